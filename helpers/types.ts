@@ -1,0 +1,162 @@
+// The shape of a helper entry: id, name, the verifier's prototype in the kernel's vocabulary, and
+// the implementation the VM calls. Verifier and interpreter read the same entry, so adding a helper
+// is adding one entry to helpers/table.ts.
+
+import type { BpfMap } from '../maps/types.js';
+import type { Arena } from '../vm/memory.js';
+
+/** Argument types (kernel enum bpf_arg_type, without the flag bits). */
+export type ArgType =
+  | 'ARG_DONTCARE'
+  | 'ARG_ANYTHING'
+  | 'ARG_CONST_MAP_PTR'
+  | 'ARG_PTR_TO_MAP_KEY'
+  | 'ARG_PTR_TO_MAP_VALUE'
+  | 'ARG_PTR_TO_MEM'
+  | 'ARG_CONST_SIZE'
+  | 'ARG_CONST_SIZE_OR_ZERO'
+  | 'ARG_CONST_ALLOC_SIZE_OR_ZERO'
+  | 'ARG_PTR_TO_CTX'
+  | 'ARG_PTR_TO_STACK'
+  | 'ARG_PTR_TO_CONST_STR'
+  | 'ARG_PTR_TO_SPIN_LOCK'
+  | 'ARG_PTR_TO_FUNC'
+  | 'ARG_PTR_TO_BTF_ID'
+  | 'ARG_PTR_TO_PERCPU_BTF_ID'
+  | 'ARG_PTR_TO_BTF_ID_SOCK_COMMON'
+  | 'ARG_PTR_TO_SOCKET'
+  | 'ARG_PTR_TO_SOCK_COMMON'
+  | 'ARG_PTR_TO_LONG'
+  | 'ARG_PTR_TO_INT'
+  | 'ARG_PTR_TO_TIMER'
+  | 'ARG_PTR_TO_KPTR'
+  | 'ARG_PTR_TO_DYNPTR'
+  | 'ARG_PTR_TO_RINGBUF_MEM'
+  | 'ARG_PTR_TO_ALLOC_MEM';
+
+/** Flag bits an argument type may carry (kernel enum bpf_type_flag, the ones args use). */
+export type ArgFlag = 'PTR_MAYBE_NULL' | 'MEM_RDONLY' | 'MEM_UNINIT' | 'MEM_FIXED_SIZE' | 'OBJ_RELEASE' | 'PTR_ITER' | 'PTR_ITER_END' | 'MEM_ALLOC';
+
+/** Return types (kernel enum bpf_return_type, without flag bits). */
+export type RetType =
+  | 'RET_INTEGER'
+  | 'RET_VOID'
+  | 'RET_PTR_TO_MAP_VALUE'
+  | 'RET_PTR_TO_SOCKET'
+  | 'RET_PTR_TO_TCP_SOCK'
+  | 'RET_PTR_TO_SOCK_COMMON'
+  | 'RET_PTR_TO_MEM'
+  | 'RET_PTR_TO_MEM_OR_BTF_ID'
+  | 'RET_PTR_TO_BTF_ID'
+  | 'RET_PTR_TO_DYNPTR_MEM'
+  | 'RET_PTR_TO_ALLOC_MEM';
+
+/** Flags on a return type: nullability, reference acquisition and the RFC's rbtree flags. */
+export type RetFlag =
+  | 'PTR_MAYBE_NULL'
+  | 'MEM_RDONLY'
+  | 'ACQUIRE' // result holds a reference the program must release
+  | 'CONDITIONAL_RELEASE' // the OBJ_RELEASE argument is released only when the result is non-NULL
+  | 'NON_OWNING' // OBJ_NON_OWNING_REF: valid while the lock is held, never released
+  | 'PTR_ITER'
+  | 'PTR_ITER_END';
+
+export interface HelperArg {
+  type: ArgType;
+  flags?: readonly ArgFlag[];
+  /** For BTF-typed pointer args: the struct name expected ('rb_node' means the map's node type). */
+  btfType?: string;
+  /** For MEM_FIXED_SIZE args: the fixed size in bytes. */
+  size?: number;
+}
+
+export interface HelperRet {
+  type: RetType;
+  flags?: readonly RetFlag[];
+  /** For RET_PTR_TO_BTF_ID: the struct name ('rb_node' is replaced by the map's value type). */
+  btfType?: string;
+  /** For RET_PTR_TO_MEM with a constant size. */
+  memSize?: number;
+}
+
+export interface HelperProto {
+  args: readonly HelperArg[]; // at most 5
+  ret: HelperRet;
+  /** Return range a callback argument must satisfy, by argument index (kernel callback_ret_range). */
+  callbackRet?: Readonly<Record<number, readonly [bigint, bigint]>>;
+}
+
+export type ArgIndex = 1 | 2 | 3 | 4 | 5;
+
+/** Per-run output a test run collects (printk lines, ring buffer records, perf events). */
+export interface RunOutput {
+  printk: string[];
+  ringbuf: { map: string; data: Uint8Array }[];
+  perf: { map: string; cpu: number; data: Uint8Array }[];
+}
+
+/** What a helper implementation sees: its arguments and the services of the current run.
+ *  Implemented by the interpreter; one object per run, re-read at every call. */
+export interface HelperCall {
+  /** Argument register r1..r5 as an unsigned 64-bit bigint. */
+  u64(i: ArgIndex): bigint;
+  /** Argument as a signed 64-bit bigint. */
+  s64(i: ArgIndex): bigint;
+  /** Low 32 bits, unsigned. */
+  u32(i: ArgIndex): number;
+  /** Low 32 bits, signed. */
+  s32(i: ArgIndex): number;
+  /** Argument as an arena address (upper half zero); 0 stays 0 (NULL). FaultSignal for handles or
+   *  kernel addresses. Does not check that the address is mapped; use `arena.check`. */
+  ptr(i: ArgIndex): number;
+  /** Argument as a map handle; FaultSignal if it is not one. */
+  map(i: ArgIndex): BpfMap;
+  /** Call the BPF function whose handle is in argument `fnArg` with up to five arguments and return
+   *  its r0 (the callback service: bpf_loop, for_each_map_elem, rbtree less/cmp). */
+  callback(fnArg: ArgIndex, args: readonly (bigint | number)[]): bigint;
+  /** Call a BPF function by handle value (for helpers that stored a handle). */
+  callFunction(handle: bigint, args: readonly (bigint | number)[]): bigint;
+
+  readonly arena: Arena;
+  /** The CPU this run executes on (BPF_F_TEST_RUN_ON_CPU). */
+  readonly cpu: number;
+  /** The program type of the running program. */
+  readonly progType: number;
+  /** Whether the program declared a GPL-compatible license. */
+  readonly gpl: boolean;
+  readonly output: RunOutput;
+  /** Per-run scratch state helpers may keep (lock ownership, tail-call count, ...), keyed by owner. */
+  readonly state: Map<string, unknown>;
+  /** Runtime-wide services (clock, prng, current task, kernel memory, maps by handle). */
+  readonly env: HelperEnv;
+}
+
+/** Runtime-wide services helpers use; provided by the Runtime. */
+export interface HelperEnv {
+  /** Monotonic clock in ns (overridable for reproducible runs). */
+  nowNs(): bigint;
+  /** Seedable PRNG, 32-bit unsigned. */
+  prandomU32(): number;
+  /** Current task identity for get_current_* helpers. */
+  task: { pid: number; tgid: number; uid: number; gid: number; comm: string };
+  /** Number of possible CPUs. */
+  ncpus: number;
+  /** Decode a map handle value; undefined when it is not one. */
+  mapFromHandle(handle: bigint): BpfMap | undefined;
+  /** Read kernel memory (the read-only 64-bit view); undefined on a miss. */
+  readKernel(addr: bigint, len: number): Uint8Array | undefined;
+}
+
+/** Return value: a number is a signed integer (sign-extended to 64 bits, must be a safe integer);
+ *  a bigint is taken modulo 2^64. */
+export type HelperResult = number | bigint;
+
+export interface HelperEntry {
+  id: number;
+  name: string; // without the bpf_ prefix, as the kernel's log prints it: 'map_lookup_elem'
+  proto: HelperProto;
+  gplOnly: boolean;
+  /** Program types (vm/prog-types numbers) that may call it, or 'all'. */
+  progTypes: 'all' | readonly number[];
+  impl: (call: HelperCall) => HelperResult;
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// The `ebpfvm` command. Each command lives in src/cli/commands/<name>.ts and registers itself on
+// the commander program; this file owns only the shared error handling and exit codes:
+//   0 success, 1 rejected / faulted / test failed, 2 bad usage or bad input (incl. unsupported).
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { EbpfvmError } from '../errors.js';
+import { COMMANDS } from './commands/index.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('ebpfvm')
+    .description('eBPF virtual machine: load clang-built BPF objects, verify them, run them')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError(false);
+  let code = 0;
+  for (const register of COMMANDS) register(program, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+/** Print an error the way a user should see it and return the exit code it maps to. */
+export function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return 0;
+    return 2; // commander already printed the message
+  }
+  if (err instanceof EbpfvmError) {
+    process.stderr.write(`ebpfvm: ${err.message}\n`);
+    return err.exitCode;
+  }
+  const e = err as Error;
+  process.stderr.write(`ebpfvm: internal error: ${e?.stack ?? String(err)}\n`);
+  return 70;
+}
+
+function invokedDirectly(): boolean {
+  try {
+    return !!process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+  } catch {
+    return false;
+  }
+}
+if (invokedDirectly()) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,120 @@
+// One error class per pipeline stage. Each carries where it happened (section, symbol, instruction,
+// source line) so a user can read the cause without a debugger. This module imports nothing so that
+// every layer (vm/, maps/, helpers/, verifier/, src/) can throw these.
+
+export type ErrorCode =
+  | 'ELF'
+  | 'BTF'
+  | 'LINK'
+  | 'VERIFIER'
+  | 'VM_FAULT'
+  | 'MAP'
+  | 'USAGE'
+  | 'UNSUPPORTED'
+  | 'DECODE'
+  | 'ASM';
+
+/** Base of every error ebpfvm throws on purpose. `exitCode` is what the CLI exits with. */
+export class EbpfvmError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: 1 | 2;
+  constructor(code: ErrorCode, message: string, exitCode: 1 | 2 = 2) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.exitCode = exitCode;
+  }
+}
+
+/** Malformed or unsupported ELF: `where` names the section/symbol/offset. */
+export class ElfError extends EbpfvmError {
+  constructor(message: string, readonly where?: string) {
+    super('ELF', where ? `${where}: ${message}` : message);
+  }
+}
+
+/** Malformed BTF / BTF.ext, or a CO-RE failure that cannot be poisoned. */
+export class BtfError extends EbpfvmError {
+  constructor(message: string, readonly where?: string) {
+    super('BTF', where ? `${where}: ${message}` : message);
+  }
+}
+
+/** Relocation / linking failure (unknown symbol, bad call target, missing map). */
+export class LinkError extends EbpfvmError {
+  constructor(message: string, readonly where?: string) {
+    super('LINK', where ? `${where}: ${message}` : message);
+  }
+}
+
+/** Instruction bytes that do not decode (reserved fields, bad LD_IMM64 pair, unknown opcode). */
+export class DecodeError extends EbpfvmError {
+  constructor(message: string, readonly pc?: number) {
+    super('DECODE', pc === undefined ? message : `insn ${pc}: ${message}`);
+  }
+}
+
+/** Assembler input that does not parse; `line` is 1-based. */
+export class AsmError extends EbpfvmError {
+  constructor(message: string, readonly line?: number) {
+    super('ASM', line === undefined ? message : `line ${line}: ${message}`);
+  }
+}
+
+/** Map creation or map operation misuse from user space (wrong key size, bad flags, ...). */
+export class MapError extends EbpfvmError {
+  constructor(message: string, readonly mapName?: string, readonly errno?: number) {
+    super('MAP', mapName ? `map ${mapName}: ${message}` : message);
+  }
+}
+
+/** Bad CLI usage or bad user input that is not one of the formats above. */
+export class UsageError extends EbpfvmError {
+  constructor(message: string) {
+    super('USAGE', message);
+  }
+}
+
+/** Something valid that ebpfvm does not implement: a helper, kfunc, map type, program type. */
+export class UnsupportedError extends EbpfvmError {
+  constructor(message: string) {
+    super('UNSUPPORTED', message);
+  }
+}
+
+/** The verifier rejected a program; `log` is the kernel-style verifier log. */
+export class VerifierError extends EbpfvmError {
+  constructor(message: string, readonly log: string, readonly insn?: number) {
+    super('VERIFIER', message, 1);
+  }
+}
+
+/** A run-time fault: the program did something the VM refuses. Never a raw JS exception. */
+export class VmFault extends EbpfvmError {
+  constructor(
+    readonly reason: string,
+    readonly pc: number,
+    readonly opcode: number,
+    /** r0..r10 as unsigned 64-bit values, empty when not known. */
+    readonly registers: readonly bigint[] = [],
+    readonly sourceLine?: string,
+    /** Name of the program (or subprogram/callback) that was running. */
+    readonly program?: string,
+  ) {
+    super('VM_FAULT', VmFault.format(reason, pc, opcode, sourceLine, program), 1);
+  }
+
+  static format(reason: string, pc: number, opcode: number, sourceLine?: string, program?: string): string {
+    const where = `${program ? program + ' ' : ''}pc ${pc} (opcode 0x${opcode.toString(16).padStart(2, '0')})`;
+    return `${where}: ${reason}${sourceLine ? `\n  at ${sourceLine}` : ''}`;
+  }
+}
+
+/** A fault raised below the interpreter (memory, helpers, maps) before pc is known; the
+ *  interpreter catches it and rethrows a VmFault with pc, opcode and registers filled in. */
+export class FaultSignal extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'FaultSignal';
+  }
+}

@@ -1,0 +1,376 @@
+// The arena: the one block of memory every program-visible byte lives in (stacks, contexts,
+// packets, map values, global data, rbtree nodes). Addresses are 32-bit offsets into it, so a
+// pointer in a 64-bit register is the address with a zero upper half. Page 0 is never handed out,
+// which keeps NULL (and small integers mistaken for pointers) out of every region.
+//
+// Lookup is O(1): `pageOwner[addr >>> 12]` names either a region (large allocations and
+// explicitly placed areas) or a slab (small allocations of one size class). A per-byte
+// write-protect bitmap marks bytes programs may read but not write (rbtree links, lock words,
+// frozen data); only pages flagged as holding protected bytes consult it.
+
+import { FaultSignal } from '../src/errors.js';
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+
+export const MemFlag = {
+  READ: 1,
+  WRITE: 2,
+} as const;
+
+export type RegionKind = 'stack' | 'ctx' | 'packet' | 'map' | 'global' | 'node' | 'heap' | 'input' | 'other';
+
+/** What `describe` reports about an address; used for fault messages and by tests. */
+export interface RegionInfo {
+  start: number;
+  length: number;
+  flags: number;
+  kind: RegionKind;
+  name: string;
+}
+
+export interface ArenaOptions {
+  /** Bytes reserved up front (rounded to pages). Default 1 MiB. */
+  initialBytes?: number;
+  /** Hard upper bound of the arena. Default 1 GiB. */
+  maxBytes?: number;
+}
+
+export interface AllocOptions {
+  kind?: RegionKind;
+  name?: string;
+  /** MemFlag bits; default READ|WRITE. */
+  flags?: number;
+}
+
+// Size classes for slab allocations; larger requests get page-aligned regions of their own.
+const SIZE_CLASSES = [8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048];
+const SLAB_PAGES = 4;
+const NO_OWNER = 0;
+
+interface Slab {
+  objSize: number;
+  start: number;
+  count: number;
+  flags: number;
+  kind: RegionKind;
+  /** Requested length of each object, 0 when the slot is free. */
+  used: Uint32Array;
+  free: number[];
+}
+
+interface Region {
+  start: number;
+  length: number;
+  flags: number;
+  kind: RegionKind;
+  name: string;
+}
+
+export class Arena {
+  /** Byte view of the whole arena; length-tracking, so it follows growth. */
+  readonly u8: Uint8Array;
+  /** DataView over the whole arena; length-tracking. */
+  readonly dv: DataView;
+  readonly maxBytes: number;
+  private readonly buffer: ArrayBuffer;
+
+  // pageOwner[page]: 0 none, >0 region id, <0 slab id (-id).
+  private pageOwner: Int32Array;
+  // pageProtected[page] = 1 when some byte in that page is write-protected.
+  private pageProtected: Uint8Array;
+  private protectBits: Uint8Array;
+
+  private readonly regions: (Region | undefined)[] = [undefined];
+  private readonly freeRegionIds: number[] = [];
+  private readonly slabs: (Slab | undefined)[] = [undefined];
+  private readonly slabsByClass = new Map<string, Slab[]>();
+  private readonly freePageRuns: { start: number; pages: number }[] = [];
+  private top: number = PAGE_SIZE; // first page never handed out
+  private liveBytes = 0;
+
+  constructor(opts: ArenaOptions = {}) {
+    this.maxBytes = roundPages(opts.maxBytes ?? 1 << 30);
+    const initial = Math.min(roundPages(opts.initialBytes ?? 1 << 20), this.maxBytes);
+    this.buffer = new ArrayBuffer(initial, { maxByteLength: this.maxBytes });
+    this.u8 = new Uint8Array(this.buffer);
+    this.dv = new DataView(this.buffer);
+    this.pageOwner = new Int32Array(initial >>> PAGE_SHIFT);
+    this.pageProtected = new Uint8Array(initial >>> PAGE_SHIFT);
+    this.protectBits = new Uint8Array(initial >>> 3);
+  }
+
+  /** Bytes currently allocated (requested sizes, not rounded). */
+  get bytesInUse(): number {
+    return this.liveBytes;
+  }
+
+  /** Current arena size in bytes. */
+  get size(): number {
+    return this.buffer.byteLength;
+  }
+
+  // ---- allocation ----------------------------------------------------------------------
+
+  /** Allocate `size` zeroed bytes, 8-byte aligned. Throws FaultSignal when the arena is full. */
+  alloc(size: number, opts: AllocOptions = {}): number {
+    if (!Number.isInteger(size) || size < 0) throw new FaultSignal(`invalid allocation size ${size}`);
+    const flags = opts.flags ?? MemFlag.READ | MemFlag.WRITE;
+    const kind = opts.kind ?? 'heap';
+    const want = Math.max(size, 1);
+    const cls = SIZE_CLASSES.find((c) => c >= want);
+    let addr: number;
+    if (cls === undefined) {
+      addr = this.allocRegion(size, flags, kind, opts.name ?? kind);
+    } else {
+      addr = this.allocSlabObject(cls, size, flags, kind);
+    }
+    this.liveBytes += size;
+    return addr;
+  }
+
+  /** Free an allocation made by `alloc`. Double frees and foreign addresses are FaultSignals. */
+  free(addr: number): void {
+    const owner = this.ownerOf(addr);
+    if (owner > 0) {
+      const r = this.regions[owner]!;
+      if (r.start !== addr) throw new FaultSignal(`free of 0x${addr.toString(16)}: not the start of an allocation`);
+      this.liveBytes -= r.length;
+      this.releaseRegion(owner);
+      return;
+    }
+    if (owner < 0) {
+      const slab = this.slabs[-owner]!;
+      const off = addr - slab.start;
+      const idx = (off / slab.objSize) | 0;
+      if (off % slab.objSize !== 0 || slab.used[idx] === 0) {
+        throw new FaultSignal(`free of 0x${addr.toString(16)}: not a live allocation (double free?)`);
+      }
+      this.liveBytes -= slab.used[idx]! - 1;
+      slab.used[idx] = 0;
+      this.clearProtect(addr, slab.objSize);
+      slab.free.push(idx);
+      return;
+    }
+    throw new FaultSignal(`free of 0x${addr.toString(16)}: not an arena allocation`);
+  }
+
+  /** Whether `addr` is the start of a live allocation. */
+  isLive(addr: number): boolean {
+    const owner = this.ownerOf(addr);
+    if (owner > 0) return this.regions[owner]!.start === addr;
+    if (owner < 0) {
+      const slab = this.slabs[-owner]!;
+      const off = addr - slab.start;
+      return off % slab.objSize === 0 && slab.used[(off / slab.objSize) | 0] !== 0;
+    }
+    return false;
+  }
+
+  /** Change the access flags of a whole allocation (e.g. freeze .rodata). */
+  setFlags(addr: number, flags: number): void {
+    const owner = this.ownerOf(addr);
+    if (owner > 0) this.regions[owner]!.flags = flags;
+    else throw new FaultSignal(`setFlags: 0x${addr.toString(16)} is not a region start (use a non-slab allocation)`);
+  }
+
+  /** Allocate a dedicated, page-aligned region (never slab-allocated), e.g. maps and stacks whose
+   *  flags may change later. */
+  allocRegion(size: number, flags: number, kind: RegionKind, name: string): number {
+    const pages = Math.max(1, Math.ceil(size / PAGE_SIZE));
+    const start = this.takePages(pages);
+    this.u8.fill(0, start, start + pages * PAGE_SIZE);
+    const id = this.freeRegionIds.pop() ?? this.regions.length;
+    this.regions[id] = { start, length: size, flags, kind, name };
+    this.pageOwner.fill(id, start >>> PAGE_SHIFT, (start >>> PAGE_SHIFT) + pages);
+    return start;
+  }
+
+  // ---- access checks (the hot path of unverified runs) ---------------------------------
+
+  /** True when [addr, addr+size) lies inside one live allocation with the needed access.
+   *  `addr` must already be known to have a zero upper half. */
+  canAccess(addr: number, size: number, write: boolean): boolean {
+    const page = addr >>> PAGE_SHIFT;
+    if (page >= this.pageOwner.length) return false;
+    const owner = this.pageOwner[page]!;
+    let start: number;
+    let length: number;
+    let flags: number;
+    if (owner > 0) {
+      const r = this.regions[owner]!;
+      start = r.start;
+      length = r.length;
+      flags = r.flags;
+    } else if (owner < 0) {
+      const slab = this.slabs[-owner]!;
+      const idx = ((addr - slab.start) / slab.objSize) | 0;
+      const used = slab.used[idx]!;
+      if (used === 0) return false;
+      start = slab.start + idx * slab.objSize;
+      length = used - 1;
+      flags = slab.flags;
+    } else {
+      return false;
+    }
+    if (addr + size > start + length) return false;
+    if (write) {
+      if ((flags & MemFlag.WRITE) === 0) return false;
+      if (this.pageProtected[page] !== 0 || this.pageProtected[(addr + size - 1) >>> PAGE_SHIFT] !== 0) {
+        if (this.isProtected(addr, size)) return false;
+      }
+    } else if ((flags & MemFlag.READ) === 0) return false;
+    return true;
+  }
+
+  /** Throw a FaultSignal naming the problem unless the access is allowed. */
+  check(addr: number, size: number, write: boolean): void {
+    if (!this.canAccess(addr, size, write)) throw new FaultSignal(this.explain(addr, size, write));
+  }
+
+  /** Human-readable reason an access fails (used in fault messages). */
+  explain(addr: number, size: number, write: boolean): string {
+    const what = `${write ? 'write' : 'read'} of ${size} byte${size === 1 ? '' : 's'} at 0x${addr.toString(16)}`;
+    const info = this.describe(addr);
+    if (!info) return `${what}: not in any region`;
+    const off = addr - info.start;
+    if (addr + size > info.start + info.length) {
+      return `${what}: out of bounds of ${info.kind} '${info.name}' (size ${info.length}, offset ${off})`;
+    }
+    if (write && (info.flags & MemFlag.WRITE) === 0) return `${what}: ${info.kind} '${info.name}' is read-only`;
+    if (write && this.isProtected(addr, size)) return `${what}: bytes of ${info.kind} '${info.name}' at offset ${off} are write-protected`;
+    if (!write && (info.flags & MemFlag.READ) === 0) return `${what}: ${info.kind} '${info.name}' is not readable`;
+    return `${what}: not allowed`;
+  }
+
+  /** The allocation containing `addr`, or undefined. */
+  describe(addr: number): RegionInfo | undefined {
+    const owner = this.ownerOf(addr);
+    if (owner > 0) {
+      const r = this.regions[owner]!;
+      return { start: r.start, length: r.length, flags: r.flags, kind: r.kind, name: r.name };
+    }
+    if (owner < 0) {
+      const slab = this.slabs[-owner]!;
+      const idx = ((addr - slab.start) / slab.objSize) | 0;
+      const used = slab.used[idx]!;
+      if (used === 0) return undefined;
+      return { start: slab.start + idx * slab.objSize, length: used - 1, flags: slab.flags, kind: slab.kind, name: slab.kind };
+    }
+    return undefined;
+  }
+
+  // ---- write protection ----------------------------------------------------------------
+
+  protect(addr: number, len: number): void {
+    for (let a = addr; a < addr + len; a++) this.protectBits[a >>> 3]! |= 1 << (a & 7);
+    for (let p = addr >>> PAGE_SHIFT; p <= (addr + len - 1) >>> PAGE_SHIFT; p++) this.pageProtected[p] = 1;
+  }
+
+  unprotect(addr: number, len: number): void {
+    this.clearProtect(addr, len);
+  }
+
+  isProtected(addr: number, len: number): boolean {
+    for (let a = addr; a < addr + len; a++) if ((this.protectBits[a >>> 3]! & (1 << (a & 7))) !== 0) return true;
+    return false;
+  }
+
+  // ---- bulk helpers (for maps, helpers, test runs; unchecked) ---------------------------
+
+  read(addr: number, len: number): Uint8Array {
+    return this.u8.slice(addr, addr + len);
+  }
+
+  write(addr: number, bytes: Uint8Array): void {
+    this.u8.set(bytes, addr);
+  }
+
+  zero(addr: number, len: number): void {
+    this.u8.fill(0, addr, addr + len);
+  }
+
+  // ---- internals -----------------------------------------------------------------------
+
+  private ownerOf(addr: number): number {
+    if (!Number.isInteger(addr) || addr < 0) return NO_OWNER;
+    const page = addr >>> PAGE_SHIFT;
+    return page < this.pageOwner.length ? this.pageOwner[page]! : NO_OWNER;
+  }
+
+  private clearProtect(addr: number, len: number): void {
+    for (let a = addr; a < addr + len; a++) this.protectBits[a >>> 3]! &= ~(1 << (a & 7));
+  }
+
+  private allocSlabObject(objSize: number, size: number, flags: number, kind: RegionKind): number {
+    const key = `${objSize}:${flags}:${kind}`;
+    let list = this.slabsByClass.get(key);
+    if (!list) this.slabsByClass.set(key, (list = []));
+    let slab = list.find((s) => s.free.length > 0);
+    if (!slab) {
+      const pages = Math.max(SLAB_PAGES, Math.ceil(objSize / PAGE_SIZE));
+      const start = this.takePages(pages);
+      const count = Math.floor((pages * PAGE_SIZE) / objSize);
+      const free: number[] = [];
+      for (let i = count - 1; i >= 0; i--) free.push(i);
+      slab = { objSize, start, count, flags, kind, used: new Uint32Array(count), free };
+      const id = this.slabs.length;
+      this.slabs.push(slab);
+      this.pageOwner.fill(-id, start >>> PAGE_SHIFT, (start >>> PAGE_SHIFT) + pages);
+      list.push(slab);
+    }
+    const idx = slab.free.pop()!;
+    slab.used[idx] = size + 1; // +1 so a zero-length allocation is still "used"
+    const addr = slab.start + idx * objSize;
+    this.u8.fill(0, addr, addr + objSize);
+    return addr;
+  }
+
+  private releaseRegion(id: number): void {
+    const r = this.regions[id]!;
+    const pages = Math.max(1, Math.ceil(r.length / PAGE_SIZE));
+    this.pageOwner.fill(NO_OWNER, r.start >>> PAGE_SHIFT, (r.start >>> PAGE_SHIFT) + pages);
+    this.clearProtect(r.start, pages * PAGE_SIZE);
+    this.regions[id] = undefined;
+    this.freeRegionIds.push(id);
+    this.freePageRuns.push({ start: r.start, pages });
+  }
+
+  private takePages(pages: number): number {
+    const i = this.freePageRuns.findIndex((run) => run.pages >= pages);
+    if (i >= 0) {
+      const run = this.freePageRuns[i]!;
+      const start = run.start;
+      if (run.pages === pages) this.freePageRuns.splice(i, 1);
+      else {
+        run.start += pages * PAGE_SIZE;
+        run.pages -= pages;
+      }
+      return start;
+    }
+    const start = this.top;
+    const end = start + pages * PAGE_SIZE;
+    if (end > this.maxBytes) throw new FaultSignal(`arena exhausted: ${end} bytes needed, limit ${this.maxBytes}`);
+    if (end > this.buffer.byteLength) this.grow(end);
+    this.top = end;
+    return start;
+  }
+
+  private grow(needed: number): void {
+    const next = Math.min(this.maxBytes, Math.max(needed, this.buffer.byteLength * 2));
+    this.buffer.resize(next);
+    const owner = new Int32Array(next >>> PAGE_SHIFT);
+    owner.set(this.pageOwner);
+    this.pageOwner = owner;
+    const prot = new Uint8Array(next >>> PAGE_SHIFT);
+    prot.set(this.pageProtected);
+    this.pageProtected = prot;
+    const bits = new Uint8Array(next >>> 3);
+    bits.set(this.protectBits);
+    this.protectBits = bits;
+  }
+}
+
+function roundPages(n: number): number {
+  return Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
+}
