@@ -125,10 +125,25 @@ export interface HelperCall {
   /** Whether the program declared a GPL-compatible license. */
   readonly gpl: boolean;
   readonly output: RunOutput;
-  /** Per-run scratch state helpers may keep (lock ownership, tail-call count, ...), keyed by owner. */
+  /** Per-run scratch state helpers may keep (tail-call count, ...), keyed by owner. */
   readonly state: Map<string, unknown>;
+  /** Locks this run holds (bpf_spin_lock, the rbtree lock). The VM is single-threaded, so taking
+   *  a held lock faults (it would deadlock) and a run that ends holding a lock faults after
+   *  releasing it (DESIGN section 2). */
+  readonly locks: LockSet;
   /** Runtime-wide services (clock, prng, current task, kernel memory, maps by handle). */
   readonly env: HelperEnv;
+}
+
+/** Lock bookkeeping of one run; `id` is the lock word's arena address. */
+export interface LockSet {
+  /** Take the lock; FaultSignal if this run already holds it. */
+  take(id: number, what: string): void;
+  /** Release it; FaultSignal if it is not held. */
+  release(id: number, what: string): void;
+  held(id: number): boolean;
+  /** Number of locks held right now. */
+  readonly count: number;
 }
 
 /** Runtime-wide services helpers use; provided by the Runtime. */

@@ -1,0 +1,21 @@
+// A program as the VM runs it: linked (subprograms appended, calls resolved), relocated (map
+// references point at runtime map ids), with the debug info needed for fault messages and traces.
+import type { Insn } from './isa.js';
+
+export interface Program {
+  name: string;
+  /** vm/prog-types number. */
+  progType: number;
+  /** Instruction slots. LD_IMM64 with src 1 (MAP_FD) / 2 (MAP_VALUE) carries a runtime map id in
+   *  imm (and the value offset in the second slot's imm for src 2); src 4 (FUNC) carries the
+   *  target relative to the next slot, like a local call. */
+  insns: Insn[];
+  /** GPL-compatible license: gpl_only helpers are refused otherwise. */
+  gpl: boolean;
+  /** Source lines from BTF.ext line_info, sorted by pc. */
+  lineInfo?: { pc: number; file: string; line: number; col: number; text: string }[];
+  /** Entry points of the main program (pc 0) and each appended subprogram. */
+  funcs?: { pc: number; name: string }[];
+  /** Section name and attach target, when loaded from ELF. */
+  section?: string;
+}
