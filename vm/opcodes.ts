@@ -1,0 +1,258 @@
+// The opcode table: every valid instruction form of RFC 9669 (v1..v4) plus the legacy packet loads,
+// described once. The decoder, the assembler (both dialects), the disassembler and the conformance
+// tooling all read this table, so what counts as a valid encoding is written down in one place.
+//
+// A *form* is an opcode byte plus, where the byte alone is ambiguous, one discriminating field:
+// `off` (sdiv/smod = 1, movsx = 8/16/32), `imm` (byte swap width, atomic operation) or `src`
+// (call kind, LD_IMM64 pseudo source). Every other field is either an operand of the form or must be
+// zero; `operands` says which.
+import { AluOp, AtomicOp, Cls, JmpOp, Mode, PseudoCall, PseudoLd, Size, Src, type Insn } from './isa.js';
+
+export type OpKind =
+  | 'alu' // dst op= src|imm (incl. mov, sdiv/smod)
+  | 'neg' // dst = -dst
+  | 'movsx' // dst = (sN)src
+  | 'end' // le/be/bswap, width in imm
+  | 'ldimm64' // two slots; src = pseudo source
+  | 'ldabs' // legacy packet load, r0 = *(size *)skb[imm]
+  | 'ldind' // legacy packet load, r0 = *(size *)skb[src + imm]
+  | 'ldx' // dst = *(uN *)(src + off)
+  | 'ldxsx' // dst = *(sN *)(src + off)
+  | 'st' // *(uN *)(dst + off) = imm
+  | 'stx' // *(uN *)(dst + off) = src
+  | 'atomic' // atomic read-modify-write, operation in imm
+  | 'ja' // goto +off
+  | 'gotol' // goto +imm (JMP32 | JA)
+  | 'jcond' // if dst op src|imm goto +off
+  | 'call' // call imm (helper / local / kfunc per src)
+  | 'callx' // call register (dst)
+  | 'exit';
+
+/** Conformance groups as the bpf_conformance runner names them. */
+export type ConfGroup = 'base32' | 'base64' | 'atomic32' | 'atomic64' | 'divmul32' | 'divmul64' | 'callx' | 'packet';
+export type IsaVersion = 1 | 2 | 3 | 4;
+
+/** Which instruction fields carry operands for a form (the rest must be zero or the form's fixed value). */
+export interface Operands {
+  dst?: boolean;
+  src?: boolean;
+  off?: boolean;
+  imm?: boolean;
+}
+
+export interface OpForm {
+  /** Unique, stable key; also the uBPF/bpf_conformance mnemonic where one exists (`add32`, `ldxw`,
+   *  `jsgt32`, `lock fetch add32` -> `afadd32`, ...). */
+  name: string;
+  code: number;
+  kind: OpKind;
+  cls: Cls;
+  /** Discriminating field value (see file comment). */
+  fixed?: { off?: number; imm?: number; src?: number };
+  operands: Operands;
+  /** 32 or 64: register width of the operation (ALU/ALU64, JMP32/JMP, atomic size W/DW). */
+  width: 32 | 64;
+  /** Memory access size in bytes for loads/stores/atomics. */
+  bytes?: 1 | 2 | 4 | 8;
+  /** ALU/JMP operation in llvm's operator spelling (`+=`, `s>>=`, `s<`, ...), atomic op name, end kind. */
+  op: string;
+  /** Lowest ISA version (clang -mcpu=vN) that has this form. */
+  version: IsaVersion;
+  group: ConfGroup;
+}
+
+const SIZE_BYTES: Record<number, 1 | 2 | 4 | 8> = { [Size.B]: 1, [Size.H]: 2, [Size.W]: 4, [Size.DW]: 8 };
+const SIZE_SUFFIX: Record<number, string> = { [Size.B]: 'b', [Size.H]: 'h', [Size.W]: 'w', [Size.DW]: 'dw' };
+
+const ALU_OPS: { name: string; op: number; llvm: string; divmul?: boolean }[] = [
+  { name: 'add', op: AluOp.ADD, llvm: '+=' },
+  { name: 'sub', op: AluOp.SUB, llvm: '-=' },
+  { name: 'mul', op: AluOp.MUL, llvm: '*=', divmul: true },
+  { name: 'div', op: AluOp.DIV, llvm: '/=', divmul: true },
+  { name: 'or', op: AluOp.OR, llvm: '|=' },
+  { name: 'and', op: AluOp.AND, llvm: '&=' },
+  { name: 'lsh', op: AluOp.LSH, llvm: '<<=' },
+  { name: 'rsh', op: AluOp.RSH, llvm: '>>=' },
+  { name: 'mod', op: AluOp.MOD, llvm: '%=', divmul: true },
+  { name: 'xor', op: AluOp.XOR, llvm: '^=' },
+  { name: 'mov', op: AluOp.MOV, llvm: '=' },
+  { name: 'arsh', op: AluOp.ARSH, llvm: 's>>=' },
+];
+
+export const JMP_OPS: { name: string; op: number; llvm: string; version: IsaVersion }[] = [
+  { name: 'jeq', op: JmpOp.JEQ, llvm: '==', version: 1 },
+  { name: 'jgt', op: JmpOp.JGT, llvm: '>', version: 1 },
+  { name: 'jge', op: JmpOp.JGE, llvm: '>=', version: 1 },
+  { name: 'jset', op: JmpOp.JSET, llvm: '&', version: 1 },
+  { name: 'jne', op: JmpOp.JNE, llvm: '!=', version: 1 },
+  { name: 'jsgt', op: JmpOp.JSGT, llvm: 's>', version: 1 },
+  { name: 'jsge', op: JmpOp.JSGE, llvm: 's>=', version: 1 },
+  { name: 'jlt', op: JmpOp.JLT, llvm: '<', version: 2 },
+  { name: 'jle', op: JmpOp.JLE, llvm: '<=', version: 2 },
+  { name: 'jslt', op: JmpOp.JSLT, llvm: 's<', version: 2 },
+  { name: 'jsle', op: JmpOp.JSLE, llvm: 's<=', version: 2 },
+];
+
+export const ATOMIC_OPS: { name: string; imm: number; fetch: boolean; llvm: string }[] = [
+  { name: 'add', imm: AtomicOp.ADD, fetch: false, llvm: '+=' },
+  { name: 'or', imm: AtomicOp.OR, fetch: false, llvm: '|=' },
+  { name: 'and', imm: AtomicOp.AND, fetch: false, llvm: '&=' },
+  { name: 'xor', imm: AtomicOp.XOR, fetch: false, llvm: '^=' },
+  { name: 'add', imm: AtomicOp.ADD | AtomicOp.FETCH, fetch: true, llvm: 'add' },
+  { name: 'or', imm: AtomicOp.OR | AtomicOp.FETCH, fetch: true, llvm: 'or' },
+  { name: 'and', imm: AtomicOp.AND | AtomicOp.FETCH, fetch: true, llvm: 'and' },
+  { name: 'xor', imm: AtomicOp.XOR | AtomicOp.FETCH, fetch: true, llvm: 'xor' },
+  { name: 'xchg', imm: AtomicOp.XCHG, fetch: true, llvm: 'xchg' },
+  { name: 'cmpxchg', imm: AtomicOp.CMPXCHG, fetch: true, llvm: 'cmpxchg' },
+];
+
+function buildTable(): OpForm[] {
+  const t: OpForm[] = [];
+  // ALU and ALU64.
+  for (const cls of [Cls.ALU, Cls.ALU64] as const) {
+    const w = cls === Cls.ALU ? 32 : 64;
+    const sfx = w === 32 ? '32' : '';
+    for (const a of ALU_OPS) {
+      const group: ConfGroup = a.divmul ? (w === 32 ? 'divmul32' : 'divmul64') : w === 32 ? 'base32' : 'base64';
+      for (const src of [Src.K, Src.X] as const) {
+        const operands: Operands = src === Src.K ? { dst: true, imm: true } : { dst: true, src: true };
+        const reg = src === Src.X ? '.r' : '.i';
+        t.push({ name: a.name + sfx + reg, code: cls | a.op | src, kind: 'alu', cls, operands, width: w, op: a.llvm, version: 1, group, fixed: { off: 0 } });
+        if (a.op === AluOp.DIV || a.op === AluOp.MOD) {
+          const sname = a.op === AluOp.DIV ? 'sdiv' : 'smod';
+          t.push({ name: sname + sfx + reg, code: cls | a.op | src, kind: 'alu', cls, operands, width: w, op: 's' + a.llvm, version: 4, group, fixed: { off: 1 } });
+        }
+      }
+      if (a.op === AluOp.MOV) {
+        for (const bits of w === 32 ? [8, 16] : [8, 16, 32]) {
+          t.push({ name: `movsx${bits}${w}`, code: cls | AluOp.MOV | Src.X, kind: 'movsx', cls, operands: { dst: true, src: true }, width: w, op: `(s${bits})`, version: 4, group: w === 32 ? 'base32' : 'base64', fixed: { off: bits } });
+        }
+      }
+    }
+    t.push({ name: 'neg' + sfx, code: cls | AluOp.NEG, kind: 'neg', cls, operands: { dst: true }, width: w, op: '-', version: 1, group: 'base32' });
+  }
+  // Byte swaps: ALU|END|K = to little endian, ALU|END|X = to big endian, ALU64|END|K = bswap (v4).
+  for (const [code, kind] of [[Cls.ALU | AluOp.END | Src.K, 'le'], [Cls.ALU | AluOp.END | Src.X, 'be'], [Cls.ALU64 | AluOp.END | Src.K, 'bswap']] as const) {
+    for (const bits of [16, 32, 64]) {
+      t.push({ name: `${kind}${bits}`, code, kind: 'end', cls: (code & 7) as Cls, operands: { dst: true }, width: 64, op: kind, version: kind === 'bswap' ? 4 : 1, group: bits === 64 ? 'base64' : 'base32', fixed: { imm: bits } });
+    }
+  }
+  // Jumps.
+  t.push({ name: 'ja', code: Cls.JMP | JmpOp.JA, kind: 'ja', cls: Cls.JMP, operands: { off: true }, width: 64, op: 'goto', version: 1, group: 'base32' });
+  t.push({ name: 'ja32', code: Cls.JMP32 | JmpOp.JA, kind: 'gotol', cls: Cls.JMP32, operands: { imm: true }, width: 32, op: 'gotol', version: 4, group: 'base32' });
+  for (const cls of [Cls.JMP, Cls.JMP32] as const) {
+    const w = cls === Cls.JMP ? 64 : 32;
+    for (const j of JMP_OPS) {
+      for (const src of [Src.K, Src.X] as const) {
+        const operands: Operands = src === Src.K ? { dst: true, imm: true, off: true } : { dst: true, src: true, off: true };
+        t.push({ name: j.name + (w === 32 ? '32' : '') + (src === Src.X ? '.r' : '.i'), code: cls | j.op | src, kind: 'jcond', cls, operands, width: w, op: j.llvm, version: w === 32 ? 3 : j.version, group: w === 32 ? 'base32' : 'base64' });
+      }
+    }
+  }
+  t.push({ name: 'call', code: Cls.JMP | JmpOp.CALL, kind: 'call', cls: Cls.JMP, operands: { imm: true }, width: 64, op: 'helper', version: 1, group: 'base32', fixed: { src: PseudoCall.HELPER } });
+  t.push({ name: 'call.local', code: Cls.JMP | JmpOp.CALL, kind: 'call', cls: Cls.JMP, operands: { imm: true }, width: 64, op: 'local', version: 1, group: 'base32', fixed: { src: PseudoCall.LOCAL } });
+  t.push({ name: 'call.kfunc', code: Cls.JMP | JmpOp.CALL, kind: 'call', cls: Cls.JMP, operands: { imm: true }, width: 64, op: 'kfunc', version: 1, group: 'base32', fixed: { src: PseudoCall.KFUNC } });
+  t.push({ name: 'callx', code: Cls.JMP | JmpOp.CALL | Src.X, kind: 'callx', cls: Cls.JMP, operands: { dst: true }, width: 64, op: 'callx', version: 1, group: 'callx' });
+  t.push({ name: 'exit', code: Cls.JMP | JmpOp.EXIT, kind: 'exit', cls: Cls.JMP, operands: {}, width: 64, op: 'exit', version: 1, group: 'base32' });
+  // LD_IMM64, one form per pseudo source.
+  for (const [key, src] of Object.entries(PseudoLd)) {
+    t.push({ name: src === 0 ? 'lddw' : `lddw.${key.toLowerCase()}`, code: Cls.LD | Size.DW | Mode.IMM, kind: 'ldimm64', cls: Cls.LD, operands: { dst: true, imm: true }, width: 64, bytes: 8, op: key, version: 1, group: 'base64', fixed: { src } });
+  }
+  // Memory.
+  for (const size of [Size.B, Size.H, Size.W, Size.DW]) {
+    const bytes = SIZE_BYTES[size]!;
+    const sfx = SIZE_SUFFIX[size]!;
+    const group: ConfGroup = size === Size.DW ? 'base64' : 'base32';
+    t.push({ name: 'ldx' + sfx, code: Cls.LDX | Mode.MEM | size, kind: 'ldx', cls: Cls.LDX, operands: { dst: true, src: true, off: true }, width: 64, bytes, op: 'u', version: 1, group });
+    if (size !== Size.DW) {
+      t.push({ name: 'ldxs' + sfx, code: Cls.LDX | Mode.MEMSX | size, kind: 'ldxsx', cls: Cls.LDX, operands: { dst: true, src: true, off: true }, width: 64, bytes, op: 's', version: 4, group: 'base64' });
+      t.push({ name: 'ldabs' + sfx, code: Cls.LD | Mode.ABS | size, kind: 'ldabs', cls: Cls.LD, operands: { imm: true }, width: 64, bytes, op: 'abs', version: 1, group: 'packet' });
+      t.push({ name: 'ldind' + sfx, code: Cls.LD | Mode.IND | size, kind: 'ldind', cls: Cls.LD, operands: { src: true, imm: true }, width: 64, bytes, op: 'ind', version: 1, group: 'packet' });
+    }
+    t.push({ name: 'st' + sfx, code: Cls.ST | Mode.MEM | size, kind: 'st', cls: Cls.ST, operands: { dst: true, off: true, imm: true }, width: 64, bytes, op: 'u', version: 1, group });
+    t.push({ name: 'stx' + sfx, code: Cls.STX | Mode.MEM | size, kind: 'stx', cls: Cls.STX, operands: { dst: true, src: true, off: true }, width: 64, bytes, op: 'u', version: 1, group });
+  }
+  for (const size of [Size.W, Size.DW]) {
+    const w = size === Size.W ? 32 : 64;
+    for (const a of ATOMIC_OPS) {
+      // Names follow bpf_conformance's `lock [fetch] op[32]` spelled as one word.
+      const name = `lock.${a.fetch && a.name !== 'xchg' && a.name !== 'cmpxchg' ? 'fetch.' : ''}${a.name}${w === 32 ? '32' : ''}`;
+      t.push({ name, code: Cls.STX | Mode.ATOMIC | size, kind: 'atomic', cls: Cls.STX, operands: { dst: true, src: true, off: true }, width: w, bytes: w === 32 ? 4 : 8, op: a.llvm, version: a.imm === AtomicOp.ADD ? 1 : 3, group: w === 32 ? 'atomic32' : 'atomic64', fixed: { imm: a.imm } });
+    }
+  }
+  return t;
+}
+
+/** Every valid instruction form. */
+export const OPCODES: readonly OpForm[] = Object.freeze(buildTable());
+
+/** Forms by name. */
+export const OPCODE_BY_NAME: ReadonlyMap<string, OpForm> = new Map(OPCODES.map((f) => [f.name, f]));
+
+// Forms sharing an opcode byte, for O(1) lookup by the decoder.
+const BY_CODE: OpForm[][] = Array.from({ length: 256 }, () => []);
+for (const f of OPCODES) BY_CODE[f.code]!.push(f);
+
+/** True when some form uses this opcode byte. */
+export function isKnownOpcode(code: number): boolean {
+  return BY_CODE[code & 0xff]!.length > 0;
+}
+
+/** The form an instruction slot encodes, or undefined when its opcode/discriminator is not valid.
+ *  Only the discriminating field is checked here; `insnError` checks the reserved fields too. */
+export function formOf(insn: Insn): OpForm | undefined {
+  const cands = BY_CODE[insn.code & 0xff]!;
+  if (cands.length === 1) {
+    const f = cands[0]!;
+    return !f.fixed || matchesFixed(f, insn) ? f : undefined;
+  }
+  for (const f of cands) if (matchesFixed(f, insn)) return f;
+  return undefined;
+}
+
+function matchesFixed(f: OpForm, insn: Insn): boolean {
+  const fx = f.fixed;
+  if (!fx) return true;
+  if (fx.off !== undefined && insn.off !== fx.off) return false;
+  if (fx.imm !== undefined && insn.imm !== fx.imm) return false;
+  if (fx.src !== undefined && insn.src !== fx.src) return false;
+  return true;
+}
+
+/** Why slot `pc` of `insns` is not a valid instruction, or undefined when it is. Checks the
+ *  opcode, registers (0..10), reserved fields, and the second slot of LD_IMM64. Jump targets are
+ *  not checked here (they need the whole program). */
+export function insnError(insns: readonly Insn[], pc: number): string | undefined {
+  const insn = insns[pc]!;
+  const f = formOf(insn);
+  if (!f) {
+    if (!isKnownOpcode(insn.code)) return `unknown opcode 0x${hex2(insn.code)}`;
+    const fx = BY_CODE[insn.code]![0]!.fixed ?? {};
+    if (fx.off !== undefined) return `invalid off ${insn.off} for opcode 0x${hex2(insn.code)}`;
+    if (fx.imm !== undefined) return `invalid imm ${insn.imm} for opcode 0x${hex2(insn.code)}`;
+    return `invalid src ${insn.src} for opcode 0x${hex2(insn.code)}`;
+  }
+  const ops = f.operands;
+  const fx = f.fixed ?? {};
+  if (!ops.dst && insn.dst !== 0) return `reserved dst field is ${insn.dst} (must be 0) for ${f.name}`;
+  if (!ops.src && fx.src === undefined && insn.src !== 0) return `reserved src field is ${insn.src} (must be 0) for ${f.name}`;
+  if (!ops.off && fx.off === undefined && insn.off !== 0) return `reserved off field is ${insn.off} (must be 0) for ${f.name}`;
+  if (!ops.imm && fx.imm === undefined && insn.imm !== 0) return `reserved imm field is ${insn.imm} (must be 0) for ${f.name}`;
+  if (ops.dst && insn.dst > 10) return `invalid register r${insn.dst}`;
+  if (ops.src && insn.src > 10) return `invalid register r${insn.src}`;
+  if (f.kind === 'ldimm64') {
+    const next = insns[pc + 1];
+    if (!next) return 'incomplete lddw: missing second slot';
+    if (next.code !== 0 || next.dst !== 0 || next.src !== 0 || next.off !== 0) return 'incomplete lddw: bad second slot';
+  }
+  return undefined;
+}
+
+/** Number of slots the instruction at `insn` occupies (2 for LD_IMM64). */
+export function slotCount(insn: Insn): 1 | 2 {
+  return insn.code === (Cls.LD | Size.DW | Mode.IMM) ? 2 : 1;
+}
+
+function hex2(n: number): string {
+  return n.toString(16).padStart(2, '0');
+}
