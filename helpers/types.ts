@@ -133,6 +133,10 @@ export interface HelperCall {
   readonly locks: LockSet;
   /** Runtime-wide services (clock, prng, current task, kernel memory, maps by handle). */
   readonly env: HelperEnv;
+  /** Ask the VM to replace the running program by the registered program `progId` once this
+   *  helper returns (bpf_tail_call). False when there is no such program or the per-run limit of
+   *  33 tail calls is reached; the helper then returns normally. Provided by the interpreter. */
+  tailCall?(progId: number): boolean;
 }
 
 /** Lock bookkeeping of one run; `id` is the lock word's arena address. */

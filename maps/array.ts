@@ -1,0 +1,136 @@
+// BPF_MAP_TYPE_ARRAY, the reference BpfMap. All values live in one arena region, element i at
+// `base + i * stride` with the stride rounded up to 8 bytes as the kernel does, so pointers a
+// program gets stay valid for the map's lifetime (arrays never delete). The loader uses it for
+// .data/.rodata/.bss (one element holding the whole section).
+
+import { MapError } from '../src/errors.js';
+import { MemFlag } from '../vm/memory.js';
+import { Errno, MapFlag, UpdateFlag, type BpfMap, type MapContext, type MapFactory, type MapSpec } from './types.js';
+
+export class ArrayMap implements BpfMap {
+  readonly type: number;
+  readonly name: string;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  readonly stride: number;
+  /** Arena address of element 0. */
+  readonly base: number;
+  frozen = false;
+  private readonly arena: MapContext['arena'];
+  private destroyed = false;
+
+  constructor(
+    readonly spec: Readonly<MapSpec>,
+    ctx: MapContext,
+  ) {
+    if (spec.keySize !== 4) throw new MapError(`array maps need key_size 4 (got ${spec.keySize})`, spec.name, -Errno.EINVAL);
+    if (spec.valueSize <= 0) throw new MapError('value_size must be > 0', spec.name, -Errno.EINVAL);
+    if (spec.maxEntries <= 0) throw new MapError('max_entries must be > 0', spec.name, -Errno.EINVAL);
+    this.type = spec.type;
+    this.name = spec.name;
+    this.keySize = 4;
+    this.valueSize = spec.valueSize;
+    this.maxEntries = spec.maxEntries;
+    this.stride = (spec.valueSize + 7) & ~7;
+    this.arena = ctx.arena;
+    const total = this.stride * this.maxEntries;
+    if (total > 0x7fffffff) throw new MapError(`array too large (${total} bytes)`, spec.name, -Errno.E2BIG);
+    const progFlags = spec.flags & MapFlag.RDONLY_PROG ? MemFlag.READ : MemFlag.READ | MemFlag.WRITE;
+    this.base = this.arena.allocRegion(total, progFlags, 'map', spec.name);
+    for (const c of spec.contents ?? []) {
+      const idx = keyIndex(c.key);
+      if (idx >= this.maxEntries) throw new MapError(`initial value for index ${idx} beyond max_entries ${this.maxEntries}`, spec.name, -Errno.E2BIG);
+      this.arena.write(this.base + idx * this.stride, c.value.subarray(0, this.valueSize));
+    }
+  }
+
+  /** Address of element `index` (the loader and LD_IMM64 map-value use this). */
+  valueAddr(index: number): number {
+    return this.base + index * this.stride;
+  }
+
+  // ---- program side ----
+
+  lookupElem(keyAddr: number, _cpu: number): number {
+    this.arena.check(keyAddr, 4, false);
+    const idx = this.arena.dv.getUint32(keyAddr, true);
+    return idx < this.maxEntries ? this.base + idx * this.stride : 0;
+  }
+
+  updateElem(keyAddr: number, valueAddr: number, flags: number, _cpu: number): number {
+    this.arena.check(keyAddr, 4, false);
+    this.arena.check(valueAddr, this.valueSize, false);
+    const idx = this.arena.dv.getUint32(keyAddr, true);
+    const err = this.checkUpdate(idx, flags);
+    if (err !== 0) return err;
+    const dst = this.base + idx * this.stride;
+    this.arena.u8.copyWithin(dst, valueAddr, valueAddr + this.valueSize);
+    return 0;
+  }
+
+  deleteElem(_keyAddr: number): number {
+    return -Errno.EINVAL;
+  }
+
+  // ---- user side ----
+
+  lookup(key: Uint8Array): Uint8Array | undefined {
+    const idx = this.userKey(key);
+    return idx < this.maxEntries ? this.arena.read(this.base + idx * this.stride, this.valueSize) : undefined;
+  }
+
+  update(key: Uint8Array, value: Uint8Array, flags: number = UpdateFlag.ANY): number {
+    const idx = this.userKey(key);
+    if (value.length !== this.valueSize) throw new MapError(`value is ${value.length} bytes, map value_size is ${this.valueSize}`, this.name, -Errno.EINVAL);
+    if (this.frozen) return -Errno.EPERM;
+    const err = this.checkUpdate(idx, flags);
+    if (err !== 0) return err;
+    this.arena.write(this.base + idx * this.stride, value);
+    return 0;
+  }
+
+  delete(key: Uint8Array): number {
+    this.userKey(key);
+    return -Errno.EINVAL;
+  }
+
+  nextKey(key: Uint8Array | undefined): Uint8Array | undefined {
+    // Like the kernel: a missing or out-of-range key restarts at index 0.
+    let next = 0;
+    if (key !== undefined) {
+      const idx = this.userKey(key);
+      if (idx < this.maxEntries) next = idx + 1;
+    }
+    if (next >= this.maxEntries) return undefined;
+    const out = new Uint8Array(4);
+    new DataView(out.buffer).setUint32(0, next, true);
+    return out;
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.arena.free(this.base);
+  }
+
+  private checkUpdate(idx: number, flags: number): number {
+    if (flags & ~(UpdateFlag.EXIST | UpdateFlag.NOEXIST | UpdateFlag.F_LOCK) || (flags & 3) === 3) return -Errno.EINVAL;
+    if (idx >= this.maxEntries) return -Errno.E2BIG;
+    // Every index of an array exists, so NOEXIST can never succeed.
+    if (flags & UpdateFlag.NOEXIST) return -Errno.EEXIST;
+    if (flags & UpdateFlag.F_LOCK && this.spec.spinLockOffset === undefined) return -Errno.EINVAL;
+    return 0;
+  }
+
+  private userKey(key: Uint8Array): number {
+    if (key.length !== 4) throw new MapError(`key is ${key.length} bytes, map key_size is 4`, this.name, -Errno.EINVAL);
+    return keyIndex(key);
+  }
+}
+
+function keyIndex(key: Uint8Array): number {
+  return new DataView(key.buffer, key.byteOffset, key.byteLength).getUint32(0, true);
+}
+
+export const createArrayMap: MapFactory = (spec, ctx) => new ArrayMap(spec, ctx);

@@ -1,0 +1,234 @@
+// The Runtime owns everything live (DESIGN section 2): the arena, the kernel-memory view, the map
+// and program tables, the helper table and the options (CPUs, seed, clock). Objects are loaded into
+// a runtime so their maps and programs can be shared. It implements the interpreter's VmEnv and
+// the helpers' HelperEnv; per-run state lives in the interpreter's Run objects, never here.
+
+import type { HelperEntry, HelperEnv, RunOutput } from '../helpers/types.js';
+import { helperById, LINUX_HELPERS } from '../helpers/table.js';
+import { MAP_FACTORIES } from '../maps/index.js';
+import { mapTypeName, type BpfMap, type MapSpec } from '../maps/types.js';
+import { HandleKind, handleIndex, handleKind, makeHandle } from '../vm/handles.js';
+import { Interpreter, type VmEnv } from '../vm/interpreter.js';
+import { KernelMemory } from '../vm/kmem.js';
+import { Arena, type ArenaOptions } from '../vm/memory.js';
+import type { Program } from '../vm/program.js';
+import { UnsupportedError, UsageError } from './errors.js';
+
+export interface TaskInfo {
+  pid: number;
+  tgid: number;
+  uid: number;
+  gid: number;
+  comm: string;
+}
+
+export interface RuntimeOptions {
+  /** Number of possible CPUs (per-CPU maps). Default 1. */
+  ncpus?: number;
+  /** CPU runs execute on unless a run says otherwise. Default 0. */
+  cpu?: number;
+  /** Seed of bpf_get_prandom_u32. Default 0. */
+  seed?: number;
+  /** Monotonic clock in ns. Default: performance.now(). */
+  clock?: () => bigint;
+  /** Instruction budget of unverified runs (callbacks included). Default 100 million; 0 = none. */
+  maxInsns?: number;
+  task?: Partial<TaskInfo>;
+  arena?: ArenaOptions;
+  /** Replaces the Linux helper table (e.g. the conformance plugin's own table). */
+  helpers?: readonly HelperEntry[];
+}
+
+export interface ResolvedRuntimeOptions {
+  ncpus: number;
+  cpu: number;
+  seed: number;
+  clock: () => bigint;
+  maxInsns: number;
+  task: TaskInfo;
+  arena: ArenaOptions;
+  helpers: readonly HelperEntry[];
+}
+
+export interface LoadedMap {
+  id: number;
+  map: BpfMap;
+  handle: bigint;
+}
+
+export interface ExecRequest {
+  /** r1..r5. */
+  args?: readonly (bigint | number)[];
+  cpu?: number;
+  /** Budget for this run; 0 = unlimited (verified programs). Default: the runtime's maxInsns. */
+  maxInsns?: number;
+  trace?: (line: string) => void;
+  output?: RunOutput;
+  /** Packet bounds (arena addresses) for LD_ABS/LD_IND; set by the test run. */
+  packet?: { start: number; end: number };
+  /** PROBE_MEM: every load (true) or loads at these pcs read 0 on a miss instead of faulting. */
+  probeMem?: boolean | ReadonlySet<number>;
+  /** callx with a plain integer calls that helper id (conformance `callx` group). */
+  callxHelpers?: boolean;
+}
+
+export interface ExecResult {
+  r0: bigint;
+  insnCount: number;
+  output: RunOutput;
+}
+
+export const DEFAULT_MAX_INSNS = 100_000_000;
+
+export function emptyOutput(): RunOutput {
+  return { printk: [], ringbuf: [], perf: [] };
+}
+
+export class Runtime implements VmEnv {
+  readonly arena: Arena;
+  readonly kmem = new KernelMemory();
+  readonly options: Readonly<ResolvedRuntimeOptions>;
+  readonly helperEnv: HelperEnv;
+  readonly interpreter: Interpreter;
+
+  private readonly maps: (LoadedMap | undefined)[] = [undefined];
+  private readonly programs: (Program | undefined)[] = [undefined];
+  private readonly programIds = new Map<Program, number>();
+  private readonly helperTable: ReadonlyMap<number, HelperEntry> | undefined;
+  private prngState: number;
+  private keyScratch = 0;
+
+  constructor(opts: RuntimeOptions = {}) {
+    const ncpus = opts.ncpus ?? 1;
+    if (!Number.isInteger(ncpus) || ncpus < 1) throw new UsageError(`ncpus must be a positive integer (got ${ncpus})`);
+    const cpu = opts.cpu ?? 0;
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= ncpus) throw new UsageError(`cpu ${cpu} out of range (ncpus ${ncpus})`);
+    const start = performance.now();
+    this.options = {
+      ncpus,
+      cpu,
+      seed: opts.seed ?? 0,
+      clock: opts.clock ?? (() => BigInt(Math.round((performance.now() - start) * 1e6)) + 1_000_000_000n),
+      maxInsns: opts.maxInsns ?? DEFAULT_MAX_INSNS,
+      task: { pid: 1000, tgid: 1000, uid: 0, gid: 0, comm: 'ebpfvm', ...opts.task },
+      arena: opts.arena ?? {},
+      helpers: opts.helpers ?? LINUX_HELPERS,
+    };
+    this.helperTable = opts.helpers ? new Map(opts.helpers.map((h) => [h.id, h])) : undefined;
+    this.arena = new Arena(this.options.arena);
+    this.prngState = (this.options.seed >>> 0) || 0x9e3779b9;
+    const self = this;
+    this.helperEnv = {
+      nowNs: () => self.options.clock(),
+      prandomU32: () => self.nextRandom(),
+      task: this.options.task,
+      ncpus,
+      mapFromHandle: (h) => self.mapFromHandle(h),
+      readKernel: (addr, len) => self.kmem.read(addr, len),
+    };
+    this.interpreter = new Interpreter(this);
+  }
+
+  // ---- maps ----
+
+  createMap(spec: MapSpec): LoadedMap {
+    const factory = MAP_FACTORIES.get(spec.type);
+    if (!factory) throw new UnsupportedError(`unsupported map type ${mapTypeName(spec.type)}`);
+    const map = factory(spec, { arena: this.arena, ncpus: this.options.ncpus });
+    const id = this.maps.length;
+    const loaded: LoadedMap = { id, map, handle: makeHandle(HandleKind.MAP, id) };
+    this.maps.push(loaded);
+    return loaded;
+  }
+
+  mapById(id: number): LoadedMap | undefined {
+    return this.maps[id];
+  }
+
+  /** Every live map, in creation order. */
+  allMaps(): LoadedMap[] {
+    return this.maps.filter((m): m is LoadedMap => m !== undefined);
+  }
+
+  mapFromHandle(h: bigint): BpfMap | undefined {
+    if (handleKind(h) !== HandleKind.MAP) return undefined;
+    return this.maps[handleIndex(h)]?.map;
+  }
+
+  destroyMap(id: number): void {
+    const m = this.maps[id];
+    if (!m) return;
+    m.map.destroy();
+    this.maps[id] = undefined;
+  }
+
+  mapHandleById(id: number): bigint | undefined {
+    return this.maps[id]?.handle;
+  }
+
+  mapValueAddress(id: number, off: number, cpu: number): number | undefined {
+    const m = this.maps[id]?.map;
+    if (!m || m.keySize > 8) return undefined;
+    if (this.keyScratch === 0) this.keyScratch = this.arena.alloc(8, { kind: 'other', name: 'direct-value key' });
+    this.arena.zero(this.keyScratch, 8);
+    const a = m.lookupElem(this.keyScratch, cpu);
+    return a === 0 ? undefined : a + off;
+  }
+
+  // ---- programs ----
+
+  /** Register a program (validating its code) and return its id for prog_array / tail calls. */
+  registerProgram(prog: Program): number {
+    const known = this.programIds.get(prog);
+    if (known !== undefined) return known;
+    this.interpreter.decode(prog);
+    const id = this.programs.length;
+    this.programs.push(prog);
+    this.programIds.set(prog, id);
+    return id;
+  }
+
+  programById(id: number): Program | undefined {
+    return this.programs[id];
+  }
+
+  programHandle(id: number): bigint {
+    return makeHandle(HandleKind.PROG, id);
+  }
+
+  // ---- helpers ----
+
+  helper(id: number): HelperEntry | undefined {
+    return this.helperTable ? this.helperTable.get(id) : helperById(id);
+  }
+
+  // ---- running ----
+
+  /** Run a program once. Throws VmFault on a fault, DecodeError if its code is malformed. */
+  execute(prog: Program, req: ExecRequest = {}): ExecResult {
+    const output = req.output ?? emptyOutput();
+    const cpu = req.cpu ?? this.options.cpu;
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.options.ncpus) throw new UsageError(`cpu ${cpu} out of range (ncpus ${this.options.ncpus})`);
+    const r = this.interpreter.run(prog, {
+      args: req.args,
+      cpu,
+      maxInsns: req.maxInsns ?? this.options.maxInsns,
+      trace: req.trace,
+      output,
+      packet: req.packet,
+      probeMem: req.probeMem,
+      callxHelpers: req.callxHelpers,
+    });
+    return { r0: r.r0, insnCount: r.insnCount, output };
+  }
+
+  private nextRandom(): number {
+    // xorshift32: deterministic for a given seed, good enough for bpf_get_prandom_u32
+    let x = this.prngState;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.prngState = x >>> 0;
+    return this.prngState;
+  }
+}

@@ -1,0 +1,1134 @@
+// The register machine. Programs are pre-decoded once into typed arrays (vm/decode) and run by one
+// loop with one switch over the opcode byte. Registers are 32-bit halves in two Int32Arrays
+// (bench/registers.ts measured this against BigInt and `long`; see README): every 64-bit operation
+// is done on (lo, hi) pairs with the rare slow ones (64-bit div/mod) falling back to BigInt.
+//
+// Safety lives in one place: every load and store goes through `arena.canAccess` (upper half 0),
+// and everything else (kernel view, handles, wrapped pointers, PROBE_MEM) is the slow path in
+// `loadSlow` / `storeFault`. The machine is re-entrant: helpers call back into BPF functions with
+// new frames on top of the current run (`CallContext.callback`); all per-run state lives in a `Run`
+// object, none in module scope.
+
+import { FaultSignal, VmFault } from '../src/errors.js';
+import type { ArgIndex, HelperCall, HelperEntry, HelperEnv, LockSet, RunOutput } from '../helpers/types.js';
+import type { BpfMap } from '../maps/types.js';
+import { HANDLE_TAG_BASE, HandleKind, handleKindOfHi } from './handles.js';
+import { MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_TAIL_CALLS } from './isa.js';
+import { predecode, validate, type Decoded } from './decode.js';
+import type { KernelMemory } from './kmem.js';
+import { MemFlag, type Arena } from './memory.js';
+import type { Program } from './program.js';
+
+/** What the machine needs from its owner (implemented by src/runtime's Runtime). */
+export interface VmEnv {
+  readonly arena: Arena;
+  readonly kmem: KernelMemory;
+  /** Services handed to helpers as `HelperCall.env`. */
+  readonly helperEnv: HelperEnv;
+  /** Helper by id from the runtime's table, or undefined. */
+  helper(id: number): HelperEntry | undefined;
+  mapFromHandle(handle: bigint): BpfMap | undefined;
+  /** LD_IMM64 src 1/5: the handle of the map with this runtime id. */
+  mapHandleById(id: number): bigint | undefined;
+  /** LD_IMM64 src 2/6: address of the map's direct value (key 0) plus `off`. */
+  mapValueAddress(id: number, off: number, cpu: number): number | undefined;
+  /** Target of a tail call. */
+  programById(id: number): Program | undefined;
+}
+
+/** One run's parameters (Runtime.execute fills the defaults). */
+export interface RunRequest {
+  /** r1..r5. */
+  args?: readonly (bigint | number)[];
+  cpu: number;
+  /** Instruction budget, callbacks included; 0 or Infinity = unlimited (verified programs). */
+  maxInsns: number;
+  trace?: (line: string) => void;
+  output: RunOutput;
+  /** Packet bounds (arena addresses) for LD_ABS/LD_IND. */
+  packet?: { start: number; end: number };
+  /** PROBE_MEM loads (read 0 on a miss instead of faulting): every load, or the listed pcs. */
+  probeMem?: boolean | ReadonlySet<number>;
+  /** callx with a plain small integer calls that helper id (the conformance suite's callx group). */
+  callxHelpers?: boolean;
+}
+
+export interface RunResult {
+  r0: bigint;
+  insnCount: number;
+}
+
+/** A HelperCall that can also request a tail call (bpf_tail_call uses it). */
+export interface VmHelperCall extends HelperCall {
+  /** Replace the current program by `prog` once the helper returns; false when the per-run limit
+   *  of 33 tail calls is reached (the helper then returns normally, as in the kernel). */
+  tailCall(prog: Program | number): boolean;
+}
+
+const TWO32 = 4294967296;
+const FUNC_TAG = (HANDLE_TAG_BASE + HandleKind.FUNC) | 0;
+const EMPTY_SET: ReadonlySet<number> = new Set();
+
+/** Lock bookkeeping of one run. */
+class RunLocks implements LockSet {
+  private readonly held_ = new Map<number, string>();
+  take(id: number, what: string): void {
+    if (this.held_.has(id)) throw new FaultSignal(`${what}: lock at 0x${id.toString(16)} is already held by this run (deadlock)`);
+    this.held_.set(id, what);
+  }
+  release(id: number, what: string): void {
+    if (!this.held_.delete(id)) throw new FaultSignal(`${what}: lock at 0x${id.toString(16)} is not held`);
+  }
+  held(id: number): boolean {
+    return this.held_.has(id);
+  }
+  get count(): number {
+    return this.held_.size;
+  }
+  releaseAll(): string[] {
+    const names = [...this.held_.values()];
+    this.held_.clear();
+    return names;
+  }
+}
+
+/** Everything one run owns. Frames of local calls and callbacks share the save area here, indexed
+ *  by the run-wide depth, so a callback's frames count toward the same 8-frame limit. */
+class Run {
+  insnCount = 0;
+  limit: number;
+  depth = 0;
+  tailCalls = 0;
+  pendingTail: Program | undefined = undefined;
+  lastPc = 0;
+  readonly probeAll: boolean;
+  readonly probePcs: ReadonlySet<number>;
+  readonly locks = new RunLocks();
+  readonly state = new Map<string, unknown>();
+  // Per depth: r6..r10 lo/hi of the caller, its return pc, its program.
+  readonly saved = new Int32Array((MAX_CALL_FRAMES + 1) * 10);
+  readonly retPc = new Int32Array(MAX_CALL_FRAMES + 1);
+  readonly retProg: (Program | undefined)[] = new Array(MAX_CALL_FRAMES + 1);
+  constructor(
+    readonly req: RunRequest,
+    readonly stackBase: number,
+    readonly gpl: boolean,
+    readonly progType: number,
+  ) {
+    this.limit = req.maxInsns > 0 ? req.maxInsns : Infinity;
+    this.probeAll = req.probeMem === true;
+    this.probePcs = typeof req.probeMem === 'object' ? req.probeMem : EMPTY_SET;
+  }
+}
+
+export class Interpreter {
+  private readonly decodedCache = new WeakMap<Program, Decoded>();
+  /** Stack frame pool (one 512-byte region each), indexed by global depth across nested runs. */
+  private readonly stacks: number[] = [];
+  private stackTop = 0;
+  /** Scratch for slow-path results (lo, hi). */
+  private readonly tmp = new Int32Array(2);
+  private readonly kbuf = new Uint8Array(8);
+
+  constructor(readonly env: VmEnv) {}
+
+  /** Validate (DecodeError on malformed code) and pre-decode, once per program. */
+  decode(prog: Program): Decoded {
+    let d = this.decodedCache.get(prog);
+    if (!d) {
+      validate(prog.insns);
+      d = predecode(prog.insns);
+      this.decodedCache.set(prog, d);
+    }
+    return d;
+  }
+
+  /** Run `prog` to completion. Faults surface as VmFault; DecodeError if the code is malformed. */
+  run(prog: Program, req: RunRequest): RunResult {
+    const decoded = this.decode(prog);
+    const run = new Run(req, this.stackTop, prog.gpl, prog.progType);
+    this.stackTop += MAX_CALL_FRAMES;
+    try {
+      const lo = new Int32Array(11);
+      const hi = new Int32Array(11);
+      const args = req.args ?? [];
+      for (let i = 0; i < 5 && i < args.length; i++) setReg(lo, hi, i + 1, args[i]!);
+      this.enterFrame(run, lo, hi);
+      this.exec(run, prog, decoded, 0, lo, hi);
+      run.depth--;
+      if (run.locks.count > 0) {
+        const names = run.locks.releaseAll();
+        throw this.fault(run, prog, run.lastPc, decoded.code[run.lastPc]!, lo, hi, `program exited holding ${names.length} lock(s): ${names.join(', ')}`);
+      }
+      return { r0: toU64(lo[0]!, hi[0]!), insnCount: run.insnCount };
+    } finally {
+      run.locks.releaseAll();
+      this.stackTop = run.stackBase;
+    }
+  }
+
+  // ---- frames ------------------------------------------------------------------------------
+
+  private stackFor(run: Run, depth: number): number {
+    const i = run.stackBase + depth - 1;
+    while (this.stacks.length <= i) {
+      this.stacks.push(this.env.arena.allocRegion(MAX_BPF_STACK, MemFlag.READ | MemFlag.WRITE, 'stack', `stack#${this.stacks.length}`));
+    }
+    return this.stacks[i]!;
+  }
+
+  /** Push a frame: depth check, fresh zeroed stack, r10 at its top. */
+  private enterFrame(run: Run, lo: Int32Array, hi: Int32Array): void {
+    if (run.depth >= MAX_CALL_FRAMES) throw new FaultSignal(`call depth exceeds ${MAX_CALL_FRAMES} frames`);
+    run.depth++;
+    const s = this.stackFor(run, run.depth);
+    this.env.arena.u8.fill(0, s, s + MAX_BPF_STACK);
+    lo[10] = s + MAX_BPF_STACK;
+    hi[10] = 0;
+  }
+
+  /** Call a BPF function of `prog` at `pc` with new frames on top of the current run. */
+  invoke(run: Run, prog: Program, pc: number, args: readonly (bigint | number)[]): bigint {
+    const decoded = this.decode(prog);
+    if (pc < 0 || pc >= decoded.length) throw new FaultSignal(`function handle points at pc ${pc}, outside the program`);
+    const lo = new Int32Array(11);
+    const hi = new Int32Array(11);
+    for (let i = 0; i < 5 && i < args.length; i++) setReg(lo, hi, i + 1, args[i]!);
+    this.enterFrame(run, lo, hi);
+    try {
+      this.exec(run, prog, decoded, pc, lo, hi);
+    } finally {
+      run.depth--;
+    }
+    return toU64(lo[0]!, hi[0]!);
+  }
+
+  // ---- the loop ----------------------------------------------------------------------------
+
+  /** Run from `entry` until the frame entered at the current depth exits; r0 is left in lo/hi. */
+  private exec(run: Run, prog: Program, decoded: Decoded, entry: number, lo: Int32Array, hi: Int32Array): void {
+    const env = this.env;
+    const arena = env.arena;
+    const tmp = this.tmp;
+    const baseDepth = run.depth;
+    const trace = run.req.trace;
+    let code = decoded.code;
+    let dstA = decoded.dst;
+    let srcA = decoded.src;
+    let offA = decoded.off;
+    let immA = decoded.imm;
+    let curProg = prog;
+    let curDecoded = decoded;
+    let count = run.insnCount;
+    const limit = run.limit;
+    const ctx = new CallContext(this, run, lo, hi);
+    let pc = entry;
+    let op = 0;
+    try {
+      for (;;) {
+        op = code[pc]!;
+        if (++count > limit) {
+          count--;
+          throw new FaultSignal(`instruction budget of ${limit} exhausted`);
+        }
+        if (trace !== undefined) trace(traceLine(pc, op, srcA[pc]!, dstA[pc]!, offA[pc]!, immA[pc]!, lo, hi));
+        const d = dstA[pc]!;
+        switch (op) {
+          // ---- ALU64 ------------------------------------------------------------------------
+          case 0x07:
+          case 0x0f: {
+            const bl = op & 8 ? lo[srcA[pc]!]! : immA[pc]!;
+            const bh = op & 8 ? hi[srcA[pc]!]! : bl >> 31;
+            const s = (lo[d]! >>> 0) + (bl >>> 0);
+            lo[d] = s;
+            hi[d] = hi[d]! + bh + (s > 0xffffffff ? 1 : 0);
+            break;
+          }
+          case 0x17:
+          case 0x1f: {
+            const bl = op & 8 ? lo[srcA[pc]!]! : immA[pc]!;
+            const bh = op & 8 ? hi[srcA[pc]!]! : bl >> 31;
+            const s = (lo[d]! >>> 0) - (bl >>> 0);
+            lo[d] = s;
+            hi[d] = hi[d]! - bh - (s < 0 ? 1 : 0);
+            break;
+          }
+          case 0x27:
+          case 0x2f: {
+            const bl = op & 8 ? lo[srcA[pc]!]! : immA[pc]!;
+            const bh = op & 8 ? hi[srcA[pc]!]! : bl >> 31;
+            mul64(lo[d]!, hi[d]!, bl, bh, tmp);
+            lo[d] = tmp[0]!;
+            hi[d] = tmp[1]!;
+            break;
+          }
+          case 0x37:
+          case 0x3f:
+          case 0x97:
+          case 0x9f: {
+            const bl = op & 8 ? lo[srcA[pc]!]! : immA[pc]!;
+            const bh = op & 8 ? hi[srcA[pc]!]! : bl >> 31;
+            divmod64(lo[d]!, hi[d]!, bl, bh, offA[pc] === 1, op >= 0x90, tmp);
+            lo[d] = tmp[0]!;
+            hi[d] = tmp[1]!;
+            break;
+          }
+          case 0x47:
+          case 0x4f:
+            if (op & 8) {
+              lo[d] = lo[d]! | lo[srcA[pc]!]!;
+              hi[d] = hi[d]! | hi[srcA[pc]!]!;
+            } else {
+              lo[d] = lo[d]! | immA[pc]!;
+              hi[d] = hi[d]! | (immA[pc]! >> 31);
+            }
+            break;
+          case 0x57:
+          case 0x5f:
+            if (op & 8) {
+              lo[d] = lo[d]! & lo[srcA[pc]!]!;
+              hi[d] = hi[d]! & hi[srcA[pc]!]!;
+            } else {
+              lo[d] = lo[d]! & immA[pc]!;
+              hi[d] = hi[d]! & (immA[pc]! >> 31);
+            }
+            break;
+          case 0xa7:
+          case 0xaf:
+            if (op & 8) {
+              lo[d] = lo[d]! ^ lo[srcA[pc]!]!;
+              hi[d] = hi[d]! ^ hi[srcA[pc]!]!;
+            } else {
+              lo[d] = lo[d]! ^ immA[pc]!;
+              hi[d] = hi[d]! ^ (immA[pc]! >> 31);
+            }
+            break;
+          case 0x67:
+          case 0x6f: {
+            const n = (op & 8 ? lo[srcA[pc]!]! : immA[pc]!) & 63;
+            const al = lo[d]!;
+            if (n === 0) break;
+            if (n < 32) {
+              hi[d] = (hi[d]! << n) | (al >>> (32 - n));
+              lo[d] = al << n;
+            } else {
+              hi[d] = al << (n - 32);
+              lo[d] = 0;
+            }
+            break;
+          }
+          case 0x77:
+          case 0x7f: {
+            const n = (op & 8 ? lo[srcA[pc]!]! : immA[pc]!) & 63;
+            const ah = hi[d]!;
+            if (n === 0) break;
+            if (n < 32) {
+              lo[d] = (lo[d]! >>> n) | (ah << (32 - n));
+              hi[d] = ah >>> n;
+            } else {
+              lo[d] = ah >>> (n - 32);
+              hi[d] = 0;
+            }
+            break;
+          }
+          case 0xc7:
+          case 0xcf: {
+            const n = (op & 8 ? lo[srcA[pc]!]! : immA[pc]!) & 63;
+            const ah = hi[d]!;
+            if (n === 0) break;
+            if (n < 32) {
+              lo[d] = (lo[d]! >>> n) | (ah << (32 - n));
+              hi[d] = ah >> n;
+            } else {
+              lo[d] = ah >> (n - 32);
+              hi[d] = ah >> 31;
+            }
+            break;
+          }
+          case 0x87: {
+            const al = lo[d]!;
+            lo[d] = -al;
+            hi[d] = al === 0 ? -hi[d]! : ~hi[d]!;
+            break;
+          }
+          case 0xb7:
+            lo[d] = immA[pc]!;
+            hi[d] = immA[pc]! >> 31;
+            break;
+          case 0xbf: {
+            const s = srcA[pc]!;
+            const w = offA[pc]!;
+            if (w === 0) {
+              lo[d] = lo[s]!;
+              hi[d] = hi[s]!;
+            } else {
+              const v = w === 8 ? (lo[s]! << 24) >> 24 : w === 16 ? (lo[s]! << 16) >> 16 : lo[s]!;
+              lo[d] = v;
+              hi[d] = v >> 31;
+            }
+            break;
+          }
+          case 0xd7:
+            byteSwap(lo, hi, d, immA[pc]!);
+            break;
+
+          // ---- ALU32 (results zero-extended) -------------------------------------------------
+          case 0x04:
+          case 0x0c:
+            lo[d] = lo[d]! + (op & 8 ? lo[srcA[pc]!]! : immA[pc]!);
+            hi[d] = 0;
+            break;
+          case 0x14:
+          case 0x1c:
+            lo[d] = lo[d]! - (op & 8 ? lo[srcA[pc]!]! : immA[pc]!);
+            hi[d] = 0;
+            break;
+          case 0x24:
+          case 0x2c:
+            lo[d] = Math.imul(lo[d]!, op & 8 ? lo[srcA[pc]!]! : immA[pc]!);
+            hi[d] = 0;
+            break;
+          case 0x34:
+          case 0x3c: {
+            const b = op & 8 ? lo[srcA[pc]!]! : immA[pc]!;
+            const a = lo[d]!;
+            if (b === 0) lo[d] = 0;
+            else if (offA[pc] === 1) lo[d] = b === -1 ? -a : (a / b) | 0;
+            else lo[d] = (a >>> 0) / (b >>> 0);
+            hi[d] = 0;
+            break;
+          }
+          case 0x94:
+          case 0x9c: {
+            const b = op & 8 ? lo[srcA[pc]!]! : immA[pc]!;
+            const a = lo[d]!;
+            if (b === 0) lo[d] = a;
+            else if (offA[pc] === 1) lo[d] = b === -1 ? 0 : a % b;
+            else lo[d] = (a >>> 0) % (b >>> 0);
+            hi[d] = 0;
+            break;
+          }
+          case 0x44:
+          case 0x4c:
+            lo[d] = lo[d]! | (op & 8 ? lo[srcA[pc]!]! : immA[pc]!);
+            hi[d] = 0;
+            break;
+          case 0x54:
+          case 0x5c:
+            lo[d] = lo[d]! & (op & 8 ? lo[srcA[pc]!]! : immA[pc]!);
+            hi[d] = 0;
+            break;
+          case 0xa4:
+          case 0xac:
+            lo[d] = lo[d]! ^ (op & 8 ? lo[srcA[pc]!]! : immA[pc]!);
+            hi[d] = 0;
+            break;
+          case 0x64:
+          case 0x6c:
+            lo[d] = lo[d]! << (op & 8 ? lo[srcA[pc]!]! : immA[pc]!);
+            hi[d] = 0;
+            break;
+          case 0x74:
+          case 0x7c:
+            lo[d] = lo[d]! >>> (op & 8 ? lo[srcA[pc]!]! : immA[pc]!);
+            hi[d] = 0;
+            break;
+          case 0xc4:
+          case 0xcc:
+            lo[d] = lo[d]! >> (op & 8 ? lo[srcA[pc]!]! : immA[pc]!);
+            hi[d] = 0;
+            break;
+          case 0x84:
+            lo[d] = -lo[d]!;
+            hi[d] = 0;
+            break;
+          case 0xb4:
+            lo[d] = immA[pc]!;
+            hi[d] = 0;
+            break;
+          case 0xbc: {
+            const w = offA[pc]!;
+            const v = lo[srcA[pc]!]!;
+            lo[d] = w === 0 ? v : w === 8 ? (v << 24) >> 24 : (v << 16) >> 16;
+            hi[d] = 0;
+            break;
+          }
+          case 0xd4: {
+            // to little-endian on a little-endian machine: truncate to the width
+            const w = immA[pc]!;
+            if (w === 16) lo[d] = lo[d]! & 0xffff;
+            if (w !== 64) hi[d] = 0;
+            break;
+          }
+          case 0xdc:
+            byteSwap(lo, hi, d, immA[pc]!);
+            break;
+
+          // ---- JMP (64-bit compares) ----------------------------------------------------------
+          case 0x05:
+            pc += offA[pc]!;
+            break;
+          case 0x15:
+          case 0x1d: {
+            const bl = op & 8 ? lo[srcA[pc]!]! : immA[pc]!;
+            const bh = op & 8 ? hi[srcA[pc]!]! : bl >> 31;
+            if (lo[d] === bl && hi[d] === bh) pc += offA[pc]!;
+            break;
+          }
+          case 0x55:
+          case 0x5d: {
+            const bl = op & 8 ? lo[srcA[pc]!]! : immA[pc]!;
+            const bh = op & 8 ? hi[srcA[pc]!]! : bl >> 31;
+            if (lo[d] !== bl || hi[d] !== bh) pc += offA[pc]!;
+            break;
+          }
+          case 0x45:
+          case 0x4d: {
+            const bl = op & 8 ? lo[srcA[pc]!]! : immA[pc]!;
+            const bh = op & 8 ? hi[srcA[pc]!]! : bl >> 31;
+            if ((lo[d]! & bl) !== 0 || (hi[d]! & bh) !== 0) pc += offA[pc]!;
+            break;
+          }
+          case 0x25:
+          case 0x2d:
+          case 0x35:
+          case 0x3d:
+          case 0xa5:
+          case 0xad:
+          case 0xb5:
+          case 0xbd: {
+            const bl = op & 8 ? lo[srcA[pc]!]! : immA[pc]!;
+            const bh = op & 8 ? hi[srcA[pc]!]! : bl >> 31;
+            const ah = hi[d]! >>> 0;
+            const bhu = bh >>> 0;
+            // cmp < 0, 0, > 0 as unsigned 64-bit
+            const c = ah !== bhu ? ah - bhu : (lo[d]! >>> 0) - (bl >>> 0);
+            const t = op & 0xf0;
+            if (t === 0x20 ? c > 0 : t === 0x30 ? c >= 0 : t === 0xa0 ? c < 0 : c <= 0) pc += offA[pc]!;
+            break;
+          }
+          case 0x65:
+          case 0x6d:
+          case 0x75:
+          case 0x7d:
+          case 0xc5:
+          case 0xcd:
+          case 0xd5:
+          case 0xdd: {
+            const bl = op & 8 ? lo[srcA[pc]!]! : immA[pc]!;
+            const bh = op & 8 ? hi[srcA[pc]!]! : bl >> 31;
+            const ah = hi[d]!;
+            const c = ah !== bh ? ah - bh : (lo[d]! >>> 0) - (bl >>> 0);
+            const t = op & 0xf0;
+            if (t === 0x60 ? c > 0 : t === 0x70 ? c >= 0 : t === 0xc0 ? c < 0 : c <= 0) pc += offA[pc]!;
+            break;
+          }
+
+          // ---- JMP32 (32-bit compares) --------------------------------------------------------
+          case 0x06:
+            pc += immA[pc]!;
+            break;
+          case 0x16:
+          case 0x1e:
+            if (lo[d] === (op & 8 ? lo[srcA[pc]!]! : immA[pc]!)) pc += offA[pc]!;
+            break;
+          case 0x56:
+          case 0x5e:
+            if (lo[d] !== (op & 8 ? lo[srcA[pc]!]! : immA[pc]!)) pc += offA[pc]!;
+            break;
+          case 0x46:
+          case 0x4e:
+            if ((lo[d]! & (op & 8 ? lo[srcA[pc]!]! : immA[pc]!)) !== 0) pc += offA[pc]!;
+            break;
+          case 0x26:
+          case 0x2e:
+          case 0x36:
+          case 0x3e:
+          case 0xa6:
+          case 0xae:
+          case 0xb6:
+          case 0xbe: {
+            const c = (lo[d]! >>> 0) - ((op & 8 ? lo[srcA[pc]!]! : immA[pc]!) >>> 0);
+            const t = op & 0xf0;
+            if (t === 0x20 ? c > 0 : t === 0x30 ? c >= 0 : t === 0xa0 ? c < 0 : c <= 0) pc += offA[pc]!;
+            break;
+          }
+          case 0x66:
+          case 0x6e:
+          case 0x76:
+          case 0x7e:
+          case 0xc6:
+          case 0xce:
+          case 0xd6:
+          case 0xde: {
+            const c = lo[d]! - (op & 8 ? lo[srcA[pc]!]! : immA[pc]!);
+            const t = op & 0xf0;
+            if (t === 0x60 ? c > 0 : t === 0x70 ? c >= 0 : t === 0xc0 ? c < 0 : c <= 0) pc += offA[pc]!;
+            break;
+          }
+
+          // ---- calls and exit -----------------------------------------------------------------
+          case 0x85:
+          case 0x8d: {
+            let target = -1; // local call target, or -1 for a helper call
+            let helperId = immA[pc]!;
+            if (op === 0x8d) {
+              const r = d !== 0 ? d : immA[pc]!;
+              if (hi[r] === FUNC_TAG) target = lo[r]!;
+              else if (run.req.callxHelpers && hi[r] === 0) helperId = lo[r]!;
+              else throw new FaultSignal(`callx r${r}: 0x${toU64(lo[r]!, hi[r]!).toString(16)} is not a function handle`);
+            } else if (srcA[pc] === 1) target = pc + immA[pc]! + 1;
+            else if (srcA[pc] === 2) throw new FaultSignal(`unsupported kfunc #${immA[pc]}`);
+            if (target >= 0) {
+              if (target >= curDecoded.length) throw new FaultSignal(`call to pc ${target}, outside the program`);
+              const depth = run.depth;
+              if (depth >= MAX_CALL_FRAMES) throw new FaultSignal(`call depth exceeds ${MAX_CALL_FRAMES} frames`);
+              const o = depth * 10;
+              const sv = run.saved;
+              for (let r = 0; r < 5; r++) {
+                sv[o + r] = lo[6 + r]!;
+                sv[o + 5 + r] = hi[6 + r]!;
+              }
+              run.retPc[depth] = pc + 1;
+              run.retProg[depth] = curProg;
+              this.enterFrame(run, lo, hi);
+              pc = target;
+              continue;
+            }
+            run.insnCount = count;
+            this.callHelper(run, ctx, curProg, helperId, lo, hi);
+            count = run.insnCount;
+            if (run.pendingTail !== undefined) {
+              curProg = run.pendingTail;
+              run.pendingTail = undefined;
+              curDecoded = this.decode(curProg);
+              code = curDecoded.code;
+              dstA = curDecoded.dst;
+              srcA = curDecoded.src;
+              offA = curDecoded.off;
+              immA = curDecoded.imm;
+              pc = 0;
+              continue;
+            }
+            break;
+          }
+          case 0x95: {
+            if (run.depth === baseDepth) {
+              run.lastPc = pc;
+              run.insnCount = count;
+              return;
+            }
+            run.depth--;
+            const depth = run.depth;
+            const o = depth * 10;
+            const sv = run.saved;
+            for (let r = 0; r < 5; r++) {
+              lo[6 + r] = sv[o + r]!;
+              hi[6 + r] = sv[o + 5 + r]!;
+            }
+            const back = run.retProg[depth]!;
+            if (back !== curProg) {
+              curProg = back;
+              curDecoded = this.decode(back);
+              code = curDecoded.code;
+              dstA = curDecoded.dst;
+              srcA = curDecoded.src;
+              offA = curDecoded.off;
+              immA = curDecoded.imm;
+            }
+            pc = run.retPc[depth]!;
+            continue;
+          }
+
+          // ---- LD ------------------------------------------------------------------------------
+          case 0x18: {
+            const s = srcA[pc]!;
+            if (s === 0) {
+              lo[d] = immA[pc]!;
+              hi[d] = immA[pc + 1]!;
+            } else this.loadImm64Pseudo(run, curProg, pc, s, immA[pc]!, immA[pc + 1]!, lo, hi, d);
+            pc += 2;
+            continue;
+          }
+          case 0x20:
+          case 0x28:
+          case 0x30:
+          case 0x40:
+          case 0x48:
+          case 0x50: {
+            const size = op === 0x20 || op === 0x40 ? 4 : op === 0x28 || op === 0x48 ? 2 : 1;
+            let offset = immA[pc]!;
+            if (op >= 0x40) offset = (offset + lo[srcA[pc]!]!) | 0;
+            const pkt = run.req.packet;
+            if (pkt === undefined) throw new FaultSignal('LD_ABS/LD_IND without packet data');
+            const a = pkt.start + (offset >>> 0);
+            if (offset < 0 || a + size > pkt.end) {
+              // The kernel ends the program with r0 = 0 on an out-of-packet legacy load.
+              lo[0] = 0;
+              hi[0] = 0;
+              run.lastPc = pc;
+              run.insnCount = count;
+              run.depth = baseDepth;
+              return;
+            }
+            const dv = arena.dv;
+            lo[0] = size === 4 ? dv.getInt32(a, false) : size === 2 ? dv.getUint16(a, false) : arena.u8[a]!;
+            hi[0] = 0;
+            break;
+          }
+
+          // ---- LDX ----------------------------------------------------------------------------
+          case 0x61:
+          case 0x69:
+          case 0x71:
+          case 0x79:
+          case 0x81:
+          case 0x89:
+          case 0x91: {
+            const s = srcA[pc]!;
+            let a = (lo[s]! >>> 0) + offA[pc]!;
+            let ah = hi[s]!;
+            if (a < 0) {
+              a += TWO32;
+              ah = (ah - 1) | 0;
+            } else if (a >= TWO32) {
+              a -= TWO32;
+              ah = (ah + 1) | 0;
+            }
+            const sz = op === 0x79 ? 8 : op === 0x61 || op === 0x81 ? 4 : op === 0x69 || op === 0x89 ? 2 : 1;
+            let vl: number;
+            let vh: number;
+            if (ah === 0 && arena.canAccess(a, sz, false)) {
+              const dv = arena.dv;
+              if (sz === 8) {
+                vl = dv.getInt32(a, true);
+                vh = dv.getInt32(a + 4, true);
+              } else {
+                vl = sz === 4 ? dv.getInt32(a, true) : sz === 2 ? dv.getUint16(a, true) : arena.u8[a]!;
+                vh = 0;
+              }
+            } else {
+              this.loadSlow(run, pc, ah, a, sz);
+              vl = tmp[0]!;
+              vh = tmp[1]!;
+            }
+            if (op >= 0x80) {
+              // sign-extending loads
+              vl = sz === 4 ? vl : sz === 2 ? (vl << 16) >> 16 : (vl << 24) >> 24;
+              vh = vl >> 31;
+            }
+            lo[d] = vl;
+            hi[d] = vh;
+            break;
+          }
+
+          // ---- ST / STX -----------------------------------------------------------------------
+          case 0x62:
+          case 0x6a:
+          case 0x72:
+          case 0x7a:
+          case 0x63:
+          case 0x6b:
+          case 0x73:
+          case 0x7b: {
+            let a = (lo[d]! >>> 0) + offA[pc]!;
+            let ah = hi[d]!;
+            if (a < 0) {
+              a += TWO32;
+              ah = (ah - 1) | 0;
+            } else if (a >= TWO32) {
+              a -= TWO32;
+              ah = (ah + 1) | 0;
+            }
+            const t = op & 0x18;
+            const sz = t === 0x18 ? 8 : t === 0x00 ? 4 : t === 0x08 ? 2 : 1;
+            if (ah !== 0 || !arena.canAccess(a, sz, true)) this.storeFault(ah, a, sz);
+            let vl: number;
+            let vh: number;
+            if (op & 1) {
+              vl = lo[srcA[pc]!]!;
+              vh = hi[srcA[pc]!]!;
+            } else {
+              vl = immA[pc]!;
+              vh = vl >> 31;
+            }
+            const dv = arena.dv;
+            if (sz === 8) {
+              dv.setInt32(a, vl, true);
+              dv.setInt32(a + 4, vh, true);
+            } else if (sz === 4) dv.setInt32(a, vl, true);
+            else if (sz === 2) dv.setUint16(a, vl, true);
+            else arena.u8[a] = vl;
+            break;
+          }
+          case 0xc3:
+          case 0xdb:
+            this.atomic(pc, op, lo, hi, d, srcA[pc]!, offA[pc]!, immA[pc]!);
+            break;
+
+          default:
+            if (pc === curDecoded.length) throw new FaultSignal('fell off the end of the program (no exit)');
+            throw new FaultSignal(`unknown opcode 0x${op.toString(16).padStart(2, '0')}`);
+        }
+        pc++;
+      }
+    } catch (e) {
+      run.insnCount = count;
+      if (e instanceof VmFault) throw e; // raised deeper (e.g. inside a callback): keep its pc
+      const reason = e instanceof FaultSignal ? e.reason : `internal error: ${e instanceof Error ? e.message : String(e)}`;
+      throw this.fault(run, curProg, pc, op, lo, hi, reason);
+    }
+  }
+
+  // ---- slow paths (kept out of the loop so it stays small) ---------------------------------
+
+  private callHelper(run: Run, ctx: CallContext, prog: Program, id: number, lo: Int32Array, hi: Int32Array): void {
+    const entry = this.env.helper(id);
+    if (entry === undefined) throw new FaultSignal(`unknown helper #${id}`);
+    if (entry.gplOnly && !run.gpl) throw new FaultSignal(`helper ${entry.name}#${id} is gpl_only and the program is not GPL`);
+    ctx.prog = prog;
+    const r = entry.impl(ctx);
+    setReg(lo, hi, 0, r);
+  }
+
+  private loadImm64Pseudo(run: Run, prog: Program, pc: number, s: number, imm: number, imm2: number, lo: Int32Array, hi: Int32Array, d: number): void {
+    let v: bigint | number;
+    if (s === 1 || s === 5) {
+      const h = this.env.mapHandleById(imm);
+      if (h === undefined) throw new FaultSignal(`lddw: no map with id ${imm}`);
+      v = h;
+    } else if (s === 2 || s === 6) {
+      const a = this.env.mapValueAddress(imm, imm2, run.req.cpu);
+      if (a === undefined) throw new FaultSignal(`lddw: map id ${imm} has no direct value`);
+      v = a;
+    } else if (s === 4) {
+      v = (BigInt(FUNC_TAG >>> 0) << 32n) | BigInt(pc + imm + 1);
+    } else v = 0; // src 3 (kernel variable by BTF id): no kernel variables yet
+    void prog;
+    setReg(lo, hi, d, v);
+  }
+
+  private isProbe(run: Run, pc: number): boolean {
+    return run.probeAll || run.probePcs.has(pc);
+  }
+
+  /** A load the fast path refused: kernel view, PROBE_MEM, or a fault with the reason. */
+  private loadSlow(run: Run, pc: number, ah: number, a: number, size: number): void {
+    const tmp = this.tmp;
+    tmp[0] = 0;
+    tmp[1] = 0;
+    const arena = this.env.arena;
+    if (ah === 0) {
+      if (this.isProbe(run, pc)) return;
+      throw new FaultSignal(arena.explain(a, size, false));
+    }
+    const kind = handleKindOfHi(ah);
+    if (kind !== 0) {
+      throw new FaultSignal(`read of ${size} bytes through a ${handleKindName(kind)} handle (0x${toU64(a, ah).toString(16)}): handles are not memory`);
+    }
+    const buf = this.kbuf.subarray(0, size);
+    if (this.env.kmem.readInto(ah, a, buf)) {
+      let l = 0;
+      for (let i = Math.min(size, 4) - 1; i >= 0; i--) l = (l << 8) | buf[i]!;
+      let h = 0;
+      for (let i = size - 1; i >= 4; i--) h = (h << 8) | buf[i]!;
+      tmp[0] = l;
+      tmp[1] = h;
+      return;
+    }
+    if (this.isProbe(run, pc)) return;
+    const addr = toU64(a, ah);
+    const why = (ah | 0) === -1 && a >= 0x80000000 ? ' (a pointer wrapped below 0?)' : '';
+    throw new FaultSignal(`read of ${size} byte${size === 1 ? '' : 's'} at 0x${addr.toString(16)}: not arena memory and not mapped kernel memory${why}`);
+  }
+
+  private storeFault(ah: number, a: number, size: number): never {
+    const what = `write of ${size} byte${size === 1 ? '' : 's'}`;
+    if (ah === 0) throw new FaultSignal(this.env.arena.explain(a, size, true));
+    const kind = handleKindOfHi(ah);
+    if (kind !== 0) throw new FaultSignal(`${what} through a ${handleKindName(kind)} handle (0x${toU64(a, ah).toString(16)}): handles are not memory`);
+    const mapped = this.env.kmem.isMapped(ah, a, size);
+    throw new FaultSignal(`${what} at 0x${toU64(a, ah).toString(16)}: ${mapped ? 'kernel memory is read-only' : 'not arena memory'}`);
+  }
+
+  private atomic(_pc: number, op: number, lo: Int32Array, hi: Int32Array, d: number, s: number, off: number, aop: number): void {
+    const arena = this.env.arena;
+    let a = (lo[d]! >>> 0) + off;
+    let ah = hi[d]!;
+    if (a < 0) {
+      a += TWO32;
+      ah = (ah - 1) | 0;
+    } else if (a >= TWO32) {
+      a -= TWO32;
+      ah = (ah + 1) | 0;
+    }
+    const wide = op === 0xdb;
+    const sz = wide ? 8 : 4;
+    if (ah !== 0 || !arena.canAccess(a, sz, true) || !arena.canAccess(a, sz, false)) this.storeFault(ah, a, sz);
+    const dv = arena.dv;
+    const ol = dv.getInt32(a, true);
+    const oh = wide ? dv.getInt32(a + 4, true) : 0;
+    const sl = lo[s]!;
+    const sh = wide ? hi[s]! : 0;
+    let nl: number;
+    let nh: number;
+    switch (aop & ~1) {
+      case 0x00: {
+        const t = (ol >>> 0) + (sl >>> 0);
+        nl = t | 0;
+        nh = (oh + sh + (t > 0xffffffff ? 1 : 0)) | 0;
+        break;
+      }
+      case 0x40:
+        nl = ol | sl;
+        nh = oh | sh;
+        break;
+      case 0x50:
+        nl = ol & sl;
+        nh = oh & sh;
+        break;
+      case 0xa0:
+        nl = ol ^ sl;
+        nh = oh ^ sh;
+        break;
+      case 0xe0: // xchg
+        nl = sl;
+        nh = sh;
+        break;
+      case 0xf0: {
+        // cmpxchg: compare with r0 (its low half for the 32-bit form); r0 gets the old value
+        const eq = wide ? ol === lo[0] && oh === hi[0] : ol === lo[0];
+        if (eq) {
+          dv.setInt32(a, sl, true);
+          if (wide) dv.setInt32(a + 4, sh, true);
+        }
+        lo[0] = ol;
+        hi[0] = oh;
+        return;
+      }
+      default:
+        throw new FaultSignal(`invalid atomic operation 0x${(aop >>> 0).toString(16)}`);
+    }
+    dv.setInt32(a, nl, true);
+    if (wide) dv.setInt32(a + 4, nh, true);
+    if (aop & 1) {
+      // fetch: the source register receives the old value (zero-extended for 32-bit)
+      lo[s] = ol;
+      hi[s] = oh;
+    }
+  }
+
+  /** Build the VmFault for a fault at `pc` of `prog`. */
+  private fault(run: Run, prog: Program, pc: number, op: number, lo: Int32Array, hi: Int32Array, reason: string): VmFault {
+    void run;
+    const regs: bigint[] = [];
+    for (let i = 0; i < 11; i++) regs.push(toU64(lo[i]!, hi[i]!));
+    let line: string | undefined;
+    if (prog.lineInfo) {
+      for (const li of prog.lineInfo) {
+        if (li.pc > pc) break;
+        line = `${li.file}:${li.line}${li.text ? ` ${li.text.trim()}` : ''}`;
+      }
+    }
+    let name = prog.name;
+    if (prog.funcs) {
+      let best: { pc: number; name: string } | undefined;
+      for (const f of prog.funcs) if (f.pc <= pc && (!best || f.pc >= best.pc)) best = f;
+      if (best && best.pc !== 0) name = `${prog.name}/${best.name}`;
+    }
+    return new VmFault(reason, pc, op, regs, line, name);
+  }
+
+  /** Internal: used by CallContext for tail calls. */
+  requestTailCall(run: Run, target: Program | number): boolean {
+    const prog = typeof target === 'number' ? this.env.programById(target) : target;
+    if (!prog) return false;
+    if (run.tailCalls >= MAX_TAIL_CALLS) return false;
+    this.decode(prog);
+    run.tailCalls++;
+    run.pendingTail = prog;
+    return true;
+  }
+}
+
+/** The HelperCall given to helper implementations; one per loop invocation (callbacks get their
+ *  own, reading their own registers). */
+class CallContext implements VmHelperCall {
+  prog: Program | undefined = undefined;
+  constructor(
+    private readonly vm: Interpreter,
+    private readonly run: Run,
+    private readonly lo: Int32Array,
+    private readonly hi: Int32Array,
+  ) {}
+  u64(i: ArgIndex): bigint {
+    return toU64(this.lo[i]!, this.hi[i]!);
+  }
+  s64(i: ArgIndex): bigint {
+    return BigInt.asIntN(64, toU64(this.lo[i]!, this.hi[i]!));
+  }
+  u32(i: ArgIndex): number {
+    return this.lo[i]! >>> 0;
+  }
+  s32(i: ArgIndex): number {
+    return this.lo[i]!;
+  }
+  ptr(i: ArgIndex): number {
+    const h = this.hi[i]!;
+    if (h === 0) return this.lo[i]! >>> 0;
+    const kind = handleKindOfHi(h);
+    if (kind !== 0) throw new FaultSignal(`argument r${i} is a ${handleKindName(kind)} handle, not a pointer`);
+    throw new FaultSignal(`argument r${i} (0x${this.u64(i).toString(16)}) is not arena memory`);
+  }
+  map(i: ArgIndex): BpfMap {
+    const m = this.vm.env.mapFromHandle(this.u64(i));
+    if (!m) throw new FaultSignal(`argument r${i} (0x${this.u64(i).toString(16)}) is not a map`);
+    return m;
+  }
+  callback(fnArg: ArgIndex, args: readonly (bigint | number)[]): bigint {
+    return this.callFunction(this.u64(fnArg), args);
+  }
+  callFunction(handle: bigint, args: readonly (bigint | number)[]): bigint {
+    const h = BigInt.asUintN(64, handle);
+    if (Number(h >> 32n) !== FUNC_TAG >>> 0) throw new FaultSignal(`0x${h.toString(16)} is not a function handle`);
+    const prog = this.prog;
+    if (!prog) throw new FaultSignal('callback outside a helper call');
+    return this.vm.invoke(this.run, prog, Number(h & 0xffffffffn), args);
+  }
+  tailCall(target: Program | number): boolean {
+    return this.vm.requestTailCall(this.run, target);
+  }
+  get arena(): Arena {
+    return this.vm.env.arena;
+  }
+  get cpu(): number {
+    return this.run.req.cpu;
+  }
+  get progType(): number {
+    return this.run.progType;
+  }
+  get gpl(): boolean {
+    return this.run.gpl;
+  }
+  get output(): RunOutput {
+    return this.run.req.output;
+  }
+  get state(): Map<string, unknown> {
+    return this.run.state;
+  }
+  get locks(): LockSet {
+    return this.run.locks;
+  }
+  get env(): HelperEnv {
+    return this.vm.env.helperEnv;
+  }
+}
+
+// ---- arithmetic on (lo, hi) pairs --------------------------------------------------------------
+
+export function toU64(lo: number, hi: number): bigint {
+  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+}
+
+/** Set register r from a number (signed, sign-extended) or bigint (mod 2^64). */
+function setReg(lo: Int32Array, hi: Int32Array, r: number, v: bigint | number): void {
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) throw new FaultSignal(`value ${v} is not a safe integer`);
+    lo[r] = v >>> 0;
+    hi[r] = Math.floor(v / TWO32) | 0;
+  } else {
+    const u = BigInt.asUintN(64, v);
+    lo[r] = Number(u & 0xffffffffn);
+    hi[r] = Number(u >> 32n);
+  }
+}
+
+/** Low 64 bits of a*b. The 32x32 partial product is split in 16-bit pieces so every
+ *  intermediate stays an exact double. */
+function mul64(al: number, ah: number, bl: number, bh: number, out: Int32Array): void {
+  const a = al >>> 0;
+  const b = bl >>> 0;
+  const a0 = a & 0xffff;
+  const a1 = a >>> 16;
+  const b0 = b & 0xffff;
+  const b1 = b >>> 16;
+  const mid = a0 * b1 + a1 * b0; // < 2^33
+  const low = a0 * b0 + (mid % 65536) * 65536; // < 2^33
+  const carry = Math.floor(low / TWO32);
+  const high = a1 * b1 + Math.floor(mid / 65536) + carry;
+  out[0] = low >>> 0;
+  out[1] = (high + Math.imul(al, bh) + Math.imul(ah, bl)) | 0;
+}
+
+const INT64_MIN = -(1n << 63n);
+
+/** 64-bit div/mod with the ISA's corner cases: /0 = 0, %0 = dividend, INT_MIN / -1 = INT_MIN,
+ *  INT_MIN % -1 = 0. */
+function divmod64(al: number, ah: number, bl: number, bh: number, signed: boolean, mod: boolean, out: Int32Array): void {
+  if (bl === 0 && bh === 0) {
+    out[0] = mod ? al : 0;
+    out[1] = mod ? ah : 0;
+    return;
+  }
+  if (!signed && ah === 0 && bh === 0) {
+    const a = al >>> 0;
+    const b = bl >>> 0;
+    out[0] = mod ? a % b : Math.floor(a / b);
+    out[1] = 0;
+    return;
+  }
+  let r: bigint;
+  if (signed) {
+    const a = BigInt.asIntN(64, toU64(al, ah));
+    const b = BigInt.asIntN(64, toU64(bl, bh));
+    if (b === -1n) r = mod ? 0n : a === INT64_MIN ? a : -a;
+    else r = mod ? a % b : a / b;
+  } else {
+    const a = toU64(al, ah);
+    const b = toU64(bl, bh);
+    r = mod ? a % b : a / b;
+  }
+  const u = BigInt.asUintN(64, r);
+  out[0] = Number(u & 0xffffffffn);
+  out[1] = Number(u >> 32n);
+}
+
+function bswap32(v: number): number {
+  return ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
+}
+
+function byteSwap(lo: Int32Array, hi: Int32Array, d: number, width: number): void {
+  const l = lo[d]!;
+  if (width === 16) {
+    lo[d] = ((l & 0xff) << 8) | ((l >>> 8) & 0xff);
+    hi[d] = 0;
+  } else if (width === 32) {
+    lo[d] = bswap32(l);
+    hi[d] = 0;
+  } else {
+    lo[d] = bswap32(hi[d]!);
+    hi[d] = bswap32(l);
+  }
+}
+
+function handleKindName(kind: number): string {
+  switch (kind) {
+    case HandleKind.MAP:
+      return 'map';
+    case HandleKind.PROG:
+      return 'program';
+    case HandleKind.FUNC:
+      return 'function';
+    case HandleKind.KSYM:
+      return 'kernel symbol';
+  }
+  return `kind-${kind}`;
+}
+
+function hex64(l: number, h: number): string {
+  return '0x' + toU64(l, h).toString(16);
+}
+
+function traceLine(pc: number, op: number, s: number, d: number, off: number, imm: number, lo: Int32Array, hi: Int32Array): string {
+  return `${pc}: op=0x${op.toString(16).padStart(2, '0')} dst=r${d} src=r${s} off=${off} imm=${imm}  r${d}=${hex64(lo[d]!, hi[d]!)} r${s}=${hex64(lo[s] ?? 0, hi[s] ?? 0)}`;
+}
