@@ -1,0 +1,97 @@
+// Pieces every hash-like and per-CPU map shares: creation checks with the kernel's limits, user-side
+// argument checks, and value copies that leave the bpf_spin_lock word alone (the kernel's
+// copy_map_value never copies special fields, and lookups to user space show them as zero).
+
+import { MapError } from '../src/errors.js';
+import { MemFlag } from '../vm/memory.js';
+import { Errno, MapFlag, mapTypeName, type MapSpec } from './types.js';
+
+/** The access bits every map type accepts (kernel BPF_F_ACCESS_MASK). */
+export const ACCESS_MASK = MapFlag.RDONLY | MapFlag.WRONLY | MapFlag.RDONLY_PROG | MapFlag.WRONLY_PROG;
+
+/** Largest key a hash map accepts: the key must fit on the BPF stack (MAX_BPF_STACK). */
+export const MAX_KEY_SIZE = 512;
+/** Per-CPU values are carved out of the per-CPU allocator's unit (PCPU_MIN_UNIT_SIZE). */
+export const MAX_PERCPU_VALUE_SIZE = 32 * 1024;
+/** Hash values: KMALLOC_MAX_SIZE (4 MiB with 4 KiB pages) minus the stack-sized key and element header. */
+export const MAX_HASH_VALUE_SIZE = (1 << 22) - MAX_KEY_SIZE - 48;
+/** Slot bookkeeping lives in typed arrays; refuse sizes the kernel's prealloc would refuse with ENOMEM. */
+export const MAX_PREALLOC_ENTRIES = 1 << 24;
+
+/** The bpf_spin_lock field is a 4-byte word. */
+export const SPIN_LOCK_SIZE = 4;
+
+export const roundUp8 = (n: number): number => (n + 7) & ~7;
+
+/** Throw a MapError that names the map, its type and the errno the kernel's BPF_MAP_CREATE returns. */
+export function createError(spec: MapSpec, message: string, errno: number): MapError {
+  return new MapError(`${mapTypeName(spec.type)}: ${message}`, spec.name, -errno);
+}
+
+/** Checks every map type does the same way: sizes non-zero and within limits, flags within `allowed`,
+ *  and no contradictory access flags. */
+export function checkCommonSpec(spec: MapSpec, allowed: number, maxValueSize: number): void {
+  const isU32 = (n: number) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
+  if (!isU32(spec.keySize) || !isU32(spec.valueSize) || !isU32(spec.maxEntries)) {
+    throw createError(spec, 'key_size, value_size and max_entries must be unsigned 32-bit integers', Errno.EINVAL);
+  }
+  if (spec.keySize === 0) throw createError(spec, 'key_size must not be 0', Errno.EINVAL);
+  if (spec.valueSize === 0) throw createError(spec, 'value_size must not be 0', Errno.EINVAL);
+  if (spec.maxEntries === 0) throw createError(spec, 'max_entries must not be 0', Errno.EINVAL);
+  const bad = spec.flags & ~allowed;
+  if (bad !== 0 || spec.flags < 0) {
+    throw createError(spec, `unsupported map_flags 0x${(bad >>> 0).toString(16)} (allowed 0x${allowed.toString(16)})`, Errno.EINVAL);
+  }
+  if ((spec.flags & MapFlag.RDONLY) !== 0 && (spec.flags & MapFlag.WRONLY) !== 0) {
+    throw createError(spec, 'BPF_F_RDONLY and BPF_F_WRONLY are mutually exclusive', Errno.EINVAL);
+  }
+  if ((spec.flags & MapFlag.RDONLY_PROG) !== 0 && (spec.flags & MapFlag.WRONLY_PROG) !== 0) {
+    throw createError(spec, 'BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG are mutually exclusive', Errno.EINVAL);
+  }
+  if (spec.valueSize > maxValueSize) {
+    throw createError(spec, `value_size ${spec.valueSize} too large (max ${maxValueSize})`, Errno.E2BIG);
+  }
+  if (spec.spinLockOffset !== undefined) {
+    const off = spec.spinLockOffset;
+    if (!Number.isInteger(off) || off < 0 || off % 4 !== 0 || off + SPIN_LOCK_SIZE > spec.valueSize) {
+      throw createError(spec, `bpf_spin_lock at offset ${off} does not fit a 4-aligned word in the value`, Errno.EINVAL);
+    }
+  }
+}
+
+/** Arena flags for value memory as programs see it (BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG). */
+export function valueMemFlags(mapFlags: number): number {
+  if ((mapFlags & MapFlag.RDONLY_PROG) !== 0) return MemFlag.READ;
+  if ((mapFlags & MapFlag.WRONLY_PROG) !== 0) return MemFlag.WRITE;
+  return MemFlag.READ | MemFlag.WRITE;
+}
+
+export function checkUserBytes(spec: MapSpec, what: 'key' | 'value', bytes: unknown, expected: number): asserts bytes is Uint8Array {
+  if (!(bytes instanceof Uint8Array)) throw new MapError(`${what} must be a Uint8Array`, spec.name, -Errno.EINVAL);
+  if (bytes.length !== expected) {
+    throw new MapError(`${what} is ${bytes.length} bytes, ${what}_size is ${expected}`, spec.name, -Errno.EINVAL);
+  }
+}
+
+/** Copy `size` value bytes into arena memory at `dst`, skipping the spin-lock word (copy_map_value). */
+export function copyValueIn(u8: Uint8Array, dst: number, src: Uint8Array, srcOff: number, size: number, lockOff: number | undefined): void {
+  if (lockOff === undefined) {
+    u8.set(src.subarray(srcOff, srcOff + size), dst);
+    return;
+  }
+  u8.set(src.subarray(srcOff, srcOff + lockOff), dst);
+  const after = lockOff + SPIN_LOCK_SIZE;
+  u8.set(src.subarray(srcOff + after, srcOff + size), dst + after);
+}
+
+/** Copy a value out of the arena for user space, with the spin-lock word shown as zero. */
+export function copyValueOut(u8: Uint8Array, src: number, out: Uint8Array, outOff: number, size: number, lockOff: number | undefined): void {
+  out.set(u8.subarray(src, src + size), outOff);
+  if (lockOff !== undefined) out.fill(0, outOff + lockOff, outOff + lockOff + SPIN_LOCK_SIZE);
+}
+
+/** Update flags the map operations accept: BPF_ANY/NOEXIST/EXIST, plus BPF_F_LOCK where allowed. */
+export function updateFlagsValid(flags: number, allowLock: boolean): boolean {
+  const base = allowLock ? flags & ~4 : flags;
+  return Number.isInteger(flags) && flags >= 0 && base <= 2;
+}

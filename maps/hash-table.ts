@@ -1,0 +1,468 @@
+// The hash table behind hash, percpu_hash, lru_hash and lru_percpu_hash.
+//
+// Layout: every element lives in a slot. A slot owns one arena allocation for its key (read-only to
+// programs: for_each_map_elem hands out key pointers) and one value allocation, or one per CPU for
+// per-CPU maps, so an overrun past a value faults in unverified runs exactly at the value's end.
+// Slots are allocated on first use and kept until the map is destroyed: a deleted element's memory
+// goes back to the map's free list, like the kernel's preallocated elements, so a stale value
+// pointer a program still holds reads old or reused bytes of this map instead of faulting or
+// touching another map.
+//
+// Lookup goes through a JS Map from the key bytes (a u32 number for 4-byte keys, a latin1 string
+// otherwise) to the slot index.
+//
+// Iteration order (get_next_key, for_each_map_elem, user-space keys()) is insertion order: a new key
+// goes to the end, updating an existing key keeps its place, deleting and re-inserting moves it to
+// the end. A missing key passed to get_next_key restarts from the first key, as the kernel does.
+// (The kernel walks buckets in hash order; no program may depend on either order.)
+//
+// LRU (lru_hash, lru_percpu_hash): strict least-recently-used. Every element sits on a recency list;
+// a program-side lookup and any update (program or user space) move it to the most-recent end;
+// user-space lookups and iteration do not. Inserting a new key into a full map (or, with
+// BPF_F_NO_COMMON_LRU, into a CPU's full share) first evicts the least recently used element of that
+// list, so LRU maps never return -E2BIG. Flags are checked before evicting (the kernel may evict
+// even when BPF_EXIST then fails; we do not). With BPF_F_NO_COMMON_LRU each CPU has its own list
+// with max_entries / ncpus elements (max_entries rounded up to a multiple of ncpus, as the kernel
+// does); user-space inserts use CPU 0's list.
+
+import { FaultSignal } from '../src/errors.js';
+import { MemFlag, type Arena } from '../vm/memory.js';
+import {
+  ACCESS_MASK,
+  MAX_HASH_VALUE_SIZE,
+  MAX_KEY_SIZE,
+  MAX_PERCPU_VALUE_SIZE,
+  MAX_PREALLOC_ENTRIES,
+  SPIN_LOCK_SIZE,
+  checkCommonSpec,
+  checkUserBytes,
+  copyValueIn,
+  copyValueOut,
+  createError,
+  roundUp8,
+  updateFlagsValid,
+  valueMemFlags,
+} from './common.js';
+import { Errno, MapFlag, MapType, UpdateFlag, type BpfMap, type MapContext, type MapSpec } from './types.js';
+
+export interface HashTableKind {
+  percpu: boolean;
+  lru: boolean;
+}
+
+type KeyId = number | string;
+
+const NONE = -1;
+
+export class HashTable implements BpfMap {
+  readonly spec: Readonly<MapSpec>;
+  readonly type: number;
+  readonly name: string;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  frozen = false;
+
+  /** Bytes per CPU copy in user-space buffers (round_up(value_size, 8)). */
+  readonly percpuStride: number;
+  readonly ncpus: number;
+  /** Value copies per slot: ncpus for per-CPU maps, else 1. */
+  private readonly copies: number;
+  private readonly arena: Arena;
+  private readonly percpu: boolean;
+  private readonly lru: boolean;
+  private readonly lockOff: number | undefined;
+  private readonly valueFlags: number;
+
+  private readonly index = new Map<KeyId, number>();
+  private slotKeyId: KeyId[] = [];
+  private slotKeyAddr: Int32Array;
+  private slotValAddr: Int32Array;
+  private live: Uint8Array;
+  // Insertion-order list (iteration).
+  private iterPrev: Int32Array;
+  private iterNext: Int32Array;
+  private iterHead = NONE;
+  private iterTail = NONE;
+  // Recency lists (LRU only): head = most recent, tail = least recent.
+  private lruPrev: Int32Array;
+  private lruNext: Int32Array;
+  private slotList: Uint16Array;
+  private readonly lruHead: Int32Array;
+  private readonly lruTail: Int32Array;
+  private readonly listCount: Int32Array;
+  private readonly listCap: number;
+
+  private capacity = 0; // slots with bookkeeping arrays allocated
+  private fresh = 0; // next never-used slot
+  private readonly freeSlots: number[] = [];
+  private count = 0;
+
+  constructor(spec: MapSpec, ctx: MapContext, kind: HashTableKind) {
+    this.percpu = kind.percpu;
+    this.lru = kind.lru;
+    this.ncpus = ctx.ncpus;
+    this.arena = ctx.arena;
+    checkHashSpec(spec, kind);
+    const percpuLru = kind.lru && (spec.flags & MapFlag.NO_COMMON_LRU) !== 0;
+    let maxEntries = spec.maxEntries;
+    if (percpuLru) maxEntries = Math.ceil(maxEntries / ctx.ncpus) * ctx.ncpus;
+    this.spec = Object.freeze({ ...spec, maxEntries });
+    this.type = spec.type;
+    this.name = spec.name;
+    this.keySize = spec.keySize;
+    this.valueSize = spec.valueSize;
+    this.maxEntries = maxEntries;
+    this.percpuStride = roundUp8(spec.valueSize);
+    this.copies = kind.percpu ? ctx.ncpus : 1;
+    this.lockOff = spec.spinLockOffset;
+    this.valueFlags = valueMemFlags(spec.flags);
+    const lists = percpuLru ? ctx.ncpus : 1;
+    this.lruHead = new Int32Array(lists).fill(NONE);
+    this.lruTail = new Int32Array(lists).fill(NONE);
+    this.listCount = new Int32Array(lists);
+    this.listCap = maxEntries / lists;
+    this.slotKeyAddr = new Int32Array(0);
+    this.slotValAddr = new Int32Array(0);
+    this.live = new Uint8Array(0);
+    this.iterPrev = new Int32Array(0);
+    this.iterNext = new Int32Array(0);
+    this.lruPrev = new Int32Array(0);
+    this.lruNext = new Int32Array(0);
+    this.slotList = new Uint16Array(0);
+    this.grow(Math.min(maxEntries, 64));
+    for (const { key, value } of spec.contents ?? []) {
+      const err = this.update(key, value, UpdateFlag.ANY);
+      if (err < 0) throw createError(spec, `initial contents rejected (errno ${-err})`, -err);
+    }
+  }
+
+  /** Number of elements in the map. */
+  get size(): number {
+    return this.count;
+  }
+
+  // ---- program side -------------------------------------------------------------------
+
+  lookupElem(keyAddr: number, cpu: number): number {
+    const slot = this.index.get(this.keyIdAt(keyAddr));
+    if (slot === undefined) return 0;
+    if (this.lru) this.touch(slot);
+    return this.slotValAddr[slot * this.copies + this.copyFor(cpu)]!;
+  }
+
+  updateElem(keyAddr: number, valueAddr: number, flags: number, cpu: number): number {
+    if ((this.spec.flags & MapFlag.RDONLY_PROG) !== 0) {
+      throw new FaultSignal(`map ${this.name} is read-only for programs (BPF_F_RDONLY_PROG)`);
+    }
+    const id = this.keyIdAt(keyAddr);
+    this.arena.check(valueAddr, this.valueSize, false);
+    const value = this.arena.u8.subarray(valueAddr, valueAddr + this.valueSize);
+    return this.put(id, this.arena.u8.subarray(keyAddr, keyAddr + this.keySize), value, flags, this.copyFor(cpu), false, this.listFor(cpu));
+  }
+
+  deleteElem(keyAddr: number): number {
+    if ((this.spec.flags & MapFlag.RDONLY_PROG) !== 0) {
+      throw new FaultSignal(`map ${this.name} is read-only for programs (BPF_F_RDONLY_PROG)`);
+    }
+    return this.remove(this.keyIdAt(keyAddr));
+  }
+
+  // ---- user side ------------------------------------------------------------------------
+
+  lookup(key: Uint8Array): Uint8Array | undefined {
+    checkUserBytes(this.spec, 'key', key, this.keySize);
+    const slot = this.index.get(keyIdOf(key, 0, this.keySize));
+    if (slot === undefined) return undefined;
+    return this.readValue(slot);
+  }
+
+  update(key: Uint8Array, value: Uint8Array, flags = 0): number {
+    checkUserBytes(this.spec, 'key', key, this.keySize);
+    checkUserBytes(this.spec, 'value', value, this.userValueSize);
+    if (this.frozen) return -Errno.EPERM;
+    // User space writes every CPU's copy (copies === ncpus) from one buffer.
+    return this.put(keyIdOf(key, 0, this.keySize), key, value, flags, -1, true, 0);
+  }
+
+  delete(key: Uint8Array): number {
+    checkUserBytes(this.spec, 'key', key, this.keySize);
+    if (this.frozen) return -Errno.EPERM;
+    return this.remove(keyIdOf(key, 0, this.keySize));
+  }
+
+  nextKey(key: Uint8Array | undefined): Uint8Array | undefined {
+    let slot = this.iterHead;
+    if (key !== undefined) {
+      checkUserBytes(this.spec, 'key', key, this.keySize);
+      const cur = this.index.get(keyIdOf(key, 0, this.keySize));
+      if (cur !== undefined) slot = this.iterNext[cur]!;
+    }
+    if (slot === NONE) return undefined;
+    return this.arena.read(this.slotKeyAddr[slot]!, this.keySize);
+  }
+
+  /** Size of a value in user-space buffers: round_up(value_size, 8) * ncpus for per-CPU maps. */
+  get userValueSize(): number {
+    return this.percpu ? this.percpuStride * this.ncpus : this.valueSize;
+  }
+
+  /** Visit elements in iteration order with arena addresses (this CPU's copy for per-CPU maps);
+   *  stop when `fn` returns true. Elements deleted during the walk are skipped. Returns the number
+   *  of elements visited. Used by bpf_for_each_map_elem. */
+  forEachElem(cpu: number, fn: (keyAddr: number, valueAddr: number) => boolean): number {
+    const slots: number[] = [];
+    for (let s = this.iterHead; s !== NONE; s = this.iterNext[s]!) slots.push(s);
+    const copy = this.copyFor(cpu);
+    let n = 0;
+    for (const s of slots) {
+      if (this.live[s] === 0) continue;
+      n++;
+      if (fn(this.slotKeyAddr[s]!, this.slotValAddr[s * this.copies + copy]!)) break;
+    }
+    return n;
+  }
+
+  /** Keys from least to most recently used, per recency list (LRU maps; for tests and debugging). */
+  recencyOrder(list = 0): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (let s = this.lruTail[list] ?? NONE; s !== NONE; s = this.lruPrev[s]!) out.push(this.arena.read(this.slotKeyAddr[s]!, this.keySize));
+    return out;
+  }
+
+  destroy(): void {
+    for (let s = 0; s < this.fresh; s++) {
+      if (this.slotKeyAddr[s]) this.arena.free(this.slotKeyAddr[s]!);
+      for (let c = 0; c < this.copies; c++) {
+        const a = this.slotValAddr[s * this.copies + c]!;
+        if (a) this.arena.free(a);
+      }
+    }
+    this.index.clear();
+    this.count = 0;
+    this.fresh = 0;
+    this.freeSlots.length = 0;
+    this.iterHead = this.iterTail = NONE;
+    this.lruHead.fill(NONE);
+    this.lruTail.fill(NONE);
+    this.listCount.fill(0);
+    this.capacity = 0;
+  }
+
+  // ---- internals ------------------------------------------------------------------------
+
+  /** Insert or update. `copy` is the CPU copy a program writes (-1: user space writes all copies
+   *  from a per-CPU buffer). */
+  private put(id: KeyId, key: Uint8Array, value: Uint8Array, flags: number, copy: number, user: boolean, list: number): number {
+    const allowLock = !this.percpu && !this.lru;
+    if (!updateFlagsValid(flags, allowLock)) return -Errno.EINVAL;
+    if ((flags & UpdateFlag.F_LOCK) !== 0 && this.lockOff === undefined) return -Errno.EINVAL;
+    const mode = flags & 3;
+    let slot = this.index.get(id);
+    if (slot !== undefined) {
+      if (mode === UpdateFlag.NOEXIST) return -Errno.EEXIST;
+      this.writeValue(slot, value, copy, user, false);
+      if (this.lru) this.touch(slot);
+      return 0;
+    }
+    if (mode === UpdateFlag.EXIST) return -Errno.ENOENT;
+    if (this.listCount[list]! >= this.listCap) {
+      if (!this.lru) return -Errno.E2BIG;
+      this.evict(list);
+    }
+    slot = this.takeSlot();
+    this.index.set(id, slot);
+    this.slotKeyId[slot] = id;
+    this.live[slot] = 1;
+    this.count++;
+    this.arena.u8.set(key.subarray(0, this.keySize), this.slotKeyAddr[slot]!);
+    this.writeValue(slot, value, copy, user, true);
+    // append to the iteration list
+    this.iterPrev[slot] = this.iterTail;
+    this.iterNext[slot] = NONE;
+    if (this.iterTail !== NONE) this.iterNext[this.iterTail] = slot;
+    else this.iterHead = slot;
+    this.iterTail = slot;
+    this.slotList[slot] = list;
+    this.listCount[list]!++;
+    if (this.lru) this.pushRecent(slot);
+    return 0;
+  }
+
+  private remove(id: KeyId): number {
+    const slot = this.index.get(id);
+    if (slot === undefined) return -Errno.ENOENT;
+    this.unlinkSlot(slot);
+    return 0;
+  }
+
+  private unlinkSlot(slot: number): void {
+    this.index.delete(this.slotKeyId[slot]!);
+    this.slotKeyId[slot] = 0;
+    this.live[slot] = 0;
+    this.count--;
+    const p = this.iterPrev[slot]!;
+    const n = this.iterNext[slot]!;
+    if (p !== NONE) this.iterNext[p] = n;
+    else this.iterHead = n;
+    if (n !== NONE) this.iterPrev[n] = p;
+    else this.iterTail = p;
+    this.listCount[this.slotList[slot]!]!--;
+    if (this.lru) this.unlinkRecent(slot);
+    this.freeSlots.push(slot);
+  }
+
+  private evict(list: number): void {
+    const victim = this.lruTail[list]!;
+    if (victim === NONE) throw new Error(`map ${this.name}: LRU list ${list} empty while full`);
+    this.unlinkSlot(victim);
+  }
+
+  private touch(slot: number): void {
+    if (this.lruHead[this.slotList[slot]!] === slot) return;
+    this.unlinkRecent(slot);
+    this.pushRecent(slot);
+  }
+
+  private pushRecent(slot: number): void {
+    const l = this.slotList[slot]!;
+    const head = this.lruHead[l]!;
+    this.lruPrev[slot] = NONE;
+    this.lruNext[slot] = head;
+    if (head !== NONE) this.lruPrev[head] = slot;
+    else this.lruTail[l] = slot;
+    this.lruHead[l] = slot;
+  }
+
+  private unlinkRecent(slot: number): void {
+    const l = this.slotList[slot]!;
+    const p = this.lruPrev[slot]!;
+    const n = this.lruNext[slot]!;
+    if (p !== NONE) this.lruNext[p] = n;
+    else this.lruHead[l] = n;
+    if (n !== NONE) this.lruPrev[n] = p;
+    else this.lruTail[l] = p;
+  }
+
+  private takeSlot(): number {
+    const reused = this.freeSlots.pop();
+    if (reused !== undefined) return reused;
+    const slot = this.fresh++;
+    if (slot >= this.capacity) this.grow(Math.min(this.maxEntries, Math.max(64, this.capacity * 2)));
+    this.slotKeyAddr[slot] = this.arena.alloc(this.keySize, { kind: 'map', name: this.name, flags: MemFlag.READ });
+    for (let c = 0; c < this.copies; c++) {
+      const a = this.arena.alloc(this.valueSize, { kind: 'map', name: this.name, flags: this.valueFlags });
+      // Programs never write a bpf_spin_lock word directly; only the lock helpers do.
+      if (this.lockOff !== undefined) this.arena.protect(a + this.lockOff, SPIN_LOCK_SIZE);
+      this.slotValAddr[slot * this.copies + c] = a;
+    }
+    return slot;
+  }
+
+  private grow(cap: number): void {
+    if (cap <= this.capacity) return;
+    const g32 = (a: Int32Array, n: number) => {
+      const b = new Int32Array(n);
+      b.set(a.subarray(0, Math.min(a.length, n)));
+      return b;
+    };
+    this.slotKeyAddr = g32(this.slotKeyAddr, cap);
+    this.slotValAddr = g32(this.slotValAddr, cap * this.copies);
+    this.iterPrev = g32(this.iterPrev, cap);
+    this.iterNext = g32(this.iterNext, cap);
+    if (this.lru) {
+      this.lruPrev = g32(this.lruPrev, cap);
+      this.lruNext = g32(this.lruNext, cap);
+    }
+    const live = new Uint8Array(cap);
+    live.set(this.live);
+    this.live = live;
+    const lists = new Uint16Array(cap);
+    lists.set(this.slotList);
+    this.slotList = lists;
+    this.capacity = cap;
+  }
+
+  private writeValue(slot: number, value: Uint8Array, copy: number, user: boolean, fresh: boolean): void {
+    const u8 = this.arena.u8;
+    const base = slot * this.copies;
+    if (user && this.percpu) {
+      for (let c = 0; c < this.copies; c++) {
+        copyValueIn(u8, this.slotValAddr[base + c]!, value, c * this.percpuStride, this.valueSize, this.lockOff);
+      }
+      return;
+    }
+    if (!this.percpu) {
+      const dst = this.slotValAddr[base]!;
+      // A reused slot still holds its previous element's bytes, lock word included; a new element
+      // starts with an unlocked lock.
+      if (fresh && this.lockOff !== undefined) u8.fill(0, dst + this.lockOff, dst + this.lockOff + SPIN_LOCK_SIZE);
+      copyValueIn(u8, dst, value, 0, this.valueSize, this.lockOff);
+      return;
+    }
+    // A program writes its own CPU's copy; a new element starts with the other CPUs' copies zeroed
+    // (the kernel's pcpu_init_value).
+    for (let c = 0; c < this.copies; c++) {
+      const dst = this.slotValAddr[base + c]!;
+      if (c === copy) copyValueIn(u8, dst, value, 0, this.valueSize, this.lockOff);
+      else if (fresh) u8.fill(0, dst, dst + this.valueSize);
+    }
+  }
+
+  private readValue(slot: number): Uint8Array {
+    const u8 = this.arena.u8;
+    const base = slot * this.copies;
+    if (!this.percpu) {
+      const out = new Uint8Array(this.valueSize);
+      copyValueOut(u8, this.slotValAddr[base]!, out, 0, this.valueSize, this.lockOff);
+      return out;
+    }
+    const out = new Uint8Array(this.percpuStride * this.ncpus);
+    for (let c = 0; c < this.copies; c++) copyValueOut(u8, this.slotValAddr[base + c]!, out, c * this.percpuStride, this.valueSize, this.lockOff);
+    return out;
+  }
+
+  private keyIdAt(keyAddr: number): KeyId {
+    this.arena.check(keyAddr, this.keySize, false);
+    return keyIdOf(this.arena.u8, keyAddr, this.keySize);
+  }
+
+  private copyFor(cpu: number): number {
+    if (!this.percpu) return 0;
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.ncpus) {
+      throw new FaultSignal(`map ${this.name}: cpu ${cpu} out of range (ncpus ${this.ncpus})`);
+    }
+    return cpu;
+  }
+
+  private listFor(cpu: number): number {
+    return this.lruHead.length === 1 ? 0 : Math.min(Math.max(cpu | 0, 0), this.lruHead.length - 1);
+  }
+}
+
+/** The map key's identity in the index: u32 for 4-byte keys (the common case), else latin1 text. */
+export function keyIdOf(bytes: Uint8Array, off: number, size: number): KeyId {
+  if (size === 4) return (bytes[off]! | (bytes[off + 1]! << 8) | (bytes[off + 2]! << 16) | (bytes[off + 3]! << 24)) >>> 0;
+  let s = '';
+  for (let i = 0; i < size; i++) s += String.fromCharCode(bytes[off + i]!);
+  return s;
+}
+
+function checkHashSpec(spec: MapSpec, kind: HashTableKind): void {
+  let allowed = MapFlag.NO_PREALLOC | MapFlag.NUMA_NODE | MapFlag.ZERO_SEED | ACCESS_MASK;
+  if (kind.lru) allowed |= MapFlag.NO_COMMON_LRU;
+  checkCommonSpec(spec, allowed, kind.percpu ? MAX_PERCPU_VALUE_SIZE : MAX_HASH_VALUE_SIZE);
+  if (spec.keySize > MAX_KEY_SIZE) throw createError(spec, `key_size ${spec.keySize} too large (max ${MAX_KEY_SIZE})`, Errno.E2BIG);
+  if (kind.lru && (spec.flags & MapFlag.NO_PREALLOC) !== 0) {
+    throw createError(spec, 'LRU maps are always preallocated (BPF_F_NO_PREALLOC is not supported)', Errno.ENOTSUPP);
+  }
+  if ((spec.flags & MapFlag.NO_PREALLOC) === 0 && spec.maxEntries > MAX_PREALLOC_ENTRIES) {
+    throw createError(spec, `max_entries ${spec.maxEntries} too large to preallocate (max ${MAX_PREALLOC_ENTRIES}; use BPF_F_NO_PREALLOC)`, Errno.ENOMEM);
+  }
+  if (spec.spinLockOffset !== undefined && (kind.lru || kind.percpu)) {
+    throw createError(spec, 'bpf_spin_lock is only supported in hash, array and local-storage maps', Errno.EOPNOTSUPP);
+  }
+  if (spec.type !== (kind.lru ? (kind.percpu ? MapType.LRU_PERCPU_HASH : MapType.LRU_HASH) : kind.percpu ? MapType.PERCPU_HASH : MapType.HASH)) {
+    throw createError(spec, 'map type does not match the hash table kind', Errno.EINVAL);
+  }
+}
