@@ -1,0 +1,216 @@
+// The program-type table: what context each program type receives (layout, readable and
+// writable fields) and how a test run builds it. The verifier, the built-in BTF and vm/test-run
+// read this one table, so a fact about a context is written down once. (Section name -> program
+// type is the loader's job: src/loader/sections.ts follows libbpf's section_defs.)
+//
+// Offsets follow the uapi headers (include/uapi/linux/bpf.h); test/run/contexts.test.ts checks
+// them against the headers compiled by the host compiler. Access rules follow the kernel's
+// *_is_valid_access() functions in net/core/filter.c (sk_filter, tc_cls_act, xdp) and
+// kernel/bpf/syscall.c (syscall programs).
+
+import { ProgType } from './prog-types.js';
+
+const P = ProgType;
+
+// ---- context layouts -------------------------------------------------------------------------
+
+export interface CtxField {
+  name: string;
+  offset: number;
+  /** Size of the whole field in bytes (arrays: all elements). */
+  size: number;
+  /** Element size for arrays (cb[5], remote_ip6[4]); equal to size otherwise. */
+  elem: number;
+  /** The kernel exposes a pointer through this 32-bit (or __bpf_md_ptr 64-bit) field. */
+  pointer?: boolean;
+}
+
+export interface CtxLayout {
+  struct: string;
+  size: number;
+  fields: readonly CtxField[];
+}
+
+function layout(struct: string, size: number, spec: [string, number, number, number?, boolean?][]): CtxLayout {
+  const fields = spec.map(([name, offset, sz, elem, pointer]) => ({ name, offset, size: sz, elem: elem ?? sz, ...(pointer ? { pointer } : {}) }));
+  return { struct, size, fields };
+}
+
+/** struct __sk_buff (uapi), 192 bytes. */
+export const SK_BUFF = layout('__sk_buff', 192, [
+  ['len', 0, 4], ['pkt_type', 4, 4], ['mark', 8, 4], ['queue_mapping', 12, 4], ['protocol', 16, 4],
+  ['vlan_present', 20, 4], ['vlan_tci', 24, 4], ['vlan_proto', 28, 4], ['priority', 32, 4],
+  ['ingress_ifindex', 36, 4], ['ifindex', 40, 4], ['tc_index', 44, 4], ['cb', 48, 20, 4], ['hash', 68, 4],
+  ['tc_classid', 72, 4], ['data', 76, 4, 4, true], ['data_end', 80, 4, 4, true], ['napi_id', 84, 4],
+  ['family', 88, 4], ['remote_ip4', 92, 4], ['local_ip4', 96, 4], ['remote_ip6', 100, 16, 4],
+  ['local_ip6', 116, 16, 4], ['remote_port', 132, 4], ['local_port', 136, 4], ['data_meta', 140, 4, 4, true],
+  ['flow_keys', 144, 8, 8, true], ['tstamp', 152, 8], ['wire_len', 160, 4], ['gso_segs', 164, 4],
+  ['sk', 168, 8, 8, true], ['gso_size', 176, 4], ['tstamp_type', 180, 1], ['hwtstamp', 184, 8],
+]);
+
+/** struct xdp_md (uapi), 24 bytes. */
+export const XDP_MD = layout('xdp_md', 24, [
+  ['data', 0, 4, 4, true], ['data_end', 4, 4, 4, true], ['data_meta', 8, 4, 4, true],
+  ['ingress_ifindex', 12, 4], ['rx_queue_index', 16, 4], ['egress_ifindex', 20, 4],
+]);
+
+export function fieldAt(l: CtxLayout, offset: number): CtxField | undefined {
+  return l.fields.find((f) => offset >= f.offset && offset < f.offset + f.size);
+}
+
+export function field(l: CtxLayout, name: string): CtxField {
+  const f = l.fields.find((x) => x.name === name);
+  if (!f) throw new Error(`no field ${name} in ${l.struct}`);
+  return f;
+}
+
+// ---- access rules ----------------------------------------------------------------------------
+
+/** Verdict of a context access check: ok, or the reason the kernel's verifier would refuse it. */
+export type CtxVerdict = { ok: true; field?: CtxField } | { ok: false; reason: string };
+
+/** How a test run builds the context for a type. 'skb-l2': tc (packet from the Ethernet header);
+ *  'skb-l3': socket filters and friends (packet from the network header); 'xdp'; 'syscall': the
+ *  user's buffer as-is. Types without one cannot be test-run. */
+export type TestRunKind = 'skb-l2' | 'skb-l3' | 'xdp' | 'syscall';
+
+export interface ProgTypeInfo {
+  type: number;
+  /** Context layout; undefined for types whose context is a raw user buffer (syscall). */
+  ctx?: CtxLayout;
+  testRun?: TestRunKind;
+  /** Names of fields a program may write (the kernel's write whitelist). */
+  writable: ReadonlySet<string>;
+  /** Names of fields a program may not read at all (the kernel returns false for them). */
+  unreadable: ReadonlySet<string>;
+  /** Field-specific checks beyond read/write membership (access size rules). */
+  check?: (off: number, size: number, write: boolean) => CtxVerdict;
+}
+
+const s = (...names: string[]): ReadonlySet<string> => new Set(names);
+
+const SK_FIELDS_ONLY_SK_SKB = ['family', 'remote_ip4', 'local_ip4', 'remote_ip6', 'local_ip6', 'remote_port', 'local_port'];
+
+/** Size and alignment rules every __sk_buff access obeys (bpf_skb_is_valid_access). */
+function skbAccess(off: number, size: number, write: boolean): CtxVerdict {
+  if (off < 0 || off + size > SK_BUFF.size) return { ok: false, reason: `invalid bpf_context access off=${off} size=${size}` };
+  if (off % size !== 0) return { ok: false, reason: `misaligned context access off=${off} size=${size}` };
+  const f = fieldAt(SK_BUFF, off);
+  if (!f) return { ok: false, reason: `invalid bpf_context access off=${off} size=${size}: padding` };
+  const bad = { ok: false as const, reason: `invalid bpf_context access off=${off} size=${size}` };
+  switch (f.name) {
+    case 'cb':
+      if (off + size > f.offset + f.size) return bad;
+      return { ok: true, field: f };
+    case 'remote_ip6': case 'local_ip6': case 'remote_ip4': case 'local_ip4': case 'data': case 'data_meta': case 'data_end':
+      return size === 4 ? { ok: true, field: f } : bad;
+    case 'flow_keys':
+      return bad;
+    case 'hwtstamp':
+      return !write && size === 8 ? { ok: true, field: f } : bad;
+    case 'tstamp':
+      return size === 8 ? { ok: true, field: f } : bad;
+    case 'sk':
+      return !write && size === 8 ? { ok: true, field: f } : bad;
+    case 'tstamp_type':
+      return bad; // tc overrides this below
+    default:
+      // Narrow reads at the start of a field are allowed; writes must be full width.
+      if (write) return size === f.elem && off === f.offset ? { ok: true, field: f } : bad;
+      return off + size <= f.offset + f.elem ? { ok: true, field: f } : bad;
+  }
+}
+
+function skbType(type: number, testRun: TestRunKind | undefined, writable: string[], unreadable: string[], extra?: (off: number, size: number, write: boolean) => CtxVerdict | undefined): ProgTypeInfo {
+  return {
+    type,
+    ctx: SK_BUFF,
+    ...(testRun ? { testRun } : {}),
+    writable: s(...writable),
+    unreadable: s(...unreadable),
+    check: (off, size, write) => extra?.(off, size, write) ?? skbAccess(off, size, write),
+  };
+}
+
+function xdpAccess(off: number, size: number, write: boolean): CtxVerdict {
+  if (off < 0 || off + size > XDP_MD.size || off % size !== 0) return { ok: false, reason: `invalid bpf_context access off=${off} size=${size}` };
+  if (write) return { ok: false, reason: `invalid bpf_context access off=${off} size=${size}: xdp_md is read-only` };
+  const f = fieldAt(XDP_MD, off)!;
+  if (f.pointer && size !== 4) return { ok: false, reason: `invalid bpf_context access off=${off} size=${size}` };
+  return { ok: true, field: f };
+}
+
+const PROG_TYPES: readonly ProgTypeInfo[] = [
+  // sk_filter_is_valid_access: no packet pointers, only cb[] writable.
+  skbType(P.SOCKET_FILTER, 'skb-l3', ['cb'], ['tc_classid', 'data', 'data_meta', 'data_end', ...SK_FIELDS_ONLY_SK_SKB, 'tstamp', 'wire_len', 'hwtstamp']),
+  // cgroup skb programs see the packet from L3 like socket filters (the kernel computes data
+  // pointers for them in test runs).
+  skbType(P.CGROUP_SKB, 'skb-l3', ['mark', 'priority', 'cb', 'tstamp'], ['tc_classid', 'data_meta', 'flow_keys']),
+  // tc_cls_act_is_valid_access: direct packet access, a wider write whitelist, tstamp_type (u8).
+  ...[P.SCHED_CLS, P.SCHED_ACT].map((t) =>
+    skbType(t, 'skb-l2', ['mark', 'tc_index', 'priority', 'tc_classid', 'cb', 'tstamp', 'queue_mapping'], [...SK_FIELDS_ONLY_SK_SKB], (off, size) =>
+      off === 180 ? (size === 1 ? { ok: true, field: field(SK_BUFF, 'tstamp_type') } : { ok: false, reason: `invalid bpf_context access off=${off} size=${size}` }) : undefined,
+    ),
+  ),
+  ...[P.LWT_IN, P.LWT_OUT, P.LWT_XMIT].map((t) => skbType(t, 'skb-l3', ['mark', 'priority', 'cb'], ['tc_classid', 'data_meta', ...SK_FIELDS_ONLY_SK_SKB])),
+  { type: P.XDP, ctx: XDP_MD, testRun: 'xdp', writable: s(), unreadable: s(), check: xdpAccess },
+  // syscall_prog_is_valid_access: any aligned access below U16_MAX; the buffer is the user's.
+  {
+    type: P.SYSCALL,
+    testRun: 'syscall',
+    writable: s(),
+    unreadable: s(),
+    check: (off, size) => (off >= 0 && off < 0xffff && off % size === 0 ? { ok: true } : { ok: false, reason: `invalid bpf_context access off=${off} size=${size}` }),
+  },
+];
+
+export function progTypeInfo(type: number): ProgTypeInfo | undefined {
+  return PROG_TYPES.find((t) => t.type === type);
+}
+
+/** The verifier's context-access question for one load or store. */
+export function checkCtxAccess(type: number, off: number, size: number, write: boolean): CtxVerdict {
+  const info = progTypeInfo(type);
+  if (!info) return { ok: false, reason: `context access is not modelled for this program type` };
+  const v = info.check ? info.check(off, size, write) : { ok: true as const };
+  if (!v.ok || !v.field) return v;
+  if (write && !info.writable.has(v.field.name)) return { ok: false, reason: `invalid bpf_context access off=${off} size=${size}: ${v.field.name} is read-only` };
+  if (!write && info.unreadable.has(v.field.name)) return { ok: false, reason: `invalid bpf_context access off=${off} size=${size}: ${v.field.name} is not readable here` };
+  return v;
+}
+
+/** Byte ranges of the context a program may write, for the arena's write protection: the test
+ *  run protects everything else, so unverified programs fault on writes the kernel refuses. */
+export function writableRanges(info: ProgTypeInfo): [number, number][] {
+  if (!info.ctx) return [];
+  return info.ctx.fields.filter((f) => info.writable.has(f.name)).map((f) => [f.offset, f.offset + f.size]);
+}
+
+// ---- skb packet bounds, shared with helpers ----------------------------------------------------
+
+/** Offsets of the packet-bound fields in __sk_buff. For every skb program type ebpfvm stores the
+ *  packet's current bounds in `data`/`data_end` as 32-bit arena addresses, also for types whose
+ *  programs may not read them (socket filters), so helpers such as skb_load_bytes find the packet
+ *  from the context pointer alone. The packet's arena region always begins at the MAC header and
+ *  the network header follows 14 bytes later (test runs use the loopback device). */
+export const SKB_DATA_OFF = 76;
+export const SKB_DATA_END_OFF = 80;
+export const ETH_HLEN = 14;
+
+export interface SkbBounds {
+  /** Address of skb->data (L2 for tc, L3 for socket filters). */
+  data: number;
+  dataEnd: number;
+  /** Address of the MAC and network headers. */
+  mac: number;
+  network: number;
+}
+
+/** Packet bounds of the skb whose __sk_buff is at `ctx` (read from the context region). */
+export function skbBounds(mem: { dv: DataView; describe(addr: number): { start: number } | undefined }, ctx: number): SkbBounds | undefined {
+  const data = mem.dv.getUint32(ctx + SKB_DATA_OFF, true);
+  const dataEnd = mem.dv.getUint32(ctx + SKB_DATA_END_OFF, true);
+  const region = mem.describe(data === dataEnd ? data - 1 : data) ?? mem.describe(data);
+  if (!region) return undefined;
+  return { data, dataEnd, mac: region.start, network: region.start + ETH_HLEN };
+}

@@ -1,0 +1,393 @@
+// BPF_PROG_TEST_RUN as the kernel's net/bpf/test_run.c does it (DESIGN section 5), on the VM.
+//
+// What carries over from the kernel, checked against a 6.18 host with bpftool:
+// - skb programs need at least ETH_HLEN (14) bytes; an IPv4/IPv6 ethertype needs a full
+//   20/40-byte network header behind it. The device is loopback (ifindex 1): pkt_type is HOST for
+//   a zero destination MAC, MULTICAST for any address with the group bit (loopback's broadcast
+//   address is all zeros, so ff:ff:.. is MULTICAST too), OTHERHOST otherwise; protocol is the
+//   ethertype as eth_type_trans() computes it, stored in network byte order.
+// - tc (and sched_act) programs see the packet from the Ethernet header; socket filters and the
+//   other skb types from the network header, which is also LD_ABS's base. Their data_out gets
+//   14 bytes back in front of the network header, zero-filled (the kernel memsets them).
+// - ctx_in may be shorter than the context (the rest is zero) or longer if the excess is zero
+//   (-E2BIG otherwise). __sk_buff accepts mark, priority, ingress_ifindex, ifindex, cb[],
+//   tstamp, wire_len, gso_segs, gso_size and hwtstamp; any other non-zero byte is -EINVAL.
+//   ctx_out is ctx_in with the fields the kernel converts back overwritten (mark, priority,
+//   ingress_ifindex, ifindex, tstamp, cb, wire_len, gso_segs, hwtstamp), so a program's write to
+//   tc_index is not reported, as in the kernel.
+// - XDP gets XDP_PACKET_HEADROOM (256) bytes of headroom; with a ctx_in, `data` is the length of
+//   metadata at the start of data_in (multiple of 4, at most 32) and `data_end` the linear length;
+//   data_out runs from data_meta to data_end. Without ctx_in, ingress_ifindex reads 1 (the
+//   loopback queue the kernel uses).
+// - syscall programs get the user's ctx buffer (any size up to U16_MAX), no data.
+// - repeat runs the program N times on the same packet and context, so writes accumulate;
+//   retval is the low 32 bits of r0 of the last run; duration is the mean time per run in ns.
+//
+// Deliberate differences: repeat works for syscall programs too; only the loopback device
+// exists, so ifindex > 1 is -ENODEV; packets larger than the linear limit (non-linear skbs, XDP
+// frags) are refused as unsupported; __sk_buff.sk reads 0 (NULL).
+
+import type { RunOutput } from '../helpers/types.js';
+import { UnsupportedError, UsageError } from '../src/errors.js';
+import { ETH_HLEN, SK_BUFF, XDP_MD, field, progTypeInfo, writableRanges, type ProgTypeInfo } from './contexts.js';
+import { MemFlag, type Arena } from './memory.js';
+import { progTypeName } from './prog-types.js';
+import type { Program } from './program.js';
+
+/** What a test run needs from its runtime (src/runtime's Runtime satisfies it). */
+export interface TestRunHost {
+  readonly arena: Arena;
+  execute(
+    prog: Program,
+    req: {
+      args?: readonly (bigint | number)[];
+      cpu?: number;
+      maxInsns?: number;
+      trace?: (line: string) => void;
+      output?: RunOutput;
+      packet?: { start: number; end: number };
+    },
+  ): { r0: bigint; insnCount: number; output: RunOutput };
+}
+
+export interface TestRunInput {
+  /** data_in: the packet (skb, xdp). */
+  data?: Uint8Array;
+  /** ctx_in: the context as the user gives it (prefix of the struct, or the syscall buffer). */
+  ctx?: Uint8Array;
+  /** Report ctx_out even without ctx_in (like passing ctx_out to the syscall). */
+  wantCtxOut?: boolean;
+  /** Number of runs; 0 means 1, as in the kernel. */
+  repeat?: number;
+  cpu?: number;
+  /** Instruction budget per run (unverified mode); 0 = unlimited. */
+  maxInsns?: number;
+  trace?: (line: string) => void;
+}
+
+export interface TestRunResult {
+  /** Low 32 bits of r0, unsigned (the kernel's retval). */
+  retval: number;
+  /** Full r0 of the last run, unsigned 64-bit. */
+  r0: bigint;
+  dataOut?: Uint8Array;
+  ctxOut?: Uint8Array;
+  /** Mean wall time per run in ns, clamped to u32 like the kernel's duration. */
+  durationNs: number;
+  repeat: number;
+  /** Instructions executed, summed over all runs. */
+  insnCount: number;
+  output: RunOutput;
+}
+
+/** Input the kernel would refuse: carries the errno the syscall would return. Exit code 2. */
+export class TestRunInputError extends UsageError {
+  constructor(
+    readonly errno: 'EINVAL' | 'E2BIG' | 'ENODEV',
+    message: string,
+  ) {
+    super(`test run refused (-${errno}): ${message}`);
+  }
+}
+
+// Kernel limits on x86-64: PAGE_SIZE minus headroom minus the skb_shared_info tailroom (320).
+const PAGE_SIZE = 4096;
+const SHINFO_TAILROOM = 320;
+const NET_SKB_PAD = 64;
+const XDP_PACKET_HEADROOM = 256;
+const SKB_MAX_LINEAR = PAGE_SIZE - NET_SKB_PAD - SHINFO_TAILROOM;
+const GSO_LEGACY_MAX_SIZE = 65536;
+const GSO_MAX_SEGS = 65535;
+const ETH_P_IP = 0x0800;
+const ETH_P_IPV6 = 0x86dd;
+const LOOPBACK_IFINDEX = 1;
+
+const PACKET_HOST = 0;
+const PACKET_MULTICAST = 2;
+const PACKET_OTHERHOST = 3;
+
+/** Run `prog` the way BPF_PROG_TEST_RUN would. Throws TestRunInputError for input the kernel
+ *  refuses, UnsupportedError for types or sizes ebpfvm does not model, VmFault on a fault. */
+export function testRun(host: TestRunHost, prog: Program, input: TestRunInput = {}): TestRunResult {
+  const info = progTypeInfo(prog.progType);
+  if (!info?.testRun) throw new UnsupportedError(`program ${prog.name}: test runs of ${progTypeName(prog.progType)} programs are not supported`);
+  const repeat = input.repeat ?? 1;
+  if (!Number.isInteger(repeat) || repeat < 0 || repeat > 0xffffffff) throw new UsageError(`repeat must be an unsigned 32-bit integer (got ${repeat})`);
+  switch (info.testRun) {
+    case 'skb-l2':
+    case 'skb-l3':
+      return runSkb(host, prog, info, input, info.testRun === 'skb-l2');
+    case 'xdp':
+      return runXdp(host, prog, info, input);
+    case 'syscall':
+      return runSyscall(host, prog, input);
+  }
+}
+
+// ---- ctx_in ---------------------------------------------------------------------------------
+
+/** The kernel's bpf_ctx_init: a zeroed struct of `size` bytes with ctx_in copied over it; bytes
+ *  of ctx_in beyond the struct must be zero (bpf_check_uarg_tail_zero: -E2BIG). */
+export function ctxInBuffer(ctx: Uint8Array | undefined, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  if (!ctx) return out;
+  for (let i = size; i < ctx.length; i++) {
+    if (ctx[i] !== 0) throw new TestRunInputError('E2BIG', `ctx_in is ${ctx.length} bytes, larger than the ${size}-byte context, and byte ${i} is not zero`);
+  }
+  out.set(ctx.subarray(0, Math.min(size, ctx.length)));
+  return out;
+}
+
+// __sk_buff fields convert___skb_to_skb accepts from ctx_in (everything else must be zero).
+const SKB_CTX_IN_FIELDS = new Set(['mark', 'priority', 'ingress_ifindex', 'ifindex', 'cb', 'tstamp', 'wire_len', 'gso_segs', 'gso_size', 'hwtstamp']);
+// Fields convert_skb_to___skb writes back into ctx_out.
+const SKB_CTX_OUT_FIELDS = ['mark', 'priority', 'ingress_ifindex', 'ifindex', 'tstamp', 'cb', 'wire_len', 'gso_segs', 'hwtstamp'];
+
+/** Reject __sk_buff ctx_in bytes the kernel refuses; returns the buffer as a DataView. */
+export function checkSkbCtxIn(buf: Uint8Array): DataView {
+  for (let i = 0; i < buf.length; i++) {
+    if (buf[i] === 0) continue;
+    const f = SK_BUFF.fields.find((x) => i >= x.offset && i < x.offset + x.size);
+    if (!f || !SKB_CTX_IN_FIELDS.has(f.name)) {
+      const what = f ? `field ${f.name}` : 'padding';
+      throw new TestRunInputError('EINVAL', `__sk_buff ctx_in ${what} (offset ${i}) must be zero; the kernel accepts only ${[...SKB_CTX_IN_FIELDS].join(', ')}`);
+    }
+  }
+  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** Protocol (host order) and pkt_type as eth_type_trans() computes them on the loopback device. */
+export function ethTypeTrans(frame: Uint8Array): { protocol: number; pktType: number } {
+  let pktType = PACKET_HOST;
+  const destZero = frame.subarray(0, 6).every((b) => b === 0);
+  if (!destZero) pktType = (frame[0]! & 1) !== 0 ? PACKET_MULTICAST : PACKET_OTHERHOST;
+  const ethertype = (frame[12]! << 8) | frame[13]!;
+  let protocol: number;
+  if (ethertype >= 0x600) protocol = ethertype;
+  // 802.3 frames: raw IPX is recognised by its 0xffff checksum field, everything else is 802.2.
+  else if (frame.length >= ETH_HLEN + 2 && frame[14] === 0xff && frame[15] === 0xff) protocol = 0x0001;
+  else protocol = 0x0004;
+  return { protocol, pktType };
+}
+
+// ---- skb ------------------------------------------------------------------------------------
+
+function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: TestRunInput, l2: boolean): TestRunResult {
+  const data = input.data;
+  if (!data || data.length < ETH_HLEN) {
+    throw new TestRunInputError('EINVAL', `${progTypeName(prog.progType)} programs need at least ${ETH_HLEN} bytes of data_in (an Ethernet header), got ${data?.length ?? 0}`);
+  }
+  if (data.length > SKB_MAX_LINEAR) throw new UnsupportedError(`data_in of ${data.length} bytes needs a non-linear skb (more than ${SKB_MAX_LINEAR} bytes); ebpfvm supports linear packets only`);
+  const wantCtx = input.ctx !== undefined || input.wantCtxOut === true;
+  const ctxIn = ctxInBuffer(input.ctx, SK_BUFF.size);
+  const cin = checkSkbCtxIn(ctxIn);
+  const ifindex = cin.getUint32(40, true);
+  if (ifindex > LOOPBACK_IFINDEX) throw new TestRunInputError('ENODEV', `ctx_in ifindex ${ifindex}: ebpfvm has only the loopback device (ifindex 1)`);
+
+  const { protocol, pktType } = ethTypeTrans(data);
+  const l3Len = data.length - ETH_HLEN;
+  if (protocol === ETH_P_IP && l3Len < 20) throw new TestRunInputError('EINVAL', `IPv4 ethertype but only ${l3Len} bytes after the Ethernet header (an IPv4 header needs 20)`);
+  if (protocol === ETH_P_IPV6 && l3Len < 40) throw new TestRunInputError('EINVAL', `IPv6 ethertype but only ${l3Len} bytes after the Ethernet header (an IPv6 header needs 40)`);
+  const skbLen = l2 ? data.length : l3Len;
+  let wireLen = skbLen;
+  if (wantCtx) {
+    const w = cin.getUint32(160, true);
+    if (w !== 0) {
+      if (w < skbLen || w > GSO_LEGACY_MAX_SIZE) throw new TestRunInputError('EINVAL', `ctx_in wire_len ${w} must be at least the packet length ${skbLen} and at most ${GSO_LEGACY_MAX_SIZE}`);
+      wireLen = w;
+    }
+    const segs = cin.getUint32(164, true);
+    if (segs > GSO_MAX_SEGS) throw new TestRunInputError('EINVAL', `ctx_in gso_segs ${segs} exceeds ${GSO_MAX_SEGS}`);
+  }
+
+  const arena = host.arena;
+  const pkt = arena.allocRegion(data.length, MemFlag.READ | MemFlag.WRITE, 'packet', `${prog.name} packet`);
+  const ctx = arena.allocRegion(SK_BUFF.size, MemFlag.READ | MemFlag.WRITE, 'ctx', '__sk_buff');
+  try {
+    arena.write(pkt, data);
+    const skbData = l2 ? pkt : pkt + ETH_HLEN;
+    const dataEnd = pkt + data.length;
+    const dv = arena.dv;
+    const put32 = (name: string, v: number): void => dv.setUint32(ctx + field(SK_BUFF, name).offset, v >>> 0, true);
+    put32('len', skbLen);
+    put32('pkt_type', pktType);
+    // skb->protocol is __be16; the context field reads it as stored, so 0x0800 reads 0x0008.
+    put32('protocol', ((protocol & 0xff) << 8) | (protocol >>> 8));
+    put32('ifindex', LOOPBACK_IFINDEX);
+    put32('data', skbData);
+    put32('data_end', dataEnd);
+    put32('data_meta', skbData);
+    put32('wire_len', wireLen);
+    if (wantCtx) {
+      // convert___skb_to_skb: the accepted fields become the skb's.
+      for (const name of ['mark', 'priority', 'ingress_ifindex', 'cb', 'tstamp', 'gso_segs', 'gso_size', 'hwtstamp']) {
+        const f = field(SK_BUFF, name);
+        arena.write(ctx + f.offset, ctxIn.subarray(f.offset, f.offset + f.size));
+      }
+    }
+    protectExcept(arena, ctx, SK_BUFF.size, writableRanges(info));
+
+    const run = repeatRuns(host, prog, input, ctx, { start: skbData, end: dataEnd });
+
+    // After the run: the packet as data/data_end now say (helpers may move them), with a zeroed
+    // Ethernet header in front for non-L2 types.
+    const curData = dv.getUint32(ctx + field(SK_BUFF, 'data').offset, true);
+    const curEnd = dv.getUint32(ctx + field(SK_BUFF, 'data_end').offset, true);
+    const body = arena.read(curData, curEnd - curData);
+    let dataOut = body;
+    if (!l2) {
+      dataOut = new Uint8Array(ETH_HLEN + body.length);
+      dataOut.set(body, ETH_HLEN);
+    }
+    let ctxOut: Uint8Array | undefined;
+    if (wantCtx) {
+      ctxOut = ctxIn.slice();
+      for (const name of SKB_CTX_OUT_FIELDS) {
+        const f = field(SK_BUFF, name);
+        ctxOut.set(arena.read(ctx + f.offset, f.size), f.offset);
+      }
+    }
+    return { ...run, dataOut, ...(ctxOut ? { ctxOut } : {}) };
+  } finally {
+    arena.unprotect(ctx, SK_BUFF.size);
+    arena.free(ctx);
+    arena.free(pkt);
+  }
+}
+
+// ---- xdp ------------------------------------------------------------------------------------
+
+function runXdp(host: TestRunHost, prog: Program, _info: ProgTypeInfo, input: TestRunInput): TestRunResult {
+  const data = input.data ?? new Uint8Array(0);
+  const wantCtx = input.ctx !== undefined || input.wantCtxOut === true;
+  const ctxIn = ctxInBuffer(input.ctx, XDP_MD.size);
+  const cin = new DataView(ctxIn.buffer, ctxIn.byteOffset, ctxIn.byteLength);
+  let meta = 0;
+  let linear = data.length;
+  let ingress = 0;
+  let rxQueue = 0;
+  if (input.ctx !== undefined) {
+    const [cData, cEnd, cMeta] = [cin.getUint32(0, true), cin.getUint32(4, true), cin.getUint32(8, true)];
+    ingress = cin.getUint32(12, true);
+    rxQueue = cin.getUint32(16, true);
+    if (cMeta !== 0) throw new TestRunInputError('EINVAL', `xdp_md ctx_in data_meta must be 0 (got ${cMeta})`);
+    if (cEnd > data.length) throw new TestRunInputError('EINVAL', `xdp_md ctx_in data_end ${cEnd} is beyond data_in (${data.length} bytes)`);
+    if (cData > cEnd) throw new TestRunInputError('EINVAL', `xdp_md ctx_in data ${cData} is beyond data_end ${cEnd}`);
+    if ((cData & 3) !== 0 || cData > 32) throw new TestRunInputError('EINVAL', `xdp_md ctx_in data (metadata length) ${cData} must be a multiple of 4 and at most 32`);
+    meta = cData;
+    linear = cEnd;
+  }
+  if (data.length - meta < ETH_HLEN) throw new TestRunInputError('EINVAL', `xdp programs need at least ${ETH_HLEN} bytes of data_in after the metadata, got ${data.length - meta}`);
+  if (input.ctx !== undefined) {
+    if (cin.getUint32(20, true) !== 0) throw new TestRunInputError('EINVAL', 'xdp_md ctx_in egress_ifindex must be 0');
+    if (ingress === 0 && rxQueue !== 0) throw new TestRunInputError('EINVAL', 'xdp_md ctx_in rx_queue_index needs an ingress_ifindex');
+    if (ingress > LOOPBACK_IFINDEX) throw new TestRunInputError('ENODEV', `xdp_md ctx_in ingress_ifindex ${ingress}: ebpfvm has only the loopback device (ifindex 1)`);
+    if (ingress === LOOPBACK_IFINDEX && rxQueue !== 0) throw new TestRunInputError('EINVAL', `xdp_md ctx_in rx_queue_index ${rxQueue}: loopback has one queue`);
+  }
+  const headroom = XDP_PACKET_HEADROOM - meta;
+  const maxLinear = PAGE_SIZE - headroom - SHINFO_TAILROOM;
+  if (linear !== data.length || data.length > maxLinear) {
+    throw new UnsupportedError(`xdp: data_in of ${data.length} bytes with a linear part of ${Math.min(linear, maxLinear)} needs multi-buffer frags; ebpfvm supports linear packets only (set xdp_md.data_end to the data_in size)`);
+  }
+
+  const arena = host.arena;
+  // One region from data_hard_start to data_end: headroom (for adjust_head/meta), metadata, packet.
+  const frame = arena.allocRegion(headroom + data.length, MemFlag.READ | MemFlag.WRITE, 'packet', `${prog.name} xdp frame`);
+  const ctx = arena.allocRegion(XDP_MD.size, MemFlag.READ | MemFlag.WRITE, 'ctx', 'xdp_md');
+  try {
+    const dataMeta = frame + headroom;
+    arena.write(dataMeta, data);
+    const dv = arena.dv;
+    dv.setUint32(ctx + 0, dataMeta + meta, true);
+    dv.setUint32(ctx + 4, dataMeta + data.length, true);
+    dv.setUint32(ctx + 8, dataMeta, true);
+    // Without an ingress device the kernel uses loopback's queue 0.
+    dv.setUint32(ctx + 12, ingress || LOOPBACK_IFINDEX, true);
+    dv.setUint32(ctx + 16, rxQueue, true);
+    protectExcept(arena, ctx, XDP_MD.size, []);
+
+    const run = repeatRuns(host, prog, input, ctx, undefined);
+
+    const [d, e, m] = [dv.getUint32(ctx, true), dv.getUint32(ctx + 4, true), dv.getUint32(ctx + 8, true)];
+    const dataOut = arena.read(m, e - m);
+    let ctxOut: Uint8Array | undefined;
+    if (wantCtx) {
+      ctxOut = ctxIn.slice();
+      const out = new DataView(ctxOut.buffer);
+      out.setUint32(0, d - m, true);
+      out.setUint32(4, e - m, true);
+    }
+    return { ...run, dataOut, ...(ctxOut ? { ctxOut } : {}) };
+  } finally {
+    arena.unprotect(ctx, XDP_MD.size);
+    arena.free(ctx);
+    arena.free(frame);
+  }
+}
+
+// ---- syscall --------------------------------------------------------------------------------
+
+function runSyscall(host: TestRunHost, prog: Program, input: TestRunInput): TestRunResult {
+  if (input.data !== undefined) throw new TestRunInputError('EINVAL', 'syscall programs take no data_in (pass the context with ctx_in)');
+  const size = input.ctx?.length ?? 0;
+  if (size > 0xffff) throw new TestRunInputError('EINVAL', `syscall ctx_in of ${size} bytes exceeds U16_MAX`);
+  const arena = host.arena;
+  // NULL context when there is no ctx_in, as in the kernel.
+  const ctx = size > 0 ? arena.allocRegion(size, MemFlag.READ | MemFlag.WRITE, 'ctx', 'syscall ctx') : 0;
+  try {
+    if (size > 0) arena.write(ctx, input.ctx!);
+    const run = repeatRuns(host, prog, input, ctx, undefined);
+    // The kernel copies the buffer back into ctx_in; ebpfvm reports it as ctx_out.
+    return { ...run, ...(size > 0 ? { ctxOut: arena.read(ctx, size) } : {}) };
+  } finally {
+    if (size > 0) arena.free(ctx);
+  }
+}
+
+// ---- shared ---------------------------------------------------------------------------------
+
+/** Write-protect [start, start+size) except the given ranges (relative offsets). */
+function protectExcept(arena: Arena, start: number, size: number, writable: [number, number][]): void {
+  const sorted = [...writable].sort((a, b) => a[0] - b[0]);
+  let at = 0;
+  for (const [from, to] of sorted) {
+    if (from > at) arena.protect(start + at, from - at);
+    at = Math.max(at, to);
+  }
+  if (at < size) arena.protect(start + at, size - at);
+}
+
+function repeatRuns(
+  host: TestRunHost,
+  prog: Program,
+  input: TestRunInput,
+  ctx: number,
+  packet: { start: number; end: number } | undefined,
+): Omit<TestRunResult, 'dataOut' | 'ctxOut'> {
+  const repeat = Math.max(1, input.repeat ?? 1);
+  const output: RunOutput = { printk: [], ringbuf: [], perf: [] };
+  let r0 = 0n;
+  let insnCount = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < repeat; i++) {
+    const r = host.execute(prog, {
+      args: [ctx],
+      ...(input.cpu !== undefined ? { cpu: input.cpu } : {}),
+      ...(input.maxInsns !== undefined ? { maxInsns: input.maxInsns } : {}),
+      ...(input.trace ? { trace: input.trace } : {}),
+      output,
+      ...(packet ? { packet } : {}),
+    });
+    r0 = r.r0;
+    insnCount += r.insnCount;
+  }
+  const ns = ((performance.now() - t0) * 1e6) / repeat;
+  return {
+    retval: Number(r0 & 0xffffffffn),
+    r0,
+    durationNs: Math.min(0xffffffff, Math.floor(ns)),
+    repeat,
+    insnCount,
+    output,
+  };
+}
