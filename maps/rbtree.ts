@@ -58,7 +58,7 @@ export class RbtreeMap implements BpfMap {
   /** True while a less/cmp callback runs: the tree is mid-operation and refuses other calls. */
   busy = false;
 
-  private readonly arena: Arena;
+  readonly arena: Arena;
   private owned: Uint8Array = new Uint8Array(64);
   private alive = 0;
   private aliveBytes = 0;

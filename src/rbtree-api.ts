@@ -1,0 +1,357 @@
+// The rbtree map from user space. The RFC gave user space nothing (every syscall op returned
+// -ENOTSUPP); ebpfvm lets TypeScript walk the tree in order, read and decode nodes, insert and
+// remove nodes, and print the tree's shape -- the functions `ebpfvm run --dump-maps[=tree]` calls.
+//
+// User space is not a program run: it does not take the tree's lock (nothing else runs while it
+// executes), but it refuses to touch a tree that is mid-operation inside a program's callback.
+//
+// Ordering from user space must agree with the programs' `less`, or finds from BPF will miss. Give
+// either a key field (offset, size, signedness inside the value) or a comparator on decoded nodes;
+// ties go after their equals, as bpf_rbtree_add does.
+
+import type { Btf, BtfType } from './btf/btf.js';
+import { MapError } from './errors.js';
+import type { BpfMap } from '../maps/types.js';
+import type { Arena } from '../vm/memory.js';
+import { RB_NODE_SIZE, RbtreeMap } from '../maps/rbtree.js';
+
+/** Turns a node's bytes (the whole allocation, rb_node included) into something printable. */
+export type NodeDecoder = (bytes: Uint8Array, addr: number) => unknown;
+
+/** A key inside the value: byte offset from the node's start (so >= 24), size, signedness. */
+export interface KeyField {
+  offset: number;
+  size: 1 | 2 | 4 | 8;
+  signed?: boolean;
+  bigEndian?: boolean;
+}
+
+/** Orders two decoded nodes (or their bytes when there is no decoder): <0, 0, >0. */
+export type NodeComparator = (a: unknown, b: unknown) => number;
+
+export interface RbtreeNode {
+  addr: number;
+  /** The node's bytes: max(size asked, value_size), rb_node included. */
+  bytes: Uint8Array;
+  color: 'red' | 'black';
+}
+
+/** The tree's shape for printing: one entry per node with its children. */
+export interface RbtreeShape {
+  addr: number;
+  color: 'red' | 'black';
+  value: unknown;
+  left: RbtreeShape | null;
+  right: RbtreeShape | null;
+}
+
+export function isRbtreeMap(m: BpfMap): m is RbtreeMap {
+  return m instanceof RbtreeMap;
+}
+
+export class RbtreeApi {
+  readonly map: RbtreeMap;
+  /** How nodes are shown and compared; defaults to the payload bytes after rb_node as hex. */
+  decode: NodeDecoder;
+
+  constructor(map: BpfMap, opts: { decode?: NodeDecoder } = {}) {
+    if (!(map instanceof RbtreeMap)) throw new MapError('not an rbtree map', map.name);
+    this.map = map;
+    this.decode = opts.decode ?? hexPayload;
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** Node addresses in tree order. */
+  addresses(): number[] {
+    return this.map.inOrder();
+  }
+
+  /** Nodes in tree order. */
+  nodes(): RbtreeNode[] {
+    return this.addresses().map((a) => this.node(a));
+  }
+
+  node(addr: number): RbtreeNode {
+    if (!this.map.ownsNode(addr)) throw new MapError(`0x${addr.toString(16)} is not a node of this map`, this.map.name);
+    const arena = this.arenaOf();
+    return { addr, bytes: arena.read(addr, this.map.nodeLength(addr)), color: this.map.tree.isRed(addr) ? 'red' : 'black' };
+  }
+
+  /** Decoded nodes in tree order. */
+  values(): unknown[] {
+    return this.nodes().map((n) => this.decode(n.bytes, n.addr));
+  }
+
+  /** Insert a node built from `value` (value_size bytes; its first 24 bytes, the rb_node, are
+   *  ignored). Returns the new node's address. */
+  insert(value: Uint8Array, order: KeyField | NodeComparator): number {
+    this.map.assertIdle('insert');
+    if (value.length > this.map.valueSize) {
+      throw new MapError(`value of ${value.length} bytes is larger than value_size ${this.map.valueSize}`, this.map.name);
+    }
+    const addr = this.map.allocNode(this.map.valueSize);
+    if (addr === 0) throw new MapError('out of memory allocating a node', this.map.name);
+    const arena = this.arenaOf();
+    if (value.length > RB_NODE_SIZE) arena.u8.set(value.subarray(RB_NODE_SIZE), addr + RB_NODE_SIZE);
+    const less = this.lessFor(order);
+    this.map.tree.add(addr, less);
+    return addr;
+  }
+
+  /** Unlink and free a node. False when `addr` is not a linked node of this map. */
+  remove(addr: number): boolean {
+    this.map.assertIdle('remove');
+    if (!this.map.ownsNode(addr) || !this.map.isLinked(addr)) return false;
+    this.map.tree.erase(addr);
+    this.map.freeNode(addr);
+    return true;
+  }
+
+  /** Remove and return the first node's bytes (the scheduler's "pop"), or undefined when empty. */
+  shift(): Uint8Array | undefined {
+    const first = this.map.tree.first();
+    if (first === 0) return undefined;
+    const bytes = this.node(first).bytes;
+    this.remove(first);
+    return bytes;
+  }
+
+  /** A node whose key field equals `key` (binary search; the tree must be ordered by that field). */
+  findByKey(field: KeyField, key: number | bigint): number {
+    const want = BigInt(key);
+    const dv = this.arenaOf().dv;
+    return this.map.tree.find((n) => {
+      const k = readKey(dv, n, field);
+      return want < k ? -1 : want > k ? 1 : 0;
+    });
+  }
+
+  /** The tree's shape from the root (null when empty). */
+  shape(): RbtreeShape | null {
+    const t = this.map.tree;
+    const arena = this.arenaOf();
+    const build = (n: number): RbtreeShape | null => {
+      if (n === 0) return null;
+      const bytes = arena.read(n, this.map.nodeLength(n));
+      return { addr: n, color: t.isRed(n) ? 'red' : 'black', value: this.decode(bytes, n), left: build(t.left(n)), right: build(t.right(n)) };
+    };
+    return build(t.root);
+  }
+
+  /** Red-black invariants (root black, no red-red, equal black heights, parent links, caches);
+   *  with `order`, also that the in-order walk is sorted. Empty when sound. */
+  check(order?: KeyField | NodeComparator): string[] {
+    return this.map.tree.check(order ? this.lessFor(order) : undefined);
+  }
+
+  private lessFor(order: KeyField | NodeComparator): (a: number, b: number) => boolean {
+    const arena = this.arenaOf();
+    if (typeof order === 'function') {
+      return (a, b) => order(this.decode(arena.read(a, this.map.nodeLength(a)), a), this.decode(arena.read(b, this.map.nodeLength(b)), b)) < 0;
+    }
+    if (order.offset < RB_NODE_SIZE || order.offset + order.size > this.map.valueSize) {
+      throw new MapError(`key field [${order.offset}, +${order.size}) must lie in the value after its rb_node`, this.map.name);
+    }
+    const dv = arena.dv;
+    return (a, b) => readKey(dv, a, order) < readKey(dv, b, order);
+  }
+
+  private arenaOf(): Arena {
+    return this.map.arena;
+  }
+}
+
+function readKey(dv: DataView, node: number, f: KeyField): bigint {
+  const o = node + f.offset;
+  const le = !f.bigEndian;
+  switch (f.size) {
+    case 1:
+      return BigInt(f.signed ? dv.getInt8(o) : dv.getUint8(o));
+    case 2:
+      return BigInt(f.signed ? dv.getInt16(o, le) : dv.getUint16(o, le));
+    case 4:
+      return BigInt(f.signed ? dv.getInt32(o, le) : dv.getUint32(o, le));
+    default:
+      return f.signed ? dv.getBigInt64(o, le) : dv.getBigUint64(o, le);
+  }
+}
+
+/** Default decoder: the payload after rb_node, as hex. */
+export function hexPayload(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = RB_NODE_SIZE; i < bytes.length; i++) s += bytes[i]!.toString(16).padStart(2, '0');
+  return s;
+}
+
+// ---- decoding through BTF ------------------------------------------------------------------
+
+/** The subset of src/btf's Btf the decoder needs. */
+export type BtfLike = Pick<Btf, 'type' | 'resolve' | 'sizeof'>;
+
+/** A decoder that reads a node as the value type `typeId` of `btf`: structs become objects keyed by
+ *  member name, integers numbers (bigints beyond 2^53), char arrays strings, pointers hex strings.
+ *  The leading `struct rb_node` member is left out (its colour is shown separately). */
+export function btfDecoder(btf: BtfLike, typeId: number, opts: { includeRbNode?: boolean } = {}): NodeDecoder {
+  return (bytes) => {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return decodeType(btf, typeId, dv, 0, opts.includeRbNode ?? false, 0);
+  };
+}
+
+function decodeType(btf: BtfLike, id: number, dv: DataView, off: number, includeRbNode: boolean, depth: number): unknown {
+  if (depth > 16) return '...';
+  const t: BtfType = btf.resolve(id);
+  const size = t.kind === 2 ? 8 : safeSizeof(btf, t.id);
+  if (off + size > dv.byteLength) return undefined;
+  switch (t.kind) {
+    case 1: {
+      // INT
+      const signed = ((t.intEncoding ?? 0) & 1) !== 0;
+      if ((t.intEncoding ?? 0) & 4) return dv.getUint8(off) !== 0;
+      return readInt(dv, off, t.sizeOrType, signed);
+    }
+    case 2: // PTR
+      return '0x' + dv.getBigUint64(off, true).toString(16);
+    case 3: {
+      // ARRAY
+      const elem = btf.resolve(t.elemType!);
+      const n = t.nelems ?? 0;
+      if (elem.kind === 1 && elem.sizeOrType === 1) {
+        let s = '';
+        for (let i = 0; i < n; i++) {
+          const c = dv.getUint8(off + i);
+          if (c === 0) break;
+          s += String.fromCharCode(c);
+        }
+        return s;
+      }
+      const es = safeSizeof(btf, elem.id);
+      const out: unknown[] = [];
+      for (let i = 0; i < Math.min(n, 256); i++) out.push(decodeType(btf, elem.id, dv, off + i * es, includeRbNode, depth + 1));
+      return out;
+    }
+    case 4:
+    case 5: {
+      // STRUCT / UNION
+      const o: Record<string, unknown> = {};
+      for (const m of t.members ?? []) {
+        const mt = btf.resolve(m.type);
+        if (!includeRbNode && mt.kind === 4 && mt.name === 'rb_node') continue;
+        if (m.bitfieldSize) {
+          const word = readInt(dv, off + Math.floor(m.bitOffset / 8), 8, false, true);
+          o[m.name] = Number((BigInt(word) >> BigInt(m.bitOffset % 8)) & ((1n << BigInt(m.bitfieldSize)) - 1n));
+        } else o[m.name || `@${m.bitOffset / 8}`] = decodeType(btf, m.type, dv, off + m.bitOffset / 8, includeRbNode, depth + 1);
+      }
+      return o;
+    }
+    case 6:
+    case 19: // ENUM / ENUM64
+      return readInt(dv, off, t.sizeOrType, t.kindFlag);
+    default:
+      return undefined;
+  }
+}
+
+function safeSizeof(btf: BtfLike, id: number): number {
+  try {
+    return btf.sizeof(id);
+  } catch {
+    return 0;
+  }
+}
+
+function readInt(dv: DataView, off: number, size: number, signed: boolean, clamp = false): number | bigint {
+  if (clamp) size = Math.min(size, dv.byteLength - off);
+  switch (size) {
+    case 1:
+      return signed ? dv.getInt8(off) : dv.getUint8(off);
+    case 2:
+      return signed ? dv.getInt16(off, true) : dv.getUint16(off, true);
+    case 4:
+      return signed ? dv.getInt32(off, true) : dv.getUint32(off, true);
+    case 8: {
+      const v = signed ? dv.getBigInt64(off, true) : dv.getBigUint64(off, true);
+      return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+    }
+    default: {
+      let v = 0n;
+      for (let i = Math.max(0, size) - 1; i >= 0; i--) v = (v << 8n) | BigInt(dv.getUint8(off + i));
+      return v;
+    }
+  }
+}
+
+// ---- formatting for --dump-maps ------------------------------------------------------------
+
+export interface FormatOptions {
+  /** 'inorder' (default): one node per line in tree order; 'tree': the shape with colours. */
+  mode?: 'inorder' | 'tree';
+  decode?: NodeDecoder;
+  /** ANSI colours for red nodes (tree mode). */
+  ansi?: boolean;
+  /** Print at most this many nodes (default 1000). */
+  limit?: number;
+}
+
+function show(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
+}
+
+/** Text for `--dump-maps` (in order) and `--dump-maps=tree` (shape, R/B colours). */
+export function formatRbtree(map: BpfMap, opts: FormatOptions = {}): string {
+  const api = new RbtreeApi(map, opts.decode ? { decode: opts.decode } : {});
+  const limit = opts.limit ?? 1000;
+  const head = `${map.name}: rbtree, ${api.size} node${api.size === 1 ? '' : 's'}`;
+  if (api.size === 0) return `${head} (empty)`;
+  const lines = [head];
+  if ((opts.mode ?? 'inorder') === 'inorder') {
+    const addrs = api.addresses();
+    addrs.slice(0, limit).forEach((a, i) => {
+      const n = api.node(a);
+      lines.push(`  [${i}] 0x${a.toString(16)} ${show(api.decode(n.bytes, a))}`);
+    });
+    if (addrs.length > limit) lines.push(`  ... ${addrs.length - limit} more`);
+    return lines.join('\n');
+  }
+  let printed = 0;
+  const red = (s: string): string => (opts.ansi ? `\x1b[31m${s}\x1b[0m` : s);
+  const walk = (s: RbtreeShape | null, prefix: string, tag: string, last: boolean): void => {
+    if (!s || printed >= limit) return;
+    printed++;
+    const label = `${s.color === 'red' ? red('R') : 'B'} 0x${s.addr.toString(16)} ${show(s.value)}`;
+    lines.push(`${prefix}${tag === '' ? '' : last ? '└─' : '├─'}${tag}${label}`);
+    const childPrefix = tag === '' ? prefix + '  ' : prefix + (last ? '   ' : '│  ');
+    const kids = [
+      ['L ', s.left],
+      ['R ', s.right],
+    ] as const;
+    const present = kids.filter(([, k]) => k !== null);
+    present.forEach(([t, k], i) => walk(k, childPrefix, t, i === present.length - 1));
+  };
+  walk(api.shape(), '  ', '', true);
+  if (printed < api.size) lines.push(`  ... ${api.size - printed} more`);
+  return lines.join('\n');
+}
+
+/** JSON for `run --json --dump-maps`: nodes in order (and the shape with `tree`). */
+export function dumpRbtree(map: BpfMap, opts: { decode?: NodeDecoder; tree?: boolean } = {}): {
+  type: 'rbtree';
+  size: number;
+  nodesAlive: number;
+  bytesInUse: number;
+  nodes: { addr: string; color: 'red' | 'black'; value: unknown }[];
+  tree?: RbtreeShape | null;
+} {
+  const api = new RbtreeApi(map, opts.decode ? { decode: opts.decode } : {});
+  const out = {
+    type: 'rbtree' as const,
+    size: api.size,
+    nodesAlive: api.map.nodesAlive,
+    bytesInUse: api.map.bytesInUse,
+    nodes: api.nodes().map((n) => ({ addr: '0x' + n.addr.toString(16), color: n.color, value: api.decode(n.bytes, n.addr) })),
+  };
+  return opts.tree ? { ...out, tree: api.shape() } : out;
+}

@@ -1,0 +1,123 @@
+// src/rbtree-api.ts: user-space insert/remove/walk, decoding, the formatters --dump-maps uses, and
+// the invariant checker.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { RbtreeMap, rbtreeSpec } from '../../maps/rbtree.js';
+import { RbtreeApi, btfDecoder, dumpRbtree, formatRbtree, type BtfLike, type KeyField } from '../../src/rbtree-api.js';
+import { Arena } from '../../vm/memory.js';
+import { MapError } from '../../src/errors.js';
+
+const KEY: KeyField = { offset: 24, size: 4 };
+
+function make(valueSize = 40) {
+  const arena = new Arena();
+  const map = new RbtreeMap(rbtreeSpec('q', valueSize), { arena, ncpus: 1 });
+  return { arena, map, api: new RbtreeApi(map) };
+}
+
+function value(key: number, extra = 0, size = 40): Uint8Array {
+  const v = new Uint8Array(size);
+  const dv = new DataView(v.buffer);
+  dv.setUint32(24, key, true);
+  dv.setUint32(28, extra, true);
+  return v;
+}
+
+describe('RbtreeApi', () => {
+  it('inserts by key field, walks in order, removes, and keeps the invariants', () => {
+    const { api, map } = make();
+    fc.assert(
+      fc.property(fc.array(fc.nat(1000), { maxLength: 200 }), fc.array(fc.nat(), { maxLength: 100 }), (keys, rm) => {
+        for (const a of api.addresses()) api.remove(a);
+        const addrs = keys.map((k) => api.insert(value(k), KEY));
+        let model = keys.map((k, i) => ({ k, a: addrs[i]! })).sort((x, y) => x.k - y.k); // stable: ties in insertion order
+        expect(api.addresses()).toEqual(model.map((m) => m.a));
+        for (const r of rm) {
+          if (model.length === 0) break;
+          const victim = model[r % model.length]!;
+          expect(api.remove(victim.a)).toBe(true);
+          expect(api.remove(victim.a)).toBe(false);
+          model = model.filter((m) => m !== victim);
+        }
+        expect(api.check(KEY)).toEqual([]);
+        expect(api.size).toBe(model.length);
+        expect(api.addresses()).toEqual(model.map((m) => m.a));
+        expect(map.nodesAlive).toBe(model.length);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('orders by a comparator on decoded nodes, finds by key, shifts the first', () => {
+    const { api } = make();
+    const decode = (b: Uint8Array) => ({ key: new DataView(b.buffer, b.byteOffset).getUint32(24, true) });
+    api.decode = decode;
+    const byKeyDesc = (a: unknown, b: unknown) => (b as { key: number }).key - (a as { key: number }).key;
+    for (const k of [5, 9, 1]) api.insert(value(k), byKeyDesc);
+    expect(api.values()).toEqual([{ key: 9 }, { key: 5 }, { key: 1 }]);
+    expect(api.check(byKeyDesc)).toEqual([]);
+    const first = api.shift()!;
+    expect(new DataView(first.buffer).getUint32(24, true)).toBe(9);
+    expect(api.size).toBe(2);
+  });
+
+  it('findByKey uses rb_find on the key field', () => {
+    const { api } = make();
+    for (let k = 0; k < 100; k += 3) api.insert(value(k), KEY);
+    const n = api.findByKey(KEY, 42);
+    expect(n).not.toBe(0);
+    expect(api.node(n).bytes[24]).toBe(42);
+    expect(api.findByKey(KEY, 43)).toBe(0);
+  });
+
+  it('refuses bad key fields, oversized values and non-rbtree maps', () => {
+    const { api } = make();
+    expect(() => api.insert(value(1), { offset: 0, size: 4 })).toThrow(/rb_node/);
+    expect(() => api.insert(new Uint8Array(64), KEY)).toThrow(MapError);
+    expect(() => new RbtreeApi({ name: 'h' } as never)).toThrow(/not an rbtree/);
+  });
+
+  it('formats in order and as a coloured tree, and dumps JSON', () => {
+    const { api, map } = make();
+    for (const k of [4, 2, 6, 1, 3, 5, 7, 8]) api.insert(value(k, k * 10), KEY);
+    const decode = (b: Uint8Array) => ({ key: b[24], extra: b[28] });
+    const inorder = formatRbtree(map, { decode });
+    expect(inorder.split('\n')[0]).toBe('q: rbtree, 8 nodes');
+    expect(inorder.split('\n').slice(1).map((l) => JSON.parse(l.slice(l.indexOf('{'))).key)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    const tree = formatRbtree(map, { decode, mode: 'tree' });
+    const lines = tree.split('\n');
+    expect(lines.length).toBe(9);
+    expect(lines[1]).toMatch(/^ {2}B 0x[0-9a-f]+ \{"key":4,"extra":40\}$/);
+    expect(tree).toMatch(/└─R R 0x|├─L R 0x|└─L R 0x|└─R B 0x/);
+    const json = dumpRbtree(map, { decode, tree: true });
+    expect(json.size).toBe(8);
+    expect(json.nodes.map((n) => (n.value as { key: number }).key)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(json.tree!.color).toBe('black');
+    expect(formatRbtree(new RbtreeMap(rbtreeSpec('e', 32), { arena: new Arena(), ncpus: 1 }))).toBe('e: rbtree, 0 nodes (empty)');
+  });
+
+  it('decodes nodes through BTF (struct with rb_node, ints, char array, pointer)', () => {
+    // A hand-made type table shaped like src/btf's Btf (kinds: 1 INT, 2 PTR, 3 ARRAY, 4 STRUCT).
+    const types: Record<number, Record<string, unknown>> = {
+      1: { id: 1, kind: 1, name: 'unsigned int', sizeOrType: 4, intEncoding: 0 },
+      2: { id: 2, kind: 4, name: 'rb_node', sizeOrType: 24, members: [] },
+      3: { id: 3, kind: 1, name: 'char', sizeOrType: 1, intEncoding: 1 },
+      4: { id: 4, kind: 3, name: '', elemType: 3, nelems: 8 },
+      5: { id: 5, kind: 4, name: 'item', sizeOrType: 40, members: [
+        { name: 'node', type: 2, bitOffset: 0, bitfieldSize: 0 },
+        { name: 'deadline', type: 1, bitOffset: 192, bitfieldSize: 0 },
+        { name: 'flow', type: 1, bitOffset: 224, bitfieldSize: 0 },
+        { name: 'tag', type: 4, bitOffset: 256, bitfieldSize: 0 },
+      ] },
+    };
+    const sizes: Record<number, number> = { 1: 4, 2: 24, 3: 1, 4: 8, 5: 40 };
+    const btf = { type: (id: number) => types[id], resolve: (id: number) => types[id], sizeof: (id: number) => sizes[id] } as unknown as BtfLike;
+    const { api, arena } = make(40);
+    const v = value(7, 3);
+    v.set(new TextEncoder().encode('hi'), 32);
+    const a = api.insert(v, KEY);
+    api.decode = btfDecoder(btf, 5);
+    expect(api.values()).toEqual([{ deadline: 7, flow: 3, tag: 'hi' }]);
+    expect(btfDecoder(btf, 5, { includeRbNode: true })(arena.read(a, 40), a)).toHaveProperty('node');
+  });
+});
