@@ -111,6 +111,8 @@ const PACKET_OTHERHOST = 3;
 export function testRun(host: TestRunHost, prog: Program, input: TestRunInput = {}): TestRunResult {
   const info = progTypeInfo(prog.progType);
   if (!info?.testRun) throw new UnsupportedError(`program ${prog.name}: test runs of ${progTypeName(prog.progType)} programs are not supported`);
+  // bpf(2) refuses a ctx_in pointer with size 0 before looking at the program type.
+  if (input.ctx !== undefined && input.ctx.length === 0) throw new TestRunInputError('EINVAL', 'ctx_in is empty (omit it instead)');
   const repeat = input.repeat ?? 1;
   if (!Number.isInteger(repeat) || repeat < 0 || repeat > 0xffffffff) throw new UsageError(`repeat must be an unsigned 32-bit integer (got ${repeat})`);
   switch (info.testRun) {

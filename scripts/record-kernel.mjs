@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+// Records what the host kernel does with the test programs listed in
+// test/fixtures/kernel/cases.json, so ebpfvm's test runs can be diffed against the real thing.
+// For each case: a fresh `bpftool prog loadall` (maps pinned too), optional map updates, one
+// BPF_PROG_TEST_RUN (scripts/kernel-test-run.py, because bpftool cannot run syscall programs),
+// then every map of the object dumped with `bpftool map dump -j`.
+//
+//   node scripts/record-kernel.mjs                 re-record every case into test/fixtures/kernel/
+//   node scripts/record-kernel.mjs NAME...         only these cases
+//   node scripts/record-kernel.mjs --out DIR       write the fixtures to DIR (the live comparison)
+//
+// Needs root, bpffs at /sys/fs/bpf, bpftool and python3. When any is missing it prints
+// "record-kernel: skipped: <reason>" and exits 0, so CI without BPF passes; with --require it
+// exits 3 instead.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const CASES = join(root, 'test/fixtures/kernel/cases.json');
+const args = process.argv.slice(2);
+const outIdx = args.indexOf('--out');
+const outDir = outIdx >= 0 ? args[outIdx + 1] : join(root, 'test/fixtures/kernel');
+const require_ = args.includes('--require');
+const only = new Set(args.filter((a, i) => !a.startsWith('--') && i !== outIdx + 1));
+
+function skip(reason) {
+  console.log(`record-kernel: skipped: ${reason}`);
+  process.exit(require_ ? 3 : 0);
+}
+
+/** Why BPF test runs are impossible here, or undefined when they should work. */
+export function unavailable() {
+  if (process.platform !== 'linux') return 'not Linux';
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'not root';
+  if (!existsSync('/sys/fs/bpf')) return 'bpffs is not mounted at /sys/fs/bpf';
+  for (const tool of ['bpftool', 'python3']) {
+    if (spawnSync(tool, ['--version'], { stdio: 'ignore' }).status !== 0 && spawnSync('which', [tool], { stdio: 'ignore' }).status !== 0) return `${tool} not found`;
+  }
+  return undefined;
+}
+
+const hex = (arr) => arr.map((b) => b.replace(/^0x/, '')).join('');
+
+function bpftool(...a) {
+  return execFileSync('bpftool', a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function kernelRelease() {
+  return execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
+}
+
+/** Resolve "@name" packet references and plain hex. */
+function bytesOf(v, packets) {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string' && v.startsWith('@')) {
+    const p = packets[v.slice(1)];
+    if (p === undefined) throw new Error(`unknown packet ${v}`);
+    return p.replace(/\s+/g, '');
+  }
+  return String(v).replace(/\s+/g, '');
+}
+
+function dumpMaps(mapDir) {
+  const maps = {};
+  if (!existsSync(mapDir)) return maps;
+  for (const f of readdirSync(mapDir).sort()) {
+    const p = join(mapDir, f);
+    const info = JSON.parse(bpftool('map', 'show', 'pinned', p, '-j'));
+    // .rodata and .kconfig cannot change; recording them adds nothing.
+    if (info.name.endsWith('.rodata') || info.name.endsWith('.kconfig')) continue;
+    const entries = JSON.parse(bpftool('map', 'dump', 'pinned', p, '-j'));
+    maps[info.name] = {
+      type: info.type,
+      entries: entries.map((e) => ({
+        key: hex(e.key),
+        ...(e.value ? { value: hex(e.value) } : {}),
+        ...(e.values ? { values: e.values.map((v) => hex(v.value)) } : {}),
+      })),
+    };
+  }
+  return maps;
+}
+
+function recordCase(c, packets, pinRoot, kernel) {
+  const dir = join(pinRoot, c.name);
+  const mapDir = join(dir, 'maps');
+  const obj = join(root, c.object);
+  const base = { name: c.name, kernel, object: c.object, prog: c.prog };
+  try {
+    bpftool('prog', 'loadall', obj, dir, 'pinmaps', mapDir);
+  } catch (e) {
+    return { ...base, load_error: String(e.stderr || e.message).trim().split('\n').slice(-3).join('\n') };
+  }
+  try {
+    for (const [name, entries] of Object.entries(c.maps ?? {})) {
+      const p = join(mapDir, name.replace(/\./g, '_'));
+      for (const { key, value } of entries) {
+        bpftool('map', 'update', 'pinned', p, 'key', 'hex', ...key.match(/../g), 'value', 'hex', ...value.match(/../g));
+      }
+    }
+    const syscall = c.kind === 'syscall';
+    const req = {
+      pin: join(dir, c.prog),
+      data: bytesOf(c.data, packets) ?? null,
+      ctx: bytesOf(c.ctx, packets) ?? null,
+      // The kernel refuses any repeat for syscall programs; ebpfvm runs them once then.
+      repeat: syscall ? 0 : c.repeat ?? 1,
+      syscall,
+    };
+    const r = spawnSync('python3', [join(root, 'scripts/kernel-test-run.py')], { input: JSON.stringify(req), encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`kernel-test-run.py failed: ${r.stderr}`);
+    const res = JSON.parse(r.stdout);
+    const result = res.errno
+      ? { errno: res.errno }
+      : { retval: res.retval, data_out: res.data_out, ctx_out: res.ctx_out };
+    return { ...base, result, maps: dumpMaps(mapDir) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function main() {
+  const why = unavailable();
+  if (why) skip(why);
+  const { packets = {}, cases } = JSON.parse(readFileSync(CASES, 'utf8'));
+  const pinRoot = `/sys/fs/bpf/ebpfvm-record-${process.pid}`;
+  try {
+    mkdirSync(pinRoot);
+  } catch (e) {
+    skip(`cannot create ${pinRoot}: ${e.message}`);
+  }
+  const kernel = kernelRelease();
+  mkdirSync(outDir, { recursive: true });
+  let n = 0;
+  try {
+    for (const c of cases) {
+      if (only.size && !only.has(c.name)) continue;
+      const rec = recordCase(c, packets, pinRoot, kernel);
+      writeFileSync(join(outDir, `${c.name}.json`), JSON.stringify(rec, null, 2) + '\n');
+      const what = rec.load_error ? `load failed: ${rec.load_error}` : rec.result.errno ? `-${rec.result.errno}` : `retval ${rec.result.retval}`;
+      console.log(`recorded ${c.name}: ${what}`);
+      n++;
+    }
+  } finally {
+    rmSync(pinRoot, { recursive: true, force: true });
+  }
+  console.log(`record-kernel: ${n} case(s) recorded on ${kernel} into ${outDir}`);
+}
+
+main();
