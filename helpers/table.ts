@@ -1,9 +1,25 @@
 // The one helper table: every Linux helper entry ebpfvm implements, gathered from the group files
 // (helpers/maps.ts, helpers/time.ts, ...). Each group exports an array; add one import and one
 // spread below. Verifier and interpreter both read entries from here.
+import { LOCK_HELPERS } from './locks.js';
+import { LOOP_HELPERS } from './loops.js';
+import { MAP_HELPERS } from './maps.js';
+import { MISC_HELPERS } from './misc.js';
+import { PRINTK_HELPERS } from './printk.js';
+import { SKB_HELPERS } from './skb.js';
+import { STRING_HELPERS } from './strings.js';
+import { TIME_HELPERS } from './time.js';
 import type { HelperEntry } from './types.js';
 
 export const LINUX_HELPERS: readonly HelperEntry[] = [
+  ...MAP_HELPERS,
+  ...TIME_HELPERS,
+  ...MISC_HELPERS,
+  ...PRINTK_HELPERS,
+  ...STRING_HELPERS,
+  ...LOCK_HELPERS,
+  ...SKB_HELPERS,
+  ...LOOP_HELPERS,
 ];
 
 let byId: Map<number, HelperEntry> | undefined;

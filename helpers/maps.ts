@@ -1,0 +1,44 @@
+// Map helpers (kernel/bpf/helpers.c): bpf_map_lookup_elem (1), bpf_map_update_elem (2),
+// bpf_map_delete_elem (3). They only translate registers; the map types implement the semantics
+// (flags, errno, per-CPU copies) behind BpfMap, so user space and programs share one code path.
+
+import type { HelperArg, HelperEntry } from './types.js';
+
+const MAP: HelperArg = { type: 'ARG_CONST_MAP_PTR' };
+const KEY: HelperArg = { type: 'ARG_PTR_TO_MAP_KEY' };
+const VALUE: HelperArg = { type: 'ARG_PTR_TO_MAP_VALUE' };
+
+export const MAP_HELPERS: readonly HelperEntry[] = [
+  {
+    id: 1,
+    name: 'map_lookup_elem',
+    proto: { args: [MAP, KEY], ret: { type: 'RET_PTR_TO_MAP_VALUE', flags: ['PTR_MAYBE_NULL'] } },
+    gplOnly: false,
+    progTypes: 'all',
+    // The value's arena address (this CPU's copy for per-CPU maps), 0 for NULL.
+    impl: (call) => call.map(1).lookupElem(call.ptr(2), call.cpu),
+  },
+  {
+    id: 2,
+    name: 'map_update_elem',
+    proto: { args: [MAP, KEY, VALUE, { type: 'ARG_ANYTHING' }], ret: { type: 'RET_INTEGER' } },
+    gplOnly: false,
+    progTypes: 'all',
+    impl: (call) => {
+      const map = call.map(1);
+      const flags = call.u64(4);
+      // Flags are a u64; anything beyond the defined low bits is -EINVAL in every map type, so
+      // pass a value the map will refuse rather than silently truncating.
+      const f = flags > 0xffffn ? 0xffff : Number(flags);
+      return map.updateElem(call.ptr(2), call.ptr(3), f, call.cpu);
+    },
+  },
+  {
+    id: 3,
+    name: 'map_delete_elem',
+    proto: { args: [MAP, KEY], ret: { type: 'RET_INTEGER' } },
+    gplOnly: false,
+    progTypes: 'all',
+    impl: (call) => call.map(1).deleteElem(call.ptr(2)),
+  },
+];

@@ -1,0 +1,347 @@
+// bpf_trace_printk (6), bpf_trace_vprintk (177) and bpf_snprintf (165), with the format rules of
+// the kernel's bpf_bprintf_prepare (kernel/bpf/helpers.c):
+//   - the format must be NUL-terminated inside fmt_size, and every character before the NUL must be
+//     printable ASCII or whitespace;
+//   - conversions: %d %i %u %x %X with an optional l or ll, %c, %s, %%, and the pointer family
+//     %p %pK %px %ps %pS %pB %pks %pus %pI4 %pi4 %pI6 %pi6;
+//   - flags '0' '+' '-' ' ' and a decimal width; no precision, no '#', no other length modifiers;
+//   - %s (and %pks/%pus) must be followed by NUL, whitespace or punctuation;
+//   - at most 3 arguments for trace_printk, 12 (MAX_BPRINTF_VARARGS) for the others;
+//   - strings, characters, formatted IPs and integers share a 512-byte argument buffer
+//     (MAX_BPRINTF_BIN_ARGS): strings are cut to fit, other arguments that do not fit are -ENOSPC.
+// Anything else is -EINVAL and nothing is printed.
+//
+// Rendering follows the kernel's vsnprintf. ebpfvm has no kernel symbols or pointer hashing, so
+// %p, %pK and %px print the raw value as 16 hex digits (as with no_hash_pointers), NULL as
+// "(null)", and %ps/%pS/%pB print "0x<hex>" as the kernel does for an address without a symbol.
+//
+// trace_printk output is one line per call in RunOutput.printk: the rendered message (at most 1023
+// bytes, like the kernel's 1 KiB buffer), cut at an embedded NUL, without one trailing newline.
+// The return value is vsnprintf's: the length of the full rendered text.
+
+import { Errno } from '../maps/types.js';
+import type { HelperArg, HelperCall, HelperEntry, HelperRet } from './types.js';
+
+export const MAX_TRACE_PRINTK_VARARGS = 3;
+export const MAX_BPRINTF_VARARGS = 12;
+export const MAX_BPRINTF_BIN_ARGS = 512;
+export const MAX_BPRINTF_BUF = 1024;
+
+/** Render a format with its arguments, or return a negative errno. `fmt` holds the bytes up to
+ *  (not including) the terminating NUL. Memory behind %s/%pI* arguments is read through `mem`. */
+export function bprintf(fmt: Uint8Array, args: readonly bigint[], mem: MemReader): string | number {
+  let out = '';
+  let spec = 0;
+  let used = 0; // bytes of the 512-byte argument buffer consumed so far
+  const at = (i: number) => (i < fmt.length ? fmt[i]! : 0);
+  for (let i = 0; i < fmt.length; i++) {
+    const c = fmt[i]!;
+    if (c >= 0x80 || !(isPrint(c) || isSpace(c))) return -Errno.EINVAL;
+    if (c !== 0x25 /* % */) {
+      out += String.fromCharCode(c);
+      continue;
+    }
+    if (at(i + 1) === 0x25) {
+      out += '%';
+      i++;
+      continue;
+    }
+    if (spec >= args.length) return -Errno.EINVAL;
+    const arg = args[spec]!;
+    i++;
+    // flags and width: "[0 +-]*[1-9][0-9]*"
+    const flags = { zero: false, plus: false, minus: false, space: false };
+    for (;;) {
+      const f = at(i);
+      if (f === 0x30) flags.zero = true;
+      else if (f === 0x2b) flags.plus = true;
+      else if (f === 0x2d) flags.minus = true;
+      else if (f === 0x20) flags.space = true;
+      else break;
+      i++;
+    }
+    let width = 0;
+    if (at(i) >= 0x31 && at(i) <= 0x39) {
+      while (at(i) >= 0x30 && at(i) <= 0x39) width = Math.min(width * 10 + (at(i++) - 0x30), 4096);
+    }
+    const conv = String.fromCharCode(at(i));
+    const next = at(i + 1);
+
+    if (conv === 'p') {
+      const n1 = String.fromCharCode(next);
+      const n2 = String.fromCharCode(at(i + 2));
+      if ((n1 === 'k' || n1 === 'u') && n2 === 's') {
+        i += 2;
+        if (!strFollowOk(at(i + 1))) return -Errno.EINVAL;
+        if (used >= MAX_BPRINTF_BIN_ARGS) return -Errno.ENOSPC;
+        const s = mem.cString(arg, MAX_BPRINTF_BIN_ARGS - used - 1, n1 === 'k' ? 'kernel' : 'user');
+        used += s.length + 1;
+        out += pad(latin1(s), '', flags, width);
+        spec++;
+        continue;
+      }
+      if (next === 0 || isSpace(next) || isPunct(next) || 'KxsS'.includes(n1)) {
+        // plain kernel pointers: the argument itself is printed
+        used = align4(used);
+        if (MAX_BPRINTF_BIN_ARGS - used < 8) return -Errno.ENOSPC;
+        used += 8;
+        if ('KxsS'.includes(n1)) i++;
+        out += pad(renderPointer(n1, arg), '', flags, width);
+        spec++;
+        continue;
+      }
+      if (n1 === 'B') {
+        i++;
+        const text = renderPointer('B', arg);
+        used += text.length + 1;
+        out += pad(text, '', flags, width);
+        spec++;
+        continue;
+      }
+      if ((n1 !== 'i' && n1 !== 'I') || (n2 !== '4' && n2 !== '6')) return -Errno.EINVAL;
+      i += 2;
+      const len = n2 === '4' ? 4 : 16;
+      if (MAX_BPRINTF_BIN_ARGS - used < len) return -Errno.ENOSPC;
+      const bytes = mem.bytes(arg, len) ?? new Uint8Array(len);
+      const text = renderIp(n1 === 'I', bytes);
+      used += text.length + 1;
+      out += pad(text, '', flags, width);
+      spec++;
+      continue;
+    }
+    if (conv === 's') {
+      if (!strFollowOk(next)) return -Errno.EINVAL;
+      if (used >= MAX_BPRINTF_BIN_ARGS) return -Errno.ENOSPC;
+      const s = mem.cString(arg, MAX_BPRINTF_BIN_ARGS - used - 1, 'kernel');
+      used += s.length + 1;
+      out += pad(latin1(s), '', flags, width);
+      spec++;
+      continue;
+    }
+    if (conv === 'c') {
+      if (used >= MAX_BPRINTF_BIN_ARGS) return -Errno.ENOSPC;
+      used += 1;
+      out += pad(String.fromCharCode(Number(arg & 0xffn)), '', flags, width);
+      spec++;
+      continue;
+    }
+    let size = 4;
+    if (at(i) === 0x6c /* l */) {
+      size = 8;
+      i++;
+    }
+    if (at(i) === 0x6c) i++;
+    const k = String.fromCharCode(at(i));
+    if (!'iduxX'.includes(k) || at(i) === 0) return -Errno.EINVAL;
+    used = align4(used);
+    if (MAX_BPRINTF_BIN_ARGS - used < size) return -Errno.ENOSPC;
+    used += size;
+    out += renderInt(k, size, arg, flags, width);
+    spec++;
+  }
+  return out;
+}
+
+/** Where %s and %pI* arguments point: the arena for ordinary addresses, the kernel view for
+ *  64-bit ones. A read that misses yields an empty string / undefined, as the kernel's
+ *  nofault copies give an empty string or zeroes. */
+export interface MemReader {
+  cString(addr: bigint, max: number, space: 'kernel' | 'user'): Uint8Array;
+  bytes(addr: bigint, len: number): Uint8Array | undefined;
+}
+
+export function memReader(call: HelperCall): MemReader {
+  const arena = call.arena;
+  const readable = (a: number, n: number) => arena.canAccess(a, n, false);
+  return {
+    cString(addr, max, _space) {
+      if (max <= 0 || addr === 0n) return new Uint8Array(0);
+      const chunk: number[] = [];
+      if (addr >> 32n === 0n) {
+        const a = Number(addr);
+        while (chunk.length < max && readable(a + chunk.length, 1)) {
+          const b = arena.u8[a + chunk.length]!;
+          if (b === 0) break;
+          chunk.push(b);
+        }
+        return Uint8Array.from(chunk);
+      }
+      while (chunk.length < max) {
+        const b = call.env.readKernel(addr + BigInt(chunk.length), 1);
+        if (!b || b[0] === 0) break;
+        chunk.push(b[0]!);
+      }
+      return Uint8Array.from(chunk);
+    },
+    bytes(addr, len) {
+      if (addr >> 32n === 0n) {
+        const a = Number(addr);
+        return a !== 0 && readable(a, len) ? arena.read(a, len) : undefined;
+      }
+      return call.env.readKernel(addr, len);
+    },
+  };
+}
+
+// ---- rendering ----------------------------------------------------------------------------
+
+interface Flags {
+  zero: boolean;
+  plus: boolean;
+  minus: boolean;
+  space: boolean;
+}
+
+function renderInt(conv: string, size: number, arg: bigint, flags: Flags, width: number): string {
+  const bits = BigInt(size * 8);
+  let sign = '';
+  let digits: string;
+  if (conv === 'd' || conv === 'i') {
+    const v = BigInt.asIntN(Number(bits), arg);
+    if (v < 0n) sign = '-';
+    else if (flags.plus) sign = '+';
+    else if (flags.space) sign = ' ';
+    digits = (v < 0n ? -v : v).toString(10);
+  } else {
+    const v = BigInt.asUintN(Number(bits), arg);
+    digits = conv === 'u' ? v.toString(10) : v.toString(16);
+    if (conv === 'X') digits = digits.toUpperCase();
+  }
+  return pad(digits, sign, flags, width);
+}
+
+function pad(body: string, sign: string, flags: Flags, width: number): string {
+  const len = sign.length + body.length;
+  if (len >= width) return sign + body;
+  const fill = width - len;
+  if (flags.minus) return sign + body + ' '.repeat(fill);
+  if (flags.zero) return sign + '0'.repeat(fill) + body;
+  return ' '.repeat(fill) + sign + body;
+}
+
+function renderPointer(kind: string, v: bigint): string {
+  const u = BigInt.asUintN(64, v);
+  if (kind === 's' || kind === 'S' || kind === 'B') return `0x${u.toString(16)}`;
+  if (u === 0n && kind !== 'x' && kind !== 'K') return '(null)';
+  return u.toString(16).padStart(16, '0');
+}
+
+function renderIp(compactless: boolean, b: Uint8Array): string {
+  if (b.length === 4) {
+    const parts = Array.from(b, (x) => (compactless ? String(x) : String(x).padStart(3, '0')));
+    return parts.join('.');
+  }
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((b[i]! << 8) | b[i + 1]!).toString(16).padStart(4, '0'));
+  return compactless ? groups.join(':') : groups.join('');
+}
+
+const isPrint = (c: number) => c >= 0x20 && c <= 0x7e;
+const isSpace = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d);
+const isPunct = (c: number) => isPrint(c) && c !== 0x20 && !/[0-9A-Za-z]/.test(String.fromCharCode(c));
+const strFollowOk = (c: number) => c === 0 || isSpace(c) || isPunct(c);
+const align4 = (n: number) => (n + 3) & ~3;
+const latin1 = (b: Uint8Array) => String.fromCharCode(...b);
+
+// ---- helper entries -------------------------------------------------------------------------
+
+/** The format bytes before the first NUL in [addr, addr+size), or -EINVAL when there is none. */
+function fmtFromMem(call: HelperCall, addr: number, size: number): Uint8Array | number {
+  if (size === 0) return -Errno.EINVAL;
+  call.arena.check(addr, size, false);
+  const bytes = call.arena.u8.subarray(addr, addr + size);
+  const nul = bytes.indexOf(0);
+  return nul < 0 ? -Errno.EINVAL : bytes.slice(0, nul);
+}
+
+/** A NUL-terminated constant string (ARG_PTR_TO_CONST_STR): read up to the end of its region. */
+function constStr(call: HelperCall, addr: number): Uint8Array | number {
+  const info = call.arena.describe(addr);
+  if (!info) return -Errno.EFAULT;
+  call.arena.check(addr, 1, false);
+  const end = info.start + info.length;
+  const bytes = call.arena.u8.subarray(addr, end);
+  const nul = bytes.indexOf(0);
+  return nul < 0 ? -Errno.EINVAL : bytes.slice(0, nul);
+}
+
+/** The u64 argument array of trace_vprintk/snprintf: data_len a multiple of 8, at most 12 args. */
+function argArray(call: HelperCall, data: number, len: number): bigint[] | number {
+  if (len % 8 !== 0 || len > MAX_BPRINTF_VARARGS * 8 || (len !== 0 && data === 0)) return -Errno.EINVAL;
+  if (len === 0) return [];
+  call.arena.check(data, len, false);
+  const out: bigint[] = [];
+  for (let i = 0; i < len; i += 8) out.push(call.arena.dv.getBigUint64(data + i, true));
+  return out;
+}
+
+function emit(call: HelperCall, text: string): number {
+  let line = text.length >= MAX_BPRINTF_BUF ? text.slice(0, MAX_BPRINTF_BUF - 1) : text;
+  const nul = line.indexOf('\0');
+  if (nul >= 0) line = line.slice(0, nul);
+  if (line.endsWith('\n')) line = line.slice(0, -1);
+  call.output.printk.push(line);
+  return text.length;
+}
+
+const INT: HelperRet = { type: 'RET_INTEGER' };
+const RO_MEM: HelperArg = { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] };
+const RO_MEM_OR_NULL: HelperArg = { type: 'ARG_PTR_TO_MEM', flags: ['PTR_MAYBE_NULL', 'MEM_RDONLY'] };
+
+export const PRINTK_HELPERS: readonly HelperEntry[] = [
+  {
+    id: 6,
+    name: 'trace_printk',
+    proto: { args: [RO_MEM, { type: 'ARG_CONST_SIZE' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }], ret: INT },
+    gplOnly: true,
+    progTypes: 'all',
+    impl: (call) => {
+      const fmt = fmtFromMem(call, call.ptr(1), call.u32(2));
+      if (typeof fmt === 'number') return fmt;
+      const r = bprintf(fmt, [call.u64(3), call.u64(4), call.u64(5)], memReader(call));
+      return typeof r === 'number' ? r : emit(call, r);
+    },
+  },
+  {
+    id: 177,
+    name: 'trace_vprintk',
+    proto: { args: [RO_MEM, { type: 'ARG_CONST_SIZE' }, RO_MEM_OR_NULL, { type: 'ARG_CONST_SIZE_OR_ZERO' }], ret: INT },
+    gplOnly: true,
+    progTypes: 'all',
+    impl: (call) => {
+      const args = argArray(call, call.ptr(3), call.u32(4));
+      if (typeof args === 'number') return args;
+      const fmt = fmtFromMem(call, call.ptr(1), call.u32(2));
+      if (typeof fmt === 'number') return fmt;
+      const r = bprintf(fmt, args, memReader(call));
+      return typeof r === 'number' ? r : emit(call, r);
+    },
+  },
+  {
+    id: 165,
+    name: 'snprintf',
+    proto: {
+      args: [{ type: 'ARG_PTR_TO_MEM', flags: ['PTR_MAYBE_NULL'] }, { type: 'ARG_CONST_SIZE_OR_ZERO' }, { type: 'ARG_PTR_TO_CONST_STR' }, RO_MEM_OR_NULL, { type: 'ARG_CONST_SIZE_OR_ZERO' }],
+      ret: INT,
+    },
+    gplOnly: true,
+    progTypes: 'all',
+    impl: (call) => {
+      const str = call.ptr(1);
+      const size = call.u32(2);
+      const args = argArray(call, call.ptr(4), call.u32(5));
+      if (typeof args === 'number') return args;
+      const fmt = constStr(call, call.ptr(3));
+      if (typeof fmt === 'number') return fmt;
+      const r = bprintf(fmt, args, memReader(call));
+      if (typeof r === 'number') return r;
+      if (size > 0) {
+        call.arena.check(str, size, true);
+        const n = Math.min(r.length, size - 1);
+        for (let i = 0; i < n; i++) call.arena.u8[str + i] = r.charCodeAt(i) & 0xff;
+        call.arena.u8[str + n] = 0;
+      }
+      return r.length + 1; // the kernel counts the terminating NUL
+    },
+  },
+];

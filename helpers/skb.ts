@@ -1,0 +1,156 @@
+// Packet helpers:
+//   skb_load_bytes (26): copy len bytes at offset (from skb->data: L2 for tc, L3 for socket
+//     filters) into a buffer; -EFAULT with the buffer zeroed when the range leaves the packet.
+//   skb_load_bytes_relative (68): the same relative to the MAC (BPF_HDR_START_MAC = 0) or network
+//     (BPF_HDR_START_NET = 1) header; offsets above 0xffff and unknown bases are -EFAULT.
+//   csum_diff (28): 32-bit one's-complement checksum difference of two word arrays (needs no
+//     context), as x86-64 Linux computes it (csum_partial folds to 32 bits with end-around carry):
+//       both sizes: csum_sub(csum_partial(to, seed), csum_partial(from, 0))
+//       only to:    csum_partial(to, seed);  only from: ~csum_partial(from, ~seed);  neither: seed
+//     Sizes must be multiples of 4 with from_size + to_size <= 512, else -EINVAL.
+//
+// Where the packet is: the test run (vm/test-run.ts) keeps the skb's current data/data_end as
+// 32-bit arena addresses in the __sk_buff at offsets 76/80, and allocates one packet region that
+// starts at the Ethernet header (socket filters see data 14 bytes into it). So the MAC header is
+// the packet region's start and the network header follows the 14-byte Ethernet header.
+
+import { FaultSignal } from '../src/errors.js';
+import { Errno } from '../maps/types.js';
+import { ProgType } from '../vm/prog-types.js';
+import type { HelperArg, HelperCall, HelperEntry, HelperRet } from './types.js';
+
+const SKB_DATA_OFF = 76;
+const SKB_DATA_END_OFF = 80;
+const ETH_HLEN = 14;
+export const BPF_HDR_START_MAC = 0;
+export const BPF_HDR_START_NET = 1;
+
+export interface SkbBounds {
+  data: number;
+  tail: number;
+  mac: number;
+  network: number;
+}
+
+/** The packet bounds of the skb whose __sk_buff is at `ctx`. */
+export function skbBounds(call: HelperCall, ctx: number): SkbBounds {
+  call.arena.check(ctx, SKB_DATA_END_OFF + 4, false);
+  const data = call.arena.dv.getUint32(ctx + SKB_DATA_OFF, true);
+  const tail = call.arena.dv.getUint32(ctx + SKB_DATA_END_OFF, true);
+  const region = call.arena.describe(data === tail ? Math.max(data - 1, 0) : data);
+  if (!region || region.kind !== 'packet') throw new FaultSignal(`skb helper: argument r1 (0x${ctx.toString(16)}) is not a packet context`);
+  const mac = region.start;
+  return { data, tail, mac, network: mac + ETH_HLEN };
+}
+
+function fail(call: HelperCall, to: number, len: number): number {
+  call.arena.zero(to, len);
+  return -Errno.EFAULT;
+}
+
+function copyOut(call: HelperCall, to: number, len: number): void {
+  if (len === 0) throw new FaultSignal('skb_load_bytes: len must be > 0 (ARG_CONST_SIZE)');
+  call.arena.check(to, len, true);
+}
+
+const SKB_TYPES = [
+  ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.CGROUP_SKB, ProgType.LWT_IN, ProgType.LWT_OUT,
+  ProgType.LWT_XMIT, ProgType.LWT_SEG6LOCAL, ProgType.SK_SKB, ProgType.FLOW_DISSECTOR, ProgType.SK_REUSEPORT,
+] as const;
+const RELATIVE_TYPES = [ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.CGROUP_SKB, ProgType.SK_REUSEPORT] as const;
+const CSUM_TYPES = [
+  ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.XDP, ProgType.LWT_IN, ProgType.LWT_OUT, ProgType.LWT_XMIT,
+  ProgType.LWT_SEG6LOCAL, ProgType.SK_SKB, ProgType.SYSCALL,
+] as const;
+
+const INT: HelperRet = { type: 'RET_INTEGER' };
+const CTX: HelperArg = { type: 'ARG_PTR_TO_CTX' };
+const ANY: HelperArg = { type: 'ARG_ANYTHING' };
+const UNINIT: HelperArg = { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT'] };
+const SIZE: HelperArg = { type: 'ARG_CONST_SIZE' };
+const CSUM_MEM: HelperArg = { type: 'ARG_PTR_TO_MEM', flags: ['PTR_MAYBE_NULL', 'MEM_RDONLY'] };
+const CSUM_SIZE: HelperArg = { type: 'ARG_CONST_SIZE_OR_ZERO' };
+
+/** csum_partial on x86-64: the 32-bit one's-complement sum of little-endian words plus `seed`. */
+export function csumPartial(bytes: Uint8Array, seed: number): number {
+  let sum = seed >>> 0;
+  for (let i = 0; i + 4 <= bytes.length; i += 4) {
+    sum += (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) >>> 0;
+  }
+  while (sum > 0xffffffff) sum = (sum % 0x100000000) + Math.floor(sum / 0x100000000);
+  return sum;
+}
+
+/** 32-bit one's-complement add with end-around carry (csum_add). */
+export function csumAdd(a: number, b: number): number {
+  const r = (a >>> 0) + (b >>> 0);
+  return r > 0xffffffff ? (r - 0x100000000 + 1) >>> 0 : r;
+}
+
+export function csumDiff(from: Uint8Array, to: Uint8Array, seed: number): number {
+  if (from.length && to.length) return csumAdd(csumPartial(to, seed), ~csumPartial(from, 0) >>> 0);
+  if (to.length) return csumPartial(to, seed);
+  if (from.length) return ~csumPartial(from, ~seed >>> 0) >>> 0;
+  return seed >>> 0;
+}
+
+export const SKB_HELPERS: readonly HelperEntry[] = [
+  {
+    id: 26,
+    name: 'skb_load_bytes',
+    proto: { args: [CTX, ANY, UNINIT, SIZE], ret: INT },
+    gplOnly: false,
+    progTypes: SKB_TYPES,
+    impl: (call) => {
+      const offset = call.u32(2);
+      const to = call.ptr(3);
+      const len = call.u32(4);
+      copyOut(call, to, len);
+      const skb = skbBounds(call, call.ptr(1));
+      if (offset > 0x7fffffff || offset + len > skb.tail - skb.data) return fail(call, to, len);
+      call.arena.u8.copyWithin(to, skb.data + offset, skb.data + offset + len);
+      return 0;
+    },
+  },
+  {
+    id: 68,
+    name: 'skb_load_bytes_relative',
+    proto: { args: [CTX, ANY, UNINIT, SIZE, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: RELATIVE_TYPES,
+    impl: (call) => {
+      const offset = call.u32(2);
+      const to = call.ptr(3);
+      const len = call.u32(4);
+      const startHeader = call.u32(5);
+      copyOut(call, to, len);
+      const skb = skbBounds(call, call.ptr(1));
+      if (offset > 0xffff) return fail(call, to, len);
+      let start: number;
+      if (startHeader === BPF_HDR_START_MAC) start = skb.mac;
+      else if (startHeader === BPF_HDR_START_NET) start = skb.network;
+      else return fail(call, to, len);
+      if (start + offset + len > skb.tail) return fail(call, to, len);
+      call.arena.u8.copyWithin(to, start + offset, start + offset + len);
+      return 0;
+    },
+  },
+  {
+    id: 28,
+    name: 'csum_diff',
+    proto: { args: [CSUM_MEM, CSUM_SIZE, CSUM_MEM, CSUM_SIZE, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: CSUM_TYPES,
+    impl: (call) => {
+      const fromSize = call.u32(2);
+      const toSize = call.u32(4);
+      if (((fromSize | toSize) & 3) !== 0 || fromSize + toSize > 512) return -Errno.EINVAL;
+      const read = (addr: number, n: number): Uint8Array => {
+        if (n === 0) return new Uint8Array(0);
+        call.arena.check(addr, n, false);
+        return call.arena.read(addr, n);
+      };
+      return csumDiff(read(call.ptr(1), fromSize), read(call.ptr(3), toSize), call.u32(5));
+    },
+  },
+];

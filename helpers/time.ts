@@ -1,0 +1,32 @@
+// Clock helpers. All read the runtime's one monotonic clock (HelperEnv.nowNs), which a test can
+// replace for reproducible runs, so the three ktime variants agree with each other:
+//   ktime_get_ns (5)         the clock itself (CLOCK_MONOTONIC)
+//   ktime_get_boot_ns (125)  the same clock: a VM never suspends, so boottime == monotonic
+//   ktime_get_coarse_ns (160) the clock truncated to the last timer tick (1/HZ)
+//   jiffies64 (118)          ticks since the clock's zero: floor(ns * HZ / 1e9)
+// ebpfvm models CONFIG_HZ=250 (the common distribution setting); the kernel's jiffies also start
+// at INITIAL_JIFFIES (5 minutes before wrap), which we leave out so the value is predictable.
+
+import type { HelperEntry, HelperRet } from './types.js';
+
+export const HZ = 250n;
+export const NS_PER_TICK = 1_000_000_000n / HZ;
+
+const INT: HelperRet = { type: 'RET_INTEGER' };
+
+export const TIME_HELPERS: readonly HelperEntry[] = [
+  { id: 5, name: 'ktime_get_ns', proto: { args: [], ret: INT }, gplOnly: false, progTypes: 'all', impl: (call) => call.env.nowNs() },
+  { id: 125, name: 'ktime_get_boot_ns', proto: { args: [], ret: INT }, gplOnly: false, progTypes: 'all', impl: (call) => call.env.nowNs() },
+  {
+    id: 160,
+    name: 'ktime_get_coarse_ns',
+    proto: { args: [], ret: INT },
+    gplOnly: false,
+    progTypes: 'all',
+    impl: (call) => {
+      const ns = call.env.nowNs();
+      return ns - (ns % NS_PER_TICK);
+    },
+  },
+  { id: 118, name: 'jiffies64', proto: { args: [], ret: INT }, gplOnly: false, progTypes: 'all', impl: (call) => call.env.nowNs() / NS_PER_TICK },
+];
