@@ -9,9 +9,11 @@ import { PRINTK_HELPERS } from './printk.js';
 import { SKB_HELPERS } from './skb.js';
 import { STRING_HELPERS } from './strings.js';
 import { TIME_HELPERS } from './time.js';
+import { RBTREE_HELPERS } from './rbtree.js';
 import type { HelperEntry } from './types.js';
 
 export const LINUX_HELPERS: readonly HelperEntry[] = [
+  ...RBTREE_HELPERS,
   ...MAP_HELPERS,
   ...TIME_HELPERS,
   ...MISC_HELPERS,

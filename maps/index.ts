@@ -5,6 +5,7 @@ import { createLruHashMap } from './lru-hash.js';
 import { createLruPercpuHashMap } from './lru-percpu-hash.js';
 import { createPercpuArrayMap } from './percpu-array.js';
 import { createPercpuHashMap } from './percpu-hash.js';
+import { createRbtreeMap } from './rbtree.js';
 import { MapType, type MapFactory } from './types.js';
 
 export const MAP_FACTORIES: Map<number, MapFactory> = new Map<number, MapFactory>([
@@ -14,4 +15,5 @@ export const MAP_FACTORIES: Map<number, MapFactory> = new Map<number, MapFactory
   [MapType.PERCPU_ARRAY, createPercpuArrayMap],
   [MapType.LRU_HASH, createLruHashMap],
   [MapType.LRU_PERCPU_HASH, createLruPercpuHashMap],
+  [MapType.RBTREE, createRbtreeMap],
 ]);
