@@ -21,7 +21,8 @@ export function makeHandle(kind: HandleKind, index: number): bigint {
 /** The handle kind encoded in an upper half, or 0 when it is not a handle tag. */
 export function handleKindOfHi(hi: number): number {
   const h = hi >>> 0;
-  return (h & 0xffffff00) === HANDLE_TAG_BASE ? h & 0xff : 0;
+  // `&` yields a signed int32; bring it back to unsigned before comparing with the tag.
+  return ((h & 0xffffff00) >>> 0) === HANDLE_TAG_BASE ? h & 0xff : 0;
 }
 
 export function handleKind(value: bigint): number {

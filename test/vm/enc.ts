@@ -36,6 +36,8 @@ export const ldx = (size: number, dst: number, src: number, off: number) => I(0x
 export const ldxsx = (size: number, dst: number, src: number, off: number) => I(0x81 | size, dst, src, off);
 export const stx = (size: number, dst: number, src: number, off: number) => I(0x63 | size, dst, src, off);
 export const st = (size: number, dst: number, off: number, imm: number) => I(0x62 | size, dst, 0, off, imm);
+/** LD_ABS (code 0x20/0x28/0x30, src 0) / LD_IND (0x40/0x48/0x50, src = index register). */
+export const ld = (code: number, src: number, imm: number) => I(code, 0, src, 0, imm);
 export const atomic = (size: number, dst: number, src: number, off: number, op: number) => I(0xc3 | size, dst, src, off, op);
 
 export const prog = (insns: (Insn | Insn[])[], extra: Partial<Program> = {}): Program => ({
