@@ -1,0 +1,95 @@
+// Runs a kernel-agreement case (test/fixtures/kernel/cases.json) on ebpfvm and shapes the result
+// like the kernel fixtures recorded by scripts/record-kernel.mjs, so the two compare with equality.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Runtime } from '../../src/runtime.js';
+import { objectNameFromPath, openObject, load } from '../../src/loader/index.js';
+import { dumpMapRaw, fromHex, TestRunInputError, testRun, toHex, type RawMapDump } from '../../src/test-run-api.js';
+
+/** The repository root: the nearest ancestor holding the case list (also when run from dist/). */
+function findRoot(): string {
+  let dir = new URL('.', import.meta.url).pathname;
+  while (!existsSync(join(dir, 'test/fixtures/kernel/cases.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+export const ROOT = findRoot();
+export const FIXTURES = join(ROOT, 'test/fixtures/kernel');
+
+export interface Case {
+  name: string;
+  object: string;
+  prog: string;
+  data?: string;
+  ctx?: string;
+  repeat?: number;
+  kind?: 'syscall';
+  maps?: Record<string, { key: string; value: string }[]>;
+}
+
+export interface Recorded {
+  name: string;
+  load_error?: string;
+  result?: { retval: number; data_out: string | null; ctx_out: string | null } | { errno: string };
+  maps?: Record<string, RawMapDump>;
+}
+
+export function readCases(): { packets: Record<string, string>; cases: Case[] } {
+  return JSON.parse(readFileSync(join(FIXTURES, 'cases.json'), 'utf8'));
+}
+
+function bytes(v: string | undefined, packets: Record<string, string>): Uint8Array | undefined {
+  if (v === undefined) return undefined;
+  return fromHex(v.startsWith('@') ? packets[v.slice(1)]! : v, 'case input');
+}
+
+/** ebpfvm's answer to one case, in the fixture's shape (kernel-only fields left out). */
+export function runCase(c: Case, packets: Record<string, string>): Recorded {
+  const runtime = new Runtime({ ncpus: 1 });
+  const obj = load(runtime, openObject(new Uint8Array(readFileSync(join(ROOT, c.object))), { name: objectNameFromPath(c.object) }));
+  for (const [name, entries] of Object.entries(c.maps ?? {})) {
+    for (const e of entries) {
+      const err = obj.map(name).update(fromHex(e.key, 'key'), fromHex(e.value, 'value'));
+      if (err < 0) throw new Error(`map ${name} update failed: ${err}`);
+    }
+  }
+  const input = {
+    data: bytes(c.data, packets),
+    ctx: bytes(c.ctx, packets),
+    repeat: c.kind === 'syscall' ? 1 : c.repeat ?? 1,
+  };
+  let result: Recorded['result'];
+  try {
+    const r = testRun(runtime, obj.program(c.prog).program, input);
+    const syscall = c.kind === 'syscall';
+    result = {
+      retval: r.retval,
+      data_out: r.dataOut && !syscall ? toHex(r.dataOut) : null,
+      ctx_out: r.ctxOut ? toHex(r.ctxOut) : null,
+    };
+  } catch (e) {
+    if (!(e instanceof TestRunInputError)) throw e;
+    return { name: c.name, result: { errno: e.errno } };
+  }
+  const maps: Record<string, RawMapDump> = {};
+  for (const [name, lm] of obj.maps) {
+    if (name.endsWith('.rodata') || name.endsWith('.kconfig')) continue;
+    maps[name] = dumpMapRaw(lm.map, 1);
+  }
+  return { name: c.name, result, maps };
+}
+
+/** The comparable part of a recorded fixture (hash map entries sorted by key). */
+export function comparable(r: Recorded): Recorded {
+  const maps = r.maps
+    ? Object.fromEntries(
+        Object.entries(r.maps)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([n, m]) => [n, { type: m.type, entries: [...m.entries].sort((x, y) => x.key.localeCompare(y.key)) }]),
+      )
+    : undefined;
+  const out: Recorded = { name: r.name };
+  if (r.load_error !== undefined) out.load_error = r.load_error;
+  if (r.result) out.result = r.result;
+  if (maps && !('errno' in (r.result ?? {}))) out.maps = maps;
+  return out;
+}
