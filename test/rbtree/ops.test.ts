@@ -1,0 +1,150 @@
+// Property tests issued from BPF: test/progs/rbtree_ops.c performs one rbtree operation per run
+// (add/remove/pop/find/first/last/next/prev/count, chosen by its syscall context); random sequences
+// are checked against a sorted model, with the red-black invariants checked every few hundred
+// steps and at the end, up to 1e5 nodes.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Runtime } from '../../src/runtime.js';
+import { openObject, load } from '../../src/loader/index.js';
+import { RbtreeMap } from '../../maps/rbtree.js';
+
+const OP = { ADD: 1, REMOVE: 2, FIND: 3, FIRST: 4, LAST: 5, NEXT: 6, PREV: 7, COUNT: 8, POP: 9 } as const;
+const KEY_OFF = 24;
+
+function driver() {
+  const rt = new Runtime({ arena: { initialBytes: 16 << 20 } });
+  const obj = load(rt, openObject(new Uint8Array(readFileSync(new URL('../progs/rbtree_ops.o', import.meta.url))), { name: 'rbtree_ops' } as never));
+  const prog = obj.program('rbtree_op').program;
+  const tree = obj.map('tree') as RbtreeMap;
+  // The syscall context lives in the arena; the program reads op/key and writes ret.
+  const ctx = rt.arena.alloc(16, { kind: 'ctx', name: 'op' });
+  const dv = rt.arena.dv;
+  const op = (code: number, key = 0): number => {
+    dv.setUint32(ctx, code, true);
+    dv.setUint32(ctx + 4, key, true);
+    rt.execute(prog, { args: [ctx] });
+    return Number(dv.getBigInt64(ctx + 8, true));
+  };
+  return { op, tree, rt };
+}
+
+/** Sorted unique keys with O(log n) search (splice is fine at these sizes). */
+class Model {
+  keys: number[] = [];
+  private at(k: number): number {
+    let lo = 0;
+    let hi = this.keys.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (this.keys[m]! < k) lo = m + 1;
+      else hi = m;
+    }
+    return lo;
+  }
+  has(k: number): boolean {
+    return this.keys[this.at(k)] === k;
+  }
+  add(k: number): void {
+    this.keys.splice(this.at(k), 0, k);
+  }
+  remove(k: number): void {
+    this.keys.splice(this.at(k), 1);
+  }
+  neighbour(k: number, d: 1 | -1): number {
+    return this.keys[this.at(k) + d] ?? -1;
+  }
+}
+
+type Step = { t: 'add' | 'remove' | 'find' | 'next' | 'prev'; k: number } | { t: 'first' | 'last' | 'pop' | 'count' };
+
+describe('rbtree from BPF programs against a sorted model', () => {
+  it('random operation sequences (fast-check)', () => {
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      { weight: 6, arbitrary: fc.record({ t: fc.constant('add' as const), k: fc.nat(300) }) },
+      { weight: 3, arbitrary: fc.record({ t: fc.constant('remove' as const), k: fc.nat(300) }) },
+      { weight: 2, arbitrary: fc.record({ t: fc.constantFrom('find' as const, 'next' as const, 'prev' as const), k: fc.nat(300) }) },
+      { weight: 2, arbitrary: fc.record({ t: fc.constantFrom('first' as const, 'last' as const, 'pop' as const, 'count' as const) }) },
+    );
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 400 }), (steps) => {
+        const { op, tree } = driver();
+        const m = new Model();
+        steps.forEach((s, i) => {
+          switch (s.t) {
+            case 'add':
+              if (m.has(s.k)) break; // keys are unique so find/next/prev have one answer
+              expect(op(OP.ADD, s.k)).toBe(s.k);
+              m.add(s.k);
+              break;
+            case 'remove':
+              expect(op(OP.REMOVE, s.k)).toBe(m.has(s.k) ? s.k : -1);
+              if (m.has(s.k)) m.remove(s.k);
+              break;
+            case 'find':
+              expect(op(OP.FIND, s.k)).toBe(m.has(s.k) ? s.k : -1);
+              break;
+            case 'next':
+            case 'prev':
+              expect(op(s.t === 'next' ? OP.NEXT : OP.PREV, s.k)).toBe(m.has(s.k) ? m.neighbour(s.k, s.t === 'next' ? 1 : -1) : -2);
+              break;
+            case 'first':
+              expect(op(OP.FIRST)).toBe(m.keys[0] ?? -1);
+              break;
+            case 'last':
+              expect(op(OP.LAST)).toBe(m.keys[m.keys.length - 1] ?? -1);
+              break;
+            case 'pop': {
+              const k = m.keys[0] ?? -1;
+              expect(op(OP.POP)).toBe(k);
+              if (k >= 0) m.remove(k);
+              break;
+            }
+            case 'count':
+              expect(op(OP.COUNT)).toBe(m.keys.length);
+              break;
+          }
+          if (i % 100 === 99) expect(tree.tree.check()).toEqual([]);
+        });
+        expect(tree.tree.check()).toEqual([]);
+        expect(tree.inOrder().map((n) => tree.arena.dv.getUint32(n + KEY_OFF, true))).toEqual(m.keys);
+        expect(tree.nodesAlive).toBe(m.keys.length);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('1e5 nodes added from BPF, random finds/removes, invariants every 500 steps, drained by pop', () => {
+    const N = 100_000;
+    const { op, tree } = driver();
+    const m = new Model();
+    let seed = 99;
+    const rand = (): number => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0);
+    // Distinct keys in random order: a multiplicative permutation of 0..2^32.
+    const keys = Array.from({ length: N }, (_, i) => Math.imul(i + 1, 2654435761) >>> 0);
+    for (let i = 0; i < N; i++) {
+      expect(op(OP.ADD, keys[i]!)).toBe(keys[i]);
+      if (i % 500 === 499) expect(tree.size).toBe(i + 1);
+      if (i % 20_000 === 19_999) expect(tree.tree.check()).toEqual([]);
+    }
+    m.keys = [...keys].sort((a, b) => a - b);
+    expect(tree.tree.check()).toEqual([]);
+    expect(op(OP.FIRST)).toBe(m.keys[0]);
+    expect(op(OP.LAST)).toBe(m.keys[N - 1]);
+    for (let i = 0; i < 20_000; i++) {
+      const k = keys[rand() % N]!;
+      const present = m.has(k);
+      if (i % 3 === 0) {
+        expect(op(OP.REMOVE, k)).toBe(present ? k : -1);
+        if (present) m.remove(k);
+      } else if (i % 3 === 1) expect(op(OP.FIND, k)).toBe(present ? k : -1);
+      else expect(op(OP.NEXT, k)).toBe(present ? m.neighbour(k, 1) : -2);
+      if (i % 500 === 499) expect(tree.tree.check()).toEqual([]);
+    }
+    expect(op(OP.COUNT)).toBe(m.keys.length);
+    for (const k of m.keys) expect(op(OP.POP)).toBe(k);
+    expect(op(OP.POP)).toBe(-1);
+    expect(tree.tree.check()).toEqual([]);
+    expect(tree.nodesAlive).toBe(0);
+  });
+});
