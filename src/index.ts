@@ -1,0 +1,16 @@
+// ebpfvm's public API. The core (everything re-exported here) takes bytes and imports no node:
+// modules; `openObjectFile` lives in ./node.js for Node users.
+export { Runtime, type RuntimeOptions, type LoadedMap, type ExecRequest, type ExecResult } from './runtime.js';
+export * from './errors.js';
+export * from './loader/index.js';
+export { parseElf, ElfFile, type ElfSection, type ElfSymbol, type ElfReloc } from './elf/file.js';
+export { parseBtf, Btf, BtfKind, type BtfType, type BtfMember } from './btf/btf.js';
+export { parseBtfExt, CoreKind, type BtfExt, type LineInfo, type FuncInfo, type CoreRelo } from './btf/ext.js';
+export { applyCoreRelocations } from './btf/core.js';
+export { formatBtfC } from './btf/format.js';
+export { disassemble, type Dialect, type DisasmOptions } from '../vm/disasm.js';
+export { assemble } from '../vm/asm.js';
+export type { Program } from '../vm/program.js';
+export type { Insn } from '../vm/isa.js';
+export { MapType, type MapSpec, type BpfMap } from '../maps/types.js';
+export { ProgType } from '../vm/prog-types.js';

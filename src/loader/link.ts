@@ -1,0 +1,211 @@
+// Linking one program: copy its entry function, append every subprogram it reaches (calls and
+// callback addresses, transitively), resolve relocations (maps, global data, externs, functions),
+// apply CO-RE and rebase func_info/line_info. The rules are libbpf's (DESIGN section 6).
+import { LinkError, UnsupportedError } from '../errors.js';
+import { Cls, JmpOp, LD_IMM64, PseudoCall, PseudoLd, INSN_SIZE, type Insn } from '../../vm/isa.js';
+import type { Program } from '../../vm/program.js';
+import { applyCoreRelocations } from '../btf/core.js';
+import type { Btf } from '../btf/btf.js';
+import { STT, SHN_UNDEF, RelocType } from '../elf/file.js';
+import { isCodeSection, functionAt } from './open.js';
+import { isDataSection } from './globals.js';
+import { mapForSymbol } from './maps.js';
+import type { FuncSpec, ObjectSpec, ObjMapSpec, ProgramSpec } from './spec.js';
+
+const CALL = Cls.JMP | JmpOp.CALL;
+
+export interface LinkEnv {
+  /** Runtime id of a map of this object. */
+  mapId(m: ObjMapSpec): number;
+  /** Address of a kernel symbol (`.ksyms` variable), or undefined when unknown. */
+  ksym?(name: string): bigint | undefined;
+  /** BTF id of a kfunc the runtime implements, or undefined. */
+  kfunc?(name: string): number | undefined;
+  /** BTF to relocate CO-RE against; the object's own BTF when absent (identity relocation). */
+  targetBtf?: Btf;
+}
+
+export interface LinkedProgram {
+  program: Program;
+  /** What each relocated instruction refers to ("map counters", "func helper", ".rodata+8"). */
+  notes: Map<number, string>;
+}
+
+function isCall(insn: Insn): boolean {
+  return insn.code === CALL;
+}
+
+export function linkProgram(spec: ObjectSpec, prog: ProgramSpec, env: LinkEnv): LinkedProgram {
+  const out: Insn[] = [];
+  const placed = new Map<FuncSpec, number>();
+  const queue: FuncSpec[] = [];
+  const notes = new Map<number, string>();
+  const funcs: { pc: number; name: string }[] = [];
+  const lineInfo: NonNullable<Program['lineInfo']> = [];
+  const elf = spec.elf;
+  const btf = spec.btf;
+
+  const place = (f: FuncSpec): number => {
+    const known = placed.get(f);
+    if (known !== undefined) return known;
+    const start = out.length;
+    const copy = f.insns.map((i) => ({ ...i }));
+    if (f.coreRelos.length) {
+      if (!btf) throw new LinkError('CO-RE relocations need .BTF', `${prog.name}: function ${f.name}`);
+      applyCoreRelocations(copy, f.coreRelos, btf, env.targetBtf ?? btf, `${f.section} ${f.name}`);
+    }
+    out.push(...copy);
+    placed.set(f, start);
+    funcs.push({ pc: start, name: f.name });
+    for (const l of f.lineInfo) lineInfo.push({ pc: start + l.insn, file: l.file, line: l.line, col: l.col, text: l.text });
+    queue.push(f);
+    return start;
+  };
+
+  /** Target function and offset for a section-relative instruction index. */
+  const target = (sectionIndex: number, insn: number, where: string): { f: FuncSpec; pc: number } => {
+    const f = functionAt(spec, sectionIndex, insn);
+    if (!f) throw new LinkError(`target instruction ${insn} of section ${elf.sections[sectionIndex]?.name} is not inside any function`, where);
+    return { f, pc: place(f) + (insn - f.start) };
+  };
+
+  place(prog.func);
+  while (queue.length) {
+    const f = queue.shift()!;
+    const base = placed.get(f)!;
+    for (let i = 0; i < f.insns.length; i++) {
+      const pc = base + i;
+      const insn = out[pc]!;
+      const where = `program ${prog.name}: ${f.section} ${f.name} insn ${i}`;
+      const rel = f.relocs.get(i);
+      if (rel) {
+        relocate(spec, env, out, pc, rel.type, rel.symbol.index, where, target, notes);
+      } else if (isCall(insn) && insn.src === PseudoCall.LOCAL) {
+        // A call inside one section carries no relocation: imm is relative to the next insn.
+        const t = target(f.sectionIndex, f.start + i + insn.imm + 1, where);
+        insn.imm = t.pc - pc - 1;
+        notes.set(pc, t.f.name);
+      } else if (isCall(insn) && insn.src === PseudoCall.KFUNC) {
+        throw new LinkError('kfunc call without a relocation', where);
+      } else if (insn.code === LD_IMM64 && insn.src !== PseudoLd.IMM64) {
+        throw new LinkError(`LD_IMM64 with src ${insn.src} but no relocation`, where);
+      }
+      if (insn.code === LD_IMM64) {
+        if (i + 1 >= f.insns.length) throw new LinkError('LD_IMM64 is missing its second slot', where);
+        i++;
+      }
+    }
+  }
+
+  const program: Program = {
+    name: prog.name,
+    progType: prog.progType,
+    insns: out,
+    gpl: spec.gpl,
+    funcs,
+    section: prog.section,
+  };
+  if (lineInfo.length) program.lineInfo = lineInfo.sort((a, b) => a.pc - b.pc);
+  return { program, notes };
+}
+
+function relocate(
+  spec: ObjectSpec,
+  env: LinkEnv,
+  out: Insn[],
+  pc: number,
+  type: number,
+  symIndex: number,
+  where: string,
+  target: (sec: number, insn: number, where: string) => { f: FuncSpec; pc: number },
+  notes: Map<number, string>,
+): void {
+  const elf = spec.elf;
+  const sym = elf.symbols[symIndex]!;
+  const insn = out[pc]!;
+  const name = elf.symbolName(sym);
+  const w = `${where} (relocation against ${name})`;
+  const ldimm = insn.code === LD_IMM64;
+  if (!ldimm && !isCall(insn)) throw new LinkError(`relocation on instruction 0x${insn.code.toString(16)}, which is neither LD_IMM64 nor a call`, w);
+  if (ldimm && pc + 1 >= out.length) throw new LinkError('LD_IMM64 is missing its second slot', w);
+
+  // Externs: .kconfig values, .ksyms addresses, kfunc calls.
+  if (sym.shndx === SHN_UNDEF) {
+    const ext = spec.externs.find((e) => e.name === sym.name);
+    if (!ext) throw new LinkError(`unresolved symbol ${name}`, w);
+    if (ext.kind === 'kfunc') {
+      if (!isCall(insn)) throw new LinkError(`kfunc ${name} used as a value`, w);
+      const id = env.kfunc?.(name);
+      if (id === undefined) {
+        if (!ext.weak) throw new UnsupportedError(`${where}: unsupported kfunc ${name}`);
+        // Weak and absent: libbpf leaves a call to kfunc id 0 that the verifier must prove dead.
+        Object.assign(insn, { src: PseudoCall.KFUNC, imm: 0, off: 0 });
+      } else Object.assign(insn, { src: PseudoCall.KFUNC, imm: id, off: 0 });
+      notes.set(pc, `kfunc ${name}`);
+      return;
+    }
+    if (!ldimm) throw new LinkError(`extern variable ${name} used by a call`, w);
+    if (ext.kind === 'kconfig') {
+      const m = [...spec.maps.values()].find((x) => x.origin === 'kconfig')!;
+      Object.assign(insn, { src: PseudoLd.MAP_VALUE, imm: env.mapId(m) });
+      out[pc + 1]!.imm = ext.offset!;
+      notes.set(pc, `kconfig ${name}`);
+      return;
+    }
+    const addr = env.ksym?.(name);
+    if (addr === undefined && !ext.weak) throw new LinkError(`kernel symbol ${name} is not known to this runtime`, w);
+    const v = addr ?? 0n;
+    Object.assign(insn, { src: PseudoLd.IMM64, imm: Number(BigInt.asIntN(32, v)) });
+    out[pc + 1]!.imm = Number(BigInt.asIntN(32, v >> 32n));
+    notes.set(pc, `ksym ${name}${addr === undefined ? ' (weak, unresolved: 0)' : ''}`);
+    return;
+  }
+  const sec = elf.sections[sym.shndx];
+  if (!sec) throw new LinkError(`symbol in special section ${sym.shndx}`, w);
+
+  if (isCodeSection(sec)) {
+    if (sym.value % INSN_SIZE !== 0) throw new LinkError(`symbol offset ${sym.value} is not instruction-aligned`, w);
+    if (isCall(insn)) {
+      if (type !== RelocType.R_BPF_64_32) throw new LinkError(`call relocation of type ${type}, expected R_BPF_64_32`, w);
+      if (insn.src !== PseudoCall.LOCAL) throw new LinkError(`relocated call has src ${insn.src}, expected a BPF-to-BPF call`, w);
+      // Against a section symbol imm is the callee's offset - 1; against a function symbol imm is -1.
+      const t = target(sym.shndx, sym.value / INSN_SIZE + insn.imm + 1, w);
+      insn.imm = t.pc - pc - 1;
+      notes.set(pc, t.f.name);
+      return;
+    }
+    if (type !== RelocType.R_BPF_64_64) throw new LinkError(`LD_IMM64 relocation of type ${type}, expected R_BPF_64_64`, w);
+    // A code address (callback): becomes BPF_PSEUDO_FUNC relative to the next slot, like a call.
+    const off = sym.value + insn.imm;
+    if (off % INSN_SIZE !== 0) throw new LinkError(`function address offset ${off} is not instruction-aligned`, w);
+    const t = target(sym.shndx, off / INSN_SIZE, w);
+    insn.src = PseudoLd.FUNC;
+    insn.imm = t.pc - pc - 1;
+    out[pc + 1]!.imm = 0;
+    notes.set(pc, `func ${t.f.name}`);
+    return;
+  }
+  if (!ldimm) throw new LinkError(`call against non-code section ${sec.name}`, w);
+  if (type !== RelocType.R_BPF_64_64) throw new LinkError(`LD_IMM64 relocation of type ${type}, expected R_BPF_64_64`, w);
+  if (sec.name === '.maps' || sec.name === 'maps') {
+    const m = mapForSymbol(elf, spec, symIndex, insn.imm);
+    if (!m) throw new LinkError(`no map definition at ${name}+${insn.imm}`, w);
+    if (!m.autocreate) throw new LinkError(`map ${m.name} is used but was disabled (autocreate false)`, w);
+    Object.assign(insn, { src: PseudoLd.MAP_FD, imm: env.mapId(m) });
+    out[pc + 1]!.imm = 0;
+    notes.set(pc, `map ${m.name}`);
+    return;
+  }
+  if (isDataSection(sec)) {
+    const m = [...spec.maps.values()].find((x) => x.origin === 'data' && x.section === sec.name)!;
+    // Named variables give st_value; section symbols carry the offset in imm. Both add up.
+    const off = (sym.type === STT.SECTION ? 0 : sym.value) + insn.imm;
+    if (off < 0 || off > sec.size) throw new LinkError(`offset ${off} is outside ${sec.name} (${sec.size} bytes)`, w);
+    Object.assign(insn, { src: PseudoLd.MAP_VALUE, imm: env.mapId(m) });
+    out[pc + 1]!.imm = off;
+    const v = [...spec.globals.values()].find((g) => g.section === sec.name && g.offset === off);
+    notes.set(pc, v ? `${v.name} (${sec.name}+${off})` : `${sec.name}+${off}`);
+    return;
+  }
+  throw new LinkError(`relocation against section ${sec.name}, which holds neither code, maps nor data`, w);
+}

@@ -1,0 +1,157 @@
+// load(): the live side of the spec/instance split. Creates the object's maps in a Runtime (global
+// data written, .rodata and .kconfig frozen), links every auto-loaded program, refuses what the
+// runtime cannot run (helper, kfunc, map type, program type) by name, registers the programs and
+// fills `values` initialisers (map-in-map slots, prog_array slots).
+import { LinkError, UnsupportedError, UsageError, EbpfvmError } from '../errors.js';
+import { Cls, JmpOp, PseudoCall } from '../../vm/isa.js';
+import { progTypeName } from '../../vm/prog-types.js';
+import { progTypeInfo } from '../../vm/contexts.js';
+import { MapType, type BpfMap } from '../../maps/types.js';
+import type { Program } from '../../vm/program.js';
+import type { Runtime, LoadedMap } from '../runtime.js';
+import type { Btf } from '../btf/btf.js';
+import { linkProgram } from './link.js';
+import { kconfigImage } from './externs.js';
+import { linuxHelperName } from './helper-names.js';
+import type { ObjectSpec, ObjMapSpec, ProgramSpec } from './spec.js';
+
+export interface LoadOptions {
+  /** Kernel symbol addresses for `.ksyms` variables. */
+  ksyms?: Record<string, bigint>;
+  /** BTF to relocate CO-RE against (default: the object's own, an identity relocation). */
+  targetBtf?: Btf;
+  /** Values for `.kconfig` externs libbpf supplies itself (LINUX_KERNEL_VERSION, ...). */
+  kconfigDefaults?: Record<string, number | bigint | boolean | string>;
+}
+
+export interface LoadedProgram {
+  name: string;
+  section: string;
+  progType: number;
+  expectedAttachType: number;
+  attachTo?: string;
+  /** Runtime program id (prog_array slots and tail calls use it). */
+  id: number;
+  program: Program;
+  spec: ProgramSpec;
+  /** Names of what relocated instructions refer to, by pc (for disassembly). */
+  notes: Map<number, string>;
+}
+
+export class LoadedObject {
+  readonly maps = new Map<string, LoadedMap>();
+  readonly programs = new Map<string, LoadedProgram>();
+  constructor(readonly runtime: Runtime, readonly spec: ObjectSpec) {}
+
+  /** A loaded program; programs with autoload off were not loaded. */
+  program(name: string): LoadedProgram {
+    const p = this.programs.get(name);
+    if (p) return p;
+    if (this.spec.programs.has(name)) throw new UsageError(`program ${name} was not loaded (autoload is off)`);
+    throw new UsageError(`no program named ${name} (have: ${[...this.spec.programs.keys()].join(', ') || 'none'})`);
+  }
+
+  map(name: string): BpfMap {
+    const m = this.maps.get(name);
+    if (m) return m.map;
+    throw new UsageError(`no map named ${name} (have: ${[...this.maps.keys()].join(', ') || 'none'})`);
+  }
+
+  mapId(name: string): number {
+    const m = this.maps.get(name);
+    if (!m) throw new UsageError(`no map named ${name}`);
+    return m.id;
+  }
+}
+
+function u32(v: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, v >>> 0, true);
+  return b;
+}
+
+/** Check what a linked program needs from the runtime. */
+function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program): void {
+  if (!p.known) throw new UnsupportedError(`program ${p.name}: section "${p.section}" does not name a program type libbpf knows`);
+  if (!progTypeInfo(p.progType)) throw new UnsupportedError(`program ${p.name}: unsupported program type ${progTypeName(p.progType)} (section ${p.section})`);
+  prog.insns.forEach((insn, pc) => {
+    if (insn.code !== (Cls.JMP | JmpOp.CALL) || insn.src !== PseudoCall.HELPER) return;
+    if (!runtime.helper(insn.imm)) throw new UnsupportedError(`program ${p.name} insn ${pc}: unsupported helper ${linuxHelperName(insn.imm)}#${insn.imm}`);
+  });
+}
+
+export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = {}): LoadedObject {
+  const obj = new LoadedObject(runtime, spec);
+  const created: LoadedMap[] = [];
+  try {
+    // Maps first: programs embed their ids.
+    for (const [name, m] of spec.maps) {
+      if (!m.autocreate) continue;
+      const mapSpec = toRuntimeSpec(spec, m, options);
+      let lm: LoadedMap;
+      try {
+        lm = runtime.createMap(mapSpec);
+      } catch (e) {
+        if (e instanceof EbpfvmError) {
+          e.message = e.message.startsWith(`map ${name}`) ? e.message : `map ${name}: ${e.message}`;
+          throw e;
+        }
+        throw e;
+      }
+      created.push(lm);
+      obj.maps.set(name, lm);
+      // libbpf freezes .rodata and .kconfig after writing them: programs and user space read only.
+      if (m.origin === 'kconfig' || (m.origin === 'data' && (m.flags & 0x80) !== 0)) lm.map.frozen = true;
+    }
+    const mapId = (m: ObjMapSpec) => {
+      const lm = obj.maps.get(m.name);
+      if (!lm) throw new LinkError(`map ${m.name} was not created`, 'load');
+      return lm.id;
+    };
+    for (const p of spec.programs.values()) {
+      if (!p.autoload) continue;
+      const linkEnv: Parameters<typeof linkProgram>[2] = { mapId, ksym: (n) => options.ksyms?.[n] };
+      if (options.targetBtf) linkEnv.targetBtf = options.targetBtf;
+      const linked = linkProgram(spec, p, linkEnv);
+      checkSupported(runtime, p, linked.program);
+      const id = runtime.registerProgram(linked.program);
+      const lp: LoadedProgram = { name: p.name, section: p.section, progType: p.progType, expectedAttachType: p.expectedAttachType, id, program: linked.program, spec: p, notes: linked.notes };
+      if (p.attachTo !== undefined) lp.attachTo = p.attachTo;
+      obj.programs.set(p.name, lp);
+    }
+    // `values` initialisers need ids of maps and programs created above.
+    for (const [name, m] of spec.maps) {
+      if (!m.initSlots || !m.autocreate) continue;
+      const lm = obj.maps.get(name)!;
+      for (const slot of m.initSlots) {
+        let id: number;
+        if (slot.kind === 'map') {
+          const inner = obj.maps.get(slot.target);
+          if (!inner) throw new LinkError(`values[${slot.index}] refers to map ${slot.target}, which was not created`, `map ${name}`);
+          id = inner.id;
+        } else {
+          const prog = obj.programs.get(slot.target);
+          if (!prog) throw new LinkError(`values[${slot.index}] refers to program ${slot.target}, which was not loaded`, `map ${name}`);
+          id = prog.id;
+        }
+        const err = lm.map.update(u32(slot.index), u32(id));
+        if (err < 0) throw new LinkError(`values[${slot.index}] = ${slot.target} rejected (errno ${-err})`, `map ${name}`);
+      }
+    }
+    return obj;
+  } catch (e) {
+    for (const lm of created) runtime.destroyMap(lm.id);
+    throw e;
+  }
+}
+
+function toRuntimeSpec(spec: ObjectSpec, m: ObjMapSpec, options: LoadOptions): ObjMapSpec {
+  const out: ObjMapSpec = { ...m };
+  if (m.origin === 'kconfig') {
+    const image = kconfigImage(spec, options.kconfigDefaults);
+    if (image) out.contents = [{ key: new Uint8Array(4), value: image }];
+  }
+  if (m.origin === 'data' && m.contents) out.contents = m.contents.map((c) => ({ key: c.key.slice(), value: c.value.slice() }));
+  if (m.type === MapType.ARRAY_OF_MAPS || m.type === MapType.HASH_OF_MAPS) delete out.contents;
+  return out;
+}

@@ -1,0 +1,226 @@
+// Map definitions: BTF-defined maps in `.maps` (libbpf's __uint/__type/__array conventions) and
+// the legacy `maps` section of struct bpf_map_def records.
+import { BtfError, ElfError, LinkError } from '../errors.js';
+import { MapType } from '../../maps/types.js';
+import { BtfKind, type Btf, type BtfType } from '../btf/btf.js';
+import { SHN_UNDEF, STT, RelocType, type ElfFile } from '../elf/file.js';
+import type { ObjectSpec, ObjMapSpec, MapInitSlot } from './spec.js';
+
+const MAPS_SEC = '.maps';
+const LEGACY_MAPS_SEC = 'maps';
+
+/** `__uint(name, N)` is `int (*name)[N]`: N is the array's element count. */
+function uintMember(btf: Btf, typeId: number, where: string): number {
+  const p = btf.resolve(typeId);
+  if (p.kind !== BtfKind.PTR) throw new BtfError(`expected a pointer to an array (__uint), found ${btf.typeName(typeId)}`, where);
+  const a = btf.resolve(p.sizeOrType);
+  if (a.kind !== BtfKind.ARRAY) throw new BtfError(`expected a pointer to an array (__uint), found ${btf.typeName(typeId)}`, where);
+  return a.nelems!;
+}
+
+/** `__type(name, T)` is `typeof(T) *name`: the pointee is the type. */
+function typeMember(btf: Btf, typeId: number, where: string): number {
+  const p = btf.resolve(typeId);
+  if (p.kind !== BtfKind.PTR) throw new BtfError(`expected a pointer (__type), found ${btf.typeName(typeId)}`, where);
+  return p.sizeOrType;
+}
+
+/** Offsets of special fields (bpf_spin_lock, rb_node) in a value type, searching nested structs. */
+function findSpecial(btf: Btf, typeId: number, name: string, base = 0, depth = 0): number | undefined {
+  if (depth > 8) return undefined;
+  const t = btf.resolve(typeId);
+  if ((t.kind === BtfKind.STRUCT || t.kind === BtfKind.UNION) && t.name === name) return base;
+  if (t.kind !== BtfKind.STRUCT) return undefined;
+  for (const m of t.members!) {
+    if (m.bitfieldSize) continue;
+    const r = findSpecial(btf, m.type, name, base + m.bitOffset / 8, depth + 1);
+    if (r !== undefined) return r;
+  }
+  return undefined;
+}
+
+interface ParsedDef {
+  spec: ObjMapSpec;
+  /** Byte offset of the `values` member, when the definition has one. */
+  valuesOffset?: number;
+  valuesIsProg?: boolean;
+}
+
+/** Parse one map definition struct (also used for inner map templates). */
+function parseMapDef(btf: Btf, name: string, def: BtfType, where: string, inner: boolean): ParsedDef {
+  if (def.kind !== BtfKind.STRUCT) throw new BtfError(`map definition must be a struct, found ${btf.typeName(def.id)}`, where);
+  const spec: ObjMapSpec = { name, type: MapType.UNSPEC, keySize: 0, valueSize: 0, maxEntries: 0, flags: 0, origin: 'btf', section: MAPS_SEC, autocreate: true };
+  const out: ParsedDef = { spec };
+  let keyId = 0;
+  let valueId = 0;
+  for (const m of def.members!) {
+    const mw = `${where} field ${m.name}`;
+    switch (m.name) {
+      case 'type':
+        spec.type = uintMember(btf, m.type, mw);
+        break;
+      case 'max_entries':
+        spec.maxEntries = uintMember(btf, m.type, mw);
+        break;
+      case 'map_flags':
+        spec.flags = uintMember(btf, m.type, mw);
+        break;
+      case 'numa_node':
+        spec.numaNode = uintMember(btf, m.type, mw);
+        break;
+      case 'pinning':
+        spec.pinning = uintMember(btf, m.type, mw);
+        if (spec.pinning > 1) throw new BtfError(`pinning ${spec.pinning} is not supported (0 none, 1 by name)`, mw);
+        break;
+      case 'map_extra':
+        spec.mapExtra = BigInt(uintMember(btf, m.type, mw));
+        break;
+      case 'key_size': {
+        const v = uintMember(btf, m.type, mw);
+        if (spec.keySize && spec.keySize !== v) throw new BtfError(`key_size ${v} conflicts with key type size ${spec.keySize}`, mw);
+        spec.keySize = v;
+        break;
+      }
+      case 'value_size': {
+        const v = uintMember(btf, m.type, mw);
+        if (spec.valueSize && spec.valueSize !== v) throw new BtfError(`value_size ${v} conflicts with value type size ${spec.valueSize}`, mw);
+        spec.valueSize = v;
+        break;
+      }
+      case 'key': {
+        keyId = typeMember(btf, m.type, mw);
+        const sz = btf.sizeof(keyId);
+        if (spec.keySize && spec.keySize !== sz) throw new BtfError(`key type size ${sz} conflicts with key_size ${spec.keySize}`, mw);
+        spec.keySize = sz;
+        spec.btfKeyTypeId = keyId;
+        spec.keyType = btf.typeName(keyId);
+        break;
+      }
+      case 'value': {
+        valueId = typeMember(btf, m.type, mw);
+        const sz = btf.sizeof(valueId);
+        if (spec.valueSize && spec.valueSize !== sz) throw new BtfError(`value type size ${sz} conflicts with value_size ${spec.valueSize}`, mw);
+        spec.valueSize = sz;
+        spec.btfValueTypeId = valueId;
+        spec.valueType = btf.typeName(valueId);
+        break;
+      }
+      case 'values': {
+        if (inner) throw new BtfError('inner map definitions cannot have values', mw);
+        // __array(values, T) is `T *values[]`: a zero-length array of pointers to the template.
+        const arr = btf.resolve(m.type);
+        if (arr.kind !== BtfKind.ARRAY || arr.nelems !== 0) throw new BtfError('values must be a zero-length array (__array)', mw);
+        const ptr = btf.resolve(arr.elemType!);
+        if (ptr.kind !== BtfKind.PTR) throw new BtfError('values must be an array of pointers (__array)', mw);
+        const target = btf.resolve(ptr.sizeOrType);
+        out.valuesOffset = m.bitOffset / 8;
+        if (target.kind === BtfKind.FUNC_PROTO) {
+          out.valuesIsProg = true;
+        } else if (target.kind === BtfKind.STRUCT) {
+          spec.innerMap = parseMapDef(btf, `${name}.inner`, target, `${where} inner map`, true).spec;
+          out.valuesIsProg = false;
+        } else throw new BtfError(`values element type ${btf.typeName(target.id)} is neither a map definition nor a function prototype`, mw);
+        break;
+      }
+      default:
+        throw new BtfError(`unknown map definition field "${m.name}"`, mw);
+    }
+  }
+  const isMapInMap = spec.type === MapType.ARRAY_OF_MAPS || spec.type === MapType.HASH_OF_MAPS;
+  if (isMapInMap) {
+    if (!spec.innerMap) throw new BtfError('map-in-map needs an inner map template (__array(values, ...))', where);
+    // The value of a map-in-map is a map id (u32); libbpf fills it in when it is missing.
+    if (!spec.valueSize) spec.valueSize = 4;
+  } else if (spec.innerMap) {
+    throw new BtfError(`an inner map template is only valid for array_of_maps/hash_of_maps`, where);
+  }
+  if (spec.type === MapType.PROG_ARRAY && !spec.valueSize) spec.valueSize = 4;
+  if (valueId) {
+    const lock = findSpecial(btf, valueId, 'bpf_spin_lock');
+    if (lock !== undefined) spec.spinLockOffset = lock;
+    const node = findSpecial(btf, valueId, 'rb_node');
+    if (node !== undefined) spec.rbNodeOffset = node;
+  }
+  return out;
+}
+
+export function collectBtfMaps(elf: ElfFile, spec: ObjectSpec): void {
+  const sec = elf.section(MAPS_SEC);
+  if (!sec) return;
+  const btf = spec.btf;
+  if (!btf) throw new BtfError('BTF-defined maps need a .BTF section', `section ${MAPS_SEC}`);
+  const ds = btf.datasec(MAPS_SEC);
+  if (!ds) throw new BtfError('no DATASEC for the .maps section', `section ${MAPS_SEC}`);
+  const parsed = new Map<string, { def: ParsedDef; offset: number; size: number }>();
+  for (const v of ds.vars!) {
+    const vt = btf.type(v.type, `DATASEC ${MAPS_SEC}`);
+    if (vt.kind !== BtfKind.VAR) throw new BtfError(`entry [${v.type}] is not a variable`, `DATASEC ${MAPS_SEC}`);
+    const where = `map ${vt.name}`;
+    const sym = elf.symbols.find((s) => s.name === vt.name && s.shndx === sec.index);
+    if (!sym) throw new ElfError('no ELF symbol for the map definition', where);
+    const def = btf.resolve(vt.sizeOrType);
+    const p = parseMapDef(btf, vt.name, def, where, false);
+    if (p.spec.btfKeyTypeId === undefined) delete p.spec.btfKeyTypeId;
+    if (spec.maps.has(vt.name)) throw new LinkError('duplicate map name', where);
+    spec.maps.set(vt.name, p.spec);
+    parsed.set(vt.name, { def: p, offset: sym.value, size: v.size || btf.sizeof(vt.sizeOrType) });
+  }
+  // `values = { [i] = &x }` initialisers are relocations in .maps pointing at maps or programs.
+  for (const r of elf.relocations.get(sec.index) ?? []) {
+    const sym = elf.symbols[r.symbol]!;
+    const owner = [...parsed.entries()].find(([, p]) => r.offset >= p.offset && r.offset < p.offset + p.size);
+    const where = `section ${MAPS_SEC} relocation at ${r.offset}`;
+    if (!owner) throw new LinkError('does not fall inside any map definition', where);
+    const [mapName, p] = owner;
+    if (p.def.valuesOffset === undefined) throw new LinkError(`map ${mapName} has no values field to initialise`, where);
+    const rel = r.offset - p.offset - p.def.valuesOffset;
+    if (rel < 0 || rel % 8 !== 0) throw new LinkError(`map ${mapName}: initialiser is not a values slot`, where);
+    if (r.type !== RelocType.R_BPF_64_ABS64) throw new LinkError(`map ${mapName}: unexpected relocation type ${r.type} for values`, where);
+    if (sym.shndx === SHN_UNDEF) throw new LinkError(`map ${mapName}: values refers to undefined symbol ${sym.name}`, where);
+    const slot: MapInitSlot = { index: rel / 8, kind: p.def.valuesIsProg ? 'prog' : 'map', target: sym.name };
+    if (slot.kind === 'prog' && sym.type !== STT.FUNC) throw new LinkError(`map ${mapName}: values[${slot.index}] must be a program, found ${sym.name}`, where);
+    if (slot.kind === 'map' && sym.shndx !== sec.index) throw new LinkError(`map ${mapName}: values[${slot.index}] must be a map, found ${sym.name}`, where);
+    const m = spec.maps.get(mapName)!;
+    if (slot.index >= m.maxEntries) throw new LinkError(`map ${mapName}: values[${slot.index}] is beyond max_entries ${m.maxEntries}`, where);
+    (m.initSlots ??= []).push(slot);
+  }
+  for (const m of spec.maps.values()) m.initSlots?.sort((a, b) => a.index - b.index);
+}
+
+/** struct bpf_map_def: type, key_size, value_size, max_entries, map_flags (then optional fields). */
+export function collectLegacyMaps(elf: ElfFile, spec: ObjectSpec): void {
+  const sec = elf.section(LEGACY_MAPS_SEC);
+  if (!sec) return;
+  const syms = elf.symbols.filter((s) => s.shndx === sec.index && s.type !== STT.SECTION && s.name).sort((a, b) => a.value - b.value);
+  if (syms.length === 0) return;
+  spec.notes.push(`section "maps" uses the legacy struct bpf_map_def; libbpf 1.0 dropped it, prefer BTF-defined maps in ".maps"`);
+  const defSize = sec.size / syms.length;
+  if (!Number.isInteger(defSize) || defSize < 20) throw new ElfError(`cannot split ${sec.size} bytes into ${syms.length} map definitions`, `section ${LEGACY_MAPS_SEC}`);
+  const dv = new DataView(sec.data.buffer, sec.data.byteOffset, sec.data.byteLength);
+  for (const s of syms) {
+    const where = `map ${s.name}`;
+    if (s.value + 20 > sec.size) throw new ElfError(`definition at offset ${s.value} runs past the section (${sec.size} bytes)`, where);
+    const m: ObjMapSpec = {
+      name: s.name,
+      type: dv.getUint32(s.value, true),
+      keySize: dv.getUint32(s.value + 4, true),
+      valueSize: dv.getUint32(s.value + 8, true),
+      maxEntries: dv.getUint32(s.value + 12, true),
+      flags: dv.getUint32(s.value + 16, true),
+      origin: 'legacy',
+      section: LEGACY_MAPS_SEC,
+      autocreate: true,
+    };
+    if (spec.maps.has(s.name)) throw new LinkError('duplicate map name', where);
+    spec.maps.set(s.name, m);
+  }
+}
+
+/** Map name for a relocation symbol in .maps / maps (STT_SECTION symbols are resolved by offset). */
+export function mapForSymbol(elf: ElfFile, spec: ObjectSpec, symIndex: number, addend: number): ObjMapSpec | undefined {
+  const sym = elf.symbols[symIndex]!;
+  if (sym.name && sym.type !== STT.SECTION) return spec.maps.get(sym.name);
+  const off = sym.value + addend;
+  const named = elf.symbols.find((s) => s.shndx === sym.shndx && s.type !== STT.SECTION && s.name && s.value === off);
+  return named ? spec.maps.get(named.name) : undefined;
+}

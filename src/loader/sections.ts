@@ -1,0 +1,185 @@
+// Program type and expected attach type from an ELF section name, following libbpf's section
+// table: an entry ending in '+' matches the bare name or "name/anything"; an entry ending in '/'
+// matches any name with that prefix; other entries match exactly. First match wins, so more
+// specific entries come first.
+import { ProgType } from '../../vm/prog-types.js';
+
+/** uapi enum bpf_attach_type (the values libbpf's table uses). */
+export const AttachType = {
+  CGROUP_INET_INGRESS: 0,
+  CGROUP_INET_EGRESS: 1,
+  CGROUP_INET_SOCK_CREATE: 2,
+  CGROUP_SOCK_OPS: 3,
+  SK_SKB_STREAM_PARSER: 4,
+  SK_SKB_STREAM_VERDICT: 5,
+  CGROUP_DEVICE: 6,
+  SK_MSG_VERDICT: 7,
+  CGROUP_INET4_BIND: 8,
+  CGROUP_INET6_BIND: 9,
+  CGROUP_INET4_CONNECT: 10,
+  CGROUP_INET6_CONNECT: 11,
+  CGROUP_INET4_POST_BIND: 12,
+  CGROUP_INET6_POST_BIND: 13,
+  CGROUP_UDP4_SENDMSG: 14,
+  CGROUP_UDP6_SENDMSG: 15,
+  LIRC_MODE2: 16,
+  FLOW_DISSECTOR: 17,
+  CGROUP_SYSCTL: 18,
+  CGROUP_UDP4_RECVMSG: 19,
+  CGROUP_UDP6_RECVMSG: 20,
+  CGROUP_GETSOCKOPT: 21,
+  CGROUP_SETSOCKOPT: 22,
+  TRACE_RAW_TP: 23,
+  TRACE_FENTRY: 24,
+  TRACE_FEXIT: 25,
+  MODIFY_RETURN: 26,
+  LSM_MAC: 27,
+  TRACE_ITER: 28,
+  CGROUP_INET4_GETPEERNAME: 29,
+  CGROUP_INET6_GETPEERNAME: 30,
+  CGROUP_INET4_GETSOCKNAME: 31,
+  CGROUP_INET6_GETSOCKNAME: 32,
+  XDP_DEVMAP: 33,
+  CGROUP_INET_SOCK_RELEASE: 34,
+  XDP_CPUMAP: 35,
+  SK_LOOKUP: 36,
+  XDP: 37,
+  SK_SKB_VERDICT: 38,
+  SK_REUSEPORT_SELECT: 39,
+  SK_REUSEPORT_SELECT_OR_MIGRATE: 40,
+  PERF_EVENT: 41,
+  TRACE_KPROBE_MULTI: 42,
+  LSM_CGROUP: 43,
+  STRUCT_OPS: 44,
+  NETFILTER: 45,
+  TCX_INGRESS: 46,
+  TCX_EGRESS: 47,
+  TRACE_UPROBE_MULTI: 48,
+} as const;
+
+export interface SectionDef {
+  pattern: string;
+  progType: number;
+  attachType: number;
+  sleepable?: boolean;
+}
+
+const P = ProgType;
+const A = AttachType;
+const d = (pattern: string, progType: number, attachType = 0, sleepable = false): SectionDef => ({ pattern, progType, attachType, sleepable });
+
+export const SECTION_DEFS: readonly SectionDef[] = [
+  d('socket', P.SOCKET_FILTER),
+  d('sk_reuseport/migrate', P.SK_REUSEPORT, A.SK_REUSEPORT_SELECT_OR_MIGRATE),
+  d('sk_reuseport', P.SK_REUSEPORT, A.SK_REUSEPORT_SELECT),
+  d('kprobe+', P.KPROBE),
+  d('uprobe+', P.KPROBE),
+  d('uprobe.s+', P.KPROBE, 0, true),
+  d('kretprobe+', P.KPROBE),
+  d('uretprobe+', P.KPROBE),
+  d('uretprobe.s+', P.KPROBE, 0, true),
+  d('kprobe.multi+', P.KPROBE, A.TRACE_KPROBE_MULTI),
+  d('kretprobe.multi+', P.KPROBE, A.TRACE_KPROBE_MULTI),
+  d('uprobe.multi+', P.KPROBE, A.TRACE_UPROBE_MULTI),
+  d('uretprobe.multi+', P.KPROBE, A.TRACE_UPROBE_MULTI),
+  d('uprobe.multi.s+', P.KPROBE, A.TRACE_UPROBE_MULTI, true),
+  d('uretprobe.multi.s+', P.KPROBE, A.TRACE_UPROBE_MULTI, true),
+  d('ksyscall+', P.KPROBE),
+  d('kretsyscall+', P.KPROBE),
+  d('usdt+', P.KPROBE),
+  d('usdt.s+', P.KPROBE, 0, true),
+  d('tc/ingress', P.SCHED_CLS, A.TCX_INGRESS),
+  d('tc/egress', P.SCHED_CLS, A.TCX_EGRESS),
+  d('tcx/ingress', P.SCHED_CLS, A.TCX_INGRESS),
+  d('tcx/egress', P.SCHED_CLS, A.TCX_EGRESS),
+  d('tc', P.SCHED_CLS),
+  d('classifier', P.SCHED_CLS),
+  d('action', P.SCHED_ACT),
+  d('tracepoint+', P.TRACEPOINT),
+  d('tp+', P.TRACEPOINT),
+  d('raw_tracepoint+', P.RAW_TRACEPOINT),
+  d('raw_tp+', P.RAW_TRACEPOINT),
+  d('raw_tracepoint.w+', P.RAW_TRACEPOINT_WRITABLE),
+  d('raw_tp.w+', P.RAW_TRACEPOINT_WRITABLE),
+  d('tp_btf+', P.TRACING, A.TRACE_RAW_TP),
+  d('fentry+', P.TRACING, A.TRACE_FENTRY),
+  d('fmod_ret+', P.TRACING, A.MODIFY_RETURN),
+  d('fexit+', P.TRACING, A.TRACE_FEXIT),
+  d('fentry.s+', P.TRACING, A.TRACE_FENTRY, true),
+  d('fmod_ret.s+', P.TRACING, A.MODIFY_RETURN, true),
+  d('fexit.s+', P.TRACING, A.TRACE_FEXIT, true),
+  d('freplace+', P.EXT),
+  d('lsm+', P.LSM, A.LSM_MAC),
+  d('lsm.s+', P.LSM, A.LSM_MAC, true),
+  d('lsm_cgroup+', P.LSM, A.LSM_CGROUP),
+  d('iter+', P.TRACING, A.TRACE_ITER),
+  d('iter.s+', P.TRACING, A.TRACE_ITER, true),
+  d('syscall', P.SYSCALL, 0, true),
+  d('xdp.frags/devmap', P.XDP, A.XDP_DEVMAP),
+  d('xdp/devmap', P.XDP, A.XDP_DEVMAP),
+  d('xdp.frags/cpumap', P.XDP, A.XDP_CPUMAP),
+  d('xdp/cpumap', P.XDP, A.XDP_CPUMAP),
+  d('xdp.frags', P.XDP, A.XDP),
+  d('xdp', P.XDP, A.XDP),
+  d('perf_event', P.PERF_EVENT),
+  d('lwt_in', P.LWT_IN),
+  d('lwt_out', P.LWT_OUT),
+  d('lwt_xmit', P.LWT_XMIT),
+  d('lwt_seg6local', P.LWT_SEG6LOCAL),
+  d('sockops', P.SOCK_OPS, A.CGROUP_SOCK_OPS),
+  d('sk_skb/stream_parser', P.SK_SKB, A.SK_SKB_STREAM_PARSER),
+  d('sk_skb/stream_verdict', P.SK_SKB, A.SK_SKB_STREAM_VERDICT),
+  d('sk_skb', P.SK_SKB),
+  d('sk_msg', P.SK_MSG, A.SK_MSG_VERDICT),
+  d('lirc_mode2', P.LIRC_MODE2, A.LIRC_MODE2),
+  d('flow_dissector', P.FLOW_DISSECTOR, A.FLOW_DISSECTOR),
+  d('cgroup_skb/ingress', P.CGROUP_SKB, A.CGROUP_INET_INGRESS),
+  d('cgroup_skb/egress', P.CGROUP_SKB, A.CGROUP_INET_EGRESS),
+  d('cgroup/skb', P.CGROUP_SKB),
+  d('cgroup/sock_create', P.CGROUP_SOCK, A.CGROUP_INET_SOCK_CREATE),
+  d('cgroup/sock_release', P.CGROUP_SOCK, A.CGROUP_INET_SOCK_RELEASE),
+  d('cgroup/sock', P.CGROUP_SOCK, A.CGROUP_INET_SOCK_CREATE),
+  d('cgroup/post_bind4', P.CGROUP_SOCK, A.CGROUP_INET4_POST_BIND),
+  d('cgroup/post_bind6', P.CGROUP_SOCK, A.CGROUP_INET6_POST_BIND),
+  d('cgroup/bind4', P.CGROUP_SOCK_ADDR, A.CGROUP_INET4_BIND),
+  d('cgroup/bind6', P.CGROUP_SOCK_ADDR, A.CGROUP_INET6_BIND),
+  d('cgroup/connect4', P.CGROUP_SOCK_ADDR, A.CGROUP_INET4_CONNECT),
+  d('cgroup/connect6', P.CGROUP_SOCK_ADDR, A.CGROUP_INET6_CONNECT),
+  d('cgroup/sendmsg4', P.CGROUP_SOCK_ADDR, A.CGROUP_UDP4_SENDMSG),
+  d('cgroup/sendmsg6', P.CGROUP_SOCK_ADDR, A.CGROUP_UDP6_SENDMSG),
+  d('cgroup/recvmsg4', P.CGROUP_SOCK_ADDR, A.CGROUP_UDP4_RECVMSG),
+  d('cgroup/recvmsg6', P.CGROUP_SOCK_ADDR, A.CGROUP_UDP6_RECVMSG),
+  d('cgroup/getpeername4', P.CGROUP_SOCK_ADDR, A.CGROUP_INET4_GETPEERNAME),
+  d('cgroup/getpeername6', P.CGROUP_SOCK_ADDR, A.CGROUP_INET6_GETPEERNAME),
+  d('cgroup/getsockname4', P.CGROUP_SOCK_ADDR, A.CGROUP_INET4_GETSOCKNAME),
+  d('cgroup/getsockname6', P.CGROUP_SOCK_ADDR, A.CGROUP_INET6_GETSOCKNAME),
+  d('cgroup/sysctl', P.CGROUP_SYSCTL, A.CGROUP_SYSCTL),
+  d('cgroup/getsockopt', P.CGROUP_SOCKOPT, A.CGROUP_GETSOCKOPT),
+  d('cgroup/setsockopt', P.CGROUP_SOCKOPT, A.CGROUP_SETSOCKOPT),
+  d('cgroup/dev', P.CGROUP_DEVICE, A.CGROUP_DEVICE),
+  d('struct_ops+', P.STRUCT_OPS),
+  d('struct_ops.s+', P.STRUCT_OPS, 0, true),
+  d('sk_lookup', P.SK_LOOKUP, A.SK_LOOKUP),
+  d('netfilter', P.NETFILTER, A.NETFILTER),
+];
+
+function matches(pattern: string, name: string): boolean {
+  const last = pattern[pattern.length - 1];
+  if (last === '/') return name.startsWith(pattern);
+  if (last === '+') {
+    const base = pattern.slice(0, -1);
+    return name === base || name.startsWith(base + '/');
+  }
+  return name === pattern;
+}
+
+/** The table entry for a section name (without the `?` prefix), or undefined when unknown. */
+export function findSectionDef(section: string): SectionDef | undefined {
+  return SECTION_DEFS.find((def) => matches(def.pattern, section));
+}
+
+/** The attach target after the first '/', e.g. "do_unlinkat" for "kprobe/do_unlinkat". */
+export function attachTarget(section: string): string | undefined {
+  const i = section.indexOf('/');
+  return i >= 0 ? section.slice(i + 1) : undefined;
+}

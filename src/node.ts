@@ -1,0 +1,20 @@
+// The thin Node layer: file reading for the loader (the core takes bytes and stays browser-safe).
+import { readFileSync } from 'node:fs';
+import { UsageError } from './errors.js';
+import { openObject, objectNameFromPath, type OpenOptions } from './loader/open.js';
+import type { ObjectSpec } from './loader/spec.js';
+
+/** Read a file, turning I/O errors into UsageError (exit code 2) with the path. */
+export function readBytes(path: string): Uint8Array {
+  try {
+    const b = readFileSync(path);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** openObject() on a file; the object name defaults to libbpf's (base name up to the first '.'). */
+export function openObjectFile(path: string, options: OpenOptions = {}): ObjectSpec {
+  return openObject(readBytes(path), { name: objectNameFromPath(path), ...options });
+}
