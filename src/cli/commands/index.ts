@@ -1,9 +1,11 @@
 // The CLI's command table: one import per command (README lists the same table).
 import type { Command } from 'commander';
 import { registerRunRaw } from './run-raw.js';
+import { registerRun } from './run.js';
 
 /** A command registers itself; `setExit` records the exit code of a run that finished normally. */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
 export const COMMANDS: RegisterCommand[] = [];
 COMMANDS.push(registerRunRaw);
+COMMANDS.push(registerRun);

@@ -1,0 +1,317 @@
+// `ebpfvm run x.o --prog P [--data f] [--ctx f] [--repeat N] ...`: a test run, like
+// `bpftool prog run` (BPF_PROG_TEST_RUN) but on the VM. Text output is bpftool's: data_out and
+// ctx_out hex dumps, then `Return value: N, duration: Xns`; printk lines go to stderr. `--json`
+// prints one object (DESIGN section 9). Bad input (unknown program, data the kernel would refuse,
+// forbidden ctx_in fields, malformed --map files) exits 2; a fault exits 1.
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { UsageError, VmFault } from '../../errors.js';
+import { Runtime } from '../../runtime.js';
+import { openObjectFile, readBytes } from '../../node.js';
+import { load, type LoadedObject } from '../../loader/load.js';
+import { BtfKind, type Btf } from '../../btf/btf.js';
+import { btfDecoder, dumpRbtree, formatRbtree, isRbtreeMap } from '../../rbtree-api.js';
+import { dumpMapRaw, testRun, toHex, type TestRunResult } from '../../test-run-api.js';
+import { MapType, mapTypeName, type BpfMap } from '../../../maps/types.js';
+import type { RegisterCommand } from './index.js';
+
+interface RunOptions {
+  prog?: string;
+  data?: string;
+  ctx?: string;
+  dataOut?: string;
+  ctxOut?: string;
+  repeat?: number;
+  cpu?: number;
+  ncpus?: number;
+  map?: string[];
+  maxInsns?: number;
+  trace?: boolean;
+  json?: boolean;
+  dumpMaps?: boolean | string;
+  verify?: boolean;
+}
+
+const uint = (flag: string) => (v: string): number => {
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`${flag}: '${v}' is not a non-negative integer`);
+  return Number(v);
+};
+
+export const registerRun: RegisterCommand = (program: Command, setExit) => {
+  program
+    .command('run')
+    .description('test-run a program like bpftool prog run (BPF_PROG_TEST_RUN), unverified until the verifier exists')
+    .argument('<object>', 'clang-built BPF object (.o)')
+    .option('--prog <name>', 'program to run (may be omitted when the object has one program)')
+    .option('--data <file>', 'packet data (data_in), binary')
+    .option('--ctx <file>', 'context (ctx_in), binary')
+    .option('--data-out <file>', 'write data_out to a file instead of printing it')
+    .option('--ctx-out <file>', 'write ctx_out to a file instead of printing it')
+    .option('--repeat <n>', 'run N times on the same packet and context', uint('--repeat'))
+    .option('--cpu <n>', 'CPU the run executes on', uint('--cpu'))
+    .option('--ncpus <n>', 'number of possible CPUs (per-CPU maps); default: --cpu + 1', uint('--ncpus'))
+    .option('--map <name=file.json>', 'fill map NAME from a JSON file before the run (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--max-insns <n>', 'instruction budget per run (unverified mode)', uint('--max-insns'))
+    .option('--trace', 'print every executed instruction to stderr')
+    .option('--json', 'print one JSON object')
+    .option('--dump-maps [mode]', "print every map after the run ('tree' draws rbtree maps as trees)")
+    .option('--no-verify', 'run without verifying (the default until the verifier exists)')
+    .action((objPath: string, opts: RunOptions) => {
+      setExit(runCommand(objPath, opts));
+    });
+};
+
+function runCommand(objPath: string, opts: RunOptions): number {
+  if (opts.dumpMaps !== undefined && opts.dumpMaps !== true && opts.dumpMaps !== 'tree') {
+    throw new UsageError(`--dump-maps: unknown mode '${String(opts.dumpMaps)}' (use --dump-maps or --dump-maps=tree)`);
+  }
+  const cpu = opts.cpu ?? 0;
+  const ncpus = opts.ncpus ?? cpu + 1;
+  const runtime = new Runtime({ ncpus, cpu, ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}) });
+  const spec = openObjectFile(objPath);
+  const obj = load(runtime, spec);
+  const progName = opts.prog ?? onlyProgram(obj, objPath);
+  const prog = obj.program(progName);
+  for (const arg of opts.map ?? []) fillMap(obj, arg, ncpus);
+
+  const input = {
+    ...(opts.data !== undefined ? { data: readBytes(opts.data) } : {}),
+    ...(opts.ctx !== undefined ? { ctx: readBytes(opts.ctx) } : {}),
+    ...(opts.repeat !== undefined ? { repeat: opts.repeat } : {}),
+    cpu,
+    ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}),
+    ...(opts.trace ? { trace: (line: string) => void process.stderr.write(line + '\n') } : {}),
+  };
+  let r: TestRunResult;
+  try {
+    r = testRun(runtime, prog.program, input);
+  } catch (e) {
+    if (e instanceof VmFault) {
+      if (opts.json) process.stdout.write(JSON.stringify({ program: progName, verified: false, fault: { pc: e.pc, reason: e.reason, message: e.message } }) + '\n');
+      process.stderr.write(`ebpfvm: fault: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  for (const l of r.output.printk) process.stderr.write(l.endsWith('\n') ? l : l + '\n');
+  if (opts.dataOut !== undefined && r.dataOut) writeFileSync(opts.dataOut, r.dataOut);
+  if (opts.ctxOut !== undefined && r.ctxOut) writeFileSync(opts.ctxOut, r.ctxOut);
+
+  if (opts.json) {
+    const out: Record<string, unknown> = {
+      program: progName,
+      verified: false,
+      retval: r.retval,
+      r0: r.r0.toString(),
+      data_out: r.dataOut ? toHex(r.dataOut) : null,
+      ctx_out: r.ctxOut ? toHex(r.ctxOut) : null,
+      duration_ns: r.durationNs,
+      repeat: r.repeat,
+      insn_count: r.insnCount,
+      printk: r.output.printk,
+      ringbuf: r.output.ringbuf.map((e) => ({ map: e.map, data: toHex(e.data) })),
+      perf: r.output.perf.map((e) => ({ map: e.map, cpu: e.cpu, data: toHex(e.data) })),
+    };
+    if (opts.dumpMaps) out.maps = mapsJson(obj, ncpus, opts.dumpMaps === 'tree');
+    process.stdout.write(JSON.stringify(out, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) + '\n');
+    return 0;
+  }
+
+  let text = '';
+  if (r.dataOut && opts.dataOut === undefined && opts.data !== undefined) text += hexDump(r.dataOut);
+  if (r.ctxOut && opts.ctxOut === undefined) text += hexDump(r.ctxOut);
+  text += `Return value: ${r.retval}, duration${r.repeat > 1 ? ' (average)' : ''}: ${r.durationNs}ns\n`;
+  if (opts.dumpMaps) text += mapsText(obj, ncpus, opts.dumpMaps === 'tree');
+  process.stdout.write(text);
+  return 0;
+}
+
+function onlyProgram(obj: LoadedObject, objPath: string): string {
+  const names = [...obj.programs.keys()];
+  if (names.length === 1) return names[0]!;
+  throw new UsageError(`${objPath} has ${names.length} programs; choose one with --prog (${names.join(', ') || 'none'})`);
+}
+
+/** bpftool's hex_print(): offset, 16 bytes in pairs, then the bytes as ASCII split after 8. */
+export function hexDump(data: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < data.length; i += 16) {
+    out += i.toString(16).padStart(7, '0') + '\t';
+    let j = i;
+    for (; j < i + 16 && j < data.length; j++) out += data[j]!.toString(16).padStart(2, '0') + (j % 2 ? ' ' : '');
+    for (; j < i + 16; j++) out += '  ' + (j % 2 ? ' ' : '');
+    out += '| ';
+    for (j = i; j < i + 16 && j < data.length; j++) {
+      const c = data[j]!;
+      out += (c < 0x20 || c > 0x7e ? '.' : String.fromCharCode(c)) + (j === i + 7 ? ' ' : '');
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+// ---- --map NAME=file.json -------------------------------------------------------------------
+
+/** Encode a JSON key or value: a string is hex bytes ("0800", "0x08 0x00"), an array is bytes
+ *  (numbers or "0x.." strings, as bpftool dumps them), a number is an integer (little-endian,
+ *  sized to the field). */
+export function encodeJsonBytes(v: unknown, size: number, what: string): Uint8Array {
+  let bytes: Uint8Array;
+  if (Array.isArray(v)) {
+    bytes = new Uint8Array(v.length);
+    v.forEach((b, i) => {
+      const n = typeof b === 'string' ? Number(b) : b;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 255) throw new UsageError(`${what}: element ${i} (${JSON.stringify(b)}) is not a byte`);
+      bytes[i] = n;
+    });
+  } else if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) throw new UsageError(`${what}: ${v} is not a safe integer (give larger values as hex)`);
+    if (size > 8) throw new UsageError(`${what}: an integer cannot fill ${size} bytes; give hex or a byte array`);
+    let n = BigInt(v);
+    const limit = 1n << BigInt(8 * size);
+    if (n < -(limit >> 1n) || n >= limit) throw new UsageError(`${what}: ${v} does not fit in ${size} bytes`);
+    if (n < 0n) n += limit;
+    bytes = new Uint8Array(size);
+    for (let i = 0; i < size; i++) bytes[i] = Number((n >> BigInt(8 * i)) & 0xffn);
+  } else if (typeof v === 'string') {
+    const clean = v.replace(/0x/gi, '').replace(/[\s,]+/g, '');
+    if (!/^([0-9a-fA-F]{2})*$/.test(clean)) throw new UsageError(`${what}: '${v}' is not hex bytes`);
+    bytes = new Uint8Array(Buffer.from(clean, 'hex'));
+  } else {
+    throw new UsageError(`${what}: expected hex, a byte array or an integer, got ${JSON.stringify(v)}`);
+  }
+  if (bytes.length !== size) throw new UsageError(`${what}: ${bytes.length} bytes, the map needs ${size}`);
+  return bytes;
+}
+
+const PERCPU = new Set<number>([MapType.PERCPU_ARRAY, MapType.PERCPU_HASH, MapType.LRU_PERCPU_HASH]);
+
+/** Apply `NAME=file.json`: a JSON array of {key, value} (or {key, values: [per CPU]}) entries. */
+function fillMap(obj: LoadedObject, arg: string, ncpus: number): void {
+  const eq = arg.indexOf('=');
+  if (eq <= 0) throw new UsageError(`--map ${arg}: expected NAME=file.json`);
+  const name = arg.slice(0, eq);
+  const file = arg.slice(eq + 1);
+  const map = obj.map(name);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--map ${name}: cannot read ${file}: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(doc)) throw new UsageError(`--map ${name}: ${file} must hold a JSON array of {"key": ..., "value": ...} entries`);
+  // Encode everything first so a bad entry leaves the map unchanged.
+  const stride = Math.ceil(map.valueSize / 8) * 8;
+  const updates = doc.map((e: unknown, i: number) => {
+    const where = `--map ${name} entry ${i}`;
+    if (typeof e !== 'object' || e === null || !('key' in e)) throw new UsageError(`${where}: expected an object with "key" and "value"`);
+    const ent = e as { key: unknown; value?: unknown; values?: unknown };
+    const key = encodeJsonBytes(ent.key, map.keySize, `${where} key`);
+    if (PERCPU.has(map.type)) {
+      const vals = Array.isArray(ent.values) ? ent.values : ent.value !== undefined ? Array(ncpus).fill(ent.value) : undefined;
+      if (!vals || vals.length !== ncpus) throw new UsageError(`${where}: a per-CPU map needs "values" with one value per CPU (${ncpus}) or one "value" for all`);
+      const value = new Uint8Array(stride * ncpus);
+      vals.forEach((v: unknown, c: number) => value.set(encodeJsonBytes(v, map.valueSize, `${where} values[${c}]`), c * stride));
+      return { key, value };
+    }
+    if (ent.value === undefined) throw new UsageError(`${where}: missing "value"`);
+    return { key, value: encodeJsonBytes(ent.value, map.valueSize, `${where} value`) };
+  });
+  for (const [i, u] of updates.entries()) {
+    const err = map.update(u.key, u.value);
+    if (err < 0) throw new UsageError(`--map ${name} entry ${i}: update failed with errno ${-err}`);
+  }
+}
+
+// ---- --dump-maps ----------------------------------------------------------------------------
+
+type Decode = (bytes: Uint8Array) => unknown;
+
+/** A decoder for a map key or value through the object's BTF (DATASEC: one field per variable). */
+function btfDecode(btf: Btf | undefined, typeId: number | undefined): Decode | undefined {
+  if (!btf || !typeId) return undefined;
+  let t;
+  try {
+    t = btf.resolve(typeId);
+  } catch {
+    return undefined;
+  }
+  if (t.kind === BtfKind.DATASEC) {
+    const vars = (t.vars ?? []).map((v) => {
+      const vt = btf.type(v.type);
+      return { name: vt.name, offset: v.offset, size: v.size, decode: btfDecoder(btf, vt.sizeOrType, { includeRbNode: true }) };
+    });
+    return (bytes) => Object.fromEntries(vars.map((v) => [v.name, v.decode(bytes.subarray(v.offset, v.offset + v.size), 0)]));
+  }
+  const d = btfDecoder(btf, typeId, { includeRbNode: true });
+  return (bytes) => d(bytes, 0);
+}
+
+interface MapView {
+  name: string;
+  map: BpfMap;
+  key?: Decode;
+  value?: Decode;
+}
+
+function mapViews(obj: LoadedObject): MapView[] {
+  const btf = obj.spec.btf;
+  return [...obj.maps.entries()].map(([name, lm]) => {
+    const key = btfDecode(btf, lm.map.spec.btfKeyTypeId);
+    const value = btfDecode(btf, lm.map.spec.btfValueTypeId);
+    return { name, map: lm.map, ...(key ? { key } : {}), ...(value ? { value } : {}) };
+  });
+}
+
+const show = (v: unknown): string => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
+
+function mapsJson(obj: LoadedObject, ncpus: number, tree: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const v of mapViews(obj)) {
+    const m = v.map;
+    if (isRbtreeMap(m)) {
+      out[v.name] = dumpRbtree(m, { ...(v.value ? { decode: (b: Uint8Array) => v.value!(b) } : {}), tree });
+      continue;
+    }
+    const raw = dumpMapRaw(m, ncpus);
+    out[v.name] = {
+      type: raw.type,
+      key_size: m.keySize,
+      value_size: m.valueSize,
+      max_entries: m.maxEntries,
+      entries: raw.entries.map((e) => {
+        const key = Buffer.from(e.key, 'hex');
+        const formatted: Record<string, unknown> = {};
+        if (v.key) formatted.key = v.key(key);
+        if (v.value && e.value !== undefined) formatted.value = v.value(Buffer.from(e.value, 'hex'));
+        if (v.value && e.values) formatted.values = e.values.map((x) => v.value!(Buffer.from(x, 'hex')));
+        return { ...e, ...(Object.keys(formatted).length ? { formatted } : {}) };
+      }),
+    };
+  }
+  return out;
+}
+
+function mapsText(obj: LoadedObject, ncpus: number, tree: boolean): string {
+  let text = '';
+  for (const v of mapViews(obj)) {
+    const m = v.map;
+    if (isRbtreeMap(m)) {
+      text += formatRbtree(m, { mode: tree ? 'tree' : 'inorder', ...(v.value ? { decode: (b: Uint8Array) => v.value!(b) } : {}) }) + '\n';
+      continue;
+    }
+    const raw = dumpMapRaw(m, ncpus);
+    text += `${v.name}: ${mapTypeName(m.type)}, key ${m.keySize} bytes, value ${m.valueSize} bytes, ${raw.entries.length} entr${raw.entries.length === 1 ? 'y' : 'ies'}\n`;
+    for (const e of raw.entries) {
+      const kb = Buffer.from(e.key, 'hex');
+      const k = v.key ? show(v.key(kb)) : e.key;
+      if (e.values) {
+        const vals = e.values.map((x) => (v.value ? show(v.value(Buffer.from(x, 'hex'))) : x));
+        text += `  ${k}: [${vals.join(', ')}]\n`;
+      } else {
+        text += `  ${k}: ${v.value ? show(v.value(Buffer.from(e.value!, 'hex'))) : e.value}\n`;
+      }
+    }
+  }
+  return text;
+}
