@@ -1,0 +1,26 @@
+// Every helper this group implements, with the Linux id (include/uapi/linux/bpf.h) and gpl_only flag
+// (kernel/bpf/helpers.c, net/core/filter.c). A typo in an id would call the wrong helper.
+import { describe, expect, it } from 'vitest';
+import { helperById } from '../../helpers/table.js';
+
+const EXPECTED: [number, string, boolean][] = [
+  [1, 'map_lookup_elem', false], [2, 'map_update_elem', false], [3, 'map_delete_elem', false],
+  [5, 'ktime_get_ns', false], [6, 'trace_printk', true], [7, 'get_prandom_u32', false],
+  [8, 'get_smp_processor_id', false], [14, 'get_current_pid_tgid', false], [15, 'get_current_uid_gid', false],
+  [16, 'get_current_comm', false], [26, 'skb_load_bytes', false], [28, 'csum_diff', false],
+  [42, 'get_numa_node_id', false], [68, 'skb_load_bytes_relative', false], [93, 'spin_lock', false],
+  [94, 'spin_unlock', false], [105, 'strtol', false], [106, 'strtoul', false], [118, 'jiffies64', false],
+  [125, 'ktime_get_boot_ns', false], [160, 'ktime_get_coarse_ns', false], [164, 'for_each_map_elem', false],
+  [165, 'snprintf', true], [177, 'trace_vprintk', true], [181, 'loop', false], [182, 'strncmp', false],
+];
+
+describe('helper ids and gpl_only', () => {
+  for (const [id, name, gpl] of EXPECTED) {
+    it(`${name} is #${id}${gpl ? ', gpl_only' : ''}`, () => {
+      const h = helperById(id);
+      expect(h?.name).toBe(name);
+      expect(h?.gplOnly).toBe(gpl);
+      expect(h!.proto.args.length).toBeLessThanOrEqual(5);
+    });
+  }
+});
