@@ -120,11 +120,8 @@ export class Arena {
     const want = Math.max(size, 1);
     const cls = SIZE_CLASSES.find((c) => c >= want);
     let addr: number;
-    if (cls === undefined) {
-      addr = this.allocRegion(size, flags, kind, opts.name ?? kind);
-    } else {
-      addr = this.allocSlabObject(cls, size, flags, kind);
-    }
+    if (cls === undefined) return this.allocRegion(size, flags, kind, opts.name ?? kind);
+    addr = this.allocSlabObject(cls, size, flags, kind);
     this.liveBytes += size;
     return addr;
   }
@@ -183,6 +180,7 @@ export class Arena {
     const id = this.freeRegionIds.pop() ?? this.regions.length;
     this.regions[id] = { start, length: size, flags, kind, name };
     this.pageOwner.fill(id, start >>> PAGE_SHIFT, (start >>> PAGE_SHIFT) + pages);
+    this.liveBytes += size;
     return start;
   }
 
