@@ -61,6 +61,34 @@ describe('RbtreeApi', () => {
     expect(api.size).toBe(2);
   });
 
+  it('orders by every key-field shape: sizes 1/2/4/8, signed, big-endian', () => {
+    const fields: KeyField[] = [
+      { offset: 24, size: 1 }, { offset: 25, size: 1, signed: true },
+      { offset: 26, size: 2 }, { offset: 26, size: 2, signed: true, bigEndian: true },
+      { offset: 28, size: 4 }, { offset: 28, size: 4, signed: true }, { offset: 28, size: 4, bigEndian: true },
+      { offset: 32, size: 8 }, { offset: 32, size: 8, signed: true }, { offset: 32, size: 8, bigEndian: true },
+      { offset: 30, size: 8, signed: true },
+    ];
+    const read = (b: Uint8Array, f: KeyField): bigint => {
+      const dv = new DataView(b.buffer, b.byteOffset);
+      const le = !f.bigEndian;
+      if (f.size === 1) return BigInt(f.signed ? dv.getInt8(f.offset) : dv.getUint8(f.offset));
+      if (f.size === 2) return BigInt(f.signed ? dv.getInt16(f.offset, le) : dv.getUint16(f.offset, le));
+      if (f.size === 4) return BigInt(f.signed ? dv.getInt32(f.offset, le) : dv.getUint32(f.offset, le));
+      return f.signed ? dv.getBigInt64(f.offset, le) : dv.getBigUint64(f.offset, le);
+    };
+    fc.assert(
+      fc.property(fc.constantFrom(...fields), fc.array(fc.uint8Array({ minLength: 40, maxLength: 40 }), { maxLength: 60 }), (f, values) => {
+        const { api } = make(40);
+        for (const v of values) api.insert(v, f);
+        const keys = api.nodes().map((n) => read(n.bytes, f));
+        expect(keys).toEqual([...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+        expect(api.check(f)).toEqual([]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('findByKey uses rb_find on the key field', () => {
     const { api } = make();
     for (let k = 0; k < 100; k += 3) api.insert(value(k), KEY);

@@ -1,0 +1,178 @@
+// rbtree benchmarks (DESIGN section 10): memory per node with a 16-byte payload, add+remove pairs
+// from a BPF program and from the TypeScript API at tree sizes 1e3..1e6, find from BPF.
+//
+// Standalone: `npx tsc -p tsconfig.json && node --expose-gc dist/bench/rbtree.js [--quick] [--json]`.
+// The suites are plain functions so the shared bench registry can call them too.
+
+import { readFileSync } from 'node:fs';
+import { RbtreeMap, rbtreeSpec } from '../maps/rbtree.js';
+import { RbtreeApi, type KeyField } from '../src/rbtree-api.js';
+import { Runtime } from '../src/runtime.js';
+import { load, openObject } from '../src/loader/index.js';
+import { Arena } from '../vm/memory.js';
+
+export interface RbtreeBenchRow {
+  suite: string;
+  size: number;
+  value: number;
+  unit: string;
+  note?: string;
+}
+
+const PAYLOAD = 16;
+const VALUE_SIZE = 24 + PAYLOAD;
+const KEY: KeyField = { offset: 24, size: 8 };
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+function heapBytes(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+/** Keys in a scrambled order (a multiplicative permutation), so inserts are not sorted. */
+function key(i: number): bigint {
+  return BigInt(Math.imul(i + 1, 2654435761) >>> 0) * 4096n + BigInt(i & 4095);
+}
+
+/** Per node: arena bytes (slab footprint, not just the 40 requested), the map's ownership bitmap,
+ *  and any other JS heap growth, for `n` linked nodes with a 16-byte payload. */
+export function bytesPerNode(n: number): RbtreeBenchRow[] {
+  gc();
+  const before = heapBytes();
+  const arena = new Arena({ initialBytes: 1 << 20, maxBytes: 1 << 30 });
+  const map = new RbtreeMap(rbtreeSpec('mem', VALUE_SIZE), { arena, ncpus: 1 });
+  const api = new RbtreeApi(map);
+  const v = new Uint8Array(VALUE_SIZE);
+  const dv = new DataView(v.buffer);
+  let lo = Infinity;
+  let hi = 0;
+  for (let i = 0; i < n; i++) {
+    dv.setBigUint64(24, key(i), true);
+    const a = api.insert(v, KEY);
+    if (a < lo) lo = a;
+    if (a > hi) hi = a;
+  }
+  gc();
+  const jsHeap = Math.max(0, heapBytes() - before - arena.size - map.bookkeepingBytes);
+  const slab = (hi - lo + 48) / n; // nodes are packed in 48-byte slab slots (size class of 40)
+  const bitmap = map.bookkeepingBytes / n;
+  const rows: RbtreeBenchRow[] = [
+    { suite: 'rbtree bytes/node: arena (slab footprint)', size: n, value: slab, unit: 'B' },
+    { suite: 'rbtree bytes/node: ownership bitmap', size: n, value: bitmap, unit: 'B' },
+    { suite: 'rbtree bytes/node: other JS heap', size: n, value: jsHeap / n, unit: 'B', note: 'heapUsed+arrayBuffers delta minus arena and bitmap; needs --expose-gc' },
+    { suite: 'rbtree bytes/node: total', size: n, value: slab + bitmap + jsHeap / n, unit: 'B', note: 'target <= 48' },
+    { suite: 'rbtree bytes/node: arena requested', size: n, value: map.bytesInUse / n, unit: 'B' },
+  ];
+  map.destroy();
+  return rows;
+}
+
+/** The design we did not take: links, colour and owner out of band in typed arrays indexed by a
+ *  node slot, plus a Map from node address to slot, on top of the same 48-byte arena node. */
+export function bytesPerNodeOutOfBand(n: number): RbtreeBenchRow {
+  gc();
+  const before = heapBytes();
+  const parent = new Int32Array(n);
+  const left = new Int32Array(n);
+  const right = new Int32Array(n);
+  const color = new Uint8Array(n);
+  const addr = new Uint32Array(n);
+  const slotOf = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    addr[i] = 4096 + i * 48;
+    slotOf.set(addr[i]!, i);
+  }
+  gc();
+  const extra = heapBytes() - before;
+  // keep the structures alive until measured
+  if (parent.length + left.length + right.length + color.length !== 4 * n || slotOf.size !== n) throw new Error('unreachable');
+  return { suite: 'rbtree bytes/node: out-of-band alternative (total)', size: n, value: 48 + extra / n, unit: 'B', note: '48 arena + typed arrays + Map' };
+}
+
+function timeLoop(iters: number, body: (i: number) => void): number {
+  for (let i = 0; i < Math.min(iters, 2000); i++) body(i); // warm-up
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < iters; i++) body(i);
+  return Number(process.hrtime.bigint() - t0) / iters;
+}
+
+/** add+remove of one node on a tree of `size` nodes, through the TypeScript API. */
+export function apiAddRemove(size: number, iters: number): RbtreeBenchRow {
+  const arena = new Arena({ initialBytes: 1 << 20 });
+  const map = new RbtreeMap(rbtreeSpec('api', VALUE_SIZE), { arena, ncpus: 1 });
+  const api = new RbtreeApi(map);
+  const v = new Uint8Array(VALUE_SIZE);
+  const dv = new DataView(v.buffer);
+  for (let i = 0; i < size; i++) {
+    dv.setBigUint64(24, key(i), true);
+    api.insert(v, KEY);
+  }
+  const ns = timeLoop(iters, (i) => {
+    dv.setBigUint64(24, key(size + (i % 100_000)), true);
+    api.remove(api.insert(v, KEY));
+  });
+  map.destroy();
+  return { suite: 'rbtree add+remove (TypeScript API)', size, value: ns, unit: 'ns/pair' };
+}
+
+/** add+remove (+ alloc/lock/unlock/free) from a BPF program, one pair per run, on a tree of
+ *  `size` nodes; `nop` runs measure the cost of a run itself. */
+export function bpfSuites(size: number, iters: number, objPath: string): RbtreeBenchRow[] {
+  const rt = new Runtime({ arena: { initialBytes: 64 << 20 } });
+  const obj = load(rt, openObject(new Uint8Array(readFileSync(objPath)), { name: 'rbtree_bench' } as never));
+  const map = obj.map('tree') as RbtreeMap;
+  const api = new RbtreeApi(map);
+  const v = new Uint8Array(VALUE_SIZE);
+  const vdv = new DataView(v.buffer);
+  for (let i = 0; i < size; i++) {
+    vdv.setBigUint64(24, key(i), true);
+    api.insert(v, KEY);
+  }
+  const ctx = rt.arena.alloc(8, { kind: 'ctx', name: 'args' });
+  const dv = rt.arena.dv;
+  const prog = (name: string) => obj.program(name).program;
+  const run = (p: ReturnType<typeof prog>) => (i: number) => {
+    dv.setBigUint64(ctx, key(i % size || 0), true);
+    rt.execute(p, { args: [ctx] });
+  };
+  const nop = timeLoop(iters, run(prog('nop')));
+  const pair = timeLoop(iters, (i) => {
+    dv.setBigUint64(ctx, key(size + (i % 100_000)), true);
+    rt.execute(prog('add_remove'), { args: [ctx] });
+  });
+  const find = timeLoop(iters, run(prog('find')));
+  if (map.size !== size) throw new Error(`tree size changed: ${map.size}`);
+  return [
+    { suite: 'rbtree add+remove from BPF (whole run)', size, value: pair, unit: 'ns/run', note: 'alloc, lock, add, remove, unlock, free' },
+    { suite: 'rbtree add+remove from BPF (minus empty run)', size, value: pair - nop, unit: 'ns/pair', note: 'kernel ~570 ns' },
+    { suite: 'rbtree find from BPF (minus empty run)', size, value: find - nop, unit: 'ns/op' },
+  ];
+}
+
+export function runRbtreeBench(opts: { quick?: boolean; objPath?: string } = {}): RbtreeBenchRow[] {
+  const objPath = opts.objPath ?? new URL('../../test/progs/rbtree_bench.o', import.meta.url).pathname;
+  const sizes = opts.quick ? [1_000, 100_000] : [1_000, 10_000, 100_000, 1_000_000];
+  const iters = opts.quick ? 20_000 : 100_000;
+  const rows: RbtreeBenchRow[] = [];
+  rows.push(...bytesPerNode(opts.quick ? 100_000 : 1_000_000));
+  rows.push(bytesPerNodeOutOfBand(opts.quick ? 100_000 : 1_000_000));
+  for (const s of sizes) rows.push(apiAddRemove(s, iters));
+  for (const s of sizes) rows.push(...bpfSuites(s, iters, objPath));
+  return rows;
+}
+
+export function formatRows(rows: RbtreeBenchRow[]): string {
+  const w = Math.max(...rows.map((r) => r.suite.length));
+  return rows
+    .map((r) => `${r.suite.padEnd(w)}  ${String(r.size).padStart(8)}  ${r.value.toFixed(r.value < 100 ? 2 : 0).padStart(9)} ${r.unit}${r.note ? `  (${r.note})` : ''}`)
+    .join('\n');
+}
+
+if (process.argv[1] && import.meta.url === new URL(process.argv[1], 'file:').href) {
+  const quick = process.argv.includes('--quick');
+  const rows = runRbtreeBench({ quick });
+  console.log(process.argv.includes('--json') ? JSON.stringify(rows, null, 2) : formatRows(rows));
+}
