@@ -2,6 +2,9 @@
 import type { Command } from 'commander';
 import { registerRunRaw } from './run-raw.js';
 import { registerRun } from './run.js';
+import { registerInspect } from './inspect.js';
+import { registerAsm } from './asm.js';
+import { registerDisasm } from './disasm.js';
 
 /** A command registers itself; `setExit` records the exit code of a run that finished normally. */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
@@ -9,3 +12,6 @@ export type RegisterCommand = (program: Command, setExit: (code: number) => void
 export const COMMANDS: RegisterCommand[] = [];
 COMMANDS.push(registerRunRaw);
 COMMANDS.push(registerRun);
+COMMANDS.push(registerInspect);
+COMMANDS.push(registerAsm);
+COMMANDS.push(registerDisasm);

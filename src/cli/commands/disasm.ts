@@ -1,0 +1,73 @@
+// `ebpfvm disasm prog.bin|HEX [--dialect llvm|kernel] [--raw] [--no-alu32]`: print instructions.
+// Raw bytecode here; the loader adds ELF input by extending `loadDisasmInput` (return one unit per
+// program with its symbols, map names and source lines as DisasmAnnotations) -- the formatting is
+// `formatListing`, shared by both inputs.
+import type { Command } from 'commander';
+import { helperById } from '../../../helpers/table.js';
+import { UsageError } from '../../errors.js';
+import { disassemble, type DisasmAnnotations, type DisasmOptions } from '../../../vm/disasm.js';
+import { rawInsns, type Insn } from '../../../vm/isa.js';
+import { readBytesArg } from './run-raw.js';
+import type { RegisterCommand } from './index.js';
+
+/** One block of instructions to print (a program, or the whole raw input). */
+export interface DisasmUnit {
+  /** Heading printed before the listing when there are several units (e.g. `section/program`). */
+  title?: string;
+  insns: Insn[];
+  annotations?: DisasmAnnotations;
+}
+
+export interface DisasmCliOptions {
+  dialect: 'llvm' | 'kernel';
+  raw?: boolean;
+  alu32?: boolean;
+  prog?: string;
+  source?: boolean;
+}
+
+/** Linux helper names for `call` annotations (`bpf_map_lookup_elem`). */
+export function linuxHelperName(id: number): string | undefined {
+  const h = helperById(id);
+  return h ? `bpf_${h.name}` : undefined;
+}
+
+/** The text of several units, as `disasm` prints it. */
+export function formatListing(units: readonly DisasmUnit[], opts: DisasmCliOptions): string {
+  const parts: string[] = [];
+  for (const u of units) {
+    const o: DisasmOptions = { helperName: linuxHelperName, ...u.annotations, dialect: opts.dialect, raw: !!opts.raw, alu32: opts.alu32 !== false };
+    if (!opts.source) delete o.sourceLine;
+    const text = disassemble(u.insns, o);
+    parts.push(units.length > 1 || u.title ? `${u.title ?? ''}:\n${text}` : text);
+  }
+  return parts.join('\n');
+}
+
+/** Input files -> units. Raw bytecode (binary or hex text) today; ELF objects are the loader's. */
+export function loadDisasmInput(path: string, _opts: DisasmCliOptions): DisasmUnit[] {
+  const bytes = readBytesArg(path, 'program');
+  if (bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) {
+    throw new UsageError(`${path}: ELF input is not supported by disasm yet; extract the section bytes or use raw bytecode`);
+  }
+  if (bytes.length === 0 || bytes.length % 8 !== 0) throw new UsageError(`${path}: ${bytes.length} bytes is not a non-empty multiple of 8`);
+  return [{ insns: rawInsns(bytes) }];
+}
+
+export const registerDisasm: RegisterCommand = (program: Command, setExit) => {
+  program
+    .command('disasm')
+    .description('disassemble raw bytecode (llvm-objdump or kernel verifier-log dialect)')
+    .argument('<input>', 'a .bin file, a file of hex bytes, or hex bytes inline')
+    .option('--dialect <dialect>', 'llvm (default) or kernel', 'llvm')
+    .option('--raw', "llvm: exactly llvm-objdump's text, without annotations")
+    .option('--no-alu32', 'llvm: spell 32-bit loads/stores with r registers (objdump without --mcpu=v3)')
+    .option('--prog <name>', 'only this program (ELF input)')
+    .option('--source', 'interleave source lines (ELF input with BTF line info)')
+    .action((input: string, opts: DisasmCliOptions) => {
+      if (opts.dialect !== 'llvm' && opts.dialect !== 'kernel') throw new UsageError(`--dialect must be llvm or kernel (got '${opts.dialect}')`);
+      const units = loadDisasmInput(input, opts);
+      process.stdout.write(formatListing(units, opts));
+      setExit(0);
+    });
+};
