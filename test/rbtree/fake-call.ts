@@ -4,11 +4,7 @@
 import type { ArgIndex, HelperCall, HelperEntry, LockSet } from '../../helpers/types.js';
 import type { BpfMap } from '../../maps/types.js';
 import { FaultSignal } from '../../src/errors.js';
-import { HANDLE_TAG_BASE, HandleKind, handleIndex, makeHandle } from '../../vm/handles.js';
-
-// vm/handles.ts's isHandle compares a signed `&` result with an unsigned tag (reported to its
-// owner); decode here so these tests do not depend on that fix.
-const isHandle = (v: bigint, kind: number): boolean => Number(v >> 32n) === HANDLE_TAG_BASE + kind;
+import { HandleKind, handleIndex, isHandle, makeHandle } from '../../vm/handles.js';
 import { Arena } from '../../vm/memory.js';
 
 export class FakeLocks implements LockSet {
