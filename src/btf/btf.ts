@@ -325,6 +325,7 @@ export class Btf {
       case BtfKind.RESTRICT:
       case BtfKind.TYPE_TAG:
       case BtfKind.VAR:
+      case BtfKind.DECL_TAG: // as btf__resolve_size: the size of what is tagged
         return this.sizeof(t.sizeOrType, depth + 1);
       default:
         throw new BtfError(`type of kind ${KIND_NAMES[t.kind]} has no size`, `.BTF type [${id}] ${t.name}`);
@@ -350,7 +351,6 @@ export class Btf {
       case BtfKind.CONST:
       case BtfKind.RESTRICT:
       case BtfKind.TYPE_TAG:
-      case BtfKind.VAR:
         return this.alignof(t.sizeOrType, depth + 1);
       case BtfKind.STRUCT:
       case BtfKind.UNION: {

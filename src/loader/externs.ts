@@ -15,14 +15,14 @@ function kconfigType(btf: Btf, typeId: number, where: string): KconfigType {
   const t = btf.resolve(typeId);
   if (t.kind === BtfKind.INT) {
     if (t.sizeOrType === 1 && (t.intEncoding! & IntEnc.BOOL)) return 'bool';
-    if (t.sizeOrType === 1 && (t.intEncoding! & IntEnc.CHAR)) return 'char';
+    if (t.sizeOrType === 1) return 'char'; // libbpf: any other 1-byte int is a char
     if (![1, 2, 4, 8].includes(t.sizeOrType)) throw new BtfError(`unsupported integer size ${t.sizeOrType}`, where);
     return t.intEncoding! & IntEnc.SIGNED ? 'int' : 'uint';
   }
   if (t.kind === BtfKind.ENUM) return t.name === 'libbpf_tristate' ? 'tristate' : t.kindFlag ? 'int' : 'uint';
   if (t.kind === BtfKind.ARRAY) {
     const e = btf.resolve(t.elemType!);
-    if (e.kind === BtfKind.INT && e.sizeOrType === 1 && (e.intEncoding! & IntEnc.CHAR)) return 'char_array';
+    if (e.kind === BtfKind.INT && e.sizeOrType === 1 && !(e.intEncoding! & IntEnc.BOOL)) return 'char_array';
   }
   throw new BtfError(`unsupported .kconfig type ${btf.typeName(typeId)}`, where);
 }
@@ -63,6 +63,7 @@ export function collectExterns(elf: ElfFile, spec: ObjectSpec): void {
       kcfg.push(e);
     }
   }
+  rewriteKsymsDatasec(btf!);
   if (kcfg.length === 0) return;
   // libbpf's order: larger alignment first, then smaller size, then name.
   kcfg.sort((a, b) => b.align - a.align || a.size! - b.size! || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -83,7 +84,9 @@ export function collectExterns(elf: ElfFile, spec: ObjectSpec): void {
       const name = btf!.type(v.type).name;
       const e = spec.externs.find((x) => x.kind === 'kconfig' && x.name === name);
       if (e) v.offset = e.offset!;
+      btf!.type(v.type).linkage = Linkage.GLOBAL;
     }
+    ds.vars!.sort((a, b) => a.offset - b.offset);
   }
   const mapName = internalMapName(spec.name, KCONFIG_SEC);
   const m: ObjMapSpec = {
@@ -99,6 +102,26 @@ export function collectExterns(elf: ElfFile, spec: ObjectSpec): void {
   };
   if (ds) m.btfValueTypeId = ds.id;
   spec.maps.set(mapName, m);
+}
+
+/** libbpf turns .ksyms variables into allocated 4-byte ints in BTF (so the kernel accepts the
+ *  DATASEC); do the same so our BTF matches what libbpf would load. */
+function rewriteKsymsDatasec(btf: Btf): void {
+  const ds = btf.datasec(KSYMS_SEC);
+  if (!ds) return;
+  const int = btf.types.find((t) => t.kind === BtfKind.INT && t.sizeOrType === 4 && t.intBits === 32);
+  let off = 0;
+  for (const v of ds.vars!) {
+    const vt = btf.type(v.type);
+    if (vt.kind === BtfKind.VAR) {
+      vt.linkage = Linkage.GLOBAL;
+      if (int) vt.sizeOrType = int.id;
+    }
+    v.offset = off;
+    v.size = 4;
+    off += 4;
+  }
+  ds.sizeOrType = off;
 }
 
 /** Values libbpf supplies itself when the kernel config does not have them. */

@@ -50,14 +50,16 @@ export function collectGlobalData(elf: ElfFile, spec: ObjectSpec): void {
     if (sec.type !== SHT.NOBITS) image.set(sec.data);
     const ro = isReadOnlySection(sec.name);
     const ds = btf?.datasec(sec.name);
-    // libbpf makes data maps mmapable; .rodata is additionally read-only for programs.
+    // libbpf makes data maps mmapable when they hold a non-static variable; .rodata is additionally
+    // read-only for programs.
+    const mmapable = ds !== undefined && ds.vars!.some((v) => btf!.type(v.type).kind === BtfKind.VAR && btf!.type(v.type).linkage !== 0);
     const m: ObjMapSpec = {
       name: mapName,
       type: MapType.ARRAY,
       keySize: 4,
       valueSize: sec.size,
       maxEntries: 1,
-      flags: MapFlag.MMAPABLE | (ro ? MapFlag.RDONLY_PROG : 0),
+      flags: (mmapable ? MapFlag.MMAPABLE : 0) | (ro ? MapFlag.RDONLY_PROG : 0),
       origin: 'data',
       section: sec.name,
       autocreate: true,

@@ -107,7 +107,13 @@ function fixupDatasecs(elf: ElfFile, btf: Btf): void {
       const sym = elf.symbols.find((s) => s.name === vt.name && s.shndx === sec.index);
       if (sym) v.offset = sym.value;
     }
+    sortDatasec(t);
   }
+}
+
+/** libbpf sorts DATASEC entries by offset after fixing them up. */
+export function sortDatasec(t: { vars?: { offset: number }[] }): void {
+  t.vars?.sort((a, b) => a.offset - b.offset);
 }
 
 function collectFunctions(elf: ElfFile, spec: ObjectSpec, ext: BtfExt | undefined): void {
@@ -170,6 +176,7 @@ function collectFunctions(elf: ElfFile, spec: ObjectSpec, ext: BtfExt | undefine
         section: progSection,
         progType: def?.progType ?? ProgType.UNSPEC,
         expectedAttachType: def?.attachType ?? 0,
+        hasAttachType: def?.hasAttachType ?? false,
         sleepable: def?.sleepable ?? false,
         autoload: !sec.name.startsWith('?'),
         known: def !== undefined,

@@ -60,13 +60,15 @@ export const AttachType = {
 export interface SectionDef {
   pattern: string;
   progType: number;
+  /** Expected attach type; 0 also when the entry names none (see `hasAttachType`). */
   attachType: number;
+  hasAttachType: boolean;
   sleepable?: boolean;
 }
 
 const P = ProgType;
 const A = AttachType;
-const d = (pattern: string, progType: number, attachType = 0, sleepable = false): SectionDef => ({ pattern, progType, attachType, sleepable });
+const d = (pattern: string, progType: number, attachType?: number, sleepable = false): SectionDef => ({ pattern, progType, attachType: attachType ?? 0, hasAttachType: attachType !== undefined, sleepable });
 
 export const SECTION_DEFS: readonly SectionDef[] = [
   d('socket', P.SOCKET_FILTER),
@@ -74,10 +76,10 @@ export const SECTION_DEFS: readonly SectionDef[] = [
   d('sk_reuseport', P.SK_REUSEPORT, A.SK_REUSEPORT_SELECT),
   d('kprobe+', P.KPROBE),
   d('uprobe+', P.KPROBE),
-  d('uprobe.s+', P.KPROBE, 0, true),
+  d('uprobe.s+', P.KPROBE, undefined, true),
   d('kretprobe+', P.KPROBE),
   d('uretprobe+', P.KPROBE),
-  d('uretprobe.s+', P.KPROBE, 0, true),
+  d('uretprobe.s+', P.KPROBE, undefined, true),
   d('kprobe.multi+', P.KPROBE, A.TRACE_KPROBE_MULTI),
   d('kretprobe.multi+', P.KPROBE, A.TRACE_KPROBE_MULTI),
   d('uprobe.multi+', P.KPROBE, A.TRACE_UPROBE_MULTI),
@@ -87,7 +89,7 @@ export const SECTION_DEFS: readonly SectionDef[] = [
   d('ksyscall+', P.KPROBE),
   d('kretsyscall+', P.KPROBE),
   d('usdt+', P.KPROBE),
-  d('usdt.s+', P.KPROBE, 0, true),
+  d('usdt.s+', P.KPROBE, undefined, true),
   d('tc/ingress', P.SCHED_CLS, A.TCX_INGRESS),
   d('tc/egress', P.SCHED_CLS, A.TCX_EGRESS),
   d('tcx/ingress', P.SCHED_CLS, A.TCX_INGRESS),
@@ -114,7 +116,7 @@ export const SECTION_DEFS: readonly SectionDef[] = [
   d('lsm_cgroup+', P.LSM, A.LSM_CGROUP),
   d('iter+', P.TRACING, A.TRACE_ITER),
   d('iter.s+', P.TRACING, A.TRACE_ITER, true),
-  d('syscall', P.SYSCALL, 0, true),
+  d('syscall', P.SYSCALL, undefined, true),
   d('xdp.frags/devmap', P.XDP, A.XDP_DEVMAP),
   d('xdp/devmap', P.XDP, A.XDP_DEVMAP),
   d('xdp.frags/cpumap', P.XDP, A.XDP_CPUMAP),
@@ -158,7 +160,7 @@ export const SECTION_DEFS: readonly SectionDef[] = [
   d('cgroup/setsockopt', P.CGROUP_SOCKOPT, A.CGROUP_SETSOCKOPT),
   d('cgroup/dev', P.CGROUP_DEVICE, A.CGROUP_DEVICE),
   d('struct_ops+', P.STRUCT_OPS),
-  d('struct_ops.s+', P.STRUCT_OPS, 0, true),
+  d('struct_ops.s+', P.STRUCT_OPS, undefined, true),
   d('sk_lookup', P.SK_LOOKUP, A.SK_LOOKUP),
   d('netfilter', P.NETFILTER, A.NETFILTER),
 ];

@@ -35,6 +35,8 @@ export interface ProgramSpec {
   section: string;
   progType: number;
   expectedAttachType: number;
+  /** Whether the section table names an attach type (0 is also CGROUP_INET_INGRESS). */
+  hasAttachType: boolean;
   /** Part of the section name after the first '/', e.g. the kprobe target. */
   attachTo?: string;
   sleepable: boolean;
