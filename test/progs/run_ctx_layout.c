@@ -1,0 +1,34 @@
+// The uapi context layouts as clang compiles them: offset and size of every field ebpfvm's
+// vm/contexts table lists, in the table's order, so test/run/contexts.test.ts can compare without
+// a compiler. Never run; the program exists only so the object loads.
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#define F(s, f) __builtin_offsetof(struct s, f), sizeof(((struct s *)0)->f)
+
+const volatile __u32 sk_buff_layout[] = {
+	F(__sk_buff, len), F(__sk_buff, pkt_type), F(__sk_buff, mark), F(__sk_buff, queue_mapping),
+	F(__sk_buff, protocol), F(__sk_buff, vlan_present), F(__sk_buff, vlan_tci), F(__sk_buff, vlan_proto),
+	F(__sk_buff, priority), F(__sk_buff, ingress_ifindex), F(__sk_buff, ifindex), F(__sk_buff, tc_index),
+	F(__sk_buff, cb), F(__sk_buff, hash), F(__sk_buff, tc_classid), F(__sk_buff, data), F(__sk_buff, data_end),
+	F(__sk_buff, napi_id), F(__sk_buff, family), F(__sk_buff, remote_ip4), F(__sk_buff, local_ip4),
+	F(__sk_buff, remote_ip6), F(__sk_buff, local_ip6), F(__sk_buff, remote_port), F(__sk_buff, local_port),
+	F(__sk_buff, data_meta), F(__sk_buff, flow_keys), F(__sk_buff, tstamp), F(__sk_buff, wire_len),
+	F(__sk_buff, gso_segs), F(__sk_buff, sk), F(__sk_buff, gso_size), F(__sk_buff, tstamp_type),
+	F(__sk_buff, hwtstamp),
+};
+const volatile __u32 sk_buff_size = sizeof(struct __sk_buff);
+
+const volatile __u32 xdp_md_layout[] = {
+	F(xdp_md, data), F(xdp_md, data_end), F(xdp_md, data_meta), F(xdp_md, ingress_ifindex),
+	F(xdp_md, rx_queue_index), F(xdp_md, egress_ifindex),
+};
+const volatile __u32 xdp_md_size = sizeof(struct xdp_md);
+
+SEC("syscall")
+int layout(void *ctx)
+{
+	return sk_buff_size + xdp_md_size;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,103 @@
+// `ebpfvm run`: bpftool's text, the JSON object, --map and --dump-maps, and exit codes
+// (0 ran, 1 fault, 2 bad input).
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { hexDump } from '../../src/cli/commands/run.js';
+import { ROOT, ipv4Udp } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ebpfvm-run-'));
+const file = (name: string, bytes: Uint8Array | string) => {
+  const p = join(dir, name);
+  writeFileSync(p, bytes);
+  return p;
+};
+const prog = (name: string) => join(ROOT, 'test/progs', name);
+const pkt = file('pkt.bin', ipv4Udp());
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+  try {
+    const code = await main(args);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('ebpfvm run', () => {
+  it("prints data_out like bpftool's hex_print and the return value line", async () => {
+    const r = await cli('run', prog('run_tc.o'), '--prog', 'tc_ttl', '--data', pkt, '--repeat', '4');
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines[0]).toBe('0000000\t0200 0000 0002 0200 0000 0001 0800 4500 | ........ ......E.');
+    expect(lines.at(-1)).toMatch(/^Return value: 68, duration \(average\): \d+ns$/);
+  });
+
+  it('hexDump pads short lines and splits the ASCII column after 8 bytes', () => {
+    expect(hexDump(new Uint8Array([0x41, 0x42, 0x43]))).toBe('0000000\t4142 43' + ' '.repeat(33) + '| ABC\n');
+    expect(hexDump(new Uint8Array(9).fill(0x61))).toBe('0000000\t6161 6161 6161 6161 61' + ' '.repeat(18) + '| aaaaaaaa a\n');
+  });
+
+  it('--json: retval, r0, data_out, ctx_out, duration, verified=false, maps with --dump-maps', async () => {
+    const ctx = new Uint8Array(20);
+    new DataView(ctx.buffer).setUint32(0, 6, true);
+    new DataView(ctx.buffer).setUint32(4, 7, true);
+    const r = await cli('run', prog('run_syscall.o'), '--prog', 'sys_mul', '--ctx', file('args.bin', ctx), '--json', '--dump-maps');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ program: 'sys_mul', verified: false, retval: 13, r0: '13', data_out: null, repeat: 1, printk: [] });
+    expect(j.ctx_out).toBe('06000000070000002a0000000000000001000000');
+    expect(j.maps['run_sysc.bss'].entries[0].formatted.value).toEqual({ total: 42 });
+    expect(j.maps['run_sysc.data'].entries[0].formatted.value).toEqual({ seen: 101 });
+  });
+
+  it('--map fills a map before the run and --dump-maps decodes it through BTF', async () => {
+    const m = file('proto.json', JSON.stringify([{ key: '00080000', value: 5 }]));
+    const r = await cli('run', prog('run_tc.o'), '--prog', 'tc_count', '--data', pkt, '--map', `proto_bytes=${m}`, '--dump-maps');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`Return value: ${5 + ipv4Udp().length}`);
+    expect(r.out).toContain(`proto_bytes: hash, key 4 bytes, value 8 bytes, 1 entry\n  2048: ${5 + ipv4Udp().length}`);
+  });
+
+  it('writes data_out and ctx_out to files when asked', async () => {
+    const dout = join(dir, 'out.bin');
+    const r = await cli('run', prog('run_sock.o'), '--prog', 'sock_fields', '--data', pkt, '--data-out', dout);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Return value: \d+, duration: \d+ns\n$/);
+    expect(new Uint8Array(readFileSync(dout)).subarray(14)).toEqual(ipv4Udp().subarray(14));
+  });
+
+  it('exit 2 with a clear message: unknown program, short data, refused ctx field, bad --map', async () => {
+    const unknown = await cli('run', prog('run_tc.o'), '--prog', 'nope', '--data', pkt);
+    expect(unknown).toMatchObject({ code: 2 });
+    expect(unknown.err).toMatch(/no program named nope \(have: tc_ttl, tc_fields, tc_count\)/);
+    const short = await cli('run', prog('run_tc.o'), '--prog', 'tc_ttl', '--data', file('short.bin', new Uint8Array(13)));
+    expect(short).toMatchObject({ code: 2 });
+    expect(short.err).toMatch(/-EINVAL.*at least 14 bytes/);
+    const ctx = new Uint8Array(192);
+    ctx[0] = 1;
+    const refused = await cli('run', prog('run_tc.o'), '--prog', 'tc_ttl', '--data', pkt, '--ctx', file('ctx.bin', ctx));
+    expect(refused).toMatchObject({ code: 2 });
+    expect(refused.err).toMatch(/field len .* must be zero/);
+    const badMap = await cli('run', prog('run_tc.o'), '--prog', 'tc_count', '--data', pkt, '--map', `proto_bytes=${file('bad.json', '[{"key":"08","value":1}]')}`);
+    expect(badMap).toMatchObject({ code: 2 });
+    expect(badMap.err).toMatch(/key: 1 bytes, the map needs 4/);
+    expect((await cli('run', prog('run_tc.o'), '--data', pkt)).code).toBe(2); // several programs, no --prog
+    expect((await cli('run', prog('run_tc.o'), '--prog', 'tc_ttl', '--data', join(dir, 'missing.bin'))).code).toBe(2);
+  });
+
+  it('exit 1 on a fault, with the source line', async () => {
+    const r = await cli('run', prog('run_faults.o'), '--prog', 'tc_write_len', '--data', pkt);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/fault: tc_write_len pc \d+ .*write-protected[\s\S]*run_faults\.c/);
+  });
+});

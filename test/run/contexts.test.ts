@@ -1,0 +1,93 @@
+// vm/contexts: layouts against the uapi headers as clang compiled them, the per-type access
+// rules of the kernel's *_is_valid_access(), and eth_type_trans() on loopback.
+import { describe, expect, it } from 'vitest';
+import { SK_BUFF, XDP_MD, checkCtxAccess, field, progTypeInfo, writableRanges, type CtxLayout } from '../../vm/contexts.js';
+import { ProgType } from '../../vm/prog-types.js';
+import { ethTypeTrans } from '../../vm/test-run.js';
+import { openObject } from '../../src/loader/index.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './helpers.js';
+
+const spec = openObject(new Uint8Array(readFileSync(join(ROOT, 'test/progs/run_ctx_layout.o'))), { name: 'run_ctx_layout' });
+const u32s = (name: string): number[] => {
+  const b = spec.globals.get(name)!.get();
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return Array.from({ length: b.length / 4 }, (_, i) => dv.getUint32(i * 4, true));
+};
+
+function expectLayout(l: CtxLayout, pairs: number[], size: number): void {
+  expect(l.fields.map((f) => [f.name, f.offset, f.size])).toEqual(l.fields.map((f, i) => [f.name, pairs[2 * i], pairs[2 * i + 1]]));
+  expect(l.size).toBe(size);
+}
+
+describe('context layouts match the uapi headers compiled by clang', () => {
+  it('__sk_buff: every field offset and size', () => expectLayout(SK_BUFF, u32s('sk_buff_layout'), u32s('sk_buff_size')[0]!));
+  it('xdp_md: every field offset and size', () => expectLayout(XDP_MD, u32s('xdp_md_layout'), u32s('xdp_md_size')[0]!));
+});
+
+describe('context access rules', () => {
+  const ok = (t: number, off: number, size: number, write: boolean) => checkCtxAccess(t, off, size, write).ok;
+  const off = (n: string) => field(SK_BUFF, n).offset;
+
+  it('socket filters write only cb[] and cannot see packet pointers', () => {
+    expect(ok(ProgType.SOCKET_FILTER, off('cb') + 8, 4, true)).toBe(true);
+    expect(ok(ProgType.SOCKET_FILTER, off('mark'), 4, true)).toBe(false);
+    expect(ok(ProgType.SOCKET_FILTER, off('mark'), 4, false)).toBe(true);
+    expect(ok(ProgType.SOCKET_FILTER, off('data'), 4, false)).toBe(false);
+    expect(ok(ProgType.SOCKET_FILTER, off('tstamp'), 8, false)).toBe(false);
+  });
+
+  it('tc writes mark, priority, tc_index, tc_classid, cb, tstamp, queue_mapping; reads packet pointers', () => {
+    for (const n of ['mark', 'priority', 'tc_index', 'tc_classid', 'queue_mapping']) expect(ok(ProgType.SCHED_CLS, off(n), 4, true)).toBe(true);
+    expect(ok(ProgType.SCHED_CLS, off('tstamp'), 8, true)).toBe(true);
+    expect(ok(ProgType.SCHED_CLS, off('len'), 4, true)).toBe(false);
+    expect(ok(ProgType.SCHED_CLS, off('data'), 4, true)).toBe(false);
+    expect(ok(ProgType.SCHED_CLS, off('data'), 4, false)).toBe(true);
+    expect(ok(ProgType.SCHED_CLS, off('data'), 2, false)).toBe(false); // packet pointers are full width
+    expect(ok(ProgType.SCHED_CLS, off('tstamp_type'), 1, false)).toBe(true);
+    expect(ok(ProgType.SOCKET_FILTER, off('tstamp_type'), 1, false)).toBe(false);
+  });
+
+  it('narrow reads at a field start, misaligned or padding accesses refused', () => {
+    expect(ok(ProgType.SCHED_CLS, off('protocol'), 2, false)).toBe(true);
+    expect(ok(ProgType.SCHED_CLS, off('protocol'), 1, false)).toBe(true);
+    expect(ok(ProgType.SCHED_CLS, off('protocol') + 1, 2, false)).toBe(false);
+    expect(ok(ProgType.SCHED_CLS, off('mark'), 2, true)).toBe(false); // writes are full width
+    expect(ok(ProgType.SCHED_CLS, 181, 1, false)).toBe(false); // padding after tstamp_type
+    expect(ok(ProgType.SCHED_CLS, 192, 4, false)).toBe(false);
+    expect(ok(ProgType.SCHED_CLS, off('flow_keys'), 8, false)).toBe(false);
+  });
+
+  it('xdp_md is read-only; its pointers are 32-bit', () => {
+    expect(ok(ProgType.XDP, 0, 4, false)).toBe(true);
+    expect(ok(ProgType.XDP, 0, 4, true)).toBe(false);
+    expect(ok(ProgType.XDP, 0, 8, false)).toBe(false);
+    expect(ok(ProgType.XDP, 12, 4, false)).toBe(true);
+  });
+
+  it('syscall contexts are any aligned bytes of the user buffer', () => {
+    expect(ok(ProgType.SYSCALL, 96, 8, true)).toBe(true);
+    expect(ok(ProgType.SYSCALL, 3, 4, false)).toBe(false);
+  });
+
+  it('write protection covers everything but the whitelist', () => {
+    expect(writableRanges(progTypeInfo(ProgType.SOCKET_FILTER)!)).toEqual([[48, 68]]);
+    expect(writableRanges(progTypeInfo(ProgType.XDP)!)).toEqual([]);
+  });
+});
+
+describe('eth_type_trans on loopback', () => {
+  const frame = (dst: number[], type: number[], rest: number[] = [0, 0]) => new Uint8Array([...dst, 2, 0, 0, 0, 0, 1, ...type, ...rest]);
+  it('pkt_type: zero MAC is HOST, group bit MULTICAST (broadcast too), else OTHERHOST', () => {
+    expect(ethTypeTrans(frame([0, 0, 0, 0, 0, 0], [8, 0])).pktType).toBe(0);
+    expect(ethTypeTrans(frame([1, 0, 0x5e, 0, 0, 1], [8, 0])).pktType).toBe(2);
+    expect(ethTypeTrans(frame([255, 255, 255, 255, 255, 255], [8, 0])).pktType).toBe(2);
+    expect(ethTypeTrans(frame([2, 0, 0, 0, 0, 2], [8, 0])).pktType).toBe(3);
+  });
+  it('protocol: ethertype, or 802.3 raw (0xffff) / 802.2 for length fields', () => {
+    expect(ethTypeTrans(frame([0, 0, 0, 0, 0, 0], [0x86, 0xdd])).protocol).toBe(0x86dd);
+    expect(ethTypeTrans(frame([0, 0, 0, 0, 0, 0], [0, 0x20], [0xff, 0xff])).protocol).toBe(0x0001);
+    expect(ethTypeTrans(frame([0, 0, 0, 0, 0, 0], [0, 0x20], [0xaa, 0xaa])).protocol).toBe(0x0004);
+  });
+});
