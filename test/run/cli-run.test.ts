@@ -68,6 +68,16 @@ describe('ebpfvm run', () => {
     expect(r.out).toContain(`proto_bytes: hash, key 4 bytes, value 8 bytes, 1 entry\n  2048: ${5 + ipv4Udp().length}`);
   });
 
+  it('--dump-maps prints rbtree maps in order through BTF (tree with =tree)', async () => {
+    const args = ['run', join(ROOT, 'examples/scheduler.o'), '--prog', 'schedule', '--data', join(ROOT, 'examples/packets.bin')];
+    const inorder = await cli(...args, '--dump-maps');
+    expect(inorder.code).toBe(0);
+    expect(inorder.out).toMatch(/queue: rbtree, 13 nodes\n  \[0\] 0x[0-9a-f]+ \{"deadline_us":5308,"flow":2,"bytes":135,"seq":7\}/);
+    const tree = await cli(...args, '--dump-maps=tree', '--json');
+    expect(JSON.parse(tree.out).maps.queue).toMatchObject({ type: 'rbtree', size: 13 });
+    expect((await cli(...args, '--dump-maps=sideways')).code).toBe(2);
+  });
+
   it('writes data_out and ctx_out to files when asked', async () => {
     const dout = join(dir, 'out.bin');
     const r = await cli('run', prog('run_sock.o'), '--prog', 'sock_fields', '--data', pkt, '--data-out', dout);

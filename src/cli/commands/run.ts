@@ -258,7 +258,10 @@ function mapViews(obj: LoadedObject): MapView[] {
   const btf = obj.spec.btf;
   return [...obj.maps.entries()].map(([name, lm]) => {
     const key = btfDecode(btf, lm.map.spec.btfKeyTypeId);
-    const value = btfDecode(btf, lm.map.spec.btfValueTypeId);
+    const valueId = lm.map.spec.btfValueTypeId;
+    // rbtree nodes: leave the rb_node links out (the formatter shows colour and shape itself).
+    const rb = btf && valueId && isRbtreeMap(lm.map) ? btfDecoder(btf, valueId) : undefined;
+    const value = rb ? (b: Uint8Array) => rb(b, 0) : btfDecode(btf, valueId);
     return { name, map: lm.map, ...(key ? { key } : {}), ...(value ? { value } : {}) };
   });
 }
