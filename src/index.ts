@@ -14,3 +14,4 @@ export type { Program } from '../vm/program.js';
 export type { Insn } from '../vm/isa.js';
 export { MapType, type MapSpec, type BpfMap } from '../maps/types.js';
 export { ProgType } from '../vm/prog-types.js';
+export { testRun, runLoaded, dumpMapRaw, TestRunInputError, type TestRunInput, type TestRunResult, type RawMapDump } from './test-run-api.js';
