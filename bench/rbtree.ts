@@ -10,6 +10,7 @@ import { RbtreeApi, type KeyField } from '../src/rbtree-api.js';
 import { Runtime } from '../src/runtime.js';
 import { load, openObject } from '../src/loader/index.js';
 import { Arena } from '../vm/memory.js';
+import { OrderedMap } from '@js-sdsl/ordered-map';
 
 export interface RbtreeBenchRow {
   suite: string;
@@ -32,9 +33,17 @@ function heapBytes(): number {
   return m.heapUsed + m.arrayBuffers;
 }
 
-/** Keys in a scrambled order (a multiplicative permutation), so inserts are not sorted. */
-function key(i: number): bigint {
-  return BigInt(Math.imul(i + 1, 2654435761) >>> 0) * 4096n + BigInt(i & 4095);
+/** Keys in a scrambled order (a multiplicative permutation), so inserts are not sorted: the high
+ *  word scrambles, the low word keeps them distinct. */
+function keyHi(i: number): number {
+  return Math.imul(i + 1, 2654435761) >>> 0;
+}
+function setKey(dv: DataView, off: number, i: number): void {
+  dv.setUint32(off, i, true);
+  dv.setUint32(off + 4, keyHi(i), true);
+}
+function key(i: number): number {
+  return keyHi(i) * 2 ** 20 + (i & 0xfffff);
 }
 
 /** Per node: arena bytes (slab footprint, not just the 40 requested), the map's ownership bitmap,
@@ -50,7 +59,7 @@ export function bytesPerNode(n: number): RbtreeBenchRow[] {
   let lo = Infinity;
   let hi = 0;
   for (let i = 0; i < n; i++) {
-    dv.setBigUint64(24, key(i), true);
+    setKey(dv, 24, i);
     const a = api.insert(v, KEY);
     if (a < lo) lo = a;
     if (a > hi) hi = a;
@@ -92,11 +101,20 @@ export function bytesPerNodeOutOfBand(n: number): RbtreeBenchRow {
   return { suite: 'rbtree bytes/node: out-of-band alternative (total)', size: n, value: 48 + extra / n, unit: 'B', note: '48 arena + typed arrays + Map' };
 }
 
+/** Mean ns per iteration: after a warm-up, 7 rounds of iters/7; the median round is reported, so
+ *  one GC pause or JIT tier-up does not decide the figure. */
 function timeLoop(iters: number, body: (i: number) => void): number {
-  for (let i = 0; i < Math.min(iters, 2000); i++) body(i); // warm-up
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < iters; i++) body(i);
-  return Number(process.hrtime.bigint() - t0) / iters;
+  for (let i = 0; i < Math.min(iters, 5000); i++) body(i); // warm-up
+  const rounds = 7;
+  const per = Math.max(1, Math.floor(iters / rounds));
+  const means: number[] = [];
+  let i = 0;
+  for (let r = 0; r < rounds; r++) {
+    const t0 = process.hrtime.bigint();
+    for (let k = 0; k < per; k++, i++) body(i);
+    means.push(Number(process.hrtime.bigint() - t0) / per);
+  }
+  return means.sort((a, b) => a - b)[rounds >> 1]!;
 }
 
 /** add+remove of one node on a tree of `size` nodes, through the TypeScript API. */
@@ -107,15 +125,28 @@ export function apiAddRemove(size: number, iters: number): RbtreeBenchRow {
   const v = new Uint8Array(VALUE_SIZE);
   const dv = new DataView(v.buffer);
   for (let i = 0; i < size; i++) {
-    dv.setBigUint64(24, key(i), true);
+    setKey(dv, 24, i);
     api.insert(v, KEY);
   }
   const ns = timeLoop(iters, (i) => {
-    dv.setBigUint64(24, key(size + (i % 100_000)), true);
+    setKey(dv, 24, size + (i % 100_000));
     api.remove(api.insert(v, KEY));
   });
   map.destroy();
   return { suite: 'rbtree add+remove (TypeScript API)', size, value: ns, unit: 'ns/pair' };
+}
+
+/** The baseline DESIGN section 10 names: js-sdsl's OrderedMap (a red-black tree of JS objects),
+ *  set+erase of one key on a map of `size` keys with a 16-byte payload each. */
+export function sdslAddRemove(size: number, iters: number): RbtreeBenchRow {
+  const m = new OrderedMap<number, Uint8Array>();
+  for (let i = 0; i < size; i++) m.setElement(key(i), new Uint8Array(PAYLOAD));
+  const ns = timeLoop(iters, (i) => {
+    const k = key(size + (i % 100_000));
+    m.setElement(k, new Uint8Array(PAYLOAD));
+    m.eraseElementByKey(k);
+  });
+  return { suite: 'baseline: js-sdsl OrderedMap set+erase', size, value: ns, unit: 'ns/pair' };
 }
 
 /** add+remove (+ alloc/lock/unlock/free) from a BPF program, one pair per run, on a tree of
@@ -128,19 +159,19 @@ export function bpfSuites(size: number, iters: number, objPath: string): RbtreeB
   const v = new Uint8Array(VALUE_SIZE);
   const vdv = new DataView(v.buffer);
   for (let i = 0; i < size; i++) {
-    vdv.setBigUint64(24, key(i), true);
+    setKey(vdv, 24, i);
     api.insert(v, KEY);
   }
   const ctx = rt.arena.alloc(8, { kind: 'ctx', name: 'args' });
   const dv = rt.arena.dv;
   const prog = (name: string) => obj.program(name).program;
   const run = (p: ReturnType<typeof prog>) => (i: number) => {
-    dv.setBigUint64(ctx, key(i % size || 0), true);
+    setKey(dv, ctx, i % size);
     rt.execute(p, { args: [ctx] });
   };
   const nop = timeLoop(iters, run(prog('nop')));
   const pair = timeLoop(iters, (i) => {
-    dv.setBigUint64(ctx, key(size + (i % 100_000)), true);
+    setKey(dv, ctx, size + (i % 100_000));
     rt.execute(prog('add_remove'), { args: [ctx] });
   });
   const find = timeLoop(iters, run(prog('find')));
@@ -159,7 +190,7 @@ export function runRbtreeBench(opts: { quick?: boolean; objPath?: string } = {})
   const rows: RbtreeBenchRow[] = [];
   rows.push(...bytesPerNode(opts.quick ? 100_000 : 1_000_000));
   rows.push(bytesPerNodeOutOfBand(opts.quick ? 100_000 : 1_000_000));
-  for (const s of sizes) rows.push(apiAddRemove(s, iters));
+  for (const s of sizes) rows.push(apiAddRemove(s, iters), sdslAddRemove(s, iters));
   for (const s of sizes) rows.push(...bpfSuites(s, iters, objPath));
   return rows;
 }

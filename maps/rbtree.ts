@@ -10,13 +10,13 @@
 //    (48 arena + 17 typed arrays + ~35 for the Map entry);
 //  - in band, write-protected: the 24 rb_node bytes are marked read-only for programs with the
 //    arena's write-protect bitmap from allocation until free, so only this code writes them:
-//    48 arena bytes (40 requested, slab class 48) + 0.25 bytes of ownership bitmap.
+//    48 arena bytes (40 requested, slab class 48) + ~0.15 bytes of ownership bitmap.
 // We use the second. Programs that store into rb_node fault cleanly in unverified mode (the
 // verifier rejects such stores with "only read is supported" before that).
 //
-// Ownership is out of band and tamper-proof: a bitmap with one bit per 24-byte window of the arena
-// (nodes are at least 24 bytes and never overlap, so no two live nodes share a window) says which
-// node allocations belong to this map. Linked/unlinked is read from the protected header
+// Ownership is out of band and tamper-proof: a bitmap with one bit per value_size-byte window of
+// the arena (this map's nodes are at least value_size bytes and never overlap, so no two of them
+// share a window) says which node allocations belong to this map. Linked/unlinked is read from the protected header
 // (RB_EMPTY_NODE: parent == self), so it needs no extra state either.
 //
 // Program-side semantics (checked here; the lock check is in helpers/rbtree.ts, which knows the
@@ -38,9 +38,8 @@ import { Errno, MapType, type BpfMap, type MapContext, type MapFactory, type Map
 export const RB_NODE_SIZE = 24;
 /** sizeof(struct bpf_spin_lock). */
 export const SPIN_LOCK_SIZE = 4;
-/** Ownership-bitmap granule: the smallest node, so one bit never covers two live nodes. */
-const GRANULE = RB_NODE_SIZE;
 const PAGE_SHIFT = 12;
+const NODE_ALLOC = { kind: 'node' } as const;
 
 export class RbtreeMap implements BpfMap {
   readonly spec: Readonly<MapSpec>;
@@ -59,6 +58,9 @@ export class RbtreeMap implements BpfMap {
   busy = false;
 
   readonly arena: Arena;
+  /** Ownership-bitmap granule: the smallest node this map allocates (value_size), so one bit
+   *  never covers two of its live nodes. */
+  private readonly granule: number;
   private owned: Uint8Array = new Uint8Array(64);
   private alive = 0;
   private aliveBytes = 0;
@@ -69,6 +71,7 @@ export class RbtreeMap implements BpfMap {
     this.spec = { ...spec };
     this.name = spec.name;
     this.valueSize = spec.valueSize;
+    this.granule = spec.valueSize;
     this.arena = ctx.arena;
     this.tree = new RbTree(ctx.arena.u8.buffer);
     this.lockAddr = ctx.arena.alloc(SPIN_LOCK_SIZE, { kind: 'map', name: `${spec.name}.lock` });
@@ -103,7 +106,7 @@ export class RbtreeMap implements BpfMap {
     const len = Math.max(size, this.valueSize);
     let addr: number;
     try {
-      addr = this.arena.alloc(len, { kind: 'node' });
+      addr = this.arena.alloc(len, NODE_ALLOC);
     } catch {
       return 0; // ENOMEM: the helper returns NULL, as kmalloc failing would
     }
@@ -118,16 +121,19 @@ export class RbtreeMap implements BpfMap {
   /** Whether `addr` is the start of a live node allocated by this map. */
   ownsNode(addr: number): boolean {
     if (addr <= 0 || addr % 8 !== 0) return false;
-    const s = Math.floor(addr / GRANULE);
+    const g = this.granule;
+    const s = Math.floor(addr / g);
     const bits = this.owned;
     if ((s >>> 3) >= bits.length || (bits[s >>> 3]! & (1 << (s & 7))) === 0) return false;
     if (!this.arena.isLive(addr)) return false;
-    // A set bit says one of our nodes starts in [24s, 24s+24). Another live allocation starting
-    // in that window before our node would be under 24 bytes, so it cannot share our node's slab
-    // page; it can only exist when the window straddles a page boundary. Only then ask the arena.
-    const lo = s * GRANULE;
-    if (lo >>> PAGE_SHIFT === (lo + GRANULE - 1) >>> PAGE_SHIFT) return true;
-    return this.arena.describe(addr)?.kind === 'node';
+    // A set bit says one of our nodes starts in [gs, gs+g). Another live allocation starting in
+    // that window before our node would be shorter than g, so it cannot share our node's slab page
+    // (a slab holds one size class, >= our node's length); it can only exist when the window
+    // straddles a page boundary. Only then ask the arena, and require a node at least g long.
+    const lo = s * g;
+    if (lo >>> PAGE_SHIFT === (lo + g - 1) >>> PAGE_SHIFT) return true;
+    const info = this.arena.describe(addr);
+    return info !== undefined && info.kind === 'node' && info.start === addr && info.length >= g;
   }
 
   isLinked(addr: number): boolean {
@@ -146,14 +152,13 @@ export class RbtreeMap implements BpfMap {
   private release(addr: number): void {
     const len = this.arena.describe(addr)!.length;
     this.setOwned(addr, false);
-    this.arena.unprotect(addr, RB_NODE_SIZE);
-    this.arena.free(addr);
+    this.arena.free(addr); // also clears the write protection of the whole allocation
     this.alive--;
     this.aliveBytes -= len;
   }
 
   private setOwned(addr: number, on: boolean): void {
-    const s = Math.floor(addr / GRANULE);
+    const s = Math.floor(addr / this.granule);
     const byte = s >>> 3;
     if (byte >= this.owned.length) {
       let n = this.owned.length;
@@ -282,8 +287,8 @@ export class RbtreeMap implements BpfMap {
       if (bits[byte] === 0) continue;
       for (let b = 0; b < 8; b++) {
         if ((bits[byte]! & (1 << b)) === 0) continue;
-        const lo = (byte * 8 + b) * GRANULE;
-        for (let a = lo; a < lo + GRANULE; a += 8) if (this.ownsNode(a)) this.release(a);
+        const lo = (byte * 8 + b) * this.granule;
+        for (let a = Math.ceil(lo / 8) * 8; a < lo + this.granule; a += 8) if (this.ownsNode(a)) this.release(a);
       }
     }
     this.arena.unprotect(this.lockAddr, SPIN_LOCK_SIZE);

@@ -96,7 +96,9 @@ export class RbtreeApi {
     const addr = this.map.allocNode(this.map.valueSize);
     if (addr === 0) throw new MapError('out of memory allocating a node', this.map.name);
     const arena = this.arenaOf();
-    if (value.length > RB_NODE_SIZE) arena.u8.set(value.subarray(RB_NODE_SIZE), addr + RB_NODE_SIZE);
+    // A byte loop: small copies this way beat subarray()+set() (an allocation per insert).
+    const u8 = arena.u8;
+    for (let i = RB_NODE_SIZE; i < value.length; i++) u8[addr + i] = value[i]!;
     const less = this.lessFor(order);
     this.map.tree.add(addr, less);
     return addr;
