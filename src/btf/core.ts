@@ -257,7 +257,9 @@ export function applyCoreRelocations(insns: Insn[], records: readonly CoreRelo[]
     const orig = slot.get();
     // clang stores the local value (for exists/match kinds: 1); a different value means the
     // record does not belong to this instruction.
-    const origOk = rec.kind === CoreKind.TYPE_ID_TARGET || rec.kind === CoreKind.TYPE_ID_LOCAL || orig === local.value || BigInt.asIntN(32, orig) === BigInt.asIntN(32, local.value);
+    // Bitfield loads are clang's choice of width, so libbpf does not validate them either.
+    const bitfield = localSpec !== undefined && localSpec.bitfieldSize > 0;
+    const origOk = bitfield || rec.kind === CoreKind.TYPE_ID_TARGET || rec.kind === CoreKind.TYPE_ID_LOCAL || orig === local.value || BigInt.asIntN(32, orig) === BigInt.asIntN(32, local.value);
     if (!origOk) throw new BtfError(`instruction holds ${orig}, but the local BTF gives ${local.value}`, where);
     let result: bigint;
     if (target.exists) result = target.value;

@@ -1,0 +1,172 @@
+// load(): maps created in a Runtime, programs linked (subprograms appended, calls and callbacks
+// rebased, map and global references rewritten), run, and refusals that name what is missing.
+import { describe, expect, it } from 'vitest';
+import { LinkError, UnsupportedError, UsageError, BtfError } from '../../src/errors.js';
+import { Runtime } from '../../src/runtime.js';
+import { load } from '../../src/loader/load.js';
+import { applyCoreRelocations } from '../../src/btf/core.js';
+import { PseudoLd, PseudoCall } from '../../vm/isa.js';
+import { open, linkOffline } from './helpers.js';
+
+const run = (rt: Runtime, p: { program: Parameters<Runtime['execute']>[0] }) => rt.execute(p.program, { args: [0] }).r0;
+
+describe('linking', () => {
+  it('appends used subprograms once, transitively, and rewrites call offsets', () => {
+    const s = open('ld_subprog');
+    const a = linkOffline(s, 'prog_a');
+    expect(a.program.funcs).toEqual([
+      { pc: 0, name: 'prog_a' },
+      { pc: 3, name: 'twice' },
+      { pc: 6, name: 'add3' },
+    ]);
+    expect(a.program.insns.length).toBe(9);
+    // prog_a's call (pc 1) lands on twice at pc 3; twice's call (pc 3) on add3 at pc 6.
+    expect(a.program.insns[1]).toMatchObject({ code: 0x85, src: PseudoCall.LOCAL, imm: 1 });
+    expect(a.program.insns[3]).toMatchObject({ code: 0x85, src: PseudoCall.LOCAL, imm: 2 });
+    expect(a.notes.get(1)).toBe('twice');
+  });
+
+  it('callback addresses become BPF_PSEUDO_FUNC relative to the next slot', () => {
+    const b = linkOffline(open('ld_subprog'), 'prog_b');
+    expect(b.program.funcs!.map((f) => f.name)).toEqual(['prog_b', 'loop_cb', 'add3']);
+    const ld = b.program.insns[5]!;
+    expect(ld).toMatchObject({ code: 0x18, src: PseudoLd.FUNC, imm: 6 }); // 5 + 1 + 6 = 12 = loop_cb
+    expect(b.program.funcs![1]!.pc).toBe(12);
+    expect(b.notes.get(5)).toBe('func loop_cb');
+  });
+
+  it('rebases line info of every appended function', () => {
+    const b = linkOffline(open('ld_subprog'), 'prog_b');
+    const li = b.program.lineInfo!;
+    expect(li[0]).toMatchObject({ pc: 0, line: 12, file: './test/progs/ld_subprog.c' });
+    expect(li.find((l) => l.pc === 12)!.text).toMatch(/loop_cb/);
+    expect(li.find((l) => l.pc === 17)!.text).toMatch(/add3/);
+  });
+
+  it('map references become MAP_FD and globals MAP_VALUE with the offset in the second slot', () => {
+    const g = linkOffline(open('ld_globals'), 'read_globals');
+    const bss = g.ids.get('ld_globa.bss')!;
+    expect(g.program.insns[0]).toMatchObject({ code: 0x18, src: PseudoLd.MAP_VALUE, imm: bss });
+    expect(g.program.insns[1]!.imm).toBe(8); // zeroed_arr at .bss+8
+    expect(g.notes.get(9)).toBe('hidden (.data+20)');
+    expect(g.program.insns[10]!.imm).toBe(20);
+    const m = linkOffline(open('ld_maps_btf'), 'use_maps');
+    const fd = m.program.insns.findIndex((i) => i.code === 0x18 && i.src === PseudoLd.MAP_FD);
+    expect(m.notes.get(fd)).toBe('map hmap');
+    expect(m.program.insns[fd]!.imm).toBe(m.ids.get('hmap'));
+  });
+
+  it('programs in the same section and from another section share .text subprograms', () => {
+    const c = linkOffline(open('ld_callbacks'), 'run_loops');
+    expect(c.program.funcs!.map((f) => f.name).sort()).toEqual(['each', 'finish', 'run_loops', 'step']);
+    expect(c.program.insns.filter((i) => i.code === 0x18 && i.src === PseudoLd.FUNC).length).toBe(2);
+  });
+
+  it('CO-RE records are applied as identity relocations against the local BTF', () => {
+    const s = open('ld_core');
+    const f = s.programs.get('core')!.func;
+    expect(f.coreRelos.length).toBe(15);
+    const insns = f.insns.map((i) => ({ ...i }));
+    const report = applyCoreRelocations(insns, f.coreRelos, s.btf!, s.btf!, 'syscall');
+    expect(report.every((r) => r.target === r.local)).toBe(true);
+    const kinds = new Set(report.map((r) => r.kind));
+    for (const k of ['byte_off', 'byte_sz', 'field_exists', 'lshift_u64', 'rshift_u64', 'type_exists', 'type_size', 'enumval_exists', 'enumval_value', 'local_type_id']) expect(kinds).toContain(k);
+    expect(report.find((r) => r.kind === 'byte_off' && r.access === '0:1:1')!.target).toBe(16n); // inner.b
+    expect(report.find((r) => r.kind === 'type_size')!.target).toBe(48n);
+    expect(report.find((r) => r.kind === 'enumval_value')!.target).toBe(2n);
+    expect(report.find((r) => r.kind === 'lshift_u64')!.target).toBe(64n - 8n); // mode: bits 195..199 of a 4-byte load at 24
+    // A record whose instruction disagrees with the BTF is caught.
+    const bad = f.insns.map((i) => ({ ...i }));
+    const off = f.coreRelos.find((r) => r.kind === 0)!;
+    bad[off.insn]!.off += 8;
+    bad[off.insn]!.imm += 8;
+    expect(() => applyCoreRelocations(bad, [off], s.btf!, s.btf!, 'syscall')).toThrow(BtfError);
+  });
+});
+
+describe('load into a Runtime', () => {
+  it('runs linked programs: subprograms and bpf_loop callbacks', () => {
+    const rt = new Runtime();
+    const obj = load(rt, open('ld_subprog'));
+    expect(run(rt, obj.program('prog_a'))).toBe(8n);
+    expect(run(rt, obj.program('prog_b'))).toBe(9n);
+    expect(obj.program('prog_c').section).toBe('xdp');
+  });
+
+  it('bpf_loop and bpf_for_each_map_elem callbacks see the map', () => {
+    const rt = new Runtime();
+    const obj = load(rt, open('ld_callbacks'));
+    expect(run(rt, obj.program('run_loops'))).toBe(34n);
+    const v = new Uint8Array(8);
+    v[0] = 100;
+    obj.map('arr').update(new Uint8Array([1, 0, 0, 0]), v);
+    expect(run(rt, obj.program('run_loops'))).toBe(134n);
+    expect(run(rt, obj.program('just_finish'))).toBe(42n);
+  });
+
+  it('global data: contents written, edits before load visible, .rodata frozen', () => {
+    const rt = new Runtime();
+    const spec = open('ld_globals');
+    expect(() => load(rt, spec)).not.toThrow();
+    const rt2 = new Runtime();
+    spec.globals.get('limit')!.set(2000);
+    const obj = load(rt2, spec);
+    expect(run(rt2, obj.program('read_globals'))).toBe(2247n);
+    expect(run(rt2, obj.program('read_globals'))).toBe(2256n); // counter += hidden persists
+    expect(obj.map('ld_globa.rodata').frozen).toBe(true);
+    expect(obj.map('ld_globa.data').frozen).toBe(false);
+    expect(obj.map('ld_globa.rodata').update(new Uint8Array(4), new Uint8Array(16))).toBeLessThan(0);
+    const bss = obj.map('ld_globa.bss').lookup(new Uint8Array(4))!;
+    expect(bss[0]).toBe(2); // zeroed incremented twice
+  });
+
+  it('kconfig values and weak ksyms', () => {
+    const spec = open('ld_kconfig');
+    expect(() => load(new Runtime(), spec)).toThrow(LinkError);
+    spec.kconfig.set('CONFIG_HZ', 250);
+    const rt = new Runtime();
+    const obj = load(rt, spec);
+    expect(run(rt, obj.program('read_kconfig'))).toBe(BigInt((6 << 16) + (8 << 8) + 250 + 1));
+    expect(obj.map('ld_kcon.kconfig').frozen).toBe(true);
+    const rt2 = new Runtime();
+    const obj2 = load(rt2, spec, { ksyms: { bpf_prog_active: 0xffff_8000_0000_1000n } });
+    expect(run(rt2, obj2.program('read_kconfig'))).toBe(BigInt((6 << 16) + (8 << 8) + 250 + 1 + 1000));
+  });
+
+  it('autoload off: not loaded, and asking for it says so', () => {
+    const spec = open('ld_autoload');
+    const obj = load(new Runtime(), spec);
+    expect([...obj.programs.keys()]).toEqual(['loaded']);
+    expect(() => obj.program('optional')).toThrow(UsageError);
+    expect(() => obj.program('optional')).toThrow(/autoload is off/);
+    spec.programs.get('optional')!.autoload = true;
+    const rt = new Runtime();
+    expect(run(rt, load(rt, spec).program('optional'))).toBe(2n);
+  });
+
+  it('legacy maps load and work', () => {
+    const rt = new Runtime();
+    const obj = load(rt, open('ld_legacy_maps'));
+    expect(obj.map('counters').maxEntries).toBe(8);
+    expect(obj.map('table').type).toBe(1);
+  });
+
+  it('refuses what the runtime lacks, naming it', () => {
+    expect(() => load(new Runtime(), open('ld_unsupported'))).toThrow(UnsupportedError);
+    expect(() => load(new Runtime(), open('ld_unsupported'))).toThrow(/unsupported helper bpf_get_(numa_node_id#42|current_cgroup_id#80)/);
+    expect(() => load(new Runtime(), open('ld_prog_array'))).toThrow(/unsupported map type prog_array/);
+    expect(() => load(new Runtime(), open('ld_sections'))).toThrow(/unsupported program type kprobe/);
+    const rt = new Runtime();
+    const before = rt.allMaps().length;
+    expect(() => load(rt, open('ld_map_in_map'))).toThrow(/unsupported map type array_of_maps/);
+    expect(rt.allMaps().length).toBe(before); // maps of a failed load are destroyed
+  });
+
+  it('a map turned off by the user but still referenced is a link error', () => {
+    const spec = open('ld_maps_btf');
+    spec.maps.get('rb')!.autocreate = false;
+    spec.maps.get('bloom')!.autocreate = false;
+    spec.maps.get('pcpu')!.flags = 0;
+    expect(() => load(new Runtime(), spec)).toThrow(/map (rb|bloom) is used but was disabled/);
+  });
+});
