@@ -140,11 +140,13 @@ export class RbtreeMap implements BpfMap {
     return this.tree.isLinked(addr);
   }
 
-  /** bpf_rbtree_free_node: 0 (freed), -EBUSY (still linked: left intact), -EINVAL (not a live
-   *  node of this map: nothing happens). */
+  /** bpf_rbtree_free_node: 0 (freed), -EBUSY (still linked, or called from a callback of this
+   *  tree: left intact), -EINVAL (not a live node of this map: nothing happens). */
   freeNode(addr: number): number {
     if (!this.ownsNode(addr)) return -Errno.EINVAL;
-    if (this.tree.isLinked(addr)) return -Errno.EBUSY;
+    // Busy: a less/cmp callback is running, and the node being added is unlinked but must not
+    // be freed under the insertion.
+    if (this.busy || this.tree.isLinked(addr)) return -Errno.EBUSY;
     this.release(addr);
     return 0;
   }

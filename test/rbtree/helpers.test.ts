@@ -229,6 +229,22 @@ describe('rbtree helpers at run time', () => {
     unlock();
   });
 
+  it('a callback cannot free the node being added (-EBUSY): the insertion completes', () => {
+    lock();
+    run.call(H.add, M, alloc(1), less);
+    const results: bigint[] = [];
+    const freeing = run.fn(([a, b]) => {
+      results.push(run.call(H.free_node, M, a!));
+      return one(a!) < one(b!);
+    });
+    const n = alloc(2);
+    expect(run.call(H.add, M, n, freeing)).toBe(n);
+    expect(results).toEqual([BigInt.asUintN(64, BigInt(-Errno.EBUSY))]);
+    expect(map.nodesAlive).toBe(2);
+    expect(map.tree.check()).toEqual([]);
+    unlock();
+  });
+
   it('a callback that faults leaves the tree unchanged and usable', () => {
     lock();
     for (const v of [1, 2, 3]) run.call(H.add, M, alloc(v), less);
