@@ -8,14 +8,17 @@
 // The memory buffer is copied into the arena; r1 = its address, r2 = its length (uBPF's
 // convention). The program runs unverified on the interpreter with this plugin's own helper table
 // (uBPF's test helpers, ids 0..5), and `callx` of a plain integer calls that helper id.
-// The runner starts this process once per test, so it imports only what a run needs.
-import { readFileSync } from 'node:fs';
-import { realpathSync } from 'node:fs';
+// The runner starts this process once per test, so it imports only what a run needs: the
+// interpreter with a minimal VmEnv (an arena, no maps, this helper table) rather than the full
+// Runtime, which would also load every map type and the Linux helper table.
+import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import type { HelperEntry, HelperProto } from '../../helpers/types.js';
+import type { HelperEntry, HelperEnv, HelperProto } from '../../helpers/types.js';
+import { Interpreter, type VmEnv } from '../../vm/interpreter.js';
 import { rawInsns } from '../../vm/isa.js';
+import { KernelMemory } from '../../vm/kmem.js';
+import { Arena } from '../../vm/memory.js';
 import { EbpfvmError, FaultSignal, VmFault } from '../errors.js';
-import { Runtime } from '../runtime.js';
 
 /** Reason of the fault the unwind helper raises to stop the program (not an error). */
 const UNWIND = 'conformance: unwind';
@@ -92,6 +95,33 @@ export const CONFORMANCE_HELPERS: readonly HelperEntry[] = [
   },
 ];
 
+/** Instruction budget: the suite has no endless loops, so a runaway program is a failure. */
+const MAX_INSNS = 100_000_000;
+
+/** The VM environment of one test: an arena and this plugin's helpers; no maps or programs. */
+function conformanceEnv(): VmEnv {
+  const arena = new Arena({});
+  const helpers = new Map(CONFORMANCE_HELPERS.map((h) => [h.id, h]));
+  const helperEnv: HelperEnv = {
+    nowNs: () => 0n,
+    prandomU32: () => 0,
+    task: { pid: 1, tgid: 1, uid: 0, gid: 0, comm: 'conformance' },
+    ncpus: 1,
+    mapFromHandle: () => undefined,
+    readKernel: () => undefined,
+  };
+  return {
+    arena,
+    kmem: new KernelMemory(),
+    helperEnv,
+    helper: (id) => helpers.get(id),
+    mapFromHandle: () => undefined,
+    mapHandleById: () => undefined,
+    mapValueAddress: () => undefined,
+    programById: () => undefined,
+  };
+}
+
 export interface PluginResult {
   stdout: string;
   stderr: string;
@@ -163,7 +193,7 @@ export function runConformance(argv: readonly string[], stdin: string): PluginRe
     const prog = elf ? elfProgram(input) : { code: input, section: '' };
     if (prog.code.length === 0 || prog.code.length % 8 !== 0) throw new EbpfvmError('DECODE', `program is ${prog.code.length} bytes, not a non-empty multiple of 8`);
 
-    const rt = new Runtime({ helpers: CONFORMANCE_HELPERS });
+    const rt = conformanceEnv();
     let memAddr = 0;
     if (mem.length > 0) {
       memAddr = rt.arena.allocRegion(mem.length, 3, 'input', 'mem');
@@ -181,7 +211,7 @@ export function runConformance(argv: readonly string[], stdin: string): PluginRe
     }
     const program = { name: 'main', progType: 0, insns: rawInsns(prog.code), gpl: true };
     try {
-      const r = rt.execute(program, { args, callxHelpers: true });
+      const r = new Interpreter(rt).run(program, { args, cpu: 0, maxInsns: MAX_INSNS, output: { printk: [], ringbuf: [], perf: [] }, callxHelpers: true });
       return { stdout: r.r0.toString(16) + '\n', stderr: '', code: 0 };
     } catch (e) {
       if (e instanceof VmFault && e.reason === UNWIND) return { stdout: '0\n', stderr: '', code: 0 };

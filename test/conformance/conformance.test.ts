@@ -4,7 +4,6 @@
 // r0 (hex on stdout) or, for `-- error` cases, a non-zero exit. The expected values were computed
 // by an independent reference model (make_cases.py), not by ebpfvm. Needs `tsc` first (npm test
 // runs it).
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,23 +11,13 @@ import { describe, expect, it } from 'vitest';
 import { assembleUbpf } from '../../vm/asm-ubpf.js';
 import { encodeInsns } from '../../vm/isa.js';
 import { parseDataFile } from './data-file.js';
+import { PLUGIN as plugin, runPlugin } from './spawn.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '../..');
-const plugin = join(root, 'dist/src/cli/conformance.js');
 const dataDir = join(here, 'data');
 
 /** Space-separated hex bytes with the runner's spacing (two spaces after each byte). */
 const hexArg = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0') + '  ').join('');
-
-export function runPlugin(args: string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [plugin, ...args], { encoding: 'utf8' }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as NodeJS.ErrnoException & { code?: number }).code as unknown as number) ?? 1 : 0, stdout, stderr });
-    });
-    child.stdin!.end(stdin);
-  });
-}
 
 function programBytes(asm: string | undefined, raw: bigint[] | undefined): Uint8Array {
   if (raw) {
@@ -62,6 +51,7 @@ describe.skipIf(!existsSync(plugin))('conformance cases through ebpfvm-conforman
         } else {
           expect(r.stderr).toBe('');
           expect(r.code).toBe(0);
+          expect(r.stdout).toMatch(/^[0-9a-f]+\n$/);
           expect(BigInt.asUintN(64, BigInt('0x' + r.stdout.trim())).toString(16)).toBe(t.result!.toString(16));
         }
       });
