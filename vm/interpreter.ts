@@ -129,6 +129,7 @@ export class Interpreter {
   /** Scratch for slow-path results (lo, hi). */
   private readonly tmp = new Int32Array(2);
   private readonly kbuf = new Uint8Array(8);
+  private readonly rng = new Float64Array(2);
 
   constructor(readonly env: VmEnv) {}
 
@@ -224,6 +225,18 @@ export class Interpreter {
     const ctx = new CallContext(this, run, lo, hi);
     let pc = entry;
     let op = 0;
+    // Last region found readable / writable; reset after every helper call (see Arena.accessRange).
+    const rng = this.rng;
+    const dv = arena.dv;
+    const u8 = arena.u8;
+    const i32 = arena.i32;
+    const u16 = arena.u16;
+    const i16 = arena.i16;
+    const i8 = arena.i8;
+    let rS = 0;
+    let rE = 0;
+    let wS = 0;
+    let wE = 0;
     try {
       for (;;) {
         op = code[pc]!;
@@ -234,80 +247,141 @@ export class Interpreter {
         if (trace !== undefined) trace(traceLine(pc, op, srcA[pc]!, dstA[pc]!, offA[pc]!, immA[pc]!, lo, hi));
         const d = dstA[pc]!;
         switch (op) {
-          // ---- ALU64 ------------------------------------------------------------------------
-          case 0x07:
+          // ---- ALU64, ALU32, JMP, JMP32: one arm per opcode and operand source ----------------
+          case 0x07: {
+            const bl = immA[pc]!;
+            const bh = bl >> 31;
+            const t = (lo[d]! >>> 0) + (bl >>> 0);
+            lo[d] = t;
+            hi[d] = hi[d]! + bh + (t > 0xffffffff ? 1 : 0);
+            break;
+          }
           case 0x0f: {
-            const bl = op & 8 ? lo[srcA[pc]!]! : immA[pc]!;
-            const bh = op & 8 ? hi[srcA[pc]!]! : bl >> 31;
-            const s = (lo[d]! >>> 0) + (bl >>> 0);
-            lo[d] = s;
-            hi[d] = hi[d]! + bh + (s > 0xffffffff ? 1 : 0);
+            const s = srcA[pc]!;
+            const bl = lo[s]!;
+            const bh = hi[s]!;
+            const t = (lo[d]! >>> 0) + (bl >>> 0);
+            lo[d] = t;
+            hi[d] = hi[d]! + bh + (t > 0xffffffff ? 1 : 0);
             break;
           }
-          case 0x17:
+          case 0x17: {
+            const bl = immA[pc]!;
+            const bh = bl >> 31;
+            const t = (lo[d]! >>> 0) - (bl >>> 0);
+            lo[d] = t;
+            hi[d] = hi[d]! - bh - (t < 0 ? 1 : 0);
+            break;
+          }
           case 0x1f: {
-            const bl = op & 8 ? lo[srcA[pc]!]! : immA[pc]!;
-            const bh = op & 8 ? hi[srcA[pc]!]! : bl >> 31;
-            const s = (lo[d]! >>> 0) - (bl >>> 0);
-            lo[d] = s;
-            hi[d] = hi[d]! - bh - (s < 0 ? 1 : 0);
+            const s = srcA[pc]!;
+            const bl = lo[s]!;
+            const bh = hi[s]!;
+            const t = (lo[d]! >>> 0) - (bl >>> 0);
+            lo[d] = t;
+            hi[d] = hi[d]! - bh - (t < 0 ? 1 : 0);
             break;
           }
-          case 0x27:
-          case 0x2f: {
-            const bl = op & 8 ? lo[srcA[pc]!]! : immA[pc]!;
-            const bh = op & 8 ? hi[srcA[pc]!]! : bl >> 31;
+          case 0x27: {
+            const bl = immA[pc]!;
+            const bh = bl >> 31;
             mul64(lo[d]!, hi[d]!, bl, bh, tmp);
             lo[d] = tmp[0]!;
             hi[d] = tmp[1]!;
             break;
           }
-          case 0x37:
-          case 0x3f:
-          case 0x97:
-          case 0x9f: {
-            const bl = op & 8 ? lo[srcA[pc]!]! : immA[pc]!;
-            const bh = op & 8 ? hi[srcA[pc]!]! : bl >> 31;
-            divmod64(lo[d]!, hi[d]!, bl, bh, offA[pc] === 1, op >= 0x90, tmp);
+          case 0x2f: {
+            const s = srcA[pc]!;
+            const bl = lo[s]!;
+            const bh = hi[s]!;
+            mul64(lo[d]!, hi[d]!, bl, bh, tmp);
             lo[d] = tmp[0]!;
             hi[d] = tmp[1]!;
             break;
           }
-          case 0x47:
-          case 0x4f:
-            if (op & 8) {
-              lo[d] = lo[d]! | lo[srcA[pc]!]!;
-              hi[d] = hi[d]! | hi[srcA[pc]!]!;
-            } else {
-              lo[d] = lo[d]! | immA[pc]!;
-              hi[d] = hi[d]! | (immA[pc]! >> 31);
-            }
+          case 0x37: {
+            const bl = immA[pc]!;
+            const bh = bl >> 31;
+            divmod64(lo[d]!, hi[d]!, bl, bh, offA[pc] === 1, false, tmp);
+            lo[d] = tmp[0]!;
+            hi[d] = tmp[1]!;
             break;
-          case 0x57:
-          case 0x5f:
-            if (op & 8) {
-              lo[d] = lo[d]! & lo[srcA[pc]!]!;
-              hi[d] = hi[d]! & hi[srcA[pc]!]!;
-            } else {
-              lo[d] = lo[d]! & immA[pc]!;
-              hi[d] = hi[d]! & (immA[pc]! >> 31);
-            }
+          }
+          case 0x3f: {
+            const s = srcA[pc]!;
+            const bl = lo[s]!;
+            const bh = hi[s]!;
+            divmod64(lo[d]!, hi[d]!, bl, bh, offA[pc] === 1, false, tmp);
+            lo[d] = tmp[0]!;
+            hi[d] = tmp[1]!;
             break;
-          case 0xa7:
-          case 0xaf:
-            if (op & 8) {
-              lo[d] = lo[d]! ^ lo[srcA[pc]!]!;
-              hi[d] = hi[d]! ^ hi[srcA[pc]!]!;
-            } else {
-              lo[d] = lo[d]! ^ immA[pc]!;
-              hi[d] = hi[d]! ^ (immA[pc]! >> 31);
-            }
+          }
+          case 0x97: {
+            const bl = immA[pc]!;
+            const bh = bl >> 31;
+            divmod64(lo[d]!, hi[d]!, bl, bh, offA[pc] === 1, true, tmp);
+            lo[d] = tmp[0]!;
+            hi[d] = tmp[1]!;
             break;
-          case 0x67:
-          case 0x6f: {
-            const n = (op & 8 ? lo[srcA[pc]!]! : immA[pc]!) & 63;
-            const al = lo[d]!;
+          }
+          case 0x9f: {
+            const s = srcA[pc]!;
+            const bl = lo[s]!;
+            const bh = hi[s]!;
+            divmod64(lo[d]!, hi[d]!, bl, bh, offA[pc] === 1, true, tmp);
+            lo[d] = tmp[0]!;
+            hi[d] = tmp[1]!;
+            break;
+          }
+          case 0x47: {
+            const bl = immA[pc]!;
+            const bh = bl >> 31;
+            lo[d] = lo[d]! | bl;
+            hi[d] = hi[d]! | bh;
+            break;
+          }
+          case 0x4f: {
+            const s = srcA[pc]!;
+            const bl = lo[s]!;
+            const bh = hi[s]!;
+            lo[d] = lo[d]! | bl;
+            hi[d] = hi[d]! | bh;
+            break;
+          }
+          case 0x57: {
+            const bl = immA[pc]!;
+            const bh = bl >> 31;
+            lo[d] = lo[d]! & bl;
+            hi[d] = hi[d]! & bh;
+            break;
+          }
+          case 0x5f: {
+            const s = srcA[pc]!;
+            const bl = lo[s]!;
+            const bh = hi[s]!;
+            lo[d] = lo[d]! & bl;
+            hi[d] = hi[d]! & bh;
+            break;
+          }
+          case 0xa7: {
+            const bl = immA[pc]!;
+            const bh = bl >> 31;
+            lo[d] = lo[d]! ^ bl;
+            hi[d] = hi[d]! ^ bh;
+            break;
+          }
+          case 0xaf: {
+            const s = srcA[pc]!;
+            const bl = lo[s]!;
+            const bh = hi[s]!;
+            lo[d] = lo[d]! ^ bl;
+            hi[d] = hi[d]! ^ bh;
+            break;
+          }
+          case 0x67: {
+            const n = immA[pc]! & 63;
             if (n === 0) break;
+            const al = lo[d]!;
             if (n < 32) {
               hi[d] = (hi[d]! << n) | (al >>> (32 - n));
               lo[d] = al << n;
@@ -317,11 +391,10 @@ export class Interpreter {
             }
             break;
           }
-          case 0x77:
-          case 0x7f: {
-            const n = (op & 8 ? lo[srcA[pc]!]! : immA[pc]!) & 63;
-            const ah = hi[d]!;
+          case 0x77: {
+            const n = immA[pc]! & 63;
             if (n === 0) break;
+            const ah = hi[d]!;
             if (n < 32) {
               lo[d] = (lo[d]! >>> n) | (ah << (32 - n));
               hi[d] = ah >>> n;
@@ -331,11 +404,49 @@ export class Interpreter {
             }
             break;
           }
-          case 0xc7:
-          case 0xcf: {
-            const n = (op & 8 ? lo[srcA[pc]!]! : immA[pc]!) & 63;
-            const ah = hi[d]!;
+          case 0xc7: {
+            const n = immA[pc]! & 63;
             if (n === 0) break;
+            const ah = hi[d]!;
+            if (n < 32) {
+              lo[d] = (lo[d]! >>> n) | (ah << (32 - n));
+              hi[d] = ah >> n;
+            } else {
+              lo[d] = ah >> (n - 32);
+              hi[d] = ah >> 31;
+            }
+            break;
+          }
+          case 0x6f: {
+            const n = lo[srcA[pc]!]! & 63;
+            if (n === 0) break;
+            const al = lo[d]!;
+            if (n < 32) {
+              hi[d] = (hi[d]! << n) | (al >>> (32 - n));
+              lo[d] = al << n;
+            } else {
+              hi[d] = al << (n - 32);
+              lo[d] = 0;
+            }
+            break;
+          }
+          case 0x7f: {
+            const n = lo[srcA[pc]!]! & 63;
+            if (n === 0) break;
+            const ah = hi[d]!;
+            if (n < 32) {
+              lo[d] = (lo[d]! >>> n) | (ah << (32 - n));
+              hi[d] = ah >>> n;
+            } else {
+              lo[d] = ah >>> (n - 32);
+              hi[d] = 0;
+            }
+            break;
+          }
+          case 0xcf: {
+            const n = lo[srcA[pc]!]! & 63;
+            if (n === 0) break;
+            const ah = hi[d]!;
             if (n < 32) {
               lo[d] = (lo[d]! >>> n) | (ah << (32 - n));
               hi[d] = ah >> n;
@@ -351,10 +462,11 @@ export class Interpreter {
             hi[d] = al === 0 ? -hi[d]! : ~hi[d]!;
             break;
           }
-          case 0xb7:
+          case 0xb7: {
             lo[d] = immA[pc]!;
             hi[d] = immA[pc]! >> 31;
             break;
+          }
           case 0xbf: {
             const s = srcA[pc]!;
             const w = offA[pc]!;
@@ -368,29 +480,48 @@ export class Interpreter {
             }
             break;
           }
-          case 0xd7:
+          case 0xd7: {
             byteSwap(lo, hi, d, immA[pc]!);
             break;
-
-          // ---- ALU32 (results zero-extended) -------------------------------------------------
-          case 0x04:
-          case 0x0c:
-            lo[d] = lo[d]! + (op & 8 ? lo[srcA[pc]!]! : immA[pc]!);
+          }
+          case 0x04: {
+            const b = immA[pc]!;
+            lo[d] = lo[d]! + b;
             hi[d] = 0;
             break;
-          case 0x14:
-          case 0x1c:
-            lo[d] = lo[d]! - (op & 8 ? lo[srcA[pc]!]! : immA[pc]!);
+          }
+          case 0x0c: {
+            const b = lo[srcA[pc]!]!;
+            lo[d] = lo[d]! + b;
             hi[d] = 0;
             break;
-          case 0x24:
-          case 0x2c:
-            lo[d] = Math.imul(lo[d]!, op & 8 ? lo[srcA[pc]!]! : immA[pc]!);
+          }
+          case 0x14: {
+            const b = immA[pc]!;
+            lo[d] = lo[d]! - b;
             hi[d] = 0;
             break;
-          case 0x34:
-          case 0x3c: {
-            const b = op & 8 ? lo[srcA[pc]!]! : immA[pc]!;
+          }
+          case 0x1c: {
+            const b = lo[srcA[pc]!]!;
+            lo[d] = lo[d]! - b;
+            hi[d] = 0;
+            break;
+          }
+          case 0x24: {
+            const b = immA[pc]!;
+            lo[d] = Math.imul(lo[d]!, b);
+            hi[d] = 0;
+            break;
+          }
+          case 0x2c: {
+            const b = lo[srcA[pc]!]!;
+            lo[d] = Math.imul(lo[d]!, b);
+            hi[d] = 0;
+            break;
+          }
+          case 0x34: {
+            const b = immA[pc]!;
             const a = lo[d]!;
             if (b === 0) lo[d] = 0;
             else if (offA[pc] === 1) lo[d] = b === -1 ? -a : (a / b) | 0;
@@ -398,9 +529,17 @@ export class Interpreter {
             hi[d] = 0;
             break;
           }
-          case 0x94:
-          case 0x9c: {
-            const b = op & 8 ? lo[srcA[pc]!]! : immA[pc]!;
+          case 0x3c: {
+            const b = lo[srcA[pc]!]!;
+            const a = lo[d]!;
+            if (b === 0) lo[d] = 0;
+            else if (offA[pc] === 1) lo[d] = b === -1 ? -a : (a / b) | 0;
+            else lo[d] = (a >>> 0) / (b >>> 0);
+            hi[d] = 0;
+            break;
+          }
+          case 0x94: {
+            const b = immA[pc]!;
             const a = lo[d]!;
             if (b === 0) lo[d] = a;
             else if (offA[pc] === 1) lo[d] = b === -1 ? 0 : a % b;
@@ -408,44 +547,97 @@ export class Interpreter {
             hi[d] = 0;
             break;
           }
-          case 0x44:
-          case 0x4c:
-            lo[d] = lo[d]! | (op & 8 ? lo[srcA[pc]!]! : immA[pc]!);
+          case 0x9c: {
+            const b = lo[srcA[pc]!]!;
+            const a = lo[d]!;
+            if (b === 0) lo[d] = a;
+            else if (offA[pc] === 1) lo[d] = b === -1 ? 0 : a % b;
+            else lo[d] = (a >>> 0) % (b >>> 0);
             hi[d] = 0;
             break;
-          case 0x54:
-          case 0x5c:
-            lo[d] = lo[d]! & (op & 8 ? lo[srcA[pc]!]! : immA[pc]!);
+          }
+          case 0x44: {
+            const b = immA[pc]!;
+            lo[d] = lo[d]! | b;
             hi[d] = 0;
             break;
-          case 0xa4:
-          case 0xac:
-            lo[d] = lo[d]! ^ (op & 8 ? lo[srcA[pc]!]! : immA[pc]!);
+          }
+          case 0x4c: {
+            const b = lo[srcA[pc]!]!;
+            lo[d] = lo[d]! | b;
             hi[d] = 0;
             break;
-          case 0x64:
-          case 0x6c:
-            lo[d] = lo[d]! << (op & 8 ? lo[srcA[pc]!]! : immA[pc]!);
+          }
+          case 0x54: {
+            const b = immA[pc]!;
+            lo[d] = lo[d]! & b;
             hi[d] = 0;
             break;
-          case 0x74:
-          case 0x7c:
-            lo[d] = lo[d]! >>> (op & 8 ? lo[srcA[pc]!]! : immA[pc]!);
+          }
+          case 0x5c: {
+            const b = lo[srcA[pc]!]!;
+            lo[d] = lo[d]! & b;
             hi[d] = 0;
             break;
-          case 0xc4:
-          case 0xcc:
-            lo[d] = lo[d]! >> (op & 8 ? lo[srcA[pc]!]! : immA[pc]!);
+          }
+          case 0xa4: {
+            const b = immA[pc]!;
+            lo[d] = lo[d]! ^ b;
             hi[d] = 0;
             break;
-          case 0x84:
+          }
+          case 0xac: {
+            const b = lo[srcA[pc]!]!;
+            lo[d] = lo[d]! ^ b;
+            hi[d] = 0;
+            break;
+          }
+          case 0x64: {
+            const b = immA[pc]!;
+            lo[d] = lo[d]! << b;
+            hi[d] = 0;
+            break;
+          }
+          case 0x6c: {
+            const b = lo[srcA[pc]!]!;
+            lo[d] = lo[d]! << b;
+            hi[d] = 0;
+            break;
+          }
+          case 0x74: {
+            const b = immA[pc]!;
+            lo[d] = lo[d]! >>> b;
+            hi[d] = 0;
+            break;
+          }
+          case 0x7c: {
+            const b = lo[srcA[pc]!]!;
+            lo[d] = lo[d]! >>> b;
+            hi[d] = 0;
+            break;
+          }
+          case 0xc4: {
+            const b = immA[pc]!;
+            lo[d] = lo[d]! >> b;
+            hi[d] = 0;
+            break;
+          }
+          case 0xcc: {
+            const b = lo[srcA[pc]!]!;
+            lo[d] = lo[d]! >> b;
+            hi[d] = 0;
+            break;
+          }
+          case 0x84: {
             lo[d] = -lo[d]!;
             hi[d] = 0;
             break;
-          case 0xb4:
+          }
+          case 0xb4: {
             lo[d] = immA[pc]!;
             hi[d] = 0;
             break;
+          }
           case 0xbc: {
             const w = offA[pc]!;
             const v = lo[srcA[pc]!]!;
@@ -460,112 +652,294 @@ export class Interpreter {
             if (w !== 64) hi[d] = 0;
             break;
           }
-          case 0xdc:
+          case 0xdc: {
             byteSwap(lo, hi, d, immA[pc]!);
             break;
-
-          // ---- JMP (64-bit compares) ----------------------------------------------------------
-          case 0x05:
+          }
+          case 0x05: {
             pc += offA[pc]!;
             break;
-          case 0x15:
-          case 0x1d: {
-            const bl = op & 8 ? lo[srcA[pc]!]! : immA[pc]!;
-            const bh = op & 8 ? hi[srcA[pc]!]! : bl >> 31;
+          }
+          case 0x15: {
+            const bl = immA[pc]!;
+            const bh = bl >> 31;
             if (lo[d] === bl && hi[d] === bh) pc += offA[pc]!;
             break;
           }
-          case 0x55:
-          case 0x5d: {
-            const bl = op & 8 ? lo[srcA[pc]!]! : immA[pc]!;
-            const bh = op & 8 ? hi[srcA[pc]!]! : bl >> 31;
+          case 0x1d: {
+            const s = srcA[pc]!;
+            const bl = lo[s]!;
+            const bh = hi[s]!;
+            if (lo[d] === bl && hi[d] === bh) pc += offA[pc]!;
+            break;
+          }
+          case 0x55: {
+            const bl = immA[pc]!;
+            const bh = bl >> 31;
             if (lo[d] !== bl || hi[d] !== bh) pc += offA[pc]!;
             break;
           }
-          case 0x45:
-          case 0x4d: {
-            const bl = op & 8 ? lo[srcA[pc]!]! : immA[pc]!;
-            const bh = op & 8 ? hi[srcA[pc]!]! : bl >> 31;
+          case 0x5d: {
+            const s = srcA[pc]!;
+            const bl = lo[s]!;
+            const bh = hi[s]!;
+            if (lo[d] !== bl || hi[d] !== bh) pc += offA[pc]!;
+            break;
+          }
+          case 0x45: {
+            const bl = immA[pc]!;
+            const bh = bl >> 31;
             if ((lo[d]! & bl) !== 0 || (hi[d]! & bh) !== 0) pc += offA[pc]!;
             break;
           }
-          case 0x25:
-          case 0x2d:
-          case 0x35:
-          case 0x3d:
-          case 0xa5:
-          case 0xad:
-          case 0xb5:
-          case 0xbd: {
-            const bl = op & 8 ? lo[srcA[pc]!]! : immA[pc]!;
-            const bh = op & 8 ? hi[srcA[pc]!]! : bl >> 31;
-            const ah = hi[d]! >>> 0;
-            const bhu = bh >>> 0;
-            // cmp < 0, 0, > 0 as unsigned 64-bit
-            const c = ah !== bhu ? ah - bhu : (lo[d]! >>> 0) - (bl >>> 0);
-            const t = op & 0xf0;
-            if (t === 0x20 ? c > 0 : t === 0x30 ? c >= 0 : t === 0xa0 ? c < 0 : c <= 0) pc += offA[pc]!;
+          case 0x4d: {
+            const s = srcA[pc]!;
+            const bl = lo[s]!;
+            const bh = hi[s]!;
+            if ((lo[d]! & bl) !== 0 || (hi[d]! & bh) !== 0) pc += offA[pc]!;
             break;
           }
-          case 0x65:
-          case 0x6d:
-          case 0x75:
-          case 0x7d:
-          case 0xc5:
-          case 0xcd:
-          case 0xd5:
+          case 0x25: {
+            const bl = immA[pc]!;
+            const bh = bl >> 31;
+            if ((hi[d]! >>> 0) > (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) > (bl >>> 0))) pc += offA[pc]!;
+            break;
+          }
+          case 0x2d: {
+            const s = srcA[pc]!;
+            const bl = lo[s]!;
+            const bh = hi[s]!;
+            if ((hi[d]! >>> 0) > (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) > (bl >>> 0))) pc += offA[pc]!;
+            break;
+          }
+          case 0x35: {
+            const bl = immA[pc]!;
+            const bh = bl >> 31;
+            if ((hi[d]! >>> 0) > (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) >= (bl >>> 0))) pc += offA[pc]!;
+            break;
+          }
+          case 0x3d: {
+            const s = srcA[pc]!;
+            const bl = lo[s]!;
+            const bh = hi[s]!;
+            if ((hi[d]! >>> 0) > (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) >= (bl >>> 0))) pc += offA[pc]!;
+            break;
+          }
+          case 0xa5: {
+            const bl = immA[pc]!;
+            const bh = bl >> 31;
+            if ((hi[d]! >>> 0) < (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) < (bl >>> 0))) pc += offA[pc]!;
+            break;
+          }
+          case 0xad: {
+            const s = srcA[pc]!;
+            const bl = lo[s]!;
+            const bh = hi[s]!;
+            if ((hi[d]! >>> 0) < (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) < (bl >>> 0))) pc += offA[pc]!;
+            break;
+          }
+          case 0xb5: {
+            const bl = immA[pc]!;
+            const bh = bl >> 31;
+            if ((hi[d]! >>> 0) < (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) <= (bl >>> 0))) pc += offA[pc]!;
+            break;
+          }
+          case 0xbd: {
+            const s = srcA[pc]!;
+            const bl = lo[s]!;
+            const bh = hi[s]!;
+            if ((hi[d]! >>> 0) < (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) <= (bl >>> 0))) pc += offA[pc]!;
+            break;
+          }
+          case 0x65: {
+            const bl = immA[pc]!;
+            const bh = bl >> 31;
+            if (hi[d]! > bh || (hi[d] === bh && (lo[d]! >>> 0) > (bl >>> 0))) pc += offA[pc]!;
+            break;
+          }
+          case 0x6d: {
+            const s = srcA[pc]!;
+            const bl = lo[s]!;
+            const bh = hi[s]!;
+            if (hi[d]! > bh || (hi[d] === bh && (lo[d]! >>> 0) > (bl >>> 0))) pc += offA[pc]!;
+            break;
+          }
+          case 0x75: {
+            const bl = immA[pc]!;
+            const bh = bl >> 31;
+            if (hi[d]! > bh || (hi[d] === bh && (lo[d]! >>> 0) >= (bl >>> 0))) pc += offA[pc]!;
+            break;
+          }
+          case 0x7d: {
+            const s = srcA[pc]!;
+            const bl = lo[s]!;
+            const bh = hi[s]!;
+            if (hi[d]! > bh || (hi[d] === bh && (lo[d]! >>> 0) >= (bl >>> 0))) pc += offA[pc]!;
+            break;
+          }
+          case 0xc5: {
+            const bl = immA[pc]!;
+            const bh = bl >> 31;
+            if (hi[d]! < bh || (hi[d] === bh && (lo[d]! >>> 0) < (bl >>> 0))) pc += offA[pc]!;
+            break;
+          }
+          case 0xcd: {
+            const s = srcA[pc]!;
+            const bl = lo[s]!;
+            const bh = hi[s]!;
+            if (hi[d]! < bh || (hi[d] === bh && (lo[d]! >>> 0) < (bl >>> 0))) pc += offA[pc]!;
+            break;
+          }
+          case 0xd5: {
+            const bl = immA[pc]!;
+            const bh = bl >> 31;
+            if (hi[d]! < bh || (hi[d] === bh && (lo[d]! >>> 0) <= (bl >>> 0))) pc += offA[pc]!;
+            break;
+          }
           case 0xdd: {
-            const bl = op & 8 ? lo[srcA[pc]!]! : immA[pc]!;
-            const bh = op & 8 ? hi[srcA[pc]!]! : bl >> 31;
-            const ah = hi[d]!;
-            const c = ah !== bh ? ah - bh : (lo[d]! >>> 0) - (bl >>> 0);
-            const t = op & 0xf0;
-            if (t === 0x60 ? c > 0 : t === 0x70 ? c >= 0 : t === 0xc0 ? c < 0 : c <= 0) pc += offA[pc]!;
+            const s = srcA[pc]!;
+            const bl = lo[s]!;
+            const bh = hi[s]!;
+            if (hi[d]! < bh || (hi[d] === bh && (lo[d]! >>> 0) <= (bl >>> 0))) pc += offA[pc]!;
+            break;
+          }
+          case 0x06: {
+            pc += immA[pc]!;
+            break;
+          }
+          case 0x16: {
+            const a = lo[d]!;
+            const b = immA[pc]!;
+            if (a === b) pc += offA[pc]!;
+            break;
+          }
+          case 0x1e: {
+            const a = lo[d]!;
+            const b = lo[srcA[pc]!]!;
+            if (a === b) pc += offA[pc]!;
+            break;
+          }
+          case 0x56: {
+            const a = lo[d]!;
+            const b = immA[pc]!;
+            if (a !== b) pc += offA[pc]!;
+            break;
+          }
+          case 0x5e: {
+            const a = lo[d]!;
+            const b = lo[srcA[pc]!]!;
+            if (a !== b) pc += offA[pc]!;
+            break;
+          }
+          case 0x46: {
+            const a = lo[d]!;
+            const b = immA[pc]!;
+            if ((a & b) !== 0) pc += offA[pc]!;
+            break;
+          }
+          case 0x4e: {
+            const a = lo[d]!;
+            const b = lo[srcA[pc]!]!;
+            if ((a & b) !== 0) pc += offA[pc]!;
+            break;
+          }
+          case 0x26: {
+            const a = lo[d]!;
+            const b = immA[pc]!;
+            if (a >>> 0 > b >>> 0) pc += offA[pc]!;
+            break;
+          }
+          case 0x2e: {
+            const a = lo[d]!;
+            const b = lo[srcA[pc]!]!;
+            if (a >>> 0 > b >>> 0) pc += offA[pc]!;
+            break;
+          }
+          case 0x36: {
+            const a = lo[d]!;
+            const b = immA[pc]!;
+            if (a >>> 0 >= b >>> 0) pc += offA[pc]!;
+            break;
+          }
+          case 0x3e: {
+            const a = lo[d]!;
+            const b = lo[srcA[pc]!]!;
+            if (a >>> 0 >= b >>> 0) pc += offA[pc]!;
+            break;
+          }
+          case 0xa6: {
+            const a = lo[d]!;
+            const b = immA[pc]!;
+            if (a >>> 0 < b >>> 0) pc += offA[pc]!;
+            break;
+          }
+          case 0xae: {
+            const a = lo[d]!;
+            const b = lo[srcA[pc]!]!;
+            if (a >>> 0 < b >>> 0) pc += offA[pc]!;
+            break;
+          }
+          case 0xb6: {
+            const a = lo[d]!;
+            const b = immA[pc]!;
+            if (a >>> 0 <= b >>> 0) pc += offA[pc]!;
+            break;
+          }
+          case 0xbe: {
+            const a = lo[d]!;
+            const b = lo[srcA[pc]!]!;
+            if (a >>> 0 <= b >>> 0) pc += offA[pc]!;
+            break;
+          }
+          case 0x66: {
+            const a = lo[d]!;
+            const b = immA[pc]!;
+            if (a > b) pc += offA[pc]!;
+            break;
+          }
+          case 0x6e: {
+            const a = lo[d]!;
+            const b = lo[srcA[pc]!]!;
+            if (a > b) pc += offA[pc]!;
+            break;
+          }
+          case 0x76: {
+            const a = lo[d]!;
+            const b = immA[pc]!;
+            if (a >= b) pc += offA[pc]!;
+            break;
+          }
+          case 0x7e: {
+            const a = lo[d]!;
+            const b = lo[srcA[pc]!]!;
+            if (a >= b) pc += offA[pc]!;
+            break;
+          }
+          case 0xc6: {
+            const a = lo[d]!;
+            const b = immA[pc]!;
+            if (a < b) pc += offA[pc]!;
+            break;
+          }
+          case 0xce: {
+            const a = lo[d]!;
+            const b = lo[srcA[pc]!]!;
+            if (a < b) pc += offA[pc]!;
+            break;
+          }
+          case 0xd6: {
+            const a = lo[d]!;
+            const b = immA[pc]!;
+            if (a <= b) pc += offA[pc]!;
+            break;
+          }
+          case 0xde: {
+            const a = lo[d]!;
+            const b = lo[srcA[pc]!]!;
+            if (a <= b) pc += offA[pc]!;
             break;
           }
 
-          // ---- JMP32 (32-bit compares) --------------------------------------------------------
-          case 0x06:
-            pc += immA[pc]!;
-            break;
-          case 0x16:
-          case 0x1e:
-            if (lo[d] === (op & 8 ? lo[srcA[pc]!]! : immA[pc]!)) pc += offA[pc]!;
-            break;
-          case 0x56:
-          case 0x5e:
-            if (lo[d] !== (op & 8 ? lo[srcA[pc]!]! : immA[pc]!)) pc += offA[pc]!;
-            break;
-          case 0x46:
-          case 0x4e:
-            if ((lo[d]! & (op & 8 ? lo[srcA[pc]!]! : immA[pc]!)) !== 0) pc += offA[pc]!;
-            break;
-          case 0x26:
-          case 0x2e:
-          case 0x36:
-          case 0x3e:
-          case 0xa6:
-          case 0xae:
-          case 0xb6:
-          case 0xbe: {
-            const c = (lo[d]! >>> 0) - ((op & 8 ? lo[srcA[pc]!]! : immA[pc]!) >>> 0);
-            const t = op & 0xf0;
-            if (t === 0x20 ? c > 0 : t === 0x30 ? c >= 0 : t === 0xa0 ? c < 0 : c <= 0) pc += offA[pc]!;
-            break;
-          }
-          case 0x66:
-          case 0x6e:
-          case 0x76:
-          case 0x7e:
-          case 0xc6:
-          case 0xce:
-          case 0xd6:
-          case 0xde: {
-            const c = lo[d]! - (op & 8 ? lo[srcA[pc]!]! : immA[pc]!);
-            const t = op & 0xf0;
-            if (t === 0x60 ? c > 0 : t === 0x70 ? c >= 0 : t === 0xc0 ? c < 0 : c <= 0) pc += offA[pc]!;
-            break;
-          }
 
           // ---- calls and exit -----------------------------------------------------------------
           case 0x85:
@@ -598,6 +972,7 @@ export class Interpreter {
             run.insnCount = count;
             this.callHelper(run, ctx, curProg, helperId, lo, hi);
             count = run.insnCount;
+            rS = rE = wS = wE = 0;
             if (run.pendingTail !== undefined) {
               curProg = run.pendingTail;
               run.pendingTail = undefined;
@@ -677,13 +1052,168 @@ export class Interpreter {
             break;
           }
 
-          // ---- LDX ----------------------------------------------------------------------------
-          case 0x61:
-          case 0x69:
-          case 0x71:
-          case 0x79:
-          case 0x81:
-          case 0x89:
+          // ---- LDX / ST / STX: a one-entry range cache per direction skips the page lookup -----
+          case 0x61: {
+            const s = srcA[pc]!;
+            let a = (lo[s]! >>> 0) + offA[pc]!;
+            let ah = hi[s]!;
+            if (a < 0) {
+              a += TWO32;
+              ah = (ah - 1) | 0;
+            } else if (a >= TWO32) {
+              a -= TWO32;
+              ah = (ah + 1) | 0;
+            }
+            if (ah !== 0 || a < rS || a + 4 > rE) {
+              if (ah === 0 && arena.accessRange(a, false, rng) && a + 4 <= rng[1]!) {
+                rS = rng[0]!;
+                rE = rng[1]!;
+              } else {
+                this.loadSlow(run, pc, ah, a, 4);
+                lo[d] = tmp[0]!;
+                hi[d] = tmp[1]!;
+                break;
+              }
+            }
+            lo[d] = (a & 3) === 0 ? i32[a >>> 2]! : dv.getInt32(a, true);
+            hi[d] = 0;
+            break;
+          }
+          case 0x69: {
+            const s = srcA[pc]!;
+            let a = (lo[s]! >>> 0) + offA[pc]!;
+            let ah = hi[s]!;
+            if (a < 0) {
+              a += TWO32;
+              ah = (ah - 1) | 0;
+            } else if (a >= TWO32) {
+              a -= TWO32;
+              ah = (ah + 1) | 0;
+            }
+            if (ah !== 0 || a < rS || a + 2 > rE) {
+              if (ah === 0 && arena.accessRange(a, false, rng) && a + 2 <= rng[1]!) {
+                rS = rng[0]!;
+                rE = rng[1]!;
+              } else {
+                this.loadSlow(run, pc, ah, a, 2);
+                lo[d] = tmp[0]!;
+                hi[d] = tmp[1]!;
+                break;
+              }
+            }
+            lo[d] = (a & 1) === 0 ? u16[a >>> 1]! : dv.getUint16(a, true);
+            hi[d] = 0;
+            break;
+          }
+          case 0x71: {
+            const s = srcA[pc]!;
+            let a = (lo[s]! >>> 0) + offA[pc]!;
+            let ah = hi[s]!;
+            if (a < 0) {
+              a += TWO32;
+              ah = (ah - 1) | 0;
+            } else if (a >= TWO32) {
+              a -= TWO32;
+              ah = (ah + 1) | 0;
+            }
+            if (ah !== 0 || a < rS || a + 1 > rE) {
+              if (ah === 0 && arena.accessRange(a, false, rng) && a + 1 <= rng[1]!) {
+                rS = rng[0]!;
+                rE = rng[1]!;
+              } else {
+                this.loadSlow(run, pc, ah, a, 1);
+                lo[d] = tmp[0]!;
+                hi[d] = tmp[1]!;
+                break;
+              }
+            }
+            lo[d] = u8[a]!;
+            hi[d] = 0;
+            break;
+          }
+          case 0x79: {
+            const s = srcA[pc]!;
+            let a = (lo[s]! >>> 0) + offA[pc]!;
+            let ah = hi[s]!;
+            if (a < 0) {
+              a += TWO32;
+              ah = (ah - 1) | 0;
+            } else if (a >= TWO32) {
+              a -= TWO32;
+              ah = (ah + 1) | 0;
+            }
+            if (ah !== 0 || a < rS || a + 8 > rE) {
+              if (ah === 0 && arena.accessRange(a, false, rng) && a + 8 <= rng[1]!) {
+                rS = rng[0]!;
+                rE = rng[1]!;
+              } else {
+                this.loadSlow(run, pc, ah, a, 8);
+                lo[d] = tmp[0]!;
+                hi[d] = tmp[1]!;
+                break;
+              }
+            }
+            if ((a & 3) === 0) {
+              lo[d] = i32[a >>> 2]!;
+              hi[d] = i32[(a >>> 2) + 1]!;
+            } else {
+              lo[d] = dv.getInt32(a, true);
+              hi[d] = dv.getInt32(a + 4, true);
+            }
+            break;
+          }
+          case 0x81: {
+            const s = srcA[pc]!;
+            let a = (lo[s]! >>> 0) + offA[pc]!;
+            let ah = hi[s]!;
+            if (a < 0) {
+              a += TWO32;
+              ah = (ah - 1) | 0;
+            } else if (a >= TWO32) {
+              a -= TWO32;
+              ah = (ah + 1) | 0;
+            }
+            if (ah !== 0 || a < rS || a + 4 > rE) {
+              if (ah === 0 && arena.accessRange(a, false, rng) && a + 4 <= rng[1]!) {
+                rS = rng[0]!;
+                rE = rng[1]!;
+              } else {
+                this.loadSlow(run, pc, ah, a, 4);
+                lo[d] = tmp[0]!;
+                hi[d] = lo[d]! >> 31;
+                break;
+              }
+            }
+            lo[d] = (a & 3) === 0 ? i32[a >>> 2]! : dv.getInt32(a, true);
+            hi[d] = lo[d]! >> 31;
+            break;
+          }
+          case 0x89: {
+            const s = srcA[pc]!;
+            let a = (lo[s]! >>> 0) + offA[pc]!;
+            let ah = hi[s]!;
+            if (a < 0) {
+              a += TWO32;
+              ah = (ah - 1) | 0;
+            } else if (a >= TWO32) {
+              a -= TWO32;
+              ah = (ah + 1) | 0;
+            }
+            if (ah !== 0 || a < rS || a + 2 > rE) {
+              if (ah === 0 && arena.accessRange(a, false, rng) && a + 2 <= rng[1]!) {
+                rS = rng[0]!;
+                rE = rng[1]!;
+              } else {
+                this.loadSlow(run, pc, ah, a, 2);
+                lo[d] = (tmp[0]! << 16) >> 16;
+                hi[d] = lo[d]! >> 31;
+                break;
+              }
+            }
+            lo[d] = (a & 1) === 0 ? i16[a >>> 1]! : dv.getInt16(a, true);
+            hi[d] = lo[d]! >> 31;
+            break;
+          }
           case 0x91: {
             const s = srcA[pc]!;
             let a = (lo[s]! >>> 0) + offA[pc]!;
@@ -695,41 +1225,165 @@ export class Interpreter {
               a -= TWO32;
               ah = (ah + 1) | 0;
             }
-            const sz = op === 0x79 ? 8 : op === 0x61 || op === 0x81 ? 4 : op === 0x69 || op === 0x89 ? 2 : 1;
-            let vl: number;
-            let vh: number;
-            if (ah === 0 && arena.canAccess(a, sz, false)) {
-              const dv = arena.dv;
-              if (sz === 8) {
-                vl = dv.getInt32(a, true);
-                vh = dv.getInt32(a + 4, true);
+            if (ah !== 0 || a < rS || a + 1 > rE) {
+              if (ah === 0 && arena.accessRange(a, false, rng) && a + 1 <= rng[1]!) {
+                rS = rng[0]!;
+                rE = rng[1]!;
               } else {
-                vl = sz === 4 ? dv.getInt32(a, true) : sz === 2 ? dv.getUint16(a, true) : arena.u8[a]!;
-                vh = 0;
+                this.loadSlow(run, pc, ah, a, 1);
+                lo[d] = (tmp[0]! << 24) >> 24;
+                hi[d] = lo[d]! >> 31;
+                break;
               }
-            } else {
-              this.loadSlow(run, pc, ah, a, sz);
-              vl = tmp[0]!;
-              vh = tmp[1]!;
             }
-            if (op >= 0x80) {
-              // sign-extending loads
-              vl = sz === 4 ? vl : sz === 2 ? (vl << 16) >> 16 : (vl << 24) >> 24;
-              vh = vl >> 31;
-            }
-            lo[d] = vl;
-            hi[d] = vh;
+            lo[d] = i8[a]!;
+            hi[d] = lo[d]! >> 31;
             break;
           }
-
-          // ---- ST / STX -----------------------------------------------------------------------
-          case 0x62:
-          case 0x6a:
-          case 0x72:
-          case 0x7a:
-          case 0x63:
-          case 0x6b:
-          case 0x73:
+          case 0x62: {
+            let a = (lo[d]! >>> 0) + offA[pc]!;
+            let ah = hi[d]!;
+            if (a < 0) {
+              a += TWO32;
+              ah = (ah - 1) | 0;
+            } else if (a >= TWO32) {
+              a -= TWO32;
+              ah = (ah + 1) | 0;
+            }
+            if (ah !== 0 || a < wS || a + 4 > wE) {
+              if (ah === 0 && arena.accessRange(a, true, rng) && a + 4 <= rng[1]!) {
+                wS = rng[0]!;
+                wE = rng[1]!;
+              } else if (ah !== 0 || !arena.canAccess(a, 4, true)) this.storeFault(ah, a, 4);
+            }
+            if ((a & 3) === 0) i32[a >>> 2] = immA[pc]!;
+            else dv.setInt32(a, immA[pc]!, true);
+            break;
+          }
+          case 0x6a: {
+            let a = (lo[d]! >>> 0) + offA[pc]!;
+            let ah = hi[d]!;
+            if (a < 0) {
+              a += TWO32;
+              ah = (ah - 1) | 0;
+            } else if (a >= TWO32) {
+              a -= TWO32;
+              ah = (ah + 1) | 0;
+            }
+            if (ah !== 0 || a < wS || a + 2 > wE) {
+              if (ah === 0 && arena.accessRange(a, true, rng) && a + 2 <= rng[1]!) {
+                wS = rng[0]!;
+                wE = rng[1]!;
+              } else if (ah !== 0 || !arena.canAccess(a, 2, true)) this.storeFault(ah, a, 2);
+            }
+            if ((a & 1) === 0) u16[a >>> 1] = immA[pc]!;
+            else dv.setUint16(a, immA[pc]!, true);
+            break;
+          }
+          case 0x72: {
+            let a = (lo[d]! >>> 0) + offA[pc]!;
+            let ah = hi[d]!;
+            if (a < 0) {
+              a += TWO32;
+              ah = (ah - 1) | 0;
+            } else if (a >= TWO32) {
+              a -= TWO32;
+              ah = (ah + 1) | 0;
+            }
+            if (ah !== 0 || a < wS || a + 1 > wE) {
+              if (ah === 0 && arena.accessRange(a, true, rng) && a + 1 <= rng[1]!) {
+                wS = rng[0]!;
+                wE = rng[1]!;
+              } else if (ah !== 0 || !arena.canAccess(a, 1, true)) this.storeFault(ah, a, 1);
+            }
+            u8[a] = immA[pc]!;
+            break;
+          }
+          case 0x7a: {
+            let a = (lo[d]! >>> 0) + offA[pc]!;
+            let ah = hi[d]!;
+            if (a < 0) {
+              a += TWO32;
+              ah = (ah - 1) | 0;
+            } else if (a >= TWO32) {
+              a -= TWO32;
+              ah = (ah + 1) | 0;
+            }
+            if (ah !== 0 || a < wS || a + 8 > wE) {
+              if (ah === 0 && arena.accessRange(a, true, rng) && a + 8 <= rng[1]!) {
+                wS = rng[0]!;
+                wE = rng[1]!;
+              } else if (ah !== 0 || !arena.canAccess(a, 8, true)) this.storeFault(ah, a, 8);
+            }
+            const v = immA[pc]!;
+            if ((a & 3) === 0) {
+              i32[a >>> 2] = v;
+              i32[(a >>> 2) + 1] = v >> 31;
+            } else {
+              dv.setInt32(a, v, true);
+              dv.setInt32(a + 4, v >> 31, true);
+            }
+            break;
+          }
+          case 0x63: {
+            let a = (lo[d]! >>> 0) + offA[pc]!;
+            let ah = hi[d]!;
+            if (a < 0) {
+              a += TWO32;
+              ah = (ah - 1) | 0;
+            } else if (a >= TWO32) {
+              a -= TWO32;
+              ah = (ah + 1) | 0;
+            }
+            if (ah !== 0 || a < wS || a + 4 > wE) {
+              if (ah === 0 && arena.accessRange(a, true, rng) && a + 4 <= rng[1]!) {
+                wS = rng[0]!;
+                wE = rng[1]!;
+              } else if (ah !== 0 || !arena.canAccess(a, 4, true)) this.storeFault(ah, a, 4);
+            }
+            if ((a & 3) === 0) i32[a >>> 2] = lo[srcA[pc]!]!;
+            else dv.setInt32(a, lo[srcA[pc]!]!, true);
+            break;
+          }
+          case 0x6b: {
+            let a = (lo[d]! >>> 0) + offA[pc]!;
+            let ah = hi[d]!;
+            if (a < 0) {
+              a += TWO32;
+              ah = (ah - 1) | 0;
+            } else if (a >= TWO32) {
+              a -= TWO32;
+              ah = (ah + 1) | 0;
+            }
+            if (ah !== 0 || a < wS || a + 2 > wE) {
+              if (ah === 0 && arena.accessRange(a, true, rng) && a + 2 <= rng[1]!) {
+                wS = rng[0]!;
+                wE = rng[1]!;
+              } else if (ah !== 0 || !arena.canAccess(a, 2, true)) this.storeFault(ah, a, 2);
+            }
+            if ((a & 1) === 0) u16[a >>> 1] = lo[srcA[pc]!]!;
+            else dv.setUint16(a, lo[srcA[pc]!]!, true);
+            break;
+          }
+          case 0x73: {
+            let a = (lo[d]! >>> 0) + offA[pc]!;
+            let ah = hi[d]!;
+            if (a < 0) {
+              a += TWO32;
+              ah = (ah - 1) | 0;
+            } else if (a >= TWO32) {
+              a -= TWO32;
+              ah = (ah + 1) | 0;
+            }
+            if (ah !== 0 || a < wS || a + 1 > wE) {
+              if (ah === 0 && arena.accessRange(a, true, rng) && a + 1 <= rng[1]!) {
+                wS = rng[0]!;
+                wE = rng[1]!;
+              } else if (ah !== 0 || !arena.canAccess(a, 1, true)) this.storeFault(ah, a, 1);
+            }
+            u8[a] = lo[srcA[pc]!]!;
+            break;
+          }
           case 0x7b: {
             let a = (lo[d]! >>> 0) + offA[pc]!;
             let ah = hi[d]!;
@@ -740,27 +1394,23 @@ export class Interpreter {
               a -= TWO32;
               ah = (ah + 1) | 0;
             }
-            const t = op & 0x18;
-            const sz = t === 0x18 ? 8 : t === 0x00 ? 4 : t === 0x08 ? 2 : 1;
-            if (ah !== 0 || !arena.canAccess(a, sz, true)) this.storeFault(ah, a, sz);
-            let vl: number;
-            let vh: number;
-            if (op & 1) {
-              vl = lo[srcA[pc]!]!;
-              vh = hi[srcA[pc]!]!;
-            } else {
-              vl = immA[pc]!;
-              vh = vl >> 31;
+            if (ah !== 0 || a < wS || a + 8 > wE) {
+              if (ah === 0 && arena.accessRange(a, true, rng) && a + 8 <= rng[1]!) {
+                wS = rng[0]!;
+                wE = rng[1]!;
+              } else if (ah !== 0 || !arena.canAccess(a, 8, true)) this.storeFault(ah, a, 8);
             }
-            const dv = arena.dv;
-            if (sz === 8) {
-              dv.setInt32(a, vl, true);
-              dv.setInt32(a + 4, vh, true);
-            } else if (sz === 4) dv.setInt32(a, vl, true);
-            else if (sz === 2) dv.setUint16(a, vl, true);
-            else arena.u8[a] = vl;
+            const s = srcA[pc]!;
+            if ((a & 3) === 0) {
+              i32[a >>> 2] = lo[s]!;
+              i32[(a >>> 2) + 1] = hi[s]!;
+            } else {
+              dv.setInt32(a, lo[s]!, true);
+              dv.setInt32(a + 4, hi[s]!, true);
+            }
             break;
           }
+
           case 0xc3:
           case 0xdb:
             this.atomic(pc, op, lo, hi, d, srcA[pc]!, offA[pc]!, immA[pc]!);

@@ -72,6 +72,12 @@ export class Arena {
   readonly u8: Uint8Array;
   /** DataView over the whole arena; length-tracking. */
   readonly dv: DataView;
+  /** Aligned views (length-tracking) for the interpreter's fast paths: DataView accessors are
+   *  several times slower than typed-array elements in Node 20 (bench: 15 vs 2.6 µs per 1000). */
+  readonly i32: Int32Array;
+  readonly u16: Uint16Array;
+  readonly i16: Int16Array;
+  readonly i8: Int8Array;
   readonly maxBytes: number;
   private readonly buffer: ArrayBuffer;
 
@@ -95,6 +101,10 @@ export class Arena {
     this.buffer = new ArrayBuffer(initial, { maxByteLength: this.maxBytes });
     this.u8 = new Uint8Array(this.buffer);
     this.dv = new DataView(this.buffer);
+    this.i32 = new Int32Array(this.buffer);
+    this.u16 = new Uint16Array(this.buffer);
+    this.i16 = new Int16Array(this.buffer);
+    this.i8 = new Int8Array(this.buffer);
     this.pageOwner = new Int32Array(initial >>> PAGE_SHIFT);
     this.pageProtected = new Uint8Array(initial >>> PAGE_SHIFT);
     this.protectBits = new Uint8Array(initial >>> 3);
@@ -218,6 +228,40 @@ export class Arena {
         if (this.isProtected(addr, size)) return false;
       }
     } else if ((flags & MemFlag.READ) === 0) return false;
+    return true;
+  }
+
+  /** Bounds [start, end) of the allocation holding `addr` when every byte of it allows the access
+   *  (for writes: writable, and no write-protected byte on its pages), written to `out`. The
+   *  interpreter caches the last range so repeated accesses to one region skip the page lookup;
+   *  it drops the cache whenever a helper ran, since only helpers free or re-flag memory mid-run. */
+  accessRange(addr: number, write: boolean, out: Float64Array): boolean {
+    const page = addr >>> PAGE_SHIFT;
+    if (page >= this.pageOwner.length) return false;
+    const owner = this.pageOwner[page]!;
+    let start: number;
+    let length: number;
+    let flags: number;
+    if (owner > 0) {
+      const r = this.regions[owner]!;
+      start = r.start;
+      length = r.length;
+      flags = r.flags;
+    } else if (owner < 0) {
+      const slab = this.slabs[-owner]!;
+      const idx = ((addr - slab.start) / slab.objSize) | 0;
+      const used = slab.used[idx]!;
+      if (used === 0) return false;
+      start = slab.start + idx * slab.objSize;
+      length = used - 1;
+      flags = slab.flags;
+    } else return false;
+    if ((flags & (write ? MemFlag.WRITE : MemFlag.READ)) === 0) return false;
+    if (write && length > 0) {
+      for (let p = start >>> PAGE_SHIFT; p <= (start + length - 1) >>> PAGE_SHIFT; p++) if (this.pageProtected[p] !== 0) return false;
+    }
+    out[0] = start;
+    out[1] = start + length;
     return true;
   }
 

@@ -5,7 +5,7 @@ import { Runtime } from '../../src/runtime.js';
 import { FaultSignal, VmFault } from '../../src/errors.js';
 import { MapType } from '../../maps/types.js';
 import type { HelperCall, HelperEntry } from '../../helpers/types.js';
-import { ADD, B, DW, I, JNE, W, alu64k, alu64x, call, callLocal, exit, jmpk, lddw, ldx, mov64, movr, prog, st, stx } from './enc.js';
+import { ADD, B, DW, I, W, alu64k, alu64x, call, callLocal, exit, jmpk, lddw, ldx, mov64, movr, prog, st, stx } from './enc.js';
 
 function helper(id: number, impl: (c: HelperCall) => number | bigint, extra: Partial<HelperEntry> = {}): HelperEntry {
   return { id, name: `test_${id}`, proto: { args: [], ret: { type: 'RET_INTEGER' } }, gplOnly: false, progTypes: 'all', impl, ...extra };
