@@ -3,11 +3,13 @@
 //     filters) into a buffer; -EFAULT with the buffer zeroed when the range leaves the packet.
 //   skb_load_bytes_relative (68): the same relative to the MAC (BPF_HDR_START_MAC = 0) or network
 //     (BPF_HDR_START_NET = 1) header; offsets above 0xffff and unknown bases are -EFAULT.
-//   csum_diff (28): 32-bit one's-complement checksum difference of two word arrays (needs no
-//     context), as x86-64 Linux computes it (csum_partial folds to 32 bits with end-around carry):
+//   csum_diff (28): one's-complement checksum difference of two buffers (needs no context), as
+//     Linux 6.12+ computes it on every architecture:
 //       both sizes: csum_sub(csum_partial(to, seed), csum_partial(from, 0))
 //       only to:    csum_partial(to, seed);  only from: ~csum_partial(from, ~seed);  neither: seed
-//     Sizes must be multiples of 4 with from_size + to_size <= 512, else -EINVAL.
+//     folded to 16 bits (csum_from32to16). csum_partial is x86-64's: little-endian words, a
+//     trailing partial word zero-padded, summed with end-around carry into 32 bits. Sizes are not
+//     checked at run time any more (the verifier bounds both buffers), so odd sizes work.
 //
 // Where the packet is: the test run (vm/test-run.ts) keeps the skb's current data/data_end as
 // 32-bit arena addresses in the __sk_buff at offsets 76/80, and allocates one packet region that
@@ -71,11 +73,13 @@ const SIZE: HelperArg = { type: 'ARG_CONST_SIZE' };
 const CSUM_MEM: HelperArg = { type: 'ARG_PTR_TO_MEM', flags: ['PTR_MAYBE_NULL', 'MEM_RDONLY'] };
 const CSUM_SIZE: HelperArg = { type: 'ARG_CONST_SIZE_OR_ZERO' };
 
-/** csum_partial on x86-64: the 32-bit one's-complement sum of little-endian words plus `seed`. */
+/** csum_partial on x86-64: the 32-bit one's-complement sum of little-endian words (a trailing
+ *  partial word zero-padded) plus `seed`. */
 export function csumPartial(bytes: Uint8Array, seed: number): number {
   let sum = seed >>> 0;
-  for (let i = 0; i + 4 <= bytes.length; i += 4) {
-    sum += (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) >>> 0;
+  for (let i = 0; i < bytes.length; i += 4) {
+    const w = (bytes[i]! | ((bytes[i + 1] ?? 0) << 8) | ((bytes[i + 2] ?? 0) << 16) | ((bytes[i + 3] ?? 0) << 24)) >>> 0;
+    sum += w;
   }
   while (sum > 0xffffffff) sum = (sum % 0x100000000) + Math.floor(sum / 0x100000000);
   return sum;
@@ -87,11 +91,18 @@ export function csumAdd(a: number, b: number): number {
   return r > 0xffffffff ? (r - 0x100000000 + 1) >>> 0 : r;
 }
 
+/** Fold a 32-bit sum into 16 bits with end-around carry (the kernel's csum_from32to16). */
+export function csumFrom32to16(x: number): number {
+  const rot = ((x >>> 16) | (x << 16)) >>> 0;
+  return (((x >>> 0) + rot) >>> 0) >>> 16;
+}
+
 export function csumDiff(from: Uint8Array, to: Uint8Array, seed: number): number {
-  if (from.length && to.length) return csumAdd(csumPartial(to, seed), ~csumPartial(from, 0) >>> 0);
-  if (to.length) return csumPartial(to, seed);
-  if (from.length) return ~csumPartial(from, ~seed >>> 0) >>> 0;
-  return seed >>> 0;
+  let ret = seed >>> 0;
+  if (from.length && to.length) ret = csumAdd(csumPartial(to, ret), ~csumPartial(from, 0) >>> 0);
+  else if (to.length) ret = csumPartial(to, ret);
+  else if (from.length) ret = ~csumPartial(from, ~ret >>> 0) >>> 0;
+  return csumFrom32to16(ret);
 }
 
 export const SKB_HELPERS: readonly HelperEntry[] = [
@@ -144,7 +155,6 @@ export const SKB_HELPERS: readonly HelperEntry[] = [
     impl: (call) => {
       const fromSize = call.u32(2);
       const toSize = call.u32(4);
-      if (((fromSize | toSize) & 3) !== 0 || fromSize + toSize > 512) return -Errno.EINVAL;
       const read = (addr: number, n: number): Uint8Array => {
         if (n === 0) return new Uint8Array(0);
         call.arena.check(addr, n, false);
