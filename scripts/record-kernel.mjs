@@ -22,7 +22,7 @@ const args = process.argv.slice(2);
 const outIdx = args.indexOf('--out');
 const outDir = outIdx >= 0 ? args[outIdx + 1] : join(root, 'test/fixtures/kernel');
 const require_ = args.includes('--require');
-const only = new Set(args.filter((a, i) => !a.startsWith('--') && i !== outIdx + 1));
+const only = new Set(args.filter((a, i) => !a.startsWith('--') && (outIdx < 0 || i !== outIdx + 1)));
 
 function skip(reason) {
   console.log(`record-kernel: skipped: ${reason}`);
@@ -99,7 +99,8 @@ function recordCase(c, packets, pinRoot, kernel) {
         bpftool('map', 'update', 'pinned', p, 'key', 'hex', ...key.match(/../g), 'value', 'hex', ...value.match(/../g));
       }
     }
-    const syscall = c.kind === 'syscall';
+    // syscall and raw_tp programs: no data, no repeat, no ctx_out (the kernel refuses them).
+    const syscall = c.kind === 'syscall' || c.kind === 'raw_tp';
     const req = {
       pin: join(dir, c.prog),
       data: bytesOf(c.data, packets) ?? null,
@@ -113,7 +114,7 @@ function recordCase(c, packets, pinRoot, kernel) {
     const res = JSON.parse(r.stdout);
     const result = res.errno
       ? { errno: res.errno }
-      : { retval: res.retval, data_out: res.data_out, ctx_out: res.ctx_out };
+      : { retval: res.retval, data_out: res.data_out, ctx_out: c.kind === 'raw_tp' ? null : res.ctx_out };
     return { ...base, result, maps: dumpMaps(mapDir) };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -54,6 +54,23 @@ export const XDP_MD = layout('xdp_md', 24, [
   ['ingress_ifindex', 12, 4], ['rx_queue_index', 16, 4], ['egress_ifindex', 20, 4],
 ]);
 
+/** struct pt_regs of x86-64 (arch/x86/include/asm/ptrace.h), the context of kprobe programs.
+ *  ebpfvm models the x86-64 layout only (what bpf_tracing.h's PT_REGS_* read with
+ *  __TARGET_ARCH_x86). */
+export const PT_REGS_X86_64 = layout('pt_regs', 168, [
+  ['r15', 0, 8], ['r14', 8, 8], ['r13', 16, 8], ['r12', 24, 8], ['bp', 32, 8], ['bx', 40, 8], ['r11', 48, 8],
+  ['r10', 56, 8], ['r9', 64, 8], ['r8', 72, 8], ['ax', 80, 8], ['cx', 88, 8], ['dx', 96, 8], ['si', 104, 8],
+  ['di', 112, 8], ['orig_ax', 120, 8], ['ip', 128, 8], ['cs', 136, 8], ['flags', 144, 8], ['sp', 152, 8], ['ss', 160, 8],
+]);
+
+/** Registers holding function arguments 1..6 in the x86-64 calling convention (PT_REGS_PARM1..6). */
+export const PT_REGS_ARG_REGS = ['di', 'si', 'dx', 'cx', 'r8', 'r9'] as const;
+
+/** MAX_BPF_FUNC_ARGS: raw tracepoints and BTF-typed programs see at most 12 u64 arguments. */
+export const MAX_BPF_FUNC_ARGS = 12;
+/** PERF_MAX_TRACE_SIZE: the largest tracepoint record a program may read. */
+export const PERF_MAX_TRACE_SIZE = 2048;
+
 export function fieldAt(l: CtxLayout, offset: number): CtxField | undefined {
   return l.fields.find((f) => offset >= f.offset && offset < f.offset + f.size);
 }
@@ -71,8 +88,11 @@ export type CtxVerdict = { ok: true; field?: CtxField } | { ok: false; reason: s
 
 /** How a test run builds the context for a type. 'skb-l2': tc (packet from the Ethernet header);
  *  'skb-l3': socket filters and friends (packet from the network header); 'xdp'; 'syscall': the
- *  user's buffer as-is. Types without one cannot be test-run. */
-export type TestRunKind = 'skb-l2' | 'skb-l3' | 'xdp' | 'syscall';
+ *  user's buffer as-is; 'raw-tp': raw tracepoint arguments (u64 array), as the kernel's test run;
+ *  'btf-args' (fentry/fexit/fmod_ret/tp_btf/lsm), 'pt-regs' (kprobe) and 'tp-record' (tracepoint)
+ *  take user-supplied arguments, an extension: the kernel can only trigger the attach point.
+ *  Types without one cannot be test-run. */
+export type TestRunKind = 'skb-l2' | 'skb-l3' | 'xdp' | 'syscall' | 'raw-tp' | 'btf-args' | 'pt-regs' | 'tp-record';
 
 export interface ProgTypeInfo {
   type: number;
@@ -164,8 +184,30 @@ const PROG_TYPES: readonly ProgTypeInfo[] = [
   },
 ];
 
+const bad = (off: number, size: number, why = ''): CtxVerdict => ({ ok: false, reason: `invalid bpf_context access off=${off} size=${size}${why}` });
+
+/** Read-only contexts of tracing programs: aligned reads inside [min, max). */
+function readOnly(min: number, max: number, sizes: readonly number[]) {
+  return (off: number, size: number, write: boolean): CtxVerdict => {
+    if (write) return bad(off, size, ': the context is read-only');
+    if (off < min || off + size > max || off % size !== 0 || !sizes.includes(size)) return bad(off, size);
+    return { ok: true };
+  };
+}
+
+const TRACING_TYPES: readonly ProgTypeInfo[] = [
+  // kprobe_prog_is_valid_access: aligned reads of pt_regs.
+  { type: P.KPROBE, ctx: PT_REGS_X86_64, testRun: 'pt-regs', writable: s(), unreadable: s(), check: readOnly(0, PT_REGS_X86_64.size, [1, 2, 4, 8]) },
+  // tp_prog_is_valid_access: the record after its first 8 bytes (the common fields are hidden).
+  { type: P.TRACEPOINT, testRun: 'tp-record', writable: s(), unreadable: s(), check: readOnly(8, PERF_MAX_TRACE_SIZE, [1, 2, 4, 8]) },
+  // raw_tp_prog_is_valid_access: u64 args[MAX_BPF_FUNC_ARGS], read-only.
+  ...[P.RAW_TRACEPOINT, P.RAW_TRACEPOINT_WRITABLE].map((t): ProgTypeInfo => ({ type: t, testRun: 'raw-tp', writable: s(), unreadable: s(), check: readOnly(0, 8 * MAX_BPF_FUNC_ARGS, [1, 2, 4, 8]) })),
+  // btf_ctx_access: one u64 slot per argument (fexit: then the return value), read as a whole.
+  ...[P.TRACING, P.LSM].map((t): ProgTypeInfo => ({ type: t, testRun: 'btf-args', writable: s(), unreadable: s(), check: readOnly(0, 8 * (MAX_BPF_FUNC_ARGS + 1), [8]) })),
+];
+
 export function progTypeInfo(type: number): ProgTypeInfo | undefined {
-  return PROG_TYPES.find((t) => t.type === type);
+  return PROG_TYPES.find((t) => t.type === type) ?? TRACING_TYPES.find((t) => t.type === type);
 }
 
 /** The verifier's context-access question for one load or store. */
@@ -191,26 +233,9 @@ export function writableRanges(info: ProgTypeInfo): [number, number][] {
 /** Offsets of the packet-bound fields in __sk_buff. For every skb program type ebpfvm stores the
  *  packet's current bounds in `data`/`data_end` as 32-bit arena addresses, also for types whose
  *  programs may not read them (socket filters), so helpers such as skb_load_bytes find the packet
- *  from the context pointer alone. The packet's arena region always begins at the MAC header and
- *  the network header follows 14 bytes later (test runs use the loopback device). */
+ *  from the context pointer alone (helpers/skb.ts relies on this). The packet's arena region
+ *  always begins at the MAC header and the network header follows 14 bytes later (test runs use
+ *  the loopback device). */
 export const SKB_DATA_OFF = 76;
 export const SKB_DATA_END_OFF = 80;
 export const ETH_HLEN = 14;
-
-export interface SkbBounds {
-  /** Address of skb->data (L2 for tc, L3 for socket filters). */
-  data: number;
-  dataEnd: number;
-  /** Address of the MAC and network headers. */
-  mac: number;
-  network: number;
-}
-
-/** Packet bounds of the skb whose __sk_buff is at `ctx` (read from the context region). */
-export function skbBounds(mem: { dv: DataView; describe(addr: number): { start: number } | undefined }, ctx: number): SkbBounds | undefined {
-  const data = mem.dv.getUint32(ctx + SKB_DATA_OFF, true);
-  const dataEnd = mem.dv.getUint32(ctx + SKB_DATA_END_OFF, true);
-  const region = mem.describe(data === dataEnd ? data - 1 : data) ?? mem.describe(data);
-  if (!region) return undefined;
-  return { data, dataEnd, mac: region.start, network: region.start + ETH_HLEN };
-}

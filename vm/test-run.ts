@@ -23,13 +23,17 @@
 // - repeat runs the program N times on the same packet and context, so writes accumulate;
 //   retval is the low 32 bits of r0 of the last run; duration is the mean time per run in ns.
 //
-// Deliberate differences: repeat works for syscall programs too; only the loopback device
-// exists, so ifindex > 1 is -ENODEV; packets larger than the linear limit (non-linear skbs, XDP
-// frags) are refused as unsupported; __sk_buff.sk reads 0 (NULL).
+// - raw tracepoint programs get their u64 arguments from ctx_in (at most 12), no data.
+//
+// Deliberate differences: repeat works for syscall and raw_tp programs too; only the loopback
+// device exists, so ifindex > 1 is -ENODEV; packets larger than the linear limit (non-linear
+// skbs, XDP frags) are refused as unsupported; __sk_buff.sk reads 0 (NULL); kprobe (x86-64
+// pt_regs), tracepoint (raw record) and fentry/fexit/lsm (u64 argument array) programs run on
+// user-supplied arguments, which the kernel cannot do.
 
 import type { RunOutput } from '../helpers/types.js';
 import { UnsupportedError, UsageError } from '../src/errors.js';
-import { ETH_HLEN, SK_BUFF, XDP_MD, field, progTypeInfo, writableRanges, type ProgTypeInfo } from './contexts.js';
+import { ETH_HLEN, MAX_BPF_FUNC_ARGS, PERF_MAX_TRACE_SIZE, PT_REGS_ARG_REGS, PT_REGS_X86_64, SK_BUFF, XDP_MD, field, progTypeInfo, writableRanges, type ProgTypeInfo } from './contexts.js';
 import { MemFlag, type Arena } from './memory.js';
 import { progTypeName } from './prog-types.js';
 import type { Program } from './program.js';
@@ -46,6 +50,7 @@ export interface TestRunHost {
       trace?: (line: string) => void;
       output?: RunOutput;
       packet?: { start: number; end: number };
+      probeMem?: boolean;
     },
   ): { r0: bigint; insnCount: number; output: RunOutput };
 }
@@ -55,6 +60,9 @@ export interface TestRunInput {
   data?: Uint8Array;
   /** ctx_in: the context as the user gives it (prefix of the struct, or the syscall buffer). */
   ctx?: Uint8Array;
+  /** Tracing programs: the arguments (u64 each), instead of ctx_in. kprobe programs get them in
+   *  the argument registers of pt_regs, raw_tp/fentry/lsm programs as the u64 array. */
+  args?: readonly (bigint | number)[];
   /** Report ctx_out even without ctx_in (like passing ctx_out to the syscall). */
   wantCtxOut?: boolean;
   /** Number of runs; 0 means 1, as in the kernel. */
@@ -123,6 +131,11 @@ export function testRun(host: TestRunHost, prog: Program, input: TestRunInput = 
       return runXdp(host, prog, info, input);
     case 'syscall':
       return runSyscall(host, prog, input);
+    case 'raw-tp':
+    case 'btf-args':
+    case 'pt-regs':
+    case 'tp-record':
+      return runTracing(host, prog, info.testRun, input);
   }
 }
 
@@ -346,6 +359,70 @@ function runSyscall(host: TestRunHost, prog: Program, input: TestRunInput): Test
   }
 }
 
+// ---- tracing --------------------------------------------------------------------------------
+
+function u64Bytes(args: readonly (bigint | number)[]): Uint8Array {
+  const out = new Uint8Array(args.length * 8);
+  const dv = new DataView(out.buffer);
+  args.forEach((a, i) => {
+    const v = BigInt(a);
+    if (v < -(1n << 63n) || v >= 1n << 64n) throw new UsageError(`argument ${i + 1} (${a}) does not fit in 64 bits`);
+    dv.setBigUint64(i * 8, BigInt.asUintN(64, v), true);
+  });
+  return out;
+}
+
+/** Tracing programs: a read-only context built from ctx_in or from arguments. raw_tp follows the
+ *  kernel's bpf_prog_test_run_raw_tp (at most 12 u64 arguments, no data); kprobe, tracepoint and
+ *  BTF-typed programs are ebpfvm's extension. Loads through BTF pointers of fentry-style programs
+ *  read 0 on a kernel-memory miss (PROBE_MEM), as in the kernel. */
+function runTracing(host: TestRunHost, prog: Program, kind: 'raw-tp' | 'btf-args' | 'pt-regs' | 'tp-record', input: TestRunInput): TestRunResult {
+  const type = progTypeName(prog.progType);
+  if (input.data !== undefined) throw new TestRunInputError('EINVAL', `${type} programs take no data_in`);
+  if (input.args !== undefined && input.ctx !== undefined) throw new UsageError(`${type}: give the context either as arguments or as ctx_in, not both`);
+  let ctxBytes: Uint8Array;
+  let size: number;
+  switch (kind) {
+    case 'raw-tp':
+    case 'btf-args': {
+      const max = 8 * (MAX_BPF_FUNC_ARGS + (kind === 'btf-args' ? 1 : 0));
+      ctxBytes = input.ctx ?? u64Bytes(input.args ?? []);
+      if (ctxBytes.length > max) throw new TestRunInputError('EINVAL', `${type} arguments are ${ctxBytes.length} bytes, more than ${max} (${max / 8} u64 values)`);
+      size = ctxBytes.length;
+      break;
+    }
+    case 'pt-regs': {
+      size = PT_REGS_X86_64.size;
+      if (input.ctx !== undefined) {
+        if (input.ctx.length > size) throw new TestRunInputError('EINVAL', `kprobe ctx_in is ${input.ctx.length} bytes, struct pt_regs has ${size}`);
+        ctxBytes = input.ctx;
+      } else {
+        const args = input.args ?? [];
+        if (args.length > PT_REGS_ARG_REGS.length) throw new UsageError(`kprobe programs take at most ${PT_REGS_ARG_REGS.length} register arguments, got ${args.length}`);
+        ctxBytes = new Uint8Array(size);
+        const enc = u64Bytes(args);
+        args.forEach((_, i) => ctxBytes.set(enc.subarray(i * 8, i * 8 + 8), field(PT_REGS_X86_64, PT_REGS_ARG_REGS[i]!).offset));
+      }
+      break;
+    }
+    case 'tp-record':
+      if (input.args !== undefined) throw new UsageError('tracepoint programs take the raw record as ctx_in, not arguments');
+      ctxBytes = input.ctx ?? new Uint8Array(0);
+      if (ctxBytes.length > PERF_MAX_TRACE_SIZE) throw new TestRunInputError('EINVAL', `tracepoint record of ${ctxBytes.length} bytes exceeds ${PERF_MAX_TRACE_SIZE}`);
+      size = ctxBytes.length;
+      break;
+  }
+  const arena = host.arena;
+  // No context bytes: r1 is NULL, as the kernel passes for an empty raw_tp ctx_in.
+  const ctx = size > 0 ? arena.allocRegion(size, MemFlag.READ, 'ctx', `${type} ctx`) : 0;
+  try {
+    if (size > 0) arena.write(ctx, ctxBytes);
+    return repeatRuns(host, prog, input, ctx, undefined, kind === 'btf-args');
+  } finally {
+    if (size > 0) arena.free(ctx);
+  }
+}
+
 // ---- shared ---------------------------------------------------------------------------------
 
 /** Write-protect [start, start+size) except the given ranges (relative offsets). */
@@ -365,6 +442,7 @@ function repeatRuns(
   input: TestRunInput,
   ctx: number,
   packet: { start: number; end: number } | undefined,
+  probeMem = false,
 ): Omit<TestRunResult, 'dataOut' | 'ctxOut'> {
   const repeat = Math.max(1, input.repeat ?? 1);
   const output: RunOutput = { printk: [], ringbuf: [], perf: [] };
@@ -379,6 +457,7 @@ function repeatRuns(
       ...(input.trace ? { trace: input.trace } : {}),
       output,
       ...(packet ? { packet } : {}),
+      ...(probeMem ? { probeMem } : {}),
     });
     r0 = r.r0;
     insnCount += r.insnCount;

@@ -22,7 +22,9 @@ export interface Case {
   data?: string;
   ctx?: string;
   repeat?: number;
-  kind?: 'syscall';
+  /** 'syscall' and 'raw_tp' programs run once (the kernel refuses repeat for them); raw_tp
+   *  contexts are read-only, so no ctx_out. */
+  kind?: 'syscall' | 'raw_tp';
   maps?: Record<string, { key: string; value: string }[]>;
 }
 
@@ -55,16 +57,15 @@ export function runCase(c: Case, packets: Record<string, string>): Recorded {
   const input = {
     data: bytes(c.data, packets),
     ctx: bytes(c.ctx, packets),
-    repeat: c.kind === 'syscall' ? 1 : c.repeat ?? 1,
+    repeat: c.kind === undefined ? c.repeat ?? 1 : 1,
   };
   let result: Recorded['result'];
   try {
     const r = testRun(runtime, obj.program(c.prog).program, input);
-    const syscall = c.kind === 'syscall';
     result = {
       retval: r.retval,
-      data_out: r.dataOut && !syscall ? toHex(r.dataOut) : null,
-      ctx_out: r.ctxOut ? toHex(r.ctxOut) : null,
+      data_out: r.dataOut && c.kind === undefined ? toHex(r.dataOut) : null,
+      ctx_out: r.ctxOut && c.kind !== 'raw_tp' ? toHex(r.ctxOut) : null,
     };
   } catch (e) {
     if (!(e instanceof TestRunInputError)) throw e;
