@@ -57,6 +57,8 @@ interface Slab {
   /** Requested length of each object, 0 when the slot is free. */
   used: Uint32Array;
   free: number[];
+  /** The class's list of slabs with free slots (this slab is in it while `free` is non-empty). */
+  partial: Slab[];
 }
 
 interface Region {
@@ -156,6 +158,7 @@ export class Arena {
       this.liveBytes -= slab.used[idx]! - 1;
       slab.used[idx] = 0;
       this.clearProtect(addr, slab.objSize);
+      if (slab.free.length === 0) slab.partial.push(slab);
       slab.free.push(idx);
       return;
     }
@@ -348,20 +351,22 @@ export class Arena {
     const key = `${objSize}:${flags}:${kind}`;
     let list = this.slabsByClass.get(key);
     if (!list) this.slabsByClass.set(key, (list = []));
-    let slab = list.find((s) => s.free.length > 0);
+    // `list` holds only slabs with free slots, so finding one is O(1), not a scan of every slab.
+    let slab = list[list.length - 1];
     if (!slab) {
       const pages = Math.max(SLAB_PAGES, Math.ceil(objSize / PAGE_SIZE));
       const start = this.takePages(pages);
       const count = Math.floor((pages * PAGE_SIZE) / objSize);
       const free: number[] = [];
       for (let i = count - 1; i >= 0; i--) free.push(i);
-      slab = { objSize, start, count, flags, kind, used: new Uint32Array(count), free };
+      slab = { objSize, start, count, flags, kind, used: new Uint32Array(count), free, partial: list };
       const id = this.slabs.length;
       this.slabs.push(slab);
       this.pageOwner.fill(-id, start >>> PAGE_SHIFT, (start >>> PAGE_SHIFT) + pages);
       list.push(slab);
     }
     const idx = slab.free.pop()!;
+    if (slab.free.length === 0) list.pop();
     slab.used[idx] = size + 1; // +1 so a zero-length allocation is still "used"
     const addr = slab.start + idx * objSize;
     this.u8.fill(0, addr, addr + objSize);
