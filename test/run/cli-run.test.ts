@@ -78,6 +78,17 @@ describe('ebpfvm run', () => {
     expect((await cli(...args, '--dump-maps=sideways')).code).toBe(2);
   });
 
+  it('--args, --task and --kmem drive tracing programs', async () => {
+    const kp = await cli('run', prog('run_trace.o'), '--prog', 'kp_args', '--args', file('a.json', '[1, 10, "0x64"]'), '--task', file('t.json', '{"pid": 7, "tgid": 4242, "comm": "demo"}'), '--json');
+    expect(kp.code).toBe(0);
+    expect(JSON.parse(kp.out).retval).toBe(1 + 20 + 300 + 4242);
+    const fe = await cli('run', prog('run_trace.o'), '--prog', 'fe_ptr', '--args', file('b.json', '["0xffff888000001000", 3]'), '--kmem', file('k.json', '{"0xffff888000001000": "0700000000000000 0500000000000000"}'));
+    expect(fe.out).toMatch(/^Return value: 22, duration: \d+ns\n$/);
+    expect((await cli('run', prog('run_trace.o'), '--prog', 'fe_ptr', '--kmem', file('k2.json', '{"0x1000": "00"}'))).code).toBe(2);
+    expect((await cli('run', prog('run_trace.o'), '--prog', 'kp_args', '--task', file('t2.json', '{"pid": -1}'))).code).toBe(2);
+    expect((await cli('run', prog('run_trace.o'), '--prog', 'kp_args', '--args', file('a2.json', '[1.5]'))).code).toBe(2);
+  });
+
   it('writes data_out and ctx_out to files when asked', async () => {
     const dout = join(dir, 'out.bin');
     const r = await cli('run', prog('run_sock.o'), '--prog', 'sock_fields', '--data', pkt, '--data-out', dout);

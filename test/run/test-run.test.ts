@@ -213,7 +213,7 @@ describe('syscall test runs', () => {
 
 describe('test-run plumbing', () => {
   it('program types without a test run are unsupported', () => {
-    const prog = { name: 'kp', progType: ProgType.KPROBE, insns: [], gpl: true };
+    const prog = { name: 'pe', progType: ProgType.PERF_EVENT, insns: [], gpl: true };
     expect(() => testRun(new Runtime(), prog, {})).toThrow(UnsupportedError);
   });
 

@@ -25,6 +25,9 @@ interface RunOptions {
   cpu?: number;
   ncpus?: number;
   map?: string[];
+  args?: string;
+  task?: string;
+  kmem?: string;
   maxInsns?: number;
   trace?: boolean;
   json?: boolean;
@@ -50,6 +53,9 @@ export const registerRun: RegisterCommand = (program: Command, setExit) => {
     .option('--repeat <n>', 'run N times on the same packet and context', uint('--repeat'))
     .option('--cpu <n>', 'CPU the run executes on', uint('--cpu'))
     .option('--ncpus <n>', 'number of possible CPUs (per-CPU maps); default: --cpu + 1', uint('--ncpus'))
+    .option('--args <file.json>', 'tracing programs: arguments as a JSON array of integers (numbers or "0x..." strings)')
+    .option('--task <file.json>', 'current task for get_current_* helpers: {"pid", "tgid", "uid", "gid", "comm"}')
+    .option('--kmem <file.json>', 'kernel memory the program may read: {"0xffff...": "hex bytes", ...}')
     .option('--map <name=file.json>', 'fill map NAME from a JSON file before the run (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--max-insns <n>', 'instruction budget per run (unverified mode)', uint('--max-insns'))
     .option('--trace', 'print every executed instruction to stderr')
@@ -67,7 +73,9 @@ function runCommand(objPath: string, opts: RunOptions): number {
   }
   const cpu = opts.cpu ?? 0;
   const ncpus = opts.ncpus ?? cpu + 1;
-  const runtime = new Runtime({ ncpus, cpu, ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}) });
+  const task = opts.task !== undefined ? readTask(opts.task) : undefined;
+  const runtime = new Runtime({ ncpus, cpu, ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}), ...(task ? { task } : {}) });
+  if (opts.kmem !== undefined) mapKernelMemory(runtime, opts.kmem);
   const spec = openObjectFile(objPath);
   const obj = load(runtime, spec);
   const progName = opts.prog ?? onlyProgram(obj, objPath);
@@ -77,6 +85,7 @@ function runCommand(objPath: string, opts: RunOptions): number {
   const input = {
     ...(opts.data !== undefined ? { data: readBytes(opts.data) } : {}),
     ...(opts.ctx !== undefined ? { ctx: readBytes(opts.ctx) } : {}),
+    ...(opts.args !== undefined ? { args: readArgs(opts.args) } : {}),
     ...(opts.repeat !== undefined ? { repeat: opts.repeat } : {}),
     cpu,
     ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}),
@@ -148,6 +157,64 @@ export function hexDump(data: Uint8Array): string {
     out += '\n';
   }
   return out;
+}
+
+// ---- --args, --task, --kmem -----------------------------------------------------------------
+
+function readJson(file: string, flag: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`${flag}: cannot read ${file}: ${(e as Error).message}`);
+  }
+}
+
+/** An integer from JSON: a number, or a decimal / 0x-hex string (for values beyond 2^53). */
+function jsonInt(v: unknown, what: string): bigint {
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
+  if (typeof v === 'string' && /^(-?\d+|0x[0-9a-fA-F]+)$/.test(v)) return BigInt(v);
+  throw new UsageError(`${what}: ${JSON.stringify(v)} is not an integer (use a number or a "0x..." string)`);
+}
+
+function readArgs(file: string): bigint[] {
+  const doc = readJson(file, '--args');
+  if (!Array.isArray(doc)) throw new UsageError(`--args: ${file} must hold a JSON array of integers`);
+  return doc.map((v, i) => jsonInt(v, `--args[${i}]`));
+}
+
+function readTask(file: string): { pid?: number; tgid?: number; uid?: number; gid?: number; comm?: string } {
+  const doc = readJson(file, '--task');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new UsageError(`--task: ${file} must hold a JSON object`);
+  const out: Record<string, number | string> = {};
+  for (const [k, v] of Object.entries(doc)) {
+    if (k === 'comm') {
+      if (typeof v !== 'string') throw new UsageError('--task: comm must be a string');
+      out.comm = v;
+    } else if (['pid', 'tgid', 'uid', 'gid'].includes(k)) {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new UsageError(`--task: ${k} must be a u32`);
+      out[k] = v;
+    } else throw new UsageError(`--task: unknown field ${k} (pid, tgid, uid, gid, comm)`);
+  }
+  return out;
+}
+
+/** Map kernel memory: {"0xADDR": "hex bytes"} (also [{"addr": ..., "data": ...}]). */
+function mapKernelMemory(runtime: Runtime, file: string): void {
+  const doc = readJson(file, '--kmem');
+  const entries: [unknown, unknown][] = Array.isArray(doc)
+    ? doc.map((e: { addr?: unknown; data?: unknown }) => [e?.addr, e?.data])
+    : typeof doc === 'object' && doc !== null
+      ? Object.entries(doc)
+      : [];
+  if (entries.length === 0 && !(typeof doc === 'object' && doc !== null)) throw new UsageError(`--kmem: ${file} must map addresses to hex bytes`);
+  for (const [a, d] of entries) {
+    const addr = jsonInt(a, '--kmem address');
+    if (addr >> 32n === 0n) throw new UsageError(`--kmem: 0x${addr.toString(16)} is not a kernel address (its upper half is zero, which is arena memory)`);
+    if (typeof d !== 'string') throw new UsageError(`--kmem 0x${addr.toString(16)}: data must be a hex string`);
+    const clean = d.replace(/[\s,]+/g, '');
+    if (!/^([0-9a-fA-F]{2})*$/.test(clean)) throw new UsageError(`--kmem 0x${addr.toString(16)}: '${d}' is not hex bytes`);
+    runtime.kmem.map(addr, new Uint8Array(Buffer.from(clean, 'hex')));
+  }
 }
 
 // ---- --map NAME=file.json -------------------------------------------------------------------
