@@ -15,6 +15,7 @@ import type { BpfMap } from '../maps/types.js';
 import { HANDLE_TAG_BASE, HandleKind, handleKindOfHi } from './handles.js';
 import { MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_TAIL_CALLS } from './isa.js';
 import { predecode, validate, type Decoded } from './decode.js';
+import { formatInsn } from './disasm.js';
 import type { KernelMemory } from './kmem.js';
 import { MemFlag, type Arena } from './memory.js';
 import type { Program } from './program.js';
@@ -244,7 +245,7 @@ export class Interpreter {
           count--;
           throw new FaultSignal(`instruction budget of ${limit} exhausted`);
         }
-        if (trace !== undefined) trace(traceLine(pc, op, srcA[pc]!, dstA[pc]!, offA[pc]!, immA[pc]!, lo, hi));
+        if (trace !== undefined) trace(traceLine(curProg, pc, op, srcA[pc]!, dstA[pc]!, run.depth, lo, hi));
         const d = dstA[pc]!;
         switch (op) {
           // ---- ALU64, ALU32, JMP, JMP32: one arm per opcode and operand source ----------------
@@ -1779,6 +1780,16 @@ function hex64(l: number, h: number): string {
   return '0x' + toU64(l, h).toString(16);
 }
 
-function traceLine(pc: number, op: number, s: number, d: number, off: number, imm: number, lo: Int32Array, hi: Int32Array): string {
-  return `${pc}: op=0x${op.toString(16).padStart(2, '0')} dst=r${d} src=r${s} off=${off} imm=${imm}  r${d}=${hex64(lo[d]!, hi[d]!)} r${s}=${hex64(lo[s] ?? 0, hi[s] ?? 0)}`;
+/** One trace line, before the instruction runs: depth, pc, opcode, kernel-dialect text, and the
+ *  registers it reads. */
+function traceLine(prog: Program, pc: number, op: number, s: number, d: number, depth: number, lo: Int32Array, hi: Int32Array): string {
+  let text: string;
+  try {
+    text = formatInsn(prog.insns, pc, { dialect: 'kernel' });
+  } catch {
+    text = `(unprintable)`;
+  }
+  const regs = d === s ? `r${d}=${hex64(lo[d]!, hi[d]!)}` : `r${d}=${hex64(lo[d]!, hi[d]!)} r${s}=${hex64(lo[s] ?? 0, hi[s] ?? 0)}`;
+  void op;
+  return `${'  '.repeat(Math.max(0, depth - 1))}${pc}: ${text.padEnd(32)} ; ${regs}`;
 }
