@@ -8,8 +8,10 @@ export { parseBtf, Btf, BtfKind, type BtfType, type BtfMember } from './btf/btf.
 export { parseBtfExt, CoreKind, type BtfExt, type LineInfo, type FuncInfo, type CoreRelo } from './btf/ext.js';
 export { applyCoreRelocations } from './btf/core.js';
 export { formatBtfC } from './btf/format.js';
-export { disassemble, type Dialect, type DisasmOptions } from '../vm/disasm.js';
-export { assemble } from '../vm/asm.js';
+export { disassemble, formatInsn, type Dialect, type DisasmOptions, type DisasmAnnotations } from '../vm/disasm.js';
+export { assemble, type AsmOptions } from '../vm/asm.js';
+export { assembleUbpf } from '../vm/asm-ubpf.js';
+export { OPCODES, formOf, insnError, type OpForm } from '../vm/opcodes.js';
 export type { Program } from '../vm/program.js';
 export type { Insn } from '../vm/isa.js';
 export { MapType, type MapSpec, type BpfMap } from '../maps/types.js';
