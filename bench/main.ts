@@ -3,6 +3,7 @@
 import { formatRow, runSuites, selectSuites } from './registry.js';
 import './vm.js';
 import './registers.js';
+import './rbtree.js';
 
 function main(argv: string[]): number {
   const quick = argv.includes('--quick');

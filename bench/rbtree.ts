@@ -1,8 +1,9 @@
 // rbtree benchmarks (DESIGN section 10): memory per node with a 16-byte payload, add+remove pairs
 // from a BPF program and from the TypeScript API at tree sizes 1e3..1e6, find from BPF.
 //
-// Standalone: `npx tsc -p tsconfig.json && node --expose-gc dist/bench/rbtree.js [--quick] [--json]`.
-// The suites are plain functions so the shared bench registry can call them too.
+// Registered with bench/registry.ts (tags 'rbtree', 'quick' on the small ones): `npm run bench --
+// rbtree`. Standalone, with a median-of-rounds timer and both memory designs side by side:
+// `npx tsc -p tsconfig.json && node --expose-gc dist/bench/rbtree.js [--quick] [--json]`.
 
 import { readFileSync } from 'node:fs';
 import { RbtreeMap, rbtreeSpec } from '../maps/rbtree.js';
@@ -11,6 +12,8 @@ import { Runtime } from '../src/runtime.js';
 import { load, openObject } from '../src/loader/index.js';
 import { Arena } from '../vm/memory.js';
 import { OrderedMap } from '@js-sdsl/ordered-map';
+import { registerSuite } from './registry.js';
+import type { Program } from '../vm/program.js';
 
 export interface RbtreeBenchRow {
   suite: string;
@@ -201,6 +204,115 @@ export function formatRows(rows: RbtreeBenchRow[]): string {
     .map((r) => `${r.suite.padEnd(w)}  ${String(r.size).padStart(8)}  ${r.value.toFixed(r.value < 100 ? 2 : 0).padStart(9)} ${r.unit}${r.note ? `  (${r.note})` : ''}`)
     .join('\n');
 }
+
+// ---- registry suites -------------------------------------------------------------------------
+
+const BENCH_OBJ = new URL('../../test/progs/rbtree_bench.o', import.meta.url).pathname;
+
+/** A runtime with rbtree_bench.o loaded and its tree filled with `size` nodes from user space. */
+function bpfState(size: number) {
+  const rt = new Runtime({ arena: { initialBytes: 64 << 20 } });
+  const obj = load(rt, openObject(new Uint8Array(readFileSync(BENCH_OBJ)), { name: 'rbtree_bench' } as never));
+  const map = obj.map('tree') as RbtreeMap;
+  const api = new RbtreeApi(map);
+  const v = new Uint8Array(VALUE_SIZE);
+  const vdv = new DataView(v.buffer);
+  for (let i = 0; i < size; i++) {
+    setKey(vdv, 24, i);
+    api.insert(v, KEY);
+  }
+  const ctx = rt.arena.alloc(8, { kind: 'ctx', name: 'args' });
+  const prog = (name: string): Program => obj.program(name).program;
+  return { rt, map, ctx, size, i: 0, addRemove: prog('add_remove'), find: prog('find'), nop: prog('nop') };
+}
+type BpfState = ReturnType<typeof bpfState>;
+
+function runOnce(s: BpfState, p: Program, k: number): bigint {
+  setKey(s.rt.arena.dv, s.ctx, k);
+  return s.rt.execute(p, { args: [s.ctx] }).r0;
+}
+
+for (const size of [1_000, 10_000, 100_000, 1_000_000]) {
+  const tags = size === 1_000 ? ['rbtree', 'quick'] : ['rbtree'];
+  const label = size.toExponential(0).replace('+', '');
+  registerSuite<BpfState>({
+    name: `rbtree/bpf add+remove @${label}`,
+    tags,
+    setup: () => bpfState(size),
+    fn: (s) => void runOnce(s, s.addRemove, s.size + (s.i++ % 100_000)),
+    check: (s) => {
+      if (runOnce(s, s.addRemove, s.size + 100_001) !== 0n || s.map.size !== s.size) throw new Error(`add_remove: tree size ${s.map.size}`);
+    },
+    units: 1,
+    unit: 'pair',
+  });
+  registerSuite<BpfState>({
+    name: `rbtree/bpf find @${label}`,
+    tags,
+    setup: () => bpfState(size),
+    fn: (s) => void runOnce(s, s.find, s.i++ % s.size),
+    check: (s) => {
+      if (runOnce(s, s.find, 7 % s.size) !== 1n) throw new Error('find missed a present key');
+    },
+  });
+  registerSuite<{ api: RbtreeApi; v: Uint8Array; dv: DataView; i: number }>({
+    name: `rbtree/ts-api add+remove @${label}`,
+    tags,
+    setup: () => {
+      const map = new RbtreeMap(rbtreeSpec('api', VALUE_SIZE), { arena: new Arena({ initialBytes: 64 << 20 }), ncpus: 1 });
+      const api = new RbtreeApi(map);
+      const v = new Uint8Array(VALUE_SIZE);
+      const dv = new DataView(v.buffer);
+      for (let i = 0; i < size; i++) {
+        setKey(dv, 24, i);
+        api.insert(v, KEY);
+      }
+      return { api, v, dv, i: 0 };
+    },
+    fn: (s) => {
+      setKey(s.dv, 24, size + (s.i++ % 100_000));
+      s.api.remove(s.api.insert(s.v, KEY));
+    },
+    check: (s) => {
+      if (s.api.size !== size || s.api.check(KEY).length) throw new Error('ts-api tree damaged');
+    },
+  });
+  registerSuite<{ m: OrderedMap<number, Uint8Array>; i: number }>({
+    name: `rbtree/js-sdsl OrderedMap set+erase @${label}`,
+    tags,
+    setup: () => {
+      const m = new OrderedMap<number, Uint8Array>();
+      for (let i = 0; i < size; i++) m.setElement(key(i), new Uint8Array(PAYLOAD));
+      return { m, i: 0 };
+    },
+    fn: (s) => {
+      const k = key(size + (s.i++ % 100_000));
+      s.m.setElement(k, new Uint8Array(PAYLOAD));
+      s.m.eraseElementByKey(k);
+    },
+  });
+}
+
+registerSuite<BpfState>({
+  name: 'rbtree/bpf empty run (baseline)',
+  tags: ['rbtree', 'quick'],
+  setup: () => bpfState(0),
+  fn: (s) => void runOnce(s, s.nop, 0),
+});
+
+registerSuite({
+  name: 'rbtree/bytes per node (1e6, 16-byte payload)',
+  tags: ['rbtree'],
+  fn: () => {},
+  measure: () => ({ value: bytesPerNode(1_000_000).find((r) => r.suite.endsWith('total'))!.value, unit: 'B/node' }),
+});
+
+registerSuite({
+  name: 'rbtree/bytes per node, quick (1e5)',
+  tags: ['rbtree', 'quick'],
+  fn: () => {},
+  measure: () => ({ value: bytesPerNode(100_000).find((r) => r.suite.endsWith('total'))!.value, unit: 'B/node' }),
+});
 
 if (process.argv[1] && import.meta.url === new URL(process.argv[1], 'file:').href) {
   const quick = process.argv.includes('--quick');
