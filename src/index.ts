@@ -17,3 +17,4 @@ export type { Insn } from '../vm/isa.js';
 export { MapType, type MapSpec, type BpfMap } from '../maps/types.js';
 export { ProgType } from '../vm/prog-types.js';
 export { testRun, runLoaded, dumpMapRaw, TestRunInputError, type TestRunInput, type TestRunResult, type RawMapDump } from './test-run-api.js';
+export { mapApi, MapHandle, BtfCodec, codecFor, rawCodec, type Codec, type UpdateMode, type UpdateOptions, type MapSource } from './map-api.js';
