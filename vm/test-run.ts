@@ -1,8 +1,8 @@
 // BPF_PROG_TEST_RUN as the kernel's net/bpf/test_run.c does it (DESIGN section 5), on the VM.
 //
 // What carries over from the kernel, checked against a 6.18 host with bpftool:
-// - skb programs need at least ETH_HLEN (14) bytes; an IPv4/IPv6 ethertype needs a full
-//   20/40-byte network header behind it. The device is loopback (ifindex 1): pkt_type is HOST for
+// - skb programs need at least ETH_HLEN (14) and at most 3712 bytes (a page minus NET_SKB_PAD
+//   and skb_shared_info); an IPv4/IPv6 ethertype needs a full 20/40-byte network header. The device is loopback (ifindex 1): pkt_type is HOST for
 //   a zero destination MAC, MULTICAST for any address with the group bit (loopback's broadcast
 //   address is all zeros, so ff:ff:.. is MULTICAST too), OTHERHOST otherwise; protocol is the
 //   ethertype as eth_type_trans() computes it, stored in network byte order.
@@ -26,8 +26,8 @@
 // - raw tracepoint programs get their u64 arguments from ctx_in (at most 12), no data.
 //
 // Deliberate differences: repeat works for syscall and raw_tp programs too; only the loopback
-// device exists, so ifindex > 1 is -ENODEV; packets larger than the linear limit (non-linear
-// skbs, XDP frags) are refused as unsupported; __sk_buff.sk reads 0 (NULL); kprobe (x86-64
+// device exists, so ifindex > 1 is -ENODEV; XDP packets beyond the linear part (frags) are
+// refused as unsupported; __sk_buff.sk reads 0 (NULL); kprobe (x86-64
 // pt_regs), tracepoint (raw record) and fentry/fexit/lsm (u64 argument array) programs run on
 // user-supplied arguments, which the kernel cannot do.
 
@@ -192,7 +192,8 @@ function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: Tes
   if (!data || data.length < ETH_HLEN) {
     throw new TestRunInputError('EINVAL', `${progTypeName(prog.progType)} programs need at least ${ETH_HLEN} bytes of data_in (an Ethernet header), got ${data?.length ?? 0}`);
   }
-  if (data.length > SKB_MAX_LINEAR) throw new UnsupportedError(`data_in of ${data.length} bytes needs a non-linear skb (more than ${SKB_MAX_LINEAR} bytes); ebpfvm supports linear packets only`);
+  // Linux 6.18 refuses skb data beyond one page's linear room (newer kernels build frags instead).
+  if (data.length > SKB_MAX_LINEAR) throw new TestRunInputError('EINVAL', `data_in of ${data.length} bytes exceeds the ${SKB_MAX_LINEAR}-byte linear skb limit`);
   const wantCtx = input.ctx !== undefined || input.wantCtxOut === true;
   const ctxIn = ctxInBuffer(input.ctx, SK_BUFF.size);
   const cin = checkSkbCtxIn(ctxIn);
