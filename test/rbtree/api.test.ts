@@ -89,6 +89,19 @@ describe('RbtreeApi', () => {
     );
   });
 
+  it('keeps working while the arena grows under it (length-tracking views)', () => {
+    const arena = new Arena({ initialBytes: 64 << 10 });
+    const map = new RbtreeMap(rbtreeSpec('grow', 40), { arena, ncpus: 1 });
+    const api = new RbtreeApi(map);
+    const before = arena.size;
+    for (let i = 0; i < 30_000; i++) api.insert(value(Math.imul(i, 2654435761) >>> 0), KEY);
+    expect(arena.size).toBeGreaterThan(before * 8);
+    expect(api.check(KEY)).toEqual([]);
+    expect(api.size).toBe(30_000);
+    map.destroy();
+    expect(map.nodesAlive).toBe(0);
+  });
+
   it('findByKey uses rb_find on the key field', () => {
     const { api } = make();
     for (let k = 0; k < 100; k += 3) api.insert(value(k), KEY);
