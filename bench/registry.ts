@@ -28,6 +28,8 @@ export interface BenchResult {
   tags: readonly string[];
   /** Mean time per fn call in ns (absent for measure-only suites). */
   meanNs?: number;
+  /** Fastest sample's mean time per call in ns: steadier than the mean on a loaded machine. */
+  minNs?: number;
   /** Relative margin of error, percent. */
   rme?: number;
   samples?: number;
@@ -84,6 +86,7 @@ export function runSuite<S>(suite: BenchSuite<S>, opts: RunOptions = {}): BenchR
     name: suite.name,
     tags: suite.tags,
     meanNs,
+    minNs: Math.min(...bench.stats.sample) * 1e9,
     rme: bench.stats.rme,
     samples: bench.stats.sample.length,
     opsPerSec: bench.hz,
@@ -126,6 +129,7 @@ export function formatRow(r: BenchResult): string {
   if (r.value !== undefined) return `${r.name.padEnd(40)} ${`${r.value.toFixed(1)} ${r.unit}`.padStart(16)}`;
   const time = fmtNs(r.meanNs!).padStart(12);
   const rme = `±${r.rme!.toFixed(1)}%`.padStart(8);
-  const tp = r.throughput !== undefined ? `  ${fmtRate(r.throughput)}${r.unit}/s` : '';
-  return `${r.name.padEnd(40)} ${time} ${rme}${tp}`;
+  const best = `best ${fmtNs(r.minNs!)}`.padStart(16);
+  const tp = r.throughput !== undefined ? `  ${fmtRate(r.throughput)}${r.unit}/s (best ${fmtRate((r.throughput * r.meanNs!) / r.minNs!)}${r.unit}/s)` : '';
+  return `${r.name.padEnd(40)} ${time} ${rme} ${best}${tp}`;
 }
