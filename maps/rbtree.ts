@@ -4,20 +4,21 @@
 // type begins with the kernel's 24-byte `struct rb_node`, and the tree (maps/rbtree-tree.ts) keeps
 // its links in those bytes, where a program can read them as it would in the kernel.
 //
-// Safety of the links. Two designs were measured (bench/rbtree.ts, figures in the README):
-//  - out of band: parent/left/right/colour in typed arrays indexed by a node slot plus a JS
-//    Map from address to slot, mirrored into the node: ~100 bytes per 16-byte-payload node
-//    (48 arena + 17 typed arrays + ~35 for the Map entry);
+// Safety of the links. Two designs were measured (bench/rbtree.ts, 1e6 nodes, 16-byte payload):
+//  - out of band: parent/left/right/colour in typed arrays indexed by a node slot plus a JS Map
+//    from address to slot, mirrored into the node: ~90-98 bytes per node (48 arena + 17 typed
+//    arrays + the Map entry);
 //  - in band, write-protected: the 24 rb_node bytes are marked read-only for programs with the
 //    arena's write-protect bitmap from allocation until free, so only this code writes them:
-//    48 arena bytes (40 requested, slab class 48) + ~0.15 bytes of ownership bitmap.
+//    48.05 arena bytes (40 requested; the arena's size class is 48) + 0.16-0.26 bytes of
+//    ownership bitmap, no other JS heap: 48.2-48.3 bytes per node.
 // We use the second. Programs that store into rb_node fault cleanly in unverified mode (the
 // verifier rejects such stores with "only read is supported" before that).
 //
 // Ownership is out of band and tamper-proof: a bitmap with one bit per value_size-byte window of
 // the arena (this map's nodes are at least value_size bytes and never overlap, so no two of them
-// share a window) says which node allocations belong to this map. Linked/unlinked is read from the protected header
-// (RB_EMPTY_NODE: parent == self), so it needs no extra state either.
+// share a window) says which node allocations belong to this map. Linked/unlinked is read from
+// the protected header (RB_EMPTY_NODE: parent == self), so it needs no extra state either.
 //
 // Program-side semantics (checked here; the lock check is in helpers/rbtree.ts, which knows the
 // run): add refuses linked nodes, nodes of other maps and non-nodes (NULL, the program keeps the
