@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Runtime, type RuntimeOptions } from '../../src/runtime.js';
 import { load, openObject } from '../../src/loader/index.js';
 import { testRun, type TestRunInput } from '../../src/test-run-api.js';
+import { VmFault } from '../../src/errors.js';
 
 const PKT = Uint8Array.from(
   Buffer.from('02000000000202000000000108004500003200010000401100000a0000010a00000203e807d0001e000065627066766d206b65726e656c206f7261636c652121', 'hex'),
@@ -156,5 +157,14 @@ describe('h_skb.c: skb loads and csum_diff', () => {
     const { run, bss } = open('h_skb');
     run('h_csum_diff', { data: PKT });
     expect(bss(6)).toEqual([0x8888n, 0xac11n, 0xdfn, 0xffffn, 0x8877n, 0x8888n]);
+  });
+});
+
+describe('h_nongpl.c: gpl_only helpers need a GPL-compatible license', () => {
+  it('a non-GPL program cannot call bpf_trace_printk; other helpers work', () => {
+    const { run } = open('h_nongpl');
+    expect(run('h_nongpl_ok').retval).toBe(3);
+    expect(() => run('h_nongpl_printk')).toThrow(VmFault);
+    expect(() => run('h_nongpl_printk')).toThrow(/trace_printk#6 is gpl_only/);
   });
 });
