@@ -9,10 +9,10 @@ import { UsageError, VmFault } from '../../errors.js';
 import { Runtime } from '../../runtime.js';
 import { openObjectFile, readBytes } from '../../node.js';
 import { load, type LoadedObject } from '../../loader/load.js';
-import { BtfKind, type Btf } from '../../btf/btf.js';
 import { btfDecoder, dumpRbtree, formatRbtree, isRbtreeMap } from '../../rbtree-api.js';
 import { dumpMapRaw, testRun, toHex, type TestRunResult } from '../../test-run-api.js';
-import { MapType, mapTypeName, type BpfMap } from '../../../maps/types.js';
+import { mapTypeName, type BpfMap } from '../../../maps/types.js';
+import { MapHandle, codecFor, type Codec } from '../../map-api.js';
 import type { RegisterCommand } from './index.js';
 
 interface RunOptions {
@@ -219,73 +219,63 @@ function mapKernelMemory(runtime: Runtime, file: string): void {
 
 // ---- --map NAME=file.json -------------------------------------------------------------------
 
-/** Encode a JSON key or value: a string is hex bytes ("0800", "0x08 0x00"), an array is bytes
- *  (numbers or "0x.." strings, as bpftool dumps them), a number is an integer (little-endian,
- *  sized to the field). */
-export function encodeJsonBytes(v: unknown, size: number, what: string): Uint8Array {
-  let bytes: Uint8Array;
-  if (Array.isArray(v)) {
-    bytes = new Uint8Array(v.length);
-    v.forEach((b, i) => {
-      const n = typeof b === 'string' ? Number(b) : b;
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 255) throw new UsageError(`${what}: element ${i} (${JSON.stringify(b)}) is not a byte`);
-      bytes[i] = n;
-    });
-  } else if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v)) throw new UsageError(`${what}: ${v} is not a safe integer (give larger values as hex)`);
-    if (size > 8) throw new UsageError(`${what}: an integer cannot fill ${size} bytes; give hex or a byte array`);
-    let n = BigInt(v);
-    const limit = 1n << BigInt(8 * size);
-    if (n < -(limit >> 1n) || n >= limit) throw new UsageError(`${what}: ${v} does not fit in ${size} bytes`);
-    if (n < 0n) n += limit;
-    bytes = new Uint8Array(size);
-    for (let i = 0; i < size; i++) bytes[i] = Number((n >> BigInt(8 * i)) & 0xffn);
-  } else if (typeof v === 'string') {
-    const clean = v.replace(/0x/gi, '').replace(/[\s,]+/g, '');
-    if (!/^([0-9a-fA-F]{2})*$/.test(clean)) throw new UsageError(`${what}: '${v}' is not hex bytes`);
-    bytes = new Uint8Array(Buffer.from(clean, 'hex'));
-  } else {
-    throw new UsageError(`${what}: expected hex, a byte array or an integer, got ${JSON.stringify(v)}`);
-  }
-  if (bytes.length !== size) throw new UsageError(`${what}: ${bytes.length} bytes, the map needs ${size}`);
-  return bytes;
+/** Raw bytes as bpftool writes them: a hex string ("0800", "0x08 0x00") or an array of "0x.."
+ *  strings. Undefined for anything else (numbers, objects: those go through the map's BTF). */
+function rawJsonBytes(v: unknown, what: string): Uint8Array | undefined {
+  let clean: string;
+  if (typeof v === 'string') clean = v.replace(/0x/gi, '').replace(/[\s,]+/g, '');
+  else if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) clean = v.map((x: string) => x.replace(/^0x/i, '').padStart(2, '0')).join('');
+  else return undefined;
+  if (!/^([0-9a-fA-F]{2})*$/.test(clean)) throw new UsageError(`${what}: ${JSON.stringify(v)} is not hex bytes`);
+  return new Uint8Array(Buffer.from(clean, 'hex'));
 }
 
-const PERCPU = new Set<number>([MapType.PERCPU_ARRAY, MapType.PERCPU_HASH, MapType.LRU_PERCPU_HASH]);
+/** A key or value from JSON: raw hex bytes, or a value shaped like the map's BTF type (numbers,
+ *  objects by member name, arrays) encoded by the map API's codec. */
+export function encodeJson(v: unknown, codec: Codec, what: string): Uint8Array {
+  const raw = rawJsonBytes(v, what);
+  if (raw) {
+    if (raw.length !== codec.size) throw new UsageError(`${what}: ${raw.length} bytes, the map needs ${codec.size}`);
+    return raw;
+  }
+  try {
+    return codec.encode(v);
+  } catch (e) {
+    // Plain byte arrays of the right length also work without a matching BTF shape.
+    if (Array.isArray(v) && v.length === codec.size && v.every((x) => Number.isInteger(x) && x >= 0 && x <= 255)) return new Uint8Array(v);
+    throw new UsageError(`${what}: ${(e as Error).message}`);
+  }
+}
 
-/** Apply `NAME=file.json`: a JSON array of {key, value} (or {key, values: [per CPU]}) entries. */
+/** Apply `NAME=file.json`: a JSON array of {key, value} (per-CPU maps: {key, values: [...]} or
+ *  one value for every CPU) entries. Everything is encoded before the first update, so a bad entry
+ *  leaves the map unchanged. */
 function fillMap(obj: LoadedObject, arg: string, ncpus: number): void {
   const eq = arg.indexOf('=');
   if (eq <= 0) throw new UsageError(`--map ${arg}: expected NAME=file.json`);
   const name = arg.slice(0, eq);
   const file = arg.slice(eq + 1);
-  const map = obj.map(name);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`--map ${name}: cannot read ${file}: ${(e as Error).message}`);
-  }
+  const h = new MapHandle(obj.map(name), { btf: obj.spec.btf, ncpus });
+  const doc = readJson(file, `--map ${name}`);
   if (!Array.isArray(doc)) throw new UsageError(`--map ${name}: ${file} must hold a JSON array of {"key": ..., "value": ...} entries`);
-  // Encode everything first so a bad entry leaves the map unchanged.
-  const stride = Math.ceil(map.valueSize / 8) * 8;
+  const stride = Math.ceil(h.map.valueSize / 8) * 8;
   const updates = doc.map((e: unknown, i: number) => {
     const where = `--map ${name} entry ${i}`;
     if (typeof e !== 'object' || e === null || !('key' in e)) throw new UsageError(`${where}: expected an object with "key" and "value"`);
     const ent = e as { key: unknown; value?: unknown; values?: unknown };
-    const key = encodeJsonBytes(ent.key, map.keySize, `${where} key`);
-    if (PERCPU.has(map.type)) {
+    const key = encodeJson(ent.key, h.key, `${where} key`);
+    if (h.perCpu) {
       const vals = Array.isArray(ent.values) ? ent.values : ent.value !== undefined ? Array(ncpus).fill(ent.value) : undefined;
       if (!vals || vals.length !== ncpus) throw new UsageError(`${where}: a per-CPU map needs "values" with one value per CPU (${ncpus}) or one "value" for all`);
       const value = new Uint8Array(stride * ncpus);
-      vals.forEach((v: unknown, c: number) => value.set(encodeJsonBytes(v, map.valueSize, `${where} values[${c}]`), c * stride));
+      vals.forEach((v: unknown, c: number) => value.set(encodeJson(v, h.value, `${where} values[${c}]`), c * stride));
       return { key, value };
     }
     if (ent.value === undefined) throw new UsageError(`${where}: missing "value"`);
-    return { key, value: encodeJsonBytes(ent.value, map.valueSize, `${where} value`) };
+    return { key, value: encodeJson(ent.value, h.value, `${where} value`) };
   });
   for (const [i, u] of updates.entries()) {
-    const err = map.update(u.key, u.value);
+    const err = h.map.update(u.key, u.value);
     if (err < 0) throw new UsageError(`--map ${name} entry ${i}: update failed with errno ${-err}`);
   }
 }
@@ -294,26 +284,6 @@ function fillMap(obj: LoadedObject, arg: string, ncpus: number): void {
 
 type Decode = (bytes: Uint8Array) => unknown;
 
-/** A decoder for a map key or value through the object's BTF (DATASEC: one field per variable). */
-function btfDecode(btf: Btf | undefined, typeId: number | undefined): Decode | undefined {
-  if (!btf || !typeId) return undefined;
-  let t;
-  try {
-    t = btf.resolve(typeId);
-  } catch {
-    return undefined;
-  }
-  if (t.kind === BtfKind.DATASEC) {
-    const vars = (t.vars ?? []).map((v) => {
-      const vt = btf.type(v.type);
-      return { name: vt.name, offset: v.offset, size: v.size, decode: btfDecoder(btf, vt.sizeOrType, { includeRbNode: true }) };
-    });
-    return (bytes) => Object.fromEntries(vars.map((v) => [v.name, v.decode(bytes.subarray(v.offset, v.offset + v.size), 0)]));
-  }
-  const d = btfDecoder(btf, typeId, { includeRbNode: true });
-  return (bytes) => d(bytes, 0);
-}
-
 interface MapView {
   name: string;
   map: BpfMap;
@@ -321,19 +291,25 @@ interface MapView {
   value?: Decode;
 }
 
+/** Decoders through the object's BTF (the map API's codecs); none where a map has no BTF types. */
 function mapViews(obj: LoadedObject): MapView[] {
   const btf = obj.spec.btf;
   return [...obj.maps.entries()].map(([name, lm]) => {
-    const key = btfDecode(btf, lm.map.spec.btfKeyTypeId);
-    const valueId = lm.map.spec.btfValueTypeId;
-    // rbtree nodes: leave the rb_node links out (the formatter shows colour and shape itself).
-    const rb = btf && valueId && isRbtreeMap(lm.map) ? btfDecoder(btf, valueId) : undefined;
-    const value = rb ? (b: Uint8Array) => rb(b, 0) : btfDecode(btf, valueId);
-    return { name, map: lm.map, ...(key ? { key } : {}), ...(value ? { value } : {}) };
+    const m = lm.map;
+    const valueId = m.spec.btfValueTypeId;
+    if (isRbtreeMap(m)) {
+      // rbtree nodes: leave the rb_node links out (the formatter shows colour and shape itself).
+      const rb = btf && valueId ? btfDecoder(btf, valueId) : undefined;
+      return { name, map: m, ...(rb ? { value: (b: Uint8Array) => rb(b, 0) } : {}) };
+    }
+    const key = btf && m.spec.btfKeyTypeId ? codecFor(btf, m.spec.btfKeyTypeId, m.keySize, `map ${name} key`) : undefined;
+    const value = btf && valueId ? codecFor(btf, valueId, m.valueSize, `map ${name} value`) : undefined;
+    return { name, map: m, ...(key ? { key: (b: Uint8Array) => key.decode(b) } : {}), ...(value ? { value: (b: Uint8Array) => value.decode(b) } : {}) };
   });
 }
 
-const show = (v: unknown): string => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
+const show = (v: unknown): string =>
+  JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x));
 
 function mapsJson(obj: LoadedObject, ncpus: number, tree: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -350,9 +326,8 @@ function mapsJson(obj: LoadedObject, ncpus: number, tree: boolean): Record<strin
       value_size: m.valueSize,
       max_entries: m.maxEntries,
       entries: raw.entries.map((e) => {
-        const key = Buffer.from(e.key, 'hex');
         const formatted: Record<string, unknown> = {};
-        if (v.key) formatted.key = v.key(key);
+        if (v.key) formatted.key = v.key(Buffer.from(e.key, 'hex'));
         if (v.value && e.value !== undefined) formatted.value = v.value(Buffer.from(e.value, 'hex'));
         if (v.value && e.values) formatted.values = e.values.map((x) => v.value!(Buffer.from(x, 'hex')));
         return { ...e, ...(Object.keys(formatted).length ? { formatted } : {}) };
@@ -373,8 +348,7 @@ function mapsText(obj: LoadedObject, ncpus: number, tree: boolean): string {
     const raw = dumpMapRaw(m, ncpus);
     text += `${v.name}: ${mapTypeName(m.type)}, key ${m.keySize} bytes, value ${m.valueSize} bytes, ${raw.entries.length} entr${raw.entries.length === 1 ? 'y' : 'ies'}\n`;
     for (const e of raw.entries) {
-      const kb = Buffer.from(e.key, 'hex');
-      const k = v.key ? show(v.key(kb)) : e.key;
+      const k = v.key ? show(v.key(Buffer.from(e.key, 'hex'))) : e.key;
       if (e.values) {
         const vals = e.values.map((x) => (v.value ? show(v.value(Buffer.from(x, 'hex'))) : x));
         text += `  ${k}: [${vals.join(', ')}]\n`;
