@@ -39,3 +39,40 @@ registerSuite({
   units: 2 + MEM_N * 6 + 1,
   unit: 'insn',
 });
+
+// Re-entrant callbacks: a helper calls a 3-instruction BPF callback 1000 times (bpf_loop's shape),
+// so this is the cost of entering and leaving a callback frame.
+registerSuite({
+  name: 'vm/callback-loop (1000 callbacks)',
+  tags: ['vm'],
+  setup: () => {
+    const rt = new Runtime({
+      helpers: [
+        {
+          id: 1,
+          name: 'test_loop',
+          proto: { args: [{ type: 'ARG_ANYTHING' }, { type: 'ARG_PTR_TO_FUNC' }], ret: { type: 'RET_INTEGER' } },
+          gplOnly: false,
+          progTypes: 'all',
+          impl: (c) => {
+            const n = c.u32(1);
+            let sum = 0n;
+            for (let i = 0; i < n; i++) sum += c.callback(2, [i]);
+            return sum;
+          },
+        },
+      ],
+    });
+    const I = (code: number, dst = 0, src = 0, off = 0, imm = 0) => ({ code, dst, src, off, imm });
+    // r1 = 1000; r2 = &cb; call 1; exit; cb: r0 = r1; r0 += 1; exit
+    const prog = { name: 'cb_loop', progType: 0, gpl: true, insns: [I(0xb7, 1, 0, 0, 1000), I(0x18, 2, 4, 0, 3), I(0, 0, 0, 0, 0), I(0x85, 0, 0, 0, 1), I(0x95), I(0xbf, 0, 1), I(0x07, 0, 0, 0, 1), I(0x95)] };
+    return { rt, prog };
+  },
+  fn: (s) => void s.rt.execute(s.prog),
+  check: (s) => {
+    const r = s.rt.execute(s.prog).r0;
+    if (r !== 500500n) throw new Error(`callback loop: r0 ${r}`);
+  },
+  units: 1000,
+  unit: 'call',
+});

@@ -110,6 +110,7 @@ class Run {
   readonly saved = new Int32Array((MAX_CALL_FRAMES + 1) * 10);
   readonly retPc = new Int32Array(MAX_CALL_FRAMES + 1);
   readonly retProg: (Program | undefined)[] = new Array(MAX_CALL_FRAMES + 1);
+  private readonly contexts: CallContext[] = [];
   constructor(
     readonly req: RunRequest,
     readonly stackBase: number,
@@ -119,6 +120,12 @@ class Run {
     this.limit = req.maxInsns > 0 ? req.maxInsns : Infinity;
     this.probeAll = req.probeMem === true;
     this.probePcs = typeof req.probeMem === 'object' ? req.probeMem : EMPTY_SET;
+  }
+  /** The register file and HelperCall of the frame entered at `depth` (pooled). */
+  contextAt(vm: Interpreter, depth: number): CallContext {
+    let c = this.contexts[depth];
+    if (!c) this.contexts[depth] = c = new CallContext(vm, this, new Int32Array(11), new Int32Array(11));
+    return c;
   }
 }
 
@@ -151,12 +158,13 @@ export class Interpreter {
     const run = new Run(req, this.stackTop, prog.gpl, prog.progType);
     this.stackTop += MAX_CALL_FRAMES;
     try {
-      const lo = new Int32Array(11);
-      const hi = new Int32Array(11);
+      const ctx = run.contextAt(this, 1);
+      const lo = ctx.lo;
+      const hi = ctx.hi;
       const args = req.args ?? [];
       for (let i = 0; i < 5 && i < args.length; i++) setReg(lo, hi, i + 1, args[i]!);
       this.enterFrame(run, lo, hi);
-      this.exec(run, prog, decoded, 0, lo, hi);
+      this.exec(run, prog, decoded, 0, ctx);
       run.depth--;
       if (run.locks.count > 0) {
         const names = run.locks.releaseAll();
@@ -190,25 +198,33 @@ export class Interpreter {
   }
 
   /** Call a BPF function of `prog` at `pc` with new frames on top of the current run. */
-  invoke(run: Run, prog: Program, pc: number, args: readonly (bigint | number)[]): bigint {
-    const decoded = this.decode(prog);
+  invoke(run: Run, prog: Program, pc: number, args: readonly (bigint | number)[], decoded: Decoded = this.decode(prog)): bigint {
     if (pc < 0 || pc >= decoded.length) throw new FaultSignal(`function handle points at pc ${pc}, outside the program`);
-    const lo = new Int32Array(11);
-    const hi = new Int32Array(11);
+    // Register files and call contexts are pooled per depth: frames nest strictly, so the one at
+    // depth d is dead once its callback returns (bpf_loop and rbtree comparators call often).
+    const depth = run.depth + 1;
+    const ctx = run.contextAt(this, depth);
+    const lo = ctx.lo;
+    const hi = ctx.hi;
+    lo.fill(0);
+    hi.fill(0);
     for (let i = 0; i < 5 && i < args.length; i++) setReg(lo, hi, i + 1, args[i]!);
     this.enterFrame(run, lo, hi);
     try {
-      this.exec(run, prog, decoded, pc, lo, hi);
+      this.exec(run, prog, decoded, pc, ctx);
     } finally {
       run.depth--;
     }
     return toU64(lo[0]!, hi[0]!);
   }
 
+
   // ---- the loop ----------------------------------------------------------------------------
 
   /** Run from `entry` until the frame entered at the current depth exits; r0 is left in lo/hi. */
-  private exec(run: Run, prog: Program, decoded: Decoded, entry: number, lo: Int32Array, hi: Int32Array): void {
+  private exec(run: Run, prog: Program, decoded: Decoded, entry: number, ctx: CallContext): void {
+    const lo = ctx.lo;
+    const hi = ctx.hi;
     const env = this.env;
     const arena = env.arena;
     const tmp = this.tmp;
@@ -223,7 +239,6 @@ export class Interpreter {
     let curDecoded = decoded;
     let count = run.insnCount;
     const limit = run.limit;
-    const ctx = new CallContext(this, run, lo, hi);
     let pc = entry;
     let op = 0;
     // Last region found readable / writable; reset after every helper call (see Arena.accessRange).
@@ -971,7 +986,7 @@ export class Interpreter {
               continue;
             }
             run.insnCount = count;
-            this.callHelper(run, ctx, curProg, helperId, lo, hi);
+            this.callHelper(run, ctx, curProg, curDecoded, helperId, lo, hi);
             count = run.insnCount;
             rS = rE = wS = wE = 0;
             if (run.pendingTail !== undefined) {
@@ -1433,11 +1448,12 @@ export class Interpreter {
 
   // ---- slow paths (kept out of the loop so it stays small) ---------------------------------
 
-  private callHelper(run: Run, ctx: CallContext, prog: Program, id: number, lo: Int32Array, hi: Int32Array): void {
+  private callHelper(run: Run, ctx: CallContext, prog: Program, decoded: Decoded, id: number, lo: Int32Array, hi: Int32Array): void {
     const entry = this.env.helper(id);
     if (entry === undefined) throw new FaultSignal(`unknown helper #${id}`);
     if (entry.gplOnly && !run.gpl) throw new FaultSignal(`helper ${entry.name}#${id} is gpl_only and the program is not GPL`);
     ctx.prog = prog;
+    ctx.decoded = decoded;
     const r = entry.impl(ctx);
     setReg(lo, hi, 0, r);
   }
@@ -1605,12 +1621,14 @@ export class Interpreter {
 /** The HelperCall given to helper implementations; one per loop invocation (callbacks get their
  *  own, reading their own registers). */
 class CallContext implements VmHelperCall {
+  /** The program (and its decoded form) of the frame that made the current helper call. */
   prog: Program | undefined = undefined;
+  decoded: Decoded | undefined = undefined;
   constructor(
     private readonly vm: Interpreter,
     private readonly run: Run,
-    private readonly lo: Int32Array,
-    private readonly hi: Int32Array,
+    readonly lo: Int32Array,
+    readonly hi: Int32Array,
   ) {}
   u64(i: ArgIndex): bigint {
     return toU64(this.lo[i]!, this.hi[i]!);
@@ -1644,7 +1662,7 @@ class CallContext implements VmHelperCall {
     if (Number(h >> 32n) !== FUNC_TAG >>> 0) throw new FaultSignal(`0x${h.toString(16)} is not a function handle`);
     const prog = this.prog;
     if (!prog) throw new FaultSignal('callback outside a helper call');
-    return this.vm.invoke(this.run, prog, Number(h & 0xffffffffn), args);
+    return this.vm.invoke(this.run, prog, Number(h & 0xffffffffn), args, this.decoded);
   }
   tailCall(target: Program | number): boolean {
     return this.vm.requestTailCall(this.run, target);
