@@ -66,6 +66,12 @@ describe('ebpfvm run', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain(`Return value: ${5 + ipv4Udp().length}`);
     expect(r.out).toContain(`proto_bytes: hash, key 4 bytes, value 8 bytes, 1 entry\n  2048: ${5 + ipv4Udp().length}`);
+    // The same through the map's BTF types: the key as a number.
+    const typed = await cli('run', prog('run_tc.o'), '--prog', 'tc_count', '--data', pkt, '--map', `proto_bytes=${file('typed.json', '[{"key": 2048, "value": 5}]')}`);
+    expect(typed.out).toContain(`Return value: ${5 + ipv4Udp().length}`);
+    const wrongShape = await cli('run', prog('run_tc.o'), '--prog', 'tc_count', '--data', pkt, '--map', `proto_bytes=${file('shape.json', '[{"key": 1, "value": 1}, {"key": {"x": 1}, "value": 1}]')}`, '--dump-maps');
+    expect(wrongShape.code).toBe(2);
+    expect(wrongShape.err).toMatch(/entry 1 key/);
   });
 
   it('--dump-maps prints rbtree maps in order through BTF (tree with =tree)', async () => {
