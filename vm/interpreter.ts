@@ -162,8 +162,13 @@ export class Interpreter {
       const lo = ctx.lo;
       const hi = ctx.hi;
       const args = req.args ?? [];
-      for (let i = 0; i < 5 && i < args.length; i++) setReg(lo, hi, i + 1, args[i]!);
-      this.enterFrame(run, lo, hi);
+      try {
+        for (let i = 0; i < 5 && i < args.length; i++) setReg(lo, hi, i + 1, args[i]!);
+        this.enterFrame(run, lo, hi);
+      } catch (e) {
+        // bad arguments or no arena room for the stack: still a fault, never a raw exception
+        throw this.fault(run, prog, 0, decoded.code[0]!, lo, hi, e instanceof FaultSignal ? e.reason : `cannot start: ${String(e)}`);
+      }
       this.exec(run, prog, decoded, 0, ctx);
       run.depth--;
       if (run.locks.count > 0) {

@@ -229,3 +229,50 @@ describe('re-entrant callbacks', () => {
     expect(r.execute(prog([mov64(1, 6), callLocal(1), exit(), mov64(0, 0), exit()])).r0).toBe(0n);
   });
 });
+
+describe('HelperCall services', () => {
+  it('ptr() refuses handles and kernel addresses; map() refuses non-maps', () => {
+    const r = new Runtime({ helpers: [helper(1, (c) => c.ptr(1)), helper(2, (c) => c.map(1).maxEntries)] });
+    const m = r.createMap({ name: 'a', type: MapType.ARRAY, keySize: 4, valueSize: 4, maxEntries: 3, flags: 0 });
+    expect(r.execute(prog([movr(1, 10), call(1), exit()])).r0).toBeGreaterThan(0n);
+    expect(r.execute(prog([mov64(1, 0), call(1), exit()])).r0).toBe(0n);
+    expect(faultOf(() => r.execute(prog([lddw(1, m.handle), call(1), exit()]))).reason).toMatch(/r1 is a map handle, not a pointer/);
+    expect(faultOf(() => r.execute(prog([lddw(1, 0xffff888000000000n), call(1), exit()]))).reason).toMatch(/not arena memory/);
+    expect(r.execute(prog([lddw(1, BigInt(m.id), 1), call(2), exit()])).r0).toBe(3n);
+    expect(faultOf(() => r.execute(prog([mov64(1, 5), call(2), exit()]))).reason).toMatch(/r1 \(0x5\) is not a map/);
+  });
+  it('cpu, progType, gpl, output, state and env are the run\'s', () => {
+    let seen: unknown[] = [];
+    const r = new Runtime({
+      ncpus: 4,
+      task: { pid: 42, comm: 'x' },
+      helpers: [
+        helper(1, (c) => {
+          c.output.printk.push('hi');
+          c.state.set('n', ((c.state.get('n') as number) ?? 0) + 1);
+          seen = [c.cpu, c.progType, c.gpl, c.state.get('n'), c.env.task.pid, c.env.ncpus, c.arena === r.arena];
+          return 0;
+        }),
+      ],
+    });
+    const res = r.execute(prog([call(1), call(1), exit()], { progType: 6, gpl: false }), { cpu: 3 });
+    expect(res.output.printk).toEqual(['hi', 'hi']);
+    expect(seen).toEqual([3, 6, false, 2, 42, 4, true]);
+    expect(() => r.execute(prog([exit()]), { cpu: 4 })).toThrow(/cpu 4 out of range/);
+  });
+  it('a helper may run another program on the same runtime (nested runs do not share frames)', () => {
+    const r: Runtime = new Runtime({
+      helpers: [
+        helper(1, (c) => r.execute(inner, { args: [c.u64(1)] }).r0),
+      ],
+    });
+    // inner writes its stack and returns r1 * 2
+    const inner = prog([stx(DW, 10, 1, -8), ldx(DW, 0, 10, -8), alu64x(ADD, 0, 0), exit()], { name: 'inner' });
+    // outer keeps a value on its stack across the nested run
+    const outer = prog([st(DW, 10, -8, 77), mov64(1, 21), call(1), ldx(DW, 1, 10, -8), alu64x(ADD, 0, 1), exit()]);
+    expect(r.execute(outer).r0).toBe(42n + 77n);
+  });
+  it('bad run arguments are faults, not raw exceptions', () => {
+    expect(() => new Runtime().execute(prog([exit()]), { args: [1.5] })).toThrow(VmFault);
+  });
+});
