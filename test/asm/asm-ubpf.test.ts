@@ -191,7 +191,7 @@ describe('uBPF-syntax assembler', () => {
     const cases: [string, RegExp, number][] = [
       ['exit\nfrob %r1', /invalid mnemonic: frob/, 2],
       ['mov %r0', /invalid number of operands/, 1],
-      ['mov %r0, 0x100000000', /out of 32-bit range/, 1],
+      ['mov %r0, 4294967296', /out of 32-bit range/, 1],
       ['ldxw %r0, [%r1+70000]', /out of 16-bit range/, 1],
       ['ldxw %r0, %r1', /invalid memory operand/, 1],
       ['ja nowhere\nexit', /unknown label 'nowhere'/, 1],
