@@ -65,7 +65,9 @@ export class ArrayMap implements BpfMap {
     const err = this.checkUpdate(idx, flags);
     if (err !== 0) return err;
     const dst = this.base + idx * this.stride;
+    const lock = this.saveLock(dst);
     this.arena.u8.copyWithin(dst, valueAddr, valueAddr + this.valueSize);
+    this.restoreLock(dst, lock);
     return 0;
   }
 
@@ -77,7 +79,12 @@ export class ArrayMap implements BpfMap {
 
   lookup(key: Uint8Array): Uint8Array | undefined {
     const idx = this.userKey(key);
-    return idx < this.maxEntries ? this.arena.read(this.base + idx * this.stride, this.valueSize) : undefined;
+    if (idx >= this.maxEntries) return undefined;
+    const out = this.arena.read(this.base + idx * this.stride, this.valueSize);
+    // Like the kernel's check_and_init_map_value: special fields read as zero from user space.
+    const lk = this.spec.spinLockOffset;
+    if (lk !== undefined) out.fill(0, lk, lk + 4);
+    return out;
   }
 
   update(key: Uint8Array, value: Uint8Array, flags: number = UpdateFlag.ANY): number {
@@ -86,7 +93,10 @@ export class ArrayMap implements BpfMap {
     if (this.frozen) return -Errno.EPERM;
     const err = this.checkUpdate(idx, flags);
     if (err !== 0) return err;
-    this.arena.write(this.base + idx * this.stride, value);
+    const dst = this.base + idx * this.stride;
+    const lock = this.saveLock(dst);
+    this.arena.write(dst, value);
+    this.restoreLock(dst, lock);
     return 0;
   }
 
@@ -121,6 +131,19 @@ export class ArrayMap implements BpfMap {
     if (flags & UpdateFlag.NOEXIST) return -Errno.EEXIST;
     if (flags & UpdateFlag.F_LOCK && this.spec.spinLockOffset === undefined) return -Errno.EINVAL;
     return 0;
+  }
+
+  // Updates never overwrite a bpf_spin_lock inside the value (the kernel's copy_map_value skips
+  // special fields); with BPF_F_LOCK the copy would happen under that lock, which in a
+  // single-threaded VM is the same copy.
+  private saveLock(elem: number): number {
+    const lk = this.spec.spinLockOffset;
+    return lk === undefined ? 0 : this.arena.dv.getUint32(elem + lk, true);
+  }
+
+  private restoreLock(elem: number, word: number): void {
+    const lk = this.spec.spinLockOffset;
+    if (lk !== undefined) this.arena.dv.setUint32(elem + lk, word, true);
   }
 
   private userKey(key: Uint8Array): number {

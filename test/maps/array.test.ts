@@ -118,3 +118,22 @@ describe('arena accounting', () => {
     expect(arena.bytesInUse).toBe(0);
   });
 });
+
+describe('array map with a bpf_spin_lock in the value', () => {
+  it('updates keep the lock word; user lookups read it as zero; F_LOCK is accepted', () => {
+    const { arena, map } = newMap({ valueSize: 16, spinLockOffset: 4 });
+    arena.dv.setUint32(map.valueAddr(1) + 4, 1, true); // "held"
+    expect(map.update(key(1), new Uint8Array(16).fill(0xaa), UpdateFlag.F_LOCK)).toBe(0);
+    expect(arena.dv.getUint32(map.valueAddr(1) + 4, true)).toBe(1);
+    expect(arena.u8[map.valueAddr(1)]).toBe(0xaa);
+    const v = map.lookup(key(1))!;
+    expect(Array.from(v.subarray(0, 8))).toEqual([0xaa, 0xaa, 0xaa, 0xaa, 0, 0, 0, 0]);
+    const k = arena.alloc(4);
+    const src = arena.alloc(16);
+    arena.dv.setUint32(k, 1, true);
+    arena.u8.fill(0xbb, src, src + 16);
+    expect(map.updateElem(k, src, UpdateFlag.ANY, 0)).toBe(0);
+    expect(arena.dv.getUint32(map.valueAddr(1) + 4, true)).toBe(1);
+    expect(arena.u8[map.valueAddr(1) + 8]).toBe(0xbb);
+  });
+});
