@@ -73,15 +73,29 @@ export function checkUserBytes(spec: MapSpec, what: 'key' | 'value', bytes: unkn
   }
 }
 
-/** Copy `size` value bytes into arena memory at `dst`, skipping the spin-lock word (copy_map_value). */
+/** Copy `size` value bytes into arena memory at `dst`, skipping the spin-lock word (copy_map_value).
+ *  `src` may be the arena itself (a program-side update from the BPF stack): then no views are
+ *  made, which matters on the hot path. */
 export function copyValueIn(u8: Uint8Array, dst: number, src: Uint8Array, srcOff: number, size: number, lockOff: number | undefined): void {
   if (lockOff === undefined) {
-    u8.set(src.subarray(srcOff, srcOff + size), dst);
+    copyBytes(u8, dst, src, srcOff, size);
     return;
   }
-  u8.set(src.subarray(srcOff, srcOff + lockOff), dst);
+  const copy = (to: number, from: number, n: number) => {
+    if (n > 0) copyBytes(u8, to, src, from, n);
+  };
+  copy(dst, srcOff, lockOff);
   const after = lockOff + SPIN_LOCK_SIZE;
-  u8.set(src.subarray(srcOff + after, srcOff + size), dst + after);
+  copy(dst + after, srcOff + after, size - after);
+}
+
+/** Copy bytes into the arena. Small copies are a plain loop: copyWithin/set on the arena's
+ *  length-tracking view cost more than the bytes themselves (measured ~60 ns vs ~40 ns for 8). */
+export function copyBytes(u8: Uint8Array, dst: number, src: Uint8Array, srcOff: number, n: number): void {
+  if (n <= 32) {
+    for (let i = 0; i < n; i++) u8[dst + i] = src[srcOff + i]!;
+  } else if (src === u8) u8.copyWithin(dst, srcOff, srcOff + n);
+  else u8.set(src.subarray(srcOff, srcOff + n), dst);
 }
 
 /** Copy a value out of the arena for user space, with the spin-lock word shown as zero. */

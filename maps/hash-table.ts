@@ -36,6 +36,7 @@ import {
   SPIN_LOCK_SIZE,
   checkCommonSpec,
   checkUserBytes,
+  copyBytes,
   copyValueIn,
   copyValueOut,
   createError,
@@ -157,8 +158,8 @@ export class HashTable implements BpfMap {
     }
     const id = this.keyIdAt(keyAddr);
     this.arena.check(valueAddr, this.valueSize, false);
-    const value = this.arena.u8.subarray(valueAddr, valueAddr + this.valueSize);
-    return this.put(id, this.arena.u8.subarray(keyAddr, keyAddr + this.keySize), value, flags, this.copyFor(cpu), false, this.listFor(cpu));
+    const u8 = this.arena.u8;
+    return this.put(id, u8, keyAddr, u8, valueAddr, flags, this.copyFor(cpu), false, this.listFor(cpu));
   }
 
   deleteElem(keyAddr: number): number {
@@ -182,7 +183,7 @@ export class HashTable implements BpfMap {
     checkUserBytes(this.spec, 'value', value, this.userValueSize);
     if (this.frozen) return -Errno.EPERM;
     // User space writes every CPU's copy (copies === ncpus) from one buffer.
-    return this.put(keyIdOf(key, 0, this.keySize), key, value, flags, -1, true, 0);
+    return this.put(keyIdOf(key, 0, this.keySize), key, 0, value, 0, flags, -1, true, 0);
   }
 
   delete(key: Uint8Array): number {
@@ -253,7 +254,7 @@ export class HashTable implements BpfMap {
 
   /** Insert or update. `copy` is the CPU copy a program writes (-1: user space writes all copies
    *  from a per-CPU buffer). */
-  private put(id: KeyId, key: Uint8Array, value: Uint8Array, flags: number, copy: number, user: boolean, list: number): number {
+  private put(id: KeyId, key: Uint8Array, keyOff: number, value: Uint8Array, valueOff: number, flags: number, copy: number, user: boolean, list: number): number {
     const allowLock = !this.percpu && !this.lru;
     if (!updateFlagsValid(flags, allowLock)) return -Errno.EINVAL;
     if ((flags & UpdateFlag.F_LOCK) !== 0 && this.lockOff === undefined) return -Errno.EINVAL;
@@ -261,7 +262,7 @@ export class HashTable implements BpfMap {
     let slot = this.index.get(id);
     if (slot !== undefined) {
       if (mode === UpdateFlag.NOEXIST) return -Errno.EEXIST;
-      this.writeValue(slot, value, copy, user, false);
+      this.writeValue(slot, value, valueOff, copy, user, false);
       if (this.lru) this.touch(slot);
       return 0;
     }
@@ -275,8 +276,8 @@ export class HashTable implements BpfMap {
     this.slotKeyId[slot] = id;
     this.live[slot] = 1;
     this.count++;
-    this.arena.u8.set(key.subarray(0, this.keySize), this.slotKeyAddr[slot]!);
-    this.writeValue(slot, value, copy, user, true);
+    copyBytes(this.arena.u8, this.slotKeyAddr[slot]!, key, keyOff, this.keySize);
+    this.writeValue(slot, value, valueOff, copy, user, true);
     // append to the iteration list
     this.iterPrev[slot] = this.iterTail;
     this.iterNext[slot] = NONE;
@@ -383,7 +384,7 @@ export class HashTable implements BpfMap {
     this.capacity = cap;
   }
 
-  private writeValue(slot: number, value: Uint8Array, copy: number, user: boolean, fresh: boolean): void {
+  private writeValue(slot: number, value: Uint8Array, valueOff: number, copy: number, user: boolean, fresh: boolean): void {
     const u8 = this.arena.u8;
     const base = slot * this.copies;
     if (user && this.percpu) {
@@ -397,14 +398,14 @@ export class HashTable implements BpfMap {
       // A reused slot still holds its previous element's bytes, lock word included; a new element
       // starts with an unlocked lock.
       if (fresh && this.lockOff !== undefined) u8.fill(0, dst + this.lockOff, dst + this.lockOff + SPIN_LOCK_SIZE);
-      copyValueIn(u8, dst, value, 0, this.valueSize, this.lockOff);
+      copyValueIn(u8, dst, value, valueOff, this.valueSize, this.lockOff);
       return;
     }
     // A program writes its own CPU's copy; a new element starts with the other CPUs' copies zeroed
     // (the kernel's pcpu_init_value).
     for (let c = 0; c < this.copies; c++) {
       const dst = this.slotValAddr[base + c]!;
-      if (c === copy) copyValueIn(u8, dst, value, 0, this.valueSize, this.lockOff);
+      if (c === copy) copyValueIn(u8, dst, value, valueOff, this.valueSize, this.lockOff);
       else if (fresh) u8.fill(0, dst, dst + this.valueSize);
     }
   }
@@ -440,13 +441,38 @@ export class HashTable implements BpfMap {
   }
 }
 
-/** The map key's identity in the index: u32 for 4-byte keys (the common case), else latin1 text. */
+/** The map key's identity in the index: a number for keys of up to 6 bytes (exact below 2^53; the
+ *  common u32 key is the fast path), else a string of 16-bit code units (the size is fixed per
+ *  map, so a trailing odd byte is unambiguous). */
 export function keyIdOf(bytes: Uint8Array, off: number, size: number): KeyId {
   if (size === 4) return (bytes[off]! | (bytes[off + 1]! << 8) | (bytes[off + 2]! << 16) | (bytes[off + 3]! << 24)) >>> 0;
-  let s = '';
-  for (let i = 0; i < size; i++) s += String.fromCharCode(bytes[off + i]!);
-  return s;
+  if (size <= 6) {
+    let v = 0;
+    for (let i = size - 1; i >= 0; i--) v = v * 256 + bytes[off + i]!;
+    return v;
+  }
+  if (size === 8) {
+    // u64 keys whose upper half is below 2^21 (ids, pid_tgid, small counters) stay exact numbers;
+    // the rest become 4-unit strings. The two forms never collide (numbers vs strings).
+    const hi = (bytes[off + 4]! | (bytes[off + 5]! << 8) | (bytes[off + 6]! << 16) | (bytes[off + 7]! << 24)) >>> 0;
+    if (hi < 0x200000) return hi * 0x100000000 + ((bytes[off]! | (bytes[off + 1]! << 8) | (bytes[off + 2]! << 16) | (bytes[off + 3]! << 24)) >>> 0);
+    return String.fromCharCode(
+      bytes[off]! | (bytes[off + 1]! << 8),
+      bytes[off + 2]! | (bytes[off + 3]! << 8),
+      bytes[off + 4]! | (bytes[off + 5]! << 8),
+      bytes[off + 6]! | (bytes[off + 7]! << 8),
+    );
+  }
+  const units = KEY_UNITS.length >= (size + 1) >>> 1 ? KEY_UNITS : new Array<number>((size + 1) >>> 1);
+  const n = size >>> 1;
+  for (let i = 0; i < n; i++) units[i] = bytes[off + 2 * i]! | (bytes[off + 2 * i + 1]! << 8);
+  let len = n;
+  if (size & 1) units[len++] = bytes[off + size - 1]!;
+  return String.fromCharCode.apply(null, len === units.length ? units : units.slice(0, len));
 }
+
+/** Scratch for keyIdOf (keys up to MAX_KEY_SIZE bytes). */
+const KEY_UNITS: number[] = new Array<number>(MAX_KEY_SIZE >>> 1).fill(0);
 
 function checkHashSpec(spec: MapSpec, kind: HashTableKind): void {
   let allowed = MapFlag.NO_PREALLOC | MapFlag.NUMA_NODE | MapFlag.ZERO_SEED | ACCESS_MASK;

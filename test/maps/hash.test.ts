@@ -256,3 +256,20 @@ describe('hash map: property test against a JS Map model', () => {
     );
   });
 });
+
+describe('hash map: key identities for every key size', () => {
+  it('distinct keys stay distinct (numbers for short keys, strings for long ones, mixed u64 forms)', () => {
+    for (const size of [1, 2, 3, 5, 6, 7, 8, 9, 16, 33]) {
+      fc.assert(
+        fc.property(fc.uniqueArray(fc.uint8Array({ minLength: size, maxLength: size }), { maxLength: 40, selector: (k) => Array.from(k).join(',') }), (keys) => {
+          const arena = newArena();
+          const map = createHashMap(spec(MapType.HASH, { keySize: size, valueSize: 4, maxEntries: 64 }), { arena, ncpus: 1 });
+          keys.forEach((k, i) => expect(map.update(k, u32(i), UpdateFlag.NOEXIST)).toBe(0));
+          keys.forEach((k, i) => expect(readU32(map.lookup(k))).toBe(i));
+          expect(keysOf(map).map((k) => Array.from(k))).toEqual(keys.map((k) => Array.from(k)));
+        }),
+        { numRuns: 30 },
+      );
+    }
+  });
+});
