@@ -54,6 +54,13 @@ export const XDP_MD = layout('xdp_md', 24, [
   ['ingress_ifindex', 12, 4], ['rx_queue_index', 16, 4], ['egress_ifindex', 20, 4],
 ]);
 
+/** struct bpf_sock (uapi), what __sk_buff.sk points to: test runs give every skb a socket. */
+export const BPF_SOCK = layout('bpf_sock', 80, [
+  ['bound_dev_if', 0, 4], ['family', 4, 4], ['type', 8, 4], ['protocol', 12, 4], ['mark', 16, 4], ['priority', 20, 4],
+  ['src_ip4', 24, 4], ['src_ip6', 28, 16, 4], ['src_port', 44, 4], ['dst_port', 48, 2], ['dst_ip4', 52, 4],
+  ['dst_ip6', 56, 16, 4], ['state', 72, 4], ['rx_queue_mapping', 76, 4],
+]);
+
 /** struct pt_regs of x86-64 (arch/x86/include/asm/ptrace.h), the context of kprobe programs.
  *  ebpfvm models the x86-64 layout only (what bpf_tracing.h's PT_REGS_* read with
  *  __TARGET_ARCH_x86). */

@@ -19,6 +19,7 @@
 //   metadata at the start of data_in (multiple of 4, at most 32) and `data_end` the linear length;
 //   data_out runs from data_meta to data_end. Without ctx_in, ingress_ifindex reads 1 (the
 //   loopback queue the kernel uses).
+// - __sk_buff.sk points to a socket whose family and addresses come from the IP header.
 // - syscall programs get the user's ctx buffer (any size up to U16_MAX), no data.
 // - repeat runs the program N times on the same packet and context, so writes accumulate;
 //   retval is the low 32 bits of r0 of the last run; duration is the mean time per run in ns.
@@ -27,13 +28,13 @@
 //
 // Deliberate differences: repeat works for syscall and raw_tp programs too; only the loopback
 // device exists, so ifindex > 1 is -ENODEV; XDP packets beyond the linear part (frags) are
-// refused as unsupported; __sk_buff.sk reads 0 (NULL); kprobe (x86-64
+// refused as unsupported; kprobe (x86-64
 // pt_regs), tracepoint (raw record) and fentry/fexit/lsm (u64 argument array) programs run on
 // user-supplied arguments, which the kernel cannot do.
 
 import type { RunOutput } from '../helpers/types.js';
 import { UnsupportedError, UsageError } from '../src/errors.js';
-import { ETH_HLEN, MAX_BPF_FUNC_ARGS, PERF_MAX_TRACE_SIZE, PT_REGS_ARG_REGS, PT_REGS_X86_64, SK_BUFF, XDP_MD, field, progTypeInfo, writableRanges, type ProgTypeInfo } from './contexts.js';
+import { BPF_SOCK, ETH_HLEN, MAX_BPF_FUNC_ARGS, PERF_MAX_TRACE_SIZE, PT_REGS_ARG_REGS, PT_REGS_X86_64, SK_BUFF, XDP_MD, field, progTypeInfo, writableRanges, type ProgTypeInfo } from './contexts.js';
 import { MemFlag, type Arena } from './memory.js';
 import { progTypeName } from './prog-types.js';
 import type { Program } from './program.js';
@@ -217,13 +218,16 @@ function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: Tes
   }
 
   const arena = host.arena;
+  const dv = arena.dv;
   const pkt = arena.allocRegion(data.length, MemFlag.READ | MemFlag.WRITE, 'packet', `${prog.name} packet`);
   const ctx = arena.allocRegion(SK_BUFF.size, MemFlag.READ | MemFlag.WRITE, 'ctx', '__sk_buff');
+  const sk = arena.allocRegion(BPF_SOCK.size, MemFlag.READ, 'other', 'bpf_sock');
   try {
+    fillTestSocket(arena, sk, data, protocol);
+    dv.setBigUint64(ctx + field(SK_BUFF, 'sk').offset, BigInt(sk), true);
     arena.write(pkt, data);
     const skbData = l2 ? pkt : pkt + ETH_HLEN;
     const dataEnd = pkt + data.length;
-    const dv = arena.dv;
     const put32 = (name: string, v: number): void => dv.setUint32(ctx + field(SK_BUFF, name).offset, v >>> 0, true);
     put32('len', skbLen);
     put32('pkt_type', pktType);
@@ -266,9 +270,33 @@ function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: Tes
     return { ...run, dataOut, ...(ctxOut ? { ctxOut } : {}) };
   } finally {
     arena.unprotect(ctx, SK_BUFF.size);
+    arena.free(sk);
     arena.free(ctx);
     arena.free(pkt);
   }
+}
+
+const AF_INET = 2;
+const AF_INET6 = 10;
+const TCP_CLOSE = 7;
+
+/** The socket bpf_prog_test_run_skb attaches: a fresh, unconnected (TCP_CLOSE) socket without a
+ *  receive queue (rx_queue_mapping -1) whose family and addresses come from the packet's IPv4 or
+ *  IPv6 header (source = receive address, destination = peer). Read-only to programs. */
+function fillTestSocket(arena: Arena, sk: number, frame: Uint8Array, protocol: number): void {
+  const dv = arena.dv;
+  const at = (name: string): number => sk + field(BPF_SOCK, name).offset;
+  if (protocol === ETH_P_IP) {
+    dv.setUint32(at('family'), AF_INET, true);
+    arena.write(at('src_ip4'), frame.subarray(ETH_HLEN + 12, ETH_HLEN + 16));
+    arena.write(at('dst_ip4'), frame.subarray(ETH_HLEN + 16, ETH_HLEN + 20));
+  } else if (protocol === ETH_P_IPV6) {
+    dv.setUint32(at('family'), AF_INET6, true);
+    arena.write(at('src_ip6'), frame.subarray(ETH_HLEN + 8, ETH_HLEN + 24));
+    arena.write(at('dst_ip6'), frame.subarray(ETH_HLEN + 24, ETH_HLEN + 40));
+  }
+  dv.setUint32(at('state'), TCP_CLOSE, true);
+  dv.setInt32(at('rx_queue_mapping'), -1, true);
 }
 
 // ---- xdp ------------------------------------------------------------------------------------
