@@ -72,6 +72,9 @@ export interface TestRunInput {
   /** Instruction budget per run (unverified mode); 0 = unlimited. */
   maxInsns?: number;
   trace?: (line: string) => void;
+  /** Where printk/ringbuf/perf output goes (default: a fresh one, returned in the result). Pass
+   *  your own to keep what a run printed before it faulted. */
+  output?: RunOutput;
 }
 
 export interface TestRunResult {
@@ -474,7 +477,7 @@ function repeatRuns(
   probeMem = false,
 ): Omit<TestRunResult, 'dataOut' | 'ctxOut'> {
   const repeat = Math.max(1, input.repeat ?? 1);
-  const output: RunOutput = { printk: [], ringbuf: [], perf: [] };
+  const output: RunOutput = input.output ?? { printk: [], ringbuf: [], perf: [] };
   let r0 = 0n;
   let insnCount = 0;
   const t0 = performance.now();

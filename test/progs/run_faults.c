@@ -47,4 +47,12 @@ int xdp_write_data_end(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+SEC("tc")
+int tc_print_then_fault(struct __sk_buff *skb)
+{
+	bpf_printk("about to write len %d", skb->len);
+	skb->len = 5;
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -127,4 +127,10 @@ describe('ebpfvm run', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/fault: tc_write_len pc \d+ .*write-protected[\s\S]*run_faults\.c/);
   });
+
+  it('printk output before a fault still reaches stderr', async () => {
+    const r = await cli('run', prog('run_faults.o'), '--prog', 'tc_print_then_fault', '--data', pkt);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(new RegExp(`about to write len ${ipv4Udp().length}\\n[\\s\\S]*fault: tc_print_then_fault`));
+  });
 });

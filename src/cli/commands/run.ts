@@ -13,6 +13,7 @@ import { btfDecoder, dumpRbtree, formatRbtree, isRbtreeMap } from '../../rbtree-
 import { dumpMapRaw, testRun, toHex, type TestRunResult } from '../../test-run-api.js';
 import { mapTypeName, type BpfMap } from '../../../maps/types.js';
 import { MapHandle, codecFor, type Codec } from '../../map-api.js';
+import type { RunOutput } from '../../../helpers/types.js';
 import type { RegisterCommand } from './index.js';
 
 interface RunOptions {
@@ -82,7 +83,9 @@ function runCommand(objPath: string, opts: RunOptions): number {
   const prog = obj.program(progName);
   for (const arg of opts.map ?? []) fillMap(obj, arg, ncpus);
 
+  const output = { printk: [] as string[], ringbuf: [] as RunOutput['ringbuf'], perf: [] as RunOutput['perf'] };
   const input = {
+    output,
     ...(opts.data !== undefined ? { data: readBytes(opts.data) } : {}),
     ...(opts.ctx !== undefined ? { ctx: readBytes(opts.ctx) } : {}),
     ...(opts.args !== undefined ? { args: readArgs(opts.args) } : {}),
@@ -95,6 +98,8 @@ function runCommand(objPath: string, opts: RunOptions): number {
   try {
     r = testRun(runtime, prog.program, input);
   } catch (e) {
+    // What the program printed before it faulted is often the best clue.
+    for (const l of output.printk) process.stderr.write(l.endsWith('\n') ? l : l + '\n');
     if (e instanceof VmFault) {
       if (opts.json) process.stdout.write(JSON.stringify({ program: progName, verified: false, fault: { pc: e.pc, reason: e.reason, message: e.message } }) + '\n');
       process.stderr.write(`ebpfvm: fault: ${e.message}\n`);
