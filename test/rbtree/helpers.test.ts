@@ -8,6 +8,8 @@ import { RbtreeMap, rbtreeSpec, createRbtreeMap } from '../../maps/rbtree.js';
 import { Errno, MapType } from '../../maps/types.js';
 import { FaultSignal, MapError } from '../../src/errors.js';
 import { FakeRun } from './fake-call.js';
+import { helperById, helperByName } from '../../helpers/table.js';
+import { MAP_FACTORIES } from '../../maps/index.js';
 
 const H = Object.fromEntries(RBTREE_HELPERS.map((h) => [h.name.replace('rbtree_', ''), h])) as Record<
   keyof typeof RbtreeHelperId,
@@ -53,6 +55,12 @@ describe('rbtree helper table', () => {
       expect(h.progTypes).toBe('all');
       expect(h.proto.args.length).toBeLessThanOrEqual(5);
     }
+  });
+
+  it('is registered in the Linux helper table and the map-type table', () => {
+    for (const h of RBTREE_HELPERS) expect(helperById(h.id)).toBe(h);
+    expect(helperByName('bpf_rbtree_add')?.id).toBe(213);
+    expect(MAP_FACTORIES.get(MapType.RBTREE)).toBe(createRbtreeMap);
   });
 
   it('uses the kernel vocabulary for ownership: acquire, release, conditional release, non-owning, iter', () => {
