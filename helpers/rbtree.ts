@@ -109,7 +109,9 @@ export const RBTREE_HELPERS: readonly HelperEntry[] = [
     (call) => {
       const t = lockedTree(call);
       if (!t) return 0;
-      const key = call.u64(2);
+      const k = call.u64(2);
+      // Usually a stack address: hand it to each callback as a number (no BigInt per call).
+      const key = k <= 0xffffffffn ? Number(k) : k;
       // cmp returns int: the low 32 bits, signed, as the kernel's int-returning wrapper sees them.
       return t.find((n) => Number(BigInt.asIntN(32, call.callback(3, [key, n]))));
     },
