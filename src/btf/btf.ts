@@ -332,9 +332,25 @@ export class Btf {
     }
   }
 
-  /** alignof, like btf__align_of. */
+  private alignCache = new Map<number, number>();
+  private aligning = new Set<number>();
+
+  /** alignof, like btf__align_of (memoized: corrupt BTF could otherwise make it exponential). */
   alignof(id: number, depth = 0): number {
-    if (depth > MAX_RESOLVE_DEPTH) throw new BtfError('type reference loop while computing alignment', `.BTF type [${id}]`);
+    const known = this.alignCache.get(id);
+    if (known !== undefined) return known;
+    if (depth > MAX_RESOLVE_DEPTH || this.aligning.has(id)) throw new BtfError('type reference loop while computing alignment', `.BTF type [${id}]`);
+    this.aligning.add(id);
+    try {
+      const a = this.alignofUncached(id, depth);
+      this.alignCache.set(id, a);
+      return a;
+    } finally {
+      this.aligning.delete(id);
+    }
+  }
+
+  private alignofUncached(id: number, depth: number): number {
     const t = this.type(id);
     switch (t.kind) {
       case BtfKind.INT:

@@ -2,6 +2,7 @@
 // dependency order (a struct's embedded members before it, forward declarations to break pointer
 // cycles), anonymous structs and unions inline, bitfields as `: N`, explicit padding where natural
 // alignment would not reproduce the layout, and the vmlinux.h guard around it all.
+import { BtfError } from '../errors.js';
 import { Btf, BtfKind, type BtfType } from './btf.js';
 
 const HEADER = `#ifndef __VMLINUX_H__
@@ -38,7 +39,19 @@ class CPrinter {
   private fwdEmitted: boolean[];
   private referenced: boolean[];
   private queue: number[] = [];
+  /** Anonymous types being printed inline: re-entering one is a loop (only corrupt BTF has them). */
+  private inline = new Set<number>();
+  /** Work budget: corrupt BTF can make inline printing exponential; stop with an error instead. */
+  private work = 0;
+  private produced = 0;
+  private readonly maxWork: number;
+  private readonly maxProduced: number;
   out = '';
+
+  private tick(id: number, chars = 0): void {
+    this.produced += chars;
+    if (++this.work > this.maxWork || this.produced > this.maxProduced) throw new BtfError('C output grows without bound (type graph too large or cyclic)', `.BTF type [${id}]`);
+  }
 
   constructor(private readonly btf: Btf) {
     const n = btf.types.length;
@@ -46,6 +59,9 @@ class CPrinter {
     this.emit = new Array(n).fill(Emit.NONE);
     this.fwdEmitted = new Array(n).fill(false);
     this.referenced = new Array(n).fill(false);
+    // Legitimate output is roughly proportional to the BTF; corrupt BTF can make it exponential.
+    this.maxWork = 200_000 + 50 * n;
+    this.maxProduced = (4 << 20) + 64 * btf.bytes.length;
     for (const t of btf.types) for (const r of refs(t)) this.referenced[r] = true;
   }
 
@@ -64,6 +80,7 @@ class CPrinter {
   /** Returns true when the type is a "strong" (named, embeddable) dependency. */
   private orderType(id: number, throughPtr: boolean, depth: number): boolean {
     if (id === 0 || depth > MAX_DEPTH) return false;
+    this.tick(id);
     const t = this.btf.types[id]!;
     if (this.order[id] === Order.ORDERED) return true;
     if (this.order[id] === Order.ORDERING) return false; // cycle through a pointer: fwd decl
@@ -118,6 +135,7 @@ class CPrinter {
 
   private emitType(id: number, contId: number, depth: number): void {
     if (id === 0 || depth > MAX_DEPTH) return;
+    this.tick(id);
     const topLevel = contId === 0;
     if (this.emit[id] === Emit.EMITTED) return;
     const t = this.btf.types[id]!;
@@ -199,13 +217,24 @@ class CPrinter {
   }
 
   private structDef(t: BtfType, lvl: number): string {
+    this.tick(t.id);
+    if (this.inline.has(t.id)) throw new BtfError('anonymous struct/union contains itself', `.BTF type [${t.id}]`);
+    if (!t.name) this.inline.add(t.id);
+    try {
+      return this.structBody(t, lvl);
+    } finally {
+      this.inline.delete(t.id);
+    }
+  }
+
+  private structBody(t: BtfType, lvl: number): string {
     const isStruct = t.kind === BtfKind.STRUCT;
     const packed = isStruct && this.isPacked(t);
     let s = `${structKw(t)}${t.name ? ' ' + t.name : ''} {`;
     let off = 0;
     for (const m of t.members!) {
       const align = packed ? 1 : safe(() => this.btf.alignof(m.type), 1);
-      s += padding(off, m.bitOffset, m.bitfieldSize, align, lvl + 1);
+      s += padding(off, m.bitOffset, m.bitfieldSize, align, lvl + 1, (n) => this.tick(t.id, n));
       s += `\n${pfx(lvl + 1)}${this.decl(m.type, m.name, lvl + 1)}`;
       if (m.bitfieldSize) {
         s += `: ${m.bitfieldSize}`;
@@ -213,10 +242,11 @@ class CPrinter {
       } else off = m.bitOffset + Math.max(0, safe(() => this.btf.sizeof(m.type), 0)) * 8;
       s += ';';
     }
-    if (isStruct) s += padding(off, t.sizeOrType * 8, 0, packed ? 1 : safe(() => this.btf.alignof(t.id), 1), lvl + 1);
+    if (isStruct) s += padding(off, t.sizeOrType * 8, 0, packed ? 1 : safe(() => this.btf.alignof(t.id), 1), lvl + 1, (n) => this.tick(t.id, n));
     if (t.members!.length) s += '\n';
     s += `${pfx(lvl)}}`;
     if (packed) s += ' __attribute__((packed))';
+    this.tick(t.id, s.length);
     return s;
   }
 
@@ -233,6 +263,7 @@ class CPrinter {
 
   /** A C declaration of `name` with type `id` (declarator syntax for pointers, arrays, functions). */
   decl(id: number, name: string, lvl: number, depth = 0): string {
+    this.tick(id);
     const sp = (s: string) => (s ? ` ${s}` : '');
     if (depth > MAX_DEPTH) return `void${sp(name)}`;
     if (id === 0) return `void${sp(name)}`;
@@ -290,7 +321,7 @@ function safe<T>(f: () => T, dflt: T): T {
 }
 
 /** Explicit padding members for a gap natural alignment would not produce. */
-function padding(cur: number, next: number, bitSize: number, align: number, lvl: number): string {
+function padding(cur: number, next: number, bitSize: number, align: number, lvl: number, tick: (chars: number) => void): string {
   let diff = next - cur;
   if (diff <= 0) return '';
   if (bitSize === 0 && diff < align * 8) return '';
@@ -303,7 +334,9 @@ function padding(cur: number, next: number, bitSize: number, align: number, lvl:
     else if (diff > 16) [type, bits] = ['int', chip(diff, 32)];
     else if (diff > 8) [type, bits] = ['short', chip(diff, 16)];
     else [type, bits] = ['char', chip(diff, 8)];
-    s += `\n${pfx(lvl)}${type}: ${bits};`;
+    const line = `\n${pfx(lvl)}${type}: ${bits};`;
+    tick(line.length);
+    s += line;
     diff -= bits;
   }
   return s;

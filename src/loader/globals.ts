@@ -8,6 +8,7 @@ import { SHT, STT, type ElfFile, type ElfSection } from '../elf/file.js';
 import type { GlobalVar, ObjectSpec, ObjMapSpec } from './spec.js';
 
 const BPF_OBJ_NAME_LEN = 16;
+export const MAX_DATA_SECTION = 64 << 20;
 
 /** libbpf's internal_map_name(): object-name prefix (so maps of different objects differ) plus the
  *  section name, 15 characters at most; sections with a second dot (".data.custom") get no prefix. */
@@ -45,6 +46,8 @@ export function collectGlobalData(elf: ElfFile, spec: ObjectSpec): void {
   const btf = spec.btf;
   for (const sec of elf.sections) {
     if (!isDataSection(sec)) continue;
+    // The kernel caps map values far below this; a larger .bss is a corrupt header, not data.
+    if (sec.size > MAX_DATA_SECTION) throw new LinkError(`size ${sec.size} exceeds the ${MAX_DATA_SECTION}-byte limit for global data`, `section ${sec.name}`);
     const mapName = internalMapName(spec.name, sec.name);
     const image = new Uint8Array(sec.size);
     if (sec.type !== SHT.NOBITS) image.set(sec.data);

@@ -1,0 +1,94 @@
+// A broken object must be an ElfError/BtfError/LinkError naming where it broke -- never a
+// RangeError/TypeError, a hang or a huge allocation: every truncation of real objects, and
+// thousands of random byte flips (fast-check), through open, summary, C printing and linking.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { BtfError, ElfError, LinkError } from '../../src/errors.js';
+import { openObject } from '../../src/loader/open.js';
+import { linkProgram } from '../../src/loader/link.js';
+import { summarize } from '../../src/loader/describe.js';
+import { formatBtfC } from '../../src/btf/format.js';
+import { objBytes } from '../loader/helpers.js';
+
+/** Everything the loader does without a runtime; returns the error it threw, if any. */
+function exercise(bytes: Uint8Array): unknown {
+  try {
+    const s = openObject(bytes, { name: 'fuzz' });
+    summarize(s);
+    if (s.btf) formatBtfC(s.btf);
+    for (const p of s.programs.values()) linkProgram(s, p, { mapId: () => 1 });
+    return undefined;
+  } catch (e) {
+    return e;
+  }
+}
+
+function expectLocated(e: unknown, label: string): void {
+  if (e === undefined) return;
+  const ok = e instanceof ElfError || e instanceof BtfError || e instanceof LinkError;
+  if (!ok) throw new Error(`${label}: unexpected ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`);
+  // Located: "<where>: <what>", and never a wrapped JS error.
+  expect((e as Error).message, label).toMatch(/^\S.*?: \S/);
+  expect((e as Error).message, label).not.toMatch(/malformed object/);
+}
+
+describe('truncated objects', () => {
+  for (const name of ['ld_autoload', 'ld_globals', 'ld_map_in_map']) {
+    it(`${name}: every prefix (dense) fails cleanly`, () => {
+      const orig = objBytes(name);
+      const step = Math.max(1, Math.floor(orig.length / 2500));
+      for (let n = 0; n < orig.length; n += step) {
+        const e = exercise(orig.subarray(0, n));
+        expect(e, `prefix ${n}`).toBeDefined();
+        expectLocated(e, `${name} prefix ${n}`);
+      }
+      expect(exercise(orig)).toBeUndefined();
+    });
+  }
+
+  it('names the problem for non-BPF and big-endian objects', () => {
+    const orig = objBytes('ld_autoload');
+    const be = orig.slice();
+    be[5] = 2;
+    expect(() => openObject(be)).toThrow(/ELF header: big-endian BPF object/);
+    const x86 = orig.slice();
+    x86[18] = 62;
+    expect(() => openObject(x86)).toThrow(/ELF header: not a BPF object: e_machine 62 \(x86-64\)/);
+    const elf32 = orig.slice();
+    elf32[4] = 1;
+    expect(() => openObject(elf32)).toThrow(/ELF class 32-bit is not supported/);
+    expect(() => openObject(new TextEncoder().encode('hello world, not an ELF file at all'))).toThrow(/not an ELF file/);
+  });
+});
+
+describe('random byte flips (property)', () => {
+  for (const name of ['ld_globals', 'ld_core', 'ld_maps_btf']) {
+    it(`${name}: 1500 flipped variants fail cleanly or open`, () => {
+      const orig = objBytes(name);
+      fc.assert(
+        fc.property(fc.array(fc.tuple(fc.nat(orig.length - 1), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 6 }), (flips) => {
+          const b = orig.slice();
+          for (const [pos, x] of flips) b[pos]! ^= x;
+          const t0 = performance.now();
+          expectLocated(exercise(b), `${name} flips ${JSON.stringify(flips)}`);
+          expect(performance.now() - t0).toBeLessThan(2000);
+        }),
+        { numRuns: 1500, seed: 0x5eed },
+      );
+    });
+  }
+
+  it('targets the headers the parser trusts most (section table, symtab, BTF header)', () => {
+    const orig = objBytes('ld_callbacks');
+    const dv = new DataView(orig.buffer, orig.byteOffset);
+    const shoff = Number(dv.getBigUint64(40, true));
+    fc.assert(
+      fc.property(fc.nat(30 * 64 - 1), fc.integer({ min: 1, max: 255 }), (off, x) => {
+        const b = orig.slice();
+        if (shoff + off < b.length) b[shoff + off]! ^= x;
+        expectLocated(exercise(b), `section header byte ${off} ^ ${x}`);
+      }),
+      { numRuns: 1500, seed: 7 },
+    );
+  });
+});
