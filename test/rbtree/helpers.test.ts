@@ -388,3 +388,71 @@ describe('rbtree helpers against a sorted model (property)', () => {
     );
   });
 });
+
+describe('rbtree helpers given arbitrary pointers (property)', () => {
+  it('never link, unlink or free anything but a genuine node of the map', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('add', 'remove', 'next', 'prev', 'free_node'), fc.nat(40), fc.integer({ min: -32, max: 64 })), { maxLength: 200 }),
+        (calls) => {
+          run = new FakeRun();
+          map = new RbtreeMap(rbtreeSpec('p', VALUE), { arena: run.arena, ncpus: 1 });
+          M = run.mapHandle(map);
+          less = run.fn(([a, b]) => one(a!) < one(b!));
+          const other = new RbtreeMap(rbtreeSpec('o', VALUE), { arena: run.arena, ncpus: 1 });
+          const O = run.mapHandle(other);
+          lock();
+          const linked = new Set<bigint>();
+          const held: bigint[] = [];
+          for (let i = 0; i < 10; i++) {
+            const n = alloc(i);
+            run.call(H.add, M, n, less);
+            linked.add(n);
+          }
+          for (let i = 0; i < 5; i++) held.push(alloc(100 + i));
+          const freed = alloc(999);
+          run.call(H.free_node, M, freed);
+          const pool = [...linked, ...held, freed, run.call(H.alloc_node, O, VALUE), BigInt(map.lockAddr), BigInt(run.arena.alloc(VALUE, { kind: 'map' })), 0n, 8n];
+          for (const [op, pick, delta] of calls) {
+            const base = pool[pick % pool.length]!;
+            const p = BigInt.asUintN(64, base + BigInt(delta & ~7) * (delta % 3 === 0 ? 1n : 0n));
+            const genuineLinked = linked.has(p);
+            const genuineHeld = held.includes(p);
+            let r: bigint;
+            try {
+              r = run.call(H[op], M, p, less);
+            } catch (e) {
+              // Not an arena address at all (upper half set): a clean fault, nothing touched.
+              expect(e).toBeInstanceOf(FaultSignal);
+              expect(p >> 32n).not.toBe(0n);
+              continue;
+            }
+            if (op === 'add') {
+              expect(r).toBe(genuineHeld ? p : 0n);
+              if (genuineHeld) {
+                held.splice(held.indexOf(p), 1);
+                linked.add(p);
+              }
+            } else if (op === 'remove') {
+              expect(r).toBe(genuineLinked ? p : 0n);
+              if (genuineLinked) {
+                linked.delete(p);
+                held.push(p);
+              }
+            } else if (op === 'free_node') {
+              const want = genuineHeld ? 0 : genuineLinked ? -Errno.EBUSY : -Errno.EINVAL;
+              expect(r).toBe(BigInt.asUintN(64, BigInt(want)));
+              if (genuineHeld) held.splice(held.indexOf(p), 1);
+            } else if (!genuineLinked) expect(r).toBe(0n);
+          }
+          expect(map.tree.check()).toEqual([]);
+          expect(new Set(map.inOrder().map(BigInt))).toEqual(linked);
+          expect(map.nodesAlive).toBe(linked.size + held.length);
+          unlock();
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
