@@ -50,7 +50,9 @@ export interface TestRunHost {
       maxInsns?: number;
       trace?: (line: string) => void;
       output?: RunOutput;
-      packet?: { start: number; end: number };
+      /** LD_ABS/LD_IND bounds (skb->data .. end). `mac` and `network` are the headers that
+       *  SKF_LL_OFF / SKF_NET_OFF offsets are relative to, for an interpreter that supports them. */
+      packet?: { start: number; end: number; mac?: number; network?: number };
       probeMem?: boolean;
     },
   ): { r0: bigint; insnCount: number; output: RunOutput };
@@ -250,7 +252,7 @@ function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: Tes
     }
     protectExcept(arena, ctx, SK_BUFF.size, writableRanges(info));
 
-    const run = repeatRuns(host, prog, input, ctx, { start: skbData, end: dataEnd });
+    const run = repeatRuns(host, prog, input, ctx, { start: skbData, end: dataEnd, mac: pkt, network: pkt + ETH_HLEN });
 
     // After the run: the packet as data/data_end now say (helpers may move them), with a zeroed
     // Ethernet header in front for non-L2 types.
@@ -473,7 +475,7 @@ function repeatRuns(
   prog: Program,
   input: TestRunInput,
   ctx: number,
-  packet: { start: number; end: number } | undefined,
+  packet: { start: number; end: number; mac?: number; network?: number } | undefined,
   probeMem = false,
 ): Omit<TestRunResult, 'dataOut' | 'ctxOut'> {
   const repeat = Math.max(1, input.repeat ?? 1);
