@@ -11,6 +11,7 @@
 
 import { FaultSignal } from '../src/errors.js';
 import { Errno, type BpfMap } from '../maps/types.js';
+import { MemFlag } from '../vm/memory.js';
 import type { HelperCall, HelperEntry } from './types.js';
 
 export const BPF_MAX_LOOPS = 1 << 23;
@@ -27,7 +28,8 @@ function hasWalker(m: BpfMap): m is BpfMap & ElementWalker {
 /** Walk any other map through its user-side key iteration: the key is copied into a scratch
  *  buffer, the value address comes from the program-side lookup (the real element). */
 function walkByKeys(call: HelperCall, map: BpfMap, fn: (keyAddr: number, valueAddr: number) => boolean): number {
-  const scratch = call.arena.alloc(map.keySize, { kind: 'map', name: `${map.name} key` });
+  // read-only to the callback, like the kernel's element key
+  const scratch = call.arena.alloc(map.keySize, { kind: 'map', name: `${map.name} key`, flags: MemFlag.READ });
   let n = 0;
   try {
     for (let k = map.nextKey(undefined); k !== undefined; k = map.nextKey(k)) {

@@ -17,7 +17,7 @@ import {
   valueMemFlags,
 } from './common.js';
 import { Errno, MapFlag, MapType, UpdateFlag, type BpfMap, type MapContext, type MapFactory, type MapSpec } from './types.js';
-import type { Arena } from '../vm/memory.js';
+import { MemFlag, type Arena } from '../vm/memory.js';
 
 /** Refuse maps whose copies would not fit comfortably in the arena (the kernel answers ENOMEM). */
 const MAX_TOTAL_BYTES = 256 * 1024 * 1024;
@@ -136,7 +136,8 @@ export class PercpuArrayMap implements BpfMap {
   /** Visit every element's copy for `cpu` in index order; stop when `fn` returns true. */
   forEachElem(cpu: number, fn: (keyAddr: number, valueAddr: number) => boolean, keyScratch?: number): number {
     const c = this.checkCpu(cpu);
-    const scratch = keyScratch ?? this.arena.alloc(4, { kind: 'map', name: `${this.name} key` });
+    // The key a callback sees is read-only to it, like the kernel's element key.
+    const scratch = keyScratch ?? this.arena.alloc(4, { kind: 'map', name: `${this.name} key`, flags: MemFlag.READ });
     let n = 0;
     try {
       for (let i = 0; i < this.maxEntries; i++) {
