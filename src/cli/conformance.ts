@@ -15,7 +15,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { HelperEntry, HelperEnv, HelperProto } from '../../helpers/types.js';
 import { Interpreter, type VmEnv } from '../../vm/interpreter.js';
-import { rawInsns } from '../../vm/isa.js';
+import { rawInsns, type Insn } from '../../vm/isa.js';
 import { KernelMemory } from '../../vm/kmem.js';
 import { Arena } from '../../vm/memory.js';
 import { EbpfvmError, FaultSignal, VmFault } from '../errors.js';
@@ -174,6 +174,29 @@ export function elfProgram(elf: Uint8Array): { code: Uint8Array; section: string
   return bad('no executable section');
 }
 
+/** The runner's `--xdp_prolog` (bpf_conformance.cc) prepends nine instructions that read data and
+ *  data_end from an xdp_md in r1; it passes no flag, so raw programs are recognised by them. */
+const XDP_PROLOG: readonly (readonly [number, number, number, number])[] = [
+  // code, dst | src << 4, off, imm (undefined imm = the memory size)
+  [0xb7, 0x00, 0, -1],
+  [0xbf, 0x16, 0, 0],
+  [0x61, 0x61, 0, 0],
+  [0x61, 0x62, 4, 0],
+  [0xbf, 0x13, 0, 0],
+  [0x07, 0x03, 0, NaN],
+  [0xbd, 0x23, 1, 0],
+  [0x95, 0x00, 0, 0],
+  [0xb7, 0x02, 0, NaN],
+];
+
+function startsWithXdpProlog(insns: readonly Insn[]): boolean {
+  if (insns.length <= XDP_PROLOG.length) return false;
+  return XDP_PROLOG.every(([code, regs, off, imm], i) => {
+    const x = insns[i]!;
+    return x.code === code && (x.dst | (x.src << 4)) === regs && x.off === off && (Number.isNaN(imm) || x.imm === imm);
+  });
+}
+
 /** Run one conformance test the way the runner invokes the plugin. Never throws. */
 export function runConformance(argv: readonly string[], stdin: string): PluginResult {
   try {
@@ -200,7 +223,8 @@ export function runConformance(argv: readonly string[], stdin: string): PluginRe
       rt.arena.write(memAddr, mem);
     }
     let args: number[] = [memAddr, mem.length];
-    if (prog.section === 'xdp') {
+    const insns = rawInsns(prog.code);
+    if (prog.section === 'xdp' || startsWithXdpProlog(insns)) {
       // --xdp_prolog: r1 is an xdp_md whose first two u32 fields are data and data_end.
       const ctx = rt.arena.allocRegion(24, 1, 'ctx', 'xdp_md');
       const dv = new DataView(new ArrayBuffer(8));
@@ -209,7 +233,7 @@ export function runConformance(argv: readonly string[], stdin: string): PluginRe
       rt.arena.write(ctx, new Uint8Array(dv.buffer));
       args = [ctx];
     }
-    const program = { name: 'main', progType: 0, insns: rawInsns(prog.code), gpl: true };
+    const program = { name: 'main', progType: 0, insns, gpl: true };
     try {
       const r = new Interpreter(rt).run(program, { args, cpu: 0, maxInsns: MAX_INSNS, output: { printk: [], ringbuf: [], perf: [] }, callxHelpers: true });
       return { stdout: r.r0.toString(16) + '\n', stderr: '', code: 0 };

@@ -35,6 +35,15 @@ describe.skipIf(!existsSync(plugin))('ebpfvm-conformance binary', () => {
     const r = await runPlugin(['78 56 34 12', '--elf'], fixture('xdp-prolog.o'));
     expect(r).toEqual({ code: 0, stdout: '12345678\n', stderr: '' });
   });
+  it('raw programs that start with the runner\'s xdp prolog get an xdp_md in r1', async () => {
+    // the prolog for a 4-byte buffer, then r0 = *(u32 *)(r1 + 0); exit
+    const prolog = [
+      'b7 00 00 00 ff ff ff ff', 'bf 16 00 00 00 00 00 00', '61 61 00 00 00 00 00 00', '61 62 04 00 00 00 00 00',
+      'bf 13 00 00 00 00 00 00', '07 03 00 00 04 00 00 00', 'bd 23 01 00 00 00 00 00', '95 00 00 00 00 00 00 00',
+      'b7 02 00 00 04 00 00 00', '61 10 00 00 00 00 00 00', '95 00 00 00 00 00 00 00',
+    ].join(' ');
+    expect(await runPlugin(['78 56 34 12'], prolog)).toEqual({ code: 0, stdout: '12345678\n', stderr: '' });
+  });
   it('errors: non-zero exit and a message', async () => {
     const r = await runPlugin([], 'zz 00');
     expect(r.code).not.toBe(0);
