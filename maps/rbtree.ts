@@ -10,8 +10,8 @@
 //    arrays + the Map entry);
 //  - in band, write-protected: the 24 rb_node bytes are marked read-only for programs with the
 //    arena's write-protect bitmap from allocation until free, so only this code writes them:
-//    48.05 arena bytes (40 requested; the arena's size class is 48) + 0.16-0.26 bytes of
-//    ownership bitmap, no other JS heap: 48.2-48.3 bytes per node.
+//    48.05 arena bytes (40 requested; the arena's size class is 48) + 0.16 bytes of
+//    ownership bitmap, no other JS heap: 48.2 bytes per node (40.2 with a 40-byte size class).
 // We use the second. Programs that store into rb_node fault cleanly in unverified mode (the
 // verifier rejects such stores with "only read is supported" before that).
 //
@@ -164,8 +164,8 @@ export class RbtreeMap implements BpfMap {
     const s = Math.floor(addr / this.granule);
     const byte = s >>> 3;
     if (byte >= this.owned.length) {
-      let n = this.owned.length;
-      while (n <= byte) n *= 2;
+      // Grow by a quarter, not double: the bitmap is part of the per-node cost (still amortised O(1)).
+      const n = Math.max(byte + 1, Math.ceil(this.owned.length * 1.25));
       const grown = new Uint8Array(n);
       grown.set(this.owned);
       this.owned = grown;
