@@ -232,17 +232,23 @@ class CPrinter {
     const packed = isStruct && this.isPacked(t);
     let s = `${structKw(t)}${t.name ? ' ' + t.name : ''} {`;
     let off = 0;
+    let prevBitfield = false;
+    const tick = (n: number) => this.tick(t.id, n);
     for (const m of t.members!) {
       const align = packed ? 1 : safe(() => this.btf.alignof(m.type), 1);
-      s += padding(off, m.bitOffset, m.bitfieldSize, align, lvl + 1, (n) => this.tick(t.id, n));
+      s += padding(off, m.bitOffset, align, prevBitfield && m.bitfieldSize !== 0, lvl + 1, tick);
       s += `\n${pfx(lvl + 1)}${this.decl(m.type, m.name, lvl + 1)}`;
       if (m.bitfieldSize) {
         s += `: ${m.bitfieldSize}`;
         off = m.bitOffset + m.bitfieldSize;
-      } else off = m.bitOffset + Math.max(0, safe(() => this.btf.sizeof(m.type), 0)) * 8;
+        prevBitfield = true;
+      } else {
+        off = m.bitOffset + Math.max(0, safe(() => this.btf.sizeof(m.type), 0)) * 8;
+        prevBitfield = false;
+      }
       s += ';';
     }
-    if (isStruct) s += padding(off, t.sizeOrType * 8, 0, packed ? 1 : safe(() => this.btf.alignof(t.id), 1), lvl + 1, (n) => this.tick(t.id, n));
+    if (isStruct) s += padding(off, t.sizeOrType * 8, packed ? 1 : safe(() => this.btf.alignof(t.id), 1), false, lvl + 1, tick);
     if (t.members!.length) s += '\n';
     s += `${pfx(lvl)}}`;
     if (packed) s += ' __attribute__((packed))';
@@ -279,10 +285,20 @@ class CPrinter {
       case BtfKind.CONST:
       case BtfKind.VOLATILE:
       case BtfKind.RESTRICT: {
-        const kw = t.kind === BtfKind.CONST ? 'const' : t.kind === BtfKind.VOLATILE ? 'volatile' : 'restrict';
+        const kwOf = (k: number) => (k === BtfKind.CONST ? 'const' : k === BtfKind.VOLATILE ? 'volatile' : 'restrict');
         const target = this.btf.types[t.sizeOrType]!;
-        if (target.kind === BtfKind.PTR) return this.decl(t.sizeOrType, `${kw} ${name}`.trim(), lvl, depth + 1);
-        return `${kw} ${this.decl(t.sizeOrType, name, lvl, depth + 1)}`;
+        if (target.kind === BtfKind.PTR) return this.decl(t.sizeOrType, `${kwOf(t.kind)} ${name}`.trim(), lvl, depth + 1);
+        // A run of qualifiers on a base type prints innermost first, as btf_dump does.
+        const mods: string[] = [];
+        let cur: BtfType = t;
+        while ((cur.kind === BtfKind.CONST || cur.kind === BtfKind.VOLATILE || cur.kind === BtfKind.RESTRICT) && mods.length < MAX_DEPTH) {
+          mods.push(kwOf(cur.kind));
+          const next = this.btf.types[cur.sizeOrType];
+          if (!next || next.kind === BtfKind.PTR) break;
+          cur = next;
+        }
+        const baseId = cur.kind === BtfKind.CONST || cur.kind === BtfKind.VOLATILE || cur.kind === BtfKind.RESTRICT ? cur.sizeOrType : cur.id;
+        return `${mods.reverse().join(' ')} ${this.decl(baseId, name, lvl, depth + 1)}`;
       }
       case BtfKind.TYPE_TAG:
         return this.decl(t.sizeOrType, `__attribute__((btf_type_tag("${t.name}")))${sp(name)}`, lvl, depth + 1);
@@ -320,24 +336,48 @@ function safe<T>(f: () => T, dflt: T): T {
   }
 }
 
-/** Explicit padding members for a gap natural alignment would not produce. */
-function padding(cur: number, next: number, bitSize: number, align: number, lvl: number, tick: (chars: number) => void): string {
-  let diff = next - cur;
-  if (diff <= 0) return '';
-  if (bitSize === 0 && diff < align * 8) return '';
+/** Explicit padding members for a gap natural alignment would not produce (btf_dump's rules:
+ *  align with the widest of long/int/short/char that fits, add a `type: 0` marker only when the
+ *  compiler would not align there by itself, then fill with full-width markers). */
+function padding(cur: number, next: number, nextAlign: number, inBitfield: boolean, lvl: number, tick: (chars: number) => void): string {
+  if (cur >= next) return '';
+  const pads: [string, number][] = [['long', 64], ['int', 32], ['short', 16], ['char', 8]];
   let s = '';
-  const chip = (total: number, most: number) => total % most || most;
-  while (diff > 0) {
-    let type: string;
-    let bits: number;
-    if (diff > 32) [type, bits] = ['long', chip(diff, 64)];
-    else if (diff > 16) [type, bits] = ['int', chip(diff, 32)];
-    else if (diff > 8) [type, bits] = ['short', chip(diff, 16)];
-    else [type, bits] = ['char', chip(diff, 8)];
+  const emit = (type: string, bits: number) => {
     const line = `\n${pfx(lvl)}${type}: ${bits};`;
     tick(line.length);
     s += line;
-    diff -= bits;
+  };
+  const roundup = (x: number, a: number) => Math.ceil(x / a) * a;
+  let padType = 'char';
+  let padBits = 8;
+  let newOff = cur;
+  for (const [type, bits] of pads) {
+    padType = type;
+    padBits = bits;
+    newOff = roundup(cur, bits);
+    if (newOff <= next) break;
+  }
+  if (newOff > cur && newOff <= next) {
+    if (inBitfield || (newOff === next && roundup(cur, nextAlign * 8) !== newOff) || (newOff !== next && next - newOff <= newOff - cur)) {
+      emit(padType, inBitfield ? newOff - cur : 0);
+    }
+    cur = newOff;
+  }
+  while (cur !== next) {
+    const bits = Math.min(next - cur, padBits);
+    if (bits === padBits) {
+      emit(padType, padBits);
+      cur += bits;
+      continue;
+    }
+    for (let i = pads.length - 1; i >= 0; i--) {
+      const [type, pb] = pads[i]!;
+      if (pb < bits) continue;
+      emit(type, bits);
+      cur += bits;
+      break;
+    }
   }
   return s;
 }
