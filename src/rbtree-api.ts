@@ -344,6 +344,27 @@ export interface FormatOptions {
   ansi?: boolean;
   /** Print at most this many nodes (default 1000). */
   limit?: number;
+  /** Keep a decoded `struct rb_node` member in the output (default: drop it; the colour and the
+   *  address are printed anyway, and the links are noise). */
+  showRbNode?: boolean;
+}
+
+const RB_NODE_FIELDS = '__rb_parent_color,rb_right,rb_left';
+
+/** Wraps a decoder so that an object member holding a decoded struct rb_node (exactly its three
+ *  fields) is left out, whichever decoder the caller brings. */
+function withoutRbNode(decode: NodeDecoder, keep = false): NodeDecoder {
+  if (keep) return decode;
+  return (bytes, addr) => {
+    const v = decode(bytes, addr);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (x !== null && typeof x === 'object' && Object.keys(x).join(',') === RB_NODE_FIELDS) continue;
+      out[k] = x;
+    }
+    return out;
+  };
 }
 
 function show(v: unknown): string {
@@ -352,7 +373,7 @@ function show(v: unknown): string {
 
 /** Text for `--dump-maps` (in order) and `--dump-maps=tree` (shape, R/B colours). */
 export function formatRbtree(map: BpfMap, opts: FormatOptions = {}): string {
-  const api = new RbtreeApi(map, opts.decode ? { decode: opts.decode } : {});
+  const api = new RbtreeApi(map, opts.decode ? { decode: withoutRbNode(opts.decode, opts.showRbNode) } : {});
   const limit = opts.limit ?? 1000;
   const head = `${map.name}: rbtree, ${api.size} node${api.size === 1 ? '' : 's'}`;
   if (api.size === 0) return `${head} (empty)`;
@@ -387,7 +408,7 @@ export function formatRbtree(map: BpfMap, opts: FormatOptions = {}): string {
 }
 
 /** JSON for `run --json --dump-maps`: nodes in order (and the shape with `tree`). */
-export function dumpRbtree(map: BpfMap, opts: { decode?: NodeDecoder; tree?: boolean } = {}): {
+export function dumpRbtree(map: BpfMap, opts: { decode?: NodeDecoder; tree?: boolean; showRbNode?: boolean } = {}): {
   type: 'rbtree';
   size: number;
   nodesAlive: number;
@@ -395,7 +416,7 @@ export function dumpRbtree(map: BpfMap, opts: { decode?: NodeDecoder; tree?: boo
   nodes: { addr: string; color: 'red' | 'black'; value: unknown }[];
   tree?: RbtreeShape | null;
 } {
-  const api = new RbtreeApi(map, opts.decode ? { decode: opts.decode } : {});
+  const api = new RbtreeApi(map, opts.decode ? { decode: withoutRbNode(opts.decode, opts.showRbNode) } : {});
   const out = {
     type: 'rbtree' as const,
     size: api.size,

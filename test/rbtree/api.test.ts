@@ -159,6 +159,17 @@ describe('RbtreeApi', () => {
     const a = api.insert(v, KEY);
     api.decode = btfDecoder(btf, 5);
     expect(api.values()).toEqual([{ deadline: 7, flow: 3, tag: 'hi' }]);
-    expect(btfDecoder(btf, 5, { includeRbNode: true })(arena.read(a, 40), a)).toHaveProperty('node');
+    const full = btfDecoder(btf, 5, { includeRbNode: true });
+    expect(full(arena.read(a, 40), a)).toHaveProperty('node');
+    // The formatters drop a decoded rb_node member whichever decoder they are given.
+    types[2]!.members = [
+      { name: '__rb_parent_color', type: 1, bitOffset: 0, bitfieldSize: 0 },
+      { name: 'rb_right', type: 1, bitOffset: 64, bitfieldSize: 0 },
+      { name: 'rb_left', type: 1, bitOffset: 128, bitfieldSize: 0 },
+    ];
+    const line = formatRbtree(api.map, { decode: full });
+    expect(line).toContain('{"deadline":7,"flow":3,"tag":"hi"}');
+    expect(formatRbtree(api.map, { decode: full, showRbNode: true })).toContain('"node":{"__rb_parent_color"');
+    expect(dumpRbtree(api.map, { decode: full }).nodes[0]!.value).toEqual({ deadline: 7, flow: 3, tag: 'hi' });
   });
 });
