@@ -8,6 +8,7 @@ import { RbtreeMap, rbtreeSpec, createRbtreeMap } from '../../maps/rbtree.js';
 import { Errno, MapType } from '../../maps/types.js';
 import { FaultSignal, MapError } from '../../src/errors.js';
 import { FakeRun } from './fake-call.js';
+import { Arena } from '../../vm/memory.js';
 import { helperById, helperByName } from '../../helpers/table.js';
 import { MAP_FACTORIES } from '../../maps/index.js';
 
@@ -119,6 +120,23 @@ describe('rbtree helpers at run time', () => {
     expect(map.nodeLength(big)).toBe(100);
     expect(map.nodesAlive).toBe(2);
     expect(map.bytesInUse).toBe(VALUE + 100 + 4);
+  });
+
+  it('alloc_node returns NULL when the arena is full (ENOMEM), and works again after frees', () => {
+    const small = new FakeRun(new Arena({ initialBytes: 64 << 10, maxBytes: 128 << 10 }));
+    const m = new RbtreeMap(rbtreeSpec('small', VALUE), { arena: small.arena, ncpus: 1 });
+    const S = small.mapHandle(m);
+    const got: bigint[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const n = small.call(H.alloc_node, S, VALUE);
+      if (n === 0n) break;
+      got.push(n);
+    }
+    expect(got.length).toBeGreaterThan(1000);
+    expect(got.length).toBeLessThan(10_000);
+    expect(small.call(H.alloc_node, S, VALUE)).toBe(0n);
+    for (const n of got.splice(0, 10)) expect(small.call(H.free_node, S, n)).toBe(0n);
+    expect(small.call(H.alloc_node, S, VALUE)).not.toBe(0n);
   });
 
   it('every tree-touching helper returns NULL without the lock', () => {
