@@ -128,6 +128,13 @@ describe('ebpfvm run', () => {
     expect(r.err).toMatch(/fault: tc_write_len pc \d+ .*write-protected[\s\S]*run_faults\.c/);
   });
 
+  it('--trace prints executed instructions to stderr; --no-verify is accepted', async () => {
+    const r = await cli('run', prog('run_sock.o'), '--prog', 'sock_fields', '--data', pkt, '--trace', '--no-verify');
+    expect(r.code).toBe(0);
+    expect(r.err.split('\n').filter(Boolean).length).toBeGreaterThan(5);
+    expect(r.err).toMatch(/exit/);
+  });
+
   it('printk output before a fault still reaches stderr', async () => {
     const r = await cli('run', prog('run_faults.o'), '--prog', 'tc_print_then_fault', '--data', pkt);
     expect(r.code).toBe(1);
