@@ -55,15 +55,38 @@ describe('h_percpu.c: per-CPU maps and LRU', () => {
     expect(rd64(hash.lookup(u32(0)), 0)).toBe(1n);
     expect(rd64(hash.lookup(u32(0)), 16)).toBe(0n); // created on CPU 0: other copies zeroed
   });
-  it('strict LRU: after touching key 1, inserting key 4 evicts key 2', () => {
-    const { run } = open('h_percpu');
-    expect(run('h_lru_evict').retval).toBe((1 << 1) | (1 << 3) | (1 << 4));
-  });
   it('lru_percpu_hash writes the running CPU\'s copy', () => {
     const { run, loaded } = open('h_percpu', { ncpus: 2 });
     expect(run('h_lru_percpu', { cpu: 1 }).retval).toBe(2);
     const v = loaded.map('h_lru_pcpu').lookup(u32(5))!;
     expect([rd32(v, 0), rd32(v, 8)]).toEqual([0, 2]);
+  });
+});
+
+describe('h_lru.c: LRU eviction (the kernel agrees on these sequences)', () => {
+  it('after touching key 1, inserting key 4 evicts key 2', () => {
+    const { run, loaded } = open('h_lru');
+    expect(run('h_lru_evict').retval).toBe((1 << 1) | (1 << 3) | (1 << 4));
+    expect(rd32(loaded.map('h_lru').lookup(u32(1)))).toBe(10);
+  });
+  it('touching 1..4 of a full 8-entry map, then inserting two keys, evicts 5 and 6', () => {
+    const mask = open('h_lru').run('h_lru_evict8').retval;
+    expect([...Array(11).keys()].filter((k) => mask & (1 << k))).toEqual([1, 2, 3, 4, 7, 8, 9, 10]);
+  });
+});
+
+describe('h_snprintf.c: rendering (byte-identical to Linux 6.18, see test/fixtures/kernel/h_snprintf.json)', () => {
+  it('formats, truncation and argument limits', () => {
+    const { run, loaded } = open('h_snprintf');
+    run('h_snprintf');
+    const b = loaded.map([...loaded.maps.keys()].find((n) => n.endsWith('.bss'))!).lookup(new Uint8Array(4))!;
+    const out = (i: number) => new TextDecoder('latin1').decode(b.subarray(i * 48, i * 48 + 48)).replace(/\0.*$/s, '');
+    expect(out(2)).toBe('[   42][42   ][-0042][+7][ 7]');
+    expect(out(7)).toBe('fe80:0000:0000:0000:0211:22ff:fe33:4455');
+    expect(out(1)).toBe('-5|18446744073709551611|-9223372036854775808|ff'); // cut to 47 + NUL
+    const dv = new DataView(b.buffer, b.byteOffset + 12 * 48);
+    expect(dv.getBigInt64(8, true)).toBe(62n); // the full length + 1
+    expect(dv.getBigInt64(11 * 8, true)).toBe(-22n); // 13 arguments
   });
 });
 

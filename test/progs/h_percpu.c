@@ -1,5 +1,5 @@
-// Per-CPU maps and LRU eviction (ebpfvm-only assertions: the kernel's per-CPU layout depends on the
-// host's CPU count and its LRU is approximate, so these are not kernel-agreement cases).
+// Per-CPU maps (ebpfvm-only assertions: the kernel's per-CPU layout depends on the host's CPU
+// count, so these are not kernel-agreement cases). LRU eviction is in h_lru.c.
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -16,13 +16,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } h_pcpu_hash SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 3);
-	__type(key, __u32);
-	__type(value, __u32);
-} h_lru SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
@@ -48,25 +41,6 @@ int h_percpu(void *ctx)
 	else
 		bpf_map_update_elem(&h_pcpu_hash, &cpu, &one, BPF_NOEXIST);
 	return *c;
-}
-
-/* Insert 1, 2, 3, touch 1, insert 4: strict LRU evicts 2. Returns a bitmask of present keys. */
-SEC("syscall")
-int h_lru_evict(void *ctx)
-{
-	__u32 k, v = 7, mask = 0;
-
-	for (k = 1; k <= 3; k++)
-		bpf_map_update_elem(&h_lru, &k, &v, BPF_ANY);
-	k = 1;
-	bpf_map_lookup_elem(&h_lru, &k);
-	k = 4;
-	if (bpf_map_update_elem(&h_lru, &k, &v, BPF_NOEXIST))
-		return -1;
-	for (k = 1; k <= 4; k++)
-		if (bpf_map_lookup_elem(&h_lru, &k))
-			mask |= 1 << k;
-	return mask;
 }
 
 /* lru_percpu_hash: writes smp_processor_id()+1 into this CPU's copy of key 5. */
