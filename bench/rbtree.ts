@@ -223,7 +223,7 @@ function bpfState(size: number) {
   }
   const ctx = rt.arena.alloc(8, { kind: 'ctx', name: 'args' });
   const prog = (name: string): Program => obj.program(name).program;
-  return { rt, map, ctx, size, i: 0, addRemove: prog('add_remove'), find: prog('find'), nop: prog('nop') };
+  return { rt, map, ctx, size, i: 0, addRemove: prog('add_remove'), find: prog('find'), walk: prog('walk'), nop: prog('nop') };
 }
 type BpfState = ReturnType<typeof bpfState>;
 
@@ -254,6 +254,17 @@ for (const size of [1_000, 10_000, 100_000, 1_000_000]) {
     check: (s) => {
       if (runOnce(s, s.find, 7 % s.size) !== 1n) throw new Error('find missed a present key');
     },
+  });
+  registerSuite<BpfState>({
+    name: `rbtree/bpf first+32 next @${label}`,
+    tags,
+    setup: () => bpfState(size),
+    fn: (s) => void runOnce(s, s.walk, 0),
+    check: (s) => {
+      if (runOnce(s, s.walk, 0) !== 32n) throw new Error('walk did not take 32 steps');
+    },
+    units: 33,
+    unit: 'helper',
   });
   registerSuite<{ api: RbtreeApi; v: Uint8Array; dv: DataView; i: number }>({
     name: `rbtree/ts-api add+remove @${label}`,

@@ -67,6 +67,23 @@ int find(struct args *ctx)
 	return found;
 }
 
+/* In-order iteration: first, then up to 32 next steps, under the lock. */
+SEC("syscall")
+int walk(struct args *ctx)
+{
+	struct node_data *n;
+	int i, steps = 0;
+
+	bpf_rbtree_lock(bpf_rbtree_get_lock(&tree));
+	n = bpf_rbtree_first(&tree);
+	for (i = 0; i < 32 && n; i++) {
+		n = bpf_rbtree_next(&tree, n);
+		steps++;
+	}
+	bpf_rbtree_unlock(bpf_rbtree_get_lock(&tree));
+	return steps;
+}
+
 /* The empty program: the cost of a run itself, subtracted in the report. */
 SEC("syscall")
 int nop(struct args *ctx)
