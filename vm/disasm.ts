@@ -274,16 +274,21 @@ export function disassemble(insns: readonly Insn[], opts: DisasmOptions = {}): s
   const out: string[] = [];
   const kernel = opts.dialect === 'kernel';
   const labels = kernel || opts.raw ? new Map<number, string>() : collectLabels(insns, opts);
-  for (let pc = 0; pc < insns.length; pc += slotCount(insns[pc]!)) {
+  for (let pc = 0; pc < insns.length; pc += stepAt(insns, pc)) {
     const label = labels.get(pc);
     if (label !== undefined) out.push(`${label}:`);
     const src = opts.sourceLine?.(pc);
     if (src !== undefined) out.push(`; ${src.trim()}`);
     const text = formatInsn(insns, pc, opts);
     out.push(kernel ? `${pc}: ${text}` : `${String(pc).padStart(8)}:\t${text}`);
-    if (pc + 1 === insns.length && slotCount(insns[pc]!) === 2) break;
   }
   return out.join('\n') + '\n';
+}
+
+/** Slots the listing advances at pc: 2 for a valid LD_IMM64, else 1 (an invalid first half is
+ *  printed alone so the bytes after it are still shown and round-trip). */
+function stepAt(insns: readonly Insn[], pc: number): number {
+  return slotCount(insns[pc]!) === 2 && validForm(insns, pc) ? 2 : 1;
 }
 
 /** Labels of a listing: every symbol plus every jump/local-call target inside the program. */
@@ -293,11 +298,11 @@ function collectLabels(insns: readonly Insn[], opts: DisasmAnnotations): Map<num
     if (pc < 0 || pc > insns.length || labels.has(pc)) return;
     labels.set(pc, opts.symbolAt?.(pc) ?? defaultLabel(pc));
   };
-  for (let pc = 0; pc < insns.length; pc += slotCount(insns[pc]!)) {
+  for (let pc = 0; pc < insns.length; pc += stepAt(insns, pc)) {
     const s = opts.symbolAt?.(pc);
     if (s !== undefined) labels.set(pc, s);
   }
-  for (let pc = 0; pc < insns.length; pc += slotCount(insns[pc]!)) {
+  for (let pc = 0; pc < insns.length; pc += stepAt(insns, pc)) {
     const insn = insns[pc]!;
     const f = validForm(insns, pc);
     if (!f) continue;

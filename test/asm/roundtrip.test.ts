@@ -62,6 +62,22 @@ describe('asm(disasm(b)) == b', () => {
     );
   });
 
+  it('arbitrary bytes, valid or not (invalid slots print as .quad)', () => {
+    const slot = fc.record({
+      code: fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constant(0x18)),
+      dst: fc.integer({ min: 0, max: 15 }),
+      src: fc.integer({ min: 0, max: 15 }),
+      off: fc.integer({ min: -0x8000, max: 0x7fff }),
+      imm: fc.integer({ min: -0x80000000, max: 0x7fffffff }),
+    });
+    fc.assert(
+      fc.property(fc.array(slot, { minLength: 1, maxLength: 20 }), (insns) => {
+        expect(hexOf(assemble(disassemble(insns)))).toBe(hexOf(insns));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('every sample form, one per line', () => {
     for (const { slots } of allSamples()) {
       const text = disassemble(slots);
