@@ -18,12 +18,50 @@ export interface ObjectSummary {
   globals: { name: string; section: string; map: string; offset: number; size: number; type: string; linkage: string }[];
   externs: { name: string; kind: string; weak: boolean; type?: string; offset?: number; size?: number }[];
   btf?: { types: number; strings: number; kinds: Record<string, number>; funcInfo: number; lineInfo: number; coreRelos: number };
+  /** Every BTF type in raw form (inspect --btf-types), the fields libbpf's btf__ API reports. */
+  btfTypes?: BtfTypeRow[];
   notes: string[];
+}
+
+export interface BtfTypeRow {
+  id: number;
+  kind: number;
+  name: string;
+  vlen: number;
+  kflag: number;
+  sizeOrType: number;
+  members?: number[][];
+  vars?: number[][];
+  array?: number[];
+  resolvedSize?: number;
+  align?: number;
+}
+
+/** Raw rows for each type, with size and alignment where libbpf defines them. */
+export function btfTypeRows(btf: Btf): BtfTypeRow[] {
+  const attempt = (f: () => number) => {
+    try {
+      return f();
+    } catch {
+      return undefined;
+    }
+  };
+  return btf.types.slice(1).map((t) => {
+    const o: BtfTypeRow = { id: t.id, kind: t.kind, name: t.name, vlen: t.vlen, kflag: t.kindFlag ? 1 : 0, sizeOrType: t.sizeOrType };
+    if (t.members) o.members = t.members.map((m) => [m.type, m.bitOffset, m.bitfieldSize]);
+    if (t.vars) o.vars = t.vars.map((v) => [v.type, v.offset, v.size]);
+    if (t.elemType !== undefined) o.array = [t.elemType, t.indexType!, t.nelems!];
+    const size = attempt(() => btf.sizeof(t.id));
+    if (size !== undefined) o.resolvedSize = size;
+    const align = attempt(() => btf.alignof(t.id));
+    if (align !== undefined && align > 0) o.align = align;
+    return o;
+  });
 }
 
 const attachNames = new Map<number, string>(Object.entries(AttachType).map(([k, v]) => [v, k.toLowerCase()]));
 
-export function summarize(spec: ObjectSpec): ObjectSummary {
+export function summarize(spec: ObjectSpec, opts: { btfTypes?: boolean } = {}): ObjectSummary {
   const s: ObjectSummary = {
     name: spec.name,
     license: spec.license,
@@ -69,6 +107,7 @@ export function summarize(spec: ObjectSpec): ObjectSummary {
   };
   if (spec.kernVersion !== undefined) s.kernVersion = spec.kernVersion;
   if (spec.btf) s.btf = btfSummary(spec);
+  if (spec.btf && opts.btfTypes) s.btfTypes = btfTypeRows(spec.btf);
   return s;
 }
 

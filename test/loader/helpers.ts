@@ -26,3 +26,21 @@ export function linkOffline(spec: ObjectSpec, prog: string): LinkedProgram & { i
   });
   return { ...l, ids };
 }
+
+/** Run the `ebpfvm` CLI in-process, capturing stdout/stderr. */
+export async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { main } = await import('../../src/cli/main.js');
+  let out = '';
+  let err = '';
+  const w = process.stdout.write.bind(process.stdout);
+  const e = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
+  try {
+    const code = await main(args);
+    return { code, out, err };
+  } finally {
+    process.stdout.write = w;
+    process.stderr.write = e;
+  }
+}

@@ -8,6 +8,8 @@ import { UsageError } from '../../errors.js';
 import { disassemble, type DisasmAnnotations, type DisasmOptions } from '../../../vm/disasm.js';
 import { rawInsns, type Insn } from '../../../vm/isa.js';
 import { readBytesArg } from './run-raw.js';
+import { openObject, objectNameFromPath } from '../../loader/open.js';
+import { listingUnits } from '../../loader/listing.js';
 import type { RegisterCommand } from './index.js';
 
 /** One block of instructions to print (a program, or the whole raw input). */
@@ -48,7 +50,7 @@ export function formatListing(units: readonly DisasmUnit[], opts: DisasmCliOptio
 export function loadDisasmInput(path: string, _opts: DisasmCliOptions): DisasmUnit[] {
   const bytes = readBytesArg(path, 'program');
   if (bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) {
-    throw new UsageError(`${path}: ELF input is not supported by disasm yet; extract the section bytes or use raw bytecode`);
+    return listingUnits(openObject(bytes, { name: objectNameFromPath(path) }), _opts.prog);
   }
   if (bytes.length === 0 || bytes.length % 8 !== 0) throw new UsageError(`${path}: ${bytes.length} bytes is not a non-empty multiple of 8`);
   return [{ insns: rawInsns(bytes) }];

@@ -10,8 +10,9 @@ export const registerInspect: RegisterCommand = (program: Command, setExit) => {
     .description('sections, programs, maps, globals, externs and BTF summary of a BPF object')
     .argument('<object>', 'clang -target bpf object file')
     .option('--json', 'print JSON')
-    .action((file: string, opts: { json?: boolean }) => {
-      const s = summarize(openObjectFile(file));
+    .option('--btf-types', 'with --json: every BTF type in raw form')
+    .action((file: string, opts: { json?: boolean; btfTypes?: boolean }) => {
+      const s = summarize(openObjectFile(file), { btfTypes: !!opts.btfTypes });
       process.stdout.write(opts.json ? JSON.stringify(s, null, 2) + '\n' : formatSummary(s));
       setExit(0);
     });
