@@ -23,6 +23,10 @@ export interface CtxField {
   elem: number;
   /** The kernel exposes a pointer through this 32-bit (or __bpf_md_ptr 64-bit) field. */
   pointer?: boolean;
+  /** The uapi C type of one element ('__u32', '__be16', 'struct bpf_sock *', ...), for the
+   *  built-in BTF and for printing; `count` elements when the field is an array. */
+  ctype: string;
+  count: number;
 }
 
 export interface CtxLayout {
@@ -31,8 +35,15 @@ export interface CtxLayout {
   fields: readonly CtxField[];
 }
 
-function layout(struct: string, size: number, spec: [string, number, number, number?, boolean?][]): CtxLayout {
-  const fields = spec.map(([name, offset, sz, elem, pointer]) => ({ name, offset, size: sz, elem: elem ?? sz, ...(pointer ? { pointer } : {}) }));
+const UNSIGNED: Record<number, string> = { 1: '__u8', 2: '__u16', 4: '__u32', 8: '__u64' };
+
+/** A layout from [name, offset, size, element size, pointer] rows; element C types default to the
+ *  unsigned type of the element size, `ctypes` names the exceptions. */
+function layout(struct: string, size: number, spec: [string, number, number, number?, boolean?][], ctypes: Record<string, string> = {}): CtxLayout {
+  const fields = spec.map(([name, offset, sz, elem, pointer]) => {
+    const e = elem ?? sz;
+    return { name, offset, size: sz, elem: e, ...(pointer ? { pointer } : {}), ctype: ctypes[name] ?? UNSIGNED[e]!, count: sz / e };
+  });
   return { struct, size, fields };
 }
 
@@ -46,7 +57,7 @@ export const SK_BUFF = layout('__sk_buff', 192, [
   ['local_ip6', 116, 16, 4], ['remote_port', 132, 4], ['local_port', 136, 4], ['data_meta', 140, 4, 4, true],
   ['flow_keys', 144, 8, 8, true], ['tstamp', 152, 8], ['wire_len', 160, 4], ['gso_segs', 164, 4],
   ['sk', 168, 8, 8, true], ['gso_size', 176, 4], ['tstamp_type', 180, 1], ['hwtstamp', 184, 8],
-]);
+], { flow_keys: 'struct bpf_flow_keys *', sk: 'struct bpf_sock *' });
 
 /** struct xdp_md (uapi), 24 bytes. */
 export const XDP_MD = layout('xdp_md', 24, [
@@ -59,7 +70,7 @@ export const BPF_SOCK = layout('bpf_sock', 80, [
   ['bound_dev_if', 0, 4], ['family', 4, 4], ['type', 8, 4], ['protocol', 12, 4], ['mark', 16, 4], ['priority', 20, 4],
   ['src_ip4', 24, 4], ['src_ip6', 28, 16, 4], ['src_port', 44, 4], ['dst_port', 48, 2], ['dst_ip4', 52, 4],
   ['dst_ip6', 56, 16, 4], ['state', 72, 4], ['rx_queue_mapping', 76, 4],
-]);
+], { dst_port: '__be16', rx_queue_mapping: '__s32' });
 
 /** struct pt_regs of x86-64 (arch/x86/include/asm/ptrace.h), the context of kprobe programs.
  *  ebpfvm models the x86-64 layout only (what bpf_tracing.h's PT_REGS_* read with
@@ -68,7 +79,7 @@ export const PT_REGS_X86_64 = layout('pt_regs', 168, [
   ['r15', 0, 8], ['r14', 8, 8], ['r13', 16, 8], ['r12', 24, 8], ['bp', 32, 8], ['bx', 40, 8], ['r11', 48, 8],
   ['r10', 56, 8], ['r9', 64, 8], ['r8', 72, 8], ['ax', 80, 8], ['cx', 88, 8], ['dx', 96, 8], ['si', 104, 8],
   ['di', 112, 8], ['orig_ax', 120, 8], ['ip', 128, 8], ['cs', 136, 8], ['flags', 144, 8], ['sp', 152, 8], ['ss', 160, 8],
-]);
+], Object.fromEntries(['r15', 'r14', 'r13', 'r12', 'bp', 'bx', 'r11', 'r10', 'r9', 'r8', 'ax', 'cx', 'dx', 'si', 'di', 'orig_ax', 'ip', 'cs', 'flags', 'sp', 'ss'].map((r) => [r, 'unsigned long'])));
 
 /** Registers holding function arguments 1..6 in the x86-64 calling convention (PT_REGS_PARM1..6). */
 export const PT_REGS_ARG_REGS = ['di', 'si', 'dx', 'cx', 'r8', 'r9'] as const;
@@ -77,6 +88,21 @@ export const PT_REGS_ARG_REGS = ['di', 'si', 'dx', 'cx', 'r8', 'r9'] as const;
 export const MAX_BPF_FUNC_ARGS = 12;
 /** PERF_MAX_TRACE_SIZE: the largest tracepoint record a program may read. */
 export const PERF_MAX_TRACE_SIZE = 2048;
+
+/** The layout as a C struct definition (what the uapi header declares, for BTF and docs). */
+export function layoutToC(l: CtxLayout): string {
+  const lines = [`struct ${l.struct} {`];
+  let at = 0;
+  for (const f of l.fields) {
+    if (f.offset > at) lines.push(`\t__u8 :${(f.offset - at) * 8};`);
+    const ptr = f.ctype.endsWith('*');
+    lines.push(`\t${f.ctype}${ptr ? '' : ' '}${f.name}${f.count > 1 ? `[${f.count}]` : ''};`);
+    at = f.offset + f.size;
+  }
+  if (l.size > at) lines.push(`\t__u8 :${(l.size - at) * 8};`);
+  lines.push('};');
+  return lines.join('\n');
+}
 
 export function fieldAt(l: CtxLayout, offset: number): CtxField | undefined {
   return l.fields.find((f) => offset >= f.offset && offset < f.offset + f.size);

@@ -25,6 +25,14 @@ const volatile __u32 xdp_md_layout[] = {
 };
 const volatile __u32 xdp_md_size = sizeof(struct xdp_md);
 
+const volatile __u32 bpf_sock_layout[] = {
+	F(bpf_sock, bound_dev_if), F(bpf_sock, family), F(bpf_sock, type), F(bpf_sock, protocol),
+	F(bpf_sock, mark), F(bpf_sock, priority), F(bpf_sock, src_ip4), F(bpf_sock, src_ip6),
+	F(bpf_sock, src_port), F(bpf_sock, dst_port), F(bpf_sock, dst_ip4), F(bpf_sock, dst_ip6),
+	F(bpf_sock, state), F(bpf_sock, rx_queue_mapping),
+};
+const volatile __u32 bpf_sock_size = sizeof(struct bpf_sock);
+
 SEC("syscall")
 int layout(void *ctx)
 {

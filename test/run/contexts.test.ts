@@ -1,7 +1,7 @@
 // vm/contexts: layouts against the uapi headers as clang compiled them, the per-type access
 // rules of the kernel's *_is_valid_access(), and eth_type_trans() on loopback.
 import { describe, expect, it } from 'vitest';
-import { SK_BUFF, XDP_MD, checkCtxAccess, field, progTypeInfo, writableRanges, type CtxLayout } from '../../vm/contexts.js';
+import { BPF_SOCK, SK_BUFF, XDP_MD, layoutToC, checkCtxAccess, field, progTypeInfo, writableRanges, type CtxLayout } from '../../vm/contexts.js';
 import { ProgType } from '../../vm/prog-types.js';
 import { ethTypeTrans } from '../../vm/test-run.js';
 import { openObject } from '../../src/loader/index.js';
@@ -24,6 +24,14 @@ function expectLayout(l: CtxLayout, pairs: number[], size: number): void {
 describe('context layouts match the uapi headers compiled by clang', () => {
   it('__sk_buff: every field offset and size', () => expectLayout(SK_BUFF, u32s('sk_buff_layout'), u32s('sk_buff_size')[0]!));
   it('xdp_md: every field offset and size', () => expectLayout(XDP_MD, u32s('xdp_md_layout'), u32s('xdp_md_size')[0]!));
+  it('bpf_sock: every field offset and size', () => expectLayout(BPF_SOCK, u32s('bpf_sock_layout'), u32s('bpf_sock_size')[0]!));
+  it('prints as the uapi C declaration, padding as anonymous bitfields', () => {
+    const c = layoutToC(SK_BUFF);
+    expect(c).toContain('\t__u32 cb[5];\n');
+    expect(c).toContain('\tstruct bpf_sock *sk;\n');
+    expect(c).toContain('\t__u8 tstamp_type;\n\t__u8 :24;\n\t__u64 hwtstamp;\n};');
+    expect(layoutToC(BPF_SOCK)).toContain('\t__be16 dst_port;\n\t__u8 :16;\n');
+  });
 });
 
 describe('context access rules', () => {
