@@ -7,12 +7,19 @@
 // ebpfvm models CONFIG_HZ=250 (the common distribution setting); the kernel's jiffies also start
 // at INITIAL_JIFFIES (5 minutes before wrap), which we leave out so the value is predictable.
 
+import { ProgType } from '../vm/prog-types.js';
 import type { HelperEntry, HelperRet } from './types.js';
 
 export const HZ = 250n;
 export const NS_PER_TICK = 1_000_000_000n / HZ;
 
 const INT: HelperRet = { type: 'RET_INTEGER' };
+
+/** ktime_get_coarse_ns is not NMI-safe, so the kernel refuses it to tracing programs and to
+ *  syscall programs (which share the tracing helper set): every other type may call it. */
+const NOT_TRACING = Object.values(ProgType).filter(
+  (t) => !([ProgType.KPROBE, ProgType.TRACEPOINT, ProgType.PERF_EVENT, ProgType.RAW_TRACEPOINT, ProgType.RAW_TRACEPOINT_WRITABLE, ProgType.TRACING, ProgType.SYSCALL] as number[]).includes(t),
+);
 
 export const TIME_HELPERS: readonly HelperEntry[] = [
   { id: 5, name: 'ktime_get_ns', proto: { args: [], ret: INT }, gplOnly: false, progTypes: 'all', impl: (call) => call.env.nowNs() },
@@ -22,7 +29,7 @@ export const TIME_HELPERS: readonly HelperEntry[] = [
     name: 'ktime_get_coarse_ns',
     proto: { args: [], ret: INT },
     gplOnly: false,
-    progTypes: 'all',
+    progTypes: NOT_TRACING,
     impl: (call) => {
       const ns = call.env.nowNs();
       return ns - (ns % NS_PER_TICK);
