@@ -96,7 +96,9 @@ export const RBTREE_HELPERS: readonly HelperEntry[] = [
     (call) => {
       const t = lockedTree(call);
       if (!t) return 0;
-      return t.add(call.ptr(2), (a, b) => call.callback(3, [a, b]) !== 0n);
+      // Read the callback's handle once, not at every comparison.
+      const less = call.u64(3);
+      return t.add(call.ptr(2), (a, b) => call.callFunction(less, [a, b]) !== 0n);
     },
     { 3: [0n, 1n] },
   ),
@@ -113,7 +115,8 @@ export const RBTREE_HELPERS: readonly HelperEntry[] = [
       // Usually a stack address: hand it to each callback as a number (no BigInt per call).
       const key = k <= 0xffffffffn ? Number(k) : k;
       // cmp returns int: the low 32 bits, signed, as the kernel's int-returning wrapper sees them.
-      return t.find((n) => Number(BigInt.asIntN(32, call.callback(3, [key, n]))));
+      const cmp = call.u64(3);
+      return t.find((n) => Number(BigInt.asIntN(32, call.callFunction(cmp, [key, n]))));
     },
     { 3: [0n, U64_MAX] },
   ),
