@@ -269,8 +269,10 @@ function formatKernel(insns: readonly Insn[], pc: number, opts: DisasmOptions): 
 
 /** A whole program as text. llvm: objdump-style lines `%8d:\t<insn>` with label lines (`name:`)
  *  before jump/call targets and symbols, which the assembler reads back. kernel: `pc: (code) ...`
- *  lines as in the verifier log. Source lines (when given) are `; text` lines. */
-export function disassemble(insns: readonly Insn[], opts: DisasmOptions = {}): string {
+ *  lines as in the verifier log. Source lines (when given) are `; text` lines. The second argument
+ *  may be just the dialect (`disassemble(insns, 'kernel')`, DESIGN section 9). */
+export function disassemble(insns: readonly Insn[], optsOrDialect: DisasmOptions | Dialect = {}): string {
+  const opts: DisasmOptions = typeof optsOrDialect === 'string' ? { dialect: optsOrDialect } : optsOrDialect;
   const out: string[] = [];
   const kernel = opts.dialect === 'kernel';
   const labels = kernel || opts.raw ? new Map<number, string>() : collectLabels(insns, opts);

@@ -135,3 +135,11 @@ describe('llvm assembler', () => {
     expect(formatInsn([{ code: 0x85, dst: 0, src: 0, off: 0, imm: 999 }], 0, { dialect: 'kernel' })).toBe('(85) call unknown#999');
   });
 });
+
+describe('disassemble(insns, dialect)', () => {
+  it('accepts the dialect alone as the second argument', () => {
+    const insns = assemble('r0 = 1\nexit');
+    expect(disassemble(insns, 'kernel')).toBe('0: (b7) r0 = 1\n1: (95) exit\n');
+    expect(disassemble(insns, 'llvm')).toBe('       0:\tr0 = 0x1\n       1:\texit\n');
+  });
+});
