@@ -82,6 +82,17 @@ function dumpMaps(mapDir) {
   return maps;
 }
 
+/** The useful part of a failed `bpftool prog loadall`: which program the verifier refused and
+ *  the verifier's last complaint (the log line before "processed N insns"). */
+function loadError(stderr) {
+  const lines = stderr.split('\n');
+  const failed = lines.map((l) => /^libbpf: prog '([^']+)': BPF program load failed: (.*)$/.exec(l)).find(Boolean);
+  const end = lines.findIndex((l) => /^processed \d+ insns/.test(l));
+  const why = end > 0 ? lines[end - 1].trim() : undefined;
+  if (failed) return `prog ${failed[1]}: ${why ?? failed[2]} (${failed[2]})`;
+  return lines.filter((l) => l.trim() && !/^Warning:|^If it used to work/.test(l)).slice(-2).join('\n');
+}
+
 function recordCase(c, packets, pinRoot, kernel) {
   const dir = join(pinRoot, c.name);
   const mapDir = join(dir, 'maps');
@@ -90,7 +101,7 @@ function recordCase(c, packets, pinRoot, kernel) {
   try {
     bpftool('prog', 'loadall', obj, dir, 'pinmaps', mapDir);
   } catch (e) {
-    return { ...base, load_error: String(e.stderr || e.message).trim().split('\n').slice(-3).join('\n') };
+    return { ...base, load_error: loadError(String(e.stderr || e.message)) };
   }
   try {
     for (const [name, entries] of Object.entries(c.maps ?? {})) {

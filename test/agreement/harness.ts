@@ -26,6 +26,8 @@ export interface Case {
    *  contexts are read-only, so no ctx_out. */
   kind?: 'syscall' | 'raw_tp';
   maps?: Record<string, { key: string; value: string }[]>;
+  /** The kernel's verifier refuses the program: ebpfvm, running it unverified, must fault. */
+  kernel_refuses?: boolean;
 }
 
 export interface Recorded {
