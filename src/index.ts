@@ -3,6 +3,10 @@
 export { Runtime, type RuntimeOptions, type LoadedMap, type ExecRequest, type ExecResult } from './runtime.js';
 export * from './errors.js';
 export * from './loader/index.js';
+// For Node users openObject also takes a path; the byte-only core version stays in ./loader.
+export { openObjectAny as openObject, openObjectFile, readBytes } from './node.js';
+export { summarize, formatSummary, type ObjectSummary } from './loader/describe.js';
+export { listingUnits } from './loader/listing.js';
 export { parseElf, ElfFile, type ElfSection, type ElfSymbol, type ElfReloc } from './elf/file.js';
 export { parseBtf, Btf, BtfKind, type BtfType, type BtfMember } from './btf/btf.js';
 export { parseBtfExt, CoreKind, type BtfExt, type LineInfo, type FuncInfo, type CoreRelo } from './btf/ext.js';

@@ -18,3 +18,8 @@ export function readBytes(path: string): Uint8Array {
 export function openObjectFile(path: string, options: OpenOptions = {}): ObjectSpec {
   return openObject(readBytes(path), { name: objectNameFromPath(path), ...options });
 }
+
+/** openObject for Node users: bytes, or a path to read (DESIGN section 9: `openObject(bytes|path)`). */
+export function openObjectAny(input: Uint8Array | string, options: OpenOptions = {}): ObjectSpec {
+  return typeof input === 'string' ? openObjectFile(input, options) : openObject(input, options);
+}

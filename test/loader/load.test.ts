@@ -120,6 +120,15 @@ describe('load into a Runtime', () => {
     expect(bss[0]).toBe(2); // zeroed incremented twice
   });
 
+  it('string literals in .rodata.str1.1 are read through MAP_VALUE with their offset', () => {
+    const rt = new Runtime();
+    const obj = load(rt, open('ld_rodata_str'));
+    expect(run(rt, obj.program('strs'))).toBe(220n);
+    const refs = obj.program('strs').program.insns.filter((i) => i.code === 0x18 && i.src === PseudoLd.MAP_VALUE);
+    expect(refs.length).toBe(3);
+    expect(obj.map('.rodata.str1.1').frozen).toBe(true);
+  });
+
   it('kconfig values and weak ksyms', () => {
     const spec = open('ld_kconfig');
     expect(() => load(new Runtime(), spec)).toThrow(LinkError);
@@ -152,13 +161,18 @@ describe('load into a Runtime', () => {
   });
 
   it('refuses what the runtime lacks, naming it', () => {
-    expect(() => load(new Runtime(), open('ld_unsupported'))).toThrow(UnsupportedError);
-    expect(() => load(new Runtime(), open('ld_unsupported'))).toThrow(/unsupported helper bpf_get_(numa_node_id#42|current_cgroup_id#80)/);
-    expect(() => load(new Runtime(), open('ld_prog_array'))).toThrow(/unsupported map type prog_array/);
-    expect(() => load(new Runtime(), open('ld_sections'))).toThrow(/unsupported program type kprobe/);
+    // A runtime without helpers: the first helper call is named with its Linux name and id.
+    expect(() => load(new Runtime({ helpers: [] }), open('ld_unsupported'))).toThrow(UnsupportedError);
+    expect(() => load(new Runtime({ helpers: [] }), open('ld_unsupported'))).toThrow(/program uses_odd_helper insn \d+: unsupported helper bpf_get_(numa_node_id#42|current_cgroup_id#80)/);
+    expect(() => load(new Runtime({ helpers: [] }), open('ld_license_dual'))).toThrow(/unsupported helper bpf_trace_printk#6/);
+    const weird = open('ld_subprog');
+    weird.programs.get('prog_c')!.progType = 9999;
+    expect(() => load(new Runtime(), weird)).toThrow(/program prog_c: unsupported program type prog_type#9999 \(section xdp\)/);
     const rt = new Runtime();
     const before = rt.allMaps().length;
-    expect(() => load(rt, open('ld_map_in_map'))).toThrow(/unsupported map type array_of_maps/);
+    const mm = open('ld_map_in_map');
+    mm.maps.get('outer_hash')!.type = 9999;
+    expect(() => load(rt, mm)).toThrow(/map outer_hash: unsupported map type map_type#9999|unsupported map type array_of_maps/);
     expect(rt.allMaps().length).toBe(before); // maps of a failed load are destroyed
   });
 

@@ -135,6 +135,12 @@ describe('global data', () => {
     expect(internalMapName('obj', '.rodata.str1.1')).toBe('.rodata.str1.1');
   });
 
+  it('string literals: .rodata.str1.1 becomes its own read-only map, referenced by offset', () => {
+    const s = open('ld_rodata_str');
+    expect(s.maps.get('.rodata.str1.1')).toMatchObject({ valueSize: 11, flags: MapFlag.RDONLY_PROG, origin: 'data' });
+    expect(new TextDecoder().decode(s.maps.get('.rodata.str1.1')!.contents![0]!.value)).toBe('abcdef\0xyz\0');
+  });
+
   it('variable layouts from BTF, including statics', () => {
     const g = open('ld_globals').globals;
     const row = (n: string) => {
