@@ -1616,7 +1616,11 @@ export class Interpreter {
     const prog = typeof target === 'number' ? this.env.programById(target) : target;
     if (!prog) return false;
     if (run.tailCalls >= MAX_TAIL_CALLS) return false;
-    this.decode(prog);
+    try {
+      this.decode(prog);
+    } catch (e) {
+      throw new FaultSignal(`tail call to ${prog.name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
     run.tailCalls++;
     run.pendingTail = prog;
     return true;

@@ -344,6 +344,16 @@ export class Arena {
   }
 
   private clearProtect(addr: number, len: number): void {
+    if (len <= 0) return;
+    // Most memory was never protected: skip the per-bit walk unless a page says otherwise.
+    let any = false;
+    for (let p = addr >>> PAGE_SHIFT; p <= (addr + len - 1) >>> PAGE_SHIFT; p++) {
+      if (this.pageProtected[p] !== 0) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) return;
     for (let a = addr; a < addr + len; a++) this.protectBits[a >>> 3]! &= ~(1 << (a & 7));
   }
 
