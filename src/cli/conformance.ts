@@ -7,7 +7,8 @@
 //
 // The memory buffer is copied into the arena; r1 = its address, r2 = its length (uBPF's
 // convention). The program runs unverified on the interpreter with this plugin's own helper table
-// (uBPF's test helpers, ids 0..5), and `callx` of a plain integer calls that helper id.
+// (uBPF's test helpers, ids 0..5), and `callx` of a plain integer calls that helper id. The memory
+// is also the packet of legacy LD_ABS/LD_IND loads (big-endian; out of bounds ends with r0 = 0).
 // The runner starts this process once per test, so it imports only what a run needs: the
 // interpreter with a minimal VmEnv (an arena, no maps, this helper table) rather than the full
 // Runtime, which would also load every map type and the Linux helper table.
@@ -235,7 +236,9 @@ export function runConformance(argv: readonly string[], stdin: string): PluginRe
     }
     const program = { name: 'main', progType: 0, insns, gpl: true };
     try {
-      const r = new Interpreter(rt).run(program, { args, cpu: 0, maxInsns: MAX_INSNS, output: { printk: [], ringbuf: [], perf: [] }, callxHelpers: true });
+      // The memory buffer doubles as the packet of legacy LD_ABS/LD_IND (the suite's `packet` group).
+      const packet = { start: memAddr, end: memAddr + mem.length };
+      const r = new Interpreter(rt).run(program, { args, cpu: 0, maxInsns: MAX_INSNS, output: { printk: [], ringbuf: [], perf: [] }, callxHelpers: true, packet });
       return { stdout: r.r0.toString(16) + '\n', stderr: '', code: 0 };
     } catch (e) {
       if (e instanceof VmFault && e.reason === UNWIND) return { stdout: '0\n', stderr: '', code: 0 };

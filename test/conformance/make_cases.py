@@ -285,6 +285,18 @@ case('lock-cmpxchg32-failure', f'{lddw("r1", MV)}\nstxdw [%r10-8], %r1\n{lddw("r
      u64(MV - u32(MV)))
 case('lock-add64-mem-buffer', 'mov %r2, 5\nlock add [%r1+8], %r2\nldxdw %r0, [%r1+8]\nexit', u64(rd(8, 8) + 5), mem=memhex)
 
+# ---- legacy packet loads (the `packet` group): the memory is the packet, loads are big-endian, an
+# out-of-bounds load ends the program with r0 = 0 (kernel semantics, DESIGN section 4) -------------
+def be_rd(off, n): return int.from_bytes(MEM[off:off + n], 'big')
+case('ldabsb', 'ldabsb 3\nexit', be_rd(3, 1), mem=memhex)
+case('ldabsh', 'ldabsh 3\nexit', be_rd(3, 2), mem=memhex)
+case('ldabsw', 'ldabsw 12\nexit', be_rd(12, 4), mem=memhex)
+case('ldindb', 'mov %r6, 5\nldindb %r6, 2\nexit', be_rd(7, 1), mem=memhex)
+case('ldindh', 'mov %r6, 10\nldindh %r6, -2\nexit', be_rd(8, 2), mem=memhex)
+case('ldindw', 'mov %r6, 1\nldindw %r6, 1\nexit', be_rd(2, 4), mem=memhex)
+case('ldabsw-out-of-bounds-ends-with-zero', 'mov %r0, 5\nldabsw 14\nmov %r0, 99\nexit', 0, mem=memhex)
+case('ldindb-negative-ends-with-zero', 'mov %r6, 0\nldindb %r6, -1\nmov %r0, 99\nexit', 0, mem=memhex)
+
 # ---- invalid programs ---------------------------------------------------------------------------
 # Error texts are ebpfvm's own messages; `*` means "any error" (used where the message names arena
 # addresses, which depend on the allocator's layout). The real runner compares text exactly.
