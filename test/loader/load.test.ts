@@ -5,6 +5,7 @@ import { LinkError, UnsupportedError, UsageError, BtfError } from '../../src/err
 import { Runtime } from '../../src/runtime.js';
 import { load } from '../../src/loader/load.js';
 import { applyCoreRelocations } from '../../src/btf/core.js';
+import { linkProgram } from '../../src/loader/link.js';
 import { PseudoLd, PseudoCall } from '../../vm/isa.js';
 import { open, linkOffline } from './helpers.js';
 
@@ -81,6 +82,28 @@ describe('linking', () => {
     bad[off.insn]!.off += 8;
     bad[off.insn]!.imm += 8;
     expect(() => applyCoreRelocations(bad, [off], s.btf!, s.btf!, 'syscall')).toThrow(BtfError);
+  });
+});
+
+describe('CO-RE against another BTF', () => {
+  it('relocates field offsets, sizes, bitfield shifts, type sizes and enum values by name', () => {
+    const a = open('ld_core');
+    const target = open('ld_core_target').btf!;
+    const f = a.programs.get('core')!.func;
+    const insns = f.insns.map((i) => ({ ...i }));
+    const r = applyCoreRelocations(insns, f.coreRelos, a.btf!, target, 'syscall');
+    const get = (kind: string, access: string) => r.find((x) => x.kind === kind && x.access === access)!;
+    expect(get('byte_off', '0:1:1')).toMatchObject({ local: 16n, target: 32n }); // inner.b
+    expect(get('byte_off', '0:4:2')).toMatchObject({ local: 36n, target: 16n }); // arr[2]
+    expect(get('byte_sz', '0:1')).toMatchObject({ local: 16n, target: 24n }); // sizeof(inner)
+    expect(get('byte_off', '0:3')).toMatchObject({ target: 28n }); // mode's 4-byte load unit
+    expect(get('lshift_u64', '0:3')).toMatchObject({ local: 56n, target: 49n });
+    expect(get('type_size', '0')).toMatchObject({ local: 48n, target: 56n });
+    expect(get('enumval_value', '1')).toMatchObject({ local: 2n, target: 20n });
+    expect(insns[0]!.imm).toBe(32); // the instruction itself was patched
+    // Linking with a target BTF applies the same relocation to the program.
+    const linked = linkProgram(a, a.programs.get('core')!, { mapId: () => 0, targetBtf: target });
+    expect(linked.program.insns[0]!.imm).toBe(32);
   });
 });
 
