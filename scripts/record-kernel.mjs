@@ -110,26 +110,31 @@ function recordCase(c, packets, pinRoot, kernel) {
         bpftool('map', 'update', 'pinned', p, 'key', 'hex', ...key.match(/../g), 'value', 'hex', ...value.match(/../g));
       }
     }
-    // syscall and raw_tp programs: no data, no repeat, no ctx_out (the kernel refuses them).
-    const syscall = c.kind === 'syscall' || c.kind === 'raw_tp';
-    const req = {
-      pin: join(dir, c.prog),
-      data: bytesOf(c.data, packets) ?? null,
-      ctx: bytesOf(c.ctx, packets) ?? null,
-      // The kernel refuses any repeat for syscall programs; ebpfvm runs them once then.
-      repeat: syscall ? 0 : c.repeat ?? 1,
-      syscall,
-    };
-    const r = spawnSync('python3', [join(root, 'scripts/kernel-test-run.py')], { input: JSON.stringify(req), encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`kernel-test-run.py failed: ${r.stderr}`);
-    const res = JSON.parse(r.stdout);
-    const result = res.errno
-      ? { errno: res.errno }
-      : { retval: res.retval, data_out: res.data_out, ctx_out: c.kind === 'raw_tp' ? null : res.ctx_out };
-    return { ...base, result, maps: dumpMaps(mapDir) };
+    const result = runOnce(c, c, dir, packets);
+    // `then`: more runs on the same loaded object (maps and globals carry over between runs).
+    const then = (c.then ?? []).map((t) => runOnce(c, { ...t, prog: t.prog ?? c.prog }, dir, packets));
+    return { ...base, result, ...(then.length ? { then_results: then } : {}), maps: dumpMaps(mapDir) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** One BPF_PROG_TEST_RUN of `run` (prog, data, ctx, repeat) of case `c` (kind). */
+function runOnce(c, run, dir, packets) {
+  // syscall and raw_tp programs: no data, no repeat, no ctx_out (the kernel refuses them).
+  const syscall = c.kind === 'syscall' || c.kind === 'raw_tp';
+  const req = {
+    pin: join(dir, run.prog),
+    data: bytesOf(run.data, packets) ?? null,
+    ctx: bytesOf(run.ctx, packets) ?? null,
+    // The kernel refuses any repeat for syscall programs; ebpfvm runs them once then.
+    repeat: syscall ? 0 : run.repeat ?? 1,
+    syscall,
+  };
+  const r = spawnSync('python3', [join(root, 'scripts/kernel-test-run.py')], { input: JSON.stringify(req), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`kernel-test-run.py failed: ${r.stderr}`);
+  const res = JSON.parse(r.stdout);
+  return res.errno ? { errno: res.errno } : { retval: res.retval, data_out: res.data_out, ctx_out: c.kind === 'raw_tp' ? null : res.ctx_out };
 }
 
 function main() {

@@ -15,13 +15,20 @@ function findRoot(): string {
 export const ROOT = findRoot();
 export const FIXTURES = join(ROOT, 'test/fixtures/kernel');
 
-export interface Case {
-  name: string;
-  object: string;
-  prog: string;
+/** One test run: program (default: the case's), input, repeat. */
+export interface RunSpec {
+  prog?: string;
   data?: string;
   ctx?: string;
   repeat?: number;
+}
+
+export interface Case extends RunSpec {
+  name: string;
+  object: string;
+  prog: string;
+  /** More runs on the same loaded object after the first; maps and globals carry over. */
+  then?: RunSpec[];
   /** 'syscall' and 'raw_tp' programs run once (the kernel refuses repeat for them); raw_tp
    *  contexts are read-only, so no ctx_out. */
   kind?: 'syscall' | 'raw_tp';
@@ -34,6 +41,7 @@ export interface Recorded {
   name: string;
   load_error?: string;
   result?: { retval: number; data_out: string | null; ctx_out: string | null } | { errno: string };
+  then_results?: NonNullable<Recorded['result']>[];
   maps?: Record<string, RawMapDump>;
 }
 
@@ -46,6 +54,8 @@ function bytes(v: string | undefined, packets: Record<string, string>): Uint8Arr
   return fromHex(v.startsWith('@') ? packets[v.slice(1)]! : v, 'case input');
 }
 
+type RunResult = NonNullable<Recorded['result']>;
+
 /** ebpfvm's answer to one case, in the fixture's shape (kernel-only fields left out). */
 export function runCase(c: Case, packets: Record<string, string>): Recorded {
   const runtime = new Runtime({ ncpus: 1 });
@@ -56,29 +66,31 @@ export function runCase(c: Case, packets: Record<string, string>): Recorded {
       if (err < 0) throw new Error(`map ${name} update failed: ${err}`);
     }
   }
-  const input = {
-    data: bytes(c.data, packets),
-    ctx: bytes(c.ctx, packets),
-    repeat: c.kind === undefined ? c.repeat ?? 1 : 1,
+  const runOnce = (run: RunSpec): RunResult => {
+    try {
+      const r = testRun(runtime, obj.program(run.prog ?? c.prog).program, {
+        data: bytes(run.data, packets),
+        ctx: bytes(run.ctx, packets),
+        repeat: c.kind === undefined ? run.repeat ?? 1 : 1,
+      });
+      return {
+        retval: r.retval,
+        data_out: r.dataOut && c.kind === undefined ? toHex(r.dataOut) : null,
+        ctx_out: r.ctxOut && c.kind !== 'raw_tp' ? toHex(r.ctxOut) : null,
+      };
+    } catch (e) {
+      if (!(e instanceof TestRunInputError)) throw e;
+      return { errno: e.errno };
+    }
   };
-  let result: Recorded['result'];
-  try {
-    const r = testRun(runtime, obj.program(c.prog).program, input);
-    result = {
-      retval: r.retval,
-      data_out: r.dataOut && c.kind === undefined ? toHex(r.dataOut) : null,
-      ctx_out: r.ctxOut && c.kind !== 'raw_tp' ? toHex(r.ctxOut) : null,
-    };
-  } catch (e) {
-    if (!(e instanceof TestRunInputError)) throw e;
-    return { name: c.name, result: { errno: e.errno } };
-  }
+  const result = runOnce(c);
+  const then = (c.then ?? []).map(runOnce);
   const maps: Record<string, RawMapDump> = {};
   for (const [name, lm] of obj.maps) {
     if (name.endsWith('.rodata') || name.endsWith('.kconfig')) continue;
     maps[name] = dumpMapRaw(lm.map, 1);
   }
-  return { name: c.name, result, maps };
+  return { name: c.name, result, ...(then.length ? { then_results: then } : {}), maps };
 }
 
 /** Per-CPU values as one value: the kernel ran the program on whichever CPU the recorder was on
@@ -102,6 +114,7 @@ export function comparable(r: Recorded): Recorded {
   const out: Recorded = { name: r.name };
   if (r.load_error !== undefined) out.load_error = r.load_error;
   if (r.result) out.result = r.result;
-  if (maps && !('errno' in (r.result ?? {}))) out.maps = maps;
+  if (r.then_results) out.then_results = r.then_results;
+  if (maps) out.maps = maps;
   return out;
 }
