@@ -204,7 +204,9 @@ export class Interpreter {
 
   /** Call a BPF function of `prog` at `pc` with new frames on top of the current run. */
   invoke(run: Run, prog: Program, pc: number, args: readonly (bigint | number)[], decoded: Decoded = this.decode(prog)): bigint {
-    if (pc < 0 || pc >= decoded.length) throw new FaultSignal(`function handle points at pc ${pc}, outside the program`);
+    if (pc < 0 || pc >= decoded.length || (pc > 0 && decoded.code[pc - 1] === 0x18)) {
+      throw new FaultSignal(`function handle points at pc ${pc}, outside the program or not an instruction`);
+    }
     // Register files and call contexts are pooled per depth: frames nest strictly, so the one at
     // depth d is dead once its callback returns (bpf_loop and rbtree comparators call often).
     const depth = run.depth + 1;
@@ -969,13 +971,15 @@ export class Interpreter {
             let helperId = immA[pc]!;
             if (op === 0x8d) {
               const r = d !== 0 ? d : immA[pc]!;
-              if (hi[r] === FUNC_TAG) target = lo[r]!;
+              if (hi[r] === FUNC_TAG) target = lo[r]! >>> 0;
               else if (run.req.callxHelpers && hi[r] === 0) helperId = lo[r]!;
               else throw new FaultSignal(`callx r${r}: 0x${toU64(lo[r]!, hi[r]!).toString(16)} is not a function handle`);
             } else if (srcA[pc] === 1) target = pc + immA[pc]! + 1;
             else if (srcA[pc] === 2) throw new FaultSignal(`unsupported kfunc #${immA[pc]}`);
             if (target >= 0) {
-              if (target >= curDecoded.length) throw new FaultSignal(`call to pc ${target}, outside the program`);
+              if (target >= curDecoded.length || (op === 0x8d && curDecoded.code[target - 1] === 0x18)) {
+                throw new FaultSignal(`call to pc ${target}, outside the program or not an instruction`);
+              }
               const depth = run.depth;
               if (depth >= MAX_CALL_FRAMES) throw new FaultSignal(`call depth exceeds ${MAX_CALL_FRAMES} frames`);
               const o = depth * 10;

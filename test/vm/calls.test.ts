@@ -276,3 +276,15 @@ describe('HelperCall services', () => {
     expect(() => new Runtime().execute(prog([exit()]), { args: [1.5] })).toThrow(VmFault);
   });
 });
+
+describe('forged function handles', () => {
+  it('callx to a handle outside the program or into an lddw faults', () => {
+    const FUNC_HI = 0xebf00003n << 32n;
+    expect(() => rt().execute(prog([lddw(2, FUNC_HI | 0xffffffffn), I(0x8d, 2), exit()]))).toThrow(/outside the program/);
+    expect(() => rt().execute(prog([lddw(2, FUNC_HI | 50n), I(0x8d, 2), exit()]))).toThrow(/outside the program/);
+    expect(() => rt().execute(prog([lddw(2, FUNC_HI | 1n), I(0x8d, 2), exit()]))).toThrow(/not an instruction/);
+    // a helper handed a forged handle: the callback service refuses too
+    expect(() => rt().execute(prog([lddw(1, FUNC_HI | 99n), call(CALL_ONCE), exit()]))).toThrow(/outside the program/);
+    expect(() => rt().execute(prog([lddw(1, FUNC_HI | 1n), call(CALL_ONCE), exit()]))).toThrow(/not an instruction/);
+  });
+});
