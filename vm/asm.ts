@@ -42,9 +42,15 @@ export function assemble(text: string, opts: AsmOptions = {}): Insn[] {
       continue;
     }
     if (/^Disassembly of section|file format/.test(s)) continue;
-    // A label, possibly followed by an instruction on the same line.
+    // A line that is one word ending in ':' is a label; that includes listing titles such as
+    // `uprobe/libc.so.6:malloc/prog:` (disasm of an ELF object prints one per program).
+    if (/^[^\s\d]\S*:$/.test(s)) {
+      defineLabel(labels, s.slice(0, -1), pc, lineNo);
+      continue;
+    }
+    // A label followed by an instruction on the same line.
     const lab = new RegExp(`^(${SYM}):\\s*(.*)$`).exec(s);
-    if (lab && !/^\d/.test(lab[1]!)) {
+    if (lab) {
       defineLabel(labels, lab[1]!, pc, lineNo);
       s = lab[2]!.trim();
       if (!s) continue;
@@ -75,14 +81,13 @@ function defineLabel(labels: Map<string, number>, name: string, pc: number, line
 }
 
 function stripComment(line: string): string {
-  // `;` and `//` always start a comment; `#` only at the start or after whitespace (kfunc#id).
+  // `;` always starts a comment; `#` and `//` only at the start or after whitespace (`kfunc#id`,
+  // section names such as `uprobe//bin/bash:readline` in listing titles).
   let s = line;
   const semi = s.indexOf(';');
   if (semi >= 0) s = s.slice(0, semi);
-  const sl = s.indexOf('//');
-  if (sl >= 0) s = s.slice(0, sl);
-  const hash = /(^|\s)#/.exec(s);
-  if (hash) s = s.slice(0, hash.index);
+  const c = /(^|\s)(#|\/\/)/.exec(s);
+  if (c) s = s.slice(0, c.index);
   return s;
 }
 
