@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerRunRaw } from './run-raw.js';
 import { registerRun } from './run.js';
 import { registerInspect } from './inspect.js';
+import { registerBtf } from './btf.js';
 import { registerAsm } from './asm.js';
 import { registerDisasm } from './disasm.js';
 
@@ -15,3 +16,4 @@ COMMANDS.push(registerRun);
 COMMANDS.push(registerInspect);
 COMMANDS.push(registerAsm);
 COMMANDS.push(registerDisasm);
+COMMANDS.push(registerBtf);

@@ -1,0 +1,31 @@
+// `ebpfvm btf dump x.o [--format c|raw]`: an object's BTF as bpftool prints it (raw: the blob as
+// clang wrote it; c: a header). The runtime's built-in kernel BTF (--builtin) is a later issue.
+import type { Command } from 'commander';
+import { UnsupportedError, UsageError, BtfError } from '../../errors.js';
+import { readBytes } from '../../node.js';
+import { parseElf } from '../../elf/file.js';
+import { parseBtf } from '../../btf/btf.js';
+import { formatBtfC } from '../../btf/format.js';
+import { formatBtfRaw } from '../../btf/format-raw.js';
+import type { RegisterCommand } from './index.js';
+
+export const registerBtf: RegisterCommand = (program: Command, setExit) => {
+  const btf = program.command('btf').description('BTF of an object');
+  btf
+    .command('dump')
+    .description('print the BTF of an object (like bpftool btf dump file)')
+    .argument('[object]', 'clang -target bpf object file')
+    .option('--builtin', "the runtime's built-in kernel BTF")
+    .option('--format <format>', 'raw (default) or c', 'raw')
+    .action((file: string | undefined, opts: { builtin?: boolean; format: string }) => {
+      if (opts.format !== 'raw' && opts.format !== 'c') throw new UsageError(`--format must be raw or c (got '${opts.format}')`);
+      if (opts.builtin) throw new UnsupportedError('the built-in kernel BTF is not available yet');
+      if (!file) throw new UsageError('btf dump needs an object file (or --builtin)');
+      // As bpftool: the .BTF blob as compiled, without libbpf's load-time fixups.
+      const sec = parseElf(readBytes(file)).section('.BTF');
+      if (!sec) throw new BtfError('object has no .BTF section (compile with -g)', file);
+      const parsed = parseBtf(sec.data);
+      process.stdout.write(opts.format === 'c' ? formatBtfC(parsed) : formatBtfRaw(parsed));
+      setExit(0);
+    });
+};

@@ -1,0 +1,43 @@
+// `ebpfvm btf dump x.o [--format raw|c]` prints exactly what bpftool prints for the same object.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROGS, runCli } from '../loader/helpers.js';
+
+const GOLDEN = join(import.meta.dirname, 'golden');
+const hasBpftool = (() => {
+  try {
+    execFileSync('bpftool', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('ebpfvm btf dump', () => {
+  for (const name of ['ld_btf_kinds', 'ld_kconfig']) {
+    it(`${name}: raw format equals the committed bpftool golden`, async () => {
+      const r = await runCli(['btf', 'dump', join(PROGS, `${name}.o`)]);
+      expect(r.code).toBe(0);
+      expect(r.out).toBe(readFileSync(join(GOLDEN, `${name}.raw.txt`), 'utf8'));
+    });
+  }
+
+  it.skipIf(!hasBpftool)('every loader test object, raw and c, equals the installed bpftool', async () => {
+    for (const f of readdirSync(PROGS).filter((x) => x.startsWith('ld_') && x.endsWith('.o'))) {
+      for (const format of ['raw', 'c']) {
+        const want = execFileSync('bpftool', ['btf', 'dump', 'file', join(PROGS, f), 'format', format], { encoding: 'utf8' });
+        const got = await runCli(['btf', 'dump', join(PROGS, f), '--format', format]);
+        expect(got.out, `${f} ${format}`).toBe(want);
+      }
+    }
+  });
+
+  it('bad usage and missing BTF exit 2', async () => {
+    expect((await runCli(['btf', 'dump', join(PROGS, 'ld_globals.o'), '--format', 'json'])).code).toBe(2);
+    const b = await runCli(['btf', 'dump', '--builtin']);
+    expect(b.code).toBe(2);
+    expect(b.err).toMatch(/built-in kernel BTF/);
+  });
+});
