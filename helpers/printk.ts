@@ -11,9 +11,12 @@
 //     (MAX_BPRINTF_BIN_ARGS): strings are cut to fit, other arguments that do not fit are -ENOSPC.
 // Anything else is -EINVAL and nothing is printed.
 //
-// Rendering follows the kernel's vsnprintf. ebpfvm has no kernel symbols or pointer hashing, so
-// %p, %pK and %px print the raw value as 16 hex digits (as with no_hash_pointers), NULL as
-// "(null)", and %ps/%pS/%pB print "0x<hex>" as the kernel does for an address without a symbol.
+// Rendering follows the kernel's vsnprintf/bstr_printf. ebpfvm has no kernel symbols or pointer
+// hashing, so %p, %pK and %px print the raw value as 16 hex digits (as with no_hash_pointers), NULL
+// as "(null)", and %ps/%pS/%pB print "0x<hex>" as the kernel does for an address without a symbol.
+// Details checked against Linux 6.18 (test/progs/h_snprintf*.c): %c and %s pad with spaces even
+// with '0'; IP addresses and %pB ignore the width (they are pre-formatted); letters and digits
+// right after a %p extension are swallowed.
 //
 // trace_printk output is one line per call in RunOutput.printk: the rendered message (at most 1023
 // bytes, like the kernel's 1 KiB buffer), cut at an embedded NUL, without one trailing newline.
@@ -33,14 +36,20 @@ export function bprintf(fmt: Uint8Array, args: readonly bigint[], mem: MemReader
   let out = '';
   let spec = 0;
   let used = 0; // bytes of the 512-byte argument buffer consumed so far
+  // vsnprintf swallows letters and digits right after a %p extension ("%pi4x" prints no 'x');
+  // the format checker still looks at them as plain characters.
+  let eatAlnum = false;
   const at = (i: number) => (i < fmt.length ? fmt[i]! : 0);
   for (let i = 0; i < fmt.length; i++) {
     const c = fmt[i]!;
     if (c >= 0x80 || !(isPrint(c) || isSpace(c))) return -Errno.EINVAL;
     if (c !== 0x25 /* % */) {
+      if (eatAlnum && isAlnum(c)) continue;
+      eatAlnum = false;
       out += String.fromCharCode(c);
       continue;
     }
+    eatAlnum = false;
     if (at(i + 1) === 0x25) {
       out += '%';
       i++;
@@ -76,7 +85,7 @@ export function bprintf(fmt: Uint8Array, args: readonly bigint[], mem: MemReader
         if (used >= MAX_BPRINTF_BIN_ARGS) return -Errno.ENOSPC;
         const s = mem.cString(arg, MAX_BPRINTF_BIN_ARGS - used - 1, n1 === 'k' ? 'kernel' : 'user');
         used += s.length + 1;
-        out += pad(latin1(s), '', flags, width);
+        out += pad(latin1(s), '', { ...flags, zero: false }, width);
         spec++;
         continue;
       }
@@ -85,16 +94,21 @@ export function bprintf(fmt: Uint8Array, args: readonly bigint[], mem: MemReader
         used = align4(used);
         if (MAX_BPRINTF_BIN_ARGS - used < 8) return -Errno.ENOSPC;
         used += 8;
-        if ('KxsS'.includes(n1)) i++;
-        out += pad(renderPointer(n1, arg), '', flags, width);
+        if ('KxsS'.includes(n1)) {
+          i++;
+          eatAlnum = true;
+        }
+        out += renderPointer(n1, arg, flags, width);
         spec++;
         continue;
       }
       if (n1 === 'B') {
+        // pre-formatted into the argument buffer, so printed without width or flags
         i++;
-        const text = renderPointer('B', arg);
+        const text = renderPointer('B', arg, flags, 0);
         used += text.length + 1;
-        out += pad(text, '', flags, width);
+        out += text;
+        eatAlnum = true;
         spec++;
         continue;
       }
@@ -103,9 +117,11 @@ export function bprintf(fmt: Uint8Array, args: readonly bigint[], mem: MemReader
       const len = n2 === '4' ? 4 : 16;
       if (MAX_BPRINTF_BIN_ARGS - used < len) return -Errno.ENOSPC;
       const bytes = mem.bytes(arg, len) ?? new Uint8Array(len);
+      // pre-formatted into the argument buffer like %pB: no width (checked on Linux 6.18)
       const text = renderIp(n1 === 'I', bytes);
       used += text.length + 1;
-      out += pad(text, '', flags, width);
+      out += text;
+      eatAlnum = true;
       spec++;
       continue;
     }
@@ -114,14 +130,14 @@ export function bprintf(fmt: Uint8Array, args: readonly bigint[], mem: MemReader
       if (used >= MAX_BPRINTF_BIN_ARGS) return -Errno.ENOSPC;
       const s = mem.cString(arg, MAX_BPRINTF_BIN_ARGS - used - 1, 'kernel');
       used += s.length + 1;
-      out += pad(latin1(s), '', flags, width);
+      out += pad(latin1(s), '', { ...flags, zero: false }, width); // strings pad with spaces
       spec++;
       continue;
     }
     if (conv === 'c') {
       if (used >= MAX_BPRINTF_BIN_ARGS) return -Errno.ENOSPC;
       used += 1;
-      out += pad(String.fromCharCode(Number(arg & 0xffn)), '', flags, width);
+      out += pad(String.fromCharCode(Number(arg & 0xffn)), '', { ...flags, zero: false }, width); // %08c pads with spaces
       spec++;
       continue;
     }
@@ -219,11 +235,13 @@ function pad(body: string, sign: string, flags: Flags, width: number): string {
   return ' '.repeat(fill) + sign + body;
 }
 
-function renderPointer(kind: string, v: bigint): string {
+function renderPointer(kind: string, v: bigint, flags: Flags, width: number): string {
   const u = BigInt.asUintN(64, v);
-  if (kind === 's' || kind === 'S' || kind === 'B') return `0x${u.toString(16)}`;
-  if (u === 0n && kind !== 'x' && kind !== 'K') return '(null)';
-  return u.toString(16).padStart(16, '0');
+  if (kind === 's' || kind === 'S' || kind === 'B') return pad(`0x${u.toString(16)}`, '', { ...flags, zero: false }, width);
+  if (u === 0n && kind !== 'x' && kind !== 'K') return pad('(null)', '', { ...flags, zero: false }, width);
+  // pointer_string: 16 zero-padded hex digits unless the format gives its own width
+  if (width === 0) return u.toString(16).padStart(16, '0');
+  return pad(u.toString(16), '', flags, width);
 }
 
 function renderIp(compactless: boolean, b: Uint8Array): string {
@@ -237,6 +255,7 @@ function renderIp(compactless: boolean, b: Uint8Array): string {
 }
 
 const isPrint = (c: number) => c >= 0x20 && c <= 0x7e;
+const isAlnum = (c: number) => (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
 const isSpace = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d);
 const isPunct = (c: number) => isPrint(c) && c !== 0x20 && !/[0-9A-Za-z]/.test(String.fromCharCode(c));
 const strFollowOk = (c: number) => c === 0 || isSpace(c) || isPunct(c);

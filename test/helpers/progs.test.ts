@@ -192,3 +192,24 @@ describe('h_nongpl.c: gpl_only helpers need a GPL-compatible license', () => {
     expect(() => run('h_nongpl_printk')).toThrow(/trace_printk#6 is gpl_only/);
   });
 });
+
+describe('h_snprintf_edge.c: format edge cases through trace_vprintk', () => {
+  it('accepts and refuses what Linux 6.18 does, and prints the same lines (captured from trace_pipe)', () => {
+    const { run, bss } = open('h_snprintf_edge');
+    const r = run('h_snprintf_edge');
+    expect(bss(20)).toEqual([-22, -22, -22, -22, -22, 12, 7, 15, 10, 6, -22, 16, 16, 14, 3, 20, -22, -22, -22, 10].map(BigInt));
+    expect(r.output.printk).toEqual([
+      '[42        ]',
+      '[5][ff]',
+      '127.000.000.001',
+      '[       q]',
+      'xyzxyz',
+      'ABCDEF12abcdef12',
+      'ffffffffffffffff',
+      '-2147483648|-1',
+      '1%2',
+      '00000000000000012345',
+      '127.0.0.1|',
+    ]);
+  });
+});
