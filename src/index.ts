@@ -9,7 +9,7 @@ export { summarize, formatSummary, type ObjectSummary } from './loader/describe.
 export { listingUnits } from './loader/listing.js';
 export { parseElf, ElfFile, type ElfSection, type ElfSymbol, type ElfReloc } from './elf/file.js';
 export { parseBtf, Btf, BtfKind, type BtfType, type BtfMember } from './btf/btf.js';
-export { parseBtfExt, CoreKind, type BtfExt, type LineInfo, type FuncInfo, type CoreRelo } from './btf/ext.js';
+export { parseBtfExt, lineForPc, CoreKind, type BtfExt, type LineInfo, type FuncInfo, type CoreRelo } from './btf/ext.js';
 export { applyCoreRelocations } from './btf/core.js';
 export { formatBtfC } from './btf/format.js';
 export { disassemble, formatInsn, type Dialect, type DisasmOptions, type DisasmAnnotations } from '../vm/disasm.js';

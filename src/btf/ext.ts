@@ -97,3 +97,18 @@ export function parseBtfExt(bytes: Uint8Array, btf: Btf): BtfExt {
   }
   return ext;
 }
+
+/** The source line for any instruction: the last line_info entry at or before `pc` (entries sorted
+ *  by pc, as Program.lineInfo is). */
+export function lineForPc<T extends { pc: number }>(lines: readonly T[] | undefined, pc: number): T | undefined {
+  if (!lines || lines.length === 0) return undefined;
+  let lo = 0;
+  let hi = lines.length - 1;
+  if (lines[0]!.pc > pc) return undefined;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lines[mid]!.pc <= pc) lo = mid;
+    else hi = mid - 1;
+  }
+  return lines[lo];
+}

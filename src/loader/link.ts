@@ -27,6 +27,8 @@ export interface LinkEnv {
 
 export interface LinkedProgram {
   program: Program;
+  /** BTF.ext func_info rebased to the linked program (one per function, BTF FUNC type ids). */
+  funcInfo: { pc: number; typeId: number }[];
   /** What each relocated instruction refers to ("map counters", "func helper", ".rodata+8"). */
   notes: Map<number, string>;
 }
@@ -42,6 +44,7 @@ export function linkProgram(spec: ObjectSpec, prog: ProgramSpec, env: LinkEnv): 
   const notes = new Map<number, string>();
   const funcs: { pc: number; name: string }[] = [];
   const lineInfo: NonNullable<Program['lineInfo']> = [];
+  const funcInfo: { pc: number; typeId: number }[] = [];
   const elf = spec.elf;
   const btf = spec.btf;
 
@@ -57,6 +60,7 @@ export function linkProgram(spec: ObjectSpec, prog: ProgramSpec, env: LinkEnv): 
     out.push(...copy);
     placed.set(f, start);
     funcs.push({ pc: start, name: f.name });
+    for (const fi of f.funcInfo) funcInfo.push({ pc: start + fi.insn, typeId: fi.typeId });
     for (const l of f.lineInfo) lineInfo.push({ pc: start + l.insn, file: l.file, line: l.line, col: l.col, text: l.text });
     queue.push(f);
     return start;
@@ -106,7 +110,7 @@ export function linkProgram(spec: ObjectSpec, prog: ProgramSpec, env: LinkEnv): 
     section: prog.section,
   };
   if (lineInfo.length) program.lineInfo = lineInfo.sort((a, b) => a.pc - b.pc);
-  return { program, notes };
+  return { program, notes, funcInfo: funcInfo.sort((a, b) => a.pc - b.pc) };
 }
 
 function relocate(

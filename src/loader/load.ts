@@ -36,6 +36,8 @@ export interface LoadedProgram {
   spec: ProgramSpec;
   /** Names of what relocated instructions refer to, by pc (for disassembly). */
   notes: Map<number, string>;
+  /** BTF.ext func_info of the linked program (the object's BTF is `spec.btf` of the object). */
+  funcInfo: { pc: number; typeId: number }[];
 }
 
 export class LoadedObject {
@@ -115,7 +117,7 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
       const linked = linkProgram(spec, p, linkEnv);
       checkSupported(runtime, p, linked.program);
       const id = runtime.registerProgram(linked.program);
-      const lp: LoadedProgram = { name: p.name, section: p.section, progType: p.progType, expectedAttachType: p.expectedAttachType, id, program: linked.program, spec: p, notes: linked.notes };
+      const lp: LoadedProgram = { name: p.name, section: p.section, progType: p.progType, expectedAttachType: p.expectedAttachType, id, program: linked.program, spec: p, notes: linked.notes, funcInfo: linked.funcInfo };
       if (p.attachTo !== undefined) lp.attachTo = p.attachTo;
       obj.programs.set(p.name, lp);
     }

@@ -6,6 +6,7 @@ import { Runtime } from '../../src/runtime.js';
 import { load } from '../../src/loader/load.js';
 import { applyCoreRelocations } from '../../src/btf/core.js';
 import { linkProgram } from '../../src/loader/link.js';
+import { lineForPc } from '../../src/btf/ext.js';
 import { PseudoLd, PseudoCall } from '../../vm/isa.js';
 import { open, linkOffline } from './helpers.js';
 
@@ -36,9 +37,12 @@ describe('linking', () => {
     expect(b.notes.get(5)).toBe('func loop_cb');
   });
 
-  it('rebases line info of every appended function', () => {
+  it('rebases line info and func info of every appended function; any pc has a source line', () => {
     const b = linkOffline(open('ld_subprog'), 'prog_b');
     const li = b.program.lineInfo!;
+    expect(b.funcInfo.map((f) => f.pc)).toEqual([0, 12, 17]);
+    expect(lineForPc(li, 2)!.text).toBe('  int sum = 0;'); // pc 2 has no entry of its own
+    expect(lineForPc(li, 19)!.text).toMatch(/add3/);
     expect(li[0]).toMatchObject({ pc: 0, line: 12, file: './test/progs/ld_subprog.c' });
     expect(li.find((l) => l.pc === 12)!.text).toMatch(/loop_cb/);
     expect(li.find((l) => l.pc === 17)!.text).toMatch(/add3/);
