@@ -3,7 +3,8 @@
 //     flags & 0x1f (0 = auto: "0x" hex, "0" octal, else decimal; 16 also skips a "0x" prefix).
 //     Only the first 63 characters after the sign are looked at. Returns the number of characters
 //     consumed and stores the value (8 bytes) at res; -EINVAL for bad flags/base, an empty buffer
-//     or no digits, -ERANGE on overflow; strtoul refuses a '-' with -EINVAL.
+//     or no digits, -ERANGE on overflow; strtoul refuses a '-' with -EINVAL. res is zeroed first,
+//     so it reads 0 after an error (Linux 6.12+, checked on 6.18).
 //   strncmp (182): compares s1 (at most s1_sz bytes) with the NUL-terminated constant s2 and
 //     returns -1, 0 or 1 like the kernel's strncmp (not the byte difference).
 
@@ -107,6 +108,7 @@ export const STRING_HELPERS: readonly HelperEntry[] = [
     gplOnly: false,
     progTypes: 'all',
     impl: (call) => {
+      storeLong(call, 0n); // the kernel zeroes *res first, so errors leave 0 behind
       const buf = bufArg(call);
       if (!buf) return -Errno.EINVAL;
       const r = parseSigned(buf, call.u64(3));
@@ -122,6 +124,7 @@ export const STRING_HELPERS: readonly HelperEntry[] = [
     gplOnly: false,
     progTypes: 'all',
     impl: (call) => {
+      storeLong(call, 0n);
       const buf = bufArg(call);
       if (!buf) return -Errno.EINVAL;
       const r = parseUnsigned(buf, call.u64(3));

@@ -48,6 +48,12 @@ describe('strtol/strtoul/strncmp helpers', () => {
     expect(w.arena.dv.getBigInt64(res, true)).toBe(-123n);
     expect(w.invoke('strtol', buf, 1, 10, res)).toBe(BigInt(-Errno.EINVAL)); // just "-"
   });
+  it('res is zeroed even when parsing fails (Linux 6.12+)', () => {
+    const w = new FakeWorld();
+    const res = w.mem(new Array(8).fill(0xff));
+    expect(w.invoke('strtol', w.mem('+5'), 2, 10, res)).toBe(BigInt(-Errno.EINVAL));
+    expect(w.arena.dv.getBigUint64(res, true)).toBe(0n);
+  });
   it('strtoul refuses a minus sign and parses hex', () => {
     const w = new FakeWorld();
     const res = w.mem(new Array(8).fill(0));
