@@ -118,6 +118,9 @@ describe('ebpfvm run', () => {
     const badMap = await cli('run', prog('run_tc.o'), '--prog', 'tc_count', '--data', pkt, '--map', `proto_bytes=${file('bad.json', '[{"key":"08","value":1}]')}`);
     expect(badMap).toMatchObject({ code: 2 });
     expect(badMap.err).toMatch(/key: 1 bytes, the map needs 4/);
+    const json = await cli('run', prog('run_tc.o'), '--prog', 'tc_ttl', '--data', file('short2.bin', new Uint8Array(10)), '--json');
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.out)).toMatchObject({ program: 'tc_ttl', errno: 'EINVAL' });
     expect((await cli('run', prog('run_tc.o'), '--data', pkt)).code).toBe(2); // several programs, no --prog
     expect((await cli('run', prog('run_tc.o'), '--prog', 'tc_ttl', '--data', join(dir, 'missing.bin'))).code).toBe(2);
   });

@@ -10,7 +10,7 @@ import { Runtime } from '../../runtime.js';
 import { openObjectFile, readBytes } from '../../node.js';
 import { load, type LoadedObject } from '../../loader/load.js';
 import { btfDecoder, dumpRbtree, formatRbtree, isRbtreeMap } from '../../rbtree-api.js';
-import { dumpMapRaw, testRun, toHex, type TestRunResult } from '../../test-run-api.js';
+import { dumpMapRaw, testRun, toHex, TestRunInputError, type TestRunResult } from '../../test-run-api.js';
 import { mapTypeName, type BpfMap } from '../../../maps/types.js';
 import { MapHandle, codecFor, type Codec } from '../../map-api.js';
 import type { RunOutput } from '../../../helpers/types.js';
@@ -100,6 +100,12 @@ function runCommand(objPath: string, opts: RunOptions): number {
   } catch (e) {
     // What the program printed before it faulted is often the best clue.
     for (const l of output.printk) process.stderr.write(l.endsWith('\n') ? l : l + '\n');
+    if (e instanceof TestRunInputError && opts.json) {
+      // Like `bpftool -j prog run`: the refusal as JSON on stdout, the message on stderr.
+      process.stdout.write(JSON.stringify({ program: progName, error: e.message, errno: e.errno }) + '\n');
+      process.stderr.write(`ebpfvm: ${e.message}\n`);
+      return 2;
+    }
     if (e instanceof VmFault) {
       if (opts.json) process.stdout.write(JSON.stringify({ program: progName, verified: false, fault: { pc: e.pc, reason: e.reason, message: e.message } }) + '\n');
       process.stderr.write(`ebpfvm: fault: ${e.message}\n`);
