@@ -336,12 +336,11 @@ function parseLdImm64(dstText: string, value: string, pc: number, line: number):
     };
   }
   // map_by_fd(0x3) | map_val(map_by_fd(0x3)) + 0x8 | var_addr(..) | code_addr(label|N) | map_by_idx(..)
-  const m = new RegExp(`^(map_val\\((?:map_by_fd|map_by_idx)|map_by_fd|map_by_idx|var_addr|code_addr)\\((${NUM}|${SYM})\\)\\)?(?: \\+ (${NUM}))?$`).exec(v);
+  const val = new RegExp(`^map_val\\((map_by_fd|map_by_idx)\\((${NUM})\\)\\)(?: \\+ (${NUM}))?$`).exec(v);
+  const plain = new RegExp(`^(map_by_fd|map_by_idx|var_addr|code_addr)\\((${NUM}|${SYM})\\)(?: \\+ (${NUM}))?$`).exec(v);
+  const m = val ?? plain;
   if (!m) throw new AsmError(`bad 64-bit immediate '${value}'`, line);
-  const src = LD_PSEUDO_FUNCS[m[1]!];
-  if (src === undefined) throw new AsmError(`bad 64-bit immediate '${value}'`, line);
-  const isVal = m[1]!.startsWith('map_val');
-  if (isVal !== v.includes('))') && isVal) throw new AsmError(`unbalanced parentheses in '${value}'`, line);
+  const src = LD_PSEUDO_FUNCS[val ? `map_val(${m[1]}` : m[1]!]!;
   const f = OPCODES.find((x) => x.kind === 'ldimm64' && x.fixed?.src === src)!;
   const hi = m[3] ? imm32(m[3], line) : 0;
   const arg = m[2]!;
