@@ -32,6 +32,14 @@ int sock_ldabs(struct __sk_buff *skb)
 	return (proto << 24) | (dst & 0xffffff);
 }
 
+/* LD_IND: the UDP destination port behind a variable-length IPv4 header. */
+SEC("socket")
+int sock_ldind(struct __sk_buff *skb)
+{
+	__u64 ihl = load_byte(skb, 0) & 0xf;
+	return load_half(skb, ihl * 4 + 2);
+}
+
 /* An out-of-packet LD_ABS ends the program with r0 = 0. */
 SEC("socket")
 int sock_ldabs_oob(struct __sk_buff *skb)
