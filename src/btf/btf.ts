@@ -269,6 +269,14 @@ export class Btf {
     }
   }
 
+  /** Append a type (libbpf adds some at open, e.g. the `dummy_ksym` variable); returns its id. */
+  addType(t: Omit<BtfType, 'id'>): number {
+    const id = this.types.length;
+    this.types.push({ ...t, id });
+    this.byName = undefined;
+    return id;
+  }
+
   get count(): number {
     return this.types.length - 1;
   }

@@ -110,12 +110,24 @@ function rewriteKsymsDatasec(btf: Btf): void {
   const ds = btf.datasec(KSYMS_SEC);
   if (!ds) return;
   const int = btf.types.find((t) => t.kind === BtfKind.INT && t.sizeOrType === 4 && t.intBits === 32);
+  // kfuncs are FUNCs in the DATASEC; libbpf points their entries at one added `dummy_ksym` VAR,
+  // names unnamed parameters after it and marks the FUNC global.
+  let dummy = 0;
+  if (ds.vars!.some((v) => btf.type(v.type).kind === BtfKind.FUNC)) {
+    dummy = btf.addType({ kind: BtfKind.VAR, name: 'dummy_ksym', kindFlag: false, vlen: 0, sizeOrType: int?.id ?? 0, linkage: Linkage.GLOBAL });
+  }
   let off = 0;
   for (const v of ds.vars!) {
     const vt = btf.type(v.type);
     if (vt.kind === BtfKind.VAR) {
       vt.linkage = Linkage.GLOBAL;
       if (int) vt.sizeOrType = int.id;
+    } else if (vt.kind === BtfKind.FUNC) {
+      const proto = btf.type(vt.sizeOrType);
+      for (const p of proto.params ?? []) if (p.type && !p.name) p.name = 'dummy_ksym';
+      vt.linkage = Linkage.GLOBAL;
+      vt.vlen = Linkage.GLOBAL;
+      v.type = dummy;
     }
     v.offset = off;
     v.size = 4;

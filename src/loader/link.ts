@@ -138,8 +138,15 @@ function relocate(
     const ext = spec.externs.find((e) => e.name === sym.name);
     if (!ext) throw new LinkError(`unresolved symbol ${name}`, w);
     if (ext.kind === 'kfunc') {
-      if (!isCall(insn)) throw new LinkError(`kfunc ${name} used as a value`, w);
       const id = env.kfunc?.(name);
+      if (!isCall(insn)) {
+        // The kfunc's address (bpf_ksym_exists): its BTF id when present, 0 when weak and absent.
+        if (id === undefined && !ext.weak) throw new UnsupportedError(`${where}: unsupported kfunc ${name}`);
+        Object.assign(insn, id === undefined ? { src: PseudoLd.IMM64, imm: 0 } : { src: PseudoLd.BTF_ID, imm: id });
+        out[pc + 1]!.imm = 0;
+        notes.set(pc, `kfunc ${name}${id === undefined ? ' (weak, unresolved: 0)' : ''}`);
+        return;
+      }
       if (id === undefined) {
         if (!ext.weak) throw new UnsupportedError(`${where}: unsupported kfunc ${name}`);
         // Weak and absent: libbpf leaves a call to kfunc id 0 that the verifier must prove dead.

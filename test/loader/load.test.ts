@@ -169,6 +169,23 @@ describe('load into a Runtime', () => {
     expect(run(rt2, obj2.program('read_kconfig'))).toBe(BigInt((6 << 16) + (8 << 8) + 250 + 1 + 1000));
   });
 
+  it('kfuncs: a strong one the runtime lacks is refused by name; a weak one reads as 0', () => {
+    const spec = open('ld_kfunc');
+    expect(spec.externs.map((e) => [e.name, e.kind, e.weak])).toEqual([
+      ['bpf_rcu_read_lock', 'kfunc', false],
+      ['bpf_rcu_read_unlock', 'kfunc', false],
+      ['bpf_made_up_kfunc', 'kfunc', true],
+    ]);
+    expect(() => load(new Runtime(), spec)).toThrow(UnsupportedError);
+    expect(() => load(new Runtime(), spec)).toThrow(/program strong: .*unsupported kfunc bpf_rcu_read_lock/);
+    spec.programs.get('strong')!.autoload = false;
+    const rt = new Runtime();
+    const obj = load(rt, spec);
+    const insns = obj.program('weak').program.insns;
+    expect(insns.find((i) => i.code === 0x85)).toMatchObject({ src: PseudoCall.KFUNC, imm: 0 });
+    expect(run(rt, obj.program('weak'))).toBe(7n);
+  });
+
   it('autoload off: not loaded, and asking for it says so', () => {
     const spec = open('ld_autoload');
     const obj = load(new Runtime(), spec);
