@@ -50,7 +50,7 @@ function line(btf: Btf, t: BtfType): string {
     case BtfKind.VAR:
       return `${head} type_id=${t.sizeOrType}, linkage=${t.linkage === 1 ? 'global' : t.linkage === 0 ? 'static' : 'extern'}`;
     case BtfKind.DATASEC:
-      return `${head} size=${t.sizeOrType} vlen=${t.vlen}` + t.vars!.map((v) => `\n\ttype_id=${v.type} offset=${v.offset} size=${v.size} (VAR ${q(btf.types[v.type]?.name ?? '')})`).join('');
+      return `${head} size=${t.sizeOrType} vlen=${t.vlen}` + t.vars!.map((v) => `\n\ttype_id=${v.type} offset=${v.offset} size=${v.size} (${KIND_NAMES[btf.types[v.type]?.kind ?? 0]} ${q(btf.types[v.type]?.name ?? '')})`).join('');
     case BtfKind.FLOAT:
       return `${head} size=${t.sizeOrType}`;
     case BtfKind.DECL_TAG:
