@@ -182,7 +182,7 @@ function collectFunctions(elf: ElfFile, spec: ObjectSpec, ext: BtfExt | undefine
         known: def !== undefined,
         func,
       };
-      const target = attachTarget(progSection);
+      const target = def ? attachTarget(progSection) : undefined;
       if (target !== undefined) prog.attachTo = target;
       spec.programs.set(fname, prog);
     }

@@ -209,6 +209,10 @@ describe('load into a Runtime', () => {
     expect(() => load(new Runtime({ helpers: [] }), open('ld_unsupported'))).toThrow(UnsupportedError);
     expect(() => load(new Runtime({ helpers: [] }), open('ld_unsupported'))).toThrow(/program uses_odd_helper insn \d+: unsupported helper bpf_get_(numa_node_id#42|current_cgroup_id#80)/);
     expect(() => load(new Runtime({ helpers: [] }), open('ld_license_dual'))).toThrow(/unsupported helper bpf_trace_printk#6/);
+    const sections = open('ld_sections');
+    for (const p of sections.programs.values()) p.autoload = p.name === 's_unknown';
+    expect(sections.programs.get('s_unknown')).toMatchObject({ progType: 0, known: false, section: 'weird/section' });
+    expect(() => load(new Runtime(), sections)).toThrow(/program s_unknown: section "weird\/section" does not name a program type libbpf knows/);
     const weird = open('ld_subprog');
     weird.programs.get('prog_c')!.progType = 9999;
     expect(() => load(new Runtime(), weird)).toThrow(/program prog_c: unsupported program type prog_type#9999 \(section xdp\)/);

@@ -43,5 +43,6 @@ P("freplace/foo", s_freplace)
 P("struct_ops/test_1", s_struct_ops)
 P("ksyscall/openat", s_ksyscall)
 P("usdt/libc:probe", s_usdt)
+P("weird/section", s_unknown)
 P("kprobe.multi/do_*", s_kprobe_multi)
 char LICENSE[] SEC("license") = "GPL";
