@@ -31,6 +31,18 @@ describe('ebpfvm inspect', () => {
     expect(l.notes[0]).toMatch(/legacy/);
   });
 
+  it('every sampled truncation exits 2 with an ebpfvm message, never an internal error', async () => {
+    const orig = objBytes('ld_callbacks');
+    const path = join(tmp, 'cut.o');
+    for (let n = 0; n < orig.length; n += Math.floor(orig.length / 40)) {
+      writeFileSync(path, orig.subarray(0, n));
+      const r = await runCli(['inspect', path]);
+      expect(r.code, `prefix ${n}`).toBe(2);
+      expect(r.err, `prefix ${n}`).toMatch(/^ebpfvm: \S.*?: /);
+      expect(r.err).not.toMatch(/internal error/);
+    }
+  });
+
   it('exit 2 with a located message for bad input', async () => {
     const truncated = join(tmp, 'trunc.o');
     writeFileSync(truncated, objBytes('ld_globals').subarray(0, 2000));

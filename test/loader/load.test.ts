@@ -120,6 +120,15 @@ describe('load into a Runtime', () => {
     expect(obj.program('prog_c').section).toBe('xdp');
   });
 
+  it('instructions edited in the spec before load are what gets linked', () => {
+    const spec = open('ld_subprog');
+    const first = spec.programs.get('prog_a')!.func.insns[0]!;
+    expect(first).toMatchObject({ code: 0xb4, imm: 1 }); // w1 = 1
+    first.imm = 5;
+    const rt = new Runtime();
+    expect(run(rt, load(rt, spec).program('prog_a'))).toBe(16n); // (5 + 3) * 2
+  });
+
   it('bpf_loop and bpf_for_each_map_elem callbacks see the map', () => {
     const rt = new Runtime();
     const obj = load(rt, open('ld_callbacks'));
