@@ -1,8 +1,10 @@
 // The uBPF / bpf_conformance syntax assembler. Each uBPF line is checked against the llvm-dialect
 // spelling of the same instruction (whose encodings are pinned by the llvm-objdump goldens), so
 // the two assemblers cannot drift apart silently.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../../vm/asm.js';
+import { disassemble } from '../../vm/disasm.js';
 import { assembleUbpf } from '../../vm/asm-ubpf.js';
 import { AsmError } from '../../src/errors.js';
 import { OPCODES, type OpForm } from '../../vm/opcodes.js';
@@ -210,5 +212,76 @@ describe('uBPF-syntax assembler', () => {
       expect((err as AsmError).message).toMatch(re);
       expect((err as AsmError).line).toBe(line);
     }
+  });
+});
+
+describe('uBPF syntax round trip (property)', () => {
+  // A test-only printer for the uBPF syntax, so random instructions can be spelled and assembled.
+  const spellRandom = (f: OpForm, x: { dst: number; src: number; off: number; imm: number }): string | undefined => {
+    const [base, kind] = f.name.split('.') as [string, string | undefined];
+    const mem = (r: number, off: number) => `[%r${r}${off < 0 ? '-' : '+'}${Math.abs(off)}]`;
+    const imm = (v: number) => (v < 0 ? String(v) : '0x' + v.toString(16));
+    const rel = (v: number) => (v < 0 ? String(v) : '+' + v);
+    switch (f.kind) {
+      case 'alu':
+        return kind === 'r' ? `${base} %r${x.dst}, %r${x.src}` : `${base} %r${x.dst}, ${imm(x.imm)}`;
+      case 'jcond':
+        return kind === 'r' ? `${base} %r${x.dst}, %r${x.src}, ${rel(x.off)}` : `${base} %r${x.dst}, ${imm(x.imm)}, ${rel(x.off)}`;
+      case 'movsx':
+        return `${f.name} %r${x.dst}, %r${x.src}`;
+      case 'end':
+      case 'neg':
+        return `${f.name} %r${x.dst}`;
+      case 'ldx':
+      case 'ldxsx':
+        return `${f.name} %r${x.dst}, ${mem(x.src, x.off)}`;
+      case 'st':
+        return `${f.name} ${mem(x.dst, x.off)}, ${imm(x.imm)}`;
+      case 'stx':
+        return `${f.name} ${mem(x.dst, x.off)}, %r${x.src}`;
+      case 'atomic':
+        return `${f.name.replace(/\./g, ' ')} ${mem(x.dst, x.off)}, %r${x.src}`;
+      case 'ldabs':
+        return `${f.name} ${imm(x.imm)}`;
+      case 'ldind':
+        return `${f.name} %r${x.src}, ${imm(x.imm)}`;
+      case 'ja':
+        return `ja ${rel(x.off)}`;
+      case 'gotol':
+        return `ja32 ${rel(x.imm)}`;
+      case 'call':
+        return f.name === 'call' ? `call ${imm(x.imm)}` : f.name === 'call.local' ? `call local ${rel(x.imm)}` : `call runtime ${imm(x.imm)}`;
+      case 'callx':
+        return `callx %r${x.dst}`;
+      case 'exit':
+        return 'exit';
+      case 'ldimm64':
+        return undefined;
+    }
+  };
+  it('random instructions of every form assemble to the same encoding as the llvm spelling', () => {
+    const forms = OPCODES.filter((f) => f.kind !== 'ldimm64');
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...forms),
+        fc.integer({ min: 0, max: 10 }),
+        fc.integer({ min: 0, max: 10 }),
+        fc.integer({ min: -0x8000, max: 0x7fff }),
+        fc.integer({ min: -0x80000000, max: 0x7fffffff }),
+        (f, dst, src, off, immv) => {
+          const fx = f.fixed ?? {};
+          const want = {
+            code: f.code,
+            dst: f.operands.dst ? dst : 0,
+            src: f.operands.src ? src : (fx.src ?? 0),
+            off: f.operands.off ? off : (fx.off ?? 0),
+            imm: f.operands.imm ? immv : (fx.imm ?? 0),
+          };
+          expect(assembleUbpf(spellRandom(f, want)!)).toEqual([want]);
+          expect(assemble(disassemble([want]))).toEqual([want]);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
