@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { LinkError, UnsupportedError, UsageError, BtfError } from '../../src/errors.js';
 import { Runtime } from '../../src/runtime.js';
+import { MAP_FACTORIES } from '../../maps/index.js';
+import { MapType } from '../../maps/types.js';
 import { load } from '../../src/loader/load.js';
 import { applyCoreRelocations } from '../../src/btf/core.js';
 import { linkProgram } from '../../src/loader/link.js';
@@ -204,6 +206,27 @@ describe('load into a Runtime', () => {
     spec.programs.get('optional')!.autoload = true;
     const rt = new Runtime();
     expect(run(rt, load(rt, spec).program('optional'))).toBe(2n);
+  });
+
+  it.skipIf(!MAP_FACTORIES.has(MapType.ARRAY_OF_MAPS) || !MAP_FACTORIES.has(MapType.HASH_OF_MAPS))('map-in-map: values initialisers fill the outer slots with inner map ids', () => {
+    const rt = new Runtime();
+    const obj = load(rt, open('ld_map_in_map'));
+    const slot = (i: number) => obj.map('outer').lookup(new Uint8Array([i, 0, 0, 0]));
+    const id = (b: Uint8Array | undefined) => (b ? new DataView(b.buffer, b.byteOffset).getUint32(0, true) : undefined);
+    expect(id(slot(0))).toBe(obj.mapId('in0'));
+    expect(id(slot(2))).toBe(obj.mapId('in1'));
+    expect(slot(1)).toBeUndefined();
+    const v = new Uint8Array([42, 0, 0, 0]);
+    obj.map('in0').update(new Uint8Array(4), v);
+    expect(run(rt, obj.program('lookup'))).toBe(42n);
+  });
+
+  it.skipIf(!MAP_FACTORIES.has(MapType.PROG_ARRAY) || !new Runtime().helper(12))('prog_array: values initialisers hold program ids; the tail call lands', () => {
+    const rt = new Runtime();
+    const obj = load(rt, open('ld_prog_array'));
+    const slot = obj.map('jmp').lookup(new Uint8Array([2, 0, 0, 0]));
+    expect(slot && new DataView(slot.buffer, slot.byteOffset).getUint32(0, true)).toBe(obj.program('callee1').id);
+    expect(run(rt, obj.program('entry'))).toBe(101n);
   });
 
   it('legacy maps load and work', () => {
