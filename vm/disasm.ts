@@ -42,7 +42,6 @@ export interface DisasmOptions extends DisasmAnnotations {
 }
 
 const hex = (n: number | bigint): string => (n < 0 ? '-0x' + (-BigInt(n)).toString(16) : '0x' + n.toString(16));
-const signedHex = hex;
 const plusHex = (n: number): string => (n < 0 ? '-0x' + (-n).toString(16) : '+0x' + n.toString(16));
 const memOff = (n: number): string => (n < 0 ? `- 0x${(-n).toString(16)}` : `+ 0x${n.toString(16)}`);
 const TYPE: Record<number, string> = { 1: 'u8', 2: 'u16', 4: 'u32', 8: 'u64' };
@@ -315,6 +314,3 @@ function collectLabels(insns: readonly Insn[], opts: DisasmAnnotations): Map<num
   }
   return labels;
 }
-
-/** Re-exported for callers that format operands themselves (verifier log). */
-export const fmt = { hex, signedHex, plusHex, memOff };
