@@ -8,7 +8,7 @@ import { SHT, STT, type ElfFile, type ElfSection } from '../elf/file.js';
 import type { GlobalVar, ObjectSpec, ObjMapSpec } from './spec.js';
 
 const BPF_OBJ_NAME_LEN = 16;
-export const MAX_DATA_SECTION = 64 << 20;
+export const MAX_DATA_SECTION = 16 << 20; // the kernel refuses array values above KMALLOC_MAX_SIZE (4 MiB) anyway
 
 /** libbpf's internal_map_name(): object-name prefix (so maps of different objects differ) plus the
  *  section name, 15 characters at most; sections with a second dot (".data.custom") get no prefix. */
