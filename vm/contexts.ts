@@ -65,6 +65,14 @@ export const XDP_MD = layout('xdp_md', 24, [
   ['ingress_ifindex', 12, 4], ['rx_queue_index', 16, 4], ['egress_ifindex', 20, 4],
 ]);
 
+/** struct bpf_flow_keys (uapi), what flow dissector programs fill in. The IPv4 and IPv6
+ *  addresses share a union; the layout lists the IPv6 view (ipv4_src/dst are its first words). */
+export const BPF_FLOW_KEYS = layout('bpf_flow_keys', 56, [
+  ['nhoff', 0, 2], ['thoff', 2, 2], ['addr_proto', 4, 2], ['is_frag', 6, 1], ['is_first_frag', 7, 1], ['is_encap', 8, 1],
+  ['ip_proto', 9, 1], ['n_proto', 10, 2], ['sport', 12, 2], ['dport', 14, 2], ['ipv6_src', 16, 16, 4], ['ipv6_dst', 32, 16, 4],
+  ['flags', 48, 4], ['flow_label', 52, 4],
+], { n_proto: '__be16', sport: '__be16', dport: '__be16', flow_label: '__be32' });
+
 /** struct bpf_sock (uapi), what __sk_buff.sk points to: test runs give every skb a socket. */
 export const BPF_SOCK = layout('bpf_sock', 80, [
   ['bound_dev_if', 0, 4], ['family', 4, 4], ['type', 8, 4], ['protocol', 12, 4], ['mark', 16, 4], ['priority', 20, 4],
@@ -125,7 +133,7 @@ export type CtxVerdict = { ok: true; field?: CtxField } | { ok: false; reason: s
  *  'btf-args' (fentry/fexit/fmod_ret/tp_btf/lsm), 'pt-regs' (kprobe) and 'tp-record' (tracepoint)
  *  take user-supplied arguments, an extension: the kernel can only trigger the attach point.
  *  Types without one cannot be test-run. */
-export type TestRunKind = 'skb-l2' | 'skb-l3' | 'xdp' | 'syscall' | 'raw-tp' | 'btf-args' | 'pt-regs' | 'tp-record';
+export type TestRunKind = 'skb-l2' | 'skb-l3' | 'xdp' | 'syscall' | 'raw-tp' | 'btf-args' | 'pt-regs' | 'tp-record' | 'flow-dissector';
 
 export interface ProgTypeInfo {
   type: number;
@@ -228,7 +236,16 @@ function readOnly(min: number, max: number, sizes: readonly number[]) {
   };
 }
 
-const TRACING_TYPES: readonly ProgTypeInfo[] = [
+// flow_dissector_is_valid_access: reads of data, data_end (PTR_TO_PACKET) and flow_keys only.
+function flowDissectorAccess(off: number, size: number, write: boolean): CtxVerdict {
+  if (write) return bad(off, size, ': the context is read-only');
+  if ((off === SKB_DATA_OFF || off === SKB_DATA_END_OFF) && size === 4) return { ok: true, field: fieldAt(SK_BUFF, off)! };
+  if (off === field(SK_BUFF, 'flow_keys').offset && size === 8) return { ok: true, field: field(SK_BUFF, 'flow_keys') };
+  return bad(off, size);
+}
+
+const OTHER_TYPES: readonly ProgTypeInfo[] = [
+  { type: P.FLOW_DISSECTOR, ctx: SK_BUFF, testRun: 'flow-dissector', writable: s(), unreadable: s(), check: flowDissectorAccess },
   // kprobe_prog_is_valid_access: aligned reads of pt_regs.
   { type: P.KPROBE, ctx: PT_REGS_X86_64, testRun: 'pt-regs', writable: s(), unreadable: s(), check: readOnly(0, PT_REGS_X86_64.size, [1, 2, 4, 8]) },
   // tp_prog_is_valid_access: the record after its first 8 bytes (the common fields are hidden).
@@ -240,7 +257,7 @@ const TRACING_TYPES: readonly ProgTypeInfo[] = [
 ];
 
 export function progTypeInfo(type: number): ProgTypeInfo | undefined {
-  return PROG_TYPES.find((t) => t.type === type) ?? TRACING_TYPES.find((t) => t.type === type);
+  return PROG_TYPES.find((t) => t.type === type) ?? OTHER_TYPES.find((t) => t.type === type);
 }
 
 /** The verifier's context-access question for one load or store. */

@@ -34,7 +34,7 @@
 
 import type { RunOutput } from '../helpers/types.js';
 import { UnsupportedError, UsageError } from '../src/errors.js';
-import { BPF_SOCK, ETH_HLEN, MAX_BPF_FUNC_ARGS, PERF_MAX_TRACE_SIZE, PT_REGS_ARG_REGS, PT_REGS_X86_64, SK_BUFF, XDP_MD, field, progTypeInfo, writableRanges, type ProgTypeInfo } from './contexts.js';
+import { BPF_FLOW_KEYS, BPF_SOCK, ETH_HLEN, MAX_BPF_FUNC_ARGS, PERF_MAX_TRACE_SIZE, PT_REGS_ARG_REGS, PT_REGS_X86_64, SK_BUFF, XDP_MD, field, progTypeInfo, writableRanges, type ProgTypeInfo } from './contexts.js';
 import { MemFlag, type Arena } from './memory.js';
 import { progTypeName } from './prog-types.js';
 import type { Program } from './program.js';
@@ -142,6 +142,8 @@ export function testRun(host: TestRunHost, prog: Program, input: TestRunInput = 
     case 'pt-regs':
     case 'tp-record':
       return runTracing(host, prog, info.testRun, input);
+    case 'flow-dissector':
+      return runFlowDissector(host, prog, input);
   }
 }
 
@@ -393,6 +395,61 @@ function runSyscall(host: TestRunHost, prog: Program, input: TestRunInput): Test
   }
 }
 
+// ---- flow dissector -------------------------------------------------------------------------
+
+/** bpf_prog_test_run_flow_dissector: the frame from its Ethernet header (data..data_end in an
+ *  __sk_buff-shaped context, as the kernel's bpf_flow_dissector is accessed), flow_keys reset
+ *  before every run (n_proto from the Ethernet header, nhoff = thoff = 14, flags from ctx_in),
+ *  nhoff/thoff clamped into the packet after it; data_out is the flow keys. ctx_in is a
+ *  bpf_flow_keys in which only `flags` may be non-zero. */
+function runFlowDissector(host: TestRunHost, prog: Program, input: TestRunInput): TestRunResult {
+  const data = input.data;
+  if (!data || data.length < ETH_HLEN) throw new TestRunInputError('EINVAL', `flow_dissector programs need at least ${ETH_HLEN} bytes of data_in, got ${data?.length ?? 0}`);
+  if (data.length > PAGE_SIZE) throw new TestRunInputError('EINVAL', `data_in of ${data.length} bytes exceeds ${PAGE_SIZE}`);
+  const userCtx = input.ctx !== undefined ? ctxInBuffer(input.ctx, BPF_FLOW_KEYS.size) : undefined;
+  let flags = 0;
+  if (userCtx) {
+    const flagsField = field(BPF_FLOW_KEYS, 'flags');
+    userCtx.forEach((b, i) => {
+      if (b !== 0 && (i < flagsField.offset || i >= flagsField.offset + 4)) throw new TestRunInputError('EINVAL', `bpf_flow_keys ctx_in byte ${i} must be zero (only flags is accepted)`);
+    });
+    flags = new DataView(userCtx.buffer).getUint32(flagsField.offset, true);
+  }
+  const arena = host.arena;
+  const dv = arena.dv;
+  const pkt = arena.allocRegion(data.length, MemFlag.READ | MemFlag.WRITE, 'packet', `${prog.name} packet`);
+  const ctx = arena.allocRegion(SK_BUFF.size, MemFlag.READ | MemFlag.WRITE, 'ctx', 'bpf_flow_dissector');
+  const keys = arena.allocRegion(BPF_FLOW_KEYS.size, MemFlag.READ | MemFlag.WRITE, 'other', 'bpf_flow_keys');
+  try {
+    arena.write(pkt, data);
+    dv.setUint32(ctx + field(SK_BUFF, 'data').offset, pkt, true);
+    dv.setUint32(ctx + field(SK_BUFF, 'data_end').offset, pkt + data.length, true);
+    dv.setBigUint64(ctx + field(SK_BUFF, 'flow_keys').offset, BigInt(keys), true);
+    protectExcept(arena, ctx, SK_BUFF.size, []);
+    const k = (name: string): number => keys + field(BPF_FLOW_KEYS, name).offset;
+    const reset = (): void => {
+      arena.zero(keys, BPF_FLOW_KEYS.size);
+      arena.write(k('n_proto'), data.subarray(12, 14)); // __be16, as on the wire
+      dv.setUint16(k('nhoff'), ETH_HLEN, true);
+      dv.setUint16(k('thoff'), ETH_HLEN, true);
+      dv.setUint32(k('flags'), flags, true);
+    };
+    const clamp = (): void => {
+      const c = (v: number, lo: number, hi: number): number => Math.min(Math.max(v, lo), hi);
+      const nhoff = c(dv.getUint16(k('nhoff'), true), ETH_HLEN, data.length);
+      dv.setUint16(k('nhoff'), nhoff, true);
+      dv.setUint16(k('thoff'), c(dv.getUint16(k('thoff'), true), nhoff, data.length), true);
+    };
+    const run = repeatRuns(host, prog, input, ctx, { start: pkt, end: pkt + data.length }, false, { before: reset, after: clamp });
+    return { ...run, dataOut: arena.read(keys, BPF_FLOW_KEYS.size), ...(userCtx ? { ctxOut: userCtx } : {}) };
+  } finally {
+    arena.unprotect(ctx, SK_BUFF.size);
+    arena.free(keys);
+    arena.free(ctx);
+    arena.free(pkt);
+  }
+}
+
 // ---- tracing --------------------------------------------------------------------------------
 
 function u64Bytes(args: readonly (bigint | number)[]): Uint8Array {
@@ -477,6 +534,7 @@ function repeatRuns(
   ctx: number,
   packet: { start: number; end: number; mac?: number; network?: number } | undefined,
   probeMem = false,
+  each: { before?: () => void; after?: () => void } = {},
 ): Omit<TestRunResult, 'dataOut' | 'ctxOut'> {
   const repeat = Math.max(1, input.repeat ?? 1);
   const output: RunOutput = input.output ?? { printk: [], ringbuf: [], perf: [] };
@@ -484,6 +542,7 @@ function repeatRuns(
   let insnCount = 0;
   const t0 = performance.now();
   for (let i = 0; i < repeat; i++) {
+    each.before?.();
     const r = host.execute(prog, {
       args: [ctx],
       ...(input.cpu !== undefined ? { cpu: input.cpu } : {}),
@@ -493,6 +552,7 @@ function repeatRuns(
       ...(packet ? { packet } : {}),
       ...(probeMem ? { probeMem } : {}),
     });
+    each.after?.();
     r0 = r.r0;
     insnCount += r.insnCount;
   }

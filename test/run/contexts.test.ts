@@ -74,6 +74,13 @@ describe('context access rules', () => {
     expect(ok(ProgType.XDP, 12, 4, false)).toBe(true);
   });
 
+  it('flow dissectors read data, data_end and flow_keys only', () => {
+    expect(ok(ProgType.FLOW_DISSECTOR, off('data'), 4, false)).toBe(true);
+    expect(ok(ProgType.FLOW_DISSECTOR, off('flow_keys'), 8, false)).toBe(true);
+    expect(ok(ProgType.FLOW_DISSECTOR, off('len'), 4, false)).toBe(false);
+    expect(ok(ProgType.FLOW_DISSECTOR, off('cb'), 4, true)).toBe(false);
+  });
+
   it('syscall contexts are any aligned bytes of the user buffer', () => {
     expect(ok(ProgType.SYSCALL, 96, 8, true)).toBe(true);
     expect(ok(ProgType.SYSCALL, 3, 4, false)).toBe(false);
