@@ -1,7 +1,8 @@
 // Callback helpers:
 //   loop (181): call callback_fn(index, ctx) for index 0..nr_loops-1 until it returns non-zero;
-//     nr_loops above 1 << 23 (BPF_MAX_LOOPS) is -E2BIG, non-zero flags -EINVAL; returns the number
-//     of calls made (including the one that stopped the loop).
+//     non-zero flags are -EINVAL; nr_loops above 1 << 23 (BPF_MAX_LOOPS) is -E2BIG as the kernel's
+//     inlined bpf_loop returns it, zero-extended from 32 bits; returns the number of calls made
+//     (including the one that stopped the loop).
 //   for_each_map_elem (164): call callback_fn(map, key*, value*, ctx) for each element until it
 //     returns non-zero; flags must be 0; returns the number of elements visited (including the one
 //     that stopped the walk). Hash maps walk in their iteration order (maps/hash-table.ts), arrays
@@ -60,7 +61,9 @@ export const LOOP_HELPERS: readonly HelperEntry[] = [
       const n = call.u32(1);
       const ctx = call.u64(3);
       if (call.u64(4) !== 0n) return -Errno.EINVAL;
-      if (n > BPF_MAX_LOOPS) return -Errno.E2BIG;
+      // With flags 0 the kernel's verifier inlines bpf_loop, and the inlined code sets the error
+      // with a 32-bit move: r0 = (u32)-E2BIG = 0xfffffff9, not -7 (checked on Linux 6.18).
+      if (n > BPF_MAX_LOOPS) return BigInt(-Errno.E2BIG >>> 0);
       for (let i = 0; i < n; i++) {
         if (call.callback(2, [i, ctx]) !== 0n) return i + 1;
       }

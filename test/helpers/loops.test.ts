@@ -22,11 +22,11 @@ describe('bpf_loop', () => {
     expect(w.invoke('loop', 3, w.func(() => 0n), 0, 0)).toBe(3n);
     expect(w.invoke('loop', 0, fn, 0, 0)).toBe(0n);
   });
-  it('flags must be 0; more than 1<<23 iterations is -E2BIG', () => {
+  it('flags must be 0; more than 1<<23 iterations is (u32)-E2BIG', () => {
     const w = new FakeWorld();
     const fn = w.func(() => 0n);
     expect(w.invoke('loop', 1, fn, 0, 1)).toBe(BigInt(-Errno.EINVAL));
-    expect(w.invoke('loop', (1 << 23) + 1, fn, 0, 0)).toBe(BigInt(-Errno.E2BIG));
+    expect(w.invoke('loop', (1 << 23) + 1, fn, 0, 0)).toBe(BigInt(-Errno.E2BIG >>> 0)); // 32-bit, as inlined
   });
 });
 

@@ -161,7 +161,7 @@ describe('h_loops.c: bpf_loop and bpf_for_each_map_elem', () => {
   it('iteration counts, early stop, flags, callbacks writing values', () => {
     const { run, loaded, bss } = open('h_loops');
     expect(run('h_loops').retval).toBe(36);
-    expect(bss(6)).toEqual([10n, 45n, 4n, -22n, 3n, 3n]);
+    expect(bss(9)).toEqual([10n, 45n, 4n, -22n, 3n, 3n, -22n, 0xfffffff9n, 0n]);
     expect(rd64(loaded.map('h_elems').lookup(u32(11)))).toBe(33n);
     expect(rd64(loaded.map('h_arr').lookup(u32(2)))).toBe(6n);
     expect(rd64(loaded.map('h_arr').lookup(u32(3)))).toBe(0n); // stopped before index 3
@@ -172,7 +172,7 @@ describe('h_skb.c: skb loads and csum_diff', () => {
   it('socket filter: data is L3, relative loads reach MAC and network headers', () => {
     const { run, bss } = open('h_skb');
     expect(run('h_skb_load', { data: PKT }).retval).toBe(PKT.length - 14);
-    expect(bss(8)).toEqual([0n, 0x4500n, 0n, 0x0800n, 0n, 17n, -14n, 0n]);
+    expect(bss(11)).toEqual([0n, 0x4500n, 0n, 0x0800n, 0n, 17n, -14n, 0n, -14n, -14n, 0n]);
   });
   it('tc: data is L2', () => {
     expect(open('h_skb').run('h_skb_load_tc', { data: PKT }).retval).toBe(0x0800);

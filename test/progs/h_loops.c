@@ -16,7 +16,7 @@ struct {
 	__type(value, __u64);
 } h_elems SEC(".maps");
 
-long res[6];
+long res[9];
 
 struct sum_ctx {
 	__u64 sum;
@@ -58,6 +58,9 @@ int h_loops(void *ctx)
 	res[4] = bpf_for_each_map_elem(&h_elems, visit, &c, 0);  /* 3 */
 	c.stop_at = 2;
 	res[5] = bpf_for_each_map_elem(&h_arr, visit, &c, 0);    /* stops at index 2: 3 */
+	res[6] = bpf_for_each_map_elem(&h_arr, visit, &c, 1);    /* flags: -EINVAL */
+	res[7] = bpf_loop((1 << 23) + 1, add_index, &c, 0);      /* -E2BIG */
+	res[8] = bpf_loop(0, add_index, &c, 0);                  /* 0 */
 	return c.sum;
 }
 

@@ -3,7 +3,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-long res[8];
+long res[11];
 
 /* Socket filter: offset 0 is the IPv4 header; relative loads reach the Ethernet header. */
 SEC("socket")
@@ -20,6 +20,9 @@ int h_skb_load(struct __sk_buff *skb)
 	res[5] = net[0];
 	res[6] = bpf_skb_load_bytes(skb, skb->len - 2, far, sizeof(far));       /* -EFAULT */
 	res[7] = far[0] | far[1] | far[2] | far[3];                            /* zeroed */
+	res[8] = bpf_skb_load_bytes_relative(skb, 0, net, sizeof(net), 2);     /* bad base: -EFAULT */
+	res[9] = bpf_skb_load_bytes_relative(skb, 0x10000, net, sizeof(net), BPF_HDR_START_MAC);
+	res[10] = bpf_skb_load_bytes_relative(skb, skb->len + 13, net, sizeof(net), BPF_HDR_START_MAC); /* last byte */
 	return skb->len;
 }
 
