@@ -229,6 +229,18 @@ describe('load into a Runtime', () => {
     expect(run(rt, obj.program('entry'))).toBe(101n);
   });
 
+  it('an object without BTF: globals from the symbol table, settable, and it runs', () => {
+    const spec = open('ld_nobtf');
+    expect(spec.btf).toBeUndefined();
+    expect([...spec.globals.values()].map((g) => [g.name, g.section, g.offset, g.size])).toEqual([
+      ['counter', '.data', 0, 4],
+      ['factor', '.rodata', 0, 4],
+    ]);
+    spec.globals.get('factor')!.set(10);
+    const rt = new Runtime();
+    expect(run(rt, load(rt, spec).program('nobtf'))).toBe(40n);
+  });
+
   it('legacy maps load and work', () => {
     const rt = new Runtime();
     const obj = load(rt, open('ld_legacy_maps'));
