@@ -1,6 +1,7 @@
 // BPF_MAP_TYPE_PERCPU_ARRAY and PERCPU_HASH: a program sees its CPU's copy; user space reads and
 // writes round_up(value_size, 8) * ncpus bytes in CPU order.
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { createPercpuArrayMap } from '../../maps/percpu-array.js';
 import { createPercpuHashMap } from '../../maps/percpu-hash.js';
 import { Errno, MapFlag, MapType, UpdateFlag } from '../../maps/types.js';
@@ -124,5 +125,49 @@ describe('percpu_hash', () => {
   it('value_size limit of per-CPU maps is 32 KiB', () => {
     const arena = newArena();
     expect(() => createPercpuHashMap(spec(MapType.PERCPU_HASH, { valueSize: 32 * 1024 + 1 }), { arena, ncpus: 1 })).toThrow(/too large/);
+  });
+});
+
+describe('percpu_hash: property test against a per-CPU JS Map model', () => {
+  it('program updates from random CPUs and user updates agree with the model', () => {
+    const op = fc.oneof(
+      fc.record({ op: fc.constant('prog' as const), k: fc.integer({ min: 0, max: 5 }), v: fc.nat(1000), cpu: fc.integer({ min: 0, max: NCPUS - 1 }), flags: fc.integer({ min: 0, max: 2 }) }),
+      fc.record({ op: fc.constant('user' as const), k: fc.integer({ min: 0, max: 5 }), v: fc.nat(1000) }),
+      fc.record({ op: fc.constant('delete' as const), k: fc.integer({ min: 0, max: 5 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const arena = newArena();
+        const map = createPercpuHashMap(spec(MapType.PERCPU_HASH, { valueSize: 4, maxEntries: 4 }), { arena, ncpus: NCPUS });
+        const model = new Map<number, number[]>();
+        const keyAddr = place(arena, u32(0));
+        const valAddr = place(arena, u32(0));
+        for (const o of ops) {
+          if (o.op === 'prog') {
+            arena.dv.setUint32(keyAddr, o.k, true);
+            arena.dv.setUint32(valAddr, o.v, true);
+            const exists = model.has(o.k);
+            let want = 0;
+            if (o.flags === UpdateFlag.NOEXIST && exists) want = -Errno.EEXIST;
+            else if (o.flags === UpdateFlag.EXIST && !exists) want = -Errno.ENOENT;
+            else if (!exists && model.size >= 4) want = -Errno.E2BIG;
+            expect(map.updateElem(keyAddr, valAddr, o.flags, o.cpu)).toBe(want);
+            if (want === 0) {
+              const vals = model.get(o.k) ?? Array(NCPUS).fill(0);
+              vals[o.cpu] = o.v;
+              model.set(o.k, vals);
+            }
+          } else if (o.op === 'user') {
+            const want = !model.has(o.k) && model.size >= 4 ? -Errno.E2BIG : 0;
+            expect(map.update(u32(o.k), perCpu(Array(NCPUS).fill(o.v)))).toBe(want);
+            if (want === 0) model.set(o.k, Array(NCPUS).fill(o.v));
+          } else {
+            expect(map.delete(u32(o.k))).toBe(model.delete(o.k) ? 0 : -Errno.ENOENT);
+          }
+        }
+        for (let k = 0; k <= 5; k++) expect(cpuVals(map.lookup(u32(k)))).toEqual(model.get(k));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
