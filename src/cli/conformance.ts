@@ -178,7 +178,7 @@ export function elfProgram(elf: Uint8Array): { code: Uint8Array; section: string
 /** The runner's `--xdp_prolog` (bpf_conformance.cc) prepends nine instructions that read data and
  *  data_end from an xdp_md in r1; it passes no flag, so raw programs are recognised by them. */
 const XDP_PROLOG: readonly (readonly [number, number, number, number])[] = [
-  // code, dst | src << 4, off, imm (undefined imm = the memory size)
+  // code, dst | src << 4, off, imm (NaN: the memory size, any value accepted)
   [0xb7, 0x00, 0, -1],
   [0xbf, 0x16, 0, 0],
   [0x61, 0x61, 0, 0],
