@@ -100,8 +100,13 @@ class Run {
   limit: number;
   depth = 0;
   tailCalls = 0;
+  /** Callback frames active (bpf_loop & co.): tail calls are refused inside them. */
+  callbacks = 0;
   pendingTail: Program | undefined = undefined;
   lastPc = 0;
+  /** Where the innermost running loop last recorded itself (for fault reports). */
+  pc = 0;
+  prog: Program | undefined = undefined;
   readonly probeAll: boolean;
   readonly probePcs: ReadonlySet<number>;
   readonly locks = new RunLocks();
@@ -217,9 +222,11 @@ export class Interpreter {
     hi.fill(0);
     for (let i = 0; i < 5 && i < args.length; i++) setReg(lo, hi, i + 1, args[i]!);
     this.enterFrame(run, lo, hi);
+    run.callbacks++;
     try {
       this.exec(run, prog, decoded, pc, ctx);
     } finally {
+      run.callbacks--;
       run.depth--;
     }
     return toU64(lo[0]!, hi[0]!);
@@ -228,12 +235,29 @@ export class Interpreter {
 
   // ---- the loop ----------------------------------------------------------------------------
 
-  /** Run from `entry` until the frame entered at the current depth exits; r0 is left in lo/hi. */
+  /** Run from `entry` until the frame entered at the current depth exits; r0 is left in lo/hi.
+   *  The loop itself has no try/catch (it costs ~5% in V8): every site that can throw first
+   *  records pc and program in `run`, and this wrapper turns the throw into a VmFault there. */
   private exec(run: Run, prog: Program, decoded: Decoded, entry: number, ctx: CallContext): void {
+    run.pc = entry;
+    run.prog = prog;
+    try {
+      this.loop(run, prog, decoded, entry, ctx);
+    } catch (e) {
+      if (e instanceof VmFault) throw e; // raised deeper (e.g. inside a callback): keep its pc
+      const reason = e instanceof FaultSignal ? e.reason : `internal error: ${e instanceof Error ? e.message : String(e)}`;
+      const at = run.prog ?? prog;
+      throw this.fault(run, at, run.pc, at.insns[run.pc]?.code ?? 0, ctx.lo, ctx.hi, reason);
+    }
+  }
+
+  /** The interpreter loop. Instructions are counted per basic block (at jumps, calls and exits),
+   *  so the budget costs nothing on straight-line code; a block may overrun the budget by its own
+   *  length before the check at its end stops the run. */
+  private loop(run: Run, prog: Program, decoded: Decoded, entry: number, ctx: CallContext): void {
     const lo = ctx.lo;
     const hi = ctx.hi;
-    const env = this.env;
-    const arena = env.arena;
+    const arena = this.env.arena;
     const tmp = this.tmp;
     const baseDepth = run.depth;
     const trace = run.req.trace;
@@ -247,7 +271,7 @@ export class Interpreter {
     let count = run.insnCount;
     const limit = run.limit;
     let pc = entry;
-    let op = 0;
+    let bs = entry; // first pc of the current basic block
     // Last region found readable / writable; reset after every helper call (see Arena.accessRange).
     const rng = this.rng;
     const dv = arena.dv;
@@ -260,14 +284,14 @@ export class Interpreter {
     let rE = 0;
     let wS = 0;
     let wE = 0;
-    try {
+    {
       for (;;) {
-        op = code[pc]!;
-        if (++count > limit) {
-          count--;
-          throw new FaultSignal(`instruction budget of ${limit} exhausted`);
+        const op = code[pc]!;
+        if (trace !== undefined) {
+          run.pc = pc;
+          run.prog = curProg;
+          trace(traceLine(curProg, pc, op, srcA[pc]!, dstA[pc]!, run.depth, lo, hi));
         }
-        if (trace !== undefined) trace(traceLine(curProg, pc, op, srcA[pc]!, dstA[pc]!, run.depth, lo, hi));
         const d = dstA[pc]!;
         switch (op) {
           // ---- ALU64, ALU32, JMP, JMP32: one arm per opcode and operand source ----------------
@@ -680,293 +704,619 @@ export class Interpreter {
             break;
           }
           case 0x05: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x15: {
             const bl = immA[pc]!;
             const bh = bl >> 31;
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if (lo[d] === bl && hi[d] === bh) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x1d: {
             const s = srcA[pc]!;
             const bl = lo[s]!;
             const bh = hi[s]!;
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if (lo[d] === bl && hi[d] === bh) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x55: {
             const bl = immA[pc]!;
             const bh = bl >> 31;
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if (lo[d] !== bl || hi[d] !== bh) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x5d: {
             const s = srcA[pc]!;
             const bl = lo[s]!;
             const bh = hi[s]!;
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if (lo[d] !== bl || hi[d] !== bh) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x45: {
             const bl = immA[pc]!;
             const bh = bl >> 31;
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if ((lo[d]! & bl) !== 0 || (hi[d]! & bh) !== 0) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x4d: {
             const s = srcA[pc]!;
             const bl = lo[s]!;
             const bh = hi[s]!;
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if ((lo[d]! & bl) !== 0 || (hi[d]! & bh) !== 0) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x25: {
             const bl = immA[pc]!;
             const bh = bl >> 31;
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if ((hi[d]! >>> 0) > (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) > (bl >>> 0))) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x2d: {
             const s = srcA[pc]!;
             const bl = lo[s]!;
             const bh = hi[s]!;
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if ((hi[d]! >>> 0) > (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) > (bl >>> 0))) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x35: {
             const bl = immA[pc]!;
             const bh = bl >> 31;
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if ((hi[d]! >>> 0) > (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) >= (bl >>> 0))) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x3d: {
             const s = srcA[pc]!;
             const bl = lo[s]!;
             const bh = hi[s]!;
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if ((hi[d]! >>> 0) > (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) >= (bl >>> 0))) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0xa5: {
             const bl = immA[pc]!;
             const bh = bl >> 31;
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if ((hi[d]! >>> 0) < (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) < (bl >>> 0))) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0xad: {
             const s = srcA[pc]!;
             const bl = lo[s]!;
             const bh = hi[s]!;
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if ((hi[d]! >>> 0) < (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) < (bl >>> 0))) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0xb5: {
             const bl = immA[pc]!;
             const bh = bl >> 31;
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if ((hi[d]! >>> 0) < (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) <= (bl >>> 0))) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0xbd: {
             const s = srcA[pc]!;
             const bl = lo[s]!;
             const bh = hi[s]!;
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if ((hi[d]! >>> 0) < (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) <= (bl >>> 0))) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x65: {
             const bl = immA[pc]!;
             const bh = bl >> 31;
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if (hi[d]! > bh || (hi[d] === bh && (lo[d]! >>> 0) > (bl >>> 0))) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x6d: {
             const s = srcA[pc]!;
             const bl = lo[s]!;
             const bh = hi[s]!;
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if (hi[d]! > bh || (hi[d] === bh && (lo[d]! >>> 0) > (bl >>> 0))) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x75: {
             const bl = immA[pc]!;
             const bh = bl >> 31;
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if (hi[d]! > bh || (hi[d] === bh && (lo[d]! >>> 0) >= (bl >>> 0))) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x7d: {
             const s = srcA[pc]!;
             const bl = lo[s]!;
             const bh = hi[s]!;
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if (hi[d]! > bh || (hi[d] === bh && (lo[d]! >>> 0) >= (bl >>> 0))) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0xc5: {
             const bl = immA[pc]!;
             const bh = bl >> 31;
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if (hi[d]! < bh || (hi[d] === bh && (lo[d]! >>> 0) < (bl >>> 0))) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0xcd: {
             const s = srcA[pc]!;
             const bl = lo[s]!;
             const bh = hi[s]!;
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if (hi[d]! < bh || (hi[d] === bh && (lo[d]! >>> 0) < (bl >>> 0))) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0xd5: {
             const bl = immA[pc]!;
             const bh = bl >> 31;
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if (hi[d]! < bh || (hi[d] === bh && (lo[d]! >>> 0) <= (bl >>> 0))) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0xdd: {
             const s = srcA[pc]!;
             const bl = lo[s]!;
             const bh = hi[s]!;
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if (hi[d]! < bh || (hi[d] === bh && (lo[d]! >>> 0) <= (bl >>> 0))) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x06: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             pc += immA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x16: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             const a = lo[d]!;
             const b = immA[pc]!;
             if (a === b) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x1e: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             const a = lo[d]!;
             const b = lo[srcA[pc]!]!;
             if (a === b) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x56: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             const a = lo[d]!;
             const b = immA[pc]!;
             if (a !== b) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x5e: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             const a = lo[d]!;
             const b = lo[srcA[pc]!]!;
             if (a !== b) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x46: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             const a = lo[d]!;
             const b = immA[pc]!;
             if ((a & b) !== 0) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x4e: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             const a = lo[d]!;
             const b = lo[srcA[pc]!]!;
             if ((a & b) !== 0) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x26: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             const a = lo[d]!;
             const b = immA[pc]!;
             if (a >>> 0 > b >>> 0) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x2e: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             const a = lo[d]!;
             const b = lo[srcA[pc]!]!;
             if (a >>> 0 > b >>> 0) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x36: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             const a = lo[d]!;
             const b = immA[pc]!;
             if (a >>> 0 >= b >>> 0) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x3e: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             const a = lo[d]!;
             const b = lo[srcA[pc]!]!;
             if (a >>> 0 >= b >>> 0) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0xa6: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             const a = lo[d]!;
             const b = immA[pc]!;
             if (a >>> 0 < b >>> 0) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0xae: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             const a = lo[d]!;
             const b = lo[srcA[pc]!]!;
             if (a >>> 0 < b >>> 0) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0xb6: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             const a = lo[d]!;
             const b = immA[pc]!;
             if (a >>> 0 <= b >>> 0) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0xbe: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             const a = lo[d]!;
             const b = lo[srcA[pc]!]!;
             if (a >>> 0 <= b >>> 0) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x66: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             const a = lo[d]!;
             const b = immA[pc]!;
             if (a > b) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x6e: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             const a = lo[d]!;
             const b = lo[srcA[pc]!]!;
             if (a > b) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x76: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             const a = lo[d]!;
             const b = immA[pc]!;
             if (a >= b) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0x7e: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             const a = lo[d]!;
             const b = lo[srcA[pc]!]!;
             if (a >= b) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0xc6: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             const a = lo[d]!;
             const b = immA[pc]!;
             if (a < b) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0xce: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             const a = lo[d]!;
             const b = lo[srcA[pc]!]!;
             if (a < b) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0xd6: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             const a = lo[d]!;
             const b = immA[pc]!;
             if (a <= b) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
           case 0xde: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             const a = lo[d]!;
             const b = lo[srcA[pc]!]!;
             if (a <= b) pc += offA[pc]!;
+            bs = pc + 1;
             break;
           }
 
 
-          // ---- calls and exit -----------------------------------------------------------------
+          // ---- calls and exit (each ends a basic block) ----------------------------------------
           case 0x85:
           case 0x8d: {
+            count += pc + 1 - bs;
+            run.pc = pc;
+            run.prog = curProg;
+            if (count > limit) throw budgetFault(limit);
             let target = -1; // local call target, or -1 for a helper call
             let helperId = immA[pc]!;
             if (op === 0x8d) {
@@ -991,11 +1341,11 @@ export class Interpreter {
               run.retPc[depth] = pc + 1;
               run.retProg[depth] = curProg;
               this.enterFrame(run, lo, hi);
-              pc = target;
+              pc = bs = target;
               continue;
             }
             run.insnCount = count;
-            this.callHelper(run, ctx, curProg, curDecoded, helperId, lo, hi);
+            this.callHelper(run, ctx, curProg, curDecoded, pc, helperId, lo, hi);
             count = run.insnCount;
             rS = rE = wS = wE = 0;
             if (run.pendingTail !== undefined) {
@@ -1007,12 +1357,19 @@ export class Interpreter {
               srcA = curDecoded.src;
               offA = curDecoded.off;
               immA = curDecoded.imm;
-              pc = 0;
+              pc = bs = 0;
               continue;
             }
+            bs = pc + 1;
             break;
           }
           case 0x95: {
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
             if (run.depth === baseDepth) {
               run.lastPc = pc;
               run.insnCount = count;
@@ -1036,7 +1393,7 @@ export class Interpreter {
               offA = curDecoded.off;
               immA = curDecoded.imm;
             }
-            pc = run.retPc[depth]!;
+            pc = bs = run.retPc[depth]!;
             continue;
           }
 
@@ -1046,8 +1403,14 @@ export class Interpreter {
             if (s === 0) {
               lo[d] = immA[pc]!;
               hi[d] = immA[pc + 1]!;
-            } else this.loadImm64Pseudo(run, curProg, pc, s, immA[pc]!, immA[pc + 1]!, lo, hi, d);
+            } else {
+              run.pc = pc;
+              run.prog = curProg;
+              this.loadImm64Pseudo(run, pc, s, immA[pc]!, immA[pc + 1]!, lo, hi, d);
+            }
+            // two slots, one instruction: keep the block's slot count honest
             pc += 2;
+            bs++;
             continue;
           }
           case 0x20:
@@ -1060,19 +1423,22 @@ export class Interpreter {
             let offset = immA[pc]!;
             if (op >= 0x40) offset = (offset + lo[srcA[pc]!]!) | 0;
             const pkt = run.req.packet;
-            if (pkt === undefined) throw new FaultSignal('LD_ABS/LD_IND without packet data');
+            if (pkt === undefined) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw new FaultSignal('LD_ABS/LD_IND without packet data');
+            }
             const a = pkt.start + (offset >>> 0);
             if (offset < 0 || a + size > pkt.end) {
               // The kernel ends the program with r0 = 0 on an out-of-packet legacy load.
               lo[0] = 0;
               hi[0] = 0;
               run.lastPc = pc;
-              run.insnCount = count;
+              run.insnCount = count + pc + 1 - bs;
               run.depth = baseDepth;
               return;
             }
-            const dv = arena.dv;
-            lo[0] = size === 4 ? dv.getInt32(a, false) : size === 2 ? dv.getUint16(a, false) : arena.u8[a]!;
+            lo[0] = size === 4 ? dv.getInt32(a, false) : size === 2 ? dv.getUint16(a, false) : u8[a]!;
             hi[0] = 0;
             break;
           }
@@ -1094,6 +1460,8 @@ export class Interpreter {
                 rS = rng[0]!;
                 rE = rng[1]!;
               } else {
+                run.pc = pc;
+                run.prog = curProg;
                 this.loadSlow(run, pc, ah, a, 4);
                 lo[d] = tmp[0]!;
                 hi[d] = tmp[1]!;
@@ -1120,6 +1488,8 @@ export class Interpreter {
                 rS = rng[0]!;
                 rE = rng[1]!;
               } else {
+                run.pc = pc;
+                run.prog = curProg;
                 this.loadSlow(run, pc, ah, a, 2);
                 lo[d] = tmp[0]!;
                 hi[d] = tmp[1]!;
@@ -1146,6 +1516,8 @@ export class Interpreter {
                 rS = rng[0]!;
                 rE = rng[1]!;
               } else {
+                run.pc = pc;
+                run.prog = curProg;
                 this.loadSlow(run, pc, ah, a, 1);
                 lo[d] = tmp[0]!;
                 hi[d] = tmp[1]!;
@@ -1172,6 +1544,8 @@ export class Interpreter {
                 rS = rng[0]!;
                 rE = rng[1]!;
               } else {
+                run.pc = pc;
+                run.prog = curProg;
                 this.loadSlow(run, pc, ah, a, 8);
                 lo[d] = tmp[0]!;
                 hi[d] = tmp[1]!;
@@ -1203,6 +1577,8 @@ export class Interpreter {
                 rS = rng[0]!;
                 rE = rng[1]!;
               } else {
+                run.pc = pc;
+                run.prog = curProg;
                 this.loadSlow(run, pc, ah, a, 4);
                 lo[d] = tmp[0]!;
                 hi[d] = lo[d]! >> 31;
@@ -1229,6 +1605,8 @@ export class Interpreter {
                 rS = rng[0]!;
                 rE = rng[1]!;
               } else {
+                run.pc = pc;
+                run.prog = curProg;
                 this.loadSlow(run, pc, ah, a, 2);
                 lo[d] = (tmp[0]! << 16) >> 16;
                 hi[d] = lo[d]! >> 31;
@@ -1255,6 +1633,8 @@ export class Interpreter {
                 rS = rng[0]!;
                 rE = rng[1]!;
               } else {
+                run.pc = pc;
+                run.prog = curProg;
                 this.loadSlow(run, pc, ah, a, 1);
                 lo[d] = (tmp[0]! << 24) >> 24;
                 hi[d] = lo[d]! >> 31;
@@ -1279,7 +1659,11 @@ export class Interpreter {
               if (ah === 0 && arena.accessRange(a, true, rng) && a + 4 <= rng[1]!) {
                 wS = rng[0]!;
                 wE = rng[1]!;
-              } else if (ah !== 0 || !arena.canAccess(a, 4, true)) this.storeFault(ah, a, 4);
+              } else if (ah !== 0 || !arena.canAccess(a, 4, true)) {
+                run.pc = pc;
+                run.prog = curProg;
+                this.storeFault(ah, a, 4);
+              }
             }
             if ((a & 3) === 0) i32[a >>> 2] = immA[pc]!;
             else dv.setInt32(a, immA[pc]!, true);
@@ -1299,7 +1683,11 @@ export class Interpreter {
               if (ah === 0 && arena.accessRange(a, true, rng) && a + 2 <= rng[1]!) {
                 wS = rng[0]!;
                 wE = rng[1]!;
-              } else if (ah !== 0 || !arena.canAccess(a, 2, true)) this.storeFault(ah, a, 2);
+              } else if (ah !== 0 || !arena.canAccess(a, 2, true)) {
+                run.pc = pc;
+                run.prog = curProg;
+                this.storeFault(ah, a, 2);
+              }
             }
             if ((a & 1) === 0) u16[a >>> 1] = immA[pc]!;
             else dv.setUint16(a, immA[pc]!, true);
@@ -1319,7 +1707,11 @@ export class Interpreter {
               if (ah === 0 && arena.accessRange(a, true, rng) && a + 1 <= rng[1]!) {
                 wS = rng[0]!;
                 wE = rng[1]!;
-              } else if (ah !== 0 || !arena.canAccess(a, 1, true)) this.storeFault(ah, a, 1);
+              } else if (ah !== 0 || !arena.canAccess(a, 1, true)) {
+                run.pc = pc;
+                run.prog = curProg;
+                this.storeFault(ah, a, 1);
+              }
             }
             u8[a] = immA[pc]!;
             break;
@@ -1338,7 +1730,11 @@ export class Interpreter {
               if (ah === 0 && arena.accessRange(a, true, rng) && a + 8 <= rng[1]!) {
                 wS = rng[0]!;
                 wE = rng[1]!;
-              } else if (ah !== 0 || !arena.canAccess(a, 8, true)) this.storeFault(ah, a, 8);
+              } else if (ah !== 0 || !arena.canAccess(a, 8, true)) {
+                run.pc = pc;
+                run.prog = curProg;
+                this.storeFault(ah, a, 8);
+              }
             }
             const v = immA[pc]!;
             if ((a & 3) === 0) {
@@ -1364,7 +1760,11 @@ export class Interpreter {
               if (ah === 0 && arena.accessRange(a, true, rng) && a + 4 <= rng[1]!) {
                 wS = rng[0]!;
                 wE = rng[1]!;
-              } else if (ah !== 0 || !arena.canAccess(a, 4, true)) this.storeFault(ah, a, 4);
+              } else if (ah !== 0 || !arena.canAccess(a, 4, true)) {
+                run.pc = pc;
+                run.prog = curProg;
+                this.storeFault(ah, a, 4);
+              }
             }
             if ((a & 3) === 0) i32[a >>> 2] = lo[srcA[pc]!]!;
             else dv.setInt32(a, lo[srcA[pc]!]!, true);
@@ -1384,7 +1784,11 @@ export class Interpreter {
               if (ah === 0 && arena.accessRange(a, true, rng) && a + 2 <= rng[1]!) {
                 wS = rng[0]!;
                 wE = rng[1]!;
-              } else if (ah !== 0 || !arena.canAccess(a, 2, true)) this.storeFault(ah, a, 2);
+              } else if (ah !== 0 || !arena.canAccess(a, 2, true)) {
+                run.pc = pc;
+                run.prog = curProg;
+                this.storeFault(ah, a, 2);
+              }
             }
             if ((a & 1) === 0) u16[a >>> 1] = lo[srcA[pc]!]!;
             else dv.setUint16(a, lo[srcA[pc]!]!, true);
@@ -1404,7 +1808,11 @@ export class Interpreter {
               if (ah === 0 && arena.accessRange(a, true, rng) && a + 1 <= rng[1]!) {
                 wS = rng[0]!;
                 wE = rng[1]!;
-              } else if (ah !== 0 || !arena.canAccess(a, 1, true)) this.storeFault(ah, a, 1);
+              } else if (ah !== 0 || !arena.canAccess(a, 1, true)) {
+                run.pc = pc;
+                run.prog = curProg;
+                this.storeFault(ah, a, 1);
+              }
             }
             u8[a] = lo[srcA[pc]!]!;
             break;
@@ -1423,7 +1831,11 @@ export class Interpreter {
               if (ah === 0 && arena.accessRange(a, true, rng) && a + 8 <= rng[1]!) {
                 wS = rng[0]!;
                 wE = rng[1]!;
-              } else if (ah !== 0 || !arena.canAccess(a, 8, true)) this.storeFault(ah, a, 8);
+              } else if (ah !== 0 || !arena.canAccess(a, 8, true)) {
+                run.pc = pc;
+                run.prog = curProg;
+                this.storeFault(ah, a, 8);
+              }
             }
             const s = srcA[pc]!;
             if ((a & 3) === 0) {
@@ -1438,36 +1850,41 @@ export class Interpreter {
 
           case 0xc3:
           case 0xdb:
+            run.pc = pc;
+            run.prog = curProg;
             this.atomic(pc, op, lo, hi, d, srcA[pc]!, offA[pc]!, immA[pc]!);
             break;
 
           default:
+            run.pc = pc;
+            run.prog = curProg;
             if (pc === curDecoded.length) throw new FaultSignal('fell off the end of the program (no exit)');
             throw new FaultSignal(`unknown opcode 0x${op.toString(16).padStart(2, '0')}`);
         }
         pc++;
       }
-    } catch (e) {
-      run.insnCount = count;
-      if (e instanceof VmFault) throw e; // raised deeper (e.g. inside a callback): keep its pc
-      const reason = e instanceof FaultSignal ? e.reason : `internal error: ${e instanceof Error ? e.message : String(e)}`;
-      throw this.fault(run, curProg, pc, op, lo, hi, reason);
     }
   }
 
   // ---- slow paths (kept out of the loop so it stays small) ---------------------------------
 
-  private callHelper(run: Run, ctx: CallContext, prog: Program, decoded: Decoded, id: number, lo: Int32Array, hi: Int32Array): void {
+  private callHelper(run: Run, ctx: CallContext, prog: Program, decoded: Decoded, pc: number, id: number, lo: Int32Array, hi: Int32Array): void {
     const entry = this.env.helper(id);
     if (entry === undefined) throw new FaultSignal(`unknown helper #${id}`);
     if (entry.gplOnly && !run.gpl) throw new FaultSignal(`helper ${entry.name}#${id} is gpl_only and the program is not GPL`);
     ctx.prog = prog;
     ctx.decoded = decoded;
-    const r = entry.impl(ctx);
-    setReg(lo, hi, 0, r);
+    try {
+      setReg(lo, hi, 0, entry.impl(ctx));
+    } catch (e) {
+      // A callback may have run in between: point the fault back at this call.
+      run.pc = pc;
+      run.prog = prog;
+      throw e;
+    }
   }
 
-  private loadImm64Pseudo(run: Run, prog: Program, pc: number, s: number, imm: number, imm2: number, lo: Int32Array, hi: Int32Array, d: number): void {
+  private loadImm64Pseudo(run: Run, pc: number, s: number, imm: number, imm2: number, lo: Int32Array, hi: Int32Array, d: number): void {
     let v: bigint | number;
     if (s === 1 || s === 5) {
       const h = this.env.mapHandleById(imm);
@@ -1480,7 +1897,6 @@ export class Interpreter {
     } else if (s === 4) {
       v = (BigInt(FUNC_TAG >>> 0) << 32n) | BigInt(pc + imm + 1);
     } else v = 0; // src 3 (kernel variable by BTF id): no kernel variables yet
-    void prog;
     setReg(lo, hi, d, v);
   }
 
@@ -1617,9 +2033,15 @@ export class Interpreter {
 
   /** Internal: used by CallContext for tail calls. */
   requestTailCall(run: Run, target: Program | number): boolean {
-    const prog = typeof target === 'number' ? this.env.programById(target) : target;
-    if (!prog) return false;
+    if (run.callbacks > 0) return false;
+    // As the kernel: the count is taken before the slot is read, so a missing program (id 0 or
+    // unknown) still uses up one of the 33 tail calls.
     if (run.tailCalls >= MAX_TAIL_CALLS) return false;
+    const prog = typeof target === 'number' ? this.env.programById(target) : target;
+    if (!prog) {
+      run.tailCalls++;
+      return false;
+    }
     try {
       this.decode(prog);
     } catch (e) {
@@ -1704,6 +2126,10 @@ class CallContext implements VmHelperCall {
   get env(): HelperEnv {
     return this.vm.env.helperEnv;
   }
+}
+
+function budgetFault(limit: number): FaultSignal {
+  return new FaultSignal(`instruction budget of ${limit} exhausted`);
 }
 
 // ---- arithmetic on (lo, hi) pairs --------------------------------------------------------------
