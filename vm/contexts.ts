@@ -73,6 +73,12 @@ export const BPF_FLOW_KEYS = layout('bpf_flow_keys', 56, [
   ['flags', 48, 4], ['flow_label', 52, 4],
 ], { n_proto: '__be16', sport: '__be16', dport: '__be16', flow_label: '__be32' });
 
+/** struct bpf_sk_lookup (uapi), the context of sk_lookup programs. */
+export const SK_LOOKUP = layout('bpf_sk_lookup', 72, [
+  ['sk', 0, 8, 8, true], ['family', 8, 4], ['protocol', 12, 4], ['remote_ip4', 16, 4], ['remote_ip6', 20, 16, 4],
+  ['remote_port', 36, 2], ['local_ip4', 40, 4], ['local_ip6', 44, 16, 4], ['local_port', 60, 4], ['ingress_ifindex', 64, 4],
+], { sk: 'struct bpf_sock *', remote_port: '__be16' });
+
 /** struct bpf_sock (uapi), what __sk_buff.sk points to: test runs give every skb a socket. */
 export const BPF_SOCK = layout('bpf_sock', 80, [
   ['bound_dev_if', 0, 4], ['family', 4, 4], ['type', 8, 4], ['protocol', 12, 4], ['mark', 16, 4], ['priority', 20, 4],
@@ -133,7 +139,7 @@ export type CtxVerdict = { ok: true; field?: CtxField } | { ok: false; reason: s
  *  'btf-args' (fentry/fexit/fmod_ret/tp_btf/lsm), 'pt-regs' (kprobe) and 'tp-record' (tracepoint)
  *  take user-supplied arguments, an extension: the kernel can only trigger the attach point.
  *  Types without one cannot be test-run. */
-export type TestRunKind = 'skb-l2' | 'skb-l3' | 'xdp' | 'syscall' | 'raw-tp' | 'btf-args' | 'pt-regs' | 'tp-record' | 'flow-dissector';
+export type TestRunKind = 'skb-l2' | 'skb-l3' | 'xdp' | 'syscall' | 'raw-tp' | 'btf-args' | 'pt-regs' | 'tp-record' | 'flow-dissector' | 'sk-lookup';
 
 export interface ProgTypeInfo {
   type: number;
@@ -244,7 +250,18 @@ function flowDissectorAccess(off: number, size: number, write: boolean): CtxVerd
   return bad(off, size);
 }
 
+// sk_lookup_is_valid_access: read-only; sk as a whole pointer, the rest narrow-readable.
+function skLookupAccess(off: number, size: number, write: boolean): CtxVerdict {
+  if (write) return bad(off, size, ': the context is read-only');
+  if (off < 0 || off + size > SK_LOOKUP.size || off % size !== 0) return bad(off, size);
+  const f = fieldAt(SK_LOOKUP, off);
+  if (!f) return bad(off, size, ': padding');
+  if (f.name === 'sk') return size === 8 ? { ok: true, field: f } : bad(off, size);
+  return off + size <= f.offset + f.size ? { ok: true, field: f } : bad(off, size);
+}
+
 const OTHER_TYPES: readonly ProgTypeInfo[] = [
+  { type: P.SK_LOOKUP, ctx: SK_LOOKUP, testRun: 'sk-lookup', writable: s(), unreadable: s(), check: skLookupAccess },
   { type: P.FLOW_DISSECTOR, ctx: SK_BUFF, testRun: 'flow-dissector', writable: s(), unreadable: s(), check: flowDissectorAccess },
   // kprobe_prog_is_valid_access: aligned reads of pt_regs.
   { type: P.KPROBE, ctx: PT_REGS_X86_64, testRun: 'pt-regs', writable: s(), unreadable: s(), check: readOnly(0, PT_REGS_X86_64.size, [1, 2, 4, 8]) },

@@ -34,7 +34,7 @@
 
 import type { RunOutput } from '../helpers/types.js';
 import { UnsupportedError, UsageError } from '../src/errors.js';
-import { BPF_FLOW_KEYS, BPF_SOCK, ETH_HLEN, MAX_BPF_FUNC_ARGS, PERF_MAX_TRACE_SIZE, PT_REGS_ARG_REGS, PT_REGS_X86_64, SK_BUFF, XDP_MD, field, progTypeInfo, writableRanges, type ProgTypeInfo } from './contexts.js';
+import { BPF_FLOW_KEYS, BPF_SOCK, ETH_HLEN, SK_LOOKUP, MAX_BPF_FUNC_ARGS, PERF_MAX_TRACE_SIZE, PT_REGS_ARG_REGS, PT_REGS_X86_64, SK_BUFF, XDP_MD, field, progTypeInfo, writableRanges, type ProgTypeInfo } from './contexts.js';
 import { MemFlag, type Arena } from './memory.js';
 import { progTypeName } from './prog-types.js';
 import type { Program } from './program.js';
@@ -97,7 +97,7 @@ export interface TestRunResult {
 /** Input the kernel would refuse: carries the errno the syscall would return. Exit code 2. */
 export class TestRunInputError extends UsageError {
   constructor(
-    readonly errno: 'EINVAL' | 'E2BIG' | 'ENODEV',
+    readonly errno: 'EINVAL' | 'E2BIG' | 'ENODEV' | 'ERANGE' | 'EAFNOSUPPORT',
     message: string,
   ) {
     super(`test run refused (-${errno}): ${message}`);
@@ -144,6 +144,8 @@ export function testRun(host: TestRunHost, prog: Program, input: TestRunInput = 
       return runTracing(host, prog, info.testRun, input);
     case 'flow-dissector':
       return runFlowDissector(host, prog, input);
+    case 'sk-lookup':
+      return runSkLookup(host, prog, input);
   }
 }
 
@@ -447,6 +449,52 @@ function runFlowDissector(host: TestRunHost, prog: Program, input: TestRunInput)
     arena.free(keys);
     arena.free(ctx);
     arena.free(pkt);
+  }
+}
+
+// ---- sk_lookup ------------------------------------------------------------------------------
+
+/** bpf_prog_test_run_sk_lookup: the lookup comes from a required ctx_in (family AF_INET or
+ *  AF_INET6, protocol, addresses and ports; `sk` and everything after local_port zero, local_port
+ *  a u16), no data. No socket is ever selected here (ebpfvm has no sockets), so ctx_out is ctx_in
+ *  with the cookie 0 and retval the program's verdict. */
+function runSkLookup(host: TestRunHost, prog: Program, input: TestRunInput): TestRunResult {
+  if (input.data !== undefined) throw new TestRunInputError('EINVAL', 'sk_lookup programs take no data_in');
+  if (input.ctx === undefined) throw new TestRunInputError('EINVAL', 'sk_lookup programs need a bpf_sk_lookup ctx_in');
+  const user = ctxInBuffer(input.ctx, SK_LOOKUP.size);
+  const u = new DataView(user.buffer);
+  const off = (name: string): number => field(SK_LOOKUP, name).offset;
+  if (u.getBigUint64(0, true) !== 0n) throw new TestRunInputError('EINVAL', 'bpf_sk_lookup ctx_in sk must be 0');
+  const tail = off('local_port') + 4;
+  for (let i = tail; i < SK_LOOKUP.size; i++) if (user[i] !== 0) throw new TestRunInputError('EINVAL', `bpf_sk_lookup ctx_in byte ${i} (after local_port) must be zero`);
+  const localPort = u.getUint32(off('local_port'), true);
+  if (localPort > 0xffff) throw new TestRunInputError('ERANGE', `bpf_sk_lookup local_port ${localPort} exceeds 65535`);
+  const family = u.getUint32(off('family'), true) & 0xffff;
+  if (family !== AF_INET && family !== AF_INET6) throw new TestRunInputError('EAFNOSUPPORT', `bpf_sk_lookup family ${family} is neither AF_INET (2) nor AF_INET6 (10)`);
+  const arena = host.arena;
+  const dv = arena.dv;
+  const ctx = arena.allocRegion(SK_LOOKUP.size, MemFlag.READ, 'ctx', 'bpf_sk_lookup');
+  try {
+    // What the kernel's bpf_sk_lookup_kern holds: 16-bit family, protocol and local port, the
+    // addresses of the given family only.
+    dv.setUint32(ctx + off('family'), family, true);
+    dv.setUint32(ctx + off('protocol'), u.getUint32(off('protocol'), true) & 0xffff, true);
+    arena.write(ctx + off('remote_port'), user.subarray(off('remote_port'), off('remote_port') + 2));
+    dv.setUint32(ctx + off('local_port'), localPort, true);
+    const copy = (name: string, len: number): void => arena.write(ctx + off(name), user.subarray(off(name), off(name) + len));
+    if (family === AF_INET) {
+      copy('remote_ip4', 4);
+      copy('local_ip4', 4);
+    } else {
+      copy('remote_ip6', 16);
+      copy('local_ip6', 16);
+    }
+    const run = repeatRuns(host, prog, input, ctx, undefined);
+    const ctxOut = user.slice();
+    new DataView(ctxOut.buffer).setBigUint64(0, 0n, true); // cookie: no socket selected
+    return { ...run, ctxOut };
+  } finally {
+    arena.free(ctx);
   }
 }
 

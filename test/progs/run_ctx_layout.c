@@ -33,6 +33,13 @@ const volatile __u32 bpf_sock_layout[] = {
 };
 const volatile __u32 bpf_sock_size = sizeof(struct bpf_sock);
 
+const volatile __u32 sk_lookup_layout[] = {
+	F(bpf_sk_lookup, sk), F(bpf_sk_lookup, family), F(bpf_sk_lookup, protocol), F(bpf_sk_lookup, remote_ip4),
+	F(bpf_sk_lookup, remote_ip6), F(bpf_sk_lookup, remote_port), F(bpf_sk_lookup, local_ip4),
+	F(bpf_sk_lookup, local_ip6), F(bpf_sk_lookup, local_port), F(bpf_sk_lookup, ingress_ifindex),
+};
+const volatile __u32 sk_lookup_size = sizeof(struct bpf_sk_lookup);
+
 SEC("syscall")
 int layout(void *ctx)
 {

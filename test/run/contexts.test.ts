@@ -1,7 +1,7 @@
 // vm/contexts: layouts against the uapi headers as clang compiled them, the per-type access
 // rules of the kernel's *_is_valid_access(), and eth_type_trans() on loopback.
 import { describe, expect, it } from 'vitest';
-import { BPF_SOCK, SK_BUFF, XDP_MD, layoutToC, checkCtxAccess, field, progTypeInfo, writableRanges, type CtxLayout } from '../../vm/contexts.js';
+import { BPF_SOCK, SK_BUFF, SK_LOOKUP, XDP_MD, layoutToC, checkCtxAccess, field, progTypeInfo, writableRanges, type CtxLayout } from '../../vm/contexts.js';
 import { ProgType } from '../../vm/prog-types.js';
 import { ethTypeTrans } from '../../vm/test-run.js';
 import { openObject } from '../../src/loader/index.js';
@@ -25,6 +25,7 @@ describe('context layouts match the uapi headers compiled by clang', () => {
   it('__sk_buff: every field offset and size', () => expectLayout(SK_BUFF, u32s('sk_buff_layout'), u32s('sk_buff_size')[0]!));
   it('xdp_md: every field offset and size', () => expectLayout(XDP_MD, u32s('xdp_md_layout'), u32s('xdp_md_size')[0]!));
   it('bpf_sock: every field offset and size', () => expectLayout(BPF_SOCK, u32s('bpf_sock_layout'), u32s('bpf_sock_size')[0]!));
+  it('bpf_sk_lookup: every field offset and size', () => expectLayout(SK_LOOKUP, u32s('sk_lookup_layout'), u32s('sk_lookup_size')[0]!));
   it('prints as the uapi C declaration, padding as anonymous bitfields', () => {
     const c = layoutToC(SK_BUFF);
     expect(c).toContain('\t__u32 cb[5];\n');
@@ -79,6 +80,14 @@ describe('context access rules', () => {
     expect(ok(ProgType.FLOW_DISSECTOR, off('flow_keys'), 8, false)).toBe(true);
     expect(ok(ProgType.FLOW_DISSECTOR, off('len'), 4, false)).toBe(false);
     expect(ok(ProgType.FLOW_DISSECTOR, off('cb'), 4, true)).toBe(false);
+  });
+
+  it('sk_lookup contexts are read-only; sk is read as a whole pointer', () => {
+    expect(ok(ProgType.SK_LOOKUP, 36, 2, false)).toBe(true); // remote_port
+    expect(ok(ProgType.SK_LOOKUP, 0, 8, false)).toBe(true);
+    expect(ok(ProgType.SK_LOOKUP, 0, 4, false)).toBe(false);
+    expect(ok(ProgType.SK_LOOKUP, 60, 4, true)).toBe(false);
+    expect(ok(ProgType.SK_LOOKUP, 38, 2, false)).toBe(false); // padding
   });
 
   it('syscall contexts are any aligned bytes of the user buffer', () => {
