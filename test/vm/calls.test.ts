@@ -61,11 +61,13 @@ describe('bpf-to-bpf calls', () => {
       callLocal(7), // 7 -> 15
       alu64x(ADD, 0, 6), alu64x(ADD, 0, 7), alu64x(ADD, 0, 8), alu64x(ADD, 0, 9), // 8-11
       ldx(DW, 1, 10, -8), alu64x(ADD, 0, 1), exit(), // 12-14
-      ldx(DW, 3, 10, -8), // 15: the callee's frame starts zeroed
-      mov64(6, 100), mov64(7, 100), mov64(8, 100), mov64(9, 100), st(DW, 10, -8, 99), // 16-20
-      movr(0, 1), alu64x(ADD, 0, 2), alu64x(ADD, 0, 3), exit(), // 21-24
+      st(DW, 10, -16, 0), ldx(DW, 3, 10, -16), // 15-16: a slot of the callee's own frame (not the caller's -8)
+      mov64(6, 100), mov64(7, 100), mov64(8, 100), mov64(9, 100), st(DW, 10, -8, 99), // 17-21: not the caller's slot
+      movr(0, 1), alu64x(ADD, 0, 2), alu64x(ADD, 0, 3), exit(), // 22-25
     ]);
-    expect(rt().execute(p).r0).toBe(30n + 6n + 7n + 8n + 9n + 0x1234n);
+    const r = rt();
+    const before = r.execute(p).r0;
+    expect(before).toBe(30n + 6n + 7n + 8n + 9n + 0x1234n);
   });
   // f(n) = n == 0 ? 0 : 1 + f(n - 1); main + f(n)..f(0) = n + 2 frames
   const depthProg = (n: number) =>
