@@ -588,18 +588,20 @@ function repeatRuns(
   const output: RunOutput = input.output ?? { printk: [], ringbuf: [], perf: [] };
   let r0 = 0n;
   let insnCount = 0;
+  // One request for every run: the loop should cost what the program costs.
+  const req = {
+    args: [ctx],
+    ...(input.cpu !== undefined ? { cpu: input.cpu } : {}),
+    ...(input.maxInsns !== undefined ? { maxInsns: input.maxInsns } : {}),
+    ...(input.trace ? { trace: input.trace } : {}),
+    output,
+    ...(packet ? { packet } : {}),
+    ...(probeMem ? { probeMem } : {}),
+  };
   const t0 = performance.now();
   for (let i = 0; i < repeat; i++) {
     each.before?.();
-    const r = host.execute(prog, {
-      args: [ctx],
-      ...(input.cpu !== undefined ? { cpu: input.cpu } : {}),
-      ...(input.maxInsns !== undefined ? { maxInsns: input.maxInsns } : {}),
-      ...(input.trace ? { trace: input.trace } : {}),
-      output,
-      ...(packet ? { packet } : {}),
-      ...(probeMem ? { probeMem } : {}),
-    });
+    const r = host.execute(prog, req);
     each.after?.();
     r0 = r.r0;
     insnCount += r.insnCount;
