@@ -16,7 +16,11 @@ export const MAP_HELPERS: readonly HelperEntry[] = [
     gplOnly: false,
     progTypes: 'all',
     // The value's arena address (this CPU's copy for per-CPU maps), 0 for NULL.
-    impl: (call) => call.map(1).lookupElem(call.ptr(2), call.cpu),
+    impl: (call) => {
+      const m = call.map(1);
+      // map-in-map lookups return the inner map's handle, not an address
+      return m.lookupElemHandle !== undefined ? m.lookupElemHandle(call.ptr(2)) : m.lookupElem(call.ptr(2), call.cpu);
+    },
   },
   {
     id: 2,

@@ -10,6 +10,14 @@ import { SKB_HELPERS } from './skb.js';
 import { STRING_HELPERS } from './strings.js';
 import { TIME_HELPERS } from './time.js';
 import { RBTREE_HELPERS } from './rbtree.js';
+import { QUEUE_HELPERS } from './queue.js';
+import { RINGBUF_HELPERS } from './ringbuf.js';
+import { PERF_HELPERS } from './perf.js';
+import { TAILCALL_HELPERS } from './tailcall.js';
+import { PACKET_HELPERS } from './packet.js';
+import { REDIRECT_HELPERS } from './redirect.js';
+import { PROBE_HELPERS } from './probe.js';
+import { STACK_HELPERS } from './stack.js';
 import type { HelperEntry } from './types.js';
 
 export const LINUX_HELPERS: readonly HelperEntry[] = [
@@ -22,6 +30,14 @@ export const LINUX_HELPERS: readonly HelperEntry[] = [
   ...LOCK_HELPERS,
   ...SKB_HELPERS,
   ...LOOP_HELPERS,
+  ...QUEUE_HELPERS,
+  ...RINGBUF_HELPERS,
+  ...PERF_HELPERS,
+  ...TAILCALL_HELPERS,
+  ...PACKET_HELPERS,
+  ...REDIRECT_HELPERS,
+  ...PROBE_HELPERS,
+  ...STACK_HELPERS,
 ];
 
 let byId: Map<number, HelperEntry> | undefined;

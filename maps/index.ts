@@ -6,6 +6,18 @@ import { createLruPercpuHashMap } from './lru-percpu-hash.js';
 import { createPercpuArrayMap } from './percpu-array.js';
 import { createPercpuHashMap } from './percpu-hash.js';
 import { createRbtreeMap } from './rbtree.js';
+import { createArrayOfMapsMap } from './array-of-maps.js';
+import { createBloomFilterMap } from './bloom-filter.js';
+import { createCpumapMap } from './cpumap.js';
+import { createDevmapHashMap } from './devmap-hash.js';
+import { createDevmapMap } from './devmap.js';
+import { createHashOfMapsMap } from './hash-of-maps.js';
+import { createLpmTrieMap } from './lpm-trie.js';
+import { createPerfEventArrayMap } from './perf-event-array.js';
+import { createProgArrayMap } from './prog-array.js';
+import { createQueueMap } from './queue.js';
+import { createRingbufMap } from './ringbuf.js';
+import { createStackMap } from './stack.js';
 import { MapType, type MapFactory } from './types.js';
 
 export const MAP_FACTORIES: Map<number, MapFactory> = new Map<number, MapFactory>([
@@ -16,4 +28,16 @@ export const MAP_FACTORIES: Map<number, MapFactory> = new Map<number, MapFactory
   [MapType.LRU_HASH, createLruHashMap],
   [MapType.LRU_PERCPU_HASH, createLruPercpuHashMap],
   [MapType.RBTREE, createRbtreeMap],
+  [MapType.QUEUE, createQueueMap],
+  [MapType.STACK, createStackMap],
+  [MapType.BLOOM_FILTER, createBloomFilterMap],
+  [MapType.RINGBUF, createRingbufMap],
+  [MapType.PERF_EVENT_ARRAY, createPerfEventArrayMap],
+  [MapType.LPM_TRIE, createLpmTrieMap],
+  [MapType.PROG_ARRAY, createProgArrayMap],
+  [MapType.ARRAY_OF_MAPS, createArrayOfMapsMap],
+  [MapType.HASH_OF_MAPS, createHashOfMapsMap],
+  [MapType.DEVMAP, createDevmapMap],
+  [MapType.DEVMAP_HASH, createDevmapHashMap],
+  [MapType.CPUMAP, createCpumapMap],
 ]);

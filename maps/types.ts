@@ -83,6 +83,7 @@ export const Errno = {
   EFAULT: 14,
   EBUSY: 16,
   EEXIST: 17,
+  ENODEV: 19,
   EINVAL: 22,
   ENOSPC: 28,
   ERANGE: 34,
@@ -118,6 +119,17 @@ export interface MapContext {
   arena: Arena;
   /** Number of possible CPUs (per-CPU maps size their values by this). */
   ncpus: number;
+  /** The runtime's map and program tables (map-in-map values are map ids, prog_array values
+   *  program ids). */
+  runtime?: MapRuntime;
+}
+
+/** What fd-holding maps (map-in-map, prog_array, devmap) need from the runtime. */
+export interface MapRuntime {
+  mapById(id: number): { id: number; map: BpfMap; handle: bigint } | undefined;
+  programById(id: number): unknown;
+  /** Create a map (inner maps from a map-in-map template). */
+  createMap?(spec: MapSpec): { id: number; map: BpfMap; handle: bigint };
 }
 
 /** A live map. Program-side operations work on arena addresses and return kernel-style results
@@ -140,6 +152,9 @@ export interface BpfMap {
   updateElem(keyAddr: number, valueAddr: number, flags: number, cpu: number): number;
   /** 0 or negative errno. */
   deleteElem(keyAddr: number): number;
+  /** Maps whose lookup yields a handle instead of an address (array/hash_of_maps: the inner
+   *  map's handle, 0n for NULL); bpf_map_lookup_elem uses it when present. */
+  lookupElemHandle?(keyAddr: number): bigint;
 
   // --- user side (byte arrays) ---
   /** The value bytes (per-CPU maps: all CPUs, each rounded up to 8 bytes), or undefined. */

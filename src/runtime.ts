@@ -134,7 +134,7 @@ export class Runtime implements VmEnv {
   createMap(spec: MapSpec): LoadedMap {
     const factory = MAP_FACTORIES.get(spec.type);
     if (!factory) throw new UnsupportedError(`unsupported map type ${mapTypeName(spec.type)}`);
-    const map = factory(spec, { arena: this.arena, ncpus: this.options.ncpus });
+    const map = factory(spec, { arena: this.arena, ncpus: this.options.ncpus, runtime: this });
     const id = this.maps.length;
     const loaded: LoadedMap = { id, map, handle: makeHandle(HandleKind.MAP, id) };
     this.maps.push(loaded);

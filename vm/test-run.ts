@@ -1,11 +1,14 @@
 // BPF_PROG_TEST_RUN as the kernel's net/bpf/test_run.c does it (DESIGN section 5), on the VM.
+// docs/test-runs.md has the user's view; test/fixtures/kernel holds the kernel's own answers.
 //
-// What carries over from the kernel, checked against a 6.18 host with bpftool:
+// What carries over from the kernel (checked against a 6.18 host):
 // - skb programs need at least ETH_HLEN (14) and at most 3712 bytes (a page minus NET_SKB_PAD
-//   and skb_shared_info); an IPv4/IPv6 ethertype needs a full 20/40-byte network header. The device is loopback (ifindex 1): pkt_type is HOST for
-//   a zero destination MAC, MULTICAST for any address with the group bit (loopback's broadcast
-//   address is all zeros, so ff:ff:.. is MULTICAST too), OTHERHOST otherwise; protocol is the
-//   ethertype as eth_type_trans() computes it, stored in network byte order.
+//   and skb_shared_info); an IPv4/IPv6 ethertype needs a full 20/40-byte network header. The
+//   device is loopback (ifindex 1): pkt_type is HOST for a zero destination MAC, MULTICAST for
+//   any address with the group bit (loopback's broadcast address is all zeros, so ff:ff:.. is
+//   MULTICAST too), OTHERHOST otherwise; protocol is the ethertype as eth_type_trans() computes
+//   it, stored in network byte order. __sk_buff.sk points to a socket whose family and
+//   addresses come from the IP header.
 // - tc (and sched_act) programs see the packet from the Ethernet header; socket filters and the
 //   other skb types from the network header, which is also LD_ABS's base. Their data_out gets
 //   14 bytes back in front of the network header, zero-filled (the kernel memsets them).
@@ -19,22 +22,35 @@
 //   metadata at the start of data_in (multiple of 4, at most 32) and `data_end` the linear length;
 //   data_out runs from data_meta to data_end. Without ctx_in, ingress_ifindex reads 1 (the
 //   loopback queue the kernel uses).
-// - __sk_buff.sk points to a socket whose family and addresses come from the IP header.
-// - syscall programs get the user's ctx buffer (any size up to U16_MAX), no data.
+// - flow dissectors get fresh flow keys every run and return them as data_out; sk_lookup
+//   programs get the lookup from a required ctx_in; syscall programs get the user's buffer (up
+//   to U16_MAX bytes, no data); raw tracepoints their u64 arguments (at most 12, no data).
 // - repeat runs the program N times on the same packet and context, so writes accumulate;
 //   retval is the low 32 bits of r0 of the last run; duration is the mean time per run in ns.
 //
-// - raw tracepoint programs get their u64 arguments from ctx_in (at most 12), no data.
-//
-// Deliberate differences: repeat works for syscall and raw_tp programs too; only the loopback
-// device exists, so ifindex > 1 is -ENODEV; XDP packets beyond the linear part (frags) are
-// refused as unsupported; kprobe (x86-64
-// pt_regs), tracepoint (raw record) and fentry/fexit/lsm (u64 argument array) programs run on
-// user-supplied arguments, which the kernel cannot do.
+// Deliberate differences: repeat and the CPU work for every type; only the loopback device
+// exists, so ifindex > 1 is -ENODEV; XDP packets beyond the linear part (frags) are refused as
+// unsupported; kprobe (x86-64 pt_regs), tracepoint (raw record) and fentry/fexit/lsm (u64
+// argument array) programs run on user-supplied arguments, which the kernel cannot do.
 
 import type { RunOutput } from '../helpers/types.js';
 import { UnsupportedError, UsageError } from '../src/errors.js';
-import { BPF_FLOW_KEYS, BPF_SOCK, ETH_HLEN, SK_LOOKUP, MAX_BPF_FUNC_ARGS, PERF_MAX_TRACE_SIZE, PT_REGS_ARG_REGS, PT_REGS_X86_64, SK_BUFF, XDP_MD, field, progTypeInfo, writableRanges, type ProgTypeInfo } from './contexts.js';
+import {
+  BPF_FLOW_KEYS,
+  BPF_SOCK,
+  ETH_HLEN,
+  MAX_BPF_FUNC_ARGS,
+  PERF_MAX_TRACE_SIZE,
+  PT_REGS_ARG_REGS,
+  PT_REGS_X86_64,
+  SK_BUFF,
+  SK_LOOKUP,
+  XDP_MD,
+  field,
+  progTypeInfo,
+  writableRanges,
+  type ProgTypeInfo,
+} from './contexts.js';
 import { MemFlag, type Arena } from './memory.js';
 import { progTypeName } from './prog-types.js';
 import type { Program } from './program.js';
@@ -278,6 +294,7 @@ function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: Tes
     }
     return { ...run, dataOut, ...(ctxOut ? { ctxOut } : {}) };
   } finally {
+    freeMovedPacket(arena, dv.getUint32(ctx + field(SK_BUFF, 'data').offset, true));
     arena.unprotect(ctx, SK_BUFF.size);
     arena.free(sk);
     arena.free(ctx);
@@ -372,6 +389,7 @@ function runXdp(host: TestRunHost, prog: Program, _info: ProgTypeInfo, input: Te
     }
     return { ...run, dataOut, ...(ctxOut ? { ctxOut } : {}) };
   } finally {
+    freeMovedPacket(arena, arena.dv.getUint32(ctx + 8, true));
     arena.unprotect(ctx, XDP_MD.size);
     arena.free(ctx);
     arena.free(frame);
@@ -563,6 +581,13 @@ function runTracing(host: TestRunHost, prog: Program, kind: 'raw-tp' | 'btf-args
 }
 
 // ---- shared ---------------------------------------------------------------------------------
+
+/** Packet helpers that need more room (helpers/packet.ts) move the packet to a region named
+ *  '... (moved)'; the original is freed by its owner here, the moved one by this. */
+function freeMovedPacket(arena: Arena, addr: number): void {
+  const r = arena.describe(addr);
+  if (r && r.kind === 'packet' && r.name.endsWith(' (moved)')) arena.free(r.start);
+}
 
 /** Write-protect [start, start+size) except the given ranges (relative offsets). */
 function protectExcept(arena: Arena, start: number, size: number, writable: [number, number][]): void {

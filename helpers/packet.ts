@@ -1,0 +1,466 @@
+// Packet-rewriting helpers (net/core/filter.c). They change the test run's packet in place
+// (vm/test-run.ts reads data_out back from the context's data/data_end) and keep the context's
+// data, data_end, data_meta (and __sk_buff.len) in step with the VM's own view of the packet.
+//
+//   skb_store_bytes (9)(skb, offset, from, len, flags): write into the packet at data + offset;
+//     flags beyond BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH -EINVAL, a range past the end
+//     -EFAULT.
+//   l3_csum_replace (10)(skb, offset, from, to, flags) and l4_csum_replace (11): update the 16-bit
+//     checksum at data + offset for a 2- or 4-byte field changing from `from` to `to` (size in
+//     the low 4 bits of flags), or by a csum_diff result (size 0, from must be 0), with the
+//     kernel's csum_replace2/4/by_diff and inet_proto_csum_replace2/4/by_diff arithmetic (the
+//     test run's skb is CHECKSUM_NONE, so BPF_F_PSEUDO_HDR changes nothing in the packet).
+//     l4 also takes BPF_F_MARK_MANGLED_0 (a 0 checksum stays 0 unless BPF_F_MARK_ENFORCE; a
+//     result of 0 is written as 0xffff). Odd offsets or offsets above 0xffff are -EFAULT.
+//   skb_change_tail (38)(skb, len, flags): grow (zero-filled) or trim to len bytes from data;
+//     below the network header offset, above BPF_SKB_MAX_LEN (16064) or flags: -EINVAL.
+//   skb_change_head (43)(skb, head_room, flags): prepend head_room zero bytes; the MAC header
+//     is reset to the new start.
+//   skb_pull_data (39)(skb, len): ebpfvm's skbs are linear, so 0 when len <= skb->len, else
+//     -ENOMEM (the kernel's pskb_may_pull failure).
+//   skb_adjust_room (50)(skb, len_diff, mode, flags): insert (zeroed) or remove len_diff bytes
+//     after the MAC header (BPF_ADJ_ROOM_MAC) or after the base IPv4/IPv6 header
+//     (BPF_ADJ_ROOM_NET); only IPv4/IPv6 packets (-ENOTSUPP otherwise), |len_diff| at most 0xfff
+//     (-EFAULT). The encapsulation/decapsulation flags are not implemented (-ENOTSUPP).
+//   xdp_adjust_head (44), xdp_adjust_meta (54), xdp_adjust_tail (65): move data, data_meta or
+//     data_end as the kernel does, inside a frame of 4096 bytes that begins at data_hard_start
+//     (XDP_PACKET_HEADROOM before the packet) with struct xdp_frame (40 bytes) reserved at the
+//     front and skb_shared_info (320 bytes) at the back; metadata stays 4-byte aligned and at
+//     most 32 bytes (-EACCES otherwise); a packet keeps at least ETH_HLEN bytes.
+//   get_hash_recalc (34)(skb): a flow hash of the IPv4/IPv6 addresses, protocol and ports.
+//     The kernel seeds its flow hash randomly at boot, so no value can agree with it; ebpfvm's
+//     is jhash with seed 0 (stable across runs), 0 for packets it cannot parse.
+//
+// Where memory goes: the test run allocates the packet as one region that starts at the MAC
+// header (skb) or at data_hard_start (xdp). A helper that needs more room moves the packet to
+// a fresh region named "... (moved)" and frees an earlier moved one; the test run frees the
+// last. LD_ABS/LD_IND keep the bounds the run started with.
+
+import { FaultSignal } from '../src/errors.js';
+import { jhash2 } from '../maps/bloom-filter.js';
+import { Errno } from '../maps/types.js';
+import { MemFlag, type RegionInfo } from '../vm/memory.js';
+import { ProgType } from '../vm/prog-types.js';
+import type { HelperArg, HelperCall, HelperEntry } from './types.js';
+
+const ETH_HLEN = 14;
+const SKB_LEN = 0;
+const SKB_PROTOCOL = 16;
+const SKB_DATA = 76;
+const SKB_DATA_END = 80;
+const SKB_DATA_META = 140;
+/** SKB_MAX_ALLOC: four pages minus skb_shared_info. */
+export const BPF_SKB_MAX_LEN = 16384 - 320;
+/** sizeof(struct xdp_frame) on x86-64, reserved at data_hard_start. */
+export const XDP_FRAME_SIZE = 40;
+/** data_hard_start + frame_sz (a page) - skb_shared_info: the furthest data_end may go. */
+export const XDP_HARD_END = 4096 - 320;
+const ENOTSUPP = 524;
+const EACCES = 13;
+const MOVED = ' (moved)';
+
+const SKB_WRITE_TYPES = [ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.LWT_XMIT, ProgType.SK_SKB];
+const TC_TYPES = [ProgType.SCHED_CLS, ProgType.SCHED_ACT];
+
+// ---- one's-complement arithmetic as include/net/checksum.h ----
+
+const add32 = (a: number, b: number): number => {
+  const r = (a >>> 0) + (b >>> 0);
+  return (r > 0xffffffff ? r - 0xffffffff : r) >>> 0;
+};
+const fold = (s: number): number => {
+  let x = (s & 0xffff) + (s >>> 16);
+  x = (x & 0xffff) + (x >>> 16);
+  return ~x & 0xffff;
+};
+const add16 = (a: number, b: number): number => {
+  let r = ((a & 0xffff) + (b & 0xffff)) & 0xffff;
+  if (r < (b & 0xffff)) r = (r + 1) & 0xffff;
+  return r;
+};
+
+/** csum_replace2: ~csum16_add(csum16_sub(~sum, old), new). */
+export function csumReplace2(sum: number, from: number, to: number): number {
+  return ~add16(add16(~sum & 0xffff, ~from & 0xffff), to) & 0xffff;
+}
+/** csum_replace4 (also inet_proto_csum_replace4/2 on a CHECKSUM_NONE skb). */
+export function csumReplace4(sum: number, from: number, to: number): number {
+  return fold(add32(add32(~sum >>> 0, ~from >>> 0), to >>> 0));
+}
+/** csum_replace_by_diff. */
+export function csumReplaceByDiff(sum: number, diff: number): number {
+  return fold(add32(diff >>> 0, ~sum >>> 0));
+}
+
+// ---- where the packet is ----
+
+interface SkbView {
+  ctx: number;
+  data: number;
+  end: number;
+  region: RegionInfo;
+}
+
+function skbView(call: HelperCall, ctx: number): SkbView {
+  call.arena.check(ctx, SKB_DATA_META + 4, false);
+  const dv = call.arena.dv;
+  const data = dv.getUint32(ctx + SKB_DATA, true);
+  const end = dv.getUint32(ctx + SKB_DATA_END, true);
+  const region = call.arena.describe(data < end ? data : data - 1);
+  if (!region || region.kind !== 'packet') throw new FaultSignal(`packet helper: r1 (0x${ctx.toString(16)}) is not a packet context`);
+  return { ctx, data, end, region };
+}
+
+function setSkb(call: HelperCall, ctx: number, data: number, end: number): void {
+  const dv = call.arena.dv;
+  // the context is write-protected for programs; helpers own these fields
+  dv.setUint32(ctx + SKB_DATA, data, true);
+  dv.setUint32(ctx + SKB_DATA_END, end, true);
+  dv.setUint32(ctx + SKB_DATA_META, data, true);
+  dv.setUint32(ctx + SKB_LEN, end - data, true);
+}
+
+/** Move `len` bytes starting at `from` to a new packet region with `before` zero bytes in front
+ *  and `after` zero bytes behind; frees `old` when an earlier helper had moved it. Returns the
+ *  new region's start. */
+function movePacket(call: HelperCall, old: RegionInfo, from: number, len: number, before: number, after: number): number {
+  const size = before + len + after;
+  const name = old.name.endsWith(MOVED) ? old.name : old.name + MOVED;
+  const start = call.arena.allocRegion(Math.max(size, 1), MemFlag.READ | MemFlag.WRITE, 'packet', name);
+  call.arena.u8.copyWithin(start + before, from, from + len);
+  if (old.name.endsWith(MOVED)) call.arena.free(old.start);
+  return start;
+}
+
+/** Resize the skb to `newLen` bytes from data (zero-filled when growing). */
+function skbResizeTail(call: HelperCall, v: SkbView, newLen: number): void {
+  const len = v.end - v.data;
+  if (v.data + newLen <= v.region.start + v.region.length) {
+    if (newLen > len) call.arena.zero(v.end, newLen - len);
+    setSkb(call, v.ctx, v.data, v.data + newLen);
+    return;
+  }
+  const head = v.data - v.region.start;
+  const start = movePacket(call, v.region, v.region.start, head + len, 0, newLen - len);
+  setSkb(call, v.ctx, start + head, start + head + newLen);
+}
+
+const isTc = (call: HelperCall): boolean => (TC_TYPES as number[]).includes(call.progType);
+/** Bytes from data to the network header (the smallest length change_tail accepts). */
+const minLen = (call: HelperCall): number => (isTc(call) ? ETH_HLEN : 0);
+
+/** The skb protocol (host order) from __sk_buff.protocol (stored in network order). */
+function skbProto(call: HelperCall, ctx: number): number {
+  const p = call.arena.dv.getUint32(ctx + SKB_PROTOCOL, true);
+  return ((p & 0xff) << 8) | ((p >>> 8) & 0xff);
+}
+
+function csumArgs(call: HelperCall): { v: SkbView; off: number } | number {
+  const v = skbView(call, call.ptr(1));
+  const offset = call.u64(2);
+  if (offset > 0xffffn || (offset & 1n) !== 0n) return -Errno.EFAULT;
+  const off = Number(offset);
+  if (off + 2 > v.end - v.data) return -Errno.EFAULT;
+  return { v, off };
+}
+
+const CTX: HelperArg = { type: 'ARG_PTR_TO_CTX' };
+const ANY: HelperArg = { type: 'ARG_ANYTHING' };
+const INT = { type: 'RET_INTEGER' } as const;
+
+// ---- xdp ----
+
+interface XdpView {
+  ctx: number;
+  data: number;
+  end: number;
+  meta: number;
+  region: RegionInfo;
+  hardStart: number;
+}
+
+function xdpView(call: HelperCall, ctx: number): XdpView {
+  call.arena.check(ctx, 12, false);
+  const dv = call.arena.dv;
+  const data = dv.getUint32(ctx, true);
+  const end = dv.getUint32(ctx + 4, true);
+  const meta = dv.getUint32(ctx + 8, true);
+  const region = call.arena.describe(meta);
+  if (!region || region.kind !== 'packet') throw new FaultSignal(`xdp helper: r1 (0x${ctx.toString(16)}) is not an xdp_md`);
+  return { ctx, data, end, meta, region, hardStart: region.start };
+}
+
+function setXdp(call: HelperCall, ctx: number, data: number, end: number, meta: number): void {
+  const dv = call.arena.dv;
+  dv.setUint32(ctx, data, true);
+  dv.setUint32(ctx + 4, end, true);
+  dv.setUint32(ctx + 8, meta, true);
+}
+
+/** Flow hash for get_hash_recalc (see the header comment). */
+function flowHash(call: HelperCall, v: SkbView): number {
+  const net = v.region.start + ETH_HLEN;
+  const u8 = call.arena.u8;
+  const end = v.end;
+  const proto = skbProto(call, v.ctx);
+  const words: number[] = [];
+  let l4 = 0;
+  let ipProto = 0;
+  if (proto === 0x0800 && net + 20 <= end) {
+    ipProto = u8[net + 9]!;
+    for (let i = 12; i < 20; i += 4) words.push(call.arena.dv.getUint32(net + i, false));
+    l4 = net + (u8[net]! & 0xf) * 4;
+  } else if (proto === 0x86dd && net + 40 <= end) {
+    ipProto = u8[net + 6]!;
+    for (let i = 8; i < 40; i += 4) words.push(call.arena.dv.getUint32(net + i, false));
+    l4 = net + 40;
+  } else return 0;
+  words.push(ipProto);
+  if ((ipProto === 6 || ipProto === 17) && l4 + 4 <= end) words.push(call.arena.dv.getUint32(l4, false));
+  const buf = new Uint8Array(words.length * 4);
+  const dv = new DataView(buf.buffer);
+  words.forEach((w, i) => dv.setUint32(i * 4, w >>> 0, true));
+  return jhash2(buf, 0, words.length, 0) || 1;
+}
+
+export const PACKET_HELPERS: readonly HelperEntry[] = [
+  {
+    id: 9,
+    name: 'skb_store_bytes',
+    proto: { args: [CTX, ANY, { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] }, { type: 'ARG_CONST_SIZE' }, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: SKB_WRITE_TYPES,
+    impl: (call) => {
+      const v = skbView(call, call.ptr(1));
+      const flags = call.u64(5);
+      if ((flags & ~3n) !== 0n) return -Errno.EINVAL;
+      const offset = call.u64(2);
+      const len = Number(call.u64(4) & 0xffffffffn);
+      if (offset > 0x7fffffffn) return -Errno.EFAULT;
+      const off = Number(offset);
+      if (off + len > v.end - v.data) return -Errno.EFAULT;
+      const src = call.ptr(3);
+      call.arena.check(src, len, false);
+      call.arena.u8.copyWithin(v.data + off, src, src + len);
+      return 0;
+    },
+  },
+  {
+    id: 10,
+    name: 'l3_csum_replace',
+    proto: { args: [CTX, ANY, ANY, ANY, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: SKB_WRITE_TYPES,
+    impl: (call) => {
+      const flags = call.u64(5);
+      if ((flags & ~0xfn) !== 0n) return -Errno.EINVAL;
+      const a = csumArgs(call);
+      if (typeof a === 'number') return a;
+      const at = a.v.data + a.off;
+      const sum = call.arena.dv.getUint16(at, true);
+      const from = call.u64(3);
+      const to = Number(call.u64(4) & 0xffffffffn);
+      let out: number;
+      switch (Number(flags)) {
+        case 0:
+          if (from !== 0n) return -Errno.EINVAL;
+          out = csumReplaceByDiff(sum, to);
+          break;
+        case 2:
+          out = csumReplace2(sum, Number(from & 0xffffn), to & 0xffff);
+          break;
+        case 4:
+          out = csumReplace4(sum, Number(from & 0xffffffffn), to);
+          break;
+        default:
+          return -Errno.EINVAL;
+      }
+      call.arena.dv.setUint16(at, out, true);
+      return 0;
+    },
+  },
+  {
+    id: 11,
+    name: 'l4_csum_replace',
+    proto: { args: [CTX, ANY, ANY, ANY, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: SKB_WRITE_TYPES,
+    impl: (call) => {
+      const flags = call.u64(5);
+      const MANGLED_0 = 1n << 5n;
+      const ENFORCE = 1n << 6n;
+      if ((flags & ~(0xfn | (1n << 4n) | MANGLED_0 | ENFORCE | (1n << 7n))) !== 0n) return -Errno.EINVAL;
+      const a = csumArgs(call);
+      if (typeof a === 'number') return a;
+      const at = a.v.data + a.off;
+      const sum = call.arena.dv.getUint16(at, true);
+      const mmzero = (flags & MANGLED_0) !== 0n;
+      if (mmzero && (flags & ENFORCE) === 0n && sum === 0) return 0;
+      const from = call.u64(3);
+      const to = Number(call.u64(4) & 0xffffffffn);
+      let out: number;
+      switch (Number(flags & 0xfn)) {
+        case 0:
+          if (from !== 0n) return -Errno.EINVAL;
+          out = csumReplaceByDiff(sum, to);
+          break;
+        case 2: // inet_proto_csum_replace2 widens the 16-bit values to 32 bits
+          out = csumReplace4(sum, Number(from & 0xffffn), to & 0xffff);
+          break;
+        case 4:
+          out = csumReplace4(sum, Number(from & 0xffffffffn), to);
+          break;
+        default:
+          return -Errno.EINVAL;
+      }
+      if (mmzero && out === 0) out = 0xffff;
+      call.arena.dv.setUint16(at, out, true);
+      return 0;
+    },
+  },
+  {
+    id: 34,
+    name: 'get_hash_recalc',
+    proto: { args: [CTX], ret: INT },
+    gplOnly: false,
+    progTypes: [...TC_TYPES, ProgType.LWT_IN, ProgType.LWT_OUT, ProgType.LWT_XMIT],
+    impl: (call) => flowHash(call, skbView(call, call.ptr(1))),
+  },
+  {
+    id: 38,
+    name: 'skb_change_tail',
+    proto: { args: [CTX, ANY, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: [...TC_TYPES, ProgType.SK_SKB],
+    impl: (call) => {
+      const v = skbView(call, call.ptr(1));
+      const newLen = call.u64(2);
+      if (call.u64(3) !== 0n || newLen > BigInt(BPF_SKB_MAX_LEN) || newLen < BigInt(minLen(call))) return -Errno.EINVAL;
+      skbResizeTail(call, v, Number(newLen));
+      return 0;
+    },
+  },
+  {
+    id: 39,
+    name: 'skb_pull_data',
+    proto: { args: [CTX, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: [...TC_TYPES, ProgType.LWT_XMIT, ProgType.SK_SKB],
+    impl: (call) => {
+      const v = skbView(call, call.ptr(1));
+      return call.u64(2) > BigInt(v.end - v.data) ? -Errno.ENOMEM : 0;
+    },
+  },
+  {
+    id: 43,
+    name: 'skb_change_head',
+    proto: { args: [CTX, ANY, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: [...TC_TYPES, ProgType.SK_SKB, ProgType.LWT_XMIT],
+    impl: (call) => {
+      const v = skbView(call, call.ptr(1));
+      const room = call.u64(2);
+      const len = v.end - v.data;
+      if (call.u64(3) !== 0n || room > 0x3fffffffn || BigInt(len) + room > BigInt(BPF_SKB_MAX_LEN)) return -Errno.EINVAL;
+      const r = Number(room);
+      const start = movePacket(call, v.region, v.data, len, r, 0);
+      setSkb(call, v.ctx, start, start + r + len);
+      return 0;
+    },
+  },
+  {
+    id: 50,
+    name: 'skb_adjust_room',
+    proto: { args: [CTX, ANY, ANY, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: [...TC_TYPES, ProgType.SK_SKB],
+    impl: (call) => {
+      const v = skbView(call, call.ptr(1));
+      const diff = call.s32(2);
+      const mode = call.u32(3);
+      const flags = call.u64(4);
+      if (flags !== 0n) return flags >= 1n << 10n ? -Errno.EINVAL : -ENOTSUPP;
+      if (Math.abs(diff) > 0xfff) return -Errno.EFAULT;
+      const proto = skbProto(call, v.ctx);
+      if (proto !== 0x0800 && proto !== 0x86dd) return -ENOTSUPP;
+      const netBase = proto === 0x0800 ? 20 : 40;
+      const macLen = ETH_HLEN;
+      let off: number;
+      if (mode === 0) off = macLen + netBase;
+      else if (mode === 1) off = macLen;
+      else return -ENOTSUPP;
+      const len = v.end - v.data;
+      const lenCur = len - macLen;
+      if (diff < 0 && (-diff >= lenCur || lenCur + diff < netBase)) return -ENOTSUPP;
+      if (diff > 0 && len + diff > 0x7fff) return -ENOTSUPP;
+      if (diff >= 0) {
+        const start = movePacket(call, v.region, v.data, len, diff, 0);
+        // bpf_skb_generic_push: the first `off` bytes move to the front, the gap is zeroed
+        call.arena.u8.copyWithin(start, start + diff, start + diff + off);
+        call.arena.zero(start + off, diff);
+        setSkb(call, v.ctx, start, start + len + diff);
+      } else {
+        const n = -diff;
+        call.arena.u8.copyWithin(v.data + n, v.data, v.data + off);
+        setSkb(call, v.ctx, v.data + n, v.end);
+      }
+      return 0;
+    },
+  },
+  {
+    id: 44,
+    name: 'xdp_adjust_head',
+    proto: { args: [CTX, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: [ProgType.XDP],
+    impl: (call) => {
+      const x = xdpView(call, call.ptr(1));
+      const offset = call.s32(2);
+      const metalen = x.data - x.meta;
+      const data = x.data + offset;
+      if (data < x.hardStart + XDP_FRAME_SIZE + metalen || data > x.end - ETH_HLEN) return -Errno.EINVAL;
+      if (metalen > 0) call.arena.u8.copyWithin(x.meta + offset, x.meta, x.meta + metalen);
+      setXdp(call, x.ctx, data, x.end, x.meta + offset);
+      return 0;
+    },
+  },
+  {
+    id: 54,
+    name: 'xdp_adjust_meta',
+    proto: { args: [CTX, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: [ProgType.XDP],
+    impl: (call) => {
+      const x = xdpView(call, call.ptr(1));
+      const meta = x.meta + call.s32(2);
+      if (meta < x.hardStart + XDP_FRAME_SIZE || meta > x.data) return -Errno.EINVAL;
+      const metalen = x.data - meta;
+      if ((metalen & 3) !== 0 || metalen > 32) return -EACCES;
+      setXdp(call, x.ctx, x.data, x.end, meta);
+      return 0;
+    },
+  },
+  {
+    id: 65,
+    name: 'xdp_adjust_tail',
+    proto: { args: [CTX, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: [ProgType.XDP],
+    impl: (call) => {
+      const x = xdpView(call, call.ptr(1));
+      const offset = call.s32(2);
+      const end = x.end + offset;
+      if (end > x.hardStart + XDP_HARD_END || end < x.data + ETH_HLEN) return -Errno.EINVAL;
+      if (end <= x.region.start + x.region.length) {
+        if (offset > 0) call.arena.zero(x.end, offset);
+        setXdp(call, x.ctx, x.data, end, x.meta);
+        return 0;
+      }
+      const used = x.end - x.hardStart;
+      const start = movePacket(call, x.region, x.hardStart, used, 0, offset);
+      const d = start - x.hardStart;
+      setXdp(call, x.ctx, x.data + d, end + d, x.meta + d);
+      return 0;
+    },
+  },
+];

@@ -1,0 +1,79 @@
+// Probe reads (kernel/trace/bpf_trace.c):
+//   probe_read (4), probe_read_user (112), probe_read_kernel (113)(dst, size, unsafe_ptr): copy
+//     size bytes; on any unreadable byte the destination is zeroed and the result is -EFAULT.
+//   probe_read_str (45), probe_read_user_str (114), probe_read_kernel_str (115)(dst, size, ptr):
+//     copy a NUL-terminated string of at most size - 1 characters plus the NUL; returns the
+//     length including the NUL, or -EFAULT (destination zeroed) when a byte before the NUL cannot
+//     be read; size 0 returns 0.
+// Sources: an address with a zero upper half is arena memory (a BPF stack or map value); any other
+// reads the runtime's user-supplied kernel-memory view (HelperEnv.readKernel), which stands for
+// both kernel and user memory (DESIGN section 2).
+
+import { Errno } from '../maps/types.js';
+import type { HelperCall, HelperEntry } from './types.js';
+
+function readByte(call: HelperCall, addr: bigint): number | undefined {
+  if (addr >> 32n === 0n) {
+    const a = Number(addr);
+    return call.arena.canAccess(a, 1, false) ? call.arena.u8[a] : undefined;
+  }
+  return call.env.readKernel(addr, 1)?.[0];
+}
+
+function read(call: HelperCall, addr: bigint, len: number): Uint8Array | undefined {
+  if (len === 0) return new Uint8Array(0);
+  if (addr >> 32n === 0n) {
+    const a = Number(addr);
+    return call.arena.canAccess(a, len, false) ? call.arena.read(a, len) : undefined;
+  }
+  return call.env.readKernel(addr, len);
+}
+
+function probeRead(call: HelperCall): number {
+  const dst = call.ptr(1);
+  const size = Number(call.u64(2) & 0xffffffffn);
+  if (size > 0) call.arena.check(dst, size, true);
+  const bytes = read(call, call.u64(3), size);
+  if (!bytes) {
+    call.arena.zero(dst, size);
+    return -Errno.EFAULT;
+  }
+  call.arena.write(dst, bytes);
+  return 0;
+}
+
+function probeReadStr(call: HelperCall): number {
+  const dst = call.ptr(1);
+  const size = Number(call.u64(2) & 0xffffffffn);
+  if (size === 0) return 0;
+  call.arena.check(dst, size, true);
+  const src = call.u64(3);
+  const out = new Uint8Array(size);
+  let n = 0;
+  for (; n < size - 1; n++) {
+    const b = readByte(call, BigInt.asUintN(64, src + BigInt(n)));
+    if (b === undefined) {
+      call.arena.zero(dst, size);
+      return -Errno.EFAULT;
+    }
+    if (b === 0) break;
+    out[n] = b;
+  }
+  call.arena.write(dst, out.subarray(0, n + 1));
+  return n + 1;
+}
+
+const ARGS = [{ type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT'] }, { type: 'ARG_CONST_SIZE_OR_ZERO' }, { type: 'ARG_ANYTHING' }] as const;
+
+function entry(id: number, name: string, str: boolean): HelperEntry {
+  return { id, name, proto: { args: ARGS, ret: { type: 'RET_INTEGER' } }, gplOnly: true, progTypes: 'all', impl: str ? probeReadStr : probeRead };
+}
+
+export const PROBE_HELPERS: readonly HelperEntry[] = [
+  entry(4, 'probe_read', false),
+  entry(45, 'probe_read_str', true),
+  entry(112, 'probe_read_user', false),
+  entry(113, 'probe_read_kernel', false),
+  entry(114, 'probe_read_user_str', true),
+  entry(115, 'probe_read_kernel_str', true),
+];

@@ -1,0 +1,118 @@
+// BPF_MAP_TYPE_ARRAY_OF_MAPS (kernel/bpf/arraymap.c + map_in_map.c): slot i holds an inner map.
+// The map is created with an inner-map template (MapSpec.innerMap, from `__array(values, ...)`);
+// user space stores inner maps by map id (the kernel takes fds and reports ids back), and each
+// must match the template as bpf_map_meta_equal checks: same type, key_size, value_size and
+// map_flags, and for array inner maps the same max_entries unless the template has
+// BPF_F_INNER_MAP. A mismatch is -EINVAL, an unknown id -EBADF, flags other than BPF_ANY -EINVAL.
+// Programs look up a slot and get the inner map's handle (a value usable as a map pointer,
+// DESIGN section 2) or NULL; user-space lookups return the inner map id. `createInner` makes a
+// fresh map from the template, as libbpf does for a slot the object leaves empty.
+
+import { MapError } from '../src/errors.js';
+import { createError } from './common.js';
+import { checkFdArraySpec, checkUserValue, nextIndex, runtimeOf, u32Bytes, u32Of, userIndex } from './fd-array.js';
+import { Errno, MapFlag, MapType, type BpfMap, type MapContext, type MapRuntime, type MapSpec } from './types.js';
+
+export function checkInnerTemplate(spec: MapSpec): MapSpec {
+  const t = spec.innerMap;
+  if (!t) throw createError(spec, 'map-in-map needs an inner map template', Errno.EINVAL);
+  if ([MapType.ARRAY_OF_MAPS, MapType.HASH_OF_MAPS, MapType.PROG_ARRAY, MapType.PERF_EVENT_ARRAY].includes(t.type as 3)) {
+    throw createError(spec, 'inner maps cannot be map-in-map, prog_array or perf_event_array maps', Errno.ENOTSUPP);
+  }
+  return t;
+}
+
+/** 0 when `id` names a map the template accepts, else -EBADF / -EINVAL. */
+export function checkInner(runtime: MapRuntime, template: MapSpec, id: number): number {
+  const m = runtime.mapById(id)?.map;
+  if (!m) return -Errno.EBADF;
+  const s = m.spec;
+  if (s.type !== template.type || m.keySize !== template.keySize || m.valueSize !== template.valueSize) return -Errno.EINVAL;
+  if ((s.flags & ~MapFlag.INNER_MAP) !== (template.flags & ~MapFlag.INNER_MAP)) return -Errno.EINVAL;
+  const arrayLike = s.type === MapType.ARRAY || s.type === MapType.PERCPU_ARRAY;
+  if (arrayLike && (template.flags & MapFlag.INNER_MAP) === 0 && m.maxEntries !== template.maxEntries) return -Errno.EINVAL;
+  return 0;
+}
+
+export class ArrayOfMapsMap implements BpfMap {
+  readonly spec: Readonly<MapSpec>;
+  readonly type: number;
+  readonly name: string;
+  readonly keySize = 4;
+  readonly valueSize = 4;
+  readonly maxEntries: number;
+  frozen = false;
+  readonly template: MapSpec;
+  private readonly slots: Uint32Array;
+  private readonly runtime: MapRuntime;
+  private readonly arena: MapContext['arena'];
+
+  constructor(spec: MapSpec, ctx: MapContext) {
+    checkFdArraySpec(spec);
+    this.template = checkInnerTemplate(spec);
+    this.spec = Object.freeze({ ...spec });
+    this.type = spec.type;
+    this.name = spec.name;
+    this.maxEntries = spec.maxEntries;
+    this.slots = new Uint32Array(spec.maxEntries);
+    this.runtime = runtimeOf(spec, ctx);
+    this.arena = ctx.arena;
+  }
+
+  /** Inner map id in slot `index`, 0 when empty. */
+  innerId(index: number): number {
+    return index < this.maxEntries ? this.slots[index]! : 0;
+  }
+
+  /** Create a map from the template, store it in slot `index` and return its id. */
+  createInner(index: number, name = `${this.name}.inner${index}`): number {
+    if (!this.runtime.createMap) throw new MapError('the runtime cannot create maps', this.name, -Errno.EINVAL);
+    const lm = this.runtime.createMap({ ...this.template, name });
+    const err = this.update(u32Bytes(index), u32Bytes(lm.id));
+    if (err < 0) throw new MapError(`slot ${index}: errno ${-err}`, this.name, err);
+    return lm.id;
+  }
+
+  lookupElemHandle(keyAddr: number): bigint {
+    this.arena.check(keyAddr, 4, false);
+    const id = this.innerId(this.arena.dv.getUint32(keyAddr, true));
+    return id === 0 ? 0n : this.runtime.mapById(id)?.handle ?? 0n;
+  }
+  lookupElem(): number {
+    return 0;
+  }
+  updateElem(): number {
+    return -Errno.EINVAL;
+  }
+  deleteElem(): number {
+    return -Errno.EINVAL;
+  }
+  lookup(key: Uint8Array): Uint8Array | undefined {
+    const id = this.innerId(userIndex(this.name, key));
+    return id === 0 ? undefined : u32Bytes(id);
+  }
+  update(key: Uint8Array, value: Uint8Array, flags = 0): number {
+    const i = userIndex(this.name, key);
+    checkUserValue(this.name, value, 4);
+    if (flags !== 0) return -Errno.EINVAL;
+    if (i >= this.maxEntries) return -Errno.E2BIG;
+    const id = u32Of(value);
+    const err = checkInner(this.runtime, this.template, id);
+    if (err < 0) return err;
+    this.slots[i] = id;
+    return 0;
+  }
+  delete(key: Uint8Array): number {
+    const i = userIndex(this.name, key);
+    if (i >= this.maxEntries) return -Errno.E2BIG;
+    if (this.slots[i] === 0) return -Errno.ENOENT;
+    this.slots[i] = 0;
+    return 0;
+  }
+  nextKey(key: Uint8Array | undefined): Uint8Array | undefined {
+    return nextIndex(this.name, key, this.maxEntries);
+  }
+  destroy(): void {}
+}
+
+export const createArrayOfMapsMap = (spec: MapSpec, ctx: MapContext): BpfMap => new ArrayOfMapsMap(spec, ctx);

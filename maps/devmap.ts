@@ -1,0 +1,133 @@
+// BPF_MAP_TYPE_DEVMAP (kernel/bpf/devmap.c): slot i holds a redirect target, the kernel's
+// `struct bpf_devmap_val { __u32 ifindex; union { int fd; __u32 id; } bpf_prog; }` (value_size 4:
+// ifindex only, or 8). ebpfvm's only device is loopback (ifindex 1, as in vm/test-run.ts), so
+// another ifindex is -EINVAL, as the kernel answers for a device that does not exist. A program
+// (user space writes a program id here; > 0 means one) must exist, else -EINVAL. ifindex 0
+// empties the slot. Update: flags above BPF_EXIST -EINVAL, index out of range -E2BIG, NOEXIST
+// -EEXIST (every slot "exists"); delete out of range -EINVAL, else 0. Programs see a read-only
+// copy of the value (bpf_map_lookup_elem) and redirect through it (helpers/redirect.ts).
+
+import { MemFlag } from '../vm/memory.js';
+import { checkFdArraySpec, checkUserValue, nextIndex, runtimeOf, u32Of, userIndex } from './fd-array.js';
+import { Errno, UpdateFlag, type BpfMap, type MapContext, type MapRuntime, type MapSpec } from './types.js';
+
+/** The one device ebpfvm has. */
+export const LOOPBACK_IFINDEX = 1;
+
+/** Validate a devmap value; 0 or negative errno. */
+export function checkDevmapValue(runtime: MapRuntime, v: Uint8Array): number {
+  const ifindex = u32Of(v);
+  const prog = v.length >= 8 ? new DataView(v.buffer, v.byteOffset + 4, 4).getInt32(0, true) : 0;
+  if (ifindex !== LOOPBACK_IFINDEX) return -Errno.EINVAL;
+  if (prog > 0 && runtime.programById(prog) === undefined) return -Errno.EINVAL;
+  return 0;
+}
+
+/** An array of fixed-size target values in read-only arena memory, with a presence bit each
+ *  (devmap and cpumap). */
+export class TargetArray {
+  readonly base: number;
+  readonly present: Uint8Array;
+  constructor(
+    private readonly arena: MapContext['arena'],
+    readonly count: number,
+    readonly size: number,
+    name: string,
+  ) {
+    this.base = arena.allocRegion(count * size, MemFlag.READ, 'map', name);
+    this.present = new Uint8Array(count);
+  }
+  set(i: number, v: Uint8Array | undefined): void {
+    if (v === undefined) {
+      this.present[i] = 0;
+      this.arena.zero(this.base + i * this.size, this.size);
+    } else {
+      this.present[i] = 1;
+      this.arena.write(this.base + i * this.size, v.subarray(0, this.size));
+    }
+  }
+  addr(i: number): number {
+    return i < this.count && this.present[i] ? this.base + i * this.size : 0;
+  }
+  get(i: number): Uint8Array | undefined {
+    const a = this.addr(i);
+    return a === 0 ? undefined : this.arena.read(a, this.size);
+  }
+  free(): void {
+    this.arena.free(this.base);
+  }
+}
+
+export class DevmapMap implements BpfMap {
+  readonly spec: Readonly<MapSpec>;
+  readonly type: number;
+  readonly name: string;
+  readonly keySize = 4;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  frozen = false;
+  private readonly targets: TargetArray;
+  private readonly runtime: MapRuntime;
+  private readonly arena: MapContext['arena'];
+
+  constructor(spec: MapSpec, ctx: MapContext) {
+    checkFdArraySpec(spec, [4, 8]);
+    this.spec = Object.freeze({ ...spec });
+    this.type = spec.type;
+    this.name = spec.name;
+    this.valueSize = spec.valueSize;
+    this.maxEntries = spec.maxEntries;
+    this.runtime = runtimeOf(spec, ctx);
+    this.arena = ctx.arena;
+    this.targets = new TargetArray(ctx.arena, spec.maxEntries, spec.valueSize, `${spec.name} devmap`);
+  }
+
+  /** Whether bpf_redirect_map finds a target at `key`. */
+  hasTarget(key: number): boolean {
+    return this.targets.addr(key) !== 0;
+  }
+
+  lookupElem(keyAddr: number): number {
+    this.arena.check(keyAddr, 4, false);
+    return this.targets.addr(this.arena.dv.getUint32(keyAddr, true));
+  }
+  updateElem(): number {
+    return -Errno.EINVAL;
+  }
+  deleteElem(): number {
+    return -Errno.EINVAL;
+  }
+  lookup(key: Uint8Array): Uint8Array | undefined {
+    return this.targets.get(userIndex(this.name, key));
+  }
+  update(key: Uint8Array, value: Uint8Array, flags = 0): number {
+    const i = userIndex(this.name, key);
+    checkUserValue(this.name, value, this.valueSize);
+    if (flags > UpdateFlag.EXIST || flags < 0) return -Errno.EINVAL;
+    if (i >= this.maxEntries) return -Errno.E2BIG;
+    if (flags === UpdateFlag.NOEXIST) return -Errno.EEXIST;
+    if (u32Of(value) === 0) {
+      if (value.length >= 8 && new DataView(value.buffer, value.byteOffset + 4, 4).getInt32(0, true) > 0) return -Errno.EINVAL;
+      this.targets.set(i, undefined);
+      return 0;
+    }
+    const err = checkDevmapValue(this.runtime, value);
+    if (err < 0) return err;
+    this.targets.set(i, value);
+    return 0;
+  }
+  delete(key: Uint8Array): number {
+    const i = userIndex(this.name, key);
+    if (i >= this.maxEntries) return -Errno.EINVAL;
+    this.targets.set(i, undefined);
+    return 0;
+  }
+  nextKey(key: Uint8Array | undefined): Uint8Array | undefined {
+    return nextIndex(this.name, key, this.maxEntries);
+  }
+  destroy(): void {
+    this.targets.free();
+  }
+}
+
+export const createDevmapMap = (spec: MapSpec, ctx: MapContext): BpfMap => new DevmapMap(spec, ctx);

@@ -1,0 +1,105 @@
+// BPF_MAP_TYPE_PERF_EVENT_ARRAY (kernel/bpf/arraymap.c, kernel/trace/bpf_trace.c): key = CPU index,
+// value = a perf event fd that user space opened on that CPU (PERF_COUNT_SW_BPF_OUTPUT). ebpfvm
+// has no perf events, so an "event" is a slot marked open: user space writes any non-zero u32
+// (libbpf's perf_buffer does this for every CPU; `openAll()` does the same). bpf_perf_event_output
+// then behaves as in the kernel: index BPF_F_CURRENT_CPU picks this CPU's slot; an index beyond
+// max_entries is -E2BIG, an empty slot -ENOENT, a slot of another CPU -EOPNOTSUPP. Delivered
+// samples go to `onEvent` and to the run's `output.perf`.
+
+import { MapError } from '../src/errors.js';
+import { ACCESS_MASK, createError } from './common.js';
+import { Errno, MapFlag, type BpfMap, type MapContext, type MapSpec } from './types.js';
+
+export interface PerfSample {
+  cpu: number;
+  data: Uint8Array;
+}
+
+export class PerfEventArrayMap implements BpfMap {
+  readonly spec: Readonly<MapSpec>;
+  readonly type: number;
+  readonly name: string;
+  readonly keySize = 4;
+  readonly valueSize = 4;
+  readonly maxEntries: number;
+  frozen = false;
+  /** Event id per slot (0 = empty). */
+  private readonly slots: Uint32Array;
+  onEvent: ((sample: PerfSample) => void) | undefined = undefined;
+  /** Samples delivered since creation. */
+  delivered = 0;
+
+  constructor(spec: MapSpec, ctx: MapContext) {
+    // libbpf sets max_entries to the number of possible CPUs when the object leaves it 0
+    const n = spec.maxEntries === 0 ? ctx.ncpus : spec.maxEntries;
+    if (spec.keySize !== 4 || spec.valueSize !== 4) throw createError(spec, 'perf event arrays need key_size 4 and value_size 4', Errno.EINVAL);
+    if ((spec.flags & ~(MapFlag.NUMA_NODE | ACCESS_MASK)) !== 0) throw createError(spec, `unsupported map_flags 0x${spec.flags.toString(16)}`, Errno.EINVAL);
+    this.spec = Object.freeze({ ...spec, maxEntries: n });
+    this.type = spec.type;
+    this.name = spec.name;
+    this.maxEntries = n;
+    this.slots = new Uint32Array(n);
+  }
+
+  /** Open an event on every CPU slot (what libbpf's perf_buffer__new does). */
+  openAll(ncpus: number): void {
+    for (let i = 0; i < Math.min(ncpus, this.maxEntries); i++) if (this.slots[i] === 0) this.slots[i] = i + 1;
+  }
+
+  /** bpf_perf_event_output's checks and delivery: 0 or negative errno. */
+  output(index: number, cpu: number, data: Uint8Array): number {
+    if (index >= this.maxEntries) return -Errno.E2BIG;
+    if (this.slots[index] === 0) return -Errno.ENOENT;
+    // each event is bound to the CPU of its slot
+    if (index !== cpu) return -Errno.EOPNOTSUPP;
+    this.delivered++;
+    this.onEvent?.({ cpu, data });
+    return 0;
+  }
+
+  lookupElem(): number {
+    return 0;
+  }
+  updateElem(): number {
+    return -Errno.EINVAL;
+  }
+  deleteElem(): number {
+    return -Errno.EINVAL;
+  }
+  lookup(key: Uint8Array): Uint8Array | undefined {
+    this.index(key);
+    return undefined; // the kernel refuses lookups of fd arrays from user space (-EOPNOTSUPP)
+  }
+  update(key: Uint8Array, value: Uint8Array, flags = 0): number {
+    const i = this.index(key);
+    if (!(value instanceof Uint8Array) || value.length !== 4) throw new MapError('value must be a 4-byte event fd', this.name, -Errno.EINVAL);
+    if (flags !== 0) return -Errno.EINVAL;
+    if (i >= this.maxEntries) return -Errno.E2BIG;
+    const v = new DataView(value.buffer, value.byteOffset, 4).getUint32(0, true);
+    if (v === 0) return -Errno.EBADF;
+    this.slots[i] = v;
+    return 0;
+  }
+  delete(key: Uint8Array): number {
+    const i = this.index(key);
+    if (i >= this.maxEntries) return -Errno.E2BIG;
+    if (this.slots[i] === 0) return -Errno.ENOENT;
+    this.slots[i] = 0;
+    return 0;
+  }
+  nextKey(key: Uint8Array | undefined): Uint8Array | undefined {
+    const next = key === undefined ? 0 : this.index(key) + 1;
+    if (next >= this.maxEntries) return undefined;
+    const out = new Uint8Array(4);
+    new DataView(out.buffer).setUint32(0, next, true);
+    return out;
+  }
+  destroy(): void {}
+
+  private index(key: Uint8Array): number {
+    if (!(key instanceof Uint8Array) || key.length !== 4) throw new MapError('key must be 4 bytes (a CPU index)', this.name, -Errno.EINVAL);
+    return new DataView(key.buffer, key.byteOffset, 4).getUint32(0, true);
+  }
+}
+
+export const createPerfEventArrayMap = (spec: MapSpec, ctx: MapContext): BpfMap => new PerfEventArrayMap(spec, ctx);

@@ -1,0 +1,5 @@
+// BPF_MAP_TYPE_QUEUE: first in, first out (maps/queue-stack.ts holds the semantics).
+import { QueueStackMap } from './queue-stack.js';
+import type { MapFactory } from './types.js';
+
+export const createQueueMap: MapFactory = (spec, ctx) => new QueueStackMap(spec, ctx, false);
