@@ -336,18 +336,36 @@ export class Interpreter {
           case 0x27: {
             const bl = immA[pc]!;
             const bh = bl >> 31;
-            mul64(lo[d]!, hi[d]!, bl, bh, tmp);
-            lo[d] = tmp[0]!;
-            hi[d] = tmp[1]!;
+            // low 64 bits of the product; the 32x32 part in 16-bit pieces stays exact in doubles
+            const al = lo[d]!;
+            const a = al >>> 0;
+            const b = bl >>> 0;
+            const a0 = a & 0xffff;
+            const a1 = a >>> 16;
+            const b0 = b & 0xffff;
+            const b1 = b >>> 16;
+            const mid = a0 * b1 + a1 * b0;
+            const low = a0 * b0 + (mid % 65536) * 65536;
+            hi[d] = a1 * b1 + Math.floor(mid / 65536) + Math.floor(low / TWO32) + Math.imul(al, bh) + Math.imul(hi[d]!, bl);
+            lo[d] = low;
             break;
           }
           case 0x2f: {
             const s = srcA[pc]!;
             const bl = lo[s]!;
             const bh = hi[s]!;
-            mul64(lo[d]!, hi[d]!, bl, bh, tmp);
-            lo[d] = tmp[0]!;
-            hi[d] = tmp[1]!;
+            // low 64 bits of the product; the 32x32 part in 16-bit pieces stays exact in doubles
+            const al = lo[d]!;
+            const a = al >>> 0;
+            const b = bl >>> 0;
+            const a0 = a & 0xffff;
+            const a1 = a >>> 16;
+            const b0 = b & 0xffff;
+            const b1 = b >>> 16;
+            const mid = a0 * b1 + a1 * b0;
+            const low = a0 * b0 + (mid % 65536) * 65536;
+            hi[d] = a1 * b1 + Math.floor(mid / 65536) + Math.floor(low / TWO32) + Math.imul(al, bh) + Math.imul(hi[d]!, bl);
+            lo[d] = low;
             break;
           }
           case 0x37: {
@@ -2155,23 +2173,6 @@ function setReg(lo: Int32Array, hi: Int32Array, r: number, v: bigint | number): 
     lo[r] = Number(u & 0xffffffffn);
     hi[r] = Number(u >> 32n);
   }
-}
-
-/** Low 64 bits of a*b. The 32x32 partial product is split in 16-bit pieces so every
- *  intermediate stays an exact double. */
-function mul64(al: number, ah: number, bl: number, bh: number, out: Int32Array): void {
-  const a = al >>> 0;
-  const b = bl >>> 0;
-  const a0 = a & 0xffff;
-  const a1 = a >>> 16;
-  const b0 = b & 0xffff;
-  const b1 = b >>> 16;
-  const mid = a0 * b1 + a1 * b0; // < 2^33
-  const low = a0 * b0 + (mid % 65536) * 65536; // < 2^33
-  const carry = Math.floor(low / TWO32);
-  const high = a1 * b1 + Math.floor(mid / 65536) + carry;
-  out[0] = low >>> 0;
-  out[1] = (high + Math.imul(al, bh) + Math.imul(ah, bl)) | 0;
 }
 
 const INT64_MIN = -(1n << 63n);
