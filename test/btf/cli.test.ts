@@ -25,7 +25,7 @@ describe('ebpfvm btf dump', () => {
   }
 
   it.skipIf(!hasBpftool)('every loader test object, raw and c, equals the installed bpftool', async () => {
-    for (const f of readdirSync(PROGS).filter((x) => x.startsWith('ld_') && x.endsWith('.o'))) {
+    for (const f of readdirSync(PROGS).filter((x) => x.startsWith('ld_') && x.endsWith('.o') && x !== 'ld_nobtf.o')) {
       for (const format of ['raw', 'c']) {
         const want = execFileSync('bpftool', ['btf', 'dump', 'file', join(PROGS, f), 'format', format], { encoding: 'utf8' });
         const got = await runCli(['btf', 'dump', join(PROGS, f), '--format', format]);
@@ -35,6 +35,9 @@ describe('ebpfvm btf dump', () => {
   });
 
   it('bad usage and missing BTF exit 2', async () => {
+    const nobtf = await runCli(['btf', 'dump', join(PROGS, 'ld_nobtf.o')]);
+    expect(nobtf.code).toBe(2);
+    expect(nobtf.err).toMatch(/ld_nobtf\.o: object has no \.BTF section/);
     expect((await runCli(['btf', 'dump', join(PROGS, 'ld_globals.o'), '--format', 'json'])).code).toBe(2);
     const b = await runCli(['btf', 'dump', '--builtin']);
     expect(b.code).toBe(2);
