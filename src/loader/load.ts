@@ -22,6 +22,16 @@ export interface LoadOptions {
   targetBtf?: Btf;
   /** Values for `.kconfig` externs libbpf supplies itself (LINUX_KERNEL_VERSION, ...). */
   kconfigDefaults?: Record<string, number | bigint | boolean | string>;
+  /** Use these existing runtime maps instead of creating the named maps (bpf_map__reuse_fd). */
+  reuseMaps?: Record<string, number>;
+}
+
+/** Maps pinned by name (LIBBPF_PIN_BY_NAME) per runtime: the runtime plays bpffs, so a second
+ *  object with the same pinned map gets the first one's, after the same compatibility check. */
+const PINNED = new WeakMap<Runtime, Map<string, LoadedMap>>();
+
+function compatible(a: { type: number; keySize: number; valueSize: number; maxEntries: number; flags: number }, b: typeof a): boolean {
+  return a.type === b.type && a.keySize === b.keySize && a.valueSize === b.valueSize && a.maxEntries === b.maxEntries && a.flags === b.flags;
 }
 
 export interface LoadedProgram {
@@ -90,6 +100,16 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
     for (const [name, m] of spec.maps) {
       if (!m.autocreate) continue;
       const mapSpec = toRuntimeSpec(spec, m, options);
+      const reuseId = options.reuseMaps?.[name];
+      const pinned = m.pinning === 1 ? PINNED.get(runtime)?.get(name) : undefined;
+      const existing = reuseId !== undefined ? runtime.mapById(reuseId) : pinned && runtime.mapById(pinned.id) === pinned ? pinned : undefined;
+      if (reuseId !== undefined && !existing) throw new LinkError(`reuseMaps names map id ${reuseId}, which does not exist`, `map ${name}`);
+      if (existing) {
+        // libbpf refuses to reuse a map whose definition differs ("parameter mismatch").
+        if (!compatible(existing.map.spec, mapSpec)) throw new LinkError(`cannot reuse map id ${existing.id}: type, key/value size, max_entries or flags differ`, `map ${name}`);
+        obj.maps.set(name, existing);
+        continue;
+      }
       let lm: LoadedMap;
       try {
         lm = runtime.createMap(mapSpec);
@@ -102,6 +122,11 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
       }
       created.push(lm);
       obj.maps.set(name, lm);
+      if (m.pinning === 1) {
+        const table = PINNED.get(runtime) ?? new Map<string, LoadedMap>();
+        PINNED.set(runtime, table);
+        table.set(name, lm);
+      }
       // libbpf freezes .rodata and .kconfig after writing them: programs and user space read only.
       if (m.origin === 'kconfig' || (m.origin === 'data' && (m.flags & 0x80) !== 0)) lm.map.frozen = true;
     }
@@ -142,7 +167,10 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
     }
     return obj;
   } catch (e) {
-    for (const lm of created) runtime.destroyMap(lm.id);
+    for (const lm of created) {
+      if (PINNED.get(runtime)?.get(lm.map.name) === lm) PINNED.get(runtime)!.delete(lm.map.name);
+      runtime.destroyMap(lm.id);
+    }
     throw e;
   }
 }

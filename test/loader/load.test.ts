@@ -241,6 +241,22 @@ describe('load into a Runtime', () => {
     expect(run(rt, load(rt, spec).program('nobtf'))).toBe(40n);
   });
 
+  it('maps pinned by name are shared by objects in one runtime; reuseMaps reuses by id', () => {
+    const rt = new Runtime();
+    const a = load(rt, open('ld_pinned'));
+    const b = load(rt, open('ld_pinned'));
+    expect(b.mapId('shared_count')).toBe(a.mapId('shared_count'));
+    expect(b.mapId('own_count')).not.toBe(a.mapId('own_count'));
+    expect(run(rt, a.program('bump'))).toBe(101n);
+    expect(run(rt, b.program('bump'))).toBe(201n);
+    const c = load(rt, open('ld_pinned'), { reuseMaps: { own_count: a.mapId('own_count') } });
+    expect(run(rt, c.program('bump'))).toBe(302n);
+    const bad = open('ld_pinned');
+    bad.maps.get('shared_count')!.maxEntries = 2;
+    expect(() => load(rt, bad)).toThrow(/map shared_count: cannot reuse map id \d+/);
+    expect(() => load(rt, open('ld_pinned'), { reuseMaps: { own_count: 999 } })).toThrow(/map own_count: reuseMaps names map id 999/);
+  });
+
   it('legacy maps load and work', () => {
     const rt = new Runtime();
     const obj = load(rt, open('ld_legacy_maps'));
