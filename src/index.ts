@@ -5,13 +5,12 @@ export * from './errors.js';
 export * from './loader/index.js';
 // For Node users openObject also takes a path; the byte-only core version stays in ./loader.
 export { openObjectAny as openObject, openObjectFile, readBytes } from './node.js';
-export { summarize, formatSummary, type ObjectSummary } from './loader/describe.js';
-export { listingUnits } from './loader/listing.js';
 export { parseElf, ElfFile, type ElfSection, type ElfSymbol, type ElfReloc } from './elf/file.js';
 export { parseBtf, Btf, BtfKind, type BtfType, type BtfMember } from './btf/btf.js';
 export { parseBtfExt, lineForPc, CoreKind, type BtfExt, type LineInfo, type FuncInfo, type CoreRelo } from './btf/ext.js';
 export { applyCoreRelocations } from './btf/core.js';
-export { formatBtfC } from './btf/format.js';
+export { formatBtfC, formatTypeDecl } from './btf/format.js';
+export { formatBtfRaw } from './btf/format-raw.js';
 export { disassemble, formatInsn, type Dialect, type DisasmOptions, type DisasmAnnotations } from '../vm/disasm.js';
 export { assemble, type AsmOptions } from '../vm/asm.js';
 export { assembleUbpf } from '../vm/asm-ubpf.js';
