@@ -1,13 +1,15 @@
 // The register machine. Programs are pre-decoded once into typed arrays (vm/decode) and run by one
-// loop with one switch over the opcode byte. Registers are 32-bit halves in two Int32Arrays
-// (bench/registers.ts measured this against BigInt and `long`; see README): every 64-bit operation
-// is done on (lo, hi) pairs with the rare slow ones (64-bit div/mod) falling back to BigInt.
+// loop with one switch over the opcode byte, one arm per opcode. Registers are 32-bit halves in two
+// Int32Arrays (bench/registers.ts measured this against BigInt and `long`; figures in
+// bench/README.md): every 64-bit operation works on (lo, hi) pairs, and only 64-bit div/mod with a
+// non-zero upper half falls back to BigInt.
 //
-// Safety lives in one place: every load and store goes through `arena.canAccess` (upper half 0),
-// and everything else (kernel view, handles, wrapped pointers, PROBE_MEM) is the slow path in
-// `loadSlow` / `storeFault`. The machine is re-entrant: helpers call back into BPF functions with
-// new frames on top of the current run (`CallContext.callback`); all per-run state lives in a `Run`
-// object, none in module scope.
+// Safety lives in one place: every load and store is checked against the arena's region table
+// (`Arena.canAccess`, with a one-entry range cache filled by `Arena.accessRange`); everything else
+// (kernel view, handles, wrapped pointers, PROBE_MEM) is the slow path in `loadSlow` /
+// `storeFault`. Instructions are counted per basic block for the budget. The machine is
+// re-entrant: helpers call back into BPF functions with new frames on top of the current run
+// (`CallContext.callback`); all per-run state lives in a `Run` object, none in module scope.
 
 import { FaultSignal, VmFault } from '../src/errors.js';
 import type { ArgIndex, HelperCall, HelperEntry, HelperEnv, LockSet, RunOutput } from '../helpers/types.js';
