@@ -99,7 +99,7 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
     // Maps first: programs embed their ids.
     for (const [name, m] of spec.maps) {
       if (!m.autocreate) continue;
-      const mapSpec = toRuntimeSpec(spec, m, options);
+      const mapSpec = toRuntimeSpec(spec, m, options, runtime.options.ncpus);
       const reuseId = options.reuseMaps?.[name];
       const pinned = m.pinning === 1 ? PINNED.get(runtime)?.get(name) : undefined;
       const existing = reuseId !== undefined ? runtime.mapById(reuseId) : pinned && runtime.mapById(pinned.id) === pinned ? pinned : undefined;
@@ -175,7 +175,7 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
   }
 }
 
-function toRuntimeSpec(spec: ObjectSpec, m: ObjMapSpec, options: LoadOptions): ObjMapSpec {
+function toRuntimeSpec(spec: ObjectSpec, m: ObjMapSpec, options: LoadOptions, ncpus: number): ObjMapSpec {
   const out: ObjMapSpec = { ...m };
   if (m.origin === 'kconfig') {
     const image = kconfigImage(spec, options.kconfigDefaults);
@@ -183,5 +183,11 @@ function toRuntimeSpec(spec: ObjectSpec, m: ObjMapSpec, options: LoadOptions): O
   }
   if (m.origin === 'data' && m.contents) out.contents = m.contents.map((c) => ({ key: c.key.slice(), value: c.value.slice() }));
   if (m.type === MapType.ARRAY_OF_MAPS || m.type === MapType.HASH_OF_MAPS) delete out.contents;
+  // libbpf completes perf event arrays at creation: u32 key and value, one slot per possible CPU.
+  if (m.type === MapType.PERF_EVENT_ARRAY) {
+    out.keySize ||= 4;
+    out.valueSize ||= 4;
+    out.maxEntries ||= ncpus;
+  }
   return out;
 }

@@ -257,6 +257,13 @@ describe('load into a Runtime', () => {
     expect(() => load(rt, open('ld_pinned'), { reuseMaps: { own_count: 999 } })).toThrow(/map own_count: reuseMaps names map id 999/);
   });
 
+  it.skipIf(!MAP_FACTORIES.has(MapType.PERF_EVENT_ARRAY))('a perf event array without sizes is completed like libbpf: u32 key/value, ncpus slots', () => {
+    const spec = open('ld_perf');
+    expect(spec.maps.get('events')).toMatchObject({ keySize: 0, valueSize: 0, maxEntries: 0 });
+    const obj = load(new Runtime({ ncpus: 3 }), spec);
+    expect([obj.map('events').keySize, obj.map('events').valueSize, obj.map('events').maxEntries]).toEqual([4, 4, 3]);
+  });
+
   it('legacy maps load and work', () => {
     const rt = new Runtime();
     const obj = load(rt, open('ld_legacy_maps'));
