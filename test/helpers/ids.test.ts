@@ -24,3 +24,11 @@ describe('helper ids and gpl_only', () => {
     });
   }
 });
+
+describe('docs/helpers.md lists every helper of these groups', () => {
+  it('with its id', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../../docs/helpers.md', import.meta.url), 'utf8');
+    for (const [id, name] of EXPECTED) expect(doc, `bpf_${name}`).toContain(`| ${id} | \`bpf_${name}\` |`);
+  });
+});
