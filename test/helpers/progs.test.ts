@@ -155,6 +155,12 @@ describe('h_locks.c: bpf_spin_lock', () => {
     const v = loaded.map('h_locked').lookup(u32(1))!;
     expect([rd32(v, 0), rd32(v, 4), Number(rd64(v, 8))]).toEqual([0, 2, 20]);
   });
+  it('BPF_F_LOCK from a program updates in place; BPF_F_LOCK|BPF_EXIST on a missing key is -ENOENT', () => {
+    const { run, loaded } = open('h_locks');
+    expect(run('h_lock_update').retval).toBe(8000 + (2 << 8));
+    const v = loaded.map('h_locked').lookup(u32(1))!;
+    expect([rd32(v, 0), rd32(v, 4), Number(rd64(v, 8))]).toEqual([0, 8, 80]);
+  });
 });
 
 describe('h_loops.c: bpf_loop and bpf_for_each_map_elem', () => {

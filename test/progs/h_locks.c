@@ -32,4 +32,25 @@ int h_spin_lock(void *ctx)
 	return v->count;
 }
 
+/* BPF_F_LOCK from a program: the value is copied in place under the element's lock, the lock word
+ * itself is never copied. Returns the update results packed: (F_LOCK|EXIST on a missing key) << 8 |
+ * (F_LOCK on an existing key). */
+SEC("syscall")
+int h_lock_update(void *ctx)
+{
+	__u32 k = 1, missing = 2;
+	struct val init = { .count = 7, .sum = 70 }, *v;
+	long a, b;
+
+	bpf_map_update_elem(&h_locked, &k, &init, BPF_ANY);
+	init.count = 8;
+	init.sum = 80;
+	a = bpf_map_update_elem(&h_locked, &k, &init, BPF_F_LOCK | BPF_EXIST);
+	b = bpf_map_update_elem(&h_locked, &missing, &init, BPF_F_LOCK | BPF_EXIST);
+	v = bpf_map_lookup_elem(&h_locked, &k);
+	if (!v)
+		return -1;
+	return (int)(((-b) << 8) | a) + v->count * 1000;
+}
+
 char LICENSE[] SEC("license") = "GPL";
