@@ -1,6 +1,6 @@
 // A plain-data summary of an ObjectSpec: what `ebpfvm inspect` prints (text or JSON) and what the
 // libbpf reference test compares against libbpf's own view of the same object.
-import { progTypeName } from '../../vm/prog-types.js';
+import { progTypeName, ProgType } from '../../vm/prog-types.js';
 import { mapTypeName } from '../../maps/types.js';
 import { KIND_NAMES, type Btf } from '../btf/btf.js';
 import { SHT } from '../elf/file.js';
@@ -73,7 +73,7 @@ export function summarize(spec: ObjectSpec, opts: { btfTypes?: boolean } = {}): 
         section: p.section,
         type: p.known ? progTypeName(p.progType) : 'unknown',
         typeId: p.progType,
-        attachType: p.hasAttachType ? attachNames.get(p.expectedAttachType) ?? String(p.expectedAttachType) : 'none',
+        attachType: p.progType === ProgType.STRUCT_OPS && p.known ? `member ${p.expectedAttachType}` : p.hasAttachType ? attachNames.get(p.expectedAttachType) ?? String(p.expectedAttachType) : 'none',
         attachTypeId: p.expectedAttachType,
         insns: p.func.insns.length,
         autoload: p.autoload,

@@ -148,7 +148,8 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
     }
     // `values` initialisers need ids of maps and programs created above.
     for (const [name, m] of spec.maps) {
-      if (!m.initSlots || !m.autocreate) continue;
+      // struct_ops slots are member indexes, filled when the map is registered with the kernel.
+      if (!m.initSlots || !m.autocreate || m.type === MapType.STRUCT_OPS) continue;
       const lm = obj.maps.get(name)!;
       for (const slot of m.initSlots) {
         let id: number;

@@ -224,3 +224,60 @@ export function mapForSymbol(elf: ElfFile, spec: ObjectSpec, symIndex: number, a
   const named = elf.symbols.find((s) => s.shndx === sym.shndx && s.type !== STT.SECTION && s.name && s.value === off);
   return named ? spec.maps.get(named.name) : undefined;
 }
+
+const BPF_F_LINK = 1 << 13;
+
+/** `.struct_ops` (and `.struct_ops.link`) variables: one STRUCT_OPS map each, whose function
+ *  pointer members are relocations to struct_ops programs. As libbpf, a program's expected attach
+ *  type becomes the index of the member it fills. */
+export function collectStructOps(elf: ElfFile, spec: ObjectSpec): void {
+  for (const secName of ['.struct_ops', '.struct_ops.link']) {
+    const sec = elf.section(secName);
+    if (!sec) continue;
+    const where = `section ${secName}`;
+    const btf = spec.btf;
+    if (!btf) throw new BtfError('struct_ops maps need a .BTF section', where);
+    const ds = btf.datasec(secName);
+    if (!ds) throw new BtfError(`no DATASEC for ${secName}`, where);
+    const vars: { name: string; offset: number; size: number; type: number }[] = [];
+    for (const v of ds.vars!) {
+      const vt = btf.type(v.type, `DATASEC ${secName}`);
+      if (vt.kind !== BtfKind.VAR) continue;
+      const sym = elf.symbols.find((x) => x.name === vt.name && x.shndx === sec.index);
+      if (!sym) throw new ElfError('no ELF symbol for the struct_ops variable', `struct_ops ${vt.name}`);
+      const t = btf.resolve(vt.sizeOrType);
+      if (t.kind !== BtfKind.STRUCT) throw new BtfError(`must be a struct, found ${btf.typeName(t.id)}`, `struct_ops ${vt.name}`);
+      const size = t.sizeOrType;
+      if (sym.value + size > sec.size) throw new ElfError(`runs past the section (${sec.size} bytes)`, `struct_ops ${vt.name}`);
+      vars.push({ name: vt.name, offset: sym.value, size, type: t.id });
+      if (spec.maps.has(vt.name)) throw new LinkError('duplicate map name', `struct_ops ${vt.name}`);
+      spec.maps.set(vt.name, {
+        name: vt.name,
+        type: MapType.STRUCT_OPS,
+        keySize: 4,
+        valueSize: size,
+        maxEntries: 1,
+        flags: secName.endsWith('.link') ? BPF_F_LINK : 0,
+        origin: 'btf',
+        section: secName,
+        autocreate: true,
+        btfValueTypeId: t.id,
+        valueType: btf.typeName(t.id),
+        contents: [{ key: new Uint8Array(4), value: sec.type === 8 ? new Uint8Array(size) : sec.data.slice(sym.value, sym.value + size) }],
+      });
+    }
+    for (const r of elf.relocations.get(sec.index) ?? []) {
+      const rw = `${where} relocation at ${r.offset}`;
+      const v = vars.find((x) => r.offset >= x.offset && r.offset < x.offset + x.size);
+      if (!v) throw new LinkError('does not fall inside any struct_ops variable', rw);
+      const t = btf.type(v.type);
+      const idx = t.members!.findIndex((m) => m.bitfieldSize === 0 && m.bitOffset / 8 === r.offset - v.offset);
+      if (idx < 0) throw new LinkError(`offset ${r.offset - v.offset} is not a member of ${btf.typeName(v.type)}`, rw);
+      const sym = elf.symbols[r.symbol]!;
+      const prog = spec.programs.get(sym.name);
+      if (!prog || sym.type !== STT.FUNC) throw new LinkError(`member ${t.members![idx]!.name} must point at a struct_ops program, found ${elf.symbolName(sym)}`, rw);
+      prog.expectedAttachType = idx;
+      (spec.maps.get(v.name)!.initSlots ??= []).push({ index: idx, kind: 'prog', target: prog.name });
+    }
+  }
+}

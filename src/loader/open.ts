@@ -8,7 +8,7 @@ import { parseBtf, BtfKind, type Btf } from '../btf/btf.js';
 import { parseBtfExt, type BtfExt } from '../btf/ext.js';
 import { findSectionDef, attachTarget } from './sections.js';
 import { isGplCompatible } from './license.js';
-import { collectBtfMaps, collectLegacyMaps } from './maps.js';
+import { collectBtfMaps, collectLegacyMaps, collectStructOps } from './maps.js';
 import { collectGlobalData } from './globals.js';
 import { collectExterns } from './externs.js';
 import type { FuncSpec, ObjectSpec, ProgramSpec, InsnReloc } from './spec.js';
@@ -81,6 +81,7 @@ function openInner(bytes: Uint8Array, options: OpenOptions): ObjectSpec {
   collectFunctions(elf, spec, btfExt);
   collectBtfMaps(elf, spec);
   collectLegacyMaps(elf, spec);
+  collectStructOps(elf, spec);
   collectGlobalData(elf, spec);
   collectExterns(elf, spec);
   return spec;

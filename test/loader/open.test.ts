@@ -111,6 +111,18 @@ describe('maps', () => {
     ]);
   });
 
+  it('.struct_ops variables become STRUCT_OPS maps; programs attach to their member index', () => {
+    const s = open('ld_struct_ops');
+    expect(s.maps.get('ops')).toMatchObject({ type: MapType.STRUCT_OPS, keySize: 4, valueSize: 40, maxEntries: 1, flags: 0, valueType: 'struct demo_ops' });
+    expect(s.maps.get('ops')!.initSlots).toEqual([
+      { index: 0, kind: 'prog', target: 'demo_init' },
+      { index: 1, kind: 'prog', target: 'demo_run' },
+    ]);
+    expect(s.programs.get('demo_run')).toMatchObject({ progType: ProgType.STRUCT_OPS, expectedAttachType: 1 });
+    const image = s.maps.get('ops')!.contents![0]!.value;
+    expect(new TextDecoder().decode(image.subarray(16, 20))).toBe('demo');
+  });
+
   it('the legacy maps section is accepted with a deprecation note', () => {
     const s = open('ld_legacy_maps');
     expect(s.maps.get('counters')).toMatchObject({ origin: 'legacy', type: MapType.ARRAY, keySize: 4, valueSize: 8, maxEntries: 8, flags: 0 });
