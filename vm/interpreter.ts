@@ -99,7 +99,7 @@ class RunLocks implements LockSet {
  *  by the run-wide depth, so a callback's frames count toward the same 8-frame limit. */
 class Run {
   insnCount = 0;
-  limit: number;
+  limit = Infinity;
   depth = 0;
   tailCalls = 0;
   /** Callback frames active (bpf_loop & co.): tail calls are refused inside them. */
@@ -109,8 +109,12 @@ class Run {
   /** Where the innermost running loop last recorded itself (for fault reports). */
   pc = 0;
   prog: Program | undefined = undefined;
-  readonly probeAll: boolean;
-  readonly probePcs: ReadonlySet<number>;
+  probeAll = false;
+  probePcs: ReadonlySet<number> = EMPTY_SET;
+  req!: RunRequest;
+  stackBase = 0;
+  gpl = false;
+  progType = 0;
   readonly locks = new RunLocks();
   readonly state = new Map<string, unknown>();
   // Per depth: r6..r10 lo/hi of the caller, its return pc, its program.
@@ -118,16 +122,32 @@ class Run {
   readonly retPc = new Int32Array(MAX_CALL_FRAMES + 1);
   readonly retProg: (Program | undefined)[] = new Array(MAX_CALL_FRAMES + 1);
   private readonly contexts: CallContext[] = [];
-  constructor(
-    readonly req: RunRequest,
-    readonly stackBase: number,
-    readonly gpl: boolean,
-    readonly progType: number,
-  ) {
+
+  /** Runs are pooled per nesting level (a helper may start another run), so a run of a tiny
+   *  program allocates almost nothing; everything mutable is reset here. */
+  init(req: RunRequest, stackBase: number, gpl: boolean, progType: number): this {
+    this.req = req;
+    this.stackBase = stackBase;
+    this.gpl = gpl;
+    this.progType = progType;
+    this.insnCount = 0;
     this.limit = req.maxInsns > 0 ? req.maxInsns : Infinity;
+    this.depth = 0;
+    this.tailCalls = 0;
+    this.callbacks = 0;
+    this.pendingTail = undefined;
+    this.lastPc = 0;
+    this.pc = 0;
+    this.prog = undefined;
     this.probeAll = req.probeMem === true;
     this.probePcs = typeof req.probeMem === 'object' ? req.probeMem : EMPTY_SET;
+    this.locks.releaseAll();
+    this.state.clear();
+    this.retProg.fill(undefined);
+    for (const c of this.contexts) if (c) c.prog = c.decoded = undefined;
+    return this;
   }
+
   /** The register file and HelperCall of the frame entered at `depth` (pooled). */
   contextAt(vm: Interpreter, depth: number): CallContext {
     let c = this.contexts[depth];
@@ -141,6 +161,8 @@ export class Interpreter {
   /** Stack frame pool (one 512-byte region each), indexed by global depth across nested runs. */
   private readonly stacks: number[] = [];
   private stackTop = 0;
+  /** Run state per nesting level of runs (see Run.init). */
+  private readonly runs: Run[] = [];
   /** Scratch for slow-path results (lo, hi). */
   private readonly tmp = new Int32Array(2);
   private readonly kbuf = new Uint8Array(8);
@@ -162,12 +184,15 @@ export class Interpreter {
   /** Run `prog` to completion. Faults surface as VmFault; DecodeError if the code is malformed. */
   run(prog: Program, req: RunRequest): RunResult {
     const decoded = this.decode(prog);
-    const run = new Run(req, this.stackTop, prog.gpl, prog.progType);
+    const level = this.stackTop / MAX_CALL_FRAMES;
+    const run = (this.runs[level] ??= new Run()).init(req, this.stackTop, prog.gpl, prog.progType);
     this.stackTop += MAX_CALL_FRAMES;
     try {
       const ctx = run.contextAt(this, 1);
       const lo = ctx.lo;
       const hi = ctx.hi;
+      lo.fill(0);
+      hi.fill(0);
       const args = req.args ?? [];
       try {
         for (let i = 0; i < 5 && i < args.length; i++) setReg(lo, hi, i + 1, args[i]!);
@@ -2163,7 +2188,6 @@ function budgetFault(limit: number): FaultSignal {
 export function toU64(lo: number, hi: number): bigint {
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
-
 /** Set register r from a number (signed, sign-extended) or bigint (mod 2^64). */
 function setReg(lo: Int32Array, hi: Int32Array, r: number, v: bigint | number): void {
   if (typeof v === 'number') {
