@@ -2,6 +2,7 @@
 // bench/rbtree.ts, ...) and bench/main.ts runs the selected ones through benchmark.js, printing a
 // table or JSON. A suite's `check` runs once before timing so a benchmark of a wrong result fails
 // loudly instead of printing a fast number.
+import os from 'node:os';
 import Benchmark from 'benchmark';
 
 export interface BenchSuite<S = unknown> {
@@ -21,6 +22,11 @@ export interface BenchSuite<S = unknown> {
   unit?: string;
   /** A figure that is not a timing (bytes per node, ...): computed once, reported as is. */
   measure?: (state: S) => { value: number; unit: string };
+  /** A suite that runs its own protocol and returns several rows (the rbtree helper matrix):
+   *  used when one timed call cannot be repeated without resetting state in between. */
+  rows?: (ctx: { quick: boolean; progress: (msg: string) => void }) => BenchResult[];
+  /** 'unverified' for programs on the VM (no verifier exists yet), 'n/a' for plain JS. */
+  mode?: 'verified' | 'unverified' | 'n/a';
 }
 
 export interface BenchResult {
@@ -39,6 +45,15 @@ export interface BenchResult {
   unit?: string;
   /** For measure-only suites. */
   value?: number;
+  /** Median sample, ns per call (self-timed suites). */
+  p50Ns?: number;
+  /** How the VM ran the program: every VM figure is unverified until the verifier exists. */
+  mode?: 'verified' | 'unverified' | 'n/a';
+  /** Structured coordinates for tables and charts (impl, op, size, keys, ...). */
+  params?: Record<string, string | number>;
+  /** 1-minute load average per core when the result was taken. */
+  loadPerCore?: number;
+  note?: string;
 }
 
 const SUITES: BenchSuite<any>[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -58,6 +73,8 @@ export interface RunOptions {
   /** Run suites whose name or a tag contains one of these strings (all when empty). */
   filter?: readonly string[];
   onResult?: (r: BenchResult) => void;
+  /** Progress inside long suites. */
+  onProgress?: (msg: string) => void;
 }
 
 export function selectSuites(filter: readonly string[] = []): BenchSuite<unknown>[] {
@@ -67,6 +84,13 @@ export function selectSuites(filter: readonly string[] = []): BenchSuite<unknown
 
 /** Run one suite synchronously. */
 export function runSuite<S>(suite: BenchSuite<S>, opts: RunOptions = {}): BenchResult {
+  const r = runOne(suite, opts);
+  r.loadPerCore = Math.round((os.loadavg()[0]! / Math.max(1, os.cpus().length)) * 100) / 100;
+  if (suite.mode && !r.mode) r.mode = suite.mode;
+  return r;
+}
+
+function runOne<S>(suite: BenchSuite<S>, opts: RunOptions): BenchResult {
   const state = (suite.setup ? suite.setup() : undefined) as S;
   suite.check?.(state);
   if (suite.measure) {
@@ -99,9 +123,19 @@ export function runSuite<S>(suite: BenchSuite<S>, opts: RunOptions = {}): BenchR
   return r;
 }
 
-export function runSuites(opts: RunOptions = {}): BenchResult[] {
+export function runSuites(opts: RunOptions = {}, suites = selectSuites(opts.filter)): BenchResult[] {
   const out: BenchResult[] = [];
-  for (const s of selectSuites(opts.filter)) {
+  for (const s of suites) {
+    if (s.rows) {
+      const load = Math.round((os.loadavg()[0]! / Math.max(1, os.cpus().length)) * 100) / 100;
+      for (const r of s.rows({ quick: !!opts.quick, progress: opts.onProgress ?? (() => {}) })) {
+        r.loadPerCore ??= load;
+        if (s.mode && !r.mode) r.mode = s.mode;
+        out.push(r);
+        opts.onResult?.(r);
+      }
+      continue;
+    }
     const r = runSuite(s, opts);
     out.push(r);
     opts.onResult?.(r);

@@ -1,0 +1,127 @@
+// Turning a run into files: one JSON document (everything, for tools and later comparison), a
+// markdown report (the tables the README quotes) and the rbtree chart (bench/chart.ts).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { rbtreeChart } from './chart.js';
+import { describeLoad, type MachineInfo } from './machine.js';
+import { fmtNs, fmtRate, type BenchResult } from './registry.js';
+
+export interface RunDocument {
+  schema: 'ebpfvm-bench/1';
+  quick: boolean;
+  startedAt: string;
+  seconds: number;
+  machine: MachineInfo;
+  /** 1-minute load average per core at the start and end of the run. */
+  load: { start: [number, number, number]; end: [number, number, number]; perCoreStart: number; perCoreEnd: number };
+  filter: readonly string[];
+  results: BenchResult[];
+}
+
+export const FILES = { json: 'results.json', md: 'results.md', svg: 'rbtree-ops.svg' } as const;
+
+export function writeRun(dir: string, doc: RunDocument): { json: string; md: string; svg: string } {
+  mkdirSync(dir, { recursive: true });
+  const paths = { json: join(dir, FILES.json), md: join(dir, FILES.md), svg: join(dir, FILES.svg) };
+  writeFileSync(paths.json, JSON.stringify(doc, null, 2) + '\n');
+  writeFileSync(paths.md, markdown(doc));
+  writeFileSync(paths.svg, rbtreeChart(doc));
+  return paths;
+}
+
+const IMPL_COLS = ['bpf', 'ts', 'js-sdsl', 'sorted-btree', 'kernel'] as const;
+const IMPL_HEAD: Record<(typeof IMPL_COLS)[number], string> = {
+  bpf: 'BPF on VM',
+  ts: 'TS API',
+  'js-sdsl': 'js-sdsl',
+  'sorted-btree': 'sorted-btree',
+  kernel: 'kernel',
+};
+
+const ns = (x: number | undefined) => (x === undefined ? '–' : x < 10 ? x.toFixed(2) : x < 1000 ? x.toFixed(0) : Math.round(x).toLocaleString('en-US'));
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b <= 0 ? '–' : `${(a / b).toFixed(2)}×`);
+
+export function markdown(doc: RunDocument): string {
+  const m = doc.machine;
+  const L: string[] = [];
+  L.push(`# ebpfvm benchmarks${doc.quick ? ' (quick run)' : ''}`, '');
+  L.push(`Run ${doc.startedAt} in ${doc.seconds.toFixed(0)} s${doc.filter.length ? `, suites matching ${doc.filter.join(' ')}` : ''}.`, '');
+  L.push('| machine | |', '| --- | --- |');
+  L.push(`| CPU | ${m.cpu}, ${m.cores} cores |`, `| memory | ${m.memoryGiB} GiB |`, `| OS | ${m.platform}, kernel ${m.kernel} |`);
+  L.push(`| Node | ${m.node} (V8 ${m.v8}) |`, `| commit | ${m.commit}${m.dirty ? ' (with uncommitted changes)' : ''} |`);
+  L.push(
+    `| load average | start ${doc.load.start.join(' / ')}, end ${doc.load.end.join(' / ')} (1/5/15 min); ${doc.load.perCoreStart} per core at start: ${describeLoad(Math.max(doc.load.perCoreStart, doc.load.perCoreEnd))} |`,
+  );
+  L.push('');
+  L.push(
+    '**Mode.** ebpfvm has no verifier yet, so every VM figure is **unverified** mode: each memory access is bounds-checked at run time and an instruction budget is counted. JS baselines are marked n/a.',
+    '',
+  );
+  L.push(
+    'Times are ns per call: the mean over the samples, the fastest sample in brackets (steadier when the machine is shared), and ±rme, the relative margin of error at 95%. Ratios use the fastest samples.',
+    '',
+  );
+
+  const ops = doc.results.filter((r) => r.params?.op !== undefined && r.params?.impl !== undefined && r.name.startsWith('rbtree-ops/'));
+  if (ops.length) {
+    L.push('## rbtree helpers: ns per call', '');
+    L.push(
+      'BPF on VM: the helper called from a BPF program (test/progs/bench_rbtree.c), a batch of 1024 per run, the empty batch loop subtracted. TS API: RbtreeMap\'s methods. js-sdsl OrderedMap and sorted-btree BTree do the same operations on the same keys (their "alloc_node" creates the 16-byte payload object; they have no free, lock or unlock). `next` is per node of a full in-order walk (first, then next). The tree holds N nodes throughout (each batch is added, then removed).',
+      '',
+    );
+    for (const keys of ['random', 'sequential']) {
+      const rows = ops.filter((r) => r.params!.keys === keys);
+      if (!rows.length) continue;
+      L.push(`### ${keys} keys`, '');
+      const present = IMPL_COLS.filter((c) => rows.some((r) => r.params!.impl === c));
+      L.push(`| op | N | ${present.map((c) => IMPL_HEAD[c]).join(' | ')} | TS ÷ js-sdsl | BPF ÷ TS |`);
+      L.push(`| --- | ---: | ${present.map(() => '---:').join(' | ')} | ---: | ---: |`);
+      const sizes = [...new Set(rows.map((r) => Number(r.params!.size)))].sort((a, b) => a - b);
+      const opNames = [...new Set(rows.map((r) => String(r.params!.op)))];
+      for (const op of opNames)
+        for (const size of sizes) {
+          const cell = (impl: string) => rows.find((r) => r.params!.impl === impl && r.params!.op === op && Number(r.params!.size) === size);
+          if (!present.some((c) => cell(c))) continue;
+          const cols = present.map((c) => {
+            const r = cell(c);
+            return r ? `${ns(r.meanNs)} (${ns(r.minNs)}) ±${r.rme!.toFixed(0)}%` : '–';
+          });
+          L.push(`| ${op} | ${size.toExponential(0).replace('+', '')} | ${cols.join(' | ')} | ${ratio(cell('ts')?.minNs, cell('js-sdsl')?.minNs)} | ${ratio(cell('bpf')?.minNs, cell('ts')?.minNs)} |`);
+        }
+      L.push('');
+    }
+  }
+
+  const kernel = doc.results.filter((r) => r.name.startsWith('kernel/'));
+  if (kernel.length) {
+    L.push('## add+remove pair: VM against the kernel', '');
+    L.push('| what | N | mean | fastest | ±rme | mode | note |', '| --- | ---: | ---: | ---: | ---: | --- | --- |');
+    for (const r of kernel)
+      L.push(`| ${r.name} | ${r.params?.size ?? ''} | ${r.meanNs !== undefined ? fmtNs(r.meanNs) : `${r.value} ${r.unit}`} | ${r.minNs !== undefined ? fmtNs(r.minNs) : ''} | ${r.rme !== undefined ? `±${r.rme.toFixed(1)}%` : ''} | ${r.mode ?? ''} | ${r.note ?? ''} |`);
+    L.push('');
+  }
+
+  const mem = doc.results.filter((r) => r.name.startsWith('memory/'));
+  if (mem.length) {
+    L.push('## Memory per node', '');
+    L.push('| what | N | bytes per node | mode | note |', '| --- | ---: | ---: | --- | --- |');
+    for (const r of mem) L.push(`| ${r.name.slice(7).replace(/ @\d+$/, '')} | ${r.params?.size ?? ''} | ${r.value!.toFixed(1)} | ${r.mode ?? ''} | ${r.note ?? ''} |`);
+    L.push('');
+  }
+
+  const rest = doc.results.filter((r) => !ops.includes(r) && !kernel.includes(r) && !mem.includes(r));
+  if (rest.length) {
+    L.push('## Other suites', '');
+    L.push('| suite | mean | fastest | ±rme | throughput (mean; fastest) | mode |', '| --- | ---: | ---: | ---: | --- | --- |');
+    for (const r of rest) {
+      if (r.value !== undefined) {
+        L.push(`| ${r.name} | ${r.value.toFixed(1)} ${r.unit} | | | | ${r.mode ?? ''} |`);
+        continue;
+      }
+      const tp = r.throughput !== undefined ? `${fmtRate(r.throughput)}${r.unit}/s; ${fmtRate((r.throughput * r.meanNs!) / r.minNs!)}${r.unit}/s` : r.opsPerSec !== undefined ? `${fmtRate(r.opsPerSec)}ops/s` : '';
+      L.push(`| ${r.name} | ${fmtNs(r.meanNs!)} | ${fmtNs(r.minNs!)} | ±${r.rme!.toFixed(1)}% | ${tp} | ${r.mode ?? (r.name.startsWith('vm/') || r.name.startsWith('maps/') || r.name.startsWith('rbtree/bpf') ? 'unverified' : '')} |`);
+    }
+    L.push('');
+  }
+  return L.join('\n');
+}

@@ -1,0 +1,178 @@
+// More interpreter throughput (issue 8) beside bench/vm.ts's 64-bit ALU and memory loops: a 32-bit
+// ALU loop, bpf-to-bpf calls, helper calls and a map-lookup loop, in instructions per second; and
+// the cost of one array/hash/LRU lookup and update from a program. Every figure is unverified
+// mode: there is no verifier yet, so each memory access is bounds-checked at run time and the
+// instruction budget is counted, as `ebpfvm run` runs programs.
+import { readFileSync } from 'node:fs';
+import { load, openObject } from '../src/loader/index.js';
+import { Runtime } from '../src/runtime.js';
+import type { Insn } from '../vm/isa.js';
+import type { Program } from '../vm/program.js';
+import { registerSuite, type BenchResult } from './registry.js';
+import { nowNs, summarize } from './stats.js';
+
+const I = (code: number, dst = 0, src = 0, off = 0, imm = 0): Insn => ({ code, dst, src, off, imm });
+const N = 1000;
+
+/** The 64-bit ALU loop's body on 32-bit registers (ALU class, JMP32 back edge): 3 + 9N + 1. */
+export function alu32Loop(iterations = N): Program {
+  return {
+    name: 'alu32_loop',
+    progType: 0,
+    gpl: true,
+    insns: [
+      I(0xb4, 0, 0, 0, 1), // w0 = 1
+      I(0xb4, 1, 0, 0, 0), // w1 = 0
+      I(0xb4, 2, 0, 0, 7), // w2 = 7
+      I(0x0c, 0, 2), // w0 += w2
+      I(0xa4, 0, 0, 0, 0x55), // w0 ^= 0x55
+      I(0x64, 0, 0, 0, 3), // w0 <<= 3
+      I(0x74, 0, 0, 0, 1), // w0 >>= 1
+      I(0x1c, 0, 1), // w0 -= w1
+      I(0x24, 2, 0, 0, 3), // w2 *= 3
+      I(0x04, 2, 0, 0, 1), // w2 += 1
+      I(0x04, 1, 0, 0, 1), // w1 += 1
+      I(0x56, 1, 0, -9, iterations), // if w1 != N goto loop
+      I(0x95),
+    ],
+  };
+}
+
+/** r0 of alu32Loop, computed independently in JS u32 arithmetic. */
+export function alu32Expected(iterations = N): bigint {
+  let w0 = 1;
+  let w1 = 0;
+  let w2 = 7;
+  do {
+    w0 = (w0 + w2) >>> 0;
+    w0 = (w0 ^ 0x55) >>> 0;
+    w0 = (w0 << 3) >>> 0;
+    w0 = w0 >>> 1;
+    w0 = (w0 - w1) >>> 0;
+    w2 = Math.imul(w2, 3) >>> 0;
+    w2 = (w2 + 1) >>> 0;
+    w1 = (w1 + 1) >>> 0;
+  } while (w1 !== iterations);
+  return BigInt(w0);
+}
+
+registerSuite({
+  name: 'vm/alu32-loop (9004 insns)',
+  tags: ['vm', 'quick'],
+  mode: 'unverified',
+  setup: () => ({ rt: new Runtime(), prog: alu32Loop(N) }),
+  fn: (s) => void s.rt.execute(s.prog),
+  check: (s) => {
+    const r = s.rt.execute(s.prog);
+    if (r.r0 !== alu32Expected(N) || r.insnCount !== 9004) throw new Error(`alu32 loop: r0 ${r.r0}, ${r.insnCount} insns`);
+  },
+  units: 9004,
+  unit: 'insn',
+});
+
+// ---- programs from bench_vm.o --------------------------------------------------------------
+
+const BATCH = 1024; // bench_vm.c's BATCH and NKEYS
+const OBJ = new URL('../../test/progs/bench_vm.o', import.meta.url).pathname;
+
+interface VmState {
+  rt: Runtime;
+  ctx: number;
+  prog: (name: string) => Program;
+  run: (p: Program, n?: number) => { r0: bigint; insnCount: number };
+}
+
+function vmState(): VmState {
+  const rt = new Runtime();
+  const obj = load(rt, openObject(new Uint8Array(readFileSync(OBJ)), { name: 'bench_vm' } as never));
+  const ctx = rt.arena.alloc(8, { kind: 'ctx', name: 'ctx' });
+  const run = (p: Program, n = BATCH) => {
+    rt.arena.dv.setBigUint64(ctx, BigInt(n), true);
+    return rt.execute(p, { args: [ctx] });
+  };
+  const s: VmState = { rt, ctx, prog: (name) => obj.program(name).program, run };
+  // Fill the maps so every lookup hits.
+  for (const m of ['array_update', 'hash_update', 'lru_update']) {
+    const got = Number(run(s.prog(m)).r0);
+    if (got !== BATCH) throw new Error(`${m}: ${got} of ${BATCH} updates succeeded`);
+  }
+  return s;
+}
+
+/** mix() of bench_vm.c folded over 1..BATCH in BigInt, for the call loop's check. */
+function callsExpected(): bigint {
+  const M = (1n << 64n) - 1n;
+  let acc = 1n;
+  for (let i = 0n; i < BigInt(BATCH); i++) acc = (((acc ^ i) * 31n) & M) + 7n & M;
+  return acc & 0x7fffffffn;
+}
+
+function insnSuite(name: string, prog: string, expect: (r0: bigint) => boolean, what: string, tags = ['vm']): void {
+  let insns = 0;
+  registerSuite<VmState & { p: Program }>({
+    name,
+    tags,
+    mode: 'unverified',
+    setup: () => {
+      const s = vmState();
+      return { ...s, p: s.prog(prog) };
+    },
+    fn: (s) => void s.run(s.p),
+    check: (s) => {
+      const r = s.run(s.p);
+      if (!expect(r.r0)) throw new Error(`${name}: ${what}, got r0 ${r.r0}`);
+      insns = r.insnCount;
+    },
+    units: () => insns,
+    unit: 'insn',
+  });
+}
+
+insnSuite('vm/bpf-to-bpf call loop (1024 calls)', 'calls', (r0) => r0 === callsExpected(), 'wrong fold of mix()', ['vm', 'quick']);
+insnSuite('vm/helper call loop (1024 calls)', 'helper_calls', (r0) => r0 === BigInt(BATCH), 'expected 1024 calls on CPU 0');
+insnSuite('vm/map-lookup loop (1024 array lookups)', 'array_lookup', (r0) => r0 === BigInt(BATCH), 'expected 1024 hits', ['vm', 'maps', 'quick']);
+
+/** ns per lookup or update: the program's run minus the bare loop's, per call, sampled. */
+export function mapOpRows(samples: number, warmup: number): BenchResult[] {
+  const s = vmState();
+  const loop = s.prog('loop');
+  const out: BenchResult[] = [];
+  for (const map of ['array', 'hash', 'lru'])
+    for (const op of ['lookup', 'update']) {
+      const p = s.prog(`${map}_${op}`);
+      const per: number[] = [];
+      for (let i = 0; i < warmup + samples; i++) {
+        let t0 = nowNs();
+        s.run(loop);
+        const base = nowNs() - t0;
+        t0 = nowNs();
+        const r0 = Number(s.run(p).r0);
+        const ns = nowNs() - t0;
+        if (r0 !== BATCH) throw new Error(`maps/${map} ${op}: ${r0} of ${BATCH} calls succeeded`);
+        if (i >= warmup) per.push(Math.max(0, ns - base) / BATCH);
+      }
+      const st = summarize(per);
+      out.push({
+        name: `maps/${map} ${op}`,
+        tags: ['maps'],
+        meanNs: st.mean,
+        minNs: st.min,
+        p50Ns: st.p50,
+        rme: st.rme,
+        samples: st.n,
+        opsPerSec: 1e9 / st.mean,
+        mode: 'unverified',
+        params: { map, op },
+        note: 'from a BPF program, loop overhead subtracted, 1024 keys',
+      });
+    }
+  return out;
+}
+
+registerSuite({
+  name: 'maps/lookup and update',
+  tags: ['maps', 'quick'],
+  mode: 'unverified',
+  fn: () => {},
+  rows: ({ quick }) => mapOpRows(quick ? 20 : 100, quick ? 5 : 20),
+});
