@@ -119,12 +119,14 @@ function btfSummary(spec: ObjectSpec): NonNullable<ObjectSummary['btf']> {
   return { types: btf.count, strings: btf.strings.length, kinds, funcInfo: count(spec.btfExt?.funcInfo), lineInfo: count(spec.btfExt?.lineInfo), coreRelos: count(spec.btfExt?.coreRelos) };
 }
 
+const SHT_NAMES: Record<number, string> = { 1: 'PROGBITS', 2: 'SYMTAB', 3: 'STRTAB', 4: 'RELA', 8: 'NOBITS', 9: 'REL', 0x6fff4c03: 'LLVM_ADDRSIG' };
+
 /** Human-readable text for `ebpfvm inspect`. */
 export function formatSummary(s: ObjectSummary): string {
   const L: string[] = [];
   L.push(`object ${s.name}: license "${s.license}" (${s.gpl ? 'GPL-compatible' : 'not GPL-compatible'})${s.kernVersion !== undefined ? `, version 0x${s.kernVersion.toString(16)}` : ''}`);
   L.push('', 'sections:');
-  for (const x of s.sections) L.push(`  [${String(x.index).padStart(2)}] ${x.name.padEnd(24)} type ${String(x.type).padEnd(10)} size ${String(x.size).padStart(6)}${x.relocations ? `  ${x.relocations} relocations` : ''}`);
+  for (const x of s.sections) L.push(`  [${String(x.index).padStart(2)}] ${x.name.padEnd(24)} ${(SHT_NAMES[x.type] ?? `type ${x.type}`).padEnd(12)} size ${String(x.size).padStart(6)}${x.relocations ? `  ${x.relocations} relocations` : ''}`);
   L.push('', 'programs:');
   if (!s.programs.length) L.push('  (none)');
   for (const p of s.programs) L.push(`  ${p.name}: section ${p.section}, type ${p.type}, attach ${p.attachType}${p.attachTo ? ` (${p.attachTo})` : ''}, ${p.insns} insns${p.autoload ? '' : ', autoload off'}${p.sleepable ? ', sleepable' : ''}`);
