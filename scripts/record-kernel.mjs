@@ -37,6 +37,11 @@ export function unavailable() {
   for (const tool of ['bpftool', 'python3']) {
     if (spawnSync(tool, ['--version'], { stdio: 'ignore' }).status !== 0 && spawnSync('which', [tool], { stdio: 'ignore' }).status !== 0) return `${tool} not found`;
   }
+  // Root is not enough inside some containers (seccomp, no CAP_BPF): create and pin one map.
+  const probe = `/sys/fs/bpf/ebpfvm-probe-${process.pid}`;
+  const r = spawnSync('bpftool', ['map', 'create', probe, 'type', 'array', 'key', '4', 'value', '4', 'entries', '1', 'name', 'ebpfvm_probe'], { encoding: 'utf8' });
+  rmSync(probe, { force: true });
+  if (r.status !== 0) return `bpf() is not usable here: ${(r.stderr || '').trim().split('\n')[0] || `bpftool exited ${r.status}`}`;
   return undefined;
 }
 
@@ -61,6 +66,10 @@ function bytesOf(v, packets) {
   return String(v).replace(/\s+/g, '');
 }
 
+// Maps whose contents are not key/value data bpftool can dump or that hold kernel ids (fds of
+// programs and maps, perf events): compared through the programs' results instead.
+export const UNDUMPED_TYPES = new Set(['queue', 'stack', 'bloom_filter', 'ringbuf', 'perf_event_array', 'prog_array', 'array_of_maps', 'hash_of_maps', 'devmap', 'devmap_hash', 'cpumap']);
+
 function dumpMaps(mapDir) {
   const maps = {};
   if (!existsSync(mapDir)) return maps;
@@ -68,7 +77,7 @@ function dumpMaps(mapDir) {
     const p = join(mapDir, f);
     const info = JSON.parse(bpftool('map', 'show', 'pinned', p, '-j'));
     // .rodata and .kconfig cannot change; recording them adds nothing.
-    if (info.name.endsWith('.rodata') || info.name.endsWith('.kconfig')) continue;
+    if (info.name.endsWith('.rodata') || info.name.endsWith('.kconfig') || UNDUMPED_TYPES.has(info.type)) continue;
     const entries = JSON.parse(bpftool('map', 'dump', 'pinned', p, '-j'));
     maps[info.name] = {
       type: info.type,
