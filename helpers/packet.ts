@@ -26,7 +26,8 @@
 //     data_end as the kernel does, inside a frame of 4096 bytes that begins at data_hard_start
 //     (XDP_PACKET_HEADROOM before the packet) with struct xdp_frame (40 bytes) reserved at the
 //     front and skb_shared_info (320 bytes) at the back; metadata stays 4-byte aligned and at
-//     most 32 bytes (-EACCES otherwise); a packet keeps at least ETH_HLEN bytes.
+//     most 255 bytes (-EACCES otherwise; the u8 skb_shared_info.meta_len of Linux 6.18); a
+//     packet keeps at least ETH_HLEN bytes.
 //   get_hash_recalc (34)(skb): a flow hash of the IPv4/IPv6 addresses, protocol and ports.
 //     The kernel seeds its flow hash randomly at boot, so no value can agree with it; ebpfvm's
 //     is jhash with seed 0 (stable across runs), 0 for packets it cannot parse.
@@ -56,6 +57,8 @@ export const XDP_FRAME_SIZE = 40;
 /** data_hard_start + frame_sz (a page) - skb_shared_info: the furthest data_end may go. */
 export const XDP_HARD_END = 4096 - 320;
 const ENOTSUPP = 524;
+/** Largest metadata: skb_shared_info.meta_len is a u8 (Linux 6.18; older kernels said 32). */
+const XDP_META_MAX = 255;
 const EACCES = 13;
 const MOVED = ' (moved)';
 
@@ -435,7 +438,7 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
       const meta = x.meta + call.s32(2);
       if (meta < x.hardStart + XDP_FRAME_SIZE || meta > x.data) return -Errno.EINVAL;
       const metalen = x.data - meta;
-      if ((metalen & 3) !== 0 || metalen > 32) return -EACCES;
+      if ((metalen & 3) !== 0 || metalen > XDP_META_MAX) return -EACCES;
       setXdp(call, x.ctx, x.data, x.end, meta);
       return 0;
     },

@@ -5,6 +5,9 @@
 //     copy a NUL-terminated string of at most size - 1 characters plus the NUL; returns the
 //     length including the NUL, or -EFAULT (destination zeroed) when a byte before the NUL cannot
 //     be read; size 0 returns 0.
+// probe_read_kernel(_str) of an address in the user half of x86-64 (below TASK_SIZE_MAX plus a
+// page) that is not BPF memory is -ERANGE, as copy_from_kernel_nofault_allowed answers in Linux
+// 6.x; the other variants say -EFAULT for any unreadable byte.
 // Sources: an address with a zero upper half is arena memory (a BPF stack or map value); any other
 // reads the runtime's user-supplied kernel-memory view (HelperEnv.readKernel), which stands for
 // both kernel and user memory (DESIGN section 2).
@@ -29,20 +32,28 @@ function read(call: HelperCall, addr: bigint, len: number): Uint8Array | undefin
   return call.env.readKernel(addr, len);
 }
 
-function probeRead(call: HelperCall): number {
+const ERANGE = 34;
+const USER_TOP = 0x7ffffffff000n + 4096n;
+
+/** The errno of a failed read: -ERANGE for kernel reads of user-half addresses. */
+function failure(call: HelperCall, addr: bigint, kernel: boolean): number {
+  return kernel && addr < USER_TOP ? -ERANGE : -Errno.EFAULT;
+}
+
+function probeRead(call: HelperCall, kernel: boolean): number {
   const dst = call.ptr(1);
   const size = Number(call.u64(2) & 0xffffffffn);
   if (size > 0) call.arena.check(dst, size, true);
   const bytes = read(call, call.u64(3), size);
   if (!bytes) {
     call.arena.zero(dst, size);
-    return -Errno.EFAULT;
+    return failure(call, call.u64(3), kernel);
   }
   call.arena.write(dst, bytes);
   return 0;
 }
 
-function probeReadStr(call: HelperCall): number {
+function probeReadStr(call: HelperCall, kernel: boolean): number {
   const dst = call.ptr(1);
   const size = Number(call.u64(2) & 0xffffffffn);
   if (size === 0) return 0;
@@ -54,7 +65,7 @@ function probeReadStr(call: HelperCall): number {
     const b = readByte(call, BigInt.asUintN(64, src + BigInt(n)));
     if (b === undefined) {
       call.arena.zero(dst, size);
-      return -Errno.EFAULT;
+      return failure(call, src, kernel);
     }
     if (b === 0) break;
     out[n] = b;
@@ -66,7 +77,8 @@ function probeReadStr(call: HelperCall): number {
 const ARGS = [{ type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT'] }, { type: 'ARG_CONST_SIZE_OR_ZERO' }, { type: 'ARG_ANYTHING' }] as const;
 
 function entry(id: number, name: string, str: boolean): HelperEntry {
-  return { id, name, proto: { args: ARGS, ret: { type: 'RET_INTEGER' } }, gplOnly: true, progTypes: 'all', impl: str ? probeReadStr : probeRead };
+  const kernel = name.includes('kernel');
+  return { id, name, proto: { args: ARGS, ret: { type: 'RET_INTEGER' } }, gplOnly: true, progTypes: 'all', impl: (call) => (str ? probeReadStr(call, kernel) : probeRead(call, kernel)) };
 }
 
 export const PROBE_HELPERS: readonly HelperEntry[] = [

@@ -26,7 +26,7 @@ const LPM_VAL_SIZE_MAX = (1 << 22) - LPM_DATA_SIZE_MAX - 48;
 
 interface Entry {
   prefixlen: number;
-  /** Data with bits past prefixlen cleared. */
+  /** Data as given (the kernel stores and dumps the bits past prefixlen too). */
   bits: Uint8Array;
   value: number; // arena address
 }
@@ -102,12 +102,15 @@ export class LpmTrieMap implements BpfMap {
     if (flags > UpdateFlag.EXIST || flags < 0) return -Errno.EINVAL;
     const prefixlen = new DataView(src.buffer, src.byteOffset + off, 4).getUint32(0, true);
     if (prefixlen > this.maxPrefixlen) return -Errno.EINVAL;
-    const bits = this.masked(src, off + 4, prefixlen);
-    const id = this.id(prefixlen, bits);
+    const bits = src.slice(off + 4, off + 4 + this.dataSize);
+    const id = this.id(prefixlen, this.masked(src, off + 4, prefixlen));
     const old = this.entries.get(id);
     if (old) {
       if (flags === UpdateFlag.NOEXIST) return -Errno.EEXIST;
+      // the kernel replaces the node, so the stored key bytes become the new ones
+      old.bits = bits;
       this.arena.u8.set(value.subarray(voff, voff + this.valueSize), old.value);
+      this.order = undefined;
       return 0;
     }
     if (flags === UpdateFlag.EXIST) return -Errno.ENOENT;

@@ -106,8 +106,8 @@ export class QueueStackMap implements BpfMap {
     return this.push(this.arena.u8.subarray(valueAddr, valueAddr + this.valueSize), flags);
   }
 
-  /** Program-side pop/peek into arena memory: 0 or -ENOENT (the buffer is zeroed then, as the
-   *  kernel's helpers leave an uninitialised ARG_PTR_TO_MAP_VALUE | MEM_UNINIT buffer). */
+  /** Program-side pop/peek into arena memory: 0 or -ENOENT with the buffer zeroed (Linux 6.18
+   *  zeroes the uninitialised value argument on failure; recorded in x_queue's fixture). */
   popInto(valueAddr: number, remove: boolean): number {
     this.arena.check(valueAddr, this.valueSize, true);
     const v = remove ? this.pop() : this.peek();
