@@ -135,10 +135,11 @@ export type CtxVerdict = { ok: true; field?: CtxField } | { ok: false; reason: s
 
 /** How a test run builds the context for a type. 'skb-l2': tc (packet from the Ethernet header);
  *  'skb-l3': socket filters and friends (packet from the network header); 'xdp'; 'syscall': the
- *  user's buffer as-is; 'raw-tp': raw tracepoint arguments (u64 array), as the kernel's test run;
- *  'btf-args' (fentry/fexit/fmod_ret/tp_btf/lsm), 'pt-regs' (kprobe) and 'tp-record' (tracepoint)
- *  take user-supplied arguments, an extension: the kernel can only trigger the attach point.
- *  Types without one cannot be test-run. */
+ *  user's buffer as-is; 'raw-tp': raw tracepoint arguments (u64 array); 'flow-dissector': the
+ *  frame plus fresh flow keys; 'sk-lookup': the lookup from ctx_in. Those follow the kernel's own
+ *  test runs. 'btf-args' (fentry/fexit/fmod_ret/tp_btf/lsm), 'pt-regs' (kprobe) and 'tp-record'
+ *  (tracepoint) take user-supplied arguments, an extension: the kernel can only trigger the
+ *  attach point. Types without one cannot be test-run (vm/test-run says so). */
 export type TestRunKind = 'skb-l2' | 'skb-l3' | 'xdp' | 'syscall' | 'raw-tp' | 'btf-args' | 'pt-regs' | 'tp-record' | 'flow-dissector' | 'sk-lookup';
 
 export interface ProgTypeInfo {
