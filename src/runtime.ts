@@ -60,8 +60,10 @@ export interface ExecRequest {
   /** r1..r5. */
   args?: readonly (bigint | number)[];
   cpu?: number;
-  /** Budget for this run; 0 = unlimited (verified programs). Default: the runtime's maxInsns. */
+  /** Budget for this run; 0 = unlimited. Default: the runtime's maxInsns, or none when `verified`. */
   maxInsns?: number;
+  /** The program passed the verifier: like the kernel, no instruction budget (unless maxInsns). */
+  verified?: boolean;
   trace?: (line: string) => void;
   output?: RunOutput;
   /** Packet bounds (arena addresses) for LD_ABS/LD_IND; set by the test run. */
@@ -212,7 +214,7 @@ export class Runtime implements VmEnv {
     const r = this.interpreter.run(prog, {
       args: req.args,
       cpu,
-      maxInsns: req.maxInsns ?? this.options.maxInsns,
+      maxInsns: req.maxInsns ?? (req.verified ? 0 : this.options.maxInsns),
       trace: req.trace,
       output,
       packet: req.packet,

@@ -71,3 +71,14 @@ describe('Runtime', () => {
     expect(rt.execute(prog([mov64(0, 1), exit()])).output.printk).toEqual([]);
   });
 });
+
+describe('verified runs', () => {
+  it('have no instruction budget unless one is given', () => {
+    const rt = new Runtime({ maxInsns: 100 });
+    // 1000 iterations of a 2-instruction loop
+    const loop = prog([mov64(0, 0), { code: 0x07, dst: 0, src: 0, off: 0, imm: 1 }, { code: 0x55, dst: 0, src: 0, off: -2, imm: 1000 }, exit()]);
+    expect(() => rt.execute(loop)).toThrow(/budget of 100/);
+    expect(rt.execute(loop, { verified: true }).r0).toBe(1000n);
+    expect(() => rt.execute(loop, { verified: true, maxInsns: 50 })).toThrow(/budget of 50/);
+  });
+});
