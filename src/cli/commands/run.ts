@@ -12,6 +12,8 @@ import { load, type LoadedObject } from '../../loader/load.js';
 import { btfDecoder, dumpRbtree, formatRbtree, isRbtreeMap } from '../../rbtree-api.js';
 import { dumpMapRaw, testRun, toHex, TestRunInputError, type TestRunResult } from '../../test-run-api.js';
 import { mapTypeName, type BpfMap } from '../../../maps/types.js';
+import { PerfEventArrayMap } from '../../../maps/perf-event-array.js';
+import { RingbufMap } from '../../../maps/ringbuf.js';
 import { MapHandle, codecFor, type Codec } from '../../map-api.js';
 import type { RunOutput } from '../../../helpers/types.js';
 import type { RegisterCommand } from './index.js';
@@ -82,6 +84,8 @@ function runCommand(objPath: string, opts: RunOptions): number {
   const progName = opts.prog ?? onlyProgram(obj, objPath);
   const prog = obj.program(progName);
   for (const arg of opts.map ?? []) fillMap(obj, arg, ncpus);
+  // Like a libbpf perf_buffer: an event open on every CPU, so perf_event_output delivers.
+  for (const lm of obj.maps.values()) if (lm.map instanceof PerfEventArrayMap) lm.map.openAll(ncpus);
 
   const output = { printk: [] as string[], ringbuf: [] as RunOutput['ringbuf'], perf: [] as RunOutput['perf'] };
   const input = {
@@ -114,6 +118,12 @@ function runCommand(objPath: string, opts: RunOptions): number {
     throw e;
   }
   for (const l of r.output.printk) process.stderr.write(l.endsWith('\n') ? l : l + '\n');
+  for (const lm of obj.maps.values()) {
+    // the kernel's verifier refuses such programs; unverified runs can end this way
+    if (lm.map instanceof RingbufMap && lm.map.pendingReservations > 0) {
+      process.stderr.write(`ebpfvm: note: ring buffer ${lm.map.name} has ${lm.map.pendingReservations} reserved record(s) never submitted or discarded\n`);
+    }
+  }
   if (opts.dataOut !== undefined && r.dataOut) writeFileSync(opts.dataOut, r.dataOut);
   if (opts.ctxOut !== undefined && r.ctxOut) writeFileSync(opts.ctxOut, r.ctxOut);
 
@@ -141,6 +151,8 @@ function runCommand(objPath: string, opts: RunOptions): number {
   if (r.dataOut && opts.dataOut === undefined && opts.data !== undefined) text += hexDump(r.dataOut);
   if (r.ctxOut && opts.ctxOut === undefined) text += hexDump(r.ctxOut);
   text += `Return value: ${r.retval}, duration${r.repeat > 1 ? ' (average)' : ''}: ${r.durationNs}ns\n`;
+  for (const e of r.output.ringbuf) text += `ringbuf ${e.map}: ${e.data.length} bytes\n` + hexDump(e.data);
+  for (const e of r.output.perf) text += `perf ${e.map} cpu ${e.cpu}: ${e.data.length} bytes\n` + hexDump(e.data);
   if (opts.dumpMaps) text += mapsText(obj, ncpus, opts.dumpMaps === 'tree');
   process.stdout.write(text);
   return 0;
