@@ -23,3 +23,4 @@ export { testRun, runLoaded, dumpMapRaw, TestRunInputError, type TestRunInput, t
 export { mapApi, MapHandle, BtfCodec, codecFor, rawCodec, type Codec, type UpdateMode, type UpdateOptions, type MapSource } from './map-api.js';
 export { RbtreeApi, formatRbtree, dumpRbtree, btfDecoder, hexPayload, isRbtreeMap, type KeyField, type NodeDecoder, type NodeComparator, type RbtreeNode, type RbtreeShape, type FormatOptions } from './rbtree-api.js';
 export { RbtreeMap, rbtreeSpec, RB_NODE_SIZE } from '../maps/rbtree.js';
+export { RingbufConsumer, consumeRingbuf, type RingbufCallback, type RingbufRecord } from './ringbuf-consumer.js';
