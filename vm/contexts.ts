@@ -118,6 +118,35 @@ export function layoutToC(l: CtxLayout): string {
   return lines.join('\n');
 }
 
+/** Build a context from named fields, e.g. {"mark": 5, "cb": [1, 2], "tstamp": "0x10"}: numbers
+ *  (or decimal / 0x strings for 64-bit values) little-endian at each field's offset, arrays
+ *  element by element; unnamed bytes stay zero. Throws Error naming the field for anything else. */
+export function encodeCtxFields(l: CtxLayout, values: Record<string, unknown>, size = l.size): Uint8Array {
+  const out = new Uint8Array(size);
+  const dv = new DataView(out.buffer);
+  for (const [name, v] of Object.entries(values)) {
+    const f = l.fields.find((x) => x.name === name);
+    if (!f) throw new Error(`${l.struct} has no field ${name} (fields: ${l.fields.map((x) => x.name).join(', ')})`);
+    const elems = Array.isArray(v) ? v : [v];
+    if (elems.length > f.count) throw new Error(`${l.struct}.${name} has ${f.count} element${f.count === 1 ? '' : 's'}, got ${elems.length}`);
+    elems.forEach((e, i) => {
+      let n: bigint;
+      if (typeof e === 'number' && Number.isSafeInteger(e)) n = BigInt(e);
+      else if (typeof e === 'string' && /^(-?\d+|0x[0-9a-fA-F]+)$/.test(e)) n = BigInt(e);
+      else throw new Error(`${l.struct}.${name}: ${JSON.stringify(e)} is not an integer`);
+      const bits = BigInt(f.elem * 8);
+      if (n < -(1n << (bits - 1n)) || n >= 1n << bits) throw new Error(`${l.struct}.${name}: ${e} does not fit in ${f.elem} bytes`);
+      const u = BigInt.asUintN(Number(bits), n);
+      const at = f.offset + i * f.elem;
+      if (f.elem === 8) dv.setBigUint64(at, u, true);
+      else if (f.elem === 4) dv.setUint32(at, Number(u), true);
+      else if (f.elem === 2) dv.setUint16(at, Number(u), true);
+      else dv.setUint8(at, Number(u));
+    });
+  }
+  return out;
+}
+
 export function fieldAt(l: CtxLayout, offset: number): CtxField | undefined {
   return l.fields.find((f) => offset >= f.offset && offset < f.offset + f.size);
 }

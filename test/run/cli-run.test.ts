@@ -84,6 +84,17 @@ describe('ebpfvm run', () => {
     expect((await cli(...args, '--dump-maps=sideways')).code).toBe(2);
   });
 
+  it('--ctx as JSON: fields by name, or u64 values for raw contexts', async () => {
+    const r = await cli('run', prog('run_tc.o'), '--prog', 'tc_fields', '--data', pkt, '--ctx', file('ctx.json', '{"mark": 10, "cb": [0, 77]}'), '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).ctx_out.slice(16, 24)).toBe('0b000000'); // mark 10 + 1
+    const raw = await cli('run', prog('run_rawtp.o'), '--ctx', file('rt.json', '["5", 7]'));
+    expect(raw.out).toMatch(/^Return value: 22,/);
+    const bad = await cli('run', prog('run_tc.o'), '--prog', 'tc_fields', '--data', pkt, '--ctx', file('bad-ctx.json', '{"nope": 1}'));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/__sk_buff has no field nope/);
+  });
+
   it('--args, --task and --kmem drive tracing programs', async () => {
     const kp = await cli('run', prog('run_trace.o'), '--prog', 'kp_args', '--args', file('a.json', '[1, 10, "0x64"]'), '--task', file('t.json', '{"pid": 7, "tgid": 4242, "comm": "demo"}'), '--json');
     expect(kp.code).toBe(0);

@@ -1,7 +1,7 @@
 // vm/contexts: layouts against the uapi headers as clang compiled them, the per-type access
 // rules of the kernel's *_is_valid_access(), and eth_type_trans() on loopback.
 import { describe, expect, it } from 'vitest';
-import { BPF_SOCK, SK_BUFF, SK_LOOKUP, XDP_MD, layoutToC, checkCtxAccess, field, progTypeInfo, writableRanges, type CtxLayout } from '../../vm/contexts.js';
+import { BPF_SOCK, SK_BUFF, SK_LOOKUP, XDP_MD, encodeCtxFields, layoutToC, checkCtxAccess, field, progTypeInfo, writableRanges, type CtxLayout } from '../../vm/contexts.js';
 import { ProgType } from '../../vm/prog-types.js';
 import { ethTypeTrans } from '../../vm/test-run.js';
 import { openObject } from '../../src/loader/index.js';
@@ -113,5 +113,23 @@ describe('eth_type_trans on loopback', () => {
     expect(ethTypeTrans(frame([0, 0, 0, 0, 0, 0], [0x86, 0xdd])).protocol).toBe(0x86dd);
     expect(ethTypeTrans(frame([0, 0, 0, 0, 0, 0], [0, 0x20], [0xff, 0xff])).protocol).toBe(0x0001);
     expect(ethTypeTrans(frame([0, 0, 0, 0, 0, 0], [0, 0x20], [0xaa, 0xaa])).protocol).toBe(0x0004);
+  });
+});
+
+describe('contexts from named fields', () => {
+  it('places integers and array elements at their offsets, little-endian', () => {
+    const b = encodeCtxFields(SK_BUFF, { mark: 5, cb: [1, 2], tstamp: '0x1122334455667788', tstamp_type: 1 });
+    const dv = new DataView(b.buffer);
+    expect(b.length).toBe(192);
+    expect(dv.getUint32(8, true)).toBe(5);
+    expect([dv.getUint32(48, true), dv.getUint32(52, true), dv.getUint32(56, true)]).toEqual([1, 2, 0]);
+    expect(dv.getBigUint64(152, true)).toBe(0x1122334455667788n);
+    expect(b[180]).toBe(1);
+  });
+  it('names the problem: unknown field, too many elements, value too wide', () => {
+    expect(() => encodeCtxFields(SK_BUFF, { nope: 1 })).toThrow(/no field nope/);
+    expect(() => encodeCtxFields(SK_BUFF, { cb: [1, 2, 3, 4, 5, 6] })).toThrow(/5 elements/);
+    expect(() => encodeCtxFields(XDP_MD, { data: 2 ** 32 })).toThrow(/does not fit/);
+    expect(() => encodeCtxFields(XDP_MD, { data: 1.5 })).toThrow(/not an integer/);
   });
 });

@@ -15,6 +15,7 @@ import { mapTypeName, type BpfMap } from '../../../maps/types.js';
 import { PerfEventArrayMap } from '../../../maps/perf-event-array.js';
 import { RingbufMap } from '../../../maps/ringbuf.js';
 import { MapHandle, codecFor, type Codec } from '../../map-api.js';
+import { encodeCtxFields, progTypeInfo } from '../../../vm/contexts.js';
 import type { RunOutput } from '../../../helpers/types.js';
 import type { RegisterCommand } from './index.js';
 
@@ -50,7 +51,7 @@ export const registerRun: RegisterCommand = (program: Command, setExit) => {
     .argument('<object>', 'clang-built BPF object (.o)')
     .option('--prog <name>', 'program to run (may be omitted when the object has one program)')
     .option('--data <file>', 'packet data (data_in), binary')
-    .option('--ctx <file>', 'context (ctx_in), binary')
+    .option('--ctx <file>', 'context (ctx_in): binary, or .json with fields by name ({"mark": 5, "cb": [1]})')
     .option('--data-out <file>', 'write data_out to a file instead of printing it')
     .option('--ctx-out <file>', 'write ctx_out to a file instead of printing it')
     .option('--repeat <n>', 'run N times on the same packet and context', uint('--repeat'))
@@ -91,7 +92,7 @@ function runCommand(objPath: string, opts: RunOptions): number {
   const input = {
     output,
     ...(opts.data !== undefined ? { data: readBytes(opts.data) } : {}),
-    ...(opts.ctx !== undefined ? { ctx: readBytes(opts.ctx) } : {}),
+    ...(opts.ctx !== undefined ? { ctx: readCtx(opts.ctx, prog.progType) } : {}),
     ...(opts.args !== undefined ? { args: readArgs(opts.args) } : {}),
     ...(opts.repeat !== undefined ? { repeat: opts.repeat } : {}),
     cpu,
@@ -180,6 +181,32 @@ export function hexDump(data: Uint8Array): string {
     out += '\n';
   }
   return out;
+}
+
+// ---- --ctx ----------------------------------------------------------------------------------
+
+/** --ctx: a binary file, or (*.json) the context by field name for types with a layout
+ *  ({"mark": 5, "cb": [1, 2]}), or a hex string / array of u64 values for raw contexts. */
+function readCtx(file: string, progType: number): Uint8Array {
+  if (!file.endsWith('.json')) return readBytes(file);
+  const doc = readJson(file, '--ctx');
+  const layout = progTypeInfo(progType)?.ctx;
+  try {
+    if (layout && typeof doc === 'object' && doc !== null && !Array.isArray(doc)) return encodeCtxFields(layout, doc as Record<string, unknown>);
+    if (typeof doc === 'string') {
+      const raw = rawJsonBytes(doc, '--ctx');
+      if (raw) return raw;
+    }
+    if (Array.isArray(doc)) {
+      const out = new Uint8Array(doc.length * 8);
+      doc.forEach((v, i) => new DataView(out.buffer).setBigUint64(i * 8, BigInt.asUintN(64, jsonInt(v, `--ctx[${i}]`)), true));
+      return out;
+    }
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`--ctx: ${(e as Error).message}`);
+  }
+  throw new UsageError(`--ctx: ${file} must hold ${layout ? `an object of ${layout.struct} fields, ` : ''}a hex string or an array of u64 values`);
 }
 
 // ---- --args, --task, --kmem -----------------------------------------------------------------
