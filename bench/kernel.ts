@@ -1,2 +1,195 @@
-// placeholder, replaced below
-export {};
+// The kernel column (issue 8, DESIGN section 10's "no slower than the kernel"): an rbtree
+// add+remove pair (new, lock, add, remove, unlock, drop) in the host kernel through the mainline
+// kfuncs (bench/kernel/rbtree_kfunc.c), timed with `bpftool prog run ... repeat R`, which reports
+// the kernel's mean duration per run; the empty program's duration is subtracted. Beside it the
+// same pair from a BPF program on the VM (test/progs/rbtree_bench.o's add_remove minus its nop),
+// at the same tree sizes with random keys.
+//
+// Optional: needs root, bpftool and a kernel that allows BPF (6.2+ for the kfuncs). When any of
+// that is missing the suite reports why and measures only the VM side.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RbtreeMap } from '../maps/rbtree.js';
+import { load, openObject } from '../src/loader/index.js';
+import { Runtime } from '../src/runtime.js';
+import { keyOf } from './rbtree-helpers.js';
+import { registerSuite, type BenchResult } from './registry.js';
+import { nowNs, summarize } from './stats.js';
+
+const KOBJ = new URL('../../bench/kernel/rbtree_kfunc.o', import.meta.url).pathname;
+const VMOBJ = new URL('../../test/progs/rbtree_bench.o', import.meta.url).pathname;
+
+function bpftool(args: string[]): string {
+  return execFileSync('bpftool', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Why the kernel column cannot run here, or undefined when it can. */
+export function kernelUnavailable(): string | undefined {
+  if (process.platform !== 'linux') return 'not Linux';
+  if (process.getuid?.() !== 0) return 'not root';
+  if (!existsSync('/sys/fs/bpf')) return 'no bpffs at /sys/fs/bpf';
+  if (!existsSync(KOBJ)) return `${KOBJ} missing`;
+  try {
+    bpftool(['version']);
+  } catch {
+    return 'bpftool not found';
+  }
+  return undefined;
+}
+
+interface Loaded {
+  dir: string;
+  run(prog: string, repeat: number): { retval: number; duration: number };
+  bss(): Record<string, number>;
+  close(): void;
+}
+
+function loadKernel(): Loaded {
+  const pin = mkdtempSync('/sys/fs/bpf/ebpfvm-bench-');
+  const pkt = join(mkdtempSync(join(tmpdir(), 'ebpfvm-bench-')), 'pkt');
+  writeFileSync(pkt, new Uint8Array(64)); // tc test runs need at least an Ethernet header
+  try {
+    bpftool(['prog', 'loadall', KOBJ, join(pin, 'p'), 'pinmaps', join(pin, 'm')]);
+  } catch (e) {
+    rmSync(pin, { recursive: true, force: true });
+    throw new Error(`the kernel refused rbtree_kfunc.o: ${String((e as { stderr?: string }).stderr ?? e).trim().split('\n').slice(-3).join(' ')}`);
+  }
+  return {
+    dir: pin,
+    run(prog, repeat) {
+      const out = JSON.parse(bpftool(['-j', 'prog', 'run', 'pinned', join(pin, 'p', prog), 'data_in', pkt, 'repeat', String(repeat)])) as { retval: number; duration: number };
+      return out;
+    },
+    bss() {
+      const m = bpftool(['-j', 'map', 'dump', 'pinned', join(pin, 'm', 'rbtree_k_bss')]);
+      const vars = (JSON.parse(m) as { formatted: { value: Record<string, Record<string, number>[]> } }[])[0]!.formatted.value['.bss']!;
+      return Object.assign({}, ...vars) as Record<string, number>;
+    },
+    close() {
+      // Unpinning the programs and maps frees them (and the tree's nodes with the map).
+      rmSync(pin, { recursive: true, force: true });
+    },
+  };
+}
+
+function kernelRows(sizes: readonly number[], samples: number, repeat: number, progress: (m: string) => void): BenchResult[] {
+  const out: BenchResult[] = [];
+  for (const size of sizes) {
+    progress(`kernel rbtree @${size}`);
+    const k = loadKernel();
+    try {
+      const f = k.run('fill', size);
+      const st0 = k.bss();
+      if (f.retval !== 0 || st0.filled !== size) throw new Error(`kernel fill: ${st0.filled} of ${size} nodes (retval ${f.retval})`);
+      k.run('add_remove', Math.min(repeat, 10_000)); // warm-up
+      const per: number[] = [];
+      for (let s = 0; s < samples; s++) {
+        const pair = k.run('add_remove', repeat);
+        const empty = k.run('empty', repeat);
+        if (pair.retval !== 0) throw new Error(`kernel add_remove returned ${pair.retval}`);
+        per.push(Math.max(0, pair.duration - empty.duration));
+      }
+      const st = k.bss();
+      if (st.pairs !== samples * repeat + Math.min(repeat, 10_000)) throw new Error(`kernel: ${st.pairs} add+remove pairs completed`);
+      const sum = summarize(per);
+      out.push({
+        name: `kernel/add+remove pair: kernel @${size}`,
+        tags: ['kernel'],
+        meanNs: sum.mean,
+        minNs: sum.min,
+        p50Ns: sum.p50,
+        rme: sum.rme,
+        samples: sum.n,
+        opsPerSec: 1e9 / sum.mean,
+        mode: 'verified',
+        params: { impl: 'kernel', op: 'add+remove', size, keys: 'random' },
+        note: `bpftool prog run repeat ${repeat}, minus the empty program; kernel-verified, JIT`,
+      });
+    } finally {
+      k.close();
+    }
+  }
+  return out;
+}
+
+/** The same pair from a BPF program on the VM, sampled the same way (R runs per sample). */
+function vmRows(sizes: readonly number[], samples: number, repeat: number, progress: (m: string) => void): BenchResult[] {
+  const out: BenchResult[] = [];
+  for (const size of sizes) {
+    progress(`VM add+remove pair @${size}`);
+    const rt = new Runtime({ arena: { initialBytes: 64 << 20 } });
+    const obj = load(rt, openObject(new Uint8Array(readFileSync(VMOBJ)), { name: 'rbtree_bench' } as never));
+    const map = obj.map('tree') as RbtreeMap;
+    const dv = rt.arena.dv;
+    const less = (a: number, b: number) => dv.getBigUint64(a + 24, true) < dv.getBigUint64(b + 24, true);
+    for (let i = 0; i < size; i++) {
+      const n = map.allocNode(40);
+      dv.setBigUint64(n + 24, BigInt(keyOf('random', i)), true);
+      map.add(n, less);
+    }
+    const ctx = rt.arena.alloc(8, { kind: 'ctx', name: 'args' });
+    const pairP = obj.program('add_remove').program;
+    const nopP = obj.program('nop').program;
+    let next = size;
+    const time = (p: typeof pairP, keyed: boolean) => {
+      const t0 = nowNs();
+      for (let r = 0; r < repeat; r++) {
+        if (keyed) dv.setBigUint64(ctx, BigInt(keyOf('random', next++)), true);
+        if (rt.execute(p, { args: [ctx] }).r0 !== 0n) throw new Error('VM add_remove failed');
+      }
+      return (nowNs() - t0) / repeat;
+    };
+    time(pairP, true); // warm-up
+    const per: number[] = [];
+    for (let s = 0; s < samples; s++) {
+      const pair = time(pairP, true);
+      // The nop loop also writes the key, so both sides pay for it.
+      const nop = time(nopP, true);
+      per.push(Math.max(0, pair - nop));
+    }
+    if (map.size !== size || map.nodesAlive !== size) throw new Error(`VM tree holds ${map.size} nodes (${map.nodesAlive} alive), expected ${size}`);
+    const sum = summarize(per);
+    out.push({
+      name: `kernel/add+remove pair: VM @${size}`,
+      tags: ['kernel'],
+      meanNs: sum.mean,
+      minNs: sum.min,
+      p50Ns: sum.p50,
+      rme: sum.rme,
+      samples: sum.n,
+      opsPerSec: 1e9 / sum.mean,
+      mode: 'unverified',
+      params: { impl: 'bpf', op: 'add+remove', size, keys: 'random' },
+      note: 'rbtree_bench.o add_remove minus nop: alloc, lock, add, remove, unlock, free',
+    });
+    map.destroy();
+  }
+  return out;
+}
+
+registerSuite({
+  name: 'kernel/add+remove pair',
+  tags: ['kernel', 'rbtree', 'quick'],
+  fn: () => {},
+  rows: ({ quick, progress }) => {
+    const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000];
+    const samples = quick ? 3 : 10;
+    const rows = vmRows(sizes, samples, quick ? 2_000 : 10_000, progress);
+    const why = kernelUnavailable();
+    if (why) return [...rows, { name: 'kernel/column skipped', tags: ['kernel'], value: 0, unit: 'skipped', note: why }];
+    try {
+      rows.push(...kernelRows(sizes, samples, quick ? 20_000 : 100_000, progress));
+    } catch (e) {
+      rows.push({ name: 'kernel/column skipped', tags: ['kernel'], value: 0, unit: 'skipped', note: (e as Error).message });
+    }
+    // Ratio VM ÷ kernel on the fastest samples, in the VM row's note.
+    for (const r of rows) {
+      if (r.params?.impl !== 'bpf') continue;
+      const k = rows.find((x) => x.params?.impl === 'kernel' && x.params?.size === r.params!.size);
+      if (k?.minNs) r.note += `; ${(r.minNs! / k.minNs).toFixed(2)}× the kernel (fastest samples)`;
+    }
+    return rows;
+  },
+});

@@ -6,6 +6,7 @@ import { registerInspect } from './inspect.js';
 import { registerBtf } from './btf.js';
 import { registerAsm } from './asm.js';
 import { registerDisasm } from './disasm.js';
+import { registerBench } from './bench.js';
 
 /** A command registers itself; `setExit` records the exit code of a run that finished normally. */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
@@ -17,3 +18,4 @@ COMMANDS.push(registerInspect);
 COMMANDS.push(registerAsm);
 COMMANDS.push(registerDisasm);
 COMMANDS.push(registerBtf);
+COMMANDS.push(registerBench);

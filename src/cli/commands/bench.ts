@@ -1,0 +1,211 @@
+// `ebpfvm bench x.o --prog P [--data f] [--ctx f] [--time 2s] [--json]`: the user-facing version
+// of `bpftool prog run ... repeat N`. Runs the program as BPF_PROG_TEST_RUN does (same input
+// rules, same `repeat` semantics: writes accumulate) in samples of K runs each (K chosen after a
+// warm-up so a sample lasts about a millisecond) for the given time, and prints the mean, p50
+// and p99 per run (over the samples' means), runs per second, instructions per second and the
+// relative margin of error. Bad input (unknown program, input the kernel refuses, a bad --time)
+// exits 2; a fault exits 1.
+//
+// The statistics live here because this is the package's public face for them; bench/stats.ts
+// (the benchmark harness) re-exports them.
+import os from 'node:os';
+import type { Command } from 'commander';
+import { UsageError, VmFault } from '../../errors.js';
+import { load } from '../../loader/load.js';
+import { openObjectFile, readBytes } from '../../node.js';
+import { Runtime } from '../../runtime.js';
+import { testRun, type TestRunInput } from '../../test-run-api.js';
+import type { RegisterCommand } from './index.js';
+
+// ---- statistics ----------------------------------------------------------------------------
+
+/** Two-sided 95% Student's t critical values by degrees of freedom (benchmark.js's table). */
+const T95: readonly number[] = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093,
+  2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+export function tCritical(df: number): number {
+  if (df < 1) return NaN;
+  return df <= T95.length ? T95[df - 1]! : 1.96;
+}
+
+export interface SampleStats {
+  n: number;
+  mean: number;
+  min: number;
+  max: number;
+  p50: number;
+  p99: number;
+  /** Sample standard deviation. */
+  sd: number;
+  /** Relative margin of error, percent, at 95%. 0 with a single sample. */
+  rme: number;
+}
+
+/** Nearest-rank percentile of sorted values. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+}
+
+export function summarize(samples: readonly number[]): SampleStats {
+  const n = samples.length;
+  if (n === 0) throw new Error('no samples');
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mean = samples.reduce((a, b) => a + b, 0) / n;
+  const sd = n > 1 ? Math.sqrt(samples.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1)) : 0;
+  const rme = mean !== 0 && n > 1 ? ((sd / Math.sqrt(n)) * tCritical(n - 1) * 100) / mean : 0;
+  return { n, mean, min: sorted[0]!, max: sorted[n - 1]!, p50: percentile(sorted, 50), p99: percentile(sorted, 99), sd, rme };
+}
+
+/** '2s', '500ms', '1.5s', '1m' or a bare number of seconds → milliseconds. */
+export function parseDuration(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(s.trim());
+  if (!m) throw new UsageError(`--time: '${s}' is not a duration (e.g. 2s, 500ms)`);
+  const v = Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000);
+  if (!(v > 0) || v > 3_600_000) throw new UsageError(`--time: ${s} is out of range (0 < time <= 1h)`);
+  return v;
+}
+
+// ---- the command ---------------------------------------------------------------------------
+
+interface BenchOptions {
+  prog?: string;
+  data?: string;
+  ctx?: string;
+  time: string;
+  json?: boolean;
+  maxInsns?: number;
+}
+
+export interface ProgBenchResult {
+  object: string;
+  program: string;
+  mode: 'unverified';
+  runs: number;
+  samples: number;
+  runsPerSample: number;
+  seconds: number;
+  meanNs: number;
+  p50Ns: number;
+  p99Ns: number;
+  minNs: number;
+  rme: number;
+  opsPerSec: number;
+  insnsPerRun: number;
+  insnsPerSec: number;
+  retval: number;
+  load: number[];
+}
+
+const uint = (flag: string) => (v: string): number => {
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`${flag}: '${v}' is not a non-negative integer`);
+  return Number(v);
+};
+
+export const registerBench: RegisterCommand = (program: Command, setExit) => {
+  program
+    .command('bench')
+    .description('benchmark a program: mean, p50, p99, runs/s and margin of error over repeated test runs (bpftool prog run ... repeat)')
+    .argument('<object>', 'clang-built BPF object (.o)')
+    .option('--prog <name>', 'program to run (may be omitted when the object has one program)')
+    .option('--data <file>', 'packet data (data_in), binary')
+    .option('--ctx <file>', 'context (ctx_in), binary')
+    .option('--time <duration>', 'how long to measure, after a warm-up of a tenth of it (e.g. 2s, 500ms)', '2s')
+    .option('--max-insns <n>', 'instruction budget per run (unverified mode)', uint('--max-insns'))
+    .option('--json', 'print one JSON object')
+    .action((objPath: string, opts: BenchOptions) => {
+      setExit(benchCommand(objPath, opts));
+    });
+};
+
+export function benchProgram(objPath: string, opts: BenchOptions): ProgBenchResult {
+  const timeMs = parseDuration(opts.time);
+  const runtime = new Runtime(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {});
+  const obj = load(runtime, openObjectFile(objPath));
+  const names = [...obj.programs.keys()];
+  const progName = opts.prog ?? (names.length === 1 ? names[0]! : undefined);
+  if (progName === undefined) throw new UsageError(`${objPath} has ${names.length} programs; choose one with --prog (${names.join(', ') || 'none'})`);
+  const prog = obj.program(progName).program;
+  const input: TestRunInput = {
+    ...(opts.data !== undefined ? { data: readBytes(opts.data) } : {}),
+    ...(opts.ctx !== undefined ? { ctx: readBytes(opts.ctx) } : {}),
+  };
+  // One run first: refused input and faults surface before any timing.
+  const first = testRun(runtime, prog, input);
+  const insnsPerRun = first.insnCount;
+  // Warm up first (the JIT tiers up on the interpreter's hot loop), then calibrate K so one
+  // sample takes about 1 ms: timer noise stays well below 1%, and a cold first run cannot
+  // choose K.
+  const warmEnd = performance.now() + timeMs / 10;
+  while (performance.now() < warmEnd) testRun(runtime, prog, input);
+  let k = 1;
+  for (;;) {
+    const r = testRun(runtime, prog, { ...input, repeat: k });
+    if (r.durationNs * k >= 1e6 || k >= 1 << 20) break;
+    k *= r.durationNs * k < 1e5 ? 10 : 2;
+  }
+  const sample = () => testRun(runtime, prog, { ...input, repeat: k });
+  const means: number[] = [];
+  let retval = first.retval;
+  const t0 = performance.now();
+  const end = t0 + timeMs;
+  // At least 5 samples so the margin of error means something, even with a short --time.
+  while (performance.now() < end || means.length < 5) {
+    const r = sample();
+    // durationNs is the test run's own mean per run (ns, clamped like the kernel's u32).
+    means.push(r.durationNs);
+    retval = r.retval;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const st = summarize(means);
+  return {
+    object: objPath,
+    program: progName,
+    mode: 'unverified',
+    runs: means.length * k,
+    samples: means.length,
+    runsPerSample: k,
+    seconds,
+    meanNs: st.mean,
+    p50Ns: st.p50,
+    p99Ns: st.p99,
+    minNs: st.min,
+    rme: st.rme,
+    opsPerSec: 1e9 / st.mean,
+    insnsPerRun,
+    insnsPerSec: (insnsPerRun * 1e9) / st.mean,
+    retval,
+    load: os.loadavg().map((x) => Math.round(x * 100) / 100),
+  };
+}
+
+const fmt = (ns: number) => (ns < 1e3 ? `${ns.toFixed(1)} ns` : ns < 1e6 ? `${(ns / 1e3).toFixed(2)} µs` : `${(ns / 1e6).toFixed(2)} ms`);
+const rate = (x: number) => (x >= 1e9 ? `${(x / 1e9).toFixed(2)} G` : x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(1) + ' ');
+
+function benchCommand(objPath: string, opts: BenchOptions): number {
+  let r: ProgBenchResult;
+  try {
+    r = benchProgram(objPath, opts);
+  } catch (e) {
+    if (e instanceof VmFault) {
+      process.stderr.write(`ebpfvm: fault: ${e.message}\n`);
+      return 1;
+    }
+    throw e; // UsageError and friends: exit 2 through the CLI's error handler
+  }
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(r) + '\n');
+    return 0;
+  }
+  const cores = os.cpus().length;
+  process.stdout.write(
+    `${r.program}: ${r.runs} runs in ${r.seconds.toFixed(2)} s (${r.samples} samples of ${r.runsPerSample}), unverified mode, return value ${r.retval}\n` +
+      `  mean ${fmt(r.meanNs)} ±${r.rme.toFixed(2)}%   p50 ${fmt(r.p50Ns)}   p99 ${fmt(r.p99Ns)}   fastest ${fmt(r.minNs)}   (per run; percentiles over sample means)\n` +
+      `  ${rate(r.opsPerSec)}runs/s   ${r.insnsPerRun} insns/run   ${rate(r.insnsPerSec)}insn/s\n` +
+      `  load average ${r.load.join(' ')} on ${cores} cores${r.load[0]! / cores > 0.75 ? ' (busy: expect slower, noisier figures)' : ''}\n`,
+  );
+  return 0;
+}
