@@ -2218,6 +2218,13 @@ function divmod64(al: number, ah: number, bl: number, bh: number, signed: boolea
     out[1] = 0;
     return;
   }
+  if (signed && ah === al >> 31 && bh === bl >> 31) {
+    // both fit in 32 signed bits: exact in doubles, and even INT32_MIN / -1 fits in 64 bits
+    const q = mod ? al % bl : Math.trunc(al / bl);
+    out[0] = q;
+    out[1] = q < 0 ? -1 : 0;
+    return;
+  }
   let r: bigint;
   if (signed) {
     const a = BigInt.asIntN(64, toU64(al, ah));
