@@ -63,8 +63,10 @@ describe('packet helpers (x_packet.c)', () => {
     // used payload bytes 48..49 as a pretend checksum field, so put the original bytes back.
     const seg = out.slice(34);
     seg.set(pkt.subarray(48, 50), 14);
+    // The MARK_MANGLED_0 call then replaced a pretend 16-bit field 0 -> 0x1234 (LE), so the sum
+    // balances with that word (bytes 34 12) added.
     const pseudo = Uint8Array.of(...out.subarray(26, 34), 0, 17, 0, seg.length);
-    expect(check(Uint8Array.of(...pseudo, ...seg))).toBe(0);
+    expect(check(Uint8Array.of(...pseudo, ...seg, 0x34, 0x12))).toBe(0);
   });
   it('change_tail grows with zeros and trims; skb->len follows', () => {
     const { run, res } = xprog('x_packet.o');
