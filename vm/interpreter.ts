@@ -151,7 +151,7 @@ class Run {
   /** The register file and HelperCall of the frame entered at `depth` (pooled). */
   contextAt(vm: Interpreter, depth: number): CallContext {
     let c = this.contexts[depth];
-    if (!c) this.contexts[depth] = c = new CallContext(vm, this, new Int32Array(11), new Int32Array(11));
+    if (!c) this.contexts[depth] = c = new CallContext(vm, this, new Int32Array(22));
     return c;
   }
 }
@@ -189,25 +189,23 @@ export class Interpreter {
     this.stackTop += MAX_CALL_FRAMES;
     try {
       const ctx = run.contextAt(this, 1);
-      const lo = ctx.lo;
-      const hi = ctx.hi;
-      lo.fill(0);
-      hi.fill(0);
+      const R = ctx.R;
+      R.fill(0);
       const args = req.args ?? [];
       try {
-        for (let i = 0; i < 5 && i < args.length; i++) setReg(lo, hi, i + 1, args[i]!);
-        this.enterFrame(run, lo, hi);
+        for (let i = 0; i < 5 && i < args.length; i++) setReg(R, i + 1, args[i]!);
+        this.enterFrame(run, R);
       } catch (e) {
         // bad arguments or no arena room for the stack: still a fault, never a raw exception
-        throw this.fault(run, prog, 0, decoded.code[0]!, lo, hi, e instanceof FaultSignal ? e.reason : `cannot start: ${String(e)}`);
+        throw this.fault(run, prog, 0, decoded.code[0]!, R, e instanceof FaultSignal ? e.reason : `cannot start: ${String(e)}`);
       }
       this.exec(run, prog, decoded, 0, ctx);
       run.depth--;
       if (run.locks.count > 0) {
         const names = run.locks.releaseAll();
-        throw this.fault(run, prog, run.lastPc, decoded.code[run.lastPc]!, lo, hi, `program exited holding ${names.length} lock(s): ${names.join(', ')}`);
+        throw this.fault(run, prog, run.lastPc, decoded.code[run.lastPc]!, R, `program exited holding ${names.length} lock(s): ${names.join(', ')}`);
       }
-      return { r0: toU64(lo[0]!, hi[0]!), insnCount: run.insnCount };
+      return { r0: toU64(R[0]!, R[1]!), insnCount: run.insnCount };
     } finally {
       run.locks.releaseAll();
       this.stackTop = run.stackBase;
@@ -229,13 +227,13 @@ export class Interpreter {
    *  callback frames start with whatever the last frame at that depth left, as in the kernel
    *  (whose verifier refuses reads of uninitialised stack). Zeroing costs ~30 ns per frame, a
    *  third of a callback's cost. */
-  private enterFrame(run: Run, lo: Int32Array, hi: Int32Array): void {
+  private enterFrame(run: Run, R: Int32Array): void {
     if (run.depth >= MAX_CALL_FRAMES) throw new FaultSignal(`call depth exceeds ${MAX_CALL_FRAMES} frames`);
     run.depth++;
     const s = this.stackFor(run, run.depth);
     if (run.depth === 1) this.env.arena.u8.fill(0, s, s + MAX_BPF_STACK);
-    lo[10] = s + MAX_BPF_STACK;
-    hi[10] = 0;
+    R[20] = s + MAX_BPF_STACK; // r10
+    R[21] = 0;
   }
 
   /** Call a BPF function of `prog` at `pc` with new frames on top of the current run. */
@@ -247,12 +245,10 @@ export class Interpreter {
     // depth d is dead once its callback returns (bpf_loop and rbtree comparators call often).
     const depth = run.depth + 1;
     const ctx = run.contextAt(this, depth);
-    const lo = ctx.lo;
-    const hi = ctx.hi;
-    lo.fill(0);
-    hi.fill(0);
-    for (let i = 0; i < 5 && i < args.length; i++) setReg(lo, hi, i + 1, args[i]!);
-    this.enterFrame(run, lo, hi);
+    const R = ctx.R;
+    R.fill(0);
+    for (let i = 0; i < 5 && i < args.length; i++) setReg(R, i + 1, args[i]!);
+    this.enterFrame(run, R);
     run.callbacks++;
     try {
       this.exec(run, prog, decoded, pc, ctx);
@@ -260,7 +256,7 @@ export class Interpreter {
       run.callbacks--;
       run.depth--;
     }
-    return toU64(lo[0]!, hi[0]!);
+    return toU64(R[0]!, R[1]!);
   }
 
 
@@ -278,7 +274,7 @@ export class Interpreter {
       if (e instanceof VmFault) throw e; // raised deeper (e.g. inside a callback): keep its pc
       const reason = e instanceof FaultSignal ? e.reason : `internal error: ${e instanceof Error ? e.message : String(e)}`;
       const at = run.prog ?? prog;
-      throw this.fault(run, at, run.pc, at.insns[run.pc]?.code ?? 0, ctx.lo, ctx.hi, reason);
+      throw this.fault(run, at, run.pc, at.insns[run.pc]?.code ?? 0, ctx.R, reason);
     }
   }
 
@@ -286,17 +282,13 @@ export class Interpreter {
    *  so the budget costs nothing on straight-line code; a block may overrun the budget by its own
    *  length before the check at its end stops the run. */
   private loop(run: Run, prog: Program, decoded: Decoded, entry: number, ctx: CallContext): void {
-    const lo = ctx.lo;
-    const hi = ctx.hi;
+    // r0..r10 as halves: lo of rN at R[2N], hi at R[2N + 1]
+    const R = ctx.R;
     const arena = this.env.arena;
     const tmp = this.tmp;
     const baseDepth = run.depth;
     const trace = run.req.trace;
-    let code = decoded.code;
-    let dstA = decoded.dst;
-    let srcA = decoded.src;
-    let offA = decoded.off;
-    let immA = decoded.imm;
+    let P = decoded.packed; // 4 words per slot: see Decoded.packed
     let curProg = prog;
     let curDecoded = decoded;
     let count = run.insnCount;
@@ -317,54 +309,55 @@ export class Interpreter {
     let wE = 0;
     {
       for (;;) {
-        const op = code[pc]!;
+        const w = P[pc << 2]!;
+        const op = w & 0xff;
         if (trace !== undefined) {
           run.pc = pc;
           run.prog = curProg;
-          trace(traceLine(curProg, pc, op, srcA[pc]!, dstA[pc]!, run.depth, lo, hi));
+          trace(traceLine(curProg, pc, op, (w >> 12) & 0xf, (w >> 8) & 0xf, run.depth, R));
         }
-        const d = dstA[pc]!;
+        const d = (w >> 7) & 0x1e; // 2 * dst
         switch (op) {
           // ---- ALU64, ALU32, JMP, JMP32: one arm per opcode and operand source ----------------
           case 0x07: {
-            const bl = immA[pc]!;
+            const bl = P[(pc << 2) + 2]!;
             const bh = bl >> 31;
-            const t = (lo[d]! >>> 0) + (bl >>> 0);
-            lo[d] = t;
-            hi[d] = hi[d]! + bh + (t > 0xffffffff ? 1 : 0);
+            const t = (R[d]! >>> 0) + (bl >>> 0);
+            R[d] = t;
+            R[d + 1] = R[d + 1]! + bh + (t > 0xffffffff ? 1 : 0);
             break;
           }
           case 0x0f: {
-            const s = srcA[pc]!;
-            const bl = lo[s]!;
-            const bh = hi[s]!;
-            const t = (lo[d]! >>> 0) + (bl >>> 0);
-            lo[d] = t;
-            hi[d] = hi[d]! + bh + (t > 0xffffffff ? 1 : 0);
+            const s = ((w >> 11) & 0x1e);
+            const bl = R[s]!;
+            const bh = R[s + 1]!;
+            const t = (R[d]! >>> 0) + (bl >>> 0);
+            R[d] = t;
+            R[d + 1] = R[d + 1]! + bh + (t > 0xffffffff ? 1 : 0);
             break;
           }
           case 0x17: {
-            const bl = immA[pc]!;
+            const bl = P[(pc << 2) + 2]!;
             const bh = bl >> 31;
-            const t = (lo[d]! >>> 0) - (bl >>> 0);
-            lo[d] = t;
-            hi[d] = hi[d]! - bh - (t < 0 ? 1 : 0);
+            const t = (R[d]! >>> 0) - (bl >>> 0);
+            R[d] = t;
+            R[d + 1] = R[d + 1]! - bh - (t < 0 ? 1 : 0);
             break;
           }
           case 0x1f: {
-            const s = srcA[pc]!;
-            const bl = lo[s]!;
-            const bh = hi[s]!;
-            const t = (lo[d]! >>> 0) - (bl >>> 0);
-            lo[d] = t;
-            hi[d] = hi[d]! - bh - (t < 0 ? 1 : 0);
+            const s = ((w >> 11) & 0x1e);
+            const bl = R[s]!;
+            const bh = R[s + 1]!;
+            const t = (R[d]! >>> 0) - (bl >>> 0);
+            R[d] = t;
+            R[d + 1] = R[d + 1]! - bh - (t < 0 ? 1 : 0);
             break;
           }
           case 0x27: {
-            const bl = immA[pc]!;
+            const bl = P[(pc << 2) + 2]!;
             const bh = bl >> 31;
             // low 64 bits of the product; the 32x32 part in 16-bit pieces stays exact in doubles
-            const al = lo[d]!;
+            const al = R[d]!;
             const a = al >>> 0;
             const b = bl >>> 0;
             const a0 = a & 0xffff;
@@ -373,16 +366,16 @@ export class Interpreter {
             const b1 = b >>> 16;
             const mid = a0 * b1 + a1 * b0;
             const low = a0 * b0 + (mid % 65536) * 65536;
-            hi[d] = a1 * b1 + Math.floor(mid / 65536) + Math.floor(low / TWO32) + Math.imul(al, bh) + Math.imul(hi[d]!, bl);
-            lo[d] = low;
+            R[d + 1] = a1 * b1 + Math.floor(mid / 65536) + Math.floor(low / TWO32) + Math.imul(al, bh) + Math.imul(R[d + 1]!, bl);
+            R[d] = low;
             break;
           }
           case 0x2f: {
-            const s = srcA[pc]!;
-            const bl = lo[s]!;
-            const bh = hi[s]!;
+            const s = ((w >> 11) & 0x1e);
+            const bl = R[s]!;
+            const bh = R[s + 1]!;
             // low 64 bits of the product; the 32x32 part in 16-bit pieces stays exact in doubles
-            const al = lo[d]!;
+            const al = R[d]!;
             const a = al >>> 0;
             const b = bl >>> 0;
             const a0 = a & 0xffff;
@@ -391,365 +384,365 @@ export class Interpreter {
             const b1 = b >>> 16;
             const mid = a0 * b1 + a1 * b0;
             const low = a0 * b0 + (mid % 65536) * 65536;
-            hi[d] = a1 * b1 + Math.floor(mid / 65536) + Math.floor(low / TWO32) + Math.imul(al, bh) + Math.imul(hi[d]!, bl);
-            lo[d] = low;
+            R[d + 1] = a1 * b1 + Math.floor(mid / 65536) + Math.floor(low / TWO32) + Math.imul(al, bh) + Math.imul(R[d + 1]!, bl);
+            R[d] = low;
             break;
           }
           case 0x37: {
-            const bl = immA[pc]!;
+            const bl = P[(pc << 2) + 2]!;
             const bh = bl >> 31;
-            divmod64(lo[d]!, hi[d]!, bl, bh, offA[pc] === 1, false, tmp);
-            lo[d] = tmp[0]!;
-            hi[d] = tmp[1]!;
+            divmod64(R[d]!, R[d + 1]!, bl, bh, P[(pc << 2) + 1] === 1, false, tmp);
+            R[d] = tmp[0]!;
+            R[d + 1] = tmp[1]!;
             break;
           }
           case 0x3f: {
-            const s = srcA[pc]!;
-            const bl = lo[s]!;
-            const bh = hi[s]!;
-            divmod64(lo[d]!, hi[d]!, bl, bh, offA[pc] === 1, false, tmp);
-            lo[d] = tmp[0]!;
-            hi[d] = tmp[1]!;
+            const s = ((w >> 11) & 0x1e);
+            const bl = R[s]!;
+            const bh = R[s + 1]!;
+            divmod64(R[d]!, R[d + 1]!, bl, bh, P[(pc << 2) + 1] === 1, false, tmp);
+            R[d] = tmp[0]!;
+            R[d + 1] = tmp[1]!;
             break;
           }
           case 0x97: {
-            const bl = immA[pc]!;
+            const bl = P[(pc << 2) + 2]!;
             const bh = bl >> 31;
-            divmod64(lo[d]!, hi[d]!, bl, bh, offA[pc] === 1, true, tmp);
-            lo[d] = tmp[0]!;
-            hi[d] = tmp[1]!;
+            divmod64(R[d]!, R[d + 1]!, bl, bh, P[(pc << 2) + 1] === 1, true, tmp);
+            R[d] = tmp[0]!;
+            R[d + 1] = tmp[1]!;
             break;
           }
           case 0x9f: {
-            const s = srcA[pc]!;
-            const bl = lo[s]!;
-            const bh = hi[s]!;
-            divmod64(lo[d]!, hi[d]!, bl, bh, offA[pc] === 1, true, tmp);
-            lo[d] = tmp[0]!;
-            hi[d] = tmp[1]!;
+            const s = ((w >> 11) & 0x1e);
+            const bl = R[s]!;
+            const bh = R[s + 1]!;
+            divmod64(R[d]!, R[d + 1]!, bl, bh, P[(pc << 2) + 1] === 1, true, tmp);
+            R[d] = tmp[0]!;
+            R[d + 1] = tmp[1]!;
             break;
           }
           case 0x47: {
-            const bl = immA[pc]!;
+            const bl = P[(pc << 2) + 2]!;
             const bh = bl >> 31;
-            lo[d] = lo[d]! | bl;
-            hi[d] = hi[d]! | bh;
+            R[d] = R[d]! | bl;
+            R[d + 1] = R[d + 1]! | bh;
             break;
           }
           case 0x4f: {
-            const s = srcA[pc]!;
-            const bl = lo[s]!;
-            const bh = hi[s]!;
-            lo[d] = lo[d]! | bl;
-            hi[d] = hi[d]! | bh;
+            const s = ((w >> 11) & 0x1e);
+            const bl = R[s]!;
+            const bh = R[s + 1]!;
+            R[d] = R[d]! | bl;
+            R[d + 1] = R[d + 1]! | bh;
             break;
           }
           case 0x57: {
-            const bl = immA[pc]!;
+            const bl = P[(pc << 2) + 2]!;
             const bh = bl >> 31;
-            lo[d] = lo[d]! & bl;
-            hi[d] = hi[d]! & bh;
+            R[d] = R[d]! & bl;
+            R[d + 1] = R[d + 1]! & bh;
             break;
           }
           case 0x5f: {
-            const s = srcA[pc]!;
-            const bl = lo[s]!;
-            const bh = hi[s]!;
-            lo[d] = lo[d]! & bl;
-            hi[d] = hi[d]! & bh;
+            const s = ((w >> 11) & 0x1e);
+            const bl = R[s]!;
+            const bh = R[s + 1]!;
+            R[d] = R[d]! & bl;
+            R[d + 1] = R[d + 1]! & bh;
             break;
           }
           case 0xa7: {
-            const bl = immA[pc]!;
+            const bl = P[(pc << 2) + 2]!;
             const bh = bl >> 31;
-            lo[d] = lo[d]! ^ bl;
-            hi[d] = hi[d]! ^ bh;
+            R[d] = R[d]! ^ bl;
+            R[d + 1] = R[d + 1]! ^ bh;
             break;
           }
           case 0xaf: {
-            const s = srcA[pc]!;
-            const bl = lo[s]!;
-            const bh = hi[s]!;
-            lo[d] = lo[d]! ^ bl;
-            hi[d] = hi[d]! ^ bh;
+            const s = ((w >> 11) & 0x1e);
+            const bl = R[s]!;
+            const bh = R[s + 1]!;
+            R[d] = R[d]! ^ bl;
+            R[d + 1] = R[d + 1]! ^ bh;
             break;
           }
           case 0x67: {
-            const n = immA[pc]! & 63;
+            const n = P[(pc << 2) + 2]! & 63;
             if (n === 0) break;
-            const al = lo[d]!;
+            const al = R[d]!;
             if (n < 32) {
-              hi[d] = (hi[d]! << n) | (al >>> (32 - n));
-              lo[d] = al << n;
+              R[d + 1] = (R[d + 1]! << n) | (al >>> (32 - n));
+              R[d] = al << n;
             } else {
-              hi[d] = al << (n - 32);
-              lo[d] = 0;
+              R[d + 1] = al << (n - 32);
+              R[d] = 0;
             }
             break;
           }
           case 0x77: {
-            const n = immA[pc]! & 63;
+            const n = P[(pc << 2) + 2]! & 63;
             if (n === 0) break;
-            const ah = hi[d]!;
+            const ah = R[d + 1]!;
             if (n < 32) {
-              lo[d] = (lo[d]! >>> n) | (ah << (32 - n));
-              hi[d] = ah >>> n;
+              R[d] = (R[d]! >>> n) | (ah << (32 - n));
+              R[d + 1] = ah >>> n;
             } else {
-              lo[d] = ah >>> (n - 32);
-              hi[d] = 0;
+              R[d] = ah >>> (n - 32);
+              R[d + 1] = 0;
             }
             break;
           }
           case 0xc7: {
-            const n = immA[pc]! & 63;
+            const n = P[(pc << 2) + 2]! & 63;
             if (n === 0) break;
-            const ah = hi[d]!;
+            const ah = R[d + 1]!;
             if (n < 32) {
-              lo[d] = (lo[d]! >>> n) | (ah << (32 - n));
-              hi[d] = ah >> n;
+              R[d] = (R[d]! >>> n) | (ah << (32 - n));
+              R[d + 1] = ah >> n;
             } else {
-              lo[d] = ah >> (n - 32);
-              hi[d] = ah >> 31;
+              R[d] = ah >> (n - 32);
+              R[d + 1] = ah >> 31;
             }
             break;
           }
           case 0x6f: {
-            const n = lo[srcA[pc]!]! & 63;
+            const n = R[(w >> 11) & 0x1e]! & 63;
             if (n === 0) break;
-            const al = lo[d]!;
+            const al = R[d]!;
             if (n < 32) {
-              hi[d] = (hi[d]! << n) | (al >>> (32 - n));
-              lo[d] = al << n;
+              R[d + 1] = (R[d + 1]! << n) | (al >>> (32 - n));
+              R[d] = al << n;
             } else {
-              hi[d] = al << (n - 32);
-              lo[d] = 0;
+              R[d + 1] = al << (n - 32);
+              R[d] = 0;
             }
             break;
           }
           case 0x7f: {
-            const n = lo[srcA[pc]!]! & 63;
+            const n = R[(w >> 11) & 0x1e]! & 63;
             if (n === 0) break;
-            const ah = hi[d]!;
+            const ah = R[d + 1]!;
             if (n < 32) {
-              lo[d] = (lo[d]! >>> n) | (ah << (32 - n));
-              hi[d] = ah >>> n;
+              R[d] = (R[d]! >>> n) | (ah << (32 - n));
+              R[d + 1] = ah >>> n;
             } else {
-              lo[d] = ah >>> (n - 32);
-              hi[d] = 0;
+              R[d] = ah >>> (n - 32);
+              R[d + 1] = 0;
             }
             break;
           }
           case 0xcf: {
-            const n = lo[srcA[pc]!]! & 63;
+            const n = R[(w >> 11) & 0x1e]! & 63;
             if (n === 0) break;
-            const ah = hi[d]!;
+            const ah = R[d + 1]!;
             if (n < 32) {
-              lo[d] = (lo[d]! >>> n) | (ah << (32 - n));
-              hi[d] = ah >> n;
+              R[d] = (R[d]! >>> n) | (ah << (32 - n));
+              R[d + 1] = ah >> n;
             } else {
-              lo[d] = ah >> (n - 32);
-              hi[d] = ah >> 31;
+              R[d] = ah >> (n - 32);
+              R[d + 1] = ah >> 31;
             }
             break;
           }
           case 0x87: {
-            const al = lo[d]!;
-            lo[d] = -al;
-            hi[d] = al === 0 ? -hi[d]! : ~hi[d]!;
+            const al = R[d]!;
+            R[d] = -al;
+            R[d + 1] = al === 0 ? -R[d + 1]! : ~R[d + 1]!;
             break;
           }
           case 0xb7: {
-            lo[d] = immA[pc]!;
-            hi[d] = immA[pc]! >> 31;
+            R[d] = P[(pc << 2) + 2]!;
+            R[d + 1] = P[(pc << 2) + 3]!;
             break;
           }
           case 0xbf: {
-            const s = srcA[pc]!;
-            const w = offA[pc]!;
-            if (w === 0) {
-              lo[d] = lo[s]!;
-              hi[d] = hi[s]!;
+            const s = ((w >> 11) & 0x1e);
+            const wd = P[(pc << 2) + 1]!;
+            if (wd === 0) {
+              R[d] = R[s]!;
+              R[d + 1] = R[s + 1]!;
             } else {
-              const v = w === 8 ? (lo[s]! << 24) >> 24 : w === 16 ? (lo[s]! << 16) >> 16 : lo[s]!;
-              lo[d] = v;
-              hi[d] = v >> 31;
+              const v = wd === 8 ? (R[s]! << 24) >> 24 : wd === 16 ? (R[s]! << 16) >> 16 : R[s]!;
+              R[d] = v;
+              R[d + 1] = v >> 31;
             }
             break;
           }
           case 0xd7: {
-            byteSwap(lo, hi, d, immA[pc]!);
+            byteSwap(R, d, P[(pc << 2) + 2]!);
             break;
           }
           case 0x04: {
-            const b = immA[pc]!;
-            lo[d] = lo[d]! + b;
-            hi[d] = 0;
+            const b = P[(pc << 2) + 2]!;
+            R[d] = R[d]! + b;
+            R[d + 1] = 0;
             break;
           }
           case 0x0c: {
-            const b = lo[srcA[pc]!]!;
-            lo[d] = lo[d]! + b;
-            hi[d] = 0;
+            const b = R[(w >> 11) & 0x1e]!;
+            R[d] = R[d]! + b;
+            R[d + 1] = 0;
             break;
           }
           case 0x14: {
-            const b = immA[pc]!;
-            lo[d] = lo[d]! - b;
-            hi[d] = 0;
+            const b = P[(pc << 2) + 2]!;
+            R[d] = R[d]! - b;
+            R[d + 1] = 0;
             break;
           }
           case 0x1c: {
-            const b = lo[srcA[pc]!]!;
-            lo[d] = lo[d]! - b;
-            hi[d] = 0;
+            const b = R[(w >> 11) & 0x1e]!;
+            R[d] = R[d]! - b;
+            R[d + 1] = 0;
             break;
           }
           case 0x24: {
-            const b = immA[pc]!;
-            lo[d] = Math.imul(lo[d]!, b);
-            hi[d] = 0;
+            const b = P[(pc << 2) + 2]!;
+            R[d] = Math.imul(R[d]!, b);
+            R[d + 1] = 0;
             break;
           }
           case 0x2c: {
-            const b = lo[srcA[pc]!]!;
-            lo[d] = Math.imul(lo[d]!, b);
-            hi[d] = 0;
+            const b = R[(w >> 11) & 0x1e]!;
+            R[d] = Math.imul(R[d]!, b);
+            R[d + 1] = 0;
             break;
           }
           case 0x34: {
-            const b = immA[pc]!;
-            const a = lo[d]!;
-            if (b === 0) lo[d] = 0;
-            else if (offA[pc] === 1) lo[d] = b === -1 ? -a : (a / b) | 0;
-            else lo[d] = (a >>> 0) / (b >>> 0);
-            hi[d] = 0;
+            const b = P[(pc << 2) + 2]!;
+            const a = R[d]!;
+            if (b === 0) R[d] = 0;
+            else if (P[(pc << 2) + 1] === 1) R[d] = b === -1 ? -a : (a / b) | 0;
+            else R[d] = (a >>> 0) / (b >>> 0);
+            R[d + 1] = 0;
             break;
           }
           case 0x3c: {
-            const b = lo[srcA[pc]!]!;
-            const a = lo[d]!;
-            if (b === 0) lo[d] = 0;
-            else if (offA[pc] === 1) lo[d] = b === -1 ? -a : (a / b) | 0;
-            else lo[d] = (a >>> 0) / (b >>> 0);
-            hi[d] = 0;
+            const b = R[(w >> 11) & 0x1e]!;
+            const a = R[d]!;
+            if (b === 0) R[d] = 0;
+            else if (P[(pc << 2) + 1] === 1) R[d] = b === -1 ? -a : (a / b) | 0;
+            else R[d] = (a >>> 0) / (b >>> 0);
+            R[d + 1] = 0;
             break;
           }
           case 0x94: {
-            const b = immA[pc]!;
-            const a = lo[d]!;
-            if (b === 0) lo[d] = a;
-            else if (offA[pc] === 1) lo[d] = b === -1 ? 0 : a % b;
-            else lo[d] = (a >>> 0) % (b >>> 0);
-            hi[d] = 0;
+            const b = P[(pc << 2) + 2]!;
+            const a = R[d]!;
+            if (b === 0) R[d] = a;
+            else if (P[(pc << 2) + 1] === 1) R[d] = b === -1 ? 0 : a % b;
+            else R[d] = (a >>> 0) % (b >>> 0);
+            R[d + 1] = 0;
             break;
           }
           case 0x9c: {
-            const b = lo[srcA[pc]!]!;
-            const a = lo[d]!;
-            if (b === 0) lo[d] = a;
-            else if (offA[pc] === 1) lo[d] = b === -1 ? 0 : a % b;
-            else lo[d] = (a >>> 0) % (b >>> 0);
-            hi[d] = 0;
+            const b = R[(w >> 11) & 0x1e]!;
+            const a = R[d]!;
+            if (b === 0) R[d] = a;
+            else if (P[(pc << 2) + 1] === 1) R[d] = b === -1 ? 0 : a % b;
+            else R[d] = (a >>> 0) % (b >>> 0);
+            R[d + 1] = 0;
             break;
           }
           case 0x44: {
-            const b = immA[pc]!;
-            lo[d] = lo[d]! | b;
-            hi[d] = 0;
+            const b = P[(pc << 2) + 2]!;
+            R[d] = R[d]! | b;
+            R[d + 1] = 0;
             break;
           }
           case 0x4c: {
-            const b = lo[srcA[pc]!]!;
-            lo[d] = lo[d]! | b;
-            hi[d] = 0;
+            const b = R[(w >> 11) & 0x1e]!;
+            R[d] = R[d]! | b;
+            R[d + 1] = 0;
             break;
           }
           case 0x54: {
-            const b = immA[pc]!;
-            lo[d] = lo[d]! & b;
-            hi[d] = 0;
+            const b = P[(pc << 2) + 2]!;
+            R[d] = R[d]! & b;
+            R[d + 1] = 0;
             break;
           }
           case 0x5c: {
-            const b = lo[srcA[pc]!]!;
-            lo[d] = lo[d]! & b;
-            hi[d] = 0;
+            const b = R[(w >> 11) & 0x1e]!;
+            R[d] = R[d]! & b;
+            R[d + 1] = 0;
             break;
           }
           case 0xa4: {
-            const b = immA[pc]!;
-            lo[d] = lo[d]! ^ b;
-            hi[d] = 0;
+            const b = P[(pc << 2) + 2]!;
+            R[d] = R[d]! ^ b;
+            R[d + 1] = 0;
             break;
           }
           case 0xac: {
-            const b = lo[srcA[pc]!]!;
-            lo[d] = lo[d]! ^ b;
-            hi[d] = 0;
+            const b = R[(w >> 11) & 0x1e]!;
+            R[d] = R[d]! ^ b;
+            R[d + 1] = 0;
             break;
           }
           case 0x64: {
-            const b = immA[pc]!;
-            lo[d] = lo[d]! << b;
-            hi[d] = 0;
+            const b = P[(pc << 2) + 2]!;
+            R[d] = R[d]! << b;
+            R[d + 1] = 0;
             break;
           }
           case 0x6c: {
-            const b = lo[srcA[pc]!]!;
-            lo[d] = lo[d]! << b;
-            hi[d] = 0;
+            const b = R[(w >> 11) & 0x1e]!;
+            R[d] = R[d]! << b;
+            R[d + 1] = 0;
             break;
           }
           case 0x74: {
-            const b = immA[pc]!;
-            lo[d] = lo[d]! >>> b;
-            hi[d] = 0;
+            const b = P[(pc << 2) + 2]!;
+            R[d] = R[d]! >>> b;
+            R[d + 1] = 0;
             break;
           }
           case 0x7c: {
-            const b = lo[srcA[pc]!]!;
-            lo[d] = lo[d]! >>> b;
-            hi[d] = 0;
+            const b = R[(w >> 11) & 0x1e]!;
+            R[d] = R[d]! >>> b;
+            R[d + 1] = 0;
             break;
           }
           case 0xc4: {
-            const b = immA[pc]!;
-            lo[d] = lo[d]! >> b;
-            hi[d] = 0;
+            const b = P[(pc << 2) + 2]!;
+            R[d] = R[d]! >> b;
+            R[d + 1] = 0;
             break;
           }
           case 0xcc: {
-            const b = lo[srcA[pc]!]!;
-            lo[d] = lo[d]! >> b;
-            hi[d] = 0;
+            const b = R[(w >> 11) & 0x1e]!;
+            R[d] = R[d]! >> b;
+            R[d + 1] = 0;
             break;
           }
           case 0x84: {
-            lo[d] = -lo[d]!;
-            hi[d] = 0;
+            R[d] = -R[d]!;
+            R[d + 1] = 0;
             break;
           }
           case 0xb4: {
-            lo[d] = immA[pc]!;
-            hi[d] = 0;
+            R[d] = P[(pc << 2) + 2]!;
+            R[d + 1] = 0;
             break;
           }
           case 0xbc: {
-            const w = offA[pc]!;
-            const v = lo[srcA[pc]!]!;
-            lo[d] = w === 0 ? v : w === 8 ? (v << 24) >> 24 : (v << 16) >> 16;
-            hi[d] = 0;
+            const wd = P[(pc << 2) + 1]!;
+            const v = R[(w >> 11) & 0x1e]!;
+            R[d] = wd === 0 ? v : wd === 8 ? (v << 24) >> 24 : (v << 16) >> 16;
+            R[d + 1] = 0;
             break;
           }
           case 0xd4: {
             // to little-endian on a little-endian machine: truncate to the width
-            const w = immA[pc]!;
-            if (w === 16) lo[d] = lo[d]! & 0xffff;
-            if (w !== 64) hi[d] = 0;
+            const wd = P[(pc << 2) + 2]!;
+            if (wd === 16) R[d] = R[d]! & 0xffff;
+            if (wd !== 64) R[d + 1] = 0;
             break;
           }
           case 0xdc: {
-            byteSwap(lo, hi, d, immA[pc]!);
+            byteSwap(R, d, P[(pc << 2) + 2]!);
             break;
           }
           case 0x05: {
@@ -759,12 +752,12 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            pc += offA[pc]!;
+            pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
           case 0x15: {
-            const bl = immA[pc]!;
+            const bl = P[(pc << 2) + 2]!;
             const bh = bl >> 31;
             count += pc + 1 - bs;
             if (count > limit) {
@@ -772,26 +765,26 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            if (lo[d] === bl && hi[d] === bh) pc += offA[pc]!;
+            if (R[d] === bl && R[d + 1] === bh) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
           case 0x1d: {
-            const s = srcA[pc]!;
-            const bl = lo[s]!;
-            const bh = hi[s]!;
+            const s = ((w >> 11) & 0x1e);
+            const bl = R[s]!;
+            const bh = R[s + 1]!;
             count += pc + 1 - bs;
             if (count > limit) {
               run.pc = pc;
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            if (lo[d] === bl && hi[d] === bh) pc += offA[pc]!;
+            if (R[d] === bl && R[d + 1] === bh) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
           case 0x55: {
-            const bl = immA[pc]!;
+            const bl = P[(pc << 2) + 2]!;
             const bh = bl >> 31;
             count += pc + 1 - bs;
             if (count > limit) {
@@ -799,26 +792,26 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            if (lo[d] !== bl || hi[d] !== bh) pc += offA[pc]!;
+            if (R[d] !== bl || R[d + 1] !== bh) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
           case 0x5d: {
-            const s = srcA[pc]!;
-            const bl = lo[s]!;
-            const bh = hi[s]!;
+            const s = ((w >> 11) & 0x1e);
+            const bl = R[s]!;
+            const bh = R[s + 1]!;
             count += pc + 1 - bs;
             if (count > limit) {
               run.pc = pc;
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            if (lo[d] !== bl || hi[d] !== bh) pc += offA[pc]!;
+            if (R[d] !== bl || R[d + 1] !== bh) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
           case 0x45: {
-            const bl = immA[pc]!;
+            const bl = P[(pc << 2) + 2]!;
             const bh = bl >> 31;
             count += pc + 1 - bs;
             if (count > limit) {
@@ -826,26 +819,26 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            if ((lo[d]! & bl) !== 0 || (hi[d]! & bh) !== 0) pc += offA[pc]!;
+            if ((R[d]! & bl) !== 0 || (R[d + 1]! & bh) !== 0) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
           case 0x4d: {
-            const s = srcA[pc]!;
-            const bl = lo[s]!;
-            const bh = hi[s]!;
+            const s = ((w >> 11) & 0x1e);
+            const bl = R[s]!;
+            const bh = R[s + 1]!;
             count += pc + 1 - bs;
             if (count > limit) {
               run.pc = pc;
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            if ((lo[d]! & bl) !== 0 || (hi[d]! & bh) !== 0) pc += offA[pc]!;
+            if ((R[d]! & bl) !== 0 || (R[d + 1]! & bh) !== 0) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
           case 0x25: {
-            const bl = immA[pc]!;
+            const bl = P[(pc << 2) + 2]!;
             const bh = bl >> 31;
             count += pc + 1 - bs;
             if (count > limit) {
@@ -853,26 +846,26 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            if ((hi[d]! >>> 0) > (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) > (bl >>> 0))) pc += offA[pc]!;
+            if ((R[d + 1]! >>> 0) > (bh >>> 0) || (R[d + 1] === bh && (R[d]! >>> 0) > (bl >>> 0))) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
           case 0x2d: {
-            const s = srcA[pc]!;
-            const bl = lo[s]!;
-            const bh = hi[s]!;
+            const s = ((w >> 11) & 0x1e);
+            const bl = R[s]!;
+            const bh = R[s + 1]!;
             count += pc + 1 - bs;
             if (count > limit) {
               run.pc = pc;
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            if ((hi[d]! >>> 0) > (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) > (bl >>> 0))) pc += offA[pc]!;
+            if ((R[d + 1]! >>> 0) > (bh >>> 0) || (R[d + 1] === bh && (R[d]! >>> 0) > (bl >>> 0))) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
           case 0x35: {
-            const bl = immA[pc]!;
+            const bl = P[(pc << 2) + 2]!;
             const bh = bl >> 31;
             count += pc + 1 - bs;
             if (count > limit) {
@@ -880,26 +873,26 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            if ((hi[d]! >>> 0) > (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) >= (bl >>> 0))) pc += offA[pc]!;
+            if ((R[d + 1]! >>> 0) > (bh >>> 0) || (R[d + 1] === bh && (R[d]! >>> 0) >= (bl >>> 0))) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
           case 0x3d: {
-            const s = srcA[pc]!;
-            const bl = lo[s]!;
-            const bh = hi[s]!;
+            const s = ((w >> 11) & 0x1e);
+            const bl = R[s]!;
+            const bh = R[s + 1]!;
             count += pc + 1 - bs;
             if (count > limit) {
               run.pc = pc;
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            if ((hi[d]! >>> 0) > (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) >= (bl >>> 0))) pc += offA[pc]!;
+            if ((R[d + 1]! >>> 0) > (bh >>> 0) || (R[d + 1] === bh && (R[d]! >>> 0) >= (bl >>> 0))) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
           case 0xa5: {
-            const bl = immA[pc]!;
+            const bl = P[(pc << 2) + 2]!;
             const bh = bl >> 31;
             count += pc + 1 - bs;
             if (count > limit) {
@@ -907,26 +900,26 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            if ((hi[d]! >>> 0) < (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) < (bl >>> 0))) pc += offA[pc]!;
+            if ((R[d + 1]! >>> 0) < (bh >>> 0) || (R[d + 1] === bh && (R[d]! >>> 0) < (bl >>> 0))) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
           case 0xad: {
-            const s = srcA[pc]!;
-            const bl = lo[s]!;
-            const bh = hi[s]!;
+            const s = ((w >> 11) & 0x1e);
+            const bl = R[s]!;
+            const bh = R[s + 1]!;
             count += pc + 1 - bs;
             if (count > limit) {
               run.pc = pc;
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            if ((hi[d]! >>> 0) < (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) < (bl >>> 0))) pc += offA[pc]!;
+            if ((R[d + 1]! >>> 0) < (bh >>> 0) || (R[d + 1] === bh && (R[d]! >>> 0) < (bl >>> 0))) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
           case 0xb5: {
-            const bl = immA[pc]!;
+            const bl = P[(pc << 2) + 2]!;
             const bh = bl >> 31;
             count += pc + 1 - bs;
             if (count > limit) {
@@ -934,26 +927,26 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            if ((hi[d]! >>> 0) < (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) <= (bl >>> 0))) pc += offA[pc]!;
+            if ((R[d + 1]! >>> 0) < (bh >>> 0) || (R[d + 1] === bh && (R[d]! >>> 0) <= (bl >>> 0))) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
           case 0xbd: {
-            const s = srcA[pc]!;
-            const bl = lo[s]!;
-            const bh = hi[s]!;
+            const s = ((w >> 11) & 0x1e);
+            const bl = R[s]!;
+            const bh = R[s + 1]!;
             count += pc + 1 - bs;
             if (count > limit) {
               run.pc = pc;
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            if ((hi[d]! >>> 0) < (bh >>> 0) || (hi[d] === bh && (lo[d]! >>> 0) <= (bl >>> 0))) pc += offA[pc]!;
+            if ((R[d + 1]! >>> 0) < (bh >>> 0) || (R[d + 1] === bh && (R[d]! >>> 0) <= (bl >>> 0))) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
           case 0x65: {
-            const bl = immA[pc]!;
+            const bl = P[(pc << 2) + 2]!;
             const bh = bl >> 31;
             count += pc + 1 - bs;
             if (count > limit) {
@@ -961,26 +954,26 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            if (hi[d]! > bh || (hi[d] === bh && (lo[d]! >>> 0) > (bl >>> 0))) pc += offA[pc]!;
+            if (R[d + 1]! > bh || (R[d + 1] === bh && (R[d]! >>> 0) > (bl >>> 0))) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
           case 0x6d: {
-            const s = srcA[pc]!;
-            const bl = lo[s]!;
-            const bh = hi[s]!;
+            const s = ((w >> 11) & 0x1e);
+            const bl = R[s]!;
+            const bh = R[s + 1]!;
             count += pc + 1 - bs;
             if (count > limit) {
               run.pc = pc;
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            if (hi[d]! > bh || (hi[d] === bh && (lo[d]! >>> 0) > (bl >>> 0))) pc += offA[pc]!;
+            if (R[d + 1]! > bh || (R[d + 1] === bh && (R[d]! >>> 0) > (bl >>> 0))) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
           case 0x75: {
-            const bl = immA[pc]!;
+            const bl = P[(pc << 2) + 2]!;
             const bh = bl >> 31;
             count += pc + 1 - bs;
             if (count > limit) {
@@ -988,26 +981,26 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            if (hi[d]! > bh || (hi[d] === bh && (lo[d]! >>> 0) >= (bl >>> 0))) pc += offA[pc]!;
+            if (R[d + 1]! > bh || (R[d + 1] === bh && (R[d]! >>> 0) >= (bl >>> 0))) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
           case 0x7d: {
-            const s = srcA[pc]!;
-            const bl = lo[s]!;
-            const bh = hi[s]!;
+            const s = ((w >> 11) & 0x1e);
+            const bl = R[s]!;
+            const bh = R[s + 1]!;
             count += pc + 1 - bs;
             if (count > limit) {
               run.pc = pc;
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            if (hi[d]! > bh || (hi[d] === bh && (lo[d]! >>> 0) >= (bl >>> 0))) pc += offA[pc]!;
+            if (R[d + 1]! > bh || (R[d + 1] === bh && (R[d]! >>> 0) >= (bl >>> 0))) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
           case 0xc5: {
-            const bl = immA[pc]!;
+            const bl = P[(pc << 2) + 2]!;
             const bh = bl >> 31;
             count += pc + 1 - bs;
             if (count > limit) {
@@ -1015,26 +1008,26 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            if (hi[d]! < bh || (hi[d] === bh && (lo[d]! >>> 0) < (bl >>> 0))) pc += offA[pc]!;
+            if (R[d + 1]! < bh || (R[d + 1] === bh && (R[d]! >>> 0) < (bl >>> 0))) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
           case 0xcd: {
-            const s = srcA[pc]!;
-            const bl = lo[s]!;
-            const bh = hi[s]!;
+            const s = ((w >> 11) & 0x1e);
+            const bl = R[s]!;
+            const bh = R[s + 1]!;
             count += pc + 1 - bs;
             if (count > limit) {
               run.pc = pc;
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            if (hi[d]! < bh || (hi[d] === bh && (lo[d]! >>> 0) < (bl >>> 0))) pc += offA[pc]!;
+            if (R[d + 1]! < bh || (R[d + 1] === bh && (R[d]! >>> 0) < (bl >>> 0))) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
           case 0xd5: {
-            const bl = immA[pc]!;
+            const bl = P[(pc << 2) + 2]!;
             const bh = bl >> 31;
             count += pc + 1 - bs;
             if (count > limit) {
@@ -1042,21 +1035,21 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            if (hi[d]! < bh || (hi[d] === bh && (lo[d]! >>> 0) <= (bl >>> 0))) pc += offA[pc]!;
+            if (R[d + 1]! < bh || (R[d + 1] === bh && (R[d]! >>> 0) <= (bl >>> 0))) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
           case 0xdd: {
-            const s = srcA[pc]!;
-            const bl = lo[s]!;
-            const bh = hi[s]!;
+            const s = ((w >> 11) & 0x1e);
+            const bl = R[s]!;
+            const bh = R[s + 1]!;
             count += pc + 1 - bs;
             if (count > limit) {
               run.pc = pc;
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            if (hi[d]! < bh || (hi[d] === bh && (lo[d]! >>> 0) <= (bl >>> 0))) pc += offA[pc]!;
+            if (R[d + 1]! < bh || (R[d + 1] === bh && (R[d]! >>> 0) <= (bl >>> 0))) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1067,7 +1060,7 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            pc += immA[pc]!;
+            pc += P[(pc << 2) + 2]!;
             bs = pc + 1;
             break;
           }
@@ -1078,9 +1071,9 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            const a = lo[d]!;
-            const b = immA[pc]!;
-            if (a === b) pc += offA[pc]!;
+            const a = R[d]!;
+            const b = P[(pc << 2) + 2]!;
+            if (a === b) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1091,9 +1084,9 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            const a = lo[d]!;
-            const b = lo[srcA[pc]!]!;
-            if (a === b) pc += offA[pc]!;
+            const a = R[d]!;
+            const b = R[(w >> 11) & 0x1e]!;
+            if (a === b) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1104,9 +1097,9 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            const a = lo[d]!;
-            const b = immA[pc]!;
-            if (a !== b) pc += offA[pc]!;
+            const a = R[d]!;
+            const b = P[(pc << 2) + 2]!;
+            if (a !== b) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1117,9 +1110,9 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            const a = lo[d]!;
-            const b = lo[srcA[pc]!]!;
-            if (a !== b) pc += offA[pc]!;
+            const a = R[d]!;
+            const b = R[(w >> 11) & 0x1e]!;
+            if (a !== b) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1130,9 +1123,9 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            const a = lo[d]!;
-            const b = immA[pc]!;
-            if ((a & b) !== 0) pc += offA[pc]!;
+            const a = R[d]!;
+            const b = P[(pc << 2) + 2]!;
+            if ((a & b) !== 0) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1143,9 +1136,9 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            const a = lo[d]!;
-            const b = lo[srcA[pc]!]!;
-            if ((a & b) !== 0) pc += offA[pc]!;
+            const a = R[d]!;
+            const b = R[(w >> 11) & 0x1e]!;
+            if ((a & b) !== 0) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1156,9 +1149,9 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            const a = lo[d]!;
-            const b = immA[pc]!;
-            if (a >>> 0 > b >>> 0) pc += offA[pc]!;
+            const a = R[d]!;
+            const b = P[(pc << 2) + 2]!;
+            if (a >>> 0 > b >>> 0) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1169,9 +1162,9 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            const a = lo[d]!;
-            const b = lo[srcA[pc]!]!;
-            if (a >>> 0 > b >>> 0) pc += offA[pc]!;
+            const a = R[d]!;
+            const b = R[(w >> 11) & 0x1e]!;
+            if (a >>> 0 > b >>> 0) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1182,9 +1175,9 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            const a = lo[d]!;
-            const b = immA[pc]!;
-            if (a >>> 0 >= b >>> 0) pc += offA[pc]!;
+            const a = R[d]!;
+            const b = P[(pc << 2) + 2]!;
+            if (a >>> 0 >= b >>> 0) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1195,9 +1188,9 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            const a = lo[d]!;
-            const b = lo[srcA[pc]!]!;
-            if (a >>> 0 >= b >>> 0) pc += offA[pc]!;
+            const a = R[d]!;
+            const b = R[(w >> 11) & 0x1e]!;
+            if (a >>> 0 >= b >>> 0) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1208,9 +1201,9 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            const a = lo[d]!;
-            const b = immA[pc]!;
-            if (a >>> 0 < b >>> 0) pc += offA[pc]!;
+            const a = R[d]!;
+            const b = P[(pc << 2) + 2]!;
+            if (a >>> 0 < b >>> 0) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1221,9 +1214,9 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            const a = lo[d]!;
-            const b = lo[srcA[pc]!]!;
-            if (a >>> 0 < b >>> 0) pc += offA[pc]!;
+            const a = R[d]!;
+            const b = R[(w >> 11) & 0x1e]!;
+            if (a >>> 0 < b >>> 0) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1234,9 +1227,9 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            const a = lo[d]!;
-            const b = immA[pc]!;
-            if (a >>> 0 <= b >>> 0) pc += offA[pc]!;
+            const a = R[d]!;
+            const b = P[(pc << 2) + 2]!;
+            if (a >>> 0 <= b >>> 0) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1247,9 +1240,9 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            const a = lo[d]!;
-            const b = lo[srcA[pc]!]!;
-            if (a >>> 0 <= b >>> 0) pc += offA[pc]!;
+            const a = R[d]!;
+            const b = R[(w >> 11) & 0x1e]!;
+            if (a >>> 0 <= b >>> 0) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1260,9 +1253,9 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            const a = lo[d]!;
-            const b = immA[pc]!;
-            if (a > b) pc += offA[pc]!;
+            const a = R[d]!;
+            const b = P[(pc << 2) + 2]!;
+            if (a > b) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1273,9 +1266,9 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            const a = lo[d]!;
-            const b = lo[srcA[pc]!]!;
-            if (a > b) pc += offA[pc]!;
+            const a = R[d]!;
+            const b = R[(w >> 11) & 0x1e]!;
+            if (a > b) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1286,9 +1279,9 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            const a = lo[d]!;
-            const b = immA[pc]!;
-            if (a >= b) pc += offA[pc]!;
+            const a = R[d]!;
+            const b = P[(pc << 2) + 2]!;
+            if (a >= b) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1299,9 +1292,9 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            const a = lo[d]!;
-            const b = lo[srcA[pc]!]!;
-            if (a >= b) pc += offA[pc]!;
+            const a = R[d]!;
+            const b = R[(w >> 11) & 0x1e]!;
+            if (a >= b) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1312,9 +1305,9 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            const a = lo[d]!;
-            const b = immA[pc]!;
-            if (a < b) pc += offA[pc]!;
+            const a = R[d]!;
+            const b = P[(pc << 2) + 2]!;
+            if (a < b) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1325,9 +1318,9 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            const a = lo[d]!;
-            const b = lo[srcA[pc]!]!;
-            if (a < b) pc += offA[pc]!;
+            const a = R[d]!;
+            const b = R[(w >> 11) & 0x1e]!;
+            if (a < b) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1338,9 +1331,9 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            const a = lo[d]!;
-            const b = immA[pc]!;
-            if (a <= b) pc += offA[pc]!;
+            const a = R[d]!;
+            const b = P[(pc << 2) + 2]!;
+            if (a <= b) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1351,9 +1344,9 @@ export class Interpreter {
               run.prog = curProg;
               throw budgetFault(limit);
             }
-            const a = lo[d]!;
-            const b = lo[srcA[pc]!]!;
-            if (a <= b) pc += offA[pc]!;
+            const a = R[d]!;
+            const b = R[(w >> 11) & 0x1e]!;
+            if (a <= b) pc += P[(pc << 2) + 1]!;
             bs = pc + 1;
             break;
           }
@@ -1367,14 +1360,14 @@ export class Interpreter {
             run.prog = curProg;
             if (count > limit) throw budgetFault(limit);
             let target = -1; // local call target, or -1 for a helper call
-            let helperId = immA[pc]!;
+            let helperId = P[(pc << 2) + 2]!;
             if (op === 0x8d) {
-              const r = d !== 0 ? d : immA[pc]!;
-              if (hi[r] === FUNC_TAG) target = lo[r]! >>> 0;
-              else if (run.req.callxHelpers && hi[r] === 0) helperId = lo[r]!;
-              else throw new FaultSignal(`callx r${r}: 0x${toU64(lo[r]!, hi[r]!).toString(16)} is not a function handle`);
-            } else if (srcA[pc] === 1) target = pc + immA[pc]! + 1;
-            else if (srcA[pc] === 2) throw new FaultSignal(`unsupported kfunc #${immA[pc]}`);
+              const r = d !== 0 ? d : 2 * P[(pc << 2) + 2]!; // 2 * register
+              if (R[r + 1] === FUNC_TAG) target = R[r]! >>> 0;
+              else if (run.req.callxHelpers && R[r + 1] === 0) helperId = R[r]!;
+              else throw new FaultSignal(`callx r${r / 2}: 0x${toU64(R[r]!, R[r + 1]!).toString(16)} is not a function handle`);
+            } else if (((w >> 12) & 0xf) === 1) target = pc + P[(pc << 2) + 2]! + 1;
+            else if (((w >> 12) & 0xf) === 2) throw new FaultSignal(`unsupported kfunc #${P[(pc << 2) + 2]}`);
             if (target >= 0) {
               if (target >= curDecoded.length || (op === 0x8d && curDecoded.code[target - 1] === 0x18)) {
                 throw new FaultSignal(`call to pc ${target}, outside the program or not an instruction`);
@@ -1383,29 +1376,22 @@ export class Interpreter {
               if (depth >= MAX_CALL_FRAMES) throw new FaultSignal(`call depth exceeds ${MAX_CALL_FRAMES} frames`);
               const o = depth * 10;
               const sv = run.saved;
-              for (let r = 0; r < 5; r++) {
-                sv[o + r] = lo[6 + r]!;
-                sv[o + 5 + r] = hi[6 + r]!;
-              }
+              for (let k = 0; k < 10; k++) sv[o + k] = R[12 + k]!; // r6..r10
               run.retPc[depth] = pc + 1;
               run.retProg[depth] = curProg;
-              this.enterFrame(run, lo, hi);
+              this.enterFrame(run, R);
               pc = bs = target;
               continue;
             }
             run.insnCount = count;
-            this.callHelper(run, ctx, curProg, curDecoded, pc, helperId, lo, hi);
+            this.callHelper(run, ctx, curProg, curDecoded, pc, helperId, R);
             count = run.insnCount;
             rS = rE = wS = wE = 0;
             if (run.pendingTail !== undefined) {
               curProg = run.pendingTail;
               run.pendingTail = undefined;
               curDecoded = this.decode(curProg);
-              code = curDecoded.code;
-              dstA = curDecoded.dst;
-              srcA = curDecoded.src;
-              offA = curDecoded.off;
-              immA = curDecoded.imm;
+              P = curDecoded.packed;
               pc = bs = 0;
               continue;
             }
@@ -1428,19 +1414,12 @@ export class Interpreter {
             const depth = run.depth;
             const o = depth * 10;
             const sv = run.saved;
-            for (let r = 0; r < 5; r++) {
-              lo[6 + r] = sv[o + r]!;
-              hi[6 + r] = sv[o + 5 + r]!;
-            }
+            for (let k = 0; k < 10; k++) R[12 + k] = sv[o + k]!;
             const back = run.retProg[depth]!;
             if (back !== curProg) {
               curProg = back;
               curDecoded = this.decode(back);
-              code = curDecoded.code;
-              dstA = curDecoded.dst;
-              srcA = curDecoded.src;
-              offA = curDecoded.off;
-              immA = curDecoded.imm;
+              P = curDecoded.packed;
             }
             pc = bs = run.retPc[depth]!;
             continue;
@@ -1448,14 +1427,14 @@ export class Interpreter {
 
           // ---- LD ------------------------------------------------------------------------------
           case 0x18: {
-            const s = srcA[pc]!;
+            const s = (w >> 12) & 0xf;
             if (s === 0) {
-              lo[d] = immA[pc]!;
-              hi[d] = immA[pc + 1]!;
+              R[d] = P[(pc << 2) + 2]!;
+              R[d + 1] = P[(pc << 2) + 6]!;
             } else {
               run.pc = pc;
               run.prog = curProg;
-              this.loadImm64Pseudo(run, pc, s, immA[pc]!, immA[pc + 1]!, lo, hi, d);
+              this.loadImm64Pseudo(run, pc, s, P[(pc << 2) + 2]!, P[(pc << 2) + 6]!, R, d);
             }
             // two slots, one instruction: keep the block's slot count honest
             pc += 2;
@@ -1469,8 +1448,8 @@ export class Interpreter {
           case 0x48:
           case 0x50: {
             const size = op === 0x20 || op === 0x40 ? 4 : op === 0x28 || op === 0x48 ? 2 : 1;
-            let offset = immA[pc]!;
-            if (op >= 0x40) offset = (offset + lo[srcA[pc]!]!) | 0;
+            let offset = P[(pc << 2) + 2]!;
+            if (op >= 0x40) offset = (offset + R[(w >> 11) & 0x1e]!) | 0;
             const pkt = run.req.packet;
             if (pkt === undefined) {
               run.pc = pc;
@@ -1480,23 +1459,23 @@ export class Interpreter {
             const a = pkt.start + (offset >>> 0);
             if (offset < 0 || a + size > pkt.end) {
               // The kernel ends the program with r0 = 0 on an out-of-packet legacy load.
-              lo[0] = 0;
-              hi[0] = 0;
+              R[0] = 0;
+              R[1] = 0;
               run.lastPc = pc;
               run.insnCount = count + pc + 1 - bs;
               run.depth = baseDepth;
               return;
             }
-            lo[0] = size === 4 ? dv.getInt32(a, false) : size === 2 ? dv.getUint16(a, false) : u8[a]!;
-            hi[0] = 0;
+            R[0] = size === 4 ? dv.getInt32(a, false) : size === 2 ? dv.getUint16(a, false) : u8[a]!;
+            R[1] = 0;
             break;
           }
 
           // ---- LDX / ST / STX: a one-entry range cache per direction skips the page lookup -----
           case 0x61: {
-            const s = srcA[pc]!;
-            let a = (lo[s]! >>> 0) + offA[pc]!;
-            let ah = hi[s]!;
+            const s = ((w >> 11) & 0x1e);
+            let a = (R[s]! >>> 0) + P[(pc << 2) + 1]!;
+            let ah = R[s + 1]!;
             if (a < 0) {
               a += TWO32;
               ah = (ah - 1) | 0;
@@ -1512,19 +1491,19 @@ export class Interpreter {
                 run.pc = pc;
                 run.prog = curProg;
                 this.loadSlow(run, pc, ah, a, 4);
-                lo[d] = tmp[0]!;
-                hi[d] = tmp[1]!;
+                R[d] = tmp[0]!;
+                R[d + 1] = tmp[1]!;
                 break;
               }
             }
-            lo[d] = (a & 3) === 0 ? i32[a >>> 2]! : dv.getInt32(a, true);
-            hi[d] = 0;
+            R[d] = (a & 3) === 0 ? i32[a >>> 2]! : dv.getInt32(a, true);
+            R[d + 1] = 0;
             break;
           }
           case 0x69: {
-            const s = srcA[pc]!;
-            let a = (lo[s]! >>> 0) + offA[pc]!;
-            let ah = hi[s]!;
+            const s = ((w >> 11) & 0x1e);
+            let a = (R[s]! >>> 0) + P[(pc << 2) + 1]!;
+            let ah = R[s + 1]!;
             if (a < 0) {
               a += TWO32;
               ah = (ah - 1) | 0;
@@ -1540,19 +1519,19 @@ export class Interpreter {
                 run.pc = pc;
                 run.prog = curProg;
                 this.loadSlow(run, pc, ah, a, 2);
-                lo[d] = tmp[0]!;
-                hi[d] = tmp[1]!;
+                R[d] = tmp[0]!;
+                R[d + 1] = tmp[1]!;
                 break;
               }
             }
-            lo[d] = (a & 1) === 0 ? u16[a >>> 1]! : dv.getUint16(a, true);
-            hi[d] = 0;
+            R[d] = (a & 1) === 0 ? u16[a >>> 1]! : dv.getUint16(a, true);
+            R[d + 1] = 0;
             break;
           }
           case 0x71: {
-            const s = srcA[pc]!;
-            let a = (lo[s]! >>> 0) + offA[pc]!;
-            let ah = hi[s]!;
+            const s = ((w >> 11) & 0x1e);
+            let a = (R[s]! >>> 0) + P[(pc << 2) + 1]!;
+            let ah = R[s + 1]!;
             if (a < 0) {
               a += TWO32;
               ah = (ah - 1) | 0;
@@ -1568,19 +1547,19 @@ export class Interpreter {
                 run.pc = pc;
                 run.prog = curProg;
                 this.loadSlow(run, pc, ah, a, 1);
-                lo[d] = tmp[0]!;
-                hi[d] = tmp[1]!;
+                R[d] = tmp[0]!;
+                R[d + 1] = tmp[1]!;
                 break;
               }
             }
-            lo[d] = u8[a]!;
-            hi[d] = 0;
+            R[d] = u8[a]!;
+            R[d + 1] = 0;
             break;
           }
           case 0x79: {
-            const s = srcA[pc]!;
-            let a = (lo[s]! >>> 0) + offA[pc]!;
-            let ah = hi[s]!;
+            const s = ((w >> 11) & 0x1e);
+            let a = (R[s]! >>> 0) + P[(pc << 2) + 1]!;
+            let ah = R[s + 1]!;
             if (a < 0) {
               a += TWO32;
               ah = (ah - 1) | 0;
@@ -1596,24 +1575,24 @@ export class Interpreter {
                 run.pc = pc;
                 run.prog = curProg;
                 this.loadSlow(run, pc, ah, a, 8);
-                lo[d] = tmp[0]!;
-                hi[d] = tmp[1]!;
+                R[d] = tmp[0]!;
+                R[d + 1] = tmp[1]!;
                 break;
               }
             }
             if ((a & 3) === 0) {
-              lo[d] = i32[a >>> 2]!;
-              hi[d] = i32[(a >>> 2) + 1]!;
+              R[d] = i32[a >>> 2]!;
+              R[d + 1] = i32[(a >>> 2) + 1]!;
             } else {
-              lo[d] = dv.getInt32(a, true);
-              hi[d] = dv.getInt32(a + 4, true);
+              R[d] = dv.getInt32(a, true);
+              R[d + 1] = dv.getInt32(a + 4, true);
             }
             break;
           }
           case 0x81: {
-            const s = srcA[pc]!;
-            let a = (lo[s]! >>> 0) + offA[pc]!;
-            let ah = hi[s]!;
+            const s = ((w >> 11) & 0x1e);
+            let a = (R[s]! >>> 0) + P[(pc << 2) + 1]!;
+            let ah = R[s + 1]!;
             if (a < 0) {
               a += TWO32;
               ah = (ah - 1) | 0;
@@ -1629,19 +1608,19 @@ export class Interpreter {
                 run.pc = pc;
                 run.prog = curProg;
                 this.loadSlow(run, pc, ah, a, 4);
-                lo[d] = tmp[0]!;
-                hi[d] = lo[d]! >> 31;
+                R[d] = tmp[0]!;
+                R[d + 1] = R[d]! >> 31;
                 break;
               }
             }
-            lo[d] = (a & 3) === 0 ? i32[a >>> 2]! : dv.getInt32(a, true);
-            hi[d] = lo[d]! >> 31;
+            R[d] = (a & 3) === 0 ? i32[a >>> 2]! : dv.getInt32(a, true);
+            R[d + 1] = R[d]! >> 31;
             break;
           }
           case 0x89: {
-            const s = srcA[pc]!;
-            let a = (lo[s]! >>> 0) + offA[pc]!;
-            let ah = hi[s]!;
+            const s = ((w >> 11) & 0x1e);
+            let a = (R[s]! >>> 0) + P[(pc << 2) + 1]!;
+            let ah = R[s + 1]!;
             if (a < 0) {
               a += TWO32;
               ah = (ah - 1) | 0;
@@ -1657,19 +1636,19 @@ export class Interpreter {
                 run.pc = pc;
                 run.prog = curProg;
                 this.loadSlow(run, pc, ah, a, 2);
-                lo[d] = (tmp[0]! << 16) >> 16;
-                hi[d] = lo[d]! >> 31;
+                R[d] = (tmp[0]! << 16) >> 16;
+                R[d + 1] = R[d]! >> 31;
                 break;
               }
             }
-            lo[d] = (a & 1) === 0 ? i16[a >>> 1]! : dv.getInt16(a, true);
-            hi[d] = lo[d]! >> 31;
+            R[d] = (a & 1) === 0 ? i16[a >>> 1]! : dv.getInt16(a, true);
+            R[d + 1] = R[d]! >> 31;
             break;
           }
           case 0x91: {
-            const s = srcA[pc]!;
-            let a = (lo[s]! >>> 0) + offA[pc]!;
-            let ah = hi[s]!;
+            const s = ((w >> 11) & 0x1e);
+            let a = (R[s]! >>> 0) + P[(pc << 2) + 1]!;
+            let ah = R[s + 1]!;
             if (a < 0) {
               a += TWO32;
               ah = (ah - 1) | 0;
@@ -1685,18 +1664,18 @@ export class Interpreter {
                 run.pc = pc;
                 run.prog = curProg;
                 this.loadSlow(run, pc, ah, a, 1);
-                lo[d] = (tmp[0]! << 24) >> 24;
-                hi[d] = lo[d]! >> 31;
+                R[d] = (tmp[0]! << 24) >> 24;
+                R[d + 1] = R[d]! >> 31;
                 break;
               }
             }
-            lo[d] = i8[a]!;
-            hi[d] = lo[d]! >> 31;
+            R[d] = i8[a]!;
+            R[d + 1] = R[d]! >> 31;
             break;
           }
           case 0x62: {
-            let a = (lo[d]! >>> 0) + offA[pc]!;
-            let ah = hi[d]!;
+            let a = (R[d]! >>> 0) + P[(pc << 2) + 1]!;
+            let ah = R[d + 1]!;
             if (a < 0) {
               a += TWO32;
               ah = (ah - 1) | 0;
@@ -1714,13 +1693,13 @@ export class Interpreter {
                 this.storeFault(ah, a, 4);
               }
             }
-            if ((a & 3) === 0) i32[a >>> 2] = immA[pc]!;
-            else dv.setInt32(a, immA[pc]!, true);
+            if ((a & 3) === 0) i32[a >>> 2] = P[(pc << 2) + 2]!;
+            else dv.setInt32(a, P[(pc << 2) + 2]!, true);
             break;
           }
           case 0x6a: {
-            let a = (lo[d]! >>> 0) + offA[pc]!;
-            let ah = hi[d]!;
+            let a = (R[d]! >>> 0) + P[(pc << 2) + 1]!;
+            let ah = R[d + 1]!;
             if (a < 0) {
               a += TWO32;
               ah = (ah - 1) | 0;
@@ -1738,13 +1717,13 @@ export class Interpreter {
                 this.storeFault(ah, a, 2);
               }
             }
-            if ((a & 1) === 0) u16[a >>> 1] = immA[pc]!;
-            else dv.setUint16(a, immA[pc]!, true);
+            if ((a & 1) === 0) u16[a >>> 1] = P[(pc << 2) + 2]!;
+            else dv.setUint16(a, P[(pc << 2) + 2]!, true);
             break;
           }
           case 0x72: {
-            let a = (lo[d]! >>> 0) + offA[pc]!;
-            let ah = hi[d]!;
+            let a = (R[d]! >>> 0) + P[(pc << 2) + 1]!;
+            let ah = R[d + 1]!;
             if (a < 0) {
               a += TWO32;
               ah = (ah - 1) | 0;
@@ -1762,12 +1741,12 @@ export class Interpreter {
                 this.storeFault(ah, a, 1);
               }
             }
-            u8[a] = immA[pc]!;
+            u8[a] = P[(pc << 2) + 2]!;
             break;
           }
           case 0x7a: {
-            let a = (lo[d]! >>> 0) + offA[pc]!;
-            let ah = hi[d]!;
+            let a = (R[d]! >>> 0) + P[(pc << 2) + 1]!;
+            let ah = R[d + 1]!;
             if (a < 0) {
               a += TWO32;
               ah = (ah - 1) | 0;
@@ -1785,7 +1764,7 @@ export class Interpreter {
                 this.storeFault(ah, a, 8);
               }
             }
-            const v = immA[pc]!;
+            const v = P[(pc << 2) + 2]!;
             if ((a & 3) === 0) {
               i32[a >>> 2] = v;
               i32[(a >>> 2) + 1] = v >> 31;
@@ -1796,8 +1775,8 @@ export class Interpreter {
             break;
           }
           case 0x63: {
-            let a = (lo[d]! >>> 0) + offA[pc]!;
-            let ah = hi[d]!;
+            let a = (R[d]! >>> 0) + P[(pc << 2) + 1]!;
+            let ah = R[d + 1]!;
             if (a < 0) {
               a += TWO32;
               ah = (ah - 1) | 0;
@@ -1815,13 +1794,13 @@ export class Interpreter {
                 this.storeFault(ah, a, 4);
               }
             }
-            if ((a & 3) === 0) i32[a >>> 2] = lo[srcA[pc]!]!;
-            else dv.setInt32(a, lo[srcA[pc]!]!, true);
+            if ((a & 3) === 0) i32[a >>> 2] = R[(w >> 11) & 0x1e]!;
+            else dv.setInt32(a, R[(w >> 11) & 0x1e]!, true);
             break;
           }
           case 0x6b: {
-            let a = (lo[d]! >>> 0) + offA[pc]!;
-            let ah = hi[d]!;
+            let a = (R[d]! >>> 0) + P[(pc << 2) + 1]!;
+            let ah = R[d + 1]!;
             if (a < 0) {
               a += TWO32;
               ah = (ah - 1) | 0;
@@ -1839,13 +1818,13 @@ export class Interpreter {
                 this.storeFault(ah, a, 2);
               }
             }
-            if ((a & 1) === 0) u16[a >>> 1] = lo[srcA[pc]!]!;
-            else dv.setUint16(a, lo[srcA[pc]!]!, true);
+            if ((a & 1) === 0) u16[a >>> 1] = R[(w >> 11) & 0x1e]!;
+            else dv.setUint16(a, R[(w >> 11) & 0x1e]!, true);
             break;
           }
           case 0x73: {
-            let a = (lo[d]! >>> 0) + offA[pc]!;
-            let ah = hi[d]!;
+            let a = (R[d]! >>> 0) + P[(pc << 2) + 1]!;
+            let ah = R[d + 1]!;
             if (a < 0) {
               a += TWO32;
               ah = (ah - 1) | 0;
@@ -1863,12 +1842,12 @@ export class Interpreter {
                 this.storeFault(ah, a, 1);
               }
             }
-            u8[a] = lo[srcA[pc]!]!;
+            u8[a] = R[(w >> 11) & 0x1e]!;
             break;
           }
           case 0x7b: {
-            let a = (lo[d]! >>> 0) + offA[pc]!;
-            let ah = hi[d]!;
+            let a = (R[d]! >>> 0) + P[(pc << 2) + 1]!;
+            let ah = R[d + 1]!;
             if (a < 0) {
               a += TWO32;
               ah = (ah - 1) | 0;
@@ -1886,13 +1865,13 @@ export class Interpreter {
                 this.storeFault(ah, a, 8);
               }
             }
-            const s = srcA[pc]!;
+            const s = ((w >> 11) & 0x1e);
             if ((a & 3) === 0) {
-              i32[a >>> 2] = lo[s]!;
-              i32[(a >>> 2) + 1] = hi[s]!;
+              i32[a >>> 2] = R[s]!;
+              i32[(a >>> 2) + 1] = R[s + 1]!;
             } else {
-              dv.setInt32(a, lo[s]!, true);
-              dv.setInt32(a + 4, hi[s]!, true);
+              dv.setInt32(a, R[s]!, true);
+              dv.setInt32(a + 4, R[s + 1]!, true);
             }
             break;
           }
@@ -1901,7 +1880,7 @@ export class Interpreter {
           case 0xdb:
             run.pc = pc;
             run.prog = curProg;
-            this.atomic(pc, op, lo, hi, d, srcA[pc]!, offA[pc]!, immA[pc]!);
+            this.atomic(pc, op, R, d, ((w >> 11) & 0x1e), P[(pc << 2) + 1]!, P[(pc << 2) + 2]!);
             break;
 
           default:
@@ -1917,14 +1896,14 @@ export class Interpreter {
 
   // ---- slow paths (kept out of the loop so it stays small) ---------------------------------
 
-  private callHelper(run: Run, ctx: CallContext, prog: Program, decoded: Decoded, pc: number, id: number, lo: Int32Array, hi: Int32Array): void {
+  private callHelper(run: Run, ctx: CallContext, prog: Program, decoded: Decoded, pc: number, id: number, R: Int32Array): void {
     const entry = this.env.helper(id);
     if (entry === undefined) throw new FaultSignal(`unknown helper #${id}`);
     if (entry.gplOnly && !run.gpl) throw new FaultSignal(`helper ${entry.name}#${id} is gpl_only and the program is not GPL`);
     ctx.prog = prog;
     ctx.decoded = decoded;
     try {
-      setReg(lo, hi, 0, entry.impl(ctx));
+      setReg(R, 0, entry.impl(ctx));
     } catch (e) {
       // A callback may have run in between: point the fault back at this call.
       run.pc = pc;
@@ -1933,7 +1912,7 @@ export class Interpreter {
     }
   }
 
-  private loadImm64Pseudo(run: Run, pc: number, s: number, imm: number, imm2: number, lo: Int32Array, hi: Int32Array, d: number): void {
+  private loadImm64Pseudo(run: Run, pc: number, s: number, imm: number, imm2: number, R: Int32Array, d2: number): void {
     let v: bigint | number;
     if (s === 1 || s === 5) {
       const h = this.env.mapHandleById(imm);
@@ -1946,7 +1925,7 @@ export class Interpreter {
     } else if (s === 4) {
       v = (BigInt(FUNC_TAG >>> 0) << 32n) | BigInt(pc + imm + 1);
     } else v = 0; // src 3 (kernel variable by BTF id): no kernel variables yet
-    setReg(lo, hi, d, v);
+    setReg(R, d2 / 2, v);
   }
 
   private isProbe(run: Run, pc: number): boolean {
@@ -1992,10 +1971,11 @@ export class Interpreter {
     throw new FaultSignal(`${what} at 0x${toU64(a, ah).toString(16)}: ${mapped ? 'kernel memory is read-only' : 'not arena memory'}`);
   }
 
-  private atomic(_pc: number, op: number, lo: Int32Array, hi: Int32Array, d: number, s: number, off: number, aop: number): void {
+  private atomic(_pc: number, op: number, R: Int32Array, d: number, s: number, off: number, aop: number): void {
+    // d and s are 2 * register (see the loop's register layout)
     const arena = this.env.arena;
-    let a = (lo[d]! >>> 0) + off;
-    let ah = hi[d]!;
+    let a = (R[d]! >>> 0) + off;
+    let ah = R[d + 1]!;
     if (a < 0) {
       a += TWO32;
       ah = (ah - 1) | 0;
@@ -2009,8 +1989,8 @@ export class Interpreter {
     const dv = arena.dv;
     const ol = dv.getInt32(a, true);
     const oh = wide ? dv.getInt32(a + 4, true) : 0;
-    const sl = lo[s]!;
-    const sh = wide ? hi[s]! : 0;
+    const sl = R[s]!;
+    const sh = wide ? R[s + 1]! : 0;
     let nl: number;
     let nh: number;
     switch (aop & ~1) {
@@ -2038,13 +2018,13 @@ export class Interpreter {
         break;
       case 0xf0: {
         // cmpxchg: compare with r0 (its low half for the 32-bit form); r0 gets the old value
-        const eq = wide ? ol === lo[0] && oh === hi[0] : ol === lo[0];
+        const eq = wide ? ol === R[0] && oh === R[1] : ol === R[0];
         if (eq) {
           dv.setInt32(a, sl, true);
           if (wide) dv.setInt32(a + 4, sh, true);
         }
-        lo[0] = ol;
-        hi[0] = oh;
+        R[0] = ol;
+        R[1] = oh;
         return;
       }
       default:
@@ -2054,16 +2034,16 @@ export class Interpreter {
     if (wide) dv.setInt32(a + 4, nh, true);
     if (aop & 1) {
       // fetch: the source register receives the old value (zero-extended for 32-bit)
-      lo[s] = ol;
-      hi[s] = oh;
+      R[s] = ol;
+      R[s + 1] = oh;
     }
   }
 
   /** Build the VmFault for a fault at `pc` of `prog`. */
-  private fault(run: Run, prog: Program, pc: number, op: number, lo: Int32Array, hi: Int32Array, reason: string): VmFault {
+  private fault(run: Run, prog: Program, pc: number, op: number, R: Int32Array, reason: string): VmFault {
     void run;
     const regs: bigint[] = [];
-    for (let i = 0; i < 11; i++) regs.push(toU64(lo[i]!, hi[i]!));
+    for (let i = 0; i < 11; i++) regs.push(toU64(R[2 * i]!, R[2 * i + 1]!));
     let line: string | undefined;
     if (prog.lineInfo) {
       for (const li of prog.lineInfo) {
@@ -2111,24 +2091,24 @@ class CallContext implements VmHelperCall {
   constructor(
     private readonly vm: Interpreter,
     private readonly run: Run,
-    readonly lo: Int32Array,
-    readonly hi: Int32Array,
+    /** r0..r10 as halves: lo of rN at R[2N], hi at R[2N + 1]. */
+    readonly R: Int32Array,
   ) {}
   u64(i: ArgIndex): bigint {
-    return toU64(this.lo[i]!, this.hi[i]!);
+    return toU64(this.R[2 * i]!, this.R[2 * i + 1]!);
   }
   s64(i: ArgIndex): bigint {
-    return BigInt.asIntN(64, toU64(this.lo[i]!, this.hi[i]!));
+    return BigInt.asIntN(64, toU64(this.R[2 * i]!, this.R[2 * i + 1]!));
   }
   u32(i: ArgIndex): number {
-    return this.lo[i]! >>> 0;
+    return this.R[2 * i]! >>> 0;
   }
   s32(i: ArgIndex): number {
-    return this.lo[i]!;
+    return this.R[2 * i]!;
   }
   ptr(i: ArgIndex): number {
-    const h = this.hi[i]!;
-    if (h === 0) return this.lo[i]! >>> 0;
+    const h = this.R[2 * i + 1]!;
+    if (h === 0) return this.R[2 * i]! >>> 0;
     const kind = handleKindOfHi(h);
     if (kind !== 0) throw new FaultSignal(`argument r${i} is a ${handleKindName(kind)} handle, not a pointer`);
     throw new FaultSignal(`argument r${i} (0x${this.u64(i).toString(16)}) is not arena memory`);
@@ -2140,7 +2120,7 @@ class CallContext implements VmHelperCall {
   }
   callback(fnArg: ArgIndex, args: readonly (bigint | number)[]): bigint {
     // Decode the handle from the register halves: no BigInt on this path (bpf_loop, comparators).
-    if (this.hi[fnArg] === FUNC_TAG && this.prog !== undefined) return this.vm.invoke(this.run, this.prog, this.lo[fnArg]! >>> 0, args, this.decoded);
+    if (this.R[2 * fnArg + 1] === FUNC_TAG && this.prog !== undefined) return this.vm.invoke(this.run, this.prog, this.R[2 * fnArg]! >>> 0, args, this.decoded);
     return this.callFunction(this.u64(fnArg), args);
   }
   callFunction(handle: bigint, args: readonly (bigint | number)[]): bigint {
@@ -2183,21 +2163,21 @@ function budgetFault(limit: number): FaultSignal {
   return new FaultSignal(`instruction budget of ${limit} exhausted`);
 }
 
-// ---- arithmetic on (lo, hi) pairs --------------------------------------------------------------
+// ---- arithmetic on (lo, hi) halves --------------------------------------------------------------
 
 export function toU64(lo: number, hi: number): bigint {
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
 /** Set register r from a number (signed, sign-extended) or bigint (mod 2^64). */
-function setReg(lo: Int32Array, hi: Int32Array, r: number, v: bigint | number): void {
+function setReg(R: Int32Array, r: number, v: bigint | number): void {
   if (typeof v === 'number') {
     if (!Number.isSafeInteger(v)) throw new FaultSignal(`value ${v} is not a safe integer`);
-    lo[r] = v >>> 0;
-    hi[r] = Math.floor(v / TWO32) | 0;
+    R[2 * r] = v >>> 0;
+    R[2 * r + 1] = Math.floor(v / TWO32) | 0;
   } else {
     const u = BigInt.asUintN(64, v);
-    lo[r] = Number(u & 0xffffffffn);
-    hi[r] = Number(u >> 32n);
+    R[2 * r] = Number(u & 0xffffffffn);
+    R[2 * r + 1] = Number(u >> 32n);
   }
 }
 
@@ -2245,17 +2225,18 @@ function bswap32(v: number): number {
   return ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
 }
 
-function byteSwap(lo: Int32Array, hi: Int32Array, d: number, width: number): void {
-  const l = lo[d]!;
+/** d is 2 * register. */
+function byteSwap(R: Int32Array, d: number, width: number): void {
+  const l = R[d]!;
   if (width === 16) {
-    lo[d] = ((l & 0xff) << 8) | ((l >>> 8) & 0xff);
-    hi[d] = 0;
+    R[d] = ((l & 0xff) << 8) | ((l >>> 8) & 0xff);
+    R[d + 1] = 0;
   } else if (width === 32) {
-    lo[d] = bswap32(l);
-    hi[d] = 0;
+    R[d] = bswap32(l);
+    R[d + 1] = 0;
   } else {
-    lo[d] = bswap32(hi[d]!);
-    hi[d] = bswap32(l);
+    R[d] = bswap32(R[d + 1]!);
+    R[d + 1] = bswap32(l);
   }
 }
 
@@ -2279,14 +2260,15 @@ function hex64(l: number, h: number): string {
 
 /** One trace line, before the instruction runs: depth, pc, opcode, kernel-dialect text, and the
  *  registers it reads. */
-function traceLine(prog: Program, pc: number, op: number, s: number, d: number, depth: number, lo: Int32Array, hi: Int32Array): string {
+function traceLine(prog: Program, pc: number, op: number, s: number, d: number, depth: number, R: Int32Array): string {
   let text: string;
   try {
     text = formatInsn(prog.insns, pc, { dialect: 'kernel' });
   } catch {
     text = `(unprintable)`;
   }
-  const regs = d === s ? `r${d}=${hex64(lo[d]!, hi[d]!)}` : `r${d}=${hex64(lo[d]!, hi[d]!)} r${s}=${hex64(lo[s] ?? 0, hi[s] ?? 0)}`;
+  const reg = (r: number) => `r${r}=${hex64(R[2 * r] ?? 0, R[2 * r + 1] ?? 0)}`;
+  const regs = d === s ? reg(d) : `${reg(d)} ${reg(s)}`;
   void op;
   return `${'  '.repeat(Math.max(0, depth - 1))}${pc}: ${text.padEnd(32)} ; ${regs}`;
 }
