@@ -25,6 +25,14 @@ int x_redirect_xdp(struct xdp_md *ctx)
 	res[i++] = bpf_redirect_map(&cm, 0, BPF_F_BROADCAST);   /* cpumap takes no broadcast: ABORTED */
 	res[i++] = bpf_redirect(1, 0);                          /* XDP_REDIRECT */
 	res[i++] = bpf_redirect(1, BPF_F_INGRESS);              /* XDP_ABORTED */
+	{
+		__u32 k0 = 0, k1 = 1, *v;
+
+		v = bpf_map_lookup_elem(&dm, &k0);                  /* the target's value, read-only */
+		res[i++] = v ? *v : -1;
+		v = bpf_map_lookup_elem(&dm, &k1);
+		res[i++] = v ? *v : -1;
+	}
 	return XDP_PASS;
 }
 
@@ -38,6 +46,7 @@ int x_redirect_tc(struct __sk_buff *skb)
 	res[i++] = bpf_redirect(1, 2);                          /* TC_ACT_SHOT */
 	res[i++] = bpf_clone_redirect(skb, 99, 0);              /* no such device: -EINVAL */
 	res[i++] = bpf_clone_redirect(skb, 1, 4);               /* bad flags: -EINVAL */
+	res[i++] = bpf_clone_redirect(skb, 1, 0);               /* a clone out of loopback: 0 */
 	return 0; /* TC_ACT_OK */
 }
 
