@@ -17,9 +17,10 @@ import { Runtime } from '../src/runtime.js';
 import { keyOf } from './rbtree-helpers.js';
 import { registerSuite, type BenchResult } from './registry.js';
 import { nowNs, summarize } from './stats.js';
+import { repoPath } from './paths.js';
 
-const KOBJ = new URL('../../bench/kernel/rbtree_kfunc.o', import.meta.url).pathname;
-const VMOBJ = new URL('../../test/progs/rbtree_bench.o', import.meta.url).pathname;
+const KOBJ = repoPath('bench/kernel/rbtree_kfunc.o');
+const VMOBJ = repoPath('test/progs/rbtree_bench.o');
 
 function bpftool(args: string[]): string {
   return execFileSync('bpftool', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

@@ -2,6 +2,7 @@
 // commit and how loaded the machine was, because a figure without them cannot be compared.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
+import { ROOT } from './paths.js';
 
 export interface MachineInfo {
   cpu: string;
@@ -18,7 +19,7 @@ export interface MachineInfo {
 
 function git(args: string[]): string | undefined {
   try {
-    return execFileSync('git', args, { stdio: ['ignore', 'pipe', 'ignore'], cwd: new URL('../..', import.meta.url).pathname }).toString().trim();
+    return execFileSync('git', args, { stdio: ['ignore', 'pipe', 'ignore'], cwd: ROOT }).toString().trim();
   } catch {
     return undefined;
   }

@@ -4,9 +4,10 @@
 // quick or filtered runs write to bench/results/scratch/ unless --out says otherwise, so a quick
 // check never overwrites the committed full run.
 // Each suite module registers itself on import; add one line per module.
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { ensureGc } from './gc.js';
 import { describeLoad, loadAverage, machineInfo } from './machine.js';
+import { repoPath } from './paths.js';
 import { formatRow, runSuites, selectSuites, type BenchResult } from './registry.js';
 import { writeRun, type RunDocument } from './report.js';
 import './vm.js';
@@ -17,7 +18,7 @@ import './rbtree-helpers.js';
 import './kernel.js';
 import './memory.js';
 
-const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+const RESULTS = repoPath('bench/results');
 
 export interface MainOptions {
   quick: boolean;
@@ -93,7 +94,7 @@ export function main(argv: string[]): number {
     filter: o.filter,
     results,
   };
-  const dir = o.out ?? (o.quick || o.filter.length ? `${RESULTS}scratch` : RESULTS);
+  const dir = o.out ?? (o.quick || o.filter.length ? join(RESULTS, 'scratch') : RESULTS);
   const paths = writeRun(dir, doc);
   if (o.json) process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
   log(`${elapsed()} done; load average now ${l1.load.join(' ')}. Wrote ${paths.md}, ${paths.json}, ${paths.svg}`);

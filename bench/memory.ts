@@ -3,13 +3,10 @@
 // maps holding the same keys with a 16-byte Uint8Array payload each, measured the same way
 // (heapUsed + arrayBuffers before and after, with a GC on both sides).
 import { OrderedMap } from '@js-sdsl/ordered-map';
-import sortedBtree from 'sorted-btree';
 import { ensureGc } from './gc.js';
 import { bytesPerNode } from './rbtree.js';
-import { keyOf } from './rbtree-helpers.js';
+import { BTree, keyOf } from './rbtree-helpers.js';
 import { registerSuite, type BenchResult } from './registry.js';
-
-const BTree = sortedBtree.default;
 
 function heapBytes(): number {
   const m = process.memoryUsage();

@@ -27,6 +27,7 @@ import { Arena } from '../vm/memory.js';
 import type { Program } from '../vm/program.js';
 import { registerSuite, type BenchResult } from './registry.js';
 import { nowNs, summarize } from './stats.js';
+import { repoPath } from './paths.js';
 
 export const BATCH = 1024; // must match bench_rbtree.c
 export const SIZES_FULL = [1_000, 10_000, 100_000, 1_000_000] as const;
@@ -178,7 +179,7 @@ function tsImpl(): TreeImpl {
 
 // ---- BPF programs on the VM ----------------------------------------------------------------
 
-const BENCH_OBJ = new URL('../../test/progs/bench_rbtree.o', import.meta.url).pathname;
+const BENCH_OBJ = repoPath('test/progs/bench_rbtree.o');
 
 function bpfImpl(): TreeImpl {
   const rt = new Runtime({ arena: { initialBytes: 64 << 20 } });
@@ -338,8 +339,10 @@ function btreeImpl(): TreeImpl {
   };
 }
 
-// sorted-btree is CommonJS with the class on `exports.default`.
-const BTree = sortedBtree.default;
+// sorted-btree is CommonJS with the class on `exports.default`: Node's ESM import gives the
+// exports object, bundler-style interop (vitest) the class itself.
+type BTreeClass = typeof sortedBtree.default;
+export const BTree: BTreeClass = (sortedBtree as unknown as { default?: BTreeClass }).default ?? (sortedBtree as unknown as BTreeClass);
 
 const FACTORIES: Record<ImplName, () => TreeImpl> = { bpf: bpfImpl, ts: tsImpl, 'js-sdsl': sdslImpl, 'sorted-btree': btreeImpl };
 
@@ -419,11 +422,16 @@ export function measureCell(name: ImplName, size: number, order: KeyOrder, sampl
       phase('get_lock', fresh, BATCH);
       phase('lock+unlock', fresh, BATCH);
       if (s % walkEvery === 0) {
+        // Small trees are walked several times per sample, so a sample is long enough (~1e5
+        // nodes) that one interrupt does not decide it.
+        const reps = Math.max(1, Math.floor(100_000 / size));
         const t0 = nowNs();
-        const steps = impl.walk();
+        for (let r = 0; r < reps; r++) {
+          const steps = impl.walk();
+          check(steps === size, `${name} walk @${size}: visited ${steps} of ${size} nodes${steps === -1 ? ' (out of order)' : ''}`);
+        }
         const ns = nowNs() - t0;
-        check(steps === size, `${name} walk @${size}: visited ${steps} of ${size} nodes${steps === -1 ? ' (out of order)' : ''}`);
-        if (timed) walkTimes.push(ns / size);
+        if (timed) walkTimes.push(ns / (size * reps));
       }
     }
     if (walkTimes.length) times.set('next', walkTimes);
@@ -457,7 +465,7 @@ export function runMatrix(opts: MatrixOptions): OpResult[] {
   const impls = opts.impls ?? IMPLS;
   const out: OpResult[] = [];
   // One small untimed pass per implementation first, so the first cell does not pay for the JIT.
-  for (const i of impls) measureCell(i, 1_000, 'random', 2, 2);
+  for (const i of impls) measureCell(i, 1_000, 'random', 10, 10);
   for (const size of opts.sizes)
     for (const order of opts.orders)
       for (const name of impls) {

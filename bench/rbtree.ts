@@ -240,6 +240,7 @@ for (const size of [1_000, 10_000, 100_000, 1_000_000]) {
   const label = size.toExponential(0).replace('+', '');
   registerSuite<BpfState>({
     name: `rbtree/bpf add+remove @${label}`,
+    mode: 'unverified',
     tags,
     setup: () => bpfState(size),
     fn: (s) => void runOnce(s, s.addRemove, s.size + (s.i++ % 100_000)),
@@ -251,6 +252,7 @@ for (const size of [1_000, 10_000, 100_000, 1_000_000]) {
   });
   registerSuite<BpfState>({
     name: `rbtree/bpf find @${label}`,
+    mode: 'unverified',
     tags,
     setup: () => bpfState(size),
     fn: (s) => void runOnce(s, s.find, s.i++ % s.size),
@@ -260,6 +262,7 @@ for (const size of [1_000, 10_000, 100_000, 1_000_000]) {
   });
   registerSuite<BpfState>({
     name: `rbtree/bpf first+32 next @${label}`,
+    mode: 'unverified',
     tags,
     setup: () => bpfState(size),
     fn: (s) => void runOnce(s, s.walk, 0),
@@ -271,6 +274,7 @@ for (const size of [1_000, 10_000, 100_000, 1_000_000]) {
   });
   registerSuite<{ api: RbtreeApi; v: Uint8Array; dv: DataView; i: number }>({
     name: `rbtree/ts-api add+remove @${label}`,
+    mode: 'n/a',
     tags,
     setup: () => {
       const map = new RbtreeMap(rbtreeSpec('api', VALUE_SIZE), { arena: new Arena({ initialBytes: 64 << 20 }), ncpus: 1 });
@@ -293,6 +297,7 @@ for (const size of [1_000, 10_000, 100_000, 1_000_000]) {
   });
   registerSuite<{ m: OrderedMap<number, Uint8Array>; i: number }>({
     name: `rbtree/js-sdsl OrderedMap set+erase @${label}`,
+    mode: 'n/a',
     tags,
     setup: () => {
       const m = new OrderedMap<number, Uint8Array>();
@@ -309,6 +314,7 @@ for (const size of [1_000, 10_000, 100_000, 1_000_000]) {
 
 registerSuite<BpfState>({
   name: 'rbtree/bpf empty run (baseline)',
+  mode: 'unverified',
   tags: ['rbtree', 'quick'],
   setup: () => bpfState(0),
   fn: (s) => void runOnce(s, s.nop, 0),
@@ -316,6 +322,7 @@ registerSuite<BpfState>({
 
 registerSuite({
   name: 'rbtree/bytes per node (1e6, 16-byte payload)',
+  mode: 'unverified',
   tags: ['rbtree'],
   fn: () => {},
   measure: () => ({ value: bytesPerNode(1_000_000).find((r) => r.suite.endsWith('total'))!.value, unit: 'B/node' }),
@@ -323,6 +330,7 @@ registerSuite({
 
 registerSuite({
   name: 'rbtree/bytes per node, quick (1e5)',
+  mode: 'unverified',
   tags: ['rbtree', 'quick'],
   fn: () => {},
   measure: () => ({ value: bytesPerNode(100_000).find((r) => r.suite.endsWith('total'))!.value, unit: 'B/node' }),

@@ -10,6 +10,7 @@ import type { Insn } from '../vm/isa.js';
 import type { Program } from '../vm/program.js';
 import { registerSuite, type BenchResult } from './registry.js';
 import { nowNs, summarize } from './stats.js';
+import { repoPath } from './paths.js';
 
 const I = (code: number, dst = 0, src = 0, off = 0, imm = 0): Insn => ({ code, dst, src, off, imm });
 const N = 1000;
@@ -73,7 +74,7 @@ registerSuite({
 // ---- programs from bench_vm.o --------------------------------------------------------------
 
 const BATCH = 1024; // bench_vm.c's BATCH and NKEYS
-const OBJ = new URL('../../test/progs/bench_vm.o', import.meta.url).pathname;
+const OBJ = repoPath('test/progs/bench_vm.o');
 
 interface VmState {
   rt: Runtime;

@@ -9,6 +9,7 @@ import { registerSuite } from './registry.js';
 registerSuite({
   name: 'vm/alu64-loop (9004 insns)',
   tags: ['vm', 'quick'],
+  mode: 'unverified',
   setup: () => ({ rt: new Runtime(), prog: aluLoop(1000) }),
   fn: (s) => void s.rt.execute(s.prog),
   check: (s) => {
@@ -23,6 +24,7 @@ const MEM_N = 1000;
 registerSuite({
   name: 'vm/mem-loop (6003 insns)',
   tags: ['vm', 'quick'],
+  mode: 'unverified',
   setup: () => {
     const rt = new Runtime();
     const mem = rt.arena.allocRegion(MEM_N * 8, MemFlag.READ | MemFlag.WRITE, 'input', 'mem');
@@ -45,6 +47,7 @@ registerSuite({
 registerSuite({
   name: 'vm/callback-loop (1000 callbacks)',
   tags: ['vm'],
+  mode: 'unverified',
   setup: () => {
     const rt = new Runtime({
       helpers: [
