@@ -18,6 +18,7 @@ import { PACKET_HELPERS } from './packet.js';
 import { REDIRECT_HELPERS } from './redirect.js';
 import { PROBE_HELPERS } from './probe.js';
 import { STACK_HELPERS } from './stack.js';
+import { TRACING_HELPERS } from './tracing.js';
 import type { HelperEntry } from './types.js';
 
 export const LINUX_HELPERS: readonly HelperEntry[] = [
@@ -38,6 +39,7 @@ export const LINUX_HELPERS: readonly HelperEntry[] = [
   ...REDIRECT_HELPERS,
   ...PROBE_HELPERS,
   ...STACK_HELPERS,
+  ...TRACING_HELPERS,
 ];
 
 let byId: Map<number, HelperEntry> | undefined;

@@ -10,6 +10,7 @@ import { mapTypeName, type BpfMap, type MapSpec } from '../maps/types.js';
 import { HandleKind, handleIndex, handleKind, makeHandle } from '../vm/handles.js';
 import { Interpreter, type VmEnv } from '../vm/interpreter.js';
 import { KernelMemory } from '../vm/kmem.js';
+import { mapBuiltinKernel } from './btf/builtin-kmem.js';
 import { Arena, type ArenaOptions } from '../vm/memory.js';
 import type { Program } from '../vm/program.js';
 import { UnsupportedError, UsageError } from './errors.js';
@@ -129,6 +130,9 @@ export class Runtime implements VmEnv {
       readKernel: (addr, len) => self.kmem.read(addr, len),
     };
     this.interpreter = new Interpreter(this);
+    // The built-in kernel objects (current task, init_task, ...) get_current_task and typed
+    // __ksyms point at; user-supplied kernel memory mapped later overwrites them.
+    mapBuiltinKernel(this.kmem, this.options.task, ncpus, cpu);
   }
 
   // ---- maps ----

@@ -1,0 +1,110 @@
+// The kernel objects the built-in BTF describes, as bytes in the runtime's kernel-memory view
+// (DESIGN section 2): the current task (what bpf_get_current_task{,_btf} return) with its cred,
+// init_task (its parent, and a typed __ksym), and nr_cpu_ids. Images are laid out from the
+// built-in BTF itself, so a program's BTF-typed load of `task->pid` and the image always agree.
+// Addresses look like x86-64 kernel addresses (direct map / kernel image) so they are never arena
+// addresses or handles; user --kmem entries mapped later overwrite any of these bytes.
+import { BtfError } from '../errors.js';
+import { BtfKind, type Btf } from './btf.js';
+import { builtinBtf } from './builtin.js';
+
+import { CURRENT_TASK_ADDR, CURRENT_CRED_ADDR, INIT_TASK_ADDR, INIT_CRED_ADDR, NR_CPU_IDS_ADDR } from './builtin-addrs.js';
+export { CURRENT_TASK_ADDR, CURRENT_CRED_ADDR, INIT_TASK_ADDR, INIT_CRED_ADDR, NR_CPU_IDS_ADDR };
+
+/** What the VM knows about the task a run executes as (RuntimeOptions.task). */
+export interface KernelTaskInfo {
+  pid: number;
+  tgid: number;
+  uid: number;
+  gid: number;
+  comm: string;
+}
+
+/** Byte offset and size of a dotted member path ("thread_info.cpu", "uid.val") in a struct. */
+export function memberOffset(btf: Btf, struct: string, path: string): { offset: number; size: number } {
+  let t = btf.find(struct, BtfKind.STRUCT)[0];
+  if (!t) throw new BtfError(`no struct ${struct}`, 'builtin');
+  let offset = 0;
+  let size = 0;
+  for (const name of path.split('.')) {
+    const m = t?.members?.find((x) => x.name === name);
+    if (!m) throw new BtfError(`struct ${struct} has no member ${path}`, 'builtin');
+    offset += m.bitOffset / 8;
+    size = btf.sizeof(m.type);
+    t = btf.resolve(m.type);
+  }
+  return { offset, size };
+}
+
+class Image {
+  readonly bytes: Uint8Array;
+  private readonly dv: DataView;
+  constructor(private readonly btf: Btf, private readonly struct: string) {
+    const t = btf.find(struct, BtfKind.STRUCT)[0]!;
+    this.bytes = new Uint8Array(t.sizeOrType);
+    this.dv = new DataView(this.bytes.buffer);
+  }
+  set(path: string, v: number | bigint): this {
+    const { offset, size } = memberOffset(this.btf, this.struct, path);
+    const x = BigInt.asUintN(64, BigInt(v));
+    for (let i = 0; i < size; i++) this.dv.setUint8(offset + i, Number((x >> BigInt(8 * i)) & 0xffn));
+    return this;
+  }
+  str(path: string, s: string): this {
+    const { offset, size } = memberOffset(this.btf, this.struct, path);
+    const enc = new TextEncoder().encode(s).subarray(0, size - 1);
+    this.bytes.fill(0, offset, offset + size);
+    this.bytes.set(enc, offset);
+    return this;
+  }
+}
+
+function taskImage(btf: Btf, self: bigint, cred: bigint, parent: bigint, t: KernelTaskInfo, cpu: number, ncpus: number): Uint8Array {
+  return new Image(btf, 'task_struct')
+    .set('thread_info.cpu', cpu)
+    .set('__state', 0) // TASK_RUNNING: it is running this program
+    .set('usage.refs.counter', 1)
+    .set('on_cpu', 1)
+    .set('cpu', cpu)
+    .set('prio', 120) // the default nice-0 priority
+    .set('static_prio', 120)
+    .set('normal_prio', 120)
+    .set('nr_cpus_allowed', ncpus)
+    .set('pid', t.pid)
+    .set('tgid', t.tgid)
+    .set('real_parent', parent)
+    .set('parent', parent)
+    .set('group_leader', self)
+    .set('real_cred', cred)
+    .set('cred', cred)
+    .str('comm', t.comm).bytes;
+}
+
+function credImage(btf: Btf, uid: number, gid: number): Uint8Array {
+  const img = new Image(btf, 'cred').set('usage.counter', 1);
+  for (const k of ['uid', 'suid', 'euid', 'fsuid']) img.set(`${k}.val`, uid);
+  for (const k of ['gid', 'sgid', 'egid', 'fsgid']) img.set(`${k}.val`, gid);
+  return img.bytes;
+}
+
+/** The built-in kernel objects for a runtime: [address, bytes] pairs to map into kernel memory. */
+export function builtinKernelImages(task: KernelTaskInfo, ncpus: number, cpu = 0, btf: Btf = builtinBtf()): { addr: bigint; bytes: Uint8Array }[] {
+  const nr = new Uint8Array(4);
+  new DataView(nr.buffer).setUint32(0, ncpus, true);
+  return [
+    { addr: CURRENT_TASK_ADDR, bytes: taskImage(btf, CURRENT_TASK_ADDR, CURRENT_CRED_ADDR, INIT_TASK_ADDR, task, cpu, ncpus) },
+    { addr: CURRENT_CRED_ADDR, bytes: credImage(btf, task.uid, task.gid) },
+    // init_task is its own parent, as in the kernel.
+    { addr: INIT_TASK_ADDR, bytes: taskImage(btf, INIT_TASK_ADDR, INIT_CRED_ADDR, INIT_TASK_ADDR, { pid: 0, tgid: 0, uid: 0, gid: 0, comm: 'swapper/0' }, 0, ncpus) },
+    { addr: INIT_CRED_ADDR, bytes: credImage(btf, 0, 0) },
+    { addr: NR_CPU_IDS_ADDR, bytes: nr },
+  ];
+}
+
+/** Addresses of the typed __ksym variables the built-in BTF declares (VARs). */
+export const BUILTIN_KSYMS: Readonly<Record<string, bigint>> = { init_task: INIT_TASK_ADDR, nr_cpu_ids: NR_CPU_IDS_ADDR };
+
+/** Map the built-in kernel objects into a kernel-memory view. */
+export function mapBuiltinKernel(kmem: { map(addr: bigint, bytes: Uint8Array): void }, task: KernelTaskInfo, ncpus: number, cpu = 0): void {
+  for (const { addr, bytes } of builtinKernelImages(task, ncpus, cpu)) kmem.map(addr, bytes);
+}

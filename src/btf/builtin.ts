@@ -1,0 +1,418 @@
+// The runtime's own kernel BTF (DESIGN section 6). Outside the kernel, the runtime *is* the kernel
+// a program sees, so it carries the types programs name: the context structs of the program-type
+// table (vm/contexts, so offsets are written down once), bpf_spin_lock / bpf_timer, rb_node, a
+// task_struct subset with the fields the VM fills, x86-64 pt_regs, the uapi enums programs use,
+// helper and kfunc prototypes, the kernel functions fentry programs attach to, and typed __ksym
+// variables. CO-RE relocates against it (src/btf/core.ts), `btf dump --builtin` exports it as a
+// .btf blob, and src/btf/vmlinux-header.ts prints it as vmlinux.h.
+//
+// The types are declared with C type strings ("struct task_struct *", "const char *") resolved
+// by a small builder; structs without explicit offsets get the C ABI layout (natural alignment),
+// which is what clang produces for the same declaration in vmlinux.h.
+import { BtfError } from '../errors.js';
+import { BtfKind, IntEnc, Linkage, parseBtf, type Btf, type BtfMember, type BtfType } from './btf.js';
+import { encodeBtf } from './builtin-writer.js';
+import { SK_BUFF, XDP_MD, BPF_FLOW_KEYS, SK_LOOKUP, BPF_SOCK, PT_REGS_X86_64, type CtxLayout } from '../../vm/contexts.js';
+import { ProgType } from '../../vm/prog-types.js';
+import { MapType } from '../../maps/types.js';
+import { LINUX_HELPERS } from '../../helpers/table.js';
+import type { HelperArg, HelperRet } from '../../helpers/types.js';
+
+type Rec = Omit<BtfType, 'id'>;
+
+/** Field row of an auto-laid-out struct: [C type, name, array count?, bitfield bits?]. */
+type Row = [string, string, number?, number?];
+
+class Builder {
+  readonly recs: Rec[] = [];
+  private readonly named = new Map<string, number>();
+  private readonly tagged = new Map<string, number>(); // "struct foo" -> id (maybe still a placeholder)
+  private readonly defined = new Set<number>();
+  private readonly size = new Map<number, number>();
+  private readonly align = new Map<number, number>();
+  private readonly derived = new Map<string, number>(); // "ptr:12", "const:7", "arr:3:16"
+
+  add(r: Rec, size?: number, align?: number): number {
+    this.recs.push(r);
+    const id = this.recs.length;
+    if (size !== undefined) this.size.set(id, size);
+    if (align !== undefined) this.align.set(id, align);
+    return id;
+  }
+
+  int(name: string, size: number, signed: boolean, enc = 0): number {
+    const id = this.add({ kind: BtfKind.INT, name, kindFlag: false, vlen: 0, sizeOrType: size, intEncoding: (signed ? IntEnc.SIGNED : 0) | enc, intOffset: 0, intBits: size * 8 }, size, size);
+    this.named.set(name, id);
+    return id;
+  }
+
+  typedef(name: string, ctype: string): number {
+    const target = this.ty(ctype);
+    const id = this.add({ kind: BtfKind.TYPEDEF, name, kindFlag: false, vlen: 0, sizeOrType: target }, this.sizeOf(target), this.alignOf(target));
+    this.named.set(name, id);
+    return id;
+  }
+
+  sizeOf(id: number): number {
+    const s = this.size.get(id);
+    if (s === undefined) throw new BtfError(`built-in BTF: size of type ${id} (${this.recs[id - 1]?.name}) is not known yet`, 'builtin');
+    return s;
+  }
+  alignOf(id: number): number {
+    return this.align.get(id) ?? 1;
+  }
+
+  private derive(key: string, make: () => number): number {
+    const known = this.derived.get(key);
+    if (known !== undefined) return known;
+    const id = make();
+    this.derived.set(key, id);
+    return id;
+  }
+
+  ptr(to: number): number {
+    return this.derive(`ptr:${to}`, () => this.add({ kind: BtfKind.PTR, name: '', kindFlag: false, vlen: 0, sizeOrType: to }, 8, 8));
+  }
+  array(elem: number, n: number): number {
+    return this.derive(`arr:${elem}:${n}`, () =>
+      this.add({ kind: BtfKind.ARRAY, name: '', kindFlag: false, vlen: 0, sizeOrType: 0, elemType: elem, indexType: this.ty('int'), nelems: n }, this.sizeOf(elem) * n, this.alignOf(elem)),
+    );
+  }
+
+  /** Id of `struct X` / `union X`, reserving a placeholder until it is defined. */
+  tag(kw: 'struct' | 'union', name: string): number {
+    const key = `${kw} ${name}`;
+    const known = this.tagged.get(key);
+    if (known !== undefined) return known;
+    const id = this.add({ kind: kw === 'struct' ? BtfKind.STRUCT : BtfKind.UNION, name, kindFlag: false, vlen: 0, sizeOrType: 0, members: [] });
+    this.tagged.set(key, id);
+    return id;
+  }
+
+  /** Resolve a C type string: base names, typedefs, struct/union/enum tags, const, pointers. */
+  ty(c: string): number {
+    c = c.trim();
+    if (c.endsWith('*')) return this.ptr(this.ty(c.slice(0, -1)));
+    if (c === 'void') return 0;
+    if (c.startsWith('const ')) {
+      const inner = this.ty(c.slice(6));
+      return this.derive(`const:${inner}`, () => this.add({ kind: BtfKind.CONST, name: '', kindFlag: false, vlen: 0, sizeOrType: inner }, inner ? this.sizeOf(inner) : undefined, this.alignOf(inner)));
+    }
+    const m = /^(struct|union|enum) (\w+)$/.exec(c);
+    if (m) {
+      if (m[1] === 'enum') {
+        const id = this.named.get(`enum ${m[2]}`);
+        if (id === undefined) throw new BtfError(`built-in BTF: enum ${m[2]} is not declared`, 'builtin');
+        return id;
+      }
+      return this.tag(m[1] as 'struct' | 'union', m[2]!);
+    }
+    const id = this.named.get(c);
+    if (id === undefined) throw new BtfError(`built-in BTF: unknown C type '${c}'`, 'builtin');
+    return id;
+  }
+
+  private fill(id: number, size: number, align: number, members: BtfMember[]): void {
+    if (this.defined.has(id)) throw new BtfError(`built-in BTF: ${this.recs[id - 1]!.name} defined twice`, 'builtin');
+    const r = this.recs[id - 1]!;
+    r.members = members;
+    r.vlen = members.length;
+    r.sizeOrType = size;
+    this.size.set(id, size);
+    this.align.set(id, align);
+    this.defined.add(id);
+  }
+
+  /** A struct or union with the C ABI layout of its rows (bitfields packed into their unit). */
+  struct(name: string, rows: Row[], opts: { union?: boolean; align?: number; anon?: boolean } = {}): number {
+    const id = this.tag(opts.union ? 'union' : 'struct', name);
+    // Anonymous structs behind typedefs (atomic_t, kuid_t) keep a builder-only tag.
+    if (opts.anon) this.recs[id - 1]!.name = '';
+    const members: BtfMember[] = [];
+    let bit = 0;
+    let maxAlign = opts.align ?? 1;
+    let size = 0;
+    for (const [ctype, fname, count, bits] of rows) {
+      let t = this.ty(ctype);
+      if (count !== undefined) t = this.array(t, count);
+      const a = this.alignOf(t);
+      const sz = this.sizeOf(t);
+      maxAlign = Math.max(maxAlign, a);
+      if (opts.union) {
+        members.push({ name: fname, type: t, bitOffset: 0, bitfieldSize: bits ?? 0 });
+        size = Math.max(size, sz);
+        continue;
+      }
+      if (bits) {
+        // A bitfield goes into the current storage unit of its type when it fits, else the next.
+        const unit = sz * 8;
+        if (Math.floor(bit / unit) !== Math.floor((bit + bits - 1) / unit)) bit = Math.ceil(bit / unit) * unit;
+        members.push({ name: fname, type: t, bitOffset: bit, bitfieldSize: bits });
+        bit += bits;
+      } else {
+        bit = Math.ceil(bit / (a * 8)) * a * 8;
+        members.push({ name: fname, type: t, bitOffset: bit, bitfieldSize: 0 });
+        bit += sz * 8;
+      }
+      size = Math.ceil(bit / 8);
+    }
+    size = Math.ceil(size / maxAlign) * maxAlign;
+    this.fill(id, size, maxAlign, members);
+    return id;
+  }
+
+  /** A struct with given offsets (the uapi contexts of vm/contexts). */
+  layout(l: CtxLayout, align = 8): number {
+    const id = this.tag('struct', l.struct);
+    const members = l.fields.map((f) => {
+      let t = this.ty(f.ctype);
+      if (f.count > 1) t = this.array(t, f.count);
+      return { name: f.name, type: t, bitOffset: f.offset * 8, bitfieldSize: 0 };
+    });
+    this.fill(id, l.size, align, members);
+    return id;
+  }
+
+  enumType(name: string, values: [string, number | bigint][], size = 4): number {
+    const id = this.add({ kind: BtfKind.ENUM, name, kindFlag: false, vlen: values.length, sizeOrType: size, values: values.map(([n, v]) => ({ name: n, value: BigInt(v) })) }, size, size);
+    if (name) this.named.set(`enum ${name}`, id);
+    return id;
+  }
+
+  func(name: string, ret: string, params: [string, string][], linkage: number = Linkage.GLOBAL): number {
+    const proto = this.add({ kind: BtfKind.FUNC_PROTO, name: '', kindFlag: false, vlen: params.length, sizeOrType: this.ty(ret), params: params.map(([c, n]) => ({ name: n, type: this.ty(c) })) });
+    return this.add({ kind: BtfKind.FUNC, name, kindFlag: false, vlen: linkage, sizeOrType: proto, linkage });
+  }
+
+  variable(name: string, ctype: string): number {
+    return this.add({ kind: BtfKind.VAR, name, kindFlag: false, vlen: 0, sizeOrType: this.ty(ctype), linkage: Linkage.GLOBAL });
+  }
+
+  /** Structs referenced but never defined become forward declarations, as in a real vmlinux. */
+  finish(): Rec[] {
+    for (const [key, id] of this.tagged) {
+      if (this.defined.has(id)) continue;
+      const r = this.recs[id - 1]!;
+      Object.assign(r, { kind: BtfKind.FWD, kindFlag: key.startsWith('union '), vlen: 0, sizeOrType: 0 });
+      delete r.members;
+    }
+    return this.recs;
+  }
+}
+
+// ---- what the built-in kernel contains ---------------------------------------------------------
+
+/** Kernel functions the RFC's selftests and common tracing programs attach to, with their
+ *  prototypes (x86-64: syscall entry points take the saved user registers). */
+export const BUILTIN_KERNEL_FUNCS: readonly { name: string; ret: string; params: [string, string][] }[] = [
+  ...['getpgid', 'getpid', 'getppid', 'gettid', 'nanosleep', 'write', 'read', 'openat', 'close', 'execve', 'clone', 'exit_group', 'kill', 'bpf'].map((s) => ({
+    name: `__x64_sys_${s}`,
+    ret: 'long',
+    params: [['const struct pt_regs *', 'regs']] as [string, string][],
+  })),
+  // The kernel's own fentry test targets (net/bpf/test_run.c).
+  { name: 'bpf_fentry_test1', ret: 'int', params: [['int', 'a']] },
+  { name: 'bpf_fentry_test2', ret: 'int', params: [['int', 'a'], ['u64', 'b']] },
+  { name: 'bpf_fentry_test3', ret: 'int', params: [['char', 'a'], ['int', 'b'], ['u64', 'c']] },
+  { name: 'bpf_fentry_test7', ret: 'int', params: [['struct bpf_fentry_test_t *', 'arg']] },
+  // Task lifecycle points: BTF pointer arguments (PROBE_MEM loads into the kernel-memory view).
+  { name: 'wake_up_new_task', ret: 'void', params: [['struct task_struct *', 'p']] },
+  { name: 'do_exit', ret: 'void', params: [['long', 'code']] },
+  { name: 'security_task_alloc', ret: 'int', params: [['struct task_struct *', 'task'], ['unsigned long', 'clone_flags']] },
+  { name: 'do_sys_openat2', ret: 'long', params: [['int', 'dfd'], ['const char *', 'filename'], ['void *', 'how']] },
+];
+
+/** Kfunc prototypes the BTF declares (mainline's rbtree/object/task kfuncs), so programs and
+ *  tools see their types; whether the runtime implements one is the kfunc table's business. */
+const KFUNCS: readonly { name: string; ret: string; params: [string, string][] }[] = [
+  { name: 'bpf_obj_new_impl', ret: 'void *', params: [['u64', 'local_type_id__k'], ['void *', 'meta__ign']] },
+  { name: 'bpf_obj_drop_impl', ret: 'void', params: [['void *', 'p__alloc'], ['void *', 'meta__ign']] },
+  { name: 'bpf_refcount_acquire_impl', ret: 'void *', params: [['void *', 'p__refcounted_kptr'], ['void *', 'meta__ign']] },
+  { name: 'bpf_rbtree_add_impl', ret: 'int', params: [['struct bpf_rb_root *', 'root'], ['struct bpf_rb_node *', 'node'], ['void *', 'less'], ['void *', 'meta__ign'], ['u64', 'off']] },
+  { name: 'bpf_rbtree_first', ret: 'struct bpf_rb_node *', params: [['struct bpf_rb_root *', 'root']] },
+  { name: 'bpf_task_acquire', ret: 'struct task_struct *', params: [['struct task_struct *', 'p']] },
+  { name: 'bpf_task_release', ret: 'void', params: [['struct task_struct *', 'p']] },
+  { name: 'bpf_task_from_pid', ret: 'struct task_struct *', params: [['s32', 'pid']] },
+  { name: 'bpf_rcu_read_lock', ret: 'void', params: [] },
+  { name: 'bpf_rcu_read_unlock', ret: 'void', params: [] },
+];
+
+function argCType(a: HelperArg): string {
+  switch (a.type) {
+    case 'ARG_CONST_MAP_PTR':
+      return 'struct bpf_map *';
+    case 'ARG_PTR_TO_SPIN_LOCK':
+      return 'struct bpf_spin_lock *';
+    case 'ARG_PTR_TO_TIMER':
+      return 'struct bpf_timer *';
+    case 'ARG_PTR_TO_BTF_ID':
+      return a.btfType && a.btfType !== 'rb_node' ? `struct ${a.btfType} *` : 'void *';
+    case 'ARG_ANYTHING':
+    case 'ARG_CONST_SIZE':
+    case 'ARG_CONST_SIZE_OR_ZERO':
+    case 'ARG_CONST_ALLOC_SIZE_OR_ZERO':
+    case 'ARG_DONTCARE':
+      return 'u64';
+    default:
+      return 'void *';
+  }
+}
+function retCType(r: HelperRet): string {
+  if (r.type === 'RET_INTEGER') return 'long';
+  if (r.type === 'RET_VOID') return 'void';
+  if (r.type === 'RET_PTR_TO_BTF_ID' && r.btfType && r.btfType !== 'rb_node') return `struct ${r.btfType} *`;
+  return 'void *';
+}
+
+/** uapi enum bpf_map_type without ebpfvm's rbtree (bpf_rbtree.h #defines that one). */
+function mapTypeValues(): [string, number][] {
+  return Object.entries(MapType)
+    .filter(([n]) => n !== 'RBTREE')
+    .map(([n, v]) => [`BPF_MAP_TYPE_${n}`, v]);
+}
+
+function build(): Rec[] {
+  const b = new Builder();
+  // Base types, named as the kernel's BTF names them.
+  b.int('_Bool', 1, false, IntEnc.BOOL);
+  b.int('char', 1, true, IntEnc.CHAR);
+  b.int('signed char', 1, true);
+  b.int('unsigned char', 1, false);
+  b.int('short', 2, true);
+  b.int('unsigned short', 2, false);
+  b.int('int', 4, true);
+  b.int('unsigned int', 4, false);
+  b.int('long', 8, true);
+  b.int('unsigned long', 8, false);
+  b.int('long long', 8, true);
+  b.int('unsigned long long', 8, false);
+  for (const [n, c] of [
+    ['__s8', 'signed char'], ['__u8', 'unsigned char'], ['__s16', 'short'], ['__u16', 'unsigned short'], ['__s32', 'int'], ['__u32', 'unsigned int'],
+    ['__s64', 'long long'], ['__u64', 'unsigned long long'], ['s8', '__s8'], ['u8', '__u8'], ['s16', '__s16'], ['u16', '__u16'], ['s32', '__s32'], ['u32', '__u32'],
+    ['s64', '__s64'], ['u64', '__u64'], ['__be16', '__u16'], ['__be32', '__u32'], ['__le16', '__u16'], ['__le32', '__u32'], ['__be64', '__u64'], ['__wsum', '__u32'],
+    ['bool', '_Bool'], ['__kernel_pid_t', 'int'], ['pid_t', '__kernel_pid_t'], ['__kernel_uid32_t', 'unsigned int'], ['__kernel_gid32_t', 'unsigned int'],
+    ['uid_t', '__kernel_uid32_t'], ['gid_t', '__kernel_gid32_t'], ['__kernel_size_t', 'unsigned long'], ['size_t', '__kernel_size_t'],
+  ] as const)
+    b.typedef(n, c);
+
+  // uapi enums programs use by name.
+  b.enumType('bpf_map_type', mapTypeValues());
+  b.enumType('bpf_prog_type', Object.entries(ProgType).map(([n, v]) => [`BPF_PROG_TYPE_${n}`, v]));
+  b.enumType('', [['BPF_ANY', 0], ['BPF_NOEXIST', 1], ['BPF_EXIST', 2], ['BPF_F_LOCK', 4]]);
+  b.enumType('xdp_action', [['XDP_ABORTED', 0], ['XDP_DROP', 1], ['XDP_PASS', 2], ['XDP_TX', 3], ['XDP_REDIRECT', 4]]);
+
+  // Atomics and ids the task and cred structs use, with the kernel's wrapper-struct typedefs.
+  b.struct('atomic_t', [['int', 'counter']], { anon: true });
+  b.typedef('atomic_t', 'struct atomic_t');
+  b.struct('refcount_struct', [['atomic_t', 'refs']]);
+  b.typedef('refcount_t', 'struct refcount_struct');
+  b.struct('kuid_t', [['uid_t', 'val']], { anon: true });
+  b.typedef('kuid_t', 'struct kuid_t');
+  b.struct('kgid_t', [['gid_t', 'val']], { anon: true });
+  b.typedef('kgid_t', 'struct kgid_t');
+
+  // uapi contexts, from the program-type table (one source for offsets).
+  b.layout(BPF_FLOW_KEYS);
+  b.layout(BPF_SOCK);
+  b.layout(SK_BUFF);
+  b.layout(XDP_MD);
+  b.layout(SK_LOOKUP);
+  b.layout(PT_REGS_X86_64);
+
+  // BPF objects that live in map values and global data (uapi layouts).
+  b.struct('bpf_spin_lock', [['__u32', 'val']], { align: 4 });
+  b.struct('bpf_timer', [['__u64', '__opaque', 2]], { align: 8 });
+  b.struct('bpf_rb_root', [['__u64', '__opaque', 2]], { align: 8 });
+  b.struct('bpf_rb_node', [['__u64', '__opaque', 4]], { align: 8 });
+  b.struct('bpf_list_head', [['__u64', '__opaque', 2]], { align: 8 });
+  b.struct('bpf_list_node', [['__u64', '__opaque', 3]], { align: 8 });
+  b.struct('bpf_refcount', [['__u32', '__opaque', 1]], { align: 4 });
+  // The kernel's rb_node (include/linux/rbtree_types.h): what the RFC's map values embed.
+  b.struct('rb_node', [['unsigned long', '__rb_parent_color'], ['struct rb_node *', 'rb_right'], ['struct rb_node *', 'rb_left']]);
+  b.struct('rb_root', [['struct rb_node *', 'rb_node']]);
+  b.struct('list_head', [['struct list_head *', 'next'], ['struct list_head *', 'prev']]);
+  b.struct('bpf_fentry_test_t', [['struct bpf_fentry_test_t *', 'a']]);
+
+  // The task the VM runs as, with the fields it can fill (see kernelImages()).
+  b.struct('thread_info', [['unsigned long', 'flags'], ['unsigned long', 'syscall_work'], ['u32', 'status'], ['u32', 'cpu']]);
+  b.struct('cred', [
+    ['atomic_t', 'usage'], ['kuid_t', 'uid'], ['kgid_t', 'gid'], ['kuid_t', 'suid'], ['kgid_t', 'sgid'], ['kuid_t', 'euid'], ['kgid_t', 'egid'],
+    ['kuid_t', 'fsuid'], ['kgid_t', 'fsgid'],
+  ]);
+  b.struct('task_struct', [
+    ['struct thread_info', 'thread_info'],
+    ['unsigned int', '__state'],
+    ['void *', 'stack'],
+    ['refcount_t', 'usage'],
+    ['unsigned int', 'flags'],
+    ['int', 'on_cpu'],
+    ['unsigned int', 'cpu'],
+    ['int', 'prio'],
+    ['int', 'static_prio'],
+    ['int', 'normal_prio'],
+    ['unsigned int', 'policy'],
+    ['int', 'nr_cpus_allowed'],
+    ['struct mm_struct *', 'mm'],
+    ['struct mm_struct *', 'active_mm'],
+    ['int', 'exit_state'],
+    ['int', 'exit_code'],
+    ['int', 'exit_signal'],
+    ['unsigned int', 'in_execve', undefined, 1],
+    ['unsigned int', 'in_iowait', undefined, 1],
+    ['pid_t', 'pid'],
+    ['pid_t', 'tgid'],
+    ['struct task_struct *', 'real_parent'],
+    ['struct task_struct *', 'parent'],
+    ['struct list_head', 'children'],
+    ['struct list_head', 'sibling'],
+    ['struct task_struct *', 'group_leader'],
+    ['u64', 'utime'],
+    ['u64', 'stime'],
+    ['u64', 'start_time'],
+    ['const struct cred *', 'real_cred'],
+    ['const struct cred *', 'cred'],
+    ['char', 'comm', 16],
+  ]);
+
+  // Helper prototypes (FUNC + FUNC_PROTO), from the helper table.
+  const helperNames = new Set<string>();
+  for (const h of LINUX_HELPERS) {
+    const name = `bpf_${h.name}`;
+    if (helperNames.has(name)) continue;
+    helperNames.add(name);
+    b.func(name, retCType(h.proto.ret), h.proto.args.map((a, i) => [argCType(a), `arg${i + 1}`]));
+  }
+  for (const k of KFUNCS) if (!helperNames.has(k.name)) b.func(k.name, k.ret, k.params);
+  for (const f of BUILTIN_KERNEL_FUNCS) b.func(f.name, f.ret, f.params);
+
+  // Typed __ksym variables (kernel/init_task.c, kernel/smp.c).
+  b.variable('init_task', 'struct task_struct');
+  b.variable('nr_cpu_ids', 'unsigned int');
+  return b.finish();
+}
+
+let cached: { bytes: Uint8Array; btf: Btf } | undefined;
+
+/** The built-in kernel BTF as a `.btf` blob (what `ebpfvm btf dump --builtin --format raw`
+ *  describes and `--format btf` writes). */
+export function builtinBtfBytes(): Uint8Array {
+  return builtin().bytes;
+}
+
+/** The built-in kernel BTF, parsed (shared, treat as read-only). */
+export function builtinBtf(): Btf {
+  return builtin().btf;
+}
+
+function builtin(): { bytes: Uint8Array; btf: Btf } {
+  if (!cached) {
+    const bytes = encodeBtf(build());
+    cached = { bytes, btf: parseBtf(bytes) };
+  }
+  return cached;
+}
+
+/** Kernel functions programs may attach fentry/fexit to: name -> FUNC type id in the built-in BTF. */
+export function builtinFunc(btf: Btf, name: string): BtfType | undefined {
+  return btf.find(name, BtfKind.FUNC)[0];
+}
