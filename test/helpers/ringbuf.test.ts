@@ -53,4 +53,9 @@ describe('ringbuf helpers (x_ringbuf.c)', () => {
     expect(doc.ringbuf[0]).toEqual({ map: 'rb', data: '8877665544332211' });
     expect(doc.ringbuf).toHaveLength(6);
   });
+  it('ebpfvm run notes a reservation the program never submitted', async () => {
+    const r = await cli('run', join(ROOT, 'test/progs/x_ringbuf_leak.o'));
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('ring buffer leak_rb has 1 reserved record(s) never submitted or discarded');
+  });
 });
