@@ -221,49 +221,6 @@ function packed(): Int32Array {
   return P;
 }
 
-/** The layout vm/interpreter uses: one packed Int32Array (4 words per slot) and one register
- *  file R[22] with rN's halves at 2N and 2N+1. */
-export function dispatchPacked(P: Int32Array): bigint {
-  const R = new Int32Array(22);
-  let pc = 0;
-  for (;;) {
-    const w = P[pc << 2]!;
-    const d = (w >> 7) & 0x1e;
-    const k = pc << 2;
-    switch (w & 0xff) {
-      case 0xb7: R[d] = P[k + 2]!; R[d + 1] = P[k + 3]!; break;
-      case 0x0f: { const s = (w >> 11) & 0x1e; const t = (R[d]! >>> 0) + (R[s]! >>> 0); R[d] = t; R[d + 1] = R[d + 1]! + R[s + 1]! + (t > 0xffffffff ? 1 : 0); break; }
-      case 0x07: { const b = P[k + 2]!; const t = (R[d]! >>> 0) + (b >>> 0); R[d] = t; R[d + 1] = R[d + 1]! + P[k + 3]! + (t > 0xffffffff ? 1 : 0); break; }
-      case 0x1f: { const s = (w >> 11) & 0x1e; const t = (R[d]! >>> 0) - (R[s]! >>> 0); R[d] = t; R[d + 1] = R[d + 1]! - R[s + 1]! - (t < 0 ? 1 : 0); break; }
-      case 0xa7: R[d] = R[d]! ^ P[k + 2]!; R[d + 1] = R[d + 1]! ^ P[k + 3]!; break;
-      case 0x67: { const n = P[k + 2]! & 63; if (n === 0) break; if (n < 32) { R[d + 1] = (R[d + 1]! << n) | (R[d]! >>> (32 - n)); R[d] = R[d]! << n; } else { R[d + 1] = R[d]! << (n - 32); R[d] = 0; } break; }
-      case 0x77: { const n = P[k + 2]! & 63; if (n === 0) break; if (n < 32) { R[d] = (R[d]! >>> n) | (R[d + 1]! << (32 - n)); R[d + 1] = R[d + 1]! >>> n; } else { R[d] = R[d + 1]! >>> (n - 32); R[d + 1] = 0; } break; }
-      case 0x27: {
-        const al = R[d]!; const a = al >>> 0; const bl = P[k + 2]!; const b = bl >>> 0;
-        const a0 = a & 0xffff; const a1 = a >>> 16; const b0 = b & 0xffff; const b1 = b >>> 16;
-        const mid = a0 * b1 + a1 * b0; const low = a0 * b0 + (mid % 65536) * 65536;
-        R[d + 1] = a1 * b1 + Math.floor(mid / 65536) + Math.floor(low / 4294967296) + Math.imul(al, P[k + 3]!) + Math.imul(R[d + 1]!, bl); R[d] = low; break;
-      }
-      case 0x55: if (R[d] !== P[k + 2] || R[d + 1] !== P[k + 3]) pc += P[k + 1]!; break;
-      case 0x95: return (BigInt(R[1]! >>> 0) << 32n) | BigInt(R[0]! >>> 0);
-      default: throw new Error('unexpected opcode');
-    }
-    pc++;
-  }
-}
-
-function packed(): Int32Array {
-  const p = aluLoop(N).insns;
-  const P = new Int32Array(p.length * 4);
-  p.forEach((x, i) => {
-    P[i * 4] = x.code | (x.dst << 8) | (x.src << 12);
-    P[i * 4 + 1] = x.off;
-    P[i * 4 + 2] = x.imm;
-    P[i * 4 + 3] = x.imm >> 31;
-  });
-  return P;
-}
-
 const expected = aluLoopExpected(N);
 const INSNS = 3 + N * 9 + 1;
 const check = (got: bigint, what: string) => {
@@ -274,8 +231,7 @@ registerSuite({ name: 'registers/lo-hi-int32', tags: ['registers'], mode: 'n/a',
 registerSuite({ name: 'registers/bigint', tags: ['registers'], mode: 'n/a', fn: () => loopBigInt(), check: () => check(loopBigInt(), 'bigint'), units: INSNS, unit: 'op' });
 registerSuite({ name: 'registers/long', tags: ['registers'], mode: 'n/a', fn: () => loopLong(), check: () => check(loopLong(), 'long'), units: INSNS, unit: 'op' });
 registerSuite({ name: 'registers/dispatch lo-hi', tags: ['registers'], mode: 'n/a', setup: mini, fn: (m) => void dispatchHalves(m), check: (m) => check(dispatchHalves(m), 'dispatch lo/hi'), units: INSNS, unit: 'insn' });
-registerSuite({ name: 'registers/dispatch packed lo-hi', tags: ['registers'], setup: packed, fn: (P) => void dispatchPacked(P), check: (P) => check(dispatchPacked(P), 'dispatch packed'), units: INSNS, unit: 'insn' });
-registerSuite({ name: 'registers/dispatch packed lo-hi', tags: ['registers'], setup: packed, fn: (P) => void dispatchPacked(P), check: (P) => check(dispatchPacked(P), 'dispatch packed'), units: INSNS, unit: 'insn' });
+registerSuite({ name: 'registers/dispatch packed lo-hi', tags: ['registers'], mode: 'n/a', setup: packed, fn: (P) => void dispatchPacked(P), check: (P) => check(dispatchPacked(P), 'dispatch packed'), units: INSNS, unit: 'insn' });
 registerSuite({ name: 'registers/dispatch bigint', tags: ['registers'], mode: 'n/a', setup: mini, fn: (m) => void dispatchBigInt(m), check: (m) => check(dispatchBigInt(m), 'dispatch bigint'), units: INSNS, unit: 'insn' });
 registerSuite({
   name: 'registers/interpreter (lo-hi)',
