@@ -103,4 +103,16 @@ describe('packet helpers (x_packet.c)', () => {
     expect(tail.dataOut!.length).toBe(pkt.length - 2);
     expect([...tail.dataOut!.subarray(pkt.length - 4)]).toEqual([0, 0]);
   });
+  it('get_hash_recalc: stable for a flow, different for another flow', () => {
+    const { run, res } = xprog('x_packet.o');
+    run('x_hash', { data: ipv4Udp() });
+    const h1 = res(1)[0]!;
+    run('x_hash', { data: ipv4Udp() });
+    expect(res(1)[0]).toBe(h1);
+    const other = ipv4Udp();
+    other[33] = 3; // destination 10.0.0.3
+    run('x_hash', { data: other });
+    expect(res(1)[0]).not.toBe(h1);
+    expect(h1).not.toBe(0);
+  });
 });

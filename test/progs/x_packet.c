@@ -132,4 +132,13 @@ int x_xdp_tail(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+/* get_hash_recalc: ebpfvm's value is its own (the kernel seeds its flow hash at boot), so this
+ * program is not a kernel-agreement case; the test checks it is stable and flow-dependent. */
+SEC("tc")
+int x_hash(struct __sk_buff *skb)
+{
+	res[0] = bpf_get_hash_recalc(skb);
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";
