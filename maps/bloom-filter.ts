@@ -113,7 +113,7 @@ export class BloomFilterMap implements BpfMap {
   delete(): number {
     return -Errno.EOPNOTSUPP;
   }
-  nextKey(): Uint8Array | undefined {
+  nextKey(_key?: Uint8Array): Uint8Array | undefined {
     return undefined;
   }
   destroy(): void {}

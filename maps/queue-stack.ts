@@ -142,7 +142,7 @@ export class QueueStackMap implements BpfMap {
     this.checkKey(key);
     return -Errno.EINVAL;
   }
-  nextKey(): Uint8Array | undefined {
+  nextKey(_key?: Uint8Array): Uint8Array | undefined {
     return undefined;
   }
   destroy(): void {}

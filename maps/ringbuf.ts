@@ -184,7 +184,7 @@ export class RingbufMap implements BpfMap {
   delete(): number {
     return -Errno.ENOTSUPP;
   }
-  nextKey(): Uint8Array | undefined {
+  nextKey(_key?: Uint8Array): Uint8Array | undefined {
     return undefined;
   }
   destroy(): void {
