@@ -1,6 +1,7 @@
 // The register machine. Programs are pre-decoded once into typed arrays (vm/decode) and run by one
-// loop with one switch over the opcode byte, one arm per opcode. Registers are 32-bit halves in two
-// Int32Arrays (bench/registers.ts measured this against BigInt and `long`; figures in
+// loop with one switch over the opcode byte, one arm per opcode. Registers are 32-bit halves in one
+// Int32Array, rN's low half at 2N and high half at 2N+1 (bench/registers.ts measured this against
+// BigInt and `long`; figures in
 // bench/README.md): every 64-bit operation works on (lo, hi) pairs, and only 64-bit div/mod with a
 // non-zero upper half falls back to BigInt.
 //
@@ -262,7 +263,7 @@ export class Interpreter {
 
   // ---- the loop ----------------------------------------------------------------------------
 
-  /** Run from `entry` until the frame entered at the current depth exits; r0 is left in lo/hi.
+  /** Run from `entry` until the frame entered at the current depth exits; r0 is left in R[0..1].
    *  The loop itself has no try/catch (it costs ~5% in V8): every site that can throw first
    *  records pc and program in `run`, and this wrapper turns the throw into a VmFault there. */
   private exec(run: Run, prog: Program, decoded: Decoded, entry: number, ctx: CallContext): void {
