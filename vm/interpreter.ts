@@ -1,9 +1,8 @@
 // The register machine. Programs are pre-decoded once into typed arrays (vm/decode) and run by one
 // loop with one switch over the opcode byte, one arm per opcode. Registers are 32-bit halves in one
 // Int32Array, rN's low half at 2N and high half at 2N+1 (bench/registers.ts measured this against
-// BigInt and `long`; figures in
-// bench/README.md): every 64-bit operation works on (lo, hi) pairs, and only 64-bit div/mod with a
-// non-zero upper half falls back to BigInt.
+// BigInt and `long`; figures in bench/README.md): every 64-bit operation works on (lo, hi) pairs,
+// and only 64-bit div/mod of operands beyond 32 bits falls back to BigInt.
 //
 // Safety lives in one place: every load and store is checked against the arena's region table
 // (`Arena.canAccess`, with a one-entry range cache filled by `Arena.accessRange`); everything else
