@@ -121,6 +121,12 @@ export class MapHandle {
   /** BPF_MAP_LOOKUP_AND_DELETE_ELEM for hash maps: the value, then the element is gone. */
   lookupAndDelete(key: unknown): unknown {
     const k = this.encodeKey(key);
+    // queue and stack maps pop (their lookup only peeks and delete is -EINVAL)
+    const pop = (this.map as { lookupAndDelete?: (k: Uint8Array) => Uint8Array | undefined }).lookupAndDelete;
+    if (pop) {
+      const p = pop.call(this.map, k);
+      return p === undefined ? undefined : this.decodeValue(p);
+    }
     const v = this.map.lookup(k);
     if (v === undefined) return undefined;
     const err = this.map.delete(k);

@@ -2,6 +2,7 @@
 // test/fixtures/kernel/x_queue.json), and what user space sees afterwards.
 import { describe, expect, it } from 'vitest';
 import type { QueueStackMap } from '../../maps/queue-stack.js';
+import { mapApi } from '../../src/map-api.js';
 import { ipv4Udp } from '../run/helpers.js';
 import { xprog } from './x-common.js';
 
@@ -20,5 +21,14 @@ describe('queue helpers (x_queue.c)', () => {
     const st = obj.maps.get('st')!.map as QueueStackMap;
     expect(st.length).toBe(1);
     expect([...(st.lookupAndDelete() ?? [])]).toEqual([7, 0, 0, 0]);
+  });
+  it('user space through obj.map(): update pushes, lookup peeks, lookupAndDelete pops', () => {
+    const { obj } = xprog('x_queue.o');
+    const q = mapApi(obj, 'q');
+    const none = new Uint8Array(0);
+    q.update(none, 5);
+    q.update(none, 6);
+    expect(q.lookup(none)).toBe(5);
+    expect([q.lookupAndDelete(none), q.lookupAndDelete(none), q.lookupAndDelete(none)]).toEqual([5, 6, undefined]);
   });
 });
