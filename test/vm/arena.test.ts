@@ -1,0 +1,138 @@
+// The arena allocator and region table (vm/memory): reuse, double free and use-after-free
+// detection, growth, flags, write protection, the access checks and their explanations, and a
+// random alloc/free sequence against a model.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FaultSignal } from '../../src/errors.js';
+import { Arena, MemFlag, PAGE_SIZE } from '../../vm/memory.js';
+
+const RW = MemFlag.READ | MemFlag.WRITE;
+
+describe('Arena', () => {
+  it('never hands out page 0; allocations are 8-byte aligned and zeroed', () => {
+    const a = new Arena();
+    for (const n of [0, 1, 7, 8, 9, 100, 2048, 3000, 5000, 100000]) {
+      const p = a.alloc(n);
+      expect(p).toBeGreaterThanOrEqual(PAGE_SIZE);
+      expect(p % 8).toBe(0);
+      expect(a.read(p, n).every((b) => b === 0)).toBe(true);
+      a.u8.fill(0xff, p, p + n);
+    }
+  });
+  it('reuses freed slots, and hands them out zeroed again', () => {
+    const a = new Arena();
+    const p = a.alloc(40);
+    a.u8.fill(7, p, p + 40);
+    a.free(p);
+    const q = a.alloc(40);
+    expect(q).toBe(p);
+    expect(a.read(q, 40).every((b) => b === 0)).toBe(true);
+    const r = a.alloc(10000);
+    a.free(r);
+    expect(a.alloc(10000)).toBe(r);
+  });
+  it('detects double free, foreign and interior frees', () => {
+    const a = new Arena();
+    const p = a.alloc(40);
+    a.free(p);
+    expect(() => a.free(p)).toThrow(/double free/);
+    const big = a.alloc(10000);
+    expect(() => a.free(big + 8)).toThrow(/not the start/);
+    expect(() => a.free(12)).toThrow(/not an arena allocation/);
+    expect(() => a.free(12)).toThrow(FaultSignal);
+  });
+  it('use after free is an access fault', () => {
+    const a = new Arena();
+    const p = a.alloc(40);
+    expect(a.canAccess(p, 8, false)).toBe(true);
+    a.free(p);
+    expect(a.canAccess(p, 8, false)).toBe(false);
+    expect(a.isLive(p)).toBe(false);
+    const r = a.allocRegion(100, RW, 'map', 'm');
+    a.free(r);
+    expect(a.canAccess(r, 1, false)).toBe(false);
+  });
+  it('an access must stay inside one allocation (slab neighbours are not reachable)', () => {
+    const a = new Arena();
+    const p = a.alloc(20); // 24-byte slot
+    const q = a.alloc(20);
+    expect(a.canAccess(p, 20, true)).toBe(true);
+    expect(a.canAccess(p, 21, true)).toBe(false); // the slack of the size class is not memory
+    expect(a.canAccess(p + 16, 8, false)).toBe(false);
+    expect(a.canAccess(q, 20, false)).toBe(true);
+    expect(a.explain(p + 16, 8, false)).toMatch(/read of 8 bytes at 0x[0-9a-f]+: out of bounds of heap 'heap' \(size 20, offset 16\)/);
+  });
+  it('flags: read-only regions, setFlags, and write-protected bytes', () => {
+    const a = new Arena();
+    const r = a.allocRegion(64, MemFlag.READ, 'global', '.rodata');
+    expect(a.canAccess(r, 8, false)).toBe(true);
+    expect(a.canAccess(r, 8, true)).toBe(false);
+    expect(a.explain(r, 8, true)).toMatch(/global '.rodata' is read-only/);
+    a.setFlags(r, RW);
+    expect(a.canAccess(r, 8, true)).toBe(true);
+    a.protect(r + 8, 4);
+    expect(a.canAccess(r + 8, 1, true)).toBe(false);
+    expect(a.canAccess(r + 4, 8, true)).toBe(false);
+    expect(a.canAccess(r + 12, 8, true)).toBe(true);
+    expect(a.canAccess(r + 8, 4, false)).toBe(true);
+    expect(a.explain(r + 8, 4, true)).toMatch(/write-protected/);
+    a.unprotect(r + 8, 4);
+    expect(a.canAccess(r + 8, 4, true)).toBe(true);
+    expect(() => a.setFlags(a.alloc(8), MemFlag.READ)).toThrow(/not a region start/);
+  });
+  it('accessRange reports whole allocations and refuses pages with protected bytes for writes', () => {
+    const a = new Arena();
+    const r = a.allocRegion(100, RW, 'map', 'm');
+    const out = new Float64Array(2);
+    expect(a.accessRange(r + 50, false, out)).toBe(true);
+    expect([...out]).toEqual([r, r + 100]);
+    a.protect(r + 90, 2);
+    expect(a.accessRange(r + 10, true, out)).toBe(false);
+    expect(a.accessRange(r + 10, false, out)).toBe(true);
+    expect(a.accessRange(4, false, out)).toBe(false);
+  });
+  it('grows on demand up to maxBytes; views follow the growth', () => {
+    const a = new Arena({ initialBytes: PAGE_SIZE * 4, maxBytes: PAGE_SIZE * 64 });
+    const before = a.size;
+    const p = a.allocRegion(PAGE_SIZE * 16, RW, 'heap', 'big');
+    expect(a.size).toBeGreaterThan(before);
+    a.u8[p + PAGE_SIZE * 16 - 1] = 9;
+    expect(a.dv.getUint8(p + PAGE_SIZE * 16 - 1)).toBe(9);
+    expect(a.i32.length * 4).toBe(a.size);
+    expect(() => a.allocRegion(PAGE_SIZE * 64, RW, 'heap', 'too big')).toThrow(/arena exhausted/);
+  });
+  it('describe names the allocation', () => {
+    const a = new Arena();
+    const r = a.allocRegion(10, RW, 'ctx', '__sk_buff');
+    expect(a.describe(r + 3)).toEqual({ start: r, length: 10, flags: RW, kind: 'ctx', name: '__sk_buff' });
+    expect(a.describe(3)).toBeUndefined();
+  });
+  it('random alloc/free sequences: live allocations never overlap and keep their bytes', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.integer({ min: 0, max: 5000 }), fc.constant(-1)), { maxLength: 200 }), (ops) => {
+        const a = new Arena({ initialBytes: PAGE_SIZE * 8 });
+        const live: { p: number; n: number; tag: number }[] = [];
+        let tag = 1;
+        for (const op of ops) {
+          if (op < 0 && live.length > 0) {
+            const [v] = live.splice(tag % live.length, 1);
+            a.free(v!.p);
+          } else if (op >= 0) {
+            const p = a.alloc(op);
+            const t = tag++ & 0xff;
+            a.u8.fill(t, p, p + op);
+            live.push({ p, n: op, tag: t });
+          }
+        }
+        const sorted = [...live].sort((x, y) => x.p - y.p);
+        for (let i = 1; i < sorted.length; i++) expect(sorted[i]!.p).toBeGreaterThanOrEqual(sorted[i - 1]!.p + Math.max(1, sorted[i - 1]!.n));
+        for (const v of live) {
+          expect(a.read(v.p, v.n).every((b) => b === v.tag)).toBe(true);
+          expect(a.canAccess(v.p, Math.max(1, v.n), true)).toBe(v.n > 0);
+        }
+        expect(a.bytesInUse).toBe(live.reduce((s, v) => s + v.n, 0));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
