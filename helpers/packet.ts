@@ -21,7 +21,9 @@
 //   skb_adjust_room (50)(skb, len_diff, mode, flags): insert (zeroed) or remove len_diff bytes
 //     after the MAC header (BPF_ADJ_ROOM_MAC) or after the base IPv4/IPv6 header
 //     (BPF_ADJ_ROOM_NET); only IPv4/IPv6 packets (-ENOTSUPP otherwise), |len_diff| at most 0xfff
-//     (-EFAULT). The encapsulation/decapsulation flags are not implemented (-ENOTSUPP).
+//     (-EFAULT). BPF_F_ADJ_ROOM_FIXED_GSO and NO_CSUM_RESET are accepted (no effect on a linear,
+//     non-GSO skb); the encapsulation/decapsulation flags are not implemented (-ENOTSUPP), other
+//     bits -EINVAL.
 //   xdp_adjust_head (44), xdp_adjust_meta (54), xdp_adjust_tail (65): move data, data_meta or
 //     data_end as the kernel does, inside a frame of 4096 bytes that begins at data_hard_start
 //     (XDP_PACKET_HEADROOM before the packet) with struct xdp_frame (40 bytes) reserved at the
@@ -57,6 +59,8 @@ export const XDP_FRAME_SIZE = 40;
 /** data_hard_start + frame_sz (a page) - skb_shared_info: the furthest data_end may go. */
 export const XDP_HARD_END = 4096 - 320;
 const ENOTSUPP = 524;
+const ADJ_ROOM_FIXED_GSO = 1n;
+const ADJ_ROOM_NO_CSUM_RESET = 1n << 5n;
 /** Largest metadata: skb_shared_info.meta_len is a u8 (Linux 6.18; older kernels said 32). */
 const XDP_META_MAX = 255;
 const EACCES = 13;
@@ -382,7 +386,11 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
       const diff = call.s32(2);
       const mode = call.u32(3);
       const flags = call.u64(4);
-      if (flags !== 0n) return flags >= 1n << 10n ? -Errno.EINVAL : -ENOTSUPP;
+      // BPF_F_ADJ_ROOM_MASK: nine flag bits and the encapsulated L2 length in bits 56-63
+      if ((flags & ~(0x1ffn | (0xffn << 56n))) !== 0n) return -Errno.EINVAL;
+      // FIXED_GSO (only matters for GSO skbs) and NO_CSUM_RESET change nothing here; the
+      // encap/decap flags rewrite skb metadata ebpfvm does not model
+      if ((flags & ~(ADJ_ROOM_FIXED_GSO | ADJ_ROOM_NO_CSUM_RESET)) !== 0n) return -ENOTSUPP;
       if (Math.abs(diff) > 0xfff) return -Errno.EFAULT;
       const proto = skbProto(call, v.ctx);
       if (proto !== 0x0800 && proto !== 0x86dd) return -ENOTSUPP;

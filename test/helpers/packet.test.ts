@@ -89,7 +89,7 @@ describe('packet helpers (x_packet.c)', () => {
     const { run, res } = xprog('x_packet.o');
     const pkt = ipv4Udp();
     const r = run('x_adjust_room', { data: pkt });
-    expect(res(9)).toEqual([0, pkt.length + 8, 0, 0, 0, -14, -524, -524, pkt.length]);
+    expect(res(12)).toEqual([0, pkt.length + 8, 0, 0, 0, -14, -524, -524, pkt.length, 0, 0, -22]);
     expect(r.dataOut).toEqual(pkt);
   });
   it('xdp_adjust_head/meta/tail move data, data_meta and data_end inside the frame', () => {

@@ -94,6 +94,9 @@ int x_adjust_room(struct __sk_buff *skb)
 	res[i++] = bpf_skb_adjust_room(skb, 4, 7, 0);                      /* bad mode */
 	res[i++] = bpf_skb_adjust_room(skb, -60, BPF_ADJ_ROOM_NET, 0);     /* too short */
 	res[i++] = skb->len;
+	res[i++] = bpf_skb_adjust_room(skb, 8, BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_FIXED_GSO);
+	res[i++] = bpf_skb_adjust_room(skb, -8, BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_NO_CSUM_RESET);
+	res[i++] = bpf_skb_adjust_room(skb, 8, BPF_ADJ_ROOM_MAC, 1ULL << 12);               /* -EINVAL */
 	return 0;
 }
 
