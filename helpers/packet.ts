@@ -401,6 +401,8 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
       else if (mode === 1) off = macLen;
       else return -ENOTSUPP;
       const len = v.end - v.data;
+      // a packet trimmed below the headers it says it has: nothing sane to move
+      if (off > len) return -ENOTSUPP;
       const lenCur = len - macLen;
       if (diff < 0 && (-diff >= lenCur || lenCur + diff < netBase)) return -ENOTSUPP;
       if (diff > 0 && len + diff > 0x7fff) return -ENOTSUPP;
