@@ -1898,7 +1898,7 @@ export class Interpreter {
 
   private callHelper(run: Run, ctx: CallContext, prog: Program, decoded: Decoded, pc: number, id: number, R: Int32Array): void {
     const entry = this.env.helper(id);
-    if (entry === undefined) throw new FaultSignal(`unknown helper #${id}`);
+    if (entry === undefined) throw new FaultSignal(prog.coreFailures?.get(pc) ?? `unknown helper #${id}`);
     if (entry.gplOnly && !run.gpl) throw new FaultSignal(`helper ${entry.name}#${id} is gpl_only and the program is not GPL`);
     ctx.prog = prog;
     ctx.decoded = decoded;

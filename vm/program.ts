@@ -16,6 +16,9 @@ export interface Program {
   lineInfo?: { pc: number; file: string; line: number; col: number; text: string }[];
   /** Entry points of the main program (pc 0) and each appended subprogram. */
   funcs?: { pc: number; name: string }[];
+  /** Poisoned CO-RE relocations (calls to helper 0xbad2310) by pc, with the message a run that
+   *  reaches one faults with (src/btf/core.ts). */
+  coreFailures?: ReadonlyMap<number, string>;
   /** Section name and attach target, when loaded from ELF. */
   section?: string;
 }

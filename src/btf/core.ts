@@ -1,40 +1,34 @@
-// CO-RE (compile once, run everywhere) relocations. A record names an instruction, a root type and
-// an access path ("0:1:2": array index into the root, then member/array indices). The value the
-// instruction needs (field offset, size, existence, type id, enum value, ...) is computed twice:
-// against the object's own BTF (the "local" value, which clang already baked into the
-// instruction, so we check it) and against a target BTF (the kernel's). Until the built-in kernel
-// BTF lands the loader passes the object's own BTF as target, which makes every relocation an
-// identity that still validates the records; with a different target, fields and types are matched
-// by name the way libbpf does (ignoring `___flavor` suffixes).
+// CO-RE (compile once, run everywhere) relocations, following libbpf's relo_core.c.
+//
+// A record names an instruction, a root type of the object's ("local") BTF and an access path
+// ("0:1:2": an array index on the root pointer, then member / array indices). The value the
+// instruction needs (field offset, size, existence, signedness, bitfield shifts, type id, type
+// existence/size/match, enum value existence/value) is computed twice: against the local BTF
+// (clang baked that value into the instruction, so we check it) and against the target BTF (the
+// runtime's built-in kernel BTF, or a kernel's such as /sys/kernel/btf/vmlinux).
+//
+// Candidate rules (libbpf): target types with the local root's name, ignoring a `___flavor`
+// suffix on either side, and a compatible kind (same kind; enum and enum64 count as one). For each
+// candidate the access path is matched member by member (by exact member name, looking through
+// anonymous structs/unions, with compatible member types, array indices within bounds); candidates
+// that do not match are dropped, and all remaining candidates must compute the same value or the
+// load fails ("ambiguous"). When none remains, *_exists / type_matches give 0, type-based kinds
+// give 0, and everything else is "poisoned": the instruction becomes a call to helper 0xbad2310
+// which only fails if it runs (the verifier rejects it only if it is reachable; the VM faults with
+// the relocation's description when it executes it).
 import { BtfError } from '../errors.js';
 import { Cls, Mode, LD_IMM64, type Insn } from '../../vm/isa.js';
 import { Btf, BtfKind, IntEnc, type BtfType } from './btf.js';
 import { CoreKind, CORE_KIND_NAMES, type CoreRelo } from './ext.js';
 
-/** Result for one relocation: `exists` false means the field/type/value is absent in the target. */
-interface CoreValue {
-  exists: boolean;
-  value: bigint;
-}
-
-interface FieldSpec {
-  /** Type id reached at the end of the path. */
-  typeId: number;
-  bitOffset: number;
-  bitfieldSize: number;
-  /** Member names along the path, for matching against another BTF. */
-  names: (string | number)[];
-}
+/** Helper id the kernel does not have; libbpf "poisons" unresolvable relocations with a call to it
+ *  ("bad relo" in hex speak) so the verifier reports the dead path only if it is reachable. */
+export const CORE_POISON_HELPER = 0xbad2310;
 
 /** Name without a `___flavor` suffix, as libbpf matches "essential" names. */
 export function essentialName(name: string): string {
   const i = name.indexOf('___');
   return i > 0 ? name.slice(0, i) : name;
-}
-
-function parseAccess(access: string, where: string): number[] {
-  if (!/^\d+(:\d+)*$/.test(access)) throw new BtfError(`malformed CO-RE access string "${access}"`, where);
-  return access.split(':').map(Number);
 }
 
 function isFieldKind(kind: number): boolean {
@@ -43,70 +37,72 @@ function isFieldKind(kind: number): boolean {
 function isEnumKind(kind: number): boolean {
   return kind === CoreKind.ENUMVAL_EXISTS || kind === CoreKind.ENUMVAL_VALUE;
 }
+function isAnyEnum(t: BtfType): boolean {
+  return t.kind === BtfKind.ENUM || t.kind === BtfKind.ENUM64;
+}
+function isComposite(t: BtfType): boolean {
+  return t.kind === BtfKind.STRUCT || t.kind === BtfKind.UNION;
+}
+/** btf_kind_core_compat: same kind, or both enums of any width. */
+function kindsCompat(a: BtfType, b: BtfType): boolean {
+  return a.kind === b.kind || (isAnyEnum(a) && isAnyEnum(b));
+}
 
-/** Walk the local access path from `rootId` and record member names for matching. */
+// ---- access specs ------------------------------------------------------------------------------
+
+/** One resolved access path in one BTF. */
+interface FieldSpec {
+  /** Type id reached at the end of the path (unresolved, as the member declares it). */
+  typeId: number;
+  bitOffset: number;
+  bitfieldSize: number;
+  /** Steps after the root index: member names or array indices (for matching and messages). */
+  steps: (string | number)[];
+}
+
+function parseAccess(access: string, where: string): number[] {
+  if (!/^\d+(:\d+)*$/.test(access)) throw new BtfError(`malformed CO-RE access string "${access}"`, where);
+  return access.split(':').map(Number);
+}
+
+/** Walk the local access path from `rootId`. */
 function localField(btf: Btf, rootId: number, path: number[], where: string): FieldSpec {
   let t = btf.resolve(rootId);
-  let typeId = t.id;
+  let typeId = rootId;
   let bitOffset = path[0]! * btf.sizeof(rootId) * 8;
   let bitfieldSize = 0;
-  const names: (string | number)[] = [path[0]!];
+  const steps: (string | number)[] = [];
   for (let i = 1; i < path.length; i++) {
     const idx = path[i]!;
-    if (t.kind === BtfKind.STRUCT || t.kind === BtfKind.UNION) {
+    if (isComposite(t)) {
       const m = t.members![idx];
       if (!m) throw new BtfError(`access index ${idx} is past the ${t.members!.length} members of ${btf.typeName(t.id)}`, where);
       bitOffset += m.bitOffset;
       bitfieldSize = m.bitfieldSize;
-      names.push(m.name);
+      // Anonymous members are stepped through by index; named ones are matched by name.
+      steps.push(m.name || `#${idx}`);
       typeId = m.type;
     } else if (t.kind === BtfKind.ARRAY) {
       bitOffset += idx * btf.sizeof(t.elemType!) * 8;
       bitfieldSize = 0;
-      names.push(idx);
+      steps.push(idx);
       typeId = t.elemType!;
     } else {
       throw new BtfError(`access index ${idx} applies to ${btf.typeName(t.id)}, which is neither a struct, union nor array`, where);
     }
     t = btf.resolve(typeId);
   }
-  return { typeId, bitOffset, bitfieldSize, names };
-}
-
-/** Follow the same member names in the target BTF; undefined when a member is missing. */
-function targetField(btf: Btf, rootId: number, names: (string | number)[]): FieldSpec | undefined {
-  let t = btf.resolve(rootId);
-  let typeId = t.id;
-  let bitOffset = (names[0] as number) * btf.sizeof(rootId) * 8;
-  let bitfieldSize = 0;
-  for (let i = 1; i < names.length; i++) {
-    const n = names[i]!;
-    if (typeof n === 'number') {
-      if (t.kind !== BtfKind.ARRAY) return undefined;
-      bitOffset += n * btf.sizeof(t.elemType!) * 8;
-      typeId = t.elemType!;
-      bitfieldSize = 0;
-    } else {
-      if (t.kind !== BtfKind.STRUCT && t.kind !== BtfKind.UNION) return undefined;
-      const found = findMember(btf, t, n);
-      if (!found) return undefined;
-      bitOffset += found.bitOffset;
-      bitfieldSize = found.bitfieldSize;
-      typeId = found.type;
-    }
-    t = btf.resolve(typeId);
-  }
-  return { typeId, bitOffset, bitfieldSize, names };
+  return { typeId, bitOffset, bitfieldSize, steps };
 }
 
 /** Member by name, looking through anonymous struct/union members as C does. */
 function findMember(btf: Btf, t: BtfType, name: string, depth = 0): { type: number; bitOffset: number; bitfieldSize: number } | undefined {
-  if (depth > 16) return undefined;
+  if (depth > 32) return undefined;
   for (const m of t.members!) {
     if (m.name === name) return m;
     if (!m.name) {
       const inner = btf.resolve(m.type);
-      if (inner.kind === BtfKind.STRUCT || inner.kind === BtfKind.UNION) {
+      if (isComposite(inner)) {
         const r = findMember(btf, inner, name, depth + 1);
         if (r) return { ...r, bitOffset: r.bitOffset + m.bitOffset };
       }
@@ -115,92 +111,301 @@ function findMember(btf: Btf, t: BtfType, name: string, depth = 0): { type: numb
   return undefined;
 }
 
+/** bpf_core_fields_are_compat: may a local member of type `lid` be read as target type `tid`? */
+function fieldsCompat(lb: Btf, lid: number, tb: Btf, tid: number, depth = 0): boolean {
+  if (depth > 32) return false;
+  const l = lb.resolve(lid);
+  const t = tb.resolve(tid);
+  if (isComposite(l) && isComposite(t)) return true;
+  if (!kindsCompat(l, t)) return false;
+  switch (l.kind) {
+    case BtfKind.PTR:
+    case BtfKind.FLOAT:
+      return true;
+    case BtfKind.FWD:
+    case BtfKind.ENUM:
+    case BtfKind.ENUM64:
+      return !l.name || !t.name || essentialName(l.name) === essentialName(t.name);
+    case BtfKind.INT:
+      return l.intOffset === 0 && t.intOffset === 0;
+    case BtfKind.ARRAY:
+      return fieldsCompat(lb, l.elemType!, tb, t.elemType!, depth + 1);
+    default:
+      return false;
+  }
+}
+
+/** Follow the local path in a target candidate; undefined when it does not match. */
+function targetField(lb: Btf, local: FieldSpec, localRoot: number, path: number[], tb: Btf, candId: number): FieldSpec | undefined {
+  let t = tb.resolve(candId);
+  let typeId = candId;
+  let bitOffset = path[0]! * tb.sizeof(candId) * 8;
+  let bitfieldSize = 0;
+  // Re-walk the local side in step with the target to check member type compatibility.
+  let l = lb.resolve(localRoot);
+  for (let i = 1; i < path.length; i++) {
+    const step = local.steps[i - 1]!;
+    if (typeof step === 'number') {
+      if (t.kind !== BtfKind.ARRAY || l.kind !== BtfKind.ARRAY) return undefined;
+      // A flexible array (no elements, last member) accepts any index.
+      if (step >= t.nelems! && t.nelems !== 0) return undefined;
+      bitOffset += step * tb.sizeof(t.elemType!) * 8;
+      bitfieldSize = 0;
+      typeId = t.elemType!;
+      l = lb.resolve(l.elemType!);
+    } else {
+      if (!isComposite(t)) return undefined;
+      const lm = l.members![path[i]!]!;
+      let found: { type: number; bitOffset: number; bitfieldSize: number } | undefined;
+      if (!lm.name) {
+        // Anonymous local member: the target must have one at the same index of a compatible kind.
+        const tm = t.members![path[i]!];
+        if (!tm || tm.name || !isComposite(tb.resolve(tm.type))) return undefined;
+        found = tm;
+      } else found = findMember(tb, t, lm.name);
+      if (!found || !fieldsCompat(lb, lm.type, tb, found.type)) return undefined;
+      bitOffset += found.bitOffset;
+      bitfieldSize = found.bitfieldSize;
+      typeId = found.type;
+      l = lb.resolve(lm.type);
+    }
+    t = tb.resolve(typeId);
+  }
+  return { typeId, bitOffset, bitfieldSize, steps: local.steps };
+}
+
+/** bpf_core_types_are_compat: shape compatibility for type-based relocations (names of nested
+ *  structs are not compared, integers of any size are compatible). */
+function typesCompat(lb: Btf, lid: number, tb: Btf, tid: number, depth = 0): boolean {
+  if (depth > 32) return false;
+  const l = lb.resolve(lid);
+  const t = tb.resolve(tid);
+  if (l.id === 0 || t.id === 0) return l.id === t.id;
+  if (!kindsCompat(l, t)) return false;
+  switch (l.kind) {
+    case BtfKind.STRUCT:
+    case BtfKind.UNION:
+    case BtfKind.ENUM:
+    case BtfKind.ENUM64:
+    case BtfKind.FWD:
+    case BtfKind.FLOAT:
+      return true;
+    case BtfKind.INT:
+      return l.intOffset === 0 && t.intOffset === 0;
+    case BtfKind.PTR:
+      return typesCompat(lb, l.sizeOrType, tb, t.sizeOrType, depth + 1);
+    case BtfKind.ARRAY:
+      return typesCompat(lb, l.elemType!, tb, t.elemType!, depth + 1);
+    case BtfKind.FUNC_PROTO:
+      if (l.params!.length !== t.params!.length) return false;
+      for (let i = 0; i < l.params!.length; i++) if (!typesCompat(lb, l.params![i]!.type, tb, t.params![i]!.type, depth + 1)) return false;
+      return typesCompat(lb, l.sizeOrType, tb, t.sizeOrType, depth + 1);
+    default:
+      return false;
+  }
+}
+
+/** __bpf_core_types_match (bpf_core_type_matches): stricter than compat: named types must agree
+ *  on (essential) names, every local member/enumerator must exist in the target with a matching
+ *  type, integers agree on size and signedness, arrays on length. */
+function typesMatch(lb: Btf, lid: number, tb: Btf, tid: number, behindPtr: boolean, depth = 0): boolean {
+  if (depth > 32) return false;
+  const l = lb.resolve(lid);
+  const t = tb.resolve(tid);
+  if (l.id === 0 || t.id === 0) return l.id === t.id;
+  if (l.name && essentialName(l.name) !== essentialName(t.name)) return false;
+  if (l.kind === BtfKind.FWD) {
+    // A local forward declaration matches any struct/union of that kind behind a pointer.
+    return (t.kind === BtfKind.FWD && t.kindFlag === l.kindFlag) || (isComposite(t) && (t.kind === BtfKind.UNION) === l.kindFlag);
+  }
+  if (!kindsCompat(l, t)) return false;
+  switch (l.kind) {
+    case BtfKind.STRUCT:
+    case BtfKind.UNION: {
+      if (behindPtr) return true;
+      for (const m of l.members!) {
+        const tm = t.members!.find((x) => x.name === m.name);
+        if (!tm || !typesMatch(lb, m.type, tb, tm.type, false, depth + 1)) return false;
+      }
+      return true;
+    }
+    case BtfKind.ENUM:
+    case BtfKind.ENUM64: {
+      if (lb.sizeof(l.id) !== tb.sizeof(t.id)) return false;
+      return l.values!.every((v) => t.values!.some((w) => essentialName(w.name) === essentialName(v.name)));
+    }
+    case BtfKind.INT:
+      return l.sizeOrType === t.sizeOrType && ((l.intEncoding! & IntEnc.SIGNED) !== 0) === ((t.intEncoding! & IntEnc.SIGNED) !== 0);
+    case BtfKind.FLOAT:
+      return l.sizeOrType === t.sizeOrType;
+    case BtfKind.PTR:
+      return typesMatch(lb, l.sizeOrType, tb, t.sizeOrType, true, depth + 1);
+    case BtfKind.ARRAY:
+      return l.nelems === t.nelems && typesMatch(lb, l.elemType!, tb, t.elemType!, behindPtr, depth + 1);
+    case BtfKind.FUNC_PROTO:
+      if (l.params!.length !== t.params!.length) return false;
+      for (let i = 0; i < l.params!.length; i++) if (!typesMatch(lb, l.params![i]!.type, tb, t.params![i]!.type, behindPtr, depth + 1)) return false;
+      return typesMatch(lb, l.sizeOrType, tb, t.sizeOrType, behindPtr, depth + 1);
+    default:
+      return false;
+  }
+}
+
+// ---- candidates ------------------------------------------------------------------------------------
+
+/** Target types by essential name, built once per target BTF (a kernel BTF has ~100k types). */
+const ESSENTIAL_INDEX = new WeakMap<Btf, Map<string, number[]>>();
+
+function byEssentialName(btf: Btf, name: string): number[] {
+  let idx = ESSENTIAL_INDEX.get(btf);
+  if (!idx) {
+    idx = new Map();
+    for (const t of btf.types) {
+      if (!t.name) continue;
+      const k = essentialName(t.name);
+      (idx.get(k) ?? idx.set(k, []).get(k)!).push(t.id);
+    }
+    ESSENTIAL_INDEX.set(btf, idx);
+  }
+  return idx.get(name) ?? [];
+}
+
+/** bpf_core_find_cands: same essential name, compatible kind. */
+export function coreCandidates(local: Btf, target: Btf, localId: number): number[] {
+  const lt = local.type(localId);
+  const want = essentialName(lt.name);
+  if (!want) return [];
+  return byEssentialName(target, want).filter((id) => kindsCompat(lt, target.type(id)));
+}
+
+// ---- values ------------------------------------------------------------------------------------------
+
+interface FieldValue {
+  value: bigint;
+  /** Bytes a load of the field reads (for memory-size adjustment of LDX/ST/STX). */
+  size: number;
+  /** Resolved kind of the field's type, to decide whether the load size may change. */
+  typeKind: number;
+  /** Whether clang's baked-in value is checked (not for bitfield offsets/sizes, as libbpf). */
+  validate: boolean;
+}
+
 /** Field value for one of the FIELD_* kinds, following libbpf's bitfield load-size rules. */
-function fieldValue(btf: Btf, f: FieldSpec, kind: number, where: string): bigint {
+function fieldValue(btf: Btf, f: FieldSpec, kind: number, where: string): FieldValue {
   const t = btf.resolve(f.typeId);
-  let byteSize: number;
+  const bitfield = f.bitfieldSize > 0;
+  let byteSize = btf.sizeof(f.typeId);
   let byteOff: number;
-  if (f.bitfieldSize === 0) {
-    byteSize = btf.sizeof(f.typeId);
-    byteOff = Math.floor(f.bitOffset / 8);
+  if (!bitfield) {
     if (f.bitOffset % 8 !== 0) throw new BtfError('field offset is not byte-aligned', where);
+    byteOff = f.bitOffset / 8;
   } else {
     // Load the smallest power-of-two chunk (starting at the member type's size) that covers the
-    // bits, as libbpf does, so LSHIFT/RSHIFT extract the bitfield from a u64.
-    byteSize = btf.sizeof(f.typeId);
+    // bits, so LSHIFT/RSHIFT extract the bitfield from a u64.
     byteOff = Math.floor(f.bitOffset / 8 / byteSize) * byteSize;
     while (f.bitOffset + f.bitfieldSize - byteOff * 8 > byteSize * 8) {
-      if (byteSize >= 8) throw new BtfError('bitfield cannot be loaded with one access', where);
+      if (byteSize >= 8) throw new BtfError('bitfield cannot be loaded with one 64-bit access', where);
       byteSize *= 2;
       byteOff = Math.floor(f.bitOffset / 8 / byteSize) * byteSize;
     }
   }
+  const bits = bitfield ? f.bitfieldSize : byteSize * 8;
+  const out = (value: bigint, validate = true): FieldValue => ({ value, size: byteSize, typeKind: t.kind, validate });
   switch (kind) {
     case CoreKind.FIELD_BYTE_OFFSET:
-      return BigInt(byteOff);
+      return out(BigInt(byteOff), !bitfield);
     case CoreKind.FIELD_BYTE_SIZE:
-      return BigInt(byteSize);
+      return out(BigInt(byteSize), !bitfield);
     case CoreKind.FIELD_EXISTS:
-      return 1n;
+      return out(1n);
     case CoreKind.FIELD_SIGNED:
-      if (t.kind === BtfKind.ENUM || t.kind === BtfKind.ENUM64) return t.kindFlag ? 1n : 0n;
-      return t.kind === BtfKind.INT && (t.intEncoding! & IntEnc.SIGNED) !== 0 ? 1n : 0n;
-    case CoreKind.FIELD_LSHIFT_U64: {
-      const bits = f.bitfieldSize || byteSize * 8;
-      return BigInt(64 - (f.bitOffset + bits - byteOff * 8));
-    }
+      return out((isAnyEnum(t) && t.kindFlag) || (t.kind === BtfKind.INT && (t.intEncoding! & IntEnc.SIGNED) !== 0) ? 1n : 0n);
+    case CoreKind.FIELD_LSHIFT_U64:
+      return out(BigInt(64 - (f.bitOffset + bits - byteOff * 8)));
     case CoreKind.FIELD_RSHIFT_U64:
-      return BigInt(64 - (f.bitfieldSize || byteSize * 8));
+      return out(BigInt(64 - bits));
     default:
       throw new BtfError(`not a field relocation kind ${kind}`, where);
   }
 }
 
-/** Find the target type for a local root type: same id for identity, else by essential name and kind. */
-function targetType(local: Btf, target: Btf, localId: number): number | undefined {
-  if (local === target) return localId;
-  const lt = local.type(localId);
-  const want = essentialName(lt.name);
-  if (!want) return undefined;
-  const cand = target.types.find((t) => t.kind === lt.kind && essentialName(t.name) === want);
-  return cand?.id;
+/** Outcome of one relocation against one BTF: a value, or "poison" (not found). */
+interface Outcome {
+  value: bigint;
+  poison: boolean;
+  /** For FIELD_BYTE_OFFSET: the field's load size and kind (memory-size adjustment). */
+  size?: number;
+  typeKind?: number;
+  validate: boolean;
+  /** What the target matched, for reports: type id and description. */
+  targetId?: number;
 }
 
-/** Compute local or target value for one record. */
-function computeValue(btf: Btf, rootId: number | undefined, rec: CoreRelo, path: number[], localSpec: FieldSpec | undefined, local: Btf, where: string): CoreValue {
-  if (rootId === undefined) return { exists: false, value: 0n };
+/** Value of `rec` against candidate `candId` of `tb`, or undefined when the candidate does not match. */
+function evaluate(lb: Btf, rec: CoreRelo, path: number[], local: FieldSpec | undefined, tb: Btf, candId: number, where: string): Outcome | undefined {
   const kind = rec.kind;
   if (isFieldKind(kind)) {
-    const f = btf === local ? localSpec! : targetField(btf, rootId, localSpec!.names);
-    if (!f) return { exists: false, value: 0n };
-    return { exists: true, value: fieldValue(btf, f, kind, where) };
+    const f = tb === lb && candId === rec.typeId ? local! : targetField(lb, local!, rec.typeId, path, tb, candId);
+    if (!f) return undefined;
+    const v = fieldValue(tb, f, kind, where);
+    return { value: v.value, poison: false, size: v.size, typeKind: v.typeKind, validate: v.validate, targetId: candId };
   }
   if (isEnumKind(kind)) {
-    const lt = local.resolve(rec.typeId);
+    const lt = lb.resolve(rec.typeId);
     const lv = lt.values?.[path[0]!];
-    if (!lv) throw new BtfError(`enum value index ${path[0]} is out of range for ${local.typeName(lt.id)}`, where);
-    const tt = btf.resolve(rootId);
-    const tv = tt.values?.find((v) => essentialName(v.name) === essentialName(lv.name));
-    if (!tv) return { exists: false, value: 0n };
-    return { exists: true, value: kind === CoreKind.ENUMVAL_EXISTS ? 1n : tv.value };
+    if (!lv) throw new BtfError(`enum value index ${path[0]} is out of range for ${lb.typeName(lt.id)}`, where);
+    const tt = tb.resolve(candId);
+    if (!isAnyEnum(tt)) return undefined;
+    const tv = tt.values!.find((v) => essentialName(v.name) === essentialName(lv.name));
+    if (!tv) return undefined;
+    return { value: kind === CoreKind.ENUMVAL_EXISTS ? 1n : tv.value, poison: false, validate: true, targetId: candId };
   }
+  if (kind === CoreKind.TYPE_MATCHES) {
+    if (!typesMatch(lb, rec.typeId, tb, candId, false)) return undefined;
+    return { value: 1n, poison: false, validate: true, targetId: candId };
+  }
+  if (kind === CoreKind.TYPE_ID_LOCAL) return { value: BigInt(rec.typeId), poison: false, validate: false, targetId: candId };
+  if (!typesCompat(lb, rec.typeId, tb, candId)) return undefined;
   switch (kind) {
-    case CoreKind.TYPE_ID_LOCAL:
-      return { exists: true, value: BigInt(rec.typeId) };
     case CoreKind.TYPE_ID_TARGET:
-      return { exists: true, value: BigInt(rootId) };
+      return { value: BigInt(candId), poison: false, validate: false, targetId: candId };
     case CoreKind.TYPE_EXISTS:
-    case CoreKind.TYPE_MATCHES:
-      return { exists: true, value: 1n };
+      return { value: 1n, poison: false, validate: true, targetId: candId };
     case CoreKind.TYPE_SIZE:
-      return { exists: true, value: BigInt(btf.sizeof(rootId)) };
+      return { value: BigInt(tb.sizeof(candId)), poison: false, validate: true, targetId: candId };
     default:
       throw new BtfError(`unknown CO-RE relocation kind ${kind}`, where);
   }
 }
 
-/** Value an instruction currently holds in the slot a relocation patches. */
-function insnValue(insns: Insn[], i: number, where: string): { get: () => bigint; set: (v: bigint) => void } {
+/** No candidate matched: libbpf's answer per kind (0 for existence and type-based kinds). */
+function notFound(kind: number): Outcome {
+  switch (kind) {
+    case CoreKind.FIELD_EXISTS:
+    case CoreKind.ENUMVAL_EXISTS:
+    case CoreKind.TYPE_EXISTS:
+    case CoreKind.TYPE_MATCHES:
+    case CoreKind.TYPE_SIZE:
+    case CoreKind.TYPE_ID_TARGET:
+      return { value: 0n, poison: false, validate: true };
+    default:
+      return { value: 0n, poison: true, validate: true };
+  }
+}
+
+// ---- patching ------------------------------------------------------------------------------------------
+
+const SIZE_BYTES: Record<number, number> = { 0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8 };
+const BYTES_SIZE: Record<number, number> = { 4: 0x00, 2: 0x08, 1: 0x10, 8: 0x18 };
+
+function isMemInsn(insn: Insn): boolean {
+  const c = insn.code & 7;
+  const mode = insn.code & 0xe0;
+  return (c === Cls.LDX || c === Cls.ST || c === Cls.STX) && (mode === Mode.MEM || mode === Mode.MEMSX);
+}
+
+/** The slot a relocation patches in an instruction (imm of ALU-K / LD_IMM64, off of a memory access). */
+function insnSlot(insns: Insn[], i: number, where: string): { get: () => bigint; set: (v: bigint) => void } {
   const insn = insns[i];
   if (!insn) throw new BtfError(`instruction ${i} does not exist`, where);
   const c = insn.code & 7;
@@ -218,62 +423,111 @@ function insnValue(insns: Insn[], i: number, where: string): { get: () => bigint
   if ((c === Cls.ALU || c === Cls.ALU64) && (insn.code & 0x08) === 0) {
     return { get: () => BigInt(insn.imm), set: (v) => (insn.imm = Number(BigInt.asIntN(32, v))) };
   }
-  if ((c === Cls.LDX || c === Cls.ST || c === Cls.STX) && ((insn.code & 0xe0) === Mode.MEM || (insn.code & 0xe0) === Mode.MEMSX)) {
-    return { get: () => BigInt(insn.off), set: (v) => (insn.off = Number(BigInt.asIntN(16, v))) };
-  }
+  if (isMemInsn(insn)) return { get: () => BigInt(insn.off), set: (v) => (insn.off = Number(BigInt.asIntN(16, v))) };
   throw new BtfError(`CO-RE relocation on instruction with opcode 0x${insn.code.toString(16)} that has no patchable field`, where);
 }
 
-/** Helper id the kernel does not have; libbpf "poisons" unresolvable relocations with a call to it
- *  so the verifier reports the dead path only if it is reachable. */
-export const CORE_POISON_HELPER = 0xbad2310;
+function poisonInsn(insns: Insn[], i: number): void {
+  const call = (): Insn => ({ code: Cls.JMP | 0x80, dst: 0, src: 0, off: 0, imm: CORE_POISON_HELPER });
+  // A poisoned LD_IMM64 poisons its second slot too, so nothing decodes a half instruction.
+  if (insns[i]!.code === LD_IMM64 && insns[i + 1]) insns[i + 1] = call();
+  insns[i] = call();
+}
 
 export interface CoreReport {
+  /** Relocation number within the function's records (libbpf's "relo #N"). */
+  index: number;
   insn: number;
   kind: string;
   access: string;
+  /** Local root type, e.g. `struct task_struct`, and the path it names, e.g. `struct task_struct.pid`. */
   type: string;
+  spec: string;
   local: bigint;
+  /** Value written into the instruction; undefined when poisoned. */
   target: bigint | undefined;
+  /** Why the relocation failed, when poisoned. */
+  failure?: string;
+}
+
+function describeSpec(btf: Btf, rootId: number, kind: number, path: number[], local: FieldSpec | undefined): string {
+  const root = btf.typeName(rootId);
+  if (local) return `${root}${local.steps.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('')}`;
+  if (isEnumKind(kind)) return `${root}::${btf.resolve(rootId).values?.[path[0]!]?.name ?? path[0]}`;
+  return root;
 }
 
 /**
- * Apply CO-RE records to one section's instructions (in place). `targetBtf` may be the local BTF
- * (identity) or a kernel BTF. Throws BtfError when clang's baked-in value disagrees with the local
- * BTF (a corrupt record), naming the instruction.
+ * Apply CO-RE records to one function's instructions (in place) against `targetBtf` (the local
+ * BTF itself makes every relocation an identity that still validates the records). Throws
+ * BtfError for corrupt records, a baked-in value that disagrees with the local BTF, and ambiguous
+ * candidates; poisons relocations whose target is missing.
  */
 export function applyCoreRelocations(insns: Insn[], records: readonly CoreRelo[], localBtf: Btf, targetBtf: Btf, section = ''): CoreReport[] {
   const out: CoreReport[] = [];
-  for (const rec of records) {
-    const where = `${section ? section + ' ' : ''}insn ${rec.insn} CO-RE ${CORE_KIND_NAMES[rec.kind] ?? `kind#${rec.kind}`} "${rec.access}"`;
+  records.forEach((rec, index) => {
+    const kindName = CORE_KIND_NAMES[rec.kind] ?? `kind#${rec.kind}`;
+    const where = `${section ? section + ' ' : ''}insn ${rec.insn} CO-RE relo #${index} ${kindName} "${rec.access}"`;
     if (rec.kind > CoreKind.TYPE_MATCHES) throw new BtfError(`unknown CO-RE relocation kind ${rec.kind}`, where);
     if (rec.typeId === 0 || rec.typeId >= localBtf.types.length) throw new BtfError(`root type ${rec.typeId} does not exist`, where);
     const path = parseAccess(rec.access, where);
     const localSpec = isFieldKind(rec.kind) ? localField(localBtf, rec.typeId, path, where) : undefined;
-    const local = computeValue(localBtf, rec.typeId, rec, path, localSpec, localBtf, where);
-    const tId = targetType(localBtf, targetBtf, localBtf.resolve(rec.typeId).id);
-    const target = computeValue(targetBtf, tId, rec, path, localSpec, localBtf, where);
-    const slot = insnValue(insns, rec.insn, where);
-    const orig = slot.get();
-    // clang stores the local value (for exists/match kinds: 1); a different value means the
-    // record does not belong to this instruction.
-    // Bitfield loads are clang's choice of width, so libbpf does not validate them either.
-    const bitfield = localSpec !== undefined && localSpec.bitfieldSize > 0;
-    const origOk = bitfield || rec.kind === CoreKind.TYPE_ID_TARGET || rec.kind === CoreKind.TYPE_ID_LOCAL || orig === local.value || BigInt.asIntN(32, orig) === BigInt.asIntN(32, local.value);
-    if (!origOk) throw new BtfError(`instruction holds ${orig}, but the local BTF gives ${local.value}`, where);
-    let result: bigint;
-    if (target.exists) result = target.value;
-    else if (rec.kind === CoreKind.FIELD_EXISTS || rec.kind === CoreKind.TYPE_EXISTS || rec.kind === CoreKind.ENUMVAL_EXISTS || rec.kind === CoreKind.TYPE_MATCHES) result = 0n;
+    const local = evaluate(localBtf, rec, path, localSpec, localBtf, rec.typeId, where);
+    if (!local) throw new BtfError('the access path does not resolve in the local BTF', where);
+    if (rec.kind === CoreKind.TYPE_ID_LOCAL) local.value = BigInt(rec.typeId);
+    const spec = describeSpec(localBtf, rec.typeId, rec.kind, path, localSpec);
+
+    let target: Outcome;
+    if (rec.kind === CoreKind.TYPE_ID_LOCAL) target = { ...local, validate: false };
+    else if (targetBtf === localBtf) target = local;
     else {
-      // Poison: the verifier rejects the instruction only if it is reachable.
-      const insn = insns[rec.insn]!;
-      insns[rec.insn] = { code: Cls.JMP | 0x80, dst: 0, src: 0, off: 0, imm: CORE_POISON_HELPER };
-      void insn;
-      out.push({ insn: rec.insn, kind: CORE_KIND_NAMES[rec.kind]!, access: rec.access, type: localBtf.typeName(rec.typeId), local: local.value, target: undefined });
-      continue;
+      if (!localBtf.type(rec.typeId).name) throw new BtfError(`${kindName} relocation against an anonymous type is not supported`, where);
+      let chosen: Outcome | undefined;
+      for (const cand of coreCandidates(localBtf, targetBtf, rec.typeId)) {
+        const o = evaluate(localBtf, rec, path, localSpec, targetBtf, cand, where);
+        if (!o) continue;
+        if (chosen && chosen.value !== o.value)
+          throw new BtfError(`ambiguous: target candidates [${chosen.targetId}] ${targetBtf.typeName(chosen.targetId!)} and [${cand}] ${targetBtf.typeName(cand)} give ${chosen.value} and ${o.value}`, where);
+        chosen ??= o;
+      }
+      target = chosen ?? notFound(rec.kind);
     }
-    slot.set(result);
-    out.push({ insn: rec.insn, kind: CORE_KIND_NAMES[rec.kind]!, access: rec.access, type: localBtf.typeName(rec.typeId), local: local.value, target: result });
-  }
+
+    const slot = insnSlot(insns, rec.insn, where);
+    const orig = slot.get();
+    // clang stores the local value; a different one means the record does not belong to this
+    // instruction (bitfield offsets and type ids are clang's choice and are not checked).
+    const validate = local.validate && rec.kind !== CoreKind.TYPE_ID_TARGET && rec.kind !== CoreKind.TYPE_ID_LOCAL;
+    if (validate && orig !== local.value && BigInt.asIntN(32, orig) !== BigInt.asIntN(32, local.value))
+      throw new BtfError(`instruction holds ${orig}, but the local BTF gives ${local.value}`, where);
+
+    const report = (t: bigint | undefined, failure?: string) =>
+      out.push({ index, insn: rec.insn, kind: kindName, access: rec.access, type: localBtf.typeName(rec.typeId), spec, local: local.value, target: t, ...(failure ? { failure } : {}) });
+    const insn = insns[rec.insn]!;
+    let failure: string | undefined = target.poison ? `${spec} not found in the target BTF` : undefined;
+    // A field whose size changed: integers, enums and pointers are loaded at the new size
+    // (u32 -> u64 is legitimate); anything else cannot be adjusted and is poisoned.
+    if (!failure && rec.kind === CoreKind.FIELD_BYTE_OFFSET && isMemInsn(insn) && target.size !== undefined && target.size !== local.size) {
+      const scalar = (k: number | undefined) => k === BtfKind.INT || k === BtfKind.ENUM || k === BtfKind.ENUM64 || k === BtfKind.PTR;
+      const insnBytes = SIZE_BYTES[insn.code & 0x18]!;
+      if (!scalar(local.typeKind) || !scalar(target.typeKind)) failure = `${spec} changed size from ${local.size} to ${target.size} bytes and is not an integer, enum or pointer`;
+      else if (insnBytes !== local.size) throw new BtfError(`instruction accesses ${insnBytes} bytes, but the field has ${local.size}`, where);
+      else if (BYTES_SIZE[target.size] === undefined) failure = `${spec} has size ${target.size}, which no load can read`;
+      else insn.code = (insn.code & ~0x18) | BYTES_SIZE[target.size]!;
+    }
+    if (!failure && isMemInsn(insn) && (target.value > 0x7fffn || target.value < -0x8000n)) throw new BtfError(`offset ${target.value} does not fit an instruction's 16-bit offset`, where);
+    if (failure) {
+      poisonInsn(insns, rec.insn);
+      report(undefined, failure);
+      return;
+    }
+    slot.set(target.value);
+    report(target.value);
+  });
   return out;
+}
+
+/** The message a run reports when it reaches a poisoned instruction. */
+export function coreFailureMessage(r: CoreReport): string {
+  return `CO-RE relocation #${r.index} failed: ${r.kind} of ${r.spec} (insn ${r.insn}): ${r.failure ?? 'not found in the target BTF'}`;
 }

@@ -4,7 +4,7 @@
 import { LinkError, UnsupportedError } from '../errors.js';
 import { Cls, JmpOp, LD_IMM64, PseudoCall, PseudoLd, INSN_SIZE, type Insn } from '../../vm/isa.js';
 import type { Program } from '../../vm/program.js';
-import { applyCoreRelocations } from '../btf/core.js';
+import { applyCoreRelocations, coreFailureMessage } from '../btf/core.js';
 import type { Btf } from '../btf/btf.js';
 import { STT, SHN_UNDEF, RelocType } from '../elf/file.js';
 import { isCodeSection, functionAt } from './open.js';
@@ -45,6 +45,8 @@ export function linkProgram(spec: ObjectSpec, prog: ProgramSpec, env: LinkEnv): 
   const funcs: { pc: number; name: string }[] = [];
   const lineInfo: NonNullable<Program['lineInfo']> = [];
   const funcInfo: { pc: number; typeId: number }[] = [];
+  /** Poisoned CO-RE relocations by pc: the VM reports these if it reaches one. */
+  const coreFailures = new Map<number, string>();
   const elf = spec.elf;
   const btf = spec.btf;
 
@@ -55,7 +57,9 @@ export function linkProgram(spec: ObjectSpec, prog: ProgramSpec, env: LinkEnv): 
     const copy = f.insns.map((i) => ({ ...i }));
     if (f.coreRelos.length) {
       if (!btf) throw new LinkError('CO-RE relocations need .BTF', `${prog.name}: function ${f.name}`);
-      applyCoreRelocations(copy, f.coreRelos, btf, env.targetBtf ?? btf, `${f.section} ${f.name}`);
+      for (const r of applyCoreRelocations(copy, f.coreRelos, btf, env.targetBtf ?? btf, `${f.section} ${f.name}`)) {
+        if (r.failure) coreFailures.set(start + r.insn, coreFailureMessage(r));
+      }
     }
     out.push(...copy);
     placed.set(f, start);
@@ -110,6 +114,7 @@ export function linkProgram(spec: ObjectSpec, prog: ProgramSpec, env: LinkEnv): 
     section: prog.section,
   };
   if (lineInfo.length) program.lineInfo = lineInfo.sort((a, b) => a.pc - b.pc);
+  if (coreFailures.size) program.coreFailures = coreFailures;
   return { program, notes, funcInfo: funcInfo.sort((a, b) => a.pc - b.pc) };
 }
 
