@@ -272,7 +272,26 @@ function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: Tes
     }
     protectExcept(arena, ctx, SK_BUFF.size, writableRanges(info));
 
-    const run = repeatRuns(host, prog, input, ctx, { start: skbData, end: dataEnd, mac: pkt, network: pkt + ETH_HLEN });
+    // LD_ABS/LD_IND read the packet where the context says it is now: helpers that resize the
+    // packet (helpers/packet.ts) may move it and update data/data_end.
+    const dataAt = ctx + field(SK_BUFF, 'data').offset;
+    const endAt = ctx + field(SK_BUFF, 'data_end').offset;
+    const bounds = {
+      get start(): number {
+        return dv.getUint32(dataAt, true);
+      },
+      get end(): number {
+        return dv.getUint32(endAt, true);
+      },
+      get mac(): number {
+        const d = dv.getUint32(dataAt, true);
+        return d === skbData ? pkt : (arena.describe(d)?.start ?? pkt);
+      },
+      get network(): number {
+        return this.mac + ETH_HLEN;
+      },
+    };
+    const run = repeatRuns(host, prog, input, ctx, bounds);
 
     // After the run: the packet as data/data_end now say (helpers may move them), with a zeroed
     // Ethernet header in front for non-L2 types.

@@ -135,6 +135,23 @@ int x_xdp_tail(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+unsigned long long load_byte(void *skb, unsigned long long off) asm("llvm.bpf.load.byte");
+unsigned long long load_half(void *skb, unsigned long long off) asm("llvm.bpf.load.half");
+
+/* LD_ABS after the packet grew at the front and the back: offsets follow the new skb->data. */
+SEC("tc")
+int x_ldabs_moved(struct __sk_buff *skb)
+{
+	__u32 len = skb->len;
+
+	if (bpf_skb_change_head(skb, 4, 0) || bpf_skb_change_tail(skb, len + 4 + 2, 0))
+		return 1;
+	res[0] = load_byte(skb, 4 + 6);       /* old source MAC byte 0: 0x02 */
+	res[1] = load_half(skb, 4 + 12);      /* ethertype 0x0800 */
+	res[2] = load_half(skb, len + 4);     /* the zeroed tail */
+	return 0;
+}
+
 /* get_hash_recalc: ebpfvm's value is its own (the kernel seeds its flow hash at boot), so this
  * program is not a kernel-agreement case; the test checks it is stable and flow-dependent. */
 SEC("tc")
