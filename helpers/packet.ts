@@ -37,7 +37,7 @@
 // Where memory goes: the test run allocates the packet as one region that starts at the MAC
 // header (skb) or at data_hard_start (xdp). A helper that needs more room moves the packet to
 // a fresh region named "... (moved)" and frees an earlier moved one; the test run frees the
-// last. LD_ABS/LD_IND keep the bounds the run started with.
+// last. LD_ABS/LD_IND read the bounds from the context, so they follow.
 
 import { FaultSignal } from '../src/errors.js';
 import { jhash2 } from '../maps/bloom-filter.js';
