@@ -275,7 +275,7 @@ function build(): Rec[] {
   const b = new Builder();
   // Base types, named as the kernel's BTF names them.
   b.int('_Bool', 1, false, IntEnc.BOOL);
-  b.int('char', 1, true, IntEnc.CHAR);
+  b.int('char', 1, false); // as the kernel's BTF: no encoding bits (the kernel accepts one at most)
   b.int('signed char', 1, true);
   b.int('unsigned char', 1, false);
   b.int('short', 2, true);

@@ -11,6 +11,8 @@ import type { Program } from '../../vm/program.js';
 import type { Runtime, LoadedMap } from '../runtime.js';
 import type { Btf } from '../btf/btf.js';
 import { linkProgram } from './link.js';
+import { builtinBtf } from '../btf/builtin.js';
+import { BUILTIN_KSYMS } from '../btf/builtin-kmem.js';
 import { kconfigImage } from './externs.js';
 import { linuxHelperName } from './helper-names.js';
 import type { ObjectSpec, ObjMapSpec, ProgramSpec } from './spec.js';
@@ -18,8 +20,9 @@ import type { ObjectSpec, ObjMapSpec, ProgramSpec } from './spec.js';
 export interface LoadOptions {
   /** Kernel symbol addresses for `.ksyms` variables. */
   ksyms?: Record<string, bigint>;
-  /** BTF to relocate CO-RE against (default: the object's own, an identity relocation). */
-  targetBtf?: Btf;
+  /** BTF to relocate CO-RE against: a kernel's BTF, or 'local' for the object's own (an identity
+   *  relocation). Default: the runtime's built-in kernel BTF (src/btf/builtin.ts). */
+  targetBtf?: Btf | 'local';
   /** Values for `.kconfig` externs libbpf supplies itself (LINUX_KERNEL_VERSION, ...). */
   kconfigDefaults?: Record<string, number | bigint | boolean | string>;
   /** Use these existing runtime maps instead of creating the named maps (bpf_map__reuse_fd). */
@@ -74,6 +77,11 @@ export class LoadedObject {
     if (!m) throw new UsageError(`no map named ${name}`);
     return m.id;
   }
+}
+
+/** A `__ksym` the built-in kernel defines (a VAR of its BTF with an address in kernel memory). */
+function builtinKsym(name: string): bigint | undefined {
+  return Object.hasOwn(BUILTIN_KSYMS, name) ? BUILTIN_KSYMS[name] : undefined;
 }
 
 function u32(v: number): Uint8Array {
@@ -139,8 +147,9 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
     };
     for (const p of spec.programs.values()) {
       if (!p.autoload) continue;
-      const linkEnv: Parameters<typeof linkProgram>[2] = { mapId, ksym: (n) => options.ksyms?.[n] };
-      if (options.targetBtf) linkEnv.targetBtf = options.targetBtf;
+      // Kernel symbols: the user's addresses first, then the built-in kernel's typed __ksyms.
+      const linkEnv: Parameters<typeof linkProgram>[2] = { mapId, ksym: (n) => options.ksyms?.[n] ?? builtinKsym(n) };
+      if (options.targetBtf !== 'local') linkEnv.targetBtf = options.targetBtf ?? builtinBtf();
       const linked = linkProgram(spec, p, linkEnv);
       checkSupported(runtime, p, linked.program);
       const id = runtime.registerProgram(linked.program);

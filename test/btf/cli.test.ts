@@ -39,8 +39,7 @@ describe('ebpfvm btf dump', () => {
     expect(nobtf.code).toBe(2);
     expect(nobtf.err).toMatch(/ld_nobtf\.o: object has no \.BTF section/);
     expect((await runCli(['btf', 'dump', join(PROGS, 'ld_globals.o'), '--format', 'json'])).code).toBe(2);
-    const b = await runCli(['btf', 'dump', '--builtin']);
-    expect(b.code).toBe(2);
-    expect(b.err).toMatch(/built-in kernel BTF/);
+    // --builtin works now (test/btf/builtin-cli.test.ts); with an object too it is bad usage.
+    expect((await runCli(['btf', 'dump', join(PROGS, 'ld_globals.o'), '--builtin'])).code).toBe(2);
   });
 });

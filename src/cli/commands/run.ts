@@ -9,6 +9,7 @@ import { UsageError, VmFault } from '../../errors.js';
 import { Runtime } from '../../runtime.js';
 import { openObjectFile, readBytes } from '../../node.js';
 import { load, type LoadedObject } from '../../loader/load.js';
+import { parseBtf } from '../../btf/btf.js';
 import { btfDecoder, dumpRbtree, formatRbtree, isRbtreeMap } from '../../rbtree-api.js';
 import { dumpMapRaw, testRun, toHex, TestRunInputError, type TestRunResult } from '../../test-run-api.js';
 import { mapTypeName, type BpfMap } from '../../../maps/types.js';
@@ -32,6 +33,7 @@ interface RunOptions {
   args?: string;
   task?: string;
   kmem?: string;
+  btf?: string;
   maxInsns?: number;
   trace?: boolean;
   json?: boolean;
@@ -59,6 +61,7 @@ export const registerRun: RegisterCommand = (program: Command, setExit) => {
     .option('--ncpus <n>', 'number of possible CPUs (per-CPU maps); default: --cpu + 1', uint('--ncpus'))
     .option('--args <file.json>', 'tracing programs: arguments as a JSON array of integers (numbers or "0x..." strings)')
     .option('--task <file.json>', 'current task for get_current_* helpers: {"pid", "tgid", "uid", "gid", "comm"}')
+    .option('--btf <file>', 'kernel BTF to relocate CO-RE against (e.g. /sys/kernel/btf/vmlinux); default: the built-in kernel BTF')
     .option('--kmem <file.json>', 'kernel memory the program may read: {"0xffff...": "hex bytes", ...}')
     .option('--map <name=file.json>', 'fill map NAME from a JSON file before the run (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--max-insns <n>', 'instruction budget per run (unverified mode)', uint('--max-insns'))
@@ -81,7 +84,7 @@ function runCommand(objPath: string, opts: RunOptions): number {
   const runtime = new Runtime({ ncpus, cpu, ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}), ...(task ? { task } : {}) });
   if (opts.kmem !== undefined) mapKernelMemory(runtime, opts.kmem);
   const spec = openObjectFile(objPath);
-  const obj = load(runtime, spec);
+  const obj = load(runtime, spec, opts.btf !== undefined ? { targetBtf: parseBtf(readBytes(opts.btf)) } : {});
   const progName = opts.prog ?? onlyProgram(obj, objPath);
   const prog = obj.program(progName);
   for (const arg of opts.map ?? []) fillMap(obj, arg, ncpus);
