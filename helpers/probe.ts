@@ -8,24 +8,26 @@
 // probe_read_kernel(_str) of an address in the user half of x86-64 (below TASK_SIZE_MAX plus a
 // page) that is not BPF memory is -ERANGE, as copy_from_kernel_nofault_allowed answers in Linux
 // 6.x; the other variants say -EFAULT for any unreadable byte.
-// Sources: an address with a zero upper half is arena memory (a BPF stack or map value); any other
-// reads the runtime's user-supplied kernel-memory view (HelperEnv.readKernel), which stands for
-// both kernel and user memory (DESIGN section 2).
+// Sources: for the kernel variants (and the legacy probe_read/probe_read_str) an address with a
+// zero upper half is arena memory (a BPF stack or map value, which is kernel memory to the
+// kernel); every other address, and every address of the user variants, reads the runtime's
+// user-supplied memory view (HelperEnv.readKernel), which stands for both kernel and user memory
+// (DESIGN section 2). So probe_read_user of a BPF stack address fails (-EFAULT), as in Linux.
 
 import { Errno } from '../maps/types.js';
 import type { HelperCall, HelperEntry } from './types.js';
 
-function readByte(call: HelperCall, addr: bigint): number | undefined {
-  if (addr >> 32n === 0n) {
+function readByte(call: HelperCall, addr: bigint, arena: boolean): number | undefined {
+  if (arena && addr >> 32n === 0n) {
     const a = Number(addr);
     return call.arena.canAccess(a, 1, false) ? call.arena.u8[a] : undefined;
   }
   return call.env.readKernel(addr, 1)?.[0];
 }
 
-function read(call: HelperCall, addr: bigint, len: number): Uint8Array | undefined {
+function read(call: HelperCall, addr: bigint, len: number, arena: boolean): Uint8Array | undefined {
   if (len === 0) return new Uint8Array(0);
-  if (addr >> 32n === 0n) {
+  if (arena && addr >> 32n === 0n) {
     const a = Number(addr);
     return call.arena.canAccess(a, len, false) ? call.arena.read(a, len) : undefined;
   }
@@ -40,11 +42,11 @@ function failure(call: HelperCall, addr: bigint, kernel: boolean): number {
   return kernel && addr < USER_TOP ? -ERANGE : -Errno.EFAULT;
 }
 
-function probeRead(call: HelperCall, kernel: boolean): number {
+function probeRead(call: HelperCall, kernel: boolean, user: boolean): number {
   const dst = call.ptr(1);
   const size = Number(call.u64(2) & 0xffffffffn);
   if (size > 0) call.arena.check(dst, size, true);
-  const bytes = read(call, call.u64(3), size);
+  const bytes = read(call, call.u64(3), size, !user);
   if (!bytes) {
     call.arena.zero(dst, size);
     return failure(call, call.u64(3), kernel);
@@ -53,7 +55,7 @@ function probeRead(call: HelperCall, kernel: boolean): number {
   return 0;
 }
 
-function probeReadStr(call: HelperCall, kernel: boolean): number {
+function probeReadStr(call: HelperCall, kernel: boolean, user: boolean): number {
   const dst = call.ptr(1);
   const size = Number(call.u64(2) & 0xffffffffn);
   if (size === 0) return 0;
@@ -62,7 +64,7 @@ function probeReadStr(call: HelperCall, kernel: boolean): number {
   const out = new Uint8Array(size);
   let n = 0;
   for (; n < size - 1; n++) {
-    const b = readByte(call, BigInt.asUintN(64, src + BigInt(n)));
+    const b = readByte(call, BigInt.asUintN(64, src + BigInt(n)), !user);
     if (b === undefined) {
       call.arena.zero(dst, size);
       return failure(call, src, kernel);
@@ -78,7 +80,8 @@ const ARGS = [{ type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT'] }, { type: 'ARG_CO
 
 function entry(id: number, name: string, str: boolean): HelperEntry {
   const kernel = name.includes('kernel');
-  return { id, name, proto: { args: ARGS, ret: { type: 'RET_INTEGER' } }, gplOnly: true, progTypes: 'all', impl: (call) => (str ? probeReadStr(call, kernel) : probeRead(call, kernel)) };
+  const user = name.includes('user');
+  return { id, name, proto: { args: ARGS, ret: { type: 'RET_INTEGER' } }, gplOnly: true, progTypes: 'all', impl: (call) => (str ? probeReadStr(call, kernel, user) : probeRead(call, kernel, user)) };
 }
 
 export const PROBE_HELPERS: readonly HelperEntry[] = [

@@ -6,10 +6,11 @@ import { assemble } from '../../src/index.js';
 import { Runtime } from '../../src/runtime.js';
 
 describe('probe reads', () => {
-  it('x_probe.c: BPF memory reads, -ERANGE for low addresses, string lengths with the NUL', () => {
+  it('x_probe.c: BPF memory reads, -ERANGE for low addresses, string lengths with the NUL, user reads', () => {
     const { run, res } = xprog('x_probe.o');
-    expect(run('x_probe').retval).toBe(8);
-    expect(res(8)).toEqual([0, 1, -34, 0, 8, 4, -34, 0]);
+    expect(run('x_probe').retval).toBe(11);
+    // probe_read_user of BPF (kernel) memory or an unmapped address: -EFAULT
+    expect(res(11)).toEqual([0, 1, -34, 0, 8, 4, -34, 0, -14, -14, -14]);
   });
   it('reads the kernel-memory view; a miss there is -EFAULT with the buffer zeroed', () => {
     const rt = new Runtime();

@@ -2,7 +2,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-long res[12];
+long res[16];
 char str_out[8];
 
 SEC("syscall")
@@ -22,6 +22,9 @@ int x_probe(void *ctx)
 	res[i++] = bpf_probe_read_kernel_str(str_out, 4, src);       /* 4: "ebp" + NUL */
 	res[i++] = bpf_probe_read_kernel_str(buf, sizeof(buf), (void *)8); /* -EFAULT */
 	res[i++] = buf[0];
+	res[i++] = bpf_probe_read_user(&word, 8, &n);                /* a kernel address: -EFAULT */
+	res[i++] = bpf_probe_read_user(&word, 8, (void *)8);         /* unmapped: -EFAULT */
+	res[i++] = bpf_probe_read_user_str(buf, sizeof(buf), (void *)8);
 	return i;
 }
 
