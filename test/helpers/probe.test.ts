@@ -14,7 +14,7 @@ describe('probe reads', () => {
   });
   it('reads the kernel-memory view; a miss there is -EFAULT with the buffer zeroed', () => {
     const rt = new Runtime();
-    const base = 0xffff888000001000n;
+    const base = 0xffffc90000001000n; // vmalloc space: clear of the built-in task and cred
     rt.kmem.map(base, new TextEncoder().encode('task\0'));
     // r1 = fp-8, r2 = 8, r3 = address; call probe_read_kernel_str (115) then probe_read_kernel (113)
     const prog = (helper: number, addr: bigint) => ({
