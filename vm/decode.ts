@@ -19,6 +19,9 @@ export interface Decoded {
    *  imm >> 31 (the sign-extended upper half of a K operand)]. One array instead of five keeps
    *  the dispatch loop's loads together (bench/README.md). */
   readonly packed: Int32Array;
+  /** The interpreter's cache of resolved LD_IMM64 pseudo values (map handles, direct value
+   *  addresses, function handles): 3 words per slot [resolved, lo, hi], made on first use. */
+  pseudo?: Int32Array;
 }
 
 export function predecode(insns: readonly Insn[]): Decoded {

@@ -1434,7 +1434,7 @@ export class Interpreter {
             } else {
               run.pc = pc;
               run.prog = curProg;
-              this.loadImm64Pseudo(run, pc, s, P[(pc << 2) + 2]!, P[(pc << 2) + 6]!, R, d);
+              this.loadImm64Pseudo(run, curDecoded, pc, s, P[(pc << 2) + 2]!, P[(pc << 2) + 6]!, R, d);
             }
             // two slots, one instruction: keep the block's slot count honest
             pc += 2;
@@ -1912,7 +1912,15 @@ export class Interpreter {
     }
   }
 
-  private loadImm64Pseudo(run: Run, pc: number, s: number, imm: number, imm2: number, R: Int32Array, d2: number): void {
+  private loadImm64Pseudo(run: Run, decoded: Decoded, pc: number, s: number, imm: number, imm2: number, R: Int32Array, d2: number): void {
+    // Resolved once per program and runtime: global-data accesses (src 2) sit in hot loops.
+    const cache = (decoded.pseudo ??= new Int32Array(decoded.length * 3));
+    const k = pc * 3;
+    if (cache[k] === 1) {
+      R[d2] = cache[k + 1]!;
+      R[d2 + 1] = cache[k + 2]!;
+      return;
+    }
     let v: bigint | number;
     if (s === 1 || s === 5) {
       const h = this.env.mapHandleById(imm);
@@ -1926,6 +1934,9 @@ export class Interpreter {
       v = (BigInt(FUNC_TAG >>> 0) << 32n) | BigInt(pc + imm + 1);
     } else v = 0; // src 3 (kernel variable by BTF id): no kernel variables yet
     setReg(R, d2 / 2, v);
+    cache[k] = 1;
+    cache[k + 1] = R[d2]!;
+    cache[k + 2] = R[d2 + 1]!;
   }
 
   private isProbe(run: Run, pc: number): boolean {
