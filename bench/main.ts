@@ -1,9 +1,10 @@
-// `npm run bench [-- --quick] [--json] [--out DIR] [filters...]`: run the registered suites, print
+// `npm run bench [-- --quick] [--json] [--out DIR] [filters...]` (or `--render DIR`): run the registered suites, print
 // one row per result (progress on stderr), and write results.json, results.md and rbtree-ops.svg.
 // A full, unfiltered run writes to bench/results/ (the committed figures the README quotes);
 // quick or filtered runs write to bench/results/scratch/ unless --out says otherwise, so a quick
 // check never overwrites the committed full run.
 // Each suite module registers itself on import; add one line per module.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureGc } from './gc.js';
 import { describeLoad, loadAverage, machineInfo } from './machine.js';
@@ -24,6 +25,8 @@ export interface MainOptions {
   quick: boolean;
   json: boolean;
   out?: string;
+  /** Re-render results.md and the chart from DIR/results.json (after a report change). */
+  render?: string;
   filter: string[];
 }
 
@@ -37,6 +40,10 @@ export function parseArgs(argv: string[]): MainOptions | string {
       const d = argv[++i];
       if (!d) return '--out needs a directory';
       o.out = d;
+    } else if (a === '--render') {
+      const d = argv[++i];
+      if (!d) return '--render needs a directory holding results.json';
+      o.render = d;
     } else if (a.startsWith('--')) return `unknown option ${a} (use --quick, --json, --out DIR, or suite filters)`;
     else o.filter.push(a);
   }
@@ -48,6 +55,12 @@ export function main(argv: string[]): number {
   if (typeof o === 'string') {
     process.stderr.write(`bench: ${o}\n`);
     return 2;
+  }
+  if (o.render !== undefined) {
+    const doc = JSON.parse(readFileSync(join(o.render, 'results.json'), 'utf8')) as RunDocument;
+    const paths = writeRun(o.render, doc);
+    process.stderr.write(`rendered ${paths.md} and ${paths.svg}\n`);
+    return 0;
   }
   // --quick alone runs the suites tagged 'quick' (under a minute in all); filters choose otherwise.
   const filter = o.filter.length ? o.filter : o.quick ? ['quick'] : [];

@@ -62,6 +62,8 @@ export function markdown(doc: RunDocument): string {
     '',
   );
 
+  L.push(...targets(doc.results));
+
   const ops = doc.results.filter((r) => r.params?.op !== undefined && r.params?.impl !== undefined && r.name.startsWith('rbtree-ops/'));
   if (ops.length) {
     L.push('## rbtree helpers: ns per call', '');
@@ -124,4 +126,39 @@ export function markdown(doc: RunDocument): string {
     L.push('');
   }
   return L.join('\n');
+}
+
+/** DESIGN section 10's targets against this run's figures (fastest samples). */
+function targets(results: BenchResult[]): string[] {
+  const by = (name: string) => results.find((r) => r.name === name);
+  const cell = (impl: string, op: string, size: number) =>
+    results.find((r) => r.name.startsWith('rbtree-ops/') && r.params?.impl === impl && r.params?.op === op && r.params?.size === size && r.params?.keys === 'random');
+  const rows: string[] = [];
+  const alu = by('vm/alu64-loop (9004 insns)');
+  if (alu?.minNs)
+    rows.push(
+      `| interpreter at least as fast as uBPF's C interpreter | 64-bit ALU loop, 9,004 insns: ${fmtNs(alu.minNs)} (${fmtRate(9004e9 / alu.minNs)}insn/s), unverified | uBPF: 35.5 µs on this loop (bench/README.md, not measured in this run) | ${alu.minNs <= 35_500 ? 'met' : `not met (${(alu.minNs / 35_500).toFixed(2)}×)`} |`,
+    );
+  for (const r of results.filter((x) => x.name.startsWith('kernel/add+remove pair: VM'))) {
+    const k = results.find((x) => x.params?.impl === 'kernel' && x.params?.size === r.params?.size);
+    const size = Number(r.params?.size).toExponential(0).replace('+', '');
+    rows.push(
+      `| rbtree add+remove pair from BPF no slower than the kernel, N=${size} | ${fmtNs(r.minNs!)} (VM, unverified) | ${k?.minNs ? `${fmtNs(k.minNs)} (kernel, this run)` : 'kernel column skipped'} | ${k?.minNs ? (r.minNs! <= k.minNs ? 'met' : `not met (${(r.minNs! / k.minNs).toFixed(1)}×)`) : '–'} |`,
+    );
+  }
+  for (const size of [1_000, 10_000, 100_000, 1_000_000]) {
+    const ts = [cell('ts', 'add', size), cell('ts', 'remove', size), cell('ts', 'alloc_node', size), cell('ts', 'free_node', size)];
+    const js = [cell('js-sdsl', 'add', size), cell('js-sdsl', 'remove', size), cell('js-sdsl', 'alloc_node', size)];
+    if (ts.some((x) => !x?.minNs) || js.some((x) => !x?.minNs)) continue;
+    const t = ts.reduce((a, x) => a + x!.minNs!, 0);
+    const j = js.reduce((a, x) => a + x!.minNs!, 0);
+    rows.push(
+      `| TS API add+remove faster than js-sdsl, N=${size.toExponential(0).replace('+', '')} | ${ns(t)} ns (alloc+add+remove+free) | ${ns(j)} ns (payload+set+erase) | ${t < j ? 'met' : `not met (${(t / j).toFixed(2)}×)`} |`,
+    );
+  }
+  const mem = results.find((r) => r.name.startsWith('memory/rbtree total'));
+  if (mem?.value !== undefined)
+    rows.push(`| at most 48 bytes per node with a 16-byte payload | ${mem.value.toFixed(1)} B at N=${Number(mem.params?.size).toExponential(0).replace('+', '')} | 48 B | ${mem.value <= 48 ? 'met' : 'not met'} |`);
+  if (!rows.length) return [];
+  return ['## DESIGN section 10 targets', '', '| target | ebpfvm | against | |', '| --- | --- | --- | --- |', ...rows, ''];
 }
