@@ -161,6 +161,10 @@ export class Runtime implements VmEnv {
     return this.maps[handleIndex(h)]?.map;
   }
 
+  mapByIndex(index: number): BpfMap | undefined {
+    return this.maps[index]?.map;
+  }
+
   destroyMap(id: number): void {
     const m = this.maps[id];
     if (!m) return;

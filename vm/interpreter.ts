@@ -31,6 +31,8 @@ export interface VmEnv {
   /** Helper by id from the runtime's table, or undefined. */
   helper(id: number): HelperEntry | undefined;
   mapFromHandle(handle: bigint): BpfMap | undefined;
+  /** Optional fast path of mapFromHandle: the map whose handle has this low half. */
+  mapByIndex?(index: number): BpfMap | undefined;
   /** LD_IMM64 src 1/5: the handle of the map with this runtime id. */
   mapHandleById(id: number): bigint | undefined;
   /** LD_IMM64 src 2/6: address of the map's direct value (key 0) plus `off`. */
@@ -70,6 +72,7 @@ export interface VmHelperCall extends HelperCall {
 
 const TWO32 = 4294967296;
 const FUNC_TAG = (HANDLE_TAG_BASE + HandleKind.FUNC) | 0;
+const MAP_TAG = (HANDLE_TAG_BASE + HandleKind.MAP) | 0;
 const EMPTY_SET: ReadonlySet<number> = new Set();
 
 /** Lock bookkeeping of one run. */
@@ -2125,7 +2128,13 @@ class CallContext implements VmHelperCall {
     throw new FaultSignal(`argument r${i} (0x${this.u64(i).toString(16)}) is not arena memory`);
   }
   map(i: ArgIndex): BpfMap {
-    const m = this.vm.env.mapFromHandle(this.u64(i));
+    // Map helpers are the hottest helpers: decode the handle from the halves, no BigInt.
+    const env = this.vm.env;
+    if (env.mapByIndex !== undefined && this.R[2 * i + 1] === MAP_TAG) {
+      const byIndex = env.mapByIndex(this.R[2 * i]! >>> 0);
+      if (byIndex) return byIndex;
+    }
+    const m = env.mapFromHandle(this.u64(i));
     if (!m) throw new FaultSignal(`argument r${i} (0x${this.u64(i).toString(16)}) is not a map`);
     return m;
   }
