@@ -1,5 +1,5 @@
 // The rbtree helper matrix (issue 8): ns per call for alloc_node, add, find, remove, free_node,
-// first+next (per node of a full walk), get_lock and lock+unlock, at tree sizes 1e3..1e6, with
+// first, next (per node of a full walk), get_lock and lock+unlock, at tree sizes 1e3..1e6, with
 // random and sequential keys, for four implementations doing the same operations on the same
 // keys in the same process:
 //   bpf           the helpers called from BPF programs on the VM (test/progs/bench_rbtree.c),
@@ -33,7 +33,7 @@ export const BATCH = 1024; // must match bench_rbtree.c
 export const SIZES_FULL = [1_000, 10_000, 100_000, 1_000_000] as const;
 export const SIZES_QUICK = [1_000, 10_000] as const;
 export type KeyOrder = 'random' | 'sequential';
-export const OPS = ['alloc_node', 'add', 'find', 'remove', 'free_node', 'next', 'get_lock', 'lock+unlock'] as const;
+export const OPS = ['alloc_node', 'add', 'find', 'remove', 'free_node', 'first', 'next', 'get_lock', 'lock+unlock'] as const;
 export type Op = (typeof OPS)[number];
 export type ImplName = 'bpf' | 'ts' | 'js-sdsl' | 'sorted-btree';
 export const IMPLS: readonly ImplName[] = ['bpf', 'ts', 'js-sdsl', 'sorted-btree'];
@@ -161,6 +161,11 @@ function tsImpl(): TreeImpl {
         for (let i = 0; i < b.nodes.length; i++) if (map.freeNode(b.nodes[i] as number) === 0) ok++;
         return ok;
       },
+      first(b) {
+        let ok = 0;
+        for (let i = 0; i < b.keys.length; i++) if (map.first() !== 0) ok++;
+        return ok;
+      },
     },
     walk() {
       let steps = 0;
@@ -195,6 +200,7 @@ function bpfImpl(): TreeImpl {
     free_node: prog('free_nodes'),
     get_lock: prog('get_lock'),
     'lock+unlock': prog('lock_unlock'),
+    first: prog('first'),
     walk: prog('walk'),
   };
   // struct batch { u64 n; u64 keys[BATCH]; u64 nodes[BATCH]; } in the arena, passed as r1.
@@ -237,6 +243,7 @@ function bpfImpl(): TreeImpl {
       find: batchOp(P.find),
       remove: batchOp(P.remove),
       free_node: batchOp(P.free_node),
+      first: batchOp(P.first),
       get_lock: batchOp(P.get_lock),
       'lock+unlock': batchOp(P['lock+unlock']),
     },
@@ -276,6 +283,11 @@ function sdslImpl(): TreeImpl {
       remove(b) {
         let ok = 0;
         for (let i = 0; i < b.keys.length; i++) if (m.eraseElementByKey(b.keys[i]!)) ok++;
+        return ok;
+      },
+      first(b) {
+        let ok = 0;
+        for (let i = 0; i < b.keys.length; i++) if (m.front() !== undefined) ok++;
         return ok;
       },
     },
@@ -321,6 +333,11 @@ function btreeImpl(): TreeImpl {
       remove(b) {
         let ok = 0;
         for (let i = 0; i < b.keys.length; i++) if (t.delete(b.keys[i]!)) ok++;
+        return ok;
+      },
+      first(b) {
+        let ok = 0;
+        for (let i = 0; i < b.keys.length; i++) if (t.minKey() !== undefined) ok++;
         return ok;
       },
     },
@@ -427,6 +444,7 @@ export function measureCell(name: ImplName, size: number, order: KeyOrder, sampl
       phase('remove', fresh, BATCH);
       check(impl.size() === size, `${name}: ${impl.size()} nodes after removing the batch`);
       phase('free_node', fresh, BATCH);
+      phase('first', fresh, BATCH);
       phase('get_lock', fresh, BATCH);
       phase('lock+unlock', fresh, BATCH);
       if (s % walkEvery === 0) {

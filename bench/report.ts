@@ -68,7 +68,7 @@ export function markdown(doc: RunDocument): string {
   if (ops.length) {
     L.push('## rbtree helpers: ns per call', '');
     L.push(
-      'BPF on VM: the helper called from a BPF program (test/progs/bench_rbtree.c), a batch of 1024 per run, the empty batch loop subtracted. TS API: RbtreeMap\'s methods. js-sdsl OrderedMap and sorted-btree BTree do the same operations on the same keys (their "alloc_node" creates the 16-byte payload object; they have no free, lock or unlock). `next` is per node of a full in-order walk (first, then next). The tree holds N nodes throughout (each batch is added, then removed).',
+      'BPF on VM: the helper called from a BPF program (test/progs/bench_rbtree.c), a batch of 1024 per run, the empty batch loop subtracted. TS API: RbtreeMap\'s methods. js-sdsl OrderedMap and sorted-btree BTree do the same operations on the same keys (their "alloc_node" creates the 16-byte payload object; they have no free, lock or unlock). `first` is BATCH calls on the full tree; `next` is per node of a full in-order walk (first, then next, the walk loop included). The tree holds N nodes throughout (each batch is added, then removed).',
       '',
     );
     for (const keys of ['random', 'sequential']) {

@@ -30,6 +30,7 @@ describe('rbtree matrix cells', () => {
         expect(ops).toContain('next');
         if (impl === 'bpf') expect(ops).toEqual([...OPS]);
         if (impl === 'ts') expect(ops).toEqual(OPS.filter((o) => o !== 'get_lock' && o !== 'lock+unlock'));
+        expect(ops).toContain('first');
         for (const r of rows) {
           expect(r).toMatchObject({ impl, size: 2_000, keys, samples: 2, mode: impl === 'bpf' ? 'unverified' : 'n/a' });
           expect(Number.isFinite(r.meanNs) && r.meanNs >= 0).toBe(true);

@@ -131,6 +131,21 @@ int free_nodes(struct batch *b)
 	return ok;
 }
 
+/* first under one lock, BATCH times; returns how many found a node. */
+SEC("syscall")
+int first(struct batch *b)
+{
+	__u64 i;
+	int ok = 0;
+
+	bpf_rbtree_lock(bpf_rbtree_get_lock(&tree));
+#pragma clang loop unroll(disable)
+	for (i = 0; i < b->n && i < BATCH; i++)
+		ok += bpf_rbtree_first(&tree) != 0;
+	bpf_rbtree_unlock(bpf_rbtree_get_lock(&tree));
+	return ok;
+}
+
 /* get_lock alone; returns how many returned the same lock. */
 SEC("syscall")
 int get_lock(struct batch *b)
