@@ -170,6 +170,7 @@ export class Runtime implements VmEnv {
     if (!m) return;
     m.map.destroy();
     this.maps[id] = undefined;
+    this.interpreter.invalidateResolved();
   }
 
   mapHandleById(id: number): bigint | undefined {

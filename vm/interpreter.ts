@@ -164,6 +164,8 @@ export class Interpreter {
   /** Stack frame pool (one 512-byte region each), indexed by global depth across nested runs. */
   private readonly stacks: number[] = [];
   private stackTop = 0;
+  /** Generation of the resolved LD_IMM64 values (Decoded.pseudo); bumped when a map goes away. */
+  private resolvedGen = 1;
   /** Run state per nesting level of runs (see Run.init). */
   private readonly runs: Run[] = [];
   /** Scratch for slow-path results (lo, hi). */
@@ -172,6 +174,11 @@ export class Interpreter {
   private readonly rng = new Float64Array(2);
 
   constructor(readonly env: VmEnv) {}
+
+  /** Forget resolved map handles and addresses (the owner destroyed a map). */
+  invalidateResolved(): void {
+    this.resolvedGen++;
+  }
 
   /** Validate (DecodeError on malformed code) and pre-decode, once per program. */
   decode(prog: Program): Decoded {
@@ -1919,7 +1926,7 @@ export class Interpreter {
     // Resolved once per program and runtime: global-data accesses (src 2) sit in hot loops.
     const cache = (decoded.pseudo ??= new Int32Array(decoded.length * 3));
     const k = pc * 3;
-    if (cache[k] === 1) {
+    if (cache[k] === this.resolvedGen) {
       R[d2] = cache[k + 1]!;
       R[d2 + 1] = cache[k + 2]!;
       return;
@@ -1937,7 +1944,7 @@ export class Interpreter {
       v = (BigInt(FUNC_TAG >>> 0) << 32n) | BigInt(pc + imm + 1);
     } else v = 0; // src 3 (kernel variable by BTF id): no kernel variables yet
     setReg(R, d2 / 2, v);
-    cache[k] = 1;
+    cache[k] = this.resolvedGen;
     cache[k + 1] = R[d2]!;
     cache[k + 2] = R[d2 + 1]!;
   }

@@ -290,3 +290,14 @@ describe('forged function handles', () => {
     expect(() => rt().execute(prog([lddw(1, FUNC_HI | 1n), call(CALL_ONCE), exit()]))).toThrow(/not an instruction/);
   });
 });
+
+describe('resolved LD_IMM64 values', () => {
+  it('a destroyed map is not reachable through a program that resolved it before', () => {
+    const r = rt();
+    const m = r.createMap({ name: 'g', type: MapType.ARRAY, keySize: 4, valueSize: 8, maxEntries: 1, flags: 0 });
+    const p = prog([lddw(1, BigInt(m.id), 2), ldx(DW, 0, 1, 0), exit()]);
+    expect(r.execute(p).r0).toBe(0n);
+    r.destroyMap(m.id);
+    expect(() => r.execute(p)).toThrow(/map id \d+ has no direct value/);
+  });
+});
