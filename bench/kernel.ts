@@ -49,12 +49,14 @@ interface Loaded {
 
 function loadKernel(): Loaded {
   const pin = mkdtempSync('/sys/fs/bpf/ebpfvm-bench-');
-  const pkt = join(mkdtempSync(join(tmpdir(), 'ebpfvm-bench-')), 'pkt');
+  const tmp = mkdtempSync(join(tmpdir(), 'ebpfvm-bench-'));
+  const pkt = join(tmp, 'pkt');
   writeFileSync(pkt, new Uint8Array(64)); // tc test runs need at least an Ethernet header
   try {
     bpftool(['prog', 'loadall', KOBJ, join(pin, 'p'), 'pinmaps', join(pin, 'm')]);
   } catch (e) {
     rmSync(pin, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
     throw new Error(`the kernel refused rbtree_kfunc.o: ${String((e as { stderr?: string }).stderr ?? e).trim().split('\n').slice(-3).join(' ')}`);
   }
   return {
@@ -71,6 +73,7 @@ function loadKernel(): Loaded {
     close() {
       // Unpinning the programs and maps frees them (and the tree's nodes with the map).
       rmSync(pin, { recursive: true, force: true });
+      rmSync(tmp, { recursive: true, force: true });
     },
   };
 }

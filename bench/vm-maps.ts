@@ -1,5 +1,5 @@
 // More interpreter throughput (issue 8) beside bench/vm.ts's 64-bit ALU and memory loops: a 32-bit
-// ALU loop, bpf-to-bpf calls, helper calls and a map-lookup loop, in instructions per second; and
+// ALU loop, a stack loop, bpf-to-bpf calls, helper calls and a map-lookup loop, in instructions per second; and
 // the cost of one array/hash/LRU lookup and update from a program. Every figure is unverified
 // mode: there is no verifier yet, so each memory access is bounds-checked at run time and the
 // instruction budget is counted, as `ebpfvm run` runs programs.
@@ -68,6 +68,42 @@ registerSuite({
     if (r.r0 !== alu32Expected(N) || r.insnCount !== 9004) throw new Error(`alu32 loop: r0 ${r.r0}, ${r.insnCount} insns`);
   },
   units: 9004,
+  unit: 'insn',
+});
+
+/** Stack traffic: each iteration stores and reloads a u64 and a u32 through r10. 2 + 7N + 1. */
+export function stackLoop(iterations = N): Program {
+  return {
+    name: 'stack_loop',
+    progType: 0,
+    gpl: true,
+    insns: [
+      I(0xb7, 0, 0, 0, 0), // r0 = 0
+      I(0xb7, 1, 0, 0, 0), // r1 = 0
+      I(0x7b, 10, 1, -8), // *(u64 *)(r10 - 8) = r1
+      I(0x79, 2, 10, -8), // r2 = *(u64 *)(r10 - 8)
+      I(0x0f, 0, 2), // r0 += r2
+      I(0x63, 10, 0, -16), // *(u32 *)(r10 - 16) = w0
+      I(0x61, 3, 10, -16), // r3 = *(u32 *)(r10 - 16)
+      I(0x07, 1, 0, 0, 1), // r1 += 1
+      I(0x55, 1, 0, -7, iterations), // if r1 != N goto loop
+      I(0x95),
+    ],
+  };
+}
+
+registerSuite({
+  name: 'vm/stack-loop (7003 insns)',
+  tags: ['vm', 'quick'],
+  mode: 'unverified',
+  setup: () => ({ rt: new Runtime(), prog: stackLoop(N) }),
+  fn: (s) => void s.rt.execute(s.prog),
+  check: (s) => {
+    const r = s.rt.execute(s.prog);
+    // r0 = 0 + 1 + ... + (N-1)
+    if (r.r0 !== BigInt((N * (N - 1)) / 2) || r.insnCount !== 2 + 7 * N + 1) throw new Error(`stack loop: r0 ${r.r0}, ${r.insnCount} insns`);
+  },
+  units: 2 + 7 * N + 1,
   unit: 'insn',
 });
 

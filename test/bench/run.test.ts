@@ -3,10 +3,10 @@
 // version, load and commit recorded; and `ebpfvm bench` on user programs, including bad input.
 // Nothing here asserts a timing.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../..');
 const MAIN = join(ROOT, 'dist/bench/main.js');
@@ -23,6 +23,7 @@ describe.skipIf(!built)('npm run bench -- --quick', () => {
     stderr = r.stderr;
     if (r.status !== 0) throw new Error(`bench --quick exited ${r.status}: ${stderr.slice(-2000)}`);
   }, 180_000);
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('prints progress and the machine while it runs', () => {
     expect(stderr).toMatch(/suite\(s\) \(quick\): .*cores.*node v\d+/);
@@ -72,6 +73,7 @@ describe.skipIf(!built)('ebpfvm bench', () => {
   n.writeBigUInt64LE(64n);
   writeFileSync(ctx, n);
   const obj = join(ROOT, 'test/progs/bench_vm.o');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const cli = (args: string[]) => spawnSync(process.execPath, [CLI, 'bench', ...args], { encoding: 'utf8', timeout: 60_000 });
 
   it('reports mean, p50, p99, runs/s and rme as JSON', () => {
