@@ -205,45 +205,48 @@ function typesCompat(lb: Btf, lid: number, tb: Btf, tid: number, depth = 0): boo
   }
 }
 
-/** __bpf_core_types_match (bpf_core_type_matches): stricter than compat: named types must agree
- *  on (essential) names, every local member/enumerator must exist in the target with a matching
- *  type, integers agree on size and signedness, arrays on length. */
+/** bpf_core_names_match: essential names equal, and an empty name matches anything. */
+function namesMatch(a: string, b: string): boolean {
+  return !a || !b || essentialName(a) === essentialName(b);
+}
+
+/** __bpf_core_types_match (bpf_core_type_matches): stricter than compat. Names are compared at
+ *  every level (so `unsigned long` does not match gcc's `long unsigned int`), every local member
+ *  must find a same-named target member of a matching type, every local enumerator a same-named
+ *  target one, integers agree on size and signedness, arrays on length; behind a pointer a
+ *  struct only needs the same kind (or a forward declaration of it). */
 function typesMatch(lb: Btf, lid: number, tb: Btf, tid: number, behindPtr: boolean, depth = 0): boolean {
   if (depth > 32) return false;
   const l = lb.resolve(lid);
   const t = tb.resolve(tid);
   if (l.id === 0 || t.id === 0) return l.id === t.id;
-  if (l.name && essentialName(l.name) !== essentialName(t.name)) return false;
-  if (l.kind === BtfKind.FWD) {
-    // A local forward declaration matches any struct/union of that kind behind a pointer.
-    return (t.kind === BtfKind.FWD && t.kindFlag === l.kindFlag) || (isComposite(t) && (t.kind === BtfKind.UNION) === l.kindFlag);
-  }
-  if (!kindsCompat(l, t)) return false;
+  if (!namesMatch(l.name, t.name)) return false;
   switch (l.kind) {
-    case BtfKind.STRUCT:
-    case BtfKind.UNION: {
-      if (behindPtr) return true;
-      for (const m of l.members!) {
-        const tm = t.members!.find((x) => x.name === m.name);
-        if (!tm || !typesMatch(lb, m.type, tb, tm.type, false, depth + 1)) return false;
+    case BtfKind.FWD:
+      if (behindPtr) {
+        if (t.kind === BtfKind.FWD) return t.kindFlag === l.kindFlag;
+        return (t.kind === BtfKind.STRUCT && !l.kindFlag) || (t.kind === BtfKind.UNION && l.kindFlag);
       }
-      return true;
-    }
+      return t.kind === BtfKind.FWD && t.kindFlag === l.kindFlag;
+    case BtfKind.STRUCT:
+    case BtfKind.UNION:
+      if (behindPtr) return l.kind === t.kind || (t.kind === BtfKind.FWD && (l.kind === BtfKind.UNION) === t.kindFlag);
+      if (l.kind !== t.kind || l.members!.length > t.members!.length) return false;
+      return l.members!.every((m) => t.members!.some((tm) => namesMatch(m.name, tm.name) && typesMatch(lb, m.type, tb, tm.type, behindPtr, depth + 1)));
     case BtfKind.ENUM:
-    case BtfKind.ENUM64: {
-      if (lb.sizeof(l.id) !== tb.sizeof(t.id)) return false;
-      return l.values!.every((v) => t.values!.some((w) => essentialName(w.name) === essentialName(v.name)));
-    }
+    case BtfKind.ENUM64:
+      if (!isAnyEnum(t) || l.sizeOrType !== t.sizeOrType || l.values!.length > t.values!.length) return false;
+      return l.values!.every((v) => t.values!.some((w) => namesMatch(v.name, w.name)));
     case BtfKind.INT:
-      return l.sizeOrType === t.sizeOrType && ((l.intEncoding! & IntEnc.SIGNED) !== 0) === ((t.intEncoding! & IntEnc.SIGNED) !== 0);
+      return t.kind === BtfKind.INT && l.sizeOrType === t.sizeOrType && ((l.intEncoding! & IntEnc.SIGNED) !== 0) === ((t.intEncoding! & IntEnc.SIGNED) !== 0);
     case BtfKind.FLOAT:
-      return l.sizeOrType === t.sizeOrType;
+      return t.kind === BtfKind.FLOAT && l.sizeOrType === t.sizeOrType;
     case BtfKind.PTR:
-      return typesMatch(lb, l.sizeOrType, tb, t.sizeOrType, true, depth + 1);
+      return t.kind === BtfKind.PTR && typesMatch(lb, l.sizeOrType, tb, t.sizeOrType, true, depth + 1);
     case BtfKind.ARRAY:
-      return l.nelems === t.nelems && typesMatch(lb, l.elemType!, tb, t.elemType!, behindPtr, depth + 1);
+      return t.kind === BtfKind.ARRAY && l.nelems === t.nelems && typesMatch(lb, l.elemType!, tb, t.elemType!, behindPtr, depth + 1);
     case BtfKind.FUNC_PROTO:
-      if (l.params!.length !== t.params!.length) return false;
+      if (t.kind !== BtfKind.FUNC_PROTO || l.params!.length !== t.params!.length) return false;
       for (let i = 0; i < l.params!.length; i++) if (!typesMatch(lb, l.params![i]!.type, tb, t.params![i]!.type, behindPtr, depth + 1)) return false;
       return typesMatch(lb, l.sizeOrType, tb, t.sizeOrType, behindPtr, depth + 1);
     default:
@@ -310,20 +313,22 @@ function fieldValue(btf: Btf, f: FieldSpec, kind: number, where: string): FieldV
     }
   }
   const bits = bitfield ? f.bitfieldSize : byteSize * 8;
-  const out = (value: bigint, validate = true): FieldValue => ({ value, size: byteSize, typeKind: t.kind, validate });
+  // As libbpf: clang's bitfield values depend on its own choice of load width, so only
+  // signedness and the right shift (never ambiguous) are checked for bitfields.
+  const out = (value: bigint, validate = !bitfield): FieldValue => ({ value, size: byteSize, typeKind: t.kind, validate });
   switch (kind) {
     case CoreKind.FIELD_BYTE_OFFSET:
-      return out(BigInt(byteOff), !bitfield);
+      return out(BigInt(byteOff));
     case CoreKind.FIELD_BYTE_SIZE:
-      return out(BigInt(byteSize), !bitfield);
+      return out(BigInt(byteSize));
     case CoreKind.FIELD_EXISTS:
       return out(1n);
     case CoreKind.FIELD_SIGNED:
-      return out((isAnyEnum(t) && t.kindFlag) || (t.kind === BtfKind.INT && (t.intEncoding! & IntEnc.SIGNED) !== 0) ? 1n : 0n);
+      return out((isAnyEnum(t) && t.kindFlag) || (t.kind === BtfKind.INT && (t.intEncoding! & IntEnc.SIGNED) !== 0) ? 1n : 0n, true);
     case CoreKind.FIELD_LSHIFT_U64:
       return out(BigInt(64 - (f.bitOffset + bits - byteOff * 8)));
     case CoreKind.FIELD_RSHIFT_U64:
-      return out(BigInt(64 - bits));
+      return out(BigInt(64 - bits), true);
     default:
       throw new BtfError(`not a field relocation kind ${kind}`, where);
   }

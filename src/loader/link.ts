@@ -58,7 +58,10 @@ export function linkProgram(spec: ObjectSpec, prog: ProgramSpec, env: LinkEnv): 
     if (f.coreRelos.length) {
       if (!btf) throw new LinkError('CO-RE relocations need .BTF', `${prog.name}: function ${f.name}`);
       for (const r of applyCoreRelocations(copy, f.coreRelos, btf, env.targetBtf ?? btf, `${f.section} ${f.name}`)) {
-        if (r.failure) coreFailures.set(start + r.insn, coreFailureMessage(r));
+        if (!r.failure) continue;
+        coreFailures.set(start + r.insn, coreFailureMessage(r));
+        // A poisoned LD_IMM64 is two poisoned slots.
+        if (f.insns[r.insn]?.code === LD_IMM64) coreFailures.set(start + r.insn + 1, coreFailureMessage(r));
       }
     }
     out.push(...copy);
