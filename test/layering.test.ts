@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..');
 const CORE = ['vm', 'maps', 'helpers', 'verifier', 'src/elf', 'src/btf', 'src/loader'];
-const CORE_FILES = ['src/loader.ts'];
+const CORE_FILES = ['src/loader.ts', 'src/runtime.ts', 'src/errors.ts'];
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 function tsFiles(dir: string): string[] {
