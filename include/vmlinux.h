@@ -341,6 +341,31 @@ struct bpf_fentry_test_t {
 	struct bpf_fentry_test_t *a;
 };
 
+struct bpf_raw_tracepoint_args {
+	__u64 args[0];
+};
+
+struct trace_entry {
+	unsigned short type;
+	unsigned char flags;
+	unsigned char preempt_count;
+	int pid;
+};
+
+struct trace_event_raw_sys_enter {
+	struct trace_entry ent;
+	long id;
+	unsigned long args[6];
+	char __data[0];
+};
+
+struct trace_event_raw_sys_exit {
+	struct trace_entry ent;
+	long id;
+	long ret;
+	char __data[0];
+};
+
 struct thread_info {
 	unsigned long flags;
 	unsigned long syscall_work;

@@ -54,6 +54,7 @@ import {
 import { MemFlag, type Arena } from './memory.js';
 import { progTypeName } from './prog-types.js';
 import type { Program } from './program.js';
+import { typedTracingArgs } from '../src/btf/builtin-args.js';
 
 /** What a test run needs from its runtime (src/runtime's Runtime satisfies it). */
 export interface TestRunHost {
@@ -562,7 +563,9 @@ function runTracing(host: TestRunHost, prog: Program, kind: 'raw-tp' | 'btf-args
     case 'raw-tp':
     case 'btf-args': {
       const max = 8 * (MAX_BPF_FUNC_ARGS + (kind === 'btf-args' ? 1 : 0));
-      ctxBytes = input.ctx ?? u64Bytes(input.args ?? []);
+      // fentry/fexit: the values are typed by the target's prototype in the built-in BTF.
+      const typed = kind === 'btf-args' && input.args !== undefined ? typedTracingArgs(prog.section, input.args) : undefined;
+      ctxBytes = input.ctx ?? u64Bytes(typed ?? input.args ?? []);
       if (ctxBytes.length > max) throw new TestRunInputError('EINVAL', `${type} arguments are ${ctxBytes.length} bytes, more than ${max} (${max / 8} u64 values)`);
       size = ctxBytes.length;
       break;

@@ -333,6 +333,13 @@ function build(): Rec[] {
   b.struct('list_head', [['struct list_head *', 'next'], ['struct list_head *', 'prev']]);
   b.struct('bpf_fentry_test_t', [['struct bpf_fentry_test_t *', 'a']]);
 
+  // Tracing contexts: raw tracepoint arguments (uapi) and the sys_enter/sys_exit tracepoint
+  // records (include/trace/events/syscalls.h), after their common trace_entry header.
+  b.struct('bpf_raw_tracepoint_args', [['__u64', 'args', 0]]);
+  b.struct('trace_entry', [['unsigned short', 'type'], ['unsigned char', 'flags'], ['unsigned char', 'preempt_count'], ['int', 'pid']]);
+  b.struct('trace_event_raw_sys_enter', [['struct trace_entry', 'ent'], ['long', 'id'], ['unsigned long', 'args', 6], ['char', '__data', 0]]);
+  b.struct('trace_event_raw_sys_exit', [['struct trace_entry', 'ent'], ['long', 'id'], ['long', 'ret'], ['char', '__data', 0]]);
+
   // The task the VM runs as, with the fields it can fill (see kernelImages()).
   b.struct('thread_info', [['unsigned long', 'flags'], ['unsigned long', 'syscall_work'], ['u32', 'status'], ['u32', 'cpu']]);
   b.struct('cred', [
