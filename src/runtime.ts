@@ -67,8 +67,9 @@ export interface ExecRequest {
   verified?: boolean;
   trace?: (line: string) => void;
   output?: RunOutput;
-  /** Packet bounds (arena addresses) for LD_ABS/LD_IND; set by the test run. */
-  packet?: { start: number; end: number };
+  /** Packet bounds (arena addresses) for LD_ABS/LD_IND, set by the test run; `mac`/`network`
+   *  anchor the kernel's negative SKF_LL_OFF / SKF_NET_OFF offsets. */
+  packet?: { start: number; end: number; mac?: number; network?: number };
   /** PROBE_MEM: every load (true) or loads at these pcs read 0 on a miss instead of faulting. */
   probeMem?: boolean | ReadonlySet<number>;
   /** callx with a plain integer calls that helper id (conformance `callx` group). */

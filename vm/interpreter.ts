@@ -50,8 +50,9 @@ export interface RunRequest {
   maxInsns: number;
   trace?: (line: string) => void;
   output: RunOutput;
-  /** Packet bounds (arena addresses) for LD_ABS/LD_IND. */
-  packet?: { start: number; end: number };
+  /** Packet bounds (arena addresses) for LD_ABS/LD_IND; `mac` and `network` are the headers
+   *  negative SKF_LL_OFF / SKF_NET_OFF offsets are relative to. */
+  packet?: { start: number; end: number; mac?: number; network?: number };
   /** PROBE_MEM loads (read 0 on a miss instead of faulting): every load, or the listed pcs. */
   probeMem?: boolean | ReadonlySet<number>;
   /** callx with a plain small integer calls that helper id (the conformance suite's callx group). */
@@ -1466,8 +1467,8 @@ export class Interpreter {
               run.prog = curProg;
               throw new FaultSignal('LD_ABS/LD_IND without packet data');
             }
-            const a = pkt.start + (offset >>> 0);
-            if (offset < 0 || a + size > pkt.end) {
+            const a = offset >= 0 ? pkt.start + offset : packetNegative(pkt, offset);
+            if (a < 0 || a + size > pkt.end) {
               // The kernel ends the program with r0 = 0 on an out-of-packet legacy load.
               R[0] = 0;
               R[1] = 0;
@@ -2184,6 +2185,21 @@ class CallContext implements VmHelperCall {
   get env(): HelperEnv {
     return this.vm.env.helperEnv;
   }
+}
+
+const SKF_NET_OFF = -0x100000;
+const SKF_LL_OFF = -0x200000;
+
+/** Address of a negative LD_ABS/LD_IND offset, as the kernel's
+ *  bpf_internal_load_pointer_neg_helper: SKF_NET_OFF + k is k bytes into the network header,
+ *  SKF_LL_OFF + k k bytes into the MAC header; anything else (or no such header) is -1. */
+function packetNegative(pkt: { start: number; mac?: number; network?: number }, offset: number): number {
+  let a = -1;
+  if (offset >= SKF_NET_OFF) a = pkt.network !== undefined ? pkt.network + offset - SKF_NET_OFF : -1;
+  else if (offset >= SKF_LL_OFF) a = pkt.mac !== undefined ? pkt.mac + offset - SKF_LL_OFF : -1;
+  // the kernel accepts anything from skb->head on; the earliest header we know stands in for it
+  const head = Math.min(pkt.start, pkt.mac ?? pkt.start, pkt.network ?? pkt.start);
+  return a >= head ? a : -1;
 }
 
 function budgetFault(limit: number): FaultSignal {

@@ -230,6 +230,20 @@ describe('legacy packet loads (LD_ABS / LD_IND)', () => {
     expect(rt.execute(prog([ld(0x20, 0, 4), exit()]), { packet }).r0).toBe(0x9abcdef0n);
     expect(rt.execute(prog([mov64(3, 2), ld(0x48, 3, 3), exit()]), { packet }).r0).toBe(0xbcden);
   });
+  it('negative offsets: SKF_NET_OFF and SKF_LL_OFF address the network and MAC headers', () => {
+    const { rt, packet } = withPacket();
+    const hdrs = { ...packet, mac: packet.start, network: packet.start + 2 };
+    const NET = -0x100000;
+    const LL = -0x200000;
+    expect(rt.execute(prog([ld(0x28, 0, NET), exit()]), { packet: hdrs }).r0).toBe(0x5678n);
+    expect(rt.execute(prog([ld(0x30, 0, LL + 1), exit()]), { packet: hdrs }).r0).toBe(0x34n);
+    expect(rt.execute(prog([mov64(3, 4), ld(0x48, 3, NET), exit()]), { packet: hdrs }).r0).toBe(0xdef0n);
+    // without the headers, or before them, or past the end: r0 = 0 and the program ends
+    expect(rt.execute(prog([ld(0x28, 0, NET), mov64(0, 7), exit()]), { packet }).r0).toBe(0n);
+    expect(rt.execute(prog([ld(0x30, 0, LL - 1), mov64(0, 7), exit()]), { packet: hdrs }).r0).toBe(0n);
+    expect(rt.execute(prog([ld(0x20, 0, NET + 5), mov64(0, 7), exit()]), { packet: hdrs }).r0).toBe(0n);
+    expect(rt.execute(prog([ld(0x20, 0, -1), mov64(0, 7), exit()]), { packet: hdrs }).r0).toBe(0n);
+  });
   it('an out-of-packet load ends the program with r0 = 0', () => {
     const { rt, packet } = withPacket();
     expect(rt.execute(prog([mov64(0, 9), ld(0x20, 0, 5), mov64(0, 7), exit()]), { packet }).r0).toBe(0n);
