@@ -151,6 +151,11 @@ enum {
 	BPF_F_LOCK = 4,
 };
 
+enum {
+	false = 0,
+	true = 1,
+};
+
 enum xdp_action {
 	XDP_ABORTED = 0,
 	XDP_DROP = 1,

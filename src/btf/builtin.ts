@@ -299,6 +299,8 @@ function build(): Rec[] {
   b.enumType('bpf_map_type', mapTypeValues());
   b.enumType('bpf_prog_type', Object.entries(ProgType).map(([n, v]) => [`BPF_PROG_TYPE_${n}`, v]));
   b.enumType('', [['BPF_ANY', 0], ['BPF_NOEXIST', 1], ['BPF_EXIST', 2], ['BPF_F_LOCK', 4]]);
+  // As a kernel's vmlinux.h: C's false/true come from an anonymous enum (include/linux/stddef.h).
+  b.enumType('', [['false', 0], ['true', 1]]);
   b.enumType('xdp_action', [['XDP_ABORTED', 0], ['XDP_DROP', 1], ['XDP_PASS', 2], ['XDP_TX', 3], ['XDP_REDIRECT', 4]]);
 
   // Atomics and ids the task and cred structs use, with the kernel's wrapper-struct typedefs.
