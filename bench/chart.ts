@@ -1,10 +1,15 @@
 // The README's chart: rbtree operations per second by tree size, one panel per operation (add,
-// find, remove, next), one line per implementation, both axes logarithmic. Hand-written SVG so
-// the benchmarks need no plotting dependency and the file diffs as text.
+// find, remove, next, first, and the add+remove pair against the kernel), one line per
+// implementation, both axes logarithmic. Hand-written SVG so the benchmarks need no plotting
+// dependency and the file diffs as text.
 import type { BenchResult } from './registry.js';
 import type { RunDocument } from './report.js';
 
-const PANELS = ['add', 'find', 'remove', 'next'] as const;
+const PANELS = ['add', 'find', 'remove', 'next', 'first', 'add+remove'] as const;
+const PANEL_TITLE: Record<string, string> = {
+  next: 'next (per node of a full walk)',
+  'add+remove': 'add+remove pair, one run each (VM vs kernel)',
+};
 const SERIES: { impl: string; label: string; color: string; dash?: string }[] = [
   { impl: 'bpf', label: 'BPF on the VM (unverified)', color: '#d62728' },
   { impl: 'ts', label: 'TypeScript API', color: '#1f77b4' },
@@ -20,13 +25,16 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 const fmtPow = (e: number) => (e >= 9 ? `${10 ** (e - 9)}G` : e >= 6 ? `${10 ** (e - 6)}M` : e >= 3 ? `${10 ** (e - 3)}k` : `${10 ** e}`);
 
 export function rbtreeChart(doc: RunDocument, keys: 'random' | 'sequential' = 'random'): string {
-  const rows = doc.results.filter((r): r is BenchResult & { params: Record<string, string | number> } => !!r.params && r.params.keys === keys && r.meanNs !== undefined && r.meanNs > 0 && r.name.startsWith('rbtree-ops/'));
+  const rows = doc.results.filter(
+    (r): r is BenchResult & { params: Record<string, string | number> } =>
+      !!r.params && r.params.keys === keys && r.meanNs !== undefined && r.meanNs > 0 && (r.name.startsWith('rbtree-ops/') || r.name.startsWith('kernel/add+remove pair:')),
+  );
   const W = 920;
-  const H = 680;
+  const H = 960;
   const pw = 360; // panel plot area
   const ph = 200;
   const left = [80, 530];
-  const top = [115, 405];
+  const top = [115, 405, 695];
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
   out.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
@@ -58,7 +66,7 @@ export function rbtreeChart(doc: RunDocument, keys: 'random' | 'sequential' = 'r
     const yMax = ops.length ? Math.max(yMin + 1, Math.ceil(Math.log10(Math.max(...ops)))) : 8;
     const X = (n: number) => x0 + ((Math.log10(n) - xMin) / (xMax - xMin)) * pw;
     const Y = (v: number) => y0 + ph - ((Math.log10(v) - yMin) / (yMax - yMin)) * ph;
-    out.push(`<text x="${x0 + pw / 2}" y="${y0 - 10}" text-anchor="middle" font-weight="bold">${op === 'next' ? 'next (per node of a full walk)' : op}</text>`);
+    out.push(`<text x="${x0 + pw / 2}" y="${y0 - 10}" text-anchor="middle" font-weight="bold">${esc(PANEL_TITLE[op] ?? op)}</text>`);
     out.push(`<rect x="${x0}" y="${y0}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`);
     for (let e = yMin; e <= yMax; e++) {
       const y = Y(10 ** e);

@@ -402,22 +402,20 @@ export function measureCell(name: ImplName, size: number, order: KeyOrder, sampl
     const rand = rng(size ^ (order === 'random' ? 0x5bd1e995 : 0x1b873593));
     // A full walk of 1e6 nodes is long: walk often enough for ~2e6 visited nodes per cell.
     const walkEvery = Math.max(1, Math.floor((samples + warmup) / Math.max(3, Math.ceil(2e6 / size))));
-    // The batch loop's own cost (BPF: a run of the loop without helper calls), estimated once
-    // per cell as the fastest of many runs: noise only ever adds time, and a per-sample
-    // subtraction of one noisy run from another could come out at or below zero.
-    let overhead = 0;
-    if (impl.overheadNs) {
-      const runs: number[] = [];
-      for (let i = 0; i < 40; i++) runs.push(impl.overheadNs(fresh));
-      overhead = Math.min(...runs.slice(10));
-    }
+    // The batch loop's own cost (BPF: a run of the loop without helper calls) is measured in
+    // every sample, in the same JIT state as the phases, and the fastest of those runs is
+    // subtracted from every phase at the end: noise only ever adds time, so this never makes
+    // a helper look cheaper than it is (a per-sample subtraction of one noisy run from another
+    // could come out at or below zero; a single estimate taken before the samples caught the
+    // interpreter in another JIT state).
+    const loopNs: number[] = [];
     for (let s = 0; s < warmup + samples; s++) {
       const timed = s >= warmup;
       const record = (op: Op, ns: number) => {
         if (!timed) return;
         let a = times.get(op);
         if (!a) times.set(op, (a = []));
-        a.push(ns / BATCH);
+        a.push(ns);
       };
       const phase = (op: Op, b: Batch, expect: number) => {
         const f = impl.ops[op];
@@ -427,8 +425,9 @@ export function measureCell(name: ImplName, size: number, order: KeyOrder, sampl
         const got = f(b);
         const ns = nowNs() - t0;
         check(got === expect, `${name} ${op} @${size} ${order}: ${got} of ${expect} calls succeeded`);
-        record(op, Math.max(0, ns - overhead));
+        record(op, ns);
       };
+      if (impl.overheadNs && timed) loopNs.push(impl.overheadNs(fresh));
       for (let i = 0; i < BATCH; i++) {
         // random: anywhere in the tree; sequential: a run of consecutive keys
         const idx = order === 'random' ? Math.floor(rand() * size) : (s * BATCH + i) % size;
@@ -457,6 +456,8 @@ export function measureCell(name: ImplName, size: number, order: KeyOrder, sampl
         if (timed) walkTimes.push(ns / (size * reps));
       }
     }
+    const overhead = loopNs.length ? Math.min(...loopNs) : 0;
+    for (const [op, t] of times) times.set(op, t.map((ns) => Math.max(0, ns - overhead) / BATCH));
     if (walkTimes.length) times.set('next', walkTimes);
     const out: OpResult[] = [];
     for (const op of OPS) {

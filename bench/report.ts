@@ -65,19 +65,22 @@ export function markdown(doc: RunDocument): string {
   L.push(...targets(doc.results));
 
   const ops = doc.results.filter((r) => r.params?.op !== undefined && r.params?.impl !== undefined && r.name.startsWith('rbtree-ops/'));
+  // The kernel column: the add+remove pair (VM and kernel) joins the random-keys table as a row.
+  const pairs = doc.results.filter((r) => r.name.startsWith('kernel/add+remove pair:') && r.meanNs !== undefined);
   if (ops.length) {
     L.push('## rbtree helpers: ns per call', '');
     L.push(
-      'BPF on VM: the helper called from a BPF program (test/progs/bench_rbtree.c), a batch of 1024 per run, the empty batch loop subtracted. TS API: RbtreeMap\'s methods. js-sdsl OrderedMap and sorted-btree BTree do the same operations on the same keys (their "alloc_node" creates the 16-byte payload object; they have no free, lock or unlock). `first` is BATCH calls on the full tree; `next` is per node of a full in-order walk (first, then next, the walk loop included). The tree holds N nodes throughout (each batch is added, then removed).',
+      'BPF on VM: the helper called from a BPF program (test/progs/bench_rbtree.c), a batch of 1024 per run, the empty batch loop subtracted. TS API: RbtreeMap\'s methods. js-sdsl OrderedMap and sorted-btree BTree do the same operations on the same keys (their "alloc_node" creates the 16-byte payload object; they have no free, lock or unlock). `first` is BATCH calls on the full tree; `next` is per node of a full in-order walk (first, then next, the walk loop included). The tree holds N nodes throughout (each batch is added, then removed). The kernel column is the host kernel rbtree through the mainline kfuncs (bench/kernel/rbtree_kfunc.c, `bpftool prog run ... repeat`, verified and JIT-compiled), for the add+remove pair only; the VM pair is add_remove of test/progs/rbtree_bench.c, one program run per pair, the empty run subtracted.',
       '',
     );
     for (const keys of ['random', 'sequential']) {
-      const rows = ops.filter((r) => r.params!.keys === keys);
+      const rows = [...ops, ...pairs].filter((r) => r.params!.keys === keys);
       if (!rows.length) continue;
       L.push(`### ${keys} keys`, '');
       const present = IMPL_COLS.filter((c) => rows.some((r) => r.params!.impl === c));
-      L.push(`| op | N | ${present.map((c) => IMPL_HEAD[c]).join(' | ')} | TS ÷ js-sdsl | BPF ÷ TS |`);
-      L.push(`| --- | ---: | ${present.map(() => '---:').join(' | ')} | ---: | ---: |`);
+      const kcol = present.includes('kernel');
+      L.push(`| op | N | ${present.map((c) => IMPL_HEAD[c]).join(' | ')} | TS ÷ js-sdsl | BPF ÷ TS |${kcol ? ' BPF ÷ kernel |' : ''}`);
+      L.push(`| --- | ---: | ${present.map(() => '---:').join(' | ')} | ---: | ---: |${kcol ? ' ---: |' : ''}`);
       const sizes = [...new Set(rows.map((r) => Number(r.params!.size)))].sort((a, b) => a - b);
       const opNames = [...new Set(rows.map((r) => String(r.params!.op)))];
       for (const op of opNames)
@@ -88,7 +91,10 @@ export function markdown(doc: RunDocument): string {
             const r = cell(c);
             return r ? `${ns(r.meanNs)} (${ns(r.minNs)}) ±${r.rme!.toFixed(0)}%` : '–';
           });
-          L.push(`| ${op} | ${size.toExponential(0).replace('+', '')} | ${cols.join(' | ')} | ${ratio(cell('ts')?.minNs, cell('js-sdsl')?.minNs)} | ${ratio(cell('bpf')?.minNs, cell('ts')?.minNs)} |`);
+          const label = op === 'add+remove' ? 'add+remove pair (alloc, lock, add, remove, unlock, free; one run each)' : op;
+          L.push(
+            `| ${label} | ${size.toExponential(0).replace('+', '')} | ${cols.join(' | ')} | ${ratio(cell('ts')?.minNs, cell('js-sdsl')?.minNs)} | ${ratio(cell('bpf')?.minNs, cell('ts')?.minNs)} |${kcol ? ` ${ratio(cell('bpf')?.minNs, cell('kernel')?.minNs)} |` : ''}`,
+          );
         }
       L.push('');
     }
