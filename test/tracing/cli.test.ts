@@ -41,4 +41,14 @@ describe('ebpfvm run with tracing inputs', () => {
     expect(poisoned.code).toBe(1);
     expect(poisoned.err).toMatch(/CO-RE relocation #0 failed: byte_off of struct sk_buff\.len/);
   });
+
+  it('inspect --core lists each relocation against the built-in BTF or --btf', async () => {
+    const builtin = await runCli(['inspect', join(PROGS, 'core_kernel.o'), '--core']);
+    expect(builtin.code).toBe(0);
+    expect(builtin.out).toMatch(/CO-RE relocations against the built-in kernel BTF: \d+/);
+    expect(builtin.out).toMatch(/off_skb_len insn 0: byte_off struct sk_buff\.len: 0 -> poisoned/);
+    const kernel = await runCli(['inspect', join(PROGS, 'core_kernel.o'), '--btf', join(FIX, 'core_kernel.btf'), '--json']);
+    const rows = JSON.parse(kernel.out).core as { function: string; kind: string; target: string | null }[];
+    expect(rows.find((r) => r.function === 'off_task_pid')).toMatchObject({ kind: 'byte_off', target: '1264' });
+  });
 });
