@@ -104,3 +104,16 @@ describe('memory per node', () => {
     expect(rows.map((r) => r.params?.impl)).toEqual(['bpf', 'bpf', 'bpf', 'bpf', 'js-sdsl', 'sorted-btree']);
   });
 });
+
+describe('kernel column', () => {
+  it('is skipped with the reason where BPF cannot run, and the VM side still measured', async () => {
+    await import('../../bench/kernel.js');
+    vi.spyOn(process, 'getuid').mockReturnValue(1000);
+    const suite = allSuites().find((s) => s.name === 'kernel/add+remove pair')!;
+    const rows = suite.rows!({ quick: true, progress: () => {} });
+    expect(rows.at(-1)).toMatchObject({ name: 'kernel/column skipped', note: 'not root' });
+    const vm = rows.filter((r) => r.params?.impl === 'bpf');
+    expect(vm.map((r) => r.params!.size)).toEqual([1_000, 10_000]);
+    for (const r of vm) expect(r.mode).toBe('unverified');
+  });
+});
