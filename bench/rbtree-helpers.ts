@@ -10,9 +10,10 @@
 //
 // Protocol, per (size, key order): fill the tree with `size` keys (untimed), then for each
 // sample take a batch of BATCH fresh keys and time, phase by phase: alloc, add, find (BATCH keys
-// that are present), remove (the batch again) and free, so the tree is back at `size` nodes
-// after every sample and every figure is "at tree size N". The walk (first, then next to the
-// end) is timed over the whole tree. A few samples run untimed first (JIT warm-up).
+// that are present), remove (the batch again), free, then BATCH calls of first, get_lock and
+// lock+unlock, so the tree is back at `size` nodes after every sample and every figure is "at
+// tree size N". The walk (first, then next to the end) is timed over the whole tree. A few
+// samples run untimed first (JIT warm-up).
 //
 // Every phase checks what it did (the counts the programs return, the tree's size, the walk's
 // length and order), and a failing check throws: a broken build cannot report fast numbers.
