@@ -254,6 +254,11 @@ function typesMatch(lb: Btf, lid: number, tb: Btf, tid: number, behindPtr: boole
   }
 }
 
+/** bpf_core_types_are_compat, for callers outside CO-RE (typed __ksym checks). */
+export function typesAreCompatible(local: Btf, localId: number, target: Btf, targetId: number): boolean {
+  return typesCompat(local, localId, target, targetId);
+}
+
 // ---- candidates ------------------------------------------------------------------------------------
 
 /** Target types by essential name, built once per target BTF (a kernel BTF has ~100k types). */

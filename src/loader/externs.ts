@@ -56,7 +56,9 @@ export function collectExterns(elf: ElfFile, spec: ObjectSpec): void {
     if (found.isFunc) {
       spec.externs.push({ name: s.name, kind: 'kfunc', weak, typeId: found.typeId });
     } else if (found.sec === KSYMS_SEC) {
-      spec.externs.push({ name: s.name, kind: 'ksym', weak, typeId: found.typeId });
+      // The declared type, before the DATASEC rewrite below makes every ksym an int: typed
+      // ksyms are checked against the kernel's VAR at load, as libbpf does.
+      spec.externs.push({ name: s.name, kind: 'ksym', weak, typeId: found.typeId, ksymType: btf.type(found.typeId).sizeOrType });
     } else {
       const varType = btf.type(found.typeId).sizeOrType;
       const e = { name: s.name, kind: 'kconfig' as const, weak, typeId: found.typeId, kconfigType: kconfigType(btf, varType, where), size: btf.sizeof(varType), align: btf.alignof(varType) };

@@ -12,6 +12,8 @@ import type { Runtime, LoadedMap } from '../runtime.js';
 import type { Btf } from '../btf/btf.js';
 import { linkProgram } from './link.js';
 import { builtinBtf } from '../btf/builtin.js';
+import { BtfKind } from '../btf/btf.js';
+import { typesAreCompatible } from '../btf/core.js';
 import { BUILTIN_KSYMS } from '../btf/builtin-kmem.js';
 import { kconfigImage } from './externs.js';
 import { linuxHelperName } from './helper-names.js';
@@ -102,7 +104,21 @@ function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program): void {
   });
 }
 
+/** Typed __ksyms resolved against the built-in kernel BTF: the VAR must exist (unless weak) and
+ *  its type must be compatible with the declared one, as libbpf checks against the kernel's. */
+function checkTypedKsyms(spec: ObjectSpec, options: LoadOptions): void {
+  const kernel = builtinBtf();
+  for (const e of spec.externs) {
+    if (e.kind !== 'ksym' || !e.ksymType || !spec.btf || options.ksyms?.[e.name] !== undefined) continue;
+    const v = kernel.find(e.name, BtfKind.VAR)[0];
+    if (!v) continue; // unknown symbols are reported by the linker (or set to 0 when weak)
+    if (!typesAreCompatible(spec.btf, e.ksymType, kernel, v.sizeOrType))
+      throw new LinkError(`incompatible types: declared ${spec.btf.typeName(e.ksymType)}, but the kernel has ${kernel.typeName(v.sizeOrType)}`, `ksym ${e.name}`);
+  }
+}
+
 export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = {}): LoadedObject {
+  checkTypedKsyms(spec, options);
   const obj = new LoadedObject(runtime, spec);
   const created: LoadedMap[] = [];
   try {

@@ -100,6 +100,8 @@ export interface ExternSpec {
   kconfigType?: KconfigType;
   offset?: number;
   size?: number;
+  /** .ksyms variables: the declared type id (0 for a typeless `extern const void x __ksym`). */
+  ksymType?: number;
 }
 
 export interface ObjectSpec {

@@ -77,6 +77,14 @@ describe('fentry/fexit with user-supplied arguments', () => {
   });
 });
 
+describe('typed __ksym', () => {
+  it('a declared type incompatible with the built-in kernel VAR fails the load', () => {
+    expect(() => load(new Runtime(), open('tr_ksym_bad'))).toThrow(/ksym init_task: incompatible types: declared const int, but the kernel has struct task_struct/);
+    // With an address given by the user the built-in VAR is not consulted.
+    expect(() => load(new Runtime(), open('tr_ksym_bad'), { ksyms: { init_task: 0xffff888000200000n } })).not.toThrow();
+  });
+});
+
 describe('kprobe, raw_tp and tracepoint contexts', () => {
   it('kprobe: arguments in the pt_regs argument registers', () => {
     const { obj } = setup();
