@@ -8,7 +8,12 @@ export { openObjectAny as openObject, openObjectFile, readBytes } from './node.j
 export { parseElf, ElfFile, type ElfSection, type ElfSymbol, type ElfReloc } from './elf/file.js';
 export { parseBtf, Btf, BtfKind, type BtfType, type BtfMember } from './btf/btf.js';
 export { parseBtfExt, lineForPc, CoreKind, type BtfExt, type LineInfo, type FuncInfo, type CoreRelo } from './btf/ext.js';
-export { applyCoreRelocations } from './btf/core.js';
+export { applyCoreRelocations, coreCandidates, essentialName, CORE_POISON_HELPER, type CoreReport } from './btf/core.js';
+export { builtinBtf, builtinBtfBytes, BUILTIN_KERNEL_FUNCS } from './btf/builtin.js';
+export { builtinKernelImages, mapBuiltinKernel, memberOffset, BUILTIN_KSYMS, CURRENT_TASK_ADDR, CURRENT_CRED_ADDR, INIT_TASK_ADDR, type KernelTaskInfo } from './btf/builtin-kmem.js';
+export { typedTracingArgs, btfAttachTarget } from './btf/builtin-args.js';
+export { encodeBtf } from './btf/builtin-writer.js';
+export { vmlinuxHeader } from './btf/vmlinux-header.js';
 export { formatBtfC, formatTypeDecl } from './btf/format.js';
 export { formatBtfRaw } from './btf/format-raw.js';
 export { disassemble, formatInsn, type Dialect, type DisasmOptions, type DisasmAnnotations } from '../vm/disasm.js';
