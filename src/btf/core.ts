@@ -278,6 +278,20 @@ function byEssentialName(btf: Btf, name: string): number[] {
   return idx.get(name) ?? [];
 }
 
+/** Candidate lists per local root type, per (local, target) pair: libbpf shares one list among all
+ *  relocations of a root type and prunes it as candidates fail to match. */
+const CANDIDATE_CACHE = new WeakMap<Btf, WeakMap<Btf, Map<number, number[]>>>();
+
+function candidateList(local: Btf, target: Btf, localId: number): number[] {
+  let perTarget = CANDIDATE_CACHE.get(local);
+  if (!perTarget) CANDIDATE_CACHE.set(local, (perTarget = new WeakMap()));
+  let byRoot = perTarget.get(target);
+  if (!byRoot) perTarget.set(target, (byRoot = new Map()));
+  let list = byRoot.get(localId);
+  if (!list) byRoot.set(localId, (list = coreCandidates(local, target, localId)));
+  return list;
+}
+
 /** bpf_core_find_cands: same essential name, compatible kind. */
 export function coreCandidates(local: Btf, target: Btf, localId: number): number[] {
   const lt = local.type(localId);
@@ -290,10 +304,12 @@ export function coreCandidates(local: Btf, target: Btf, localId: number): number
 
 interface FieldValue {
   value: bigint;
-  /** Bytes a load of the field reads (for memory-size adjustment of LDX/ST/STX). */
-  size: number;
-  /** Resolved kind of the field's type, to decide whether the load size may change. */
-  typeKind: number;
+  /** Bytes a load of the field reads (for memory-size adjustment of LDX/ST/STX); undefined for
+   *  bitfields, whose loads libbpf never resizes. */
+  size: number | undefined;
+  /** Whether a load of the field may change width: pointers, and unsigned integers (zero
+   *  extension keeps the value); libbpf poisons any other size change. */
+  resizable: 'ptr' | 'uint' | undefined;
   /** Whether clang's baked-in value is checked (not for bitfield offsets/sizes, as libbpf). */
   validate: boolean;
 }
@@ -318,9 +334,14 @@ function fieldValue(btf: Btf, f: FieldSpec, kind: number, where: string): FieldV
     }
   }
   const bits = bitfield ? f.bitfieldSize : byteSize * 8;
+  // An access ending in an array index (a[n]) has an offset and a size, nothing else.
+  const arrayElem = typeof f.steps[f.steps.length - 1] === 'number';
+  if (arrayElem && kind !== CoreKind.FIELD_BYTE_OFFSET && kind !== CoreKind.FIELD_BYTE_SIZE && kind !== CoreKind.FIELD_EXISTS)
+    throw new BtfError(`${CORE_KIND_NAMES[kind]} cannot be applied to an array element access`, where);
+  const resizable = t.kind === BtfKind.PTR ? 'ptr' : t.kind === BtfKind.INT && (t.intEncoding! & IntEnc.SIGNED) === 0 ? 'uint' : undefined;
   // As libbpf: clang's bitfield values depend on its own choice of load width, so only
   // signedness and the right shift (never ambiguous) are checked for bitfields.
-  const out = (value: bigint, validate = !bitfield): FieldValue => ({ value, size: byteSize, typeKind: t.kind, validate });
+  const out = (value: bigint, validate = !bitfield): FieldValue => ({ value, size: bitfield ? undefined : byteSize, resizable, validate });
   switch (kind) {
     case CoreKind.FIELD_BYTE_OFFSET:
       return out(BigInt(byteOff));
@@ -343,9 +364,11 @@ function fieldValue(btf: Btf, f: FieldSpec, kind: number, where: string): FieldV
 interface Outcome {
   value: bigint;
   poison: boolean;
-  /** For FIELD_BYTE_OFFSET: the field's load size and kind (memory-size adjustment). */
-  size?: number;
-  typeKind?: number;
+  /** For field kinds: the field's load size and whether it may change (memory-size adjustment). */
+  size?: number | undefined;
+  resizable?: 'ptr' | 'uint' | undefined;
+  /** For field kinds: where the field is, which every candidate must agree on. */
+  bitOffset?: number;
   validate: boolean;
   /** What the target matched, for reports: type id and description. */
   targetId?: number;
@@ -358,7 +381,7 @@ function evaluate(lb: Btf, rec: CoreRelo, path: number[], local: FieldSpec | und
     const f = tb === lb && candId === rec.typeId ? local! : targetField(lb, local!, rec.typeId, path, tb, candId);
     if (!f) return undefined;
     const v = fieldValue(tb, f, kind, where);
-    return { value: v.value, poison: false, size: v.size, typeKind: v.typeKind, validate: v.validate, targetId: candId };
+    return { value: v.value, poison: false, size: v.size, resizable: v.resizable, bitOffset: f.bitOffset, validate: v.validate, targetId: candId };
   }
   if (isEnumKind(kind)) {
     const lt = lb.resolve(rec.typeId);
@@ -493,13 +516,22 @@ export function applyCoreRelocations(insns: Insn[], records: readonly CoreRelo[]
     else {
       if (!localBtf.type(rec.typeId).name) throw new BtfError(`${kindName} relocation against an anonymous type is not supported`, where);
       let chosen: Outcome | undefined;
-      for (const cand of coreCandidates(localBtf, targetBtf, rec.typeId)) {
+      const cands = candidateList(localBtf, targetBtf, rec.typeId);
+      const matched: number[] = [];
+      for (const cand of cands) {
         const o = evaluate(localBtf, rec, path, localSpec, targetBtf, cand, where);
         if (!o) continue;
+        const other = (c: Outcome) => `[${c.targetId}] ${targetBtf.typeName(c.targetId!)}`;
+        if (chosen && chosen.bitOffset !== o.bitOffset)
+          throw new BtfError(`field offset ambiguity: candidates ${other(chosen)} and [${cand}] ${targetBtf.typeName(cand)} put it at bit ${chosen.bitOffset} and ${o.bitOffset}`, where);
         if (chosen && chosen.value !== o.value)
-          throw new BtfError(`ambiguous: target candidates [${chosen.targetId}] ${targetBtf.typeName(chosen.targetId!)} and [${cand}] ${targetBtf.typeName(cand)} give ${chosen.value} and ${o.value}`, where);
+          throw new BtfError(`relocation decision ambiguity: candidates ${other(chosen)} and [${cand}] ${targetBtf.typeName(cand)} give ${chosen.value} and ${o.value}`, where);
         chosen ??= o;
+        matched.push(cand);
       }
+      // As libbpf, candidates that did not match are dropped for later relocations of the same
+      // root type (unless none matched: existence checks expect that).
+      if (matched.length) cands.splice(0, cands.length, ...matched);
       target = chosen ?? notFound(rec.kind);
     }
 
@@ -515,12 +547,12 @@ export function applyCoreRelocations(insns: Insn[], records: readonly CoreRelo[]
       out.push({ index, insn: rec.insn, kind: kindName, access: rec.access, type: localBtf.typeName(rec.typeId), spec, local: local.value, target: t, ...(failure ? { failure } : {}) });
     const insn = insns[rec.insn]!;
     let failure: string | undefined = target.poison ? `${spec} not found in the target BTF` : undefined;
-    // A field whose size changed: integers, enums and pointers are loaded at the new size
-    // (u32 -> u64 is legitimate); anything else cannot be adjusted and is poisoned.
-    if (!failure && rec.kind === CoreKind.FIELD_BYTE_OFFSET && isMemInsn(insn) && target.size !== undefined && target.size !== local.size) {
-      const scalar = (k: number | undefined) => k === BtfKind.INT || k === BtfKind.ENUM || k === BtfKind.ENUM64 || k === BtfKind.PTR;
+    // A field whose size changed: pointers and unsigned integers are loaded at the new size
+    // (zero extension keeps the value); anything else would read garbage and is poisoned.
+    if (!failure && rec.kind === CoreKind.FIELD_BYTE_OFFSET && isMemInsn(insn) && target.size !== local.size) {
       const insnBytes = SIZE_BYTES[insn.code & 0x18]!;
-      if (!scalar(local.typeKind) || !scalar(target.typeKind)) failure = `${spec} changed size from ${local.size} to ${target.size} bytes and is not an integer, enum or pointer`;
+      if (!local.resizable || local.resizable !== target.resizable || target.size === undefined)
+        failure = `${spec} changed size from ${local.size} to ${target.size} bytes; only pointers and unsigned integers can be loaded at another width`;
       else if (insnBytes !== local.size) throw new BtfError(`instruction accesses ${insnBytes} bytes, but the field has ${local.size}`, where);
       else if (BYTES_SIZE[target.size] === undefined) failure = `${spec} has size ${target.size}, which no load can read`;
       else insn.code = (insn.code & ~0x18) | BYTES_SIZE[target.size]!;

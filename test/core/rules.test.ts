@@ -42,7 +42,11 @@ describe('candidates', () => {
     const agree = btf(int('u32', 4), struct('foo___x', 8, [['a', 1, 0], ['b', 1, 4]]), struct('foo___y', 12, [['a', 1, 0], ['b', 1, 4]]));
     expect(apply(agree, ldx(4), relo(CoreKind.FIELD_BYTE_OFFSET, '0:1')).insn.off).toBe(4);
     const disagree = btf(int('u32', 4), struct('foo___x', 8, [['a', 1, 0], ['b', 1, 4]]), struct('foo___y', 12, [['a', 1, 0], ['b', 1, 8]]));
-    expect(() => apply(disagree, ldx(4), relo(CoreKind.FIELD_BYTE_OFFSET, '0:1'))).toThrow(/ambiguous/);
+    expect(() => apply(disagree, ldx(4), relo(CoreKind.FIELD_BYTE_OFFSET, '0:1'))).toThrow(/field offset ambiguity/);
+    // Even an existence check: the candidates must agree on where the field is.
+    expect(() => apply(disagree, mov(1), relo(CoreKind.FIELD_EXISTS, '0:1'))).toThrow(/field offset ambiguity/);
+    const sizes = btf(int('u32', 4), struct('foo___x', 8, [['a', 1, 0], ['b', 1, 4]]), struct('foo___y', 16, [['a', 1, 0], ['b', 1, 4]]));
+    expect(() => apply(sizes, mov(8), relo(CoreKind.TYPE_SIZE, '0'))).toThrow(/relocation decision ambiguity/);
     // A candidate whose member has an incompatible type (a struct where an int was) drops out.
     const oneFits = btf(int('u32', 4), struct('foo___x', 8, [['a', 1, 0], ['b', 1, 4]]), struct('foo___y', 12, [['a', 1, 0], ['b', 4, 8]]), struct('inner', 4, [['q', 1, 0]]));
     expect(apply(oneFits, ldx(4), relo(CoreKind.FIELD_BYTE_OFFSET, '0:1')).insn.off).toBe(4);
@@ -59,11 +63,15 @@ describe('field relocations', () => {
     expect(rep.spec).toBe('struct foo.b');
   });
 
-  it('an integer that grew is loaded at its new width; a struct that changed size is poisoned', () => {
+  it('an unsigned integer that grew is loaded at its new width; a signed one is poisoned', () => {
     const grown = btf(int('u32', 4), struct('foo', 16, [['a', 1, 0], ['b', 3, 8]]), int('u64', 8));
     const { insn } = apply(grown, ldx(4), relo(CoreKind.FIELD_BYTE_OFFSET, '0:1'));
     expect(insn).toMatchObject({ code: 0x79, off: 8 }); // r0 = *(u64 *)(r1 + 8)
     expect(apply(grown, mov(4), relo(CoreKind.FIELD_BYTE_SIZE, '0:1')).insn.imm).toBe(8);
+    const signed = btf(int('u32', 4), struct('foo', 16, [['a', 1, 0], ['b', 3, 8]]), int('s64', 8, true));
+    const r = apply(signed, ldx(4), relo(CoreKind.FIELD_BYTE_OFFSET, '0:1'));
+    expect(r.insn.imm).toBe(CORE_POISON_HELPER);
+    expect(r.rep.failure).toMatch(/only pointers and unsigned integers/);
   });
 
   it('array indices must be in the target bounds', () => {
