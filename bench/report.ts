@@ -50,7 +50,7 @@ export function markdown(doc: RunDocument): string {
   L.push(`| CPU | ${m.cpu}, ${m.cores} cores |`, `| memory | ${m.memoryGiB} GiB |`, `| OS | ${m.platform}, kernel ${m.kernel} |`);
   L.push(`| Node | ${m.node} (V8 ${m.v8}) |`, `| commit | ${m.commit}${m.dirty ? ' (with uncommitted changes)' : ''} |`);
   L.push(
-    `| load average | start ${doc.load.start.join(' / ')}, end ${doc.load.end.join(' / ')} (1/5/15 min); ${doc.load.perCoreStart} per core at start: ${describeLoad(Math.max(doc.load.perCoreStart, doc.load.perCoreEnd))} |`,
+    `| load average | start ${doc.load.start.join(' / ')}, end ${doc.load.end.join(' / ')} (1/5/15 min), ${doc.load.perCoreStart} per core at the start and ${doc.load.perCoreEnd} at the end: ${describeLoad(Math.max(doc.load.perCoreStart, doc.load.perCoreEnd))} |`,
   );
   L.push('');
   L.push(
