@@ -429,6 +429,16 @@ struct task_struct {
 
 struct bpf_map;
 
+typedef void (*btf_trace_sys_enter)(void *, struct pt_regs *, long);
+
+typedef void (*btf_trace_sys_exit)(void *, struct pt_regs *, long);
+
+typedef void (*btf_trace_sched_process_fork)(void *, struct task_struct *, struct task_struct *);
+
+typedef void (*btf_trace_sched_process_exit)(void *, struct task_struct *);
+
+typedef void (*btf_trace_sched_switch)(void *, bool, struct task_struct *, struct task_struct *, unsigned int);
+
 #ifndef BPF_NO_PRESERVE_ACCESS_INDEX
 #pragma clang attribute pop
 #endif

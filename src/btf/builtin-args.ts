@@ -1,4 +1,4 @@
-// Arguments of BTF-typed tracing programs (fentry/fexit/fmod_ret), typed by the target
+// Arguments of BTF-typed tracing programs (fentry/fexit/fmod_ret/tp_btf), typed by the target
 // function's prototype in the built-in kernel BTF. The kernel's trampoline hands such programs a
 // u64 array: one slot per argument, then (fexit, fmod_ret) the return value; a void function
 // has no return slot. A test run gives ebpfvm the values (an extension: the kernel can only
@@ -14,8 +14,24 @@ const WITH_RETURN = new Set(['fexit', 'fmod_ret']);
 
 /** The attach point of a BTF-typed section name: `fentry/do_exit` -> { kind: 'fentry', target }. */
 export function btfAttachTarget(section: string | undefined): { kind: string; target: string } | undefined {
-  const m = /^(fentry|fexit|fmod_ret)(?:\.s)?\/(.+)$/.exec(section ?? '');
+  const m = /^(fentry|fexit|fmod_ret|tp_btf)(?:\.s)?\/(.+)$/.exec(section ?? '');
   return m ? { kind: m[1]!, target: m[2]! } : undefined;
+}
+
+/** Parameters (and return type) of an attach target: a FUNC, or for tp_btf the
+ *  `btf_trace_<tp>` typedef's prototype without its leading `void *` (the kernel's __data). */
+function targetProto(btf: Btf, kind: string, target: string): { params: { name: string; type: number }[]; ret: number } | undefined {
+  if (kind === 'tp_btf') {
+    const td = btf.find(`btf_trace_${target}`, BtfKind.TYPEDEF)[0];
+    if (!td) return undefined;
+    const proto = btf.resolve(btf.resolve(td.id).sizeOrType);
+    if (proto.kind !== BtfKind.FUNC_PROTO) return undefined;
+    return { params: proto.params!.slice(1), ret: 0 };
+  }
+  const fn = btf.find(target, BtfKind.FUNC)[0];
+  if (!fn) return undefined;
+  const proto = btf.type(fn.sizeOrType);
+  return { params: proto.params!, ret: proto.sizeOrType };
 }
 
 /** Cast one value to a BTF type, as the u64 slot the trampoline stores. */
@@ -37,14 +53,13 @@ function castTo(btf: Btf, typeId: number, v: bigint): bigint {
 export function typedTracingArgs(section: string | undefined, args: readonly (bigint | number)[], btf: Btf = builtinBtf()): bigint[] | undefined {
   const at = btfAttachTarget(section);
   if (!at) return undefined;
-  const fn = btf.find(at.target, BtfKind.FUNC)[0];
-  if (!fn) return undefined;
-  const proto = btf.type(fn.sizeOrType);
-  const params = proto.params!;
-  const ret = WITH_RETURN.has(at.kind) && proto.sizeOrType !== 0 ? proto.sizeOrType : undefined;
+  const proto = targetProto(btf, at.kind, at.target);
+  if (!proto) return undefined;
+  const params = proto.params;
+  const ret = WITH_RETURN.has(at.kind) && proto.ret !== 0 ? proto.ret : undefined;
   const want = params.length + (ret !== undefined ? 1 : 0);
   if (args.length !== want) {
-    const names = params.map((p) => `${p.name || '?'} (${btf.typeName(p.type)})`);
+    const names = params.map((p) => (p.name ? `${p.name} (${btf.typeName(p.type)})` : btf.typeName(p.type)));
     if (ret !== undefined) names.push(`the return value (${btf.typeName(ret)})`);
     throw new UsageError(`${at.kind}/${at.target} takes ${want} argument${want === 1 ? '' : 's'}: ${names.join(', ') || 'none'}; got ${args.length}`);
   }

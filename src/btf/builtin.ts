@@ -184,6 +184,16 @@ class Builder {
     return this.add({ kind: BtfKind.FUNC, name, kindFlag: false, vlen: linkage, sizeOrType: proto, linkage });
   }
 
+  /** `typedef void (*name)(void *, params...)`: how the kernel's BTF describes a BTF-enabled
+   *  tracepoint (btf_trace_<tp>); tp_btf programs get the params after the leading `void *`. */
+  tracepoint(tp: string, params: [string, string][]): number {
+    const proto = this.add({ kind: BtfKind.FUNC_PROTO, name: '', kindFlag: false, vlen: params.length + 1, sizeOrType: 0, params: [{ name: '', type: this.ty('void *') }, ...params.map(([c]) => ({ name: '', type: this.ty(c) }))] });
+    const ptr = this.ptr(proto);
+    const id = this.add({ kind: BtfKind.TYPEDEF, name: `btf_trace_${tp}`, kindFlag: false, vlen: 0, sizeOrType: ptr }, 8, 8);
+    this.named.set(`btf_trace_${tp}`, id);
+    return id;
+  }
+
   variable(name: string, ctype: string): number {
     return this.add({ kind: BtfKind.VAR, name, kindFlag: false, vlen: 0, sizeOrType: this.ty(ctype), linkage: Linkage.GLOBAL });
   }
@@ -393,6 +403,13 @@ function build(): Rec[] {
   }
   for (const k of KFUNCS) if (!helperNames.has(k.name)) b.func(k.name, k.ret, k.params);
   for (const f of BUILTIN_KERNEL_FUNCS) b.func(f.name, f.ret, f.params);
+
+  // BTF-enabled tracepoints (tp_btf/<name>), as the kernel declares them.
+  b.tracepoint('sys_enter', [['struct pt_regs *', 'regs'], ['long', 'id']]);
+  b.tracepoint('sys_exit', [['struct pt_regs *', 'regs'], ['long', 'ret']]);
+  b.tracepoint('sched_process_fork', [['struct task_struct *', 'parent'], ['struct task_struct *', 'child']]);
+  b.tracepoint('sched_process_exit', [['struct task_struct *', 'p']]);
+  b.tracepoint('sched_switch', [['bool', 'preempt'], ['struct task_struct *', 'prev'], ['struct task_struct *', 'next'], ['unsigned int', 'prev_state']]);
 
   // Typed __ksym variables (kernel/init_task.c, kernel/smp.c).
   b.variable('init_task', 'struct task_struct');

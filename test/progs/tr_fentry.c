@@ -2,7 +2,8 @@
 // memory (test/tracing/fentry.test.ts; `ebpfvm run --args/--task/--kmem`): fentry on a syscall
 // function by name (reading the saved user registers through a BTF pointer), fexit with the
 // return value after the arguments, arguments typed by the prototype, a BTF task pointer argument,
-// kprobe (pt_regs), raw_tp, a syscall tracepoint record and typed __ksym variables.
+// tp_btf (typed by the kernel's btf_trace_* prototype), kprobe (pt_regs), raw_tp, a syscall
+// tracepoint record and typed __ksym variables.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -87,6 +88,16 @@ int tp_getpgid(struct trace_event_raw_sys_enter *ctx)
 {
 	tp_id = ctx->id;
 	tp_arg0 = ctx->args[0];
+	return 0;
+}
+
+int fork_parent_pid, fork_child_pid;
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	fork_parent_pid = parent->pid;
+	fork_child_pid = child->pid;
 	return 0;
 }
 

@@ -70,6 +70,13 @@ describe('fentry/fexit with user-supplied arguments', () => {
     expect(globals(obj)).toMatchObject({ new_pid: 0n, new_comm: '' });
   });
 
+  it('tp_btf: arguments typed by the btf_trace_* prototype (without its leading void *)', () => {
+    const { obj } = setup();
+    runLoaded(obj, 'on_fork', { args: [INIT_TASK_ADDR, 0xffff888000100000n] });
+    expect(globals(obj)).toMatchObject({ fork_parent_pid: 0n, fork_child_pid: 321n });
+    expect(() => runLoaded(obj, 'on_fork', { args: [1] })).toThrow(/tp_btf\/sched_process_fork takes 2 arguments: struct task_struct \*, struct task_struct \*; got 1/);
+  });
+
   it('typed __ksym variables resolve to the built-in kernel objects', () => {
     const { obj } = setup();
     runLoaded(obj, 'ksyms', { args: [0] });
