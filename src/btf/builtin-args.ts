@@ -1,21 +1,25 @@
-// Arguments of BTF-typed tracing programs (fentry/fexit/fmod_ret/tp_btf), typed by the target
-// function's prototype in the built-in kernel BTF. The kernel's trampoline hands such programs a
-// u64 array: one slot per argument, then (fexit, fmod_ret) the return value; a void function
-// has no return slot. A test run gives ebpfvm the values (an extension: the kernel can only
-// trigger the attach point, DESIGN section 5), so here each value is checked against the count
-// and cast to its parameter's C type: truncated to its width, then sign- or zero-extended to 64
-// bits as the type's signedness says (an `int` of -1 is 0xffffffffffffffff, a `u8` of 257 is 1).
+// Arguments of BTF-typed tracing programs (fentry/fexit/fmod_ret/tp_btf/lsm), typed by the
+// target's prototype in the built-in kernel BTF. The kernel's trampoline hands such programs a
+// u64 array: one slot per argument, then (fexit, fmod_ret) the return value; a void function has
+// no return slot. LSM programs (lsm/<hook>) are typed by bpf_lsm_<hook> and, like fmod_ret, see
+// the return value so far in the last slot. A test run gives ebpfvm the values (an extension:
+// the kernel can only trigger the attach point, DESIGN section 5), so here each value is checked
+// against the count and cast to its parameter's C type: truncated to its width, then sign- or
+// zero-extended to 64 bits as the type's signedness says (an `int` of -1 is 0xffffffffffffffff,
+// a `u8` of 257 is 1).
 import { UsageError } from '../errors.js';
 import { BtfKind, IntEnc, type Btf } from './btf.js';
 import { builtinBtf } from './builtin.js';
 
 /** Attach kinds whose context ends with the traced function's return value. */
-const WITH_RETURN = new Set(['fexit', 'fmod_ret']);
+const WITH_RETURN = new Set(['fexit', 'fmod_ret', 'lsm']);
 
 /** The attach point of a BTF-typed section name: `fentry/do_exit` -> { kind: 'fentry', target }. */
 export function btfAttachTarget(section: string | undefined): { kind: string; target: string } | undefined {
-  const m = /^(fentry|fexit|fmod_ret|tp_btf)(?:\.s)?\/(.+)$/.exec(section ?? '');
-  return m ? { kind: m[1]!, target: m[2]! } : undefined;
+  const m = /^(fentry|fexit|fmod_ret|tp_btf|lsm)(?:\.s)?\/(.+)$/.exec(section ?? '');
+  if (!m) return undefined;
+  // An LSM program attaches to the hook's BPF stub, bpf_lsm_<hook>.
+  return { kind: m[1]!, target: m[1] === 'lsm' ? `bpf_lsm_${m[2]}` : m[2]! };
 }
 
 /** Parameters (and return type) of an attach target: a FUNC, or for tp_btf the

@@ -230,6 +230,10 @@ export const BUILTIN_KERNEL_FUNCS: readonly { name: string; ret: string; params:
   { name: 'do_exit', ret: 'void', params: [['long', 'code']] },
   { name: 'security_task_alloc', ret: 'int', params: [['struct task_struct *', 'task'], ['unsigned long', 'clone_flags']] },
   { name: 'do_sys_openat2', ret: 'long', params: [['int', 'dfd'], ['const char *', 'filename'], ['void *', 'how']] },
+  // BPF LSM hooks (lsm/<hook> attaches to bpf_lsm_<hook>, kernel/bpf/bpf_lsm.c).
+  { name: 'bpf_lsm_task_alloc', ret: 'int', params: [['struct task_struct *', 'task'], ['unsigned long', 'clone_flags']] },
+  { name: 'bpf_lsm_task_free', ret: 'void', params: [['struct task_struct *', 'task']] },
+  { name: 'bpf_lsm_bpf', ret: 'int', params: [['int', 'cmd'], ['void *', 'attr'], ['unsigned int', 'size'], ['bool', 'kernel']] },
 ];
 
 /** Kfunc prototypes the BTF declares (mainline's rbtree/object/task kfuncs), so programs and

@@ -101,6 +101,18 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
+long lsm_flags, lsm_ret;
+int lsm_pid;
+
+SEC("lsm/task_alloc")
+int BPF_PROG(on_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
+{
+	lsm_pid = task->pid;
+	lsm_flags = clone_flags;
+	lsm_ret = ret;
+	return ret ? ret : (clone_flags & 0x10000 ? -1 : 0); /* refuse CLONE_THREAD (0x10000) */
+}
+
 int init_pid, ncpus;
 char init_comm[16];
 

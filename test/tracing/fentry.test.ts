@@ -77,6 +77,13 @@ describe('fentry/fexit with user-supplied arguments', () => {
     expect(() => runLoaded(obj, 'on_fork', { args: [1] })).toThrow(/tp_btf\/sched_process_fork takes 2 arguments: struct task_struct \*, struct task_struct \*; got 1/);
   });
 
+  it('lsm: typed by bpf_lsm_<hook>, the return value so far in the last slot', () => {
+    const { obj } = setup();
+    expect(runLoaded(obj, 'on_task_alloc', { args: [0xffff888000100000n, 0x10000, 0] }).retval).toBe(0xffffffff);
+    expect(globals(obj)).toMatchObject({ lsm_pid: 321n, lsm_flags: 0x10000n, lsm_ret: 0n });
+    expect(runLoaded(obj, 'on_task_alloc', { args: [0xffff888000100000n, 0, -13] }).retval).toBe(-13 >>> 0);
+  });
+
   it('typed __ksym variables resolve to the built-in kernel objects', () => {
     const { obj } = setup();
     runLoaded(obj, 'ksyms', { args: [0] });
