@@ -1,4 +1,5 @@
-// `npm run bench [-- --quick] [--json] [--out DIR] [filters...]` (or `--render DIR`): run the registered suites, print
+// `npm run bench [-- --quick] [--json] [--out DIR] [filters...]` (or `--render DIR`, or
+// `--compare OLD.json NEW.json`): run the registered suites, print
 // one row per result (progress on stderr), and write results.json, results.md and rbtree-ops.svg.
 // A full, unfiltered run writes to bench/results/ (the committed figures the README quotes);
 // quick or filtered runs write to bench/results/scratch/ unless --out says otherwise, so a quick
@@ -6,6 +7,7 @@
 // Each suite module registers itself on import; add one line per module.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { compareRuns, formatComparison, readRun } from './compare.js';
 import { ensureGc } from './gc.js';
 import { describeLoad, loadAverage, machineInfo } from './machine.js';
 import { repoPath } from './paths.js';
@@ -27,6 +29,8 @@ export interface MainOptions {
   out?: string;
   /** Re-render results.md and the chart from DIR/results.json (after a report change). */
   render?: string;
+  /** Two results.json files to compare instead of running. */
+  compare?: [string, string];
   filter: string[];
 }
 
@@ -44,7 +48,12 @@ export function parseArgs(argv: string[]): MainOptions | string {
       const d = argv[++i];
       if (!d) return '--render needs a directory holding results.json';
       o.render = d;
-    } else if (a.startsWith('--')) return `unknown option ${a} (use --quick, --json, --out DIR, or suite filters)`;
+    } else if (a === '--compare') {
+      const x = argv[++i];
+      const y = argv[++i];
+      if (!x || !y) return '--compare needs two results.json files (before, after)';
+      o.compare = [x, y];
+    } else if (a.startsWith('--')) return `unknown option ${a} (use --quick, --json, --out DIR, --render DIR, --compare OLD NEW, or suite filters)`;
     else o.filter.push(a);
   }
   return o;
@@ -55,6 +64,11 @@ export function main(argv: string[]): number {
   if (typeof o === 'string') {
     process.stderr.write(`bench: ${o}\n`);
     return 2;
+  }
+  if (o.compare) {
+    const [a, b] = o.compare.map(readRun) as [RunDocument, RunDocument];
+    process.stdout.write(formatComparison(a, b, compareRuns(a, b)));
+    return 0;
   }
   if (o.render !== undefined) {
     const doc = JSON.parse(readFileSync(join(o.render, 'results.json'), 'utf8')) as RunDocument;
