@@ -58,7 +58,7 @@ export function markdown(doc: RunDocument): string {
     '',
   );
   L.push(
-    'Times are ns per call: the mean over the samples, the fastest sample in brackets (steadier when the machine is shared), and ±rme, the relative margin of error at 95%. Ratios use the fastest samples.',
+    'Times are ns per call: the mean over the samples, the fastest sample in brackets (steadier when the machine is shared), and ±rme, the relative margin of error at 95%. Calls per second are 1e9 / ns (`opsPerSec` in results.json; the chart plots them from the median sample). Ratios use the fastest samples.',
     '',
   );
 
