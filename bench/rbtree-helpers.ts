@@ -39,14 +39,6 @@ export type Op = (typeof OPS)[number];
 export type ImplName = 'bpf' | 'ts' | 'js-sdsl' | 'sorted-btree';
 export const IMPLS: readonly ImplName[] = ['bpf', 'ts', 'js-sdsl', 'sorted-btree'];
 
-export const IMPL_LABEL: Record<ImplName | 'kernel', string> = {
-  bpf: 'BPF on the VM',
-  ts: 'TypeScript API',
-  'js-sdsl': 'js-sdsl OrderedMap',
-  'sorted-btree': 'sorted-btree BTree',
-  kernel: 'Linux kernel (kfuncs)',
-};
-
 /** One measured cell of the matrix. */
 export interface OpResult {
   impl: ImplName;
