@@ -3,11 +3,16 @@
 //                               read it with probe_read_kernel or BPF_CORE_READ)
 //   get_current_task_btf (158)  the same address as a BTF pointer (PTR_TO_BTF_ID task_struct):
 //                               programs dereference it directly, PROBE_MEM loads
+//   task_pt_regs (175)(task)    the task's saved user registers, task_pt_regs() as x86-64
+//                               computes it: task->stack + THREAD_SIZE - sizeof(pt_regs), reading
+//                               task->stack from kernel memory (0 when that read misses)
 // The address is the task image the runtime maps into its kernel-memory view at construction
 // (src/btf/builtin-kmem.ts), laid out from the built-in BTF's task_struct and filled from
 // RuntimeOptions.task (pid, tgid, uid/gid through cred, comm); `run --kmem` may overwrite bytes.
 
-import { CURRENT_TASK_ADDR } from '../src/btf/builtin-addrs.js';
+import { CURRENT_TASK_ADDR, THREAD_SIZE, PT_REGS_SIZE } from '../src/btf/builtin-addrs.js';
+import { builtinBtf } from '../src/btf/builtin.js';
+import { memberOffset } from '../src/btf/builtin-kmem.js';
 import type { HelperEntry } from './types.js';
 
 export const TRACING_HELPERS: readonly HelperEntry[] = [
@@ -19,5 +24,20 @@ export const TRACING_HELPERS: readonly HelperEntry[] = [
     gplOnly: true,
     progTypes: 'all',
     impl: () => CURRENT_TASK_ADDR,
+  },
+  {
+    id: 175,
+    name: 'task_pt_regs',
+    proto: { args: [{ type: 'ARG_PTR_TO_BTF_ID', btfType: 'task_struct' }], ret: { type: 'RET_PTR_TO_BTF_ID', btfType: 'pt_regs' } },
+    gplOnly: true,
+    progTypes: 'all',
+    impl: (call) => {
+      // Resolved at call time: the BTF module imports the helper table.
+      const off = BigInt(memberOffset(builtinBtf(), 'task_struct', 'stack').offset);
+      const bytes = call.env.readKernel(call.u64(1) + off, 8);
+      if (!bytes) return 0;
+      const stack = new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true);
+      return stack === 0n ? 0 : BigInt.asUintN(64, stack + THREAD_SIZE - PT_REGS_SIZE);
+    },
   },
 ];

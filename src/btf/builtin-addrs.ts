@@ -6,3 +6,10 @@ export const CURRENT_CRED_ADDR = 0xffff888000101000n;
 export const INIT_TASK_ADDR = 0xffffffff82a0c940n;
 export const INIT_CRED_ADDR = 0xffffffff82a5e040n;
 export const NR_CPU_IDS_ADDR = 0xffffffff82b41f28n;
+/** Kernel stacks (THREAD_SIZE 16 KiB) of the current task and init_task: task->stack points at
+ *  the bottom, the saved user pt_regs sit at the top (task_pt_regs). */
+export const CURRENT_STACK_ADDR = 0xffffc90000100000n;
+export const INIT_STACK_ADDR = 0xffffffff82a00000n;
+export const THREAD_SIZE = 0x4000n;
+/** sizeof(struct pt_regs) on x86-64. */
+export const PT_REGS_SIZE = 168n;

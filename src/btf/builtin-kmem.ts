@@ -8,8 +8,13 @@ import { BtfError } from '../errors.js';
 import { BtfKind, type Btf } from './btf.js';
 import { builtinBtf } from './builtin.js';
 
-import { CURRENT_TASK_ADDR, CURRENT_CRED_ADDR, INIT_TASK_ADDR, INIT_CRED_ADDR, NR_CPU_IDS_ADDR } from './builtin-addrs.js';
-export { CURRENT_TASK_ADDR, CURRENT_CRED_ADDR, INIT_TASK_ADDR, INIT_CRED_ADDR, NR_CPU_IDS_ADDR };
+import { CURRENT_TASK_ADDR, CURRENT_CRED_ADDR, INIT_TASK_ADDR, INIT_CRED_ADDR, NR_CPU_IDS_ADDR, CURRENT_STACK_ADDR, INIT_STACK_ADDR, THREAD_SIZE, PT_REGS_SIZE } from './builtin-addrs.js';
+export { CURRENT_TASK_ADDR, CURRENT_CRED_ADDR, INIT_TASK_ADDR, INIT_CRED_ADDR, NR_CPU_IDS_ADDR, CURRENT_STACK_ADDR, INIT_STACK_ADDR };
+
+/** Where task_pt_regs(task) is for a task whose `stack` field holds `stack`. */
+export function ptRegsOf(stack: bigint): bigint {
+  return stack + THREAD_SIZE - PT_REGS_SIZE;
+}
 
 /** What the VM knows about the task a run executes as (RuntimeOptions.task). */
 export interface KernelTaskInfo {
@@ -59,10 +64,11 @@ class Image {
   }
 }
 
-function taskImage(btf: Btf, self: bigint, cred: bigint, parent: bigint, t: KernelTaskInfo, cpu: number, ncpus: number): Uint8Array {
+function taskImage(btf: Btf, self: bigint, cred: bigint, parent: bigint, stack: bigint, t: KernelTaskInfo, cpu: number, ncpus: number): Uint8Array {
   return new Image(btf, 'task_struct')
     .set('thread_info.cpu', cpu)
     .set('__state', 0) // TASK_RUNNING: it is running this program
+    .set('stack', stack)
     .set('usage.refs.counter', 1)
     .set('on_cpu', 1)
     .set('cpu', cpu)
@@ -92,12 +98,15 @@ export function builtinKernelImages(task: KernelTaskInfo, ncpus: number, cpu = 0
   const nr = new Uint8Array(4);
   new DataView(nr.buffer).setUint32(0, ncpus, true);
   return [
-    { addr: CURRENT_TASK_ADDR, bytes: taskImage(btf, CURRENT_TASK_ADDR, CURRENT_CRED_ADDR, INIT_TASK_ADDR, task, cpu, ncpus) },
+    { addr: CURRENT_TASK_ADDR, bytes: taskImage(btf, CURRENT_TASK_ADDR, CURRENT_CRED_ADDR, INIT_TASK_ADDR, CURRENT_STACK_ADDR, task, cpu, ncpus) },
     { addr: CURRENT_CRED_ADDR, bytes: credImage(btf, task.uid, task.gid) },
     // init_task is its own parent, as in the kernel.
-    { addr: INIT_TASK_ADDR, bytes: taskImage(btf, INIT_TASK_ADDR, INIT_CRED_ADDR, INIT_TASK_ADDR, { pid: 0, tgid: 0, uid: 0, gid: 0, comm: 'swapper/0' }, 0, ncpus) },
+    { addr: INIT_TASK_ADDR, bytes: taskImage(btf, INIT_TASK_ADDR, INIT_CRED_ADDR, INIT_TASK_ADDR, INIT_STACK_ADDR, { pid: 0, tgid: 0, uid: 0, gid: 0, comm: 'swapper/0' }, 0, ncpus) },
     { addr: INIT_CRED_ADDR, bytes: credImage(btf, 0, 0) },
     { addr: NR_CPU_IDS_ADDR, bytes: nr },
+    // The saved user registers at the top of each kernel stack (zero until --kmem fills them).
+    { addr: ptRegsOf(CURRENT_STACK_ADDR), bytes: new Uint8Array(Number(PT_REGS_SIZE)) },
+    { addr: ptRegsOf(INIT_STACK_ADDR), bytes: new Uint8Array(Number(PT_REGS_SIZE)) },
   ];
 }
 

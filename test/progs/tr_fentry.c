@@ -113,6 +113,17 @@ int BPF_PROG(on_task_alloc, struct task_struct *task, unsigned long clone_flags,
 	return ret ? ret : (clone_flags & 0x10000 ? -1 : 0); /* refuse CLONE_THREAD (0x10000) */
 }
 
+long user_di;
+
+SEC("fentry/do_exit")
+int BPF_PROG(user_regs, long code)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+	user_di = regs->di;
+	return 0;
+}
+
 int init_pid, ncpus;
 char init_comm[16];
 

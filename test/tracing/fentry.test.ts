@@ -7,7 +7,7 @@ import { Runtime, type RuntimeOptions } from '../../src/runtime.js';
 import { load, type LoadedObject } from '../../src/loader/load.js';
 import { runLoaded } from '../../src/test-run-api.js';
 import { UsageError } from '../../src/errors.js';
-import { INIT_TASK_ADDR } from '../../src/btf/builtin-kmem.js';
+import { CURRENT_STACK_ADDR, INIT_TASK_ADDR, ptRegsOf } from '../../src/btf/builtin-kmem.js';
 import { typedTracingArgs } from '../../src/btf/builtin-args.js';
 import { open } from '../loader/helpers.js';
 
@@ -82,6 +82,15 @@ describe('fentry/fexit with user-supplied arguments', () => {
     expect(runLoaded(obj, 'on_task_alloc', { args: [0xffff888000100000n, 0x10000, 0] }).retval).toBe(0xffffffff);
     expect(globals(obj)).toMatchObject({ lsm_pid: 321n, lsm_flags: 0x10000n, lsm_ret: 0n });
     expect(runLoaded(obj, 'on_task_alloc', { args: [0xffff888000100000n, 0, -13] }).retval).toBe(-13 >>> 0);
+  });
+
+  it('task_pt_regs: the saved user registers at the top of the task\'s kernel stack', () => {
+    const { rt, obj } = setup();
+    const regs = new Uint8Array(168);
+    new DataView(regs.buffer).setBigUint64(112, 5n, true); // di
+    rt.kmem.map(ptRegsOf(CURRENT_STACK_ADDR), regs);
+    runLoaded(obj, 'user_regs', { args: [0] });
+    expect(globals(obj).user_di).toBe(5n);
   });
 
   it('typed __ksym variables resolve to the built-in kernel objects', () => {
