@@ -40,7 +40,8 @@ export function assembleUbpf(text: string): Insn[] {
     const mnem = toks[0]!.toLowerCase();
     const ops = toks.slice(1).map((o) => o.replace(/,$/, ''));
     if (mnem.endsWith(':')) {
-      const name = mnem.slice(0, -1);
+      // Label names keep their case: references to them (`ja L2`) are not lowercased.
+      const name = toks[0]!.slice(0, -1);
       if (labels.has(name)) throw new AsmError(`duplicate label '${name}'`, line);
       labels.set(name, out.length);
       if (ops.length) throw new AsmError(`unexpected text after label '${name}'`, line);

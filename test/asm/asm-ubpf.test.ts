@@ -184,6 +184,18 @@ describe('uBPF-syntax assembler', () => {
     ]);
   });
 
+  it('labels keep their case (upstream exit-not-last.data and prime.data jump to `L2`, `L3`)', () => {
+    const insns = assembleUbpf('mov r1, 0\nja L2\nL1:\nmov r2, 0\nexit\nL2:\nmov r0, 0\nja L1');
+    expect(insns.map((i) => [i.code, i.off])).toEqual([
+      [0xb7, 0],
+      [0x05, 2],
+      [0xb7, 0],
+      [0x95, 0],
+      [0xb7, 0],
+      [0x05, -4],
+    ]);
+  });
+
   it('accepts %r11-%r15 (the suite uses them for negative tests) but not %r16', () => {
     expect(assembleUbpf('mov %r11, 1')[0]!.dst).toBe(11);
     expect(() => assembleUbpf('mov %r16, 1')).toThrow(/invalid register/);
