@@ -162,7 +162,11 @@ class Run {
 
 export class Interpreter {
   private readonly decodedCache = new WeakMap<Program, Decoded>();
-  /** Stack frame pool (one 512-byte region each), indexed by global depth across nested runs. */
+  /** Call stacks, one per nesting level of runs (a helper may start another run): a single
+   *  region of MAX_CALL_FRAMES * 512 bytes whose frames are adjacent, the first at the top and
+   *  each callee's directly below its caller's, as on a real stack and in uBPF. An access that
+   *  crosses a frame's edge therefore lands in the neighbouring frame instead of faulting, and a
+   *  pointer to a caller's stack slot is an ordinary in-bounds address for the callee. */
   private readonly stacks: number[] = [];
   private stackTop = 0;
   /** Generation of the resolved LD_IMM64 values (Decoded.pseudo); bumped when a map goes away. */
@@ -225,16 +229,22 @@ export class Interpreter {
 
   // ---- frames ------------------------------------------------------------------------------
 
+  /** Lowest address of the frame at `depth` (1-based) of `run`. */
   private stackFor(run: Run, depth: number): number {
-    const i = run.stackBase + depth - 1;
-    while (this.stacks.length <= i) {
-      this.stacks.push(this.env.arena.allocRegion(MAX_BPF_STACK, MemFlag.READ | MemFlag.WRITE, 'stack', `stack#${this.stacks.length}`));
+    const level = run.stackBase / MAX_CALL_FRAMES;
+    while (this.stacks.length <= level) {
+      this.stacks.push(this.env.arena.allocRegion(MAX_CALL_FRAMES * MAX_BPF_STACK, MemFlag.READ | MemFlag.WRITE, 'stack', `stack#${this.stacks.length}`));
     }
-    return this.stacks[i]!;
+    return this.stacks[level]! + (MAX_CALL_FRAMES - depth) * MAX_BPF_STACK;
   }
 
-  /** Push a frame: depth check, fresh zeroed stack, r10 at its top. */
-  /** Push a frame. Only a run's first frame is zeroed, so repeated runs start alike; callee and
+  /** Only the current frame and its callers' frames are accessible: below the current frame's
+   *  bottom lies nothing live (the kernel's verifier refuses such accesses too). */
+  private setStackLow(run: Run): void {
+    if (run.depth > 0) this.env.arena.setRegionLow(this.stacks[run.stackBase / MAX_CALL_FRAMES]!, this.stackFor(run, run.depth));
+  }
+
+  /** Push a frame: depth check, r10 at the top of its 512 bytes. Only a run's first frame is zeroed, so repeated runs start alike; callee and
    *  callback frames start with whatever the last frame at that depth left, as in the kernel
    *  (whose verifier refuses reads of uninitialised stack). Zeroing costs ~30 ns per frame, a
    *  third of a callback's cost. */
@@ -243,6 +253,7 @@ export class Interpreter {
     run.depth++;
     const s = this.stackFor(run, run.depth);
     if (run.depth === 1) this.env.arena.u8.fill(0, s, s + MAX_BPF_STACK);
+    this.env.arena.setRegionLow(this.stacks[run.stackBase / MAX_CALL_FRAMES]!, s);
     R[20] = s + MAX_BPF_STACK; // r10
     R[21] = 0;
   }
@@ -266,6 +277,7 @@ export class Interpreter {
     } finally {
       run.callbacks--;
       run.depth--;
+      this.setStackLow(run);
     }
     return toU64(R[0]!, R[1]!);
   }
@@ -1422,6 +1434,8 @@ export class Interpreter {
               return;
             }
             run.depth--;
+            this.setStackLow(run);
+            rS = rE = wS = wE = 0; // the callee's frame is no longer accessible
             const depth = run.depth;
             const o = depth * 10;
             const sv = run.saved;

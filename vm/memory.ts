@@ -62,8 +62,11 @@ interface Slab {
 }
 
 interface Region {
+  /** First accessible byte; `base` unless moved up by setRegionLow. */
   start: number;
   length: number;
+  /** Where the allocation begins (what allocRegion returned). */
+  base: number;
   flags: number;
   kind: RegionKind;
   name: string;
@@ -143,8 +146,8 @@ export class Arena {
     const owner = this.ownerOf(addr);
     if (owner > 0) {
       const r = this.regions[owner]!;
-      if (r.start !== addr) throw new FaultSignal(`free of 0x${addr.toString(16)}: not the start of an allocation`);
-      this.liveBytes -= r.length;
+      if (r.base !== addr) throw new FaultSignal(`free of 0x${addr.toString(16)}: not the start of an allocation`);
+      this.liveBytes -= r.start + r.length - r.base;
       this.releaseRegion(owner);
       return;
     }
@@ -168,7 +171,7 @@ export class Arena {
   /** Whether `addr` is the start of a live allocation. */
   isLive(addr: number): boolean {
     const owner = this.ownerOf(addr);
-    if (owner > 0) return this.regions[owner]!.start === addr;
+    if (owner > 0) return this.regions[owner]!.base === addr;
     if (owner < 0) {
       const slab = this.slabs[-owner]!;
       const off = addr - slab.start;
@@ -191,10 +194,20 @@ export class Arena {
     const start = this.takePages(pages);
     this.u8.fill(0, start, start + pages * PAGE_SIZE);
     const id = this.freeRegionIds.pop() ?? this.regions.length;
-    this.regions[id] = { start, length: size, flags, kind, name };
+    this.regions[id] = { start, length: size, base: start, flags, kind, name };
     this.pageOwner.fill(id, start >>> PAGE_SHIFT, (start >>> PAGE_SHIFT) + pages);
     this.liveBytes += size;
     return start;
+  }
+
+  /** Make the bytes of region `base` below `low` inaccessible (and those from `low` up to the
+   *  region's end accessible again). The interpreter's call stack is one region whose live part
+   *  is the current frame and its callers' frames above it; the low edge follows the depth. */
+  setRegionLow(base: number, low: number): void {
+    const r = this.regions[this.pageOwner[base >>> PAGE_SHIFT]!]!;
+    const end = r.start + r.length;
+    r.start = low;
+    r.length = end - low;
   }
 
   // ---- access checks (the hot path of unverified runs) ---------------------------------
@@ -213,6 +226,7 @@ export class Arena {
       start = r.start;
       length = r.length;
       flags = r.flags;
+      if (addr < start) return false; // below a moved low edge (setRegionLow)
     } else if (owner < 0) {
       const slab = this.slabs[-owner]!;
       const idx = ((addr - slab.start) / slab.objSize) | 0;
@@ -250,6 +264,7 @@ export class Arena {
       start = r.start;
       length = r.length;
       flags = r.flags;
+      if (addr < start) return false; // below a moved low edge (setRegionLow)
     } else if (owner < 0) {
       const slab = this.slabs[-owner]!;
       const idx = ((addr - slab.start) / slab.objSize) | 0;
@@ -276,10 +291,12 @@ export class Arena {
   /** Human-readable reason an access fails (used in fault messages). */
   explain(addr: number, size: number, write: boolean): string {
     const what = `${write ? 'write' : 'read'} of ${size} byte${size === 1 ? '' : 's'} at 0x${addr.toString(16)}`;
-    const info = this.describe(addr);
+    // An access starting right past an allocation that ends on a page boundary (a call stack's
+    // top, r10 + 0) still names that allocation.
+    const info = this.describe(addr) ?? (addr > 0 ? this.describe(addr - 1) : undefined);
     if (!info) return `${what}: not in any region`;
     const off = addr - info.start;
-    if (addr + size > info.start + info.length) {
+    if (addr < info.start || addr + size > info.start + info.length) {
       return `${what}: out of bounds of ${info.kind} '${info.name}' (size ${info.length}, offset ${off})`;
     }
     if (write && (info.flags & MemFlag.WRITE) === 0) return `${what}: ${info.kind} '${info.name}' is read-only`;
@@ -385,12 +402,12 @@ export class Arena {
 
   private releaseRegion(id: number): void {
     const r = this.regions[id]!;
-    const pages = Math.max(1, Math.ceil(r.length / PAGE_SIZE));
-    this.pageOwner.fill(NO_OWNER, r.start >>> PAGE_SHIFT, (r.start >>> PAGE_SHIFT) + pages);
-    this.clearProtect(r.start, pages * PAGE_SIZE);
+    const pages = Math.max(1, Math.ceil((r.start + r.length - r.base) / PAGE_SIZE));
+    this.pageOwner.fill(NO_OWNER, r.base >>> PAGE_SHIFT, (r.base >>> PAGE_SHIFT) + pages);
+    this.clearProtect(r.base, pages * PAGE_SIZE);
     this.regions[id] = undefined;
     this.freeRegionIds.push(id);
-    this.freePageRuns.push({ start: r.start, pages });
+    this.freePageRuns.push({ start: r.base, pages });
   }
 
   private takePages(pages: number): number {

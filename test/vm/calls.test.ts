@@ -53,6 +53,40 @@ const HELPERS: HelperEntry[] = [
 const rt = () => new Runtime({ helpers: HELPERS });
 
 describe('bpf-to-bpf calls', () => {
+  it('frames are adjacent in one stack: a callee access across its frame top lands in the caller frame', () => {
+    // Frames are 512 bytes, each callee's directly below its caller's (uBPF's layout, and the
+    // real stack's), so the callee's r10 + 0 is the caller's r10 - 512.
+    const p = prog([
+      st(DW, 10, -512, 0x11), // 0: caller's lowest slot
+      callLocal(2), // 1
+      ldx(DW, 0, 10, -512), // 2: what the callee wrote there
+      exit(), // 3
+      st(W, 10, -4, 0x22), // 4 (callee): stays inside the callee's frame
+      st(DW, 10, 0, 0x33), // 5: 8 bytes at the callee's r10 = the caller's r10 - 512
+      exit(), // 6
+    ]);
+    expect(rt().execute(p).r0).toBe(0x33n);
+  });
+
+  it('a callee reads and writes the caller frame through a pointer; the caller cannot reach below its own frame', () => {
+    const p = prog([
+      st(DW, 10, -8, 5), // 0
+      movr(1, 10), // 1
+      alu64k(ADD, 1, -8), // 2: r1 = &caller slot
+      callLocal(2), // 3
+      ldx(DW, 0, 10, -8), // 4: 5 + 1
+      exit(), // 5
+      ldx(DW, 2, 1, 0), // 6 (callee)
+      alu64k(ADD, 2, 1), // 7
+      stx(DW, 1, 2, 0), // 8
+      exit(), // 9
+    ]);
+    expect(rt().execute(p).r0).toBe(6n);
+    // After the call the callee's frame is gone: below the caller's 512 bytes is out of bounds.
+    const q = prog([callLocal(2), ldx(DW, 0, 10, -520), exit(), st(DW, 10, -8, 1), exit()]);
+    expect(faultOf(() => rt().execute(q)).reason).toMatch(/out of bounds of stack/);
+  });
+
   it('passes r1-r5, returns r0, preserves r6-r9 and gives the callee its own stack', () => {
     const p = prog([
       mov64(6, 6), mov64(7, 7), mov64(8, 8), mov64(9, 9), // 0-3
