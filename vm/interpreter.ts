@@ -57,6 +57,9 @@ export interface RunRequest {
   probeMem?: boolean | ReadonlySet<number>;
   /** callx with a plain small integer calls that helper id (the conformance suite's callx group). */
   callxHelpers?: boolean;
+  /** Runtime functions (`call` with src 2, kfuncs in the kernel) for embedders that define their
+   *  own, by id, called with r1-r5; r0 = the result. Without it such a call faults. */
+  kfunc?: (id: number, args: readonly bigint[]) => bigint;
 }
 
 export interface RunResult {
@@ -1390,7 +1393,16 @@ export class Interpreter {
               else if (run.req.callxHelpers && R[r + 1] === 0) helperId = R[r]!;
               else throw new FaultSignal(`callx r${r / 2}: 0x${toU64(R[r]!, R[r + 1]!).toString(16)} is not a function handle`);
             } else if (((w >> 12) & 0xf) === 1) target = pc + P[(pc << 2) + 2]! + 1;
-            else if (((w >> 12) & 0xf) === 2) throw new FaultSignal(`unsupported kfunc #${P[(pc << 2) + 2]}`);
+            else if (((w >> 12) & 0xf) === 2) {
+              const kf = run.req.kfunc;
+              if (kf === undefined) throw new FaultSignal(`unsupported kfunc #${P[(pc << 2) + 2]}`);
+              const args: bigint[] = [];
+              for (let k = 1; k <= 5; k++) args.push(toU64(R[2 * k]!, R[2 * k + 1]!));
+              setReg(R, 0, BigInt.asUintN(64, kf(P[(pc << 2) + 2]!, args)));
+              rS = rE = wS = wE = 0; // like a helper, it may have changed memory
+              bs = pc + 1;
+              break;
+            }
             if (target >= 0) {
               if (target >= curDecoded.length || (op === 0x8d && curDecoded.code[target - 1] === 0x18)) {
                 throw new FaultSignal(`call to pc ${target}, outside the program or not an instruction`);

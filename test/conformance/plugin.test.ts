@@ -70,4 +70,9 @@ describe('runConformance in process', () => {
     const prog = 'b7 00 00 00 4d 00 00 00 b7 01 00 00 00 00 00 00 85 00 00 00 05 00 00 00 b7 00 00 00 37 00 00 00 95 00 00 00 00 00 00 00';
     expect(runConformance([], prog).stdout).toBe('0\n');
   });
+  it('a runtime function call (call runtime 0x2a, src 2) returns 0 (upstream call_runtime.data)', () => {
+    // mov r0, 7 ; call runtime 0x2a ; exit
+    const prog = 'b7 00 00 00 07 00 00 00 85 20 00 00 2a 00 00 00 95 00 00 00 00 00 00 00';
+    expect(runConformance([], prog)).toEqual({ stdout: '0\n', stderr: '', code: 0 });
+  });
 });

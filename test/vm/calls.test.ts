@@ -52,6 +52,15 @@ const HELPERS: HelperEntry[] = [
 ];
 const rt = () => new Runtime({ helpers: HELPERS });
 
+describe('runtime function calls (src 2)', () => {
+  it('fault without a kfunc hook; with one, r0 = its result for the id and r1-r5', () => {
+    const p = prog([mov64(1, 3), mov64(2, 4), I(0x85, 0, 2, 0, 42), exit()]);
+    expect(faultOf(() => rt().execute(p)).reason).toMatch(/unsupported kfunc #42/);
+    const out = rt().interpreter.run(p, { args: [], cpu: 0, maxInsns: 100, output: { printk: [], ringbuf: [], perf: [] }, kfunc: (id, a) => BigInt(id) * 100n + a[0]! * 10n + a[1]! });
+    expect(out.r0).toBe(4234n);
+  });
+});
+
 describe('bpf-to-bpf calls', () => {
   it('frames are adjacent in one stack: a callee access across its frame top lands in the caller frame', () => {
     // Frames are 512 bytes, each callee's directly below its caller's (uBPF's layout, and the
