@@ -90,13 +90,18 @@ if (check) {
   process.exit(stale ? 1 : 0);
 }
 
+const built = {};
 for (const s of sources()) {
   if (only.size && !only.has(s.name)) continue;
   const out = join(root, s.dir, `${s.name}.o`);
   const { flags, source } = build(s, out);
-  manifest.objects[`${s.dir}/${s.name}`] = { source, object: sha(readFileSync(out)), flags };
+  built[`${s.dir}/${s.name}`] = { source, object: sha(readFileSync(out)), flags };
   console.log(`built ${s.dir}/${s.name}.o`);
 }
+// Re-read just before writing: a concurrent build of other objects may have updated the manifest
+// since we started, and only this run's entries are ours to replace.
+if (existsSync(manifestPath)) manifest.objects = JSON.parse(readFileSync(manifestPath, 'utf8')).objects;
+Object.assign(manifest.objects, built);
 for (const key of Object.keys(manifest.objects)) {
   const [dir, name] = [key.slice(0, key.lastIndexOf('/')), basename(key)];
   if (!existsSync(join(root, dir, `${name}.c`))) delete manifest.objects[key];
