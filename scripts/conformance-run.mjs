@@ -124,11 +124,14 @@ function parse(text) {
     else if (state === 'raw') raw += ' ' + line;
   }
   if (error === '' && result === '') return { skip: 'no result or error' };
-  // stoull: leading whitespace, then digits of the base; the rest is ignored.
+  // stoull: leading whitespace, then digits of the base; the rest is ignored. Like stoull, a
+  // value wider than 64 bits is an error (the runner would abort on it), not truncated.
   const stoull = (s, base) => {
     const m = (base === 16 ? /^\s*(?:0x)?([0-9a-f]+)/i : /^\s*(\d+)/).exec(s);
     if (!m) throw new Error(`bad number '${s}'`);
-    return BigInt.asUintN(64, BigInt((base === 16 ? '0x' : '') + m[1]));
+    const v = BigInt((base === 16 ? '0x' : '') + m[1]);
+    if (v >> 64n) throw new Error(`'${s}' does not fit in 64 bits`);
+    return v;
   };
   const expected = result === '' ? 0n : result.includes('0x') ? stoull(result, 16) : stoull(result, 10);
   let program;
@@ -176,7 +179,7 @@ for (const f of readdirSync(dir).filter((n) => n.endsWith('.data')).sort()) {
     t = parse(readFileSync(join(dir, f), 'utf8'));
   } catch (e) {
     counts.fail++;
-    console.log(`FAIL ${f}: does not assemble: ${e.message}`);
+    console.log(`FAIL ${f}: unusable test file (assembler or number error): ${e.message}`);
     continue;
   }
   if (t.skip) {
