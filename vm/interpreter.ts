@@ -78,6 +78,8 @@ const TWO32 = 4294967296;
 const FUNC_TAG = (HANDLE_TAG_BASE + HandleKind.FUNC) | 0;
 const MAP_TAG = (HANDLE_TAG_BASE + HandleKind.MAP) | 0;
 const EMPTY_SET: ReadonlySet<number> = new Set();
+const NO_NAMES: readonly string[] = Object.freeze([]);
+const NO_ARGS: readonly number[] = Object.freeze([]);
 
 /** Lock bookkeeping of one run. */
 class RunLocks implements LockSet {
@@ -95,7 +97,9 @@ class RunLocks implements LockSet {
   get count(): number {
     return this.held_.size;
   }
-  releaseAll(): string[] {
+  releaseAll(): readonly string[] {
+    // Called twice per run, almost always with nothing held: no allocation then.
+    if (this.held_.size === 0) return NO_NAMES;
     const names = [...this.held_.values()];
     this.held_.clear();
     return names;
@@ -129,6 +133,8 @@ class Run {
   readonly retPc = new Int32Array(MAX_CALL_FRAMES + 1);
   readonly retProg: (Program | undefined)[] = new Array(MAX_CALL_FRAMES + 1);
   private readonly contexts: CallContext[] = [];
+  /** A helper call recorded its program in a context (see init). */
+  contextsUsed = false;
 
   /** Runs are pooled per nesting level (a helper may start another run), so a run of a tiny
    *  program allocates almost nothing; everything mutable is reset here. */
@@ -149,9 +155,13 @@ class Run {
     this.probeAll = req.probeMem === true;
     this.probePcs = typeof req.probeMem === 'object' ? req.probeMem : EMPTY_SET;
     this.locks.releaseAll();
-    this.state.clear();
-    this.retProg.fill(undefined);
-    for (const c of this.contexts) if (c) c.prog = c.decoded = undefined;
+    if (this.state.size !== 0) this.state.clear();
+    // retProg[d] is written by every call before the matching exit reads it, so stale entries
+    // are never read; the contexts' program references are dropped only if a helper set them.
+    if (this.contextsUsed) {
+      for (const c of this.contexts) if (c) c.prog = c.decoded = undefined;
+      this.contextsUsed = false;
+    }
     return this;
   }
 
@@ -165,6 +175,10 @@ class Run {
 
 export class Interpreter {
   private readonly decodedCache = new WeakMap<Program, Decoded>();
+  private lastProg: Program | undefined = undefined;
+  private lastDecoded: Decoded | undefined = undefined;
+  /** Current low edge of each level's stack region (see setStackLow), to skip unchanged updates. */
+  private readonly stackLows: number[] = [];
   /** Call stacks, one per nesting level of runs (a helper may start another run): a single
    *  region of MAX_CALL_FRAMES * 512 bytes whose frames are adjacent, the first at the top and
    *  each callee's directly below its caller's, as on a real stack and in uBPF. An access that
@@ -190,12 +204,16 @@ export class Interpreter {
 
   /** Validate (DecodeError on malformed code) and pre-decode, once per program. */
   decode(prog: Program): Decoded {
+    // Most runs repeat the previous program: skip the WeakMap lookup then.
+    if (prog === this.lastProg) return this.lastDecoded!;
     let d = this.decodedCache.get(prog);
     if (!d) {
       validate(prog.insns);
       d = predecode(prog.insns);
       this.decodedCache.set(prog, d);
     }
+    this.lastProg = prog;
+    this.lastDecoded = d;
     return d;
   }
 
@@ -209,7 +227,7 @@ export class Interpreter {
       const ctx = run.contextAt(this, 1);
       const R = ctx.R;
       R.fill(0);
-      const args = req.args ?? [];
+      const args = req.args ?? NO_ARGS;
       try {
         for (let i = 0; i < 5 && i < args.length; i++) setReg(R, i + 1, args[i]!);
         this.enterFrame(run, R);
@@ -244,7 +262,13 @@ export class Interpreter {
   /** Only the current frame and its callers' frames are accessible: below the current frame's
    *  bottom lies nothing live (the kernel's verifier refuses such accesses too). */
   private setStackLow(run: Run): void {
-    if (run.depth > 0) this.env.arena.setRegionLow(this.stacks[run.stackBase / MAX_CALL_FRAMES]!, this.stackFor(run, run.depth));
+    if (run.depth > 0) this.moveStackLow(run.stackBase / MAX_CALL_FRAMES, this.stackFor(run, run.depth));
+  }
+
+  private moveStackLow(level: number, low: number): void {
+    if (this.stackLows[level] === low) return;
+    this.stackLows[level] = low;
+    this.env.arena.setRegionLow(this.stacks[level]!, low);
   }
 
   /** Push a frame: depth check, r10 at the top of its 512 bytes. Only a run's first frame is zeroed, so repeated runs start alike; callee and
@@ -255,8 +279,9 @@ export class Interpreter {
     if (run.depth >= MAX_CALL_FRAMES) throw new FaultSignal(`call depth exceeds ${MAX_CALL_FRAMES} frames`);
     run.depth++;
     const s = this.stackFor(run, run.depth);
-    if (run.depth === 1) this.env.arena.u8.fill(0, s, s + MAX_BPF_STACK);
-    this.env.arena.setRegionLow(this.stacks[run.stackBase / MAX_CALL_FRAMES]!, s);
+    // (Int32Array: a quarter of the elements of the byte view; frames are 512-aligned.)
+    if (run.depth === 1) this.env.arena.i32.fill(0, s >>> 2, (s + MAX_BPF_STACK) >>> 2);
+    this.moveStackLow(run.stackBase / MAX_CALL_FRAMES, s);
     R[20] = s + MAX_BPF_STACK; // r10
     R[21] = 0;
   }
@@ -1939,6 +1964,7 @@ export class Interpreter {
     if (entry.gplOnly && !run.gpl) throw new FaultSignal(`helper ${entry.name}#${id} is gpl_only and the program is not GPL`);
     ctx.prog = prog;
     ctx.decoded = decoded;
+    run.contextsUsed = true;
     try {
       setReg(R, 0, entry.impl(ctx));
     } catch (e) {
@@ -2235,7 +2261,10 @@ function budgetFault(limit: number): FaultSignal {
 // ---- arithmetic on (lo, hi) halves --------------------------------------------------------------
 
 export function toU64(lo: number, hi: number): bigint {
-  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+  // Below 2^53 one BigInt from an exact double; the shift-and-or form allocates four.
+  const h = hi >>> 0;
+  if (h < 0x200000) return BigInt(h * TWO32 + (lo >>> 0));
+  return (BigInt(h) << 32n) | BigInt(lo >>> 0);
 }
 /** Set register r from a number (signed, sign-extended) or bigint (mod 2^64). */
 function setReg(R: Int32Array, r: number, v: bigint | number): void {
