@@ -44,7 +44,8 @@ export interface AllocOptions {
 }
 
 // Size classes for slab allocations; larger requests get page-aligned regions of their own.
-const SIZE_CLASSES = [8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048];
+// 40 is the rbtree node with a 16-byte payload (24-byte header + 16): 40 bytes a node, not 48.
+const SIZE_CLASSES = [8, 16, 24, 32, 40, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048];
 const SLAB_PAGES = 4;
 const NO_OWNER = 0;
 
