@@ -96,9 +96,11 @@ export const RBTREE_HELPERS: readonly HelperEntry[] = [
     (call) => {
       const t = lockedTree(call);
       if (!t) return 0;
-      // Read the callback's handle once, not at every comparison.
-      const less = call.u64(3);
-      return t.add(call.ptr(2), (a, b) => call.callFunction(less, [a, b]) !== 0n);
+      // less returns bool: any non-zero r0 is true. callback2: no array or BigInt per comparison.
+      return t.add(call.ptr(2), (a, b) => {
+        const R = call.callback2(3, a, b);
+        return (R[0]! | R[1]!) !== 0;
+      });
     },
     { 3: [0n, 1n] },
   ),
@@ -115,6 +117,7 @@ export const RBTREE_HELPERS: readonly HelperEntry[] = [
       // Usually a stack address: hand it to each callback as a number (no BigInt per call).
       const key = k <= 0xffffffffn ? Number(k) : k;
       // cmp returns int: the low 32 bits, signed, as the kernel's int-returning wrapper sees them.
+      if (typeof key === 'number') return t.find((n) => call.callback2(3, key, n)[0]!);
       const cmp = call.u64(3);
       return t.find((n) => Number(BigInt.asIntN(32, call.callFunction(cmp, [key, n]))));
     },

@@ -114,6 +114,10 @@ export interface HelperCall {
   /** Call the BPF function whose handle is in argument `fnArg` with up to five arguments and return
    *  its r0 (the callback service: bpf_loop, for_each_map_elem, rbtree less/cmp). */
   callback(fnArg: ArgIndex, args: readonly (bigint | number)[]): bigint;
+  /** The comparator fast path of `callback` (rbtree less/cmp): two number arguments, and the
+   *  callee frame's register file back, r0's low half in [0] and high half in [1] (valid until the
+   *  next callback). No array or BigInt per call. */
+  callback2(fnArg: ArgIndex, a: number, b: number): Int32Array;
   /** Call a BPF function by handle value (for helpers that stored a handle). */
   callFunction(handle: bigint, args: readonly (bigint | number)[]): bigint;
 

@@ -298,7 +298,27 @@ export class Interpreter {
     const R = ctx.R;
     R.fill(0);
     for (let i = 0; i < 5 && i < args.length; i++) setReg(R, i + 1, args[i]!);
-    this.enterFrame(run, R);
+    this.runCallback(run, prog, decoded, pc, ctx);
+    return toU64(R[0]!, R[1]!);
+  }
+
+  /** `invoke` with two number arguments, returning the callee's register file (r0 in [0], [1]):
+   *  the comparator path of rbtree add/find, called log2(N) times per operation. */
+  invoke2(run: Run, prog: Program, pc: number, a: number, b: number, decoded: Decoded): Int32Array {
+    if (pc < 0 || pc >= decoded.length || (pc > 0 && decoded.code[pc - 1] === 0x18)) {
+      throw new FaultSignal(`function handle points at pc ${pc}, outside the program or not an instruction`);
+    }
+    const ctx = run.contextAt(this, run.depth + 1);
+    const R = ctx.R;
+    R.fill(0);
+    setReg(R, 1, a);
+    setReg(R, 2, b);
+    this.runCallback(run, prog, decoded, pc, ctx);
+    return R;
+  }
+
+  private runCallback(run: Run, prog: Program, decoded: Decoded, pc: number, ctx: CallContext): void {
+    this.enterFrame(run, ctx.R);
     run.callbacks++;
     try {
       this.exec(run, prog, decoded, pc, ctx);
@@ -307,7 +327,6 @@ export class Interpreter {
       run.depth--;
       this.setStackLow(run);
     }
-    return toU64(R[0]!, R[1]!);
   }
 
 
@@ -2202,6 +2221,14 @@ class CallContext implements VmHelperCall {
     // Decode the handle from the register halves: no BigInt on this path (bpf_loop, comparators).
     if (this.R[2 * fnArg + 1] === FUNC_TAG && this.prog !== undefined) return this.vm.invoke(this.run, this.prog, this.R[2 * fnArg]! >>> 0, args, this.decoded);
     return this.callFunction(this.u64(fnArg), args);
+  }
+  callback2(fnArg: ArgIndex, a: number, b: number): Int32Array {
+    if (this.R[2 * fnArg + 1] === FUNC_TAG && this.prog !== undefined) return this.vm.invoke2(this.run, this.prog, this.R[2 * fnArg]! >>> 0, a, b, this.decoded ?? this.vm.decode(this.prog));
+    const r0 = this.callFunction(this.u64(fnArg), [a, b]);
+    const out = new Int32Array(2);
+    out[0] = Number(r0 & 0xffffffffn) | 0;
+    out[1] = Number(r0 >> 32n) | 0;
+    return out;
   }
   callFunction(handle: bigint, args: readonly (bigint | number)[]): bigint {
     const h = BigInt.asUintN(64, handle);

@@ -103,6 +103,10 @@ export class FakeWorld {
       },
       callback: (fnArg, args) => w.callFunction(r(fnArg), args),
       callFunction: (h, args) => w.callFunction(h, args),
+      callback2: (fnArg, a, b) => {
+        const v = w.callFunction(r(fnArg), [a, b]);
+        return Int32Array.of(Number(v & 0xffffffffn) | 0, Number((v >> 32n) & 0xffffffffn) | 0);
+      },
       arena: w.arena,
       cpu: w.opts.cpu ?? 0,
       progType: w.opts.progType ?? 0,

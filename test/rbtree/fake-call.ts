@@ -69,6 +69,10 @@ export class FakeRun {
       },
       callback: (fnArg: ArgIndex, cbArgs: readonly (bigint | number)[]) => self.invoke(regs[fnArg]!, cbArgs),
       callFunction: (handle: bigint, cbArgs: readonly (bigint | number)[]) => self.invoke(handle, cbArgs),
+      callback2: (fnArg: ArgIndex, a: number, b: number) => {
+        const v = BigInt.asUintN(64, self.invoke(regs[fnArg]!, [a, b]));
+        return Int32Array.of(Number(v & 0xffffffffn) | 0, Number(v >> 32n) | 0);
+      },
       arena: this.arena,
       cpu: 0,
       progType: 31,
