@@ -39,7 +39,9 @@ export class PercpuArrayMap implements BpfMap {
 
   constructor(spec: MapSpec, ctx: MapContext) {
     if (spec.type !== MapType.PERCPU_ARRAY) throw createError(spec, 'map type is not percpu_array', Errno.EINVAL);
-    checkCommonSpec(spec, ACCESS_MASK, MAX_PERCPU_VALUE_SIZE);
+    // The kernel's array_map_alloc_check allows BPF_F_NUMA_NODE for every array (the node only
+    // places the memory; here there is one arena). Not BPF_F_MMAPABLE: per-CPU copies can't be.
+    checkCommonSpec(spec, ACCESS_MASK | MapFlag.NUMA_NODE, MAX_PERCPU_VALUE_SIZE);
     if (spec.keySize !== 4) throw createError(spec, `key_size must be 4 (got ${spec.keySize})`, Errno.EINVAL);
     if (spec.spinLockOffset !== undefined) {
       throw createError(spec, 'bpf_spin_lock is not supported in per-CPU maps', Errno.EOPNOTSUPP);
