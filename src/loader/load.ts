@@ -2,7 +2,7 @@
 // data written, .rodata and .kconfig frozen), links every auto-loaded program, refuses what the
 // runtime cannot run (helper, kfunc, map type, program type) by name, registers the programs and
 // fills `values` initialisers (map-in-map slots, prog_array slots).
-import { LinkError, UnsupportedError, UsageError, EbpfvmError } from '../errors.js';
+import { LinkError, UnsupportedError, UsageError, EbpfvmError, VerifierError } from '../errors.js';
 import { Cls, JmpOp, PseudoCall } from '../../vm/isa.js';
 import { progTypeName } from '../../vm/prog-types.js';
 import { progTypeInfo } from '../../vm/contexts.js';
@@ -100,8 +100,17 @@ function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program): void {
     if (insn.code !== (Cls.JMP | JmpOp.CALL) || insn.src !== PseudoCall.HELPER) return;
     // A poisoned CO-RE relocation faults only if it runs (libbpf's rule).
     if (prog.coreFailures?.has(pc)) return;
-    if (!runtime.helper(insn.imm)) throw new UnsupportedError(`program ${p.name} insn ${pc}: unsupported helper ${linuxHelperName(insn.imm)}#${insn.imm}`);
+    const h = runtime.helper(insn.imm);
+    if (!h) throw new UnsupportedError(`program ${p.name} insn ${pc}: unsupported helper ${linuxHelperName(insn.imm)}#${insn.imm}`);
+    // The kernel's verifier refuses these at load (check_helper_call), with these log lines;
+    // a program that could never make the call must not load only to fault when it runs.
+    if (h.gplOnly && !prog.gpl) refuse(p, pc, 'cannot call GPL-restricted function from non-GPL compatible program');
+    if (h.progTypes !== 'all' && !h.progTypes.includes(prog.progType)) refuse(p, pc, `program of this type cannot use helper bpf_${h.name}#${h.id}`);
   });
+}
+
+function refuse(p: ProgramSpec, pc: number, line: string): never {
+  throw new VerifierError(`program ${p.name} insn ${pc}: ${line}`, `${line}\n`, pc);
 }
 
 /** Typed __ksyms resolved against the built-in kernel BTF: the VAR must exist (unless weak) and

@@ -1,7 +1,8 @@
 // load(): maps created in a Runtime, programs linked (subprograms appended, calls and callbacks
 // rebased, map and global references rewritten), run, and refusals that name what is missing.
 import { describe, expect, it } from 'vitest';
-import { LinkError, UnsupportedError, UsageError, BtfError } from '../../src/errors.js';
+import { LinkError, UnsupportedError, UsageError, BtfError, VerifierError } from '../../src/errors.js';
+import { ProgType } from '../../vm/prog-types.js';
 import { Runtime } from '../../src/runtime.js';
 import { MAP_FACTORIES } from '../../maps/index.js';
 import { MapType } from '../../maps/types.js';
@@ -296,5 +297,31 @@ describe('load into a Runtime', () => {
     spec.maps.get('rb')!.autocreate = false;
     spec.maps.get('bloom')!.autocreate = false;
     expect(() => load(new Runtime(), spec)).toThrow(/map (rb|bloom) is used but was disabled/);
+  });
+});
+
+describe('helper calls the kernel verifier refuses at load', () => {
+  it('a gpl_only helper in a non-GPL program: VerifierError with the kernel message', () => {
+    const spec = open('h_printk');
+    spec.gpl = false;
+    let err: unknown;
+    try {
+      load(new Runtime(), spec);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(VerifierError);
+    expect((err as VerifierError).exitCode).toBe(1);
+    expect((err as VerifierError).message).toMatch(/insn \d+: cannot call GPL-restricted function from non-GPL compatible program$/);
+    expect((err as VerifierError).log).toBe('cannot call GPL-restricted function from non-GPL compatible program\n');
+  });
+
+  it('a helper the program type may not use: VerifierError "program of this type cannot use helper"', () => {
+    const spec = open('h_skb');
+    for (const p of spec.programs.values()) p.progType = ProgType.KPROBE; // no skb helpers for kprobes
+    expect(() => load(new Runtime(), spec)).toThrow(VerifierError);
+    expect(() => load(new Runtime(), spec)).toThrow(/program \w+ insn \d+: program of this type cannot use helper bpf_skb_\w+#\d+/);
+    // the same object as written (socket filter / tc programs) loads
+    expect(() => load(new Runtime(), open('h_skb'))).not.toThrow();
   });
 });
