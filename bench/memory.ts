@@ -54,7 +54,7 @@ export function memoryRows(n: number): BenchResult[] {
     return { fill: (k) => void t.set(k, new Uint8Array(16)), size: () => t.size };
   });
   return [
-    row('rbtree arena (slab footprint)', pick('arena (slab footprint)'), 'bpf', 'unverified', '40-byte node in a 48-byte slab slot'),
+    row('rbtree arena (slab footprint)', pick('arena (slab footprint)'), 'bpf', 'unverified', 'arena bytes per node: the 40-byte node and its share of the slab'),
     row('rbtree ownership bitmap', pick('ownership bitmap'), 'bpf', 'unverified'),
     row('rbtree other JS heap', pick('other JS heap'), 'bpf', 'unverified'),
     row('rbtree total', total, 'bpf', 'unverified', 'DESIGN target <= 48'),
