@@ -225,29 +225,68 @@ function matchesFixed(f: OpForm, insn: Insn): boolean {
  *  opcode, registers (0..10), reserved fields, and the second slot of LD_IMM64. Jump targets are
  *  not checked here (they need the whole program). */
 export function insnError(insns: readonly Insn[], pc: number): string | undefined {
+  const p = insnProblem(insns, pc);
+  return p && (p.detail ? `${p.reason} (${p.detail})` : p.reason);
+}
+
+/** `insnError` in parts: the table's reason and, where one is known, what the encoding was
+ *  presumably meant to be (`unknown ALU operation`, `invalid byte swap width 8`). The decoder
+ *  reports the detail when there is one. */
+export function insnProblem(insns: readonly Insn[], pc: number): { reason: string; detail?: string } | undefined {
   const insn = insns[pc]!;
   const f = formOf(insn);
   if (!f) {
-    if (!isKnownOpcode(insn.code)) return `unknown opcode 0x${hex2(insn.code)}`;
-    const fx = BY_CODE[insn.code]![0]!.fixed ?? {};
-    if (fx.off !== undefined) return `invalid off ${insn.off} for opcode 0x${hex2(insn.code)}`;
-    if (fx.imm !== undefined) return `invalid imm ${insn.imm} for opcode 0x${hex2(insn.code)}`;
-    return `invalid src ${insn.src} for opcode 0x${hex2(insn.code)}`;
+    const code = insn.code & 0xff;
+    const why = (reason: string, detail: string | undefined) => (detail ? { reason, detail } : { reason });
+    if (!isKnownOpcode(code)) return why(`unknown opcode 0x${hex2(code)}`, unknownOpcodeDetail(code));
+    const first = BY_CODE[code]![0]!;
+    const fx = first.fixed ?? {};
+    if (fx.off !== undefined) {
+      const op = code & 0xf0;
+      const detail = first.kind !== 'alu' && first.kind !== 'movsx' ? undefined : op === AluOp.DIV || op === AluOp.MOD ? 'invalid offset for div/mod' : op === AluOp.MOV ? 'invalid movsx width' : 'reserved offset set in ALU operation';
+      return why(`invalid off ${insn.off} for opcode 0x${hex2(code)}`, detail);
+    }
+    if (fx.imm !== undefined) {
+      const detail = first.kind === 'end' ? `invalid byte swap width ${insn.imm}` : `invalid atomic operation 0x${(insn.imm >>> 0).toString(16)}`;
+      return why(`invalid imm ${insn.imm} for opcode 0x${hex2(code)}`, detail);
+    }
+    return why(`invalid src ${insn.src} for opcode 0x${hex2(code)}`, first.kind === 'call' ? `invalid call source ${insn.src}` : `invalid lddw source ${insn.src}`);
   }
   const ops = f.operands;
   const fx = f.fixed ?? {};
-  if (!ops.dst && insn.dst !== 0) return `reserved dst field is ${insn.dst} (must be 0) for ${f.name}`;
-  if (!ops.src && fx.src === undefined && insn.src !== 0) return `reserved src field is ${insn.src} (must be 0) for ${f.name}`;
-  if (!ops.off && fx.off === undefined && insn.off !== 0) return `reserved off field is ${insn.off} (must be 0) for ${f.name}`;
-  if (!ops.imm && fx.imm === undefined && insn.imm !== 0) return `reserved imm field is ${insn.imm} (must be 0) for ${f.name}`;
-  if (ops.dst && insn.dst > 10) return `invalid register r${insn.dst}`;
-  if (ops.src && insn.src > 10) return `invalid register r${insn.src}`;
+  if (!ops.dst && insn.dst !== 0) return { reason: `reserved dst field is ${insn.dst} (must be 0) for ${f.name}` };
+  if (!ops.src && fx.src === undefined && insn.src !== 0) return { reason: `reserved src field is ${insn.src} (must be 0) for ${f.name}` };
+  if (!ops.off && fx.off === undefined && insn.off !== 0) return { reason: `reserved off field is ${insn.off} (must be 0) for ${f.name}` };
+  if (!ops.imm && fx.imm === undefined && insn.imm !== 0) return { reason: `reserved imm field is ${insn.imm} (must be 0) for ${f.name}` };
+  if (ops.dst && insn.dst > 10) return { reason: `invalid destination register r${insn.dst}` };
+  if (ops.src && insn.src > 10) return { reason: `invalid source register r${insn.src}` };
   if (f.kind === 'ldimm64') {
     const next = insns[pc + 1];
-    if (!next) return 'incomplete lddw: missing second slot';
-    if (next.code !== 0 || next.dst !== 0 || next.src !== 0 || next.off !== 0) return 'incomplete lddw: bad second slot';
+    if (!next) return { reason: 'incomplete lddw: missing second slot' };
+    if (next.code !== 0 || next.dst !== 0 || next.src !== 0 || next.off !== 0) return { reason: 'incomplete lddw: bad second slot' };
   }
   return undefined;
+}
+
+/** What an opcode byte no form uses is, by class (for error messages). */
+function unknownOpcodeDetail(code: number): string | undefined {
+  const cls = code & 0x07;
+  const op = code & 0xf0;
+  switch (cls) {
+    case Cls.LD:
+      return 'unknown LD instruction';
+    case Cls.LDX:
+      return 'unknown load instruction';
+    case Cls.ST:
+    case Cls.STX:
+      return 'unknown store instruction';
+    case Cls.JMP32:
+      return op === JmpOp.CALL ? 'call in JMP32 class' : op === JmpOp.EXIT ? 'exit in JMP32 class' : 'unknown jump operation';
+    case Cls.JMP:
+      return 'unknown jump operation';
+    default:
+      return op === AluOp.END ? 'reserved byte swap encoding' : 'unknown ALU operation';
+  }
 }
 
 /** Number of slots the instruction at `insn` occupies (2 for LD_IMM64). */

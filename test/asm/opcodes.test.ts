@@ -34,7 +34,7 @@ describe('opcode table', () => {
     expect(insnError(prog({ code: 0x07, dst: 1, src: 3, off: 0, imm: 1 }), 0)).toMatch(/reserved src/);
     expect(insnError(prog({ code: 0x07, dst: 1, src: 0, off: 2, imm: 1 }), 0)).toMatch(/invalid off 2/);
     expect(insnError(prog({ code: 0xdc, dst: 1, src: 0, off: 0, imm: 8 }), 0)).toMatch(/invalid imm 8/);
-    expect(insnError(prog({ code: 0xb7, dst: 11, src: 0, off: 0, imm: 1 }), 0)).toMatch(/invalid register r11/);
+    expect(insnError(prog({ code: 0xb7, dst: 11, src: 0, off: 0, imm: 1 }), 0)).toMatch(/invalid destination register r11/);
     expect(insnError(prog({ code: 0xff, dst: 0, src: 0, off: 0, imm: 0 }), 0)).toMatch(/unknown opcode 0xff/);
     expect(insnError([{ code: 0x18, dst: 1, src: 0, off: 0, imm: 0 }], 0)).toMatch(/incomplete lddw/);
     expect(slotCount({ code: 0x18, dst: 0, src: 0, off: 0, imm: 0 })).toBe(2);
