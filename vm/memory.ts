@@ -372,7 +372,19 @@ export class Arena {
       }
     }
     if (!any) return;
-    for (let a = addr; a < addr + len; a++) this.protectBits[a >>> 3]! &= ~(1 << (a & 7));
+    // Bit by bit only at the unaligned edges; whole bytes of the bitmap at once in between (a
+    // freed test-run context region is a page: 4096 single-bit steps cost ~12 us per run).
+    const end = addr + len;
+    let a = addr;
+    for (; a < end && (a & 7) !== 0; a++) this.protectBits[a >>> 3]! &= ~(1 << (a & 7));
+    const whole = end & ~7;
+    if (whole > a) {
+      this.protectBits.fill(0, a >>> 3, whole >>> 3);
+      a = whole;
+    }
+    for (; a < end; a++) this.protectBits[a >>> 3]! &= ~(1 << (a & 7));
+    // Pages the range covers entirely hold no protected byte any more.
+    for (let p = (addr + PAGE_SIZE - 1) >>> PAGE_SHIFT; (p + 1) * PAGE_SIZE <= end; p++) this.pageProtected[p] = 0;
   }
 
   private allocSlabObject(objSize: number, size: number, flags: number, kind: RegionKind): number {
