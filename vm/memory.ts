@@ -97,6 +97,7 @@ export class Arena {
   private readonly freeRegionIds: number[] = [];
   private readonly slabs: (Slab | undefined)[] = [undefined];
   private readonly slabsByClass = new Map<string, Slab[]>();
+  private lastClass: { objSize: number; flags: number; kind: RegionKind; list: Slab[] } = { objSize: -1, flags: -1, kind: 'other', list: [] };
   private readonly freePageRuns: { start: number; pages: number }[] = [];
   private top: number = PAGE_SIZE; // first page never handed out
   private liveBytes = 0;
@@ -388,9 +389,15 @@ export class Arena {
   }
 
   private allocSlabObject(objSize: number, size: number, flags: number, kind: RegionKind): number {
-    const key = `${objSize}:${flags}:${kind}`;
-    let list = this.slabsByClass.get(key);
-    if (!list) this.slabsByClass.set(key, (list = []));
+    // The class's slab list; repeated allocations of one kind (rbtree nodes) skip building the key.
+    let list: Slab[] | undefined;
+    if (objSize === this.lastClass.objSize && flags === this.lastClass.flags && kind === this.lastClass.kind) list = this.lastClass.list;
+    else {
+      const key = `${objSize}:${flags}:${kind}`;
+      list = this.slabsByClass.get(key);
+      if (!list) this.slabsByClass.set(key, (list = []));
+      this.lastClass = { objSize, flags, kind, list };
+    }
     // `list` holds only slabs with free slots, so finding one is O(1), not a scan of every slab.
     let slab = list[list.length - 1];
     if (!slab) {
