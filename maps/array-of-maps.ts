@@ -10,7 +10,7 @@
 
 import { MapError } from '../src/errors.js';
 import { createError } from './common.js';
-import { checkFdArraySpec, checkUserValue, nextIndex, runtimeOf, u32Bytes, u32Of, userIndex } from './fd-array.js';
+import { IdArrayMap, u32Bytes } from './fd-array.js';
 import { Errno, MapFlag, MapType, type BpfMap, type MapContext, type MapRuntime, type MapSpec } from './types.js';
 
 export function checkInnerTemplate(spec: MapSpec): MapSpec {
@@ -34,34 +34,19 @@ export function checkInner(runtime: MapRuntime, template: MapSpec, id: number): 
   return 0;
 }
 
-export class ArrayOfMapsMap implements BpfMap {
-  readonly spec: Readonly<MapSpec>;
-  readonly type: number;
-  readonly name: string;
-  readonly keySize = 4;
-  readonly valueSize = 4;
-  readonly maxEntries: number;
-  frozen = false;
+export class ArrayOfMapsMap extends IdArrayMap {
   readonly template: MapSpec;
-  private readonly slots: Uint32Array;
-  private readonly runtime: MapRuntime;
   private readonly arena: MapContext['arena'];
 
   constructor(spec: MapSpec, ctx: MapContext) {
-    checkFdArraySpec(spec);
-    this.template = checkInnerTemplate(spec);
-    this.spec = Object.freeze({ ...spec });
-    this.type = spec.type;
-    this.name = spec.name;
-    this.maxEntries = spec.maxEntries;
-    this.slots = new Uint32Array(spec.maxEntries);
-    this.runtime = runtimeOf(spec, ctx);
+    super(spec, ctx, checkInnerTemplate);
+    this.template = spec.innerMap!; // checked by checkInnerTemplate
     this.arena = ctx.arena;
   }
 
   /** Inner map id in slot `index`, 0 when empty. */
   innerId(index: number): number {
-    return index < this.maxEntries ? this.slots[index]! : 0;
+    return this.slotId(index);
   }
 
   /** Create a map from the template, store it in slot `index` and return its id. */
@@ -78,41 +63,10 @@ export class ArrayOfMapsMap implements BpfMap {
     const id = this.innerId(this.arena.dv.getUint32(keyAddr, true));
     return id === 0 ? 0n : this.runtime.mapById(id)?.handle ?? 0n;
   }
-  lookupElem(): number {
-    return 0;
+
+  protected checkId(id: number): number {
+    return checkInner(this.runtime, this.template, id);
   }
-  updateElem(): number {
-    return -Errno.EINVAL;
-  }
-  deleteElem(): number {
-    return -Errno.EINVAL;
-  }
-  lookup(key: Uint8Array): Uint8Array | undefined {
-    const id = this.innerId(userIndex(this.name, key));
-    return id === 0 ? undefined : u32Bytes(id);
-  }
-  update(key: Uint8Array, value: Uint8Array, flags = 0): number {
-    const i = userIndex(this.name, key);
-    checkUserValue(this.name, value, 4);
-    if (flags !== 0) return -Errno.EINVAL;
-    if (i >= this.maxEntries) return -Errno.E2BIG;
-    const id = u32Of(value);
-    const err = checkInner(this.runtime, this.template, id);
-    if (err < 0) return err;
-    this.slots[i] = id;
-    return 0;
-  }
-  delete(key: Uint8Array): number {
-    const i = userIndex(this.name, key);
-    if (i >= this.maxEntries) return -Errno.E2BIG;
-    if (this.slots[i] === 0) return -Errno.ENOENT;
-    this.slots[i] = 0;
-    return 0;
-  }
-  nextKey(key: Uint8Array | undefined): Uint8Array | undefined {
-    return nextIndex(this.name, key, this.maxEntries);
-  }
-  destroy(): void {}
 }
 
 export const createArrayOfMapsMap = (spec: MapSpec, ctx: MapContext): BpfMap => new ArrayOfMapsMap(spec, ctx);

@@ -1,11 +1,12 @@
 // Shared core of the maps whose values are references the kernel resolves at update time: an
-// array of u32 slots (0 = empty) indexed by a u32 key (prog_array, array_of_maps, devmap, cpumap)
+// array of u32 slots (0 = empty) indexed by a u32 key (prog_array, array_of_maps, devmap, cpumap,
+// perf_event_array)
 // plus the kernel's common checks. What a slot refers to (a program id, a map id, an ifindex, a
 // queue size) and how it is validated is up to each map type.
 
 import { MapError } from '../src/errors.js';
 import { ACCESS_MASK, createError } from './common.js';
-import { Errno, MapFlag, type MapContext, type MapRuntime, type MapSpec } from './types.js';
+import { Errno, MapFlag, type BpfMap, type MapContext, type MapRuntime, type MapSpec } from './types.js';
 
 export function u32Of(b: Uint8Array, off = 0): number {
   return new DataView(b.buffer, b.byteOffset + off, 4).getUint32(0, true);
@@ -50,4 +51,82 @@ export function nextIndex(name: string, key: Uint8Array | undefined, max: number
     if (i < max) next = i + 1;
   }
   return next < max ? u32Bytes(next) : undefined;
+}
+
+/** Store `id` in slot `i` of an fd array: BPF_ANY only (-EINVAL), `i` below the slot count
+ *  (-E2BIG), then `check(id)` (0 or a negative errno). */
+export function setSlot(slots: Uint32Array, i: number, id: number, flags: number, check: (id: number) => number): number {
+  if (flags !== 0) return -Errno.EINVAL;
+  if (i >= slots.length) return -Errno.E2BIG;
+  const err = check(id);
+  if (err < 0) return err;
+  slots[i] = id;
+  return 0;
+}
+
+/** Empty slot `i` of an fd array: out of range -E2BIG, already empty -ENOENT. */
+export function clearSlot(slots: Uint32Array, i: number): number {
+  if (i >= slots.length) return -Errno.E2BIG;
+  if (slots[i] === 0) return -Errno.ENOENT;
+  slots[i] = 0;
+  return 0;
+}
+
+/** An fd array whose slots hold object ids (prog_array, array_of_maps): u32 keys and values,
+ *  user-space lookups return the id, programs cannot update or delete. `checkId` validates an id
+ *  being stored; `checkSpec` runs after checkFdArraySpec and before the runtime is required. */
+export abstract class IdArrayMap implements BpfMap {
+  readonly spec: Readonly<MapSpec>;
+  readonly type: number;
+  readonly name: string;
+  readonly keySize = 4;
+  readonly valueSize = 4;
+  readonly maxEntries: number;
+  frozen = false;
+  protected readonly slots: Uint32Array;
+  protected readonly runtime: MapRuntime;
+
+  constructor(spec: MapSpec, ctx: MapContext, checkSpec?: (spec: MapSpec) => void) {
+    checkFdArraySpec(spec);
+    checkSpec?.(spec);
+    this.spec = Object.freeze({ ...spec });
+    this.type = spec.type;
+    this.name = spec.name;
+    this.maxEntries = spec.maxEntries;
+    this.slots = new Uint32Array(spec.maxEntries);
+    this.runtime = runtimeOf(spec, ctx);
+  }
+
+  protected abstract checkId(id: number): number;
+
+  /** The id in slot `index`, or 0 (empty or out of range). */
+  protected slotId(index: number): number {
+    return index < this.maxEntries ? this.slots[index]! : 0;
+  }
+
+  lookupElem(): number {
+    return 0;
+  }
+  updateElem(): number {
+    return -Errno.EINVAL;
+  }
+  deleteElem(): number {
+    return -Errno.EINVAL;
+  }
+  lookup(key: Uint8Array): Uint8Array | undefined {
+    const id = this.slotId(userIndex(this.name, key));
+    return id === 0 ? undefined : u32Bytes(id);
+  }
+  update(key: Uint8Array, value: Uint8Array, flags = 0): number {
+    const i = userIndex(this.name, key);
+    checkUserValue(this.name, value, 4);
+    return setSlot(this.slots, i, u32Of(value), flags, (id) => this.checkId(id));
+  }
+  delete(key: Uint8Array): number {
+    return clearSlot(this.slots, userIndex(this.name, key));
+  }
+  nextKey(key: Uint8Array | undefined): Uint8Array | undefined {
+    return nextIndex(this.name, key, this.maxEntries);
+  }
+  destroy(): void {}
 }

@@ -8,6 +8,7 @@
 
 import { MapError } from '../src/errors.js';
 import { ACCESS_MASK, createError } from './common.js';
+import { clearSlot, setSlot, u32Bytes, u32Of } from './fd-array.js';
 import { Errno, MapFlag, type BpfMap, type MapContext, type MapSpec } from './types.js';
 
 export interface PerfSample {
@@ -73,32 +74,20 @@ export class PerfEventArrayMap implements BpfMap {
   update(key: Uint8Array, value: Uint8Array, flags = 0): number {
     const i = this.index(key);
     if (!(value instanceof Uint8Array) || value.length !== 4) throw new MapError('value must be a 4-byte event fd', this.name, -Errno.EINVAL);
-    if (flags !== 0) return -Errno.EINVAL;
-    if (i >= this.maxEntries) return -Errno.E2BIG;
-    const v = new DataView(value.buffer, value.byteOffset, 4).getUint32(0, true);
-    if (v === 0) return -Errno.EBADF;
-    this.slots[i] = v;
-    return 0;
+    return setSlot(this.slots, i, u32Of(value), flags, (v) => (v === 0 ? -Errno.EBADF : 0));
   }
   delete(key: Uint8Array): number {
-    const i = this.index(key);
-    if (i >= this.maxEntries) return -Errno.E2BIG;
-    if (this.slots[i] === 0) return -Errno.ENOENT;
-    this.slots[i] = 0;
-    return 0;
+    return clearSlot(this.slots, this.index(key));
   }
   nextKey(key: Uint8Array | undefined): Uint8Array | undefined {
     const next = key === undefined ? 0 : this.index(key) + 1;
-    if (next >= this.maxEntries) return undefined;
-    const out = new Uint8Array(4);
-    new DataView(out.buffer).setUint32(0, next, true);
-    return out;
+    return next >= this.maxEntries ? undefined : u32Bytes(next);
   }
   destroy(): void {}
 
   private index(key: Uint8Array): number {
     if (!(key instanceof Uint8Array) || key.length !== 4) throw new MapError('key must be 4 bytes (a CPU index)', this.name, -Errno.EINVAL);
-    return new DataView(key.buffer, key.byteOffset, 4).getUint32(0, true);
+    return u32Of(key);
   }
 }
 
