@@ -17,10 +17,15 @@ export const LOOPBACK_IFINDEX = 1;
 /** Validate a devmap value; 0 or negative errno. */
 export function checkDevmapValue(runtime: MapRuntime, v: Uint8Array): number {
   const ifindex = u32Of(v);
-  const prog = v.length >= 8 ? new DataView(v.buffer, v.byteOffset + 4, 4).getInt32(0, true) : 0;
+  const prog = progOf(v);
   if (ifindex !== LOOPBACK_IFINDEX) return -Errno.EINVAL;
   if (prog > 0 && runtime.programById(prog) === undefined) return -Errno.EINVAL;
   return 0;
+}
+
+/** The program of a devmap or cpumap value (its bytes 4-7 as an s32; 0 when value_size is 4). */
+export function progOf(v: Uint8Array): number {
+  return v.length >= 8 ? new DataView(v.buffer, v.byteOffset + 4, 4).getInt32(0, true) : 0;
 }
 
 /** An array of fixed-size target values in read-only arena memory, with a presence bit each
@@ -58,7 +63,10 @@ export class TargetArray {
   }
 }
 
-export class DevmapMap implements BpfMap {
+/** A map of redirect targets in a TargetArray indexed by a u32 key (devmap, cpumap): programs
+ *  read a slot, user space updates it. `checkSpec` validates the spec first; `store` validates
+ *  and stores (or empties) slot `i` once the common update checks have passed. */
+export abstract class TargetArrayMap implements BpfMap {
   readonly spec: Readonly<MapSpec>;
   readonly type: number;
   readonly name: string;
@@ -66,12 +74,12 @@ export class DevmapMap implements BpfMap {
   readonly valueSize: number;
   readonly maxEntries: number;
   frozen = false;
-  private readonly targets: TargetArray;
-  private readonly runtime: MapRuntime;
+  protected readonly targets: TargetArray;
+  protected readonly runtime: MapRuntime;
   private readonly arena: MapContext['arena'];
 
-  constructor(spec: MapSpec, ctx: MapContext) {
-    checkFdArraySpec(spec, [4, 8]);
+  constructor(spec: MapSpec, ctx: MapContext, checkSpec: (spec: MapSpec) => void, kind: string) {
+    checkSpec(spec);
     this.spec = Object.freeze({ ...spec });
     this.type = spec.type;
     this.name = spec.name;
@@ -79,8 +87,10 @@ export class DevmapMap implements BpfMap {
     this.maxEntries = spec.maxEntries;
     this.runtime = runtimeOf(spec, ctx);
     this.arena = ctx.arena;
-    this.targets = new TargetArray(ctx.arena, spec.maxEntries, spec.valueSize, `${spec.name} devmap`);
+    this.targets = new TargetArray(ctx.arena, spec.maxEntries, spec.valueSize, `${spec.name} ${kind}`);
   }
+
+  protected abstract store(i: number, value: Uint8Array): number;
 
   /** Whether bpf_redirect_map finds a target at `key`. */
   hasTarget(key: number): boolean {
@@ -106,15 +116,7 @@ export class DevmapMap implements BpfMap {
     if (flags > UpdateFlag.EXIST || flags < 0) return -Errno.EINVAL;
     if (i >= this.maxEntries) return -Errno.E2BIG;
     if (flags === UpdateFlag.NOEXIST) return -Errno.EEXIST;
-    if (u32Of(value) === 0) {
-      if (value.length >= 8 && new DataView(value.buffer, value.byteOffset + 4, 4).getInt32(0, true) > 0) return -Errno.EINVAL;
-      this.targets.set(i, undefined);
-      return 0;
-    }
-    const err = checkDevmapValue(this.runtime, value);
-    if (err < 0) return err;
-    this.targets.set(i, value);
-    return 0;
+    return this.store(i, value);
   }
   delete(key: Uint8Array): number {
     const i = userIndex(this.name, key);
@@ -127,6 +129,24 @@ export class DevmapMap implements BpfMap {
   }
   destroy(): void {
     this.targets.free();
+  }
+}
+
+export class DevmapMap extends TargetArrayMap {
+  constructor(spec: MapSpec, ctx: MapContext) {
+    super(spec, ctx, (s) => checkFdArraySpec(s, [4, 8]), 'devmap');
+  }
+
+  protected store(i: number, value: Uint8Array): number {
+    if (u32Of(value) === 0) {
+      if (progOf(value) > 0) return -Errno.EINVAL;
+      this.targets.set(i, undefined);
+      return 0;
+    }
+    const err = checkDevmapValue(this.runtime, value);
+    if (err < 0) return err;
+    this.targets.set(i, value);
+    return 0;
   }
 }
 
