@@ -162,13 +162,33 @@ function skbProto(call: HelperCall, ctx: number): number {
   return ((p & 0xff) << 8) | ((p >>> 8) & 0xff);
 }
 
-function csumArgs(call: HelperCall): { v: SkbView; off: number } | number {
+/** The checksum l3/l4_csum_replace update: its address and current value, or -EFAULT. */
+function csumArgs(call: HelperCall): { at: number; sum: number } | number {
   const v = skbView(call, call.ptr(1));
   const offset = call.u64(2);
   if (offset > 0xffffn || (offset & 1n) !== 0n) return -Errno.EFAULT;
   const off = Number(offset);
   if (off + 2 > v.end - v.data) return -Errno.EFAULT;
-  return { v, off };
+  const at = v.data + off;
+  return { at, sum: call.arena.dv.getUint16(at, true) };
+}
+
+/** `sum` updated for a field of `size` bytes changing from r3 to r4 (size 0: r4 is a csum_diff
+ *  result and r3 must be 0), or -EINVAL; `replace2` is the 2-byte rule (l3 and l4 differ). */
+function csumReplace(call: HelperCall, sum: number, size: number, replace2: (sum: number, from: number, to: number) => number): number {
+  const from = call.u64(3);
+  const to = Number(call.u64(4) & 0xffffffffn);
+  switch (size) {
+    case 0:
+      if (from !== 0n) return -Errno.EINVAL;
+      return csumReplaceByDiff(sum, to);
+    case 2:
+      return replace2(sum, Number(from & 0xffffn), to & 0xffff);
+    case 4:
+      return csumReplace4(sum, Number(from & 0xffffffffn), to);
+    default:
+      return -Errno.EINVAL;
+  }
 }
 
 const CTX: HelperArg = { type: 'ARG_PTR_TO_CTX' };
@@ -263,26 +283,9 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
       if ((flags & ~0xfn) !== 0n) return -Errno.EINVAL;
       const a = csumArgs(call);
       if (typeof a === 'number') return a;
-      const at = a.v.data + a.off;
-      const sum = call.arena.dv.getUint16(at, true);
-      const from = call.u64(3);
-      const to = Number(call.u64(4) & 0xffffffffn);
-      let out: number;
-      switch (Number(flags)) {
-        case 0:
-          if (from !== 0n) return -Errno.EINVAL;
-          out = csumReplaceByDiff(sum, to);
-          break;
-        case 2:
-          out = csumReplace2(sum, Number(from & 0xffffn), to & 0xffff);
-          break;
-        case 4:
-          out = csumReplace4(sum, Number(from & 0xffffffffn), to);
-          break;
-        default:
-          return -Errno.EINVAL;
-      }
-      call.arena.dv.setUint16(at, out, true);
+      const out = csumReplace(call, a.sum, Number(flags), csumReplace2);
+      if (out < 0) return out;
+      call.arena.dv.setUint16(a.at, out, true);
       return 0;
     },
   },
@@ -299,29 +302,13 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
       if ((flags & ~(0xfn | (1n << 4n) | MANGLED_0 | ENFORCE | (1n << 7n))) !== 0n) return -Errno.EINVAL;
       const a = csumArgs(call);
       if (typeof a === 'number') return a;
-      const at = a.v.data + a.off;
-      const sum = call.arena.dv.getUint16(at, true);
       const mmzero = (flags & MANGLED_0) !== 0n;
-      if (mmzero && (flags & ENFORCE) === 0n && sum === 0) return 0;
-      const from = call.u64(3);
-      const to = Number(call.u64(4) & 0xffffffffn);
-      let out: number;
-      switch (Number(flags & 0xfn)) {
-        case 0:
-          if (from !== 0n) return -Errno.EINVAL;
-          out = csumReplaceByDiff(sum, to);
-          break;
-        case 2: // inet_proto_csum_replace2 widens the 16-bit values to 32 bits
-          out = csumReplace4(sum, Number(from & 0xffffn), to & 0xffff);
-          break;
-        case 4:
-          out = csumReplace4(sum, Number(from & 0xffffffffn), to);
-          break;
-        default:
-          return -Errno.EINVAL;
-      }
+      if (mmzero && (flags & ENFORCE) === 0n && a.sum === 0) return 0;
+      // inet_proto_csum_replace2 widens the 16-bit values to 32 bits
+      let out = csumReplace(call, a.sum, Number(flags & 0xfn), csumReplace4);
+      if (out < 0) return out;
       if (mmzero && out === 0) out = 0xffff;
-      call.arena.dv.setUint16(at, out, true);
+      call.arena.dv.setUint16(a.at, out, true);
       return 0;
     },
   },
