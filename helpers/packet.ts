@@ -42,7 +42,7 @@
 import { FaultSignal } from '../src/errors.js';
 import { jhash2 } from '../maps/bloom-filter.js';
 import { Errno } from '../maps/types.js';
-import { MemFlag, type RegionInfo } from '../vm/memory.js';
+import { MemFlag, type Arena, type RegionInfo } from '../vm/memory.js';
 import { ProgType } from '../vm/prog-types.js';
 import type { HelperArg, HelperCall, HelperEntry } from './types.js';
 
@@ -118,13 +118,21 @@ function skbView(call: HelperCall, ctx: number): SkbView {
   return { ctx, data, end, region };
 }
 
-function setSkb(call: HelperCall, ctx: number, data: number, end: number): void {
-  const dv = call.arena.dv;
+/** Point an __sk_buff at [data, end): data, data_end, data_meta and len (the test run sets the
+ *  packet up with this; the helpers move it). */
+export function setSkb(dv: DataView, ctx: number, data: number, end: number): void {
   // the context is write-protected for programs; helpers own these fields
   dv.setUint32(ctx + SKB_DATA, data, true);
   dv.setUint32(ctx + SKB_DATA_END, end, true);
   dv.setUint32(ctx + SKB_DATA_META, data, true);
   dv.setUint32(ctx + SKB_LEN, end - data, true);
+}
+
+/** Free the packet region holding `addr` if a helper moved it there (the test run frees the
+ *  original itself). */
+export function freeMovedPacket(arena: Arena, addr: number): void {
+  const r = arena.describe(addr);
+  if (r && r.kind === 'packet' && r.name.endsWith(MOVED)) arena.free(r.start);
 }
 
 /** Move `len` bytes starting at `from` to a new packet region with `before` zero bytes in front
@@ -144,12 +152,12 @@ function skbResizeTail(call: HelperCall, v: SkbView, newLen: number): void {
   const len = v.end - v.data;
   if (v.data + newLen <= v.region.start + v.region.length) {
     if (newLen > len) call.arena.zero(v.end, newLen - len);
-    setSkb(call, v.ctx, v.data, v.data + newLen);
+    setSkb(call.arena.dv, v.ctx, v.data, v.data + newLen);
     return;
   }
   const head = v.data - v.region.start;
   const start = movePacket(call, v.region, v.region.start, head + len, 0, newLen - len);
-  setSkb(call, v.ctx, start + head, start + head + newLen);
+  setSkb(call.arena.dv, v.ctx, start + head, start + head + newLen);
 }
 
 const isTc = (call: HelperCall): boolean => (TC_TYPES as number[]).includes(call.progType);
@@ -217,8 +225,8 @@ function xdpView(call: HelperCall, ctx: number): XdpView {
   return { ctx, data, end, meta, region, hardStart: region.start };
 }
 
-function setXdp(call: HelperCall, ctx: number, data: number, end: number, meta: number): void {
-  const dv = call.arena.dv;
+/** Point an xdp_md at data, data_end and data_meta (the test run and the adjust helpers). */
+export function setXdp(dv: DataView, ctx: number, data: number, end: number, meta: number): void {
   dv.setUint32(ctx, data, true);
   dv.setUint32(ctx + 4, end, true);
   dv.setUint32(ctx + 8, meta, true);
@@ -358,7 +366,7 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
       if (call.u64(3) !== 0n || room > 0x3fffffffn || BigInt(len) + room > BigInt(BPF_SKB_MAX_LEN)) return -Errno.EINVAL;
       const r = Number(room);
       const start = movePacket(call, v.region, v.data, len, r, 0);
-      setSkb(call, v.ctx, start, start + r + len);
+      setSkb(call.arena.dv, v.ctx, start, start + r + len);
       return 0;
     },
   },
@@ -398,11 +406,11 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
         // bpf_skb_generic_push: the first `off` bytes move to the front, the gap is zeroed
         call.arena.u8.copyWithin(start, start + diff, start + diff + off);
         call.arena.zero(start + off, diff);
-        setSkb(call, v.ctx, start, start + len + diff);
+        setSkb(call.arena.dv, v.ctx, start, start + len + diff);
       } else {
         const n = -diff;
         call.arena.u8.copyWithin(v.data + n, v.data, v.data + off);
-        setSkb(call, v.ctx, v.data + n, v.end);
+        setSkb(call.arena.dv, v.ctx, v.data + n, v.end);
       }
       return 0;
     },
@@ -420,7 +428,7 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
       const data = x.data + offset;
       if (data < x.hardStart + XDP_FRAME_SIZE + metalen || data > x.end - ETH_HLEN) return -Errno.EINVAL;
       if (metalen > 0) call.arena.u8.copyWithin(x.meta + offset, x.meta, x.meta + metalen);
-      setXdp(call, x.ctx, data, x.end, x.meta + offset);
+      setXdp(call.arena.dv, x.ctx, data, x.end, x.meta + offset);
       return 0;
     },
   },
@@ -436,7 +444,7 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
       if (meta < x.hardStart + XDP_FRAME_SIZE || meta > x.data) return -Errno.EINVAL;
       const metalen = x.data - meta;
       if ((metalen & 3) !== 0 || metalen > XDP_META_MAX) return -EACCES;
-      setXdp(call, x.ctx, x.data, x.end, meta);
+      setXdp(call.arena.dv, x.ctx, x.data, x.end, meta);
       return 0;
     },
   },
@@ -453,13 +461,13 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
       if (end > x.hardStart + XDP_HARD_END || end < x.data + ETH_HLEN) return -Errno.EINVAL;
       if (end <= x.region.start + x.region.length) {
         if (offset > 0) call.arena.zero(x.end, offset);
-        setXdp(call, x.ctx, x.data, end, x.meta);
+        setXdp(call.arena.dv, x.ctx, x.data, end, x.meta);
         return 0;
       }
       const used = x.end - x.hardStart;
       const start = movePacket(call, x.region, x.hardStart, used, 0, offset);
       const d = start - x.hardStart;
-      setXdp(call, x.ctx, x.data + d, end + d, x.meta + d);
+      setXdp(call.arena.dv, x.ctx, x.data + d, end + d, x.meta + d);
       return 0;
     },
   },

@@ -33,6 +33,7 @@
 // unsupported; kprobe (x86-64 pt_regs), tracepoint (raw record) and fentry/fexit/lsm (u64
 // argument array) programs run on user-supplied arguments, which the kernel cannot do.
 
+import { freeMovedPacket, setSkb, setXdp } from '../helpers/packet.js';
 import type { RunOutput } from '../helpers/types.js';
 import { UnsupportedError, UsageError } from '../src/errors.js';
 import {
@@ -255,14 +256,11 @@ function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: Tes
     const skbData = l2 ? pkt : pkt + ETH_HLEN;
     const dataEnd = pkt + data.length;
     const put32 = (name: string, v: number): void => dv.setUint32(ctx + field(SK_BUFF, name).offset, v >>> 0, true);
-    put32('len', skbLen);
     put32('pkt_type', pktType);
     // skb->protocol is __be16; the context field reads it as stored, so 0x0800 reads 0x0008.
     put32('protocol', ((protocol & 0xff) << 8) | (protocol >>> 8));
     put32('ifindex', LOOPBACK_IFINDEX);
-    put32('data', skbData);
-    put32('data_end', dataEnd);
-    put32('data_meta', skbData);
+    setSkb(dv, ctx, skbData, dataEnd); // data, data_end, data_meta and len (skbLen)
     put32('wire_len', wireLen);
     if (wantCtx) {
       // convert___skb_to_skb: the accepted fields become the skb's.
@@ -388,9 +386,7 @@ function runXdp(host: TestRunHost, prog: Program, _info: ProgTypeInfo, input: Te
     const dataMeta = frame + headroom;
     arena.write(dataMeta, data);
     const dv = arena.dv;
-    dv.setUint32(ctx + 0, dataMeta + meta, true);
-    dv.setUint32(ctx + 4, dataMeta + data.length, true);
-    dv.setUint32(ctx + 8, dataMeta, true);
+    setXdp(dv, ctx, dataMeta + meta, dataMeta + data.length, dataMeta);
     // Without an ingress device the kernel uses loopback's queue 0.
     dv.setUint32(ctx + 12, ingress || LOOPBACK_IFINDEX, true);
     dv.setUint32(ctx + 16, rxQueue, true);
@@ -603,13 +599,6 @@ function runTracing(host: TestRunHost, prog: Program, kind: 'raw-tp' | 'btf-args
 }
 
 // ---- shared ---------------------------------------------------------------------------------
-
-/** Packet helpers that need more room (helpers/packet.ts) move the packet to a region named
- *  '... (moved)'; the original is freed by its owner here, the moved one by this. */
-function freeMovedPacket(arena: Arena, addr: number): void {
-  const r = arena.describe(addr);
-  if (r && r.kind === 'packet' && r.name.endsWith(' (moved)')) arena.free(r.start);
-}
 
 /** Write-protect [start, start+size) except the given ranges (relative offsets). */
 function protectExcept(arena: Arena, start: number, size: number, writable: [number, number][]): void {
