@@ -34,6 +34,16 @@ export function checkInner(runtime: MapRuntime, template: MapSpec, id: number): 
   return 0;
 }
 
+/** Create a map named `name` from `template` (the runtime must be able to) and store its id
+ *  with `store`; a failed store throws with `what` before the errno. Returns the id. */
+export function createInnerMap(runtime: MapRuntime, mapName: string, template: MapSpec, name: string, store: (id: number) => number, what: string): number {
+  if (!runtime.createMap) throw new MapError('the runtime cannot create maps', mapName, -Errno.EINVAL);
+  const lm = runtime.createMap({ ...template, name });
+  const err = store(lm.id);
+  if (err < 0) throw new MapError(`${what}errno ${-err}`, mapName, err);
+  return lm.id;
+}
+
 export class ArrayOfMapsMap extends IdArrayMap {
   readonly template: MapSpec;
   private readonly arena: MapContext['arena'];
@@ -51,11 +61,7 @@ export class ArrayOfMapsMap extends IdArrayMap {
 
   /** Create a map from the template, store it in slot `index` and return its id. */
   createInner(index: number, name = `${this.name}.inner${index}`): number {
-    if (!this.runtime.createMap) throw new MapError('the runtime cannot create maps', this.name, -Errno.EINVAL);
-    const lm = this.runtime.createMap({ ...this.template, name });
-    const err = this.update(u32Bytes(index), u32Bytes(lm.id));
-    if (err < 0) throw new MapError(`slot ${index}: errno ${-err}`, this.name, err);
-    return lm.id;
+    return createInnerMap(this.runtime, this.name, this.template, name, (id) => this.update(u32Bytes(index), u32Bytes(id)), `slot ${index}: `);
   }
 
   lookupElemHandle(keyAddr: number): bigint {

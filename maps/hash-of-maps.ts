@@ -2,11 +2,10 @@
 // errno and iteration order) whose u32 values are inner map ids, checked against the template
 // as for array_of_maps (maps/array-of-maps.ts). Programs' lookups return the inner map's handle.
 
-import { checkInner, checkInnerTemplate } from './array-of-maps.js';
+import { checkInner, checkInnerTemplate, createInnerMap } from './array-of-maps.js';
 import { createError } from './common.js';
 import { checkUserValue, runtimeOf, u32Bytes, u32Of } from './fd-array.js';
 import { HashTable } from './hash-table.js';
-import { MapError } from '../src/errors.js';
 import { Errno, MapType, type BpfMap, type MapContext, type MapRuntime, type MapSpec } from './types.js';
 
 export class HashOfMapsMap implements BpfMap {
@@ -38,11 +37,7 @@ export class HashOfMapsMap implements BpfMap {
 
   /** Create a map from the template and store it under `key`; returns its id. */
   createInner(key: Uint8Array, name = `${this.name}.inner`): number {
-    if (!this.runtime.createMap) throw new MapError('the runtime cannot create maps', this.name, -Errno.EINVAL);
-    const lm = this.runtime.createMap({ ...this.template, name });
-    const err = this.update(key, u32Bytes(lm.id));
-    if (err < 0) throw new MapError(`errno ${-err}`, this.name, err);
-    return lm.id;
+    return createInnerMap(this.runtime, this.name, this.template, name, (id) => this.update(key, u32Bytes(id)), '');
   }
 
   lookupElemHandle(keyAddr: number): bigint {
