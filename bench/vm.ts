@@ -3,7 +3,7 @@
 // default budget, as `ebpfvm run-raw` runs them.
 import { Runtime } from '../src/runtime.js';
 import { MemFlag } from '../vm/memory.js';
-import { aluLoop, aluLoopExpected, memLoop } from './programs.js';
+import { I, aluLoop, aluLoopExpected, memLoop } from './programs.js';
 import { registerSuite } from './registry.js';
 
 registerSuite({
@@ -66,7 +66,6 @@ registerSuite({
         },
       ],
     });
-    const I = (code: number, dst = 0, src = 0, off = 0, imm = 0) => ({ code, dst, src, off, imm });
     // r1 = 1000; r2 = &cb; call 1; exit; cb: r0 = r1; r0 += 1; exit
     const prog = { name: 'cb_loop', progType: 0, gpl: true, insns: [I(0xb7, 1, 0, 0, 1000), I(0x18, 2, 4, 0, 3), I(0, 0, 0, 0, 0), I(0x85, 0, 0, 0, 1), I(0x95), I(0xbf, 0, 1), I(0x07, 0, 0, 0, 1), I(0x95)] };
     return { rt, prog };
