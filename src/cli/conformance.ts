@@ -12,14 +12,14 @@
 // The runner starts this process once per test, so it imports only what a run needs: the
 // interpreter with a minimal VmEnv (an arena, no maps, this helper table) rather than the full
 // Runtime, which would also load every map type and the Linux helper table.
-import { readFileSync, realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
 import type { HelperEntry, HelperEnv, HelperProto } from '../../helpers/types.js';
 import { Interpreter, type VmEnv } from '../../vm/interpreter.js';
 import { rawInsns, type Insn } from '../../vm/isa.js';
 import { KernelMemory } from '../../vm/kmem.js';
 import { Arena } from '../../vm/memory.js';
 import { EbpfvmError, FaultSignal, VmFault } from '../errors.js';
+import { isEntryModule } from './entry.js';
 
 /** Reason of the fault the unwind helper raises to stop the program (not an error). */
 const UNWIND = 'conformance: unwind';
@@ -255,15 +255,7 @@ export function runConformance(argv: readonly string[], stdin: string): PluginRe
   }
 }
 
-function invokedDirectly(): boolean {
-  try {
-    return !!process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) {
+if (isEntryModule(import.meta.url)) {
   let stdin = '';
   try {
     stdin = readFileSync(0, 'utf8');

@@ -2,11 +2,10 @@
 // The `ebpfvm` command. Each command lives in src/cli/commands/<name>.ts and registers itself on
 // the commander program; this file owns only the shared error handling and exit codes:
 //   0 success, 1 rejected / faulted / test failed, 2 bad usage or bad input (incl. unsupported).
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { EbpfvmError } from '../errors.js';
 import { COMMANDS } from './commands/index.js';
+import { isEntryModule } from './entry.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('ebpfvm')
@@ -39,13 +38,6 @@ export function reportError(err: unknown): number {
   return 70;
 }
 
-function invokedDirectly(): boolean {
-  try {
-    return !!process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-  } catch {
-    return false;
-  }
-}
-if (invokedDirectly()) {
+if (isEntryModule(import.meta.url)) {
   main(process.argv.slice(2)).then((code) => process.exit(code));
 }
