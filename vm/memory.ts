@@ -340,7 +340,27 @@ export class Arena {
     return false;
   }
 
-  // ---- bulk helpers (for maps, helpers, test runs; unchecked) ---------------------------
+  // ---- the one checked write path ------------------------------------------------------
+
+  /** Every write a helper, map operation or kfunc makes for a program into memory the program
+   *  named goes through here (DESIGN section 2, "One checked write path"): [addr, addr+len) must
+   *  pass exactly the check a program's own store passes (one live allocation, writable, no
+   *  write-protected byte), else a FaultSignal naming the address and what it is, and nothing is
+   *  written. Then `src` (its first `len` bytes; it may be a view of the arena itself) is copied
+   *  and the rest of the range is zeroed. len 0 checks and writes nothing: the kernel accepts any
+   *  pointer with a zero size (ARG_CONST_SIZE_OR_ZERO). */
+  writeChecked(addr: number, len: number, src?: Uint8Array): void {
+    if (len === 0) return;
+    if (!Number.isSafeInteger(addr) || addr < 0 || !Number.isSafeInteger(len) || len < 0 || !this.canAccess(addr, len, true)) {
+      throw new FaultSignal(this.explain(addr, len, true));
+    }
+    const n = src === undefined ? 0 : Math.min(src.length, len);
+    if (n > 0) this.u8.set(n === src!.length ? src! : src!.subarray(0, n), addr);
+    if (n < len) this.u8.fill(0, addr + n, addr + len);
+  }
+
+  // ---- bulk helpers (unchecked: for the memory's owner -- a map's own values, test-run setup --
+  // never for an address a program passed; those use writeChecked) ------------------------
 
   read(addr: number, len: number): Uint8Array {
     return this.u8.slice(addr, addr + len);

@@ -101,6 +101,30 @@ describe('Arena', () => {
     expect(a.i32.length * 4).toBe(a.size);
     expect(() => a.allocRegion(PAGE_SIZE * 64, RW, 'heap', 'too big')).toThrow(/arena exhausted/);
   });
+  it('writeChecked: the one write path for helpers refuses exactly what a program store is refused, and writes nothing then', () => {
+    const a = new Arena();
+    const ro = a.allocRegion(16, MemFlag.READ, 'global', '.rodata');
+    a.u8[ro] = 7;
+    const rw = a.allocRegion(16, RW, 'map', 'm');
+    a.protect(rw + 8, 4);
+    const before = a.read(rw, 16);
+    for (const [addr, len] of [[ro, 1], [rw, 16], [rw + 4, 8], [rw + 12, 8], [rw - 4, 4], [0, 4], [a.size + 64, 8], [rw, 2 ** 32], [-8, 8], [rw + 0.5, 2]] as const) {
+      expect(() => a.writeChecked(addr, len, new Uint8Array(len > 64 ? 64 : len).fill(0xee))).toThrow(FaultSignal);
+    }
+    expect(a.u8[ro]).toBe(7);
+    expect(a.read(rw, 16)).toEqual(before);
+    // Allowed: copies the source, zero-fills the rest of the range; a view of the arena itself.
+    a.u8.fill(0xff, rw, rw + 8);
+    a.writeChecked(rw, 8, Uint8Array.of(1, 2, 3));
+    expect([...a.read(rw, 8)]).toEqual([1, 2, 3, 0, 0, 0, 0, 0]);
+    a.writeChecked(rw + 1, 3, a.u8.subarray(rw, rw + 3));
+    expect([...a.read(rw, 4)]).toEqual([1, 1, 2, 3]);
+    a.writeChecked(rw + 12, 4, Uint8Array.of(9, 9, 9, 9, 9, 9));
+    expect([...a.read(rw + 12, 4)]).toEqual([9, 9, 9, 9]);
+    // Size 0 is no access at all, wherever it points (ARG_CONST_SIZE_OR_ZERO).
+    expect(() => a.writeChecked(a.size + 4096, 0, new Uint8Array(0))).not.toThrow();
+    expect(() => a.writeChecked(ro, 0)).not.toThrow();
+  });
   it('describe names the allocation', () => {
     const a = new Arena();
     const r = a.allocRegion(10, RW, 'ctx', '__sk_buff');
