@@ -8,7 +8,9 @@
 //   ringbuf_query (134)(ringbuf, flags): BPF_RB_AVAIL_DATA (0), RING_SIZE (1), CONS_POS (2),
 //     PROD_POS (3); anything else 0.
 // Submitted records are also appended to the run's output (`RunOutput.ringbuf`) for the CLI and
-// tests; user space consumes them from the ring itself with src/ringbuf-consumer.ts. A sample
+// tests; user space consumes them from the ring itself with src/ringbuf-consumer.ts. A reserved
+// sample is an arena allocation of exactly the reserved size (maps/ringbuf.ts), so stores past it
+// fault, and the record's header and length live in the ring, out of the program's reach. A sample
 // pointer must be the one reserve returned: any other pointer is a fault (the verifier rejects
 // such programs). A run that ends with a reservation still open leaves the record BUSY, which
 // blocks consumers as in the kernel; `RingbufMap.pendingReservations` reports it.
@@ -54,15 +56,14 @@ export const RINGBUF_HELPERS: readonly HelperEntry[] = [
     progTypes: 'all',
     impl: (call) => {
       const rb = ring(call, 'ringbuf_output');
-      const size = Number(call.u64(3) & 0xffffffffn);
+      const size = Number(call.u64(3)); // a size beyond the arena fails the check below
       const flags = call.u64(4);
       if ((flags & ~WAKEUP_FLAGS) !== 0n) return -Errno.EINVAL;
       const src = call.ptr(2);
       if (size > 0) call.arena.check(src, size, false);
-      const rec = rb.reserve(size);
-      if (rec === 0) return -Errno.EAGAIN;
-      call.arena.u8.copyWithin(rec, src, src + size);
-      rb.commit(rec, false, Number(flags));
+      // the sample goes straight into the ring, which no program can address: nothing in the
+      // arena is written, so there is no store to check
+      if (!rb.output(call.arena.read(src, size), Number(flags))) return -Errno.EAGAIN;
       call.output.ringbuf.push({ map: rb.name, data: rb.lastSample! });
       return 0;
     },

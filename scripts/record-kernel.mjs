@@ -70,6 +70,22 @@ function bytesOf(v, packets) {
 // programs and maps, perf events): compared through the programs' results instead.
 export const UNDUMPED_TYPES = new Set(['queue', 'stack', 'bloom_filter', 'ringbuf', 'perf_event_array', 'prog_array', 'array_of_maps', 'hash_of_maps', 'devmap', 'devmap_hash', 'cpumap']);
 
+/** The records of every ring buffer of the object as user space reads them (headers included:
+ *  length, BUSY/DISCARD bits, page offset), without consuming them. */
+function dumpRingbufs(mapDir) {
+  const rings = {};
+  if (!existsSync(mapDir)) return rings;
+  for (const f of readdirSync(mapDir).sort()) {
+    const p = join(mapDir, f);
+    const info = JSON.parse(bpftool('map', 'show', 'pinned', p, '-j'));
+    if (info.type !== 'ringbuf') continue;
+    const r = spawnSync('python3', [join(root, 'scripts/kernel-ringbuf-dump.py'), p], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`kernel-ringbuf-dump.py failed: ${r.stderr}`);
+    rings[info.name] = JSON.parse(r.stdout);
+  }
+  return rings;
+}
+
 function dumpMaps(mapDir) {
   const maps = {};
   if (!existsSync(mapDir)) return maps;
@@ -122,7 +138,8 @@ function recordCase(c, packets, pinRoot, kernel) {
     const result = runOnce(c, c, dir, packets);
     // `then`: more runs on the same loaded object (maps and globals carry over between runs).
     const then = (c.then ?? []).map((t) => runOnce(c, { ...t, prog: t.prog ?? c.prog }, dir, packets));
-    return { ...base, result, ...(then.length ? { then_results: then } : {}), maps: dumpMaps(mapDir) };
+    const ringbufs = dumpRingbufs(mapDir);
+    return { ...base, result, ...(then.length ? { then_results: then } : {}), maps: dumpMaps(mapDir), ...(Object.keys(ringbufs).length ? { ringbufs } : {}) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -12,7 +12,7 @@
 // Records are 8-byte aligned; each header is `u32 len | BUSY (bit 31) | DISCARD (bit 30)` and
 // `u32 pg_off` (exported below as `RingbufRecord`).
 
-import { BPF_RINGBUF_BUSY_BIT, BPF_RINGBUF_DISCARD_BIT, BPF_RINGBUF_HDR_SZ, RingbufMap } from '../maps/ringbuf.js';
+import { BPF_RINGBUF_HDR_SZ, RingbufMap } from '../maps/ringbuf.js';
 import type { BpfMap } from '../maps/types.js';
 import { UsageError } from './errors.js';
 
@@ -35,21 +35,19 @@ function ringOf(m: BpfMap | { map: BpfMap } | RingbufMap): RingbufMap {
 }
 
 /** Read every record of one ring that is ready; returns the number of callbacks made, or the
- *  callback's negative return value when it asked to stop. */
+ *  callback's negative return value when it asked to stop. Headers come from the ring's own data
+ *  area, which programs cannot address, so a length is always one the ring wrote. */
 export function consumeRingbuf(rb: RingbufMap, cb: RingbufCallback, opts: { includeDiscarded?: boolean } = {}): number {
   let n = 0;
   while (rb.consumerPos < rb.producerPos) {
     const pos = rb.consumerPos;
-    const word = rb.readU32(pos);
-    if ((word & BPF_RINGBUF_BUSY_BIT) !== 0) break;
-    const len = word & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
-    const discarded = (word & BPF_RINGBUF_DISCARD_BIT) !== 0;
-    const total = (len + BPF_RINGBUF_HDR_SZ + 7) & ~7;
-    const rec: RingbufRecord = { pos, len, pgOff: rb.readU32(pos + 4), discarded };
+    const hdr = rb.header(pos);
+    if (hdr.busy) break;
+    const rec: RingbufRecord = { pos, len: hdr.len, pgOff: hdr.pgOff, discarded: hdr.discarded };
     // libbpf moves consumer_pos before calling back, so a stopping callback keeps its record read
-    rb.consumerPos = pos + total;
-    if (discarded && !opts.includeDiscarded) continue;
-    const r = cb(rb.readData(pos + BPF_RINGBUF_HDR_SZ, len), rec);
+    rb.advanceConsumer(pos + ((hdr.len + BPF_RINGBUF_HDR_SZ + 7) & ~7));
+    if (hdr.discarded && !opts.includeDiscarded) continue;
+    const r = cb(rb.readData(pos + BPF_RINGBUF_HDR_SZ, hdr.len), rec);
     n++;
     if (typeof r === 'number' && r < 0) return r;
   }

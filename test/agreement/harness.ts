@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Runtime } from '../../src/runtime.js';
 import { objectNameFromPath, openObject, load } from '../../src/loader/index.js';
+import { BPF_RINGBUF_HDR_SZ, RingbufMap } from '../../maps/ringbuf.js';
 import { mapTypeName } from '../../maps/types.js';
 import { dumpMapRaw, fromHex, TestRunInputError, testRun, toHex, type RawMapDump } from '../../src/test-run-api.js';
 
@@ -47,6 +48,27 @@ export interface Recorded {
   result?: { retval: number; data_out: string | null; ctx_out: string | null } | { errno: string };
   then_results?: NonNullable<Recorded['result']>[];
   maps?: Record<string, RawMapDump>;
+  /** Ring buffers as user space reads them (scripts/kernel-ringbuf-dump.py), not consumed. */
+  ringbufs?: Record<string, RingbufDump>;
+}
+
+export interface RingbufDump {
+  consumer_pos: number;
+  producer_pos: number;
+  /** From consumer_pos up to the first BUSY record: the 8 header bytes and the sample. */
+  records: { pos: number; header: string; data: string }[];
+}
+
+/** A ring's records as scripts/kernel-ringbuf-dump.py reads the kernel's. */
+export function dumpRingbuf(rb: RingbufMap): RingbufDump {
+  const records: RingbufDump['records'] = [];
+  for (let pos = rb.consumerPos; pos < rb.producerPos; ) {
+    const h = rb.header(pos);
+    if (h.busy) break;
+    records.push({ pos, header: toHex(rb.readData(pos, BPF_RINGBUF_HDR_SZ)), data: toHex(rb.readData(pos + BPF_RINGBUF_HDR_SZ, h.len)) });
+    pos += (h.len + BPF_RINGBUF_HDR_SZ + 7) & ~7;
+  }
+  return { consumer_pos: rb.consumerPos, producer_pos: rb.producerPos, records };
 }
 
 export function readCases(): { packets: Record<string, string>; cases: Case[] } {
@@ -90,11 +112,13 @@ export function runCase(c: Case, packets: Record<string, string>): Recorded {
   const result = runOnce(c);
   const then = (c.then ?? []).map(runOnce);
   const maps: Record<string, RawMapDump> = {};
+  const ringbufs: Record<string, RingbufDump> = {};
   for (const [name, lm] of obj.maps) {
+    if (lm.map instanceof RingbufMap) ringbufs[name] = dumpRingbuf(lm.map);
     if (name.endsWith('.rodata') || name.endsWith('.kconfig') || UNDUMPED_TYPES.has(mapTypeName(lm.map.type))) continue;
     maps[name] = dumpMapRaw(lm.map, 1);
   }
-  return { name: c.name, result, ...(then.length ? { then_results: then } : {}), maps };
+  return { name: c.name, result, ...(then.length ? { then_results: then } : {}), maps, ...(Object.keys(ringbufs).length ? { ringbufs } : {}) };
 }
 
 /** Per-CPU values as one value: the kernel ran the program on whichever CPU the recorder was on
@@ -120,5 +144,6 @@ export function comparable(r: Recorded): Recorded {
   if (r.result) out.result = r.result;
   if (r.then_results) out.then_results = r.then_results;
   if (maps) out.maps = maps;
+  if (r.ringbufs) out.ringbufs = Object.fromEntries(Object.entries(r.ringbufs).sort(([a], [b]) => a.localeCompare(b)));
   return out;
 }

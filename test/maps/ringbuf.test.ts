@@ -21,17 +21,38 @@ describe('ringbuf map', () => {
   it('lays records out as the kernel: BUSY while reserved, length and page offset in the header', () => {
     const { rb, arena } = mk();
     const a = rb.reserve(5);
-    expect(a).toBe(rb.data + 8);
-    expect(arena.dv.getUint32(rb.data, true)).toBe((5 | BPF_RINGBUF_BUSY_BIT) >>> 0);
-    expect(arena.dv.getUint32(rb.data + 4, true)).toBe(3); // data area starts 3 pages into struct bpf_ringbuf
+    expect(rb.header(0)).toEqual({ len: 5, busy: true, discarded: false, pgOff: 3 }); // data area starts 3 pages into struct bpf_ringbuf
+    // the program sees a write-protected copy of the header just before its sample
+    expect(arena.dv.getUint32(a - 8, true)).toBe((5 | BPF_RINGBUF_BUSY_BIT) >>> 0);
+    expect(arena.dv.getUint32(a - 4, true)).toBe(3);
+    expect(arena.canAccess(a - 8, 8, false)).toBe(true);
+    expect(arena.canAccess(a - 8, 1, true)).toBe(false);
+    expect(arena.canAccess(a, 5, true)).toBe(true);
+    expect(arena.canAccess(a + 5, 1, true)).toBe(false); // exactly the reserved size
     expect(rb.query(RingbufQuery.PROD_POS)).toBe(16n); // 8 + 5 rounded up to 8
     arena.write(a, Uint8Array.of(1, 2, 3, 4, 5));
     expect(rb.commit(a, false, 0)).toBe(true);
-    expect(arena.dv.getUint32(rb.data, true)).toBe(5);
+    expect(arena.canAccess(a, 1, false)).toBe(false); // the reservation is gone after submit
+    expect(rb.header(0)).toEqual({ len: 5, busy: false, discarded: false, pgOff: 3 });
+    expect([...rb.readData(8, 5)]).toEqual([1, 2, 3, 4, 5]);
     const b = rb.reserve(1);
     rb.commit(b, true, 0);
-    expect(arena.dv.getUint32(rb.data + 16, true)).toBe((1 | BPF_RINGBUF_DISCARD_BIT) >>> 0);
+    expect(rb.readU32(16)).toBe((1 | BPF_RINGBUF_DISCARD_BIT) >>> 0);
+    expect(rb.header(16)).toMatchObject({ len: 1, discarded: true });
     expect(rb.commit(b, false, 0)).toBe(false); // no longer reserved
+  });
+  it('pages of a large ring: the header page offset follows the data offset', () => {
+    const { rb } = mk(16384);
+    for (let i = 0; i < 3; i++) rb.commit(rb.reserve(4088), false, 0);
+    expect([0, 4096, 8192].map((p) => rb.header(p).pgOff)).toEqual([3, 4, 5]);
+  });
+  it('the consumer cannot move consumer_pos past producer_pos', () => {
+    const { rb } = mk();
+    rb.commit(rb.reserve(8), false, 0);
+    expect(() => rb.advanceConsumer(32)).toThrow(/consumer position 32 outside \[0, 16\]/);
+    expect(() => rb.advanceConsumer(-8)).toThrow(/outside/);
+    rb.advanceConsumer(16);
+    expect(rb.query(RingbufQuery.AVAIL_DATA)).toBe(0n);
   });
   it('never lets the producer get size bytes ahead of the consumer', () => {
     const { rb } = mk();
