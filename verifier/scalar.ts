@@ -466,6 +466,25 @@ export class Scalar {
       this.markKnown(BigInt.asIntN(bits, this.varOff.value));
       return;
     }
+    // 6.18: when the low half's s32 range already fits the narrow type, sign-extending the low
+    // `bits` bits is sign-extending the low half: the s64 range is the s32 range.
+    const lim = 2 ** (bits - 1);
+    if (this.s32min >= -lim && this.s32max <= lim - 1) {
+      const lo = BigInt(this.s32min);
+      const hi = BigInt(this.s32max);
+      this.smin = lo;
+      this.smax = hi;
+      if (lo >= 0n === hi >= 0n) {
+        this.umin = toU64(lo);
+        this.umax = toU64(hi);
+      } else {
+        this.umin = 0n;
+        this.umax = U64_MAX;
+      }
+      this.varOff = tnumRange(toU64(lo), toU64(hi));
+      this.sync();
+      return;
+    }
     const nb = BigInt(bits);
     const topMax = (toU64(this.smax) >> nb) << nb;
     const topMin = (toU64(this.smin) >> nb) << nb;
@@ -488,11 +507,10 @@ export class Scalar {
       }
     }
     // set_sext64_default_val
-    const lim = 1n << (nb - 1n);
-    this.smin = -lim;
-    this.smax = lim - 1n;
-    this.s32min = Number(-lim);
-    this.s32max = Number(lim - 1n);
+    this.smin = BigInt(-lim);
+    this.smax = BigInt(lim - 1);
+    this.s32min = -lim;
+    this.s32max = lim - 1;
     this.umin = 0n;
     this.u32min = 0;
     this.umax = U64_MAX;
@@ -554,14 +572,15 @@ function add32(dst: Scalar, src: Scalar): void {
     dst.s32min = smin;
     dst.s32max = smax;
   }
+  // 6.18: when both ends wrap (or neither does) the wrapped ends still bound the result
   const umin = dst.u32min + src.u32min;
   const umax = dst.u32max + src.u32max;
-  if (umin > U32_MAX || umax > U32_MAX) {
+  if (umin <= U32_MAX && umax > U32_MAX) {
     dst.u32min = 0;
     dst.u32max = U32_MAX;
   } else {
-    dst.u32min = umin;
-    dst.u32max = umax;
+    dst.u32min = umin >>> 0;
+    dst.u32max = umax >>> 0;
   }
 }
 
@@ -577,12 +596,12 @@ function add64(dst: Scalar, src: Scalar): void {
   }
   const umin = dst.umin + src.umin;
   const umax = dst.umax + src.umax;
-  if (umin > U64_MAX || umax > U64_MAX) {
+  if (umin <= U64_MAX && umax > U64_MAX) {
     dst.umin = 0n;
     dst.umax = U64_MAX;
   } else {
-    dst.umin = umin;
-    dst.umax = umax;
+    dst.umin = umin & U64_MAX;
+    dst.umax = umax & U64_MAX;
   }
 }
 
@@ -596,12 +615,15 @@ function sub32(dst: Scalar, src: Scalar): void {
     dst.s32min = smin;
     dst.s32max = smax;
   }
-  if (dst.u32min < src.u32max) {
+  // 6.18: when both ends wrap below zero (or neither does) the wrapped ends still bound the result
+  const umin = dst.u32min - src.u32max;
+  const umax = dst.u32max - src.u32min;
+  if (umin < 0 && umax >= 0) {
     dst.u32min = 0;
     dst.u32max = U32_MAX;
   } else {
-    dst.u32min -= src.u32max;
-    dst.u32max -= src.u32min;
+    dst.u32min = umin >>> 0;
+    dst.u32max = umax >>> 0;
   }
 }
 
@@ -615,12 +637,14 @@ function sub64(dst: Scalar, src: Scalar): void {
     dst.smin = smin;
     dst.smax = smax;
   }
-  if (dst.umin < src.umax) {
+  const umin = dst.umin - src.umax;
+  const umax = dst.umax - src.umin;
+  if (umin < 0n && umax >= 0n) {
     dst.umin = 0n;
     dst.umax = U64_MAX;
   } else {
-    dst.umin -= src.umax;
-    dst.umax -= src.umin;
+    dst.umin = umin & U64_MAX;
+    dst.umax = umax & U64_MAX;
   }
 }
 
