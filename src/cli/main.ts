@@ -38,6 +38,30 @@ export function reportError(err: unknown): number {
   return 70;
 }
 
+/** Exit with `code` once everything written to stdout and stderr has reached the OS. Writes to a
+ *  pipe are asynchronous in Node: whatever does not fit the pipe's buffer (64 KiB on Linux) waits
+ *  in the stream, and exiting at once would drop it (`ebpfvm disasm big.o | wc -c`). A reader that
+ *  goes away (`| head`) ends the wait too. */
+export function exitWhenFlushed(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  for (const stream of [process.stdout, process.stderr]) {
+    let finished = false;
+    const once = () => {
+      if (!finished) {
+        finished = true;
+        done();
+      }
+    };
+    stream.once('error', once); // EPIPE: nobody reads the rest
+    // A zero-length write completes after every earlier chunk was handed to the OS.
+    stream.write('', once);
+  }
+}
+
 if (isEntryModule(import.meta.url)) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+  main(process.argv.slice(2)).then(exitWhenFlushed);
 }
