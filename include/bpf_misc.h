@@ -66,7 +66,7 @@
 #define __imm_insn(name, expr)	[name] "i"(*(long *)&(expr))
 
 /* Constants the selftests share. */
-#define POINTER_VALUE		0xbadcafe
+#define POINTER_VALUE		0xcafe4all
 #define TEST_DATA_LEN		64
 
 /* Architecture of the target the syscall wrappers are named for. */

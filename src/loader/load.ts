@@ -11,6 +11,7 @@ import type { Program } from '../../vm/program.js';
 import type { Runtime, LoadedMap } from '../runtime.js';
 import type { Btf } from '../btf/btf.js';
 import { linkProgram } from './link.js';
+import { isAuxiliary } from '../selftest/annotations.js';
 import { builtinBtf } from '../btf/builtin.js';
 import { BtfKind } from '../btf/btf.js';
 import { typesAreCompatible } from '../btf/core.js';
@@ -29,6 +30,13 @@ export interface LoadOptions {
   kconfigDefaults?: Record<string, number | bigint | boolean | string>;
   /** Use these existing runtime maps instead of creating the named maps (bpf_map__reuse_fd). */
   reuseMaps?: Record<string, number>;
+  /** Load only these programs (even from `?` sections, whose autoload is off), plus what they need:
+   *  the object's `__auxiliary` programs and the programs named in prog_array `values`, as libbpf
+   *  with autoload set per program and the kernel's test loader do. Default: every program whose
+   *  autoload is on. */
+  programs?: readonly string[];
+  /** With `programs`: take the `__auxiliary_unpriv` programs instead (the `@unpriv` runs). */
+  unprivAuxiliary?: boolean;
 }
 
 /** Maps pinned by name (LIBBPF_PIN_BY_NAME) per runtime: the runtime plays bpffs, so a second
@@ -58,13 +66,15 @@ export interface LoadedProgram {
 export class LoadedObject {
   readonly maps = new Map<string, LoadedMap>();
   readonly programs = new Map<string, LoadedProgram>();
+  /** What a user should know about this load (maps skipped because no loaded program used them). */
+  readonly notes: string[] = [];
   constructor(readonly runtime: Runtime, readonly spec: ObjectSpec) {}
 
   /** A loaded program; programs with autoload off were not loaded. */
   program(name: string): LoadedProgram {
     const p = this.programs.get(name);
     if (p) return p;
-    if (this.spec.programs.has(name)) throw new UsageError(`program ${name} was not loaded (autoload is off)`);
+    if (this.spec.programs.has(name)) throw new UsageError(`program ${name} was not loaded (autoload is off; select it with --prog or the programs load option)`);
     throw new UsageError(`no program named ${name} (have: ${[...this.spec.programs.keys()].join(', ') || 'none'})`);
   }
 
@@ -126,10 +136,31 @@ function checkTypedKsyms(spec: ObjectSpec, options: LoadOptions): void {
   }
 }
 
+/** Names of the programs `load` links: the autoload ones, or with `options.programs` those, the
+ *  `__auxiliary` programs and the prog_array `values` targets (programs of maps nobody loads are
+ *  not needed, but libbpf fills every slot, so every target is taken). */
+export function selectPrograms(spec: ObjectSpec, options: Pick<LoadOptions, 'programs' | 'unprivAuxiliary'> = {}): Set<string> {
+  if (!options.programs) return new Set([...spec.programs.values()].filter((p) => p.autoload).map((p) => p.name));
+  const chosen = new Set<string>();
+  for (const name of options.programs) {
+    if (!spec.programs.has(name)) throw new UsageError(`no program named ${name} (have: ${[...spec.programs.keys()].join(', ') || 'none'})`);
+    chosen.add(name);
+  }
+  for (const p of spec.programs.values()) if (isAuxiliary(spec.btf, p.name, options.unprivAuxiliary)) chosen.add(p.name);
+  for (const m of spec.maps.values()) {
+    if (!m.autocreate || m.type !== MapType.PROG_ARRAY) continue;
+    for (const slot of m.initSlots ?? []) if (slot.kind === 'prog' && spec.programs.has(slot.target)) chosen.add(slot.target);
+  }
+  return chosen;
+}
+
 export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = {}): LoadedObject {
   checkTypedKsyms(spec, options);
   const obj = new LoadedObject(runtime, spec);
+  const selected = selectPrograms(spec, options);
   const created: LoadedMap[] = [];
+  // Maps ebpfvm cannot create are an error only if a loaded program (or a map's `values`) uses them.
+  const uncreatable = new Map<string, EbpfvmError>();
   try {
     // Maps first: programs embed their ids.
     for (const [name, m] of spec.maps) {
@@ -151,6 +182,10 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
       } catch (e) {
         if (e instanceof EbpfvmError) {
           e.message = e.message.startsWith(`map ${name}`) ? e.message : `map ${name}: ${e.message}`;
+          if (e instanceof UnsupportedError) {
+            uncreatable.set(name, e);
+            continue;
+          }
           throw e;
         }
         throw e;
@@ -167,11 +202,13 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
     }
     const mapId = (m: ObjMapSpec) => {
       const lm = obj.maps.get(m.name);
+      const refused = uncreatable.get(m.name);
+      if (refused) throw refused;
       if (!lm) throw new LinkError(`map ${m.name} was not created`, 'load');
       return lm.id;
     };
     for (const p of spec.programs.values()) {
-      if (!p.autoload) continue;
+      if (!selected.has(p.name)) continue;
       // Kernel symbols: the user's addresses first, then the built-in kernel's typed __ksyms.
       const linkEnv: Parameters<typeof linkProgram>[2] = { mapId, ksym: (n) => options.ksyms?.[n] ?? builtinKsym(n) };
       if (options.targetBtf !== 'local') linkEnv.targetBtf = options.targetBtf ?? builtinBtf();
@@ -186,10 +223,13 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
     for (const [name, m] of spec.maps) {
       // struct_ops slots are member indexes, filled when the map is registered with the kernel.
       if (!m.initSlots || !m.autocreate || m.type === MapType.STRUCT_OPS) continue;
-      const lm = obj.maps.get(name)!;
+      const lm = obj.maps.get(name);
+      if (!lm) continue; // not creatable and unused: noted below
       for (const slot of m.initSlots) {
         let id: number;
         if (slot.kind === 'map') {
+          const refused = uncreatable.get(slot.target);
+          if (refused) throw refused;
           const inner = obj.maps.get(slot.target);
           if (!inner) throw new LinkError(`values[${slot.index}] refers to map ${slot.target}, which was not created`, `map ${name}`);
           id = inner.id;
@@ -202,6 +242,7 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
         if (err < 0) throw new LinkError(`values[${slot.index}] = ${slot.target} rejected (errno ${-err})`, `map ${name}`);
       }
     }
+    for (const e of uncreatable.values()) obj.notes.push(`${e.message}: skipped, no loaded program uses it`);
     return obj;
   } catch (e) {
     for (const lm of created) {
