@@ -11,8 +11,8 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import { UsageError, VmFault } from '../../errors.js';
-import { load } from '../../loader/load.js';
-import { openObjectFile, readBytes } from '../../node.js';
+import { readBytes } from '../../node.js';
+import { loadProgramForRun } from '../load-program.js';
 import { Runtime } from '../../runtime.js';
 import { testRun, type TestRunInput } from '../../test-run-api.js';
 import type { RegisterCommand } from './index.js';
@@ -78,12 +78,14 @@ interface BenchOptions {
   time: string;
   json?: boolean;
   maxInsns?: number;
+  verify?: boolean;
+  strict?: boolean;
 }
 
 export interface ProgBenchResult {
   object: string;
   program: string;
-  mode: 'unverified';
+  mode: 'verified' | 'unverified';
   runs: number;
   samples: number;
   runsPerSample: number;
@@ -124,10 +126,9 @@ export const registerBench: RegisterCommand = (program: Command, setExit) => {
 export function benchProgram(objPath: string, opts: BenchOptions): ProgBenchResult {
   const timeMs = parseDuration(opts.time);
   const runtime = new Runtime(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {});
-  const obj = load(runtime, openObjectFile(objPath));
-  const names = [...obj.programs.keys()];
-  const progName = opts.prog ?? (names.length === 1 ? names[0]! : undefined);
-  if (progName === undefined) throw new UsageError(`${objPath} has ${names.length} programs; choose one with --prog (${names.join(', ') || 'none'})`);
+  const { obj, progName, verified } = loadProgramForRun(runtime, objPath, {
+    ...(opts.prog !== undefined ? { prog: opts.prog } : {}),
+  });
   const prog = obj.program(progName).program;
   const input: TestRunInput = {
     ...(opts.data !== undefined ? { data: readBytes(opts.data) } : {}),
@@ -164,7 +165,7 @@ export function benchProgram(objPath: string, opts: BenchOptions): ProgBenchResu
   return {
     object: objPath,
     program: progName,
-    mode: 'unverified',
+    mode: verified ? 'verified' : 'unverified',
     runs: means.length * k,
     samples: means.length,
     runsPerSample: k,
@@ -202,7 +203,7 @@ function benchCommand(objPath: string, opts: BenchOptions): number {
   }
   const cores = os.cpus().length;
   process.stdout.write(
-    `${r.program}: ${r.runs} runs in ${r.seconds.toFixed(2)} s (${r.samples} samples of ${r.runsPerSample}), unverified mode, return value ${r.retval}\n` +
+    `${r.program}: ${r.runs} runs in ${r.seconds.toFixed(2)} s (${r.samples} samples of ${r.runsPerSample}), ${r.mode} mode, return value ${r.retval}\n` +
       `  mean ${fmt(r.meanNs)} ±${r.rme.toFixed(2)}%   p50 ${fmt(r.p50Ns)}   p99 ${fmt(r.p99Ns)}   fastest ${fmt(r.minNs)}   (per run; percentiles over sample means)\n` +
       `  ${rate(r.opsPerSec)}runs/s   ${r.insnsPerRun} insns/run   ${rate(r.insnsPerSec)}insn/s\n` +
       `  load average ${r.load.join(' ')} on ${cores} cores${r.load[0]! / cores > 0.75 ? ' (busy: expect slower, noisier figures)' : ''}\n`,

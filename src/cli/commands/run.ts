@@ -7,8 +7,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError, VmFault } from '../../errors.js';
 import { Runtime } from '../../runtime.js';
-import { openObjectFile, readBytes } from '../../node.js';
-import { load, type LoadedObject } from '../../loader/load.js';
+import { readBytes } from '../../node.js';
+import type { LoadedObject } from '../../loader/load.js';
+import { loadProgramForRun } from '../load-program.js';
 import { parseBtf } from '../../btf/btf.js';
 import { btfDecoder, dumpRbtree, formatRbtree, isRbtreeMap } from '../../rbtree-api.js';
 import { dumpMapRaw, testRun, toHex, TestRunInputError, type TestRunResult } from '../../test-run-api.js';
@@ -39,6 +40,7 @@ interface RunOptions {
   json?: boolean;
   dumpMaps?: boolean | string;
   verify?: boolean;
+  strict?: boolean;
 }
 
 const uint = (flag: string) => (v: string): number => {
@@ -83,9 +85,10 @@ function runCommand(objPath: string, opts: RunOptions): number {
   const task = opts.task !== undefined ? readTask(opts.task) : undefined;
   const runtime = new Runtime({ ncpus, cpu, ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}), ...(task ? { task } : {}) });
   if (opts.kmem !== undefined) mapKernelMemory(runtime, opts.kmem);
-  const spec = openObjectFile(objPath);
-  const obj = load(runtime, spec, opts.btf !== undefined ? { targetBtf: parseBtf(readBytes(opts.btf)) } : {});
-  const progName = opts.prog ?? onlyProgram(obj, objPath);
+  const { obj, progName, verified } = loadProgramForRun(runtime, objPath, {
+    ...(opts.prog !== undefined ? { prog: opts.prog } : {}),
+    load: opts.btf !== undefined ? { targetBtf: parseBtf(readBytes(opts.btf)) } : {},
+  });
   const prog = obj.program(progName);
   for (const arg of opts.map ?? []) fillMap(obj, arg, ncpus);
   // Like a libbpf perf_buffer: an event open on every CPU, so perf_event_output delivers.
@@ -115,7 +118,7 @@ function runCommand(objPath: string, opts: RunOptions): number {
       return 2;
     }
     if (e instanceof VmFault) {
-      if (opts.json) process.stdout.write(JSON.stringify({ program: progName, verified: false, fault: { pc: e.pc, reason: e.reason, message: e.message } }) + '\n');
+      if (opts.json) process.stdout.write(JSON.stringify({ program: progName, verified, fault: { pc: e.pc, reason: e.reason, message: e.message } }) + '\n');
       process.stderr.write(`ebpfvm: fault: ${e.message}\n`);
       return 1;
     }
@@ -134,7 +137,7 @@ function runCommand(objPath: string, opts: RunOptions): number {
   if (opts.json) {
     const out: Record<string, unknown> = {
       program: progName,
-      verified: false,
+      verified,
       retval: r.retval,
       r0: r.r0.toString(),
       data_out: r.dataOut ? toHex(r.dataOut) : null,
@@ -160,12 +163,6 @@ function runCommand(objPath: string, opts: RunOptions): number {
   if (opts.dumpMaps) text += mapsText(obj, ncpus, opts.dumpMaps === 'tree');
   process.stdout.write(text);
   return 0;
-}
-
-function onlyProgram(obj: LoadedObject, objPath: string): string {
-  const names = [...obj.programs.keys()];
-  if (names.length === 1) return names[0]!;
-  throw new UsageError(`${objPath} has ${names.length} programs; choose one with --prog (${names.join(', ') || 'none'})`);
 }
 
 /** bpftool's hex_print(): offset, 16 bytes in pairs, then the bytes as ASCII split after 8. */
