@@ -1,11 +1,12 @@
 // BPF_MAP_TYPE_ARRAY, the reference BpfMap. All values live in one arena region, element i at
 // `base + i * stride` with the stride rounded up to 8 bytes as the kernel does, so pointers a
 // program gets stay valid for the map's lifetime (arrays never delete). The loader uses it for
-// .data/.rodata/.bss (one element holding the whole section).
+// .data/.rodata/.bss (one element holding the whole section). A bpf_spin_lock word in the value
+// is write-protected for programs (only the lock helpers change it), as in hash maps.
 
 import { MapError } from '../src/errors.js';
-import { MemFlag } from '../vm/memory.js';
-import { Errno, MapFlag, UpdateFlag, type BpfMap, type MapContext, type MapFactory, type MapSpec } from './types.js';
+import { ARRAY_FLAGS, MAX_ARRAY_VALUE_SIZE, SPIN_LOCK_SIZE, checkCommonSpec, checkFitsArena, checkProgWritable, checkUserBytes, createError, isU32Flags, valueMemFlags } from './common.js';
+import { Errno, UpdateFlag, type BpfMap, type MapContext, type MapFactory, type MapSpec } from './types.js';
 
 export class ArrayMap implements BpfMap {
   readonly type: number;
@@ -24,23 +25,27 @@ export class ArrayMap implements BpfMap {
     readonly spec: Readonly<MapSpec>,
     ctx: MapContext,
   ) {
-    if (spec.keySize !== 4) throw new MapError(`array maps need key_size 4 (got ${spec.keySize})`, spec.name, -Errno.EINVAL);
-    if (spec.valueSize <= 0) throw new MapError('value_size must be > 0', spec.name, -Errno.EINVAL);
-    if (spec.maxEntries <= 0) throw new MapError('max_entries must be > 0', spec.name, -Errno.EINVAL);
+    checkCommonSpec(spec, ARRAY_FLAGS, MAX_ARRAY_VALUE_SIZE);
+    if (spec.keySize !== 4) throw createError(spec, `array maps need key_size 4 (got ${spec.keySize})`, Errno.EINVAL);
     this.type = spec.type;
     this.name = spec.name;
     this.keySize = 4;
     this.valueSize = spec.valueSize;
     this.maxEntries = spec.maxEntries;
-    this.stride = (spec.valueSize + 7) & ~7;
+    // Plain arithmetic, not `(n + 7) & ~7`: value_size may be up to 2^31 - 1.
+    this.stride = Math.ceil(spec.valueSize / 8) * 8;
     this.arena = ctx.arena;
     const total = this.stride * this.maxEntries;
-    if (total > 0x7fffffff) throw new MapError(`array too large (${total} bytes)`, spec.name, -Errno.E2BIG);
-    const progFlags = spec.flags & MapFlag.RDONLY_PROG ? MemFlag.READ : MemFlag.READ | MemFlag.WRITE;
-    this.base = this.arena.allocRegion(total, progFlags, 'map', spec.name);
+    checkFitsArena(spec, total, this.arena.maxBytes);
+    this.base = this.arena.allocRegion(total, valueMemFlags(spec.flags), 'map', spec.name);
+    const lk = spec.spinLockOffset;
+    if (lk !== undefined) for (let i = 0; i < this.maxEntries; i++) this.arena.protect(this.base + i * this.stride + lk, SPIN_LOCK_SIZE);
     for (const c of spec.contents ?? []) {
       const idx = keyIndex(c.key);
-      if (idx >= this.maxEntries) throw new MapError(`initial value for index ${idx} beyond max_entries ${this.maxEntries}`, spec.name, -Errno.E2BIG);
+      if (idx >= this.maxEntries) {
+        this.destroy();
+        throw new MapError(`initial value for index ${idx} beyond max_entries ${this.maxEntries}`, spec.name, -Errno.E2BIG);
+      }
       this.arena.write(this.base + idx * this.stride, c.value.subarray(0, this.valueSize));
     }
   }
@@ -59,6 +64,7 @@ export class ArrayMap implements BpfMap {
   }
 
   updateElem(keyAddr: number, valueAddr: number, flags: number, _cpu: number): number {
+    checkProgWritable(this.spec);
     this.arena.check(keyAddr, 4, false);
     this.arena.check(valueAddr, this.valueSize, false);
     const idx = this.arena.dv.getUint32(keyAddr, true);
@@ -89,7 +95,7 @@ export class ArrayMap implements BpfMap {
 
   update(key: Uint8Array, value: Uint8Array, flags: number = UpdateFlag.ANY): number {
     const idx = this.userKey(key);
-    if (value.length !== this.valueSize) throw new MapError(`value is ${value.length} bytes, map value_size is ${this.valueSize}`, this.name, -Errno.EINVAL);
+    checkUserBytes(this.spec, 'value', value, this.valueSize);
     if (this.frozen) return -Errno.EPERM;
     const err = this.checkUpdate(idx, flags);
     if (err !== 0) return err;
@@ -121,10 +127,11 @@ export class ArrayMap implements BpfMap {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    this.arena.free(this.base);
+    this.arena.free(this.base); // also clears the spin-lock words' write protection
   }
 
   private checkUpdate(idx: number, flags: number): number {
+    if (!isU32Flags(flags)) return -Errno.EINVAL;
     if (flags & ~(UpdateFlag.EXIST | UpdateFlag.NOEXIST | UpdateFlag.F_LOCK) || (flags & 3) === 3) return -Errno.EINVAL;
     if (idx >= this.maxEntries) return -Errno.E2BIG;
     // Every index of an array exists, so NOEXIST can never succeed.
@@ -147,7 +154,7 @@ export class ArrayMap implements BpfMap {
   }
 
   private userKey(key: Uint8Array): number {
-    if (key.length !== 4) throw new MapError(`key is ${key.length} bytes, map key_size is 4`, this.name, -Errno.EINVAL);
+    checkUserBytes(this.spec, 'key', key, 4);
     return keyIndex(key);
   }
 }

@@ -2,12 +2,38 @@
 // argument checks, and value copies that leave the bpf_spin_lock word alone (the kernel's
 // copy_map_value never copies special fields, and lookups to user space show them as zero).
 
-import { MapError } from '../src/errors.js';
+import { FaultSignal, MapError } from '../src/errors.js';
 import { MemFlag } from '../vm/memory.js';
 import { Errno, MapFlag, mapTypeName, type MapSpec } from './types.js';
 
 /** The access bits every map type accepts (kernel BPF_F_ACCESS_MASK). */
 export const ACCESS_MASK = MapFlag.RDONLY | MapFlag.WRONLY | MapFlag.RDONLY_PROG | MapFlag.WRONLY_PROG;
+
+/** map_flags of BPF_MAP_TYPE_ARRAY (array_map_alloc_check: ARRAY_CREATE_FLAG_MASK without
+ *  BPF_F_PRESERVE_ELEMS, which only perf event arrays take). */
+export const ARRAY_FLAGS = MapFlag.NUMA_NODE | MapFlag.MMAPABLE | ACCESS_MASK | MapFlag.INNER_MAP;
+/** map_flags of the fd arrays (fd_array_map_alloc_check: no BPF_F_RDONLY_PROG/WRONLY_PROG, and no
+ *  BPF_F_MMAPABLE/INNER_MAP for a type other than ARRAY); perf event arrays add PRESERVE_ELEMS. */
+export const FD_ARRAY_FLAGS = MapFlag.NUMA_NODE | MapFlag.RDONLY | MapFlag.WRONLY;
+/** map_flags of devmap and devmap_hash (DEV_CREATE_FLAG_MASK). */
+export const DEV_CREATE_FLAGS = MapFlag.NUMA_NODE | MapFlag.RDONLY | MapFlag.WRONLY;
+
+/** Largest value_size an array takes: round_up(value_size, 8) must not overflow an int. */
+export const MAX_ARRAY_VALUE_SIZE = 0x7fffffff;
+
+/** Per-CPU maps refuse a NUMA node: their memory is spread over every CPU's node
+ *  (array_map_alloc_check, htab_map_alloc_check: -EINVAL unless the node is NUMA_NO_NODE). */
+export function checkPercpuNuma(spec: MapSpec): void {
+  if ((spec.flags & MapFlag.NUMA_NODE) !== 0 && (spec.numaNode ?? 0) >>> 0 !== 0xffffffff) {
+    throw createError(spec, 'per-CPU maps take no NUMA node (BPF_F_NUMA_NODE)', Errno.EINVAL);
+  }
+}
+
+/** Refuse a map whose memory cannot fit the arena before anything is allocated (the kernel's
+ *  allocation fails with -ENOMEM). */
+export function checkFitsArena(spec: MapSpec, bytes: number, arenaMax: number): void {
+  if (!(bytes <= arenaMax)) throw createError(spec, `needs ${bytes} bytes, more than the arena's ${arenaMax}`, Errno.ENOMEM);
+}
 
 /** Largest key a hash map accepts: the key must fit on the BPF stack (MAX_BPF_STACK). */
 export const MAX_KEY_SIZE = 512;
@@ -59,6 +85,19 @@ export function checkCommonSpec(spec: MapSpec, allowed: number, maxValueSize: nu
   }
 }
 
+/** Programs may not write a BPF_F_RDONLY_PROG map through helpers either: the kernel refuses such
+ *  a program at load ("write into map forbidden"), so an unverified run faults at the call, as
+ *  its own store into the value would. */
+export function checkProgWritable(spec: MapSpec): void {
+  if ((spec.flags & MapFlag.RDONLY_PROG) !== 0) throw new FaultSignal(`map ${spec.name} is read-only for programs (BPF_F_RDONLY_PROG)`);
+}
+
+/** Update flags from user space are a u64: anything but a non-negative integer below 2^32 has
+ *  bits no map accepts. */
+export function isU32Flags(flags: unknown): flags is number {
+  return typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 0xffffffff;
+}
+
 /** Arena flags for value memory as programs see it (BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG). */
 export function valueMemFlags(mapFlags: number): number {
   if ((mapFlags & MapFlag.RDONLY_PROG) !== 0) return MemFlag.READ;
@@ -106,6 +145,7 @@ export function copyValueOut(u8: Uint8Array, src: number, out: Uint8Array, outOf
 
 /** Update flags the map operations accept: BPF_ANY/NOEXIST/EXIST, plus BPF_F_LOCK where allowed. */
 export function updateFlagsValid(flags: number, allowLock: boolean): boolean {
-  const base = allowLock ? flags & ~4 : flags;
-  return Number.isInteger(flags) && flags >= 0 && base <= 2;
+  if (!isU32Flags(flags)) return false;
+  const base = (allowLock ? flags & ~4 : flags) >>> 0;
+  return base <= 2;
 }

@@ -5,9 +5,9 @@
 // map -E2BIG, a device other than loopback (including ifindex 0) -EINVAL; delete of an absent key
 // -ENOENT.
 
-import { createError } from './common.js';
+import { createError, DEV_CREATE_FLAGS } from './common.js';
 import { checkDevmapValue } from './devmap.js';
-import { checkUserValue, runtimeOf } from './fd-array.js';
+import { checkFdArraySpec, checkUserValue, runtimeOf } from './fd-array.js';
 import { HashTable } from './hash-table.js';
 import { Errno, MapFlag, MapType, UpdateFlag, type BpfMap, type MapContext, type MapRuntime, type MapSpec } from './types.js';
 
@@ -26,6 +26,7 @@ export class DevmapHashMap implements BpfMap {
     if (spec.keySize !== 4 || (spec.valueSize !== 4 && spec.valueSize !== 8) || spec.maxEntries === 0) {
       throw createError(spec, 'needs key_size 4, value_size 4 or 8 and max_entries > 0', Errno.EINVAL);
     }
+    checkFdArraySpec(spec, [4, 8], DEV_CREATE_FLAGS);
     this.table = new HashTable({ ...spec, type: MapType.HASH, flags: (spec.flags | MapFlag.RDONLY_PROG | MapFlag.NO_PREALLOC) & ~MapFlag.INNER_MAP }, ctx, { percpu: false, lru: false });
     this.spec = Object.freeze({ ...spec });
     this.type = spec.type;
@@ -56,7 +57,8 @@ export class DevmapHashMap implements BpfMap {
   }
   update(key: Uint8Array, value: Uint8Array, flags = 0): number {
     checkUserValue(this.name, value, this.valueSize);
-    if (flags > UpdateFlag.EXIST || flags < 0) return -Errno.EINVAL;
+    if (this.frozen) return -Errno.EPERM;
+    if (!Number.isInteger(flags) || flags > UpdateFlag.EXIST || flags < 0) return -Errno.EINVAL;
     const exists = this.table.lookup(key) !== undefined;
     if (exists && flags === UpdateFlag.NOEXIST) return -Errno.EEXIST;
     const err = checkDevmapValue(this.runtime, value);
@@ -65,6 +67,10 @@ export class DevmapHashMap implements BpfMap {
     return this.table.update(key, value, UpdateFlag.ANY);
   }
   delete(key: Uint8Array): number {
+    if (this.frozen) {
+      this.table.lookup(key); // checks the key like every other operation
+      return -Errno.EPERM;
+    }
     return this.table.delete(key);
   }
   nextKey(key: Uint8Array | undefined): Uint8Array | undefined {

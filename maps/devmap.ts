@@ -8,6 +8,7 @@
 // copy of the value (bpf_map_lookup_elem) and redirect through it (helpers/redirect.ts).
 
 import { MemFlag } from '../vm/memory.js';
+import { DEV_CREATE_FLAGS } from './common.js';
 import { checkFdArraySpec, checkUserValue, nextIndex, runtimeOf, u32Of, userIndex } from './fd-array.js';
 import { Errno, UpdateFlag, type BpfMap, type MapContext, type MapRuntime, type MapSpec } from './types.js';
 
@@ -28,38 +29,39 @@ export function progOf(v: Uint8Array): number {
   return v.length >= 8 ? new DataView(v.buffer, v.byteOffset + 4, 4).getInt32(0, true) : 0;
 }
 
-/** An array of fixed-size target values in read-only arena memory, with a presence bit each
- *  (devmap and cpumap). */
+/** `count` slots of fixed-size target values, each in read-only arena memory allocated when the
+ *  slot is first filled (devmap and cpumap): max_entries comes from the object and may be huge,
+ *  while the kernel's entries too are allocated per update. */
 export class TargetArray {
-  readonly base: number;
-  readonly present: Uint8Array;
+  /** Arena address of each filled slot's value. */
+  private readonly values = new Map<number, number>();
   constructor(
     private readonly arena: MapContext['arena'],
     readonly count: number,
     readonly size: number,
-    name: string,
-  ) {
-    this.base = arena.allocRegion(count * size, MemFlag.READ, 'map', name);
-    this.present = new Uint8Array(count);
-  }
+    private readonly name: string,
+  ) {}
   set(i: number, v: Uint8Array | undefined): void {
+    const old = this.values.get(i);
     if (v === undefined) {
-      this.present[i] = 0;
-      this.arena.zero(this.base + i * this.size, this.size);
-    } else {
-      this.present[i] = 1;
-      this.arena.write(this.base + i * this.size, v.subarray(0, this.size));
+      if (old !== undefined) this.arena.free(old);
+      this.values.delete(i);
+      return;
     }
+    const a = old ?? this.arena.alloc(this.size, { kind: 'map', name: this.name, flags: MemFlag.READ });
+    this.values.set(i, a);
+    this.arena.write(a, v.subarray(0, this.size));
   }
   addr(i: number): number {
-    return i < this.count && this.present[i] ? this.base + i * this.size : 0;
+    return this.values.get(i) ?? 0;
   }
   get(i: number): Uint8Array | undefined {
     const a = this.addr(i);
     return a === 0 ? undefined : this.arena.read(a, this.size);
   }
   free(): void {
-    this.arena.free(this.base);
+    for (const a of this.values.values()) this.arena.free(a);
+    this.values.clear();
   }
 }
 
@@ -113,13 +115,15 @@ export abstract class TargetArrayMap implements BpfMap {
   update(key: Uint8Array, value: Uint8Array, flags = 0): number {
     const i = userIndex(this.name, key);
     checkUserValue(this.name, value, this.valueSize);
-    if (flags > UpdateFlag.EXIST || flags < 0) return -Errno.EINVAL;
+    if (this.frozen) return -Errno.EPERM;
+    if (!Number.isInteger(flags) || flags > UpdateFlag.EXIST || flags < 0) return -Errno.EINVAL;
     if (i >= this.maxEntries) return -Errno.E2BIG;
     if (flags === UpdateFlag.NOEXIST) return -Errno.EEXIST;
     return this.store(i, value);
   }
   delete(key: Uint8Array): number {
     const i = userIndex(this.name, key);
+    if (this.frozen) return -Errno.EPERM;
     if (i >= this.maxEntries) return -Errno.EINVAL;
     this.targets.set(i, undefined);
     return 0;
@@ -134,7 +138,7 @@ export abstract class TargetArrayMap implements BpfMap {
 
 export class DevmapMap extends TargetArrayMap {
   constructor(spec: MapSpec, ctx: MapContext) {
-    super(spec, ctx, (s) => checkFdArraySpec(s, [4, 8]), 'devmap');
+    super(spec, ctx, (s) => checkFdArraySpec(s, [4, 8], DEV_CREATE_FLAGS), 'devmap');
   }
 
   protected store(i: number, value: Uint8Array): number {

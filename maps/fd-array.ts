@@ -1,11 +1,11 @@
-// Shared core of the maps whose values are references the kernel resolves at update time: an
-// array of u32 slots (0 = empty) indexed by a u32 key (prog_array, array_of_maps, devmap, cpumap,
-// perf_event_array)
-// plus the kernel's common checks. What a slot refers to (a program id, a map id, an ifindex, a
-// queue size) and how it is validated is up to each map type.
+// Shared core of the maps whose values are references the kernel resolves at update time: u32
+// slots (0 = empty) indexed by a u32 key (prog_array, array_of_maps, devmap, cpumap,
+// perf_event_array) plus the kernel's common checks. What a slot refers to (a program id, a map
+// id, an ifindex, a queue size) and how it is validated is up to each map type. Slots are kept
+// sparsely (only filled ones cost memory): max_entries comes from the object and may be 2^32 - 1.
 
 import { MapError } from '../src/errors.js';
-import { ACCESS_MASK, createError } from './common.js';
+import { createError, FD_ARRAY_FLAGS } from './common.js';
 import { Errno, MapFlag, type BpfMap, type MapContext, type MapRuntime, type MapSpec } from './types.js';
 
 export function u32Of(b: Uint8Array, off = 0): number {
@@ -24,13 +24,31 @@ export function runtimeOf(spec: MapSpec, ctx: MapContext): MapRuntime {
   return ctx.runtime;
 }
 
-/** Checks of fd_array_map_alloc_check: key and value are u32, max_entries > 0. */
-export function checkFdArraySpec(spec: MapSpec, valueSizes: readonly number[] = [4]): void {
+/** Checks of fd_array_map_alloc_check: key and value are u32, max_entries > 0, map_flags within
+ *  `allowed` (the kernel's mask for the type). */
+export function checkFdArraySpec(spec: MapSpec, valueSizes: readonly number[] = [4], allowed: number = FD_ARRAY_FLAGS): void {
   if (spec.keySize !== 4 || !valueSizes.includes(spec.valueSize) || spec.maxEntries === 0) {
     throw createError(spec, `needs key_size 4, value_size ${valueSizes.join(' or ')} and max_entries > 0`, Errno.EINVAL);
   }
-  const bad = spec.flags & ~(MapFlag.NUMA_NODE | ACCESS_MASK | MapFlag.INNER_MAP);
-  if (bad !== 0) throw createError(spec, `unsupported map_flags 0x${bad.toString(16)}`, Errno.EINVAL);
+  const bad = spec.flags & ~allowed;
+  if (bad !== 0) throw createError(spec, `unsupported map_flags 0x${(bad >>> 0).toString(16)}`, Errno.EINVAL);
+  if ((spec.flags & MapFlag.RDONLY) !== 0 && (spec.flags & MapFlag.WRONLY) !== 0) {
+    throw createError(spec, 'BPF_F_RDONLY and BPF_F_WRONLY are mutually exclusive', Errno.EINVAL);
+  }
+}
+
+/** The u32 slots of an fd array: `count` of them, all 0 (empty) until set. Only filled slots are
+ *  stored, so creating a map with a huge max_entries costs nothing until it is used. */
+export class Slots {
+  private readonly filled = new Map<number, number>();
+  constructor(readonly count: number) {}
+  get(i: number): number {
+    return this.filled.get(i) ?? 0;
+  }
+  set(i: number, id: number): void {
+    if (id === 0) this.filled.delete(i);
+    else this.filled.set(i, id);
+  }
 }
 
 /** A user-side key of 4 bytes as an index. */
@@ -55,20 +73,20 @@ export function nextIndex(name: string, key: Uint8Array | undefined, max: number
 
 /** Store `id` in slot `i` of an fd array: BPF_ANY only (-EINVAL), `i` below the slot count
  *  (-E2BIG), then `check(id)` (0 or a negative errno). */
-export function setSlot(slots: Uint32Array, i: number, id: number, flags: number, check: (id: number) => number): number {
+export function setSlot(slots: Slots, i: number, id: number, flags: number, check: (id: number) => number): number {
   if (flags !== 0) return -Errno.EINVAL;
-  if (i >= slots.length) return -Errno.E2BIG;
+  if (i >= slots.count) return -Errno.E2BIG;
   const err = check(id);
   if (err < 0) return err;
-  slots[i] = id;
+  slots.set(i, id);
   return 0;
 }
 
 /** Empty slot `i` of an fd array: out of range -E2BIG, already empty -ENOENT. */
-export function clearSlot(slots: Uint32Array, i: number): number {
-  if (i >= slots.length) return -Errno.E2BIG;
-  if (slots[i] === 0) return -Errno.ENOENT;
-  slots[i] = 0;
+export function clearSlot(slots: Slots, i: number): number {
+  if (i >= slots.count) return -Errno.E2BIG;
+  if (slots.get(i) === 0) return -Errno.ENOENT;
+  slots.set(i, 0);
   return 0;
 }
 
@@ -83,7 +101,7 @@ export abstract class IdArrayMap implements BpfMap {
   readonly valueSize = 4;
   readonly maxEntries: number;
   frozen = false;
-  protected readonly slots: Uint32Array;
+  protected readonly slots: Slots;
   protected readonly runtime: MapRuntime;
 
   constructor(spec: MapSpec, ctx: MapContext, checkSpec?: (spec: MapSpec) => void) {
@@ -93,7 +111,7 @@ export abstract class IdArrayMap implements BpfMap {
     this.type = spec.type;
     this.name = spec.name;
     this.maxEntries = spec.maxEntries;
-    this.slots = new Uint32Array(spec.maxEntries);
+    this.slots = new Slots(spec.maxEntries);
     this.runtime = runtimeOf(spec, ctx);
   }
 
@@ -101,7 +119,7 @@ export abstract class IdArrayMap implements BpfMap {
 
   /** The id in slot `index`, or 0 (empty or out of range). */
   protected slotId(index: number): number {
-    return index < this.maxEntries ? this.slots[index]! : 0;
+    return index < this.maxEntries ? this.slots.get(index) : 0;
   }
 
   lookupElem(): number {
@@ -120,10 +138,13 @@ export abstract class IdArrayMap implements BpfMap {
   update(key: Uint8Array, value: Uint8Array, flags = 0): number {
     const i = userIndex(this.name, key);
     checkUserValue(this.name, value, 4);
+    if (this.frozen) return -Errno.EPERM;
     return setSlot(this.slots, i, u32Of(value), flags, (id) => this.checkId(id));
   }
   delete(key: Uint8Array): number {
-    return clearSlot(this.slots, userIndex(this.name, key));
+    const i = userIndex(this.name, key);
+    if (this.frozen) return -Errno.EPERM;
+    return clearSlot(this.slots, i);
   }
   nextKey(key: Uint8Array | undefined): Uint8Array | undefined {
     return nextIndex(this.name, key, this.maxEntries);

@@ -59,11 +59,19 @@ export class HashOfMapsMap implements BpfMap {
   }
   update(key: Uint8Array, value: Uint8Array, flags = 0): number {
     checkUserValue(this.name, value, 4);
+    if (this.frozen) {
+      this.table.lookup(key); // checks the key like every other operation
+      return -Errno.EPERM;
+    }
     const err = checkInner(this.runtime, this.template, u32Of(value));
     if (err < 0) return err;
     return this.table.update(key, value, flags);
   }
   delete(key: Uint8Array): number {
+    if (this.frozen) {
+      this.table.lookup(key);
+      return -Errno.EPERM;
+    }
     return this.table.delete(key);
   }
   nextKey(key: Uint8Array | undefined): Uint8Array | undefined {

@@ -35,6 +35,8 @@ import {
   MAX_PREALLOC_ENTRIES,
   SPIN_LOCK_SIZE,
   checkCommonSpec,
+  checkProgWritable,
+  checkPercpuNuma,
   checkUserBytes,
   copyBytes,
   copyValueIn,
@@ -153,9 +155,7 @@ export class HashTable implements BpfMap {
   }
 
   updateElem(keyAddr: number, valueAddr: number, flags: number, cpu: number): number {
-    if ((this.spec.flags & MapFlag.RDONLY_PROG) !== 0) {
-      throw new FaultSignal(`map ${this.name} is read-only for programs (BPF_F_RDONLY_PROG)`);
-    }
+    checkProgWritable(this.spec);
     const id = this.keyIdAt(keyAddr);
     this.arena.check(valueAddr, this.valueSize, false);
     const u8 = this.arena.u8;
@@ -163,9 +163,7 @@ export class HashTable implements BpfMap {
   }
 
   deleteElem(keyAddr: number): number {
-    if ((this.spec.flags & MapFlag.RDONLY_PROG) !== 0) {
-      throw new FaultSignal(`map ${this.name} is read-only for programs (BPF_F_RDONLY_PROG)`);
-    }
+    checkProgWritable(this.spec);
     return this.remove(this.keyIdAt(keyAddr));
   }
 
@@ -478,6 +476,7 @@ function checkHashSpec(spec: MapSpec, kind: HashTableKind): void {
   let allowed = MapFlag.NO_PREALLOC | MapFlag.NUMA_NODE | MapFlag.ZERO_SEED | ACCESS_MASK;
   if (kind.lru) allowed |= MapFlag.NO_COMMON_LRU;
   checkCommonSpec(spec, allowed, kind.percpu ? MAX_PERCPU_VALUE_SIZE : MAX_HASH_VALUE_SIZE);
+  if (kind.percpu) checkPercpuNuma(spec);
   if (spec.keySize > MAX_KEY_SIZE) throw createError(spec, `key_size ${spec.keySize} too large (max ${MAX_KEY_SIZE})`, Errno.E2BIG);
   if (kind.lru && (spec.flags & MapFlag.NO_PREALLOC) !== 0) {
     throw createError(spec, 'LRU maps are always preallocated (BPF_F_NO_PREALLOC is not supported)', Errno.ENOTSUPP);

@@ -4,7 +4,7 @@
 // key_size = 4 + data size (1..256 bytes of data); data is compared bit by bit from the most
 // significant bit of data[0] (network order). Creation needs BPF_F_NO_PREALLOC. Lookups find
 // the stored prefix of greatest length that matches the key's first min(prefixlen, stored
-// length) bits; update and delete work on exact (prefixlen, first prefixlen bits) pairs; bits
+// length) bits (a key whose prefixlen is above 8 * data size finds nothing); update and delete work on exact (prefixlen, first prefixlen bits) pairs; bits
 // past prefixlen are ignored (and stored as zero). Errors as the kernel: prefixlen beyond
 // 8 * data size -EINVAL, flags above BPF_EXIST -EINVAL, a new prefix into a full trie -ENOSPC
 // (replacing an existing one is fine), NOEXIST on a present key -EEXIST, EXIST on an absent key
@@ -18,7 +18,7 @@
 
 import { MapError } from '../src/errors.js';
 import { MemFlag } from '../vm/memory.js';
-import { ACCESS_MASK, createError } from './common.js';
+import { ACCESS_MASK, checkProgWritable, createError, isU32Flags } from './common.js';
 import { Errno, MapFlag, UpdateFlag, type BpfMap, type MapContext, type MapSpec } from './types.js';
 
 const LPM_DATA_SIZE_MAX = 256;
@@ -89,7 +89,8 @@ export class LpmTrieMap implements BpfMap {
   }
 
   private find(src: Uint8Array, off: number): Entry | undefined {
-    const klen = Math.min(new DataView(src.buffer, src.byteOffset + off, 4).getUint32(0, true), this.maxPrefixlen);
+    const klen = new DataView(src.buffer, src.byteOffset + off, 4).getUint32(0, true);
+    if (klen > this.maxPrefixlen) return undefined;
     for (let len = klen; len >= 0; len--) {
       if (this.lenCount[len] === 0) continue;
       const e = this.entries.get(this.id(len, this.masked(src, off + 4, len)));
@@ -99,7 +100,7 @@ export class LpmTrieMap implements BpfMap {
   }
 
   private put(src: Uint8Array, off: number, value: Uint8Array, voff: number, flags: number): number {
-    if (flags > UpdateFlag.EXIST || flags < 0) return -Errno.EINVAL;
+    if (!isU32Flags(flags) || flags > UpdateFlag.EXIST) return -Errno.EINVAL;
     const prefixlen = new DataView(src.buffer, src.byteOffset + off, 4).getUint32(0, true);
     if (prefixlen > this.maxPrefixlen) return -Errno.EINVAL;
     const bits = src.slice(off + 4, off + 4 + this.dataSize);
@@ -142,11 +143,13 @@ export class LpmTrieMap implements BpfMap {
     return this.find(this.arena.u8, keyAddr)?.value ?? 0;
   }
   updateElem(keyAddr: number, valueAddr: number, flags: number): number {
+    checkProgWritable(this.spec);
     this.arena.check(keyAddr, this.keySize, false);
     this.arena.check(valueAddr, this.valueSize, false);
     return this.put(this.arena.u8, keyAddr, this.arena.u8.slice(valueAddr, valueAddr + this.valueSize), 0, flags);
   }
   deleteElem(keyAddr: number): number {
+    checkProgWritable(this.spec);
     this.arena.check(keyAddr, this.keySize, false);
     return this.remove(this.arena.u8, keyAddr);
   }

@@ -10,6 +10,8 @@ import {
   ACCESS_MASK,
   MAX_PERCPU_VALUE_SIZE,
   checkCommonSpec,
+  checkProgWritable,
+  checkPercpuNuma,
   checkUserBytes,
   createError,
   roundUp8,
@@ -42,6 +44,7 @@ export class PercpuArrayMap implements BpfMap {
     // The kernel's array_map_alloc_check allows BPF_F_NUMA_NODE for every array (the node only
     // places the memory; here there is one arena). Not BPF_F_MMAPABLE: per-CPU copies can't be.
     checkCommonSpec(spec, ACCESS_MASK | MapFlag.NUMA_NODE, MAX_PERCPU_VALUE_SIZE);
+    checkPercpuNuma(spec);
     if (spec.keySize !== 4) throw createError(spec, `key_size must be 4 (got ${spec.keySize})`, Errno.EINVAL);
     if (spec.spinLockOffset !== undefined) {
       throw createError(spec, 'bpf_spin_lock is not supported in per-CPU maps', Errno.EOPNOTSUPP);
@@ -74,9 +77,7 @@ export class PercpuArrayMap implements BpfMap {
   }
 
   updateElem(keyAddr: number, valueAddr: number, flags: number, cpu: number): number {
-    if ((this.spec.flags & MapFlag.RDONLY_PROG) !== 0) {
-      throw new FaultSignal(`map ${this.name} is read-only for programs (BPF_F_RDONLY_PROG)`);
-    }
+    checkProgWritable(this.spec);
     const idx = this.indexAt(keyAddr);
     const err = this.checkUpdate(idx, flags);
     if (err !== 0) return err;

@@ -7,8 +7,8 @@
 // samples go to `onEvent` and to the run's `output.perf`.
 
 import { MapError } from '../src/errors.js';
-import { ACCESS_MASK, createError } from './common.js';
-import { clearSlot, setSlot, u32Bytes, u32Of } from './fd-array.js';
+import { createError, FD_ARRAY_FLAGS } from './common.js';
+import { clearSlot, setSlot, Slots, u32Bytes, u32Of } from './fd-array.js';
 import { Errno, MapFlag, type BpfMap, type MapContext, type MapSpec } from './types.js';
 
 export interface PerfSample {
@@ -25,7 +25,7 @@ export class PerfEventArrayMap implements BpfMap {
   readonly maxEntries: number;
   frozen = false;
   /** Event id per slot (0 = empty). */
-  private readonly slots: Uint32Array;
+  private readonly slots: Slots;
   onEvent: ((sample: PerfSample) => void) | undefined = undefined;
   /** Samples delivered since creation. */
   delivered = 0;
@@ -34,23 +34,24 @@ export class PerfEventArrayMap implements BpfMap {
     // libbpf sets max_entries to the number of possible CPUs when the object leaves it 0
     const n = spec.maxEntries === 0 ? ctx.ncpus : spec.maxEntries;
     if (spec.keySize !== 4 || spec.valueSize !== 4) throw createError(spec, 'perf event arrays need key_size 4 and value_size 4', Errno.EINVAL);
-    if ((spec.flags & ~(MapFlag.NUMA_NODE | ACCESS_MASK)) !== 0) throw createError(spec, `unsupported map_flags 0x${spec.flags.toString(16)}`, Errno.EINVAL);
+    if ((spec.flags & ~(FD_ARRAY_FLAGS | MapFlag.PRESERVE_ELEMS)) !== 0) throw createError(spec, `unsupported map_flags 0x${(spec.flags >>> 0).toString(16)}`, Errno.EINVAL);
+    if ((spec.flags & MapFlag.RDONLY) !== 0 && (spec.flags & MapFlag.WRONLY) !== 0) throw createError(spec, 'BPF_F_RDONLY and BPF_F_WRONLY are mutually exclusive', Errno.EINVAL);
     this.spec = Object.freeze({ ...spec, maxEntries: n });
     this.type = spec.type;
     this.name = spec.name;
     this.maxEntries = n;
-    this.slots = new Uint32Array(n);
+    this.slots = new Slots(n);
   }
 
   /** Open an event on every CPU slot (what libbpf's perf_buffer__new does). */
   openAll(ncpus: number): void {
-    for (let i = 0; i < Math.min(ncpus, this.maxEntries); i++) if (this.slots[i] === 0) this.slots[i] = i + 1;
+    for (let i = 0; i < Math.min(ncpus, this.maxEntries); i++) if (this.slots.get(i) === 0) this.slots.set(i, i + 1);
   }
 
   /** bpf_perf_event_output's checks and delivery: 0 or negative errno. */
   output(index: number, cpu: number, data: Uint8Array): number {
     if (index >= this.maxEntries) return -Errno.E2BIG;
-    if (this.slots[index] === 0) return -Errno.ENOENT;
+    if (this.slots.get(index) === 0) return -Errno.ENOENT;
     // each event is bound to the CPU of its slot
     if (index !== cpu) return -Errno.EOPNOTSUPP;
     this.delivered++;
@@ -74,10 +75,13 @@ export class PerfEventArrayMap implements BpfMap {
   update(key: Uint8Array, value: Uint8Array, flags = 0): number {
     const i = this.index(key);
     if (!(value instanceof Uint8Array) || value.length !== 4) throw new MapError('value must be a 4-byte event fd', this.name, -Errno.EINVAL);
+    if (this.frozen) return -Errno.EPERM;
     return setSlot(this.slots, i, u32Of(value), flags, (v) => (v === 0 ? -Errno.EBADF : 0));
   }
   delete(key: Uint8Array): number {
-    return clearSlot(this.slots, this.index(key));
+    const i = this.index(key);
+    if (this.frozen) return -Errno.EPERM;
+    return clearSlot(this.slots, i);
   }
   nextKey(key: Uint8Array | undefined): Uint8Array | undefined {
     const next = key === undefined ? 0 : this.index(key) + 1;

@@ -4,18 +4,32 @@
 // Update takes only BPF_ANY (-EINVAL otherwise), an index beyond max_entries is -E2BIG, an
 // unknown program -EBADF; delete of an empty slot is -ENOENT; user-space lookup returns the
 // program id. Programs may only tail-call through it (helpers/tailcall.ts).
+//
+// Like the kernel's bpf_prog_map_compatible, the first program stored makes its type the map's
+// owner type for the map's lifetime; a program of another type (or an extension program) is
+// -EINVAL, so a tail call never lands in a program that reads a different context.
 
+import { ProgType } from '../vm/prog-types.js';
 import { IdArrayMap } from './fd-array.js';
 import { Errno, type BpfMap, type MapContext, type MapSpec } from './types.js';
 
 export class ProgArrayMap extends IdArrayMap {
+  /** Program type every program in the map must have, fixed by the first one stored. */
+  private ownerType: number | undefined;
+
   /** The program id in slot `index`, or 0 (empty or out of range). */
   program(index: number): number {
     return this.slotId(index);
   }
 
   protected checkId(id: number): number {
-    return id === 0 || this.runtime.programById(id) === undefined ? -Errno.EBADF : 0;
+    const prog = id === 0 ? undefined : (this.runtime.programById(id) as { progType?: number } | undefined);
+    if (prog === undefined) return -Errno.EBADF;
+    const type = prog.progType ?? ProgType.UNSPEC;
+    if (type === ProgType.EXT) return -Errno.EINVAL;
+    if (this.ownerType === undefined) this.ownerType = type;
+    else if (this.ownerType !== type) return -Errno.EINVAL;
+    return 0;
   }
 }
 

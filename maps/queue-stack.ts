@@ -8,7 +8,7 @@
 // Values never need arena addresses (programs get copies), so they live in one JS byte array.
 
 import { MapError } from '../src/errors.js';
-import { ACCESS_MASK, createError } from './common.js';
+import { ACCESS_MASK, createError, isU32Flags } from './common.js';
 import { Errno, MapFlag, UpdateFlag, type BpfMap, type MapContext, type MapSpec } from './types.js';
 
 /** KMALLOC_MAX_SIZE on x86-64 with 4 KiB pages. */
@@ -61,7 +61,7 @@ export class QueueStackMap implements BpfMap {
 
   /** Append a value; 0, -E2BIG when full without BPF_EXIST, -EINVAL for bad flags. */
   push(value: Uint8Array, flags: number = UpdateFlag.ANY): number {
-    if ((flags & UpdateFlag.NOEXIST) !== 0 || flags > UpdateFlag.EXIST || flags < 0) return -Errno.EINVAL;
+    if (!isU32Flags(flags) || (flags & UpdateFlag.NOEXIST) !== 0 || flags > UpdateFlag.EXIST) return -Errno.EINVAL;
     if (this.length === this.maxEntries) {
       if ((flags & UpdateFlag.EXIST) === 0) return -Errno.E2BIG;
       this.tail = (this.tail + 1) % this.size; // overwrite the oldest
@@ -133,9 +133,11 @@ export class QueueStackMap implements BpfMap {
     if (this.frozen) return -Errno.EPERM;
     return this.push(value, flags);
   }
-  /** BPF_MAP_LOOKUP_AND_DELETE_ELEM. */
+  /** BPF_MAP_LOOKUP_AND_DELETE_ELEM: the popped value, undefined when empty; a frozen map
+   *  refuses (the pop writes the map) with a MapError carrying -EPERM. */
   lookupAndDelete(key: Uint8Array = new Uint8Array(0)): Uint8Array | undefined {
     this.checkKey(key);
+    if (this.frozen) throw new MapError('the map is frozen: pops are writes', this.name, -Errno.EPERM);
     return this.pop();
   }
   delete(key: Uint8Array): number {

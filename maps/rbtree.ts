@@ -261,6 +261,7 @@ export class RbtreeMap implements BpfMap {
   delete(key: Uint8Array): number {
     this.assertIdle('delete');
     const addr = this.keyAddr(key);
+    if (this.frozen) return -Errno.EPERM;
     if (addr === undefined || !this.ownsNode(addr) || !this.tree.isLinked(addr)) return -Errno.ENOENT;
     this.tree.erase(addr);
     this.release(addr);

@@ -69,6 +69,7 @@ export const MapFlag = {
   RDONLY_PROG: 1 << 7,
   WRONLY_PROG: 1 << 8,
   MMAPABLE: 1 << 10,
+  PRESERVE_ELEMS: 1 << 11,
   INNER_MAP: 1 << 12,
 } as const;
 

@@ -11,7 +11,7 @@
 
 import type { Btf, BtfType } from './btf/btf.js';
 import { MapError } from './errors.js';
-import type { BpfMap } from '../maps/types.js';
+import { Errno, type BpfMap } from '../maps/types.js';
 import type { Arena } from '../vm/memory.js';
 import { RB_NODE_SIZE, RbtreeMap } from '../maps/rbtree.js';
 
@@ -90,16 +90,19 @@ export class RbtreeApi {
    *  ignored). Returns the new node's address. */
   insert(value: Uint8Array, order: KeyField | NodeComparator): number {
     this.map.assertIdle('insert');
+    if (!(value instanceof Uint8Array)) throw new MapError('value must be a Uint8Array', this.map.name, -Errno.EINVAL);
     if (value.length > this.map.valueSize) {
-      throw new MapError(`value of ${value.length} bytes is larger than value_size ${this.map.valueSize}`, this.map.name);
+      throw new MapError(`value of ${value.length} bytes is larger than value_size ${this.map.valueSize}`, this.map.name, -Errno.EINVAL);
     }
+    this.checkWritable();
+    // Everything that can refuse runs before the node is allocated, so a refusal leaks nothing.
+    const less = this.lessFor(order);
     const addr = this.map.allocNode(this.map.valueSize);
-    if (addr === 0) throw new MapError('out of memory allocating a node', this.map.name);
+    if (addr === 0) throw new MapError('out of memory allocating a node', this.map.name, -Errno.ENOMEM);
     const arena = this.arenaOf();
     // A byte loop: small copies this way beat subarray()+set() (an allocation per insert).
     const u8 = arena.u8;
     for (let i = RB_NODE_SIZE; i < value.length; i++) u8[addr + i] = value[i]!;
-    const less = this.lessFor(order);
     this.map.tree.add(addr, less);
     return addr;
   }
@@ -108,6 +111,7 @@ export class RbtreeApi {
   remove(addr: number): boolean {
     this.map.assertIdle('remove');
     if (!this.map.ownsNode(addr) || !this.map.isLinked(addr)) return false;
+    this.checkWritable();
     this.map.tree.erase(addr);
     this.map.freeNode(addr);
     return true;
@@ -155,12 +159,20 @@ export class RbtreeApi {
     if (typeof order === 'function') {
       return (a, b) => order(this.decode(arena.read(a, this.map.nodeLength(a)), a), this.decode(arena.read(b, this.map.nodeLength(b)), b)) < 0;
     }
-    if (order.offset < RB_NODE_SIZE || order.offset + order.size > this.map.valueSize) {
-      throw new MapError(`key field [${order.offset}, +${order.size}) must lie in the value after its rb_node`, this.map.name);
+    if (typeof order !== 'object' || order === null || ![1, 2, 4, 8].includes(order.size)) {
+      throw new MapError('order must be a comparator or a key field { offset, size: 1, 2, 4 or 8 }', this.map.name, -Errno.EINVAL);
+    }
+    if (!Number.isInteger(order.offset) || order.offset < RB_NODE_SIZE || order.offset + order.size > this.map.valueSize) {
+      throw new MapError(`key field [${order.offset}, +${order.size}) must lie in the value after its rb_node`, this.map.name, -Errno.EINVAL);
     }
     let less = this.lessCache.get(order);
     if (!less) this.lessCache.set(order, (less = keyLess(arena, order)));
     return less;
+  }
+
+  /** A frozen map (BPF_MAP_FREEZE) takes no writes from user space: -EPERM, as its delete. */
+  private checkWritable(): void {
+    if (this.map.frozen) throw new MapError('the map is frozen', this.map.name, -Errno.EPERM);
   }
 
   private arenaOf(): Arena {

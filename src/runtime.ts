@@ -6,14 +6,14 @@
 import type { HelperEntry, HelperEnv, RunOutput } from '../helpers/types.js';
 import { helperById, LINUX_HELPERS } from '../helpers/table.js';
 import { MAP_FACTORIES } from '../maps/index.js';
-import { mapTypeName, type BpfMap, type MapSpec } from '../maps/types.js';
+import { Errno, mapTypeName, type BpfMap, type MapSpec } from '../maps/types.js';
 import { HandleKind, handleIndex, handleKind, makeHandle } from '../vm/handles.js';
 import { Interpreter, type VmEnv } from '../vm/interpreter.js';
 import { KernelMemory } from '../vm/kmem.js';
 import { mapBuiltinKernel } from './btf/builtin-kmem.js';
 import { Arena, type ArenaOptions } from '../vm/memory.js';
 import type { Program } from '../vm/program.js';
-import { UnsupportedError, UsageError } from './errors.js';
+import { FaultSignal, MapError, UnsupportedError, UsageError } from './errors.js';
 
 export interface TaskInfo {
   pid: number;
@@ -138,10 +138,20 @@ export class Runtime implements VmEnv {
 
   // ---- maps ----
 
+  /** Create a map (BPF_MAP_CREATE). A spec the kernel would refuse is a MapError with its errno;
+   *  one needing more memory than the arena has is -ENOMEM. */
   createMap(spec: MapSpec): LoadedMap {
+    checkSpecFields(spec);
     const factory = MAP_FACTORIES.get(spec.type);
     if (!factory) throw new UnsupportedError(`unsupported map type ${mapTypeName(spec.type)}`);
-    const map = factory(spec, { arena: this.arena, ncpus: this.options.ncpus, runtime: this });
+    let map: BpfMap;
+    try {
+      map = factory(spec, { arena: this.arena, ncpus: this.options.ncpus, runtime: this });
+    } catch (e) {
+      // The arena ran out while the map allocated (the kernel's allocation fails the same way).
+      if (e instanceof FaultSignal) throw new MapError(`${mapTypeName(spec.type)}: cannot allocate: ${e.reason}`, spec.name, -Errno.ENOMEM);
+      throw e;
+    }
     const id = this.maps.length;
     const loaded: LoadedMap = { id, map, handle: makeHandle(HandleKind.MAP, id) };
     this.maps.push(loaded);
@@ -243,4 +253,21 @@ export class Runtime implements VmEnv {
     this.prngState = x >>> 0;
     return this.prngState;
   }
+}
+
+/** The numeric fields of a map spec are the kernel's u32 attributes: anything else (negative, NaN,
+ *  fractional, too large, not a number) is -EINVAL before any map code sees it. */
+function checkSpecFields(spec: MapSpec): void {
+  const name = typeof spec?.name === 'string' ? spec.name : undefined;
+  if (typeof spec !== 'object' || spec === null || name === undefined) throw new MapError('map spec needs a name (string)', undefined, -Errno.EINVAL);
+  const isU32 = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+  for (const field of ['type', 'keySize', 'valueSize', 'maxEntries', 'flags'] as const) {
+    if (!isU32(spec[field])) throw new MapError(`${field} must be an unsigned 32-bit integer (got ${String(spec[field])})`, name, -Errno.EINVAL);
+  }
+  for (const field of ['spinLockOffset', 'rbNodeOffset', 'btfKeyTypeId', 'btfValueTypeId', 'pinning'] as const) {
+    if (spec[field] !== undefined && !isU32(spec[field])) throw new MapError(`${field} must be an unsigned 32-bit integer (got ${String(spec[field])})`, name, -Errno.EINVAL);
+  }
+  // numa_node is a u32 whose all-ones value is NUMA_NO_NODE (-1)
+  if (spec.numaNode !== undefined && spec.numaNode !== -1 && !isU32(spec.numaNode)) throw new MapError(`numaNode must be a u32 or -1 (got ${String(spec.numaNode)})`, name, -Errno.EINVAL);
+  if (spec.mapExtra !== undefined && (typeof spec.mapExtra !== 'bigint' || spec.mapExtra < 0n || spec.mapExtra >= 1n << 64n)) throw new MapError('mapExtra must be a u64 bigint', name, -Errno.EINVAL);
 }

@@ -67,8 +67,9 @@ describe('percpu_array', () => {
     expect(() => createPercpuArrayMap(spec(MapType.PERCPU_ARRAY, { keySize: 8 }), ctx)).toThrow(/key_size must be 4/);
     expect(() => createPercpuArrayMap(spec(MapType.PERCPU_ARRAY, { valueSize: 40000 }), ctx)).toThrow(/too large/);
     expect(() => createPercpuArrayMap(spec(MapType.PERCPU_ARRAY, { flags: MapFlag.MMAPABLE }), ctx)).toThrow(/unsupported map_flags/);
-    // BPF_F_NUMA_NODE is allowed, as for every array in the kernel
-    expect(createPercpuArrayMap(spec(MapType.PERCPU_ARRAY, { flags: MapFlag.NUMA_NODE }), ctx).maxEntries).toBeGreaterThan(0);
+    // BPF_F_NUMA_NODE only with NUMA_NO_NODE: per-CPU memory has no single node (array_map_alloc_check)
+    expect(() => createPercpuArrayMap(spec(MapType.PERCPU_ARRAY, { flags: MapFlag.NUMA_NODE, numaNode: 1 }), ctx)).toThrow(/NUMA/);
+    expect(createPercpuArrayMap(spec(MapType.PERCPU_ARRAY, { flags: MapFlag.NUMA_NODE, numaNode: -1 }), ctx).maxEntries).toBeGreaterThan(0);
     expect(() => createPercpuArrayMap(spec(MapType.PERCPU_ARRAY, { spinLockOffset: 0 }), ctx)).toThrow(/spin_lock/);
     const map = createPercpuArrayMap(spec(MapType.PERCPU_ARRAY), ctx);
     map.frozen = true;
