@@ -14,22 +14,34 @@ export type ErrorCode =
   | 'DECODE'
   | 'ASM';
 
+export interface EbpfvmErrorOptions {
+  /** The raw error this one replaces. */
+  cause?: unknown;
+  /** Set by a last-line-of-defence catch that turned a raw JS error (a RangeError, an assertion
+   *  of a dependency) into this one: the input was bad, but a check that should have named the
+   *  problem is missing. Users still get a located error; tests and fuzzers fail on it. */
+  internal?: boolean;
+}
+
 /** Base of every error ebpfvm throws on purpose. `exitCode` is what the CLI exits with. */
 export class EbpfvmError extends Error {
   readonly code: ErrorCode;
   readonly exitCode: 1 | 2;
-  constructor(code: ErrorCode, message: string, exitCode: 1 | 2 = 2) {
-    super(message);
+  /** See EbpfvmErrorOptions.internal. */
+  readonly internal: boolean;
+  constructor(code: ErrorCode, message: string, exitCode: 1 | 2 = 2, options: EbpfvmErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.exitCode = exitCode;
+    this.internal = options.internal ?? false;
   }
 }
 
 /** Malformed or unsupported ELF: `where` names the section/symbol/offset. */
 export class ElfError extends EbpfvmError {
-  constructor(message: string, readonly where?: string) {
-    super('ELF', where ? `${where}: ${message}` : message);
+  constructor(message: string, readonly where?: string, options?: EbpfvmErrorOptions) {
+    super('ELF', where ? `${where}: ${message}` : message, 2, options);
   }
 }
 

@@ -6,7 +6,8 @@ import { LinkError, UnsupportedError, UsageError, EbpfvmError, VerifierError } f
 import { Cls, JmpOp, PseudoCall } from '../../vm/isa.js';
 import { progTypeName } from '../../vm/prog-types.js';
 import { progTypeInfo } from '../../vm/contexts.js';
-import { MapType, type BpfMap } from '../../maps/types.js';
+import { Errno, MapType, type BpfMap } from '../../maps/types.js';
+import { MAX_ARRAY_VALUE_SIZE, checkFitsArena, createError } from '../../maps/common.js';
 import type { Program } from '../../vm/program.js';
 import type { Runtime, LoadedMap } from '../runtime.js';
 import type { Btf } from '../btf/btf.js';
@@ -165,7 +166,7 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
     // Maps first: programs embed their ids.
     for (const [name, m] of spec.maps) {
       if (!m.autocreate) continue;
-      const mapSpec = toRuntimeSpec(spec, m, options, runtime.options.ncpus);
+      const mapSpec = toRuntimeSpec(spec, m, options, runtime);
       const reuseId = options.reuseMaps?.[name];
       const pinned = m.pinning === 1 ? PINNED.get(runtime)?.get(name) : undefined;
       const existing = reuseId !== undefined ? runtime.mapById(reuseId) : pinned && runtime.mapById(pinned.id) === pinned ? pinned : undefined;
@@ -253,9 +254,14 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
   }
 }
 
-function toRuntimeSpec(spec: ObjectSpec, m: ObjMapSpec, options: LoadOptions, ncpus: number): ObjMapSpec {
+function toRuntimeSpec(spec: ObjectSpec, m: ObjMapSpec, options: LoadOptions, runtime: Runtime): ObjMapSpec {
+  const ncpus = runtime.options.ncpus;
   const out: ObjMapSpec = { ...m };
   if (m.origin === 'kconfig') {
+    // The image is as large as the .kconfig DATASEC says: bound it before allocating it, with
+    // what BPF_MAP_CREATE would answer for such an array.
+    if (m.valueSize > MAX_ARRAY_VALUE_SIZE) throw createError(m, `value_size ${m.valueSize} too large (max ${MAX_ARRAY_VALUE_SIZE})`, Errno.E2BIG);
+    checkFitsArena(m, m.valueSize, runtime.arena.maxBytes);
     const image = kconfigImage(spec, options.kconfigDefaults);
     if (image) out.contents = [{ key: new Uint8Array(4), value: image }];
   }

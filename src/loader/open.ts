@@ -34,8 +34,9 @@ export function openObject(bytes: Uint8Array, options: OpenOptions = {}): Object
     return openInner(bytes, options);
   } catch (e) {
     if (e instanceof EbpfvmError) throw e;
-    // Anything else is a bug in a bounds check; still report it as bad input with a location.
-    throw new ElfError(`malformed object: ${(e as Error)?.message ?? String(e)}`, options.name ?? 'object');
+    // Anything else is a bug in a bounds check; still report it as bad input with a location,
+    // marked internal so tests and fuzzers notice the missing check.
+    throw new ElfError(`malformed object: ${(e as Error)?.message ?? String(e)}`, options.name ?? 'object', { internal: true, cause: e });
   }
 }
 
