@@ -108,8 +108,8 @@ describe('sizes from an object are bounded before anything is allocated', () => 
     const rt = small();
     const before = rt.arena.size;
     expect(errnoOf(() => rt.createMap(spec({ valueSize: 1 << 20, maxEntries: 1536 })))).toBe(-Errno.ENOMEM); // 1.5 GiB
-    // a 64 MiB ring buffer (mapped twice) in a 16 MiB arena: the allocation itself fails
-    expect(errnoOf(() => rt.createMap(spec({ type: MapType.RINGBUF, keySize: 0, valueSize: 0, maxEntries: 1 << 26 })))).toBe(-Errno.ENOMEM);
+    // 32 MiB of per-CPU values in a 16 MiB arena: the allocation itself fails
+    expect(errnoOf(() => rt.createMap(spec({ type: MapType.PERCPU_ARRAY, valueSize: 32768, maxEntries: 1024 })))).toBe(-Errno.ENOMEM);
     expect(rt.arena.size).toBe(before);
   });
 
