@@ -112,6 +112,8 @@ class Run {
   insnCount = 0;
   limit = Infinity;
   depth = 0;
+  /** Deepest frame this run entered: frames below the first are cleared when the run ends. */
+  maxDepth = 0;
   tailCalls = 0;
   /** Callback frames active (bpf_loop & co.): tail calls are refused inside them. */
   callbacks = 0;
@@ -146,6 +148,7 @@ class Run {
     this.insnCount = 0;
     this.limit = req.maxInsns > 0 ? req.maxInsns : Infinity;
     this.depth = 0;
+    this.maxDepth = 0;
     this.tailCalls = 0;
     this.callbacks = 0;
     this.pendingTail = undefined;
@@ -244,6 +247,7 @@ export class Interpreter {
       return { r0: toU64(R[0]!, R[1]!), insnCount: run.insnCount };
     } finally {
       run.locks.releaseAll();
+      this.clearDeepFrames(run);
       this.stackTop = run.stackBase;
     }
   }
@@ -271,19 +275,30 @@ export class Interpreter {
     this.env.arena.setRegionLow(this.stacks[level]!, low);
   }
 
-  /** Push a frame: depth check, r10 at the top of its 512 bytes. Only a run's first frame is zeroed, so repeated runs start alike; callee and
-   *  callback frames start with whatever the last frame at that depth left, as in the kernel
-   *  (whose verifier refuses reads of uninitialised stack). Zeroing costs ~30 ns per frame, a
-   *  third of a callback's cost. */
+  /** Push a frame: depth check, r10 at the top of its 512 bytes. Only a run's first frame is
+   *  zeroed on entry, so repeated runs start alike; within a run, callee and callback frames start
+   *  with whatever this run's last frame at that depth left, as in the kernel (whose verifier
+   *  refuses reads of uninitialised stack). Zeroing costs ~30 ns per frame, a third of a
+   *  callback's cost, so deeper frames are cleared once, when the run ends (clearDeepFrames). */
   private enterFrame(run: Run, R: Int32Array): void {
     if (run.depth >= MAX_CALL_FRAMES) throw new FaultSignal(`call depth exceeds ${MAX_CALL_FRAMES} frames`);
     run.depth++;
+    if (run.depth > run.maxDepth) run.maxDepth = run.depth;
     const s = this.stackFor(run, run.depth);
     // (Int32Array: a quarter of the elements of the byte view; frames are 512-aligned.)
     if (run.depth === 1) this.env.arena.i32.fill(0, s >>> 2, (s + MAX_BPF_STACK) >>> 2);
     this.moveStackLow(run.stackBase / MAX_CALL_FRAMES, s);
     R[20] = s + MAX_BPF_STACK; // r10
     R[21] = 0;
+  }
+
+  /** Zero the frames below the first that this run used (they lie contiguously below it), so no
+   *  run, verified or not, can read an earlier run's callee or callback stack data. */
+  private clearDeepFrames(run: Run): void {
+    if (run.maxDepth <= 1) return;
+    const low = this.stackFor(run, run.maxDepth);
+    this.env.arena.i32.fill(0, low >>> 2, this.stackFor(run, 1) >>> 2);
+    run.maxDepth = 1;
   }
 
   /** Call a BPF function of `prog` at `pc` with new frames on top of the current run. */

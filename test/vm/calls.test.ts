@@ -96,6 +96,23 @@ describe('bpf-to-bpf calls', () => {
     expect(faultOf(() => rt().execute(q)).reason).toMatch(/out of bounds of stack/);
   });
 
+  it("no run reads an earlier run's callee or callback frames (issue 11, hole 4)", () => {
+    const r = rt();
+    // Run 1 leaves a secret in frames 2 and 3 (a subprogram calling a subprogram)...
+    const writer = prog([callLocal(1), exit(), lddw(1, 0x5ec12e7n), stx(DW, 10, 1, -8), callLocal(1), exit(), stx(DW, 10, 1, -16), exit()].flat());
+    r.execute(writer);
+    // ...which an unverified program's callees then read uninitialised.
+    const reader = prog([callLocal(1), exit(), ldx(DW, 0, 10, -8), callLocal(2), exit(), exit(), ldx(DW, 2, 10, -16), alu64x(ADD, 0, 2), exit()].flat());
+    expect(r.execute(reader).r0).toBe(0n);
+    // The same after a run that faulted with deep frames live, and through a callback frame.
+    const faulting = prog([callLocal(1), exit(), lddw(1, 0x5ec12e7n), stx(DW, 10, 1, -8), ldx(DW, 0, 1, 0), exit()].flat());
+    expect(() => r.execute(faulting)).toThrow(VmFault);
+    expect(r.execute(reader).r0).toBe(0n);
+    const viaCallback = prog([...lddw(1, 5n, 4), mov64(2, 1), call(CB_LOOP), exit(), exit(), lddw(1, 0x5ec12e7n), stx(DW, 10, 1, -8), mov64(0, 0), exit()].flat());
+    r.execute(viaCallback);
+    expect(r.execute(reader).r0).toBe(0n);
+  });
+
   it('passes r1-r5, returns r0, preserves r6-r9 and gives the callee its own stack', () => {
     const p = prog([
       mov64(6, 6), mov64(7, 7), mov64(8, 8), mov64(9, 9), // 0-3
