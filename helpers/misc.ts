@@ -44,11 +44,9 @@ export const MISC_HELPERS: readonly HelperEntry[] = [
       const buf = call.ptr(1);
       const size = call.u32(2);
       if (size === 0) throw new FaultSignal('get_current_comm: size must be > 0 (ARG_CONST_SIZE)');
-      call.arena.check(buf, size, true);
       const comm = encodeComm(call.env.task.comm);
-      const n = Math.min(comm.length, size - 1);
-      call.arena.zero(buf, size);
-      call.arena.write(buf, comm.subarray(0, n));
+      // NUL-padded to the buffer size: writeChecked zero-fills past the copied bytes.
+      call.arena.writeChecked(buf, size, comm.subarray(0, Math.min(comm.length, size - 1)));
       return 0;
     },
   },

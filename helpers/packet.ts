@@ -114,7 +114,11 @@ function skbView(call: HelperCall, ctx: number): SkbView {
   const data = dv.getUint32(ctx + SKB_DATA, true);
   const end = dv.getUint32(ctx + SKB_DATA_END, true);
   const region = call.arena.describe(data < end ? data : data - 1);
-  if (!region || region.kind !== 'packet') throw new FaultSignal(`packet helper: r1 (0x${ctx.toString(16)}) is not a packet context`);
+  // Only a test run's context (a 'ctx' region, whose pointer fields programs cannot write) names
+  // a packet: a forged __sk_buff on the stack would steer the moves below outside the packet.
+  if (!region || region.kind !== 'packet' || call.arena.describe(ctx)?.kind !== 'ctx' || end < data || end > region.start + region.length) {
+    throw new FaultSignal(`packet helper: r1 (0x${ctx.toString(16)}) is not a packet context`);
+  }
   return { ctx, data, end, region };
 }
 
@@ -221,7 +225,10 @@ function xdpView(call: HelperCall, ctx: number): XdpView {
   const end = dv.getUint32(ctx + 4, true);
   const meta = dv.getUint32(ctx + 8, true);
   const region = call.arena.describe(meta);
-  if (!region || region.kind !== 'packet') throw new FaultSignal(`xdp helper: r1 (0x${ctx.toString(16)}) is not an xdp_md`);
+  const inFrame = (a: number) => region !== undefined && a >= region.start && a <= region.start + region.length;
+  if (!region || region.kind !== 'packet' || call.arena.describe(ctx)?.kind !== 'ctx' || !inFrame(data) || !inFrame(end) || meta > data || data > end) {
+    throw new FaultSignal(`xdp helper: r1 (0x${ctx.toString(16)}) is not an xdp_md`);
+  }
   return { ctx, data, end, meta, region, hardStart: region.start };
 }
 
@@ -276,7 +283,7 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
       if (off + len > v.end - v.data) return -Errno.EFAULT;
       const src = call.ptr(3);
       call.arena.check(src, len, false);
-      call.arena.u8.copyWithin(v.data + off, src, src + len);
+      call.arena.writeChecked(v.data + off, len, call.arena.u8.subarray(src, src + len));
       return 0;
     },
   },
@@ -293,7 +300,7 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
       if (typeof a === 'number') return a;
       const out = csumReplace(call, a.sum, Number(flags), csumReplace2);
       if (out < 0) return out;
-      call.arena.dv.setUint16(a.at, out, true);
+      call.arena.writeChecked(a.at, 2, Uint8Array.of(out & 0xff, out >>> 8));
       return 0;
     },
   },
@@ -316,7 +323,7 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
       let out = csumReplace(call, a.sum, Number(flags & 0xfn), csumReplace4);
       if (out < 0) return out;
       if (mmzero && out === 0) out = 0xffff;
-      call.arena.dv.setUint16(a.at, out, true);
+      call.arena.writeChecked(a.at, 2, Uint8Array.of(out & 0xff, out >>> 8));
       return 0;
     },
   },

@@ -355,10 +355,11 @@ export const PRINTK_HELPERS: readonly HelperEntry[] = [
       const r = bprintf(fmt, args, memReader(call));
       if (typeof r === 'number') return r;
       if (size > 0) {
-        call.arena.check(str, size, true);
         const n = Math.min(r.length, size - 1);
-        for (let i = 0; i < n; i++) call.arena.u8[str + i] = r.charCodeAt(i) & 0xff;
-        call.arena.u8[str + n] = 0;
+        const out = new Uint8Array(n + 1); // the text cut to fit, then its NUL
+        for (let i = 0; i < n; i++) out[i] = r.charCodeAt(i) & 0xff;
+        call.arena.check(str, size, true); // the whole buffer must be writable, however short the text
+        call.arena.writeChecked(str, n + 1, out);
       }
       return r.length + 1; // the kernel counts the terminating NUL
     },

@@ -45,34 +45,34 @@ function failure(call: HelperCall, addr: bigint, kernel: boolean): number {
 function probeRead(call: HelperCall, kernel: boolean, user: boolean): number {
   const dst = call.ptr(1);
   const size = Number(call.u64(2) & 0xffffffffn);
-  if (size > 0) call.arena.check(dst, size, true);
+  // Size 0 touches nothing and returns 0, wherever dst points (as the kernel does).
+  if (size === 0) return 0;
+  // The destination bounds the size before anything is read (a hostile size is never allocated);
+  // the copy is read before it is written, since the source may overlap the destination.
+  call.arena.check(dst, size, true);
   const bytes = read(call, call.u64(3), size, !user);
-  if (!bytes) {
-    call.arena.zero(dst, size);
-    return failure(call, call.u64(3), kernel);
-  }
-  call.arena.write(dst, bytes);
-  return 0;
+  call.arena.writeChecked(dst, size, bytes);
+  return bytes ? 0 : failure(call, call.u64(3), kernel);
 }
 
 function probeReadStr(call: HelperCall, kernel: boolean, user: boolean): number {
   const dst = call.ptr(1);
   const size = Number(call.u64(2) & 0xffffffffn);
   if (size === 0) return 0;
-  call.arena.check(dst, size, true);
+  call.arena.check(dst, size, true); // the whole buffer must be writable, however short the string
   const src = call.u64(3);
   const out = new Uint8Array(size);
   let n = 0;
   for (; n < size - 1; n++) {
     const b = readByte(call, BigInt.asUintN(64, src + BigInt(n)), !user);
     if (b === undefined) {
-      call.arena.zero(dst, size);
+      call.arena.writeChecked(dst, size); // zeroed on failure
       return failure(call, src, kernel);
     }
     if (b === 0) break;
     out[n] = b;
   }
-  call.arena.write(dst, out.subarray(0, n + 1));
+  call.arena.writeChecked(dst, n + 1, out); // the string and its NUL; the tail is left as it was
   return n + 1;
 }
 

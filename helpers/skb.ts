@@ -46,13 +46,19 @@ export function skbBounds(call: HelperCall, ctx: number): SkbBounds {
 }
 
 function fail(call: HelperCall, to: number, len: number): number {
-  call.arena.zero(to, len);
+  call.arena.writeChecked(to, len); // zeroed
   return -Errno.EFAULT;
 }
 
-function copyOut(call: HelperCall, to: number, len: number): void {
+/** A view of `len` packet bytes at `addr`, checked for reading (a forged context cannot point the
+ *  copy at memory the program could not read itself). */
+function packetBytes(call: HelperCall, addr: number, len: number): Uint8Array {
+  call.arena.check(addr, len, false);
+  return call.arena.u8.subarray(addr, addr + len);
+}
+
+function checkLen(len: number): void {
   if (len === 0) throw new FaultSignal('skb_load_bytes: len must be > 0 (ARG_CONST_SIZE)');
-  call.arena.check(to, len, true);
 }
 
 const SKB_TYPES = [
@@ -116,10 +122,10 @@ export const SKB_HELPERS: readonly HelperEntry[] = [
       const offset = call.u32(2);
       const to = call.ptr(3);
       const len = call.u32(4);
-      copyOut(call, to, len);
+      checkLen(len);
       const skb = skbBounds(call, call.ptr(1));
       if (offset > 0x7fffffff || offset + len > skb.tail - skb.data) return fail(call, to, len);
-      call.arena.u8.copyWithin(to, skb.data + offset, skb.data + offset + len);
+      call.arena.writeChecked(to, len, packetBytes(call, skb.data + offset, len));
       return 0;
     },
   },
@@ -134,7 +140,7 @@ export const SKB_HELPERS: readonly HelperEntry[] = [
       const to = call.ptr(3);
       const len = call.u32(4);
       const startHeader = call.u32(5);
-      copyOut(call, to, len);
+      checkLen(len);
       const skb = skbBounds(call, call.ptr(1));
       if (offset > 0xffff) return fail(call, to, len);
       let start: number;
@@ -142,7 +148,7 @@ export const SKB_HELPERS: readonly HelperEntry[] = [
       else if (startHeader === BPF_HDR_START_NET) start = skb.network;
       else return fail(call, to, len);
       if (start + offset + len > skb.tail) return fail(call, to, len);
-      call.arena.u8.copyWithin(to, start + offset, start + offset + len);
+      call.arena.writeChecked(to, len, packetBytes(call, start + offset, len));
       return 0;
     },
   },

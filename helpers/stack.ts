@@ -26,8 +26,7 @@ export const STACK_HELPERS: readonly HelperEntry[] = [
       const size = Number(call.u64(3) & 0xffffffffn);
       if (size > 0) {
         const buf = call.ptr(2);
-        call.arena.check(buf, size, true);
-        call.arena.zero(buf, size);
+        call.arena.writeChecked(buf, size); // zeroed
       }
       return -Errno.EFAULT;
     },

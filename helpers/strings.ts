@@ -88,8 +88,9 @@ function bufArg(call: HelperCall): Uint8Array | undefined {
 
 function storeLong(call: HelperCall, value: bigint): void {
   const res = call.ptr(4);
-  call.arena.check(res, 8, true);
-  call.arena.dv.setBigUint64(res, BigInt.asUintN(64, value), true);
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setBigUint64(0, BigInt.asUintN(64, value), true);
+  call.arena.writeChecked(res, 8, bytes);
 }
 
 const INT: HelperRet = { type: 'RET_INTEGER' };

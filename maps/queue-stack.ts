@@ -109,14 +109,11 @@ export class QueueStackMap implements BpfMap {
   /** Program-side pop/peek into arena memory: 0 or -ENOENT with the buffer zeroed (Linux 6.18
    *  zeroes the uninitialised value argument on failure; recorded in x_queue's fixture). */
   popInto(valueAddr: number, remove: boolean): number {
+    // A buffer the program could not store to faults before an element is taken.
     this.arena.check(valueAddr, this.valueSize, true);
     const v = remove ? this.pop() : this.peek();
-    if (v === undefined) {
-      this.arena.zero(valueAddr, this.valueSize);
-      return -Errno.ENOENT;
-    }
-    this.arena.write(valueAddr, v);
-    return 0;
+    this.arena.writeChecked(valueAddr, this.valueSize, v); // zeroed when there is none
+    return v === undefined ? -Errno.ENOENT : 0;
   }
 
   // ---- user side (syscall semantics) ----
