@@ -4,17 +4,48 @@
 // hold is a fault, and the interpreter faults a run that ends holding a lock (DESIGN section 2).
 // The word itself is set to 1 while held and 0 after, as the kernel's lock word reads; maps show
 // it as 0 to user space and keep it out of value copies.
+//
+// Only the word at the BTF-declared bpf_spin_lock offset of a value of the map the address belongs
+// to is a lock (BpfMap.spinLockAt; the kernel refuses anything else at load: "map '...' has no
+// valid bpf_spin_lock"). Anything else -- a frozen .rodata constant, a stack word, the rbtree map's
+// own lock (bpf_rbtree_lock takes that one) -- is a VmFault naming the address and what it is, and
+// nothing is written: the word the helper writes is always that lock and nothing else.
 
 import { FaultSignal } from '../src/errors.js';
+import { MemFlag } from '../vm/memory.js';
+import { RbtreeMap } from '../maps/rbtree.js';
+import type { BpfMap } from '../maps/types.js';
 import type { HelperCall, HelperEntry } from './types.js';
 
-function lockWord(call: HelperCall, what: string): number {
+/** What the memory at `addr` is, for fault messages. */
+export function describeAddr(call: HelperCall, addr: number): string {
+  const r = call.arena.describe(addr);
+  if (!r) return 'not in any region';
+  return `offset ${addr - r.start} of ${r.kind} '${r.name}'`;
+}
+
+/** The lock word at argument 1, checked to be a lock some map owns and `accept` takes; returns
+ *  its address and map. */
+export function lockWord(call: HelperCall, what: string, accept: (m: BpfMap) => boolean, expected: string): { addr: number; map: BpfMap } {
   const addr = call.ptr(1);
-  if (addr === 0 || (addr & 3) !== 0) throw new FaultSignal(`${what}: 0x${addr.toString(16)} is not a 4-byte aligned bpf_spin_lock`);
-  call.arena.check(addr, 4, false);
-  const region = call.arena.describe(addr);
-  if (region && region.kind !== 'map') throw new FaultSignal(`${what}: the lock at 0x${addr.toString(16)} is in ${region.kind} memory, not a map value`);
-  return addr;
+  const map = addr !== 0 && (addr & 3) === 0 ? call.env.spinLockMap(addr) : undefined;
+  if (!map || !accept(map)) {
+    const owner = map ? ` (it is the lock of map '${map.name}')` : '';
+    throw new FaultSignal(`${what}: 0x${addr.toString(16)} is not ${expected}: ${describeAddr(call, addr)}${owner}`);
+  }
+  // A map whose values programs may not write (BPF_F_RDONLY_PROG) cannot be locked either.
+  const r = call.arena.describe(addr);
+  if (!r || (r.flags & MemFlag.WRITE) === 0) throw new FaultSignal(`${what}: the lock at 0x${addr.toString(16)} is in read-only memory (${describeAddr(call, addr)})`);
+  return { addr, map };
+}
+
+const isValueLock = (m: BpfMap) => !(m instanceof RbtreeMap);
+const VALUE_LOCK = "the bpf_spin_lock of a map value (at the offset the value's BTF declares)";
+
+/** The lock word is write-protected for programs; the lock helpers are its one writer, and only
+ *  after lockWord proved the address is that word. */
+function setLockWord(call: HelperCall, addr: number, v: number): void {
+  call.arena.dv.setUint32(addr, v, true);
 }
 
 export const LOCK_HELPERS: readonly HelperEntry[] = [
@@ -25,9 +56,9 @@ export const LOCK_HELPERS: readonly HelperEntry[] = [
     gplOnly: false,
     progTypes: 'all',
     impl: (call) => {
-      const addr = lockWord(call, 'bpf_spin_lock');
+      const { addr } = lockWord(call, 'bpf_spin_lock', isValueLock, VALUE_LOCK);
       call.locks.take(addr, 'bpf_spin_lock');
-      call.arena.dv.setUint32(addr, 1, true);
+      setLockWord(call, addr, 1);
       return 0;
     },
   },
@@ -38,9 +69,9 @@ export const LOCK_HELPERS: readonly HelperEntry[] = [
     gplOnly: false,
     progTypes: 'all',
     impl: (call) => {
-      const addr = lockWord(call, 'bpf_spin_unlock');
+      const { addr } = lockWord(call, 'bpf_spin_unlock', isValueLock, VALUE_LOCK);
       call.locks.release(addr, 'bpf_spin_unlock');
-      call.arena.dv.setUint32(addr, 0, true);
+      setLockWord(call, addr, 0);
       return 0;
     },
   },

@@ -7,9 +7,9 @@
 // section 2). less/cmp run as BPF callbacks while the map is marked busy, so a callback that
 // touches the same tree gets NULL instead of seeing it half-updated.
 
-import { FaultSignal } from '../src/errors.js';
 import { RbtreeMap } from '../maps/rbtree.js';
 import { Errno } from '../maps/types.js';
+import { lockWord } from './locks.js';
 import type { HelperArg, HelperCall, HelperEntry, HelperRet } from './types.js';
 
 export const RbtreeHelperId = {
@@ -59,11 +59,9 @@ function lockedTree(call: HelperCall): RbtreeMap | undefined {
   return t && call.locks.held(t.lockAddr) ? t : undefined;
 }
 
+/** Only an rbtree map's own lock (bpf_rbtree_get_lock), never another word (helpers/locks.ts). */
 function lockArg(call: HelperCall, what: string): number {
-  const addr = call.ptr(1);
-  if (addr === 0) throw new FaultSignal(`${what}: NULL lock`);
-  call.arena.check(addr, 4, false);
-  return addr;
+  return lockWord(call, what, (m) => m instanceof RbtreeMap, "an rbtree map's lock (bpf_rbtree_get_lock)").addr;
 }
 
 const entry = (

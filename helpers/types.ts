@@ -168,6 +168,8 @@ export interface HelperEnv {
   mapFromHandle(handle: bigint): BpfMap | undefined;
   /** Read kernel memory (the read-only 64-bit view); undefined on a miss. */
   readKernel(addr: bigint, len: number): Uint8Array | undefined;
+  /** The map owning the `struct bpf_spin_lock` at `addr` (BpfMap.spinLockAt), or undefined. */
+  spinLockMap(addr: number): BpfMap | undefined;
 }
 
 /** Return value: a number is a signed integer (sign-extended to 64 bits, must be a safe integer);

@@ -50,6 +50,12 @@ export class ArrayMap implements BpfMap {
     }
   }
 
+  spinLockAt(addr: number): boolean {
+    const lk = this.spec.spinLockOffset;
+    const off = addr - this.base;
+    return lk !== undefined && !this.destroyed && off >= 0 && off < this.stride * this.maxEntries && off % this.stride === lk;
+  }
+
   /** Address of element `index` (the loader and LD_IMM64 map-value use this). */
   valueAddr(index: number): number {
     return this.base + index * this.stride;

@@ -78,6 +78,9 @@ export class HashTable implements BpfMap {
   private readonly valueFlags: number;
 
   private readonly index = new Map<KeyId, number>();
+  /** Value addresses of every slot ever taken, kept only when values hold a bpf_spin_lock
+   *  (spinLockAt). A slot's value keeps its address for the map's life, deleted or not. */
+  private readonly lockValues: Set<number> | undefined;
   private slotKeyId: KeyId[] = [];
   private slotKeyAddr: Int32Array;
   private slotValAddr: Int32Array;
@@ -119,6 +122,7 @@ export class HashTable implements BpfMap {
     this.percpuStride = roundUp8(spec.valueSize);
     this.copies = kind.percpu ? ctx.ncpus : 1;
     this.lockOff = spec.spinLockOffset;
+    this.lockValues = spec.spinLockOffset !== undefined ? new Set() : undefined;
     this.valueFlags = valueMemFlags(spec.flags);
     const lists = percpuLru ? ctx.ncpus : 1;
     this.lruHead = new Int32Array(lists).fill(NONE);
@@ -146,6 +150,10 @@ export class HashTable implements BpfMap {
   }
 
   // ---- program side -------------------------------------------------------------------
+
+  spinLockAt(addr: number): boolean {
+    return this.lockOff !== undefined && this.lockValues!.has(addr - this.lockOff);
+  }
 
   lookupElem(keyAddr: number, cpu: number): number {
     const slot = this.index.get(this.keyIdAt(keyAddr));
@@ -238,6 +246,7 @@ export class HashTable implements BpfMap {
       }
     }
     this.index.clear();
+    this.lockValues?.clear();
     this.count = 0;
     this.fresh = 0;
     this.freeSlots.length = 0;
@@ -352,7 +361,10 @@ export class HashTable implements BpfMap {
     for (let c = 0; c < this.copies; c++) {
       const a = this.arena.alloc(this.valueSize, { kind: 'map', name: this.name, flags: this.valueFlags });
       // Programs never write a bpf_spin_lock word directly; only the lock helpers do.
-      if (this.lockOff !== undefined) this.arena.protect(a + this.lockOff, SPIN_LOCK_SIZE);
+      if (this.lockOff !== undefined) {
+        this.arena.protect(a + this.lockOff, SPIN_LOCK_SIZE);
+        this.lockValues!.add(a);
+      }
       this.slotValAddr[slot * this.copies + c] = a;
     }
     return slot;

@@ -169,6 +169,11 @@ export interface BpfMap {
 
   /** Release every arena allocation the map owns. */
   destroy(): void;
+
+  /** Whether `addr` is a `struct bpf_spin_lock` this map owns: the word at the BTF-declared
+   *  offset of one of its values (the rbtree map: its own lock). The lock helpers accept nothing
+   *  else. Absent on maps that hold no locks. */
+  spinLockAt?(addr: number): boolean;
 }
 
 /** Constructor shape each maps/*.ts file exports, registered in maps/index.ts by type number. */

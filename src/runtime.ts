@@ -129,6 +129,7 @@ export class Runtime implements VmEnv {
       ncpus,
       mapFromHandle: (h) => self.mapFromHandle(h),
       readKernel: (addr, len) => self.kmem.read(addr, len),
+      spinLockMap: (addr) => self.spinLockMap(addr),
     };
     this.interpreter = new Interpreter(this);
     // The built-in kernel objects (current task, init_task, ...) get_current_task and typed
@@ -170,6 +171,12 @@ export class Runtime implements VmEnv {
   mapFromHandle(h: bigint): BpfMap | undefined {
     if (handleKind(h) !== HandleKind.MAP) return undefined;
     return this.maps[handleIndex(h)]?.map;
+  }
+
+  /** The map owning the bpf_spin_lock at `addr` (a few maps hold locks: a scan is cheap). */
+  spinLockMap(addr: number): BpfMap | undefined {
+    for (const m of this.maps) if (m?.map.spinLockAt?.(addr)) return m.map;
+    return undefined;
   }
 
   mapByIndex(index: number): BpfMap | undefined {

@@ -97,10 +97,13 @@ class RunLocks implements LockSet {
   get count(): number {
     return this.held_.size;
   }
-  releaseAll(): readonly string[] {
+  /** Release every lock; with `arena`, also unlock the words (a bpf_spin_lock word reads 1 while
+   *  held; the lock helpers accept only real lock words, so each id is one). */
+  releaseAll(arena?: Arena): readonly string[] {
     // Called twice per run, almost always with nothing held: no allocation then.
     if (this.held_.size === 0) return NO_NAMES;
     const names = [...this.held_.values()];
+    if (arena) for (const id of this.held_.keys()) arena.dv.setUint32(id, 0, true);
     this.held_.clear();
     return names;
   }
@@ -241,12 +244,12 @@ export class Interpreter {
       this.exec(run, prog, decoded, 0, ctx);
       run.depth--;
       if (run.locks.count > 0) {
-        const names = run.locks.releaseAll();
+        const names = run.locks.releaseAll(this.env.arena);
         throw this.fault(run, prog, run.lastPc, decoded.code[run.lastPc]!, R, `program exited holding ${names.length} lock(s): ${names.join(', ')}`);
       }
       return { r0: toU64(R[0]!, R[1]!), insnCount: run.insnCount };
     } finally {
-      run.locks.releaseAll();
+      run.locks.releaseAll(this.env.arena);
       this.clearDeepFrames(run);
       this.stackTop = run.stackBase;
     }

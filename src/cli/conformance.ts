@@ -115,6 +115,7 @@ function conformanceEnv(): VmEnv {
     ncpus: 1,
     mapFromHandle: () => undefined,
     readKernel: () => undefined,
+    spinLockMap: () => undefined,
   };
   return {
     arena,

@@ -54,6 +54,7 @@ export class FakeWorld {
       task: opts.task ?? { pid: 42, tgid: 40, uid: 1000, gid: 100, comm: 'tester' },
       ncpus: opts.ncpus ?? 2,
       mapFromHandle: (h) => (handleKind(h) === HandleKind.MAP ? self.maps[handleIndex(h)] : undefined),
+      spinLockMap: (addr) => self.maps.find((m) => m.spinLockAt?.(addr)),
       readKernel: (addr, len) => {
         for (const [base, bytes] of opts.kernel ?? []) {
           if (addr >= base && addr + BigInt(len) <= base + BigInt(bytes.length)) return bytes.slice(Number(addr - base), Number(addr - base) + len);

@@ -87,6 +87,7 @@ export class FakeRun {
         ncpus: 1,
         mapFromHandle: (v: bigint) => (isHandle(v, HandleKind.MAP) ? self.maps[handleIndex(v)] : undefined),
         readKernel: () => undefined,
+        spinLockMap: (addr: number) => self.maps.find((m) => m.spinLockAt?.(addr)),
       },
     };
     const r = h.impl(call);
