@@ -37,6 +37,9 @@ import { Errno, MapType, type BpfMap, type MapContext, type MapFactory, type Map
 
 /** sizeof(struct rb_node) on 64-bit: __rb_parent_color, rb_right, rb_left. */
 export const RB_NODE_SIZE = 24;
+/** The largest node alloc_node hands out: 4 MiB, kmalloc's KMALLOC_MAX_SIZE on x86-64. */
+export const RBTREE_NODE_MAX = 4 << 20;
+
 /** sizeof(struct bpf_spin_lock). */
 export const SPIN_LOCK_SIZE = 4;
 const PAGE_SHIFT = 12;
@@ -79,6 +82,11 @@ export class RbtreeMap implements BpfMap {
     ctx.arena.protect(this.lockAddr, SPIN_LOCK_SIZE);
   }
 
+  /** Only the map's own lock (a node holds no lock). */
+  spinLockAt(addr: number): boolean {
+    return !this.destroyed && addr === this.lockAddr;
+  }
+
   // ---- accounting --------------------------------------------------------------------------
 
   /** Nodes allocated through this map and not freed (linked or held by a program). */
@@ -103,8 +111,10 @@ export class RbtreeMap implements BpfMap {
   /** bpf_rbtree_alloc_node: a node of max(size, value_size) bytes, payload zeroed, rb_node
    *  RB_CLEAR_NODE'd and write-protected; 0 when size < 24 or the arena is full. */
   allocNode(size: number): number {
-    if (this.destroyed || size < RB_NODE_SIZE) return 0;
+    // Bounded before anything is allocated: above the allocator's maximum (kmalloc's
+    // KMALLOC_MAX_SIZE, DESIGN section 7) the answer is NULL, as kmalloc failing would give.
     const len = Math.max(size, this.valueSize);
+    if (this.destroyed || size < RB_NODE_SIZE || len > RBTREE_NODE_MAX) return 0;
     let addr: number;
     try {
       addr = this.arena.alloc(len, NODE_ALLOC);
