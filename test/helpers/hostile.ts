@@ -109,10 +109,11 @@ export function progTypeFor(h: HelperEntry): number {
 
 /** The program: r6 = ctx; stack bytes 0x41 ('A') at r10-64..r10-1 with a NUL at r10-1; set r1..r5;
  *  call; exit; then a callback that returns 0. */
-export function helperProgram(h: HelperEntry, regs: readonly Reg[]): Insn[] {
+export function helperProgram(h: HelperEntry, regs: readonly Reg[], wrap: { before?: Insn[]; after?: Insn[] } = {}): Insn[] {
   const body: Insn[] = [movr(6, 1)];
   for (let off = -64; off < 0; off += 4) body.push(st(W, 10, off, off === -4 ? 0x00414141 : 0x41414141));
   body.push(st(DW, 10, -72, 0x32)); // "2\0" for strtol buffers
+  body.push(...(wrap.before ?? []));
   const funcFixups: number[] = [];
   regs.forEach((r, i) => {
     const reg = i + 1;
@@ -124,7 +125,7 @@ export function helperProgram(h: HelperEntry, regs: readonly Reg[]): Insn[] {
       body.push(...lddw(reg, 0n, 4));
     }
   });
-  body.push(call(h.id), exit());
+  body.push(call(h.id), ...(wrap.after ?? []), exit());
   const cb = body.length;
   body.push(mov64(0, 0), exit());
   for (const at of funcFixups) body[at] = I(0x18, body[at]!.dst, 4, 0, cb - (at + 1));
@@ -178,7 +179,13 @@ export function namedMaps(w: HostileWorld, regs: readonly Reg[]): Set<string> {
     }
     if (r >> 32n === 0n) {
       const info = w.rt.arena.describe(Number(r));
-      if (info?.kind === 'map' || info?.kind === 'node') for (const [name, m] of Object.entries(w.maps)) if (info.name === m.map.name) named.add(name);
+      if (info?.kind === 'map' || info?.kind === 'node') {
+        for (const [name, m] of Object.entries(w.maps)) {
+          // Region-backed maps carry their name; a hash value is a slab object named 'map', found
+          // through its lock word (the hash here holds a bpf_spin_lock at offset 0 of each value).
+          if (info.name === m.map.name || m.map.spinLockAt?.(info.start + (m.map.spec.spinLockOffset ?? 0))) named.add(name);
+        }
+      }
     }
   }
   return named;
@@ -186,10 +193,15 @@ export function namedMaps(w: HostileWorld, regs: readonly Reg[]): Set<string> {
 
 /** Problems found: protected or read-only bytes changed, bytes of memory nobody named changed,
  *  maps that were not named changed, the rbtree's order changed. Empty when all is well. */
-export function check(w: HostileWorld, before: Snapshot, regs: readonly Reg[]): string[] {
+export function check(w: HostileWorld, before: Snapshot, regs: readonly Reg[], opts: { treeMayChange?: boolean } = {}): string[] {
   const out: string[] = [];
   const a = w.rt.arena;
+  const tree = w.maps.tree.map as RbtreeMap;
+  // Under the tree's lock, add/remove rewrite links they own: then the tree must be sound and hold
+  // only its own nodes instead of unchanged.
+  const treeOwned = (kind: string) => opts.treeMayChange === true && kind === 'node';
   for (const t of w.targets) {
+    if (opts.treeMayChange && t.name.startsWith('rb_node')) continue;
     for (let i = 0; i < t.len; i++) {
       if (a.u8[t.addr + i] !== before.arena[t.addr + i]) {
         out.push(`${t.name} changed at +${i}: ${before.arena[t.addr + i]} -> ${a.u8[t.addr + i]}`);
@@ -215,10 +227,13 @@ export function check(w: HostileWorld, before: Snapshot, regs: readonly Reg[]): 
     if (a.u8[i] === before.arena[i]) continue;
     const info = a.describe(i);
     // Free memory (a run's context and packet), stacks, contexts and packets are the run's own.
-    if (!info || info.kind === 'stack' || info.kind === 'ctx' || info.kind === 'packet') continue;
+    if (!info || info.kind === 'stack' || info.kind === 'ctx' || info.kind === 'packet' || treeOwned(info.kind)) continue;
     const protectedByte = a.isProtected(i, 1);
     const readOnly = (info.flags & MemFlag.WRITE) === 0;
-    const permitted = !protectedByte && !readOnly && (argRegions.has(info.start) || ((info.kind === 'map' || info.kind === 'node') && named.size > 0));
+    // Memory of a map the call named may change (its helpers keep their own protected bookkeeping
+    // there, e.g. a ring-buffer record header); the protected bytes a program must never reach
+    // through a helper are the targets, checked above byte for byte.
+    const permitted = !readOnly && ((argRegions.has(info.start) && !protectedByte) || ((info.kind === 'map' || info.kind === 'node') && named.size > 0));
     if (!permitted) {
       out.push(`byte 0x${i.toString(16)} of ${info.kind} '${info.name}'${protectedByte ? ' (write-protected)' : ''}${readOnly ? ' (read-only)' : ''} changed: ${before.arena[i]} -> ${a.u8[i]}`);
       reported++;
@@ -228,8 +243,10 @@ export function check(w: HostileWorld, before: Snapshot, regs: readonly Reg[]): 
     if (!before.dumps.has(name) || named.has(name)) continue;
     if (JSON.stringify(dumpMapRaw(m.map, 1)) !== before.dumps.get(name)) out.push(`map ${name} changed though the call named neither it nor its memory`);
   }
-  const order = (w.maps.tree.map as RbtreeMap).inOrder().join(',');
-  if (order !== before.treeOrder) out.push(`rbtree order changed: ${before.treeOrder} -> ${order}`);
+  const order = tree.inOrder();
+  if (!opts.treeMayChange && order.join(',') !== before.treeOrder) out.push(`rbtree order changed: ${before.treeOrder} -> ${order.join(',')}`);
+  out.push(...tree.tree.check().map((p) => `rbtree unsound: ${p}`));
+  for (const n of order) if (!tree.ownsNode(n)) out.push(`rbtree links 0x${n.toString(16)}, which is not a node it allocated`);
   return out;
 }
 
