@@ -30,7 +30,7 @@ export interface Target {
 
 export interface HostileWorld {
   rt: Runtime;
-  maps: Record<'rodata' | 'rdonly' | 'locked' | 'arr' | 'queue' | 'ringbuf' | 'tree' | 'prog_array', { map: BpfMap; handle: bigint }>;
+  maps: Record<'rodata' | 'rdonly' | 'locked' | 'alock' | 'arr' | 'queue' | 'ringbuf' | 'tree' | 'prog_array', { map: BpfMap; handle: bigint }>;
   /** Read-only and write-protected memory no helper may change. */
   targets: Target[];
   /** A writable map value (writes there are permitted). */
@@ -52,6 +52,7 @@ export function hostileWorld(): HostileWorld {
   const rdonly = mk('rdonly', MapType.ARRAY, 4, 32, 2, { flags: MapFlag.RDONLY_PROG, contents: [{ key: new Uint8Array(4), value: new Uint8Array(32).fill(0x5a) }] });
   const locked = mk('locked', MapType.HASH, 4, 16, 4, { spinLockOffset: 0 });
   locked.map.update(new Uint8Array(4), new Uint8Array(16).fill(0x33));
+  const alock = mk('alock', MapType.ARRAY, 4, 16, 2, { spinLockOffset: 8 });
   const arr = mk('arr', MapType.ARRAY, 4, 64, 4);
   const queue = mk('queue', MapType.QUEUE, 0, 8, 4);
   queue.map.update(new Uint8Array(0), new Uint8Array(8).fill(0x44));
@@ -81,6 +82,7 @@ export function hostileWorld(): HostileWorld {
     { name: 'BPF_F_RDONLY_PROG map value', addr: valueOf(rdonly.map), len: 32 },
     { name: "hash value's bpf_spin_lock word", addr: lockedValue, len: 4 },
     { name: "rbtree map's lock", addr: treeMap.lockAddr, len: 4 },
+    { name: "array element 1's bpf_spin_lock word", addr: valueOf(alock.map, Uint8Array.of(1, 0, 0, 0)) + 8, len: 4 },
     ...nodes.flatMap((n, i) => [
       { name: `rb_node links of node ${i}`, addr: n, len: 24 },
       { name: `rb_node link word 2 of node ${i}`, addr: n + 16, len: 8 },
@@ -88,7 +90,7 @@ export function hostileWorld(): HostileWorld {
   ];
   return {
     rt,
-    maps: { rodata, rdonly, locked, arr, queue, ringbuf, tree, prog_array: progArray },
+    maps: { rodata, rdonly, locked, alock, arr, queue, ringbuf, tree, prog_array: progArray },
     targets,
     writable: valueOf(arr.map),
     nodes,
@@ -215,14 +217,17 @@ export function check(w: HostileWorld, before: Snapshot, regs: readonly Reg[], o
     const info = a.describe(Number(r));
     if (info) argRegions.add(info.start);
   }
-  const n = Math.min(before.arena.length, a.u8.length) & ~3;
-  const now32 = new Int32Array(a.u8.buffer, 0, n >>> 2);
-  const was32 = new Int32Array(before.arena.buffer, 0, n >>> 2);
+  const n = Math.min(before.arena.length, a.u8.length);
+  const PAGE = 4096;
   let reported = 0;
   for (let i = 0; i < n && reported < 3; i++) {
-    if ((i & 3) === 0 && now32[i >>> 2] === was32[i >>> 2]) {
-      i += 3; // four unchanged bytes at once
-      continue;
+    // Whole unchanged pages are skipped with one native compare.
+    if (i % PAGE === 0) {
+      const len = Math.min(PAGE, n - i);
+      if (Buffer.from(a.u8.buffer, i, len).equals(Buffer.from(before.arena.buffer, i, len))) {
+        i += len - 1;
+        continue;
+      }
     }
     if (a.u8[i] === before.arena[i]) continue;
     const info = a.describe(i);
