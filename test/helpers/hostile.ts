@@ -305,7 +305,7 @@ export function plausibleArgs(w: HostileWorld, h: HelperEntry): Reg[] {
       case 'ARG_PTR_TO_BTF_ID':
         return arg.btfType === 'rb_node' ? BigInt(w.nodes[0]!) : 0n;
       case 'ARG_PTR_TO_SPIN_LOCK':
-        return BigInt(w.targets[2]!.addr);
+        return BigInt(h.name.startsWith('rbtree_') ? (w.maps.tree.map as RbtreeMap).lockAddr : w.targets[2]!.addr);
       case 'ARG_PTR_TO_MEM':
       case 'ARG_PTR_TO_MAP_VALUE':
       case 'ARG_PTR_TO_STACK':
@@ -313,7 +313,8 @@ export function plausibleArgs(w: HostileWorld, h: HelperEntry): Reg[] {
       case 'ARG_PTR_TO_INT':
         return i === 0 && h.name === 'strtol' ? { stack: -72 } : { stack: -64 };
       default:
-        return 0n;
+        // probe_read*'s source: readable arena memory, so the copy happens
+        return h.name.startsWith('probe_read') && i === 2 ? BigInt(w.writable) : 0n;
     }
   });
 }
