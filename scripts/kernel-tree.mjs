@@ -92,8 +92,11 @@ export function ensureVmlinux() {
 }
 
 /** Our harness, linked statically against the tree's libbpf. */
+let harnessReady = false;
 export function ensureHarness() {
+  if (harnessReady) return HARNESS;
   const lib = ensureLibbpf();
+  harnessReady = true;
   if (newer(HARNESS_SRC, HARNESS) && newer(lib, HARNESS)) return HARNESS;
   log('building verifier-harness');
   run('cc', ['-O2', '-g', '-Wall', '-I', INCLUDE, '-I', join(TREE, 'tools/include/uapi'), HARNESS_SRC, lib,

@@ -5,7 +5,7 @@
  * ebpfvm's verifier fixtures (scripts/record-verifier.mjs); built by scripts/kernel-tree.mjs against
  * the libbpf of the linux-source-6.12 tree, never committed as a binary.
  *
- *   verifier-harness OBJ --list                 program names, in object order, with their types
+ *   verifier-harness OBJ --list                 programs (name, section, type) in object order, and maps
  *   verifier-harness OBJ PROG [--seed-test-val MAP]
  *
  * For PROG: the object is opened, only PROG and the programs tagged __auxiliary are autoloaded,
@@ -338,8 +338,10 @@ int main(int argc, char **argv)
 	if (!obj) { fprintf(stderr, "cannot open %s: %s\n", obj_path, strerror(errno)); return 2; }
 
 	if (!strcmp(prog_name, "--list")) {
+		struct bpf_map *map;
 		bool first = true;
-		printf("[");
+
+		printf("{\"programs\":[");
 		bpf_object__for_each_program(prog, obj) {
 			printf("%s{\"name\":", first ? "" : ",");
 			json_str(stdout, bpf_program__name(prog));
@@ -350,7 +352,17 @@ int main(int argc, char **argv)
 			printf("}");
 			first = false;
 		}
-		printf("]\n");
+		printf("],\"maps\":[");
+		first = true;
+		bpf_object__for_each_map(map, obj) {
+			printf("%s{\"name\":", first ? "" : ",");
+			json_str(stdout, bpf_map__name(map));
+			printf(",\"type\":");
+			json_str(stdout, libbpf_bpf_map_type_str(bpf_map__type(map)) ?: "unknown");
+			printf(",\"internal\":%s}", bpf_map__is_internal(map) ? "true" : "false");
+			first = false;
+		}
+		printf("]}\n");
 		return 0;
 	}
 
