@@ -147,7 +147,57 @@ function groups() {
       });
     }
   });
-  return { alu, branch: br };
+  return { alu, branch: br, random: randomPrograms(160, 0x5eed) };
+}
+
+/** Seeded random walks over r6-r9: ALU ops with interesting immediates and between registers,
+ *  and conditional bail-outs, so the 32/64-bit and signed/unsigned deductions meet each other.
+ *  No register-to-register moves: the kernel would link the copies by id (the core's business). */
+function randomPrograms(count, seed) {
+  let x = BigInt(seed);
+  const rnd = (n) => {
+    x ^= (x << 13n) & 0xffffffffffffffffn;
+    x ^= x >> 7n;
+    x ^= (x << 17n) & 0xffffffffffffffffn;
+    return Number(x % BigInt(n));
+  };
+  const pick = (a) => a[rnd(a.length)];
+  const IMMS = [0, 1, 2, 3, 7, 8, 15, 16, 31, 255, 256, 0xffff, 0x10000, 0x7fffffff, -1, -2, -8, -256, -0x80000000, 0x12345678, -0x1000];
+  const ALU = ['+=', '-=', '*=', '&=', '|=', '^=', '/=', '%=', 's/=', 's%='];
+  const SHIFTS = ['<<=', '>>=', 's>>='];
+  const inputs = Object.keys(INPUTS);
+  const regs = ['r6', 'r7', 'r8', 'r9'];
+  const progs = [];
+  for (let p = 0; p < count; p++) {
+    const body = [];
+    for (const r of regs) body.push(...INPUTS[pick(inputs)](r));
+    body.push('r0 = 0');
+    const steps = 12 + rnd(14);
+    for (let i = 0; i < steps; i++) {
+      const w = rnd(2) ? 'r' : 'w';
+      const d = pick(regs).slice(1);
+      const s = pick(regs).slice(1);
+      const kind = rnd(10);
+      if (kind < 3) {
+        const op = pick(ALU);
+        let k = pick(IMMS);
+        if (k === 0 && op.includes('/')) k = 3;
+        if (k === 0 && op.includes('%')) k = 5;
+        body.push(`${w}${d} ${op.replace('%', '%%')} ${k}`);
+      } else if (kind < 4) {
+        body.push(`${w}${d} ${pick(SHIFTS)} ${rnd(w === 'r' ? 64 : 32)}`);
+      } else if (kind < 6) {
+        body.push(`${w}${d} ${pick([...ALU, ...SHIFTS]).replace('%', '%%')} ${w}${s}`);
+      } else if (kind < 7) {
+        body.push(pick([`r${d} = -r${d}`, `w${d} = -w${d}`, `r${d} = (s8)r${d}`, `r${d} = (s16)r${d}`, `r${d} = (s32)r${d}`, `w${d} = (s8)w${d}`, `w${d} = (s16)w${d}`, `r${d} = be16 r${d}`, `r${d} = le32 r${d}`, `r${d} = bswap32 r${d}`, `r${d} = bswap64 r${d}`, `w${d} = w${d}`]));
+      } else {
+        const rhs = rnd(2) ? `${w}${s}` : String(pick(IMMS));
+        body.push(`if ${w}${d} ${pick(CONDS)} ${rhs} goto l_bail_%=`);
+      }
+    }
+    progs.push([`rnd${p}`, body]);
+  }
+  return progs;
 }
 
 function sh(cmd, args, opts = {}) {

@@ -34,6 +34,8 @@ import {
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
 const U32_MASK = 0xffff_ffffn;
 const HI32_MASK = U64_MAX ^ U32_MASK;
+const NOT_U32_MASK = ~U32_MASK;
+const TWO64 = 1n << 64n;
 const S64_MIN = -(1n << 63n);
 const S64_MAX = (1n << 63n) - 1n;
 const SIGN64 = 1n << 63n;
@@ -44,9 +46,9 @@ const S32_MIN_BIG = -0x8000_0000n;
 const S32_MAX_BIG = 0x7fff_ffffn;
 
 /** (s64)u for a u64 bigint. */
-const toS64 = (u: bigint): bigint => (u >= SIGN64 ? u - (1n << 64n) : u);
+const toS64 = (u: bigint): bigint => (u >= SIGN64 ? u - TWO64 : u);
 /** (u64)s for an s64 bigint. */
-const toU64 = (s: bigint): bigint => (s < 0n ? s + (1n << 64n) : s);
+const toU64 = (s: bigint): bigint => (s < 0n ? s + TWO64 : s);
 /** (u32) of any bigint. */
 const lo32 = (x: bigint): number => Number(x & U32_MASK);
 /** (s32) of any bigint. */
@@ -189,6 +191,13 @@ export class Scalar {
   }
 
   markKnown(v: bigint): void {
+    if (v >= 0n && v <= S32_MAX_BIG) {
+      // small non-negative constants (most of them): every bound is the same number
+      this.varOff = { value: v, mask: 0n };
+      this.umin = this.umax = this.smin = this.smax = v;
+      this.u32min = this.u32max = this.s32min = this.s32max = Number(v);
+      return;
+    }
     v &= U64_MAX;
     this.varOff = tnumConst(v);
     this.umin = this.umax = v;
@@ -244,9 +253,24 @@ export class Scalar {
       return;
     }
     this.updateBounds();
-    this.deduceBounds();
-    this.deduceBounds();
-    this.deduceBounds();
+    // The kernel runs three deduction rounds; a round that changes nothing is a fixed point, so
+    // the remaining rounds would change nothing either.
+    for (let round = 0; round < 3; round++) {
+      const { smin, smax, umin, umax, s32min, s32max, u32min, u32max, varOff } = this;
+      this.deduceBounds();
+      if (
+        smin === this.smin &&
+        smax === this.smax &&
+        umin === this.umin &&
+        umax === this.umax &&
+        s32min === this.s32min &&
+        s32max === this.s32max &&
+        u32min === this.u32min &&
+        u32max === this.u32max &&
+        varOff === this.varOff
+      )
+        break;
+    }
     this.boundOffset();
     this.updateBounds();
   }
@@ -377,31 +401,30 @@ export class Scalar {
   }
 
   private deduceMixedBounds(): void {
-    const u32min = BigInt(this.u32min);
-    const u32max = BigInt(this.u32max);
-    let n = (this.umin & HI32_MASK) | u32min;
-    if (n > this.umin) this.umin = n;
-    n = (this.umax & HI32_MASK) | u32max;
-    if (n < this.umax) this.umax = n;
-    // For s64 the high half is cleared in two's complement (bigint & works on the infinite form).
-    n = (this.smin & ~U32_MASK) | u32min;
-    if (n > this.smin) this.smin = n;
-    n = (this.smax & ~U32_MASK) | u32max;
-    if (n < this.smax) this.smax = n;
+    // Replacing the low half of a 64-bit bound by a 32-bit bound only ever moves the bound within
+    // its own 2^32 block, so "is it tighter" is a comparison of low halves: done on numbers, with
+    // one bigint rebuild per bound that actually moves.
+    const uminLo = lo32(this.umin);
+    const umaxLo = lo32(this.umax);
+    const sminLo = lo32(this.smin);
+    const smaxLo = lo32(this.smax);
+    let newUminLo = uminLo > this.u32min ? uminLo : this.u32min;
+    let newUmaxLo = umaxLo < this.u32max ? umaxLo : this.u32max;
+    let newSminLo = sminLo > this.u32min ? sminLo : this.u32min;
+    let newSmaxLo = smaxLo < this.u32max ? smaxLo : this.u32max;
     const s32minU = this.s32min >>> 0;
     const s32maxU = this.s32max >>> 0;
     if (s32minU <= s32maxU) {
-      const lo = BigInt(s32minU);
-      const hi = BigInt(s32maxU);
-      n = (this.umin & HI32_MASK) | lo;
-      if (n > this.umin) this.umin = n;
-      n = (this.umax & HI32_MASK) | hi;
-      if (n < this.umax) this.umax = n;
-      n = (this.smin & ~U32_MASK) | lo;
-      if (n > this.smin) this.smin = n;
-      n = (this.smax & ~U32_MASK) | hi;
-      if (n < this.smax) this.smax = n;
+      if (s32minU > newUminLo) newUminLo = s32minU;
+      if (s32maxU < newUmaxLo) newUmaxLo = s32maxU;
+      if (s32minU > newSminLo) newSminLo = s32minU;
+      if (s32maxU < newSmaxLo) newSmaxLo = s32maxU;
     }
+    if (newUminLo !== uminLo) this.umin = (this.umin & HI32_MASK) | BigInt(newUminLo);
+    if (newUmaxLo !== umaxLo) this.umax = (this.umax & HI32_MASK) | BigInt(newUmaxLo);
+    // for s64 the high half is cleared in two's complement (bigint & works on the infinite form)
+    if (newSminLo !== sminLo) this.smin = (this.smin & NOT_U32_MASK) | BigInt(newSminLo);
+    if (newSmaxLo !== smaxLo) this.smax = (this.smax & NOT_U32_MASK) | BigInt(newSmaxLo);
     // After a sign-extending load: a non-negative s32 range inside [S32_MIN, S32_MAX] as s64
     // rules out the all-ones upper half.
     if (this.s32min >= 0 && this.smin >= S32_MIN_BIG && this.smax <= S32_MAX_BIG) {
@@ -418,11 +441,15 @@ export class Scalar {
     const r = tnumRange(this.umin, this.umax);
     const v64 = t.value | r.value;
     const m64 = t.mask & r.mask;
-    const r32 = tnumRange(BigInt(this.u32min), BigInt(this.u32max));
-    const v32 = (v64 | r32.value) & U32_MASK;
-    const m32 = m64 & r32.mask & U32_MASK;
-    const value = ((v64 & ~m64) & HI32_MASK) | (v32 & ~m32);
-    const mask = (m64 & HI32_MASK) | m32;
+    const a = this.u32min;
+    const b = this.u32max;
+    const bits = 32 - Math.clz32(a ^ b);
+    const delta = bits === 32 ? 0xffff_ffff : 2 ** bits - 1;
+    const r32v = (a & ~delta) >>> 0;
+    const v32 = (lo32(v64) | r32v) >>> 0;
+    const m32 = (lo32(m64) & delta) >>> 0;
+    const value = (v64 & ~m64 & HI32_MASK) | BigInt((v32 & ~m32) >>> 0);
+    const mask = (m64 & HI32_MASK) | BigInt(m32);
     if (value !== t.value || mask !== t.mask) this.varOff = { value, mask };
   }
 
@@ -893,6 +920,64 @@ function byteSwap(dst: Scalar, alu64: boolean, toBe: boolean, width: number): vo
   if (bytes < 8) dst.coerceToSize(bytes);
 }
 
+/** The concrete result of `a op b` (u64 operands) when the domain's result is that constant, or
+ *  -1n when the op leaves the general path to decide (a shift out of range). */
+function constAlu(op: number, alu64: boolean, a: bigint, b: bigint): bigint {
+  if (alu64) {
+    switch (op) {
+      case AluOp.ADD:
+        return (a + b) & U64_MAX;
+      case AluOp.SUB:
+        return (a - b) & U64_MAX;
+      case AluOp.MUL:
+        return (a * b) & U64_MAX;
+      case AluOp.AND:
+        return a & b;
+      case AluOp.OR:
+        return a | b;
+      case AluOp.XOR:
+        return a ^ b;
+      case AluOp.NEG:
+        return -a & U64_MAX;
+      case AluOp.LSH:
+        return b < 64n ? (a << b) & U64_MAX : -1n;
+      case AluOp.RSH:
+        return b < 64n ? a >> b : -1n;
+      case AluOp.ARSH:
+        return b < 64n ? (toS64(a) >> b) & U64_MAX : -1n;
+      default:
+        return -1n;
+    }
+  }
+  const x = Number(a & U32_MASK);
+  const y = Number(b & U32_MASK);
+  switch (op) {
+    case AluOp.ADD:
+      return BigInt((x + y) >>> 0);
+    case AluOp.SUB:
+      return BigInt((x - y) >>> 0);
+    case AluOp.MUL:
+      return BigInt(Math.imul(x, y) >>> 0);
+    case AluOp.AND:
+      return BigInt((x & y) >>> 0);
+    case AluOp.OR:
+      return BigInt((x | y) >>> 0);
+    case AluOp.XOR:
+      return BigInt((x ^ y) >>> 0);
+    case AluOp.NEG:
+      return BigInt(-x >>> 0);
+    // the kernel checks the 64-bit value of the shift amount even for a 32-bit shift
+    case AluOp.LSH:
+      return b < 32n ? BigInt((x << y) >>> 0) : -1n;
+    case AluOp.RSH:
+      return b < 32n ? BigInt(x >>> y) : -1n;
+    case AluOp.ARSH:
+      return b < 32n ? BigInt((x >> y) >>> 0) : -1n;
+    default:
+      return -1n;
+  }
+}
+
 /** Whether the kernel computes a range for this op at all (is_safe_to_compute_dst_reg_range):
  *  shifts only by a constant below the operand width, no division or modulo. */
 function rangeComputable(op: number, alu64: boolean, src: Scalar): boolean {
@@ -955,10 +1040,25 @@ export function scalarAlu(opcode: number, off: number, imm: number, dst: Scalar,
     return;
   }
 
+  // Both operands constant: the kernel's result is the constant result (the tnum stays constant
+  // and reg_bounds_sync pins every bound to it), except for division and modulo (unknown).
+  if (dst.varOff.mask === 0n && op !== AluOp.DIV && op !== AluOp.MOD) {
+    const b = op === AluOp.NEG ? 0n : !srcX ? BigInt(imm) & U64_MAX : src.varOff.mask === 0n ? src.varOff.value : -1n;
+    if (b >= 0n) {
+      const r = constAlu(op, alu64, dst.varOff.value, b);
+      if (r >= 0n) {
+        dst.markKnown(r);
+        return;
+      }
+    }
+  }
   let s = src;
   if (!srcX && op !== AluOp.NEG) {
     immScratch.markKnown(BigInt(imm));
     s = immScratch;
+  } else if (s === dst && op !== AluOp.NEG) {
+    // the kernel works on a copy of the source: `r1 += r1` must not see its own half-updated bounds
+    s = dst.clone();
   }
   if (!rangeComputable(op, alu64, s)) {
     dst.markUnknown();
@@ -1098,20 +1198,21 @@ function revOp(op: number): number {
 export function isBranchTaken(opcode: number, a: Scalar, b: Scalar): -1 | 0 | 1 {
   const op = opcode & 0xf0;
   const is32 = (opcode & 0x07) === Cls.JMP32;
-  let umin1: bigint, umax1: bigint, smin1: bigint, smax1: bigint;
-  let umin2: bigint, umax2: bigint, smin2: bigint, smax2: bigint;
+  // 32-bit bounds are compared as numbers, 64-bit ones as bigints (never mixed)
+  let umin1: bigint | number, umax1: bigint | number, smin1: bigint | number, smax1: bigint | number;
+  let umin2: bigint | number, umax2: bigint | number, smin2: bigint | number, smax2: bigint | number;
   let t1: Tnum, t2: Tnum;
   if (is32) {
     t1 = tnumSubreg(a.varOff);
     t2 = tnumSubreg(b.varOff);
-    umin1 = BigInt(a.u32min);
-    umax1 = BigInt(a.u32max);
-    smin1 = BigInt(a.s32min);
-    smax1 = BigInt(a.s32max);
-    umin2 = BigInt(b.u32min);
-    umax2 = BigInt(b.u32max);
-    smin2 = BigInt(b.s32min);
-    smax2 = BigInt(b.s32max);
+    umin1 = a.u32min;
+    umax1 = a.u32max;
+    smin1 = a.s32min;
+    smax1 = a.s32max;
+    umin2 = b.u32min;
+    umax2 = b.u32max;
+    smin2 = b.s32min;
+    smax2 = b.s32max;
   } else {
     t1 = a.varOff;
     t2 = b.varOff;
@@ -1322,8 +1423,7 @@ export function refineBranch(opcode: number, a: Scalar, b: Scalar, taken: boolea
   const op = opcode & 0xf0;
   const is32 = (opcode & 0x07) === Cls.JMP32;
   if (a.isEmpty() || b.isEmpty()) return false;
-  // one register compared with itself: the kernel learns nothing
-  if (a === b) return true;
+  // `if r1 < r1` (a === b) is refined like two registers, on the one state, as the kernel does
   refineCond(a, b, taken ? op : revOp(op), is32);
   const emptyBefore = a.isEmpty() || b.isEmpty();
   a.sync();
