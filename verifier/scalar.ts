@@ -244,14 +244,29 @@ export class Scalar {
    *  (the kernel's reg_bounds_sync). */
   sync(): void {
     if (this.varOff.mask === 0n) {
-      // A constant tnum pins every bound (what the general path computes, without the work).
+      // A constant tnum inside every range pins every bound (what the general path computes,
+      // without the work).
       const v = this.varOff.value;
-      this.umin = this.umax = v;
-      this.smin = this.smax = toS64(v);
-      this.u32min = this.u32max = lo32(v);
-      this.s32min = this.s32max = lo32s(v);
+      const sv = toS64(v);
+      const v32 = lo32(v);
+      if (this.umin <= v && v <= this.umax && this.smin <= sv && sv <= this.smax && this.u32min <= v32 && v32 <= this.u32max && this.s32min <= (v32 | 0) && (v32 | 0) <= this.s32max) {
+        this.umin = this.umax = v;
+        this.smin = this.smax = sv;
+        this.u32min = this.u32max = v32;
+        this.s32min = this.s32max = v32 | 0;
+        return;
+      }
+    }
+    const t = this.varOff;
+    if (t.value <= U32_MASK && t.mask <= U32_MASK && this.umin <= U32_MASK && this.smin <= U32_MASK && this.smax >= 0n) {
+      this.syncSmall();
       return;
     }
+    this.syncGeneral();
+  }
+
+  /** reg_bounds_sync on bigints, for any state. */
+  syncGeneral(): void {
     this.updateBounds();
     // The kernel runs three deduction rounds; a round that changes nothing is a fixed point, so
     // the remaining rounds would change nothing either.
@@ -273,6 +288,132 @@ export class Scalar {
     }
     this.boundOffset();
     this.updateBounds();
+  }
+
+  /** reg_bounds_sync when the upper half is known zero (the tnum's high bits are known 0 and no
+   *  64-bit bound can leave [0, 2^32) once the tnum has bounded it): the same steps as
+   *  syncGeneral, each specialised to that case, on numbers; bigints are rebuilt only for the
+   *  fields that change. A property test checks it against syncGeneral. */
+  private syncSmall(): void {
+    let tv = Number(this.varOff.value);
+    let tm = Number(this.varOff.mask);
+    const tv0 = tv;
+    const tm0 = tm;
+    // The bigint bounds as numbers (-1: outside [0, 2^32), where __update_reg64_bounds clamps
+    // them to the tnum's ends; the caller guarantees umin and smin are not above 2^32 - 1).
+    const umin0 = Number(this.umin);
+    const smin0 = this.smin >= 0n ? Number(this.smin) : -1;
+    const umax0 = this.umax <= U32_MASK ? Number(this.umax) : -1;
+    const smax0 = this.smax <= U32_MASK ? Number(this.smax) : -1;
+    const vm = (tv | tm) >>> 0;
+    let umin = umin0;
+    let smin = smin0 < 0 ? tv : smin0;
+    let umax = umax0 < 0 ? vm : umax0;
+    let smax = smax0 < 0 ? vm : smax0;
+    let { s32min, s32max, u32min, u32max } = this;
+    const update = (): void => {
+      const s32lo = (tv | (tm & 0x8000_0000)) | 0;
+      const s32hi = (tv | (tm & 0x7fff_ffff)) | 0;
+      if (s32lo > s32min) s32min = s32lo;
+      if (s32hi < s32max) s32max = s32hi;
+      if (tv > u32min) u32min = tv;
+      const hi = (tv | tm) >>> 0;
+      if (hi < u32max) u32max = hi;
+      if (tv > smin) smin = tv;
+      if (hi < smax) smax = hi;
+      if (tv > umin) umin = tv;
+      if (hi < umax) umax = hi;
+    };
+    update();
+    for (let round = 0; round < 3; round++) {
+      const b0 = umin, b1 = umax, b2 = smin, b3 = smax, b4 = s32min, b5 = s32max, b6 = u32min, b7 = u32max, b8 = tv, b9 = tm;
+      // __reg32_deduce_bounds: the high halves are all zero, so both 64-bit ranges give u32/s32 ranges
+      if (umin > u32min) u32min = umin;
+      if (umax < u32max) u32max = umax;
+      if ((umin | 0) <= (umax | 0)) {
+        if ((umin | 0) > s32min) s32min = umin | 0;
+        if ((umax | 0) < s32max) s32max = umax | 0;
+      }
+      if (smin <= smax) {
+        if (smin > u32min) u32min = smin;
+        if (smax < u32max) u32max = smax;
+      }
+      if ((smin | 0) <= (smax | 0)) {
+        if ((smin | 0) > s32min) s32min = smin | 0;
+        if ((smax | 0) < s32max) s32max = smax | 0;
+      }
+      if ((u32min | 0) <= (u32max | 0)) {
+        if ((u32min | 0) > s32min) s32min = u32min | 0;
+        if ((u32max | 0) < s32max) s32max = u32max | 0;
+      }
+      const s32minU = s32min >>> 0;
+      const s32maxU = s32max >>> 0;
+      if (s32minU <= s32maxU) {
+        if (s32minU > u32min) u32min = s32minU;
+        if (s32maxU < u32max) u32max = s32maxU;
+      } else if (u32max < s32minU) {
+        s32min = u32min | 0;
+        if (s32maxU < u32max) u32max = s32maxU;
+      } else if (s32maxU < u32min) {
+        s32max = u32max | 0;
+        if (s32minU > u32min) u32min = s32minU;
+      }
+      // __reg64_deduce_bounds: everything is non-negative, so signed and unsigned agree
+      if (umin <= umax) {
+        if (umin > smin) smin = umin;
+        if (umax < smax) smax = umax;
+      }
+      if (smin <= smax) {
+        if (smin > umin) umin = smin;
+        if (smax < umax) umax = smax;
+      } else if (umax < smin) {
+        smin = umin;
+        if (smax < umax) umax = smax;
+      } else if (smax < umin) {
+        smax = umax;
+        if (smin > umin) umin = smin;
+      }
+      // __reg_deduce_mixed_bounds: a 64-bit bound is its own low half here
+      if (u32min > umin) umin = u32min;
+      if (u32max < umax) umax = u32max;
+      if (u32min > smin) smin = u32min;
+      if (u32max < smax) smax = u32max;
+      const s32minU2 = s32min >>> 0;
+      const s32maxU2 = s32max >>> 0;
+      if (s32minU2 <= s32maxU2) {
+        if (s32minU2 > umin) umin = s32minU2;
+        if (s32maxU2 < umax) umax = s32maxU2;
+        if (s32minU2 > smin) smin = s32minU2;
+        if (s32maxU2 < smax) smax = s32maxU2;
+      }
+      if (s32min >= 0 && smax <= S32_MAX) {
+        smin = umin = s32min;
+        smax = umax = s32max;
+        const d = range32Delta(smin, smax);
+        const v = (tv | (smin & ~d)) >>> 0;
+        tm = (tm & d) >>> 0;
+        tv = (v & ~tm) >>> 0;
+      }
+      if (b0 === umin && b1 === umax && b2 === smin && b3 === smax && b4 === s32min && b5 === s32max && b6 === u32min && b7 === u32max && b8 === tv && b9 === tm) break;
+    }
+    // __reg_bound_offset
+    const d64 = range32Delta(umin, umax);
+    const v64 = (tv | (umin & ~d64)) >>> 0;
+    const m64 = (tm & d64) >>> 0;
+    const d32 = range32Delta(u32min, u32max);
+    const v32 = (v64 | (u32min & ~d32)) >>> 0;
+    tm = (m64 & d32) >>> 0;
+    tv = (v32 & ~tm) >>> 0;
+    update();
+    if (tv !== tv0 || tm !== tm0) this.varOff = { value: BigInt(tv), mask: BigInt(tm) };
+    if (umin !== umin0) this.umin = BigInt(umin);
+    if (umax !== umax0) this.umax = BigInt(umax);
+    if (smin !== smin0) this.smin = BigInt(smin);
+    if (smax !== smax0) this.smax = BigInt(smax);
+    this.s32min = s32min;
+    this.s32max = s32max;
+    this.u32min = u32min;
+    this.u32max = u32max;
   }
 
   /** __update_reg_bounds: the tnum bounds every range. */
@@ -580,6 +721,12 @@ export class Scalar {
     this.u32max = U32_MAX;
     this.varOff = tnumSubreg(TNUM_UNKNOWN);
   }
+}
+
+/** The unknown-bits mask of tnum_range(a, b) for u32 numbers. */
+function range32Delta(a: number, b: number): number {
+  const bits = 32 - Math.clz32((a ^ b) >>> 0);
+  return bits === 32 ? 0xffff_ffff : 2 ** bits - 1;
 }
 
 // ---- ALU ------------------------------------------------------------------------------------------

@@ -185,6 +185,59 @@ describe('scalar soundness', () => {
   });
 });
 
+describe('sync fast path', () => {
+  // sync() takes a number-only path when the upper half is known zero; it must compute exactly
+  // what the general bigint path computes (on states with no member both must report isEmpty).
+  const u32 = fc.integer({ min: 0, max: 0xffffffff });
+  const s32 = fc.integer({ min: -0x80000000, max: 0x7fffffff });
+  const small = fc.oneof(fc.bigInt({ min: 0n, max: 0xffffffffn }), fc.bigInt({ min: 0n, max: 300n }));
+  const stateArb = fc
+    .record({
+      v: u32,
+      m: fc.oneof(u32, fc.integer({ min: 0, max: 32 }).map((n) => 2 ** n - 1)),
+      umin: small,
+      umax: fc.oneof(small, u64Arb),
+      smin: fc.oneof(small, fc.bigInt({ min: -(1n << 63n), max: 0xffffffffn })),
+      smax: fc.oneof(small, fc.bigInt({ min: 0n, max: (1n << 63n) - 1n })),
+      s32: fc.tuple(s32, s32),
+      u32: fc.tuple(u32, u32),
+    })
+    .map((r) => {
+      const mask = BigInt(r.m >>> 0);
+      const s = new Scalar({ value: BigInt(r.v >>> 0) & ~mask, mask }, r.smin, r.smax, r.umin, r.umax, r.s32[0], r.s32[1], r.u32[0], r.u32[1]);
+      return s;
+    });
+  it('equals the general path on every state it takes', () => {
+    fc.assert(
+      fc.property(stateArb, (s) => {
+        const fast = s.clone();
+        const general = s.clone();
+        fast.sync();
+        general.syncGeneral();
+        const show = (x: Scalar): string => `${x.varOff.value}/${x.varOff.mask} s[${x.smin},${x.smax}] u[${x.umin},${x.umax}] s32[${x.s32min},${x.s32max}] u32[${x.u32min},${x.u32max}]`;
+        // on an infeasible state (no member) both only have to say so
+        if (general.isEmpty() && fast.isEmpty()) return;
+        if (!fast.equals(general)) throw new Error(`${show(s)}:\n fast    ${show(fast)}\n general ${show(general)}`);
+      }),
+      { numRuns: Number(process.env.SYNC_RUNS ?? 3000) },
+    );
+  });
+  it('equals the general path on states from random walks', () => {
+    fc.assert(
+      fc.property(absArb, (g) => {
+        const [a] = build(g);
+        const fast = a.clone();
+        const general = a.clone();
+        fast.sync();
+        general.syncGeneral();
+        expect(formatScalar(fast)).toBe(formatScalar(general));
+        expect(fast.equals(general)).toBe(true);
+      }),
+      RUNS,
+    );
+  });
+});
+
 describe('scalar exactness by hand (values the host kernel printed)', () => {
   it('refinement of an unknown by `if r6 s> 3` / `s< -5`, NEG and MUL with signs', () => {
     const r6 = Scalar.unknown();
