@@ -275,6 +275,18 @@ describe('scalar exactness by hand (values the host kernel printed)', () => {
       'scalar(smin=0x8000000000000002,smax=0x4000000000000015,umin=smin32=umin32=2,umax=0xc000000000000015,smax32=umax32=21,var_off=(0x0; 0xc00000000000001f))',
     );
   });
+  it('loads from a map value (the host printed these for *(s8/s16/s32/u8/u16/u32/u64 *)(r1 + off))', () => {
+    const cases: [1 | 2 | 4 | 8, boolean, string][] = [
+      [1, true, 'scalar(smin=smin32=-128,smax=smax32=127)'],
+      [2, true, 'scalar(smin=smin32=-32768,smax=smax32=32767)'],
+      [4, true, 'scalar(smin=0xffffffff80000000,smax=0x7fffffff)'],
+      [1, false, 'scalar(smin=smin32=0,smax=umax=smax32=umax32=255,var_off=(0x0; 0xff))'],
+      [2, false, 'scalar(smin=smin32=0,smax=umax=smax32=umax32=0xffff,var_off=(0x0; 0xffff))'],
+      [4, false, 'scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff))'],
+      [8, false, 'scalar()'],
+    ];
+    for (const [bytes, signed, text] of cases) expect(formatScalar(Scalar.fromLoad(bytes, signed))).toBe(text);
+  });
   it('constants print as the kernel prints them', () => {
     expect([0n, -4n, 32767n, 32768n, -32768n, -32769n, 0x12345n].map((v) => formatScalar(Scalar.known(v)))).toEqual([
       '0',
