@@ -4,9 +4,13 @@
 // which keeps NULL (and small integers mistaken for pointers) out of every region.
 //
 // Lookup is O(1): `pageOwner[addr >>> 12]` names either a region (large allocations and
-// explicitly placed areas) or a slab (small allocations of one size class). A per-byte
-// write-protect bitmap marks bytes programs may read but not write (rbtree links, lock words,
-// frozen data); only pages flagged as holding protected bytes consult it.
+// explicitly placed areas) or a slab (small allocations of one size class). Write protection
+// marks bytes programs may read but not write (rbtree links, lock words, context fields); only
+// pages flagged as holding protected bytes consult it. It is kept per 8-byte word: one bit per
+// word says the word holds protected bytes, and the few words protected only in part (a 4-byte
+// lock word, a context field) keep their byte mask in a small map. rbtree links are three whole
+// words at an 8-aligned node start, so a tree costs 1 bit per 64 arena bytes, not 1 per byte
+// (bench/memory.ts measures every side table per rbtree node).
 
 import { FaultSignal } from '../src/errors.js';
 
@@ -36,6 +40,25 @@ export interface ArenaOptions {
   maxBytes?: number;
 }
 
+/** Arena.footprint(). Typed arrays are counted by byteLength; the JS objects around them (slab
+ *  records, free lists, the partial-word map) are left to a heap measurement. */
+export interface ArenaFootprint {
+  /** Current size of the arena buffer (committed; grows by doubling up to maxBytes). */
+  reservedBytes: number;
+  /** The buffer's maximum size (address space reserved, not memory). */
+  maxBytes: number;
+  /** Pages handed out to slabs and regions (allocated slots, their slab's unused tail included). */
+  pagesInUseBytes: number;
+  /** pageOwner (4 bytes a page) and pageProtected (1 byte a page). */
+  pageTableBytes: number;
+  /** The word write-protect bitmap: 1 bit per 8 arena bytes. */
+  protectBitmapBytes: number;
+  /** Words with a byte mask of their own (protected in part). */
+  partiallyProtectedWords: number;
+  /** Every slab's per-slot length table (2 bytes a slot). */
+  slotTableBytes: number;
+}
+
 export interface AllocOptions {
   kind?: RegionKind;
   name?: string;
@@ -55,8 +78,12 @@ interface Slab {
   count: number;
   flags: number;
   kind: RegionKind;
-  /** Requested length of each object, 0 when the slot is free. */
-  used: Uint32Array;
+  /** Requested length + 1 of each object, 0 when the slot is free (at most 2049: the largest
+   *  class is 2048, so 2 bytes a slot, part of every node's cost). */
+  used: Uint16Array;
+  /** Slots fresh..count-1 were never handed out; `free` holds only slots freed since, so a slab
+   *  that is only ever filled carries no free list at all. */
+  fresh: number;
   free: number[];
   /** The class's list of slabs with free slots (this slab is in it while `free` is non-empty). */
   partial: Slab[];
@@ -91,7 +118,10 @@ export class Arena {
   private pageOwner: Int32Array;
   // pageProtected[page] = 1 when some byte in that page is write-protected.
   private pageProtected: Uint8Array;
-  private protectBits: Uint8Array;
+  // Bit w: 8-byte word w (bytes 8w..8w+7) holds write-protected bytes; all 8 of them unless
+  // partialWords has the word's byte mask (bit i: byte 8w+i).
+  private protectWords: Uint8Array;
+  private readonly partialWords = new Map<number, number>();
 
   private readonly regions: (Region | undefined)[] = [undefined];
   private readonly freeRegionIds: number[] = [];
@@ -114,7 +144,7 @@ export class Arena {
     this.i8 = new Int8Array(this.buffer);
     this.pageOwner = new Int32Array(initial >>> PAGE_SHIFT);
     this.pageProtected = new Uint8Array(initial >>> PAGE_SHIFT);
-    this.protectBits = new Uint8Array(initial >>> 3);
+    this.protectWords = new Uint8Array(initial >>> 6);
   }
 
   /** Bytes currently allocated (requested sizes, not rounded). */
@@ -163,7 +193,7 @@ export class Arena {
       this.liveBytes -= slab.used[idx]! - 1;
       slab.used[idx] = 0;
       this.clearProtect(addr, slab.objSize);
-      if (slab.free.length === 0) slab.partial.push(slab);
+      if (slab.free.length === 0 && slab.fresh === slab.count) slab.partial.push(slab);
       slab.free.push(idx);
       return;
     }
@@ -327,8 +357,10 @@ export class Arena {
   // ---- write protection ----------------------------------------------------------------
 
   protect(addr: number, len: number): void {
-    for (let a = addr; a < addr + len; a++) this.protectBits[a >>> 3]! |= 1 << (a & 7);
-    for (let p = addr >>> PAGE_SHIFT; p <= (addr + len - 1) >>> PAGE_SHIFT; p++) this.pageProtected[p] = 1;
+    if (len <= 0) return;
+    const end = addr + len;
+    for (let w = Math.floor(addr / 8); w * 8 < end; w++) this.setWordMask(w, this.wordMask(w) | byteMask(w, addr, end));
+    for (let p = addr >>> PAGE_SHIFT; p <= (end - 1) >>> PAGE_SHIFT; p++) this.pageProtected[p] = 1;
   }
 
   unprotect(addr: number, len: number): void {
@@ -336,7 +368,11 @@ export class Arena {
   }
 
   isProtected(addr: number, len: number): boolean {
-    for (let a = addr; a < addr + len; a++) if ((this.protectBits[a >>> 3]! & (1 << (a & 7))) !== 0) return true;
+    const end = addr + len;
+    for (let w = Math.floor(addr / 8); w * 8 < end; w++) {
+      if ((this.protectWords[w >>> 3]! & (1 << (w & 7))) === 0) continue;
+      if ((this.wordMask(w) & byteMask(w, addr, end)) !== 0) return true;
+    }
     return false;
   }
 
@@ -374,6 +410,26 @@ export class Arena {
     this.u8.fill(0, addr, addr + len);
   }
 
+  // ---- accounting ----------------------------------------------------------------------
+
+  /** What the arena occupies, side tables included (bench/memory.ts): Node counts the resizable
+   *  arena buffer in neither heapUsed nor arrayBuffers, so memory figures take it from here. */
+  footprint(): ArenaFootprint {
+    let slotTables = 0;
+    for (const slab of this.slabs) if (slab) slotTables += slab.used.byteLength;
+    let freePages = 0;
+    for (const run of this.freePageRuns) freePages += run.pages;
+    return {
+      reservedBytes: this.buffer.byteLength,
+      maxBytes: this.maxBytes,
+      pagesInUseBytes: this.top - PAGE_SIZE - freePages * PAGE_SIZE,
+      pageTableBytes: this.pageOwner.byteLength + this.pageProtected.byteLength,
+      protectBitmapBytes: this.protectWords.byteLength,
+      partiallyProtectedWords: this.partialWords.size,
+      slotTableBytes: slotTables,
+    };
+  }
+
   // ---- internals -----------------------------------------------------------------------
 
   private ownerOf(addr: number): number {
@@ -393,19 +449,47 @@ export class Arena {
       }
     }
     if (!any) return;
-    // Bit by bit only at the unaligned edges; whole bytes of the bitmap at once in between (a
-    // freed test-run context region is a page: 4096 single-bit steps cost ~12 us per run).
     const end = addr + len;
-    let a = addr;
-    for (; a < end && (a & 7) !== 0; a++) this.protectBits[a >>> 3]! &= ~(1 << (a & 7));
-    const whole = end & ~7;
-    if (whole > a) {
-      this.protectBits.fill(0, a >>> 3, whole >>> 3);
-      a = whole;
+    // Words the range covers only in part keep their other protected bytes.
+    const first = Math.ceil(addr / 8); // first word covered entirely
+    const last = Math.floor(end / 8); // words [first, last) are covered entirely
+    if (first > last) {
+      const w = last; // the range lies inside one word
+      this.setWordMask(w, this.wordMask(w) & ~byteMask(w, addr, end));
+    } else {
+      if (addr % 8 !== 0) this.setWordMask(first - 1, this.wordMask(first - 1) & ~byteMask(first - 1, addr, end));
+      if (end % 8 !== 0) this.setWordMask(last, this.wordMask(last) & ~byteMask(last, addr, end));
+      // Whole words: bit by bit at the unaligned edges of the word bitmap, whole bytes of it in
+      // between (a freed test-run context region is a page: 512 words).
+      let w = first;
+      for (; w < last && (w & 7) !== 0; w++) this.protectWords[w >>> 3]! &= ~(1 << (w & 7));
+      const wholeBytesEnd = last & ~7;
+      if (wholeBytesEnd > w) {
+        this.protectWords.fill(0, w >>> 3, wholeBytesEnd >>> 3);
+        w = wholeBytesEnd;
+      }
+      for (; w < last; w++) this.protectWords[w >>> 3]! &= ~(1 << (w & 7));
+      if (this.partialWords.size > 0) {
+        if (this.partialWords.size < last - first) {
+          for (const pw of this.partialWords.keys()) if (pw >= first && pw < last) this.partialWords.delete(pw);
+        } else for (let pw = first; pw < last; pw++) this.partialWords.delete(pw);
+      }
     }
-    for (; a < end; a++) this.protectBits[a >>> 3]! &= ~(1 << (a & 7));
     // Pages the range covers entirely hold no protected byte any more.
     for (let p = (addr + PAGE_SIZE - 1) >>> PAGE_SHIFT; (p + 1) * PAGE_SIZE <= end; p++) this.pageProtected[p] = 0;
+  }
+
+  /** Byte mask of word `w`'s protected bytes (0 when none). */
+  private wordMask(w: number): number {
+    if ((this.protectWords[w >>> 3]! & (1 << (w & 7))) === 0) return 0;
+    return this.partialWords.size === 0 ? 0xff : (this.partialWords.get(w) ?? 0xff);
+  }
+
+  private setWordMask(w: number, mask: number): void {
+    if (mask === 0) this.protectWords[w >>> 3]! &= ~(1 << (w & 7));
+    else this.protectWords[w >>> 3]! |= 1 << (w & 7);
+    if (mask === 0 || mask === 0xff) this.partialWords.delete(w);
+    else this.partialWords.set(w, mask);
   }
 
   private allocSlabObject(objSize: number, size: number, flags: number, kind: RegionKind): number {
@@ -424,16 +508,15 @@ export class Arena {
       const pages = Math.max(SLAB_PAGES, Math.ceil(objSize / PAGE_SIZE));
       const start = this.takePages(pages);
       const count = Math.floor((pages * PAGE_SIZE) / objSize);
-      const free: number[] = [];
-      for (let i = count - 1; i >= 0; i--) free.push(i);
-      slab = { objSize, start, count, flags, kind, used: new Uint32Array(count), free, partial: list };
+      slab = { objSize, start, count, flags, kind, used: new Uint16Array(count), fresh: 0, free: [], partial: list };
       const id = this.slabs.length;
       this.slabs.push(slab);
       this.pageOwner.fill(-id, start >>> PAGE_SHIFT, (start >>> PAGE_SHIFT) + pages);
       list.push(slab);
     }
-    const idx = slab.free.pop()!;
-    if (slab.free.length === 0) list.pop();
+    // Freed slots first (last freed, first reused), then fresh ones in address order.
+    const idx = slab.free.length > 0 ? slab.free.pop()! : slab.fresh++;
+    if (slab.free.length === 0 && slab.fresh === slab.count) list.pop();
     slab.used[idx] = size + 1; // +1 so a zero-length allocation is still "used"
     const addr = slab.start + idx * objSize;
     this.u8.fill(0, addr, addr + objSize);
@@ -479,10 +562,17 @@ export class Arena {
     const prot = new Uint8Array(next >>> PAGE_SHIFT);
     prot.set(this.pageProtected);
     this.pageProtected = prot;
-    const bits = new Uint8Array(next >>> 3);
-    bits.set(this.protectBits);
-    this.protectBits = bits;
+    const words = new Uint8Array(next >>> 6);
+    words.set(this.protectWords);
+    this.protectWords = words;
   }
+}
+
+/** Bit i set when byte 8w+i of word `w` lies in [addr, end). */
+function byteMask(w: number, addr: number, end: number): number {
+  const lo = Math.max(addr - w * 8, 0);
+  const hi = Math.min(end - w * 8, 8);
+  return hi <= lo ? 0 : ((1 << hi) - 1) & ~((1 << lo) - 1);
 }
 
 function roundPages(n: number): number {

@@ -159,4 +159,67 @@ describe('Arena', () => {
       { numRuns: 200 },
     );
   });
+  it('write protection kept per 8-byte word matches a per-byte model (partly protected words, unaligned ranges, frees)', () => {
+    const span = 3 * PAGE_SIZE;
+    const op = fc.record({
+      kind: fc.constantFrom('protect', 'unprotect', 'free'),
+      off: fc.integer({ min: 0, max: span - 1 }),
+      len: fc.integer({ min: 0, max: 40 }),
+      big: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const a = new Arena({ initialBytes: PAGE_SIZE * 8 });
+        let r = a.allocRegion(span, RW, 'map', 'm');
+        const model = new Uint8Array(span);
+        for (const o of ops) {
+          const len = Math.min(o.big ? o.len * 200 : o.len, span - o.off);
+          if (o.kind === 'protect') {
+            a.protect(r + o.off, len);
+            model.fill(1, o.off, o.off + len);
+          } else if (o.kind === 'unprotect') {
+            a.unprotect(r + o.off, len);
+            model.fill(0, o.off, o.off + len);
+          } else {
+            // Freeing clears the whole allocation's protection; the pages come back for the next one.
+            a.free(r);
+            r = a.allocRegion(span, RW, 'map', 'm');
+            model.fill(0);
+          }
+        }
+        const got = new Uint8Array(span);
+        for (let i = 0; i < span; i++) got[i] = a.isProtected(r + i, 1) ? 1 : 0;
+        const wrong = got.findIndex((b, i) => b !== model[i]);
+        if (wrong >= 0) expect.fail(`byte ${wrong}: protected ${got[wrong] === 1}, model ${model[wrong] === 1}`);
+        for (let i = 0; i + 8 <= span; i += 5) {
+          if (a.canAccess(r + i, 8, true) === model.subarray(i, i + 8).includes(1)) expect.fail(`8-byte write at ${i}`);
+          if (!a.canAccess(r + i, 8, false)) expect.fail(`8-byte read at ${i}`);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+  it('footprint counts the side tables: 2 bytes a slot, 1 bit per 8 bytes of protection, nothing per partly protected node', () => {
+    const a = new Arena({ initialBytes: 1 << 20 });
+    const before = a.footprint();
+    expect(before.protectBitmapBytes).toBe((1 << 20) / 64);
+    const nodes: number[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const p = a.alloc(40, { kind: 'node' });
+      a.protect(p, 24); // rbtree links: three whole words
+      nodes.push(p);
+    }
+    const f = a.footprint();
+    expect(f.partiallyProtectedWords).toBe(0);
+    expect(f.slotTableBytes).toBe(2 * Math.ceil(1000 / Math.floor((4 * PAGE_SIZE) / 40)) * Math.floor((4 * PAGE_SIZE) / 40));
+    expect(f.pagesInUseBytes).toBeGreaterThanOrEqual(1000 * 40);
+    expect(f.pagesInUseBytes).toBeLessThan(1000 * 40 + 4 * PAGE_SIZE);
+    a.protect(nodes[0]! + 24, 4); // a lock word in the payload: one partly protected word
+    expect(a.footprint().partiallyProtectedWords).toBe(1);
+    expect(a.canAccess(nodes[0]! + 28, 4, true)).toBe(true);
+    a.free(nodes[0]!);
+    expect(a.footprint().partiallyProtectedWords).toBe(0);
+    for (const p of nodes.slice(1)) a.free(p);
+    expect(a.footprint().pagesInUseBytes).toBe(f.pagesInUseBytes); // slabs stay with their class
+  });
 });
