@@ -1,33 +1,99 @@
-// Memory per rbtree node (issue 8): the VM's arena bytes and JS heap per node at 1e6 nodes with a
-// 16-byte payload (bench/rbtree.ts's bytesPerNode), and the heap per entry of the two JS ordered
-// maps holding the same keys with a 16-byte Uint8Array payload each, measured the same way
-// (heapUsed + arrayBuffers before and after, with a GC on both sides).
-import { OrderedMap } from '@js-sdsl/ordered-map';
-import { ensureGc } from './gc.js';
-import { bytesPerNode } from './rbtree.js';
-import { BTree, keyOf } from './rbtree-helpers.js';
+// Memory per rbtree node (DESIGN section 10: at most 48 bytes with a 16-byte payload, counting
+// every side table), and per entry of the two JS ordered maps holding the same keys with a
+// 16-byte Uint8Array payload each.
+//
+// The figure is LIVE bytes: the arena pages the nodes occupy (40-byte slots and their slabs'
+// unused tails), every typed array (page tables, the write-protect bitmap, the slab slot tables,
+// the map's ownership bitmap) and all JS heap growth (slab records, free lists). Each comes from a
+// fresh process (bench/memory-probe.ts) at N = 0 and at N, and the figure is the difference over
+// N. Beside it: the arena's reserved size (the resizable buffer grows by doubling, so up to 2x the
+// pages in use is committed address space, most of it never touched) and the RSS growth.
+//
+// The suite checks its own result: the node count, that the live figure holds at least the slots
+// and the side tables the arena and the map report, and that Node's arrayBuffers saw those typed
+// arrays (so nothing the figure relies on went uncounted).
+import { execFileSync } from 'node:child_process';
+import type { ProbeImpl, ProbeResult } from './memory-probe.js';
+import { repoPath } from './paths.js';
 import { registerSuite, type BenchResult } from './registry.js';
 
-function heapBytes(): number {
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
+const PROBE = repoPath('dist/bench/memory-probe.js');
+const NODE_BYTES = 40; // struct rb_node (24) + the 16-byte payload
+
+function runProbe(impl: ProbeImpl, n: number): ProbeResult {
+  const out = execFileSync(process.execPath, ['--expose-gc', PROBE, impl, String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out) as ProbeResult;
 }
 
-/** Heap bytes per entry of a JS map filled by `fill` with n entries; `size` checks it. */
-function jsBytesPerEntry(n: number, make: () => { fill: (k: number) => void; size: () => number }): number {
-  const gc = ensureGc();
-  gc();
-  const before = heapBytes();
-  const m = make();
-  for (let i = 0; i < n; i++) m.fill(keyOf('random', i));
-  gc();
-  const after = heapBytes();
-  if (m.size() !== n) throw new Error(`memory: map holds ${m.size()} of ${n} entries`);
-  return (after - before) / n;
+/** Live bytes of one probe: arena pages in use (rbtree only) + JS heap + typed arrays. */
+function liveBytes(p: ProbeResult): number {
+  return (p.arena?.pagesInUseBytes ?? 0) + p.heapUsed + p.arrayBuffers;
 }
+
+export interface RbtreeMemory {
+  n: number;
+  /** Per node, N = n minus N = 0. */
+  live: number;
+  slots: number;
+  protectBitmap: number;
+  slotTables: number;
+  pageTables: number;
+  ownershipBitmap: number;
+  jsHeap: number;
+  otherTypedArrays: number;
+  reserved: number;
+  rss: number;
+}
+
+/** The rbtree's bytes per node from two fresh processes; throws when the result is not credible. */
+export function rbtreeMemory(n: number): RbtreeMemory {
+  const zero = runProbe('rbtree', 0);
+  const full = runProbe('rbtree', n);
+  if (full.nodes !== n || zero.nodes !== 0) throw new Error(`memory: the probe holds ${full.nodes} nodes, not ${n}`);
+  const a0 = zero.arena!;
+  const a1 = full.arena!;
+  const per = (x: number) => x / n;
+  const known = {
+    protectBitmap: a1.protectBitmapBytes - a0.protectBitmapBytes,
+    slotTables: a1.slotTableBytes - a0.slotTableBytes,
+    pageTables: a1.pageTableBytes - a0.pageTableBytes,
+    ownershipBitmap: full.ownershipBitmapBytes! - zero.ownershipBitmapBytes!,
+  };
+  const knownTyped = known.protectBitmap + known.slotTables + known.pageTables + known.ownershipBitmap;
+  const slots = a1.pagesInUseBytes - a0.pagesInUseBytes;
+  const typed = full.arrayBuffers - zero.arrayBuffers;
+  const live = liveBytes(full) - liveBytes(zero);
+  // Node must have seen the typed arrays the arena and the map report (otherwise the heap figures
+  // are not measuring what this suite assumes), and the total must hold at least them and the slots.
+  if (typed < knownTyped * 0.99) throw new Error(`memory: arrayBuffers grew by ${typed} B, less than the ${knownTyped} B of side tables the arena and map report`);
+  if (slots < n * NODE_BYTES) throw new Error(`memory: ${slots} B of arena pages for ${n} nodes of ${NODE_BYTES} B`);
+  if (live < slots + knownTyped) throw new Error(`memory: live ${live} B is less than the slots (${slots} B) and known side tables (${knownTyped} B)`);
+  return {
+    n,
+    live: per(live),
+    slots: per(slots),
+    protectBitmap: per(known.protectBitmap),
+    slotTables: per(known.slotTables),
+    pageTables: per(known.pageTables),
+    ownershipBitmap: per(known.ownershipBitmap),
+    jsHeap: per(full.heapUsed - zero.heapUsed),
+    otherTypedArrays: per(typed - knownTyped),
+    reserved: per(a1.reservedBytes - a0.reservedBytes),
+    rss: per(full.rss - zero.rss),
+  };
+}
+
+/** Live bytes per entry of a JS ordered map (JS heap + typed arrays, N = n minus N = 0) and RSS. */
+function jsMemory(impl: ProbeImpl, n: number): { live: number; rss: number } {
+  const zero = runProbe(impl, 0);
+  const full = runProbe(impl, n);
+  const live = (liveBytes(full) - liveBytes(zero)) / n;
+  if (live < PAYLOAD_BYTES) throw new Error(`memory: ${impl} costs ${live} B per entry, less than its ${PAYLOAD_BYTES}-byte payload`);
+  return { live, rss: (full.rss - zero.rss) / n };
+}
+const PAYLOAD_BYTES = 16;
 
 export function memoryRows(n: number): BenchResult[] {
-  ensureGc();
   const row = (what: string, value: number, impl: string, mode: BenchResult['mode'], note?: string): BenchResult => ({
     name: `memory/${what} @${n}`,
     tags: ['memory'],
@@ -37,29 +103,22 @@ export function memoryRows(n: number): BenchResult[] {
     params: { impl, what, size: n },
     ...(note ? { note } : {}),
   });
-  const vm = bytesPerNode(n);
-  const pick = (suffix: string) => {
-    const r = vm.find((x) => x.suite.endsWith(suffix));
-    if (!r || !Number.isFinite(r.value)) throw new Error(`memory: no '${suffix}' figure`);
-    return r.value;
-  };
-  const total = pick('total');
-  if (total < 40) throw new Error(`memory: ${total} B per node is less than the 40-byte node itself`);
-  const sdsl = jsBytesPerEntry(n, () => {
-    const m = new OrderedMap<number, Uint8Array>();
-    return { fill: (k) => void m.setElement(k, new Uint8Array(16)), size: () => m.size() };
-  });
-  const bt = jsBytesPerEntry(n, () => {
-    const t = new BTree<number, Uint8Array>();
-    return { fill: (k) => void t.set(k, new Uint8Array(16)), size: () => t.size };
-  });
+  const m = rbtreeMemory(n);
+  const sdsl = jsMemory('js-sdsl', n);
+  const bt = jsMemory('sorted-btree', n);
   return [
-    row('rbtree arena (slab footprint)', pick('arena (slab footprint)'), 'bpf', 'unverified', 'arena bytes per node: the 40-byte node and its share of the slab'),
-    row('rbtree ownership bitmap', pick('ownership bitmap'), 'bpf', 'unverified'),
-    row('rbtree other JS heap', pick('other JS heap'), 'bpf', 'unverified'),
-    row('rbtree total', total, 'bpf', 'unverified', 'DESIGN target <= 48'),
-    row('js-sdsl OrderedMap entry', sdsl, 'js-sdsl', 'n/a', 'JS heap incl. the 16-byte Uint8Array payload'),
-    row('sorted-btree entry', bt, 'sorted-btree', 'n/a', 'JS heap incl. the 16-byte Uint8Array payload'),
+    row('rbtree total (live)', m.live, 'bpf', 'unverified', 'DESIGN target <= 48: the rows below, from fresh processes at N = 0 and N'),
+    row('rbtree arena pages (40-byte slots)', m.slots, 'bpf', 'unverified', 'slab pages in use: the 40-byte node and its slab\'s unused tail'),
+    row('rbtree write-protect bitmap', m.protectBitmap, 'bpf', 'unverified', '1 bit per 8 arena bytes, over the whole reserved arena'),
+    row('rbtree slab slot tables', m.slotTables, 'bpf', 'unverified', '2 bytes a slot'),
+    row('rbtree page tables', m.pageTables, 'bpf', 'unverified', 'page owner and protected-page flag, per reserved page'),
+    row('rbtree ownership bitmap', m.ownershipBitmap, 'bpf', 'unverified', 'the map\'s: 1 bit per 40-byte window'),
+    row('rbtree JS heap', m.jsHeap, 'bpf', 'unverified', 'heapUsed growth: slab records, free lists'),
+    row('rbtree other typed arrays', m.otherTypedArrays, 'bpf', 'unverified', 'arrayBuffers growth not in the rows above'),
+    row('rbtree arena reserved (not live)', m.reserved, 'bpf', 'unverified', 'the resizable arena\'s size: grows by doubling, untouched pages cost no RAM'),
+    row('rbtree RSS growth (not live)', m.rss, 'bpf', 'unverified', 'process RSS, N = n minus N = 0'),
+    row('js-sdsl OrderedMap entry (live)', sdsl.live, 'js-sdsl', 'n/a', `JS heap incl. the 16-byte Uint8Array payload; RSS ${sdsl.rss.toFixed(1)}`),
+    row('sorted-btree entry (live)', bt.live, 'sorted-btree', 'n/a', `JS heap incl. the 16-byte Uint8Array payload; RSS ${bt.rss.toFixed(1)}`),
   ];
 }
 
@@ -68,7 +127,7 @@ registerSuite({
   tags: ['memory', 'rbtree', 'quick'],
   fn: () => {},
   rows: ({ quick, progress }) => {
-    progress(`memory per node @${quick ? '1e5' : '1e6'}`);
+    progress(`memory per node @${quick ? '1e5' : '1e6'} (fresh processes)`);
     return memoryRows(quick ? 100_000 : 1_000_000);
   },
 });

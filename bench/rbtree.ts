@@ -1,8 +1,8 @@
-// rbtree benchmarks (DESIGN section 10): memory per node with a 16-byte payload, add+remove pairs
+// rbtree benchmarks (DESIGN section 10): memory per node (bench/memory.ts), add+remove pairs
 // from a BPF program and from the TypeScript API at tree sizes 1e3..1e6, find from BPF.
 //
 // Registered with bench/registry.ts (tags 'rbtree', 'quick' on the small ones): `npm run bench --
-// rbtree`. Standalone, with a median-of-rounds timer and both memory designs side by side:
+// rbtree`. Standalone, with a median-of-rounds timer and both link designs' memory side by side:
 // `npx tsc -p tsconfig.json && node --expose-gc dist/bench/rbtree.js [--quick] [--json]`.
 
 import { readFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { Runtime } from '../src/runtime.js';
 import { load, openObject } from '../src/loader/index.js';
 import { Arena } from '../vm/memory.js';
 import { OrderedMap } from '@js-sdsl/ordered-map';
+import { rbtreeMemory } from './memory.js';
 import { registerSuite } from './registry.js';
 import type { Program } from '../vm/program.js';
 
@@ -49,39 +50,6 @@ function key(i: number): number {
   return keyHi(i) * 2 ** 20 + (i & 0xfffff);
 }
 
-/** Per node: arena bytes (slab footprint, not just the 40 requested), the map's ownership bitmap,
- *  and any other JS heap growth, for `n` linked nodes with a 16-byte payload. */
-export function bytesPerNode(n: number): RbtreeBenchRow[] {
-  gc();
-  const before = heapBytes();
-  const arena = new Arena({ initialBytes: 1 << 20, maxBytes: 1 << 30 });
-  const map = new RbtreeMap(rbtreeSpec('mem', VALUE_SIZE), { arena, ncpus: 1 });
-  const api = new RbtreeApi(map);
-  const v = new Uint8Array(VALUE_SIZE);
-  const dv = new DataView(v.buffer);
-  let lo = Infinity;
-  let hi = 0;
-  for (let i = 0; i < n; i++) {
-    setKey(dv, 24, i);
-    const a = api.insert(v, KEY);
-    if (a < lo) lo = a;
-    if (a > hi) hi = a;
-  }
-  gc();
-  const jsHeap = Math.max(0, heapBytes() - before - arena.size - map.bookkeepingBytes);
-  const slab = (hi - lo + 48) / n; // nodes are packed in 48-byte slab slots (size class of 40)
-  const bitmap = map.bookkeepingBytes / n;
-  const rows: RbtreeBenchRow[] = [
-    { suite: 'rbtree bytes/node: arena (slab footprint)', size: n, value: slab, unit: 'B' },
-    { suite: 'rbtree bytes/node: ownership bitmap', size: n, value: bitmap, unit: 'B' },
-    { suite: 'rbtree bytes/node: other JS heap', size: n, value: jsHeap / n, unit: 'B', note: 'heapUsed+arrayBuffers delta minus arena and bitmap; needs --expose-gc' },
-    { suite: 'rbtree bytes/node: total', size: n, value: slab + bitmap + jsHeap / n, unit: 'B', note: 'target <= 48' },
-    { suite: 'rbtree bytes/node: arena requested', size: n, value: map.bytesInUse / n, unit: 'B' },
-  ];
-  map.destroy();
-  return rows;
-}
-
 /** The design we did not take: links, colour and owner out of band in typed arrays indexed by a
  *  node slot, plus a Map from node address to slot, on top of the same 48-byte arena node. */
 export function bytesPerNodeOutOfBand(n: number): RbtreeBenchRow {
@@ -94,14 +62,14 @@ export function bytesPerNodeOutOfBand(n: number): RbtreeBenchRow {
   const addr = new Uint32Array(n);
   const slotOf = new Map<number, number>();
   for (let i = 0; i < n; i++) {
-    addr[i] = 4096 + i * 48;
+    addr[i] = 4096 + i * 40;
     slotOf.set(addr[i]!, i);
   }
   gc();
   const extra = heapBytes() - before;
   // keep the structures alive until measured
   if (parent.length + left.length + right.length + color.length !== 4 * n || slotOf.size !== n) throw new Error('unreachable');
-  return { suite: 'rbtree bytes/node: out-of-band alternative (total)', size: n, value: 48 + extra / n, unit: 'B', note: '48 arena + typed arrays + Map' };
+  return { suite: 'rbtree bytes/node: out-of-band alternative (total)', size: n, value: 40 + extra / n, unit: 'B', note: '40-byte arena slot + typed arrays + Map (arena side tables not counted)' };
 }
 
 /** Mean ns per iteration: after a warm-up, 7 rounds of iters/7; the median round is reported, so
@@ -191,7 +159,8 @@ export function runRbtreeBench(opts: { quick?: boolean; objPath?: string } = {})
   const sizes = opts.quick ? [1_000, 100_000] : [1_000, 10_000, 100_000, 1_000_000];
   const iters = opts.quick ? 20_000 : 100_000;
   const rows: RbtreeBenchRow[] = [];
-  rows.push(...bytesPerNode(opts.quick ? 100_000 : 1_000_000));
+  const mem = rbtreeMemory(opts.quick ? 100_000 : 1_000_000);
+  rows.push({ suite: 'rbtree bytes/node: live total (bench/memory.ts)', size: mem.n, value: mem.live, unit: 'B', note: 'target <= 48' });
   rows.push(bytesPerNodeOutOfBand(opts.quick ? 100_000 : 1_000_000));
   // One untimed pass first, so the first size does not pay for the JIT tiering up.
   apiAddRemove(1_000, 20_000);
@@ -318,22 +287,6 @@ registerSuite<BpfState>({
   tags: ['rbtree', 'quick'],
   setup: () => bpfState(0),
   fn: (s) => void runOnce(s, s.nop, 0),
-});
-
-registerSuite({
-  name: 'rbtree/bytes per node (1e6, 16-byte payload)',
-  mode: 'unverified',
-  tags: ['rbtree'],
-  fn: () => {},
-  measure: () => ({ value: bytesPerNode(1_000_000).find((r) => r.suite.endsWith('total'))!.value, unit: 'B/node' }),
-});
-
-registerSuite({
-  name: 'rbtree/bytes per node, quick (1e5)',
-  mode: 'unverified',
-  tags: ['rbtree', 'quick'],
-  fn: () => {},
-  measure: () => ({ value: bytesPerNode(100_000).find((r) => r.suite.endsWith('total'))!.value, unit: 'B/node' }),
 });
 
 if (process.argv[1] && import.meta.url === new URL(process.argv[1], 'file:').href) {

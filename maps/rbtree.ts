@@ -6,12 +6,14 @@
 //
 // Safety of the links. Two designs were measured (bench/rbtree.ts, 1e6 nodes, 16-byte payload):
 //  - out of band: parent/left/right/colour in typed arrays indexed by a node slot plus a JS Map
-//    from address to slot, mirrored into the node: ~90-98 bytes per node (48 arena + 17 typed
-//    arrays + the Map entry);
-//  - in band, write-protected: the 24 rb_node bytes are marked read-only for programs with the
-//    arena's write-protect bitmap from allocation until free, so only this code writes them:
-//    48.05 arena bytes (40 requested; the arena's size class is 48) + 0.16 bytes of
-//    ownership bitmap, no other JS heap: 48.2 bytes per node (40.2 with a 40-byte size class).
+//    from address to slot, mirrored into the node: ~90 bytes per node (the arena slot + 17 bytes
+//    of typed arrays + the Map entry);
+//  - in band, write-protected: the 24 rb_node bytes (three whole 8-byte words) are marked
+//    read-only for programs with the arena's write protection from allocation until free, so only
+//    this code writes them. Live cost per node, every side table counted (bench/memory.ts, fresh
+//    processes): 40.1 bytes of slab pages, 1.0 of the arena's word write-protect bitmap, 2.0 of
+//    its slot table, 0.1 of page tables, 0.1 of this map's ownership bitmap, ~1.2 of JS heap:
+//    ~44.5 bytes (it was ~64 with a per-byte bitmap, 4-byte slot lengths and JS free lists).
 // We use the second. Programs that store into rb_node fault cleanly in unverified mode (the
 // verifier rejects such stores with "only read is supported" before that).
 //

@@ -97,11 +97,16 @@ describe('VM and map suites', () => {
 });
 
 describe('memory per node', () => {
-  it('counts at least the 40-byte node, and the baselines hold every entry', () => {
+  it('live bytes from fresh processes: the slots, every side table and the JS heap add up to the total', () => {
     const rows = memoryRows(20_000);
-    const total = rows.find((r) => r.name.startsWith('memory/rbtree total'))!;
-    expect(total.value).toBeGreaterThanOrEqual(40);
-    expect(rows.map((r) => r.params?.impl)).toEqual(['bpf', 'bpf', 'bpf', 'bpf', 'js-sdsl', 'sorted-btree']);
+    const v = (what: string) => rows.find((r) => r.params?.what === what)!.value!;
+    const total = v('rbtree total (live)');
+    expect(v('rbtree arena pages (40-byte slots)')).toBeGreaterThanOrEqual(40);
+    expect(v('rbtree slab slot tables')).toBeGreaterThanOrEqual(2);
+    const parts = ['rbtree arena pages (40-byte slots)', 'rbtree write-protect bitmap', 'rbtree slab slot tables', 'rbtree page tables', 'rbtree ownership bitmap', 'rbtree JS heap', 'rbtree other typed arrays'];
+    expect(parts.reduce((s, w) => s + v(w), 0)).toBeCloseTo(total, 6);
+    expect(total).toBeGreaterThanOrEqual(42);
+    expect(rows.map((r) => r.params?.impl).slice(-2)).toEqual(['js-sdsl', 'sorted-btree']);
   });
 });
 
