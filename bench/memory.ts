@@ -109,7 +109,7 @@ export function memoryRows(n: number): BenchResult[] {
   return [
     row('rbtree total (live)', m.live, 'bpf', 'unverified', 'DESIGN target <= 48: the rows below, from fresh processes at N = 0 and N'),
     row('rbtree arena pages (40-byte slots)', m.slots, 'bpf', 'unverified', 'slab pages in use: the 40-byte node and its slab\'s unused tail'),
-    row('rbtree write-protect bitmap', m.protectBitmap, 'bpf', 'unverified', '1 bit per 8 arena bytes, over the whole reserved arena'),
+    row('rbtree write-protect bitmap', m.protectBitmap, 'bpf', 'unverified', '2 bits per 8 arena bytes (protected, partly protected), over the whole reserved arena'),
     row('rbtree slab slot tables', m.slotTables, 'bpf', 'unverified', '2 bytes a slot'),
     row('rbtree page tables', m.pageTables, 'bpf', 'unverified', 'page owner and protected-page flag, per reserved page'),
     row('rbtree ownership bitmap', m.ownershipBitmap, 'bpf', 'unverified', 'the map\'s: 1 bit per 40-byte window'),

@@ -7,10 +7,10 @@
 // explicitly placed areas) or a slab (small allocations of one size class). Write protection
 // marks bytes programs may read but not write (rbtree links, lock words, context fields); only
 // pages flagged as holding protected bytes consult it. It is kept per 8-byte word: one bit per
-// word says the word holds protected bytes, and the few words protected only in part (a 4-byte
-// lock word, a context field) keep their byte mask in a small map. rbtree links are three whole
-// words at an 8-aligned node start, so a tree costs 1 bit per 64 arena bytes, not 1 per byte
-// (bench/memory.ts measures every side table per rbtree node).
+// word says the word holds protected bytes, a second that it is protected only in part (a 4-byte
+// lock word, a context field), and only those few words keep a byte mask, in a map. rbtree links
+// are three whole words at an 8-aligned node start, so a tree costs 2 bits per 8 arena bytes, not
+// 1 per byte (bench/memory.ts measures every side table per rbtree node).
 
 import { FaultSignal } from '../src/errors.js';
 
@@ -51,7 +51,7 @@ export interface ArenaFootprint {
   pagesInUseBytes: number;
   /** pageOwner (4 bytes a page) and pageProtected (1 byte a page). */
   pageTableBytes: number;
-  /** The word write-protect bitmap: 1 bit per 8 arena bytes. */
+  /** The word write-protect bitmaps: 2 bits per 8 arena bytes (protected, partly protected). */
   protectBitmapBytes: number;
   /** Words with a byte mask of their own (protected in part). */
   partiallyProtectedWords: number;
@@ -118,9 +118,11 @@ export class Arena {
   private pageOwner: Int32Array;
   // pageProtected[page] = 1 when some byte in that page is write-protected.
   private pageProtected: Uint8Array;
-  // Bit w: 8-byte word w (bytes 8w..8w+7) holds write-protected bytes; all 8 of them unless
-  // partialWords has the word's byte mask (bit i: byte 8w+i).
+  // Bit w: 8-byte word w (bytes 8w..8w+7) holds write-protected bytes; all 8 of them unless the
+  // same bit is set in partialBits, and then partialWords has the word's byte mask (bit i: byte
+  // 8w+i). The second bitmap keeps the map lookup off checks of wholly protected words.
   private protectWords: Uint8Array;
+  private partialBits: Uint8Array;
   private readonly partialWords = new Map<number, number>();
 
   private readonly regions: (Region | undefined)[] = [undefined];
@@ -145,6 +147,7 @@ export class Arena {
     this.pageOwner = new Int32Array(initial >>> PAGE_SHIFT);
     this.pageProtected = new Uint8Array(initial >>> PAGE_SHIFT);
     this.protectWords = new Uint8Array(initial >>> 6);
+    this.partialBits = new Uint8Array(initial >>> 6);
   }
 
   /** Bytes currently allocated (requested sizes, not rounded). */
@@ -369,9 +372,11 @@ export class Arena {
 
   isProtected(addr: number, len: number): boolean {
     const end = addr + len;
-    for (let w = Math.floor(addr / 8); w * 8 < end; w++) {
-      if ((this.protectWords[w >>> 3]! & (1 << (w & 7))) === 0) continue;
-      if ((this.wordMask(w) & byteMask(w, addr, end)) !== 0) return true;
+    for (let w = addr >>> 3; w * 8 < end; w++) {
+      const bit = 1 << (w & 7);
+      if ((this.protectWords[w >>> 3]! & bit) === 0) continue;
+      // A wholly protected word: any overlap is protected. A partly protected one: its mask decides.
+      if ((this.partialBits[w >>> 3]! & bit) === 0 || (this.partialWords.get(w)! & byteMask(w, addr, end)) !== 0) return true;
     }
     return false;
   }
@@ -424,7 +429,7 @@ export class Arena {
       maxBytes: this.maxBytes,
       pagesInUseBytes: this.top - PAGE_SIZE - freePages * PAGE_SIZE,
       pageTableBytes: this.pageOwner.byteLength + this.pageProtected.byteLength,
-      protectBitmapBytes: this.protectWords.byteLength,
+      protectBitmapBytes: this.protectWords.byteLength + this.partialBits.byteLength,
       partiallyProtectedWords: this.partialWords.size,
       slotTableBytes: slotTables,
     };
@@ -470,9 +475,13 @@ export class Arena {
       }
       for (; w < last; w++) this.protectWords[w >>> 3]! &= ~(1 << (w & 7));
       if (this.partialWords.size > 0) {
+        const drop = (pw: number) => {
+          this.partialWords.delete(pw);
+          this.partialBits[pw >>> 3]! &= ~(1 << (pw & 7));
+        };
         if (this.partialWords.size < last - first) {
-          for (const pw of this.partialWords.keys()) if (pw >= first && pw < last) this.partialWords.delete(pw);
-        } else for (let pw = first; pw < last; pw++) this.partialWords.delete(pw);
+          for (const pw of this.partialWords.keys()) if (pw >= first && pw < last) drop(pw); // deleting while iterating a Map is safe
+        } else for (let pw = first; pw < last; pw++) if ((this.partialBits[pw >>> 3]! & (1 << (pw & 7))) !== 0) drop(pw);
       }
     }
     // Pages the range covers entirely hold no protected byte any more.
@@ -481,15 +490,24 @@ export class Arena {
 
   /** Byte mask of word `w`'s protected bytes (0 when none). */
   private wordMask(w: number): number {
-    if ((this.protectWords[w >>> 3]! & (1 << (w & 7))) === 0) return 0;
-    return this.partialWords.size === 0 ? 0xff : (this.partialWords.get(w) ?? 0xff);
+    const bit = 1 << (w & 7);
+    if ((this.protectWords[w >>> 3]! & bit) === 0) return 0;
+    return (this.partialBits[w >>> 3]! & bit) === 0 ? 0xff : this.partialWords.get(w)!;
   }
 
   private setWordMask(w: number, mask: number): void {
-    if (mask === 0) this.protectWords[w >>> 3]! &= ~(1 << (w & 7));
-    else this.protectWords[w >>> 3]! |= 1 << (w & 7);
-    if (mask === 0 || mask === 0xff) this.partialWords.delete(w);
-    else this.partialWords.set(w, mask);
+    const bit = 1 << (w & 7);
+    if (mask === 0) this.protectWords[w >>> 3]! &= ~bit;
+    else this.protectWords[w >>> 3]! |= bit;
+    if (mask === 0 || mask === 0xff) {
+      if ((this.partialBits[w >>> 3]! & bit) !== 0) {
+        this.partialBits[w >>> 3]! &= ~bit;
+        this.partialWords.delete(w);
+      }
+    } else {
+      this.partialBits[w >>> 3]! |= bit;
+      this.partialWords.set(w, mask);
+    }
   }
 
   private allocSlabObject(objSize: number, size: number, flags: number, kind: RegionKind): number {
@@ -565,6 +583,9 @@ export class Arena {
     const words = new Uint8Array(next >>> 6);
     words.set(this.protectWords);
     this.protectWords = words;
+    const partial = new Uint8Array(next >>> 6);
+    partial.set(this.partialBits);
+    this.partialBits = partial;
   }
 }
 

@@ -199,10 +199,10 @@ describe('Arena', () => {
       { numRuns: 60 },
     );
   });
-  it('footprint counts the side tables: 2 bytes a slot, 1 bit per 8 bytes of protection, nothing per partly protected node', () => {
+  it('footprint counts the side tables: 2 bytes a slot, 2 bits per 8 bytes of protection, no map entry for wholly protected words', () => {
     const a = new Arena({ initialBytes: 1 << 20 });
     const before = a.footprint();
-    expect(before.protectBitmapBytes).toBe((1 << 20) / 64);
+    expect(before.protectBitmapBytes).toBe((2 * (1 << 20)) / 64);
     const nodes: number[] = [];
     for (let i = 0; i < 1000; i++) {
       const p = a.alloc(40, { kind: 'node' });
