@@ -134,16 +134,15 @@ export function markdown(doc: RunDocument): string {
   return L.join('\n');
 }
 
-/** DESIGN section 10's targets against this run's figures (fastest samples). */
+/** DESIGN section 10's targets against this run's figures: fastest samples after warm-up, both
+ *  sides measured in this run on this machine (the uBPF figure is the one exception, and says so). */
 function targets(results: BenchResult[]): string[] {
   const by = (name: string) => results.find((r) => r.name === name);
-  const cell = (impl: string, op: string, size: number) =>
-    results.find((r) => r.name.startsWith('rbtree-ops/') && r.params?.impl === impl && r.params?.op === op && r.params?.size === size && r.params?.keys === 'random');
   const rows: string[] = [];
   const alu = by('vm/alu64-loop (9004 insns)');
   if (alu?.minNs)
     rows.push(
-      `| interpreter at least as fast as uBPF's C interpreter | 64-bit ALU loop, 9,004 insns: ${fmtNs(alu.minNs)} (${fmtRate(9004e9 / alu.minNs)}insn/s), unverified | uBPF: 35.5 µs on this loop (bench/README.md, not measured in this run) | ${alu.minNs <= 35_500 ? 'met' : `not met (${(alu.minNs / 35_500).toFixed(2)}×)`} |`,
+      `| interpreter at least as fast as uBPF's C interpreter | 64-bit ALU loop, 9,004 insns: ${fmtNs(alu.minNs)} (${fmtRate(9004e9 / alu.minNs)}insn/s), unverified | uBPF: 35.5 µs on this loop, measured on another machine (bench/README.md), not in this run | ${alu.minNs <= 35_500 ? 'met' : `not met (${(alu.minNs / 35_500).toFixed(2)}×; uBPF not measured here)`} |`,
     );
   for (const r of results.filter((x) => x.name.startsWith('kernel/add+remove pair: VM'))) {
     const k = results.find((x) => x.params?.impl === 'kernel' && x.params?.size === r.params?.size);
@@ -152,19 +151,23 @@ function targets(results: BenchResult[]): string[] {
       `| rbtree add+remove pair from BPF no slower than the kernel, N=${size} | ${fmtNs(r.minNs!)} (VM, unverified) | ${k?.minNs ? `${fmtNs(k.minNs)} (kernel, this run)` : 'kernel column skipped'} | ${k?.minNs ? (r.minNs! <= k.minNs ? 'met' : `not met (${(r.minNs! / k.minNs).toFixed(1)}×)`) : '–'} |`,
     );
   }
+  // The TypeScript API against js-sdsl side by side: one insert and one remove per iteration on a
+  // tree of N (rbtree.ts's rbtree/ts-api and rbtree/js-sdsl suites). DESIGN asks for 2× faster.
+  // (Summing the fastest samples of separately timed phases, as an earlier version of this table
+  // did, flattered the API: each phase's best sample came from a different moment.)
   for (const size of [1_000, 10_000, 100_000, 1_000_000]) {
-    const ts = [cell('ts', 'add', size), cell('ts', 'remove', size), cell('ts', 'alloc_node', size), cell('ts', 'free_node', size)];
-    const js = [cell('js-sdsl', 'add', size), cell('js-sdsl', 'remove', size), cell('js-sdsl', 'alloc_node', size)];
-    if (ts.some((x) => !x?.minNs) || js.some((x) => !x?.minNs)) continue;
-    const t = ts.reduce((a, x) => a + x!.minNs!, 0);
-    const j = js.reduce((a, x) => a + x!.minNs!, 0);
+    const label = size.toExponential(0).replace('+', '');
+    const ts = by(`rbtree/ts-api add+remove @${label}`);
+    const js = by(`rbtree/js-sdsl OrderedMap set+erase @${label}`);
+    if (!ts?.minNs || !js?.minNs) continue;
+    const ratio = ts.minNs / js.minNs;
     rows.push(
-      `| TS API add+remove faster than js-sdsl, N=${size.toExponential(0).replace('+', '')} | ${ns(t)} ns (alloc+add+remove+free) | ${ns(j)} ns (payload+set+erase) | ${t < j ? 'met' : `not met (${(t / j).toFixed(2)}×)`} |`,
+      `| TS API add+remove at least 2× faster than js-sdsl, N=${label} | ${ns(ts.minNs)} ns (insert+remove) | ${ns(js.minNs)} ns (setElement+eraseElementByKey) | ${ratio <= 0.5 ? 'met' : ratio < 1 ? `not met (${(1 / ratio).toFixed(2)}× faster, 2× asked)` : `not met (${ratio.toFixed(2)}× slower)`} |`,
     );
   }
   const mem = results.find((r) => r.name.startsWith('memory/rbtree total'));
   if (mem?.value !== undefined)
-    rows.push(`| at most 48 bytes per node with a 16-byte payload | ${mem.value.toFixed(1)} B at N=${Number(mem.params?.size).toExponential(0).replace('+', '')} | 48 B | ${mem.value <= 48 ? 'met' : 'not met'} |`);
+    rows.push(`| at most 48 bytes per node with a 16-byte payload, every side table counted | ${mem.value.toFixed(1)} B live at N=${Number(mem.params?.size).toExponential(0).replace('+', '')} (bench/memory.ts) | 48 B | ${mem.value <= 48 ? 'met' : 'not met'} |`);
   if (!rows.length) return [];
   return ['## DESIGN section 10 targets', '', '| target | ebpfvm | against | |', '| --- | --- | --- | --- |', ...rows, ''];
 }
