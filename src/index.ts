@@ -29,3 +29,5 @@ export { mapApi, MapHandle, BtfCodec, codecFor, rawCodec, type Codec, type Updat
 export { RbtreeApi, formatRbtree, dumpRbtree, btfDecoder, hexPayload, isRbtreeMap, type KeyField, type NodeDecoder, type NodeComparator, type RbtreeNode, type RbtreeShape, type FormatOptions } from './rbtree-api.js';
 export { RbtreeMap, rbtreeSpec, RB_NODE_SIZE } from '../maps/rbtree.js';
 export { RingbufConsumer, consumeRingbuf, type RingbufCallback, type RingbufRecord } from './ringbuf-consumer.js';
+export { verifyProgram, verifierInput, type VerifyOptions, type VerifyResult, type InsnFacts } from './verify.js';
+export { verify, type VerifyInput, type VerifierMap } from '../verifier/index.js';

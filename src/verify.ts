@@ -1,0 +1,158 @@
+// The library's verifier entry (DESIGN sections 8 and 9): verifyProgram(obj, name, options) fills
+// the verifier's input from a loaded program (its linked instructions, the Runtime's maps and
+// helper table, line info, global functions and tracing arguments from BTF) and keeps the result
+// on the LoadedProgram, so later stages (run, the compiler) can read the verdict and the facts.
+import { UsageError } from './errors.js';
+import { verify, type GlobalArg, type VerifierMap, type VerifyInput, type VerifyOptions, type VerifyResult } from '../verifier/index.js';
+import { BtfKind, type Btf } from './btf/btf.js';
+import { builtinBtf } from './btf/builtin.js';
+import { btfAttachTarget } from './btf/builtin-args.js';
+import { MapType, type BpfMap } from '../maps/types.js';
+import { progTypeInfo } from '../vm/contexts.js';
+import type { LoadedObject, LoadedProgram } from './loader/load.js';
+
+export type { VerifyOptions, VerifyResult, InsnFacts } from '../verifier/index.js';
+
+declare module './loader/load.js' {
+  interface LoadedProgram {
+    /** The last verification's result (verifyProgram keeps it here). */
+    verified?: VerifyResult;
+  }
+}
+
+/** Verify one loaded program of `obj`; keeps the result on the LoadedProgram (`prog.verified`). */
+export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptions = {}): VerifyResult {
+  if (opts.unpriv) throw new UsageError('unpriv: not yet');
+  const lp = obj.program(name);
+  const result = verify(verifierInput(obj, lp), opts);
+  lp.verified = result;
+  return result;
+}
+
+/** What the verifier needs to know about a loaded program. */
+export function verifierInput(obj: LoadedObject, lp: LoadedProgram): VerifyInput {
+  const runtime = obj.runtime;
+  const prog = lp.program;
+  const maps = new Map<number, VerifierMap | undefined>();
+  const mapOf = (id: number): VerifierMap | undefined => {
+    if (!maps.has(id)) maps.set(id, toVerifierMap(id, runtime.mapById(id)?.map));
+    return maps.get(id);
+  };
+  const lines = prog.lineInfo ?? [];
+  const input: VerifyInput = {
+    name: lp.name,
+    insns: prog.insns,
+    progType: lp.progType,
+    expectedAttachType: lp.expectedAttachType,
+    gpl: prog.gpl,
+    map: mapOf,
+    helper: (id) => runtime.helper(id),
+    kfuncName: () => undefined,
+    sourceLine: (pc) => {
+      // The line_info record covering pc (the last one at or before it).
+      let lo = 0;
+      let hi = lines.length - 1;
+      let found = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (lines[mid]!.pc <= pc) {
+          found = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      if (found < 0) return undefined;
+      const l = lines[found]!;
+      const file = l.file.slice(l.file.lastIndexOf('/') + 1);
+      return `${l.text.trim()} @ ${file}:${l.line}`;
+    },
+  };
+  if (prog.funcs) input.funcs = prog.funcs;
+  if (prog.coreFailures) input.coreFailures = prog.coreFailures;
+  // kfunc names from the linker's notes ("kfunc name").
+  input.kfuncName = (id) => {
+    for (const [pc, note] of lp.notes) {
+      const insn = prog.insns[pc];
+      if (insn && insn.imm === id && note.startsWith('kfunc ')) return note.slice(6).split(' ')[0];
+    }
+    return undefined;
+  };
+  const btf = obj.spec.btf;
+  if (btf) {
+    const globals = new Map<number, { name: string; args: readonly GlobalArg[]; retScalar: boolean }>();
+    for (const fi of lp.funcInfo) {
+      if (fi.pc === 0) continue;
+      const fn = btf.type(fi.typeId);
+      if (fn.kind !== BtfKind.FUNC || (fn.linkage ?? fn.vlen) !== 1) continue;
+      globals.set(fi.pc, { name: fn.name, args: globalArgs(btf, fn.sizeOrType, lp.progType), retScalar: true });
+    }
+    if (globals.size) input.globalFuncs = globals;
+  }
+  const args = tracingArgs(lp.section);
+  if (args) input.ctxArgs = args;
+  return input;
+}
+
+function toVerifierMap(id: number, m: BpfMap | undefined): VerifierMap | undefined {
+  if (!m) return undefined;
+  const vm: VerifierMap = { id, name: m.name, type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.spec.flags, frozen: m.frozen };
+  if (m.spec.spinLockOffset !== undefined) vm.spinLockOffset = m.spec.spinLockOffset;
+  if (m.spec.rbNodeOffset !== undefined) vm.rbNodeOffset = m.spec.rbNodeOffset;
+  // .rodata / .kconfig: frozen read-only arrays whose bytes the verifier may read as constants.
+  if (m.frozen && m.type === MapType.ARRAY && (m.spec.flags & 0x80) !== 0 && m.maxEntries === 1) {
+    const v = m.lookup(new Uint8Array(4));
+    if (v) vm.readonlyValue = v.slice();
+  }
+  if (m.spec.innerMap) {
+    const s = m.spec.innerMap;
+    vm.inner = { id: 0, name: s.name, type: s.type, keySize: s.keySize, valueSize: s.valueSize, maxEntries: s.maxEntries, flags: s.flags, frozen: false };
+  }
+  return vm;
+}
+
+/** A global function's arguments from its BTF prototype (btf_prepare_func_args). */
+function globalArgs(btf: Btf, protoId: number, progType: number): GlobalArg[] {
+  const proto = btf.type(protoId);
+  const ctxStruct = progTypeInfo(progType)?.ctx?.struct;
+  return (proto.params ?? []).map((p): GlobalArg => {
+    const t = btf.resolve(p.type);
+    if (t.kind === BtfKind.INT || t.kind === BtfKind.ENUM || t.kind === BtfKind.ENUM64) return { kind: 'scalar' };
+    if (t.kind === BtfKind.PTR) {
+      const target = btf.resolve(t.sizeOrType);
+      if (target.kind === BtfKind.STRUCT && (target.name === ctxStruct || target.name === 'bpf_raw_tracepoint_args' || target.name === 'pt_regs')) return { kind: 'ctx' };
+      let size = 0;
+      try {
+        size = btf.sizeof(target.id);
+      } catch {
+        size = 0;
+      }
+      if (size > 0) return { kind: 'mem', size, nullable: true };
+      return { kind: 'unknown', what: btf.typeName(p.type) };
+    }
+    return { kind: 'unknown', what: btf.typeName(p.type) };
+  });
+}
+
+/** BTF-typed tracing programs: the attach target's parameters from the built-in kernel BTF. */
+function tracingArgs(section: string): VerifyInput['ctxArgs'] | undefined {
+  const at = btfAttachTarget(section);
+  if (!at) return undefined;
+  const btf = builtinBtf();
+  let params: { type: number }[] | undefined;
+  if (at.kind === 'tp_btf') {
+    const td = btf.find(`btf_trace_${at.target}`, BtfKind.TYPEDEF)[0];
+    const proto = td ? btf.resolve(btf.resolve(td.id).sizeOrType) : undefined;
+    params = proto?.kind === BtfKind.FUNC_PROTO ? proto.params!.slice(1) : undefined;
+  } else {
+    const fn = btf.find(at.target, BtfKind.FUNC)[0];
+    params = fn ? btf.type(fn.sizeOrType).params : undefined;
+  }
+  if (!params) return undefined;
+  return params.map((p) => {
+    const t = btf.resolve(p.type);
+    if (t.kind === BtfKind.PTR) {
+      const target = btf.resolve(t.sizeOrType);
+      if (target.kind === BtfKind.STRUCT) return { kind: 'btf' as const, name: target.name, size: btf.sizeof(target.id) };
+    }
+    return { kind: 'scalar' as const };
+  });
+}

@@ -1,0 +1,193 @@
+// ALU instructions (kernel check_alu_op, adjust_reg_min_max_vals, adjust_ptr_min_max_vals):
+// operand checks, scalar arithmetic through the scalar domain (verifier/scalar.ts), and the
+// pointer-arithmetic rules with the kernel's messages.
+import { AluOp, Cls, type Insn } from '../vm/isa.js';
+import { Scalar, scalarAlu } from './scalar.js';
+import { Reg, RegType, regTypeName } from './state.js';
+import type { Verifier } from './verifier.js';
+
+/** The kernel's bpf_alu_string, by op >> 4. */
+const ALU_STRING = ['+=', '-=', '*=', '/=', '|=', '&=', '<<=', '>>=', 'neg', '%=', '^=', '=', 's>>=', 'endian'];
+const S64_MIN = -(1n << 63n);
+const MAX_VAR_OFF = 1n << 29n;
+
+export function checkAlu(v: Verifier, insn: Insn): void {
+  const op = insn.code & 0xf0;
+  const is64 = (insn.code & 7) === Cls.ALU64;
+  const isX = (insn.code & 0x08) !== 0;
+  const dstNo = insn.dst;
+  if (op === AluOp.NEG || op === AluOp.END) {
+    v.readReg(dstNo);
+    v.writable(dstNo);
+    const dst = v.regs[dstNo]!;
+    if (dst.type !== RegType.SCALAR) {
+      if (!v.allowPtrLeaks) v.reject(`R${dstNo} pointer arithmetic prohibited`);
+      v.setReg(dstNo, Reg.unknown());
+      return;
+    }
+    const r = dst.clone();
+    r.id = 0;
+    scalarAlu(insn.code, insn.off, insn.imm, r.s, Scalar.known(0n));
+    v.setReg(dstNo, r);
+    return;
+  }
+  if (op === AluOp.MOV) {
+    if (isX) v.readReg(insn.src);
+    v.writable(dstNo);
+    if (!isX) {
+      v.setReg(dstNo, Reg.known(is64 ? BigInt(insn.imm) : BigInt(insn.imm >>> 0)));
+      return;
+    }
+    const src = v.regs[insn.src]!;
+    if (insn.off !== 0) {
+      // movsx: sign extension of a scalar's low bits; pointers become unknown scalars.
+      if (src.type !== RegType.SCALAR) {
+        if (!v.allowPtrLeaks) v.reject(`R${insn.src} sign-extension part of pointer`);
+        v.setReg(dstNo, Reg.unknown());
+        return;
+      }
+      const r = Reg.scalar(v.regs[dstNo]!.type === RegType.SCALAR ? v.regs[dstNo]!.s.clone() : Scalar.unknown());
+      scalarAlu(insn.code, insn.off, insn.imm, r.s, src.s);
+      v.setReg(dstNo, r);
+      return;
+    }
+    if (is64) {
+      if (src.type === RegType.SCALAR && src.id === 0 && !src.s.isConst()) src.id = v.newId();
+      v.setReg(dstNo, src.clone());
+      return;
+    }
+    if (src.type !== RegType.SCALAR) {
+      if (!v.allowPtrLeaks) v.reject(`R${insn.src} partial copy of pointer`);
+      v.setReg(dstNo, Reg.unknown());
+      return;
+    }
+    const r = Reg.scalar(src.s.clone());
+    scalarAlu(insn.code, 0, 0, r.s, src.s);
+    v.setReg(dstNo, r);
+    return;
+  }
+  // Binary operations.
+  if (isX) v.readReg(insn.src);
+  v.readReg(dstNo);
+  if ((op === AluOp.DIV || op === AluOp.MOD) && !isX && insn.imm === 0) v.reject('div by zero', false, 22);
+  if ((op === AluOp.LSH || op === AluOp.RSH || op === AluOp.ARSH) && !isX) {
+    const size = is64 ? 64 : 32;
+    if (insn.imm < 0 || insn.imm >= size) v.reject(`invalid shift ${insn.imm}`, false, 22);
+  }
+  v.writable(dstNo);
+  const dst = v.regs[dstNo]!;
+  const src = isX ? v.regs[insn.src]! : Reg.known(BigInt(insn.imm));
+  if (isX && src.type !== RegType.SCALAR) {
+    if (dst.type !== RegType.SCALAR) {
+      if (op === AluOp.SUB && v.allowPtrLeaks) {
+        v.setReg(dstNo, Reg.unknown());
+        return;
+      }
+      v.reject(`R${dstNo} pointer ${ALU_STRING[op >> 4]} pointer prohibited`);
+    }
+    ptrArith(v, insn, dstNo, src, dst);
+    return;
+  }
+  if (dst.type !== RegType.SCALAR) {
+    ptrArith(v, insn, dstNo, dst, src);
+    return;
+  }
+  const r = dst.clone();
+  r.id = 0;
+  scalarAlu(insn.code, insn.off, insn.imm, r.s, src.s);
+  v.setReg(dstNo, r);
+}
+
+/** check_reg_sane_offset. */
+function saneOffset(v: Verifier, r: Reg, ptr: Reg, isOffReg: boolean): void {
+  const t = regTypeName(ptr);
+  if (isOffReg && r.s.isConst()) {
+    const val = BigInt.asIntN(64, r.s.constValue());
+    if (val >= MAX_VAR_OFF || val <= -MAX_VAR_OFF) v.reject(`math between ${t} pointer and ${val} is not allowed`);
+  }
+  if (!isOffReg && (r.off >= Number(MAX_VAR_OFF) || r.off <= -Number(MAX_VAR_OFF))) v.reject(`${t} pointer offset ${r.off} is not allowed`);
+  if (r.s.smin === S64_MIN) v.reject(`math between ${t} pointer and register with unbounded min value is not allowed`);
+  if (r.s.smin >= MAX_VAR_OFF || r.s.smin <= -MAX_VAR_OFF) v.reject(`value ${r.s.smin} makes ${t} pointer be out of bounds`);
+}
+
+/** adjust_ptr_min_max_vals: pointer += / -= scalar; the result replaces register dstNo. */
+function ptrArith(v: Verifier, insn: Insn, dstNo: number, ptr: Reg, off: Reg): void {
+  const op = insn.code & 0xf0;
+  const is64 = (insn.code & 7) === Cls.ALU64;
+  if (!is64) {
+    if (op === AluOp.SUB && v.allowPtrLeaks) {
+      v.setReg(dstNo, Reg.unknown());
+      return;
+    }
+    v.reject(`R${dstNo} 32-bit pointer arithmetic prohibited`);
+  }
+  if (ptr.maybeNull) v.reject(`R${dstNo} pointer arithmetic on ${regTypeName(ptr)} prohibited, null-check it first`);
+  const known = off.s.isConst();
+  const kval = known ? BigInt.asIntN(64, off.s.constValue()) : 0n;
+  switch (ptr.type) {
+    case RegType.CTX:
+    case RegType.MAP_VALUE:
+    case RegType.MAP_KEY:
+    case RegType.STACK:
+    case RegType.PKT_META:
+    case RegType.PKT:
+    case RegType.BTF_ID:
+    case RegType.MEM:
+    case RegType.BUF:
+    case RegType.FUNC:
+      break;
+    case RegType.FLOW_KEYS:
+      if (known) break;
+      v.reject(`R${dstNo} pointer arithmetic on ${regTypeName(ptr)} prohibited`);
+      break;
+    case RegType.MAP_PTR:
+      if (known && kval === 0n && op === AluOp.ADD) break;
+      v.reject(`R${dstNo} pointer arithmetic on ${regTypeName(ptr)} prohibited`);
+      break;
+    default:
+      v.reject(`R${dstNo} pointer arithmetic on ${regTypeName(ptr)} prohibited`);
+  }
+  saneOffset(v, off, ptr, true);
+  saneOffset(v, ptr, ptr, false);
+  const r = ptr.clone();
+  const dstIsOff = v.regs[dstNo] === off;
+  switch (op) {
+    case AluOp.ADD: {
+      const sum = ptr.off + Number(kval);
+      if (known && sum === (sum | 0)) {
+        r.off = sum;
+        break;
+      }
+      scalarAlu(Cls.ALU64 | AluOp.ADD | 0x08, 0, 0, r.s, off.s);
+      if (ptr.isPkt()) {
+        r.id = v.newId();
+        r.range = 0;
+      }
+      break;
+    }
+    case AluOp.SUB: {
+      if (dstIsOff) v.reject(`R${dstNo} tried to subtract pointer from scalar`);
+      if (ptr.type === RegType.STACK) v.reject(`R${dstNo} subtraction from stack pointer prohibited`);
+      const diff = ptr.off - Number(kval);
+      if (known && diff === (diff | 0)) {
+        r.off = diff;
+        break;
+      }
+      scalarAlu(Cls.ALU64 | AluOp.SUB | 0x08, 0, 0, r.s, off.s);
+      if (ptr.isPkt()) {
+        r.id = v.newId();
+        if (off.s.smin < 0n) r.range = 0;
+      }
+      break;
+    }
+    case AluOp.AND:
+    case AluOp.OR:
+    case AluOp.XOR:
+      v.reject(`R${dstNo} bitwise operator ${ALU_STRING[op >> 4]} on pointer prohibited`);
+      break;
+    default:
+      v.reject(`R${dstNo} pointer arithmetic with ${ALU_STRING[op >> 4]} operator prohibited`);
+  }
+  saneOffset(v, r, ptr, false);
+  v.setReg(dstNo, r);
+}

@@ -1,0 +1,564 @@
+// Calls (kernel check_helper_call, check_func_call, prepare_func_exit, check_return_code):
+// helper arguments checked against the prototypes of helpers/table.ts, return values typed,
+// R1-R5 clobbered; map/helper compatibility; bpf_spin_lock; references acquired and released;
+// callbacks (bpf_loop, for_each_map_elem, rbtree less/cmp) verified as functions that may run
+// any number of times; bpf-to-bpf calls with frames; global functions from their BTF prototype;
+// kfuncs refused until their table exists.
+import { MapType } from '../maps/types.js';
+import { ProgType } from '../vm/prog-types.js';
+import type { HelperArg, HelperEntry } from '../helpers/types.js';
+import type { Insn } from '../vm/isa.js';
+import { Scalar } from './scalar.js';
+import { checkHelperMem, checkRegion } from './mem.js';
+import { Frame, Reg, RegFlag, RegType, regTypeName } from './state.js';
+import { releaseReference, acquireReference } from './refs.js';
+import type { VerifierMap } from './env.js';
+import type { Verifier } from './verifier.js';
+
+const MAX_CALL_FRAMES = 8;
+const MAX_VAR_SIZE = 1n << 29n;
+const S64_MIN = -(1n << 63n);
+const S64_MAX = (1n << 63n) - 1n;
+
+/** Helper ids the checks below name. */
+const H = {
+  map_lookup_elem: 1, map_update_elem: 2, map_delete_elem: 3, tail_call: 12, perf_event_output: 25,
+  map_push_elem: 87, map_pop_elem: 88, map_peek_elem: 89, spin_lock: 93, spin_unlock: 94,
+  for_each_map_elem: 164, loop: 181, ringbuf_output: 130, ringbuf_reserve: 131, ringbuf_submit: 132,
+  ringbuf_discard: 133, ringbuf_query: 134, rbtree_add: 213, rbtree_find: 214,
+  rbtree_lock: 218, rbtree_unlock: 219,
+} as const;
+
+/** Helpers that may move packet data (bpf_helper_changes_pkt_data): packet pointers die. */
+const CHANGES_PKT = new Set([
+  'skb_store_bytes', 'skb_change_head', 'skb_change_tail', 'skb_pull_data', 'skb_change_proto', 'skb_vlan_push', 'skb_vlan_pop',
+  'l3_csum_replace', 'l4_csum_replace', 'clone_redirect', 'xdp_adjust_head', 'xdp_adjust_meta', 'xdp_adjust_tail', 'skb_adjust_room',
+  'msg_pull_data', 'msg_push_data', 'msg_pop_data', 'lwt_push_encap', 'lwt_seg6_store_bytes', 'lwt_seg6_adjust_srh', 'lwt_seg6_action', 'skb_ecn_set_ce',
+]);
+
+const EXPECTED: Partial<Record<HelperArg['type'], string>> = {
+  ARG_PTR_TO_MAP_KEY: 'fp, pkt, pkt_meta, map_key, map_value, mem, buf, rdonly_buf',
+  ARG_PTR_TO_MAP_VALUE: 'fp, pkt, pkt_meta, map_key, map_value, mem, buf, rdonly_buf',
+  ARG_PTR_TO_MEM: 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_',
+  ARG_PTR_TO_CTX: 'ctx',
+  ARG_CONST_MAP_PTR: 'map_ptr',
+  ARG_PTR_TO_SPIN_LOCK: 'map_value, ptr_',
+  ARG_PTR_TO_FUNC: 'func',
+  ARG_PTR_TO_STACK: 'fp',
+  ARG_PTR_TO_CONST_STR: 'map_value',
+  ARG_PTR_TO_ALLOC_MEM: 'ringbuf_mem',
+  ARG_PTR_TO_RINGBUF_MEM: 'ringbuf_mem',
+  ARG_PTR_TO_BTF_ID: 'ptr_, trusted_ptr_, rcu_ptr_',
+  ARG_PTR_TO_LONG: 'fp, pkt, pkt_meta, map_key, map_value',
+  ARG_PTR_TO_INT: 'fp, pkt, pkt_meta, map_key, map_value',
+  ARG_CONST_SIZE: 'scalar',
+  ARG_CONST_SIZE_OR_ZERO: 'scalar',
+  ARG_CONST_ALLOC_SIZE_OR_ZERO: 'scalar',
+};
+
+const MEM_LIKE = new Set<number>([RegType.STACK, RegType.PKT, RegType.PKT_META, RegType.MAP_KEY, RegType.MAP_VALUE, RegType.MEM, RegType.BUF]);
+
+function typeOk(arg: HelperArg, r: Reg): boolean {
+  switch (arg.type) {
+    case 'ARG_PTR_TO_MAP_KEY':
+    case 'ARG_PTR_TO_MAP_VALUE':
+      return MEM_LIKE.has(r.type) && !(r.type === RegType.MEM && r.flags & RegFlag.RINGBUF);
+    case 'ARG_PTR_TO_MEM':
+      return MEM_LIKE.has(r.type) || (r.type === RegType.BTF_ID && (r.flags & RegFlag.TRUSTED) !== 0) || (r.type === RegType.CTX && false);
+    case 'ARG_PTR_TO_CTX':
+      return r.type === RegType.CTX;
+    case 'ARG_CONST_MAP_PTR':
+      return r.type === RegType.MAP_PTR;
+    case 'ARG_PTR_TO_SPIN_LOCK':
+      return r.type === RegType.MAP_VALUE || r.type === RegType.BTF_ID;
+    case 'ARG_PTR_TO_FUNC':
+      return r.type === RegType.FUNC;
+    case 'ARG_PTR_TO_STACK':
+      return r.type === RegType.STACK;
+    case 'ARG_PTR_TO_CONST_STR':
+      return r.type === RegType.MAP_VALUE;
+    case 'ARG_PTR_TO_ALLOC_MEM':
+    case 'ARG_PTR_TO_RINGBUF_MEM':
+      return r.type === RegType.MEM && (r.flags & RegFlag.RINGBUF) !== 0;
+    case 'ARG_PTR_TO_BTF_ID':
+      return r.type === RegType.BTF_ID;
+    case 'ARG_PTR_TO_LONG':
+    case 'ARG_PTR_TO_INT':
+      return r.type === RegType.STACK || r.type === RegType.PKT || r.type === RegType.PKT_META || r.type === RegType.MAP_KEY || r.type === RegType.MAP_VALUE;
+    case 'ARG_CONST_SIZE':
+    case 'ARG_CONST_SIZE_OR_ZERO':
+    case 'ARG_CONST_ALLOC_SIZE_OR_ZERO':
+      return r.type === RegType.SCALAR;
+    case 'ARG_PTR_TO_SOCKET':
+      return r.type === RegType.SOCKET;
+    case 'ARG_PTR_TO_SOCK_COMMON':
+    case 'ARG_PTR_TO_BTF_ID_SOCK_COMMON':
+      return r.type === RegType.SOCKET || r.type === RegType.SOCK_COMMON || r.type === RegType.TCP_SOCK || r.type === RegType.BTF_ID;
+    default:
+      return r.isPointer;
+  }
+}
+
+/** check_map_func_compatibility, both directions, for the map types and helpers ebpfvm has. */
+function mapFuncCompatible(map: VerifierMap, id: number): boolean {
+  const t = map.type;
+  switch (t) {
+    case MapType.PROG_ARRAY:
+      return id === H.tail_call;
+    case MapType.PERF_EVENT_ARRAY:
+      return id === H.perf_event_output || id === 55 /* perf_event_read */ || id === 67 /* skb_output-like */ || id === 111 /* xdp_output */ || id === 41 /* perf_event_read_value */;
+    case MapType.RINGBUF:
+      return id === H.ringbuf_output || id === H.ringbuf_reserve || id === H.ringbuf_query || id === 198 /* ringbuf_reserve_dynptr */;
+    case MapType.QUEUE:
+    case MapType.STACK:
+      return id === H.map_push_elem || id === H.map_pop_elem || id === H.map_peek_elem;
+    default:
+      break;
+  }
+  switch (id) {
+    case H.tail_call:
+      return t === MapType.PROG_ARRAY;
+    case H.perf_event_output:
+      return t === MapType.PERF_EVENT_ARRAY;
+    case H.ringbuf_output:
+    case H.ringbuf_reserve:
+    case H.ringbuf_query:
+      return t === MapType.RINGBUF;
+    case H.map_push_elem:
+    case H.map_pop_elem:
+    case H.map_peek_elem:
+      return t === MapType.QUEUE || t === MapType.STACK || t === MapType.BLOOM_FILTER;
+    default:
+      return true;
+  }
+}
+
+const fnName = (h: HelperEntry): string => `bpf_${h.name}`;
+
+interface CallMeta {
+  map?: VerifierMap;
+  mapRegno?: number;
+  memSize?: number;
+  releaseRef?: number;
+  releaseRegno?: number;
+  func?: number;
+  lockRegno?: number;
+  rawMemRegno?: number;
+  rawMemArg?: HelperArg;
+}
+
+export function checkHelperCall(v: Verifier, insn: Insn): void {
+  const id = insn.imm;
+  const h = v.input.helper(id);
+  if (v.input.coreFailures?.has(v.pc)) {
+    // A poisoned CO-RE relocation: libbpf's 0xbad2310 call, which the kernel rejects if reached.
+    v.reject(`invalid func unknown#${id}`, false, 22);
+  }
+  if (!h) v.reject(`invalid func unknown#${id}`, false, 22);
+  if (h.progTypes !== 'all' && !h.progTypes.includes(v.input.progType)) v.reject(`program of this type cannot use helper ${fnName(h)}#${id}`, false, 22);
+  if (h.gplOnly && !v.input.gpl) v.reject('cannot call GPL-restricted function from non-GPL compatible program', false, 22);
+  if (v.st.lock && id !== H.spin_unlock) v.reject('function calls are not allowed while holding a lock', false, 22);
+  const meta: CallMeta = {};
+  const args = h.proto.args;
+  for (let i = 0; i < args.length; i++) checkArg(v, h, i + 1, args[i]!, meta, args);
+  if (meta.map && !mapFuncCompatible(meta.map, id)) v.reject(`cannot pass map_type ${meta.map.type} into func ${fnName(h)}#${id}`, false, 22);
+
+  // Locks.
+  if (id === H.spin_lock || id === H.spin_unlock) spinLock(v, meta.lockRegno!, id === H.spin_lock);
+
+  // Release: the object's reference and every copy of the pointer die.
+  const retFlags = h.proto.ret.flags ?? [];
+  const conditional = retFlags.includes('CONDITIONAL_RELEASE');
+  if (meta.releaseRef !== undefined && !conditional) releaseReference(v, meta.releaseRef);
+
+  // Callbacks run as functions in a new frame; the caller continues as if it had returned.
+  if (meta.func !== undefined) pushCallback(v, h, meta);
+
+  // Clobber caller-saved registers, then R0.
+  for (let r = 1; r <= 5; r++) {
+    v.setReg(r, new Reg());
+  }
+  setReturn(v, h, meta, conditional);
+  if (CHANGES_PKT.has(h.name)) clearPacketPointers(v);
+}
+
+function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, meta: CallMeta, all: readonly HelperArg[]): void {
+  if (arg.type === 'ARG_DONTCARE') return;
+  v.readReg(regno);
+  const r = v.regs[regno]!;
+  const flags = arg.flags ?? [];
+  if (arg.type === 'ARG_ANYTHING') {
+    if (r.isPointer && !v.allowPtrLeaks) v.reject(`R${regno} leaks addr into helper function`);
+    return;
+  }
+  const nullable = flags.includes('PTR_MAYBE_NULL');
+  const isNull = r.isNullConst();
+  if (isNull && nullable) {
+    // A NULL for a nullable argument: no memory to check.
+    if (arg.type === 'ARG_PTR_TO_MEM') {
+      meta.rawMemRegno = regno;
+      meta.rawMemArg = arg;
+    }
+    return;
+  }
+  if (!typeOk(arg, r)) {
+    if (arg.type === 'ARG_PTR_TO_BTF_ID' && arg.btfType === 'rb_node') v.reject(`rbtree: R${regno} is of type ${regTypeName(r)} but node_data is expected`);
+    v.reject(`R${regno} type=${regTypeName(r)} expected=${EXPECTED[arg.type] ?? 'ptr'}`);
+  }
+  // Pointer arguments may be maybe-null only when the prototype says so.
+  if (r.isPointer && r.maybeNull && !nullable) v.reject(`R${regno} type=${regTypeName(r)} expected=${EXPECTED[arg.type] ?? 'ptr'}`);
+  if (r.type === RegType.CTX && (r.off !== 0 || !r.s.isConst() || r.s.constValue() !== 0n)) v.reject(`dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
+  switch (arg.type) {
+    case 'ARG_CONST_MAP_PTR':
+      meta.map = r.map;
+      meta.mapRegno = regno;
+      return;
+    case 'ARG_PTR_TO_MAP_KEY':
+      if (!meta.map) v.reject('invalid map_ptr to access map->key');
+      checkHelperMem(v, regno, meta.map.keySize, meta.map.keySize, false, false, false);
+      return;
+    case 'ARG_PTR_TO_MAP_VALUE':
+      if (!meta.map) v.reject('invalid map_ptr to access map->value');
+      checkHelperMem(v, regno, meta.map.valueSize, meta.map.valueSize, flags.includes('MEM_UNINIT'), flags.includes('MEM_UNINIT'), false);
+      return;
+    case 'ARG_PTR_TO_SPIN_LOCK':
+      meta.lockRegno = regno;
+      return;
+    case 'ARG_PTR_TO_FUNC':
+      meta.func = r.subprog;
+      return;
+    case 'ARG_PTR_TO_MEM':
+      if (arg.size !== undefined) checkHelperMem(v, regno, arg.size, arg.size, !flags.includes('MEM_RDONLY'), flags.includes('MEM_UNINIT'), false);
+      else {
+        meta.rawMemRegno = regno;
+        meta.rawMemArg = arg;
+      }
+      return;
+    case 'ARG_PTR_TO_LONG':
+    case 'ARG_PTR_TO_INT': {
+      const size = arg.type === 'ARG_PTR_TO_LONG' ? 8 : 4;
+      checkHelperMem(v, regno, size, size, true, true, false);
+      return;
+    }
+    case 'ARG_CONST_SIZE':
+    case 'ARG_CONST_SIZE_OR_ZERO': {
+      const zeroOk = arg.type === 'ARG_CONST_SIZE_OR_ZERO';
+      const s = r.s;
+      if (s.smin < 0n) v.reject(`R${regno} min value is negative, either use unsigned or 'var &= const'`);
+      if (s.umin === 0n && !zeroOk) v.reject(`R${regno} invalid zero-sized read: u64=[${s.umin},${s.umax}]`);
+      if (s.umax >= MAX_VAR_SIZE) v.reject(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
+      const memRegno = meta.rawMemRegno ?? regno - 1;
+      const memArg = meta.rawMemArg ?? all[regno - 2];
+      meta.rawMemRegno = undefined;
+      const mr = v.regs[memRegno]!;
+      if (mr.isNullConst()) {
+        if (s.umax !== 0n) v.reject(`R${memRegno} type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_`);
+        return;
+      }
+      const mflags = memArg?.flags ?? [];
+      checkHelperMem(v, memRegno, Number(s.umin), Number(s.umax), !mflags.includes('MEM_RDONLY'), mflags.includes('MEM_UNINIT'), zeroOk);
+      return;
+    }
+    case 'ARG_CONST_ALLOC_SIZE_OR_ZERO':
+      if (!r.s.isConst()) v.reject(`R${regno} is not a known constant'`);
+      meta.memSize = Number(r.s.constValue());
+      return;
+    case 'ARG_PTR_TO_CONST_STR':
+      constString(v, regno, r);
+      return;
+    case 'ARG_PTR_TO_ALLOC_MEM':
+    case 'ARG_PTR_TO_RINGBUF_MEM':
+    case 'ARG_PTR_TO_BTF_ID':
+      if (flags.includes('OBJ_RELEASE')) {
+        if (!r.refId) v.reject(`R${regno} must be referenced when passed to release function`);
+        if (r.off !== 0 || !r.s.isConst() || r.s.constValue() !== 0n) v.reject(`R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
+        meta.releaseRef = r.refId;
+        meta.releaseRegno = regno;
+      }
+      return;
+    default:
+      void h;
+      return;
+  }
+}
+
+/** check_reg_const_str: a NUL-terminated string in a frozen read-only map. */
+function constString(v: Verifier, regno: number, r: Reg): void {
+  const map = r.map!;
+  if (!map.frozen || !map.readonlyValue) v.reject(`R${regno} does not point to a readonly map'`);
+  if (!r.s.isConst()) v.reject(`R${regno} is not a constant address'`);
+  const at = r.off + Number(r.s.constValue());
+  checkRegion(v, regno, r.off, 1, map.valueSize, false);
+  const bytes = map.readonlyValue;
+  for (let i = at; i < bytes.length; i++) if (bytes[i] === 0) return;
+  v.reject('string is not zero-terminated');
+}
+
+/** process_spin_lock. */
+function spinLock(v: Verifier, regno: number, isLock: boolean): void {
+  const r = v.regs[regno]!;
+  if (!r.s.isConst()) v.reject(`R${regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset`);
+  const map = r.map;
+  if (!map || map.spinLockOffset === undefined) v.reject(`map '${map?.name ?? ''}' has to have BTF in order to use bpf_spin_lock`);
+  const off = Number(r.s.constValue()) + r.off;
+  if (off !== map.spinLockOffset) v.reject(`off ${off} doesn't point to 'struct bpf_spin_lock' that is at ${map.spinLockOffset}`);
+  const key = `${map.id}`;
+  if (isLock) {
+    if (v.st.lock) v.reject('Locking two bpf_spin_locks are not allowed');
+    v.st.lock = { key, id: r.id };
+  } else {
+    if (!v.st.lock) v.reject('bpf_spin_unlock without taking a lock');
+    if (v.st.lock.key !== key || v.st.lock.id !== r.id) v.reject('bpf_spin_unlock of different lock');
+    v.st.lock = undefined;
+  }
+}
+
+function setReturn(v: Verifier, h: HelperEntry, meta: CallMeta, conditional: boolean): void {
+  const ret = h.proto.ret;
+  const flags = ret.flags ?? [];
+  const maybeNull = flags.includes('PTR_MAYBE_NULL') ? RegFlag.MAYBE_NULL : 0;
+  let r: Reg;
+  switch (ret.type) {
+    case 'RET_VOID':
+      v.setReg(0, new Reg());
+      return;
+    case 'RET_INTEGER':
+      v.setReg(0, Reg.unknown());
+      return;
+    case 'RET_PTR_TO_MAP_VALUE': {
+      const map = meta.map;
+      if (map && (map.type === MapType.ARRAY_OF_MAPS || map.type === MapType.HASH_OF_MAPS) && h.id === H.map_lookup_elem) {
+        r = Reg.ptr(RegType.MAP_PTR, maybeNull);
+        r.map = map.inner;
+      } else {
+        r = Reg.ptr(RegType.MAP_VALUE, maybeNull);
+        r.map = map;
+      }
+      if (!r.map) v.reject('kernel subsystem misconfigured verifier', false, 22);
+      break;
+    }
+    case 'RET_PTR_TO_MEM':
+    case 'RET_PTR_TO_ALLOC_MEM':
+    case 'RET_PTR_TO_DYNPTR_MEM':
+      r = Reg.ptr(RegType.MEM, maybeNull | (flags.includes('MEM_RDONLY') ? RegFlag.RDONLY : 0) | (h.id === H.ringbuf_reserve ? RegFlag.RINGBUF : 0));
+      r.memSize = ret.memSize ?? meta.memSize ?? 0;
+      break;
+    case 'RET_PTR_TO_SOCKET':
+      r = Reg.ptr(RegType.SOCKET, maybeNull);
+      break;
+    case 'RET_PTR_TO_SOCK_COMMON':
+      r = Reg.ptr(RegType.SOCK_COMMON, maybeNull);
+      break;
+    case 'RET_PTR_TO_TCP_SOCK':
+      r = Reg.ptr(RegType.TCP_SOCK, maybeNull);
+      break;
+    case 'RET_PTR_TO_BTF_ID':
+    case 'RET_PTR_TO_MEM_OR_BTF_ID': {
+      r = Reg.ptr(RegType.BTF_ID, maybeNull);
+      if (ret.btfType === 'rb_node' && meta.map) {
+        r.btfName = meta.map.name;
+        r.btfSize = meta.map.valueSize;
+        r.map = meta.map;
+        if (flags.includes('NON_OWNING')) r.flags |= RegFlag.NON_OWN;
+        else r.flags |= RegFlag.ALLOC;
+      } else r.btfName = ret.btfType ?? '';
+      break;
+    }
+    default:
+      v.setReg(0, Reg.unknown());
+      return;
+  }
+  if (maybeNull) r.id = v.newId();
+  if (flags.includes('ACQUIRE')) {
+    if (!r.id) r.id = v.newId();
+    r.refId = r.id;
+    acquireReference(v, r.id, h.name);
+  }
+  if (conditional && meta.releaseRef !== undefined) {
+    // rbtree_add: the node's reference is released only when the result is non-NULL; tie the
+    // result's id to the released reference so the null check settles it.
+    r.refId = 0;
+    v.conditionalRelease(r.id, meta.releaseRef);
+  }
+  v.setReg(0, r);
+}
+
+/** clear_all_pkt_pointers: after a helper that may move packet data. */
+function clearPacketPointers(v: Verifier): void {
+  for (const f of v.st.frames) {
+    for (let i = 0; i < 11; i++) if (f.regs[i]!.isPkt() || f.regs[i]!.type === RegType.PKT_END) f.regs[i] = Reg.unknown();
+    for (let s = 0; s < f.spills.length; s++) {
+      const r = f.spills[s];
+      if (r && (r.isPkt() || r.type === RegType.PKT_END)) f.spills[s] = Reg.unknown();
+    }
+  }
+}
+
+// ---- callbacks ----------------------------------------------------------------------------------
+
+/** Push the callback's first run as a branch: a new frame with the arguments the helper passes. */
+function pushCallback(v: Verifier, h: HelperEntry, meta: CallMeta): void {
+  const subprog = meta.func!;
+  if (v.st.frames.length >= MAX_CALL_FRAMES) v.reject(`the call stack of ${v.st.frames.length + 1} frames is too deep`, false, 7);
+  const st = v.st.clone();
+  const caller = st.cur;
+  const callee = new Frame(st.frames.length, v.pc, subprog);
+  callee.inCallback = true;
+  const fnArg = (h.proto.args.findIndex((a) => a.type === 'ARG_PTR_TO_FUNC') + 1) as number;
+  const range = h.proto.callbackRet?.[fnArg] ?? [0n, 1n];
+  callee.callbackRet = range;
+  const regs = callee.regs;
+  regs[10] = Reg.ptr(RegType.STACK);
+  regs[10].frameno = callee.frameno;
+  switch (h.id) {
+    case H.loop:
+      regs[1] = Reg.scalar(Scalar.fromLoad(4, false));
+      regs[2] = caller.regs[3]!.clone();
+      break;
+    case H.for_each_map_elem: {
+      const map = meta.map!;
+      regs[1] = Reg.ptr(RegType.MAP_PTR);
+      regs[1].map = map;
+      regs[2] = Reg.ptr(RegType.MAP_KEY);
+      regs[2].map = map;
+      regs[3] = Reg.ptr(RegType.MAP_VALUE);
+      regs[3].map = map;
+      regs[4] = caller.regs[3]!.clone();
+      break;
+    }
+    case H.rbtree_add:
+    case H.rbtree_find: {
+      const map = meta.map!;
+      const node = (): Reg => {
+        const n = Reg.ptr(RegType.BTF_ID, RegFlag.NON_OWN);
+        n.btfName = map.name;
+        n.btfSize = map.valueSize;
+        n.map = map;
+        return n;
+      };
+      if (h.id === H.rbtree_add) {
+        regs[1] = node();
+        regs[2] = node();
+      } else {
+        regs[1] = caller.regs[2]!.clone();
+        regs[2] = node();
+      }
+      break;
+    }
+    default:
+      for (let i = 1; i <= 5; i++) regs[i] = caller.regs[i]!.clone();
+  }
+  st.frames.push(callee);
+  v.pushCallbackBranch(st, subprog);
+}
+
+/** Exit from a callback or bpf-to-bpf function (prepare_func_exit): returns the next pc. */
+export function funcExit(v: Verifier): number {
+  const callee = v.st.cur;
+  const r0 = callee.regs[0]!;
+  if (r0.type === RegType.NOT_INIT) v.reject('R0 !read_ok');
+  if (r0.type === RegType.STACK) v.reject('cannot return stack pointer to the caller', false, 22);
+  if (callee.inCallback) {
+    if (r0.type !== RegType.SCALAR) v.reject('R0 not a scalar value');
+    const [lo, hi] = callee.callbackRet!;
+    if (!(r0.s.smin >= lo && r0.s.smax <= hi)) v.reject(invalidScalar('At callback return', 'R0', r0.s, lo, hi), false, 22);
+  }
+  v.st.frames.pop();
+  const caller = v.st.cur;
+  if (!callee.inCallback) caller.regs[0] = r0;
+  v.scratchAll();
+  v.logFrameReturn(callee, caller, callee.inCallback ? callee.callsite : callee.callsite + 1);
+  return callee.inCallback ? callee.callsite : callee.callsite + 1;
+}
+
+/** verbose_invalid_scalar. */
+export function invalidScalar(ctx: string, reg: string, s: Scalar, lo: bigint, hi: bigint): string {
+  let t = `${ctx} the register ${reg} has`;
+  let unknown = true;
+  if (s.smin > S64_MIN) {
+    t += ` smin=${s.smin}`;
+    unknown = false;
+  }
+  if (s.smax < S64_MAX) {
+    t += ` smax=${s.smax}`;
+    unknown = false;
+  }
+  if (unknown) t += ' unknown scalar value';
+  return `${t} should have been in [${lo}, ${hi}]`;
+}
+
+// ---- bpf-to-bpf calls ----------------------------------------------------------------------------
+
+export function checkFuncCall(v: Verifier, insn: Insn): number {
+  const target = v.pc + insn.imm + 1;
+  if (v.st.frames.length >= MAX_CALL_FRAMES) v.reject(`the call stack of ${v.st.frames.length + 1} frames is too deep`, false, 7);
+  if (v.st.lock) v.reject('function calls are not allowed while holding a lock', false, 22);
+  const global = v.input.globalFuncs?.get(target);
+  if (global) {
+    // Verified once on its own (verifier.ts); here only the arguments against its prototype.
+    global.args.forEach((a, i) => {
+      const regno = i + 1;
+      v.readReg(regno);
+      const r = v.regs[regno]!;
+      if (a.kind === 'scalar' && r.type !== RegType.SCALAR) v.reject(`R${regno} is not a scalar`);
+      if (a.kind === 'ctx' && r.type !== RegType.CTX) v.reject(`arg#${i} expected pointer to ctx, but got ${regTypeName(r)}`);
+      if (a.kind === 'mem') {
+        if (r.isNullConst() && a.nullable) return;
+        if (r.maybeNull && !a.nullable) v.reject(`arg#${i} is expected to be non-NULL`);
+        checkHelperMem(v, regno, a.size, a.size, true, false, false);
+      }
+    });
+    v.requireGlobal(target);
+    for (let r = 1; r <= 5; r++) v.setReg(r, new Reg());
+    v.setReg(0, Reg.unknown());
+    return v.pc + 1;
+  }
+  const st = v.st;
+  const caller = st.cur;
+  const callee = new Frame(st.frames.length, v.pc, target);
+  for (let i = 1; i <= 5; i++) callee.regs[i] = caller.regs[i]!.clone();
+  callee.regs[10] = Reg.ptr(RegType.STACK);
+  callee.regs[10].frameno = callee.frameno;
+  for (let i = 1; i <= 5; i++) caller.regs[i] = new Reg();
+  st.frames.push(callee);
+  v.scratchAll();
+  v.logCall(caller, callee);
+  return target;
+}
+
+/** check_return_code: R0 at the main program's exit, in the program type's range. */
+export function checkReturnCode(v: Verifier): void {
+  v.readReg(0);
+  const r0 = v.regs[0]!;
+  const range = returnRange(v.input.progType, v.input.expectedAttachType ?? 0);
+  if (!range) return;
+  if (r0.type !== RegType.SCALAR) v.reject(`At program exit the register R0 is not a known value (${regTypeName(r0)})`, false, 22);
+  const [lo, hi] = range;
+  if (!(r0.s.smin >= lo && r0.s.smax <= hi)) v.reject(invalidScalar('At program exit', 'R0', r0.s, lo, hi), false, 22);
+}
+
+/** The return range a program type's exit must satisfy, or undefined for any value. */
+function returnRange(progType: number, attach: number): readonly [bigint, bigint] | undefined {
+  switch (progType) {
+    case ProgType.CGROUP_SOCK_ADDR:
+      if ([19, 20, 29, 30, 31, 32].includes(attach)) return [1n, 1n];
+      if (attach === 8 || attach === 9) return [0n, 3n];
+      return [0n, 1n];
+    case ProgType.CGROUP_SKB:
+      return attach === 1 ? [0n, 3n] : [0n, 1n];
+    case ProgType.CGROUP_SOCK:
+    case ProgType.SOCK_OPS:
+    case ProgType.CGROUP_DEVICE:
+    case ProgType.CGROUP_SYSCTL:
+    case ProgType.CGROUP_SOCKOPT:
+      return [0n, 1n];
+    case ProgType.TRACING:
+      return attach === 24 || attach === 25 ? [0n, 0n] : attach === 28 ? [0n, 1n] : undefined;
+    case ProgType.SK_LOOKUP:
+      return [0n, 1n];
+    case ProgType.NETFILTER:
+      return [0n, 1n];
+    default:
+      return undefined;
+  }
+}

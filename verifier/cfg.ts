@@ -1,0 +1,273 @@
+// Structure checks that need no abstract interpretation, in the kernel's order (bpf_check:
+// add_subprog_and_kfunc, check_subprogs, check_cfg, compute_live_registers): encodings, subprogram
+// boundaries, jumps inside their function, the last insn of each function, reachability, jumps into
+// an LD_IMM64's second half. Also what the search needs from the graph: prune points (kernel
+// mark_prune_point), forced checkpoints, and the registers live before each insn (6.18's
+// compute_live_registers), which state pruning uses to ignore dead registers.
+import { Cls, JmpOp, LD_IMM64, PseudoCall, PseudoLd, type Insn } from '../vm/isa.js';
+import { formOf, insnProblem } from '../vm/opcodes.js';
+import { Reject } from './errors.js';
+import type { VerifyInput } from './env.js';
+
+export interface Cfg {
+  /** Sorted first insns of the functions (0 first). */
+  subprogs: number[];
+  /** Per pc: 1 when the search may compare/save states here. */
+  prune: Uint8Array;
+  /** Per pc: always save a checkpoint here (callback-calling helpers). */
+  force: Uint8Array;
+  /** Per pc: bitmask of r0..r9 live before the insn. */
+  liveIn: Uint16Array;
+  /** Per pc: the insn is the second half of an LD_IMM64. */
+  second: Uint8Array;
+}
+
+const isJmp = (code: number): boolean => (code & 7) === Cls.JMP || (code & 7) === Cls.JMP32;
+/** Helpers that call a callback synchronously (bpf_loop, for_each_map_elem, find_vma,
+ *  user_ringbuf_drain, rbtree add/find): their call insn is a forced checkpoint. */
+const CALLBACK_HELPERS = new Set([164, 181, 180, 209, 213, 214]);
+
+export function subprogOf(cfg: Cfg, pc: number): number {
+  let lo = 0;
+  for (let i = 0; i < cfg.subprogs.length; i++) if (cfg.subprogs[i]! <= pc) lo = i;
+  return lo;
+}
+
+export function checkStructure(input: VerifyInput, log: (s: string) => void, level: number): Cfg {
+  const insns = input.insns;
+  const n = insns.length;
+  if (n === 0) throw new Reject('empty program', -1);
+  const second = new Uint8Array(n + 1);
+  // Encodings (resolve_pseudo_ldimm64 and the opcode table checks).
+  for (let pc = 0; pc < n; pc++) {
+    const x = insns[pc]!;
+    if (x.code === LD_IMM64) {
+      if (pc + 1 >= n || insns[pc + 1]!.code !== 0 || insns[pc + 1]!.dst || insns[pc + 1]!.src || insns[pc + 1]!.off) throw new Reject('invalid bpf_ld_imm64 insn', pc);
+      if (x.src > 6) throw new Reject('unrecognized bpf_ld_imm64 insn', pc);
+      if (x.src === PseudoLd.MAP_FD || x.src === PseudoLd.MAP_VALUE || x.src === PseudoLd.MAP_IDX || x.src === PseudoLd.MAP_IDX_VALUE) {
+        if (!input.map(x.imm)) throw new Reject(`fd ${x.imm} is not pointing to valid bpf_map`, pc);
+      }
+      second[pc + 1] = 1;
+      pc++;
+      continue;
+    }
+    const problem = insnProblem(insns, pc);
+    if (problem && !legacyCallx(x)) {
+      if (!formOf(x)) throw new Reject(`unknown opcode ${(x.code & 0xff).toString(16).padStart(2, '0')}`, pc);
+      throw new Reject(reservedMessage(x), pc);
+    }
+  }
+  // Subprograms: pc 0, every local-call target, every function address taken.
+  const starts = new Set<number>([0]);
+  for (let pc = 0; pc < n; pc++) {
+    if (second[pc]) continue;
+    const x = insns[pc]!;
+    const isLocalCall = x.code === (Cls.JMP | JmpOp.CALL) && x.src === PseudoCall.LOCAL;
+    const isFuncAddr = x.code === LD_IMM64 && x.src === PseudoLd.FUNC;
+    if (!isLocalCall && !isFuncAddr) continue;
+    const t = pc + x.imm + 1;
+    if (t < 0 || t >= n) throw new Reject('call to invalid destination', pc);
+    starts.add(t);
+  }
+  const subprogs = [...starts].sort((a, b) => a - b);
+  if (level >= 2) subprogs.forEach((s, i) => log(`func#${i} @${s}\n`));
+  for (let i = 0; i < subprogs.length; i++) {
+    const start = subprogs[i]!;
+    const end = subprogs[i + 1] ?? n;
+    for (let pc = start; pc < end; pc++) {
+      const x = insns[pc]!;
+      if (!second[pc] && isJmp(x.code)) {
+        const op = x.code & 0xf0;
+        if (op !== JmpOp.EXIT && op !== JmpOp.CALL) {
+          const t = x.code === (Cls.JMP32 | JmpOp.JA) ? pc + x.imm + 1 : pc + x.off + 1;
+          if (t < start || t >= end) throw new Reject(`jump out of range from insn ${pc} to ${t}`, pc);
+        }
+      }
+      if (pc === end - 1) {
+        const c = second[pc] ? insns[pc - 1]!.code : x.code;
+        if (c !== (Cls.JMP | JmpOp.EXIT) && c !== (Cls.JMP | JmpOp.JA) && c !== (Cls.JMP32 | JmpOp.JA)) throw new Reject('last insn is not an exit or jmp', pc);
+      }
+    }
+  }
+  // Reachability (check_cfg's depth-first search) with prune points.
+  const prune = new Uint8Array(n + 1);
+  const force = new Uint8Array(n + 1);
+  const seen = new Uint8Array(n + 1);
+  const work: number[] = [0];
+  const visit = (from: number, to: number): void => {
+    if (to < 0 || to >= n) throw new Reject(`jump out of range from insn ${from} to ${to}`, from);
+    if (!seen[to]) {
+      seen[to] = 1;
+      work.push(to);
+    }
+  };
+  seen[0] = 1;
+  while (work.length) {
+    const pc = work.pop()!;
+    const x = insns[pc]!;
+    if (x.code === LD_IMM64) {
+      if (x.src === PseudoLd.FUNC) {
+        prune[pc + 2] = 1;
+        visit(pc, pc + x.imm + 1);
+      }
+      visit(pc, pc + 2);
+      continue;
+    }
+    if (!isJmp(x.code)) {
+      visit(pc, pc + 1);
+      continue;
+    }
+    const op = x.code & 0xf0;
+    if (op === JmpOp.EXIT) continue;
+    if (op === JmpOp.CALL) {
+      if (x.src === PseudoCall.HELPER && CALLBACK_HELPERS.has(x.imm)) {
+        force[pc] = 1;
+        prune[pc] = 1;
+      }
+      prune[pc + 1] = 1;
+      if (x.src === PseudoCall.LOCAL && (x.code & 0x08) === 0) visit(pc, pc + x.imm + 1);
+      visit(pc, pc + 1);
+      continue;
+    }
+    if (op === JmpOp.JA) {
+      const t = (x.code & 7) === Cls.JMP32 ? pc + x.imm + 1 : pc + x.off + 1;
+      prune[t] = 1;
+      visit(pc, t);
+      continue;
+    }
+    prune[pc] = 1;
+    visit(pc, pc + 1);
+    visit(pc, pc + x.off + 1);
+  }
+  for (let pc = 0; pc < n; pc++) {
+    if (!seen[pc]) throw new Reject(`unreachable insn ${pc}`, pc);
+    if (insns[pc]!.code === LD_IMM64) {
+      if (seen[pc + 1]) throw new Reject(`jump into the middle of ldimm64 insn ${pc}`, pc);
+      pc++;
+    }
+  }
+  const liveIn = computeLiveness(input, second, subprogs);
+  return { subprogs, prune, force, liveIn, second };
+}
+
+function legacyCallx(x: Insn): boolean {
+  return x.code === (Cls.JMP | JmpOp.CALL | 0x08) && x.dst === 0 && x.src === 0 && x.off === 0 && x.imm > 0 && x.imm <= 10;
+}
+
+/** The kernel's "uses reserved fields" message for the insn's class. */
+function reservedMessage(x: Insn): string {
+  const c = x.code & 7;
+  const name = ['BPF_LD', 'BPF_LDX', 'BPF_ST', 'BPF_STX', 'BPF_ALU', 'BPF_JMP', 'BPF_JMP32', 'BPF_ALU64'][c]!;
+  if (c === Cls.ALU || c === Cls.ALU64) return `${name} uses reserved fields`;
+  if (c === Cls.JMP || c === Cls.JMP32) {
+    const op = x.code & 0xf0;
+    if (op === JmpOp.CALL) return 'BPF_CALL uses reserved fields';
+    if (op === JmpOp.EXIT) return 'BPF_EXIT uses reserved fields';
+    if (op === JmpOp.JA) return 'BPF_JA uses reserved fields';
+    return `${name} uses reserved fields`;
+  }
+  return `${name} uses reserved fields`;
+}
+
+/** Registers read and written by one insn (bitmasks over r0..r9). */
+export function useDef(input: VerifyInput, pc: number): { use: number; def: number } {
+  const x = input.insns[pc]!;
+  const c = x.code & 7;
+  const bit = (r: number): number => (r < 10 ? 1 << r : 0);
+  switch (c) {
+    case Cls.ALU:
+    case Cls.ALU64: {
+      const op = x.code & 0xf0;
+      const src = (x.code & 0x08) !== 0 && op !== 0xd0 ? bit(x.src) : 0;
+      if (op === 0xb0) return { use: src, def: bit(x.dst) };
+      return { use: src | bit(x.dst), def: bit(x.dst) };
+    }
+    case Cls.LDX:
+      return { use: bit(x.src), def: bit(x.dst) };
+    case Cls.ST:
+      return { use: bit(x.dst), def: 0 };
+    case Cls.STX: {
+      if ((x.code & 0xe0) !== 0xc0) return { use: bit(x.dst) | bit(x.src), def: 0 };
+      const fetch = (x.imm & 1) !== 0 || x.imm === 0xe1 || x.imm === 0xf1;
+      if (x.imm === 0xf1) return { use: bit(x.dst) | bit(x.src) | 1, def: 1 };
+      return { use: bit(x.dst) | bit(x.src), def: fetch ? bit(x.src) : 0 };
+    }
+    case Cls.LD: {
+      if (x.code === LD_IMM64) return { use: 0, def: bit(x.dst) };
+      const ind = (x.code & 0xe0) === 0x40 ? bit(x.src) : 0;
+      return { use: bit(6) | ind, def: 0x3f };
+    }
+    default: {
+      const op = x.code & 0xf0;
+      if (op === JmpOp.EXIT) return { use: 1, def: 0 };
+      if (op === JmpOp.JA) return { use: 0, def: 0 };
+      if (op === JmpOp.CALL) {
+        if ((x.code & 0x08) !== 0) return { use: 0x3e | bit(x.dst), def: 0x3f };
+        if (x.src === PseudoCall.HELPER) {
+          const h = input.helper(x.imm);
+          const nargs = h ? h.proto.args.length : 5;
+          return { use: ((1 << (nargs + 1)) - 1) & ~1, def: 0x3f };
+        }
+        return { use: 0x3e, def: 0x3f };
+      }
+      return { use: bit(x.dst) | ((x.code & 0x08) !== 0 ? bit(x.src) : 0), def: 0 };
+    }
+  }
+}
+
+/** Backward dataflow per function: a call's successor is the next insn (callee-saved r6-r9 flow
+ *  through it), exit uses r0. */
+function computeLiveness(input: VerifyInput, second: Uint8Array, subprogs: number[]): Uint16Array {
+  const insns = input.insns;
+  const n = insns.length;
+  const use = new Uint16Array(n);
+  const def = new Uint16Array(n);
+  const succ: number[][] = [];
+  for (let pc = 0; pc < n; pc++) {
+    succ.push([]);
+    if (second[pc]) continue;
+    const ud = useDef(input, pc);
+    use[pc] = ud.use;
+    def[pc] = ud.def;
+    const x = insns[pc]!;
+    if (x.code === LD_IMM64) succ[pc]!.push(pc + 2);
+    else if (!isJmp(x.code)) succ[pc]!.push(pc + 1);
+    else {
+      const op = x.code & 0xf0;
+      if (op === JmpOp.EXIT) continue;
+      if (op === JmpOp.CALL) succ[pc]!.push(pc + 1);
+      else if (op === JmpOp.JA) succ[pc]!.push((x.code & 7) === Cls.JMP32 ? pc + x.imm + 1 : pc + x.off + 1);
+      else succ[pc]!.push(pc + 1, pc + x.off + 1);
+    }
+  }
+  void subprogs;
+  const live = new Uint16Array(n + 1);
+  let changed = true;
+  let rounds = 0;
+  while (changed && rounds++ < 10000) {
+    changed = false;
+    for (let pc = n - 1; pc >= 0; pc--) {
+      if (second[pc]) continue;
+      let out = 0;
+      for (const s of succ[pc]!) out |= live[s] ?? 0;
+      const v = (use[pc]! | (out & ~def[pc]!)) & 0x3ff;
+      if (v !== live[pc]) {
+        live[pc] = v;
+        changed = true;
+      }
+    }
+  }
+  return live;
+}
+
+/** 6.18's "Live regs before insn" listing (log level 2). */
+export function formatLiveness(cfg: Cfg, insns: readonly Insn[], text: (pc: number) => string): string {
+  let out = 'Live regs before insn:\n';
+  for (let pc = 0; pc < insns.length; pc++) {
+    if (cfg.second[pc]) continue;
+    let m = '';
+    for (let r = 0; r < 10; r++) m += cfg.liveIn[pc]! & (1 << r) ? String(r) : '.';
+    out += `${String(pc).padStart(7)}: ${m} ${text(pc)}\n`;
+  }
+  return out;
+}

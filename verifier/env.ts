@@ -1,0 +1,85 @@
+// What the verifier is given (the program, the maps it references, the tables it reads) and what
+// it returns. verifier/ reads the shared tables (vm/opcodes, helpers/table, vm/contexts) but never
+// the Runtime or the loader: src/verify.ts fills a VerifyInput from a loaded program.
+import type { Insn } from '../vm/isa.js';
+import type { HelperEntry } from '../helpers/types.js';
+
+/** A map as the verifier sees it (the kernel's struct bpf_map fields it reads). */
+export interface VerifierMap {
+  id: number;
+  name: string;
+  type: number;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  flags: number;
+  /** Frozen read-only data (.rodata, .kconfig): loads of known offsets become constants. */
+  frozen: boolean;
+  /** Bytes of the value at key 0 for array maps with frozen contents. */
+  readonlyValue?: Uint8Array;
+  /** Offset of the value's struct bpf_spin_lock, when it has one. */
+  spinLockOffset?: number;
+  /** Offset of the rbtree node (struct rb_node) inside the value of an rbtree map. */
+  rbNodeOffset?: number;
+  /** Template of the inner maps of a map-in-map. */
+  inner?: VerifierMap;
+}
+
+/** A BPF-to-BPF function argument/return as its BTF prototype says (global functions). */
+export type GlobalArg = { kind: 'scalar' } | { kind: 'ctx' } | { kind: 'mem'; size: number; nullable: boolean } | { kind: 'unknown'; what: string };
+
+export interface VerifyInput {
+  name: string;
+  insns: readonly Insn[];
+  progType: number;
+  expectedAttachType?: number;
+  gpl: boolean;
+  /** Function entry points and names (pc 0 is the main program). */
+  funcs?: readonly { pc: number; name: string }[];
+  /** Global (non-static) functions, by entry pc, with their BTF prototypes. */
+  globalFuncs?: ReadonlyMap<number, { name: string; args: readonly GlobalArg[]; retScalar: boolean }>;
+  /** Source line text by pc (for `; line @ file:N` log lines). */
+  sourceLine?(pc: number): string | undefined;
+  /** Maps by runtime id (what LD_IMM64 MAP_FD / MAP_VALUE carry). */
+  map(id: number): VerifierMap | undefined;
+  helper(id: number): HelperEntry | undefined;
+  /** kfunc names by BTF id (for messages). */
+  kfuncName?(id: number): string | undefined;
+  /** Calls to poisoned CO-RE relocations: they fault only if reached. */
+  coreFailures?: ReadonlyMap<number, string>;
+  /** Tracing programs: the types of the attach target's arguments (u64 slot n). */
+  ctxArgs?: readonly ({ kind: 'scalar' } | { kind: 'btf'; name: string; size: number } | { kind: 'void' })[];
+}
+
+export interface VerifyOptions {
+  /** 1: failing path and error (what libbpf's retry gives); 2: every insn with state. */
+  logLevel?: 0 | 1 | 2;
+  /** Issue 14's rbtree strict mode; accepted and ignored until then. */
+  strict?: boolean;
+  /** Issue 17; until then refused by src/verify.ts. */
+  unpriv?: boolean;
+  /** BPF_F_STRICT_ALIGNMENT=1, BPF_F_ANY_ALIGNMENT=2, BPF_F_TEST_RND_HI32=4, BPF_F_SLEEPABLE=16. */
+  progFlags?: number;
+  /** Processed-instruction limit (the kernel's 1M); lower values are for tests. */
+  insnLimit?: number;
+}
+
+/** Per-instruction facts for later stages (compiler, run-time checks). */
+export interface InsnFacts {
+  /** The instruction was reached on some path. */
+  seen: boolean;
+  /** Every access by this load/store was proven inside its region on every path. */
+  safeAccess: boolean;
+  /** Pointer types the memory operand had (kernel aux ptr_type), as names. */
+  ptrTypes?: string[];
+}
+
+export interface VerifyResult {
+  accepted: boolean;
+  log: string;
+  error?: string;
+  errorPc?: number;
+  processed: number;
+  facts?: InsnFacts[];
+  stats: { maxStatesPerInsn: number; totalStates: number; peakStates: number; stackDepth: number[] };
+}

@@ -1,0 +1,116 @@
+// The verifier's one entry: verify(input, options) -> verdict, kernel-format log, facts.
+// Threads the stages the way the kernel's bpf_check does: structure checks (cfg.ts), the search
+// over every path from the main program (verifier.ts), then the global functions it calls, each
+// verified once from its BTF prototype, then the combined stack depth.
+import { checkStructure, formatLiveness, subprogOf } from './cfg.js';
+import { Reject } from './errors.js';
+import { VLog } from './log.js';
+import { Frame, Reg, RegFlag, RegType, VState } from './state.js';
+import { Verifier } from './verifier.js';
+import { Cls, JmpOp, PseudoCall } from '../vm/isa.js';
+import type { VerifyInput, VerifyOptions, VerifyResult } from './env.js';
+
+export type { VerifyInput, VerifyOptions, VerifyResult, VerifierMap, InsnFacts, GlobalArg } from './env.js';
+
+export function verify(input: VerifyInput, opts: VerifyOptions = {}): VerifyResult {
+  const level = opts.logLevel ?? 0;
+  const result = runOnce(input, opts, level);
+  // Level 0 on rejection: the log libbpf's retry at level 1 gives.
+  if (!result.accepted && level === 0) return { ...result, log: runOnce(input, opts, 1).log };
+  return result;
+}
+
+function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): VerifyResult {
+  const log = new VLog(level);
+  let v: Verifier | undefined;
+  let error: string | undefined;
+  let errorPc: number | undefined;
+  try {
+    const cfg = checkStructure(input, (s) => log.write(s), level);
+    v = new Verifier(input, opts, cfg, log);
+    if (level >= 2) log.write(formatLiveness(cfg, input.insns, (pc) => v!['insnText'](pc)));
+    v.run(Verifier.entryState(), 0);
+    verifyGlobals(v, input);
+    checkStackDepth(v, input);
+  } catch (e) {
+    if (e instanceof Reject) {
+      error = e.message;
+      errorPc = e.pc;
+    } else {
+      // A bug or an input the checks above did not foresee: never a raw JS error.
+      const pc = v?.pc ?? -1;
+      error = `verifier internal error at insn ${pc}: ${e instanceof Error ? e.message : String(e)}`;
+      errorPc = pc;
+    }
+    log.write(error + '\n');
+  }
+  const accepted = error === undefined;
+  if (accepted && level === 1) log.restore(0);
+  const stats = v?.stats ?? { maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, curStates: 0 };
+  const processed = v?.processed ?? 0;
+  log.write(`processed ${processed} insns (limit 1000000) max_states_per_insn ${stats.maxStatesPerInsn} total_states ${stats.totalStates} peak_states ${stats.peakStates} mark_read 0\n`);
+  const out: VerifyResult = {
+    accepted,
+    log: level > 0 || !accepted ? log.text() : '',
+    processed,
+    stats: { maxStatesPerInsn: stats.maxStatesPerInsn, totalStates: stats.totalStates, peakStates: stats.peakStates, stackDepth: v?.stackDepth ?? [] },
+  };
+  if (error !== undefined) {
+    out.error = error.split('\n').filter((l) => l && !l.startsWith(';')).pop() ?? error;
+    out.errorPc = errorPc!;
+  }
+  if (v && accepted) {
+    for (const f of v.facts) f.safeAccess = f.seen && (f.ptrTypes?.length ?? 0) > 0;
+    out.facts = v.facts;
+  }
+  return out;
+}
+
+/** Global functions called on some path, each verified once with arguments from its prototype. */
+function verifyGlobals(v: Verifier, input: VerifyInput): void {
+  const done = new Set<number>();
+  for (;;) {
+    const next = [...v.globalsNeeded].find((pc) => !done.has(pc));
+    if (next === undefined) return;
+    done.add(next);
+    const g = input.globalFuncs!.get(next)!;
+    if (v.log.enabled) v.log.write(`Validating ${g.name}() func#${subprogOf(v.cfg, next)}...\n`);
+    const st = new VState();
+    const f = new Frame(0, -1, next);
+    f.regs[10] = Reg.ptr(RegType.STACK);
+    g.args.forEach((a, i) => {
+      let r: Reg;
+      if (a.kind === 'ctx') r = Reg.ptr(RegType.CTX);
+      else if (a.kind === 'mem') {
+        r = Reg.ptr(RegType.MEM, a.nullable ? RegFlag.MAYBE_NULL : 0);
+        r.memSize = a.size;
+        if (a.nullable) r.id = v.newId();
+      } else r = Reg.unknown();
+      f.regs[i + 1] = r;
+    });
+    st.frames.push(f);
+    v.run(st, next, true);
+  }
+}
+
+/** check_max_stack_depth: every chain of bpf-to-bpf calls fits in 512 bytes (32-byte rounding). */
+function checkStackDepth(v: Verifier, input: VerifyInput): void {
+  const subs = v.cfg.subprogs;
+  const round = (d: number): number => Math.ceil(Math.max(d, 1) / 32) * 32;
+  const callees = subs.map((start, i) => {
+    const end = subs[i + 1] ?? input.insns.length;
+    const out: number[] = [];
+    for (let pc = start; pc < end; pc++) {
+      const x = input.insns[pc]!;
+      if (x.code === (Cls.JMP | JmpOp.CALL) && x.src === PseudoCall.LOCAL && v.facts[pc]!.seen) out.push(subprogOf(v.cfg, pc + x.imm + 1));
+    }
+    return out;
+  });
+  const walk = (sp: number, depth: number, frames: number, seen: number[]): void => {
+    const d = depth + round(v.stackDepth[sp]!);
+    if (d > 512) throw new Reject(`combined stack size of ${frames} calls is ${d}. Too large`, subs[sp]!);
+    if (seen.includes(sp)) return;
+    for (const c of callees[sp]!) walk(c, d, frames + 1, [...seen, sp]);
+  };
+  walk(0, 0, 1, []);
+}

@@ -1,0 +1,433 @@
+// Memory access by pointer type (kernel check_mem_access and its per-type checks): stack (spill,
+// fill, misc/zero/invalid bytes), map key/value with fixed and variable offsets, context from the
+// program-type table (vm/contexts.ts), packet with proven ranges, helper-returned memory, flow
+// keys, sockets and BTF-typed pointers. Helper argument memory goes through checkHelperMem.
+import { checkCtxAccess, fieldAt, progTypeInfo } from '../vm/contexts.js';
+import { ProgType } from '../vm/prog-types.js';
+import { MapType } from '../maps/types.js';
+import { Scalar, formatScalar } from './scalar.js';
+import { formatTnum } from './tnum.js';
+import { Frame, MAX_STACK, Reg, RegFlag, RegType, Slot, regTypeName } from './state.js';
+import type { Verifier } from './verifier.js';
+
+const S64_MIN = -(1n << 63n);
+/** BPF_MAX_VAR_OFF: variable offsets must stay below 2^29. */
+const MAX_VAR_OFF = 1n << 29n;
+
+export type Access = 'read' | 'write';
+
+/** One load or store through register `regno` at insn offset `off`. For reads, `dst` receives the
+ *  loaded value; for writes `val` is the stored register (undefined for BPF_ST, with `imm`). */
+export function checkMemAccess(v: Verifier, regno: number, off: number, size: number, t: Access, val: Reg | undefined, dst: number, opts: { imm?: number; ldsx?: boolean } = {}): void {
+  const reg = v.regs[regno]!;
+  checkAlignment(v, reg, off, size);
+  off += reg.off;
+  let result: Reg | undefined;
+  const leak = (what: string) => {
+    if (t === 'write' && val && val.isPointer) v.reject(`R${v.insn.src} leaks addr into ${what}`);
+  };
+  switch (reg.type) {
+    case RegType.MAP_KEY:
+      if (t === 'write') v.reject(`write to change key R${regno} not allowed`);
+      checkRegion(v, regno, off, size, reg.map!.keySize, false);
+      result = Reg.unknown();
+      break;
+    case RegType.MAP_VALUE: {
+      if (reg.maybeNull) v.reject(`R${regno} invalid mem access '${regTypeName(reg)}'`);
+      leak('map');
+      const map = reg.map!;
+      if (t === 'write' && (map.flags & 0x80) !== 0) v.reject(`write into map forbidden, value_size=${map.valueSize} off=${off} size=${size}`);
+      checkRegion(v, regno, off, size, map.valueSize, false);
+      checkSpecialFields(v, reg, off, size);
+      if (t === 'read') {
+        result = Reg.unknown();
+        if (reg.s.isConst() && map.frozen && map.readonlyValue) {
+          const at = off + Number(reg.s.constValue());
+          const bytes = map.readonlyValue.subarray(at, at + size);
+          if (bytes.length === size) {
+            let x = 0n;
+            for (let i = size - 1; i >= 0; i--) x = (x << 8n) | BigInt(bytes[i]!);
+            if (opts.ldsx) x = BigInt.asIntN(size * 8, x);
+            result = Reg.known(x);
+          }
+        }
+      }
+      break;
+    }
+    case RegType.MEM:
+    case RegType.BUF: {
+      if (reg.maybeNull) v.reject(`R${regno} invalid mem access '${regTypeName(reg)}'`);
+      if (t === 'write' && reg.flags & RegFlag.RDONLY) v.reject(`R${regno} cannot write into ${regTypeName(reg)}`);
+      leak('mem');
+      checkRegion(v, regno, off, size, reg.memSize, false);
+      result = Reg.unknown();
+      break;
+    }
+    case RegType.CTX:
+      result = ctxAccess(v, reg, regno, off, size, t, val);
+      break;
+    case RegType.STACK:
+      stackBounds(v, regno, off, size, t);
+      if (t === 'read') result = stackRead(v, reg, regno, off, size);
+      else stackWrite(v, reg, off, size, val, opts.imm);
+      break;
+    case RegType.PKT:
+    case RegType.PKT_META:
+      if (t === 'write' && !mayWritePacket(v.input.progType)) v.reject('cannot write into packet');
+      leak('packet');
+      checkPacket(v, regno, off, size);
+      result = Reg.unknown();
+      break;
+    case RegType.FLOW_KEYS:
+      leak('flow keys');
+      if (off < 0 || off + size > 56) v.reject(`invalid access to flow keys off=${off} size=${size}`);
+      result = Reg.unknown();
+      break;
+    case RegType.SOCKET:
+    case RegType.SOCK_COMMON:
+    case RegType.TCP_SOCK:
+      if (reg.maybeNull) v.reject(`R${regno} invalid mem access '${regTypeName(reg)}'`);
+      if (t === 'write') v.reject(`R${regno} cannot write into ${regTypeName(reg)}`);
+      if (off < 0 || off + size > 80) v.reject(`R${regno} invalid ${regTypeName(reg)} access off=${off} size=${size}`);
+      result = Reg.unknown();
+      break;
+    case RegType.BTF_ID:
+      if (reg.maybeNull) v.reject(`R${regno} invalid mem access '${regTypeName(reg)}'`);
+      if (t === 'write') v.reject(`only read is supported`);
+      if (off < 0) v.reject(`R${regno} is ptr_${reg.btfName} invalid negative access: off=${off}`);
+      if (reg.btfSize && off + size > reg.btfSize) v.reject(`access beyond struct ${reg.btfName} at off ${off} size ${size}`);
+      result = Reg.unknown();
+      break;
+    default:
+      v.reject(`R${regno} invalid mem access '${regTypeName(reg)}'`);
+  }
+  v.noteAccess(reg);
+  if (t === 'read' && dst >= 0) {
+    let r = result ?? Reg.unknown();
+    if (r.type === RegType.SCALAR && size < 8 && !r.s.isConst()) r = Reg.scalar(Scalar.fromLoad(size as 1 | 2 | 4, !!opts.ldsx));
+    else if (r.type === RegType.SCALAR && size < 8) {
+      const c = r.s.constValue();
+      r = Reg.known(opts.ldsx ? BigInt.asIntN(size * 8, c) : BigInt.asUintN(size * 8, c));
+    }
+    v.setReg(dst, r);
+  }
+}
+
+/** check_ptr_alignment: stack accesses are always strictly aligned (spill tracking relies on
+ *  it); everything else only with BPF_F_STRICT_ALIGNMENT. */
+function checkAlignment(v: Verifier, reg: Reg, off: number, size: number): void {
+  const strict = reg.type === RegType.STACK || ((v.opts.progFlags ?? 0) & 1) !== 0;
+  if (!strict || size === 1) return;
+  if (reg.type === RegType.CTX || reg.type === RegType.NOT_INIT || reg.type === RegType.SCALAR) return;
+  const desc = reg.type === RegType.STACK ? 'stack ' : reg.type === RegType.MAP_VALUE ? 'value ' : reg.isPkt() ? 'packet ' : '';
+  const ip = reg.isPkt() ? 2 : 0;
+  const known = reg.s.isConst() ? BigInt.asIntN(64, reg.s.constValue()) : undefined;
+  const mask = reg.s.varOff.mask;
+  const low = (BigInt(ip + reg.off + off) + (known ?? reg.s.varOff.value)) & BigInt(size - 1);
+  if (low !== 0n || (mask & BigInt(size - 1)) !== 0n) {
+    const tn = known !== undefined ? (known < 0n ? '0x' + BigInt.asUintN(64, known).toString(16) : known.toString()) : formatTnum(reg.s.varOff);
+    v.reject(`misaligned ${desc}access off ${tn}+${reg.off}+${off} size ${size}`);
+  }
+}
+
+/** __check_mem_access's message for the region type of register `regno`. */
+function regionMessage(v: Verifier, regno: number, off: bigint, size: number, memSize: number): string {
+  const reg = v.regs[regno]!;
+  switch (reg.type) {
+    case RegType.MAP_KEY:
+      return `invalid access to map key, key_size=${memSize} off=${off} size=${size}`;
+    case RegType.MAP_VALUE:
+      return `invalid access to map value, value_size=${memSize} off=${off} size=${size}`;
+    case RegType.PKT:
+    case RegType.PKT_META:
+    case RegType.PKT_END:
+      return `invalid access to packet, off=${off} size=${size}, R${regno}(id=${reg.id},off=${off},r=${memSize})`;
+    default:
+      return `invalid access to memory, mem_size=${memSize} off=${off} size=${size}`;
+  }
+}
+
+const inRegion = (off: bigint, size: number, memSize: number, zeroOk: boolean): boolean => off >= 0n && (size > 0 || (size === 0 && zeroOk)) && off + BigInt(size) <= BigInt(memSize);
+
+/** check_mem_region_access: fixed offset plus the variable part's smin and umax. */
+export function checkRegion(v: Verifier, regno: number, off: number, size: number, memSize: number, zeroOk: boolean): void {
+  const reg = v.regs[regno]!;
+  const s = reg.s;
+  const o = BigInt(off);
+  if (s.smin < 0n && (s.smin === S64_MIN || BigInt.asIntN(32, o + s.smin) !== o + s.smin || s.smin + o < 0n))
+    v.reject(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+  if (!inRegion(s.smin + o, size, memSize, zeroOk)) v.reject(`${regionMessage(v, regno, s.smin + o, size, memSize)}\nR${regno} min value is outside of the allowed memory range`);
+  if (s.umax >= MAX_VAR_OFF) v.reject(`R${regno} unbounded memory access, make sure to bounds check any such access`);
+  if (!inRegion(s.umax + o, size, memSize, zeroOk)) v.reject(`${regionMessage(v, regno, s.umax + o, size, memSize)}\nR${regno} max value is outside of the allowed memory range`);
+}
+
+/** bpf_spin_lock / rb_node bytes of a map value are not for loads and stores. */
+function checkSpecialFields(v: Verifier, reg: Reg, off: number, size: number): void {
+  const map = reg.map!;
+  const lo = off + Number(reg.s.smin < 0n ? 0n : reg.s.smin);
+  const hi = off + Number(reg.s.umax > 1n << 30n ? 1n << 30n : reg.s.umax) + size;
+  const lock = map.spinLockOffset;
+  if (lock !== undefined && lo < lock + 4 && hi > lock) v.reject('bpf_spin_lock cannot be accessed directly by load/store');
+}
+
+export function mayWritePacket(progType: number): boolean {
+  return progType === ProgType.SCHED_CLS || progType === ProgType.SCHED_ACT || progType === ProgType.XDP || progType === ProgType.LWT_XMIT || progType === ProgType.SK_SKB || progType === ProgType.SK_MSG || progType === ProgType.CGROUP_SOCKOPT || progType === ProgType.LWT_SEG6LOCAL;
+}
+
+/** check_packet_access: the access must lie inside the range proven by a comparison with
+ *  pkt_end; the variable offset must not be negative. */
+export function checkPacket(v: Verifier, regno: number, off: number, size: number, zeroOk = false): void {
+  const reg = v.regs[regno]!;
+  if (reg.s.smin < 0n) v.reject(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+  if (!inRegion(BigInt(off), size, reg.range, zeroOk) || reg.range < 0) v.reject(`${regionMessage(v, regno, BigInt(off), size, reg.range)}\nR${regno} offset is outside of the packet`);
+}
+
+function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: number, t: Access, val: Reg | undefined): Reg | undefined {
+  if (t === 'write' && val && val.isPointer) v.reject(`R${v.insn.src} leaks addr into ctx`);
+  if (reg.off < 0) v.reject(`negative offset ctx ptr R${regno} off=${reg.off} disallowed`);
+  if (reg.off) v.reject(`dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`);
+  if (!reg.s.isConst() || reg.s.constValue() !== 0n) v.reject(`variable ctx access var_off=${formatTnum(reg.s.varOff)} disallowed`);
+  const type = v.input.progType;
+  const verdict = checkCtxAccess(type, off, size, t === 'write');
+  if (!verdict.ok) v.reject(`invalid bpf_context access off=${off} size=${size}`, true);
+  if (t === 'write') return undefined;
+  // Tracing programs: argument slots typed by the attach target's BTF.
+  if ((type === ProgType.TRACING || type === ProgType.LSM) && v.input.ctxArgs) {
+    const a = v.input.ctxArgs[off >> 3];
+    if (a?.kind === 'btf') {
+      const r = Reg.ptr(RegType.BTF_ID, RegFlag.TRUSTED);
+      r.btfName = a.name;
+      r.btfSize = a.size;
+      return r;
+    }
+    return Reg.unknown();
+  }
+  const info = progTypeInfo(type);
+  const field = info?.ctx ? fieldAt(info.ctx, off) : undefined;
+  if (field?.pointer) {
+    switch (field.name) {
+      case 'data':
+        return Reg.ptr(RegType.PKT);
+      case 'data_end':
+        return Reg.ptr(RegType.PKT_END);
+      case 'data_meta':
+        return Reg.ptr(RegType.PKT_META);
+      case 'flow_keys':
+        return Reg.ptr(RegType.FLOW_KEYS);
+      case 'sk': {
+        const r = Reg.ptr(RegType.SOCK_COMMON, RegFlag.MAYBE_NULL);
+        r.id = v.newId();
+        return r;
+      }
+    }
+  }
+  return Reg.unknown();
+}
+
+// ---- stack ------------------------------------------------------------------------------------
+
+/** The frame a stack pointer points into. */
+function stackFrame(v: Verifier, reg: Reg): Frame {
+  return v.st.frames[reg.frameno]!;
+}
+
+/** check_stack_access_within_bounds. */
+function stackBounds(v: Verifier, regno: number, off: number, size: number, t: Access | 'helper'): void {
+  const reg = v.regs[regno]!;
+  const extra = t === 'read' ? ' read from' : t === 'write' ? ' write to' : ' indirect access to';
+  let min: bigint;
+  let max: bigint;
+  if (reg.s.isConst()) {
+    min = BigInt.asIntN(64, reg.s.constValue()) + BigInt(off);
+    max = min + BigInt(size);
+  } else {
+    if (reg.s.smax >= MAX_VAR_OFF || reg.s.smin <= -MAX_VAR_OFF) v.reject(`invalid unbounded variable-offset${extra} stack R${regno}`);
+    min = reg.s.smin + BigInt(off);
+    max = reg.s.smax + BigInt(off) + BigInt(size);
+  }
+  if (min < -BigInt(MAX_STACK) || max > 0n || size < 0) {
+    if (reg.s.isConst()) v.reject(`invalid${extra} stack R${regno} off=${off} size=${size}`);
+    v.reject(`invalid variable-offset${extra} stack R${regno} var_off=${formatTnum(reg.s.varOff)} off=${off} size=${size}`);
+  }
+  const f = stackFrame(v, reg);
+  f.grow(Number(-min));
+  v.noteStackDepth(f, Number(-min));
+}
+
+function stackWrite(v: Verifier, reg: Reg, off: number, size: number, val: Reg | undefined, imm: number | undefined): void {
+  const f = stackFrame(v, reg);
+  if (!reg.s.isConst()) {
+    // Variable-offset write: every byte it may touch becomes misc (zero stays zero only for 0).
+    const lo = Number(reg.s.smin) + off;
+    const hi = Number(reg.s.smax) + off + size;
+    for (let o = lo; o < hi; o++) {
+      const k = -o - 1;
+      const spi = k >> 3;
+      if (f.isSpilled(spi)) {
+        if (f.spills[spi]?.isPointer) v.reject(`spilled ptr in range of var-offset stack write; insn ${v.pc}, ptr off: ${-(spi + 1) * 8}`);
+        for (let j = 0; j < 8; j++) f.stack[(spi << 3) + j] = Slot.MISC;
+        f.spills[spi] = undefined;
+      }
+      const zero = (val && val.isNullConst()) || (!val && imm === 0);
+      if (!(zero && f.stack[k] === Slot.ZERO)) f.stack[k] = Slot.MISC;
+      v.scratchSlot(spi);
+    }
+    return;
+  }
+  const at = Number(BigInt.asIntN(64, reg.s.constValue())) + off;
+  const k0 = -at - 1;
+  const spi = k0 >> 3;
+  v.scratchSlot(spi);
+  // Writes into part of a spilled pointer corrupt it.
+  if (size !== 8 && f.isSpilled(spi) && f.spills[spi]?.isPointer) {
+    for (let j = 0; j < 8; j++) f.stack[(spi << 3) + j] = Slot.MISC;
+    f.spills[spi] = undefined;
+  }
+  const aligned = at % 8 === 0;
+  if (val && aligned && val.type === RegType.SCALAR) {
+    saveSpill(f, spi, val.clone(), size);
+  } else if (!val && aligned && imm !== undefined && imm !== 0) {
+    saveSpill(f, spi, Reg.known(BigInt(imm)), size);
+  } else if (val && val.isPointer) {
+    if (size !== 8) v.reject('invalid size of register spill');
+    if (f !== v.frame && val.type === RegType.STACK) v.reject('cannot spill pointers to stack into stack frame of the caller');
+    saveSpill(f, spi, val.clone(), 8);
+  } else {
+    const zero = (val && val.isNullConst()) || (!val && imm === 0);
+    if (f.isSpilled(spi)) {
+      for (let j = 0; j < 8; j++) if (f.stack[(spi << 3) + j] === Slot.SPILL) f.stack[(spi << 3) + j] = Slot.MISC;
+    }
+    f.spills[spi] = undefined;
+    for (let i = 0; i < size; i++) {
+      const k = -(at + i) - 1;
+      f.stack[k] = zero ? Slot.ZERO : Slot.MISC;
+    }
+  }
+}
+
+function saveSpill(f: Frame, spi: number, r: Reg, size: number): void {
+  f.spills[spi] = r;
+  for (let j = 7; j > 7 - size; j--) f.stack[(spi << 3) + j] = Slot.SPILL;
+  for (let j = 7 - size; j >= 0; j--) {
+    const t = f.stack[(spi << 3) + j]!;
+    if (t !== Slot.ZERO && t !== Slot.INVALID) f.stack[(spi << 3) + j] = Slot.MISC;
+  }
+}
+
+function stackRead(v: Verifier, reg: Reg, regno: number, off: number, size: number): Reg {
+  const f = stackFrame(v, reg);
+  if (!reg.s.isConst()) {
+    // check_stack_read_var_off: every byte must be initialised (uninit allowed when privileged).
+    const lo = Number(reg.s.smin) + off;
+    const hi = Number(reg.s.smax) + off + size;
+    let zeros = true;
+    for (let o = lo; o < hi; o++) {
+      const k = -o - 1;
+      const t = f.slotType(k);
+      if (t !== Slot.ZERO) zeros = false;
+      if (t === Slot.SPILL && f.spills[k >> 3]?.isPointer && !v.allowPtrLeaks) v.reject(`invalid read from stack R${regno} var_off ${formatTnum(reg.s.varOff)}+${o - lo} size ${size}`);
+      v.scratchSlot(k >> 3);
+    }
+    return zeros ? Reg.known(0n) : Reg.unknown();
+  }
+  const at = Number(BigInt.asIntN(64, reg.s.constValue())) + off;
+  const k0 = -at - 1;
+  const spi = k0 >> 3;
+  v.scratchSlot(spi);
+  if (f.isSpilled(spi)) {
+    const spilled = f.spills[spi]!;
+    let spillSize = 1;
+    for (let j = 7; j > 0 && f.stack[(spi << 3) + j - 1] === Slot.SPILL; j--) spillSize++;
+    if (size === 8 && spillSize === 8) return spilled.clone();
+    if (spilled.type !== RegType.SCALAR) v.reject('invalid size of register fill');
+    // Narrow fill of a spilled scalar: the low bytes of a spill at the slot's start.
+    if (size <= spillSize && (at & 7) === 0 && spilled.s.isConst()) return Reg.known(BigInt.asUintN(size * 8, spilled.s.constValue()));
+    if (size <= spillSize && (at & 7) === 0) {
+      const r = spilled.clone();
+      if (size === 8) return r;
+      r.id = 0;
+      return r.s.umax < 1n << BigInt(size * 8) ? r : Reg.scalar(Scalar.fromLoad(size as 1 | 2 | 4, false));
+    }
+    let zero = 0;
+    for (let i = 0; i < size; i++) {
+      const t = f.slotType(-(at + i) - 1);
+      if (t === Slot.ZERO || (t === Slot.SPILL && spilled.isNullConst())) zero++;
+    }
+    return zero === size ? Reg.known(0n) : Reg.unknown();
+  }
+  let zeros = 0;
+  for (let i = 0; i < size; i++) {
+    const t = f.slotType(-(at + i) - 1);
+    if (t === Slot.ZERO) zeros++;
+    else if (t === Slot.INVALID && !v.allowUninitStack) v.reject(`invalid read from stack off ${at}+${i} size ${size}`);
+  }
+  return zeros === size ? Reg.known(0n) : Reg.unknown();
+}
+
+/** Memory a helper reads or writes through an argument (check_helper_mem_access): `size` bytes
+ *  (min and max of a variable size), `uninit` for arguments the helper fills. */
+export function checkHelperMem(v: Verifier, regno: number, sizeMin: number, sizeMax: number, write: boolean, uninit: boolean, zeroOk: boolean): void {
+  const reg = v.regs[regno]!;
+  switch (reg.type) {
+    case RegType.PKT:
+    case RegType.PKT_META:
+      if (write && !mayWritePacket(v.input.progType)) v.reject('helper access to the packet is not allowed');
+      checkPacket(v, regno, reg.off, sizeMax, zeroOk);
+      return;
+    case RegType.MAP_KEY:
+    case RegType.MAP_VALUE: {
+      if (write && reg.type === RegType.MAP_KEY) v.reject(`write to change key R${regno} not allowed`);
+      const map = reg.map!;
+      if (write && (map.flags & 0x80) !== 0) v.reject(`write into map forbidden, value_size=${map.valueSize} off=${reg.off} size=${sizeMax}`);
+      checkRegion(v, regno, reg.off, sizeMax, reg.type === RegType.MAP_KEY ? map.keySize : map.valueSize, zeroOk);
+      return;
+    }
+    case RegType.MEM:
+    case RegType.BUF:
+      if (write && reg.flags & RegFlag.RDONLY) v.reject(`R${regno} cannot write into ${regTypeName(reg)}`);
+      checkRegion(v, regno, reg.off, sizeMax, reg.memSize, zeroOk);
+      return;
+    case RegType.CTX: {
+      // Only contexts that are plain buffers (syscall programs) can be passed as memory.
+      if (v.input.progType !== ProgType.SYSCALL) break;
+      return;
+    }
+    case RegType.STACK: {
+      if (sizeMax === 0 && zeroOk) return;
+      stackBounds(v, regno, reg.off, sizeMax, 'helper');
+      const f = stackFrame(v, reg);
+      if (!reg.s.isConst()) {
+        if (!uninit && !v.allowUninitStack) v.reject(`variable offset stack pointer cannot be passed into helper function; var_off=${formatTnum(reg.s.varOff)} off=${reg.off} size=${sizeMax}`);
+      }
+      const base = reg.s.isConst() ? Number(BigInt.asIntN(64, reg.s.constValue())) + reg.off : Number(reg.s.smin) + reg.off;
+      const span = reg.s.isConst() ? sizeMax : Number(reg.s.smax - reg.s.smin) + sizeMax;
+      for (let i = 0; i < span; i++) {
+        const k = -(base + i) - 1;
+        const spi = k >> 3;
+        const t = f.slotType(k);
+        if (uninit) {
+          v.scratchSlot(spi);
+          if (f.isSpilled(spi)) {
+            for (let j = 0; j < 8; j++) if (f.stack[(spi << 3) + j] === Slot.SPILL) f.stack[(spi << 3) + j] = Slot.MISC;
+            f.spills[spi] = undefined;
+          }
+          f.stack[k] = Slot.MISC;
+          continue;
+        }
+        if (t === Slot.INVALID && !v.allowUninitStack) v.reject(`invalid indirect read from stack R${regno} off ${base}+${i} size ${sizeMax}`);
+        if (t === Slot.SPILL && f.spills[spi]?.isPointer && !v.allowPtrLeaks) v.reject(`invalid indirect read from stack R${regno} off ${base}+${i} size ${sizeMax}`);
+      }
+      return;
+    }
+    default:
+      break;
+  }
+  if (reg.type === RegType.SCALAR && reg.isNullConst()) v.reject(`R${regno} type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_`);
+  v.reject(`R${regno} type=${regTypeName(reg)} expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_`);
+}
+
+export function isRingbufMap(type: number): boolean {
+  return type === MapType.RINGBUF;
+}
+
+export { formatScalar };

@@ -1,0 +1,145 @@
+// State pruning (kernel is_state_visited / states_equal / regsafe / stacksafe). A state reached
+// at a prune point is safe when a fully explored state at the same insn "contains" it.
+//
+// Approximation (documented in the report): ebpfvm has no precision backtracking, so every scalar
+// is compared as if precise (range_within and tnum_in, the kernel's rule for precise scalars).
+// That is sound but prunes less than the kernel; dead registers are ignored using the static
+// liveness of cfg.ts (6.18's compute_live_registers), stack bytes are all compared. At callback
+// call sites, where the kernel widens imprecise scalars so callback loops converge, ebpfvm
+// widens every scalar that differs from the previous visit (verifier.ts).
+import { tnumIn } from './tnum.js';
+import { scalarWithin } from './scalar.js';
+import { Reg, RegType, Slot, type Frame, type VState } from './state.js';
+
+/** A saved state at a prune point. */
+export class Checkpoint {
+  /** Paths still being explored below this checkpoint (kernel `branches`). */
+  branches = 1;
+  hit = 0;
+  miss = 0;
+  constructor(
+    readonly pc: number,
+    readonly state: VState,
+    public parent: Checkpoint | undefined,
+  ) {}
+}
+
+/** Consistent renaming of ids between the old and the current state (kernel check_ids). */
+class IdMap {
+  private o2c = new Map<number, number>();
+  private c2o = new Map<number, number>();
+  private tmp = 1 << 30;
+  check(oldId: number, curId: number): boolean {
+    if (!oldId && !curId) return true;
+    if (!oldId) oldId = ++this.tmp;
+    if (!curId) curId = ++this.tmp;
+    const c = this.o2c.get(oldId);
+    const o = this.c2o.get(curId);
+    if (c === undefined && o === undefined) {
+      this.o2c.set(oldId, curId);
+      this.c2o.set(curId, oldId);
+      return true;
+    }
+    return c === curId && o === oldId;
+  }
+}
+
+/** How states are compared: RANGE_WITHIN (pruning) or EXACT (infinite-loop detection). */
+export type Compare = 'within' | 'exact';
+
+export function statesEqual(old: VState, cur: VState, liveAt: (frameIdx: number, f: Frame) => number, mode: Compare): boolean {
+  if (old.frames.length !== cur.frames.length) return false;
+  if ((old.lock?.key ?? '') !== (cur.lock?.key ?? '')) return false;
+  if (old.refs.length !== cur.refs.length) return false;
+  const ids = new IdMap();
+  if (old.lock && cur.lock && !ids.check(old.lock.id, cur.lock.id)) return false;
+  for (let i = 0; i < old.refs.length; i++) if (!ids.check(old.refs[i]!.id, cur.refs[i]!.id)) return false;
+  for (let i = 0; i < old.frames.length; i++) {
+    const of = old.frames[i]!;
+    const cf = cur.frames[i]!;
+    if (of.callsite !== cf.callsite || of.inCallback !== cf.inCallback) return false;
+    const live = liveAt(i, cf);
+    for (let r = 0; r < 10; r++) {
+      if (!(live & (1 << r))) continue;
+      if (!regSafe(of.regs[r]!, cf.regs[r]!, ids, mode)) return false;
+    }
+    if (!stackSafe(of, cf, ids, mode)) return false;
+  }
+  return true;
+}
+
+function regSafe(o: Reg, c: Reg, ids: IdMap, mode: Compare): boolean {
+  if (mode === 'exact') return exactReg(o, c, ids);
+  if (o.type === RegType.NOT_INIT) return true;
+  if (c.type === RegType.NOT_INIT) return false;
+  if (o.type !== c.type) return false;
+  if (o.type === RegType.SCALAR) {
+    if (!scalarWithin(o.s, c.s)) return false;
+    return o.id === 0 || ids.check(o.id, c.id);
+  }
+  if (o.flags !== c.flags || o.map !== c.map || o.off !== c.off || o.frameno !== c.frameno || o.btfName !== c.btfName || o.memSize !== c.memSize || o.subprog !== c.subprog) return false;
+  if (!ids.check(o.id, c.id) || !ids.check(o.refId, c.refId)) return false;
+  if (o.isPkt()) {
+    // The current pointer must be proven at least as far as the old one.
+    if (c.range < o.range || (o.range < 0 && c.range !== o.range)) return false;
+  }
+  return scalarWithin(o.s, c.s) && tnumIn(o.s.varOff, c.s.varOff);
+}
+
+function exactReg(o: Reg, c: Reg, ids: IdMap): boolean {
+  if (o.type !== c.type) return false;
+  if (o.type === RegType.NOT_INIT) return true;
+  if (!o.s.equals(c.s)) return false;
+  if (o.type === RegType.SCALAR) return o.id === 0 || ids.check(o.id, c.id);
+  return o.flags === c.flags && o.map === c.map && o.off === c.off && o.range === c.range && o.frameno === c.frameno && o.memSize === c.memSize && ids.check(o.id, c.id) && ids.check(o.refId, c.refId);
+}
+
+/** stacksafe, with allow_uninit_stack (privileged): old invalid or misc bytes accept anything. */
+function stackSafe(o: Frame, c: Frame, ids: IdMap, mode: Compare): boolean {
+  const n = o.allocated;
+  if (mode === 'exact' && n !== c.allocated) return false;
+  for (let k = 0; k < n; k++) {
+    const ot = o.stack[k]!;
+    const ct = c.slotType(k);
+    if (mode === 'exact') {
+      if (ot !== ct) return false;
+      if (ot === Slot.SPILL && (k & 7) === 7 && !exactReg(o.spills[k >> 3]!, c.spills[k >> 3] ?? new Reg(), ids)) return false;
+      continue;
+    }
+    if (ot === Slot.INVALID || ot === Slot.MISC) continue;
+    if (ot === Slot.ZERO) {
+      if (ct === Slot.ZERO) continue;
+      if (ct === Slot.SPILL && c.spills[k >> 3]?.isNullConst()) continue;
+      return false;
+    }
+    // Old spill: the current slot must hold a spill the old one contains.
+    if (ct !== Slot.SPILL) {
+      // A spilled unknown scalar is as good as misc bytes.
+      const os = o.spills[k >> 3];
+      if (os && os.type === RegType.SCALAR && os.s.varOff.mask === 0xffff_ffff_ffff_ffffn && (ct === Slot.MISC || ct === Slot.ZERO)) continue;
+      return false;
+    }
+    if ((k & 7) !== 7) continue;
+    if (!regSafe(o.spills[k >> 3] ?? new Reg(), c.spills[k >> 3] ?? new Reg(), ids, 'within')) return false;
+  }
+  return true;
+}
+
+/** Kernel widen_imprecise_scalars, ebpfvm's version: scalars of `cur` that differ from `old`
+ *  become unknown (every scalar is treated as imprecise here, see the file comment). */
+export function widenScalars(old: VState, cur: VState): void {
+  for (let i = 0; i < cur.frames.length && i < old.frames.length; i++) {
+    const of = old.frames[i]!;
+    const cf = cur.frames[i]!;
+    for (let r = 0; r < 10; r++) {
+      const o = of.regs[r]!;
+      const c = cf.regs[r]!;
+      if (o.type === RegType.SCALAR && c.type === RegType.SCALAR && !o.s.equals(c.s)) cf.regs[r] = Reg.unknown();
+    }
+    for (let s = 0; s < cf.spills.length; s++) {
+      const o = of.spills[s];
+      const c = cf.spills[s];
+      if (o && c && o.type === RegType.SCALAR && c.type === RegType.SCALAR && !o.s.equals(c.s)) cf.spills[s] = Reg.unknown();
+    }
+  }
+}

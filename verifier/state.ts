@@ -1,0 +1,331 @@
+// Register and stack state of the abstract interpreter (the kernel's bpf_reg_state,
+// bpf_func_state and bpf_verifier_state). A register is a type plus, for pointers, a fixed offset
+// `off` and a variable offset in `s` (a Scalar: tnum and bounds), exactly as the kernel keeps them;
+// for scalars `s` is the value itself. Stack slots are tracked byte by byte (misc, zero, invalid,
+// spill) with the spilled register kept per 8-byte slot.
+import { Scalar, formatScalar, formatSnum, formatUnum } from './scalar.js';
+import type { VerifierMap } from './env.js';
+
+/** Base register types (kernel enum bpf_reg_type). */
+export const RegType = {
+  NOT_INIT: 0,
+  SCALAR: 1,
+  CTX: 2,
+  MAP_PTR: 3,
+  MAP_VALUE: 4,
+  MAP_KEY: 5,
+  STACK: 6,
+  PKT: 7,
+  PKT_META: 8,
+  PKT_END: 9,
+  MEM: 10,
+  BTF_ID: 11,
+  FUNC: 12,
+  FLOW_KEYS: 13,
+  SOCKET: 14,
+  SOCK_COMMON: 15,
+  TCP_SOCK: 16,
+  BUF: 17,
+} as const;
+export type RegType = (typeof RegType)[keyof typeof RegType];
+
+/** Type flags (kernel enum bpf_type_flag, the ones ebpfvm tracks). */
+export const RegFlag = {
+  MAYBE_NULL: 1,
+  RDONLY: 2,
+  RINGBUF: 4,
+  /** An object the program owns (rbtree node from alloc_node / remove). */
+  ALLOC: 8,
+  /** A non-owning reference into an rbtree (valid while the lock is held). */
+  NON_OWN: 16,
+  PERCPU: 32,
+  TRUSTED: 64,
+  UNTRUSTED: 128,
+} as const;
+
+const TYPE_NAME: Record<number, string> = {
+  [RegType.NOT_INIT]: '?',
+  [RegType.SCALAR]: 'scalar',
+  [RegType.CTX]: 'ctx',
+  [RegType.MAP_PTR]: 'map_ptr',
+  [RegType.MAP_VALUE]: 'map_value',
+  [RegType.MAP_KEY]: 'map_key',
+  [RegType.STACK]: 'fp',
+  [RegType.PKT]: 'pkt',
+  [RegType.PKT_META]: 'pkt_meta',
+  [RegType.PKT_END]: 'pkt_end',
+  [RegType.MEM]: 'mem',
+  [RegType.BTF_ID]: 'ptr_',
+  [RegType.FUNC]: 'func',
+  [RegType.FLOW_KEYS]: 'flow_keys',
+  [RegType.SOCKET]: 'sock',
+  [RegType.SOCK_COMMON]: 'sock_common',
+  [RegType.TCP_SOCK]: 'tcp_sock',
+  [RegType.BUF]: 'buf',
+};
+
+export class Reg {
+  type: RegType = RegType.NOT_INIT;
+  flags = 0;
+  /** Scalar value, or the variable offset of a pointer. */
+  s: Scalar = Scalar.unknown();
+  /** Fixed offset of a pointer. */
+  off = 0;
+  /** Shared by copies: null checks and packet ranges apply to every register of the same id;
+   *  scalars with the same id are equal. */
+  id = 0;
+  /** Reference this pointer holds (acquired object), 0 for none. */
+  refId = 0;
+  map: VerifierMap | undefined = undefined;
+  /** Packet pointers: bytes proven readable from `off`. */
+  range = 0;
+  /** PTR_TO_MEM / BUF: size of the memory. */
+  memSize = 0;
+  /** PTR_TO_STACK: frame the pointer points into. */
+  frameno = 0;
+  /** PTR_TO_BTF_ID: the struct's name and size (built-in or object BTF). */
+  btfName = '';
+  btfSize = 0;
+  /** PTR_TO_FUNC: the subprogram's first insn. */
+  subprog = 0;
+
+  clone(): Reg {
+    const r = new Reg();
+    r.type = this.type;
+    r.flags = this.flags;
+    r.s = this.s.clone();
+    r.off = this.off;
+    r.id = this.id;
+    r.refId = this.refId;
+    r.map = this.map;
+    r.range = this.range;
+    r.memSize = this.memSize;
+    r.frameno = this.frameno;
+    r.btfName = this.btfName;
+    r.btfSize = this.btfSize;
+    r.subprog = this.subprog;
+    return r;
+  }
+
+  static scalar(s: Scalar): Reg {
+    const r = new Reg();
+    r.type = RegType.SCALAR;
+    r.s = s;
+    return r;
+  }
+  static known(v: bigint): Reg {
+    return Reg.scalar(Scalar.known(v));
+  }
+  static unknown(): Reg {
+    return Reg.scalar(Scalar.unknown());
+  }
+  /** A pointer of type t with zero offsets. */
+  static ptr(t: RegType, flags = 0): Reg {
+    const r = new Reg();
+    r.type = t;
+    r.flags = flags;
+    r.s = Scalar.known(0n);
+    return r;
+  }
+
+  get isScalar(): boolean {
+    return this.type === RegType.SCALAR;
+  }
+  get isPointer(): boolean {
+    return this.type !== RegType.SCALAR && this.type !== RegType.NOT_INIT;
+  }
+  get maybeNull(): boolean {
+    return (this.flags & RegFlag.MAYBE_NULL) !== 0;
+  }
+  isConst(): boolean {
+    return this.type === RegType.SCALAR && this.s.isConst();
+  }
+  isPkt(): boolean {
+    return this.type === RegType.PKT || this.type === RegType.PKT_META;
+  }
+  isNullConst(): boolean {
+    return this.type === RegType.SCALAR && this.s.isConst() && this.s.constValue() === 0n;
+  }
+}
+
+/** The kernel's type name with flag prefixes/suffixes (reg_type_str). */
+export function regTypeName(r: Reg): string {
+  let prefix = '';
+  if (r.flags & RegFlag.RDONLY) prefix += 'rdonly_';
+  if (r.flags & RegFlag.RINGBUF) prefix += 'ringbuf_';
+  if (r.flags & RegFlag.PERCPU) prefix += 'percpu_';
+  if (r.flags & RegFlag.UNTRUSTED) prefix += 'untrusted_';
+  if (r.flags & RegFlag.TRUSTED) prefix += 'trusted_';
+  if (r.flags & RegFlag.ALLOC) prefix += 'alloc_';
+  let name = TYPE_NAME[r.type] ?? '?';
+  if (r.flags & RegFlag.MAYBE_NULL) name += r.type === RegType.BTF_ID ? 'or_null_' : '_or_null';
+  return prefix + name;
+}
+
+/** verbose_snum / verbose_unum (decimal for small magnitudes, else hex), from the scalar log. */
+export const snum = (v: bigint | number): string => formatSnum(BigInt.asUintN(64, BigInt(v)));
+export const unum = (v: bigint | number): string => formatUnum(BigInt.asUintN(64, BigInt(v)));
+
+/** One register's text as 6.18 prints it (print_reg_state). `frameno` is the printing frame. */
+export function formatReg(r: Reg, frameno: number): string {
+  if (r.type === RegType.SCALAR) return formatScalar(r.s, r.id || undefined);
+  const name = regTypeName(r);
+  if (r.type === RegType.STACK) {
+    const fr = r.frameno !== frameno ? `[${r.frameno}]` : '';
+    if (r.s.isConst()) return `${name}${fr}${snum(BigInt.asIntN(64, r.s.constValue()) + BigInt(r.off))}`;
+    return `${name}${fr}(${joinAttrs(r)})`;
+  }
+  return `${name}${r.type === RegType.BTF_ID ? r.btfName : ''}(${joinAttrs(r)})`;
+}
+
+function joinAttrs(r: Reg): string {
+  const a: string[] = [];
+  if (r.id) a.push(`id=${r.id}`);
+  if (r.refId) a.push(`ref_obj_id=${r.refId}`);
+  if (r.flags & RegFlag.NON_OWN) a.push('non_own_ref');
+  if ((r.type === RegType.MAP_PTR || r.type === RegType.MAP_VALUE || r.type === RegType.MAP_KEY) && r.map) {
+    if (r.map.name) a.push(`map=${r.map.name}`);
+    a.push(`ks=${r.map.keySize},vs=${r.map.valueSize}`);
+  }
+  if (r.type !== RegType.STACK && r.off) a.push(`off=${snum(r.off)}`);
+  if (r.type === RegType.STACK && r.off) a.push(`off=${snum(r.off)}`);
+  if (r.isPkt()) a.push(`r=${unum(BigInt.asUintN(64, BigInt(r.range)))}`);
+  if (r.type === RegType.MEM || r.type === RegType.BUF) a.push(`sz=${unum(r.memSize)}`);
+  if (r.s.isConst()) {
+    const v = BigInt.asIntN(64, r.s.constValue());
+    if (v) a.push(`imm=${snum(v)}`);
+  } else {
+    // The scalar's own text without "scalar(" and ")": ranges and var_off.
+    const t = formatScalar(r.s);
+    const inner = t.startsWith('scalar(') ? t.slice(7, -1) : '';
+    if (inner) a.push(inner);
+  }
+  return a.join(',');
+}
+
+// ---- stack ------------------------------------------------------------------------------------
+
+export const Slot = { INVALID: 0, SPILL: 1, MISC: 2, ZERO: 3 } as const;
+const SLOT_CHAR = ['?', 'r', 'm', '0'];
+export const MAX_STACK = 512;
+
+/** One function frame: registers, stack bytes (index k = -off - 1, slot k >> 3, byte k & 7 as the
+ *  kernel numbers them) and the spilled registers per 8-byte slot. */
+export class Frame {
+  regs: Reg[];
+  /** Slot types of the bytes in use, grown in 8-byte steps (kernel allocated_stack). */
+  stack: Uint8Array;
+  spills: (Reg | undefined)[];
+  constructor(
+    readonly frameno: number,
+    /** The call insn that created this frame (-1 for the main program). */
+    readonly callsite: number,
+    /** First insn of the subprogram this frame runs. */
+    readonly subprog: number,
+  ) {
+    this.regs = [];
+    for (let i = 0; i < 11; i++) this.regs.push(new Reg());
+    this.stack = new Uint8Array(0);
+    this.spills = [];
+  }
+  /** Return-value range a callback must satisfy, when this frame runs a callback. */
+  callbackRet: readonly [bigint, bigint] | undefined;
+  inCallback = false;
+  /** bpf_loop / for_each: the callback may run again (so its frame exit loops back). */
+  asyncCallback = false;
+
+  clone(): Frame {
+    const f = new Frame(this.frameno, this.callsite, this.subprog);
+    for (let i = 0; i < 11; i++) f.regs[i] = this.regs[i]!.clone();
+    f.stack = this.stack.slice();
+    f.spills = this.spills.map((r) => r?.clone());
+    f.callbackRet = this.callbackRet;
+    f.inCallback = this.inCallback;
+    f.asyncCallback = this.asyncCallback;
+    return f;
+  }
+
+  get allocated(): number {
+    return this.stack.length;
+  }
+  /** Make sure bytes down to -size are tracked. */
+  grow(size: number): void {
+    const need = Math.min(MAX_STACK, (size + 7) & ~7);
+    if (need <= this.stack.length) return;
+    const s = new Uint8Array(need);
+    s.set(this.stack);
+    this.stack = s;
+    while (this.spills.length < need >> 3) this.spills.push(undefined);
+  }
+  slotType(k: number): number {
+    return k < this.stack.length ? this.stack[k]! : Slot.INVALID;
+  }
+  isSpilled(spi: number): boolean {
+    return (spi << 3) + 7 < this.stack.length && this.stack[(spi << 3) + 7] === Slot.SPILL;
+  }
+}
+
+export interface RefState {
+  id: number;
+  insn: number;
+  /** What acquired it ('ringbuf', 'sock', 'rbtree_node', 'lock'). */
+  kind: string;
+}
+
+/** A whole verifier state: frames of the call chain, references and lock, plus the bookkeeping
+ *  the search needs (parent checkpoint, pending branches). */
+export class VState {
+  frames: Frame[] = [];
+  refs: RefState[] = [];
+  /** Held bpf_spin_lock: the map and offset it lives at (kernel active_lock), or undefined. */
+  lock: { key: string; id: number } | undefined = undefined;
+  /** Held RFC rbtree lock ids. */
+  rbLocks: number[] = [];
+  /** rbtree_add results: result id -> the node reference released when the result is non-NULL. */
+  condRelease = new Map<number, number>();
+  get cur(): Frame {
+    return this.frames[this.frames.length - 1]!;
+  }
+  clone(): VState {
+    const s = new VState();
+    s.frames = this.frames.map((f) => f.clone());
+    s.refs = this.refs.map((r) => ({ ...r }));
+    s.lock = this.lock && { ...this.lock };
+    s.rbLocks = this.rbLocks.slice();
+    s.condRelease = new Map(this.condRelease);
+    return s;
+  }
+}
+
+/** print_verifier_state: registers (all or scratched), then stack slots, refs and callback flag. */
+export function formatFrame(f: Frame, scratchRegs: number, scratchSlots: Set<number> | undefined, all: boolean): string {
+  let out = f.frameno ? ` frame${f.frameno}:` : '';
+  for (let i = 0; i < 11; i++) {
+    const r = f.regs[i]!;
+    if (r.type === RegType.NOT_INIT) continue;
+    if (!all && !(scratchRegs & (1 << i))) continue;
+    out += ` R${i}=${formatReg(r, f.frameno)}`;
+  }
+  const nslots = f.allocated >> 3;
+  for (let spi = 0; spi < nslots; spi++) {
+    if (!all && !scratchSlots?.has(spi)) continue;
+    let valid = false;
+    let types = '';
+    for (let j = 0; j < 8; j++) {
+      const t = f.stack[(spi << 3) + j]!;
+      if (t !== Slot.INVALID) valid = true;
+      types += SLOT_CHAR[t];
+    }
+    if (!valid) continue;
+    const at = ` fp${-(spi + 1) * 8}`;
+    if (f.stack[(spi << 3) + 7] === Slot.SPILL) {
+      const sp = types.indexOf('r');
+      out += `${at}=${types.slice(0, sp)}${f.spills[spi] ? formatReg(f.spills[spi]!, f.frameno) : '?'}`;
+    } else out += `${at}=${types}`;
+  }
+  return out;
+}
+
+export function formatRefs(s: VState): string {
+  return s.refs.length ? ` refs=${s.refs.map((r) => r.id).join(',')}` : '';
+}

@@ -1,0 +1,468 @@
+// The search (kernel do_check and its helpers): one current state walks the program; at a
+// conditional jump the other outcome is pushed and explored later; at prune points states are
+// checkpointed and compared (prune.ts); every instruction is checked by the module of its class.
+// Logging follows the kernel's: per-insn lines, the scratched registers after each insn, the
+// log rewound to the branch point when a path ends well (level 1).
+import { Cls, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, type Insn } from '../vm/isa.js';
+import { formatInsn } from '../vm/disasm.js';
+import { formOf } from '../vm/opcodes.js';
+import { ProgType } from '../vm/prog-types.js';
+import { checkAlu } from './alu.js';
+import { checkCondJmp } from './jmp.js';
+import { checkMemAccess } from './mem.js';
+import { checkFuncCall, checkHelperCall, checkReturnCode, funcExit } from './calls.js';
+import { checkReferenceLeak } from './refs.js';
+import { Checkpoint, statesEqual, widenScalars } from './prune.js';
+import { Reject } from './errors.js';
+import { VLog } from './log.js';
+import { Scalar } from './scalar.js';
+import { Frame, Reg, RegFlag, RegType, VState, formatFrame, formatRefs, regTypeName } from './state.js';
+import { subprogOf, type Cfg } from './cfg.js';
+import type { InsnFacts, VerifyInput, VerifyOptions } from './env.js';
+
+export const INSN_LIMIT = 1_000_000;
+/** BPF_COMPLEXITY_LIMIT_JMP_SEQ: pending branches. */
+const MAX_PENDING = 8192;
+/** Checkpoints kept per insn before the least useful ones are dropped. */
+const SIZES: Record<number, 1 | 2 | 4 | 8> = { 0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8 };
+
+interface Pending {
+  st: VState;
+  pc: number;
+  prevPc: number;
+  logPos: number;
+  logOpen: number;
+  parent: Checkpoint | undefined;
+}
+
+export class Verifier {
+  readonly insns: readonly Insn[];
+  readonly log: VLog;
+  st!: VState;
+  pc = 0;
+  prevPc = -1;
+  insn!: Insn;
+  processed = 0;
+  private idGen = 0;
+  readonly allowPtrLeaks = true;
+  readonly allowUninitStack = true;
+  private explored: (Checkpoint[] | undefined)[];
+  private parent: Checkpoint | undefined;
+  private pending: Pending[] = [];
+  private scratchRegs = 0;
+  private scratchSlots = new Set<number>();
+  private scratchAllFlag = true;
+  private doPrintState = false;
+  private jmps = 0;
+  private prevJmps = 0;
+  private prevInsns = 0;
+  private pathDone = false;
+  private lastLine: string | undefined;
+  readonly facts: InsnFacts[];
+  readonly stackDepth: number[];
+  readonly globalsNeeded = new Set<number>();
+  stats = { maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, curStates: 0 };
+  /** Verifying a global function on its own (exit rules differ). */
+  private globalEntry = false;
+
+  constructor(
+    readonly input: VerifyInput,
+    readonly opts: VerifyOptions,
+    readonly cfg: Cfg,
+    log: VLog,
+  ) {
+    this.insns = input.insns;
+    this.log = log;
+    this.explored = new Array(this.insns.length);
+    this.facts = this.insns.map(() => ({ seen: false, safeAccess: false }));
+    this.stackDepth = cfg.subprogs.map(() => 0);
+  }
+
+  get frame(): Frame {
+    return this.st.cur;
+  }
+  get regs(): Reg[] {
+    return this.st.cur.regs;
+  }
+
+  reject(message: string, _linfo = false, errno = 13): never {
+    throw new Reject(message, this.pc, errno);
+  }
+  newId(): number {
+    return ++this.idGen;
+  }
+
+  // ---- register access ----------------------------------------------------------------------
+  readReg(r: number): void {
+    this.scratchRegs |= 1 << r;
+    if (this.regs[r]!.type === RegType.NOT_INIT) this.reject(`R${r} !read_ok`);
+  }
+  writable(r: number): void {
+    if (r === 10) this.reject('frame pointer is read only');
+  }
+  setReg(r: number, reg: Reg): void {
+    this.regs[r] = reg;
+    this.scratchRegs |= 1 << r;
+  }
+  scratchSlot(spi: number): void {
+    this.scratchSlots.add(spi);
+  }
+  scratchAll(): void {
+    this.scratchAllFlag = true;
+  }
+  noteAccess(reg: Reg): void {
+    const f = this.facts[this.pc]!;
+    const t = regTypeName(reg);
+    (f.ptrTypes ??= []).includes(t) || f.ptrTypes.push(t);
+  }
+  noteStackDepth(f: Frame, depth: number): void {
+    const sp = subprogOf(this.cfg, f.subprog);
+    if (depth > this.stackDepth[sp]!) this.stackDepth[sp] = depth;
+  }
+  noteBranch(): void {
+    // counted in step()
+  }
+  requireGlobal(pc: number): void {
+    this.globalsNeeded.add(pc);
+  }
+  conditionalRelease(resultId: number, refId: number): void {
+    this.st.condRelease.set(resultId, refId);
+  }
+
+  // ---- branches ---------------------------------------------------------------------------------
+  pushBranch(st: VState, pc: number): void {
+    if (this.pending.length >= MAX_PENDING) this.reject(`The sequence of ${this.pending.length} jumps is too complex.`, false, 7);
+    this.pending.push({ st, pc, prevPc: this.pc, logPos: this.log.pos, logOpen: this.log.openLen, parent: this.parent });
+    if (this.parent) this.parent.branches++;
+  }
+  pushCallbackBranch(st: VState, pc: number): void {
+    this.pushBranch(st, pc);
+  }
+  jumpTo(pc: number): void {
+    this.nextPc = pc;
+  }
+  /** The fall-through of a branch is impossible: only the pushed target remains. */
+  endPathInfeasible(): void {
+    this.pathDone = true;
+  }
+  private nextPc = -1;
+
+  // ---- logging ----------------------------------------------------------------------------------
+  private stateText(all: boolean): string {
+    const f = this.st.cur;
+    const s = formatFrame(f, all ? 0x7ff : this.scratchRegs, all ? undefined : this.scratchSlots, all) + formatRefs(this.st) + (f.inCallback ? ' cb' : '');
+    return s;
+  }
+  private cleanScratch(): void {
+    this.scratchRegs = 0;
+    this.scratchSlots.clear();
+    this.scratchAllFlag = false;
+  }
+  logCall(caller: Frame, callee: Frame): void {
+    if (!this.log.enabled) return;
+    this.log.write('caller:\n' + formatFrame(caller, 0, undefined, true) + '\ncallee:\n' + formatFrame(callee, 0, undefined, true) + '\n');
+  }
+  logFrameReturn(callee: Frame, caller: Frame, to: number): void {
+    if (!this.log.enabled) return;
+    this.log.write('returning from callee:\n' + formatFrame(callee, 0, undefined, true) + `\nto caller at ${to}:\n` + formatFrame(caller, 0, undefined, true) + '\n');
+  }
+  private insnText(pc: number): string {
+    return formatInsn(this.insns, pc, {
+      dialect: 'kernel',
+      helperName: (id) => {
+        const h = this.input.helper(id);
+        return h ? `bpf_${h.name}` : 'unknown';
+      },
+      kfuncName: (id) => this.input.kfuncName?.(id),
+      allowPtrLeaks: true,
+    });
+  }
+
+  // ---- the search -------------------------------------------------------------------------------
+
+  /** Walk every path from `entry` with the initial state `st`. Throws Reject. */
+  run(st: VState, entry: number, globalEntry = false): void {
+    this.st = st;
+    this.pc = entry;
+    this.globalEntry = globalEntry;
+    this.scratchAllFlag = true;
+    const n = this.insns.length;
+    const limit = this.opts.insnLimit ?? INSN_LIMIT;
+    for (;;) {
+      if (this.pc < 0 || this.pc >= n) this.reject(`invalid insn idx ${this.pc} insn_cnt ${n}`, false, 14);
+      const insn = (this.insn = this.insns[this.pc]!);
+      if (++this.processed > limit) this.reject(`BPF program is too large. Processed ${this.processed} insn`, false, 7);
+      if (this.cfg.prune[this.pc] && this.isStateVisited()) {
+        if (this.log.enabled) this.log.write(this.doPrintState ? `\nfrom ${this.prevPc} to ${this.pc}: safe\n` : `${this.pc}: safe\n`);
+        if (!this.endPath()) return;
+        continue;
+      }
+      if (this.log.enabled) this.logInsn();
+      this.facts[this.pc]!.seen = true;
+      this.nextPc = -1;
+      this.pathDone = false;
+      const ended = this.step(insn);
+      if (ended || this.pathDone) {
+        if (!this.endPath()) return;
+        continue;
+      }
+      this.prevPc = this.pc;
+      this.pc = this.nextPc >= 0 ? this.nextPc : this.pc + (insn.code === LD_IMM64 ? 2 : 1);
+    }
+  }
+
+  private logInsn(): void {
+    if (this.log.level >= 2 && this.doPrintState) {
+      this.log.write(`\nfrom ${this.prevPc} to ${this.pc}:${this.stateText(true)}\n`);
+      this.doPrintState = false;
+    }
+    if (this.scratchAllFlag || this.scratchRegs || this.scratchSlots.size) {
+      this.log.insnState(this.pc, this.stateText(this.scratchAllFlag));
+      this.cleanScratch();
+    }
+    const line = this.input.sourceLine?.(this.pc);
+    if (line !== undefined && line !== this.lastLine) {
+      this.log.write(`; ${line}\n`);
+      this.lastLine = line;
+    }
+    this.log.insn(this.pc, this.insnText(this.pc));
+  }
+
+  /** The current path is over (exit, pruned, infeasible): continue with a pending one. */
+  private endPath(): boolean {
+    for (let cp = this.parent; cp; cp = cp.parent) if (--cp.branches > 0) break;
+    const next = this.pending.pop();
+    if (!next) return false;
+    this.st = next.st;
+    this.pc = next.pc;
+    this.prevPc = next.prevPc;
+    this.parent = next.parent;
+    if (this.log.level === 1) this.log.restore(next.logPos, next.logOpen);
+    this.doPrintState = true;
+    this.scratchAllFlag = true;
+    return true;
+  }
+
+  /** is_state_visited: true when the current state is covered by an explored one. */
+  private isStateVisited(): boolean {
+    const pc = this.pc;
+    const cur = this.st;
+    const list = (this.explored[pc] ??= []);
+    const force = this.cfg.force[pc] === 1;
+    let addNew = force || (this.jmps - this.prevJmps >= 2 && this.processed - this.prevInsns >= 8);
+    const live = (i: number, f: Frame): number => {
+      if (i === cur.frames.length - 1) return this.cfg.liveIn[pc]!;
+      const next = cur.frames[i + 1]!;
+      return next.inCallback ? this.cfg.liveIn[next.callsite]! : this.cfg.liveIn[next.callsite + 1]! & ~0x3f;
+      void f;
+    };
+    let loopEntry: Checkpoint | undefined;
+    for (let i = 0; i < list.length; i++) {
+      const cp = list[i]!;
+      if (cp.branches > 0) {
+        if (force) {
+          if (statesEqual(cp.state, cur, live, 'within')) {
+            cp.hit++;
+            return true;
+          }
+          loopEntry = cp;
+        } else if (statesEqual(cp.state, cur, live, 'exact') && this.isAncestor(cp)) {
+          const line = this.input.sourceLine?.(pc);
+          this.reject(`${line !== undefined ? `; ${line}\n` : ''}infinite loop detected at insn ${pc}\ncur state:${this.stateText(true)}\nold state:${formatFrame(cp.state.cur, 0, undefined, true)}`, false, 22);
+        }
+        if (this.jmps - this.prevJmps < 20 && this.processed - this.prevInsns < 100) addNew = force;
+        continue;
+      }
+      if (statesEqual(cp.state, cur, live, 'within')) {
+        cp.hit++;
+        return true;
+      }
+      cp.miss++;
+      // Drop checkpoints that keep missing (kernel: miss_cnt > hit_cnt * 3 + 3).
+      if (cp.miss > cp.hit * 3 + 3) {
+        list.splice(i--, 1);
+        this.stats.curStates--;
+      }
+    }
+    if (loopEntry && cur.frames.length === loopEntry.state.frames.length) widenScalars(loopEntry.state, cur);
+    if (!addNew) return false;
+    const cp = new Checkpoint(pc, cur.clone(), this.parent);
+    this.parent = cp;
+    list.push(cp);
+    this.prevJmps = this.jmps;
+    this.prevInsns = this.processed;
+    this.stats.totalStates++;
+    this.stats.curStates++;
+    if (this.stats.curStates > this.stats.peakStates) this.stats.peakStates = this.stats.curStates;
+    if (list.length > this.stats.maxStatesPerInsn) this.stats.maxStatesPerInsn = list.length;
+    return false;
+  }
+
+  private isAncestor(cp: Checkpoint): boolean {
+    for (let p = this.parent; p; p = p.parent) if (p === cp) return true;
+    return false;
+  }
+
+  /** Check one instruction; true when the path ends here. */
+  private step(insn: Insn): boolean {
+    const cls = insn.code & 7;
+    switch (cls) {
+      case Cls.ALU:
+      case Cls.ALU64:
+        checkAlu(this, insn);
+        return false;
+      case Cls.LDX: {
+        this.readReg(insn.src);
+        this.writable(insn.dst);
+        const size = SIZES[insn.code & 0x18]!;
+        checkMemAccess(this, insn.src, insn.off, size, 'read', undefined, insn.dst, { ldsx: (insn.code & 0xe0) === Mode.MEMSX });
+        return false;
+      }
+      case Cls.ST:
+        this.readReg(insn.dst);
+        checkMemAccess(this, insn.dst, insn.off, SIZES[insn.code & 0x18]!, 'write', undefined, -1, { imm: insn.imm });
+        return false;
+      case Cls.STX:
+        if ((insn.code & 0xe0) === Mode.ATOMIC) this.checkAtomic(insn);
+        else {
+          this.readReg(insn.src);
+          this.readReg(insn.dst);
+          checkMemAccess(this, insn.dst, insn.off, SIZES[insn.code & 0x18]!, 'write', this.regs[insn.src], -1);
+        }
+        return false;
+      case Cls.LD:
+        if (insn.code === LD_IMM64) this.checkLdImm64(insn);
+        else this.checkLdAbs(insn);
+        return false;
+      default:
+        return this.checkJmp(insn);
+    }
+  }
+
+  private checkJmp(insn: Insn): boolean {
+    const op = insn.code & 0xf0;
+    this.jmps++;
+    if (op === JmpOp.CALL) {
+      if ((insn.code & 0x08) !== 0) this.reject('BPF_CALL uses reserved fields', false, 22);
+      if (insn.src === PseudoCall.LOCAL) {
+        this.nextPc = checkFuncCall(this, insn);
+      } else if (insn.src === PseudoCall.KFUNC) {
+        if (this.st.lock) this.reject('function calls are not allowed while holding a lock', false, 22);
+        const name = this.input.kfuncName?.(insn.imm) ?? `kfunc#${insn.imm}`;
+        this.reject(`kfunc ${name} is not yet verified by ebpfvm`, false, 22);
+      } else checkHelperCall(this, insn);
+      this.scratchRegs |= 1;
+      return false;
+    }
+    if (op === JmpOp.JA) {
+      this.nextPc = (insn.code & 7) === Cls.JMP32 ? this.pc + insn.imm + 1 : this.pc + insn.off + 1;
+      return false;
+    }
+    if (op === JmpOp.EXIT) {
+      const top = this.st.frames.length === 1;
+      if (this.st.lock && top) this.reject('bpf_spin_unlock is missing', false, 22);
+      if (!top) {
+        this.nextPc = funcExit(this);
+        return false;
+      }
+      checkReferenceLeak(this);
+      if (this.globalEntry) {
+        this.readReg(0);
+        const r0 = this.regs[0]!;
+        if (r0.type !== RegType.SCALAR) this.reject(`At subprogram exit the register R0 is not a scalar value (${regTypeName(r0)})`, false, 22);
+      } else checkReturnCode(this);
+      this.scratchAllFlag = true;
+      return true;
+    }
+    checkCondJmp(this, insn);
+    return false;
+  }
+
+  private checkLdImm64(insn: Insn): void {
+    this.writable(insn.dst);
+    const hi = this.insns[this.pc + 1]!.imm;
+    switch (insn.src) {
+      case PseudoLd.IMM64:
+        this.setReg(insn.dst, Reg.known((BigInt(hi >>> 0) << 32n) | BigInt(insn.imm >>> 0)));
+        return;
+      case PseudoLd.MAP_FD:
+      case PseudoLd.MAP_IDX: {
+        const r = Reg.ptr(RegType.MAP_PTR);
+        r.map = this.input.map(insn.imm);
+        this.setReg(insn.dst, r);
+        return;
+      }
+      case PseudoLd.MAP_VALUE:
+      case PseudoLd.MAP_IDX_VALUE: {
+        const map = this.input.map(insn.imm)!;
+        if (hi >>> 0 >= map.valueSize) this.reject(`invalid access to map value pointer, value_size=${map.valueSize} off=${hi >>> 0}`, false, 22);
+        const r = Reg.ptr(RegType.MAP_VALUE);
+        r.map = map;
+        r.off = hi;
+        this.setReg(insn.dst, r);
+        return;
+      }
+      case PseudoLd.FUNC: {
+        const r = Reg.ptr(RegType.FUNC);
+        r.subprog = this.pc + insn.imm + 1;
+        this.setReg(insn.dst, r);
+        return;
+      }
+      case PseudoLd.BTF_ID: {
+        // A typed __ksym: kernel memory, read-only to the program.
+        const r = Reg.ptr(RegType.BTF_ID, RegFlag.TRUSTED);
+        r.btfName = 'ksym';
+        this.setReg(insn.dst, r);
+        return;
+      }
+      default:
+        this.reject('invalid BPF_LD_IMM insn', false, 22);
+    }
+  }
+
+  /** check_ld_abs: legacy packet loads, skb programs only, ctx in R6. */
+  private checkLdAbs(insn: Insn): void {
+    const t = this.input.progType;
+    if (t !== ProgType.SOCKET_FILTER && t !== ProgType.SCHED_CLS && t !== ProgType.SCHED_ACT && t !== ProgType.CGROUP_SKB && t !== ProgType.LWT_IN && t !== ProgType.LWT_OUT && t !== ProgType.LWT_XMIT)
+      this.reject('BPF_LD_[ABS|IND] instructions not allowed for this program type', false, 22);
+    if (this.cfg.subprogs.length > 1) this.reject('BPF_LD_[ABS|IND] instructions cannot be mixed with bpf-to-bpf calls', false, 22);
+    if (this.st.lock) this.reject('BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region', false, 22);
+    this.readReg(6);
+    if ((insn.code & 0xe0) === Mode.IND) this.readReg(insn.src);
+    if (this.regs[6]!.type !== RegType.CTX) this.reject('at the time of BPF_LD_ABS|IND R6 != pointer to skb', false, 22);
+    for (let r = 1; r <= 5; r++) this.setReg(r, new Reg());
+    const size = SIZES[insn.code & 0x18]!;
+    this.setReg(0, Reg.scalar(size === 8 ? Scalar.unknown() : Scalar.fromLoad(size as 1 | 2 | 4, false)));
+  }
+
+  /** check_atomic. */
+  private checkAtomic(insn: Insn): void {
+    const form = formOf(insn);
+    const size = SIZES[insn.code & 0x18]!;
+    if (size !== 4 && size !== 8) this.reject('invalid atomic operand size', false, 22);
+    this.readReg(insn.src);
+    this.readReg(insn.dst);
+    const cmpxchg = form?.op === 'cmpxchg';
+    const fetch = form ? form.kind === 'atomic' && !form.op.endsWith('=') : false;
+    if (cmpxchg) this.readReg(0);
+    if (this.regs[insn.src]!.isPointer && !this.allowPtrLeaks) this.reject(`R${insn.src} leaks addr into mem`);
+    const d = this.regs[insn.dst]!;
+    if (d.type === RegType.CTX || d.isPkt() || d.type === RegType.FLOW_KEYS || d.type === RegType.SOCKET || d.type === RegType.SOCK_COMMON || d.type === RegType.TCP_SOCK)
+      this.reject(`BPF_ATOMIC stores into R${insn.dst} ${regTypeName(d)} is not allowed`);
+    const loadReg = cmpxchg ? 0 : fetch ? insn.src : -1;
+    const val = this.regs[insn.src];
+    checkMemAccess(this, insn.dst, insn.off, size, 'read', undefined, -1);
+    checkMemAccess(this, insn.dst, insn.off, size, 'write', val, -1);
+    if (loadReg >= 0) this.setReg(loadReg, Reg.scalar(size === 8 ? Scalar.unknown() : Scalar.fromLoad(4, false)));
+  }
+
+  /** The initial state of the main program (R1 = ctx, R10 = fp). */
+  static entryState(): VState {
+    const st = new VState();
+    const f = new Frame(0, -1, 0);
+    f.regs[1] = Reg.ptr(RegType.CTX);
+    f.regs[10] = Reg.ptr(RegType.STACK);
+    st.frames.push(f);
+    return st;
+  }
+}
