@@ -149,6 +149,9 @@ function ptrArith(v: Verifier, insn: Insn, dstNo: number, ptr: Reg, off: Reg): v
   }
   saneOffset(v, off, ptr, true);
   saneOffset(v, ptr, ptr, false);
+  // The pointer's bounds depend on the scalar's exact range.
+  const isX = (insn.code & 0x08) !== 0;
+  if (isX && off.type === RegType.SCALAR) v.markPrecise(1 << (v.regs[insn.dst] === off ? insn.dst : insn.src));
   const r = ptr.clone();
   const dstIsOff = v.regs[dstNo] === off;
   switch (op) {

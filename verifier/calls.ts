@@ -247,6 +247,7 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
       if (s.smin < 0n) v.reject(`R${regno} min value is negative, either use unsigned or 'var &= const'`);
       if (s.umin === 0n && !zeroOk) v.reject(`R${regno} invalid zero-sized read: u64=[${s.umin},${s.umax}]`);
       if (s.umax >= MAX_VAR_SIZE) v.reject(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
+      v.markPrecise(1 << regno);
       const memRegno = meta.rawMemRegno ?? regno - 1;
       const memArg = meta.rawMemArg ?? all[regno - 2];
       meta.rawMemRegno = undefined;
@@ -261,6 +262,7 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
     }
     case 'ARG_CONST_ALLOC_SIZE_OR_ZERO':
       if (!r.s.isConst()) v.reject(`R${regno} is not a known constant'`);
+      v.markPrecise(1 << regno);
       meta.memSize = Number(r.s.constValue());
       return;
     case 'ARG_PTR_TO_CONST_STR':
@@ -460,9 +462,11 @@ export function funcExit(v: Verifier): number {
   if (r0.type === RegType.STACK) v.reject('cannot return stack pointer to the caller', false, 22);
   if (callee.inCallback) {
     if (r0.type !== RegType.SCALAR) v.reject('R0 not a scalar value');
+    v.markPrecise(1);
     const [lo, hi] = callee.callbackRet!;
     if (!(r0.s.smin >= lo && r0.s.smax <= hi)) v.reject(invalidScalar('At callback return', 'R0', r0.s, lo, hi), false, 22);
   }
+  v.noteFrameChange();
   v.st.frames.pop();
   const caller = v.st.cur;
   if (!callee.inCallback) caller.regs[0] = r0;
@@ -521,6 +525,7 @@ export function checkFuncCall(v: Verifier, insn: Insn): number {
   callee.regs[10].frameno = callee.frameno;
   for (let i = 1; i <= 5; i++) caller.regs[i] = new Reg();
   st.frames.push(callee);
+  v.noteFrameChange();
   v.scratchAll();
   v.logCall(caller, callee);
   return target;
@@ -533,6 +538,7 @@ export function checkReturnCode(v: Verifier): void {
   const range = returnRange(v.input.progType, v.input.expectedAttachType ?? 0);
   if (!range) return;
   if (r0.type !== RegType.SCALAR) v.reject(`At program exit the register R0 is not a known value (${regTypeName(r0)})`, false, 22);
+  v.markPrecise(1);
   const [lo, hi] = range;
   if (!(r0.s.smin >= lo && r0.s.smax <= hi)) v.reject(invalidScalar('At program exit', 'R0', r0.s, lo, hi), false, 22);
 }

@@ -49,7 +49,23 @@ export function checkCondJmp(v: Verifier, insn: Insn): void {
   const dst = v.regs[insn.dst]!;
   const src = isX ? v.regs[insn.src]! : Reg.known(BigInt(insn.imm));
   const target = v.pc + insn.off + 1;
-  let pred = branchTaken(insn.code, dst, src, is32);
+  const pred = branchTaken(insn.code, dst, src, is32);
+  // Registers linked to the operands by id (copies of the same scalar), for backtracking.
+  let linked = 0;
+  for (const op of isX ? [dst, src] : [dst]) {
+    if (op.type !== RegType.SCALAR || !op.id) continue;
+    v.regs.forEach((r, i) => {
+      if (i < 10 && r.type === RegType.SCALAR && r.id === op.id) linked |= 1 << i;
+    });
+  }
+  if (linked) v.noteLinked(linked);
+  if (pred >= 0) {
+    // The outcome depended on the values: they must be precise (kernel check_cond_jmp_op).
+    let mask = 0;
+    if (dst.type === RegType.SCALAR) mask |= 1 << insn.dst;
+    if (isX && src.type === RegType.SCALAR) mask |= 1 << insn.src;
+    if (mask) v.markPrecise(mask);
+  }
   if (pred === 1) {
     v.jumpTo(target);
     return;

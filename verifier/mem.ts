@@ -278,6 +278,7 @@ function stackWrite(v: Verifier, reg: Reg, off: number, size: number, val: Reg |
   const k0 = -at - 1;
   const spi = k0 >> 3;
   v.scratchSlot(spi);
+  v.noteStackSlot(reg.frameno, spi);
   // Writes into part of a spilled pointer corrupt it.
   if (size !== 8 && f.isSpilled(spi) && f.spills[spi]?.isPointer) {
     for (let j = 0; j < 8; j++) f.stack[(spi << 3) + j] = Slot.MISC;
@@ -294,6 +295,8 @@ function stackWrite(v: Verifier, reg: Reg, off: number, size: number, val: Reg |
     saveSpill(f, spi, val.clone(), 8);
   } else {
     const zero = (val && val.isNullConst()) || (!val && imm === 0);
+    // STACK_ZERO is exact knowledge: the stored register must be precise.
+    if (zero && val && v.insn.src < 10 && v.regs[v.insn.src] === val) v.markPrecise(1 << v.insn.src);
     if (f.isSpilled(spi)) {
       for (let j = 0; j < 8; j++) if (f.stack[(spi << 3) + j] === Slot.SPILL) f.stack[(spi << 3) + j] = Slot.MISC;
     }
@@ -334,6 +337,7 @@ function stackRead(v: Verifier, reg: Reg, regno: number, off: number, size: numb
   const k0 = -at - 1;
   const spi = k0 >> 3;
   v.scratchSlot(spi);
+  v.noteStackSlot(reg.frameno, spi);
   if (f.isSpilled(spi)) {
     const spilled = f.spills[spi]!;
     let spillSize = 1;

@@ -10,29 +10,74 @@
 import { tnumIn } from './tnum.js';
 import { scalarWithin } from './scalar.js';
 import { Reg, RegType, Slot, type Frame, type VState } from './state.js';
+import { History, type PrecisionNode } from './precision.js';
 
 /** A saved state at a prune point. */
-export class Checkpoint {
+export class Checkpoint implements PrecisionNode {
   /** Paths still being explored below this checkpoint (kernel `branches`). */
   branches = 1;
   hit = 0;
   miss = 0;
+  allPrecise = false;
+  /** loopHash of the state when it was saved (0 at callback sites). */
+  hash = 0;
   constructor(
     readonly pc: number,
     readonly state: VState,
     public parent: Checkpoint | undefined,
+    /** The insns run from the parent checkpoint to this one. */
+    readonly hist: History,
   ) {}
+}
+
+/** The checkpoints of one insn: those still being explored (by loopHash, for the endless-loop
+ *  check) and the fully explored ones that may prune. */
+export class StatesAt {
+  active = new Map<number, Checkpoint[]>();
+  activeCount = 0;
+  done: Checkpoint[] = [];
+  addActive(cp: Checkpoint): void {
+    const b = this.active.get(cp.hash);
+    if (b) b.push(cp);
+    else this.active.set(cp.hash, [cp]);
+    this.activeCount++;
+  }
+  finish(cp: Checkpoint): void {
+    const b = this.active.get(cp.hash);
+    const i = b ? b.indexOf(cp) : -1;
+    if (i < 0) return;
+    b!.splice(i, 1);
+    if (!b!.length) this.active.delete(cp.hash);
+    this.activeCount--;
+    this.done.push(cp);
+  }
+}
+
+/** A cheap fingerprint of the top frame's live registers: equal states have equal hashes. */
+export function loopHash(s: VState, live: number): number {
+  const regs = s.cur.regs;
+  let h = s.frames.length;
+  for (let r = 0; r < 10; r++) {
+    if (!(live & (1 << r))) continue;
+    const x = regs[r]!;
+    h = (Math.imul(h, 31) + x.type * 7 + x.off) | 0;
+    h = (Math.imul(h, 31) + Number(BigInt.asUintN(32, x.s.varOff.value))) | 0;
+    h = (Math.imul(h, 31) + Number(BigInt.asUintN(32, x.s.varOff.mask))) | 0;
+  }
+  return h;
 }
 
 /** Consistent renaming of ids between the old and the current state (kernel check_ids). */
 class IdMap {
-  private o2c = new Map<number, number>();
-  private c2o = new Map<number, number>();
+  private o2c: Map<number, number> | undefined;
+  private c2o: Map<number, number> | undefined;
   private tmp = 1 << 30;
   check(oldId: number, curId: number): boolean {
     if (!oldId && !curId) return true;
     if (!oldId) oldId = ++this.tmp;
     if (!curId) curId = ++this.tmp;
+    this.o2c ??= new Map();
+    this.c2o ??= new Map();
     const c = this.o2c.get(oldId);
     const o = this.c2o.get(curId);
     if (c === undefined && o === undefined) {
@@ -46,6 +91,21 @@ class IdMap {
 
 /** How states are compared: RANGE_WITHIN (pruning) or EXACT (infinite-loop detection). */
 export type Compare = 'within' | 'exact';
+
+/** states_maybe_looping: the top frames' live registers are bit-for-bit alike (a cheap filter
+ *  before the exact comparison). */
+export function maybeLooping(old: VState, cur: VState, live: number): boolean {
+  if (old.frames.length !== cur.frames.length) return false;
+  const o = old.cur.regs;
+  const c = cur.cur.regs;
+  for (let r = 0; r < 10; r++) {
+    if (!(live & (1 << r))) continue;
+    const a = o[r]!;
+    const b = c[r]!;
+    if (a.type !== b.type || a.off !== b.off || a.s.varOff.value !== b.s.varOff.value || a.s.varOff.mask !== b.s.varOff.mask || a.s.smin !== b.s.smin || a.s.umax !== b.s.umax) return false;
+  }
+  return true;
+}
 
 export function statesEqual(old: VState, cur: VState, liveAt: (frameIdx: number, f: Frame) => number, mode: Compare): boolean {
   if (old.frames.length !== cur.frames.length) return false;
@@ -74,6 +134,8 @@ function regSafe(o: Reg, c: Reg, ids: IdMap, mode: Compare): boolean {
   if (c.type === RegType.NOT_INIT) return false;
   if (o.type !== c.type) return false;
   if (o.type === RegType.SCALAR) {
+    // An imprecise scalar: no check depended on its value.
+    if (!o.precise) return true;
     if (!scalarWithin(o.s, c.s)) return false;
     return o.id === 0 || ids.check(o.id, c.id);
   }
@@ -112,11 +174,11 @@ function stackSafe(o: Frame, c: Frame, ids: IdMap, mode: Compare): boolean {
       if (ct === Slot.SPILL && c.spills[k >> 3]?.isNullConst()) continue;
       return false;
     }
-    // Old spill: the current slot must hold a spill the old one contains.
+    // Old spill: the current slot must hold a spill the old one contains. An imprecise spilled
+    // scalar is as good as misc or zero bytes (the kernel's scalar_reg_for_stack).
     if (ct !== Slot.SPILL) {
-      // A spilled unknown scalar is as good as misc bytes.
       const os = o.spills[k >> 3];
-      if (os && os.type === RegType.SCALAR && os.s.varOff.mask === 0xffff_ffff_ffff_ffffn && (ct === Slot.MISC || ct === Slot.ZERO)) continue;
+      if (os && os.type === RegType.SCALAR && !os.precise && (ct === Slot.MISC || ct === Slot.ZERO)) continue;
       return false;
     }
     if ((k & 7) !== 7) continue;
@@ -134,12 +196,12 @@ export function widenScalars(old: VState, cur: VState): void {
     for (let r = 0; r < 10; r++) {
       const o = of.regs[r]!;
       const c = cf.regs[r]!;
-      if (o.type === RegType.SCALAR && c.type === RegType.SCALAR && !o.s.equals(c.s)) cf.regs[r] = Reg.unknown();
+      if (o.type === RegType.SCALAR && c.type === RegType.SCALAR && !c.precise && !o.s.equals(c.s)) cf.regs[r] = Reg.unknown();
     }
     for (let s = 0; s < cf.spills.length; s++) {
       const o = of.spills[s];
       const c = cf.spills[s];
-      if (o && c && o.type === RegType.SCALAR && c.type === RegType.SCALAR && !o.s.equals(c.s)) cf.spills[s] = Reg.unknown();
+      if (o && c && o.type === RegType.SCALAR && c.type === RegType.SCALAR && !c.precise && !o.s.equals(c.s)) cf.spills[s] = Reg.unknown();
     }
   }
 }

@@ -64,11 +64,14 @@ const TYPE_NAME: Record<number, string> = {
   [RegType.BUF]: 'buf',
 };
 
+/** The scalar part of registers that have none yet (NOT_INIT): shared, never mutated. */
+const NO_SCALAR = Scalar.unknown();
+
 export class Reg {
   type: RegType = RegType.NOT_INIT;
   flags = 0;
-  /** Scalar value, or the variable offset of a pointer. */
-  s: Scalar = Scalar.unknown();
+  /** Scalar value, or the variable offset of a pointer. Replaced, not mutated, while shared. */
+  s: Scalar = NO_SCALAR;
   /** Fixed offset of a pointer. */
   off = 0;
   /** Shared by copies: null checks and packet ranges apply to every register of the same id;
@@ -88,12 +91,14 @@ export class Reg {
   btfSize = 0;
   /** PTR_TO_FUNC: the subprogram's first insn. */
   subprog = 0;
+  /** Scalars: some check depended on the exact value (precision.ts); pruning compares it. */
+  precise = false;
 
   clone(): Reg {
     const r = new Reg();
     r.type = this.type;
     r.flags = this.flags;
-    r.s = this.s.clone();
+    r.s = this.s === NO_SCALAR ? NO_SCALAR : this.s.clone();
     r.off = this.off;
     r.id = this.id;
     r.refId = this.refId;
@@ -104,6 +109,7 @@ export class Reg {
     r.btfName = this.btfName;
     r.btfSize = this.btfSize;
     r.subprog = this.subprog;
+    r.precise = this.precise;
     return r;
   }
 
@@ -208,6 +214,7 @@ function joinAttrs(r: Reg): string {
 export const Slot = { INVALID: 0, SPILL: 1, MISC: 2, ZERO: 3 } as const;
 const SLOT_CHAR = ['?', 'r', 'm', '0'];
 export const MAX_STACK = 512;
+const EMPTY_STACK = new Uint8Array(0);
 
 /** One function frame: registers, stack bytes (index k = -off - 1, slot k >> 3, byte k & 7 as the
  *  kernel numbers them) and the spilled registers per 8-byte slot. */
@@ -222,10 +229,14 @@ export class Frame {
     readonly callsite: number,
     /** First insn of the subprogram this frame runs. */
     readonly subprog: number,
+    regs?: Reg[],
   ) {
-    this.regs = [];
-    for (let i = 0; i < 11; i++) this.regs.push(new Reg());
-    this.stack = new Uint8Array(0);
+    if (regs) this.regs = regs;
+    else {
+      this.regs = [];
+      for (let i = 0; i < 11; i++) this.regs.push(new Reg());
+    }
+    this.stack = EMPTY_STACK;
     this.spills = [];
   }
   /** Return-value range a callback must satisfy, when this frame runs a callback. */
@@ -235,9 +246,10 @@ export class Frame {
   asyncCallback = false;
 
   clone(): Frame {
-    const f = new Frame(this.frameno, this.callsite, this.subprog);
-    for (let i = 0; i < 11; i++) f.regs[i] = this.regs[i]!.clone();
-    f.stack = this.stack.slice();
+    const regs: Reg[] = [];
+    for (let i = 0; i < 11; i++) regs.push(this.regs[i]!.clone());
+    const f = new Frame(this.frameno, this.callsite, this.subprog, regs);
+    f.stack = this.stack.length ? this.stack.slice() : EMPTY_STACK;
     f.spills = this.spills.map((r) => r?.clone());
     f.callbackRet = this.callbackRet;
     f.inCallback = this.inCallback;

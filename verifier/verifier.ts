@@ -12,7 +12,8 @@ import { checkCondJmp } from './jmp.js';
 import { checkMemAccess } from './mem.js';
 import { checkFuncCall, checkHelperCall, checkReturnCode, funcExit } from './calls.js';
 import { checkReferenceLeak } from './refs.js';
-import { Checkpoint, statesEqual, widenScalars } from './prune.js';
+import { Checkpoint, StatesAt, loopHash, maybeLooping, statesEqual, widenScalars } from './prune.js';
+import { AUX_FRAME_CHANGE, History, auxLinked, auxStack, markAllPrecise, markChainPrecision } from './precision.js';
 import { Reject } from './errors.js';
 import { VLog } from './log.js';
 import { Scalar } from './scalar.js';
@@ -33,6 +34,7 @@ interface Pending {
   logPos: number;
   logOpen: number;
   parent: Checkpoint | undefined;
+  hist: History;
 }
 
 export class Verifier {
@@ -46,9 +48,12 @@ export class Verifier {
   private idGen = 0;
   readonly allowPtrLeaks = true;
   readonly allowUninitStack = true;
-  private explored: (Checkpoint[] | undefined)[];
+  private explored: (StatesAt | undefined)[];
   private parent: Checkpoint | undefined;
   private pending: Pending[] = [];
+  /** Insns run since the last checkpoint, and what the current insn touched (precision.ts). */
+  private curHist = new History();
+  private histAux = 0;
   private scratchRegs = 0;
   private scratchSlots = new Set<number>();
   private scratchAllFlag = true;
@@ -130,13 +135,57 @@ export class Verifier {
   }
 
   // ---- branches ---------------------------------------------------------------------------------
-  pushBranch(st: VState, pc: number): void {
+  pushBranch(st: VState, pc: number, frameChange = false): void {
     if (this.pending.length >= MAX_PENDING) this.reject(`The sequence of ${this.pending.length} jumps is too complex.`, false, 7);
-    this.pending.push({ st, pc, prevPc: this.pc, logPos: this.log.pos, logOpen: this.log.openLen, parent: this.parent });
+    const hist = this.curHist.clone();
+    hist.push(this.pc, this.histAux | (frameChange ? AUX_FRAME_CHANGE : 0));
+    this.pending.push({ st, pc, prevPc: this.pc, logPos: this.log.pos, logOpen: this.log.openLen, parent: this.parent, hist });
     if (this.parent) this.parent.branches++;
   }
   pushCallbackBranch(st: VState, pc: number): void {
-    this.pushBranch(st, pc);
+    this.pushBranch(st, pc, true);
+  }
+  // ---- precision ----------------------------------------------------------------------------------
+  /** A check depended on the exact value of these registers of the current frame. */
+  markPrecise(regs: number, stack: number[] = []): void {
+    markChainPrecision(this.insns, this.st, this.curHist, this.parent, regs, stack);
+  }
+  /** The current insn accessed stack slot `spi` of frame `frameno`. */
+  noteStackSlot(frameno: number, spi: number): void {
+    this.histAux = (this.histAux & ~0x7ff) | auxStack(frameno, spi);
+  }
+  noteLinked(mask: number): void {
+    this.histAux |= auxLinked(mask);
+  }
+  noteFrameChange(): void {
+    this.histAux |= AUX_FRAME_CHANGE;
+  }
+  /** A pruning hit: what the explored state needed precisely, the current path needs too. */
+  private propagatePrecision(old: VState): void {
+    const top = old.frames.length - 1;
+    let regs = 0;
+    const stack: number[] = [];
+    for (let i = 0; i <= top; i++) {
+      const f = old.frames[i]!;
+      const anyPrecise = f.regs.some((r, k) => k < 10 && r.type === RegType.SCALAR && r.precise) || f.spills.some((r) => r?.type === RegType.SCALAR && r.precise);
+      if (!anyPrecise) continue;
+      if (i !== top) {
+        // Precision in a caller's frame: not tracked across frames, mark everything.
+        markAllPrecise(this.st);
+        for (let p = this.parent; p && !p.allPrecise; p = p.parent) {
+          markAllPrecise(p.state);
+          p.allPrecise = true;
+        }
+        return;
+      }
+      f.regs.forEach((r, k) => {
+        if (k < 10 && r.type === RegType.SCALAR && r.precise) regs |= 1 << k;
+      });
+      f.spills.forEach((r, spi) => {
+        if (r?.type === RegType.SCALAR && r.precise) stack.push(spi);
+      });
+    }
+    if (regs || stack.length) this.markPrecise(regs, stack);
   }
   jumpTo(pc: number): void {
     this.nextPc = pc;
@@ -201,7 +250,9 @@ export class Verifier {
       this.facts[this.pc]!.seen = true;
       this.nextPc = -1;
       this.pathDone = false;
+      this.histAux = 0;
       const ended = this.step(insn);
+      this.curHist.push(this.pc, this.histAux);
       if (ended || this.pathDone) {
         if (!this.endPath()) return;
         continue;
@@ -230,13 +281,18 @@ export class Verifier {
 
   /** The current path is over (exit, pruned, infeasible): continue with a pending one. */
   private endPath(): boolean {
-    for (let cp = this.parent; cp; cp = cp.parent) if (--cp.branches > 0) break;
+    for (let cp = this.parent; cp; cp = cp.parent) {
+      if (--cp.branches > 0) break;
+      // Fully explored: from now on it may prune.
+      this.explored[cp.pc]!.finish(cp);
+    }
     const next = this.pending.pop();
     if (!next) return false;
     this.st = next.st;
     this.pc = next.pc;
     this.prevPc = next.prevPc;
     this.parent = next.parent;
+    this.curHist = next.hist;
     if (this.log.level === 1) this.log.restore(next.logPos, next.logOpen);
     this.doPrintState = true;
     this.scratchAllFlag = true;
@@ -247,54 +303,72 @@ export class Verifier {
   private isStateVisited(): boolean {
     const pc = this.pc;
     const cur = this.st;
-    const list = (this.explored[pc] ??= []);
+    const at = (this.explored[pc] ??= new StatesAt());
+    const before = at.done.length + at.activeCount;
     const force = this.cfg.force[pc] === 1;
     let addNew = force || (this.jmps - this.prevJmps >= 2 && this.processed - this.prevInsns >= 8);
-    const live = (i: number, f: Frame): number => {
-      if (i === cur.frames.length - 1) return this.cfg.liveIn[pc]!;
+    const topLive = this.cfg.liveIn[pc]!;
+    const live = (i: number): number => {
+      if (i === cur.frames.length - 1) return topLive;
       const next = cur.frames[i + 1]!;
       return next.inCallback ? this.cfg.liveIn[next.callsite]! : this.cfg.liveIn[next.callsite + 1]! & ~0x3f;
-      void f;
     };
     let loopEntry: Checkpoint | undefined;
-    for (let i = 0; i < list.length; i++) {
-      const cp = list[i]!;
-      if (cp.branches > 0) {
-        if (force) {
-          if (statesEqual(cp.state, cur, live, 'within')) {
-            cp.hit++;
-            return true;
+    const hash = loopHash(cur, topLive);
+    if (at.activeCount > 0) {
+      // States still being explored below (a loop, or pending siblings): never used to prune,
+      // except at callback call sites; an exact match on the current path is an endless loop.
+      if (force) {
+        for (const bucket of at.active.values()) {
+          for (const cp of bucket) {
+            if (statesEqual(cp.state, cur, live, 'within')) {
+              cp.hit++;
+              this.propagatePrecision(cp.state);
+              return true;
+            }
+            loopEntry = cp;
           }
-          loopEntry = cp;
-        } else if (statesEqual(cp.state, cur, live, 'exact') && this.isAncestor(cp)) {
-          const line = this.input.sourceLine?.(pc);
-          this.reject(`${line !== undefined ? `; ${line}\n` : ''}infinite loop detected at insn ${pc}\ncur state:${this.stateText(true)}\nold state:${formatFrame(cp.state.cur, 0, undefined, true)}`, false, 22);
         }
-        if (this.jmps - this.prevJmps < 20 && this.processed - this.prevInsns < 100) addNew = force;
-        continue;
+      } else {
+        for (const cp of at.active.get(hash) ?? []) {
+          if (maybeLooping(cp.state, cur, topLive) && statesEqual(cp.state, cur, live, 'exact') && this.isAncestor(cp)) {
+            const line = this.input.sourceLine?.(pc);
+            this.reject(`${line !== undefined ? `; ${line}\n` : ''}infinite loop detected at insn ${pc}\ncur state:${this.stateText(true)}\nold state:${formatFrame(cp.state.cur, 0, undefined, true)}`, false, 22);
+          }
+        }
       }
+      if (this.jmps - this.prevJmps < 20 && this.processed - this.prevInsns < 100) addNew = force;
+    }
+    const done = at.done;
+    for (let i = 0; i < done.length; i++) {
+      const cp = done[i]!;
       if (statesEqual(cp.state, cur, live, 'within')) {
         cp.hit++;
+        this.propagatePrecision(cp.state);
         return true;
       }
       cp.miss++;
       // Drop checkpoints that keep missing (kernel: miss_cnt > hit_cnt * 3 + 3).
       if (cp.miss > cp.hit * 3 + 3) {
-        list.splice(i--, 1);
+        done[i] = done[done.length - 1]!;
+        done.pop();
+        i--;
         this.stats.curStates--;
       }
     }
     if (loopEntry && cur.frames.length === loopEntry.state.frames.length) widenScalars(loopEntry.state, cur);
     if (!addNew) return false;
-    const cp = new Checkpoint(pc, cur.clone(), this.parent);
+    const cp = new Checkpoint(pc, cur.clone(), this.parent, this.curHist);
+    cp.hash = force ? 0 : hash;
+    this.curHist = new History();
     this.parent = cp;
-    list.push(cp);
+    at.addActive(cp);
     this.prevJmps = this.jmps;
     this.prevInsns = this.processed;
     this.stats.totalStates++;
     this.stats.curStates++;
     if (this.stats.curStates > this.stats.peakStates) this.stats.peakStates = this.stats.curStates;
-    if (list.length > this.stats.maxStatesPerInsn) this.stats.maxStatesPerInsn = list.length;
+    if (before > this.stats.maxStatesPerInsn) this.stats.maxStatesPerInsn = before;
     return false;
   }
 
