@@ -87,9 +87,74 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram): VerifyInput
     }
     if (globals.size) input.globalFuncs = globals;
   }
-  const args = tracingArgs(lp.section);
-  if (args) input.ctxArgs = args;
+  // Slot types: the built-in kernel's prototype of the target, else what the program declares
+  // (test runs supply the arguments, and loads through them are PROBE_MEM loads).
+  const kernelArgs = tracingArgs(lp.section);
+  const own = btf ? ownArgs(btf, lp.name) : undefined;
+  const n = Math.max(kernelArgs?.length ?? 0, own?.length ?? 0);
+  if (n) input.ctxArgs = Array.from({ length: n }, (_, i) => (kernelArgs?.[i]?.kind === 'btf' ? kernelArgs[i]! : own?.[i]?.kind === 'btf' ? own[i]! : (kernelArgs?.[i] ?? own?.[i])!));
+  input.btfField = (s, off, size) => kernelField(builtinBtf(), s, off, size) ?? (btf ? kernelField(btf, s, off, size) : undefined);
+  // Typed __ksyms: the linker turned them into addresses; the kernel's types say what they are.
+  const typed = new Set(obj.spec.externs.filter((e) => e.kind === 'ksym' && e.ksymType).map((e) => e.name));
+  const ksyms = new Map<number, { kind: 'btf'; name: string; size: number } | { kind: 'mem'; size: number }>();
+  for (const [pc, note] of lp.notes) {
+    const m = /^ksym (\S+)$/.exec(note);
+    if (!m || !typed.has(m[1]!)) continue;
+    const kb = builtinBtf();
+    const v = kb.find(m[1]!, BtfKind.VAR)[0];
+    if (!v) continue;
+    const t = kb.resolve(v.sizeOrType);
+    ksyms.set(pc, t.kind === BtfKind.STRUCT || t.kind === BtfKind.UNION ? { kind: 'btf', name: t.name, size: kb.sizeof(t.id) } : { kind: 'mem', size: kb.sizeof(t.id) });
+  }
+  if (ksyms.size) input.ksym = (pc) => ksyms.get(pc);
   return input;
+}
+
+/** A BTF-typed program whose target the built-in kernel lacks: the parameters of its own
+ *  BPF_PROG body (`____name`), as the program's BTF declares them. */
+function ownArgs(btf: Btf, name: string): VerifyInput['ctxArgs'] | undefined {
+  const fn = btf.find(`____${name}`, BtfKind.FUNC)[0];
+  if (!fn) return undefined;
+  const params = btf.type(fn.sizeOrType).params ?? [];
+  return params.slice(1).map((p) => {
+    const t = btf.resolve(p.type);
+    if (t.kind === BtfKind.PTR) {
+      const target = btf.resolve(t.sizeOrType);
+      if (target.kind === BtfKind.STRUCT) return { kind: 'btf' as const, name: target.name, size: btf.sizeof(target.id) };
+    }
+    return { kind: 'scalar' as const };
+  });
+}
+
+/** The member of a built-in kernel struct covering [off, off + size) (btf_struct_walk, simplified:
+ *  nested structs, unions and arrays are descended; a pointer to a struct is typed). */
+function kernelField(btf: Btf, struct: string, off: number, size: number): { kind: 'scalar' } | { kind: 'ptr'; name: string; size: number } | undefined {
+  const s = btf.find(struct, BtfKind.STRUCT)[0] ?? btf.find(struct, BtfKind.UNION)[0];
+  if (!s) return undefined;
+  let t = btf.resolve(s.id);
+  let at = off;
+  for (let depth = 0; depth < 16; depth++) {
+    if (t.kind === BtfKind.ARRAY) {
+      const elem = btf.resolve(t.elemType!);
+      const es = btf.sizeof(elem.id);
+      if (es > 0) at %= es;
+      t = elem;
+      continue;
+    }
+    if (t.kind !== BtfKind.STRUCT && t.kind !== BtfKind.UNION) break;
+    const m = (t.members ?? []).find((mm) => {
+      const start = mm.bitOffset / 8;
+      return at >= start && at < start + Math.max(btf.sizeof(mm.type), 1);
+    });
+    if (!m) return undefined;
+    at -= m.bitOffset / 8;
+    t = btf.resolve(m.type);
+  }
+  if (t.kind === BtfKind.PTR && at === 0 && size === 8) {
+    const target = btf.resolve(t.sizeOrType);
+    if (target.kind === BtfKind.STRUCT || target.kind === BtfKind.UNION) return { kind: 'ptr', name: target.name, size: btf.sizeof(target.id) };
+  }
+  return { kind: 'scalar' };
 }
 
 function toVerifierMap(id: number, m: BpfMap | undefined): VerifierMap | undefined {

@@ -159,7 +159,9 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
   if (h.gplOnly && !v.input.gpl) v.reject('cannot call GPL-restricted function from non-GPL compatible program', false, 22);
   if (v.st.lock && id !== H.spin_unlock) v.reject('function calls are not allowed while holding a lock', false, 22);
   const meta: CallMeta = {};
-  const args = h.proto.args;
+  // The kernel's bpf_trace_printk prototype declares only fmt and its size: the three values
+  // after them are not checked (not even initialised), though the helper table lists them.
+  const args = id === 6 ? h.proto.args.slice(0, 2) : h.proto.args;
   for (let i = 0; i < args.length; i++) checkArg(v, h, i + 1, args[i]!, meta, args);
   if (meta.map && !mapFuncCompatible(meta.map, id)) v.reject(`cannot pass map_type ${meta.map.type} into func ${fnName(h)}#${id}`, false, 22);
 
@@ -372,7 +374,8 @@ function setReturn(v: Verifier, h: HelperEntry, meta: CallMeta, conditional: boo
   }
   if (maybeNull) r.id = v.newId();
   if (flags.includes('ACQUIRE')) {
-    if (!r.id) r.id = v.newId();
+    // The reference gets its own id, which the register then carries as id and ref_obj_id.
+    r.id = v.newId();
     r.refId = r.id;
     acquireReference(v, r.id, h.name);
   }

@@ -26,6 +26,9 @@ const isJmp = (code: number): boolean => (code & 7) === Cls.JMP || (code & 7) ==
 /** Helpers that call a callback synchronously (bpf_loop, for_each_map_elem, find_vma,
  *  user_ringbuf_drain, rbtree add/find): their call insn is a forced checkpoint. */
 const CALLBACK_HELPERS = new Set([164, 181, 180, 209, 213, 214]);
+/** The RFC rbtree's open-coded iteration (next/prev): loops over the tree converge there, like
+ *  mainline's iter_next kfuncs (forced checkpoint, widening, pruning against the loop's states). */
+const ITER_HELPERS = new Set([222, 223]);
 
 export function subprogOf(cfg: Cfg, pc: number): number {
   let lo = 0;
@@ -120,7 +123,7 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
     const op = x.code & 0xf0;
     if (op === JmpOp.EXIT) continue;
     if (op === JmpOp.CALL) {
-      if (x.src === PseudoCall.HELPER && CALLBACK_HELPERS.has(x.imm)) {
+      if (x.src === PseudoCall.HELPER && (CALLBACK_HELPERS.has(x.imm) || ITER_HELPERS.has(x.imm))) {
         force[pc] = 1;
         prune[pc] = 1;
       }

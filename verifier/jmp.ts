@@ -166,7 +166,7 @@ export function markPtrOrNull(v: Verifier, s: VState, id: number, isNull: boolea
       r.flags &= ~RegFlag.MAYBE_NULL;
       // The id only matters for a map value holding a bpf_spin_lock (lock/unlock pairing) and
       // for references (released through refId).
-      if (!(r.type === RegType.MAP_VALUE && r.map?.spinLockOffset !== undefined) && !r.refId) r.id = 0;
+      if (!(r.type === RegType.MAP_VALUE && r.map?.spinLockOffset !== undefined)) r.id = 0;
     }
   }
   // A NULL reference needs no release.

@@ -23,8 +23,9 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
   checkAlignment(v, reg, off, size);
   off += reg.off;
   let result: Reg | undefined;
+  // Storing a pointer is a leak only without allow_ptr_leaks (unprivileged).
   const leak = (what: string) => {
-    if (t === 'write' && val && val.isPointer) v.reject(`R${v.insn.src} leaks addr into ${what}`);
+    if (t === 'write' && val && val.isPointer && !v.allowPtrLeaks) v.reject(`R${v.insn.src} leaks addr into ${what}`);
   };
   switch (reg.type) {
     case RegType.MAP_KEY:
@@ -93,10 +94,7 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
       break;
     case RegType.BTF_ID:
       if (reg.maybeNull) v.reject(`R${regno} invalid mem access '${regTypeName(reg)}'`);
-      if (t === 'write') v.reject(`only read is supported`);
-      if (off < 0) v.reject(`R${regno} is ptr_${reg.btfName} invalid negative access: off=${off}`);
-      if (reg.btfSize && off + size > reg.btfSize) v.reject(`access beyond struct ${reg.btfName} at off ${off} size ${size}`);
-      result = Reg.unknown();
+      result = btfAccess(v, reg, regno, off, size, t);
       break;
     default:
       v.reject(`R${regno} invalid mem access '${regTypeName(reg)}'`);
@@ -111,6 +109,33 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
     }
     v.setReg(dst, r);
   }
+}
+
+/** Loads and stores through a BTF-typed pointer (check_ptr_to_btf_access). An rbtree node the
+ *  program owns or reaches through the tree is its map's value: any field but the struct rb_node
+ *  links may be written (DESIGN section 7). Kernel structs are read-only; a pointer member reads
+ *  as a pointer of its type. */
+function btfAccess(v: Verifier, reg: Reg, regno: number, off: number, size: number, t: Access): Reg {
+  if (!reg.s.isConst()) v.reject(`R${regno} is ptr_${reg.btfName} invalid variable offset: off=${off}, var_off=${formatTnum(reg.s.varOff)}`);
+  off += Number(BigInt.asIntN(64, reg.s.constValue()));
+  if (off < 0) v.reject(`R${regno} is ptr_${reg.btfName} invalid negative access: off=${off}`);
+  if (reg.map) {
+    if (off + size > reg.map.valueSize) v.reject(`access beyond struct ${reg.btfName} at off ${off} size ${size}`);
+    const rb = reg.map.rbNodeOffset ?? 0;
+    if (t === 'write' && off < rb + 24 && off + size > rb) v.reject('only read is supported');
+    return Reg.unknown();
+  }
+  if (t === 'write') v.reject('only read is supported');
+  if (reg.btfSize && off + size > reg.btfSize) v.reject(`access beyond struct ${reg.btfName} at off ${off} size ${size}`);
+  const field = v.input.btfField?.(reg.btfName, off, size);
+  if (field?.kind === 'ptr') {
+    // A pointer read from kernel memory: may be NULL, loads through it never fault (PROBE_MEM).
+    const r = Reg.ptr(RegType.BTF_ID, RegFlag.UNTRUSTED);
+    r.btfName = field.name;
+    r.btfSize = field.size;
+    return r;
+  }
+  return Reg.unknown();
 }
 
 /** check_ptr_alignment: stack accesses are always strictly aligned (spill tracking relies on
@@ -183,7 +208,7 @@ export function checkPacket(v: Verifier, regno: number, off: number, size: numbe
 }
 
 function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: number, t: Access, val: Reg | undefined): Reg | undefined {
-  if (t === 'write' && val && val.isPointer) v.reject(`R${v.insn.src} leaks addr into ctx`);
+  if (t === 'write' && val && val.isPointer && !v.allowPtrLeaks) v.reject(`R${v.insn.src} leaks addr into ctx`);
   if (reg.off < 0) v.reject(`negative offset ctx ptr R${regno} off=${reg.off} disallowed`);
   if (reg.off) v.reject(`dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`);
   if (!reg.s.isConst() || reg.s.constValue() !== 0n) v.reject(`variable ctx access var_off=${formatTnum(reg.s.varOff)} disallowed`);

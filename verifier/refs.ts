@@ -24,7 +24,7 @@ export function releaseReference(v: Verifier, id: number, s: VState = v.st): voi
 /** At the main program's exit: every acquired reference must have been released. */
 export function checkReferenceLeak(v: Verifier): void {
   if (!v.st.refs.length) return;
-  v.reject(v.st.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`).join('\n'), false, 22);
+  v.reject([...v.st.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`), 'BPF_EXIT instruction in main prog would lead to reference leak'].join('\n'), false, 22);
 }
 
 /** Non-owning rbtree references die when the tree's lock is released. */

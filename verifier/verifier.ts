@@ -456,9 +456,21 @@ export class Verifier {
     this.writable(insn.dst);
     const hi = this.insns[this.pc + 1]!.imm;
     switch (insn.src) {
-      case PseudoLd.IMM64:
+      case PseudoLd.IMM64: {
+        const k = this.input.ksym?.(this.pc);
+        if (k) {
+          // A typed kernel variable: a pointer into read-only kernel memory.
+          const r = k.kind === 'btf' ? Reg.ptr(RegType.BTF_ID, RegFlag.TRUSTED) : Reg.ptr(RegType.MEM, RegFlag.RDONLY);
+          if (k.kind === 'btf') {
+            r.btfName = k.name;
+            r.btfSize = k.size;
+          } else r.memSize = k.size;
+          this.setReg(insn.dst, r);
+          return;
+        }
         this.setReg(insn.dst, Reg.known((BigInt(hi >>> 0) << 32n) | BigInt(insn.imm >>> 0)));
         return;
+      }
       case PseudoLd.MAP_FD:
       case PseudoLd.MAP_IDX: {
         const r = Reg.ptr(RegType.MAP_PTR);
