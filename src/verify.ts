@@ -45,6 +45,7 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram): VerifyInput
     progType: lp.progType,
     expectedAttachType: lp.expectedAttachType,
     gpl: prog.gpl,
+    sleepable: lp.spec.sleepable,
     map: mapOf,
     helper: (id) => runtime.helper(id),
     kfuncName: () => undefined,

@@ -34,6 +34,8 @@ export interface VerifyInput {
   progType: number;
   expectedAttachType?: number;
   gpl: boolean;
+  /** BPF_F_SLEEPABLE (a `.s` section). */
+  sleepable?: boolean;
   /** Function entry points and names (pc 0 is the main program). */
   funcs?: readonly { pc: number; name: string }[];
   /** Global (non-static) functions, by entry pc, with their BTF prototypes. */
