@@ -9,7 +9,7 @@ import { ProgType } from '../vm/prog-types.js';
 import type { HelperArg, HelperEntry } from '../helpers/types.js';
 import type { Insn } from '../vm/isa.js';
 import { Scalar } from './scalar.js';
-import { checkHelperMem, checkRegion } from './mem.js';
+import { checkHelperMem, checkRegion, constStackKey } from './mem.js';
 import { Frame, Reg, RegFlag, RegType, regTypeName } from './state.js';
 import { releaseReference, acquireReference } from './refs.js';
 import type { VerifierMap } from './env.js';
@@ -139,6 +139,8 @@ interface CallMeta {
   map?: VerifierMap;
   mapRegno?: number;
   memSize?: number;
+  /** The map key's value when it is a known constant. */
+  constKey?: bigint;
   releaseRef?: number;
   releaseRegno?: number;
   func?: number;
@@ -214,10 +216,12 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
     case 'ARG_CONST_MAP_PTR':
       meta.map = r.map;
       meta.mapRegno = regno;
+      if (h.id === H.tail_call && r.map?.type !== MapType.PROG_ARRAY) v.reject('expected prog array map for tail call');
       return;
     case 'ARG_PTR_TO_MAP_KEY':
       if (!meta.map) v.reject('invalid map_ptr to access map->key');
       checkHelperMem(v, regno, meta.map.keySize, meta.map.keySize, false, false, false);
+      meta.constKey = constStackKey(v, r, meta.map.keySize);
       return;
     case 'ARG_PTR_TO_MAP_VALUE':
       if (!meta.map) v.reject('invalid map_ptr to access map->value');
@@ -320,7 +324,10 @@ function spinLock(v: Verifier, regno: number, isLock: boolean): void {
 function setReturn(v: Verifier, h: HelperEntry, meta: CallMeta, conditional: boolean): void {
   const ret = h.proto.ret;
   const flags = ret.flags ?? [];
-  const maybeNull = flags.includes('PTR_MAYBE_NULL') ? RegFlag.MAYBE_NULL : 0;
+  let maybeNull = flags.includes('PTR_MAYBE_NULL') ? RegFlag.MAYBE_NULL : 0;
+  // An array lookup with a constant key in range cannot fail (6.18 can_elide_value_nullness).
+  const m = meta.map;
+  if (h.id === H.map_lookup_elem && m && (m.type === MapType.ARRAY || m.type === MapType.PERCPU_ARRAY) && meta.constKey !== undefined && meta.constKey < BigInt(m.maxEntries)) maybeNull = 0;
   let r: Reg;
   switch (ret.type) {
     case 'RET_VOID':

@@ -145,7 +145,9 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
       visit(pc, t);
       continue;
     }
+    // The jump and its target are prune points (visit_insn, push_insn's BRANCH edge).
     prune[pc] = 1;
+    prune[pc + x.off + 1] = 1;
     visit(pc, pc + 1);
     visit(pc, pc + x.off + 1);
   }

@@ -259,7 +259,8 @@ function stackFrame(v: Verifier, reg: Reg): Frame {
 /** check_stack_access_within_bounds. */
 function stackBounds(v: Verifier, regno: number, off: number, size: number, t: Access | 'helper'): void {
   const reg = v.regs[regno]!;
-  const extra = t === 'read' ? ' read from' : t === 'write' ? ' write to' : ' indirect access to';
+  // 6.18 names helper accesses as reads or writes too.
+  const extra = t === 'read' || t === 'helper' ? ' read from' : ' write to';
   let min: bigint;
   let max: bigint;
   if (reg.s.isConst()) {
@@ -393,6 +394,25 @@ function stackRead(v: Verifier, reg: Reg, regno: number, off: number, size: numb
   return zeros === size ? Reg.known(0n) : Reg.unknown();
 }
 
+/** The constant a map key on the stack holds, if known (6.18's get_constant_map_key: a spilled
+ *  constant of the key's size at the slot's start, or zero bytes). */
+export function constStackKey(v: Verifier, reg: Reg, keySize: number): bigint | undefined {
+  if (reg.type !== RegType.STACK || !reg.s.isConst() || keySize > 8 || keySize === 0) return undefined;
+  const f = stackFrame(v, reg);
+  const at = Number(BigInt.asIntN(64, reg.s.constValue())) + reg.off;
+  const k = -at - 1;
+  const spi = k >> 3;
+  if (f.isSpilled(spi) && (at & 7) === 0) {
+    const sp = f.spills[spi]!;
+    let spillSize = 1;
+    for (let j = 7; j > 0 && f.stack[(spi << 3) + j - 1] === Slot.SPILL; j--) spillSize++;
+    if (sp.type === RegType.SCALAR && sp.s.isConst() && spillSize === keySize) return BigInt.asUintN(keySize * 8, sp.s.constValue());
+    return undefined;
+  }
+  for (let i = 0; i < keySize; i++) if (f.slotType(-(at + i) - 1) !== Slot.ZERO) return undefined;
+  return 0n;
+}
+
 /** Memory a helper reads or writes through an argument (check_helper_mem_access): `size` bytes
  *  (min and max of a variable size), `uninit` for arguments the helper fills. */
 export function checkHelperMem(v: Verifier, regno: number, sizeMin: number, sizeMax: number, write: boolean, uninit: boolean, zeroOk: boolean): void {
@@ -423,7 +443,7 @@ export function checkHelperMem(v: Verifier, regno: number, sizeMin: number, size
     }
     case RegType.STACK: {
       if (sizeMax === 0 && zeroOk) return;
-      stackBounds(v, regno, reg.off, sizeMax, 'helper');
+      stackBounds(v, regno, reg.off, sizeMax, uninit ? 'write' : 'helper');
       const f = stackFrame(v, reg);
       if (!reg.s.isConst()) {
         if (!uninit && !v.allowUninitStack) v.reject(`variable offset stack pointer cannot be passed into helper function; var_off=${formatTnum(reg.s.varOff)} off=${reg.off} size=${sizeMax}`);

@@ -152,11 +152,8 @@ export function markAllPrecise(st: VState): void {
  * run since the last checkpoint `parent`.
  */
 export function markChainPrecision(insns: readonly Insn[], cur: VState, curHist: History, parent: PrecisionNode | undefined, regs: number, stack: number[] = []): void {
+  // Only checkpoints get marks (6.18 prints the current state's registers unmarked).
   const m = { regs, stack: new Set(stack) };
-  markIn(cur, m);
-  // Restore the masks: the current state's own marks do not stop the walk.
-  m.regs = regs;
-  m.stack = new Set(stack);
   let hist = curHist;
   let node = parent;
   const frame = cur.frames.length - 1;
@@ -175,7 +172,7 @@ export function markChainPrecision(insns: readonly Insn[], cur: VState, curHist:
 }
 
 function fallback(cur: VState, parent: PrecisionNode | undefined): void {
-  markAllPrecise(cur);
+  void cur;
   for (let n = parent; n && !n.allPrecise; n = n.parent) {
     markAllPrecise(n.state);
     n.allPrecise = true;

@@ -174,7 +174,7 @@ export const unum = (v: bigint | number): string => formatUnum(BigInt.asUintN(64
 
 /** One register's text as 6.18 prints it (print_reg_state). `frameno` is the printing frame. */
 export function formatReg(r: Reg, frameno: number): string {
-  if (r.type === RegType.SCALAR) return formatScalar(r.s, r.id || undefined);
+  if (r.type === RegType.SCALAR) return formatScalar(r.s, r.id || undefined, r.precise);
   const name = regTypeName(r);
   if (r.type === RegType.STACK) {
     const fr = r.frameno !== frameno ? `[${r.frameno}]` : '';

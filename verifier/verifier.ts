@@ -170,8 +170,7 @@ export class Verifier {
       const anyPrecise = f.regs.some((r, k) => k < 10 && r.type === RegType.SCALAR && r.precise) || f.spills.some((r) => r?.type === RegType.SCALAR && r.precise);
       if (!anyPrecise) continue;
       if (i !== top) {
-        // Precision in a caller's frame: not tracked across frames, mark everything.
-        markAllPrecise(this.st);
+        // Precision in a caller's frame: not tracked across frames, mark every checkpoint.
         for (let p = this.parent; p && !p.allPrecise; p = p.parent) {
           markAllPrecise(p.state);
           p.allPrecise = true;
