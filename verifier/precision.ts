@@ -18,6 +18,10 @@ import { RegType, type VState } from './state.js';
 export class History {
   pcs: number[] = [];
   aux: number[] = [];
+  /** The last walk over this whole segment: from which length, for which registers (a later walk
+   *  reaching that point with no more than those registers has nothing new to mark). */
+  walkedLen = -1;
+  walkedRegs = 0;
   push(pc: number, aux: number): void {
     this.pcs.push(pc);
     this.aux.push(aux);
@@ -157,10 +161,17 @@ export function markChainPrecision(insns: readonly Insn[], cur: VState, curHist:
   let hist = curHist;
   let node = parent;
   const frame = cur.frames.length - 1;
+  const startLen = curHist.pcs.length;
   for (;;) {
     for (let i = hist.pcs.length - 1; i >= 0; i--) {
+      if (hist === curHist && i === curHist.walkedLen - 1 && m.stack.size === 0 && (m.regs & ~curHist.walkedRegs) === 0) return;
       if (!backtrackInsn(insns[hist.pcs[i]!]!, hist.aux[i]!, frame, m)) return fallback(cur, parent);
       if (!m.regs && !m.stack.size) return;
+    }
+    if (hist === curHist && stack.length === 0) {
+      // Remember this walk: from startLen down, for the registers it started with.
+      curHist.walkedLen = startLen;
+      curHist.walkedRegs = regs;
     }
     if (!node) return;
     if (node.state.frames.length - 1 !== frame) return fallback(cur, parent);
