@@ -433,7 +433,7 @@ export class Verifier {
     }
     if (op === JmpOp.EXIT) {
       const top = this.st.frames.length === 1;
-      if (this.st.lock && top) this.reject('bpf_spin_unlock is missing', false, 22);
+      if (this.st.lock && top) this.reject('BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region', false, 22);
       if (!top) {
         this.nextPc = funcExit(this);
         return false;
