@@ -13,13 +13,6 @@ import type { LoadedObject, LoadedProgram } from './loader/load.js';
 
 export type { VerifyOptions, VerifyResult, InsnFacts } from '../verifier/index.js';
 
-declare module './loader/load.js' {
-  interface LoadedProgram {
-    /** The last verification's result (verifyProgram keeps it here). */
-    verified?: VerifyResult;
-  }
-}
-
 /** Verify one loaded program of `obj`; keeps the result on the LoadedProgram (`prog.verified`). */
 export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptions = {}): VerifyResult {
   if (opts.unpriv) throw new UsageError('unpriv: not yet');

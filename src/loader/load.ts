@@ -20,6 +20,7 @@ import { BUILTIN_KSYMS } from '../btf/builtin-kmem.js';
 import { kconfigImage } from './externs.js';
 import { linuxHelperName } from './helper-names.js';
 import type { ObjectSpec, ObjMapSpec, ProgramSpec } from './spec.js';
+import { verifyProgram, type VerifyOptions, type VerifyResult } from '../verify.js';
 
 export interface LoadOptions {
   /** Kernel symbol addresses for `.ksyms` variables. */
@@ -62,6 +63,10 @@ export interface LoadedProgram {
   notes: Map<number, string>;
   /** BTF.ext func_info of the linked program (the object's BTF is `spec.btf` of the object). */
   funcInfo: { pc: number; typeId: number }[];
+  /** Run the verifier (src/verify.ts); the result is also kept in `verified`. */
+  verify(opts?: VerifyOptions): VerifyResult;
+  /** The last verification's result. */
+  verified?: VerifyResult;
 }
 
 export class LoadedObject {
@@ -216,7 +221,7 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
       const linked = linkProgram(spec, p, linkEnv);
       checkSupported(runtime, p, linked.program);
       const id = runtime.registerProgram(linked.program);
-      const lp: LoadedProgram = { name: p.name, section: p.section, progType: p.progType, expectedAttachType: p.expectedAttachType, id, program: linked.program, spec: p, notes: linked.notes, funcInfo: linked.funcInfo };
+      const lp: LoadedProgram = { name: p.name, section: p.section, progType: p.progType, expectedAttachType: p.expectedAttachType, id, program: linked.program, spec: p, notes: linked.notes, funcInfo: linked.funcInfo, verify: (opts) => verifyProgram(obj, p.name, opts) };
       if (p.attachTo !== undefined) lp.attachTo = p.attachTo;
       obj.programs.set(p.name, lp);
     }
