@@ -108,6 +108,15 @@ describe('verifier rules against the kernel', () => {
       }
     });
   }
+  it('reads frozen .rodata as constants, so branches on them are decided', () => {
+    const rodata: VerifierMap = { id: 4, name: '.rodata', type: 2, keySize: 4, valueSize: 8, maxEntries: 1, flags: 0x80, frozen: true, readonlyValue: new Uint8Array([5, 0, 0, 0, 0, 0, 0, 0]) };
+    const text = 'r1 = map_val(map_by_fd(0x4)) + 0 ll\nr0 = *(u32 *)(r1 + 0)\nif r0 == 5 goto +1\nr0 = *(u64 *)(r0 + 0)\nr0 = 0\nexit';
+    const withMap = (frozen: boolean) =>
+      verify({ name: 't', insns: assemble(text), progType: 6, gpl: true, map: (id) => (id === 4 ? { ...rodata, frozen } : undefined), helper: helperById }, {});
+    expect(withMap(true).accepted).toBe(true);
+    // Not frozen: the value is unknown, the dereference of a scalar is reachable.
+    expect(withMap(false).error).toBe("R0 invalid mem access 'scalar'");
+  });
   it('reports the infinite loop with both states', () => {
     const r = run('r0 = 0\nr1 = 0\nr1 |= 0\nif r1 == 0 goto -2\nexit');
     expect(r.log).toContain('infinite loop detected at insn 3\ncur state: R0=0 R1=0 R10=fp0\nold state: R0=0 R1=P0 R10=fp0\n');
