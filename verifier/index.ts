@@ -14,6 +14,8 @@ export type { VerifyInput, VerifyOptions, VerifyResult, VerifierMap, InsnFacts, 
 
 export function verify(input: VerifyInput, opts: VerifyOptions = {}): VerifyResult {
   const level = opts.logLevel ?? 0;
+  // BPF_F_SLEEPABLE from the caller's flags counts as much as a `.s` section.
+  if ((opts.progFlags ?? 0) & 16 && !input.sleepable) input = { ...input, sleepable: true };
   const result = runOnce(input, opts, level);
   // Level 0 on rejection: the log libbpf's retry at level 1 gives.
   if (!result.accepted && level === 0) return { ...result, log: runOnce(input, opts, 1).log };
