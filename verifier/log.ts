@@ -6,8 +6,15 @@
 const LOG_ALIGNMENT = 40;
 const LOG_MIN_ALIGNMENT = 8;
 
+/** The kernel's largest log buffer (UINT_MAX >> 2 is its limit; libbpf retries with 16 MiB): the
+ *  log keeps its last bytes beyond this, as the kernel's rotating log does. */
+const LOG_CAP = 16 << 20;
+
 export class VLog {
   private pieces: string[] = [];
+  /** Pieces dropped from the front (rotation): positions count them. */
+  private base = 0;
+  private chars = 0;
   /** Length in characters of the current instruction line including its newline (kernel
    *  prev_insn_print_pos), or -1 when something else was written after it. */
   private openInsnLen = -1;
@@ -18,7 +25,7 @@ export class VLog {
   }
   /** Position to rewind to (kernel log.end_pos). */
   get pos(): number {
-    return this.pieces.length;
+    return this.base + this.pieces.length;
   }
   /** Whether the last piece is an instruction line still waiting for its state (its length). */
   get openLen(): number {
@@ -27,15 +34,33 @@ export class VLog {
   /** Rewind to a saved position (bpf_vlog_reset); an instruction line open then is open again, so
    *  the state printed next is appended to it, as the kernel's print_insn_state does. */
   restore(pos: number, openLen = -1): void {
-    if (pos < this.pieces.length) this.pieces.length = pos;
+    if (pos < this.base) {
+      this.pieces = [];
+      this.base = pos;
+      this.chars = 0;
+    } else if (pos - this.base < this.pieces.length) {
+      for (let i = pos - this.base; i < this.pieces.length; i++) this.chars -= this.pieces[i]!.length;
+      this.pieces.length = pos - this.base;
+    }
     this.openInsnLen = openLen;
+  }
+
+  private push(text: string): void {
+    this.pieces.push(text);
+    this.chars += text.length;
+    if (this.chars <= LOG_CAP) return;
+    // Rotate: drop the oldest quarter.
+    let drop = 0;
+    while (this.chars > (LOG_CAP * 3) / 4 && drop < this.pieces.length - 1) this.chars -= this.pieces[drop++]!.length;
+    this.pieces.splice(0, drop);
+    this.base += drop;
   }
 
   /** Text as the kernel's verbose() writes it. */
   write(text: string): void {
     if (!this.level) return;
     this.closeInsn();
-    this.pieces.push(text);
+    this.push(text);
   }
 
   /** `pc: (code) insn` (the newline is added by whatever comes next). */
@@ -43,7 +68,7 @@ export class VLog {
     if (!this.level) return;
     this.closeInsn();
     const line = `${pc}: ${text}`;
-    this.pieces.push(line);
+    this.push(line);
     this.openInsnLen = line.length + 1;
   }
 
@@ -53,14 +78,14 @@ export class VLog {
     if (this.openInsnLen >= 0) {
       const pos = this.openInsnLen;
       const width = Math.ceil(Math.max(pos + LOG_MIN_ALIGNMENT / 2, LOG_ALIGNMENT) / LOG_MIN_ALIGNMENT) * LOG_MIN_ALIGNMENT - pos - 1;
-      this.pieces.push(' '.repeat(width) + ';' + state + '\n');
+      this.push(' '.repeat(width) + ';' + state + '\n');
       this.openInsnLen = -1;
-    } else this.pieces.push(`${pc}:${state}\n`);
+    } else this.push(`${pc}:${state}\n`);
   }
 
   private closeInsn(): void {
     if (this.openInsnLen >= 0) {
-      this.pieces.push('\n');
+      this.push('\n');
       this.openInsnLen = -1;
     }
   }
