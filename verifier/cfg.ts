@@ -158,7 +158,7 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
       pc++;
     }
   }
-  const liveIn = computeLiveness(input, second, subprogs);
+  const liveIn = computeLiveness(input, second);
   return { subprogs, prune, force, liveIn, second };
 }
 
@@ -229,7 +229,7 @@ export function useDef(input: VerifyInput, pc: number): { use: number; def: numb
 
 /** Backward dataflow per function: a call's successor is the next insn (callee-saved r6-r9 flow
  *  through it), exit uses r0. */
-function computeLiveness(input: VerifyInput, second: Uint8Array, subprogs: number[]): Uint16Array {
+function computeLiveness(input: VerifyInput, second: Uint8Array): Uint16Array {
   const insns = input.insns;
   const n = insns.length;
   const use = new Uint16Array(n);
@@ -252,7 +252,6 @@ function computeLiveness(input: VerifyInput, second: Uint8Array, subprogs: numbe
       else succ[pc]!.push(pc + 1, pc + x.off + 1);
     }
   }
-  void subprogs;
   const live = new Uint16Array(n + 1);
   let changed = true;
   let rounds = 0;

@@ -74,7 +74,6 @@ export function checkCondJmp(v: Verifier, insn: Insn): void {
   // Both outcomes possible: the jump target's state is pushed, the fall-through continues.
   const other = v.st.clone();
   const oRegs = other.cur.regs;
-  const tRegs = v.regs;
   let otherOk = true;
   let thisOk = true;
   const oDst = oRegs[insn.dst]!;
@@ -105,10 +104,8 @@ export function checkCondJmp(v: Verifier, insn: Insn): void {
   } else if (!is32 && isX) {
     pktCompare(v, other, insn, op);
   }
-  v.noteBranch();
   if (otherOk) v.pushBranch(other, target);
   if (!thisOk) v.endPathInfeasible();
-  void tRegs;
 }
 
 /** is_branch_taken, with the pointer cases the kernel knows: a non-null pointer against 0, and

@@ -4,8 +4,7 @@
 // keys, sockets and BTF-typed pointers. Helper argument memory goes through checkHelperMem.
 import { checkCtxAccess, fieldAt, progTypeInfo } from '../vm/contexts.js';
 import { ProgType } from '../vm/prog-types.js';
-import { MapType } from '../maps/types.js';
-import { Scalar, formatScalar } from './scalar.js';
+import { Scalar } from './scalar.js';
 import { formatTnum } from './tnum.js';
 import { Frame, MAX_STACK, Reg, RegFlag, RegType, Slot, regTypeName } from './state.js';
 import type { Verifier } from './verifier.js';
@@ -475,8 +474,3 @@ export function checkHelperMem(v: Verifier, regno: number, sizeMin: number, size
   v.reject(`R${regno} type=${regTypeName(reg)} expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_`);
 }
 
-export function isRingbufMap(type: number): boolean {
-  return type === MapType.RINGBUF;
-}
-
-export { formatScalar };

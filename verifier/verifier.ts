@@ -124,9 +124,6 @@ export class Verifier {
     const sp = subprogOf(this.cfg, f.subprog);
     if (depth > this.stackDepth[sp]!) this.stackDepth[sp] = depth;
   }
-  noteBranch(): void {
-    // counted in step()
-  }
   requireGlobal(pc: number): void {
     this.globalsNeeded.add(pc);
   }
@@ -214,7 +211,8 @@ export class Verifier {
     if (!this.log.enabled) return;
     this.log.write('returning from callee:\n' + formatFrame(callee, 0, undefined, true) + `\nto caller at ${to}:\n` + formatFrame(caller, 0, undefined, true) + '\n');
   }
-  private insnText(pc: number): string {
+  /** The kernel-dialect text of the insn at pc, with helper and kfunc names. */
+  insnText(pc: number): string {
     return formatInsn(this.insns, pc, {
       dialect: 'kernel',
       helperName: (id) => {
