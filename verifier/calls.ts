@@ -482,6 +482,7 @@ export function funcExit(v: Verifier): number {
   if (!callee.inCallback) caller.regs[0] = r0;
   v.scratchAll();
   v.logFrameReturn(callee, caller, callee.inCallback ? callee.callsite : callee.callsite + 1);
+  if (callee.inCallback) v.fromCallback = true;
   return callee.inCallback ? callee.callsite : callee.callsite + 1;
 }
 

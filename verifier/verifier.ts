@@ -191,6 +191,8 @@ export class Verifier {
     this.pathDone = true;
   }
   private nextPc = -1;
+  /** The current path just returned from a callback to its call insn. */
+  fromCallback = false;
 
   // ---- logging ----------------------------------------------------------------------------------
   private stateText(all: boolean): string {
@@ -290,6 +292,7 @@ export class Verifier {
     this.prevPc = next.prevPc;
     this.parent = next.parent;
     this.curHist = next.hist;
+    this.fromCallback = false;
     if (this.log.level === 1) this.log.restore(next.logPos, next.logOpen);
     this.doPrintState = true;
     this.scratchAllFlag = true;
@@ -353,7 +356,11 @@ export class Verifier {
         this.stats.curStates--;
       }
     }
-    if (loopEntry && cur.frames.length === loopEntry.state.frames.length) widenScalars(loopEntry.state, cur);
+    // Back from a callback run: widen what changed since the call (kernel prepare_func_exit's
+    // widen_imprecise_scalars), so repeated callback runs converge. Not for the caller's own
+    // next visit (an outer loop's next iteration keeps its counter).
+    if (loopEntry && this.fromCallback && cur.frames.length === loopEntry.state.frames.length) widenScalars(loopEntry.state, cur);
+    this.fromCallback = false;
     if (!addNew) return false;
     const cp = new Checkpoint(pc, cur.clone(), this.parent, this.curHist);
     cp.hash = force ? 0 : hash;
