@@ -155,6 +155,7 @@ function toVerifierMap(id: number, m: BpfMap | undefined): VerifierMap | undefin
   if (!m) return undefined;
   const vm: VerifierMap = { id, name: m.name, type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.spec.flags, frozen: m.frozen };
   if (m.spec.spinLockOffset !== undefined) vm.spinLockOffset = m.spec.spinLockOffset;
+  if (m.spec.btfValueTypeId !== undefined) vm.hasBtf = true;
   if (m.spec.rbNodeOffset !== undefined) vm.rbNodeOffset = m.spec.rbNodeOffset;
   // .rodata / .kconfig: frozen read-only arrays whose bytes the verifier may read as constants.
   if (m.frozen && m.type === MapType.ARRAY && (m.spec.flags & 0x80) !== 0 && m.maxEntries === 1) {

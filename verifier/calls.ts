@@ -13,6 +13,7 @@ import { checkHelperMem, checkRegion, constStackKey } from './mem.js';
 import { Frame, Reg, RegFlag, RegType, regTypeName } from './state.js';
 import { releaseReference, acquireReference } from './refs.js';
 import type { VerifierMap } from './env.js';
+import { subprogOf } from './cfg.js';
 import type { Verifier } from './verifier.js';
 
 const MAX_CALL_FRAMES = 8;
@@ -37,8 +38,8 @@ const CHANGES_PKT = new Set([
 ]);
 
 const EXPECTED: Partial<Record<HelperArg['type'], string>> = {
-  ARG_PTR_TO_MAP_KEY: 'fp, pkt, pkt_meta, map_key, map_value, mem, buf, rdonly_buf',
-  ARG_PTR_TO_MAP_VALUE: 'fp, pkt, pkt_meta, map_key, map_value, mem, buf, rdonly_buf',
+  ARG_PTR_TO_MAP_KEY: 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_',
+  ARG_PTR_TO_MAP_VALUE: 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_',
   ARG_PTR_TO_MEM: 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_',
   ARG_PTR_TO_CTX: 'ctx',
   ARG_CONST_MAP_PTR: 'map_ptr',
@@ -166,6 +167,7 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
   const args = id === 6 ? h.proto.args.slice(0, 2) : h.proto.args;
   for (let i = 0; i < args.length; i++) checkArg(v, h, i + 1, args[i]!, meta, args);
   if (meta.map && !mapFuncCompatible(meta.map, id)) v.reject(`cannot pass map_type ${meta.map.type} into func ${fnName(h)}#${id}`, false, 22);
+  if (id === H.tail_call && v.st.refs.length) v.reject('tail_call would lead to reference leak', false, 22);
 
   // Locks.
   if (id === H.spin_lock || id === H.spin_unlock) spinLock(v, meta.lockRegno!, id === H.spin_lock);
@@ -307,7 +309,8 @@ function spinLock(v: Verifier, regno: number, isLock: boolean): void {
   const r = v.regs[regno]!;
   if (!r.s.isConst()) v.reject(`R${regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset`);
   const map = r.map;
-  if (!map || map.spinLockOffset === undefined) v.reject(`map '${map?.name ?? ''}' has to have BTF in order to use bpf_spin_lock`);
+  if (!map || !map.hasBtf) v.reject(`map '${map?.name ?? ''}' has to have BTF in order to use bpf_spin_lock`);
+  if (map.spinLockOffset === undefined) v.reject(`map '${map.name}' has no valid bpf_spin_lock`);
   const off = Number(r.s.constValue()) + r.off;
   if (off !== map.spinLockOffset) v.reject(`off ${off} doesn't point to 'struct bpf_spin_lock' that is at ${map.spinLockOffset}`);
   const key = `${map.id}`;
@@ -468,7 +471,6 @@ function pushCallback(v: Verifier, h: HelperEntry, meta: CallMeta): void {
 export function funcExit(v: Verifier): number {
   const callee = v.st.cur;
   const r0 = callee.regs[0]!;
-  if (r0.type === RegType.NOT_INIT) v.reject('R0 !read_ok');
   if (r0.type === RegType.STACK) v.reject('cannot return stack pointer to the caller', false, 22);
   if (callee.inCallback) {
     if (r0.type !== RegType.SCALAR) v.reject('R0 not a scalar value');
@@ -511,15 +513,16 @@ export function checkFuncCall(v: Verifier, insn: Insn): number {
   const global = v.input.globalFuncs?.get(target);
   if (global) {
     // Verified once on its own (verifier.ts); here only the arguments against its prototype.
+    const bad = (why: string): never => v.reject(`${why}\nCaller passes invalid args into func#${subprogOf(v.cfg, target)} ('${global.name}')`, false, 22);
     global.args.forEach((a, i) => {
       const regno = i + 1;
       v.readReg(regno);
       const r = v.regs[regno]!;
-      if (a.kind === 'scalar' && r.type !== RegType.SCALAR) v.reject(`R${regno} is not a scalar`);
-      if (a.kind === 'ctx' && r.type !== RegType.CTX) v.reject(`arg#${i} expected pointer to ctx, but got ${regTypeName(r)}`);
+      if (a.kind === 'scalar' && r.type !== RegType.SCALAR) bad(`R${regno} is not a scalar`);
+      if (a.kind === 'ctx' && r.type !== RegType.CTX) bad(`arg#${i} expected pointer to ctx, but got ${regTypeName(r)}`);
       if (a.kind === 'mem') {
         if (r.isNullConst() && a.nullable) return;
-        if (r.maybeNull && !a.nullable) v.reject(`arg#${i} is expected to be non-NULL`);
+        if (r.maybeNull && !a.nullable) bad(`arg#${i} is expected to be non-NULL`);
         checkHelperMem(v, regno, a.size, a.size, true, false, false);
       }
     });

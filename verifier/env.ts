@@ -13,6 +13,8 @@ export interface VerifierMap {
   valueSize: number;
   maxEntries: number;
   flags: number;
+  /** The map was created with BTF for its value (bpf_spin_lock needs it). */
+  hasBtf?: boolean;
   /** Frozen read-only data (.rodata, .kconfig): loads of known offsets become constants. */
   frozen: boolean;
   /** Bytes of the value at key 0 for array maps with frozen contents. */

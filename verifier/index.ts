@@ -98,7 +98,8 @@ function verifyGlobals(v: Verifier, input: VerifyInput): void {
 /** check_max_stack_depth: every chain of bpf-to-bpf calls fits in 512 bytes (32-byte rounding). */
 function checkStackDepth(v: Verifier, input: VerifyInput): void {
   const subs = v.cfg.subprogs;
-  const round = (d: number): number => Math.ceil(Math.max(d, 1) / 32) * 32;
+  // round_up_stack_depth with the JIT on (as on the host): 16-byte granularity.
+  const round = (d: number): number => Math.ceil(d / 16) * 16;
   const callees = subs.map((start, i) => {
     const end = subs[i + 1] ?? input.insns.length;
     const out: number[] = [];

@@ -95,6 +95,14 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
       if (reg.maybeNull) v.reject(`R${regno} invalid mem access '${regTypeName(reg)}'`);
       result = btfAccess(v, reg, regno, off, size, t);
       break;
+    case RegType.MAP_PTR: {
+      // check_ptr_to_map_access: struct bpf_map's fields, read-only, through the map type's struct.
+      const struct = mapStruct(reg.map?.type ?? 0);
+      if (off < 0) v.reject(`R${regno} is ${struct} invalid negative access: off=${off}`);
+      if (t === 'write') v.reject(`only read from ${struct} is supported`);
+      result = Reg.unknown();
+      break;
+    }
     default:
       v.reject(`R${regno} invalid mem access '${regTypeName(reg)}'`);
   }
@@ -135,6 +143,14 @@ function btfAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
     return r;
   }
   return Reg.unknown();
+}
+
+/** The kernel struct behind a map pointer (the map type's map_btf_id). */
+function mapStruct(type: number): string {
+  if (type === 2 || type === 6 || type === 3 || type === 4 || type === 8 || type === 12) return 'bpf_array';
+  if (type === 1 || type === 5 || type === 9 || type === 10 || type === 13) return 'bpf_htab';
+  if (type === 27) return 'bpf_ringbuf_map';
+  return 'bpf_map';
 }
 
 /** check_ptr_alignment: stack accesses are always strictly aligned (spill tracking relies on

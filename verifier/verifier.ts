@@ -440,6 +440,7 @@ export class Verifier {
       const top = this.st.frames.length === 1;
       if (this.st.lock && top) this.reject('BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region', false, 22);
       if (!top) {
+        if (this.frame.inCallback && this.regs[0]!.type !== RegType.SCALAR) this.reject('R0 not a scalar value');
         this.nextPc = funcExit(this);
         return false;
       }
