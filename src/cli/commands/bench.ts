@@ -117,6 +117,9 @@ export const registerBench: RegisterCommand = (program: Command, setExit) => {
     .option('--ctx <file>', 'context (ctx_in), binary')
     .option('--time <duration>', 'how long to measure, after a warm-up of a tenth of it (e.g. 2s, 500ms)', '2s')
     .option('--max-insns <n>', 'instruction budget per run (unverified mode)', uint('--max-insns'))
+    .option('--verify', 'verify first (default: off until the verifier accepts every example)')
+    .option('--no-verify', 'benchmark without verifying (the default for now)')
+    .option('--strict', "verify with the rbtree verifier's strict mode")
     .option('--json', 'print one JSON object')
     .action((objPath: string, opts: BenchOptions) => {
       setExit(benchCommand(objPath, opts));
@@ -126,8 +129,10 @@ export const registerBench: RegisterCommand = (program: Command, setExit) => {
 export function benchProgram(objPath: string, opts: BenchOptions): ProgBenchResult {
   const timeMs = parseDuration(opts.time);
   const runtime = new Runtime(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {});
-  const { obj, progName, verified } = loadProgramForRun(runtime, objPath, {
+  const { obj, progName, verdict } = loadProgramForRun(runtime, objPath, {
     ...(opts.prog !== undefined ? { prog: opts.prog } : {}),
+    ...(opts.verify !== undefined ? { verify: opts.verify } : {}),
+    ...(opts.strict ? { strict: true } : {}),
   });
   const prog = obj.program(progName).program;
   const input: TestRunInput = {
@@ -165,7 +170,7 @@ export function benchProgram(objPath: string, opts: BenchOptions): ProgBenchResu
   return {
     object: objPath,
     program: progName,
-    mode: verified ? 'verified' : 'unverified',
+    mode: verdict ? 'verified' : 'unverified',
     runs: means.length * k,
     samples: means.length,
     runsPerSample: k,

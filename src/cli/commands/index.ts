@@ -7,6 +7,8 @@ import { registerBtf } from './btf.js';
 import { registerAsm } from './asm.js';
 import { registerDisasm } from './disasm.js';
 import { registerBench } from './bench.js';
+import { registerTest } from './test.js';
+import { registerVerify } from './verify.js';
 
 /** A command registers itself; `setExit` records the exit code of a run that finished normally. */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
@@ -19,3 +21,5 @@ COMMANDS.push(registerAsm);
 COMMANDS.push(registerDisasm);
 COMMANDS.push(registerBtf);
 COMMANDS.push(registerBench);
+COMMANDS.push(registerVerify);
+COMMANDS.push(registerTest);

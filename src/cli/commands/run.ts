@@ -51,7 +51,7 @@ const uint = (flag: string) => (v: string): number => {
 export const registerRun: RegisterCommand = (program: Command, setExit) => {
   program
     .command('run')
-    .description('test-run a program like bpftool prog run (BPF_PROG_TEST_RUN), unverified until the verifier exists')
+    .description('test-run a program like bpftool prog run (BPF_PROG_TEST_RUN); --verify verifies it first')
     .argument('<object>', 'clang-built BPF object (.o)')
     .option('--prog <name>', 'program to run (may be omitted when the object has one program)')
     .option('--data <file>', 'packet data (data_in), binary')
@@ -70,7 +70,9 @@ export const registerRun: RegisterCommand = (program: Command, setExit) => {
     .option('--trace', 'print every executed instruction to stderr')
     .option('--json', 'print one JSON object')
     .option('--dump-maps [mode]', "print every map after the run ('tree' draws rbtree maps as trees)")
-    .option('--no-verify', 'run without verifying (the default until the verifier exists)')
+    .option('--verify', 'verify first; a rejected program exits 1 with the verifier message (default: off until the verifier accepts every example)')
+    .option('--no-verify', 'run without verifying (the default for now; an instruction budget bounds the run)')
+    .option('--strict', "verify with the rbtree verifier's strict mode")
     .action((objPath: string, opts: RunOptions) => {
       setExit(runCommand(objPath, opts));
     });
@@ -85,10 +87,13 @@ function runCommand(objPath: string, opts: RunOptions): number {
   const task = opts.task !== undefined ? readTask(opts.task) : undefined;
   const runtime = new Runtime({ ncpus, cpu, ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}), ...(task ? { task } : {}) });
   if (opts.kmem !== undefined) mapKernelMemory(runtime, opts.kmem);
-  const { obj, progName, verified } = loadProgramForRun(runtime, objPath, {
+  const { obj, progName, verdict } = loadProgramForRun(runtime, objPath, {
     ...(opts.prog !== undefined ? { prog: opts.prog } : {}),
+    ...(opts.verify !== undefined ? { verify: opts.verify } : {}),
+    ...(opts.strict ? { strict: true } : {}),
     load: opts.btf !== undefined ? { targetBtf: parseBtf(readBytes(opts.btf)) } : {},
   });
+  const verified = verdict !== undefined;
   const prog = obj.program(progName);
   for (const arg of opts.map ?? []) fillMap(obj, arg, ncpus);
   // Like a libbpf perf_buffer: an event open on every CPU, so perf_event_output delivers.

@@ -1,0 +1,100 @@
+// `ebpfvm verify x.o [--prog P] [--log-level 0|1|2] [--strict] [--json]`: the verifier's verdict
+// and log. Each program is loaded on its own (program selection), so one rejected or unsupported
+// program does not hide the verdicts of the others. One line per program on stdout; the log of a
+// rejected program (or any log asked for with --log-level) on stderr; --json prints one object
+// with the logs instead. Exit 0 when every program is accepted, 1 when one is rejected, 2 for bad
+// input (unreadable object, unknown program, something ebpfvm does not support).
+import type { Command } from 'commander';
+import { EbpfvmError, UsageError, VerifierError } from '../../errors.js';
+import { load } from '../../loader/load.js';
+import { openObjectFile } from '../../node.js';
+import { Runtime } from '../../runtime.js';
+import { verifyProgram, type VerifyResult } from '../../verify.js';
+import type { RegisterCommand } from './index.js';
+
+interface VerifyCliOptions {
+  prog?: string;
+  logLevel?: 0 | 1 | 2;
+  strict?: boolean;
+  json?: boolean;
+}
+
+interface ProgramVerdict {
+  program: string;
+  /** accepted / rejected by the verifier, or error: it could not be loaded (exit 2). */
+  status: 'accepted' | 'rejected' | 'error';
+  error?: string;
+  errorPc?: number;
+  processed?: number;
+  log?: string;
+}
+
+const logLevel = (v: string): 0 | 1 | 2 => {
+  if (v !== '0' && v !== '1' && v !== '2') throw new UsageError(`--log-level: '${v}' is not 0, 1 or 2`);
+  return Number(v) as 0 | 1 | 2;
+};
+
+export const registerVerify: RegisterCommand = (program: Command, setExit) => {
+  program
+    .command('verify')
+    .description("verify programs like the kernel's verifier: verdict and the kernel-format log")
+    .argument('<object>', 'clang-built BPF object (.o)')
+    .option('--prog <name>', 'only this program (default: every program, one line each)')
+    .option('--log-level <n>', '0: the log only on rejection (as libbpf retries at 1), 1: the failing path, 2: every instruction with its state', logLevel)
+    .option('--strict', "the rbtree verifier's strict mode")
+    .option('--json', 'print one JSON object with every verdict and log')
+    .action((objPath: string, opts: VerifyCliOptions) => {
+      setExit(verifyCommand(objPath, opts));
+    });
+};
+
+function verifyOne(objPath: string, name: string, opts: VerifyCliOptions, notes: Set<string>): ProgramVerdict {
+  let r: VerifyResult;
+  try {
+    const obj = load(new Runtime(), openObjectFile(objPath), { programs: [name] });
+    for (const note of obj.notes) notes.add(note);
+    r = verifyProgram(obj, name, { logLevel: opts.logLevel ?? 0, ...(opts.strict ? { strict: true } : {}) });
+  } catch (e) {
+    // Load-time refusals the kernel's verifier makes too (GPL-only helpers, helpers the program
+    // type may not call) are rejections; anything else the loader refuses is bad input.
+    if (e instanceof VerifierError) {
+      const error = e.log.trim().split('\n').at(-1) ?? e.message;
+      return { program: name, status: 'rejected', error, ...(e.insn !== undefined ? { errorPc: e.insn } : {}), log: e.log };
+    }
+    if (e instanceof EbpfvmError) return { program: name, status: 'error', error: e.message };
+    throw e;
+  }
+  const v: ProgramVerdict = { program: name, status: r.accepted ? 'accepted' : 'rejected', processed: r.processed, log: r.log };
+  if (r.error !== undefined) v.error = r.error;
+  if (r.errorPc !== undefined) v.errorPc = r.errorPc;
+  return v;
+}
+
+function verifyCommand(objPath: string, opts: VerifyCliOptions): number {
+  const spec = openObjectFile(objPath); // bad objects fail here, once, with exit 2
+  const names = opts.prog !== undefined ? [opts.prog] : [...spec.programs.keys()];
+  if (opts.prog !== undefined && !spec.programs.has(opts.prog)) throw new UsageError(`no program named ${opts.prog} (have: ${[...spec.programs.keys()].join(', ') || 'none'})`);
+  const notes = new Set<string>();
+  const verdicts = names.map((n) => verifyOne(objPath, n, opts, notes));
+  for (const note of notes) process.stderr.write(`ebpfvm: note: ${note}\n`);
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ object: objPath, programs: verdicts }) + '\n');
+  } else {
+    for (const v of verdicts) {
+      const line =
+        v.status === 'accepted'
+          ? `${v.program}: accepted (${v.processed} insns processed)`
+          : v.status === 'rejected'
+            ? `${v.program}: rejected${v.errorPc !== undefined ? ` at insn ${v.errorPc}` : ''}: ${v.error ?? ''}`
+            : `${v.program}: error: ${v.error}`;
+      process.stdout.write(line + '\n');
+      const showLog = v.log && (v.status === 'rejected' || (opts.logLevel ?? 0) > 0);
+      if (showLog) process.stderr.write(v.log!.endsWith('\n') ? v.log! : v.log! + '\n');
+    }
+  }
+  if (verdicts.some((v) => v.status === 'error')) {
+    if (opts.prog !== undefined && !opts.json) process.stderr.write(`ebpfvm: ${verdicts[0]!.error}\n`);
+    return 2;
+  }
+  return verdicts.some((v) => v.status === 'rejected') ? 1 : 0;
+}

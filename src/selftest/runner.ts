@@ -1,0 +1,204 @@
+// `ebpfvm test`: the kernel test loader's run of one object (test_loader.c run_subtest), with the
+// annotations of ./annotations.ts. Each test program is loaded alone with its auxiliary programs
+// (the loader's program selection), verified at the spec's log level and flags, its verdict and
+// log checked, and with `__retval` run once as the loader runs it. Takes bytes, does no I/O: the
+// CLI (and its worker threads) read the files.
+import { EbpfvmError, UnsupportedError, VerifierError, VmFault } from '../errors.js';
+import { openObject, type OpenOptions } from '../loader/open.js';
+import { load, type LoadedObject } from '../loader/load.js';
+import { Runtime } from '../runtime.js';
+import { testRun, TestRunInputError } from '../test-run-api.js';
+import { verifyProgram, type VerifyResult } from '../verify.js';
+import { ProgType } from '../../vm/prog-types.js';
+import { checkMessages, describeMsgCheck, parseTestSpec, POINTER_VALUE, TEST_DATA_LEN, type SubSpec, type TestSpec } from './annotations.js';
+
+export type TestStatus = 'PASS' | 'FAIL' | 'SKIP';
+
+export interface TestResult {
+  /** Object name (file base name without .o). */
+  object: string;
+  program: string;
+  /** What the kernel's runner calls the test: the description or program name, " @unpriv" for
+   *  the unprivileged run. */
+  name: string;
+  mode: 'priv' | 'unpriv';
+  status: TestStatus;
+  reason?: string;
+  /** Verifier log of the test program (kept for failures). */
+  log?: string;
+}
+
+export interface ObjectTestOptions {
+  /** Only tests whose program name or display name is this. */
+  prog?: string;
+  strict?: boolean;
+  /** Keep the verifier log in every result, not only in failures. */
+  keepLogs?: boolean;
+}
+
+/** What loading one test program gave, as bpf_object__load reports it. */
+interface LoadOutcome {
+  loaded: boolean;
+  /** The test program's verifier log ('' when loading stopped before it was verified). */
+  log: string;
+  obj?: LoadedObject;
+  /** Why the load failed, in one line. */
+  error?: string;
+}
+
+/** Maps the kernel's C driver (prog_tests/verifier.c) fills before a `__retval` run: key 0 gets
+ *  struct test_val { index = 7 * 4, foo[6] = 0xabcdef12 }. */
+const SEEDED_MAPS: Readonly<Record<string, string>> = {
+  verifier_array_access: 'map_array_ro',
+  verifier_value_ptr_arith: 'map_array_48b',
+};
+
+function seedMaps(objName: string, obj: LoadedObject): void {
+  const mapName = SEEDED_MAPS[objName];
+  if (!mapName || !obj.maps.has(mapName)) return;
+  const map = obj.map(mapName);
+  const value = new Uint8Array(Math.max(map.valueSize, 4 + 11 * 4));
+  const dv = new DataView(value.buffer);
+  dv.setUint32(0, 7 * 4, true);
+  dv.setInt32(4 + 6 * 4, 0xabcdef12 | 0, true);
+  map.update(new Uint8Array(4), value.subarray(0, map.valueSize));
+}
+
+function firstLine(s: string): string {
+  return s.split('\n').find((l) => l.trim() !== '') ?? '';
+}
+
+/** The verifier's error line of a log (the line before `processed N insns`, or the last line). */
+function errorLine(r: VerifyResult): string {
+  if (r.error) return r.error;
+  const lines = r.log.trimEnd().split('\n');
+  const i = lines.findIndex((l) => l.startsWith('processed '));
+  return (i > 0 ? lines[i - 1] : lines.at(-1)) ?? '';
+}
+
+/** bpf_object__load with only `progName` (and what it needs) set to load. */
+function loadOne(bytes: Uint8Array, open: OpenOptions, spec: TestSpec, strict: boolean): LoadOutcome {
+  const objSpec = openObject(bytes, open);
+  const runtime = new Runtime();
+  let obj: LoadedObject;
+  try {
+    obj = load(runtime, objSpec, { programs: [spec.progName] });
+  } catch (e) {
+    // Refusals the loader makes before abstract interpretation come with the kernel's log line.
+    if (e instanceof VerifierError) return { loaded: false, log: e.log, error: firstLine(e.log) || e.message };
+    if (e instanceof UnsupportedError) throw e;
+    if (e instanceof EbpfvmError) return { loaded: false, log: '', error: `load: ${e.message}` };
+    throw e;
+  }
+  // libbpf loads the programs in object order and stops at the first rejection; only the test
+  // program has the log buffer and the annotated level and flags.
+  let testLog = '';
+  for (const name of obj.programs.keys()) {
+    const mine = name === spec.progName;
+    const level = mine ? Math.min(spec.logLevel & 3, 2) : 0;
+    const r = verifyProgram(obj, name, { logLevel: level as 0 | 1 | 2, strict, progFlags: mine ? spec.progFlags : 0 });
+    if (mine) testLog = r.log;
+    if (!r.accepted) return { loaded: false, log: testLog, error: mine ? errorLine(r) : `auxiliary program ${name} rejected: ${errorLine(r)}` };
+  }
+  return { loaded: true, log: testLog, obj };
+}
+
+function runSubtest(objName: string, bytes: Uint8Array, open: OpenOptions, spec: TestSpec, sub: SubSpec, mode: 'priv' | 'unpriv', opts: ObjectTestOptions): TestResult {
+  const base = { object: objName, program: spec.progName, name: sub.name, mode };
+  const result = (status: TestStatus, reason?: string, log?: string): TestResult => ({
+    ...base,
+    status,
+    ...(reason !== undefined ? { reason } : {}),
+    ...(log !== undefined && (status === 'FAIL' || opts.keepLogs) ? { log } : {}),
+  });
+  if (spec.skip !== undefined) return result('SKIP', `__skip: ${spec.skip}`);
+  if (spec.archMismatch) return result('SKIP', 'arch: not x86_64');
+  if (mode === 'unpriv') return result('SKIP', 'unpriv: not yet');
+  if (spec.unchecked.length) return result('SKIP', `${[...new Set(spec.unchecked)].join(', ')}: not checked by ebpfvm`);
+
+  let outcome: LoadOutcome;
+  try {
+    outcome = loadOne(bytes, open, spec, opts.strict ?? false);
+  } catch (e) {
+    if (e instanceof UnsupportedError) return result('SKIP', `unsupported: ${e.message}`);
+    if (e instanceof EbpfvmError) return result('FAIL', `error: ${e.message}`);
+    throw e;
+  }
+  if (sub.expectFailure && outcome.loaded) return result('FAIL', 'unexpected load success', outcome.log);
+  if (!sub.expectFailure && !outcome.loaded) return result('FAIL', `unexpected load failure: ${outcome.error ?? ''}`, outcome.log);
+  const check = checkMessages(outcome.log, sub.msgs);
+  if (!check.ok) return result('FAIL', describeMsgCheck(check), outcome.log);
+
+  if (sub.execute && !sub.expectFailure && outcome.obj) {
+    const obj = outcome.obj;
+    const prog = obj.program(spec.progName);
+    seedMaps(objName, obj);
+    // test_loader's do_prog_test_run: 64 zero bytes in, 256 out, repeat 1; syscall programs
+    // get empty options.
+    const input = prog.progType === ProgType.SYSCALL ? {} : { data: new Uint8Array(TEST_DATA_LEN), repeat: 1 };
+    let retval: number;
+    try {
+      retval = testRun(obj.runtime, prog.program, input).retval | 0;
+    } catch (e) {
+      if (e instanceof TestRunInputError) return result('FAIL', `test run refused: ${e.message}`, outcome.log);
+      if (e instanceof VmFault) return result('FAIL', `fault in a verified program: ${e.message}`, outcome.log);
+      throw e;
+    }
+    if (sub.retval !== POINTER_VALUE && retval !== sub.retval) return result('FAIL', `unexpected retval: ${retval} != ${sub.retval}`, outcome.log);
+  }
+  return result('PASS', undefined, outcome.log);
+}
+
+/** Every test of one object, in program order (privileged run, then the `@unpriv` one). */
+export function runObjectTests(bytes: Uint8Array, objName: string, opts: ObjectTestOptions = {}): TestResult[] {
+  const open: OpenOptions = { name: objName };
+  const fail = (reason: string): TestResult[] => [{ object: objName, program: '', name: '', mode: 'priv', status: 'FAIL', reason }];
+  let probe;
+  try {
+    probe = openObject(bytes, open);
+  } catch (e) {
+    if (e instanceof EbpfvmError) return fail(`cannot open: ${e.message}`);
+    throw e;
+  }
+  if (!probe.btf) return fail('BPF object has no BTF');
+  const out: TestResult[] = [];
+  for (const name of probe.programs.keys()) {
+    let spec: TestSpec;
+    try {
+      spec = parseTestSpec(probe.btf, name);
+    } catch (e) {
+      if (opts.prog !== undefined && opts.prog !== name) continue;
+      out.push({ object: objName, program: name, name, mode: 'priv', status: 'FAIL', reason: `Can't parse test spec: ${(e as Error).message}` });
+      continue;
+    }
+    if (spec.auxiliary) continue;
+    for (const [mode, sub] of [['priv', spec.priv], ['unpriv', spec.unpriv]] as const) {
+      if (!sub) continue;
+      if (opts.prog !== undefined && opts.prog !== name && opts.prog !== sub.name && opts.prog !== spec.description) continue;
+      out.push(runSubtest(objName, bytes, open, spec, sub, mode, opts));
+    }
+  }
+  return out;
+}
+
+/** One line per result, as `ebpfvm test` prints them. */
+export function formatResult(r: TestResult): string {
+  const label = r.program ? `${r.object}/${r.name}` : r.object;
+  return `${r.status} ${label}${r.reason ? `: ${r.reason}` : ''}`;
+}
+
+export interface TestTotals {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+export function totals(results: readonly TestResult[]): TestTotals {
+  const t = { passed: 0, failed: 0, skipped: 0 };
+  for (const r of results) r.status === 'PASS' ? t.passed++ : r.status === 'FAIL' ? t.failed++ : t.skipped++;
+  return t;
+}
+
+export function formatTotals(t: TestTotals): string {
+  return `${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`;
+}
