@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { formatResult, formatTotals, totals, type ObjectTestOptions, type TestResult } from '../../selftest/runner.js';
-import { testFile, type WorkerReply, type WorkerRequest } from '../test-worker.js';
+import { testFile, WORKER_MARK, type WorkerReply, type WorkerRequest } from '../test-file.js';
 import type { RegisterCommand } from './index.js';
 
 interface TestOptions {
@@ -104,7 +104,7 @@ function inWorkers(files: string[], opts: ObjectTestOptions, jobs: number, print
       w.postMessage(req);
     };
     for (let i = 0; i < jobs; i++) {
-      const w = new Worker(new URL('../test-worker.js', import.meta.url));
+      const w = new Worker(new URL('../test-worker.js', import.meta.url), { workerData: WORKER_MARK });
       workers.push(w);
       w.on('message', (reply: WorkerReply) => {
         if (reply.error !== undefined) return finish(new Error(`worker: ${reply.error}`));
