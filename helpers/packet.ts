@@ -13,17 +13,18 @@
 //     l4 also takes BPF_F_MARK_MANGLED_0 (a 0 checksum stays 0 unless BPF_F_MARK_ENFORCE; a
 //     result of 0 is written as 0xffff). Odd offsets or offsets above 0xffff are -EFAULT.
 //   skb_change_tail (38)(skb, len, flags): grow (zero-filled) or trim to len bytes from data;
-//     below the network header offset, above BPF_SKB_MAX_LEN (16064) or flags: -EINVAL.
+//     below the network or transport header (see "the skb's header offsets" below), above
+//     BPF_SKB_MAX_LEN (16064) or flags: -EINVAL.
 //   skb_change_head (43)(skb, head_room, flags): prepend head_room zero bytes; the MAC header
-//     is reset to the new start.
+//     is reset to the new start (the network header stays, so its offset grows by head_room).
 //   skb_pull_data (39)(skb, len): ebpfvm's skbs are linear, so 0 when len <= skb->len, else
 //     -ENOMEM (the kernel's pskb_may_pull failure).
 //   skb_adjust_room (50)(skb, len_diff, mode, flags): insert (zeroed) or remove len_diff bytes
 //     after the MAC header (BPF_ADJ_ROOM_MAC) or after the base IPv4/IPv6 header
 //     (BPF_ADJ_ROOM_NET); only IPv4/IPv6 packets (-ENOTSUPP otherwise), |len_diff| at most 0xfff
-//     (-EFAULT). BPF_F_ADJ_ROOM_FIXED_GSO and NO_CSUM_RESET are accepted (no effect on a linear,
-//     non-GSO skb); the encapsulation/decapsulation flags are not implemented (-ENOTSUPP), other
-//     bits -EINVAL.
+//     (-EFAULT), growth past BPF_SKB_MAX_LEN -ENOTSUPP. BPF_F_ADJ_ROOM_FIXED_GSO and NO_CSUM_RESET
+//     are accepted (no effect on a linear, non-GSO skb); the encapsulation/decapsulation flags
+//     are not implemented (-ENOTSUPP), other bits -EINVAL.
 //   xdp_adjust_head (44), xdp_adjust_meta (54), xdp_adjust_tail (65): move data, data_meta or
 //     data_end as the kernel does, inside a frame of 4096 bytes that begins at data_hard_start
 //     (XDP_PACKET_HEADROOM before the packet) with struct xdp_frame (40 bytes) reserved at the
@@ -165,8 +166,60 @@ function skbResizeTail(call: HelperCall, v: SkbView, newLen: number): void {
 }
 
 const isTc = (call: HelperCall): boolean => (TC_TYPES as number[]).includes(call.progType);
-/** Bytes from data to the network header (the smallest length change_tail accepts). */
-const minLen = (call: HelperCall): number => (isTc(call) ? ETH_HLEN : 0);
+
+// ---- the skb's header offsets ----
+//
+// change_tail refuses (-EINVAL) to trim below the network header or below the transport header
+// once that is set (net/core/filter.c __bpf_skb_min_len). The test run's skb leaves the transport
+// header unset (0xffff), but pskb_expand_head adds the new headroom to every header offset, the
+// unset one included, and the u16 wraps to `nhead - 1`: the first adjust_room or change_head that
+// needs more than the skb's headroom (NET_SKB_PAD = 64 bytes in a test run, grown in steps of 64
+// by __skb_cow) sets it just below the old data, and later pushes move data away from it. So
+// after growing by 100 bytes, change_tail cannot go below 35 bytes; after three growths by
+// 0xfff, not below 12220. Measured on Linux 6.18: the smallest length accepted is the larger of
+// the network and transport offsets (6.12's code takes the transport offset when positive).
+
+/** Headroom of a test run's skb before its MAC header (NET_SKB_PAD; NET_IP_ALIGN is 0 on x86). */
+const NET_SKB_PAD = 64;
+
+/** Where the kernel's skb headers are, relative to data (per run, the skb's lifetime). */
+interface SkbHeaders {
+  headroom: number;
+  network: number;
+  /** undefined while the transport header is unset. */
+  transport: number | undefined;
+}
+
+function skbHeaders(call: HelperCall): SkbHeaders {
+  let h = call.state.get('packet.skb') as SkbHeaders | undefined;
+  if (!h) call.state.set('packet.skb', (h = { headroom: NET_SKB_PAD, network: isTc(call) ? ETH_HLEN : 0, transport: undefined }));
+  return h;
+}
+
+/** __skb_cow for `need` bytes of headroom: pskb_expand_head by the shortfall rounded up to
+ *  NET_SKB_PAD, which turns an unset transport header into one at `nhead - 1` from the new head. */
+function cowHead(h: SkbHeaders, need: number): void {
+  if (need <= h.headroom) return;
+  const nhead = Math.ceil((need - h.headroom) / NET_SKB_PAD) * NET_SKB_PAD;
+  if (h.transport === undefined) h.transport = -(h.headroom + 1);
+  h.headroom += nhead;
+}
+
+/** data moves by `delta` bytes (negative: pushed back). With `networkFollows` (adjust_room) the
+ *  MAC and network headers move with data, as does a transport header equal to the network one;
+ *  otherwise (change_head) they stay where they are, so their offsets from data change. */
+function moveData(h: SkbHeaders, delta: number, networkFollows: boolean): void {
+  const transSame = h.transport === h.network;
+  h.headroom += delta;
+  if (!networkFollows) h.network -= delta;
+  if (h.transport !== undefined) h.transport = transSame && networkFollows ? h.network : h.transport - delta;
+}
+
+/** The shortest length change_tail accepts. */
+function minLen(call: HelperCall): number {
+  const h = skbHeaders(call);
+  return Math.max(h.network, h.transport ?? 0, 0);
+}
 
 /** The skb protocol (host order) from __sk_buff.protocol (stored in network order). */
 function skbProto(call: HelperCall, ctx: number): number {
@@ -372,6 +425,10 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
       const len = v.end - v.data;
       if (call.u64(3) !== 0n || room > 0x3fffffffn || BigInt(len) + room > BigInt(BPF_SKB_MAX_LEN)) return -Errno.EINVAL;
       const r = Number(room);
+      // skb_cow, then a push that resets the MAC header to data: the network header stays put
+      const h = skbHeaders(call);
+      cowHead(h, r);
+      moveData(h, -r, false);
       const start = movePacket(call, v.region, v.data, len, r, 0);
       setSkb(call.arena.dv, v.ctx, start, start + r + len);
       return 0;
@@ -397,7 +454,8 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
       const proto = skbProto(call, v.ctx);
       if (proto !== 0x0800 && proto !== 0x86dd) return -ENOTSUPP;
       const netBase = proto === 0x0800 ? 20 : 40;
-      const macLen = ETH_HLEN;
+      const h = skbHeaders(call);
+      const macLen = h.network;
       let off: number;
       if (mode === 0) off = macLen + netBase;
       else if (mode === 1) off = macLen;
@@ -407,7 +465,10 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
       if (off > len) return -ENOTSUPP;
       const lenCur = len - macLen;
       if (diff < 0 && (-diff >= lenCur || lenCur + diff < netBase)) return -ENOTSUPP;
-      if (diff > 0 && len + diff > 0x7fff) return -ENOTSUPP;
+      if (diff > 0 && len + diff > BPF_SKB_MAX_LEN) return -ENOTSUPP;
+      // bpf_skb_net_grow's skb_cow_head, then the push or pop; MAC and network headers move with data
+      if (diff > 0) cowHead(h, diff);
+      moveData(h, -diff, true);
       if (diff >= 0) {
         const start = movePacket(call, v.region, v.data, len, diff, 0);
         // bpf_skb_generic_push: the first `off` bytes move to the front, the gap is zeroed
