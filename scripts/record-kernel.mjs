@@ -112,8 +112,10 @@ function dumpMaps(mapDir) {
 function loadError(stderr) {
   const lines = stderr.split('\n');
   const failed = lines.map((l) => /^libbpf: prog '([^']+)': BPF program load failed: (.*)$/.exec(l)).find(Boolean);
-  const end = lines.findIndex((l) => /^processed \d+ insns/.test(l));
-  const why = end > 0 ? lines[end - 1].trim() : undefined;
+  const end = lines.findIndex((l) => /processed \d+ insns/.test(l));
+  // a complaint without its newline runs into the summary ("... for tail callprocessed 3 insns")
+  const glued = end >= 0 ? lines[end].slice(0, lines[end].search(/processed \d+ insns/)).trim() : '';
+  const why = glued || (end > 0 ? lines[end - 1].trim() : undefined);
   if (failed) return `prog ${failed[1]}: ${why ?? failed[2]} (${failed[2]})`;
   return lines.filter((l) => l.trim() && !/^Warning:|^If it used to work/.test(l)).slice(-2).join('\n');
 }

@@ -3,7 +3,8 @@
 // runtime cannot run (helper, kfunc, map type, program type) by name, registers the programs and
 // fills `values` initialisers (map-in-map slots, prog_array slots).
 import { LinkError, UnsupportedError, UsageError, EbpfvmError, VerifierError } from '../errors.js';
-import { Cls, JmpOp, PseudoCall } from '../../vm/isa.js';
+import { AluOp, AtomicOp, Cls, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, Src, type Insn } from '../../vm/isa.js';
+import { mapFuncRefusal, mapProgRefusal } from '../../helpers/map-compat.js';
 import { progTypeName } from '../../vm/prog-types.js';
 import { progTypeInfo } from '../../vm/contexts.js';
 import { Errno, MapType, type BpfMap } from '../../maps/types.js';
@@ -112,6 +113,17 @@ function u32(v: number): Uint8Array {
 function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program): void {
   if (!p.known) throw new UnsupportedError(`program ${p.name}: section "${p.section}" does not name a program type libbpf knows`);
   if (!progTypeInfo(p.progType)) throw new UnsupportedError(`program ${p.name}: unsupported program type ${progTypeName(p.progType)} (section ${p.section})`);
+  const kind = { progType: prog.progType, expectedAttachType: p.expectedAttachType, sleepable: p.sleepable };
+  const mapOf = (id: number) => runtime.mapById(id)?.map;
+  // The kernel checks every map an ld_imm64 names before it looks at any call
+  // (resolve_pseudo_ldimm64 -> check_map_prog_compatibility).
+  prog.insns.forEach((insn, pc) => {
+    if (insn.code !== LD_IMM64 || (insn.src !== PseudoLd.MAP_FD && insn.src !== PseudoLd.MAP_VALUE) || isSecondHalf(prog, pc)) return;
+    const m = mapOf(insn.imm);
+    if (!m) return;
+    const line = mapProgRefusal({ type: m.type, hasSpinLock: m.spec.spinLockOffset !== undefined }, kind);
+    if (line) refuse(p, pc, line);
+  });
   prog.insns.forEach((insn, pc) => {
     if (insn.code !== (Cls.JMP | JmpOp.CALL) || insn.src !== PseudoCall.HELPER) return;
     // A poisoned CO-RE relocation faults only if it runs (libbpf's rule).
@@ -122,7 +134,87 @@ function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program): void {
     // a program that could never make the call must not load only to fault when it runs.
     if (h.gplOnly && !prog.gpl) refuse(p, pc, 'cannot call GPL-restricted function from non-GPL compatible program');
     if (h.progTypes !== 'all' && !h.progTypes.includes(prog.progType)) refuse(p, pc, `program of this type cannot use helper bpf_${h.name}#${h.id}`);
+    // check_map_func_compatibility, where the map argument is an ld_imm64 map constant
+    const mapArg = h.proto.args.findIndex((a) => a.type === 'ARG_CONST_MAP_PTR');
+    if (mapArg < 0) return;
+    const id = constMapArg(prog, pc, mapArg + 1);
+    const m = id === undefined ? undefined : mapOf(id);
+    const line = m && mapFuncRefusal(m.type, h.id, linuxHelperName(h.id), kind);
+    if (line) refuse(p, pc, line);
   });
+}
+
+/** Whether slot `pc` is the second half of an ld_imm64. */
+function isSecondHalf(prog: Program, pc: number): boolean {
+  // a second half has opcode 0 (the decoder checks), so an 0x18 slot is always a first half
+  return pc > 0 && prog.insns[pc - 1]!.code === LD_IMM64;
+}
+
+/** The map id an ld_imm64 map constant puts in register `reg` for the call at `pc`, when
+ *  straight-line code before the call shows it (the constant, possibly moved between registers);
+ *  undefined when it may come from elsewhere (a jump target, a call, any other write). */
+function constMapArg(prog: Program, pc: number, reg: number): number | undefined {
+  const targets = jumpTargets(prog);
+  for (let k = pc; k > 0; k--) {
+    if (targets.has(k)) return undefined;
+    const prev = k - 1;
+    const insn = prog.insns[prev]!;
+    if (isSecondHalf(prog, prev)) continue; // its first half is examined next
+    const c = insn.code & 0x07;
+    if (c === Cls.JMP || c === Cls.JMP32) {
+      const op = insn.code & 0xf0;
+      if (op === JmpOp.EXIT || op === JmpOp.JA) return undefined; // nothing falls through to k
+      if (op === JmpOp.CALL && reg >= 1 && reg <= 5) return undefined; // calls clobber r0-r5
+      continue;
+    }
+    if (insn.code === LD_IMM64) {
+      if (insn.dst !== reg) continue;
+      return insn.src === PseudoLd.MAP_FD ? insn.imm : undefined;
+    }
+    if (insn.code === (Cls.ALU64 | AluOp.MOV | Src.X) && insn.off === 0 && insn.dst === reg) {
+      reg = insn.src;
+      continue;
+    }
+    if (writesRegister(insn, reg)) return undefined;
+  }
+  return undefined;
+}
+
+/** Whether `insn` (not a jump or ld_imm64) may change register `reg`. */
+function writesRegister(insn: Insn, reg: number): boolean {
+  const c = insn.code & 0x07;
+  if (c === Cls.ALU || c === Cls.ALU64 || c === Cls.LDX || c === Cls.LD) return insn.dst === reg || (c === Cls.LD && reg <= 5);
+  if (c === Cls.STX && (insn.code & 0xe0) === Mode.ATOMIC) {
+    if (insn.imm === AtomicOp.CMPXCHG) return reg === 0;
+    return (insn.imm & AtomicOp.FETCH) !== 0 && insn.src === reg;
+  }
+  return false;
+}
+
+const JUMP_TARGETS = new WeakMap<Program, Set<number>>();
+
+/** Every pc a jump or a bpf-to-bpf call can land on. */
+function jumpTargets(prog: Program): Set<number> {
+  let t = JUMP_TARGETS.get(prog);
+  if (t) return t;
+  t = new Set<number>();
+  prog.insns.forEach((insn, pc) => {
+    const c = insn.code & 0x07;
+    if (c !== Cls.JMP && c !== Cls.JMP32) return;
+    const op = insn.code & 0xf0;
+    if (op === JmpOp.EXIT) return;
+    if (op === JmpOp.CALL) {
+      if (insn.src === PseudoCall.LOCAL) t!.add(pc + insn.imm + 1);
+      return;
+    }
+    t!.add(pc + (c === Cls.JMP32 && op === JmpOp.JA ? insn.imm : insn.off) + 1);
+  });
+  // ld_imm64 of a function (BPF_PSEUDO_FUNC) makes its target a callback entry
+  prog.insns.forEach((insn, pc) => {
+    if (insn.code === LD_IMM64 && insn.src === PseudoLd.FUNC && !isSecondHalf(prog, pc)) t!.add(pc + insn.imm + 1);
+  });
+  JUMP_TARGETS.set(prog, t);
+  return t;
 }
 
 function refuse(p: ProgramSpec, pc: number, line: string): never {

@@ -14,7 +14,7 @@ struct { __uint(type, BPF_MAP_TYPE_LRU_HASH); __uint(max_entries, 16); __type(ke
 struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 4096); } rb SEC(".maps");
 struct { __uint(type, BPF_MAP_TYPE_BLOOM_FILTER); __uint(max_entries, 64); __type(value, __u32); __uint(map_extra, 3); } bloom SEC(".maps");
 
-SEC("syscall") int use_maps(void *ctx) {
+SEC("tc") int use_maps(void *ctx) {
   __u32 k = 1; long *p; struct val *v;
   v = bpf_map_lookup_elem(&hmap, &k);
   if (v) { bpf_spin_lock(&v->lock); v->a++; bpf_spin_unlock(&v->lock); }

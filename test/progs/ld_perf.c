@@ -3,5 +3,5 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 struct { __uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY); } events SEC(".maps");
-SEC("syscall") int emit(void *ctx) { int x = 7; return bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &x, sizeof(x)); }
+SEC("raw_tp") int emit(void *ctx) { int x = 7; return bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &x, sizeof(x)); }
 char LICENSE[] SEC("license") = "GPL";
