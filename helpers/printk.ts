@@ -20,7 +20,8 @@
 //
 // trace_printk output is one line per call in RunOutput.printk: the rendered message (at most 1023
 // bytes, like the kernel's 1 KiB buffer), cut at an embedded NUL, without one trailing newline.
-// The return value is vsnprintf's: the length of the full rendered text.
+// The return value is bstr_printf's: the length of the full rendered text, except after a
+// pre-formatted argument met with the buffer full (bprintfLength).
 
 import { Errno } from '../maps/types.js';
 import type { HelperArg, HelperCall, HelperEntry, HelperRet } from './types.js';
@@ -33,9 +34,45 @@ export const MAX_BPRINTF_BUF = 1024;
 /** Render a format with its arguments, or return a negative errno. `fmt` holds the bytes up to
  *  (not including) the terminating NUL. Memory behind %s/%pI* arguments is read through `mem`. */
 export function bprintf(fmt: Uint8Array, args: readonly bigint[], mem: MemReader): string | number {
+  const p = bprintfPrepare(fmt, args, mem);
+  return typeof p === 'number' ? p : p.text;
+}
+
+/** What bpf_bprintf_prepare leaves for bstr_printf: the argument buffer (integers aligned to 4
+ *  bytes, strings and pre-formatted IP addresses NUL-terminated) and the conversions in order. */
+export interface PreparedFormat {
+  /** The whole rendering, as with an output buffer large enough. */
+  text: string;
+  bin: Uint8Array;
+  ops: FormatOp[];
+}
+
+type FormatOp =
+  | { kind: 'lit'; len: number }
+  | { kind: 'int'; conv: string; size: number; flags: Flags; width: number }
+  | { kind: 'ptr'; ptr: string; flags: Flags; width: number }
+  | { kind: 'char' | 'str'; width: number }
+  /** printed from the argument buffer as it stands (%pI4 %pi4 %pI6 %pi6 %pB %pks %pus) */
+  | { kind: 'pre' };
+
+/** The format checked and its argument buffer built (bpf_bprintf_prepare), or a negative errno. */
+export function bprintfPrepare(fmt: Uint8Array, args: readonly bigint[], mem: MemReader): PreparedFormat | number {
   let out = '';
   let spec = 0;
   let used = 0; // bytes of the 512-byte argument buffer consumed so far
+  // a little slack past the 512 bytes: bprintfLength may read past the end after a misread
+  const bin = new Uint8Array(MAX_BPRINTF_BIN_ARGS + 16);
+  const binView = new DataView(bin.buffer);
+  const ops: FormatOp[] = [];
+  const lit = (text: string) => {
+    out += text;
+    const last = ops[ops.length - 1];
+    if (last?.kind === 'lit') last.len += text.length;
+    else ops.push({ kind: 'lit', len: text.length });
+  };
+  const putString = (bytes: Uint8Array) => {
+    bin.set(bytes.subarray(0, Math.max(0, MAX_BPRINTF_BIN_ARGS - used)), used);
+  };
   // vsnprintf swallows letters and digits right after a %p extension ("%pi4x" prints no 'x');
   // the format checker still looks at them as plain characters.
   let eatAlnum = false;
@@ -46,12 +83,12 @@ export function bprintf(fmt: Uint8Array, args: readonly bigint[], mem: MemReader
     if (c !== 0x25 /* % */) {
       if (eatAlnum && isAlnum(c)) continue;
       eatAlnum = false;
-      out += String.fromCharCode(c);
+      lit(String.fromCharCode(c));
       continue;
     }
     eatAlnum = false;
     if (at(i + 1) === 0x25) {
-      out += '%';
+      lit('%');
       i++;
       continue;
     }
@@ -84,8 +121,10 @@ export function bprintf(fmt: Uint8Array, args: readonly bigint[], mem: MemReader
         if (!strFollowOk(at(i + 1))) return -Errno.EINVAL;
         if (used >= MAX_BPRINTF_BIN_ARGS) return -Errno.ENOSPC;
         const s = mem.cString(arg, MAX_BPRINTF_BIN_ARGS - used - 1, n1 === 'k' ? 'kernel' : 'user');
+        putString(s);
         used += s.length + 1;
         out += pad(latin1(s), '', { ...flags, zero: false }, width);
+        ops.push({ kind: 'pre' });
         spec++;
         continue;
       }
@@ -93,12 +132,14 @@ export function bprintf(fmt: Uint8Array, args: readonly bigint[], mem: MemReader
         // plain kernel pointers: the argument itself is printed
         used = align4(used);
         if (MAX_BPRINTF_BIN_ARGS - used < 8) return -Errno.ENOSPC;
+        binView.setBigUint64(used, arg, true);
         used += 8;
         if ('KxsS'.includes(n1)) {
           i++;
           eatAlnum = true;
         }
         out += renderPointer(n1, arg, flags, width);
+        ops.push({ kind: 'ptr', ptr: n1, flags, width });
         spec++;
         continue;
       }
@@ -106,8 +147,10 @@ export function bprintf(fmt: Uint8Array, args: readonly bigint[], mem: MemReader
         // pre-formatted into the argument buffer, so printed without width or flags
         i++;
         const text = renderPointer('B', arg, flags, 0);
+        putString(latin1Bytes(text));
         used += text.length + 1;
         out += text;
+        ops.push({ kind: 'pre' });
         eatAlnum = true;
         spec++;
         continue;
@@ -119,8 +162,10 @@ export function bprintf(fmt: Uint8Array, args: readonly bigint[], mem: MemReader
       const bytes = mem.bytes(arg, len) ?? new Uint8Array(len);
       // pre-formatted into the argument buffer like %pB: no width (checked on Linux 6.18)
       const text = renderIp(n1 === 'I', bytes);
+      putString(latin1Bytes(text));
       used += text.length + 1;
       out += text;
+      ops.push({ kind: 'pre' });
       eatAlnum = true;
       spec++;
       continue;
@@ -129,15 +174,19 @@ export function bprintf(fmt: Uint8Array, args: readonly bigint[], mem: MemReader
       if (!strFollowOk(next)) return -Errno.EINVAL;
       if (used >= MAX_BPRINTF_BIN_ARGS) return -Errno.ENOSPC;
       const s = mem.cString(arg, MAX_BPRINTF_BIN_ARGS - used - 1, 'kernel');
+      putString(s);
       used += s.length + 1;
       out += pad(latin1(s), '', { ...flags, zero: false }, width); // strings pad with spaces
+      ops.push({ kind: 'str', width });
       spec++;
       continue;
     }
     if (conv === 'c') {
       if (used >= MAX_BPRINTF_BIN_ARGS) return -Errno.ENOSPC;
+      bin[used] = Number(arg & 0xffn);
       used += 1;
       out += pad(String.fromCharCode(Number(arg & 0xffn)), '', { ...flags, zero: false }, width); // %08c pads with spaces
+      ops.push({ kind: 'char', width });
       spec++;
       continue;
     }
@@ -151,11 +200,67 @@ export function bprintf(fmt: Uint8Array, args: readonly bigint[], mem: MemReader
     if (!'iduxX'.includes(k) || at(i) === 0) return -Errno.EINVAL;
     used = align4(used);
     if (MAX_BPRINTF_BIN_ARGS - used < size) return -Errno.ENOSPC;
+    if (size === 8) binView.setBigUint64(used, arg, true);
+    else binView.setUint32(used, Number(arg & 0xffffffffn), true);
     used += size;
     out += renderInt(k, size, arg, flags, width);
+    ops.push({ kind: 'int', conv: k, size, flags, width });
     spec++;
   }
-  return out;
+  return { text: out, bin, ops };
+}
+
+/** What bstr_printf returns for an output buffer of `size` bytes: the length of the whole
+ *  rendering, except that a pre-formatted argument (%pI4, %pI6, %pB, %pks, ...) met once the buffer
+ *  is full counts 0 and leaves the argument pointer where it was, so the conversions after it read
+ *  that argument's text as their own value (checked on Linux 6.18: "ab%pI4 %d" into 2 bytes
+ *  counts the %d of the bytes "1.2." as 775040561). */
+export function bprintfLength(p: PreparedFormat, size: number): number {
+  const { bin, ops } = p;
+  const dv = new DataView(bin.buffer);
+  const cstrlen = (at: number) => {
+    let n = 0;
+    while (at + n < bin.length && bin[at + n] !== 0) n++;
+    return n;
+  };
+  const u64 = (at: number) => (at + 8 <= bin.length ? dv.getBigUint64(at, true) : 0n);
+  let pos = 0;
+  let a = 0;
+  for (const op of ops) {
+    switch (op.kind) {
+      case 'lit':
+        pos += op.len;
+        break;
+      case 'int':
+        a = align4(a);
+        pos += renderInt(op.conv, op.size, op.size === 8 ? u64(a) : u64(a) & 0xffffffffn, op.flags, op.width).length;
+        a += op.size;
+        break;
+      case 'ptr':
+        a = align4(a);
+        pos += renderPointer(op.ptr, u64(a), op.flags, op.width).length;
+        a += 8;
+        break;
+      case 'char':
+        pos += Math.max(1, op.width);
+        a += 1;
+        break;
+      case 'str': {
+        const n = cstrlen(a);
+        pos += Math.max(n, op.width);
+        a += n + 1;
+        break;
+      }
+      case 'pre':
+        if (pos < size) {
+          const n = cstrlen(a);
+          pos += n;
+          a += n + 1;
+        }
+        break;
+    }
+  }
+  return pos;
 }
 
 /** Where %s and %pI* arguments point: the arena for ordinary addresses, the kernel view for
@@ -261,6 +366,7 @@ const isPunct = (c: number) => isPrint(c) && c !== 0x20 && !/[0-9A-Za-z]/.test(S
 const strFollowOk = (c: number) => c === 0 || isSpace(c) || isPunct(c);
 const align4 = (n: number) => (n + 3) & ~3;
 const latin1 = (b: Uint8Array) => String.fromCharCode(...b);
+const latin1Bytes = (s: string) => Uint8Array.from(s, (ch) => ch.charCodeAt(0) & 0xff);
 
 // ---- helper entries -------------------------------------------------------------------------
 
@@ -294,13 +400,15 @@ function argArray(call: HelperCall, data: number, len: number): bigint[] | numbe
   return out;
 }
 
-function emit(call: HelperCall, text: string): number {
+/** Print one trace_printk line; returns bstr_printf's count for the kernel's 1 KiB buffer. */
+function emit(call: HelperCall, p: PreparedFormat): number {
+  const text = p.text;
   let line = text.length >= MAX_BPRINTF_BUF ? text.slice(0, MAX_BPRINTF_BUF - 1) : text;
   const nul = line.indexOf('\0');
   if (nul >= 0) line = line.slice(0, nul);
   if (line.endsWith('\n')) line = line.slice(0, -1);
   call.output.printk.push(line);
-  return text.length;
+  return bprintfLength(p, MAX_BPRINTF_BUF);
 }
 
 const INT: HelperRet = { type: 'RET_INTEGER' };
@@ -317,7 +425,7 @@ export const PRINTK_HELPERS: readonly HelperEntry[] = [
     impl: (call) => {
       const fmt = fmtFromMem(call, call.ptr(1), call.u32(2));
       if (typeof fmt === 'number') return fmt;
-      const r = bprintf(fmt, [call.u64(3), call.u64(4), call.u64(5)], memReader(call));
+      const r = bprintfPrepare(fmt, [call.u64(3), call.u64(4), call.u64(5)], memReader(call));
       return typeof r === 'number' ? r : emit(call, r);
     },
   },
@@ -332,7 +440,7 @@ export const PRINTK_HELPERS: readonly HelperEntry[] = [
       if (typeof args === 'number') return args;
       const fmt = fmtFromMem(call, call.ptr(1), call.u32(2));
       if (typeof fmt === 'number') return fmt;
-      const r = bprintf(fmt, args, memReader(call));
+      const r = bprintfPrepare(fmt, args, memReader(call));
       return typeof r === 'number' ? r : emit(call, r);
     },
   },
@@ -352,8 +460,9 @@ export const PRINTK_HELPERS: readonly HelperEntry[] = [
       if (typeof args === 'number') return args;
       const fmt = constStr(call, call.ptr(3));
       if (typeof fmt === 'number') return fmt;
-      const r = bprintf(fmt, args, memReader(call));
-      if (typeof r === 'number') return r;
+      const p = bprintfPrepare(fmt, args, memReader(call));
+      if (typeof p === 'number') return p;
+      const r = p.text;
       if (size > 0) {
         const n = Math.min(r.length, size - 1);
         const out = new Uint8Array(n + 1); // the text cut to fit, then its NUL
@@ -361,7 +470,7 @@ export const PRINTK_HELPERS: readonly HelperEntry[] = [
         call.arena.check(str, size, true); // the whole buffer must be writable, however short the text
         call.arena.writeChecked(str, n + 1, out);
       }
-      return r.length + 1; // the kernel counts the terminating NUL
+      return bprintfLength(p, size) + 1; // the kernel counts the terminating NUL
     },
   },
 ];
