@@ -3,7 +3,7 @@
 // copy_map_value never copies special fields, and lookups to user space show them as zero).
 
 import { FaultSignal, MapError } from '../src/errors.js';
-import { MemFlag } from '../vm/memory.js';
+import { MemFlag, type Arena } from '../vm/memory.js';
 import { Errno, MapFlag, mapTypeName, type MapSpec } from './types.js';
 
 /** The access bits every map type accepts (kernel BPF_F_ACCESS_MASK). */
@@ -96,6 +96,17 @@ export function checkProgWritable(spec: MapSpec): void {
  *  bits no map accepts. */
 export function isU32Flags(flags: unknown): flags is number {
   return typeof flags === 'number' && Number.isInteger(flags) && flags >= 0 && flags <= 0xffffffff;
+}
+
+/** `arena.alloc` for an element a map operation adds: the address, or 0 when the arena is full
+ *  (the caller answers -ENOMEM, as the kernel's element allocation does). */
+export function allocElement(arena: Arena, size: number, name: string, flags: number): number {
+  try {
+    return arena.alloc(size, { kind: 'map', name, flags });
+  } catch (e) {
+    if (e instanceof FaultSignal) return 0;
+    throw e;
+  }
 }
 
 /** Arena flags for value memory as programs see it (BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG). */

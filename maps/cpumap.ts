@@ -40,8 +40,7 @@ export class CpumapMap extends TargetArrayMap {
     }
     const prog = progOf(value);
     if (prog > 0 && this.runtime.programById(prog) === undefined) return -Errno.ENOMEM;
-    this.targets.set(cpu, value);
-    return 0;
+    return this.targets.set(cpu, value);
   }
 }
 

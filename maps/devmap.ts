@@ -8,7 +8,7 @@
 // copy of the value (bpf_map_lookup_elem) and redirect through it (helpers/redirect.ts).
 
 import { MemFlag } from '../vm/memory.js';
-import { DEV_CREATE_FLAGS } from './common.js';
+import { allocElement, DEV_CREATE_FLAGS } from './common.js';
 import { checkFdArraySpec, checkUserValue, nextIndex, runtimeOf, u32Of, userIndex } from './fd-array.js';
 import { Errno, UpdateFlag, type BpfMap, type MapContext, type MapRuntime, type MapSpec } from './types.js';
 
@@ -41,16 +41,19 @@ export class TargetArray {
     readonly size: number,
     private readonly name: string,
   ) {}
-  set(i: number, v: Uint8Array | undefined): void {
+  /** Fill (or with undefined, empty) slot `i`: 0, or -ENOMEM when the arena is full. */
+  set(i: number, v: Uint8Array | undefined): number {
     const old = this.values.get(i);
     if (v === undefined) {
       if (old !== undefined) this.arena.free(old);
       this.values.delete(i);
-      return;
+      return 0;
     }
-    const a = old ?? this.arena.alloc(this.size, { kind: 'map', name: this.name, flags: MemFlag.READ });
+    const a = old ?? allocElement(this.arena, this.size, this.name, MemFlag.READ);
+    if (a === 0) return -Errno.ENOMEM;
     this.values.set(i, a);
     this.arena.write(a, v.subarray(0, this.size));
+    return 0;
   }
   addr(i: number): number {
     return this.values.get(i) ?? 0;
@@ -149,8 +152,7 @@ export class DevmapMap extends TargetArrayMap {
     }
     const err = checkDevmapValue(this.runtime, value);
     if (err < 0) return err;
-    this.targets.set(i, value);
-    return 0;
+    return this.targets.set(i, value);
   }
 }
 

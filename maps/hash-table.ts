@@ -34,6 +34,7 @@ import {
   MAX_PERCPU_VALUE_SIZE,
   MAX_PREALLOC_ENTRIES,
   SPIN_LOCK_SIZE,
+  allocElement,
   checkCommonSpec,
   checkProgWritable,
   checkPercpuNuma,
@@ -279,6 +280,7 @@ export class HashTable implements BpfMap {
       this.evict(list);
     }
     slot = this.takeSlot();
+    if (slot < 0) return -Errno.ENOMEM;
     this.index.set(id, slot);
     this.slotKeyId[slot] = id;
     this.live[slot] = 1;
@@ -352,14 +354,23 @@ export class HashTable implements BpfMap {
     else this.lruTail[l] = p;
   }
 
+  /** A free slot with key and value memory, or -1 when the arena is full (nothing is kept). */
   private takeSlot(): number {
     const reused = this.freeSlots.pop();
     if (reused !== undefined) return reused;
-    const slot = this.fresh++;
+    const slot = this.fresh;
     if (slot >= this.capacity) this.grow(Math.min(this.maxEntries, Math.max(64, this.capacity * 2)));
-    this.slotKeyAddr[slot] = this.arena.alloc(this.keySize, { kind: 'map', name: this.name, flags: MemFlag.READ });
+    const got = [allocElement(this.arena, this.keySize, this.name, MemFlag.READ)];
+    for (let c = 0; c < this.copies; c++) got.push(allocElement(this.arena, this.valueSize, this.name, this.valueFlags));
+    if (got.includes(0)) {
+      // The kernel's element allocation fails with -ENOMEM; give back what was taken.
+      for (const a of got) if (a !== 0) this.arena.free(a);
+      return -1;
+    }
+    this.fresh++;
+    this.slotKeyAddr[slot] = got[0]!;
     for (let c = 0; c < this.copies; c++) {
-      const a = this.arena.alloc(this.valueSize, { kind: 'map', name: this.name, flags: this.valueFlags });
+      const a = got[c + 1]!;
       // Programs never write a bpf_spin_lock word directly; only the lock helpers do.
       if (this.lockOff !== undefined) {
         this.arena.protect(a + this.lockOff, SPIN_LOCK_SIZE);

@@ -18,7 +18,7 @@
 
 import { MapError } from '../src/errors.js';
 import { MemFlag } from '../vm/memory.js';
-import { ACCESS_MASK, checkProgWritable, createError, isU32Flags } from './common.js';
+import { ACCESS_MASK, allocElement, checkProgWritable, createError, isU32Flags } from './common.js';
 import { Errno, MapFlag, UpdateFlag, type BpfMap, type MapContext, type MapSpec } from './types.js';
 
 const LPM_DATA_SIZE_MAX = 256;
@@ -116,7 +116,8 @@ export class LpmTrieMap implements BpfMap {
     }
     if (flags === UpdateFlag.EXIST) return -Errno.ENOENT;
     if (this.entries.size >= this.maxEntries) return -Errno.ENOSPC;
-    const addr = this.arena.alloc(this.valueSize, { kind: 'map', name: this.name, flags: this.valueFlags });
+    const addr = allocElement(this.arena, this.valueSize, this.name, this.valueFlags);
+    if (addr === 0) return -Errno.ENOMEM;
     this.arena.u8.set(value.subarray(voff, voff + this.valueSize), addr);
     this.entries.set(id, { prefixlen, bits, value: addr });
     this.lenCount[prefixlen]!++;

@@ -136,6 +136,30 @@ describe('sizes from an object are bounded before anything is allocated', () => 
   });
 });
 
+describe('an arena that runs out while a map adds an element', () => {
+  it('hash, LPM trie and devmap answer -ENOMEM and keep their contents', () => {
+    const rt = small();
+    const big = 4 << 20; // a few 4 MiB elements fill the 16 MiB arena
+    const hash = rt.createMap(spec({ type: MapType.HASH, valueSize: big - 1024, maxEntries: 64, flags: MapFlag.NO_PREALLOC })).map;
+    const lpm = rt.createMap(spec({ type: MapType.LPM_TRIE, keySize: 8, valueSize: big - 1024, maxEntries: 64, flags: MapFlag.NO_PREALLOC })).map;
+    const results: number[] = [];
+    for (let i = 0; i < 6; i++) results.push(hash.update(u32(i), new Uint8Array(big - 1024)));
+    expect(results).toContain(-Errno.ENOMEM);
+    const stored = results.filter((r) => r === 0).length;
+    expect([...Array(6).keys()].filter((i) => hash.lookup(u32(i)) !== undefined).length).toBe(stored);
+    expect(lpm.update(new Uint8Array([8, 0, 0, 0, 1, 0, 0, 0]), new Uint8Array(big - 1024))).toBe(-Errno.ENOMEM);
+    expect(lpm.nextKey(undefined)).toBeUndefined();
+    // a devmap in a 64 KiB arena: slots are allocated as they are filled, until there is no room
+    const rt2 = new Runtime({ arena: { maxBytes: 1 << 16 } });
+    const dev = rt2.createMap(spec({ type: MapType.DEVMAP, maxEntries: 1 << 20 })).map;
+    let i = 0;
+    while (dev.update(u32(i), u64(1)) === 0) i++;
+    expect(dev.update(u32(i), u64(1))).toBe(-Errno.ENOMEM);
+    expect(dev.lookup(u32(i))).toBeUndefined();
+    expect(dev.lookup(u32(i - 1))).toEqual(u64(1));
+  });
+});
+
 describe('user-space map API', () => {
   const arr = () => small().createMap(spec({})).map;
 
