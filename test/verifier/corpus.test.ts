@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Runtime, load, openObject, objectNameFromPath } from '../../src/index.js';
+import { Runtime, VerifierError, load, openObject, objectNameFromPath, type LoadedObject } from '../../src/index.js';
 import { verifyProgram } from '../../src/verify.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -31,12 +31,13 @@ for (const prog of ['off_skb_len', 'off_skb_mark', 'off_skb_protocol', 'sz_skb_c
 EXPECTED_REJECT['test/progs/ld_core.o:core'] = { error: 'invalid func unknown#195896080', why: 'libbpf refuses the unresolvable relocation before loading; ebpfvm poisons it as libbpf does for optional ones, and the verifier refuses the reached poison' };
 const sleepable = 'syscall programs are sleepable, and the kernel refuses this map type in them with the same line (checked on the host with a copy libbpf 1.1 can load)';
 EXPECTED_REJECT['test/progs/ld_maps_btf.o:use_maps'] = { error: 'Sleepable programs can only use array, hash, ringbuf and local storage maps', why: sleepable };
-EXPECTED_REJECT['test/progs/ld_perf.o:emit'] = { error: 'Sleepable programs can only use array, hash, ringbuf and local storage maps', why: sleepable };
 const abuse = 'rbtree misuse programs for the run-time checks (run unverified)';
 EXPECTED_REJECT['test/progs/rbtree_abuse.o:double_add'] = { error: 'BPF_EXIT instruction in main prog would lead to reference leak', why: abuse };
 EXPECTED_REJECT['test/progs/rbtree_abuse.o:remove_unlinked'] = { error: 'BPF_EXIT instruction in main prog would lead to reference leak', why: abuse };
 EXPECTED_REJECT['test/progs/rbtree_abuse.o:other_map_node'] = { error: 'BPF_EXIT instruction in main prog would lead to reference leak', why: abuse };
 EXPECTED_REJECT['test/progs/rbtree_abuse.o:overwrite_rb_node'] = { error: 'only read is supported', why: abuse };
+EXPECTED_REJECT['test/progs/tr_rbtree_map.o:rb_node__field_read'] = { error: 'At program exit the register R0 has smin=1 smax=1 should have been in [0, 0]', why: 'fentry programs must return 0 (check_return_code: [0, 0]); the kernel cannot load this object at all (the RFC rbtree map), and this ? program is run unverified' };
+EXPECTED_REJECT['test/progs/tr_rbtree_map.o:rb_tree__add_wrong_type'] = { error: 'R2 must be referenced when passed to release function', why: "the RFC's wrong-node-type selftest, rejected; the RFC's own message (rbtree: R2 is of type task_struct but node_data is expected) comes with the rbtree verifier rules (issue 14)" };
 EXPECTED_REJECT['test/progs/run_trace.o:fe_ptr'] = { error: "R1 invalid mem access 'scalar'", why: "fentry on a target the built-in BTF lacks, declared without BTF for its arguments: the kernel cannot attach it either" };
 const tamper = 'ring buffer header tampering for the run-time checks (run unverified); the kernel refuses negative offsets into a record the same way';
 for (const [prog, pc] of [['tamper_1m', 12], ['tamper_huge', 12], ['tamper_pgoff', 8], ['overrun', 9]] as const) {
@@ -44,13 +45,17 @@ for (const [prog, pc] of [['tamper_1m', 12], ['tamper_huge', 12], ['tamper_pgoff
   EXPECTED_REJECT[`test/progs/x_ringbuf_tamper.o:${prog}`] = { error: 'R0 min value is outside of the allowed memory range', why: tamper };
 }
 
-/** Objects ebpfvm's loader refuses (they test the loader's refusals). */
-function loadObject(object: string) {
+/** Load one program of an object alone (program selection, as the kernel's test loader does):
+ *  the loaded object, or the loader's load-time refusal (a VerifierError: map/helper and
+ *  map/program-type compatibility, which the kernel also reports before abstract interpretation),
+ *  or undefined when the loader refuses the object for another reason (objects that test the
+ *  loader's refusals). */
+function loadProgram(object: string, prog: string): LoadedObject | VerifierError | undefined {
   try {
     const path = join(ROOT, object);
-    return load(new Runtime(), openObject(new Uint8Array(readFileSync(path)), { name: objectNameFromPath(path) }));
-  } catch {
-    return undefined;
+    return load(new Runtime(), openObject(new Uint8Array(readFileSync(path)), { name: objectNameFromPath(path) }), { programs: [prog] });
+  } catch (e) {
+    return e instanceof VerifierError ? e : undefined;
   }
 }
 
@@ -59,18 +64,23 @@ describe(`verifier corpus against the host kernel (${FIXTURE.kernel})`, () => {
   let checked = 0;
   for (const [object, progs] of objects) {
     it(object, () => {
-      const obj = loadObject(object);
-      if (!obj) return;
       for (const [prog, kernel] of Object.entries(progs)) {
-        if (!obj.programs.has(prog)) continue;
-        const r = verifyProgram(obj, prog);
+        const loaded = loadProgram(object, prog);
+        if (!loaded) continue;
         const key = `${object}:${prog}`;
-        const ours = r.accepted ? 'accept' : `reject: ${r.error}`;
+        let ours: string;
+        if (loaded instanceof VerifierError) ours = `reject: ${loaded.log.trim()}`;
+        else {
+          const r = verifyProgram(loaded, prog);
+          ours = r.accepted ? 'accept' : `reject: ${r.error}`;
+        }
         const expected = EXPECTED_REJECT[key];
         checked++;
         if (expected) expect(ours, `${key} (${expected.why})`).toBe(`reject: ${expected.error}`);
         else if (kernel.loaded || kernel.error === '') expect(ours, `${key}: the kernel ${kernel.loaded ? 'accepts it' : 'cannot load it for reasons outside the verifier'}`).toBe('accept');
-        else expect(ours, key).toBe(`reject: ${kernel.error}`);
+        // 6.18 prints some error lines without their newline, so the recorded line runs into the
+        // closing `processed N insns ...` line; the error is what comes before it.
+        else expect(ours, key).toBe(`reject: ${kernel.error.replace(/processed \d+ insns \(limit.*$/, '')}`);
       }
     }, 60_000);
   }
