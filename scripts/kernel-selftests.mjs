@@ -103,7 +103,8 @@ for (const [name, progs] of Object.entries(qualifying)) {
   let results;
   try { results = JSON.parse(r.stdout); } catch { results = null; }
   const list = Array.isArray(results) ? results : results?.results ?? results?.programs ?? [];
-  const status = new Map(list.map((x) => [x.prog ?? x.program ?? x.name, x]));
+  // The privileged run only: `@unpriv` runs (issue 17) share the program name.
+  const status = new Map(list.filter((x) => x.mode !== 'unpriv').map((x) => [x.prog ?? x.program ?? x.name, x]));
   for (const p of progs) {
     const x = status.get(p);
     const s = String(x?.status ?? x?.result ?? 'FAIL').toUpperCase();
