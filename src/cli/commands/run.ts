@@ -94,6 +94,8 @@ function runCommand(objPath: string, opts: RunOptions): number {
     load: opts.btf !== undefined ? { targetBtf: parseBtf(readBytes(opts.btf)) } : {},
   });
   const verified = verdict !== undefined;
+  // Say that the program was verified (the text output itself is bpftool's, so this goes to stderr).
+  if (verdict && !opts.json) process.stderr.write(`Verifier: ${progName} accepted (${verdict.processed} insns processed)\n`);
   const prog = obj.program(progName);
   for (const arg of opts.map ?? []) fillMap(obj, arg, ncpus);
   // Like a libbpf perf_buffer: an event open on every CPU, so perf_event_output delivers.
