@@ -6,13 +6,10 @@
 // compute_live_registers), which state pruning uses to ignore dead registers.
 import { Cls, JmpOp, LD_IMM64, PseudoCall, PseudoLd, type Insn } from '../vm/isa.js';
 import { formOf, insnProblem } from '../vm/opcodes.js';
+import { mapProgRefusal } from '../helpers/map-compat.js';
 import { Reject } from './errors.js';
 import type { VerifyInput } from './env.js';
 
-/** Map types a sleepable program may use (check_map_prog_compatibility): hash, lru, array and
- *  their per-CPU forms, map-in-maps, ring buffers, local storages, queue/stack, arena; and the
- *  RFC rbtree map, whose lock is the program's own business in RFC mode. */
-const SLEEPABLE_MAPS = new Set([1, 2, 5, 6, 9, 10, 12, 13, 27, 31, 28, 24, 29, 32, 22, 23, 33, 4096]);
 
 export interface Cfg {
   /** Sorted first insns of the functions (0 first). */
@@ -55,7 +52,9 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
       if (x.src === PseudoLd.MAP_FD || x.src === PseudoLd.MAP_VALUE || x.src === PseudoLd.MAP_IDX || x.src === PseudoLd.MAP_IDX_VALUE) {
         const map = input.map(x.imm);
         if (!map) throw new Reject(`fd ${x.imm} is not pointing to valid bpf_map`, pc);
-        if (input.sleepable && !SLEEPABLE_MAPS.has(map.type)) throw new Reject('Sleepable programs can only use array, hash, ringbuf and local storage maps', pc, 22);
+        // check_map_prog_compatibility, from the one table the loader also applies
+        const refusal = mapProgRefusal({ type: map.type, hasSpinLock: map.spinLockOffset !== undefined }, { progType: input.progType, expectedAttachType: input.expectedAttachType ?? 0, sleepable: input.sleepable ?? false });
+        if (refusal) throw new Reject(refusal, pc, 22);
       }
       second[pc + 1] = 1;
       pc++;
