@@ -12,10 +12,9 @@
 
 import { FaultSignal } from '../src/errors.js';
 import { Errno, type BpfMap } from '../maps/types.js';
+import { BPF_MAX_LOOPS } from '../vm/isa.js';
 import { MemFlag } from '../vm/memory.js';
 import type { HelperCall, HelperEntry } from './types.js';
-
-export const BPF_MAX_LOOPS = 1 << 23;
 
 /** Maps that can hand out element addresses directly (hash tables, per-CPU arrays). */
 interface ElementWalker {

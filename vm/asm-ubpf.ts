@@ -5,7 +5,7 @@
 //   sdiv32 %r0, -3        movsx832 %r0, %r1     (movsx<from><width>: 864 832 1664 1632 3264)
 //   ldxw %r0, [%r1+4]     ldxsb %r0, [%r1-2]    stxdw [%r10-8], %r1   stw [%r1], 7
 //   lddw %r0, 0x123456789
-//   jne %r0, 15, label    jsgt32 %r1, %r2, +3   ja label   ja32 +1 (gotol)
+//   jne %r0, 15, label    jsgt32 %r1, %r2, +3   ja label   ja32 +1 (gotol)   may_goto label
 //   call 5 / call helper 5 / call local func1 / call runtime 7 (kfunc) / call %r2 (callx) / callx %r2
 //   lock add [%r1+8], %r2     lock fetch xor32 [%r1], %r2     lock xchg [%r1], %r2   lock cmpxchg32 ...
 //   ldabsw 12             ldindh %r1, 4         exit           label:
@@ -138,6 +138,10 @@ function encodeLine(mnem: string, ops: string[], out: Insn[], fixups: Fixup[], l
   if (mnem === 'ja' || mnem === 'ja32' || mnem === 'gotol') {
     arity(mnem, ops, 1, line);
     return mnem === 'ja' ? push(make(form('ja', line), { off: jumpTarget(ops[0], 'off') })) : push(make(form('ja32', line), { imm: jumpTarget(ops[0], 'imm') }));
+  }
+  if (mnem === 'may_goto') {
+    arity(mnem, ops, 1, line);
+    return push(make(form('may_goto', line), { off: jumpTarget(ops[0], 'off') }));
   }
   if (mnem === 'callx') {
     arity(mnem, ops, 1, line);

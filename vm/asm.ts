@@ -186,6 +186,11 @@ function parseInsn(raw: string, pc: number, line: number, opts: AsmOptions): Pen
     const t = target(m[2]!, pc, line, long ? 32 : 16);
     return { line, pc, slots: 1, build: (l) => [enc(f, long ? { imm: t(l) } : { off: t(l) })] };
   }
+  if ((m = /^may_goto (\S+)$/.exec(s))) {
+    const f = find(line, s, is('maygoto'));
+    const t = target(m[1]!, pc, line, 16);
+    return { line, pc, slots: 1, build: (l) => [enc(f, { off: t(l) })] };
+  }
   if ((m = new RegExp(`^if (${REG}) (==|!=|>=|<=|>|<|s>=|s<=|s>|s<|&) (${REG}|${NUM}) goto (\\S+)$`).exec(s))) {
     const d = reg(m[1]!, line);
     const isReg = /^[rw]/.test(m[3]!);

@@ -150,6 +150,8 @@ function formatLlvm(insns: readonly Insn[], pc: number, opts: DisasmOptions): st
       return `goto ${plusHex(insn.off)}${target(insn.off)}`;
     case 'gotol':
       return `gotol ${plusHex(insn.imm)}${target(insn.imm)}`;
+    case 'maygoto':
+      return `may_goto ${plusHex(insn.off)}${target(insn.off)}`;
     case 'jcond': {
       const rhs = f.operands.src ? s : hex(insn.imm);
       return `if ${d} ${f.op} ${rhs} goto ${plusHex(insn.off)}${target(insn.off)}`;
@@ -254,6 +256,8 @@ function formatKernel(insns: readonly Insn[], pc: number, opts: DisasmOptions): 
       return `${code} goto pc${kOff(insn.off)}`;
     case 'gotol':
       return `${code} gotol pc${kOff(insn.imm)}`;
+    case 'maygoto':
+      return `${code} may_goto pc${kOff(insn.off)}`;
     case 'exit':
       return `${code} exit`;
     case 'jcond':
@@ -307,7 +311,7 @@ function collectLabels(insns: readonly Insn[], opts: DisasmAnnotations): Map<num
     const insn = insns[pc]!;
     const f = validForm(insns, pc);
     if (!f) continue;
-    if (f.kind === 'ja' || f.kind === 'jcond') add(pc + 1 + insn.off);
+    if (f.kind === 'ja' || f.kind === 'jcond' || f.kind === 'maygoto') add(pc + 1 + insn.off);
     else if (f.kind === 'gotol') add(pc + 1 + insn.imm);
     else if (f.kind === 'call' && insn.src === PseudoCall.LOCAL) add(pc + 1 + insn.imm);
     else if (f.kind === 'ldimm64' && insn.src === PseudoLd.FUNC) add(pc + 1 + insn.imm);

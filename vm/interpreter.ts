@@ -15,7 +15,7 @@ import { FaultSignal, VmFault } from '../src/errors.js';
 import type { ArgIndex, HelperCall, HelperEntry, HelperEnv, LockSet, RunOutput } from '../helpers/types.js';
 import type { BpfMap } from '../maps/types.js';
 import { HANDLE_TAG_BASE, HandleKind, handleKindOfHi } from './handles.js';
-import { MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_TAIL_CALLS } from './isa.js';
+import { BPF_MAX_LOOPS, MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_TAIL_CALLS } from './isa.js';
 import { predecode, validate, type Decoded } from './decode.js';
 import { formatInsn } from './disasm.js';
 import type { KernelMemory } from './kmem.js';
@@ -137,6 +137,10 @@ class Run {
   readonly saved = new Int32Array((MAX_CALL_FRAMES + 1) * 10);
   readonly retPc = new Int32Array(MAX_CALL_FRAMES + 1);
   readonly retProg: (Program | undefined)[] = new Array(MAX_CALL_FRAMES + 1);
+  /** Per depth: what is left of the frame's may_goto budget. The kernel keeps this count in a
+   *  hidden stack slot of each frame, set to BPF_MAX_LOOPS on entry to a function (or to a
+   *  tail-called program); may_goto takes its branch once the count is 0. */
+  readonly loopBudget = new Int32Array(MAX_CALL_FRAMES + 1);
   private readonly contexts: CallContext[] = [];
   /** A helper call recorded its program in a context (see init). */
   contextsUsed = false;
@@ -287,6 +291,7 @@ export class Interpreter {
     if (run.depth >= MAX_CALL_FRAMES) throw new FaultSignal(`call depth exceeds ${MAX_CALL_FRAMES} frames`);
     run.depth++;
     if (run.depth > run.maxDepth) run.maxDepth = run.depth;
+    run.loopBudget[run.depth] = BPF_MAX_LOOPS;
     const s = this.stackFor(run, run.depth);
     // (Int32Array: a quarter of the elements of the byte view; frames are 512-aligned.)
     if (run.depth === 1) this.env.arena.i32.fill(0, s >>> 2, (s + MAX_BPF_STACK) >>> 2);
@@ -841,6 +846,20 @@ export class Interpreter {
               throw budgetFault(limit);
             }
             pc += P[(pc << 2) + 1]!;
+            bs = pc + 1;
+            break;
+          }
+          case 0xe5: {
+            // may_goto: fall through while the frame's budget lasts, then always branch.
+            count += pc + 1 - bs;
+            if (count > limit) {
+              run.pc = pc;
+              run.prog = curProg;
+              throw budgetFault(limit);
+            }
+            const left = run.loopBudget[run.depth]!;
+            if (left === 0) pc += P[(pc << 2) + 1]!;
+            else run.loopBudget[run.depth] = left - 1;
             bs = pc + 1;
             break;
           }
@@ -1487,6 +1506,7 @@ export class Interpreter {
             if (run.pendingTail !== undefined) {
               curProg = run.pendingTail;
               run.pendingTail = undefined;
+              run.loopBudget[run.depth] = BPF_MAX_LOOPS; // the target's prologue sets its own
               curDecoded = this.decode(curProg);
               P = curDecoded.packed;
               pc = bs = 0;

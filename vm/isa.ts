@@ -77,6 +77,8 @@ export const JmpOp = {
   JLE: 0xb0,
   JSLT: 0xc0,
   JSLE: 0xd0,
+  /** Conditional pseudo-jump; the kernel's only one is may_goto (src 0). */
+  JCOND: 0xe0,
 } as const;
 export type JmpOp = (typeof JmpOp)[keyof typeof JmpOp];
 
@@ -116,6 +118,8 @@ export const INSN_SIZE = 8;
 export const MAX_BPF_STACK = 512;
 export const MAX_CALL_FRAMES = 8;
 export const MAX_TAIL_CALLS = 33;
+/** may_goto's budget per function invocation in the kernel's interpreter (BPF_MAX_LOOPS). */
+export const BPF_MAX_LOOPS = 8 * 1024 * 1024;
 
 /** One decoded 8-byte instruction slot. LD_IMM64 occupies two slots; the second is a pseudo
  *  instruction whose `imm` becomes the upper half (see `imm64`). */

@@ -24,6 +24,7 @@ export type OpKind =
   | 'ja' // goto +off
   | 'gotol' // goto +imm (JMP32 | JA)
   | 'jcond' // if dst op src|imm goto +off
+  | 'maygoto' // may_goto +off: falls through while the frame's loop budget lasts (JMP | JCOND, src 0)
   | 'call' // call imm (helper / local / kfunc per src)
   | 'callx' // call register (dst)
   | 'exit';
@@ -151,6 +152,9 @@ function buildTable(): OpForm[] {
       }
     }
   }
+  // may_goto (Linux 6.9+, what `can_loop`/`cond_break` compile to): BPF_JCOND with src
+  // BPF_MAY_GOTO = 0, the only JCOND the kernel defines. Not in RFC 9669 or bpf_conformance.
+  t.push({ name: 'may_goto', code: Cls.JMP | JmpOp.JCOND, kind: 'maygoto', cls: Cls.JMP, operands: { off: true }, width: 64, op: 'may_goto', version: 4, group: 'base64' });
   t.push({ name: 'call', code: Cls.JMP | JmpOp.CALL, kind: 'call', cls: Cls.JMP, operands: { imm: true }, width: 64, op: 'helper', version: 1, group: 'base32', fixed: { src: PseudoCall.HELPER } });
   t.push({ name: 'call.local', code: Cls.JMP | JmpOp.CALL, kind: 'call', cls: Cls.JMP, operands: { imm: true }, width: 64, op: 'local', version: 3, group: 'base32', fixed: { src: PseudoCall.LOCAL } });
   t.push({ name: 'call.kfunc', code: Cls.JMP | JmpOp.CALL, kind: 'call', cls: Cls.JMP, operands: { imm: true }, width: 64, op: 'kfunc', version: 3, group: 'base32', fixed: { src: PseudoCall.KFUNC } });

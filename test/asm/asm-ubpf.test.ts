@@ -70,6 +70,8 @@ const PAIRS: [string, string][] = [
   ['jsle32 %r0, %r3, +1', 'if w0 s<= w3 goto +1'],
   ['ja +2', 'goto +2'],
   ['ja32 -1', 'gotol -1'],
+  ['may_goto +3', 'may_goto +3'],
+  ['may_goto -1', 'may_goto -1'],
   ['call 5', 'call 5'],
   ['call helper 1', 'call 1'],
   ['call local +3', 'call pc+3'],
@@ -129,6 +131,8 @@ describe('uBPF-syntax assembler', () => {
           return 'ja +4';
         case 'gotol':
           return 'ja32 +5';
+        case 'maygoto':
+          return 'may_goto +4';
         case 'call':
           return f.name === 'call' ? 'call 5' : f.name === 'call.local' ? 'call local +5' : 'call runtime 5';
         case 'callx':
@@ -261,6 +265,8 @@ describe('uBPF syntax round trip (property)', () => {
         return `ja ${rel(x.off)}`;
       case 'gotol':
         return `ja32 ${rel(x.imm)}`;
+      case 'maygoto':
+        return `may_goto ${rel(x.off)}`;
       case 'call':
         return f.name === 'call' ? `call ${imm(x.imm)}` : f.name === 'call.local' ? `call local ${rel(x.imm)}` : `call runtime ${imm(x.imm)}`;
       case 'callx':

@@ -133,6 +133,11 @@ describe('llvm assembler', () => {
       ].join('\n'),
     );
     expect(formatInsn([{ code: 0x85, dst: 0, src: 0, off: 0, imm: 999 }], 0, { dialect: 'kernel' })).toBe('(85) call unknown#999');
+    // may_goto as kernel/bpf/disasm.c prints it, and as llvm-objdump-19 spells it (read back).
+    const mg = assemble('may_goto +1\nr0 = 0\nmay_goto -3\nexit');
+    expect(mg[0]).toEqual({ code: 0xe5, dst: 0, src: 0, off: 1, imm: 0 });
+    expect(disassemble(mg, 'kernel')).toBe('0: (e5) may_goto pc+1\n1: (b7) r0 = 0\n2: (e5) may_goto pc-3\n3: (95) exit\n');
+    expect(formatInsn(mg, 2, { raw: true })).toBe('may_goto -0x3');
   });
 });
 

@@ -5,7 +5,7 @@ import { Runtime } from '../../src/runtime.js';
 import { FaultSignal, VmFault } from '../../src/errors.js';
 import { MapType } from '../../maps/types.js';
 import type { HelperCall, HelperEntry } from '../../helpers/types.js';
-import { ADD, B, DW, I, W, alu64k, alu64x, call, callLocal, exit, jmpk, lddw, ldx, mov64, movr, prog, st, stx } from './enc.js';
+import { ADD, B, DW, I, W, alu64k, alu64x, call, callLocal, exit, ja, jmpk, lddw, ldx, mayGoto, mov64, movr, prog, st, stx } from './enc.js';
 
 function helper(id: number, impl: (c: HelperCall) => number | bigint, extra: Partial<HelperEntry> = {}): HelperEntry {
   return { id, name: `test_${id}`, proto: { args: [], ret: { type: 'RET_INTEGER' } }, gplOnly: false, progTypes: 'all', impl, ...extra };
@@ -359,5 +359,22 @@ describe('resolved LD_IMM64 values', () => {
     expect(r.execute(p).r0).toBe(0n);
     r.destroyMap(m.id);
     expect(() => r.execute(p)).toThrow(/map id \d+ has no direct value/);
+  });
+});
+
+describe('may_goto', () => {
+  // r0 counts the fall-throughs of one may_goto until the frame's budget is gone:
+  // 0: r0 = 0; 1: may_goto +2; 2: r0 += 1; 3: goto -3; 4: exit
+  const countLoop = [mov64(0, 0), mayGoto(2), alu64k(ADD, 0, 1), ja(-3), exit()];
+  it('falls through BPF_MAX_LOOPS (8M) times per frame, then takes its branch', () => {
+    // main: call sub (exhausts its own budget); main's may_goto still falls through once (r0 += 1),
+    // which it would not if the budget were shared between frames.
+    const p = prog([callLocal(3), mayGoto(1), alu64k(ADD, 0, 1), exit(), ...countLoop]);
+    expect(rt().execute(p).r0).toBe(BigInt(8 * 1024 * 1024) + 1n);
+  });
+  it('is one instruction of the budget', () => {
+    const res = rt().execute(prog([mayGoto(0), mov64(0, 3), exit()]));
+    expect(res.r0).toBe(3n);
+    expect(res.insnCount).toBe(3);
   });
 });

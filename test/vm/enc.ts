@@ -22,6 +22,7 @@ export const jmpx = (op: number, dst: number, src: number, off: number) => I(0x0
 export const jmp32k = (op: number, dst: number, imm: number, off: number) => I(0x06 | op, dst, 0, off, imm);
 export const jmp32x = (op: number, dst: number, src: number, off: number) => I(0x0e | op, dst, src, off, 0);
 export const ja = (off: number) => I(0x05, 0, 0, off, 0);
+export const mayGoto = (off: number) => I(0xe5, 0, 0, off, 0);
 export const exit = () => I(0x95);
 export const call = (id: number) => I(0x85, 0, 0, 0, id);
 export const callLocal = (rel: number) => I(0x85, 0, 1, 0, rel);
