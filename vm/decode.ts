@@ -40,7 +40,10 @@ export function predecode(insns: readonly Insn[]): Decoded {
     src[i] = x.src;
     off[i] = x.off;
     imm[i] = x.imm;
-    packed[i * 4] = (x.code & 0xff) | ((x.dst & 0xf) << 8) | ((x.src & 0xf) << 12);
+    // A write to r10 is packed as opcode 0 (never valid): it faults when it runs, in the
+    // interpreter's default arm, so dead code may hold one as the kernel allows.
+    const op = writesFramePointer(x) ? 0 : x.code & 0xff;
+    packed[i * 4] = op | ((x.dst & 0xf) << 8) | ((x.src & 0xf) << 12);
     packed[i * 4 + 1] = x.off;
     packed[i * 4 + 2] = x.imm;
     packed[i * 4 + 3] = x.imm >> 31;
@@ -54,8 +57,10 @@ export function predecode(insns: readonly Insn[]): Decoded {
 /** Throw DecodeError (with the instruction index) for the first malformed instruction. Which
  *  encodings are valid is vm/opcodes.ts's table (`insnError`); this adds what needs the whole
  *  program or is a rule of the machine rather than of the encoding: jump, call and function
- *  targets inside the program and not into an LD_IMM64's second slot, r10 never written, and the
- *  pre-LLVM-19 callx encoding (register in imm) that older assemblers emit. */
+ *  targets inside the program and not into an LD_IMM64's second slot, and the pre-LLVM-19 callx
+ *  encoding (register in imm) that older assemblers emit. A write to r10 is not refused here: the
+ *  kernel's verifier only looks at reachable code (dead code may hold one), so it faults when run
+ *  (`writesFramePointer`) and the verifier refuses it where it is reachable. */
 export function validate(insns: readonly Insn[]): void {
   const n = insns.length;
   if (n === 0) throw new DecodeError('empty program');
@@ -80,7 +85,7 @@ export function validate(insns: readonly Insn[]): void {
     if (isSecondHalf[pc]) continue;
     const x = insns[pc]!;
     const problem = legacyCallx(x) ? undefined : insnProblem(insns, pc);
-    const reason = problem ? (problem.detail ?? problem.reason) : machineRule(x);
+    const reason = problem && (problem.detail ?? problem.reason);
     if (reason) throw new DecodeError(`${reason} (opcode 0x${x.code.toString(16).padStart(2, '0')})`, pc);
     const c = x.code & 0x07;
     if (c === Cls.JMP || c === Cls.JMP32) {
@@ -103,10 +108,9 @@ function legacyCallx(x: Insn): boolean {
   return x.code === (Cls.JMP | JmpOp.CALL | Src.X) && x.dst === 0 && x.src === 0 && x.off === 0 && x.imm > 0 && x.imm <= 10;
 }
 
-/** r10 is the read-only frame pointer: no instruction may write it. */
-function machineRule(x: Insn): string | undefined {
-  if (x.dst !== 10) return undefined;
+/** r10 is the read-only frame pointer: true for an instruction that would write it. */
+export function writesFramePointer(x: Insn): boolean {
+  if (x.dst !== 10) return false;
   const kind = formOf(x)?.kind;
-  if (kind === 'alu' || kind === 'neg' || kind === 'movsx' || kind === 'end' || kind === 'ldimm64' || kind === 'ldx' || kind === 'ldxsx') return 'r10 is read-only';
-  return undefined;
+  return kind === 'alu' || kind === 'neg' || kind === 'movsx' || kind === 'end' || kind === 'ldimm64' || kind === 'ldx' || kind === 'ldxsx';
 }

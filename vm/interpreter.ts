@@ -2006,6 +2006,7 @@ export class Interpreter {
             run.pc = pc;
             run.prog = curProg;
             if (pc === curDecoded.length) throw new FaultSignal('fell off the end of the program (no exit)');
+            if (curDecoded.code[pc] !== op) throw new FaultSignal('r10 is read-only'); // see predecode
             throw new FaultSignal(`unknown opcode 0x${op.toString(16).padStart(2, '0')}`);
         }
         pc++;

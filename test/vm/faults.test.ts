@@ -23,7 +23,6 @@ describe('decode-time validation', () => {
     ['opcode 0 (not an instruction)', [mov64(0, 0), I(0x00), exit()], /unknown LD/, 1],
     ['register 11', [I(0xb7, 11), exit()], /invalid destination register r11/, 0],
     ['source register 12', [I(0xbf, 0, 12), exit()], /invalid source register/, 0],
-    ['write to r10', [I(0xb7, 10, 0, 0, 1), exit()], /r10 is read-only/, 0],
     ['imm set in a register ALU op', [I(0x0f, 0, 1, 0, 5), exit()], /reserved imm/, 0],
     ['src set in an immediate ALU op', [I(0x07, 0, 1, 0, 5), exit()], /reserved src/, 0],
     ['offset on add', [I(0x07, 0, 0, 1, 5), exit()], /reserved offset/, 0],
@@ -76,6 +75,29 @@ describe('decode-time validation', () => {
 });
 
 describe('run-time faults', () => {
+  it('a write to r10 faults when it runs; in dead code it loads and runs (as in the kernel)', () => {
+    const writes = [I(0xb7, 10, 0, 0, 1), I(0x07, 10, 0, 0, -8), I(0x87, 10), I(0x79, 10, 1, 0), ...lddw(10, 1n)];
+    for (let k = 0; k < writes.length; k++) {
+      const w = writes[k]!;
+      const slots = w.code === 0x18 ? [w, writes[k + 1]!] : [w];
+      if (w.code === 0) continue; // the second slot of the lddw
+      // 0: r0 = 7; 1: if r0 == 7 goto +n (always); 2..: the write; then exit
+      const dead = prog([mov64(0, 7), I(0x15, 0, 0, slots.length, 7), ...slots, exit()]);
+      expect(() => validate(dead.insns)).not.toThrow();
+      expect(new Runtime().execute(dead).r0).toBe(7n);
+      const live = prog([mov64(1, 0), ...slots, mov64(0, 1), exit()]);
+      let f: VmFault | undefined;
+      try {
+        new Runtime().execute(live);
+      } catch (e) {
+        f = e as VmFault;
+      }
+      expect(f, `0x${w.code.toString(16)}`).toBeInstanceOf(VmFault);
+      expect(f!.reason).toMatch(/r10 is read-only/);
+      expect(f!.pc).toBe(1);
+      expect(f!.opcode).toBe(w.code);
+    }
+  });
   it('falling off the end of the program', () => {
     const f = (() => {
       try {
