@@ -1,9 +1,9 @@
 // Issue 11, holes 1 and 2 (x_ringbuf_tamper.c, run unverified): a program can neither rewrite a
 // ring buffer record's header nor write past its reservation. Tampering faults cleanly; the maps
 // behind the ring, the rbtree, the query values and the consumer's view stay what they were.
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { cli } from '../cli/capture.js';
 import { VmFault } from '../../src/errors.js';
 import { RbtreeApi } from '../../src/rbtree-api.js';
 import { consumeRingbuf } from '../../src/ringbuf-consumer.js';
@@ -54,18 +54,6 @@ function faults(run: () => unknown, why: RegExp): void {
   expect((err as VmFault).message).toMatch(why);
 }
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('ring buffer records are out of the program’s reach', () => {
   for (const [prog, word] of [['tamper_1m', '0x00100000'], ['tamper_huge', '0x3fffffff'], ['tamper_pgoff', 'the page offset']] as const) {

@@ -1,25 +1,13 @@
 // Ring buffer helpers from a clang-built program (x_ringbuf.c; kernel results in
 // test/fixtures/kernel/x_ringbuf.json): records in the run's output, the consumer API on the same
 // ring, and `ebpfvm run` printing them (text and JSON).
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { cli } from '../cli/capture.js';
 import { RingbufConsumer } from '../../src/ringbuf-consumer.js';
 import { ROOT } from '../run/helpers.js';
 import { xprog } from './x-common.js';
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('ringbuf helpers (x_ringbuf.c)', () => {
   it('return codes: query, output, reserve/submit/discard, -EAGAIN and NULL when full', () => {

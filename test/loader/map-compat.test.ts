@@ -4,10 +4,10 @@
 // VerifierError (CLI exit 1); x_compat_ok, which the kernel loads, still loads and runs.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAP_COMPAT_HELPER_IDS, mapFuncRefusal, mapProgRefusal } from '../../helpers/map-compat.js';
 import { MapType } from '../../maps/types.js';
-import { main } from '../../src/cli/main.js';
+import { cli } from '../cli/capture.js';
 import { VerifierError } from '../../src/errors.js';
 import { linuxHelperName } from '../../src/loader/helper-names.js';
 import { ProgType } from '../../vm/prog-types.js';
@@ -16,17 +16,6 @@ import { ROOT, loadProg } from '../run/helpers.js';
 
 const refusals = readCases().cases.filter((c) => c.name.startsWith('x_compat_') && c.name !== 'x_compat_ok');
 
-async function cli(...args: string[]): Promise<{ code: number; err: string }> {
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    return { code: await main(args), err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('load-time map refusals agree with the kernel', () => {
   it('has the refusal cases and their recordings', () => {
