@@ -8,30 +8,12 @@
 # stdout: {"consumer_pos": n, "producer_pos": n, "records": [{"pos": n, "header": hex8, "data": hex}]}
 import ctypes, json, mmap, os, platform, struct, sys
 
-NR_BPF = {"x86_64": 321, "aarch64": 280}.get(platform.machine())
-BPF_OBJ_GET = 7
+from bpf_syscall import NR_BPF, bpf, obj_get
+
 BPF_OBJ_GET_INFO_BY_FD = 15
 BUSY = 0x80000000
 DISCARD = 0x40000000
 PAGE = mmap.PAGESIZE
-
-libc = ctypes.CDLL(None, use_errno=True)
-libc.syscall.restype = ctypes.c_long
-
-
-def bpf(cmd, attr):
-    ret = libc.syscall(NR_BPF, cmd, ctypes.byref(attr), ctypes.sizeof(attr))
-    if ret < 0:
-        e = ctypes.get_errno()
-        raise OSError(e, os.strerror(e))
-    return ret
-
-
-def obj_get(path):
-    p = ctypes.create_string_buffer(path.encode())
-    attr = (ctypes.c_ubyte * 24)()
-    struct.pack_into("<QIIi", attr, 0, ctypes.addressof(p), 0, 0, 0)
-    return bpf(BPF_OBJ_GET, attr)
 
 
 def max_entries(fd):

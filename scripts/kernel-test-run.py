@@ -8,27 +8,9 @@
 #      or {"errno": "EINVAL", "message": "..."} when the kernel refuses the run.
 import ctypes, errno, json, os, platform, struct, sys
 
-NR_BPF = {"x86_64": 321, "aarch64": 280}.get(platform.machine())
-BPF_OBJ_GET = 7
+from bpf_syscall import NR_BPF, bpf, obj_get
+
 BPF_PROG_TEST_RUN = 10
-
-libc = ctypes.CDLL(None, use_errno=True)
-libc.syscall.restype = ctypes.c_long
-
-
-def bpf(cmd, attr):
-    ret = libc.syscall(NR_BPF, cmd, ctypes.byref(attr), ctypes.sizeof(attr))
-    if ret < 0:
-        e = ctypes.get_errno()
-        raise OSError(e, os.strerror(e))
-    return ret
-
-
-def obj_get(path):
-    p = ctypes.create_string_buffer(path.encode())
-    attr = (ctypes.c_ubyte * 24)()
-    struct.pack_into("<QIIi", attr, 0, ctypes.addressof(p), 0, 0, 0)
-    return bpf(BPF_OBJ_GET, attr)
 
 
 def test_run(fd, data, ctx, repeat, syscall):
