@@ -7,5 +7,7 @@ export default defineConfig({
     exclude: [...(process.env.EBPFVM_KERNEL ? [] : ['test/kernel/**']), 'node_modules/**', 'dist/**'],
     testTimeout: 30_000,
     pool: 'threads',
+    // EBPFVM_ENGINE=compiled runs every test with the compiling tier as the default engine.
+    setupFiles: ['test/engine-setup.ts'],
   },
 });

@@ -8,7 +8,7 @@ import { helperById, LINUX_HELPERS } from '../helpers/table.js';
 import { MAP_FACTORIES } from '../maps/index.js';
 import { Errno, mapTypeName, type BpfMap, type MapSpec } from '../maps/types.js';
 import { HandleKind, handleIndex, handleKind, makeHandle } from '../vm/handles.js';
-import { Interpreter, type VmEnv } from '../vm/interpreter.js';
+import { Interpreter, type Engine, type VmEnv } from '../vm/interpreter.js';
 import { KernelMemory } from '../vm/kmem.js';
 import { mapBuiltinKernel } from './btf/builtin-kmem.js';
 import { Arena, type ArenaOptions } from '../vm/memory.js';
@@ -38,6 +38,9 @@ export interface RuntimeOptions {
   arena?: ArenaOptions;
   /** Replaces the Linux helper table (e.g. the conformance plugin's own table). */
   helpers?: readonly HelperEntry[];
+  /** Which tier runs programs: the interpreter (default) or the compiler (vm/compiler), which
+   *  generates JavaScript per program on its first run. Same results either way. */
+  engine?: Engine;
 }
 
 export interface ResolvedRuntimeOptions {
@@ -131,7 +134,7 @@ export class Runtime implements VmEnv {
       readKernel: (addr, len) => self.kmem.read(addr, len),
       spinLockMap: (addr) => self.spinLockMap(addr),
     };
-    this.interpreter = new Interpreter(this);
+    this.interpreter = new Interpreter(this, { engine: opts.engine });
     // The built-in kernel objects (current task, init_task, ...) get_current_task and typed
     // __ksyms point at; user-supplied kernel memory mapped later overwrites them.
     mapBuiltinKernel(this.kmem, this.options.task, ncpus, cpu);

@@ -21,6 +21,7 @@ import { formatInsn } from './disasm.js';
 import type { KernelMemory } from './kmem.js';
 import { MemFlag, type Arena } from './memory.js';
 import type { Program } from './program.js';
+import { compileProgram, NotCompiled, type CompiledProgram, type CompilerKit } from './compiler/codegen.js';
 
 /** What the machine needs from its owner (implemented by src/runtime's Runtime). */
 export interface VmEnv {
@@ -60,6 +61,35 @@ export interface RunRequest {
   /** Runtime functions (`call` with src 2, kfuncs in the kernel) for embedders that define their
    *  own, by id, called with r1-r5; r0 = the result. Without it such a call faults. */
   kfunc?: (id: number, args: readonly bigint[]) => bigint;
+}
+
+/** Which tier runs program code: the interpreter's loop, or JavaScript generated per program
+ *  (vm/compiler), with the same semantics. */
+export type Engine = 'interpreter' | 'compiled';
+export const ENGINES: readonly Engine[] = ['interpreter', 'compiled'];
+
+let defaultEngine: Engine = 'interpreter';
+/** The engine of interpreters created without one (the test suite's EBPFVM_ENGINE switch runs
+ *  every existing test under the compiler through this; see test/engine-setup.ts). */
+export function setDefaultEngine(engine: Engine): void {
+  defaultEngine = engine;
+}
+export function getDefaultEngine(): Engine {
+  return defaultEngine;
+}
+
+/** What the compiling tier did so far (per Interpreter). */
+export interface CompileStats {
+  /** Programs compiled. */
+  compiled: number;
+  /** Time spent generating code and in `new Function`, summed (V8 compiles lazily later). */
+  compileMs: number;
+  /** Programs left to the interpreter, with the reason. */
+  notCompiled: { program: string; reason: string }[];
+  /** Runs (or callbacks) that entered compiled code, and those the interpreter finished
+   *  (an entry pc that is not a block start, or a trace). */
+  compiledRuns: number;
+  interpretedFallbacks: number;
 }
 
 export interface RunResult {
@@ -121,6 +151,9 @@ class Run {
   /** Callback frames active (bpf_loop & co.): tail calls are refused inside them. */
   callbacks = 0;
   pendingTail: Program | undefined = undefined;
+  /** Where compiled code hands over (vm/compiler: status 1 and 2). */
+  nextProg: Program | undefined = undefined;
+  nextPc = 0;
   lastPc = 0;
   /** Where the innermost running loop last recorded itself (for fault reports). */
   pc = 0;
@@ -159,6 +192,7 @@ class Run {
     this.tailCalls = 0;
     this.callbacks = 0;
     this.pendingTail = undefined;
+    this.nextProg = undefined;
     this.lastPc = 0;
     this.pc = 0;
     this.prog = undefined;
@@ -197,15 +231,46 @@ export class Interpreter {
   private readonly stacks: number[] = [];
   private stackTop = 0;
   /** Generation of the resolved LD_IMM64 values (Decoded.pseudo); bumped when a map goes away. */
-  private resolvedGen = 1;
+  /** @internal (read by vm/compiler's generated code) */
+  resolvedGen = 1;
   /** Run state per nesting level of runs (see Run.init). */
   private readonly runs: Run[] = [];
   /** Scratch for slow-path results (lo, hi). */
-  private readonly tmp = new Int32Array(2);
+  /** @internal (read by vm/compiler's generated code) */
+  readonly tmp = new Int32Array(2);
   private readonly kbuf = new Uint8Array(8);
-  private readonly rng = new Float64Array(2);
+  /** @internal (read by vm/compiler's generated code) */
+  readonly rng = new Float64Array(2);
 
-  constructor(readonly env: VmEnv) {}
+  /** The tier new runs use; may be changed between runs. */
+  engine: Engine;
+  private readonly compiledCache = new WeakMap<Program, CompiledProgram | null>();
+  readonly compileStats: CompileStats = { compiled: 0, compileMs: 0, notCompiled: [], compiledRuns: 0, interpretedFallbacks: 0 };
+
+  constructor(
+    readonly env: VmEnv,
+    opts: { engine?: Engine } = {},
+  ) {
+    this.engine = opts.engine ?? defaultEngine;
+  }
+
+  /** The compiled form of `prog`, made on first use and cached with the program; null when the
+   *  compiler leaves it to the interpreter (the reason is in compileStats.notCompiled). */
+  compiled(prog: Program, decoded: Decoded = this.decode(prog)): CompiledProgram | null {
+    let c = this.compiledCache.get(prog);
+    if (c !== undefined) return c;
+    try {
+      c = compileProgram(prog.insns, prog.name, this, prog, decoded, COMPILER_KIT);
+      this.compileStats.compiled++;
+      this.compileStats.compileMs += c.compileMs;
+    } catch (e) {
+      if (!(e instanceof NotCompiled) && !(e instanceof SyntaxError)) throw e;
+      c = null;
+      this.compileStats.notCompiled.push({ program: prog.name, reason: e instanceof NotCompiled ? e.message : `generated code: ${(e as Error).message}` });
+    }
+    this.compiledCache.set(prog, c);
+    return c;
+  }
 
   /** Forget resolved map handles and addresses (the owner destroyed a map). */
   invalidateResolved(): void {
@@ -272,7 +337,8 @@ export class Interpreter {
 
   /** Only the current frame and its callers' frames are accessible: below the current frame's
    *  bottom lies nothing live (the kernel's verifier refuses such accesses too). */
-  private setStackLow(run: Run): void {
+  /** @internal (also called by vm/compiler's generated code) */
+  setStackLow(run: Run): void {
     if (run.depth > 0) this.moveStackLow(run.stackBase / MAX_CALL_FRAMES, this.stackFor(run, run.depth));
   }
 
@@ -287,7 +353,8 @@ export class Interpreter {
    *  with whatever this run's last frame at that depth left, as in the kernel (whose verifier
    *  refuses reads of uninitialised stack). Zeroing costs ~30 ns per frame, a third of a
    *  callback's cost, so deeper frames are cleared once, when the run ends (clearDeepFrames). */
-  private enterFrame(run: Run, R: Int32Array): void {
+  /** @internal (also called by vm/compiler's generated code) */
+  enterFrame(run: Run, R: Int32Array): void {
     if (run.depth >= MAX_CALL_FRAMES) throw new FaultSignal(`call depth exceeds ${MAX_CALL_FRAMES} frames`);
     run.depth++;
     if (run.depth > run.maxDepth) run.maxDepth = run.depth;
@@ -362,7 +429,8 @@ export class Interpreter {
     run.pc = entry;
     run.prog = prog;
     try {
-      this.loop(run, prog, decoded, entry, ctx);
+      if (this.engine === 'compiled' && run.req.trace === undefined) this.execCompiled(run, prog, decoded, entry, ctx);
+      else this.loop(run, prog, decoded, entry, ctx, run.depth);
     } catch (e) {
       if (e instanceof VmFault) throw e; // raised deeper (e.g. inside a callback): keep its pc
       const reason = e instanceof FaultSignal ? e.reason : `internal error: ${e instanceof Error ? e.message : String(e)}`;
@@ -371,15 +439,46 @@ export class Interpreter {
     }
   }
 
+  /** Run compiled code from `entry` until the frame entered at the current depth exits. Compiled
+   *  programs hand over to each other (tail calls, returns into another program's frame); a
+   *  program the compiler left alone, or an entry pc that is not one of its block starts, is
+   *  finished by the interpreter's loop from there, with the same run state. */
+  private execCompiled(run: Run, prog: Program, decoded: Decoded, entry: number, ctx: CallContext): void {
+    const baseDepth = run.depth;
+    let p = prog;
+    let d = decoded;
+    let pc = entry;
+    this.compileStats.compiledRuns++;
+    for (;;) {
+      const c = this.compiled(p, d);
+      if (c !== null && c.blocks.has(pc)) {
+        const status = c.fn(run, ctx, pc, baseDepth);
+        if (status === 0) return;
+        if (status === 1) {
+          p = run.nextProg!;
+          d = this.decode(p);
+        }
+        pc = run.nextPc;
+        run.nextProg = undefined;
+        if (status === 1) continue;
+      }
+      this.compileStats.interpretedFallbacks++;
+      run.pc = pc;
+      run.prog = p;
+      this.loop(run, p, d, pc, ctx, baseDepth);
+      return;
+    }
+  }
+
   /** The interpreter loop. Instructions are counted per basic block (at jumps, calls and exits),
    *  so the budget costs nothing on straight-line code; a block may overrun the budget by its own
-   *  length before the check at its end stops the run. */
-  private loop(run: Run, prog: Program, decoded: Decoded, entry: number, ctx: CallContext): void {
+   *  length before the check at its end stops the run. `baseDepth` is the depth whose exit ends
+   *  the loop (below run.depth when compiled code hands a run over from inside a call). */
+  private loop(run: Run, prog: Program, decoded: Decoded, entry: number, ctx: CallContext, baseDepth: number): void {
     // r0..r10 as halves: lo of rN at R[2N], hi at R[2N + 1]
     const R = ctx.R;
     const arena = this.env.arena;
     const tmp = this.tmp;
-    const baseDepth = run.depth;
     const trace = run.req.trace;
     let P = decoded.packed; // 4 words per slot: see Decoded.packed
     let curProg = prog;
@@ -2016,7 +2115,8 @@ export class Interpreter {
 
   // ---- slow paths (kept out of the loop so it stays small) ---------------------------------
 
-  private callHelper(run: Run, ctx: CallContext, prog: Program, decoded: Decoded, pc: number, id: number, R: Int32Array): void {
+  /** @internal (also called by vm/compiler's generated code) */
+  callHelper(run: Run, ctx: CallContext, prog: Program, decoded: Decoded, pc: number, id: number, R: Int32Array): void {
     const entry = this.env.helper(id);
     if (entry === undefined) throw new FaultSignal(prog.coreFailures?.get(pc) ?? `unknown helper #${id}`);
     if (entry.gplOnly && !run.gpl) throw new FaultSignal(`helper ${entry.name}#${id} is gpl_only and the program is not GPL`);
@@ -2033,7 +2133,8 @@ export class Interpreter {
     }
   }
 
-  private loadImm64Pseudo(run: Run, decoded: Decoded, pc: number, s: number, imm: number, imm2: number, R: Int32Array, d2: number): void {
+  /** @internal (also called by vm/compiler's generated code) */
+  loadImm64Pseudo(run: Run, decoded: Decoded, pc: number, s: number, imm: number, imm2: number, R: Int32Array, d2: number): void {
     // Resolved once per program and runtime: global-data accesses (src 2) sit in hot loops.
     const cache = (decoded.pseudo ??= new Int32Array(decoded.length * 3));
     const k = pc * 3;
@@ -2065,7 +2166,8 @@ export class Interpreter {
   }
 
   /** A load the fast path refused: kernel view, PROBE_MEM, or a fault with the reason. */
-  private loadSlow(run: Run, pc: number, ah: number, a: number, size: number): void {
+  /** @internal (also called by vm/compiler's generated code) */
+  loadSlow(run: Run, pc: number, ah: number, a: number, size: number): void {
     const tmp = this.tmp;
     tmp[0] = 0;
     tmp[1] = 0;
@@ -2094,7 +2196,8 @@ export class Interpreter {
     throw new FaultSignal(`read of ${size} byte${size === 1 ? '' : 's'} at 0x${addr.toString(16)}: not arena memory and not mapped kernel memory${why}`);
   }
 
-  private storeFault(ah: number, a: number, size: number): never {
+  /** @internal (also called by vm/compiler's generated code) */
+  storeFault(ah: number, a: number, size: number): never {
     const what = `write of ${size} byte${size === 1 ? '' : 's'}`;
     if (ah === 0) throw new FaultSignal(this.env.arena.explain(a, size, true));
     const kind = handleKindOfHi(ah);
@@ -2103,7 +2206,8 @@ export class Interpreter {
     throw new FaultSignal(`${what} at 0x${toU64(a, ah).toString(16)}: ${mapped ? 'kernel memory is read-only' : 'not arena memory'}`);
   }
 
-  private atomic(_pc: number, op: number, R: Int32Array, d: number, s: number, off: number, aop: number): void {
+  /** @internal (also called by vm/compiler's generated code) */
+  atomic(_pc: number, op: number, R: Int32Array, d: number, s: number, off: number, aop: number): void {
     // d and s are 2 * register (see the loop's register layout)
     const arena = this.env.arena;
     let a = (R[d]! >>> 0) + off;
@@ -2323,6 +2427,21 @@ function packetNegative(pkt: { start: number; mac?: number; network?: number }, 
 function budgetFault(limit: number): FaultSignal {
   return new FaultSignal(`instruction budget of ${limit} exhausted`);
 }
+
+/** The interpreter's pieces the generated code calls (vm/compiler must not import this module). */
+const COMPILER_KIT: CompilerKit = {
+  FaultSignal,
+  budgetFault,
+  divmod64,
+  packetNegative,
+  toU64,
+  kfuncCall(R, kf, id) {
+    const args: bigint[] = [];
+    for (let k = 1; k <= 5; k++) args.push(toU64(R[2 * k]!, R[2 * k + 1]!));
+    setReg(R, 0, BigInt.asUintN(64, kf(id, args)));
+  },
+  FUNC_TAG,
+};
 
 // ---- arithmetic on (lo, hi) halves --------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `ebpfvm-conformance`: the bpf_conformance plugin (../shared/reference/conformance-plugin.md).
 //
-//   ebpfvm-conformance [MEMHEX] [--elf] [--engine interpreter] [other plugin options ignored]
+//   ebpfvm-conformance [MEMHEX] [--elf] [--engine interpreter|compiled] [other plugin options ignored]
 //   stdin:  the program as whitespace-separated hex bytes (or an ELF object's bytes with --elf)
 //   stdout: r0 in hex, newline; exit 0.   Errors: message on stderr, exit 1.
 //
@@ -14,7 +14,7 @@
 // Runtime, which would also load every map type and the Linux helper table.
 import { readFileSync } from 'node:fs';
 import type { HelperEntry, HelperEnv, HelperProto } from '../../helpers/types.js';
-import { Interpreter, type VmEnv } from '../../vm/interpreter.js';
+import { ENGINES, Interpreter, type Engine, type VmEnv } from '../../vm/interpreter.js';
 import { rawInsns, type Insn } from '../../vm/isa.js';
 import { KernelMemory } from '../../vm/kmem.js';
 import { Arena } from '../../vm/memory.js';
@@ -209,12 +209,14 @@ export function runConformance(argv: readonly string[], stdin: string): PluginRe
   try {
     let memHex: string | undefined;
     let elf = false;
+    let engine: Engine = 'interpreter';
     for (let i = 0; i < argv.length; i++) {
       const a = argv[i]!;
       if (a === '--elf') elf = true;
       else if (a === '--engine') {
         const e = argv[++i];
-        if (e !== 'interpreter') return { stdout: '', stderr: `unsupported engine '${e ?? ''}' (available: interpreter)\n`, code: 2 };
+        if (!ENGINES.includes(e as Engine)) return { stdout: '', stderr: `unsupported engine '${e ?? ''}' (available: ${ENGINES.join(', ')})\n`, code: 2 };
+        engine = e as Engine;
       } else if (a.startsWith('--')) continue; // options meant for other plugins (--jit, --interpret)
       else if (i === 0) memHex = a;
     }
@@ -244,7 +246,7 @@ export function runConformance(argv: readonly string[], stdin: string): PluginRe
     try {
       // The memory buffer doubles as the packet of legacy LD_ABS/LD_IND (the suite's `packet` group).
       const packet = { start: memAddr, end: memAddr + mem.length };
-      const r = new Interpreter(rt).run(program, { args, cpu: 0, maxInsns: MAX_INSNS, output: { printk: [], ringbuf: [], perf: [] }, callxHelpers: true, packet, kfunc: runtimeFunction });
+      const r = new Interpreter(rt, { engine }).run(program, { args, cpu: 0, maxInsns: MAX_INSNS, output: { printk: [], ringbuf: [], perf: [] }, callxHelpers: true, packet, kfunc: runtimeFunction });
       return { stdout: r.r0.toString(16) + '\n', stderr: '', code: 0 };
     } catch (e) {
       if (e instanceof VmFault && e.reason === UNWIND) return { stdout: '0\n', stderr: '', code: 0 };

@@ -1,0 +1,525 @@
+// The compiling tier: one JavaScript function per loaded program (its subprograms included, since
+// linking appends them to the same instruction array), made with `new Function`, so it runs
+// wherever the interpreter runs (no `node:` imports, no WebAssembly). It replaces only the
+// interpreter's inner loop (`Interpreter.loop`): runs, frames, callbacks, helper calls, tail-call
+// requests, LD_IMM64 resolution, slow memory paths and faults all go through the same Interpreter
+// methods, so the two engines cannot drift apart on anything but the straight-line code below.
+//
+// What changes against the loop:
+// - registers live in 22 int32 locals (lo/hi halves, `lN`/`hN`) instead of the shared Int32Array;
+//   every assignment is `| 0`, which is exactly what a store into the Int32Array does (ToInt32),
+//   so each operation is the interpreter's expression with the same result bit for bit. The
+//   locals are written back to `ctx.R` before anything that can read R or throw (helpers, kfuncs,
+//   frame pushes, slow memory paths, faults), and r0 is read back after a helper.
+// - operands are constants in the source (imm, off, register numbers), so there is no decoding.
+// - basic blocks are `case` arms of one `switch (pc)` in a loop; a taken jump sets pc and
+//   re-dispatches, a fall-through falls into the next arm. A pc that is not a block start (a
+//   callback entry or return address nobody could predict) leaves with status 2 and the
+//   interpreter finishes that run from there: the fallback is explicit, never a wrong jump.
+// - the instruction budget is counted as the interpreter counts it: the instructions of each
+//   segment are added at the jump, call or exit that ends it (a fall-through into a block start
+//   adds its part without a check), and the check `count > limit` runs exactly where the
+//   interpreter's does, so the budget fault has the same pc and registers.
+//
+// The generated function returns 0 when the frame it was entered at exited (or an out-of-packet
+// LD_ABS ended the program), 1 when execution continues in another program (`run.nextProg` at
+// `run.nextPc`: a tail call, or a return into a caller frame of another program), 2 when the
+// interpreter must take over at `run.nextPc` of this program.
+
+import { writesFramePointer } from '../decode.js';
+import type { Insn } from '../isa.js';
+import { BPF_MAX_LOOPS, LD_IMM64, MAX_CALL_FRAMES } from '../isa.js';
+
+/** The signature of a compiled program: run from `entry` until the frame at `baseDepth` exits. */
+export type CompiledFn = (run: unknown, ctx: unknown, entry: number, baseDepth: number) => number;
+
+export interface CompiledProgram {
+  readonly fn: CompiledFn;
+  /** Block starts: entries the dispatcher knows. */
+  readonly blocks: ReadonlySet<number>;
+  /** Size of the generated source, in characters. */
+  readonly sourceChars: number;
+  /** Wall time spent generating and `new Function`-ing it (V8 compiles lazily on first call). */
+  readonly compileMs: number;
+}
+
+/** Why a program was not compiled (the interpreter runs it). */
+export class NotCompiled extends Error {}
+
+/** The runtime pieces the generated code calls, provided by the interpreter (the compiler module
+ *  must not import the interpreter: the interpreter imports the compiler). */
+export interface CompilerKit {
+  FaultSignal: new (reason: string) => Error;
+  budgetFault(limit: number): Error;
+  divmod64(al: number, ah: number, bl: number, bh: number, signed: boolean, mod: boolean, out: Int32Array): void;
+  packetNegative(pkt: { start: number; mac?: number; network?: number }, offset: number): number;
+  toU64(lo: number, hi: number): bigint;
+  kfuncCall(R: Int32Array, kf: (id: number, args: readonly bigint[]) => bigint, id: number): void;
+  FUNC_TAG: number;
+}
+
+/** Programs above this many slots stay on the interpreter: V8 does not optimise functions whose
+ *  bytecode passes its size limit, and unoptimised generated code is slower than the loop. */
+export const MAX_COMPILED_SLOTS = 6000;
+
+const TWO32 = 4294967296;
+
+function isJmp(code: number): boolean {
+  const c = code & 7;
+  return c === 5 || c === 6;
+}
+
+/** Block starts: entry 0, every jump / call / function target, and every slot after a jump,
+ *  call, exit or legacy packet load. */
+function leaders(insns: readonly Insn[]): Set<number> {
+  const n = insns.length;
+  const out = new Set<number>([0]);
+  for (let pc = 0; pc < n; pc++) {
+    const x = insns[pc]!;
+    if (x.code === LD_IMM64) {
+      if (x.src === 4) out.add(pc + x.imm + 1);
+      pc++;
+      continue;
+    }
+    if (!isJmp(x.code)) continue;
+    const op = x.code & 0xf0;
+    if (pc + 1 < n) out.add(pc + 1);
+    if (op === 0x80) {
+      if (x.code === 0x85 && x.src === 1) out.add(pc + x.imm + 1);
+    } else if (op !== 0x90) {
+      out.add(x.code === 0x06 ? pc + x.imm + 1 : pc + x.off + 1);
+    }
+  }
+  return out;
+}
+
+/** The generated source of one program and its block starts (no `new Function` yet). */
+export function generate(insns: readonly Insn[], name = 'bpf'): { source: string; blocks: Set<number> } {
+  const n = insns.length;
+  if (n > MAX_COMPILED_SLOTS) throw new NotCompiled(`${n} instruction slots (more than ${MAX_COMPILED_SLOTS})`);
+  for (const x of insns) if (x.dst > 10 || x.src > 15) throw new NotCompiled(`register r${x.dst} out of range`);
+  const L = leaders(insns);
+  const out: string[] = [];
+  const e = (s: string) => out.push(s);
+  const lo = (r: number) => `l${r}`;
+  const hi = (r: number) => `h${r}`;
+  let SYNC = '';
+  for (let r = 0; r <= 10; r++) SYNC += `R[${2 * r}]=l${r};R[${2 * r + 1}]=h${r};`;
+  const AT = (pc: number) => `run.pc=${pc};run.prog=prog;`;
+
+  // Instructions counted since the current segment began (LD_IMM64 counts once).
+  let seg = 0;
+  const flushCount = () => {
+    if (seg > 0) e(`count+=${seg};`);
+    seg = 0;
+  };
+  const budget = (pc: number) => `if(count>limit){${AT(pc)}${SYNC}throw K.budgetFault(limit);}`;
+
+  const memAddr = (base: number, off: number) =>
+    `let a=(l${base}>>>0)+${off};let ah=h${base};if(a<0){a+=${TWO32};ah=(ah-1)|0;}else if(a>=${TWO32}){a-=${TWO32};ah=(ah+1)|0;}`;
+
+  for (let pc = 0; pc < n; pc++) {
+    const x = insns[pc]!;
+    if (L.has(pc)) {
+      flushCount();
+      e(`case ${pc}:`);
+    }
+    const op = x.code;
+    const D = x.dst;
+    const S = x.src;
+    const dl = lo(D);
+    const dh = hi(D);
+    const imm = x.imm | 0;
+    const immH = imm >> 31;
+    const off = x.off;
+    seg++;
+    if (writesFramePointer(x)) {
+      e(`${AT(pc)}${SYNC}throw new K.FaultSignal('r10 is read-only');`);
+      if (op === LD_IMM64) pc++;
+      continue;
+    }
+    const cls = op & 7;
+    // ---- ALU64 / ALU -------------------------------------------------------------------------
+    if (cls === 7 || cls === 4) {
+      const isX = (op & 8) !== 0;
+      const bl = isX ? lo(S) : lit(imm);
+      const bh = isX ? hi(S) : lit(immH);
+      const aop = op & 0xf0;
+      const body = cls === 7 ? alu64(aop, op, dl, dh, bl, bh, isX, imm, off) : alu32(aop, op, dl, dh, bl, isX, imm, off);
+      if (body === undefined) {
+        e(`${AT(pc)}${SYNC}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
+      } else e(`{${body}}`);
+      continue;
+    }
+    // ---- JMP / JMP32 ---------------------------------------------------------------------------
+    if (cls === 5 || cls === 6) {
+      const jop = op & 0xf0;
+      if (op === 0x85 || op === 0x8d) {
+        const k = seg;
+        seg = 0;
+        e(`count+=${k};${AT(pc)}${budget(pc)}`);
+        e(callCode(pc, x, insns));
+        continue;
+      }
+      if (op === 0x95) {
+        const k = seg;
+        seg = 0;
+        e(`count+=${k};${budget(pc)}`);
+        e(
+          `if(run.depth===baseDepth){run.lastPc=${pc};run.insnCount=count;${SYNC}return 0;}` +
+            `run.depth--;vm.setStackLow(run);rS=rE=wS=wE=0;{const o=run.depth*10;` +
+            `l6=sv[o];h6=sv[o+1];l7=sv[o+2];h7=sv[o+3];l8=sv[o+4];h8=sv[o+5];l9=sv[o+6];h9=sv[o+7];l10=sv[o+8];h10=sv[o+9];` +
+            `const back=run.retProg[run.depth];pc=run.retPc[run.depth];` +
+            `if(back!==prog){${SYNC}run.insnCount=count;run.nextProg=back;run.nextPc=pc;return 1;}}continue;`,
+        );
+        continue;
+      }
+      if (op === 0xe5) {
+        const k = seg;
+        seg = 0;
+        e(`count+=${k};${budget(pc)}`);
+        e(`{const left=run.loopBudget[run.depth];if(left===0){pc=${pc + off + 1};continue;}run.loopBudget[run.depth]=left-1;}`);
+        continue;
+      }
+      if (op === 0x05 || op === 0x06) {
+        const k = seg;
+        seg = 0;
+        e(`count+=${k};${budget(pc)}pc=${op === 0x05 ? pc + off + 1 : pc + imm + 1};continue;`);
+        continue;
+      }
+      const cond = cls === 5 ? cond64(jop, dl, dh, (op & 8) ? lo(S) : lit(imm), (op & 8) ? hi(S) : lit(immH)) : cond32(jop, dl, (op & 8) ? lo(S) : lit(imm));
+      if (cond === undefined) {
+        e(`${AT(pc)}${SYNC}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
+        continue;
+      }
+      const k = seg;
+      seg = 0;
+      // operands are read before the count check in the interpreter; nothing observable differs
+      e(`count+=${k};${budget(pc)}if(${cond}){pc=${pc + off + 1};continue;}`);
+      continue;
+    }
+    // ---- LD --------------------------------------------------------------------------------------
+    if (op === LD_IMM64) {
+      const hiWord = insns[pc + 1]!.imm | 0;
+      if (S === 0) e(`${dl}=${lit(imm)};${dh}=${lit(hiWord)};`);
+      else {
+        // the interpreter's resolved-value cache, read inline; filled by the interpreter
+        e(
+          `{const c=decoded.pseudo;if(c!==undefined&&c[${pc * 3}]===vm.resolvedGen){${dl}=c[${pc * 3 + 1}];${dh}=c[${pc * 3 + 2}];}` +
+            `else{${AT(pc)}${SYNC}vm.loadImm64Pseudo(run,decoded,${pc},${S},${imm},${hiWord},R,${2 * D});${dl}=R[${2 * D}];${dh}=R[${2 * D + 1}];}}`,
+        );
+      }
+      pc++;
+      continue;
+    }
+    if (cls === 0) {
+      const mode = op & 0xe0;
+      if (mode === 0x20 || mode === 0x40) {
+        const size = (op & 0x18) === 0 ? 4 : (op & 0x18) === 8 ? 2 : 1;
+        const k = seg;
+        e(
+          `{let offset=${lit(imm)};` +
+            (mode === 0x40 ? `offset=(offset+${lo(S)})|0;` : '') +
+            `const pkt=run.req.packet;if(pkt===undefined){${AT(pc)}${SYNC}throw new K.FaultSignal('LD_ABS/LD_IND without packet data');}` +
+            `const a=offset>=0?pkt.start+offset:K.packetNegative(pkt,offset);` +
+            `if(a<0||a+${size}>pkt.end){l0=0;h0=0;run.lastPc=${pc};run.insnCount=count+${k};run.depth=baseDepth;${SYNC}return 0;}` +
+            `l0=${size === 4 ? 'dv.getInt32(a,false)' : size === 2 ? 'dv.getUint16(a,false)' : 'u8[a]'};h0=0;}`,
+        );
+        continue;
+      }
+      e(`${AT(pc)}${SYNC}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
+      continue;
+    }
+    // ---- LDX -------------------------------------------------------------------------------------
+    if (cls === 1) {
+      const mode = op & 0xe0;
+      const sz = op & 0x18;
+      const size = sz === 0 ? 4 : sz === 8 ? 2 : sz === 0x10 ? 1 : 8;
+      if (mode !== 0x60 && mode !== 0x80) {
+        e(`${AT(pc)}${SYNC}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
+        continue;
+      }
+      const sx = mode === 0x80;
+      let fast: string;
+      let slow: string;
+      if (size === 8) {
+        fast = `if((a&3)===0){${dl}=i32[a>>>2];${dh}=i32[(a>>>2)+1];}else{${dl}=dv.getInt32(a,true);${dh}=dv.getInt32(a+4,true);}`;
+        slow = `${dl}=tmp[0];${dh}=tmp[1];`;
+      } else if (size === 4) {
+        fast = `${dl}=(a&3)===0?i32[a>>>2]:dv.getInt32(a,true);${dh}=${sx ? `${dl}>>31` : '0'};`;
+        slow = `${dl}=tmp[0];${dh}=${sx ? `${dl}>>31` : '0'};`;
+      } else if (size === 2) {
+        fast = sx ? `${dl}=(a&1)===0?i16[a>>>1]:dv.getInt16(a,true);${dh}=${dl}>>31;` : `${dl}=(a&1)===0?u16[a>>>1]:dv.getUint16(a,true);${dh}=0;`;
+        slow = sx ? `${dl}=(tmp[0]<<16)>>16;${dh}=${dl}>>31;` : `${dl}=tmp[0];${dh}=0;`;
+      } else {
+        fast = sx ? `${dl}=i8[a];${dh}=${dl}>>31;` : `${dl}=u8[a];${dh}=0;`;
+        slow = sx ? `${dl}=(tmp[0]<<24)>>24;${dh}=${dl}>>31;` : `${dl}=tmp[0];${dh}=0;`;
+      }
+      e(
+        `L:{${memAddr(S, off)}if(ah!==0||a<rS||a+${size}>rE){if(ah===0&&arena.accessRange(a,false,rng)&&a+${size}<=rng[1]){rS=rng[0];rE=rng[1];}` +
+          `else{${AT(pc)}${SYNC}vm.loadSlow(run,${pc},ah,a,${size});${slow}break L;}}${fast}}`,
+      );
+      continue;
+    }
+    // ---- ST / STX --------------------------------------------------------------------------------
+    if (cls === 2 || cls === 3) {
+      const mode = op & 0xe0;
+      const sz = op & 0x18;
+      const size = sz === 0 ? 4 : sz === 8 ? 2 : sz === 0x10 ? 1 : 8;
+      if (cls === 3 && mode === 0xc0 && (size === 4 || size === 8)) {
+        e(`${AT(pc)}${SYNC}vm.atomic(${pc},${op},R,${2 * D},${2 * S},${off},${imm});l0=R[0];h0=R[1];${lo(S)}=R[${2 * S}];${hi(S)}=R[${2 * S + 1}];`);
+        continue;
+      }
+      if (mode !== 0x60) {
+        e(`${AT(pc)}${SYNC}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
+        continue;
+      }
+      const vl = cls === 2 ? lit(imm) : lo(S);
+      const vh = cls === 2 ? lit(immH) : hi(S);
+      let st: string;
+      if (size === 8) st = `if((a&3)===0){i32[a>>>2]=${vl};i32[(a>>>2)+1]=${vh};}else{dv.setInt32(a,${vl},true);dv.setInt32(a+4,${vh},true);}`;
+      else if (size === 4) st = `if((a&3)===0)i32[a>>>2]=${vl};else dv.setInt32(a,${vl},true);`;
+      else if (size === 2) st = `if((a&1)===0)u16[a>>>1]=${vl};else dv.setUint16(a,${vl},true);`;
+      else st = `u8[a]=${vl};`;
+      e(
+        `{${memAddr(D, off)}if(ah!==0||a<wS||a+${size}>wE){if(ah===0&&arena.accessRange(a,true,rng)&&a+${size}<=rng[1]){wS=rng[0];wE=rng[1];}` +
+          `else if(ah!==0||!arena.canAccess(a,${size},true)){${AT(pc)}${SYNC}vm.storeFault(ah,a,${size});}}${st}}`,
+      );
+      continue;
+    }
+    e(`${AT(pc)}${SYNC}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
+  }
+  // running past the last slot: the interpreter's sentinel arm
+  e(`${AT(n)}${SYNC}throw new K.FaultSignal('fell off the end of the program (no exit)');`);
+
+  function callCode(pc: number, x: Insn, all: readonly Insn[]): string {
+    const after = `count=run.insnCount;l0=R[0];h0=R[1];rS=rE=wS=wE=0;` +
+      `if(run.pendingTail!==undefined){const t=run.pendingTail;run.pendingTail=undefined;run.loopBudget[run.depth]=${BPF_MAX_LOOPS};` +
+      `${SYNC}run.insnCount=count;run.nextProg=t;run.nextPc=0;return 1;}`;
+    const helper = (id: string) => `${SYNC}run.insnCount=count;vm.callHelper(run,ctx,prog,decoded,${pc},${id},R);${after}`;
+    const local = (target: string) =>
+      `{const depth=run.depth;if(depth>=${MAX_CALL_FRAMES}){${SYNC}throw new K.FaultSignal('call depth exceeds ${MAX_CALL_FRAMES} frames');}` +
+      `const o=depth*10;sv[o]=l6;sv[o+1]=h6;sv[o+2]=l7;sv[o+3]=h7;sv[o+4]=l8;sv[o+5]=h8;sv[o+6]=l9;sv[o+7]=h9;sv[o+8]=l10;sv[o+9]=h10;` +
+      `run.retPc[depth]=${pc + 1};run.retProg[depth]=prog;${SYNC}vm.enterFrame(run,R);l10=R[20];h10=R[21];pc=${target};continue;}`;
+    if (x.code === 0x8d) {
+      const r = x.dst !== 0 ? x.dst : x.imm;
+      return (
+        `{let target=-1;let hid=${imm32(x.imm)};` +
+        `if(h${r}===K.FUNC_TAG)target=l${r}>>>0;else if(run.req.callxHelpers&&h${r}===0)hid=l${r};` +
+        `else{${SYNC}throw new K.FaultSignal('callx r${r}: 0x'+K.toU64(l${r},h${r}).toString(16)+' is not a function handle');}` +
+        `if(target>=0){if(target>=${all.length}||decoded.code[target-1]===${LD_IMM64}){${SYNC}throw new K.FaultSignal('call to pc '+target+', outside the program or not an instruction');}` +
+        local('target') +
+        `}${helper('hid')}}`
+      );
+    }
+    if (x.src === 1) return local(`${pc + x.imm + 1}`);
+    if (x.src === 2) {
+      return (
+        `{const kf=run.req.kfunc;if(kf===undefined){${SYNC}throw new K.FaultSignal('unsupported kfunc #${x.imm}');}` +
+        `${SYNC}K.kfuncCall(R,kf,${x.imm});l0=R[0];h0=R[1];rS=rE=wS=wE=0;}`
+      );
+    }
+    return helper(`${x.imm}`);
+  }
+
+  const prologue =
+    `"use strict";return function ${safeName(name)}(run,ctx,entry,baseDepth){` +
+    `const R=ctx.R;const arena=vm.env.arena;const rng=vm.rng;const tmp=vm.tmp;const dv=arena.dv;const u8=arena.u8;const i8=arena.i8;` +
+    `const u16=arena.u16;const i16=arena.i16;const i32=arena.i32;const sv=run.saved;const limit=run.limit;let count=run.insnCount;` +
+    `let rS=0,rE=0,wS=0,wE=0;` +
+    Array.from({ length: 11 }, (_, r) => `let l${r}=R[${2 * r}]|0,h${r}=R[${2 * r + 1}]|0;`).join('') +
+    `let pc=entry;for(;;){switch(pc){`;
+  const epilogue = `default:${SYNC}run.insnCount=count;run.nextProg=prog;run.nextPc=pc;return 2;}}}`;
+  return { source: prologue + out.join('\n') + '\n' + epilogue, blocks: L };
+}
+
+/** Generate and bind one program: `vm` is the interpreter, `prog`/`decoded` the program as it
+ *  decoded it. Throws NotCompiled for what the compiler leaves to the interpreter. */
+export function compileProgram(insns: readonly Insn[], name: string, vm: unknown, prog: unknown, decoded: unknown, kit: CompilerKit): CompiledProgram {
+  const t0 = performance.now();
+  const { source, blocks } = generate(insns, name);
+  const factory = new Function('vm', 'prog', 'decoded', 'K', source) as (vm: unknown, prog: unknown, decoded: unknown, K: CompilerKit) => CompiledFn;
+  const fn = factory(vm, prog, decoded, kit);
+  return { fn, blocks, sourceChars: source.length, compileMs: performance.now() - t0 };
+}
+
+function imm32(v: number): string {
+  return lit(v | 0);
+}
+
+/** A number literal that is safe after any operator (`a - -5` must not become `a--5`). */
+function lit(v: number): string {
+  return v < 0 ? `(${v})` : `${v}`;
+}
+
+/** The generated function's name (seen in profiles and stacks); always prefixed, so that a
+ *  program called `prog` or `vm` cannot shadow the factory's parameters. */
+function safeName(name: string): string {
+  return `bpf_${name.replace(/[^A-Za-z0-9_$]/g, '_')}`;
+}
+
+// ---- ALU: the interpreter's expressions on locals ------------------------------------------------
+
+function alu64(aop: number, op: number, dl: string, dh: string, bl: string, bh: string, isX: boolean, imm: number, off: number): string | undefined {
+  const rd = `const al=${dl},ah=${dh},bl=${bl},bh=${bh};`;
+  switch (aop) {
+    case 0x00:
+      return `${rd}const t=(al>>>0)+(bl>>>0);${dl}=t|0;${dh}=(ah+bh+(t>${0xffffffff}?1:0))|0;`;
+    case 0x10:
+      return `${rd}const t=(al>>>0)-(bl>>>0);${dl}=t|0;${dh}=(ah-bh-(t<0?1:0))|0;`;
+    case 0x20:
+      return (
+        `${rd}const a=al>>>0,b=bl>>>0,a0=a&0xffff,a1=a>>>16,b0=b&0xffff,b1=b>>>16,mid=a0*b1+a1*b0,low=a0*b0+(mid%65536)*65536;` +
+        `${dh}=(a1*b1+Math.floor(mid/65536)+Math.floor(low/${TWO32})+Math.imul(al,bh)+Math.imul(ah,bl))|0;${dl}=low|0;`
+      );
+    case 0x30:
+    case 0x90:
+      return `${rd}K.divmod64(al,ah,bl,bh,${off === 1},${aop === 0x90},tmp);${dl}=tmp[0];${dh}=tmp[1];`;
+    case 0x40:
+      return `${rd}${dl}=al|bl;${dh}=ah|bh;`;
+    case 0x50:
+      return `${rd}${dl}=al&bl;${dh}=ah&bh;`;
+    case 0xa0:
+      return `${rd}${dl}=al^bl;${dh}=ah^bh;`;
+    case 0x60:
+    case 0x70:
+    case 0xc0: {
+      const shr = aop === 0x70 ? '>>>' : '>>';
+      const fill = aop === 0x70 ? '0' : 'ah>>31';
+      if (!isX) {
+        const n = imm & 63;
+        if (n === 0) return '';
+        if (aop === 0x60) return n < 32 ? `const al=${dl};${dh}=(${dh}<<${n})|(al>>>${32 - n});${dl}=al<<${n};` : `${dh}=${dl}<<${n - 32};${dl}=0;`;
+        return n < 32 ? `const ah=${dh};${dl}=(${dl}>>>${n})|(ah<<${32 - n});${dh}=(ah${shr}${n})|0;` : `const ah=${dh};${dl}=(ah${shr}${n - 32})|0;${dh}=${fill};`;
+      }
+      const body =
+        aop === 0x60
+          ? `if(n<32){${dh}=(${dh}<<n)|(al>>>(32-n));${dl}=al<<n;}else{${dh}=al<<(n-32);${dl}=0;}`
+          : `if(n<32){${dl}=(${dl}>>>n)|(ah<<(32-n));${dh}=(ah${shr}n)|0;}else{${dl}=(ah${shr}(n-32))|0;${dh}=${fill};}`;
+      return `const n=${bl}&63;if(n!==0){const al=${dl},ah=${dh};${body}}`;
+    }
+    case 0x80:
+      return `const al=${dl};${dl}=(-al)|0;${dh}=(al===0?-${dh}:~${dh})|0;`;
+    case 0xb0:
+      if (!isX) return `${dl}=${lit(imm)};${dh}=${lit(imm >> 31)};`;
+      if (off === 0) return `${dl}=${bl};${dh}=${bh};`;
+      return `const v=${off === 8 ? `(${bl}<<24)>>24` : off === 16 ? `(${bl}<<16)>>16` : bl};${dl}=v;${dh}=v>>31;`;
+    case 0xd0:
+      if (op !== 0xd7) return undefined;
+      return swap(dl, dh, imm);
+  }
+  return undefined;
+}
+
+function swap(dl: string, dh: string, width: number): string {
+  const b32 = (v: string) => `(((${v}&0xff)<<24)|((${v}&0xff00)<<8)|((${v}>>>8)&0xff00)|(${v}>>>24))`;
+  if (width === 16) return `const l=${dl};${dl}=((l&0xff)<<8)|((l>>>8)&0xff);${dh}=0;`;
+  if (width === 32) return `const l=${dl};${dl}=${b32('l')}|0;${dh}=0;`;
+  return `const l=${dl},h=${dh};${dl}=${b32('h')}|0;${dh}=${b32('l')}|0;`;
+}
+
+function alu32(aop: number, op: number, dl: string, dh: string, bl: string, isX: boolean, imm: number, off: number): string | undefined {
+  const z = `${dh}=0;`;
+  switch (aop) {
+    case 0x00:
+      return `${dl}=(${dl}+${bl})|0;${z}`;
+    case 0x10:
+      return `${dl}=(${dl}-${bl})|0;${z}`;
+    case 0x20:
+      return `${dl}=Math.imul(${dl},${bl});${z}`;
+    case 0x30:
+    case 0x90: {
+      const mod = aop === 0x90;
+      const signed = off === 1;
+      const calc = mod
+        ? signed
+          ? `b===-1?0:a%b`
+          : `(a>>>0)%(b>>>0)`
+        : signed
+          ? `b===-1?-a:(a/b)|0`
+          : `(a>>>0)/(b>>>0)`;
+      return `{const a=${dl},b=${bl};${dl}=(b===0?${mod ? 'a' : '0'}:${calc})|0;}${z}`;
+    }
+    case 0x40:
+      return `${dl}=${dl}|${bl};${z}`;
+    case 0x50:
+      return `${dl}=${dl}&${bl};${z}`;
+    case 0xa0:
+      return `${dl}=${dl}^${bl};${z}`;
+    case 0x60:
+      return `${dl}=${dl}<<${bl};${z}`;
+    case 0x70:
+      return `${dl}=(${dl}>>>${bl})|0;${z}`;
+    case 0xc0:
+      return `${dl}=${dl}>>${bl};${z}`;
+    case 0x80:
+      return `${dl}=(-${dl})|0;${z}`;
+    case 0xb0:
+      if (!isX) return `${dl}=${lit(imm)};${z}`;
+      return `{const v=${bl};${dl}=${off === 0 ? 'v' : off === 8 ? '(v<<24)>>24' : '(v<<16)>>16'};}${z}`;
+    case 0xd0:
+      if (op === 0xd4) {
+        // to little-endian on a little-endian machine: truncate to the width
+        return `${imm === 16 ? `${dl}=${dl}&0xffff;` : ''}${imm !== 64 ? z : ''}`;
+      }
+      if (op === 0xdc) return swap(dl, dh, imm);
+      return undefined;
+  }
+  return undefined;
+}
+
+function cond64(jop: number, dl: string, dh: string, bl: string, bh: string): string | undefined {
+  switch (jop) {
+    case 0x10:
+      return `${dl}===${bl}&&${dh}===${bh}`;
+    case 0x50:
+      return `${dl}!==${bl}||${dh}!==${bh}`;
+    case 0x40:
+      return `(${dl}&${bl})!==0||(${dh}&${bh})!==0`;
+    case 0x20:
+      return `(${dh}>>>0)>(${bh}>>>0)||(${dh}===${bh}&&(${dl}>>>0)>(${bl}>>>0))`;
+    case 0x30:
+      return `(${dh}>>>0)>(${bh}>>>0)||(${dh}===${bh}&&(${dl}>>>0)>=(${bl}>>>0))`;
+    case 0xa0:
+      return `(${dh}>>>0)<(${bh}>>>0)||(${dh}===${bh}&&(${dl}>>>0)<(${bl}>>>0))`;
+    case 0xb0:
+      return `(${dh}>>>0)<(${bh}>>>0)||(${dh}===${bh}&&(${dl}>>>0)<=(${bl}>>>0))`;
+    case 0x60:
+      return `${dh}>${bh}||(${dh}===${bh}&&(${dl}>>>0)>(${bl}>>>0))`;
+    case 0x70:
+      return `${dh}>${bh}||(${dh}===${bh}&&(${dl}>>>0)>=(${bl}>>>0))`;
+    case 0xc0:
+      return `${dh}<${bh}||(${dh}===${bh}&&(${dl}>>>0)<(${bl}>>>0))`;
+    case 0xd0:
+      return `${dh}<${bh}||(${dh}===${bh}&&(${dl}>>>0)<=(${bl}>>>0))`;
+  }
+  return undefined;
+}
+
+function cond32(jop: number, a: string, b: string): string | undefined {
+  switch (jop) {
+    case 0x10:
+      return `${a}===${b}`;
+    case 0x50:
+      return `${a}!==${b}`;
+    case 0x40:
+      return `(${a}&${b})!==0`;
+    case 0x20:
+      return `(${a}>>>0)>(${b}>>>0)`;
+    case 0x30:
+      return `(${a}>>>0)>=(${b}>>>0)`;
+    case 0xa0:
+      return `(${a}>>>0)<(${b}>>>0)`;
+    case 0xb0:
+      return `(${a}>>>0)<=(${b}>>>0)`;
+    case 0x60:
+      return `${a}>${b}`;
+    case 0x70:
+      return `${a}>=${b}`;
+    case 0xc0:
+      return `${a}<${b}`;
+    case 0xd0:
+      return `${a}<=${b}`;
+  }
+  return undefined;
+}
