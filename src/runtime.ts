@@ -5,6 +5,9 @@
 
 import type { HelperEntry, HelperEnv, RunOutput } from '../helpers/types.js';
 import { helperById, LINUX_HELPERS } from '../helpers/table.js';
+import { KFUNCS, kfuncByName, type KfuncEntry } from '../helpers/kfuncs.js';
+import { builtinBtf } from './btf/builtin.js';
+import { BtfKind } from './btf/btf.js';
 import { MAP_FACTORIES } from '../maps/index.js';
 import { Errno, mapTypeName, type BpfMap, type MapSpec } from '../maps/types.js';
 import { HandleKind, handleIndex, handleKind, makeHandle } from '../vm/handles.js';
@@ -104,6 +107,8 @@ export class Runtime implements VmEnv {
   private readonly helperTable: ReadonlyMap<number, HelperEntry> | undefined;
   private prngState: number;
   private keyScratch = 0;
+  /** Implemented kfuncs by the id a call carries (the FUNC's id in the built-in BTF). */
+  private kfuncIds: Map<number, KfuncEntry> | undefined;
 
   constructor(opts: RuntimeOptions = {}) {
     const ncpus = opts.ncpus ?? 1;
@@ -232,6 +237,30 @@ export class Runtime implements VmEnv {
 
   helper(id: number): HelperEntry | undefined {
     return this.helperTable ? this.helperTable.get(id) : helperById(id);
+  }
+
+  // ---- kfuncs ----
+
+  /** The id a call to the implemented kfunc `name` carries (its FUNC id in the built-in kernel
+   *  BTF, as libbpf puts the vmlinux BTF id in imm), or undefined when this runtime has no
+   *  implementation (unknown, or declared only). */
+  kfuncId(name: string): number | undefined {
+    const k = kfuncByName(name);
+    if (!k?.impl) return undefined;
+    return builtinBtf().find(name, BtfKind.FUNC)[0]?.id;
+  }
+
+  /** The kfunc a call's imm names, when implemented. */
+  kfunc(id: number): KfuncEntry | undefined {
+    if (!this.kfuncIds) {
+      const btf = builtinBtf();
+      this.kfuncIds = new Map();
+      for (const k of KFUNCS) {
+        const f = k.impl && btf.find(k.name, BtfKind.FUNC)[0];
+        if (f) this.kfuncIds.set(f.id, k);
+      }
+    }
+    return this.kfuncIds.get(id);
   }
 
   // ---- running ----

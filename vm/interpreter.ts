@@ -13,6 +13,7 @@
 
 import { FaultSignal, VmFault } from '../src/errors.js';
 import type { ArgIndex, HelperCall, HelperEntry, HelperEnv, LockSet, RunOutput } from '../helpers/types.js';
+import type { KfuncEntry } from '../helpers/kfuncs.js';
 import type { BpfMap } from '../maps/types.js';
 import { HANDLE_TAG_BASE, HandleKind, handleKindOfHi } from './handles.js';
 import { BPF_MAX_LOOPS, MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_TAIL_CALLS } from './isa.js';
@@ -31,6 +32,8 @@ export interface VmEnv {
   readonly helperEnv: HelperEnv;
   /** Helper by id from the runtime's table, or undefined. */
   helper(id: number): HelperEntry | undefined;
+  /** Implemented kfunc by the id its call carries (helpers/kfuncs.ts), or undefined. */
+  kfunc?(id: number): KfuncEntry | undefined;
   mapFromHandle(handle: bigint): BpfMap | undefined;
   /** Optional fast path of mapFromHandle: the map whose handle has this low half. */
   mapByIndex?(index: number): BpfMap | undefined;
@@ -1574,11 +1577,9 @@ export class Interpreter {
               else throw new FaultSignal(`callx r${r / 2}: 0x${toU64(R[r]!, R[r + 1]!).toString(16)} is not a function handle`);
             } else if (((w >> 12) & 0xf) === 1) target = pc + P[(pc << 2) + 2]! + 1;
             else if (((w >> 12) & 0xf) === 2) {
-              const kf = run.req.kfunc;
-              if (kf === undefined) throw new FaultSignal(`unsupported kfunc #${P[(pc << 2) + 2]}`);
-              const args: bigint[] = [];
-              for (let k = 1; k <= 5; k++) args.push(toU64(R[2 * k]!, R[2 * k + 1]!));
-              setReg(R, 0, BigInt.asUintN(64, kf(P[(pc << 2) + 2]!, args)));
+              run.insnCount = count;
+              this.callKfunc(run, ctx, curProg, curDecoded, pc, P[(pc << 2) + 2]!, R);
+              count = run.insnCount;
               rS = rE = wS = wE = 0; // like a helper, it may have changed memory
               bs = pc + 1;
               break;
@@ -2133,6 +2134,36 @@ export class Interpreter {
     }
   }
 
+  /** A kfunc call (src 2): the embedder's runtime functions when the run has them (the
+   *  conformance plugin), else the kfunc table's entry for the id the loader resolved. */
+  /** @internal (also called by vm/compiler's generated code) */
+  callKfunc(run: Run, ctx: CallContext, prog: Program, decoded: Decoded, pc: number, id: number, R: Int32Array): void {
+    const own = run.req.kfunc;
+    if (own !== undefined) {
+      const args: bigint[] = [];
+      for (let k = 1; k <= 5; k++) args.push(toU64(R[2 * k]!, R[2 * k + 1]!));
+      setReg(R, 0, BigInt.asUintN(64, own(id, args)));
+      return;
+    }
+    const entry = this.env.kfunc?.(id);
+    if (entry?.impl === undefined) {
+      const name = prog.kfuncNames?.get(pc);
+      // libbpf leaves a weak kfunc the kernel lacks as a call the verifier must prove dead.
+      if (name !== undefined && id === 0) throw new FaultSignal(`call to kfunc ${name}, a weak extern this runtime does not implement (unresolved: id 0)`);
+      throw new FaultSignal(`unsupported kfunc ${name ?? `#${id}`}`);
+    }
+    ctx.prog = prog;
+    ctx.decoded = decoded;
+    run.contextsUsed = true;
+    try {
+      setReg(R, 0, entry.impl(ctx));
+    } catch (e) {
+      run.pc = pc;
+      run.prog = prog;
+      throw e;
+    }
+  }
+
   /** @internal (also called by vm/compiler's generated code) */
   loadImm64Pseudo(run: Run, decoded: Decoded, pc: number, s: number, imm: number, imm2: number, R: Int32Array, d2: number): void {
     // Resolved once per program and runtime: global-data accesses (src 2) sit in hot loops.
@@ -2435,11 +2466,6 @@ const COMPILER_KIT: CompilerKit = {
   divmod64,
   packetNegative,
   toU64,
-  kfuncCall(R, kf, id) {
-    const args: bigint[] = [];
-    for (let k = 1; k <= 5; k++) args.push(toU64(R[2 * k]!, R[2 * k + 1]!));
-    setReg(R, 0, BigInt.asUintN(64, kf(id, args)));
-  },
   FUNC_TAG,
 };
 

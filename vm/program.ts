@@ -19,6 +19,9 @@ export interface Program {
   /** Poisoned CO-RE relocations (calls to helper 0xbad2310) by pc, with the message a run that
    *  reaches one faults with (src/btf/core.ts). */
   coreFailures?: ReadonlyMap<number, string>;
+  /** The kfunc each kfunc call names, by pc (for fault messages: a weak kfunc the runtime lacks
+   *  is a call to id 0). */
+  kfuncNames?: ReadonlyMap<number, string>;
   /** Section name and attach target, when loaded from ELF. */
   section?: string;
 }

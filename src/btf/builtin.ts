@@ -16,6 +16,7 @@ import { SK_BUFF, XDP_MD, BPF_FLOW_KEYS, SK_LOOKUP, BPF_SOCK, PT_REGS_X86_64, ty
 import { ProgType } from '../../vm/prog-types.js';
 import { MapType } from '../../maps/types.js';
 import { LINUX_HELPERS } from '../../helpers/table.js';
+import { KFUNCS } from '../../helpers/kfuncs.js';
 import type { HelperArg, HelperRet } from '../../helpers/types.js';
 
 type Rec = Omit<BtfType, 'id'>;
@@ -236,21 +237,6 @@ export const BUILTIN_KERNEL_FUNCS: readonly { name: string; ret: string; params:
   { name: 'bpf_lsm_bpf', ret: 'int', params: [['int', 'cmd'], ['void *', 'attr'], ['unsigned int', 'size'], ['bool', 'kernel']] },
 ];
 
-/** Kfunc prototypes the BTF declares (mainline's rbtree/object/task kfuncs), so programs and
- *  tools see their types; whether the runtime implements one is the kfunc table's business. */
-const KFUNCS: readonly { name: string; ret: string; params: [string, string][] }[] = [
-  { name: 'bpf_obj_new_impl', ret: 'void *', params: [['u64', 'local_type_id__k'], ['void *', 'meta__ign']] },
-  { name: 'bpf_obj_drop_impl', ret: 'void', params: [['void *', 'p__alloc'], ['void *', 'meta__ign']] },
-  { name: 'bpf_refcount_acquire_impl', ret: 'void *', params: [['void *', 'p__refcounted_kptr'], ['void *', 'meta__ign']] },
-  { name: 'bpf_rbtree_add_impl', ret: 'int', params: [['struct bpf_rb_root *', 'root'], ['struct bpf_rb_node *', 'node'], ['void *', 'less'], ['void *', 'meta__ign'], ['u64', 'off']] },
-  { name: 'bpf_rbtree_first', ret: 'struct bpf_rb_node *', params: [['struct bpf_rb_root *', 'root']] },
-  { name: 'bpf_task_acquire', ret: 'struct task_struct *', params: [['struct task_struct *', 'p']] },
-  { name: 'bpf_task_release', ret: 'void', params: [['struct task_struct *', 'p']] },
-  { name: 'bpf_task_from_pid', ret: 'struct task_struct *', params: [['s32', 'pid']] },
-  { name: 'bpf_rcu_read_lock', ret: 'void', params: [] },
-  { name: 'bpf_rcu_read_unlock', ret: 'void', params: [] },
-];
-
 function argCType(a: HelperArg): string {
   switch (a.type) {
     case 'ARG_CONST_MAP_PTR':
@@ -343,6 +329,9 @@ function build(): Rec[] {
   b.struct('bpf_list_head', [['__u64', '__opaque', 2]], { align: 8 });
   b.struct('bpf_list_node', [['__u64', '__opaque', 3]], { align: 8 });
   b.struct('bpf_refcount', [['__u32', '__opaque', 1]], { align: 4 });
+  // Open-coded iterator states: bpf_iter_num is uapi (linux/bpf.h), bpf_iter_bits kernel/bpf/helpers.c.
+  b.struct('bpf_iter_num', [['__u64', '__opaque', 1]], { align: 8 });
+  b.struct('bpf_iter_bits', [['__u64', '__opaque', 2]], { align: 8 });
   // The kernel's rb_node (include/linux/rbtree_types.h): what the RFC's map values embed.
   b.struct('rb_node', [['unsigned long', '__rb_parent_color'], ['struct rb_node *', 'rb_right'], ['struct rb_node *', 'rb_left']]);
   b.struct('rb_root', [['struct rb_node *', 'rb_node']]);
@@ -405,7 +394,8 @@ function build(): Rec[] {
     helperNames.add(name);
     b.func(name, retCType(h.proto.ret), h.proto.args.map((a, i) => [argCType(a), `arg${i + 1}`]));
   }
-  for (const k of KFUNCS) if (!helperNames.has(k.name)) b.func(k.name, k.ret, k.params);
+  // Kfunc prototypes, from the kfunc table (declared-only entries too, so programs see the types).
+  for (const k of KFUNCS) if (!helperNames.has(k.name)) b.func(k.name, k.ret, k.params.map(([t, n]) => [t, n]));
   for (const f of BUILTIN_KERNEL_FUNCS) b.func(f.name, f.ret, f.params);
 
   // BTF-enabled tracepoints (tp_btf/<name>), as the kernel declares them.

@@ -3,9 +3,10 @@
 // guard, every record under `preserve_access_index` so field accesses become CO-RE relocations).
 // Programs written against it relocate against the built-in BTF, or any kernel's, at load.
 // Regenerate the committed copy with `ebpfvm btf dump --builtin --format c > include/vmlinux.h`.
-import type { Btf } from './btf.js';
-import { formatBtfC } from './format.js';
+import { BtfKind, type Btf } from './btf.js';
+import { formatBtfC, formatTypeDecl } from './format.js';
 import { builtinBtf } from './builtin.js';
+import { KFUNCS } from '../../helpers/kfuncs.js';
 
 const BANNER = `/* vmlinux.h of the ebpfvm runtime's built-in kernel BTF (generated: ebpfvm btf dump --builtin --format c).
  * Context structs (__sk_buff, xdp_md, pt_regs, ...), bpf_spin_lock, bpf_timer, rb_node, a task_struct
@@ -13,7 +14,25 @@ const BANNER = `/* vmlinux.h of the ebpfvm runtime's built-in kernel BTF (genera
  * so programs built against this header also load against a real kernel's BTF. */
 `;
 
-/** The C header for a BTF (default: the built-in one). */
+const PUSH_END = '#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n#endif\n\n';
+const POP = '#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop';
+
+/** The C header for a BTF (default: the built-in one). With the built-in BTF it ends, as
+ *  bpftool 7.4+ prints a kernel's, with the kfunc prototypes (helpers/kfuncs.ts) as weak
+ *  `__ksym` externs, and defines `__ksym`/`__weak` for them when bpf_helpers.h has not. */
 export function vmlinuxHeader(btf: Btf = builtinBtf()): string {
-  return BANNER + formatBtfC(btf);
+  let c = formatBtfC(btf);
+  const protos = KFUNCS.map((k) => btf.find(k.name, BtfKind.FUNC)[0])
+    // a name the helper table also has (the RFC's bpf_rbtree_first) stays the helper
+    .filter((f): f is NonNullable<typeof f> => f !== undefined && KFUNCS.some((k) => k.name === f.name && btf.type(f.sizeOrType).params!.map((p) => p.name).join() === k.params.map(([, n]) => n).join()))
+    .sort((a, b) => a.id - b.id)
+    .map((f) => `extern ${formatTypeDecl(btf, f.sizeOrType, f.name)} __weak __ksym;\n`);
+  const push = c.indexOf(PUSH_END);
+  const pop = c.lastIndexOf(POP);
+  if (protos.length && push >= 0 && pop > push) {
+    const defines = '#ifndef __ksym\n#define __ksym __attribute__((section(".ksyms")))\n#endif\n\n#ifndef __weak\n#define __weak __attribute__((weak))\n#endif\n\n';
+    const block = `/* BPF kfuncs */\n#ifndef BPF_NO_KFUNC_PROTOTYPES\n${protos.join('')}#endif\n\n`;
+    c = c.slice(0, push + PUSH_END.length) + defines + c.slice(push + PUSH_END.length, pop) + block + c.slice(pop);
+  }
+  return BANNER + c;
 }

@@ -47,6 +47,8 @@ export function linkProgram(spec: ObjectSpec, prog: ProgramSpec, env: LinkEnv): 
   const funcInfo: { pc: number; typeId: number }[] = [];
   /** Poisoned CO-RE relocations by pc: the VM reports these if it reaches one. */
   const coreFailures = new Map<number, string>();
+  /** The kfunc each kfunc call names, by pc. */
+  const kfuncNames = new Map<number, string>();
   const elf = spec.elf;
   const btf = spec.btf;
 
@@ -90,7 +92,7 @@ export function linkProgram(spec: ObjectSpec, prog: ProgramSpec, env: LinkEnv): 
       const where = `program ${prog.name}: ${f.section} ${f.name} insn ${i}`;
       const rel = f.relocs.get(i);
       if (rel) {
-        relocate(spec, env, out, pc, rel.type, rel.symbol.index, where, target, notes);
+        relocate(spec, env, out, pc, rel.type, rel.symbol.index, where, target, notes, kfuncNames);
       } else if (isCall(insn) && insn.src === PseudoCall.LOCAL) {
         // A call inside one section carries no relocation: imm is relative to the next insn.
         const t = target(f.sectionIndex, f.start + i + insn.imm + 1, where);
@@ -118,6 +120,7 @@ export function linkProgram(spec: ObjectSpec, prog: ProgramSpec, env: LinkEnv): 
   };
   if (lineInfo.length) program.lineInfo = lineInfo.sort((a, b) => a.pc - b.pc);
   if (coreFailures.size) program.coreFailures = coreFailures;
+  if (kfuncNames.size) program.kfuncNames = kfuncNames;
   return { program, notes, funcInfo: funcInfo.sort((a, b) => a.pc - b.pc) };
 }
 
@@ -131,6 +134,7 @@ function relocate(
   where: string,
   target: (sec: number, insn: number, where: string) => { f: FuncSpec; pc: number },
   notes: Map<number, string>,
+  kfuncNames: Map<number, string>,
 ): void {
   const elf = spec.elf;
   const sym = elf.symbols[symIndex]!;
@@ -161,6 +165,7 @@ function relocate(
         Object.assign(insn, { src: PseudoCall.KFUNC, imm: 0, off: 0 });
       } else Object.assign(insn, { src: PseudoCall.KFUNC, imm: id, off: 0 });
       notes.set(pc, `kfunc ${name}`);
+      kfuncNames.set(pc, name);
       return;
     }
     if (!ldimm) throw new LinkError(`extern variable ${name} used by a call`, w);

@@ -109,6 +109,22 @@ function u32(v: number): Uint8Array {
   return b;
 }
 
+/** The id of kfunc `name` for this object's calls, as libbpf resolves a `.ksyms` FUNC extern:
+ *  by name in the kernel's BTF, then its prototype must be compatible with the declared one
+ *  (bpf_core_types_are_compat); an incompatible weak extern is left unresolved (0). */
+function resolveKfunc(runtime: Runtime, spec: ObjectSpec, name: string): number | undefined {
+  const id = runtime.kfuncId(name);
+  if (id === undefined) return undefined;
+  const ext = spec.externs.find((e) => e.kind === 'kfunc' && e.name === name);
+  if (ext?.typeId === undefined || !spec.btf) return id;
+  const kernel = builtinBtf();
+  const local = spec.btf.type(ext.typeId);
+  const target = kernel.type(id);
+  if (local.kind !== BtfKind.FUNC || typesAreCompatible(spec.btf, local.sizeOrType, kernel, target.sizeOrType)) return id;
+  if (ext.weak) return undefined;
+  throw new LinkError(`func_proto [${local.sizeOrType}] incompatible with kernel [${target.sizeOrType}]`, `extern (func ksym) '${name}'`);
+}
+
 /** Check what a linked program needs from the runtime. */
 function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program): void {
   if (!p.known) throw new UnsupportedError(`program ${p.name}: section "${p.section}" does not name a program type libbpf knows`);
@@ -123,6 +139,12 @@ function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program): void {
     if (!m) return;
     const line = mapProgRefusal({ type: m.type, hasSpinLock: m.spec.spinLockOffset !== undefined }, kind);
     if (line) refuse(p, pc, line);
+  });
+  prog.insns.forEach((insn, pc) => {
+    if (insn.code !== (Cls.JMP | JmpOp.CALL) || insn.src !== PseudoCall.KFUNC || insn.imm === 0) return;
+    // The kernel registers kfunc sets per program type (check_kfunc_call's fetch_kfunc_meta).
+    const k = runtime.kfunc(insn.imm);
+    if (k && k.progTypes !== 'all' && !k.progTypes.includes(prog.progType)) refuse(p, pc, `calling kernel function ${k.name} is not allowed`);
   });
   prog.insns.forEach((insn, pc) => {
     if (insn.code !== (Cls.JMP | JmpOp.CALL) || insn.src !== PseudoCall.HELPER) return;
@@ -308,7 +330,7 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
     for (const p of spec.programs.values()) {
       if (!selected.has(p.name)) continue;
       // Kernel symbols: the user's addresses first, then the built-in kernel's typed __ksyms.
-      const linkEnv: Parameters<typeof linkProgram>[2] = { mapId, ksym: (n) => options.ksyms?.[n] ?? builtinKsym(n) };
+      const linkEnv: Parameters<typeof linkProgram>[2] = { mapId, ksym: (n) => options.ksyms?.[n] ?? builtinKsym(n), kfunc: (n) => resolveKfunc(runtime, spec, n) };
       if (options.targetBtf !== 'local') linkEnv.targetBtf = options.targetBtf ?? builtinBtf();
       const linked = linkProgram(spec, p, linkEnv);
       checkSupported(runtime, p, linked.program);

@@ -11,6 +11,7 @@ import { applyCoreRelocations } from '../../src/btf/core.js';
 import { linkProgram } from '../../src/loader/link.js';
 import { lineForPc } from '../../src/btf/ext.js';
 import { PseudoLd, PseudoCall } from '../../vm/isa.js';
+import { builtinBtf } from '../../src/btf/builtin.js';
 import { open, linkOffline } from './helpers.js';
 
 const run = (rt: Runtime, p: { program: Parameters<Runtime['execute']>[0] }) => rt.execute(p.program, { args: [0] }).r0;
@@ -181,21 +182,29 @@ describe('load into a Runtime', () => {
     expect(run(rt2, obj2.program('read_kconfig'))).toBe(BigInt((6 << 16) + (8 << 8) + 250 + 1 + 1000));
   });
 
-  it('kfuncs: a strong one the runtime lacks is refused by name; a weak one reads as 0', () => {
+  it('kfuncs: a strong one the runtime lacks is refused by name; a weak one reads as 0 and faults by name if called', () => {
     const spec = open('ld_kfunc');
     expect(spec.externs.map((e) => [e.name, e.kind, e.weak])).toEqual([
+      ['bpf_task_from_pid', 'kfunc', false],
+      ['bpf_task_release', 'kfunc', false],
+      ['bpf_made_up_kfunc', 'kfunc', true],
       ['bpf_rcu_read_lock', 'kfunc', false],
       ['bpf_rcu_read_unlock', 'kfunc', false],
-      ['bpf_made_up_kfunc', 'kfunc', true],
     ]);
     expect(() => load(new Runtime(), spec)).toThrow(UnsupportedError);
-    expect(() => load(new Runtime(), spec)).toThrow(/program strong: .*unsupported kfunc bpf_rcu_read_lock/);
+    expect(() => load(new Runtime(), spec)).toThrow(/program strong: .*unsupported kfunc bpf_task_from_pid/);
     spec.programs.get('strong')!.autoload = false;
     const rt = new Runtime();
     const obj = load(rt, spec);
     const insns = obj.program('weak').program.insns;
     expect(insns.find((i) => i.code === 0x85)).toMatchObject({ src: PseudoCall.KFUNC, imm: 0 });
     expect(run(rt, obj.program('weak'))).toBe(7n);
+    // An implemented kfunc carries its id in the built-in kernel BTF.
+    const rcu = obj.program('rcu').program.insns.find((i) => i.code === 0x85)!;
+    expect(rcu.src).toBe(PseudoCall.KFUNC);
+    expect(builtinBtf().type(rcu.imm).name).toBe('bpf_rcu_read_lock');
+    expect(run(rt, obj.program('rcu'))).toBe(3n);
+    expect(() => run(rt, obj.program('weak_called'))).toThrow(/call to kfunc bpf_made_up_kfunc, a weak extern this runtime does not implement/);
   });
 
   it('autoload off: not loaded, and asking for it says so', () => {

@@ -54,7 +54,6 @@ export interface CompilerKit {
   divmod64(al: number, ah: number, bl: number, bh: number, signed: boolean, mod: boolean, out: Int32Array): void;
   packetNegative(pkt: { start: number; mac?: number; network?: number }, offset: number): number;
   toU64(lo: number, hi: number): bigint;
-  kfuncCall(R: Int32Array, kf: (id: number, args: readonly bigint[]) => bigint, id: number): void;
   FUNC_TAG: number;
 }
 
@@ -314,10 +313,8 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
     }
     if (x.src === 1) return local(`${pc + x.imm + 1}`);
     if (x.src === 2) {
-      return (
-        `{const kf=run.req.kfunc;if(kf===undefined){${SYNC}throw new K.FaultSignal('unsupported kfunc #${x.imm}');}` +
-        `${SYNC}K.kfuncCall(R,kf,${x.imm});l0=R[0];h0=R[1];rS=rE=wS=wE=0;}`
-      );
+      // the interpreter's kfunc path: the run's own hook, else the kfunc table (helpers/kfuncs.ts)
+      return `${SYNC}run.insnCount=count;vm.callKfunc(run,ctx,prog,decoded,${pc},${imm32(x.imm)},R);count=run.insnCount;l0=R[0];h0=R[1];rS=rE=wS=wE=0;`;
     }
     return helper(`${x.imm}`);
   }

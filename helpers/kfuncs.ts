@@ -1,0 +1,302 @@
+// The one kfunc table: every kernel function (kfunc) the built-in kernel declares, with its BTF
+// prototype (the built-in BTF and include/vmlinux.h are generated from it), the kernel's KF_* flags,
+// the program types the kernel registers it for, and the implementation the VM calls. An entry
+// without `impl` is declared only (its types are visible, a program that calls it is refused at
+// load as libbpf would be on a kernel without it). Kfuncs are resolved by name at load: the
+// object's `.ksyms` FUNC extern names the entry, the call's imm becomes the FUNC's id in the
+// built-in BTF (src/runtime.ts kfuncId), as libbpf puts the vmlinux BTF id there.
+//
+// Implemented (semantics of Linux 6.18, checked against the host kernel by test/progs/kfunc):
+//   bpf_iter_num_new/next/destroy   numeric open-coded iterator (kernel/bpf/bpf_iter.c): the
+//     8-byte iterator holds {cur, end} as two s32; new(start, end) with start > end is -EINVAL and
+//     end - start > BPF_MAX_LOOPS is -E2BIG (both leave an empty iterator); next returns a pointer
+//     to cur inside the iterator, or NULL (and empties the iterator) once cur + 1 >= end.
+//   bpf_iter_bits_new/next/destroy  bit iterator (kernel/bpf/helpers.c): new copies nr_words u64
+//     words (NULL or 0 words -EINVAL, more than 511 -E2BIG, an unreadable source -EFAULT); next
+//     returns a pointer to the index of the next set bit. Up to 64 bits live in the iterator, as in
+//     the kernel; a longer copy is kept by the run and the iterator holds a token in its place.
+//   bpf_cast_to_kern_ctx            the kernel returns its argument; so does this, but only for
+//     program types whose VM context has the kernel context's layout (kprobe's pt_regs, see
+//     KERN_CTX_IS_UAPI): elsewhere the VM holds only the uapi view (__sk_buff, not sk_buff), so
+//     the call faults naming the struct it cannot provide.
+//   bpf_rdonly_cast                 returns its argument (the verifier types it; memory is not
+//     touched).
+//   bpf_rcu_read_lock/unlock        no-ops: the VM runs one program at a time, nothing is freed
+//     under a reader.
+
+import { FaultSignal } from '../src/errors.js';
+import { Errno } from '../maps/types.js';
+import { BPF_MAX_LOOPS } from '../vm/isa.js';
+import { ProgType } from '../vm/prog-types.js';
+import type { HelperCall, HelperResult } from './types.js';
+
+/** The kernel's KF_* kfunc flags (include/linux/btf.h), with their bit values. */
+export const KF = {
+  KF_ACQUIRE: 1 << 0,
+  KF_RELEASE: 1 << 1,
+  KF_RET_NULL: 1 << 2,
+  KF_TRUSTED_ARGS: 1 << 4,
+  KF_SLEEPABLE: 1 << 5,
+  KF_DESTRUCTIVE: 1 << 6,
+  KF_RCU: 1 << 7,
+  KF_ITER_NEW: 1 << 8,
+  KF_ITER_NEXT: 1 << 9,
+  KF_ITER_DESTROY: 1 << 10,
+  KF_RCU_PROTECTED: 1 << 11,
+  KF_FASTCALL: 1 << 12,
+} as const;
+export type KfuncFlag = keyof typeof KF;
+
+export interface KfuncEntry {
+  /** Full kernel name, as programs declare it: 'bpf_iter_num_new'. */
+  name: string;
+  /** C return type and parameters (type, name) of the BTF prototype. Parameter name suffixes are
+   *  the kernel's annotations (`__ign`, `__k`, `__sz`, ...), which its verifier reads. */
+  ret: string;
+  params: readonly (readonly [type: string, name: string])[];
+  flags: readonly KfuncFlag[];
+  /** Program types the kernel registers the kfunc for: its common set is every type. */
+  progTypes: 'all' | readonly number[];
+  /** The implementation, called with r1-r5 like a helper; absent when only declared. */
+  impl?: (call: HelperCall) => HelperResult;
+}
+
+/** The kernel's generic_kfunc_set (kernel/bpf/helpers.c) is registered for these types only. */
+const GENERIC_TYPES: readonly number[] = [ProgType.TRACING, ProgType.SCHED_CLS, ProgType.XDP, ProgType.STRUCT_OPS, ProgType.SYSCALL, ProgType.CGROUP_SKB];
+
+/** Bit value of an entry's flags. */
+export function kfuncFlagBits(k: KfuncEntry): number {
+  return k.flags.reduce((acc, f) => acc | KF[f], 0);
+}
+
+// ---- memory access on behalf of a kfunc (checked like the program's own accesses) -----------
+
+function readI32(call: HelperCall, addr: number, what: string): number {
+  if (!call.arena.canAccess(addr, 4, false)) throw new FaultSignal(`${what}: ${call.arena.explain(addr, 4, false)}`);
+  return call.arena.dv.getInt32(addr, true);
+}
+
+function writeI32Pair(call: HelperCall, addr: number, a: number, b: number): void {
+  const buf = new Uint8Array(8);
+  const dv = new DataView(buf.buffer);
+  dv.setInt32(0, a, true);
+  dv.setInt32(4, b, true);
+  call.arena.writeChecked(addr, 8, buf);
+}
+
+// ---- bpf_iter_num -------------------------------------------------------------------------
+
+function iterNumNew(call: HelperCall): HelperResult {
+  const it = call.ptr(1);
+  const start = call.s32(2);
+  const end = call.s32(3);
+  if (start > end) {
+    writeI32Pair(call, it, 0, 0);
+    return -Errno.EINVAL;
+  }
+  if (end - start > BPF_MAX_LOOPS) {
+    writeI32Pair(call, it, 0, 0);
+    return -Errno.E2BIG;
+  }
+  // next() runs first and moves cur to start; start - 1 wraps as an s32 in the kernel too.
+  writeI32Pair(call, it, (start - 1) | 0, end);
+  return 0;
+}
+
+function iterNumNext(call: HelperCall): HelperResult {
+  const it = call.ptr(1);
+  const cur = readI32(call, it, 'bpf_iter_num_next');
+  const end = readI32(call, it + 4, 'bpf_iter_num_next');
+  // (s64)(cur + 1) >= end with the addition done in int: it wraps at INT_MAX.
+  if (((cur + 1) | 0) >= end) {
+    writeI32Pair(call, it, 0, 0);
+    return 0;
+  }
+  writeI32Pair(call, it, (cur + 1) | 0, end);
+  return it;
+}
+
+function iterNumDestroy(call: HelperCall): HelperResult {
+  writeI32Pair(call, call.ptr(1), 0, 0);
+  return 0;
+}
+
+// ---- bpf_iter_bits ------------------------------------------------------------------------
+
+/** struct bpf_iter_bits_kern: { u64 bits_copy | u64 *bits; int nr_bits; int bit; }. */
+const BITS_ITER_NR_WORDS_MAX = 511;
+/** bpf_mem_alloc_check_size: 4096 bytes less the allocator's 8-byte list node. */
+const BPF_MEM_ALLOC_MAX = 4096 - 8;
+const BITS_STATE = 'kfunc:iter_bits';
+/** Where the fake kernel pointers of long bit copies start (kernel half of the address space). */
+const BITS_TOKEN_BASE = 0xffff_8880_0000_0000n;
+
+interface BitsState {
+  next: bigint;
+  copies: Map<bigint, Uint8Array>;
+}
+
+function bitsState(call: HelperCall): BitsState {
+  let s = call.state.get(BITS_STATE) as BitsState | undefined;
+  if (!s) call.state.set(BITS_STATE, (s = { next: BITS_TOKEN_BASE, copies: new Map() }));
+  return s;
+}
+
+function writeBitsIter(call: HelperCall, it: number, word: bigint, nrBits: number, bit: number): void {
+  const buf = new Uint8Array(16);
+  const dv = new DataView(buf.buffer);
+  dv.setBigUint64(0, word, true);
+  dv.setInt32(8, nrBits, true);
+  dv.setInt32(12, bit, true);
+  call.arena.writeChecked(it, 16, buf);
+}
+
+/** bpf_probe_read_kernel_common: the bytes at a 64-bit address (arena or kernel memory). */
+function readAny(call: HelperCall, addr: bigint, len: number): Uint8Array | undefined {
+  if (addr >> 32n === 0n) {
+    const a = Number(addr);
+    return call.arena.canAccess(a, len, false) ? call.arena.read(a, len) : undefined;
+  }
+  return call.env.readKernel(addr, len);
+}
+
+function iterBitsNew(call: HelperCall): HelperResult {
+  const it = call.ptr(1);
+  const src = call.u64(2);
+  const nrWords = call.u32(3);
+  writeBitsIter(call, it, 0n, 0, -1);
+  if (src === 0n || nrWords === 0) return -Errno.EINVAL;
+  if (nrWords > BITS_ITER_NR_WORDS_MAX) return -Errno.E2BIG;
+  const nrBytes = nrWords * 8;
+  if (nrBytes === 8) {
+    const b = readAny(call, src, 8);
+    if (!b) return -Errno.EFAULT;
+    writeBitsIter(call, it, new DataView(b.buffer, b.byteOffset).getBigUint64(0, true), 64, -1);
+    return 0;
+  }
+  if (nrBytes > BPF_MEM_ALLOC_MAX) return -Errno.E2BIG;
+  const b = readAny(call, src, nrBytes);
+  if (!b) return -Errno.EFAULT;
+  const st = bitsState(call);
+  const token = st.next;
+  st.next += BigInt(nrBytes + 8);
+  st.copies.set(token, b);
+  writeBitsIter(call, it, token, nrBytes * 8, -1);
+  return 0;
+}
+
+function iterBitsNext(call: HelperCall): HelperResult {
+  const it = call.ptr(1);
+  if (!call.arena.canAccess(it, 16, false)) throw new FaultSignal(`bpf_iter_bits_next: ${call.arena.explain(it, 16, false)}`);
+  const dv = call.arena.dv;
+  const word = dv.getBigUint64(it, true);
+  const nrBits = dv.getInt32(it + 8, true);
+  let bit = dv.getInt32(it + 12, true);
+  if (nrBits === 0 || bit >= nrBits) return 0;
+  let bytes: Uint8Array;
+  if (nrBits === 64) {
+    bytes = new Uint8Array(8);
+    new DataView(bytes.buffer).setBigUint64(0, word, true);
+  } else {
+    const copy = bitsState(call).copies.get(word);
+    if (!copy) throw new FaultSignal(`bpf_iter_bits_next: iterator at 0x${it.toString(16)} holds no bits this run created (was it initialised by bpf_iter_bits_new?)`);
+    bytes = copy;
+  }
+  // find_next_bit(bits, nr_bits, bit + 1): words are little-endian u64s, bit i of the area is bit
+  // (i & 7) of byte i >> 3.
+  for (bit = bit + 1; bit < nrBits; bit++) {
+    const byte = bytes[bit >> 3]!;
+    if (byte === 0 && (bit & 7) === 0) {
+      bit += 7;
+      continue;
+    }
+    if ((byte >> (bit & 7)) & 1) break;
+  }
+  if (bit > nrBits) bit = nrBits;
+  dv.setInt32(it + 12, bit, true); // inside the 16 bytes checked above
+  return bit >= nrBits ? 0 : it + 12;
+}
+
+function iterBitsDestroy(call: HelperCall): HelperResult {
+  const it = call.ptr(1);
+  if (!call.arena.canAccess(it, 16, false)) throw new FaultSignal(`bpf_iter_bits_destroy: ${call.arena.explain(it, 16, false)}`);
+  const nrBits = call.arena.dv.getInt32(it + 8, true);
+  if (nrBits > 64) bitsState(call).copies.delete(call.arena.dv.getBigUint64(it, true));
+  return 0;
+}
+
+// ---- casts ----------------------------------------------------------------------------------
+
+/** Program types whose context in the VM has the layout of the kernel context struct the
+ *  verifier gives bpf_cast_to_kern_ctx's result (btf_get_prog_ctx_type): kprobe's pt_regs is the
+ *  same memory in both views. (The kernel refuses the cast where that type is not a struct, e.g.
+ *  raw_tp's u64 array.) tc/xdp/socket programs see __sk_buff and xdp_md here, not sk_buff and
+ *  xdp_buff, so the cast cannot be honoured for them. */
+const KERN_CTX_IS_UAPI: ReadonlySet<number> = new Set([ProgType.KPROBE]);
+const KERN_CTX_NAME: Readonly<Record<number, string>> = {
+  [ProgType.SOCKET_FILTER]: 'sk_buff',
+  [ProgType.SCHED_CLS]: 'sk_buff',
+  [ProgType.SCHED_ACT]: 'sk_buff',
+  [ProgType.CGROUP_SKB]: 'sk_buff',
+  [ProgType.XDP]: 'xdp_buff',
+  [ProgType.FLOW_DISSECTOR]: 'bpf_flow_dissector',
+  [ProgType.SK_LOOKUP]: 'bpf_sk_lookup_kern',
+};
+
+function castToKernCtx(call: HelperCall): HelperResult {
+  if (!KERN_CTX_IS_UAPI.has(call.progType)) {
+    const kern = KERN_CTX_NAME[call.progType];
+    throw new FaultSignal(`bpf_cast_to_kern_ctx: the VM does not model the kernel's ${kern ? `struct ${kern}` : 'context struct'} for this program type (only its uapi context)`);
+  }
+  return call.u64(1);
+}
+
+// ---- the table ------------------------------------------------------------------------------
+
+const P = (type: string, name: string) => [type, name] as const;
+
+export const KFUNCS: readonly KfuncEntry[] = [
+  // common_kfunc_set: every program type.
+  { name: 'bpf_iter_num_new', ret: 'int', params: [P('struct bpf_iter_num *', 'it'), P('int', 'start'), P('int', 'end')], flags: ['KF_ITER_NEW'], progTypes: 'all', impl: iterNumNew },
+  { name: 'bpf_iter_num_next', ret: 'int *', params: [P('struct bpf_iter_num *', 'it')], flags: ['KF_ITER_NEXT', 'KF_RET_NULL'], progTypes: 'all', impl: iterNumNext },
+  { name: 'bpf_iter_num_destroy', ret: 'void', params: [P('struct bpf_iter_num *', 'it')], flags: ['KF_ITER_DESTROY'], progTypes: 'all', impl: iterNumDestroy },
+  {
+    name: 'bpf_iter_bits_new',
+    ret: 'int',
+    params: [P('struct bpf_iter_bits *', 'it'), P('const u64 *', 'unsafe_ptr__ign'), P('u32', 'nr_words')],
+    flags: ['KF_ITER_NEW'],
+    progTypes: 'all',
+    impl: iterBitsNew,
+  },
+  { name: 'bpf_iter_bits_next', ret: 'int *', params: [P('struct bpf_iter_bits *', 'it')], flags: ['KF_ITER_NEXT', 'KF_RET_NULL'], progTypes: 'all', impl: iterBitsNext },
+  { name: 'bpf_iter_bits_destroy', ret: 'void', params: [P('struct bpf_iter_bits *', 'it')], flags: ['KF_ITER_DESTROY'], progTypes: 'all', impl: iterBitsDestroy },
+  { name: 'bpf_cast_to_kern_ctx', ret: 'void *', params: [P('void *', 'obj')], flags: [], progTypes: 'all', impl: castToKernCtx },
+  { name: 'bpf_rdonly_cast', ret: 'void *', params: [P('const void *', 'obj__ign'), P('u32', 'btf_id__k')], flags: [], progTypes: 'all', impl: (call) => call.u64(1) },
+  { name: 'bpf_rcu_read_lock', ret: 'void', params: [], flags: [], progTypes: 'all', impl: () => 0 },
+  { name: 'bpf_rcu_read_unlock', ret: 'void', params: [], flags: [], progTypes: 'all', impl: () => 0 },
+
+  // generic_kfunc_set, declared only: the graph and object kfuncs are their own issue, the task
+  // kfuncs wait for a task table.
+  { name: 'bpf_obj_new_impl', ret: 'void *', params: [P('u64', 'local_type_id__k'), P('void *', 'meta__ign')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES },
+  { name: 'bpf_obj_drop_impl', ret: 'void', params: [P('void *', 'p__alloc'), P('void *', 'meta__ign')], flags: ['KF_RELEASE'], progTypes: GENERIC_TYPES },
+  { name: 'bpf_refcount_acquire_impl', ret: 'void *', params: [P('void *', 'p__refcounted_kptr'), P('void *', 'meta__ign')], flags: ['KF_ACQUIRE', 'KF_RET_NULL', 'KF_RCU'], progTypes: GENERIC_TYPES },
+  {
+    name: 'bpf_rbtree_add_impl',
+    ret: 'int',
+    params: [P('struct bpf_rb_root *', 'root'), P('struct bpf_rb_node *', 'node'), P('void *', 'less'), P('void *', 'meta__ign'), P('u64', 'off')],
+    flags: [],
+    progTypes: GENERIC_TYPES,
+  },
+  { name: 'bpf_rbtree_first', ret: 'struct bpf_rb_node *', params: [P('struct bpf_rb_root *', 'root')], flags: ['KF_RET_NULL'], progTypes: GENERIC_TYPES },
+  { name: 'bpf_task_acquire', ret: 'struct task_struct *', params: [P('struct task_struct *', 'p')], flags: ['KF_ACQUIRE', 'KF_RCU', 'KF_RET_NULL'], progTypes: GENERIC_TYPES },
+  { name: 'bpf_task_release', ret: 'void', params: [P('struct task_struct *', 'p')], flags: ['KF_RELEASE'], progTypes: GENERIC_TYPES },
+  { name: 'bpf_task_from_pid', ret: 'struct task_struct *', params: [P('s32', 'pid')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES },
+];
+
+let byName: Map<string, KfuncEntry> | undefined;
+
+/** The table entry for a kfunc name, implemented or declared only. */
+export function kfuncByName(name: string): KfuncEntry | undefined {
+  byName ??= new Map(KFUNCS.map((k) => [k.name, k]));
+  return byName.get(name);
+}
