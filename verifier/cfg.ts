@@ -25,6 +25,9 @@ export interface Cfg {
 }
 
 const isJmp = (code: number): boolean => (code & 7) === Cls.JMP || (code & 7) === Cls.JMP32;
+/** may_goto (BPF_JMP | BPF_JCOND): a branch on no register. Its fields are checked when the search
+ *  reaches it (`invalid may_goto off N imm N`), as the kernel's check_cond_jmp_op does. */
+export const MAY_GOTO = Cls.JMP | JmpOp.JCOND;
 /** Helpers that call a callback synchronously (bpf_loop, for_each_map_elem, find_vma,
  *  user_ringbuf_drain, rbtree add/find): their call insn is a forced checkpoint. */
 const CALLBACK_HELPERS = new Set([164, 181, 180, 209, 213, 214]);
@@ -61,7 +64,7 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
       continue;
     }
     const problem = insnProblem(insns, pc);
-    if (problem && !legacyCallx(x)) {
+    if (problem && !legacyCallx(x) && x.code !== MAY_GOTO) {
       if (!formOf(x)) throw new Reject(`unknown opcode ${(x.code & 0xff).toString(16).padStart(2, '0')}`, pc);
       throw new Reject(reservedMessage(x), pc);
     }
@@ -144,8 +147,10 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
       visit(pc, t);
       continue;
     }
-    // The jump and its target are prune points (visit_insn, push_insn's BRANCH edge).
+    // The jump and its target are prune points (visit_insn, push_insn's BRANCH edge); a may_goto
+    // always checkpoints (mark_force_checkpoint), so its loop converges against the loop entry.
     prune[pc] = 1;
+    if (x.code === MAY_GOTO) force[pc] = 1;
     prune[pc + x.off + 1] = 1;
     visit(pc, pc + 1);
     visit(pc, pc + x.off + 1);
@@ -211,7 +216,7 @@ export function useDef(input: VerifyInput, pc: number): { use: number; def: numb
     default: {
       const op = x.code & 0xf0;
       if (op === JmpOp.EXIT) return { use: 1, def: 0 };
-      if (op === JmpOp.JA) return { use: 0, def: 0 };
+      if (op === JmpOp.JA || x.code === MAY_GOTO) return { use: 0, def: 0 };
       if (op === JmpOp.CALL) {
         if ((x.code & 0x08) !== 0) return { use: 0x3e | bit(x.dst), def: 0x3f };
         if (x.src === PseudoCall.HELPER) {

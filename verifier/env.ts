@@ -89,5 +89,8 @@ export interface VerifyResult {
   errorPc?: number;
   processed: number;
   facts?: InsnFacts[];
-  stats: { maxStatesPerInsn: number; totalStates: number; peakStates: number; stackDepth: number[] };
+  /** stackDepth: per function, the bytes of stack it uses; mayGoto: the functions (indexes into
+   *  stackDepth) with a reachable may_goto, for which the kernel reserves a hidden slot below that
+   *  depth for the loop budget (the VM keeps the budget beside the frame). */
+  stats: { maxStatesPerInsn: number; totalStates: number; peakStates: number; stackDepth: number[]; mayGoto: number[] };
 }

@@ -55,7 +55,7 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
     accepted,
     log: level > 0 || !accepted ? log.text() : '',
     processed,
-    stats: { maxStatesPerInsn: stats.maxStatesPerInsn, totalStates: stats.totalStates, peakStates: stats.peakStates, stackDepth: v?.stackDepth ?? [] },
+    stats: { maxStatesPerInsn: stats.maxStatesPerInsn, totalStates: stats.totalStates, peakStates: stats.peakStates, stackDepth: v?.stackDepth ?? [], mayGoto: v ? [...v.mayGotoFuncs].sort((a, b) => a - b) : [] },
   };
   if (error !== undefined) {
     out.error = error.split('\n').filter((l) => l && !l.startsWith(';')).pop() ?? error;

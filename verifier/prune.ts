@@ -187,8 +187,8 @@ function stackSafe(o: Frame, c: Frame, ids: IdMap, mode: Compare): boolean {
   return true;
 }
 
-/** Kernel widen_imprecise_scalars, ebpfvm's version: scalars of `cur` that differ from `old`
- *  become unknown (every scalar is treated as imprecise here, see the file comment). */
+/** Kernel widen_imprecise_scalars (maybe_widen_reg): scalars of `cur` that differ from `old`
+ *  become unknown unless either side is precise (a check depended on its value). */
 export function widenScalars(old: VState, cur: VState): void {
   for (let i = 0; i < cur.frames.length && i < old.frames.length; i++) {
     const of = old.frames[i]!;
@@ -196,12 +196,12 @@ export function widenScalars(old: VState, cur: VState): void {
     for (let r = 0; r < 10; r++) {
       const o = of.regs[r]!;
       const c = cf.regs[r]!;
-      if (o.type === RegType.SCALAR && c.type === RegType.SCALAR && !c.precise && !o.s.equals(c.s)) cf.regs[r] = Reg.unknown();
+      if (o.type === RegType.SCALAR && c.type === RegType.SCALAR && !o.precise && !c.precise && !o.s.equals(c.s)) cf.regs[r] = Reg.unknown();
     }
     for (let s = 0; s < cf.spills.length; s++) {
       const o = of.spills[s];
       const c = cf.spills[s];
-      if (o && c && o.type === RegType.SCALAR && c.type === RegType.SCALAR && !c.precise && !o.s.equals(c.s)) cf.spills[s] = Reg.unknown();
+      if (o && c && o.type === RegType.SCALAR && c.type === RegType.SCALAR && !o.precise && !c.precise && !o.s.equals(c.s)) cf.spills[s] = Reg.unknown();
     }
   }
 }

@@ -295,6 +295,9 @@ export class VState {
   rbLocks: number[] = [];
   /** rbtree_add results: result id -> the node reference released when the result is non-NULL. */
   condRelease = new Map<number, number>();
+  /** may_goto fall-throughs taken on this path (kernel may_goto_depth): a loop kept finite by
+   *  may_goto converges when an iteration deeper than a state still being explored matches it. */
+  mayGotoDepth = 0;
   get cur(): Frame {
     return this.frames[this.frames.length - 1]!;
   }
@@ -305,6 +308,7 @@ export class VState {
     s.lock = this.lock && { ...this.lock };
     s.rbLocks = this.rbLocks.slice();
     s.condRelease = new Map(this.condRelease);
+    s.mayGotoDepth = this.mayGotoDepth;
     return s;
   }
 }

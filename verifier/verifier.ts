@@ -18,7 +18,7 @@ import { Reject } from './errors.js';
 import { VLog } from './log.js';
 import { Scalar } from './scalar.js';
 import { Frame, Reg, RegFlag, RegType, VState, formatFrame, formatRefs, regTypeName } from './state.js';
-import { subprogOf, type Cfg } from './cfg.js';
+import { MAY_GOTO, subprogOf, type Cfg } from './cfg.js';
 import type { InsnFacts, VerifyInput, VerifyOptions } from './env.js';
 
 export const INSN_LIMIT = 1_000_000;
@@ -66,6 +66,10 @@ export class Verifier {
   readonly facts: InsnFacts[];
   readonly stackDepth: number[];
   readonly globalsNeeded = new Set<number>();
+  /** Functions (subprogram indexes) with a reachable may_goto. */
+  readonly mayGotoFuncs = new Set<number>();
+  /** The checkpoint saved by the latest isStateVisited. */
+  private lastAdded: Checkpoint | undefined;
   stats = { maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, curStates: 0 };
   /** Verifying a global function on its own (exit rules differ). */
   private globalEntry = false;
@@ -315,10 +319,27 @@ export class Verifier {
     };
     let loopEntry: Checkpoint | undefined;
     const hash = loopHash(cur, topLive);
+    const mayGoto = this.insns[pc]!.code === MAY_GOTO;
+    // Callback-calling helpers compare against states still being explored; a may_goto is forced
+    // too, but for its own rule below, and keeps the endless-loop check.
+    const cbSite = force && !mayGoto;
     if (at.activeCount > 0) {
       // States still being explored below (a loop, or pending siblings): never used to prune,
-      // except at callback call sites; an exact match on the current path is an endless loop.
-      if (force) {
+      // except at callback call sites and at a may_goto reached through more of its
+      // fall-throughs than the explored state (the next iteration of a loop it bounds);
+      // an exact match on the current path is an endless loop.
+      if (mayGoto) {
+        for (const bucket of at.active.values()) {
+          for (const cp of bucket) {
+            if (cp.state.mayGotoDepth !== cur.mayGotoDepth && statesEqual(cp.state, cur, live, 'within')) {
+              cp.hit++;
+              this.propagatePrecision(cp.state);
+              return true;
+            }
+          }
+        }
+      }
+      if (cbSite) {
         for (const bucket of at.active.values()) {
           for (const cp of bucket) {
             if (statesEqual(cp.state, cur, live, 'within')) {
@@ -331,7 +352,7 @@ export class Verifier {
         }
       } else {
         for (const cp of at.active.get(hash) ?? []) {
-          if (maybeLooping(cp.state, cur, topLive) && statesEqual(cp.state, cur, live, 'exact') && this.isAncestor(cp)) {
+          if (cp.state.mayGotoDepth === cur.mayGotoDepth && maybeLooping(cp.state, cur, topLive) && statesEqual(cp.state, cur, live, 'exact') && this.isAncestor(cp)) {
             const line = this.input.sourceLine?.(pc);
             this.reject(`${line !== undefined ? `; ${line}\n` : ''}infinite loop detected at insn ${pc}\ncur state:${this.stateText(true)}\nold state:${formatFrame(cp.state.cur, 0, undefined, true)}`, false, 22);
           }
@@ -363,7 +384,8 @@ export class Verifier {
     this.fromCallback = false;
     if (!addNew) return false;
     const cp = new Checkpoint(pc, cur.clone(), this.parent, this.curHist);
-    cp.hash = force ? 0 : hash;
+    this.lastAdded = cp;
+    cp.hash = cbSite ? 0 : hash;
     this.curHist = new History();
     this.parent = cp;
     at.addActive(cp);
@@ -453,8 +475,43 @@ export class Verifier {
       this.scratchAllFlag = true;
       return true;
     }
+    if (insn.code === MAY_GOTO || op === JmpOp.JCOND) {
+      this.checkMayGoto(insn);
+      return false;
+    }
     checkCondJmp(this, insn);
     return false;
+  }
+
+  /** may_goto (kernel check_cond_jmp_op, BPF_JCOND): the jump (the loop's exit once the budget is
+   *  spent) is followed now, the fall-through is pushed one may_goto deeper, its imprecise
+   *  scalars widened against the previous visit of this insn on the path so the loop converges.
+   *  At run time the kernel keeps the budget in a hidden slot below the frame (8 bytes, 16 for
+   *  the x86-64 JIT's timed may_goto); the VM keeps it beside the frame, so the program's own
+   *  stack depth is unchanged and stats.mayGoto says which functions need the slot. */
+  private checkMayGoto(insn: Insn): void {
+    // 6.18's check (6.13 dropped the refusal of off 0 and the offset from the message).
+    if (insn.code !== MAY_GOTO || insn.src !== 0 || insn.dst !== 0 || insn.imm !== 0) this.reject(`invalid may_goto imm ${insn.imm}`, false, 22);
+    const queued = this.st.clone();
+    queued.mayGotoDepth++;
+    const prev = this.findPrevEntry(this.pc);
+    if (prev) widenScalars(prev.state, queued);
+    this.pushBranch(queued, this.pc + 1);
+    this.mayGotoFuncs.add(subprogOf(this.cfg, this.pc));
+    this.jumpTo(this.pc + insn.off + 1);
+  }
+
+  /** find_prev_entry: the latest checkpoint at `pc` on the current path (a loop's previous
+   *  iteration), in the same call chain, not the one just saved for this visit. */
+  private findPrevEntry(pc: number): Checkpoint | undefined {
+    let p = this.parent;
+    if (p && p === this.lastAdded && p.pc === pc) p = p.parent;
+    const frames = this.st.frames;
+    for (; p; p = p.parent) {
+      if (p.pc !== pc || p.state.frames.length !== frames.length) continue;
+      if (p.state.frames.every((f, i) => f.callsite === frames[i]!.callsite)) return p;
+    }
+    return undefined;
   }
 
   private checkLdImm64(insn: Insn): void {
@@ -541,6 +598,8 @@ export class Verifier {
     if (d.type === RegType.CTX || d.isPkt() || d.type === RegType.FLOW_KEYS || d.type === RegType.SOCKET || d.type === RegType.SOCK_COMMON || d.type === RegType.TCP_SOCK)
       this.reject(`BPF_ATOMIC stores into R${insn.dst} ${regTypeName(d)} is not allowed`);
     const loadReg = cmpxchg ? 0 : fetch ? insn.src : -1;
+    // A fetch loads the old value into its source register (check_reg_arg DST_OP): not into r10.
+    if (loadReg >= 0) this.writable(loadReg);
     const val = this.regs[insn.src];
     checkMemAccess(this, insn.dst, insn.off, size, 'read', undefined, -1);
     checkMemAccess(this, insn.dst, insn.off, size, 'write', val, -1);
