@@ -42,7 +42,8 @@ const node = (...flags: NonNullable<HelperRet['flags']>): HelperRet => ({
   btfType: 'rb_node',
   flags: ['PTR_MAYBE_NULL', ...flags],
 });
-const U64_MAX = (1n << 64n) - 1n;
+const S64_MIN = -(1n << 63n);
+const S64_MAX = (1n << 63n) - 1n;
 
 // ---- run-time ---------------------------------------------------------------------------------
 
@@ -53,10 +54,11 @@ function treeOf(call: HelperCall): RbtreeMap | undefined {
   return m instanceof RbtreeMap ? m : undefined;
 }
 
-/** The tree, only when this run holds its lock (else the helper returns NULL). */
+/** The tree, only when this run holds its lock (else the helper returns NULL). A program the
+ *  verifier proved to hold the lock for every tree operation (strict mode) skips the check. */
 function lockedTree(call: HelperCall): RbtreeMap | undefined {
   const t = treeOf(call);
-  return t && call.locks.held(t.lockAddr) ? t : undefined;
+  return t && (call.rbtreeLockProven || call.locks.held(t.lockAddr)) ? t : undefined;
 }
 
 /** Only an rbtree map's own lock (bpf_rbtree_get_lock), never another word (helpers/locks.ts). */
@@ -119,7 +121,9 @@ export const RBTREE_HELPERS: readonly HelperEntry[] = [
       const cmp = call.u64(3);
       return t.find((n) => Number(BigInt.asIntN(32, call.callFunction(cmp, [key, n]))));
     },
-    { 3: [0n, U64_MAX] },
+    // cmp returns any integer (the RFC widened the range to [0, U64_MAX] unsigned, which lets
+    // every 64-bit value through; as a signed range that is every s64).
+    { 3: [S64_MIN, S64_MAX] },
   ),
 
   // void *bpf_rbtree_remove(void *map, void *node)

@@ -135,6 +135,9 @@ export interface HelperCall {
    *  a held lock faults (it would deadlock) and a run that ends holding a lock faults after
    *  releasing it (DESIGN section 2). */
   readonly locks: LockSet;
+  /** The running program was verified in rbtree strict mode (Program.rbtreeLockProven): every
+   *  tree operation holds the tree's lock, so the rbtree helpers need not check it. */
+  readonly rbtreeLockProven?: boolean;
   /** Runtime-wide services (clock, prng, current task, kernel memory, maps by handle). */
   readonly env: HelperEnv;
   /** Ask the VM to replace the running program by the registered program `progId` once this

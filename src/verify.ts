@@ -19,6 +19,9 @@ export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptio
   const lp = obj.program(name);
   const result = verify(verifierInput(obj, lp), opts);
   lp.verified = result;
+  // The rbtree helpers skip their run-time lock check for a program whose every tree operation
+  // was proven to hold the lock (strict mode); any other verdict keeps the check.
+  lp.program.rbtreeLockProven = result.rbtreeLockProven === true;
   return result;
 }
 
@@ -157,6 +160,9 @@ function toVerifierMap(id: number, m: BpfMap | undefined): VerifierMap | undefin
   if (m.spec.spinLockOffset !== undefined) vm.spinLockOffset = m.spec.spinLockOffset;
   if (m.spec.btfValueTypeId !== undefined) vm.hasBtf = true;
   if (m.spec.rbNodeOffset !== undefined) vm.rbNodeOffset = m.spec.rbNodeOffset;
+  // The value type's name, as the loader recorded it from BTF ("struct node_data").
+  const valueType = (m.spec as { valueType?: string }).valueType;
+  if (valueType) vm.valueType = valueType.replace(/^(struct|union) /, '');
   // .rodata / .kconfig: frozen read-only arrays whose bytes the verifier may read as constants.
   if (m.frozen && m.type === MapType.ARRAY && (m.spec.flags & 0x80) !== 0 && m.maxEntries === 1) {
     const v = m.lookup(new Uint8Array(4));

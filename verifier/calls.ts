@@ -12,6 +12,7 @@ import { Scalar } from './scalar.js';
 import { checkHelperMem, checkRegion, constStackKey } from './mem.js';
 import { Frame, Reg, RegFlag, RegType, regTypeName } from './state.js';
 import { releaseReference, acquireReference } from './refs.js';
+import { checkNodeArg, rbtreeAfterArgs, rbtreeBeforeArgs, rbtreeCallbackArgs, rbtreeReturn } from './rbtree.js';
 import type { VerifierMap } from './env.js';
 import { subprogOf } from './cfg.js';
 import type { Verifier } from './verifier.js';
@@ -161,6 +162,7 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
   if (h.progTypes !== 'all' && !h.progTypes.includes(v.input.progType)) v.reject(`program of this type cannot use helper ${fnName(h)}#${id}`, false, 22);
   if (h.gplOnly && !v.input.gpl) v.reject('cannot call GPL-restricted function from non-GPL compatible program', false, 22);
   if (v.st.lock && id !== H.spin_unlock) v.reject('function calls are not allowed while holding a lock', false, 22);
+  rbtreeBeforeArgs(v, h);
   const meta: CallMeta = {};
   // The kernel's bpf_trace_printk prototype declares only fmt and its size: the three values
   // after them are not checked (not even initialised), though the helper table lists them.
@@ -169,7 +171,8 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
   if (meta.map && !mapFuncCompatible(meta.map, id)) v.reject(`cannot pass map_type ${meta.map.type} into func ${fnName(h)}#${id}`, false, 22);
   if (id === H.tail_call && v.st.refs.length) v.reject('tail_call would lead to reference leak', false, 22);
 
-  // Locks.
+  // Locks; the rbtree rules (verifier/rbtree.ts) while the arguments are still in place.
+  rbtreeAfterArgs(v, h, meta.map, meta.lockRegno, meta.releaseRef, meta.memSize);
   if (id === H.spin_lock || id === H.spin_unlock) spinLock(v, meta.lockRegno!, id === H.spin_lock);
 
   // Release: the object's reference and every copy of the pointer die.
@@ -185,6 +188,7 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
     v.setReg(r, new Reg());
   }
   setReturn(v, h, meta, conditional);
+  rbtreeReturn(v, h, meta.map);
   if (CHANGES_PKT.has(h.name)) clearPacketPointers(v);
 }
 
@@ -207,8 +211,16 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
     }
     return;
   }
+  if (arg.type === 'ARG_PTR_TO_BTF_ID' && arg.btfType === 'rb_node') {
+    // An rbtree node: its own rules (type, map, ownership) in verifier/rbtree.ts.
+    const ref = checkNodeArg(v, h, regno, flags.includes('OBJ_RELEASE'), meta.map);
+    if (ref !== undefined) {
+      meta.releaseRef = ref;
+      meta.releaseRegno = regno;
+    }
+    return;
+  }
   if (!typeOk(arg, r)) {
-    if (arg.type === 'ARG_PTR_TO_BTF_ID' && arg.btfType === 'rb_node') v.reject(`rbtree: R${regno} is of type ${regTypeName(r)} but node_data is expected`);
     v.reject(`R${regno} type=${regTypeName(r)} expected=${EXPECTED[arg.type] ?? 'ptr'}`);
   }
   // Pointer arguments may be maybe-null only when the prototype says so.
@@ -443,21 +455,8 @@ function pushCallback(v: Verifier, h: HelperEntry, meta: CallMeta): void {
     }
     case H.rbtree_add:
     case H.rbtree_find: {
-      const map = meta.map!;
-      const node = (): Reg => {
-        const n = Reg.ptr(RegType.BTF_ID, RegFlag.NON_OWN);
-        n.btfName = map.name;
-        n.btfSize = map.valueSize;
-        n.map = map;
-        return n;
-      };
-      if (h.id === H.rbtree_add) {
-        regs[1] = node();
-        regs[2] = node();
-      } else {
-        regs[1] = caller.regs[2]!.clone();
-        regs[2] = node();
-      }
+      rbtreeCallbackArgs(v, h, meta.map!, caller.regs[2]!, regs);
+      callee.rbtreeCb = true;
       break;
     }
     default:

@@ -23,6 +23,12 @@ export interface VerifierMap {
   spinLockOffset?: number;
   /** Offset of the rbtree node (struct rb_node) inside the value of an rbtree map. */
   rbNodeOffset?: number;
+  /** The value type's BTF name (`node_data` for `struct node_data`): rbtree node arguments must
+   *  be of this type (verifier/rbtree.ts). */
+  valueType?: string;
+  /** Set on the stand-in map verifier/rbtree.ts gives bpf_rbtree_get_lock's result: the 4-byte
+   *  struct bpf_spin_lock of this rbtree map. */
+  rbtreeLockOf?: VerifierMap;
   /** Template of the inner maps of a map-in-map. */
   inner?: VerifierMap;
 }
@@ -62,7 +68,8 @@ export interface VerifyInput {
 export interface VerifyOptions {
   /** 1: failing path and error (what libbpf's retry gives); 2: every insn with state. */
   logLevel?: 0 | 1 | 2;
-  /** Issue 14's rbtree strict mode; accepted and ignored until then. */
+  /** rbtree strict mode (verifier/rbtree.ts): the tree's lock held statically for every helper
+   *  that touches the tree, no nesting, no lock or unlock inside less/cmp callbacks. */
   strict?: boolean;
   /** Issue 17; until then refused by src/verify.ts. */
   unpriv?: boolean;
@@ -84,6 +91,9 @@ export interface InsnFacts {
 
 export interface VerifyResult {
   accepted: boolean;
+  /** Accepted in strict mode: every rbtree helper that touches a tree runs with that tree's lock
+   *  held on every path, so the helpers may skip their run-time lock check. */
+  rbtreeLockProven?: boolean;
   log: string;
   error?: string;
   errorPc?: number;

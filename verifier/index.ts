@@ -53,6 +53,7 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
   log.write(`processed ${processed} insns (limit 1000000) max_states_per_insn ${stats.maxStatesPerInsn} total_states ${stats.totalStates} peak_states ${stats.peakStates} mark_read 0\n`);
   const out: VerifyResult = {
     accepted,
+    ...(accepted && opts.strict ? { rbtreeLockProven: true } : {}),
     log: level > 0 || !accepted ? log.text() : '',
     processed,
     stats: { maxStatesPerInsn: stats.maxStatesPerInsn, totalStates: stats.totalStates, peakStates: stats.peakStates, stackDepth: v?.stackDepth ?? [], mayGoto: v ? [...v.mayGotoFuncs].sort((a, b) => a - b) : [] },

@@ -159,11 +159,21 @@ export function markPtrOrNull(v: Verifier, s: VState, id: number, isNull: boolea
       r.refId = 0;
       r.map = undefined;
       r.off = 0;
+    } else if (r.flags & RegFlag.STALE) {
+      // A non-NULL rbtree_add result whose lock is gone: a number, not a node.
+      r.type = RegType.SCALAR;
+      r.flags = 0;
+      r.s = Scalar.unknown();
+      r.id = 0;
+      r.refId = 0;
+      r.map = undefined;
+      r.off = 0;
     } else {
       r.flags &= ~RegFlag.MAYBE_NULL;
-      // The id only matters for a map value holding a bpf_spin_lock (lock/unlock pairing) and
-      // for references (released through refId).
-      if (!(r.type === RegType.MAP_VALUE && r.map?.spinLockOffset !== undefined)) r.id = 0;
+      // The id only matters for a map value holding a bpf_spin_lock (lock/unlock pairing), for
+      // references (released through refId) and for non-owning rbtree nodes (which registers
+      // hold the same node: verifier/rbtree.ts).
+      if (!(r.type === RegType.MAP_VALUE && r.map?.spinLockOffset !== undefined) && !(r.flags & RegFlag.NON_OWN)) r.id = 0;
     }
   }
   // A NULL reference needs no release.

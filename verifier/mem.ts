@@ -127,6 +127,8 @@ function btfAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
   off += Number(BigInt.asIntN(64, reg.s.constValue()));
   if (off < 0) v.reject(`R${regno} is ptr_${reg.btfName} invalid negative access: off=${off}`);
   if (reg.map) {
+    // A less/cmp callback's nodes are mid-operation in the tree: read only (verifier/rbtree.ts).
+    if (t === 'write' && reg.flags & RegFlag.RDONLY) v.reject(`R${regno} is a node of an rbtree callback: only read is supported`);
     if (off + size > reg.map.valueSize) v.reject(`access beyond struct ${reg.btfName} at off ${off} size ${size}`);
     const rb = reg.map.rbNodeOffset ?? 0;
     if (t === 'write' && off < rb + 24 && off + size > rb) v.reject('only read is supported');

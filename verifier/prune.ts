@@ -111,9 +111,15 @@ export function statesEqual(old: VState, cur: VState, liveAt: (frameIdx: number,
   if (old.frames.length !== cur.frames.length) return false;
   if ((old.lock?.key ?? '') !== (cur.lock?.key ?? '')) return false;
   if (old.refs.length !== cur.refs.length) return false;
+  // rbtree: the held tree locks (strict mode) and the pending conditional releases of add.
+  if (old.rbLocks.length !== cur.rbLocks.length || old.rbLocks.some((m, i) => cur.rbLocks[i] !== m)) return false;
+  if (old.condRelease.size !== cur.condRelease.size) return false;
   const ids = new IdMap();
   if (old.lock && cur.lock && !ids.check(old.lock.id, cur.lock.id)) return false;
   for (let i = 0; i < old.refs.length; i++) if (!ids.check(old.refs[i]!.id, cur.refs[i]!.id)) return false;
+  const oc = [...old.condRelease];
+  const cc = [...cur.condRelease];
+  for (let i = 0; i < oc.length; i++) if (!ids.check(oc[i]![0], cc[i]![0]) || !ids.check(oc[i]![1], cc[i]![1])) return false;
   for (let i = 0; i < old.frames.length; i++) {
     const of = old.frames[i]!;
     const cf = cur.frames[i]!;

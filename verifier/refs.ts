@@ -1,7 +1,7 @@
 // References (kernel acquire_reference_state / release_reference / check_reference_leak): what
 // a program acquired (ringbuf records, sockets, rbtree nodes) must be released on every path;
 // releasing kills every copy of the pointer, so a use after release is an invalid access.
-import { Reg, RegType, type VState } from './state.js';
+import { Reg, type VState } from './state.js';
 import type { Verifier } from './verifier.js';
 
 export function acquireReference(v: Verifier, id: number, kind: string): void {
@@ -25,11 +25,4 @@ export function releaseReference(v: Verifier, id: number, s: VState = v.st): voi
 export function checkReferenceLeak(v: Verifier): void {
   if (!v.st.refs.length) return;
   v.reject([...v.st.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`), 'BPF_EXIT instruction in main prog would lead to reference leak'].join('\n'), false, 22);
-}
-
-/** Non-owning rbtree references die when the tree's lock is released. */
-export function invalidateNonOwning(s: VState): void {
-  for (const f of s.frames) {
-    for (let r = 0; r < 11; r++) if (f.regs[r]!.type === RegType.BTF_ID && f.regs[r]!.flags & 16) f.regs[r] = Reg.unknown();
-  }
 }

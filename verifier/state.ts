@@ -41,6 +41,9 @@ export const RegFlag = {
   PERCPU: 32,
   TRUSTED: 64,
   UNTRUSTED: 128,
+  /** An rbtree_add result not yet NULL-checked when its tree's lock was released: its NULL check
+   *  still settles the conditional release, but non-NULL it is only a number (verifier/rbtree.ts). */
+  STALE: 256,
 } as const;
 
 const TYPE_NAME: Record<number, string> = {
@@ -244,6 +247,8 @@ export class Frame {
   inCallback = false;
   /** bpf_loop / for_each: the callback may run again (so its frame exit loops back). */
   asyncCallback = false;
+  /** The frame runs an rbtree less/cmp callback (the tree is mid-operation: verifier/rbtree.ts). */
+  rbtreeCb = false;
 
   clone(): Frame {
     const regs: Reg[] = [];
@@ -254,6 +259,7 @@ export class Frame {
     f.callbackRet = this.callbackRet;
     f.inCallback = this.inCallback;
     f.asyncCallback = this.asyncCallback;
+    f.rbtreeCb = this.rbtreeCb;
     return f;
   }
 
@@ -291,7 +297,7 @@ export class VState {
   refs: RefState[] = [];
   /** Held bpf_spin_lock: the map and offset it lives at (kernel active_lock), or undefined. */
   lock: { key: string; id: number } | undefined = undefined;
-  /** Held RFC rbtree lock ids. */
+  /** rbtree maps whose lock is held (map ids), tracked in strict mode only (verifier/rbtree.ts). */
   rbLocks: number[] = [];
   /** rbtree_add results: result id -> the node reference released when the result is non-NULL. */
   condRelease = new Map<number, number>();

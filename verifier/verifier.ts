@@ -12,6 +12,7 @@ import { checkCondJmp } from './jmp.js';
 import { checkMemAccess } from './mem.js';
 import { checkFuncCall, checkHelperCall, checkReturnCode, funcExit } from './calls.js';
 import { checkReferenceLeak } from './refs.js';
+import { rbtreeExit } from './rbtree.js';
 import { Checkpoint, StatesAt, loopHash, maybeLooping, statesEqual, widenScalars } from './prune.js';
 import { AUX_FRAME_CHANGE, History, auxLinked, auxStack, markAllPrecise, markChainPrecision } from './precision.js';
 import { Reject } from './errors.js';
@@ -466,6 +467,7 @@ export class Verifier {
         this.nextPc = funcExit(this);
         return false;
       }
+      rbtreeExit(this);
       checkReferenceLeak(this);
       if (this.globalEntry) {
         this.readReg(0);

@@ -2435,6 +2435,9 @@ class CallContext implements VmHelperCall {
   get locks(): LockSet {
     return this.run.locks;
   }
+  get rbtreeLockProven(): boolean {
+    return this.prog?.rbtreeLockProven === true;
+  }
   get env(): HelperEnv {
     return this.vm.env.helperEnv;
   }

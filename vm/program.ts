@@ -24,4 +24,7 @@ export interface Program {
   kfuncNames?: ReadonlyMap<number, string>;
   /** Section name and attach target, when loaded from ELF. */
   section?: string;
+  /** The verifier proved (rbtree strict mode) that every rbtree helper touching a tree runs with
+   *  that tree's lock held: the helpers skip their run-time lock check (helpers/rbtree.ts). */
+  rbtreeLockProven?: boolean;
 }

@@ -75,7 +75,7 @@ describe('rbtree helper table', () => {
     expect(H.next.proto.args[1]!.flags).toEqual(['PTR_ITER']);
     expect(H.prev.proto.ret.flags).toEqual(['PTR_MAYBE_NULL', 'PTR_ITER_END', 'NON_OWNING']);
     expect(H.add.proto.callbackRet).toEqual({ 3: [0n, 1n] });
-    expect(H.find.proto.callbackRet).toEqual({ 3: [0n, (1n << 64n) - 1n] });
+    expect(H.find.proto.callbackRet).toEqual({ 3: [-(1n << 63n), (1n << 63n) - 1n] });
     expect(H.lock.proto.args[0]!.type).toBe('ARG_PTR_TO_SPIN_LOCK');
     expect(H.alloc_node.proto.args[1]!.type).toBe('ARG_CONST_ALLOC_SIZE_OR_ZERO');
   });
