@@ -47,6 +47,16 @@
 #define __retval_unpriv(v)	__test_tag("test_retval_unpriv=" __EBPFVM_XSTR(v))
 #define __auxiliary_unpriv	__test_tag("test_auxiliary_unpriv")
 
+/* ebpfvm's rbtree strict-mode twins (not the kernel's; its loader ignores them). A program with
+ * any of them gets an extra "@strict" run in `ebpfvm test`, verified with --strict; what is not
+ * given is inherited from the default (RFC-mode) expectations, as the @unpriv run inherits.
+ * `ebpfvm test --strict` runs every test that way. */
+#define __success_strict	__test_tag("test_expect_success_strict")
+#define __failure_strict	__test_tag("test_expect_failure_strict")
+#define __msg_strict(m)		__test_tag("test_expect_msg_strict=" m)
+#define __not_msg_strict(m)	__test_tag("test_expect_not_msg_strict=" m)
+#define __retval_strict(v)	__test_tag("test_retval_strict=" __EBPFVM_XSTR(v))
+
 /* Architecture filters for __jited; ebpfvm has no JIT, so these only narrow JIT checks. */
 #define __arch(arch)		__test_tag("test_arch=" arch)
 #define __arch_x86_64		__arch("X86_64")

@@ -121,6 +121,13 @@ export interface TestSpec {
   description?: string;
   priv?: SubSpec;
   unpriv?: SubSpec;
+  /** Expectations of the rbtree strict-mode run (ebpfvm's `_strict` twins: `__success_strict`,
+   *  `__failure_strict`, `__msg_strict`, `__not_msg_strict`, `__retval_strict`); like `@unpriv`,
+   *  inherited from the privileged ones where not given. Set whenever `priv` is. */
+  strict?: SubSpec;
+  /** The program has `_strict` tags: its verdict or messages differ in strict mode, so a default
+   *  `ebpfvm test` adds an `@strict` run. */
+  strictTagged: boolean;
   logLevel: number;
   progFlags: number;
   auxiliary: boolean;
@@ -222,6 +229,10 @@ export function parseTestSpec(btf: Btf, progName: string): TestSpec {
   let description: string | undefined;
   const priv = { expectFailure: false, msgs: [] as MsgPattern[], execute: false, retval: 0 };
   const unpriv = { expectFailure: false, msgs: [] as MsgPattern[], execute: false, retval: 0 };
+  const strict = { expectFailure: false, msgs: [] as MsgPattern[], execute: false, retval: 0 };
+  let hasStrictResult = false;
+  let hasStrictRetval = false;
+  let strictTagged = false;
   let hasUnprivResult = false;
   let hasUnprivRetval = false;
   let logLevel = 0;
@@ -240,6 +251,11 @@ export function parseTestSpec(btf: Btf, progName: string): TestSpec {
     else if (s === 'test_expect_success') (priv.expectFailure = false), (mode |= PRIV);
     else if (s === 'test_expect_failure_unpriv') (unpriv.expectFailure = true), (mode |= UNPRIV), (hasUnprivResult = true);
     else if (s === 'test_expect_success_unpriv') (unpriv.expectFailure = false), (mode |= UNPRIV), (hasUnprivResult = true);
+    else if (s === 'test_expect_failure_strict') (strict.expectFailure = true), (hasStrictResult = strictTagged = true);
+    else if (s === 'test_expect_success_strict') (strict.expectFailure = false), (hasStrictResult = strictTagged = true);
+    else if (s.startsWith('test_expect_msg_strict=')) strict.msgs.push(msgPattern(msgPayload(s, 'test_expect_msg_strict=', numberedForm), false)), (strictTagged = true);
+    else if (s.startsWith('test_expect_not_msg_strict=')) strict.msgs.push(msgPattern(msgPayload(s, 'test_expect_not_msg_strict=', numberedForm), true)), (strictTagged = true);
+    else if ((v = valueOf(s, 'test_retval_strict=')) !== undefined) (strict.retval = parseRetval(v)), (strict.execute = true), (hasStrictRetval = strictTagged = true);
     else if (s === 'test_auxiliary') (auxiliary = true), (auxiliaryModes.priv = true), (mode |= PRIV);
     else if (s === 'test_auxiliary_unpriv') (auxiliary = true), (auxiliaryModes.unpriv = true), (mode |= UNPRIV);
     else if (s.startsWith('test_expect_msg_unpriv=')) unpriv.msgs.push(msgPattern(msgPayload(s, 'test_expect_msg_unpriv=', numberedForm), false)), (mode |= UNPRIV);
@@ -270,6 +286,10 @@ export function parseTestSpec(btf: Btf, progName: string): TestSpec {
   if (!hasUnprivResult) unpriv.expectFailure = priv.expectFailure;
   if (!hasUnprivRetval) (unpriv.retval = priv.retval), (unpriv.execute = priv.execute);
   if (unpriv.msgs.length === 0) unpriv.msgs = priv.msgs.slice();
+  // The strict run inherits the same way.
+  if (!hasStrictResult) strict.expectFailure = priv.expectFailure;
+  if (!hasStrictRetval) (strict.retval = priv.retval), (strict.execute = priv.execute);
+  if (strict.msgs.length === 0) strict.msgs = priv.msgs.slice();
   const display = description ?? progName;
   const spec: TestSpec = {
     progName,
@@ -279,10 +299,12 @@ export function parseTestSpec(btf: Btf, progName: string): TestSpec {
     auxiliaryModes,
     archMismatch: archMask !== 0 && (archMask & 2) === 0,
     unchecked,
+    strictTagged,
   };
   if (description !== undefined) spec.description = description;
   if (skip !== undefined) spec.skip = skip;
-  if (mode & PRIV) spec.priv = { name: display, ...priv };
+  if (mode & PRIV || strictTagged) spec.priv = { name: display, ...priv };
+  if (spec.priv) spec.strict = { name: `${display} @strict`, ...strict };
   if (mode & UNPRIV) spec.unpriv = { name: `${display} @unpriv`, ...unpriv };
   return spec;
 }

@@ -21,7 +21,8 @@ export interface TestResult {
   /** What the kernel's runner calls the test: the description or program name, " @unpriv" for
    *  the unprivileged run. */
   name: string;
-  mode: 'priv' | 'unpriv';
+  /** 'strict': the privileged run in rbtree strict mode (`@strict`). */
+  mode: 'priv' | 'unpriv' | 'strict';
   status: TestStatus;
   reason?: string;
   /** Verifier log of the test program (kept for failures). */
@@ -31,6 +32,8 @@ export interface TestResult {
 export interface ObjectTestOptions {
   /** Only tests whose program name or display name is this. */
   prog?: string;
+  /** rbtree strict mode for every test (its `_strict` expectations, else the default ones);
+   *  without it tests run in RFC mode, plus an `@strict` run for programs with `_strict` tags. */
   strict?: boolean;
   /** Keep the verifier log in every result, not only in failures. */
   keepLogs?: boolean;
@@ -103,7 +106,7 @@ function loadOne(bytes: Uint8Array, open: OpenOptions, spec: TestSpec, strict: b
   return { loaded: true, log: testLog, obj };
 }
 
-function runSubtest(objName: string, bytes: Uint8Array, open: OpenOptions, spec: TestSpec, sub: SubSpec, mode: 'priv' | 'unpriv', opts: ObjectTestOptions): TestResult {
+function runSubtest(objName: string, bytes: Uint8Array, open: OpenOptions, spec: TestSpec, sub: SubSpec, mode: TestResult['mode'], opts: ObjectTestOptions): TestResult {
   const base = { object: objName, program: spec.progName, name: sub.name, mode };
   const result = (status: TestStatus, reason?: string, log?: string): TestResult => ({
     ...base,
@@ -118,7 +121,7 @@ function runSubtest(objName: string, bytes: Uint8Array, open: OpenOptions, spec:
 
   let outcome: LoadOutcome;
   try {
-    outcome = loadOne(bytes, open, spec, opts.strict ?? false);
+    outcome = loadOne(bytes, open, spec, mode === 'strict');
   } catch (e) {
     if (e instanceof UnsupportedError) return result('SKIP', `unsupported: ${e.message}`);
     if (e instanceof EbpfvmError) return result('FAIL', `error: ${e.message}`);
@@ -172,7 +175,12 @@ export function runObjectTests(bytes: Uint8Array, objName: string, opts: ObjectT
       continue;
     }
     if (spec.auxiliary) continue;
-    for (const [mode, sub] of [['priv', spec.priv], ['unpriv', spec.unpriv]] as const) {
+    // --strict: the privileged run is the strict one; otherwise programs with `_strict` tags
+    // get an extra `@strict` run after the default (RFC-mode) one.
+    const runs = opts.strict
+      ? ([['strict', spec.strict], ['unpriv', spec.unpriv]] as const)
+      : ([['priv', spec.priv], ['strict', spec.strictTagged ? spec.strict : undefined], ['unpriv', spec.unpriv]] as const);
+    for (const [mode, sub] of runs) {
       if (!sub) continue;
       if (opts.prog !== undefined && opts.prog !== name && opts.prog !== sub.name && opts.prog !== spec.description) continue;
       out.push(runSubtest(objName, bytes, open, spec, sub, mode, opts));
