@@ -6,6 +6,7 @@ import { mapTypeName } from '../maps/types.js';
 import { testRun, type TestRunInput, type TestRunResult } from '../vm/test-run.js';
 import type { LoadedObject } from './loader/load.js';
 import { UsageError } from './errors.js';
+import { verifyForRun, type VerifyOptions } from './verify.js';
 
 export { testRun, TestRunInputError, type TestRunInput, type TestRunResult, type TestRunHost } from '../vm/test-run.js';
 
@@ -45,8 +46,16 @@ export function dumpMapRaw(map: BpfMap, ncpus: number): RawMapDump {
   return { type: mapTypeName(map.type), entries };
 }
 
+export interface RunLoadedOptions {
+  /** Verify the program first (true, or the verifier's options) and throw a VerifierError when it
+   *  is rejected, as the CLI's `run` does by default. Default: false, the run is unverified (every
+   *  memory access checked at run time, the runtime's instruction budget), as testRun's always is. */
+  verify?: boolean | VerifyOptions;
+}
+
 /** Test-run program `progName` of a loaded object. */
-export function runLoaded(obj: LoadedObject, progName: string, input: TestRunInput): TestRunResult {
+export function runLoaded(obj: LoadedObject, progName: string, input: TestRunInput, opts: RunLoadedOptions = {}): TestRunResult {
   const p = obj.program(progName);
+  if (opts.verify) verifyForRun(obj, progName, opts.verify === true ? {} : opts.verify);
   return testRun(obj.runtime, p.program, input);
 }

@@ -2,7 +2,7 @@
 // the verifier's input from a loaded program (its linked instructions, the Runtime's maps and
 // helper table, line info, global functions and tracing arguments from BTF) and keeps the result
 // on the LoadedProgram, so later stages (run, the compiler) can read the verdict and the facts.
-import { UsageError } from './errors.js';
+import { UsageError, VerifierError } from './errors.js';
 import { verify, type GlobalArg, type VerifierMap, type VerifyInput, type VerifyOptions, type VerifyResult } from '../verifier/index.js';
 import { BtfKind, type Btf } from './btf/btf.js';
 import { builtinBtf } from './btf/builtin.js';
@@ -23,6 +23,21 @@ export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptio
   // was proven to hold the lock (strict mode); any other verdict keeps the check.
   lp.program.rbtreeLockProven = result.rbtreeLockProven === true;
   return result;
+}
+
+/** Verify program `name` of `obj` before a run (the CLI's `run`/`bench` by default, runLoaded
+ *  with `verify`): the accepted verdict, or a VerifierError (exit 1) carrying the kernel-format log
+ *  and the verifier's error line. A program already accepted with the same options is not
+ *  verified again. */
+export function verifyForRun(obj: LoadedObject, name: string, opts: VerifyOptions = {}): VerifyResult {
+  const lp = obj.program(name);
+  const done = lp.verified;
+  const verdict = done?.accepted && opts.logLevel === undefined && !opts.strict && !opts.progFlags ? done : verifyProgram(obj, name, { logLevel: 0, ...opts });
+  if (!verdict.accepted) {
+    const where = verdict.errorPc !== undefined ? ` at insn ${verdict.errorPc}` : '';
+    throw new VerifierError(`program ${name} rejected by the verifier${where}: ${verdict.error ?? 'see the log'} (--no-verify runs it unverified)`, verdict.log, verdict.errorPc);
+  }
+  return verdict;
 }
 
 /** What the verifier needs to know about a loaded program. */

@@ -1,19 +1,17 @@
 // What `run` and `bench` share: open an object, load the program asked for (program selection:
-// even from a `?` section, with what it needs, without its siblings) and verify it when asked
-// (--verify; the default is VERIFY_BY_DEFAULT). A rejection is a VerifierError (exit 1) carrying
+// even from a `?` section, with what it needs, without its siblings) and verify it unless told not
+// to (--no-verify; the default is VERIFY_BY_DEFAULT). A rejection is a VerifierError (exit 1) carrying
 // the verifier's log, never a fault.
 import { UsageError, VerifierError } from '../errors.js';
 import { load, type LoadedObject, type LoadOptions } from '../loader/load.js';
 import { openObjectFile } from '../node.js';
 import type { Runtime } from '../runtime.js';
-import { verifyProgram, type VerifyResult } from '../verify.js';
+import { verifyForRun, type VerifyResult } from '../verify.js';
 
-/** Whether `run` and `bench` verify without --verify. Off: the verifier as landed still rejects
- *  programs the kernel accepts among the existing tests and examples (the scheduler example:
- *  `only read is supported` for a store past the rb_node; the bench loops: the 1M-instruction
- *  limit and `dereference of modified ctx ptr`; core_kernel: poisoned CO-RE calls), so turning it
- *  on would break them. Switch it on once `ebpfvm verify` accepts all of them. */
-export const VERIFY_BY_DEFAULT = false;
+/** Whether `run` and `bench` verify without a flag: yes, as the kernel verifies every program it
+ *  loads. `--no-verify` runs a program unverified (every memory access checked at run time, an
+ *  instruction budget), which the tests that misuse memory on purpose for the run-time checks use. */
+export const VERIFY_BY_DEFAULT = true;
 
 export interface ProgramForRun {
   obj: LoadedObject;
@@ -24,7 +22,7 @@ export interface ProgramForRun {
 
 export interface ProgramForRunOptions {
   prog?: string;
-  /** --verify (true) / --no-verify (false); undefined: VERIFY_BY_DEFAULT. */
+  /** --verify (true) / --no-verify (false); undefined: VERIFY_BY_DEFAULT (verify). */
   verify?: boolean;
   strict?: boolean;
   load?: Omit<LoadOptions, 'programs'>;
@@ -41,11 +39,11 @@ export function loadProgramForRun(runtime: Runtime, objPath: string, opts: Progr
     progName = names[0]!;
   }
   if (!(opts.verify ?? VERIFY_BY_DEFAULT)) return { obj, progName };
-  const verdict = verifyProgram(obj, progName, { logLevel: 0, ...(opts.strict ? { strict: true } : {}) });
-  if (!verdict.accepted) {
-    process.stderr.write(verdict.log.endsWith('\n') || verdict.log === '' ? verdict.log : verdict.log + '\n');
-    const where = verdict.errorPc !== undefined ? ` at insn ${verdict.errorPc}` : '';
-    throw new VerifierError(`program ${progName} rejected by the verifier${where}: ${verdict.error ?? 'see the log'} (without --verify it runs unverified)`, verdict.log, verdict.errorPc);
+  try {
+    return { obj, progName, verdict: verifyForRun(obj, progName, opts.strict ? { strict: true } : {}) };
+  } catch (e) {
+    // The kernel-format log first, as bpftool prints the verifier log before its own error.
+    if (e instanceof VerifierError) process.stderr.write(e.log.endsWith('\n') || e.log === '' ? e.log : e.log + '\n');
+    throw e;
   }
-  return { obj, progName, verdict };
 }

@@ -80,7 +80,7 @@ describe.skipIf(!built)('ebpfvm bench', () => {
     const r = cli([obj, '--prog', 'calls', '--ctx', ctx, '--time', '200ms', '--json']);
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j).toMatchObject({ program: 'calls', mode: 'unverified' });
+    expect(j).toMatchObject({ program: 'calls', mode: 'verified' });
     for (const k of ['meanNs', 'p50Ns', 'p99Ns', 'minNs', 'rme', 'opsPerSec', 'insnsPerSec']) expect(Number.isFinite(j[k])).toBe(true);
     expect(j.samples).toBeGreaterThanOrEqual(5);
     expect(j.runs).toBe(j.samples * j.runsPerSample);
@@ -91,7 +91,11 @@ describe.skipIf(!built)('ebpfvm bench', () => {
   it('prints a readable summary', () => {
     const r = cli([obj, '--prog', 'helper_calls', '--ctx', ctx, '--time', '100ms']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/helper_calls: \d+ runs .* unverified mode, return value 64/);
+    expect(r.stdout).toMatch(/helper_calls: \d+ runs .* verified mode, return value 64/);
+    expect(r.stdout).not.toMatch(/unverified/);
+    const u = cli([obj, '--prog', 'helper_calls', '--ctx', ctx, '--time', '100ms', '--no-verify']);
+    expect(u.status).toBe(0);
+    expect(u.stdout).toMatch(/helper_calls: \d+ runs .* unverified mode, return value 64/);
     expect(r.stdout).toMatch(/mean .* ±[\d.]+%\s+p50 .*p99 /);
     expect(r.stdout).toMatch(/runs\/s .* insns\/run/);
   });

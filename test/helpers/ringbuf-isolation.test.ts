@@ -103,9 +103,13 @@ describe('ring buffer records are out of the program’s reach', () => {
     expect(snapshot()).toEqual(before);
   });
 
-  it('ebpfvm run: a tampered header is a VM fault (exit 1), not an internal error', async () => {
+  it('ebpfvm run: the verifier refuses the tampering as the kernel does; unverified, it is a VM fault (exit 1), not an internal error', async () => {
     for (const prog of ['tamper_1m', 'tamper_huge', 'overrun']) {
-      const r = await cli('run', join(ROOT, 'test/progs/x_ringbuf_tamper.o'), '--prog', prog, '--json');
+      const v = await cli('run', join(ROOT, 'test/progs/x_ringbuf_tamper.o'), '--prog', prog, '--json');
+      expect(v.code).toBe(1);
+      expect(v.err).toMatch(/R0 min value is outside of the allowed memory range/);
+      expect(v.err).not.toMatch(/ebpfvm: fault/);
+      const r = await cli('run', join(ROOT, 'test/progs/x_ringbuf_tamper.o'), '--prog', prog, '--json', '--no-verify');
       expect(r.err).not.toMatch(/internal error/);
       expect(r.code).toBe(1);
       expect(r.err).toMatch(/fault/i);

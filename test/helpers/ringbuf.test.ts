@@ -41,8 +41,11 @@ describe('ringbuf helpers (x_ringbuf.c)', () => {
     expect(doc.ringbuf[0]).toEqual({ map: 'rb', data: '8877665544332211' });
     expect(doc.ringbuf).toHaveLength(6);
   });
-  it('ebpfvm run notes a reservation the program never submitted', async () => {
-    const r = await cli('run', join(ROOT, 'test/progs/x_ringbuf_leak.o'));
+  it('ebpfvm run refuses a leaked reservation as the kernel does; unverified, it notes the reservation never submitted', async () => {
+    const v = await cli('run', join(ROOT, 'test/progs/x_ringbuf_leak.o'));
+    expect(v.code).toBe(1);
+    expect(v.err).toContain('Unreleased reference id=2 alloc_insn=4\nBPF_EXIT instruction in main prog would lead to reference leak\n');
+    const r = await cli('run', join(ROOT, 'test/progs/x_ringbuf_leak.o'), '--no-verify');
     expect(r.code).toBe(0);
     expect(r.err).toContain('ring buffer leak_rb has 1 reserved record(s) never submitted or discarded');
   });

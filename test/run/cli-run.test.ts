@@ -34,17 +34,19 @@ describe('ebpfvm run', () => {
     expect(hexDump(new Uint8Array(9).fill(0x61))).toBe('0000000\t6161 6161 6161 6161 61' + ' '.repeat(18) + '| aaaaaaaa a\n');
   });
 
-  it('--json: retval, r0, data_out, ctx_out, duration, verified=false, maps with --dump-maps', async () => {
+  it('--json: retval, r0, data_out, ctx_out, duration, verified (true by default, false with --no-verify), maps with --dump-maps', async () => {
     const ctx = new Uint8Array(20);
     new DataView(ctx.buffer).setUint32(0, 6, true);
     new DataView(ctx.buffer).setUint32(4, 7, true);
     const r = await cli('run', prog('run_syscall.o'), '--prog', 'sys_mul', '--ctx', file('args.bin', ctx), '--json', '--dump-maps');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
-    expect(j).toMatchObject({ program: 'sys_mul', verified: false, retval: 13, r0: '13', data_out: null, repeat: 1, printk: [] });
+    expect(j).toMatchObject({ program: 'sys_mul', verified: true, retval: 13, r0: '13', data_out: null, repeat: 1, printk: [] });
     expect(j.ctx_out).toBe('06000000070000002a0000000000000001000000');
     expect(j.maps['run_sysc.bss'].entries[0].formatted.value).toEqual({ total: 42 });
     expect(j.maps['run_sysc.data'].entries[0].formatted.value).toEqual({ seen: 101 });
+    const unverified = await cli('run', prog('run_syscall.o'), '--prog', 'sys_mul', '--ctx', file('args.bin', ctx), '--json', '--no-verify');
+    expect(JSON.parse(unverified.out)).toMatchObject({ program: 'sys_mul', verified: false, retval: 13 });
   });
 
   it('--map fills a map before the run and --dump-maps decodes it through BTF', async () => {
@@ -86,9 +88,15 @@ describe('ebpfvm run', () => {
     const kp = await cli('run', prog('run_trace.o'), '--prog', 'kp_args', '--args', file('a.json', '[1, 10, "0x64"]'), '--task', file('t.json', '{"pid": 7, "tgid": 4242, "comm": "demo"}'), '--json');
     expect(kp.code).toBe(0);
     expect(JSON.parse(kp.out).retval).toBe(1 + 20 + 300 + 4242);
-    const fe = await cli('run', prog('run_trace.o'), '--prog', 'fe_ptr', '--args', file('b.json', '["0xffff888000001000", 3]'), '--kmem', file('k.json', '{"0xffff888000001000": "0700000000000000 0500000000000000"}'));
+    // fe_ptr's target is not in the built-in BTF, so its argument is a scalar to the verifier (the
+    // kernel cannot attach it either): it runs unverified, reading the kernel memory given.
+    const kmem = file('k.json', '{"0xffff888000001000": "0700000000000000 0500000000000000"}');
+    const refused = await cli('run', prog('run_trace.o'), '--prog', 'fe_ptr', '--args', file('b.json', '["0xffff888000001000", 3]'), '--kmem', kmem);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/R1 invalid mem access 'scalar'/);
+    const fe = await cli('run', prog('run_trace.o'), '--prog', 'fe_ptr', '--args', file('b.json', '["0xffff888000001000", 3]'), '--kmem', kmem, '--no-verify');
     expect(fe.out).toMatch(/^Return value: 22, duration: \d+ns\n$/);
-    expect((await cli('run', prog('run_trace.o'), '--prog', 'fe_ptr', '--kmem', file('k2.json', '{"0x1000": "00"}'))).code).toBe(2);
+    expect((await cli('run', prog('run_trace.o'), '--prog', 'fe_ptr', '--kmem', file('k2.json', '{"0x1000": "00"}'), '--no-verify')).code).toBe(2);
     expect((await cli('run', prog('run_trace.o'), '--prog', 'kp_args', '--task', file('t2.json', '{"pid": -1}'))).code).toBe(2);
     expect((await cli('run', prog('run_trace.o'), '--prog', 'kp_args', '--args', file('a2.json', '[1.5]'))).code).toBe(2);
   });
@@ -123,13 +131,21 @@ describe('ebpfvm run', () => {
     expect((await cli('run', prog('run_tc.o'), '--prog', 'tc_ttl', '--data', join(dir, 'missing.bin'))).code).toBe(2);
   });
 
-  it('exit 1 on a fault, with the source line', async () => {
-    const r = await cli('run', prog('run_faults.o'), '--prog', 'tc_write_len', '--data', pkt);
+  it('the verifier refuses what the kernel refuses (exit 1, its message); unverified, the run faults (exit 1, with the source line)', async () => {
+    const v = await cli('run', prog('run_faults.o'), '--prog', 'tc_write_len', '--data', pkt);
+    expect(v.code).toBe(1);
+    expect(v.err).toMatch(/invalid bpf_context access off=0 size=4\n/);
+    expect(v.err).toMatch(/program tc_write_len rejected by the verifier at insn \d+: invalid bpf_context access off=0 size=4/);
+    expect(v.err).not.toMatch(/ebpfvm: fault/);
+    const r = await cli('run', prog('run_faults.o'), '--prog', 'tc_write_len', '--data', pkt, '--no-verify');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/fault: tc_write_len pc \d+ .*write-protected[\s\S]*run_faults\.c/);
   });
 
-  it('--trace prints executed instructions to stderr; --no-verify is accepted', async () => {
+  it('--trace prints executed instructions to stderr, verified or not', async () => {
+    const verified = await cli('run', prog('run_sock.o'), '--prog', 'sock_fields', '--data', pkt, '--trace');
+    expect(verified.code).toBe(0);
+    expect(verified.err).toMatch(/^Verifier: sock_fields accepted \(\d+ insns processed\)\n/);
     const r = await cli('run', prog('run_sock.o'), '--prog', 'sock_fields', '--data', pkt, '--trace', '--no-verify');
     expect(r.code).toBe(0);
     expect(r.err.split('\n').filter(Boolean).length).toBeGreaterThan(5);
@@ -137,7 +153,7 @@ describe('ebpfvm run', () => {
   });
 
   it('printk output before a fault still reaches stderr', async () => {
-    const r = await cli('run', prog('run_faults.o'), '--prog', 'tc_print_then_fault', '--data', pkt);
+    const r = await cli('run', prog('run_faults.o'), '--prog', 'tc_print_then_fault', '--data', pkt, '--no-verify');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(new RegExp(`about to write len ${ipv4Udp().length}\\n[\\s\\S]*fault: tc_print_then_fault`));
   });

@@ -126,36 +126,39 @@ describe('ebpfvm test', () => {
   });
 });
 
-describe('run and bench with --verify (the default stays unverified until every example verifies)', () => {
-  it('run --verify: a rejected program exits 1 with the verifier message, never a fault', async () => {
-    const r = await cli('run', prog('sel_annotations.o'), '--prog', 'no_r0', '--data', pkt, '--verify');
-    expect(r.code).toBe(1);
-    expect(r.err).toContain('0: (95) exit\nR0 !read_ok\n');
-    expect(r.err).toContain('ebpfvm: program no_r0 rejected by the verifier at insn 0: R0 !read_ok');
-    expect(r.err).not.toContain('fault');
-    // without --verify (and with --no-verify) it runs unverified, as before
-    for (const extra of [[], ['--no-verify']]) {
-      const u = await cli('run', prog('sel_annotations.o'), '--prog', 'no_r0', '--data', pkt, '--json', ...extra);
-      expect(u.err).not.toContain('rejected');
+describe('run and bench verify first by default; --no-verify runs unverified', () => {
+  it('run: a rejected program exits 1 with the verifier message, never a fault; --verify is the default', async () => {
+    for (const extra of [[], ['--verify']]) {
+      const r = await cli('run', prog('sel_annotations.o'), '--prog', 'no_r0', '--data', pkt, ...extra);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('0: (95) exit\nR0 !read_ok\n');
+      expect(r.err).toContain('ebpfvm: program no_r0 rejected by the verifier at insn 0: R0 !read_ok (--no-verify runs it unverified)');
+      expect(r.err).not.toContain('fault');
+      expect(r.out).toBe('');
     }
+    // --no-verify runs it unverified, as before: r0 was never set, and the run says what it got
+    const u = await cli('run', prog('sel_annotations.o'), '--prog', 'no_r0', '--data', pkt, '--json', '--no-verify');
+    expect(u.err).not.toContain('rejected');
+    expect(JSON.parse(u.out)).toMatchObject({ program: 'no_r0', verified: false });
   });
 
-  it('run --verify: a `?` program by name, verified (--json says so), with its tail-call target loaded', async () => {
-    const r = await cli('run', prog('sel_programs.o'), '--prog', 'wanted', '--data', pkt, '--json', '--verify');
+  it('run: a `?` program by name, verified (--json says so), with its tail-call target loaded', async () => {
+    const r = await cli('run', prog('sel_programs.o'), '--prog', 'wanted', '--data', pkt, '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ program: 'wanted', verified: true, retval: 42 });
-    const nv = await cli('run', prog('sel_programs.o'), '--prog', 'wanted', '--data', pkt, '--json');
+    const nv = await cli('run', prog('sel_programs.o'), '--prog', 'wanted', '--data', pkt, '--json', '--no-verify');
     expect(JSON.parse(nv.out)).toMatchObject({ verified: false, retval: 42 });
   });
 
-  it('bench --verify: verified mode, and a rejected program exits 1', async () => {
-    const ok = await cli('bench', prog('sel_annotations.o'), '--prog', 'ret_seven', '--data', pkt, '--time', '20ms', '--json', '--verify');
+  it('bench: verified mode by default, a rejected program exits 1, --no-verify benchmarks unverified', async () => {
+    const ok = await cli('bench', prog('sel_annotations.o'), '--prog', 'ret_seven', '--data', pkt, '--time', '20ms', '--json');
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.out)).toMatchObject({ program: 'ret_seven', mode: 'verified', retval: 7 });
-    const bad = await cli('bench', prog('sel_annotations.o'), '--prog', 'no_r0', '--data', pkt, '--time', '20ms', '--verify');
+    const bad = await cli('bench', prog('sel_annotations.o'), '--prog', 'no_r0', '--data', pkt, '--time', '20ms');
     expect(bad.code).toBe(1);
     expect(bad.err).toContain('R0 !read_ok');
-    const plain = await cli('bench', prog('sel_annotations.o'), '--prog', 'ret_seven', '--data', pkt, '--time', '20ms', '--json');
-    expect(JSON.parse(plain.out)).toMatchObject({ mode: 'unverified' });
+    expect(bad.out).toBe('');
+    const plain = await cli('bench', prog('sel_annotations.o'), '--prog', 'ret_seven', '--data', pkt, '--time', '20ms', '--json', '--no-verify');
+    expect(JSON.parse(plain.out)).toMatchObject({ mode: 'unverified', retval: 7 });
   });
 });

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Runtime, UsageError, load, openObject } from '../../src/index.js';
+import { Runtime, UsageError, VerifierError, load, openObject, runLoaded } from '../../src/index.js';
 import { verifyProgram } from '../../src/verify.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -59,5 +59,32 @@ describe('verifyProgram', () => {
   it('refuses unprivileged mode until it exists', () => {
     const obj = open('v_calls.o');
     expect(() => verifyProgram(obj, 'pkt', { unpriv: true })).toThrow(UsageError);
+  });
+});
+
+describe('runLoaded({ verify })', () => {
+  it('verifies first and throws the verifier\'s VerifierError (log and insn) when rejected; unverified by default', () => {
+    const obj = open('x_ringbuf_leak.o');
+    let err: unknown;
+    try {
+      runLoaded(obj, 'x_ringbuf_leak', {}, { verify: true });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(VerifierError);
+    const v = err as VerifierError;
+    expect(v.message).toBe('program x_ringbuf_leak rejected by the verifier at insn 12: BPF_EXIT instruction in main prog would lead to reference leak (--no-verify runs it unverified)');
+    expect(v.insn).toBe(12);
+    expect(v.log).toContain('Unreleased reference id=2 alloc_insn=4\n');
+    // without the option the run is unverified, as testRun's: the leak runs (and returns 1)
+    expect(runLoaded(obj, 'x_ringbuf_leak', {}).retval).toBe(1);
+  });
+  it('an accepted program runs, and its verdict stays on the program', () => {
+    const obj = open('run_syscall.o');
+    const ctx = new Uint8Array(20);
+    new DataView(ctx.buffer).setUint32(0, 6, true);
+    new DataView(ctx.buffer).setUint32(4, 7, true);
+    expect(runLoaded(obj, 'sys_mul', { ctx }, { verify: { logLevel: 1 } }).retval).toBe(13);
+    expect(obj.program('sys_mul').verified?.accepted).toBe(true);
   });
 });

@@ -117,8 +117,8 @@ export const registerBench: RegisterCommand = (program: Command, setExit) => {
     .option('--ctx <file>', 'context (ctx_in), binary')
     .option('--time <duration>', 'how long to measure, after a warm-up of a tenth of it (e.g. 2s, 500ms)', '2s')
     .option('--max-insns <n>', 'instruction budget per run (unverified mode)', uint('--max-insns'))
-    .option('--verify', 'verify first (default: off until the verifier accepts every example)')
-    .option('--no-verify', 'benchmark without verifying (the default for now)')
+    .option('--verify', 'verify first (the default); a rejected program exits 1 with the verifier message')
+    .option('--no-verify', 'benchmark without verifying')
     .option('--strict', "verify with the rbtree verifier's strict mode")
     .option('--json', 'print one JSON object')
     .action((objPath: string, opts: BenchOptions) => {

@@ -51,7 +51,7 @@ const uint = (flag: string) => (v: string): number => {
 export const registerRun: RegisterCommand = (program: Command, setExit) => {
   program
     .command('run')
-    .description('test-run a program like bpftool prog run (BPF_PROG_TEST_RUN); --verify verifies it first')
+    .description('verify a program, then test-run it like bpftool prog run (BPF_PROG_TEST_RUN)')
     .argument('<object>', 'clang-built BPF object (.o)')
     .option('--prog <name>', 'program to run (may be omitted when the object has one program)')
     .option('--data <file>', 'packet data (data_in), binary')
@@ -70,8 +70,8 @@ export const registerRun: RegisterCommand = (program: Command, setExit) => {
     .option('--trace', 'print every executed instruction to stderr')
     .option('--json', 'print one JSON object')
     .option('--dump-maps [mode]', "print every map after the run ('tree' draws rbtree maps as trees)")
-    .option('--verify', 'verify first; a rejected program exits 1 with the verifier message (default: off until the verifier accepts every example)')
-    .option('--no-verify', 'run without verifying (the default for now; an instruction budget bounds the run)')
+    .option('--verify', 'verify first (the default); a rejected program exits 1 with the verifier message')
+    .option('--no-verify', 'run without verifying: every memory access is checked at run time and an instruction budget bounds the run')
     .option('--strict', "verify with the rbtree verifier's strict mode")
     .action((objPath: string, opts: RunOptions) => {
       setExit(runCommand(objPath, opts));
