@@ -11,6 +11,7 @@ import { testRun, TestRunInputError } from '../test-run-api.js';
 import { verifyProgram, type VerifyResult } from '../verify.js';
 import { ProgType } from '../../vm/prog-types.js';
 import { checkMessages, describeMsgCheck, parseTestSpec, POINTER_VALUE, TEST_DATA_LEN, type SubSpec, type TestSpec } from './annotations.js';
+import type { Engine } from '../../vm/interpreter.js';
 
 export type TestStatus = 'PASS' | 'FAIL' | 'SKIP';
 
@@ -35,6 +36,8 @@ export interface ObjectTestOptions {
   /** rbtree strict mode for every test (its `_strict` expectations, else the default ones);
    *  without it tests run in RFC mode, plus an `@strict` run for programs with `_strict` tags. */
   strict?: boolean;
+  /** The engine test runs (__retval) use; default: the interpreter's default. */
+  engine?: Engine;
   /** Keep the verifier log in every result, not only in failures. */
   keepLogs?: boolean;
 }
@@ -80,9 +83,9 @@ function errorLine(r: VerifyResult): string {
 }
 
 /** bpf_object__load with only `progName` (and what it needs) set to load. */
-function loadOne(bytes: Uint8Array, open: OpenOptions, spec: TestSpec, strict: boolean): LoadOutcome {
+function loadOne(bytes: Uint8Array, open: OpenOptions, spec: TestSpec, strict: boolean, engine?: Engine): LoadOutcome {
   const objSpec = openObject(bytes, open);
-  const runtime = new Runtime();
+  const runtime = new Runtime(engine !== undefined ? { engine } : {});
   let obj: LoadedObject;
   try {
     obj = load(runtime, objSpec, { programs: [spec.progName] });
@@ -121,7 +124,7 @@ function runSubtest(objName: string, bytes: Uint8Array, open: OpenOptions, spec:
 
   let outcome: LoadOutcome;
   try {
-    outcome = loadOne(bytes, open, spec, mode === 'strict');
+    outcome = loadOne(bytes, open, spec, mode === 'strict', opts.engine);
   } catch (e) {
     if (e instanceof UnsupportedError) return result('SKIP', `unsupported: ${e.message}`);
     if (e instanceof EbpfvmError) return result('FAIL', `error: ${e.message}`);

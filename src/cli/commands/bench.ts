@@ -16,6 +16,8 @@ import { loadProgramForRun } from '../load-program.js';
 import { Runtime } from '../../runtime.js';
 import { testRun, type TestRunInput } from '../../test-run-api.js';
 import type { RegisterCommand } from './index.js';
+import { ENGINE_HELP, parseEngine } from '../engine.js';
+import type { Engine } from '../../../vm/interpreter.js';
 
 // ---- statistics ----------------------------------------------------------------------------
 
@@ -80,12 +82,17 @@ interface BenchOptions {
   maxInsns?: number;
   verify?: boolean;
   strict?: boolean;
+  /** An engine, or 'both' (side by side, same inputs, one process). */
+  engine?: Engine | 'both';
 }
 
 export interface ProgBenchResult {
   object: string;
   program: string;
   mode: 'verified' | 'unverified';
+  engine: Engine;
+  /** Code generation for the compiled engine (ms, on the first run; 0 for the interpreter). */
+  compileMs: number;
   runs: number;
   samples: number;
   runsPerSample: number;
@@ -120,15 +127,16 @@ export const registerBench: RegisterCommand = (program: Command, setExit) => {
     .option('--verify', 'verify first (the default); a rejected program exits 1 with the verifier message')
     .option('--no-verify', 'benchmark without verifying')
     .option('--strict', "verify with the rbtree verifier's strict mode")
+    .option('--engine <name>', `${ENGINE_HELP}; 'both' measures the two side by side`, (v: string) => (v === 'both' ? v : parseEngine(v)))
     .option('--json', 'print one JSON object')
     .action((objPath: string, opts: BenchOptions) => {
       setExit(benchCommand(objPath, opts));
     });
 };
 
-export function benchProgram(objPath: string, opts: BenchOptions): ProgBenchResult {
+export function benchProgram(objPath: string, opts: Omit<BenchOptions, 'engine'> & { engine?: Engine }): ProgBenchResult {
   const timeMs = parseDuration(opts.time);
-  const runtime = new Runtime(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {});
+  const runtime = new Runtime({ ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}), ...(opts.engine !== undefined ? { engine: opts.engine } : {}) });
   const { obj, progName, verdict } = loadProgramForRun(runtime, objPath, {
     ...(opts.prog !== undefined ? { prog: opts.prog } : {}),
     ...(opts.verify !== undefined ? { verify: opts.verify } : {}),
@@ -171,6 +179,8 @@ export function benchProgram(objPath: string, opts: BenchOptions): ProgBenchResu
     object: objPath,
     program: progName,
     mode: verdict ? 'verified' : 'unverified',
+    engine: runtime.interpreter.engine,
+    compileMs: runtime.interpreter.compileStats.compileMs,
     runs: means.length * k,
     samples: means.length,
     runsPerSample: k,
@@ -192,9 +202,13 @@ const fmt = (ns: number) => (ns < 1e3 ? `${ns.toFixed(1)} ns` : ns < 1e6 ? `${(n
 const rate = (x: number) => (x >= 1e9 ? `${(x / 1e9).toFixed(2)} G` : x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(1) + ' ');
 
 function benchCommand(objPath: string, opts: BenchOptions): number {
-  let r: ProgBenchResult;
+  const engines: (Engine | undefined)[] = opts.engine === 'both' ? ['interpreter', 'compiled'] : [opts.engine];
+  let rs: ProgBenchResult[];
   try {
-    r = benchProgram(objPath, opts);
+    rs = engines.map((engine) => {
+      const { engine: _both, ...rest } = opts;
+      return benchProgram(objPath, { ...rest, ...(engine !== undefined ? { engine } : {}) });
+    });
   } catch (e) {
     if (e instanceof VmFault) {
       process.stderr.write(`ebpfvm: fault: ${e.message}\n`);
@@ -203,15 +217,24 @@ function benchCommand(objPath: string, opts: BenchOptions): number {
     throw e; // UsageError and friends: exit 2 through the CLI's error handler
   }
   if (opts.json) {
-    process.stdout.write(JSON.stringify(r) + '\n');
+    const speedup = rs.length === 2 ? { speedup_p50: rs[0]!.p50Ns / rs[1]!.p50Ns } : {};
+    process.stdout.write(JSON.stringify(rs.length === 1 ? rs[0] : { engines: rs, ...speedup }) + '\n');
     return 0;
   }
+  for (const r of rs) printBench(r);
+  if (rs.length === 2) {
+    const x = rs[0]!.p50Ns / rs[1]!.p50Ns;
+    process.stdout.write(`compiled vs interpreter: ${x >= 1 ? `${x.toFixed(2)}x faster` : `${(1 / x).toFixed(2)}x slower`} (p50, same process, measured one after the other)\n`);
+  }
+  return 0;
+}
+
+function printBench(r: ProgBenchResult): void {
   const cores = os.cpus().length;
   process.stdout.write(
-    `${r.program}: ${r.runs} runs in ${r.seconds.toFixed(2)} s (${r.samples} samples of ${r.runsPerSample}), ${r.mode} mode, return value ${r.retval}\n` +
+    `${r.program}: ${r.runs} runs in ${r.seconds.toFixed(2)} s (${r.samples} samples of ${r.runsPerSample}), ${r.mode} mode, ${r.engine} engine${r.engine === 'compiled' ? ` (compiled in ${r.compileMs.toFixed(2)} ms)` : ''}, return value ${r.retval}\n` +
       `  mean ${fmt(r.meanNs)} ±${r.rme.toFixed(2)}%   p50 ${fmt(r.p50Ns)}   p99 ${fmt(r.p99Ns)}   fastest ${fmt(r.minNs)}   (per run; percentiles over sample means)\n` +
       `  ${rate(r.opsPerSec)}runs/s   ${r.insnsPerRun} insns/run   ${rate(r.insnsPerSec)}insn/s\n` +
       `  load average ${r.load.join(' ')} on ${cores} cores${r.load[0]! / cores > 0.75 ? ' (busy: expect slower, noisier figures)' : ''}\n`,
   );
-  return 0;
 }

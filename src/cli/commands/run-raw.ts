@@ -7,6 +7,8 @@ import { UsageError, VmFault } from '../../errors.js';
 import { Runtime } from '../../runtime.js';
 import { rawInsns } from '../../../vm/isa.js';
 import type { RegisterCommand } from './index.js';
+import { ENGINE_HELP, parseEngine } from '../engine.js';
+import type { Engine } from '../../../vm/interpreter.js';
 
 /** Bytes from a hex string: bytes separated by whitespace, or one run of hex digits. */
 export function parseHexBytes(text: string, what: string): Uint8Array {
@@ -41,14 +43,15 @@ export const registerRunRaw: RegisterCommand = (program: Command, setExit) => {
     .argument('<prog>', 'program: a .bin file, a file of hex bytes, or hex bytes inline')
     .option('--mem <file>', 'memory buffer passed in r1/r2 (binary file, or hex text)')
     .option('--trace', 'print every instruction to stderr')
+    .option('--engine <name>', ENGINE_HELP, parseEngine)
     .option('--max-insns <n>', 'instruction budget', (v) => {
       if (!/^\d+$/.test(v)) throw new UsageError(`--max-insns: '${v}' is not a number`);
       return Number(v);
     })
-    .action((progArg: string, opts: { mem?: string; trace?: boolean; maxInsns?: number }) => {
+    .action((progArg: string, opts: { mem?: string; trace?: boolean; maxInsns?: number; engine?: Engine }) => {
       const bytes = readBytesArg(progArg, 'program');
       if (bytes.length === 0 || bytes.length % 8 !== 0) throw new UsageError(`program is ${bytes.length} bytes, not a non-empty multiple of 8`);
-      const rt = new Runtime(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {});
+      const rt = new Runtime({ ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}), ...(opts.engine !== undefined ? { engine: opts.engine } : {}) });
       const mem = opts.mem !== undefined ? readBytesArg(opts.mem, 'memory') : new Uint8Array(0);
       let memAddr = 0;
       if (mem.length > 0) {

@@ -20,6 +20,8 @@ import { MapHandle, codecFor, type Codec } from '../../map-api.js';
 import { encodeCtxFields, progTypeInfo } from '../../../vm/contexts.js';
 import type { RunOutput } from '../../../helpers/types.js';
 import type { RegisterCommand } from './index.js';
+import { ENGINE_HELP, parseEngine } from '../engine.js';
+import type { Engine } from '../../../vm/interpreter.js';
 
 interface RunOptions {
   prog?: string;
@@ -41,6 +43,7 @@ interface RunOptions {
   dumpMaps?: boolean | string;
   verify?: boolean;
   strict?: boolean;
+  engine?: Engine;
 }
 
 const uint = (flag: string) => (v: string): number => {
@@ -73,6 +76,7 @@ export const registerRun: RegisterCommand = (program: Command, setExit) => {
     .option('--verify', 'verify first (the default); a rejected program exits 1 with the verifier message')
     .option('--no-verify', 'run without verifying: every memory access is checked at run time and an instruction budget bounds the run')
     .option('--strict', "verify with the rbtree verifier's strict mode")
+    .option('--engine <name>', ENGINE_HELP, parseEngine)
     .action((objPath: string, opts: RunOptions) => {
       setExit(runCommand(objPath, opts));
     });
@@ -85,7 +89,7 @@ function runCommand(objPath: string, opts: RunOptions): number {
   const cpu = opts.cpu ?? 0;
   const ncpus = opts.ncpus ?? cpu + 1;
   const task = opts.task !== undefined ? readTask(opts.task) : undefined;
-  const runtime = new Runtime({ ncpus, cpu, ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}), ...(task ? { task } : {}) });
+  const runtime = new Runtime({ ncpus, cpu, ...(opts.engine !== undefined ? { engine: opts.engine } : {}), ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}), ...(task ? { task } : {}) });
   if (opts.kmem !== undefined) mapKernelMemory(runtime, opts.kmem);
   const { obj, progName, verdict } = loadProgramForRun(runtime, objPath, {
     ...(opts.prog !== undefined ? { prog: opts.prog } : {}),
@@ -152,6 +156,9 @@ function runCommand(objPath: string, opts: RunOptions): number {
       duration_ns: r.durationNs,
       repeat: r.repeat,
       insn_count: r.insnCount,
+      engine: runtime.interpreter.engine,
+      // generating code and new Function, on the first run (V8 compiles the function lazily)
+      compile_ms: Number(runtime.interpreter.compileStats.compileMs.toFixed(3)),
       printk: r.output.printk,
       ringbuf: r.output.ringbuf.map((e) => ({ map: e.map, data: toHex(e.data) })),
       perf: r.output.perf.map((e) => ({ map: e.map, cpu: e.cpu, data: toHex(e.data) })),

@@ -11,10 +11,13 @@ import { UsageError } from '../../errors.js';
 import { formatResult, formatTotals, totals, type ObjectTestOptions, type TestResult } from '../../selftest/runner.js';
 import { testFile, WORKER_MARK, type WorkerReply, type WorkerRequest } from '../test-file.js';
 import type { RegisterCommand } from './index.js';
+import { ENGINE_HELP, parseEngine } from '../engine.js';
+import type { Engine } from '../../../vm/interpreter.js';
 
 interface TestOptions {
   prog?: string;
   jobs?: number;
+  engine?: Engine;
   shard?: string;
   strict?: boolean;
   unpriv?: boolean;
@@ -49,6 +52,7 @@ export const registerTest: RegisterCommand = (program: Command, setExit) => {
     .option('--shard <i/n>', 'test only the i-th of n slices of the sorted file list')
     .option('--strict', "verify with the rbtree verifier's strict mode")
     .option('--unpriv', 'run the unprivileged (@unpriv) tests too; not yet supported')
+    .option('--engine <name>', ENGINE_HELP, parseEngine)
     .option('--json', 'print one JSON object with every result')
     .option('-v, --verbose', 'print the verifier log of failed tests')
     .action(async (files: string[], opts: TestOptions) => {
@@ -60,7 +64,7 @@ async function testCommand(files: string[], opts: TestOptions): Promise<number> 
   if (opts.unpriv) throw new UsageError('--unpriv: unprivileged mode is not yet supported (the @unpriv tests SKIP)');
   for (const f of files) if (!existsSync(f)) throw new UsageError(`cannot read ${f}: ENOENT`);
   const chosen = opts.shard !== undefined ? shardFiles(files, opts.shard) : files;
-  const testOpts: ObjectTestOptions = { ...(opts.prog !== undefined ? { prog: opts.prog } : {}), ...(opts.strict ? { strict: true } : {}) };
+  const testOpts: ObjectTestOptions = { ...(opts.prog !== undefined ? { prog: opts.prog } : {}), ...(opts.strict ? { strict: true } : {}), ...(opts.engine !== undefined ? { engine: opts.engine } : {}) };
   const all: TestResult[] = [];
   const print = (results: TestResult[]) => {
     all.push(...results);
