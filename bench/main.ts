@@ -20,6 +20,7 @@ import './rbtree.js';
 import './rbtree-helpers.js';
 import './kernel.js';
 import './memory.js';
+import './engines.js';
 
 const RESULTS = repoPath('bench/results');
 

@@ -248,6 +248,8 @@ export class Interpreter {
   /** The tier new runs use; may be changed between runs. */
   engine: Engine;
   private readonly compiledCache = new WeakMap<Program, CompiledProgram | null>();
+  private lastCompiledProg: Program | undefined = undefined;
+  private lastCompiled: CompiledProgram | null = null;
   readonly compileStats: CompileStats = { compiled: 0, compileMs: 0, notCompiled: [], compiledRuns: 0, interpretedFallbacks: 0 };
 
   constructor(
@@ -260,7 +262,14 @@ export class Interpreter {
   /** The compiled form of `prog`, made on first use and cached with the program; null when the
    *  compiler leaves it to the interpreter (the reason is in compileStats.notCompiled). */
   compiled(prog: Program, decoded: Decoded = this.decode(prog)): CompiledProgram | null {
+    // callbacks (rbtree comparators, bpf_loop) re-enter the same program many times per run
+    if (prog === this.lastCompiledProg) return this.lastCompiled;
     let c = this.compiledCache.get(prog);
+    if (c !== undefined) {
+      this.lastCompiledProg = prog;
+      this.lastCompiled = c;
+      return c;
+    }
     if (c !== undefined) return c;
     try {
       c = compileProgram(prog.insns, prog.name, this, prog, decoded, COMPILER_KIT);
@@ -454,7 +463,7 @@ export class Interpreter {
     this.compileStats.compiledRuns++;
     for (;;) {
       const c = this.compiled(p, d);
-      if (c !== null && c.blocks.has(pc)) {
+      if (c !== null && c.blocks[pc] === 1) {
         const status = c.fn(run, ctx, pc, baseDepth);
         if (status === 0) return;
         if (status === 1) {

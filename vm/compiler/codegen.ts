@@ -35,8 +35,8 @@ export type CompiledFn = (run: unknown, ctx: unknown, entry: number, baseDepth: 
 
 export interface CompiledProgram {
   readonly fn: CompiledFn;
-  /** Block starts: entries the dispatcher knows. */
-  readonly blocks: ReadonlySet<number>;
+  /** 1 at each block start (the entries the dispatcher knows), one byte per slot. */
+  readonly blocks: Uint8Array;
   /** Size of the generated source, in characters. */
   readonly sourceChars: number;
   /** Wall time spent generating and `new Function`-ing it (V8 compiles lazily on first call). */
@@ -334,7 +334,9 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
  *  decoded it. Throws NotCompiled for what the compiler leaves to the interpreter. */
 export function compileProgram(insns: readonly Insn[], name: string, vm: unknown, prog: unknown, decoded: unknown, kit: CompilerKit): CompiledProgram {
   const t0 = performance.now();
-  const { source, blocks } = generate(insns, name);
+  const { source, blocks: starts } = generate(insns, name);
+  const blocks = new Uint8Array(insns.length + 1);
+  for (const pc of starts) blocks[pc] = 1;
   const factory = new Function('vm', 'prog', 'decoded', 'K', source) as (vm: unknown, prog: unknown, decoded: unknown, K: CompilerKit) => CompiledFn;
   const fn = factory(vm, prog, decoded, kit);
   return { fn, blocks, sourceChars: source.length, compileMs: performance.now() - t0 };
