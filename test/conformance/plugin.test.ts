@@ -27,6 +27,9 @@ describe.skipIf(!existsSync(plugin))('ebpfvm-conformance binary', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/unsupported engine 'jit'/);
   });
+  it('--engine compiled runs the program through the compiling tier with the same answer', async () => {
+    expect(await runPlugin(['01 02 03', '--engine', 'compiled'], MEM_LEN)).toEqual({ code: 0, stdout: '3\n', stderr: '' });
+  });
   it('--elf: runs the .text function of an object', async () => {
     const r = await runPlugin(['01 02 03', '--elf'], fixture('mem-len.o'));
     expect(r).toEqual({ code: 0, stdout: '3\n', stderr: '' });
