@@ -127,6 +127,8 @@ export function rbtreeAfterArgs(v: Verifier, h: HelperEntry, map: VerifierMap | 
   const tree = map?.type === MapType.RBTREE ? map : undefined;
   if (!tree) v.reject(`rbtree: R1 is not an rbtree map (${h.name})`);
   if (strict(v) && NEEDS_LOCK.has(id) && !v.st.rbLocks.includes(tree.id)) v.reject(`bpf_spin_lock at off=0 must be held for rbtree '${tree.name}' (bpf_${h.name})`);
+  // Each step of an open-coded iteration counts, like the kernel's iterator depth.
+  if (id === Id.next || id === Id.prev) v.st.rbIterDepth++;
   if (id === Id.alloc_node) {
     const size = allocSize ?? 0;
     const tooSmallForAny = size < RB_NODE_SIZE && !strict(v);

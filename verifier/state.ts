@@ -304,6 +304,9 @@ export class VState {
   /** may_goto fall-throughs taken on this path (kernel may_goto_depth): a loop kept finite by
    *  may_goto converges when an iteration deeper than a state still being explored matches it. */
   mayGotoDepth = 0;
+  /** rbtree next/prev calls on this path: a loop over the tree is no endless loop while each
+   *  turn steps the iteration (it converges at the next/prev call instead: verifier/rbtree.ts). */
+  rbIterDepth = 0;
   get cur(): Frame {
     return this.frames[this.frames.length - 1]!;
   }
@@ -315,6 +318,7 @@ export class VState {
     s.rbLocks = this.rbLocks.slice();
     s.condRelease = new Map(this.condRelease);
     s.mayGotoDepth = this.mayGotoDepth;
+    s.rbIterDepth = this.rbIterDepth;
     return s;
   }
 }

@@ -353,7 +353,7 @@ export class Verifier {
         }
       } else {
         for (const cp of at.active.get(hash) ?? []) {
-          if (cp.state.mayGotoDepth === cur.mayGotoDepth && maybeLooping(cp.state, cur, topLive) && statesEqual(cp.state, cur, live, 'exact') && this.isAncestor(cp)) {
+          if (cp.state.mayGotoDepth === cur.mayGotoDepth && cp.state.rbIterDepth === cur.rbIterDepth && maybeLooping(cp.state, cur, topLive) && statesEqual(cp.state, cur, live, 'exact') && this.isAncestor(cp)) {
             const line = this.input.sourceLine?.(pc);
             this.reject(`${line !== undefined ? `; ${line}\n` : ''}infinite loop detected at insn ${pc}\ncur state:${this.stateText(true)}\nold state:${formatFrame(cp.state.cur, 0, undefined, true)}`, false, 22);
           }
