@@ -16,7 +16,7 @@ import type { ArgIndex, HelperCall, HelperEntry, HelperEnv, LockSet, RunOutput }
 import type { KfuncEntry } from '../helpers/kfuncs.js';
 import type { BpfMap } from '../maps/types.js';
 import { HANDLE_TAG_BASE, HandleKind, handleKindOfHi } from './handles.js';
-import { BPF_MAX_LOOPS, MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_TAIL_CALLS } from './isa.js';
+import { BPF_MAX_LOOPS, MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_RUN_FRAMES, MAX_TAIL_CALLS } from './isa.js';
 import { predecode, validate, type Decoded } from './decode.js';
 import { formatInsn } from './disasm.js';
 import type { KernelMemory } from './kmem.js';
@@ -170,13 +170,17 @@ class Run {
   readonly locks = new RunLocks();
   readonly state = new Map<string, unknown>();
   // Per depth: r6..r10 lo/hi of the caller, its return pc, its program.
-  readonly saved = new Int32Array((MAX_CALL_FRAMES + 1) * 10);
-  readonly retPc = new Int32Array(MAX_CALL_FRAMES + 1);
-  readonly retProg: (Program | undefined)[] = new Array(MAX_CALL_FRAMES + 1);
+  readonly saved = new Int32Array((MAX_RUN_FRAMES + 1) * 10);
+  readonly retPc = new Int32Array(MAX_RUN_FRAMES + 1);
+  readonly retProg: (Program | undefined)[] = new Array(MAX_RUN_FRAMES + 1);
+  /** Per depth: the depth at which the program running in that frame was entered (1 for the
+   *  run's program; d for a program tail-called from a frame at depth d). A program's own call
+   *  chain is bounded by MAX_CALL_FRAMES from there. */
+  readonly frameBase = new Int32Array(MAX_RUN_FRAMES + 1);
   /** Per depth: what is left of the frame's may_goto budget. The kernel keeps this count in a
    *  hidden stack slot of each frame, set to BPF_MAX_LOOPS on entry to a function (or to a
    *  tail-called program); may_goto takes its branch once the count is 0. */
-  readonly loopBudget = new Int32Array(MAX_CALL_FRAMES + 1);
+  readonly loopBudget = new Int32Array(MAX_RUN_FRAMES + 1);
   private readonly contexts: CallContext[] = [];
   /** A helper call recorded its program in a context (see init). */
   contextsUsed = false;
@@ -227,7 +231,7 @@ export class Interpreter {
   /** Current low edge of each level's stack region (see setStackLow), to skip unchanged updates. */
   private readonly stackLows: number[] = [];
   /** Call stacks, one per nesting level of runs (a helper may start another run): a single
-   *  region of MAX_CALL_FRAMES * 512 bytes whose frames are adjacent, the first at the top and
+   *  region of MAX_RUN_FRAMES * 512 bytes whose frames are adjacent, the first at the top and
    *  each callee's directly below its caller's, as on a real stack and in uBPF. An access that
    *  crosses a frame's edge therefore lands in the neighbouring frame instead of faulting, and a
    *  pointer to a caller's stack slot is an ordinary in-bounds address for the callee. */
@@ -307,9 +311,9 @@ export class Interpreter {
   /** Run `prog` to completion. Faults surface as VmFault; DecodeError if the code is malformed. */
   run(prog: Program, req: RunRequest): RunResult {
     const decoded = this.decode(prog);
-    const level = this.stackTop / MAX_CALL_FRAMES;
+    const level = this.stackTop / MAX_RUN_FRAMES;
     const run = (this.runs[level] ??= new Run()).init(req, this.stackTop, prog.gpl, prog.progType);
-    this.stackTop += MAX_CALL_FRAMES;
+    this.stackTop += MAX_RUN_FRAMES;
     try {
       const ctx = run.contextAt(this, 1);
       const R = ctx.R;
@@ -340,18 +344,18 @@ export class Interpreter {
 
   /** Lowest address of the frame at `depth` (1-based) of `run`. */
   private stackFor(run: Run, depth: number): number {
-    const level = run.stackBase / MAX_CALL_FRAMES;
+    const level = run.stackBase / MAX_RUN_FRAMES;
     while (this.stacks.length <= level) {
-      this.stacks.push(this.env.arena.allocRegion(MAX_CALL_FRAMES * MAX_BPF_STACK, MemFlag.READ | MemFlag.WRITE, 'stack', `stack#${this.stacks.length}`));
+      this.stacks.push(this.env.arena.allocRegion(MAX_RUN_FRAMES * MAX_BPF_STACK, MemFlag.READ | MemFlag.WRITE, 'stack', `stack#${this.stacks.length}`));
     }
-    return this.stacks[level]! + (MAX_CALL_FRAMES - depth) * MAX_BPF_STACK;
+    return this.stacks[level]! + (MAX_RUN_FRAMES - depth) * MAX_BPF_STACK;
   }
 
   /** Only the current frame and its callers' frames are accessible: below the current frame's
    *  bottom lies nothing live (the kernel's verifier refuses such accesses too). */
   /** @internal (also called by vm/compiler's generated code) */
   setStackLow(run: Run): void {
-    if (run.depth > 0) this.moveStackLow(run.stackBase / MAX_CALL_FRAMES, this.stackFor(run, run.depth));
+    if (run.depth > 0) this.moveStackLow(run.stackBase / MAX_RUN_FRAMES, this.stackFor(run, run.depth));
   }
 
   private moveStackLow(level: number, low: number): void {
@@ -367,14 +371,16 @@ export class Interpreter {
    *  callback's cost, so deeper frames are cleared once, when the run ends (clearDeepFrames). */
   /** @internal (also called by vm/compiler's generated code) */
   enterFrame(run: Run, R: Int32Array): void {
-    if (run.depth >= MAX_CALL_FRAMES) throw new FaultSignal(`call depth exceeds ${MAX_CALL_FRAMES} frames`);
+    const base = run.depth === 0 ? 1 : run.frameBase[run.depth]!;
+    if (run.depth - base + 1 >= MAX_CALL_FRAMES || run.depth >= MAX_RUN_FRAMES) throw new FaultSignal(`call depth exceeds ${MAX_CALL_FRAMES} frames`);
     run.depth++;
+    run.frameBase[run.depth] = base;
     if (run.depth > run.maxDepth) run.maxDepth = run.depth;
     run.loopBudget[run.depth] = BPF_MAX_LOOPS;
     const s = this.stackFor(run, run.depth);
     // (Int32Array: a quarter of the elements of the byte view; frames are 512-aligned.)
     if (run.depth === 1) this.env.arena.i32.fill(0, s >>> 2, (s + MAX_BPF_STACK) >>> 2);
-    this.moveStackLow(run.stackBase / MAX_CALL_FRAMES, s);
+    this.moveStackLow(run.stackBase / MAX_RUN_FRAMES, s);
     R[20] = s + MAX_BPF_STACK; // r10
     R[21] = 0;
   }
@@ -1598,7 +1604,7 @@ export class Interpreter {
                 throw new FaultSignal(`call to pc ${target}, outside the program or not an instruction`);
               }
               const depth = run.depth;
-              if (depth >= MAX_CALL_FRAMES) throw new FaultSignal(`call depth exceeds ${MAX_CALL_FRAMES} frames`);
+              if (depth - run.frameBase[depth]! + 1 >= MAX_CALL_FRAMES || depth >= MAX_RUN_FRAMES) throw new FaultSignal(`call depth exceeds ${MAX_CALL_FRAMES} frames`);
               const o = depth * 10;
               const sv = run.saved;
               for (let k = 0; k < 10; k++) sv[o + k] = R[12 + k]!; // r6..r10
@@ -2354,6 +2360,9 @@ export class Interpreter {
     }
     run.tailCalls++;
     run.pendingTail = prog;
+    // The target replaces the calling frame (a subprogram's, possibly): its own call chain
+    // starts there.
+    run.frameBase[run.depth] = run.depth;
     return true;
   }
 }

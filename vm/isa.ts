@@ -118,6 +118,10 @@ export const INSN_SIZE = 8;
 export const MAX_BPF_STACK = 512;
 export const MAX_CALL_FRAMES = 8;
 export const MAX_TAIL_CALLS = 33;
+/** Frames one run may hold: MAX_CALL_FRAMES is the verifier's bound on one program's call chain,
+ *  and a tail call from a subprogram replaces only that subprogram's frame, so each of the 33
+ *  tail-called programs may add its own chain on top (tailcall_bpf2bpf_hierarchy*.c). */
+export const MAX_RUN_FRAMES = MAX_CALL_FRAMES * (MAX_TAIL_CALLS + 1);
 /** may_goto's budget per function invocation in the kernel's interpreter (BPF_MAX_LOOPS). */
 export const BPF_MAX_LOOPS = 8 * 1024 * 1024;
 

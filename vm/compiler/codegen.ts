@@ -28,7 +28,7 @@
 
 import { writesFramePointer } from '../decode.js';
 import type { Insn } from '../isa.js';
-import { BPF_MAX_LOOPS, LD_IMM64, MAX_CALL_FRAMES } from '../isa.js';
+import { BPF_MAX_LOOPS, LD_IMM64, MAX_CALL_FRAMES, MAX_RUN_FRAMES } from '../isa.js';
 
 /** The signature of a compiled program: run from `entry` until the frame at `baseDepth` exits. */
 export type CompiledFn = (run: unknown, ctx: unknown, entry: number, baseDepth: number) => number;
@@ -297,7 +297,7 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
       `${SYNC}run.insnCount=count;run.nextProg=t;run.nextPc=0;return 1;}`;
     const helper = (id: string) => `${SYNC}run.insnCount=count;vm.callHelper(run,ctx,prog,decoded,${pc},${id},R);${after}`;
     const local = (target: string) =>
-      `{const depth=run.depth;if(depth>=${MAX_CALL_FRAMES}){${SYNC}throw new K.FaultSignal('call depth exceeds ${MAX_CALL_FRAMES} frames');}` +
+      `{const depth=run.depth;if(depth-run.frameBase[depth]+1>=${MAX_CALL_FRAMES}||depth>=${MAX_RUN_FRAMES}){${SYNC}throw new K.FaultSignal('call depth exceeds ${MAX_CALL_FRAMES} frames');}` +
       `const o=depth*10;sv[o]=l6;sv[o+1]=h6;sv[o+2]=l7;sv[o+3]=h7;sv[o+4]=l8;sv[o+5]=h8;sv[o+6]=l9;sv[o+7]=h9;sv[o+8]=l10;sv[o+9]=h10;` +
       `run.retPc[depth]=${pc + 1};run.retProg[depth]=prog;${SYNC}vm.enterFrame(run,R);l10=R[20];h10=R[21];pc=${target};continue;}`;
     if (x.code === 0x8d) {
