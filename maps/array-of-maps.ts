@@ -15,7 +15,7 @@ import { Errno, MapFlag, MapType, type BpfMap, type MapContext, type MapRuntime,
 
 export function checkInnerTemplate(spec: MapSpec): MapSpec {
   const t = spec.innerMap;
-  if (!t) throw createError(spec, 'map-in-map needs an inner map template', Errno.EINVAL);
+  if (!t) throw createError(spec, 'map-in-map needs an inner map template (__array(values, ...) in its definition, or LoadOptions.innerMaps)', Errno.EINVAL);
   if ([MapType.ARRAY_OF_MAPS, MapType.HASH_OF_MAPS, MapType.PROG_ARRAY, MapType.PERF_EVENT_ARRAY].includes(t.type as 3)) {
     throw createError(spec, 'inner maps cannot be map-in-map, prog_array or perf_event_array maps', Errno.ENOTSUPP);
   }

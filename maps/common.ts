@@ -35,12 +35,16 @@ export function checkFitsArena(spec: MapSpec, bytes: number, arenaMax: number): 
   if (!(bytes <= arenaMax)) throw createError(spec, `needs ${bytes} bytes, more than the arena's ${arenaMax}`, Errno.ENOMEM);
 }
 
-/** Largest key a hash map accepts: the key must fit on the BPF stack (MAX_BPF_STACK). */
-export const MAX_KEY_SIZE = 512;
+/** kmalloc's largest allocation on x86-64 with 4 KiB pages (1 << (PAGE_SHIFT + MAX_PAGE_ORDER)). */
+export const KMALLOC_MAX_SIZE = 1 << 22;
 /** Per-CPU values are carved out of the per-CPU allocator's unit (PCPU_MIN_UNIT_SIZE). */
 export const MAX_PERCPU_VALUE_SIZE = 32 * 1024;
-/** Hash values: KMALLOC_MAX_SIZE (4 MiB with 4 KiB pages) minus the stack-sized key and element header. */
-export const MAX_HASH_VALUE_SIZE = (1 << 22) - MAX_KEY_SIZE - 48;
+/** sizeof(struct htab_elem) on x86-64: the header before a hash element's key. */
+export const HTAB_ELEM_HEADER = 48;
+/** htab_map_alloc_check: key_size + value_size must stay below KMALLOC_MAX_SIZE less the element
+ *  header (-E2BIG otherwise; checked on Linux 6.18: key 4194240 + value 15 is accepted, + 16 is
+ *  not). There is no separate key limit: a key need not fit on the BPF stack. */
+export const MAX_HASH_KEY_VALUE = KMALLOC_MAX_SIZE - HTAB_ELEM_HEADER - 1;
 /** Slot bookkeeping lives in typed arrays; refuse sizes the kernel's prealloc would refuse with ENOMEM. */
 export const MAX_PREALLOC_ENTRIES = 1 << 24;
 

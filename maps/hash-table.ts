@@ -29,8 +29,7 @@ import { FaultSignal } from '../src/errors.js';
 import { MemFlag, type Arena } from '../vm/memory.js';
 import {
   ACCESS_MASK,
-  MAX_HASH_VALUE_SIZE,
-  MAX_KEY_SIZE,
+  MAX_HASH_KEY_VALUE,
   MAX_PERCPU_VALUE_SIZE,
   MAX_PREALLOC_ENTRIES,
   SPIN_LOCK_SIZE,
@@ -484,7 +483,14 @@ export function keyIdOf(bytes: Uint8Array, off: number, size: number): KeyId {
       bytes[off + 6]! | (bytes[off + 7]! << 8),
     );
   }
-  const units = KEY_UNITS.length >= (size + 1) >>> 1 ? KEY_UNITS : new Array<number>((size + 1) >>> 1);
+  if (size > KEY_UNITS.length * 2) {
+    // Keys beyond the stack's 512 bytes (from map values): in chunks, since fromCharCode.apply
+    // takes a bounded number of arguments.
+    let id = '';
+    for (let at = 0; at < size; at += KEY_UNITS.length * 2) id += keyIdOf(bytes, off + at, Math.min(KEY_UNITS.length * 2, size - at));
+    return id;
+  }
+  const units = KEY_UNITS;
   const n = size >>> 1;
   for (let i = 0; i < n; i++) units[i] = bytes[off + 2 * i]! | (bytes[off + 2 * i + 1]! << 8);
   let len = n;
@@ -492,15 +498,17 @@ export function keyIdOf(bytes: Uint8Array, off: number, size: number): KeyId {
   return String.fromCharCode.apply(null, len === units.length ? units : units.slice(0, len));
 }
 
-/** Scratch for keyIdOf (keys up to MAX_KEY_SIZE bytes). */
-const KEY_UNITS: number[] = new Array<number>(MAX_KEY_SIZE >>> 1).fill(0);
+/** Scratch for keyIdOf: keys of up to 512 bytes (MAX_BPF_STACK) in one piece. */
+const KEY_UNITS: number[] = new Array<number>(256).fill(0);
 
 function checkHashSpec(spec: MapSpec, kind: HashTableKind): void {
   let allowed = MapFlag.NO_PREALLOC | MapFlag.NUMA_NODE | MapFlag.ZERO_SEED | ACCESS_MASK;
   if (kind.lru) allowed |= MapFlag.NO_COMMON_LRU;
-  checkCommonSpec(spec, allowed, kind.percpu ? MAX_PERCPU_VALUE_SIZE : MAX_HASH_VALUE_SIZE);
+  checkCommonSpec(spec, allowed, kind.percpu ? MAX_PERCPU_VALUE_SIZE : MAX_HASH_KEY_VALUE);
   if (kind.percpu) checkPercpuNuma(spec);
-  if (spec.keySize > MAX_KEY_SIZE) throw createError(spec, `key_size ${spec.keySize} too large (max ${MAX_KEY_SIZE})`, Errno.E2BIG);
+  if (spec.keySize + spec.valueSize > MAX_HASH_KEY_VALUE) {
+    throw createError(spec, `key_size ${spec.keySize} + value_size ${spec.valueSize} too large (max ${MAX_HASH_KEY_VALUE} together)`, Errno.E2BIG);
+  }
   if (kind.lru && (spec.flags & MapFlag.NO_PREALLOC) !== 0) {
     throw createError(spec, 'LRU maps are always preallocated (BPF_F_NO_PREALLOC is not supported)', Errno.ENOTSUPP);
   }

@@ -8,7 +8,11 @@ import { SHT, STT, type ElfFile, type ElfSection } from '../elf/file.js';
 import type { GlobalVar, ObjectSpec, ObjMapSpec } from './spec.js';
 
 const BPF_OBJ_NAME_LEN = 16;
-export const MAX_DATA_SECTION = 16 << 20; // the kernel refuses array values above KMALLOC_MAX_SIZE (4 MiB) anyway
+/** Largest global-data section: a section becomes one ARRAY value, and the kernel's array maps
+ *  take value_size up to INT_MAX (array_map_alloc_check; Linux 6.18 creates a 1 GiB .bss map,
+ *  its verifier then limits constant offsets into it to 512 MiB). Memory is taken only when the
+ *  map is created, so a section must also fit the runtime's arena (-ENOMEM otherwise). */
+export const MAX_DATA_SECTION = 0x7fffffff;
 
 /** libbpf's internal_map_name(): object-name prefix (so maps of different objects differ) plus the
  *  section name, 15 characters at most; sections with a second dot (".data.custom") get no prefix. */
@@ -46,11 +50,22 @@ export function collectGlobalData(elf: ElfFile, spec: ObjectSpec): void {
   const btf = spec.btf;
   for (const sec of elf.sections) {
     if (!isDataSection(sec)) continue;
-    // The kernel caps map values far below this; a larger .bss is a corrupt header, not data.
-    if (sec.size > MAX_DATA_SECTION) throw new LinkError(`size ${sec.size} exceeds the ${MAX_DATA_SECTION}-byte limit for global data`, `section ${sec.name}`);
+    // The kernel's array maps refuse larger values (-E2BIG); such a .bss is a corrupt header.
+    if (sec.size > MAX_DATA_SECTION) throw new LinkError(`size ${sec.size} exceeds the ${MAX_DATA_SECTION}-byte limit for global data (the kernel's largest array value)`, `section ${sec.name}`);
     const mapName = internalMapName(spec.name, sec.name);
-    const image = new Uint8Array(sec.size);
-    if (sec.type !== SHT.NOBITS) image.set(sec.data);
+    // A .bss image is all zeros, as a new array map is: it is made only when a variable is read or
+    // set before load, so a large .bss costs memory only in the map.
+    let image: Uint8Array | undefined;
+    const content: { key: Uint8Array; value: Uint8Array } = { key: new Uint8Array(4), value: new Uint8Array(0) };
+    const img = (): Uint8Array => {
+      if (!image) {
+        image = new Uint8Array(sec.size);
+        if (sec.type !== SHT.NOBITS) image.set(sec.data);
+        content.value = image;
+        m.contents = [content];
+      }
+      return image;
+    };
     const ro = isReadOnlySection(sec.name);
     const ds = btf?.datasec(sec.name);
     // libbpf makes data maps mmapable when they hold a non-static variable; .rodata is additionally
@@ -66,8 +81,8 @@ export function collectGlobalData(elf: ElfFile, spec: ObjectSpec): void {
       origin: 'data',
       section: sec.name,
       autocreate: true,
-      contents: [{ key: new Uint8Array(4), value: image }],
     };
+    if (sec.type !== SHT.NOBITS) img();
     if (ds) m.btfValueTypeId = ds.id;
     if (spec.maps.has(mapName)) throw new LinkError(`map name ${mapName} is already used`, `section ${sec.name}`);
     spec.maps.set(mapName, m);
@@ -83,11 +98,11 @@ export function collectGlobalData(elf: ElfFile, spec: ObjectSpec): void {
         size,
         type,
         linkage,
-        get: () => image.subarray(offset, offset + size),
+        get: () => img().subarray(offset, offset + size),
         set: (value) => {
           const bytes = value instanceof Uint8Array ? value : encodeScalar(value, size, where);
           if (bytes.length !== size) throw new LinkError(`expected ${size} bytes, got ${bytes.length}`, where);
-          image.set(bytes, offset);
+          img().set(bytes, offset);
         },
       };
       if (typeId !== undefined) v.typeId = typeId;

@@ -33,6 +33,10 @@ export interface LoadOptions {
   kconfigDefaults?: Record<string, number | bigint | boolean | string>;
   /** Use these existing runtime maps instead of creating the named maps (bpf_map__reuse_fd). */
   reuseMaps?: Record<string, number>;
+  /** Inner maps for map-in-maps defined without an `__array(values, ...)` template, by map name:
+   *  a runtime map id whose type, sizes and flags serve as the template (libbpf's
+   *  bpf_map__set_inner_map_fd). Without either, creating the map fails with -EINVAL. */
+  innerMaps?: Record<string, number>;
   /** Load only these programs (even from `?` sections, whose autoload is off), plus what they need:
    *  the object's `__auxiliary` programs and the programs named in prog_array `values`, as libbpf
    *  with autoload set per program and the kernel's test loader do. Default: every program whose
@@ -385,7 +389,18 @@ function toRuntimeSpec(spec: ObjectSpec, m: ObjMapSpec, options: LoadOptions, ru
     if (image) out.contents = [{ key: new Uint8Array(4), value: image }];
   }
   if (m.origin === 'data' && m.contents) out.contents = m.contents.map((c) => ({ key: c.key.slice(), value: c.value.slice() }));
-  if (m.type === MapType.ARRAY_OF_MAPS || m.type === MapType.HASH_OF_MAPS) delete out.contents;
+  if (m.type === MapType.ARRAY_OF_MAPS || m.type === MapType.HASH_OF_MAPS) {
+    delete out.contents;
+    const innerId = options.innerMaps?.[m.name];
+    if (innerId !== undefined) {
+      const inner = runtime.mapById(innerId);
+      if (!inner) throw new LinkError(`innerMaps names map id ${innerId}, which does not exist`, `map ${m.name}`);
+      const { contents: _c, innerMap: _i, ...template } = inner.map.spec;
+      void _c;
+      void _i;
+      out.innerMap = { ...template, name: `${m.name}.inner` };
+    }
+  }
   // libbpf completes perf event arrays at creation: u32 key and value, one slot per possible CPU.
   if (m.type === MapType.PERF_EVENT_ARRAY) {
     out.keySize ||= 4;

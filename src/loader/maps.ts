@@ -18,6 +18,16 @@ function uintMember(btf: Btf, typeId: number, where: string): number {
   return a.nelems!;
 }
 
+/** A 64-bit map field (libbpf's get_map_field_long): `__uint` as above, or libbpf's
+ *  `__ulong(name, V)`, an anonymous enum whose one enumerator is V (ENUM64 when V needs it). */
+function ulongMember(btf: Btf, typeId: number, where: string): bigint {
+  const t = btf.resolve(typeId);
+  if (t.kind === BtfKind.PTR) return BigInt(uintMember(btf, typeId, where));
+  if (t.kind !== BtfKind.ENUM && t.kind !== BtfKind.ENUM64) throw new BtfError(`expected __uint (a pointer to an array) or __ulong (an enum), found ${btf.typeName(typeId)}`, where);
+  if (t.values!.length !== 1) throw new BtfError(`invalid __ulong: the enum has ${t.values!.length} enumerators, not 1`, where);
+  return BigInt.asUintN(64, t.values![0]!.value);
+}
+
 /** `__type(name, T)` is `typeof(T) *name`: the pointee is the type. */
 function typeMember(btf: Btf, typeId: number, where: string): number {
   const p = btf.resolve(typeId);
@@ -73,7 +83,7 @@ function parseMapDef(btf: Btf, name: string, def: BtfType, where: string, inner:
         if (spec.pinning > 1) throw new BtfError(`pinning ${spec.pinning} is not supported (0 none, 1 by name)`, mw);
         break;
       case 'map_extra':
-        spec.mapExtra = BigInt(uintMember(btf, m.type, mw));
+        spec.mapExtra = ulongMember(btf, m.type, mw);
         break;
       case 'key_size': {
         const v = uintMember(btf, m.type, mw);
@@ -128,7 +138,8 @@ function parseMapDef(btf: Btf, name: string, def: BtfType, where: string, inner:
   }
   const isMapInMap = spec.type === MapType.ARRAY_OF_MAPS || spec.type === MapType.HASH_OF_MAPS;
   if (isMapInMap) {
-    if (!spec.innerMap) throw new BtfError('map-in-map needs an inner map template (__array(values, ...))', where);
+    // Without a template the definition still opens, as in libbpf: creating the map fails at
+    // load (-EINVAL), unless the loader is given an inner map (LoadOptions.innerMaps).
     // The value of a map-in-map is a map id (u32); libbpf fills it in when it is missing.
     if (!spec.valueSize) spec.valueSize = 4;
   } else if (spec.innerMap) {

@@ -191,7 +191,7 @@ describe('hash map: creation checks', () => {
     ['unknown flags', { flags: 1 << 20 }, /unsupported map_flags/],
     ['NO_COMMON_LRU on a plain hash', { flags: MapFlag.NO_COMMON_LRU }, /unsupported map_flags/],
     ['RDONLY_PROG|WRONLY_PROG', { flags: MapFlag.RDONLY_PROG | MapFlag.WRONLY_PROG }, /mutually exclusive/],
-    ['key too large', { keySize: 513 }, /key_size 513 too large/],
+    ['key + value too large', { keySize: 4194240, valueSize: 16 }, /key_size 4194240 \+ value_size 16 too large/],
     ['value too large', { valueSize: 1 << 23 }, /too large/],
     ['lock outside the value', { valueSize: 8, spinLockOffset: 6 }, /bpf_spin_lock/],
   ];
@@ -202,6 +202,26 @@ describe('hash map: creation checks', () => {
       expect(() => createHashMap(spec(MapType.HASH, over), { arena, ncpus: 1 })).toThrow(MapError);
     });
   }
+  it('keys beyond 512 bytes, up to the kernel\'s key + value bound (4 MiB less the 48-byte element header)', () => {
+    const arena = newArena();
+    // the largest accepted pair on Linux 6.18: 4194240 + 15 (4194240 + 16 is -E2BIG, above)
+    const edge = createHashMap(spec(MapType.HASH, { keySize: 4194240, valueSize: 15, maxEntries: 1 }), { arena, ncpus: 1 });
+    const k = new Uint8Array(4194240);
+    k[4194239] = 1;
+    expect(edge.update(k, new Uint8Array(15).fill(3))).toBe(0);
+    expect(edge.lookup(k)).toEqual(new Uint8Array(15).fill(3));
+    k[4194239] = 2;
+    expect(edge.lookup(k)).toBeUndefined();
+    const map = createHashMap(spec(MapType.HASH, { keySize: 1000, maxEntries: 4 }), { arena, ncpus: 1 });
+    const a = new Uint8Array(1000).fill(1);
+    const b = a.slice();
+    b[999] = 2;
+    expect(map.update(a, u64(10))).toBe(0);
+    expect(map.update(b, u64(20))).toBe(0);
+    expect(readU64(map.lookup(a))).toBe(10n);
+    expect(readU64(map.lookup(b))).toBe(20n);
+    expect(keysOf(map).length).toBe(2);
+  });
   it('accepts BPF_F_NO_PREALLOC with a huge max_entries, and initial contents', () => {
     const arena = newArena();
     const map = createHashMap(spec(MapType.HASH, { flags: MapFlag.NO_PREALLOC, maxEntries: 1 << 30, contents: [{ key: u32(1), value: u64(2) }] }), { arena, ncpus: 1 });
