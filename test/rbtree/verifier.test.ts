@@ -9,6 +9,10 @@ import { Runtime, load, openObject, objectNameFromPath } from '../../src/index.j
 import { verifyProgram } from '../../src/verify.js';
 import type { TestResult } from '../../src/selftest/runner.js';
 import { cli } from '../cli/capture.js';
+import { assemble } from '../../vm/asm.js';
+import { RbtreeApi } from '../../src/rbtree-api.js';
+import { rbtreeSpec } from '../../maps/rbtree.js';
+import { ProgType } from '../../vm/prog-types.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const DIR = join(ROOT, 'test/progs/rbtree-verifier');
@@ -103,5 +107,30 @@ describe('every rbtree program of the repository, in both modes', () => {
       lock_held_at_exit: 'BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region',
       lock_twice: 'Locking two bpf_spin_locks are not allowed',
     });
+  });
+});
+
+describe('programs proven to hold the lock run without the run-time lock check', () => {
+  it('verifyProgram marks the program only when strict mode accepted it', () => {
+    const path = join(ROOT, 'examples/scheduler.o');
+    const obj = load(new Runtime(), openObject(new Uint8Array(readFileSync(path)), { name: 'scheduler' }));
+    expect(verifyProgram(obj, 'schedule').accepted).toBe(true);
+    expect(obj.program('schedule').program.rbtreeLockProven).toBe(false);
+    expect(verifyProgram(obj, 'schedule', { strict: true }).rbtreeLockProven).toBe(true);
+    expect(obj.program('schedule').program.rbtreeLockProven).toBe(true);
+    const tr = load(new Runtime(), openObject(new Uint8Array(readFileSync(join(ROOT, 'test/progs/rbtree_map.o'))), { name: 'rbtree_map' }), { programs: ['add_node__no_lock'] });
+    expect(verifyProgram(tr, 'add_node__no_lock', { strict: true }).accepted).toBe(false);
+    expect(tr.program('add_node__no_lock').program.rbtreeLockProven).toBe(false);
+  });
+
+  it('the helpers consult the flag: bpf_rbtree_first without the lock is NULL unless the program carries it', () => {
+    const rt = new Runtime();
+    const lm = rt.createMap(rbtreeSpec('tree', 32));
+    new RbtreeApi(lm.map).insert(new Uint8Array(32), { offset: 24, size: 4 });
+    const insns = assemble(`r1 = map_by_fd(${lm.id}) ll\ncall 220\nexit`);
+    const run = (proven: boolean) => rt.execute({ name: 'first', progType: ProgType.SYSCALL, insns, gpl: true, rbtreeLockProven: proven }).r0;
+    expect(run(false)).toBe(0n);
+    // Only a hand-made program can lie like this; the verifier sets the flag after proving the lock.
+    expect(run(true)).not.toBe(0n);
   });
 });

@@ -157,3 +157,23 @@ describe('message matching (validate_msgs)', () => {
     expect(checkMessages(log, [msg('processed'), msg('exit', true)]).ok).toBe(true);
   });
 });
+
+describe("ebpfvm's _strict twins (rbtree strict mode)", () => {
+  it('give the @strict run its own verdict and messages', () => {
+    const s = parseTestSpec(btfWithTags(['comment:0:test_expect_success', 'comment:1:test_retval=1', 'comment:2:test_expect_failure_strict', 'comment:3:test_expect_msg_strict=must be held']), 'f');
+    expect(s.strictTagged).toBe(true);
+    expect(s.priv).toMatchObject({ name: 'f', expectFailure: false, execute: true, retval: 1, msgs: [] });
+    expect(s.strict).toMatchObject({ name: 'f @strict', expectFailure: true, execute: true, retval: 1 });
+    expect(s.strict!.msgs.map((m) => m.text)).toEqual(['must be held']);
+    expect(s.unpriv).toBeUndefined();
+  });
+  it('inherit the default expectations where not given, without an extra run', () => {
+    const s = parseTestSpec(btfWithTags(['comment:0:test_expect_failure', 'comment:1:test_expect_msg=only read']), 'f');
+    expect(s.strictTagged).toBe(false);
+    expect(s.strict).toMatchObject({ name: 'f @strict', expectFailure: true, execute: false });
+    expect(s.strict!.msgs.map((m) => m.text)).toEqual(['only read']);
+    const r = parseTestSpec(btfWithTags(['comment:0:test_expect_success', 'comment:1:test_retval_strict=3']), 'f');
+    expect(r.strict).toMatchObject({ expectFailure: false, execute: true, retval: 3 });
+    expect(r.priv).toMatchObject({ execute: false });
+  });
+});
