@@ -6,8 +6,10 @@
 //   node scripts/conformance-run.mjs DIR [--cpu_version v1..v4] [--include_groups callx,packet]
 //        [--plugin dist/src/cli/conformance.js] [--verbose]
 //
-// - files are parsed with the rules of bpf_test_parser.cc (directives found by substring, unknown
-//   directive or neither result nor error => skipped; a non-empty `-- raw` wins over `-- asm`);
+// - files are parsed with the rules of bpf_test_parser.cc (comments stripped first, directives
+//   found by substring, unknown directive or neither result nor error => skipped; a non-empty
+//   `-- raw` wins over `-- asm`); like the runner, only DIR itself is read, not its subfolders
+//   (upstream's tests/rfc9669 is run by naming that folder);
 // - `-- asm` is assembled by vm/asm-ubpf.ts (the dist build: run `npx tsc -p .` first);
 // - the required cpu version and groups are computed from the instructions, from the runner's table
 //   (opcode_names.h), and tests above --cpu_version (default v4 here, the runner's is v3) or in a
@@ -20,7 +22,7 @@
 // Prints one line per failure (and per skip with --verbose) and the pass/fail/skip counts; exits 1
 // if anything failed.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -105,6 +107,8 @@ function parse(text) {
   let error = '';
   for (let line of text.split('\n')) {
     if (line.endsWith('\r')) line = line.slice(0, -1);
+    // comments go first, so a `#` line never counts as a directive (bpf_test_parser.cc does this)
+    if (line.includes('#')) line = line.slice(0, line.indexOf('#'));
     if (line.includes('--')) {
       if (line.includes('asm')) state = 'asm';
       else if (line.includes('result')) state = 'result';
@@ -117,7 +121,7 @@ function parse(text) {
       continue;
     }
     if (line === '') continue;
-    if (state === 'asm') asm.push(line.includes('#') ? line.slice(0, line.indexOf('#')) : line);
+    if (state === 'asm') asm.push(line);
     else if (state === 'result') result = line;
     else if (state === 'mem') mem += ' ' + line;
     else if (state === 'error') error = line;
@@ -172,8 +176,20 @@ if (!dir || !(cpu >= 1 && cpu <= 4)) {
   process.exit(2);
 }
 
+// The suite's files are upstream's and are not in this repository; nothing is fetched here. Say so
+// plainly instead of failing with a raw ENOENT (docs/asm.md says how to get them).
+if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+  console.error(`conformance-run: ${dir}: no such directory; put the bpf_conformance .data files there first (see docs/asm.md, "Running the upstream suite")`);
+  process.exit(2);
+}
+const dataFiles = readdirSync(dir).filter((n) => n.endsWith('.data')).sort();
+if (dataFiles.length === 0) {
+  console.error(`conformance-run: ${dir}: no .data files in this directory`);
+  process.exit(2);
+}
+
 const counts = { pass: 0, fail: 0, skip: 0 };
-for (const f of readdirSync(dir).filter((n) => n.endsWith('.data')).sort()) {
+for (const f of dataFiles) {
   let t;
   try {
     t = parse(readFileSync(join(dir, f), 'utf8'));
