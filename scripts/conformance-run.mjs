@@ -4,7 +4,7 @@
 // suite can be measured without building the C++ runner:
 //
 //   node scripts/conformance-run.mjs DIR [--cpu_version v1..v4] [--include_groups callx,packet]
-//        [--plugin dist/src/cli/conformance.js] [--verbose]
+//        [--plugin dist/src/cli/conformance.js] [--plugin_options "--engine compiled"] [--verbose]
 //
 // - files are parsed with the rules of bpf_test_parser.cc (comments stripped first, directives
 //   found by substring, unknown directive or neither result nor error => skipped; a non-empty
@@ -14,8 +14,9 @@
 // - the required cpu version and groups are computed from the instructions, from the runner's table
 //   (opcode_names.h), and tests above --cpu_version (default v4 here, the runner's is v3) or in a
 //   group not enabled (callx and packet are off unless asked) are SKIP;
-// - the plugin is spawned as `node PLUGIN [MEMHEX]` with the program's hex bytes on stdin, each byte
-//   followed by two spaces, exactly as the runner writes them;
+// - the plugin is spawned as `node PLUGIN [MEMHEX] [PLUGIN_OPTIONS...]` with the program's hex bytes
+//   on stdin, each byte followed by two spaces, exactly as the runner writes them (the runner's
+//   --plugin_options are split on whitespace and follow MEMHEX, as there);
 // - a zero exit compares stdout (hex, parsed like stoull base 16) with the expected r0; a non-zero
 //   exit passes only when the file has a non-empty `-- error` equal to the output (stdout lines,
 //   or stderr lines when stdout is empty, joined, cut at the first \r).
@@ -160,19 +161,21 @@ let cpu = 4;
 let groups = DEFAULT_GROUPS;
 let plugin = join(root, 'dist/src/cli/conformance.js');
 let verbose = false;
+let pluginOptions = [];
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === '--cpu_version' || a === '--cpu-version') cpu = Number(/^v?(\d)$/.exec(argv[++i] ?? '')?.[1] ?? NaN);
   else if (a === '--include_groups' || a === '--include-groups') for (const name of (argv[++i] ?? '').split(/[,|]/).filter(Boolean)) groups |= G[name] ?? 0;
   else if (a === '--plugin') plugin = resolve(argv[++i]);
+  else if (a === '--plugin_options' || a === '--plugin-options') pluginOptions = (argv[++i] ?? '').split(/\s+/).filter(Boolean);
   else if (a === '--verbose') verbose = true;
   else if (a === '--help' || a === '-h') {
-    console.log('usage: node scripts/conformance-run.mjs DIR [--cpu_version v4] [--include_groups callx,packet] [--plugin PATH] [--verbose]');
+    console.log('usage: node scripts/conformance-run.mjs DIR [--cpu_version v4] [--include_groups callx,packet] [--plugin PATH] [--plugin_options OPTS] [--verbose]');
     process.exit(0);
   } else dir = a;
 }
 if (!dir || !(cpu >= 1 && cpu <= 4)) {
-  console.error('usage: node scripts/conformance-run.mjs DIR [--cpu_version v4] [--include_groups callx,packet] [--plugin PATH] [--verbose]');
+  console.error('usage: node scripts/conformance-run.mjs DIR [--cpu_version v4] [--include_groups callx,packet] [--plugin PATH] [--plugin_options OPTS] [--verbose]');
   process.exit(2);
 }
 
@@ -209,7 +212,7 @@ for (const f of dataFiles) {
     if (verbose) console.log(`SKIP ${f}: needs v${req.v}, groups ${Object.keys(G).filter((k) => req.g & G[k]).join('|')}`);
     continue;
   }
-  const args = t.mem.length > 0 ? [hexArg(t.mem)] : [];
+  const args = [...(t.mem.length > 0 ? [hexArg(t.mem)] : []), ...pluginOptions];
   const r = spawnSync(process.execPath, [plugin, ...args], { input: hexArg(t.program) + '\n', encoding: 'utf8' });
   const out = r.stdout.split('\n').join('');
   const err = r.stderr.split('\n').join('');

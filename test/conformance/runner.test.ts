@@ -60,6 +60,13 @@ describe.skipIf(!existsSync(PLUGIN))('scripts/conformance-run.mjs', () => {
     expect(r.out).toContain('2/5 passed, 3 failed, 3 skipped (cpu v3)');
   });
 
+  it('passes --plugin_options to the plugin after MEMHEX, as the runner does', () => {
+    const compiled = run([dir, '--plugin_options', '--engine compiled']);
+    expect(compiled.out).toContain('3/6 passed, 3 failed, 2 skipped (cpu v4)');
+    const bogus = run([dir, '--plugin_options', '--engine bogus']);
+    expect(bogus.out).toContain("FAIL pass.data: plugin exited 2: unsupported engine 'bogus'");
+  });
+
   it('reports a missing or empty directory instead of throwing', () => {
     const missing = run([join(dir, 'not-there')]);
     expect(missing.code).toBe(2);
