@@ -37,19 +37,19 @@ function faultOf(e: unknown): unknown {
 }
 
 function arenaBytes(rt: Runtime): string {
-  // a digest, not the bytes: the arena is megabytes, and the first difference is what matters
-  const u8 = rt.arena.u8;
-  let h = 0x811c9dc5;
+  // a digest per 256 KiB, not the bytes: the arena is megabytes, and where it differs is enough
+  const w = rt.arena.i32;
   const parts: string[] = [];
-  for (let i = 0; i < u8.length; i++) {
-    h = Math.imul(h ^ u8[i]!, 0x01000193);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < w.length; i++) {
+    h = Math.imul(h ^ w[i]!, 0x01000193);
     if ((i & 0xffff) === 0xffff) {
       parts.push((h >>> 0).toString(16));
       h = 0x811c9dc5;
     }
   }
   parts.push((h >>> 0).toString(16));
-  return `${u8.length}:${parts.join(',')}`;
+  return `${rt.arena.u8.length}:${parts.join(',')}`;
 }
 
 function mapsOf(obj: ReturnType<typeof load>, rt: Runtime): Record<string, unknown> {

@@ -114,8 +114,13 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
   };
   const budget = (pc: number) => `if(count>limit){${AT(pc)}${SYNC}throw K.budgetFault(limit);}`;
 
+  // The interpreter's address arithmetic; with the offset's sign known, only one carry can happen.
   const memAddr = (base: number, off: number) =>
-    `let a=(l${base}>>>0)+${off};let ah=h${base};if(a<0){a+=${TWO32};ah=(ah-1)|0;}else if(a>=${TWO32}){a-=${TWO32};ah=(ah+1)|0;}`;
+    off === 0
+      ? `let a=l${base}>>>0;let ah=h${base};`
+      : off > 0
+        ? `let a=(l${base}>>>0)+${off};let ah=h${base};if(a>=${TWO32}){a-=${TWO32};ah=(ah+1)|0;}`
+        : `let a=(l${base}>>>0)${off};let ah=h${base};if(a<0){a+=${TWO32};ah=(ah-1)|0;}`;
 
   for (let pc = 0; pc < n; pc++) {
     const x = insns[pc]!;
