@@ -232,7 +232,7 @@ function benchCommand(objPath: string, opts: BenchOptions): number {
 function printBench(r: ProgBenchResult): void {
   const cores = os.cpus().length;
   process.stdout.write(
-    `${r.program}: ${r.runs} runs in ${r.seconds.toFixed(2)} s (${r.samples} samples of ${r.runsPerSample}), ${r.mode} mode, ${r.engine} engine${r.engine === 'compiled' ? ` (compiled in ${r.compileMs.toFixed(2)} ms)` : ''}, return value ${r.retval}\n` +
+    `${r.program}: ${r.runs} runs in ${r.seconds.toFixed(2)} s (${r.samples} samples of ${r.runsPerSample}), ${r.mode} mode, return value ${r.retval}, ${r.engine} engine${r.engine === 'compiled' ? ` (compiled in ${r.compileMs.toFixed(2)} ms)` : ''}\n` +
       `  mean ${fmt(r.meanNs)} ±${r.rme.toFixed(2)}%   p50 ${fmt(r.p50Ns)}   p99 ${fmt(r.p99Ns)}   fastest ${fmt(r.minNs)}   (per run; percentiles over sample means)\n` +
       `  ${rate(r.opsPerSec)}runs/s   ${r.insnsPerRun} insns/run   ${rate(r.insnsPerSec)}insn/s\n` +
       `  load average ${r.load.join(' ')} on ${cores} cores${r.load[0]! / cores > 0.75 ? ' (busy: expect slower, noisier figures)' : ''}\n`,
