@@ -7,7 +7,7 @@ export default defineConfig({
     exclude: [...(process.env.EBPFVM_KERNEL ? [] : ['test/kernel/**']), 'node_modules/**', 'dist/**'],
     testTimeout: 30_000,
     pool: 'threads',
-    // EBPFVM_ENGINE=compiled runs every test with the compiling tier as the default engine.
+    // EBPFVM_ENGINE=interpreter runs every test with the interpreter as the default engine (compiled otherwise).
     setupFiles: ['test/engine-setup.ts'],
   },
 });

@@ -41,8 +41,8 @@ export interface RuntimeOptions {
   arena?: ArenaOptions;
   /** Replaces the Linux helper table (e.g. the conformance plugin's own table). */
   helpers?: readonly HelperEntry[];
-  /** Which tier runs programs: the interpreter (default) or the compiler (vm/compiler), which
-   *  generates JavaScript per program on its first run. Same results either way. */
+  /** Which tier runs programs: the compiler (vm/compiler, the default), which generates
+   *  JavaScript per program on its first run, or the interpreter. Same results either way. */
   engine?: Engine;
 }
 

@@ -1,5 +1,5 @@
-// EBPFVM_ENGINE=compiled npx vitest run test/vm ... runs existing tests with the compiling tier as
-// the default engine of every Interpreter (and so every Runtime) the tests create, so each
+// EBPFVM_ENGINE=interpreter npx vitest run test/vm ... runs existing tests with the interpreter (or
+// =compiled, the default, with the compiling tier) as the default engine of every Interpreter (and so every Runtime) the tests create, so each
 // hand-written ISA, helper and program test also checks the compiler against its expectations.
 import { ENGINES, setDefaultEngine, type Engine } from '../vm/interpreter.js';
 

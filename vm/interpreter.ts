@@ -71,9 +71,12 @@ export interface RunRequest {
 export type Engine = 'interpreter' | 'compiled';
 export const ENGINES: readonly Engine[] = ['interpreter', 'compiled'];
 
-let defaultEngine: Engine = 'interpreter';
+/** The compiling tier is the default: test/compiler/differential.test.ts holds it to the
+ *  interpreter's results on every test program, kernel-agreement case, conformance case and on
+ *  random programs, and the whole suite passes with either engine as the default. */
+let defaultEngine: Engine = 'compiled';
 /** The engine of interpreters created without one (the test suite's EBPFVM_ENGINE switch runs
- *  every existing test under the compiler through this; see test/engine-setup.ts). */
+ *  every existing test under either engine through this; see test/engine-setup.ts). */
 export function setDefaultEngine(engine: Engine): void {
   defaultEngine = engine;
 }

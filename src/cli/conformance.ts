@@ -9,8 +9,9 @@
 // convention). The program runs unverified on the interpreter with this plugin's own helper table
 // (uBPF's test helpers, ids 0..5), and `callx` of a plain integer calls that helper id. The memory
 // is also the packet of legacy LD_ABS/LD_IND loads (big-endian; out of bounds ends with r0 = 0).
-// The runner starts this process once per test, so it imports only what a run needs: the
-// interpreter with a minimal VmEnv (an arena, no maps, this helper table) rather than the full
+// The runner starts this process once per test, so it runs on the interpreter unless told
+// `--engine compiled` (a test is one short run, which compiling would only make longer), and it
+// imports only what a run needs: the interpreter with a minimal VmEnv (an arena, no maps, this helper table) rather than the full
 // Runtime, which would also load every map type and the Linux helper table.
 import { readFileSync } from 'node:fs';
 import type { HelperEntry, HelperEnv, HelperProto } from '../../helpers/types.js';
