@@ -91,11 +91,11 @@ describe.skipIf(!built)('ebpfvm bench', () => {
   it('prints a readable summary', () => {
     const r = cli([obj, '--prog', 'helper_calls', '--ctx', ctx, '--time', '100ms']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/helper_calls: \d+ runs .* verified mode, interpreter engine, return value 64/);
+    expect(r.stdout).toMatch(/helper_calls: \d+ runs .* verified mode, return value 64/);
     expect(r.stdout).not.toMatch(/unverified/);
     const u = cli([obj, '--prog', 'helper_calls', '--ctx', ctx, '--time', '100ms', '--no-verify']);
     expect(u.status).toBe(0);
-    expect(u.stdout).toMatch(/helper_calls: \d+ runs .* unverified mode, interpreter engine, return value 64/);
+    expect(u.stdout).toMatch(/helper_calls: \d+ runs .* unverified mode, return value 64/);
     expect(r.stdout).toMatch(/mean .* ±[\d.]+%\s+p50 .*p99 /);
     expect(r.stdout).toMatch(/runs\/s .* insns\/run/);
   });
