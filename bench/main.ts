@@ -21,6 +21,7 @@ import './rbtree-helpers.js';
 import './kernel.js';
 import './memory.js';
 import './engines.js';
+import './verify.js';
 
 const RESULTS = repoPath('bench/results');
 

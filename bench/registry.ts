@@ -25,7 +25,7 @@ export interface BenchSuite<S = unknown> {
   /** A suite that runs its own protocol and returns several rows (the rbtree helper matrix):
    *  used when one timed call cannot be repeated without resetting state in between. */
   rows?: (ctx: { quick: boolean; progress: (msg: string) => void }) => BenchResult[];
-  /** 'unverified' for programs on the VM (no verifier exists yet), 'n/a' for plain JS. */
+  /** 'unverified' for programs the suite runs on the VM without the verifier, 'n/a' for plain JS. */
   mode?: 'verified' | 'unverified' | 'n/a';
 }
 
@@ -165,5 +165,5 @@ export function formatRow(r: BenchResult): string {
   const rme = `±${r.rme!.toFixed(1)}%`.padStart(8);
   const best = `best ${fmtNs(r.minNs!)}`.padStart(16);
   const tp = r.throughput !== undefined ? `  ${fmtRate(r.throughput)}${r.unit}/s (best ${fmtRate((r.throughput * r.meanNs!) / r.minNs!)}${r.unit}/s)` : '';
-  return `${r.name.padEnd(40)} ${time} ${rme} ${best}${tp}`;
+  return `${r.name.padEnd(40)} ${time} ${rme} ${best}${tp}${r.note ? `  (${r.note})` : ''}`;
 }

@@ -117,7 +117,15 @@ export function markdown(doc: RunDocument): string {
     L.push('');
   }
 
-  const rest = doc.results.filter((r) => !ops.includes(r) && !kernel.includes(r) && !mem.includes(r));
+  const verifier = doc.results.filter((r) => r.name.startsWith('verify/'));
+  if (verifier.length) {
+    L.push('## Verifier speed', '', 'Instructions processed per second by the verifier (test/progs/verifier/verify_speed.c; target: each verifies in under 5 s).', '');
+    L.push('| program | processed insns | mean | fastest | ±rme | insns/s (mean) | target |', '| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+    for (const r of verifier) L.push(`| ${r.name.slice(7).replace(/ \(\d+ insns processed\)$/, '')} | ${r.params?.processed ?? ''} | ${fmtNs(r.meanNs!)} | ${fmtNs(r.minNs!)} | ±${r.rme!.toFixed(1)}% | ${fmtRate(r.throughput!)} | ${r.note ?? ''} |`);
+    L.push('');
+  }
+
+  const rest = doc.results.filter((r) => !ops.includes(r) && !kernel.includes(r) && !mem.includes(r) && !verifier.includes(r));
   if (rest.length) {
     L.push('## Other suites', '');
     L.push('| suite | mean | fastest | ±rme | throughput (mean; fastest) | mode |', '| --- | ---: | ---: | ---: | --- | --- |');

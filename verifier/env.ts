@@ -68,6 +68,10 @@ export interface VerifyInput {
 export interface VerifyOptions {
   /** 1: failing path and error (what libbpf's retry gives); 2: every insn with state. */
   logLevel?: 0 | 1 | 2;
+  /** BPF_LOG_STATS (log_level bit 4): `verification time N usec` and `stack depth N+M` before the
+   *  closing `processed` line, at any level (at level 0 the log is then the error line, if any,
+   *  and these lines). */
+  stats?: boolean;
   /** rbtree strict mode (verifier/rbtree.ts): the tree's lock held statically for every helper
    *  that touches the tree, no nesting, no lock or unlock inside less/cmp callbacks. */
   strict?: boolean;

@@ -102,7 +102,7 @@ function loadOne(bytes: Uint8Array, open: OpenOptions, spec: TestSpec, strict: b
   for (const name of obj.programs.keys()) {
     const mine = name === spec.progName;
     const level = mine ? Math.min(spec.logLevel & 3, 2) : 0;
-    const r = verifyProgram(obj, name, { logLevel: level as 0 | 1 | 2, strict, progFlags: mine ? spec.progFlags : 0 });
+    const r = verifyProgram(obj, name, { logLevel: level as 0 | 1 | 2, ...(mine && spec.logLevel & 4 ? { stats: true } : {}), strict, progFlags: mine ? spec.progFlags : 0 });
     if (mine) testLog = r.log;
     if (!r.accepted) return { loaded: false, log: testLog, error: mine ? errorLine(r) : `auxiliary program ${name} rejected: ${errorLine(r)}` };
   }
