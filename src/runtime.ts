@@ -9,6 +9,7 @@ import { KFUNCS, kfuncByName, type KfuncEntry } from '../helpers/kfuncs.js';
 import { builtinBtf } from './btf/builtin.js';
 import { BtfKind } from './btf/btf.js';
 import { MAP_FACTORIES } from '../maps/index.js';
+import { ArrayMap } from '../maps/array.js';
 import { Errno, mapTypeName, type BpfMap, type MapSpec } from '../maps/types.js';
 import { HandleKind, handleIndex, handleKind, makeHandle } from '../vm/handles.js';
 import { Interpreter, type Engine, type VmEnv } from '../vm/interpreter.js';
@@ -189,6 +190,14 @@ export class Runtime implements VmEnv {
 
   mapByIndex(index: number): BpfMap | undefined {
     return this.maps[index]?.map;
+  }
+
+  inlineArrayMap(index: number): ArrayMap | undefined {
+    // only with the Linux helper table (helper 1 is map_lookup_elem), and only the plain array
+    // class: its lookupElem is exactly `key < max_entries ? base + key * stride : NULL`
+    if (this.helperTable !== undefined) return undefined;
+    const m = this.maps[index]?.map;
+    return m !== undefined && m.constructor === ArrayMap ? (m as ArrayMap) : undefined;
   }
 
   destroyMap(id: number): void {

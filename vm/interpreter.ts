@@ -37,6 +37,11 @@ export interface VmEnv {
   mapFromHandle(handle: bigint): BpfMap | undefined;
   /** Optional fast path of mapFromHandle: the map whose handle has this low half. */
   mapByIndex?(index: number): BpfMap | undefined;
+  /** Optional, for the compiling tier: when helper 1 is Linux's map_lookup_elem and the map whose
+   *  handle has this low half is a plain array map, its layout, so a lookup can be done inline as
+   *  the kernel's array_map_gen_lookup does (same result as the helper: `base + key * stride`, or
+   *  0 past the end). */
+  inlineArrayMap?(index: number): { readonly base: number; readonly stride: number; readonly maxEntries: number } | undefined;
   /** LD_IMM64 src 1/5: the handle of the map with this runtime id. */
   mapHandleById(id: number): bigint | undefined;
   /** LD_IMM64 src 2/6: address of the map's direct value (key 0) plus `off`. */
@@ -2491,6 +2496,7 @@ const COMPILER_KIT: CompilerKit = {
   packetNegative,
   toU64,
   FUNC_TAG,
+  MAP_TAG,
 };
 
 // ---- arithmetic on (lo, hi) halves --------------------------------------------------------------

@@ -28,7 +28,7 @@
 
 import { writesFramePointer } from '../decode.js';
 import type { Insn } from '../isa.js';
-import { BPF_MAX_LOOPS, LD_IMM64, MAX_CALL_FRAMES, MAX_RUN_FRAMES } from '../isa.js';
+import { BPF_MAX_LOOPS, LD_IMM64 } from '../isa.js';
 
 /** The signature of a compiled program: run from `entry` until the frame at `baseDepth` exits. */
 export type CompiledFn = (run: unknown, ctx: unknown, entry: number, baseDepth: number) => number;
@@ -55,6 +55,7 @@ export interface CompilerKit {
   packetNegative(pkt: { start: number; mac?: number; network?: number }, offset: number): number;
   toU64(lo: number, hi: number): bigint;
   FUNC_TAG: number;
+  MAP_TAG: number;
 }
 
 /** Programs above this many slots stay on the interpreter: V8 does not optimise functions whose
@@ -207,9 +208,10 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
       const hiWord = insns[pc + 1]!.imm | 0;
       if (S === 0) e(`${dl}=${lit(imm)};${dh}=${lit(hiWord)};`);
       else {
-        // the interpreter's resolved-value cache, read inline; filled by the interpreter
+        // the interpreter's resolved-value cache (made in the prologue, so its field never changes
+        // type under optimised code), read inline; filled by the interpreter
         e(
-          `{const c=decoded.pseudo;if(c!==undefined&&c[${pc * 3}]===vm.resolvedGen){${dl}=c[${pc * 3 + 1}];${dh}=c[${pc * 3 + 2}];}` +
+          `{if(pseudo[${pc * 3}]===gen){${dl}=pseudo[${pc * 3 + 1}];${dh}=pseudo[${pc * 3 + 2}];}` +
             `else{${AT(pc)}${SYNC}vm.loadImm64Pseudo(run,decoded,${pc},${S},${imm},${hiWord},R,${2 * D});${dl}=R[${2 * D}];${dh}=R[${2 * D + 1}];}}`,
         );
       }
@@ -297,13 +299,15 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
   e(`${AT(n)}${SYNC}throw new K.FaultSignal('fell off the end of the program (no exit)');`);
 
   function callCode(pc: number, x: Insn, all: readonly Insn[]): string {
-    const after = `count=run.insnCount;l0=R[0];h0=R[1];rS=rE=wS=wE=0;` +
+    // a helper may have destroyed a map (the resolved LD_IMM64 values' generation moves)
+    const after = `count=run.insnCount;l0=R[0];h0=R[1];rS=rE=wS=wE=0;gen=vm.resolvedGen;` +
       `if(run.pendingTail!==undefined){const t=run.pendingTail;run.pendingTail=undefined;run.loopBudget[run.depth]=${BPF_MAX_LOOPS};` +
       `${SYNC}run.insnCount=count;run.nextProg=t;run.nextPc=0;return 1;}`;
     const helper = (id: string) => `${SYNC}run.insnCount=count;vm.callHelper(run,ctx,prog,decoded,${pc},${id},R);${after}`;
     const local = (target: string) =>
-      `{const depth=run.depth;if(depth-run.frameBase[depth]+1>=${MAX_CALL_FRAMES}||depth>=${MAX_RUN_FRAMES}){${SYNC}throw new K.FaultSignal('call depth exceeds ${MAX_CALL_FRAMES} frames');}` +
-      `const o=depth*10;sv[o]=l6;sv[o+1]=h6;sv[o+2]=l7;sv[o+3]=h7;sv[o+4]=l8;sv[o+5]=h8;sv[o+6]=l9;sv[o+7]=h9;sv[o+8]=l10;sv[o+9]=h10;` +
+      // the depth limit is enterFrame's (one home): it throws before the callee runs, and what is
+      // saved here first is never read after a fault
+      `{const depth=run.depth;const o=depth*10;sv[o]=l6;sv[o+1]=h6;sv[o+2]=l7;sv[o+3]=h7;sv[o+4]=l8;sv[o+5]=h8;sv[o+6]=l9;sv[o+7]=h9;sv[o+8]=l10;sv[o+9]=h10;` +
       `run.retPc[depth]=${pc + 1};run.retProg[depth]=prog;${SYNC}vm.enterFrame(run,R);l10=R[20];h10=R[21];pc=${target};continue;}`;
     if (x.code === 0x8d) {
       const r = x.dst !== 0 ? x.dst : x.imm;
@@ -319,7 +323,16 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
     if (x.src === 1) return local(`${pc + x.imm + 1}`);
     if (x.src === 2) {
       // the interpreter's kfunc path: the run's own hook, else the kfunc table (helpers/kfuncs.ts)
-      return `${SYNC}run.insnCount=count;vm.callKfunc(run,ctx,prog,decoded,${pc},${imm32(x.imm)},R);count=run.insnCount;l0=R[0];h0=R[1];rS=rE=wS=wE=0;`;
+      return `${SYNC}run.insnCount=count;vm.callKfunc(run,ctx,prog,decoded,${pc},${imm32(x.imm)},R);count=run.insnCount;l0=R[0];h0=R[1];rS=rE=wS=wE=0;gen=vm.resolvedGen;`;
+    }
+    if (x.imm === 1) {
+      // map_lookup_elem on a plain array map, inline (the kernel inlines it too); anything else,
+      // including a key the helper would fault on, takes the helper call
+      return (
+        `H:{if(h1===K.MAP_TAG&&h2===0&&env.inlineArrayMap!==undefined){const m=env.inlineArrayMap(l1>>>0);const k=l2>>>0;` +
+        `if(m!==undefined&&arena.canAccess(k,4,false)){const idx=(k&3)===0?i32[k>>>2]>>>0:dv.getUint32(k,true);l0=idx<m.maxEntries?(m.base+idx*m.stride)|0:0;h0=0;break H;}}` +
+        `${helper('1')}}`
+      );
     }
     return helper(`${x.imm}`);
   }
@@ -327,7 +340,7 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
   const prologue =
     `"use strict";return function ${safeName(name)}(run,ctx,entry,baseDepth){` +
     `const R=ctx.R;const arena=vm.env.arena;const rng=vm.rng;const tmp=vm.tmp;const dv=arena.dv;const u8=arena.u8;const i8=arena.i8;` +
-    `const u16=arena.u16;const i16=arena.i16;const i32=arena.i32;const sv=run.saved;const limit=run.limit;let count=run.insnCount;` +
+    `const u16=arena.u16;const i16=arena.i16;const i32=arena.i32;const sv=run.saved;const limit=run.limit;const pseudo=decoded.pseudo??(decoded.pseudo=new Int32Array(decoded.length*3));const env=vm.env;let gen=vm.resolvedGen;let count=run.insnCount;` +
     `let rS=0,rE=0,wS=0,wE=0;` +
     Array.from({ length: 11 }, (_, r) => `let l${r}=R[${2 * r}]|0,h${r}=R[${2 * r + 1}]|0;`).join('') +
     `let pc=entry;for(;;){switch(pc){`;
