@@ -21,6 +21,8 @@
 //     the call faults naming the struct it cannot provide.
 //   bpf_rdonly_cast                 returns its argument (the verifier types it; memory is not
 //     touched).
+//   bpf_dynptr_adjust/is_null/is_rdonly/size/clone/slice/slice_rdwr  on the dynptr model of
+//     helpers/dynptr.ts (local and ring buffer dynptrs), with the kernel's error returns.
 //   bpf_rcu_read_lock/unlock        no-ops: the VM runs one program at a time, nothing is freed
 //     under a reader.
 
@@ -29,6 +31,7 @@ import { Errno } from '../maps/types.js';
 import { BPF_MAX_LOOPS } from '../vm/isa.js';
 import { ProgType } from '../vm/prog-types.js';
 import type { HelperCall, HelperResult } from './types.js';
+import { DYNPTR_SIZE, DynptrType, dataAddress, inRange, readDynptr, writeDynptr } from './dynptr.js';
 
 /** The kernel's KF_* kfunc flags (include/linux/btf.h), with their bit values. */
 export const KF = {
@@ -251,6 +254,42 @@ function castToKernCtx(call: HelperCall): HelperResult {
   return call.u64(1);
 }
 
+// ---- dynptrs (the model is helpers/dynptr.ts) ------------------------------------------------
+
+function dynptrAdjust(call: HelperCall): HelperResult {
+  const d = readDynptr(call, 1, 'bpf_dynptr_adjust');
+  const start = call.u32(2);
+  const end = call.u32(3);
+  if (d.data === 0n || start > end) return -Errno.EINVAL;
+  if (start > d.size || end > d.size) return -Errno.ERANGE;
+  writeDynptr(call, d.at, { ...d, offset: (d.offset + start) >>> 0, size: end - start });
+  return 0;
+}
+
+function dynptrClone(call: HelperCall): HelperResult {
+  const d = readDynptr(call, 1, 'bpf_dynptr_clone');
+  const clone = call.ptr(2);
+  if (d.data === 0n) {
+    writeDynptr(call, clone, null);
+    return -Errno.EINVAL;
+  }
+  call.arena.writeChecked(clone, DYNPTR_SIZE, call.arena.read(d.at, DYNPTR_SIZE));
+  return 0;
+}
+
+/** bpf_dynptr_slice(_rdwr): a pointer into a local or ring buffer dynptr's data, or NULL. */
+function dynptrSlice(rdwr: boolean) {
+  return (call: HelperCall): HelperResult => {
+    const what = rdwr ? 'bpf_dynptr_slice_rdwr' : 'bpf_dynptr_slice';
+    const d = readDynptr(call, 1, what);
+    if (d.data === 0n || (rdwr && d.rdonly)) return 0;
+    const offset = call.u32(2);
+    if (!inRange(d, offset, call.u32(4))) return 0;
+    if (d.type !== DynptrType.LOCAL && d.type !== DynptrType.RINGBUF) return 0;
+    return dataAddress(d, offset, what);
+  };
+}
+
 // ---- the table ------------------------------------------------------------------------------
 
 const P = (type: string, name: string) => [type, name] as const;
@@ -272,6 +311,48 @@ export const KFUNCS: readonly KfuncEntry[] = [
   { name: 'bpf_iter_bits_destroy', ret: 'void', params: [P('struct bpf_iter_bits *', 'it')], flags: ['KF_ITER_DESTROY'], progTypes: 'all', impl: iterBitsDestroy },
   { name: 'bpf_cast_to_kern_ctx', ret: 'void *', params: [P('void *', 'obj')], flags: [], progTypes: 'all', impl: castToKernCtx },
   { name: 'bpf_rdonly_cast', ret: 'void *', params: [P('const void *', 'obj__ign'), P('u32', 'btf_id__k')], flags: [], progTypes: 'all', impl: (call) => call.u64(1) },
+  { name: 'bpf_dynptr_adjust', ret: 'int', params: [P('const struct bpf_dynptr *', 'p'), P('u32', 'start'), P('u32', 'end')], flags: [], progTypes: 'all', impl: dynptrAdjust },
+  { name: 'bpf_dynptr_is_null', ret: 'bool', params: [P('const struct bpf_dynptr *', 'p')], flags: [], progTypes: 'all', impl: (call) => (readDynptr(call, 1, 'bpf_dynptr_is_null').data === 0n ? 1 : 0) },
+  {
+    name: 'bpf_dynptr_is_rdonly',
+    ret: 'bool',
+    params: [P('const struct bpf_dynptr *', 'p')],
+    flags: [],
+    progTypes: 'all',
+    impl: (call) => {
+      const d = readDynptr(call, 1, 'bpf_dynptr_is_rdonly');
+      return d.data !== 0n && d.rdonly ? 1 : 0;
+    },
+  },
+  {
+    name: 'bpf_dynptr_size',
+    ret: '__u32',
+    params: [P('const struct bpf_dynptr *', 'p')],
+    flags: [],
+    progTypes: 'all',
+    // a __u32 return: -EINVAL for a NULL dynptr arrives as 0xffffffea
+    impl: (call) => {
+      const d = readDynptr(call, 1, 'bpf_dynptr_size');
+      return d.data === 0n ? -Errno.EINVAL >>> 0 : d.size;
+    },
+  },
+  { name: 'bpf_dynptr_clone', ret: 'int', params: [P('const struct bpf_dynptr *', 'p'), P('struct bpf_dynptr *', 'clone__uninit')], flags: [], progTypes: 'all', impl: dynptrClone },
+  {
+    name: 'bpf_dynptr_slice',
+    ret: 'void *',
+    params: [P('const struct bpf_dynptr *', 'p'), P('u32', 'offset'), P('void *', 'buffer__opt'), P('u32', 'buffer__szk')],
+    flags: ['KF_RET_NULL'],
+    progTypes: 'all',
+    impl: dynptrSlice(false),
+  },
+  {
+    name: 'bpf_dynptr_slice_rdwr',
+    ret: 'void *',
+    params: [P('const struct bpf_dynptr *', 'p'), P('u32', 'offset'), P('void *', 'buffer__opt'), P('u32', 'buffer__szk')],
+    flags: ['KF_RET_NULL'],
+    progTypes: 'all',
+    impl: dynptrSlice(true),
+  },
   { name: 'bpf_rcu_read_lock', ret: 'void', params: [], flags: [], progTypes: 'all', impl: () => 0 },
   { name: 'bpf_rcu_read_unlock', ret: 'void', params: [], flags: [], progTypes: 'all', impl: () => 0 },
 

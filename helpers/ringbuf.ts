@@ -30,14 +30,14 @@ function ring(call: HelperCall, helper: string): RingbufMap {
   return m;
 }
 
-/** The ring a reserved sample belongs to: every ring buffer map is asked (there are few). */
-function commit(call: HelperCall, discard: boolean): number {
-  const sample = call.ptr(1);
-  const flags = Number(call.u64(2) & WAKEUP_FLAGS);
+/** Submit or discard the sample at `sample`, which this run reserved (ringbuf_submit/discard and
+ *  their dynptr forms, helpers/dynptr.ts). */
+export function commitSample(call: HelperCall, sample: number, discard: boolean, flagsArg: bigint, helper: string): number {
+  const flags = Number(flagsArg & WAKEUP_FLAGS);
   const rings = call.state.get('ringbuf.reserved') as Map<number, RingbufMap> | undefined;
   const rb = rings?.get(sample);
   if (!rb || !rb.commit(sample, discard, flags)) {
-    throw new FaultSignal(`ringbuf_${discard ? 'discard' : 'submit'}: 0x${sample.toString(16)} is not a reserved ring buffer sample`);
+    throw new FaultSignal(`${helper}: 0x${sample.toString(16)} is not a reserved ring buffer sample`);
   }
   rings!.delete(sample);
   if (!discard) {
@@ -45,6 +45,22 @@ function commit(call: HelperCall, discard: boolean): number {
     if (len) call.output.ringbuf.push({ map: rb.name, data: len });
   }
   return 0;
+}
+
+/** Reserve `size` bytes in the ring of argument r1 and remember the sample for this run; 0 when
+ *  the ring has no room. */
+export function reserveSample(call: HelperCall, size: number, helper: string): number {
+  const rb = ring(call, helper);
+  const rec = rb.reserve(size);
+  if (rec === 0) return 0;
+  let rings = call.state.get('ringbuf.reserved') as Map<number, RingbufMap> | undefined;
+  if (!rings) call.state.set('ringbuf.reserved', (rings = new Map()));
+  rings.set(rec, rb);
+  return rec;
+}
+
+function commit(call: HelperCall, discard: boolean): number {
+  return commitSample(call, call.ptr(1), discard, call.u64(2), `ringbuf_${discard ? 'discard' : 'submit'}`);
 }
 
 export const RINGBUF_HELPERS: readonly HelperEntry[] = [
@@ -75,16 +91,11 @@ export const RINGBUF_HELPERS: readonly HelperEntry[] = [
     gplOnly: false,
     progTypes: 'all',
     impl: (call) => {
-      const rb = ring(call, 'ringbuf_reserve');
+      ring(call, 'ringbuf_reserve');
       if (call.u64(3) !== 0n) return 0;
       const size = call.u64(2);
       if (size > 0xffffffffn) return 0;
-      const rec = rb.reserve(Number(size));
-      if (rec === 0) return 0;
-      let rings = call.state.get('ringbuf.reserved') as Map<number, RingbufMap> | undefined;
-      if (!rings) call.state.set('ringbuf.reserved', (rings = new Map()));
-      rings.set(rec, rb);
-      return rec;
+      return reserveSample(call, Number(size), 'ringbuf_reserve');
     },
   },
   {

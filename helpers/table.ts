@@ -19,6 +19,7 @@ import { REDIRECT_HELPERS } from './redirect.js';
 import { PROBE_HELPERS } from './probe.js';
 import { STACK_HELPERS } from './stack.js';
 import { TRACING_HELPERS } from './tracing.js';
+import { DYNPTR_HELPERS } from './dynptr.js';
 import type { HelperEntry } from './types.js';
 
 export const LINUX_HELPERS: readonly HelperEntry[] = [
@@ -40,6 +41,7 @@ export const LINUX_HELPERS: readonly HelperEntry[] = [
   ...PROBE_HELPERS,
   ...STACK_HELPERS,
   ...TRACING_HELPERS,
+  ...DYNPTR_HELPERS,
 ];
 
 let byId: Map<number, HelperEntry> | undefined;

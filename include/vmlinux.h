@@ -343,6 +343,10 @@ struct bpf_iter_bits {
 	__u64 __opaque[2];
 };
 
+struct bpf_dynptr {
+	__u64 __opaque[2];
+};
+
 struct rb_node {
 	unsigned long __rb_parent_color;
 	struct rb_node *rb_right;
@@ -465,6 +469,13 @@ extern int *bpf_iter_bits_next(struct bpf_iter_bits *it) __weak __ksym;
 extern void bpf_iter_bits_destroy(struct bpf_iter_bits *it) __weak __ksym;
 extern void *bpf_cast_to_kern_ctx(void *obj) __weak __ksym;
 extern void *bpf_rdonly_cast(const void *obj__ign, u32 btf_id__k) __weak __ksym;
+extern int bpf_dynptr_adjust(const struct bpf_dynptr *p, u32 start, u32 end) __weak __ksym;
+extern bool bpf_dynptr_is_null(const struct bpf_dynptr *p) __weak __ksym;
+extern bool bpf_dynptr_is_rdonly(const struct bpf_dynptr *p) __weak __ksym;
+extern __u32 bpf_dynptr_size(const struct bpf_dynptr *p) __weak __ksym;
+extern int bpf_dynptr_clone(const struct bpf_dynptr *p, struct bpf_dynptr *clone__uninit) __weak __ksym;
+extern void *bpf_dynptr_slice(const struct bpf_dynptr *p, u32 offset, void *buffer__opt, u32 buffer__szk) __weak __ksym;
+extern void *bpf_dynptr_slice_rdwr(const struct bpf_dynptr *p, u32 offset, void *buffer__opt, u32 buffer__szk) __weak __ksym;
 extern void bpf_rcu_read_lock(void) __weak __ksym;
 extern void bpf_rcu_read_unlock(void) __weak __ksym;
 extern void *bpf_obj_new_impl(u64 local_type_id__k, void *meta__ign) __weak __ksym;

@@ -243,6 +243,8 @@ function argCType(a: HelperArg): string {
       return 'struct bpf_map *';
     case 'ARG_PTR_TO_SPIN_LOCK':
       return 'struct bpf_spin_lock *';
+    case 'ARG_PTR_TO_DYNPTR':
+      return 'struct bpf_dynptr *';
     case 'ARG_PTR_TO_TIMER':
       return 'struct bpf_timer *';
     case 'ARG_PTR_TO_BTF_ID':
@@ -332,6 +334,7 @@ function build(): Rec[] {
   // Open-coded iterator states: bpf_iter_num is uapi (linux/bpf.h), bpf_iter_bits kernel/bpf/helpers.c.
   b.struct('bpf_iter_num', [['__u64', '__opaque', 1]], { align: 8 });
   b.struct('bpf_iter_bits', [['__u64', '__opaque', 2]], { align: 8 });
+  b.struct('bpf_dynptr', [['__u64', '__opaque', 2]], { align: 8 });
   // The kernel's rb_node (include/linux/rbtree_types.h): what the RFC's map values embed.
   b.struct('rb_node', [['unsigned long', '__rb_parent_color'], ['struct rb_node *', 'rb_right'], ['struct rb_node *', 'rb_left']]);
   b.struct('rb_root', [['struct rb_node *', 'rb_node']]);

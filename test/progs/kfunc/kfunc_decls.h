@@ -20,6 +20,14 @@ extern int bpf_iter_bits_new(struct bpf_iter_bits *it, const __u64 *unsafe_ptr__
 extern int *bpf_iter_bits_next(struct bpf_iter_bits *it) __ksym;
 extern void bpf_iter_bits_destroy(struct bpf_iter_bits *it) __ksym;
 
+extern int bpf_dynptr_adjust(const struct bpf_dynptr *p, __u32 start, __u32 end) __ksym;
+extern _Bool bpf_dynptr_is_null(const struct bpf_dynptr *p) __ksym;
+extern _Bool bpf_dynptr_is_rdonly(const struct bpf_dynptr *p) __ksym;
+extern __u32 bpf_dynptr_size(const struct bpf_dynptr *p) __ksym;
+extern int bpf_dynptr_clone(const struct bpf_dynptr *p, struct bpf_dynptr *clone__uninit) __ksym;
+extern void *bpf_dynptr_slice(const struct bpf_dynptr *p, __u32 offset, void *buffer__opt, __u32 buffer__szk) __ksym;
+extern void *bpf_dynptr_slice_rdwr(const struct bpf_dynptr *p, __u32 offset, void *buffer__opt, __u32 buffer__szk) __ksym;
+
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 extern void *bpf_rdonly_cast(const void *obj__ign, __u32 btf_id__k) __ksym;
 
