@@ -228,7 +228,8 @@ case('ja32-backward', 'mov %r0, 0\nmov %r1, 5\nja32 +2\nadd %r0, 100\nexit\nadd 
 case('jeq-imm-sign-extended', f'{lddw("r1", M64)}\nmov %r0, 1\njeq %r1, -1, +1\nmov %r0, 2\nexit', 1)
 # A 32-bit result compared by a 64-bit jump against an immediate with bit 31 set: the immediate is
 # sign-extended (RFC 9669 4.3), so 0x00000000ffffffff != 0xffffffff as imm. Seven stored upstream
-# files in tests/rfc9669 expect the opposite (docs/asm.md); the host kernel agrees with this model.
+# files (six in tests/rfc9669, and rfc9669_movsx.data) expect the opposite (docs/asm.md); the host
+# kernel agrees with this model.
 case('jne-imm-bit31-vs-zero-extended-32', 'mov32 %r1, 0xffffffff\nmov %r0, 1\njne %r1, 0xffffffff, +1\nmov %r0, 2\nexit',
      1 if u32(0xffffffff) != sx32(0xffffffff) else 2)
 case('jne32-imm-bit31', 'mov32 %r1, 0xffffffff\nmov %r0, 1\njne32 %r1, 0xffffffff, +1\nmov %r0, 2\nexit',
