@@ -128,7 +128,13 @@ export function rbtreeAfterArgs(v: Verifier, h: HelperEntry, map: VerifierMap | 
   if (!tree) v.reject(`rbtree: R1 is not an rbtree map (${h.name})`);
   if (strict(v) && NEEDS_LOCK.has(id) && !v.st.rbLocks.includes(tree.id)) v.reject(`bpf_spin_lock at off=0 must be held for rbtree '${tree.name}' (bpf_${h.name})`);
   // Each step of an open-coded iteration counts, like the kernel's iterator depth.
-  if (id === Id.next || id === Id.prev) v.st.rbIterDepth++;
+  if (id === Id.next || id === Id.prev) {
+    const it = v.st.rbIter;
+    v.st.rbIterDepth++;
+    if (id === Id.next) it.next++;
+    else it.prev++;
+    if (!v.regs[2]!.id || v.regs[2]!.id !== it.last) it.unchained++;
+  } else if (id === Id.first || id === Id.last || id === Id.find || id === Id.add) v.st.rbIter.starts++;
   if (id === Id.alloc_node) {
     const size = allocSize ?? 0;
     const tooSmallForAny = size < RB_NODE_SIZE && !strict(v);
@@ -200,7 +206,32 @@ export function rbtreeReturn(v: Verifier, h: HelperEntry, map: VerifierMap | und
   if (r0.type === RegType.BTF_ID && r0.map === map) {
     r0.btfName = nodeType(map);
     r0.btfSize = map.valueSize;
+    // The node an iteration stands on: the next step should take this one.
+    if (r0.flags & RegFlag.NON_OWN) v.st.rbIter.last = r0.id;
   }
+}
+
+/** Whether insn is a call of bpf_rbtree_next/prev (where iteration loops converge). */
+export function isIterationStep(code: number, src: number, imm: number): boolean {
+  return code === 0x85 && src === 0 && (imm === Id.next || imm === Id.prev);
+}
+
+/** At a next/prev call, may the current state prune against `old`, a state of the same loop
+ *  still being explored (mainline's iterator convergence)? Only when the loop provably advances
+ *  one iteration: since `old`, steps in one direction only, each taking the node the previous
+ *  step (or first/last) returned, and no new iteration started. Otherwise a lap could stand
+ *  still (next then prev, next of a node kept from before, first again) and the loop might never
+ *  end; such a loop is unrolled like any other. */
+export function iterationConverges(old: VState, cur: VState): boolean {
+  const o = old.rbIter;
+  const c = cur.rbIter;
+  if (c.starts !== o.starts || c.unchained !== o.unchained) return false;
+  // The step about to be made takes the last step's result, too.
+  const arg = cur.cur.regs[2]!;
+  if (!arg.id || arg.id !== c.last) return false;
+  const dn = c.next - o.next;
+  const dp = c.prev - o.prev;
+  return (dn > 0 && dp === 0) || (dp > 0 && dn === 0);
 }
 
 /** The callback frame's arguments: less(a, b) gets two read-only nodes; cmp(key, n) the caller's

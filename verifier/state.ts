@@ -307,6 +307,10 @@ export class VState {
   /** rbtree next/prev calls on this path: a loop over the tree is no endless loop while each
    *  turn steps the iteration (it converges at the next/prev call instead: verifier/rbtree.ts). */
   rbIterDepth = 0;
+  /** Open-coded iteration bookkeeping (verifier/rbtree.ts iterationConverges): next and prev
+   *  steps, iterations started (first/last/find/add results), steps whose node was not the
+   *  previous step's result, and the id of the last such result. */
+  rbIter = { next: 0, prev: 0, starts: 0, unchained: 0, last: 0 };
   get cur(): Frame {
     return this.frames[this.frames.length - 1]!;
   }
@@ -319,6 +323,7 @@ export class VState {
     s.condRelease = new Map(this.condRelease);
     s.mayGotoDepth = this.mayGotoDepth;
     s.rbIterDepth = this.rbIterDepth;
+    s.rbIter = { ...this.rbIter };
     return s;
   }
 }

@@ -12,7 +12,7 @@ import { checkCondJmp } from './jmp.js';
 import { checkMemAccess } from './mem.js';
 import { checkFuncCall, checkHelperCall, checkReturnCode, funcExit } from './calls.js';
 import { checkReferenceLeak } from './refs.js';
-import { rbtreeExit } from './rbtree.js';
+import { isIterationStep, iterationConverges, rbtreeExit } from './rbtree.js';
 import { Checkpoint, StatesAt, loopHash, maybeLooping, statesEqual, widenScalars } from './prune.js';
 import { AUX_FRAME_CHANGE, History, auxLinked, auxStack, markAllPrecise, markChainPrecision } from './precision.js';
 import { Reject } from './errors.js';
@@ -341,22 +341,25 @@ export class Verifier {
         }
       }
       if (cbSite) {
+        const insn = this.insns[pc]!;
+        const step = isIterationStep(insn.code, insn.src, insn.imm);
         for (const bucket of at.active.values()) {
           for (const cp of bucket) {
-            if (statesEqual(cp.state, cur, live, 'within')) {
+            const converges = !step || iterationConverges(cp.state, cur);
+            if (converges && statesEqual(cp.state, cur, live, 'within')) {
               cp.hit++;
               this.propagatePrecision(cp.state);
               return true;
             }
+            // An rbtree next/prev whose lap does not advance the iteration: the same state again
+            // is an endless loop.
+            if (!converges && statesEqual(cp.state, cur, live, 'exact') && this.isAncestor(cp)) this.endlessLoop(pc, cp);
             loopEntry = cp;
           }
         }
       } else {
         for (const cp of at.active.get(hash) ?? []) {
-          if (cp.state.mayGotoDepth === cur.mayGotoDepth && cp.state.rbIterDepth === cur.rbIterDepth && maybeLooping(cp.state, cur, topLive) && statesEqual(cp.state, cur, live, 'exact') && this.isAncestor(cp)) {
-            const line = this.input.sourceLine?.(pc);
-            this.reject(`${line !== undefined ? `; ${line}\n` : ''}infinite loop detected at insn ${pc}\ncur state:${this.stateText(true)}\nold state:${formatFrame(cp.state.cur, 0, undefined, true)}`, false, 22);
-          }
+          if (cp.state.mayGotoDepth === cur.mayGotoDepth && (cp.state.rbIterDepth === cur.rbIterDepth || !iterationConverges(cp.state, cur)) && maybeLooping(cp.state, cur, topLive) && statesEqual(cp.state, cur, live, 'exact') && this.isAncestor(cp)) this.endlessLoop(pc, cp);
         }
       }
       if (this.jmps - this.prevJmps < 20 && this.processed - this.prevInsns < 100) addNew = force;
@@ -397,6 +400,11 @@ export class Verifier {
     if (this.stats.curStates > this.stats.peakStates) this.stats.peakStates = this.stats.curStates;
     if (before > this.stats.maxStatesPerInsn) this.stats.maxStatesPerInsn = before;
     return false;
+  }
+
+  private endlessLoop(pc: number, cp: Checkpoint): never {
+    const line = this.input.sourceLine?.(pc);
+    this.reject(`${line !== undefined ? `; ${line}\n` : ''}infinite loop detected at insn ${pc}\ncur state:${this.stateText(true)}\nold state:${formatFrame(cp.state.cur, 0, undefined, true)}`, false, 22);
   }
 
   private isAncestor(cp: Checkpoint): boolean {

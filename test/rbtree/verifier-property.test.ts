@@ -15,6 +15,7 @@ import { assemble } from '../../vm/asm.js';
 import { Runtime } from '../../src/runtime.js';
 import { VmFault } from '../../src/errors.js';
 import { RbtreeMap, rbtreeSpec } from '../../maps/rbtree.js';
+import { RbtreeApi } from '../../src/rbtree-api.js';
 import { MapType } from '../../maps/types.js';
 import { ProgType } from '../../vm/prog-types.js';
 import { verify, type VerifierMap } from '../../verifier/index.js';
@@ -26,7 +27,7 @@ const TREE = ['r7', 'r8'] as const; // ... and for non-owning ones
 
 type Reg = 'r6' | 'r7' | 'r8' | 'r9';
 type Op =
-  | { k: 'lock' | 'unlock' | 'loop' | 'rloop' | 'drain' | 'aliases' }
+  | { k: 'lock' | 'unlock' | 'loop' | 'rloop' | 'drain' | 'aliases' | 'seesaw' | 'restart' }
   | { k: 'alloc'; dst: Reg; size: number }
   | { k: 'guard'; reg: Reg }
   | { k: 'setkey' | 'find'; reg: Reg; key: number }
@@ -42,6 +43,9 @@ const guarded = fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom<Op>({ k: 'lock' }, { k: 'unlock' }) },
   { weight: 2, arbitrary: fc.constantFrom<Op>({ k: 'loop' }, { k: 'rloop' }, { k: 'drain' }, { k: 'aliases' }) },
+  // Loops that never end on a tree of two or more nodes: the verifier must refuse them (a run
+  // would exhaust its instruction budget, a fault).
+  { weight: 1, arbitrary: fc.constantFrom<Op>({ k: 'seesaw' }, { k: 'restart' }) },
   { weight: 4, arbitrary: fc.record({ k: fc.constant('alloc' as const), dst: owned, size: fc.constantFrom(NODE_SIZE, NODE_SIZE, NODE_SIZE, NODE_SIZE, 48, 24, 1) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('guard' as const), reg: anyReg }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('setkey' as const), reg: mostly(owned), key: fc.integer({ min: 0, max: 5 }) }) },
@@ -151,6 +155,18 @@ function programText(ops: readonly Op[], mapId: number): string {
         // Two non-owning references that may be the same node (first and last of a 1-node tree).
         out.push(`r1 = ${map}`, 'call 220', 'r7 = r0', `r1 = ${map}`, 'call 221', 'r8 = r0');
         break;
+      case 'seesaw': {
+        // r7 = first; while (r7) { r0 = next(r7); if (!r0) break; r7 = prev(r0); }
+        const [h, e] = [L(), L()];
+        out.push(`r1 = ${map}`, 'call 220', 'r7 = r0', `${h}:`, `if r7 == 0 goto ${e}`, `r1 = ${map}`, 'r2 = r7', 'call 222', `if r0 == 0 goto ${e}`, `r1 = ${map}`, 'r2 = r0', 'call 223', 'r7 = r0', `goto ${h}`, `${e}:`, 'r7 = 0');
+        break;
+      }
+      case 'restart': {
+        // r7 = first; while (r7) { r7 = next(r7); if (!r7) r7 = first; }
+        const [h, e, s] = [L(), L(), L()];
+        out.push(`r1 = ${map}`, 'call 220', 'r7 = r0', `${h}:`, `if r7 == 0 goto ${e}`, `r1 = ${map}`, 'r2 = r7', 'call 222', 'r7 = r0', `if r7 != 0 goto ${s}`, `r1 = ${map}`, 'call 220', 'r7 = r0', `${s}:`, `goto ${h}`, `${e}:`);
+        break;
+      }
       case 'drain': {
         // Remove and free up to 8 nodes from the front.
         const [h, e] = [L(), L()];
@@ -206,6 +222,13 @@ function check(ops: readonly Op[], tally: Tally): string[] {
     const lm = rt.createMap(rbtreeSpec('tree', NODE_SIZE));
     if (lm.id !== mapId) throw new Error('map ids differ between runtimes');
     const map = lm.map as RbtreeMap;
+    // Three nodes to start with, so iteration, find and remove meet a real tree.
+    const api = new RbtreeApi(map);
+    for (const key of [1, 3, 2]) {
+      const v = new Uint8Array(NODE_SIZE);
+      v[24] = key;
+      api.insert(v, { offset: 24, size: 4 });
+    }
     const prog: Program = { name: 'p', progType: ProgType.SYSCALL, insns: insns.map((x) => ({ ...x })), gpl: true, rbtreeLockProven: r.rbtreeLockProven === true };
     for (let run = 0; run < 3; run++) {
       tally.runs++;

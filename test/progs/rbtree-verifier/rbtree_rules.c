@@ -491,6 +491,61 @@ int drain(void *ctx)
 	return it != 0;
 }
 
+/* Loops that would not end: each lap must step one iteration forward (next, or prev, on the node
+ * the last step returned) without starting a new one; these are refused as endless. */
+SEC("syscall")
+__description("rbtree: next then prev stands still")
+__failure __msg("infinite loop detected")
+int iterate_seesaw(void *ctx)
+{
+	struct node_data *it, *n;
+
+	LOCK(rbtree);
+	it = bpf_rbtree_first(&rbtree);
+	while (it) {
+		n = bpf_rbtree_next(&rbtree, it);
+		if (!n)
+			break;
+		it = bpf_rbtree_prev(&rbtree, n);
+	}
+	UNLOCK(rbtree);
+	return 0;
+}
+
+SEC("syscall")
+__description("rbtree: stepping from a node kept from before the loop stands still")
+__failure __msg("infinite loop detected")
+int iterate_stuck(void *ctx)
+{
+	struct node_data *first, *it;
+
+	LOCK(rbtree);
+	first = bpf_rbtree_first(&rbtree);
+	it = first;
+	while (it && first)
+		it = bpf_rbtree_next(&rbtree, first);
+	UNLOCK(rbtree);
+	return 0;
+}
+
+SEC("syscall")
+__description("rbtree: starting over inside the loop")
+__failure __msg("infinite loop detected")
+int iterate_restart(void *ctx)
+{
+	struct node_data *it;
+
+	LOCK(rbtree);
+	it = bpf_rbtree_first(&rbtree);
+	while (it) {
+		it = bpf_rbtree_next(&rbtree, it);
+		if (!it)
+			it = bpf_rbtree_first(&rbtree);
+	}
+	UNLOCK(rbtree);
+	return 0;
+}
+
 /* ---- strict mode: the lock discipline ------------------------------------------------------------ */
 
 SEC("syscall")
