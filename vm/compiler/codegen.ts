@@ -99,6 +99,28 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
   if (n > MAX_COMPILED_SLOTS) throw new NotCompiled(`${n} instruction slots (more than ${MAX_COMPILED_SLOTS})`);
   for (const x of insns) if (x.dst > 10 || x.src > 15) throw new NotCompiled(`register r${x.dst} out of range`);
   const L = leaders(insns);
+  // The interpreter keeps one range cache per direction; here each base register has its own (a
+  // loop that reads the stack, the context and a map value no longer misses three times per
+  // iteration). A cache only ever admits an access inside a range that was accessible when it
+  // was filled, and every cache is dropped where the interpreter drops its one (after helper and
+  // kfunc calls, and when a frame exits), so what runs is the same.
+  const readBases = new Set<number>();
+  const writeBases = new Set<number>();
+  for (let pc = 0; pc < n; pc++) {
+    const x = insns[pc]!;
+    if (x.code === LD_IMM64) {
+      pc++;
+      continue;
+    }
+    const c = x.code & 7;
+    const mode = x.code & 0xe0;
+    if (c === 1 && (mode === 0x60 || mode === 0x80)) readBases.add(x.src);
+    else if ((c === 2 || c === 3) && mode === 0x60) writeBases.add(x.dst);
+  }
+  const RESET =
+    [...readBases].map((r) => `rS${r}=rE${r}=0;`).join('') + [...writeBases].map((r) => `wS${r}=wE${r}=0;`).join('');
+  const CACHES =
+    [...readBases].map((r) => `let rS${r}=0,rE${r}=0;`).join('') + [...writeBases].map((r) => `let wS${r}=0,wE${r}=0;`).join('');
   const out: string[] = [];
   const e = (s: string) => out.push(s);
   const lo = (r: number) => `l${r}`;
@@ -172,7 +194,7 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
         e(`count+=${k};${budget(pc)}`);
         e(
           `if(run.depth===baseDepth){run.lastPc=${pc};run.insnCount=count;${SYNC}return 0;}` +
-            `run.depth--;vm.setStackLow(run);rS=rE=wS=wE=0;{const o=run.depth*10;` +
+            `run.depth--;vm.setStackLow(run);${RESET}{const o=run.depth*10;` +
             `l6=sv[o];h6=sv[o+1];l7=sv[o+2];h7=sv[o+3];l8=sv[o+4];h8=sv[o+5];l9=sv[o+6];h9=sv[o+7];l10=sv[o+8];h10=sv[o+9];` +
             `const back=run.retProg[run.depth];pc=run.retPc[run.depth];` +
             `if(back!==prog){${SYNC}run.insnCount=count;run.nextProg=back;run.nextPc=pc;return 1;}}continue;`,
@@ -262,7 +284,7 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
         slow = sx ? `${dl}=(tmp[0]<<24)>>24;${dh}=${dl}>>31;` : `${dl}=tmp[0];${dh}=0;`;
       }
       e(
-        `L:{${memAddr(S, off)}if(ah!==0||a<rS||a+${size}>rE){if(ah===0&&arena.accessRange(a,false,rng)&&a+${size}<=rng[1]){rS=rng[0];rE=rng[1];}` +
+        `L:{${memAddr(S, off)}if(ah!==0||a<rS${S}||a+${size}>rE${S}){if(ah===0&&arena.accessRange(a,false,rng)&&a+${size}<=rng[1]){rS${S}=rng[0];rE${S}=rng[1];}` +
           `else{${AT(pc)}${SYNC}vm.loadSlow(run,${pc},ah,a,${size});${slow}break L;}}${fast}}`,
       );
       continue;
@@ -288,7 +310,7 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
       else if (size === 2) st = `if((a&1)===0)u16[a>>>1]=${vl};else dv.setUint16(a,${vl},true);`;
       else st = `u8[a]=${vl};`;
       e(
-        `{${memAddr(D, off)}if(ah!==0||a<wS||a+${size}>wE){if(ah===0&&arena.accessRange(a,true,rng)&&a+${size}<=rng[1]){wS=rng[0];wE=rng[1];}` +
+        `{${memAddr(D, off)}if(ah!==0||a<wS${D}||a+${size}>wE${D}){if(ah===0&&arena.accessRange(a,true,rng)&&a+${size}<=rng[1]){wS${D}=rng[0];wE${D}=rng[1];}` +
           `else if(ah!==0||!arena.canAccess(a,${size},true)){${AT(pc)}${SYNC}vm.storeFault(ah,a,${size});}}${st}}`,
       );
       continue;
@@ -300,7 +322,7 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
 
   function callCode(pc: number, x: Insn, all: readonly Insn[]): string {
     // a helper may have destroyed a map (the resolved LD_IMM64 values' generation moves)
-    const after = `count=run.insnCount;l0=R[0];h0=R[1];rS=rE=wS=wE=0;gen=vm.resolvedGen;` +
+    const after = `count=run.insnCount;l0=R[0];h0=R[1];${RESET}gen=vm.resolvedGen;` +
       `if(run.pendingTail!==undefined){const t=run.pendingTail;run.pendingTail=undefined;run.loopBudget[run.depth]=${BPF_MAX_LOOPS};` +
       `${SYNC}run.insnCount=count;run.nextProg=t;run.nextPc=0;return 1;}`;
     const helper = (id: string) => `${SYNC}run.insnCount=count;vm.callHelper(run,ctx,prog,decoded,${pc},${id},R);${after}`;
@@ -323,7 +345,7 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
     if (x.src === 1) return local(`${pc + x.imm + 1}`);
     if (x.src === 2) {
       // the interpreter's kfunc path: the run's own hook, else the kfunc table (helpers/kfuncs.ts)
-      return `${SYNC}run.insnCount=count;vm.callKfunc(run,ctx,prog,decoded,${pc},${imm32(x.imm)},R);count=run.insnCount;l0=R[0];h0=R[1];rS=rE=wS=wE=0;gen=vm.resolvedGen;`;
+      return `${SYNC}run.insnCount=count;vm.callKfunc(run,ctx,prog,decoded,${pc},${imm32(x.imm)},R);count=run.insnCount;l0=R[0];h0=R[1];${RESET}gen=vm.resolvedGen;`;
     }
     if (x.imm === 1) {
       // map_lookup_elem on a plain array map, inline (the kernel inlines it too); anything else,
@@ -341,7 +363,7 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
     `"use strict";return function ${safeName(name)}(run,ctx,entry,baseDepth){` +
     `const R=ctx.R;const arena=vm.env.arena;const rng=vm.rng;const tmp=vm.tmp;const dv=arena.dv;const u8=arena.u8;const i8=arena.i8;` +
     `const u16=arena.u16;const i16=arena.i16;const i32=arena.i32;const sv=run.saved;const limit=run.limit;const pseudo=decoded.pseudo??(decoded.pseudo=new Int32Array(decoded.length*3));const env=vm.env;let gen=vm.resolvedGen;let count=run.insnCount;` +
-    `let rS=0,rE=0,wS=0,wE=0;` +
+    CACHES +
     Array.from({ length: 11 }, (_, r) => `let l${r}=R[${2 * r}]|0,h${r}=R[${2 * r + 1}]|0;`).join('') +
     `let pc=entry;for(;;){switch(pc){`;
   const epilogue = `default:${SYNC}run.insnCount=count;run.nextProg=prog;run.nextPc=pc;return 2;}}}`;
