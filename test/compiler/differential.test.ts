@@ -19,7 +19,8 @@ import type { Engine } from '../../vm/interpreter.js';
 import { MemFlag } from '../../vm/memory.js';
 import { parseDataFile } from '../conformance/data-file.js';
 import { FIXTURES, ROOT, type Case } from '../agreement/harness.js';
-import { prog } from '../vm/enc.js';
+import { ADD, alu64k, exit, I, lddw, mov64, movr, prog } from '../vm/enc.js';
+import type { Program } from '../../vm/program.js';
 import { insn, repair } from '../vm/random-program.js';
 
 const ENGINES: readonly Engine[] = ['interpreter', 'compiled'];
@@ -165,6 +166,52 @@ describe('compiled and interpreted runs are identical', () => {
     }
     expect(files.length).toBeGreaterThan(200);
   }, 60_000);
+
+  it('the explicit fallbacks give the interpreter\'s results: entries that are not block starts, --trace, programs too large to compile', () => {
+    const both = (p: Program, args: number[] = [], trace = false) =>
+      ENGINES.map((engine) => {
+        const rt = runtime(engine, { maxInsns: 100_000 });
+        const lines: string[] = [];
+        let r: unknown;
+        try {
+          const x = rt.execute(p, { args, ...(trace ? { trace: (l: string) => void lines.push(l) } : {}) });
+          r = { r0: x.r0.toString(16), insns: x.insnCount };
+        } catch (e) {
+          r = faultOf(e);
+        }
+        return { r, lines, stats: rt.interpreter.compileStats };
+      });
+    // callx into the middle of a function (a handle + 1): pc 9 is no block start, so the compiled
+    // code hands the run to the interpreter there, inside the callee's frame
+    const mid = prog([lddw(2, 7n, 4), alu64k(ADD, 2, 1), mov64(1, 5), I(0x8d, 2), alu64k(ADD, 0, 1), exit(), exit(), movr(0, 1), alu64k(ADD, 0, 7), exit()]);
+    const [mi, mc] = both(mid);
+    expect(mc!.r).toEqual(mi!.r);
+    expect(mi!.r).toEqual({ r0: '8', insns: 8 }); // r0 = 0 + 7 + 1: the callee's `r0 = r1` skipped
+    expect(mc!.stats.interpretedFallbacks).toBe(1);
+    // the same handle given to a callback helper: the interpreter runs that callback
+    const cb = prog([lddw(1, 5n, 4), alu64k(ADD, 1, 1), I(0x85, 0, 0, 0, 2), exit(), exit(), mov64(0, 3), alu64k(ADD, 0, 4), exit()]);
+    const cbRt = ENGINES.map((engine) => {
+      const rt = runtime(engine, { helpers: [{ id: 2, name: 'cb', proto: { args: [], ret: { type: 'RET_INTEGER' } }, gplOnly: false, progTypes: 'all', impl: (c) => c.callback(1, [1, 2]) }] });
+      const x = rt.execute(cb);
+      return { r0: x.r0, insns: x.insnCount, fallbacks: rt.interpreter.compileStats.interpretedFallbacks };
+    });
+    expect(cbRt[1]!.r0).toBe(cbRt[0]!.r0);
+    expect(cbRt[0]!.r0).toBe(4n); // the callback's `r0 = 3` skipped
+    expect(cbRt[1]!.insns).toBe(cbRt[0]!.insns);
+    expect(cbRt[1]!.fallbacks).toBe(1);
+    // a trace is the interpreter's, line for line
+    const loop = prog([mov64(0, 0), mov64(1, 0), alu64k(ADD, 0, 3), alu64k(ADD, 1, 1), I(0x55, 1, 0, -3, 4), exit()]);
+    const [ti, tc] = both(loop, [], true);
+    expect(tc!.r).toEqual(ti!.r);
+    expect(tc!.lines).toEqual(ti!.lines);
+    expect(tc!.lines.length).toBe(15);
+    // 6001 slots: left to the interpreter, and said so
+    const big = prog([mov64(0, 0), ...Array.from({ length: 5999 }, () => alu64k(ADD, 0, 1)), exit()]);
+    const [bi, bc] = both(big);
+    expect(bc!.r).toEqual(bi!.r);
+    expect(bi!.r).toEqual({ r0: '176f', insns: 6001 });
+    expect(bc!.stats.notCompiled).toEqual([{ program: 'test', reason: '6001 instruction slots (more than 6000)' }]);
+  });
 
   it('random programs, valid and faulting, with helpers, callbacks and memory', () => {
     const helpers = [
