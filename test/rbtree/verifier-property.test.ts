@@ -214,6 +214,7 @@ function check(ops: readonly Op[], tally: Tally): string[] {
   }
   if (rfc.accepted) tally.rfc++;
   if (strict.accepted) tally.strict++;
+  for (const r of [rfc, strict]) if (!r.accepted && /internal error/.test(r.error ?? '')) problems.push(`verifier bug: ${r.error}`);
   if (strict.accepted && !rfc.accepted) problems.push(`strict accepts what RFC mode rejects: ${rfc.error}`);
   for (const [mode, r] of [['rfc', rfc], ['strict', strict]] as const) {
     if (!r.accepted) continue;
