@@ -192,6 +192,10 @@ export class Runtime implements VmEnv {
     return this.maps[index]?.map;
   }
 
+  directLookupMap(index: number): BpfMap | undefined {
+    return this.helperTable === undefined ? this.maps[index]?.map : undefined;
+  }
+
   inlineArrayMap(index: number): ArrayMap | undefined {
     // only with the Linux helper table (helper 1 is map_lookup_elem), and only the plain array
     // class: its lookupElem is exactly `key < max_entries ? base + key * stride : NULL`

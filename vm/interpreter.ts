@@ -42,6 +42,10 @@ export interface VmEnv {
    *  the kernel's array_map_gen_lookup does (same result as the helper: `base + key * stride`, or
    *  0 past the end). */
   inlineArrayMap?(index: number): { readonly base: number; readonly stride: number; readonly maxEntries: number } | undefined;
+  /** Optional, for the compiling tier: when helper 1 is Linux's map_lookup_elem, the map whose
+   *  handle has this low half, so a lookup can call the map directly (`lookupElem`, what that
+   *  helper calls) instead of going through the helper table. */
+  directLookupMap?(index: number): BpfMap | undefined;
   /** LD_IMM64 src 1/5: the handle of the map with this runtime id. */
   mapHandleById(id: number): bigint | undefined;
   /** LD_IMM64 src 2/6: address of the map's direct value (key 0) plus `off`. */
@@ -2495,6 +2499,9 @@ const COMPILER_KIT: CompilerKit = {
   divmod64,
   packetNegative,
   toU64,
+  setR0(R, v) {
+    setReg(R, 0, v);
+  },
   FUNC_TAG,
   MAP_TAG,
 };

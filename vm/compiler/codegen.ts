@@ -54,6 +54,8 @@ export interface CompilerKit {
   divmod64(al: number, ah: number, bl: number, bh: number, signed: boolean, mod: boolean, out: Int32Array): void;
   packetNegative(pkt: { start: number; mac?: number; network?: number }, offset: number): number;
   toU64(lo: number, hi: number): bigint;
+  /** r0 from a helper-style result, as the interpreter sets it after a helper call. */
+  setR0(R: Int32Array, v: number | bigint): void;
   FUNC_TAG: number;
   MAP_TAG: number;
 }
@@ -353,6 +355,10 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
       return (
         `H:{if(h1===K.MAP_TAG&&h2===0&&env.inlineArrayMap!==undefined){const m=env.inlineArrayMap(l1>>>0);const k=l2>>>0;` +
         `if(m!==undefined&&arena.canAccess(k,4,false)){const idx=(k&3)===0?i32[k>>>2]>>>0:dv.getUint32(k,true);l0=idx<m.maxEntries?(m.base+idx*m.stride)|0:0;h0=0;break H;}}` +
+        // other maps (hash, LRU, per-CPU, ...): the map's own lookupElem, which is all the helper
+        // does for them, without the helper table, registers synced first since it may fault
+        `if(h1===K.MAP_TAG&&h2===0&&env.directLookupMap!==undefined){const m=env.directLookupMap(l1>>>0);` +
+        `if(m!==undefined&&m.lookupElemHandle===undefined){${SYNC}K.setR0(R,m.lookupElem(l2>>>0,run.req.cpu));l0=R[0];h0=R[1];${RESET}break H;}}` +
         `${helper('1')}}`
       );
     }
