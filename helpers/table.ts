@@ -20,6 +20,7 @@ import { PROBE_HELPERS } from './probe.js';
 import { STACK_HELPERS } from './stack.js';
 import { TRACING_HELPERS } from './tracing.js';
 import { DYNPTR_HELPERS } from './dynptr.js';
+import { MTU_HELPERS } from './mtu.js';
 import type { HelperEntry } from './types.js';
 
 export const LINUX_HELPERS: readonly HelperEntry[] = [
@@ -42,6 +43,7 @@ export const LINUX_HELPERS: readonly HelperEntry[] = [
   ...STACK_HELPERS,
   ...TRACING_HELPERS,
   ...DYNPTR_HELPERS,
+  ...MTU_HELPERS,
 ];
 
 let byId: Map<number, HelperEntry> | undefined;

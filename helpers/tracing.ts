@@ -6,6 +6,11 @@
 //   task_pt_regs (175)(task)    the task's saved user registers, task_pt_regs() as x86-64
 //                               computes it: task->stack + THREAD_SIZE - sizeof(pt_regs), reading
 //                               task->stack from kernel memory (0 when that read misses)
+//   get_attach_cookie (174)(ctx)  the BPF cookie of the attachment (HelperCall.attachCookie): 0 in
+//                               the kernel's test runs, which have no link; kprobe, tracepoint,
+//                               perf_event, raw_tp, fentry/fexit (tracing) and lsm programs only
+//                               (tc, xdp, syscall and the socket types are refused, checked on
+//                               Linux 6.18)
 // The address is the task image the runtime maps into its kernel-memory view at construction
 // (src/btf/builtin-kmem.ts), laid out from the built-in BTF's task_struct and filled from
 // RuntimeOptions.task (pid, tgid, uid/gid through cred, comm); `run --kmem` may overwrite bytes.
@@ -13,9 +18,18 @@
 import { CURRENT_TASK_ADDR, THREAD_SIZE, PT_REGS_SIZE } from '../src/btf/builtin-addrs.js';
 import { builtinBtf } from '../src/btf/builtin.js';
 import { memberOffset } from '../src/btf/builtin-kmem.js';
+import { ProgType } from '../vm/prog-types.js';
 import type { HelperEntry } from './types.js';
 
 export const TRACING_HELPERS: readonly HelperEntry[] = [
+  {
+    id: 174,
+    name: 'get_attach_cookie',
+    proto: { args: [{ type: 'ARG_PTR_TO_CTX' }], ret: { type: 'RET_INTEGER' } },
+    gplOnly: false,
+    progTypes: [ProgType.KPROBE, ProgType.TRACEPOINT, ProgType.PERF_EVENT, ProgType.RAW_TRACEPOINT, ProgType.TRACING, ProgType.LSM],
+    impl: (call) => call.attachCookie,
+  },
   { id: 35, name: 'get_current_task', proto: { args: [], ret: { type: 'RET_INTEGER' } }, gplOnly: true, progTypes: 'all', impl: () => CURRENT_TASK_ADDR },
   {
     id: 158,

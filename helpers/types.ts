@@ -124,6 +124,8 @@ export interface HelperCall {
   readonly arena: Arena;
   /** The CPU this run executes on (BPF_F_TEST_RUN_ON_CPU). */
   readonly cpu: number;
+  /** The BPF cookie of the attachment the run simulates (bpf_get_attach_cookie); 0 in test runs. */
+  readonly attachCookie: bigint;
   /** The program type of the running program. */
   readonly progType: number;
   /** Whether the program declared a GPL-compatible license. */

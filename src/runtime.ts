@@ -81,6 +81,8 @@ export interface ExecRequest {
   probeMem?: boolean | ReadonlySet<number>;
   /** callx with a plain integer calls that helper id (conformance `callx` group). */
   callxHelpers?: boolean;
+  /** What bpf_get_attach_cookie returns (default 0). */
+  cookie?: bigint;
 }
 
 export interface ExecResult {
@@ -292,6 +294,7 @@ export class Runtime implements VmEnv {
       packet: req.packet,
       probeMem: req.probeMem,
       callxHelpers: req.callxHelpers,
+      cookie: req.cookie,
     });
     return { r0: r.r0, insnCount: r.insnCount, output };
   }

@@ -73,6 +73,8 @@ export interface RunRequest {
   /** Runtime functions (`call` with src 2, kfuncs in the kernel) for embedders that define their
    *  own, by id, called with r1-r5; r0 = the result. Without it such a call faults. */
   kfunc?: (id: number, args: readonly bigint[]) => bigint;
+  /** The BPF cookie of the attachment this run simulates (bpf_get_attach_cookie); default 0. */
+  cookie?: bigint;
 }
 
 /** Which tier runs program code: the interpreter's loop, or JavaScript generated per program
@@ -2449,6 +2451,9 @@ class CallContext implements VmHelperCall {
   }
   get cpu(): number {
     return this.run.req.cpu;
+  }
+  get attachCookie(): bigint {
+    return this.run.req.cookie ?? 0n;
   }
   get progType(): number {
     return this.run.progType;

@@ -72,6 +72,7 @@ export interface TestRunHost {
        *  SKF_LL_OFF / SKF_NET_OFF offsets are relative to, for an interpreter that supports them. */
       packet?: { start: number; end: number; mac?: number; network?: number };
       probeMem?: boolean;
+      cookie?: bigint;
     },
   ): { r0: bigint; insnCount: number; output: RunOutput };
 }
@@ -84,6 +85,10 @@ export interface TestRunInput {
   /** Tracing programs: the arguments (u64 each), instead of ctx_in. kprobe programs get them in
    *  the argument registers of pt_regs, raw_tp/fentry/lsm programs as the u64 array. */
   args?: readonly (bigint | number)[];
+  /** The BPF cookie bpf_get_attach_cookie returns: the kernel's test runs have no link, so 0;
+   *  for the tracing types ebpfvm runs on user-supplied arguments, the cookie of the attachment
+   *  being simulated. */
+  cookie?: bigint;
   /** Report ctx_out even without ctx_in (like passing ctx_out to the syscall). */
   wantCtxOut?: boolean;
   /** Number of runs; 0 means 1, as in the kernel. */
@@ -633,6 +638,7 @@ function repeatRuns(
     output,
     ...(packet ? { packet } : {}),
     ...(probeMem ? { probeMem } : {}),
+    ...(input.cookie !== undefined ? { cookie: input.cookie } : {}),
   };
   const t0 = performance.now();
   for (let i = 0; i < repeat; i++) {

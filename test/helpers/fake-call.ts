@@ -92,6 +92,7 @@ export class FakeWorld {
       s64: (i) => BigInt.asIntN(64, r(i)),
       u32: (i) => Number(r(i) & 0xffffffffn),
       s32: (i) => Number(BigInt.asIntN(32, r(i))),
+      attachCookie: 0n,
       ptr: (i) => {
         const v = r(i);
         if (v >> 32n !== 0n) throw new FaultSignal(`r${i} is not arena memory`);

@@ -57,6 +57,7 @@ export class FakeRun {
       s64: (i: ArgIndex) => BigInt.asIntN(64, regs[i]!),
       u32: (i: ArgIndex) => Number(regs[i]! & 0xffffffffn),
       s32: (i: ArgIndex) => Number(BigInt.asIntN(32, regs[i]!)),
+      attachCookie: 0n,
       ptr: (i: ArgIndex) => {
         const v = regs[i]!;
         if (v >> 32n !== 0n) throw new FaultSignal(`R${i} is not an arena pointer`);
