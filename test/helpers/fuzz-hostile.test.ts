@@ -15,7 +15,7 @@ import { testRun } from '../../src/test-run-api.js';
 import { ProgType } from '../../vm/prog-types.js';
 import type { Insn } from '../../vm/isa.js';
 import { JEQ, W, call, exit, jmpk, lddw, mov64, movr, prog, st } from '../vm/enc.js';
-import { HELPERS, callHelper, check, helperProgram, hostileWorld, plausibleArgs, snapshot, type HostileWorld, type Reg } from './hostile.js';
+import { HELPERS, callHelper, check, helperProgram, hostileWorld, runInput, plausibleArgs, snapshot, type HostileWorld, type Reg } from './hostile.js';
 
 const CALLS = Number(process.env.EBPFVM_FUZZ_CALLS ?? 150);
 /** A call costs well under 10 ms on an idle machine; the budget allows a loaded one. */
@@ -67,7 +67,7 @@ const fmt = (regs: readonly Reg[]) => regs.map((x) => (typeof x === 'bigint' ? `
 /** Run `insns` as a test run of `progType`; a VmFault is a fine outcome, nothing else is. */
 function runProgram(w: HostileWorld, insns: Insn[], progType: number, what: string): void {
   try {
-    testRun(w.rt, prog(insns, { name: 'fuzz', progType }), { data: new Uint8Array(64), maxInsns: 20_000 });
+    testRun(w.rt, prog(insns, { name: 'fuzz', progType }), runInput(progType, 20_000));
   } catch (e) {
     if (e instanceof VmFault) return;
     throw new Error(`${what}: ${e instanceof FaultSignal ? 'a FaultSignal escaped the VM' : 'a raw error'}: ${String(e)}`);

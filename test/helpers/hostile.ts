@@ -106,7 +106,13 @@ export function progTypeFor(h: HelperEntry): number {
   if (h.progTypes === 'all' || h.progTypes.includes(ProgType.SCHED_CLS)) return ProgType.SCHED_CLS;
   if (h.progTypes.includes(ProgType.XDP)) return ProgType.XDP;
   if (h.progTypes.includes(ProgType.SOCKET_FILTER)) return ProgType.SOCKET_FILTER;
+  if (h.progTypes.includes(ProgType.RAW_TRACEPOINT)) return ProgType.RAW_TRACEPOINT;
   throw new Error(`no test-runnable program type for ${h.name}`);
+}
+
+/** The test-run input for a program of `progType`: the packet, or raw_tp's u64 arguments. */
+export function runInput(progType: number, maxInsns: number): { data?: Uint8Array; args?: number[]; maxInsns: number } {
+  return progType === ProgType.RAW_TRACEPOINT ? { args: [0, 0], maxInsns } : { data: packet(), maxInsns };
 }
 
 /** The program: r6 = ctx; stack bytes 0x41 ('A') at r10-64..r10-1 with a NUL at r10-1; set r1..r5;
@@ -141,7 +147,7 @@ export function callHelper(w: HostileWorld, h: HelperEntry, regs: readonly Reg[]
   const progType = progTypeFor(h);
   const p = prog(helperProgram(h, regs), { name: `call_${h.name}`, progType });
   try {
-    const r = testRun(w.rt, p, { data: packet(), maxInsns });
+    const r = testRun(w.rt, p, runInput(progType, maxInsns));
     return { kind: 'ok', r0: BigInt.asIntN(64, r.r0 ?? BigInt(r.retval)) };
   } catch (e) {
     if (e instanceof VmFault) return { kind: 'fault', fault: e };
