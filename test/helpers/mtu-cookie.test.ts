@@ -10,6 +10,7 @@ import { runLoaded } from '../../src/test-run-api.js';
 import { helperById } from '../../helpers/table.js';
 import { ProgType } from '../../vm/prog-types.js';
 import { PROGS } from '../loader/helpers.js';
+import { cli } from '../cli/capture.js';
 
 const obj = () => load(new Runtime(), openObject(new Uint8Array(readFileSync(join(PROGS, 'helpers', 'h_mtu_cookie.o'))), { name: 'h_mtu_cookie' }));
 
@@ -18,6 +19,13 @@ describe('bpf_get_attach_cookie', () => {
     const o = obj();
     expect(runLoaded(o, 'cookie', { args: [0] }).retval).toBe(5);
     expect(runLoaded(o, 'cookie', { args: [0], cookie: 37n }).retval).toBe(42);
+  });
+  it('ebpfvm run --cookie sets it (decimal or 0x-hex); a bad value is a usage error', async () => {
+    const obj = join(PROGS, 'helpers', 'h_mtu_cookie.o');
+    const ok = await cli('run', obj, '--prog', 'cookie', '--no-verify', '--cookie', '0x25');
+    expect([ok.code, ok.out]).toEqual([0, expect.stringContaining('Return value: 42')]);
+    const bad = await cli('run', obj, '--prog', 'cookie', '--no-verify', '--cookie', '-3');
+    expect([bad.code, bad.err]).toEqual([2, expect.stringContaining("--cookie: '-3' is not an unsigned 64-bit integer")]);
   });
   it('only the tracing types may call it (tc, xdp, syscall refused on Linux 6.18)', () => {
     const h = helperById(174)!;

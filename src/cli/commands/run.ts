@@ -32,6 +32,7 @@ interface RunOptions {
   repeat?: number;
   cpu?: number;
   ncpus?: number;
+  cookie?: bigint;
   map?: string[];
   args?: string;
   task?: string;
@@ -45,6 +46,12 @@ interface RunOptions {
   strict?: boolean;
   engine?: Engine;
 }
+
+/** A u64 given in decimal or 0x-hex. */
+const u64 = (flag: string) => (v: string): bigint => {
+  if (!/^(\d+|0x[0-9a-fA-F]+)$/.test(v) || BigInt(v) >= 1n << 64n) throw new UsageError(`${flag}: '${v}' is not an unsigned 64-bit integer (decimal or 0x-hex)`);
+  return BigInt(v);
+};
 
 const uint = (flag: string) => (v: string): number => {
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`${flag}: '${v}' is not a non-negative integer`);
@@ -64,6 +71,7 @@ export const registerRun: RegisterCommand = (program: Command, setExit) => {
     .option('--repeat <n>', 'run N times on the same packet and context', uint('--repeat'))
     .option('--cpu <n>', 'CPU the run executes on', uint('--cpu'))
     .option('--ncpus <n>', 'number of possible CPUs (per-CPU maps); default: --cpu + 1', uint('--ncpus'))
+    .option('--cookie <n>', 'tracing programs: the BPF cookie bpf_get_attach_cookie returns (default 0, as in a test run)', u64('--cookie'))
     .option('--args <file.json>', 'tracing programs: arguments as a JSON array of integers (numbers or "0x..." strings)')
     .option('--task <file.json>', 'current task for get_current_* helpers: {"pid", "tgid", "uid", "gid", "comm"}')
     .option('--btf <file>', 'kernel BTF to relocate CO-RE against (e.g. /sys/kernel/btf/vmlinux); default: the built-in kernel BTF')
@@ -112,6 +120,7 @@ function runCommand(objPath: string, opts: RunOptions): number {
     ...(opts.ctx !== undefined ? { ctx: readCtx(opts.ctx, prog.progType) } : {}),
     ...(opts.args !== undefined ? { args: readArgs(opts.args) } : {}),
     ...(opts.repeat !== undefined ? { repeat: opts.repeat } : {}),
+    ...(opts.cookie !== undefined ? { cookie: opts.cookie } : {}),
     cpu,
     ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}),
     ...(opts.trace ? { trace: (line: string) => void process.stderr.write(line + '\n') } : {}),
