@@ -4,7 +4,7 @@
 // suite can be measured without building the C++ runner:
 //
 //   node scripts/conformance-run.mjs DIR [--cpu_version v1..v4] [--include_groups callx,packet]
-//        [--plugin dist/src/cli/conformance.js] [--plugin_options "--engine compiled"] [--verbose]
+//        [--plugin dist/src/cli/conformance.js] [--plugin_options "--engine compiled"] [--kernel] [--verbose]
 //
 // - files are parsed with the rules of bpf_test_parser.cc (comments stripped first, directives
 //   found by substring, unknown directive or neither result nor error => skipped; a non-empty
@@ -20,8 +20,12 @@
 // - a zero exit compares stdout (hex, parsed like stoull base 16) with the expected r0; a non-zero
 //   exit passes only when the file has a non-empty `-- error` equal to the output (stdout lines,
 //   or stderr lines when stdout is empty, joined, cut at the first \r).
+// - with --kernel (root, Linux), every file that runs without input memory and without calls is
+//   also loaded into the host kernel as a socket filter and run once (scripts/kernel-test-run.py);
+//   the kernel's return value (the low 32 bits of r0) must equal ebpfvm's, whatever the file expects.
+//   Programs the kernel's verifier refuses are counted apart, with its reason under --verbose.
 // Prints one line per failure (and per skip with --verbose) and the pass/fail/skip counts; exits 1
-// if anything failed.
+// if anything failed or the kernel disagreed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -162,20 +166,22 @@ let groups = DEFAULT_GROUPS;
 let plugin = join(root, 'dist/src/cli/conformance.js');
 let verbose = false;
 let pluginOptions = [];
+let kernel = false;
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === '--cpu_version' || a === '--cpu-version') cpu = Number(/^v?(\d)$/.exec(argv[++i] ?? '')?.[1] ?? NaN);
   else if (a === '--include_groups' || a === '--include-groups') for (const name of (argv[++i] ?? '').split(/[,|]/).filter(Boolean)) groups |= G[name] ?? 0;
   else if (a === '--plugin') plugin = resolve(argv[++i]);
   else if (a === '--plugin_options' || a === '--plugin-options') pluginOptions = (argv[++i] ?? '').split(/\s+/).filter(Boolean);
+  else if (a === '--kernel') kernel = true;
   else if (a === '--verbose') verbose = true;
   else if (a === '--help' || a === '-h') {
-    console.log('usage: node scripts/conformance-run.mjs DIR [--cpu_version v4] [--include_groups callx,packet] [--plugin PATH] [--plugin_options OPTS] [--verbose]');
+    console.log('usage: node scripts/conformance-run.mjs DIR [--cpu_version v4] [--include_groups callx,packet] [--plugin PATH] [--plugin_options OPTS] [--kernel] [--verbose]');
     process.exit(0);
   } else dir = a;
 }
 if (!dir || !(cpu >= 1 && cpu <= 4)) {
-  console.error('usage: node scripts/conformance-run.mjs DIR [--cpu_version v4] [--include_groups callx,packet] [--plugin PATH] [--plugin_options OPTS] [--verbose]');
+  console.error('usage: node scripts/conformance-run.mjs DIR [--cpu_version v4] [--include_groups callx,packet] [--plugin PATH] [--plugin_options OPTS] [--kernel] [--verbose]');
   process.exit(2);
 }
 
@@ -192,6 +198,45 @@ if (dataFiles.length === 0) {
 }
 
 const counts = { pass: 0, fail: 0, skip: 0 };
+const kcounts = { agree: 0, differ: 0, refused: 0, notEligible: 0 };
+const hasCall = (bytes) => {
+  for (let i = 0; i + 8 <= bytes.length; i += 8) {
+    if (bytes[i] === 0x85 || bytes[i] === 0x8d) return true;
+    if (bytes[i] === 0x18) i += 8;
+  }
+  return false;
+};
+/** The host kernel's answer for the same bytes; only its low 32 bits of r0 are observable. */
+function compareWithKernel(f, t, r) {
+  if (t.mem.length > 0 || hasCall(t.program)) {
+    kcounts.notEligible++;
+    return;
+  }
+  const req = { insns: Buffer.from(t.program).toString('hex'), data: '00'.repeat(64), repeat: 1 };
+  const k = spawnSync('python3', [join(root, 'scripts/kernel-test-run.py')], { input: JSON.stringify(req), encoding: 'utf8' });
+  let res;
+  try {
+    res = JSON.parse(k.stdout);
+  } catch {
+    console.error(`conformance-run: scripts/kernel-test-run.py gave no answer for ${f}: ${k.stderr.trim()}`);
+    process.exit(2);
+  }
+  if (res.errno === 'EPERM') {
+    console.error('conformance-run: --kernel needs root (bpf(2) refused with EPERM)');
+    process.exit(2);
+  }
+  if (res.retval === undefined) {
+    kcounts.refused++;
+    if (verbose) console.log(`KERNEL-REFUSED ${f}: ${res.errno} ${res.message}`);
+    return;
+  }
+  const ours = r.status === 0 ? (/^\s*(?:0x)?([0-9a-f]+)/i.exec(r.stdout.split('\n').join('')) ?? [])[1] : undefined;
+  if (ours !== undefined && (BigInt('0x' + ours) & 0xffffffffn) === BigInt(res.retval)) kcounts.agree++;
+  else {
+    kcounts.differ++;
+    console.log(`KERNEL-DIFF ${f}: ebpfvm ${ours !== undefined ? '0x' + ours : 'exited ' + r.status}, kernel 0x${res.retval.toString(16)} (low 32 bits)`);
+  }
+}
 for (const f of dataFiles) {
   let t;
   try {
@@ -229,6 +274,7 @@ for (const f of dataFiles) {
       verdict = got === t.expected ? undefined : `returned 0x${got.toString(16)}, expected 0x${t.expected.toString(16)}`;
     }
   }
+  if (kernel) compareWithKernel(f, t, r);
   if (verdict === undefined) {
     counts.pass++;
     if (verbose) console.log(`PASS ${f}`);
@@ -239,4 +285,5 @@ for (const f of dataFiles) {
 }
 const ran = counts.pass + counts.fail;
 console.log(`${counts.pass}/${ran} passed, ${counts.fail} failed, ${counts.skip} skipped (cpu v${cpu})`);
-process.exitCode = counts.fail > 0 ? 1 : 0;
+if (kernel) console.log(`host kernel: ${kcounts.agree} agree, ${kcounts.differ} differ, ${kcounts.refused} refused by its verifier, ${kcounts.notEligible} not run (input memory or calls)`);
+process.exitCode = counts.fail > 0 || kcounts.differ > 0 ? 1 : 0;

@@ -3,12 +3,16 @@
 # this for syscall programs (it always passes repeat=1 and a ctx_out buffer, which the kernel
 # refuses for them), and Node has no bpf(2) binding, so this issues the syscall through ctypes.
 #
-# stdin: {"pin": path, "data": hex|null, "ctx": hex|null, "repeat": n, "syscall": bool}
+# stdin: {"pin": path, "data": hex|null, "ctx": hex|null, "repeat": n, "syscall": bool}, or
+#        {"insns": hex, "data": hex, ...} to load raw instructions as a socket filter first
+#        (scripts/conformance-run.mjs --kernel; the program is closed when this process exits)
 # stdout: {"retval": u32, "duration": ns, "data_out": hex|null, "ctx_out": hex|null}
 #      or {"errno": "EINVAL", "message": "..."} when the kernel refuses the run.
 import ctypes, errno, json, os, platform, struct, sys
 
-from bpf_syscall import NR_BPF, bpf, obj_get
+from bpf_syscall import NR_BPF, bpf, obj_get, prog_load
+
+BPF_PROG_TYPE_SOCKET_FILTER = 1
 
 BPF_PROG_TEST_RUN = 10
 
@@ -47,12 +51,14 @@ def main():
         print(json.dumps({"errno": "ENOSYS", "message": "unknown architecture " + platform.machine()}))
         return
     try:
-        fd = obj_get(req["pin"])
+        fd = prog_load(bytes.fromhex(req["insns"]), BPF_PROG_TYPE_SOCKET_FILTER) if "insns" in req else obj_get(req["pin"])
         data = bytes.fromhex(req["data"]) if req.get("data") is not None else None
         ctx = bytes.fromhex(req["ctx"]) if req.get("ctx") is not None else None
         res = test_run(fd, data, ctx, req.get("repeat", 0), req.get("syscall", False))
     except OSError as e:
         res = {"errno": errno.errorcode.get(e.errno, str(e.errno)), "message": e.strerror}
+    except (KeyError, ValueError) as e:
+        res = {"errno": "EINVAL", "message": "bad request: " + str(e)}
     print(json.dumps(res))
 
 

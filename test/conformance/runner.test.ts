@@ -82,3 +82,22 @@ describe.skipIf(!existsSync(PLUGIN))('scripts/conformance-run.mjs', () => {
     }
   });
 });
+
+// --kernel loads each file without input memory or calls into the host kernel (needs root; run with
+// EBPFVM_KERNEL=1 like test/kernel) and compares the low 32 bits of r0 with ebpfvm's.
+describe.skipIf(!existsSync(PLUGIN) || !process.env.EBPFVM_KERNEL)('scripts/conformance-run.mjs --kernel', () => {
+  it('agrees with the host kernel on every file it loads, and counts what its verifier refuses', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ebpfvm-conf-kernel-'));
+    try {
+      for (const [name, text] of Object.entries(FILES)) writeFileSync(join(dir, name), text);
+      // a store past the top of the stack: ebpfvm faults, the kernel's verifier refuses
+      writeFileSync(join(dir, 'stack-overflow.data'), '-- asm\nstdw [%r10], 1\nmov %r0, 0\nexit\n-- result\n0x0\n');
+      const r = run([dir, '--kernel', '--verbose']);
+      expect(r.out).toContain('host kernel: 4 agree, 0 differ, 2 refused by its verifier, 0 not run (input memory or calls)');
+      expect(r.out).toMatch(/KERNEL-REFUSED error-expected\.data: EINVAL/);
+      expect(r.out).toMatch(/KERNEL-REFUSED stack-overflow\.data: EACCES/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
