@@ -9,8 +9,9 @@
 // - registers live in 22 int32 locals (lo/hi halves, `lN`/`hN`) instead of the shared Int32Array;
 //   every assignment is `| 0`, which is exactly what a store into the Int32Array does (ToInt32),
 //   so each operation is the interpreter's expression with the same result bit for bit. The
-//   locals are written back to `ctx.R` before anything that can read R or throw (helpers, kfuncs,
-//   frame pushes, slow memory paths, faults), and r0 is read back after a helper.
+//   arguments r1..r5 are written to `ctx.R` before a helper or kfunc call (all they read) and r0 is
+//   read back after it; all registers are written back before the function hands the run over,
+//   and in its one `catch`, so a fault anywhere reports the registers of the moment it happened.
 // - operands are constants in the source (imm, off, register numbers), so there is no decoding.
 // - basic blocks are `case` arms of one `switch (pc)` in a loop; a taken jump sets pc and
 //   re-dispatches, a fall-through falls into the next arm. A pc that is not a block start (a
@@ -127,8 +128,13 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
   const e = (s: string) => out.push(s);
   const lo = (r: number) => `l${r}`;
   const hi = (r: number) => `h${r}`;
+  // All registers back into ctx.R: before handing the run over (return), and in the function's one
+  // catch, so a fault anywhere reports the registers of the moment it happened.
   let SYNC = '';
   for (let r = 0; r <= 10; r++) SYNC += `R[${2 * r}]=l${r};R[${2 * r + 1}]=h${r};`;
+  // What helpers and kfuncs read (their arguments, and callbacks' function handles): r1..r5.
+  let ARGS = '';
+  for (let r = 1; r <= 5; r++) ARGS += `R[${2 * r}]=l${r};R[${2 * r + 1}]=h${r};`;
   const AT = (pc: number) => `run.pc=${pc};run.prog=prog;`;
 
   // Instructions counted since the current segment began (LD_IMM64 counts once).
@@ -137,7 +143,7 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
     if (seg > 0) e(`count+=${seg};`);
     seg = 0;
   };
-  const budget = (pc: number) => `if(count>limit){${AT(pc)}${SYNC}throw K.budgetFault(limit);}`;
+  const budget = (pc: number) => `if(count>limit){${AT(pc)}throw K.budgetFault(limit);}`;
 
   // The interpreter's address arithmetic; with the offset's sign known, only one carry can happen.
   const memAddr = (base: number, off: number) =>
@@ -163,7 +169,7 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
     const off = x.off;
     seg++;
     if (writesFramePointer(x)) {
-      e(`${AT(pc)}${SYNC}throw new K.FaultSignal('r10 is read-only');`);
+      e(`${AT(pc)}throw new K.FaultSignal('r10 is read-only');`);
       if (op === LD_IMM64) pc++;
       continue;
     }
@@ -176,7 +182,7 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
       const aop = op & 0xf0;
       const body = cls === 7 ? alu64(aop, op, dl, dh, bl, bh, isX, imm, off) : alu32(aop, op, dl, dh, bl, isX, imm, off);
       if (body === undefined) {
-        e(`${AT(pc)}${SYNC}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
+        e(`${AT(pc)}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
       } else e(`{${body}}`);
       continue;
     }
@@ -218,7 +224,7 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
       }
       const cond = cls === 5 ? cond64(jop, dl, dh, (op & 8) ? lo(S) : lit(imm), (op & 8) ? hi(S) : lit(immH)) : cond32(jop, dl, (op & 8) ? lo(S) : lit(imm));
       if (cond === undefined) {
-        e(`${AT(pc)}${SYNC}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
+        e(`${AT(pc)}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
         continue;
       }
       const k = seg;
@@ -236,7 +242,7 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
         // type under optimised code), read inline; filled by the interpreter
         e(
           `{if(pseudo[${pc * 3}]===gen){${dl}=pseudo[${pc * 3 + 1}];${dh}=pseudo[${pc * 3 + 2}];}` +
-            `else{${AT(pc)}${SYNC}vm.loadImm64Pseudo(run,decoded,${pc},${S},${imm},${hiWord},R,${2 * D});${dl}=R[${2 * D}];${dh}=R[${2 * D + 1}];}}`,
+            `else{${AT(pc)}vm.loadImm64Pseudo(run,decoded,${pc},${S},${imm},${hiWord},R,${2 * D});${dl}=R[${2 * D}];${dh}=R[${2 * D + 1}];}}`,
         );
       }
       pc++;
@@ -250,14 +256,14 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
         e(
           `{let offset=${lit(imm)};` +
             (mode === 0x40 ? `offset=(offset+${lo(S)})|0;` : '') +
-            `const pkt=run.req.packet;if(pkt===undefined){${AT(pc)}${SYNC}throw new K.FaultSignal('LD_ABS/LD_IND without packet data');}` +
+            `const pkt=run.req.packet;if(pkt===undefined){${AT(pc)}throw new K.FaultSignal('LD_ABS/LD_IND without packet data');}` +
             `const a=offset>=0?pkt.start+offset:K.packetNegative(pkt,offset);` +
             `if(a<0||a+${size}>pkt.end){l0=0;h0=0;run.lastPc=${pc};run.insnCount=count+${k};run.depth=baseDepth;${SYNC}return 0;}` +
             `l0=${size === 4 ? 'dv.getInt32(a,false)' : size === 2 ? 'dv.getUint16(a,false)' : 'u8[a]'};h0=0;}`,
         );
         continue;
       }
-      e(`${AT(pc)}${SYNC}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
+      e(`${AT(pc)}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
       continue;
     }
     // ---- LDX -------------------------------------------------------------------------------------
@@ -266,7 +272,7 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
       const sz = op & 0x18;
       const size = sz === 0 ? 4 : sz === 8 ? 2 : sz === 0x10 ? 1 : 8;
       if (mode !== 0x60 && mode !== 0x80) {
-        e(`${AT(pc)}${SYNC}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
+        e(`${AT(pc)}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
         continue;
       }
       const sx = mode === 0x80;
@@ -287,7 +293,7 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
       }
       e(
         `L:{${memAddr(S, off)}if(ah!==0||a<rS${S}||a+${size}>rE${S}){if(ah===0&&arena.accessRange(a,false,rng)&&a+${size}<=rng[1]){rS${S}=rng[0];rE${S}=rng[1];}` +
-          `else{${AT(pc)}${SYNC}vm.loadSlow(run,${pc},ah,a,${size});${slow}break L;}}${fast}}`,
+          `else{${AT(pc)}vm.loadSlow(run,${pc},ah,a,${size});${slow}break L;}}${fast}}`,
       );
       continue;
     }
@@ -297,11 +303,11 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
       const sz = op & 0x18;
       const size = sz === 0 ? 4 : sz === 8 ? 2 : sz === 0x10 ? 1 : 8;
       if (cls === 3 && mode === 0xc0 && (size === 4 || size === 8)) {
-        e(`${AT(pc)}${SYNC}vm.atomic(${pc},${op},R,${2 * D},${2 * S},${off},${imm});l0=R[0];h0=R[1];${lo(S)}=R[${2 * S}];${hi(S)}=R[${2 * S + 1}];`);
+        e(`${AT(pc)}R[${2 * D}]=${dl};R[${2 * D + 1}]=${dh};R[${2 * S}]=${lo(S)};R[${2 * S + 1}]=${hi(S)};R[0]=l0;R[1]=h0;vm.atomic(${pc},${op},R,${2 * D},${2 * S},${off},${imm});l0=R[0];h0=R[1];${lo(S)}=R[${2 * S}];${hi(S)}=R[${2 * S + 1}];`);
         continue;
       }
       if (mode !== 0x60) {
-        e(`${AT(pc)}${SYNC}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
+        e(`${AT(pc)}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
         continue;
       }
       const vl = cls === 2 ? lit(imm) : lo(S);
@@ -313,33 +319,33 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
       else st = `u8[a]=${vl};`;
       e(
         `{${memAddr(D, off)}if(ah!==0||a<wS${D}||a+${size}>wE${D}){if(ah===0&&arena.accessRange(a,true,rng)&&a+${size}<=rng[1]){wS${D}=rng[0];wE${D}=rng[1];}` +
-          `else if(ah!==0||!arena.canAccess(a,${size},true)){${AT(pc)}${SYNC}vm.storeFault(ah,a,${size});}}${st}}`,
+          `else if(ah!==0||!arena.canAccess(a,${size},true)){${AT(pc)}vm.storeFault(ah,a,${size});}}${st}}`,
       );
       continue;
     }
-    e(`${AT(pc)}${SYNC}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
+    e(`${AT(pc)}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
   }
   // running past the last slot: the interpreter's sentinel arm
-  e(`${AT(n)}${SYNC}throw new K.FaultSignal('fell off the end of the program (no exit)');`);
+  e(`${AT(n)}throw new K.FaultSignal('fell off the end of the program (no exit)');`);
 
   function callCode(pc: number, x: Insn, all: readonly Insn[]): string {
     // a helper may have destroyed a map (the resolved LD_IMM64 values' generation moves)
     const after = `count=run.insnCount;l0=R[0];h0=R[1];${RESET}gen=vm.resolvedGen;` +
       `if(run.pendingTail!==undefined){const t=run.pendingTail;run.pendingTail=undefined;run.loopBudget[run.depth]=${BPF_MAX_LOOPS};` +
       `${SYNC}run.insnCount=count;run.nextProg=t;run.nextPc=0;return 1;}`;
-    const helper = (id: string) => `${SYNC}run.insnCount=count;vm.callHelper(run,ctx,prog,decoded,${pc},${id},R);${after}`;
+    const helper = (id: string) => `${ARGS}run.insnCount=count;vm.callHelper(run,ctx,prog,decoded,${pc},${id},R);${after}`;
     const local = (target: string) =>
       // the depth limit is enterFrame's (one home): it throws before the callee runs, and what is
       // saved here first is never read after a fault
       `{const depth=run.depth;const o=depth*10;sv[o]=l6;sv[o+1]=h6;sv[o+2]=l7;sv[o+3]=h7;sv[o+4]=l8;sv[o+5]=h8;sv[o+6]=l9;sv[o+7]=h9;sv[o+8]=l10;sv[o+9]=h10;` +
-      `run.retPc[depth]=${pc + 1};run.retProg[depth]=prog;${SYNC}vm.enterFrame(run,R);l10=R[20];h10=R[21];pc=${target};continue;}`;
+      `run.retPc[depth]=${pc + 1};run.retProg[depth]=prog;vm.enterFrame(run,R);l10=R[20];h10=R[21];pc=${target};continue;}`;
     if (x.code === 0x8d) {
       const r = x.dst !== 0 ? x.dst : x.imm;
       return (
         `{let target=-1;let hid=${imm32(x.imm)};` +
         `if(h${r}===K.FUNC_TAG)target=l${r}>>>0;else if(run.req.callxHelpers&&h${r}===0)hid=l${r};` +
-        `else{${SYNC}throw new K.FaultSignal('callx r${r}: 0x'+K.toU64(l${r},h${r}).toString(16)+' is not a function handle');}` +
-        `if(target>=0){if(target>=${all.length}||decoded.code[target-1]===${LD_IMM64}){${SYNC}throw new K.FaultSignal('call to pc '+target+', outside the program or not an instruction');}` +
+        `else{throw new K.FaultSignal('callx r${r}: 0x'+K.toU64(l${r},h${r}).toString(16)+' is not a function handle');}` +
+        `if(target>=0){if(target>=${all.length}||decoded.code[target-1]===${LD_IMM64}){throw new K.FaultSignal('call to pc '+target+', outside the program or not an instruction');}` +
         local('target') +
         `}${helper('hid')}}`
       );
@@ -347,7 +353,7 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
     if (x.src === 1) return local(`${pc + x.imm + 1}`);
     if (x.src === 2) {
       // the interpreter's kfunc path: the run's own hook, else the kfunc table (helpers/kfuncs.ts)
-      return `${SYNC}run.insnCount=count;vm.callKfunc(run,ctx,prog,decoded,${pc},${imm32(x.imm)},R);count=run.insnCount;l0=R[0];h0=R[1];${RESET}gen=vm.resolvedGen;`;
+      return `${ARGS}run.insnCount=count;vm.callKfunc(run,ctx,prog,decoded,${pc},${imm32(x.imm)},R);count=run.insnCount;l0=R[0];h0=R[1];${RESET}gen=vm.resolvedGen;`;
     }
     if (x.imm === 1) {
       // map_lookup_elem on a plain array map, inline (the kernel inlines it too); anything else,
@@ -358,7 +364,7 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
         // other maps (hash, LRU, per-CPU, ...): the map's own lookupElem, which is all the helper
         // does for them, without the helper table, registers synced first since it may fault
         `if(h1===K.MAP_TAG&&h2===0&&env.directLookupMap!==undefined){const m=env.directLookupMap(l1>>>0);` +
-        `if(m!==undefined&&m.lookupElemHandle===undefined){${SYNC}K.setR0(R,m.lookupElem(l2>>>0,run.req.cpu));l0=R[0];h0=R[1];${RESET}break H;}}` +
+        `if(m!==undefined&&m.lookupElemHandle===undefined){K.setR0(R,m.lookupElem(l2>>>0,run.req.cpu));l0=R[0];h0=R[1];${RESET}break H;}}` +
         `${helper('1')}}`
       );
     }
@@ -371,8 +377,8 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
     `const u16=arena.u16;const i16=arena.i16;const i32=arena.i32;const sv=run.saved;const limit=run.limit;const pseudo=decoded.pseudo??(decoded.pseudo=new Int32Array(decoded.length*3));const env=vm.env;let gen=vm.resolvedGen;let count=run.insnCount;` +
     CACHES +
     Array.from({ length: 11 }, (_, r) => `let l${r}=R[${2 * r}]|0,h${r}=R[${2 * r + 1}]|0;`).join('') +
-    `let pc=entry;for(;;){switch(pc){`;
-  const epilogue = `default:${SYNC}run.insnCount=count;run.nextProg=prog;run.nextPc=pc;return 2;}}}`;
+    `let pc=entry;try{for(;;){switch(pc){`;
+  const epilogue = `default:${SYNC}run.insnCount=count;run.nextProg=prog;run.nextPc=pc;return 2;}}}catch(e){${SYNC}throw e;}}`;
   return { source: prologue + out.join('\n') + '\n' + epilogue, blocks: L };
 }
 
