@@ -40,6 +40,28 @@ export function verifyForRun(obj: LoadedObject, name: string, opts: VerifyOption
   return verdict;
 }
 
+/** What the kernel's btf_prepare_func_args logs for the main function (6.18): its return type
+ *  must be an integer or enum, and a pointer argument that is not the context must point to
+ *  something sized (a `void *` does not); the first problem's line, or undefined. */
+function mainSignatureNote(btf: Btf, funcId: number): string | undefined {
+  try {
+    const fn = btf.type(funcId);
+    if (fn.kind !== BtfKind.FUNC) return undefined;
+    const proto = btf.type(fn.sizeOrType);
+    if (proto.kind !== BtfKind.FUNC_PROTO) return undefined;
+    const ret = proto.sizeOrType === 0 ? undefined : btf.resolve(proto.sizeOrType);
+    if (!ret || (ret.kind !== BtfKind.INT && ret.kind !== BtfKind.ENUM && ret.kind !== BtfKind.ENUM64)) return `Global function ${fn.name}() doesn't return scalar. Only those are supported.\n`;
+    const params = proto.params ?? [];
+    for (let i = 0; i < params.length; i++) {
+      const t = params[i]!.type === 0 ? undefined : btf.resolve(params[i]!.type);
+      if (t?.kind === BtfKind.PTR && (t.sizeOrType === 0 || btf.resolve(t.sizeOrType).kind === BtfKind.UNKN)) return `arg#${i} reference type('UNKNOWN ') size cannot be determined: -22\n`;
+    }
+    return undefined;
+  } catch {
+    return undefined; // malformed BTF is the loader's business
+  }
+}
+
 /** What the verifier needs to know about a loaded program. */
 export function verifierInput(obj: LoadedObject, lp: LoadedProgram): VerifyInput {
   const runtime = obj.runtime;
@@ -92,7 +114,11 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram): VerifyInput
   if (btf) {
     const globals = new Map<number, { name: string; args: readonly GlobalArg[]; retScalar: boolean }>();
     for (const fi of lp.funcInfo) {
-      if (fi.pc === 0) continue;
+      if (fi.pc === 0) {
+        const note = mainSignatureNote(btf, fi.typeId);
+        if (note !== undefined) input.mainSignatureNote = note;
+        continue;
+      }
       const fn = btf.type(fi.typeId);
       if (fn.kind !== BtfKind.FUNC || (fn.linkage ?? fn.vlen) !== 1) continue;
       globals.set(fi.pc, { name: fn.name, args: globalArgs(btf, fn.sizeOrType, lp.progType), retScalar: true });

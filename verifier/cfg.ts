@@ -22,6 +22,9 @@ export interface Cfg {
   liveIn: Uint16Array;
   /** Per pc: the insn is the second half of an LD_IMM64. */
   second: Uint8Array;
+  /** Per pc: the loop (strongly connected component of the control flow graph) the insn belongs
+   *  to, numbered as 6.18's compute_scc numbers them; 0 outside loops. */
+  scc: Uint32Array;
 }
 
 const isJmp = (code: number): boolean => (code & 7) === Cls.JMP || (code & 7) === Cls.JMP32;
@@ -163,7 +166,8 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
     }
   }
   const liveIn = computeLiveness(input, second);
-  return { subprogs, prune, force, liveIn, second };
+  const scc = computeScc(insns, (pc) => insns[pc]!.code === (Cls.JMP | JmpOp.CALL) && insns[pc]!.src === PseudoCall.HELPER && CALLBACK_HELPERS.has(insns[pc]!.imm));
+  return { subprogs, prune, force, liveIn, second, scc };
 }
 
 function legacyCallx(x: Insn): boolean {
@@ -275,14 +279,83 @@ function computeLiveness(input: VerifyInput, second: Uint8Array): Uint16Array {
   return live;
 }
 
-/** 6.18's "Live regs before insn" listing (log level 2). */
+/** Successors of an insn as the kernel's insn_successors lists them: the fall-through first (when
+ *  inside the program), then a different jump target. Calls fall through (the callee is not a
+ *  successor). */
+function successors(insns: readonly Insn[], pc: number): number[] {
+  const x = insns[pc]!;
+  const out: number[] = [];
+  const jmp = isJmp(x.code);
+  const op = x.code & 0xf0;
+  if ((!jmp || (op !== JmpOp.EXIT && op !== JmpOp.JA)) && pc + 1 < insns.length) out.push(pc + (x.code === LD_IMM64 ? 2 : 1));
+  if (jmp && op !== JmpOp.CALL && op !== JmpOp.EXIT) {
+    const t = x.code === (Cls.JMP32 | JmpOp.JA) ? pc + x.imm + 1 : pc + x.off + 1;
+    if (out[0] !== t) out.push(t);
+  }
+  return out;
+}
+
+/** The kernel's compute_scc (6.18): Tarjan's strongly connected components with Pearce's
+ *  iterative low-link rule, roots tried in insn order, successors in insn_successors' order; a
+ *  component gets the next number when it has two or more insns, a self edge, or is a call to a
+ *  callback-calling helper (an implicit loop). The numbers show in the level-2 liveness listing. */
+export function computeScc(insns: readonly Insn[], callsCallback: (pc: number) => boolean): Uint32Array {
+  const n = insns.length;
+  const NOT_ON_STACK = 0xffffffff;
+  const scc = new Uint32Array(n);
+  const pre = new Uint32Array(n);
+  const low = new Uint32Array(n);
+  const stack = new Int32Array(n);
+  const dfs = new Int32Array(n + 1);
+  let nextPre = 1;
+  let nextScc = 1;
+  for (let i = 0; i < n; i++) {
+    if (pre[i]) continue;
+    let stackSz = 0;
+    let dfsSz = 1;
+    dfs[0] = i;
+    outer: while (dfsSz) {
+      const w = dfs[dfsSz - 1]!;
+      if (pre[w] === 0) {
+        low[w] = pre[w] = nextPre++;
+        stack[stackSz++] = w;
+      }
+      const succ = successors(insns, w).filter((t) => t >= 0 && t < n);
+      for (const t of succ) {
+        if (pre[t]) low[w] = Math.min(low[w]!, low[t]!);
+        else {
+          dfs[dfsSz++] = t;
+          continue outer;
+        }
+      }
+      if (low[w]! < pre[w]!) {
+        dfsSz--;
+        continue;
+      }
+      const assign = stack[stackSz - 1] !== w || succ.includes(w) || callsCallback(w);
+      let t: number;
+      do {
+        t = stack[--stackSz]!;
+        low[t] = NOT_ON_STACK;
+        if (assign) scc[t] = nextScc;
+      } while (t !== w);
+      if (assign) nextScc++;
+      dfsSz--;
+    }
+  }
+  return scc;
+}
+
+/** 6.18's "Live regs before insn" listing (log level 2): the insn's loop number, if any, its
+ *  index, the registers live before it. */
 export function formatLiveness(cfg: Cfg, insns: readonly Insn[], text: (pc: number) => string): string {
   let out = 'Live regs before insn:\n';
   for (let pc = 0; pc < insns.length; pc++) {
     if (cfg.second[pc]) continue;
     let m = '';
     for (let r = 0; r < 10; r++) m += cfg.liveIn[pc]! & (1 << r) ? String(r) : '.';
-    out += `${String(pc).padStart(7)}: ${m} ${text(pc)}\n`;
+    const loop = cfg.scc[pc] ? String(cfg.scc[pc]).padStart(3) + ' ' : '    ';
+    out += `${loop}${String(pc).padStart(3)}: ${m} ${text(pc)}\n`;
   }
   return out;
 }

@@ -48,6 +48,11 @@ export interface VerifyInput {
   funcs?: readonly { pc: number; name: string }[];
   /** Global (non-static) functions, by entry pc, with their BTF prototypes. */
   globalFuncs?: ReadonlyMap<number, { name: string; args: readonly GlobalArg[]; retScalar: boolean }>;
+  /** What the kernel logs while it checks the main function's BTF signature before the search
+   *  (btf_prepare_func_args): `Global function NAME() doesn't return scalar. Only those are
+   *  supported.` for a `void` function, `arg#N reference type('UNKNOWN ') size cannot be
+   *  determined: -22` for a `void *` argument; the line with its newline, or undefined. */
+  mainSignatureNote?: string;
   /** Source line text by pc (for `; line @ file:N` log lines). */
   sourceLine?(pc: number): string | undefined;
   /** Maps by runtime id (what LD_IMM64 MAP_FD / MAP_VALUE carry). */

@@ -33,6 +33,7 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
     const cfg = checkStructure(input, (s) => log.write(s), level);
     v = new Verifier(input, opts, cfg, log);
     if (level >= 2) log.write(formatLiveness(cfg, input.insns, (pc) => v!.insnText(pc)));
+    if (input.mainSignatureNote !== undefined) log.write(input.mainSignatureNote);
     v.run(Verifier.entryState(), 0);
     verifyGlobals(v, input);
     checkStackDepth(v, input);

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// Log parity with the host kernel: loads every program of the annotated verifier objects through
+// our harness (scripts/kernel-tree.mjs builds it; HARNESS_LOG_LEVEL sets the level) and through
+// ebpfvm's verifier at the same level, and compares the two logs line for line after masking what
+// differs by nature (the kernel addresses of maps, the verification time). Prints one line per
+// program that differs (with the first differing line of each side) and the count that match.
+//
+//   node scripts/compare-verifier-logs.mjs [--level 1|2] [--show] [NAME...]   (root; after npm run build)
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ensureHarness } from './kernel-tree.mjs';
+
+const root = resolve(new URL('..', import.meta.url).pathname);
+const { Runtime, load, openObject, verifyProgram } = await import(join(root, 'dist/src/index.js'));
+
+const args = process.argv.slice(2);
+const level = Number(args.includes('--level') ? args[args.indexOf('--level') + 1] : 2);
+const show = args.includes('--show');
+const names = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--level');
+const dir = join(root, 'test/progs/verifier');
+const objects = readdirSync(dir).filter((f) => f.endsWith('.o') && (names.length === 0 || names.includes(f.slice(0, -2)))).sort();
+
+const mask = (log) =>
+  log
+    .replace(/0xffff[0-9a-f]{12}/g, 'ADDR')
+    .split('\n')
+    .filter((l) => !l.startsWith('verification time') && !l.startsWith('stack depth'))
+    // our map ldimm64 prints the map's runtime id where the kernel prints its address (in the
+    // instruction lines and in the level-2 liveness listing)
+    .map((l) => l.replace(/(\(18\) r\d+ = )0x[0-9a-f]+/, '$1ADDR'));
+
+let same = 0;
+let total = 0;
+for (const f of objects) {
+  const path = join(dir, f);
+  const progs = JSON.parse(execFileSync(ensureHarness(), [path, '--list']).toString()).programs;
+  for (const { name } of progs) {
+    let k;
+    try {
+      k = JSON.parse(execFileSync('taskset', ['-c', '0', ensureHarness(), path, name], { env: { ...process.env, HARNESS_LOG_LEVEL: String(level) }, maxBuffer: 64 << 20 }).toString());
+    } catch {
+      continue;
+    }
+    if (k.log.length > 1 << 20) continue; // the 1M-insn programs
+    let ours;
+    try {
+      const obj = load(new Runtime(), openObject(new Uint8Array(readFileSync(path)), { name: f.slice(0, -2) }), { programs: [name] });
+      ours = verifyProgram(obj, name, { logLevel: level }).log;
+    } catch (e) {
+      ours = `load: ${e.message}`;
+    }
+    total++;
+    const a = mask(k.log);
+    const b = mask(ours);
+    const i = a.findIndex((l, n) => l !== b[n]);
+    if (i < 0 && a.length === b.length) {
+      same++;
+      continue;
+    }
+    const at = i < 0 ? Math.min(a.length, b.length) : i;
+    console.log(`DIFF ${f.slice(0, -2)}/${name} line ${at + 1}\n  kernel: ${a[at] ?? '(end)'}\n  ebpfvm: ${b[at] ?? '(end)'}`);
+    if (show) console.log(`--- kernel\n${k.log}--- ebpfvm\n${ours}`);
+  }
+}
+console.log(`level ${level}: ${same} of ${total} logs identical`);

@@ -1,0 +1,73 @@
+// Level-2 log parity with the host kernel (6.18) for what precedes the search: the "Live regs
+// before insn" listing with its loop (SCC) column, and the lines the kernel logs while checking
+// the main function's BTF signature. The kernel's text was recorded with the verifier harness at
+// log level 2 (HARNESS_LOG_LEVEL=2; scripts/compare-verifier-logs.mjs compares whole logs).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Runtime, load, openObject } from '../../src/index.js';
+import { verifyProgram } from '../../src/verify.js';
+import { computeScc } from '../../verifier/cfg.js';
+import { assemble } from '../../vm/asm.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const loadOne = (object: string, prog: string) => load(new Runtime(), openObject(new Uint8Array(readFileSync(join(ROOT, 'test/progs/verifier', object))), { name: object.slice(0, -2) }), { programs: [prog] });
+
+const KERNEL_LOOP_SUM_PREFIX = [
+  "func#0 @0",
+  "func#1 @11",
+  "Live regs before insn:",
+  "      0: .......... (b7) r1 = 0",
+  "      1: .1........ (7b) *(u64 *)(r10 -8) = r1",
+  "      2: .......... (bf) r3 = r10",
+  "      3: ...3...... (07) r3 += -8",
+  "      4: ...3...... (b4) w1 = 10",
+  "      5: .1.3...... (18) r2 = 0x5",
+  "      7: .123...... (b7) r4 = 0",
+  "  1   8: .1234..... (85) call bpf_loop#181",
+  "      9: .......... (79) r0 = *(u64 *)(r10 -8)",
+  "     10: 0......... (95) exit",
+  "     11: .12....... (79) r3 = *(u64 *)(r2 +0)",
+  "     12: .123...... (0f) r3 += r1",
+  "     13: ..23...... (7b) *(u64 *)(r2 +0) = r3",
+  "     14: .......... (b7) r0 = 0",
+  "     15: 0......... (95) exit",
+  "arg#0 reference type('UNKNOWN ') size cannot be determined: -22",
+  "0: R1=ctx() R10=fp0",
+  "; int loop_sum(void *ctx) @ callbacks.c:19",
+  "0: (b7) r1 = 0                        ; R1=0",
+  "; struct loop_ctx c = {}; @ callbacks.c:21",
+  "1: (7b) *(u64 *)(r10 -8) = r1         ; R1=0 R10=fp0 fp-8=0",
+  "2: (bf) r3 = r10                      ; R3=fp0 R10=fp0",
+  "3: (07) r3 += -8                      ; R3=fp-8",
+  "; bpf_loop(10, add_index, &c, 0); @ callbacks.c:23",
+  "4: (b4) w1 = 10                       ; R1=10",
+  "5: (18) r2 = 0x5                      ; R2=func()",
+].join('\n');
+
+describe('level-2 log before the search', () => {
+  it("callbacks/loop_sum: liveness with the bpf_loop call as its own loop, the `void *` argument's note, the first insns", () => {
+    const log = verifyProgram(loadOne('callbacks.o', 'loop_sum'), 'loop_sum', { logLevel: 2 }).log;
+    expect(log.startsWith(KERNEL_LOOP_SUM_PREFIX + '\n')).toBe(true);
+  });
+
+  it("a void __naked program's level-1 log opens as the kernel's recorded one", () => {
+    const kernel = (JSON.parse(readFileSync(join(ROOT, 'test/fixtures/verifier-kernel/calls.json'), 'utf8')) as { programs: Record<string, { log: string }> }).programs.call_callee_no_r0!.log;
+    const ours = verifyProgram(loadOne('calls.o', 'call_callee_no_r0'), 'call_callee_no_r0', { logLevel: 1 }).log;
+    const head = (s: string) => s.split('\n').slice(0, 3).join('\n');
+    expect(head(kernel)).toBe("Global function call_callee_no_r0() doesn't return scalar. Only those are supported.\n0: R1=ctx() R10=fp0\n; asm volatile (\"call sub_no_r0;\" \"exit;\" @ calls.c:109");
+    expect(head(ours)).toBe(head(kernel));
+  });
+});
+
+describe('computeScc (the kernel compute_scc numbering)', () => {
+  it('numbers loops in the order their roots finish, skips straight-line insns, counts self loops', () => {
+    // 0: r0 = 0; 1-3: inner loop; 4: outer back-edge to 1; 5: self loop; 6: exit
+    const insns = assemble('r0 = 0\nr0 += 1\nif r0 < 5 goto -2\nr1 = 1\nif r0 < 9 goto -4\nif r0 == 7 goto -1\nexit');
+    expect([...computeScc(insns, () => false)]).toEqual([0, 2, 2, 2, 2, 1, 0]);
+  });
+  it('a callback-calling call is an implicit loop', () => {
+    const insns = assemble('r0 = 0\ncall 181\nexit');
+    expect([...computeScc(insns, (pc) => pc === 1)]).toEqual([0, 1, 0]);
+  });
+});
