@@ -2,8 +2,9 @@
 // the dynptr kfuncs (helpers/kfuncs.ts). A `struct bpf_dynptr` is 16 program-visible bytes laid
 // out as the kernel's struct bpf_dynptr_kern: the data address (u64) at 0, then a u32 whose low 24
 // bits are the size, bits 28-30 the type and bit 31 read-only, then the u32 offset into data. A
-// NULL dynptr is all zeros. Only LOCAL (bpf_dynptr_from_mem) and RINGBUF dynptrs are made here:
-// their data is arena memory, and every access through one is checked like the program's own.
+// NULL dynptr is all zeros. LOCAL (bpf_dynptr_from_mem) and RINGBUF dynptrs point at arena
+// memory; SKB and XDP ones (kfuncs bpf_dynptr_from_skb/xdp) at the program's context, through
+// which the packet is found at each access. Every access is checked like the program's own.
 //   dynptr_from_mem (197)(data, size, flags, ptr): size over 2^24-1 -E2BIG, flags -EINVAL (both
 //     leave ptr NULL); else a LOCAL dynptr over [data, data+size).
 //   ringbuf_reserve_dynptr (198)(ringbuf, size, flags, ptr): flags -EINVAL, size -E2BIG, no room
@@ -20,6 +21,7 @@
 import { FaultSignal } from '../src/errors.js';
 import { Errno } from '../maps/types.js';
 import { commitSample, reserveSample } from './ringbuf.js';
+import { skbBounds } from './skb.js';
 import type { ArgIndex, HelperArg, HelperCall, HelperEntry } from './types.js';
 
 export const DYNPTR_SIZE = 16;
@@ -67,10 +69,39 @@ export function inRange(d: Dynptr, offset: number, len: number): boolean {
 
 /** The arena address of byte `offset` of a LOCAL or RINGBUF dynptr's data. */
 export function dataAddress(d: Dynptr, offset: number, what: string): number {
-  if (d.type !== DynptrType.LOCAL && d.type !== DynptrType.RINGBUF) throw new FaultSignal(`${what}: dynptr type ${d.type} is not one ebpfvm creates (only local and ring buffer dynptrs)`);
+  if (d.type !== DynptrType.LOCAL && d.type !== DynptrType.RINGBUF) throw new FaultSignal(`${what}: dynptr type ${d.type} is not a local or ring buffer dynptr`);
   const a = d.data + BigInt(d.offset) + BigInt(offset);
   if (a >> 32n !== 0n) throw new FaultSignal(`${what}: dynptr data 0x${a.toString(16)} is not arena memory`);
   return Number(a);
+}
+
+/** The packet address of byte `offset` of an SKB or XDP dynptr (whose data is the program's
+ *  context: __sk_buff or xdp_md, as the kernel's holds its sk_buff or xdp_buff), or -1 when
+ *  [offset, offset+len) is not in the packet now (the kernel's skb_header_pointer failing).
+ *  ebpfvm's packets are linear, so every in-range slice is a direct pointer. */
+export function packetAddress(call: HelperCall, d: Dynptr, offset: number, len: number, what: string): number {
+  if (d.data >> 32n !== 0n) throw new FaultSignal(`${what}: dynptr context 0x${d.data.toString(16)} is not arena memory`);
+  const ctx = Number(d.data);
+  let data: number;
+  let end: number;
+  if (d.type === DynptrType.SKB) {
+    const b = skbBounds(call, ctx);
+    data = b.data;
+    end = b.tail;
+  } else if (d.type === DynptrType.XDP) {
+    call.arena.check(ctx, 8, false);
+    data = call.arena.dv.getUint32(ctx, true);
+    end = call.arena.dv.getUint32(ctx + 4, true);
+    if (call.arena.describe(data === end ? Math.max(data - 1, 0) : data)?.kind !== 'packet') throw new FaultSignal(`${what}: dynptr context 0x${ctx.toString(16)} is not an xdp_md`);
+  } else throw new FaultSignal(`${what}: dynptr type ${d.type} is not an skb or xdp dynptr`);
+  const at = d.offset + offset;
+  return at + len > end - data ? -1 : data + at;
+}
+
+/** Where `len` bytes at `offset` of a dynptr's data are, for reading or writing: -1 for a packet
+ *  range the packet does not hold. */
+function rangeAddress(call: HelperCall, d: Dynptr, offset: number, len: number, what: string): number {
+  return d.type === DynptrType.SKB || d.type === DynptrType.XDP ? packetAddress(call, d, offset, len, what) : dataAddress(d, offset, what);
 }
 
 /** memmove within the arena, both ranges checked (read, then write). */
@@ -153,7 +184,13 @@ export const DYNPTR_HELPERS: readonly HelperEntry[] = [
       const len = call.u32(2);
       const offset = call.u32(4);
       if (!inRange(src, offset, len)) return -Errno.E2BIG;
-      move(call, call.ptr(1), dataAddress(src, offset, 'dynptr_read'), len, 'dynptr_read');
+      const dst = call.ptr(1);
+      const from = rangeAddress(call, src, offset, len, 'dynptr_read');
+      if (from < 0) {
+        call.arena.writeChecked(dst, len); // __bpf_skb_load_bytes clears the buffer
+        return -Errno.EFAULT;
+      }
+      move(call, dst, from, len, 'dynptr_read');
       return 0;
     },
   },
@@ -169,8 +206,13 @@ export const DYNPTR_HELPERS: readonly HelperEntry[] = [
       const offset = call.u32(2);
       const len = call.u32(4);
       if (!inRange(dst, offset, len)) return -Errno.E2BIG;
-      if (call.u64(5) !== 0n) return -Errno.EINVAL;
-      move(call, dataAddress(dst, offset, 'dynptr_write'), call.ptr(3), len, 'dynptr_write');
+      const flags = call.u64(5);
+      // skb dynptrs take skb_store_bytes' BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH (no effect
+      // on the test run's CHECKSUM_NONE skb, as skb_store_bytes here); the others no flags
+      if (dst.type === DynptrType.SKB ? (flags & ~3n) !== 0n : flags !== 0n) return -Errno.EINVAL;
+      const to = rangeAddress(call, dst, offset, len, 'dynptr_write');
+      if (to < 0) return -Errno.EFAULT;
+      move(call, to, call.ptr(3), len, 'dynptr_write');
       return 0;
     },
   },

@@ -22,7 +22,9 @@
 //   bpf_rdonly_cast                 returns its argument (the verifier types it; memory is not
 //     touched).
 //   bpf_dynptr_adjust/is_null/is_rdonly/size/clone/slice/slice_rdwr  on the dynptr model of
-//     helpers/dynptr.ts (local and ring buffer dynptrs), with the kernel's error returns.
+//     helpers/dynptr.ts, with the kernel's error returns.
+//   bpf_dynptr_from_skb/xdp         dynptrs over the packet (size skb->len / data_end - data),
+//     read-only for the program types that cannot write packets; flags -EINVAL.
 //   bpf_rcu_read_lock/unlock        no-ops: the VM runs one program at a time, nothing is freed
 //     under a reader.
 
@@ -31,7 +33,8 @@ import { Errno } from '../maps/types.js';
 import { BPF_MAX_LOOPS } from '../vm/isa.js';
 import { ProgType } from '../vm/prog-types.js';
 import type { HelperCall, HelperResult } from './types.js';
-import { DYNPTR_SIZE, DynptrType, dataAddress, inRange, readDynptr, writeDynptr } from './dynptr.js';
+import { DYNPTR_SIZE, DynptrType, dataAddress, inRange, packetAddress, readDynptr, writeDynptr } from './dynptr.js';
+import { skbBounds } from './skb.js';
 
 /** The kernel's KF_* kfunc flags (include/linux/btf.h), with their bit values. */
 export const KF = {
@@ -284,10 +287,41 @@ function dynptrSlice(rdwr: boolean) {
     const d = readDynptr(call, 1, what);
     if (d.data === 0n || (rdwr && d.rdonly)) return 0;
     const offset = call.u32(2);
-    if (!inRange(d, offset, call.u32(4))) return 0;
+    const len = call.u32(4);
+    if (!inRange(d, offset, len)) return 0;
+    if (d.type === DynptrType.SKB || d.type === DynptrType.XDP) return Math.max(packetAddress(call, d, offset, len, what), 0);
     if (d.type !== DynptrType.LOCAL && d.type !== DynptrType.RINGBUF) return 0;
     return dataAddress(d, offset, what);
   };
+}
+
+/** Program types whose packet is read-only (may_access_direct_pkt_data(WRITE) false): their skb
+ *  dynptrs are made read-only, as the kernel's verifier swaps in bpf_dynptr_from_skb_rdonly. */
+const SKB_RDONLY_TYPES: ReadonlySet<number> = new Set([ProgType.SOCKET_FILTER, ProgType.CGROUP_SKB, ProgType.LWT_IN, ProgType.LWT_OUT, ProgType.LWT_SEG6LOCAL, ProgType.NETFILTER, ProgType.TRACING]);
+
+function dynptrFromSkb(call: HelperCall): HelperResult {
+  const ctx = call.ptr(1);
+  const at = call.ptr(3);
+  if (call.u64(2) !== 0n) {
+    writeDynptr(call, at, null);
+    return -Errno.EINVAL;
+  }
+  const b = skbBounds(call, ctx);
+  writeDynptr(call, at, { data: BigInt(ctx), size: b.tail - b.data, offset: 0, type: DynptrType.SKB, rdonly: SKB_RDONLY_TYPES.has(call.progType) });
+  return 0;
+}
+
+function dynptrFromXdp(call: HelperCall): HelperResult {
+  const ctx = call.ptr(1);
+  const at = call.ptr(3);
+  if (call.u64(2) !== 0n) {
+    writeDynptr(call, at, null);
+    return -Errno.EINVAL;
+  }
+  call.arena.check(ctx, 8, false);
+  const size = call.arena.dv.getUint32(ctx + 4, true) - call.arena.dv.getUint32(ctx, true);
+  writeDynptr(call, at, { data: BigInt(ctx), size, offset: 0, type: DynptrType.XDP });
+  return 0;
 }
 
 // ---- the table ------------------------------------------------------------------------------
@@ -352,6 +386,22 @@ export const KFUNCS: readonly KfuncEntry[] = [
     flags: ['KF_RET_NULL'],
     progTypes: 'all',
     impl: dynptrSlice(true),
+  },
+  {
+    name: 'bpf_dynptr_from_skb',
+    ret: 'int',
+    params: [P('struct __sk_buff *', 's'), P('u64', 'flags'), P('struct bpf_dynptr *', 'ptr__uninit')],
+    flags: ['KF_TRUSTED_ARGS'],
+    progTypes: [ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.SK_SKB, ProgType.SOCKET_FILTER, ProgType.CGROUP_SKB, ProgType.LWT_OUT, ProgType.LWT_IN, ProgType.LWT_XMIT, ProgType.LWT_SEG6LOCAL, ProgType.NETFILTER, ProgType.TRACING],
+    impl: dynptrFromSkb,
+  },
+  {
+    name: 'bpf_dynptr_from_xdp',
+    ret: 'int',
+    params: [P('struct xdp_md *', 'x'), P('u64', 'flags'), P('struct bpf_dynptr *', 'ptr__uninit')],
+    flags: [],
+    progTypes: [ProgType.XDP],
+    impl: dynptrFromXdp,
   },
   { name: 'bpf_rcu_read_lock', ret: 'void', params: [], flags: [], progTypes: 'all', impl: () => 0 },
   { name: 'bpf_rcu_read_unlock', ret: 'void', params: [], flags: [], progTypes: 'all', impl: () => 0 },
