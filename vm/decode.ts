@@ -64,6 +64,14 @@ export function predecode(insns: readonly Insn[]): Decoded {
 export function validate(insns: readonly Insn[]): void {
   const n = insns.length;
   if (n === 0) throw new DecodeError('empty program');
+  // Programs built in JavaScript (not decoded from bytes) can hold anything in these fields: only
+  // what the 8-byte encoding can carry is an instruction. Both engines rely on it (typed-array
+  // stores would wrap other numbers, and the compiling tier writes the fields into its source).
+  for (let pc = 0; pc < n; pc++) {
+    const x = insns[pc]!;
+    const bad = fieldProblem(x);
+    if (bad !== undefined) throw new DecodeError(`invalid instruction: ${bad}`, pc);
+  }
   // Second halves of LD_IMM64 are not instructions: jumps may not land there.
   const isSecondHalf = new Uint8Array(n);
   for (let pc = 0; pc < n; pc++) {
@@ -100,6 +108,17 @@ export function validate(insns: readonly Insn[]): void {
       target(pc, pc + x.imm + 1, 'function');
     }
   }
+}
+
+/** Why an instruction object's fields do not fit the encoding, or undefined. imm may also be given
+ *  as its unsigned 32-bit value (the same bits). */
+function fieldProblem(x: Insn): string | undefined {
+  if (typeof x !== 'object' || x === null) return `not an instruction object (${String(x)})`;
+  const range = (name: keyof Insn, lo: number, hi: number): string | undefined => {
+    const v: unknown = x[name];
+    return typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi ? undefined : `${name} ${typeof v === 'string' ? JSON.stringify(v) : String(v)} is not an integer in [${lo}, ${hi}]`;
+  };
+  return range('code', 0, 0xff) ?? range('dst', 0, 15) ?? range('src', 0, 15) ?? range('off', -0x8000, 0x7fff) ?? range('imm', -0x80000000, 0xffffffff);
 }
 
 /** callx with the register in imm and dst 0 (what assemblers before LLVM 19 emit); the table
