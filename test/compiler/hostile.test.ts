@@ -50,4 +50,12 @@ describe('hostile programs under the compiling tier', () => {
       expect(g.__ebpfvmPwned).toBe(0);
     }
   });
+
+  it('a helper id given as its unsigned 32-bit value names the same helper in both engines', () => {
+    // imm 0xffffffff is -1 to the interpreter (its decoded arrays are int32)
+    const [i, c] = both([{ code: 0x85, dst: 0, src: 0, off: 0, imm: 0xffffffff }, exit()]);
+    expect(i!.outcome).toMatch(/unknown helper #-1$/);
+    expect(c!.outcome).toBe(i!.outcome);
+    expect(c!.notCompiled).toEqual([]);
+  });
 });

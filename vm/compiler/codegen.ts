@@ -368,7 +368,7 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
         `${helper('1')}}`
       );
     }
-    return helper(`${x.imm}`);
+    return helper(`${x.imm | 0}`); // the interpreter reads imm as int32 (an unsigned imm is the same bits)
   }
 
   const prologue =
