@@ -239,19 +239,43 @@ function iterBitsDestroy(call: HelperCall): HelperResult {
  *  raw_tp's u64 array.) tc/xdp/socket programs see __sk_buff and xdp_md here, not sk_buff and
  *  xdp_buff, so the cast cannot be honoured for them. */
 const KERN_CTX_IS_UAPI: ReadonlySet<number> = new Set([ProgType.KPROBE]);
-const KERN_CTX_NAME: Readonly<Record<number, string>> = {
+/** The kernel context struct of each program type (include/linux/bpf_types.h, the second type of
+ *  BPF_PROG_TYPE): what bpf_cast_to_kern_ctx returns a pointer to. Types whose kernel context is
+ *  not a struct (u64, void *) are absent: the kernel's verifier refuses the cast there. */
+const KERN_CTX_STRUCT: Readonly<Record<number, string>> = {
   [ProgType.SOCKET_FILTER]: 'sk_buff',
   [ProgType.SCHED_CLS]: 'sk_buff',
   [ProgType.SCHED_ACT]: 'sk_buff',
-  [ProgType.CGROUP_SKB]: 'sk_buff',
   [ProgType.XDP]: 'xdp_buff',
+  [ProgType.CGROUP_SKB]: 'sk_buff',
+  [ProgType.CGROUP_SOCK]: 'sock',
+  [ProgType.CGROUP_SOCK_ADDR]: 'bpf_sock_addr_kern',
+  [ProgType.LWT_IN]: 'sk_buff',
+  [ProgType.LWT_OUT]: 'sk_buff',
+  [ProgType.LWT_XMIT]: 'sk_buff',
+  [ProgType.LWT_SEG6LOCAL]: 'sk_buff',
+  [ProgType.SOCK_OPS]: 'bpf_sock_ops_kern',
+  [ProgType.SK_SKB]: 'sk_buff',
+  [ProgType.SK_MSG]: 'sk_msg',
   [ProgType.FLOW_DISSECTOR]: 'bpf_flow_dissector',
+  [ProgType.KPROBE]: 'pt_regs',
+  [ProgType.PERF_EVENT]: 'bpf_perf_event_data_kern',
+  [ProgType.CGROUP_DEVICE]: 'bpf_cgroup_dev_ctx',
+  [ProgType.CGROUP_SYSCTL]: 'bpf_sysctl_kern',
+  [ProgType.CGROUP_SOCKOPT]: 'bpf_sockopt_kern',
+  [ProgType.SK_REUSEPORT]: 'sk_reuseport_kern',
   [ProgType.SK_LOOKUP]: 'bpf_sk_lookup_kern',
+  [ProgType.NETFILTER]: 'bpf_nf_ctx',
 };
+
+/** The kernel context struct bpf_cast_to_kern_ctx gives a program type, if it is a struct. */
+export function kernCtxStruct(progType: number): string | undefined {
+  return KERN_CTX_STRUCT[progType];
+}
 
 function castToKernCtx(call: HelperCall): HelperResult {
   if (!KERN_CTX_IS_UAPI.has(call.progType)) {
-    const kern = KERN_CTX_NAME[call.progType];
+    const kern = KERN_CTX_STRUCT[call.progType];
     throw new FaultSignal(`bpf_cast_to_kern_ctx: the VM does not model the kernel's ${kern ? `struct ${kern}` : 'context struct'} for this program type (only its uapi context)`);
   }
   return call.u64(1);

@@ -6,6 +6,7 @@ import { UsageError, VerifierError } from './errors.js';
 import { verify, type GlobalArg, type VerifierMap, type VerifyInput, type VerifyOptions, type VerifyResult } from '../verifier/index.js';
 import { BtfKind, type Btf } from './btf/btf.js';
 import { builtinBtf } from './btf/builtin.js';
+import { kfuncByName } from '../helpers/kfuncs.js';
 import { btfAttachTarget } from './btf/builtin-args.js';
 import { MapType, type BpfMap } from '../maps/types.js';
 import { progTypeInfo } from '../vm/contexts.js';
@@ -109,6 +110,21 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram): VerifyInput
       if (insn && insn.imm === id && note.startsWith('kfunc ')) return note.slice(6).split(' ')[0];
     }
     return undefined;
+  };
+  // A kfunc call's imm is its FUNC's id in the built-in BTF (src/runtime.ts kfuncId).
+  input.kfunc = (id) => {
+    const kb = builtinBtf();
+    if (id <= 0 || id >= kb.types.length) return undefined;
+    const t = kb.type(id);
+    return t.kind === BtfKind.FUNC ? kfuncByName(t.name) : undefined;
+  };
+  input.kernelType = (ref) => {
+    const kb = builtinBtf();
+    if (ref === 0) return { kind: 'void' };
+    const t = typeof ref === 'string' ? kb.find(ref, BtfKind.STRUCT)[0] : ref > 0 && ref < kb.types.length ? kb.type(ref) : undefined;
+    if (!t) return undefined;
+    if (t.kind === BtfKind.STRUCT || t.kind === BtfKind.UNION) return { kind: 'struct', name: t.name, size: kb.sizeof(t.id) };
+    return { kind: 'other' };
   };
   const btf = obj.spec.btf;
   if (btf) {

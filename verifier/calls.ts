@@ -3,7 +3,7 @@
 // R1-R5 clobbered; map/helper compatibility; bpf_spin_lock; references acquired and released;
 // callbacks (bpf_loop, for_each_map_elem, rbtree less/cmp) verified as functions that may run
 // any number of times; bpf-to-bpf calls with frames; global functions from their BTF prototype;
-// kfuncs refused until their table exists.
+// kfunc calls are verifier/kfuncs.ts.
 import { MapType } from '../maps/types.js';
 import { ProgType } from '../vm/prog-types.js';
 import type { HelperArg, HelperEntry } from '../helpers/types.js';
@@ -170,6 +170,7 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
   for (let i = 0; i < args.length; i++) checkArg(v, h, i + 1, args[i]!, meta, args);
   if (meta.map && !mapFuncCompatible(meta.map, id)) v.reject(`cannot pass map_type ${meta.map.type} into func ${fnName(h)}#${id}`, false, 22);
   if (id === H.tail_call && v.st.refs.length) v.reject('tail_call would lead to reference leak', false, 22);
+  if (id === H.tail_call && v.st.rcuLock) v.reject('tail_call cannot be used inside bpf_rcu_read_lock-ed region');
 
   // Locks; the rbtree rules (verifier/rbtree.ts) while the arguments are still in place.
   rbtreeAfterArgs(v, h, meta.map, meta.lockRegno, meta.releaseRef, meta.memSize);

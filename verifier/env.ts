@@ -3,6 +3,7 @@
 // the Runtime or the loader: src/verify.ts fills a VerifyInput from a loaded program.
 import type { Insn } from '../vm/isa.js';
 import type { HelperEntry } from '../helpers/types.js';
+import type { KfuncEntry } from '../helpers/kfuncs.js';
 
 /** A map as the verifier sees it (the kernel's struct bpf_map fields it reads). */
 export interface VerifierMap {
@@ -60,6 +61,10 @@ export interface VerifyInput {
   helper(id: number): HelperEntry | undefined;
   /** kfunc names by BTF id (for messages). */
   kfuncName?(id: number): string | undefined;
+  /** The kfunc table entry of a call's BTF id (helpers/kfuncs.ts). */
+  kfunc?(id: number): KfuncEntry | undefined;
+  /** A kernel type, by name (a struct) or by built-in BTF id (bpf_rdonly_cast's constant). */
+  kernelType?(ref: string | number): { kind: 'struct'; name: string; size: number } | { kind: 'void' } | { kind: 'other' } | undefined;
   /** Calls to poisoned CO-RE relocations: they fault only if reached. */
   coreFailures?: ReadonlyMap<number, string>;
   /** The member of a kernel struct at [off, off + size): a pointer to a struct, or a scalar. */

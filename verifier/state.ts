@@ -299,6 +299,8 @@ export class VState {
   lock: { key: string; id: number } | undefined = undefined;
   /** rbtree maps whose lock is held (map ids), tracked in strict mode only (verifier/rbtree.ts). */
   rbLocks: number[] = [];
+  /** Inside bpf_rcu_read_lock/unlock (kernel active_rcu_lock, verifier/kfuncs.ts). */
+  rcuLock = false;
   /** rbtree_add results: result id -> the node reference released when the result is non-NULL. */
   condRelease = new Map<number, number>();
   /** may_goto fall-throughs taken on this path (kernel may_goto_depth): a loop kept finite by
@@ -320,6 +322,7 @@ export class VState {
     s.refs = this.refs.map((r) => ({ ...r }));
     s.lock = this.lock && { ...this.lock };
     s.rbLocks = this.rbLocks.slice();
+    s.rcuLock = this.rcuLock;
     s.condRelease = new Map(this.condRelease);
     s.mayGotoDepth = this.mayGotoDepth;
     s.rbIterDepth = this.rbIterDepth;

@@ -20,6 +20,7 @@ import { VLog } from './log.js';
 import { Scalar } from './scalar.js';
 import { Frame, Reg, RegFlag, RegType, VState, formatFrame, formatRefs, regTypeName } from './state.js';
 import { MAY_GOTO, subprogOf, type Cfg } from './cfg.js';
+import { checkKfuncCall } from './kfuncs.js';
 import type { InsnFacts, VerifyInput, VerifyOptions } from './env.js';
 
 export const INSN_LIMIT = 1_000_000;
@@ -457,8 +458,7 @@ export class Verifier {
         this.nextPc = checkFuncCall(this, insn);
       } else if (insn.src === PseudoCall.KFUNC) {
         if (this.st.lock) this.reject('function calls are not allowed while holding a lock', false, 22);
-        const name = this.input.kfuncName?.(insn.imm) ?? `kfunc#${insn.imm}`;
-        this.reject(`kfunc ${name} is not yet verified by ebpfvm`, false, 22);
+        checkKfuncCall(this, insn);
       } else checkHelperCall(this, insn);
       this.scratchRegs |= 1;
       return false;
@@ -470,6 +470,7 @@ export class Verifier {
     if (op === JmpOp.EXIT) {
       const top = this.st.frames.length === 1;
       if (this.st.lock && top) this.reject('BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region', false, 22);
+      if (this.st.rcuLock && top) this.reject('BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region', false, 22);
       if (!top) {
         if (this.frame.inCallback && this.regs[0]!.type !== RegType.SCALAR) this.reject('R0 not a scalar value');
         this.nextPc = funcExit(this);
@@ -585,6 +586,7 @@ export class Verifier {
       this.reject('BPF_LD_[ABS|IND] instructions not allowed for this program type', false, 22);
     if (this.cfg.subprogs.length > 1) this.reject('BPF_LD_[ABS|IND] instructions cannot be mixed with bpf-to-bpf calls', false, 22);
     if (this.st.lock) this.reject('BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region', false, 22);
+    if (this.st.rcuLock) this.reject('BPF_LD_[ABS|IND] cannot be used inside bpf_rcu_read_lock-ed region', false, 22);
     this.readReg(6);
     if ((insn.code & 0xe0) === Mode.IND) this.readReg(insn.src);
     if (this.regs[6]!.type !== RegType.CTX) this.reject('at the time of BPF_LD_ABS|IND R6 != pointer to skb', false, 22);

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+/* kfunc calls checked from the kfunc table (helpers/kfuncs.ts): bpf_cast_to_kern_ctx (a ctx
+ * argument, a trusted pointer to the kernel context struct back), bpf_rdonly_cast (a constant
+ * BTF id, an untrusted read-only pointer back), bpf_rcu_read_lock/unlock pairing, R1-R5 clobbered. */
+#include "vmaps.h"
+#include <bpf/bpf_core_read.h>
+
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+extern void *bpf_rdonly_cast(const void *obj__ign, __u32 btf_id__k) __ksym;
+extern void bpf_rcu_read_lock(void) __ksym;
+extern void bpf_rcu_read_unlock(void) __ksym;
+
+struct pt_regs___kern {
+	unsigned long di;
+	unsigned long si;
+} __attribute__((preserve_access_index));
+
+struct bpf_iter_num___local {
+	__u64 __opaque[1];
+} __attribute__((preserve_access_index));
+
+__u64 word = 0x1122334455667788ULL;
+
+SEC("kprobe")
+__description("kfuncs: bpf_cast_to_kern_ctx in a kprobe gives a trusted struct pt_regs pointer")
+__success
+int cast_kprobe(struct pt_regs *ctx)
+{
+	struct pt_regs___kern *k = bpf_cast_to_kern_ctx(ctx);
+
+	return k->di + k->si;
+}
+
+SEC("kprobe")
+__description("kfuncs: bpf_cast_to_kern_ctx of a stack pointer")
+__failure __msg("arg#0 expected pointer to ctx, but got fp")
+__naked void cast_not_ctx(void)
+{
+	asm volatile ("r1 = r10;" "r1 += -8;" "call %[bpf_cast_to_kern_ctx];" "r0 = 0;" "exit;"
+		:: __imm(bpf_cast_to_kern_ctx) : __clobber_all);
+}
+
+SEC("kprobe")
+__description("kfuncs: R1 is clobbered by a kfunc call")
+__failure __msg("R1 !read_ok")
+__naked void cast_clobbers_r1(void)
+{
+	asm volatile ("call %[bpf_cast_to_kern_ctx];" "r0 = r1;" "exit;"
+		:: __imm(bpf_cast_to_kern_ctx) : __clobber_all);
+}
+
+SEC("kprobe")
+__description("kfuncs: the kernel pt_regs pointer is not writable")
+__failure __msg("only read is supported")
+int cast_write(struct pt_regs *ctx)
+{
+	struct pt_regs___kern *k = bpf_cast_to_kern_ctx(ctx);
+
+	k->di = 1;
+	return 0;
+}
+
+SEC("syscall")
+__description("kfuncs: bpf_rdonly_cast to a kernel struct, then a read")
+__success __retval(0x556677)
+int rdonly_read(void *ctx)
+{
+	struct bpf_iter_num___local *p = bpf_rdonly_cast(&word, bpf_core_type_id_kernel(struct bpf_iter_num___local));
+
+	return (p->__opaque[0] >> 8) & 0xffffff;
+}
+
+SEC("syscall")
+__description("kfuncs: bpf_rdonly_cast result is not writable")
+__failure __msg("only read is supported")
+int rdonly_write(void *ctx)
+{
+	struct bpf_iter_num___local *p = bpf_rdonly_cast(&word, bpf_core_type_id_kernel(struct bpf_iter_num___local));
+
+	p->__opaque[0] = 1;
+	return 0;
+}
+
+SEC("syscall")
+__description("kfuncs: bpf_rdonly_cast with an unknown BTF id")
+__failure __msg("R2 must be a known constant")
+__naked void rdonly_var_id(void)
+{
+	asm volatile ("call %[bpf_get_prandom_u32];" "r2 = r0;" "r1 = 0;" "call %[bpf_rdonly_cast];" "r0 = 0;" "exit;"
+		:: __imm(bpf_rdonly_cast), __imm(bpf_get_prandom_u32) : __clobber_all);
+}
+
+SEC("syscall")
+__description("kfuncs: bpf_rdonly_cast with a pointer as the BTF id")
+__failure __msg("R2 is not a scalar")
+__naked void rdonly_ptr_id(void)
+{
+	asm volatile ("r2 = r10;" "r1 = 0;" "call %[bpf_rdonly_cast];" "r0 = 0;" "exit;"
+		:: __imm(bpf_rdonly_cast) : __clobber_all);
+}
+
+/* In C: the calls give the extern declarations BTF, which libbpf needs for the asm programs too. */
+SEC("syscall")
+__description("kfuncs: rcu read lock and unlock")
+__success __retval(7)
+int rcu_pair(void *ctx)
+{
+	bpf_rcu_read_lock();
+	word = 7;
+	bpf_rcu_read_unlock();
+	return word;
+}
+
+SEC("syscall")
+__description("kfuncs: rcu read unlock without lock")
+__failure __msg("unmatched rcu read unlock (kernel function bpf_rcu_read_unlock)")
+__naked void rcu_unmatched(void)
+{
+	asm volatile ("call %[bpf_rcu_read_unlock];" "r0 = 0;" "exit;"
+		:: __imm(bpf_rcu_read_unlock) : __clobber_all);
+}
+
+SEC("syscall")
+__description("kfuncs: nested rcu read lock")
+__failure __msg("nested rcu read lock (kernel function bpf_rcu_read_lock)")
+__naked void rcu_nested(void)
+{
+	asm volatile ("call %[bpf_rcu_read_lock];" "call %[bpf_rcu_read_lock];" "call %[bpf_rcu_read_unlock];" "r0 = 0;" "exit;"
+		:: __imm(bpf_rcu_read_lock), __imm(bpf_rcu_read_unlock) : __clobber_all);
+}
+
+SEC("syscall")
+__description("kfuncs: rcu read lock held at exit")
+__failure __msg("BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region")
+__naked void rcu_missing_unlock(void)
+{
+	asm volatile ("call %[bpf_rcu_read_lock];" "r0 = 0;" "exit;"
+		:: __imm(bpf_rcu_read_lock) : __clobber_all);
+}
+
+SEC("syscall")
+__description("kfuncs: rcu read lock on one path only")
+__failure __msg("unmatched rcu read unlock (kernel function bpf_rcu_read_unlock)")
+__naked void rcu_one_path(void)
+{
+	asm volatile ("call %[bpf_get_prandom_u32];" "if r0 == 0 goto l0_%=;" "call %[bpf_rcu_read_lock];"
+		"l0_%=: call %[bpf_rcu_read_unlock];" "r0 = 0;" "exit;"
+		:: __imm(bpf_rcu_read_lock), __imm(bpf_rcu_read_unlock), __imm(bpf_get_prandom_u32) : __clobber_all);
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,101 @@
+// kfunc calls (the kernel's check_kfunc_call / check_kfunc_args), checked from the kfunc table
+// (helpers/kfuncs.ts): registration for the program type, KF_SLEEPABLE, scalar arguments (`__k`
+// constants, `__ign` skipped), bpf_cast_to_kern_ctx's ctx argument, the rcu read-side region,
+// R0-R5 clobbered, the return typed from the prototype (a scalar, `void *` as a scalar, the two
+// casts' BTF pointers). Kfunc families that carry their own verifier state (open-coded
+// iterators, dynptrs, allocated objects and graphs, bpf_throw), references (KF_ACQUIRE /
+// KF_RELEASE), other pointer arguments and struct pointer returns are refused by name
+// (`kfunc NAME is not yet verified by ebpfvm`): accepting them unchecked would let unsafe
+// programs through.
+import { KF, kernCtxStruct, kfuncFlagBits, type KfuncEntry } from '../helpers/kfuncs.js';
+import type { Insn } from '../vm/isa.js';
+import { Reg, RegFlag, RegType, regTypeName } from './state.js';
+import type { Verifier } from './verifier.js';
+
+/** Families whose state the verifier does not track yet (issue 12). */
+function statefulFamily(k: KfuncEntry): boolean {
+  const f = kfuncFlagBits(k);
+  if (f & (KF.KF_ITER_NEW | KF.KF_ITER_NEXT | KF.KF_ITER_DESTROY)) return true;
+  if (k.name === 'bpf_throw') return true;
+  const types = [k.ret, ...k.params.map((p) => p[0])].join(' ');
+  return /\bbpf_(dynptr|iter_|rb_|list_|refcount)/.test(types) || /^bpf_(obj_|percpu_obj_|refcount_|rbtree_|list_)/.test(k.name);
+}
+
+/** Kernel scalar types of the table's prototypes (btf_type_is_scalar: ints, enums, bool). */
+const isPointerType = (t: string): boolean => t.includes('*');
+
+export function checkKfuncCall(v: Verifier, insn: Insn): void {
+  const name = v.input.kfuncName?.(insn.imm) ?? `kfunc#${insn.imm}`;
+  const k = v.input.kfunc?.(insn.imm);
+  const notYet: () => never = () => v.reject(`kfunc ${name} is not yet verified by ebpfvm`, false, 22);
+  // References (KF_ACQUIRE / KF_RELEASE) come with trusted pointer arguments and struct returns,
+  // which are not checked yet: refused with the stateful families.
+  if (!k || statefulFamily(k) || kfuncFlagBits(k) & (KF.KF_ACQUIRE | KF.KF_RELEASE)) notYet();
+  if (k.progTypes !== 'all' && !k.progTypes.includes(v.input.progType)) v.reject(`calling kernel function ${k.name} is not allowed`, false, 13);
+  const flags = kfuncFlagBits(k);
+  const sleepable = (flags & KF.KF_SLEEPABLE) !== 0;
+  if (sleepable && !v.input.sleepable) v.reject(`program must be sleepable to call sleepable kfunc ${k.name}`, false, 13);
+
+  // check_kfunc_args.
+  let constant: bigint | undefined;
+  k.params.forEach(([type, pname], i) => {
+    const regno = i + 1;
+    if (pname.endsWith('__ign')) return;
+    v.readReg(regno);
+    const r = v.regs[regno]!;
+    if (!isPointerType(type)) {
+      if (r.type !== RegType.SCALAR) v.reject(`R${regno} is not a scalar`);
+      if (pname.endsWith('__k')) {
+        if (!r.s.isConst()) v.reject(`R${regno} must be a known constant`);
+        v.markPrecise(1 << regno);
+        constant = r.s.constValue();
+      }
+      return;
+    }
+    if (k.name === 'bpf_cast_to_kern_ctx') {
+      // KF_ARG_PTR_TO_CTX
+      if (r.type !== RegType.CTX) v.reject(`arg#${i} expected pointer to ctx, but got ${regTypeName(r)}`);
+      return;
+    }
+    // Other pointer arguments (trusted/RCU BTF objects, memory with __sz sizes) are not checked yet.
+    notYet();
+  });
+
+  // The rcu read-side region (kernel active_rcu_lock).
+  const rcuLock = k.name === 'bpf_rcu_read_lock';
+  const rcuUnlock = k.name === 'bpf_rcu_read_unlock';
+  if (v.st.rcuLock) {
+    if (rcuLock) v.reject(`nested rcu read lock (kernel function ${k.name})`);
+    else if (rcuUnlock) v.st.rcuLock = false;
+    else if (sleepable) v.reject(`kernel func ${k.name} is sleepable within rcu_read_lock region`, false, 13);
+  } else if (rcuLock) v.st.rcuLock = true;
+  else if (rcuUnlock) v.reject(`unmatched rcu read unlock (kernel function ${k.name})`);
+
+  // The return value, after R0-R5 are clobbered (caller_saved).
+  let r0 = new Reg();
+  if (k.name === 'bpf_cast_to_kern_ctx') {
+    const struct = kernCtxStruct(v.input.progType);
+    // The kernel logs the BTF id of the non-struct type; ebpfvm's built-in BTF has other ids.
+    if (!struct) v.reject('kern ctx type of this program type is not a struct', false, 22);
+    const t = v.input.kernelType?.(struct);
+    if (t?.kind !== 'struct') v.reject(`kfunc ${k.name}: struct ${struct}, the kernel context of this program type, is not in ebpfvm's kernel BTF`, false, 22);
+    r0 = Reg.ptr(RegType.BTF_ID, RegFlag.TRUSTED);
+    r0.btfName = t.name;
+    r0.btfSize = t.size;
+  } else if (k.name === 'bpf_rdonly_cast') {
+    const t = v.input.kernelType?.(Number(BigInt.asUintN(32, constant ?? 0n)));
+    if (t?.kind === 'struct') {
+      r0 = Reg.ptr(RegType.BTF_ID, RegFlag.UNTRUSTED);
+      r0.btfName = t.name;
+      r0.btfSize = t.size;
+    } else if (t?.kind === 'void') {
+      // 6.15+: a cast to void gives read-only untrusted memory of size 0 (loads are probed).
+      r0 = Reg.ptr(RegType.MEM, RegFlag.RDONLY | RegFlag.UNTRUSTED);
+    } else v.reject('kfunc bpf_rdonly_cast type ID argument must be of a struct or void', false, 22);
+  } else if (k.ret === 'void' || k.ret === 'void *' || !isPointerType(k.ret)) {
+    // `void *` returns are scalars for the kernel too; void leaves R0 uninitialised.
+    if (k.ret !== 'void') r0 = Reg.unknown();
+  } else notYet();
+  for (let r = 1; r <= 5; r++) v.setReg(r, new Reg());
+  v.setReg(0, r0);
+}
