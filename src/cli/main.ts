@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The `ebpfvm` command. Each command lives in src/cli/commands/<name>.ts and registers itself on
-// the commander program; this file owns only the shared error handling and exit codes:
+// the commander program (imported only when it runs: commands/index.ts); this file owns only the
+// shared error handling and exit codes:
 //   0 success, 1 rejected / faulted / test failed, 2 bad usage or bad input (incl. unsupported).
 import { Command, CommanderError } from 'commander';
 import { EbpfvmError } from '../errors.js';
-import { COMMANDS } from './commands/index.js';
+import { commandsFor } from './commands/index.js';
 import { isEntryModule } from './entry.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -14,8 +15,8 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError(false);
   let code = 0;
-  for (const register of COMMANDS) register(program, (c) => (code = c));
   try {
+    for (const register of await commandsFor(argv)) register(program, (c) => (code = c));
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {

@@ -1,0 +1,78 @@
+// Issue 15, start-up: a command loads only the modules it needs. Start-up time of `ebpfvm run`
+// and of the conformance plugin is mostly module loading, so these tests walk the static import
+// graph of the sources (what Node loads before any code runs) rather than timing a process,
+// which on a shared machine would be flaky.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { COMMANDS, commandsFor } from '../../src/cli/commands/index.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+
+/** Relative specifiers a module imports for its value at load time: static imports and re-exports,
+ *  not `import type` / `export type` (erased) and not dynamic `import()` (loaded when run). */
+function staticImports(source: string): string[] {
+  const out: string[] = [];
+  const re = /^\s*(import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s*)?['"]([^'"]+)['"]/gm;
+  for (const m of source.matchAll(re)) if (!m[2] && m[3]!.startsWith('.')) out.push(m[3]!);
+  return out;
+}
+
+/** Every source file (relative to the repository) that loading `file` loads. */
+function graph(file: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (abs: string): void => {
+    const rel = relative(ROOT, abs);
+    if (seen.has(rel)) return;
+    seen.add(rel);
+    for (const spec of staticImports(readFileSync(abs, 'utf8'))) {
+      const target = resolve(dirname(abs), spec.replace(/\.js$/, '.ts'));
+      if (!existsSync(target)) throw new Error(`${rel}: import '${spec}' resolves to no .ts file`);
+      visit(target);
+    }
+  };
+  visit(join(ROOT, file));
+  return seen;
+}
+
+const matching = (g: Set<string>, re: RegExp) => [...g].filter((f) => re.test(f)).sort();
+
+describe('start-up: each command loads only what it needs', () => {
+  it('the import scanner keeps value imports and drops type-only and dynamic ones', () => {
+    const src = `import { a } from './a.js';\nimport type { B } from './b.js';\nexport { c } from './c.js';\nexport type { D } from './d.js';\nimport './e.js';\nimport {\n  f,\n  type G,\n} from './f.js';\nconst h = await import('./h.js');\nimport { x } from 'commander';\n`;
+    expect(staticImports(src)).toEqual(['./a.js', './c.js', './e.js', './f.js']);
+  });
+
+  it('the CLI entry loads no command and none of the VM', () => {
+    const g = graph('src/cli/main.ts');
+    expect(matching(g, /^src\/cli\/commands\/(?!index\.ts)/)).toEqual([]);
+    expect(matching(g, /^(vm|verifier|maps|helpers)\/|^src\/(loader|btf|elf|selftest)\/|^src\/runtime\.ts/)).toEqual([]);
+    expect(g.size).toBeLessThanOrEqual(5);
+  });
+
+  // src/selftest/annotations.ts stays: the loader reads a program's test annotations to skip
+  // auxiliary programs (isAuxiliary).
+  it('`run` loads neither the other commands nor the assembler, selftest runner or BTF formatter', () => {
+    const g = graph('src/cli/commands/run.ts');
+    expect(g.has('vm/interpreter.ts') && g.has('src/runtime.ts')).toBe(true); // the walk works
+    expect(matching(g, /^src\/cli\/commands\/(?!run\.ts|index\.ts)/)).toEqual([]);
+    expect(matching(g, /^vm\/asm|^src\/selftest\/(?!annotations\.ts)|^src\/btf\/(format|format-raw|vmlinux-header)\.ts|^src\/loader\/(describe|listing)\.ts/)).toEqual([]);
+  });
+
+  it('the conformance plugin loads the interpreter without maps, Linux helpers, verifier, loader or BTF', () => {
+    const g = graph('src/cli/conformance.ts');
+    expect(g.has('vm/interpreter.ts')).toBe(true);
+    expect(matching(g, /^(verifier|maps|helpers)\/|^src\/(loader|btf|elf|selftest|cli\/commands)\/|^src\/runtime\.ts|commander/)).toEqual([]);
+  });
+
+  it('every table entry loads the command of its name, and an unknown or missing name loads all', async () => {
+    for (const [name, load] of COMMANDS) {
+      const program = new Command('ebpfvm');
+      (await load())(program, () => {});
+      expect(program.commands.map((c) => c.name())).toEqual([name]);
+    }
+    expect(await commandsFor(['run', 'x.o'])).toHaveLength(1);
+    for (const argv of [[], ['--help'], ['help', 'run'], ['rn']]) expect(await commandsFor(argv)).toHaveLength(COMMANDS.size);
+  });
+});
