@@ -2,7 +2,7 @@
 // numbers the encoding can carry, and where its code and the interpreter's could part ways on odd
 // encodings, both engines must give the same answer (the interpreter is the reference).
 import { describe, expect, it } from 'vitest';
-import { DecodeError, VmFault } from '../../src/errors.js';
+import { DecodeError, FaultSignal, VmFault } from '../../src/errors.js';
 import { Runtime } from '../../src/runtime.js';
 import type { Engine } from '../../vm/interpreter.js';
 import type { Insn } from '../../vm/isa.js';
@@ -58,4 +58,49 @@ describe('hostile programs under the compiling tier', () => {
     expect(c!.outcome).toBe(i!.outcome);
     expect(c!.notCompiled).toEqual([]);
   });
+});
+
+describe('faults report the same registers in both engines', () => {
+  // The compiled engine keeps registers in locals and writes them back only at helper calls
+  // (r1..r5), hand-overs and in one catch: a fault anywhere must still show every register as
+  // the interpreter does, however deep and in whatever kind of frame it happens.
+  const helpers = [
+    // calls the callback in r1 with (r2 + 1, 2)
+    { id: 2, name: 'cb', proto: { args: [], ret: { type: 'RET_INTEGER' } }, gplOnly: false, progTypes: 'all', impl: (c: { u64(i: number): bigint; callback(i: number, a: bigint[]): bigint }) => c.callback(1, [c.u64(2) + 1n, 2n]) },
+    // faults when r2 is odd, else returns r4 + r5
+    { id: 3, name: 'boom', proto: { args: [], ret: { type: 'RET_INTEGER' } }, gplOnly: false, progTypes: 'all', impl: (c: { u64(i: number): bigint }) => {
+      if (c.u64(2) & 1n) throw new FaultSignal(`boom r3=${c.u64(3)}`);
+      return c.u64(4) + c.u64(5);
+    } },
+  ] as unknown as ConstructorParameters<typeof Runtime>[0] extends infer O ? (O extends { helpers?: infer H } ? H : never) : never;
+  const E = (code: number, dst = 0, src = 0, off = 0, imm = 0): Insn => ({ code, dst, src, off, imm });
+  const outcome = (engine: Engine, insns: Insn[], maxInsns = 100_000) => {
+    const rt = new Runtime({ engine, helpers, maxInsns });
+    try {
+      const x = rt.execute(prog(insns));
+      return { r0: x.r0, insns: x.insnCount };
+    } catch (e) {
+      if (!(e instanceof VmFault)) throw e;
+      return { fault: e.reason, pc: e.pc, regs: e.registers, program: e.program };
+    }
+  };
+  const cases: [string, RegExp, Insn[], number?][] = [
+    // r6..r9 set after the last helper call, then a helper faults
+    ['helper fault', /^boom r3=33$/, [E(0xb7, 6, 0, 0, 6), E(0x85, 0, 0, 0, 3), E(0xb7, 7, 0, 0, 7), E(0xb7, 8, 0, 0, -8), E(0xb7, 9, 0, 0, 9), E(0xb7, 2, 0, 0, 1), E(0xb7, 3, 0, 0, 33), E(0x85, 0, 0, 0, 3), E(0x95)]],
+    // a callback that re-enters itself through the helper until the frame limit
+    ['callback recursion', /^call depth exceeds/, [E(0x18, 1, 4, 0, 4), E(0), E(0xb7, 2, 0, 0, 0), E(0x85, 0, 0, 0, 2), E(0x95), E(0xbf, 6, 1, 0, 0), E(0xbf, 2, 1, 0, 0), E(0x18, 1, 4, 0, -3), E(0), E(0x85, 0, 0, 0, 2), E(0x95)]],
+    // bpf-to-bpf recursion until the frame limit, r6 counting the depth
+    ['local recursion', /^call depth exceeds/, [E(0xb7, 6, 0, 0, 0), E(0x85, 0, 1, 0, 1), E(0x95), E(0x07, 6, 0, 0, 1), E(0x85, 0, 1, 0, -2), E(0x95)]],
+    // the budget runs out inside a callee called from a callback
+    ['budget in a callee', /^instruction budget of 500 exhausted$/, [E(0x18, 1, 4, 0, 4), E(0), E(0xb7, 2, 0, 0, 0), E(0x85, 0, 0, 0, 2), E(0x95), E(0xb7, 7, 0, 0, 0), E(0x85, 0, 1, 0, 1), E(0x95), E(0x07, 7, 0, 0, 1), E(0x05, 0, 0, -2, 0)], 500],
+    // a store through a register the callee made wild, after helper calls that returned
+    ['store fault after helpers', /^write of 8 bytes at 0x412/, [E(0xb7, 2, 0, 0, 0), E(0xb7, 4, 0, 0, 40), E(0xb7, 5, 0, 0, 2), E(0x85, 0, 0, 0, 3), E(0xbf, 6, 0, 0, 0), E(0x85, 0, 0, 0, 3), E(0x07, 6, 0, 0, 1000), E(0x7b, 6, 6, 0, 0), E(0x95)]],
+  ];
+  for (const [name, reason, insns, limit] of cases) {
+    it(name, () => {
+      const [i, c] = ENGINES.map((e) => outcome(e, insns, limit));
+      expect((i as { fault?: string }).fault).toMatch(reason);
+      expect(c).toEqual(i);
+    });
+  }
 });
