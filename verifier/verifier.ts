@@ -218,6 +218,9 @@ export class Verifier {
   logFrameReturn(callee: Frame, caller: Frame, to: number): void {
     if (!this.log.enabled) return;
     this.log.write('returning from callee:\n' + formatFrame(callee, 0, undefined, true) + `\nto caller at ${to}:\n` + formatFrame(caller, 0, undefined, true) + '\n');
+    // print_verifier_state with print_all leaves the state clean: no state line follows at level
+    // 1; level 2 prints the whole state again as `from EXIT to PC:` (do_print_state).
+    this.cleanScratch();
   }
   /** The kernel-dialect text of the insn at pc, with helper and kfunc names. */
   insnText(pc: number): string {
@@ -474,6 +477,7 @@ export class Verifier {
       if (!top) {
         if (this.frame.inCallback && this.regs[0]!.type !== RegType.SCALAR) this.reject('R0 not a scalar value');
         this.nextPc = funcExit(this);
+        this.doPrintState = true;
         return false;
       }
       rbtreeExit(this);
