@@ -99,7 +99,7 @@ export function emptyOutput(): RunOutput {
 
 export class Runtime implements VmEnv {
   readonly arena: Arena;
-  readonly kmem = new KernelMemory();
+  readonly kmem: KernelMemory;
   readonly options: Readonly<ResolvedRuntimeOptions>;
   readonly helperEnv: HelperEnv;
   readonly interpreter: Interpreter;
@@ -142,10 +142,12 @@ export class Runtime implements VmEnv {
       readKernel: (addr, len) => self.kmem.read(addr, len),
       spinLockMap: (addr) => self.spinLockMap(addr),
     };
-    this.interpreter = new Interpreter(this, { engine: opts.engine });
     // The built-in kernel objects (current task, init_task, ...) get_current_task and typed
-    // __ksyms point at; user-supplied kernel memory mapped later overwrites them.
-    mapBuiltinKernel(this.kmem, this.options.task, ncpus, cpu);
+    // __ksyms point at; user-supplied kernel memory mapped later overwrites them. Mapped on the
+    // first kernel-memory access: their images need the built-in BTF, which most runs never use.
+    const task = this.options.task;
+    this.kmem = new KernelMemory((kmem) => mapBuiltinKernel(kmem, task, ncpus, cpu));
+    this.interpreter = new Interpreter(this, { engine: opts.engine });
   }
 
   // ---- maps ----

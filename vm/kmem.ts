@@ -12,9 +12,19 @@ const PAGES_PER_HI = 1 << (32 - PAGE_SHIFT); // 2^20
 export class KernelMemory {
   private readonly pages = new Map<number, { bytes: Uint8Array; valid: Uint8Array }>();
   private mappedBytes = 0;
+  /** What to map before the first access (see the constructor); cleared once run. */
+  private prefill: ((kmem: KernelMemory) => void) | undefined;
+
+  /** `prefill` maps the memory every instance starts with (the runtime's built-in kernel objects)
+   *  on first use rather than now: building it costs start-up time (the built-in BTF) that a
+   *  program which never reads kernel memory should not pay. Anything mapped later overwrites it. */
+  constructor(prefill?: (kmem: KernelMemory) => void) {
+    this.prefill = prefill;
+  }
 
   /** Bytes mapped so far (overlapping maps count once per call). */
   get size(): number {
+    this.fill();
     return this.mappedBytes;
   }
 
@@ -37,6 +47,7 @@ export class KernelMemory {
 
   /** Forget everything. */
   clear(): void {
+    this.prefill = undefined;
     this.pages.clear();
     this.mappedBytes = 0;
   }
@@ -76,7 +87,16 @@ export class KernelMemory {
     return true;
   }
 
+  private fill(): void {
+    const f = this.prefill;
+    if (f) {
+      this.prefill = undefined;
+      f(this);
+    }
+  }
+
   private page(hi: number, lo: number, create: boolean): { bytes: Uint8Array; valid: Uint8Array } | undefined {
+    if (this.prefill) this.fill();
     const key = hi * PAGES_PER_HI + (lo >>> PAGE_SHIFT);
     let p = this.pages.get(key);
     if (!p && create) {

@@ -250,9 +250,10 @@ function refuse(p: ProgramSpec, pc: number, line: string): never {
 /** Typed __ksyms resolved against the built-in kernel BTF: the VAR must exist (unless weak) and
  *  its type must be compatible with the declared one, as libbpf checks against the kernel's. */
 function checkTypedKsyms(spec: ObjectSpec, options: LoadOptions): void {
-  const kernel = builtinBtf();
   for (const e of spec.externs) {
     if (e.kind !== 'ksym' || !e.ksymType || !spec.btf || options.ksyms?.[e.name] !== undefined) continue;
+    // Built only here, when a typed __ksym needs it: building it is a measurable part of start-up.
+    const kernel = builtinBtf();
     const v = kernel.find(e.name, BtfKind.VAR)[0];
     if (!v) continue; // unknown symbols are reported by the linker (or set to 0 when weak)
     if (!typesAreCompatible(spec.btf, e.ksymType, kernel, v.sizeOrType))
@@ -335,7 +336,9 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
       if (!selected.has(p.name)) continue;
       // Kernel symbols: the user's addresses first, then the built-in kernel's typed __ksyms.
       const linkEnv: Parameters<typeof linkProgram>[2] = { mapId, ksym: (n) => options.ksyms?.[n] ?? builtinKsym(n), kfunc: (n) => resolveKfunc(runtime, spec, n) };
-      if (options.targetBtf !== 'local') linkEnv.targetBtf = options.targetBtf ?? builtinBtf();
+      // The built-in BTF is built on first use (a CO-RE relocation), not for every load.
+      const target = options.targetBtf;
+      if (target !== 'local') Object.defineProperty(linkEnv, 'targetBtf', { get: () => target ?? builtinBtf(), enumerable: true });
       const linked = linkProgram(spec, p, linkEnv);
       checkSupported(runtime, p, linked.program);
       const id = runtime.registerProgram(linked.program);
