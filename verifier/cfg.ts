@@ -228,6 +228,12 @@ export function useDef(input: VerifyInput, pc: number): { use: number; def: numb
           const nargs = h ? h.proto.args.length : 5;
           return { use: ((1 << (nargs + 1)) - 1) & ~1, def: 0x3f };
         }
+        if (x.src === PseudoCall.KFUNC) {
+          // get_call_summary: a kfunc uses as many registers as its BTF prototype has parameters.
+          const k = input.kfunc?.(x.imm);
+          const nargs = k ? k.params.length : 5;
+          return { use: ((1 << (nargs + 1)) - 1) & ~1, def: 0x3f };
+        }
         return { use: 0x3e, def: 0x3f };
       }
       return { use: bit(x.dst) | ((x.code & 0x08) !== 0 ? bit(x.src) : 0), def: 0 };

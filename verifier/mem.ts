@@ -59,7 +59,9 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
       if (reg.maybeNull) v.reject(`R${regno} invalid mem access '${regTypeName(reg)}'`);
       if (t === 'write' && reg.flags & RegFlag.RDONLY) v.reject(`R${regno} cannot write into ${regTypeName(reg)}`);
       leak('mem');
-      checkRegion(v, regno, off, size, reg.memSize, false);
+      // Read-only untrusted memory (bpf_rdonly_cast to void) is read by probing loads: no bounds.
+      const probed = (reg.flags & (RegFlag.RDONLY | RegFlag.UNTRUSTED)) === (RegFlag.RDONLY | RegFlag.UNTRUSTED);
+      if (!probed) checkRegion(v, regno, off, size, reg.memSize, false);
       result = Reg.unknown();
       break;
     }

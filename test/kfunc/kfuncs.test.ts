@@ -97,10 +97,17 @@ describe('kfunc resolution at load', () => {
 describe('casts', () => {
   it('bpf_cast_to_kern_ctx in a kprobe returns the pt_regs context itself', () => {
     const obj = load(new Runtime(), openKf('kf_cast'));
+    // verified: the result is a trusted pt_regs pointer, its fields read through the built-in BTF
+    expect(obj.program('kern_regs').verify().accepted).toBe(true);
+    expect(obj.program('rdonly').verify().accepted).toBe(true);
     expect(runLoaded(obj, 'kern_regs', { args: [4, 5] }).retval).toBe(4 * 3 + 5 + 1000);
   });
   it('bpf_cast_to_kern_ctx in tc faults naming struct sk_buff, which the VM does not model', () => {
     const obj = load(new Runtime(), openKf('kf_cast_skb'));
+    // the verifier refuses it too, naming the struct (the host kernel accepts it)
+    const v = obj.program('kern_skb').verify();
+    expect(v.accepted).toBe(false);
+    expect(v.error).toBe("kfunc bpf_cast_to_kern_ctx: struct sk_buff, the kernel context of this program type, is not in ebpfvm's kernel BTF");
     const run = () => runLoaded(obj, 'kern_skb', { data: new Uint8Array(64) });
     expect(run).toThrow(VmFault);
     expect(run).toThrow(/bpf_cast_to_kern_ctx: the VM does not model the kernel's struct sk_buff/);

@@ -99,6 +99,37 @@ __naked void rdonly_ptr_id(void)
 		:: __imm(bpf_rdonly_cast) : __clobber_all);
 }
 
+SEC("syscall")
+__description("kfuncs: bpf_rdonly_cast to void gives read-only memory read by probing loads")
+__success __retval(0x77)
+int rdonly_void(void *ctx)
+{
+	unsigned char *p = bpf_rdonly_cast(&word, 0);
+
+	return p[1];
+}
+
+SEC("syscall")
+__description("kfuncs: bpf_rdonly_cast to a type that is neither struct nor void")
+__failure __msg("kfunc bpf_rdonly_cast type ID argument must be of a struct or void")
+int rdonly_int(void *ctx)
+{
+	int *p = bpf_rdonly_cast(&word, bpf_core_type_id_kernel(int));
+
+	return *p;
+}
+
+SEC("syscall")
+__description("kfuncs: a write through bpf_rdonly_cast to void")
+__failure __msg("R0 cannot write into rdonly_untrusted_mem")
+int rdonly_void_write(void *ctx)
+{
+	unsigned char *p = bpf_rdonly_cast(&word, 0);
+
+	p[0] = 1;
+	return 0;
+}
+
 /* In C: the calls give the extern declarations BTF, which libbpf needs for the asm programs too. */
 SEC("syscall")
 __description("kfuncs: rcu read lock and unlock")
@@ -146,6 +177,51 @@ __naked void rcu_one_path(void)
 	asm volatile ("call %[bpf_get_prandom_u32];" "if r0 == 0 goto l0_%=;" "call %[bpf_rcu_read_lock];"
 		"l0_%=: call %[bpf_rcu_read_unlock];" "r0 = 0;" "exit;"
 		:: __imm(bpf_rcu_read_lock), __imm(bpf_rcu_read_unlock), __imm(bpf_get_prandom_u32) : __clobber_all);
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, int);
+	__type(value, int);
+} jmp SEC(".maps");
+
+__noinline int add_one(int x)
+{
+	return x + 1;
+}
+
+SEC("tc")
+__description("kfuncs: tail call inside the rcu read-side region")
+__failure __msg("tail_call cannot be used inside bpf_rcu_read_lock-ed region")
+int rcu_tail(struct __sk_buff *ctx)
+{
+	bpf_rcu_read_lock();
+	bpf_tail_call(ctx, &jmp, 0);
+	bpf_rcu_read_unlock();
+	return 0;
+}
+
+SEC("tc")
+__description("kfuncs: helper and global function calls inside the rcu read-side region")
+__success
+int rcu_calls(struct __sk_buff *ctx)
+{
+	int r;
+
+	bpf_rcu_read_lock();
+	r = add_one(ctx->len) + bpf_get_prandom_u32();
+	bpf_rcu_read_unlock();
+	return r;
+}
+
+SEC("socket")
+__description("kfuncs: LD_ABS inside the rcu read-side region")
+__failure __msg("BPF_LD_[ABS|IND] cannot be used inside bpf_rcu_read_lock-ed region")
+__naked void rcu_ld_abs(void)
+{
+	asm volatile ("r6 = r1;" "call %[bpf_rcu_read_lock];" "r0 = *(u8 *)skb[0];" "call %[bpf_rcu_read_unlock];" "r0 = 0;" "exit;"
+		:: __imm(bpf_rcu_read_lock), __imm(bpf_rcu_read_unlock) : __clobber_all);
 }
 
 char LICENSE[] SEC("license") = "GPL";
