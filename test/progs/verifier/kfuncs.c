@@ -224,4 +224,65 @@ __naked void rcu_ld_abs(void)
 		:: __imm(bpf_rcu_read_lock), __imm(bpf_rcu_read_unlock) : __clobber_all);
 }
 
+struct rcu_lock_val {
+	int cnt;
+	struct bpf_spin_lock lock;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, int);
+	__type(value, struct rcu_lock_val);
+} rcu_lock_map SEC(".maps");
+
+SEC("tc")
+__description("kfuncs: rcu read lock while holding a bpf_spin_lock")
+__failure __msg("function calls are not allowed while holding a lock")
+int rcu_in_spin_lock(struct __sk_buff *ctx)
+{
+	int k = 0;
+	struct rcu_lock_val *v = bpf_map_lookup_elem(&rcu_lock_map, &k);
+
+	if (!v)
+		return 0;
+	bpf_spin_lock(&v->lock);
+	bpf_rcu_read_lock();
+	bpf_rcu_read_unlock();
+	bpf_spin_unlock(&v->lock);
+	return 0;
+}
+
+static int rcu_lock_cb(__u32 i, void *data)
+{
+	bpf_rcu_read_lock();
+	return 0;
+}
+
+SEC("tc")
+__description("kfuncs: an rcu read lock taken in a bpf_loop callback is still held at the main exit")
+__failure __msg("BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region")
+int rcu_loop_callback(struct __sk_buff *ctx)
+{
+	bpf_loop(2, rcu_lock_cb, 0, 0);
+	return 0;
+}
+
+__noinline static int rcu_lock_sub(void)
+{
+	bpf_rcu_read_lock();
+	return 1;
+}
+
+SEC("tc")
+__description("kfuncs: a static function may return inside the region its caller closes")
+__success
+int rcu_across_call(struct __sk_buff *ctx)
+{
+	int r = rcu_lock_sub();
+
+	bpf_rcu_read_unlock();
+	return r;
+}
+
 char LICENSE[] SEC("license") = "GPL";
