@@ -1,6 +1,7 @@
 // Hostile programs against the compiling tier: what it writes into its generated source must be
 // numbers the encoding can carry, and where its code and the interpreter's could part ways on odd
 // encodings, both engines must give the same answer (the interpreter is the reference).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodeError, FaultSignal, VmFault } from '../../src/errors.js';
 import { Runtime } from '../../src/runtime.js';
@@ -103,4 +104,44 @@ describe('faults report the same registers in both engines', () => {
       expect(c).toEqual(i);
     });
   }
+});
+
+describe('tail calls hand runs between compiled programs as the interpreter does', () => {
+  const E = (code: number, dst = 0, src = 0, off = 0, imm = 0): Insn => ({ code, dst, src, off, imm });
+  /** Program k: r7 += k + 1 (the hops), a tail call to slot `idx` made directly or from a
+   *  subprogram, then r0 = r7 + r8 once the call falls through (empty slot, or the 33-call limit). */
+  function build(k: number, idx: number, viaSub: boolean, after: number, mapId: number): Insn[] {
+    const tc = [E(0xbf, 1, 6), E(0x18, 2, 1, 0, mapId), E(0), E(0xb7, 3, 0, 0, idx), E(0x85, 0, 0, 0, 12)];
+    const tail = [E(0x07, 8, 0, 0, after), E(0xbf, 0, 7), E(0x0f, 0, 8), E(0x95)];
+    if (!viaSub) return [E(0xbf, 6, 1), E(0x07, 7, 0, 0, k + 1), ...tc, ...tail];
+    return [E(0xbf, 6, 1), E(0x07, 7, 0, 0, k + 1), E(0x85, 0, 1, 0, tail.length), ...tail, ...tc, E(0xb7, 0, 0, 0, 5), E(0x95)];
+  }
+  it('chains of three programs through a prog array, direct and from subprograms, under any budget', () => {
+    const outcomes = new Set<string>();
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.boolean(), fc.integer({ min: 0, max: 9 })), { minLength: 3, maxLength: 3 }), fc.integer({ min: 20, max: 3000 }), (ps, limit) => {
+        const [i, c] = ENGINES.map((engine) => {
+          const rt = new Runtime({ engine, maxInsns: limit });
+          const pa = rt.createMap({ name: 'pa', type: 3, keySize: 4, valueSize: 4, maxEntries: 4, flags: 0 });
+          const progs = ps.map(([idx, via, after], k) => prog(build(k, idx, via, after, pa.id), { name: `p${k}`, progType: 1 }));
+          progs.forEach((p, slot) => {
+            const id = rt.registerProgram(p);
+            expect(pa.map.update(Uint8Array.of(slot, 0, 0, 0), Uint8Array.of(id & 0xff, id >> 8, 0, 0))).toBe(0);
+          });
+          try {
+            const x = rt.execute(progs[0]!, { args: [0] });
+            return { r0: x.r0, insns: x.insnCount };
+          } catch (e) {
+            if (!(e instanceof VmFault)) throw e;
+            return { fault: e.reason, pc: e.pc, regs: e.registers, program: e.program };
+          }
+        });
+        expect(c).toEqual(i);
+        outcomes.add(JSON.stringify(i, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)).replace(/"insns":\d+/, ''));
+      }),
+      { numRuns: 200, seed: 3 },
+    );
+    // long chains, short ones, budget faults inside tail-called programs
+    expect(outcomes.size).toBeGreaterThan(40);
+  });
 });
