@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// Start-up time of the CLI (issue 15): `node -e 0`, `ebpfvm run` on a small object and the
+// conformance plugin on a two-instruction program, each a fresh process, interleaved, N rounds;
+// prints the fastest and the median wall time of each and the fastest as a multiple of
+// `node -e 0`'s fastest, with the load average before and after (the fastest is the steadiest
+// figure on a shared machine). Uses the dist build: run `npx tsc -p .` first.
+//
+//   node scripts/startup-time.mjs [N=10] [--also DIR]   (DIR: another checkout's build, same commands)
+import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const alsoAt = args.indexOf('--also');
+const also = alsoAt >= 0 ? resolve(args.splice(alsoAt, 2)[1] ?? '') : undefined;
+const N = Number(args[0] ?? 10);
+if (!Number.isInteger(N) || N < 1) throw new Error(`N: '${args[0]}' is not a positive integer`);
+
+const MOV42_EXIT = 'b7 00 00 00 2a 00 00 00 95 00 00 00 00 00 00 00'; // r0 = 42; exit
+const RUN = ['run', 'test/progs/smoke_array.o', '--prog', 'prog'];
+const cmds = [['node -e 0', root, ['-e', '0']]];
+for (const [tag, dir] of [['', root], ...(also ? [[` (${also})`, also]] : [])]) {
+  cmds.push([`ebpfvm run smoke_array${tag}`, dir, ['dist/src/cli/main.js', ...RUN]]);
+  cmds.push([`conformance plugin${tag}`, dir, ['dist/src/cli/conformance.js'], MOV42_EXIT]);
+}
+const times = new Map(cmds.map(([name]) => [name, []]));
+const before = loadavg();
+for (let i = 0; i < N; i++)
+  for (const [name, cwd, argv, input] of cmds) {
+    const start = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, argv, { cwd, input: input ?? '', encoding: 'utf8' });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (r.status !== 0) throw new Error(`${name} exited ${r.status}: ${r.stderr}`);
+    times.get(name).push(ms);
+  }
+const after = loadavg();
+const base = Math.min(...times.get('node -e 0'));
+for (const [name, t] of times) {
+  t.sort((a, b) => a - b);
+  console.log(`${name.padEnd(36)} fastest ${t[0].toFixed(1).padStart(7)} ms  median ${t[t.length >> 1].toFixed(1).padStart(7)} ms  fastest/node ${(t[0] / base).toFixed(2)}x`);
+}
+const la = (l) => l.map((x) => x.toFixed(2)).join(' ');
+console.log(`${N} rounds, interleaved; load average (1/5/15 min) before ${la(before)}, after ${la(after)}; node ${process.version}`);
