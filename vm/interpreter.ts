@@ -12,7 +12,7 @@
 // (`CallContext.callback`); all per-run state lives in a `Run` object, none in module scope.
 
 import { FaultSignal, VmFault } from '../src/errors.js';
-import type { ArgIndex, HelperCall, HelperEntry, HelperEnv, LockSet, RunOutput } from '../helpers/types.js';
+import type { ArgIndex, HelperCall, HelperEntry, HelperResult, HelperEnv, LockSet, RunOutput } from '../helpers/types.js';
 import type { KfuncEntry } from '../helpers/kfuncs.js';
 import type { BpfMap } from '../maps/types.js';
 import { HANDLE_TAG_BASE, HandleKind, handleKindOfHi } from './handles.js';
@@ -2150,11 +2150,16 @@ export class Interpreter {
     const entry = this.env.helper(id);
     if (entry === undefined) throw new FaultSignal(prog.coreFailures?.get(pc) ?? `unknown helper #${id}`);
     if (entry.gplOnly && !run.gpl) throw new FaultSignal(`helper ${entry.name}#${id} is gpl_only and the program is not GPL`);
+    this.invokeAt(run, ctx, prog, decoded, pc, entry.impl, R);
+  }
+
+  /** Runs a helper's or kfunc's implementation for the call at pc and puts its result in R0. */
+  private invokeAt(run: Run, ctx: CallContext, prog: Program, decoded: Decoded, pc: number, impl: (call: HelperCall) => HelperResult, R: Int32Array): void {
     ctx.prog = prog;
     ctx.decoded = decoded;
     run.contextsUsed = true;
     try {
-      setReg(R, 0, entry.impl(ctx));
+      setReg(R, 0, impl(ctx));
     } catch (e) {
       // A callback may have run in between: point the fault back at this call.
       run.pc = pc;
@@ -2164,8 +2169,8 @@ export class Interpreter {
   }
 
   /** A kfunc call (src 2): the embedder's runtime functions when the run has them (the
-   *  conformance plugin), else the kfunc table's entry for the id the loader resolved. */
-  /** @internal (also called by vm/compiler's generated code) */
+   *  conformance plugin), else the kfunc table's entry for the id the loader resolved.
+   *  @internal (also called by vm/compiler's generated code) */
   callKfunc(run: Run, ctx: CallContext, prog: Program, decoded: Decoded, pc: number, id: number, R: Int32Array): void {
     const own = run.req.kfunc;
     if (own !== undefined) {
@@ -2181,16 +2186,7 @@ export class Interpreter {
       if (name !== undefined && id === 0) throw new FaultSignal(`call to kfunc ${name}, a weak extern this runtime does not implement (unresolved: id 0)`);
       throw new FaultSignal(`unsupported kfunc ${name ?? `#${id}`}`);
     }
-    ctx.prog = prog;
-    ctx.decoded = decoded;
-    run.contextsUsed = true;
-    try {
-      setReg(R, 0, entry.impl(ctx));
-    } catch (e) {
-      run.pc = pc;
-      run.prog = prog;
-      throw e;
-    }
+    this.invokeAt(run, ctx, prog, decoded, pc, entry.impl, R);
   }
 
   /** @internal (also called by vm/compiler's generated code) */
