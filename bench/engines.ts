@@ -43,37 +43,27 @@ function benchVm(engine: Engine) {
   return { exec, prog: (n: string) => obj.program(n).program };
 }
 
+/** A register-only loop of 9004 insns: run it, and check its r0 against the expected value. */
+function aluWorkload(kind: string, p: ReturnType<typeof aluLoop>, expected: bigint): Workload {
+  return {
+    name: `${kind} loop (9004 insns)`,
+    units: 9004,
+    unit: 'insn',
+    make: (engine) => {
+      const rt = new Runtime({ engine });
+      return {
+        run: () => void rt.execute(p),
+        check: () => {
+          if (rt.execute(p).r0 !== expected) throw new Error(`${kind} loop: wrong r0`);
+        },
+      };
+    },
+  };
+}
+
 const WORKLOADS: Workload[] = [
-  {
-    name: 'alu64 loop (9004 insns)',
-    units: 9004,
-    unit: 'insn',
-    make: (engine) => {
-      const rt = new Runtime({ engine });
-      const p = aluLoop(1000);
-      return {
-        run: () => void rt.execute(p),
-        check: () => {
-          if (rt.execute(p).r0 !== aluLoopExpected(1000)) throw new Error('alu64 loop: wrong r0');
-        },
-      };
-    },
-  },
-  {
-    name: 'alu32 loop (9004 insns)',
-    units: 9004,
-    unit: 'insn',
-    make: (engine) => {
-      const rt = new Runtime({ engine });
-      const p = alu32Loop(1000);
-      return {
-        run: () => void rt.execute(p),
-        check: () => {
-          if (rt.execute(p).r0 !== alu32Expected(1000)) throw new Error('alu32 loop: wrong r0');
-        },
-      };
-    },
-  },
+  aluWorkload('alu64', aluLoop(1000), aluLoopExpected(1000)),
+  aluWorkload('alu32', alu32Loop(1000), alu32Expected(1000)),
   {
     name: 'mem loop (6003 insns)',
     units: 6003,
