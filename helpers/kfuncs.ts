@@ -430,19 +430,53 @@ export const KFUNCS: readonly KfuncEntry[] = [
   { name: 'bpf_rcu_read_lock', ret: 'void', params: [], flags: [], progTypes: 'all', impl: () => 0 },
   { name: 'bpf_rcu_read_unlock', ret: 'void', params: [], flags: [], progTypes: 'all', impl: () => 0 },
 
-  // generic_kfunc_set, declared only: the graph and object kfuncs are their own issue, the task
-  // kfuncs wait for a task table.
+  // generic_kfunc_set: allocated objects and the graph kfuncs (kernel/bpf/helpers.c; flags and
+  // prototypes as Linux 6.18's BTF has them: the meta__ign/off arguments are filled in by the
+  // kernel's verifier, programs pass NULL and 0 through the bpf_experimental.h macros).
   { name: 'bpf_obj_new_impl', ret: 'void *', params: [P('u64', 'local_type_id__k'), P('void *', 'meta__ign')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES },
+  { name: 'bpf_percpu_obj_new_impl', ret: 'void *', params: [P('u64', 'local_type_id__k'), P('void *', 'meta__ign')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES },
   { name: 'bpf_obj_drop_impl', ret: 'void', params: [P('void *', 'p__alloc'), P('void *', 'meta__ign')], flags: ['KF_RELEASE'], progTypes: GENERIC_TYPES },
+  { name: 'bpf_percpu_obj_drop_impl', ret: 'void', params: [P('void *', 'p__alloc'), P('void *', 'meta__ign')], flags: ['KF_RELEASE'], progTypes: GENERIC_TYPES },
   { name: 'bpf_refcount_acquire_impl', ret: 'void *', params: [P('void *', 'p__refcounted_kptr'), P('void *', 'meta__ign')], flags: ['KF_ACQUIRE', 'KF_RET_NULL', 'KF_RCU'], progTypes: GENERIC_TYPES },
+  {
+    name: 'bpf_list_push_front_impl',
+    ret: 'int',
+    params: [P('struct bpf_list_head *', 'head'), P('struct bpf_list_node *', 'node'), P('void *', 'meta__ign'), P('u64', 'off')],
+    flags: [],
+    progTypes: GENERIC_TYPES,
+  },
+  {
+    name: 'bpf_list_push_back_impl',
+    ret: 'int',
+    params: [P('struct bpf_list_head *', 'head'), P('struct bpf_list_node *', 'node'), P('void *', 'meta__ign'), P('u64', 'off')],
+    flags: [],
+    progTypes: GENERIC_TYPES,
+  },
+  { name: 'bpf_list_pop_front', ret: 'struct bpf_list_node *', params: [P('struct bpf_list_head *', 'head')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES },
+  { name: 'bpf_list_pop_back', ret: 'struct bpf_list_node *', params: [P('struct bpf_list_head *', 'head')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES },
+  // Linux 6.16+
+  { name: 'bpf_list_front', ret: 'struct bpf_list_node *', params: [P('struct bpf_list_head *', 'head')], flags: ['KF_RET_NULL'], progTypes: GENERIC_TYPES },
+  { name: 'bpf_list_back', ret: 'struct bpf_list_node *', params: [P('struct bpf_list_head *', 'head')], flags: ['KF_RET_NULL'], progTypes: GENERIC_TYPES },
+  { name: 'bpf_rbtree_remove', ret: 'struct bpf_rb_node *', params: [P('struct bpf_rb_root *', 'root'), P('struct bpf_rb_node *', 'node')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES },
   {
     name: 'bpf_rbtree_add_impl',
     ret: 'int',
-    params: [P('struct bpf_rb_root *', 'root'), P('struct bpf_rb_node *', 'node'), P('void *', 'less'), P('void *', 'meta__ign'), P('u64', 'off')],
+    params: [
+      P('struct bpf_rb_root *', 'root'),
+      P('struct bpf_rb_node *', 'node'),
+      P('bool (*)(struct bpf_rb_node *, const struct bpf_rb_node *)', 'less'),
+      P('void *', 'meta__ign'),
+      P('u64', 'off'),
+    ],
     flags: [],
     progTypes: GENERIC_TYPES,
   },
   { name: 'bpf_rbtree_first', ret: 'struct bpf_rb_node *', params: [P('struct bpf_rb_root *', 'root')], flags: ['KF_RET_NULL'], progTypes: GENERIC_TYPES },
+  // Linux 6.16+
+  { name: 'bpf_rbtree_root', ret: 'struct bpf_rb_node *', params: [P('struct bpf_rb_root *', 'root')], flags: ['KF_RET_NULL'], progTypes: GENERIC_TYPES },
+  { name: 'bpf_rbtree_left', ret: 'struct bpf_rb_node *', params: [P('struct bpf_rb_root *', 'root'), P('struct bpf_rb_node *', 'node')], flags: ['KF_RET_NULL'], progTypes: GENERIC_TYPES },
+  { name: 'bpf_rbtree_right', ret: 'struct bpf_rb_node *', params: [P('struct bpf_rb_root *', 'root'), P('struct bpf_rb_node *', 'node')], flags: ['KF_RET_NULL'], progTypes: GENERIC_TYPES },
+  // the task kfuncs, declared only: they wait for a task table.
   { name: 'bpf_task_acquire', ret: 'struct task_struct *', params: [P('struct task_struct *', 'p')], flags: ['KF_ACQUIRE', 'KF_RCU', 'KF_RET_NULL'], progTypes: GENERIC_TYPES },
   { name: 'bpf_task_release', ret: 'void', params: [P('struct task_struct *', 'p')], flags: ['KF_RELEASE'], progTypes: GENERIC_TYPES },
   { name: 'bpf_task_from_pid', ret: 'struct task_struct *', params: [P('s32', 'pid')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES },

@@ -93,6 +93,17 @@ class Builder {
   /** Resolve a C type string: base names, typedefs, struct/union/enum tags, const, pointers. */
   ty(c: string): number {
     c = c.trim();
+    // A function pointer `R (*)(A, B)`: PTR -> FUNC_PROTO, as the kernel's BTF describes the
+    // callback parameters of kfuncs (bpf_rbtree_add_impl's less), which its verifier recognises
+    // by that shape.
+    const fp = /^(.+?)\s*\(\*\)\s*\((.*)\)$/.exec(c);
+    if (fp) {
+      const args = fp[2]!.trim() === '' ? [] : fp[2]!.split(',');
+      const ret = this.ty(fp[1]!);
+      const params = args.map((a) => ({ name: '', type: this.ty(a) }));
+      const proto = this.derive(`proto:${ret}:${params.map((p) => p.type).join(',')}`, () => this.add({ kind: BtfKind.FUNC_PROTO, name: '', kindFlag: false, vlen: params.length, sizeOrType: ret, params }));
+      return this.ptr(proto);
+    }
     if (c.endsWith('*')) return this.ptr(this.ty(c.slice(0, -1)));
     if (c === 'void') return 0;
     if (c.startsWith('const ')) {
@@ -390,10 +401,13 @@ function build(): Rec[] {
   ]);
 
   // Helper prototypes (FUNC + FUNC_PROTO), from the helper table.
+  // The RFC's rbtree helpers bpf_rbtree_first/remove share their names with mainline kfuncs: the
+  // kfunc's FUNC is the one BTF carries (a kfunc call resolves by name; helpers by id need none).
   const helperNames = new Set<string>();
+  const kfuncNames = new Set(KFUNCS.map((k) => k.name));
   for (const h of LINUX_HELPERS) {
     const name = `bpf_${h.name}`;
-    if (helperNames.has(name)) continue;
+    if (helperNames.has(name) || kfuncNames.has(name)) continue;
     helperNames.add(name);
     b.func(name, retCType(h.proto.ret), h.proto.args.map((a, i) => [argCType(a), `arg${i + 1}`]));
   }

@@ -7,6 +7,9 @@ import { BtfKind, type Btf } from './btf.js';
 import { formatBtfC, formatTypeDecl } from './format.js';
 import { builtinBtf } from './builtin.js';
 import { KFUNCS } from '../../helpers/kfuncs.js';
+import { RBTREE_HELPERS } from '../../helpers/rbtree.js';
+
+const RFC_HELPER_NAMES: ReadonlySet<string> = new Set(RBTREE_HELPERS.map((h) => `bpf_${h.name}`));
 
 const BANNER = `/* vmlinux.h of the ebpfvm runtime's built-in kernel BTF (generated: ebpfvm btf dump --builtin --format c).
  * Context structs (__sk_buff, xdp_md, pt_regs, ...), bpf_spin_lock, bpf_timer, rb_node, a task_struct
@@ -23,8 +26,10 @@ const POP = '#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop';
 export function vmlinuxHeader(btf: Btf = builtinBtf()): string {
   let c = formatBtfC(btf);
   const protos = KFUNCS.map((k) => btf.find(k.name, BtfKind.FUNC)[0])
-    // a name the helper table also has (the RFC's bpf_rbtree_first) stays the helper
-    .filter((f): f is NonNullable<typeof f> => f !== undefined && KFUNCS.some((k) => k.name === f.name && btf.type(f.sizeOrType).params!.map((p) => p.name).join() === k.params.map(([, n]) => n).join()))
+    // A name the RFC's rbtree helpers also use (bpf_rbtree_first/remove) is left out: programs
+    // that include bpf_rbtree.h after this header declare the helper under that name, and
+    // mainline programs declare the kfunc themselves (bpf_experimental.h).
+    .filter((f): f is NonNullable<typeof f> => f !== undefined && !RFC_HELPER_NAMES.has(f.name) && KFUNCS.some((k) => k.name === f.name && btf.type(f.sizeOrType).params!.map((p) => p.name).join() === k.params.map(([, n]) => n).join()))
     .sort((a, b) => a.id - b.id)
     .map((f) => `extern ${formatTypeDecl(btf, f.sizeOrType, f.name)} __weak __ksym;\n`);
   const push = c.indexOf(PUSH_END);
