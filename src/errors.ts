@@ -38,6 +38,14 @@ export class EbpfvmError extends Error {
   }
 }
 
+/** How the `ebpfvm` command words an error on stderr (without the newline), with the exit code it
+ *  maps to; the playground shows errors in the same words. */
+export function errorReport(err: unknown): { text: string; exitCode: number } {
+  if (err instanceof EbpfvmError) return { text: `ebpfvm: ${err.message}`, exitCode: err.exitCode };
+  const e = err as Error;
+  return { text: `ebpfvm: internal error: ${e?.stack ?? String(err)}`, exitCode: 70 };
+}
+
 /** Malformed or unsupported ELF: `where` names the section/symbol/offset. */
 export class ElfError extends EbpfvmError {
   constructor(message: string, readonly where?: string, options?: EbpfvmErrorOptions) {

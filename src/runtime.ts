@@ -12,7 +12,7 @@ import { MAP_FACTORIES } from '../maps/index.js';
 import { ArrayMap } from '../maps/array.js';
 import { Errno, mapTypeName, type BpfMap, type MapSpec } from '../maps/types.js';
 import { HandleKind, handleIndex, handleKind, makeHandle } from '../vm/handles.js';
-import { Interpreter, type Engine, type VmEnv } from '../vm/interpreter.js';
+import { Interpreter, type Engine, type VmEnv, type TraceFn } from '../vm/interpreter.js';
 import { KernelMemory } from '../vm/kmem.js';
 import { mapBuiltinKernel } from './btf/builtin-kmem.js';
 import { Arena, type ArenaOptions } from '../vm/memory.js';
@@ -72,7 +72,7 @@ export interface ExecRequest {
   maxInsns?: number;
   /** The program passed the verifier: like the kernel, no instruction budget (unless maxInsns). */
   verified?: boolean;
-  trace?: (line: string) => void;
+  trace?: TraceFn;
   output?: RunOutput;
   /** Packet bounds (arena addresses) for LD_ABS/LD_IND, set by the test run; `mac`/`network`
    *  anchor the kernel's negative SKF_LL_OFF / SKF_NET_OFF offsets. */

@@ -7,6 +7,8 @@ import { testRun, type TestRunInput, type TestRunResult } from '../vm/test-run.j
 import type { LoadedObject } from './loader/load.js';
 import { UsageError } from './errors.js';
 import { verifyForRun, type VerifyOptions } from './verify.js';
+import { btfDecoder, isRbtreeMap } from './rbtree-api.js';
+import { codecFor } from './map-api.js';
 
 export { testRun, TestRunInputError, type TestRunInput, type TestRunResult, type TestRunHost } from '../vm/test-run.js';
 
@@ -16,12 +18,69 @@ export interface RawMapDump {
   entries: { key: string; value?: string; values?: string[] }[];
 }
 
-export const toHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+// Hex without Node's Buffer, so this module (and the playground that imports it) runs in a browser.
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+export function toHex(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += HEX[b[i]!]!;
+  return s;
+}
 
 export function fromHex(s: string, what: string): Uint8Array {
   const clean = s.replace(/\s+/g, '');
   if (!/^([0-9a-fA-F]{2})*$/.test(clean)) throw new UsageError(`${what}: not a hex byte string`);
-  return new Uint8Array(Buffer.from(clean, 'hex'));
+  const out = new Uint8Array(clean.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/** bpftool's hex_print(): offset, 16 bytes in pairs, then the bytes as ASCII split after 8. */
+export function hexDump(data: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < data.length; i += 16) {
+    out += i.toString(16).padStart(7, '0') + '\t';
+    let j = i;
+    for (; j < i + 16 && j < data.length; j++) out += HEX[data[j]!]! + (j % 2 ? ' ' : '');
+    for (; j < i + 16; j++) out += '  ' + (j % 2 ? ' ' : '');
+    out += '| ';
+    for (j = i; j < i + 16 && j < data.length; j++) {
+      const c = data[j]!;
+      out += (c < 0x20 || c > 0x7e ? '.' : String.fromCharCode(c)) + (j === i + 7 ? ' ' : '');
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+/** The result line `ebpfvm run` prints after the dumps (bpftool prog run's wording). */
+export function resultLine(r: Pick<TestRunResult, 'retval' | 'repeat' | 'durationNs'>): string {
+  return `Return value: ${r.retval}, duration${r.repeat > 1 ? ' (average)' : ''}: ${r.durationNs}ns`;
+}
+
+/** One map with decoders through the object's BTF (the map API's codecs), as `run --dump-maps`
+ *  shows it; no decoder where the map has no BTF type. */
+export interface MapView {
+  name: string;
+  map: BpfMap;
+  key?: (bytes: Uint8Array) => unknown;
+  value?: (bytes: Uint8Array) => unknown;
+}
+
+export function mapViews(obj: LoadedObject): MapView[] {
+  const btf = obj.spec.btf;
+  return [...obj.maps.entries()].map(([name, lm]) => {
+    const m = lm.map;
+    const valueId = m.spec.btfValueTypeId;
+    if (isRbtreeMap(m)) {
+      // rbtree nodes: leave the rb_node links out (the formatter shows colour and shape itself).
+      const rb = btf && valueId ? btfDecoder(btf, valueId) : undefined;
+      return { name, map: m, ...(rb ? { value: (b: Uint8Array) => rb(b, 0) } : {}) };
+    }
+    const key = btf && m.spec.btfKeyTypeId ? codecFor(btf, m.spec.btfKeyTypeId, m.keySize, `map ${name} key`) : undefined;
+    const value = btf && valueId ? codecFor(btf, valueId, m.valueSize, `map ${name} value`) : undefined;
+    return { name, map: m, ...(key ? { key: (b: Uint8Array) => key.decode(b) } : {}), ...(value ? { value: (b: Uint8Array) => value.decode(b) } : {}) };
+  });
 }
 
 const PERCPU_TYPES = new Set([5, 6, 10]); // percpu_hash, percpu_array, lru_percpu_hash

@@ -2,7 +2,10 @@
 // the verifier's input from a loaded program (its linked instructions, the Runtime's maps and
 // helper table, line info, global functions and tracing arguments from BTF) and keeps the result
 // on the LoadedProgram, so later stages (run, the compiler) can read the verdict and the facts.
-import { UsageError, VerifierError } from './errors.js';
+import { EbpfvmError, UsageError, VerifierError } from './errors.js';
+import { load } from './loader/load.js';
+import { Runtime } from './runtime.js';
+import type { ObjectSpec } from './loader/spec.js';
 import { verify, type GlobalArg, type VerifierMap, type VerifyInput, type VerifyOptions, type VerifyResult } from '../verifier/index.js';
 import { BtfKind, type Btf } from './btf/btf.js';
 import { builtinBtf } from './btf/builtin.js';
@@ -278,4 +281,48 @@ function tracingArgs(section: string): VerifyInput['ctxArgs'] | undefined {
     }
     return { kind: 'scalar' as const };
   });
+}
+
+/** One program's verdict as `ebpfvm verify` reports it (and the playground shows it). */
+export interface ProgramVerdict {
+  program: string;
+  /** accepted / rejected by the verifier, or error: it could not be loaded (exit 2). */
+  status: 'accepted' | 'rejected' | 'error';
+  error?: string;
+  errorPc?: number;
+  processed?: number;
+  log?: string;
+}
+
+/** Load program `name` alone (program selection) into a fresh Runtime and verify it. `open` gives
+ *  a fresh spec (loading consumes it); loader notes are added to `notes`. */
+export function programVerdict(open: () => ObjectSpec, name: string, opts: VerifyOptions, notes?: Set<string>): ProgramVerdict {
+  let r: VerifyResult;
+  try {
+    const obj = load(new Runtime(), open(), { programs: [name] });
+    for (const note of obj.notes) notes?.add(note);
+    r = verifyProgram(obj, name, opts);
+  } catch (e) {
+    // Load-time refusals the kernel's verifier makes too (GPL-only helpers, helpers the program
+    // type may not call) are rejections; anything else the loader refuses is bad input.
+    if (e instanceof VerifierError) {
+      const error = e.log.trim().split('\n').at(-1) ?? e.message;
+      return { program: name, status: 'rejected', error, ...(e.insn !== undefined ? { errorPc: e.insn } : {}), log: e.log };
+    }
+    if (e instanceof EbpfvmError) return { program: name, status: 'error', error: e.message };
+    throw e;
+  }
+  const v: ProgramVerdict = { program: name, status: r.accepted ? 'accepted' : 'rejected', processed: r.processed, log: r.log };
+  if (r.error !== undefined) v.error = r.error;
+  if (r.errorPc !== undefined) v.errorPc = r.errorPc;
+  return v;
+}
+
+/** The verdict line `ebpfvm verify` prints for a program. */
+export function verdictLine(v: ProgramVerdict): string {
+  return v.status === 'accepted'
+    ? `${v.program}: accepted (${v.processed} insns processed)`
+    : v.status === 'rejected'
+      ? `${v.program}: rejected${v.errorPc !== undefined ? ` at insn ${v.errorPc}` : ''}: ${v.error ?? ''}`
+      : `${v.program}: error: ${v.error}`;
 }

@@ -2,7 +2,7 @@
 // no Node built-ins, so it can run in a browser; file and process I/O live in the CLI.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -45,6 +45,29 @@ describe('import layering', () => {
         if (BUILTINS.has(spec) || spec.startsWith('node:')) offenders.push(`${relative(ROOT, f)} imports '${spec}'`);
       }
     }
+    expect(offenders).toEqual([]);
+  });
+  it('nothing reachable from the browser entry (src/browser.ts, the playground\'s) imports a Node built-in or ./node.js', () => {
+    const seen = new Set<string>();
+    const offenders: string[] = [];
+    const walk = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const source = readFileSync(file, 'utf8');
+      // Node's globals fail in a page as surely as its modules (comments aside).
+      const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+      for (const g of code.match(/\b(?:Buffer|process)\.[A-Za-z]+/g) ?? []) offenders.push(`${relative(ROOT, file)} uses ${g}`);
+      for (const spec of importsOf(source)) {
+        if (BUILTINS.has(spec) || spec.startsWith('node:')) offenders.push(`${relative(ROOT, file)} imports '${spec}'`);
+        else if (spec.startsWith('.')) {
+          const target = resolve(dirname(file), spec.replace(/\.js$/, '.ts'));
+          if (relative(ROOT, target) === join('src', 'node.ts')) offenders.push(`${relative(ROOT, file)} imports ./node.js`);
+          walk(target);
+        }
+      }
+    };
+    walk(join(ROOT, 'src/browser.ts'));
+    expect(seen.size).toBeGreaterThan(50);
     expect(offenders).toEqual([]);
   });
 });

@@ -61,7 +61,7 @@ export interface RunRequest {
   cpu: number;
   /** Instruction budget, callbacks included; 0 or Infinity = unlimited (verified programs). */
   maxInsns: number;
-  trace?: (line: string) => void;
+  trace?: TraceFn;
   output: RunOutput;
   /** Packet bounds (arena addresses) for LD_ABS/LD_IND; `mac` and `network` are the headers
    *  negative SKF_LL_OFF / SKF_NET_OFF offsets are relative to. */
@@ -76,6 +76,19 @@ export interface RunRequest {
   /** The BPF cookie of the attachment this run simulates (bpf_get_attach_cookie); default 0. */
   cookie?: bigint;
 }
+
+/** The machine state a trace callback sees with its line, before the instruction at `pc` runs.
+ *  `regs` is the live register file (r0..r10 as int32 halves: lo of rN at 2N, hi at 2N + 1), valid
+ *  only during the call: copy what you keep. The stack of the current frame is the 512 bytes
+ *  below r10 in the arena (the playground's step view reads it from there). */
+export interface TraceStep {
+  pc: number;
+  /** Call depth: 1 in the main program, +1 per bpf-to-bpf call or callback. */
+  depth: number;
+  prog: Program;
+  regs: Int32Array;
+}
+export type TraceFn = (line: string, step: TraceStep) => void;
 
 /** Which tier runs program code: the interpreter's loop, or JavaScript generated per program
  *  (vm/compiler), with the same semantics. */
@@ -538,7 +551,7 @@ export class Interpreter {
         if (trace !== undefined) {
           run.pc = pc;
           run.prog = curProg;
-          trace(traceLine(curProg, pc, op, (w >> 12) & 0xf, (w >> 8) & 0xf, run.depth, R));
+          trace(traceLine(curProg, pc, op, (w >> 12) & 0xf, (w >> 8) & 0xf, run.depth, R), { pc, depth: run.depth, prog: curProg, regs: R });
         }
         const d = (w >> 7) & 0x1e; // 2 * dst
         switch (op) {

@@ -55,6 +55,7 @@ import {
 import { MemFlag, type Arena } from './memory.js';
 import { progTypeName } from './prog-types.js';
 import type { Program } from './program.js';
+import type { TraceFn } from './interpreter.js';
 import { typedTracingArgs } from '../src/btf/builtin-args.js';
 
 /** What a test run needs from its runtime (src/runtime's Runtime satisfies it). */
@@ -66,7 +67,7 @@ export interface TestRunHost {
       args?: readonly (bigint | number)[];
       cpu?: number;
       maxInsns?: number;
-      trace?: (line: string) => void;
+      trace?: TraceFn;
       output?: RunOutput;
       /** LD_ABS/LD_IND bounds (skb->data .. end). `mac` and `network` are the headers that
        *  SKF_LL_OFF / SKF_NET_OFF offsets are relative to, for an interpreter that supports them. */
@@ -96,7 +97,7 @@ export interface TestRunInput {
   cpu?: number;
   /** Instruction budget per run (unverified mode); 0 = unlimited. */
   maxInsns?: number;
-  trace?: (line: string) => void;
+  trace?: TraceFn;
   /** Where printk/ringbuf/perf output goes (default: a fresh one, returned in the result). Pass
    *  your own to keep what a run printed before it faulted. */
   output?: RunOutput;

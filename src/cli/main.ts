@@ -4,7 +4,7 @@
 // shared error handling and exit codes:
 //   0 success, 1 rejected / faulted / test failed, 2 bad usage or bad input (incl. unsupported).
 import { Command, CommanderError } from 'commander';
-import { EbpfvmError } from '../errors.js';
+import { errorReport } from '../errors.js';
 import { commandsFor } from './commands/index.js';
 import { isEntryModule } from './entry.js';
 
@@ -30,13 +30,9 @@ export function reportError(err: unknown): number {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return 0;
     return 2; // commander already printed the message
   }
-  if (err instanceof EbpfvmError) {
-    process.stderr.write(`ebpfvm: ${err.message}\n`);
-    return err.exitCode;
-  }
-  const e = err as Error;
-  process.stderr.write(`ebpfvm: internal error: ${e?.stack ?? String(err)}\n`);
-  return 70;
+  const { text, exitCode } = errorReport(err);
+  process.stderr.write(text + '\n');
+  return exitCode;
 }
 
 /** Exit with `code` once everything written to stdout and stderr has reached the OS. Writes to a

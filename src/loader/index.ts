@@ -19,6 +19,6 @@ export { findSectionDef, SECTION_DEFS, AttachType, type SectionDef } from './sec
 export { isGplCompatible } from './license.js';
 export { internalMapName } from './globals.js';
 export { encodeKconfig, kconfigImage, KCONFIG_DEFAULTS } from './externs.js';
-export { summarize, formatSummary, btfTypeRows, type ObjectSummary } from './describe.js';
-export { listingUnits, type ListingUnit } from './listing.js';
+export { summarize, formatSummary, btfTypeRows, type ObjectSummary, type BtfTypeRow } from './describe.js';
+export { listingUnits, formatListing, type ListingUnit, type DisasmUnit, type DisasmCliOptions } from './listing.js';
 export type { ObjectSpec, ProgramSpec, FuncSpec, ObjMapSpec, GlobalVar, ExternSpec, MapInitSlot, KconfigType } from './spec.js';

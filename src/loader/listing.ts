@@ -2,6 +2,8 @@
 // relocations applied with map ids = the map's index in the object) plus the names a listing
 // needs -- function names at their entry pcs, map names for map references, source lines.
 import { PseudoLd, type Insn } from '../../vm/isa.js';
+import { helperById } from '../../helpers/table.js';
+import { disassemble, type DisasmAnnotations, type DisasmOptions } from '../../vm/disasm.js';
 import { UsageError } from '../errors.js';
 import { linkProgram } from './link.js';
 import type { ObjectSpec } from './spec.js';
@@ -45,4 +47,38 @@ export function listingUnits(spec: ObjectSpec, prog?: string): ListingUnit[] {
     });
   }
   return units;
+}
+
+/** One block of instructions to print (a program, or the whole raw input). */
+export interface DisasmUnit {
+  /** Heading printed before the listing when there are several units (e.g. `section/program`). */
+  title?: string;
+  insns: Insn[];
+  annotations?: DisasmAnnotations;
+}
+
+export interface DisasmCliOptions {
+  dialect: 'llvm' | 'kernel';
+  raw?: boolean;
+  alu32?: boolean;
+  prog?: string;
+  source?: boolean;
+}
+
+/** Linux helper names for `call` annotations (`bpf_map_lookup_elem`). */
+export function linuxHelperName(id: number): string | undefined {
+  const h = helperById(id);
+  return h ? `bpf_${h.name}` : undefined;
+}
+
+/** The text of several units, as `ebpfvm disasm` prints it. */
+export function formatListing(units: readonly DisasmUnit[], opts: DisasmCliOptions): string {
+  const parts: string[] = [];
+  for (const u of units) {
+    const o: DisasmOptions = { helperName: linuxHelperName, ...u.annotations, dialect: opts.dialect, raw: !!opts.raw, alu32: opts.alu32 !== false };
+    if (!opts.source) delete o.sourceLine;
+    const text = disassemble(u.insns, o);
+    parts.push(units.length > 1 || u.title ? `${u.title ?? ''}:\n${text}` : text);
+  }
+  return parts.join('\n');
 }

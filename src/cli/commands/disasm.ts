@@ -3,48 +3,15 @@
 // program with its symbols, map names and source lines as DisasmAnnotations) -- the formatting is
 // `formatListing`, shared by both inputs.
 import type { Command } from 'commander';
-import { helperById } from '../../../helpers/table.js';
 import { UsageError } from '../../errors.js';
-import { disassemble, type DisasmAnnotations, type DisasmOptions } from '../../../vm/disasm.js';
-import { rawInsns, type Insn } from '../../../vm/isa.js';
+import { rawInsns } from '../../../vm/isa.js';
 import { readBytesArg } from './run-raw.js';
 import { openObject, objectNameFromPath } from '../../loader/open.js';
-import { listingUnits } from '../../loader/listing.js';
+import { formatListing, listingUnits, type DisasmCliOptions, type DisasmUnit } from '../../loader/listing.js';
 import type { RegisterCommand } from './index.js';
 
-/** One block of instructions to print (a program, or the whole raw input). */
-export interface DisasmUnit {
-  /** Heading printed before the listing when there are several units (e.g. `section/program`). */
-  title?: string;
-  insns: Insn[];
-  annotations?: DisasmAnnotations;
-}
-
-export interface DisasmCliOptions {
-  dialect: 'llvm' | 'kernel';
-  raw?: boolean;
-  alu32?: boolean;
-  prog?: string;
-  source?: boolean;
-}
-
-/** Linux helper names for `call` annotations (`bpf_map_lookup_elem`). */
-export function linuxHelperName(id: number): string | undefined {
-  const h = helperById(id);
-  return h ? `bpf_${h.name}` : undefined;
-}
-
-/** The text of several units, as `disasm` prints it. */
-export function formatListing(units: readonly DisasmUnit[], opts: DisasmCliOptions): string {
-  const parts: string[] = [];
-  for (const u of units) {
-    const o: DisasmOptions = { helperName: linuxHelperName, ...u.annotations, dialect: opts.dialect, raw: !!opts.raw, alu32: opts.alu32 !== false };
-    if (!opts.source) delete o.sourceLine;
-    const text = disassemble(u.insns, o);
-    parts.push(units.length > 1 || u.title ? `${u.title ?? ''}:\n${text}` : text);
-  }
-  return parts.join('\n');
-}
+// The listing's text lives with the units in the loader (browser-safe: the playground prints it too).
+export { formatListing, linuxHelperName, type DisasmUnit, type DisasmCliOptions } from '../../loader/listing.js';
 
 /** Input files -> units. Raw bytecode (binary or hex text) today; ELF objects are the loader's. */
 export function loadDisasmInput(path: string, _opts: DisasmCliOptions): DisasmUnit[] {

@@ -11,12 +11,12 @@ import { readBytes } from '../../node.js';
 import type { LoadedObject } from '../../loader/load.js';
 import { loadProgramForRun } from '../load-program.js';
 import { parseBtf } from '../../btf/btf.js';
-import { btfDecoder, dumpRbtree, formatRbtree, isRbtreeMap } from '../../rbtree-api.js';
-import { dumpMapRaw, testRun, toHex, TestRunInputError, type TestRunResult } from '../../test-run-api.js';
-import { mapTypeName, type BpfMap } from '../../../maps/types.js';
+import { dumpRbtree, formatRbtree, isRbtreeMap } from '../../rbtree-api.js';
+import { dumpMapRaw, hexDump, mapViews, resultLine, testRun, toHex, TestRunInputError, type TestRunResult } from '../../test-run-api.js';
+import { mapTypeName } from '../../../maps/types.js';
 import { PerfEventArrayMap } from '../../../maps/perf-event-array.js';
 import { RingbufMap } from '../../../maps/ringbuf.js';
-import { MapHandle, codecFor, type Codec } from '../../map-api.js';
+import { MapHandle, type Codec } from '../../map-api.js';
 import { encodeCtxFields, progTypeInfo } from '../../../vm/contexts.js';
 import type { RunOutput } from '../../../helpers/types.js';
 import type { RegisterCommand } from './index.js';
@@ -180,7 +180,7 @@ function runCommand(objPath: string, opts: RunOptions): number {
   let text = '';
   if (r.dataOut && opts.dataOut === undefined && opts.data !== undefined) text += hexDump(r.dataOut);
   if (r.ctxOut && opts.ctxOut === undefined) text += hexDump(r.ctxOut);
-  text += `Return value: ${r.retval}, duration${r.repeat > 1 ? ' (average)' : ''}: ${r.durationNs}ns\n`;
+  text += resultLine(r) + '\n';
   for (const e of r.output.ringbuf) text += `ringbuf ${e.map}: ${e.data.length} bytes\n` + hexDump(e.data);
   for (const e of r.output.perf) text += `perf ${e.map} cpu ${e.cpu}: ${e.data.length} bytes\n` + hexDump(e.data);
   if (opts.dumpMaps) text += mapsText(obj, ncpus, opts.dumpMaps === 'tree');
@@ -188,23 +188,7 @@ function runCommand(objPath: string, opts: RunOptions): number {
   return 0;
 }
 
-/** bpftool's hex_print(): offset, 16 bytes in pairs, then the bytes as ASCII split after 8. */
-export function hexDump(data: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < data.length; i += 16) {
-    out += i.toString(16).padStart(7, '0') + '\t';
-    let j = i;
-    for (; j < i + 16 && j < data.length; j++) out += data[j]!.toString(16).padStart(2, '0') + (j % 2 ? ' ' : '');
-    for (; j < i + 16; j++) out += '  ' + (j % 2 ? ' ' : '');
-    out += '| ';
-    for (j = i; j < i + 16 && j < data.length; j++) {
-      const c = data[j]!;
-      out += (c < 0x20 || c > 0x7e ? '.' : String.fromCharCode(c)) + (j === i + 7 ? ' ' : '');
-    }
-    out += '\n';
-  }
-  return out;
-}
+export { hexDump } from '../../test-run-api.js';
 
 // ---- --ctx ----------------------------------------------------------------------------------
 
@@ -354,32 +338,6 @@ function fillMap(obj: LoadedObject, arg: string, ncpus: number): void {
 }
 
 // ---- --dump-maps ----------------------------------------------------------------------------
-
-type Decode = (bytes: Uint8Array) => unknown;
-
-interface MapView {
-  name: string;
-  map: BpfMap;
-  key?: Decode;
-  value?: Decode;
-}
-
-/** Decoders through the object's BTF (the map API's codecs); none where a map has no BTF types. */
-function mapViews(obj: LoadedObject): MapView[] {
-  const btf = obj.spec.btf;
-  return [...obj.maps.entries()].map(([name, lm]) => {
-    const m = lm.map;
-    const valueId = m.spec.btfValueTypeId;
-    if (isRbtreeMap(m)) {
-      // rbtree nodes: leave the rb_node links out (the formatter shows colour and shape itself).
-      const rb = btf && valueId ? btfDecoder(btf, valueId) : undefined;
-      return { name, map: m, ...(rb ? { value: (b: Uint8Array) => rb(b, 0) } : {}) };
-    }
-    const key = btf && m.spec.btfKeyTypeId ? codecFor(btf, m.spec.btfKeyTypeId, m.keySize, `map ${name} key`) : undefined;
-    const value = btf && valueId ? codecFor(btf, valueId, m.valueSize, `map ${name} value`) : undefined;
-    return { name, map: m, ...(key ? { key: (b: Uint8Array) => key.decode(b) } : {}), ...(value ? { value: (b: Uint8Array) => value.decode(b) } : {}) };
-  });
-}
 
 const show = (v: unknown): string =>
   JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x));

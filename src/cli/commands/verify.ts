@@ -5,11 +5,9 @@
 // with the logs instead. Exit 0 when every program is accepted, 1 when one is rejected, 2 for bad
 // input (unreadable object, unknown program, something ebpfvm does not support).
 import type { Command } from 'commander';
-import { EbpfvmError, UsageError, VerifierError } from '../../errors.js';
-import { load } from '../../loader/load.js';
+import { UsageError } from '../../errors.js';
 import { openObjectFile } from '../../node.js';
-import { Runtime } from '../../runtime.js';
-import { verifyProgram, type VerifyResult } from '../../verify.js';
+import { programVerdict, verdictLine, type ProgramVerdict } from '../../verify.js';
 import type { RegisterCommand } from './index.js';
 
 interface VerifyCliOptions {
@@ -17,16 +15,6 @@ interface VerifyCliOptions {
   logLevel?: 0 | 1 | 2;
   strict?: boolean;
   json?: boolean;
-}
-
-interface ProgramVerdict {
-  program: string;
-  /** accepted / rejected by the verifier, or error: it could not be loaded (exit 2). */
-  status: 'accepted' | 'rejected' | 'error';
-  error?: string;
-  errorPc?: number;
-  processed?: number;
-  log?: string;
 }
 
 const logLevel = (v: string): 0 | 1 | 2 => {
@@ -49,25 +37,7 @@ export const registerVerify: RegisterCommand = (program: Command, setExit) => {
 };
 
 function verifyOne(objPath: string, name: string, opts: VerifyCliOptions, notes: Set<string>): ProgramVerdict {
-  let r: VerifyResult;
-  try {
-    const obj = load(new Runtime(), openObjectFile(objPath), { programs: [name] });
-    for (const note of obj.notes) notes.add(note);
-    r = verifyProgram(obj, name, { logLevel: opts.logLevel ?? 0, ...(opts.strict ? { strict: true } : {}) });
-  } catch (e) {
-    // Load-time refusals the kernel's verifier makes too (GPL-only helpers, helpers the program
-    // type may not call) are rejections; anything else the loader refuses is bad input.
-    if (e instanceof VerifierError) {
-      const error = e.log.trim().split('\n').at(-1) ?? e.message;
-      return { program: name, status: 'rejected', error, ...(e.insn !== undefined ? { errorPc: e.insn } : {}), log: e.log };
-    }
-    if (e instanceof EbpfvmError) return { program: name, status: 'error', error: e.message };
-    throw e;
-  }
-  const v: ProgramVerdict = { program: name, status: r.accepted ? 'accepted' : 'rejected', processed: r.processed, log: r.log };
-  if (r.error !== undefined) v.error = r.error;
-  if (r.errorPc !== undefined) v.errorPc = r.errorPc;
-  return v;
+  return programVerdict(() => openObjectFile(objPath), name, { logLevel: opts.logLevel ?? 0, ...(opts.strict ? { strict: true } : {}) }, notes);
 }
 
 function verifyCommand(objPath: string, opts: VerifyCliOptions): number {
@@ -81,13 +51,7 @@ function verifyCommand(objPath: string, opts: VerifyCliOptions): number {
     process.stdout.write(JSON.stringify({ object: objPath, programs: verdicts }) + '\n');
   } else {
     for (const v of verdicts) {
-      const line =
-        v.status === 'accepted'
-          ? `${v.program}: accepted (${v.processed} insns processed)`
-          : v.status === 'rejected'
-            ? `${v.program}: rejected${v.errorPc !== undefined ? ` at insn ${v.errorPc}` : ''}: ${v.error ?? ''}`
-            : `${v.program}: error: ${v.error}`;
-      process.stdout.write(line + '\n');
+      process.stdout.write(verdictLine(v) + '\n');
       const showLog = v.log && (v.status === 'rejected' || (opts.logLevel ?? 0) > 0);
       if (showLog) process.stderr.write(v.log!.endsWith('\n') ? v.log! : v.log! + '\n');
     }
