@@ -35,6 +35,8 @@ import { ProgType } from '../vm/prog-types.js';
 import type { HelperCall, HelperResult } from './types.js';
 import { DYNPTR_SIZE, DynptrType, dataAddress, inRange, packetAddress, readDynptr, writeDynptr } from './dynptr.js';
 import { skbBounds } from './skb.js';
+import { BPF_MEM_ALLOC_MAX } from '../maps/graph.js';
+import { listPeek, listPop, listPush, objDrop, objNew, rbtreeAdd, rbtreeFirst, rbtreeLeft, rbtreeRemove, rbtreeRight, rbtreeRoot, refcountAcquire } from './graph.js';
 
 /** The kernel's KF_* kfunc flags (include/linux/btf.h), with their bit values. */
 export const KF = {
@@ -131,8 +133,6 @@ function iterNumDestroy(call: HelperCall): HelperResult {
 
 /** struct bpf_iter_bits_kern: { u64 bits_copy | u64 *bits; int nr_bits; int bit; }. */
 const BITS_ITER_NR_WORDS_MAX = 511;
-/** bpf_mem_alloc_check_size: 4096 bytes less the allocator's 8-byte list node. */
-const BPF_MEM_ALLOC_MAX = 4096 - 8;
 const BITS_STATE = 'kfunc:iter_bits';
 /** Where the fake kernel pointers of long bit copies start (kernel half of the address space). */
 const BITS_TOKEN_BASE = 0xffff_8880_0000_0000n;
@@ -433,17 +433,18 @@ export const KFUNCS: readonly KfuncEntry[] = [
   // generic_kfunc_set: allocated objects and the graph kfuncs (kernel/bpf/helpers.c; flags and
   // prototypes as Linux 6.18's BTF has them: the meta__ign/off arguments are filled in by the
   // kernel's verifier, programs pass NULL and 0 through the bpf_experimental.h macros).
-  { name: 'bpf_obj_new_impl', ret: 'void *', params: [P('u64', 'local_type_id__k'), P('void *', 'meta__ign')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES },
+  { name: 'bpf_obj_new_impl', ret: 'void *', params: [P('u64', 'local_type_id__k'), P('void *', 'meta__ign')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: objNew },
   { name: 'bpf_percpu_obj_new_impl', ret: 'void *', params: [P('u64', 'local_type_id__k'), P('void *', 'meta__ign')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES },
-  { name: 'bpf_obj_drop_impl', ret: 'void', params: [P('void *', 'p__alloc'), P('void *', 'meta__ign')], flags: ['KF_RELEASE'], progTypes: GENERIC_TYPES },
+  { name: 'bpf_obj_drop_impl', ret: 'void', params: [P('void *', 'p__alloc'), P('void *', 'meta__ign')], flags: ['KF_RELEASE'], progTypes: GENERIC_TYPES, impl: objDrop },
   { name: 'bpf_percpu_obj_drop_impl', ret: 'void', params: [P('void *', 'p__alloc'), P('void *', 'meta__ign')], flags: ['KF_RELEASE'], progTypes: GENERIC_TYPES },
-  { name: 'bpf_refcount_acquire_impl', ret: 'void *', params: [P('void *', 'p__refcounted_kptr'), P('void *', 'meta__ign')], flags: ['KF_ACQUIRE', 'KF_RET_NULL', 'KF_RCU'], progTypes: GENERIC_TYPES },
+  { name: 'bpf_refcount_acquire_impl', ret: 'void *', params: [P('void *', 'p__refcounted_kptr'), P('void *', 'meta__ign')], flags: ['KF_ACQUIRE', 'KF_RET_NULL', 'KF_RCU'], progTypes: GENERIC_TYPES, impl: refcountAcquire },
   {
     name: 'bpf_list_push_front_impl',
     ret: 'int',
     params: [P('struct bpf_list_head *', 'head'), P('struct bpf_list_node *', 'node'), P('void *', 'meta__ign'), P('u64', 'off')],
     flags: [],
     progTypes: GENERIC_TYPES,
+    impl: listPush(false),
   },
   {
     name: 'bpf_list_push_back_impl',
@@ -451,13 +452,14 @@ export const KFUNCS: readonly KfuncEntry[] = [
     params: [P('struct bpf_list_head *', 'head'), P('struct bpf_list_node *', 'node'), P('void *', 'meta__ign'), P('u64', 'off')],
     flags: [],
     progTypes: GENERIC_TYPES,
+    impl: listPush(true),
   },
-  { name: 'bpf_list_pop_front', ret: 'struct bpf_list_node *', params: [P('struct bpf_list_head *', 'head')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES },
-  { name: 'bpf_list_pop_back', ret: 'struct bpf_list_node *', params: [P('struct bpf_list_head *', 'head')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES },
+  { name: 'bpf_list_pop_front', ret: 'struct bpf_list_node *', params: [P('struct bpf_list_head *', 'head')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: listPop(false) },
+  { name: 'bpf_list_pop_back', ret: 'struct bpf_list_node *', params: [P('struct bpf_list_head *', 'head')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: listPop(true) },
   // Linux 6.16+
-  { name: 'bpf_list_front', ret: 'struct bpf_list_node *', params: [P('struct bpf_list_head *', 'head')], flags: ['KF_RET_NULL'], progTypes: GENERIC_TYPES },
-  { name: 'bpf_list_back', ret: 'struct bpf_list_node *', params: [P('struct bpf_list_head *', 'head')], flags: ['KF_RET_NULL'], progTypes: GENERIC_TYPES },
-  { name: 'bpf_rbtree_remove', ret: 'struct bpf_rb_node *', params: [P('struct bpf_rb_root *', 'root'), P('struct bpf_rb_node *', 'node')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES },
+  { name: 'bpf_list_front', ret: 'struct bpf_list_node *', params: [P('struct bpf_list_head *', 'head')], flags: ['KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: listPeek(false) },
+  { name: 'bpf_list_back', ret: 'struct bpf_list_node *', params: [P('struct bpf_list_head *', 'head')], flags: ['KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: listPeek(true) },
+  { name: 'bpf_rbtree_remove', ret: 'struct bpf_rb_node *', params: [P('struct bpf_rb_root *', 'root'), P('struct bpf_rb_node *', 'node')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: rbtreeRemove },
   {
     name: 'bpf_rbtree_add_impl',
     ret: 'int',
@@ -470,12 +472,13 @@ export const KFUNCS: readonly KfuncEntry[] = [
     ],
     flags: [],
     progTypes: GENERIC_TYPES,
+    impl: rbtreeAdd,
   },
-  { name: 'bpf_rbtree_first', ret: 'struct bpf_rb_node *', params: [P('struct bpf_rb_root *', 'root')], flags: ['KF_RET_NULL'], progTypes: GENERIC_TYPES },
+  { name: 'bpf_rbtree_first', ret: 'struct bpf_rb_node *', params: [P('struct bpf_rb_root *', 'root')], flags: ['KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: rbtreeFirst },
   // Linux 6.16+
-  { name: 'bpf_rbtree_root', ret: 'struct bpf_rb_node *', params: [P('struct bpf_rb_root *', 'root')], flags: ['KF_RET_NULL'], progTypes: GENERIC_TYPES },
-  { name: 'bpf_rbtree_left', ret: 'struct bpf_rb_node *', params: [P('struct bpf_rb_root *', 'root'), P('struct bpf_rb_node *', 'node')], flags: ['KF_RET_NULL'], progTypes: GENERIC_TYPES },
-  { name: 'bpf_rbtree_right', ret: 'struct bpf_rb_node *', params: [P('struct bpf_rb_root *', 'root'), P('struct bpf_rb_node *', 'node')], flags: ['KF_RET_NULL'], progTypes: GENERIC_TYPES },
+  { name: 'bpf_rbtree_root', ret: 'struct bpf_rb_node *', params: [P('struct bpf_rb_root *', 'root')], flags: ['KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: rbtreeRoot },
+  { name: 'bpf_rbtree_left', ret: 'struct bpf_rb_node *', params: [P('struct bpf_rb_root *', 'root'), P('struct bpf_rb_node *', 'node')], flags: ['KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: rbtreeLeft },
+  { name: 'bpf_rbtree_right', ret: 'struct bpf_rb_node *', params: [P('struct bpf_rb_root *', 'root'), P('struct bpf_rb_node *', 'node')], flags: ['KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: rbtreeRight },
   // the task kfuncs, declared only: they wait for a task table.
   { name: 'bpf_task_acquire', ret: 'struct task_struct *', params: [P('struct task_struct *', 'p')], flags: ['KF_ACQUIRE', 'KF_RCU', 'KF_RET_NULL'], progTypes: GENERIC_TYPES },
   { name: 'bpf_task_release', ret: 'void', params: [P('struct task_struct *', 'p')], flags: ['KF_RELEASE'], progTypes: GENERIC_TYPES },

@@ -40,6 +40,14 @@ export function lockWord(call: HelperCall, what: string, accept: (m: BpfMap) => 
 }
 
 const isValueLock = (m: BpfMap) => !(m instanceof RbtreeMap);
+
+/** The lock at argument 1: a map value's, or the bpf_spin_lock field of an object from
+ *  bpf_obj_new (maps/graph.ts, where the word is write-protected like a map value's). */
+function valueLock(call: HelperCall, what: string): number {
+  const addr = call.ptr(1);
+  if (call.env.graph?.objectLockAt(addr)) return addr;
+  return lockWord(call, what, isValueLock, VALUE_LOCK).addr;
+}
 const VALUE_LOCK = "the bpf_spin_lock of a map value (at the offset the value's BTF declares)";
 
 /** The lock word is write-protected for programs; the lock helpers are its one writer, and only
@@ -56,7 +64,7 @@ export const LOCK_HELPERS: readonly HelperEntry[] = [
     gplOnly: false,
     progTypes: 'all',
     impl: (call) => {
-      const { addr } = lockWord(call, 'bpf_spin_lock', isValueLock, VALUE_LOCK);
+      const addr = valueLock(call, 'bpf_spin_lock');
       call.locks.take(addr, 'bpf_spin_lock');
       setLockWord(call, addr, 1);
       return 0;
@@ -69,7 +77,7 @@ export const LOCK_HELPERS: readonly HelperEntry[] = [
     gplOnly: false,
     progTypes: 'all',
     impl: (call) => {
-      const { addr } = lockWord(call, 'bpf_spin_unlock', isValueLock, VALUE_LOCK);
+      const addr = valueLock(call, 'bpf_spin_unlock');
       call.locks.release(addr, 'bpf_spin_unlock');
       setLockWord(call, addr, 0);
       return 0;

@@ -21,6 +21,7 @@ import { STACK_HELPERS } from './stack.js';
 import { TRACING_HELPERS } from './tracing.js';
 import { DYNPTR_HELPERS } from './dynptr.js';
 import { MTU_HELPERS } from './mtu.js';
+import { KPTR_XCHG } from './graph.js';
 import type { HelperEntry } from './types.js';
 
 export const LINUX_HELPERS: readonly HelperEntry[] = [
@@ -44,6 +45,7 @@ export const LINUX_HELPERS: readonly HelperEntry[] = [
   ...TRACING_HELPERS,
   ...DYNPTR_HELPERS,
   ...MTU_HELPERS,
+  KPTR_XCHG,
 ];
 
 let byId: Map<number, HelperEntry> | undefined;

@@ -3,6 +3,7 @@
 // is adding one entry to helpers/table.ts.
 
 import type { BpfMap } from '../maps/types.js';
+import type { GraphHeap, GraphRecord } from '../maps/graph.js';
 import type { Arena } from '../vm/memory.js';
 
 /** Argument types (kernel enum bpf_arg_type, without the flag bits). */
@@ -146,6 +147,8 @@ export interface HelperCall {
    *  helper returns (bpf_tail_call). False when there is no such program or the per-run limit of
    *  33 tail calls is reached; the helper then returns normally. Provided by the interpreter. */
   tailCall?(progId: number): boolean;
+  /** The record of a type of the calling program's own BTF (bpf_obj_new), or why there is none. */
+  localType?(typeId: number): GraphRecord | string;
 }
 
 /** Lock bookkeeping of one run; `id` is the lock word's arena address. */
@@ -175,6 +178,8 @@ export interface HelperEnv {
   readKernel(addr: bigint, len: number): Uint8Array | undefined;
   /** The map owning the `struct bpf_spin_lock` at `addr` (BpfMap.spinLockAt), or undefined. */
   spinLockMap(addr: number): BpfMap | undefined;
+  /** The runtime's objects, graph roots and kptrs (maps/graph.ts). */
+  graph?: GraphHeap;
 }
 
 /** Return value: a number is a signed integer (sign-extended to 64 bits, must be a safe integer);

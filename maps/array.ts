@@ -6,6 +6,7 @@
 
 import { MapError } from '../src/errors.js';
 import { ARRAY_FLAGS, MAX_ARRAY_VALUE_SIZE, SPIN_LOCK_SIZE, checkCommonSpec, checkFitsArena, checkProgWritable, checkUserBytes, createError, isU32Flags, valueMemFlags } from './common.js';
+import { GRAPH_FIELD_SIZE } from './graph.js';
 import { Errno, UpdateFlag, type BpfMap, type MapContext, type MapFactory, type MapSpec } from './types.js';
 
 export class ArrayMap implements BpfMap {
@@ -19,6 +20,7 @@ export class ArrayMap implements BpfMap {
   readonly base: number;
   frozen = false;
   private readonly arena: MapContext['arena'];
+  private readonly graph: MapContext['graph'];
   private destroyed = false;
 
   constructor(
@@ -35,6 +37,7 @@ export class ArrayMap implements BpfMap {
     // Plain arithmetic, not `(n + 7) & ~7`: value_size may be up to 2^31 - 1.
     this.stride = Math.ceil(spec.valueSize / 8) * 8;
     this.arena = ctx.arena;
+    this.graph = spec.graph ? ctx.graph : undefined;
     const total = this.stride * this.maxEntries;
     checkFitsArena(spec, total, this.arena.maxBytes);
     this.base = this.arena.allocRegion(total, valueMemFlags(spec.flags), 'map', spec.name);
@@ -54,6 +57,12 @@ export class ArrayMap implements BpfMap {
     const lk = this.spec.spinLockOffset;
     const off = addr - this.base;
     return lk !== undefined && !this.destroyed && off >= 0 && off < this.stride * this.maxEntries && off % this.stride === lk;
+  }
+
+  valueBase(addr: number): number | undefined {
+    const off = addr - this.base;
+    if (this.destroyed || off < 0 || off >= this.stride * this.maxEntries) return undefined;
+    return this.base + Math.floor(off / this.stride) * this.stride;
   }
 
   /** Address of element `index` (the loader and LD_IMM64 map-value use this). */
@@ -78,8 +87,10 @@ export class ArrayMap implements BpfMap {
     if (err !== 0) return err;
     const dst = this.base + idx * this.stride;
     const lock = this.saveLock(dst);
+    const special = this.saveGraph(dst);
     this.arena.u8.copyWithin(dst, valueAddr, valueAddr + this.valueSize);
     this.restoreLock(dst, lock);
+    this.replaceGraph(dst, special);
     return 0;
   }
 
@@ -96,6 +107,7 @@ export class ArrayMap implements BpfMap {
     // Like the kernel's check_and_init_map_value: special fields read as zero from user space.
     const lk = this.spec.spinLockOffset;
     if (lk !== undefined) out.fill(0, lk, lk + 4);
+    for (const f of this.spec.graph?.fields ?? []) out.fill(0, f.offset, f.offset + GRAPH_FIELD_SIZE[f.kind]);
     return out;
   }
 
@@ -107,8 +119,10 @@ export class ArrayMap implements BpfMap {
     if (err !== 0) return err;
     const dst = this.base + idx * this.stride;
     const lock = this.saveLock(dst);
+    const special = this.saveGraph(dst);
     this.arena.write(dst, value);
     this.restoreLock(dst, lock);
+    this.replaceGraph(dst, special);
     return 0;
   }
 
@@ -132,6 +146,8 @@ export class ArrayMap implements BpfMap {
 
   destroy(): void {
     if (this.destroyed) return;
+    // What the values' roots and kptrs still hold goes first (bpf_obj_free_fields per element).
+    if (this.graph) for (let i = 0; i < this.maxEntries; i++) this.graph.freeFields(this.spec.graph!, this.base + i * this.stride);
     this.destroyed = true;
     this.arena.free(this.base); // also clears the spin-lock words' write protection
   }
@@ -157,6 +173,20 @@ export class ArrayMap implements BpfMap {
   private restoreLock(elem: number, word: number): void {
     const lk = this.spec.spinLockOffset;
     if (lk !== undefined) this.arena.dv.setUint32(elem + lk, word, true);
+  }
+
+  // An update copies around the graph roots and kptrs too (copy_map_value skips every special
+  // field), then frees what they held (array_map_update_elem's bpf_obj_free_fields): the old kptr
+  // is dropped and the roots are drained, as in the kernel.
+  private saveGraph(elem: number): Uint8Array[] | undefined {
+    if (!this.graph) return undefined;
+    return this.spec.graph!.fields.map((f) => this.arena.read(elem + f.offset, GRAPH_FIELD_SIZE[f.kind]));
+  }
+
+  private replaceGraph(elem: number, saved: Uint8Array[] | undefined): void {
+    if (!saved) return;
+    this.spec.graph!.fields.forEach((f, i) => this.arena.u8.set(saved[i]!, elem + f.offset));
+    this.graph!.freeFields(this.spec.graph!, elem);
   }
 
   private userKey(key: Uint8Array): number {

@@ -3,6 +3,7 @@
 // same operations with byte arrays, like libbpf's bpf_map_* syscalls.
 
 import type { Arena } from '../vm/memory.js';
+import type { GraphHeap, GraphRecord } from './graph.js';
 
 /** Linux map type numbers (uapi enum bpf_map_type), plus ebpfvm's rbtree outside the enum. */
 export const MapType = {
@@ -113,6 +114,9 @@ export interface MapSpec {
   /** Offsets of special fields inside the value found through BTF (bpf_spin_lock, rb_node). */
   spinLockOffset?: number;
   rbNodeOffset?: number;
+  /** The value's graph roots and kptrs (src/btf/graph-record.ts), when it holds any: the map frees
+   *  what they hold when an element is overwritten or deleted and when the map is destroyed. */
+  graph?: GraphRecord;
 }
 
 /** Services a map needs from the runtime that created it. */
@@ -123,6 +127,8 @@ export interface MapContext {
   /** The runtime's map and program tables (map-in-map values are map ids, prog_array values
    *  program ids). */
   runtime?: MapRuntime;
+  /** The runtime's graph heap (maps/graph.ts): frees what values' roots and kptrs hold. */
+  graph?: GraphHeap;
 }
 
 /** What fd-holding maps (map-in-map, prog_array, devmap) need from the runtime. */
@@ -174,6 +180,10 @@ export interface BpfMap {
    *  offset of one of its values (the rbtree map: its own lock). The lock helpers accept nothing
    *  else. Absent on maps that hold no locks. */
   spinLockAt?(addr: number): boolean;
+
+  /** Start of the value holding `addr`, for maps whose values carry graph roots or kptrs
+   *  (spec.graph): how the graph kfuncs find the BTF field an address names. */
+  valueBase?(addr: number): number | undefined;
 }
 
 /** Constructor shape each maps/*.ts file exports, registered in maps/index.ts by type number. */

@@ -3,6 +3,7 @@
 // a runtime so their maps and programs can be shared. It implements the interpreter's VmEnv and
 // the helpers' HelperEnv; per-run state lives in the interpreter's Run objects, never here.
 
+import { GraphHeap, type GraphRecord } from '../maps/graph.js';
 import type { HelperEntry, HelperEnv, RunOutput } from '../helpers/types.js';
 import { helperById, LINUX_HELPERS } from '../helpers/table.js';
 import { KFUNCS, kfuncByName, type KfuncEntry } from '../helpers/kfuncs.js';
@@ -102,6 +103,8 @@ export class Runtime implements VmEnv {
   readonly kmem: KernelMemory;
   readonly options: Readonly<ResolvedRuntimeOptions>;
   readonly helperEnv: HelperEnv;
+  /** Objects from bpf_obj_new, graph roots and kptrs (maps/graph.ts). */
+  readonly graph: GraphHeap;
   readonly interpreter: Interpreter;
 
   private readonly maps: (LoadedMap | undefined)[] = [undefined];
@@ -142,6 +145,8 @@ export class Runtime implements VmEnv {
       readKernel: (addr, len) => self.kmem.read(addr, len),
       spinLockMap: (addr) => self.spinLockMap(addr),
     };
+    this.graph = new GraphHeap(this.arena, (addr) => self.graphContainer(addr));
+    this.helperEnv.graph = this.graph;
     // The built-in kernel objects (current task, init_task, ...) get_current_task and typed
     // __ksyms point at; user-supplied kernel memory mapped later overwrites them. Mapped on the
     // first kernel-memory access: their images need the built-in BTF, which most runs never use.
@@ -160,7 +165,7 @@ export class Runtime implements VmEnv {
     if (!factory) throw new UnsupportedError(`unsupported map type ${mapTypeName(spec.type)}`);
     let map: BpfMap;
     try {
-      map = factory(spec, { arena: this.arena, ncpus: this.options.ncpus, runtime: this });
+      map = factory(spec, { arena: this.arena, ncpus: this.options.ncpus, runtime: this, graph: this.graph });
     } catch (e) {
       // The arena ran out while the map allocated (the kernel's allocation fails the same way).
       if (e instanceof FaultSignal) throw new MapError(`${mapTypeName(spec.type)}: cannot allocate: ${e.reason}`, spec.name, -Errno.ENOMEM);
@@ -189,6 +194,18 @@ export class Runtime implements VmEnv {
   /** The map owning the bpf_spin_lock at `addr` (a few maps hold locks: a scan is cheap). */
   spinLockMap(addr: number): BpfMap | undefined {
     for (const m of this.maps) if (m?.map.spinLockAt?.(addr)) return m.map;
+    return undefined;
+  }
+
+  /** The map value holding the graph root or kptr field at `addr`: the value's record and start.
+   *  Only maps whose values declare such fields are asked (few). */
+  private graphContainer(addr: number): { record: GraphRecord; base: number; what: string } | undefined {
+    for (const m of this.maps) {
+      const rec = m?.map.spec.graph;
+      if (!rec || !m.map.valueBase) continue;
+      const base = m.map.valueBase(addr);
+      if (base !== undefined) return { record: rec, base, what: `map '${m.map.name}'` };
+    }
     return undefined;
   }
 

@@ -14,6 +14,7 @@
 import { FaultSignal, VmFault } from '../src/errors.js';
 import type { ArgIndex, HelperCall, HelperEntry, HelperResult, HelperEnv, LockSet, RunOutput } from '../helpers/types.js';
 import type { KfuncEntry } from '../helpers/kfuncs.js';
+import type { GraphRecord } from '../maps/graph.js';
 import type { BpfMap } from '../maps/types.js';
 import { HANDLE_TAG_BASE, HandleKind, handleKindOfHi } from './handles.js';
 import { BPF_MAX_LOOPS, MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_RUN_FRAMES, MAX_TAIL_CALLS } from './isa.js';
@@ -2481,6 +2482,10 @@ class CallContext implements VmHelperCall {
   }
   get rbtreeLockProven(): boolean {
     return this.prog?.rbtreeLockProven === true;
+  }
+  localType(typeId: number): GraphRecord | string {
+    const lt = this.prog?.localType;
+    return lt ? lt(typeId) : 'the program carries no BTF';
   }
   get env(): HelperEnv {
     return this.vm.env.helperEnv;

@@ -1,6 +1,7 @@
 // A program as the VM runs it: linked (subprograms appended, calls resolved), relocated (map
 // references point at runtime map ids), with the debug info needed for fault messages and traces.
 import type { Insn } from './isa.js';
+import type { GraphRecord } from '../maps/graph.js';
 
 export interface Program {
   name: string;
@@ -27,4 +28,7 @@ export interface Program {
   /** The verifier proved (rbtree strict mode) that every rbtree helper touching a tree runs with
    *  that tree's lock held: the helpers skip their run-time lock check (helpers/rbtree.ts). */
   rbtreeLockProven?: boolean;
+  /** The special fields of a type of the program's own BTF (bpf_obj_new's local type id), or why
+   *  there are none: absent when the program carries no BTF. */
+  localType?: (typeId: number) => GraphRecord | string;
 }

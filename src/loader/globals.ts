@@ -4,6 +4,7 @@
 import { LinkError } from '../errors.js';
 import { MapType, MapFlag } from '../../maps/types.js';
 import { BtfKind } from '../btf/btf.js';
+import { mapGraphRecord } from '../btf/graph-record.js';
 import { SHT, STT, type ElfFile, type ElfSection } from '../elf/file.js';
 import type { GlobalVar, ObjectSpec, ObjMapSpec } from './spec.js';
 
@@ -83,7 +84,18 @@ export function collectGlobalData(elf: ElfFile, spec: ObjectSpec): void {
       autocreate: true,
     };
     if (sec.type !== SHT.NOBITS) img();
-    if (ds) m.btfValueTypeId = ds.id;
+    if (ds) {
+      m.btfValueTypeId = ds.id;
+      // Graph roots and kptrs in global data (`private(...)` sections), and the one bpf_spin_lock
+      // that guards them: the kernel parses a DATASEC value's fields like a struct's.
+      const graph = mapGraphRecord(btf!, ds.id);
+      if (typeof graph === 'string') throw new LinkError(graph, `section ${sec.name}`);
+      if (graph) {
+        m.graph = graph;
+        const locks = graph.fields.filter((f) => f.kind === 'spin_lock');
+        if (locks.length === 1) m.spinLockOffset = locks[0]!.offset;
+      }
+    }
     if (spec.maps.has(mapName)) throw new LinkError(`map name ${mapName} is already used`, `section ${sec.name}`);
     spec.maps.set(mapName, m);
 

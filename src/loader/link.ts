@@ -1,6 +1,7 @@
 // Linking one program: copy its entry function, append every subprogram it reaches (calls and
 // callback addresses, transitively), resolve relocations (maps, global data, externs, functions),
 // apply CO-RE and rebase func_info/line_info. The rules are libbpf's (DESIGN section 6).
+import { graphRecordsOf } from '../btf/graph-record.js';
 import { LinkError, UnsupportedError } from '../errors.js';
 import { Cls, JmpOp, LD_IMM64, PseudoCall, PseudoLd, INSN_SIZE, type Insn } from '../../vm/isa.js';
 import type { Program } from '../../vm/program.js';
@@ -121,6 +122,9 @@ export function linkProgram(spec: ObjectSpec, prog: ProgramSpec, env: LinkEnv): 
   if (lineInfo.length) program.lineInfo = lineInfo.sort((a, b) => a.pc - b.pc);
   if (coreFailures.size) program.coreFailures = coreFailures;
   if (kfuncNames.size) program.kfuncNames = kfuncNames;
+  // bpf_obj_new's type id is one of this object's own BTF ids (bpf_core_type_id_local).
+  const ownBtf = spec.btf;
+  if (ownBtf) program.localType = (id) => graphRecordsOf(ownBtf).record(id);
   return { program, notes, funcInfo: funcInfo.sort((a, b) => a.pc - b.pc) };
 }
 

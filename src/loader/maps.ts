@@ -1,5 +1,6 @@
 // Map definitions: BTF-defined maps in `.maps` (libbpf's __uint/__type/__array conventions) and
 // the legacy `maps` section of struct bpf_map_def records.
+import { mapGraphRecord } from '../btf/graph-record.js';
 import { BtfError, ElfError, LinkError } from '../errors.js';
 import { MapType } from '../../maps/types.js';
 import { BtfKind, type Btf, type BtfType } from '../btf/btf.js';
@@ -151,6 +152,9 @@ function parseMapDef(btf: Btf, name: string, def: BtfType, where: string, inner:
     if (lock !== undefined) spec.spinLockOffset = lock;
     const node = findSpecial(btf, valueId, 'rb_node');
     if (node !== undefined) spec.rbNodeOffset = node;
+    const graph = mapGraphRecord(btf, valueId);
+    if (typeof graph === 'string') throw new BtfError(graph, `${where} value type`);
+    if (graph) spec.graph = graph;
   }
   return out;
 }
