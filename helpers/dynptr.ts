@@ -52,6 +52,12 @@ export function readDynptr(call: HelperCall, arg: ArgIndex, what: string): Dynpt
 
 /** Write a dynptr (bpf_dynptr_init), or NULL with data 0 (bpf_dynptr_set_null). */
 export function writeDynptr(call: HelperCall, at: number, d: { data: bigint; size: number; offset: number; type: number; rdonly?: boolean } | null): void {
+  call.arena.writeChecked(at, DYNPTR_SIZE, encodeDynptr(d));
+}
+
+/** The 16 bytes of a dynptr (all zeros for NULL), for a helper that builds one in memory of its
+ *  own (bpf_user_ringbuf_drain's callback argument). */
+export function encodeDynptr(d: { data: bigint; size: number; offset: number; type: number; rdonly?: boolean } | null): Uint8Array {
   const buf = new Uint8Array(DYNPTR_SIZE);
   if (d) {
     const dv = new DataView(buf.buffer);
@@ -59,7 +65,7 @@ export function writeDynptr(call: HelperCall, at: number, d: { data: bigint; siz
     dv.setUint32(8, ((d.size & DYNPTR_MAX_SIZE) | (d.type << TYPE_SHIFT) | (d.rdonly ? RDONLY_BIT : 0)) >>> 0, true);
     dv.setUint32(12, d.offset >>> 0, true);
   }
-  call.arena.writeChecked(at, DYNPTR_SIZE, buf);
+  return buf;
 }
 
 /** bpf_dynptr_check_off_len. */

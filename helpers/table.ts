@@ -22,6 +22,8 @@ import { TRACING_HELPERS } from './tracing.js';
 import { DYNPTR_HELPERS } from './dynptr.js';
 import { MTU_HELPERS } from './mtu.js';
 import { KPTR_XCHG } from './graph.js';
+import { STORAGE_HELPERS } from './storage.js';
+import { USER_RINGBUF_HELPERS } from './user-ringbuf.js';
 import type { HelperEntry } from './types.js';
 
 export const LINUX_HELPERS: readonly HelperEntry[] = [
@@ -46,6 +48,8 @@ export const LINUX_HELPERS: readonly HelperEntry[] = [
   ...DYNPTR_HELPERS,
   ...MTU_HELPERS,
   KPTR_XCHG,
+  ...STORAGE_HELPERS,
+  ...USER_RINGBUF_HELPERS,
 ];
 
 let byId: Map<number, HelperEntry> | undefined;

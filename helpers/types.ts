@@ -5,6 +5,7 @@
 import type { BpfMap } from '../maps/types.js';
 import type { GraphHeap, GraphRecord } from '../maps/graph.js';
 import type { Arena } from '../vm/memory.js';
+import type { SocketTable } from '../vm/sockets.js';
 
 /** Argument types (kernel enum bpf_arg_type, without the flag bits). */
 export type ArgType =
@@ -129,6 +130,13 @@ export interface HelperCall {
   readonly attachCookie: bigint;
   /** The program type of the running program. */
   readonly progType: number;
+  /** Where the call is: the instruction index of the call in the program making it, and that
+   *  program's name (the synthetic call stacks of helpers/stack.ts are built from them). */
+  readonly pc?: number;
+  readonly progName?: string;
+  /** The bpf-to-bpf calls that led to this frame, innermost first: each caller's program name
+   *  and the index of its call instruction. */
+  readonly callers?: readonly { prog: string; pc: number }[];
   /** Whether the program declared a GPL-compatible license. */
   readonly gpl: boolean;
   readonly output: RunOutput;
@@ -180,6 +188,8 @@ export interface HelperEnv {
   spinLockMap(addr: number): BpfMap | undefined;
   /** The runtime's objects, graph roots and kptrs (maps/graph.ts). */
   graph?: GraphHeap;
+  /** The runtime's sockets (socket pointers programs pass to sk_storage helpers). */
+  sockets?: SocketTable;
 }
 
 /** Return value: a number is a signed integer (sign-extended to 64 bits, must be a safe integer);

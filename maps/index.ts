@@ -18,6 +18,11 @@ import { createProgArrayMap } from './prog-array.js';
 import { createQueueMap } from './queue.js';
 import { createRingbufMap } from './ringbuf.js';
 import { createStackMap } from './stack.js';
+import { createCgroupStorageMap } from './cgroup-storage.js';
+import { createSkStorageMap } from './sk-storage.js';
+import { createStackTraceMap } from './stack-trace.js';
+import { createTaskStorageMap } from './task-storage.js';
+import { createUserRingbufMap } from './user-ringbuf.js';
 import { MapType, type MapFactory } from './types.js';
 
 export const MAP_FACTORIES: Map<number, MapFactory> = new Map<number, MapFactory>([
@@ -40,4 +45,10 @@ export const MAP_FACTORIES: Map<number, MapFactory> = new Map<number, MapFactory
   [MapType.DEVMAP, createDevmapMap],
   [MapType.DEVMAP_HASH, createDevmapHashMap],
   [MapType.CPUMAP, createCpumapMap],
+  [MapType.SK_STORAGE, createSkStorageMap],
+  [MapType.TASK_STORAGE, createTaskStorageMap],
+  [MapType.CGROUP_STORAGE, createCgroupStorageMap],
+  [MapType.PERCPU_CGROUP_STORAGE, createCgroupStorageMap],
+  [MapType.STACK_TRACE, createStackTraceMap],
+  [MapType.USER_RINGBUF, createUserRingbufMap],
 ]);

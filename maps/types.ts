@@ -4,6 +4,7 @@
 
 import type { Arena } from '../vm/memory.js';
 import type { GraphHeap, GraphRecord } from './graph.js';
+import type { SocketTable } from '../vm/sockets.js';
 
 /** Linux map type numbers (uapi enum bpf_map_type), plus ebpfvm's rbtree outside the enum. */
 export const MapType = {
@@ -129,6 +130,11 @@ export interface MapContext {
   runtime?: MapRuntime;
   /** The runtime's graph heap (maps/graph.ts): frees what values' roots and kptrs hold. */
   graph?: GraphHeap;
+  /** The runtime's sockets (sk_storage owners, named by fd from user space). */
+  sockets?: SocketTable;
+  /** The runtime's tasks: the kernel address of the task_struct with this pid (task_storage
+   *  owners; user space names a task by pid where the kernel takes a pidfd). */
+  taskByPid?(pid: number): bigint | undefined;
 }
 
 /** What fd-holding maps (map-in-map, prog_array, devmap) need from the runtime. */
@@ -184,6 +190,10 @@ export interface BpfMap {
   /** Start of the value holding `addr`, for maps whose values carry graph roots or kptrs
    *  (spec.graph): how the graph kfuncs find the BTF field an address names. */
   valueBase?(addr: number): number | undefined;
+
+  /** A test run ended: drop what belonged to that run (the cgroup storage a test run allocates,
+   *  as the kernel's bpf_test_run frees it). */
+  testRunEnded?(): void;
 }
 
 /** Constructor shape each maps/*.ts file exports, registered in maps/index.ts by type number. */

@@ -17,6 +17,8 @@ import { Interpreter, type Engine, type VmEnv, type TraceFn } from '../vm/interp
 import { KernelMemory } from '../vm/kmem.js';
 import { mapBuiltinKernel } from './btf/builtin-kmem.js';
 import { Arena, type ArenaOptions } from '../vm/memory.js';
+import { SocketTable, type SocketDesc } from '../vm/sockets.js';
+import { CURRENT_TASK_ADDR } from './btf/builtin-addrs.js';
 import type { Program } from '../vm/program.js';
 import { FaultSignal, MapError, UnsupportedError, UsageError } from './errors.js';
 
@@ -40,6 +42,8 @@ export interface RuntimeOptions {
   /** Instruction budget of unverified runs (callbacks included). Default 100 million; 0 = none. */
   maxInsns?: number;
   task?: Partial<TaskInfo>;
+  /** Sockets user space names by fd (sk_storage keys): the runtime's socket table. */
+  sockets?: readonly SocketDesc[];
   arena?: ArenaOptions;
   /** Replaces the Linux helper table (e.g. the conformance plugin's own table). */
   helpers?: readonly HelperEntry[];
@@ -106,6 +110,8 @@ export class Runtime implements VmEnv {
   /** Objects from bpf_obj_new, graph roots and kptrs (maps/graph.ts). */
   readonly graph: GraphHeap;
   readonly interpreter: Interpreter;
+  /** Sockets: the described ones (RuntimeOptions.sockets) and those of running test runs. */
+  readonly sockets: SocketTable;
 
   private readonly maps: (LoadedMap | undefined)[] = [undefined];
   private readonly programs: (Program | undefined)[] = [undefined];
@@ -134,6 +140,8 @@ export class Runtime implements VmEnv {
     };
     this.helperTable = opts.helpers ? new Map(opts.helpers.map((h) => [h.id, h])) : undefined;
     this.arena = new Arena(this.options.arena);
+    this.sockets = new SocketTable(this.arena);
+    for (const d of opts.sockets ?? []) this.sockets.add(d);
     this.prngState = (this.options.seed >>> 0) || 0x9e3779b9;
     const self = this;
     this.helperEnv = {
@@ -144,6 +152,7 @@ export class Runtime implements VmEnv {
       mapFromHandle: (h) => self.mapFromHandle(h),
       readKernel: (addr, len) => self.kmem.read(addr, len),
       spinLockMap: (addr) => self.spinLockMap(addr),
+      sockets: this.sockets,
     };
     this.graph = new GraphHeap(this.arena, (addr) => self.graphContainer(addr));
     this.helperEnv.graph = this.graph;
@@ -165,7 +174,7 @@ export class Runtime implements VmEnv {
     if (!factory) throw new UnsupportedError(`unsupported map type ${mapTypeName(spec.type)}`);
     let map: BpfMap;
     try {
-      map = factory(spec, { arena: this.arena, ncpus: this.options.ncpus, runtime: this, graph: this.graph });
+      map = factory(spec, { arena: this.arena, ncpus: this.options.ncpus, runtime: this, graph: this.graph, sockets: this.sockets, taskByPid: (pid) => this.taskByPid(pid) });
     } catch (e) {
       // The arena ran out while the map allocated (the kernel's allocation fails the same way).
       if (e instanceof FaultSignal) throw new MapError(`${mapTypeName(spec.type)}: cannot allocate: ${e.reason}`, spec.name, -Errno.ENOMEM);
@@ -175,6 +184,16 @@ export class Runtime implements VmEnv {
     const loaded: LoadedMap = { id, map, handle: makeHandle(HandleKind.MAP, id) };
     this.maps.push(loaded);
     return loaded;
+  }
+
+  /** The kernel address of the task_struct with this pid: the current task is the only one. */
+  taskByPid(pid: number): bigint | undefined {
+    return pid === this.options.task.pid ? CURRENT_TASK_ADDR : undefined;
+  }
+
+  /** A test run ended (vm/test-run): maps drop what the run allocated (cgroup storage). */
+  testRunEnded(): void {
+    for (const m of this.maps) m?.map.testRunEnded?.();
   }
 
   mapById(id: number): LoadedMap | undefined {

@@ -2171,6 +2171,7 @@ export class Interpreter {
   private invokeAt(run: Run, ctx: CallContext, prog: Program, decoded: Decoded, pc: number, impl: (call: HelperCall) => HelperResult, R: Int32Array): void {
     ctx.prog = prog;
     ctx.decoded = decoded;
+    ctx.pc = pc;
     run.contextsUsed = true;
     try {
       setReg(R, 0, impl(ctx));
@@ -2397,6 +2398,8 @@ class CallContext implements VmHelperCall {
   /** The program (and its decoded form) of the frame that made the current helper call. */
   prog: Program | undefined = undefined;
   decoded: Decoded | undefined = undefined;
+  /** The call instruction's index in `prog`. */
+  pc = 0;
   constructor(
     private readonly vm: Interpreter,
     private readonly run: Run,
@@ -2467,6 +2470,18 @@ class CallContext implements VmHelperCall {
   }
   get progType(): number {
     return this.run.progType;
+  }
+  get progName(): string | undefined {
+    return this.prog?.name;
+  }
+  get callers(): { prog: string; pc: number }[] {
+    const run = this.run;
+    const out: { prog: string; pc: number }[] = [];
+    for (let d = run.depth - 1; d >= 0; d--) {
+      const p = run.retProg[d];
+      if (p) out.push({ prog: p.name, pc: run.retPc[d]! - 1 });
+    }
+    return out;
   }
   get gpl(): boolean {
     return this.run.gpl;

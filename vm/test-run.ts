@@ -53,6 +53,7 @@ import {
   type ProgTypeInfo,
 } from './contexts.js';
 import { MemFlag, type Arena } from './memory.js';
+import type { Socket, SocketTable } from './sockets.js';
 import { progTypeName } from './prog-types.js';
 import type { Program } from './program.js';
 import type { TraceFn } from './interpreter.js';
@@ -76,6 +77,11 @@ export interface TestRunHost {
       cookie?: bigint;
     },
   ): { r0: bigint; insnCount: number; output: RunOutput };
+  /** The runtime's sockets: a skb run registers its socket there for the run (sk_storage). */
+  readonly sockets?: SocketTable;
+  /** Called once after every test run (all repeats): per-run state such as the cgroup storage
+   *  bpf_test_run allocates goes away, as in the kernel. */
+  testRunEnded?(): void;
 }
 
 export interface TestRunInput {
@@ -153,10 +159,18 @@ export function testRun(host: TestRunHost, prog: Program, input: TestRunInput = 
   if (input.ctx !== undefined && input.ctx.length === 0) throw new TestRunInputError('EINVAL', 'ctx_in is empty (omit it instead)');
   const repeat = input.repeat ?? 1;
   if (!Number.isInteger(repeat) || repeat < 0 || repeat > 0xffffffff) throw new UsageError(`repeat must be an unsigned 32-bit integer (got ${repeat})`);
-  switch (info.testRun) {
+  try {
+    return dispatch(host, prog, info, info.testRun, input);
+  } finally {
+    host.testRunEnded?.();
+  }
+}
+
+function dispatch(host: TestRunHost, prog: Program, info: ProgTypeInfo, kind: NonNullable<ProgTypeInfo['testRun']>, input: TestRunInput): TestRunResult {
+  switch (kind) {
     case 'skb-l2':
     case 'skb-l3':
-      return runSkb(host, prog, info, input, info.testRun === 'skb-l2');
+      return runSkb(host, prog, info, input, kind === 'skb-l2');
     case 'xdp':
       return runXdp(host, prog, info, input);
     case 'syscall':
@@ -165,7 +179,7 @@ export function testRun(host: TestRunHost, prog: Program, input: TestRunInput = 
     case 'btf-args':
     case 'pt-regs':
     case 'tp-record':
-      return runTracing(host, prog, info.testRun, input);
+      return runTracing(host, prog, kind, input);
     case 'flow-dissector':
       return runFlowDissector(host, prog, input);
     case 'sk-lookup':
@@ -255,8 +269,10 @@ function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: Tes
   const pkt = arena.allocRegion(data.length, MemFlag.READ | MemFlag.WRITE, 'packet', `${prog.name} packet`);
   const ctx = arena.allocRegion(SK_BUFF.size, MemFlag.READ | MemFlag.WRITE, 'ctx', '__sk_buff');
   const sk = arena.allocRegion(BPF_SOCK.size, MemFlag.READ, 'other', 'bpf_sock');
+  let runSock: Socket | undefined;
   try {
     fillTestSocket(arena, sk, data, protocol);
+    runSock = host.sockets?.openRunSocket(sk, dv.getUint32(sk + field(BPF_SOCK, 'family').offset, true), TCP_CLOSE);
     dv.setBigUint64(ctx + field(SK_BUFF, 'sk').offset, BigInt(sk), true);
     arena.write(pkt, data);
     const skbData = l2 ? pkt : pkt + ETH_HLEN;
@@ -320,6 +336,8 @@ function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: Tes
   } finally {
     freeMovedPacket(arena, dv.getUint32(ctx + field(SK_BUFF, 'data').offset, true));
     arena.unprotect(ctx, SK_BUFF.size);
+    // sk_free: the socket's storage goes with it
+    if (runSock) host.sockets?.close(runSock);
     arena.free(sk);
     arena.free(ctx);
     arena.free(pkt);

@@ -1,0 +1,230 @@
+// The runtime's sockets (issue 13: "sockets from a small socket table the user describes"). A
+// socket is a `struct bpf_sock` image in arena memory (read-only to programs) plus what the kernel
+// keeps beside it: a file descriptor user space names it by, a cookie, and its lifetime. Two kinds:
+//   - described sockets: RuntimeOptions.sockets (or `add`), alive as long as the runtime; user
+//     space names them by fd in map operations (sk_storage keys, sockmap values), as the kernel's
+//     syscalls take a socket fd;
+//   - run sockets: the fresh, unconnected socket a skb test run attaches (net/bpf/test_run.c
+//     sk_alloc ... sk_free); it has no fd and goes away when the run ends.
+// When a socket goes away, every owner-keyed storage (sk_storage maps) drops what it held for it,
+// as the kernel's __sk_destruct calls bpf_sk_storage_free.
+
+import { UsageError } from '../src/errors.js';
+import { BPF_SOCK, field } from './contexts.js';
+import { MemFlag, type Arena } from './memory.js';
+
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+export const SOCK_STREAM = 1;
+export const SOCK_DGRAM = 2;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
+
+/** TCP states (include/net/tcp_states.h), the names a description may use. */
+export const TcpState = {
+  established: 1,
+  syn_sent: 2,
+  syn_recv: 3,
+  fin_wait1: 4,
+  fin_wait2: 5,
+  time_wait: 6,
+  close: 7,
+  close_wait: 8,
+  last_ack: 9,
+  listen: 10,
+  closing: 11,
+  new_syn_recv: 12,
+} as const;
+
+/** What a user describes about a socket (library option `sockets`, CLI `--sockets file.json`). */
+export interface SocketDesc {
+  /** 'tcp' (SOCK_STREAM, IPPROTO_TCP, the default) or 'udp' (SOCK_DGRAM, IPPROTO_UDP). */
+  proto?: 'tcp' | 'udp';
+  /** 4 (default) or 6. */
+  family?: 4 | 6;
+  /** Local and remote address: dotted IPv4 or full/compressed IPv6 text. Default all zeros. */
+  src?: string;
+  dst?: string;
+  /** Local and remote port (host order). Default 0. */
+  srcPort?: number;
+  dstPort?: number;
+  /** A TcpState name or number. Default 'established' for tcp, 'close' (7) for udp as the
+   *  kernel reports an unconnected UDP socket. */
+  state?: keyof typeof TcpState | number;
+  /** The fd user space names it by; default the next free one from 3 up. */
+  fd?: number;
+}
+
+export interface Socket {
+  /** Arena address of its struct bpf_sock (what a program's socket pointer holds). */
+  readonly addr: number;
+  /** User-space fd, or undefined for a run socket. */
+  readonly fd: number | undefined;
+  readonly cookie: bigint;
+  readonly family: number;
+  readonly type: number;
+  readonly protocol: number;
+  readonly state: number;
+}
+
+/** Something that keeps data per socket and must drop it when the socket goes away. */
+export interface SocketStorageOwner {
+  socketClosed(sock: Socket): void;
+}
+
+/** net.core.optmem_max (131072 on the 6.18 host): what one socket's storage may take. */
+export const OPTMEM_MAX = 131072;
+/** sizeof(struct bpf_local_storage) on x86-64, charged with a socket's first storage value. */
+export const LOCAL_STORAGE_SIZE = 176;
+
+export class SocketTable {
+  /** Option memory each socket has charged (sk->sk_omem_alloc) and its number of storage values. */
+  private readonly omem = new Map<Socket, { bytes: number; values: number }>();
+  private readonly byAddr = new Map<number, Socket>();
+  private readonly byFdMap = new Map<number, Socket>();
+  private readonly storages = new Set<SocketStorageOwner>();
+  private nextCookie = 1n;
+
+  constructor(private readonly arena: Arena) {}
+
+  /** Add a described socket; returns it (its fd names it to user space). */
+  add(desc: SocketDesc): Socket {
+    const where = `socket ${JSON.stringify(desc)}`;
+    const proto = desc.proto ?? 'tcp';
+    if (proto !== 'tcp' && proto !== 'udp') throw new UsageError(`${where}: proto must be 'tcp' or 'udp'`);
+    const family = desc.family ?? 4;
+    if (family !== 4 && family !== 6) throw new UsageError(`${where}: family must be 4 or 6`);
+    let fd = desc.fd;
+    if (fd === undefined) for (fd = 3; this.byFdMap.has(fd); fd++);
+    if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) throw new UsageError(`${where}: fd must be a non-negative int`);
+    if (this.byFdMap.has(fd)) throw new UsageError(`${where}: fd ${fd} is already taken`);
+    const state = typeof desc.state === 'number' ? desc.state : TcpState[desc.state ?? (proto === 'tcp' ? 'established' : 'close')];
+    if (state === undefined || !Number.isInteger(state) || state < 1 || state > 12) throw new UsageError(`${where}: unknown TCP state ${String(desc.state)}`);
+    for (const p of [desc.srcPort, desc.dstPort]) if (p !== undefined && (!Number.isInteger(p) || p < 0 || p > 0xffff)) throw new UsageError(`${where}: ports must be 0..65535`);
+    const src = parseAddr(desc.src, family, where);
+    const dst = parseAddr(desc.dst, family, where);
+    const addr = this.arena.allocRegion(BPF_SOCK.size, MemFlag.READ, 'other', `socket fd ${fd}`);
+    const dv = this.arena.dv;
+    const at = (name: string): number => addr + field(BPF_SOCK, name).offset;
+    dv.setUint32(at('family'), family === 4 ? AF_INET : AF_INET6, true);
+    dv.setUint32(at('type'), proto === 'tcp' ? SOCK_STREAM : SOCK_DGRAM, true);
+    dv.setUint32(at('protocol'), proto === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP, true);
+    this.arena.write(family === 4 ? at('src_ip4') : at('src_ip6'), src);
+    this.arena.write(family === 4 ? at('dst_ip4') : at('dst_ip6'), dst);
+    // bpf_sock.src_port is host order, dst_port network order (uapi)
+    dv.setUint32(at('src_port'), desc.srcPort ?? 0, true);
+    dv.setUint16(at('dst_port'), desc.dstPort ?? 0, false);
+    dv.setUint32(at('state'), state, true);
+    dv.setInt32(at('rx_queue_mapping'), -1, true);
+    const sock: Socket = {
+      addr,
+      fd,
+      cookie: this.nextCookie++,
+      family: family === 4 ? AF_INET : AF_INET6,
+      type: proto === 'tcp' ? SOCK_STREAM : SOCK_DGRAM,
+      protocol: proto === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP,
+      state,
+    };
+    this.byAddr.set(addr, sock);
+    this.byFdMap.set(fd, sock);
+    return sock;
+  }
+
+  /** Register the socket image a test run built at `addr` (no fd); `close` ends it. */
+  openRunSocket(addr: number, family: number, state: number): Socket {
+    const sock: Socket = { addr, fd: undefined, cookie: this.nextCookie++, family, type: SOCK_STREAM, protocol: 0, state };
+    this.byAddr.set(addr, sock);
+    return sock;
+  }
+
+  /** The socket a program's pointer designates (its bpf_sock address), if any. */
+  byAddress(addr: number): Socket | undefined {
+    return this.byAddr.get(addr);
+  }
+
+  /** The described socket with this fd, if any. */
+  byFd(fd: number): Socket | undefined {
+    return this.byFdMap.get(fd);
+  }
+
+  /** Every described socket, by fd. */
+  described(): Socket[] {
+    return [...this.byFdMap.values()].sort((a, b) => a.fd! - b.fd!);
+  }
+
+  /** The socket goes away: storages drop what they held for it; a described socket's image is
+   *  freed (a run socket's belongs to its test run). */
+  close(sock: Socket): void {
+    if (this.byAddr.get(sock.addr) !== sock) return;
+    for (const s of this.storages) s.socketClosed(sock);
+    this.omem.delete(sock);
+    this.byAddr.delete(sock.addr);
+    if (sock.fd !== undefined) {
+      this.byFdMap.delete(sock.fd);
+      this.arena.free(sock.addr);
+    }
+  }
+
+  /** bpf_sk_storage_charge for one storage value of `bytes` (plus the socket's
+   *  bpf_local_storage with its first value): 0 or -ENOMEM, as sock_kmalloc's limit. */
+  chargeStorage(sock: Socket, bytes: number): number {
+    const c = this.omem.get(sock) ?? { bytes: 0, values: 0 };
+    const add = (n: number): boolean => {
+      if (n <= OPTMEM_MAX && c.bytes + n < OPTMEM_MAX) {
+        c.bytes += n;
+        return true;
+      }
+      return false;
+    };
+    if (c.values === 0 && !add(LOCAL_STORAGE_SIZE)) return -12;
+    if (!add(bytes)) {
+      if (c.values === 0) c.bytes -= LOCAL_STORAGE_SIZE;
+      return -12;
+    }
+    c.values++;
+    this.omem.set(sock, c);
+    return 0;
+  }
+
+  uncharge(sock: Socket, bytes: number): void {
+    const c = this.omem.get(sock);
+    if (!c) return;
+    c.bytes -= bytes;
+    if (--c.values === 0) this.omem.delete(sock);
+  }
+
+  watch(owner: SocketStorageOwner): void {
+    this.storages.add(owner);
+  }
+
+  unwatch(owner: SocketStorageOwner): void {
+    this.storages.delete(owner);
+  }
+}
+
+/** Address text to network-order bytes (4 or 16); undefined gives zeros. */
+function parseAddr(text: string | undefined, family: 4 | 6, where: string): Uint8Array {
+  const out = new Uint8Array(family === 4 ? 4 : 16);
+  if (text === undefined) return out;
+  if (family === 4) {
+    const parts = text.split('.');
+    if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) throw new UsageError(`${where}: '${text}' is not an IPv4 address`);
+    parts.forEach((p, i) => (out[i] = Number(p)));
+    return out;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) throw new UsageError(`${where}: '${text}' is not an IPv6 address`);
+  const groups = (s: string) => (s === '' ? [] : s.split(':'));
+  const head = groups(halves[0]!);
+  const tail = halves.length === 2 ? groups(halves[1]!) : [];
+  const fill = 8 - head.length - tail.length;
+  if ((halves.length === 1 && fill !== 0) || fill < 0) throw new UsageError(`${where}: '${text}' is not an IPv6 address`);
+  const all = [...head, ...Array<string>(fill).fill('0'), ...tail];
+  all.forEach((g, i) => {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) throw new UsageError(`${where}: '${text}' is not an IPv6 address`);
+    const v = parseInt(g, 16);
+    out[2 * i] = v >> 8;
+    out[2 * i + 1] = v & 0xff;
+  });
+  return out;
+}
