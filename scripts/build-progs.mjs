@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const DIRS = ['test/progs', 'test/progs/verifier', 'test/progs/kfunc', 'test/progs/rbtree-verifier', 'test/progs/limits', 'test/progs/helpers', 'examples'];
+const DIRS = ['test/progs', 'test/progs/verifier', 'test/progs/kfunc', 'test/progs/rbtree-verifier', 'test/progs/limits', 'test/progs/helpers', 'test/progs/maps', 'examples'];
 const CLANG = process.env.CLANG ?? 'clang-19';
 const arch = execFileSync('uname', ['-m']).toString().trim();
 const BASE_FLAGS = ['-O2', '-g', '-target', 'bpf', '-mcpu=v3', `-D__TARGET_ARCH_${arch === 'aarch64' ? 'arm64' : 'x86'}`,

@@ -107,6 +107,7 @@ export function progTypeFor(h: HelperEntry): number {
   if (h.progTypes.includes(ProgType.XDP)) return ProgType.XDP;
   if (h.progTypes.includes(ProgType.SOCKET_FILTER)) return ProgType.SOCKET_FILTER;
   if (h.progTypes.includes(ProgType.RAW_TRACEPOINT)) return ProgType.RAW_TRACEPOINT;
+  if (h.progTypes.includes(ProgType.CGROUP_SKB)) return ProgType.CGROUP_SKB;
   throw new Error(`no test-runnable program type for ${h.name}`);
 }
 
