@@ -1,0 +1,438 @@
+#!/usr/bin/env node
+// The kernel's own BPF selftest programs, run here and on the host kernel (issue 13,
+// `npm run test:kernel-progs`, not part of npm test). Nothing from the kernel tree is committed;
+// what is committed are facts about the host kernel's runs (test/fixtures/kernel-progs/).
+//
+//  1. scripts/kernel-tree.mjs provides linux-source-6.12 (apt-get download), its libbpf and
+//     headers and a vmlinux.h from the host;
+//  2. every tools/testing/selftests/bpf/progs/*.c is compiled with the selftests' flags into the
+//     cache (build/progs; `nice`, two clang jobs at most); a file that does not compile is listed;
+//  3. every program of a type the kernel can BPF_PROG_TEST_RUN (net/core/filter.c and friends:
+//     socket_filter, sched_cls/act, xdp, cgroup_skb, lwt_*, flow_dissector, sk_lookup, syscall,
+//     raw_tracepoint(_writable), netfilter) is listed with test/kernel/harness/progs-harness;
+//  4. unless --no-record, the host kernel loads each program on its own (libbpf of the same
+//     tree, only that program autoloaded) and test-runs it on the inputs below, pinned to CPU 0,
+//     twice; the facts go to test/fixtures/kernel-progs/<file>.json;
+//  5. ebpfvm loads the same program (load(spec, {programs: [P]})) and runs it on the same inputs,
+//     unverified (--no-verify) and verified; docs/kernel-progs.md gets the figures per file.
+//
+//   node scripts/kernel-progs.mjs [--no-record] [--no-compile] [--jobs N] [FILE...]   FILE: e.g. test_xdp
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ensureTree, ensureLibbpf, ensureVmlinux, selftestFlags, TREE, CACHE, INCLUDE } from './kernel-tree.mjs';
+
+const root = resolve(new URL('..', import.meta.url).pathname);
+const args = process.argv.slice(2);
+const flag = (f) => args.includes(f);
+const jobsIdx = args.indexOf('--jobs');
+const JOBS = jobsIdx >= 0 ? Math.max(1, Number(args[jobsIdx + 1]) || 1) : 2;
+const only = new Set(args.filter((a, i) => !a.startsWith('--') && (jobsIdx < 0 || i !== jobsIdx + 1)).map((a) => a.replace(/\.[co]$/, '')));
+const PROGS = join(TREE, 'tools/testing/selftests/bpf/progs');
+const OBJS = join(CACHE, 'build/progs');
+const FIXTURES = join(root, 'test/fixtures/kernel-progs');
+const CLANG = process.env.CLANG ?? 'clang-19';
+const log = (m) => process.stderr.write(`kernel-progs: ${m}\n`);
+
+/** Run `cmd` over `items` with at most `jobs` processes at a time (the machine is shared). */
+async function pool(items, jobs, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker));
+  return out;
+}
+
+function runAsync(cmd, argv) {
+  return new Promise((res) => {
+    const p = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('close', (status) => res({ status, stdout, stderr }));
+  });
+}
+
+/** 2. Compile every progs/*.c (cached); returns {compiled: [name], errors: {name: first error}}. */
+export async function compileAll(names) {
+  ensureLibbpf(); ensureVmlinux();
+  mkdirSync(OBJS, { recursive: true });
+  const flags = selftestFlags();
+  const errors = {}, compiled = [];
+  const errFile = join(OBJS, 'compile-errors.json');
+  const known = existsSync(errFile) ? JSON.parse(readFileSync(errFile, 'utf8')) : {};
+  let done = 0;
+  await pool(names, JOBS, async (name) => {
+    const src = join(PROGS, `${name}.c`), obj = join(OBJS, `${name}.o`);
+    const fresh = (p) => existsSync(p) && statSync(p).mtimeMs >= statSync(src).mtimeMs;
+    if (fresh(obj)) { compiled.push(name); return; }
+    if (known[name] && !flag('--recompile')) { errors[name] = known[name]; return; }
+    const r = await runAsync('nice', ['-n', '10', CLANG, ...flags, '-c', src, '-o', obj]);
+    if (r.status === 0) compiled.push(name);
+    else errors[name] = (r.stderr.split('\n').find((l) => l.includes('error:')) ?? `clang exited ${r.status}`).replace(/^.*?error: /, '').slice(0, 160);
+    if (++done % 50 === 0) log(`compiled ${done} files`);
+  });
+  writeFileSync(errFile, JSON.stringify({ ...known, ...errors }, null, 1));
+  compiled.sort();
+  return { compiled, errors };
+}
+
+
+// ---- inputs (issue 13): the same bytes for the host kernel and for ebpfvm -------------------
+
+const zeros = (n) => '00'.repeat(n);
+/** The internet checksum over hex bytes. */
+function csum(hex) {
+  const b = Buffer.from(hex, 'hex');
+  let s = 0;
+  for (let i = 0; i < b.length; i += 2) s += (b[i] << 8) | (b[i + 1] ?? 0);
+  while (s >> 16) s = (s & 0xffff) + (s >> 16);
+  return (~s & 0xffff).toString(16).padStart(4, '0');
+}
+/** The selftests' pkt_v4 (network_helpers.c): Ethernet + IPv4 (ihl 5, version unset, tot_len 123,
+ *  TCP) + TCP (doff 5, urg_ptr 123 in host order), 54 bytes. */
+const PKT_V4 = zeros(12) + '0800' + '05' + '00' + '007b' + zeros(5) + '06' + zeros(10) + zeros(12) + '50' + zeros(5) + '7b00';
+/** A valid IPv4/TCP SYN with an MSS option (02:..:01 -> 02:..:02, 10.0.0.1:12345 -> 10.0.0.2:80,
+ *  both checksums right), 58 bytes padded to 64 with zeros as a short Ethernet frame is. */
+const SYN64 = (() => {
+  const eth = '020000000002' + '020000000001' + '0800';
+  const ipNoCsum = (c) => '4500' + '002c' + '0001' + '4000' + '40' + '06' + c + '0a000001' + '0a000002';
+  const ip = ipNoCsum(csum(ipNoCsum('0000')));
+  const tcpNoCsum = (c) => '3039' + '0050' + '00000001' + '00000000' + '60' + '02' + 'ffff' + c + '0000' + '020405b4';
+  const pseudo = '0a000001' + '0a000002' + '00' + '06' + '0018';
+  const tcp = tcpNoCsum(csum(pseudo + tcpNoCsum('0000')));
+  return eth + ip + tcp + zeros(6);
+})();
+/** struct bpf_sk_lookup: AF_INET, TCP, 127.0.0.1:12345 -> 127.0.0.1:80 (remote_port in network
+ *  order, local_port in host order, as the UAPI has them), 72 bytes. */
+const SK_LOOKUP_CTX = (() => {
+  const b = Buffer.alloc(72);
+  b.writeUInt32LE(2, 8); b.writeUInt32LE(6, 12);
+  b.writeUInt32BE(0x7f000001, 16); b.writeUInt16BE(12345, 36);
+  b.writeUInt32BE(0x7f000001, 40); b.writeUInt32LE(80, 60);
+  return b.toString('hex');
+})();
+const PACKETS = [['zero64', zeros(64), null], ['pkt_v4', PKT_V4, null], ['syn64', SYN64, null]];
+/** name -> [data hex | null, ctx hex | null] per kind. */
+export const INPUTS = {
+  skb: PACKETS, xdp: PACKETS, flow: PACKETS, nf: PACKETS,
+  syscall: [['no_ctx', null, null], ['ctx_zero64', null, zeros(64)]],
+  raw_tp: [['args12', null, zeros(96)]],
+  sk_lookup: [['tcp4', null, SK_LOOKUP_CTX]],
+};
+/** The program types the kernel can BPF_PROG_TEST_RUN (their bpf_prog_ops have .test_run) and the
+ *  input kind each gets. tracing (fentry/fexit) runs the kernel's bpf_fentry_test* functions,
+ *  which reach the program only when it is attached, and struct_ops' test run is for a few
+ *  test-module ops: neither is a run of the program on an input, so neither is listed. */
+export const KIND = {
+  socket_filter: 'skb', sched_cls: 'skb', sched_act: 'skb', cgroup_skb: 'skb',
+  lwt_in: 'skb', lwt_out: 'skb', lwt_xmit: 'skb', lwt_seg6local: 'skb',
+  xdp: 'xdp', flow_dissector: 'flow', netfilter: 'nf', syscall: 'syscall',
+  raw_tracepoint: 'raw_tp', raw_tracepoint_writable: 'raw_tp', sk_lookup: 'sk_lookup',
+};
+// bpf_get_prandom_u32, bpf_ktime_get_ns, bpf_ktime_get_boot_ns, bpf_ktime_get_coarse_ns,
+// bpf_ktime_get_tai_ns: their results differ between any two runs.
+const NONDET_HELPERS = { 7: 'bpf_get_prandom_u32', 5: 'bpf_ktime_get_ns', 125: 'bpf_ktime_get_boot_ns', 160: 'bpf_ktime_get_coarse_ns', 208: 'bpf_ktime_get_tai_ns' };
+
+// ---- 3. the kernel side: list and record ----------------------------------------------------
+
+const HARNESS = join(CACHE, 'build/progs-harness');
+const HARNESS_SRC = join(root, 'test/kernel/harness/progs-harness.c');
+function ensureProgsHarness() {
+  const lib = ensureLibbpf();
+  const fresh = existsSync(HARNESS) && statSync(HARNESS).mtimeMs >= statSync(HARNESS_SRC).mtimeMs && statSync(HARNESS).mtimeMs >= statSync(lib).mtimeMs;
+  if (fresh) return;
+  log('building progs-harness');
+  const r = spawnSync('cc', ['-O2', '-g', '-Wall', '-I', INCLUDE, '-I', join(TREE, 'tools/include/uapi'), HARNESS_SRC, lib, '-lelf', '-lz', '-o', HARNESS], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('cannot build progs-harness');
+}
+
+function listPrograms(name) {
+  const r = spawnSync(HARNESS, [join(OBJS, `${name}.o`), '--list'], { encoding: 'utf8' });
+  try { return JSON.parse(r.stdout); } catch { return { error: (r.stderr || `exit ${r.status}`).trim().split('\n')[0] }; }
+}
+
+/** One program on the host kernel, pinned to CPU 0: a fresh load per input. */
+function recordProgram(name, prog, kind) {
+  const inputs = INPUTS[kind];
+  const argv = [HARNESS, join(OBJS, `${name}.o`), prog, kind, ...inputs.flatMap(([n, d, c]) => [n, d ?? '-', c ?? '-'])];
+  const r = spawnSync('taskset', ['-c', '0', ...argv], { encoding: 'utf8', timeout: 120_000 });
+  const lines = (r.stdout ?? '').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const rec = {};
+  if (r.status !== 0 && !lines.length) return { load_errno: 'HARNESS', load_error: (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').pop() };
+  for (const l of lines) {
+    if (l.load_errno) return { load_errno: l.load_errno, load_error: l.load_error };
+    rec.helpers = l.helpers;
+    if (l.kfuncs?.length) rec.kfuncs = [...new Set(l.kfuncs)];
+    rec.runs ??= {};
+    rec.runs[inputs[l.input][0]] = l.errno ? { errno: l.errno } : { retval: l.retval, data_out: l.data_out, ...(l.ctx_out !== null ? { ctx_out: l.ctx_out } : {}) };
+  }
+  return rec;
+}
+
+function hostKernel() {
+  return spawnSync('uname', ['-r'], { encoding: 'utf8' }).stdout.trim();
+}
+
+/** The host kernel's facts for one file: every test-runnable program, recorded twice. */
+function recordFile(name, listing) {
+  const out = { kernel: hostKernel(), tree: 'linux-source-6.12', source: `tools/testing/selftests/bpf/progs/${name}.c`, inputs: 'inputs.json', programs: {}, other: {} };
+  for (const p of listing.programs) {
+    const kind = KIND[p.type];
+    if (!kind) { out.other[p.type] = (out.other[p.type] ?? 0) + 1; continue; }
+    const a = recordProgram(name, p.name, kind);
+    const entry = { section: p.section, type: p.type, kind, ...a };
+    if (!a.load_errno) {
+      const b = recordProgram(name, p.name, kind);
+      const nondet = (a.helpers ?? []).filter((h) => NONDET_HELPERS[h]).map((h) => NONDET_HELPERS[h]);
+      const differ = Object.keys(a.runs ?? {}).filter((k) => JSON.stringify(a.runs[k]) !== JSON.stringify(b.runs?.[k]));
+      if (nondet.length) entry.nondeterministic = `calls ${nondet.join(', ')}`;
+      else if (differ.length) entry.nondeterministic = `two recordings differ on ${differ.join(', ')}`;
+      else if (b.load_errno) entry.nondeterministic = `the second recording failed to load: ${b.load_error}`;
+    }
+    delete entry.helpers;
+    out.programs[p.name] = entry;
+  }
+  return out;
+}
+
+// ---- 5. ebpfvm's side -----------------------------------------------------------------------
+
+/** The graph kfuncs of the mainline graph issue (#16): programs needing them are counted apart. */
+const GRAPH_KFUNCS = /^bpf_(obj_new_impl|obj_drop_impl|percpu_obj_new_impl|percpu_obj_drop_impl|refcount_acquire_impl|list_push_(front|back)_impl|list_pop_(front|back)|list_(front|back)|rbtree_(add_impl|remove|first|root|left|right))$/;
+const POSSIBLE_CPUS = (() => {
+  try {
+    const m = /(\d+)\s*$/.exec(readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim());
+    return m ? Number(m[1]) + 1 : 2;
+  } catch { return 2; }
+})();
+
+let api;
+async function ebpfvmApi() {
+  api ??= await import(join(root, 'dist/src/index.js'));
+  return api;
+}
+
+const firstLine = (e) => String(e?.message ?? e).split('\n')[0].slice(0, 200);
+
+/** One program here, on the same inputs: a fresh runtime and load per input, as the kernel side.
+ *  verify: verify the program first (once; a rejection refuses every input). */
+function runHere(A, bytes, prog, kind, verify) {
+  const res = {};
+  let verified = false;
+  for (const [input, data, ctx] of INPUTS[kind]) {
+    let stage = 'load';
+    try {
+      const runtime = new A.Runtime({ ncpus: POSSIBLE_CPUS, cpu: 0 });
+      const spec = A.openObject(bytes);
+      const obj = A.load(runtime, spec, { programs: [prog] });
+      if (verify && !verified) { stage = 'verify'; A.verifyForRun(obj, prog); verified = true; }
+      stage = 'run';
+      const p = obj.program(prog);
+      const req = { cpu: 0 };
+      if (kind === 'raw_tp') req.args = new Array(12).fill(0n);
+      else if (ctx !== null) req.ctx = Buffer.from(ctx, 'hex');
+      if (data !== null) req.data = Buffer.from(data, 'hex');
+      const r = A.testRun(runtime, p.program, req);
+      res[input] = { retval: r.retval, data_out: r.dataOut ? Buffer.from(r.dataOut).toString('hex') : null, ...(r.ctxOut ? { ctx_out: Buffer.from(r.ctxOut).toString('hex') } : {}) };
+    } catch (e) {
+      if (!(e instanceof A.EbpfvmError)) res[input] = { crash: `${e?.constructor?.name ?? 'Error'}: ${firstLine(e)}`, stack: String(e?.stack ?? '').split('\n').slice(1, 4).join(' | ') };
+      else if (e instanceof A.TestRunInputError) res[input] = { errno: e.errno, message: firstLine(e) };
+      else if (e instanceof A.VmFault) res[input] = { fault: firstLine(e) };
+      else res[input] = { refused: `${stage === 'verify' ? 'verifier: ' : ''}${firstLine(e)}` };
+      // a load or verifier refusal is the same for every input
+      if (res[input].refused) { for (const [i] of INPUTS[kind]) res[i] ??= res[input]; break; }
+    }
+  }
+  return res;
+}
+
+/** Compare one program's runs with the kernel's: 'same', or the first difference. */
+function compare(kernelRuns, here) {
+  for (const [input, k] of Object.entries(kernelRuns)) {
+    const h = here[input];
+    if (!h) return { status: 'refused', reason: 'no result' };
+    if (h.crash) return { status: 'crash', reason: h.crash, stack: h.stack };
+    if (h.refused) return { status: 'refused', reason: h.refused };
+    if (k.errno) {
+      if (h.errno === k.errno) continue;
+      return { status: 'different', reason: `${input}: kernel refuses the run with ${k.errno}, ebpfvm ${h.errno ? `with ${h.errno}` : h.fault ? `faults (${h.fault})` : `returns ${h.retval}`}` };
+    }
+    if (h.fault) return { status: 'faulted', reason: h.fault };
+    if (h.errno) return { status: 'different', reason: `${input}: ebpfvm refuses the run with ${h.errno} (${h.message}), the kernel returns ${k.retval}` };
+    if (h.retval !== k.retval) return { status: 'different', reason: `${input}: retval ${h.retval}, the kernel's ${k.retval}` };
+    if ((h.data_out ?? null) !== (k.data_out ?? null)) {
+      const a = h.data_out ?? '', b = k.data_out ?? '';
+      let i = 0;
+      while (i < a.length && a[i] === b[i]) i++;
+      return { status: 'different', reason: `${input}: data_out differs (${a.length / 2} bytes vs the kernel's ${b.length / 2}, first at byte ${i >> 1})` };
+    }
+  }
+  return { status: 'same' };
+}
+
+/** Group a reason for the summary: numbers and names of this program dropped. */
+const reasonKey = (r) => r.replace(/program \S+/g, 'program P').replace(/\b(insn|at byte|pc) \d+/g, '$1 N').replace(/'[^']*'/g, "'…'").slice(0, 120);
+
+async function compareAll(fixtures, verify) {
+  const A = await ebpfvmApi();
+  const files = [];
+  for (const [name, fx] of Object.entries(fixtures)) {
+    const row = { name, programs: 0, hostRefused: 0, excluded: [], same: 0, different: [], refused: [], faulted: [], crash: [], graph: [] };
+    const objPath = join(OBJS, `${name}.o`);
+    const bytes = existsSync(objPath) ? readFileSync(objPath) : undefined;
+    for (const [prog, k] of Object.entries(fx.programs)) {
+      row.programs++;
+      if (k.load_errno) { row.hostRefused++; continue; }
+      if (k.nondeterministic) { row.excluded.push({ prog, reason: k.nondeterministic }); continue; }
+      const here = bytes ? runHere(A, bytes, prog, k.kind, verify) : { x: { refused: 'object not built' } };
+      const c = compare(k.runs ?? {}, here);
+      if (c.status === 'same') { row.same++; continue; }
+      const graph = (k.kfuncs ?? []).filter((f) => GRAPH_KFUNCS.test(f));
+      const item = { prog, ...c, ...(graph.length ? { graph } : {}) };
+      if (graph.length && c.status !== 'crash') row.graph.push(item);
+      else if (c.status === 'crash') row.crash.push(item);
+      else if (c.status === 'refused') row.refused.push(item);
+      else if (c.status === 'faulted') row.faulted.push(item);
+      else row.different.push(item);
+    }
+    files.push(row);
+  }
+  return files;
+}
+
+function totals(files) {
+  const t = { programs: 0, hostRefused: 0, excluded: 0, same: 0, different: 0, refused: 0, faulted: 0, crash: 0, graph: 0 };
+  for (const f of files) for (const k of Object.keys(t)) t[k] += Array.isArray(f[k]) ? f[k].length : f[k];
+  t.compared = t.programs - t.hostRefused - t.excluded;
+  return t;
+}
+
+const pct = (a, b) => (b ? ((100 * a) / b).toFixed(1) : '0.0');
+
+function figureLine(t, mode) {
+  return `${mode}: ${t.same} of ${t.compared} programs the host kernel loads and runs deterministically give its results here (${pct(t.same, t.compared)} %; ` +
+    `${pct(t.same, t.compared - t.graph)} % of the ${t.compared - t.graph} not waiting on the graph kfuncs of #16); ` +
+    `${t.different} different, ${t.refused} refused, ${t.faulted} faulted, ${t.graph} waiting on #16, ${t.crash} crashes`;
+}
+
+function topReasons(files, key, n = 12) {
+  const m = new Map();
+  for (const f of files) for (const it of f[key]) { const r = reasonKey(it.reason); m.set(r, (m.get(r) ?? 0) + 1); }
+  return [...m].sort((a, b) => b[1] - a[1]).slice(0, n);
+}
+
+function writeDoc(meta, noVerify, verified) {
+  const t = totals(noVerify), tv = totals(verified);
+  const esc = (s) => String(s).replace(/\|/g, '\\|');
+  const cellList = (items) => {
+    if (!items.length) return '';
+    const m = new Map();
+    for (const it of items) { const r = reasonKey(it.reason); m.set(r, [...(m.get(r) ?? []), it.prog]); }
+    return [...m].map(([r, ps]) => `${ps.length}: ${esc(r)} (${ps.slice(0, 4).join(', ')}${ps.length > 4 ? ', …' : ''})`).join('<br>');
+  };
+  const lines = [
+    '# The kernel\'s BPF selftest programs under ebpfvm',
+    '',
+    'Generated by `npm run test:kernel-progs` (scripts/kernel-progs.mjs). Debian\'s linux-source-6.12:',
+    'every `tools/testing/selftests/bpf/progs/*.c` compiled with clang-19 and the selftests\' flags against that',
+    'tree\'s headers and the host\'s vmlinux.h; every program of a type the kernel can `BPF_PROG_TEST_RUN`',
+    `(${Object.keys(KIND).join(', ')}) loaded on its own — on the host kernel (${meta.kernel}) with the tree's`,
+    'libbpf (only that program autoloaded), here with `load(spec, { programs: [P] })` — and run on the same inputs,',
+    'each input on a fresh load: packets (skb, xdp, flow dissector, netfilter) 64 zero bytes, the selftests\' 54-byte',
+    '`pkt_v4` and a valid 64-byte IPv4/TCP SYN; syscall no ctx and a 64-byte zero ctx; raw_tp 12 zero u64',
+    'arguments; sk_lookup one fixed context (test/fixtures/kernel-progs/inputs.json). The kernel side ran',
+    'pinned to CPU 0 and was recorded twice; its facts are test/fixtures/kernel-progs/<file>.json.',
+    'A program has the same result when every input gives the kernel\'s retval and data_out (or the kernel\'s',
+    'errno when the kernel refuses the run).',
+    '',
+    `${meta.files} files, ${meta.compiled} compile (${meta.compileErrors} do not); ${meta.withRunnable} hold test-runnable programs: ` +
+      `**${t.programs} programs**, of which the host kernel refuses to load ${t.hostRefused} and ${t.excluded} are excluded as nondeterministic, leaving **${t.compared}**.`,
+    '',
+    `- **${figureLine(t, 'Unverified (`--no-verify`)')}.**`,
+    `- **${figureLine(tv, 'Verified (the default of `run`)')}.**`,
+    '',
+    '## Largest causes (unverified)',
+    '',
+    '| count | status | reason |',
+    '|---:|---|---|',
+    ...['refused', 'faulted', 'different', 'graph', 'crash'].flatMap((k) => topReasons(noVerify, k, k === 'refused' ? 25 : 12).map(([r, n]) => `| ${n} | ${k === 'graph' ? 'waiting on #16' : k} | ${esc(r)} |`)),
+    '',
+    '## Largest verifier refusals (verified run)',
+    '',
+    '| count | reason |',
+    '|---:|---|',
+    ...topReasons(verified, 'refused', 25).map(([r, n]) => `| ${n} | ${esc(r)} |`),
+    '',
+    '## Per file (unverified)',
+    '',
+    '| file | programs | host refuses | excluded | same | different | refused | faulted | waiting on #16 | same, verified |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...noVerify.map((f, i) => `| ${f.name} | ${f.programs} | ${f.hostRefused} | ${f.excluded.length} | ${f.same} | ${f.different.length} | ${f.refused.length} | ${f.faulted.length} | ${f.graph.length} | ${verified[i].same} |`),
+    '',
+    '## Differences, refusals and faults per file (unverified)',
+    '',
+    '| file | different | refused | faulted | waiting on #16 | crash |',
+    '|---|---|---|---|---|---|',
+    ...noVerify.filter((f) => f.different.length + f.refused.length + f.faulted.length + f.graph.length + f.crash.length)
+      .map((f) => `| ${f.name} | ${cellList(f.different)} | ${cellList(f.refused)} | ${cellList(f.faulted)} | ${cellList(f.graph)} | ${cellList(f.crash)} |`),
+    '',
+    `## Excluded as nondeterministic (${t.excluded})`,
+    '',
+    ...noVerify.flatMap((f) => f.excluded.map((e) => `- ${f.name}/${e.prog}: ${e.reason}`)),
+    '',
+    `Files that do not compile with clang-19: ${meta.compileErrors} (reasons in the script's cache, build/progs/compile-errors.json).`,
+    '',
+  ];
+  writeFileSync(join(root, 'docs/kernel-progs.md'), lines.join('\n'));
+}
+
+async function main() {
+  ensureTree();
+  const names = readdirSync(PROGS).filter((f) => f.endsWith('.c')).map((f) => f.slice(0, -2))
+    .filter((n) => !only.size || only.has(n)).sort();
+  const { compiled, errors } = flag('--no-compile')
+    ? { compiled: names.filter((n) => existsSync(join(OBJS, `${n}.o`))), errors: {} }
+    : await compileAll(names);
+  log(`${names.length} files, ${compiled.length} compiled, ${Object.keys(errors).length} do not compile with ${CLANG}`);
+  if (flag('--compile-only')) return;
+  ensureProgsHarness();
+  mkdirSync(FIXTURES, { recursive: true });
+  writeFileSync(join(FIXTURES, 'inputs.json'), JSON.stringify(INPUTS, null, 1) + '\n');
+
+  // 3 + 4: the kernel's facts (recorded unless --no-record and a fixture exists)
+  const fixtures = {};
+  let n = 0;
+  for (const name of compiled) {
+    const fxPath = join(FIXTURES, `${name}.json`);
+    if (flag('--no-record') || flag('--no-compile')) {
+      if (existsSync(fxPath)) fixtures[name] = JSON.parse(readFileSync(fxPath, 'utf8'));
+      continue;
+    }
+    const listing = listPrograms(name);
+    if (listing.error || !listing.programs.some((p) => KIND[p.type])) continue;
+    const fx = recordFile(name, listing);
+    writeFileSync(fxPath, JSON.stringify(fx, null, 1) + '\n');
+    fixtures[name] = fx;
+    if (++n % 25 === 0) log(`recorded ${n} files`);
+  }
+  log(`${Object.keys(fixtures).length} files with test-runnable programs`);
+
+  // 5: ebpfvm, unverified and verified
+  const noVerify = await compareAll(fixtures, false);
+  const tn = totals(noVerify);
+  console.log(`kernel-progs: ${figureLine(tn, 'unverified (--no-verify)')}`);
+  const verified = await compareAll(fixtures, true);
+  console.log(`kernel-progs: ${figureLine(totals(verified), 'verified')}`);
+  writeFileSync(join(OBJS, 'last-results.json'), JSON.stringify({ noVerify, verified }, null, 1));
+  const meta = { kernel: Object.values(fixtures)[0]?.kernel ?? hostKernel(), files: names.length, compiled: compiled.length, compileErrors: names.length - compiled.length, withRunnable: Object.keys(fixtures).length };
+  if (!only.size) writeDoc(meta, noVerify, verified);
+  for (const f of noVerify) for (const c of f.crash) console.log(`CRASH ${f.name}/${c.prog}: ${c.reason} ${c.stack ?? ''}`);
+}
+
+await main();
