@@ -4,9 +4,9 @@
 import { PseudoLd, type Insn } from '../../vm/isa.js';
 import { helperById } from '../../helpers/table.js';
 import { disassemble, type DisasmAnnotations, type DisasmOptions } from '../../vm/disasm.js';
-import { UsageError } from '../errors.js';
+import { LinkError, UsageError } from '../errors.js';
 import { linkProgram } from './link.js';
-import type { ObjectSpec } from './spec.js';
+import type { ObjectSpec, ProgramSpec } from './spec.js';
 
 export interface ListingUnit {
   title: string;
@@ -26,7 +26,16 @@ export function listingUnits(spec: ObjectSpec, prog?: string): ListingUnit[] {
   for (const p of spec.programs.values()) {
     if (prog !== undefined && p.name !== prog) continue;
     // Offline link: no runtime, so kfuncs and ksyms resolve to 0 and maps to their index.
-    const linked = linkProgram(spec, p, { mapId: (m) => maps.indexOf(m), ksym: () => 0n, kfunc: () => 0 });
+    let linked: ReturnType<typeof linkProgram>;
+    try {
+      linked = linkProgram(spec, p, { mapId: (m) => maps.indexOf(m), ksym: () => 0n, kfunc: () => 0 });
+    } catch (e) {
+      // A listing needs no link: what cannot be linked (an extern nothing defines, an arena
+      // relocation, objects made for static linking) is listed as the section holds it.
+      if (!(e instanceof LinkError)) throw e;
+      units.push(unlinkedUnit(p, e));
+      continue;
+    }
     const funcs = new Map(linked.program.funcs?.map((f) => [f.pc, f.name]));
     // line_info has an entry per statement/column; print a source line when it changes.
     const lines = new Map<number, string>();
@@ -81,4 +90,18 @@ export function formatListing(units: readonly DisasmUnit[], opts: DisasmCliOptio
     parts.push(units.length > 1 || u.title ? `${u.title ?? ''}:\n${text}` : text);
   }
   return parts.join('\n');
+}
+
+/** The entry function's instructions as they are in the section: relocations not applied,
+ *  subprograms not appended; the title says why. */
+function unlinkedUnit(p: ProgramSpec, e: LinkError): ListingUnit {
+  return {
+    title: `${p.section}/${p.name} (not linked: ${e.message})`,
+    insns: p.func.insns.map((i) => ({ ...i })),
+    annotations: {
+      symbolAt: (pc) => (pc === 0 ? p.name : undefined),
+      mapName: () => undefined,
+      sourceLine: () => undefined,
+    },
+  };
 }
