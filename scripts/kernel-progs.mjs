@@ -144,6 +144,7 @@ const NONDET_HELPERS = { 7: 'bpf_get_prandom_u32', 5: 'bpf_ktime_get_ns', 125: '
 // ---- 3. the kernel side: list and record ----------------------------------------------------
 
 const HARNESS = join(CACHE, 'build/progs-harness');
+const SAME_AS_INPUT = '=data_in';
 const HARNESS_SRC = join(root, 'test/kernel/harness/progs-harness.c');
 function ensureProgsHarness() {
   const lib = ensureLibbpf();
@@ -172,7 +173,9 @@ function recordProgram(name, prog, kind) {
     rec.helpers = l.helpers;
     if (l.kfuncs?.length) rec.kfuncs = [...new Set(l.kfuncs)];
     rec.runs ??= {};
-    rec.runs[inputs[l.input][0]] = l.errno ? { errno: l.errno } : { retval: l.retval, data_out: l.data_out, ...(l.ctx_out !== null ? { ctx_out: l.ctx_out } : {}) };
+    // data_out equal to data_in (most packets pass unchanged) is written as '=data_in'
+    const dataOut = l.data_out !== null && l.data_out === inputs[l.input][1] ? SAME_AS_INPUT : l.data_out;
+    rec.runs[inputs[l.input][0]] = l.errno ? { errno: l.errno } : { retval: l.retval, data_out: dataOut, ...(l.ctx_out !== null ? { ctx_out: l.ctx_out } : {}) };
   }
   return rec;
 }
@@ -263,8 +266,9 @@ function runHere(A, bytes, prog, kind, verify) {
 }
 
 /** Compare one program's runs with the kernel's: 'same', or the first difference. */
-function compare(kernelRuns, here) {
-  for (const [input, k] of Object.entries(kernelRuns)) {
+function compare(kernelRuns, here, kind) {
+  for (const [input, kRun] of Object.entries(kernelRuns)) {
+    const k = kRun.data_out === SAME_AS_INPUT ? { ...kRun, data_out: INPUTS[kind].find(([n]) => n === input)[1] } : kRun;
     const h = here[input];
     if (!h) return { status: 'refused', reason: 'no result' };
     if (h.crash) return { status: 'crash', reason: h.crash, stack: h.stack };
@@ -301,7 +305,7 @@ async function compareAll(fixtures, verify) {
       if (k.load_errno) { row.hostRefused++; continue; }
       if (k.nondeterministic) { row.excluded.push({ prog, reason: k.nondeterministic }); continue; }
       const here = bytes ? runHere(A, bytes, prog, k.kind, verify) : { x: { refused: 'object not built' } };
-      const c = compare(k.runs ?? {}, here);
+      const c = compare(k.runs ?? {}, here, k.kind);
       if (c.status === 'same') { row.same++; continue; }
       const graph = (k.kfuncs ?? []).filter((f) => GRAPH_KFUNCS.test(f));
       const item = { prog, ...c, ...(graph.length ? { graph } : {}) };
