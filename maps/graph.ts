@@ -330,6 +330,12 @@ export class GraphHeap {
     if (root.busy) throw new FaultSignal(`${what}: the tree at ${hex(root.addr)} is in the middle of an add (called from its own less callback)`);
   }
 
+  /** The red-black invariants of the tree at `rootAddr` (RbTree.check): empty when sound. */
+  rbCheck(rootAddr: number, less?: (a: number, b: number) => boolean): string[] {
+    const r = this.roots.get(rootAddr);
+    return r && r.kind === 'rb_root' ? r.tree.check(less) : [];
+  }
+
   /** The nodes of the tree at `rootAddr` in order (tests, user space); empty when unused. */
   rbInOrder(rootAddr: number): number[] {
     const r = this.roots.get(rootAddr);

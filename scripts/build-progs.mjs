@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const DIRS = ['test/progs', 'test/progs/verifier', 'test/progs/kfunc', 'test/progs/rbtree-verifier', 'test/progs/limits', 'test/progs/helpers', 'test/progs/maps', 'examples'];
+const DIRS = ['test/progs', 'test/progs/verifier', 'test/progs/kfunc', 'test/progs/rbtree-verifier', 'test/progs/limits', 'test/progs/helpers', 'test/progs/maps', 'test/progs/graph', 'examples'];
 const CLANG = process.env.CLANG ?? 'clang-19';
 const arch = execFileSync('uname', ['-m']).toString().trim();
 const BASE_FLAGS = ['-O2', '-g', '-target', 'bpf', '-mcpu=v3', `-D__TARGET_ARCH_${arch === 'aarch64' ? 'arm64' : 'x86'}`,
@@ -49,7 +49,7 @@ function extraFlags(src) {
 
 function headersHash() {
   const h = createHash('sha256');
-  for (const dir of ['include', 'test/progs', 'test/progs/verifier', 'test/progs/kfunc', 'test/progs/limits']) {
+  for (const dir of ['include', 'test/progs', 'test/progs/verifier', 'test/progs/kfunc', 'test/progs/limits', 'test/progs/graph']) {
     const abs = join(root, dir);
     if (!existsSync(abs)) continue;
     for (const f of readdirSync(abs).sort()) if (f.endsWith('.h')) h.update(f).update(readFileSync(join(abs, f)));
