@@ -29,5 +29,11 @@ export { mapApi, MapHandle, BtfCodec, codecFor, rawCodec, type Codec, type Updat
 export { RbtreeApi, formatRbtree, dumpRbtree, btfDecoder, hexPayload, isRbtreeMap, type KeyField, type NodeDecoder, type NodeComparator, type RbtreeNode, type RbtreeShape, type FormatOptions } from './rbtree-api.js';
 export { RbtreeMap, rbtreeSpec, RB_NODE_SIZE } from '../maps/rbtree.js';
 export { RingbufConsumer, consumeRingbuf, type RingbufCallback, type RingbufRecord } from './ringbuf-consumer.js';
+// The producer side of BPF_MAP_TYPE_USER_RINGBUF (reserve/submit/discard/produce), the socket
+// table (RuntimeOptions.sockets, runtime.sockets) and the maps user space reads directly.
+export { UserRingbufMap, type UserRingbufSample } from '../maps/user-ringbuf.js';
+export { SocketTable, TcpState, type Socket, type SocketDesc } from '../vm/sockets.js';
+export { StackTraceMap } from '../maps/stack-trace.js';
+export { KERNEL_FRAMES, USER_FRAMES, syntheticStack } from '../helpers/stack.js';
 export { verifyProgram, verifyForRun, verifierInput, type VerifyOptions, type VerifyResult, type InsnFacts } from './verify.js';
 export { verify, type VerifyInput, type VerifierMap } from '../verifier/index.js';
