@@ -4,9 +4,9 @@
 // here imports a node: module; test/layering.test.ts walks this file's import graph to keep it so.
 export { Runtime, type RuntimeOptions, type LoadedMap } from './runtime.js';
 export { EbpfvmError, VerifierError, VmFault, errorReport } from './errors.js';
-export { openObject, load, LoadedObject, summarize, formatSummary, listingUnits, formatListing, btfTypeRows, type ObjectSpec, type LoadedProgram, type ObjectSummary, type ListingUnit, type DisasmUnit, type BtfTypeRow } from './loader/index.js';
+export { openObject, objectNameFromPath, load, LoadedObject, summarize, formatSummary, listingUnits, formatListing, btfTypeRows, type ObjectSpec, type LoadedProgram, type ObjectSummary, type ListingUnit, type DisasmUnit, type BtfTypeRow } from './loader/index.js';
 export { formatBtfC } from './btf/format.js';
-export { type Btf } from './btf/btf.js';
+export { BtfKind, type Btf } from './btf/btf.js';
 export { verifyProgram, verifyForRun, programVerdict, verdictLine, type VerifyOptions, type VerifyResult, type ProgramVerdict } from './verify.js';
 export { testRun, dumpMapRaw, toHex, fromHex, hexDump, resultLine, mapViews, TestRunInputError, type TestRunInput, type TestRunResult, type MapView, type RawMapDump } from './test-run-api.js';
 export { RbtreeApi, dumpRbtree, formatRbtree, btfDecoder, isRbtreeMap, type RbtreeShape } from './rbtree-api.js';
