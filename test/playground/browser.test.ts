@@ -6,6 +6,7 @@
 // Without Chromium (`apt-get install chromium`, as .ci/run does) the whole file is skipped, and
 // says so.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,10 +17,20 @@ const ROOT = join(import.meta.dirname, '../..');
 // EBPFVM_CHROMIUM names another binary (or a missing one, to see the skip).
 const CHROMIUM = (process.env.EBPFVM_CHROMIUM ? [process.env.EBPFVM_CHROMIUM] : ['/usr/bin/chromium', '/usr/bin/chromium-browser']).find((p) => existsSync(p));
 const ARTIFACTS = join(ROOT, 'test-artifacts/playground');
-
-if (!CHROMIUM) {
-  process.stdout.write(`\n*** test/playground: SKIPPED the browser tests: no Chromium at ${process.env.EBPFVM_CHROMIUM ?? '/usr/bin/chromium'} (apt-get install chromium, or set EBPFVM_CHROMIUM) ***\n\n`);
-}
+const resolvable = (m: string) => {
+  try {
+    createRequire(import.meta.url).resolve(m);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const MISSING = !CHROMIUM
+  ? `no Chromium at ${process.env.EBPFVM_CHROMIUM ?? '/usr/bin/chromium'} (apt-get install chromium, or set EBPFVM_CHROMIUM)`
+  : !resolvable('playwright-core')
+    ? 'playwright-core is not installed (npm ci)'
+    : undefined;
+if (MISSING) process.stdout.write(`\n*** test/playground: SKIPPED the browser tests: ${MISSING} ***\n\n`);
 
 const bytesOf = (rel: string) => new Uint8Array(readFileSync(join(ROOT, rel)));
 
@@ -42,7 +53,7 @@ function schedulerKeys(runs: number): { keys: number[]; colors: string[] } {
   return { keys: api.values().map((v) => (v as { deadline_us: number }).deadline_us), colors };
 }
 
-describe.skipIf(!CHROMIUM)('playground in Chromium', () => {
+describe.skipIf(MISSING !== undefined)('playground in Chromium', () => {
   // Typed loosely on purpose: playwright-core and vite are imported only when Chromium is there.
   let browser: import('playwright-core').Browser;
   let server: import('vite').PreviewServer;
@@ -212,6 +223,19 @@ describe.skipIf(!CHROMIUM)('playground in Chromium', () => {
     }
     expect(await page.textContent('#run-error')).toBe(cli);
     await shot(page, 'rejected-run');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a shared link restores the example, program, input and repeat count; run=1 runs it at once', async () => {
+    const { page, errors } = await openPage('#example=counter&packet=tcp-syn&repeat=3&view=run&run=1');
+    await page.waitForSelector('#retval');
+    expect(await page.inputValue('#packet')).toBe('tcp-syn');
+    expect(await page.inputValue('#repeat')).toBe('3');
+    expect(await page.textContent('#printk')).toBe(['proto 6, 54 bytes, ttl now 63', 'proto 6, 54 bytes, ttl now 62', 'proto 6, 54 bytes, ttl now 61'].join('\n'));
+    expect(await page.textContent('#result-line')).toMatch(/^Return value: 2, duration \(average\): \d+ns$/);
+    // the page keeps its state in the hash, without run=1 (a reload shows it, does not rerun)
+    expect(new URL(page.url()).hash).toBe('#example=counter&packet=tcp-syn&repeat=3&view=run');
     expect(errors).toEqual([]);
     await page.close();
   });
