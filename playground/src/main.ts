@@ -72,13 +72,13 @@ const json = (v: unknown): string => JSON.stringify(v, (_k, x) => (typeof x === 
 function detectEngine(): { engine: Engine; why: string } {
   try {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    if (new Function('return 1')() === 1) return { engine: 'compiled', why: "compiled tier (the page's CSP allows 'unsafe-eval' for its new Function)" };
+    if (new Function('return 1')() === 1) return { engine: 'compiled', why: "compiled (the CSP allows its new Function)" };
   } catch {
     /* refused by the content-security policy */
   }
-  return { engine: 'interpreter', why: 'interpreter (the content-security policy forbids new Function, so the compiling tier cannot run)' };
+  return { engine: 'interpreter', why: 'interpreter (the CSP forbids new Function, which the compiling tier needs)' };
 }
-const ENGINE = new URLSearchParams(location.search).get('engine') === 'interpreter' ? { engine: 'interpreter' as Engine, why: 'interpreter (asked for with ?engine=interpreter)' } : detectEngine();
+const ENGINE = new URLSearchParams(location.search).get('engine') === 'interpreter' ? { engine: 'interpreter' as Engine, why: 'interpreter (?engine=interpreter)' } : detectEngine();
 
 // ---- state -------------------------------------------------------------------------------------
 
