@@ -47,6 +47,7 @@ import {
   valueMemFlags,
 } from './common.js';
 import { Errno, MapFlag, MapType, UpdateFlag, type BpfMap, type MapContext, type MapSpec } from './types.js';
+import { GRAPH_FIELD_SIZE } from './graph.js';
 
 export interface HashTableKind {
   percpu: boolean;
@@ -81,6 +82,11 @@ export class HashTable implements BpfMap {
   /** Value addresses of every slot ever taken, kept only when values hold a bpf_spin_lock
    *  (spinLockAt). A slot's value keeps its address for the map's life, deleted or not. */
   private readonly lockValues: Set<number> | undefined;
+  /** Values holding graph roots or kptrs (spec.graph, not per-CPU): value address -> slot, so the
+   *  graph kfuncs find the value an address lies in, and a deleted, evicted or overwritten element
+   *  gives up what its roots and kptrs hold (the kernel's check_and_free_fields). */
+  private readonly graph: MapContext['graph'];
+  private readonly graphValues: Map<number, number> | undefined;
   private slotKeyId: KeyId[] = [];
   private slotKeyAddr: Int32Array;
   private slotValAddr: Int32Array;
@@ -123,6 +129,8 @@ export class HashTable implements BpfMap {
     this.copies = kind.percpu ? ctx.ncpus : 1;
     this.lockOff = spec.spinLockOffset;
     this.lockValues = spec.spinLockOffset !== undefined ? new Set() : undefined;
+    this.graph = spec.graph && !kind.percpu ? ctx.graph : undefined;
+    this.graphValues = this.graph ? new Map() : undefined;
     this.valueFlags = valueMemFlags(spec.flags);
     const lists = percpuLru ? ctx.ncpus : 1;
     this.lruHead = new Int32Array(lists).fill(NONE);
@@ -150,6 +158,12 @@ export class HashTable implements BpfMap {
   }
 
   // ---- program side -------------------------------------------------------------------
+
+  valueBase(addr: number): number | undefined {
+    const info = this.graphValues ? this.arena.describe(addr) : undefined;
+    const slot = info ? this.graphValues!.get(info.start) : undefined;
+    return slot !== undefined && this.live[slot] ? info!.start : undefined;
+  }
 
   spinLockAt(addr: number): boolean {
     return this.lockOff !== undefined && this.lockValues!.has(addr - this.lockOff);
@@ -238,6 +252,8 @@ export class HashTable implements BpfMap {
   }
 
   destroy(): void {
+    if (this.graph) for (let s = 0; s < this.fresh; s++) if (this.live[s]) this.graph.freeFields(this.spec.graph!, this.slotValAddr[s]!);
+    this.graphValues?.clear();
     for (let s = 0; s < this.fresh; s++) {
       if (this.slotKeyAddr[s]) this.arena.free(this.slotKeyAddr[s]!);
       for (let c = 0; c < this.copies; c++) {
@@ -306,6 +322,7 @@ export class HashTable implements BpfMap {
   }
 
   private unlinkSlot(slot: number): void {
+    if (this.graph) this.graph.freeFields(this.spec.graph!, this.slotValAddr[slot]!);
     this.index.delete(this.slotKeyId[slot]!);
     this.slotKeyId[slot] = 0;
     this.live[slot] = 0;
@@ -377,6 +394,7 @@ export class HashTable implements BpfMap {
       }
       this.slotValAddr[slot * this.copies + c] = a;
     }
+    this.graphValues?.set(this.slotValAddr[slot]!, slot);
     return slot;
   }
 
@@ -418,7 +436,11 @@ export class HashTable implements BpfMap {
       // A reused slot still holds its previous element's bytes, lock word included; a new element
       // starts with an unlocked lock.
       if (fresh && this.lockOff !== undefined) u8.fill(0, dst + this.lockOff, dst + this.lockOff + SPIN_LOCK_SIZE);
+      // Graph roots and kptrs are never copied in: an overwritten element's are freed (what they
+      // held is dropped), and every element starts with them empty.
+      if (this.graph && !fresh) this.graph.freeFields(this.spec.graph!, dst);
       copyValueIn(u8, dst, value, valueOff, this.valueSize, this.lockOff);
+      if (this.graph) for (const f of this.spec.graph!.fields) if (f.kind !== 'spin_lock') u8.fill(0, dst + f.offset, dst + f.offset + GRAPH_FIELD_SIZE[f.kind]);
       return;
     }
     // A program writes its own CPU's copy; a new element starts with the other CPUs' copies zeroed
@@ -436,6 +458,8 @@ export class HashTable implements BpfMap {
     if (!this.percpu) {
       const out = new Uint8Array(this.valueSize);
       copyValueOut(u8, this.slotValAddr[base]!, out, 0, this.valueSize, this.lockOff);
+      // Like the kernel's check_and_init_map_value: roots and kptrs read as zero from user space.
+      if (this.graph) for (const f of this.spec.graph!.fields) out.fill(0, f.offset, f.offset + GRAPH_FIELD_SIZE[f.kind]);
       return out;
     }
     const out = new Uint8Array(this.percpuStride * this.ncpus);

@@ -121,6 +121,25 @@ describe('objects, refcounts and kptrs (g_objects)', () => {
   });
 });
 
+describe('roots and kptrs in hash map values (g_hash)', () => {
+  it('a deleted element gives up its tree and its kptr; so does one user space deletes', () => {
+    const { rt, obj } = loadGraph('g_hash');
+    expect(run(rt, obj, 'hash_fill')).toBe(0);
+    expect(global(obj, 'out', 1)).toEqual([10]);
+    expect(rt.graph.liveObjects).toBe(4); // three in the tree, one in the kptr
+    expect(run(rt, obj, 'hash_delete')).toBe(0);
+    expect(global(obj, 'out', 3)).toEqual([10, 0, 0]);
+    expect(rt.graph.liveObjects).toBe(0);
+    // the slot is reused: the new element starts with an empty tree
+    expect(run(rt, obj, 'hash_fill')).toBe(0);
+    expect(rt.graph.liveObjects).toBe(4);
+    const key = Uint8Array.of(1, 0, 0, 0);
+    expect([...obj.map('trees').lookup(key)!]).toEqual(new Array(32).fill(0));
+    expect(obj.map('trees').delete(key)).toBe(0);
+    expect(rt.graph.liveObjects).toBe(0);
+  });
+});
+
 describe('bad input is a VmFault naming the problem', () => {
   const cases: [string, RegExp][] = [
     ['bad_type_id', /bpf_obj_new_impl: type id 99999 does not exist in the program's BTF/],
