@@ -11,6 +11,7 @@ export { verifyProgram, verifyForRun, programVerdict, verdictLine, type VerifyOp
 export { testRun, dumpMapRaw, toHex, fromHex, hexDump, resultLine, mapViews, TestRunInputError, type TestRunInput, type TestRunResult, type MapView, type RawMapDump } from './test-run-api.js';
 export { RbtreeApi, dumpRbtree, formatRbtree, btfDecoder, isRbtreeMap, type RbtreeShape } from './rbtree-api.js';
 export { mapTypeName, MapType, type BpfMap } from '../maps/types.js';
+export { PerfEventArrayMap } from '../maps/perf-event-array.js';
 export { progTypeName } from '../vm/prog-types.js';
 export { getDefaultEngine, setDefaultEngine, type Engine, type TraceStep } from '../vm/interpreter.js';
 export type { Program } from '../vm/program.js';

@@ -5,6 +5,7 @@
 // drop. State worth sharing (example, program, packet or hex input, repeat, view) lives in the
 // URL's hash.
 import {
+  PerfEventArrayMap,
   RbtreeApi,
   Runtime,
   TestRunInputError,
@@ -110,6 +111,8 @@ interface State {
   view: View;
   packet: string; // a PACKETS id, or 'custom'
   hex: string;
+  /** ctx_in as hex; empty: none (the kernel's default context). */
+  ctx: string;
   repeat: number;
   dialect: 'llvm' | 'kernel';
   logLevel: 1 | 2;
@@ -153,6 +156,7 @@ function open(bytes: Uint8Array, name: string, example?: Example, prefer?: Parti
     view: prefer?.view ?? st?.view ?? 'object',
     packet,
     hex: prefer?.hex ?? PACKETS.find((p) => p.id === packet)?.hex ?? '',
+    ctx: prefer?.ctx ?? '',
     repeat: prefer?.repeat ?? 1,
     dialect: st?.dialect ?? 'llvm',
     logLevel: prefer?.logLevel ?? 1,
@@ -191,6 +195,7 @@ function writeUrl(): void {
   if (st.packet === 'custom') {
     if (st.hex.length <= 8192) p.set('hex', st.hex);
   } else p.set('packet', st.packet);
+  if (st.ctx && st.ctx.length <= 8192) p.set('ctx', st.ctx);
   if (st.repeat !== 1) p.set('repeat', String(st.repeat));
   if (st.logLevel !== 1) p.set('level', String(st.logLevel));
   p.set('view', st.view);
@@ -211,6 +216,8 @@ function readUrl(): void {
     prefer.packet = 'custom';
     prefer.hex = hex;
   } else if (packet && PACKETS.some((x) => x.id === packet)) prefer.packet = packet;
+  const ctx = p.get('ctx');
+  if (ctx) prefer.ctx = ctx;
   const repeat = Number(p.get('repeat') ?? '1');
   if (Number.isSafeInteger(repeat) && repeat >= 1) prefer.repeat = repeat;
   if (p.get('level') === '2') prefer.logLevel = 2;
@@ -374,6 +381,8 @@ function ensureLive(): { obj: LoadedObject; runtime: Runtime; verifierLine?: str
   if (st!.live) return st!.live;
   const runtime = new Runtime({ engine: ENGINE.engine });
   const obj = load(runtime, openObject(st!.bytes, { name: st!.name }), { programs: [st!.prog] });
+  // As `ebpfvm run` (and a libbpf perf_buffer): an event open on every CPU, so perf_event_output delivers.
+  for (const lm of obj.maps.values()) if (lm.map instanceof PerfEventArrayMap) lm.map.openAll(1);
   st!.live = { obj, runtime, runs: 0 };
   return st!.live;
 }
@@ -387,6 +396,7 @@ function doRun(trace?: TraceRecord): RunRecord {
   const rec: RunRecord = { output };
   try {
     const data = inputBytes();
+    const ctx = st!.ctx ? fromHex(st!.ctx, 'ctx_in') : undefined;
     rec.dataIn = data;
     const live = ensureLive();
     if (live.verifierLine === undefined) {
@@ -410,7 +420,7 @@ function doRun(trace?: TraceRecord): RunRecord {
           trace.steps.push({ line, pc: step.pc, depth: step.depth, regs: step.regs.slice(), stack, fp });
         }
       : undefined;
-    rec.result = testRun(live.runtime, prog.program, { ...(data.length ? { data } : {}), repeat: trace ? 1 : st!.repeat, output, ...(tracer ? { trace: tracer } : {}) });
+    rec.result = testRun(live.runtime, prog.program, { ...(data.length ? { data } : {}), ...(ctx ? { ctx } : {}), repeat: trace ? 1 : st!.repeat, output, ...(tracer ? { trace: tracer } : {}) });
     live.runs++;
   } catch (e) {
     if (e instanceof VerifierError) {
@@ -457,6 +467,11 @@ function renderRun(): Node {
     st!.packet = PACKETS.find((p) => p.hex === st!.hex)?.id ?? 'custom';
     render();
   });
+  const ctxIn = h('input', { id: 'ctx', type: 'text', size: 60, spellcheck: 'false', placeholder: 'ctx_in as hex (optional: __sk_buff, xdp_md, ... as the kernel lays them out)', value: st!.ctx }) as HTMLInputElement;
+  ctxIn.addEventListener('change', () => {
+    st!.ctx = ctxIn.value.replace(/\s+/g, '');
+    writeUrl();
+  });
   const repeat = h('input', { id: 'repeat', type: 'number', min: 1, value: st!.repeat }) as HTMLInputElement;
   repeat.addEventListener('change', () => {
     const n = Number(repeat.value);
@@ -466,6 +481,7 @@ function renderRun(): Node {
   const runBtn = h('button', { id: 'run', class: 'primary' }, 'Run');
   runBtn.addEventListener('click', () => {
     st!.hex = hex.value.trim();
+    st!.ctx = ctxIn.value.replace(/\s+/g, '');
     run();
   });
   const reset = h('button', { id: 'reset' }, 'Reset maps');
@@ -478,7 +494,7 @@ function renderRun(): Node {
   const out = h(
     'div',
     {},
-    h('div', { class: 'form' }, h('label', {}, 'Input (data_in) ', packet), hex, h('div', { class: 'toolbar' }, h('label', {}, 'Repeat ', repeat), runBtn, reset, h('span', { class: 'muted' }, `${runs} run${runs === 1 ? '' : 's'} on these maps`))),
+    h('div', { class: 'form' }, h('label', {}, 'Input (data_in) ', packet), hex, h('label', {}, 'Context (ctx_in) ', ctxIn), h('div', { class: 'toolbar' }, h('label', {}, 'Repeat ', repeat), runBtn, reset, h('span', { class: 'muted' }, `${runs} run${runs === 1 ? '' : 's'} on these maps`))),
   );
   const r = st!.lastRun;
   if (r) out.append(renderResult(r));
@@ -497,6 +513,7 @@ function renderResult(r: RunRecord): Node {
       h('pre', { class: 'code', id: 'result-line' }, resultLine(res)),
     );
     if (res.dataOut && r.dataIn) out.append(h('h3', {}, 'data_out (bytes that differ from data_in are marked)'), hexDiff(r.dataIn, res.dataOut));
+    if (res.ctxOut) out.append(h('h3', {}, 'ctx_out'), h('pre', { class: 'code', id: 'ctx-out' }, hexDump(res.ctxOut)));
   }
   if (r.output.printk.length) out.append(h('h3', {}, 'printk'), h('pre', { class: 'code', id: 'printk' }, r.output.printk.map((l) => l.replace(/\n$/, '')).join('\n')));
   if (r.output.ringbuf.length) {
@@ -504,6 +521,10 @@ function renderResult(r: RunRecord): Node {
     const shown = r.output.ringbuf.slice(0, 50);
     out.append(h('pre', { class: 'code', id: 'ringbuf' }, shown.map((e) => `ringbuf ${e.map}: ${e.data.length} bytes\n${hexDump(e.data)}`).join('')));
     if (r.output.ringbuf.length > shown.length) out.append(h('p', { class: 'muted' }, `(first ${shown.length} shown)`));
+  }
+  if (r.output.perf.length) {
+    out.append(h('h3', {}, `perf event records (${r.output.perf.length})`));
+    out.append(h('pre', { class: 'code', id: 'perf' }, r.output.perf.slice(0, 50).map((e) => `perf ${e.map} cpu ${e.cpu}: ${e.data.length} bytes\n${hexDump(e.data)}`).join('')));
   }
   if (res && st!.live) out.append(h('h3', {}, 'Maps after the run'), renderMapTables(st!.live.obj));
   return out;
@@ -658,8 +679,14 @@ function renderStep(): Node {
     h('div', { class: 'toolbar' }, prev, slider, next, h('span', { id: 'step-pos' }, `step ${idx + 1} of ${n}${t.truncated ? ' (trace truncated)' : ''}`), res ? h('span', { class: 'muted' }, ` · retval ${res.retval}`) : null),
     h('pre', { class: 'code', id: 'step-line' }, step.line),
   );
-  const src = sourceOf(st!.prog, step.pc);
-  if (src && step.depth >= 1) out.append(h('p', {}, h('code', {}, src)));
+  // The listing around the instruction (llvm dialect, with source lines), the instruction marked.
+  const lines = listingLines(st!.prog, 'llvm');
+  const at = lines.findIndex((l) => l.pc === step.pc);
+  if (at >= 0) {
+    const around = h('pre', { class: 'code listing', id: 'step-listing' });
+    for (const l of lines.slice(Math.max(0, at - 6), at + 5)) around.append(h('div', { class: l.pc === step.pc ? 'focus' : l.source ? 'src' : undefined, 'data-pc': l.pc }, l.text || ' '));
+    out.append(around);
+  }
   const before = idx > 0 ? t.steps[idx - 1]! : undefined;
   const regs = h('table', { class: 'regs', id: 'regs' }, h('thead', {}, h('tr', {}, h('th', {}, 'reg'), h('th', {}, 'hex'), h('th', {}, 'signed'))));
   const body = h('tbody', {});

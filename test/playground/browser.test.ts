@@ -240,12 +240,19 @@ describe.skipIf(MISSING !== undefined)('playground in Chromium', () => {
     await page.close();
   });
 
-  it('opens a user object from the file picker, and words a bad one as the CLI does', async () => {
+  it('opens a user object from the file picker or a drop, and words a bad one as the CLI does', async () => {
     const { page } = await openPage('#example=scheduler');
     await page.setInputFiles('#file', join(ROOT, 'examples/pkt_counter.o'));
     await page.locator('#objname', { hasText: 'pkt_counter:' }).waitFor();
     const spec = openObject(bytesOf('examples/pkt_counter.o'), { name: 'pkt_counter' });
     expect(await page.textContent('#objname')).toBe(`pkt_counter: 1 program, ${spec.maps.size} maps, ${bytesOf('examples/pkt_counter.o').length} bytes`);
+    // Drag and drop: a drop event carrying the file, as a browser makes it.
+    const rejected = [...bytesOf('examples/rejected.o')];
+    // (a string, since this file is compiled without the DOM's types)
+    const dt = await page.evaluateHandle(`(() => { const d = new DataTransfer(); d.items.add(new File([new Uint8Array(${JSON.stringify(rejected)})], 'rejected.o')); return d; })()`);
+    await page.dispatchEvent('body', 'drop', { dataTransfer: dt });
+    await page.locator('#objname', { hasText: 'rejected:' }).waitFor();
+    expect(await page.inputValue('#prog')).toBe('missing_null_check');
     const bad = new Uint8Array(bytesOf('examples/rejected.o').subarray(0, 200));
     await page.setInputFiles('#file', { name: 'broken.o', mimeType: 'application/octet-stream', buffer: Buffer.from(bad) });
     await page.waitForSelector('#error:not([hidden])');
@@ -257,6 +264,24 @@ describe.skipIf(MISSING !== undefined)('playground in Chromium', () => {
     }
     expect(want).toMatch(/^ebpfvm: /);
     expect(await page.textContent('#error')).toBe(want);
+    await page.close();
+  });
+
+  it('works offline once loaded: no request after the first load, examples switch and run', async () => {
+    const { page, errors } = await openPage('#example=counter&view=run');
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.context().setOffline(true);
+    await page.selectOption('#example', 'scheduler');
+    await view(page, 'run');
+    await page.click('#run');
+    await page.waitForSelector('#retval');
+    expect(await page.textContent('#retval')).toBe('0');
+    await page.selectOption('#example', 'rejected');
+    await view(page, 'verifier');
+    expect(await page.textContent('#verdict')).toContain('rejected at insn 8');
+    expect(requests).toEqual([]);
+    expect(errors).toEqual([]);
     await page.close();
   });
 
