@@ -17,6 +17,7 @@ import { Runtime } from '../src/runtime.js';
 import { keyOf } from './rbtree-helpers.js';
 import { registerSuite, type BenchResult } from './registry.js';
 import { summarize } from './stats.js';
+import { testRun } from '../src/test-run-api.js';
 import { repoPath } from './paths.js';
 
 const KOBJ = repoPath('bench/kernel/rbtree_kfunc.o');
@@ -183,6 +184,57 @@ function vmRows(sizes: readonly number[], samples: number, repeat: number, progr
   return out;
 }
 
+/** The kernel column's own object (bench/kernel/rbtree_kfunc.o: bpf_obj_new, bpf_rbtree_add,
+ *  bpf_rbtree_remove, bpf_obj_drop under a bpf_spin_lock) run on the VM through its kfuncs
+ *  (helpers/graph.ts): the same program the kernel runs, timed the same way (add_remove minus
+ *  empty, R runs per test run) in process CPU time. */
+function vmKfuncRows(sizes: readonly number[], samples: number, repeat: number, progress: (m: string) => void): BenchResult[] {
+  const out: BenchResult[] = [];
+  const pkt = new Uint8Array(64);
+  for (const size of sizes) {
+    progress(`VM kfunc add+remove pair @${size}`);
+    const rt = new Runtime({ arena: { initialBytes: 64 << 20 } });
+    const obj = load(rt, openObject(new Uint8Array(readFileSync(KOBJ)), { name: 'rbtree_kfunc' } as never));
+    const bss = () => {
+      const [, lm] = [...obj.maps].find(([n]) => n.endsWith('.bss'))!;
+      const v = lm.map.lookup(new Uint8Array(4))!;
+      const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
+      const at = (name: string) => Number(dv.getBigUint64(obj.spec.globals.get(name)!.offset, true));
+      return { filled: at('filled'), pairs: at('pairs') };
+    };
+    const fill = testRun(rt, obj.program('fill').program, { data: pkt, repeat: size });
+    if (fill.retval !== 0 || bss().filled !== size || rt.graph.liveObjects !== size) throw new Error(`VM kfunc fill: ${bss().filled} of ${size} nodes (retval ${fill.retval})`);
+    const time = (prog: string) => {
+      const t0 = cpuNs();
+      const r = testRun(rt, obj.program(prog).program, { data: pkt, repeat });
+      if (r.retval !== 0) throw new Error(`VM kfunc ${prog} returned ${r.retval}`);
+      return (cpuNs() - t0) / repeat;
+    };
+    time('add_remove'); // warm-up
+    const per: number[] = [];
+    for (let s = 0; s < samples; s++) {
+      const pair = time('add_remove');
+      per.push(Math.max(0, pair - time('empty')));
+    }
+    if (bss().pairs !== (samples + 1) * repeat || rt.graph.liveObjects !== size) throw new Error(`VM kfunc: ${bss().pairs} pairs, ${rt.graph.liveObjects} objects alive (tree of ${size})`);
+    const sum = summarize(per);
+    out.push({
+      name: `kernel/add+remove pair: VM kfuncs @${size}`,
+      tags: ['kernel'],
+      meanNs: sum.mean,
+      minNs: sum.min,
+      p50Ns: sum.p50,
+      rme: sum.rme,
+      samples: sum.n,
+      opsPerSec: 1e9 / sum.mean,
+      mode: 'unverified',
+      params: { impl: 'bpf-kfunc', op: 'add+remove', size, keys: 'random' },
+      note: 'bench/kernel/rbtree_kfunc.o (the kernel column\'s object) add_remove minus empty on the VM: bpf_obj_new, lock, bpf_rbtree_add, bpf_rbtree_remove, unlock, bpf_obj_drop; process CPU time',
+    });
+  }
+  return out;
+}
+
 registerSuite({
   name: 'kernel/add+remove pair',
   tags: ['kernel', 'rbtree', 'quick'],
@@ -191,6 +243,7 @@ registerSuite({
     const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000];
     const samples = quick ? 3 : 10;
     const rows = vmRows(sizes, samples, quick ? 2_000 : 10_000, progress);
+    rows.push(...vmKfuncRows(sizes, samples, quick ? 2_000 : 10_000, progress));
     const why = kernelUnavailable();
     if (why) return [...rows, { name: 'kernel/column skipped', tags: ['kernel'], value: 0, unit: 'skipped', note: why }];
     try {
@@ -200,7 +253,7 @@ registerSuite({
     }
     // Ratio VM ÷ kernel on the fastest samples, in the VM row's note.
     for (const r of rows) {
-      if (r.params?.impl !== 'bpf') continue;
+      if (r.params?.impl !== 'bpf' && r.params?.impl !== 'bpf-kfunc') continue;
       const k = rows.find((x) => x.params?.impl === 'kernel' && x.params?.size === r.params!.size);
       if (k?.minNs) r.note += `; ${(r.minNs! / k.minNs).toFixed(2)}× the kernel (fastest samples)`;
     }

