@@ -12,6 +12,7 @@ import { builtinBtf } from './btf/builtin.js';
 import { kfuncByName } from '../helpers/kfuncs.js';
 import { btfAttachTarget } from './btf/builtin-args.js';
 import { MapType, type BpfMap } from '../maps/types.js';
+import { FieldError, mapValueRecord, structMetas, type BtfRecord } from './btf/fields.js';
 import { progTypeInfo } from '../vm/contexts.js';
 import type { LoadedObject, LoadedProgram } from './loader/load.js';
 
@@ -72,7 +73,7 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram): VerifyInput
   const prog = lp.program;
   const maps = new Map<number, VerifierMap | undefined>();
   const mapOf = (id: number): VerifierMap | undefined => {
-    if (!maps.has(id)) maps.set(id, toVerifierMap(id, runtime.mapById(id)?.map));
+    if (!maps.has(id)) maps.set(id, toVerifierMap(id, runtime.mapById(id)?.map, obj.spec.btf));
     return maps.get(id);
   };
   const lines = prog.lineInfo ?? [];
@@ -131,6 +132,21 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram): VerifyInput
   };
   const btf = obj.spec.btf;
   if (btf) {
+    input.progBtf = true;
+    let metas: Map<number, BtfRecord> | undefined;
+    input.localType = (id) => {
+      if (id <= 0 || id >= btf.types.length) return undefined;
+      const t = btf.type(id);
+      if (t.kind !== BtfKind.STRUCT) return { kind: 'other' };
+      try {
+        metas ??= structMetas(btf);
+      } catch (e) {
+        if (!(e instanceof FieldError)) throw e;
+        metas = new Map();
+      }
+      const rec = metas.get(id);
+      return { kind: 'struct', id, name: t.name, size: btf.sizeof(id), ...(rec ? { record: rec } : {}), scalarsOnly: scalarStruct(btf, id, 0) };
+    };
     const globals = new Map<number, { name: string; args: readonly GlobalArg[]; retScalar: boolean }>();
     for (const fi of lp.funcInfo) {
       if (fi.pc === 0) {
@@ -214,11 +230,34 @@ function kernelField(btf: Btf, struct: string, off: number, size: number): { kin
   return { kind: 'scalar' };
 }
 
-function toVerifierMap(id: number, m: BpfMap | undefined): VerifierMap | undefined {
+/** __btf_type_is_scalar_struct: a struct of scalars, arrays of scalars and such structs (3 deep). */
+function scalarStruct(btf: Btf, id: number, depth: number): boolean {
+  const t = btf.resolve(id);
+  if (t.kind !== BtfKind.STRUCT) return false;
+  return (t.members ?? []).every((m) => {
+    let mt = btf.resolve(m.type);
+    if (mt.kind === BtfKind.STRUCT) return depth < 3 && scalarStruct(btf, mt.id, depth + 1);
+    if (mt.kind === BtfKind.ARRAY) {
+      if (!mt.nelems) return false;
+      mt = btf.resolve(mt.elemType!);
+    }
+    return mt.kind === BtfKind.INT || mt.kind === BtfKind.ENUM || mt.kind === BtfKind.ENUM64;
+  });
+}
+
+function toVerifierMap(id: number, m: BpfMap | undefined, btf: Btf | undefined): VerifierMap | undefined {
   if (!m) return undefined;
   const vm: VerifierMap = { id, name: m.name, type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.spec.flags, frozen: m.frozen };
   if (m.spec.spinLockOffset !== undefined) vm.spinLockOffset = m.spec.spinLockOffset;
   if (m.spec.btfValueTypeId !== undefined) vm.hasBtf = true;
+  // The kernel's map record (btf_parse_fields): the lock offset comes from it, for global-data
+  // sections too; a layout the kernel refuses leaves the map without special fields.
+  if (btf && m.spec.btfValueTypeId !== undefined) {
+    const rec = mapValueRecord(btf, m.spec.btfValueTypeId, m.valueSize);
+    if (rec) vm.record = rec;
+    if (rec?.spinLockOffset !== undefined) vm.spinLockOffset = rec.spinLockOffset;
+    else delete vm.spinLockOffset;
+  }
   if (m.spec.rbNodeOffset !== undefined) vm.rbNodeOffset = m.spec.rbNodeOffset;
   // The value type's name, as the loader recorded it from BTF ("struct node_data").
   const valueType = (m.spec as { valueType?: string }).valueType;
@@ -230,7 +269,12 @@ function toVerifierMap(id: number, m: BpfMap | undefined): VerifierMap | undefin
   }
   if (m.spec.innerMap) {
     const s = m.spec.innerMap;
-    vm.inner = { id: 0, name: s.name, type: s.type, keySize: s.keySize, valueSize: s.valueSize, maxEntries: s.maxEntries, flags: s.flags, frozen: false };
+    // A negative id: the template's lock is told apart from every real map's (verifier lock keys).
+    vm.inner = { id: -id, name: s.name, type: s.type, keySize: s.keySize, valueSize: s.valueSize, maxEntries: s.maxEntries, flags: s.flags, frozen: false };
+    if (s.btfValueTypeId !== undefined) vm.inner.hasBtf = true;
+    const rec = btf && s.btfValueTypeId !== undefined ? mapValueRecord(btf, s.btfValueTypeId, s.valueSize) : undefined;
+    if (rec) vm.inner.record = rec;
+    if (rec?.spinLockOffset !== undefined) vm.inner.spinLockOffset = rec.spinLockOffset;
   }
   return vm;
 }

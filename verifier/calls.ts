@@ -16,6 +16,7 @@ import { checkNodeArg, rbtreeAfterArgs, rbtreeBeforeArgs, rbtreeCallbackArgs, rb
 import type { VerifierMap } from './env.js';
 import { subprogOf } from './cfg.js';
 import type { Verifier } from './verifier.js';
+import { KPTR_XCHG, allocLockOffset, checkKptrXchg, inGraphCallback, invalidateNonOwning, lockKeyOf } from './graph.js';
 
 const MAX_CALL_FRAMES = 8;
 const MAX_VAR_SIZE = 1n << 29n;
@@ -162,6 +163,7 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
   if (h.progTypes !== 'all' && !h.progTypes.includes(v.input.progType)) v.reject(`program of this type cannot use helper ${fnName(h)}#${id}`, false, 22);
   if (h.gplOnly && !v.input.gpl) v.reject('cannot call GPL-restricted function from non-GPL compatible program', false, 22);
   if (v.st.lock && id !== H.spin_unlock) v.reject('function calls are not allowed while holding a lock', false, 22);
+  if (id === KPTR_XCHG) return checkKptrXchg(v);
   rbtreeBeforeArgs(v, h);
   const meta: CallMeta = {};
   // The kernel's bpf_trace_printk prototype declares only fmt and its size: the three values
@@ -320,22 +322,30 @@ function constString(v: Verifier, regno: number, r: Reg): void {
   v.reject('string is not zero-terminated');
 }
 
-/** process_spin_lock. */
+/** process_spin_lock: the lock of a map value or of an allocated object (verifier/graph.ts). */
 function spinLock(v: Verifier, regno: number, isLock: boolean): void {
   const r = v.regs[regno]!;
+  // Inside bpf_rbtree_add's less the lock is held by the caller (in_rbtree_lock_required_cb).
+  if (inGraphCallback(v.st)) v.reject("can't spin_{lock,unlock} in rbtree cb", false, 13);
   if (!r.s.isConst()) v.reject(`R${regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset`);
-  const map = r.map;
-  if (!map || !map.hasBtf) v.reject(`map '${map?.name ?? ''}' has to have BTF in order to use bpf_spin_lock`);
-  if (map.spinLockOffset === undefined) v.reject(`map '${map.name}' has no valid bpf_spin_lock`);
   const off = Number(r.s.constValue()) + r.off;
-  if (off !== map.spinLockOffset) v.reject(`off ${off} doesn't point to 'struct bpf_spin_lock' that is at ${map.spinLockOffset}`);
-  const key = `${map.id}`;
+  let lockOff: number;
+  if (r.type === RegType.BTF_ID && r.flags & RegFlag.MEM_ALLOC) lockOff = allocLockOffset(v, r);
+  else {
+    const map = r.map;
+    if (!map || !map.hasBtf) v.reject(`map '${map?.name ?? ''}' has to have BTF in order to use bpf_spin_lock`);
+    if (map.spinLockOffset === undefined) v.reject(`map '${map.name}' has no valid bpf_spin_lock`, false, 22);
+    lockOff = map.spinLockOffset;
+  }
+  if (off !== lockOff) v.reject(`off ${off} doesn't point to 'struct bpf_spin_lock' that is at ${lockOff}`, false, 22);
+  const key = lockKeyOf(r)!;
   if (isLock) {
     if (v.st.lock) v.reject('Locking two bpf_spin_locks are not allowed');
     v.st.lock = { key, id: r.id };
   } else {
     if (!v.st.lock) v.reject('bpf_spin_unlock without taking a lock');
     if (v.st.lock.key !== key || v.st.lock.id !== r.id) v.reject('bpf_spin_unlock of different lock');
+    invalidateNonOwning(v);
     v.st.lock = undefined;
   }
 }
@@ -399,6 +409,9 @@ function setReturn(v: Verifier, h: HelperEntry, meta: CallMeta, conditional: boo
       return;
   }
   if (maybeNull) r.id = v.newId();
+  // A map value holding a bpf_spin_lock gets an id even when it cannot be NULL: lock and unlock,
+  // and graph roots, pair by it (reg_may_point_to_spin_lock).
+  if (!r.id && r.type === RegType.MAP_VALUE && r.map?.spinLockOffset !== undefined) r.id = v.newId();
   if (flags.includes('ACQUIRE')) {
     // The reference gets its own id, which the register then carries as id and ref_obj_id.
     r.id = v.newId();

@@ -135,7 +135,8 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
     const op = x.code & 0xf0;
     if (op === JmpOp.EXIT) continue;
     if (op === JmpOp.CALL) {
-      if (x.src === PseudoCall.HELPER && (CALLBACK_HELPERS.has(x.imm) || ITER_HELPERS.has(x.imm))) {
+      // bpf_rbtree_add_impl calls its less callback synchronously, like the helpers above.
+      if ((x.src === PseudoCall.HELPER && (CALLBACK_HELPERS.has(x.imm) || ITER_HELPERS.has(x.imm))) || (x.src === PseudoCall.KFUNC && input.kfunc?.(x.imm)?.name === 'bpf_rbtree_add_impl')) {
         force[pc] = 1;
         prune[pc] = 1;
       }

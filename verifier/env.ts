@@ -4,6 +4,14 @@
 import type { Insn } from '../vm/isa.js';
 import type { HelperEntry } from '../helpers/types.js';
 import type { KfuncEntry } from '../helpers/kfuncs.js';
+import type { BtfRecord } from '../src/btf/fields.js';
+
+export type { BtfRecord, BtfField, FieldType } from '../src/btf/fields.js';
+
+/** A type of the program's own BTF, by id (bpf_obj_new's argument, MEM_ALLOC pointers). */
+export type LocalType =
+  | { kind: 'struct'; id: number; name: string; size: number; record?: BtfRecord; scalarsOnly: boolean }
+  | { kind: 'other' };
 
 /** A map as the verifier sees it (the kernel's struct bpf_map fields it reads). */
 export interface VerifierMap {
@@ -30,6 +38,10 @@ export interface VerifierMap {
   /** Set on the stand-in map verifier/rbtree.ts gives bpf_rbtree_get_lock's result: the 4-byte
    *  struct bpf_spin_lock of this rbtree map. */
   rbtreeLockOf?: VerifierMap;
+  /** Special fields of the value as the kernel's map record has them (src/btf/fields.ts): locks,
+   *  graph roots, kptrs; undefined without BTF, without special fields or when the kernel would
+   *  have refused the layout (its error record). */
+  record?: BtfRecord;
   /** Template of the inner maps of a map-in-map. */
   inner?: VerifierMap;
 }
@@ -65,6 +77,10 @@ export interface VerifyInput {
   kfunc?(id: number): KfuncEntry | undefined;
   /** A kernel type, by name (a struct) or by built-in BTF id (bpf_rdonly_cast's constant). */
   kernelType?(ref: string | number): { kind: 'struct'; name: string; size: number } | { kind: 'void' } | { kind: 'other' } | undefined;
+  /** The program has BTF (bpf_obj_new needs it). */
+  progBtf?: boolean;
+  /** A type of the program's BTF by id (verifier/graph.ts). */
+  localType?(id: number): LocalType | undefined;
   /** Calls to poisoned CO-RE relocations: they fault only if reached. */
   coreFailures?: ReadonlyMap<number, string>;
   /** The member of a kernel struct at [off, off + size): a pointer to a struct, or a scalar. */

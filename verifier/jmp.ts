@@ -7,6 +7,7 @@ import { Scalar, isBranchTaken, refineBranch } from './scalar.js';
 import { Reg, RegFlag, RegType, type VState } from './state.js';
 import { releaseReference } from './refs.js';
 import type { Verifier } from './verifier.js';
+import { mayPointToSpinLock } from './graph.js';
 
 const AT_PKT_END = -1;
 const BEYOND_PKT_END = -2;
@@ -173,7 +174,8 @@ export function markPtrOrNull(v: Verifier, s: VState, id: number, isNull: boolea
       // The id only matters for a map value holding a bpf_spin_lock (lock/unlock pairing), for
       // references (released through refId) and for non-owning rbtree nodes (which registers
       // hold the same node: verifier/rbtree.ts).
-      if (!(r.type === RegType.MAP_VALUE && r.map?.spinLockOffset !== undefined) && !(r.flags & RegFlag.NON_OWN)) r.id = 0;
+      // An allocated object keeps it when its type holds a lock (reg_may_point_to_spin_lock).
+      if (!mayPointToSpinLock(v, r) && !(r.flags & RegFlag.NON_OWN && !(r.flags & RegFlag.MEM_ALLOC))) r.id = 0;
     }
   }
   // A NULL reference needs no release.

@@ -2,15 +2,17 @@
 // (helpers/kfuncs.ts): registration for the program type, KF_SLEEPABLE, scalar arguments (`__k`
 // constants, `__ign` skipped), bpf_cast_to_kern_ctx's ctx argument, the rcu read-side region,
 // R0-R5 clobbered, the return typed from the prototype (a scalar, `void *` as a scalar, the two
-// casts' BTF pointers). Kfunc families that carry their own verifier state (open-coded
-// iterators, dynptrs, allocated objects and graphs, bpf_throw), references (KF_ACQUIRE /
-// KF_RELEASE), other pointer arguments and struct pointer returns are refused by name
+// casts' BTF pointers). Allocated objects and graphs (bpf_obj_new/drop, bpf_refcount_acquire,
+// bpf_list_*, bpf_rbtree_*, with their references) are verifier/graph.ts. Kfunc families that
+// carry their own verifier state (open-coded iterators, dynptrs, bpf_throw), other references
+// (KF_ACQUIRE / KF_RELEASE), other pointer arguments and struct pointer returns are refused by name
 // (`kfunc NAME is not yet verified by ebpfvm`): accepting them unchecked would let unsafe
 // programs through.
 import { KF, kernCtxStruct, kfuncFlagBits, type KfuncEntry } from '../helpers/kfuncs.js';
 import type { Insn } from '../vm/isa.js';
 import { Reg, RegFlag, RegType, regTypeName } from './state.js';
 import type { Verifier } from './verifier.js';
+import { checkGraphKfunc, isGraphKfunc } from './graph.js';
 
 /** Families whose state the verifier does not track yet (issue 12). */
 function statefulFamily(k: KfuncEntry): boolean {
@@ -28,6 +30,13 @@ export function checkKfuncCall(v: Verifier, insn: Insn): void {
   const name = v.input.kfuncName?.(insn.imm) ?? `kfunc#${insn.imm}`;
   const k = v.input.kfunc?.(insn.imm);
   const notYet: () => never = () => v.reject(`kfunc ${name} is not yet verified by ebpfvm`, false, 22);
+  if (k && isGraphKfunc(k.name)) {
+    // Allocated objects and graphs: verifier/graph.ts (registration and sleepability first).
+    if (k.progTypes !== 'all' && !k.progTypes.includes(v.input.progType)) v.reject(`calling kernel function ${k.name} is not allowed`, false, 13);
+    if (kfuncFlagBits(k) & KF.KF_SLEEPABLE && !v.input.sleepable) v.reject(`program must be sleepable to call sleepable kfunc ${k.name}`, false, 13);
+    checkGraphKfunc(v, insn, k);
+    return;
+  }
   // References (KF_ACQUIRE / KF_RELEASE) come with trusted pointer arguments and struct returns,
   // which are not checked yet: refused with the stateful families.
   if (!k || statefulFamily(k) || kfuncFlagBits(k) & (KF.KF_ACQUIRE | KF.KF_RELEASE)) notYet();

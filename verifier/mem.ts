@@ -8,6 +8,7 @@ import { Scalar } from './scalar.js';
 import { formatTnum } from './tnum.js';
 import { Frame, MAX_STACK, Reg, RegFlag, RegType, Slot, regTypeName } from './state.js';
 import type { Verifier } from './verifier.js';
+import { allocAccess, mapFieldAccess } from './graph.js';
 
 const S64_MIN = -(1n << 63n);
 /** BPF_MAX_VAR_OFF: variable offsets must stay below 2^29. */
@@ -38,7 +39,12 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
       const map = reg.map!;
       if (t === 'write' && (map.flags & 0x80) !== 0) v.reject(`write into map forbidden, value_size=${map.valueSize} off=${off} size=${size}`);
       checkRegion(v, regno, off, size, map.valueSize, false);
-      checkSpecialFields(v, reg, off, size);
+      // Special fields from the map's record (locks, graph roots, kptrs: verifier/graph.ts).
+      const kptr = map.record ? mapFieldAccess(v, reg, regno, off, size, t === 'write', val, opts.imm) : checkSpecialFields(v, reg, off, size);
+      if (kptr) {
+        result = kptr;
+        break;
+      }
       if (t === 'read') {
         result = Reg.unknown();
         if (reg.s.isConst() && map.frozen && map.readonlyValue) {
@@ -95,7 +101,7 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
       break;
     case RegType.BTF_ID:
       if (reg.maybeNull) v.reject(`R${regno} invalid mem access '${regTypeName(reg)}'`);
-      result = btfAccess(v, reg, regno, off, size, t);
+      result = reg.flags & RegFlag.MEM_ALLOC ? allocAccess(v, reg, regno, off, size) : btfAccess(v, reg, regno, off, size, t);
       break;
     case RegType.MAP_PTR: {
       // check_ptr_to_map_access: struct bpf_map's fields, read-only, through the map type's struct.

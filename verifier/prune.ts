@@ -146,7 +146,7 @@ function regSafe(o: Reg, c: Reg, ids: IdMap, mode: Compare): boolean {
     if (!scalarWithin(o.s, c.s)) return false;
     return o.id === 0 || ids.check(o.id, c.id);
   }
-  if (o.flags !== c.flags || o.map !== c.map || o.off !== c.off || o.frameno !== c.frameno || o.btfName !== c.btfName || o.memSize !== c.memSize || o.subprog !== c.subprog) return false;
+  if (o.flags !== c.flags || o.map !== c.map || o.off !== c.off || o.frameno !== c.frameno || o.btfName !== c.btfName || o.btfId !== c.btfId || o.memSize !== c.memSize || o.subprog !== c.subprog) return false;
   if (!ids.check(o.id, c.id) || !ids.check(o.refId, c.refId)) return false;
   if (o.isPkt()) {
     // The current pointer must be proven at least as far as the old one.

@@ -44,6 +44,11 @@ export const RegFlag = {
   /** An rbtree_add result not yet NULL-checked when its tree's lock was released: its NULL check
    *  still settles the conditional release, but non-NULL it is only a number (verifier/rbtree.ts). */
   STALE: 256,
+  /** Mainline's MEM_ALLOC: an object of a program BTF type (bpf_obj_new, graph nodes: verifier/
+   *  graph.ts); printed without a prefix, as the kernel prints it. */
+  MEM_ALLOC: 512,
+  /** MEM_RCU: valid in the rcu read-side region (non-owning refs of refcounted objects). */
+  MEM_RCU: 1024,
 } as const;
 
 const TYPE_NAME: Record<number, string> = {
@@ -92,6 +97,8 @@ export class Reg {
   /** PTR_TO_BTF_ID: the struct's name and size (built-in or object BTF). */
   btfName = '';
   btfSize = 0;
+  /** MEM_ALLOC pointers: the type's id in the program's BTF (its special fields, verifier/graph.ts). */
+  btfId = 0;
   /** PTR_TO_FUNC: the subprogram's first insn. */
   subprog = 0;
   /** Scalars: some check depended on the exact value (precision.ts); pruning compares it. */
@@ -111,6 +118,7 @@ export class Reg {
     r.frameno = this.frameno;
     r.btfName = this.btfName;
     r.btfSize = this.btfSize;
+    r.btfId = this.btfId;
     r.subprog = this.subprog;
     r.precise = this.precise;
     return r;
@@ -163,6 +171,7 @@ export function regTypeName(r: Reg): string {
   if (r.flags & RegFlag.RDONLY) prefix += 'rdonly_';
   if (r.flags & RegFlag.RINGBUF) prefix += 'ringbuf_';
   if (r.flags & RegFlag.PERCPU) prefix += 'percpu_';
+  if (r.flags & RegFlag.MEM_RCU) prefix += 'rcu_';
   if (r.flags & RegFlag.UNTRUSTED) prefix += 'untrusted_';
   if (r.flags & RegFlag.TRUSTED) prefix += 'trusted_';
   if (r.flags & RegFlag.ALLOC) prefix += 'alloc_';
@@ -249,6 +258,8 @@ export class Frame {
   asyncCallback = false;
   /** The frame runs an rbtree less/cmp callback (the tree is mid-operation: verifier/rbtree.ts). */
   rbtreeCb = false;
+  /** The frame runs bpf_rbtree_add_impl's less callback (kernel in_rbtree_lock_required_cb). */
+  graphCb = false;
 
   clone(): Frame {
     const regs: Reg[] = [];
@@ -260,6 +271,7 @@ export class Frame {
     f.inCallback = this.inCallback;
     f.asyncCallback = this.asyncCallback;
     f.rbtreeCb = this.rbtreeCb;
+    f.graphCb = this.graphCb;
     return f;
   }
 

@@ -21,6 +21,7 @@ import { Scalar } from './scalar.js';
 import { Frame, Reg, RegFlag, RegType, VState, formatFrame, formatRefs, regTypeName } from './state.js';
 import { MAY_GOTO, subprogOf, type Cfg } from './cfg.js';
 import { checkKfuncCall } from './kfuncs.js';
+import { graphKfuncAllowedLocked } from './graph.js';
 import type { InsnFacts, VerifyInput, VerifyOptions } from './env.js';
 
 export const INSN_LIMIT = 1_000_000;
@@ -460,7 +461,8 @@ export class Verifier {
       if (insn.src === PseudoCall.LOCAL) {
         this.nextPc = checkFuncCall(this, insn);
       } else if (insn.src === PseudoCall.KFUNC) {
-        if (this.st.lock) this.reject('function calls are not allowed while holding a lock', false, 22);
+        // Only the graph kfuncs run under a bpf_spin_lock (is_bpf_graph_api_kfunc).
+        if (this.st.lock && !graphKfuncAllowedLocked(this.input.kfunc?.(insn.imm)?.name ?? '')) this.reject('function calls are not allowed while holding a lock', false, 22);
         checkKfuncCall(this, insn);
       } else checkHelperCall(this, insn);
       this.scratchRegs |= 1;

@@ -17,6 +17,7 @@ import { isAuxiliary } from '../selftest/annotations.js';
 import { builtinBtf } from '../btf/builtin.js';
 import { BtfKind } from '../btf/btf.js';
 import { typesAreCompatible } from '../btf/core.js';
+import { mapValueRecord } from '../btf/fields.js';
 import { BUILTIN_KSYMS } from '../btf/builtin-kmem.js';
 import { kconfigImage } from './externs.js';
 import { linuxHelperName } from './helper-names.js';
@@ -130,7 +131,7 @@ function resolveKfunc(runtime: Runtime, spec: ObjectSpec, name: string): number 
 }
 
 /** Check what a linked program needs from the runtime. */
-function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program): void {
+function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program, btf: Btf | undefined): void {
   if (!p.known) throw new UnsupportedError(`program ${p.name}: section "${p.section}" does not name a program type libbpf knows`);
   if (!progTypeInfo(p.progType)) throw new UnsupportedError(`program ${p.name}: unsupported program type ${progTypeName(p.progType)} (section ${p.section})`);
   const kind = { progType: prog.progType, expectedAttachType: p.expectedAttachType, sleepable: p.sleepable };
@@ -141,7 +142,10 @@ function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program): void {
     if (insn.code !== LD_IMM64 || (insn.src !== PseudoLd.MAP_FD && insn.src !== PseudoLd.MAP_VALUE) || isSecondHalf(prog, pc)) return;
     const m = mapOf(insn.imm);
     if (!m) return;
-    const line = mapProgRefusal({ type: m.type, hasSpinLock: m.spec.spinLockOffset !== undefined }, kind);
+    // Special fields as the kernel's map record has them (a global-data section's too).
+    const rec = btf && m.spec.btfValueTypeId !== undefined ? mapValueRecord(btf, m.spec.btfValueTypeId, m.valueSize) : undefined;
+    const hasGraphRoot = rec?.fields.some((f) => f.type === 'bpf_list_head' || f.type === 'bpf_rb_root') ?? false;
+    const line = mapProgRefusal({ type: m.type, hasSpinLock: m.spec.spinLockOffset !== undefined || rec?.spinLockOffset !== undefined, hasGraphRoot }, kind);
     if (line) refuse(p, pc, line);
   });
   prog.insns.forEach((insn, pc) => {
@@ -340,7 +344,7 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
       const target = options.targetBtf;
       if (target !== 'local') Object.defineProperty(linkEnv, 'targetBtf', { get: () => target ?? builtinBtf(), enumerable: true });
       const linked = linkProgram(spec, p, linkEnv);
-      checkSupported(runtime, p, linked.program);
+      checkSupported(runtime, p, linked.program, spec.btf);
       const id = runtime.registerProgram(linked.program);
       const lp: LoadedProgram = { name: p.name, section: p.section, progType: p.progType, expectedAttachType: p.expectedAttachType, id, program: linked.program, spec: p, notes: linked.notes, funcInfo: linked.funcInfo, verify: (opts) => verifyProgram(obj, p.name, opts) };
       if (p.attachTo !== undefined) lp.attachTo = p.attachTo;
