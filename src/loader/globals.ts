@@ -89,8 +89,10 @@ export function collectGlobalData(elf: ElfFile, spec: ObjectSpec): void {
       // Graph roots and kptrs in global data (`private(...)` sections), and the one bpf_spin_lock
       // that guards them: the kernel parses a DATASEC value's fields like a struct's.
       const graph = mapGraphRecord(btf!, ds.id);
-      if (typeof graph === 'string') throw new LinkError(graph, `section ${sec.name}`);
-      if (graph) {
+      // A malformed declaration does not stop the map: the kernel's map_check_btf keeps an error
+      // record, so the section has no special fields at all (no lock either) and programs that
+      // use them are rejected by the verifier (`map '.data.A' has no valid bpf_spin_lock`).
+      if (graph && typeof graph !== 'string') {
         m.graph = graph;
         const locks = graph.fields.filter((f) => f.kind === 'spin_lock');
         if (locks.length === 1) m.spinLockOffset = locks[0]!.offset;

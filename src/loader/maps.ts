@@ -153,8 +153,9 @@ function parseMapDef(btf: Btf, name: string, def: BtfType, where: string, inner:
     const node = findSpecial(btf, valueId, 'rb_node');
     if (node !== undefined) spec.rbNodeOffset = node;
     const graph = mapGraphRecord(btf, valueId);
-    if (typeof graph === 'string') throw new BtfError(graph, `${where} value type`);
-    if (graph) spec.graph = graph;
+    // A malformed declaration leaves the map without special fields, as the kernel's error
+    // record does (map_check_btf creates the map; the verifier refuses their use).
+    if (graph && typeof graph !== 'string') spec.graph = graph;
   }
   return out;
 }
