@@ -587,11 +587,16 @@ function renderMap(v: MapView): HTMLElement {
   const rows = raw.entries.slice(0, 500).map((e) => {
     const key = v.key ? json(v.key(fromHex(e.key, 'key'))) : e.key;
     const value = e.values ? `[${e.values.map((x) => (v.value ? json(v.value(fromHex(x, 'value'))) : x)).join(', ')}]` : v.value ? json(v.value(fromHex(e.value!, 'value'))) : e.value!;
-    return [h('code', {}, key), h('code', {}, value)];
+    return [h('code', {}, clip(key)), h('code', {}, clip(value))];
   });
   box.append(table(['key', 'value'], rows, { class: 'entries' }));
   if (raw.entries.length > 500) box.append(h('p', { class: 'muted' }, `(first 500 of ${raw.entries.length})`));
   return box;
+}
+
+/** A cell's text, cut at 2000 characters (a global's .bss can be megabytes). */
+function clip(text: string): string {
+  return text.length > 2000 ? `${text.slice(0, 2000)}… (${text.length} characters)` : text;
 }
 
 function firstField(v: unknown): string | undefined {
