@@ -28,7 +28,7 @@
 //   bpf_rcu_read_lock/unlock        no-ops: the VM runs one program at a time, nothing is freed
 //     under a reader.
 
-import { FaultSignal } from '../src/errors.js';
+import { FaultSignal, ThrowSignal } from '../src/errors.js';
 import { Errno } from '../maps/types.js';
 import { BPF_MAX_LOOPS } from '../vm/isa.js';
 import { ProgType } from '../vm/prog-types.js';
@@ -426,6 +426,18 @@ export const KFUNCS: readonly KfuncEntry[] = [
     flags: [],
     progTypes: [ProgType.XDP],
     impl: dynptrFromXdp,
+  },
+  // bpf_throw (generic set): unwinds the program; vm/interpreter ends the run through the
+  // program's exception callback, or returns the cookie (the kernel's default callback).
+  {
+    name: 'bpf_throw',
+    ret: 'void',
+    params: [P('u64', 'cookie')],
+    flags: [],
+    progTypes: GENERIC_TYPES,
+    impl: (call) => {
+      throw new ThrowSignal(call.u64(1));
+    },
   },
   { name: 'bpf_rcu_read_lock', ret: 'void', params: [], flags: [], progTypes: 'all', impl: () => 0 },
   { name: 'bpf_rcu_read_unlock', ret: 'void', params: [], flags: [], progTypes: 'all', impl: () => 0 },

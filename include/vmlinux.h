@@ -478,6 +478,7 @@ extern void *bpf_dynptr_slice(const struct bpf_dynptr *p, u32 offset, void *buff
 extern void *bpf_dynptr_slice_rdwr(const struct bpf_dynptr *p, u32 offset, void *buffer__opt, u32 buffer__szk) __weak __ksym;
 extern int bpf_dynptr_from_skb(struct __sk_buff *s, u64 flags, struct bpf_dynptr *ptr__uninit) __weak __ksym;
 extern int bpf_dynptr_from_xdp(struct xdp_md *x, u64 flags, struct bpf_dynptr *ptr__uninit) __weak __ksym;
+extern void bpf_throw(u64 cookie) __weak __ksym;
 extern void bpf_rcu_read_lock(void) __weak __ksym;
 extern void bpf_rcu_read_unlock(void) __weak __ksym;
 extern void *bpf_obj_new_impl(u64 local_type_id__k, void *meta__ign) __weak __ksym;

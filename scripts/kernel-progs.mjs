@@ -19,6 +19,8 @@
 //   node scripts/kernel-progs.mjs [--no-record] [--no-compile] [--quick] [--jobs N] [FILE...]
 //     FILE: e.g. test_xdp; --no-record: use the committed fixtures; --quick: the unverified figure
 //     only, no doc
+//   node scripts/kernel-progs.mjs --record-object test/progs/DIR/X.o...   the host kernel's results
+//     for ebpfvm's own test objects into test/fixtures/kernel-progs-local/X.json
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -155,15 +157,17 @@ function ensureProgsHarness() {
   if (r.status !== 0) throw new Error('cannot build progs-harness');
 }
 
+const objPathOf = (name) => (name.endsWith('.o') ? resolve(root, name) : join(OBJS, `${name}.o`));
+
 function listPrograms(name) {
-  const r = spawnSync(HARNESS, [join(OBJS, `${name}.o`), '--list'], { encoding: 'utf8' });
+  const r = spawnSync(HARNESS, [objPathOf(name), '--list'], { encoding: 'utf8' });
   try { return JSON.parse(r.stdout); } catch { return { error: (r.stderr || `exit ${r.status}`).trim().split('\n')[0] }; }
 }
 
 /** One program on the host kernel, pinned to CPU 0: a fresh load per input. */
 function recordProgram(name, prog, kind) {
   const inputs = INPUTS[kind];
-  const argv = [HARNESS, join(OBJS, `${name}.o`), prog, kind, ...inputs.flatMap(([n, d, c]) => [n, d ?? '-', c ?? '-'])];
+  const argv = [HARNESS, objPathOf(name), prog, kind, ...inputs.flatMap(([n, d, c]) => [n, d ?? '-', c ?? '-'])];
   const r = spawnSync('taskset', ['-c', '0', ...argv], { encoding: 'utf8', timeout: 120_000 });
   const lines = (r.stdout ?? '').split('\n').filter(Boolean).map((l) => JSON.parse(l));
   const rec = {};
@@ -406,7 +410,29 @@ function writeDoc(meta, noVerify, verified) {
   writeFileSync(join(root, 'docs/kernel-progs.md'), lines.join('\n'));
 }
 
+/** --record-object X.o: the host kernel's results for one of ebpfvm's own test objects, with the
+ *  inputs written into the fixture (test/fixtures/kernel-progs-local/X.json), for tests of
+ *  features libbpf 1.1 (bpftool, scripts/record-kernel.mjs) cannot load. */
+function recordObject(objRel) {
+  ensureProgsHarness();
+  const listing = listPrograms(objRel);
+  if (listing.error) throw new Error(`${objRel}: ${listing.error}`);
+  const fx = recordFile(objRel, listing);
+  fx.source = objRel.replace(/\.o$/, '.c');
+  fx.inputs = Object.fromEntries([...new Set(Object.values(fx.programs).map((p) => p.kind))].map((k) => [k, INPUTS[k]]));
+  const dir = join(root, 'test/fixtures/kernel-progs-local');
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, `${objRel.split('/').pop().replace(/\.o$/, '')}.json`);
+  writeFileSync(out, fixtureText(fx));
+  log(`recorded ${Object.keys(fx.programs).length} programs of ${objRel} into ${out}`);
+}
+
 async function main() {
+  const ro = args.indexOf('--record-object');
+  if (ro >= 0) {
+    for (const o of args.slice(ro + 1).filter((a) => a.endsWith('.o'))) recordObject(o);
+    return;
+  }
   ensureTree();
   const names = readdirSync(PROGS).filter((f) => f.endsWith('.c')).map((f) => f.slice(0, -2))
     .filter((n) => !only.size || only.has(n)).sort();

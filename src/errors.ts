@@ -138,3 +138,12 @@ export class FaultSignal extends Error {
     this.name = 'FaultSignal';
   }
 }
+
+/** bpf_throw: the program raised a BPF exception. Not a fault: the interpreter unwinds every frame
+ *  and the run ends through the program's exception callback (or returns the cookie). */
+export class ThrowSignal extends Error {
+  constructor(readonly cookie: bigint) {
+    super(`bpf_throw(${cookie})`);
+    this.name = 'ThrowSignal';
+  }
+}

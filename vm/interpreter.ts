@@ -11,7 +11,7 @@
 // re-entrant: helpers call back into BPF functions with new frames on top of the current run
 // (`CallContext.callback`); all per-run state lives in a `Run` object, none in module scope.
 
-import { FaultSignal, VmFault } from '../src/errors.js';
+import { FaultSignal, ThrowSignal, VmFault } from '../src/errors.js';
 import type { ArgIndex, HelperCall, HelperEntry, HelperResult, HelperEnv, LockSet, RunOutput } from '../helpers/types.js';
 import type { KfuncEntry } from '../helpers/kfuncs.js';
 import type { GraphRecord } from '../maps/graph.js';
@@ -354,7 +354,12 @@ export class Interpreter {
         // bad arguments or no arena room for the stack: still a fault, never a raw exception
         throw this.fault(run, prog, 0, decoded.code[0]!, R, e instanceof FaultSignal ? e.reason : `cannot start: ${String(e)}`);
       }
-      this.exec(run, prog, decoded, 0, ctx);
+      try {
+        this.exec(run, prog, decoded, 0, ctx);
+      } catch (e) {
+        if (!(e instanceof ThrowSignal)) throw e;
+        this.endWithException(run, run.prog ?? prog, e.cookie, R);
+      }
       run.depth--;
       if (run.locks.count > 0) {
         const names = run.locks.releaseAll(this.env.arena);
@@ -365,6 +370,29 @@ export class Interpreter {
       run.locks.releaseAll(this.env.arena);
       this.clearDeepFrames(run);
       this.stackTop = run.stackBase;
+    }
+  }
+
+  /** bpf_throw: every frame is gone; the program that threw (a tail-call target is its own
+   *  boundary, as the kernel's stack walk finds it) ends through its exception callback, called
+   *  with the cookie in a fresh frame, or with the cookie as r0 (the kernel's default callback). */
+  private endWithException(run: Run, thrower: Program, cookie: bigint, R: Int32Array): void {
+    run.depth = 0;
+    if (thrower.exceptionCallback === undefined) {
+      this.enterFrame(run, R);
+      setReg(R, 0, cookie);
+      return;
+    }
+    const d = this.decode(thrower);
+    const cb = thrower.exceptionCallback;
+    R.fill(0);
+    setReg(R, 1, cookie);
+    this.enterFrame(run, R);
+    try {
+      this.exec(run, thrower, d, cb, run.contextAt(this, 1));
+    } catch (e) {
+      if (e instanceof ThrowSignal) throw this.fault(run, thrower, run.pc, d.code[run.pc]!, R, 'bpf_throw inside the exception callback');
+      throw e;
     }
   }
 
@@ -479,6 +507,7 @@ export class Interpreter {
       else this.loop(run, prog, decoded, entry, ctx, run.depth);
     } catch (e) {
       if (e instanceof VmFault) throw e; // raised deeper (e.g. inside a callback): keep its pc
+      if (e instanceof ThrowSignal) throw e; // bpf_throw: run() unwinds to the exception callback
       const reason = e instanceof FaultSignal ? e.reason : `internal error: ${e instanceof Error ? e.message : String(e)}`;
       const at = run.prog ?? prog;
       throw this.fault(run, at, run.pc, at.insns[run.pc]?.code ?? 0, ctx.R, reason);

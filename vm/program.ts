@@ -25,6 +25,10 @@ export interface Program {
   kfuncNames?: ReadonlyMap<number, string>;
   /** Section name and attach target, when loaded from ELF. */
   section?: string;
+  /** The expected attach type the section gives (BPF_XDP_DEVMAP, ...), when loaded from ELF. */
+  expectedAttachType?: number;
+  /** Entry pc of the exception callback (`__exception_cb`): where a bpf_throw ends the run. */
+  exceptionCallback?: number;
   /** The verifier proved (rbtree strict mode) that every rbtree helper touching a tree runs with
    *  that tree's lock held: the helpers skip their run-time lock check (helpers/rbtree.ts). */
   rbtreeLockProven?: boolean;

@@ -6,7 +6,7 @@ import { LinkError, UnsupportedError } from '../errors.js';
 import { Cls, JmpOp, LD_IMM64, PseudoCall, PseudoLd, INSN_SIZE, type Insn } from '../../vm/isa.js';
 import type { Program } from '../../vm/program.js';
 import { applyCoreRelocations, coreFailureMessage } from '../btf/core.js';
-import type { Btf } from '../btf/btf.js';
+import { BtfKind, type Btf } from '../btf/btf.js';
 import { STT, SHN_UNDEF, RelocType } from '../elf/file.js';
 import { isCodeSection, functionAt } from './open.js';
 import { isDataSection } from './globals.js';
@@ -84,31 +84,45 @@ export function linkProgram(spec: ObjectSpec, prog: ProgramSpec, env: LinkEnv): 
   };
 
   place(prog.func);
-  while (queue.length) {
-    const f = queue.shift()!;
-    const base = placed.get(f)!;
-    for (let i = 0; i < f.insns.length; i++) {
-      const pc = base + i;
-      const insn = out[pc]!;
-      const where = `program ${prog.name}: ${f.section} ${f.name} insn ${i}`;
-      const rel = f.relocs.get(i);
-      if (rel) {
-        relocate(spec, env, out, pc, rel.type, rel.symbol.index, where, target, notes, kfuncNames);
-      } else if (isCall(insn) && insn.src === PseudoCall.LOCAL) {
-        // A call inside one section carries no relocation: imm is relative to the next insn.
-        const t = target(f.sectionIndex, f.start + i + insn.imm + 1, where);
-        insn.imm = t.pc - pc - 1;
-        notes.set(pc, t.f.name);
-      } else if (isCall(insn) && insn.src === PseudoCall.KFUNC) {
-        throw new LinkError('kfunc call without a relocation', where);
-      } else if (insn.code === LD_IMM64 && insn.src !== PseudoLd.IMM64) {
-        throw new LinkError(`LD_IMM64 with src ${insn.src} but no relocation`, where);
-      }
-      if (insn.code === LD_IMM64) {
-        if (i + 1 >= f.insns.length) throw new LinkError('LD_IMM64 is missing its second slot', where);
-        i++;
+  const drain = (): void => {
+    while (queue.length) {
+      const f = queue.shift()!;
+      const base = placed.get(f)!;
+      for (let i = 0; i < f.insns.length; i++) {
+        const pc = base + i;
+        const insn = out[pc]!;
+        const where = `program ${prog.name}: ${f.section} ${f.name} insn ${i}`;
+        const rel = f.relocs.get(i);
+        if (rel) {
+          relocate(spec, env, out, pc, rel.type, rel.symbol.index, where, target, notes, kfuncNames);
+        } else if (isCall(insn) && insn.src === PseudoCall.LOCAL) {
+          // A call inside one section carries no relocation: imm is relative to the next insn.
+          const t = target(f.sectionIndex, f.start + i + insn.imm + 1, where);
+          insn.imm = t.pc - pc - 1;
+          notes.set(pc, t.f.name);
+        } else if (isCall(insn) && insn.src === PseudoCall.KFUNC) {
+          throw new LinkError('kfunc call without a relocation', where);
+        } else if (insn.code === LD_IMM64 && insn.src !== PseudoLd.IMM64) {
+          throw new LinkError(`LD_IMM64 with src ${insn.src} but no relocation`, where);
+        }
+        if (insn.code === LD_IMM64) {
+          if (i + 1 >= f.insns.length) throw new LinkError('LD_IMM64 is missing its second slot', where);
+          i++;
+        }
       }
     }
+  };
+  drain();
+  // The exception callback (`__exception_cb`) is appended after the program's own code, as libbpf
+  // does (bpf_prog_assign_exc_cb), whether or not anything calls it.
+  const excName = exceptionCallbackName(spec, prog);
+  let exceptionCallback: number | undefined;
+  if (excName !== undefined) {
+    const cb = spec.functions.find((f) => f.name === excName && f !== prog.func);
+    if (!cb) throw new LinkError(`cannot find exception callback '${excName}'`, `program ${prog.name}`);
+    if (!cb.global) throw new LinkError(`exception callback ${excName} must be a global non-hidden function`, `program ${prog.name}`);
+    exceptionCallback = place(cb);
+    drain();
   }
 
   const program: Program = {
@@ -118,7 +132,9 @@ export function linkProgram(spec: ObjectSpec, prog: ProgramSpec, env: LinkEnv): 
     gpl: spec.gpl,
     funcs,
     section: prog.section,
+    expectedAttachType: prog.expectedAttachType,
   };
+  if (exceptionCallback !== undefined) program.exceptionCallback = exceptionCallback;
   if (lineInfo.length) program.lineInfo = lineInfo.sort((a, b) => a.pc - b.pc);
   if (coreFailures.size) program.coreFailures = coreFailures;
   if (kfuncNames.size) program.kfuncNames = kfuncNames;
@@ -236,4 +252,23 @@ function relocate(
     return;
   }
   throw new LinkError(`relocation against section ${sec.name}, which holds neither code, maps nor data`, w);
+}
+
+const EXCEPTION_TAG = 'exception_callback:';
+
+/** The name in the main function's `exception_callback:NAME` BTF decl tag, if it has one. */
+function exceptionCallbackName(spec: ObjectSpec, prog: ProgramSpec): string | undefined {
+  const btf = spec.btf;
+  if (!btf) return undefined;
+  const main = btf.find(prog.func.name, BtfKind.FUNC)[0];
+  if (!main) return undefined;
+  let name: string | undefined;
+  for (const t of btf.types) {
+    if (t.kind !== BtfKind.DECL_TAG || t.componentIdx !== -1 || t.sizeOrType !== main.id || !t.name.startsWith(EXCEPTION_TAG)) continue;
+    // Several tags: the kernel's verifier refuses the program; libbpf appends none.
+    if (name !== undefined) return undefined;
+    name = t.name.slice(EXCEPTION_TAG.length);
+    if (!name) throw new LinkError('exception_callback:<value> decl tag contains empty value', `program ${prog.name}`);
+  }
+  return name;
 }
