@@ -54,7 +54,7 @@ import {
 } from './contexts.js';
 import { MemFlag, type Arena } from './memory.js';
 import type { Socket, SocketTable } from './sockets.js';
-import { progTypeName } from './prog-types.js';
+import { ProgType, progTypeName } from './prog-types.js';
 import type { Program } from './program.js';
 import type { TraceFn } from './interpreter.js';
 import { typedTracingArgs } from '../src/btf/builtin-args.js';
@@ -127,7 +127,7 @@ export interface TestRunResult {
 /** Input the kernel would refuse: carries the errno the syscall would return. Exit code 2. */
 export class TestRunInputError extends UsageError {
   constructor(
-    readonly errno: 'EINVAL' | 'E2BIG' | 'ENODEV' | 'ERANGE' | 'EAFNOSUPPORT',
+    readonly errno: 'EINVAL' | 'E2BIG' | 'ENODEV' | 'ERANGE' | 'EAFNOSUPPORT' | 'ENOTSUPP',
     message: string,
   ) {
     super(`test run refused (-${errno}): ${message}`);
@@ -145,6 +145,9 @@ const GSO_MAX_SEGS = 65535;
 const ETH_P_IP = 0x0800;
 const ETH_P_IPV6 = 0x86dd;
 const LOOPBACK_IFINDEX = 1;
+// enum bpf_attach_type (src/loader/sections.ts has the whole list; vm/ does not import src/loader)
+const XDP_DEVMAP = 33;
+const XDP_CPUMAP = 35;
 
 const PACKET_HOST = 0;
 const PACKET_MULTICAST = 2;
@@ -154,6 +157,8 @@ const PACKET_OTHERHOST = 3;
  *  refuses, UnsupportedError for types or sizes ebpfvm does not model, VmFault on a fault. */
 export function testRun(host: TestRunHost, prog: Program, input: TestRunInput = {}): TestRunResult {
   const info = progTypeInfo(prog.progType);
+  // raw_tracepoint_writable_prog_ops has no .test_run: bpf(2) says -ENOTSUPP.
+  if (prog.progType === ProgType.RAW_TRACEPOINT_WRITABLE) throw new TestRunInputError('ENOTSUPP', `the kernel has no test run for raw_tracepoint_writable programs (${prog.name})`);
   if (!info?.testRun) throw new UnsupportedError(`program ${prog.name}: test runs of ${progTypeName(prog.progType)} programs are not supported`);
   // bpf(2) refuses a ctx_in pointer with size 0 before looking at the program type.
   if (input.ctx !== undefined && input.ctx.length === 0) throw new TestRunInputError('EINVAL', 'ctx_in is empty (omit it instead)');
@@ -370,6 +375,11 @@ function fillTestSocket(arena: Arena, sk: number, frame: Uint8Array, protocol: n
 // ---- xdp ------------------------------------------------------------------------------------
 
 function runXdp(host: TestRunHost, prog: Program, _info: ProgTypeInfo, input: TestRunInput): TestRunResult {
+  // bpf_prog_test_run_xdp: programs for devmap/cpumap entries (SEC("xdp/devmap"), ...) run only
+  // from those maps.
+  if (prog.expectedAttachType === XDP_DEVMAP || prog.expectedAttachType === XDP_CPUMAP) {
+    throw new TestRunInputError('EINVAL', `${prog.name} is an xdp program for ${prog.expectedAttachType === XDP_DEVMAP ? 'devmap' : 'cpumap'} entries (section ${prog.section ?? '?'}), which the kernel does not test-run`);
+  }
   const data = input.data ?? new Uint8Array(0);
   const wantCtx = input.ctx !== undefined || input.wantCtxOut === true;
   const ctxIn = ctxInBuffer(input.ctx, XDP_MD.size);
