@@ -3,7 +3,8 @@
 // kfuncs (bench/kernel/rbtree_kfunc.c), timed with `bpftool prog run ... repeat R`, which reports
 // the kernel's mean duration per run; the empty program's duration is subtracted. Beside it the
 // same pair from a BPF program on the VM (test/progs/rbtree_bench.o's add_remove minus its nop),
-// at the same tree sizes with random keys.
+// at the same tree sizes with random keys, and (issue 16) the kernel's own object on the VM through
+// the graph kfuncs, for the pair, bpf_rbtree_first and first+remove+add, each on both sides.
 //
 // Optional: needs root, bpftool and a kernel that allows BPF (6.2+ for the kfuncs). When any of
 // that is missing the suite reports why and measures only the VM side.
@@ -104,6 +105,33 @@ function kernelRows(sizes: readonly number[], samples: number, repeat: number, p
       }
       const st = k.bss();
       if (st.pairs !== samples * repeat + Math.min(repeat, 10_000)) throw new Error(`kernel: ${st.pairs} add+remove pairs completed`);
+      // first and pop+push (first, remove, add back with a new key) on the same tree
+      for (const [prog, op, counter] of KFUNC_OPS) {
+        k.run(prog, Math.min(repeat, 10_000)); // warm-up
+        const perOp: number[] = [];
+        for (let s = 0; s < samples; s++) {
+          const r = k.run(prog, repeat);
+          const empty = k.run('empty', repeat);
+          if (r.retval !== 0) throw new Error(`kernel ${prog} returned ${r.retval}`);
+          perOp.push(Math.max(0, r.duration - empty.duration));
+        }
+        const done = k.bss()[counter];
+        if (done !== samples * repeat + Math.min(repeat, 10_000)) throw new Error(`kernel: ${done} ${prog} runs completed`);
+        const s2 = summarize(perOp);
+        out.push({
+          name: `kernel/${op}: kernel @${size}`,
+          tags: ['kernel'],
+          meanNs: s2.mean,
+          minNs: s2.min,
+          p50Ns: s2.p50,
+          rme: s2.rme,
+          samples: s2.n,
+          opsPerSec: 1e9 / s2.mean,
+          mode: 'verified',
+          params: { impl: 'kernel', op, size, keys: 'random' },
+          note: `rbtree_kfunc.o ${prog}, bpftool prog run repeat ${repeat}, minus the empty program; kernel-verified, JIT`,
+        });
+      }
       const sum = summarize(per);
       out.push({
         name: `kernel/add+remove pair: kernel @${size}`,
@@ -184,6 +212,12 @@ function vmRows(sizes: readonly number[], samples: number, repeat: number, progr
   return out;
 }
 
+/** rbtree_kfunc.o's other programs, timed on both sides: program, op name, its .bss counter. */
+const KFUNC_OPS = [
+  ['first', 'first', 'firsts'],
+  ['pop_push', 'first+remove+add', 'pops'],
+] as const;
+
 /** The kernel column's own object (bench/kernel/rbtree_kfunc.o: bpf_obj_new, bpf_rbtree_add,
  *  bpf_rbtree_remove, bpf_obj_drop under a bpf_spin_lock) run on the VM through its kfuncs
  *  (helpers/graph.ts): the same program the kernel runs, timed the same way (add_remove minus
@@ -200,7 +234,7 @@ function vmKfuncRows(sizes: readonly number[], samples: number, repeat: number, 
       const v = lm.map.lookup(new Uint8Array(4))!;
       const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
       const at = (name: string) => Number(dv.getBigUint64(obj.spec.globals.get(name)!.offset, true));
-      return { filled: at('filled'), pairs: at('pairs') };
+      return { filled: at('filled'), pairs: at('pairs'), firsts: at('firsts'), pops: at('pops') };
     };
     const fill = testRun(rt, obj.program('fill').program, { data: pkt, repeat: size });
     if (fill.retval !== 0 || bss().filled !== size || rt.graph.liveObjects !== size) throw new Error(`VM kfunc fill: ${bss().filled} of ${size} nodes (retval ${fill.retval})`);
@@ -217,6 +251,29 @@ function vmKfuncRows(sizes: readonly number[], samples: number, repeat: number, 
       per.push(Math.max(0, pair - time('empty')));
     }
     if (bss().pairs !== (samples + 1) * repeat || rt.graph.liveObjects !== size) throw new Error(`VM kfunc: ${bss().pairs} pairs, ${rt.graph.liveObjects} objects alive (tree of ${size})`);
+    for (const [prog, op, counter] of KFUNC_OPS) {
+      time(prog); // warm-up
+      const perOp: number[] = [];
+      for (let s = 0; s < samples; s++) {
+        const t = time(prog);
+        perOp.push(Math.max(0, t - time('empty')));
+      }
+      if (bss()[counter] !== (samples + 1) * repeat || rt.graph.liveObjects !== size) throw new Error(`VM kfunc: ${bss()[counter]} ${prog} runs, ${rt.graph.liveObjects} objects alive (tree of ${size})`);
+      const s2 = summarize(perOp);
+      out.push({
+        name: `kernel/${op}: VM kfuncs @${size}`,
+        tags: ['kernel'],
+        meanNs: s2.mean,
+        minNs: s2.min,
+        p50Ns: s2.p50,
+        rme: s2.rme,
+        samples: s2.n,
+        opsPerSec: 1e9 / s2.mean,
+        mode: 'unverified',
+        params: { impl: 'bpf-kfunc', op, size, keys: 'random' },
+        note: `rbtree_kfunc.o ${prog} minus empty on the VM; process CPU time`,
+      });
+    }
     const sum = summarize(per);
     out.push({
       name: `kernel/add+remove pair: VM kfuncs @${size}`,
@@ -254,7 +311,7 @@ registerSuite({
     // Ratio VM ÷ kernel on the fastest samples, in the VM row's note.
     for (const r of rows) {
       if (r.params?.impl !== 'bpf' && r.params?.impl !== 'bpf-kfunc') continue;
-      const k = rows.find((x) => x.params?.impl === 'kernel' && x.params?.size === r.params!.size);
+      const k = rows.find((x) => x.params?.impl === 'kernel' && x.params?.size === r.params!.size && x.params?.op === r.params!.op);
       if (k?.minNs) r.note += `; ${(r.minNs! / k.minNs).toFixed(2)}× the kernel (fastest samples)`;
     }
     return rows;

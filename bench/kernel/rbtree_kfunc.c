@@ -23,6 +23,7 @@ extern int bpf_rbtree_add_impl(struct bpf_rb_root *root, struct bpf_rb_node *nod
 			       bool (less)(struct bpf_rb_node *a, const struct bpf_rb_node *b),
 			       void *meta, __u64 off) __ksym;
 extern struct bpf_rb_node *bpf_rbtree_remove(struct bpf_rb_root *root, struct bpf_rb_node *node) __ksym;
+extern struct bpf_rb_node *bpf_rbtree_first(struct bpf_rb_root *root) __ksym;
 
 #define bpf_obj_new(type) ((type *)bpf_obj_new_impl(bpf_core_type_id_local(type), NULL))
 #define bpf_obj_drop(kptr) bpf_obj_drop_impl(kptr, NULL)
@@ -44,6 +45,9 @@ private(A) struct bpf_rb_root groot __contains(node_data, node);
 __u64 filled;
 __u64 pairs;
 __u64 next_key;
+/* Completed runs of first and pop_push. */
+__u64 firsts;
+__u64 pops;
 
 static bool less(struct bpf_rb_node *a, const struct bpf_rb_node *b)
 {
@@ -95,6 +99,48 @@ int add_remove(struct __sk_buff *skb)
 		return 2;
 	bpf_obj_drop(container_of(res, struct node_data, node));
 	pairs++;
+	return 0;
+}
+
+/* bpf_rbtree_first under the lock: one call per run (the tree is not changed). */
+SEC("tc")
+int first(struct __sk_buff *skb)
+{
+	struct bpf_rb_node *r;
+
+	bpf_spin_lock(&glock);
+	r = bpf_rbtree_first(&groot);
+	bpf_spin_unlock(&glock);
+	if (!r)
+		return 1;
+	firsts++;
+	return 0;
+}
+
+/* The smallest node out (first, remove) and back in with a new key (add): the tree keeps its
+ * size, the node its memory. */
+SEC("tc")
+int pop_push(struct __sk_buff *skb)
+{
+	struct bpf_rb_node *r;
+	struct node_data *n;
+
+	bpf_spin_lock(&glock);
+	r = bpf_rbtree_first(&groot);
+	if (!r) {
+		bpf_spin_unlock(&glock);
+		return 1;
+	}
+	r = bpf_rbtree_remove(&groot, r);
+	bpf_spin_unlock(&glock);
+	if (!r)
+		return 2;
+	n = container_of(r, struct node_data, node);
+	n->key = random_key();
+	bpf_spin_lock(&glock);
+	bpf_rbtree_add(&groot, &n->node, less);
+	bpf_spin_unlock(&glock);
+	pops++;
 	return 0;
 }
 
