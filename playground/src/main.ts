@@ -116,6 +116,8 @@ interface State {
   repeat: number;
   dialect: 'llvm' | 'kernel';
   logLevel: 1 | 2;
+  /** The rbtree verifier's strict mode (`ebpfvm verify --strict`): mainline's lock discipline. */
+  strict: boolean;
   verdicts: Map<string, ProgramVerdict>;
   /** The live object runs share (maps persist across runs until reset). */
   live?: { obj: LoadedObject; runtime: Runtime; verifierLine?: string; runs: number };
@@ -160,6 +162,7 @@ function open(bytes: Uint8Array, name: string, example?: Example, prefer?: Parti
     repeat: prefer?.repeat ?? 1,
     dialect: st?.dialect ?? 'llvm',
     logLevel: prefer?.logLevel ?? 1,
+    strict: prefer?.strict ?? false,
     verdicts: new Map(),
     traceIndex: 0,
   };
@@ -198,6 +201,7 @@ function writeUrl(): void {
   if (st.ctx && st.ctx.length <= 8192) p.set('ctx', st.ctx);
   if (st.repeat !== 1) p.set('repeat', String(st.repeat));
   if (st.logLevel !== 1) p.set('level', String(st.logLevel));
+  if (st.strict) p.set('strict', '1');
   p.set('view', st.view);
   const hash = '#' + p.toString();
   if (location.hash !== hash) history.replaceState(null, '', hash);
@@ -221,6 +225,7 @@ function readUrl(): void {
   const repeat = Number(p.get('repeat') ?? '1');
   if (Number.isSafeInteger(repeat) && repeat >= 1) prefer.repeat = repeat;
   if (p.get('level') === '2') prefer.logLevel = 2;
+  if (p.get('strict') === '1') prefer.strict = true;
   openExample(p.get('example') ?? 'scheduler', prefer);
 }
 
@@ -296,7 +301,8 @@ function sourceOf(prog: string, pc: number): string | undefined {
 }
 
 function failingPc(): number | undefined {
-  const v = st!.verdicts.get(`${st!.prog}@1`) ?? st!.verdicts.get(`${st!.prog}@2`);
+  const mode = st!.strict ? '/strict' : '';
+  const v = st!.verdicts.get(`${st!.prog}@1${mode}`) ?? st!.verdicts.get(`${st!.prog}@2${mode}`);
   return v?.status === 'rejected' ? v.errorPc : undefined;
 }
 
@@ -318,11 +324,11 @@ function renderDisasm(): Node {
 }
 
 function verdictFor(level: 1 | 2): ProgramVerdict {
-  const key = `${st!.prog}@${level}`;
+  const key = `${st!.prog}@${level}${st!.strict ? '/strict' : ''}`;
   let v = st!.verdicts.get(key);
   if (!v) {
     const { bytes, name } = st!;
-    v = programVerdict(() => openObject(bytes, { name }), st!.prog, { logLevel: level });
+    v = programVerdict(() => openObject(bytes, { name }), st!.prog, { logLevel: level, ...(st!.strict ? { strict: true } : {}) });
     st!.verdicts.set(key, v);
   }
   return v;
@@ -335,8 +341,14 @@ function renderVerifier(): Node {
     st!.logLevel = Number(level.value) as 1 | 2;
     render();
   });
+  const strict = h('input', { id: 'strict', type: 'checkbox', checked: st!.strict }) as HTMLInputElement;
+  strict.addEventListener('change', () => {
+    st!.strict = strict.checked;
+    st!.live = undefined; // runs verify in the same mode, as `ebpfvm run --strict`
+    render();
+  });
   const v = verdictFor(st!.logLevel);
-  const out = h('div', {}, h('div', { class: 'toolbar' }, h('label', {}, 'Log ', level)));
+  const out = h('div', {}, h('div', { class: 'toolbar' }, h('label', {}, 'Log ', level), h('label', { title: "mainline's lock discipline for rbtree helpers (ebpfvm verify --strict)" }, strict, ' strict')));
   out.append(h('p', { id: 'verdict', class: `verdict ${v.status}` }, verdictLine(v)));
   if (v.status === 'rejected' && v.errorPc !== undefined) {
     const src = sourceOf(st!.prog, v.errorPc);
@@ -400,7 +412,7 @@ function doRun(trace?: TraceRecord): RunRecord {
     rec.dataIn = data;
     const live = ensureLive();
     if (live.verifierLine === undefined) {
-      const verdict = verifyForRun(live.obj, st!.prog);
+      const verdict = verifyForRun(live.obj, st!.prog, st!.strict ? { strict: true } : {});
       live.verifierLine = `Verifier: ${st!.prog} accepted (${verdict.processed} insns processed)`;
     }
     rec.verifierLine = live.verifierLine;
@@ -749,6 +761,14 @@ function init(): void {
     st.lastRun = undefined;
     st.trace = undefined;
     st.focusPc = undefined;
+    render();
+  });
+  // Step view: left/right arrows step back and forth (outside inputs, where arrows edit).
+  document.addEventListener('keydown', (e) => {
+    if (!st || st.view !== 'step' || !st.trace || (e.target as HTMLElement).tagName === 'INPUT' || (e.target as HTMLElement).tagName === 'TEXTAREA') return;
+    if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+    e.preventDefault();
+    st.traceIndex = Math.max(0, Math.min(st.trace.steps.length - 1, st.traceIndex + (e.key === 'ArrowRight' ? 1 : -1)));
     render();
   });
   for (const b of document.querySelectorAll<HTMLButtonElement>('#tabs button')) {

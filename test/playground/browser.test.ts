@@ -122,6 +122,12 @@ describe.skipIf(MISSING !== undefined)('playground in Chromium', () => {
     const verdict = verdictLine(programVerdict(() => openObject(bytesOf('examples/scheduler.o'), { name: 'scheduler' }), 'schedule', { logLevel: 1 }));
     expect(await page.textContent('#verdict')).toBe(verdict);
     await shot(page, 'scheduler-verifier');
+    await page.check('#strict');
+    const strict = verdictLine(programVerdict(() => openObject(bytesOf('examples/scheduler.o'), { name: 'scheduler' }), 'schedule', { logLevel: 1, strict: true }));
+    await page.locator('#verdict', { hasText: strict }).waitFor();
+    expect(page.url()).toContain('strict=1');
+    await page.uncheck('#strict');
+    await page.locator('#verdict', { hasText: verdict }).waitFor();
     await view(page, 'run');
     await page.click('#run');
     await page.waitForSelector('#retval');
@@ -194,6 +200,10 @@ describe.skipIf(MISSING !== undefined)('playground in Chromium', () => {
     expect(regs1[1]).not.toBe('0x0'); // r1 = the context
     await page.click('#step-next');
     await page.click('#step-next');
+    expect(await page.textContent('#step-pos')).toMatch(/^step 3 of/);
+    await page.keyboard.press('ArrowRight');
+    expect(await page.textContent('#step-pos')).toMatch(/^step 4 of/);
+    await page.keyboard.press('ArrowLeft');
     expect(await page.textContent('#step-pos')).toMatch(/^step 3 of/);
     expect(await page.locator('#regs tr.changed').count()).toBeGreaterThan(0);
     await shot(page, 'counter-step');
