@@ -1,141 +1,92 @@
-// The special fields of a program's BTF type (the kernel's btf_parse_fields / btf_record): spin
-// locks, graph roots with their `contains:T:field` decl tags, graph nodes, refcounts and kptrs
-// (`__kptr` type tags), found through nested structs and arrays as the kernel finds them. The
-// loader attaches the record of each map value and data section to its MapSpec; bpf_obj_new
-// takes the record of the type id it is given (maps/graph.ts is the run-time side).
-import { BtfKind, type Btf, type BtfType } from './btf.js';
+// The run time's view of a type's special fields (maps/graph.ts's GraphRecord): what
+// src/btf/fields.ts parses the way the kernel does (btf_parse_fields: spin locks, graph roots with
+// their `contains:T:field` tags, graph nodes, refcounts, kptrs; through nested structs, arrays and
+// data sections), linked into records that point at the records of the types their roots hold and
+// their kptrs point to. The loader attaches the record of each map value and data section to its
+// MapSpec; bpf_obj_new takes the record of the local type id it is given.
+import { BtfKind, type Btf } from './btf.js';
+import { ALLOC_OBJ_FIELDS, FieldError, MAP_VALUE_FIELDS, parseFields, type BtfField, type FieldType } from './fields.js';
 import type { GraphField, GraphFieldKind, GraphRecord } from '../../maps/graph.js';
 
-const SPECIAL: Readonly<Record<string, GraphFieldKind>> = {
+/** fields.ts's field types the run time acts on (timers and workqueues are not graph fields). */
+const KIND: Partial<Record<FieldType, GraphFieldKind>> = {
   bpf_spin_lock: 'spin_lock',
   bpf_rb_root: 'rb_root',
   bpf_list_head: 'list_head',
   bpf_rb_node: 'rb_node',
   bpf_list_node: 'list_node',
   bpf_refcount: 'refcount',
+  kptr: 'kptr',
+  kptr_untrusted: 'kptr',
+  percpu_kptr: 'kptr',
 };
-const KPTR_TAGS = new Set(['kptr', 'kptr_untrusted', 'percpu_kptr']);
-const MAX_DEPTH = 16;
 
-/** Records of one BTF, cached by type id (a record may refer to itself through a root). */
+/** Records of one BTF's program-allocated types, cached by type id (a record may refer to itself
+ *  through a root or a kptr). */
 export class GraphRecords {
   private readonly cache = new Map<number, GraphRecord>();
-  private tags: Map<string, string[]> | undefined;
 
   constructor(private readonly btf: Btf) {}
 
-  /** The record of struct/DATASEC `typeId`, or a message saying why there is none. */
+  /** The record of struct `typeId` as bpf_obj_new allocates it, or a message saying why there is
+   *  none (no such type, not a struct, a layout the kernel refuses). */
   record(typeId: number): GraphRecord | string {
-    const t = this.btf.types[typeId];
-    if (!t) return `type id ${typeId} does not exist in the program's BTF (${this.btf.types.length - 1} types)`;
-    const r = this.btf.resolve(typeId);
-    if (r.kind !== BtfKind.STRUCT && r.kind !== BtfKind.DATASEC) return `type id ${typeId} (${this.btf.typeName(typeId)}) is not a struct`;
+    if (!Number.isInteger(typeId) || typeId <= 0 || typeId >= this.btf.types.length) return `type id ${typeId} does not exist in the program's BTF (${this.btf.types.length - 1} types)`;
+    const t = this.btf.resolve(typeId);
+    if (t.kind !== BtfKind.STRUCT) return `type id ${typeId} (${this.btf.typeName(typeId)}) is not a struct`;
     try {
-      return this.build(r, 0);
+      return this.build(t.id, ALLOC_OBJ_FIELDS);
     } catch (e) {
-      if (e instanceof GraphBtfError) return e.message;
+      if (e instanceof FieldError) return `struct ${t.name}: ${e.message}`;
       throw e;
     }
   }
 
-  private build(t: BtfType, depth: number): GraphRecord {
-    const known = this.cache.get(t.id);
+  /** The record of a map value or data section (`MAP_VALUE_FIELDS`), FieldError when refused. */
+  value(typeId: number): GraphRecord {
+    return this.build(typeId, MAP_VALUE_FIELDS);
+  }
+
+  private build(id: number, mask: readonly FieldType[]): GraphRecord {
+    const key = mask === MAP_VALUE_FIELDS ? -id : id;
+    const known = this.cache.get(key);
     if (known) return known;
-    const rec: GraphRecord = { name: t.name || `(anon ${t.id})`, typeId: t.id, size: t.sizeOrType, fields: [], byOffset: new Map(), refcountOff: -1 };
-    this.cache.set(t.id, rec); // before the fields: a node type may hold a root of itself
-    if (t.kind === BtfKind.DATASEC) {
-      for (const v of t.vars ?? []) {
-        const vt = this.btf.type(v.type);
-        if (vt.kind !== BtfKind.VAR) continue;
-        this.walk(rec, vt.sizeOrType, v.offset, this.tagsOf(vt.id, -1), depth);
-      }
-    } else {
-      (t.members ?? []).forEach((m, i) => {
-        if (m.bitfieldSize) return;
-        this.walk(rec, m.type, m.bitOffset / 8, this.tagsOf(t.id, i), depth);
-      });
-    }
-    rec.fields.sort((a, b) => a.offset - b.offset);
-    for (const f of rec.fields) {
-      rec.byOffset.set(f.offset, f);
-      if (f.kind === 'refcount') rec.refcountOff = f.offset;
+    const t = this.btf.type(id);
+    const size = this.btf.sizeof(id);
+    const rec: GraphRecord = { name: t.name || `(anon ${id})`, typeId: id, size, fields: [], byOffset: new Map(), refcountOff: -1 };
+    this.cache.set(key, rec); // before the fields: a node type may hold a root of itself
+    const parsed = parseFields(this.btf, id, mask, size);
+    for (const f of parsed?.fields ?? []) {
+      const g = this.field(f);
+      if (!g) continue;
+      rec.fields.push(g);
+      rec.byOffset.set(g.offset, g);
+      if (g.kind === 'refcount') rec.refcountOff = g.offset;
     }
     return rec;
   }
 
-  private walk(rec: GraphRecord, typeId: number, off: number, tags: readonly string[], depth: number): void {
-    if (depth > MAX_DEPTH) return;
-    const kptr = this.kptrTag(typeId);
-    const t = this.btf.resolve(typeId);
-    if (kptr && t.kind === BtfKind.PTR) {
-      const target = this.btf.resolve(t.sizeOrType);
-      const f: GraphField = { kind: 'kptr', offset: off, kptr: { tag: kptr, typeName: target.name } };
-      // A program type (one with a definition here that is not the kernel's) gets its record, so
-      // freeing the map value drops the object it points to.
-      if (target.kind === BtfKind.STRUCT) f.kptr!.record = this.build(target, depth + 1);
-      rec.fields.push(f);
-      return;
-    }
-    if (t.kind === BtfKind.ARRAY) {
-      const elemSize = this.btf.sizeof(t.elemType!);
-      for (let i = 0; i < (t.nelems ?? 0); i++) this.walk(rec, t.elemType!, off + i * elemSize, tags, depth + 1);
-      return;
-    }
-    if (t.kind !== BtfKind.STRUCT) return;
-    const kind = SPECIAL[t.name];
-    if (kind) {
-      const f: GraphField = { kind, offset: off };
-      if (kind === 'rb_root' || kind === 'list_head') f.contains = this.contains(kind, tags, rec, off, depth);
-      rec.fields.push(f);
-      return;
-    }
-    (t.members ?? []).forEach((m, i) => {
-      if (m.bitfieldSize) return;
-      this.walk(rec, m.type, off + m.bitOffset / 8, this.tagsOf(t.id, i), depth + 1);
-    });
-  }
-
-  private contains(kind: 'rb_root' | 'list_head', tags: readonly string[], rec: GraphRecord, off: number, depth: number): GraphField['contains'] {
-    const what = `struct ${kind === 'rb_root' ? 'bpf_rb_root' : 'bpf_list_head'} at offset ${off} of ${rec.name}`;
-    const tag = tags.find((s) => s.startsWith('contains:'));
-    if (!tag) throw new GraphBtfError(`${what} has no __contains(T, field) declaration tag`);
-    const m = /^contains:([^:]+):(.+)$/.exec(tag);
-    if (!m) throw new GraphBtfError(`${what}: malformed tag "${tag}" (expected contains:T:field)`);
-    const [, typeName, fieldName] = m as unknown as [string, string, string];
-    const t = this.btf.find(typeName, BtfKind.STRUCT).find((x) => x.members !== undefined);
-    if (!t) throw new GraphBtfError(`${what}: __contains names struct ${typeName}, which the program's BTF does not define`);
-    const member = (t.members ?? []).find((x) => x.name === fieldName);
-    const nodeKind = kind === 'rb_root' ? 'bpf_rb_node' : 'bpf_list_node';
-    if (!member || this.btf.resolve(member.type).name !== nodeKind) throw new GraphBtfError(`${what}: struct ${typeName} has no struct ${nodeKind} field named ${fieldName}`);
-    return { record: this.build(t, depth + 1), nodeOffset: member.bitOffset / 8, nodeField: fieldName };
-  }
-
-  /** The kptr type tag on a member's pointer type (`T __kptr *` is PTR -> TYPE_TAG -> T). */
-  private kptrTag(typeId: number): string | undefined {
-    let t = this.btf.type(typeId);
-    for (let i = 0; i < 8 && (t.kind === BtfKind.TYPEDEF || t.kind === BtfKind.CONST || t.kind === BtfKind.VOLATILE || t.kind === BtfKind.RESTRICT); i++) t = this.btf.type(t.sizeOrType);
-    if (t.kind !== BtfKind.PTR) return undefined;
-    for (let p = this.btf.type(t.sizeOrType), i = 0; i < 8 && p.kind !== BtfKind.STRUCT; p = this.btf.type(p.sizeOrType), i++) {
-      if (p.kind === BtfKind.TYPE_TAG && KPTR_TAGS.has(p.name)) return p.name;
-      if (p.kind !== BtfKind.TYPE_TAG && p.kind !== BtfKind.CONST && p.kind !== BtfKind.VOLATILE && p.kind !== BtfKind.TYPEDEF) break;
-    }
-    return undefined;
-  }
-
-  private tagsOf(target: number, idx: number): string[] {
-    if (!this.tags) {
-      this.tags = new Map();
-      for (const t of this.btf.types) {
-        if (t.kind !== BtfKind.DECL_TAG) continue;
-        const key = `${t.sizeOrType}:${t.componentIdx ?? -1}`;
-        (this.tags.get(key) ?? this.tags.set(key, []).get(key)!).push(t.name);
+  private field(f: BtfField): GraphField | undefined {
+    const kind = KIND[f.type];
+    if (!kind) return undefined;
+    const g: GraphField = { kind, offset: f.offset };
+    if (f.graphRoot) g.contains = { record: this.build(f.graphRoot.valueTypeId, ALLOC_OBJ_FIELDS), nodeOffset: f.graphRoot.nodeOffset, nodeField: f.graphRoot.nodeName };
+    if (f.kptr) {
+      g.kptr = { tag: f.type, typeName: f.kptr.typeName };
+      // The pointee's own record, so freeing the value drops the object and what it holds (a
+      // kernel type gets an empty one: only objects this runtime allocated are ever freed).
+      const target = this.btf.types[f.kptr.typeId];
+      if (target?.kind === BtfKind.STRUCT) {
+        try {
+          g.kptr.record = this.build(target.id, ALLOC_OBJ_FIELDS);
+        } catch (e) {
+          if (!(e instanceof FieldError)) throw e;
+        }
       }
     }
-    return this.tags.get(`${target}:${idx}`) ?? [];
+    return g;
   }
 }
-
-class GraphBtfError extends Error {}
 
 const byBtf = new WeakMap<Btf, GraphRecords>();
 
@@ -147,12 +98,17 @@ export function graphRecordsOf(btf: Btf): GraphRecords {
 }
 
 /** What a map value or data section of type `typeId` must be created with: its record when it
- *  holds graph roots or kptrs (undefined when it holds none); a malformed root declaration is an
- *  error message, as the kernel refuses such a map's BTF. */
+ *  holds graph roots or kptrs (undefined when it holds none); a layout the kernel refuses is an
+ *  error message (the kernel's map_check_btf then keeps a record without fields). */
 export function mapGraphRecord(btf: Btf, typeId: number): GraphRecord | string | undefined {
   const t = btf.resolve(typeId);
   if (t.kind !== BtfKind.STRUCT && t.kind !== BtfKind.DATASEC) return undefined;
-  const r = graphRecordsOf(btf).record(typeId);
-  if (typeof r === 'string') return r;
+  let r: GraphRecord;
+  try {
+    r = graphRecordsOf(btf).value(t.id);
+  } catch (e) {
+    if (e instanceof FieldError) return e.message;
+    throw e;
+  }
   return r.fields.some((f) => f.kind === 'rb_root' || f.kind === 'list_head' || f.kind === 'kptr') ? r : undefined;
 }
