@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Runtime } from '../../src/runtime.js';
 import { load, openObject, type LoadedObject } from '../../src/loader/index.js';
-import { testRun } from '../../src/test-run-api.js';
+import { runLoaded, testRun } from '../../src/test-run-api.js';
+import { verifyProgram } from '../../src/verify.js';
 import { VmFault } from '../../src/errors.js';
 import { BPF_MEM_ALLOC_MAX, GraphHeap, type GraphField, type GraphRecord } from '../../maps/graph.js';
 import { Arena } from '../../vm/memory.js';
@@ -162,6 +163,30 @@ describe('bad input is a VmFault naming the problem', () => {
       expect((err as VmFault).message).toMatch(msg);
     });
   }
+});
+
+describe('verified runs', () => {
+  // The kernel's verifier accepts these programs (their host recordings); so does ebpfvm's, and a
+  // verified run leaves the same results as an unverified one.
+  for (const name of ['g_rbtree', 'g_list', 'g_objects', 'g_hash']) {
+    it(`${name}: every program is accepted and runs as it does unverified`, () => {
+      const { rt, obj } = loadGraph(name);
+      const plain = loadGraph(name);
+      for (const prog of obj.spec.programs.keys()) {
+        const v = verifyProgram(obj, prog);
+        expect(v.accepted, `${prog}: ${v.error ?? ''}`).toBe(true);
+        const a = runLoaded(obj, prog, { data: PKT.slice() }, { verify: true }).retval;
+        const b = run(plain.rt, plain.obj, prog) >>> 0;
+        expect(a, prog).toBe(b);
+      }
+      expect(bss(obj)).toEqual(bss(plain.obj));
+      expect(rt.graph.liveObjects).toBe(plain.rt.graph.liveObjects);
+    });
+  }
+  it('g_bad: the misuse the run time faults on, the verifier refuses first', () => {
+    const { obj } = loadGraph('g_bad');
+    for (const prog of obj.spec.programs.keys()) expect(verifyProgram(obj, prog).accepted, prog).toBe(false);
+  });
 });
 
 // ---- the heap directly ------------------------------------------------------------------------
