@@ -25,6 +25,10 @@
 //    that touches a tree may be called inside them (`rbtree_add not allowed in rbtree cb`).
 //  - bpf_rbtree_get_lock returns the map's 4-byte lock (a stand-in map value that only
 //    bpf_rbtree_lock/unlock accept), not a 32-byte value the program could read past.
+// Open-coded iteration (first/next, last/prev loops) converges at the next/prev call like
+// mainline's iterators, under rules that make every converging lap move the iteration (see
+// iterationConverges); add and find, which run less/cmp, prune only a callback run coming back to
+// its own call, never a lap of a loop around the call (which would accept `while (find(...));`).
 // Strict mode adds mainline's lock discipline: the map's lock held (statically) for every helper
 // that touches its tree, one lock at a time, unlock only of the held lock, no lock or unlock in
 // less/cmp, no exit or tail call while holding it. A program accepted in strict mode gets
@@ -33,7 +37,8 @@ import type { HelperEntry } from '../helpers/types.js';
 import { RbtreeHelperId as Id } from '../helpers/rbtree.js';
 import { MapType } from '../maps/types.js';
 import type { VerifierMap } from './env.js';
-import { Reg, RegFlag, RegType, regTypeName, type VState } from './state.js';
+import { type Frame, Reg, RegFlag, RegType, regTypeName, type VState } from './state.js';
+import type { Insn } from '../vm/isa.js';
 import type { Verifier } from './verifier.js';
 
 const SPIN_LOCK = 93;
@@ -127,14 +132,8 @@ export function rbtreeAfterArgs(v: Verifier, h: HelperEntry, map: VerifierMap | 
   const tree = map?.type === MapType.RBTREE ? map : undefined;
   if (!tree) v.reject(`rbtree: R1 is not an rbtree map (${h.name})`);
   if (strict(v) && NEEDS_LOCK.has(id) && !v.st.rbLocks.includes(tree.id)) v.reject(`bpf_spin_lock at off=0 must be held for rbtree '${tree.name}' (bpf_${h.name})`);
-  // Each step of an open-coded iteration counts, like the kernel's iterator depth.
-  if (id === Id.next || id === Id.prev) {
-    const it = v.st.rbIter;
-    v.st.rbIterDepth++;
-    if (id === Id.next) it.next++;
-    else it.prev++;
-    if (!v.regs[2]!.id || v.regs[2]!.id !== it.last) it.unchained++;
-  } else if (id === Id.first || id === Id.last || id === Id.find || id === Id.add) v.st.rbIter.starts++;
+  // The node a step starts from: rbtreeReturn records the step's result as its successor.
+  if (id === Id.next || id === Id.prev) stepFrom.set(v, v.regs[2]!.id);
   if (id === Id.alloc_node) {
     const size = allocSize ?? 0;
     const tooSmallForAny = size < RB_NODE_SIZE && !strict(v);
@@ -206,33 +205,186 @@ export function rbtreeReturn(v: Verifier, h: HelperEntry, map: VerifierMap | und
   if (r0.type === RegType.BTF_ID && r0.map === map) {
     r0.btfName = nodeType(map);
     r0.btfSize = map.valueSize;
-    // The node an iteration stands on: the next step should take this one.
-    if (r0.flags & RegFlag.NON_OWN) v.st.rbIter.last = r0.id;
+    if ((h.id === Id.next || h.id === Id.prev) && r0.id) {
+      const m = stepsOf(v);
+      const from = stepFrom.get(v) ?? 0;
+      const p = m.get(from);
+      m.set(r0.id, { from, dir: h.id, depth: (p?.depth ?? 0) + 1, run: p?.dir === h.id ? p.run + 1 : 1, origin: p?.origin ?? from });
+    }
   }
 }
 
-/** Whether insn is a call of bpf_rbtree_next/prev (where iteration loops converge). */
-export function isIterationStep(code: number, src: number, imm: number): boolean {
-  return code === 0x85 && src === 0 && (imm === Id.next || imm === Id.prev);
+// ---- open-coded iteration and the callback calls: where loops may converge ------------------
+
+/** A node id that next/prev returned: the node id it stepped from and the direction (the helper
+ *  id). Ids are unique for the whole verification, so one table serves every path. */
+interface Step {
+  from: number;
+  dir: number;
+  /** Steps since the node the chain started from (first, last, find, add), and how many of the
+   *  last ones went this step's way: they make most of descent's answers O(1). */
+  depth: number;
+  run: number;
+  origin: number;
+}
+const steps = new WeakMap<Verifier, Map<number, Step>>();
+const stepFrom = new WeakMap<Verifier, number>();
+function stepsOf(v: Verifier): Map<number, Step> {
+  let m = steps.get(v);
+  if (!m) steps.set(v, (m = new Map()));
+  return m;
 }
 
-/** At a next/prev call, may the current state prune against `old`, a state of the same loop
- *  still being explored (mainline's iterator convergence)? Only when the loop provably advances
- *  one iteration: since `old`, steps in one direction only, each taking the node the previous
- *  step (or first/last) returned, and no new iteration started. Otherwise a lap could stand
- *  still (next then prev, next of a node kept from before, first again) and the loop might never
- *  end; such a loop is unrolled like any other. */
-export function iterationConverges(old: VState, cur: VState): boolean {
-  const o = old.rbIter;
-  const c = cur.rbIter;
-  if (c.starts !== o.starts || c.unchained !== o.unchained) return false;
-  // The step about to be made takes the last step's result, too.
-  const arg = cur.cur.regs[2]!;
-  if (!arg.id || arg.id !== c.last) return false;
-  const dn = c.next - o.next;
-  const dp = c.prev - o.prev;
-  return (dn > 0 && dp === 0) || (dp > 0 && dn === 0);
+/** How node id `cur` came from node id `old` by next/prev steps: 0 when they are the same id,
+ *  the direction (Id.next / Id.prev) when every step went that way, -1 otherwise (another origin,
+ *  or steps both ways). */
+function descent(v: Verifier, cur: number, old: number): number {
+  if (cur === old) return 0;
+  const m = steps.get(v);
+  const c = m?.get(cur);
+  if (!c) return -1;
+  const o = m!.get(old);
+  const gap = c.depth - (o?.depth ?? 0);
+  if ((o?.origin ?? old) !== c.origin || gap <= 0 || gap > c.run) return -1;
+  // Same origin, deeper, and the last `gap` steps all one way: is `old` on the way (not a fork)?
+  let k = cur;
+  for (let i = 0; i < gap; i++) k = m!.get(k)!.from;
+  return k === old ? c.dir : -1;
 }
+
+const isNode = (r: Reg | undefined): r is Reg => r !== undefined && r.type === RegType.BTF_ID && (r.flags & RegFlag.NON_OWN) !== 0 && r.map !== undefined && r.id !== 0;
+
+/** Pairs of non-owning nodes at the same place (live register or stack slot, every frame) of an
+ *  old and the current state. */
+function* nodePairs(old: VState, cur: VState, live: (frameIdx: number, f: Frame) => number): Generator<[Reg, Reg]> {
+  for (let i = 0; i < old.frames.length && i < cur.frames.length; i++) {
+    const of = old.frames[i]!;
+    const cf = cur.frames[i]!;
+    const mask = live(i, cf);
+    for (let r = 0; r < 10; r++) {
+      const o = of.regs[r];
+      const c = cf.regs[r];
+      if (mask & (1 << r) && isNode(o) && isNode(c)) yield [o, c];
+    }
+    for (let k = 0; k < of.spills.length && k < cf.spills.length; k++) {
+      const o = of.spills[k];
+      const c = cf.spills[k];
+      if (isNode(o) && isNode(c)) yield [o, c];
+    }
+  }
+}
+
+/** Some node moved on since `old` by steps in one direction: the path is no endless repetition
+ *  even when the states are otherwise the same (the kernel's exact-match check would call the
+ *  second lap of `for (it = first; it; it = next(it))` an infinite loop). */
+export function iterationProgressed(v: Verifier, old: VState, cur: VState, live: (frameIdx: number, f: Frame) => number): boolean {
+  for (const [o, c] of nodePairs(old, cur, live)) if (descent(v, c.id, o.id) > 0) return true;
+  return false;
+}
+
+/** Helper ids of add/next/prev that may run on a lap of the loop `pc` is in (its strongly
+ *  connected component, those of the frames' call sites, and every function they call or pass as
+ *  a callback), so also in laps the search skipped by converging an inner loop. */
+function loopHelpers(v: Verifier, cur: VState, pc: number): Set<number> {
+  const { cfg, insns } = v;
+  const key = [pc, ...cur.frames.slice(1).map((f) => `${f.callsite}:${f.subprog}`)].join(',');
+  let memo = loopMemo.get(v);
+  if (!memo) loopMemo.set(v, (memo = new Map()));
+  const hit = memo.get(key);
+  if (hit) return hit;
+  const pcs = new Set<number>();
+  const addScc = (at: number): void => {
+    pcs.add(at);
+    const s = cfg.scc[at];
+    if (s) for (let i = 0; i < insns.length; i++) if (cfg.scc[i] === s) pcs.add(i);
+  };
+  const funcs = new Set<number>();
+  addScc(pc);
+  for (const f of cur.frames.slice(1)) {
+    addScc(f.callsite);
+    funcs.add(f.subprog);
+  }
+  const out = new Set<number>();
+  const visit = (at: number): void => {
+    const x = insns[at]!;
+    // A bpf-to-bpf call or a function's address (a callback): its whole body may run.
+    if ((x.code === 0x85 && x.src === 1) || (x.code === 0x18 && x.src === 4)) funcs.add(at + x.imm + 1);
+    if (x.code === 0x85 && x.src === 0 && (x.imm === Id.add || x.imm === Id.next || x.imm === Id.prev)) out.add(x.imm);
+  };
+  for (const at of pcs) visit(at);
+  const done = new Set<number>();
+  for (const start of funcs) {
+    if (done.has(start)) continue;
+    done.add(start);
+    const i = cfg.subprogs.indexOf(start);
+    const end = i >= 0 && i + 1 < cfg.subprogs.length ? cfg.subprogs[i + 1]! : insns.length;
+    for (let at = start; at < end; at++) visit(at);
+  }
+  memo.set(key, out);
+  return out;
+}
+const loopMemo = new WeakMap<Verifier, Map<string, Set<number>>>();
+
+/** What an rbtree call at the current pc means for pruning against states still being explored:
+ *  'step' (next/prev), 'call' (add/find reached by the program's own flow: a new call, which
+ *  gets its own token) or 'return' (add/find again after its less/cmp ran); undefined for other
+ *  insns. */
+export type RbtreeSite = 'step' | 'call' | 'return';
+export function rbtreeSite(v: Verifier, insn: Insn, fromCallback: boolean): RbtreeSite | undefined {
+  if (insn.code !== 0x85 || insn.src !== 0) return undefined;
+  if (insn.imm === Id.next || insn.imm === Id.prev) return 'step';
+  if (insn.imm !== Id.add && insn.imm !== Id.find) return undefined;
+  if (fromCallback) return 'return';
+  v.st.rbCall = v.newId();
+  return 'call';
+}
+
+/** May the current state at an rbtree call site prune against `old`, a state at the same pc
+ *  still being explored (an ancestor)?
+ *  - add/find: only a callback run coming back to the same call (the helper calls less/cmp a
+ *    finite number of times); a loop around the call must be unrolled or converge elsewhere.
+ *  - next/prev (mainline's iterator convergence, made to hold for a tree): the lap since `old`
+ *    moved the node this step takes (R2) at least one step, and every other node it kept moved
+ *    on or stayed, all in this step's direction; and no code the loop may run (inner loops the
+ *    search converged included) steps the other way or adds a node. Every lap then walks the
+ *    tree one way while it only shrinks, so the loop ends; a lap that steps back (next then
+ *    prev), from a node kept from before (next(first) again) or from a new start (first inside
+ *    the loop) does not converge. */
+export function rbtreeMayPrune(v: Verifier, site: RbtreeSite, pc: number, old: VState, cur: VState, live: (frameIdx: number, f: Frame) => number): boolean {
+  if (site === 'call') return false;
+  if (site === 'return') return old.rbCall === cur.rbCall;
+  const dir = v.insns[pc]!.imm;
+  const used = loopHelpers(v, cur, pc);
+  if (used.has(Id.add) || used.has(dir === Id.next ? Id.prev : Id.next)) return false;
+  const a = cur.cur.regs[2];
+  const o = old.cur.regs[2];
+  if (!isNode(a) || !isNode(o) || descent(v, a.id, o.id) !== dir) return false;
+  for (const [po, pc2] of nodePairs(old, cur, live)) {
+    const d = descent(v, pc2.id, po.id);
+    if (d !== 0 && d !== dir) return false;
+  }
+  return true;
+}
+
+/** At an rbtree call whose current state equals (exactly, ids renamed) `old`, an ancestor it may
+ *  not prune against: is this an endless loop? Yes when no iteration moved on since `old`, when a
+ *  next/prev lap can never converge (the loop adds nodes or steps both ways), and when the same
+ *  call keeps coming back like this (MAX_REPEATS times: an inner loop of a loop that converges
+ *  needs a few, one lap per outer iteration the search unrolls). */
+export function rbtreeEndless(v: Verifier, site: RbtreeSite, pc: number, old: VState, cur: VState, live: (frameIdx: number, f: Frame) => number): boolean {
+  if (!iterationProgressed(v, old, cur, live)) return true;
+  if (site === 'step') {
+    const used = loopHelpers(v, cur, pc);
+    if (used.has(Id.add) || used.has(v.insns[pc]!.imm === Id.next ? Id.prev : Id.next)) return true;
+  }
+  let m = repeats.get(v);
+  if (!m) repeats.set(v, (m = new Map()));
+  const n = (m.get(pc) ?? 0) + 1;
+  m.set(pc, n);
+  return n > MAX_REPEATS;
+}
+const MAX_REPEATS = 256;
+const repeats = new WeakMap<Verifier, Map<number, number>>();
 
 /** The callback frame's arguments: less(a, b) gets two read-only nodes; cmp(key, n) the caller's
  *  key unchanged (read-only if it is a node) and a read-only node. */

@@ -318,13 +318,10 @@ export class VState {
   /** may_goto fall-throughs taken on this path (kernel may_goto_depth): a loop kept finite by
    *  may_goto converges when an iteration deeper than a state still being explored matches it. */
   mayGotoDepth = 0;
-  /** rbtree next/prev calls on this path: a loop over the tree is no endless loop while each
-   *  turn steps the iteration (it converges at the next/prev call instead: verifier/rbtree.ts). */
-  rbIterDepth = 0;
-  /** Open-coded iteration bookkeeping (verifier/rbtree.ts iterationConverges): next and prev
-   *  steps, iterations started (first/last/find/add results), steps whose node was not the
-   *  previous step's result, and the id of the last such result. */
-  rbIter = { next: 0, prev: 0, starts: 0, unchained: 0, last: 0 };
+  /** The rbtree add/find call this path is in (a token taken when the program's flow reaches the
+   *  call, kept through its less/cmp runs): those runs converge only against states of the same
+   *  call (verifier/rbtree.ts rbtreeMayPrune). */
+  rbCall = 0;
   get cur(): Frame {
     return this.frames[this.frames.length - 1]!;
   }
@@ -337,8 +334,7 @@ export class VState {
     s.rcuLock = this.rcuLock;
     s.condRelease = new Map(this.condRelease);
     s.mayGotoDepth = this.mayGotoDepth;
-    s.rbIterDepth = this.rbIterDepth;
-    s.rbIter = { ...this.rbIter };
+    s.rbCall = this.rbCall;
     return s;
   }
 }

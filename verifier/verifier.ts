@@ -12,7 +12,7 @@ import { checkCondJmp } from './jmp.js';
 import { checkMemAccess } from './mem.js';
 import { checkFuncCall, checkHelperCall, checkReturnCode, funcExit } from './calls.js';
 import { checkReferenceLeak } from './refs.js';
-import { isIterationStep, iterationConverges, rbtreeExit } from './rbtree.js';
+import { iterationProgressed, rbtreeEndless, rbtreeExit, rbtreeMayPrune, rbtreeSite } from './rbtree.js';
 import { Checkpoint, StatesAt, loopHash, maybeLooping, statesEqual, widenScalars } from './prune.js';
 import { AUX_FRAME_CHANGE, History, auxLinked, auxStack, markAllPrecise, markChainPrecision } from './precision.js';
 import { Reject } from './errors.js';
@@ -329,6 +329,8 @@ export class Verifier {
     // Callback-calling helpers compare against states still being explored; a may_goto is forced
     // too, but for its own rule below, and keeps the endless-loop check.
     const cbSite = force && !mayGoto;
+    // rbtree next/prev and add/find have their own convergence rules (verifier/rbtree.ts).
+    const rbSite = cbSite ? rbtreeSite(this, this.insns[pc]!, this.fromCallback) : undefined;
     if (at.activeCount > 0) {
       // States still being explored below (a loop, or pending siblings): never used to prune,
       // except at callback call sites and at a may_goto reached through more of its
@@ -346,25 +348,29 @@ export class Verifier {
         }
       }
       if (cbSite) {
-        const insn = this.insns[pc]!;
-        const step = isIterationStep(insn.code, insn.src, insn.imm);
         for (const bucket of at.active.values()) {
           for (const cp of bucket) {
-            const converges = !step || iterationConverges(cp.state, cur);
-            if (converges && statesEqual(cp.state, cur, live, 'within')) {
+            const within = statesEqual(cp.state, cur, live, 'within');
+            if (within && (rbSite === undefined || (rbtreeMayPrune(this, rbSite, pc, cp.state, cur, live) && this.isAncestor(cp)))) {
               cp.hit++;
               this.propagatePrecision(cp.state);
               return true;
             }
-            // An rbtree next/prev whose lap does not advance the iteration: the same state again
-            // is an endless loop.
-            if (!converges && statesEqual(cp.state, cur, live, 'exact') && this.isAncestor(cp)) this.endlessLoop(pc, cp);
             loopEntry = cp;
+          }
+        }
+        // An rbtree call reached again in the same state as on an earlier lap, which it may not
+        // prune against: an endless loop, unless an iteration moved on (verifier/rbtree.ts).
+        if (rbSite === 'step' || rbSite === 'call') {
+          for (const bucket of at.active.values()) {
+            for (const cp of bucket) {
+              if (statesEqual(cp.state, cur, live, 'exact') && this.isAncestor(cp) && rbtreeEndless(this, rbSite, pc, cp.state, cur, live)) this.endlessLoop(pc, cp);
+            }
           }
         }
       } else {
         for (const cp of at.active.get(hash) ?? []) {
-          if (cp.state.mayGotoDepth === cur.mayGotoDepth && (cp.state.rbIterDepth === cur.rbIterDepth || !iterationConverges(cp.state, cur)) && maybeLooping(cp.state, cur, topLive) && statesEqual(cp.state, cur, live, 'exact') && this.isAncestor(cp)) this.endlessLoop(pc, cp);
+          if (cp.state.mayGotoDepth === cur.mayGotoDepth && maybeLooping(cp.state, cur, topLive) && statesEqual(cp.state, cur, live, 'exact') && this.isAncestor(cp) && !iterationProgressed(this, cp.state, cur, live)) this.endlessLoop(pc, cp);
         }
       }
       if (this.jmps - this.prevJmps < 20 && this.processed - this.prevInsns < 100) addNew = force;
