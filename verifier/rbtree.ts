@@ -142,12 +142,18 @@ export function rbtreeAfterArgs(v: Verifier, h: HelperEntry, map: VerifierMap | 
   if (id === Id.remove) {
     // The registers holding the removed node are stale: it is the program's again, through R0.
     const node = v.regs[2]!;
+    stepFrom.set(v, node.id);
     if (node.id) killNonOwning(v.st, tree, node.id);
   }
   if (id === Id.free_node && releaseRef !== undefined) {
     // A node remove handed back may still be reachable through non-owning registers taken before
-    // the remove under other ids (find, first, ...): freeing it kills every one of this map.
-    if (v.st.refs.find((r) => r.id === releaseRef)?.kind === 'rbtree_remove') killNonOwning(v.st, tree);
+    // the remove under other ids (find, first, ...): freeing it kills every one of this map, but
+    // those a run of steps one way leads to from it or from which such a run led to it (never the
+    // same node: next/prev never return their argument), so an iteration may free what it passed.
+    if (v.st.refs.find((r) => r.id === releaseRef)?.kind === 'rbtree_remove') {
+      const x = removedOf(v).get(releaseRef);
+      killNonOwning(v.st, tree, undefined, x ? (r) => descent(v, r.id, x) > 0 || descent(v, x, r.id) > 0 : undefined);
+    }
   }
 }
 
@@ -176,8 +182,8 @@ function lockOrUnlock(v: Verifier, h: HelperEntry, regno: number): void {
 
 /** Non-owning nodes of `tree` (only those of node id `id`, when given) become unknown scalars, in
  *  every frame, register and stack slot. */
-export function killNonOwning(s: VState, tree: VerifierMap, id?: number): void {
-  const dead = (r: Reg | undefined): boolean => r !== undefined && r.type === RegType.BTF_ID && (r.flags & RegFlag.NON_OWN) !== 0 && r.map?.id === tree.id && (id === undefined || r.id === id);
+export function killNonOwning(s: VState, tree: VerifierMap, id?: number, spare?: (r: Reg) => boolean): void {
+  const dead = (r: Reg | undefined): boolean => r !== undefined && r.type === RegType.BTF_ID && (r.flags & RegFlag.NON_OWN) !== 0 && r.map?.id === tree.id && (id === undefined || r.id === id) && !spare?.(r);
   // An add result not yet NULL-checked still decides whether its node was released (the
   // example's `if (!bpf_rbtree_add(...)) { unlock; free_node }`): it stays for that check only.
   const kill = (r: Reg): Reg => {
@@ -205,6 +211,7 @@ export function rbtreeReturn(v: Verifier, h: HelperEntry, map: VerifierMap | und
   if (r0.type === RegType.BTF_ID && r0.map === map) {
     r0.btfName = nodeType(map);
     r0.btfSize = map.valueSize;
+    if (h.id === Id.remove && r0.refId) removedOf(v).set(r0.refId, stepFrom.get(v) ?? 0);
     if ((h.id === Id.next || h.id === Id.prev) && r0.id) {
       const m = stepsOf(v);
       const from = stepFrom.get(v) ?? 0;
@@ -228,7 +235,16 @@ interface Step {
   origin: number;
 }
 const steps = new WeakMap<Verifier, Map<number, Step>>();
+/** The node argument of the next/prev or remove call being checked (rbtreeAfterArgs to
+ *  rbtreeReturn). */
 const stepFrom = new WeakMap<Verifier, number>();
+/** remove's result (its reference id) -> the node id it was removed through. */
+const removed = new WeakMap<Verifier, Map<number, number>>();
+function removedOf(v: Verifier): Map<number, number> {
+  let m = removed.get(v);
+  if (!m) removed.set(v, (m = new Map()));
+  return m;
+}
 function stepsOf(v: Verifier): Map<number, Step> {
   let m = steps.get(v);
   if (!m) steps.set(v, (m = new Map()));

@@ -546,6 +546,198 @@ int iterate_restart(void *ctx)
 	return 0;
 }
 
+/* Loops the search proves finite by lineage: every lap steps the node the loop walks on from the
+ * node the previous lap stood on, one way, and nothing in the loop adds a node or steps back. */
+SEC("syscall")
+__description("rbtree: a first/next loop with nothing changing but the node converges")
+__success __retval(3)
+int iterate_plain(void *ctx)
+{
+	struct node_data *it;
+	__u32 max = 0;
+
+	LOCK(rbtree);
+	add_key(&rbtree, 3);
+	add_key(&rbtree, 1);
+	add_key(&rbtree, 2);
+	for (it = bpf_rbtree_first(&rbtree); it; it = bpf_rbtree_next(&rbtree, it))
+		max = it->one;
+	UNLOCK(rbtree);
+	return max;
+}
+
+SEC("syscall")
+__description("rbtree: nested loops, the inner one restarting with first each outer lap")
+__success __retval(3)
+int iterate_nested(void *ctx)
+{
+	struct node_data *a, *b;
+	int pairs = 0;
+
+	LOCK(rbtree);
+	add_key(&rbtree, 3);
+	add_key(&rbtree, 1);
+	add_key(&rbtree, 2);
+	for (a = bpf_rbtree_first(&rbtree); a; a = bpf_rbtree_next(&rbtree, a))
+		for (b = bpf_rbtree_first(&rbtree); b; b = bpf_rbtree_next(&rbtree, b))
+			if (b->one < a->one)
+				pairs++;
+	UNLOCK(rbtree);
+	return pairs;
+}
+
+SEC("syscall")
+__description("rbtree: removing and freeing each node a last/prev iteration passes")
+__success __retval(0)
+int iterate_remove_behind(void *ctx)
+{
+	struct node_data *it, *nx, *r;
+
+	LOCK(rbtree);
+	add_key(&rbtree, 3);
+	add_key(&rbtree, 1);
+	for (it = bpf_rbtree_last(&rbtree); it; it = nx) {
+		nx = bpf_rbtree_prev(&rbtree, it);
+		r = bpf_rbtree_remove(&rbtree, it);
+		if (!r)
+			break;
+		/* nx survives: a step from the freed node is never that node */
+		bpf_rbtree_free_node(&rbtree, r);
+	}
+	it = bpf_rbtree_first(&rbtree);
+	UNLOCK(rbtree);
+	return it != 0;
+}
+
+SEC("syscall")
+__description("rbtree: adding a node on every lap may never end")
+__failure __msg("infinite loop detected")
+int iterate_grow(void *ctx)
+{
+	struct node_data *it;
+
+	LOCK(rbtree);
+	for (it = bpf_rbtree_first(&rbtree); it; it = bpf_rbtree_next(&rbtree, it))
+		if (add_key(&rbtree, it->one + 1))
+			break;
+	UNLOCK(rbtree);
+	return 0;
+}
+
+SEC("syscall")
+__description("rbtree: a loop stepping either way by a node's key may never end")
+__failure __msg("infinite loop detected")
+int iterate_both_ways(void *ctx)
+{
+	struct node_data *it;
+
+	LOCK(rbtree);
+	it = bpf_rbtree_first(&rbtree);
+	while (it) {
+		if (it->one == 3)
+			it = bpf_rbtree_prev(&rbtree, it);
+		else
+			it = bpf_rbtree_next(&rbtree, it);
+	}
+	UNLOCK(rbtree);
+	return 0;
+}
+
+SEC("syscall")
+__description("rbtree: an inner loop stepping back what the outer one stepped on")
+__failure __msg("infinite loop detected")
+int iterate_inner_back(void *ctx)
+{
+	struct node_data *it;
+
+	LOCK(rbtree);
+	it = bpf_rbtree_first(&rbtree);
+	while (it) {
+		it = bpf_rbtree_next(&rbtree, it);
+		while (it && it->one == 3)
+			it = bpf_rbtree_prev(&rbtree, it);
+	}
+	UNLOCK(rbtree);
+	return 0;
+}
+
+SEC("syscall")
+__description("rbtree: find until it fails, on a tree nothing changes (its callback runs converge, the loop does not)")
+__failure __msg("infinite loop detected")
+int find_forever(void *ctx)
+{
+	__u32 key = 1;
+
+	LOCK(rbtree);
+	while (bpf_rbtree_find(&rbtree, &key, cmp_u32))
+		;
+	UNLOCK(rbtree);
+	return 0;
+}
+
+/* ---- hostile uses of nodes ------------------------------------------------------------------- */
+
+SEC("syscall")
+__description("rbtree: a copy of a freed node is dead")
+__failure __msg("invalid mem access 'scalar'")
+int use_after_free(void *ctx)
+{
+	struct node_data *n = bpf_rbtree_alloc_node(&rbtree, sizeof(*n));
+	struct node_data *volatile copy;
+
+	if (!n)
+		return 0;
+	copy = n;
+	bpf_rbtree_free_node(&rbtree, n);
+	return copy->one;
+}
+
+SEC("syscall")
+__description("rbtree: rb_node written through a moved pointer")
+__failure __msg("only read is supported")
+int rb_node_write_moved(void *ctx)
+{
+	struct node_data *n = bpf_rbtree_alloc_node(&rbtree, sizeof(*n));
+	char *p;
+
+	if (!n)
+		return 0;
+	p = (char *)n + 8;
+	asm volatile("" : "+r"(p));
+	*(__u64 *)p = 0;
+	bpf_rbtree_free_node(&rbtree, n);
+	return 0;
+}
+
+SEC("syscall")
+__description("rbtree: a node written at a variable offset")
+__failure __msg("invalid variable offset")
+int node_write_varoff(void *ctx)
+{
+	struct node_data *n = bpf_rbtree_alloc_node(&rbtree, sizeof(*n));
+	__u32 off = bpf_get_prandom_u32() & 8;
+
+	if (!n)
+		return 0;
+	*(__u64 *)((char *)n + off) = 0;
+	bpf_rbtree_free_node(&rbtree, n);
+	return 0;
+}
+
+SEC("syscall")
+__description("rbtree: an atomic add into rb_node")
+__failure __msg("only read is supported")
+int rb_node_atomic(void *ctx)
+{
+	struct node_data *n = bpf_rbtree_alloc_node(&rbtree, sizeof(*n));
+
+	if (!n)
+		return 0;
+	__sync_fetch_and_add(&n->node.__rb_parent_color, 1);
+	bpf_rbtree_free_node(&rbtree, n);
+	return 0;
+}
+
 /* ---- strict mode: the lock discipline ------------------------------------------------------------ */
 
 SEC("syscall")
