@@ -37,9 +37,6 @@ const LOCKED_API = new Set([
   'bpf_list_push_front_impl', 'bpf_list_push_back_impl', 'bpf_list_pop_front', 'bpf_list_pop_back', 'bpf_list_front', 'bpf_list_back',
   'bpf_rbtree_add_impl', 'bpf_rbtree_remove', 'bpf_rbtree_first', 'bpf_rbtree_root', 'bpf_rbtree_left', 'bpf_rbtree_right', 'bpf_refcount_acquire_impl',
 ]);
-/** Graph kfuncs whose pointer arguments 6.18 treats as trusted (`Possibly NULL pointer passed to
- *  trusted argN`), besides the KF_TRUSTED_ARGS / KF_RCU ones of the table. */
-const TRUSTED_ARGS = new Set(['bpf_rbtree_add_impl', 'bpf_list_push_front_impl', 'bpf_list_push_back_impl', 'bpf_rbtree_remove', 'bpf_rbtree_left', 'bpf_rbtree_right']);
 /** Returns that are non-owning references (the rest of the node-returning ones acquire). */
 const NON_OWNING_RET = new Set(['bpf_rbtree_first', 'bpf_rbtree_root', 'bpf_rbtree_left', 'bpf_rbtree_right', 'bpf_list_front', 'bpf_list_back']);
 /** bpf_kptr_xchg's helper id. */
@@ -196,7 +193,8 @@ export function checkGraphKfunc(v: Verifier, insn: Insn, k: KfuncEntry): void {
   const flags = kfuncFlagBits(k);
   const meta: Meta = { k, name: k.name, flags, refObjId: 0, releaseRegno: 0, argBtfId: 0, argOwningRef: false };
   const release = (flags & KF.KF_RELEASE) !== 0;
-  const trusted = (flags & (KF.KF_TRUSTED_ARGS | KF.KF_RCU)) !== 0 || TRUSTED_ARGS.has(k.name);
+  // 6.18 checks every kfunc's pointer arguments as KF_TRUSTED_ARGS ones (the host rejects a
+  // maybe-NULL node to bpf_rbtree_add_impl and a released pointer to bpf_obj_drop_impl so).
   k.params.forEach(([type, pname], i) => {
     const regno = i + 1;
     if (pname.endsWith('__ign')) return;
@@ -211,7 +209,7 @@ export function checkGraphKfunc(v: Verifier, insn: Insn, k: KfuncEntry): void {
       }
       return;
     }
-    if (trusted && (r.isNullConst() || r.maybeNull)) v.reject(`Possibly NULL pointer passed to trusted arg${i}`, false, 13);
+    if (r.isNullConst() || r.maybeNull) v.reject(`Possibly NULL pointer passed to trusted arg${i}`, false, 13);
     if (r.refId) {
       meta.refObjId = r.refId;
       if (release) meta.releaseRegno = regno;
@@ -221,6 +219,9 @@ export function checkGraphKfunc(v: Verifier, insn: Insn, k: KfuncEntry): void {
     if (kind !== 'callback') argRegOff(v, r, regno, release && r.refId !== 0);
     switch (kind) {
       case 'alloc': {
+        // is_trusted_reg: referenced, or only trusted modifiers (MEM_ALLOC, PTR_TRUSTED, NON_OWN_REF).
+        const trustedReg = r.refId !== 0 || (r.type === RegType.BTF_ID && (r.flags & (RegFlag.MEM_ALLOC | RegFlag.TRUSTED | RegFlag.NON_OWN)) !== 0 && (r.flags & ~(RegFlag.MEM_ALLOC | RegFlag.TRUSTED | RegFlag.NON_OWN)) === 0);
+        if (!trustedReg) v.reject(`R${regno} must be referenced or trusted`, false, 22);
         if (isAllocExact(r)) {
           if (k.name !== 'bpf_obj_drop_impl') v.reject(`arg#${i} expected for bpf_obj_drop_impl()`, false, 22);
         } else if (r.type === RegType.BTF_ID && r.flags === (RegFlag.MEM_ALLOC | RegFlag.PERCPU)) {
