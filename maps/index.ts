@@ -20,6 +20,8 @@ import { createRingbufMap } from './ringbuf.js';
 import { createStackMap } from './stack.js';
 import { createCgroupStorageMap } from './cgroup-storage.js';
 import { createSkStorageMap } from './sk-storage.js';
+import { createSockHash } from './sockhash.js';
+import { createSockMap } from './sockmap.js';
 import { createStackTraceMap } from './stack-trace.js';
 import { createTaskStorageMap } from './task-storage.js';
 import { createUserRingbufMap } from './user-ringbuf.js';
@@ -51,4 +53,6 @@ export const MAP_FACTORIES: Map<number, MapFactory> = new Map<number, MapFactory
   [MapType.PERCPU_CGROUP_STORAGE, createCgroupStorageMap],
   [MapType.STACK_TRACE, createStackTraceMap],
   [MapType.USER_RINGBUF, createUserRingbufMap],
+  [MapType.SOCKMAP, createSockMap],
+  [MapType.SOCKHASH, createSockHash],
 ]);

@@ -197,6 +197,9 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
 
 function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, meta: CallMeta, all: readonly HelperArg[]): void {
   if (arg.type === 'ARG_DONTCARE') return;
+  // resolve_map_arg_type: a sockmap/sockhash value a program stores is a socket, not memory
+  const mt = meta.map?.type;
+  if (arg.type === 'ARG_PTR_TO_MAP_VALUE' && (mt === MapType.SOCKMAP || mt === MapType.SOCKHASH)) arg = { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' };
   // Dynptr state (initialised, type, released) is not tracked yet: refuse rather than accept
   // unchecked, as kfunc calls are refused (helpers/dynptr.ts implements them for unverified runs).
   if (arg.type === 'ARG_PTR_TO_DYNPTR') v.reject(`helper bpf_${h.name}#${h.id}: dynptr arguments are not yet verified by ebpfvm`, false, 22);

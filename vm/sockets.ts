@@ -65,6 +65,8 @@ export interface Socket {
   readonly type: number;
   readonly protocol: number;
   readonly state: number;
+  /** Local port (host order); 0 when unbound. */
+  readonly srcPort: number;
 }
 
 /** Something that keeps data per socket and must drop it when the socket goes away. */
@@ -124,6 +126,7 @@ export class SocketTable {
       type: proto === 'tcp' ? SOCK_STREAM : SOCK_DGRAM,
       protocol: proto === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP,
       state,
+      srcPort: desc.srcPort ?? 0,
     };
     this.byAddr.set(addr, sock);
     this.byFdMap.set(fd, sock);
@@ -132,7 +135,8 @@ export class SocketTable {
 
   /** Register the socket image a test run built at `addr` (no fd); `close` ends it. */
   openRunSocket(addr: number, family: number, state: number): Socket {
-    const sock: Socket = { addr, fd: undefined, cookie: this.nextCookie++, family, type: SOCK_STREAM, protocol: 0, state };
+    // sk_alloc(AF_UNSPEC, &bpf_dummy_proto): no protocol, unbound
+    const sock: Socket = { addr, fd: undefined, cookie: this.nextCookie++, family, type: SOCK_STREAM, protocol: 0, state, srcPort: 0 };
     this.byAddr.set(addr, sock);
     return sock;
   }
