@@ -68,7 +68,7 @@ function bytesOf(v, packets) {
 
 // Maps whose contents are not key/value data bpftool can dump or that hold kernel ids (fds of
 // programs and maps, perf events): compared through the programs' results instead.
-export const UNDUMPED_TYPES = new Set(['queue', 'stack', 'bloom_filter', 'ringbuf', 'perf_event_array', 'prog_array', 'array_of_maps', 'hash_of_maps', 'devmap', 'devmap_hash', 'cpumap', 'sk_storage', 'task_storage', 'stack_trace', 'user_ringbuf']);
+export const UNDUMPED_TYPES = new Set(['queue', 'stack', 'bloom_filter', 'ringbuf', 'perf_event_array', 'prog_array', 'array_of_maps', 'hash_of_maps', 'devmap', 'devmap_hash', 'cpumap', 'sk_storage', 'task_storage', 'stack_trace', 'user_ringbuf', 'sockmap', 'sockhash']);
 
 /** The records of every ring buffer of the object as user space reads them (headers included:
  *  length, BUSY/DISCARD bits, page offset), without consuming them. */

@@ -9,7 +9,7 @@ import { mapTypeName } from '../../maps/types.js';
 import { dumpMapRaw, fromHex, TestRunInputError, testRun, toHex, type RawMapDump } from '../../src/test-run-api.js';
 
 /** Map types scripts/record-kernel.mjs does not dump (no key/value data, or kernel ids). */
-const UNDUMPED_TYPES = new Set(['queue', 'stack', 'bloom_filter', 'ringbuf', 'perf_event_array', 'prog_array', 'array_of_maps', 'hash_of_maps', 'devmap', 'devmap_hash', 'cpumap', 'sk_storage', 'task_storage', 'stack_trace', 'user_ringbuf']);
+const UNDUMPED_TYPES = new Set(['queue', 'stack', 'bloom_filter', 'ringbuf', 'perf_event_array', 'prog_array', 'array_of_maps', 'hash_of_maps', 'devmap', 'devmap_hash', 'cpumap', 'sk_storage', 'task_storage', 'stack_trace', 'user_ringbuf', 'sockmap', 'sockhash']);
 
 /** The repository root: the nearest ancestor holding the case list (also when run from dist/). */
 function findRoot(): string {

@@ -19,13 +19,13 @@ describe('program selection in the CLI', () => {
     const r = await cli('run', obj, '--prog', 'wanted', '--data', pkt, '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ program: 'wanted', retval: 42 });
-    expect(r.err).toBe('ebpfvm: note: map stacks: unsupported map type stack_trace: skipped, no loaded program uses it\n');
+    expect(r.err).toBe('ebpfvm: note: map cgroups: unsupported map type cgroup_array: skipped, no loaded program uses it\n');
   });
 
   it('run: the program that uses the map ebpfvm cannot create fails with exit 2, naming it', async () => {
-    const r = await cli('run', obj, '--prog', 'uses_stacks', '--data', pkt);
+    const r = await cli('run', obj, '--prog', 'uses_cgroups', '--data', pkt);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('map stacks: unsupported map type stack_trace');
+    expect(r.err).toContain('map cgroups: unsupported map type cgroup_array');
   });
 
   it('bench: the same selection', async () => {

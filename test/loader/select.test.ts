@@ -37,15 +37,15 @@ describe('program selection', () => {
 
   it('a map no loaded program uses and ebpfvm cannot create is skipped with a note', () => {
     const obj = load(new Runtime(), open('sel_programs'), { programs: ['wanted'] });
-    expect(obj.maps.has('stacks')).toBe(false);
-    expect(obj.notes).toEqual(['map stacks: unsupported map type stack_trace: skipped, no loaded program uses it']);
-    expect(() => obj.map('stacks')).toThrow(UsageError);
+    expect(obj.maps.has('cgroups')).toBe(false);
+    expect(obj.notes).toEqual(['map cgroups: unsupported map type cgroup_array: skipped, no loaded program uses it']);
+    expect(() => obj.map('cgroups')).toThrow(UsageError);
   });
 
   it('a program that uses such a map still fails, naming the map, and leaves no maps behind', () => {
     const rt = new Runtime();
-    expect(() => load(rt, open('sel_programs'), { programs: ['uses_stacks'] })).toThrow(UnsupportedError);
-    expect(() => load(rt, open('sel_programs'), { programs: ['uses_stacks'] })).toThrow(/map stacks: unsupported map type stack_trace/);
+    expect(() => load(rt, open('sel_programs'), { programs: ['uses_cgroups'] })).toThrow(UnsupportedError);
+    expect(() => load(rt, open('sel_programs'), { programs: ['uses_cgroups'] })).toThrow(/map cgroups: unsupported map type cgroup_array/);
     expect(rt.allMaps()).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 // Program selection (DESIGN section 5): asking for one program loads it even from a `?` section,
 // with the object's __auxiliary programs and the prog_array `values` targets, and not its
-// siblings; a map nobody loaded uses and ebpfvm cannot create (stack_trace) is skipped.
+// siblings; a map nobody loaded uses and ebpfvm cannot create (cgroup_array) is skipped.
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "bpf_misc.h"
@@ -13,11 +13,11 @@ struct {
 } hits SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
 	__uint(max_entries, 16);
 	__uint(key_size, sizeof(__u32));
-	__uint(value_size, 8 * sizeof(__u64));
-} stacks SEC(".maps");
+	__uint(value_size, sizeof(__u32));
+} cgroups SEC(".maps");
 
 SEC("?socket") int tail_target(void *ctx) { return 42; }
 
@@ -48,10 +48,10 @@ SEC("socket") __auxiliary int helper_aux(void *ctx) { return 3; }
 SEC("?weird/section") int broken_sibling(void *ctx) { return 1; }
 
 /* A sibling that uses the map ebpfvm cannot create. */
-SEC("?socket") int uses_stacks(void *ctx)
+SEC("?socket") int uses_cgroups(void *ctx)
 {
 	__u32 k = 0;
-	return bpf_map_lookup_elem(&stacks, &k) != 0;
+	return bpf_map_lookup_elem(&cgroups, &k) != 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";

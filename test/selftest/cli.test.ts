@@ -46,11 +46,11 @@ describe('ebpfvm verify', () => {
     expect(r.out.split('\n').filter(Boolean).map((l) => l.replace(/ \(\d+ insns processed\)/, ''))).toEqual([
       'tail_target: accepted',
       'wanted: accepted',
-      'uses_stacks: error: map stacks: unsupported map type stack_trace',
+      'uses_cgroups: error: map cgroups: unsupported map type cgroup_array',
       'helper_aux: accepted',
       'broken_sibling: error: program broken_sibling: section "weird/section" does not name a program type libbpf knows',
     ]);
-    expect(r.err).toContain('ebpfvm: note: map stacks: unsupported map type stack_trace: skipped, no loaded program uses it');
+    expect(r.err).toContain('ebpfvm: note: map cgroups: unsupported map type cgroup_array: skipped, no loaded program uses it');
     const all = await cli('verify', prog('sel_tags_612.o'));
     expect(all.code).toBe(1); // old_no_r0 is rejected
     expect(all.out).toContain('old_no_r0: rejected at insn 0: R0 !read_ok');
