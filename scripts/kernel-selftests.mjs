@@ -147,6 +147,10 @@ const lines = [
   `Files not qualifying: ${Object.keys(excluded).length}; not compiling: ${Object.keys(compileErrors).length} (reasons in qualifying.json).`,
   '',
 ];
-if (!only.size) writeFileSync(join(root, 'docs/kernel-selftests.md'), lines.join('\n'));
+// Sections other scripts write (every `## ` heading but this script's own, to the end: the graph
+// run-time and verifier sections) are kept after this table.
+const docPath = join(root, 'docs/kernel-selftests.md');
+const kept = existsSync(docPath) ? /\n## (?!Programs whose 6\.12 annotations)[^]*$/.exec(readFileSync(docPath, 'utf8'))?.[0] ?? '' : '';
+if (!only.size) writeFileSync(docPath, lines.join('\n') + kept);
 console.log(haveTest ? `kernel-selftests: ${passed} of ${qualCount} qualifying programs pass under ebpfvm (${pct} %); docs/kernel-selftests.md written`
   : 'kernel-selftests: `ebpfvm test` is not available (build it, or it does not exist yet); docs/kernel-selftests.md has the kernel side only');
