@@ -20,6 +20,7 @@ import { MapHandle, type Codec } from '../../map-api.js';
 import { encodeCtxFields, progTypeInfo } from '../../../vm/contexts.js';
 import type { RunOutput } from '../../../helpers/types.js';
 import type { RegisterCommand } from './index.js';
+import type { SocketDesc } from '../../../vm/sockets.js';
 import { ENGINE_HELP, parseEngine } from '../engine.js';
 import type { Engine } from '../../../vm/interpreter.js';
 
@@ -36,6 +37,7 @@ interface RunOptions {
   map?: string[];
   args?: string;
   task?: string;
+  sockets?: string;
   kmem?: string;
   btf?: string;
   maxInsns?: number;
@@ -74,6 +76,7 @@ export const registerRun: RegisterCommand = (program: Command, setExit) => {
     .option('--cookie <n>', 'tracing programs: the BPF cookie bpf_get_attach_cookie returns (default 0, as in a test run)', u64('--cookie'))
     .option('--args <file.json>', 'tracing programs: arguments as a JSON array of integers (numbers or "0x..." strings)')
     .option('--task <file.json>', 'current task for get_current_* helpers: {"pid", "tgid", "uid", "gid", "comm"}')
+    .option('--sockets <file.json>', 'sockets user space names by fd (sk_storage keys, sockmap values): [{"proto": "tcp"|"udp", "family": 4|6, "src", "dst", "srcPort", "dstPort", "state", "fd"}, ...]; fds default to 3, 4, ...')
     .option('--btf <file>', 'kernel BTF to relocate CO-RE against (e.g. /sys/kernel/btf/vmlinux); default: the built-in kernel BTF')
     .option('--kmem <file.json>', 'kernel memory the program may read: {"0xffff...": "hex bytes", ...}')
     .option('--map <name=file.json>', 'fill map NAME from a JSON file before the run (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
@@ -97,7 +100,14 @@ function runCommand(objPath: string, opts: RunOptions): number {
   const cpu = opts.cpu ?? 0;
   const ncpus = opts.ncpus ?? cpu + 1;
   const task = opts.task !== undefined ? readTask(opts.task) : undefined;
-  const runtime = new Runtime({ ncpus, cpu, ...(opts.engine !== undefined ? { engine: opts.engine } : {}), ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}), ...(task ? { task } : {}) });
+  const sockets = opts.sockets !== undefined ? readSockets(opts.sockets) : undefined;
+  let runtime: Runtime;
+  try {
+    runtime = new Runtime({ ncpus, cpu, ...(opts.engine !== undefined ? { engine: opts.engine } : {}), ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}), ...(task ? { task } : {}), ...(sockets ? { sockets } : {}) });
+  } catch (e) {
+    if (e instanceof UsageError && sockets) throw new UsageError(`--sockets: ${e.message}`);
+    throw e;
+  }
   if (opts.kmem !== undefined) mapKernelMemory(runtime, opts.kmem);
   const { obj, progName, verdict } = loadProgramForRun(runtime, objPath, {
     ...(opts.prog !== undefined ? { prog: opts.prog } : {}),
@@ -253,6 +263,20 @@ function readTask(file: string): { pid?: number; tgid?: number; uid?: number; gi
     } else throw new UsageError(`--task: unknown field ${k} (pid, tgid, uid, gid, comm)`);
   }
   return out;
+}
+
+const SOCKET_FIELDS = ['proto', 'family', 'src', 'dst', 'srcPort', 'dstPort', 'state', 'fd'];
+
+/** The socket table: a JSON array of socket descriptions (vm/sockets.ts checks the values). */
+function readSockets(file: string): SocketDesc[] {
+  const doc = readJson(file, '--sockets');
+  if (!Array.isArray(doc)) throw new UsageError(`--sockets: ${file} must hold a JSON array of socket objects`);
+  return doc.map((d, i) => {
+    if (typeof d !== 'object' || d === null || Array.isArray(d)) throw new UsageError(`--sockets[${i}]: must be an object`);
+    const bad = Object.keys(d).find((k) => !SOCKET_FIELDS.includes(k));
+    if (bad !== undefined) throw new UsageError(`--sockets[${i}]: unknown field ${bad} (${SOCKET_FIELDS.join(', ')})`);
+    return d as SocketDesc;
+  });
 }
 
 /** Map kernel memory: {"0xADDR": "hex bytes"} (also [{"addr": ..., "data": ...}]). */
