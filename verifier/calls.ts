@@ -12,7 +12,7 @@ import { Scalar } from './scalar.js';
 import { checkHelperMem, checkRegion, constStackKey } from './mem.js';
 import { Frame, Reg, RegFlag, RegType, regTypeName } from './state.js';
 import { releaseReference, acquireReference } from './refs.js';
-import { checkNodeArg, rbtreeAfterArgs, rbtreeBeforeArgs, rbtreeCallbackArgs, rbtreeReturn } from './rbtree.js';
+import { checkNodeArg, rbtreeAfterArgs, rbtreeBeforeArgs, rbtreeCallbackArgs, rbtreeGlobalCall, rbtreeReturn } from './rbtree.js';
 import type { VerifierMap } from './env.js';
 import { subprogOf } from './cfg.js';
 import type { Verifier } from './verifier.js';
@@ -531,6 +531,7 @@ export function checkFuncCall(v: Verifier, insn: Insn): number {
   if (v.st.lock) v.reject('function calls are not allowed while holding a lock', false, 22);
   const global = v.input.globalFuncs?.get(target);
   if (global) {
+    rbtreeGlobalCall(v);
     // Verified once on its own (verifier.ts); here only the arguments against its prototype.
     const bad = (why: string): never => v.reject(`${why}\nCaller passes invalid args into func#${subprogOf(v.cfg, target)} ('${global.name}')`, false, 22);
     global.args.forEach((a, i) => {

@@ -31,8 +31,8 @@
 // its own call, never a lap of a loop around the call (which would accept `while (find(...));`).
 // Strict mode adds mainline's lock discipline: the map's lock held (statically) for every helper
 // that touches its tree, one lock at a time, unlock only of the held lock, no lock or unlock in
-// less/cmp, no exit or tail call while holding it. A program accepted in strict mode gets
-// `rbtreeLockProven`, and its runs skip the helpers' run-time lock check.
+// less/cmp, no exit, tail call or global function call while holding it. A program accepted in
+// strict mode gets `rbtreeLockProven`, and its runs skip the helpers' run-time lock check.
 import type { HelperEntry } from '../helpers/types.js';
 import { RbtreeHelperId as Id } from '../helpers/rbtree.js';
 import { MapType } from '../maps/types.js';
@@ -419,6 +419,12 @@ export function rbtreeCallbackArgs(v: Verifier, h: HelperEntry, map: VerifierMap
   if (key.type === RegType.BTF_ID && key.map) key.flags |= RegFlag.RDONLY;
   regs[1] = key;
   regs[2] = node();
+}
+
+/** A call of a global function (strict): it is verified on its own, without the caller's lock,
+ *  so it could take the lock again (a deadlock at run time) or release it under the caller. */
+export function rbtreeGlobalCall(v: Verifier): void {
+  if (strict(v) && v.st.rbLocks.length) v.reject('global function calls are not allowed while holding a lock,\nuse static function instead', false, 22);
 }
 
 /** At the main program's exit (strict): no rbtree lock may be held. */

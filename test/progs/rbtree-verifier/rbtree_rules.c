@@ -807,6 +807,35 @@ int lock_twice(void *ctx)
 	return 0;
 }
 
+/* Verified on its own, without its caller's lock: it may take the lock (a deadlock when the
+ * caller holds it) or release the caller's. */
+__noinline int global_relock(int x)
+{
+	LOCK(rbtree);
+	UNLOCK(rbtree);
+	return x;
+}
+
+SEC("syscall")
+__description("rbtree: a global function called with the lock held (RFC mode: a run-time deadlock)")
+__success
+__failure_strict __msg_strict("global function calls are not allowed while holding a lock")
+int global_under_lock(void *ctx)
+{
+	LOCK(rbtree);
+	global_relock(0);
+	UNLOCK(rbtree);
+	return 0;
+}
+
+SEC("syscall")
+__description("rbtree: a global function that takes the lock itself, called without it")
+__success __retval(0)
+int global_locks_itself(void *ctx)
+{
+	return global_relock(0);
+}
+
 SEC("syscall")
 __description("rbtree: bpf_spin_lock is not the tree's lock")
 __failure __msg("R1 is an rbtree map's lock: take it with bpf_rbtree_lock")
