@@ -134,3 +134,52 @@ describe('programs proven to hold the lock run without the run-time lock check',
     expect(run(true)).not.toBe(0n);
   });
 });
+
+describe('end to end: a strict-verified program runs without the lock checks, others keep them', () => {
+  // rbtree_bench.o's walk: lock, first, 32 next, unlock. Each tree helper's run-time check is one
+  // lookup of the lock word in the run's held locks (a Map); bpf_rbtree_lock's own deadlock check
+  // is another. Counting Map lookups of the lock address per run: strict-verified runs make only
+  // the lock's, RFC-verified and unverified runs make 33 more (first + 32 next).
+  const setup = (engine: 'interpreter' | 'compiled') => {
+    const rt = new Runtime({ engine });
+    const obj = load(rt, openObject(new Uint8Array(readFileSync(join(ROOT, 'test/progs/rbtree_bench.o'))), { name: 'rbtree_bench' }));
+    const map = obj.map('tree') as import('../../maps/rbtree.js').RbtreeMap;
+    const api = new RbtreeApi(map);
+    for (let k = 0; k < 40; k++) {
+      const v = new Uint8Array(40);
+      v[24] = k;
+      api.insert(v, { offset: 24, size: 8 });
+    }
+    const ctx = rt.arena.alloc(8, { kind: 'ctx', name: 'args' });
+    return { rt, obj, map, ctx };
+  };
+  const lookups = (s: ReturnType<typeof setup>): { r0: bigint; n: number } => {
+    const has = Map.prototype.has;
+    let n = 0;
+    const addr = s.map.lockAddr;
+    Map.prototype.has = function (this: Map<unknown, unknown>, k: unknown) {
+      if (k === addr) n++;
+      return has.call(this, k);
+    };
+    try {
+      const r0 = s.rt.execute(s.obj.program('walk').program, { args: [s.ctx] }).r0;
+      return { r0, n };
+    } finally {
+      Map.prototype.has = has;
+    }
+  };
+  for (const engine of ['interpreter', 'compiled'] as const) {
+    it(`${engine}: 33 fewer lock lookups per run after strict verification, the same result`, () => {
+      const s = setup(engine);
+      const unverified = lookups(s);
+      expect(s.obj.program('walk').program.rbtreeLockProven).toBeFalsy();
+      expect(verifyProgram(s.obj, 'walk').accepted).toBe(true);
+      const rfc = lookups(s);
+      expect(verifyProgram(s.obj, 'walk', { strict: true }).accepted).toBe(true);
+      const strict = lookups(s);
+      expect([unverified.r0, rfc.r0, strict.r0]).toEqual([32n, 32n, 32n]);
+      expect(rfc.n).toBe(unverified.n);
+      expect(unverified.n - strict.n).toBe(33);
+    });
+  }
+});
