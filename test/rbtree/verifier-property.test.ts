@@ -27,7 +27,7 @@ const TREE = ['r7', 'r8'] as const; // ... and for non-owning ones
 
 type Reg = 'r6' | 'r7' | 'r8' | 'r9';
 type Op =
-  | { k: 'lock' | 'unlock' | 'loop' | 'rloop' | 'drain' | 'aliases' | 'seesaw' | 'restart' }
+  | { k: 'lock' | 'unlock' | 'loop' | 'rloop' | 'drain' | 'aliases' | 'seesaw' | 'restart' | 'nested' | 'removeBehind' | 'grow' | 'findLoop' }
   | { k: 'alloc'; dst: Reg; size: number }
   | { k: 'guard'; reg: Reg }
   | { k: 'setkey' | 'find'; reg: Reg; key: number }
@@ -45,7 +45,10 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom<Op>({ k: 'loop' }, { k: 'rloop' }, { k: 'drain' }, { k: 'aliases' }) },
   // Loops that never end on a tree of two or more nodes: the verifier must refuse them (a run
   // would exhaust its instruction budget, a fault).
-  { weight: 1, arbitrary: fc.constantFrom<Op>({ k: 'seesaw' }, { k: 'restart' }) },
+  { weight: 1, arbitrary: fc.constantFrom<Op>({ k: 'seesaw' }, { k: 'restart' }, { k: 'grow' }, { k: 'findLoop' }) },
+  // Loops that end: nested first/next (the inner one restarting each outer lap), and a last/prev
+  // loop removing and freeing every node it passes.
+  { weight: 1, arbitrary: fc.constantFrom<Op>({ k: 'nested' }, { k: 'removeBehind' }) },
   { weight: 4, arbitrary: fc.record({ k: fc.constant('alloc' as const), dst: owned, size: fc.constantFrom(NODE_SIZE, NODE_SIZE, NODE_SIZE, NODE_SIZE, 48, 24, 1) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('guard' as const), reg: anyReg }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('setkey' as const), reg: mostly(owned), key: fc.integer({ min: 0, max: 5 }) }) },
@@ -165,6 +168,30 @@ function programText(ops: readonly Op[], mapId: number): string {
         // r7 = first; while (r7) { r7 = next(r7); if (!r7) r7 = first; }
         const [h, e, s] = [L(), L(), L()];
         out.push(`r1 = ${map}`, 'call 220', 'r7 = r0', `${h}:`, `if r7 == 0 goto ${e}`, `r1 = ${map}`, 'r2 = r7', 'call 222', 'r7 = r0', `if r7 != 0 goto ${s}`, `r1 = ${map}`, 'call 220', 'r7 = r0', `${s}:`, `goto ${h}`, `${e}:`);
+        break;
+      }
+      case 'nested': {
+        // for (r7 = first; r7; r7 = next(r7)) for (r8 = first; r8; r8 = next(r8)) r0 = r8->key;
+        const [h, e, ih, ie] = [L(), L(), L(), L()];
+        out.push(`r1 = ${map}`, 'call 220', 'r7 = r0', `${h}:`, `if r7 == 0 goto ${e}`, `r1 = ${map}`, 'call 220', 'r8 = r0', `${ih}:`, `if r8 == 0 goto ${ie}`, 'r0 = *(u32 *)(r8 + 24)', `r1 = ${map}`, 'r2 = r8', 'call 222', 'r8 = r0', `goto ${ih}`, `${ie}:`, `r1 = ${map}`, 'r2 = r7', 'call 222', 'r7 = r0', `goto ${h}`, `${e}:`);
+        break;
+      }
+      case 'removeBehind': {
+        // for (r7 = last; r7; r7 = r8) { r8 = prev(r7); if (r0 = remove(r7)) free(r0); }
+        const [h, e, s] = [L(), L(), L()];
+        out.push(`r1 = ${map}`, 'call 221', 'r7 = r0', `${h}:`, `if r7 == 0 goto ${e}`, `r1 = ${map}`, 'r2 = r7', 'call 223', 'r8 = r0', `r1 = ${map}`, 'r2 = r7', 'call 215', `if r0 == 0 goto ${s}`, `r1 = ${map}`, 'r2 = r0', 'call 216', `${s}:`, 'r7 = r8', `goto ${h}`, `${e}:`, 'r8 = 0');
+        break;
+      }
+      case 'grow': {
+        // for (r7 = first; r7; r7 = next(r7)) add a node with key 9 (after every node: endless)
+        const [h, e, s] = [L(), L(), L()];
+        out.push(`r1 = ${map}`, 'call 220', 'r7 = r0', `${h}:`, `if r7 == 0 goto ${e}`, `r1 = ${map}`, 'r2 = 32', 'call 212', `if r0 == 0 goto ${s}`, 'r6 = r0', '*(u32 *)(r6 + 24) = 9', `r1 = ${map}`, 'r2 = r6', 'r3 = code_addr(less) ll', 'call 213', `if r0 != 0 goto ${s}`, `r1 = ${map}`, 'r2 = r6', 'call 216', `${s}:`, 'r6 = 0', `r1 = ${map}`, 'r2 = r7', 'call 222', 'r7 = r0', `goto ${h}`, `${e}:`);
+        break;
+      }
+      case 'findLoop': {
+        // while (find(&1)) ; (endless when key 1 is in the tree)
+        const h = L();
+        out.push('*(u32 *)(r10 - 4) = 1', `${h}:`, `r1 = ${map}`, 'r2 = r10', 'r2 += -4', 'r3 = code_addr(cmp) ll', 'call 214', `if r0 != 0 goto ${h}`);
         break;
       }
       case 'drain': {
