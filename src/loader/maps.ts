@@ -57,6 +57,17 @@ interface ParsedDef {
   valuesIsProg?: boolean;
 }
 
+const PAGE_SIZE = 4096;
+
+/** libbpf's adjust_ringbuf_sz (x86-64 pages). */
+export function adjustRingbufSize(sz: number): number {
+  if (sz === 0) return 0;
+  const pages = sz / PAGE_SIZE;
+  if (Number.isInteger(pages) && (pages & (pages - 1)) === 0) return sz;
+  for (let mul = 1; mul <= Math.floor(0xffffffff / PAGE_SIZE); mul *= 2) if (mul * PAGE_SIZE > sz) return mul * PAGE_SIZE;
+  return sz; // nothing fits: let the kernel refuse it
+}
+
 /** Parse one map definition struct (also used for inner map templates). */
 function parseMapDef(btf: Btf, name: string, def: BtfType, where: string, inner: boolean): ParsedDef {
   if (def.kind !== BtfKind.STRUCT) throw new BtfError(`map definition must be a struct, found ${btf.typeName(def.id)}`, where);
@@ -147,6 +158,9 @@ function parseMapDef(btf: Btf, name: string, def: BtfType, where: string, inner:
     throw new BtfError(`an inner map template is only valid for array_of_maps/hash_of_maps`, where);
   }
   if (spec.type === MapType.PROG_ARRAY && !spec.valueSize) spec.valueSize = 4;
+  // libbpf's adjust_ringbuf_sz: a ring buffer's max_entries becomes the smallest page-size
+  // power-of-2 multiple above it (a size that already is one, and 0, pass through)
+  if (spec.type === MapType.RINGBUF || spec.type === MapType.USER_RINGBUF) spec.maxEntries = adjustRingbufSize(spec.maxEntries);
   if (valueId) {
     const lock = findSpecial(btf, valueId, 'bpf_spin_lock');
     if (lock !== undefined) spec.spinLockOffset = lock;

@@ -7,6 +7,7 @@ import { MapError } from '../../src/errors.js';
 import { UserRingbufMap } from '../../maps/user-ringbuf.js';
 import { MapType } from '../../maps/types.js';
 import { xprog } from '../helpers/x-common.js';
+import { adjustRingbufSize } from '../../src/loader/maps.js';
 import { u32 } from './util.js';
 
 function setup() {
@@ -87,5 +88,8 @@ describe('user ring buffer', () => {
     const m = rt.createMap({ name: 'u2', type: MapType.USER_RINGBUF, keySize: 0, valueSize: 0, maxEntries: 4096, flags: 0 }).map;
     expect(m.update(new Uint8Array(0), new Uint8Array(0))).toBe(-524);
     expect(m.delete(new Uint8Array(0))).toBe(-524);
+  });
+  it("an object's ring buffer sizes are rounded up as libbpf's adjust_ringbuf_sz does", () => {
+    expect([0, 8, 4096, 4097, 3 * 4096, 1 << 20].map(adjustRingbufSize)).toEqual([0, 4096, 4096, 8192, 16384, 1 << 20]);
   });
 });
