@@ -72,6 +72,10 @@ describe('sockmap', () => {
     expect(store(rt.sockets.byFd(4)!.addr)).toBe(0n);
     expect(store(0)).toBe(-22n);
     expect(lookup(2)).toBe(BigInt(rt.sockets.byFd(4)!.addr));
+    // bpf_sk_release of a looked-up socket: 0; of something that is no socket: a fault
+    const release = (addr: number) => rt.execute({ name: 'r', insns: assemble(`r1 = ${addr}\ncall 86\nexit`), progType: ProgType.SCHED_CLS, gpl: true } as never).r0;
+    expect(release(rt.sockets.byFd(4)!.addr)).toBe(0n);
+    expect(() => release(rt.sockets.byFd(4)!.addr + 8)).toThrow(/not a socket/);
   });
   it('creation checks', () => {
     const rt = new Runtime();
