@@ -26,6 +26,20 @@ export function objNew(call: HelperCall): HelperResult {
   return heap(call, what).objNew(rec);
 }
 
+export function percpuObjNew(call: HelperCall): HelperResult {
+  const what = 'bpf_percpu_obj_new_impl';
+  const id = call.u64(1);
+  const rec = id <= 0xffffffffn && call.localType ? call.localType(Number(id)) : `type id ${id} is out of range`;
+  if (typeof rec === 'string') throw new FaultSignal(`${what}: ${rec}`);
+  if (rec.fields.length) throw new FaultSignal(`${what}: struct ${rec.name} has special fields (a per-CPU object is a struct of scalars)`);
+  return heap(call, what).percpuObjNew(rec, call.env.ncpus);
+}
+
+export function percpuObjDrop(call: HelperCall): HelperResult {
+  heap(call, 'bpf_percpu_obj_drop_impl').percpuObjDrop(call.ptr(1), 'bpf_percpu_obj_drop_impl');
+  return 0;
+}
+
 export function objDrop(call: HelperCall): HelperResult {
   heap(call, 'bpf_obj_drop_impl').objDrop(call.ptr(1), 'bpf_obj_drop_impl');
   return 0;
@@ -67,6 +81,28 @@ export const listPeek = (tail: boolean) => (call: HelperCall): HelperResult => {
   const what = tail ? 'bpf_list_back' : 'bpf_list_front';
   return heap(call, what).listPeek(call.ptr(1), tail, what);
 };
+
+const PERCPU_PTR = { type: 'ARG_PTR_TO_PERCPU_BTF_ID' } as const;
+
+/** bpf_per_cpu_ptr (#153) and bpf_this_cpu_ptr (#154) on per-CPU objects (bpf_percpu_obj_new). */
+export const PERCPU_PTR_HELPERS: readonly HelperEntry[] = [
+  {
+    id: 153,
+    name: 'per_cpu_ptr',
+    proto: { args: [PERCPU_PTR, { type: 'ARG_ANYTHING' }], ret: { type: 'RET_PTR_TO_MEM_OR_BTF_ID', flags: ['PTR_MAYBE_NULL', 'MEM_RDONLY'] } },
+    gplOnly: false,
+    progTypes: 'all',
+    impl: (call) => heap(call, 'bpf_per_cpu_ptr').perCpuPtr(call.ptr(1), call.u32(2), call.env.ncpus, 'bpf_per_cpu_ptr'),
+  },
+  {
+    id: 154,
+    name: 'this_cpu_ptr',
+    proto: { args: [PERCPU_PTR], ret: { type: 'RET_PTR_TO_MEM_OR_BTF_ID', flags: ['MEM_RDONLY'] } },
+    gplOnly: false,
+    progTypes: 'all',
+    impl: (call) => heap(call, 'bpf_this_cpu_ptr').perCpuPtr(call.ptr(1), call.cpu, call.env.ncpus, 'bpf_this_cpu_ptr'),
+  },
+];
 
 /** bpf_kptr_xchg (#194): `void *bpf_kptr_xchg(void *dst, void *ptr)`. dst must be a `__kptr`
  *  field BTF declares in a map value (or an object); the old pointer is returned and the program

@@ -36,7 +36,7 @@ import type { HelperCall, HelperResult } from './types.js';
 import { DYNPTR_SIZE, DynptrType, dataAddress, inRange, packetAddress, readDynptr, writeDynptr } from './dynptr.js';
 import { skbBounds } from './skb.js';
 import { BPF_MEM_ALLOC_MAX } from '../maps/graph.js';
-import { listPeek, listPop, listPush, objDrop, objNew, rbtreeAdd, rbtreeFirst, rbtreeLeft, rbtreeRemove, rbtreeRight, rbtreeRoot, refcountAcquire } from './graph.js';
+import { listPeek, listPop, listPush, objDrop, objNew, percpuObjDrop, percpuObjNew, rbtreeAdd, rbtreeFirst, rbtreeLeft, rbtreeRemove, rbtreeRight, rbtreeRoot, refcountAcquire } from './graph.js';
 
 /** The kernel's KF_* kfunc flags (include/linux/btf.h), with their bit values. */
 export const KF = {
@@ -446,9 +446,9 @@ export const KFUNCS: readonly KfuncEntry[] = [
   // prototypes as Linux 6.18's BTF has them: the meta__ign/off arguments are filled in by the
   // kernel's verifier, programs pass NULL and 0 through the bpf_experimental.h macros).
   { name: 'bpf_obj_new_impl', ret: 'void *', params: [P('u64', 'local_type_id__k'), P('void *', 'meta__ign')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: objNew },
-  { name: 'bpf_percpu_obj_new_impl', ret: 'void *', params: [P('u64', 'local_type_id__k'), P('void *', 'meta__ign')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES },
+  { name: 'bpf_percpu_obj_new_impl', ret: 'void *', params: [P('u64', 'local_type_id__k'), P('void *', 'meta__ign')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: percpuObjNew },
   { name: 'bpf_obj_drop_impl', ret: 'void', params: [P('void *', 'p__alloc'), P('void *', 'meta__ign')], flags: ['KF_RELEASE'], progTypes: GENERIC_TYPES, impl: objDrop },
-  { name: 'bpf_percpu_obj_drop_impl', ret: 'void', params: [P('void *', 'p__alloc'), P('void *', 'meta__ign')], flags: ['KF_RELEASE'], progTypes: GENERIC_TYPES },
+  { name: 'bpf_percpu_obj_drop_impl', ret: 'void', params: [P('void *', 'p__alloc'), P('void *', 'meta__ign')], flags: ['KF_RELEASE'], progTypes: GENERIC_TYPES, impl: percpuObjDrop },
   { name: 'bpf_refcount_acquire_impl', ret: 'void *', params: [P('void *', 'p__refcounted_kptr'), P('void *', 'meta__ign')], flags: ['KF_ACQUIRE', 'KF_RET_NULL', 'KF_RCU'], progTypes: GENERIC_TYPES, impl: refcountAcquire },
   {
     name: 'bpf_list_push_front_impl',

@@ -21,7 +21,7 @@ import { STACK_HELPERS } from './stack.js';
 import { TRACING_HELPERS } from './tracing.js';
 import { DYNPTR_HELPERS } from './dynptr.js';
 import { MTU_HELPERS } from './mtu.js';
-import { KPTR_XCHG } from './graph.js';
+import { KPTR_XCHG, PERCPU_PTR_HELPERS } from './graph.js';
 import { STORAGE_HELPERS } from './storage.js';
 import { USER_RINGBUF_HELPERS } from './user-ringbuf.js';
 import type { HelperEntry } from './types.js';
@@ -48,6 +48,7 @@ export const LINUX_HELPERS: readonly HelperEntry[] = [
   ...DYNPTR_HELPERS,
   ...MTU_HELPERS,
   KPTR_XCHG,
+  ...PERCPU_PTR_HELPERS,
   ...STORAGE_HELPERS,
   ...USER_RINGBUF_HELPERS,
 ];

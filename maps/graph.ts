@@ -63,11 +63,15 @@ export function needsFreeing(r: GraphRecord): boolean {
 /** bpf_mem_alloc's largest object: 4096 bytes less its 8-byte llist node (kernel/bpf/memalloc.c,
  *  bpf_mem_cache_idx(size + LLIST_NODE_SZ) fails above 4096). */
 export const BPF_MEM_ALLOC_MAX = 4096 - 8;
+/** The per-CPU allocator's largest object: per-CPU allocations carry no llist node. */
+export const BPF_MEM_ALLOC_PERCPU_MAX = 4096;
 
 interface GraphObject {
   addr: number;
   record: GraphRecord;
   refcount: number;
+  /** bpf_percpu_obj_new's objects: the bytes between CPU copies (0 for ordinary objects). */
+  percpuStride: number;
   /** False once freed: entries are kept and reused for the next object at the address, because
    *  V8's Map degrades to O(size) per operation under steady set/delete churn (measured: 57 µs a
    *  set+delete pair at 10,000 live keys), which every bpf_obj_new/drop pair would be. */
@@ -134,15 +138,52 @@ export class GraphHeap {
     } catch {
       return 0;
     }
+    this.track(addr, record, 0);
+    this.initFields(record, addr);
+    return addr;
+  }
+
+  private track(addr: number, record: GraphRecord, percpuStride: number): void {
     const old = this.objects.get(addr);
     if (old) {
       old.record = record;
       old.refcount = 1;
       old.live = true;
-    } else this.objects.set(addr, { addr, record, refcount: 1, live: true });
+      old.percpuStride = percpuStride;
+    } else this.objects.set(addr, { addr, record, refcount: 1, live: true, percpuStride });
     this.live++;
-    this.initFields(record, addr);
+  }
+
+  /** bpf_percpu_obj_new: `ncpus` zeroed copies of a struct of scalars, one allocation, CPU c's copy
+   *  at c * round_up(size, 8); the address returned is CPU 0's (reached through bpf_per_cpu_ptr /
+   *  bpf_this_cpu_ptr). 0 above the per-CPU allocator's cap or when the arena is full. */
+  percpuObjNew(record: GraphRecord, ncpus: number): number {
+    if (record.size > BPF_MEM_ALLOC_PERCPU_MAX) return 0;
+    const stride = Math.max(8, Math.ceil(record.size / 8) * 8);
+    let addr: number;
+    try {
+      addr = this.arena.alloc(stride * ncpus, { kind: 'node', name: 'bpf_percpu_obj_new' });
+    } catch {
+      return 0;
+    }
+    this.track(addr, record, stride);
     return addr;
+  }
+
+  /** bpf_percpu_obj_drop: free a per-CPU object (they are never refcounted). */
+  percpuObjDrop(addr: number, what: string): void {
+    const o = this.liveObject(addr, what);
+    if (o.percpuStride === 0) throw new FaultSignal(`${what}: ${hex(addr)} is an object from bpf_obj_new, not bpf_percpu_obj_new (drop it with bpf_obj_drop)`);
+    this.dropRef(o, what);
+  }
+
+  /** bpf_per_cpu_ptr: CPU `cpu`'s copy of a per-CPU object, NULL when cpu >= ncpus. Only objects
+   *  from bpf_percpu_obj_new are per-CPU memory here (the kernel's per-CPU variables are not
+   *  modelled). */
+  perCpuPtr(addr: number, cpu: number, ncpus: number, what: string): number {
+    const o = this.object(addr);
+    if (!o || o.percpuStride === 0) throw new FaultSignal(`${what}: ${hex(addr)} is not a per-CPU object from bpf_percpu_obj_new${addr === 0 ? ' (NULL)' : this.describeAddr(addr)}`);
+    return cpu >= ncpus ? 0 : addr + cpu * o.percpuStride;
   }
 
   private initFields(record: GraphRecord, addr: number): void {
@@ -200,6 +241,7 @@ export class GraphHeap {
    *  (nested roots, kptrs) and the object. */
   objDrop(addr: number, what: string): void {
     const o = this.liveObject(addr, what);
+    if (o.percpuStride !== 0) throw new FaultSignal(`${what}: ${hex(addr)} is a per-CPU object (drop it with bpf_percpu_obj_drop)`);
     this.dropRef(o, what);
   }
 

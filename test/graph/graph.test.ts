@@ -141,6 +141,34 @@ describe('roots and kptrs in hash map values (g_hash)', () => {
   });
 });
 
+describe('per-CPU objects (g_percpu)', () => {
+  it('stashed with bpf_kptr_xchg, written and read through bpf_per_cpu_ptr, freed with the map', () => {
+    const { rt, obj } = loadGraph('g_percpu');
+    expect(run(rt, obj, 'pc_stash')).toBe(0);
+    expect(run(rt, obj, 'pc_write')).toBe(0);
+    expect(run(rt, obj, 'pc_read')).toBe(0);
+    // this_cpu_ptr non-NULL, per_cpu_ptr of a CPU that does not exist NULL, c * 10 + d
+    expect(global(obj, 'res', 3)).toEqual([1, 1, 56]);
+    expect(run(rt, obj, 'pc_stash')).toBe(1); // the old object came back and was dropped
+    expect(rt.graph.liveObjects).toBe(1);
+    rt.destroyMap(obj.maps.get('array')!.id);
+    expect(rt.graph.liveObjects).toBe(0);
+  });
+
+  it('each CPU has its own copy; a per-CPU object is not dropped with bpf_obj_drop', () => {
+    const arena = new Arena();
+    const heap = new GraphHeap(arena);
+    const p = heap.percpuObjNew(record('val', 12, []), 4);
+    const copies = [0, 1, 2, 3].map((c) => heap.perCpuPtr(p, c, 4, 't'));
+    expect(copies).toEqual([p, p + 16, p + 32, p + 48]);
+    expect(heap.perCpuPtr(p, 4, 4, 't')).toBe(0);
+    expect(() => heap.objDrop(p, 't')).toThrow(/per-CPU object/);
+    expect(() => heap.perCpuPtr(heap.objNew(record('x', 8, [])), 0, 4, 't')).toThrow(/not a per-CPU object/);
+    heap.percpuObjDrop(p, 't');
+    expect(heap.liveObjects).toBe(1);
+  });
+});
+
 describe('bad input is a VmFault naming the problem', () => {
   const cases: [string, RegExp][] = [
     ['bad_type_id', /bpf_obj_new_impl: type id 99999 does not exist in the program's BTF/],

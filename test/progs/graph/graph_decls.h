@@ -13,9 +13,12 @@ extern struct bpf_rb_node *bpf_rbtree_remove(struct bpf_rb_root *root, struct bp
 
 #define __contains(name, node) __attribute__((btf_decl_tag("contains:" #name ":" #node)))
 #define __kptr __attribute__((btf_type_tag("kptr")))
+#define __percpu_kptr __attribute__((btf_type_tag("percpu_kptr")))
 
 #define bpf_obj_new(type) ((type *)bpf_obj_new_impl(bpf_core_type_id_local(type), NULL))
 #define bpf_obj_drop(p) bpf_obj_drop_impl(p, NULL)
+#define bpf_percpu_obj_new(type) ((type __percpu_kptr *)bpf_percpu_obj_new_impl(bpf_core_type_id_local(type), NULL))
+#define bpf_percpu_obj_drop(p) bpf_percpu_obj_drop_impl(p, NULL)
 #define bpf_refcount_acquire(p) bpf_refcount_acquire_impl(p, NULL)
 #define bpf_rbtree_add(root, node, less) bpf_rbtree_add_impl(root, node, less, NULL, 0)
 #define bpf_list_push_front(head, node) bpf_list_push_front_impl(head, node, NULL, 0)
