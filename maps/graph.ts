@@ -104,8 +104,9 @@ export type ContainerLookup = (addr: number) => { record: GraphRecord; base: num
 
 const hex = (n: number): string => '0x' + n.toString(16);
 const NODE_ALLOC = { kind: 'node', name: 'bpf_obj_new' } as const;
-/** Owner-table value while a node is being added (the kernel's BPF_PTR_POISON). */
-const BUSY = 1; // never a root's address: page 0 is never handed out
+/** A node's owner word while it is being added (the kernel's BPF_PTR_POISON): never a root's
+ *  address, since page 0 is never handed out. */
+const BUSY = 1;
 
 export class GraphHeap {
   /** Objects by address, dead ones included (see GraphObject.live). */
