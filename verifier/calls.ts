@@ -344,7 +344,7 @@ function spinLock(v: Verifier, regno: number, isLock: boolean): void {
   const key = lockKeyOf(r)!;
   if (isLock) {
     if (v.st.lock) v.reject('Locking two bpf_spin_locks are not allowed');
-    v.st.lock = { key, id: r.id };
+    v.st.lock = { key, id: r.id, before: v.st.refs.map((x) => x.id) };
   } else {
     if (!v.st.lock) v.reject('bpf_spin_unlock without taking a lock');
     if (v.st.lock.key !== key || v.st.lock.id !== r.id) v.reject('bpf_spin_unlock of different lock');

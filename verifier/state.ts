@@ -308,7 +308,7 @@ export class VState {
   frames: Frame[] = [];
   refs: RefState[] = [];
   /** Held bpf_spin_lock: the map and offset it lives at (kernel active_lock), or undefined. */
-  lock: { key: string; id: number } | undefined = undefined;
+  lock: { key: string; id: number; before?: readonly number[] } | undefined = undefined;
   /** rbtree maps whose lock is held (map ids), tracked in strict mode only (verifier/rbtree.ts). */
   rbLocks: number[] = [];
   /** Inside bpf_rcu_read_lock/unlock (kernel active_rcu_lock, verifier/kfuncs.ts). */
@@ -368,6 +368,17 @@ export function formatFrame(f: Frame, scratchRegs: number, scratchSlots: Set<num
   return out;
 }
 
+/** The `refs=` of a state line. 6.18 keeps the held lock in the same array as the references,
+ *  where it was taken (after the references held then), and prints the ids from the first entry
+ *  on only when that entry's id is not 0: a global-data lock (id 0) taken first hides them all. */
 export function formatRefs(s: VState): string {
-  return s.refs.length ? ` refs=${s.refs.map((r) => r.id).join(',')}` : '';
+  const ids = s.refs.map((r) => r.id);
+  if (s.lock) {
+    const before = s.lock.before ?? [];
+    const first = ids.filter((id) => before.includes(id));
+    const rest = ids.filter((id) => !before.includes(id));
+    ids.splice(0, ids.length, ...first, s.lock.id, ...rest);
+  }
+  if (!ids.length || ids[0] === 0) return '';
+  return ` refs=${ids.filter((id) => id !== 0).join(',')}`;
 }
