@@ -201,7 +201,7 @@ function ownArgs(btf: Btf, name: string): VerifyInput['ctxArgs'] | undefined {
 
 /** The member of a built-in kernel struct covering [off, off + size) (btf_struct_walk, simplified:
  *  nested structs, unions and arrays are descended; a pointer to a struct is typed). */
-function kernelField(btf: Btf, struct: string, off: number, size: number): { kind: 'scalar' } | { kind: 'ptr'; name: string; size: number } | undefined {
+function kernelField(btf: Btf, struct: string, off: number, size: number): { kind: 'scalar'; pointer?: boolean } | { kind: 'ptr'; name: string; size: number } | undefined {
   const s = btf.find(struct, BtfKind.STRUCT)[0] ?? btf.find(struct, BtfKind.UNION)[0];
   if (!s) return undefined;
   let t = btf.resolve(s.id);
@@ -226,6 +226,7 @@ function kernelField(btf: Btf, struct: string, off: number, size: number): { kin
   if (t.kind === BtfKind.PTR && at === 0 && size === 8) {
     const target = btf.resolve(t.sizeOrType);
     if (target.kind === BtfKind.STRUCT || target.kind === BtfKind.UNION) return { kind: 'ptr', name: target.name, size: btf.sizeof(target.id) };
+    return { kind: 'scalar', pointer: true };
   }
   return { kind: 'scalar' };
 }

@@ -52,6 +52,7 @@ const EXPECTED: Partial<Record<HelperArg['type'], string>> = {
   ARG_PTR_TO_ALLOC_MEM: 'ringbuf_mem',
   ARG_PTR_TO_RINGBUF_MEM: 'ringbuf_mem',
   ARG_PTR_TO_BTF_ID: 'ptr_, trusted_ptr_, rcu_ptr_',
+  ARG_PTR_TO_PERCPU_BTF_ID: 'percpu_ptr_, percpu_rcu_ptr_, percpu_trusted_ptr_',
   ARG_PTR_TO_LONG: 'fp, pkt, pkt_meta, map_key, map_value',
   ARG_PTR_TO_INT: 'fp, pkt, pkt_meta, map_key, map_value',
   ARG_CONST_SIZE: 'scalar',
@@ -85,6 +86,9 @@ function typeOk(arg: HelperArg, r: Reg): boolean {
       return r.type === RegType.MEM && (r.flags & RegFlag.RINGBUF) !== 0;
     case 'ARG_PTR_TO_BTF_ID':
       return r.type === RegType.BTF_ID;
+    case 'ARG_PTR_TO_PERCPU_BTF_ID':
+      // bpf_per_cpu_ptr / bpf_this_cpu_ptr: a per-CPU object (bpf_percpu_obj_new) or kernel variable.
+      return r.type === RegType.BTF_ID && (r.flags & RegFlag.PERCPU) !== 0;
     case 'ARG_PTR_TO_LONG':
     case 'ARG_PTR_TO_INT':
       return r.type === RegType.STACK || r.type === RegType.PKT || r.type === RegType.PKT_META || r.type === RegType.MAP_KEY || r.type === RegType.MAP_VALUE;

@@ -83,8 +83,9 @@ export interface VerifyInput {
   localType?(id: number): LocalType | undefined;
   /** Calls to poisoned CO-RE relocations: they fault only if reached. */
   coreFailures?: ReadonlyMap<number, string>;
-  /** The member of a kernel struct at [off, off + size): a pointer to a struct, or a scalar. */
-  btfField?(struct: string, off: number, size: number): { kind: 'scalar' } | { kind: 'ptr'; name: string; size: number } | undefined;
+  /** The member of a kernel struct at [off, off + size): a pointer to a struct, or a scalar
+   *  (`pointer` when it is a pointer to something else). */
+  btfField?(struct: string, off: number, size: number): { kind: 'scalar'; pointer?: boolean } | { kind: 'ptr'; name: string; size: number } | undefined;
   /** A typed `__ksym` the linker resolved into the LD_IMM64 at pc: its pointee. */
   ksym?(pc: number): { kind: 'btf'; name: string; size: number } | { kind: 'mem'; size: number } | undefined;
   /** Tracing programs: the types of the attach target's arguments (u64 slot n). */

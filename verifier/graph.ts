@@ -372,6 +372,10 @@ export function allocAccess(v: Verifier, reg: Reg, regno: number, off: number, s
     if (off < f.offset + f.size && f.offset < off + size) v.reject(`direct access to ${f.type} is disallowed`);
   }
   if (off + size > reg.btfSize) v.reject(`access beyond struct ${name} at off ${off} size ${size}`);
+  // A pointer member of a program type is read as read-only untrusted memory (6.18: loads through
+  // it are probing loads of unknown size), never as a typed pointer again.
+  const member = size === 8 ? v.input.btfField?.(name, off, size) : undefined;
+  if (member && (member.kind === 'ptr' || member.pointer)) return Reg.ptr(RegType.MEM, RegFlag.RDONLY | RegFlag.UNTRUSTED);
   return Reg.unknown();
 }
 

@@ -16,9 +16,8 @@ type Compare = (name: string, fixture: unknown, verdicts: unknown, expected?: un
 const ROOT = join(import.meta.dirname, '../..');
 const files = Object.keys(GRAPH_FILES as Record<string, string>);
 const have = files.every((f) => existsSync(join(OBJS as string, `${f}.o`))) && existsSync(join(ROOT, 'dist/src/cli/main.js'));
-/** Where ebpfvm cannot agree, and why (no verifier question): both are refused at load. */
+/** Where ebpfvm cannot agree, and why (no verifier question): ebpfvm has no perf_event programs. */
 const KNOWN_MISSES: Record<string, RegExp> = {
-  'linked_list_fail/ptr_walk_scalar': /unsupported helper bpf_this_cpu_ptr#154/,
   'linked_list_fail/map_compat_perf': /unsupported program type perf_event/,
 };
 
@@ -39,7 +38,9 @@ describe.skipIf(!have)('the kernel graph selftests against the host kernel', () 
           continue;
         }
         expect(r.ebpfvm, `${name}/${r.prog}`).toBe(r.host.kind === 'accepted' ? 'accepted' : r.host.line);
-        if (r.driverMsg !== undefined) expect(r.driverOk, `${r.prog}: the driver's message '${r.driverMsg}' is not in ebpfvm's log`).toBe(true);
+        // The driver's message is in ebpfvm's log exactly when it is in the host's (6.18 words
+        // ptr_walk_scalar's differently from the 6.12 table).
+        if (r.driverMsg !== undefined) expect(r.driverOk, `${r.prog}: the driver's message '${r.driverMsg}' (in the host's log: ${r.hostDriverOk})`).toBe(r.hostDriverOk);
       }
     }, 120_000);
   }
