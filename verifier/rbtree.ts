@@ -298,6 +298,25 @@ export function iterationProgressed(v: Verifier, old: VState, cur: VState, live:
   return false;
 }
 
+/** May a state prune against `old` other than at an rbtree call (a state fully explored, or one
+ *  at a bpf_loop-like call)? In a program with next/prev, only when every non-owning node they
+ *  both hold is the same node (the same id): the convergence of its loops rests on how each node
+ *  was stepped to from the ones before, which a renamed node (another origin, another lineage)
+ *  would not keep. Without this, `while (it) { it = ... ? first() : next(it); bpf_loop(...); }`
+ *  converged at the bpf_loop call on the lap that stepped, and ran forever on the one that
+ *  restarts. */
+export function rbtreeSameNodes(v: Verifier, old: VState, cur: VState, live: (frameIdx: number, f: Frame) => number): boolean {
+  if (!hasSteps(v)) return true;
+  for (const [o, c] of nodePairs(old, cur, live)) if (o.id !== c.id) return false;
+  return true;
+}
+const stepping = new WeakMap<Verifier, boolean>();
+function hasSteps(v: Verifier): boolean {
+  let b = stepping.get(v);
+  if (b === undefined) stepping.set(v, (b = v.insns.some((x) => x.code === 0x85 && x.src === 0 && (x.imm === Id.next || x.imm === Id.prev))));
+  return b;
+}
+
 /** Helper ids of add/next/prev that may run on a lap of the loop `pc` is in (its strongly
  *  connected component, those of the frames' call sites, and every function they call or pass as
  *  a callback), so also in laps the search skipped by converging an inner loop. */

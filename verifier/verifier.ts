@@ -12,7 +12,7 @@ import { checkCondJmp } from './jmp.js';
 import { checkMemAccess } from './mem.js';
 import { checkFuncCall, checkHelperCall, checkReturnCode, funcExit } from './calls.js';
 import { checkReferenceLeak } from './refs.js';
-import { iterationProgressed, rbtreeEndless, rbtreeExit, rbtreeMayPrune, rbtreeSite } from './rbtree.js';
+import { iterationProgressed, rbtreeEndless, rbtreeExit, rbtreeMayPrune, rbtreeSameNodes, rbtreeSite } from './rbtree.js';
 import { Checkpoint, StatesAt, loopHash, maybeLooping, statesEqual, widenScalars } from './prune.js';
 import { AUX_FRAME_CHANGE, History, auxLinked, auxStack, markAllPrecise, markChainPrecision } from './precision.js';
 import { Reject } from './errors.js';
@@ -351,7 +351,7 @@ export class Verifier {
         for (const bucket of at.active.values()) {
           for (const cp of bucket) {
             const within = statesEqual(cp.state, cur, live, 'within');
-            if (within && (rbSite === undefined || (rbtreeMayPrune(this, rbSite, pc, cp.state, cur, live) && this.isAncestor(cp)))) {
+            if (within && (rbSite === undefined ? rbtreeSameNodes(this, cp.state, cur, live) : rbtreeMayPrune(this, rbSite, pc, cp.state, cur, live) && this.isAncestor(cp))) {
               cp.hit++;
               this.propagatePrecision(cp.state);
               return true;
@@ -378,7 +378,7 @@ export class Verifier {
     const done = at.done;
     for (let i = 0; i < done.length; i++) {
       const cp = done[i]!;
-      if (statesEqual(cp.state, cur, live, 'within')) {
+      if (statesEqual(cp.state, cur, live, 'within') && rbtreeSameNodes(this, cp.state, cur, live)) {
         cp.hit++;
         this.propagatePrecision(cp.state);
         return true;

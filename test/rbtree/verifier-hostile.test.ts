@@ -104,6 +104,10 @@ const CASES: readonly (readonly [string, string, string, string])[] = [
   ['inf_find_cond', "infinite loop detected", "infinite loop detected", `*(u32 *)(r10 - 4) = 1 / ${LOCK} / h: / r1 = MAP / r2 = r10 / r2 += -4 / r3 = code_addr(cmp) ll / call 214 / if r0 != 0 goto h / ${UNLOCK} / r0 = 0 / exit / cmp: / r0 = 0 / exit`],
   ['inner_back', "infinite loop detected", "infinite loop detected", `${LOCK} / r1 = MAP / call 220 / r7 = r0 / r9 = 0 / h: / if r7 == 0 goto e / r9 += 1 / r1 = MAP / r2 = r7 / call 222 / r7 = r0 / in: / if r7 == 0 goto e / r1 = *(u32 *)(r7 + 24) / if r1 != 3 goto h / r1 = MAP / r2 = r7 / call 223 / r7 = r0 / goto in / e: / ${UNLOCK} / r0 = 0 / exit`],
   ['alt_dir', "infinite loop detected", "infinite loop detected", `${LOCK} / r1 = MAP / call 220 / r7 = r0 / h: / if r7 == 0 goto e / r1 = *(u32 *)(r7 + 24) / if r1 == 3 goto back / r1 = MAP / r2 = r7 / call 222 / r7 = r0 / goto h / back: / r1 = MAP / r2 = r7 / call 223 / r7 = r0 / goto h / e: / ${UNLOCK} / r0 = 0 / exit`],
+  // A bpf_loop call prunes (as the kernel's callback call sites do) only when the nodes are the
+  // same ones: a lap that restarts with first does not converge there.
+  ['bpfloop_restart', 'infinite loop detected', 'infinite loop detected', `${LOCK} / r1 = MAP / call 220 / r7 = r0 / h: / if r7 == 0 goto e / r1 = *(u32 *)(r7 + 24) / if r1 == 2 goto rs / r1 = MAP / r2 = r7 / call 222 / r7 = r0 / goto j / rs: / r1 = MAP / call 220 / r7 = r0 / j: / r1 = 1 / r2 = code_addr(cb) ll / r3 = 0 / r4 = 0 / call 181 / goto h / e: / ${UNLOCK} / r0 = 0 / exit / cb: / r0 = 0 / exit`],
+  ['bpfloop_in_iteration', 'accept', 'accept', `${LOCK} / r1 = MAP / call 220 / r7 = r0 / h: / if r7 == 0 goto e / r1 = 1 / r2 = code_addr(cb) ll / r3 = 0 / r4 = 0 / call 181 / r1 = MAP / r2 = r7 / call 222 / r7 = r0 / goto h / e: / ${UNLOCK} / r0 = 0 / exit / cb: / r0 = 0 / exit`],
 ];
 
 const NODE = 32;
