@@ -11,8 +11,6 @@
 //     same on a task (NULL task: NULL / -EINVAL).
 //   get_local_storage (81)(map, flags): the cgroup storage of the run (this CPU's copy for the
 //     per-CPU type); never NULL. `flags` is reserved and not looked at, as in the kernel.
-//   sk_fullsock (95)(sk): sk when it is a full socket, else NULL.
-//   sk_release (86)(sk): 0 (ebpfvm's sockets carry no reference count to drop).
 // A pointer that is no socket or task the runtime knows faults (the kernel's verifier only lets
 // a program pass real ones).
 
@@ -39,16 +37,13 @@ const TASK_STORAGE_TYPES = [P.KPROBE, P.TRACEPOINT, P.PERF_EVENT, P.RAW_TRACEPOI
 /** cgroup_common_func_proto users. */
 const CGROUP_TYPES = [P.CGROUP_DEVICE, P.CGROUP_SYSCTL, P.CGROUP_SOCKOPT, P.CGROUP_SOCK, P.CGROUP_SOCK_ADDR, P.CGROUP_SKB, P.SOCK_OPS];
 
-/** Program types with bpf_sk_release (the sk_lookup family of net/core/filter.c). */
-const SK_RELEASE_TYPES = [P.SCHED_CLS, P.SCHED_ACT, P.XDP, P.CGROUP_SKB, P.SK_SKB, P.CGROUP_SOCK_ADDR, P.SK_LOOKUP];
-
 /** sk_fullsock(): every state but TIME_WAIT and NEW_SYN_RECV. */
-function isFull(s: Socket): boolean {
+export function isFull(s: Socket): boolean {
   return s.state !== TcpState.time_wait && s.state !== TcpState.new_syn_recv;
 }
 
 /** The socket at the pointer in argument `i`, undefined for NULL. */
-function socketArg(call: HelperCall, i: 2 | 1, helper: string): Socket | undefined {
+export function socketArg(call: HelperCall, i: 2 | 1, helper: string): Socket | undefined {
   const addr = call.ptr(i);
   if (addr === 0) return undefined;
   const s = call.env.sockets?.byAddress(addr);
@@ -140,30 +135,6 @@ export const STORAGE_HELPERS: readonly HelperEntry[] = [
       const addr = map.runStorage(call.cpu);
       if (addr === 0) throw new FaultSignal(`get_local_storage: the arena cannot hold ${map.name}'s storage`);
       return addr;
-    },
-  },
-  {
-    id: 86,
-    name: 'sk_release',
-    proto: { args: [{ type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON', flags: ['OBJ_RELEASE'] }], ret: { type: 'RET_INTEGER' } },
-    gplOnly: false,
-    progTypes: SK_RELEASE_TYPES,
-    // ebpfvm's sockets are not reference counted: releasing one the program holds is 0, as the
-    // kernel's bpf_sk_release always returns
-    impl: (call) => {
-      socketArg(call, 1, 'sk_release');
-      return 0;
-    },
-  },
-  {
-    id: 95,
-    name: 'sk_fullsock',
-    proto: { args: [{ type: 'ARG_PTR_TO_SOCK_COMMON' }], ret: { type: 'RET_PTR_TO_SOCKET', flags: ['PTR_MAYBE_NULL'] } },
-    gplOnly: false,
-    progTypes: [P.CGROUP_SKB, P.SCHED_CLS, P.SCHED_ACT],
-    impl: (call) => {
-      const sk = socketArg(call, 1, 'sk_fullsock');
-      return sk && isFull(sk) ? sk.addr : 0;
     },
   },
 ];

@@ -22,6 +22,7 @@ import { TRACING_HELPERS } from './tracing.js';
 import { DYNPTR_HELPERS } from './dynptr.js';
 import { MTU_HELPERS } from './mtu.js';
 import { KPTR_XCHG, PERCPU_PTR_HELPERS } from './graph.js';
+import { SOCK_HELPERS } from './sock.js';
 import { STORAGE_HELPERS } from './storage.js';
 import { USER_RINGBUF_HELPERS } from './user-ringbuf.js';
 import type { HelperEntry } from './types.js';
@@ -50,6 +51,7 @@ export const LINUX_HELPERS: readonly HelperEntry[] = [
   KPTR_XCHG,
   ...PERCPU_PTR_HELPERS,
   ...STORAGE_HELPERS,
+  ...SOCK_HELPERS,
   ...USER_RINGBUF_HELPERS,
 ];
 

@@ -304,6 +304,7 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
     case 'ARG_PTR_TO_ALLOC_MEM':
     case 'ARG_PTR_TO_RINGBUF_MEM':
     case 'ARG_PTR_TO_BTF_ID':
+    case 'ARG_PTR_TO_BTF_ID_SOCK_COMMON':
       if (flags.includes('OBJ_RELEASE')) {
         if (!r.refId) v.reject(`R${regno} must be referenced when passed to release function`);
         if (r.off !== 0 || !r.s.isConst() || r.s.constValue() !== 0n) v.reject(`R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);

@@ -6,7 +6,8 @@ import { MapError } from '../../src/errors.js';
 import { Runtime } from '../../src/runtime.js';
 import { MapType, type MapSpec } from '../../maps/types.js';
 import { ProgType } from '../../vm/prog-types.js';
-import { loadProg } from '../run/helpers.js';
+import { ipv4Udp, loadProg } from '../run/helpers.js';
+import { xprog } from '../helpers/x-common.js';
 import { readU64, u32, u64 } from './util.js';
 
 const sockets = [
@@ -118,8 +119,34 @@ describe('the verifier and the new map types', () => {
       const r = loadProg(file, new Runtime()).program(prog).verify();
       return r.accepted ? 'ok' : (r.error ?? r.log);
     };
-    for (const p of ['sk_storage', 'task_storage', 'cgroup_storage', 'stack', 'sockmap']) expect(verdict(`maps/m_${p}.o`, `m_${p}`)).toBe('ok');
+    for (const p of ['sk_storage', 'task_storage', 'cgroup_storage', 'stack', 'sockmap', 'sk_lookup']) expect(verdict(`maps/m_${p}.o`, `m_${p}`)).toBe('ok');
     // bpf_dynptr_read in the drain callback: dynptr arguments are not verified by ebpfvm yet
     expect(verdict('maps/m_user_ringbuf.o', 'm_user_ringbuf')).toMatch(/dynptr arguments are not yet verified/);
   });
 });
+
+describe('socket lookups (m_sk_lookup: 10.0.0.1:40000 -> 10.0.0.2:40123)', () => {
+  const run = (sockets: object[]) => {
+    const x = xprog('maps/m_sk_lookup.o', { sockets } as never);
+    expect(x.run('m_sk_lookup', { data: ipv4Udp() }).retval).toBe(7);
+    return x.res(7);
+  };
+  it('no described socket: every lookup is NULL, as on the host', () => {
+    expect(run([])).toEqual([0, 0, 0, 0, 0, 0, 0]);
+  });
+  it('an established TCP socket with the reversed 4-tuple; only the current netns, 12-byte tuples, flags 0', () => {
+    expect(run([{ proto: 'tcp', src: '10.0.0.2', srcPort: 40123, dst: '10.0.0.1', dstPort: 40000 }])).toEqual([1, 0, 1, 0, 0, 0, 0]);
+    // another peer: not that connection
+    expect(run([{ proto: 'tcp', src: '10.0.0.2', srcPort: 40123, dst: '10.0.0.9', dstPort: 40000 }])).toEqual([0, 0, 0, 0, 0, 0, 0]);
+  });
+  it('a listener on the wildcard address or on daddr; TIME_WAIT only for skc_lookup', () => {
+    expect(run([{ proto: 'tcp', srcPort: 40123, state: 'listen' }])).toEqual([1, 0, 1, 0, 0, 0, 0]);
+    expect(run([{ proto: 'tcp', src: '10.0.0.3', srcPort: 40123, state: 'listen' }])).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(run([{ proto: 'tcp', src: '10.0.0.2', srcPort: 40123, dst: '10.0.0.1', dstPort: 40000, state: 'time_wait' }])).toEqual([0, 0, 1, 0, 0, 0, 0]);
+  });
+  it('UDP: a socket bound to the port, unconnected or connected to the source', () => {
+    expect(run([{ proto: 'udp', srcPort: 40123 }])).toEqual([0, 1, 0, 0, 0, 0, 0]);
+    expect(run([{ proto: 'udp', srcPort: 40123, dst: '10.0.0.5', dstPort: 1 }])).toEqual([0, 0, 0, 0, 0, 0, 0]);
+  });
+});
+
