@@ -138,12 +138,29 @@ function rewriteKsymsDatasec(btf: Btf): void {
   ds.sizeOrType = off;
 }
 
-/** Values libbpf supplies itself when the kernel config does not have them. */
+/** Values libbpf supplies itself when the kernel config does not have them, then the built-in
+ *  kernel's config: what libbpf would read from /proc/config.gz. Those are the options BPF
+ *  programs commonly read, as set on the x86-64 Linux 6.18 host the kernel fixtures come from
+ *  (an option that kernel has not set is absent, as libbpf's parser skips `# ... is not set`
+ *  lines: a weak extern reads 0, a strong one refuses the load). */
 export const KCONFIG_DEFAULTS: Record<string, number | bigint | boolean> = {
   // Linux 6.8.0 encoded as KERNEL_VERSION(a, b, c) = a << 16 | b << 8 | c.
   LINUX_KERNEL_VERSION: (6 << 16) | (8 << 8),
   LINUX_HAS_BPF_COOKIE: true,
   LINUX_HAS_SYSCALL_WRAPPER: true,
+  CONFIG_BPF_SYSCALL: true,
+  CONFIG_BPF_JIT: true,
+  CONFIG_BPF_EVENTS: true,
+  CONFIG_HZ: 250,
+  CONFIG_PREEMPT_NONE: true,
+  CONFIG_X86_64: true,
+  CONFIG_64BIT: true,
+  CONFIG_SMP: true,
+  CONFIG_NET: true,
+  CONFIG_INET: true,
+  CONFIG_IPV6: true,
+  CONFIG_IPV6_SUBTREES: true,
+  CONFIG_SECURITY_SELINUX: true,
 };
 
 /** Encode one kconfig value with libbpf's rules (tristate y/n/m = 1/0/2, bool y/n, char 'y'...). */

@@ -171,15 +171,22 @@ describe('load into a Runtime', () => {
 
   it('kconfig values and weak ksyms', () => {
     const spec = open('ld_kconfig');
-    expect(() => load(new Runtime(), spec)).toThrow(LinkError);
+    expect(() => load(new Runtime(), spec, { kconfigDefaults: {} })).toThrow(LinkError);
+    // the built-in kernel's config gives CONFIG_HZ 250 and CONFIG_BPF_SYSCALL y (+ 1, beside
+    // LINUX_HAS_SYSCALL_WRAPPER's 1)
+    const rt0 = new Runtime();
+    expect(run(rt0, load(rt0, spec).program('read_kconfig'))).toBe(BigInt((6 << 16) + (8 << 8) + 250 + 2));
+    spec.kconfig.set('CONFIG_HZ', 1000);
+    const rt1 = new Runtime();
+    expect(run(rt1, load(rt1, spec).program('read_kconfig'))).toBe(BigInt((6 << 16) + (8 << 8) + 1000 + 2));
     spec.kconfig.set('CONFIG_HZ', 250);
     const rt = new Runtime();
     const obj = load(rt, spec);
-    expect(run(rt, obj.program('read_kconfig'))).toBe(BigInt((6 << 16) + (8 << 8) + 250 + 1));
+    expect(run(rt, obj.program('read_kconfig'))).toBe(BigInt((6 << 16) + (8 << 8) + 250 + 2));
     expect(obj.map('ld_kcon.kconfig').frozen).toBe(true);
     const rt2 = new Runtime();
     const obj2 = load(rt2, spec, { ksyms: { bpf_prog_active: 0xffff_8000_0000_1000n } });
-    expect(run(rt2, obj2.program('read_kconfig'))).toBe(BigInt((6 << 16) + (8 << 8) + 250 + 1 + 1000));
+    expect(run(rt2, obj2.program('read_kconfig'))).toBe(BigInt((6 << 16) + (8 << 8) + 250 + 2 + 1000));
   });
 
   it('kfuncs: a strong one the runtime lacks is refused by name; a weak one reads as 0 and faults by name if called', () => {

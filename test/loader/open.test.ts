@@ -205,7 +205,12 @@ describe('externs', () => {
 
   it('encodes values with libbpf rules and refuses a strong extern without a value', () => {
     const s = open('ld_kconfig');
-    expect(() => kconfigImage(s)).toThrow(/CONFIG_HZ: no value for strong .kconfig extern/);
+    expect(() => kconfigImage(s, {})).toThrow(/CONFIG_HZ: no value for strong .kconfig extern/);
+    // the built-in kernel's config (the host's: HZ 250, BPF_SYSCALL y) when the user sets none
+    const builtin = kconfigImage(s)!;
+    expect(new DataView(builtin.buffer).getInt32(8, true)).toBe(250);
+    expect(builtin[20]).toBe(1);
+    expect(new DataView(builtin.buffer).getUint32(12, true)).toBe(0); // weak CONFIG_NF_CONNTRACK: not set
     s.kconfig.set('CONFIG_HZ', 1000);
     s.kconfig.set('CONFIG_NF_CONNTRACK', 'm');
     s.kconfig.set('CONFIG_BPF_SYSCALL', 'y');
