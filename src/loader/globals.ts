@@ -4,7 +4,7 @@
 import { LinkError } from '../errors.js';
 import { MapType, MapFlag } from '../../maps/types.js';
 import { BtfKind } from '../btf/btf.js';
-import { mapGraphRecord } from '../btf/graph-record.js';
+import { graphRecordsOf, mapGraphRecord } from '../btf/graph-record.js';
 import { SHT, STT, type ElfFile, type ElfSection } from '../elf/file.js';
 import type { GlobalVar, ObjectSpec, ObjMapSpec } from './spec.js';
 
@@ -92,9 +92,12 @@ export function collectGlobalData(elf: ElfFile, spec: ObjectSpec): void {
       // A malformed declaration does not stop the map: the kernel's map_check_btf keeps an error
       // record, so the section has no special fields at all (no lock either) and programs that
       // use them are rejected by the verifier (`map '.data.A' has no valid bpf_spin_lock`).
-      if (graph && typeof graph !== 'string') {
-        m.graph = graph;
-        const locks = graph.fields.filter((f) => f.kind === 'spin_lock');
+      if (graph && typeof graph !== 'string') m.graph = graph;
+      // A section with a lock and no graph root (`struct bpf_spin_lock lockA SEC(".data.A")`) has
+      // its lock too: mapGraphRecord leaves such records out.
+      const rec = graph ?? graphRecordsOf(btf!).record(ds.id);
+      if (typeof rec !== 'string') {
+        const locks = rec.fields.filter((f) => f.kind === 'spin_lock');
         if (locks.length === 1) m.spinLockOffset = locks[0]!.offset;
       }
     }
