@@ -27,6 +27,8 @@
 //     read-only for the program types that cannot write packets; flags -EINVAL.
 //   bpf_rcu_read_lock/unlock        no-ops: the VM runs one program at a time, nothing is freed
 //     under a reader.
+//   bpf_preempt_disable/enable      no-ops: nothing preempts a run.
+//   bpf_throw                       a BPF exception: see vm/interpreter's endWithException.
 
 import { FaultSignal, ThrowSignal } from '../src/errors.js';
 import { Errno } from '../maps/types.js';
@@ -440,6 +442,9 @@ export const KFUNCS: readonly KfuncEntry[] = [
     },
   },
   { name: 'bpf_rcu_read_lock', ret: 'void', params: [], flags: [], progTypes: 'all', impl: () => 0 },
+  // common set: no-ops, as the VM runs one program at a time on one CPU and never preempts it
+  { name: 'bpf_preempt_disable', ret: 'void', params: [], flags: [], progTypes: 'all', impl: () => 0 },
+  { name: 'bpf_preempt_enable', ret: 'void', params: [], flags: [], progTypes: 'all', impl: () => 0 },
   { name: 'bpf_rcu_read_unlock', ret: 'void', params: [], flags: [], progTypes: 'all', impl: () => 0 },
 
   // generic_kfunc_set: allocated objects and the graph kfuncs (kernel/bpf/helpers.c; flags and

@@ -480,6 +480,8 @@ extern int bpf_dynptr_from_skb(struct __sk_buff *s, u64 flags, struct bpf_dynptr
 extern int bpf_dynptr_from_xdp(struct xdp_md *x, u64 flags, struct bpf_dynptr *ptr__uninit) __weak __ksym;
 extern void bpf_throw(u64 cookie) __weak __ksym;
 extern void bpf_rcu_read_lock(void) __weak __ksym;
+extern void bpf_preempt_disable(void) __weak __ksym;
+extern void bpf_preempt_enable(void) __weak __ksym;
 extern void bpf_rcu_read_unlock(void) __weak __ksym;
 extern void *bpf_obj_new_impl(u64 local_type_id__k, void *meta__ign) __weak __ksym;
 extern void *bpf_percpu_obj_new_impl(u64 local_type_id__k, void *meta__ign) __weak __ksym;
