@@ -3,8 +3,10 @@
 // a GlobalVar that reads and writes that image before load.
 import { LinkError } from '../errors.js';
 import { MapType, MapFlag } from '../../maps/types.js';
-import { BtfKind } from '../btf/btf.js';
+import { BtfKind, type Btf } from '../btf/btf.js';
+import { FieldError } from '../btf/fields.js';
 import { graphRecordsOf, mapGraphRecord } from '../btf/graph-record.js';
+import type { GraphRecord } from '../../maps/graph.js';
 import { SHT, STT, type ElfFile, type ElfSection } from '../elf/file.js';
 import type { GlobalVar, ObjectSpec, ObjMapSpec } from './spec.js';
 
@@ -95,8 +97,8 @@ export function collectGlobalData(elf: ElfFile, spec: ObjectSpec): void {
       if (graph && typeof graph !== 'string') m.graph = graph;
       // A section with a lock and no graph root (`struct bpf_spin_lock lockA SEC(".data.A")`) has
       // its lock too: mapGraphRecord leaves such records out.
-      const rec = graph ?? graphRecordsOf(btf!).record(ds.id);
-      if (typeof rec !== 'string') {
+      const rec = graph ?? dataLockRecord(btf!, ds.id);
+      if (rec !== undefined && typeof rec !== 'string') {
         const locks = rec.fields.filter((f) => f.kind === 'spin_lock');
         if (locks.length === 1) m.spinLockOffset = locks[0]!.offset;
       }
@@ -138,5 +140,16 @@ export function collectGlobalData(elf: ElfFile, spec: ObjectSpec): void {
         add(s.name, s.value, s.size, '', undefined, s.bind === 0 ? 'static' : 'global');
       }
     }
+  }
+}
+
+/** A data section's special fields when it has no graph root (a lone bpf_spin_lock); undefined
+ *  when the kernel would refuse them (its error record has no fields). */
+function dataLockRecord(btf: Btf, id: number): GraphRecord | undefined {
+  try {
+    return graphRecordsOf(btf).value(id);
+  } catch (e) {
+    if (e instanceof FieldError) return undefined;
+    throw e;
   }
 }
