@@ -61,7 +61,8 @@ describe('RFC selftests (fentry/__x64_sys_getpgid, vmlinux.h)', () => {
 
   it('rb_node fields read through the relocated offsets (a fresh node is cleared)', () => {
     const obj = openAndLoad('rb_node__field_read');
-    expect(getpgid(obj, 'rb_node__field_read').retval).toBe(1);
+    expect(getpgid(obj, 'rb_node__field_read').retval).toBe(0);
+    expect(bss(obj, 'field_read__cleared')).toBe(1n);
   });
 
   it('rb_tree__add_wrong_type: a task_struct is not a node of the map (refused at run time without the verifier)', () => {

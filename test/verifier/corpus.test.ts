@@ -38,7 +38,6 @@ EXPECTED_REJECT['test/progs/rbtree_abuse.o:remove_unlinked'] = { error: 'rbtree_
 EXPECTED_REJECT['test/progs/rbtree_abuse.o:other_map_node'] = { error: "rbtree: R2 is a node of map 'other' but rbtree_add is called on map 'rbtree'", why: abuse };
 EXPECTED_REJECT['test/progs/rbtree_abuse.o:write_lock_word'] = { error: 'bpf_spin_lock cannot be accessed directly by load/store', why: `${abuse}: bpf_rbtree_get_lock's result is the tree's lock word, not a value to store into` };
 EXPECTED_REJECT['test/progs/rbtree_abuse.o:overwrite_rb_node'] = { error: 'only read is supported', why: abuse };
-EXPECTED_REJECT['test/progs/tr_rbtree_map.o:rb_node__field_read'] = { error: 'At program exit the register R0 has smin=1 smax=1 should have been in [0, 0]', why: 'fentry programs must return 0 (check_return_code: [0, 0]); the kernel cannot load this object at all (the RFC rbtree map), and this ? program is run unverified' };
 EXPECTED_REJECT['test/progs/tr_rbtree_map.o:rb_tree__add_wrong_type'] = { error: 'rbtree: R2 is of type task_struct but node_data is expected', why: "the RFC's wrong-node-type selftest, rejected with the RFC's own message" };
 EXPECTED_REJECT['test/progs/run_trace.o:fe_ptr'] = { error: "R1 invalid mem access 'scalar'", why: "fentry on a target the built-in BTF lacks, declared without BTF for its arguments: the kernel cannot attach it either" };
 const tamper = 'ring buffer header tampering for the run-time checks (run unverified); the kernel refuses negative offsets into a record the same way';
