@@ -387,7 +387,8 @@ export function rbtreeSite(v: Verifier, insn: Insn, fromCallback: boolean): Rbtr
  *    the loop) does not converge. */
 export function rbtreeMayPrune(v: Verifier, site: RbtreeSite, pc: number, old: VState, cur: VState, live: (frameIdx: number, f: Frame) => number): boolean {
   if (site === 'call') return false;
-  if (site === 'return') return old.rbCall === cur.rbCall;
+  // (The same nodes too: cmp may store its node through a key that points at the caller's stack.)
+  if (site === 'return') return old.rbCall === cur.rbCall && rbtreeSameNodes(v, old, cur, live);
   const dir = v.insns[pc]!.imm;
   const used = loopHelpers(v, cur, pc);
   if (used.has(Id.add) || used.has(dir === Id.next ? Id.prev : Id.next)) return false;
