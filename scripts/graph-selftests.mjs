@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The kernel's graph selftests under ebpfvm's verifier (issue 16): rbtree_fail.c, linked_list_fail.c,
 // refcounted_kptr_fail.c, rbtree_btf_fail__*.c must be rejected with the host kernel's error line,
-// and the programs of rbtree.c, linked_list.c, refcounted_kptr.c the host loads must be accepted.
+// and the programs of rbtree.c, linked_list.c, refcounted_kptr.c the host loads must be accepted;
+// local_kptr_stash{,_fail}.c (kptr stashes of local objects) are compared the same way.
 // Nothing from the kernel tree is committed; what is committed are facts:
 //
 //  - test/fixtures/kernel-selftests/graph/<file>.json: the host kernel's verdict, errno and log of
@@ -25,6 +26,8 @@ export const GRAPH_FILES = {
   rbtree_fail: 'fail', linked_list_fail: 'fail', refcounted_kptr_fail: 'fail',
   rbtree_btf_fail__add_wrong_type: 'fail', rbtree_btf_fail__wrong_node_type: 'fail',
   rbtree: 'ok', linked_list: 'ok', refcounted_kptr: 'ok',
+  // kptr stashes of local objects (bpf_kptr_xchg into map values and objects)
+  local_kptr_stash: 'ok', local_kptr_stash_fail: 'fail',
 };
 export const OBJS = join(CACHE, 'build/selftests-graph');
 export const FIXTURES = join(root, 'test/fixtures/kernel-selftests/graph');

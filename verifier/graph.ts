@@ -276,6 +276,8 @@ export function checkGraphKfunc(v: Verifier, insn: Insn, k: KfuncEntry): void {
   // bpf_rbtree_add_impl's less runs as a callback with the caller's state at the call.
   if (k.name === 'bpf_rbtree_add_impl') pushLess(v, meta);
 
+  if (k.name === 'bpf_obj_drop_impl' || k.name === 'bpf_percpu_obj_drop_impl') sameTypePerCall(v, meta.argBtfId);
+
   if (meta.releaseRegno) releaseReference(v, v.regs[meta.releaseRegno]!.refId);
   if (k.name === 'bpf_list_push_front_impl' || k.name === 'bpf_list_push_back_impl' || k.name === 'bpf_rbtree_add_impl') {
     // The node now belongs to the graph: every copy becomes a non-owning reference.
@@ -292,6 +294,22 @@ export function checkGraphKfunc(v: Verifier, insn: Insn, k: KfuncEntry): void {
 
   for (let r = 1; r <= 5; r++) v.setReg(r, new Reg());
   v.setReg(0, graphReturn(v, meta));
+}
+
+/** The struct each drop insn frees, per verifier run (the kernel's insn_aux kptr_struct_meta). */
+const dropTypes = new WeakMap<Verifier, Map<number, number>>();
+
+/** One bpf_obj_drop call insn frees one kind of object: its special fields (the type's record)
+ *  are patched into the call, so a static function that drops two types is refused. */
+function sameTypePerCall(v: Verifier, btfId: number): void {
+  let m = dropTypes.get(v);
+  if (!m) dropTypes.set(v, (m = new Map()));
+  const t = v.input.localType?.(btfId);
+  const metaId = t?.kind === 'struct' && t.record ? btfId : 0;
+  const seen = m.get(v.pc);
+  if (seen !== undefined && seen !== metaId)
+    v.reject('same call cannot be used with different types\nuse one call for each type: inline the static function that holds the call,\nor mark the callee with __attribute__((nomerge))', false, 22);
+  m.set(v.pc, metaId);
 }
 
 /** The return value (check_kfunc_call's special_kfunc_set branch). */
@@ -437,13 +455,21 @@ function kptrLocalType(v: Verifier, f: BtfField): (LocalType & { kind: 'struct' 
 export function checkKptrXchg(v: Verifier): void {
   v.readReg(1);
   const slot = v.regs[1]!;
-  if (slot.type !== RegType.MAP_VALUE || slot.maybeNull) v.reject(`R1 type=${regTypeName(slot)} expected=map_value`);
+  // The slot is a kptr field of a map value or (6.18) of an object the program owns.
+  const inObject = isAllocExact(slot);
+  if ((slot.type !== RegType.MAP_VALUE || slot.maybeNull) && !inObject) v.reject(`R1 type=${regTypeName(slot)} expected=map_value, ptr_`);
   if (!slot.s.isConst()) v.reject("R1 doesn't have constant offset. kptr has to be at the constant offset", false, 22);
-  const map = slot.map!;
-  if (!map.hasBtf) v.reject(`map '${map.name}' has to have BTF in order to use bpf_kptr_xchg`, false, 22);
   const off = slot.off + Number(slot.s.constValue());
-  const f = map.record?.fields.find((x) => x.offset === off && (x.type === 'kptr' || x.type === 'kptr_untrusted' || x.type === 'percpu_kptr'));
-  if (!map.record?.fields.some((x) => x.type === 'kptr' || x.type === 'kptr_untrusted' || x.type === 'percpu_kptr')) v.reject(`map '${map.name}' has no valid kptr`, false, 22);
+  let rec: BtfRecord | undefined;
+  if (inObject) rec = allocType(v, slot)?.record;
+  else {
+    const map = slot.map!;
+    if (!map.hasBtf) v.reject(`map '${map.name}' has to have BTF in order to use bpf_kptr_xchg`, false, 22);
+    rec = map.record;
+  }
+  const isKptr = (x: BtfField): boolean => x.type === 'kptr' || x.type === 'kptr_untrusted' || x.type === 'percpu_kptr';
+  if (!rec?.fields.some(isKptr)) v.reject(inObject ? 'R1 has no valid kptr' : `map '${slot.map!.name}' has no valid kptr`, false, 22);
+  const f = rec.fields.find((x) => x.offset === off && isKptr(x));
   if (!f) v.reject(`off=${off} doesn't point to kptr`, false, 22);
   if (f.type === 'kptr_untrusted') v.reject(`off=${off} kptr isn't referenced kptr`, false, 22);
   v.readReg(2);
