@@ -20,6 +20,7 @@ import { join } from 'node:path';
 const ABI_STRUCTS = [
   '__sk_buff', 'xdp_md', 'bpf_sock', 'bpf_sk_lookup', 'bpf_flow_keys', 'pt_regs', 'bpf_spin_lock', 'bpf_timer', 'bpf_rb_root', 'bpf_rb_node',
   'bpf_list_head', 'bpf_list_node', 'bpf_refcount', 'rb_node', 'rb_root', 'list_head', 'bpf_raw_tracepoint_args', 'trace_entry',
+  'ethhdr', 'iphdr', 'in6_addr', 'ipv6hdr', 'tcphdr', 'udphdr',
 ];
 
 /** name -> [offset, size] of every named member, anonymous members flattened. */

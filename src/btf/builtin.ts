@@ -352,6 +352,30 @@ function build(): Rec[] {
   b.struct('list_head', [['struct list_head *', 'next'], ['struct list_head *', 'prev']]);
   b.struct('bpf_fentry_test_t', [['struct bpf_fentry_test_t *', 'a']]);
 
+  // Packet headers programs parse and read with CO-RE (include/uapi/linux/if_ether.h, ip.h,
+  // in6.h, ipv6.h, tcp.h, udp.h as of 6.18: tcphdr's AccECN `ae` bit), x86-64 bitfield order. The kernel keeps iphdr's and ipv6hdr's
+  // address pairs in anonymous unions (__struct_group); here they are plain members at the same
+  // offsets, which CO-RE finds the same way (by name, through anonymous members).
+  b.typedef('__sum16', '__u16');
+  b.struct('ethhdr', [['unsigned char', 'h_dest', 6], ['unsigned char', 'h_source', 6], ['__be16', 'h_proto']]);
+  b.struct('iphdr', [
+    ['__u8', 'ihl', undefined, 4], ['__u8', 'version', undefined, 4], ['__u8', 'tos'], ['__be16', 'tot_len'], ['__be16', 'id'], ['__be16', 'frag_off'],
+    ['__u8', 'ttl'], ['__u8', 'protocol'], ['__sum16', 'check'], ['__be32', 'saddr'], ['__be32', 'daddr'],
+  ]);
+  b.struct('in6_addr_u', [['__u8', 'u6_addr8', 16], ['__be16', 'u6_addr16', 8], ['__be32', 'u6_addr32', 4]], { union: true, anon: true });
+  b.struct('in6_addr', [['union in6_addr_u', 'in6_u']]);
+  b.struct('ipv6hdr', [
+    ['__u8', 'priority', undefined, 4], ['__u8', 'version', undefined, 4], ['__u8', 'flow_lbl', 3], ['__be16', 'payload_len'], ['__u8', 'nexthdr'],
+    ['__u8', 'hop_limit'], ['struct in6_addr', 'saddr'], ['struct in6_addr', 'daddr'],
+  ]);
+  b.struct('tcphdr', [
+    ['__be16', 'source'], ['__be16', 'dest'], ['__be32', 'seq'], ['__be32', 'ack_seq'],
+    ['__u16', 'ae', undefined, 1], ['__u16', 'res1', undefined, 3], ['__u16', 'doff', undefined, 4],
+    ...(['fin', 'syn', 'rst', 'psh', 'ack', 'urg', 'ece', 'cwr'] as const).map((n): Row => ['__u16', n, undefined, 1]),
+    ['__be16', 'window'], ['__sum16', 'check'], ['__be16', 'urg_ptr'],
+  ]);
+  b.struct('udphdr', [['__be16', 'source'], ['__be16', 'dest'], ['__be16', 'len'], ['__sum16', 'check']]);
+
   // Tracing contexts: raw tracepoint arguments (uapi) and the sys_enter/sys_exit tracepoint
   // records (include/trace/events/syscalls.h), after their common trace_entry header.
   b.struct('bpf_raw_tracepoint_args', [['__u64', 'args', 0]]);
