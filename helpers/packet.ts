@@ -31,6 +31,7 @@
 //     front and skb_shared_info (320 bytes) at the back; metadata stays 4-byte aligned and at
 //     most 255 bytes (-EACCES otherwise; the u8 skb_shared_info.meta_len of Linux 6.18); a
 //     packet keeps at least ETH_HLEN bytes.
+//   xdp_get_buff_len (188)(xdp): data_end - data (no frags).
 //   get_hash_recalc (34)(skb): a flow hash of the IPv4/IPv6 addresses, protocol and ports.
 //     The kernel seeds its flow hash randomly at boot, so no value can agree with it; ebpfvm's
 //     is jhash with seed 0 (stable across runs), 0 for packets it cannot parse.
@@ -537,6 +538,18 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
       const d = start - x.hardStart;
       setXdp(call.arena.dv, x.ctx, x.data + d, end + d, x.meta + d);
       return 0;
+    },
+  },
+  {
+    id: 188,
+    name: 'xdp_get_buff_len',
+    proto: { args: [CTX], ret: INT },
+    gplOnly: false,
+    progTypes: [ProgType.XDP],
+    // xdp_get_buff_len: the linear part plus the frags, which ebpfvm's frames never have.
+    impl: (call) => {
+      const x = xdpView(call, call.ptr(1));
+      return x.end - x.data;
     },
   },
 ];
