@@ -10,6 +10,8 @@
 //     folded to 16 bits (csum_from32to16). csum_partial is x86-64's: little-endian words, a
 //     trailing partial word zero-padded, summed with end-around carry into 32 bits. Sizes are not
 //     checked at run time any more (the verifier bounds both buffers), so odd sizes work.
+//   skb_change_type (32)(skb, type): set skb->pkt_type (read back through __sk_buff.pkt_type);
+//     -EINVAL unless both the current and the new type are PACKET_HOST..PACKET_OTHERHOST (0-3).
 //
 // Where the packet is: the test run (vm/test-run.ts) keeps the skb's current data/data_end as
 // 32-bit arena addresses in the __sk_buff at offsets 76/80, and allocates one packet region that
@@ -21,6 +23,8 @@ import { Errno } from '../maps/types.js';
 import { ProgType } from '../vm/prog-types.js';
 import type { HelperArg, HelperCall, HelperEntry, HelperRet } from './types.js';
 
+const SKB_PKT_TYPE_OFF = 4;
+const PACKET_OTHERHOST = 3;
 const SKB_DATA_OFF = 76;
 const SKB_DATA_END_OFF = 80;
 const ETH_HLEN = 14;
@@ -167,6 +171,21 @@ export const SKB_HELPERS: readonly HelperEntry[] = [
         return call.arena.read(addr, n);
       };
       return csumDiff(read(call.ptr(1), fromSize), read(call.ptr(3), toSize), call.u32(5));
+    },
+  },
+  {
+    id: 32,
+    name: 'skb_change_type',
+    proto: { args: [CTX, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: [ProgType.SCHED_CLS, ProgType.SCHED_ACT],
+    impl: (call) => {
+      // only PACKET_HOST..PACKET_OTHERHOST, both the skb's current type and the new one
+      const at = call.ptr(1) + SKB_PKT_TYPE_OFF;
+      const type = call.u32(2);
+      if (call.arena.dv.getUint32(at, true) > PACKET_OTHERHOST || type > PACKET_OTHERHOST) return -Errno.EINVAL;
+      call.arena.dv.setUint32(at, type, true);
+      return 0;
     },
   },
 ];
