@@ -271,7 +271,12 @@ function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: Tes
 
   const arena = host.arena;
   const dv = arena.dv;
-  const pkt = arena.allocRegion(data.length, MemFlag.READ | MemFlag.WRITE, 'packet', `${prog.name} packet`);
+  // The kernel's skb data sits NET_SKB_PAD bytes into a slab buffer of at least 512 bytes, so the
+  // MAC header's address ends in 0x40 (a program that stores a packet pointer's low byte into
+  // the packet sees the same byte); the pad is not part of the packet region.
+  const pktBase = arena.allocRegion(NET_SKB_PAD + data.length, MemFlag.READ | MemFlag.WRITE, 'packet', `${prog.name} packet`);
+  const pkt = pktBase + NET_SKB_PAD;
+  arena.setRegionLow(pktBase, pkt);
   const ctx = arena.allocRegion(SK_BUFF.size, MemFlag.READ | MemFlag.WRITE, 'ctx', '__sk_buff');
   const sk = arena.allocRegion(BPF_SOCK.size, MemFlag.READ, 'other', 'bpf_sock');
   let runSock: Socket | undefined;
@@ -345,7 +350,7 @@ function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: Tes
     if (runSock) host.sockets?.close(runSock);
     arena.free(sk);
     arena.free(ctx);
-    arena.free(pkt);
+    arena.free(pktBase);
   }
 }
 
