@@ -52,6 +52,8 @@ const EXPECTED: Partial<Record<HelperArg['type'], string>> = {
   ARG_PTR_TO_ALLOC_MEM: 'ringbuf_mem',
   ARG_PTR_TO_RINGBUF_MEM: 'ringbuf_mem',
   ARG_PTR_TO_BTF_ID: 'ptr_, trusted_ptr_, rcu_ptr_',
+  ARG_PTR_TO_BTF_ID_SOCK_COMMON: 'sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_',
+  ARG_PTR_TO_SOCK_COMMON: 'sock_common, sock, tcp_sock, xdp_sock',
   ARG_PTR_TO_PERCPU_BTF_ID: 'percpu_ptr_, percpu_rcu_ptr_, percpu_trusted_ptr_',
   ARG_PTR_TO_LONG: 'fp, pkt, pkt_meta, map_key, map_value',
   ARG_PTR_TO_INT: 'fp, pkt, pkt_meta, map_key, map_value',
