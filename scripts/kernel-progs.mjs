@@ -18,7 +18,7 @@
 //
 //   node scripts/kernel-progs.mjs [--no-record] [--no-compile] [--quick] [--jobs N] [FILE...]
 //     FILE: e.g. test_xdp; --no-record: use the committed fixtures; --quick: the unverified figure
-//     only, no doc
+//     only, no doc; --doc-only: the doc from the last full run's results
 //   node scripts/kernel-progs.mjs --record-object test/progs/DIR/X.o...   the host kernel's results
 //     for ebpfvm's own test objects into test/fixtures/kernel-progs-local/X.json
 import { spawn, spawnSync } from 'node:child_process';
@@ -295,7 +295,12 @@ function compare(kernelRuns, here, kind) {
 }
 
 /** Group a reason for the summary: numbers and names of this program dropped. */
-const reasonKey = (r) => r.replace(/program \S+/g, 'program P').replace(/\b(insn|at byte|pc) \d+/g, '$1 N').replace(/'[^']*'/g, "'…'").slice(0, 120);
+const reasonKey = (r) =>
+  r
+    .replace(/^program \S+:? .*?insn \d+:? ?/, '') // the loader's "program P: section F insn N:"
+    .replace(/^\S+ pc \d+ \(opcode 0x[0-9a-f]+\): /, '') // a fault's "P/F pc N (opcode ...):"
+    .replace(/\b(insn|at byte|pc) \d+/g, '$1 N')
+    .slice(0, 120);
 
 async function compareAll(fixtures, verify) {
   const A = await ebpfvmApi();
@@ -450,7 +455,7 @@ async function main() {
   let n = 0;
   for (const name of compiled) {
     const fxPath = join(FIXTURES, `${name}.json`);
-    if (flag('--no-record') || flag('--no-compile')) {
+    if (flag('--no-record') || flag('--no-compile') || flag('--doc-only')) {
       if (existsSync(fxPath)) fixtures[name] = JSON.parse(readFileSync(fxPath, 'utf8'));
       continue;
     }
@@ -463,6 +468,16 @@ async function main() {
   }
   log(`${Object.keys(fixtures).length} files with test-runnable programs`);
 
+  const meta = { kernel: Object.values(fixtures)[0]?.kernel ?? hostKernel(), files: names.length, compiled: compiled.length, compileErrors: names.length - compiled.length, withRunnable: Object.keys(fixtures).length };
+  // --doc-only: rewrite docs/kernel-progs.md from the last full run's results
+  if (flag('--doc-only')) {
+    const last = JSON.parse(readFileSync(join(OBJS, 'last-results.json'), 'utf8'));
+    writeDoc(meta, last.noVerify, last.verified);
+    console.log(`kernel-progs: ${figureLine(totals(last.noVerify), 'unverified (--no-verify)')}`);
+    console.log(`kernel-progs: ${figureLine(totals(last.verified), 'verified')}`);
+    return;
+  }
+
   // 5: ebpfvm, unverified and verified
   const noVerify = await compareAll(fixtures, false);
   const tn = totals(noVerify);
@@ -473,7 +488,6 @@ async function main() {
   const verified = await compareAll(fixtures, true);
   console.log(`kernel-progs: ${figureLine(totals(verified), 'verified')}`);
   writeFileSync(join(OBJS, 'last-results.json'), JSON.stringify({ noVerify, verified }, null, 1));
-  const meta = { kernel: Object.values(fixtures)[0]?.kernel ?? hostKernel(), files: names.length, compiled: compiled.length, compileErrors: names.length - compiled.length, withRunnable: Object.keys(fixtures).length };
   if (!only.size) writeDoc(meta, noVerify, verified);
   for (const f of noVerify) for (const c of f.crash) console.log(`CRASH ${f.name}/${c.prog}: ${c.reason} ${c.stack ?? ''}`);
 }
