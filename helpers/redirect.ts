@@ -10,6 +10,9 @@
 //   clone_redirect (13)(skb, ifindex, flags), tc: 0 when the clone goes out on the device,
 //     -EINVAL for flags other than BPF_F_INGRESS or a device that does not exist (ebpfvm has only
 //     loopback, ifindex 1).
+//   redirect_neigh (152)(ifindex, params, plen, flags), tc: TC_ACT_REDIRECT, or TC_ACT_SHOT for
+//     flags or a params size below struct bpf_redir_neigh's 20 bytes (0: no next hop).
+//   redirect_peer (155)(ifindex, flags), tc: TC_ACT_REDIRECT, or TC_ACT_SHOT for any flags.
 // The last target asked for is kept in the run's state under 'redirect' for tests.
 
 import { FaultSignal } from '../src/errors.js';
@@ -29,6 +32,8 @@ const BPF_F_EXCLUDE_INGRESS = 1n << 4n;
 const XDP_ACTION_MASK = 3n;
 
 const TC_TYPES = [ProgType.SCHED_CLS, ProgType.SCHED_ACT];
+/** sizeof(struct bpf_redir_neigh): nh_family and a 16-byte address union. */
+const REDIR_NEIGH_SIZE = 20;
 
 export const REDIRECT_HELPERS: readonly HelperEntry[] = [
   {
@@ -76,6 +81,36 @@ export const REDIRECT_HELPERS: readonly HelperEntry[] = [
       if (call.u32(2) !== LOOPBACK_IFINDEX) return -Errno.EINVAL;
       call.state.set('redirect', { ifindex: call.u32(2), flags, clone: true });
       return 0;
+    },
+  },
+  {
+    id: 152,
+    name: 'redirect_neigh',
+    proto: {
+      args: [{ type: 'ARG_ANYTHING' }, { type: 'ARG_PTR_TO_MEM', flags: ['PTR_MAYBE_NULL', 'MEM_RDONLY'] }, { type: 'ARG_CONST_SIZE_OR_ZERO' }, { type: 'ARG_ANYTHING' }],
+      ret: { type: 'RET_INTEGER' },
+    },
+    gplOnly: false,
+    progTypes: TC_TYPES,
+    impl: (call) => {
+      const plen = call.s32(3);
+      if ((plen !== 0 && plen < REDIR_NEIGH_SIZE) || call.u64(4) !== 0n) return TC_ACT_SHOT;
+      // the next hop is copied (struct bpf_redir_neigh) when given
+      if (plen !== 0) call.arena.check(call.ptr(2), REDIR_NEIGH_SIZE, false);
+      call.state.set('redirect', { ifindex: call.u32(1), flags: 0n, neigh: true });
+      return TC_ACT_REDIRECT;
+    },
+  },
+  {
+    id: 155,
+    name: 'redirect_peer',
+    proto: { args: [{ type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }], ret: { type: 'RET_INTEGER' } },
+    gplOnly: false,
+    progTypes: TC_TYPES,
+    impl: (call) => {
+      if (call.u64(2) !== 0n) return TC_ACT_SHOT;
+      call.state.set('redirect', { ifindex: call.u32(1), flags: 0n, peer: true });
+      return TC_ACT_REDIRECT;
     },
   },
 ];
