@@ -137,6 +137,13 @@ function recordCase(c, packets, pinRoot, kernel) {
         bpftool('map', 'update', 'pinned', p, 'key', 'hex', ...key.match(/../g), 'value', 'hex', ...value.match(/../g));
       }
     }
+    // `user_ringbuf`: samples user space produces into a user ring buffer before the run
+    for (const [name, samples] of Object.entries(c.user_ringbuf ?? {})) {
+      const p = join(mapDir, name.replace(/\./g, '_'));
+      const info = JSON.parse(bpftool('map', 'show', 'pinned', p, '-j'));
+      const r = spawnSync('python3', [join(root, 'scripts/kernel-user-ringbuf-produce.py'), p, JSON.stringify(samples), String(info.max_entries)], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`kernel-user-ringbuf-produce.py failed: ${r.stderr}`);
+    }
     const result = runOnce(c, c, dir, packets);
     // `then`: more runs on the same loaded object (maps and globals carry over between runs).
     const then = (c.then ?? []).map((t) => runOnce(c, { ...t, prog: t.prog ?? c.prog }, dir, packets));

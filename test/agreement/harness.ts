@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { Runtime } from '../../src/runtime.js';
 import { objectNameFromPath, openObject, load } from '../../src/loader/index.js';
 import { BPF_RINGBUF_HDR_SZ, RingbufMap } from '../../maps/ringbuf.js';
+import { UserRingbufMap } from '../../maps/user-ringbuf.js';
 import { mapTypeName } from '../../maps/types.js';
 import { dumpMapRaw, fromHex, TestRunInputError, testRun, toHex, type RawMapDump } from '../../src/test-run-api.js';
 
@@ -38,6 +39,8 @@ export interface Case extends RunSpec {
    *  contexts are read-only, so no ctx_out. */
   kind?: 'syscall' | 'raw_tp';
   maps?: Record<string, { key: string; value: string }[]>;
+  /** Samples produced into user ring buffers before the run: hex (submitted) or {discard: hex}. */
+  user_ringbuf?: Record<string, (string | { discard: string })[]>;
   /** The kernel's verifier refuses the program: ebpfvm, running it unverified, must fault. */
   kernel_refuses?: boolean;
   /** Maps left out of the comparison: values whose bytes the kernel's dump fills with kernel
@@ -93,6 +96,18 @@ export function runCase(c: Case, packets: Record<string, string>): Recorded {
     for (const e of entries) {
       const err = obj.map(name).update(fromHex(e.key, 'key'), fromHex(e.value, 'value'));
       if (err < 0) throw new Error(`map ${name} update failed: ${err}`);
+    }
+  }
+  // user ring buffer samples user space produces before the run (scripts/kernel-user-ringbuf-produce.py)
+  for (const [name, samples] of Object.entries(c.user_ringbuf ?? {})) {
+    const rb = obj.maps.get(name)?.map;
+    if (!(rb instanceof UserRingbufMap)) throw new Error(`map ${name} is not a user ring buffer`);
+    for (const s of samples) {
+      const r = rb.reserve(typeof s === 'string' ? s.length / 2 : s.discard.length / 2);
+      if (typeof r === 'number') throw new Error(`user ring buffer ${name}: reserve failed ${r}`);
+      r.data.set(fromHex(typeof s === 'string' ? s : s.discard, 'sample'));
+      if (typeof s === 'string') rb.submit(r);
+      else rb.discard(r);
     }
   }
   const runOnce = (run: RunSpec): RunResult => {
