@@ -9,6 +9,9 @@
 //   skc_lookup_tcp (99): as sk_lookup_tcp, and also sockets that are not full (TIME_WAIT,
 //     NEW_SYN_RECV).
 //   sk_release (86)(sk): 0 (ebpfvm's sockets carry no reference count to drop).
+//   tcp_sock (96)(sk): the socket's struct bpf_tcp_sock for a full TCP socket (every field 0:
+//     ebpfvm keeps no TCP state), else NULL (a test run's own socket has no protocol: NULL, as
+//     on the kernel).
 //   sk_fullsock (95)(sk): sk when it is a full socket, else NULL.
 // With no described sockets every lookup is NULL, which is what the kernel's test runs find in
 // a namespace without sockets.
@@ -147,6 +150,17 @@ export const SOCK_HELPERS: readonly HelperEntry[] = [
     impl: (call) => {
       socketArg(call, 1, 'sk_release');
       return 0;
+    },
+  },
+  {
+    id: 96,
+    name: 'tcp_sock',
+    proto: { args: [{ type: 'ARG_PTR_TO_SOCK_COMMON' }], ret: { type: 'RET_PTR_TO_TCP_SOCK', flags: ['PTR_MAYBE_NULL'] } },
+    gplOnly: false,
+    progTypes: [P.CGROUP_SKB, P.SCHED_CLS, P.SCHED_ACT, P.SOCK_OPS],
+    impl: (call) => {
+      const sk = socketArg(call, 1, 'tcp_sock');
+      return sk && isFull(sk) && sk.protocol === IPPROTO_TCP ? call.env.sockets!.tcpSockImage(sk) : 0;
     },
   },
   {

@@ -96,7 +96,8 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
     case RegType.TCP_SOCK:
       if (reg.maybeNull) v.reject(`R${regno} invalid mem access '${regTypeName(reg)}'`);
       if (t === 'write') v.reject(`R${regno} cannot write into ${regTypeName(reg)}`);
-      if (off < 0 || off + size > 80) v.reject(`R${regno} invalid ${regTypeName(reg)} access off=${off} size=${size}`);
+      // struct bpf_sock is 80 bytes, struct bpf_tcp_sock 112
+      if (off < 0 || off + size > (reg.type === RegType.TCP_SOCK ? 112 : 80)) v.reject(`R${regno} invalid ${regTypeName(reg)} access off=${off} size=${size}`);
       result = Reg.unknown();
       break;
     case RegType.BTF_ID:

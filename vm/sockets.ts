@@ -74,6 +74,8 @@ export interface SocketStorageOwner {
   socketClosed(sock: Socket): void;
 }
 
+/** sizeof(struct bpf_tcp_sock) (uapi): 24 u32 and 2 u64 fields. */
+export const BPF_TCP_SOCK_SIZE = 112;
 /** net.core.optmem_max (131072 on the 6.18 host): what one socket's storage may take. */
 export const OPTMEM_MAX = 131072;
 /** sizeof(struct bpf_local_storage) on x86-64, charged with a socket's first storage value. */
@@ -83,6 +85,7 @@ export class SocketTable {
   /** Option memory each socket has charged (sk->sk_omem_alloc) and its number of storage values. */
   private readonly omem = new Map<Socket, { bytes: number; values: number }>();
   private readonly byAddr = new Map<number, Socket>();
+  private readonly tcpImages = new Map<Socket, number>();
   private readonly byFdMap = new Map<number, Socket>();
   private readonly storages = new Set<SocketStorageOwner>();
   private nextCookie = 1n;
@@ -156,10 +159,24 @@ export class SocketTable {
     return [...this.byFdMap.values()].sort((a, b) => a.fd! - b.fd!);
   }
 
+  /** The read-only `struct bpf_tcp_sock` image of a TCP socket (bpf_tcp_sock), made on first
+   *  use: every field 0, as ebpfvm keeps no TCP state (congestion window, sequence numbers). */
+  tcpSockImage(sock: Socket): number {
+    let a = this.tcpImages.get(sock);
+    if (a === undefined) {
+      a = this.arena.allocRegion(BPF_TCP_SOCK_SIZE, MemFlag.READ, 'other', `bpf_tcp_sock of fd ${sock.fd ?? '-'}`);
+      this.tcpImages.set(sock, a);
+    }
+    return a;
+  }
+
   /** The socket goes away: storages drop what they held for it; a described socket's image is
    *  freed (a run socket's belongs to its test run). */
   close(sock: Socket): void {
     if (this.byAddr.get(sock.addr) !== sock) return;
+    const tcp = this.tcpImages.get(sock);
+    if (tcp !== undefined) this.arena.free(tcp);
+    this.tcpImages.delete(sock);
     for (const s of this.storages) s.socketClosed(sock);
     this.omem.delete(sock);
     this.byAddr.delete(sock.addr);

@@ -150,3 +150,18 @@ describe('socket lookups (m_sk_lookup: 10.0.0.1:40000 -> 10.0.0.2:40123)', () =>
   });
 });
 
+describe('bpf_tcp_sock', () => {
+  it("a full TCP socket's bpf_tcp_sock (zeroed, read-only, 112 bytes); NULL for UDP and TIME_WAIT", () => {
+    const rt = new Runtime({ sockets: [{ proto: 'tcp' }, { proto: 'udp', srcPort: 5 }, { proto: 'tcp', state: 'time_wait' }] });
+    const call = (fd: number, tail = 'exit') => rt.execute({ name: 't', insns: assemble(`r1 = ${rt.sockets.byFd(fd)!.addr}\ncall 96\n${tail}`), progType: ProgType.SCHED_CLS, gpl: true } as never).r0;
+    const tp = call(3);
+    expect(tp).not.toBe(0n);
+    expect(call(3)).toBe(tp); // one image per socket
+    expect(call(3, 'r0 = *(u64 *)(r0 + 104)\nexit')).toBe(0n); // the last field (bytes_acked's neighbour)
+    expect(() => call(3, 'r1 = 1\n*(u32 *)(r0 + 0) = r1\nexit')).toThrow(); // read-only
+    expect(() => call(3, 'r0 = *(u32 *)(r0 + 112)\nexit')).toThrow(); // past the struct
+    expect(call(4)).toBe(0n);
+    expect(call(5)).toBe(0n);
+  });
+});
+
