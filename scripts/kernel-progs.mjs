@@ -297,8 +297,10 @@ function compare(kernelRuns, here, kind) {
 /** Group a reason for the summary: numbers and names of this program dropped. */
 const reasonKey = (r) =>
   r
+    .replace(/^verifier: program \S+ rejected by the verifier (at insn \d+)?:? ?/, 'verifier: ')
     .replace(/^program \S+:? .*?insn \d+:? ?/, '') // the loader's "program P: section F insn N:"
     .replace(/^\S+ pc \d+ \(opcode 0x[0-9a-f]+\): /, '') // a fault's "P/F pc N (opcode ...):"
+    .replace(' (--no-verify runs it unverified)', '')
     .replace(/\b(insn|at byte|pc) \d+/g, '$1 N')
     .slice(0, 120);
 
@@ -344,9 +346,9 @@ function figureLine(t, mode) {
     `${t.different} different, ${t.refused} refused, ${t.faulted} faulted, ${t.graph} waiting on #16, ${t.crash} crashes`;
 }
 
-function topReasons(files, key, n = 12) {
+function topReasons(files, key, n = 12, only = () => true) {
   const m = new Map();
-  for (const f of files) for (const it of f[key]) { const r = reasonKey(it.reason); m.set(r, (m.get(r) ?? 0) + 1); }
+  for (const f of files) for (const it of f[key]) { if (!only(it)) continue; const r = reasonKey(it.reason); m.set(r, (m.get(r) ?? 0) + 1); }
   return [...m].sort((a, b) => b[1] - a[1]).slice(0, n);
 }
 
@@ -388,9 +390,11 @@ function writeDoc(meta, noVerify, verified) {
     '',
     '## Largest verifier refusals (verified run)',
     '',
+    'Programs ebpfvm loads but whose verification it refuses (the load refusals above come first in both runs).',
+    '',
     '| count | reason |',
     '|---:|---|',
-    ...topReasons(verified, 'refused', 25).map(([r, n]) => `| ${n} | ${esc(r)} |`),
+    ...topReasons(verified, 'refused', 30, (it) => it.reason.startsWith('verifier: ')).map(([r, n]) => `| ${n} | ${esc(r)} |`),
     '',
     '## Per file (unverified)',
     '',
