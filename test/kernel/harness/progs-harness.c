@@ -212,6 +212,12 @@ int main(int argc, char **argv)
 			bpf_program__set_autoload(prog, me);
 		}
 		if (!target) { printf("{\"load_errno\":\"ENOENT\",\"load_error\":\"no such program\"}\n"); return 0; }
+		/* no LIBBPF_PIN_BY_NAME pins in /sys/fs/bpf: every load gets fresh maps, nothing is left behind */
+		{
+			struct bpf_map *map;
+
+			bpf_object__for_each_map(map, obj) bpf_map__set_pin_path(map, NULL);
+		}
 		log_buf[0] = 0;
 		unsetenv("HARNESS_LAST_WARN");
 		bpf_program__set_log_buf(target, log_buf, LOG_SIZE);
