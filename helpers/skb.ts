@@ -10,6 +10,9 @@
 //     folded to 16 bits (csum_from32to16). csum_partial is x86-64's: little-endian words, a
 //     trailing partial word zero-padded, summed with end-around carry into 32 bits. Sizes are not
 //     checked at run time any more (the verifier bounds both buffers), so odd sizes work.
+//   csum_level (135)(skb, level): the skb's CHECKSUM_UNNECESSARY level (tc, lwt_xmit): QUERY
+//     gives it (-EACCES while the skb is CHECKSUM_NONE, as a test run's starts), INC/DEC/RESET
+//     move it as __skb_incr/decr/reset_checksum_unnecessary do (at most 3), others -EINVAL.
 //   skb_change_type (32)(skb, type): set skb->pkt_type (read back through __sk_buff.pkt_type);
 //     -EINVAL unless both the current and the new type are PACKET_HOST..PACKET_OTHERHOST (0-3).
 //
@@ -24,6 +27,13 @@ import { ProgType } from '../vm/prog-types.js';
 import type { HelperArg, HelperCall, HelperEntry, HelperRet } from './types.js';
 
 const SKB_PKT_TYPE_OFF = 4;
+// bpf_csum_level's levels (uapi BPF_CSUM_LEVEL_*) and SKB_MAX_CSUM_LEVEL
+const CSUM_LEVEL_QUERY = 0n;
+const CSUM_LEVEL_INC = 1n;
+const CSUM_LEVEL_DEC = 2n;
+const CSUM_LEVEL_RESET = 3n;
+const SKB_MAX_CSUM_LEVEL = 3;
+const EACCES = 13;
 const PACKET_OTHERHOST = 3;
 const SKB_DATA_OFF = 76;
 const SKB_DATA_END_OFF = 80;
@@ -171,6 +181,35 @@ export const SKB_HELPERS: readonly HelperEntry[] = [
         return call.arena.read(addr, n);
       };
       return csumDiff(read(call.ptr(1), fromSize), read(call.ptr(3), toSize), call.u32(5));
+    },
+  },
+  {
+    id: 135,
+    name: 'csum_level',
+    proto: { args: [CTX, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: [ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.LWT_XMIT],
+    impl: (call) => {
+      // The test run's skb starts CHECKSUM_NONE; its ip_summed and csum_level live in the run.
+      const st = (call.state.get('csum_level') as { unnecessary: boolean; level: number } | undefined) ?? { unnecessary: false, level: 0 };
+      call.state.set('csum_level', st);
+      switch (call.u64(2)) {
+        case CSUM_LEVEL_QUERY:
+          return st.unnecessary ? st.level : -EACCES;
+        case CSUM_LEVEL_INC:
+          if (!st.unnecessary) Object.assign(st, { unnecessary: true, level: 0 });
+          else if (st.level < SKB_MAX_CSUM_LEVEL) st.level++;
+          return 0;
+        case CSUM_LEVEL_DEC:
+          if (st.unnecessary && st.level === 0) st.unnecessary = false;
+          else if (st.unnecessary) st.level--;
+          return 0;
+        case CSUM_LEVEL_RESET:
+          Object.assign(st, { unnecessary: false, level: 0 });
+          return 0;
+        default:
+          return -Errno.EINVAL;
+      }
     },
   },
   {
