@@ -271,7 +271,8 @@ function toVerifierMap(id: number, m: BpfMap | undefined, btf: Btf | undefined):
   if (m.spec.innerMap) {
     const s = m.spec.innerMap;
     // A negative id: the template's lock is told apart from every real map's (verifier lock keys).
-    vm.inner = { id: -id, name: s.name, type: s.type, keySize: s.keySize, valueSize: s.valueSize, maxEntries: s.maxEntries, flags: s.flags, frozen: false };
+    // No name: the kernel's inner map meta has none (its registers print without `map=`).
+    vm.inner = { id: -id, name: '', type: s.type, keySize: s.keySize, valueSize: s.valueSize, maxEntries: s.maxEntries, flags: s.flags, frozen: false };
     if (s.btfValueTypeId !== undefined) vm.inner.hasBtf = true;
     const rec = btf && s.btfValueTypeId !== undefined ? mapValueRecord(btf, s.btfValueTypeId, s.valueSize) : undefined;
     if (rec) vm.inner.record = rec;
