@@ -60,6 +60,7 @@ export function checkCondJmp(v: Verifier, insn: Insn): void {
     });
   }
   if (linked) v.noteLinked(linked);
+  v.noteJmpStackOperands(isX && src.type === RegType.STACK, dst.type === RegType.STACK);
   if (pred >= 0) {
     // The outcome depended on the values: they must be precise (kernel check_cond_jmp_op).
     let mask = 0;

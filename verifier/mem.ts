@@ -347,6 +347,8 @@ function stackWrite(v: Verifier, reg: Reg, off: number, size: number, val: Reg |
     saveSpill(f, spi, val.clone(), 8);
   } else {
     const zero = (val && val.isNullConst()) || (!val && imm === 0);
+    // Not a register spill: nothing for backtracking to follow (kernel insn_flags = 0).
+    v.noteStackSlot(-1, 0);
     // STACK_ZERO is exact knowledge: the stored register must be precise.
     if (zero && val && v.insn.src < 10 && v.regs[v.insn.src] === val) v.markPrecise(1 << v.insn.src);
     if (f.isSpilled(spi)) {
@@ -389,8 +391,9 @@ function stackRead(v: Verifier, reg: Reg, regno: number, off: number, size: numb
   const k0 = -at - 1;
   const spi = k0 >> 3;
   v.scratchSlot(spi);
-  v.noteStackSlot(reg.frameno, spi);
   if (f.isSpilled(spi)) {
+    // A fill restores the spilled register: backtracking follows it into the slot.
+    v.noteStackSlot(reg.frameno, spi);
     const spilled = f.spills[spi]!;
     let spillSize = 1;
     for (let j = 7; j > 0 && f.stack[(spi << 3) + j - 1] === Slot.SPILL; j--) spillSize++;
@@ -405,10 +408,14 @@ function stackRead(v: Verifier, reg: Reg, regno: number, off: number, size: numb
       return r.s.umax < 1n << BigInt(size * 8) ? r : Reg.scalar(Scalar.fromLoad(size as 1 | 2 | 4, false));
     }
     let zero = 0;
+    let spills = 0;
     for (let i = 0; i < size; i++) {
       const t = f.slotType(-(at + i) - 1);
+      if (t === Slot.SPILL) spills++;
       if (t === Slot.ZERO || (t === Slot.SPILL && spilled.isNullConst())) zero++;
     }
+    // Only a fill of spilled zero bytes restores the register (kernel keeps insn_flags).
+    if (!(spills === size && spilled.isNullConst())) v.noteStackSlot(-1, 0);
     return zero === size ? Reg.known(0n) : Reg.unknown();
   }
   let zeros = 0;

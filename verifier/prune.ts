@@ -19,6 +19,8 @@ export class Checkpoint implements PrecisionNode {
   hit = 0;
   miss = 0;
   allPrecise = false;
+  /** Dead registers were dropped (kernel clean_verifier_state, once fully explored). */
+  cleaned = false;
   /** loopHash of the state when it was saved (0 at callback sites). */
   hash = 0;
   constructor(

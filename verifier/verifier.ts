@@ -14,7 +14,7 @@ import { checkFuncCall, checkHelperCall, checkReturnCode, funcExit } from './cal
 import { checkReferenceLeak } from './refs.js';
 import { iterationProgressed, rbtreeEndless, rbtreeExit, rbtreeMayPrune, rbtreeSameNodes, rbtreeSite } from './rbtree.js';
 import { Checkpoint, StatesAt, loopHash, maybeLooping, statesEqual, widenScalars } from './prune.js';
-import { AUX_FRAME_CHANGE, History, auxLinked, auxStack, markAllPrecise, markChainPrecision } from './precision.js';
+import { AUX_DST_STACK, AUX_FRAME_CHANGE, AUX_SRC_STACK, Backtrack, History, auxLinked, auxStack, markChainPrecision, type PrecisionEnv } from './precision.js';
 import { Reject } from './errors.js';
 import { VLog } from './log.js';
 import { Scalar } from './scalar.js';
@@ -38,6 +38,18 @@ interface Pending {
   logOpen: number;
   parent: Checkpoint | undefined;
   hist: History;
+}
+
+function sameCallsites(a: VState, b: VState): boolean {
+  return a.frames.length === b.frames.length && a.frames.every((f, i) => f.callsite === b.frames[i]!.callsite);
+}
+
+/** clean_verifier_state: registers dead at the state's insn (per frame) become NOT_INIT. */
+function cleanState(st: VState, live: (frameIdx: number, f: Frame) => number): void {
+  st.frames.forEach((f, i) => {
+    const l = live(i, f);
+    for (let r = 0; r < 10; r++) if (!(l & (1 << r))) f.regs[r] = new Reg();
+  });
 }
 
 export class Verifier {
@@ -150,45 +162,67 @@ export class Verifier {
     this.pushBranch(st, pc, true);
   }
   // ---- precision ----------------------------------------------------------------------------------
+  /** The walk's view of this verifier (precision.ts). */
+  private precisionEnv(): PrecisionEnv {
+    return (this.precEnv ??= {
+      insns: this.insns,
+      log: this.log.level >= 2 ? (t: string): void => this.log.write(t) : undefined,
+      insnText: (pc) => this.insnText(pc),
+      frameText: (st, fr) => formatFrame(st.frames[fr]!, 0, undefined, true) + (fr === st.frames.length - 1 ? formatRefs(st) : '') + (st.frames[fr]!.inCallback ? ' cb' : ''),
+      isGlobal: (pc) => this.input.globalFuncs?.has(pc) ?? false,
+    });
+  }
+  private precEnv: PrecisionEnv | undefined;
+  /** Where the current path's segment began when no checkpoint precedes it. */
+  private entryPc = 0;
   /** A check depended on the exact value of these registers of the current frame. */
   markPrecise(regs: number, stack: number[] = []): void {
-    markChainPrecision(this.insns, this.st, this.curHist, this.parent, regs, stack);
+    const bt = new Backtrack(this.st.frames.length - 1);
+    bt.regs[bt.frame] = regs;
+    for (const s of stack) bt.stack[bt.frame]!.add(s);
+    this.markPreciseBatch(bt);
   }
-  /** The current insn accessed stack slot `spi` of frame `frameno`. */
+  private markPreciseBatch(bt: Backtrack): void {
+    markChainPrecision(this.precisionEnv(), this.curHist, this.parent, this.pc, this.entryPc, bt);
+  }
+  /** The current insn spilled to or filled from stack slot `spi` of frame `frameno` (-1: the
+   *  access restores no spilled register, as the kernel's insn_flags = 0). */
   noteStackSlot(frameno: number, spi: number): void {
-    this.histAux = (this.histAux & ~0x7ff) | auxStack(frameno, spi);
+    this.histAux = (this.histAux & ~0x7ff) | (frameno < 0 ? 0 : auxStack(frameno, spi));
   }
   noteLinked(mask: number): void {
     this.histAux |= auxLinked(mask);
   }
+  /** A conditional jump's operands that are stack pointers (not backtracked). */
+  noteJmpStackOperands(src: boolean, dst: boolean): void {
+    this.histAux |= (src ? AUX_SRC_STACK : 0) | (dst ? AUX_DST_STACK : 0);
+  }
   noteFrameChange(): void {
     this.histAux |= AUX_FRAME_CHANGE;
   }
-  /** A pruning hit: what the explored state needed precisely, the current path needs too. */
+  /** A pruning hit: what the explored state needed precisely, the current path needs too
+   *  (kernel propagate_precision, every frame). */
   private propagatePrecision(old: VState): void {
-    const top = old.frames.length - 1;
-    let regs = 0;
-    const stack: number[] = [];
-    for (let i = 0; i <= top; i++) {
-      const f = old.frames[i]!;
-      const anyPrecise = f.regs.some((r, k) => k < 10 && r.type === RegType.SCALAR && r.precise) || f.spills.some((r) => r?.type === RegType.SCALAR && r.precise);
-      if (!anyPrecise) continue;
-      if (i !== top) {
-        // Precision in a caller's frame: not tracked across frames, mark every checkpoint.
-        for (let p = this.parent; p && !p.allPrecise; p = p.parent) {
-          markAllPrecise(p.state);
-          p.allPrecise = true;
-        }
-        return;
-      }
+    const bt = new Backtrack(old.frames.length - 1);
+    const log = this.log.level >= 2;
+    for (let fr = bt.frame; fr >= 0; fr--) {
+      const f = old.frames[fr]!;
+      const names: string[] = [];
       f.regs.forEach((r, k) => {
-        if (k < 10 && r.type === RegType.SCALAR && r.precise) regs |= 1 << k;
+        if (k < 10 && r.type === RegType.SCALAR && r.precise) {
+          bt.set(k, fr);
+          names.push(`r${k}`);
+        }
       });
       f.spills.forEach((r, spi) => {
-        if (r?.type === RegType.SCALAR && r.precise) stack.push(spi);
+        if (r?.type === RegType.SCALAR && r.precise && f.isSpilled(spi)) {
+          bt.stack[fr]!.add(spi);
+          names.push(`fp${-(spi + 1) * 8}`);
+        }
       });
+      if (log && names.length) this.log.write(`frame ${fr}: propagating ${names.join(',')}\n`);
     }
-    if (regs || stack.length) this.markPrecise(regs, stack);
+    this.markPreciseBatch(bt);
   }
   jumpTo(pc: number): void {
     this.nextPc = pc;
@@ -243,6 +277,7 @@ export class Verifier {
     this.st = st;
     this.pc = entry;
     this.globalEntry = globalEntry;
+    this.entryPc = entry;
     this.scratchAllFlag = true;
     const n = this.insns.length;
     const limit = this.opts.insnLimit ?? INSN_LIMIT;
@@ -376,6 +411,10 @@ export class Verifier {
       if (this.jmps - this.prevJmps < 20 && this.processed - this.prevInsns < 100) addNew = force;
     }
     const done = at.done;
+    // clean_live_states: fully explored states here forget their dead registers (printed and
+    // propagated as the kernel's cleaned states are).
+    for (const cp of done) if (!cp.cleaned && sameCallsites(cp.state, cur)) cleanState(cp.state, live);
+    for (const cp of done) cp.cleaned ||= sameCallsites(cp.state, cur);
     for (let i = 0; i < done.length; i++) {
       const cp = done[i]!;
       if (statesEqual(cp.state, cur, live, 'within') && rbtreeSameNodes(this, cp.state, cur, live)) {
@@ -503,6 +542,12 @@ export class Verifier {
       return false;
     }
     checkCondJmp(this, insn);
+    // check_cond_jmp_op prints the state at the jump itself (so after mark_precise lines its pc
+    // heads the line, not the next insn's).
+    if (this.log.enabled && !this.pathDone) {
+      this.log.insnState(this.pc, this.stateText(false));
+      this.cleanScratch();
+    }
     return false;
   }
 
