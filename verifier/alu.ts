@@ -112,6 +112,10 @@ function saneOffset(v: Verifier, r: Reg, ptr: Reg, isOffReg: boolean): void {
 
 /** adjust_ptr_min_max_vals: pointer += / -= scalar; the result replaces register dstNo. */
 function ptrArith(v: Verifier, insn: Insn, dstNo: number, ptr: Reg, off: Reg): void {
+  // The pointer's bounds depend on the scalar's exact range (marked before any check, as
+  // adjust_reg_min_max_vals does).
+  const isX = (insn.code & 0x08) !== 0;
+  if (isX && off.type === RegType.SCALAR) v.markPrecise(1 << (v.regs[insn.dst] === off ? insn.dst : insn.src));
   const op = insn.code & 0xf0;
   const is64 = (insn.code & 7) === Cls.ALU64;
   if (!is64) {
@@ -149,9 +153,6 @@ function ptrArith(v: Verifier, insn: Insn, dstNo: number, ptr: Reg, off: Reg): v
   }
   saneOffset(v, off, ptr, true);
   saneOffset(v, ptr, ptr, false);
-  // The pointer's bounds depend on the scalar's exact range.
-  const isX = (insn.code & 0x08) !== 0;
-  if (isX && off.type === RegType.SCALAR) v.markPrecise(1 << (v.regs[insn.dst] === off ? insn.dst : insn.src));
   const r = ptr.clone();
   const dstIsOff = v.regs[dstNo] === off;
   switch (op) {

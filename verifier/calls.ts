@@ -177,6 +177,8 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
   const args = id === 6 ? h.proto.args.slice(0, 2) : h.proto.args;
   for (let i = 0; i < args.length; i++) checkArg(v, h, i + 1, args[i]!, meta, args);
   if (meta.map && !mapFuncCompatible(meta.map, id)) v.reject(`cannot pass map_type ${meta.map.type} into func ${fnName(h)}#${id}`, false, 22);
+  // record_func_key: a constant in-range tail-call index is recorded, so it must be precise.
+  if (id === H.tail_call && meta.map && v.regs[3]!.isConst() && v.regs[3]!.s.constValue() < BigInt(meta.map.maxEntries)) v.markPrecise(1 << 3);
   if (id === H.tail_call && v.st.refs.length) v.reject('tail_call would lead to reference leak', false, 22);
   if (id === H.tail_call && v.st.rcuLock) v.reject('tail_call cannot be used inside bpf_rcu_read_lock-ed region');
 
@@ -191,6 +193,12 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
 
   // Callbacks run as functions in a new frame; the caller continues as if it had returned.
   if (meta.func !== undefined) pushCallback(v, h, meta);
+  if (id === H.loop) {
+    // update_loop_inline_state reads a zero flags argument (kept exact for inlining), and the
+    // loop count decides when the iteration is the last: both precise (check_helper_call).
+    if (v.regs[4]!.isNullConst()) v.markPrecise(1 << 4);
+    if (v.regs[1]!.type === RegType.SCALAR) v.markPrecise(1 << 1);
+  }
 
   // Clobber caller-saved registers, then R0.
   for (let r = 1; r <= 5; r++) {
@@ -219,7 +227,8 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
   const nullable = flags.includes('PTR_MAYBE_NULL');
   const isNull = r.isNullConst();
   if (isNull && nullable) {
-    // A NULL for a nullable argument: no memory to check.
+    // A NULL for a nullable argument: no memory to check, but the NULL must stay exact.
+    v.markPrecise(1 << regno);
     if (arg.type === 'ARG_PTR_TO_MEM') {
       meta.rawMemRegno = regno;
       meta.rawMemArg = arg;
@@ -282,17 +291,19 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
       if (s.smin < 0n) v.reject(`R${regno} min value is negative, either use unsigned or 'var &= const'`);
       if (s.umin === 0n && !zeroOk) v.reject(`R${regno} invalid zero-sized read: u64=[${s.umin},${s.umax}]`);
       if (s.umax >= MAX_VAR_SIZE) v.reject(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
-      v.markPrecise(1 << regno);
       const memRegno = meta.rawMemRegno ?? regno - 1;
       const memArg = meta.rawMemArg ?? all[regno - 2];
       meta.rawMemRegno = undefined;
       const mr = v.regs[memRegno]!;
       if (mr.isNullConst()) {
         if (s.umax !== 0n) v.reject(`R${memRegno} type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_`);
+        v.markPrecise(1 << regno);
         return;
       }
       const mflags = memArg?.flags ?? [];
       checkHelperMem(v, memRegno, Number(s.umin), Number(s.umax), !mflags.includes('MEM_RDONLY'), mflags.includes('MEM_UNINIT'), zeroOk);
+      // check_mem_size_reg: the size is marked precise once the access it allows is checked.
+      v.markPrecise(1 << regno);
       return;
     }
     case 'ARG_CONST_ALLOC_SIZE_OR_ZERO':
@@ -466,7 +477,8 @@ function pushCallback(v: Verifier, h: HelperEntry, meta: CallMeta): void {
   regs[10].frameno = callee.frameno;
   switch (h.id) {
     case H.loop:
-      regs[1] = Reg.scalar(Scalar.fromLoad(4, false));
+      // set_loop_callback_state: the index is an unknown scalar (6.18 logs R1=scalar()).
+      regs[1] = Reg.unknown();
       regs[2] = caller.regs[3]!.clone();
       break;
     case H.for_each_map_elem: {

@@ -63,10 +63,9 @@ export function checkCondJmp(v: Verifier, insn: Insn): void {
   v.noteJmpStackOperands(isX && src.type === RegType.STACK, dst.type === RegType.STACK);
   if (pred >= 0) {
     // The outcome depended on the values: they must be precise (kernel check_cond_jmp_op).
-    let mask = 0;
-    if (dst.type === RegType.SCALAR) mask |= 1 << insn.dst;
-    if (isX && src.type === RegType.SCALAR) mask |= 1 << insn.src;
-    if (mask) v.markPrecise(mask);
+    // One walk for dst, then one for src, as the kernel calls mark_chain_precision for each.
+    if (dst.type === RegType.SCALAR) v.markPrecise(1 << insn.dst);
+    if (isX && src.type === RegType.SCALAR) v.markPrecise(1 << insn.src);
   }
   if (pred === 1) {
     v.jumpTo(target);

@@ -231,7 +231,8 @@ function backtrackInsn(env: PrecisionEnv, idx: number, subseq: number, aux: numb
 
 /** Mark precise in a checkpoint what the masks name (frames 0..bt.frame); masks of registers and
  *  slots already precise there, or not scalars, are dropped (their history was walked before). */
-function markIn(env: PrecisionEnv, st: VState, bt: Backtrack): void {
+function markIn(env: PrecisionEnv, st: VState, bt: Backtrack): boolean {
+  let changed = false;
   for (let fr = bt.frame; fr >= 0; fr--) {
     const f = st.frames[fr];
     if (!f) {
@@ -243,15 +244,16 @@ function markIn(env: PrecisionEnv, st: VState, bt: Backtrack): void {
       if (!(bt.regs[fr]! & (1 << r))) continue;
       const reg = f.regs[r]!;
       if (reg.type !== RegType.SCALAR || reg.precise) bt.clear(r, fr);
-      else reg.precise = true;
+      else reg.precise = changed = true;
     }
     for (const spi of [...bt.stack[fr]!]) {
       const sp = f.spills[spi];
       if (!sp || sp.type !== RegType.SCALAR || !f.isSpilled(spi) || sp.precise) bt.stack[fr]!.delete(spi);
-      else sp.precise = true;
+      else sp.precise = changed = true;
     }
     if (env.log) env.log(`mark_precise: frame${fr}: parent state regs=${regMaskText(bt.regs[fr]!)} stack=${stackMaskText(bt.stack[fr]!)}: ${env.frameText(st, fr)}\n`);
   }
+  return changed;
 }
 
 export function markAllPrecise(st: VState): void {
@@ -270,7 +272,13 @@ const onlyTopRegs = (bt: Backtrack): boolean => bt.stack.every((s) => s.size ===
  * no checkpoint yet. The current state itself is not marked (6.18, as the kernel explains: only
  * checkpoints are compared).
  */
-export function markChainPrecision(env: PrecisionEnv, curHist: History, parent: PrecisionNode | undefined, lastIdx: number, entryPc: number, bt: Backtrack): void {
+export function markChainPrecision(env: PrecisionEnv, curHist: History, parent: PrecisionNode | undefined, lastIdx: number, entryPc: number, bt: Backtrack): boolean {
+  const changed = { v: false };
+  walk(env, curHist, parent, lastIdx, entryPc, bt, changed);
+  return changed.v;
+}
+
+function walk(env: PrecisionEnv, curHist: History, parent: PrecisionNode | undefined, lastIdx: number, entryPc: number, bt: Backtrack, changed: { v: boolean }): void {
   if (bt.empty) return;
   const startRegs = bt.regs[bt.frame]!;
   const startFrame = bt.frame;
@@ -288,7 +296,7 @@ export function markChainPrecision(env: PrecisionEnv, curHist: History, parent: 
       // Nothing new since the last walk over this segment (only when nothing is logged).
       if (!env.log && hist === curHist && i === curHist.walkedLen - 1 && bt.frame === curHist.walkedFrame && onlyTopRegs(bt) && (bt.regs[bt.frame]! & ~curHist.walkedRegs) === 0) return;
       const pc = hist.pcs[i]!;
-      if (!backtrackInsn(env, pc, subseq, hist.aux[i]!, bt)) return fallback(env, parent, startFrame);
+      if (!backtrackInsn(env, pc, subseq, hist.aux[i]!, bt)) return void (changed.v = fallback(env, parent, startFrame) || changed.v);
       if (bt.empty) return;
       subseq = pc;
     }
@@ -302,9 +310,9 @@ export function markChainPrecision(env: PrecisionEnv, curHist: History, parent: 
     if (!node) {
       // Back at the start of the path with something left: the kernel falls back (a global
       // function's arguments are simply precise from the start).
-      return fallback(env, parent, startFrame);
+      return void (changed.v = fallback(env, parent, startFrame) || changed.v);
     }
-    markIn(env, node.state, bt);
+    if (markIn(env, node.state, bt)) changed.v = true;
     if (bt.empty) return;
     subseq = first;
     hist = node.hist;
@@ -318,7 +326,8 @@ export function markChainPrecision(env: PrecisionEnv, curHist: History, parent: 
   }
 }
 
-function fallback(env: PrecisionEnv, parent: PrecisionNode | undefined, frame: number): void {
+function fallback(env: PrecisionEnv, parent: PrecisionNode | undefined, frame: number): boolean {
+  let changed = false;
   env.log?.(`mark_precise: frame${frame}: falling back to forcing all scalars precise\n`);
   for (let n = parent; n && !n.allPrecise; n = n.parent) {
     if (env.log) {
@@ -332,6 +341,7 @@ function fallback(env: PrecisionEnv, parent: PrecisionNode | undefined, frame: n
       });
     }
     markAllPrecise(n.state);
-    n.allPrecise = true;
+    n.allPrecise = changed = true;
   }
+  return changed;
 }

@@ -91,8 +91,10 @@ class IdMap {
   }
 }
 
-/** How states are compared: RANGE_WITHIN (pruning) or EXACT (infinite-loop detection). */
-export type Compare = 'within' | 'exact';
+/** How states are compared: 'within' (kernel NOT_EXACT: imprecise scalars match anything),
+ *  'range' (RANGE_WITHIN: every scalar by range, for loops whose marks are not final) or 'exact'
+ *  (infinite-loop detection). */
+export type Compare = 'within' | 'range' | 'exact';
 
 /** states_maybe_looping: the top frames' live registers are bit-for-bit alike (a cheap filter
  *  before the exact comparison). */
@@ -144,7 +146,7 @@ function regSafe(o: Reg, c: Reg, ids: IdMap, mode: Compare): boolean {
   if (o.type !== c.type) return false;
   if (o.type === RegType.SCALAR) {
     // An imprecise scalar: no check depended on its value.
-    if (!o.precise) return true;
+    if (!o.precise && mode === 'within') return true;
     if (!scalarWithin(o.s, c.s)) return false;
     return o.id === 0 || ids.check(o.id, c.id);
   }
@@ -187,11 +189,11 @@ function stackSafe(o: Frame, c: Frame, ids: IdMap, mode: Compare): boolean {
     // scalar is as good as misc or zero bytes (the kernel's scalar_reg_for_stack).
     if (ct !== Slot.SPILL) {
       const os = o.spills[k >> 3];
-      if (os && os.type === RegType.SCALAR && !os.precise && (ct === Slot.MISC || ct === Slot.ZERO)) continue;
+      if (os && os.type === RegType.SCALAR && !os.precise && mode === 'within' && (ct === Slot.MISC || ct === Slot.ZERO)) continue;
       return false;
     }
     if ((k & 7) !== 7) continue;
-    if (!regSafe(o.spills[k >> 3] ?? new Reg(), c.spills[k >> 3] ?? new Reg(), ids, 'within')) return false;
+    if (!regSafe(o.spills[k >> 3] ?? new Reg(), c.spills[k >> 3] ?? new Reg(), ids, mode)) return false;
   }
   return true;
 }

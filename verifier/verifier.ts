@@ -202,7 +202,10 @@ export class Verifier {
   }
   /** A pruning hit: what the explored state needed precisely, the current path needs too
    *  (kernel propagate_precision, every frame). */
-  private propagatePrecision(old: VState): void {
+  private propagatePrecision(old: VState): boolean {
+    return this.propagatePrecisionFrom(old, this.curHist, this.parent, this.pc);
+  }
+  private propagatePrecisionFrom(old: VState, hist: History, parent: Checkpoint | undefined, pc: number): boolean {
     const bt = new Backtrack(old.frames.length - 1);
     const log = this.log.level >= 2;
     for (let fr = bt.frame; fr >= 0; fr--) {
@@ -222,7 +225,7 @@ export class Verifier {
       });
       if (log && names.length) this.log.write(`frame ${fr}: propagating ${names.join(',')}\n`);
     }
-    this.markPreciseBatch(bt);
+    return markChainPrecision(this.precisionEnv(), hist, parent, pc, this.entryPc, bt);
   }
   jumpTo(pc: number): void {
     this.nextPc = pc;
@@ -329,6 +332,7 @@ export class Verifier {
       if (--cp.branches > 0) break;
       // Fully explored: from now on it may prune.
       this.explored[cp.pc]!.finish(cp);
+      this.maybeExitScc(cp);
     }
     const next = this.pending.pop();
     if (!next) return false;
@@ -343,6 +347,88 @@ export class Verifier {
     this.scratchAllFlag = true;
     return true;
   }
+
+  // ---- loops (6.17+ SCC visits) -----------------------------------------------------------------
+  // A checkpoint inside a loop (a strongly connected component of the CFG, per call chain) opens
+  // a visit; pruning hits against states of an unfinished visit compare every scalar by range
+  // (their precision marks may still grow) and are kept as backedges; when the visit's entry
+  // checkpoint is fully explored, precision is propagated along the backedges to a fixed point
+  // (kernel maybe_enter_scc / add_scc_backedge / maybe_exit_scc / propagate_backedges).
+  private sccVisits = new Map<string, { entry: Checkpoint | undefined; backedges: { equal: Checkpoint; hist: History; parent: Checkpoint | undefined; pc: number }[] }>();
+  private numBackedges = 0;
+  /** compute_scc_callchain: the callsites to the topmost frame inside a loop and that loop's id,
+   *  as a key and as format_callchain prints it (`(callsite,...,scc)`, stopping at a zero
+   *  callsite as the kernel's loop over the zero-terminated array does). */
+  private sccCallchain(st: VState, pc: number): { key: string; text: string } | undefined {
+    const sites: number[] = [];
+    for (let i = 0; i < st.frames.length; i++) {
+      const idx = i === st.frames.length - 1 ? pc : st.frames[i + 1]!.callsite;
+      const scc = this.cfg.scc[idx]!;
+      if (scc) {
+        const zero = sites.indexOf(0);
+        const shown = zero < 0 ? sites : sites.slice(0, zero);
+        return { key: `${sites.join(',')}|${scc}`, text: `(${shown.map((c) => `${c},`).join('')}${scc})` };
+      }
+      if (i === st.frames.length - 1) return undefined;
+      sites.push(idx);
+    }
+    return undefined;
+  }
+  private maybeEnterScc(cp: Checkpoint): void {
+    const cc = this.sccCallchain(cp.state, cp.pc);
+    if (!cc) return;
+    let visit = this.sccVisits.get(cc.key);
+    if (!visit) this.sccVisits.set(cc.key, (visit = { entry: undefined, backedges: [] }));
+    if (visit.entry) return;
+    visit.entry = cp;
+    if (this.log.level >= 2) this.log.write(`SCC enter ${cc.text}\n`);
+  }
+  private maybeExitScc(cp: Checkpoint): void {
+    const cc = this.sccCallchain(cp.state, cp.pc);
+    const visit = cc ? this.sccVisits.get(cc.key) : undefined;
+    if (!visit || visit.entry !== cp) return;
+    if (this.log.level >= 2) this.log.write(`SCC exit ${cc!.text}\n`);
+    visit.entry = undefined;
+    this.numBackedges -= visit.backedges.length;
+    // propagate_backedges: until no checkpoint gains a mark (at most 64 rounds).
+    for (let i = 0; visit.backedges.length; i++) {
+      if (i > 64) {
+        if (this.log.level >= 2) this.log.write('propagate_backedges: too many iterations\n');
+        break;
+      }
+      let changed = false;
+      for (const b of visit.backedges.slice().reverse()) if (this.propagatePrecisionFrom(b.equal.state, b.hist, b.parent, b.pc)) changed = true;
+      if (!changed) break;
+    }
+    visit.backedges = [];
+  }
+  /** incomplete_read_marks: the checkpoint's loop visit still has backedges to propagate. */
+  private incompleteMarks(cp: Checkpoint): boolean {
+    const cc = this.sccCallchain(cp.state, cp.pc);
+    return cc !== undefined && (this.sccVisits.get(cc.key)?.backedges.length ?? 0) > 0;
+  }
+  private addBackedge(cp: Checkpoint): void {
+    const cc = this.sccCallchain(cp.state, cp.pc);
+    const visit = cc ? this.sccVisits.get(cc.key) : undefined;
+    if (!visit) return;
+    if (this.log.level >= 2) this.log.write(`SCC backedge ${cc!.text}\n`);
+    visit.backedges.push({ equal: cp, hist: this.curHist, parent: this.parent, pc: this.pc });
+    this.numBackedges++;
+    this.updatePeak();
+  }
+  /** A pruning hit (maybe a loop's): propagate precision, keep the backedge. */
+  private hit(cp: Checkpoint, loop: boolean): true {
+    cp.hit++;
+    this.propagatePrecision(cp.state);
+    if (loop) this.addBackedge(cp);
+    return true;
+  }
+  private updatePeak(): void {
+    const n = this.stats.curStates + this.freeList + this.numBackedges;
+    if (n > this.stats.peakStates) this.stats.peakStates = n;
+  }
+  /** Evicted checkpoints still being explored (kernel free_list, freed when explored). */
+  private freeList = 0;
 
   /** is_state_visited: true when the current state is covered by an explored one. */
   private isStateVisited(): boolean {
@@ -374,11 +460,7 @@ export class Verifier {
       if (mayGoto) {
         for (const bucket of at.active.values()) {
           for (const cp of bucket) {
-            if (cp.state.mayGotoDepth !== cur.mayGotoDepth && statesEqual(cp.state, cur, live, 'within')) {
-              cp.hit++;
-              this.propagatePrecision(cp.state);
-              return true;
-            }
+            if (cp.state.mayGotoDepth !== cur.mayGotoDepth && statesEqual(cp.state, cur, live, 'range')) return this.hit(cp, true);
           }
         }
       }
@@ -386,11 +468,7 @@ export class Verifier {
         for (const bucket of at.active.values()) {
           for (const cp of bucket) {
             const within = statesEqual(cp.state, cur, live, 'within');
-            if (within && (rbSite === undefined ? rbtreeSameNodes(this, cp.state, cur, live) : rbtreeMayPrune(this, rbSite, pc, cp.state, cur, live) && this.isAncestor(cp))) {
-              cp.hit++;
-              this.propagatePrecision(cp.state);
-              return true;
-            }
+            if (within && (rbSite === undefined ? rbtreeSameNodes(this, cp.state, cur, live) : rbtreeMayPrune(this, rbSite, pc, cp.state, cur, live) && this.isAncestor(cp))) return this.hit(cp, true);
             loopEntry = cp;
           }
         }
@@ -417,12 +495,9 @@ export class Verifier {
     for (const cp of done) cp.cleaned ||= sameCallsites(cp.state, cur);
     for (let i = 0; i < done.length; i++) {
       const cp = done[i]!;
-      if (statesEqual(cp.state, cur, live, 'within') && rbtreeSameNodes(this, cp.state, cur, live)) {
-        cp.hit++;
-        this.propagatePrecision(cp.state);
-        return true;
-      }
-      cp.miss++;
+      const loop = this.incompleteMarks(cp);
+      if (statesEqual(cp.state, cur, live, loop ? 'range' : 'within') && rbtreeSameNodes(this, cp.state, cur, live)) return this.hit(cp, loop);
+      if (addNew) cp.miss++;
       // Drop checkpoints that keep missing (kernel: miss_cnt > hit_cnt * 3 + 3).
       if (cp.miss > cp.hit * 3 + 3) {
         done[i] = done[done.length - 1]!;
@@ -431,6 +506,7 @@ export class Verifier {
         this.stats.curStates--;
       }
     }
+    if (before > this.stats.maxStatesPerInsn) this.stats.maxStatesPerInsn = before;
     // Back from a callback run: widen what changed since the call (kernel prepare_func_exit's
     // widen_imprecise_scalars), so repeated callback runs converge. Not for the caller's own
     // next visit (an outer loop's next iteration keeps its counter).
@@ -447,8 +523,8 @@ export class Verifier {
     this.prevInsns = this.processed;
     this.stats.totalStates++;
     this.stats.curStates++;
-    if (this.stats.curStates > this.stats.peakStates) this.stats.peakStates = this.stats.curStates;
-    if (before > this.stats.maxStatesPerInsn) this.stats.maxStatesPerInsn = before;
+    this.updatePeak();
+    this.maybeEnterScc(cp);
     return false;
   }
 

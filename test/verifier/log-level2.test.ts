@@ -71,3 +71,16 @@ describe('computeScc (the kernel compute_scc numbering)', () => {
     expect([...computeScc(insns, (pc) => pc === 1)]).toEqual([0, 1, 0]);
   });
 });
+
+describe('level-2 precision log (mark_precise, SCC visits, state counts)', () => {
+  // The host kernel's whole level-2 log of loops_exit/loop_count_10 (recorded with the verifier
+  // harness, HARNESS_LOG_LEVEL=2): the backtracking walks through the loop's history, the parent
+  // state lines with P marks, the SCC visit opened at the loop's first checkpoint and closed when
+  // it is explored, and the closing counts. Fails on any extra, missing or reordered walk step.
+  it('loops_exit/loop_count_10 matches the kernel line for line', () => {
+    const kernel = readFileSync(join(ROOT, 'test/fixtures/verifier-kernel/level2/loops_exit.loop_count_10.log'), 'utf8');
+    const ours = verifyProgram(loadOne('loops_exit.o', 'loop_count_10'), 'loop_count_10', { logLevel: 2 }).log;
+    expect(ours.split('\n')).toEqual(kernel.split('\n'));
+    expect(ours).toContain('mark_precise: frame0: parent state regs=r0 stack=:  R0=P8 R1=ctx() R10=fp0\n');
+  });
+});
