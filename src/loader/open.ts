@@ -96,6 +96,9 @@ function cString(b: Uint8Array): string {
 
 /** clang leaves DATASEC sizes (and sometimes variable offsets) for the linker; fill them from the
  *  ELF the way libbpf does, so layouts and the BTF dump agree with it. */
+const STV_INTERNAL = 1;
+const STV_HIDDEN = 2;
+
 function fixupDatasecs(elf: ElfFile, btf: Btf): void {
   for (const t of btf.types) {
     if (t.kind !== BtfKind.DATASEC) continue;
@@ -107,7 +110,11 @@ function fixupDatasecs(elf: ElfFile, btf: Btf): void {
       if (vt.kind !== BtfKind.VAR) continue;
       if (vt.linkage === 0 && v.offset !== 0) continue; // static: clang already knows the offset
       const sym = elf.symbols.find((s) => s.name === vt.name && s.shndx === sec.index);
-      if (sym) v.offset = sym.value;
+      if (!sym) continue;
+      v.offset = sym.value;
+      // A global with hidden or internal visibility is static to libbpf (it then leaves the
+      // section's map without BPF_F_MMAPABLE, which a map holding a bpf_spin_lock needs).
+      if (sym.visibility === STV_INTERNAL || sym.visibility === STV_HIDDEN) vt.linkage = 0;
     }
     sortDatasec(t);
   }
