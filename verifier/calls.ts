@@ -156,6 +156,8 @@ interface CallMeta {
   lockRegno?: number;
   rawMemRegno?: number;
   rawMemArg?: HelperArg;
+  /** bpf_per_cpu_ptr/this_cpu_ptr given a bpf_percpu_obj_new object: its CPU's copy is returned. */
+  percpuAlloc?: Reg;
 }
 
 export function checkHelperCall(v: Verifier, insn: Insn): void {
@@ -247,6 +249,7 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
   if (!typeOk(arg, r)) {
     v.reject(`R${regno} type=${regTypeName(r)} expected=${EXPECTED[arg.type] ?? 'ptr'}`);
   }
+  if (arg.type === 'ARG_PTR_TO_PERCPU_BTF_ID' && r.flags & RegFlag.MEM_ALLOC) meta.percpuAlloc = r;
   // Pointer arguments may be maybe-null only when the prototype says so.
   if (r.isPointer && r.maybeNull && !nullable) v.reject(`R${regno} type=${regTypeName(r)} expected=${EXPECTED[arg.type] ?? 'ptr'}`);
   if (r.type === RegType.CTX && (r.off !== 0 || !r.s.isConst() || r.s.constValue() !== 0n)) v.reject(`dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
@@ -415,6 +418,16 @@ function setReturn(v: Verifier, h: HelperEntry, meta: CallMeta, conditional: boo
       break;
     case 'RET_PTR_TO_BTF_ID':
     case 'RET_PTR_TO_MEM_OR_BTF_ID': {
+      if (meta.percpuAlloc) {
+        // returns_cpu_specific_alloc_ptr: one CPU's copy of a per-CPU object is an allocated
+        // object of the same local type, writable, and (as the kernel types it) never NULL.
+        const obj = meta.percpuAlloc;
+        r = Reg.ptr(RegType.BTF_ID, RegFlag.MEM_ALLOC | RegFlag.MEM_RCU);
+        r.btfId = obj.btfId;
+        r.btfName = obj.btfName;
+        r.btfSize = obj.btfSize;
+        break;
+      }
       r = Reg.ptr(RegType.BTF_ID, maybeNull);
       if (ret.btfType === 'rb_node' && meta.map) {
         r.btfName = meta.map.name;

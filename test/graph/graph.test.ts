@@ -196,7 +196,7 @@ describe('bad input is a VmFault naming the problem', () => {
 describe('verified runs', () => {
   // The kernel's verifier accepts these programs (their host recordings); so does ebpfvm's, and a
   // verified run leaves the same results as an unverified one.
-  for (const name of ['g_rbtree', 'g_list', 'g_objects', 'g_hash']) {
+  for (const name of ['g_rbtree', 'g_list', 'g_objects', 'g_hash', 'g_percpu']) {
     it(`${name}: every program is accepted and runs as it does unverified`, () => {
       const { rt, obj } = loadGraph(name);
       const plain = loadGraph(name);
