@@ -22,6 +22,7 @@ import './kernel.js';
 import './memory.js';
 import './engines.js';
 import './verify.js';
+import './verify-kernel.js';
 import './playground.js';
 
 const RESULTS = repoPath('bench/results');
