@@ -25,7 +25,8 @@ import { graphKfuncAllowedLocked } from './graph.js';
 import type { InsnFacts, VerifyInput, VerifyOptions } from './env.js';
 
 export const INSN_LIMIT = 1_000_000;
-/** BPF_COMPLEXITY_LIMIT_JMP_SEQ: pending branches. */
+/** BPF_COMPLEXITY_LIMIT_JMP_SEQ: pending branches. The kernel counts the branch being pushed, so
+ *  it refuses at 8192 pending and reports 8193. */
 const MAX_PENDING = 8192;
 /** Checkpoints kept per insn before the least useful ones are dropped. */
 const SIZES: Record<number, 1 | 2 | 4 | 8> = { 0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8 };
@@ -152,7 +153,7 @@ export class Verifier {
 
   // ---- branches ---------------------------------------------------------------------------------
   pushBranch(st: VState, pc: number, frameChange = false): void {
-    if (this.pending.length >= MAX_PENDING) this.reject(`The sequence of ${this.pending.length} jumps is too complex.`, false, 7);
+    if (this.pending.length >= MAX_PENDING) this.reject(`The sequence of ${this.pending.length + 1} jumps is too complex.`, false, 7);
     const hist = this.curHist.clone();
     hist.push(this.pc, this.histAux | (frameChange ? AUX_FRAME_CHANGE : 0));
     this.pending.push({ st, pc, prevPc: this.pc, logPos: this.log.pos, logOpen: this.log.openLen, parent: this.parent, hist });

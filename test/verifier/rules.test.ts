@@ -121,4 +121,13 @@ describe('verifier rules against the kernel', () => {
     const r = run('r0 = 0\nr1 = 0\nr1 |= 0\nif r1 == 0 goto -2\nexit');
     expect(r.log).toContain('infinite loop detected at insn 3\ncur state: R0=0 R1=0 R10=fp0\nold state: R0=0 R1=P0 R10=fp0\n');
   });
+  it('refuses the 8193rd pending branch as the kernel does, counting the branch being pushed', () => {
+    // skb->len is unknown, so each `if r2 == K goto +0` pushes a branch that is only popped at the
+    // end. The host kernel (6.18, E2BIG) loads 8192 such branches and refuses 8193.
+    const branches = (n: number) =>
+      ['r2 = *(u32 *)(r1 + 0)', ...Array.from({ length: n }, (_, i) => `if r2 == ${i + 1} goto +0`), 'r0 = 0', 'exit'].join('\n');
+    expect(run(branches(8192), 1).accepted).toBe(true);
+    const r = run(branches(8193), 1);
+    expect(r.error).toBe('The sequence of 8193 jumps is too complex.');
+  });
 });
