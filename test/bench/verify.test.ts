@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Runtime, load, openObject } from '../../src/index.js';
 import { verifyProgram } from '../../src/verify.js';
 import { VERIFY_CASES, VERIFY_SPEED_OBJ, verifyOnce } from '../../bench/verify.js';
+import { parseKernelStats } from '../../bench/verify-kernel.js';
 
 describe('verification speed programs', () => {
   it('the bounded loop verifies, reporting `processed 992012 insns` as the kernel does', () => {
@@ -27,4 +28,11 @@ describe('verification speed programs', () => {
     expect(ns).toBeGreaterThan(0);
     expect(() => verifyOnce({ ...VERIFY_CASES[0]!, expected: 100_004 })).toThrow(/processed 100005 insns, expected 100004/);
   }, 120_000);
+
+  it("reads the kernel's verification time and processed count from a log-level-4 log", () => {
+    // The harness's log for strobemeta.o on the host kernel (6.18), verbatim.
+    const log = 'verification time 441738 usec\nstack depth 488\nprocessed 177272 insns (limit 1000000) max_states_per_insn 4 total_states 4811 peak_states 4762 mark_read 0\n';
+    expect(parseKernelStats(log)).toEqual({ ns: 441_738_000, processed: 177_272 });
+    expect(parseKernelStats('processed 5 insns (limit 1000000)')).toBeUndefined();
+  });
 });
