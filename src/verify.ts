@@ -107,6 +107,7 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram): VerifyInput
   };
   if (prog.funcs) input.funcs = prog.funcs;
   if (prog.coreFailures) input.coreFailures = prog.coreFailures;
+  if (prog.exceptionCallback !== undefined) input.exceptionCallback = prog.exceptionCallback;
   // kfunc names from the linker's notes ("kfunc name").
   input.kfuncName = (id) => {
     for (const [pc, note] of lp.notes) {
@@ -156,9 +157,14 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram): VerifyInput
       }
       const fn = btf.type(fi.typeId);
       if (fn.kind !== BtfKind.FUNC || (fn.linkage ?? fn.vlen) !== 1) continue;
-      globals.set(fi.pc, { name: fn.name, args: globalArgs(btf, fn.sizeOrType, lp.progType), retScalar: true });
+      globals.set(fi.pc, { name: fn.name, args: globalArgs(btf, fn.sizeOrType, lp.progType), retScalar: returnsScalar(btf, fn.sizeOrType) });
     }
     if (globals.size) input.globalFuncs = globals;
+    const main = lp.funcInfo.find((fi) => fi.pc === 0);
+    if (main) {
+      const tags = btf.types.filter((t) => t.kind === BtfKind.DECL_TAG && t.componentIdx === -1 && t.sizeOrType === main.typeId && t.name.startsWith('exception_callback:')).length;
+      if (tags) input.exceptionCallbackTags = tags;
+    }
   }
   // Slot types: the built-in kernel's prototype of the target, else what the program declares
   // (test runs supply the arguments, and loads through them are PROBE_MEM loads).
@@ -282,6 +288,14 @@ function toVerifierMap(id: number, m: BpfMap | undefined, btf: Btf | undefined):
 }
 
 /** A global function's arguments from its BTF prototype (btf_prepare_func_args). */
+/** btf_prepare_func_args' return check: an integer or enum (a global function must return one). */
+function returnsScalar(btf: Btf, protoId: number): boolean {
+  const proto = btf.type(protoId);
+  if (proto.sizeOrType === 0) return false;
+  const t = btf.resolve(proto.sizeOrType);
+  return t.kind === BtfKind.INT || t.kind === BtfKind.ENUM || t.kind === BtfKind.ENUM64;
+}
+
 function globalArgs(btf: Btf, protoId: number, progType: number): GlobalArg[] {
   const proto = btf.type(protoId);
   const ctxStruct = progTypeInfo(progType)?.ctx?.struct;

@@ -597,16 +597,17 @@ export function checkFuncCall(v: Verifier, insn: Insn): number {
   return target;
 }
 
-/** check_return_code: R0 at the main program's exit, in the program type's range. */
-export function checkReturnCode(v: Verifier): void {
-  v.readReg(0);
-  const r0 = v.regs[0]!;
+/** check_return_code: R0 at the main program's exit, in the program type's range (R1, the
+ *  cookie, at a bpf_throw with the default exception callback). */
+export function checkReturnCode(v: Verifier, regno = 0): void {
+  v.readReg(regno);
+  const r0 = v.regs[regno]!;
   const range = returnRange(v.input.progType, v.input.expectedAttachType ?? 0);
   if (!range) return;
-  if (r0.type !== RegType.SCALAR) v.reject(`At program exit the register R0 is not a known value (${regTypeName(r0)})`, false, 22);
-  v.markPrecise(1);
+  if (r0.type !== RegType.SCALAR) v.reject(`At program exit the register R${regno} is not a known value (${regTypeName(r0)})`, false, 22);
+  v.markPrecise(1 << regno);
   const [lo, hi] = range;
-  if (!(r0.s.smin >= lo && r0.s.smax <= hi)) v.reject(invalidScalar('At program exit', 'R0', r0.s, lo, hi), false, 22);
+  if (!(r0.s.smin >= lo && r0.s.smax <= hi)) v.reject(invalidScalar('At program exit', `R${regno}`, r0.s, lo, hi), false, 22);
 }
 
 /** The return range a program type's exit must satisfy, or undefined for any value. */

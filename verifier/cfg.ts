@@ -74,6 +74,9 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
   }
   // Subprograms: pc 0, every local-call target, every function address taken.
   const starts = new Set<number>([0]);
+  // The exception callback is a function of its own, reached from nowhere (verifier/exceptions.ts).
+  const exc = input.exceptionCallback;
+  if (exc !== undefined && exc > 0 && exc < n) starts.add(exc);
   for (let pc = 0; pc < n; pc++) {
     if (second[pc]) continue;
     const x = insns[pc]!;
@@ -117,6 +120,11 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
     }
   };
   seen[0] = 1;
+  // check_cfg walks again from the exception callback, which is presumed called.
+  if (exc !== undefined && starts.has(exc) && !seen[exc]) {
+    seen[exc] = 1;
+    work.unshift(exc);
+  }
   while (work.length) {
     const pc = work.pop()!;
     const x = insns[pc]!;

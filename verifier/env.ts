@@ -61,6 +61,11 @@ export interface VerifyInput {
   funcs?: readonly { pc: number; name: string }[];
   /** Global (non-static) functions, by entry pc, with their BTF prototypes. */
   globalFuncs?: ReadonlyMap<number, { name: string; args: readonly GlobalArg[]; retScalar: boolean }>;
+  /** Entry pc of the exception callback the main function names with its `exception_callback:`
+   *  decl tag (the loader appends it, as libbpf does); verifier/exceptions.ts. */
+  exceptionCallback?: number;
+  /** How many `exception_callback:` decl tags the main function has (more than one is refused). */
+  exceptionCallbackTags?: number;
   /** What the kernel logs while it checks the main function's BTF signature before the search
    *  (btf_prepare_func_args): `Global function NAME() doesn't return scalar. Only those are
    *  supported.` for a `void` function, `arg#N reference type('UNKNOWN ') size cannot be

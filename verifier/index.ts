@@ -7,6 +7,7 @@ import { Reject } from './errors.js';
 import { VLog } from './log.js';
 import { Frame, Reg, RegFlag, RegType, VState } from './state.js';
 import { Verifier } from './verifier.js';
+import { checkExceptionCallbackSignature, checkExceptionTags, checkThrowSites } from './exceptions.js';
 import { Cls, JmpOp, PseudoCall } from '../vm/isa.js';
 import type { VerifyInput, VerifyOptions, VerifyResult } from './env.js';
 
@@ -30,12 +31,16 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
   let error: string | undefined;
   let errorPc: number | undefined;
   try {
+    checkExceptionTags(input);
     const cfg = checkStructure(input, (s) => log.write(s), level);
     v = new Verifier(input, opts, cfg, log);
     if (level >= 2) log.write(formatLiveness(cfg, input.insns, (pc) => v!.insnText(pc)));
     if (input.mainSignatureNote !== undefined) log.write(input.mainSignatureNote);
     v.run(Verifier.entryState(), 0);
+    // The exception callback is presumed called (do_check_subprogs).
+    if (input.exceptionCallback !== undefined) v.requireGlobal(input.exceptionCallback);
     verifyGlobals(v, input);
+    checkThrowSites(v);
     checkStackDepth(v, input);
   } catch (e) {
     if (e instanceof Reject) {
@@ -88,8 +93,13 @@ function verifyGlobals(v: Verifier, input: VerifyInput): void {
     const next = [...v.globalsNeeded].find((pc) => !done.has(pc));
     if (next === undefined) return;
     done.add(next);
-    const g = input.globalFuncs!.get(next)!;
+    const g = input.globalFuncs?.get(next);
+    if (!g) {
+      checkExceptionCallbackSignature(v, next);
+      continue;
+    }
     if (v.log.enabled) v.log.write(`Validating ${g.name}() func#${subprogOf(v.cfg, next)}...\n`);
+    if (next === input.exceptionCallback) checkExceptionCallbackSignature(v, next);
     const st = new VState();
     const f = new Frame(0, -1, next);
     f.regs[10] = Reg.ptr(RegType.STACK);

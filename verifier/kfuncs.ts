@@ -4,21 +4,21 @@
 // R0-R5 clobbered, the return typed from the prototype (a scalar, `void *` as a scalar, the two
 // casts' BTF pointers). Allocated objects and graphs (bpf_obj_new/drop, bpf_refcount_acquire,
 // bpf_list_*, bpf_rbtree_*, with their references) are verifier/graph.ts. Kfunc families that
-// carry their own verifier state (open-coded iterators, dynptrs, bpf_throw), other references
+// carry their own verifier state (open-coded iterators, dynptrs), other references
 // (KF_ACQUIRE / KF_RELEASE), other pointer arguments and struct pointer returns are refused by name
 // (`kfunc NAME is not yet verified by ebpfvm`): accepting them unchecked would let unsafe
-// programs through.
+// programs through. bpf_throw's exception exit is verifier/exceptions.ts.
 import { KF, kernCtxStruct, kfuncFlagBits, type KfuncEntry } from '../helpers/kfuncs.js';
 import type { Insn } from '../vm/isa.js';
 import { Reg, RegFlag, RegType, regTypeName } from './state.js';
 import type { Verifier } from './verifier.js';
 import { checkGraphKfunc, isGraphKfunc } from './graph.js';
+import { THROW_KFUNC, checkThrowCookie } from './exceptions.js';
 
 /** Families whose state the verifier does not track yet (issue 12). */
 function statefulFamily(k: KfuncEntry): boolean {
   const f = kfuncFlagBits(k);
   if (f & (KF.KF_ITER_NEW | KF.KF_ITER_NEXT | KF.KF_ITER_DESTROY)) return true;
-  if (k.name === 'bpf_throw') return true;
   const types = [k.ret, ...k.params.map((p) => p[0])].join(' ');
   return /\bbpf_(dynptr|iter_|rb_|list_|refcount)/.test(types) || /^bpf_(obj_|percpu_obj_|refcount_|rbtree_|list_)/.test(k.name);
 }
@@ -69,6 +69,8 @@ export function checkKfuncCall(v: Verifier, insn: Insn): void {
     // Other pointer arguments (trusted/RCU BTF objects, memory with __sz sizes) are not checked yet.
     notYet();
   });
+
+  if (k.name === THROW_KFUNC) checkThrowCookie(v);
 
   // The rcu read-side region (kernel active_rcu_lock).
   const rcuLock = k.name === 'bpf_rcu_read_lock';

@@ -21,8 +21,9 @@ export function releaseReference(v: Verifier, id: number, s: VState = v.st): voi
   for (const [res, ref] of s.condRelease) if (ref === id) s.condRelease.delete(res);
 }
 
-/** At the main program's exit: every acquired reference must have been released. */
-export function checkReferenceLeak(v: Verifier): void {
+/** At the main program's exit (or a bpf_throw, `prefix` then names it): every acquired
+ *  reference must have been released. */
+export function checkReferenceLeak(v: Verifier, prefix = 'BPF_EXIT instruction in main prog'): void {
   if (!v.st.refs.length) return;
-  v.reject([...v.st.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`), 'BPF_EXIT instruction in main prog would lead to reference leak'].join('\n'), false, 22);
+  v.reject([...v.st.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`), `${prefix} would lead to reference leak`].join('\n'), false, 22);
 }

@@ -21,6 +21,7 @@ import { Scalar } from './scalar.js';
 import { Frame, Reg, RegFlag, RegType, VState, formatFrame, formatRefs, regTypeName } from './state.js';
 import { MAY_GOTO, subprogOf, type Cfg } from './cfg.js';
 import { checkKfuncCall } from './kfuncs.js';
+import { THROW_KFUNC, inExceptionCallback, throwExit } from './exceptions.js';
 import { graphKfuncAllowedLocked } from './graph.js';
 import type { InsnFacts, VerifyInput, VerifyOptions } from './env.js';
 
@@ -586,6 +587,11 @@ export class Verifier {
         // Only the graph kfuncs run under a bpf_spin_lock (is_bpf_graph_api_kfunc).
         if (this.st.lock && !graphKfuncAllowedLocked(this.input.kfunc?.(insn.imm)?.name ?? '')) this.reject('function calls are not allowed while holding a lock', false, 22);
         checkKfuncCall(this, insn);
+        if (this.input.kfunc?.(insn.imm)?.name === THROW_KFUNC) {
+          throwExit(this);
+          this.scratchAllFlag = true;
+          return true;
+        }
       } else checkHelperCall(this, insn);
       this.scratchRegs |= 1;
       return false;
@@ -606,7 +612,7 @@ export class Verifier {
       }
       rbtreeExit(this);
       checkReferenceLeak(this);
-      if (this.globalEntry) {
+      if (this.globalEntry && !inExceptionCallback(this)) {
         this.readReg(0);
         const r0 = this.regs[0]!;
         if (r0.type !== RegType.SCALAR) this.reject(`At subprogram exit the register R0 is not a scalar value (${regTypeName(r0)})`, false, 22);
