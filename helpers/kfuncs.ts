@@ -496,6 +496,10 @@ export const KFUNCS: readonly KfuncEntry[] = [
   { name: 'bpf_rbtree_root', ret: 'struct bpf_rb_node *', params: [P('struct bpf_rb_root *', 'root')], flags: ['KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: rbtreeRoot },
   { name: 'bpf_rbtree_left', ret: 'struct bpf_rb_node *', params: [P('struct bpf_rb_root *', 'root'), P('struct bpf_rb_node *', 'node')], flags: ['KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: rbtreeLeft },
   { name: 'bpf_rbtree_right', ret: 'struct bpf_rb_node *', params: [P('struct bpf_rb_root *', 'root'), P('struct bpf_rb_node *', 'node')], flags: ['KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: rbtreeRight },
+  // net/bpf/test_run.c's test_sk_check_kfunc_ids (tc only): releases a prog_test_ref_kfunc kptr.
+  // Only bpf_testmod's kfuncs acquire such an object, so no kptr of this type can be non-NULL in
+  // ebpfvm (nor on a host without bpf_testmod); the release has nothing to drop: a no-op.
+  { name: 'bpf_kfunc_call_test_release', ret: 'void', params: [P('struct prog_test_ref_kfunc *', 'p')], flags: ['KF_RELEASE'], progTypes: [ProgType.SCHED_CLS], impl: () => 0 },
   // the task kfuncs, declared only: they wait for a task table.
   { name: 'bpf_task_acquire', ret: 'struct task_struct *', params: [P('struct task_struct *', 'p')], flags: ['KF_ACQUIRE', 'KF_RCU', 'KF_RET_NULL'], progTypes: GENERIC_TYPES },
   { name: 'bpf_task_release', ret: 'void', params: [P('struct task_struct *', 'p')], flags: ['KF_RELEASE'], progTypes: GENERIC_TYPES },

@@ -14,6 +14,29 @@ import { Reg, RegFlag, RegType, regTypeName } from './state.js';
 import type { Verifier } from './verifier.js';
 import { checkGraphKfunc, isGraphKfunc } from './graph.js';
 import { THROW_KFUNC, checkThrowCookie } from './exceptions.js';
+import { releaseReference } from './refs.js';
+
+/** A KF_RELEASE kfunc whose one argument is a pointer to a kernel struct (bpf_task_release,
+ *  bpf_kfunc_call_test_release): the struct it releases, else undefined. */
+function releasedStruct(k: KfuncEntry): string | undefined {
+  if (!(kfuncFlagBits(k) & KF.KF_RELEASE) || k.params.length !== 1 || statefulFamily(k)) return undefined;
+  return /^struct (\w+) \*$/.exec(k.params[0]![0])?.[1];
+}
+
+/** check_kfunc_args for such a release: a referenced, non-NULL PTR_TO_BTF_ID of that struct at
+ *  offset zero (what bpf_kptr_xchg hands back from a kptr field), whose reference ends here. */
+function checkObjectRelease(v: Verifier, k: KfuncEntry, struct: string): void {
+  v.readReg(1);
+  const r = v.regs[1]!;
+  if (r.isNullConst() || r.maybeNull) v.reject('Possibly NULL pointer passed to trusted arg0', false, 13);
+  if (r.type !== RegType.BTF_ID) v.reject(`arg#0 is ${regTypeName(r)} expected ptr_ or socket`, false, 22);
+  if (!r.refId) v.reject(`release kernel function ${k.name} expects refcounted PTR_TO_BTF_ID`, false, 22);
+  if (r.off || !r.s.isConst() || r.s.constValue() !== 0n) v.reject('R1 must have zero offset when passed to release func or trusted arg to kfunc', false, 22);
+  if (r.btfName !== struct) v.reject(`kernel function ${k.name} args#0 expected pointer to STRUCT ${struct} but R1 has a pointer to STRUCT ${r.btfName}`, false, 22);
+  releaseReference(v, r.refId);
+  for (let i = 1; i <= 5; i++) v.setReg(i, new Reg());
+  v.setReg(0, new Reg());
+}
 
 /** Families whose state the verifier does not track yet (issue 12). */
 function statefulFamily(k: KfuncEntry): boolean {
@@ -37,7 +60,13 @@ export function checkKfuncCall(v: Verifier, insn: Insn): void {
     checkGraphKfunc(v, insn, k);
     return;
   }
-  // References (KF_ACQUIRE / KF_RELEASE) come with trusted pointer arguments and struct returns,
+  const released = k ? releasedStruct(k) : undefined;
+  if (k && released) {
+    if (k.progTypes !== 'all' && !k.progTypes.includes(v.input.progType)) v.reject(`calling kernel function ${k.name} is not allowed`, false, 13);
+    checkObjectRelease(v, k, released);
+    return;
+  }
+  // Other references (KF_ACQUIRE / KF_RELEASE) come with trusted pointer arguments and struct returns,
   // which are not checked yet: refused with the stateful families.
   if (!k || statefulFamily(k) || kfuncFlagBits(k) & (KF.KF_ACQUIRE | KF.KF_RELEASE)) notYet();
   if (k.progTypes !== 'all' && !k.progTypes.includes(v.input.progType)) v.reject(`calling kernel function ${k.name} is not allowed`, false, 13);

@@ -95,6 +95,14 @@ export const PT_REGS_X86_64 = layout('pt_regs', 168, [
   ['di', 112, 8], ['orig_ax', 120, 8], ['ip', 128, 8], ['cs', 136, 8], ['flags', 144, 8], ['sp', 152, 8], ['ss', 160, 8],
 ], Object.fromEntries(['r15', 'r14', 'r13', 'r12', 'bp', 'bx', 'r11', 'r10', 'r9', 'r8', 'ax', 'cx', 'dx', 'si', 'di', 'orig_ax', 'ip', 'cs', 'flags', 'sp', 'ss'].map((r) => [r, 'unsigned long'])));
 
+/** struct bpf_perf_event_data (uapi linux/bpf_perf_event.h), the context of perf_event programs:
+ *  the sampled registers (bpf_user_pt_regs_t, x86-64 pt_regs), then the sample period and the
+ *  sampled address. The kernel converts these loads to reads of its perf_sample_data; ebpfvm
+ *  keeps the uapi layout in memory, so a load reads the field at its uapi offset. */
+export const PERF_EVENT_DATA = layout('bpf_perf_event_data', 184, [
+  ['regs', 0, PT_REGS_X86_64.size, PT_REGS_X86_64.size], ['sample_period', 168, 8], ['addr', 176, 8],
+], { regs: 'bpf_user_pt_regs_t' });
+
 /** Registers holding function arguments 1..6 in the x86-64 calling convention (PT_REGS_PARM1..6). */
 export const PT_REGS_ARG_REGS = ['di', 'si', 'dx', 'cx', 'r8', 'r9'] as const;
 
@@ -127,6 +135,7 @@ export function encodeCtxFields(l: CtxLayout, values: Record<string, unknown>, s
   for (const [name, v] of Object.entries(values)) {
     const f = l.fields.find((x) => x.name === name);
     if (!f) throw new Error(`${l.struct} has no field ${name} (fields: ${l.fields.map((x) => x.name).join(', ')})`);
+    if (![1, 2, 4, 8].includes(f.elem)) throw new Error(`${l.struct}.${name} is a ${f.ctype}, not an integer field`);
     const elems = Array.isArray(v) ? v : [v];
     if (elems.length > f.count) throw new Error(`${l.struct}.${name} has ${f.count} element${f.count === 1 ? '' : 's'}, got ${elems.length}`);
     elems.forEach((e, i) => {
@@ -290,11 +299,24 @@ function skLookupAccess(off: number, size: number, write: boolean): CtxVerdict {
   return off + size <= f.offset + f.size ? { ok: true, field: f } : bad(off, size);
 }
 
+// pe_prog_is_valid_access: read-only; the registers as whole longs, sample_period and addr also
+// by narrower aligned loads (bpf_ctx_narrow_access_ok).
+function perfEventAccess(off: number, size: number, write: boolean): CtxVerdict {
+  if (off < 0 || off >= PERF_EVENT_DATA.size) return bad(off, size);
+  if (write) return bad(off, size, ': the context is read-only');
+  if (off % size !== 0) return bad(off, size);
+  const f = fieldAt(PERF_EVENT_DATA, off)!;
+  if (f.name === 'regs' && size !== 8) return bad(off, size);
+  return { ok: true, field: f };
+}
+
 const OTHER_TYPES: readonly ProgTypeInfo[] = [
   { type: P.SK_LOOKUP, ctx: SK_LOOKUP, testRun: 'sk-lookup', writable: s(), unreadable: s(), check: skLookupAccess },
   { type: P.FLOW_DISSECTOR, ctx: SK_BUFF, testRun: 'flow-dissector', writable: s(), unreadable: s(), check: flowDissectorAccess },
   // kprobe_prog_is_valid_access: aligned reads of pt_regs.
   { type: P.KPROBE, ctx: PT_REGS_X86_64, testRun: 'pt-regs', writable: s(), unreadable: s(), check: readOnly(0, PT_REGS_X86_64.size, [1, 2, 4, 8]) },
+  // perf_event_prog_ops has no .test_run: bpf(2) refuses the run with -ENOTSUPP (vm/test-run).
+  { type: P.PERF_EVENT, ctx: PERF_EVENT_DATA, writable: s(), unreadable: s(), check: perfEventAccess },
   // tp_prog_is_valid_access: the record after its first 8 bytes (the common fields are hidden).
   { type: P.TRACEPOINT, testRun: 'tp-record', writable: s(), unreadable: s(), check: readOnly(8, PERF_MAX_TRACE_SIZE, [1, 2, 4, 8]) },
   // raw_tp_prog_is_valid_access: u64 args[MAX_BPF_FUNC_ARGS], read-only.

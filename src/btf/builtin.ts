@@ -12,7 +12,7 @@
 import { BtfError } from '../errors.js';
 import { BtfKind, IntEnc, Linkage, parseBtf, type Btf, type BtfMember, type BtfType } from './btf.js';
 import { encodeBtf } from './builtin-writer.js';
-import { SK_BUFF, XDP_MD, BPF_FLOW_KEYS, SK_LOOKUP, BPF_SOCK, PT_REGS_X86_64, type CtxLayout } from '../../vm/contexts.js';
+import { SK_BUFF, XDP_MD, BPF_FLOW_KEYS, SK_LOOKUP, BPF_SOCK, PT_REGS_X86_64, PERF_EVENT_DATA, type CtxLayout } from '../../vm/contexts.js';
 import { ProgType } from '../../vm/prog-types.js';
 import { MapType } from '../../maps/types.js';
 import { LINUX_HELPERS } from '../../helpers/table.js';
@@ -333,6 +333,8 @@ function build(): Rec[] {
   b.layout(XDP_MD);
   b.layout(SK_LOOKUP);
   b.layout(PT_REGS_X86_64);
+  b.typedef('bpf_user_pt_regs_t', 'struct pt_regs');
+  b.layout(PERF_EVENT_DATA);
 
   // BPF objects that live in map values and global data (uapi layouts).
   b.struct('bpf_spin_lock', [['__u32', 'val']], { align: 4 });
@@ -423,6 +425,12 @@ function build(): Rec[] {
     ['const struct cred *', 'cred'],
     ['char', 'comm', 16],
   ]);
+
+  // net/bpf/test_run.c's kptr test object (bpf_kfunc_call_test_release's argument, the type of
+  // `__kptr` fields in the kernel's local_kptr_stash selftest).
+  b.struct('prog_test_member1', [['int', 'a']]);
+  b.struct('prog_test_member', [['struct prog_test_member1', 'm'], ['int', 'c']]);
+  b.struct('prog_test_ref_kfunc', [['int', 'a'], ['int', 'b'], ['struct prog_test_member', 'memb'], ['struct prog_test_ref_kfunc *', 'next'], ['refcount_t', 'cnt']]);
 
   // Helper prototypes (FUNC + FUNC_PROTO), from the helper table.
   // The RFC's rbtree helpers bpf_rbtree_first/remove share their names with mainline kfuncs: the

@@ -2,6 +2,7 @@
 // vm/contexts table lists, in the table's order, so test/run/contexts.test.ts can compare without
 // a compiler. Never run; the program exists only so the object loads.
 #include <linux/bpf.h>
+#include <linux/bpf_perf_event.h>
 #include <bpf/bpf_helpers.h>
 
 #define F(s, f) __builtin_offsetof(struct s, f), sizeof(((struct s *)0)->f)
@@ -39,6 +40,11 @@ const volatile __u32 sk_lookup_layout[] = {
 	F(bpf_sk_lookup, local_ip6), F(bpf_sk_lookup, local_port), F(bpf_sk_lookup, ingress_ifindex),
 };
 const volatile __u32 sk_lookup_size = sizeof(struct bpf_sk_lookup);
+
+const volatile __u32 perf_event_data_layout[] = {
+	F(bpf_perf_event_data, regs), F(bpf_perf_event_data, sample_period), F(bpf_perf_event_data, addr),
+};
+const volatile __u32 perf_event_data_size = sizeof(struct bpf_perf_event_data);
 
 SEC("syscall")
 int layout(void *ctx)

@@ -1,7 +1,7 @@
 // vm/contexts: layouts against the uapi headers as clang compiled them, the per-type access
 // rules of the kernel's *_is_valid_access(), and eth_type_trans() on loopback.
 import { describe, expect, it } from 'vitest';
-import { BPF_SOCK, SK_BUFF, SK_LOOKUP, XDP_MD, encodeCtxFields, layoutToC, checkCtxAccess, field, progTypeInfo, writableRanges, type CtxLayout } from '../../vm/contexts.js';
+import { BPF_SOCK, PERF_EVENT_DATA, SK_BUFF, SK_LOOKUP, XDP_MD, encodeCtxFields, layoutToC, checkCtxAccess, field, progTypeInfo, writableRanges, type CtxLayout } from '../../vm/contexts.js';
 import { ProgType } from '../../vm/prog-types.js';
 import { ethTypeTrans } from '../../vm/test-run.js';
 import { openObject } from '../../src/loader/index.js';
@@ -26,6 +26,7 @@ describe('context layouts match the uapi headers compiled by clang', () => {
   it('xdp_md: every field offset and size', () => expectLayout(XDP_MD, u32s('xdp_md_layout'), u32s('xdp_md_size')[0]!));
   it('bpf_sock: every field offset and size', () => expectLayout(BPF_SOCK, u32s('bpf_sock_layout'), u32s('bpf_sock_size')[0]!));
   it('bpf_sk_lookup: every field offset and size', () => expectLayout(SK_LOOKUP, u32s('sk_lookup_layout'), u32s('sk_lookup_size')[0]!));
+  it('bpf_perf_event_data: every field offset and size', () => expectLayout(PERF_EVENT_DATA, u32s('perf_event_data_layout'), u32s('perf_event_data_size')[0]!));
   it('prints as the uapi C declaration, padding as anonymous bitfields', () => {
     const c = layoutToC(SK_BUFF);
     expect(c).toContain('\t__u32 cb[5];\n');
@@ -66,6 +67,20 @@ describe('context access rules', () => {
     expect(ok(ProgType.SCHED_CLS, 181, 1, false)).toBe(false); // padding after tstamp_type
     expect(ok(ProgType.SCHED_CLS, 192, 4, false)).toBe(false);
     expect(ok(ProgType.SCHED_CLS, off('flow_keys'), 8, false)).toBe(false);
+  });
+
+  it('perf_event: read-only; registers as whole longs, sample_period and addr also narrow', () => {
+    const pe = (o: number, size: number, write = false) => ok(ProgType.PERF_EVENT, o, size, write);
+    expect(pe(112, 8)).toBe(true); // regs.di
+    expect(pe(112, 4)).toBe(false);
+    expect(pe(168, 8)).toBe(true);
+    expect(pe(172, 4)).toBe(true); // upper half of sample_period
+    expect(pe(177, 1)).toBe(true);
+    expect(pe(170, 4)).toBe(false); // misaligned
+    expect(pe(168, 8, true)).toBe(false);
+    expect(pe(184, 8)).toBe(false);
+    expect(pe(-8, 8)).toBe(false);
+    expect(() => encodeCtxFields(PERF_EVENT_DATA, { regs: 1 })).toThrow('bpf_perf_event_data.regs is a bpf_user_pt_regs_t, not an integer field');
   });
 
   it('xdp_md is read-only; its pointers are 32-bit', () => {

@@ -213,9 +213,11 @@ describe('syscall test runs', () => {
 });
 
 describe('test-run plumbing', () => {
-  it('program types without a test run are unsupported', () => {
-    const prog = { name: 'pe', progType: ProgType.PERF_EVENT, insns: [], gpl: true };
-    expect(() => testRun(new Runtime(), prog, {})).toThrow(UnsupportedError);
+  it('program types without a test run are unsupported; perf_event is refused with the kernel errno', () => {
+    const lirc = { name: 'lirc', progType: ProgType.LIRC_MODE2, insns: [], gpl: true };
+    expect(() => testRun(new Runtime(), lirc, {})).toThrow(UnsupportedError);
+    const pe = { name: 'pe', progType: ProgType.PERF_EVENT, insns: [], gpl: true };
+    expect(() => testRun(new Runtime(), pe, {})).toThrow(/-ENOTSUPP.*no test run for perf_event programs \(pe\)/);
   });
 
   it('duration is a per-run mean, insn counts add up over repeats', () => {

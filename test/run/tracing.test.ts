@@ -30,6 +30,23 @@ describe('raw_tp', () => {
   });
 });
 
+describe('perf_event', () => {
+  it('loads and verifies, but a test run is refused with -ENOTSUPP as the kernel has none (host: errno 524)', () => {
+    const o = loadProg('verifier/perf_event.o');
+    const p = o.program('pe_read_period_addr').program;
+    expect(p.progType).toBe(ProgType.PERF_EVENT);
+    let err: unknown;
+    try {
+      testRun(o.runtime, p, { ctx: new Uint8Array(184) });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(TestRunInputError);
+    expect((err as TestRunInputError).errno).toBe('ENOTSUPP');
+    expect((err as Error).message).toContain('the kernel has no test run for perf_event programs (pe_read_period_addr)');
+  });
+});
+
 describe('kprobe, fentry and tracepoint runs on user-supplied arguments', () => {
   it('kprobe: arguments land in di, si, dx; the task comes from the runtime', () => {
     const o = loadProg('run_trace.o', new Runtime({ task: { tgid: 4242 } }));

@@ -16,12 +16,8 @@ type Compare = (name: string, fixture: unknown, verdicts: unknown, expected?: un
 const ROOT = join(import.meta.dirname, '../..');
 const files = Object.keys(GRAPH_FILES as Record<string, string>);
 const have = files.every((f) => existsSync(join(OBJS as string, `${f}.o`))) && existsSync(join(ROOT, 'dist/src/cli/main.js'));
-/** Where ebpfvm cannot agree, and why (no verifier question): ebpfvm has no perf_event programs
- *  and no bpf_testmod kfuncs. */
-const KNOWN_MISSES: Record<string, RegExp> = {
-  'linked_list_fail/map_compat_perf': /unsupported program type perf_event/,
-  'local_kptr_stash/stash_test_ref_kfunc': /unsupported kfunc bpf_kfunc_call_test/,
-};
+/** Where ebpfvm cannot agree, and why (no verifier question); none today. */
+const KNOWN_MISSES: Record<string, RegExp> = {};
 
 describe.skipIf(!have)('the kernel graph selftests against the host kernel', () => {
   const expected = JSON.parse(readFileSync(join(FIXTURES as string, 'linked_list_fail.expected.json'), 'utf8')).tests as { program: string; message: string }[];
