@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Start-up time of the CLI (issue 15): `node -e 0`, `ebpfvm run` on a small object and the
 // conformance plugin on a two-instruction program, each a fresh process, interleaved, N rounds;
-// prints the fastest and the median wall time of each and the fastest as a multiple of
-// `node -e 0`'s fastest, with the load average before and after (the fastest is the steadiest
-// figure on a shared machine). Uses the dist build: run `npx tsc -p .` first.
+// prints the fastest and the median wall time of each and both as multiples of `node -e 0`'s, with
+// the load average before and after (the fastest is the steadiest figure on a shared machine).
+// `ebpfvm` and the plugin are started through their package.json bins (dist/src/cli/bin-*.js),
+// which run the bundle of `npm run build` when it is fresh; the unbundled entries are measured
+// too. Uses the dist build: run `npm run build` first.
 //
 //   node scripts/startup-time.mjs [N=10] [--also DIR]   (DIR: another checkout's build, same commands)
 import { spawnSync } from 'node:child_process';
@@ -22,8 +24,10 @@ const MOV42_EXIT = 'b7 00 00 00 2a 00 00 00 95 00 00 00 00 00 00 00'; // r0 = 42
 const RUN = ['run', 'test/progs/smoke_array.o', '--prog', 'prog'];
 const cmds = [['node -e 0', root, ['-e', '0']]];
 for (const [tag, dir] of [['', root], ...(also ? [[` (${also})`, also]] : [])]) {
-  cmds.push([`ebpfvm run smoke_array${tag}`, dir, ['dist/src/cli/main.js', ...RUN]]);
-  cmds.push([`conformance plugin${tag}`, dir, ['dist/src/cli/conformance.js'], MOV42_EXIT]);
+  cmds.push([`ebpfvm run smoke_array${tag}`, dir, ['dist/src/cli/bin-ebpfvm.js', ...RUN]]);
+  cmds.push([`main.js run (unbundled)${tag}`, dir, ['dist/src/cli/main.js', ...RUN]]);
+  cmds.push([`conformance plugin${tag}`, dir, ['dist/src/cli/bin-conformance.js'], MOV42_EXIT]);
+  cmds.push([`conformance.js (unbundled)${tag}`, dir, ['dist/src/cli/conformance.js'], MOV42_EXIT]);
 }
 const times = new Map(cmds.map(([name]) => [name, []]));
 const before = loadavg();
@@ -36,10 +40,11 @@ for (let i = 0; i < N; i++)
     times.get(name).push(ms);
   }
 const after = loadavg();
-const base = Math.min(...times.get('node -e 0'));
+const median = (t) => t[t.length >> 1];
+const node = times.get('node -e 0').sort((a, b) => a - b);
 for (const [name, t] of times) {
   t.sort((a, b) => a - b);
-  console.log(`${name.padEnd(36)} fastest ${t[0].toFixed(1).padStart(7)} ms  median ${t[t.length >> 1].toFixed(1).padStart(7)} ms  fastest/node ${(t[0] / base).toFixed(2)}x`);
+  console.log(`${name.padEnd(40)} fastest ${t[0].toFixed(1).padStart(7)} ms  median ${median(t).toFixed(1).padStart(7)} ms  fastest/node ${(t[0] / node[0]).toFixed(2)}x  median/node ${(median(t) / median(node)).toFixed(2)}x`);
 }
 const la = (l) => l.map((x) => x.toFixed(2)).join(' ');
 console.log(`${N} rounds, interleaved; load average (1/5/15 min) before ${la(before)}, after ${la(after)}; node ${process.version}`);

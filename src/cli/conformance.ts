@@ -259,7 +259,8 @@ export function runConformance(argv: readonly string[], stdin: string): PluginRe
   }
 }
 
-if (isEntryModule(import.meta.url)) {
+/** The plugin as a process: program on stdin, argv as the runner passes it; sets the exit code. */
+export function pluginMain(): void {
   let stdin = '';
   try {
     stdin = readFileSync(0, 'utf8');
@@ -271,3 +272,5 @@ if (isEntryModule(import.meta.url)) {
   if (r.stderr) process.stderr.write(r.stderr);
   process.exitCode = r.code;
 }
+
+if (isEntryModule(import.meta.url)) pluginMain();

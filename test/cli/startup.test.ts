@@ -2,7 +2,9 @@
 // and of the conformance plugin is mostly module loading, so these tests walk the static import
 // graph of the sources (what Node loads before any code runs) rather than timing a process,
 // which on a shared machine would be flaky.
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
@@ -74,5 +76,46 @@ describe('start-up: each command loads only what it needs', () => {
     }
     expect(await commandsFor(['run', 'x.o'])).toHaveLength(1);
     for (const argv of [[], ['--help'], ['help', 'run'], ['rn']]) expect(await commandsFor(argv)).toHaveLength(COMMANDS.size);
+  });
+});
+
+// The bundle of `npm run build` (scripts/bundle-cli.mjs) is what the package's bins run when it is
+// fresh: it must behave as the unbundled build and load nothing from outside itself but Node's
+// built-ins (a chunk that reached back into dist/ would load the unbundled module graph again).
+describe('start-up: the bundled CLI', () => {
+  const node = (args: string[], input = '') => spawnSync(process.execPath, args, { cwd: ROOT, input, encoding: 'utf8' });
+  const RUN = ['run', 'test/progs/smoke_array.o', '--prog', 'prog', '--dump-maps'];
+  const MOV42_EXIT = 'b7 00 00 00 2a 00 00 00 95 00 00 00 00 00 00 00';
+  const strip = (s: string) => s.replace(/duration: \d+ns/g, 'duration: Nns');
+
+  it('runs `run` and the conformance plugin as the unbundled build does, importing only built-ins and its own chunks', () => {
+    const out = mkdtempSync(join(tmpdir(), 'ebpfvm-bundle-'));
+    try {
+      const b = node(['scripts/bundle-cli.mjs', '--out', out]);
+      expect(b.stderr).toBe('');
+      expect(b.status).toBe(0);
+      for (const f of readdirSync(out)) {
+        const specs = [...readFileSync(join(out, f), 'utf8').matchAll(/(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)].map((m) => (m[1] ?? m[2])!);
+        expect(specs.filter((s) => !s.startsWith('node:') && !/^\.\/[^/]+\.js$/.test(s)), f).toEqual([]);
+      }
+      const bundled = node([join(out, 'ebpfvm.js'), ...RUN]);
+      const plain = node(['dist/src/cli/main.js', ...RUN]);
+      expect(plain.status).toBe(0);
+      expect([bundled.status, strip(bundled.stdout), bundled.stderr]).toEqual([plain.status, strip(plain.stdout), plain.stderr]);
+      const plugin = node([join(out, 'ebpfvm-conformance.js')], MOV42_EXIT);
+      expect([plugin.status, plugin.stdout, plugin.stderr]).toEqual([0, '2a\n', '']);
+      const bad = node([join(out, 'ebpfvm.js'), 'run', 'no-such.o']);
+      const badPlain = node(['dist/src/cli/main.js', 'run', 'no-such.o']);
+      expect(badPlain.status).not.toBe(0);
+      expect([bad.status, bad.stderr]).toEqual([badPlain.status, badPlain.stderr]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('the package bins run (bundle when fresh, else the unbundled entry)', () => {
+    const r = node(['dist/src/cli/bin-ebpfvm.js', ...RUN]);
+    expect([r.status, strip(r.stdout)]).toEqual([0, strip(node(['dist/src/cli/main.js', ...RUN]).stdout)]);
+    expect(node(['dist/src/cli/bin-conformance.js'], MOV42_EXIT).stdout).toBe('2a\n');
   });
 });

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// Bundles the tsc output of the CLI and the conformance plugin into dist/src/cli/bundle/
+// (issue 15, start-up): `ebpfvm run` loads ~115 modules from dist/src, and Node's ESM loader spends more time
+// resolving, reading and linking them than the run itself takes. rolldown (vite's bundler, already
+// installed with vite) keeps each dynamic import a chunk of its own, so a command still loads only
+// its own code. The launchers (src/cli/bin-*.ts, package.json "bin") use the bundle only when it
+// is newer than the last tsc build. Run by `npm run build`; needs `npx tsc -p .` first.
+//
+//   node scripts/bundle-cli.mjs [--out DIR]   (default dist/src/cli/bundle; tests bundle elsewhere)
+import { rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'rolldown';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// Beside the unbundled CLI, so a URL relative to a chunk (`test --jobs`'s '../test-worker.js')
+// still names the unbundled file.
+const outAt = process.argv.indexOf('--out');
+const out = outAt > 0 ? resolve(process.argv[outAt + 1] ?? '') : join(root, 'dist/src/cli/bundle');
+rmSync(out, { recursive: true, force: true });
+await build({
+  input: {
+    ebpfvm: join(root, 'dist/src/cli/main.js'),
+    'ebpfvm-conformance': join(root, 'dist/src/cli/conformance.js'),
+  },
+  platform: 'node',
+  // Built-ins stay imports; npm dependencies (commander, elfy) are bundled like our own code.
+  external: (id, importer) => id.startsWith('node:') && !isCommanderChildProcess(id, importer),
+  plugins: [lazyChildProcess()],
+  logLevel: 'warn',
+  output: { dir: out, format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+});
+
+/** commander requires node:child_process at load, which pulls in net, dgram and streams (~10 ms of
+ *  CPU, ~20 ms of wall time at start-up on the development machine), for one use: running
+ *  `git-style` executable subcommands, which ebpfvm has none of. Its require is given a stand-in
+ *  that loads the real module on first property access, so behaviour is unchanged. */
+function isCommanderChildProcess(id, importer) {
+  return id === 'node:child_process' && !!importer && /[\\/]node_modules[\\/]commander[\\/]/.test(importer);
+}
+
+function lazyChildProcess() {
+  const ID = '\0lazy-child-process';
+  return {
+    name: 'ebpfvm-lazy-child-process',
+    resolveId(source, importer) {
+      return isCommanderChildProcess(source, importer) ? ID : null;
+    },
+    load(id) {
+      if (id !== ID) return null;
+      return "module.exports = new Proxy({}, { get: (_, key) => process.getBuiltinModule('node:child_process')[key] });";
+    },
+  };
+}
