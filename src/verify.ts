@@ -304,6 +304,8 @@ function globalArgs(btf: Btf, protoId: number, progType: number): GlobalArg[] {
     if (t.kind === BtfKind.INT || t.kind === BtfKind.ENUM || t.kind === BtfKind.ENUM64) return { kind: 'scalar' };
     if (t.kind === BtfKind.PTR) {
       const target = btf.resolve(t.sizeOrType);
+      // A struct bpf_dynptr * is a read-only dynptr (ARG_PTR_TO_DYNPTR | MEM_RDONLY).
+      if (target.kind === BtfKind.STRUCT && target.name === 'bpf_dynptr') return { kind: 'dynptr' };
       if (target.kind === BtfKind.STRUCT && (target.name === ctxStruct || target.name === 'bpf_raw_tracepoint_args' || target.name === 'pt_regs')) return { kind: 'ctx' };
       let size = 0;
       try {

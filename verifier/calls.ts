@@ -16,6 +16,7 @@ import { checkNodeArg, rbtreeAfterArgs, rbtreeBeforeArgs, rbtreeCallbackArgs, rb
 import type { VerifierMap } from './env.js';
 import { subprogOf } from './cfg.js';
 import type { Verifier } from './verifier.js';
+import { afterDynptrHelperArgs, callbackDynptr, globalDynptrArgProblem, checkHelperDynptrArg, dynptrHelperReturn, type DynptrRef } from './dynptr.js';
 import { KPTR_XCHG, allocLockOffset, checkKptrXchg, inGraphCallback, invalidateNonOwning, lockKeyOf } from './graph.js';
 
 const MAX_CALL_FRAMES = 8;
@@ -158,6 +159,10 @@ interface CallMeta {
   rawMemArg?: HelperArg;
   /** bpf_per_cpu_ptr/this_cpu_ptr given a bpf_percpu_obj_new object: its CPU's copy is returned. */
   percpuAlloc?: Reg;
+  /** The dynptr argument, once checked (verifier/dynptr.ts), and whether the helper releases it. */
+  dynptr?: DynptrRef;
+  dynptrArg?: boolean;
+  dynptrRelease?: boolean;
 }
 
 export function checkHelperCall(v: Verifier, insn: Insn): void {
@@ -178,6 +183,7 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
   // after them are not checked (not even initialised), though the helper table lists them.
   const args = id === 6 ? h.proto.args.slice(0, 2) : h.proto.args;
   for (let i = 0; i < args.length; i++) checkArg(v, h, i + 1, args[i]!, meta, args);
+  const dynptrPkt = meta.dynptrArg ? afterDynptrHelperArgs(v, id, meta.dynptr, meta.dynptrRelease ?? false).changesPkt : false;
   if (meta.map && !mapFuncCompatible(meta.map, id)) v.reject(`cannot pass map_type ${meta.map.type} into func ${fnName(h)}#${id}`, false, 22);
   // record_func_key: a constant in-range tail-call index is recorded, so it must be precise.
   if (id === H.tail_call && meta.map && v.regs[3]!.isConst() && v.regs[3]!.s.constValue() < BigInt(meta.map.maxEntries)) v.markPrecise(1 << 3);
@@ -207,8 +213,9 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
     v.setReg(r, new Reg());
   }
   setReturn(v, h, meta, conditional);
+  dynptrHelperReturn(v, id, meta.dynptr);
   rbtreeReturn(v, h, meta.map);
-  if (CHANGES_PKT.has(h.name)) clearPacketPointers(v);
+  if (CHANGES_PKT.has(h.name) || dynptrPkt) clearPacketPointers(v);
 }
 
 function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, meta: CallMeta, all: readonly HelperArg[]): void {
@@ -216,10 +223,18 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
   // resolve_map_arg_type: a sockmap/sockhash value a program stores is a socket, not memory
   const mt = meta.map?.type;
   if (arg.type === 'ARG_PTR_TO_MAP_VALUE' && (mt === MapType.SOCKMAP || mt === MapType.SOCKHASH)) arg = { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' };
-  // Dynptr state (initialised, type, released) is not tracked yet: refuse rather than accept
-  // unchecked, as kfunc calls are refused (helpers/dynptr.ts implements them for unverified runs).
-  if (arg.type === 'ARG_PTR_TO_DYNPTR') v.reject(`helper bpf_${h.name}#${h.id}: dynptr arguments are not yet verified by ebpfvm`, false, 22);
   v.readReg(regno);
+  if (arg.type === 'ARG_PTR_TO_DYNPTR') {
+    // Dynptr state: verifier/dynptr.ts.
+    const d = checkHelperDynptrArg(v, h.id, regno, arg.flags ?? []);
+    meta.dynptrArg = true;
+    if (d.ref) meta.dynptr = d.ref;
+    if (d.release) {
+      meta.dynptrRelease = true;
+      meta.releaseRegno = regno;
+    }
+    return;
+  }
   const r = v.regs[regno]!;
   const flags = arg.flags ?? [];
   if (arg.type === 'ARG_ANYTHING') {
@@ -461,13 +476,16 @@ function setReturn(v: Verifier, h: HelperEntry, meta: CallMeta, conditional: boo
   v.setReg(0, r);
 }
 
+/** Packet pointers, and slices of skb/xdp dynptrs (reg_is_dynptr_slice_pkt). */
+const isPacketPointer = (r: Reg): boolean => r.isPkt() || r.type === RegType.PKT_END || (r.type === RegType.MEM && (r.flags & RegFlag.PKT_SLICE) !== 0);
+
 /** clear_all_pkt_pointers: after a helper that may move packet data. */
 function clearPacketPointers(v: Verifier): void {
   for (const f of v.st.frames) {
-    for (let i = 0; i < 11; i++) if (f.regs[i]!.isPkt() || f.regs[i]!.type === RegType.PKT_END) f.regs[i] = Reg.unknown();
+    for (let i = 0; i < 11; i++) if (isPacketPointer(f.regs[i]!)) f.regs[i] = Reg.unknown();
     for (let s = 0; s < f.spills.length; s++) {
       const r = f.spills[s];
-      if (r && (r.isPkt() || r.type === RegType.PKT_END)) f.spills[s] = Reg.unknown();
+      if (r && f.isSpilled(s) && isPacketPointer(r)) f.spills[s] = Reg.unknown();
     }
   }
 }
@@ -505,6 +523,10 @@ function pushCallback(v: Verifier, h: HelperEntry, meta: CallMeta): void {
       regs[4] = caller.regs[3]!.clone();
       break;
     }
+    case 209: // user_ringbuf_drain: the sample as a read-only local dynptr, then the context
+      regs[1] = callbackDynptr(v);
+      regs[2] = caller.regs[3]!.clone();
+      break;
     case H.rbtree_add:
     case H.rbtree_find: {
       rbtreeCallbackArgs(v, h, meta.map!, caller.regs[2]!, regs);
@@ -572,6 +594,10 @@ export function checkFuncCall(v: Verifier, insn: Insn): number {
       const r = v.regs[regno]!;
       if (a.kind === 'scalar' && r.type !== RegType.SCALAR) bad(`R${regno} is not a scalar`);
       if (a.kind === 'ctx' && r.type !== RegType.CTX) bad(`arg#${i} expected pointer to ctx, but got ${regTypeName(r)}`);
+      if (a.kind === 'dynptr') {
+        const problem = globalDynptrArgProblem(v, regno);
+        if (problem !== undefined) bad(problem);
+      }
       if (a.kind === 'mem') {
         if (r.isNullConst() && a.nullable) return;
         if (r.maybeNull && !a.nullable) bad(`arg#${i} is expected to be non-NULL`);

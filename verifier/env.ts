@@ -47,7 +47,7 @@ export interface VerifierMap {
 }
 
 /** A BPF-to-BPF function argument/return as its BTF prototype says (global functions). */
-export type GlobalArg = { kind: 'scalar' } | { kind: 'ctx' } | { kind: 'mem'; size: number; nullable: boolean } | { kind: 'unknown'; what: string };
+export type GlobalArg = { kind: 'scalar' } | { kind: 'ctx' } | { kind: 'mem'; size: number; nullable: boolean } | { kind: 'dynptr' } | { kind: 'unknown'; what: string };
 
 export interface VerifyInput {
   name: string;

@@ -7,6 +7,7 @@ import { Reject } from './errors.js';
 import { VLog } from './log.js';
 import { Frame, Reg, RegFlag, RegType, VState } from './state.js';
 import { Verifier } from './verifier.js';
+import { callbackDynptr } from './dynptr.js';
 import { checkExceptionCallbackSignature, checkExceptionTags, checkThrowSites } from './exceptions.js';
 import { Cls, JmpOp, PseudoCall } from '../vm/isa.js';
 import type { VerifyInput, VerifyOptions, VerifyResult } from './env.js';
@@ -110,7 +111,8 @@ function verifyGlobals(v: Verifier, input: VerifyInput): void {
         r = Reg.ptr(RegType.MEM, a.nullable ? RegFlag.MAYBE_NULL : 0);
         r.memSize = a.size;
         if (a.nullable) r.id = v.newId();
-      } else r = Reg.unknown();
+      } else if (a.kind === 'dynptr') r = callbackDynptr(v);
+      else r = Reg.unknown();
       f.regs[i + 1] = r;
     });
     st.frames.push(f);

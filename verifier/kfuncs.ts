@@ -4,16 +4,17 @@
 // R0-R5 clobbered, the return typed from the prototype (a scalar, `void *` as a scalar, the two
 // casts' BTF pointers). Allocated objects and graphs (bpf_obj_new/drop, bpf_refcount_acquire,
 // bpf_list_*, bpf_rbtree_*, with their references) are verifier/graph.ts. Kfunc families that
-// carry their own verifier state (open-coded iterators, dynptrs), other references
+// carry their own verifier state (open-coded iterators), other references
 // (KF_ACQUIRE / KF_RELEASE), other pointer arguments and struct pointer returns are refused by name
 // (`kfunc NAME is not yet verified by ebpfvm`): accepting them unchecked would let unsafe
-// programs through. bpf_throw's exception exit is verifier/exceptions.ts.
+// programs through. bpf_throw's exception exit is verifier/exceptions.ts, dynptrs verifier/dynptr.ts.
 import { KF, kernCtxStruct, kfuncFlagBits, type KfuncEntry } from '../helpers/kfuncs.js';
 import type { Insn } from '../vm/isa.js';
 import { Reg, RegFlag, RegType, regTypeName } from './state.js';
 import type { Verifier } from './verifier.js';
 import { checkGraphKfunc, isGraphKfunc } from './graph.js';
 import { THROW_KFUNC, checkThrowCookie } from './exceptions.js';
+import { checkDynptrKfunc, isDynptrKfunc } from './dynptr.js';
 import { releaseReference } from './refs.js';
 
 /** A KF_RELEASE kfunc whose one argument is a pointer to a kernel struct (bpf_task_release,
@@ -58,6 +59,12 @@ export function checkKfuncCall(v: Verifier, insn: Insn): void {
     if (k.progTypes !== 'all' && !k.progTypes.includes(v.input.progType)) v.reject(`calling kernel function ${k.name} is not allowed`, false, 13);
     if (kfuncFlagBits(k) & KF.KF_SLEEPABLE && !v.input.sleepable) v.reject(`program must be sleepable to call sleepable kfunc ${k.name}`, false, 13);
     checkGraphKfunc(v, insn, k);
+    return;
+  }
+  if (k && isDynptrKfunc(k.name)) {
+    // Dynptrs: verifier/dynptr.ts (registration first).
+    if (k.progTypes !== 'all' && !k.progTypes.includes(v.input.progType)) v.reject(`calling kernel function ${k.name} is not allowed`, false, 13);
+    checkDynptrKfunc(v, k);
     return;
   }
   const released = k ? releasedStruct(k) : undefined;

@@ -9,6 +9,7 @@ import { formatTnum } from './tnum.js';
 import { Frame, MAX_STACK, Reg, RegFlag, RegType, Slot, regTypeName } from './state.js';
 import type { Verifier } from './verifier.js';
 import { allocAccess, mapFieldAccess } from './graph.js';
+import { checkUninitOverDynptr, destroyIfDynptr } from './dynptr.js';
 
 const S64_MIN = -(1n << 63n);
 /** BPF_MAX_VAR_OFF: variable offsets must stay below 2^29. */
@@ -312,6 +313,8 @@ function stackWrite(v: Verifier, reg: Reg, off: number, size: number, val: Reg |
     // Variable-offset write: every byte it may touch becomes misc (zero stays zero only for 0).
     const lo = Number(reg.s.smin) + off;
     const hi = Number(reg.s.smax) + off + size;
+    // A write that may touch a dynptr destroys it (refused for a referenced one).
+    for (let o = lo; o < hi; o++) destroyIfDynptr(v, f, (-o - 1) >> 3);
     for (let o = lo; o < hi; o++) {
       const k = -o - 1;
       const spi = k >> 3;
@@ -329,6 +332,8 @@ function stackWrite(v: Verifier, reg: Reg, off: number, size: number, val: Reg |
   const at = Number(BigInt.asIntN(64, reg.s.constValue())) + off;
   const k0 = -at - 1;
   const spi = k0 >> 3;
+  // Writing into either slot of a dynptr destroys it (refused for a referenced one).
+  destroyIfDynptr(v, f, spi);
   v.scratchSlot(spi);
   v.noteStackSlot(reg.frameno, spi);
   // Writes into part of a spilled pointer corrupt it.
@@ -382,7 +387,7 @@ function stackRead(v: Verifier, reg: Reg, regno: number, off: number, size: numb
       const k = -o - 1;
       const t = f.slotType(k);
       if (t !== Slot.ZERO) zeros = false;
-      if (t === Slot.SPILL && f.spills[k >> 3]?.isPointer && !v.allowPtrLeaks) v.reject(`invalid read from stack R${regno} var_off ${formatTnum(reg.s.varOff)}+${o - lo} size ${size}`);
+      if (t === Slot.DYNPTR || (t === Slot.SPILL && f.spills[k >> 3]?.isPointer && !v.allowPtrLeaks)) v.reject(`invalid read from stack R${regno} var_off ${formatTnum(reg.s.varOff)}+${o - lo} size ${size}`);
       v.scratchSlot(k >> 3);
     }
     return zeros ? Reg.known(0n) : Reg.unknown();
@@ -422,7 +427,7 @@ function stackRead(v: Verifier, reg: Reg, regno: number, off: number, size: numb
   for (let i = 0; i < size; i++) {
     const t = f.slotType(-(at + i) - 1);
     if (t === Slot.ZERO) zeros++;
-    else if (t === Slot.INVALID && !v.allowUninitStack) v.reject(`invalid read from stack off ${at}+${i} size ${size}`);
+    else if (t === Slot.DYNPTR || (t === Slot.INVALID && !v.allowUninitStack)) v.reject(`invalid read from stack off ${at}+${i} size ${size}`);
   }
   return zeros === size ? Reg.known(0n) : Reg.unknown();
 }
@@ -483,6 +488,7 @@ export function checkHelperMem(v: Verifier, regno: number, sizeMin: number, size
       }
       const base = reg.s.isConst() ? Number(BigInt.asIntN(64, reg.s.constValue())) + reg.off : Number(reg.s.smin) + reg.off;
       const span = reg.s.isConst() ? sizeMax : Number(reg.s.smax - reg.s.smin) + sizeMax;
+      if (uninit) checkUninitOverDynptr(v, f, base, base + span);
       for (let i = 0; i < span; i++) {
         const k = -(base + i) - 1;
         const spi = k >> 3;
@@ -496,6 +502,8 @@ export function checkHelperMem(v: Verifier, regno: number, sizeMin: number, size
           f.stack[k] = Slot.MISC;
           continue;
         }
+        // 6.18 words a read of dynptr bytes without "indirect".
+        if (t === Slot.DYNPTR) v.reject(`invalid read from stack R${regno} off ${base}+${i} size ${sizeMax}`);
         if (t === Slot.INVALID && !v.allowUninitStack) v.reject(`invalid indirect read from stack R${regno} off ${base}+${i} size ${sizeMax}`);
         if (t === Slot.SPILL && f.spills[spi]?.isPointer && !v.allowPtrLeaks) v.reject(`invalid indirect read from stack R${regno} off ${base}+${i} size ${sizeMax}`);
       }

@@ -11,6 +11,7 @@ import { tnumIn } from './tnum.js';
 import { scalarWithin } from './scalar.js';
 import { Reg, RegType, Slot, type Frame, type VState } from './state.js';
 import { History, type PrecisionNode } from './precision.js';
+import { dynptrSlotSafe } from './dynptr.js';
 
 /** A saved state at a prune point. */
 export class Checkpoint implements PrecisionNode {
@@ -151,7 +152,8 @@ function regSafe(o: Reg, c: Reg, ids: IdMap, mode: Compare): boolean {
     return o.id === 0 || ids.check(o.id, c.id);
   }
   if (o.flags !== c.flags || o.map !== c.map || o.off !== c.off || o.frameno !== c.frameno || o.btfName !== c.btfName || o.btfId !== c.btfId || o.memSize !== c.memSize || o.subprog !== c.subprog) return false;
-  if (!ids.check(o.id, c.id) || !ids.check(o.refId, c.refId)) return false;
+  if (!ids.check(o.id, c.id) || !ids.check(o.refId, c.refId) || !ids.check(o.dynptrId, c.dynptrId)) return false;
+  if (o.type === RegType.DYNPTR && o.dynptr?.type !== c.dynptr?.type) return false;
   if (o.isPkt()) {
     // The current pointer must be proven at least as far as the old one.
     if (c.range < o.range || (o.range < 0 && c.range !== o.range)) return false;
@@ -174,6 +176,12 @@ function stackSafe(o: Frame, c: Frame, ids: IdMap, mode: Compare): boolean {
   for (let k = 0; k < n; k++) {
     const ot = o.stack[k]!;
     const ct = c.slotType(k);
+    if (ot === Slot.DYNPTR) {
+      // A dynptr: the same kind of dynptr with the same reference (verifier/dynptr.ts).
+      if (ct !== Slot.DYNPTR) return false;
+      if ((k & 7) === 7 && !dynptrSlotSafe(o.spills[k >> 3], c.spills[k >> 3], (a, b) => ids.check(a, b))) return false;
+      continue;
+    }
     if (mode === 'exact') {
       if (ot !== ct) return false;
       if (ot === Slot.SPILL && (k & 7) === 7 && !exactReg(o.spills[k >> 3]!, c.spills[k >> 3] ?? new Reg(), ids)) return false;

@@ -26,6 +26,9 @@ export const RegType = {
   SOCK_COMMON: 15,
   TCP_SOCK: 16,
   BUF: 17,
+  /** CONST_PTR_TO_DYNPTR: a dynptr the program may read through but not change (a callback's
+   *  argument, verifier/dynptr.ts). */
+  DYNPTR: 18,
 } as const;
 export type RegType = (typeof RegType)[keyof typeof RegType];
 
@@ -49,6 +52,9 @@ export const RegFlag = {
   MEM_ALLOC: 512,
   /** MEM_RCU: valid in the rcu read-side region (non-owning refs of refcounted objects). */
   MEM_RCU: 1024,
+  /** A slice of an skb or xdp dynptr (DYNPTR_TYPE_SKB/XDP on PTR_TO_MEM): packet memory, dead
+   *  when the packet may move (clear_all_pkt_pointers); not printed, as the kernel does not. */
+  PKT_SLICE: 2048,
 } as const;
 
 const TYPE_NAME: Record<number, string> = {
@@ -70,10 +76,19 @@ const TYPE_NAME: Record<number, string> = {
   [RegType.SOCK_COMMON]: 'sock_common',
   [RegType.TCP_SOCK]: 'tcp_sock',
   [RegType.BUF]: 'buf',
+  [RegType.DYNPTR]: 'dynptr_ptr',
 };
 
 /** The scalar part of registers that have none yet (NOT_INIT): shared, never mutated. */
 const NO_SCALAR = Scalar.unknown();
+
+/** The dynptr types ebpfvm knows (kernel enum bpf_dynptr_type). */
+export type DynptrType = 'local' | 'ringbuf' | 'skb' | 'xdp';
+/** A dynptr's verifier state: its type, and on the stack which of its two slots this is. */
+export interface DynptrState {
+  type: DynptrType;
+  first: boolean;
+}
 
 export class Reg {
   type: RegType = RegType.NOT_INIT;
@@ -103,6 +118,12 @@ export class Reg {
   subprog = 0;
   /** Scalars: some check depended on the exact value (precision.ts); pruning compares it. */
   precise = false;
+  /** A dynptr: on its two STACK_DYNPTR slots, or a CONST_PTR_TO_DYNPTR register (verifier/
+   *  dynptr.ts). Shared by copies, replaced, never mutated. */
+  dynptr: DynptrState | undefined = undefined;
+  /** A dynptr slice (PTR_TO_MEM): the id of the dynptr it came from (kernel dynptr_id), so it
+   *  dies with that dynptr. */
+  dynptrId = 0;
 
   clone(): Reg {
     const r = new Reg();
@@ -121,6 +142,8 @@ export class Reg {
     r.btfId = this.btfId;
     r.subprog = this.subprog;
     r.precise = this.precise;
+    r.dynptr = this.dynptr;
+    r.dynptrId = this.dynptrId;
     return r;
   }
 
@@ -223,8 +246,10 @@ function joinAttrs(r: Reg): string {
 
 // ---- stack ------------------------------------------------------------------------------------
 
-export const Slot = { INVALID: 0, SPILL: 1, MISC: 2, ZERO: 3 } as const;
-const SLOT_CHAR = ['?', 'r', 'm', '0'];
+/** Stack byte types (kernel enum bpf_stack_slot_type). DYNPTR bytes fill both 8-byte slots of
+ *  a dynptr, whose state is kept in each slot's `spills` entry (verifier/dynptr.ts). */
+export const Slot = { INVALID: 0, SPILL: 1, MISC: 2, ZERO: 3, DYNPTR: 5 } as const;
+const SLOT_CHAR = ['?', 'r', 'm', '0', 'i', 'd'];
 export const MAX_STACK = 512;
 const EMPTY_STACK = new Uint8Array(0);
 
@@ -360,7 +385,15 @@ export function formatFrame(f: Frame, scratchRegs: number, scratchSlots: Set<num
     }
     if (!valid) continue;
     const at = ` fp${-(spi + 1) * 8}`;
-    if (f.stack[(spi << 3) + 7] === Slot.SPILL) {
+    if (f.stack[(spi << 3) + 7] === Slot.DYNPTR) {
+      // Printed once, at its first slot (the lower address: the second is met first), as the
+      // kernel prints it.
+      if (!f.spills[spi]?.dynptr?.first) spi++;
+      const d = f.spills[spi];
+      if (!d?.dynptr) continue;
+      const attrs = [d.id ? `id=${d.id}` : '', d.refId ? `ref_id=${d.refId}` : ''].filter(Boolean).join(',');
+      out += ` fp${-(spi + 1) * 8}=dynptr_${d.dynptr.type}(${attrs})`;
+    } else if (f.stack[(spi << 3) + 7] === Slot.SPILL) {
       const sp = types.indexOf('r');
       out += `${at}=${types.slice(0, sp)}${f.spills[spi] ? formatReg(f.spills[spi]!, f.frameno) : '?'}`;
     } else out += `${at}=${types}`;

@@ -115,12 +115,12 @@ describe('casts', () => {
 });
 
 describe('dynptrs', () => {
-  it('the verifier refuses dynptr helpers it does not check yet; unverified they run as on the host kernel (fixtures kf_dynptr_*)', () => {
+  it('the verifier accepts the dynptr programs (verifier/dynptr.ts); verified they run as on the host kernel (fixtures kf_dynptr_*)', () => {
     const obj = load(new Runtime(), openKf('kf_dynptr'));
-    const v = obj.program('dynptr_local').verify();
-    expect(v.accepted).toBe(false);
-    expect(v.error).toMatch(/helper bpf_dynptr_from_mem#197: dynptr arguments are not yet verified by ebpfvm/);
-    const res = runLoaded(obj, 'dynptr_ring', {});
+    for (const p of ['dynptr_local', 'dynptr_ring']) expect(obj.program(p).verify().error).toBeUndefined();
+    const pkt = load(new Runtime(), openKf('kf_dynptr_pkt'));
+    for (const p of ['dyn_tc', 'dyn_xdp', 'dyn_sf']) expect(pkt.program(p).verify().error).toBeUndefined();
+    const res = runLoaded(obj, 'dynptr_ring', {}, { verify: true });
     expect(res.retval).toBe(0);
     // the one submitted record: 16 bytes, "ebpfvm" at offset 2
     expect(res.output.ringbuf.map((r) => [r.map, Buffer.from(r.data).toString('hex')])).toEqual([['rb', '000065627066766d0000000000000000']]);
