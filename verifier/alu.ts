@@ -139,6 +139,7 @@ function ptrArith(v: Verifier, insn: Insn, dstNo: number, ptr: Reg, off: Reg): v
     case RegType.MEM:
     case RegType.BUF:
     case RegType.FUNC:
+    case RegType.DYNPTR: // refused where it is used (verifier/dynptr.ts)
       break;
     case RegType.FLOW_KEYS:
       if (known) break;

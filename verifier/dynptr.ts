@@ -8,6 +8,7 @@
 // PTR_TO_MEM of the asked size carrying the dynptr's id: they die with the dynptr, packet ones
 // also when the packet may move. Runtime semantics are helpers/dynptr.ts.
 import { Reject } from './errors.js';
+import { formatTnum } from './tnum.js';
 import { checkHelperMem, checkMemAccess, mayWritePacket } from './mem.js';
 import { acquireReference, releaseReference } from './refs.js';
 import { Reg, RegFlag, RegType, Slot, regTypeName, type DynptrType, type Frame } from './state.js';
@@ -206,7 +207,7 @@ function releaseDynptr(v: Verifier, ref: DynptrRef): void {
 export function checkHelperDynptrArg(v: Verifier, helperId: number, regno: number, flags: readonly string[]): { ref?: DynptrRef; release: boolean } {
   const r = v.regs[regno]!;
   if (r.type !== RegType.STACK && r.type !== RegType.DYNPTR) v.reject(`R${regno} type=${regTypeName(r)} expected=fp, dynptr_ptr`);
-  if (r.type === RegType.DYNPTR && (r.off !== 0 || !r.s.isConst() || r.s.constValue() !== 0n)) v.reject(`dereference of modified dynptr_ptr ptr R${regno} off=${r.off} disallowed`);
+  if (r.type === RegType.DYNPTR) constDynptrOff(v, regno);
   const release = flags.includes('OBJ_RELEASE');
   if (release) {
     if (r.type !== RegType.STACK) v.reject('cannot release unowned const bpf_dynptr', false, 22);
@@ -233,12 +234,20 @@ export function dynptrHelperReturn(v: Verifier, helperId: number, ref: DynptrRef
   r0.refId = ref.refId;
 }
 
+/** check_func_arg_reg_off for a CONST_PTR_TO_DYNPTR (pointer arithmetic on it is allowed; its
+ *  use is not). */
+function constDynptrOff(v: Verifier, regno: number): void {
+  const r = v.regs[regno]!;
+  if (r.off < 0) v.reject(`negative offset dynptr_ptr ptr R${regno} off=${r.off} disallowed`);
+  if (r.off) v.reject(`dereference of modified dynptr_ptr ptr R${regno} off=${r.off} disallowed`);
+  if (!r.s.isConst() || r.s.constValue() !== 0n) v.reject(`variable dynptr_ptr access var_off=${formatTnum(r.s.varOff)} disallowed`);
+}
+
 /** A global function's dynptr argument, as its caller passes it (btf_check_func_arg_match:
  *  an initialised dynptr, MEM_RDONLY): the kernel's lines, or undefined when it is fine. */
 export function globalDynptrArgProblem(v: Verifier, regno: number): string | undefined {
-  const r = v.regs[regno]!;
-  if (r.type === RegType.DYNPTR && (r.off !== 0 || !r.s.isConst() || r.s.constValue() !== 0n)) return `dereference of modified dynptr_ptr ptr R${regno} off=${r.off} disallowed`;
   try {
+    if (v.regs[regno]!.type === RegType.DYNPTR) constDynptrOff(v, regno);
     processDynptrArg(v, regno, { uninit: false, rdonly: true });
     return undefined;
   } catch (e) {
@@ -269,6 +278,7 @@ export function checkDynptrKfunc(v: Verifier, k: KfuncEntry): void {
     v.readReg(regno);
     const r = v.regs[regno]!;
     if (/\bstruct bpf_dynptr \*/.test(type)) {
+      if (r.type === RegType.DYNPTR) constDynptrOff(v, regno);
       const uninit = pname.endsWith('__uninit');
       const m: ArgMode = { uninit, rdonly: r.type === RegType.DYNPTR };
       if (k.name === 'bpf_dynptr_from_skb') m.type = 'skb';
