@@ -7,6 +7,8 @@ export class Reject extends Error {
     readonly pc: number,
     /** Errno the kernel returns (EACCES 13 for most, EINVAL 22 for malformed programs, E2BIG 7). */
     readonly errno = 13,
+    /** The kernel's message has no final newline (so the `processed` line follows on its line). */
+    readonly noNewline = false,
   ) {
     super(message);
     this.name = 'Reject';

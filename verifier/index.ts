@@ -31,6 +31,7 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
   let v: Verifier | undefined;
   let error: string | undefined;
   let errorPc: number | undefined;
+  let noNewline = false;
   try {
     checkExceptionTags(input);
     const cfg = checkStructure(input, (s) => log.write(s), level);
@@ -47,13 +48,14 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
     if (e instanceof Reject) {
       error = e.message;
       errorPc = e.pc;
+      noNewline = e.noNewline;
     } else {
       // A bug or an input the checks above did not foresee: never a raw JS error.
       const pc = v?.pc ?? -1;
       error = `verifier internal error at insn ${pc}: ${e instanceof Error ? e.message : String(e)}`;
       errorPc = pc;
     }
-    log.write(error + '\n');
+    log.write(error + (noNewline ? '' : '\n'));
   }
   const accepted = error === undefined;
   if (accepted && level === 1) log.restore(0);
