@@ -119,7 +119,12 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
   v.noteAccess(reg);
   if (t === 'read' && dst >= 0) {
     let r = result ?? Reg.unknown();
-    if (r.type === RegType.SCALAR && size < 8 && !r.s.isConst()) r = Reg.scalar(Scalar.fromLoad(size as 1 | 2 | 4, !!opts.ldsx));
+    // coerce_reg_to_size(_sx): a narrow fill of a spilled scalar keeps the bounds that fit.
+    if (r.type === RegType.SCALAR && size < 8 && !r.s.isConst()) {
+      r = r.clone();
+      if (opts.ldsx) r.s.coerceToSizeSx(size);
+      else r.s.coerceToSize(size);
+    }
     else if (r.type === RegType.SCALAR && size < 8) {
       const c = r.s.constValue();
       r = Reg.known(opts.ldsx ? BigInt.asIntN(size * 8, c) : BigInt.asUintN(size * 8, c));
