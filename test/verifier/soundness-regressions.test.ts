@@ -48,6 +48,22 @@ const CASES: Case[] = [
     text: [...LOOKUP, 'r8 = *(u32 *)(r7 + 0)', 'r8 <<= 1', '*(u64 *)(r10 - 24) = r8', 'r8 = *(u32 *)(r10 - 24)', 'r7 += r8', '*(u8 *)(r7 + 0) = 1', 'out:', 'r0 = 0', 'exit'].join('\n'),
     error: 'R7 unbounded memory access, make sure to bounds check any such access',
   },
+  {
+    name: 'a variable-offset stack write over a spilled pointer destroys the spill (privileged)',
+    found: 'kernel diff, seed 3 #836 and 5 others: ebpfvm refused (spilled ptr in range of var-offset stack write), which the kernel says only without allow_ptr_leaks',
+    progType: ProgType.SCHED_CLS,
+    valueSize: 8,
+    text: [...LOOKUP, '*(u64 *)(r10 - 24) = r7', 'call 7', 'r8 = r0', 'if r8 > 32 goto out', 'r5 = r10', 'r5 += -40', 'r5 += r8', '*(u8 *)(r5 + 0) = 0', 'out:', 'r0 = 0', 'exit'].join('\n'),
+    error: null,
+  },
+  {
+    name: 'a pointer spill a variable-offset write may have hit fills as a scalar',
+    found: 'counterpart of the one above: the spill is gone, the fill is not a pointer',
+    progType: ProgType.SCHED_CLS,
+    valueSize: 8,
+    text: [...LOOKUP, '*(u64 *)(r10 - 24) = r7', 'call 7', 'r8 = r0', 'if r8 > 32 goto out', 'r5 = r10', 'r5 += -40', 'r5 += r8', '*(u8 *)(r5 + 0) = 0', 'r7 = *(u64 *)(r10 - 24)', '*(u8 *)(r7 + 0) = 1', 'out:', 'r0 = 0', 'exit'].join('\n'),
+    error: "R7 invalid mem access 'scalar'",
+  },
 ];
 
 describe('soundness fuzz regressions', () => {
