@@ -16,9 +16,9 @@
 //     returns a pointer to the index of the next set bit. Up to 64 bits live in the iterator, as in
 //     the kernel; a longer copy is kept by the run and the iterator holds a token in its place.
 //   bpf_cast_to_kern_ctx            the kernel returns its argument; so does this, but only for
-//     program types whose VM context has the kernel context's layout (kprobe's pt_regs, see
-//     KERN_CTX_IS_UAPI): elsewhere the VM holds only the uapi view (__sk_buff, not sk_buff), so
-//     the call faults naming the struct it cannot provide.
+//     program types whose VM context has the kernel context's layout (kprobe's pt_regs,
+//     netfilter's bpf_nf_ctx, the skb types' sk_buff laid over __sk_buff; see KERN_CTX_IS_UAPI):
+//     elsewhere (xdp_buff, ...) the call faults naming the struct it cannot provide.
 //   bpf_rdonly_cast                 returns its argument (the verifier types it; memory is not
 //     touched).
 //   bpf_dynptr_adjust/is_null/is_rdonly/size/clone/slice/slice_rdwr  on the dynptr model of
@@ -238,9 +238,16 @@ function iterBitsDestroy(call: HelperCall): HelperResult {
 /** Program types whose context in the VM has the layout of the kernel context struct the
  *  verifier gives bpf_cast_to_kern_ctx's result (btf_get_prog_ctx_type): kprobe's pt_regs is the
  *  same memory in both views. (The kernel refuses the cast where that type is not a struct, e.g.
- *  raw_tp's u64 array.) tc/xdp/socket programs see __sk_buff and xdp_md here, not sk_buff and
- *  xdp_buff, so the cast cannot be honoured for them. */
-const KERN_CTX_IS_UAPI: ReadonlySet<number> = new Set([ProgType.KPROBE]);
+ *  raw_tp's u64 array.) The skb types qualify because ebpfvm's sk_buff is laid over their
+ *  __sk_buff; xdp's xdp_buff and the other kernel contexts are not modelled, so the cast cannot be
+ *  honoured for them. */
+const KERN_CTX_IS_UAPI: ReadonlySet<number> = new Set([
+  ProgType.KPROBE,
+  // netfilter programs see the kernel's bpf_nf_ctx itself
+  ProgType.NETFILTER,
+  // ebpfvm's kernel sk_buff is laid over the __sk_buff image (vm/contexts KERNEL_SK_BUFF)
+  ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.CGROUP_SKB, ProgType.LWT_IN, ProgType.LWT_OUT, ProgType.LWT_XMIT, ProgType.LWT_SEG6LOCAL, ProgType.SK_SKB,
+]);
 /** The kernel context struct of each program type (include/linux/bpf_types.h, the second type of
  *  BPF_PROG_TYPE): what bpf_cast_to_kern_ctx returns a pointer to. Types whose kernel context is
  *  not a struct (u64, void *) are absent: the kernel's verifier refuses the cast there. */

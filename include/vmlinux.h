@@ -315,6 +315,60 @@ struct bpf_perf_event_data {
 	__u64 addr;
 };
 
+struct sk_buff {
+	unsigned int len;
+	long: 0;
+	__u32 mark;
+	__u16 queue_mapping;
+	long: 0;
+	__be16 protocol;
+	long: 64;
+	__u32 priority;
+	int skb_iif;
+	int: 32;
+	__u16 tc_index;
+	long: 64;
+	long: 64;
+	int: 32;
+	__u32 hash;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+};
+
+struct net_device;
+
+struct sock;
+
+struct net;
+
+struct nf_hook_state {
+	u8 hook;
+	u8 pf;
+	struct net_device *in;
+	struct net_device *out;
+	struct sock *sk;
+	struct net *net;
+	void *okfn;
+};
+
+struct bpf_nf_ctx {
+	const struct nf_hook_state *state;
+	struct sk_buff *skb;
+};
+
 struct bpf_spin_lock {
 	__u32 val;
 };

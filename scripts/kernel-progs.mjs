@@ -165,8 +165,8 @@ function listPrograms(name) {
 }
 
 /** One program on the host kernel, pinned to CPU 0: a fresh load per input. */
-function recordProgram(name, prog, kind) {
-  const inputs = INPUTS[kind];
+function recordProgram(name, prog, kind, extra = {}) {
+  const inputs = [...INPUTS[kind], ...(extra[kind] ?? [])];
   const argv = [HARNESS, objPathOf(name), prog, kind, ...inputs.flatMap(([n, d, c]) => [n, d ?? '-', c ?? '-'])];
   const r = spawnSync('taskset', ['-c', '0', ...argv], { encoding: 'utf8', timeout: 120_000 });
   const lines = (r.stdout ?? '').split('\n').filter(Boolean).map((l) => JSON.parse(l));
@@ -189,15 +189,15 @@ function hostKernel() {
 }
 
 /** The host kernel's facts for one file: every test-runnable program, recorded twice. */
-function recordFile(name, listing) {
+function recordFile(name, listing, extra = {}) {
   const out = { kernel: hostKernel(), tree: 'linux-source-6.12', source: `tools/testing/selftests/bpf/progs/${name}.c`, inputs: 'inputs.json', programs: {}, other: {} };
   for (const p of listing.programs) {
     const kind = KIND[p.type];
     if (!kind) { out.other[p.type] = (out.other[p.type] ?? 0) + 1; continue; }
-    const a = recordProgram(name, p.name, kind);
+    const a = recordProgram(name, p.name, kind, extra);
     const entry = { section: p.section, type: p.type, kind, ...a };
     if (!a.load_errno) {
-      const b = recordProgram(name, p.name, kind);
+      const b = recordProgram(name, p.name, kind, extra);
       const nondet = (a.helpers ?? []).filter((h) => NONDET_HELPERS[h]).map((h) => NONDET_HELPERS[h]);
       const differ = Object.keys(a.runs ?? {}).filter((k) => JSON.stringify(a.runs[k]) !== JSON.stringify(b.runs?.[k]));
       if (nondet.length) entry.nondeterministic = `calls ${nondet.join(', ')}`;
@@ -426,9 +426,13 @@ function recordObject(objRel) {
   ensureProgsHarness();
   const listing = listPrograms(objRel);
   if (listing.error) throw new Error(`${objRel}: ${listing.error}`);
-  const fx = recordFile(objRel, listing);
+  // X.inputs.json beside the object: more [name, data hex, ctx hex] inputs per kind (ctx_in
+  // variants the standard packets do not exercise), recorded and compared like the others.
+  const extraPath = resolve(root, objRel.replace(/\.o$/, '.inputs.json'));
+  const extra = existsSync(extraPath) ? JSON.parse(readFileSync(extraPath, 'utf8')) : {};
+  const fx = recordFile(objRel, listing, extra);
   fx.source = objRel.replace(/\.o$/, '.c');
-  fx.inputs = Object.fromEntries([...new Set(Object.values(fx.programs).map((p) => p.kind))].map((k) => [k, INPUTS[k]]));
+  fx.inputs = Object.fromEntries([...new Set(Object.values(fx.programs).map((p) => p.kind))].map((k) => [k, [...INPUTS[k], ...(extra[k] ?? [])]]));
   const dir = join(root, 'test/fixtures/kernel-progs-local');
   mkdirSync(dir, { recursive: true });
   const out = join(dir, `${objRel.split('/').pop().replace(/\.o$/, '')}.json`);

@@ -271,6 +271,16 @@ function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
         return Reg.ptr(RegType.PKT_META);
       case 'flow_keys':
         return Reg.ptr(RegType.FLOW_KEYS);
+      case 'skb':
+      case 'state': {
+        // netfilter (nf_ptr_to_btf_id): trusted pointers to the kernel's sk_buff / nf_hook_state.
+        const struct = /struct (\w+) \*$/.exec(field.ctype)![1]!;
+        const t = v.input.kernelType?.(struct);
+        const r = Reg.ptr(RegType.BTF_ID, RegFlag.TRUSTED);
+        r.btfName = struct;
+        if (t?.kind === 'struct') r.btfSize = t.size;
+        return r;
+      }
       case 'sk': {
         const r = Reg.ptr(RegType.SOCK_COMMON, RegFlag.MAYBE_NULL);
         r.id = v.newId();

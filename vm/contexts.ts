@@ -103,6 +103,31 @@ export const PERF_EVENT_DATA = layout('bpf_perf_event_data', 184, [
   ['regs', 0, PT_REGS_X86_64.size, PT_REGS_X86_64.size], ['sample_period', 168, 8], ['addr', 176, 8],
 ], { regs: 'bpf_user_pt_regs_t' });
 
+/** struct bpf_nf_ctx (include/net/netfilter/nf_bpf_link.h), the context of netfilter programs:
+ *  two trusted pointers to kernel objects, the hook state and the packet's sk_buff. */
+export const BPF_NF_CTX = layout('bpf_nf_ctx', 16, [['state', 0, 8, 8, true], ['skb', 8, 8, 8, true]], {
+  state: 'const struct nf_hook_state *',
+  skb: 'struct sk_buff *',
+});
+
+/** struct nf_hook_state (include/linux/netfilter.h, x86-64), what bpf_nf_ctx.state points to and
+ *  what a netfilter test run's ctx_in gives. okfn is a function pointer in the kernel. */
+export const NF_HOOK_STATE = layout('nf_hook_state', 48, [
+  ['hook', 0, 1], ['pf', 1, 1], ['in', 8, 8, 8, true], ['out', 16, 8, 8, true], ['sk', 24, 8, 8, true], ['net', 32, 8, 8, true], ['okfn', 40, 8, 8, true],
+], { hook: 'u8', pf: 'u8', in: 'struct net_device *', out: 'struct net_device *', sk: 'struct sock *', net: 'struct net *', okfn: 'void *' });
+
+/** The kernel's struct sk_buff as ebpfvm models it: laid over the __sk_buff image every skb
+ *  program type runs on, so a kernel-typed pointer to the packet's skb (bpf_nf_ctx.skb,
+ *  bpf_cast_to_kern_ctx) is the same memory as the uapi context, and helpers that find the packet
+ *  through __sk_buff's data/data_end (dynptrs) work on it unchanged. Only fields whose uapi
+ *  counterpart holds the same value at the same place are listed: CO-RE relocations of any other
+ *  sk_buff field fail against the built-in BTF, naming the field. The offsets are ebpfvm's (a
+ *  program built with CO-RE does not depend on them). */
+export const KERNEL_SK_BUFF = layout('sk_buff', SK_BUFF.size, [
+  ['len', 0, 4], ['mark', 8, 4], ['queue_mapping', 12, 2], ['protocol', 16, 2], ['priority', 32, 4],
+  ['skb_iif', 36, 4], ['tc_index', 44, 2], ['hash', 68, 4],
+], { len: 'unsigned int', protocol: '__be16', skb_iif: 'int' });
+
 /** Registers holding function arguments 1..6 in the x86-64 calling convention (PT_REGS_PARM1..6). */
 export const PT_REGS_ARG_REGS = ['di', 'si', 'dx', 'cx', 'r8', 'r9'] as const;
 
@@ -178,7 +203,7 @@ export type CtxVerdict = { ok: true; field?: CtxField } | { ok: false; reason: s
  *  test runs. 'btf-args' (fentry/fexit/fmod_ret/tp_btf/lsm), 'pt-regs' (kprobe) and 'tp-record'
  *  (tracepoint) take user-supplied arguments, an extension: the kernel can only trigger the
  *  attach point. Types without one cannot be test-run (vm/test-run says so). */
-export type TestRunKind = 'skb-l2' | 'skb-l3' | 'xdp' | 'syscall' | 'raw-tp' | 'btf-args' | 'pt-regs' | 'tp-record' | 'flow-dissector' | 'sk-lookup';
+export type TestRunKind = 'skb-l2' | 'skb-l3' | 'xdp' | 'syscall' | 'raw-tp' | 'btf-args' | 'pt-regs' | 'tp-record' | 'flow-dissector' | 'sk-lookup' | 'netfilter';
 
 export interface ProgTypeInfo {
   type: number;
@@ -310,7 +335,15 @@ function perfEventAccess(off: number, size: number, write: boolean): CtxVerdict 
   return { ok: true, field: f };
 }
 
+// nf_is_valid_access: read-only, state and skb as whole pointers only.
+function nfAccess(off: number, size: number, write: boolean): CtxVerdict {
+  if (off < 0 || off >= BPF_NF_CTX.size || off % size !== 0 || write) return bad(off, size);
+  const f = fieldAt(BPF_NF_CTX, off)!;
+  return size === 8 ? { ok: true, field: f } : bad(off, size);
+}
+
 const OTHER_TYPES: readonly ProgTypeInfo[] = [
+  { type: P.NETFILTER, ctx: BPF_NF_CTX, testRun: 'netfilter', writable: s(), unreadable: s(), check: nfAccess },
   { type: P.SK_LOOKUP, ctx: SK_LOOKUP, testRun: 'sk-lookup', writable: s(), unreadable: s(), check: skLookupAccess },
   { type: P.FLOW_DISSECTOR, ctx: SK_BUFF, testRun: 'flow-dissector', writable: s(), unreadable: s(), check: flowDissectorAccess },
   // kprobe_prog_is_valid_access: aligned reads of pt_regs.

@@ -38,8 +38,11 @@ import type { RunOutput } from '../helpers/types.js';
 import { UnsupportedError, UsageError } from '../src/errors.js';
 import {
   BPF_FLOW_KEYS,
+  BPF_NF_CTX,
   BPF_SOCK,
   ETH_HLEN,
+  KERNEL_SK_BUFF,
+  NF_HOOK_STATE,
   MAX_BPF_FUNC_ARGS,
   PERF_MAX_TRACE_SIZE,
   PT_REGS_ARG_REGS,
@@ -127,7 +130,7 @@ export interface TestRunResult {
 /** Input the kernel would refuse: carries the errno the syscall would return. Exit code 2. */
 export class TestRunInputError extends UsageError {
   constructor(
-    readonly errno: 'EINVAL' | 'E2BIG' | 'ENODEV' | 'ERANGE' | 'EAFNOSUPPORT' | 'ENOTSUPP',
+    readonly errno: 'EINVAL' | 'E2BIG' | 'ENODEV' | 'ERANGE' | 'EAFNOSUPPORT' | 'ENOTSUPP' | 'EPROTO',
     message: string,
   ) {
     super(`test run refused (-${errno}): ${message}`);
@@ -191,6 +194,8 @@ function dispatch(host: TestRunHost, prog: Program, info: ProgTypeInfo, kind: No
       return runFlowDissector(host, prog, input);
     case 'sk-lookup':
       return runSkLookup(host, prog, input);
+    case 'netfilter':
+      return runNetfilter(host, prog, input);
   }
 }
 
@@ -570,6 +575,85 @@ function runSkLookup(host: TestRunHost, prog: Program, input: TestRunInput): Tes
     return { ...run, ctxOut };
   } finally {
     arena.free(ctx);
+  }
+}
+
+// ---- netfilter ------------------------------------------------------------------------------
+
+const NFPROTO_IPV4 = 2;
+const NFPROTO_IPV6 = 10;
+const NF_INET_LOCAL_OUT = 3;
+const IPV4_HLEN = 20;
+const IPV6_HLEN = 40;
+const EPROTO_HINT = 'neither IPv4 (0x0800) nor IPv6 (0x86dd)';
+
+/** bpf_prog_test_run_nf: the program sees a bpf_nf_ctx whose state is an nf_hook_state (by
+ *  default pf NFPROTO_IPV4, hook NF_INET_LOCAL_OUT; ctx_in may set pf and hook) and whose skb
+ *  holds data_in. At LOCAL_OUT data_in is the packet from its network header and skb->protocol
+ *  follows pf; at any other hook data_in starts with an Ethernet header, which eth_type_trans
+ *  pulls, and its ethertype must agree with pf. No data_out or ctx_out. The state's in/out
+ *  devices are left NULL: ebpfvm has no struct net_device. */
+function runNetfilter(host: TestRunHost, prog: Program, input: TestRunInput): TestRunResult {
+  const data = input.data ?? new Uint8Array(0);
+  if (data.length < IPV4_HLEN) throw new TestRunInputError('EINVAL', `netfilter programs need at least ${IPV4_HLEN} bytes of data_in (an IPv4 header), got ${data.length}`);
+  if (data.length > SKB_MAX_LINEAR) throw new TestRunInputError('EINVAL', `data_in of ${data.length} bytes exceeds the ${SKB_MAX_LINEAR}-byte linear skb limit`);
+  let pf = NFPROTO_IPV4;
+  let hook = NF_INET_LOCAL_OUT;
+  // bpf_ctx_init hands the kernel a zeroed state when only ctx_out is asked for: its pf 0 fails
+  // the check below just as a zero ctx_in does.
+  if (input.ctx !== undefined || input.wantCtxOut === true) {
+    const user = ctxInBuffer(input.ctx, NF_HOOK_STATE.size);
+    const u = new DataView(user.buffer);
+    for (const name of ['in', 'out', 'sk', 'net', 'okfn']) {
+      if (u.getBigUint64(field(NF_HOOK_STATE, name).offset, true) !== 0n) throw new TestRunInputError('EINVAL', `nf_hook_state ctx_in ${name} must be NULL`);
+    }
+    pf = user[field(NF_HOOK_STATE, 'pf').offset]!;
+    hook = user[field(NF_HOOK_STATE, 'hook').offset]!;
+    if (pf !== NFPROTO_IPV4 && pf !== NFPROTO_IPV6) throw new TestRunInputError('EINVAL', `nf_hook_state ctx_in pf ${pf} is neither NFPROTO_IPV4 (2) nor NFPROTO_IPV6 (10)`);
+  }
+  let start = 0;
+  let protocol = pf === NFPROTO_IPV4 ? ETH_P_IP : ETH_P_IPV6;
+  if (hook !== NF_INET_LOCAL_OUT) {
+    if (data.length < ETH_HLEN + IPV4_HLEN) throw new TestRunInputError('EINVAL', `netfilter hook ${hook} needs an Ethernet and an IPv4 header (${ETH_HLEN + IPV4_HLEN} bytes) of data_in, got ${data.length}`);
+    protocol = ethTypeTrans(data).protocol;
+    if (protocol === ETH_P_IP) {
+      if (pf !== NFPROTO_IPV4) throw new TestRunInputError('EINVAL', `data_in is IPv4 (ethertype 0x0800) but nf_hook_state pf is ${pf}`);
+    } else if (protocol === ETH_P_IPV6) {
+      if (data.length < ETH_HLEN + IPV6_HLEN) throw new TestRunInputError('EINVAL', `data_in is IPv6 but has fewer than ${ETH_HLEN + IPV6_HLEN} bytes`);
+      if (pf !== NFPROTO_IPV6) throw new TestRunInputError('EINVAL', `data_in is IPv6 (ethertype 0x86dd) but nf_hook_state pf is ${pf}`);
+    } else throw new TestRunInputError('EPROTO', `data_in's ethertype 0x${protocol.toString(16).padStart(4, '0')} is ${EPROTO_HINT}`);
+    start = ETH_HLEN;
+  }
+
+  const arena = host.arena;
+  const dv = arena.dv;
+  const pktBase = arena.allocRegion(NET_SKB_PAD + data.length, MemFlag.READ | MemFlag.WRITE, 'packet', `${prog.name} packet`);
+  const pkt = pktBase + NET_SKB_PAD;
+  arena.setRegionLow(pktBase, pkt);
+  // The skb: ebpfvm's kernel sk_buff is laid over a __sk_buff image (vm/contexts KERNEL_SK_BUFF).
+  const skb = arena.allocRegion(SK_BUFF.size, MemFlag.READ | MemFlag.WRITE, 'other', 'sk_buff');
+  const state = arena.allocRegion(NF_HOOK_STATE.size, MemFlag.READ, 'other', 'nf_hook_state');
+  const ctx = arena.allocRegion(BPF_NF_CTX.size, MemFlag.READ, 'ctx', 'bpf_nf_ctx');
+  try {
+    arena.write(pkt, data);
+    setSkb(dv, skb, pkt + start, pkt + data.length);
+    // skb->protocol is __be16, stored as on the wire.
+    dv.setUint16(skb + field(KERNEL_SK_BUFF, 'protocol').offset, protocol, false);
+    arena.protect(skb, SK_BUFF.size);
+    dv.setUint8(state + field(NF_HOOK_STATE, 'hook').offset, hook);
+    dv.setUint8(state + field(NF_HOOK_STATE, 'pf').offset, pf);
+    dv.setBigUint64(ctx + field(BPF_NF_CTX, 'state').offset, BigInt(state), true);
+    dv.setBigUint64(ctx + field(BPF_NF_CTX, 'skb').offset, BigInt(skb), true);
+    const bounds = { start: pkt + start, end: pkt + data.length };
+    // bpf_test_finish with no data: data_size_out 0.
+    return { ...repeatRuns(host, prog, input, ctx, bounds), dataOut: new Uint8Array(0) };
+  } finally {
+    arena.unprotect(skb, SK_BUFF.size);
+    freeMovedPacket(arena, dv.getUint32(skb + field(SK_BUFF, 'data').offset, true));
+    arena.free(ctx);
+    arena.free(state);
+    arena.free(skb);
+    arena.free(pktBase);
   }
 }
 

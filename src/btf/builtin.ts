@@ -12,7 +12,7 @@
 import { BtfError } from '../errors.js';
 import { BtfKind, IntEnc, Linkage, parseBtf, type Btf, type BtfMember, type BtfType } from './btf.js';
 import { encodeBtf } from './builtin-writer.js';
-import { SK_BUFF, XDP_MD, BPF_FLOW_KEYS, SK_LOOKUP, BPF_SOCK, PT_REGS_X86_64, PERF_EVENT_DATA, type CtxLayout } from '../../vm/contexts.js';
+import { SK_BUFF, XDP_MD, BPF_FLOW_KEYS, SK_LOOKUP, BPF_SOCK, PT_REGS_X86_64, PERF_EVENT_DATA, KERNEL_SK_BUFF, NF_HOOK_STATE, BPF_NF_CTX, type CtxLayout } from '../../vm/contexts.js';
 import { ProgType } from '../../vm/prog-types.js';
 import { MapType } from '../../maps/types.js';
 import { LINUX_HELPERS } from '../../helpers/table.js';
@@ -335,6 +335,9 @@ function build(): Rec[] {
   b.layout(PT_REGS_X86_64);
   b.typedef('bpf_user_pt_regs_t', 'struct pt_regs');
   b.layout(PERF_EVENT_DATA);
+  b.layout(KERNEL_SK_BUFF);
+  b.layout(NF_HOOK_STATE);
+  b.layout(BPF_NF_CTX);
 
   // BPF objects that live in map values and global data (uapi layouts).
   b.struct('bpf_spin_lock', [['__u32', 'val']], { align: 4 });

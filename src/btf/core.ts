@@ -157,6 +157,13 @@ function targetField(lb: Btf, local: FieldSpec, localRoot: number, path: number[
       if (!isComposite(t)) return undefined;
       const lm = l.members![path[i]!]!;
       let found: { type: number; bitOffset: number; bitfieldSize: number } | undefined;
+      if (!lm.name && i < path.length - 1 && isComposite(lb.resolve(lm.type))) {
+        // An anonymous struct/union on the way to a named field: libbpf's spec records only named
+        // accessors, and the named field is then looked up through the target's anonymous
+        // members (bpf_core_match_member), so the target may nest it differently or not at all.
+        l = lb.resolve(lm.type);
+        continue;
+      }
       if (!lm.name) {
         // Anonymous local member: the target must have one at the same index of a compatible kind.
         const tm = t.members![path[i]!];

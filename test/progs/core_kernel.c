@@ -9,8 +9,9 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 
-/* Kernel-internal types the built-in BTF does not carry: declared locally, matched by name. */
-struct sk_buff {
+/* Kernel-internal types the built-in BTF does not carry (or, sk_buff, carries only in part):
+ * declared locally, matched by name (sk_buff as a flavour: vmlinux.h declares ebpfvm's own). */
+struct sk_buff___local {
 	unsigned int len;
 	__u32 mark;
 	__u16 protocol;
@@ -62,10 +63,10 @@ Q(off_task_in_execve, bpf_core_field_offset(struct task_struct, in_execve))
 Q(lshift_task_in_iowait, __builtin_preserve_field_info(((struct task_struct *)0)->in_iowait, BPF_FIELD_LSHIFT_U64))
 Q(rshift_task_in_iowait, __builtin_preserve_field_info(((struct task_struct *)0)->in_iowait, BPF_FIELD_RSHIFT_U64))
 Q(off_cred_euid, bpf_core_field_offset(struct cred, euid))
-Q(off_skb_len, bpf_core_field_offset(struct sk_buff, len))
-Q(off_skb_mark, bpf_core_field_offset(struct sk_buff, mark))
-Q(off_skb_protocol, bpf_core_field_offset(struct sk_buff, protocol))
-Q(sz_skb_cb, bpf_core_field_size(struct sk_buff, cb))
+Q(off_skb_len, bpf_core_field_offset(struct sk_buff___local, len))
+Q(off_skb_mark, bpf_core_field_offset(struct sk_buff___local, mark))
+Q(off_skb_protocol, bpf_core_field_offset(struct sk_buff___local, protocol))
+Q(sz_skb_cb, bpf_core_field_size(struct sk_buff___local, cb))
 Q(off_mm_map_count, bpf_core_field_offset(struct mm_struct, map_count))
 Q(flavour_pid, bpf_core_field_offset(struct task_struct___probe, pid))
 Q(flavour_missing, bpf_core_field_exists(struct task_struct___probe, no_such_field))

@@ -83,6 +83,16 @@ describe('context access rules', () => {
     expect(() => encodeCtxFields(PERF_EVENT_DATA, { regs: 1 })).toThrow('bpf_perf_event_data.regs is a bpf_user_pt_regs_t, not an integer field');
   });
 
+  it('netfilter: bpf_nf_ctx is read-only, state and skb whole 8-byte pointers only', () => {
+    const nf = (o: number, size: number, write = false) => ok(ProgType.NETFILTER, o, size, write);
+    expect(nf(0, 8)).toBe(true);
+    expect(nf(8, 8)).toBe(true);
+    expect(nf(0, 1)).toBe(false);
+    expect(nf(8, 2)).toBe(false);
+    expect(nf(16, 8)).toBe(false);
+    expect(nf(0, 8, true)).toBe(false);
+  });
+
   it('xdp_md is read-only; its pointers are 32-bit', () => {
     expect(ok(ProgType.XDP, 0, 4, false)).toBe(true);
     expect(ok(ProgType.XDP, 0, 4, true)).toBe(false);

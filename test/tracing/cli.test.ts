@@ -40,19 +40,21 @@ describe('ebpfvm run with tracing inputs', () => {
     // Against the built-in BTF the relocation is poisoned: the verifier refuses the reached poison
     // call as the kernel does (`invalid func unknown#195896080`); unverified, the call faults
     // with the relocation's reason.
-    const refused = await runCli(['run', join(PROGS, 'core_kernel.o'), '--prog', 'off_skb_len']);
+    // (the built-in sk_buff has no cb)
+    const refused = await runCli(['run', join(PROGS, 'core_kernel.o'), '--prog', 'sz_skb_cb']);
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(/invalid func unknown#195896080/);
-    const poisoned = await runCli(['run', join(PROGS, 'core_kernel.o'), '--prog', 'off_skb_len', '--no-verify']);
+    const poisoned = await runCli(['run', join(PROGS, 'core_kernel.o'), '--prog', 'sz_skb_cb', '--no-verify']);
     expect(poisoned.code).toBe(1);
-    expect(poisoned.err).toMatch(/CO-RE relocation #0 failed: byte_off of struct sk_buff\.len/);
+    expect(poisoned.err).toMatch(/CO-RE relocation #0 failed: byte_sz of struct sk_buff___local\.cb/);
   });
 
   it('inspect --core lists each relocation against the built-in BTF or --btf', async () => {
     const builtin = await runCli(['inspect', join(PROGS, 'core_kernel.o'), '--core']);
     expect(builtin.code).toBe(0);
     expect(builtin.out).toMatch(/CO-RE relocations against the built-in kernel BTF: \d+/);
-    expect(builtin.out).toMatch(/off_skb_len insn 0: byte_off struct sk_buff\.len: 0 -> poisoned/);
+    expect(builtin.out).toMatch(/sz_skb_cb insn 0: byte_sz struct sk_buff___local\.cb: 48 -> poisoned/);
+    expect(builtin.out).toMatch(/off_skb_protocol insn 0: byte_off struct sk_buff___local\.protocol: 8 -> 16/);
     const kernel = await runCli(['inspect', join(PROGS, 'core_kernel.o'), '--btf', join(FIX, 'core_kernel.btf'), '--json']);
     const rows = JSON.parse(kernel.out).core as { function: string; kind: string; target: string | null }[];
     expect(rows.find((r) => r.function === 'off_task_pid')).toMatchObject({ kind: 'byte_off', target: '1264' });

@@ -80,6 +80,7 @@ static const char *errname(int e)
 	case ENOMEM: return "ENOMEM";
 	case ERANGE: return "ERANGE";
 	case EAFNOSUPPORT: return "EAFNOSUPPORT";
+	case EPROTO: return "EPROTO";
 	case ENODEV: return "ENODEV";
 	case EBUSY: return "EBUSY";
 	case ENXIO: return "ENXIO";
@@ -202,6 +203,9 @@ int main(int argc, char **argv)
 		unsigned char *data = unhex(argv[i + 1], &data_len), *ctx = unhex(argv[i + 2], &ctx_len);
 		unsigned char *data_out = NULL, *ctx_out = NULL;
 		bool syscall = !strcmp(kind, "syscall"), raw_tp = !strcmp(kind, "raw_tp");
+		/* bpf_prog_test_run_nf never writes ctx_out: no buffer, or its untouched zeros would be
+		 * reported as the kernel's. */
+		bool nf = !strcmp(kind, "nf");
 		int err, fd;
 
 		obj = bpf_object__open_file(argv[1], NULL);
@@ -236,7 +240,7 @@ int main(int argc, char **argv)
 		{
 			LIBBPF_OPTS(bpf_test_run_opts, topts);
 			size_t out_size = data ? data_len + OUT_EXTRA : 0;
-			size_t ctx_out_size = (ctx && !syscall && !raw_tp) ? ctx_len + 256 : 0;
+			size_t ctx_out_size = (ctx && !syscall && !raw_tp && !nf) ? ctx_len + 256 : 0;
 
 			if (data) {
 				data_out = calloc(out_size, 1);
