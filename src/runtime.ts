@@ -278,6 +278,15 @@ export class Runtime implements VmEnv {
     return id;
   }
 
+  /** Program `id` runs as `prog` from now on (tail calls and prog_array slots too): the
+   *  verifier's rewrite of an accepted program (src/verify.ts), or the original again. */
+  replaceProgram(id: number, prog: Program): void {
+    if (this.programs[id] === undefined) throw new UsageError(`no program with id ${id}`);
+    this.interpreter.decode(prog);
+    this.programs[id] = prog;
+    this.programIds.set(prog, id);
+  }
+
   programById(id: number): Program | undefined {
     return this.programs[id];
   }

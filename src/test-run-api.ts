@@ -6,7 +6,7 @@ import { mapTypeName } from '../maps/types.js';
 import { testRun, type TestRunInput, type TestRunResult } from '../vm/test-run.js';
 import type { LoadedObject } from './loader/load.js';
 import { UsageError } from './errors.js';
-import { verifyForRun, type VerifyOptions } from './verify.js';
+import { runnableProgram, verifyForRun, type VerifyOptions } from './verify.js';
 import { btfDecoder, isRbtreeMap } from './rbtree-api.js';
 import { codecFor } from './map-api.js';
 
@@ -130,5 +130,5 @@ export interface RunLoadedOptions {
 export function runLoaded(obj: LoadedObject, progName: string, input: TestRunInput, opts: RunLoadedOptions = {}): TestRunResult {
   const p = obj.program(progName);
   if (opts.verify) verifyForRun(obj, progName, opts.verify === true ? {} : opts.verify);
-  return testRun(obj.runtime, p.program, input);
+  return testRun(obj.runtime, runnableProgram(p), input);
 }

@@ -14,6 +14,8 @@ import { btfAttachTarget } from './btf/builtin-args.js';
 import { MapType, type BpfMap } from '../maps/types.js';
 import { FieldError, mapValueRecord, structMetas, type BtfRecord } from './btf/fields.js';
 import { progTypeInfo } from '../vm/contexts.js';
+import { xlateProgram } from '../verifier/fixups.js';
+import type { Program } from '../vm/program.js';
 import type { LoadedObject, LoadedProgram } from './loader/load.js';
 
 export type { VerifyOptions, VerifyResult, InsnFacts } from '../verifier/index.js';
@@ -27,7 +29,16 @@ export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptio
   // The rbtree helpers skip their run-time lock check for a program whose every tree operation
   // was proven to hold the lock (strict mode); any other verdict keeps the check.
   lp.program.rbtreeLockProven = result.rbtreeLockProven === true;
+  // An accepted program runs as the kernel runs it, with the verifier's rewrites (the pcs of its
+  // faults and traces are the rewritten ones, as in the kernel's xlated program).
+  lp.xlated = result.accepted ? xlateProgram(lp.program) : undefined;
+  obj.runtime.replaceProgram(lp.id, lp.xlated ?? lp.program);
   return result;
+}
+
+/** The program a run of `lp` executes: the verifier's rewrite once accepted, else the loaded one. */
+export function runnableProgram(lp: LoadedProgram): Program {
+  return lp.xlated ?? lp.program;
 }
 
 /** Verify program `name` of `obj` before a run (the CLI's `run`/`bench` by default, runLoaded
@@ -354,16 +365,20 @@ export interface ProgramVerdict {
   errorPc?: number;
   processed?: number;
   log?: string;
+  /** The xlated program (src/xlated.ts) of an accepted program, when asked for. */
+  xlated?: string;
 }
 
 /** Load program `name` alone (program selection) into a fresh Runtime and verify it. `open` gives
  *  a fresh spec (loading consumes it); loader notes are added to `notes`. */
-export function programVerdict(open: () => ObjectSpec, name: string, opts: VerifyOptions, notes?: Set<string>): ProgramVerdict {
+export function programVerdict(open: () => ObjectSpec, name: string, opts: VerifyOptions, notes?: Set<string>, listXlated?: (lp: LoadedProgram) => string): ProgramVerdict {
   let r: VerifyResult;
+  let xlated: string | undefined;
   try {
     const obj = load(new Runtime(), open(), { programs: [name] });
     for (const note of obj.notes) notes?.add(note);
     r = verifyProgram(obj, name, opts);
+    if (listXlated && r.accepted) xlated = listXlated(obj.program(name));
   } catch (e) {
     // Load-time refusals the kernel's verifier makes too (GPL-only helpers, helpers the program
     // type may not call) are rejections; anything else the loader refuses is bad input.
@@ -377,6 +392,7 @@ export function programVerdict(open: () => ObjectSpec, name: string, opts: Verif
   const v: ProgramVerdict = { program: name, status: r.accepted ? 'accepted' : 'rejected', processed: r.processed, log: r.log };
   if (r.error !== undefined) v.error = r.error;
   if (r.errorPc !== undefined) v.errorPc = r.errorPc;
+  if (xlated !== undefined) v.xlated = xlated;
   return v;
 }
 

@@ -60,8 +60,9 @@ export function predecode(insns: readonly Insn[]): Decoded {
  *  targets inside the program and not into an LD_IMM64's second slot, and the pre-LLVM-19 callx
  *  encoding (register in imm) that older assemblers emit. A write to r10 is not refused here: the
  *  kernel's verifier only looks at reachable code (dead code may hold one), so it faults when run
- *  (`writesFramePointer`) and the verifier refuses it where it is reachable. */
-export function validate(insns: readonly Insn[]): void {
+ *  (`writesFramePointer`) and the verifier refuses it where it is reachable. `maxReg` is 11 for
+ *  the verifier's rewrite of a program (Program.xlated), which may use r11 (the kernel's AX). */
+export function validate(insns: readonly Insn[], maxReg = 10): void {
   const n = insns.length;
   if (n === 0) throw new DecodeError('empty program');
   // Programs built in JavaScript (not decoded from bytes) can hold anything in these fields: only
@@ -92,7 +93,7 @@ export function validate(insns: readonly Insn[]): void {
   for (let pc = 0; pc < n; pc++) {
     if (isSecondHalf[pc]) continue;
     const x = insns[pc]!;
-    const problem = legacyCallx(x) ? undefined : insnProblem(insns, pc);
+    const problem = legacyCallx(x) ? undefined : insnProblem(insns, pc, maxReg);
     const reason = problem && (problem.detail ?? problem.reason);
     if (reason) throw new DecodeError(`${reason} (opcode 0x${x.code.toString(16).padStart(2, '0')})`, pc);
     const c = x.code & 0x07;

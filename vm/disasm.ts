@@ -37,6 +37,8 @@ export interface DisasmOptions extends DisasmAnnotations {
    *  --mcpu=v3 and later. Default true. With false, matches objdump's default CPU (v1), which
    *  prints `<unknown>` for 32-bit fetch atomics. */
   alu32?: boolean;
+  /** The program is the verifier's rewrite (Program.xlated): r11, the kernel's AX, is a register. */
+  xlated?: boolean;
   /** kernel dialect: print the full 64-bit value of map-pointer LD_IMM64s (allow_ptr_leaks). */
   allowPtrLeaks?: boolean;
 }
@@ -82,7 +84,7 @@ function formatLlvm(insns: readonly Insn[], pc: number, opts: DisasmOptions): st
   const insn = insns[pc]!;
   const raw = !!opts.raw;
   const alu32 = opts.alu32 !== false;
-  const f = validForm(insns, pc);
+  const f = validForm(insns, pc, opts.xlated);
   if (!f) return raw ? '<unknown>' : `.quad ${quadOf(insn)}`;
   const w = f.width === 32 ? 'w' : 'r';
   const d = `${w}${insn.dst}`;
@@ -183,10 +185,10 @@ function quadOf(insn: Insn): string {
 }
 
 /** The form at pc if the instruction is fully valid (all reserved fields zero). */
-function validForm(insns: readonly Insn[], pc: number): OpForm | undefined {
+function validForm(insns: readonly Insn[], pc: number, xlated?: boolean): OpForm | undefined {
   const f = formOf(insns[pc]!);
   if (!f) return undefined;
-  return insnError(insns, pc) === undefined ? f : undefined;
+  return insnError(insns, pc, xlated ? 11 : 10) === undefined ? f : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -201,7 +203,7 @@ const kOff = (n: number): string => (n < 0 ? `${n}` : `+${n}`);
 function formatKernel(insns: readonly Insn[], pc: number, opts: DisasmOptions): string {
   const insn = insns[pc]!;
   const code = `(${insn.code.toString(16).padStart(2, '0')})`;
-  const f = validForm(insns, pc);
+  const f = validForm(insns, pc, opts.xlated);
   if (!f) return `${code} invalid`;
   const w = f.cls === Cls.ALU || f.cls === Cls.JMP32 ? 'w' : 'r';
   switch (f.kind) {

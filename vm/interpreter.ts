@@ -247,7 +247,7 @@ class Run {
   /** The register file and HelperCall of the frame entered at `depth` (pooled). */
   contextAt(vm: Interpreter, depth: number): CallContext {
     let c = this.contexts[depth];
-    if (!c) this.contexts[depth] = c = new CallContext(vm, this, new Int32Array(22));
+    if (!c) this.contexts[depth] = c = new CallContext(vm, this, new Int32Array(24));
     return c;
   }
 }
@@ -327,7 +327,7 @@ export class Interpreter {
     if (prog === this.lastProg) return this.lastDecoded!;
     let d = this.decodedCache.get(prog);
     if (!d) {
-      validate(prog.insns);
+      validate(prog.insns, prog.xlated ? 11 : 10);
       d = predecode(prog.insns);
       this.decodedCache.set(prog, d);
     }
@@ -2432,7 +2432,8 @@ class CallContext implements VmHelperCall {
   constructor(
     private readonly vm: Interpreter,
     private readonly run: Run,
-    /** r0..r10 as halves: lo of rN at R[2N], hi at R[2N + 1]. */
+    /** r0..r10, and r11 (the kernel's AX, which only the verifier's rewrites use), as halves:
+     *  lo of rN at R[2N], hi at R[2N + 1]. */
     readonly R: Int32Array,
   ) {}
   u64(i: ArgIndex): bigint {

@@ -226,17 +226,18 @@ function matchesFixed(f: OpForm, insn: Insn): boolean {
 }
 
 /** Why slot `pc` of `insns` is not a valid instruction, or undefined when it is. Checks the
- *  opcode, registers (0..10), reserved fields, and the second slot of LD_IMM64. Jump targets are
- *  not checked here (they need the whole program). */
-export function insnError(insns: readonly Insn[], pc: number): string | undefined {
-  const p = insnProblem(insns, pc);
+ *  opcode, registers (0..10, or 0..11 in the verifier's rewrite, `maxReg` 11, where r11 is the
+ *  kernel's scratch register AX), reserved fields, and the second slot of LD_IMM64. Jump targets
+ *  are not checked here (they need the whole program). */
+export function insnError(insns: readonly Insn[], pc: number, maxReg = 10): string | undefined {
+  const p = insnProblem(insns, pc, maxReg);
   return p && (p.detail ? `${p.reason} (${p.detail})` : p.reason);
 }
 
 /** `insnError` in parts: the table's reason and, where one is known, what the encoding was
  *  presumably meant to be (`unknown ALU operation`, `invalid byte swap width 8`). The decoder
  *  reports the detail when there is one. */
-export function insnProblem(insns: readonly Insn[], pc: number): { reason: string; detail?: string } | undefined {
+export function insnProblem(insns: readonly Insn[], pc: number, maxReg = 10): { reason: string; detail?: string } | undefined {
   const insn = insns[pc]!;
   const f = formOf(insn);
   if (!f) {
@@ -262,8 +263,8 @@ export function insnProblem(insns: readonly Insn[], pc: number): { reason: strin
   if (!ops.src && fx.src === undefined && insn.src !== 0) return { reason: `reserved src field is ${insn.src} (must be 0) for ${f.name}` };
   if (!ops.off && fx.off === undefined && insn.off !== 0) return { reason: `reserved off field is ${insn.off} (must be 0) for ${f.name}` };
   if (!ops.imm && fx.imm === undefined && insn.imm !== 0) return { reason: `reserved imm field is ${insn.imm} (must be 0) for ${f.name}` };
-  if (ops.dst && insn.dst > 10) return { reason: `invalid destination register r${insn.dst}` };
-  if (ops.src && insn.src > 10) return { reason: `invalid source register r${insn.src}` };
+  if (ops.dst && insn.dst > maxReg) return { reason: `invalid destination register r${insn.dst}` };
+  if (ops.src && insn.src > maxReg) return { reason: `invalid source register r${insn.src}` };
   if (f.kind === 'ldimm64') {
     const next = insns[pc + 1];
     if (!next) return { reason: 'incomplete lddw: missing second slot' };

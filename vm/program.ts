@@ -11,6 +11,9 @@ export interface Program {
    *  imm (and the value offset in the second slot's imm for src 2); src 4 (FUNC) carries the
    *  target relative to the next slot, like a local call. */
   insns: Insn[];
+  /** The verifier's rewrite of a loaded program (verifier/fixups.ts, the kernel's "xlated"
+   *  program): it may use r11, the kernel's hidden scratch register BPF_REG_AX. */
+  xlated?: boolean;
   /** GPL-compatible license: gpl_only helpers are refused otherwise. */
   gpl: boolean;
   /** Source lines from BTF.ext line_info, sorted by pc. */

@@ -73,6 +73,9 @@ export interface LoadedProgram {
   verify(opts?: VerifyOptions): VerifyResult;
   /** The last verification's result. */
   verified?: VerifyResult;
+  /** What an accepted program runs as: `program` with the verifier's rewrites (verifier/fixups.ts,
+   *  the kernel's xlated program); absent until accepted and after a rejection. */
+  xlated?: Program;
 }
 
 export class LoadedObject {

@@ -103,6 +103,9 @@ export interface MsgPattern {
   negative: boolean;
   /** Set when the text has `{{...}}`: the whole pattern compiled to a JS regex. */
   regex?: RegExp;
+  /** Disassembly patterns (`__xlated`): must match on the line after the previous pattern's
+   *  (unless a `...` pattern came between them). */
+  onNextLine?: boolean;
 }
 
 /** Expectations of one mode (privileged, or the `@unpriv` run). */
@@ -111,6 +114,9 @@ export interface SubSpec {
   name: string;
   expectFailure: boolean;
   msgs: MsgPattern[];
+  /** `__xlated`: patterns for the verifier's rewrite of the program, as test_loader prints it
+   *  (`N: insn` lines, verifier/fixups.ts makes the program). */
+  xlated: MsgPattern[];
   /** Run the program after a successful load and compare r0 (`__retval`). */
   execute: boolean;
   retval: number;
@@ -227,9 +233,9 @@ export function parseTestSpec(btf: Btf, progName: string): TestSpec {
   const PRIV = 1, UNPRIV = 2;
   let mode = 0;
   let description: string | undefined;
-  const priv = { expectFailure: false, msgs: [] as MsgPattern[], execute: false, retval: 0 };
-  const unpriv = { expectFailure: false, msgs: [] as MsgPattern[], execute: false, retval: 0 };
-  const strict = { expectFailure: false, msgs: [] as MsgPattern[], execute: false, retval: 0 };
+  const priv = { expectFailure: false, msgs: [] as MsgPattern[], xlated: [] as MsgPattern[], execute: false, retval: 0 };
+  const unpriv = { expectFailure: false, msgs: [] as MsgPattern[], xlated: [] as MsgPattern[], execute: false, retval: 0 };
+  const strict = { expectFailure: false, msgs: [] as MsgPattern[], xlated: [] as MsgPattern[], execute: false, retval: 0 };
   let hasStrictResult = false;
   let hasStrictRetval = false;
   let strictTagged = false;
@@ -243,6 +249,17 @@ export function parseTestSpec(btf: Btf, progName: string): TestSpec {
   let skip: string | undefined;
   const unchecked: string[] = [];
   const valueOf = (s: string, prefix: string) => (s.startsWith(prefix) ? s.slice(prefix.length) : undefined);
+  // push_disasm_msg: each disassembly pattern is on the line after the previous one, except
+  // after a `...` (which is not a pattern itself).
+  const nextLine = { priv: true, unpriv: true };
+  const pushDisasm = (text: string, which: 'priv' | 'unpriv') => {
+    if (text === '...') {
+      nextLine[which] = false;
+      return;
+    }
+    (which === 'priv' ? priv : unpriv).xlated.push({ ...msgPattern(text, false), onNextLine: nextLine[which] });
+    nextLine[which] = true;
+  };
 
   for (const s of tags) {
     let v: string | undefined;
@@ -275,7 +292,9 @@ export function parseTestSpec(btf: Btf, progName: string): TestSpec {
       if (!Object.hasOwn(arches, v)) throw new AnnotationError(`bad arch spec: '${v}'`);
       archMask |= arches[v]!;
     } else if ((v = valueOf(s, 'test_skip=')) !== undefined) skip = v;
-    else if (/^(test_expect_xlated|test_jited|test_expect_stderr|test_expect_stdout)(_unpriv)?=/.test(s)) {
+    else if (s.startsWith('test_expect_xlated_unpriv=')) pushDisasm(msgPayload(s, 'test_expect_xlated_unpriv=', numberedForm), 'unpriv'), (mode |= UNPRIV);
+    else if (s.startsWith('test_expect_xlated=')) pushDisasm(msgPayload(s, 'test_expect_xlated=', numberedForm), 'priv'), (mode |= PRIV);
+    else if (/^(test_jited|test_expect_stderr|test_expect_stdout)(_unpriv)?=/.test(s)) {
       unchecked.push(s.slice(0, s.indexOf('=')));
       mode |= s.includes('_unpriv=') ? UNPRIV : PRIV;
     }
@@ -286,10 +305,12 @@ export function parseTestSpec(btf: Btf, progName: string): TestSpec {
   if (!hasUnprivResult) unpriv.expectFailure = priv.expectFailure;
   if (!hasUnprivRetval) (unpriv.retval = priv.retval), (unpriv.execute = priv.execute);
   if (unpriv.msgs.length === 0) unpriv.msgs = priv.msgs.slice();
+  if (unpriv.xlated.length === 0) unpriv.xlated = priv.xlated.slice();
   // The strict run inherits the same way.
   if (!hasStrictResult) strict.expectFailure = priv.expectFailure;
   if (!hasStrictRetval) (strict.retval = priv.retval), (strict.execute = priv.execute);
   if (strict.msgs.length === 0) strict.msgs = priv.msgs.slice();
+  if (strict.xlated.length === 0) strict.xlated = priv.xlated.slice();
   const display = description ?? progName;
   const spec: TestSpec = {
     progName,
@@ -341,8 +362,9 @@ function findFrom(p: MsgPattern, log: string, from: number): Match | undefined {
 /** Result of matching patterns against a log: the first problem, if any. */
 export interface MsgCheck {
   ok: boolean;
-  /** 'missing' (a __msg not found after the previous one) or 'unexpected' (a __not_msg found). */
-  problem?: 'missing' | 'unexpected';
+  /** 'missing' (a __msg not found after the previous one), 'unexpected' (a __not_msg found), or
+   *  'wrong line' (a disassembly pattern found, but not on the line after the previous one). */
+  problem?: 'missing' | 'unexpected' | 'wrong line';
   pattern?: MsgPattern;
   index?: number;
 }
@@ -384,9 +406,29 @@ export function checkMessages(log: string, patterns: readonly MsgPattern[]): Msg
   return { ok: true };
 }
 
+/** test_loader's validate_msgs for disassembly patterns (`__xlated`): each in order, searched
+ *  from the end of the previous match, and an `onNextLine` one on the line after the previous
+ *  match's. */
+export function checkDisasm(text: string, patterns: readonly MsgPattern[]): MsgCheck {
+  let pos = 0;
+  let prevLine = -1;
+  const lineOf = (at: number): number => text.slice(0, at).split('\n').length - 1;
+  for (let i = 0; i < patterns.length; i++) {
+    const p = patterns[i]!;
+    const m = findFrom(p, text, pos);
+    if (!m) return { ok: false, problem: 'missing', pattern: p, index: i };
+    const line = lineOf(m.start);
+    if (p.onNextLine && prevLine >= 0 && line !== prevLine + 1) return { ok: false, problem: 'wrong line', pattern: p, index: i };
+    prevLine = line;
+    pos = m.end;
+  }
+  return { ok: true };
+}
+
 /** One line saying why a message check failed, in test_loader's words. */
 export function describeMsgCheck(c: MsgCheck): string {
   if (c.ok || !c.pattern) return 'ok';
   const kind = c.pattern.regex ? 'REGEX' : 'SUBSTR';
+  if (c.problem === 'wrong line') return `WRONG LINE ${kind}: '${c.pattern.text}' is not on the line after the previous match`;
   return c.problem === 'missing' ? `EXPECTED ${kind}: '${c.pattern.text}' not in the log` : `UNEXPECTED ${kind}: '${c.pattern.text}' is in the log`;
 }

@@ -8,9 +8,10 @@ import { openObject, type OpenOptions } from '../loader/open.js';
 import { load, type LoadedObject } from '../loader/load.js';
 import { Runtime } from '../runtime.js';
 import { testRun, TestRunInputError } from '../test-run-api.js';
-import { verifyProgram, type VerifyResult } from '../verify.js';
+import { runnableProgram, verifyProgram, type VerifyResult } from '../verify.js';
+import { xlatedListing } from '../xlated.js';
 import { ProgType } from '../../vm/prog-types.js';
-import { checkMessages, describeMsgCheck, parseTestSpec, POINTER_VALUE, TEST_DATA_LEN, type SubSpec, type TestSpec } from './annotations.js';
+import { checkDisasm, checkMessages, describeMsgCheck, parseTestSpec, POINTER_VALUE, TEST_DATA_LEN, type SubSpec, type TestSpec } from './annotations.js';
 import type { Engine } from '../../vm/interpreter.js';
 
 export type TestStatus = 'PASS' | 'FAIL' | 'SKIP';
@@ -134,6 +135,12 @@ function runSubtest(objName: string, bytes: Uint8Array, open: OpenOptions, spec:
   if (!sub.expectFailure && !outcome.loaded) return result('FAIL', `unexpected load failure: ${outcome.error ?? ''}`, outcome.log);
   const check = checkMessages(outcome.log, sub.msgs);
   if (!check.ok) return result('FAIL', describeMsgCheck(check), outcome.log);
+  // test_loader checks the xlated program of a loaded one (the verifier's rewrites).
+  if (outcome.loaded && outcome.obj && sub.xlated.length) {
+    const text = xlatedListing(outcome.obj.program(spec.progName));
+    const xc = checkDisasm(text, sub.xlated);
+    if (!xc.ok) return result('FAIL', `xlated: ${describeMsgCheck(xc).replace(/the log$/, 'the xlated program')}`, `${outcome.log}\nXLATED:\n${text}`);
+  }
 
   if (sub.execute && !sub.expectFailure && outcome.obj) {
     const obj = outcome.obj;
@@ -144,7 +151,7 @@ function runSubtest(objName: string, bytes: Uint8Array, open: OpenOptions, spec:
     const input = prog.progType === ProgType.SYSCALL ? {} : { data: new Uint8Array(TEST_DATA_LEN), repeat: 1 };
     let retval: number;
     try {
-      retval = testRun(obj.runtime, prog.program, input).retval | 0;
+      retval = testRun(obj.runtime, runnableProgram(prog), input).retval | 0;
     } catch (e) {
       if (e instanceof TestRunInputError) return result('FAIL', `test run refused: ${e.message}`, outcome.log);
       if (e instanceof VmFault) return result('FAIL', `fault in a verified program: ${e.message}`, outcome.log);

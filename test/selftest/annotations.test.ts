@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { BtfKind, parseBtf, type BtfType } from '../../src/btf/btf.js';
 import { encodeBtf } from '../../src/btf/builtin-writer.js';
 import { openObject } from '../../src/loader/open.js';
-import { AnnotationError, checkMessages, isAuxiliary, parseTestSpec, POINTER_VALUE, PROG_FLAGS, programTags, strverscmp, type MsgPattern } from '../../src/selftest/annotations.js';
+import { AnnotationError, checkDisasm, checkMessages, isAuxiliary, parseTestSpec, POINTER_VALUE, PROG_FLAGS, programTags, strverscmp, type MsgPattern } from '../../src/selftest/annotations.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const btfOf = (name: string) => openObject(new Uint8Array(readFileSync(join(ROOT, 'test/progs', `${name}.o`))), { name }).btf!;
@@ -120,7 +120,19 @@ describe('spec fields', () => {
     expect(spec('test_arch=ARM64', 'test_arch=X86_64').archMismatch).toBe(false);
     expect(() => spec('test_arch=PDP11')).toThrow(/bad arch spec/);
     expect(spec('test_skip=flaky').skip).toBe('flaky');
-    expect(spec('test_expect_xlated=0: r0 = 1').unchecked).toEqual(['test_expect_xlated']);
+    expect(spec('test_jited=0: nop').unchecked).toEqual(['test_jited']);
+    expect(spec('test_expect_xlated=0: r0 = 1').unchecked).toEqual([]);
+  });
+
+  it('__xlated patterns: each on the line after the previous one, unless a `...` came between', () => {
+    const s = spec('test_expect_xlated=0: r0 = 1', 'test_expect_xlated=1: exit', 'test_expect_xlated=...', 'test_expect_xlated=5: exit');
+    expect(s.priv!.xlated.map((p) => [p.text, p.onNextLine])).toEqual([['0: r0 = 1', true], ['1: exit', true], ['5: exit', false]]);
+    expect(s.unpriv).toBeUndefined();
+    const text = '0: r0 = 1\n1: exit\n2: r0 = 2\n5: exit\n';
+    expect(checkDisasm(text, s.priv!.xlated).ok).toBe(true);
+    const tight = spec('test_expect_xlated=0: r0 = 1', 'test_expect_xlated=5: exit').priv!.xlated;
+    expect(checkDisasm(text, tight)).toMatchObject({ ok: false, problem: 'wrong line', index: 1 });
+    expect(checkDisasm(text, spec('test_expect_xlated=7: exit').priv!.xlated)).toMatchObject({ ok: false, problem: 'missing' });
   });
 
   it('an unclosed {{ is a parse error, as in the kernel', () => {

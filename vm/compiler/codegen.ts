@@ -100,7 +100,7 @@ function leaders(insns: readonly Insn[]): Set<number> {
 export function generate(insns: readonly Insn[], name = 'bpf'): { source: string; blocks: Set<number> } {
   const n = insns.length;
   if (n > MAX_COMPILED_SLOTS) throw new NotCompiled(`${n} instruction slots (more than ${MAX_COMPILED_SLOTS})`);
-  for (const x of insns) if (x.dst > 10 || x.src > 15) throw new NotCompiled(`register r${x.dst} out of range`);
+  for (const x of insns) if (x.dst > 11 || x.src > 15) throw new NotCompiled(`register r${x.dst} out of range`);
   const L = leaders(insns);
   // The interpreter keeps one range cache per direction; here each base register has its own (a
   // loop that reads the stack, the context and a map value no longer misses three times per
@@ -131,7 +131,7 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
   // All registers back into ctx.R: before handing the run over (return), and in the function's one
   // catch, so a fault anywhere reports the registers of the moment it happened.
   let SYNC = '';
-  for (let r = 0; r <= 10; r++) SYNC += `R[${2 * r}]=l${r};R[${2 * r + 1}]=h${r};`;
+  for (let r = 0; r <= 11; r++) SYNC += `R[${2 * r}]=l${r};R[${2 * r + 1}]=h${r};`;
   // What helpers and kfuncs read (their arguments, and callbacks' function handles): r1..r5.
   let ARGS = '';
   for (let r = 1; r <= 5; r++) ARGS += `R[${2 * r}]=l${r};R[${2 * r + 1}]=h${r};`;
@@ -376,7 +376,7 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
     `const R=ctx.R;const arena=vm.env.arena;const rng=vm.rng;const tmp=vm.tmp;const dv=arena.dv;const u8=arena.u8;const i8=arena.i8;` +
     `const u16=arena.u16;const i16=arena.i16;const i32=arena.i32;const sv=run.saved;const limit=run.limit;const pseudo=decoded.pseudo??(decoded.pseudo=new Int32Array(decoded.length*3));const env=vm.env;let gen=vm.resolvedGen;let count=run.insnCount;` +
     CACHES +
-    Array.from({ length: 11 }, (_, r) => `let l${r}=R[${2 * r}]|0,h${r}=R[${2 * r + 1}]|0;`).join('') +
+    Array.from({ length: 12 }, (_, r) => `let l${r}=R[${2 * r}]|0,h${r}=R[${2 * r + 1}]|0;`).join('') +
     `let pc=entry;try{for(;;){switch(pc){`;
   const epilogue = `default:${SYNC}run.insnCount=count;run.nextProg=prog;run.nextPc=pc;return 2;}}}catch(e){${SYNC}throw e;}}`;
   return { source: prologue + out.join('\n') + '\n' + epilogue, blocks: L };

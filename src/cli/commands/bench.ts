@@ -13,6 +13,7 @@ import type { Command } from 'commander';
 import { UsageError, VmFault } from '../../errors.js';
 import { readBytes } from '../../node.js';
 import { loadProgramForRun } from '../load-program.js';
+import { runnableProgram } from '../../verify.js';
 import { Runtime } from '../../runtime.js';
 import { testRun, type TestRunInput } from '../../test-run-api.js';
 import type { RegisterCommand } from './index.js';
@@ -142,7 +143,7 @@ export function benchProgram(objPath: string, opts: Omit<BenchOptions, 'engine'>
     ...(opts.verify !== undefined ? { verify: opts.verify } : {}),
     ...(opts.strict ? { strict: true } : {}),
   });
-  const prog = obj.program(progName).program;
+  const prog = runnableProgram(obj.program(progName));
   const input: TestRunInput = {
     ...(opts.data !== undefined ? { data: readBytes(opts.data) } : {}),
     ...(opts.ctx !== undefined ? { ctx: readBytes(opts.ctx) } : {}),

@@ -10,6 +10,7 @@ import { Runtime } from '../../runtime.js';
 import { readBytes } from '../../node.js';
 import type { LoadedObject } from '../../loader/load.js';
 import { loadProgramForRun } from '../load-program.js';
+import { runnableProgram } from '../../verify.js';
 import { parseBtf } from '../../btf/btf.js';
 import { dumpRbtree, formatRbtree, isRbtreeMap } from '../../rbtree-api.js';
 import { dumpMapRaw, hexDump, mapViews, resultLine, testRun, toHex, TestRunInputError, type TestRunResult } from '../../test-run-api.js';
@@ -137,7 +138,7 @@ function runCommand(objPath: string, opts: RunOptions): number {
   };
   let r: TestRunResult;
   try {
-    r = testRun(runtime, prog.program, input);
+    r = testRun(runtime, runnableProgram(prog), input);
   } catch (e) {
     // What the program printed before it faulted is often the best clue.
     for (const l of output.printk) process.stderr.write(l.endsWith('\n') ? l : l + '\n');

@@ -1,4 +1,4 @@
-// `ebpfvm verify x.o [--prog P] [--log-level 0|1|2] [--strict] [--json]`: the verifier's verdict
+// `ebpfvm verify x.o [--prog P] [--log-level 0|1|2] [--strict] [--json] [--xlated]`: the verifier's verdict
 // and log. Each program is loaded on its own (program selection), so one rejected or unsupported
 // program does not hide the verdicts of the others. One line per program on stdout; the log of a
 // rejected program (or any log asked for with --log-level) on stderr; --json prints one object
@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { openObjectFile } from '../../node.js';
 import { programVerdict, verdictLine, type ProgramVerdict } from '../../verify.js';
+import { xlatedListing } from '../../xlated.js';
 import type { RegisterCommand } from './index.js';
 
 interface VerifyCliOptions {
@@ -15,6 +16,7 @@ interface VerifyCliOptions {
   logLevel?: 0 | 1 | 2;
   strict?: boolean;
   json?: boolean;
+  xlated?: boolean;
 }
 
 const logLevel = (v: string): 0 | 1 | 2 => {
@@ -31,13 +33,14 @@ export const registerVerify: RegisterCommand = (program: Command, setExit) => {
     .option('--log-level <n>', '0: the log only on rejection (as libbpf retries at 1), 1: the failing path, 2: every instruction with its state', logLevel)
     .option('--strict', "the rbtree verifier's strict mode")
     .option('--json', 'print one JSON object with every verdict and log')
+    .option('--xlated', "print each accepted program as it runs: with the verifier's rewrites, in the kernel test loader's `N: insn` form (its __xlated)")
     .action((objPath: string, opts: VerifyCliOptions) => {
       setExit(verifyCommand(objPath, opts));
     });
 };
 
 function verifyOne(objPath: string, name: string, opts: VerifyCliOptions, notes: Set<string>): ProgramVerdict {
-  return programVerdict(() => openObjectFile(objPath), name, { logLevel: opts.logLevel ?? 0, ...(opts.strict ? { strict: true } : {}) }, notes);
+  return programVerdict(() => openObjectFile(objPath), name, { logLevel: opts.logLevel ?? 0, ...(opts.strict ? { strict: true } : {}) }, notes, opts.xlated ? xlatedListing : undefined);
 }
 
 function verifyCommand(objPath: string, opts: VerifyCliOptions): number {
@@ -54,6 +57,7 @@ function verifyCommand(objPath: string, opts: VerifyCliOptions): number {
       process.stdout.write(verdictLine(v) + '\n');
       const showLog = v.log && (v.status === 'rejected' || (opts.logLevel ?? 0) > 0);
       if (showLog) process.stderr.write(v.log!.endsWith('\n') ? v.log! : v.log! + '\n');
+      if (v.xlated !== undefined) process.stdout.write(v.xlated);
     }
   }
   if (verdicts.some((v) => v.status === 'error')) {

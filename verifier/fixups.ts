@@ -1,0 +1,138 @@
+// The rewrites the kernel's verifier makes to an accepted program before it runs (do_misc_fixups
+// in kernel/bpf/verifier.c), as far as ebpfvm runs them: the program these give is the "xlated"
+// program (`bpftool prog dump xlated`, test_loader's `__xlated`), and it is what a verified run
+// executes (src/verify.ts). Implemented: the division and modulo guards, which make the
+// exceptions of div/mod by a register (divide by zero, LLONG_MIN / -1) and of sdiv/smod by the
+// constant -1 impossible by testing the divisor first, with the hidden scratch register r11
+// (BPF_REG_AX) where the kernel uses it. The VM gives the same results without them (the ISA
+// defines every quotient), so running the guarded program changes no verdict or value; what it
+// changes is the pcs, as in the kernel.
+//
+// Jump, call and function offsets are moved as bpf_patch_insn_data moves them: a branch to a
+// patched instruction lands on the first instruction of its patch.
+import { AluOp, Cls, JmpOp, LD_IMM64, PseudoCall, PseudoLd, Src, type Insn } from '../vm/isa.js';
+import type { Program } from '../vm/program.js';
+
+/** The kernel's BPF_REG_AX: a scratch register only rewrites use (the VM has room for it). */
+export const REG_AX = 11;
+
+const alu = (is64: boolean, op: number, src: number, dst: number, srcReg: number, off: number, imm: number): Insn => ({
+  code: (is64 ? Cls.ALU64 : Cls.ALU) | op | src,
+  dst,
+  src: srcReg,
+  off,
+  imm,
+});
+const jmp = (is64: boolean, op: number, dst: number, off: number, imm: number): Insn => ({ code: (is64 ? Cls.JMP : Cls.JMP32) | op | Src.K, dst, src: 0, off, imm });
+const ja = (off: number): Insn => ({ code: Cls.JMP | JmpOp.JA, dst: 0, src: 0, off, imm: 0 });
+const mov32Reg = (r: number): Insn => ({ code: Cls.ALU | AluOp.MOV | Src.X, dst: r, src: r, off: 0, imm: 0 });
+const mov32Imm = (r: number, imm: number): Insn => ({ code: Cls.ALU | AluOp.MOV | Src.K, dst: r, src: 0, off: 0, imm });
+const neg = (is64: boolean, r: number): Insn => alu(is64, AluOp.NEG, Src.K, r, 0, 0, 0);
+
+/** The patch replacing `x` (at an instruction start), or undefined when the kernel leaves it. */
+function patchFor(x: Insn): Insn[] | undefined {
+  const c = x.code & 0x07;
+  if (c !== Cls.ALU && c !== Cls.ALU64) return undefined;
+  const op = x.code & 0xf0;
+  if (op !== AluOp.DIV && op !== AluOp.MOD) return undefined;
+  const is64 = c === Cls.ALU64;
+  const isDiv = op === AluOp.DIV;
+  const signed = x.off === 1;
+  const d = x.dst;
+  if ((x.code & Src.X) === 0) {
+    // sdiv/smod by -1: x / -1 is -x (LLONG_MIN / -1 overflows to LLONG_MIN), x % -1 is 0.
+    if (!signed || x.imm !== -1) return undefined;
+    return [isDiv ? neg(is64, d) : mov32Imm(d, 0)];
+  }
+  const s = x.src;
+  const orig = { ...x };
+  if (!signed) {
+    // x / 0 is 0; x % 0 is x (for 32 bits, zero-extended).
+    if (isDiv) return [jmp(is64, JmpOp.JNE, s, 2, 0), alu(false, AluOp.XOR, Src.X, d, d, 0, 0), ja(1), orig];
+    const p = [jmp(is64, JmpOp.JEQ, s, 1 + (is64 ? 0 : 1), 0), orig, ja(1), mov32Reg(d)];
+    return is64 ? p.slice(0, 2) : p;
+  }
+  // AX = src + 1: AX > 1 is the ordinary case; AX == 0 is a divisor of -1; AX == 1 of 0.
+  const ax = [{ code: Cls.ALU64 | AluOp.MOV | Src.X, dst: REG_AX, src: s, off: 0, imm: 0 }, alu(is64, AluOp.ADD, Src.K, REG_AX, 0, 0, 1)];
+  if (isDiv) {
+    // x s/ 0 is 0; x s/ -1 is -x.
+    return [...ax, jmp(is64, JmpOp.JGT, REG_AX, 4, 1), jmp(is64, JmpOp.JEQ, REG_AX, 1, 0), alu(is64, AluOp.MOV, Src.K, d, 0, 0, 0), neg(is64, d), ja(1), orig];
+  }
+  // x s% 0 is x (zero-extended for 32 bits); x s% -1 is 0.
+  const p = [...ax, jmp(is64, JmpOp.JGT, REG_AX, 3, 1), jmp(is64, JmpOp.JEQ, REG_AX, 3 + (is64 ? 0 : 1), 1), mov32Imm(d, 0), ja(1), orig, ja(1), mov32Reg(d)];
+  return is64 ? p.slice(0, -2) : p;
+}
+
+/** Is this slot a branch whose offset (or imm) names a target pc? Which field holds it. */
+function branchField(x: Insn): 'off' | 'imm' | undefined {
+  const c = x.code & 0x07;
+  if (x.code === LD_IMM64) return x.src === PseudoLd.FUNC ? 'imm' : undefined;
+  if (c !== Cls.JMP && c !== Cls.JMP32) return undefined;
+  const op = x.code & 0xf0;
+  if (op === JmpOp.EXIT) return undefined;
+  if (op === JmpOp.CALL) return c === Cls.JMP && (x.code & Src.X) === 0 && x.src === PseudoCall.LOCAL ? 'imm' : undefined;
+  return c === Cls.JMP32 && op === JmpOp.JA ? 'imm' : 'off';
+}
+
+export interface Xlated {
+  insns: Insn[];
+  /** New pc of each old pc (and of the end, `insns.length`): where its patch starts. */
+  pcMap: Int32Array;
+}
+
+/** The fixed-up instructions of a linked program, or undefined when nothing is rewritten. */
+export function fixupInsns(insns: readonly Insn[]): Xlated | undefined {
+  const n = insns.length;
+  const patches = new Map<number, Insn[]>();
+  for (let pc = 0; pc < n; pc++) {
+    const x = insns[pc]!;
+    if (x.code === LD_IMM64) {
+      pc++;
+      continue;
+    }
+    const p = patchFor(x);
+    if (p) patches.set(pc, p);
+  }
+  if (patches.size === 0) return undefined;
+  const pcMap = new Int32Array(n + 1);
+  let np = 0;
+  for (let pc = 0; pc < n; pc++) {
+    pcMap[pc] = np;
+    np += patches.get(pc)?.length ?? 1;
+  }
+  pcMap[n] = np;
+  const out: Insn[] = [];
+  for (let pc = 0; pc < n; pc++) {
+    const p = patches.get(pc);
+    if (p) {
+      out.push(...p);
+      continue;
+    }
+    const x = { ...insns[pc]! };
+    const field = branchField(x);
+    if (field !== undefined) {
+      const target = pc + 1 + x[field];
+      // Out-of-range targets are the decoder's to refuse; leave them as they were.
+      if (target >= 0 && target <= n) x[field] = pcMap[target]! - pcMap[pc]! - 1;
+    }
+    out.push(x);
+  }
+  return { insns: out, pcMap };
+}
+
+/** The program a verified run executes: `prog` with the fixups applied and every pc-keyed fact
+ *  (line info, function starts, CO-RE poison sites, kfunc names, the exception callback) moved to
+ *  the new pcs; `prog` itself when nothing is rewritten. */
+export function xlateProgram(prog: Program): Program {
+  const x = fixupInsns(prog.insns);
+  if (!x) return prog;
+  const at = (pc: number): number => (pc >= 0 && pc < x.pcMap.length ? x.pcMap[pc]! : pc);
+  const remap = <V>(m: ReadonlyMap<number, V>): Map<number, V> => new Map([...m].map(([pc, v]) => [at(pc), v]));
+  const out: Program = { ...prog, insns: x.insns, xlated: true };
+  if (prog.lineInfo) out.lineInfo = prog.lineInfo.map((l) => ({ ...l, pc: at(l.pc) }));
+  if (prog.funcs) out.funcs = prog.funcs.map((f) => ({ ...f, pc: at(f.pc) }));
+  if (prog.coreFailures) out.coreFailures = remap(prog.coreFailures);
+  if (prog.kfuncNames) out.kfuncNames = remap(prog.kfuncNames);
+  if (prog.exceptionCallback !== undefined) out.exceptionCallback = at(prog.exceptionCallback);
+  return out;
+}
