@@ -78,6 +78,20 @@ function mainSignatureNote(btf: Btf, funcId: number): string | undefined {
   }
 }
 
+/** check_btf_func's scalar_return: FUNC `funcId` returns btf_type_is_small_int or an enum. */
+function funcReturnsScalar(btf: Btf, funcId: number): boolean {
+  try {
+    const fn = btf.type(funcId);
+    if (fn.kind !== BtfKind.FUNC) return true;
+    const proto = btf.type(fn.sizeOrType);
+    if (proto.kind !== BtfKind.FUNC_PROTO || proto.sizeOrType === 0) return false;
+    const ret = btf.resolve(proto.sizeOrType);
+    return (ret.kind === BtfKind.INT && ret.sizeOrType <= 8) || ret.kind === BtfKind.ENUM || ret.kind === BtfKind.ENUM64;
+  } catch {
+    return true; // malformed BTF is the loader's business
+  }
+}
+
 /** What the verifier needs to know about a loaded program. */
 export function verifierInput(obj: LoadedObject, lp: LoadedProgram): VerifyInput {
   const runtime = obj.runtime;
@@ -160,7 +174,9 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram): VerifyInput
       return { kind: 'struct', id, name: t.name, size: btf.sizeof(id), ...(rec ? { record: rec } : {}), scalarsOnly: scalarStruct(btf, id, 0) };
     };
     const globals = new Map<number, { name: string; args: readonly GlobalArg[]; retScalar: boolean }>();
+    const retScalar = new Map<number, boolean>();
     for (const fi of lp.funcInfo) {
+      if (fi.pc > 0) retScalar.set(fi.pc, funcReturnsScalar(btf, fi.typeId));
       if (fi.pc === 0) {
         const note = mainSignatureNote(btf, fi.typeId);
         if (note !== undefined) input.mainSignatureNote = note;
@@ -176,6 +192,7 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram): VerifyInput
       const tags = btf.types.filter((t) => t.kind === BtfKind.DECL_TAG && t.componentIdx === -1 && t.sizeOrType === main.typeId && t.name.startsWith('exception_callback:')).length;
       if (tags) input.exceptionCallbackTags = tags;
     }
+    if (retScalar.size) input.subprogRetScalar = retScalar;
   }
   // Slot types: the built-in kernel's prototype of the target, else what the program declares
   // (test runs supply the arguments, and loads through them are PROBE_MEM loads).
@@ -383,7 +400,7 @@ export function programVerdict(open: () => ObjectSpec, name: string, opts: Verif
     // Load-time refusals the kernel's verifier makes too (GPL-only helpers, helpers the program
     // type may not call) are rejections; anything else the loader refuses is bad input.
     if (e instanceof VerifierError) {
-      const error = e.log.trim().split('\n').at(-1) ?? e.message;
+      const error = e.log.trim().split('\n').filter((l) => !l.startsWith('processed ')).at(-1) ?? e.message;
       return { program: name, status: 'rejected', error, ...(e.insn !== undefined ? { errorPc: e.insn } : {}), log: e.log };
     }
     if (e instanceof EbpfvmError) return { program: name, status: 'error', error: e.message };

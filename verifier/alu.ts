@@ -61,7 +61,12 @@ export function checkAlu(v: Verifier, insn: Insn): void {
       v.setReg(dstNo, Reg.unknown());
       return;
     }
+    // w1 = w2 of a value that fits 32 bits copies it whole: the two share an id (linked), so
+    // bounds learned on either later reach the other (sync_linked_regs).
+    const fits32 = src.s.umax <= 0xffffffffn;
+    if (fits32 && src.id === 0 && !src.s.isConst()) src.id = v.newId();
     const r = Reg.scalar(src.s.clone());
+    if (fits32) r.id = src.id;
     scalarAlu(insn.code, 0, 0, r.s, src.s);
     v.setReg(dstNo, r);
     return;

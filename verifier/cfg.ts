@@ -4,7 +4,7 @@
 // an LD_IMM64's second half. Also what the search needs from the graph: prune points (kernel
 // mark_prune_point), forced checkpoints, and the registers live before each insn (6.18's
 // compute_live_registers), which state pruning uses to ignore dead registers.
-import { Cls, JmpOp, LD_IMM64, PseudoCall, PseudoLd, type Insn } from '../vm/isa.js';
+import { AluOp, Cls, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, type Insn } from '../vm/isa.js';
 import { formOf, insnProblem } from '../vm/opcodes.js';
 import { mapProgRefusal } from '../helpers/map-compat.js';
 import { Reject } from './errors.js';
@@ -67,7 +67,8 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
       continue;
     }
     const problem = insnProblem(insns, pc);
-    if (problem && !legacyCallx(x) && x.code !== MAY_GOTO) {
+    // A register past r10 is check_reg_arg's to refuse ("R15 is invalid") when the insn is reached.
+    if (problem && !legacyCallx(x) && x.code !== MAY_GOTO && !/^invalid (destination|source) register/.test(problem.reason)) {
       if (!formOf(x)) throw new Reject(`unknown opcode ${(x.code & 0xff).toString(16).padStart(2, '0')}`, pc);
       throw new Reject(reservedMessage(x), pc);
     }
@@ -106,6 +107,24 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
         if (c !== (Cls.JMP | JmpOp.EXIT) && c !== (Cls.JMP | JmpOp.JA) && c !== (Cls.JMP32 | JmpOp.JA)) throw new Reject('last insn is not an exit or jmp', pc);
       }
     }
+  }
+  // check_btf_func: a subprogram with LD_ABS/LD_IND or a tail call must return an integer (their
+  // failure paths return 0 from it).
+  for (let i = 1; i < subprogs.length; i++) {
+    const start = subprogs[i]!;
+    if (input.subprogRetScalar?.get(start) !== false) continue;
+    const end = subprogs[i + 1] ?? n;
+    let ldAbs = false;
+    let tailCall = false;
+    for (let pc = start; pc < end; pc++) {
+      const x = insns[pc]!;
+      if (second[pc]) continue;
+      const mode = x.code & 0xe0;
+      if ((x.code & 7) === Cls.LD && (mode === Mode.ABS || mode === Mode.IND)) ldAbs = true;
+      if (x.code === (Cls.JMP | JmpOp.CALL) && x.src === 0 && x.imm === 12) tailCall = true;
+    }
+    if (ldAbs) throw new Reject("LD_ABS is only allowed in functions that return 'int'.", start);
+    if (tailCall) throw new Reject("tail_call is only allowed in functions that return 'int'.", start);
   }
   // Reachability (check_cfg's depth-first search) with prune points.
   const prune = new Uint8Array(n + 1);
@@ -183,19 +202,25 @@ function legacyCallx(x: Insn): boolean {
   return x.code === (Cls.JMP | JmpOp.CALL | 0x08) && x.dst === 0 && x.src === 0 && x.off === 0 && x.imm > 0 && x.imm <= 10;
 }
 
-/** The kernel's "uses reserved fields" message for the insn's class. */
+/** The kernel's "uses reserved fields" message for the insn (check_alu_op, check_cond_jmp_op,
+ *  do_check's per-class checks). */
 function reservedMessage(x: Insn): string {
   const c = x.code & 7;
-  const name = ['BPF_LD', 'BPF_LDX', 'BPF_ST', 'BPF_STX', 'BPF_ALU', 'BPF_JMP', 'BPF_JMP32', 'BPF_ALU64'][c]!;
-  if (c === Cls.ALU || c === Cls.ALU64) return `${name} uses reserved fields`;
+  const op = x.code & 0xf0;
+  if (c === Cls.ALU || c === Cls.ALU64) {
+    if (op === AluOp.NEG) return 'BPF_NEG uses reserved fields';
+    if (op === AluOp.END) return 'BPF_END uses reserved fields';
+    if (op === AluOp.MOV) return 'BPF_MOV uses reserved fields';
+    return 'BPF_ALU uses reserved fields';
+  }
   if (c === Cls.JMP || c === Cls.JMP32) {
-    const op = x.code & 0xf0;
     if (op === JmpOp.CALL) return 'BPF_CALL uses reserved fields';
     if (op === JmpOp.EXIT) return 'BPF_EXIT uses reserved fields';
     if (op === JmpOp.JA) return 'BPF_JA uses reserved fields';
-    return `${name} uses reserved fields`;
+    return 'BPF_JMP/JMP32 uses reserved fields';
   }
-  return `${name} uses reserved fields`;
+  if (c === Cls.LD) return (x.code & 0xe0) === Mode.IMM ? 'BPF_LD_IMM64 uses reserved fields' : 'BPF_LD_[ABS|IND] uses reserved fields';
+  return `${['BPF_LD', 'BPF_LDX', 'BPF_ST', 'BPF_STX'][c]!} uses reserved fields`;
 }
 
 /** Registers read and written by one insn (bitmasks over r0..r9). */

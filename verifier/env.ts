@@ -59,6 +59,9 @@ export interface VerifyInput {
   sleepable?: boolean;
   /** Function entry points and names (pc 0 is the main program). */
   funcs?: readonly { pc: number; name: string }[];
+  /** Whether each subprogram's BTF return type is an integer or enum, by entry pc (check_btf_func:
+   *  only those may hold LD_ABS/LD_IND or a tail call). */
+  subprogRetScalar?: ReadonlyMap<number, boolean>;
   /** Global (non-static) functions, by entry pc, with their BTF prototypes. */
   globalFuncs?: ReadonlyMap<number, { name: string; args: readonly GlobalArg[]; retScalar: boolean }>;
   /** Entry pc of the exception callback the main function names with its `exception_callback:`

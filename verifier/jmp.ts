@@ -126,11 +126,38 @@ function branchTaken(code: number, a: Reg, b: Reg, is32: boolean): -1 | 0 | 1 {
   // A pointer that cannot be NULL compared with 0.
   const ptr = a.isPointer ? a : b.isPointer ? b : undefined;
   const other = ptr === a ? b : a;
-  if (ptr && !ptr.maybeNull && other.isNullConst() && ptr.type !== RegType.SCALAR) {
+  if (ptr && regNotNull(ptr) && other.isNullConst() && ptr.type !== RegType.SCALAR) {
     if (op === JmpOp.JEQ) return 0;
     if (op === JmpOp.JNE) return 1;
   }
   return -1;
+}
+
+/** BPF_MAX_VAR_OFF: a pointer whose offset may reach this far could wrap to 0. */
+const MAX_VAR_OFF = 1n << 29n;
+
+/** reg_not_null: the pointer types whose base is never NULL (not the context, stack or packet:
+ *  the kernel does not decide `ctx == 0`, and explores both branches), with an offset that
+ *  cannot wrap the address to 0. */
+function regNotNull(r: Reg): boolean {
+  if (r.maybeNull) return false;
+  if (r.s.smin <= -MAX_VAR_OFF || r.s.smax >= MAX_VAR_OFF) return false;
+  switch (r.type) {
+    case RegType.SOCKET:
+    case RegType.TCP_SOCK:
+    case RegType.BUF:
+    case RegType.MAP_VALUE:
+    case RegType.MAP_KEY:
+    case RegType.SOCK_COMMON:
+    case RegType.MEM:
+    case RegType.MAP_PTR:
+      return true;
+    case RegType.BTF_ID:
+      // is_trusted_reg: a reference, or a trusted / allocated / non-owning pointer not untrusted
+      return !(r.flags & RegFlag.UNTRUSTED) && (r.refId !== 0 || (r.flags & (RegFlag.TRUSTED | RegFlag.MEM_ALLOC | RegFlag.ALLOC | RegFlag.NON_OWN)) !== 0);
+    default:
+      return false;
+  }
 }
 
 /** Copy refined bounds to every scalar sharing the register's id (sync_linked_regs). */

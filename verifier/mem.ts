@@ -19,9 +19,9 @@ export type Access = 'read' | 'write';
 
 /** One load or store through register `regno` at insn offset `off`. For reads, `dst` receives the
  *  loaded value; for writes `val` is the stored register (undefined for BPF_ST, with `imm`). */
-export function checkMemAccess(v: Verifier, regno: number, off: number, size: number, t: Access, val: Reg | undefined, dst: number, opts: { imm?: number; ldsx?: boolean } = {}): void {
+export function checkMemAccess(v: Verifier, regno: number, off: number, size: number, t: Access, val: Reg | undefined, dst: number, opts: { imm?: number; ldsx?: boolean; strictAlignment?: boolean } = {}): void {
   const reg = v.regs[regno]!;
-  checkAlignment(v, reg, off, size);
+  checkAlignment(v, reg, off, size, opts.strictAlignment === true);
   off += reg.off;
   let result: Reg | undefined;
   // Storing a pointer is a leak only without allow_ptr_leaks (unprivileged).
@@ -39,6 +39,7 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
       leak('map');
       const map = reg.map!;
       if (t === 'write' && (map.flags & 0x80) !== 0) v.reject(`write into map forbidden, value_size=${map.valueSize} off=${off} size=${size}`);
+      if (t === 'read' && mapWriteOnly(map.flags)) v.reject(`read from map forbidden, value_size=${map.valueSize} off=${off} size=${size}`);
       checkRegion(v, regno, off, size, map.valueSize, false);
       // Special fields from the map's record (locks, graph roots, kptrs: verifier/graph.ts).
       const kptr = map.record ? mapFieldAccess(v, reg, regno, off, size, t === 'write', val, opts.imm) : checkSpecialFields(v, reg, off, size);
@@ -172,8 +173,9 @@ function mapStruct(type: number): string {
 
 /** check_ptr_alignment: stack accesses are always strictly aligned (spill tracking relies on
  *  it); everything else only with BPF_F_STRICT_ALIGNMENT. */
-function checkAlignment(v: Verifier, reg: Reg, off: number, size: number): void {
-  const strict = reg.type === RegType.STACK || ((v.opts.progFlags ?? 0) & 1) !== 0;
+function checkAlignment(v: Verifier, reg: Reg, off: number, size: number, strictOnce: boolean): void {
+  // strict_alignment_once: atomics are aligned whatever the program's flags say
+  const strict = reg.type === RegType.STACK || strictOnce || ((v.opts.progFlags ?? 0) & 1) !== 0;
   if (!strict || size === 1) return;
   if (reg.type === RegType.CTX || reg.type === RegType.NOT_INIT || reg.type === RegType.SCALAR) return;
   const desc = reg.type === RegType.STACK ? 'stack ' : reg.type === RegType.MAP_VALUE ? 'value ' : reg.isPkt() ? 'packet ' : '';
@@ -481,7 +483,10 @@ export function checkHelperMem(v: Verifier, regno: number, sizeMin: number, size
     case RegType.MAP_VALUE: {
       if (write && reg.type === RegType.MAP_KEY) v.reject(`write to change key R${regno} not allowed`);
       const map = reg.map!;
-      if (write && (map.flags & 0x80) !== 0) v.reject(`write into map forbidden, value_size=${map.valueSize} off=${reg.off} size=${sizeMax}`);
+      if (reg.type === RegType.MAP_VALUE) {
+        if (write && (map.flags & 0x80) !== 0) v.reject(`write into map forbidden, value_size=${map.valueSize} off=${reg.off} size=${sizeMax}`);
+        if (!write && mapWriteOnly(map.flags)) v.reject(`read from map forbidden, value_size=${map.valueSize} off=${reg.off} size=${sizeMax}`);
+      }
       checkRegion(v, regno, reg.off, sizeMax, reg.type === RegType.MAP_KEY ? map.keySize : map.valueSize, zeroOk);
       return;
     }
@@ -532,3 +537,9 @@ export function checkHelperMem(v: Verifier, regno: number, sizeMin: number, size
   v.reject(`R${regno} type=${regTypeName(reg)} expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_`);
 }
 
+
+/** bpf_map_flags_to_cap: BPF_F_WRONLY_PROG without BPF_F_RDONLY_PROG (which wins) takes the
+ *  program's read access away. */
+function mapWriteOnly(flags: number): boolean {
+  return (flags & 0x100) !== 0 && (flags & 0x80) === 0;
+}

@@ -120,10 +120,12 @@ export class Verifier {
 
   // ---- register access ----------------------------------------------------------------------
   readReg(r: number): void {
+    if (r > 10) this.reject(`R${r} is invalid`, false, 22);
     this.scratchRegs |= 1 << r;
     if (this.regs[r]!.type === RegType.NOT_INIT) this.reject(`R${r} !read_ok`);
   }
   writable(r: number): void {
+    if (r > 10) this.reject(`R${r} is invalid`, false, 22);
     if (r === 10) this.reject('frame pointer is read only');
   }
   setReg(r: number, reg: Reg): void {
@@ -724,8 +726,12 @@ export class Verifier {
     const t = this.input.progType;
     if (t !== ProgType.SOCKET_FILTER && t !== ProgType.SCHED_CLS && t !== ProgType.SCHED_ACT && t !== ProgType.CGROUP_SKB && t !== ProgType.LWT_IN && t !== ProgType.LWT_OUT && t !== ProgType.LWT_XMIT)
       this.reject('BPF_LD_[ABS|IND] instructions not allowed for this program type', false, 22);
-    if (this.cfg.subprogs.length > 1) this.reject('BPF_LD_[ABS|IND] instructions cannot be mixed with bpf-to-bpf calls', false, 22);
+    if (this.st.frames.some((f, i) => i > 0 && f.inCallback)) this.reject('cannot use BPF_LD_[ABS|IND] within callback', false, 22);
+    // check_resource_leak: gen_ld_abs may end the program at run time, so the main function may
+    // hold no lock and no reference there (a subprogram's failure only returns from it).
     if (this.st.lock) this.reject('BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region', false, 22);
+    const held = this.st.frames.length === 1 ? this.st.refs.filter((r) => r.kind !== 'lock') : [];
+    if (held.length) this.reject([...held.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`), 'BPF_LD_[ABS|IND] would lead to reference leak'].join('\n'), false, 22);
     if (this.st.rcuLock) this.reject('BPF_LD_[ABS|IND] cannot be used inside bpf_rcu_read_lock-ed region', false, 22);
     this.readReg(6);
     if ((insn.code & 0xe0) === Mode.IND) this.readReg(insn.src);
@@ -733,6 +739,15 @@ export class Verifier {
     for (let r = 1; r <= 5; r++) this.setReg(r, new Reg());
     const size = SIZES[insn.code & 0x18]!;
     this.setReg(0, Reg.scalar(size === 8 ? Scalar.unknown() : Scalar.fromLoad(size as 1 | 2 | 4, false)));
+    // In a subprogram a failed load returns 0 from it (the hidden exit bpf_gen_ld_abs emits): the
+    // load's success continues later, the failure returns to the caller now.
+    if (this.st.frames.length > 1) {
+      this.scratchRegs |= 1;
+      this.pushBranch(this.st.clone(), this.pc + 1);
+      this.setReg(0, Reg.known(0n));
+      this.nextPc = funcExit(this);
+      this.doPrintState = true;
+    }
   }
 
   /** check_atomic. */
@@ -753,8 +768,8 @@ export class Verifier {
     // A fetch loads the old value into its source register (check_reg_arg DST_OP): not into r10.
     if (loadReg >= 0) this.writable(loadReg);
     const val = this.regs[insn.src];
-    checkMemAccess(this, insn.dst, insn.off, size, 'read', undefined, -1);
-    checkMemAccess(this, insn.dst, insn.off, size, 'write', val, -1);
+    checkMemAccess(this, insn.dst, insn.off, size, 'read', undefined, -1, { strictAlignment: true });
+    checkMemAccess(this, insn.dst, insn.off, size, 'write', val, -1, { strictAlignment: true });
     if (loadReg >= 0) this.setReg(loadReg, Reg.scalar(size === 8 ? Scalar.unknown() : Scalar.fromLoad(4, false)));
   }
 

@@ -1749,13 +1749,31 @@ export class Interpreter {
             }
             const a = offset >= 0 ? pkt.start + offset : packetNegative(pkt, offset);
             if (a < 0 || a + size > pkt.end) {
-              // The kernel ends the program with r0 = 0 on an out-of-packet legacy load.
+              // An out-of-packet legacy load exits with r0 = 0 (the exit bpf_gen_ld_abs emits):
+              // from the program, or in a subprogram back to its caller, as EXIT does.
               R[0] = 0;
               R[1] = 0;
-              run.lastPc = pc;
-              run.insnCount = count + pc + 1 - bs;
-              run.depth = baseDepth;
-              return;
+              if (run.depth === baseDepth) {
+                run.lastPc = pc;
+                run.insnCount = count + pc + 1 - bs;
+                return;
+              }
+              count += pc + 1 - bs;
+              run.depth--;
+              this.setStackLow(run);
+              rS = rE = wS = wE = 0;
+              const depth = run.depth;
+              const o = depth * 10;
+              const sv = run.saved;
+              for (let k = 0; k < 10; k++) R[12 + k] = sv[o + k]!;
+              const back = run.retProg[depth]!;
+              if (back !== curProg) {
+                curProg = back;
+                curDecoded = this.decode(back);
+                P = curDecoded.packed;
+              }
+              pc = bs = run.retPc[depth]!;
+              continue;
             }
             R[0] = size === 4 ? dv.getInt32(a, false) : size === 2 ? dv.getUint16(a, false) : u8[a]!;
             R[1] = 0;

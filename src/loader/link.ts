@@ -2,7 +2,7 @@
 // callback addresses, transitively), resolve relocations (maps, global data, externs, functions),
 // apply CO-RE and rebase func_info/line_info. The rules are libbpf's (DESIGN section 6).
 import { graphRecordsOf } from '../btf/graph-record.js';
-import { LinkError, UnsupportedError } from '../errors.js';
+import { LinkError, UnsupportedError, VerifierError } from '../errors.js';
 import { Cls, JmpOp, LD_IMM64, PseudoCall, PseudoLd, INSN_SIZE, type Insn } from '../../vm/isa.js';
 import type { Program } from '../../vm/program.js';
 import { applyCoreRelocations, coreFailureMessage } from '../btf/core.js';
@@ -102,6 +102,11 @@ export function linkProgram(spec: ObjectSpec, prog: ProgramSpec, env: LinkEnv): 
           notes.set(pc, t.f.name);
         } else if (isCall(insn) && insn.src === PseudoCall.KFUNC) {
           throw new LinkError('kfunc call without a relocation', where);
+        } else if (insn.code === LD_IMM64 && (insn.src === PseudoLd.MAP_FD || insn.src === PseudoLd.MAP_VALUE)) {
+          // A raw map fd in the code (no relocation): libbpf passes it to the kernel as it is, and
+          // no fd of ebpfvm's is a map, so the verifier's resolve_pseudo_ldimm64 refusal it is.
+          const line = `fd ${insn.imm} is not pointing to valid bpf_map`;
+          throw new VerifierError(`${where}: ${line}`, `${line}\n`, pc);
         } else if (insn.code === LD_IMM64 && insn.src !== PseudoLd.IMM64) {
           throw new LinkError(`LD_IMM64 with src ${insn.src} but no relocation`, where);
         }

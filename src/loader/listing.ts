@@ -4,7 +4,7 @@
 import { PseudoLd, type Insn } from '../../vm/isa.js';
 import { helperById } from '../../helpers/table.js';
 import { disassemble, type DisasmAnnotations, type DisasmOptions } from '../../vm/disasm.js';
-import { LinkError, UsageError } from '../errors.js';
+import { LinkError, UsageError, VerifierError } from '../errors.js';
 import { linkProgram } from './link.js';
 import type { ObjectSpec, ProgramSpec } from './spec.js';
 
@@ -32,7 +32,7 @@ export function listingUnits(spec: ObjectSpec, prog?: string): ListingUnit[] {
     } catch (e) {
       // A listing needs no link: what cannot be linked (an extern nothing defines, an arena
       // relocation, objects made for static linking) is listed as the section holds it.
-      if (!(e instanceof LinkError)) throw e;
+      if (!(e instanceof LinkError) && !(e instanceof VerifierError)) throw e;
       units.push(unlinkedUnit(p, e));
       continue;
     }
@@ -94,7 +94,7 @@ export function formatListing(units: readonly DisasmUnit[], opts: DisasmCliOptio
 
 /** The entry function's instructions as they are in the section: relocations not applied,
  *  subprograms not appended; the title says why. */
-function unlinkedUnit(p: ProgramSpec, e: LinkError): ListingUnit {
+function unlinkedUnit(p: ProgramSpec, e: LinkError | VerifierError): ListingUnit {
   return {
     title: `${p.section}/${p.name} (not linked: ${e.message})`,
     insns: p.func.insns.map((i) => ({ ...i })),

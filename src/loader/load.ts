@@ -2,7 +2,7 @@
 // data written, .rodata and .kconfig frozen), links every auto-loaded program, refuses what the
 // runtime cannot run (helper, kfunc, map type, program type) by name, registers the programs and
 // fills `values` initialisers (map-in-map slots, prog_array slots).
-import { LinkError, UnsupportedError, UsageError, EbpfvmError, VerifierError } from '../errors.js';
+import { DecodeError, LinkError, UnsupportedError, UsageError, EbpfvmError, VerifierError } from '../errors.js';
 import { AluOp, AtomicOp, Cls, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, Src, type Insn } from '../../vm/isa.js';
 import { mapFuncRefusal, mapProgRefusal } from '../../helpers/map-compat.js';
 import { progTypeName } from '../../vm/prog-types.js';
@@ -22,7 +22,8 @@ import { BUILTIN_KSYMS } from '../btf/builtin-kmem.js';
 import { kconfigImage } from './externs.js';
 import { linuxHelperName } from './helper-names.js';
 import type { ObjectSpec, ObjMapSpec, ProgramSpec } from './spec.js';
-import { verifyProgram, type VerifyOptions, type VerifyResult } from '../verify.js';
+import { verifierInput, verifyProgram, type VerifyOptions, type VerifyResult } from '../verify.js';
+import { verify } from '../../verifier/index.js';
 
 export interface LoadOptions {
   /** Kernel symbol addresses for `.ksyms` variables. */
@@ -352,8 +353,17 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
       if (target !== 'local') Object.defineProperty(linkEnv, 'targetBtf', { get: () => target ?? builtinBtf(), enumerable: true });
       const linked = linkProgram(spec, p, linkEnv);
       checkSupported(runtime, p, linked.program, spec.btf);
-      const id = runtime.registerProgram(linked.program);
-      const lp: LoadedProgram = { name: p.name, section: p.section, progType: p.progType, expectedAttachType: p.expectedAttachType, id, program: linked.program, spec: p, notes: linked.notes, funcInfo: linked.funcInfo, verify: (opts) => verifyProgram(obj, p.name, opts) };
+      const lp: LoadedProgram = { name: p.name, section: p.section, progType: p.progType, expectedAttachType: p.expectedAttachType, id: 0, program: linked.program, spec: p, notes: linked.notes, funcInfo: linked.funcInfo, verify: (opts) => verifyProgram(obj, p.name, opts) };
+      try {
+        lp.id = runtime.registerProgram(linked.program);
+      } catch (e) {
+        // Malformed code (a jump out of the program, an unknown opcode, a register past r10): the
+        // kernel's verifier refuses it, so the refusal is the verifier's, in its words.
+        if (!(e instanceof DecodeError)) throw e;
+        const r = verify(verifierInput(obj, lp), { logLevel: 1 });
+        if (r.accepted) throw e;
+        throw new VerifierError(`program ${p.name} rejected by the verifier${r.errorPc !== undefined ? ` at insn ${r.errorPc}` : ''}: ${r.error ?? ''}`, r.log, r.errorPc);
+      }
       if (p.attachTo !== undefined) lp.attachTo = p.attachTo;
       obj.programs.set(p.name, lp);
     }

@@ -5,7 +5,7 @@ import { Runtime } from '../../src/runtime.js';
 import { VmFault } from '../../src/errors.js';
 import { MemFlag } from '../../vm/memory.js';
 import { MapType } from '../../maps/types.js';
-import { B, DW, H, I, W, atomic, exit, ld, lddw, ldx, ldxsx, mov64, movr, prog, st, stx } from './enc.js';
+import { B, DW, H, I, W, atomic, callLocal, exit, ld, lddw, ldx, ldxsx, mov64, movr, prog, st, stx } from './enc.js';
 
 const SIZES = [[B, 1], [H, 2], [W, 4], [DW, 8]] as const;
 
@@ -250,4 +250,15 @@ describe('legacy packet loads (LD_ABS / LD_IND)', () => {
     expect(rt.execute(prog([mov64(3, -1), ld(0x50, 3, 0), mov64(0, 7), exit()]), { packet }).r0).toBe(0n);
     expect(rt.execute(prog([mov64(3, 1), ld(0x50, 3, 6), mov64(0, 7), exit()]), { packet }).r0).toBe(7n);
   });
+  for (const engine of ['interpreter', 'compiled'] as const) {
+    it(`in a subprogram, an out-of-packet load returns 0 from it to its caller (${engine})`, () => {
+      const rt = new Runtime({ engine });
+      const start = rt.arena.allocRegion(pkt.length, MemFlag.READ | MemFlag.WRITE, 'packet', 'pkt');
+      const packet = { start, end: start + pkt.length };
+      // main: r6 = r1; call sub; r0 += 7; exit.  sub: r0 = skb[off]; r0 = 1; exit.
+      const code = (off: number) => prog([movr(6, 1), callLocal(2), I(0x07, 0, 0, 0, 7), exit(), ld(0x20, 0, off), mov64(0, 1), exit()]);
+      expect(rt.execute(code(100), { packet }).r0).toBe(7n);
+      expect(rt.execute(code(0), { packet }).r0).toBe(8n);
+    });
+  }
 });

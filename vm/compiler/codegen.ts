@@ -200,13 +200,7 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
         const k = seg;
         seg = 0;
         e(`count+=${k};${budget(pc)}`);
-        e(
-          `if(run.depth===baseDepth){run.lastPc=${pc};run.insnCount=count;${SYNC}return 0;}` +
-            `run.depth--;vm.setStackLow(run);${RESET}{const o=run.depth*10;` +
-            `l6=sv[o];h6=sv[o+1];l7=sv[o+2];h7=sv[o+3];l8=sv[o+4];h8=sv[o+5];l9=sv[o+6];h9=sv[o+7];l10=sv[o+8];h10=sv[o+9];` +
-            `const back=run.retProg[run.depth];pc=run.retPc[run.depth];` +
-            `if(back!==prog){${SYNC}run.insnCount=count;run.nextProg=back;run.nextPc=pc;return 1;}}continue;`,
-        );
+        e(exitCode(pc));
         continue;
       }
       if (op === 0xe5) {
@@ -258,7 +252,8 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
             (mode === 0x40 ? `offset=(offset+${lo(S)})|0;` : '') +
             `const pkt=run.req.packet;if(pkt===undefined){${AT(pc)}throw new K.FaultSignal('LD_ABS/LD_IND without packet data');}` +
             `const a=offset>=0?pkt.start+offset:K.packetNegative(pkt,offset);` +
-            `if(a<0||a+${size}>pkt.end){l0=0;h0=0;run.lastPc=${pc};run.insnCount=count+${k};run.depth=baseDepth;${SYNC}return 0;}` +
+            // out of the packet: exit with r0 = 0 (from a subprogram to its caller), as EXIT does
+            `if(a<0||a+${size}>pkt.end){l0=0;h0=0;count+=${k};${exitCode(pc)}}` +
             `l0=${size === 4 ? 'dv.getInt32(a,false)' : size === 2 ? 'dv.getUint16(a,false)' : 'u8[a]'};h0=0;}`,
         );
         continue;
@@ -327,6 +322,18 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
   }
   // running past the last slot: the interpreter's sentinel arm
   e(`${AT(n)}throw new K.FaultSignal('fell off the end of the program (no exit)');`);
+
+  /** EXIT at pc (count already includes it): end the run at the base depth, else return to the
+   *  caller's frame. */
+  function exitCode(pc: number): string {
+    return (
+      `if(run.depth===baseDepth){run.lastPc=${pc};run.insnCount=count;${SYNC}return 0;}` +
+      `run.depth--;vm.setStackLow(run);${RESET}{const o=run.depth*10;` +
+      `l6=sv[o];h6=sv[o+1];l7=sv[o+2];h7=sv[o+3];l8=sv[o+4];h8=sv[o+5];l9=sv[o+6];h9=sv[o+7];l10=sv[o+8];h10=sv[o+9];` +
+      `const back=run.retProg[run.depth];pc=run.retPc[run.depth];` +
+      `if(back!==prog){${SYNC}run.insnCount=count;run.nextProg=back;run.nextPc=pc;return 1;}}continue;`
+    );
+  }
 
   function callCode(pc: number, x: Insn, all: readonly Insn[]): string {
     // a helper may have destroyed a map (the resolved LD_IMM64 values' generation moves)
