@@ -14,6 +14,7 @@ import { acquireReference, releaseReference } from './refs.js';
 import { Reg, RegFlag, RegType, Slot, regTypeName, type DynptrType, type Frame } from './state.js';
 import type { Verifier } from './verifier.js';
 import type { KfuncEntry } from '../helpers/kfuncs.js';
+import { progTypeInfo } from '../vm/contexts.js';
 
 /** BPF_DYNPTR_NR_SLOTS. */
 const NR_SLOTS = 2;
@@ -289,6 +290,19 @@ export function checkDynptrKfunc(v: Verifier, k: KfuncEntry): void {
       }
       const ref = processDynptrArg(v, regno, m);
       if (!uninit) parent = ref;
+      continue;
+    }
+    if ((type === 'struct __sk_buff *' || type === 'struct xdp_md *') && progTypeInfo(v.input.progType)?.ctx?.struct !== type.slice(7, -2)) {
+      // Not this program type's context (netfilter's is bpf_nf_ctx): KF_ARG_PTR_TO_BTF_ID, where
+      // the kernel type a uapi struct projects (sk_buff for __sk_buff, btf_is_projection_of) is
+      // accepted, trusted and at offset 0 (KF_TRUSTED_ARGS).
+      const uapi = type.slice(7, -2);
+      const kern = uapi === '__sk_buff' ? 'sk_buff' : 'xdp_buff';
+      if (r.type !== RegType.BTF_ID || (r.btfName !== kern && r.btfName !== uapi))
+        v.reject(`kernel function ${k.name} args#${i} expected pointer to STRUCT ${uapi} but R${regno} has a pointer to ${r.type === RegType.BTF_ID ? `STRUCT ${r.btfName}` : regTypeName(r)}`, false, 22);
+      if (r.maybeNull) v.reject(`Possibly NULL pointer passed to trusted arg${i}`, false, 13);
+      if (!(r.flags & RegFlag.TRUSTED) && !r.refId) v.reject(`R${regno} must be referenced or trusted`, false, 22);
+      if (r.off !== 0 || !r.s.isConst() || r.s.constValue() !== 0n) v.reject(`R${regno} must have zero offset when passed to release func or trusted arg to kfunc`, false, 22);
       continue;
     }
     if (type === 'struct __sk_buff *' || type === 'struct xdp_md *') {
