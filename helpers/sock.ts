@@ -13,10 +13,39 @@
 //     ebpfvm keeps no TCP state), else NULL (a test run's own socket has no protocol: NULL, as
 //     on the kernel).
 //   sk_fullsock (95)(sk): sk when it is a full socket, else NULL.
+//   sk_assign (124), two helpers under one id as in the kernel:
+//     tc (bpf_sk_assign)(skb, sk, flags): NULL sk or flags -EINVAL; otherwise -EOPNOTSUPP, because
+//       a test run's skb is never at tc ingress (bpf_prog_test_run_skb leaves tc_at_ingress 0),
+//       which the kernel checks before anything about the socket.
+//     sk_lookup (bpf_sk_lookup_assign)(ctx, sk or NULL, flags): select sk as the lookup's result
+//       (ctx->sk reads it back; the test run reports its cookie). Flags beyond
+//       BPF_SK_LOOKUP_F_REPLACE | NO_REUSEPORT -EINVAL; a reference-counted socket (not a TCP
+//       listener or a bound UDP socket, the ones the kernel frees by RCU), a TCP socket not in
+//       LISTEN or a UDP socket not in CLOSE -ESOCKTNOSUPPORT; another protocol than the
+//       lookup's -EPROTOTYPE; an AF_INET socket for an AF_INET6 lookup (or the reverse)
+//       -EAFNOSUPPORT (ebpfvm's AF_INET6 sockets are not IPV6_V6ONLY, so they take both); a
+//       socket already selected without F_REPLACE -EEXIST.
+//   skc_to_tcp_sock (137)(sk): sk for a full TCP socket, else NULL. skc_to_tcp_request_sock
+//     (139)(sk): sk for an IPv4 TCP request socket (NEW_SYN_RECV; sk_prot is tcp_prot), else
+//     NULL. Both return the socket's pointer typed as the kernel's struct, whose fields ebpfvm
+//     does not model: a load through it beyond the struct bpf_sock image faults.
+//   sk_cgroup_id (128)(sk), sk_ancestor_cgroup_id (129)(sk, level): ebpfvm has one cgroup, the
+//     cgroup v2 root (id 1, level 0), which every socket belongs to: 1 for a full socket, 0 for
+//     the others (the kernel reads the cgroup from full sockets only); level 0 gives 1, deeper
+//     levels have no ancestor (0).
+//   tcp_check_syncookie (100) / tcp_gen_syncookie (110)(sk, iph, iph_len, th, th_len): the
+//     kernel's argument and state checks in its order (-EINVAL for a short th, a socket that is
+//     not a TCP listener, wrong flags or a short iph; -EPROTONOSUPPORT for an IP version other
+//     than 4 or 6), with net.ipv4.tcp_syncookies at its default 1. Then a listener whose accept
+//     queue never overflowed, which every ebpfvm listener is (nothing connects to it): gen
+//     issues no cookie (tcp_get_syncookie_mss gives 0 unless the queue is full) and check finds
+//     none recent (tcp_synq_no_recent_overflow): -ENOENT both.
 // With no described sockets every lookup is NULL, which is what the kernel's test runs find in
 // a namespace without sockets.
 
-import { BPF_SOCK, field } from '../vm/contexts.js';
+import { FaultSignal } from '../src/errors.js';
+import { Errno } from '../maps/types.js';
+import { BPF_SOCK, SK_LOOKUP, field } from '../vm/contexts.js';
 import { ProgType as P } from '../vm/prog-types.js';
 import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, TcpState, type Socket } from '../vm/sockets.js';
 import { isFull, socketArg } from './storage.js';
@@ -25,6 +54,16 @@ import type { HelperArg, HelperCall, HelperEntry } from './types.js';
 /** Program types with the sk_lookup helpers and bpf_sk_release (net/core/filter.c). */
 const SK_LOOKUP_TYPES = [P.SCHED_CLS, P.SCHED_ACT, P.XDP, P.CGROUP_SKB, P.SK_SKB, P.CGROUP_SOCK_ADDR];
 const SK_RELEASE_TYPES = [...SK_LOOKUP_TYPES, P.SK_LOOKUP];
+/** Program types whose helpers include bpf_sk_base_func_proto's (the skc_to_* casts). */
+const SK_BASE_TYPES = [
+  P.SOCKET_FILTER, P.SCHED_CLS, P.SCHED_ACT, P.XDP, P.CGROUP_SKB, P.CGROUP_SOCK, P.CGROUP_SOCK_ADDR, P.LWT_IN, P.LWT_OUT,
+  P.LWT_XMIT, P.LWT_SEG6LOCAL, P.SOCK_OPS, P.SK_MSG, P.SK_SKB, P.FLOW_DISSECTOR, P.SK_REUSEPORT, P.SK_LOOKUP, P.TRACING,
+];
+const TC_TYPES = [P.SCHED_CLS, P.SCHED_ACT];
+const BPF_SK_LOOKUP_F_REPLACE = 1n;
+const BPF_SK_LOOKUP_F_NO_REUSEPORT = 2n;
+/** The one cgroup ebpfvm has: the cgroup v2 root. */
+export const ROOT_CGROUP_ID = 1n;
 
 const LOOKUP_ARGS: readonly HelperArg[] = [
   { type: 'ARG_PTR_TO_CTX' },
@@ -114,7 +153,168 @@ const fullLookup = (proto: number) => (call: HelperCall) => {
   return s && isFull(s) ? s.addr : 0;
 };
 
+/** sk_is_refcounted, negated: TCP listeners (inet_hash) and bound UDP sockets (udp_lib_get_port)
+ *  are SOCK_RCU_FREE; other sockets, and every socket that is not full, are reference counted. */
+function rcuFreed(s: Socket): boolean {
+  if (!isFull(s)) return false;
+  return (s.protocol === IPPROTO_TCP && s.state === TcpState.listen) || (s.protocol === IPPROTO_UDP && s.srcPort !== 0);
+}
+
+/** bpf_sk_lookup_assign on the test run's bpf_sk_lookup context (ctx->sk is the selection). */
+function skLookupAssign(call: HelperCall): number {
+  const ctx = call.ptr(1);
+  const region = call.arena.describe(ctx);
+  if (!region || region.kind !== 'ctx' || region.start !== ctx || region.length !== SK_LOOKUP.size) {
+    throw new FaultSignal(`sk_assign: r1 (0x${ctx.toString(16)}) is not the sk_lookup context`);
+  }
+  const sk = socketArg(call, 2, 'sk_assign');
+  const flags = call.u64(3);
+  if ((flags & ~(BPF_SK_LOOKUP_F_REPLACE | BPF_SK_LOOKUP_F_NO_REUSEPORT)) !== 0n) return -Errno.EINVAL;
+  const dv = call.arena.dv;
+  if (sk) {
+    if (!rcuFreed(sk)) return -Errno.ESOCKTNOSUPPORT;
+    if (sk.protocol === IPPROTO_TCP && sk.state !== TcpState.listen) return -Errno.ESOCKTNOSUPPORT;
+    if (sk.protocol === IPPROTO_UDP && sk.state !== TcpState.close) return -Errno.ESOCKTNOSUPPORT;
+    if (sk.protocol !== dv.getUint32(ctx + field(SK_LOOKUP, 'protocol').offset, true)) return -Errno.EPROTOTYPE;
+    if (sk.family !== dv.getUint32(ctx + field(SK_LOOKUP, 'family').offset, true) && sk.family === AF_INET) return -Errno.EAFNOSUPPORT;
+  }
+  const at = ctx + field(SK_LOOKUP, 'sk').offset;
+  if (dv.getBigUint64(at, true) !== 0n && (flags & BPF_SK_LOOKUP_F_REPLACE) === 0n) return -Errno.EEXIST;
+  dv.setBigUint64(at, BigInt(sk?.addr ?? 0), true);
+  return 0;
+}
+
+/** bpf_sk_assign in tc. */
+function tcAssign(call: HelperCall): number {
+  const sk = socketArg(call, 2, 'sk_assign');
+  if (!sk || call.u64(3) !== 0n) return -Errno.EINVAL;
+  return -Errno.EOPNOTSUPP; // !skb_at_tc_ingress(skb): a test run's skb is not at ingress
+}
+
+/** The cgroup id of a socket (__bpf_sk_cgroup_id): the root's for a full socket, else 0. */
+function sockCgroup(sk: Socket | undefined, level: bigint | undefined): bigint {
+  if (!sk || !isFull(sk)) return 0n;
+  return level === undefined || level === 0n ? ROOT_CGROUP_ID : 0n;
+}
+
+const TH_MIN = 20; // sizeof(struct tcphdr)
+const IPH_MIN = 20; // sizeof(struct iphdr)
+const IP6H_LEN = 40; // sizeof(struct ipv6hdr)
+
+/** bpf_tcp_check_syncookie (gen = false) and bpf_tcp_gen_syncookie (gen = true). */
+function syncookie(call: HelperCall, gen: boolean): number {
+  const name = gen ? 'tcp_gen_syncookie' : 'tcp_check_syncookie';
+  const sk = socketArg(call, 1, name);
+  const iphLen = call.u32(3);
+  const thLen = call.u32(5);
+  const th = call.ptr(4);
+  // th and iph are read as the kernel reads them (the verifier proved their sizes; unverified
+  // programs get the VM's checked reads)
+  const thByte = (i: number): number => {
+    call.arena.check(th + i, 1, false);
+    return call.arena.u8[th + i]!;
+  };
+  if (!sk || thLen < TH_MIN) return -Errno.EINVAL;
+  const doff = thByte(12) >> 4;
+  if (gen && thLen !== doff * 4) return -Errno.EINVAL;
+  if (sk.state !== TcpState.listen || sk.protocol !== IPPROTO_TCP) return -Errno.EINVAL;
+  // net.ipv4.tcp_syncookies = 1 (the default): cookies are on
+  const flags = thByte(13);
+  const FIN = 1, SYN = 2, RST = 4, ACK = 16;
+  if (gen ? !(flags & SYN) || flags & ACK || flags & FIN || flags & RST : !(flags & ACK) || flags & RST || flags & SYN) return gen ? -Errno.EINVAL : -Errno.ENOENT;
+  if (iphLen < IPH_MIN) return -Errno.EINVAL;
+  if (!gen) return -Errno.ENOENT; // tcp_synq_no_recent_overflow: no listener here ever overflowed
+  const iph = call.ptr(2);
+  call.arena.check(iph, 1, false);
+  const version = call.arena.u8[iph]! >> 4;
+  if (version === 4) {
+    // sk_family AF_INET6 && ipv6_only_sock: ebpfvm's sockets are never IPV6_V6ONLY
+  } else if (version === 6) {
+    if (iphLen < IP6H_LEN || sk.family !== AF_INET6) return -Errno.EINVAL;
+  } else return -Errno.EPROTONOSUPPORT;
+  return -Errno.ENOENT; // tcp_get_syncookie_mss: the accept queue is not full, no cookie
+}
+
+const SYNCOOKIE_PROTO = {
+  args: [
+    { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' },
+    { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+    { type: 'ARG_CONST_SIZE' },
+    { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] },
+    { type: 'ARG_CONST_SIZE' },
+  ],
+  ret: { type: 'RET_INTEGER' },
+} as const satisfies HelperEntry['proto'];
+
 export const SOCK_HELPERS: readonly HelperEntry[] = [
+  {
+    id: 124,
+    name: 'sk_assign',
+    proto: { args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }, { type: 'ARG_ANYTHING' }], ret: { type: 'RET_INTEGER' } },
+    protoByType: [
+      {
+        progTypes: [P.SK_LOOKUP],
+        proto: { args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_PTR_TO_SOCKET', flags: ['PTR_MAYBE_NULL'] }, { type: 'ARG_ANYTHING' }], ret: { type: 'RET_INTEGER' } },
+      },
+    ],
+    gplOnly: false,
+    progTypes: [...TC_TYPES, P.SK_LOOKUP],
+    impl: (call) => (call.progType === P.SK_LOOKUP ? skLookupAssign(call) : tcAssign(call)),
+  },
+  {
+    id: 137,
+    name: 'skc_to_tcp_sock',
+    proto: { args: [{ type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }], ret: { type: 'RET_PTR_TO_BTF_ID', flags: ['PTR_MAYBE_NULL'], btfType: 'tcp_sock' } },
+    gplOnly: false,
+    progTypes: SK_BASE_TYPES,
+    impl: (call) => {
+      const sk = socketArg(call, 1, 'skc_to_tcp_sock');
+      return sk && isFull(sk) && sk.protocol === IPPROTO_TCP ? sk.addr : 0;
+    },
+  },
+  {
+    id: 139,
+    name: 'skc_to_tcp_request_sock',
+    proto: { args: [{ type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }], ret: { type: 'RET_PTR_TO_BTF_ID', flags: ['PTR_MAYBE_NULL'], btfType: 'tcp_request_sock' } },
+    gplOnly: false,
+    progTypes: SK_BASE_TYPES,
+    impl: (call) => {
+      const sk = socketArg(call, 1, 'skc_to_tcp_request_sock');
+      return sk && sk.protocol === IPPROTO_TCP && sk.family === AF_INET && sk.state === TcpState.new_syn_recv ? sk.addr : 0;
+    },
+  },
+  {
+    id: 128,
+    name: 'sk_cgroup_id',
+    proto: { args: [{ type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }], ret: { type: 'RET_INTEGER' } },
+    gplOnly: false,
+    progTypes: [P.CGROUP_SKB],
+    impl: (call) => sockCgroup(socketArg(call, 1, 'sk_cgroup_id'), undefined),
+  },
+  {
+    id: 129,
+    name: 'sk_ancestor_cgroup_id',
+    proto: { args: [{ type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }, { type: 'ARG_ANYTHING' }], ret: { type: 'RET_INTEGER' } },
+    gplOnly: false,
+    progTypes: [P.CGROUP_SKB],
+    impl: (call) => sockCgroup(socketArg(call, 1, 'sk_ancestor_cgroup_id'), BigInt(call.s32(2))),
+  },
+  {
+    id: 100,
+    name: 'tcp_check_syncookie',
+    proto: SYNCOOKIE_PROTO,
+    gplOnly: true,
+    progTypes: [...TC_TYPES, P.XDP],
+    impl: (call) => syncookie(call, false),
+  },
+  {
+    id: 110,
+    name: 'tcp_gen_syncookie',
+    proto: SYNCOOKIE_PROTO,
+    gplOnly: true,
+    progTypes: [...TC_TYPES, P.XDP],
+    impl: (call) => syncookie(call, true),
+  },
   {
     id: 84,
     name: 'sk_lookup_tcp',

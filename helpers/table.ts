@@ -66,3 +66,10 @@ export function helperByName(name: string): HelperEntry | undefined {
   const n = name.startsWith('bpf_') ? name.slice(4) : name;
   return LINUX_HELPERS.find((h) => h.name === n);
 }
+
+/** The entry as a program of `progType` sees it: its `protoByType` prototype for that type, if
+ *  it has one (what the verifier checks the call against). */
+export function helperForType(h: HelperEntry | undefined, progType: number): HelperEntry | undefined {
+  const v = h?.protoByType?.find((p) => p.progTypes.includes(progType));
+  return v ? { ...h!, proto: v.proto } : h;
+}

@@ -203,5 +203,10 @@ export interface HelperEntry {
   gplOnly: boolean;
   /** Program types (vm/prog-types numbers) that may call it, or 'all'. */
   progTypes: 'all' | readonly number[];
+  /** Prototypes that replace `proto` for some program types: the kernel's get_func_proto hands
+   *  out a different bpf_func_proto for the same id by program type (bpf_sk_assign is
+   *  bpf_sk_lookup_assign in sk_lookup programs). `helperForType` picks it; the impl dispatches on
+   *  `call.progType` itself. */
+  protoByType?: readonly { progTypes: readonly number[]; proto: HelperProto }[];
   impl: (call: HelperCall) => HelperResult;
 }

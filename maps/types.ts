@@ -91,7 +91,12 @@ export const Errno = {
   ENOSPC: 28,
   ERANGE: 34,
   ENOTSUPP: 524,
+  EPROTOTYPE: 91,
+  EPROTONOSUPPORT: 93,
+  ESOCKTNOSUPPORT: 94,
   EOPNOTSUPP: 95,
+  EAFNOSUPPORT: 97,
+  ENETUNREACH: 101,
 } as const;
 
 /** Everything needed to create a map (what `.maps`, the legacy `maps` section or the API give). */

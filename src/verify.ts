@@ -10,6 +10,7 @@ import { verify, type GlobalArg, type VerifierMap, type VerifyInput, type Verify
 import { BtfKind, type Btf } from './btf/btf.js';
 import { builtinBtf } from './btf/builtin.js';
 import { kfuncByName } from '../helpers/kfuncs.js';
+import { helperForType } from '../helpers/table.js';
 import { btfAttachTarget } from './btf/builtin-args.js';
 import { MapType, type BpfMap } from '../maps/types.js';
 import { FieldError, mapValueRecord, structMetas, type BtfRecord } from './btf/fields.js';
@@ -110,7 +111,7 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram): VerifyInput
     gpl: prog.gpl,
     sleepable: lp.spec.sleepable,
     map: mapOf,
-    helper: (id) => runtime.helper(id),
+    helper: (id) => helperForType(runtime.helper(id), lp.progType),
     kfuncName: () => undefined,
     sourceLine: (pc) => {
       // The line_info record covering pc (the last one at or before it).

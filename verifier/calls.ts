@@ -397,6 +397,7 @@ function setReturn(v: Verifier, h: HelperEntry, meta: CallMeta, conditional: boo
   const m = meta.map;
   if (h.id === H.map_lookup_elem && m && (m.type === MapType.ARRAY || m.type === MapType.PERCPU_ARRAY) && meta.constKey !== undefined && meta.constKey < BigInt(m.maxEntries)) maybeNull = 0;
   let r: Reg;
+  let acquire = flags.includes('ACQUIRE');
   switch (ret.type) {
     case 'RET_VOID':
       v.setReg(0, new Reg());
@@ -406,14 +407,19 @@ function setReturn(v: Verifier, h: HelperEntry, meta: CallMeta, conditional: boo
       return;
     case 'RET_PTR_TO_MAP_VALUE': {
       const map = meta.map;
-      if (map && (map.type === MapType.ARRAY_OF_MAPS || map.type === MapType.HASH_OF_MAPS) && h.id === H.map_lookup_elem) {
+      if (map && (map.type === MapType.SOCKMAP || map.type === MapType.SOCKHASH) && h.id === H.map_lookup_elem) {
+        // is_acquire_function: a sockmap/sockhash lookup gives a referenced socket. The kernel
+        // types it map_value_or_null until the NULL check makes it sock; ebpfvm types it sock.
+        r = Reg.ptr(RegType.SOCKET, maybeNull);
+        acquire = true;
+      } else if (map && (map.type === MapType.ARRAY_OF_MAPS || map.type === MapType.HASH_OF_MAPS) && h.id === H.map_lookup_elem) {
         r = Reg.ptr(RegType.MAP_PTR, maybeNull);
         r.map = map.inner;
       } else {
         r = Reg.ptr(RegType.MAP_VALUE, maybeNull);
         r.map = map;
       }
-      if (!r.map) v.reject('kernel subsystem misconfigured verifier', false, 22);
+      if (!r.map && r.type !== RegType.SOCKET) v.reject('kernel subsystem misconfigured verifier', false, 22);
       break;
     }
     case 'RET_PTR_TO_MEM':
@@ -461,7 +467,7 @@ function setReturn(v: Verifier, h: HelperEntry, meta: CallMeta, conditional: boo
   // A map value holding a bpf_spin_lock gets an id even when it cannot be NULL: lock and unlock,
   // and graph roots, pair by it (reg_may_point_to_spin_lock).
   if (!r.id && r.type === RegType.MAP_VALUE && r.map?.spinLockOffset !== undefined) r.id = v.newId();
-  if (flags.includes('ACQUIRE')) {
+  if (acquire) {
     // The reference gets its own id, which the register then carries as id and ref_obj_id.
     r.id = v.newId();
     r.refId = r.id;

@@ -536,8 +536,8 @@ function runFlowDissector(host: TestRunHost, prog: Program, input: TestRunInput)
 
 /** bpf_prog_test_run_sk_lookup: the lookup comes from a required ctx_in (family AF_INET or
  *  AF_INET6, protocol, addresses and ports; `sk` and everything after local_port zero, local_port
- *  a u16), no data. No socket is ever selected here (ebpfvm has no sockets), so ctx_out is ctx_in
- *  with the cookie 0 and retval the program's verdict. */
+ *  a u16), no data. ctx_out is ctx_in with the cookie of the socket the program selected with
+ *  bpf_sk_assign (0 for none), retval the program's verdict. */
 function runSkLookup(host: TestRunHost, prog: Program, input: TestRunInput): TestRunResult {
   if (input.data !== undefined) throw new TestRunInputError('EINVAL', 'sk_lookup programs take no data_in');
   if (input.ctx === undefined) throw new TestRunInputError('EINVAL', 'sk_lookup programs need a bpf_sk_lookup ctx_in');
@@ -569,9 +569,16 @@ function runSkLookup(host: TestRunHost, prog: Program, input: TestRunInput): Tes
       copy('remote_ip6', 16);
       copy('local_ip6', 16);
     }
-    const run = repeatRuns(host, prog, input, ctx, undefined);
+    // Each run starts with no socket selected; bpf_sk_assign writes the selection into ctx->sk.
+    const skAt = ctx + off('sk');
+    const run = repeatRuns(host, prog, input, ctx, undefined, false, { before: () => dv.setBigUint64(skAt, 0n, true) });
+    // BPF_PROG_SK_LOOKUP_RUN_ARRAY keeps a selection only from a program that returns SK_PASS;
+    // ctx_out's cookie is the selected socket's (ebpfvm's sockets have no reuseport group, so
+    // the kernel's -EOPNOTSUPP for one cannot arise).
+    const SK_PASS = 1;
+    const selected = run.retval === SK_PASS ? Number(dv.getBigUint64(skAt, true)) : 0;
     const ctxOut = user.slice();
-    new DataView(ctxOut.buffer).setBigUint64(0, 0n, true); // cookie: no socket selected
+    new DataView(ctxOut.buffer).setBigUint64(0, selected ? (host.sockets?.byAddress(selected)?.cookie ?? 0n) : 0n, true);
     return { ...run, ctxOut };
   } finally {
     arena.free(ctx);
