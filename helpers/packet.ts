@@ -166,6 +166,24 @@ function skbResizeTail(call: HelperCall, v: SkbView, newLen: number): void {
   setSkb(call.arena.dv, v.ctx, start + head, start + head + newLen);
 }
 
+/** bpf_skb_net_hdr_push (diff > 0: `diff` zero bytes after the first `off`) or _pop (diff < 0:
+ *  the `-diff` bytes after the first `off` go); MAC and network headers move with data. */
+function pushPop(call: HelperCall, v: SkbView, h: SkbHeaders, off: number, diff: number): void {
+  const len = v.end - v.data;
+  moveData(h, -diff, true);
+  if (diff >= 0) {
+    const start = movePacket(call, v.region, v.data, len, diff, 0);
+    // bpf_skb_generic_push: the first `off` bytes move to the front, the gap is zeroed
+    call.arena.u8.copyWithin(start, start + diff, start + diff + off);
+    call.arena.zero(start + off, diff);
+    setSkb(call.arena.dv, v.ctx, start, start + len + diff);
+  } else {
+    const n = -diff;
+    call.arena.u8.copyWithin(v.data + n, v.data, v.data + off);
+    setSkb(call.arena.dv, v.ctx, v.data + n, v.end);
+  }
+}
+
 const isTc = (call: HelperCall): boolean => (TC_TYPES as number[]).includes(call.progType);
 
 // ---- the skb's header offsets ----
@@ -284,6 +302,28 @@ function xdpView(call: HelperCall, ctx: number): XdpView {
     throw new FaultSignal(`xdp helper: r1 (0x${ctx.toString(16)}) is not an xdp_md`);
   }
   return { ctx, data, end, meta, region, hardStart: region.start };
+}
+
+/** bpf_xdp_load_bytes / bpf_xdp_store_bytes(xdp, offset, buf, len): copy between the frame at
+ *  data + offset and buf (bpf_xdp_pointer: offset or len above 0xffff -EFAULT, past the end
+ *  -EINVAL; ebpfvm's frames have no frags, so the linear part is all there is). The buffer goes
+ *  through the VM's checked memory path; on an error it is left as it was, as in the kernel. */
+function xdpBytes(call: HelperCall, store: boolean): number {
+  const x = xdpView(call, call.ptr(1));
+  const offset = call.u32(2);
+  const buf = call.ptr(3);
+  const len = call.u32(4);
+  if (offset > 0xffff || len > 0xffff) return -Errno.EFAULT;
+  if (offset + len > x.end - x.data) return -Errno.EINVAL;
+  const at = x.data + offset;
+  if (store) {
+    call.arena.check(buf, len, false);
+    call.arena.u8.copyWithin(at, buf, buf + len);
+  } else {
+    call.arena.check(at, len, false);
+    call.arena.writeChecked(buf, len, call.arena.u8.slice(at, at + len));
+  }
+  return 0;
 }
 
 /** Point an xdp_md at data, data_end and data_meta (the test run and the adjust helpers). */
@@ -469,18 +509,35 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
       if (diff > 0 && len + diff > BPF_SKB_MAX_LEN) return -ENOTSUPP;
       // bpf_skb_net_grow's skb_cow_head, then the push or pop; MAC and network headers move with data
       if (diff > 0) cowHead(h, diff);
-      moveData(h, -diff, true);
-      if (diff >= 0) {
-        const start = movePacket(call, v.region, v.data, len, diff, 0);
-        // bpf_skb_generic_push: the first `off` bytes move to the front, the gap is zeroed
-        call.arena.u8.copyWithin(start, start + diff, start + diff + off);
-        call.arena.zero(start + off, diff);
-        setSkb(call.arena.dv, v.ctx, start, start + len + diff);
-      } else {
-        const n = -diff;
-        call.arena.u8.copyWithin(v.data + n, v.data, v.data + off);
-        setSkb(call.arena.dv, v.ctx, v.data + n, v.end);
-      }
+      pushPop(call, v, h, off, diff);
+      return 0;
+    },
+  },
+  {
+    id: 31,
+    name: 'skb_change_proto',
+    proto: { args: [CTX, ANY, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: TC_TYPES,
+    impl: (call) => {
+      const v = skbView(call, call.ptr(1));
+      const to = ((call.u32(2) & 0xff) << 8) | ((call.u32(2) >>> 8) & 0xff); // __be16 to host order
+      if (call.u64(3) !== 0n) return -Errno.EINVAL;
+      const from = skbProto(call, v.ctx);
+      const h = skbHeaders(call);
+      const off = h.network; // skb_mac_header_len
+      const IP_TO_IP6 = 20; // sizeof(struct ipv6hdr) - sizeof(struct iphdr)
+      if (from === 0x0800 && to === 0x86dd) {
+        // bpf_skb_proto_4_to_6: skb_cow for the room, then bpf_skb_net_hdr_push after the MAC header
+        cowHead(h, IP_TO_IP6);
+        pushPop(call, v, h, off, IP_TO_IP6);
+      } else if (from === 0x86dd && to === 0x0800) {
+        // bpf_skb_proto_6_to_4: bpf_skb_generic_pop needs off + len bytes (pskb_may_pull)
+        if (off + IP_TO_IP6 > v.end - v.data) return -Errno.ENOMEM;
+        pushPop(call, v, h, off, -IP_TO_IP6);
+      } else return -ENOTSUPP;
+      // bpf_skb_change_protocol: __sk_buff.protocol holds it in network order
+      call.arena.dv.setUint32(v.ctx + SKB_PROTOCOL, ((to & 0xff) << 8) | (to >>> 8), true);
       return 0;
     },
   },
@@ -551,5 +608,21 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
       const x = xdpView(call, call.ptr(1));
       return x.end - x.data;
     },
+  },
+  {
+    id: 189,
+    name: 'xdp_load_bytes',
+    proto: { args: [CTX, ANY, { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT'] }, { type: 'ARG_CONST_SIZE' }], ret: INT },
+    gplOnly: false,
+    progTypes: [ProgType.XDP],
+    impl: (call) => xdpBytes(call, false),
+  },
+  {
+    id: 190,
+    name: 'xdp_store_bytes',
+    proto: { args: [CTX, ANY, { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] }, { type: 'ARG_CONST_SIZE' }], ret: INT },
+    gplOnly: false,
+    progTypes: [ProgType.XDP],
+    impl: (call) => xdpBytes(call, true),
   },
 ];

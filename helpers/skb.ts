@@ -13,6 +13,11 @@
 //   csum_level (135)(skb, level): the skb's CHECKSUM_UNNECESSARY level (tc, lwt_xmit): QUERY
 //     gives it (-EACCES while the skb is CHECKSUM_NONE, as a test run's starts), INC/DEC/RESET
 //     move it as __skb_incr/decr/reset_checksum_unnecessary do (at most 3), others -EINVAL.
+//   csum_update (40)(skb, csum): -ENOTSUPP, the kernel's answer for an skb that is not
+//     CHECKSUM_COMPLETE, which a test run's never is.
+//   skb_set_tstamp (192)(skb, tstamp, type), tc: set __sk_buff.tstamp and tstamp_type for an
+//     IPv4/IPv6 skb (-EOPNOTSUPP otherwise); BPF_SKB_CLOCK_REALTIME any time, MONOTONIC and TAI
+//     a non-zero one, other types -EINVAL.
 //   skb_change_type (32)(skb, type): set skb->pkt_type (read back through __sk_buff.pkt_type);
 //     -EINVAL unless both the current and the new type are PACKET_HOST..PACKET_OTHERHOST (0-3).
 //
@@ -27,6 +32,9 @@ import { ProgType } from '../vm/prog-types.js';
 import type { HelperArg, HelperCall, HelperEntry, HelperRet } from './types.js';
 
 const SKB_PKT_TYPE_OFF = 4;
+const SKB_PROTOCOL_OFF = 16;
+const SKB_TSTAMP_OFF = 152;
+const SKB_TSTAMP_TYPE_OFF = 180;
 // bpf_csum_level's levels (uapi BPF_CSUM_LEVEL_*) and SKB_MAX_CSUM_LEVEL
 const CSUM_LEVEL_QUERY = 0n;
 const CSUM_LEVEL_INC = 1n;
@@ -210,6 +218,40 @@ export const SKB_HELPERS: readonly HelperEntry[] = [
         default:
           return -Errno.EINVAL;
       }
+    },
+  },
+  {
+    id: 40,
+    name: 'csum_update',
+    proto: { args: [CTX, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: [ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.LWT_XMIT],
+    // Only a CHECKSUM_COMPLETE skb has a csum to add to; a test run's skb is CHECKSUM_NONE and
+    // csum_level can make it CHECKSUM_UNNECESSARY, never COMPLETE.
+    impl: (call) => {
+      skbBounds(call, call.ptr(1));
+      return -Errno.ENOTSUPP;
+    },
+  },
+  {
+    id: 192,
+    name: 'skb_set_tstamp',
+    proto: { args: [CTX, ANY, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: [ProgType.SCHED_CLS, ProgType.SCHED_ACT],
+    impl: (call) => {
+      const ctx = call.ptr(1);
+      skbBounds(call, ctx);
+      const dv = call.arena.dv;
+      const proto = dv.getUint32(ctx + SKB_PROTOCOL_OFF, true); // network order in the low 16 bits
+      if (proto !== 0x0008 && proto !== 0xdd86) return -Errno.EOPNOTSUPP; // ETH_P_IP, ETH_P_IPV6
+      const tstamp = call.u64(2);
+      const type = call.u32(3);
+      // BPF_SKB_CLOCK_REALTIME (0) takes any time; MONOTONIC (1) and TAI (2) a non-zero one
+      if (type > 2 || (type !== 0 && tstamp === 0n)) return -Errno.EINVAL;
+      dv.setBigUint64(ctx + SKB_TSTAMP_OFF, tstamp, true);
+      dv.setUint8(ctx + SKB_TSTAMP_TYPE_OFF, type);
+      return 0;
     },
   },
   {

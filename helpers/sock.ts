@@ -29,7 +29,8 @@
 //     (139)(sk): sk for an IPv4 TCP request socket (NEW_SYN_RECV; sk_prot is tcp_prot), else
 //     NULL. Both return the socket's pointer typed as the kernel's struct, whose fields ebpfvm
 //     does not model: a load through it beyond the struct bpf_sock image faults.
-//   sk_cgroup_id (128)(sk), sk_ancestor_cgroup_id (129)(sk, level): ebpfvm has one cgroup, the
+//   sk_cgroup_id (128)(sk), sk_ancestor_cgroup_id (129)(sk, level), and skb_cgroup_id (79)(skb),
+//   skb_ancestor_cgroup_id (83)(skb, level) for the skb's socket: ebpfvm has one cgroup, the
 //     cgroup v2 root (id 1, level 0), which every socket belongs to: 1 for a full socket, 0 for
 //     the others (the kernel reads the cgroup from full sockets only); level 0 gives 1, deeper
 //     levels have no ancestor (0).
@@ -45,7 +46,7 @@
 
 import { FaultSignal } from '../src/errors.js';
 import { Errno } from '../maps/types.js';
-import { BPF_SOCK, SK_LOOKUP, field } from '../vm/contexts.js';
+import { BPF_SOCK, SK_BUFF, SK_LOOKUP, field } from '../vm/contexts.js';
 import { ProgType as P } from '../vm/prog-types.js';
 import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, TcpState, type Socket } from '../vm/sockets.js';
 import { isFull, socketArg } from './storage.js';
@@ -197,6 +198,16 @@ function sockCgroup(sk: Socket | undefined, level: bigint | undefined): bigint {
   return level === undefined || level === 0n ? ROOT_CGROUP_ID : 0n;
 }
 
+/** skb->sk of the __sk_buff in r1 (a test run gives every skb its own socket). */
+function skbSocket(call: HelperCall, helper: string): Socket | undefined {
+  const ctx = call.ptr(1);
+  const at = ctx + field(SK_BUFF, 'sk').offset;
+  const region = call.arena.describe(ctx);
+  if (!region || region.kind !== 'ctx' || region.start !== ctx || region.length !== SK_BUFF.size) throw new FaultSignal(`${helper}: r1 (0x${ctx.toString(16)}) is not an __sk_buff`);
+  const sk = Number(call.arena.dv.getBigUint64(at, true));
+  return sk ? call.env.sockets?.byAddress(sk) : undefined;
+}
+
 const TH_MIN = 20; // sizeof(struct tcphdr)
 const IPH_MIN = 20; // sizeof(struct iphdr)
 const IP6H_LEN = 40; // sizeof(struct ipv6hdr)
@@ -298,6 +309,22 @@ export const SOCK_HELPERS: readonly HelperEntry[] = [
     gplOnly: false,
     progTypes: [P.CGROUP_SKB],
     impl: (call) => sockCgroup(socketArg(call, 1, 'sk_ancestor_cgroup_id'), BigInt(call.s32(2))),
+  },
+  {
+    id: 79,
+    name: 'skb_cgroup_id',
+    proto: { args: [{ type: 'ARG_PTR_TO_CTX' }], ret: { type: 'RET_INTEGER' } },
+    gplOnly: false,
+    progTypes: [P.CGROUP_SKB, ...TC_TYPES],
+    impl: (call) => sockCgroup(skbSocket(call, 'skb_cgroup_id'), undefined),
+  },
+  {
+    id: 83,
+    name: 'skb_ancestor_cgroup_id',
+    proto: { args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }], ret: { type: 'RET_INTEGER' } },
+    gplOnly: false,
+    progTypes: [P.CGROUP_SKB, ...TC_TYPES],
+    impl: (call) => sockCgroup(skbSocket(call, 'skb_ancestor_cgroup_id'), BigInt(call.s32(2))),
   },
   {
     id: 100,

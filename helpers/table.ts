@@ -23,6 +23,8 @@ import { DYNPTR_HELPERS } from './dynptr.js';
 import { MTU_HELPERS } from './mtu.js';
 import { KPTR_XCHG, PERCPU_PTR_HELPERS } from './graph.js';
 import { SOCK_HELPERS } from './sock.js';
+import { FIB_HELPERS } from './fib.js';
+import { TUNNEL_HELPERS } from './tunnel.js';
 import { STORAGE_HELPERS } from './storage.js';
 import { USER_RINGBUF_HELPERS } from './user-ringbuf.js';
 import type { HelperEntry } from './types.js';
@@ -52,6 +54,8 @@ export const LINUX_HELPERS: readonly HelperEntry[] = [
   ...PERCPU_PTR_HELPERS,
   ...STORAGE_HELPERS,
   ...SOCK_HELPERS,
+  ...FIB_HELPERS,
+  ...TUNNEL_HELPERS,
   ...USER_RINGBUF_HELPERS,
 ];
 
