@@ -81,6 +81,11 @@ class Builder {
   }
 
   /** Id of `struct X` / `union X`, reserving a placeholder until it is defined. */
+  /** Whether `struct name` is already in the BTF (defined or referenced). */
+  hasStruct(name: string): boolean {
+    return this.tagged.has(`struct ${name}`);
+  }
+
   tag(kw: 'struct' | 'union', name: string): number {
     const key = `${kw} ${name}`;
     const known = this.tagged.get(key);
@@ -444,7 +449,10 @@ function build(): Rec[] {
     const name = `bpf_${h.name}`;
     if (helperNames.has(name) || kfuncNames.has(name)) continue;
     helperNames.add(name);
-    b.func(name, retCType(h.proto.ret), h.proto.args.map((a, i) => [argCType(a), `arg${i + 1}`]));
+    // A kernel struct the built-in BTF does not describe (tcp_sock for bpf_skc_to_tcp_sock) is
+    // returned as void *: a forward declaration would only add lines to include/vmlinux.h.
+    const ret = h.proto.ret.btfType && !b.hasStruct(h.proto.ret.btfType) ? 'void *' : retCType(h.proto.ret);
+    b.func(name, ret, h.proto.args.map((a, i) => [argCType(a), `arg${i + 1}`]));
   }
   // Kfunc prototypes, from the kfunc table (declared-only entries too, so programs see the types).
   for (const k of KFUNCS) if (!helperNames.has(k.name)) b.func(k.name, k.ret, k.params.map(([t, n]) => [t, n]));

@@ -112,7 +112,13 @@ describe('context access rules', () => {
     expect(ok(ProgType.SK_LOOKUP, 0, 8, false)).toBe(true);
     expect(ok(ProgType.SK_LOOKUP, 0, 4, false)).toBe(false);
     expect(ok(ProgType.SK_LOOKUP, 60, 4, true)).toBe(false);
-    expect(ok(ProgType.SK_LOOKUP, 38, 2, false)).toBe(false); // padding
+    // sk_lookup_is_valid_access: remote_port may be read as the u32 it was, and the two bytes
+    // after it (zero) narrowly
+    expect(ok(ProgType.SK_LOOKUP, 36, 4, false)).toBe(true);
+    expect(ok(ProgType.SK_LOOKUP, 38, 2, false)).toBe(true);
+    expect(ok(ProgType.SK_LOOKUP, 39, 1, false)).toBe(true);
+    expect(ok(ProgType.SK_LOOKUP, 38, 4, false)).toBe(false);
+    expect(ok(ProgType.SK_LOOKUP, 36, 8, false)).toBe(false);
   });
 
   it('syscall contexts are any aligned bytes of the user buffer', () => {
