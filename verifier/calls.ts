@@ -611,6 +611,7 @@ export function checkFuncCall(v: Verifier, insn: Insn): number {
       }
     });
     v.requireGlobal(target);
+    if (v.log.enabled) v.log.write(`Func#${subprogOf(v.cfg, target)} ('${global.name}') is global and assumed valid.\n`);
     for (let r = 1; r <= 5; r++) v.setReg(r, new Reg());
     v.setReg(0, Reg.unknown());
     return v.pc + 1;

@@ -39,6 +39,8 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
     if (level >= 2) log.write(formatLiveness(cfg, input.insns, (pc) => v!.insnText(pc)));
     if (input.mainSignatureNote !== undefined) log.write(input.mainSignatureNote);
     v.run(Verifier.entryState(), 0);
+    // do_check_common: a function verified at level 1 leaves nothing in the log.
+    if (level === 1) log.restore(0);
     // The exception callback is presumed called (do_check_subprogs).
     if (input.exceptionCallback !== undefined) v.requireGlobal(input.exceptionCallback);
     verifyGlobals(v, input);
@@ -58,7 +60,7 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
     log.write(error + (noNewline ? '' : '\n'));
   }
   const accepted = error === undefined;
-  if (accepted && level === 1) log.restore(0);
+  // Level 1 keeps only what was logged after the last function verified (kernel do_check_common).
   const stats = v?.stats ?? { maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, curStates: 0 };
   const processed = v?.processed ?? 0;
   // BPF_LOG_STATS (log_level 4), print_verification_stats: the time and each function's stack
@@ -119,6 +121,8 @@ function verifyGlobals(v: Verifier, input: VerifyInput): void {
     });
     st.frames.push(f);
     v.run(st, next, true);
+    if (v.log.level === 1) v.log.restore(0);
+    if (v.log.enabled) v.log.write(`Func#${subprogOf(v.cfg, next)} ('${g.name}') is safe for any args that match its prototype\n`);
   }
 }
 
