@@ -196,8 +196,7 @@ function releaseDynptr(v: Verifier, ref: DynptrRef): void {
       }
     }
   }
-  // Slices made by bpf_dynptr_slice carry only the dynptr's id (6.12 leaves them alive after the
-  // release); they point into the released record, so they die here too.
+  // Slices of any of them die (those carrying the reference die in releaseReference too).
   for (const id of dead) invalidateSlices(v, id);
   releaseReference(v, ref.refId);
 }
@@ -341,6 +340,8 @@ export function checkDynptrKfunc(v: Verifier, k: KfuncEntry): void {
     r0 = Reg.ptr(RegType.MEM, RegFlag.MAYBE_NULL | (rdwr ? 0 : RegFlag.RDONLY) | (parent.type === 'skb' || parent.type === 'xdp' ? RegFlag.PKT_SLICE : 0));
     r0.memSize = Number(constant);
     r0.dynptrId = parent.id;
+    // 6.18 gives a ring buffer dynptr's slices its reference, so the release kills them.
+    r0.refId = parent.refId;
     r0.id = v.newId();
   }
   for (let r = 1; r <= 5; r++) v.setReg(r, new Reg());

@@ -391,7 +391,8 @@ export function formatFrame(f: Frame, scratchRegs: number, scratchSlots: Set<num
       if (!f.spills[spi]?.dynptr?.first) spi++;
       const d = f.spills[spi];
       if (!d?.dynptr) continue;
-      const attrs = [d.id ? `id=${d.id}` : '', d.refId ? `ref_id=${d.refId}` : ''].filter(Boolean).join(',');
+      // 6.18 prints the dynptr's id again as its dynptr_id.
+      const attrs = [d.id ? `id=${d.id}` : '', d.refId ? `ref_id=${d.refId}` : '', d.id ? `dynptr_id=${d.id}` : ''].filter(Boolean).join(',');
       out += ` fp${-(spi + 1) * 8}=dynptr_${d.dynptr.type}(${attrs})`;
     } else if (f.stack[(spi << 3) + 7] === Slot.SPILL) {
       const sp = types.indexOf('r');
