@@ -12,6 +12,13 @@ const EXPECTED: [number, string, boolean][] = [
   [94, 'spin_unlock', false], [105, 'strtol', false], [106, 'strtoul', false], [118, 'jiffies64', false],
   [125, 'ktime_get_boot_ns', false], [160, 'ktime_get_coarse_ns', false], [164, 'for_each_map_elem', false],
   [165, 'snprintf', true], [177, 'trace_vprintk', true], [181, 'loop', false], [182, 'strncmp', false],
+  // networking (net/core/filter.c)
+  [21, 'skb_set_tunnel_key', false], [31, 'skb_change_proto', false], [40, 'csum_update', false],
+  [69, 'fib_lookup', true], [79, 'skb_cgroup_id', false], [83, 'skb_ancestor_cgroup_id', false],
+  [100, 'tcp_check_syncookie', true], [110, 'tcp_gen_syncookie', true], [124, 'sk_assign', false],
+  [128, 'sk_cgroup_id', false], [129, 'sk_ancestor_cgroup_id', false], [137, 'skc_to_tcp_sock', false],
+  [139, 'skc_to_tcp_request_sock', false], [189, 'xdp_load_bytes', false], [190, 'xdp_store_bytes', false],
+  [192, 'skb_set_tstamp', false],
 ];
 
 describe('helper ids and gpl_only', () => {
