@@ -61,9 +61,35 @@ function lockedTree(call: HelperCall): RbtreeMap | undefined {
   return t && (call.rbtreeLockProven || call.locks.held(t.lockAddr)) ? t : undefined;
 }
 
-/** Only an rbtree map's own lock (bpf_rbtree_get_lock), never another word (helpers/locks.ts). */
+/** The rbtree map whose lock lockArg last accepted (with every check of lockWord). */
+let lastLockMap: RbtreeMap | undefined;
+
+/** Only an rbtree map's own lock (bpf_rbtree_get_lock), never another word (helpers/locks.ts).
+ *  The same lock as last time, of the same arena and still live (spinLockAt), passes at once:
+ *  lockWord's answer for it cannot have changed (its region's flags are fixed, it is not freed
+ *  before its map is destroyed), and the search over the runtime's maps costs a lock/unlock pair
+ *  more than the rest of an rbtree add. */
 function lockArg(call: HelperCall, what: string): number {
-  return lockWord(call, what, (m) => m instanceof RbtreeMap, "an rbtree map's lock (bpf_rbtree_get_lock)").addr;
+  const c = lastLockMap;
+  if (c !== undefined) {
+    const addr = call.ptr(1);
+    if (addr === c.lockAddr && c.arena === call.arena && c.spinLockAt(addr)) return addr;
+  }
+  const { addr, map } = lockWord(call, what, (m) => m instanceof RbtreeMap, "an rbtree map's lock (bpf_rbtree_get_lock)");
+  lastLockMap = map as RbtreeMap;
+  return addr;
+}
+
+/** The helper call whose less/cmp callback runs (set around RbTree.add/find; see 'add'). */
+let cbCall: HelperCall | undefined;
+/** find's key, as a number, for cmpCallback. */
+let cbKey = 0;
+function lessCallback(a: number, b: number): boolean {
+  const R = cbCall!.callback2(3, a, b);
+  return (R[0]! | R[1]!) !== 0;
+}
+function cmpCallback(n: number): number {
+  return cbCall!.callback2(3, cbKey, n)[0]!;
 }
 
 const entry = (
@@ -96,11 +122,16 @@ export const RBTREE_HELPERS: readonly HelperEntry[] = [
     (call) => {
       const t = lockedTree(call);
       if (!t) return 0;
-      // less returns bool: any non-zero r0 is true. callback2: no array or BigInt per comparison.
-      return t.add(call.ptr(2), (a, b) => {
-        const R = call.callback2(3, a, b);
-        return (R[0]! | R[1]!) !== 0;
-      });
+      // less returns bool: any non-zero r0 is true. The comparator is one module-level function
+      // reading the current call (no closure per add, no array or BigInt per comparison); the
+      // previous call is restored after, in case a callback started another tree operation.
+      const outer = cbCall;
+      cbCall = call;
+      try {
+        return t.add(call.ptr(2), lessCallback);
+      } finally {
+        cbCall = outer;
+      }
     },
     { 3: [0n, 1n] },
   ),
@@ -117,7 +148,18 @@ export const RBTREE_HELPERS: readonly HelperEntry[] = [
       // Usually a stack address: hand it to each callback as a number (no BigInt per call).
       const key = k <= 0xffffffffn ? Number(k) : k;
       // cmp returns int: the low 32 bits, signed, as the kernel's int-returning wrapper sees them.
-      if (typeof key === 'number') return t.find((n) => call.callback2(3, key, n)[0]!);
+      if (typeof key === 'number') {
+        const outer = cbCall;
+        const outerKey = cbKey;
+        cbCall = call;
+        cbKey = key;
+        try {
+          return t.find(cmpCallback);
+        } finally {
+          cbCall = outer;
+          cbKey = outerKey;
+        }
+      }
       const cmp = call.u64(3);
       return t.find((n) => Number(BigInt.asIntN(32, call.callFunction(cmp, [key, n]))));
     },

@@ -59,11 +59,15 @@ export const LINUX_HELPERS: readonly HelperEntry[] = [
   ...USER_RINGBUF_HELPERS,
 ];
 
-let byId: Map<number, HelperEntry> | undefined;
+/** Helpers by id, dense (ids are small integers): every helper call of a run looks one up. */
+let byId: (HelperEntry | undefined)[] | undefined;
 
 export function helperById(id: number): HelperEntry | undefined {
-  byId ??= new Map(LINUX_HELPERS.map((h) => [h.id, h]));
-  return byId.get(id);
+  if (byId === undefined) {
+    byId = [];
+    for (const h of LINUX_HELPERS) byId[h.id] = h;
+  }
+  return id >= 0 && id < byId.length ? byId[id] : undefined;
 }
 
 export function helperByName(name: string): HelperEntry | undefined {

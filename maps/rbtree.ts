@@ -165,7 +165,7 @@ export class RbtreeMap implements BpfMap {
   }
 
   private release(addr: number): void {
-    const len = this.arena.describe(addr)!.length;
+    const len = this.arena.lengthOf(addr)!;
     this.setOwned(addr, false);
     this.arena.free(addr); // also clears the write protection of the whole allocation
     this.alive--;

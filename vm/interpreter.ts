@@ -23,7 +23,7 @@ import { formatInsn } from './disasm.js';
 import type { KernelMemory } from './kmem.js';
 import { MemFlag, type Arena } from './memory.js';
 import type { Program } from './program.js';
-import { compileProgram, NotCompiled, type CompiledProgram, type CompilerKit } from './compiler/codegen.js';
+import { compileProgram, NotCompiled, reachableFrom, type CompiledProgram, type CompilerKit } from './compiler/codegen.js';
 
 /** What the machine needs from its owner (implemented by src/runtime's Runtime). */
 export interface VmEnv {
@@ -193,6 +193,8 @@ class Run {
   probePcs: ReadonlySet<number> = EMPTY_SET;
   req!: RunRequest;
   stackBase = 0;
+  /** One past the top of this run's stack region (0 until Interpreter.stackFor makes it). */
+  stackEnd = 0;
   gpl = false;
   progType = 0;
   readonly locks = new RunLocks();
@@ -282,6 +284,10 @@ export class Interpreter {
   private readonly compiledCache = new WeakMap<Program, CompiledProgram | null>();
   private lastCompiledProg: Program | undefined = undefined;
   private lastCompiled: CompiledProgram | null = null;
+  private readonly entryCache = new WeakMap<Program, Map<number, CompiledProgram>>();
+  private lastEntryProg: Program | undefined = undefined;
+  private lastEntryPc = -1;
+  private lastEntry: CompiledProgram | undefined = undefined;
   readonly compileStats: CompileStats = { compiled: 0, compileMs: 0, notCompiled: [], compiledRuns: 0, interpretedFallbacks: 0 };
 
   constructor(
@@ -313,6 +319,35 @@ export class Interpreter {
       this.compileStats.notCompiled.push({ program: prog.name, reason: e instanceof NotCompiled ? e.message : `generated code: ${(e as Error).message}` });
     }
     this.compiledCache.set(prog, c);
+    return c;
+  }
+
+  /** The compiled function a callback entered at `pc` runs: the program's blocks reachable from
+   *  there only (codegen's reachableFrom), so the rbtree comparators and bpf_loop bodies, entered
+   *  many times per run, dispatch among their own few blocks. Same code for every block it has;
+   *  the whole program's function when the entry is 0 or an indirect call is reachable. */
+  private compiledEntry(prog: Program, decoded: Decoded, pc: number, whole: CompiledProgram): CompiledProgram {
+    if (prog === this.lastEntryProg && pc === this.lastEntryPc) return this.lastEntry!;
+    let byPc = this.entryCache.get(prog);
+    if (byPc === undefined) this.entryCache.set(prog, (byPc = new Map()));
+    let c = byPc.get(pc);
+    if (c === undefined) {
+      const only = pc === 0 ? undefined : reachableFrom(prog.insns, pc);
+      c = whole;
+      if (only !== undefined) {
+        try {
+          c = compileProgram(prog.insns, `${prog.name}_at_${pc}`, this, prog, decoded, COMPILER_KIT, only);
+          this.compileStats.compiled++;
+          this.compileStats.compileMs += c.compileMs;
+        } catch (e) {
+          if (!(e instanceof NotCompiled) && !(e instanceof SyntaxError)) throw e;
+        }
+      }
+      byPc.set(pc, c);
+    }
+    this.lastEntryProg = prog;
+    this.lastEntryPc = pc;
+    this.lastEntry = c;
     return c;
   }
 
@@ -400,11 +435,16 @@ export class Interpreter {
 
   /** Lowest address of the frame at `depth` (1-based) of `run`. */
   private stackFor(run: Run, depth: number): number {
-    const level = run.stackBase / MAX_RUN_FRAMES;
-    while (this.stacks.length <= level) {
-      this.stacks.push(this.env.arena.allocRegion(MAX_RUN_FRAMES * MAX_BPF_STACK, MemFlag.READ | MemFlag.WRITE, 'stack', `stack#${this.stacks.length}`));
+    // A pooled Run always has the same level, whose stack region, once made, stays: its end is
+    // kept in the Run (frames are entered and left several times per rbtree operation).
+    if (run.stackEnd === 0) {
+      const level = run.stackBase / MAX_RUN_FRAMES;
+      while (this.stacks.length <= level) {
+        this.stacks.push(this.env.arena.allocRegion(MAX_RUN_FRAMES * MAX_BPF_STACK, MemFlag.READ | MemFlag.WRITE, 'stack', `stack#${this.stacks.length}`));
+      }
+      run.stackEnd = this.stacks[level]! + MAX_RUN_FRAMES * MAX_BPF_STACK;
     }
-    return this.stacks[level]! + (MAX_RUN_FRAMES - depth) * MAX_BPF_STACK;
+    return run.stackEnd - depth * MAX_BPF_STACK;
   }
 
   /** Only the current frame and its callers' frames are accessible: below the current frame's
@@ -475,8 +515,11 @@ export class Interpreter {
     const ctx = run.contextAt(this, run.depth + 1);
     const R = ctx.R;
     R.fill(0);
-    setReg(R, 1, a);
-    setReg(R, 2, b);
+    // node addresses and stack keys are u32: their high halves stay 0
+    if (a >>> 0 === a) R[2] = a;
+    else setReg(R, 1, a);
+    if (b >>> 0 === b) R[4] = b;
+    else setReg(R, 2, b);
     this.runCallback(run, prog, decoded, pc, ctx);
     return R;
   }
@@ -485,7 +528,7 @@ export class Interpreter {
     this.enterFrame(run, ctx.R);
     run.callbacks++;
     try {
-      this.exec(run, prog, decoded, pc, ctx);
+      this.exec(run, prog, decoded, pc, ctx, true);
     } finally {
       run.callbacks--;
       run.depth--;
@@ -499,11 +542,11 @@ export class Interpreter {
   /** Run from `entry` until the frame entered at the current depth exits; r0 is left in R[0..1].
    *  The loop itself has no try/catch (it costs ~5% in V8): every site that can throw first
    *  records pc and program in `run`, and this wrapper turns the throw into a VmFault there. */
-  private exec(run: Run, prog: Program, decoded: Decoded, entry: number, ctx: CallContext): void {
+  private exec(run: Run, prog: Program, decoded: Decoded, entry: number, ctx: CallContext, callback = false): void {
     run.pc = entry;
     run.prog = prog;
     try {
-      if (this.engine === 'compiled' && run.req.trace === undefined) this.execCompiled(run, prog, decoded, entry, ctx);
+      if (this.engine === 'compiled' && run.req.trace === undefined) this.execCompiled(run, prog, decoded, entry, ctx, callback);
       else this.loop(run, prog, decoded, entry, ctx, run.depth);
     } catch (e) {
       if (e instanceof VmFault) throw e; // raised deeper (e.g. inside a callback): keep its pc
@@ -518,16 +561,19 @@ export class Interpreter {
    *  programs hand over to each other (tail calls, returns into another program's frame); a
    *  program the compiler left alone, or an entry pc that is not one of its block starts, is
    *  finished by the interpreter's loop from there, with the same run state. */
-  private execCompiled(run: Run, prog: Program, decoded: Decoded, entry: number, ctx: CallContext): void {
+  private execCompiled(run: Run, prog: Program, decoded: Decoded, entry: number, ctx: CallContext, callback: boolean): void {
     const baseDepth = run.depth;
     let p = prog;
     let d = decoded;
     let pc = entry;
+    let first = callback;
     this.compileStats.compiledRuns++;
     for (;;) {
       const c = this.compiled(p, d);
       if (c !== null && c.blocks[pc] === 1) {
-        const status = c.fn(run, ctx, pc, baseDepth);
+        const f = first ? this.compiledEntry(p, d, pc, c) : c;
+        first = false;
+        const status = f.fn(run, ctx, pc, baseDepth);
         if (status === 0) return;
         if (status === 1) {
           p = run.nextProg!;
@@ -2599,6 +2645,12 @@ export function toU64(lo: number, hi: number): bigint {
 /** Set register r from a number (signed, sign-extended) or bigint (mod 2^64). */
 function setReg(R: Int32Array, r: number, v: bigint | number): void {
   if (typeof v === 'number') {
+    // the common results (0, addresses, u32 values) first: no float division
+    if (v >>> 0 === v) {
+      R[2 * r] = v;
+      R[2 * r + 1] = 0;
+      return;
+    }
     if (!Number.isSafeInteger(v)) throw new FaultSignal(`value ${v} is not a safe integer`);
     R[2 * r] = v >>> 0;
     R[2 * r + 1] = Math.floor(v / TWO32) | 0;

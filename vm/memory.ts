@@ -341,6 +341,19 @@ export class Arena {
   }
 
   /** The allocation containing `addr`, or undefined. */
+  /** The length of the live allocation containing `addr` (describe's `length`, without making
+   *  an object: freeing an rbtree node asks for it). */
+  lengthOf(addr: number): number | undefined {
+    const owner = this.ownerOf(addr);
+    if (owner > 0) return this.regions[owner]!.length;
+    if (owner < 0) {
+      const slab = this.slabs[-owner]!;
+      const used = slab.used[((addr - slab.start) / slab.objSize) | 0]!;
+      return used === 0 ? undefined : used - 1;
+    }
+    return undefined;
+  }
+
   describe(addr: number): RegionInfo | undefined {
     const owner = this.ownerOf(addr);
     if (owner > 0) {

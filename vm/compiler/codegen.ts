@@ -96,12 +96,52 @@ function leaders(insns: readonly Insn[]): Set<number> {
   return out;
 }
 
-/** The generated source of one program and its block starts (no `new Function` yet). */
-export function generate(insns: readonly Insn[], name = 'bpf'): { source: string; blocks: Set<number> } {
+/** The slots reachable from `entry`: fall-through, jump and local-call targets, and the slot after
+ *  every call (where its callee returns). Undefined when an indirect local call (callx) is
+ *  reachable, whose target nobody can predict. Closed under fall-through, so a slot outside the
+ *  set always starts a block. */
+export function reachableFrom(insns: readonly Insn[], entry: number): Uint8Array | undefined {
+  const n = insns.length;
+  const seen = new Uint8Array(n + 1);
+  const work = [entry];
+  while (work.length > 0) {
+    const pc = work.pop()!;
+    if (pc < 0 || pc >= n || seen[pc] === 1) continue;
+    seen[pc] = 1;
+    const x = insns[pc]!;
+    if (x.code === LD_IMM64) {
+      if (pc + 1 < n) seen[pc + 1] = 1;
+      work.push(pc + 2);
+      continue;
+    }
+    if (!isJmp(x.code)) {
+      work.push(pc + 1);
+      continue;
+    }
+    const op = x.code & 0xf0;
+    if (x.code === 0x8d) return undefined;
+    if (op === 0x90) continue; // exit
+    if (op === 0x80) {
+      if (x.code === 0x85 && x.src === 1) work.push(pc + x.imm + 1);
+      work.push(pc + 1);
+      continue;
+    }
+    const target = x.code === 0x06 ? pc + x.imm + 1 : pc + x.off + 1;
+    work.push(target);
+    if (x.code !== 0x05 && x.code !== 0x06) work.push(pc + 1); // ja / gotol never fall through
+  }
+  return seen;
+}
+
+/** The generated source of one program and its block starts (no `new Function` yet). With
+ *  `only` (reachableFrom of a callback's entry), just the blocks a callback entered there can
+ *  run: a smaller function whose dispatcher has a few arms instead of the whole program's. */
+export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array): { source: string; blocks: Set<number> } {
   const n = insns.length;
   if (n > MAX_COMPILED_SLOTS) throw new NotCompiled(`${n} instruction slots (more than ${MAX_COMPILED_SLOTS})`);
   for (const x of insns) if (x.dst > 11 || x.src > 15) throw new NotCompiled(`register r${x.dst} out of range`);
   const L = leaders(insns);
+  if (only !== undefined) for (const pc of L) if (only[pc] !== 1) L.delete(pc);
   // The interpreter keeps one range cache per direction; here each base register has its own (a
   // loop that reads the stack, the context and a map value no longer misses three times per
   // iteration). A cache only ever admits an access inside a range that was accessible when it
@@ -155,6 +195,11 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
 
   for (let pc = 0; pc < n; pc++) {
     const x = insns[pc]!;
+    if (only !== undefined && only[pc] !== 1) {
+      // not reachable from the entry: the slot before ended its block without falling through
+      seg = 0;
+      continue;
+    }
     if (L.has(pc)) {
       flushCount();
       e(`case ${pc}:`);
@@ -391,9 +436,9 @@ export function generate(insns: readonly Insn[], name = 'bpf'): { source: string
 
 /** Generate and bind one program: `vm` is the interpreter, `prog`/`decoded` the program as it
  *  decoded it. Throws NotCompiled for what the compiler leaves to the interpreter. */
-export function compileProgram(insns: readonly Insn[], name: string, vm: unknown, prog: unknown, decoded: unknown, kit: CompilerKit): CompiledProgram {
+export function compileProgram(insns: readonly Insn[], name: string, vm: unknown, prog: unknown, decoded: unknown, kit: CompilerKit, only?: Uint8Array): CompiledProgram {
   const t0 = performance.now();
-  const { source, blocks: starts } = generate(insns, name);
+  const { source, blocks: starts } = generate(insns, name, only);
   const blocks = new Uint8Array(insns.length + 1);
   for (const pc of starts) blocks[pc] = 1;
   const factory = new Function('vm', 'prog', 'decoded', 'K', source) as (vm: unknown, prog: unknown, decoded: unknown, K: CompilerKit) => CompiledFn;
