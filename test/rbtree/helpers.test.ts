@@ -223,6 +223,26 @@ describe('rbtree helpers at run time', () => {
     expect(run.call(H.free_node, O, foreign)).toBe(BigInt.asUintN(64, BigInt(-Errno.EINVAL))); // double free refused
   });
 
+  // helpers/rbtree.ts remembers the last lock it accepted; that shortcut must not outlive the map
+  // or cross into another arena whose map happens to put its lock at the same address.
+  it('re-checks a lock accepted before once its map is destroyed or the call is in another arena', () => {
+    const addr = run.call(H.get_lock, M);
+    lock();
+    unlock();
+    const run2 = new FakeRun();
+    const map2 = new RbtreeMap(rbtreeSpec('rbtree', VALUE), { arena: run2.arena, ncpus: 1 });
+    expect(map2.lockAddr).toBe(map.lockAddr); // same layout, same address: the case that matters
+    // not registered with run2: its lock is no lock of run2's maps, whatever run accepted before
+    expect(() => run2.call(H.lock, addr)).toThrow(/is not an rbtree map's lock/);
+    run2.mapHandle(map2);
+    expect(run2.call(H.lock, addr)).toBe(0n);
+    expect(run2.call(H.unlock, addr)).toBe(0n);
+    lock();
+    unlock();
+    map.destroy();
+    expect(() => run.call(H.lock, addr)).toThrow(/is not an rbtree map's lock/);
+  });
+
   it('faults on taking the lock twice and on unlocking a lock not held', () => {
     lock();
     expect(() => lock()).toThrow(FaultSignal);
