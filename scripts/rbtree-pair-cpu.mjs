@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// The BPF-driven rbtree add+remove pair at 1e3 nodes (bench/engines.ts's workload: rbtree_bench.o's
+// add_remove minus its nop program) in process CPU time rather than wall time, so that builds can
+// be compared on a machine shared with other work: the time other processes take the CPU away is
+// not counted (cache and SMT interference still is). Per sample 20,000 runs; 5 warm-up rounds,
+// then 15 samples of each program alternately; prints the fastest and the median sample of each
+// and the pair (add_remove - nop).
+//
+//   node scripts/rbtree-pair-cpu.mjs [--engine compiled|interpreter] [--dir CHECKOUT]
+//   (CHECKOUT: another checkout's root with a dist build, default this one; alternate two
+//   checkouts' runs for a before/after comparison)
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
+const root = resolve(opt('--dir', join(dirname(fileURLToPath(import.meta.url)), '..')));
+const engine = opt('--engine', 'compiled');
+const imp = (p) => import(pathToFileURL(join(root, p)).href);
+const { load, openObject } = await imp('dist/src/loader/index.js');
+const { Runtime } = await imp('dist/src/runtime.js');
+const { RbtreeApi } = await imp('dist/src/rbtree-api.js');
+
+/** bench/engines.ts's keys: the high word scrambled (inserts not sorted), the low word distinct. */
+function setKey(dv, off, i) {
+  dv.setUint32(off, i, true);
+  dv.setUint32(off + 4, Math.imul(i + 1, 2654435761) >>> 0, true);
+}
+const rt = new Runtime({ engine, arena: { initialBytes: 64 << 20 } });
+const obj = load(rt, openObject(new Uint8Array(readFileSync(join(root, 'test/progs/rbtree_bench.o'))), { name: 'rbtree_bench' }));
+const ctx = rt.arena.alloc(8, { kind: 'ctx', name: 'args' });
+const map = obj.map('tree');
+const api = new RbtreeApi(map);
+const v = new Uint8Array(40);
+for (let k = 0; k < 1000; k++) {
+  setKey(new DataView(v.buffer), 24, k);
+  api.insert(v, { offset: 24, size: 8 });
+}
+const addRemove = obj.program('add_remove').program;
+const nop = obj.program('nop').program;
+const exec = (p, k) => {
+  setKey(rt.arena.dv, ctx, k);
+  return rt.execute(p, { args: [ctx] }).r0;
+};
+const N = 20_000;
+let i = 0;
+const sample = (p) => {
+  const t0 = process.cpuUsage();
+  for (let j = 0; j < N; j++) exec(p, 1000 + (i++ % 100_000));
+  const d = process.cpuUsage(t0);
+  return ((d.user + d.system) * 1000) / N;
+};
+for (let w = 0; w < 5; w++) sample(addRemove), sample(nop);
+const a = [];
+const b = [];
+for (let s = 0; s < 15; s++) a.push(sample(addRemove)), b.push(sample(nop));
+if (exec(addRemove, 500_000) !== 0n || map.size !== 1000) throw new Error('add_remove changed the tree');
+a.sort((x, y) => x - y);
+b.sort((x, y) => x - y);
+const f = (x) => x.toFixed(0);
+console.log(`${engine} (${root}): add_remove fastest ${f(a[0])} median ${f(a[7])} ns; nop fastest ${f(b[0])} median ${f(b[7])} ns; pair fastest ${f(a[0] - b[0])} median ${f(a[7] - b[7])} ns CPU; load ${loadavg()[0].toFixed(1)}`);
