@@ -4,7 +4,8 @@
 //     flags other than BPF_F_INGRESS; XDP programs get XDP_REDIRECT (4), or XDP_ABORTED (0) for
 //     any flags. The ifindex is not checked here (the kernel checks it when it redirects).
 //   redirect_map (51)(map, key, flags), XDP only: XDP_REDIRECT when the devmap / devmap_hash /
-//     cpumap has a target at `key` (or with BPF_F_BROADCAST on a devmap); otherwise the fallback
+//     cpumap / xskmap has a target at `key` (or with BPF_F_BROADCAST on a devmap; an xskmap never
+//     has one here, maps/xskmap.ts); otherwise the fallback
 //     action in the low two bits of flags (XDP_ABORTED/DROP/PASS/TX). Flags beyond those bits and
 //     BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS (devmaps only) give XDP_ABORTED.
 //   clone_redirect (13)(skb, ifindex, flags), tc: 0 when the clone goes out on the device,
@@ -19,6 +20,7 @@ import { FaultSignal } from '../src/errors.js';
 import { CpumapMap } from '../maps/cpumap.js';
 import { DevmapHashMap } from '../maps/devmap-hash.js';
 import { DevmapMap, LOOPBACK_IFINDEX } from '../maps/devmap.js';
+import { XskMap } from '../maps/xskmap.js';
 import { Errno } from '../maps/types.js';
 import { ProgType } from '../vm/prog-types.js';
 import type { HelperEntry } from './types.js';
@@ -60,7 +62,7 @@ export const REDIRECT_HELPERS: readonly HelperEntry[] = [
       const key = call.u64(2);
       const flags = call.u64(3);
       const isDev = m instanceof DevmapMap || m instanceof DevmapHashMap;
-      if (!isDev && !(m instanceof CpumapMap)) throw new FaultSignal(`redirect_map: map ${m.name} is not a devmap, devmap_hash or cpumap`);
+      if (!isDev && !(m instanceof CpumapMap) && !(m instanceof XskMap)) throw new FaultSignal(`redirect_map: map ${m.name} is not a devmap, devmap_hash, cpumap or xskmap`);
       const flagMask = isDev ? BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS : 0n;
       if ((flags & ~(XDP_ACTION_MASK | flagMask)) !== 0n) return XdpAction.ABORTED;
       const found = key <= 0xffffffffn && m.hasTarget(Number(key));

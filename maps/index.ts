@@ -18,6 +18,7 @@ import { createProgArrayMap } from './prog-array.js';
 import { createQueueMap } from './queue.js';
 import { createRingbufMap } from './ringbuf.js';
 import { createStackMap } from './stack.js';
+import { createXskMap } from './xskmap.js';
 import { createCgroupStorageMap } from './cgroup-storage.js';
 import { createSkStorageMap } from './sk-storage.js';
 import { createSockHash } from './sockhash.js';
@@ -55,4 +56,5 @@ export const MAP_FACTORIES: Map<number, MapFactory> = new Map<number, MapFactory
   [MapType.USER_RINGBUF, createUserRingbufMap],
   [MapType.SOCKMAP, createSockMap],
   [MapType.SOCKHASH, createSockHash],
+  [MapType.XSKMAP, createXskMap],
 ]);

@@ -103,7 +103,7 @@ function typeOk(arg: HelperArg, r: Reg): boolean {
       return r.type === RegType.SOCKET;
     case 'ARG_PTR_TO_SOCK_COMMON':
     case 'ARG_PTR_TO_BTF_ID_SOCK_COMMON':
-      return r.type === RegType.SOCKET || r.type === RegType.SOCK_COMMON || r.type === RegType.TCP_SOCK || r.type === RegType.BTF_ID;
+      return r.type === RegType.SOCKET || r.type === RegType.SOCK_COMMON || r.type === RegType.TCP_SOCK || r.type === RegType.XDP_SOCK || r.type === RegType.BTF_ID;
     default:
       return r.isPointer;
   }
@@ -415,6 +415,9 @@ function setReturn(v: Verifier, h: HelperEntry, meta: CallMeta, conditional: boo
       } else if (map && (map.type === MapType.ARRAY_OF_MAPS || map.type === MapType.HASH_OF_MAPS) && h.id === H.map_lookup_elem) {
         r = Reg.ptr(RegType.MAP_PTR, maybeNull);
         r.map = map.inner;
+      } else if (map?.type === MapType.XSKMAP && h.id === H.map_lookup_elem) {
+        r = Reg.ptr(RegType.XDP_SOCK, maybeNull);
+        r.map = map;
       } else {
         r = Reg.ptr(RegType.MAP_VALUE, maybeNull);
         r.map = map;

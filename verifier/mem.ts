@@ -102,6 +102,13 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
       if (off < 0 || off + size > (reg.type === RegType.TCP_SOCK ? 112 : 80)) v.reject(`R${regno} invalid ${regTypeName(reg)} access off=${off} size=${size}`);
       result = Reg.unknown();
       break;
+    case RegType.XDP_SOCK:
+      // bpf_xdp_sock_is_valid_access: struct bpf_xdp_sock is one __u32, queue_id, read whole.
+      if (reg.maybeNull) v.reject(`R${regno} invalid mem access '${regTypeName(reg)}'`);
+      if (t === 'write') v.reject(`R${regno} cannot write into ${regTypeName(reg)}`);
+      if (off !== 0 || size !== 4) v.reject(`R${regno} invalid ${regTypeName(reg)} access off=${off} size=${size}`);
+      result = Reg.unknown();
+      break;
     case RegType.BTF_ID:
       if (reg.maybeNull) v.reject(`R${regno} invalid mem access '${regTypeName(reg)}'`);
       result = reg.flags & RegFlag.MEM_ALLOC ? allocAccess(v, reg, regno, off, size) : btfAccess(v, reg, regno, off, size, t);

@@ -29,6 +29,8 @@ export const RegType = {
   /** CONST_PTR_TO_DYNPTR: a dynptr the program may read through but not change (a callback's
    *  argument, verifier/dynptr.ts). */
   DYNPTR: 18,
+  /** PTR_TO_XDP_SOCK: an AF_XDP socket from an xskmap lookup (struct bpf_xdp_sock). */
+  XDP_SOCK: 19,
 } as const;
 export type RegType = (typeof RegType)[keyof typeof RegType];
 
@@ -77,6 +79,7 @@ const TYPE_NAME: Record<number, string> = {
   [RegType.TCP_SOCK]: 'tcp_sock',
   [RegType.BUF]: 'buf',
   [RegType.DYNPTR]: 'dynptr_ptr',
+  [RegType.XDP_SOCK]: 'xdp_sock',
 };
 
 /** The scalar part of registers that have none yet (NOT_INIT): shared, never mutated. */

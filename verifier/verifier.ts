@@ -762,7 +762,7 @@ export class Verifier {
     if (cmpxchg) this.readReg(0);
     if (this.regs[insn.src]!.isPointer && !this.allowPtrLeaks) this.reject(`R${insn.src} leaks addr into mem`);
     const d = this.regs[insn.dst]!;
-    if (d.type === RegType.CTX || d.isPkt() || d.type === RegType.FLOW_KEYS || d.type === RegType.SOCKET || d.type === RegType.SOCK_COMMON || d.type === RegType.TCP_SOCK)
+    if (d.type === RegType.CTX || d.isPkt() || d.type === RegType.FLOW_KEYS || d.type === RegType.SOCKET || d.type === RegType.SOCK_COMMON || d.type === RegType.TCP_SOCK || d.type === RegType.XDP_SOCK)
       this.reject(`BPF_ATOMIC stores into R${insn.dst} ${regTypeName(d)} is not allowed`);
     const loadReg = cmpxchg ? 0 : fetch ? insn.src : -1;
     // A fetch loads the old value into its source register (check_reg_arg DST_OP): not into r10.
