@@ -7,6 +7,7 @@
 import { AluOp, Cls, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, type Insn } from '../vm/isa.js';
 import { formOf, insnProblem } from '../vm/opcodes.js';
 import { mapProgRefusal } from '../helpers/map-compat.js';
+import { KF, kfuncFlagBits } from '../helpers/kfuncs.js';
 import { Reject } from './errors.js';
 import type { VerifyInput } from './env.js';
 
@@ -163,7 +164,9 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
     if (op === JmpOp.EXIT) continue;
     if (op === JmpOp.CALL) {
       // bpf_rbtree_add_impl calls its less callback synchronously, like the helpers above.
-      if ((x.src === PseudoCall.HELPER && (CALLBACK_HELPERS.has(x.imm) || ITER_HELPERS.has(x.imm))) || (x.src === PseudoCall.KFUNC && input.kfunc?.(x.imm)?.name === 'bpf_rbtree_add_impl')) {
+      // An iterator's next kfunc is a forced checkpoint too (its loops converge there).
+      const kf = x.src === PseudoCall.KFUNC ? input.kfunc?.(x.imm) : undefined;
+      if ((x.src === PseudoCall.HELPER && (CALLBACK_HELPERS.has(x.imm) || ITER_HELPERS.has(x.imm))) || kf?.name === 'bpf_rbtree_add_impl' || (kf && kfuncFlagBits(kf) & KF.KF_ITER_NEXT)) {
         force[pc] = 1;
         prune[pc] = 1;
       }

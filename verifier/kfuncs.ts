@@ -3,9 +3,9 @@
 // constants, `__ign` skipped), bpf_cast_to_kern_ctx's ctx argument, the rcu read-side region,
 // R0-R5 clobbered, the return typed from the prototype (a scalar, `void *` as a scalar, the two
 // casts' BTF pointers). Allocated objects and graphs (bpf_obj_new/drop, bpf_refcount_acquire,
-// bpf_list_*, bpf_rbtree_*, with their references) are verifier/graph.ts. Kfunc families that
-// carry their own verifier state (open-coded iterators), other references
-// (KF_ACQUIRE / KF_RELEASE), other pointer arguments and struct pointer returns are refused by name
+// bpf_list_*, bpf_rbtree_*, with their references) are verifier/graph.ts, open-coded iterators
+// (KF_ITER_NEW/NEXT/DESTROY) verifier/iters.ts. Other references (KF_ACQUIRE / KF_RELEASE), other
+// pointer arguments and struct pointer returns are refused by name
 // (`kfunc NAME is not yet verified by ebpfvm`): accepting them unchecked would let unsafe
 // programs through. bpf_throw's exception exit is verifier/exceptions.ts, dynptrs verifier/dynptr.ts.
 import { KF, kernCtxStruct, kfuncFlagBits, type KfuncEntry } from '../helpers/kfuncs.js';
@@ -16,6 +16,7 @@ import { checkGraphKfunc, isGraphKfunc } from './graph.js';
 import { THROW_KFUNC, checkThrowCookie } from './exceptions.js';
 import { checkDynptrKfunc, isDynptrKfunc } from './dynptr.js';
 import { releaseReference } from './refs.js';
+import { isIterKfunc, iterNextCall, iterStruct, processIterArg, type IterArg } from './iters.js';
 
 /** A KF_RELEASE kfunc whose one argument is a pointer to a kernel struct (bpf_task_release,
  *  bpf_kfunc_call_test_release): the struct it releases, else undefined. */
@@ -41,8 +42,8 @@ function checkObjectRelease(v: Verifier, k: KfuncEntry, struct: string): void {
 
 /** Families whose state the verifier does not track yet (issue 12). */
 function statefulFamily(k: KfuncEntry): boolean {
-  const f = kfuncFlagBits(k);
-  if (f & (KF.KF_ITER_NEW | KF.KF_ITER_NEXT | KF.KF_ITER_DESTROY)) return true;
+  // Open-coded iterators: verifier/iters.ts.
+  if (isIterKfunc(k)) return iterStruct(k) === undefined;
   const types = [k.ret, ...k.params.map((p) => p[0])].join(' ');
   return /\bbpf_(dynptr|iter_|rb_|list_|refcount)/.test(types) || /^bpf_(obj_|percpu_obj_|refcount_|rbtree_|list_)/.test(k.name);
 }
@@ -83,11 +84,17 @@ export function checkKfuncCall(v: Verifier, insn: Insn): void {
 
   // check_kfunc_args.
   let constant: bigint | undefined;
+  let iterArg: IterArg | undefined;
   k.params.forEach(([type, pname], i) => {
     const regno = i + 1;
     if (pname.endsWith('__ign')) return;
     v.readReg(regno);
     const r = v.regs[regno]!;
+    // An iterator kfunc's first argument is its iterator (process_iter_arg).
+    if (i === 0 && isIterKfunc(k)) {
+      iterArg = processIterArg(v, k, regno);
+      return;
+    }
     if (!isPointerType(type)) {
       if (r.type !== RegType.SCALAR) v.reject(`R${regno} is not a scalar`);
       if (pname.endsWith('__k')) {
@@ -139,6 +146,11 @@ export function checkKfuncCall(v: Verifier, insn: Insn): void {
       // 6.15+: a cast to void gives read-only untrusted memory of size 0 (loads are probed).
       r0 = Reg.ptr(RegType.MEM, RegFlag.RDONLY | RegFlag.UNTRUSTED);
     } else v.reject('kfunc bpf_rdonly_cast type ID argument must be of a struct or void', false, 22);
+  } else if (flags & KF.KF_ITER_NEXT && iterArg) {
+    // The element pointer and the fork of process_iter_next_call (verifier/iters.ts).
+    for (let r = 1; r <= 5; r++) v.setReg(r, new Reg());
+    iterNextCall(v, k, iterArg, v.findPrevEntry(v.pc)?.state);
+    return;
   } else if (k.ret === 'void' || k.ret === 'void *' || !isPointerType(k.ret)) {
     // `void *` returns are scalars for the kernel too; void leaves R0 uninitialised.
     if (k.ret !== 'void') r0 = Reg.unknown();

@@ -384,12 +384,21 @@ function stackWrite(v: Verifier, reg: Reg, off: number, size: number, val: Reg |
     if (f.isSpilled(spi)) {
       for (let j = 0; j < 8; j++) if (f.stack[(spi << 3) + j] === Slot.SPILL) f.stack[(spi << 3) + j] = Slot.MISC;
     }
+    scrubIterSlot(f, spi);
     f.spills[spi] = undefined;
     for (let i = 0; i < size; i++) {
       const k = -(at + i) - 1;
       f.stack[k] = zero ? Slot.ZERO : Slot.MISC;
     }
   }
+}
+
+/** scrub_special_slot: a plain write into an iterator's slot turns its bytes into misc bytes
+ *  (the iterator is broken, its reference still held). True when the slot was an iterator's. */
+function scrubIterSlot(f: Frame, spi: number): boolean {
+  if (f.slotType((spi << 3) + 7) !== Slot.ITER) return false;
+  for (let j = 0; j < 8; j++) if (f.stack[(spi << 3) + j] !== Slot.INVALID) f.stack[(spi << 3) + j] = Slot.MISC;
+  return true;
 }
 
 function saveSpill(f: Frame, spi: number, r: Reg, size: number): void {
@@ -412,7 +421,7 @@ function stackRead(v: Verifier, reg: Reg, regno: number, off: number, size: numb
       const k = -o - 1;
       const t = f.slotType(k);
       if (t !== Slot.ZERO) zeros = false;
-      if (t === Slot.DYNPTR || (t === Slot.SPILL && f.spills[k >> 3]?.isPointer && !v.allowPtrLeaks)) v.reject(`invalid read from stack R${regno} var_off ${formatTnum(reg.s.varOff)}+${o - lo} size ${size}`);
+      if (t === Slot.DYNPTR || t === Slot.ITER || (t === Slot.SPILL && f.spills[k >> 3]?.isPointer && !v.allowPtrLeaks)) v.reject(`invalid read from stack R${regno} var_off ${formatTnum(reg.s.varOff)}+${o - lo} size ${size}`);
       v.scratchSlot(k >> 3);
     }
     return zeros ? Reg.known(0n) : Reg.unknown();
@@ -452,7 +461,7 @@ function stackRead(v: Verifier, reg: Reg, regno: number, off: number, size: numb
   for (let i = 0; i < size; i++) {
     const t = f.slotType(-(at + i) - 1);
     if (t === Slot.ZERO) zeros++;
-    else if (t === Slot.DYNPTR || (t === Slot.INVALID && !v.allowUninitStack)) v.reject(`invalid read from stack off ${at}+${i} size ${size}`);
+    else if (t === Slot.DYNPTR || t === Slot.ITER || (t === Slot.INVALID && !v.allowUninitStack)) v.reject(`invalid read from stack off ${at}+${i} size ${size}`);
   }
   return zeros === size ? Reg.known(0n) : Reg.unknown();
 }
@@ -527,12 +536,14 @@ export function checkHelperMem(v: Verifier, regno: number, sizeMin: number, size
             for (let j = 0; j < 8; j++) if (f.stack[(spi << 3) + j] === Slot.SPILL) f.stack[(spi << 3) + j] = Slot.MISC;
             f.spills[spi] = undefined;
           }
+          // The helper's byte writes break an iterator there (the kernel's scrub_special_slot).
+          if (scrubIterSlot(f, spi)) f.spills[spi] = undefined;
           f.stack[k] = Slot.MISC;
           continue;
         }
         // 6.18 words a read of dynptr bytes without "indirect".
         if (t === Slot.DYNPTR) v.reject(`invalid read from stack R${regno} off ${base}+${i} size ${sizeMax}`);
-        if (t === Slot.INVALID && !v.allowUninitStack) v.reject(`invalid indirect read from stack R${regno} off ${base}+${i} size ${sizeMax}`);
+        if (t === Slot.ITER || (t === Slot.INVALID && !v.allowUninitStack)) v.reject(`invalid indirect read from stack R${regno} off ${base}+${i} size ${sizeMax}`);
         if (t === Slot.SPILL && f.spills[spi]?.isPointer && !v.allowPtrLeaks) v.reject(`invalid indirect read from stack R${regno} off ${base}+${i} size ${sizeMax}`);
       }
       return;

@@ -12,6 +12,7 @@ import { scalarWithin } from './scalar.js';
 import { Reg, RegType, Slot, type Frame, type VState } from './state.js';
 import { History, type PrecisionNode } from './precision.js';
 import { dynptrSlotSafe } from './dynptr.js';
+import { iterSlotSafe } from './iters.js';
 
 /** A saved state at a prune point. */
 export class Checkpoint implements PrecisionNode {
@@ -180,6 +181,12 @@ function stackSafe(o: Frame, c: Frame, ids: IdMap, mode: Compare): boolean {
       // A dynptr: the same kind of dynptr with the same reference (verifier/dynptr.ts).
       if (ct !== Slot.DYNPTR) return false;
       if ((k & 7) === 7 && !dynptrSlotSafe(o.spills[k >> 3], c.spills[k >> 3], (a, b) => ids.check(a, b))) return false;
+      continue;
+    }
+    if (ot === Slot.ITER) {
+      // An iterator: the same iterator in the same state (verifier/iters.ts).
+      if (ct !== Slot.ITER) return false;
+      if ((k & 7) === 7 && !iterSlotSafe(o.spills[k >> 3], c.spills[k >> 3], (a, b) => ids.check(a, b))) return false;
       continue;
     }
     if (mode === 'exact') {

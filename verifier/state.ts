@@ -92,6 +92,14 @@ export interface DynptrState {
   type: DynptrType;
   first: boolean;
 }
+/** An open-coded iterator (kernel bpf_reg_state.iter): its type ('num' for bpf_iter_num), whether
+ *  next may still return elements (active) or has returned NULL (drained), and how many next
+ *  calls deep the path is into its loop. */
+export interface IterSlot {
+  type: string;
+  active: boolean;
+  depth: number;
+}
 
 export class Reg {
   type: RegType = RegType.NOT_INIT;
@@ -127,6 +135,9 @@ export class Reg {
   /** A dynptr slice (PTR_TO_MEM): the id of the dynptr it came from (kernel dynptr_id), so it
    *  dies with that dynptr. */
   dynptrId = 0;
+  /** The state of an open-coded iterator, on its STACK_ITER slots (verifier/iters.ts). Shared
+   *  by copies, replaced, never mutated. */
+  iter: IterSlot | undefined = undefined;
 
   clone(): Reg {
     const r = new Reg();
@@ -147,6 +158,7 @@ export class Reg {
     r.precise = this.precise;
     r.dynptr = this.dynptr;
     r.dynptrId = this.dynptrId;
+    r.iter = this.iter;
     return r;
   }
 
@@ -250,8 +262,9 @@ function joinAttrs(r: Reg): string {
 // ---- stack ------------------------------------------------------------------------------------
 
 /** Stack byte types (kernel enum bpf_stack_slot_type). DYNPTR bytes fill both 8-byte slots of
- *  a dynptr, whose state is kept in each slot's `spills` entry (verifier/dynptr.ts). */
-export const Slot = { INVALID: 0, SPILL: 1, MISC: 2, ZERO: 3, DYNPTR: 5 } as const;
+ *  a dynptr, whose state is kept in each slot's `spills` entry (verifier/dynptr.ts); ITER bytes
+ *  belong to an open-coded iterator, its state in its slots' `spills` entries (verifier/iters.ts). */
+export const Slot = { INVALID: 0, SPILL: 1, MISC: 2, ZERO: 3, ITER: 4, DYNPTR: 5 } as const;
 const SLOT_CHAR = ['?', 'r', 'm', '0', 'i', 'd'];
 export const MAX_STACK = 512;
 const EMPTY_STACK = new Uint8Array(0);
@@ -397,6 +410,11 @@ export function formatFrame(f: Frame, scratchRegs: number, scratchSlots: Set<num
       // 6.18 prints the dynptr's id again as its dynptr_id.
       const attrs = [d.id ? `id=${d.id}` : '', d.refId ? `ref_id=${d.refId}` : '', d.id ? `dynptr_id=${d.id}` : ''].filter(Boolean).join(',');
       out += ` fp${-(spi + 1) * 8}=dynptr_${d.dynptr.type}(${attrs})`;
+    } else if (f.stack[(spi << 3) + 7] === Slot.ITER) {
+      // Only the iterator's first slot (the one holding the reference) is printed.
+      const it = f.spills[spi];
+      if (!it?.refId || !it.iter) continue;
+      out += `${at}=iter_${it.iter.type}(ref_id=${it.refId},state=${it.iter.active ? 'active' : 'drained'},depth=${it.iter.depth})`;
     } else if (f.stack[(spi << 3) + 7] === Slot.SPILL) {
       const sp = types.indexOf('r');
       out += `${at}=${types.slice(0, sp)}${f.spills[spi] ? formatReg(f.spills[spi]!, f.frameno) : '?'}`;

@@ -22,6 +22,7 @@ import { Frame, Reg, RegFlag, RegType, VState, formatFrame, formatRefs, regTypeN
 import { MAY_GOTO, subprogOf, type Cfg } from './cfg.js';
 import { checkKfuncCall } from './kfuncs.js';
 import { THROW_KFUNC, inExceptionCallback, throwExit } from './exceptions.js';
+import { isIterNextInsn, iterActiveDepthsDiffer, iterArgActive } from './iters.js';
 import { graphKfuncAllowedLocked } from './graph.js';
 import type { InsnFacts, VerifyInput, VerifyOptions } from './env.js';
 
@@ -453,7 +454,9 @@ export class Verifier {
     const mayGoto = this.insns[pc]!.code === MAY_GOTO;
     // Callback-calling helpers compare against states still being explored; a may_goto is forced
     // too, but for its own rule below, and keeps the endless-loop check.
-    const cbSite = force && !mayGoto;
+    // An iterator's next call converges its loop by its own rule (verifier/iters.ts).
+    const iterNext = isIterNextInsn(this, this.insns[pc]!);
+    const cbSite = force && !mayGoto && !iterNext;
     // rbtree next/prev and add/find have their own convergence rules (verifier/rbtree.ts).
     const rbSite = cbSite ? rbtreeSite(this, this.insns[pc]!, this.fromCallback) : undefined;
     if (at.activeCount > 0) {
@@ -461,6 +464,14 @@ export class Verifier {
       // except at callback call sites and at a may_goto reached through more of its
       // fall-throughs than the explored state (the next iteration of a loop it bounds);
       // an exact match on the current path is an endless loop.
+      if (iterNext) {
+        // A state of an earlier iteration still being explored, equal by range, with the
+        // iterator active: the loop converges here (next keeps returning NULL once drained).
+        // No endless-loop check: each next call is an iteration deeper.
+        for (const bucket of at.active.values()) {
+          for (const cp of bucket) if (statesEqual(cp.state, cur, live, 'range') && iterArgActive(this, cur)) return this.hit(cp, true);
+        }
+      }
       if (mayGoto) {
         for (const bucket of at.active.values()) {
           for (const cp of bucket) {
@@ -485,9 +496,9 @@ export class Verifier {
             }
           }
         }
-      } else {
+      } else if (!iterNext) {
         for (const cp of at.active.get(hash) ?? []) {
-          if (cp.state.mayGotoDepth === cur.mayGotoDepth && maybeLooping(cp.state, cur, topLive) && statesEqual(cp.state, cur, live, 'exact') && this.isAncestor(cp) && !iterationProgressed(this, cp.state, cur, live)) this.endlessLoop(pc, cp);
+          if (cp.state.mayGotoDepth === cur.mayGotoDepth && maybeLooping(cp.state, cur, topLive) && statesEqual(cp.state, cur, live, 'exact') && !iterActiveDepthsDiffer(cp.state, cur) && this.isAncestor(cp) && !iterationProgressed(this, cp.state, cur, live)) this.endlessLoop(pc, cp);
         }
       }
       if (this.jmps - this.prevJmps < 20 && this.processed - this.prevInsns < 100) addNew = force;
@@ -656,7 +667,7 @@ export class Verifier {
 
   /** find_prev_entry: the latest checkpoint at `pc` on the current path (a loop's previous
    *  iteration), in the same call chain, not the one just saved for this visit. */
-  private findPrevEntry(pc: number): Checkpoint | undefined {
+  findPrevEntry(pc: number): Checkpoint | undefined {
     let p = this.parent;
     if (p && p === this.lastAdded && p.pc === pc) p = p.parent;
     const frames = this.st.frames;
