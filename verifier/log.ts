@@ -31,8 +31,7 @@ export class VLog {
   get openLen(): number {
     return this.openInsnLen;
   }
-  /** Rewind to a saved position (bpf_vlog_reset); an instruction line open then is open again, so
-   *  the state printed next is appended to it, as the kernel's print_insn_state does. */
+  /** Rewind to a saved position (bpf_vlog_reset). */
   restore(pos: number, openLen = -1): void {
     if (pos < this.base) {
       this.pieces = [];
@@ -42,7 +41,11 @@ export class VLog {
       for (let i = pos - this.base; i < this.pieces.length; i++) this.chars -= this.pieces[i]!.length;
       this.pieces.length = pos - this.base;
     }
-    this.openInsnLen = openLen;
+    // The kernel saved the position after the line's newline, which its state print then
+    // overwrote with the alignment padding: rewound, the line keeps one blank of it and the next
+    // state starts `pc:` right there (`... goto pc+1 3: R0=0`).
+    this.openInsnLen = -1;
+    if (openLen >= 0) this.push(' ');
   }
 
   private push(text: string): void {
