@@ -4,7 +4,6 @@
 // keys, sockets and BTF-typed pointers. Helper argument memory goes through checkHelperMem.
 import { checkCtxAccess, fieldAt, progTypeInfo } from '../vm/contexts.js';
 import { ProgType } from '../vm/prog-types.js';
-import { Scalar } from './scalar.js';
 import { formatTnum } from './tnum.js';
 import { Frame, MAX_STACK, Reg, RegFlag, RegType, Slot, regTypeName } from './state.js';
 import type { Verifier } from './verifier.js';
@@ -441,10 +440,12 @@ function stackRead(v: Verifier, reg: Reg, regno: number, off: number, size: numb
     // Narrow fill of a spilled scalar: the low bytes of a spill at the slot's start.
     if (size <= spillSize && (at & 7) === 0 && spilled.s.isConst()) return Reg.known(BigInt.asUintN(size * 8, spilled.s.constValue()));
     if (size <= spillSize && (at & 7) === 0) {
+      // copy_register_state; the load's coerce_reg_to_size (checkMemAccess) narrows the bounds,
+      // so a value wider than the fill keeps what its low half is known to be. The relation to
+      // other registers holds only when the value fits.
       const r = spilled.clone();
-      if (size === 8) return r;
-      r.id = 0;
-      return r.s.umax < 1n << BigInt(size * 8) ? r : Reg.scalar(Scalar.fromLoad(size as 1 | 2 | 4, false));
+      if (size < 8 && r.s.umax >= 1n << BigInt(size * 8)) r.id = 0;
+      return r;
     }
     let zero = 0;
     let spills = 0;

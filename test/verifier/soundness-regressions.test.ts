@@ -49,6 +49,14 @@ const CASES: Case[] = [
     error: 'R7 unbounded memory access, make sure to bounds check any such access',
   },
   {
+    name: 'a narrow fill of a wider spilled scalar keeps its known low half',
+    found: 'kernel diff, seed 4 #159: ebpfvm refused (R2 offset is outside of the packet), the kernel accepts (copy_register_state, then coerce_reg_to_size)',
+    progType: ProgType.XDP,
+    valueSize: 8,
+    text: ['r2 = *(u32 *)(r1 + 0)', 'r3 = *(u32 *)(r1 + 4)', 'r4 = r2', 'r4 += 2', 'if r4 > r3 goto out', 'r8 = *(u16 *)(r2 + 0)', 'r8 = -r8', 'if w8 s> 0xff goto out', 'if w8 s< 0 goto out', '*(u32 *)(r10 - 40) = r8', 'r8 = *(u32 *)(r10 - 40)', 'r2 += r8', 'r4 = r2', 'r4 += 2', 'if r4 > r3 goto out', 'r5 = *(u16 *)(r2 + 0)', 'out:', 'r0 = 1', 'exit'].join('\n'),
+    error: null,
+  },
+  {
     name: 'a variable-offset stack write over a spilled pointer destroys the spill (privileged)',
     found: 'kernel diff, seed 3 #836 and 5 others: ebpfvm refused (spilled ptr in range of var-offset stack write), which the kernel says only without allow_ptr_leaks',
     progType: ProgType.SCHED_CLS,

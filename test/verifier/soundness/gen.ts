@@ -46,6 +46,7 @@ export const FEATURES = [
   'alu32',
   'signed-bounds',
   'ctx-write',
+  'merged-offset',
 ] as const;
 export type Feature = (typeof FEATURES)[number];
 
@@ -170,7 +171,9 @@ function aluChain(b: Builder, r: Rand, reg: string): void {
   const w = `w${reg.slice(1)}`;
   const steps = r() % 4;
   for (let i = 0; i < steps; i++) {
-    switch (r() % 16) {
+    const k = r() % 20 < 16 ? r() % 16 : 16 + (r() % 8);
+    if (k === 23) b.emit(`*(u64 *)(r10 - 8) = ${reg}`);
+    switch (k) {
       case 0: b.emit(`${reg} &= ${pick(r, [0xff, 0x3f, 0x7, 0xf0, 0x1ff, -8, 0x7fffffff])}`); break;
       case 1: b.emit(`${reg} >>= ${pick(r, [1, 3, 8, 28, 32, 60])}`); break;
       case 2: b.emit(`${reg} <<= ${pick(r, [1, 2, 3, 31, 32])}`); break;
@@ -186,7 +189,16 @@ function aluChain(b: Builder, r: Rand, reg: string): void {
       case 12: b.emit(`${reg} /= ${pick(r, [2, 3, 7])}`); break;
       case 13: b.emit(`${reg} %= ${pick(r, [16, 40, 7])}`); break;
       case 14: b.emit(`${reg} = -${reg}`); break;
-      default: b.emit(`${w} >>= ${pick(r, [1, 4, 24])}`, 'alu32'); break;
+      case 15: b.emit(`${w} >>= ${pick(r, [1, 4, 24])}`, 'alu32'); break;
+      // rarer forms: sign extension, byte swaps, signed division, 32-bit arithmetic
+      case 16: b.emit(`${reg} = (${pick(r, ['s8', 's16', 's32'])})${reg}`); break;
+      case 17: b.emit(`${w} = (${pick(r, ['s8', 's16'])})${w}`, 'alu32'); break;
+      case 18: b.emit(`${reg} = ${pick(r, ['be16', 'be32', 'le16', 'le32', 'bswap16', 'bswap32'])} ${reg}`); break;
+      case 19: b.emit(`${reg} ${pick(r, ['s/=', 's%='])} ${pick(r, [3, -2, 5])}`); break;
+      case 20: b.emit(`${w} ${pick(r, ['s/=', 's%=', '*=', '<<=', 's>>=', '|=', '-='])} ${pick(r, [2, 3, 7])}`, 'alu32'); break;
+      case 21: b.emit(`${w} = -${w}`, 'alu32'); break;
+      case 22: b.emit(`r9 = ${pick(r, [3, 15, 64, -1])}`), b.emit(`${reg} ${pick(r, ['&=', '+=', '-=', '*=', '|='])} r9`); break;
+      default: b.emit(`${reg} = *(${pick(r, ['s8', 's16', 's32'])} *)(r10 - 8)`); break; // a sign-extending load of the spill below
     }
   }
 }
@@ -196,7 +208,7 @@ function aluChain(b: Builder, r: Rand, reg: string): void {
 function boundCheck(b: Builder, r: Rand, reg: string, max: number, bad: string): void {
   const w = `w${reg.slice(1)}`;
   const ok = b.label();
-  switch (r() % 9) {
+  switch (r() % 14) {
     case 0: b.emit(`if ${reg} > ${max} goto ${bad}`); break;
     case 1: b.emit(`if ${reg} >= ${max + 1} goto ${bad}`); break;
     case 2: b.emit(`if ${reg} < ${max + 1} goto ${ok}`), b.emit(`goto ${bad}`), b.emit(`${ok}:`); break;
@@ -214,7 +226,34 @@ function boundCheck(b: Builder, r: Rand, reg: string, max: number, bad: string):
       b.emit(`if ${reg} s<= ${max} goto ${ok}`, 'signed-bounds'), b.emit(`goto ${bad}`), b.emit(`${ok}:`);
       if (chance(r, 70)) b.emit(`if ${reg} s< 0 goto ${bad}`, 'signed-bounds');
       break;
-    default: b.emit(`${reg} &= ${max}`); break; // a mask: right only when max+1 is a power of two
+    case 8: b.emit(`${reg} &= ${max}`); break; // a mask: right only when max+1 is a power of two
+    case 9:
+      // the bound on a copy: right through the scalars' shared id (linked registers)
+      b.emit(`r9 = ${reg}`);
+      if (chance(r, 30)) b.emit('r9 += 1'), b.emit(`if r9 > ${max + 1} goto ${bad}`);
+      else b.emit(`if r9 > ${max} goto ${bad}`);
+      break;
+    case 10:
+      // a 32-bit bound: says nothing about the upper half unless the value came zero-extended
+      b.emit(`if ${w} s> ${max} goto ${bad}`, 'alu32', 'signed-bounds');
+      if (chance(r, 70)) b.emit(`if ${w} s< 0 goto ${bad}`, 'alu32', 'signed-bounds');
+      break;
+    case 11:
+      // equality: the value is known on one side
+      b.emit(`if ${reg} == ${max} goto ${ok}`), b.emit(`goto ${bad}`), b.emit(`${ok}:`);
+      break;
+    case 12:
+      // a bit test and an upper bound
+      b.emit(`if ${reg} & ${pick(r, [0x80, 0x100, -64])} goto ${bad}`);
+      b.emit(`if ${reg} > ${max} goto ${bad}`);
+      break;
+    default:
+      // against another bounded register
+      b.emit(`r9 = ${reg}`), b.emit('r9 >>= 3'), b.emit('r9 &= 7');
+      b.emit(`if ${reg} > ${Math.max(0, max - 7)} goto ${bad}`);
+      b.emit(`if ${reg} > r9 goto ${ok}`), b.emit(`${reg} = r9`), b.emit(`${ok}:`);
+      if (chance(r, 50)) b.emit(`${reg} += r9`);
+      break;
   }
 }
 
@@ -401,10 +440,10 @@ function snipSkbLoadBytes(b: Builder, r: Rand, kind: ProgKind): void {
   b.emit(`r3 += -${buf + 8}`, 'stack-ptr-arith');
   if (chance(r, 50)) b.emit(`r4 = ${Math.max(1, near(r, buf))}`);
   else {
-    b.emit('r9 = r3');
     unknownScalar(b, r, kind, 'r8');
     boundCheck(b, r, 'r8', near(r, buf - 1), bad);
-    b.emit('r3 = r9');
+    b.emit('r3 = r10');
+    b.emit(`r3 += -${buf + 8}`, 'stack-ptr-arith');
     b.emit('r1 = r6');
     b.emit('r2 = 0');
     b.emit('r4 = r8');
@@ -497,6 +536,60 @@ function snipCall(b: Builder, r: Rand, kind: ProgKind, maps: MapDesc[]): void {
   b.emit(`${bad}:`);
 }
 
+/** Branches that give an offset different values on different paths, merged before it is used:
+ *  state pruning must not cut a path whose offset is unsafe because a safe path reached the
+ *  merge first (the offset is precise there). The offset travels in a register, a stack slot or
+ *  a callee's return value; one of the values is often past the edge. */
+function snipDiamond(b: Builder, r: Rand, kind: ProgKind, maps: MapDesc[]): void {
+  const bad = b.label();
+  const m = mapLookup(b, r, maps, bad, 'r7');
+  const size = pick(r, SIZES);
+  const edge = m.valueSize - size;
+  const val = (): number => (chance(r, 70) ? r() % (edge + 1) : near(r, edge));
+  const where = r() % 3; // 0: r9, 1: stack slot fp-16, 2: a callee's return value
+  const set = (x: number) => (where === 1 ? b.emit(`*(u64 *)(r10 - 16) = ${x}`) : b.emit(`r9 = ${x}`));
+  unknownScalar(b, r, kind, 'r8', 'r7');
+  set(val());
+  for (let i = 0, n = 1 + (r() % 3); i < n; i++) {
+    const join = b.label();
+    const other = b.label();
+    const shape = r() % 3;
+    const cond = pick(r, [`if r8 > ${r() % 64} goto`, `if r8 & ${1 << (r() % 6)} goto`, `if w8 s< ${(r() % 64) - 32} goto`, `if r8 == ${r() % 4} goto`]);
+    if (shape === 0) {
+      // if (c) value = x;
+      b.emit(`${cond} ${join}`);
+      set(val());
+    } else if (shape === 1) {
+      // if (c) value = x; else value = y;
+      b.emit(`${cond} ${other}`);
+      set(val());
+      b.emit(`goto ${join}`);
+      b.emit(`${other}:`);
+      set(val());
+    } else {
+      // if (c) value += small (in the slot: through a fill and a spill)
+      b.emit(`${cond} ${join}`);
+      if (where === 1) b.emit('r9 = *(u64 *)(r10 - 16)', 'spill-fill-scalar'), b.emit(`r9 += ${r() % 8}`), b.emit('*(u64 *)(r10 - 16) = r9', 'spill-fill-scalar');
+      else b.emit(`r9 += ${r() % 8}`);
+    }
+    b.emit(`${join}:`);
+    if (chance(r, 30)) b.emit(`r8 = ${pick(r, ['r8', 'r0', 'r9'])}`); // later conditions on another value
+  }
+  if (where === 1) b.emit('r9 = *(u64 *)(r10 - 16)', 'spill-fill-scalar');
+  if (where === 2) {
+    const name = `f${b.subs.length}`;
+    b.emit('r1 = r9');
+    b.emit(`call ${name}`, 'bpf2bpf-call');
+    b.emit('r9 = r0');
+    const out = `${name}_out`;
+    const sub: Line[] = [{ s: `${name}:` }, { s: 'r0 = r1' }, { s: `if r1 > ${r() % (edge + 2)} goto ${out}` }, { s: `r0 = ${val()}` }, { s: `${out}:` }, { s: 'exit' }];
+    b.subs.push(sub);
+  }
+  b.emit('r7 += r9', 'map-value-ptr-arith', 'merged-offset');
+  access(b, r, 'r7', 0, size, 'map-value-access');
+  b.emit(`${bad}:`);
+}
+
 type Snip = (b: Builder, r: Rand, kind: ProgKind, maps: MapDesc[]) => void;
 const SNIPS: { w: number; f: Snip; pkt?: boolean; skb?: boolean }[] = [
   { w: 4, f: snipPktConst, pkt: true },
@@ -510,6 +603,7 @@ const SNIPS: { w: number; f: Snip; pkt?: boolean; skb?: boolean }[] = [
   { w: 2, f: snipSkbLoadBytes, skb: true },
   { w: 1, f: snipCtxWrite },
   { w: 3, f: snipCall },
+  { w: 4, f: snipDiamond },
 ];
 
 /** A fresh program: 1-4 snippets, ctx kept in r6. */
