@@ -53,6 +53,7 @@ export function throwExit(v: Verifier): void {
   if (v.st.lock) v.reject('bpf_throw cannot be used inside bpf_spin_lock-ed region', false, 22);
   checkReferenceLeak(v, 'bpf_throw');
   if (v.st.rcuLock) v.reject('bpf_throw cannot be used inside bpf_rcu_read_lock-ed region', false, 22);
+  if (v.st.preemptLocks) v.reject('bpf_throw cannot be used inside bpf_preempt_disable-ed region', false, 22);
 }
 
 /** do_check_common for the exception callback: one scalar argument, a scalar return type. */

@@ -124,6 +124,12 @@ export function checkKfuncCall(v: Verifier, insn: Insn): void {
     else if (sleepable) v.reject(`kernel func ${k.name} is sleepable within rcu_read_lock region`, false, 13);
   } else if (rcuLock) v.st.rcuLock = true;
   else if (rcuUnlock) v.reject(`unmatched rcu read unlock (kernel function ${k.name})`);
+  // The non-preemptible region (kernel active_preempt_locks): nested disables count.
+  if (k.name === 'bpf_preempt_disable') v.st.preemptLocks++;
+  else if (k.name === 'bpf_preempt_enable') {
+    if (!v.st.preemptLocks) v.reject(`unmatched attempt to enable preemption (kernel function ${k.name})`);
+    v.st.preemptLocks--;
+  } else if (sleepable && v.st.preemptLocks) v.reject(`kernel func ${k.name} is sleepable within non-preemptible region`);
 
   // The return value, after R0-R5 are clobbered (caller_saved).
   let r0 = new Reg();

@@ -116,7 +116,7 @@ export function maybeLooping(old: VState, cur: VState, live: number): boolean {
 export function statesEqual(old: VState, cur: VState, liveAt: (frameIdx: number, f: Frame) => number, mode: Compare): boolean {
   if (old.frames.length !== cur.frames.length) return false;
   if ((old.lock?.key ?? '') !== (cur.lock?.key ?? '')) return false;
-  if (old.rcuLock !== cur.rcuLock) return false;
+  if (old.rcuLock !== cur.rcuLock || old.preemptLocks !== cur.preemptLocks) return false;
   if (old.refs.length !== cur.refs.length) return false;
   // rbtree: the held tree locks (strict mode) and the pending conditional releases of add.
   if (old.rbLocks.length !== cur.rbLocks.length || old.rbLocks.some((m, i) => cur.rbLocks[i] !== m)) return false;

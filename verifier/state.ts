@@ -354,6 +354,8 @@ export class VState {
   rbLocks: number[] = [];
   /** Inside bpf_rcu_read_lock/unlock (kernel active_rcu_lock, verifier/kfuncs.ts). */
   rcuLock = false;
+  /** bpf_preempt_disable calls not yet matched by bpf_preempt_enable (active_preempt_locks). */
+  preemptLocks = 0;
   /** rbtree_add results: result id -> the node reference released when the result is non-NULL. */
   condRelease = new Map<number, number>();
   /** may_goto fall-throughs taken on this path (kernel may_goto_depth): a loop kept finite by
@@ -373,6 +375,7 @@ export class VState {
     s.lock = this.lock && { ...this.lock };
     s.rbLocks = this.rbLocks.slice();
     s.rcuLock = this.rcuLock;
+    s.preemptLocks = this.preemptLocks;
     s.condRelease = new Map(this.condRelease);
     s.mayGotoDepth = this.mayGotoDepth;
     s.rbCall = this.rbCall;

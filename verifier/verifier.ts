@@ -625,6 +625,7 @@ export class Verifier {
       }
       rbtreeExit(this);
       checkReferenceLeak(this);
+      if (this.st.preemptLocks) this.reject('BPF_EXIT instruction in main prog cannot be used inside bpf_preempt_disable-ed region', false, 22);
       if (this.globalEntry && !inExceptionCallback(this)) {
         this.readReg(0);
         const r0 = this.regs[0]!;

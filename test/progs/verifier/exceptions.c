@@ -8,6 +8,8 @@
 extern void bpf_throw(__u64 cookie) __ksym;
 extern void bpf_rcu_read_lock(void) __ksym;
 extern void bpf_rcu_read_unlock(void) __ksym;
+extern void bpf_preempt_disable(void) __ksym;
+extern void bpf_preempt_enable(void) __ksym;
 
 #define __exception_cb(name) __attribute__((btf_decl_tag("exception_callback:" #name)))
 
@@ -172,6 +174,41 @@ int cb_throws(struct __sk_buff *ctx)
 {
 	if (ctx->len)
 		bpf_throw(1);
+	return 0;
+}
+
+SEC("tc")
+__description("exceptions: throwing with preemption disabled")
+__failure __msg("bpf_throw cannot be used inside bpf_preempt_disable-ed region")
+int throw_preempt_off(struct __sk_buff *ctx)
+{
+	bpf_preempt_disable();
+	if (ctx->len)
+		bpf_throw(0);
+	bpf_preempt_enable();
+	return 0;
+}
+
+SEC("tc")
+__description("exceptions: an exit with preemption still disabled (two disables, one enable)")
+__failure __msg("BPF_EXIT instruction in main prog cannot be used inside bpf_preempt_disable-ed region")
+int exit_preempt_off(struct __sk_buff *ctx)
+{
+	bpf_preempt_disable();
+	bpf_preempt_disable();
+	bpf_preempt_enable();
+	return 0;
+}
+
+SEC("tc")
+__description("exceptions: balanced preemption regions")
+__success __retval(0)
+int preempt_balanced(struct __sk_buff *ctx)
+{
+	bpf_preempt_disable();
+	bpf_preempt_disable();
+	bpf_preempt_enable();
+	bpf_preempt_enable();
 	return 0;
 }
 
