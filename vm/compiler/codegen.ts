@@ -135,7 +135,10 @@ export function reachableFrom(insns: readonly Insn[], entry: number): Uint8Array
 
 /** The generated source of one program and its block starts (no `new Function` yet). With
  *  `only` (reachableFrom of a callback's entry), just the blocks a callback entered there can
- *  run: a smaller function whose dispatcher has a few arms instead of the whole program's. */
+ *  run: a smaller function whose dispatcher has a few arms instead of the whole program's, and
+ *  whose exit from the callback's own frame writes back r0 alone (the callback's register file is
+ *  pooled per depth and read only for r0 by the helper that called it; a fault still syncs every
+ *  register in the catch). */
 export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array): { source: string; blocks: Set<number> } {
   const n = insns.length;
   if (n > MAX_COMPILED_SLOTS) throw new NotCompiled(`${n} instruction slots (more than ${MAX_COMPILED_SLOTS})`);
@@ -372,7 +375,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
    *  caller's frame. */
   function exitCode(pc: number): string {
     return (
-      `if(run.depth===baseDepth){run.lastPc=${pc};run.insnCount=count;${SYNC}return 0;}` +
+      `if(run.depth===baseDepth){run.lastPc=${pc};run.insnCount=count;${only !== undefined ? 'R[0]=l0;R[1]=h0;' : SYNC}return 0;}` +
       `run.depth--;vm.setStackLow(run);${RESET}{const o=run.depth*10;` +
       `l6=sv[o];h6=sv[o+1];l7=sv[o+2];h7=sv[o+3];l8=sv[o+4];h8=sv[o+5];l9=sv[o+6];h9=sv[o+7];l10=sv[o+8];h10=sv[o+9];` +
       `const back=run.retProg[run.depth];pc=run.retPc[run.depth];` +
@@ -423,10 +426,14 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
     return helper(`${x.imm | 0}`); // the interpreter reads imm as int32 (an unsigned imm is the same bits)
   }
 
+  // The interpreter's env, its arena and the arena's views never change (all readonly, and the
+  // compiled code is cached per interpreter): read once when the function is made, not per call
+  // (a callback is entered ~10 times per rbtree operation).
   const prologue =
-    `"use strict";return function ${safeName(name)}(run,ctx,entry,baseDepth){` +
-    `const R=ctx.R;const arena=vm.env.arena;const rng=vm.rng;const tmp=vm.tmp;const dv=arena.dv;const u8=arena.u8;const i8=arena.i8;` +
-    `const u16=arena.u16;const i16=arena.i16;const i32=arena.i32;const sv=run.saved;const limit=run.limit;const pseudo=decoded.pseudo??(decoded.pseudo=new Int32Array(decoded.length*3));const env=vm.env;let gen=vm.resolvedGen;let count=run.insnCount;` +
+    `"use strict";const env=vm.env;const arena=env.arena;const rng=vm.rng;const tmp=vm.tmp;const dv=arena.dv;const u8=arena.u8;const i8=arena.i8;` +
+    `const u16=arena.u16;const i16=arena.i16;const i32=arena.i32;` +
+    `return function ${safeName(name)}(run,ctx,entry,baseDepth){` +
+    `const R=ctx.R;const sv=run.saved;const limit=run.limit;const pseudo=decoded.pseudo??(decoded.pseudo=new Int32Array(decoded.length*3));let gen=vm.resolvedGen;let count=run.insnCount;` +
     CACHES +
     Array.from({ length: 12 }, (_, r) => `let l${r}=R[${2 * r}]|0,h${r}=R[${2 * r + 1}]|0;`).join('') +
     `let pc=entry;try{for(;;){switch(pc){`;
