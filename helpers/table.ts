@@ -9,6 +9,7 @@ import { PRINTK_HELPERS } from './printk.js';
 import { SKB_HELPERS } from './skb.js';
 import { STRING_HELPERS } from './strings.js';
 import { TIME_HELPERS } from './time.js';
+import { TIMER_HELPERS } from './timer.js';
 import { RBTREE_HELPERS } from './rbtree.js';
 import { QUEUE_HELPERS } from './queue.js';
 import { RINGBUF_HELPERS } from './ringbuf.js';
@@ -33,6 +34,7 @@ export const LINUX_HELPERS: readonly HelperEntry[] = [
   ...RBTREE_HELPERS,
   ...MAP_HELPERS,
   ...TIME_HELPERS,
+  ...TIMER_HELPERS,
   ...MISC_HELPERS,
   ...PRINTK_HELPERS,
   ...STRING_HELPERS,
