@@ -83,3 +83,17 @@ export function helperForType(h: HelperEntry | undefined, progType: number): Hel
   const v = h?.protoByType?.find((p) => p.progTypes.includes(progType));
   return v ? { ...h!, proto: v.proto } : h;
 }
+
+/** The helpers whose kernel proto has `.pkt_access = true`: the only ones a program may hand a
+ *  packet pointer (check_func_arg refuses it for the others with "helper access to the packet is
+ *  not allowed"). By name, so helpers added to the table later are covered as the kernel has them. */
+const PKT_ACCESS = new Set([
+  'map_lookup_elem', 'map_update_elem', 'map_delete_elem', 'map_push_elem', 'map_lookup_percpu_elem',
+  'csum_diff', 'sk_lookup_tcp', 'sk_lookup_udp', 'skc_lookup_tcp', 'sock_map_update', 'sock_hash_update',
+  'tcp_check_syncookie', 'tcp_gen_syncookie', 'tcp_raw_gen_syncookie_ipv4', 'tcp_raw_gen_syncookie_ipv6',
+  'tcp_raw_check_syncookie_ipv4', 'tcp_raw_check_syncookie_ipv6',
+]);
+
+export function helperPktAccess(h: HelperEntry): boolean {
+  return PKT_ACCESS.has(h.name);
+}

@@ -11,6 +11,7 @@ import { builtinBtf } from './btf/builtin.js';
 import { BtfKind } from './btf/btf.js';
 import { MAP_FACTORIES } from '../maps/index.js';
 import { ArrayMap } from '../maps/array.js';
+import { bpfMapStruct } from '../maps/kernel-struct.js';
 import { Errno, mapTypeName, type BpfMap, type MapSpec } from '../maps/types.js';
 import { HandleKind, handleIndex, handleKind, makeHandle } from '../vm/handles.js';
 import { Interpreter, type Engine, type VmEnv, type TraceFn } from '../vm/interpreter.js';
@@ -230,6 +231,16 @@ export class Runtime implements VmEnv {
 
   mapByIndex(index: number): BpfMap | undefined {
     return this.maps[index]?.map;
+  }
+
+  /** The kernel struct of each map a program has read through its map pointer (maps/kernel-struct.ts). */
+  private readonly mapStructs = new WeakMap<BpfMap, Uint8Array>();
+  mapStruct(index: number): Uint8Array | undefined {
+    const map = this.maps[index]?.map;
+    if (map === undefined) return undefined;
+    let s = this.mapStructs.get(map);
+    if (s === undefined) this.mapStructs.set(map, (s = bpfMapStruct(map, index)));
+    return s;
   }
 
   directLookupMap(index: number): BpfMap | undefined {

@@ -7,6 +7,7 @@
 import { MapType } from '../maps/types.js';
 import { ProgType } from '../vm/prog-types.js';
 import type { HelperArg, HelperEntry } from '../helpers/types.js';
+import { helperPktAccess } from '../helpers/table.js';
 import type { Insn } from '../vm/isa.js';
 import { Scalar } from './scalar.js';
 import { checkHelperMem, checkRegion, constStackKey } from './mem.js';
@@ -244,6 +245,9 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
     if (r.isPointer && !v.allowPtrLeaks) v.reject(`R${regno} leaks addr into helper function`);
     return;
   }
+  // may_access_direct_pkt_data with the call's meta: only a pkt_access helper, in a program type
+  // with direct packet access, may be given a packet pointer.
+  if ((r.type === RegType.PKT || r.type === RegType.PKT_META) && !packetArgAllowed(v.input.progType, h)) v.reject('helper access to the packet is not allowed', false, 13);
   const nullable = flags.includes('PTR_MAYBE_NULL');
   const isNull = r.isNullConst();
   if (isNull && nullable) {
@@ -672,5 +676,28 @@ function returnRange(progType: number, attach: number): readonly [bigint, bigint
       return [0n, 1n];
     default:
       return undefined;
+  }
+}
+
+/** may_access_direct_pkt_data(env, meta, BPF_READ) for a helper call. */
+function packetArgAllowed(progType: number, h: HelperEntry): boolean {
+  switch (progType) {
+    case ProgType.LWT_IN:
+    case ProgType.LWT_OUT:
+    case ProgType.LWT_SEG6LOCAL:
+    case ProgType.SK_REUSEPORT:
+    case ProgType.FLOW_DISSECTOR:
+    case ProgType.CGROUP_SKB:
+    case ProgType.SCHED_CLS:
+    case ProgType.SCHED_ACT:
+    case ProgType.XDP:
+    case ProgType.LWT_XMIT:
+    case ProgType.SK_SKB:
+    case ProgType.SK_MSG:
+      return helperPktAccess(h);
+    case ProgType.CGROUP_SOCKOPT:
+      return true;
+    default:
+      return false;
   }
 }

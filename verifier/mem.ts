@@ -191,7 +191,8 @@ function checkAlignment(v: Verifier, reg: Reg, off: number, size: number, strict
   const low = (BigInt(ip + reg.off + off) + (known ?? reg.s.varOff.value)) & BigInt(size - 1);
   if (low !== 0n || (mask & BigInt(size - 1)) !== 0n) {
     const tn = known !== undefined ? (known < 0n ? '0x' + BigInt.asUintN(64, known).toString(16) : known.toString()) : formatTnum(reg.s.varOff);
-    v.reject(`misaligned ${desc}access off ${tn}+${reg.off}+${off} size ${size}`);
+    // check_pkt_ptr_alignment also prints NET_IP_ALIGN (2) in front
+    v.reject(`misaligned ${desc}access off ${reg.isPkt() ? `${ip}+` : ''}${tn}+${reg.off}+${off} size ${size}`);
   }
 }
 
@@ -367,7 +368,14 @@ function stackWrite(v: Verifier, reg: Reg, off: number, size: number, val: Reg |
   }
   const aligned = at % 8 === 0;
   if (val && aligned && val.type === RegType.SCALAR) {
-    saveSpill(f, spi, val.clone(), size);
+    // check_stack_write_fixed_off: a value that fits the slot stays linked to its register (an id
+    // given now if it has none), so bounds learned on either reach the other; a narrowing spill
+    // breaks the link.
+    const fits = val.s.umax.toString(2).length <= size * 8 || val.s.umax === 0n;
+    if (fits && val.id === 0 && !val.s.isConst()) val.id = v.newId();
+    const copy = val.clone();
+    if (!fits) copy.id = 0;
+    saveSpill(f, spi, copy, size);
   } else if (!val && aligned && imm !== undefined && imm !== 0) {
     saveSpill(f, spi, Reg.known(BigInt(imm)), size);
   } else if (val && val.isPointer) {

@@ -38,6 +38,10 @@ export interface VmEnv {
   mapFromHandle(handle: bigint): BpfMap | undefined;
   /** Optional fast path of mapFromHandle: the map whose handle has this low half. */
   mapByIndex?(index: number): BpfMap | undefined;
+  /** Optional: the bytes of the kernel's struct (bpf_map, bpf_array) of the map whose handle has
+   *  this low half, which a program reads through a map pointer (`*(u64 *)(r1 + 0)` with r1 a map,
+   *  as check_ptr_to_map_access allows). */
+  mapStruct?(index: number): Uint8Array | undefined;
   /** Optional, for the compiling tier: when helper 1 is Linux's map_lookup_elem and the map whose
    *  handle has this low half is a plain array map, its layout, so a lookup can be done inline as
    *  the kernel's array_map_gen_lookup does (same result as the helper: `base + key * stride`, or
@@ -2341,6 +2345,7 @@ export class Interpreter {
       throw new FaultSignal(arena.explain(a, size, false));
     }
     const kind = handleKindOfHi(ah);
+    if (kind === HandleKind.MAP && this.mapStructLoad(run, pc, a, size)) return;
     if (kind !== 0) {
       throw new FaultSignal(`read of ${size} bytes through a ${handleKindName(kind)} handle (0x${toU64(a, ah).toString(16)}): handles are not memory`);
     }
@@ -2358,6 +2363,23 @@ export class Interpreter {
     const addr = toU64(a, ah);
     const why = (ah | 0) === -1 && a >= 0x80000000 ? ' (a pointer wrapped below 0?)' : '';
     throw new FaultSignal(`read of ${size} byte${size === 1 ? '' : 's'} at 0x${addr.toString(16)}: not arena memory and not mapped kernel memory${why}`);
+  }
+
+  /** A load through a map handle: a field of the map's kernel struct. The handle cannot be moved
+   *  (the verifier refuses arithmetic on a map pointer), so the load's own offset splits the
+   *  address into the map's index and the field. Fills `tmp`; false when it is no such field. */
+  private mapStructLoad(run: Run, pc: number, a: number, size: number): boolean {
+    const off = run.prog?.insns[pc]?.off;
+    if (off === undefined || off < 0 || this.env.mapStruct === undefined) return false;
+    const bytes = this.env.mapStruct((a - off) >>> 0);
+    if (bytes === undefined || off + size > bytes.length) return false;
+    let l = 0;
+    for (let i = Math.min(size, 4) - 1; i >= 0; i--) l = (l << 8) | bytes[off + i]!;
+    let h = 0;
+    for (let i = size - 1; i >= 4; i--) h = (h << 8) | bytes[off + i]!;
+    this.tmp[0] = l;
+    this.tmp[1] = h;
+    return true;
   }
 
   /** @internal (also called by vm/compiler's generated code) */
