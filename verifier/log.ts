@@ -33,6 +33,8 @@ export class VLog {
   }
   /** Rewind to a saved position (bpf_vlog_reset). */
   restore(pos: number, openLen = -1): void {
+    // What followed the open line: its state appended after `;`, or only its newline.
+    const next = pos - this.base >= 0 ? this.pieces[pos - this.base] : undefined;
     if (pos < this.base) {
       this.pieces = [];
       this.base = pos;
@@ -41,11 +43,12 @@ export class VLog {
       for (let i = pos - this.base; i < this.pieces.length; i++) this.chars -= this.pieces[i]!.length;
       this.pieces.length = pos - this.base;
     }
-    // The kernel saved the position after the line's newline, which its state print then
-    // overwrote with the alignment padding: rewound, the line keeps one blank of it and the next
-    // state starts `pc:` right there (`... goto pc+1 3: R0=0`).
+    // The kernel saved the position after the line's newline. When the line's state was then
+    // appended (its print overwrote the newline with the alignment padding), the rewound line
+    // keeps one blank of it and the next state starts `pc:` right there (`... goto pc+1 3:
+    // R0=0`); otherwise the newline is still there (a may_goto prints no state).
     this.openInsnLen = -1;
-    if (openLen >= 0) this.push(' ');
+    if (openLen >= 0) this.push(next !== undefined && next !== '\n' ? ' ' : '\n');
   }
 
   private push(text: string): void {
