@@ -550,9 +550,9 @@ export function checkHelperMem(v: Verifier, regno: number, sizeMin: number, size
           f.stack[k] = Slot.MISC;
           continue;
         }
-        // 6.18 words a read of dynptr bytes without "indirect".
-        if (t === Slot.DYNPTR) v.reject(`invalid read from stack R${regno} off ${base}+${i} size ${sizeMax}`);
-        if (t === Slot.ITER || (t === Slot.INVALID && !v.allowUninitStack)) v.reject(`invalid indirect read from stack R${regno} off ${base}+${i} size ${sizeMax}`);
+        // 6.18 words a read of dynptr or iterator bytes without "indirect".
+        if (t === Slot.DYNPTR || t === Slot.ITER) v.reject(`invalid read from stack R${regno} off ${base}+${i} size ${sizeMax}`);
+        if (t === Slot.INVALID && !v.allowUninitStack) v.reject(`invalid indirect read from stack R${regno} off ${base}+${i} size ${sizeMax}`);
         if (t === Slot.SPILL && f.spills[spi]?.isPointer && !v.allowPtrLeaks) v.reject(`invalid indirect read from stack R${regno} off ${base}+${i} size ${sizeMax}`);
       }
       return;

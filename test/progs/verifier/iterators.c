@@ -213,6 +213,19 @@ __naked void read_slot(void)
 }
 
 SEC("syscall")
+__description("iterators: a helper may not read the iterator's bytes (a map key)")
+__failure __msg("invalid read from stack R2 off -8+0 size 8")
+__naked void helper_reads_slot(void)
+{
+	asm volatile ("r6 = r10;" "r6 += -8;"
+		"r1 = r6;" "r2 = 0;" "r3 = 3;" "call %[bpf_iter_num_new];"
+		"r1 = %[map_hash_8b] ll;" "r2 = r6;" "call %[bpf_map_lookup_elem];"
+		"r1 = r6;" "call %[bpf_iter_num_destroy];"
+		"r0 = 0;" "exit;"
+		:: __imm(bpf_iter_num_new), __imm(bpf_iter_num_destroy), __imm(bpf_map_lookup_elem), __imm_addr(map_hash_8b) : __clobber_all);
+}
+
+SEC("syscall")
 __description("iterators: a bits iterator is not a num iterator")
 __failure __msg("expected an initialized iter_num as arg #0")
 __naked void wrong_type(void)
