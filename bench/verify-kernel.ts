@@ -46,6 +46,7 @@ const CASES: readonly Case[] = [
     ['test_verif_scale2', 'balancer_ingress'],
     ['test_verif_scale3', 'balancer_ingress'],
     ['loop1', 'nested_loops'],
+    ['loop3', 'while_true'],
   ].map(([o, p]) => ({ obj: join(SELFTEST_OBJS, `${o}.o`), prog: p!, label: `selftests ${o}.o` })),
 ];
 

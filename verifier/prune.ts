@@ -57,12 +57,12 @@ export class StatesAt {
   }
 }
 
-/** A cheap fingerprint of the top frame's live registers: equal states have equal hashes. */
-export function loopHash(s: VState, live: number): number {
+/** A cheap fingerprint of the top frame's registers, dead ones included: states that
+ *  maybeLooping finds alike have equal hashes, so the endless-loop check only scans its bucket. */
+export function loopHash(s: VState): number {
   const regs = s.cur.regs;
   let h = s.frames.length;
   for (let r = 0; r < 10; r++) {
-    if (!(live & (1 << r))) continue;
     const x = regs[r]!;
     h = (Math.imul(h, 31) + x.type * 7 + x.off) | 0;
     h = (Math.imul(h, 31) + Number(BigInt.asUintN(32, x.s.varOff.value))) | 0;
@@ -98,14 +98,15 @@ class IdMap {
  *  (infinite-loop detection). */
 export type Compare = 'within' | 'range' | 'exact';
 
-/** states_maybe_looping: the top frames' live registers are bit-for-bit alike (a cheap filter
- *  before the exact comparison). */
-export function maybeLooping(old: VState, cur: VState, live: number): boolean {
+/** states_maybe_looping: the top frames' registers, all of them as the kernel's memcmp compares
+ *  them (dead ones too), are bit-for-bit alike: a cheap filter before the exact comparison. Only
+ *  live registers would let a loop whose dead registers change each lap (a counter reloaded from
+ *  the stack) reach the exact comparison against every earlier lap's state, quadratic in laps. */
+export function maybeLooping(old: VState, cur: VState): boolean {
   if (old.frames.length !== cur.frames.length) return false;
   const o = old.cur.regs;
   const c = cur.cur.regs;
   for (let r = 0; r < 10; r++) {
-    if (!(live & (1 << r))) continue;
     const a = o[r]!;
     const b = c[r]!;
     if (a.type !== b.type || a.off !== b.off || a.s.varOff.value !== b.s.varOff.value || a.s.varOff.mask !== b.s.varOff.mask || a.s.smin !== b.s.smin || a.s.umax !== b.s.umax) return false;

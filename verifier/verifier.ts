@@ -450,7 +450,7 @@ export class Verifier {
       return next.inCallback ? this.cfg.liveIn[next.callsite]! : this.cfg.liveIn[next.callsite + 1]! & ~0x3f;
     };
     let loopEntry: Checkpoint | undefined;
-    const hash = loopHash(cur, topLive);
+    const hash = loopHash(cur);
     const mayGoto = this.insns[pc]!.code === MAY_GOTO;
     // Callback-calling helpers compare against states still being explored; a may_goto is forced
     // too, but for its own rule below, and keeps the endless-loop check.
@@ -498,7 +498,7 @@ export class Verifier {
         }
       } else if (!iterNext) {
         for (const cp of at.active.get(hash) ?? []) {
-          if (cp.state.mayGotoDepth === cur.mayGotoDepth && maybeLooping(cp.state, cur, topLive) && statesEqual(cp.state, cur, live, 'exact') && !iterActiveDepthsDiffer(cp.state, cur) && this.isAncestor(cp) && !iterationProgressed(this, cp.state, cur, live)) this.endlessLoop(pc, cp);
+          if (cp.state.mayGotoDepth === cur.mayGotoDepth && maybeLooping(cp.state, cur) && statesEqual(cp.state, cur, live, 'exact') && !iterActiveDepthsDiffer(cp.state, cur) && this.isAncestor(cp) && !iterationProgressed(this, cp.state, cur, live)) this.endlessLoop(pc, cp);
         }
       }
       if (this.jmps - this.prevJmps < 20 && this.processed - this.prevInsns < 100) addNew = force;
