@@ -441,7 +441,8 @@ export class Verifier {
     const cur = this.st;
     const at = (this.explored[pc] ??= new StatesAt());
     const before = at.done.length + at.activeCount;
-    const force = this.cfg.force[pc] === 1;
+    // BPF_F_TEST_STATE_FREQ (env->test_state_freq): a checkpoint at every prune point
+    const force = this.cfg.force[pc] === 1 || ((this.opts.progFlags ?? 0) & 8) !== 0;
     let addNew = force || (this.jmps - this.prevJmps >= 2 && this.processed - this.prevInsns >= 8);
     const topLive = this.cfg.liveIn[pc]!;
     const live = (i: number): number => {
