@@ -143,10 +143,10 @@ class CPrinter {
       if (this.fwdEmitted[id]) return;
       if (t.kind === BtfKind.STRUCT || t.kind === BtfKind.UNION) {
         if (id === contId || !t.name) return;
-        this.out += `${structKw(t)} ${t.name};\n\n`;
+        this.out += `${structKw(t)} ${this.typeName(id)};\n\n`;
         this.fwdEmitted[id] = true;
       } else if (t.kind === BtfKind.TYPEDEF) {
-        this.out += `typedef ${this.decl(t.sizeOrType, t.name, 0)};\n\n`;
+        this.out += `typedef ${this.decl(t.sizeOrType, this.identName(id), 0)};\n\n`;
         this.fwdEmitted[id] = true;
       }
       return;
@@ -178,7 +178,7 @@ class CPrinter {
       case BtfKind.TYPEDEF:
         this.emit[id] = Emit.EMITTING;
         this.emitType(t.sizeOrType, id, depth + 1);
-        if (!this.fwdEmitted[id]) this.out += `typedef ${this.decl(t.sizeOrType, t.name, 0)};\n\n`;
+        if (!this.fwdEmitted[id]) this.out += `typedef ${this.decl(t.sizeOrType, this.identName(id), 0)};\n\n`;
         this.emit[id] = Emit.EMITTED;
         break;
       case BtfKind.STRUCT:
@@ -188,7 +188,7 @@ class CPrinter {
           const inner = t.name ? id : contId;
           for (const m of t.members!) this.emitType(m.type, inner, depth + 1);
         } else if (!this.fwdEmitted[id] && id !== contId) {
-          this.out += `${structKw(t)} ${t.name};\n\n`;
+          this.out += `${structKw(t)} ${this.typeName(id)};\n\n`;
           this.fwdEmitted[id] = true;
         }
         if (topLevel) {
@@ -206,12 +206,14 @@ class CPrinter {
   }
 
   private enumDef(t: BtfType, lvl: number): string {
-    let s = `enum${t.name ? ' ' + t.name : ''}`;
+    let s = `enum${t.name ? ' ' + this.typeName(t.id) : ''}`;
     if (!t.values!.length) return s;
     s += ' {';
     for (const v of t.values!) {
       const suffix = t.kind === BtfKind.ENUM64 ? (t.kindFlag ? 'LL' : 'ULL') : '';
-      s += `\n${pfx(lvl + 1)}${v.name} = ${v.value}${suffix},`;
+      // Enumerators share the typedef namespace: a repeated one is `NAME___2` (btf_dump_emit_enum32_val).
+      const n = this.dups(this.identNames, v.name);
+      s += `\n${pfx(lvl + 1)}${v.name}${n > 1 ? `___${n}` : ''} = ${v.value}${suffix},`;
     }
     return s + `\n${pfx(lvl)}}`;
   }
@@ -230,7 +232,7 @@ class CPrinter {
   private structBody(t: BtfType, lvl: number): string {
     const isStruct = t.kind === BtfKind.STRUCT;
     const packed = isStruct && this.isPacked(t);
-    let s = `${structKw(t)}${t.name ? ' ' + t.name : ''} {`;
+    let s = `${structKw(t)}${t.name ? ' ' + this.typeName(t.id) : ''} {`;
     let off = 0;
     let prevBitfield = false;
     const tick = (n: number) => this.tick(t.id, n);
@@ -249,8 +251,8 @@ class CPrinter {
       s += ';';
     }
     if (isStruct) s += padding(off, t.sizeOrType * 8, packed ? 1 : safe(() => this.btf.alignof(t.id), 1), false, lvl + 1, tick);
-    if (t.members!.length) s += '\n';
-    s += `${pfx(lvl)}}`;
+    // A newline before the brace only when something was printed: members or padding (`struct {}`).
+    s += t.members!.length || t.sizeOrType ? `\n${pfx(lvl)}}` : '}';
     if (packed) s += ' __attribute__((packed))';
     this.tick(t.id, s.length);
     return s;
@@ -267,56 +269,163 @@ class CPrinter {
     return t.sizeOrType % maxAlign !== 0;
   }
 
-  /** A C declaration of `name` with type `id` (declarator syntax for pointers, arrays, functions). */
-  decl(id: number, name: string, lvl: number, depth = 0): string {
-    this.tick(id);
-    const sp = (s: string) => (s ? ` ${s}` : '');
-    if (depth > MAX_DEPTH) return `void${sp(name)}`;
-    if (id === 0) return `void${sp(name)}`;
-    const t = this.btf.types[id]!;
-    switch (t.kind) {
-      case BtfKind.PTR: {
-        const target = this.btf.types[t.sizeOrType]!;
-        const needParens = target.kind === BtfKind.ARRAY || target.kind === BtfKind.FUNC_PROTO;
-        return this.decl(t.sizeOrType, needParens ? `(*${name})` : `*${name}`, lvl, depth + 1);
-      }
-      case BtfKind.ARRAY:
-        return this.decl(t.elemType!, `${name}[${t.nelems}]`, lvl, depth + 1);
-      case BtfKind.CONST:
-      case BtfKind.VOLATILE:
-      case BtfKind.RESTRICT: {
-        const kwOf = (k: number) => (k === BtfKind.CONST ? 'const' : k === BtfKind.VOLATILE ? 'volatile' : 'restrict');
-        const target = this.btf.types[t.sizeOrType]!;
-        if (target.kind === BtfKind.PTR) return this.decl(t.sizeOrType, `${kwOf(t.kind)} ${name}`.trim(), lvl, depth + 1);
-        // A run of qualifiers on a base type prints innermost first, as btf_dump does.
-        const mods: string[] = [];
-        let cur: BtfType = t;
-        while ((cur.kind === BtfKind.CONST || cur.kind === BtfKind.VOLATILE || cur.kind === BtfKind.RESTRICT) && mods.length < MAX_DEPTH) {
-          mods.push(kwOf(cur.kind));
-          const next = this.btf.types[cur.sizeOrType];
-          if (!next || next.kind === BtfKind.PTR) break;
-          cur = next;
-        }
-        const baseId = cur.kind === BtfKind.CONST || cur.kind === BtfKind.VOLATILE || cur.kind === BtfKind.RESTRICT ? cur.sizeOrType : cur.id;
-        return `${mods.reverse().join(' ')} ${this.decl(baseId, name, lvl, depth + 1)}`;
-      }
-      case BtfKind.TYPE_TAG:
-        return this.decl(t.sizeOrType, `__attribute__((btf_type_tag("${t.name}")))${sp(name)}`, lvl, depth + 1);
-      case BtfKind.FUNC_PROTO: {
-        const params = t.params!.length === 0 ? 'void' : t.params!.map((p) => (p.type === 0 ? '...' : this.decl(p.type, p.name, lvl, depth + 1))).join(', ');
-        return this.decl(t.sizeOrType, `${name}(${params})`, lvl, depth + 1);
-      }
-      case BtfKind.STRUCT:
-      case BtfKind.UNION:
-        return `${t.name ? `${structKw(t)} ${t.name}` : this.structDef(t, lvl)}${sp(name)}`;
-      case BtfKind.ENUM:
-      case BtfKind.ENUM64:
-        return `${t.name ? `enum ${t.name}` : this.enumDef(t, lvl)}${sp(name)}`;
-      case BtfKind.FWD:
-        return `${t.kindFlag ? 'union' : 'struct'} ${t.name}${sp(name)}`;
-      default:
-        return `${t.name}${sp(name)}`;
+  /** A C declaration of `name` with type `id`, spaced as btf_dump_emit_type_decl does: the chain of
+   *  pointers, qualifiers, arrays and prototypes down to a base type, printed from the base outwards
+   *  (`const char * const *p`, `int * (*f)(void)`). */
+  decl(id: number, name: string, lvl: number): string {
+    const stack: number[] = [];
+    for (;;) {
+      this.tick(id);
+      stack.push(id);
+      if (id === 0 || stack.length > MAX_DEPTH) break;
+      const t = this.btf.types[id];
+      if (!t) break;
+      if (t.kind === BtfKind.PTR || t.kind === BtfKind.VOLATILE || t.kind === BtfKind.CONST || t.kind === BtfKind.RESTRICT || t.kind === BtfKind.FUNC_PROTO || t.kind === BtfKind.TYPE_TAG) id = t.sizeOrType;
+      else if (t.kind === BtfKind.ARRAY) id = t.elemType!;
+      else break;
     }
+    return this.chain(stack, name, lvl);
+  }
+
+  /** btf_dump_emit_type_chain: pops the declaration stack (base type last pushed, printed first). */
+  private chain(stack: number[], fname: string, lvl: number): string {
+    let s = '';
+    // Whether the previous token was `*`: `int **p`, not `int * * p`; defaults true so a lone
+    // pointer to a prototype prints `(*f)`.
+    let lastWasPtr = true;
+    const mods = () => {
+      while (stack.length) {
+        const m = this.btf.types[stack[stack.length - 1]!];
+        if (m?.kind === BtfKind.VOLATILE) s += 'volatile ';
+        else if (m?.kind === BtfKind.CONST) s += 'const ';
+        else if (m?.kind === BtfKind.RESTRICT) s += 'restrict ';
+        else return;
+        stack.pop();
+      }
+    };
+    const dropMods = () => {
+      while (stack.length) {
+        const k = this.btf.types[stack[stack.length - 1]!]?.kind;
+        if (k !== BtfKind.VOLATILE && k !== BtfKind.CONST && k !== BtfKind.RESTRICT && k !== BtfKind.TYPE_TAG) return;
+        stack.pop();
+      }
+    };
+    const withName = (ptr: boolean) => (fname && !ptr ? ' ' : '') + fname;
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (id === 0) {
+        mods();
+        s += 'void';
+        lastWasPtr = false;
+        continue;
+      }
+      const t = this.btf.types[id]!;
+      switch (t.kind) {
+        case BtfKind.INT:
+        case BtfKind.FLOAT:
+          mods();
+          s += t.name;
+          break;
+        case BtfKind.STRUCT:
+        case BtfKind.UNION:
+          mods();
+          s += t.name ? `${structKw(t)} ${this.typeName(id)}` : this.structDef(t, lvl);
+          break;
+        case BtfKind.ENUM:
+        case BtfKind.ENUM64:
+          mods();
+          s += t.name ? `enum ${this.typeName(id)}` : this.enumDef(t, lvl);
+          break;
+        case BtfKind.FWD:
+          mods();
+          s += `${t.kindFlag ? 'union' : 'struct'} ${t.name}`;
+          break;
+        case BtfKind.TYPEDEF:
+          mods();
+          s += this.identName(id);
+          break;
+        case BtfKind.PTR:
+          s += lastWasPtr ? '*' : ' *';
+          break;
+        case BtfKind.VOLATILE:
+          s += ' volatile';
+          break;
+        case BtfKind.CONST:
+          s += ' const';
+          break;
+        case BtfKind.RESTRICT:
+          s += ' restrict';
+          break;
+        case BtfKind.TYPE_TAG:
+          mods();
+          s += ` __attribute__((btf_type_tag("${t.name}")))`;
+          break;
+        case BtfKind.ARRAY: {
+          // Qualifiers on an array (a GCC quirk) mean nothing in C: dropped, as btf_dump does.
+          dropMods();
+          if (!stack.length) return s + withName(lastWasPtr) + `[${t.nelems}]`;
+          const multidim = this.btf.types[stack[stack.length - 1]!]?.kind === BtfKind.ARRAY;
+          if (fname && !lastWasPtr) s += ' ';
+          const inner = this.chain(stack, fname, lvl);
+          return s + (multidim ? inner : `(${inner})`) + `[${t.nelems}]`;
+        }
+        case BtfKind.FUNC_PROTO: {
+          dropMods();
+          s += stack.length ? ` (${this.chain(stack, fname, lvl)})` : withName(lastWasPtr);
+          const ps = t.params!;
+          // No parameters, or clang's single void one, is `(void)`; a trailing void one is `...`.
+          if (ps.length === 0 || (ps.length === 1 && ps[0]!.type === 0)) return s + '(void)';
+          const parts: string[] = [];
+          for (let i = 0; i < ps.length; i++) {
+            if (i === ps.length - 1 && ps[i]!.type === 0) {
+              parts.push('...');
+              break;
+            }
+            parts.push(this.decl(ps[i]!.type, ps[i]!.name, lvl));
+          }
+          return s + `(${parts.join(', ')})`;
+        }
+        default:
+          return s + withName(lastWasPtr);
+      }
+      lastWasPtr = t.kind === BtfKind.PTR;
+    }
+    return s + withName(lastWasPtr);
+  }
+
+  private typeNames = new Map<string, number>();
+  private identNames = new Map<string, number>();
+  private resolved = new Map<number, string>();
+
+  /** btf_dump_name_dups: the n-th use of a name in its namespace. */
+  private dups(map: Map<string, number>, name: string): number {
+    const n = (map.get(name) ?? 0) + 1;
+    map.set(name, n);
+    return n;
+  }
+
+  /** btf_dump_resolve_name: the second type of a name (in print order) becomes `name___2`, etc.
+   *  Forward declarations and empty enums keep their name (they declare the same type). */
+  private resolveName(id: number, map: Map<string, number>): string {
+    const t = this.btf.types[id]!;
+    if (!t.name) return '';
+    const cached = this.resolved.get(id);
+    if (cached !== undefined) return cached;
+    let name = t.name;
+    if (!(t.kind === BtfKind.FWD || (t.kind === BtfKind.ENUM && t.values!.length === 0))) {
+      const n = this.dups(map, t.name);
+      if (n > 1) name = `${t.name}___${n}`;
+    }
+    this.resolved.set(id, name);
+    return name;
+  }
+
+  private typeName(id: number): string {
+    return this.resolveName(id, this.typeNames);
+  }
+
+  private identName(id: number): string {
+    return this.resolveName(id, this.identNames);
   }
 }
 
@@ -325,7 +434,8 @@ function structKw(t: BtfType): string {
 }
 
 function pfx(lvl: number): string {
-  return '\t'.repeat(lvl);
+  // btf_dump's indentation stops growing at 13 tabs.
+  return '\t'.repeat(Math.min(lvl, 13));
 }
 
 function safe<T>(f: () => T, dflt: T): T {
