@@ -3,7 +3,8 @@
 // object in a directory (default: the kernel selftest objects under ~/.cache/ebpfvm/build/progs).
 // Prints the number of identical outputs and, for each differing object, the first differing line.
 // Needs `npx tsc -p .` first (reads dist/) and bpftool on PATH.
-// Usage: node scripts/compare-btf-dump.mjs [DIR|FILE.o ...] [--verbose]
+// Usage: node scripts/compare-btf-dump.mjs [DIR|FILE.o|RAW.btf ...] [--check]   (--check: exit 1 when any differ)
+// (e.g. /sys/kernel/btf/vmlinux: the host kernel's BTF, a large raw blob)
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { parseBtf } from '../dist/src/btf/btf.js';
 import { formatBtfC } from '../dist/src/btf/format.js';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-const verbose = process.argv.includes('--verbose');
+const check = process.argv.includes('--check');
 const roots = args.length ? args : [join(homedir(), '.cache/ebpfvm/build/progs')];
 const files = [];
 for (const r of roots) {
@@ -35,8 +36,11 @@ for (const f of files) {
   }
   let got;
   try {
-    const sec = parseElf(new Uint8Array(readFileSync(f))).section('.BTF');
-    got = sec ? formatBtfC(parseBtf(sec.data)) : '<no .BTF>';
+    const bytes = new Uint8Array(readFileSync(f));
+    // A raw BTF blob (such as /sys/kernel/btf/vmlinux) is dumped as is, as bpftool does.
+    const isElf = bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
+    const data = isElf ? parseElf(bytes).section('.BTF')?.data : bytes;
+    got = data ? formatBtfC(parseBtf(data)) : '<no .BTF>';
   } catch (e) {
     got = `<error: ${e.message}>`;
   }
@@ -52,4 +56,4 @@ for (const d of diffs) {
 }
 const compared = files.length - skipped;
 console.log(`${version}: ${same} of ${compared} objects identical (${diffs.length} differ, ${skipped} skipped: bpftool could not dump them)`);
-if (verbose) process.exitCode = diffs.length ? 1 : 0;
+if (check) process.exitCode = diffs.length ? 1 : 0;

@@ -32,6 +32,9 @@ const enum Emit {
 }
 
 const MAX_DEPTH = 256;
+/** A compiler built-in: defining it again breaks compilation with another compiler, so btf_dump
+ *  never prints its typedef. */
+const BUILTIN_VA_LIST = '__builtin_va_list';
 
 class CPrinter {
   private order: Order[];
@@ -146,7 +149,7 @@ class CPrinter {
         this.out += `${structKw(t)} ${this.typeName(id)};\n\n`;
         this.fwdEmitted[id] = true;
       } else if (t.kind === BtfKind.TYPEDEF) {
-        this.out += `typedef ${this.decl(t.sizeOrType, this.identName(id), 0)};\n\n`;
+        if (t.name !== BUILTIN_VA_LIST) this.out += `${this.typedefDef(t)};\n\n`;
         this.fwdEmitted[id] = true;
       }
       return;
@@ -178,7 +181,7 @@ class CPrinter {
       case BtfKind.TYPEDEF:
         this.emit[id] = Emit.EMITTING;
         this.emitType(t.sizeOrType, id, depth + 1);
-        if (!this.fwdEmitted[id]) this.out += `typedef ${this.decl(t.sizeOrType, this.identName(id), 0)};\n\n`;
+        if (!this.fwdEmitted[id] && t.name !== BUILTIN_VA_LIST) this.out += `${this.typedefDef(t)};\n\n`;
         this.emit[id] = Emit.EMITTED;
         break;
       case BtfKind.STRUCT:
@@ -203,6 +206,13 @@ class CPrinter {
       default:
         break;
     }
+  }
+
+  /** btf_dump_emit_typedef_def; old GCC describes __gnuc_va_list as a typedef of void. */
+  private typedefDef(t: BtfType): string {
+    const name = this.identName(t.id);
+    if (t.sizeOrType === 0 && name === '__gnuc_va_list') return 'typedef __builtin_va_list __gnuc_va_list';
+    return `typedef ${this.decl(t.sizeOrType, name, 0)}`;
   }
 
   private enumDef(t: BtfType, lvl: number): string {

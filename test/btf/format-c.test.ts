@@ -1,7 +1,8 @@
 // The C printer on hand-built BTF, for the spacing and naming rules of libbpf's btf_dump that the
 // selftest objects exercise: `* const`, `int * (*f)(void)`, `struct {}`, trailing padding of a
-// member-less struct, and `___2` suffixes for repeated names. Expected text is what bpftool v7.1
-// prints for the same blob (checked against bpftool itself when it is installed).
+// member-less struct, `___2` suffixes for repeated names, and the va_list typedefs it skips or
+// rewrites. Expected text is what bpftool v7.1 prints for the same blob (checked against bpftool
+// itself when it is installed).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +37,8 @@ const TYPES: T[] = [
   /* 15 */ enm('e1', [['A', 0n]]),
   /* 16 */ enm('e2', [['A', 1n]]),
   /* 17 */ ref(BtfKind.TYPEDEF, 8, 'fn_t'),
+  /* 18 */ ref(BtfKind.TYPEDEF, 1, '__builtin_va_list'),
+  /* 19 */ ref(BtfKind.TYPEDEF, 0, '__gnuc_va_list'),
 ];
 
 const WANT = `#ifndef __VMLINUX_H__
@@ -69,6 +72,8 @@ enum e2 {
 };
 
 typedef int * (*fn_t)(void);
+
+typedef __builtin_va_list __gnuc_va_list;
 
 #ifndef BPF_NO_PRESERVE_ACCESS_INDEX
 #pragma clang attribute pop
