@@ -105,4 +105,24 @@ describe('C printer: btf_dump spacing and names', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it('indentation stops growing at 13 tabs, as btf_dump\'s prefix table does', () => {
+    // struct deep { struct { struct { ... int x; } a; } a; }: 15 levels of anonymous structs.
+    const types: T[] = [int('int', 4), struct('', 4, [['x', 1, 0]])];
+    for (let i = 0; i < 14; i++) types.push(struct('', 4, [['a', types.length, 0]]));
+    types.push(struct('deep', 4, [['a', types.length, 0]]));
+    const out = formatBtfC(parseBtf(encodeBtf(types)));
+    const lines = out.split('\n');
+    expect(lines).toContain(`${'\t'.repeat(13)}int x;`);
+    expect(lines).toContain(`${'\t'.repeat(13)}struct {`);
+    expect(out).not.toContain('\t'.repeat(14));
+    if (hasBpftool()) {
+      const dir = mkdtempSync(join(tmpdir(), 'btfc-'));
+      try {
+        writeFileSync(join(dir, 'x.btf'), encodeBtf(types));
+        expect(out).toBe(execFileSync('bpftool', ['btf', 'dump', 'file', join(dir, 'x.btf'), 'format', 'c'], { encoding: 'utf8' }));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
 });
