@@ -14,14 +14,19 @@
 //     verifier fixture format) and qualifying.json says, per program, whether the host kernel
 //     satisfies the 6.12 annotations (only those count for the pass figure);
 //  5. when the CLI has the `test` command, `ebpfvm test --json` runs over the qualifying objects
-//     and docs/kernel-selftests.md gets the per-file table.
+//     and docs/kernel-selftests.md gets the per-file table;
+//  6. all files (issue 17): every non-qualifying compiled file is recorded through the same harness
+//     (fixtures as in 4; per program whether the host satisfies the annotations and, if not, why, in
+//     test/fixtures/kernel-selftests/all-files.json), `ebpfvm test --json` runs over it too, and the
+//     doc's "All verifier_*.c files" section gives the figure over every program of every compiled
+//     file with each non-pass in a reason category. The qualifying figure above is unchanged by it.
 //
 //   node scripts/kernel-selftests.mjs [--no-record] [FILE...]   FILE: e.g. verifier_and
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { prepare, compileSelftest, TREE, CACHE } from './kernel-tree.mjs';
-import { listObject, recordObject, writeFixture, hostKernel } from './record-verifier.mjs';
+import { listObject, recordObject, runHarness, writeFixture, hostKernel } from './record-verifier.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const args = process.argv.slice(2);
@@ -94,27 +99,134 @@ const probe = existsSync(cli) ? spawnSync('node', [cli, 'test', '--help'], { enc
 const haveTest = /Usage: ebpfvm test/.test(probe.stdout ?? '');
 const rows = [];
 let passed = 0;
+const runTest = (name) => {
+  const r = spawnSync('nice', ['node', cli, 'test', join(OBJS, `${name}.o`), '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  let results;
+  try { results = JSON.parse(r.stdout); } catch { results = null; }
+  const list = Array.isArray(results) ? results : results?.results ?? results?.programs ?? [];
+  // The privileged run only: `@unpriv` runs (issue 17) share the program name.
+  return { exit: r.status, status: new Map(list.filter((x) => x.mode !== 'unpriv').map((x) => [x.prog ?? x.program ?? x.name, x])) };
+};
 for (const [name, progs] of Object.entries(qualifying)) {
   const row = { name, programs: progs.length, hostOk: 0, pass: 0, fail: 0, skip: 0, reasons: new Map() };
   for (const p of progs) if (qual.files[name].hostSatisfied[p]) row.hostOk++;
   rows.push(row);
   if (!haveTest) continue;
-  const r = spawnSync('node', [cli, 'test', join(OBJS, `${name}.o`), '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  let results;
-  try { results = JSON.parse(r.stdout); } catch { results = null; }
-  const list = Array.isArray(results) ? results : results?.results ?? results?.programs ?? [];
-  // The privileged run only: `@unpriv` runs (issue 17) share the program name.
-  const status = new Map(list.filter((x) => x.mode !== 'unpriv').map((x) => [x.prog ?? x.program ?? x.name, x]));
+  const r = runTest(name);
+  row.results = r;
   for (const p of progs) {
-    const x = status.get(p);
+    const x = r.status.get(p);
     const s = String(x?.status ?? x?.result ?? 'FAIL').toUpperCase();
     if (s === 'PASS' && qual.files[name].hostSatisfied[p]) { row.pass++; passed++; } else if (s === 'SKIP') row.skip++; else row.fail++;
     if (s !== 'PASS') {
-      const why = String(x?.reason ?? x?.error ?? (x ? 'failed' : `no result (exit ${r.status})`)).split('\n')[0].slice(0, 80);
+      const why = String(x?.reason ?? x?.error ?? (x ? 'failed' : `no result (exit ${r.exit})`)).split('\n')[0].slice(0, 80);
       row.reasons.set(why, (row.reasons.get(why) ?? 0) + 1);
     }
   }
 }
+// 6. all files: the non-qualifying files through the same harness and `ebpfvm test`.
+// A program the harness cannot run at all (it exits non-zero) is kept with the harness's error as
+// the reason; a program the host kernel refuses (e.g. EPERM with an empty log: no attach target or
+// a program type this host does not load) is a recorded verdict like any other, with the harness's
+// annotation problem as the reason it does not count.
+const allPath = join(FIXTURES, 'all-files.json');
+const prevAll = existsSync(allPath) ? JSON.parse(readFileSync(allPath, 'utf8')) : { files: {} };
+const all = { kernel: hostKernel(), tree: 'linux-source-6.12', files: {} };
+function recordTolerant(name) {
+  const objPath = join(OBJS, `${name}.o`);
+  const fixture = { kernel: hostKernel(), object: `linux-6.12:tools/testing/selftests/bpf/progs/${name}.c`, programs: {} };
+  const hostSatisfied = {}, hostProblems = {};
+  for (const { name: prog } of listObject(objPath).programs) {
+    try {
+      const r = runHarness(objPath, prog);
+      fixture.programs[prog] = { loaded: r.loaded, errno: r.errno, logLevel: r.logLevel, log: r.log, retval: r.retval, dataOut: r.dataOut };
+      hostSatisfied[prog] = r.satisfied;
+      if (!r.satisfied) hostProblems[prog] = hostCategory(r);
+    } catch (e) {
+      hostSatisfied[prog] = false;
+      hostProblems[prog] = `harness cannot run it: ${(e.stderr?.toString() || String(e)).split('\n')[0].slice(0, 80)}`;
+    }
+  }
+  writeFixture(join(FIXTURES, `${name}.json`), fixture);
+  return { hostSatisfied, hostProblems };
+}
+// Why the host kernel's record does not satisfy the 6.12 annotations, as a category.
+function hostCategory(r) {
+  if (!r.loaded && r.errno === 1 && !r.log) return 'host refuses the load (EPERM, empty log: program type or attach target not available here)';
+  if (!r.loaded && r.errno === 524) return 'host refuses the load (ENOTSUPP)';
+  const p = String(r.problems ?? '');
+  if (/expected load (success|failure)|unexpected load/.test(p)) return 'host verdict differs from 6.12';
+  if (/message/.test(p)) return 'host log differs from 6.12 (__msg)';
+  if (/retval|run/.test(p)) return 'host test run differs from 6.12 (__retval)';
+  return `host: ${p.split('\n')[0].slice(0, 60) || 'annotations not satisfied'}`;
+}
+const nonQual = Object.keys(excluded).filter((n) => excluded[n] !== 'no programs');
+for (const name of nonQual) {
+  const prev = prevAll.files?.[name];
+  all.files[name] = (!noRecord || !prev) ? { why: excluded[name], ...recordTolerant(name) } : { ...prev, why: excluded[name] };
+}
+if (!only.size) writeFileSync(allPath, JSON.stringify(all, null, 2) + '\n');
+
+// ebpfvm's side: every non-pass gets one category (the host's, when ebpfvm passes a program the
+// host does not satisfy; otherwise from ebpfvm's SKIP/FAIL reason).
+function vmCategory(s, why) {
+  if (s === 'SKIP') {
+    if (/program type|prog type|attach/i.test(why)) return 'SKIP: unsupported program type / attach';
+    if (/map type|map_type/i.test(why)) return 'SKIP: unsupported map type';
+    if (/kfunc/i.test(why)) return 'SKIP: kfunc missing';
+    if (/helper/i.test(why)) return 'SKIP: helper missing';
+    if (/xlated|jited/i.test(why)) return 'SKIP: __xlated/__jited expectation';
+    return `SKIP: ${why.replace(/^unsupported: /, '').replace(/\b(program \S+ )?insn \d+: /, '').replace(/[#0-9]+/g, 'N').slice(0, 50)}`;
+  }
+  if (/unexpected load (success|failure)|expected load|verdict/i.test(why)) return 'FAIL: verdict mismatch';
+  if (/msg|message/i.test(why)) return 'FAIL: message mismatch';
+  if (/retval|return value/i.test(why)) return 'FAIL: retval mismatch';
+  if (/no result/.test(why)) return 'FAIL: no result from ebpfvm test';
+  return `FAIL: ${why.replace(/[0-9]+/g, 'N').slice(0, 50)}`;
+}
+const fixtureRecord = (name, prog) => {
+  try { return JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')).programs?.[prog]; } catch { return undefined; }
+};
+const categories = new Map();
+const addCat = (c) => categories.set(c, (categories.get(c) ?? 0) + 1);
+let allPrograms = qualCount, allHostOk = hostSatisfied, allPassed = passed, allVmPass = 0;
+for (const row of rows) {
+  for (const p of qualifying[row.name]) {
+    const x = row.results?.status.get(p);
+    const s = String(x?.status ?? x?.result ?? 'FAIL').toUpperCase();
+    const hostOk = qual.files[row.name].hostSatisfied[p];
+    if (s === 'PASS') allVmPass++;
+    if (s === 'PASS' && hostOk) continue;
+    if (s === 'PASS') { const rec = fixtureRecord(row.name, p); addCat(rec ? hostCategory({ ...rec, problems: '' }) : 'host: annotations not satisfied'); continue; }
+    addCat(vmCategory(s, String(x?.reason ?? x?.error ?? (x ? 'failed' : `no result (exit ${row.results?.exit})`)).split('\n')[0]));
+  }
+}
+const allRows = [];
+for (const name of nonQual) {
+  const f = all.files[name];
+  const progs = Object.keys(f.hostSatisfied);
+  const row = { name, why: f.why, programs: progs.length, hostOk: 0, pass: 0, fail: 0, skip: 0, reasons: new Map() };
+  allRows.push(row);
+  const r = haveTest ? runTest(name) : { status: new Map(), exit: null };
+  for (const p of progs) {
+    const hostOk = f.hostSatisfied[p];
+    if (hostOk) row.hostOk++;
+    const x = r.status.get(p);
+    const s = String(x?.status ?? x?.result ?? 'FAIL').toUpperCase();
+    if (s === 'PASS') allVmPass++;
+    let cat;
+    if (s === 'PASS' && hostOk) { row.pass++; continue; }
+    if (s === 'PASS') cat = f.hostProblems?.[p] ?? 'host: annotations not satisfied';
+    else cat = vmCategory(s, String(x?.reason ?? x?.error ?? (x ? 'failed' : `no result (exit ${r.exit})`)).split('\n')[0]);
+    if (s === 'SKIP') row.skip++; else row.fail++;
+    addCat(cat);
+    row.reasons.set(cat, (row.reasons.get(cat) ?? 0) + 1);
+  }
+  allPrograms += row.programs; allHostOk += row.hostOk; allPassed += row.pass;
+}
+const allPct = allPrograms ? ((100 * allPassed) / allPrograms).toFixed(1) : '0';
+const allHostPct = allHostOk ? ((100 * allPassed) / allHostOk).toFixed(1) : '0';
+
 const pct = qualCount ? ((100 * passed) / qualCount).toFixed(1) : '0';
 const apart = Object.entries(qual.files).flatMap(([f, v]) => Object.entries(v.hostSatisfied).filter(([, ok]) => !ok).map(([p]) => `${f}/${p}`));
 const cell = (n) => (haveTest ? String(n) : '–');
@@ -146,11 +258,36 @@ const lines = [
   '',
   `Files not qualifying: ${Object.keys(excluded).length}; not compiling: ${Object.keys(compileErrors).length} (reasons in qualifying.json).`,
   '',
+  '## All verifier_*.c files (issue 17)',
+  '',
+  'Every compiled file, qualifying or not: the non-qualifying files are recorded through the same harness',
+  '(test/fixtures/kernel-selftests/<file>.json; per program whether the host satisfies the annotations, and why not, in',
+  'all-files.json) and run with `ebpfvm test --json`. Same pass rule: `ebpfvm test` says PASS and the host kernel',
+  'satisfies the 6.12 annotations. A program ebpfvm passes but the host does not satisfy counts under the host\'s reason.',
+  '',
+  `${allPrograms} programs in ${compiled.length} compiled files (${qualCount} in qualifying files, ${allPrograms - qualCount} in ${nonQual.length} others); ` +
+    `the host kernel satisfies the annotations of ${allHostOk}; \`ebpfvm test\` says PASS for ${haveTest ? allVmPass : '–'}.`,
+  haveTest ? `**${allPassed} of ${allPrograms} programs in all files pass (${allPct} %); ${allPassed} of the ${allHostOk} the host satisfies (${allHostPct} %).**`
+    : '`ebpfvm test` was not available: no ebpfvm figures.',
+  '',
+  '### Reasons for the programs that do not pass, by category',
+  '',
+  '| category | programs |',
+  '|---|---:|',
+  ...[...categories].sort((a, b) => b[1] - a[1]).map(([c, n]) => `| ${c.replace(/\|/g, '\\|')} | ${n} |`),
+  '',
+  '### Non-qualifying files',
+  '',
+  '| file | why not qualifying | programs | host kernel satisfied | passed | failed | skipped | top reasons |',
+  '|---|---|---:|---:|---:|---:|---:|---|',
+  ...allRows.map((r) => `| ${r.name} | ${r.why.replace(/\|/g, '\\|')} | ${r.programs} | ${r.hostOk} | ${cell(r.pass)} | ${cell(r.fail)} | ${cell(r.skip)} | ${[...r.reasons].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([w, n]) => `${n}× ${w.replace(/\|/g, '\\|')}`).join('; ')} |`),
+  '',
 ];
 // Sections other scripts write (every `## ` heading but this script's own, to the end: the graph
 // run-time and verifier sections) are kept after this table.
 const docPath = join(root, 'docs/kernel-selftests.md');
-const kept = existsSync(docPath) ? /\n## (?!Programs whose 6\.12 annotations)[^]*$/.exec(readFileSync(docPath, 'utf8'))?.[0] ?? '' : '';
+const kept = existsSync(docPath) ? /\n## (?!Programs whose 6\.12 annotations|All verifier_\*\.c files)[^]*$/.exec(readFileSync(docPath, 'utf8'))?.[0] ?? '' : '';
 if (!only.size) writeFileSync(docPath, lines.join('\n') + kept);
+if (haveTest) console.log(`kernel-selftests: all files: ${allPassed} of ${allPrograms} programs pass (${allPct} %); ${allPassed} of the ${allHostOk} the host kernel satisfies (${allHostPct} %)`);
 console.log(haveTest ? `kernel-selftests: ${passed} of ${qualCount} qualifying programs pass under ebpfvm (${pct} %); docs/kernel-selftests.md written`
   : 'kernel-selftests: `ebpfvm test` is not available (build it, or it does not exist yet); docs/kernel-selftests.md has the kernel side only');
