@@ -29,6 +29,12 @@ let dumpBin = '';
 /** Objects libbpf 1.x refuses on purpose while ebpfvm accepts them (documented differences). */
 const EBPFVM_ONLY = new Set(['ld_legacy_maps.o']);
 
+/** Section names the system's libbpf (1.1) predates: it opens them as BPF_PROG_TYPE_UNSPEC (0/0).
+ *  ebpfvm follows the newer libbpf's SEC_DEF, which the reference is patched to. */
+const NEWER_SECTION_DEFS: Record<string, { type: number; attachType: number; since: string }> = {
+  netfilter: { type: 32, attachType: 45, since: 'libbpf 1.2: SEC_DEF("netfilter", NETFILTER, BPF_NETFILTER)' },
+};
+
 interface LibbpfDump {
   error?: number;
   programs: { name: string; section: string; type: number; attachType: number; insns: number; autoload: boolean }[];
@@ -83,6 +89,10 @@ describe.skipIf(!enabled)('loader agrees with libbpf (bpf_object__open + btf__ A
         raw = (e as { stdout: string }).stdout;
       }
       const ref = JSON.parse(raw) as LibbpfDump;
+      for (const p of ref.programs ?? []) {
+        const newer = NEWER_SECTION_DEFS[p.section];
+        if (newer && p.type === 0 && p.attachType === 0) Object.assign(p, { type: newer.type, attachType: newer.attachType });
+      }
       const r = await inspectJson(path);
       if (ref.error !== undefined) {
         // libbpf refused it: so must we (exit 2), unless it is a documented ebpfvm extension.
