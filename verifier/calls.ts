@@ -657,7 +657,8 @@ export function checkReturnCode(v: Verifier, regno = 0): void {
 function returnRange(progType: number, attach: number): readonly [bigint, bigint] | undefined {
   switch (progType) {
     case ProgType.CGROUP_SOCK_ADDR:
-      if ([19, 20, 29, 30, 31, 32].includes(attach)) return [1n, 1n];
+      // recvmsg4/6/_unix, getpeername4/6/_unix, getsockname4/6/_unix: exactly 1
+      if ([19, 20, 51, 29, 30, 52, 31, 32, 53].includes(attach)) return [1n, 1n];
       if (attach === 8 || attach === 9) return [0n, 3n];
       return [0n, 1n];
     case ProgType.CGROUP_SKB:

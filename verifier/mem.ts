@@ -254,7 +254,7 @@ function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
   if (reg.off) v.reject(`dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`);
   if (!reg.s.isConst() || reg.s.constValue() !== 0n) v.reject(`variable ctx access var_off=${formatTnum(reg.s.varOff)} disallowed`);
   const type = v.input.progType;
-  const verdict = checkCtxAccess(type, off, size, t === 'write');
+  const verdict = checkCtxAccess(type, off, size, t === 'write', v.input.expectedAttachType ?? 0);
   if (!verdict.ok) v.reject(`invalid bpf_context access off=${off} size=${size}`, true);
   if (t === 'write') return undefined;
   // Tracing programs: argument slots typed by the attach target's BTF.
@@ -291,6 +291,8 @@ function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
         return r;
       }
       case 'sk': {
+        // sock_addr_is_valid_access: the hook always has a socket (PTR_TO_SOCKET, not null).
+        if (type === ProgType.CGROUP_SOCK_ADDR) return Reg.ptr(RegType.SOCKET);
         const r = Reg.ptr(RegType.SOCK_COMMON, RegFlag.MAYBE_NULL);
         r.id = v.newId();
         return r;

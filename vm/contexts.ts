@@ -86,6 +86,13 @@ export const BPF_SOCK = layout('bpf_sock', 80, [
   ['dst_ip6', 56, 16, 4], ['state', 72, 4], ['rx_queue_mapping', 76, 4],
 ], { dst_port: '__be16', rx_queue_mapping: '__s32' });
 
+/** struct bpf_sock_addr (uapi), the context of cgroup_sock_addr programs (bind, connect, sendmsg,
+ *  recvmsg, getpeername, getsockname hooks). Addresses and the port are in network byte order. */
+export const SOCK_ADDR = layout('bpf_sock_addr', 72, [
+  ['user_family', 0, 4], ['user_ip4', 4, 4], ['user_ip6', 8, 16, 4], ['user_port', 24, 4], ['family', 28, 4],
+  ['type', 32, 4], ['protocol', 36, 4], ['msg_src_ip4', 40, 4], ['msg_src_ip6', 44, 16, 4], ['sk', 64, 8, 8, true],
+], { sk: 'struct bpf_sock *' });
+
 /** struct pt_regs of x86-64 (arch/x86/include/asm/ptrace.h), the context of kprobe programs.
  *  ebpfvm models the x86-64 layout only (what bpf_tracing.h's PT_REGS_* read with
  *  __TARGET_ARCH_x86). */
@@ -214,8 +221,9 @@ export interface ProgTypeInfo {
   writable: ReadonlySet<string>;
   /** Names of fields a program may not read at all (the kernel returns false for them). */
   unreadable: ReadonlySet<string>;
-  /** Field-specific checks beyond read/write membership (access size rules). */
-  check?: (off: number, size: number, write: boolean) => CtxVerdict;
+  /** Field-specific checks beyond read/write membership (access size rules); `attach` is the
+   *  program's expected attach type, for types whose rules depend on it. */
+  check?: (off: number, size: number, write: boolean, attach: number) => CtxVerdict;
 }
 
 const s = (...names: string[]): ReadonlySet<string> => new Set(names);
@@ -339,6 +347,47 @@ function perfEventAccess(off: number, size: number, write: boolean): CtxVerdict 
   return { ok: true, field: f };
 }
 
+// Expected attach types (uapi enum bpf_attach_type) of cgroup_sock_addr programs whose address
+// family gives them user_ip4 / user_ip6 (bind, connect, getpeername, getsockname, sendmsg,
+// recvmsg), and the sendmsg ones that also see msg_src_ip4 / msg_src_ip6. The unix hooks
+// (connect_unix, ... 49..53) see neither.
+const SOCK_ADDR_IP4 = [8, 10, 29, 31, 14, 19];
+const SOCK_ADDR_IP6 = [9, 11, 30, 32, 15, 20];
+const SOCK_ADDR_SENDMSG4 = 14;
+const SOCK_ADDR_SENDMSG6 = 15;
+
+// sock_addr_is_valid_access: fields outside the hook's address family are refused; addresses and
+// the port read narrowly (1, 2, 4 bytes) or, inside the ip6 arrays, as aligned u64; written as
+// u32 (or aligned u64 inside the ip6 arrays); family/type/protocol/user_family read-only u32; sk
+// a read-only u64 (PTR_TO_SOCKET).
+function sockAddrAccess(off: number, size: number, write: boolean, attach: number): CtxVerdict {
+  if (off < 0 || off >= SOCK_ADDR.size || off % size !== 0) return bad(off, size);
+  const f = fieldAt(SOCK_ADDR, off);
+  if (!f) return bad(off, size);
+  if (f.name === 'user_ip4' && !SOCK_ADDR_IP4.includes(attach)) return bad(off, size);
+  if (f.name === 'user_ip6' && !SOCK_ADDR_IP6.includes(attach)) return bad(off, size);
+  if (f.name === 'msg_src_ip4' && attach !== SOCK_ADDR_SENDMSG4) return bad(off, size);
+  if (f.name === 'msg_src_ip6' && attach !== SOCK_ADDR_SENDMSG6) return bad(off, size);
+  switch (f.name) {
+    case 'user_ip4':
+    case 'user_ip6':
+    case 'user_port':
+    case 'msg_src_ip4':
+    case 'msg_src_ip6': {
+      // bpf_ctx_wide_access_ok: an aligned u64 wholly inside one ip6 array
+      const wide = size === 8 && (f.name === 'user_ip6' || f.name === 'msg_src_ip6') && off + 8 <= f.offset + f.size;
+      if (wide) return { ok: true, field: f };
+      if (write) return size === 4 ? { ok: true, field: f } : bad(off, size);
+      // bpf_ctx_narrow_access_ok against the u32 default (alignment was checked above)
+      return size <= 4 ? { ok: true, field: f } : bad(off, size);
+    }
+    case 'sk':
+      return !write && size === 8 ? { ok: true, field: f } : bad(off, size);
+    default:
+      return !write && size === 4 ? { ok: true, field: f } : bad(off, size);
+  }
+}
+
 // nf_is_valid_access: read-only, state and skb as whole pointers only.
 function nfAccess(off: number, size: number, write: boolean): CtxVerdict {
   if (off < 0 || off >= BPF_NF_CTX.size || off % size !== 0 || write) return bad(off, size);
@@ -354,6 +403,14 @@ const OTHER_TYPES: readonly ProgTypeInfo[] = [
   { type: P.KPROBE, ctx: PT_REGS_X86_64, testRun: 'pt-regs', writable: s(), unreadable: s(), check: readOnly(0, PT_REGS_X86_64.size, [1, 2, 4, 8]) },
   // perf_event_prog_ops has no .test_run: bpf(2) refuses the run with -ENOTSUPP (vm/test-run).
   { type: P.PERF_EVENT, ctx: PERF_EVENT_DATA, writable: s(), unreadable: s(), check: perfEventAccess },
+  // cg_sock_addr_prog_ops has no .test_run: bpf(2) refuses the run with -ENOTSUPP (vm/test-run).
+  {
+    type: P.CGROUP_SOCK_ADDR,
+    ctx: SOCK_ADDR,
+    writable: s('user_ip4', 'user_ip6', 'user_port', 'msg_src_ip4', 'msg_src_ip6'),
+    unreadable: s(),
+    check: sockAddrAccess,
+  },
   // tp_prog_is_valid_access: the record after its first 8 bytes (the common fields are hidden).
   { type: P.TRACEPOINT, testRun: 'tp-record', writable: s(), unreadable: s(), check: readOnly(8, PERF_MAX_TRACE_SIZE, [1, 2, 4, 8]) },
   // raw_tp_prog_is_valid_access: u64 args[MAX_BPF_FUNC_ARGS], read-only.
@@ -367,10 +424,10 @@ export function progTypeInfo(type: number): ProgTypeInfo | undefined {
 }
 
 /** The verifier's context-access question for one load or store. */
-export function checkCtxAccess(type: number, off: number, size: number, write: boolean): CtxVerdict {
+export function checkCtxAccess(type: number, off: number, size: number, write: boolean, attach = 0): CtxVerdict {
   const info = progTypeInfo(type);
   if (!info) return { ok: false, reason: `context access is not modelled for this program type` };
-  const v = info.check ? info.check(off, size, write) : { ok: true as const };
+  const v = info.check ? info.check(off, size, write, attach) : { ok: true as const };
   if (!v.ok || !v.field) return v;
   if (write && !info.writable.has(v.field.name)) return { ok: false, reason: `invalid bpf_context access off=${off} size=${size}: ${v.field.name} is read-only` };
   if (!write && info.unreadable.has(v.field.name)) return { ok: false, reason: `invalid bpf_context access off=${off} size=${size}: ${v.field.name} is not readable here` };
