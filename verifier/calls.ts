@@ -10,6 +10,7 @@ import type { HelperArg, HelperEntry } from '../helpers/types.js';
 import { helperPktAccess } from '../helpers/table.js';
 import type { Insn } from '../vm/isa.js';
 import { Scalar } from './scalar.js';
+import { formatTnum } from './tnum.js';
 import { checkHelperMem, checkRegion, constStackKey } from './mem.js';
 import { Frame, Reg, RegFlag, RegType, regTypeName } from './state.js';
 import { releaseReference, acquireReference } from './refs.js';
@@ -274,7 +275,12 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
   if (arg.type === 'ARG_PTR_TO_PERCPU_BTF_ID' && r.flags & RegFlag.MEM_ALLOC) meta.percpuAlloc = r;
   // Pointer arguments may be maybe-null only when the prototype says so.
   if (r.isPointer && r.maybeNull && !nullable) v.reject(`R${regno} type=${regTypeName(r)} expected=${EXPECTED[arg.type] ?? 'ptr'}`);
-  if (r.type === RegType.CTX && (r.off !== 0 || !r.s.isConst() || r.s.constValue() !== 0n)) v.reject(`dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
+  // __check_ptr_off_reg: a negative offset, then a fixed one, then a variable one.
+  if (r.type === RegType.CTX) {
+    if (r.off < 0) v.reject(`negative offset ctx ptr R${regno} off=${r.off} disallowed`);
+    if (r.off !== 0) v.reject(`dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
+    if (!r.s.isConst() || r.s.constValue() !== 0n) v.reject(`variable ctx access var_off=${formatTnum(r.s.varOff)} disallowed`);
+  }
   switch (arg.type) {
     case 'ARG_CONST_MAP_PTR':
       meta.map = r.map;

@@ -46,6 +46,13 @@ const volatile __u32 perf_event_data_layout[] = {
 };
 const volatile __u32 perf_event_data_size = sizeof(struct bpf_perf_event_data);
 
+const volatile __u32 sock_addr_layout[] = {
+	F(bpf_sock_addr, user_family), F(bpf_sock_addr, user_ip4), F(bpf_sock_addr, user_ip6), F(bpf_sock_addr, user_port),
+	F(bpf_sock_addr, family), F(bpf_sock_addr, type), F(bpf_sock_addr, protocol), F(bpf_sock_addr, msg_src_ip4),
+	F(bpf_sock_addr, msg_src_ip6), F(bpf_sock_addr, sk),
+};
+const volatile __u32 sock_addr_size = sizeof(struct bpf_sock_addr);
+
 SEC("syscall")
 int layout(void *ctx)
 {

@@ -1,7 +1,7 @@
 // vm/contexts: layouts against the uapi headers as clang compiled them, the per-type access
 // rules of the kernel's *_is_valid_access(), and eth_type_trans() on loopback.
 import { describe, expect, it } from 'vitest';
-import { BPF_SOCK, PERF_EVENT_DATA, SK_BUFF, SK_LOOKUP, XDP_MD, encodeCtxFields, layoutToC, checkCtxAccess, field, progTypeInfo, writableRanges, type CtxLayout } from '../../vm/contexts.js';
+import { BPF_SOCK, PERF_EVENT_DATA, SOCK_ADDR, SK_BUFF, SK_LOOKUP, XDP_MD, encodeCtxFields, layoutToC, checkCtxAccess, field, progTypeInfo, writableRanges, type CtxLayout } from '../../vm/contexts.js';
 import { ProgType } from '../../vm/prog-types.js';
 import { ethTypeTrans } from '../../vm/test-run.js';
 import { openObject } from '../../src/loader/index.js';
@@ -26,6 +26,7 @@ describe('context layouts match the uapi headers compiled by clang', () => {
   it('xdp_md: every field offset and size', () => expectLayout(XDP_MD, u32s('xdp_md_layout'), u32s('xdp_md_size')[0]!));
   it('bpf_sock: every field offset and size', () => expectLayout(BPF_SOCK, u32s('bpf_sock_layout'), u32s('bpf_sock_size')[0]!));
   it('bpf_sk_lookup: every field offset and size', () => expectLayout(SK_LOOKUP, u32s('sk_lookup_layout'), u32s('sk_lookup_size')[0]!));
+  it('bpf_sock_addr: every field offset and size', () => expectLayout(SOCK_ADDR, u32s('sock_addr_layout'), u32s('sock_addr_size')[0]!));
   it('bpf_perf_event_data: every field offset and size', () => expectLayout(PERF_EVENT_DATA, u32s('perf_event_data_layout'), u32s('perf_event_data_size')[0]!));
   it('prints as the uapi C declaration, padding as anonymous bitfields', () => {
     const c = layoutToC(SK_BUFF);
@@ -91,6 +92,33 @@ describe('context access rules', () => {
     expect(nf(8, 2)).toBe(false);
     expect(nf(16, 8)).toBe(false);
     expect(nf(0, 8, true)).toBe(false);
+  });
+
+  it('cgroup_sock_addr: fields by the hook\'s address family, narrow and wide loads, u32/u64 writes', () => {
+    // expected attach types: 10 connect4, 11 connect6, 14 sendmsg4, 15 sendmsg6, 49 connect_unix
+    const sa = (attach: number, o: number, size: number, write = false) => checkCtxAccess(ProgType.CGROUP_SOCK_ADDR, o, size, write, attach).ok;
+    expect(sa(10, 4, 4)).toBe(true); // user_ip4
+    expect(sa(10, 7, 1)).toBe(true);
+    expect(sa(10, 4, 4, true)).toBe(true);
+    expect(sa(10, 4, 2, true)).toBe(false); // writes are whole u32s
+    expect(sa(11, 4, 4)).toBe(false); // connect6 has no user_ip4
+    expect(sa(49, 8, 4)).toBe(false); // nor the unix hooks user_ip6
+    expect(sa(49, 24, 4)).toBe(true); // user_port is everyone's
+    expect(sa(11, 8, 8)).toBe(true); // user_ip6[0..1] as a u64
+    expect(sa(11, 16, 8, true)).toBe(true);
+    expect(sa(11, 12, 8)).toBe(false); // misaligned
+    expect(sa(11, 24, 8)).toBe(false); // past user_ip6
+    expect(sa(14, 40, 4)).toBe(true); // msg_src_ip4: sendmsg4 only
+    expect(sa(10, 40, 4)).toBe(false);
+    expect(sa(15, 48, 8)).toBe(true);
+    expect(sa(15, 44, 8)).toBe(false);
+    expect(sa(10, 28, 4)).toBe(true); // family
+    expect(sa(10, 28, 2)).toBe(false);
+    expect(sa(10, 28, 4, true)).toBe(false);
+    expect(sa(10, 64, 8)).toBe(true); // sk
+    expect(sa(10, 64, 4)).toBe(false);
+    expect(sa(10, 64, 8, true)).toBe(false);
+    expect(sa(10, 72, 4)).toBe(false);
   });
 
   it('xdp_md is read-only; its pointers are 32-bit', () => {

@@ -218,6 +218,9 @@ describe('test-run plumbing', () => {
     expect(() => testRun(new Runtime(), lirc, {})).toThrow(UnsupportedError);
     const pe = { name: 'pe', progType: ProgType.PERF_EVENT, insns: [], gpl: true };
     expect(() => testRun(new Runtime(), pe, {})).toThrow(/-ENOTSUPP.*no test run for perf_event programs \(pe\)/);
+    // cg_sock_addr_prog_ops has no .test_run either (the host's bpftool prog run: error 524)
+    const sa = { name: 'c4', progType: ProgType.CGROUP_SOCK_ADDR, insns: [], gpl: true };
+    expect(() => testRun(new Runtime(), sa, {})).toThrow(/-ENOTSUPP.*no test run for cgroup_sock_addr programs \(c4\)/);
   });
 
   it('duration is a per-run mean, insn counts add up over repeats', () => {
