@@ -47,7 +47,7 @@
 import { FaultSignal } from '../src/errors.js';
 import { Errno } from '../maps/types.js';
 import { BPF_SOCK, SK_BUFF, SK_LOOKUP, field } from '../vm/contexts.js';
-import { ProgType as P } from '../vm/prog-types.js';
+import { ProgType as P, progTypeName } from '../vm/prog-types.js';
 import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, TcpState, type Socket } from '../vm/sockets.js';
 import { isFull, socketArg } from './storage.js';
 import type { HelperArg, HelperCall, HelperEntry } from './types.js';
@@ -257,7 +257,40 @@ const SYNCOOKIE_PROTO = {
   ret: { type: 'RET_INTEGER' },
 } as const satisfies HelperEntry['proto'];
 
+/** Program types with bpf_get_socket_cookie of their context (net/core/filter.c): the skb ones
+ *  (sk_filter, cg_skb, tc, sk_skb: skb->sk), and the socket hooks (cgroup sock, sock_addr,
+ *  sock_ops: the hook's socket). Tracing's variant (bpf_get_socket_ptr_cookie, a BTF socket
+ *  argument) is not modelled. */
+const SOCKET_COOKIE_SKB_TYPES = [P.SOCKET_FILTER, P.CGROUP_SKB, ...TC_TYPES, P.SK_SKB];
+const SOCKET_COOKIE_TYPES = [...SOCKET_COOKIE_SKB_TYPES, P.CGROUP_SOCK, P.CGROUP_SOCK_ADDR, P.SOCK_OPS];
+/** Program types with bpf_get_netns_cookie(ctx or NULL): sock, sock_addr, sock_ops, sk_msg, and
+ *  since Linux 6.15 tc and cgroup_skb too (the 6.18 host loads and runs those with NULL or ctx). */
+const NETNS_COOKIE_TYPES = [P.CGROUP_SOCK, P.CGROUP_SOCK_ADDR, P.SOCK_OPS, P.SK_MSG, ...TC_TYPES, P.CGROUP_SKB];
+/** The cookie of the one network namespace ebpfvm has (init_net: the first net_cookie handed out). */
+export const INIT_NET_COOKIE = 1n;
+
 export const SOCK_HELPERS: readonly HelperEntry[] = [
+  {
+    id: 46,
+    name: 'get_socket_cookie',
+    proto: { args: [{ type: 'ARG_PTR_TO_CTX' }], ret: { type: 'RET_INTEGER' } },
+    gplOnly: false,
+    progTypes: SOCKET_COOKIE_TYPES,
+    impl: (call) => {
+      // Only the skb types can be test-run; the socket hooks' runs are refused before any call.
+      if (!(SOCKET_COOKIE_SKB_TYPES as readonly number[]).includes(call.progType)) throw new FaultSignal(`get_socket_cookie: runs of ${progTypeName(call.progType)} programs are not modelled`);
+      return skbSocket(call, 'get_socket_cookie')?.cookie ?? 0n;
+    },
+  },
+  {
+    id: 122,
+    name: 'get_netns_cookie',
+    // ARG_PTR_TO_CTX_OR_NULL: the context or NULL, both meaning the program's namespace.
+    proto: { args: [{ type: 'ARG_PTR_TO_CTX', flags: ['PTR_MAYBE_NULL'] }], ret: { type: 'RET_INTEGER' } },
+    gplOnly: false,
+    progTypes: NETNS_COOKIE_TYPES,
+    impl: () => INIT_NET_COOKIE,
+  },
   {
     id: 124,
     name: 'sk_assign',

@@ -6,6 +6,7 @@ import { assemble } from '../../src/index.js';
 import { Runtime } from '../../src/runtime.js';
 import { helperById, helperForType } from '../../helpers/table.js';
 import { ProgType } from '../../vm/prog-types.js';
+import { testRun } from '../../vm/test-run.js';
 import { xprog } from './x-common.js';
 
 const sockets = [
@@ -110,6 +111,22 @@ describe('syncookies and socket casts with described sockets', () => {
     const u = world(5);
     u.run('casts_map', { data: hex(SYN64) });
     expect(u.results().slice(0, 2)).toEqual([0, 0]);
+  });
+});
+
+describe('get_socket_cookie and get_netns_cookie', () => {
+  const tcRun = (text: string) =>
+    testRun(new Runtime(), { name: 'p', insns: assemble(text), progType: ProgType.SCHED_CLS, gpl: true } as never, { data: new Uint8Array(64) }).retval;
+  it('a tc test run: the cookie of the skb\'s socket (never 0: the run gives the skb one), the namespace cookie with ctx or NULL', () => {
+    expect(tcRun(`call 46\nexit`)).toBeGreaterThan(0);
+    expect(tcRun(`call 122\nexit`)).toBe(1);
+    expect(tcRun(`r1 = 0\ncall 122\nexit`)).toBe(1);
+  });
+  it('has the kernel prototypes: get_netns_cookie takes the context or NULL, get_socket_cookie the context', () => {
+    expect(helperById(122)!.proto.args[0]).toEqual({ type: 'ARG_PTR_TO_CTX', flags: ['PTR_MAYBE_NULL'] });
+    expect(helperById(46)!.proto.args[0]).toEqual({ type: 'ARG_PTR_TO_CTX' });
+    expect(helperById(46)!.progTypes).toContain(ProgType.CGROUP_SOCK_ADDR);
+    expect(helperById(122)!.progTypes).not.toContain(ProgType.XDP);
   });
 });
 
