@@ -4,15 +4,7 @@
 // (scripts/bundle-cli.mjs, one chunk per command); this launcher runs that bundle when it was built after this file, i.e.
 // after the last `tsc`, and the unbundled dist/src/cli/main.js otherwise, so a bare `tsc` never
 // leaves a stale bundle in use. Both run the same main().
-import { statSync } from 'node:fs';
+import { entryFor } from './fresh-bundle.js';
 
-const bundle = new URL('./bundle/ebpfvm.js', import.meta.url);
-const fresh = (() => {
-  try {
-    return statSync(bundle).mtimeMs >= statSync(new URL(import.meta.url)).mtimeMs;
-  } catch {
-    return false;
-  }
-})();
-const cli = (await import(fresh ? bundle.href : './main.js')) as typeof import('./main.js');
+const cli = (await import(entryFor(import.meta.url, 'ebpfvm.js', './main.js'))) as typeof import('./main.js');
 cli.main(process.argv.slice(2)).then(cli.exitWhenFlushed);
