@@ -7,7 +7,9 @@
 //
 // Like the kernel's bpf_prog_map_compatible, the first program stored makes its type the map's
 // owner type for the map's lifetime; a program of another type (or an extension program) is
-// -EINVAL, so a tail call never lands in a program that reads a different context.
+// -EINVAL, so a tail call never lands in a program that reads a different context. A program
+// with an extension attached (src/freplace.ts) is -EBUSY, as prog_fd_array_get_ptr refuses an
+// extended program: the extension could tail-call back into it without end.
 
 import { ProgType } from '../vm/prog-types.js';
 import { IdArrayMap } from './fd-array.js';
@@ -23,12 +25,13 @@ export class ProgArrayMap extends IdArrayMap {
   }
 
   protected checkId(id: number): number {
-    const prog = id === 0 ? undefined : (this.runtime.programById(id) as { progType?: number } | undefined);
+    const prog = id === 0 ? undefined : (this.runtime.programById(id) as { progType?: number; extendedFuncs?: readonly string[] } | undefined);
     if (prog === undefined) return -Errno.EBADF;
     const type = prog.progType ?? ProgType.UNSPEC;
     if (type === ProgType.EXT) return -Errno.EINVAL;
-    if (this.ownerType === undefined) this.ownerType = type;
-    else if (this.ownerType !== type) return -Errno.EINVAL;
+    if (this.ownerType !== undefined && this.ownerType !== type) return -Errno.EINVAL;
+    if (prog.extendedFuncs?.length) return -Errno.EBUSY;
+    this.ownerType ??= type;
     return 0;
   }
 }

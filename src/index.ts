@@ -36,4 +36,5 @@ export { SocketTable, TcpState, type Socket, type SocketDesc } from '../vm/socke
 export { StackTraceMap } from '../maps/stack-trace.js';
 export { KERNEL_FRAMES, USER_FRAMES, syntheticStack } from '../helpers/stack.js';
 export { verifyProgram, verifyForRun, verifierInput, type VerifyOptions, type VerifyResult, type InsnFacts } from './verify.js';
+export { attachFreplace, type FreplaceLink } from './freplace.js';
 export { verify, type VerifyInput, type VerifierMap } from '../verifier/index.js';

@@ -18,6 +18,7 @@ import { progTypeInfo } from '../vm/contexts.js';
 import { xlateProgram } from '../verifier/fixups.js';
 import type { Program } from '../vm/program.js';
 import type { LoadedObject, LoadedProgram } from './loader/load.js';
+import { withExtensions } from './loader/freplace.js';
 
 export type { VerifyOptions, VerifyResult, InsnFacts } from '../verifier/index.js';
 
@@ -33,13 +34,20 @@ export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptio
   // An accepted program runs as the kernel runs it, with the verifier's rewrites (the pcs of its
   // faults and traces are the rewritten ones, as in the kernel's xlated program).
   lp.xlated = result.accepted ? xlateProgram(lp.program) : undefined;
-  obj.runtime.replaceProgram(lp.id, lp.xlated ?? lp.program);
+  obj.runtime.replaceProgram(lp.id, runnableProgram(lp));
+  // A program with extensions attached runs them (src/freplace.ts); an extension that changed
+  // changes what its target runs.
+  const target = lp.extTarget?.program;
+  if (target?.replacedBy?.get(lp.extTarget!.func) === lp) obj.runtime.replaceProgram(target.id, runnableProgram(target));
   return result;
 }
 
-/** The program a run of `lp` executes: the verifier's rewrite once accepted, else the loaded one. */
+/** The program a run of `lp` executes: the verifier's rewrite once accepted, else the loaded one;
+ *  with extension programs attached, the two joined (src/freplace.ts). */
 export function runnableProgram(lp: LoadedProgram): Program {
-  return lp.xlated ?? lp.program;
+  const own = lp.xlated ?? lp.program;
+  if (!lp.replacedBy?.size) return own;
+  return withExtensions(own, new Map([...lp.replacedBy].map(([func, ext]) => [func, runnableProgram(ext)])));
 }
 
 /** Verify program `name` of `obj` before a run (the CLI's `run`/`bench` by default, runLoaded
@@ -103,15 +111,17 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram): VerifyInput
     return maps.get(id);
   };
   const lines = prog.lineInfo ?? [];
+  // An extension is verified as its target's type (resolve_prog_type, env->ops).
+  const progType = lp.extTarget?.program.progType ?? lp.progType;
   const input: VerifyInput = {
     name: lp.name,
     insns: prog.insns,
-    progType: lp.progType,
-    expectedAttachType: lp.expectedAttachType,
+    progType,
+    expectedAttachType: lp.extTarget?.program.expectedAttachType ?? lp.expectedAttachType,
     gpl: prog.gpl,
     sleepable: lp.spec.sleepable,
     map: mapOf,
-    helper: (id) => helperForType(runtime.helper(id), lp.progType),
+    helper: (id) => helperForType(runtime.helper(id), progType),
     kfuncName: () => undefined,
     sourceLine: (pc) => {
       // The line_info record covering pc (the last one at or before it).
@@ -178,6 +188,11 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram): VerifyInput
     const retScalar = new Map<number, boolean>();
     for (const fi of lp.funcInfo) {
       if (fi.pc > 0) retScalar.set(fi.pc, funcReturnsScalar(btf, fi.typeId));
+      if (fi.pc === 0 && lp.extTarget) {
+        const fn = btf.type(fi.typeId);
+        if (fn.kind === BtfKind.FUNC) input.extension = { name: fn.name, args: globalArgs(btf, fn.sizeOrType, progType), retScalar: returnsScalar(btf, fn.sizeOrType) };
+        continue;
+      }
       if (fi.pc === 0) {
         const note = mainSignatureNote(btf, fi.typeId);
         if (note !== undefined) input.mainSignatureNote = note;
@@ -185,7 +200,7 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram): VerifyInput
       }
       const fn = btf.type(fi.typeId);
       if (fn.kind !== BtfKind.FUNC || (fn.linkage ?? fn.vlen) !== 1) continue;
-      globals.set(fi.pc, { name: fn.name, args: globalArgs(btf, fn.sizeOrType, lp.progType), retScalar: returnsScalar(btf, fn.sizeOrType) });
+      globals.set(fi.pc, { name: fn.name, args: globalArgs(btf, fn.sizeOrType, progType), retScalar: returnsScalar(btf, fn.sizeOrType) });
     }
     if (globals.size) input.globalFuncs = globals;
     const main = lp.funcInfo.find((fi) => fi.pc === 0);

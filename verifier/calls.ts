@@ -36,7 +36,7 @@ const H = {
 } as const;
 
 /** Helpers that may move packet data (bpf_helper_changes_pkt_data): packet pointers die. */
-const CHANGES_PKT = new Set([
+export const CHANGES_PKT: ReadonlySet<string> = new Set([
   'skb_store_bytes', 'skb_change_head', 'skb_change_tail', 'skb_pull_data', 'skb_change_proto', 'skb_vlan_push', 'skb_vlan_pop',
   'l3_csum_replace', 'l4_csum_replace', 'clone_redirect', 'xdp_adjust_head', 'xdp_adjust_meta', 'xdp_adjust_tail', 'skb_adjust_room',
   'msg_pull_data', 'msg_push_data', 'msg_pop_data', 'lwt_push_encap', 'lwt_seg6_store_bytes', 'lwt_seg6_adjust_srh', 'lwt_seg6_action', 'skb_ecn_set_ce',

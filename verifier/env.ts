@@ -74,6 +74,10 @@ export interface VerifyInput {
    *  supported.` for a `void` function, `arg#N reference type('UNKNOWN ') size cannot be
    *  determined: -22` for a `void *` argument; the line with its newline, or undefined. */
   mainSignatureNote?: string;
+  /** An extension (freplace) program: its main function is verified like a global function
+   *  with registers from its own BTF prototype (verifier/extension.ts); `progType` and
+   *  `expectedAttachType` are then the target program's. */
+  extension?: { name: string; args: readonly GlobalArg[]; retScalar: boolean };
   /** Source line text by pc (for `; line @ file:N` log lines). */
   sourceLine?(pc: number): string | undefined;
   /** Maps by runtime id (what LD_IMM64 MAP_FD / MAP_VALUE carry). */

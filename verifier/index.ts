@@ -5,10 +5,10 @@
 import { checkStructure, formatLiveness, subprogOf } from './cfg.js';
 import { Reject } from './errors.js';
 import { VLog } from './log.js';
-import { Frame, Reg, RegFlag, RegType, VState } from './state.js';
+import { Frame, Reg, RegType, VState } from './state.js';
 import { Verifier } from './verifier.js';
-import { callbackDynptr } from './dynptr.js';
 import { checkExceptionCallbackSignature, checkExceptionTags, checkThrowSites } from './exceptions.js';
+import { extensionEntryState, globalArgReg } from './extension.js';
 import { Cls, JmpOp, PseudoCall } from '../vm/isa.js';
 import type { VerifyInput, VerifyOptions, VerifyResult } from './env.js';
 
@@ -38,7 +38,7 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
     v = new Verifier(input, opts, cfg, log);
     if (level >= 2) log.write(formatLiveness(cfg, input.insns, (pc) => v!.insnText(pc)));
     if (input.mainSignatureNote !== undefined) log.write(input.mainSignatureNote);
-    v.run(Verifier.entryState(), 0);
+    v.run(input.extension ? extensionEntryState(v, input.extension) : Verifier.entryState(), 0);
     // do_check_common: a function verified at level 1 leaves nothing in the log.
     if (level === 1) log.restore(0);
     // The exception callback is presumed called (do_check_subprogs).
@@ -109,15 +109,7 @@ function verifyGlobals(v: Verifier, input: VerifyInput): void {
     const f = new Frame(0, -1, next);
     f.regs[10] = Reg.ptr(RegType.STACK);
     g.args.forEach((a, i) => {
-      let r: Reg;
-      if (a.kind === 'ctx') r = Reg.ptr(RegType.CTX);
-      else if (a.kind === 'mem') {
-        r = Reg.ptr(RegType.MEM, a.nullable ? RegFlag.MAYBE_NULL : 0);
-        r.memSize = a.size;
-        if (a.nullable) r.id = v.newId();
-      } else if (a.kind === 'dynptr') r = callbackDynptr(v);
-      else r = Reg.unknown();
-      f.regs[i + 1] = r;
+      f.regs[i + 1] = globalArgReg(v, a);
     });
     st.frames.push(f);
     v.run(st, next, true);

@@ -32,6 +32,9 @@ export interface Program {
   expectedAttachType?: number;
   /** Entry pc of the exception callback (`__exception_cb`): where a bpf_throw ends the run. */
   exceptionCallback?: number;
+  /** Functions of this program an attached extension (freplace) program replaces (the kernel's
+   *  aux->is_extended): such a program may not be a tail-call target (maps/prog-array.ts). */
+  extendedFuncs?: readonly string[];
   /** The verifier proved (rbtree strict mode) that every rbtree helper touching a tree runs with
    *  that tree's lock held: the helpers skip their run-time lock check (helpers/rbtree.ts). */
   rbtreeLockProven?: boolean;

@@ -13,7 +13,8 @@
 // Errors: ElfError (file layout), BtfError (type info), LinkError (symbols, relocations, values),
 // UnsupportedError (helper/kfunc/map type/program type the runtime lacks); each names its place.
 export { openObject, objectNameFromPath, type OpenOptions } from './open.js';
-export { load, LoadedObject, type LoadedProgram, type LoadOptions } from './load.js';
+export { load, LoadedObject, type LoadedProgram, type LoadOptions, type AttachTarget, type ExtTarget } from './load.js';
+export { funcTypeMismatch, withExtensions } from './freplace.js';
 export { linkProgram, type LinkEnv, type LinkedProgram } from './link.js';
 export { findSectionDef, SECTION_DEFS, AttachType, type SectionDef } from './sections.js';
 export { isGplCompatible } from './license.js';

@@ -24,6 +24,10 @@ import { linuxHelperName } from './helper-names.js';
 import type { ObjectSpec, ObjMapSpec, ProgramSpec } from './spec.js';
 import { verifierInput, verifyProgram, type VerifyOptions, type VerifyResult } from '../verify.js';
 import { verify } from '../../verifier/index.js';
+import { resolveExtTarget, type AttachTarget, type ExtTarget } from './freplace.js';
+import { ProgType } from '../../vm/prog-types.js';
+
+export type { AttachTarget, ExtTarget } from './freplace.js';
 
 export interface LoadOptions {
   /** Kernel symbol addresses for `.ksyms` variables. */
@@ -46,6 +50,10 @@ export interface LoadOptions {
   programs?: readonly string[];
   /** With `programs`: take the `__auxiliary_unpriv` programs instead (the `@unpriv` runs). */
   unprivAuxiliary?: boolean;
+  /** Extension (`SEC("freplace/...")`) programs, by name: the loaded program whose function each
+   *  replaces, and the function's name when the section does not give it (libbpf's
+   *  bpf_program__set_attach_target). Attach with `attachFreplace` (src/freplace.ts). */
+  attachTargets?: Record<string, AttachTarget>;
 }
 
 /** Maps pinned by name (LIBBPF_PIN_BY_NAME) per runtime: the runtime plays bpffs, so a second
@@ -74,6 +82,13 @@ export interface LoadedProgram {
   verify(opts?: VerifyOptions): VerifyResult;
   /** The last verification's result. */
   verified?: VerifyResult;
+  /** The object's BTF (the function prototypes an extension is matched against). */
+  btf?: Btf;
+  /** An extension (freplace) program: the function of another loaded program it replaces. Its
+   *  helpers, context and return range are that program's (the kernel's resolve_prog_type). */
+  extTarget?: ExtTarget;
+  /** Extension programs attached to this program's functions, by function name (src/freplace.ts). */
+  replacedBy?: Map<string, LoadedProgram>;
   /** What an accepted program runs as: `program` with the verifier's rewrites (verifier/fixups.ts,
    *  the kernel's xlated program); absent until accepted and after a rejection. */
   xlated?: Program;
@@ -135,10 +150,13 @@ function resolveKfunc(runtime: Runtime, spec: ObjectSpec, name: string): number 
 }
 
 /** Check what a linked program needs from the runtime. */
-function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program, btf: Btf | undefined): void {
+function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program, btf: Btf | undefined, ext?: ExtTarget): void {
   if (!p.known) throw new UnsupportedError(`program ${p.name}: section "${p.section}" does not name a program type libbpf knows`);
-  if (!progTypeInfo(p.progType)) throw new UnsupportedError(`program ${p.name}: unsupported program type ${progTypeName(p.progType)} (section ${p.section})`);
+  if (!ext && !progTypeInfo(p.progType)) throw new UnsupportedError(`program ${p.name}: unsupported program type ${progTypeName(p.progType)} (section ${p.section})`);
+  // Maps are checked against the program's own type (resolve_pseudo_ldimm64 runs before the
+  // kernel records an extension's target); helpers and kfuncs against the target's (env->ops).
   const kind = { progType: prog.progType, expectedAttachType: p.expectedAttachType, sleepable: p.sleepable };
+  const callType = ext ? ext.program.progType : prog.progType;
   const mapOf = (id: number) => runtime.mapById(id)?.map;
   // The kernel checks every map an ld_imm64 names before it looks at any call
   // (resolve_pseudo_ldimm64 -> check_map_prog_compatibility).
@@ -156,7 +174,7 @@ function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program, btf: Bt
     if (insn.code !== (Cls.JMP | JmpOp.CALL) || insn.src !== PseudoCall.KFUNC || insn.imm === 0) return;
     // The kernel registers kfunc sets per program type (check_kfunc_call's fetch_kfunc_meta).
     const k = runtime.kfunc(insn.imm);
-    if (k && k.progTypes !== 'all' && !k.progTypes.includes(prog.progType)) refuse(p, pc, `calling kernel function ${k.name} is not allowed`);
+    if (k && k.progTypes !== 'all' && !k.progTypes.includes(callType)) refuse(p, pc, `calling kernel function ${k.name} is not allowed`);
   });
   prog.insns.forEach((insn, pc) => {
     if (insn.code !== (Cls.JMP | JmpOp.CALL) || insn.src !== PseudoCall.HELPER) return;
@@ -171,13 +189,13 @@ function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program, btf: Bt
     // The kernel's verifier refuses these at load (check_helper_call), with these log lines;
     // a program that could never make the call must not load only to fault when it runs.
     if (h.gplOnly && !prog.gpl) refuse(p, pc, 'cannot call GPL-restricted function from non-GPL compatible program');
-    if (h.progTypes !== 'all' && !h.progTypes.includes(prog.progType)) refuse(p, pc, `program of this type cannot use helper bpf_${h.name}#${h.id}`);
+    if (h.progTypes !== 'all' && !h.progTypes.includes(callType)) refuse(p, pc, `program of this type cannot use helper bpf_${h.name}#${h.id}`);
     // check_map_func_compatibility, where the map argument is an ld_imm64 map constant
     const mapArg = h.proto.args.findIndex((a) => a.type === 'ARG_CONST_MAP_PTR');
     if (mapArg < 0) return;
     const id = constMapArg(prog, pc, mapArg + 1);
     const m = id === undefined ? undefined : mapOf(id);
-    const line = m && mapFuncRefusal(m.type, h.id, linuxHelperName(h.id), kind);
+    const line = m && mapFuncRefusal(m.type, h.id, linuxHelperName(h.id), ext ? { ...kind, progType: callType, expectedAttachType: ext.program.expectedAttachType } : kind);
     if (line) refuse(p, pc, line);
   });
 }
@@ -295,6 +313,11 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
   checkTypedKsyms(spec, options);
   const obj = new LoadedObject(runtime, spec);
   const selected = selectPrograms(spec, options);
+  for (const name of Object.keys(options.attachTargets ?? {})) {
+    const p = spec.programs.get(name);
+    if (!p) throw new UsageError(`attachTargets names ${name}, which is not a program of this object (have: ${[...spec.programs.keys()].join(', ') || 'none'})`);
+    if (p.progType !== ProgType.EXT) throw new UsageError(`attachTargets names ${name}, which is a ${progTypeName(p.progType)} program (SEC("${p.section}")), not an extension (freplace)`);
+  }
   const created: LoadedMap[] = [];
   // Maps ebpfvm cannot create are an error only if a loaded program (or a map's `values`) uses them.
   const uncreatable = new Map<string, EbpfvmError>();
@@ -352,8 +375,11 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
       const target = options.targetBtf;
       if (target !== 'local') Object.defineProperty(linkEnv, 'targetBtf', { get: () => target ?? builtinBtf(), enumerable: true });
       const linked = linkProgram(spec, p, linkEnv);
-      checkSupported(runtime, p, linked.program, spec.btf);
+      const ext = p.progType === ProgType.EXT ? resolveExtTarget(p, spec.btf, linked.funcInfo.find((fi) => fi.pc === 0)?.typeId, linked.program, options.attachTargets?.[p.name], (id) => runtime.helper(id)) : undefined;
+      checkSupported(runtime, p, linked.program, spec.btf, ext);
       const lp: LoadedProgram = { name: p.name, section: p.section, progType: p.progType, expectedAttachType: p.expectedAttachType, id: 0, program: linked.program, spec: p, notes: linked.notes, funcInfo: linked.funcInfo, verify: (opts) => verifyProgram(obj, p.name, opts) };
+      if (spec.btf) lp.btf = spec.btf;
+      if (ext) lp.extTarget = ext;
       try {
         lp.id = runtime.registerProgram(linked.program);
       } catch (e) {
