@@ -183,17 +183,20 @@ export interface MapKind {
   hasSpinLock: boolean;
   /** The value holds a bpf_list_head or bpf_rb_root (src/btf/fields.ts). */
   hasGraphRoot?: boolean;
+  /** The value holds a struct bpf_timer (src/btf/fields.ts). */
+  hasTimer?: boolean;
 }
 
 /** check_map_prog_compatibility: the kernel's log line refusing a program's use of `map` (any
- *  ld_imm64 naming it), or undefined. bpf_timer, bpf_wq and graph roots in map values are not
- *  tracked by ebpfvm's maps, so their tracing-program refusals are left to the verifier. */
+ *  ld_imm64 naming it), or undefined. bpf_wq in map values is not tracked by ebpfvm's maps, so
+ *  its tracing-program refusal is left to the verifier. */
 export function mapProgRefusal(map: MapKind, prog: ProgramKind): string | undefined {
   if (map.hasGraphRoot && TRACING_TYPES.includes(prog.progType)) return 'tracing progs cannot use bpf_{list_head,rb_root} yet';
   if (map.hasSpinLock) {
     if (prog.progType === ProgType.SOCKET_FILTER) return 'socket filter progs cannot use bpf_spin_lock yet';
     if (TRACING_TYPES.includes(prog.progType)) return 'tracing progs cannot use bpf_spin_lock yet';
   }
+  if (map.hasTimer && TRACING_TYPES.includes(prog.progType)) return 'tracing progs cannot use bpf_timer yet';
   if (map.type === M.STRUCT_OPS) return 'bpf_struct_ops map cannot be used in prog';
   if (prog.sleepable && !SLEEPABLE_MAPS.includes(map.type)) return 'Sleepable programs can only use array, hash, ringbuf and local storage maps';
   return undefined;

@@ -20,6 +20,7 @@ import { subprogOf } from './cfg.js';
 import type { Verifier } from './verifier.js';
 import { afterDynptrHelperArgs, callbackDynptr, globalDynptrArgProblem, checkHelperDynptrArg, dynptrHelperReturn, type DynptrRef } from './dynptr.js';
 import { KPTR_XCHG, allocLockOffset, checkKptrXchg, inGraphCallback, invalidateNonOwning, lockKeyOf } from './graph.js';
+import { TIMER_SET_CALLBACK, checkTimerArg, checkTimerMapMatch, pushTimerCallback } from './timer.js';
 
 const MAX_CALL_FRAMES = 8;
 const MAX_VAR_SIZE = 1n << 29n;
@@ -49,6 +50,7 @@ const EXPECTED: Partial<Record<HelperArg['type'], string>> = {
   ARG_PTR_TO_CTX: 'ctx',
   ARG_CONST_MAP_PTR: 'map_ptr',
   ARG_PTR_TO_SPIN_LOCK: 'map_value, ptr_',
+  ARG_PTR_TO_TIMER: 'map_value',
   ARG_PTR_TO_FUNC: 'func',
   ARG_PTR_TO_STACK: 'fp',
   ARG_PTR_TO_CONST_STR: 'map_value',
@@ -82,6 +84,8 @@ function typeOk(arg: HelperArg, r: Reg): boolean {
       return r.type === RegType.MAP_VALUE || r.type === RegType.BTF_ID;
     case 'ARG_PTR_TO_FUNC':
       return r.type === RegType.FUNC;
+    case 'ARG_PTR_TO_TIMER':
+      return r.type === RegType.MAP_VALUE;
     case 'ARG_PTR_TO_STACK':
       return r.type === RegType.STACK;
     case 'ARG_PTR_TO_CONST_STR':
@@ -149,6 +153,8 @@ const fnName = (h: HelperEntry): string => `bpf_${h.name}`;
 
 interface CallMeta {
   map?: VerifierMap;
+  /** The map pointer's (or timer's) map_uid (verifier/timer.ts). */
+  mapUid?: number;
   mapRegno?: number;
   memSize?: number;
   /** The map key's value when it is a known constant. */
@@ -202,7 +208,10 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
   if (meta.releaseRef !== undefined && !conditional) releaseReference(v, meta.releaseRef);
 
   // Callbacks run as functions in a new frame; the caller continues as if it had returned.
-  if (meta.func !== undefined) pushCallback(v, h, meta);
+  if (meta.func !== undefined) {
+    if (id === TIMER_SET_CALLBACK) pushTimerCallback(v, meta.func);
+    else pushCallback(v, h, meta);
+  }
   if (id === H.loop) {
     // update_loop_inline_state reads a zero flags argument (kept exact for inlining), and the
     // loop count decides when the iteration is the last: both precise (check_helper_call).
@@ -226,9 +235,6 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
   const mt = meta.map?.type;
   if (arg.type === 'ARG_PTR_TO_MAP_VALUE' && (mt === MapType.SOCKMAP || mt === MapType.SOCKHASH)) arg = { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' };
   v.readReg(regno);
-  // process_timer_func (the bpf_timer field of a map value at a constant offset, the map_uid
-  // pairing with timer_init's map) and the async callback are not modelled yet.
-  if (arg.type === 'ARG_PTR_TO_TIMER') v.reject(`helper ${fnName(h)}#${h.id}: timer arguments are not yet verified by ebpfvm`, false, 22);
   if (arg.type === 'ARG_PTR_TO_DYNPTR') {
     // Dynptr state: verifier/dynptr.ts.
     const d = checkHelperDynptrArg(v, h.id, regno, arg.flags ?? []);
@@ -283,7 +289,9 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
   }
   switch (arg.type) {
     case 'ARG_CONST_MAP_PTR':
+      checkTimerMapMatch(v, r, meta);
       meta.map = r.map;
+      meta.mapUid = r.mapUid;
       meta.mapRegno = regno;
       if (h.id === H.tail_call && r.map?.type !== MapType.PROG_ARRAY) v.reject('expected prog array map for tail call');
       return;
@@ -298,6 +306,9 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
       return;
     case 'ARG_PTR_TO_SPIN_LOCK':
       meta.lockRegno = regno;
+      return;
+    case 'ARG_PTR_TO_TIMER':
+      checkTimerArg(v, regno, meta);
       return;
     case 'ARG_PTR_TO_FUNC':
       meta.func = r.subprog;
@@ -434,6 +445,7 @@ function setReturn(v: Verifier, h: HelperEntry, meta: CallMeta, conditional: boo
       } else {
         r = Reg.ptr(RegType.MAP_VALUE, maybeNull);
         r.map = map;
+        r.mapUid = meta.mapUid ?? 0;
       }
       if (!r.map && r.type !== RegType.SOCKET) v.reject('kernel subsystem misconfigured verifier', false, 22);
       break;
@@ -651,12 +663,15 @@ export function checkFuncCall(v: Verifier, insn: Insn): number {
 export function checkReturnCode(v: Verifier, regno = 0): void {
   v.readReg(regno);
   const r0 = v.regs[regno]!;
-  const range = returnRange(v.input.progType, v.input.expectedAttachType ?? 0);
+  // An async (timer) callback returns exactly 0, whatever the program type (verifier/timer.ts).
+  const async = v.st.cur.inAsyncCb;
+  const range = async ? ([0n, 0n] as const) : returnRange(v.input.progType, v.input.expectedAttachType ?? 0);
   if (!range) return;
-  if (r0.type !== RegType.SCALAR) v.reject(`At program exit the register R${regno} is not a known value (${regTypeName(r0)})`, false, 22);
+  const where = async ? 'At async callback return' : 'At program exit';
+  if (r0.type !== RegType.SCALAR) v.reject(`${where} the register R${regno} is not a known value (${regTypeName(r0)})`, false, 22);
   v.markPrecise(1 << regno);
   const [lo, hi] = range;
-  if (!(r0.s.smin >= lo && r0.s.smax <= hi)) v.reject(invalidScalar('At program exit', `R${regno}`, r0.s, lo, hi), false, 22);
+  if (!(r0.s.smin >= lo && r0.s.smax <= hi)) v.reject(invalidScalar(where, `R${regno}`, r0.s, lo, hi), false, 22);
 }
 
 /** The return range a program type's exit must satisfy, or undefined for any value. */

@@ -10,6 +10,7 @@ import { mapProgRefusal } from '../helpers/map-compat.js';
 import { KF, kfuncFlagBits } from '../helpers/kfuncs.js';
 import { Reject } from './errors.js';
 import type { VerifyInput } from './env.js';
+import { timerOffset } from './timer.js';
 
 
 export interface Cfg {
@@ -60,7 +61,7 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
         const map = input.map(x.imm);
         if (!map) throw new Reject(`fd ${x.imm} is not pointing to valid bpf_map`, pc);
         // check_map_prog_compatibility, from the one table the loader also applies
-        const refusal = mapProgRefusal({ type: map.type, hasSpinLock: map.spinLockOffset !== undefined }, { progType: input.progType, expectedAttachType: input.expectedAttachType ?? 0, sleepable: input.sleepable ?? false });
+        const refusal = mapProgRefusal({ type: map.type, hasSpinLock: map.spinLockOffset !== undefined, hasTimer: timerOffset(map) !== undefined }, { progType: input.progType, expectedAttachType: input.expectedAttachType ?? 0, sleepable: input.sleepable ?? false });
         if (refusal) throw new Reject(refusal, pc, 22);
       }
       second[pc + 1] = 1;
@@ -170,6 +171,9 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
         force[pc] = 1;
         prune[pc] = 1;
       }
+      // bpf_timer_set_callback pushes its async callback's path: a prune point keeps the same
+      // state from pushing it twice (visit_insn's is_async_callback_calling_insn).
+      if (x.src === PseudoCall.HELPER && x.imm === 170) prune[pc] = 1;
       prune[pc + 1] = 1;
       if (x.src === PseudoCall.LOCAL && (x.code & 0x08) === 0) visit(pc, pc + x.imm + 1);
       visit(pc, pc + 1);

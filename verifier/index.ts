@@ -11,6 +11,7 @@ import { checkExceptionCallbackSignature, checkExceptionTags, checkThrowSites } 
 import { extensionEntryState, globalArgReg } from './extension.js';
 import { Cls, JmpOp, PseudoCall } from '../vm/isa.js';
 import type { VerifyInput, VerifyOptions, VerifyResult } from './env.js';
+import { asyncCallbacks } from './timer.js';
 
 export type { VerifyInput, VerifyOptions, VerifyResult, VerifierMap, InsnFacts, GlobalArg } from './env.js';
 
@@ -138,5 +139,8 @@ function checkStackDepth(v: Verifier, input: VerifyInput): void {
     if (seen.includes(sp)) return;
     for (const c of callees[sp]!) walk(c, d, frames + 1, [...seen, sp]);
   };
+  // Async (timer) callbacks run on a stack of their own: each is a root, walked before the main
+  // program and in descending order as the kernel does (the first failure is the one reported).
+  for (const sp of [...asyncCallbacks(v)].sort((a, b) => b - a)) walk(sp, 0, 1, []);
   walk(0, 0, 1, []);
 }

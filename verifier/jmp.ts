@@ -8,6 +8,7 @@ import { Reg, RegFlag, RegType, type VState } from './state.js';
 import { releaseReference } from './refs.js';
 import type { Verifier } from './verifier.js';
 import { mayPointToSpinLock } from './graph.js';
+import { noteInnerMapUid } from './timer.js';
 
 const AT_PKT_END = -1;
 const BEYOND_PKT_END = -2;
@@ -198,6 +199,7 @@ export function markPtrOrNull(v: Verifier, s: VState, id: number, isNull: boolea
       r.off = 0;
     } else {
       r.flags &= ~RegFlag.MAYBE_NULL;
+      noteInnerMapUid(r);
       // The id only matters for a map value holding a bpf_spin_lock (lock/unlock pairing), for
       // references (released through refId) and for non-owning rbtree nodes (which registers
       // hold the same node: verifier/rbtree.ts).

@@ -153,7 +153,7 @@ function regSafe(o: Reg, c: Reg, ids: IdMap, mode: Compare): boolean {
     if (!scalarWithin(o.s, c.s)) return false;
     return o.id === 0 || ids.check(o.id, c.id);
   }
-  if (o.flags !== c.flags || o.map !== c.map || o.off !== c.off || o.frameno !== c.frameno || o.btfName !== c.btfName || o.btfId !== c.btfId || o.memSize !== c.memSize || o.subprog !== c.subprog) return false;
+  if (o.flags !== c.flags || o.map !== c.map || o.mapUid !== c.mapUid || o.off !== c.off || o.frameno !== c.frameno || o.btfName !== c.btfName || o.btfId !== c.btfId || o.memSize !== c.memSize || o.subprog !== c.subprog) return false;
   if (!ids.check(o.id, c.id) || !ids.check(o.refId, c.refId) || !ids.check(o.dynptrId, c.dynptrId)) return false;
   if (o.type === RegType.DYNPTR && o.dynptr?.type !== c.dynptr?.type) return false;
   if (o.isPkt()) {
@@ -168,7 +168,7 @@ function exactReg(o: Reg, c: Reg, ids: IdMap): boolean {
   if (o.type === RegType.NOT_INIT) return true;
   if (!o.s.equals(c.s)) return false;
   if (o.type === RegType.SCALAR) return o.id === 0 || ids.check(o.id, c.id);
-  return o.flags === c.flags && o.map === c.map && o.off === c.off && o.range === c.range && o.frameno === c.frameno && o.memSize === c.memSize && ids.check(o.id, c.id) && ids.check(o.refId, c.refId);
+  return o.flags === c.flags && o.map === c.map && o.mapUid === c.mapUid && o.off === c.off && o.range === c.range && o.frameno === c.frameno && o.memSize === c.memSize && ids.check(o.id, c.id) && ids.check(o.refId, c.refId);
 }
 
 /** stacksafe, with allow_uninit_stack (privileged): old invalid or misc bytes accept anything. */

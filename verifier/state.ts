@@ -114,6 +114,9 @@ export class Reg {
   /** Reference this pointer holds (acquired object), 0 for none. */
   refId = 0;
   map: VerifierMap | undefined = undefined;
+  /** Which lookup of a map-in-map an inner map pointer (and what was looked up in it) came from,
+   *  when the inner maps hold a bpf_timer (kernel map_uid; verifier/timer.ts); 0 otherwise. */
+  mapUid = 0;
   /** Packet pointers: bytes proven readable from `off`. */
   range = 0;
   /** PTR_TO_MEM / BUF: size of the memory. */
@@ -148,6 +151,7 @@ export class Reg {
     r.id = this.id;
     r.refId = this.refId;
     r.map = this.map;
+    r.mapUid = this.mapUid;
     r.range = this.range;
     r.memSize = this.memSize;
     r.frameno = this.frameno;
@@ -297,6 +301,9 @@ export class Frame {
   inCallback = false;
   /** bpf_loop / for_each: the callback may run again (so its frame exit loops back). */
   asyncCallback = false;
+  /** The frame runs a bpf_timer callback (kernel in_async_callback_fn): a path of its own,
+   *  verified from a fresh state, returning 0 (verifier/timer.ts). */
+  inAsyncCb = false;
   /** The frame runs an rbtree less/cmp callback (the tree is mid-operation: verifier/rbtree.ts). */
   rbtreeCb = false;
   /** The frame runs bpf_rbtree_add_impl's less callback (kernel in_rbtree_lock_required_cb). */
@@ -311,6 +318,7 @@ export class Frame {
     f.callbackRet = this.callbackRet;
     f.inCallback = this.inCallback;
     f.asyncCallback = this.asyncCallback;
+    f.inAsyncCb = this.inAsyncCb;
     f.rbtreeCb = this.rbtreeCb;
     f.graphCb = this.graphCb;
     return f;

@@ -41,6 +41,10 @@ interface Pending {
   logOpen: number;
   parent: Checkpoint | undefined;
   hist: History;
+  /** Where the path's segment began when no checkpoint precedes it (an async callback's entry). */
+  entryPc: number;
+  /** The path verifies a global function on its own (its exit rules differ). */
+  globalEntry: boolean;
 }
 
 function sameCallsites(a: VState, b: VState): boolean {
@@ -160,11 +164,17 @@ export class Verifier {
     if (this.pending.length >= MAX_PENDING) this.reject(`The sequence of ${this.pending.length + 1} jumps is too complex.`, false, 7);
     const hist = this.curHist.clone();
     hist.push(this.pc, this.histAux | (frameChange ? AUX_FRAME_CHANGE : 0));
-    this.pending.push({ st, pc, prevPc: this.pc, logPos: this.log.pos, logOpen: this.log.openLen, parent: this.parent, hist });
+    this.pending.push({ st, pc, prevPc: this.pc, logPos: this.log.pos, logOpen: this.log.openLen, parent: this.parent, hist, entryPc: this.entryPc, globalEntry: this.globalEntry });
     if (this.parent) this.parent.branches++;
   }
   pushCallbackBranch(st: VState, pc: number): void {
     this.pushBranch(st, pc, true);
+  }
+  /** push_async_cb: a timer callback's path (verifier/timer.ts), a state without a parent or
+   *  history, so nothing it needs precisely reaches back into the path that set it. */
+  pushAsyncBranch(st: VState, pc: number): void {
+    if (this.pending.length >= MAX_PENDING) this.reject(`The sequence of ${this.pending.length + 1} jumps is too complex for async cb.`, false, 7);
+    this.pending.push({ st, pc, prevPc: this.pc, logPos: this.log.pos, logOpen: this.log.openLen, parent: undefined, hist: new History(), entryPc: pc, globalEntry: false });
   }
   // ---- precision ----------------------------------------------------------------------------------
   /** The walk's view of this verifier (precision.ts). */
@@ -173,7 +183,7 @@ export class Verifier {
       insns: this.insns,
       log: this.log.level >= 2 ? (t: string): void => this.log.write(t) : undefined,
       insnText: (pc) => this.insnText(pc),
-      frameText: (st, fr) => formatFrame(st.frames[fr]!, 0, undefined, true) + (fr === st.frames.length - 1 ? formatRefs(st) : '') + (st.frames[fr]!.inCallback ? ' cb' : ''),
+      frameText: (st, fr) => formatFrame(st.frames[fr]!, 0, undefined, true) + (fr === st.frames.length - 1 ? formatRefs(st) : '') + (st.frames[fr]!.inCallback ? ' cb' : '') + (st.frames[fr]!.inAsyncCb ? ' async_cb' : ''),
       isGlobal: (pc) => this.input.globalFuncs?.has(pc) ?? false,
     });
   }
@@ -246,7 +256,7 @@ export class Verifier {
   // ---- logging ----------------------------------------------------------------------------------
   private stateText(all: boolean): string {
     const f = this.st.cur;
-    const s = formatFrame(f, all ? 0x7ff : this.scratchRegs, all ? undefined : this.scratchSlots, all) + formatRefs(this.st) + (f.inCallback ? ' cb' : '');
+    const s = formatFrame(f, all ? 0x7ff : this.scratchRegs, all ? undefined : this.scratchSlots, all) + formatRefs(this.st) + (f.inCallback ? ' cb' : '') + (f.inAsyncCb ? ' async_cb' : '');
     return s;
   }
   private cleanScratch(): void {
@@ -346,6 +356,8 @@ export class Verifier {
     this.prevPc = next.prevPc;
     this.parent = next.parent;
     this.curHist = next.hist;
+    this.entryPc = next.entryPc;
+    this.globalEntry = next.globalEntry;
     this.fromCallback = false;
     if (this.log.level === 1) this.log.restore(next.logPos, next.logOpen);
     this.doPrintState = true;

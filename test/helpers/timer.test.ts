@@ -1,6 +1,6 @@
 // bpf_timer helpers (helpers/timer.ts) beyond the host-recorded single runs of
 // test/progs/run_timer.c (test/agreement/kernel-progs-local.test.ts): state across runs in one
-// runtime, the verifier's refusal, and what a run leaves armed.
+// runtime, verification, and what a run leaves armed.
 import { describe, expect, it } from 'vitest';
 import { testRun } from '../../vm/test-run.js';
 import { timersOf } from '../../helpers/timer.js';
@@ -26,10 +26,12 @@ describe('bpf_timer', () => {
     expect(testRun(o.runtime, o.program('tm_cancel_armed').program, {}).retval).toBe(1);
   });
 
-  it('the verifier refuses timer arguments by name (not modelled yet)', () => {
+  it('every program of run_timer.c verifies, as on the host kernel (verifier/timer.ts)', () => {
     const o = loadProg('run_timer.o');
-    const v = o.program('tm_init').verify();
-    expect(v.accepted).toBe(false);
-    expect(v.error).toBe('helper bpf_timer_init#169: timer arguments are not yet verified by ebpfvm');
+    for (const name of ['tm_init', 'tm_init_twice', 'tm_start', 'tm_cancel_armed', 'tm_restart_after_cancel', 'tm_set_callback_uninit']) {
+      const v = o.program(name).verify();
+      expect(v.error, name).toBeUndefined();
+      expect(v.accepted, name).toBe(true);
+    }
   });
 });
