@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'USAGE'
   | 'UNSUPPORTED'
   | 'DECODE'
-  | 'ASM';
+  | 'ASM'
+  | 'PERMISSION';
 
 export interface EbpfvmErrorOptions {
   /** The raw error this one replaces. */
@@ -106,6 +107,16 @@ export class UnsupportedError extends EbpfvmError {
 export class VerifierError extends EbpfvmError {
   constructor(message: string, readonly log: string, readonly insn?: number) {
     super('VERIFIER', message, 1);
+  }
+}
+
+/** The bpf() syscall refused the caller's capabilities before the verifier ran (an unprivileged
+ *  load: a program or map type that needs CAP_BPF, CAP_PERFMON or CAP_NET_ADMIN): EPERM (E2BIG for
+ *  length), and the kernel writes no verifier log. */
+export class PermissionError extends EbpfvmError {
+  /** EPERM (1), or E2BIG (7) for a program longer than an unprivileged loader may load. */
+  constructor(message: string, readonly errno: number = 1) {
+    super('PERMISSION', message, 1);
   }
 }
 

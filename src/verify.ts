@@ -2,7 +2,8 @@
 // the verifier's input from a loaded program (its linked instructions, the Runtime's maps and
 // helper table, line info, global functions and tracing arguments from BTF) and keeps the result
 // on the LoadedProgram, so later stages (run, the compiler) can read the verdict and the facts.
-import { EbpfvmError, UsageError, VerifierError } from './errors.js';
+import { EbpfvmError, PermissionError, VerifierError } from './errors.js';
+import { checkUnprivProgram } from './loader/unpriv.js';
 import { load } from './loader/load.js';
 import { Runtime } from './runtime.js';
 import type { ObjectSpec } from './loader/spec.js';
@@ -24,9 +25,12 @@ export type { VerifyOptions, VerifyResult, InsnFacts } from '../verifier/index.j
 
 /** Verify one loaded program of `obj`; keeps the result on the LoadedProgram (`prog.verified`). */
 export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptions = {}): VerifyResult {
-  if (opts.unpriv) throw new UsageError('unpriv: not yet');
   const lp = obj.program(name);
-  const result = verify(verifierInput(obj, lp), opts);
+  // An object loaded without capabilities verifies unprivileged; `unpriv` here asks for it on any
+  // object, and then the program must also be one an unprivileged loader may load.
+  const unpriv = opts.unpriv ?? obj.unpriv;
+  if (unpriv) checkUnprivProgram(name, lp.progType, lp.program.insns.length);
+  const result = verify(verifierInput(obj, lp, unpriv), { ...opts, unpriv });
   lp.verified = result;
   // The rbtree helpers skip their run-time lock check for a program whose every tree operation
   // was proven to hold the lock (strict mode); any other verdict keeps the check.
@@ -57,7 +61,7 @@ export function runnableProgram(lp: LoadedProgram): Program {
 export function verifyForRun(obj: LoadedObject, name: string, opts: VerifyOptions = {}): VerifyResult {
   const lp = obj.program(name);
   const done = lp.verified;
-  const verdict = done?.accepted && opts.logLevel === undefined && !opts.strict && !opts.progFlags ? done : verifyProgram(obj, name, { logLevel: 0, ...opts });
+  const verdict = done?.accepted && opts.logLevel === undefined && !opts.strict && !opts.progFlags && opts.unpriv === undefined ? done : verifyProgram(obj, name, { logLevel: 0, ...opts });
   if (!verdict.accepted) {
     const where = verdict.errorPc !== undefined ? ` at insn ${verdict.errorPc}` : '';
     throw new VerifierError(`program ${name} rejected by the verifier${where}: ${verdict.error ?? 'see the log'} (--no-verify runs it unverified)`, verdict.log, verdict.errorPc);
@@ -101,16 +105,19 @@ function funcReturnsScalar(btf: Btf, funcId: number): boolean {
   }
 }
 
-/** What the verifier needs to know about a loaded program. */
-export function verifierInput(obj: LoadedObject, lp: LoadedProgram): VerifyInput {
+/** What the verifier needs to know about a loaded program. `unpriv`: as an unprivileged loader
+ *  gives it to the kernel, without the object's BTF (BPF_BTF_LOAD needs CAP_BPF and libbpf goes
+ *  on without it): no func or line info, maps without BTF, array maps created index-masked. */
+export function verifierInput(obj: LoadedObject, lp: LoadedProgram, unpriv = obj.unpriv): VerifyInput {
   const runtime = obj.runtime;
   const prog = lp.program;
   const maps = new Map<number, VerifierMap | undefined>();
+  const objBtf = unpriv ? undefined : obj.spec.btf;
   const mapOf = (id: number): VerifierMap | undefined => {
-    if (!maps.has(id)) maps.set(id, toVerifierMap(id, runtime.mapById(id)?.map, obj.spec.btf));
+    if (!maps.has(id)) maps.set(id, toVerifierMap(id, runtime.mapById(id)?.map, obj.spec.btf, unpriv, unpriv));
     return maps.get(id);
   };
-  const lines = prog.lineInfo ?? [];
+  const lines = unpriv ? [] : (prog.lineInfo ?? []);
   // An extension is verified as its target's type (resolve_prog_type, env->ops).
   const progType = lp.extTarget?.program.progType ?? lp.progType;
   const input: VerifyInput = {
@@ -167,7 +174,7 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram): VerifyInput
     if (t.kind === BtfKind.STRUCT || t.kind === BtfKind.UNION) return { kind: 'struct', name: t.name, size: kb.sizeof(t.id) };
     return { kind: 'other' };
   };
-  const btf = obj.spec.btf;
+  const btf = objBtf;
   if (btf) {
     input.progBtf = true;
     let metas: Map<number, BtfRecord> | undefined;
@@ -296,11 +303,17 @@ function scalarStruct(btf: Btf, id: number, depth: number): boolean {
   });
 }
 
-function toVerifierMap(id: number, m: BpfMap | undefined, btf: Btf | undefined): VerifierMap | undefined {
+/** The verifier's view of runtime map `m`. `noBtf`: the map was created without BTF (an
+ *  unprivileged load: no special fields, no lock); `createdUnpriv`: by an unprivileged loader. */
+function toVerifierMap(id: number, m: BpfMap | undefined, objBtf: Btf | undefined, noBtf: boolean, createdUnpriv: boolean): VerifierMap | undefined {
   if (!m) return undefined;
+  const btf = noBtf ? undefined : objBtf;
   const vm: VerifierMap = { id, name: m.name, type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.spec.flags, frozen: m.frozen };
-  if (m.spec.spinLockOffset !== undefined) vm.spinLockOffset = m.spec.spinLockOffset;
-  if (m.spec.btfValueTypeId !== undefined) vm.hasBtf = true;
+  if (createdUnpriv && (m.type === MapType.ARRAY || m.type === MapType.PERCPU_ARRAY)) vm.unprivArray = true;
+  if (!noBtf) {
+    if (m.spec.spinLockOffset !== undefined) vm.spinLockOffset = m.spec.spinLockOffset;
+    if (m.spec.btfValueTypeId !== undefined) vm.hasBtf = true;
+  }
   // The kernel's map record (btf_parse_fields): the lock offset comes from it, for global-data
   // sections too; a layout the kernel refuses leaves the map without special fields.
   if (btf && m.spec.btfValueTypeId !== undefined) {
@@ -309,10 +322,10 @@ function toVerifierMap(id: number, m: BpfMap | undefined, btf: Btf | undefined):
     if (rec?.spinLockOffset !== undefined) vm.spinLockOffset = rec.spinLockOffset;
     else delete vm.spinLockOffset;
   }
-  if (m.spec.rbNodeOffset !== undefined) vm.rbNodeOffset = m.spec.rbNodeOffset;
+  if (!noBtf && m.spec.rbNodeOffset !== undefined) vm.rbNodeOffset = m.spec.rbNodeOffset;
   // The value type's name, as the loader recorded it from BTF ("struct node_data").
   const valueType = (m.spec as { valueType?: string }).valueType;
-  if (valueType) vm.valueType = valueType.replace(/^(struct|union) /, '');
+  if (!noBtf && valueType) vm.valueType = valueType.replace(/^(struct|union) /, '');
   // .rodata / .kconfig: frozen read-only arrays whose bytes the verifier may read as constants.
   if (m.frozen && m.type === MapType.ARRAY && (m.spec.flags & 0x80) !== 0 && m.maxEntries === 1) {
     const v = m.lookup(new Uint8Array(4));
@@ -323,7 +336,7 @@ function toVerifierMap(id: number, m: BpfMap | undefined, btf: Btf | undefined):
     // A negative id: the template's lock is told apart from every real map's (verifier lock keys).
     // No name: the kernel's inner map meta has none (its registers print without `map=`).
     vm.inner = { id: -id, name: '', type: s.type, keySize: s.keySize, valueSize: s.valueSize, maxEntries: s.maxEntries, flags: s.flags, frozen: false };
-    if (s.btfValueTypeId !== undefined) vm.inner.hasBtf = true;
+    if (!noBtf && s.btfValueTypeId !== undefined) vm.inner.hasBtf = true;
     const rec = btf && s.btfValueTypeId !== undefined ? mapValueRecord(btf, s.btfValueTypeId, s.valueSize) : undefined;
     if (rec) vm.inner.record = rec;
     if (rec?.spinLockOffset !== undefined) vm.inner.spinLockOffset = rec.spinLockOffset;
@@ -408,11 +421,13 @@ export function programVerdict(open: () => ObjectSpec, name: string, opts: Verif
   let r: VerifyResult;
   let xlated: string | undefined;
   try {
-    const obj = load(new Runtime(), open(), { programs: [name] });
+    const obj = load(new Runtime(), open(), { programs: [name], ...(opts.unpriv ? { unpriv: true } : {}) });
     for (const note of obj.notes) notes?.add(note);
     r = verifyProgram(obj, name, opts);
     if (listXlated && r.accepted) xlated = listXlated(obj.program(name));
   } catch (e) {
+    // The syscall refused the unprivileged caller (EPERM, no verifier log): refused, not bad input.
+    if (e instanceof PermissionError) return { program: name, status: 'rejected', error: e.message, log: '' };
     // Load-time refusals the kernel's verifier makes too (GPL-only helpers, helpers the program
     // type may not call) are rejections; anything else the loader refuses is bad input.
     if (e instanceof VerifierError) {

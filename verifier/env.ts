@@ -44,6 +44,27 @@ export interface VerifierMap {
   record?: BtfRecord;
   /** Template of the inner maps of a map-in-map. */
   inner?: VerifierMap;
+  /** Created by a loader without CAP_PERFMON (the kernel's `!map->bypass_spec_v1`): an array map
+   *  whose lookups the kernel masks with its index mask against Spectre v1. */
+  unprivArray?: boolean;
+}
+
+/** The capability flags of one verification, as bpf_check derives them from the loader's
+ *  capabilities (env->allow_ptr_leaks, allow_uninit_stack, bpf_capable, bypass_spec_v1/v4):
+ *  CAP_PERFMON gives the first two and the Spectre bypasses (the host runs with mitigations on, so
+ *  nothing else bypasses them), CAP_BPF gives bpf_capable. A privileged run has all of them; an
+ *  unprivileged one (`unpriv`) none. */
+export interface VerifierCaps {
+  allowPtrLeaks: boolean;
+  allowUninitStack: boolean;
+  bpfCapable: boolean;
+  bypassSpecV1: boolean;
+  bypassSpecV4: boolean;
+}
+
+export function verifierCaps(opts: Pick<VerifyOptions, 'unpriv'>): VerifierCaps {
+  const priv = !opts.unpriv;
+  return { allowPtrLeaks: priv, allowUninitStack: priv, bpfCapable: priv, bypassSpecV1: priv, bypassSpecV4: priv };
 }
 
 /** A BPF-to-BPF function argument/return as its BTF prototype says (global functions). */
@@ -114,7 +135,8 @@ export interface VerifyOptions {
   /** rbtree strict mode (verifier/rbtree.ts): the tree's lock held statically for every helper
    *  that touches the tree, no nesting, no lock or unlock inside less/cmp callbacks. */
   strict?: boolean;
-  /** Issue 17; until then refused by src/verify.ts. */
+  /** Verify as for a loader without CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN (the
+   *  kernel test loader's `@unpriv` runs): every capability flag of verifierCaps is off. */
   unpriv?: boolean;
   /** BPF_F_STRICT_ALIGNMENT=1, BPF_F_ANY_ALIGNMENT=2, BPF_F_TEST_RND_HI32=4, BPF_F_SLEEPABLE=16. */
   progFlags?: number;

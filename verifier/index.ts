@@ -13,7 +13,8 @@ import { Cls, JmpOp, PseudoCall } from '../vm/isa.js';
 import type { VerifyInput, VerifyOptions, VerifyResult } from './env.js';
 import { asyncCallbacks } from './timer.js';
 
-export type { VerifyInput, VerifyOptions, VerifyResult, VerifierMap, InsnFacts, GlobalArg } from './env.js';
+export type { VerifyInput, VerifyOptions, VerifyResult, VerifierMap, InsnFacts, GlobalArg, VerifierCaps } from './env.js';
+export { verifierCaps } from './env.js';
 
 export function verify(input: VerifyInput, opts: VerifyOptions = {}): VerifyResult {
   const level = opts.logLevel ?? 0;

@@ -24,7 +24,7 @@ import { checkKfuncCall } from './kfuncs.js';
 import { THROW_KFUNC, inExceptionCallback, throwExit } from './exceptions.js';
 import { isIterNextInsn, iterActiveDepthsDiffer, iterArgActive } from './iters.js';
 import { graphKfuncAllowedLocked } from './graph.js';
-import type { InsnFacts, VerifyInput, VerifyOptions } from './env.js';
+import { verifierCaps, type InsnFacts, type VerifyInput, type VerifyOptions } from './env.js';
 
 export const INSN_LIMIT = 1_000_000;
 /** BPF_COMPLEXITY_LIMIT_JMP_SEQ: pending branches. The kernel counts the branch being pushed, so
@@ -68,8 +68,12 @@ export class Verifier {
   insn!: Insn;
   processed = 0;
   private idGen = 0;
-  readonly allowPtrLeaks = true;
-  readonly allowUninitStack = true;
+  /** Capability flags of this run (env.ts verifierCaps; the kernel's env->allow_ptr_leaks etc.). */
+  readonly allowPtrLeaks: boolean;
+  readonly allowUninitStack: boolean;
+  readonly bpfCapable: boolean;
+  readonly bypassSpecV1: boolean;
+  readonly bypassSpecV4: boolean;
   private explored: (StatesAt | undefined)[];
   private parent: Checkpoint | undefined;
   private pending: Pending[] = [];
@@ -104,6 +108,12 @@ export class Verifier {
   ) {
     this.insns = input.insns;
     this.log = log;
+    const caps = verifierCaps(opts);
+    this.allowPtrLeaks = caps.allowPtrLeaks;
+    this.allowUninitStack = caps.allowUninitStack;
+    this.bpfCapable = caps.bpfCapable;
+    this.bypassSpecV1 = caps.bypassSpecV1;
+    this.bypassSpecV4 = caps.bypassSpecV4;
     this.explored = new Array(this.insns.length);
     this.facts = this.insns.map(() => ({ seen: false, safeAccess: false }));
     this.stackDepth = cfg.subprogs.map(() => 0);
@@ -284,7 +294,7 @@ export class Verifier {
         return h ? `bpf_${h.name}` : 'unknown';
       },
       kfuncName: (id) => this.input.kfuncName?.(id),
-      allowPtrLeaks: true,
+      allowPtrLeaks: this.allowPtrLeaks,
     });
   }
 

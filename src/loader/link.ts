@@ -14,6 +14,9 @@ import { mapForSymbol } from './maps.js';
 import type { FuncSpec, ObjectSpec, ObjMapSpec, ProgramSpec } from './spec.js';
 
 const CALL = Cls.JMP | JmpOp.CALL;
+/** libbpf's poison for the ld_imm64 of a map it did not create: a call to this helper id plus the
+ *  map's index in the object. */
+export const POISON_LDIMM64_MAP_BASE = 2001000000;
 
 export interface LinkEnv {
   /** Runtime id of a map of this object. */
@@ -239,7 +242,15 @@ function relocate(
   if (sec.name === '.maps' || sec.name === 'maps') {
     const m = mapForSymbol(elf, spec, symIndex, insn.imm);
     if (!m) throw new LinkError(`no map definition at ${name}+${insn.imm}`, w);
-    if (!m.autocreate) throw new LinkError(`map ${m.name} is used but was disabled (autocreate false)`, w);
+    if (!m.autocreate) {
+      // libbpf (1.2+, the kernel test loader's) poisons the load of a map it did not create: both
+      // slots become a call to helper POISON_LDIMM64_MAP_BASE + the map's index, which the
+      // verifier refuses where reachable (`invalid func unknown#2001000001`) and dead code keeps.
+      const imm = POISON_LDIMM64_MAP_BASE + [...spec.maps.values()].indexOf(m);
+      for (const slot of [insn, out[pc + 1]!]) Object.assign(slot, { code: Cls.JMP | JmpOp.CALL, dst: 0, src: 0, off: 0, imm });
+      notes.set(pc, `map ${m.name} (not created: poisoned)`);
+      return;
+    }
     Object.assign(insn, { src: PseudoLd.MAP_FD, imm: env.mapId(m) });
     out[pc + 1]!.imm = 0;
     notes.set(pc, `map ${m.name}`);

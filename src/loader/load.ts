@@ -13,6 +13,7 @@ import type { Program } from '../../vm/program.js';
 import type { Runtime, LoadedMap } from '../runtime.js';
 import type { Btf } from '../btf/btf.js';
 import { linkProgram } from './link.js';
+import { checkUnprivMap, checkUnprivProgram } from './unpriv.js';
 import { isAuxiliary } from '../selftest/annotations.js';
 import { builtinBtf } from '../btf/builtin.js';
 import { BtfKind } from '../btf/btf.js';
@@ -54,6 +55,12 @@ export interface LoadOptions {
    *  replaces, and the function's name when the section does not give it (libbpf's
    *  bpf_program__set_attach_target). Attach with `attachFreplace` (src/freplace.ts). */
   attachTargets?: Record<string, AttachTarget>;
+  /** Load as a process without CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN: map and
+   *  program types the kernel keeps from such a loader fail with PermissionError (EPERM, no log;
+   *  ./unpriv.ts), the object's BTF is not loaded (BPF_BTF_LOAD needs CAP_BPF; libbpf goes on
+   *  without it, so maps have no BTF and programs no func or line info), and the programs verify
+   *  unprivileged (VerifyOptions.unpriv). Test runs are not affected. */
+  unpriv?: boolean;
 }
 
 /** Maps pinned by name (LIBBPF_PIN_BY_NAME) per runtime: the runtime plays bpffs, so a second
@@ -99,6 +106,8 @@ export class LoadedObject {
   readonly programs = new Map<string, LoadedProgram>();
   /** What a user should know about this load (maps skipped because no loaded program used them). */
   readonly notes: string[] = [];
+  /** Loaded without capabilities (LoadOptions.unpriv): its programs verify unprivileged. */
+  unpriv = false;
   constructor(readonly runtime: Runtime, readonly spec: ObjectSpec) {}
 
   /** A loaded program; programs with autoload off were not loaded. */
@@ -313,6 +322,7 @@ export function selectPrograms(spec: ObjectSpec, options: Pick<LoadOptions, 'pro
 export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = {}): LoadedObject {
   checkTypedKsyms(spec, options);
   const obj = new LoadedObject(runtime, spec);
+  obj.unpriv = options.unpriv === true;
   const selected = selectPrograms(spec, options);
   for (const name of Object.keys(options.attachTargets ?? {})) {
     const p = spec.programs.get(name);
@@ -337,6 +347,9 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
         obj.maps.set(name, existing);
         continue;
       }
+      // libbpf creates every map before loading any program: a map type the caller may not
+      // create fails the whole load.
+      if (options.unpriv) checkUnprivMap(name, mapSpec.type, mapSpec.flags);
       let lm: LoadedMap;
       try {
         lm = runtime.createMap(mapSpec);
@@ -376,6 +389,7 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
       const target = options.targetBtf;
       if (target !== 'local') Object.defineProperty(linkEnv, 'targetBtf', { get: () => target ?? builtinBtf(), enumerable: true });
       const linked = linkProgram(spec, p, linkEnv);
+      if (options.unpriv) checkUnprivProgram(p.name, p.progType, linked.program.insns.length);
       const ext = p.progType === ProgType.EXT ? resolveExtTarget(p, spec.btf, linked.funcInfo.find((fi) => fi.pc === 0)?.typeId, linked.program, options.attachTargets?.[p.name], (id) => runtime.helper(id)) : undefined;
       checkSupported(runtime, p, linked.program, spec.btf, ext);
       const lp: LoadedProgram = { name: p.name, section: p.section, progType: p.progType, expectedAttachType: p.expectedAttachType, id: 0, program: linked.program, spec: p, notes: linked.notes, funcInfo: linked.funcInfo, verify: (opts) => verifyProgram(obj, p.name, opts) };

@@ -3,7 +3,8 @@
 // (the loader's program selection), verified at the spec's log level and flags, its verdict and
 // log checked, and with `__retval` run once as the loader runs it. Takes bytes, does no I/O: the
 // CLI (and its worker threads) read the files.
-import { EbpfvmError, UnsupportedError, VerifierError, VmFault } from '../errors.js';
+import { EbpfvmError, PermissionError, UnsupportedError, VerifierError, VmFault } from '../errors.js';
+import { mapTypeCaps } from '../loader/unpriv.js';
 import { openObject, type OpenOptions } from '../loader/open.js';
 import { load, type LoadedObject } from '../loader/load.js';
 import { Runtime } from '../runtime.js';
@@ -41,6 +42,8 @@ export interface ObjectTestOptions {
   engine?: Engine;
   /** Keep the verifier log in every result, not only in failures. */
   keepLogs?: boolean;
+  /** Only the unprivileged (`@unpriv`) runs. */
+  unprivOnly?: boolean;
 }
 
 /** What loading one test program gave, as bpf_object__load reports it. */
@@ -83,14 +86,20 @@ function errorLine(r: VerifyResult): string {
   return (i > 0 ? lines[i - 1] : lines.at(-1)) ?? '';
 }
 
-/** bpf_object__load with only `progName` (and what it needs) set to load. */
-function loadOne(bytes: Uint8Array, open: OpenOptions, spec: TestSpec, strict: boolean, engine?: Engine): LoadOutcome {
+/** bpf_object__load with only `progName` (and what it needs) set to load. `unpriv`: as
+ *  test_loader's `@unpriv` run loads it, with CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN
+ *  dropped: the `__auxiliary_unpriv` programs, maps an unprivileged user may not create left
+ *  uncreated (their loads poisoned, as libbpf does), the unprivileged load and verifier rules. */
+function loadOne(bytes: Uint8Array, open: OpenOptions, spec: TestSpec, strict: boolean, unpriv: boolean, engine?: Engine): LoadOutcome {
   const objSpec = openObject(bytes, open);
   const runtime = new Runtime(engine !== undefined ? { engine } : {});
+  if (unpriv) for (const m of objSpec.maps.values()) if (mapTypeCaps(m.type, m.flags)) m.autocreate = false;
   let obj: LoadedObject;
   try {
-    obj = load(runtime, objSpec, { programs: [spec.progName] });
+    obj = load(runtime, objSpec, { programs: [spec.progName], ...(unpriv ? { unpriv: true, unprivAuxiliary: true } : {}) });
   } catch (e) {
+    // EPERM for the caller's capabilities: the kernel writes no log.
+    if (e instanceof PermissionError) return { loaded: false, log: '', error: e.message };
     // Refusals the loader makes before abstract interpretation come with the kernel's log line.
     if (e instanceof VerifierError) return { loaded: false, log: e.log, error: firstLine(e.log) || e.message };
     if (e instanceof UnsupportedError) throw e;
@@ -103,7 +112,13 @@ function loadOne(bytes: Uint8Array, open: OpenOptions, spec: TestSpec, strict: b
   for (const name of obj.programs.keys()) {
     const mine = name === spec.progName;
     const level = mine ? Math.min(spec.logLevel & 3, 2) : 0;
-    const r = verifyProgram(obj, name, { logLevel: level as 0 | 1 | 2, ...(mine && spec.logLevel & 4 ? { stats: true } : {}), strict, progFlags: mine ? spec.progFlags : 0 });
+    let r: VerifyResult;
+    try {
+      r = verifyProgram(obj, name, { logLevel: level as 0 | 1 | 2, ...(mine && spec.logLevel & 4 ? { stats: true } : {}), strict, progFlags: mine ? spec.progFlags : 0 });
+    } catch (e) {
+      if (e instanceof PermissionError) return { loaded: false, log: testLog, error: mine ? e.message : `auxiliary program ${name}: ${e.message}` };
+      throw e;
+    }
     if (mine) testLog = r.log;
     if (!r.accepted) return { loaded: false, log: testLog, error: mine ? errorLine(r) : `auxiliary program ${name} rejected: ${errorLine(r)}` };
   }
@@ -120,12 +135,11 @@ function runSubtest(objName: string, bytes: Uint8Array, open: OpenOptions, spec:
   });
   if (spec.skip !== undefined) return result('SKIP', `__skip: ${spec.skip}`);
   if (spec.archMismatch) return result('SKIP', 'arch: not x86_64');
-  if (mode === 'unpriv') return result('SKIP', 'unpriv: not yet');
   if (spec.unchecked.length) return result('SKIP', `${[...new Set(spec.unchecked)].join(', ')}: not checked by ebpfvm`);
 
   let outcome: LoadOutcome;
   try {
-    outcome = loadOne(bytes, open, spec, mode === 'strict', opts.engine);
+    outcome = loadOne(bytes, open, spec, mode === 'strict', mode === 'unpriv', opts.engine);
   } catch (e) {
     if (e instanceof UnsupportedError) return result('SKIP', `unsupported: ${e.message}`);
     if (e instanceof EbpfvmError) return result('FAIL', `error: ${e.message}`);
@@ -191,7 +205,7 @@ export function runObjectTests(bytes: Uint8Array, objName: string, opts: ObjectT
       ? ([['strict', spec.strict], ['unpriv', spec.unpriv]] as const)
       : ([['priv', spec.priv], ['strict', spec.strictTagged ? spec.strict : undefined], ['unpriv', spec.unpriv]] as const);
     for (const [mode, sub] of runs) {
-      if (!sub) continue;
+      if (!sub || (opts.unprivOnly && mode !== 'unpriv')) continue;
       if (opts.prog !== undefined && opts.prog !== name && opts.prog !== sub.name && opts.prog !== spec.description) continue;
       out.push(runSubtest(objName, bytes, open, spec, sub, mode, opts));
     }

@@ -308,13 +308,18 @@ describe('load into a Runtime', () => {
     expect(rt.allMaps().length).toBe(before); // maps of a failed load are destroyed
   });
 
-  it('a map turned off by the user but still referenced is a link error', () => {
+  it('a map turned off by the user but still referenced is poisoned as libbpf does (a call the verifier refuses where reachable)', () => {
     const spec = open('ld_maps_btf');
     spec.maps.get('rb')!.autocreate = false;
     spec.maps.get('bloom')!.autocreate = false;
     // the kernel refuses pcpu's NUMA node for a per-CPU map; this test is about the disabled maps
     spec.maps.get('pcpu')!.flags = 0;
-    expect(() => load(new Runtime(), spec)).toThrow(/map (rb|bloom) is used but was disabled/);
+    const index = [...spec.maps.keys()].indexOf('bloom');
+    const obj = load(new Runtime(), spec);
+    expect(obj.maps.has('bloom')).toBe(false);
+    const lp = obj.program('use_maps');
+    const pc = [...lp.notes].find(([, n]) => n === 'map bloom (not created: poisoned)')![0];
+    for (const insn of lp.program.insns.slice(pc, pc + 2)) expect(insn).toMatchObject({ code: 0x85, src: 0, imm: 2001000000 + index });
   });
 });
 

@@ -1,7 +1,6 @@
 // `ebpfvm test` over the annotated verifier programs in test/progs/verifier/ (issue 12's "Must
-// show"): every test passes; only the unprivileged (@unpriv) runs may skip until unprivileged mode
-// exists, and the tests listed in verifier-known-failures.txt (verifier gaps, like the kernel
-// selftests' DENYLIST) may fail, but a listed test that passes fails here so the list only shrinks.
+// show"): every test passes, the unprivileged (@unpriv) runs too; the tests listed in
+// verifier-known-failures.txt (verifier gaps, like the kernel selftests' DENYLIST) may fail, but a listed test that passes fails here so the list only shrinks.
 // Each object goes through the CLI's main(), as `ebpfvm test x.o --json` would.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,7 +44,7 @@ describe('ebpfvm test test/progs/verifier/*.o', () => {
   for (const f of objects) {
     it(f, async () => {
       const { code, results } = await testJson(join(PROGS, f));
-      const notPassing = (r: TestResult) => !(r.status === 'PASS' || (r.status === 'SKIP' && r.reason === 'unpriv: not yet'));
+      const notPassing = (r: TestResult) => r.status !== 'PASS';
       const key = (r: TestResult) => `${r.object}/${r.program}`;
       const bad = results.filter((r) => notPassing(r) && !KNOWN.has(key(r)));
       expect(bad.map((r) => `${r.status} ${key(r)} (${r.name}): ${r.reason}${r.log ? `\n${r.log}` : ''}`)).toEqual([]);

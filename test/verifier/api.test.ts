@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Runtime, UsageError, VerifierError, load, openObject, runLoaded } from '../../src/index.js';
+import { Runtime, PermissionError, VerifierError, load, openObject, runLoaded } from '../../src/index.js';
 import { verifyProgram } from '../../src/verify.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -57,9 +57,11 @@ describe('verifyProgram', () => {
     expect(r.log).toMatch(/^processed 17 insns \(limit 1000000\) max_states_per_insn \d+ total_states \d+ peak_states \d+ mark_read 0\n$/);
     expect(r.facts?.some((f) => f.safeAccess && f.ptrTypes?.includes('pkt'))).toBe(true);
   });
-  it('refuses unprivileged mode until it exists', () => {
+  it('unprivileged mode refuses an xdp program with EPERM (CAP_BPF+CAP_NET_ADMIN) before verifying it', () => {
     const obj = open('v_calls.o');
-    expect(() => verifyProgram(obj, 'pkt', { unpriv: true })).toThrow(UsageError);
+    expect(() => verifyProgram(obj, 'pkt', { unpriv: true })).toThrow(PermissionError);
+    expect(() => verifyProgram(obj, 'pkt', { unpriv: true })).toThrow('program pkt: unpriv: program type xdp needs CAP_BPF+CAP_NET_ADMIN: EPERM');
+    expect(verifyProgram(obj, 'pkt').accepted).toBe(true);
   });
 });
 

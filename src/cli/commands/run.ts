@@ -47,6 +47,7 @@ interface RunOptions {
   dumpMaps?: boolean | string;
   verify?: boolean;
   strict?: boolean;
+  unpriv?: boolean;
   engine?: Engine;
 }
 
@@ -88,6 +89,7 @@ export const registerRun: RegisterCommand = (program: Command, setExit) => {
     .option('--verify', 'verify first (the default); a rejected program exits 1 with the verifier message')
     .option('--no-verify', 'run without verifying: every memory access is checked at run time and an instruction budget bounds the run')
     .option('--strict', "verify with the rbtree verifier's strict mode")
+    .option('--unpriv', 'load and verify as a user without CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN (EPERM for other program and map types); the test run itself runs with them, as the kernel test loader does')
     .option('--engine <name>', ENGINE_HELP, parseEngine)
     .action((objPath: string, opts: RunOptions) => {
       setExit(runCommand(objPath, opts));
@@ -114,7 +116,7 @@ function runCommand(objPath: string, opts: RunOptions): number {
     ...(opts.prog !== undefined ? { prog: opts.prog } : {}),
     ...(opts.verify !== undefined ? { verify: opts.verify } : {}),
     ...(opts.strict ? { strict: true } : {}),
-    load: opts.btf !== undefined ? { targetBtf: parseBtf(readBytes(opts.btf)) } : {},
+    load: { ...(opts.btf !== undefined ? { targetBtf: parseBtf(readBytes(opts.btf)) } : {}), ...(opts.unpriv ? { unpriv: true } : {}) },
   });
   const verified = verdict !== undefined;
   // Say that the program was verified (the text output itself is bpftool's, so this goes to stderr).

@@ -1,4 +1,4 @@
-// `ebpfvm test x.o... [--prog P] [--jobs N] [--shard i/n] [--strict] [--json]`: the kernel's
+// `ebpfvm test x.o... [--prog P] [--jobs N] [--shard i/n] [--strict] [--unpriv] [--json]`: the kernel's
 // selftest annotations (src/selftest), one program at a time, one line per test (PASS/FAIL/SKIP
 // with the reason), then `N passed, N failed, N skipped`. `--jobs N` spreads the objects over N
 // worker threads (results still print in file order); `--shard i/n` tests only the i-th of n
@@ -51,7 +51,7 @@ export const registerTest: RegisterCommand = (program: Command, setExit) => {
     .option('--jobs <n>', 'worker threads to spread the objects over', positive('--jobs'))
     .option('--shard <i/n>', 'test only the i-th of n slices of the sorted file list')
     .option('--strict', "verify with the rbtree verifier's strict mode")
-    .option('--unpriv', 'run the unprivileged (@unpriv) tests too; not yet supported')
+    .option('--unpriv', 'only the unprivileged (@unpriv) runs: loaded without CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN, test runs with them (without the flag both runs are made, as the kernel test loader makes them)')
     .option('--engine <name>', ENGINE_HELP, parseEngine)
     .option('--json', 'print one JSON object with every result')
     .option('-v, --verbose', 'print the verifier log of failed tests')
@@ -61,10 +61,9 @@ export const registerTest: RegisterCommand = (program: Command, setExit) => {
 };
 
 async function testCommand(files: string[], opts: TestOptions): Promise<number> {
-  if (opts.unpriv) throw new UsageError('--unpriv: unprivileged mode is not yet supported (the @unpriv tests SKIP)');
   for (const f of files) if (!existsSync(f)) throw new UsageError(`cannot read ${f}: ENOENT`);
   const chosen = opts.shard !== undefined ? shardFiles(files, opts.shard) : files;
-  const testOpts: ObjectTestOptions = { ...(opts.prog !== undefined ? { prog: opts.prog } : {}), ...(opts.strict ? { strict: true } : {}), ...(opts.engine !== undefined ? { engine: opts.engine } : {}) };
+  const testOpts: ObjectTestOptions = { ...(opts.prog !== undefined ? { prog: opts.prog } : {}), ...(opts.strict ? { strict: true } : {}), ...(opts.unpriv ? { unprivOnly: true } : {}), ...(opts.engine !== undefined ? { engine: opts.engine } : {}) };
   const all: TestResult[] = [];
   const print = (results: TestResult[]) => {
     all.push(...results);

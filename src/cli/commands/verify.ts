@@ -1,4 +1,4 @@
-// `ebpfvm verify x.o [--prog P] [--log-level 0|1|2] [--strict] [--json] [--xlated]`: the verifier's verdict
+// `ebpfvm verify x.o [--prog P] [--log-level 0|1|2] [--strict] [--unpriv] [--json] [--xlated]`: the verifier's verdict
 // and log. Each program is loaded on its own (program selection), so one rejected or unsupported
 // program does not hide the verdicts of the others. One line per program on stdout; the log of a
 // rejected program (or any log asked for with --log-level) on stderr; --json prints one object
@@ -15,6 +15,7 @@ interface VerifyCliOptions {
   prog?: string;
   logLevel?: 0 | 1 | 2;
   strict?: boolean;
+  unpriv?: boolean;
   json?: boolean;
   xlated?: boolean;
 }
@@ -32,6 +33,7 @@ export const registerVerify: RegisterCommand = (program: Command, setExit) => {
     .option('--prog <name>', 'only this program (default: every program, one line each)')
     .option('--log-level <n>', '0: the log only on rejection (as libbpf retries at 1), 1: the failing path, 2: every instruction with its state', logLevel)
     .option('--strict', "the rbtree verifier's strict mode")
+    .option('--unpriv', 'load and verify as a user without CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN: only socket_filter and cgroup_skb programs and the unprivileged map types load (others: EPERM, no log), with the unprivileged verifier rules')
     .option('--json', 'print one JSON object with every verdict and log')
     .option('--xlated', "print each accepted program as it runs: with the verifier's rewrites, in the kernel test loader's `N: insn` form (its __xlated)")
     .action((objPath: string, opts: VerifyCliOptions) => {
@@ -40,7 +42,7 @@ export const registerVerify: RegisterCommand = (program: Command, setExit) => {
 };
 
 function verifyOne(objPath: string, name: string, opts: VerifyCliOptions, notes: Set<string>): ProgramVerdict {
-  return programVerdict(() => openObjectFile(objPath), name, { logLevel: opts.logLevel ?? 0, ...(opts.strict ? { strict: true } : {}) }, notes, opts.xlated ? xlatedListing : undefined);
+  return programVerdict(() => openObjectFile(objPath), name, { logLevel: opts.logLevel ?? 0, ...(opts.strict ? { strict: true } : {}), ...(opts.unpriv ? { unpriv: true } : {}) }, notes, opts.xlated ? xlatedListing : undefined);
 }
 
 function verifyCommand(objPath: string, opts: VerifyCliOptions): number {
