@@ -49,18 +49,25 @@ export function refcountAcquire(call: HelperCall): HelperResult {
   return heap(call, 'bpf_refcount_acquire_impl').refcountAcquire(call.ptr(1), 'bpf_refcount_acquire_impl');
 }
 
+/** The call whose `less` callback runs (set around rbAdd; restored after, in case a callback
+ *  started another tree operation): one module-level comparator, no closure per add. */
+let lessCall: HelperCall | undefined;
+function lessCallback(a: number, b: number): boolean {
+  // less returns bool: any non-zero r0 is true. callback2: no array or BigInt per comparison.
+  const R = lessCall!.callback2(3, a, b);
+  return (R[0]! | R[1]!) !== 0;
+}
+
 export function rbtreeAdd(call: HelperCall): HelperResult {
   const what = 'bpf_rbtree_add_impl';
-  // less returns bool: any non-zero r0 is true. callback2: no array or BigInt per comparison.
-  return heap(call, what).rbAdd(
-    call.ptr(1),
-    call.ptr(2),
-    (a, b) => {
-      const R = call.callback2(3, a, b);
-      return (R[0]! | R[1]!) !== 0;
-    },
-    what,
-  );
+  const g = heap(call, what);
+  const outer = lessCall;
+  lessCall = call;
+  try {
+    return g.rbAdd(call.ptr(1), call.ptr(2), lessCallback, what);
+  } finally {
+    lessCall = outer;
+  }
 }
 
 export const rbtreeFirst = (call: HelperCall): HelperResult => heap(call, 'bpf_rbtree_first').rbFirst(call.ptr(1), 'bpf_rbtree_first');

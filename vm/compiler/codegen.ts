@@ -133,18 +133,49 @@ export function reachableFrom(insns: readonly Insn[], entry: number): Uint8Array
   return seen;
 }
 
+/** The slots of a callback entered at `entry` that can be compiled as a leaf (generate's
+ *  `leafEntry`): a function of its two arguments that the helper calling it (rbtree `less`/`cmp`)
+ *  runs without frame machinery of its own. Undefined unless every reachable instruction stays in
+ *  the callback's frame (no helper, kfunc, local or indirect call, so no tail call and no frame
+ *  above it either) and every jump lands on an instruction of the program, so the generated
+ *  dispatcher never needs the interpreter to take over. */
+export function leafBlocks(insns: readonly Insn[], entry: number): Uint8Array | undefined {
+  const n = insns.length;
+  const starts = new Uint8Array(n + 1);
+  for (let pc = 0; pc < n; pc++) {
+    starts[pc] = 1;
+    if (insns[pc]!.code === LD_IMM64) pc++;
+  }
+  if (entry < 0 || entry >= n || starts[entry] !== 1) return undefined;
+  const only = reachableFrom(insns, entry);
+  if (only === undefined) return undefined;
+  for (let pc = 0; pc < n; pc++) {
+    if (only[pc] !== 1 || starts[pc] !== 1) continue;
+    const x = insns[pc]!;
+    if (x.code === LD_IMM64 || !isJmp(x.code)) continue;
+    const op = x.code & 0xf0;
+    if (op === 0x80) return undefined; // call, callx
+    if (op === 0x90) continue;
+    const target = x.code === 0x06 ? pc + x.imm + 1 : pc + x.off + 1;
+    if (target < 0 || target >= n || starts[target] !== 1) return undefined;
+  }
+  return only;
+}
+
 /** The generated source of one program and its block starts (no `new Function` yet). With
  *  `only` (reachableFrom of a callback's entry), just the blocks a callback entered there can
  *  run: a smaller function whose dispatcher has a few arms instead of the whole program's, and
  *  whose exit from the callback's own frame writes back r0 alone (the callback's register file is
  *  pooled per depth and read only for r0 by the helper that called it; a fault still syncs every
  *  register in the catch). */
-export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array): { source: string; blocks: Set<number> } {
+export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array, leafEntry?: number): { source: string; blocks: Set<number> } {
+  const leaf = leafEntry !== undefined && only !== undefined;
   const n = insns.length;
   if (n > MAX_COMPILED_SLOTS) throw new NotCompiled(`${n} instruction slots (more than ${MAX_COMPILED_SLOTS})`);
   for (const x of insns) if (x.dst > 11 || x.src > 15) throw new NotCompiled(`register r${x.dst} out of range`);
   const L = leaders(insns);
   if (only !== undefined) for (const pc of L) if (only[pc] !== 1) L.delete(pc);
+  if (leaf) L.add(leafEntry);
   // The interpreter keeps one range cache per direction; here each base register has its own (a
   // loop that reads the stack, the context and a map value no longer misses three times per
   // iteration). A cache only ever admits an access inside a range that was accessible when it
@@ -152,9 +183,13 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
   // kfunc calls, and when a frame exits), so what runs is the same.
   const readBases = new Set<number>();
   const writeBases = new Set<number>();
+  let pseudoLoads = false;
   for (let pc = 0; pc < n; pc++) {
     const x = insns[pc]!;
+    // a leaf declares only what its own blocks use (it is entered ~10 times per rbtree add)
+    if (leaf && only[pc] !== 1) continue;
     if (x.code === LD_IMM64) {
+      if (x.src !== 0) pseudoLoads = true;
       pc++;
       continue;
     }
@@ -374,6 +409,8 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
   /** EXIT at pc (count already includes it): end the run at the base depth, else return to the
    *  caller's frame. */
   function exitCode(pc: number): string {
+    // a leaf callback has no callee frames: every exit leaves the callback
+    if (leaf) return `run.lastPc=${pc};run.insnCount=count;R[0]=l0;R[1]=h0;return R;`;
     return (
       `if(run.depth===baseDepth){run.lastPc=${pc};run.insnCount=count;${only !== undefined ? 'R[0]=l0;R[1]=h0;' : SYNC}return 0;}` +
       `run.depth--;vm.setStackLow(run);${RESET}{const o=run.depth*10;` +
@@ -432,17 +469,42 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
   const prologue =
     `"use strict";const env=vm.env;const arena=env.arena;const rng=vm.rng;const tmp=vm.tmp;const dv=arena.dv;const u8=arena.u8;const i8=arena.i8;` +
     `const u16=arena.u16;const i16=arena.i16;const i32=arena.i32;` +
-    `return function ${safeName(name)}(run,ctx,entry,baseDepth){` +
-    `const R=ctx.R;const sv=run.saved;const limit=run.limit;const pseudo=decoded.pseudo??(decoded.pseudo=new Int32Array(decoded.length*3));let gen=vm.resolvedGen;let count=run.insnCount;` +
-    CACHES +
-    Array.from({ length: 12 }, (_, r) => `let l${r}=R[${2 * r}]|0,h${r}=R[${2 * r + 1}]|0;`).join('') +
-    `let pc=entry;try{for(;;){switch(pc){`;
-  const epilogue = `default:${SYNC}run.insnCount=count;run.nextProg=prog;run.nextPc=pc;return 2;}}}catch(e){${SYNC}throw e;}}`;
+    (leaf
+      ? // a leaf callback (leafBlocks): r1, r2 and r10 given, every other register 0, as
+        // Interpreter.invoke2 and enterFrame set them; r0 is returned in R[0..1]
+        `return function ${safeName(name)}(run,R,a,b,fp){` +
+        `const limit=run.limit;${pseudoLoads ? 'const pseudo=decoded.pseudo??(decoded.pseudo=new Int32Array(decoded.length*3));let gen=vm.resolvedGen;' : ''}let count=run.insnCount;` +
+        CACHES +
+        Array.from({ length: 12 }, (_, r) => `let l${r}=${r === 1 ? 'a' : r === 2 ? 'b' : r === 10 ? 'fp' : '0'},h${r}=0;`).join('') +
+        `let pc=${leafEntry};`
+      : `return function ${safeName(name)}(run,ctx,entry,baseDepth){` +
+        `const R=ctx.R;const sv=run.saved;const limit=run.limit;const pseudo=decoded.pseudo??(decoded.pseudo=new Int32Array(decoded.length*3));let gen=vm.resolvedGen;let count=run.insnCount;` +
+        CACHES +
+        Array.from({ length: 12 }, (_, r) => `let l${r}=R[${2 * r}]|0,h${r}=R[${2 * r + 1}]|0;`).join('') +
+        `let pc=entry;`) +
+    `try{for(;;){switch(pc){`;
+  // leafBlocks guarantees every jump lands on a block of the callback: the default arm is dead there
+  const epilogue = leaf
+    ? `default:throw new Error('leaf callback: no block at pc '+pc);}}}catch(e){${SYNC}throw e;}}`
+    : `default:${SYNC}run.insnCount=count;run.nextProg=prog;run.nextPc=pc;return 2;}}}catch(e){${SYNC}throw e;}}`;
   return { source: prologue + out.join('\n') + '\n' + epilogue, blocks: L };
 }
 
 /** Generate and bind one program: `vm` is the interpreter, `prog`/`decoded` the program as it
  *  decoded it. Throws NotCompiled for what the compiler leaves to the interpreter. */
+/** A compiled leaf callback (leafBlocks): runs the callback with r1 = a, r2 = b (both u32),
+ *  r10 = fp and every other register 0, and returns `R` with r0 in R[0..1]. Faults throw with
+ *  run.pc/run.prog set and every register synced into `R`, as the whole-program function does. */
+export type LeafFn = (run: unknown, R: Int32Array, a: number, b: number, fp: number) => Int32Array;
+
+/** Generate and bind the leaf function of the callback at `entry` (`only`: leafBlocks' answer). */
+export function compileLeaf(insns: readonly Insn[], name: string, vm: unknown, prog: unknown, decoded: unknown, kit: CompilerKit, only: Uint8Array, entry: number): { fn: LeafFn; compileMs: number } {
+  const t0 = performance.now();
+  const { source } = generate(insns, name, only, entry);
+  const factory = new Function('vm', 'prog', 'decoded', 'K', source) as (vm: unknown, prog: unknown, decoded: unknown, K: CompilerKit) => LeafFn;
+  return { fn: factory(vm, prog, decoded, kit), compileMs: performance.now() - t0 };
+}
+
 export function compileProgram(insns: readonly Insn[], name: string, vm: unknown, prog: unknown, decoded: unknown, kit: CompilerKit, only?: Uint8Array): CompiledProgram {
   const t0 = performance.now();
   const { source, blocks: starts } = generate(insns, name, only);

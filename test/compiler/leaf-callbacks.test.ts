@@ -1,0 +1,162 @@
+// Leaf callbacks (vm/compiler/codegen.ts leafBlocks, Interpreter.runLeaf): a callback whose code
+// makes no call is compiled to a function the helper runs directly, and consecutive calls of one
+// helper invocation share one frame entry. Everything observable must stay the interpreter's:
+// r0, instruction counts, the stack bytes a callback finds, faults (reason, pc, registers) inside
+// the callback, the instruction budget, the frame depth limit, and what the helper sees of the
+// callback's frame once the callback has returned.
+import { describe, expect, it } from 'vitest';
+import { VmFault } from '../../src/errors.js';
+import { Runtime } from '../../src/runtime.js';
+import type { HelperCall, HelperEntry, HelperResult } from '../../helpers/types.js';
+import type { Engine } from '../../vm/interpreter.js';
+import type { Insn } from '../../vm/isa.js';
+import { ADD, DW, I, JLT, alu64k, alu64x, callLocal, exit, jmpx, lddw, ldx, mayGoto, mov64, movr, prog, stx } from '../vm/enc.js';
+
+const ENGINES: readonly Engine[] = ['interpreter', 'compiled'];
+
+const helper = (id: number, impl: (c: HelperCall) => HelperResult): HelperEntry => ({
+  id,
+  name: `test_cb${id}`,
+  proto: { args: [], ret: { type: 'RET_INTEGER' } },
+  gplOnly: false,
+  progTypes: 'all',
+  impl,
+});
+
+/** main: r1 = &callback; call helper 2; exit. The callback's code follows at pc 4. */
+const withCallback = (cb: Insn[]): ReturnType<typeof prog> => prog([lddw(1, 3n, 4), I(0x85, 0, 0, 0, 2), exit(), ...cb]);
+
+interface Outcome {
+  r: unknown;
+  leaves: number;
+}
+
+function both(build: (rt: Runtime) => { p: ReturnType<typeof prog>; helpers: HelperEntry[] }, maxInsns = 100_000): Outcome[] {
+  return ENGINES.map((engine) => {
+    // the helpers are bound after the runtime exists (a test may allocate arena memory first)
+    const helpers: HelperEntry[] = [];
+    const rt = new Runtime({ engine, maxInsns, helpers: [2, 3].map((id) => helper(id, (c) => helpers.find((h) => h.id === id)!.impl(c))) });
+    const { p, helpers: hs } = build(rt);
+    helpers.push(...hs);
+    let r: unknown;
+    try {
+      const x = rt.execute(p);
+      r = { r0: x.r0.toString(16), insns: x.insnCount };
+    } catch (e) {
+      if (!(e instanceof VmFault)) throw e;
+      r = { fault: e.reason, pc: e.pc, opcode: e.opcode, regs: e.registers.map((v) => v.toString(16)), program: e.program };
+    }
+    return { r, leaves: rt.interpreter.compileStats.leafCallbacks };
+  });
+}
+
+/** Calls callback2(1, a, b) for each pair and folds the r0s (lo and hi) into one number. */
+const pairs = (ps: readonly [number, number][]) => (c: HelperCall): HelperResult => {
+  let acc = 0;
+  for (const [a, b] of ps) {
+    const R = c.callback2(1, a, b);
+    acc = (Math.imul(acc, 31) + R[0]! + Math.imul(R[1]!, 7)) | 0;
+  }
+  return acc >>> 0;
+};
+
+describe('leaf callbacks run as the interpreter runs them', () => {
+  it('a pure comparator: the same r0 and instruction count, compiled as a leaf', () => {
+    const [i, c] = both(() => ({
+      p: withCallback([movr(0, 1), alu64x(ADD, 0, 2), exit()]),
+      helpers: [helper(2, pairs([[1, 2], [0xffffffff, 1], [7, 0x80000000], [2 ** 33, 5]]))],
+    }));
+    expect(c!.r).toEqual(i!.r);
+    expect(i!.r).toMatchObject({ insns: 3 + 4 * 3 });
+    expect(c!.leaves).toBe(1);
+    expect(i!.leaves).toBe(0);
+  });
+
+  it('each call finds the stack bytes the previous call at that depth left, and may_goto runs', () => {
+    // r0 = *(fp-16) (what the last call stored); *(fp-16) = r1; r0 += r2
+    const cb = [ldx(DW, 0, 10, -16), stx(DW, 10, 1, -16), mayGoto(0), alu64x(ADD, 0, 2), exit()];
+    const [i, c] = both(() => ({ p: withCallback(cb), helpers: [helper(2, pairs([[5, 1], [9, 2], [13, 3], [17, 4]]))] }));
+    expect(c!.r).toEqual(i!.r);
+    expect(c!.leaves).toBe(1);
+  });
+
+  it('a fault in the third call reports the interpreter\'s reason, pc and registers', () => {
+    const [i, c] = both((rt) => {
+      const a = rt.arena.alloc(16, { kind: 'ctx', name: 'x' });
+      return { p: withCallback([mov64(3, 77), ldx(DW, 0, 1, 8), alu64x(ADD, 0, 2), exit()]), helpers: [helper(2, pairs([[a, 1], [a, 2], [24, 3], [a, 4]]))] };
+    });
+    expect(c!.r).toEqual(i!.r);
+    expect(i!.r).toMatchObject({ pc: 5 });
+    expect((i!.r as { regs: string[] }).regs.slice(1, 4)).toEqual(['18', '3', '4d']);
+  });
+
+  it('the instruction budget ends a callback loop at the same instruction', () => {
+    // r0 = 0; do r0 += 1 while r0 < r1
+    const cb = [mov64(0, 0), alu64k(ADD, 0, 1), jmpx(JLT, 0, 1, -2), exit()];
+    const [i, c] = both(() => ({ p: withCallback(cb), helpers: [helper(2, pairs([[300, 0], [300, 0], [300, 0], [300, 0]]))] }), 1500);
+    expect(c!.r).toEqual(i!.r);
+    expect(i!.r).toMatchObject({ fault: expect.stringMatching(/instruction/) });
+  });
+
+  it('a callback writing r10 faults alike', () => {
+    const [i, c] = both(() => ({ p: withCallback([mov64(0, 1), movr(10, 1), exit()]), helpers: [helper(2, pairs([[1, 2]]))] }));
+    expect(c!.r).toEqual(i!.r);
+  });
+
+  it('a callback frame beyond the depth limit faults at the helper call', () => {
+    // main -> f1 -> ... -> f7 (8 frames), f7 calls the helper whose callback needs a ninth
+    const chain: Insn[] = [];
+    for (let k = 0; k < 7; k++) chain.push(callLocal(1), exit());
+    const p = prog([...chain, lddw(1, 3n, 4), I(0x85, 0, 0, 0, 2), exit(), movr(0, 1), exit()]);
+    const [i, c] = both(() => ({ p, helpers: [helper(2, pairs([[1, 2]]))] }));
+    expect(c!.r).toEqual(i!.r);
+    expect(i!.r).toMatchObject({ fault: expect.stringMatching(/call depth/) });
+  });
+
+  it('after the callback returns, the helper no longer sees its frame as accessible', () => {
+    // the callback returns its r10; the helper checks the 8 bytes below it
+    const [i, c] = both(() => ({
+      p: withCallback([movr(0, 10), exit()]),
+      helpers: [
+        helper(2, (call) => {
+          const fp = call.callback2(1, 1, 2)[0]! >>> 0;
+          const again = call.callback2(1, 3, 4)[0]! >>> 0;
+          return (call.arena.canAccess(fp - 8, 8, false) ? 1 : 0) + (fp === again ? 2 : 0);
+        }),
+      ],
+    }));
+    expect(c!.r).toEqual(i!.r);
+    expect(i!.r).toMatchObject({ r0: '2' });
+  });
+
+  it('leaf calls, a general callback and leaf calls again in one helper call keep the frames straight', () => {
+    // r1 = leaf (r0 = r1 + r2), r2 = a callback that calls helper 3, then subtracts its r1
+    const p = prog([
+      lddw(1, 6n, 4), // -> pc 7
+      lddw(2, 7n, 4), // -> pc 10
+      mov64(3, 0),
+      I(0x85, 0, 0, 0, 2),
+      exit(),
+      movr(0, 1), // pc 7
+      alu64x(ADD, 0, 2),
+      exit(),
+      I(0x85, 0, 0, 0, 3), // pc 10 (the exit above ends the leaf: pc 10 is not reachable from 7)
+      alu64x(0x10, 0, 1),
+      exit(),
+    ]);
+    const [i, c] = both(() => ({
+      p,
+      helpers: [
+        helper(2, (call) => {
+          const x = call.callback2(1, 10, 20)[0]!;
+          const y = Number(call.callback(2, [4]));
+          const z = call.callback2(1, 1, 2)[0]!;
+          return x * 10000 + y * 100 + z;
+        }),
+        helper(3, (call) => (call.callers?.length ?? 0) * 10),
+      ],
+    }));
+    expect(c!.r).toEqual(i!.r);
+    expect(c!.leaves).toBe(1);
+  });
+});
