@@ -4,7 +4,7 @@
 // on the LoadedProgram, so later stages (run, the compiler) can read the verdict and the facts.
 import { EbpfvmError, PermissionError, VerifierError } from './errors.js';
 import { checkUnprivProgram } from './loader/unpriv.js';
-import { load } from './loader/load.js';
+import { load, type LoadOptions } from './loader/load.js';
 import { Runtime } from './runtime.js';
 import type { ObjectSpec } from './loader/spec.js';
 import { verify, type GlobalArg, type VerifierMap, type VerifyInput, type VerifyOptions, type VerifyResult } from '../verifier/index.js';
@@ -417,11 +417,14 @@ export interface ProgramVerdict {
 
 /** Load program `name` alone (program selection) into a fresh Runtime and verify it. `open` gives
  *  a fresh spec (loading consumes it); loader notes are added to `notes`. */
-export function programVerdict(open: () => ObjectSpec, name: string, opts: VerifyOptions, notes?: Set<string>, listXlated?: (lp: LoadedProgram) => string): ProgramVerdict {
+export function programVerdict(open: () => ObjectSpec, name: string, opts: VerifyOptions, notes?: Set<string>, listXlated?: (lp: LoadedProgram) => string, attachTargets?: (runtime: Runtime, spec: ObjectSpec) => LoadOptions['attachTargets']): ProgramVerdict {
   let r: VerifyResult;
   let xlated: string | undefined;
   try {
-    const obj = load(new Runtime(), open(), { programs: [name], ...(opts.unpriv ? { unpriv: true } : {}) });
+    const runtime = new Runtime();
+    const spec = open();
+    const targets = attachTargets?.(runtime, spec);
+    const obj = load(runtime, spec, { programs: [name], ...(opts.unpriv ? { unpriv: true } : {}), ...(targets ? { attachTargets: targets } : {}) });
     for (const note of obj.notes) notes?.add(note);
     r = verifyProgram(obj, name, opts);
     if (listXlated && r.accepted) xlated = listXlated(obj.program(name));

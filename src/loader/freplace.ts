@@ -118,8 +118,10 @@ function isCtxPointer(btf: Btf, t: BtfType | undefined, progType: number): boole
 function unreliable(btf: Btf, fn: BtfType, isMain: boolean, progType: number): boolean {
   const proto = btf.type(fn.sizeOrType);
   const params = proto.params ?? [];
+  if (isMain && progType === ProgType.EXT) return false;
   if (!isScalarKind(skipMods(btf, proto.sizeOrType)) || params.length > 5) return true;
-  if (isMain) return params.length !== 1 || !isCtxPointer(btf, skipMods(btf, params[0]!.type), progType);
+  // do_check_common marks the main function only of non-extension programs
+  if (isMain) return progType !== ProgType.EXT && (params.length !== 1 || !isCtxPointer(btf, skipMods(btf, params[0]!.type), progType));
   if ((fn.linkage ?? fn.vlen) === 1) return false;
   return params.some((p) => {
     const t = skipMods(btf, p.type);
@@ -166,7 +168,7 @@ export function resolveExtTarget(p: ProgramSpec, extBtf: Btf | undefined, extMai
     );
   }
   const func = given.func ?? p.attachTo;
-  if (!func) throw new UsageError(`program ${p.name}: ${sec} names no function to replace: give func in attachTargets (CLI --replace EXT.o:${p.name}=FUNC)`);
+  if (!func) throw new UsageError(`program ${p.name}: ${sec} names no function to replace: give func in attachTargets (CLI: run --replace EXT.o:${p.name}=FUNC, verify --target TARGET.o:PROG=FUNC)`);
   const target = given.program;
   const tgtBtf = target.btf;
   if (!tgtBtf) throw new LinkError(`target program ${target.name} has no BTF, so no function of it can be replaced`, `program ${p.name}`);

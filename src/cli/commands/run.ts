@@ -23,6 +23,7 @@ import type { RunOutput } from '../../../helpers/types.js';
 import type { RegisterCommand } from './index.js';
 import type { SocketDesc } from '../../../vm/sockets.js';
 import { ENGINE_HELP, parseEngine } from '../engine.js';
+import { attachExtensions, parseExtArg } from '../freplace.js';
 import type { Engine } from '../../../vm/interpreter.js';
 
 interface RunOptions {
@@ -49,6 +50,7 @@ interface RunOptions {
   strict?: boolean;
   unpriv?: boolean;
   engine?: Engine;
+  replace?: string[];
 }
 
 /** A u64 given in decimal or 0x-hex. */
@@ -91,6 +93,7 @@ export const registerRun: RegisterCommand = (program: Command, setExit) => {
     .option('--strict', "verify with the rbtree verifier's strict mode")
     .option('--unpriv', 'load and verify as a user without CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN (EPERM for other program and map types); the test run itself runs with them, as the kernel test loader does')
     .option('--engine <name>', ENGINE_HELP, parseEngine)
+    .option('--replace <ext.o[:prog][=func]>', "attach an extension (SEC(\"freplace/FUNC\")) program PROG of ext.o in place of FUNC of the program run, loaded and verified against it (repeatable); PROG may be omitted when ext.o has one, FUNC when the section names it", (v: string, acc: string[] = []) => [...acc, v])
     .action((objPath: string, opts: RunOptions) => {
       setExit(runCommand(objPath, opts));
     });
@@ -122,6 +125,12 @@ function runCommand(objPath: string, opts: RunOptions): number {
   // Say that the program was verified (the text output itself is bpftool's, so this goes to stderr).
   if (verdict && !opts.json) process.stderr.write(`Verifier: ${progName} accepted (${verdict.processed} insns processed)\n`);
   const prog = obj.program(progName);
+  const exts = (opts.replace ?? []).map((arg) => parseExtArg('--replace', arg, false));
+  const extensions = attachExtensions(runtime, prog, exts, verified);
+  for (const e of extensions) {
+    if (e.verdict && !opts.json) process.stderr.write(`Verifier: ${e.name} accepted (${e.verdict.processed} insns processed)\n`);
+    if (!opts.json) process.stderr.write(`Attached: ${e.name} replaces ${progName}'s ${e.link.func}()\n`);
+  }
   for (const arg of opts.map ?? []) fillMap(obj, arg, ncpus);
   // Like a libbpf perf_buffer: an event open on every CPU, so perf_event_output delivers.
   for (const lm of obj.maps.values()) if (lm.map instanceof PerfEventArrayMap) lm.map.openAll(ncpus);
@@ -185,7 +194,8 @@ function runCommand(objPath: string, opts: RunOptions): number {
       ringbuf: r.output.ringbuf.map((e) => ({ map: e.map, data: toHex(e.data) })),
       perf: r.output.perf.map((e) => ({ map: e.map, cpu: e.cpu, data: toHex(e.data) })),
     };
-    if (opts.dumpMaps) out.maps = mapsJson(obj, ncpus, opts.dumpMaps === 'tree');
+    if (opts.dumpMaps) out.maps = Object.assign(mapsJson(obj, ncpus, opts.dumpMaps === 'tree'), ...extObjects(extensions).map((o) => mapsJson(o, ncpus, opts.dumpMaps === 'tree')));
+    if (extensions.length) out.extensions = extensions.map((e) => ({ program: e.name, replaces: e.link.func, verified: e.verdict !== undefined }));
     process.stdout.write(JSON.stringify(out, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) + '\n');
     return 0;
   }
@@ -196,12 +206,17 @@ function runCommand(objPath: string, opts: RunOptions): number {
   text += resultLine(r) + '\n';
   for (const e of r.output.ringbuf) text += `ringbuf ${e.map}: ${e.data.length} bytes\n` + hexDump(e.data);
   for (const e of r.output.perf) text += `perf ${e.map} cpu ${e.cpu}: ${e.data.length} bytes\n` + hexDump(e.data);
-  if (opts.dumpMaps) text += mapsText(obj, ncpus, opts.dumpMaps === 'tree');
+  if (opts.dumpMaps) text += mapsText(obj, ncpus, opts.dumpMaps === 'tree') + extObjects(extensions).map((o) => mapsText(o, ncpus, opts.dumpMaps === 'tree')).join('');
   process.stdout.write(text);
   return 0;
 }
 
 export { hexDump } from '../../test-run-api.js';
+
+/** The extension objects, each once (several --replace may name programs of one object). */
+function extObjects(exts: readonly { obj: LoadedObject }[]): LoadedObject[] {
+  return [...new Set(exts.map((e) => e.obj))];
+}
 
 // ---- --ctx ----------------------------------------------------------------------------------
 

@@ -10,6 +10,10 @@ import { openObjectFile } from '../../node.js';
 import { programVerdict, verdictLine, type ProgramVerdict } from '../../verify.js';
 import { xlatedListing } from '../../xlated.js';
 import type { RegisterCommand } from './index.js';
+import { loadTarget, parseExtArg } from '../freplace.js';
+import { ProgType } from '../../../vm/prog-types.js';
+import type { Runtime } from '../../runtime.js';
+import type { ObjectSpec } from '../../loader/spec.js';
 
 interface VerifyCliOptions {
   prog?: string;
@@ -18,6 +22,7 @@ interface VerifyCliOptions {
   unpriv?: boolean;
   json?: boolean;
   xlated?: boolean;
+  target?: string;
 }
 
 const logLevel = (v: string): 0 | 1 | 2 => {
@@ -36,13 +41,19 @@ export const registerVerify: RegisterCommand = (program: Command, setExit) => {
     .option('--unpriv', 'load and verify as a user without CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN: only socket_filter and cgroup_skb programs and the unprivileged map types load (others: EPERM, no log), with the unprivileged verifier rules')
     .option('--json', 'print one JSON object with every verdict and log')
     .option('--xlated', "print each accepted program as it runs: with the verifier's rewrites, in the kernel test loader's `N: insn` form (its __xlated)")
+    .option('--target <target.o:prog[=func]>', 'verify the extension (SEC("freplace/FUNC")) programs against program PROG of target.o (loaded and verified first), replacing FUNC (default: the one each section names)')
     .action((objPath: string, opts: VerifyCliOptions) => {
       setExit(verifyCommand(objPath, opts));
     });
 };
 
 function verifyOne(objPath: string, name: string, opts: VerifyCliOptions, notes: Set<string>): ProgramVerdict {
-  return programVerdict(() => openObjectFile(objPath), name, { logLevel: opts.logLevel ?? 0, ...(opts.strict ? { strict: true } : {}), ...(opts.unpriv ? { unpriv: true } : {}) }, notes, opts.xlated ? xlatedListing : undefined);
+  const target = opts.target !== undefined ? parseExtArg('--target', opts.target, true) : undefined;
+  // An extension program is verified against the target; the object's other programs as usual.
+  const attach = target
+    ? (runtime: Runtime, spec: ObjectSpec) => (spec.programs.get(name)?.progType === ProgType.EXT ? { [name]: { program: loadTarget(runtime, target), ...(target.func !== undefined ? { func: target.func } : {}) } } : undefined)
+    : undefined;
+  return programVerdict(() => openObjectFile(objPath), name, { logLevel: opts.logLevel ?? 0, ...(opts.strict ? { strict: true } : {}), ...(opts.unpriv ? { unpriv: true } : {}) }, notes, opts.xlated ? xlatedListing : undefined, attach);
 }
 
 function verifyCommand(objPath: string, opts: VerifyCliOptions): number {
