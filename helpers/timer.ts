@@ -1,58 +1,135 @@
-// bpf_timer helpers (kernel/bpf/helpers.c): a struct bpf_timer in a map value names a timer.
+// bpf_timer (kernel/bpf/helpers.c): a struct bpf_timer in a map value names a timer, whose kernel
+// state (the kernel's bpf_hrtimer, allocated by bpf_timer_init and kept outside the value) lives
+// in the runtime's TimerTable below, keyed by the bpf_timer's address. The 16 bytes in the value
+// are never read: programs cannot forge or corrupt what a timer trusts (the verifier refuses
+// loads and stores there anyway, and user space reads them as zeros, as from the kernel).
+//
 //   timer_init (169)(timer, map, flags): flags is a clock id below MAX_CLOCKS (16), and only
 //     CLOCK_REALTIME, CLOCK_MONOTONIC and CLOCK_BOOTTIME: else -EINVAL; a timer already
 //     initialised: -EBUSY; else 0.
-//   timer_set_callback (170)(timer, callback): -EINVAL before init; 0.
+//   timer_set_callback (170)(timer, callback): -EINVAL before init; 0. The callback belongs to
+//     the calling program (the kernel takes a reference on it).
 //   timer_start (171)(timer, nsecs, flags): flags other than BPF_F_TIMER_ABS | BPF_F_TIMER_CPU_PIN
-//     -EINVAL; -EINVAL before init or before a callback is set; else 0 and the timer is armed.
+//     -EINVAL; -EINVAL before init or without a callback; else 0 and the timer is armed (again):
+//     it expires nsecs after now, or at nsecs with BPF_F_TIMER_ABS, on the runtime's clock.
 //   timer_cancel (172)(timer): -EINVAL before init; -EDEADLK from the timer's own callback; else
-//     0 when it was not armed, 1 when an armed timer was cancelled (hrtimer_cancel), and the
-//     callback is dropped (a start needs a new set_callback).
-// The timer's state is kept beside the arena, keyed by the bpf_timer's address; timer_init writes
-// a token into the timer's first 8 bytes (the kernel keeps its bpf_async_kern pointer there, and
-// the verifier forbids programs to load or store them). A timer is initialised only while its
-// bytes still hold its token: a map update that overwrites the value (with zeros, as programs
-// reset a value) ends the timer as the kernel's bpf_obj_free_fields does, and so does a freed and
-// reused element. (User-space lookups see the token; the kernel shows zeros there.)
+//     the callback is dropped (a start needs a new set_callback) and the result is 1 when an armed
+//     timer was disarmed, 0 when it was not armed (hrtimer_cancel).
 //
-// Callbacks: in the kernel an armed timer fires on its hrtimer after the program (and the test
-// run) has returned, so no test run's retval or data depends on it. ebpfvm has no virtual clock
-// that user space advances yet, so an armed timer is only recorded (TimerState.armedNs) and its
-// callback never runs. The verifier refuses timer arguments by name (not yet
-// verified), so these helpers run only under --no-verify.
+// Expiry: the runtime's clock (src/clock.ts) fires an armed timer when user space advances the
+// clock past its expiry, as the kernel's hrtimer softirq does: a new run of the callback with
+// (map, key, value), r0 ignored (the verifier holds it to 0), on the CPU that armed it. While the
+// callback runs the timer is "running" (the kernel's per-CPU hrtimer_running): cancelling it from
+// there is -EDEADLK; deleting or overwriting its element frees it, so the callback's own start
+// then fails with -EINVAL; starting it from there arms it again (it fires again when the clock
+// reaches the new expiry). Without BPF_F_TIMER_CPU_PIN the kernel may migrate an hrtimer to
+// another CPU; ebpfvm always fires it on the arming CPU (one valid outcome).
+//
+// An element overwritten (update), deleted, evicted (LRU), and every element of a destroyed map
+// cancels and frees its timer (bpf_obj_free_fields -> bpf_timer_cancel_and_free): the maps call
+// TimerTable.free. The clock ids all read the runtime's one clock (REALTIME is that clock plus
+// REALTIME_OFFSET, a fixed epoch), so an absolute expiry is compared with the clock the timer was
+// initialised with.
 
-import type { Arena } from '../vm/memory.js';
-import { Errno } from '../maps/types.js';
-import type { HelperCall, HelperEntry } from './types.js';
+import { FaultSignal } from '../src/errors.js';
+import { Errno, type BpfMap, type MapTimers } from '../maps/types.js';
+import { TIMER_SIZE } from '../maps/common.js';
+import type { BpfFunctionRef, HelperCall, HelperEntry } from './types.js';
 
 const MAX_CLOCKS = 16n;
-const CLOCK_REALTIME = 0n;
-const CLOCK_MONOTONIC = 1n;
-const CLOCK_BOOTTIME = 7n;
+export const CLOCK_REALTIME = 0;
+export const CLOCK_MONOTONIC = 1;
+export const CLOCK_BOOTTIME = 7;
 const BPF_F_TIMER_ABS = 1n;
 const BPF_F_TIMER_CPU_PIN = 2n;
-/** sizeof(struct bpf_timer). */
-const TIMER_SIZE = 16;
+/** CLOCK_REALTIME minus CLOCK_MONOTONIC: a fixed epoch (2026-01-01T00:00:00Z) so absolute
+ *  REALTIME expiries are reproducible. */
+export const REALTIME_OFFSET = 1_767_225_600_000_000_000n;
 
-export interface TimerState {
-  /** What timer_init wrote into the bpf_timer's first 8 bytes. */
-  token: bigint;
-  clock: number;
-  /** The callback's function handle once set (dropped by a cancel). */
-  callback?: bigint;
-  /** When armed: the expiry asked for (nsecs, and whether it is absolute); undefined otherwise. */
-  armed?: { nsecs: bigint; abs: boolean; pinned: boolean };
-  /** The map bpf_timer_init named (the callback's first argument in the kernel). */
-  map: string;
+/** One initialised timer (the kernel's bpf_hrtimer). */
+export interface BpfTimer {
+  /** Address of the struct bpf_timer (the table's key). */
+  readonly addr: number;
+  /** The map value holding it, and the map (the callback's first and third arguments). */
+  readonly value: number;
+  readonly map: BpfMap;
+  readonly mapHandle: bigint;
+  /** CLOCK_REALTIME, CLOCK_MONOTONIC or CLOCK_BOOTTIME. */
+  readonly clock: number;
+  /** Set by bpf_timer_set_callback; dropped by a cancel. */
+  callback: BpfFunctionRef | undefined;
+  /** When armed: the expiry on the runtime's (monotonic) clock, ns. */
+  expires: bigint | undefined;
+  /** The CPU the callback runs on (the one that armed it), and whether it was pinned there. */
+  cpu: number;
+  pinned: boolean;
+  /** Arming order: timers with the same expiry fire in the order they were armed. */
+  seq: number;
 }
 
-const timers = new WeakMap<Arena, Map<number, TimerState>>();
+/** The runtime's timers by bpf_timer address. One per runtime; the clock fires them. */
+export class TimerTable implements MapTimers {
+  private readonly byAddr = new Map<number, BpfTimer>();
+  private seq = 0;
+  /** The timer whose callback is running (the kernel's per-CPU hrtimer_running). */
+  running: BpfTimer | undefined = undefined;
 
-/** The timers of a runtime (its arena), by bpf_timer address: for tests and the runtime. */
-export function timersOf(arena: Arena): Map<number, TimerState> {
-  let m = timers.get(arena);
-  if (!m) timers.set(arena, (m = new Map()));
-  return m;
+  /** `now` reads the runtime's monotonic clock in ns. */
+  constructor(private readonly now: () => bigint) {}
+
+  get(addr: number): BpfTimer | undefined {
+    return this.byAddr.get(addr);
+  }
+
+  /** Every initialised timer (tests, the CLI's report). */
+  all(): BpfTimer[] {
+    return [...this.byAddr.values()];
+  }
+
+  /** The armed timer that expires first, if it expires at or before `limit`. */
+  nextDue(limit: bigint): BpfTimer | undefined {
+    let best: BpfTimer | undefined;
+    for (const t of this.byAddr.values()) {
+      if (t.expires === undefined || t.expires > limit) continue;
+      if (!best || t.expires < best.expires! || (t.expires === best.expires && t.seq < best.seq)) best = t;
+    }
+    return best;
+  }
+
+  init(addr: number, value: number, map: BpfMap, mapHandle: bigint, clock: number): BpfTimer {
+    const t: BpfTimer = { addr, value, map, mapHandle, clock, callback: undefined, expires: undefined, cpu: 0, pinned: false, seq: 0 };
+    this.byAddr.set(addr, t);
+    return t;
+  }
+
+  /** hrtimer_start: arm (or re-arm) `t` to expire `nsecs` from now, or at `nsecs` on its clock. */
+  start(t: BpfTimer, nsecs: bigint, abs: boolean, pinned: boolean, cpu: number): void {
+    const now = this.now();
+    // ktime_t is signed: an expiry in the past (a negative one too) fires as soon as it can.
+    const ns = BigInt.asIntN(64, nsecs);
+    let at = abs ? ns - (t.clock === CLOCK_REALTIME ? REALTIME_OFFSET : 0n) : now + ns;
+    if (at < now) at = now;
+    t.expires = at;
+    t.pinned = pinned;
+    t.cpu = cpu;
+    t.seq = ++this.seq;
+  }
+
+  /** bpf_timer_cancel_and_free: the element holding the timer is freed or overwritten. */
+  free(addr: number): void {
+    const t = this.byAddr.get(addr);
+    if (!t) return;
+    t.expires = undefined;
+    t.callback = undefined;
+    this.byAddr.delete(addr);
+  }
+}
+
+/** The runtime's timer table, or a fault when the runtime has none (a custom helper table). */
+function table(call: HelperCall): TimerTable {
+  const t = call.env.timers;
+  if (!t) throw new FaultSignal('bpf_timer: this runtime has no timer table');
+  return t;
 }
 
 /** The timer argument: 16 writable bytes (a forged pointer faults, naming the helper). */
@@ -62,21 +139,8 @@ function timerArg(call: HelperCall): number {
   return at;
 }
 
-/** The timer at `at` while its bytes still hold its token, else undefined (never initialised, or
- *  its value was overwritten since). */
-function timerAt(call: HelperCall, at: number): TimerState | undefined {
-  const all = timersOf(call.arena);
-  const t = all.get(at);
-  if (t && call.arena.dv.getBigUint64(at, true) === t.token) return t;
-  if (t) all.delete(at);
-  return undefined;
-}
-
-const TOKEN_TAG = 0xb9f7n << 48n;
-let nextToken = 1n;
-
 // Timer helpers are in bpf_base_func_proto: every program type (for tracing programs the loader
-// already refuses maps holding a bpf_timer, as check_map_prog_compatibility does).
+// refuses maps holding a bpf_timer, as check_map_prog_compatibility does).
 const ALL = 'all' as const;
 
 export const TIMER_HELPERS: readonly HelperEntry[] = [
@@ -90,12 +154,16 @@ export const TIMER_HELPERS: readonly HelperEntry[] = [
       const at = timerArg(call);
       const map = call.map(2);
       const flags = call.u64(3);
-      const clock = flags & (MAX_CLOCKS - 1n);
+      const clock = Number(flags & (MAX_CLOCKS - 1n));
       if (flags >= MAX_CLOCKS || (clock !== CLOCK_MONOTONIC && clock !== CLOCK_REALTIME && clock !== CLOCK_BOOTTIME)) return -Errno.EINVAL;
-      if (timerAt(call, at)) return -Errno.EBUSY;
-      const token = TOKEN_TAG | nextToken++;
-      call.arena.dv.setBigUint64(at, token, true);
-      timersOf(call.arena).set(at, { token, clock: Number(clock), map: map.name });
+      const timers = table(call);
+      if (timers.get(at)) return -Errno.EBUSY;
+      // The kernel finds the value from the map's record (cb->value = timer - timer_off); the
+      // verifier made sure the timer is that field of this map. Unverified, check it here.
+      const off = map.spec.timerOffset;
+      if (off === undefined || !map.valueKey) throw new FaultSignal(`bpf_timer_init: map '${map.name}' holds no struct bpf_timer (BTF)`);
+      if (map.valueKey(at - off) === undefined) throw new FaultSignal(`bpf_timer_init: 0x${at.toString(16)} is not the struct bpf_timer of a live element of map '${map.name}'`);
+      timers.init(at, at - off, map, call.u64(2), clock);
       return 0;
     },
   },
@@ -106,9 +174,10 @@ export const TIMER_HELPERS: readonly HelperEntry[] = [
     gplOnly: true,
     progTypes: ALL,
     impl: (call) => {
-      const t = timerAt(call, timerArg(call));
+      const t = table(call).get(timerArg(call));
       if (!t) return -Errno.EINVAL;
-      t.callback = call.u64(2);
+      if (!call.functionRef) throw new FaultSignal('bpf_timer_set_callback: this machine cannot keep a callback');
+      t.callback = call.functionRef(2);
       return 0;
     },
   },
@@ -121,9 +190,10 @@ export const TIMER_HELPERS: readonly HelperEntry[] = [
     impl: (call) => {
       const flags = call.u64(3);
       if ((flags & ~(BPF_F_TIMER_ABS | BPF_F_TIMER_CPU_PIN)) !== 0n) return -Errno.EINVAL;
-      const t = timerAt(call, timerArg(call));
+      const timers = table(call);
+      const t = timers.get(timerArg(call));
       if (!t || t.callback === undefined) return -Errno.EINVAL;
-      t.armed = { nsecs: call.u64(2), abs: (flags & BPF_F_TIMER_ABS) !== 0n, pinned: (flags & BPF_F_TIMER_CPU_PIN) !== 0n };
+      timers.start(t, call.u64(2), (flags & BPF_F_TIMER_ABS) !== 0n, (flags & BPF_F_TIMER_CPU_PIN) !== 0n, call.cpu);
       return 0;
     },
   },
@@ -134,13 +204,14 @@ export const TIMER_HELPERS: readonly HelperEntry[] = [
     gplOnly: true,
     progTypes: ALL,
     impl: (call) => {
-      const t = timerAt(call, timerArg(call));
+      const timers = table(call);
+      const t = timers.get(timerArg(call));
       if (!t) return -Errno.EINVAL;
-      // (A callback cancelling its own timer gets -EDEADLK in the kernel; callbacks never run
-      // here yet, so that case cannot arise.)
-      delete t.callback;
-      const wasArmed = t.armed !== undefined;
-      delete t.armed;
+      // hrtimer_cancel would wait for the running callback to finish: its own callback deadlocks.
+      if (timers.running === t) return -Errno.EDEADLK;
+      t.callback = undefined;
+      const wasArmed = t.expires !== undefined;
+      t.expires = undefined;
       return wasArmed ? 1 : 0;
     },
   },

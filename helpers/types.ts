@@ -6,6 +6,8 @@ import type { BpfMap } from '../maps/types.js';
 import type { GraphHeap, GraphRecord } from '../maps/graph.js';
 import type { Arena } from '../vm/memory.js';
 import type { SocketTable } from '../vm/sockets.js';
+import type { Program } from '../vm/program.js';
+import type { TimerTable } from './timer.js';
 
 /** Argument types (kernel enum bpf_arg_type, without the flag bits). */
 export type ArgType =
@@ -122,6 +124,9 @@ export interface HelperCall {
   callback2(fnArg: ArgIndex, a: number, b: number): Int32Array;
   /** Call a BPF function by handle value (for helpers that stored a handle). */
   callFunction(handle: bigint, args: readonly (bigint | number)[]): bigint;
+  /** The BPF function whose handle is in argument `i`, kept to be called later, outside this run
+   *  (bpf_timer callbacks). FaultSignal when the argument is not a function handle. */
+  functionRef?(i: ArgIndex): BpfFunctionRef;
 
   readonly arena: Arena;
   /** The CPU this run executes on (BPF_F_TEST_RUN_ON_CPU). */
@@ -159,6 +164,15 @@ export interface HelperCall {
   localType?(typeId: number): GraphRecord | string;
 }
 
+/** A BPF function of a program, kept by a helper to be called after the run that handed it over
+ *  (bpf_timer_set_callback): the program, the function's entry pc, and the instruction budget of
+ *  that run (0: none, a verified program), which the later calls keep. */
+export interface BpfFunctionRef {
+  readonly prog: Program;
+  readonly pc: number;
+  readonly maxInsns: number;
+}
+
 /** Lock bookkeeping of one run; `id` is the lock word's arena address. */
 export interface LockSet {
   /** Take the lock; FaultSignal if this run already holds it. */
@@ -190,6 +204,8 @@ export interface HelperEnv {
   graph?: GraphHeap;
   /** The runtime's sockets (socket pointers programs pass to sk_storage helpers). */
   sockets?: SocketTable;
+  /** The runtime's bpf_timers (helpers/timer.ts), which its clock fires. */
+  timers?: TimerTable;
 }
 
 /** Return value: a number is a signed integer (sign-extended to 64 bits, must be a safe integer);

@@ -5,7 +5,7 @@
 // is write-protected for programs (only the lock helpers change it), as in hash maps.
 
 import { MapError } from '../src/errors.js';
-import { ARRAY_FLAGS, MAX_ARRAY_VALUE_SIZE, SPIN_LOCK_SIZE, checkCommonSpec, checkFitsArena, checkProgWritable, checkUserBytes, createError, isU32Flags, valueMemFlags } from './common.js';
+import { ARRAY_FLAGS, MAX_ARRAY_VALUE_SIZE, SPIN_LOCK_SIZE, TIMER_SIZE, checkCommonSpec, checkFitsArena, checkProgWritable, checkUserBytes, createError, isU32Flags, valueMemFlags } from './common.js';
 import { GRAPH_FIELD_SIZE } from './graph.js';
 import { Errno, UpdateFlag, type BpfMap, type MapContext, type MapFactory, type MapSpec } from './types.js';
 
@@ -21,6 +21,8 @@ export class ArrayMap implements BpfMap {
   frozen = false;
   private readonly arena: MapContext['arena'];
   private readonly graph: MapContext['graph'];
+  /** The runtime's timers, when the values hold a struct bpf_timer (spec.timerOffset). */
+  private readonly timers: MapContext['timers'];
   private destroyed = false;
 
   constructor(
@@ -38,6 +40,7 @@ export class ArrayMap implements BpfMap {
     this.stride = Math.ceil(spec.valueSize / 8) * 8;
     this.arena = ctx.arena;
     this.graph = spec.graph ? ctx.graph : undefined;
+    this.timers = spec.timerOffset !== undefined ? ctx.timers : undefined;
     const total = this.stride * this.maxEntries;
     checkFitsArena(spec, total, this.arena.maxBytes);
     this.base = this.arena.allocRegion(total, valueMemFlags(spec.flags), 'map', spec.name);
@@ -63,6 +66,12 @@ export class ArrayMap implements BpfMap {
     const off = addr - this.base;
     if (this.destroyed || off < 0 || off >= this.stride * this.maxEntries) return undefined;
     return this.base + Math.floor(off / this.stride) * this.stride;
+  }
+
+  valueKey(valueAddr: number): { index: number } | undefined {
+    const off = valueAddr - this.base;
+    if (this.destroyed || off < 0 || off >= this.stride * this.maxEntries || off % this.stride !== 0) return undefined;
+    return { index: off / this.stride };
   }
 
   /** Address of element `index` (the loader and LD_IMM64 map-value use this). */
@@ -91,6 +100,7 @@ export class ArrayMap implements BpfMap {
     this.arena.u8.copyWithin(dst, valueAddr, valueAddr + this.valueSize);
     this.restoreLock(dst, lock);
     this.replaceGraph(dst, special);
+    this.freeTimer(dst);
     return 0;
   }
 
@@ -108,6 +118,8 @@ export class ArrayMap implements BpfMap {
     const lk = this.spec.spinLockOffset;
     if (lk !== undefined) out.fill(0, lk, lk + 4);
     for (const f of this.spec.graph?.fields ?? []) out.fill(0, f.offset, f.offset + GRAPH_FIELD_SIZE[f.kind]);
+    const tm = this.spec.timerOffset;
+    if (tm !== undefined) out.fill(0, tm, tm + TIMER_SIZE);
     return out;
   }
 
@@ -123,6 +135,7 @@ export class ArrayMap implements BpfMap {
     this.arena.write(dst, value);
     this.restoreLock(dst, lock);
     this.replaceGraph(dst, special);
+    this.freeTimer(dst);
     return 0;
   }
 
@@ -148,6 +161,7 @@ export class ArrayMap implements BpfMap {
     if (this.destroyed) return;
     // What the values' roots and kptrs still hold goes first (bpf_obj_free_fields per element).
     if (this.graph) for (let i = 0; i < this.maxEntries; i++) this.graph.freeFields(this.spec.graph!, this.base + i * this.stride);
+    if (this.timers) for (let i = 0; i < this.maxEntries; i++) this.timers.free(this.base + i * this.stride + this.spec.timerOffset!);
     this.destroyed = true;
     this.arena.free(this.base); // also clears the spin-lock words' write protection
   }
@@ -187,6 +201,15 @@ export class ArrayMap implements BpfMap {
     if (!saved) return;
     this.spec.graph!.fields.forEach((f, i) => this.arena.u8.set(saved[i]!, elem + f.offset));
     this.graph!.freeFields(this.spec.graph!, elem);
+  }
+
+  // array_map_update_elem: the copy skips the timer (copy_map_value), then bpf_obj_free_fields
+  // cancels and frees it; its bytes read as zero again, as the kernel's async->cb = NULL.
+  private freeTimer(elem: number): void {
+    if (!this.timers) return;
+    const at = elem + this.spec.timerOffset!;
+    this.arena.u8.fill(0, at, at + TIMER_SIZE);
+    this.timers.free(at);
   }
 
   private userKey(key: Uint8Array): number {

@@ -50,6 +50,8 @@ export const MAX_PREALLOC_ENTRIES = 1 << 24;
 
 /** The bpf_spin_lock field is a 4-byte word. */
 export const SPIN_LOCK_SIZE = 4;
+/** sizeof(struct bpf_timer): its state lives in the runtime's timer table (helpers/timer.ts). */
+export const TIMER_SIZE = 16;
 
 export const roundUp8 = (n: number): number => (n + 7) & ~7;
 

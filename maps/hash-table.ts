@@ -33,6 +33,7 @@ import {
   MAX_PERCPU_VALUE_SIZE,
   MAX_PREALLOC_ENTRIES,
   SPIN_LOCK_SIZE,
+  TIMER_SIZE,
   allocElement,
   checkCommonSpec,
   checkProgWritable,
@@ -87,6 +88,12 @@ export class HashTable implements BpfMap {
    *  gives up what its roots and kptrs hold (the kernel's check_and_free_fields). */
   private readonly graph: MapContext['graph'];
   private readonly graphValues: Map<number, number> | undefined;
+  /** Values holding a struct bpf_timer (spec.timerOffset; hash and lru_hash): value address ->
+   *  slot, for the timer callback's key, and the runtime's timers, which a deleted, evicted or
+   *  overwritten element frees its timer from. */
+  private readonly timerOff: number | undefined;
+  private readonly timers: MapContext['timers'];
+  private readonly timerValues: Map<number, number> | undefined;
   private slotKeyId: KeyId[] = [];
   private slotKeyAddr: Int32Array;
   private slotValAddr: Int32Array;
@@ -131,6 +138,9 @@ export class HashTable implements BpfMap {
     this.lockValues = spec.spinLockOffset !== undefined ? new Set() : undefined;
     this.graph = spec.graph && !kind.percpu ? ctx.graph : undefined;
     this.graphValues = this.graph ? new Map() : undefined;
+    this.timerOff = kind.percpu ? undefined : spec.timerOffset;
+    this.timers = this.timerOff !== undefined ? ctx.timers : undefined;
+    this.timerValues = this.timerOff !== undefined ? new Map() : undefined;
     this.valueFlags = valueMemFlags(spec.flags);
     const lists = percpuLru ? ctx.ncpus : 1;
     this.lruHead = new Int32Array(lists).fill(NONE);
@@ -163,6 +173,11 @@ export class HashTable implements BpfMap {
     const info = this.graphValues ? this.arena.describe(addr) : undefined;
     const slot = info ? this.graphValues!.get(info.start) : undefined;
     return slot !== undefined && this.live[slot] ? info!.start : undefined;
+  }
+
+  valueKey(valueAddr: number): { addr: number } | undefined {
+    const slot = this.timerValues?.get(valueAddr);
+    return slot !== undefined && this.live[slot] ? { addr: this.slotKeyAddr[slot]! } : undefined;
   }
 
   spinLockAt(addr: number): boolean {
@@ -253,7 +268,9 @@ export class HashTable implements BpfMap {
 
   destroy(): void {
     if (this.graph) for (let s = 0; s < this.fresh; s++) if (this.live[s]) this.graph.freeFields(this.spec.graph!, this.slotValAddr[s]!);
+    if (this.timers) for (let s = 0; s < this.fresh; s++) if (this.live[s]) this.timers.free(this.slotValAddr[s]! + this.timerOff!);
     this.graphValues?.clear();
+    this.timerValues?.clear();
     for (let s = 0; s < this.fresh; s++) {
       if (this.slotKeyAddr[s]) this.arena.free(this.slotKeyAddr[s]!);
       for (let c = 0; c < this.copies; c++) {
@@ -323,6 +340,7 @@ export class HashTable implements BpfMap {
 
   private unlinkSlot(slot: number): void {
     if (this.graph) this.graph.freeFields(this.spec.graph!, this.slotValAddr[slot]!);
+    if (this.timers) this.timers.free(this.slotValAddr[slot]! + this.timerOff!);
     this.index.delete(this.slotKeyId[slot]!);
     this.slotKeyId[slot] = 0;
     this.live[slot] = 0;
@@ -395,6 +413,7 @@ export class HashTable implements BpfMap {
       this.slotValAddr[slot * this.copies + c] = a;
     }
     this.graphValues?.set(this.slotValAddr[slot]!, slot);
+    this.timerValues?.set(this.slotValAddr[slot]!, slot);
     return slot;
   }
 
@@ -441,6 +460,13 @@ export class HashTable implements BpfMap {
       if (this.graph && !fresh) this.graph.freeFields(this.spec.graph!, dst);
       copyValueIn(u8, dst, value, valueOff, this.valueSize, this.lockOff);
       if (this.graph) for (const f of this.spec.graph!.fields) if (f.kind !== 'spin_lock') u8.fill(0, dst + f.offset, dst + f.offset + GRAPH_FIELD_SIZE[f.kind]);
+      // The kernel replaces an updated element by a new one (the old one's timer is freed with
+      // it) whose timer starts empty: never copied in, read as zeros.
+      if (this.timers) {
+        const at = dst + this.timerOff!;
+        if (!fresh) this.timers.free(at);
+        u8.fill(0, at, at + TIMER_SIZE);
+      }
       return;
     }
     // A program writes its own CPU's copy; a new element starts with the other CPUs' copies zeroed
@@ -460,6 +486,7 @@ export class HashTable implements BpfMap {
       copyValueOut(u8, this.slotValAddr[base]!, out, 0, this.valueSize, this.lockOff);
       // Like the kernel's check_and_init_map_value: roots and kptrs read as zero from user space.
       if (this.graph) for (const f of this.spec.graph!.fields) out.fill(0, f.offset, f.offset + GRAPH_FIELD_SIZE[f.kind]);
+      if (this.timerOff !== undefined) out.fill(0, this.timerOff, this.timerOff + TIMER_SIZE);
       return out;
     }
     const out = new Uint8Array(this.percpuStride * this.ncpus);

@@ -90,6 +90,7 @@ export const Errno = {
   EINVAL: 22,
   ENOSPC: 28,
   ERANGE: 34,
+  EDEADLK: 35,
   ENOTSUPP: 524,
   EPROTOTYPE: 91,
   EPROTONOSUPPORT: 93,
@@ -120,6 +121,9 @@ export interface MapSpec {
   /** Offsets of special fields inside the value found through BTF (bpf_spin_lock, rb_node). */
   spinLockOffset?: number;
   rbNodeOffset?: number;
+  /** Offset of the value's struct bpf_timer (BTF), in the map types that may hold one (hash,
+   *  lru_hash, array): the map frees the timer with its element. */
+  timerOffset?: number;
   /** The value's graph roots and kptrs (src/btf/graph-record.ts), when it holds any: the map frees
    *  what they hold when an element is overwritten or deleted and when the map is destroyed. */
   graph?: GraphRecord;
@@ -137,9 +141,18 @@ export interface MapContext {
   graph?: GraphHeap;
   /** The runtime's sockets (sk_storage owners, named by fd from user space). */
   sockets?: SocketTable;
+  /** The runtime's bpf_timers: an element overwritten, deleted or evicted, and every element of a
+   *  destroyed map, cancels and frees its timer (bpf_obj_free_fields -> bpf_timer_cancel_and_free). */
+  timers?: MapTimers;
   /** The runtime's tasks: the kernel address of the task_struct with this pid (task_storage
    *  owners; user space names a task by pid where the kernel takes a pidfd). */
   taskByPid?(pid: number): bigint | undefined;
+}
+
+/** The runtime's bpf_timer table as maps see it (helpers/timer.ts). */
+export interface MapTimers {
+  /** Cancel and free the timer at `timerAddr`, if one was initialised there. */
+  free(timerAddr: number): void;
 }
 
 /** What fd-holding maps (map-in-map, prog_array, devmap) need from the runtime. */
@@ -195,6 +208,12 @@ export interface BpfMap {
   /** Start of the value holding `addr`, for maps whose values carry graph roots or kptrs
    *  (spec.graph): how the graph kfuncs find the BTF field an address names. */
   valueBase?(addr: number): number | undefined;
+
+  /** The key of the live element whose value starts at `valueAddr`, for the bpf_timer callback's
+   *  key argument: an arena address (hash maps), or the index (arrays, which the kernel passes as
+   *  a pointer to a u32 on its own stack); undefined when no live element's value starts there.
+   *  Implemented by the map types that may hold a bpf_timer. */
+  valueKey?(valueAddr: number): { addr: number } | { index: number } | undefined;
 
   /** A test run ended: drop what belonged to that run (the cgroup storage a test run allocates,
    *  as the kernel's bpf_test_run frees it). */

@@ -17,11 +17,13 @@ import { HandleKind, handleIndex, handleKind, makeHandle } from '../vm/handles.j
 import { Interpreter, type Engine, type VmEnv, type TraceFn } from '../vm/interpreter.js';
 import { KernelMemory } from '../vm/kmem.js';
 import { mapBuiltinKernel } from './btf/builtin-kmem.js';
-import { Arena, type ArenaOptions } from '../vm/memory.js';
+import { Arena, MemFlag, type ArenaOptions } from '../vm/memory.js';
 import { SocketTable, type SocketDesc } from '../vm/sockets.js';
 import { CURRENT_TASK_ADDR } from './btf/builtin-addrs.js';
 import type { Program } from '../vm/program.js';
 import { FaultSignal, MapError, UnsupportedError, UsageError } from './errors.js';
+import { TimerTable, type BpfTimer } from '../helpers/timer.js';
+import { RuntimeClock, type ClockSource } from './clock.js';
 
 export interface TaskInfo {
   pid: number;
@@ -38,8 +40,10 @@ export interface RuntimeOptions {
   cpu?: number;
   /** Seed of bpf_get_prandom_u32. Default 0. */
   seed?: number;
-  /** Monotonic clock in ns. Default: performance.now(). */
-  clock?: () => bigint;
+  /** Source of the monotonic clock in ns (src/clock.ts): a function, or 'virtual' (stands
+   *  still; only `runtime.clock.advance` moves it). Default: real time since the runtime was made,
+   *  plus 1 s. Either way `runtime.clock.advance(ns)` adds to it and fires due bpf_timers. */
+  clock?: ClockSource;
   /** Instruction budget of unverified runs (callbacks included). Default 100 million; 0 = none. */
   maxInsns?: number;
   task?: Partial<TaskInfo>;
@@ -57,7 +61,7 @@ export interface ResolvedRuntimeOptions {
   ncpus: number;
   cpu: number;
   seed: number;
-  clock: () => bigint;
+  clock: ClockSource;
   maxInsns: number;
   task: TaskInfo;
   arena: ArenaOptions;
@@ -113,6 +117,10 @@ export class Runtime implements VmEnv {
   readonly interpreter: Interpreter;
   /** Sockets: the described ones (RuntimeOptions.sockets) and those of running test runs. */
   readonly sockets: SocketTable;
+  /** The clock ktime helpers read and bpf_timers expire on; `clock.advance(ns)` fires timers. */
+  readonly clock: RuntimeClock;
+  /** The bpf_timers programs initialised (helpers/timer.ts), by bpf_timer address. */
+  readonly timers: TimerTable;
 
   private readonly maps: (LoadedMap | undefined)[] = [undefined];
   private readonly programs: (Program | undefined)[] = [undefined];
@@ -145,8 +153,10 @@ export class Runtime implements VmEnv {
     for (const d of opts.sockets ?? []) this.sockets.add(d);
     this.prngState = (this.options.seed >>> 0) || 0x9e3779b9;
     const self = this;
+    this.timers = new TimerTable(() => self.clock.now());
+    this.clock = new RuntimeClock(this.options.clock, this.timers, (t, output) => self.fireTimer(t, output));
     this.helperEnv = {
-      nowNs: () => self.options.clock(),
+      nowNs: () => self.clock.now(),
       prandomU32: () => self.nextRandom(),
       task: this.options.task,
       ncpus,
@@ -154,6 +164,7 @@ export class Runtime implements VmEnv {
       readKernel: (addr, len) => self.kmem.read(addr, len),
       spinLockMap: (addr) => self.spinLockMap(addr),
       sockets: this.sockets,
+      timers: this.timers,
     };
     this.graph = new GraphHeap(this.arena, (addr) => self.graphContainer(addr));
     this.helperEnv.graph = this.graph;
@@ -175,7 +186,7 @@ export class Runtime implements VmEnv {
     if (!factory) throw new UnsupportedError(`unsupported map type ${mapTypeName(spec.type)}`);
     let map: BpfMap;
     try {
-      map = factory(spec, { arena: this.arena, ncpus: this.options.ncpus, runtime: this, graph: this.graph, sockets: this.sockets, taskByPid: (pid) => this.taskByPid(pid) });
+      map = factory(spec, { arena: this.arena, ncpus: this.options.ncpus, runtime: this, graph: this.graph, sockets: this.sockets, timers: this.timers, taskByPid: (pid) => this.taskByPid(pid) });
     } catch (e) {
       // The arena ran out while the map allocated (the kernel's allocation fails the same way).
       if (e instanceof FaultSignal) throw new MapError(`${mapTypeName(spec.type)}: cannot allocate: ${e.reason}`, spec.name, -Errno.ENOMEM);
@@ -357,6 +368,39 @@ export class Runtime implements VmEnv {
     return { r0: r.r0, insnCount: r.insnCount, output };
   }
 
+  /** A bpf_timer expired (src/clock.ts): run its callback as the kernel's bpf_timer_cb does, a
+   *  run of its own on the CPU that armed it, with the map, the element's key and the value, and
+   *  the budget of the run that set the callback. While it runs the timer is the running one
+   *  (cancelling it from there is -EDEADLK). */
+  private fireTimer(t: BpfTimer, output: RunOutput): { r0: bigint; insns: number; key: Uint8Array } {
+    const cb = t.callback!;
+    const at = t.map.valueKey?.(t.value);
+    if (at === undefined) throw new FaultSignal(`bpf_timer at 0x${t.addr.toString(16)}: its element of map '${t.map.name}' is gone`);
+    let keyAddr: number;
+    let key: Uint8Array;
+    if ('index' in at) {
+      // array maps: the kernel passes a pointer to the u32 index on its own stack; here a
+      // read-only scratch word outside every map
+      if (this.timerKeyScratch === 0) this.timerKeyScratch = this.arena.allocRegion(8, MemFlag.READ, 'other', 'timer callback key');
+      this.arena.dv.setUint32(this.timerKeyScratch, at.index, true);
+      keyAddr = this.timerKeyScratch;
+      key = new Uint8Array(4);
+      new DataView(key.buffer).setUint32(0, at.index, true);
+    } else {
+      keyAddr = at.addr;
+      key = this.arena.read(at.addr, t.map.keySize);
+    }
+    const prev = this.timers.running;
+    this.timers.running = t;
+    try {
+      const r = this.interpreter.run(cb.prog, { args: [t.mapHandle, keyAddr, t.value], entry: cb.pc, cpu: t.cpu, maxInsns: cb.maxInsns, output });
+      return { r0: r.r0, insns: r.insnCount, key };
+    } finally {
+      this.timers.running = prev;
+    }
+  }
+  private timerKeyScratch = 0;
+
   private nextRandom(): number {
     // xorshift32: deterministic for a given seed, good enough for bpf_get_prandom_u32
     let x = this.prngState;
@@ -377,7 +421,7 @@ function checkSpecFields(spec: MapSpec): void {
   for (const field of ['type', 'keySize', 'valueSize', 'maxEntries', 'flags'] as const) {
     if (!isU32(spec[field])) throw new MapError(`${field} must be an unsigned 32-bit integer (got ${String(spec[field])})`, name, -Errno.EINVAL);
   }
-  for (const field of ['spinLockOffset', 'rbNodeOffset', 'btfKeyTypeId', 'btfValueTypeId', 'pinning'] as const) {
+  for (const field of ['spinLockOffset', 'rbNodeOffset', 'timerOffset', 'btfKeyTypeId', 'btfValueTypeId', 'pinning'] as const) {
     if (spec[field] !== undefined && !isU32(spec[field])) throw new MapError(`${field} must be an unsigned 32-bit integer (got ${String(spec[field])})`, name, -Errno.EINVAL);
   }
   // numa_node is a u32 whose all-ones value is NUMA_NO_NODE (-1)

@@ -20,6 +20,10 @@ import { Frame, Reg, RegType, VState } from './state.js';
 import type { Verifier } from './verifier.js';
 import type { VerifierMap } from './env.js';
 import { subprogOf } from './cfg.js';
+import { MapType } from '../maps/types.js';
+
+/** The map types whose values may hold a bpf_timer (map_check_btf). */
+const TIMER_MAP_TYPES: ReadonlySet<number> = new Set([MapType.HASH, MapType.LRU_HASH, MapType.ARRAY]);
 
 /** bpf_timer_set_callback's helper id (the async-callback-calling helper). */
 export const TIMER_SET_CALLBACK = 170;
@@ -40,7 +44,9 @@ export function checkTimerArg(v: Verifier, regno: number, meta: TimerMeta): void
   const r = v.regs[regno]!;
   if (!r.s.isConst()) v.reject(`R${regno} doesn't have constant offset. bpf_timer has to be at the constant offset`, false, 22);
   const map = r.map!;
-  if (!map.hasBtf) v.reject(`map '${map.name}' has to have BTF in order to use bpf_timer`, false, 22);
+  // In other map types map_check_btf refuses the timer and libbpf creates the map again without
+  // BTF, which is what the verifier then sees.
+  if (!map.hasBtf || !TIMER_MAP_TYPES.has(map.type)) v.reject(`map '${map.name}' has to have BTF in order to use bpf_timer`, false, 22);
   const at = timerOffset(map);
   if (at === undefined) v.reject(`map '${map.name}' has no valid bpf_timer`, false, 22);
   const off = r.s.constValue() + BigInt(r.off);

@@ -12,7 +12,7 @@
 // (`CallContext.callback`); all per-run state lives in a `Run` object, none in module scope.
 
 import { FaultSignal, ThrowSignal, VmFault } from '../src/errors.js';
-import type { ArgIndex, HelperCall, HelperEntry, HelperResult, HelperEnv, LockSet, RunOutput } from '../helpers/types.js';
+import type { ArgIndex, BpfFunctionRef, HelperCall, HelperEntry, HelperResult, HelperEnv, LockSet, RunOutput } from '../helpers/types.js';
 import type { KfuncEntry } from '../helpers/kfuncs.js';
 import type { GraphRecord } from '../maps/graph.js';
 import type { BpfMap } from '../maps/types.js';
@@ -80,6 +80,9 @@ export interface RunRequest {
   kfunc?: (id: number, args: readonly bigint[]) => bigint;
   /** The BPF cookie of the attachment this run simulates (bpf_get_attach_cookie); default 0. */
   cookie?: bigint;
+  /** Start at this function of the program instead of pc 0: a callback a helper kept
+   *  (HelperCall.functionRef) run on its own, as the kernel runs a bpf_timer callback. */
+  entry?: number;
 }
 
 /** The machine state a trace callback sees with its line, before the instruction at `pc` runs.
@@ -419,8 +422,10 @@ export class Interpreter {
         // bad arguments or no arena room for the stack: still a fault, never a raw exception
         throw this.fault(run, prog, 0, decoded.code[0]!, R, e instanceof FaultSignal ? e.reason : `cannot start: ${String(e)}`);
       }
+      const entry = req.entry ?? 0;
+      if (entry !== 0 && !isFunctionEntry(decoded, entry)) throw this.fault(run, prog, 0, decoded.code[0]!, R, `function entry pc ${entry} is outside the program or not an instruction`);
       try {
-        this.exec(run, prog, decoded, 0, ctx);
+        this.exec(run, prog, decoded, entry, ctx, entry !== 0);
       } catch (e) {
         if (!(e instanceof ThrowSignal)) throw e;
         this.endWithException(run, run.prog ?? prog, e.cookie, R);
@@ -2681,6 +2686,13 @@ class CallContext implements VmHelperCall {
     if (!prog) throw new FaultSignal('callback outside a helper call');
     return this.vm.invoke(this.run, prog, Number(h & 0xffffffffn), args, this.decoded);
   }
+  functionRef(i: ArgIndex): BpfFunctionRef {
+    const prog = this.prog;
+    if (this.R[2 * i + 1] !== FUNC_TAG || prog === undefined) throw new FaultSignal(`argument r${i} (0x${this.u64(i).toString(16)}) is not a function handle`);
+    const pc = this.R[2 * i]! >>> 0;
+    if (!isFunctionEntry(this.decoded ?? this.vm.decode(prog), pc)) throw new FaultSignal(`function handle points at pc ${pc}, outside the program or not an instruction`);
+    return { prog, pc, maxInsns: this.run.req.maxInsns };
+  }
   tailCall(target: Program | number): boolean {
     return this.vm.requestTailCall(this.run, target);
   }
@@ -2735,6 +2747,11 @@ class CallContext implements VmHelperCall {
     this.vm.closeLeaf(this.run);
     return this.vm.env.helperEnv;
   }
+}
+
+/** A pc a function handle may name: inside the program, not an LD_IMM64's second slot. */
+function isFunctionEntry(decoded: Decoded, pc: number): boolean {
+  return pc >= 0 && pc < decoded.length && !(pc > 0 && decoded.code[pc - 1] === 0x18);
 }
 
 const SKF_NET_OFF = -0x100000;

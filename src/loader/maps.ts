@@ -1,6 +1,7 @@
 // Map definitions: BTF-defined maps in `.maps` (libbpf's __uint/__type/__array conventions) and
 // the legacy `maps` section of struct bpf_map_def records.
 import { mapGraphRecord } from '../btf/graph-record.js';
+import { mapValueRecord } from '../btf/fields.js';
 import { BtfError, ElfError, LinkError } from '../errors.js';
 import { MapType } from '../../maps/types.js';
 import { BtfKind, type Btf, type BtfType } from '../btf/btf.js';
@@ -170,6 +171,13 @@ function parseMapDef(btf: Btf, name: string, def: BtfType, where: string, inner:
     // A malformed declaration leaves the map without special fields, as the kernel's error
     // record does (map_check_btf creates the map; the verifier refuses their use).
     if (graph && typeof graph !== 'string') spec.graph = graph;
+    // A struct bpf_timer, in the map types map_check_btf allows it in (elsewhere the kernel
+    // refuses the map, libbpf creates it again without BTF, and the verifier then refuses the
+    // timer helpers: verifier/timer.ts).
+    if (spec.type === MapType.HASH || spec.type === MapType.LRU_HASH || spec.type === MapType.ARRAY) {
+      const timer = mapValueRecord(btf, valueId, spec.valueSize)?.fields.find((f) => f.type === 'bpf_timer');
+      if (timer) spec.timerOffset = timer.offset;
+    }
   }
   return out;
 }
