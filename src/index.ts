@@ -1,6 +1,9 @@
 // ebpfvm's public API. The core (everything re-exported here) takes bytes and imports no node:
 // modules; `openObjectFile` lives in ./node.js for Node users.
 export { Runtime, type RuntimeOptions, type LoadedMap, type ExecRequest, type ExecResult } from './runtime.js';
+// The runtime's clock (runtime.clock: advance(ns) fires bpf_timer callbacks) and its timers.
+export { RuntimeClock, CLOCK_START_NS, type ClockSource, type AdvanceResult, type FiredTimer } from './clock.js';
+export type { BpfTimer, TimerTable } from '../helpers/timer.js';
 export * from './errors.js';
 export * from './loader/index.js';
 // For Node users openObject also takes a path; the byte-only core version stays in ./loader.

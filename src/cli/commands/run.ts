@@ -25,6 +25,7 @@ import type { SocketDesc } from '../../../vm/sockets.js';
 import { ENGINE_HELP, parseEngine } from '../engine.js';
 import { attachExtensions, parseExtArg } from '../freplace.js';
 import type { Engine } from '../../../vm/interpreter.js';
+import type { AdvanceResult } from '../../clock.js';
 
 interface RunOptions {
   prog?: string;
@@ -51,6 +52,7 @@ interface RunOptions {
   unpriv?: boolean;
   engine?: Engine;
   replace?: string[];
+  advanceNs?: bigint;
 }
 
 /** A u64 given in decimal or 0x-hex. */
@@ -93,6 +95,7 @@ export const registerRun: RegisterCommand = (program: Command, setExit) => {
     .option('--strict', "verify with the rbtree verifier's strict mode")
     .option('--unpriv', 'load and verify as a user without CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN (EPERM for other program and map types); the test run itself runs with them, as the kernel test loader does')
     .option('--engine <name>', ENGINE_HELP, parseEngine)
+    .option('--advance-ns <n>', "after the run, advance the runtime's clock N ns and run the bpf_timer callbacks that expire on the way (printed; --dump-maps shows the maps after them). With it the clock is virtual: ktime reads start at 1 s and move only when advanced", u64('--advance-ns'))
     .option('--replace <ext.o[:prog][=func]>', "attach an extension (SEC(\"freplace/FUNC\")) program PROG of ext.o in place of FUNC of the program run, loaded and verified against it (repeatable); PROG may be omitted when ext.o has one, FUNC when the section names it", (v: string, acc: string[] = []) => [...acc, v])
     .action((objPath: string, opts: RunOptions) => {
       setExit(runCommand(objPath, opts));
@@ -109,7 +112,7 @@ function runCommand(objPath: string, opts: RunOptions): number {
   const sockets = opts.sockets !== undefined ? readSockets(opts.sockets) : undefined;
   let runtime: Runtime;
   try {
-    runtime = new Runtime({ ncpus, cpu, ...(opts.engine !== undefined ? { engine: opts.engine } : {}), ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}), ...(task ? { task } : {}), ...(sockets ? { sockets } : {}) });
+    runtime = new Runtime({ ncpus, cpu, ...(opts.advanceNs !== undefined ? { clock: 'virtual' as const } : {}), ...(opts.engine !== undefined ? { engine: opts.engine } : {}), ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}), ...(task ? { task } : {}), ...(sockets ? { sockets } : {}) });
   } catch (e) {
     if (e instanceof UsageError && sockets) throw new UsageError(`--sockets: ${e.message}`);
     throw e;
@@ -173,6 +176,19 @@ function runCommand(objPath: string, opts: RunOptions): number {
       process.stderr.write(`ebpfvm: note: ring buffer ${lm.map.name} has ${lm.map.pendingReservations} reserved record(s) never submitted or discarded\n`);
     }
   }
+  // --advance-ns: user space moves the clock on; the timers the run armed fire (src/clock.ts).
+  let advanced: AdvanceResult | undefined;
+  if (opts.advanceNs !== undefined) {
+    try {
+      advanced = runtime.clock.advance(opts.advanceNs);
+    } catch (e) {
+      if (!(e instanceof VmFault)) throw e;
+      if (opts.json) process.stdout.write(JSON.stringify({ program: progName, verified, retval: r.retval, fault: { pc: e.pc, reason: e.reason, message: e.message, in: 'timer callback' } }) + '\n');
+      process.stderr.write(`ebpfvm: fault in a timer callback: ${e.message}\n`);
+      return 1;
+    }
+    for (const l of advanced.output.printk) process.stderr.write(l.endsWith('\n') ? l : l + '\n');
+  }
   if (opts.dataOut !== undefined && r.dataOut) writeFileSync(opts.dataOut, r.dataOut);
   if (opts.ctxOut !== undefined && r.ctxOut) writeFileSync(opts.ctxOut, r.ctxOut);
 
@@ -195,6 +211,7 @@ function runCommand(objPath: string, opts: RunOptions): number {
       perf: r.output.perf.map((e) => ({ map: e.map, cpu: e.cpu, data: toHex(e.data) })),
     };
     if (opts.dumpMaps) out.maps = Object.assign(mapsJson(obj, ncpus, opts.dumpMaps === 'tree'), ...extObjects(extensions).map((o) => mapsJson(o, ncpus, opts.dumpMaps === 'tree')));
+    if (advanced) out.timers = timersJson(runtime, advanced);
     if (extensions.length) out.extensions = extensions.map((e) => ({ program: e.name, replaces: e.link.func, verified: e.verdict !== undefined }));
     process.stdout.write(JSON.stringify(out, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) + '\n');
     return 0;
@@ -206,12 +223,37 @@ function runCommand(objPath: string, opts: RunOptions): number {
   text += resultLine(r) + '\n';
   for (const e of r.output.ringbuf) text += `ringbuf ${e.map}: ${e.data.length} bytes\n` + hexDump(e.data);
   for (const e of r.output.perf) text += `perf ${e.map} cpu ${e.cpu}: ${e.data.length} bytes\n` + hexDump(e.data);
+  if (advanced) text += timersText(runtime, advanced);
   if (opts.dumpMaps) text += mapsText(obj, ncpus, opts.dumpMaps === 'tree') + extObjects(extensions).map((o) => mapsText(o, ncpus, opts.dumpMaps === 'tree')).join('');
   process.stdout.write(text);
   return 0;
 }
 
 export { hexDump } from '../../test-run-api.js';
+
+// ---- --advance-ns ---------------------------------------------------------------------------
+
+/** What the advance fired: when (ns after the run), which element's timer, on which CPU. */
+function timersText(runtime: Runtime, a: AdvanceResult): string {
+  const armed = runtime.timers.all().filter((t) => t.expires !== undefined).length;
+  let text = `Timers: clock advanced ${a.to - a.from} ns, ${a.fired.length} callback${a.fired.length === 1 ? '' : 's'} fired, ${armed} still armed\n`;
+  for (const f of a.fired) text += `  +${f.at - a.from} ns: ${f.map} key ${toHex(f.key)} on cpu ${f.cpu}, r0 ${f.r0} (${f.insns} insns)\n`;
+  for (const e of a.output.ringbuf) text += `ringbuf ${e.map}: ${e.data.length} bytes\n` + hexDump(e.data);
+  for (const e of a.output.perf) text += `perf ${e.map} cpu ${e.cpu}: ${e.data.length} bytes\n` + hexDump(e.data);
+  return text;
+}
+
+function timersJson(runtime: Runtime, a: AdvanceResult): Record<string, unknown> {
+  return {
+    advanced_ns: (a.to - a.from).toString(),
+    clock_ns: a.to.toString(),
+    fired: a.fired.map((f) => ({ after_ns: (f.at - a.from).toString(), map: f.map, key: toHex(f.key), cpu: f.cpu, r0: f.r0.toString(), insn_count: f.insns })),
+    armed: runtime.timers.all().filter((t) => t.expires !== undefined).length,
+    printk: a.output.printk,
+    ringbuf: a.output.ringbuf.map((e) => ({ map: e.map, data: toHex(e.data) })),
+    perf: a.output.perf.map((e) => ({ map: e.map, cpu: e.cpu, data: toHex(e.data) })),
+  };
+}
 
 /** The extension objects, each once (several --replace may name programs of one object). */
 function extObjects(exts: readonly { obj: LoadedObject }[]): LoadedObject[] {
