@@ -663,6 +663,7 @@ export function checkFuncCall(v: Verifier, insn: Insn): number {
 export function checkReturnCode(v: Verifier, regno = 0): void {
   v.readReg(regno);
   const r0 = v.regs[regno]!;
+  if (r0.isPointer && !v.allowPtrLeaks) v.reject(`R${regno} leaks addr as return value`);
   // An async (timer) callback returns exactly 0, whatever the program type (verifier/timer.ts).
   const async = v.st.cur.inAsyncCb;
   const range = async ? ([0n, 0n] as const) : returnRange(v.input.progType, v.input.expectedAttachType ?? 0);

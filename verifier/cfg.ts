@@ -9,6 +9,7 @@ import { formOf, insnProblem } from '../vm/opcodes.js';
 import { mapProgRefusal } from '../helpers/map-compat.js';
 import { KF, kfuncFlagBits } from '../helpers/kfuncs.js';
 import { Reject } from './errors.js';
+import { checkNoBackEdges, checkNoCalls } from './unpriv.js';
 import type { VerifyInput } from './env.js';
 import { timerOffset } from './timer.js';
 
@@ -46,10 +47,11 @@ export function subprogOf(cfg: Cfg, pc: number): number {
   return lo;
 }
 
-export function checkStructure(input: VerifyInput, log: (s: string) => void, level: number): Cfg {
+export function checkStructure(input: VerifyInput, log: (s: string) => void, level: number, bpfCapable = true): Cfg {
   const insns = input.insns;
   const n = insns.length;
   if (n === 0) throw new Reject('empty program', -1);
+  if (!bpfCapable) checkNoCalls(insns);
   const second = new Uint8Array(n + 1);
   // Encodings (resolve_pseudo_ldimm64 and the opcode table checks).
   for (let pc = 0; pc < n; pc++) {
@@ -128,6 +130,8 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
     if (ldAbs) throw new Reject("LD_ABS is only allowed in functions that return 'int'.", start);
     if (tailCall) throw new Reject("tail_call is only allowed in functions that return 'int'.", start);
   }
+  // Without CAP_BPF no loops: the kernel's own search finds the first back-edge.
+  if (!bpfCapable) checkNoBackEdges(insns, input.sourceLine);
   // Reachability (check_cfg's depth-first search) with prune points.
   const prune = new Uint8Array(n + 1);
   const force = new Uint8Array(n + 1);

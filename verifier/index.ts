@@ -36,7 +36,7 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
   let noNewline = false;
   try {
     checkExceptionTags(input);
-    const cfg = checkStructure(input, (s) => log.write(s), level);
+    const cfg = checkStructure(input, (s) => log.write(s), level, !opts.unpriv);
     v = new Verifier(input, opts, cfg, log);
     if (level >= 2) log.write(formatLiveness(cfg, input.insns, (pc) => v!.insnText(pc)));
     if (input.mainSignatureNote !== undefined) log.write(input.mainSignatureNote);

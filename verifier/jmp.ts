@@ -45,9 +45,13 @@ export function checkCondJmp(v: Verifier, insn: Insn): void {
   const is32 = (insn.code & 7) === Cls.JMP32;
   if (isX) {
     v.readReg(insn.src);
-    if (v.regs[insn.src]!.isPointer && !v.allowPtrLeaks) v.reject(`R${insn.src} pointer comparison prohibited`);
   }
   v.readReg(insn.dst);
+  // Unprivileged, a comparison may not involve a pointer (it would leak address bits through the
+  // branch taken), except packet pointers against each other. The source operand is checked
+  // first; the destination only when the outcome is not known and the comparison is neither a
+  // null check nor a packet range check (kernel check_cond_jmp_op).
+  if (isX && !v.allowPtrLeaks && v.regs[insn.src]!.isPointer && !(isPktAny(v.regs[insn.dst]!) && isPktAny(v.regs[insn.src]!))) v.reject(`R${insn.src} pointer comparison prohibited`);
   const dst = v.regs[insn.dst]!;
   const src = isX ? v.regs[insn.src]! : Reg.known(BigInt(insn.imm));
   const target = v.pc + insn.off + 1;
@@ -80,6 +84,9 @@ export function checkCondJmp(v: Verifier, insn: Insn): void {
   let thisOk = true;
   const oDst = oRegs[insn.dst]!;
   const oSrc = isX ? oRegs[insn.src]! : Reg.known(BigInt(insn.imm));
+  let pktMatched = false;
+  // Read before the branches below mark the pointer non-null or NULL.
+  const nullCheck = !isX && insn.imm === 0 && (op === JmpOp.JEQ || op === JmpOp.JNE) && dst.maybeNull && !is32;
   if (dst.type === RegType.SCALAR && src.type === RegType.SCALAR) {
     otherOk = refineBranch(insn.code, oDst.s, oSrc.s, true);
     thisOk = refineBranch(insn.code, dst.s, src.s, false);
@@ -104,8 +111,9 @@ export function checkCondJmp(v: Verifier, insn: Insn): void {
       markPtrOrNull(v, v.st, maybe.id, op === JmpOp.JNE);
     }
   } else if (!is32 && isX) {
-    pktCompare(v, other, insn, op);
+    pktMatched = pktCompare(v, other, insn, op);
   }
+  if (!nullCheck && !pktMatched && dst.isPointer && !v.allowPtrLeaks) v.reject(`R${insn.dst} pointer comparison prohibited`);
   if (otherOk) v.pushBranch(other, target);
   if (!thisOk) v.endPathInfeasible();
 }
@@ -211,8 +219,14 @@ export function markPtrOrNull(v: Verifier, s: VState, id: number, isNull: boolea
   if (isNull) s.refs = s.refs.filter((ref) => ref.id !== id);
 }
 
-/** try_match_pkt_pointers: learn ranges from pkt vs pkt_end (and meta vs pkt) comparisons. */
-function pktCompare(v: Verifier, other: VState, insn: Insn, op: number): void {
+/** reg_is_pkt_pointer_any: packet data, meta or end. */
+function isPktAny(r: Reg): boolean {
+  return r.type === RegType.PKT || r.type === RegType.PKT_META || r.type === RegType.PKT_END;
+}
+
+/** try_match_pkt_pointers: learn ranges from pkt vs pkt_end (and meta vs pkt) comparisons; true
+ *  when the operands were such a pair. */
+function pktCompare(v: Verifier, other: VState, insn: Insn, op: number): boolean {
   const dst = v.regs[insn.dst]!;
   const src = v.regs[insn.src]!;
   const thisS = v.st;
@@ -227,20 +241,25 @@ function pktCompare(v: Verifier, other: VState, insn: Insn, op: number): void {
     case JmpOp.JGT:
       if (isPktVsEnd(dst, src)) { good(thisS, insn.dst, false); end(other, insn.dst, true); }
       else if (isEndVsPkt(dst, src)) { good(other, insn.src, true); end(thisS, insn.src, false); }
-      break;
+      else return false;
+      return true;
     case JmpOp.JLT:
       if (isPktVsEnd(dst, src)) { good(other, insn.dst, true); end(thisS, insn.dst, false); }
       else if (isEndVsPkt(dst, src)) { good(thisS, insn.src, false); end(other, insn.src, true); }
-      break;
+      else return false;
+      return true;
     case JmpOp.JGE:
       if (isPktVsEnd(dst, src)) { good(thisS, insn.dst, true); end(other, insn.dst, false); }
       else if (isEndVsPkt(dst, src)) { good(other, insn.src, false); end(thisS, insn.src, true); }
-      break;
+      else return false;
+      return true;
     case JmpOp.JLE:
       if (isPktVsEnd(dst, src)) { good(other, insn.dst, false); end(thisS, insn.dst, true); }
       else if (isEndVsPkt(dst, src)) { good(thisS, insn.src, true); end(other, insn.src, false); }
-      break;
+      else return false;
+      return true;
   }
+  return false;
 }
 
 /** find_good_pkt_pointers: every packet pointer of the same id gets the proven range. */

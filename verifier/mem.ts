@@ -77,7 +77,7 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
       break;
     case RegType.STACK:
       stackBounds(v, regno, off, size, t);
-      if (t === 'read') result = stackRead(v, reg, regno, off, size);
+      if (t === 'read') result = stackRead(v, reg, regno, off, size, dst);
       else stackWrite(v, reg, off, size, val, opts.imm);
       break;
     case RegType.PKT:
@@ -115,6 +115,8 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
     case RegType.MAP_PTR: {
       // check_ptr_to_map_access: struct bpf_map's fields, read-only, through the map type's struct.
       const struct = mapStruct(reg.map?.type ?? 0);
+      // Reading the kernel's struct bpf_map is reading kernel memory: not unprivileged.
+      if (!v.allowPtrLeaks) v.reject(`'struct ${struct}' access is allowed only to CAP_PERFMON and CAP_SYS_ADMIN`, false, 1);
       if (off < 0) v.reject(`R${regno} is ${struct} invalid negative access: off=${off}`);
       if (t === 'write') v.reject(`only read from ${struct} is supported`);
       result = Reg.unknown();
@@ -145,6 +147,7 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
  *  links may be written (DESIGN section 7). Kernel structs are read-only; a pointer member reads
  *  as a pointer of its type. */
 function btfAccess(v: Verifier, reg: Reg, regno: number, off: number, size: number, t: Access): Reg {
+  if (!v.allowPtrLeaks) v.reject(`'struct ${reg.btfName}' access is allowed only to CAP_PERFMON and CAP_SYS_ADMIN`, false, 1);
   if (!reg.s.isConst()) v.reject(`R${regno} is ptr_${reg.btfName} invalid variable offset: off=${off}, var_off=${formatTnum(reg.s.varOff)}`);
   off += Number(BigInt.asIntN(64, reg.s.constValue()));
   if (off < 0) v.reject(`R${regno} is ptr_${reg.btfName} invalid negative access: off=${off}`);
@@ -324,7 +327,10 @@ function stackBounds(v: Verifier, regno: number, off: number, size: number, t: A
     min = reg.s.smin + BigInt(off);
     max = reg.s.smax + BigInt(off) + BigInt(size);
   }
-  if (min < -BigInt(MAX_STACK) || max > 0n || size < 0) {
+  // check_stack_slot_within_bounds: without allow_uninit_stack a load may not reach below the
+  // bytes already in use (they could only be uninitialised); helpers are bounded as writes.
+  const floor = t !== 'read' || v.allowUninitStack ? MAX_STACK : stackFrame(v, reg).allocated;
+  if (min < -BigInt(floor) || max > 0n || size < 0) {
     if (reg.s.isConst()) v.reject(`invalid${extra} stack R${regno} off=${off} size=${size}`);
     v.reject(`invalid variable-offset${extra} stack R${regno} var_off=${formatTnum(reg.s.varOff)} off=${off} size=${size}`);
   }
@@ -344,9 +350,11 @@ function stackWrite(v: Verifier, reg: Reg, off: number, size: number, val: Reg |
     for (let o = lo; o < hi; o++) {
       const k = -o - 1;
       const spi = k >> 3;
+      // Unprivileged, every byte the write may touch must already be a plain one (misc or zero):
+      // it may leave a spilled register or an uninitialised byte as it was.
+      const st = f.slotType(k);
+      if (!v.allowPtrLeaks && st !== Slot.MISC && st !== Slot.ZERO) v.reject(`spilled ptr in range of var-offset stack write; insn ${v.pc}, ptr off: ${o}`, false, 22, true);
       if (f.isSpilled(spi)) {
-        // Only without allow_ptr_leaks (unprivileged): privileged, the write just destroys the spill.
-        if (f.spills[spi]?.isPointer && !v.allowPtrLeaks) v.reject(`spilled ptr in range of var-offset stack write; insn ${v.pc}, ptr off: ${-(spi + 1) * 8}`);
         for (let j = 0; j < 8; j++) f.stack[(spi << 3) + j] = Slot.MISC;
         f.spills[spi] = undefined;
       }
@@ -359,6 +367,9 @@ function stackWrite(v: Verifier, reg: Reg, off: number, size: number, val: Reg |
   const at = Number(BigInt.asIntN(64, reg.s.constValue())) + off;
   const k0 = -at - 1;
   const spi = k0 >> 3;
+  // Unprivileged, part of a spilled pointer may not be overwritten (its other bytes would then
+  // be readable as a number).
+  if (!v.allowPtrLeaks && size !== 8 && f.isSpilled(spi) && f.spills[spi]?.type !== RegType.SCALAR) v.reject('attempt to corrupt spilled pointer on stack');
   // Writing into either slot of a dynptr destroys it (refused for a referenced one).
   destroyIfDynptr(v, f, spi);
   v.scratchSlot(spi);
@@ -369,7 +380,9 @@ function stackWrite(v: Verifier, reg: Reg, off: number, size: number, val: Reg |
     f.spills[spi] = undefined;
   }
   const aligned = at % 8 === 0;
-  if (val && aligned && val.type === RegType.SCALAR) {
+  // Scalars are spilled as registers (bounds and ids kept) only with CAP_BPF; unprivileged the
+  // bytes just become misc (or zero).
+  if (val && aligned && val.type === RegType.SCALAR && v.bpfCapable) {
     // check_stack_write_fixed_off: a value that fits the slot stays linked to its register (an id
     // given now if it has none), so bounds learned on either reach the other; a narrowing spill
     // breaks the link.
@@ -378,7 +391,7 @@ function stackWrite(v: Verifier, reg: Reg, off: number, size: number, val: Reg |
     const copy = val.clone();
     if (!fits) copy.id = 0;
     saveSpill(f, spi, copy, size);
-  } else if (!val && aligned && imm !== undefined && imm !== 0) {
+  } else if (!val && aligned && imm !== undefined && imm !== 0 && v.bpfCapable) {
     saveSpill(f, spi, Reg.known(BigInt(imm)), size);
   } else if (val && val.isPointer) {
     if (size !== 8) v.reject('invalid size of register spill');
@@ -419,7 +432,7 @@ function saveSpill(f: Frame, spi: number, r: Reg, size: number): void {
   }
 }
 
-function stackRead(v: Verifier, reg: Reg, regno: number, off: number, size: number): Reg {
+function stackRead(v: Verifier, reg: Reg, regno: number, off: number, size: number, dst: number): Reg {
   const f = stackFrame(v, reg);
   if (!reg.s.isConst()) {
     // check_stack_read_var_off: every byte must be initialised (uninit allowed when privileged).
@@ -445,8 +458,13 @@ function stackRead(v: Verifier, reg: Reg, regno: number, off: number, size: numb
     const spilled = f.spills[spi]!;
     let spillSize = 1;
     for (let j = 7; j > 0 && f.stack[(spi << 3) + j - 1] === Slot.SPILL; j--) spillSize++;
-    if (size === 8 && spillSize === 8) return spilled.clone();
+    if (size === 8 && spillSize === 8) {
+      // An atomic op reads the slot as a number: not a spilled pointer, unprivileged.
+      if (dst < 0 && spilled.isPointer && !v.allowPtrLeaks) v.reject(`leaking pointer from stack off ${at}`);
+      return spilled.clone();
+    }
     if (spilled.type !== RegType.SCALAR) v.reject('invalid size of register fill');
+    if (dst < 0) return Reg.unknown();
     // Narrow fill of a spilled scalar: the low bytes of a spill at the slot's start.
     if (size <= spillSize && (at & 7) === 0 && spilled.s.isConst()) return Reg.known(BigInt.asUintN(size * 8, spilled.s.constValue()));
     if (size <= spillSize && (at & 7) === 0) {
@@ -463,6 +481,7 @@ function stackRead(v: Verifier, reg: Reg, regno: number, off: number, size: numb
       const t = f.slotType(-(at + i) - 1);
       if (t === Slot.SPILL) spills++;
       if (t === Slot.ZERO || (t === Slot.SPILL && spilled.isNullConst())) zero++;
+      if (t !== Slot.SPILL && t !== Slot.MISC && t !== Slot.ZERO && !(t === Slot.INVALID && v.allowUninitStack)) v.reject(`invalid read from stack off ${at}+${i} size ${size}`);
     }
     // Only a fill of spilled zero bytes restores the register (kernel keeps insn_flags).
     if (!(spills === size && spilled.isNullConst())) v.noteStackSlot(-1, 0);

@@ -126,8 +126,8 @@ export class Verifier {
     return this.st.cur.regs;
   }
 
-  reject(message: string, _linfo = false, errno = 13): never {
-    throw new Reject(message, this.pc, errno);
+  reject(message: string, _linfo = false, errno = 13, noNewline = false): never {
+    throw new Reject(message, this.pc, errno, noNewline);
   }
   newId(): number {
     return ++this.idGen;
@@ -795,6 +795,7 @@ export class Verifier {
     const cmpxchg = form?.op === 'cmpxchg';
     const fetch = form ? form.kind === 'atomic' && !form.op.endsWith('=') : false;
     if (cmpxchg) this.readReg(0);
+    if (cmpxchg && this.regs[0]!.isPointer && !this.allowPtrLeaks) this.reject('R0 leaks addr into mem');
     if (this.regs[insn.src]!.isPointer && !this.allowPtrLeaks) this.reject(`R${insn.src} leaks addr into mem`);
     const d = this.regs[insn.dst]!;
     if (d.type === RegType.CTX || d.isPkt() || d.type === RegType.FLOW_KEYS || d.type === RegType.SOCKET || d.type === RegType.SOCK_COMMON || d.type === RegType.TCP_SOCK || d.type === RegType.XDP_SOCK)
