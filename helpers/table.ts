@@ -84,6 +84,31 @@ export function helperForType(h: HelperEntry | undefined, progType: number): Hel
   return v ? { ...h!, proto: v.proto } : h;
 }
 
+/** The capability a helper needs beyond what loads the program (bpf_base_func_proto's tiers, and
+ *  bpf_sk_base_func_proto's skc_to_* casts): without it the kernel's get_func_proto gives no
+ *  prototype and the call is refused as `program of this type cannot use helper`. Only the base
+ *  helpers are tiered: a program type's own helpers come with the type (loading it needs CAP_BPF
+ *  except socket filters and cgroup skb programs, whose own helpers are all unprivileged). */
+const NEEDS_CAP_BPF = new Set([
+  'spin_lock', 'spin_unlock', 'jiffies64', 'per_cpu_ptr', 'this_cpu_ptr', 'timer_init', 'timer_set_callback',
+  'timer_start', 'timer_cancel', 'kptr_xchg', 'for_each_map_elem', 'loop', 'user_ringbuf_drain',
+  'ringbuf_reserve_dynptr', 'ringbuf_submit_dynptr', 'ringbuf_discard_dynptr', 'dynptr_from_mem', 'dynptr_read',
+  'dynptr_write', 'dynptr_data', 'cgrp_storage_get', 'cgrp_storage_delete', 'get_current_cgroup_id',
+  'get_current_ancestor_cgroup_id',
+]);
+const NEEDS_CAP_PERFMON = new Set([
+  'trace_printk', 'get_current_task', 'get_current_task_btf', 'probe_read_user', 'probe_read_kernel',
+  'probe_read_user_str', 'probe_read_kernel_str', 'snprintf_btf', 'snprintf', 'task_pt_regs', 'trace_vprintk',
+  'skc_to_tcp6_sock', 'skc_to_tcp_sock', 'skc_to_tcp_timewait_sock', 'skc_to_tcp_request_sock', 'skc_to_udp6_sock',
+  'skc_to_unix_sock', 'skc_to_mptcp_sock',
+]);
+
+export function helperCapability(h: HelperEntry): 'CAP_BPF' | 'CAP_PERFMON' | undefined {
+  if (NEEDS_CAP_BPF.has(h.name)) return 'CAP_BPF';
+  if (NEEDS_CAP_PERFMON.has(h.name)) return 'CAP_PERFMON';
+  return undefined;
+}
+
 /** The helpers whose kernel proto has `.pkt_access = true`: the only ones a program may hand a
  *  packet pointer (check_func_arg refuses it for the others with "helper access to the packet is
  *  not allowed"). By name, so helpers added to the table later are covered as the kernel has them. */

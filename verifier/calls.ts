@@ -7,13 +7,13 @@
 import { MapType } from '../maps/types.js';
 import { ProgType } from '../vm/prog-types.js';
 import type { HelperArg, HelperEntry } from '../helpers/types.js';
-import { helperPktAccess } from '../helpers/table.js';
+import { helperCapability, helperPktAccess } from '../helpers/table.js';
 import type { Insn } from '../vm/isa.js';
 import { Scalar } from './scalar.js';
 import { formatTnum } from './tnum.js';
 import { checkHelperMem, checkRegion, constStackKey } from './mem.js';
 import { Frame, Reg, RegFlag, RegType, regTypeName } from './state.js';
-import { releaseReference, acquireReference } from './refs.js';
+import { releaseReference, acquireReference, invalidatedReg } from './refs.js';
 import { checkNodeArg, rbtreeAfterArgs, rbtreeBeforeArgs, rbtreeCallbackArgs, rbtreeGlobalCall, rbtreeReturn } from './rbtree.js';
 import type { VerifierMap } from './env.js';
 import { subprogOf } from './cfg.js';
@@ -181,7 +181,11 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
     v.reject(`invalid func unknown#${id}`, false, 22);
   }
   if (!h) v.reject(`invalid func unknown#${id}`, false, 22);
-  if (h.progTypes !== 'all' && !h.progTypes.includes(v.input.progType)) v.reject(`program of this type cannot use helper ${fnName(h)}#${id}`, false, 22);
+  // Unprivileged, the base helpers of the CAP_BPF and CAP_PERFMON tiers have no prototype either
+  // (the harness gives allowPtrLeaks with CAP_PERFMON, bpfCapable with CAP_BPF).
+  const cap = helperCapability(h);
+  const capMissing = (cap === 'CAP_BPF' && !v.bpfCapable) || (cap === 'CAP_PERFMON' && !v.allowPtrLeaks);
+  if ((h.progTypes !== 'all' && !h.progTypes.includes(v.input.progType)) || capMissing) v.reject(`program of this type cannot use helper ${fnName(h)}#${id}`, false, 22);
   if (h.gplOnly && !v.input.gpl) v.reject('cannot call GPL-restricted function from non-GPL compatible program', false, 22);
   if (v.st.lock && id !== H.spin_unlock) v.reject('function calls are not allowed while holding a lock', false, 22);
   if (id === KPTR_XCHG) return checkKptrXchg(v);
@@ -516,10 +520,10 @@ const isPacketPointer = (r: Reg): boolean => r.isPkt() || r.type === RegType.PKT
 /** clear_all_pkt_pointers: after a helper that may move packet data. */
 function clearPacketPointers(v: Verifier): void {
   for (const f of v.st.frames) {
-    for (let i = 0; i < 11; i++) if (isPacketPointer(f.regs[i]!)) f.regs[i] = Reg.unknown();
+    for (let i = 0; i < 11; i++) if (isPacketPointer(f.regs[i]!)) f.regs[i] = invalidatedReg(v);
     for (let s = 0; s < f.spills.length; s++) {
       const r = f.spills[s];
-      if (r && f.isSpilled(s) && isPacketPointer(r)) f.spills[s] = Reg.unknown();
+      if (r && f.isSpilled(s) && isPacketPointer(r)) f.spills[s] = invalidatedReg(v);
     }
   }
 }

@@ -10,7 +10,7 @@
 import { Reject } from './errors.js';
 import { formatTnum } from './tnum.js';
 import { checkHelperMem, checkMemAccess, mayWritePacket } from './mem.js';
-import { acquireReference, releaseReference } from './refs.js';
+import { acquireReference, invalidatedReg, releaseReference } from './refs.js';
 import { Reg, RegFlag, RegType, Slot, regTypeName, type DynptrType, type Frame } from './state.js';
 import type { Verifier } from './verifier.js';
 import type { KfuncEntry } from '../helpers/kfuncs.js';
@@ -70,11 +70,11 @@ function clearSlots(f: Frame, spi: number): void {
   }
 }
 
-/** Every slice of dynptr `id` becomes an unknown scalar (mark_reg_invalid, privileged). */
+/** Every slice of dynptr `id` dies (mark_reg_invalid). */
 function invalidateSlices(v: Verifier, id: number): void {
   for (const f of v.st.frames) {
-    for (let r = 0; r < 11; r++) if (f.regs[r]!.type === RegType.MEM && f.regs[r]!.dynptrId === id) f.regs[r] = Reg.unknown();
-    for (let s = 0; s < f.spills.length; s++) if (f.isSpilled(s) && f.spills[s]?.type === RegType.MEM && f.spills[s]!.dynptrId === id) f.spills[s] = Reg.unknown();
+    for (let r = 0; r < 11; r++) if (f.regs[r]!.type === RegType.MEM && f.regs[r]!.dynptrId === id) f.regs[r] = invalidatedReg(v);
+    for (let s = 0; s < f.spills.length; s++) if (f.isSpilled(s) && f.spills[s]?.type === RegType.MEM && f.spills[s]!.dynptrId === id) f.spills[s] = invalidatedReg(v);
   }
 }
 

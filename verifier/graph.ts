@@ -21,7 +21,7 @@
 import { KF, kfuncFlagBits, type KfuncEntry } from '../helpers/kfuncs.js';
 import type { Insn } from '../vm/isa.js';
 import type { BtfField, BtfRecord, LocalType } from './env.js';
-import { acquireReference, releaseReference } from './refs.js';
+import { acquireReference, invalidatedReg, releaseReference } from './refs.js';
 import { Frame, Reg, RegFlag, RegType, regTypeName, type VState } from './state.js';
 import { formatTnum } from './tnum.js';
 import type { Verifier } from './verifier.js';
@@ -183,7 +183,7 @@ function eachReg(s: VState, f: (r: Reg, set: (n: Reg) => void) => void): void {
 /** invalidate_non_owning_refs, at bpf_spin_unlock: every non-owning object pointer dies. */
 export function invalidateNonOwning(v: Verifier): void {
   eachReg(v.st, (r, set) => {
-    if (isNonOwning(r)) set(Reg.unknown());
+    if (isNonOwning(r)) set(invalidatedReg(v));
   });
 }
 

@@ -258,7 +258,9 @@ function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
   if (!reg.s.isConst() || reg.s.constValue() !== 0n) v.reject(`variable ctx access var_off=${formatTnum(reg.s.varOff)} disallowed`);
   const type = v.input.progType;
   const verdict = checkCtxAccess(type, off, size, t === 'write', v.input.expectedAttachType ?? 0);
-  if (!verdict.ok) v.reject(`invalid bpf_context access off=${off} size=${size}`, true);
+  // cg_skb_is_valid_access: direct packet access and writing tstamp need CAP_BPF.
+  const cgSkbCapBpf = type === ProgType.CGROUP_SKB && !v.bpfCapable && ((off >= 76 && off < 84) || (t === 'write' && off >= 152 && off < 160));
+  if (!verdict.ok || cgSkbCapBpf) v.reject(`invalid bpf_context access off=${off} size=${size}`, true);
   if (t === 'write') return undefined;
   // Tracing programs: argument slots typed by the attach target's BTF.
   if ((type === ProgType.TRACING || type === ProgType.LSM) && v.input.ctxArgs) {

@@ -114,7 +114,16 @@ export function maybeLooping(old: VState, cur: VState): boolean {
   return true;
 }
 
-export function statesEqual(old: VState, cur: VState, liveAt: (frameIdx: number, f: Frame) => number, mode: Compare): boolean {
+/** What the comparison depends on of the loader's capabilities: without allow_uninit_stack an
+ *  old misc byte no longer accepts an uninitialised one, and without CAP_BPF every scalar counts
+ *  as precise. */
+export interface PruneCaps {
+  allowUninitStack: boolean;
+  allPrecise: boolean;
+}
+const PRIVILEGED: PruneCaps = { allowUninitStack: true, allPrecise: false };
+
+export function statesEqual(old: VState, cur: VState, liveAt: (frameIdx: number, f: Frame) => number, mode: Compare, caps: PruneCaps = PRIVILEGED): boolean {
   if (old.frames.length !== cur.frames.length) return false;
   if ((old.lock?.key ?? '') !== (cur.lock?.key ?? '')) return false;
   if (old.rcuLock !== cur.rcuLock || old.preemptLocks !== cur.preemptLocks) return false;
@@ -135,21 +144,21 @@ export function statesEqual(old: VState, cur: VState, liveAt: (frameIdx: number,
     const live = liveAt(i, cf);
     for (let r = 0; r < 10; r++) {
       if (!(live & (1 << r))) continue;
-      if (!regSafe(of.regs[r]!, cf.regs[r]!, ids, mode)) return false;
+      if (!regSafe(of.regs[r]!, cf.regs[r]!, ids, mode, caps)) return false;
     }
-    if (!stackSafe(of, cf, ids, mode)) return false;
+    if (!stackSafe(of, cf, ids, mode, caps)) return false;
   }
   return true;
 }
 
-function regSafe(o: Reg, c: Reg, ids: IdMap, mode: Compare): boolean {
+function regSafe(o: Reg, c: Reg, ids: IdMap, mode: Compare, caps: PruneCaps = PRIVILEGED): boolean {
   if (mode === 'exact') return exactReg(o, c, ids);
   if (o.type === RegType.NOT_INIT) return true;
   if (c.type === RegType.NOT_INIT) return false;
   if (o.type !== c.type) return false;
   if (o.type === RegType.SCALAR) {
     // An imprecise scalar: no check depended on its value.
-    if (!o.precise && mode === 'within') return true;
+    if (!o.precise && !caps.allPrecise && mode === 'within') return true;
     if (!scalarWithin(o.s, c.s)) return false;
     return o.id === 0 || ids.check(o.id, c.id);
   }
@@ -171,8 +180,9 @@ function exactReg(o: Reg, c: Reg, ids: IdMap): boolean {
   return o.flags === c.flags && o.map === c.map && o.mapUid === c.mapUid && o.off === c.off && o.range === c.range && o.frameno === c.frameno && o.memSize === c.memSize && ids.check(o.id, c.id) && ids.check(o.refId, c.refId);
 }
 
-/** stacksafe, with allow_uninit_stack (privileged): old invalid or misc bytes accept anything. */
-function stackSafe(o: Frame, c: Frame, ids: IdMap, mode: Compare): boolean {
+/** stacksafe: old invalid bytes accept anything; old misc bytes too with allow_uninit_stack
+ *  (privileged), else only misc, zero or a spilled scalar. */
+function stackSafe(o: Frame, c: Frame, ids: IdMap, mode: Compare, caps: PruneCaps): boolean {
   const n = o.allocated;
   if (mode === 'exact' && n !== c.allocated) return false;
   for (let k = 0; k < n; k++) {
@@ -195,7 +205,11 @@ function stackSafe(o: Frame, c: Frame, ids: IdMap, mode: Compare): boolean {
       if (ot === Slot.SPILL && (k & 7) === 7 && !exactReg(o.spills[k >> 3]!, c.spills[k >> 3] ?? new Reg(), ids)) return false;
       continue;
     }
-    if (ot === Slot.INVALID || ot === Slot.MISC) continue;
+    if (ot === Slot.INVALID || (ot === Slot.MISC && caps.allowUninitStack)) continue;
+    if (ot === Slot.MISC) {
+      if (ct === Slot.MISC || ct === Slot.ZERO || (ct === Slot.SPILL && c.spills[k >> 3]?.type === RegType.SCALAR)) continue;
+      return false;
+    }
     if (ot === Slot.ZERO) {
       if (ct === Slot.ZERO) continue;
       if (ct === Slot.SPILL && c.spills[k >> 3]?.isNullConst()) continue;
@@ -209,7 +223,7 @@ function stackSafe(o: Frame, c: Frame, ids: IdMap, mode: Compare): boolean {
       return false;
     }
     if ((k & 7) !== 7) continue;
-    if (!regSafe(o.spills[k >> 3] ?? new Reg(), c.spills[k >> 3] ?? new Reg(), ids, mode)) return false;
+    if (!regSafe(o.spills[k >> 3] ?? new Reg(), c.spills[k >> 3] ?? new Reg(), ids, mode, caps)) return false;
   }
   return true;
 }

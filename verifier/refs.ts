@@ -4,6 +4,12 @@
 import { Reg, type VState } from './state.js';
 import type { Verifier } from './verifier.js';
 
+/** mark_reg_invalid: what a released or otherwise dead pointer becomes: an unknown scalar when
+ *  pointers may leak (privileged), else an unreadable register (`R8 !read_ok` on its next use). */
+export function invalidatedReg(v: Pick<Verifier, 'allowPtrLeaks'>): Reg {
+  return v.allowPtrLeaks ? Reg.unknown() : new Reg();
+}
+
 export function acquireReference(v: Verifier, id: number, kind: string): void {
   v.st.refs.push({ id, insn: v.pc, kind });
 }
@@ -14,8 +20,8 @@ export function releaseReference(v: Verifier, id: number, s: VState = v.st): voi
   if (i < 0) v.reject(`verifier internal error: reference ${id} not acquired`, false, 14);
   s.refs.splice(i, 1);
   for (const f of s.frames) {
-    for (let r = 0; r < 11; r++) if (f.regs[r]!.refId === id) f.regs[r] = Reg.unknown();
-    for (let k = 0; k < f.spills.length; k++) if (f.spills[k]?.refId === id) f.spills[k] = Reg.unknown();
+    for (let r = 0; r < 11; r++) if (f.regs[r]!.refId === id) f.regs[r] = invalidatedReg(v);
+    for (let k = 0; k < f.spills.length; k++) if (f.spills[k]?.refId === id) f.spills[k] = invalidatedReg(v);
   }
   // Pointers whose release depended on this one (rbtree_add results) are settled too.
   for (const [res, ref] of s.condRelease) if (ref === id) s.condRelease.delete(res);

@@ -13,7 +13,7 @@ import { checkMemAccess } from './mem.js';
 import { checkFuncCall, checkHelperCall, checkReturnCode, funcExit } from './calls.js';
 import { checkReferenceLeak } from './refs.js';
 import { iterationProgressed, rbtreeEndless, rbtreeExit, rbtreeMayPrune, rbtreeSameNodes, rbtreeSite } from './rbtree.js';
-import { Checkpoint, StatesAt, loopHash, maybeLooping, statesEqual, widenScalars } from './prune.js';
+import { Checkpoint, StatesAt, loopHash, maybeLooping, statesEqual, widenScalars, type PruneCaps } from './prune.js';
 import { AUX_DST_STACK, AUX_FRAME_CHANGE, AUX_SRC_STACK, Backtrack, History, auxLinked, auxStack, markChainPrecision, type PrecisionEnv } from './precision.js';
 import { Reject } from './errors.js';
 import { VLog } from './log.js';
@@ -94,6 +94,10 @@ export class Verifier {
   readonly globalsNeeded = new Set<number>();
   /** Functions (subprogram indexes) with a reachable may_goto. */
   readonly mayGotoFuncs = new Set<number>();
+  /** What state comparison needs of the capability flags (prune.ts). */
+  private get pruneCaps(): PruneCaps {
+    return { allowUninitStack: this.allowUninitStack, allPrecise: !this.bpfCapable };
+  }
   /** The checkpoint saved by the latest isStateVisited. */
   private lastAdded: Checkpoint | undefined;
   stats = { maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, curStates: 0 };
@@ -144,6 +148,9 @@ export class Verifier {
     if (r === 10) this.reject('frame pointer is read only');
   }
   setReg(r: number, reg: Reg): void {
+    // Without CAP_BPF every scalar is precise from the start (kernel __mark_reg_unknown:
+    // precise = !bpf_capable), and there is no backtracking.
+    if (!this.bpfCapable && reg.type === RegType.SCALAR) reg.precise = true;
     this.regs[r] = reg;
     this.scratchRegs |= 1 << r;
   }
@@ -208,6 +215,7 @@ export class Verifier {
     this.markPreciseBatch(bt);
   }
   private markPreciseBatch(bt: Backtrack): void {
+    if (!this.bpfCapable) return;
     markChainPrecision(this.precisionEnv(), this.curHist, this.parent, this.pc, this.entryPc, bt);
   }
   /** The current insn spilled to or filled from stack slot `spi` of frame `frameno` (-1: the
@@ -250,7 +258,7 @@ export class Verifier {
       });
       if (log && names.length) this.log.write(`frame ${fr}: propagating ${names.join(',')}\n`);
     }
-    return markChainPrecision(this.precisionEnv(), hist, parent, pc, this.entryPc, bt);
+    return this.bpfCapable && markChainPrecision(this.precisionEnv(), hist, parent, pc, this.entryPc, bt);
   }
   jumpTo(pc: number): void {
     this.nextPc = pc;
@@ -464,7 +472,8 @@ export class Verifier {
     const at = (this.explored[pc] ??= new StatesAt());
     const before = at.done.length + at.activeCount;
     // BPF_F_TEST_STATE_FREQ (env->test_state_freq): a checkpoint at every prune point
-    const force = this.cfg.force[pc] === 1 || ((this.opts.progFlags ?? 0) & 8) !== 0;
+    // (a privileged loader's flag only: bpf_check ignores it without CAP_BPF)
+    const force = this.cfg.force[pc] === 1 || (((this.opts.progFlags ?? 0) & 8) !== 0 && this.bpfCapable);
     let addNew = force || (this.jmps - this.prevJmps >= 2 && this.processed - this.prevInsns >= 8);
     const topLive = this.cfg.liveIn[pc]!;
     const live = (i: number): number => {
@@ -492,20 +501,20 @@ export class Verifier {
         // iterator active: the loop converges here (next keeps returning NULL once drained).
         // No endless-loop check: each next call is an iteration deeper.
         for (const bucket of at.active.values()) {
-          for (const cp of bucket) if (statesEqual(cp.state, cur, live, 'range') && iterArgActive(this, cur)) return this.hit(cp, true);
+          for (const cp of bucket) if (statesEqual(cp.state, cur, live, 'range', this.pruneCaps) && iterArgActive(this, cur)) return this.hit(cp, true);
         }
       }
       if (mayGoto) {
         for (const bucket of at.active.values()) {
           for (const cp of bucket) {
-            if (cp.state.mayGotoDepth !== cur.mayGotoDepth && statesEqual(cp.state, cur, live, 'range')) return this.hit(cp, true);
+            if (cp.state.mayGotoDepth !== cur.mayGotoDepth && statesEqual(cp.state, cur, live, 'range', this.pruneCaps)) return this.hit(cp, true);
           }
         }
       }
       if (cbSite) {
         for (const bucket of at.active.values()) {
           for (const cp of bucket) {
-            const within = statesEqual(cp.state, cur, live, 'within');
+            const within = statesEqual(cp.state, cur, live, 'within', this.pruneCaps);
             if (within && (rbSite === undefined ? rbtreeSameNodes(this, cp.state, cur, live) : rbtreeMayPrune(this, rbSite, pc, cp.state, cur, live) && this.isAncestor(cp))) return this.hit(cp, true);
             loopEntry = cp;
           }
@@ -515,13 +524,13 @@ export class Verifier {
         if (rbSite === 'step' || rbSite === 'call') {
           for (const bucket of at.active.values()) {
             for (const cp of bucket) {
-              if (statesEqual(cp.state, cur, live, 'exact') && this.isAncestor(cp) && rbtreeEndless(this, rbSite, pc, cp.state, cur, live)) this.endlessLoop(pc, cp);
+              if (statesEqual(cp.state, cur, live, 'exact', this.pruneCaps) && this.isAncestor(cp) && rbtreeEndless(this, rbSite, pc, cp.state, cur, live)) this.endlessLoop(pc, cp);
             }
           }
         }
       } else if (!iterNext) {
         for (const cp of at.active.get(hash) ?? []) {
-          if (cp.state.mayGotoDepth === cur.mayGotoDepth && maybeLooping(cp.state, cur) && statesEqual(cp.state, cur, live, 'exact') && !iterActiveDepthsDiffer(cp.state, cur) && this.isAncestor(cp) && !iterationProgressed(this, cp.state, cur, live)) this.endlessLoop(pc, cp);
+          if (cp.state.mayGotoDepth === cur.mayGotoDepth && maybeLooping(cp.state, cur) && statesEqual(cp.state, cur, live, 'exact', this.pruneCaps) && !iterActiveDepthsDiffer(cp.state, cur) && this.isAncestor(cp) && !iterationProgressed(this, cp.state, cur, live)) this.endlessLoop(pc, cp);
         }
       }
       if (this.jmps - this.prevJmps < 20 && this.processed - this.prevInsns < 100) addNew = force;
@@ -534,7 +543,7 @@ export class Verifier {
     for (let i = 0; i < done.length; i++) {
       const cp = done[i]!;
       const loop = this.incompleteMarks(cp);
-      if (statesEqual(cp.state, cur, live, loop ? 'range' : 'within') && rbtreeSameNodes(this, cp.state, cur, live)) return this.hit(cp, loop);
+      if (statesEqual(cp.state, cur, live, loop ? 'range' : 'within', this.pruneCaps) && rbtreeSameNodes(this, cp.state, cur, live)) return this.hit(cp, loop);
       if (addNew) cp.miss++;
       // Drop checkpoints that keep missing (kernel: miss_cnt > hit_cnt * 3 + 3).
       if (cp.miss > cp.hit * 3 + 3) {
@@ -545,6 +554,8 @@ export class Verifier {
       }
     }
     if (before > this.stats.maxStatesPerInsn) this.stats.maxStatesPerInsn = before;
+    // BPF_COMPLEXITY_LIMIT_STATES: unprivileged, at most 64 states are kept per insn.
+    if (!this.bpfCapable && before > 64) return false;
     // Back from a callback run: widen what changed since the call (kernel prepare_func_exit's
     // widen_imprecise_scalars), so repeated callback runs converge. Not for the caller's own
     // next visit (an outer loop's next iteration keeps its counter).
