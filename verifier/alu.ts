@@ -18,10 +18,12 @@ export function checkAlu(v: Verifier, insn: Insn): void {
   const dstNo = insn.dst;
   if (op === AluOp.NEG || op === AluOp.END) {
     v.readReg(dstNo);
+    // The pointer check comes between the operand's read and write checks (so `neg r10` is
+    // pointer arithmetic unprivileged, a write to the frame pointer otherwise).
+    if (v.regs[dstNo]!.type !== RegType.SCALAR && !v.allowPtrLeaks) v.reject(`R${dstNo} pointer arithmetic prohibited`);
     v.writable(dstNo);
     const dst = v.regs[dstNo]!;
     if (dst.type !== RegType.SCALAR) {
-      if (!v.allowPtrLeaks) v.reject(`R${dstNo} pointer arithmetic prohibited`);
       v.setReg(dstNo, Reg.unknown());
       return;
     }

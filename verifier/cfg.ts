@@ -8,6 +8,7 @@ import { AluOp, Cls, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, type Insn } fr
 import { formOf, insnProblem } from '../vm/opcodes.js';
 import { mapProgRefusal } from '../helpers/map-compat.js';
 import { KF, kfuncFlagBits } from '../helpers/kfuncs.js';
+import { MapType } from '../maps/types.js';
 import { Reject } from './errors.js';
 import { checkNoBackEdges, checkNoCalls } from './unpriv.js';
 import type { VerifyInput } from './env.js';
@@ -65,6 +66,8 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
         // check_map_prog_compatibility, from the one table the loader also applies
         const refusal = mapProgRefusal({ type: map.type, hasSpinLock: map.spinLockOffset !== undefined, hasTimer: timerOffset(map) !== undefined }, { progType: input.progType, expectedAttachType: input.expectedAttachType ?? 0, sleepable: input.sleepable ?? false });
         if (refusal) throw new Reject(refusal, pc, 22);
+        // An arena maps kernel and user memory into the program: CAP_BPF and CAP_PERFMON only.
+        if (map.type === MapType.ARENA && !bpfCapable) throw new Reject('CAP_BPF and CAP_PERFMON are required to use arena', pc, 1);
       }
       second[pc + 1] = 1;
       pc++;
