@@ -10,7 +10,7 @@ import { Verifier } from './verifier.js';
 import { checkExceptionCallbackSignature, checkExceptionTags, checkThrowSites } from './exceptions.js';
 import { extensionEntryState, globalArgReg } from './extension.js';
 import { Cls, JmpOp, PseudoCall } from '../vm/isa.js';
-import type { VerifyInput, VerifyOptions, VerifyResult } from './env.js';
+import { verifierCaps, type VerifyInput, type VerifyOptions, type VerifyResult } from './env.js';
 import { asyncCallbacks } from './timer.js';
 
 export type { VerifyInput, VerifyOptions, VerifyResult, VerifierMap, InsnFacts, GlobalArg, VerifierCaps } from './env.js';
@@ -36,7 +36,7 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
   let noNewline = false;
   try {
     checkExceptionTags(input);
-    const cfg = checkStructure(input, (s) => log.write(s), level, !opts.unpriv);
+    const cfg = checkStructure(input, (s) => log.write(s), level, verifierCaps(opts).bpfCapable);
     v = new Verifier(input, opts, cfg, log);
     if (level >= 2) log.write(formatLiveness(cfg, input.insns, (pc) => v!.insnText(pc)));
     if (input.mainSignatureNote !== undefined) log.write(input.mainSignatureNote);
