@@ -158,7 +158,11 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
     const x = insns[pc]!;
     if (x.code === LD_IMM64) {
       if (x.src === PseudoLd.FUNC) {
+        // visit_func_call_insn with visit_callee: the insn, the next one and (a BRANCH edge)
+        // the callee's first insn are prune points.
+        prune[pc] = 1;
         prune[pc + 2] = 1;
+        prune[pc + x.imm + 1] = 1;
         visit(pc, pc + x.imm + 1);
       }
       visit(pc, pc + 2);

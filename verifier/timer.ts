@@ -98,7 +98,13 @@ export function pushTimerCallback(v: Verifier, subprog: number): void {
   f.regs[1] = arg(RegType.MAP_PTR);
   f.regs[2] = arg(RegType.MAP_KEY);
   f.regs[3] = arg(RegType.MAP_VALUE);
+  // 6.18 gives the value its own id (the host's log prints R3=map_value(id=N,...) at the
+  // callback's entry).
+  f.regs[3].id = v.newId();
   f.regs[10] = Reg.ptr(RegType.STACK);
   st.frames.push(f);
   v.pushAsyncBranch(st, subprog);
+  // init_func_state marks the whole verifier state scratched: the call's state line prints every
+  // register and slot.
+  v.scratchAll();
 }
