@@ -10,7 +10,7 @@ import { Runtime } from '../../src/runtime.js';
 import type { HelperCall, HelperEntry, HelperResult } from '../../helpers/types.js';
 import type { Engine } from '../../vm/interpreter.js';
 import type { Insn } from '../../vm/isa.js';
-import { ADD, DW, I, JLT, alu64k, alu64x, callLocal, exit, jmpx, lddw, ldx, mayGoto, mov64, movr, prog, stx } from '../vm/enc.js';
+import { ADD, DW, I, JEQ, JLT, alu64k, alu64x, callLocal, exit, jmpk, jmpx, lddw, ldx, mayGoto, mov64, movr, prog, st, stx } from '../vm/enc.js';
 
 const ENGINES: readonly Engine[] = ['interpreter', 'compiled'];
 
@@ -78,6 +78,39 @@ describe('leaf callbacks run as the interpreter runs them', () => {
     const [i, c] = both(() => ({ p: withCallback(cb), helpers: [helper(2, pairs([[5, 1], [9, 2], [13, 3], [17, 4]]))] }));
     expect(c!.r).toEqual(i!.r);
     expect(c!.leaves).toBe(1);
+  });
+
+  it('a callback that only reads its frame finds what this run left there, and zeros in the next run', () => {
+    // main: if r1 != 0, call f (which stores 99 at fp-8 of its frame, at depth 2); then the
+    // helper, whose leaf (also at depth 2, no store) returns *(fp-8)
+    const q = prog([
+      jmpk(JEQ, 1, 0, 1), // pc 0
+      callLocal(5), // pc 1 -> pc 7
+      lddw(1, 6n, 4), // pc 2 -> pc 9
+      I(0x85, 0, 0, 0, 2), // pc 4
+      exit(), // pc 5
+      exit(), // pc 6
+      st(DW, 10, -8, 99), // pc 7: f
+      exit(), // pc 8
+      ldx(DW, 0, 10, -8), // pc 9: the leaf
+      exit(),
+    ]);
+    const runs = ENGINES.map((engine) => {
+      const rt = new Runtime({ engine, helpers: [helper(2, pairs([[1, 2]]))] });
+      const out = [1, 0, 0].map((arg) => rt.execute(q, { args: [arg] }).r0);
+      return { out, leaves: rt.interpreter.compileStats.leafCallbacks };
+    });
+    expect(runs[1]!.out).toEqual(runs[0]!.out);
+    expect(runs[0]!.out).toEqual([99n, 0n, 0n]);
+    expect(runs[1]!.leaves).toBe(1);
+    // a leaf that stores: its frame is cleared when the run ends, so the next run reads 0 again
+    const w = withCallback([ldx(DW, 0, 10, -8), stx(DW, 10, 1, -8), exit()]);
+    const twice = ENGINES.map((engine) => {
+      const rt = new Runtime({ engine, helpers: [helper(2, pairs([[5, 0]]))] });
+      return [rt.execute(w).r0, rt.execute(w).r0];
+    });
+    expect(twice[1]).toEqual(twice[0]);
+    expect(twice[0]).toEqual([0n, 0n]);
   });
 
   it('a fault in the third call reports the interpreter\'s reason, pc and registers', () => {

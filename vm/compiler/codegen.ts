@@ -498,11 +498,24 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
 export type LeafFn = (run: unknown, R: Int32Array, a: number, b: number, fp: number) => Int32Array;
 
 /** Generate and bind the leaf function of the callback at `entry` (`only`: leafBlocks' answer). */
-export function compileLeaf(insns: readonly Insn[], name: string, vm: unknown, prog: unknown, decoded: unknown, kit: CompilerKit, only: Uint8Array, entry: number): { fn: LeafFn; compileMs: number } {
+export function compileLeaf(insns: readonly Insn[], name: string, vm: unknown, prog: unknown, decoded: unknown, kit: CompilerKit, only: Uint8Array, entry: number): CompiledLeaf {
   const t0 = performance.now();
   const { source } = generate(insns, name, only, entry);
   const factory = new Function('vm', 'prog', 'decoded', 'K', source) as (vm: unknown, prog: unknown, decoded: unknown, K: CompilerKit) => LeafFn;
-  return { fn: factory(vm, prog, decoded, kit), compileMs: performance.now() - t0 };
+  let stores = false;
+  for (let pc = 0; pc < insns.length; pc++) {
+    const x = insns[pc]!;
+    if (only[pc] === 1 && x.code !== LD_IMM64 && ((x.code & 7) === 2 || (x.code & 7) === 3)) stores = true;
+    if (x.code === LD_IMM64) pc++;
+  }
+  return { fn: factory(vm, prog, decoded, kit), stores, compileMs: performance.now() - t0 };
+}
+
+export interface CompiledLeaf {
+  readonly fn: LeafFn;
+  /** Whether the callback has a store or atomic (else it never writes memory, its frame included). */
+  readonly stores: boolean;
+  readonly compileMs: number;
 }
 
 export function compileProgram(insns: readonly Insn[], name: string, vm: unknown, prog: unknown, decoded: unknown, kit: CompilerKit, only?: Uint8Array): CompiledProgram {
