@@ -330,8 +330,8 @@ function stackBounds(v: Verifier, regno: number, off: number, size: number, t: A
     max = reg.s.smax + BigInt(off) + BigInt(size);
   }
   // check_stack_slot_within_bounds: without allow_uninit_stack a load may not reach below the
-  // bytes already in use (they could only be uninitialised); helpers are bounded as writes.
-  const floor = t !== 'read' || v.allowUninitStack ? MAX_STACK : stackFrame(v, reg).allocated;
+  // bytes already in use (they could only be uninitialised); 6.18 bounds helper reads so too.
+  const floor = t === 'write' || v.allowUninitStack ? MAX_STACK : stackFrame(v, reg).allocated;
   if (min < -BigInt(floor) || max > 0n || size < 0) {
     if (reg.s.isConst()) v.reject(`invalid${extra} stack R${regno} off=${off} size=${size}`);
     v.reject(`invalid variable-offset${extra} stack R${regno} var_off=${formatTnum(reg.s.varOff)} off=${off} size=${size}`);
