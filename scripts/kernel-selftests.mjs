@@ -19,14 +19,20 @@
 //     (fixtures as in 4; per program whether the host satisfies the annotations and, if not, why, in
 //     test/fixtures/kernel-selftests/all-files.json), `ebpfvm test --json` runs over it too, and the
 //     doc's "All verifier_*.c files" section gives the figure over every program of every compiled
-//     file with each non-pass in a reason category. The qualifying figure above is unchanged by it.
+//     file with each non-pass in a reason category. The qualifying figure above is unchanged by it;
+//  7. unprivileged runs (issue 17): every program with unprivileged annotations also gets its
+//     @unpriv run through the harness (--unpriv: CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, CAP_SYS_ADMIN
+//     dropped for the load, kernel.unprivileged_bpf_disabled lowered to 0 meanwhile and put back),
+//     recorded in the same fixtures under "PROG @unpriv", and counted as a separate figure: @unpriv
+//     runs over all compiled files, how many the host satisfies, how many `ebpfvm test` passes of
+//     those. The privileged figures above do not include them.
 //
 //   node scripts/kernel-selftests.mjs [--no-record] [FILE...]   FILE: e.g. verifier_and
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { prepare, compileSelftest, TREE, CACHE } from './kernel-tree.mjs';
-import { listObject, recordObject, runHarness, writeFixture, hostKernel } from './record-verifier.mjs';
+import { listObject, recordObject, runHarness, writeFixture, hostKernel, fixtureRecord as harnessRecord } from './record-verifier.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const args = process.argv.slice(2);
@@ -79,15 +85,22 @@ const qualPath = join(FIXTURES, 'qualifying.json');
 const previous = existsSync(qualPath) ? JSON.parse(readFileSync(qualPath, 'utf8')) : { files: {} };
 const qual = { kernel: hostKernel(), tree: 'linux-source-6.12', programs: qualCount, files: {}, excluded, compileErrors };
 let hostSatisfied = 0;
+// The kernel's sysctl is lowered only while a harness loads unprivileged; say so if it was left.
+const sysctlPath = '/proc/sys/kernel/unprivileged_bpf_disabled';
+const sysctlBefore = existsSync(sysctlPath) ? readFileSync(sysctlPath, 'utf8').trim() : undefined;
 for (const [name, progs] of Object.entries(qualifying)) {
   let satisfied = previous.files?.[name]?.hostSatisfied;
-  if (!noRecord || !satisfied) {
+  let unprivSatisfied = previous.files?.[name]?.unprivHostSatisfied;
+  let unprivProblems = previous.files?.[name]?.unprivHostProblems ?? {};
+  if (!noRecord || !satisfied || !unprivSatisfied) {
     const rec = recordObject(join(OBJS, `${name}.o`), name, `linux-6.12:tools/testing/selftests/bpf/progs/${name}.c`);
     writeFixture(join(FIXTURES, `${name}.json`), rec.fixture);
     satisfied = rec.satisfied;
+    unprivSatisfied = rec.unprivSatisfied;
+    unprivProblems = Object.fromEntries(Object.entries(rec.unprivProblems).map(([p, why]) => [p, hostCategory({ ...rec.fixture.programs[`${p} @unpriv`], problems: why })]));
   }
   hostSatisfied += Object.values(satisfied).filter(Boolean).length;
-  qual.files[name] = { programs: progs.length, hostSatisfied: satisfied };
+  qual.files[name] = { programs: progs.length, hostSatisfied: satisfied, unprivHostSatisfied: unprivSatisfied, ...(Object.keys(unprivProblems).length ? { unprivHostProblems: unprivProblems } : {}) };
 }
 qual.hostSatisfied = hostSatisfied;
 if (!only.size) writeFileSync(qualPath, JSON.stringify(qual, null, 2) + '\n');
@@ -104,8 +117,9 @@ const runTest = (name) => {
   let results;
   try { results = JSON.parse(r.stdout); } catch { results = null; }
   const list = Array.isArray(results) ? results : results?.results ?? results?.programs ?? [];
-  // The privileged run only: `@unpriv` runs (issue 17) share the program name.
-  return { exit: r.status, status: new Map(list.filter((x) => x.mode !== 'unpriv').map((x) => [x.prog ?? x.program ?? x.name, x])) };
+  // The privileged run in `status`, the `@unpriv` run (same program name) in `unpriv`.
+  const byProg = (xs) => new Map(xs.map((x) => [x.prog ?? x.program ?? x.name, x]));
+  return { exit: r.status, status: byProg(list.filter((x) => x.mode !== 'unpriv')), unpriv: byProg(list.filter((x) => x.mode === 'unpriv')) };
 };
 for (const [name, progs] of Object.entries(qualifying)) {
   const row = { name, programs: progs.length, hostOk: 0, pass: 0, fail: 0, skip: 0, reasons: new Map() };
@@ -135,12 +149,13 @@ const all = { kernel: hostKernel(), tree: 'linux-source-6.12', files: {} };
 function recordTolerant(name) {
   const objPath = join(OBJS, `${name}.o`);
   const fixture = { kernel: hostKernel(), object: `linux-6.12:tools/testing/selftests/bpf/progs/${name}.c`, programs: {} };
-  const hostSatisfied = {}, hostProblems = {}, auxiliary = [];
-  for (const { name: prog } of listObject(objPath).programs) {
+  const hostSatisfied = {}, hostProblems = {}, auxiliary = [], unprivHostSatisfied = {}, unprivHostProblems = {};
+  const programs = listObject(objPath).programs;
+  for (const { name: prog } of programs) {
     try {
       const r = runHarness(objPath, prog);
       if (r.isTest === false) auxiliary.push(prog);
-      fixture.programs[prog] = { loaded: r.loaded, errno: r.errno, logLevel: r.logLevel, log: r.log, retval: r.retval, dataOut: r.dataOut };
+      fixture.programs[prog] = harnessRecord(r);
       hostSatisfied[prog] = r.satisfied;
       if (!r.satisfied) hostProblems[prog] = hostCategory(r);
     } catch (e) {
@@ -148,8 +163,20 @@ function recordTolerant(name) {
       hostProblems[prog] = `harness cannot run it: ${(e.stderr?.toString() || String(e)).split('\n')[0].slice(0, 80)}`;
     }
   }
+  for (const { name: prog, unpriv } of programs) {
+    if (!unpriv) continue;
+    try {
+      const r = runHarness(objPath, prog, undefined, true);
+      fixture.programs[`${prog} @unpriv`] = harnessRecord(r);
+      unprivHostSatisfied[prog] = r.satisfied;
+      if (!r.satisfied) unprivHostProblems[prog] = hostCategory(r);
+    } catch (e) {
+      unprivHostSatisfied[prog] = false;
+      unprivHostProblems[prog] = `harness cannot run it: ${(e.stderr?.toString() || String(e)).split('\n')[0].slice(0, 80)}`;
+    }
+  }
   writeFixture(join(FIXTURES, `${name}.json`), fixture);
-  return { hostSatisfied, hostProblems, auxiliary };
+  return { hostSatisfied, hostProblems, auxiliary, unprivHostSatisfied, unprivHostProblems };
 }
 // Why the host kernel's record does not satisfy the 6.12 annotations, as a category.
 function hostCategory(r) {
@@ -164,7 +191,7 @@ function hostCategory(r) {
 const nonQual = Object.keys(excluded).filter((n) => excluded[n] !== 'no programs');
 for (const name of nonQual) {
   const prev = prevAll.files?.[name];
-  all.files[name] = (!noRecord || !prev) ? { why: excluded[name], ...recordTolerant(name) } : { ...prev, why: excluded[name] };
+  all.files[name] = (!noRecord || !prev?.unprivHostSatisfied) ? { why: excluded[name], ...recordTolerant(name) } : { ...prev, why: excluded[name] };
 }
 if (!only.size) writeFileSync(allPath, JSON.stringify(all, null, 2) + '\n');
 
@@ -214,7 +241,8 @@ for (const name of nonQual) {
   const progs = Object.keys(f.hostSatisfied).filter((p) => !aux.has(p));
   const row = { name, why: f.why, programs: progs.length, hostOk: 0, pass: 0, fail: 0, skip: 0, reasons: new Map() };
   allRows.push(row);
-  const r = haveTest ? runTest(name) : { status: new Map(), exit: null };
+  const r = haveTest ? runTest(name) : { status: new Map(), unpriv: new Map(), exit: null };
+  row.results = r;
   for (const p of progs) {
     const hostOk = f.hostSatisfied[p];
     if (hostOk) row.hostOk++;
@@ -234,9 +262,69 @@ for (const name of nonQual) {
 const allPct = allPrograms ? ((100 * allPassed) / allPrograms).toFixed(1) : '0';
 const allHostPct = allHostOk ? ((100 * allPassed) / allHostOk).toFixed(1) : '0';
 
+// 7. The @unpriv runs of every compiled file: a separate figure (the privileged ones above are
+// unchanged by them). Same pass rule: `ebpfvm test` says PASS and the host satisfies the run.
+const unprivRows = [], unprivCats = new Map(), unprivDetails = new Map();
+let uRuns = 0, uHostOk = 0, uPassed = 0, uVmPass = 0;
+const bump = (m, k) => m.set(k, (m.get(k) ?? 0) + 1);
+for (const row of [...rows, ...allRows]) {
+  const f = qual.files[row.name] ?? all.files[row.name];
+  const sat = f?.unprivHostSatisfied ?? {}, probs = f?.unprivHostProblems ?? {};
+  const progs = Object.keys(sat);
+  if (!progs.length) continue;
+  const u = { name: row.name, runs: progs.length, hostOk: 0, pass: 0, fail: 0, skip: 0, reasons: new Map() };
+  unprivRows.push(u);
+  for (const p of progs) {
+    const x = row.results?.unpriv?.get(p);
+    const s = String(x?.status ?? 'FAIL').toUpperCase();
+    if (sat[p]) u.hostOk++;
+    if (s === 'PASS') uVmPass++;
+    if (s === 'PASS' && sat[p]) { u.pass++; continue; }
+    const why = String(x?.reason ?? (x ? 'failed' : `no result (exit ${row.results?.exit})`)).split('\n')[0];
+    const cat = s === 'PASS' ? (probs[p] ?? 'host: annotations not satisfied') : vmCategory(s, why);
+    if (s === 'SKIP') u.skip++; else if (s !== 'PASS') u.fail++;
+    bump(unprivCats, cat);
+    bump(u.reasons, cat);
+    // The reason itself (numbers masked), for the runs the host satisfies and ebpfvm does not pass.
+    if (s !== 'PASS' && sat[p]) bump(unprivDetails, why.replace(/\b\d+\b/g, 'N').slice(0, 110));
+  }
+  uRuns += u.runs; uHostOk += u.hostOk; uPassed += u.pass;
+}
+const uPct = uHostOk ? ((100 * uPassed) / uHostOk).toFixed(1) : '0';
+
 const pct = qualCount ? ((100 * passed) / qualCount).toFixed(1) : '0';
 const apart = Object.entries(qual.files).flatMap(([f, v]) => Object.entries(v.hostSatisfied).filter(([, ok]) => !ok).map(([p]) => `${f}/${p}`));
 const cell = (n) => (haveTest ? String(n) : '–');
+const unprivLines = [
+  '## Unprivileged (@unpriv) runs (issue 17)',
+  '',
+  'Every program with unprivileged annotations (`__success_unpriv`, `__failure_unpriv`, `__msg_unpriv`, `__retval_unpriv`, ...)',
+  'gets a second run, as the kernel\'s test loader makes it: loaded with CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN',
+  'dropped (the harness lowers kernel.unprivileged_bpf_disabled to 0 for the load and puts it back), maps an unprivileged',
+  'user may not create left uncreated, the test run with the capabilities restored. Host records: "PROG @unpriv" in',
+  'test/fixtures/kernel-selftests/<file>.json. Counted apart from the figures above; same pass rule (`ebpfvm test` PASS and',
+  'the host satisfies the run).',
+  '',
+  `${uRuns} @unpriv runs in ${unprivRows.length} files; the host kernel satisfies ${uHostOk}; \`ebpfvm test\` says PASS for ${haveTest ? uVmPass : '–'}.`,
+  haveTest ? `**${uPassed} of the ${uHostOk} @unpriv runs the host satisfies pass (${uPct} %).**` : '`ebpfvm test` was not available: no ebpfvm figures.',
+  '',
+  '| file | @unpriv runs | host kernel satisfied | passed | failed | skipped | top reasons |',
+  '|---|---:|---:|---:|---:|---:|---|',
+  ...unprivRows.map((r) => `| ${r.name} | ${r.runs} | ${r.hostOk} | ${cell(r.pass)} | ${cell(r.fail)} | ${cell(r.skip)} | ${[...r.reasons].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([w, n]) => `${n}× ${w.replace(/\|/g, '\\|')}`).join('; ')} |`),
+  '',
+  '### @unpriv runs that do not pass, by category',
+  '',
+  '| category | runs |',
+  '|---|---:|',
+  ...[...unprivCats].sort((a, b) => b[1] - a[1]).map(([c, n]) => `| ${c.replace(/\|/g, '\\|')} | ${n} |`),
+  '',
+  '### ebpfvm\'s reasons for the @unpriv runs the host satisfies and ebpfvm does not pass (numbers masked, top 30)',
+  '',
+  '| reason | runs |',
+  '|---|---:|',
+  ...[...unprivDetails].sort((a, b) => b[1] - a[1]).slice(0, 30).map(([c, n]) => `| ${c.replace(/\|/g, '\\|')} | ${n} |`),
+  '',
+];
 const lines = [
   '# The kernel\'s verifier selftests under ebpfvm',
   '',
@@ -297,8 +385,11 @@ const lines = [
 // Sections other scripts write (every `## ` heading but this script's own, to the end: the graph
 // run-time and verifier sections) are kept after this table.
 const docPath = join(root, 'docs/kernel-selftests.md');
-const kept = existsSync(docPath) ? /\n## (?!Programs whose 6\.12 annotations|All verifier_\*\.c files)[^]*$/.exec(readFileSync(docPath, 'utf8'))?.[0] ?? '' : '';
-if (!only.size) writeFileSync(docPath, lines.join('\n') + kept);
+const kept = existsSync(docPath) ? /\n## (?!Programs whose 6\.12 annotations|All verifier_\*\.c files|Unprivileged \(@unpriv\) runs)[^]*$/.exec(readFileSync(docPath, 'utf8'))?.[0] ?? '' : '';
+if (!only.size) writeFileSync(docPath, [...lines, ...unprivLines].join('\n') + kept);
+if (haveTest) console.log(`kernel-selftests: @unpriv runs: ${uRuns}; the host satisfies ${uHostOk}; ${uPassed} of those pass under ebpfvm (${uPct} %)`);
+const sysctlAfter = existsSync(sysctlPath) ? readFileSync(sysctlPath, 'utf8').trim() : undefined;
+if (sysctlAfter !== sysctlBefore) console.error(`kernel-selftests: WARNING: kernel.unprivileged_bpf_disabled was ${sysctlBefore} and is now ${sysctlAfter} (the harness restores it; set it back with sysctl)`);
 if (haveTest) console.log(`kernel-selftests: all files: ${allPassed} of ${allPrograms} programs pass (${allPct} %); ${allPassed} of the ${allHostOk} the host kernel satisfies (${allHostPct} %)`);
 console.log(haveTest ? `kernel-selftests: ${passed} of ${qualCount} qualifying programs pass under ebpfvm (${pct} %); docs/kernel-selftests.md written`
   : 'kernel-selftests: `ebpfvm test` is not available (build it, or it does not exist yet); docs/kernel-selftests.md has the kernel side only');

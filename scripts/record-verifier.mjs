@@ -3,8 +3,11 @@
 // test/progs/verifier/ and every program in it, runs our verifier harness (built by
 // scripts/kernel-tree.mjs, pinned to CPU 0) and writes test/fixtures/verifier-kernel/<name>.json in
 // the format of the verifier interfaces (§3): verdict, errno, log level, the full log, retval and
-// data_out of the test run. The kernel is the oracle: a program whose annotations the kernel does
-// not satisfy is reported and makes the script exit 1 (the annotation must be fixed).
+// data_out of the test run. Programs with unprivileged annotations also get their `@unpriv` run
+// (the harness's --unpriv: capabilities dropped for the load, kernel.unprivileged_bpf_disabled
+// lowered to 0 meanwhile), recorded under "PROG @unpriv". The kernel is the oracle: a program whose
+// annotations the kernel does not satisfy is reported and makes the script exit 1 (the annotation
+// must be fixed).
 //
 //   node scripts/record-verifier.mjs [NAME...]          record these objects (default: all)
 //   node scripts/record-verifier.mjs --check [NAME...]  only report unsatisfied annotations
@@ -20,30 +23,43 @@ const SEEDED = { verifier_array_access: 'map_array_ro', verifier_value_ptr_arith
 
 export const hostKernel = () => execFileSync('uname', ['-r']).toString().trim();
 
-/** Programs (name, section, type) and maps (name, type, internal) of an object, as libbpf sees them. */
+/** Programs (name, section, type, unpriv: whether the test loader makes an @unpriv run of it) and
+ *  maps (name, type, internal) of an object, as libbpf sees them. */
 export function listObject(objPath) {
   return JSON.parse(execFileSync(ensureHarness(), [objPath, '--list']).toString());
 }
 
 /** One program through the harness: the kernel's verdict, log and run, plus the annotation check. */
-export function runHarness(objPath, prog, seedMap) {
-  const extra = seedMap ? ['--seed-test-val', seedMap] : [];
+export function runHarness(objPath, prog, seedMap, unpriv = false) {
+  const extra = [...(seedMap ? ['--seed-test-val', seedMap] : []), ...(unpriv ? ['--unpriv'] : [])];
   const out = execFileSync('taskset', ['-c', '0', ensureHarness(), objPath, prog, ...extra], { maxBuffer: 64 << 20 });
   return JSON.parse(out.toString());
 }
 
-/** Every program of one object: the §3 fixture and, per program, whether the kernel satisfied its annotations. */
+/** The fixture record of one harness run. */
+export const fixtureRecord = (r) => ({ loaded: r.loaded, errno: r.errno, logLevel: r.logLevel, log: r.log, retval: r.retval, dataOut: r.dataOut });
+
+/** Every program of one object: the §3 fixture and, per program, whether the kernel satisfied its
+ *  annotations; the @unpriv runs apart (`unprivSatisfied`, keyed by program name; in the fixture
+ *  under "PROG @unpriv"), so the privileged figures are computed as before. */
 export function recordObject(objPath, name, objectLabel) {
   const fixture = { kernel: hostKernel(), object: objectLabel, programs: {} };
-  const satisfied = {};
-  const problems = {};
-  for (const { name: prog } of listObject(objPath).programs) {
+  const satisfied = {}, problems = {}, unprivSatisfied = {}, unprivProblems = {};
+  const programs = listObject(objPath).programs;
+  for (const { name: prog } of programs) {
     const r = runHarness(objPath, prog, SEEDED[name]);
-    fixture.programs[prog] = { loaded: r.loaded, errno: r.errno, logLevel: r.logLevel, log: r.log, retval: r.retval, dataOut: r.dataOut };
+    fixture.programs[prog] = fixtureRecord(r);
     satisfied[prog] = r.satisfied;
     if (!r.satisfied) problems[prog] = r.problems;
   }
-  return { fixture, satisfied, problems };
+  for (const { name: prog, unpriv } of programs) {
+    if (!unpriv) continue;
+    const r = runHarness(objPath, prog, SEEDED[name], true);
+    fixture.programs[`${prog} @unpriv`] = fixtureRecord(r);
+    unprivSatisfied[prog] = r.satisfied;
+    if (!r.satisfied) unprivProblems[prog] = r.problems;
+  }
+  return { fixture, satisfied, problems, unprivSatisfied, unprivProblems };
 }
 
 // The privileged log prints the kernel address of each map loaded by ld_imm64
@@ -74,18 +90,20 @@ function main() {
   if (!checkOnly) mkdirSync(outDir, { recursive: true });
   for (const name of objects) {
     const objPath = join(objDir, `${name}.o`);
-    const { fixture, satisfied, problems } = recordObject(objPath, name, relative(root, objPath));
-    for (const [prog, rec] of Object.entries(fixture.programs)) {
+    const { fixture, satisfied, problems, unprivSatisfied, unprivProblems } = recordObject(objPath, name, relative(root, objPath));
+    for (const [key, rec] of Object.entries(fixture.programs)) {
       programs++;
       if (rec.loaded) loaded++;
-      if (!satisfied[prog]) {
+      const prog = key.replace(/ @unpriv$/, '');
+      const [ok, why] = key === prog ? [satisfied[prog], problems[prog]] : [unprivSatisfied[prog], unprivProblems[prog]];
+      if (!ok) {
         unsatisfied++;
-        console.log(`UNSATISFIED ${name}/${prog}: ${problems[prog].replace(/\n/g, '; ')}`);
+        console.log(`UNSATISFIED ${name}/${key}: ${why.replace(/\n/g, '; ')}`);
       }
     }
     if (!checkOnly) writeFixture(join(outDir, `${name}.json`), fixture);
   }
-  console.log(`record-verifier: ${objects.length} objects, ${programs} programs (${loaded} loaded), ${unsatisfied} with annotations the kernel (${hostKernel()}) does not satisfy`);
+  console.log(`record-verifier: ${objects.length} objects, ${programs} program runs incl. @unpriv (${loaded} loaded), ${unsatisfied} with annotations the kernel (${hostKernel()}) does not satisfy`);
   process.exit(unsatisfied ? 1 : 0);
 }
 

@@ -4,6 +4,7 @@
 // on the LoadedProgram, so later stages (run, the compiler) can read the verdict and the facts.
 import { EbpfvmError, PermissionError, VerifierError } from './errors.js';
 import { checkUnprivProgram } from './loader/unpriv.js';
+import { POISON_LDIMM64_MAP_BASE } from './loader/link.js';
 import { load, type LoadOptions } from './loader/load.js';
 import { Runtime } from './runtime.js';
 import type { ObjectSpec } from './loader/spec.js';
@@ -31,6 +32,7 @@ export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptio
   const unpriv = opts.unpriv ?? obj.unpriv;
   if (unpriv) checkUnprivProgram(name, lp.progType, lp.program.insns.length);
   const result = verify(verifierInput(obj, lp, unpriv), { ...opts, unpriv });
+  result.log = fixupMissingMapLoad(result.log, [...obj.spec.maps.keys()]);
   lp.verified = result;
   // The rbtree helpers skip their run-time lock check for a program whose every tree operation
   // was proven to hold the lock (strict mode); any other verdict keeps the check.
@@ -44,6 +46,21 @@ export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptio
   const target = lp.extTarget?.program;
   if (target?.replacedBy?.get(lp.extTarget!.func) === lp) obj.runtime.replaceProgram(target.id, runnableProgram(target));
   return result;
+}
+
+/** libbpf's fixup_log_missing_map_load: where the verifier stopped at the call a load of an
+ *  uncreated map was poisoned into (link.ts), libbpf rewrites the log's last lines
+ *  `N: (85) call unknown#2001000M` / `invalid func unknown#2001000M` into `N: <invalid BPF map
+ *  reference>` / `BPF map 'NAME' is referenced but wasn't created`, NAME the object's map M. */
+function fixupMissingMapLoad(log: string, mapNames: readonly string[]): string {
+  const m = /(^|\n)(\d+): \(85\) call unknown#(\d+)\ninvalid func unknown#\3\n/.exec(log);
+  if (!m) return log;
+  const name = mapNames[Number(m[3]) - POISON_LDIMM64_MAP_BASE];
+  if (name === undefined) return log;
+  // libbpf looks at the last 10 lines only.
+  const start = m.index + m[1]!.length;
+  if (log.slice(start).split('\n').length > 11) return log;
+  return `${log.slice(0, start)}${m[2]}: <invalid BPF map reference>\nBPF map '${name}' is referenced but wasn't created\n${log.slice(m.index + m[0].length)}`;
 }
 
 /** The program a run of `lp` executes: the verifier's rewrite once accepted, else the loaded one;
@@ -430,7 +447,10 @@ export function programVerdict(open: () => ObjectSpec, name: string, opts: Verif
     if (listXlated && r.accepted) xlated = listXlated(obj.program(name));
   } catch (e) {
     // The syscall refused the unprivileged caller (EPERM, no verifier log): refused, not bad input.
-    if (e instanceof PermissionError) return { program: name, status: 'rejected', error: e.message, log: '' };
+    if (e instanceof PermissionError) {
+      const own = `program ${name}: `;
+      return { program: name, status: 'rejected', error: e.message.startsWith(own) ? e.message.slice(own.length) : e.message, log: '' };
+    }
     // Load-time refusals the kernel's verifier makes too (GPL-only helpers, helpers the program
     // type may not call) are rejections; anything else the loader refuses is bad input.
     if (e instanceof VerifierError) {

@@ -5,8 +5,9 @@
  * ebpfvm's verifier fixtures (scripts/record-verifier.mjs); built by scripts/kernel-tree.mjs against
  * the libbpf of the linux-source-6.12 tree, never committed as a binary.
  *
- *   verifier-harness OBJ --list                 programs (name, section, type) in object order, and maps
- *   verifier-harness OBJ PROG [--seed-test-val MAP]
+ *   verifier-harness OBJ --list                 programs (name, section, type, whether the test loader
+ *                                               makes an @unpriv run of it) in object order, and maps
+ *   verifier-harness OBJ PROG [--seed-test-val MAP] [--unpriv]
  *
  * For PROG: the object is opened, only PROG and the programs tagged __auxiliary are autoloaded,
  * PROG's annotations are read from its BTF decl tags (the plain "comment:tag", the 6.12
@@ -17,7 +18,18 @@
  * is run once with BPF_PROG_TEST_RUN: 64 zero bytes in, 256 bytes out, repeat 1; syscall programs
  * get empty options. The annotations are checked against the result the way test_loader checks
  * them (verdict, __msg in order with {{regex}}, __not_msg, __retval) and the problems listed.
- * Unprivileged (@unpriv) runs are not done here.
+ *
+ * --unpriv: the @unpriv run, as test_loader's run_subtest makes it: the _unpriv expectations (each
+ * kind the program does not give inherited from the privileged one), the programs tagged
+ * __auxiliary_unpriv (or __auxiliary with an unprivileged tag), maps an unprivileged user may not
+ * create left uncreated (is_unpriv_capable_map; libbpf poisons their loads), CAP_SYS_ADMIN,
+ * CAP_NET_ADMIN, CAP_PERFMON and CAP_BPF dropped from the effective set for the open and load and
+ * restored for the test run. test_loader skips these runs when kernel.unprivileged_bpf_disabled is
+ * set; the harness instead sets it to 0 for the load (root may lower Debian's default 2; 1 is
+ * sticky and refused) under an flock, so concurrent harnesses never see each other's value, and
+ * puts the old value back right after the load, at exit and on SIGINT/SIGTERM/SIGHUP. The old
+ * value is also kept in a state file until restored, so a harness killed in between is repaired by
+ * the next one.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,6 +40,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/capability.h>
@@ -46,11 +61,22 @@
 #ifndef BPF_F_XDP_HAS_FRAGS
 #define BPF_F_XDP_HAS_FRAGS (1U << 5)
 #endif
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+#define UNPRIV_SYSCTL "/proc/sys/kernel/unprivileged_bpf_disabled"
+#define UNPRIV_LOCK "/run/ebpfvm-verifier-harness-unpriv.lock"
+#define UNPRIV_STATE "/run/ebpfvm-verifier-harness-unpriv.saved"
 
 struct tag { long order; int idx; const char *payload; };
 
 struct spec {
 	bool expect_failure, auxiliary, has_retval, is_test;
+	bool mode_priv, mode_unpriv; /* test_loader's mode_mask: which runs the program gets */
 	int retval, log_level, flags;
 	const char *msgs[MAX_TAGS];
 	bool msg_negated[MAX_TAGS];
@@ -148,10 +174,16 @@ static int default_flags(void)
 	return 0;
 }
 
-static int parse_spec(struct btf *btf, const char *name, struct spec *s, int base_flags)
+/* The expectations of one run (test_loader's parse_test_spec): the privileged ones, or with
+ * `unpriv` the _unpriv ones, each kind (verdict, messages, retval) the program does not give for
+ * that run inherited from the privileged run. */
+static int parse_spec(struct btf *btf, const char *name, struct spec *s, int base_flags, bool unpriv)
 {
 	static struct tag tags[MAX_TAGS];
-	int func_id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC), n = 0;
+	static const char *umsgs[MAX_TAGS];
+	static bool unegated[MAX_TAGS];
+	int func_id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC), n = 0, umsg_cnt = 0, uretval = 0;
+	bool ufailure = false, uhas_result = false, uhas_retval = false;
 
 	memset(s, 0, sizeof(*s));
 	s->flags = base_flags;
@@ -180,27 +212,60 @@ static int parse_spec(struct btf *btf, const char *name, struct spec *s, int bas
 		const char *p = tags[i].payload;
 		bool counted = tags[i].order >= 0;
 
-		if (!strcmp(p, "test_expect_failure")) { s->expect_failure = true; s->is_test = true; }
-		else if (!strcmp(p, "test_expect_success")) { s->expect_failure = false; s->is_test = true; }
-		else if (!strcmp(p, "test_auxiliary")) s->auxiliary = true;
+		if (!strcmp(p, "test_expect_failure")) { s->expect_failure = true; s->is_test = true; s->mode_priv = true; }
+		else if (!strcmp(p, "test_expect_success")) { s->expect_failure = false; s->is_test = true; s->mode_priv = true; }
+		else if (!strcmp(p, "test_expect_failure_unpriv")) { ufailure = true; uhas_result = true; s->mode_unpriv = true; }
+		else if (!strcmp(p, "test_expect_success_unpriv")) { ufailure = false; uhas_result = true; s->mode_unpriv = true; }
+		else if (!strcmp(p, "test_auxiliary")) { s->auxiliary = true; s->mode_priv = true; }
+		else if (!strcmp(p, "test_auxiliary_unpriv")) { s->auxiliary = true; s->mode_unpriv = true; }
 		else if (!strncmp(p, "test_expect_msg=", 16)) {
 			s->msg_negated[s->msg_cnt] = false;
 			s->msgs[s->msg_cnt++] = msg_text(p + 16, counted);
 			s->is_test = true;
+			s->mode_priv = true;
 		} else if (!strncmp(p, "test_expect_not_msg=", 20)) {
 			s->msg_negated[s->msg_cnt] = true;
 			s->msgs[s->msg_cnt++] = msg_text(p + 20, counted);
 			s->is_test = true;
+			s->mode_priv = true;
+		} else if (!strncmp(p, "test_expect_msg_unpriv=", 23)) {
+			unegated[umsg_cnt] = false;
+			umsgs[umsg_cnt++] = msg_text(p + 23, counted);
+			s->mode_unpriv = true;
+		} else if (!strncmp(p, "test_expect_not_msg_unpriv=", 27)) {
+			unegated[umsg_cnt] = true;
+			umsgs[umsg_cnt++] = msg_text(p + 27, counted);
+			s->mode_unpriv = true;
 		} else if (!strncmp(p, "test_retval=", 12)) {
 			if (parse_retval(p + 12, &s->retval)) problem(s, "cannot parse retval '%s'", p + 12);
 			s->has_retval = true;
 			s->is_test = true;
+			s->mode_priv = true;
+		} else if (!strncmp(p, "test_retval_unpriv=", 19)) {
+			if (parse_retval(p + 19, &uretval)) problem(s, "cannot parse retval '%s'", p + 19);
+			uhas_retval = true;
+			s->mode_unpriv = true;
+		} else if (!strncmp(p, "test_expect_xlated=", 19) || !strncmp(p, "test_jited=", 11)) {
+			/* not checked here, but they make a privileged run */
+			s->mode_priv = true;
+		} else if (!strncmp(p, "test_expect_xlated_unpriv=", 26) || !strncmp(p, "test_jited_unpriv=", 18)) {
+			s->mode_unpriv = true;
 		} else if (!strncmp(p, "test_log_level=", 15)) {
 			char *end;
 			s->log_level = strtol(p + 15, &end, 0);
 			if (*end) problem(s, "cannot parse log level '%s'", p + 15);
 		} else if (!strncmp(p, "test_prog_flags=", 16)) {
 			if (parse_flag(p + 16, &s->flags)) problem(s, "cannot parse flag '%s'", p + 16);
+		}
+	}
+	if (!s->mode_priv && !s->mode_unpriv) s->mode_priv = true;
+	if (unpriv) {
+		if (uhas_result) s->expect_failure = ufailure;
+		if (uhas_retval) { s->retval = uretval; s->has_retval = true; }
+		if (umsg_cnt) {
+			memcpy(s->msgs, umsgs, sizeof(umsgs[0]) * umsg_cnt);
+			memcpy(s->msg_negated, unegated, sizeof(unegated[0]) * umsg_cnt);
+			s->msg_cnt = umsg_cnt;
 		}
 	}
 	return 0;
@@ -290,6 +355,158 @@ static void drop_sys_admin(void)
 	if (syscall(SYS_capset, &hdr, data)) { perror("capset"); exit(2); }
 }
 
+/* test_loader's drop_capabilities/restore_capabilities: the four capabilities an unprivileged
+ * user lacks leave the effective set for the load and come back for the test run. */
+static struct __user_cap_data_struct saved_caps[2];
+static bool caps_dropped;
+
+static void drop_unpriv_caps(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+	const int caps[] = { CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_PERFMON, CAP_BPF };
+
+	if (syscall(SYS_capget, &hdr, data)) { perror("capget"); exit(2); }
+	memcpy(saved_caps, data, sizeof(data));
+	for (unsigned i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		data[CAP_TO_INDEX(caps[i])].effective &= ~CAP_TO_MASK(caps[i]);
+	if (syscall(SYS_capset, &hdr, data)) { perror("capset"); exit(2); }
+	caps_dropped = true;
+}
+
+static void restore_caps(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+
+	if (!caps_dropped) return;
+	if (syscall(SYS_capset, &hdr, saved_caps)) { perror("capset (restore)"); exit(2); }
+	caps_dropped = false;
+}
+
+/* kernel.unprivileged_bpf_disabled: lowered to 0 for an unprivileged load and put back. */
+static int sysctl_lock_fd = -1;
+static char sysctl_saved[8];
+static volatile sig_atomic_t sysctl_changed;
+
+static int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CREAT, 0600);
+	ssize_t len = (ssize_t)strlen(val), w;
+
+	if (fd < 0) return -1;
+	w = write(fd, val, len);
+	close(fd);
+	return w == len ? 0 : -1;
+}
+
+static int read_str(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t r;
+
+	if (fd < 0) return -1;
+	r = read(fd, buf, size - 1);
+	close(fd);
+	if (r <= 0) return -1;
+	buf[r] = 0;
+	while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == ' ')) buf[--r] = 0;
+	return 0;
+}
+
+/* Writing the sysctl needs CAP_SYS_ADMIN, which the harness keeps out of its effective set (as
+ * prog_tests/verifier.c does): raised for the write only (it is still permitted). Only
+ * async-signal-safe calls: it also runs from the signal handler. */
+static int sysctl_write(const char *val)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2], raised[2];
+	int err;
+
+	if (syscall(SYS_capget, &hdr, data)) return -1;
+	memcpy(raised, data, sizeof(data));
+	raised[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective |= CAP_TO_MASK(CAP_SYS_ADMIN);
+	if (syscall(SYS_capset, &hdr, raised)) return -1;
+	err = write_str(UNPRIV_SYSCTL, val);
+	syscall(SYS_capset, &hdr, data);
+	return err;
+}
+
+static void sysctl_restore(void)
+{
+	if (!sysctl_changed) return;
+	if (sysctl_write(sysctl_saved) == 0) {
+		unlink(UNPRIV_STATE);
+		sysctl_changed = 0;
+	}
+}
+
+static void sysctl_unlock(void)
+{
+	sysctl_restore();
+	if (sysctl_lock_fd >= 0) { flock(sysctl_lock_fd, LOCK_UN); close(sysctl_lock_fd); sysctl_lock_fd = -1; }
+}
+
+static void on_signal(int sig)
+{
+	sysctl_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void sysctl_allow_unpriv(void)
+{
+	char cur[8];
+
+	sysctl_lock_fd = open(UNPRIV_LOCK, O_RDWR | O_CREAT, 0600);
+	if (sysctl_lock_fd < 0 || flock(sysctl_lock_fd, LOCK_EX)) { perror(UNPRIV_LOCK); exit(2); }
+	if (read_str(UNPRIV_SYSCTL, cur, sizeof(cur))) { perror(UNPRIV_SYSCTL); exit(2); }
+	/* a harness killed between setting and restoring left the old value here */
+	if (read_str(UNPRIV_STATE, sysctl_saved, sizeof(sysctl_saved))) strcpy(sysctl_saved, cur);
+	if (!strcmp(cur, "0")) {
+		if (strcmp(sysctl_saved, "0")) sysctl_changed = 1; /* restore the stale state's value */
+		return;
+	}
+	if (!strcmp(cur, "1")) {
+		fprintf(stderr, "kernel.unprivileged_bpf_disabled is 1, which cannot be lowered until reboot: no unprivileged runs\n");
+		exit(3);
+	}
+	if (write_str(UNPRIV_STATE, sysctl_saved)) { perror(UNPRIV_STATE); exit(2); }
+	atexit(sysctl_unlock);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	sysctl_changed = 1;
+	if (sysctl_write("0")) {
+		perror("lowering kernel.unprivileged_bpf_disabled");
+		sysctl_unlock();
+		exit(2);
+	}
+}
+
+/* test_loader's is_unpriv_capable_map: the map types map_create gives an unprivileged user. */
+static bool unpriv_capable_map(const struct bpf_map *map)
+{
+	switch (bpf_map__type(map)) {
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_HASH_OF_MAPS:
+		return !(bpf_map__map_flags(map) & BPF_F_ZERO_SEED);
+	case BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE:
+	case BPF_MAP_TYPE_ARRAY:
+	case BPF_MAP_TYPE_RINGBUF:
+	case BPF_MAP_TYPE_PROG_ARRAY:
+	case BPF_MAP_TYPE_CGROUP_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+	case BPF_MAP_TYPE_USER_RINGBUF:
+	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+	case BPF_MAP_TYPE_CGROUP_STORAGE:
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* The C driver's pre-execution callback for verifier_array_access / verifier_value_ptr_arith. */
 static int seed_test_val(struct bpf_object *obj, const char *map_name)
 {
@@ -317,19 +534,20 @@ int main(int argc, char **argv)
 	struct bpf_object *obj;
 	struct spec spec, other;
 	int err, load_errno = 0, base_flags;
-	bool loaded, ran = false;
+	bool loaded, ran = false, unpriv = false;
 	int retval = 0;
 	unsigned char data_in[TEST_DATA_LEN] = {}, data_out[TEST_DATA_LEN << 2] = {};
 	__u32 out_size = 0;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: %s OBJ --list | OBJ PROG [--seed-test-val MAP]\n", argv[0]);
+		fprintf(stderr, "usage: %s OBJ --list | OBJ PROG [--seed-test-val MAP] [--unpriv]\n", argv[0]);
 		return 2;
 	}
 	obj_path = argv[1];
 	prog_name = argv[2];
 	for (int i = 3; i < argc; i++) {
 		if (!strcmp(argv[i], "--seed-test-val") && i + 1 < argc) seed_map = argv[++i];
+		else if (!strcmp(argv[i], "--unpriv")) unpriv = true;
 		else { fprintf(stderr, "unknown argument %s\n", argv[i]); return 2; }
 	}
 	libbpf_set_print(quiet_print);
@@ -349,7 +567,9 @@ int main(int argc, char **argv)
 			json_str(stdout, bpf_program__section_name(prog));
 			printf(",\"type\":");
 			json_str(stdout, libbpf_bpf_prog_type_str(bpf_program__type(prog)) ?: "unknown");
-			printf("}");
+			/* whether test_loader makes an @unpriv run of it */
+			printf(",\"unpriv\":%s}", !parse_spec(bpf_object__btf(obj), bpf_program__name(prog), &other, 0, false) &&
+			       !other.auxiliary && other.mode_unpriv ? "true" : "false");
 			first = false;
 		}
 		printf("],\"maps\":[");
@@ -372,13 +592,24 @@ int main(int argc, char **argv)
 		bool load = false;
 
 		if (!strcmp(bpf_program__name(prog), prog_name)) { target = prog; load = true; }
-		else if (!parse_spec(bpf_object__btf(obj), bpf_program__name(prog), &other, 0) && other.auxiliary) load = true;
+		/* test_loader: auxiliary programs tagged for this run's mode */
+		else if (!parse_spec(bpf_object__btf(obj), bpf_program__name(prog), &other, 0, false) && other.auxiliary &&
+			 (unpriv ? other.mode_unpriv : other.mode_priv)) load = true;
 		bpf_program__set_autoload(prog, load);
 	}
 	if (!target) { fprintf(stderr, "no program %s in %s\n", prog_name, obj_path); return 2; }
-	if (parse_spec(bpf_object__btf(obj), prog_name, &spec, base_flags)) {
+	if (parse_spec(bpf_object__btf(obj), prog_name, &spec, base_flags, unpriv)) {
 		fprintf(stderr, "no BTF FUNC for %s\n", prog_name);
 		return 2;
+	}
+	if (unpriv && !spec.mode_unpriv) {
+		fprintf(stderr, "%s has no @unpriv run (no _unpriv annotation)\n", prog_name);
+		return 2;
+	}
+	if (unpriv) {
+		struct bpf_map *map;
+
+		bpf_object__for_each_map(map, obj) bpf_map__set_autocreate(map, unpriv_capable_map(map));
 	}
 
 	/* HARNESS_LOG_LEVEL overrides the annotation's level (log comparisons at level 2); the
@@ -389,9 +620,35 @@ int main(int argc, char **argv)
 	bpf_program__set_log_level(target, spec.log_level);
 	bpf_program__set_flags(target, bpf_program__flags(target) | spec.flags);
 
+	if (unpriv) {
+		/* libbpf probes kernel features once per process and caches them; under test_progs the
+		 * privileged runs before have probed them with every capability (an unprivileged probe
+		 * would find e.g. no expected_attach_type support, as it may not load a cgroup_sock
+		 * program). Probe them so: a privileged load of the same selection, then thrown away. */
+		struct bpf_object *probe = bpf_object__open_file(obj_path, NULL);
+
+		if (probe) {
+			struct bpf_program *pp;
+
+			bpf_object__for_each_program(pp, probe) {
+				struct bpf_program *orig = bpf_object__find_program_by_name(obj, bpf_program__name(pp));
+
+				bpf_program__set_autoload(pp, orig && bpf_program__autoload(orig));
+			}
+			bpf_object__load(probe);
+			bpf_object__close(probe);
+		}
+		sysctl_allow_unpriv();
+		drop_unpriv_caps();
+	}
 	err = bpf_object__load(obj);
 	loaded = err == 0;
 	if (!loaded) load_errno = -err;
+	/* test_loader restores the capabilities before the test run */
+	if (unpriv) {
+		restore_caps();
+		sysctl_unlock();
+	}
 
 	if (loaded && seed_map && seed_test_val(obj, seed_map))
 		problem(&spec, "cannot seed map %s", seed_map);
