@@ -64,9 +64,10 @@ export function recordObject(objPath, name, objectLabel) {
 
 // The privileged log prints the kernel address of each map loaded by ld_imm64
 // (`4: (18) r1 = 0xffff8881b51bb800`), which changes with every load. A program whose record
-// differs from the committed one only there keeps the committed record, so re-recording does not
+// differs from the committed one only there (or in the verification time) keeps the committed record, so re-recording does not
 // churn. (Programs that return a pointer, __retval(POINTER_VALUE), still get a new retval.)
-const maskAddresses = (text) => text.replace(/0xffff[0-9a-f]{12}/g, '0xffff............');
+// The statistics' `verification time N usec` changes with every load too.
+const maskAddresses = (text) => text.replace(/0xffff[0-9a-f]{12}/g, '0xffff............').replace(/verification time \d+ usec/g, 'verification time N usec');
 export function writeFixture(path, fixture) {
   if (existsSync(path)) {
     const old = JSON.parse(readFileSync(path, 'utf8'));
