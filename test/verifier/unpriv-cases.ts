@@ -45,6 +45,10 @@ export const UNPRIV_CASES: readonly [string, number, string][] = [
   ['stack: narrow write into a spilled pointer', 1, '*(u64 *)(r10 - 8) = r1\nr0 = 0\n*(u32 *)(r10 - 8) = r0\nexit'],
   ['stack: narrow fill of a spilled scalar over uninit bytes', 1, 'r1 = 7\n*(u32 *)(r10 - 8) = r1\nr0 = *(u64 *)(r10 - 8)\nexit'],
   ['stack: whole write over a spilled pointer', 1, '*(u64 *)(r10 - 8) = r1\nr0 = 0\n*(u64 *)(r10 - 8) = r0\nexit'],
+  // stacksafe: the fall-through fills fp-8 with bpf_skb_load_bytes (misc bytes) and saves a
+  // checkpoint at insn 11; the jump reaches it with fp-8 uninitialised. Privileged the old misc
+  // bytes accept that (`11: safe`); unprivileged they do not, and the read then fails.
+  ['prune: misc bytes against uninitialised ones', 1, 'r9 = r1\ncall 7\nr6 = r0\ncall 7\nif r0 > r6 goto +6\nr1 = r9\nr2 = 0\nr3 = r10\nr3 += -8\nr4 = 8\ncall 26\nr1 = 42\n*(u8 *)(r10 - 8) = r1\nr2 = *(u64 *)(r10 - 8)\nr0 = 0\nexit'],
   // helpers
   ['helper: bpf_jiffies64 (CAP_BPF tier)', 1, 'call 118\nr0 = 0\nexit'],
   ['helper: bpf_trace_printk (CAP_PERFMON tier)', 1, 'r1 = r10\nr1 += -8\n*(u64 *)(r10 - 8) = 0\nr2 = 8\ncall 6\nr0 = 0\nexit'],

@@ -43,7 +43,7 @@ describe(`unprivileged rules against the host kernel (${fixture.kernel})`, () =>
   }
   it('every family is refused somewhere unprivileged and not for the same reason privileged', () => {
     const families = new Set(fixture.cases.filter((c) => !c.unpriv.loaded && c.unpriv.error !== c.priv.error).map((c) => c.name.split(':')[0]));
-    expect([...families].sort()).toEqual(['calls', 'cfg', 'cmp', 'ctx', 'helper', 'leak', 'map_ptr', 'ref', 'stack']);
+    expect([...families].sort()).toEqual(['calls', 'cfg', 'cmp', 'ctx', 'helper', 'leak', 'map_ptr', 'prune', 'ref', 'stack']);
   });
 });
 
@@ -51,6 +51,14 @@ describe('unprivileged log details', () => {
   it('a kfunc call is refused before it is looked up (6.18 host: the same line for `call kfunc#1`)', () => {
     const r = run(1, 'call kfunc#1\nr0 = 0\nexit', true);
     expect(r.error).toBe('loading/calling other bpf or kernel functions are allowed for CAP_BPF and CAP_SYS_ADMIN');
+  });
+  it('stacksafe: privileged the misc bytes prune the uninitialised path, unprivileged they do not', () => {
+    const [, progType, text] = UNPRIV_CASES.find(([name]) => name.startsWith('prune:'))!;
+    const priv = verify({ name: 't', insns: assemble(text), progType, gpl: true, map: () => undefined, helper: helperById }, { logLevel: 2 });
+    const unpriv = verify({ name: 't', insns: assemble(text), progType, gpl: true, map: () => undefined, helper: helperById }, { logLevel: 2, unpriv: true });
+    expect(priv.log).toContain('from 4 to 11: safe');
+    expect(unpriv.log).not.toContain('11: safe');
+    expect(unpriv.error).toBe('invalid read from stack off -8+1 size 8');
   });
   it('every scalar is precise without CAP_BPF (the P of the log), with no backtracking lines', () => {
     const text = 'r1 = 5\nif r1 > 3 goto +1\nr0 = 0\nr0 = 0\nexit';
