@@ -29,6 +29,7 @@
 //     under a reader.
 //   bpf_preempt_disable/enable      no-ops: nothing preempts a run.
 //   bpf_throw                       a BPF exception: see vm/interpreter's endWithException.
+//   bpf_task_*, bpf_cgroup_*         on the runtime's task model: helpers/task-kfuncs.ts.
 
 import { FaultSignal, ThrowSignal } from '../src/errors.js';
 import { Errno } from '../maps/types.js';
@@ -38,6 +39,7 @@ import type { HelperCall, HelperResult } from './types.js';
 import { DYNPTR_SIZE, DynptrType, dataAddress, inRange, packetAddress, readDynptr, writeDynptr } from './dynptr.js';
 import { skbBounds } from './skb.js';
 import { BPF_MEM_ALLOC_MAX } from '../maps/graph.js';
+import { cgroupAcquire, cgroupAncestor, cgroupFromId, cgroupRelease, taskAcquire, taskFromPid, taskGetCgroup1, taskRelease, taskUnderCgroup } from './task-kfuncs.js';
 import { listPeek, listPop, listPush, objDrop, objNew, percpuObjDrop, percpuObjNew, rbtreeAdd, rbtreeFirst, rbtreeLeft, rbtreeRemove, rbtreeRight, rbtreeRoot, refcountAcquire } from './graph.js';
 
 /** The kernel's KF_* kfunc flags (include/linux/btf.h), with their bit values. */
@@ -71,8 +73,16 @@ export interface KfuncEntry {
   impl?: (call: HelperCall) => HelperResult;
 }
 
-/** The kernel's generic_kfunc_set (kernel/bpf/helpers.c) is registered for these types only. */
-const GENERIC_TYPES: readonly number[] = [ProgType.TRACING, ProgType.SCHED_CLS, ProgType.XDP, ProgType.STRUCT_OPS, ProgType.SYSCALL, ProgType.CGROUP_SKB];
+/** The kernel's generic_kfunc_set (kernel/bpf/helpers.c) is registered for TRACING, SCHED_CLS,
+ *  XDP, STRUCT_OPS, SYSCALL and CGROUP_SKB; a registration covers every program type of the same
+ *  kfunc hook (btf.c bpf_prog_type_to_kfunc_hook): the tracing hook is also tracepoint,
+ *  perf_event and lsm programs', the cgroup hook every cgroup program type's. (raw_tp and kprobe
+ *  programs have hooks of their own, which the set is not registered for.) */
+const GENERIC_TYPES: readonly number[] = [
+  ProgType.TRACING, ProgType.TRACEPOINT, ProgType.PERF_EVENT, ProgType.LSM,
+  ProgType.SCHED_CLS, ProgType.XDP, ProgType.STRUCT_OPS, ProgType.SYSCALL,
+  ProgType.CGROUP_SKB, ProgType.CGROUP_SOCK, ProgType.CGROUP_DEVICE, ProgType.CGROUP_SOCK_ADDR, ProgType.CGROUP_SOCKOPT, ProgType.CGROUP_SYSCTL,
+];
 
 /** Bit value of an entry's flags. */
 export function kfuncFlagBits(k: KfuncEntry): number {
@@ -507,10 +517,21 @@ export const KFUNCS: readonly KfuncEntry[] = [
   // Only bpf_testmod's kfuncs acquire such an object, so no kptr of this type can be non-NULL in
   // ebpfvm (nor on a host without bpf_testmod); the release has nothing to drop: a no-op.
   { name: 'bpf_kfunc_call_test_release', ret: 'void', params: [P('struct prog_test_ref_kfunc *', 'p')], flags: ['KF_RELEASE'], progTypes: [ProgType.SCHED_CLS], impl: () => 0 },
-  // the task kfuncs, declared only: they wait for a task table.
-  { name: 'bpf_task_acquire', ret: 'struct task_struct *', params: [P('struct task_struct *', 'p')], flags: ['KF_ACQUIRE', 'KF_RCU', 'KF_RET_NULL'], progTypes: GENERIC_TYPES },
-  { name: 'bpf_task_release', ret: 'void', params: [P('struct task_struct *', 'p')], flags: ['KF_RELEASE'], progTypes: GENERIC_TYPES },
-  { name: 'bpf_task_from_pid', ret: 'struct task_struct *', params: [P('s32', 'pid')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES },
+  // Tasks and cgroups (generic_kfunc_set) on the runtime's task model: helpers/task-kfuncs.ts.
+  { name: 'bpf_task_acquire', ret: 'struct task_struct *', params: [P('struct task_struct *', 'p')], flags: ['KF_ACQUIRE', 'KF_RCU', 'KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: taskAcquire },
+  { name: 'bpf_task_release', ret: 'void', params: [P('struct task_struct *', 'p')], flags: ['KF_RELEASE'], progTypes: GENERIC_TYPES, impl: taskRelease },
+  { name: 'bpf_task_from_pid', ret: 'struct task_struct *', params: [P('s32', 'pid')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: taskFromPid('bpf_task_from_pid') },
+  // Linux 6.13+
+  { name: 'bpf_task_from_vpid', ret: 'struct task_struct *', params: [P('s32', 'vpid')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: taskFromPid('bpf_task_from_vpid') },
+  { name: 'bpf_cgroup_acquire', ret: 'struct cgroup *', params: [P('struct cgroup *', 'cgrp')], flags: ['KF_ACQUIRE', 'KF_RCU', 'KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: cgroupAcquire },
+  { name: 'bpf_cgroup_release', ret: 'void', params: [P('struct cgroup *', 'cgrp')], flags: ['KF_RELEASE'], progTypes: GENERIC_TYPES, impl: cgroupRelease },
+  { name: 'bpf_cgroup_ancestor', ret: 'struct cgroup *', params: [P('struct cgroup *', 'cgrp'), P('int', 'level')], flags: ['KF_ACQUIRE', 'KF_RCU', 'KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: cgroupAncestor },
+  { name: 'bpf_cgroup_from_id', ret: 'struct cgroup *', params: [P('u64', 'cgid')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: cgroupFromId },
+  { name: 'bpf_task_under_cgroup', ret: 'long', params: [P('struct task_struct *', 'task'), P('struct cgroup *', 'ancestor')], flags: ['KF_RCU'], progTypes: GENERIC_TYPES, impl: taskUnderCgroup },
+  { name: 'bpf_task_get_cgroup1', ret: 'struct cgroup *', params: [P('struct task_struct *', 'task'), P('int', 'hierarchy_id')], flags: ['KF_ACQUIRE', 'KF_RCU', 'KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: taskGetCgroup1 },
+  // fs/bpf_fs_kfuncs.c (lsm programs), declared only: ebpfvm has no struct file model.
+  { name: 'bpf_get_task_exe_file', ret: 'struct file *', params: [P('struct task_struct *', 'task')], flags: ['KF_ACQUIRE', 'KF_TRUSTED_ARGS', 'KF_RET_NULL'], progTypes: [ProgType.LSM] },
+  { name: 'bpf_put_file', ret: 'void', params: [P('struct file *', 'file')], flags: ['KF_RELEASE'], progTypes: [ProgType.LSM] },
 ];
 
 let byName: Map<string, KfuncEntry> | undefined;

@@ -34,7 +34,7 @@ export const TRACING_HELPERS: readonly HelperEntry[] = [
   {
     id: 158,
     name: 'get_current_task_btf',
-    proto: { args: [], ret: { type: 'RET_PTR_TO_BTF_ID', btfType: 'task_struct' } },
+    proto: { args: [], ret: { type: 'RET_PTR_TO_BTF_ID', flags: ['PTR_TRUSTED'], btfType: 'task_struct' } },
     gplOnly: true,
     progTypes: 'all',
     impl: () => CURRENT_TASK_ADDR,

@@ -8,6 +8,7 @@ import type { Arena } from '../vm/memory.js';
 import type { SocketTable } from '../vm/sockets.js';
 import type { Program } from '../vm/program.js';
 import type { TimerTable } from './timer.js';
+import type { KernelModel } from '../src/btf/kernel-objects.js';
 
 /** Argument types (kernel enum bpf_arg_type, without the flag bits). */
 export type ArgType =
@@ -63,7 +64,8 @@ export type RetFlag =
   | 'CONDITIONAL_RELEASE' // the OBJ_RELEASE argument is released only when the result is non-NULL
   | 'NON_OWNING' // OBJ_NON_OWNING_REF: valid while the lock is held, never released
   | 'PTR_ITER'
-  | 'PTR_ITER_END';
+  | 'PTR_ITER_END'
+  | 'PTR_TRUSTED'; // RET_PTR_TO_BTF_ID_TRUSTED: the kernel vouches for the object (the current task)
 
 export interface HelperArg {
   type: ArgType;
@@ -206,6 +208,8 @@ export interface HelperEnv {
   sockets?: SocketTable;
   /** The runtime's bpf_timers (helpers/timer.ts), which its clock fires. */
   timers?: TimerTable;
+  /** The runtime's tasks and cgroups (the task and cgroup kfuncs, get_current_cgroup_id). */
+  kernel?: KernelModel;
 }
 
 /** Return value: a number is a signed integer (sign-extended to 64 bits, must be a safe integer);

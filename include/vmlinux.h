@@ -543,6 +543,8 @@ struct cred {
 
 struct mm_struct;
 
+struct css_set;
+
 struct task_struct {
 	struct thread_info thread_info;
 	unsigned int __state;
@@ -576,6 +578,49 @@ struct task_struct {
 	const struct cred *real_cred;
 	const struct cred *cred;
 	char comm[16];
+	refcount_t rcu_users;
+	struct css_set *cgroups;
+};
+
+struct cgroup;
+
+struct css_set {
+	refcount_t refcount;
+	struct css_set *dom_cset;
+	struct cgroup *dfl_cgrp;
+};
+
+struct kernfs_node {
+	atomic_t count;
+	atomic_t active;
+	struct kernfs_node *parent;
+	const char *name;
+	u64 id;
+	unsigned short flags;
+	unsigned short mode;
+};
+
+struct cgroup_subsys_state {
+	struct cgroup *cgroup;
+	int id;
+	unsigned int flags;
+	u64 serial_nr;
+	struct cgroup_subsys_state *parent;
+};
+
+struct cgroup {
+	struct cgroup_subsys_state self;
+	unsigned long flags;
+	int level;
+	int max_depth;
+	int nr_descendants;
+	int nr_dying_descendants;
+	int max_descendants;
+	int nr_populated_csets;
+	struct kernfs_node *kn;
+	struct cgroup *old_dom_cgrp;
+	struct cgroup *dom_cgrp;
+	struct cgroup *ancestors[0];
 };
 
 struct prog_test_member1 {
@@ -597,6 +642,8 @@ struct prog_test_ref_kfunc {
 
 struct bpf_map;
 
+struct file;
+
 typedef void (*btf_trace_sys_enter)(void *, struct pt_regs *, long);
 
 typedef void (*btf_trace_sys_exit)(void *, struct pt_regs *, long);
@@ -604,6 +651,10 @@ typedef void (*btf_trace_sys_exit)(void *, struct pt_regs *, long);
 typedef void (*btf_trace_sched_process_fork)(void *, struct task_struct *, struct task_struct *);
 
 typedef void (*btf_trace_sched_process_exit)(void *, struct task_struct *);
+
+typedef void (*btf_trace_task_newtask)(void *, struct task_struct *, u64);
+
+typedef void (*btf_trace_cgroup_mkdir)(void *, struct cgroup *, const char *);
 
 typedef void (*btf_trace_sched_switch)(void *, bool, struct task_struct *, struct task_struct *, unsigned int);
 
@@ -650,6 +701,15 @@ extern void bpf_kfunc_call_test_release(struct prog_test_ref_kfunc *p) __weak __
 extern struct task_struct *bpf_task_acquire(struct task_struct *p) __weak __ksym;
 extern void bpf_task_release(struct task_struct *p) __weak __ksym;
 extern struct task_struct *bpf_task_from_pid(s32 pid) __weak __ksym;
+extern struct task_struct *bpf_task_from_vpid(s32 vpid) __weak __ksym;
+extern struct cgroup *bpf_cgroup_acquire(struct cgroup *cgrp) __weak __ksym;
+extern void bpf_cgroup_release(struct cgroup *cgrp) __weak __ksym;
+extern struct cgroup *bpf_cgroup_ancestor(struct cgroup *cgrp, int level) __weak __ksym;
+extern struct cgroup *bpf_cgroup_from_id(u64 cgid) __weak __ksym;
+extern long bpf_task_under_cgroup(struct task_struct *task, struct cgroup *ancestor) __weak __ksym;
+extern struct cgroup *bpf_task_get_cgroup1(struct task_struct *task, int hierarchy_id) __weak __ksym;
+extern struct file *bpf_get_task_exe_file(struct task_struct *task) __weak __ksym;
+extern void bpf_put_file(struct file *file) __weak __ksym;
 #endif
 
 #ifndef BPF_NO_PRESERVE_ACCESS_INDEX

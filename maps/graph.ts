@@ -474,6 +474,10 @@ export class GraphHeap {
 
   // ---- kptrs ---------------------------------------------------------------------------------
 
+  /** The dtor of kptrs to kernel objects (bpf_task_release_dtor, bpf_cgroup_release_dtor): the
+   *  runtime sets it to drop the reference in its task model. */
+  kernelKptrDtor?: (addr: bigint) => void;
+
   /** The kptr field at `addr` (map value, global data or object), or a fault naming what is there. */
   kptrField(addr: number, what: string): GraphField {
     let field: GraphField | undefined;
@@ -537,6 +541,8 @@ export class GraphHeap {
         // anything there.
         const o = p < 0x1_0000_0000n ? this.object(Number(p)) : undefined;
         if (o) this.dropRef(o, 'freeing a kptr');
+        // A kernel object's reference (task_struct, cgroup): its dtor drops it.
+        else if (p >= 0x1_0000_0000n) this.kernelKptrDtor?.(p);
       }
     }
   }

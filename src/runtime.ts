@@ -19,7 +19,8 @@ import { KernelMemory } from '../vm/kmem.js';
 import { mapBuiltinKernel } from './btf/builtin-kmem.js';
 import { Arena, MemFlag, type ArenaOptions } from '../vm/memory.js';
 import { SocketTable, type SocketDesc } from '../vm/sockets.js';
-import { CURRENT_TASK_ADDR } from './btf/builtin-addrs.js';
+import { KernelModel, type KernelModelOptions } from './btf/kernel-objects.js';
+import { releaseKernelKptr } from '../helpers/task-kfuncs.js';
 import type { Program } from '../vm/program.js';
 import { FaultSignal, MapError, UnsupportedError, UsageError } from './errors.js';
 import { TimerTable, type BpfTimer } from '../helpers/timer.js';
@@ -47,6 +48,10 @@ export interface RuntimeOptions {
   /** Instruction budget of unverified runs (callbacks included). Default 100 million; 0 = none. */
   maxInsns?: number;
   task?: Partial<TaskInfo>;
+  /** More tasks (pid, comm, parent, cgroup) and a cgroup v2 hierarchy for the task and cgroup
+   *  kfuncs (bpf_task_from_pid, bpf_cgroup_from_id, ...): src/btf/kernel-objects.ts. Default: the
+   *  current task alone, in the root cgroup (id 1). */
+  kernel?: KernelModelOptions;
   /** Sockets user space names by fd (sk_storage keys): the runtime's socket table. */
   sockets?: readonly SocketDesc[];
   arena?: ArenaOptions;
@@ -121,6 +126,8 @@ export class Runtime implements VmEnv {
   readonly clock: RuntimeClock;
   /** The bpf_timers programs initialised (helpers/timer.ts), by bpf_timer address. */
   readonly timers: TimerTable;
+  /** The tasks and cgroups kernel objects model (src/btf/kernel-objects.ts). */
+  readonly kernel: KernelModel;
 
   private readonly maps: (LoadedMap | undefined)[] = [undefined];
   private readonly programs: (Program | undefined)[] = [undefined];
@@ -155,6 +162,7 @@ export class Runtime implements VmEnv {
     const self = this;
     this.timers = new TimerTable(() => self.clock.now());
     this.clock = new RuntimeClock(this.options.clock, this.timers, (t, output) => self.fireTimer(t, output));
+    this.kernel = new KernelModel(opts.kernel, this.options.task);
     this.helperEnv = {
       nowNs: () => self.clock.now(),
       prandomU32: () => self.nextRandom(),
@@ -165,14 +173,20 @@ export class Runtime implements VmEnv {
       spinLockMap: (addr) => self.spinLockMap(addr),
       sockets: this.sockets,
       timers: this.timers,
+      kernel: this.kernel,
     };
     this.graph = new GraphHeap(this.arena, (addr) => self.graphContainer(addr));
     this.helperEnv.graph = this.graph;
+    this.graph.kernelKptrDtor = (addr) => void releaseKernelKptr(this.kernel, addr);
     // The built-in kernel objects (current task, init_task, ...) get_current_task and typed
     // __ksyms point at; user-supplied kernel memory mapped later overwrites them. Mapped on the
     // first kernel-memory access: their images need the built-in BTF, which most runs never use.
     const task = this.options.task;
-    this.kmem = new KernelMemory((kmem) => mapBuiltinKernel(kmem, task, ncpus, cpu));
+    const kernel = this.kernel;
+    this.kmem = new KernelMemory((kmem) => {
+      mapBuiltinKernel(kmem, task, ncpus, cpu);
+      kernel.mapInto(kmem, ncpus, cpu);
+    });
     this.interpreter = new Interpreter(this, { engine: opts.engine });
   }
 
@@ -198,9 +212,9 @@ export class Runtime implements VmEnv {
     return loaded;
   }
 
-  /** The kernel address of the task_struct with this pid: the current task is the only one. */
+  /** The kernel address of the task_struct with this pid (the task model's tasks). */
   taskByPid(pid: number): bigint | undefined {
-    return pid === this.options.task.pid ? CURRENT_TASK_ADDR : undefined;
+    return this.kernel.taskByPid(pid)?.addr;
   }
 
   /** A test run ended (vm/test-run): maps drop what the run allocated (cgroup storage). */

@@ -239,6 +239,10 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram, unpriv = obj
   const kernelArgs = tracingArgs(lp.section);
   const own = btf ? ownArgs(btf, lp.name) : undefined;
   const n = Math.max(kernelArgs?.length ?? 0, own?.length ?? 0);
+  // prog_args_trusted: tp_btf and iterator arguments are PTR_TRUSTED, lsm ones unless the hook is
+  // one the kernel lists as untrusted; fentry/fexit/fmod_ret arguments are plain (legacy) pointers.
+  const at = btfAttachTarget(lp.section);
+  if (at && at.kind !== 'tp_btf' && !(at.kind === 'lsm' && !UNTRUSTED_LSM_HOOKS.has(at.target))) input.ctxArgsUntrusted = true;
   if (n) input.ctxArgs = Array.from({ length: n }, (_, i) => (kernelArgs?.[i]?.kind === 'btf' ? kernelArgs[i]! : own?.[i]?.kind === 'btf' ? own[i]! : (kernelArgs?.[i] ?? own?.[i])!));
   input.btfField = (s, off, size) => kernelField(builtinBtf(), s, off, size) ?? (btf ? kernelField(btf, s, off, size) : undefined);
   // Typed __ksyms: the linker turned them into addresses; the kernel's types say what they are.
@@ -275,11 +279,15 @@ function ownArgs(btf: Btf, name: string): VerifyInput['ctxArgs'] | undefined {
 
 /** The member of a built-in kernel struct covering [off, off + size) (btf_struct_walk, simplified:
  *  nested structs, unions and arrays are descended; a pointer to a struct is typed). */
-function kernelField(btf: Btf, struct: string, off: number, size: number): { kind: 'scalar'; pointer?: boolean } | { kind: 'ptr'; name: string; size: number } | undefined {
+function kernelField(btf: Btf, struct: string, off: number, size: number): { kind: 'scalar'; pointer?: boolean; member?: string; end?: number } | { kind: 'ptr'; name: string; size: number; member: string } | undefined {
   const s = btf.find(struct, BtfKind.STRUCT)[0] ?? btf.find(struct, BtfKind.UNION)[0];
   if (!s) return undefined;
   let t = btf.resolve(s.id);
   let at = off;
+  let member = '';
+  // Where the member the walk is in ends (btf_struct_walk's mtrue_end), as an offset into
+  // `struct`: its first-level member's end, an array counting whole.
+  let end: number | undefined;
   for (let depth = 0; depth < 16; depth++) {
     if (t.kind === BtfKind.ARRAY) {
       const elem = btf.resolve(t.elemType!);
@@ -294,15 +302,17 @@ function kernelField(btf: Btf, struct: string, off: number, size: number): { kin
       return at >= start && at < start + Math.max(btf.sizeof(mm.type), 1);
     });
     if (!m) return undefined;
+    if (depth === 0) end = m.bitOffset / 8 + btf.sizeof(m.type);
     at -= m.bitOffset / 8;
+    member = m.name;
     t = btf.resolve(m.type);
   }
   if (t.kind === BtfKind.PTR && at === 0 && size === 8) {
     const target = btf.resolve(t.sizeOrType);
-    if (target.kind === BtfKind.STRUCT || target.kind === BtfKind.UNION) return { kind: 'ptr', name: target.name, size: btf.sizeof(target.id) };
+    if (target.kind === BtfKind.STRUCT || target.kind === BtfKind.UNION) return { kind: 'ptr', name: target.name, size: btf.sizeof(target.id), member };
     return { kind: 'scalar', pointer: true };
   }
-  return { kind: 'scalar' };
+  return { kind: 'scalar', member, ...(end !== undefined ? { end } : {}) };
 }
 
 /** __btf_type_is_scalar_struct: a struct of scalars, arrays of scalars and such structs (3 deep). */
@@ -393,6 +403,10 @@ function globalArgs(btf: Btf, protoId: number, progType: number): GlobalArg[] {
     return { kind: 'unknown', what: btf.typeName(p.type) };
   });
 }
+
+/** The LSM hooks whose arguments the kernel does not trust (bpf_lsm.c untrusted_lsm_hooks): the
+ *  object may be half torn down. */
+const UNTRUSTED_LSM_HOOKS = new Set(['bpf_lsm_bpf_map_free', 'bpf_lsm_bpf_prog_free', 'bpf_lsm_file_alloc_security', 'bpf_lsm_file_free_security', 'bpf_lsm_sk_alloc_security', 'bpf_lsm_sk_free_security', 'bpf_lsm_task_free']);
 
 /** BTF-typed tracing programs: the attach target's parameters from the built-in kernel BTF. */
 function tracingArgs(section: string): VerifyInput['ctxArgs'] | undefined {

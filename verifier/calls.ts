@@ -94,7 +94,8 @@ function typeOk(arg: HelperArg, r: Reg): boolean {
     case 'ARG_PTR_TO_RINGBUF_MEM':
       return r.type === RegType.MEM && (r.flags & RegFlag.RINGBUF) !== 0;
     case 'ARG_PTR_TO_BTF_ID':
-      return r.type === RegType.BTF_ID;
+      // btf_ptr_types: plain, trusted or rcu pointers; never an untrusted one.
+      return r.type === RegType.BTF_ID && !(r.flags & RegFlag.UNTRUSTED);
     case 'ARG_PTR_TO_PERCPU_BTF_ID':
       // bpf_per_cpu_ptr / bpf_this_cpu_ptr: a per-CPU object (bpf_percpu_obj_new) or kernel variable.
       return r.type === RegType.BTF_ID && (r.flags & RegFlag.PERCPU) !== 0;
@@ -282,6 +283,9 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
   if (!typeOk(arg, r)) {
     v.reject(`R${regno} type=${regTypeName(r)} expected=${EXPECTED[arg.type] ?? 'ptr'}`);
   }
+  // check_reg_type: kernel memory (a trusted BTF pointer) is never a helper's to write.
+  if (arg.type === 'ARG_PTR_TO_MEM' && r.type === RegType.BTF_ID && !(arg.flags ?? []).includes('MEM_RDONLY'))
+    v.reject(`${fnName(h)}() may write into memory pointed by R${regno} type=${regTypeName(r)}`, false, 13);
   if (arg.type === 'ARG_PTR_TO_PERCPU_BTF_ID' && r.flags & RegFlag.MEM_ALLOC) meta.percpuAlloc = r;
   // Pointer arguments may be maybe-null only when the prototype says so.
   if (r.isPointer && r.maybeNull && !nullable) v.reject(`R${regno} type=${regTypeName(r)} expected=${EXPECTED[arg.type] ?? 'ptr'}`);
@@ -489,6 +493,7 @@ function setReturn(v: Verifier, h: HelperEntry, meta: CallMeta, conditional: boo
         if (flags.includes('NON_OWNING')) r.flags |= RegFlag.NON_OWN;
         else r.flags |= RegFlag.ALLOC;
       } else r.btfName = ret.btfType ?? '';
+      if (flags.includes('PTR_TRUSTED')) r.flags |= RegFlag.TRUSTED;
       break;
     }
     default:

@@ -118,10 +118,13 @@ export interface VerifyInput {
   coreFailures?: ReadonlyMap<number, string>;
   /** The member of a kernel struct at [off, off + size): a pointer to a struct, or a scalar
    *  (`pointer` when it is a pointer to something else). */
-  btfField?(struct: string, off: number, size: number): { kind: 'scalar'; pointer?: boolean } | { kind: 'ptr'; name: string; size: number } | undefined;
+  btfField?(struct: string, off: number, size: number): { kind: 'scalar'; pointer?: boolean; member?: string; end?: number } | { kind: 'ptr'; name: string; size: number; member?: string } | undefined;
   /** A typed `__ksym` the linker resolved into the LD_IMM64 at pc: its pointee. */
   ksym?(pc: number): { kind: 'btf'; name: string; size: number } | { kind: 'mem'; size: number } | undefined;
   /** Tracing programs: the types of the attach target's arguments (u64 slot n). */
+  /** The ctx's BTF pointer arguments are plain PTR_TO_BTF_ID, not PTR_TRUSTED (fentry/fexit,
+   *  untrusted lsm hooks: the kernel's prog_args_trusted is false). */
+  ctxArgsUntrusted?: boolean;
   ctxArgs?: readonly ({ kind: 'scalar' } | { kind: 'btf'; name: string; size: number } | { kind: 'void' })[];
 }
 

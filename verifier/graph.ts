@@ -22,6 +22,7 @@ import { KF, kfuncFlagBits, type KfuncEntry } from '../helpers/kfuncs.js';
 import type { Insn } from '../vm/isa.js';
 import type { BtfField, BtfRecord, LocalType } from './env.js';
 import { acquireReference, invalidatedReg, releaseReference } from './refs.js';
+import { inRcuCs, isRcuProtectedKptr } from './kobj.js';
 import { Frame, Reg, RegFlag, RegType, regTypeName, type VState } from './state.js';
 import { formatTnum } from './tnum.js';
 import type { Verifier } from './verifier.js';
@@ -433,8 +434,14 @@ function kptrAccess(v: Verifier, f: BtfField, write: boolean, val: Reg | undefin
     // A local kptr read in an rcu read-side section (every non-sleepable program is one).
     r = allocReg(local, RegFlag.MAYBE_NULL | RegFlag.MEM_RCU | (f.type === 'percpu_kptr' ? RegFlag.PERCPU : 0));
   } else {
-    r = Reg.ptr(RegType.BTF_ID, RegFlag.MAYBE_NULL | RegFlag.UNTRUSTED);
-    r.btfName = f.kptr?.typeName ?? '';
+    // btf_ld_kptr_type: a referenced kptr of an rcu-protected kernel type (task_struct, cgroup)
+    // is an rcu pointer in an rcu read-side section; anything else is untrusted.
+    const name = f.kptr?.typeName ?? '';
+    const rcu = f.type === 'kptr' && isRcuProtectedKptr(name) && inRcuCs(v);
+    r = Reg.ptr(RegType.BTF_ID, RegFlag.MAYBE_NULL | (rcu ? RegFlag.MEM_RCU : RegFlag.UNTRUSTED));
+    r.btfName = name;
+    const t = v.input.kernelType?.(name);
+    if (t?.kind === 'struct') r.btfSize = t.size;
   }
   r.id = v.newId();
   return r;
@@ -490,8 +497,11 @@ export function checkKptrXchg(v: Verifier): void {
   let r0: Reg;
   if (local) r0 = allocReg(local, RegFlag.MAYBE_NULL | (f.type === 'percpu_kptr' ? RegFlag.PERCPU : 0));
   else {
-    r0 = Reg.ptr(RegType.BTF_ID, RegFlag.MAYBE_NULL | RegFlag.TRUSTED);
+    // A kernel object: plain PTR_TO_BTF_ID (maybe NULL), trusted through its reference.
+    r0 = Reg.ptr(RegType.BTF_ID, RegFlag.MAYBE_NULL);
     r0.btfName = f.kptr?.typeName ?? '';
+    const t = v.input.kernelType?.(r0.btfName);
+    if (t?.kind === 'struct') r0.btfSize = t.size;
   }
   const id = v.newId();
   acquireReference(v, id, 'kptr_xchg');

@@ -16,6 +16,7 @@ import { checkGraphKfunc, isGraphKfunc } from './graph.js';
 import { THROW_KFUNC, checkThrowCookie } from './exceptions.js';
 import { checkDynptrKfunc, isDynptrKfunc } from './dynptr.js';
 import { releaseReference } from './refs.js';
+import { checkKobjArgs, finishKobjCall, isKobjKfunc, rcuUnlockInvalidate } from './kobj.js';
 import { isIterKfunc, iterNextCall, iterStruct, processIterArg, type IterArg } from './iters.js';
 
 /** A KF_RELEASE kfunc whose one argument is a pointer to a kernel struct (bpf_task_release,
@@ -66,6 +67,14 @@ export function checkKfuncCall(v: Verifier, insn: Insn): void {
     // Dynptrs: verifier/dynptr.ts (registration first).
     if (k.progTypes !== 'all' && !k.progTypes.includes(v.input.progType)) v.reject(`calling kernel function ${k.name} is not allowed`, false, 13);
     checkDynptrKfunc(v, k);
+    return;
+  }
+  if (k && isKobjKfunc(k.name)) {
+    // Task and cgroup objects: verifier/kobj.ts.
+    if (k.progTypes !== 'all' && !k.progTypes.includes(v.input.progType)) v.reject(`calling kernel function ${k.name} is not allowed`, false, 13);
+    if (kfuncFlagBits(k) & KF.KF_SLEEPABLE && !v.input.sleepable) v.reject(`program must be sleepable to call sleepable kfunc ${k.name}`, false, 13);
+    const { releaseRef } = checkKobjArgs(v, k);
+    finishKobjCall(v, k, releaseRef);
     return;
   }
   const released = k ? releasedStruct(k) : undefined;
@@ -120,7 +129,10 @@ export function checkKfuncCall(v: Verifier, insn: Insn): void {
   const rcuUnlock = k.name === 'bpf_rcu_read_unlock';
   if (v.st.rcuLock) {
     if (rcuLock) v.reject(`nested rcu read lock (kernel function ${k.name})`);
-    else if (rcuUnlock) v.st.rcuLock = false;
+    else if (rcuUnlock) {
+      rcuUnlockInvalidate(v.st);
+      v.st.rcuLock = false;
+    }
     else if (sleepable) v.reject(`kernel func ${k.name} is sleepable within rcu_read_lock region`, false, 13);
   } else if (rcuLock) v.st.rcuLock = true;
   else if (rcuUnlock) v.reject(`unmatched rcu read unlock (kernel function ${k.name})`);

@@ -4,6 +4,7 @@
 // keys, sockets and BTF-typed pointers. Helper argument memory goes through checkHelperMem.
 import { checkCtxAccess, fieldAt, progTypeInfo } from '../vm/contexts.js';
 import { ProgType } from '../vm/prog-types.js';
+import { walkedPointerFlags } from './kobj.js';
 import { formatTnum } from './tnum.js';
 import { Frame, MAX_STACK, Reg, RegFlag, RegType, Slot, regTypeName } from './state.js';
 import type { Verifier } from './verifier.js';
@@ -163,8 +164,10 @@ function btfAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
   if (reg.btfSize && off + size > reg.btfSize) v.reject(`access beyond struct ${reg.btfName} at off ${off} size ${size}`);
   const field = v.input.btfField?.(reg.btfName, off, size);
   if (field?.kind === 'ptr') {
-    // A pointer read from kernel memory: may be NULL, loads through it never fault (PROBE_MEM).
-    const r = Reg.ptr(RegType.BTF_ID, RegFlag.UNTRUSTED);
+    // A pointer read from kernel memory: loads through it never fault (PROBE_MEM). Its trust
+    // follows the kernel's allow lists (verifier/kobj.ts): untrusted unless listed.
+    const r = Reg.ptr(RegType.BTF_ID, walkedPointerFlags(v, reg, field.member));
+    if (r.flags & RegFlag.MAYBE_NULL) r.id = v.newId();
     r.btfName = field.name;
     r.btfSize = field.size;
     return r;
@@ -266,7 +269,7 @@ function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
   if ((type === ProgType.TRACING || type === ProgType.LSM) && v.input.ctxArgs) {
     const a = v.input.ctxArgs[off >> 3];
     if (a?.kind === 'btf') {
-      const r = Reg.ptr(RegType.BTF_ID, RegFlag.TRUSTED);
+      const r = Reg.ptr(RegType.BTF_ID, v.input.ctxArgsUntrusted ? 0 : RegFlag.TRUSTED);
       r.btfName = a.name;
       r.btfSize = a.size;
       return r;
@@ -543,6 +546,19 @@ export function checkHelperMem(v: Verifier, regno: number, sizeMin: number, size
       if (write && reg.flags & RegFlag.RDONLY) v.reject(`R${regno} cannot write into ${regTypeName(reg)}`);
       checkRegion(v, regno, reg.off, sizeMax, reg.memSize, zeroOk);
       return;
+    case RegType.BTF_ID: {
+      // check_ptr_to_btf_access over the whole size: within the struct and within the member.
+      if (reg.flags & RegFlag.MEM_ALLOC) {
+        allocAccess(v, reg, regno, reg.off, sizeMax);
+        return;
+      }
+      const off = reg.off + Number(reg.s.isConst() ? BigInt.asIntN(64, reg.s.constValue()) : 0n);
+      if (reg.btfSize && off + sizeMax > reg.btfSize) v.reject(`access beyond struct ${reg.btfName} at off ${off} size ${sizeMax}`);
+      const f = v.input.btfField?.(reg.btfName, off, sizeMax);
+      if (f?.kind === 'scalar' && f.end !== undefined && off + sizeMax > f.end && !(reg.flags & RegFlag.UNTRUSTED))
+        v.reject(`access beyond the end of member ${f.member} (mend:${f.end}) in struct ${reg.btfName} with off ${off} size ${sizeMax}`, false, 13);
+      return;
+    }
     case RegType.CTX: {
       // Only contexts that are plain buffers (syscall programs) can be passed as memory.
       if (v.input.progType !== ProgType.SYSCALL) break;

@@ -41,13 +41,21 @@ export function memberOffset(btf: Btf, struct: string, path: string): { offset: 
   return { offset, size };
 }
 
-class Image {
+/** The bytes of one kernel struct, filled member by member (dotted paths). */
+export class Image {
   readonly bytes: Uint8Array;
   private readonly dv: DataView;
-  constructor(private readonly btf: Btf, private readonly struct: string) {
+  /** `size` is larger than the struct for one with a flexible array (cgroup's ancestors[]). */
+  constructor(private readonly btf: Btf, private readonly struct: string, size?: number) {
     const t = btf.find(struct, BtfKind.STRUCT)[0]!;
-    this.bytes = new Uint8Array(t.sizeOrType);
+    this.bytes = new Uint8Array(size ?? t.sizeOrType);
     this.dv = new DataView(this.bytes.buffer);
+  }
+  /** A little-endian value of `size` bytes at a byte offset (flexible array elements). */
+  setAt(offset: number, v: number | bigint, size: number): this {
+    const x = BigInt.asUintN(64, BigInt(v));
+    for (let i = 0; i < size; i++) this.dv.setUint8(offset + i, Number((x >> BigInt(8 * i)) & 0xffn));
+    return this;
   }
   set(path: string, v: number | bigint): this {
     const { offset, size } = memberOffset(this.btf, this.struct, path);
@@ -64,7 +72,7 @@ class Image {
   }
 }
 
-function taskImage(btf: Btf, self: bigint, cred: bigint, parent: bigint, stack: bigint, t: KernelTaskInfo, cpu: number, ncpus: number): Uint8Array {
+export function taskImage(btf: Btf, self: bigint, cred: bigint, parent: bigint, stack: bigint, t: KernelTaskInfo, cpu: number, ncpus: number): Uint8Array {
   return new Image(btf, 'task_struct')
     .set('thread_info.cpu', cpu)
     .set('__state', 0) // TASK_RUNNING: it is running this program
@@ -86,7 +94,7 @@ function taskImage(btf: Btf, self: bigint, cred: bigint, parent: bigint, stack: 
     .str('comm', t.comm).bytes;
 }
 
-function credImage(btf: Btf, uid: number, gid: number): Uint8Array {
+export function credImage(btf: Btf, uid: number, gid: number): Uint8Array {
   const img = new Image(btf, 'cred').set('usage.counter', 1);
   for (const k of ['uid', 'suid', 'euid', 'fsuid']) img.set(`${k}.val`, uid);
   for (const k of ['gid', 'sgid', 'egid', 'fsgid']) img.set(`${k}.val`, gid);

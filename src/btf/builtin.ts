@@ -245,6 +245,7 @@ export const BUILTIN_KERNEL_FUNCS: readonly { name: string; ret: string; params:
   // Task lifecycle points: BTF pointer arguments (PROBE_MEM loads into the kernel-memory view).
   { name: 'wake_up_new_task', ret: 'void', params: [['struct task_struct *', 'p']] },
   { name: 'do_exit', ret: 'void', params: [['long', 'code']] },
+  { name: '__set_task_comm', ret: 'void', params: [['struct task_struct *', 'tsk'], ['const char *', 'buf'], ['bool', 'exec']] },
   { name: 'security_task_alloc', ret: 'int', params: [['struct task_struct *', 'task'], ['unsigned long', 'clone_flags']] },
   { name: 'do_sys_openat2', ret: 'long', params: [['int', 'dfd'], ['const char *', 'filename'], ['void *', 'how']] },
   // BPF LSM hooks (lsm/<hook> attaches to bpf_lsm_<hook>, kernel/bpf/bpf_lsm.c).
@@ -432,7 +433,30 @@ function build(): Rec[] {
     ['const struct cred *', 'real_cred'],
     ['const struct cred *', 'cred'],
     ['char', 'comm', 16],
+    // Appended after comm so the offsets above stay what programs built earlier compiled in.
+    ['refcount_t', 'rcu_users'],
+    ['struct css_set *', 'cgroups'],
   ]);
+
+  // The cgroup v2 hierarchy of the runtime's task model (src/btf/builtin-kmem.ts): what the
+  // cgroup kfuncs return and programs read (kn->id, level, ancestors[], self.id, dfl_cgrp).
+  b.struct('kernfs_node', [['atomic_t', 'count'], ['atomic_t', 'active'], ['struct kernfs_node *', 'parent'], ['const char *', 'name'], ['u64', 'id'], ['unsigned short', 'flags'], ['unsigned short', 'mode']]);
+  b.struct('cgroup_subsys_state', [['struct cgroup *', 'cgroup'], ['int', 'id'], ['unsigned int', 'flags'], ['u64', 'serial_nr'], ['struct cgroup_subsys_state *', 'parent']]);
+  b.struct('cgroup', [
+    ['struct cgroup_subsys_state', 'self'],
+    ['unsigned long', 'flags'],
+    ['int', 'level'],
+    ['int', 'max_depth'],
+    ['int', 'nr_descendants'],
+    ['int', 'nr_dying_descendants'],
+    ['int', 'max_descendants'],
+    ['int', 'nr_populated_csets'],
+    ['struct kernfs_node *', 'kn'],
+    ['struct cgroup *', 'old_dom_cgrp'],
+    ['struct cgroup *', 'dom_cgrp'],
+    ['struct cgroup *', 'ancestors', 0],
+  ]);
+  b.struct('css_set', [['refcount_t', 'refcount'], ['struct css_set *', 'dom_cset'], ['struct cgroup *', 'dfl_cgrp']]);
 
   // net/bpf/test_run.c's kptr test object (bpf_kfunc_call_test_release's argument, the type of
   // `__kptr` fields in the kernel's local_kptr_stash selftest).
@@ -463,6 +487,8 @@ function build(): Rec[] {
   b.tracepoint('sys_exit', [['struct pt_regs *', 'regs'], ['long', 'ret']]);
   b.tracepoint('sched_process_fork', [['struct task_struct *', 'parent'], ['struct task_struct *', 'child']]);
   b.tracepoint('sched_process_exit', [['struct task_struct *', 'p']]);
+  b.tracepoint('task_newtask', [['struct task_struct *', 'task'], ['u64', 'clone_flags']]);
+  b.tracepoint('cgroup_mkdir', [['struct cgroup *', 'cgrp'], ['const char *', 'path']]);
   b.tracepoint('sched_switch', [['bool', 'preempt'], ['struct task_struct *', 'prev'], ['struct task_struct *', 'next'], ['unsigned int', 'prev_state']]);
 
   // Typed __ksym variables (kernel/init_task.c, kernel/smp.c).

@@ -220,7 +220,12 @@ export function structMetas(btf: Btf): Map<number, BtfRecord> {
     const special = (t.members ?? []).some((m) => {
       let mt = btf.type(m.type);
       while (mt.kind === BtfKind.ARRAY) mt = btf.type(mt.elemType!);
-      return isStruct(mt) && ALLOC_NAMES.has(mt.name);
+      if (isStruct(mt)) return ALLOC_NAMES.has(mt.name);
+      // A kptr member (a pointer to a kptr type tag): an object may hold referenced kptrs too
+      // (task kptrs stashed in a bpf_obj_new object, 6.18).
+      if (mt.kind !== BtfKind.PTR) return false;
+      const tag = btf.type(mt.sizeOrType);
+      return tag.kind === BtfKind.TYPE_TAG && (tag.name === 'kptr' || tag.name === 'percpu_kptr');
     });
     if (!special) continue;
     let rec: BtfRecord | undefined;

@@ -191,21 +191,25 @@ describe('load into a Runtime', () => {
 
   it('kfuncs: a strong one the runtime lacks is refused by name; a weak one reads as 0 and faults by name if called', () => {
     const spec = open('ld_kfunc');
-    expect(spec.externs.map((e) => [e.name, e.kind, e.weak])).toEqual([
-      ['bpf_task_from_pid', 'kfunc', false],
-      ['bpf_task_release', 'kfunc', false],
+    expect(spec.externs.map((e) => [e.name, e.kind, e.weak]).sort()).toEqual([
+      ['bpf_get_task_exe_file', 'kfunc', false],
       ['bpf_made_up_kfunc', 'kfunc', true],
+      ['bpf_put_file', 'kfunc', false],
       ['bpf_rcu_read_lock', 'kfunc', false],
       ['bpf_rcu_read_unlock', 'kfunc', false],
+      ['bpf_task_from_pid', 'kfunc', false],
+      ['bpf_task_release', 'kfunc', false],
     ]);
     expect(() => load(new Runtime(), spec)).toThrow(UnsupportedError);
-    expect(() => load(new Runtime(), spec)).toThrow(/program strong: .*unsupported kfunc bpf_task_from_pid/);
-    spec.programs.get('strong')!.autoload = false;
+    expect(() => load(new Runtime(), spec)).toThrow(/program missing: .*unsupported kfunc bpf_get_task_exe_file/);
+    spec.programs.get('missing')!.autoload = false;
     const rt = new Runtime();
     const obj = load(rt, spec);
     const insns = obj.program('weak').program.insns;
     expect(insns.find((i) => i.code === 0x85)).toMatchObject({ src: PseudoCall.KFUNC, imm: 0 });
     expect(run(rt, obj.program('weak'))).toBe(7n);
+    // bpf_task_from_pid(1): no task has pid 1 in the default task model (only the current task, 1000).
+    expect(run(rt, obj.program('strong'))).toBe(0n);
     // An implemented kfunc carries its id in the built-in kernel BTF.
     const rcu = obj.program('rcu').program.insns.find((i) => i.code === 0x85)!;
     expect(rcu.src).toBe(PseudoCall.KFUNC);
