@@ -401,7 +401,7 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
         // Malformed code (a jump out of the program, an unknown opcode, a register past r10): the
         // kernel's verifier refuses it, so the refusal is the verifier's, in its words.
         if (!(e instanceof DecodeError)) throw e;
-        const r = verify(verifierInput(obj, lp), { logLevel: 1 });
+        const r = verify(verifierInput(obj, lp), { logLevel: 1, unpriv: obj.unpriv });
         if (r.accepted) throw e;
         throw new VerifierError(`program ${p.name} rejected by the verifier${r.errorPc !== undefined ? ` at insn ${r.errorPc}` : ''}: ${r.error ?? ''}`, r.log, r.errorPc);
       }
