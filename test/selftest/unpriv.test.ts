@@ -64,6 +64,19 @@ describe('ebpfvm verify --unpriv', () => {
     expect(host['leak_ptr_into_map']!.loaded).toBe(true);
   });
 
+  it("without CAP_BPF the object's BTF is not loaded: no source lines in the log, as in the host's unprivileged logs", async () => {
+    const source = (log: string) => log.split('\n').filter((l) => l.startsWith('; '));
+    const priv = await cli('verify', prog('unpriv_load.o'), '--prog', 'sock_ok', '--log-level', '2');
+    expect(source(priv.err).length).toBeGreaterThan(0);
+    const un = await cli('verify', prog('unpriv_load.o'), '--prog', 'sock_ok', '--log-level', '2', '--unpriv');
+    expect(un.code).toBe(0);
+    expect(un.err).toContain('processed ');
+    expect(source(un.err)).toEqual([]);
+    const hostLogs = Object.entries(kernel('unpriv_load')).filter(([k, r]) => k.endsWith(' @unpriv') && r.log !== '');
+    expect(hostLogs.length).toBeGreaterThan(0);
+    for (const [k, r] of hostLogs) expect(source(r.log), k).toEqual([]);
+  });
+
   it('an object with a map type an unprivileged user may not create fails for every program (map_create EPERM)', async () => {
     const un = await cli('verify', prog('unpriv_map.o'), '--unpriv');
     expect(un).toMatchObject({ code: 1, out: 'uses_lru_map: rejected: map lru: unpriv: map type lru_hash needs CAP_BPF: EPERM\n' });
