@@ -160,6 +160,26 @@ describe('timers on the runtime clock', () => {
     expect(runtime.clock.now()).toBeGreaterThanOrEqual(r.to);
   });
 
+  // The kernel's timer_mim.c: a timer in an inner hash map of a map-in-map ping-pongs between
+  // two callbacks every 1000 ns; prog_tests/timer_mim.c checks that cnt grows, err is 0 and both
+  // callbacks ran (ok == 3), then frees the inner map and checks that cnt stops.
+  const kernelMim = '/root/.cache/ebpfvm/build/progs/timer_mim.o';
+  it.skipIf(!existsSync(kernelMim))("the kernel's timer_mim.c: callbacks of an inner map's timer run until the map is freed", () => {
+    for (const verified of [false, true]) {
+      const runtime = new Runtime({ clock: 'virtual' });
+      const { o, run } = loadFor(kernelMim, runtime, ['test1'], verified);
+      expect(run('test1', [1n])).toBe(0);
+      runtime.clock.advance(1_000_000);
+      // fired at once, then every 1000 ns: 1001 callbacks in 1 ms
+      expect(global(o, 'cnt')).toBe(1001n);
+      expect(global(o, 'err')).toBe(0n);
+      expect(global(o, 'ok')).toBe(3n);
+      runtime.destroyMap(o.mapId('inner_htab'));
+      expect(runtime.clock.advance(1_000_000).fired).toEqual([]);
+      expect(global(o, 'cnt')).toBe(1001n);
+    }
+  });
+
   // The kernel's own selftest (tools/testing/selftests/bpf/progs/timer.c, built by
   // `npm run kernel:tree`): prog_tests/timer.c triggers test1..test5 (fentry on
   // bpf_fentry_test1..5), waits, and asserts what the callbacks computed. Here the clock is
