@@ -43,8 +43,7 @@ export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptio
   obj.runtime.replaceProgram(lp.id, runnableProgram(lp));
   // A program with extensions attached runs them (src/freplace.ts); an extension that changed
   // changes what its target runs.
-  const target = lp.extTarget?.program;
-  if (target?.replacedBy?.get(lp.extTarget!.func) === lp) obj.runtime.replaceProgram(target.id, runnableProgram(target));
+  for (const target of lp.attachedTo ?? []) obj.runtime.replaceProgram(target.id, runnableProgram(target));
   return result;
 }
 

@@ -7,6 +7,7 @@
 import { AluOp, Cls, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, type Insn } from '../vm/isa.js';
 import { formOf, insnProblem } from '../vm/opcodes.js';
 import { mapProgRefusal } from '../helpers/map-compat.js';
+import { ProgType } from '../vm/prog-types.js';
 import { KF, kfuncFlagBits } from '../helpers/kfuncs.js';
 import { MapType } from '../maps/types.js';
 import { Reject } from './errors.js';
@@ -63,8 +64,11 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
       if (x.src === PseudoLd.MAP_FD || x.src === PseudoLd.MAP_VALUE || x.src === PseudoLd.MAP_IDX || x.src === PseudoLd.MAP_IDX_VALUE) {
         const map = input.map(x.imm);
         if (!map) throw new Reject(`fd ${x.imm} is not pointing to valid bpf_map`, pc);
-        // check_map_prog_compatibility, from the one table the loader also applies
-        const refusal = mapProgRefusal({ type: map.type, hasSpinLock: map.spinLockOffset !== undefined, hasTimer: timerOffset(map) !== undefined }, { progType: input.progType, expectedAttachType: input.expectedAttachType ?? 0, sleepable: input.sleepable ?? false });
+        // check_map_prog_compatibility, from the one table the loader also applies; an extension
+        // is still of its own type here (resolve_pseudo_ldimm64 runs before check_attach_btf_id
+        // records its target's)
+        const progType = input.extension ? ProgType.EXT : input.progType;
+        const refusal = mapProgRefusal({ type: map.type, hasSpinLock: map.spinLockOffset !== undefined, hasTimer: timerOffset(map) !== undefined }, { progType, expectedAttachType: input.extension ? 0 : (input.expectedAttachType ?? 0), sleepable: input.sleepable ?? false });
         if (refusal) throw new Reject(refusal, pc, 22);
         // An arena maps kernel and user memory into the program: CAP_BPF and CAP_PERFMON only.
         if (map.type === MapType.ARENA && !bpfCapable) throw new Reject('CAP_BPF and CAP_PERFMON are required to use arena', pc, 1);

@@ -96,6 +96,8 @@ export interface LoadedProgram {
   extTarget?: ExtTarget;
   /** Extension programs attached to this program's functions, by function name (src/freplace.ts). */
   replacedBy?: Map<string, LoadedProgram>;
+  /** An extension: the programs it is attached to (src/freplace.ts). */
+  attachedTo?: Set<LoadedProgram>;
   /** What an accepted program runs as: `program` with the verifier's rewrites (verifier/fixups.ts,
    *  the kernel's xlated program); absent until accepted and after a rejection. */
   xlated?: Program;

@@ -198,6 +198,25 @@ describe('freplace: what the kernel refuses', () => {
   });
 });
 
+describe('freplace: one extension, several targets (bpf_link_create with a target_fd)', () => {
+  it('a second load of the target runs the extension too; a target of another type is -EINVAL', () => {
+    const data = EQUIV.inputs.skb[0]![1];
+    const s = setup('fr_main', { new_const: undefined });
+    attachFreplace(s.ext, 'new_const');
+    const second = load(s.runtime, open('fr_target.o'), { programs: ['fr_main'] });
+    expect(second.program('fr_main').verify().accepted).toBe(true);
+    const plain = testRun(s.runtime, runnableProgram(second.program('fr_main')), { data: hex(data) }).retval;
+    const link = attachFreplace(s.ext, 'new_const', { program: second.program('fr_main') });
+    expect(link.target).toBe(second.program('fr_main'));
+    const replaced = testRun(s.runtime, runnableProgram(second.program('fr_main')), { data: hex(data) }).retval;
+    // as in the first target: only fr_const(41) changes, 42 -> 615; target_runs 1 -> 2
+    expect((replaced - 2) ^ (plain - 1)).toBe((615 << 8) ^ (42 << 8));
+    const cg = load(s.runtime, open('fr_target.o'), { programs: ['fr_cg'] });
+    expect(() => attachFreplace(s.ext, 'new_const', { program: cg.program('fr_cg') })).toThrow(/verified for fr_main's program type and attach type, which differ \(-EINVAL\)/);
+    expect(() => attachFreplace(s.ext, 'new_const', { program: second.program('fr_main'), func: 'fr_scale' })).toThrow(/new_const\(\) has 1 args while fr_scale\(\) has 2 args \(-EINVAL\)/);
+  });
+});
+
 describe('freplace in the CLI', () => {
   const pkt = () => {
     const data = EQUIV.inputs.skb.find(([n]) => n === 'pkt_v4')![1];
