@@ -34,6 +34,11 @@ describe('run --advance-ns', () => {
     const r = await cli('run', obj, '--prog', 'arm_rel', '--json', '--dump-maps');
     expect(JSON.parse(r.out).timers).toBeUndefined();
   });
+  it('a callback that faults (unverified) exits 1 naming the callback', async () => {
+    const r = await cli('run', obj, '--prog', 'arm_bad_cb', '--no-verify', '--advance-ns', '5000');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/ebpfvm: fault in a timer callback: arm_bad_cb\/bad_cb pc \d+ .*'timer callback key' is read-only/);
+  });
   it('a bad count is a usage error', async () => {
     const r = await cli('run', obj, '--prog', 'arm_rel', '--advance-ns', '-5');
     expect(r.code).toBe(2);

@@ -215,4 +215,24 @@ int arm_realtime_past(void *ctx)
 	return bpf_timer_start(&e->t, 1000, TIMER_ABS);
 }
 
+/* Writes through its key pointer: the verifier refuses it (the key is read-only); run unverified,
+ * the store faults when the timer fires (the key it gets is not the program's to write). */
+static int bad_cb(void *map, int *key, struct elem *v)
+{
+	*key = 7;
+	return 0;
+}
+
+SEC("syscall")
+int arm_bad_cb(void *ctx)
+{
+	struct elem *e = arr_elem(0);
+
+	if (!e)
+		return -1;
+	bpf_timer_init(&e->t, &arr, CLOCK_MONOTONIC);
+	bpf_timer_set_callback(&e->t, bad_cb);
+	return bpf_timer_start(&e->t, 1000, 0);
+}
+
 char LICENSE[] SEC("license") = "GPL";

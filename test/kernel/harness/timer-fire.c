@@ -6,7 +6,7 @@
  *
  *   timer-fire OBJ WAIT_MS PROG...
  *
- * Loads OBJ (every program), test-runs each PROG once in order (syscall programs, no context,
+ * Loads the PROGs of OBJ, test-runs each PROG once in order (syscall programs, no context,
  * pinned to CPU 0), sleeps WAIT_MS milliseconds while the kernel's hrtimers fire, then prints one
  * JSON object: each PROG's retval, every global of the object's .bss and .data (integers, by
  * name, as signed 64-bit decimals), the u64 at offset 0 of every element of the map "arr"
@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +78,19 @@ int main(int argc, char **argv)
 	CPU_SET(0, &cpus);
 	sched_setaffinity(0, sizeof(cpus), &cpus);
 	struct bpf_object *obj = bpf_object__open_file(argv[1], NULL);
-	if (!obj || bpf_object__load(obj)) {
+	struct bpf_program *prog;
+	if (!obj) {
+		fprintf(stderr, "cannot open %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	/* only the programs named are loaded (the object also holds ones the verifier refuses) */
+	bpf_object__for_each_program(prog, obj) {
+		bool named = false;
+		for (int i = 3; i < argc; i++)
+			named |= !strcmp(bpf_program__name(prog), argv[i]);
+		bpf_program__set_autoload(prog, named);
+	}
+	if (bpf_object__load(obj)) {
 		fprintf(stderr, "cannot load %s: %s\n", argv[1], strerror(errno));
 		return 1;
 	}
