@@ -211,6 +211,11 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
   const retFlags = h.proto.ret.flags ?? [];
   const conditional = retFlags.includes('CONDITIONAL_RELEASE');
   if (meta.releaseRef !== undefined && !conditional) releaseReference(v, meta.releaseRef);
+  // bpf_get_local_storage cannot fail, so it takes no flags (a known 0, kept precise).
+  if (h.name === 'get_local_storage') {
+    if (!v.regs[2]!.isNullConst()) v.reject("get_local_storage() doesn't support non-zero flags", false, 22);
+    v.markPrecise(1 << 2);
+  }
 
   // Callbacks run as functions in a new frame; the caller continues as if it had returned.
   if (meta.func !== undefined) {
