@@ -77,6 +77,13 @@ export function helperByName(name: string): HelperEntry | undefined {
   return LINUX_HELPERS.find((h) => h.name === n);
 }
 
+/** Whether a program of `progType` with expected attach type `attach` may call `h` (the kernel's
+ *  get_func_proto returning a proto at all). */
+export function helperAllowed(h: HelperEntry, progType: number, attach: number): boolean {
+  if (h.progTypes !== 'all' && !h.progTypes.includes(progType)) return false;
+  return h.attachAllowed?.(progType, attach) ?? true;
+}
+
 /** The entry as a program of `progType` sees it: its `protoByType` prototype for that type, if
  *  it has one (what the verifier checks the call against). */
 export function helperForType(h: HelperEntry | undefined, progType: number): HelperEntry | undefined {

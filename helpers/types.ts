@@ -228,5 +228,10 @@ export interface HelperEntry {
    *  bpf_sk_lookup_assign in sk_lookup programs). `helperForType` picks it; the impl dispatches on
    *  `call.progType` itself. */
   protoByType?: readonly { progTypes: readonly number[]; proto: HelperProto }[];
+  /** A further gate on the program's expected attach type (vm/prog-types AttachType), for
+   *  helpers the kernel's get_func_proto hands out by hook: bpf_bind only to connect4/6
+   *  sock_addr programs, bpf_get_retval not to the hooks whose return value is fixed. Only asked
+   *  for program types in `progTypes`; absent means every attach type. `helperAllowed` combines. */
+  attachAllowed?: (progType: number, attach: number) => boolean;
   impl: (call: HelperCall) => HelperResult;
 }

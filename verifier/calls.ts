@@ -7,7 +7,7 @@
 import { MapType } from '../maps/types.js';
 import { ProgType } from '../vm/prog-types.js';
 import type { HelperArg, HelperEntry } from '../helpers/types.js';
-import { helperCapability, helperPktAccess } from '../helpers/table.js';
+import { helperAllowed, helperCapability, helperPktAccess } from '../helpers/table.js';
 import type { Insn } from '../vm/isa.js';
 import { Scalar } from './scalar.js';
 import { formatTnum } from './tnum.js';
@@ -186,7 +186,7 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
   // (the harness gives allowPtrLeaks with CAP_PERFMON, bpfCapable with CAP_BPF).
   const cap = helperCapability(h);
   const capMissing = (cap === 'CAP_BPF' && !v.bpfCapable) || (cap === 'CAP_PERFMON' && !v.allowPtrLeaks);
-  if ((h.progTypes !== 'all' && !h.progTypes.includes(v.input.progType)) || capMissing) v.reject(`program of this type cannot use helper ${fnName(h)}#${id}`, false, 22);
+  if (!helperAllowed(h, v.input.progType, v.input.expectedAttachType ?? 0) || capMissing) v.reject(`program of this type cannot use helper ${fnName(h)}#${id}`, false, 22);
   if (h.gplOnly && !v.input.gpl) v.reject('cannot call GPL-restricted function from non-GPL compatible program', false, 22);
   if (v.st.lock && id !== H.spin_unlock) v.reject('function calls are not allowed while holding a lock', false, 22);
   if (id === KPTR_XCHG) return checkKptrXchg(v);

@@ -5,6 +5,7 @@
 import { DecodeError, LinkError, UnsupportedError, UsageError, EbpfvmError, VerifierError } from '../errors.js';
 import { AluOp, AtomicOp, Cls, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, Src, type Insn } from '../../vm/isa.js';
 import { mapFuncRefusal, mapProgRefusal } from '../../helpers/map-compat.js';
+import { helperAllowed } from '../../helpers/table.js';
 import { progTypeName } from '../../vm/prog-types.js';
 import { progTypeInfo } from '../../vm/contexts.js';
 import { Errno, MapType, type BpfMap } from '../../maps/types.js';
@@ -201,7 +202,7 @@ function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program, btf: Bt
     // The kernel's verifier refuses these at load (check_helper_call), with these log lines;
     // a program that could never make the call must not load only to fault when it runs.
     if (h.gplOnly && !prog.gpl) refuse(p, pc, 'cannot call GPL-restricted function from non-GPL compatible program');
-    if (h.progTypes !== 'all' && !h.progTypes.includes(callType)) refuse(p, pc, `program of this type cannot use helper bpf_${h.name}#${h.id}`);
+    if (!helperAllowed(h, callType, ext ? ext.program.expectedAttachType : p.expectedAttachType)) refuse(p, pc, `program of this type cannot use helper bpf_${h.name}#${h.id}`);
     // check_map_func_compatibility, where the map argument is an ld_imm64 map constant
     const mapArg = h.proto.args.findIndex((a) => a.type === 'ARG_CONST_MAP_PTR');
     if (mapArg < 0) return;
