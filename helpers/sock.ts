@@ -263,9 +263,9 @@ const SYNCOOKIE_PROTO = {
  *  argument) is not modelled. */
 const SOCKET_COOKIE_SKB_TYPES = [P.SOCKET_FILTER, P.CGROUP_SKB, ...TC_TYPES, P.SK_SKB];
 const SOCKET_COOKIE_TYPES = [...SOCKET_COOKIE_SKB_TYPES, P.CGROUP_SOCK, P.CGROUP_SOCK_ADDR, P.SOCK_OPS];
-/** Program types with bpf_get_netns_cookie(ctx or NULL): sock, sock_addr, sock_ops, sk_msg, and
+/** Program types with bpf_get_netns_cookie(ctx or NULL): sock, sock_addr, sockopt, sock_ops, sk_msg, and
  *  since Linux 6.15 tc and cgroup_skb too (the 6.18 host loads and runs those with NULL or ctx). */
-const NETNS_COOKIE_TYPES = [P.CGROUP_SOCK, P.CGROUP_SOCK_ADDR, P.SOCK_OPS, P.SK_MSG, ...TC_TYPES, P.CGROUP_SKB];
+const NETNS_COOKIE_TYPES = [P.CGROUP_SOCK, P.CGROUP_SOCK_ADDR, P.CGROUP_SOCKOPT, P.SOCK_OPS, P.SK_MSG, ...TC_TYPES, P.CGROUP_SKB];
 /** The cookie of the one network namespace ebpfvm has (init_net: the first net_cookie handed out). */
 export const INIT_NET_COOKIE = 1n;
 
@@ -417,7 +417,7 @@ export const SOCK_HELPERS: readonly HelperEntry[] = [
     name: 'tcp_sock',
     proto: { args: [{ type: 'ARG_PTR_TO_SOCK_COMMON' }], ret: { type: 'RET_PTR_TO_TCP_SOCK', flags: ['PTR_MAYBE_NULL'] } },
     gplOnly: false,
-    progTypes: [P.CGROUP_SKB, P.SCHED_CLS, P.SCHED_ACT, P.SOCK_OPS],
+    progTypes: [P.CGROUP_SKB, P.SCHED_CLS, P.SCHED_ACT, P.SOCK_OPS, P.CGROUP_SOCKOPT],
     impl: (call) => {
       const sk = socketArg(call, 1, 'tcp_sock');
       return sk && isFull(sk) && sk.protocol === IPPROTO_TCP ? call.env.sockets!.tcpSockImage(sk) : 0;

@@ -31,7 +31,13 @@ const RET_VALUE_OR_NULL = { type: 'RET_PTR_TO_MAP_VALUE', flags: ['PTR_MAYBE_NUL
 
 /** Program types whose helper tables hold bpf_sk_storage_get/delete (net/core/filter.c, the
  *  tracing and lsm variants). */
-const SK_STORAGE_TYPES = [P.CGROUP_SOCK, P.CGROUP_SOCK_ADDR, P.CGROUP_SKB, P.SCHED_CLS, P.SCHED_ACT, P.SOCK_OPS, P.SK_MSG, P.TRACING, P.LSM];
+const SK_STORAGE_TYPES = [P.CGROUP_SOCK_ADDR, P.CGROUP_SOCKOPT, P.CGROUP_SKB, P.SCHED_CLS, P.SCHED_ACT, P.SOCK_OPS, P.SK_MSG, P.TRACING, P.LSM];
+/** cgroup_sock programs have bpf_sk_storage_get only, as bpf_sk_storage_get_cg_sock_proto: the
+ *  socket is the context itself (ARG_PTR_TO_CTX). */
+const SK_STORAGE_CG_SOCK_PROTO = {
+  args: [MAP, { type: 'ARG_PTR_TO_CTX' }, VALUE_OR_NULL, { type: 'ARG_ANYTHING' }],
+  ret: RET_VALUE_OR_NULL,
+} as const satisfies HelperEntry['proto'];
 /** bpf_tracing_func_proto users (task storage), syscall programs included. */
 const TASK_STORAGE_TYPES = [P.KPROBE, P.TRACEPOINT, P.PERF_EVENT, P.RAW_TRACEPOINT, P.RAW_TRACEPOINT_WRITABLE, P.TRACING, P.LSM, P.SYSCALL];
 /** cgroup_common_func_proto users. */
@@ -82,8 +88,9 @@ export const STORAGE_HELPERS: readonly HelperEntry[] = [
     id: 107,
     name: 'sk_storage_get',
     proto: { args: [MAP, { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }, VALUE_OR_NULL, { type: 'ARG_ANYTHING' }], ret: RET_VALUE_OR_NULL },
+    protoByType: [{ progTypes: [P.CGROUP_SOCK], proto: SK_STORAGE_CG_SOCK_PROTO }],
     gplOnly: false,
-    progTypes: SK_STORAGE_TYPES,
+    progTypes: [...SK_STORAGE_TYPES, P.CGROUP_SOCK],
     impl: (call) => {
       const map = storageMap(call, SkStorageMap, 'sk_storage_get');
       const sk = socketArg(call, 2, 'sk_storage_get');

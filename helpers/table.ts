@@ -24,6 +24,7 @@ import { DYNPTR_HELPERS } from './dynptr.js';
 import { MTU_HELPERS } from './mtu.js';
 import { KPTR_XCHG, PERCPU_PTR_HELPERS } from './graph.js';
 import { SOCK_HELPERS } from './sock.js';
+import { SOCK_HOOK_HELPERS } from './sock-hooks.js';
 import { FIB_HELPERS } from './fib.js';
 import { TUNNEL_HELPERS } from './tunnel.js';
 import { STORAGE_HELPERS } from './storage.js';
@@ -56,6 +57,7 @@ export const LINUX_HELPERS: readonly HelperEntry[] = [
   ...PERCPU_PTR_HELPERS,
   ...STORAGE_HELPERS,
   ...SOCK_HELPERS,
+  ...SOCK_HOOK_HELPERS,
   ...FIB_HELPERS,
   ...TUNNEL_HELPERS,
   ...USER_RINGBUF_HELPERS,

@@ -281,8 +281,12 @@ function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
   if (field?.pointer) {
     switch (field.name) {
       case 'data':
+      case 'optval': // cg_sockopt: the option buffer is packet-like
+      case 'skb_data': // sock_ops: the segment of the header-option callbacks
         return Reg.ptr(RegType.PKT);
       case 'data_end':
+      case 'optval_end':
+      case 'skb_data_end':
         return Reg.ptr(RegType.PKT_END);
       case 'data_meta':
         return Reg.ptr(RegType.PKT_META);
@@ -300,8 +304,9 @@ function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
       }
       case 'sk': {
         // sock_addr_is_valid_access: the hook always has a socket (PTR_TO_SOCKET, not null).
-        if (type === ProgType.CGROUP_SOCK_ADDR) return Reg.ptr(RegType.SOCKET);
-        const r = Reg.ptr(RegType.SOCK_COMMON, RegFlag.MAYBE_NULL);
+        // cg_sockopt_is_valid_access too; sock_ops: PTR_TO_SOCKET_OR_NULL (NULL unless full).
+        if (type === ProgType.CGROUP_SOCK_ADDR || type === ProgType.CGROUP_SOCKOPT) return Reg.ptr(RegType.SOCKET);
+        const r = Reg.ptr(type === ProgType.SOCK_OPS ? RegType.SOCKET : RegType.SOCK_COMMON, RegFlag.MAYBE_NULL);
         r.id = v.newId();
         return r;
       }

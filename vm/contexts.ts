@@ -8,7 +8,7 @@
 // *_is_valid_access() functions in net/core/filter.c (sk_filter, tc_cls_act, xdp) and
 // kernel/bpf/syscall.c (syscall programs).
 
-import { ProgType } from './prog-types.js';
+import { AttachType, ProgType } from './prog-types.js';
 
 const P = ProgType;
 
@@ -33,18 +33,22 @@ export interface CtxLayout {
   struct: string;
   size: number;
   fields: readonly CtxField[];
+  /** Anonymous unions of the uapi struct, by the field that stands for the union's bytes here:
+   *  the other members' [name, C type, element count] (bpf_sock_ops' args / reply / replylong).
+   *  Access rules go by offset, so only the built-in BTF needs them. */
+  unions?: Readonly<Record<string, readonly (readonly [string, string, number])[]>>;
 }
 
 const UNSIGNED: Record<number, string> = { 1: '__u8', 2: '__u16', 4: '__u32', 8: '__u64' };
 
 /** A layout from [name, offset, size, element size, pointer] rows; element C types default to the
  *  unsigned type of the element size, `ctypes` names the exceptions. */
-function layout(struct: string, size: number, spec: [string, number, number, number?, boolean?][], ctypes: Record<string, string> = {}): CtxLayout {
+function layout(struct: string, size: number, spec: [string, number, number, number?, boolean?][], ctypes: Record<string, string> = {}, unions?: CtxLayout['unions']): CtxLayout {
   const fields = spec.map(([name, offset, sz, elem, pointer]) => {
     const e = elem ?? sz;
     return { name, offset, size: sz, elem: e, ...(pointer ? { pointer } : {}), ctype: ctypes[name] ?? UNSIGNED[e]!, count: sz / e };
   });
-  return { struct, size, fields };
+  return { struct, size, fields, ...(unions ? { unions } : {}) };
 }
 
 /** struct __sk_buff (uapi), 192 bytes. */
@@ -92,6 +96,35 @@ export const SOCK_ADDR = layout('bpf_sock_addr', 72, [
   ['user_family', 0, 4], ['user_ip4', 4, 4], ['user_ip6', 8, 16, 4], ['user_port', 24, 4], ['family', 28, 4],
   ['type', 32, 4], ['protocol', 36, 4], ['msg_src_ip4', 40, 4], ['msg_src_ip6', 44, 16, 4], ['sk', 64, 8, 8, true],
 ], { sk: 'struct bpf_sock *' });
+
+/** struct bpf_sockopt (uapi), the context of cgroup_sockopt programs (getsockopt/setsockopt
+ *  hooks): the socket, the option buffer as packet-like pointers, and the call's arguments. */
+export const SOCKOPT = layout('bpf_sockopt', 40, [
+  ['sk', 0, 8, 8, true], ['optval', 8, 8, 8, true], ['optval_end', 16, 8, 8, true],
+  ['level', 24, 4], ['optname', 28, 4], ['optlen', 32, 4], ['retval', 36, 4],
+], { sk: 'struct bpf_sock *', optval: 'void *', optval_end: 'void *', level: '__s32', optname: '__s32', optlen: '__s32', retval: '__s32' });
+
+/** struct bpf_sock_ops (uapi), the context of sock_ops programs: the callback (`op`) with its
+ *  arguments (a union with the reply the program gives back), the connection's addresses, TCP
+ *  state counters, and for the header-option callbacks the segment as packet pointers. */
+export const SOCK_OPS = layout(
+  'bpf_sock_ops',
+  224,
+  [
+    ['op', 0, 4], ['args', 4, 16, 4], ['family', 20, 4], ['remote_ip4', 24, 4], ['local_ip4', 28, 4],
+    ['remote_ip6', 32, 16, 4], ['local_ip6', 48, 16, 4], ['remote_port', 64, 4], ['local_port', 68, 4],
+    ['is_fullsock', 72, 4], ['snd_cwnd', 76, 4], ['srtt_us', 80, 4], ['bpf_sock_ops_cb_flags', 84, 4], ['state', 88, 4],
+    ['rtt_min', 92, 4], ['snd_ssthresh', 96, 4], ['rcv_nxt', 100, 4], ['snd_nxt', 104, 4], ['snd_una', 108, 4],
+    ['mss_cache', 112, 4], ['ecn_flags', 116, 4], ['rate_delivered', 120, 4], ['rate_interval_us', 124, 4],
+    ['packets_out', 128, 4], ['retrans_out', 132, 4], ['total_retrans', 136, 4], ['segs_in', 140, 4],
+    ['data_segs_in', 144, 4], ['segs_out', 148, 4], ['data_segs_out', 152, 4], ['lost_out', 156, 4],
+    ['sacked_out', 160, 4], ['sk_txhash', 164, 4], ['bytes_received', 168, 8], ['bytes_acked', 176, 8],
+    ['sk', 184, 8, 8, true], ['skb_data', 192, 8, 8, true], ['skb_data_end', 200, 8, 8, true], ['skb_len', 208, 4],
+    ['skb_tcp_flags', 212, 4], ['skb_hwtstamp', 216, 8],
+  ],
+  { sk: 'struct bpf_sock *', skb_data: 'void *', skb_data_end: 'void *' },
+  { args: [['reply', '__u32', 1], ['replylong', '__u32', 4]] },
+);
 
 /** struct pt_regs of x86-64 (arch/x86/include/asm/ptrace.h), the context of kprobe programs.
  *  ebpfvm models the x86-64 layout only (what bpf_tracing.h's PT_REGS_* read with
@@ -388,6 +421,80 @@ function sockAddrAccess(off: number, size: number, write: boolean, attach: numbe
   }
 }
 
+/** bpf_sock_is_valid_access: struct bpf_sock through a context or socket pointer. The state,
+ *  family, type, protocol, src_port and rx_queue_mapping words and the address fields read
+ *  narrowly (1, 2 or 4 bytes; the addresses anywhere inside), dst_port as 1, 2 or 4 bytes at its
+ *  start (1 byte at its second), the two bytes after it never; everything else as a whole u32.
+ *  Exported for the socket pointers of other program types. */
+export function bpfSockAccess(off: number, size: number): CtxVerdict {
+  if (off < 0 || off >= BPF_SOCK.size || off % size !== 0) return bad(off, size);
+  const f = fieldAt(BPF_SOCK, off);
+  if (!f) return bad(off, size); // the two bytes after dst_port
+  const narrow = size <= 4 && (size & (size - 1)) === 0;
+  switch (f.name) {
+    case 'state': case 'family': case 'type': case 'protocol': case 'src_port': case 'rx_queue_mapping':
+      // cased at their exact offset only: a load past the first byte is refused
+      return off === f.offset && narrow ? { ok: true, field: f } : bad(off, size);
+    case 'src_ip4': case 'src_ip6': case 'dst_ip4': case 'dst_ip6':
+      return narrow ? { ok: true, field: f } : bad(off, size);
+    case 'dst_port':
+      return size <= 4 ? { ok: true, field: f } : bad(off, size);
+    default:
+      return size === 4 ? { ok: true, field: f } : bad(off, size);
+  }
+}
+
+const A = AttachType;
+
+// __sock_filter_check_attach_type: bound_dev_if, mark and priority only at socket creation and
+// release (read and write); the source address and port only after a bind of their family (read);
+// every other field read-only at every hook.
+function sockFilterAccess(off: number, size: number, write: boolean, attach: number): CtxVerdict {
+  const v = bpfSockAccess(off, size);
+  if (!v.ok) return v;
+  const name = v.field!.name;
+  const create = attach === A.CGROUP_INET_SOCK_CREATE || attach === A.CGROUP_INET_SOCK_RELEASE;
+  if (name === 'bound_dev_if' || name === 'mark' || name === 'priority') return create ? v : bad(off, size);
+  if (write) return bad(off, size);
+  if (name === 'src_ip4' && attach !== A.CGROUP_INET4_POST_BIND) return bad(off, size);
+  if (name === 'src_ip6' && attach !== A.CGROUP_INET6_POST_BIND) return bad(off, size);
+  if (name === 'src_port' && attach !== A.CGROUP_INET4_POST_BIND && attach !== A.CGROUP_INET6_POST_BIND) return bad(off, size);
+  return v;
+}
+
+// cg_sockopt_is_valid_access: sk, optval and optval_end as whole u64 pointers (PTR_TO_SOCKET,
+// PTR_TO_PACKET, PTR_TO_PACKET_END); the rest u32. Writes: optlen at both hooks, level and
+// optname at setsockopt, retval at getsockopt (which alone may read it).
+function sockoptAccess(off: number, size: number, write: boolean, attach: number): CtxVerdict {
+  if (off < 0 || off >= SOCKOPT.size || off % size !== 0) return bad(off, size);
+  const f = fieldAt(SOCKOPT, off)!;
+  const get = attach === A.CGROUP_GETSOCKOPT;
+  if (write) {
+    if (off !== f.offset || size !== 4) return bad(off, size);
+    switch (f.name) {
+      case 'retval': return get ? { ok: true, field: f } : bad(off, size);
+      case 'level': case 'optname': return attach === A.CGROUP_SETSOCKOPT ? { ok: true, field: f } : bad(off, size);
+      case 'optlen': return { ok: true, field: f };
+      default: return bad(off, size);
+    }
+  }
+  if (f.pointer) return size === 8 ? { ok: true, field: f } : bad(off, size);
+  if (f.name === 'retval' && !get) return bad(off, size);
+  return size === 4 ? { ok: true, field: f } : bad(off, size);
+}
+
+// sock_ops_is_valid_access: writes only to reply (the first args word) and sk_txhash, as u32;
+// reads u32 except bytes_received/bytes_acked, skb_hwtstamp and the pointers (u64: sk as
+// PTR_TO_SOCKET_OR_NULL, skb_data/skb_data_end as packet pointers); skb_tcp_flags also narrowly.
+function sockOpsAccess(off: number, size: number, write: boolean): CtxVerdict {
+  if (off < 0 || off >= SOCK_OPS.size || off % size !== 0) return bad(off, size);
+  const f = fieldAt(SOCK_OPS, off)!;
+  if (write) return (off === 4 || off === f.offset && f.name === 'sk_txhash') && size === 4 ? { ok: true, field: f } : bad(off, size);
+  if (f.pointer || f.name === 'bytes_received' || f.name === 'bytes_acked' || f.name === 'skb_hwtstamp') return size === 8 ? { ok: true, field: f } : bad(off, size);
+  if (off === f.offset && f.name === 'skb_tcp_flags') return size <= 4 && (size & (size - 1)) === 0 ? { ok: true, field: f } : bad(off, size);
+  return size === 4 ? { ok: true, field: f } : bad(off, size);
+}
+
 // nf_is_valid_access: read-only, state and skb as whole pointers only.
 function nfAccess(off: number, size: number, write: boolean): CtxVerdict {
   if (off < 0 || off >= BPF_NF_CTX.size || off % size !== 0 || write) return bad(off, size);
@@ -411,6 +518,11 @@ const OTHER_TYPES: readonly ProgTypeInfo[] = [
     unreadable: s(),
     check: sockAddrAccess,
   },
+  // cg_sock_prog_ops, cg_sockopt_prog_ops and sock_ops_prog_ops have no .test_run either: -ENOTSUPP.
+  { type: P.CGROUP_SOCK, ctx: BPF_SOCK, writable: s('bound_dev_if', 'mark', 'priority'), unreadable: s(), check: sockFilterAccess },
+  { type: P.CGROUP_SOCKOPT, ctx: SOCKOPT, writable: s('level', 'optname', 'optlen', 'retval'), unreadable: s(), check: sockoptAccess },
+  // reply is the first word of the args union: the `args` field here
+  { type: P.SOCK_OPS, ctx: SOCK_OPS, writable: s('args', 'sk_txhash'), unreadable: s(), check: sockOpsAccess },
   // tp_prog_is_valid_access: the record after its first 8 bytes (the common fields are hidden).
   { type: P.TRACEPOINT, testRun: 'tp-record', writable: s(), unreadable: s(), check: readOnly(8, PERF_MAX_TRACE_SIZE, [1, 2, 4, 8]) },
   // raw_tp_prog_is_valid_access: u64 args[MAX_BPF_FUNC_ARGS], read-only.

@@ -12,7 +12,7 @@
 import { BtfError } from '../errors.js';
 import { BtfKind, IntEnc, Linkage, parseBtf, type Btf, type BtfMember, type BtfType } from './btf.js';
 import { encodeBtf } from './builtin-writer.js';
-import { SK_BUFF, XDP_MD, BPF_FLOW_KEYS, SK_LOOKUP, BPF_SOCK, PT_REGS_X86_64, PERF_EVENT_DATA, KERNEL_SK_BUFF, NF_HOOK_STATE, BPF_NF_CTX, type CtxLayout } from '../../vm/contexts.js';
+import { SK_BUFF, XDP_MD, BPF_FLOW_KEYS, SK_LOOKUP, BPF_SOCK, SOCK_ADDR, SOCKOPT, SOCK_OPS, PT_REGS_X86_64, PERF_EVENT_DATA, KERNEL_SK_BUFF, NF_HOOK_STATE, BPF_NF_CTX, type CtxLayout } from '../../vm/contexts.js';
 import { ProgType } from '../../vm/prog-types.js';
 import { MapType } from '../../maps/types.js';
 import { LINUX_HELPERS } from '../../helpers/table.js';
@@ -182,6 +182,12 @@ class Builder {
   layout(l: CtxLayout, align = 8): number {
     const id = this.tag('struct', l.struct);
     const members = l.fields.map((f) => {
+      const alts = l.unions?.[f.name];
+      if (alts) {
+        // an anonymous union of the field and its alternatives (bpf_sock_ops' args/reply/replylong)
+        const u = this.struct(`${l.struct}.${f.name}`, [[f.ctype, f.name, f.count > 1 ? f.count : undefined], ...alts.map(([n, c, k]): Row => [c, n, k > 1 ? k : undefined])], { union: true, anon: true });
+        return { name: '', type: u, bitOffset: f.offset * 8, bitfieldSize: 0 };
+      }
       let t = this.ty(f.ctype);
       if (f.count > 1) t = this.array(t, f.count);
       return { name: f.name, type: t, bitOffset: f.offset * 8, bitfieldSize: 0 };
@@ -338,6 +344,9 @@ function build(): Rec[] {
   b.layout(SK_BUFF);
   b.layout(XDP_MD);
   b.layout(SK_LOOKUP);
+  b.layout(SOCK_ADDR);
+  b.layout(SOCKOPT);
+  b.layout(SOCK_OPS);
   b.layout(PT_REGS_X86_64);
   b.typedef('bpf_user_pt_regs_t', 'struct pt_regs');
   b.layout(PERF_EVENT_DATA);

@@ -1,0 +1,171 @@
+// Helpers of the socket hook program types (net/core/filter.c, net/core/sock_map.c,
+// kernel/bpf/cgroup.c): the cgroup socket hooks (cgroup_sock, cgroup_sock_addr, cgroup_sockopt)
+// and sock_ops. Which program may call which follows the kernel's get_func_proto, including the
+// gates by expected attach type:
+//   get_retval (186) / set_retval (187)(retval): cgroup_common_func_proto, every cgroup hook and
+//     lsm_cgroup except those whose return value is fixed (cgroup_skb ingress/egress, sock_ops,
+//     the recvmsg, getpeername and getsockname hooks). The value is the errno the hook's syscall
+//     will return; it starts at 0 and set_retval replaces it (returns 0).
+//   setsockopt (49) / getsockopt (57)(ctx or sk, level, optname, optval, optlen): sock_ops
+//     (ctx); sock_addr (ctx) at every hook but the unix getpeername/getsockname ones;
+//     cgroup_sockopt at the setsockopt hook only (sk: ARG_PTR_TO_BTF_ID_SOCK_COMMON).
+//   bind (64)(ctx, addr, addr_len): sock_addr at connect4/connect6 only.
+//   sock_ops_cb_flags_set (59)(ctx, flags), load_hdr_opt (142)(ctx, buf, len, flags),
+//     store_hdr_opt (143)(ctx, from, len, flags), reserve_hdr_opt (144)(ctx, len, flags),
+//     sock_map_update (53) / sock_hash_update (70)(ctx, map, key, flags): sock_ops.
+// None of these program types can be test-run (bpf(2) says -ENOTSUPP, vm/test-run refuses
+// first), so apart from get_retval/set_retval the implementations only name what is missing if a
+// run ever reaches them: they act on a live socket inside a kernel syscall, which ebpfvm does
+// not have.
+
+import { FaultSignal } from '../src/errors.js';
+import { AttachType as A, ProgType as P, progTypeName } from '../vm/prog-types.js';
+import type { HelperArg, HelperCall, HelperEntry, HelperProto } from './types.js';
+
+const CTX: HelperArg = { type: 'ARG_PTR_TO_CTX' };
+const ANY: HelperArg = { type: 'ARG_ANYTHING' };
+const INT = { type: 'RET_INTEGER' } as const;
+
+/** Program types whose helper tables start with cgroup_common_func_proto (lsm only at
+ *  lsm_cgroup, gated below). */
+const CGROUP_COMMON_TYPES = [P.CGROUP_SKB, P.CGROUP_SOCK, P.CGROUP_SOCK_ADDR, P.SOCK_OPS, P.CGROUP_SOCKOPT, P.CGROUP_DEVICE, P.CGROUP_SYSCTL, P.LSM];
+/** The hooks whose return value bpf_get_retval/set_retval may not touch. */
+const FIXED_RETVAL_HOOKS: readonly number[] = [
+  A.CGROUP_INET_INGRESS, A.CGROUP_INET_EGRESS, A.CGROUP_SOCK_OPS,
+  A.CGROUP_UDP4_RECVMSG, A.CGROUP_UDP6_RECVMSG, A.CGROUP_UNIX_RECVMSG,
+  A.CGROUP_INET4_GETPEERNAME, A.CGROUP_INET6_GETPEERNAME, A.CGROUP_UNIX_GETPEERNAME,
+  A.CGROUP_INET4_GETSOCKNAME, A.CGROUP_INET6_GETSOCKNAME, A.CGROUP_UNIX_GETSOCKNAME,
+];
+const retvalAllowed = (progType: number, attach: number): boolean =>
+  progType === P.LSM ? attach === A.LSM_CGROUP : !FIXED_RETVAL_HOOKS.includes(attach);
+
+/** sock_addr hooks with bpf_setsockopt/getsockopt: all but unix getpeername/getsockname. */
+const SOCK_ADDR_SOCKOPT_HOOKS: readonly number[] = [
+  A.CGROUP_INET4_BIND, A.CGROUP_INET6_BIND, A.CGROUP_INET4_CONNECT, A.CGROUP_INET6_CONNECT, A.CGROUP_UNIX_CONNECT,
+  A.CGROUP_UDP4_RECVMSG, A.CGROUP_UDP6_RECVMSG, A.CGROUP_UNIX_RECVMSG, A.CGROUP_UDP4_SENDMSG, A.CGROUP_UDP6_SENDMSG,
+  A.CGROUP_UNIX_SENDMSG, A.CGROUP_INET4_GETPEERNAME, A.CGROUP_INET6_GETPEERNAME, A.CGROUP_INET4_GETSOCKNAME,
+  A.CGROUP_INET6_GETSOCKNAME,
+];
+const sockoptAllowed = (progType: number, attach: number): boolean => {
+  if (progType === P.CGROUP_SOCK_ADDR) return SOCK_ADDR_SOCKOPT_HOOKS.includes(attach);
+  if (progType === P.CGROUP_SOCKOPT) return attach === A.CGROUP_SETSOCKOPT;
+  return true;
+};
+
+/** bpf_{sock_ops,sock_addr}_{set,get}sockopt take the context; cgroup_sockopt's
+ *  bpf_sk_{set,get}sockopt the socket (ctx->sk). The option buffer is read (set) or written
+ *  without being read first (get). */
+const sockoptProto = (get: boolean, first: HelperArg): HelperProto => ({
+  args: [first, ANY, ANY, { type: 'ARG_PTR_TO_MEM', flags: get ? ['MEM_UNINIT'] : ['MEM_RDONLY'] }, { type: 'ARG_CONST_SIZE' }],
+  ret: INT,
+});
+
+/** The run of a program type ebpfvm cannot test-run reached a helper that needs its hook. */
+function noHook(name: string) {
+  return (call: HelperCall): never => {
+    throw new FaultSignal(`${name}: runs of ${progTypeName(call.progType)} programs are not modelled (the kernel runs them only inside a socket call)`);
+  };
+}
+
+const RETVAL_KEY = 'cgroup-retval';
+
+export const SOCK_HOOK_HELPERS: readonly HelperEntry[] = [
+  {
+    id: 186,
+    name: 'get_retval',
+    proto: { args: [], ret: INT },
+    gplOnly: false,
+    progTypes: CGROUP_COMMON_TYPES,
+    attachAllowed: retvalAllowed,
+    impl: (call) => (call.state.get(RETVAL_KEY) as number | undefined) ?? 0,
+  },
+  {
+    id: 187,
+    name: 'set_retval',
+    proto: { args: [ANY], ret: INT },
+    gplOnly: false,
+    progTypes: CGROUP_COMMON_TYPES,
+    attachAllowed: retvalAllowed,
+    impl: (call) => {
+      call.state.set(RETVAL_KEY, call.s32(1));
+      return 0;
+    },
+  },
+  {
+    id: 49,
+    name: 'setsockopt',
+    proto: sockoptProto(false, CTX),
+    protoByType: [{ progTypes: [P.CGROUP_SOCKOPT], proto: sockoptProto(false, { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }) }],
+    gplOnly: false,
+    progTypes: [P.SOCK_OPS, P.CGROUP_SOCK_ADDR, P.CGROUP_SOCKOPT],
+    attachAllowed: sockoptAllowed,
+    impl: noHook('setsockopt'),
+  },
+  {
+    id: 57,
+    name: 'getsockopt',
+    proto: sockoptProto(true, CTX),
+    protoByType: [{ progTypes: [P.CGROUP_SOCKOPT], proto: sockoptProto(true, { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }) }],
+    gplOnly: false,
+    progTypes: [P.SOCK_OPS, P.CGROUP_SOCK_ADDR, P.CGROUP_SOCKOPT],
+    attachAllowed: sockoptAllowed,
+    impl: noHook('getsockopt'),
+  },
+  {
+    id: 64,
+    name: 'bind',
+    proto: { args: [CTX, { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] }, { type: 'ARG_CONST_SIZE' }], ret: INT },
+    gplOnly: false,
+    progTypes: [P.CGROUP_SOCK_ADDR],
+    attachAllowed: (_t, attach) => attach === A.CGROUP_INET4_CONNECT || attach === A.CGROUP_INET6_CONNECT,
+    impl: noHook('bind'),
+  },
+  {
+    id: 59,
+    name: 'sock_ops_cb_flags_set',
+    proto: { args: [CTX, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: [P.SOCK_OPS],
+    impl: noHook('sock_ops_cb_flags_set'),
+  },
+  {
+    id: 142,
+    name: 'load_hdr_opt',
+    proto: { args: [CTX, { type: 'ARG_PTR_TO_MEM' }, { type: 'ARG_CONST_SIZE' }, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: [P.SOCK_OPS],
+    impl: noHook('load_hdr_opt'),
+  },
+  {
+    id: 143,
+    name: 'store_hdr_opt',
+    proto: { args: [CTX, { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] }, { type: 'ARG_CONST_SIZE' }, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: [P.SOCK_OPS],
+    impl: noHook('store_hdr_opt'),
+  },
+  {
+    id: 144,
+    name: 'reserve_hdr_opt',
+    proto: { args: [CTX, ANY, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: [P.SOCK_OPS],
+    impl: noHook('reserve_hdr_opt'),
+  },
+  {
+    id: 53,
+    name: 'sock_map_update',
+    proto: { args: [CTX, { type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_PTR_TO_MAP_KEY' }, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: [P.SOCK_OPS],
+    impl: noHook('sock_map_update'),
+  },
+  {
+    id: 70,
+    name: 'sock_hash_update',
+    proto: { args: [CTX, { type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_PTR_TO_MAP_KEY' }, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: [P.SOCK_OPS],
+    impl: noHook('sock_hash_update'),
+  },
+];
