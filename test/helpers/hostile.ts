@@ -326,4 +326,14 @@ export function plausibleArgs(w: HostileWorld, h: HelperEntry): Reg[] {
   });
 }
 
-export const HELPERS: readonly HelperEntry[] = LINUX_HELPERS;
+/** Every helper a test-runnable program type may call: the socket hooks' own helpers (bind,
+ *  setsockopt, the sock_ops ones) are only callable from program types whose runs bpf(2)
+ *  refuses, so no run can reach them (test/run checks the refusal). */
+export const HELPERS: readonly HelperEntry[] = LINUX_HELPERS.filter((h) => {
+  try {
+    progTypeFor(h);
+    return true;
+  } catch {
+    return false;
+  }
+});

@@ -53,6 +53,30 @@ const volatile __u32 sock_addr_layout[] = {
 };
 const volatile __u32 sock_addr_size = sizeof(struct bpf_sock_addr);
 
+const volatile __u32 sockopt_layout[] = {
+	F(bpf_sockopt, sk), F(bpf_sockopt, optval), F(bpf_sockopt, optval_end), F(bpf_sockopt, level),
+	F(bpf_sockopt, optname), F(bpf_sockopt, optlen), F(bpf_sockopt, retval),
+};
+const volatile __u32 sockopt_size = sizeof(struct bpf_sockopt);
+
+const volatile __u32 sock_ops_layout[] = {
+	F(bpf_sock_ops, op), F(bpf_sock_ops, args), F(bpf_sock_ops, family), F(bpf_sock_ops, remote_ip4),
+	F(bpf_sock_ops, local_ip4), F(bpf_sock_ops, remote_ip6), F(bpf_sock_ops, local_ip6), F(bpf_sock_ops, remote_port),
+	F(bpf_sock_ops, local_port), F(bpf_sock_ops, is_fullsock), F(bpf_sock_ops, snd_cwnd), F(bpf_sock_ops, srtt_us),
+	F(bpf_sock_ops, bpf_sock_ops_cb_flags), F(bpf_sock_ops, state), F(bpf_sock_ops, rtt_min), F(bpf_sock_ops, snd_ssthresh),
+	F(bpf_sock_ops, rcv_nxt), F(bpf_sock_ops, snd_nxt), F(bpf_sock_ops, snd_una), F(bpf_sock_ops, mss_cache),
+	F(bpf_sock_ops, ecn_flags), F(bpf_sock_ops, rate_delivered), F(bpf_sock_ops, rate_interval_us), F(bpf_sock_ops, packets_out),
+	F(bpf_sock_ops, retrans_out), F(bpf_sock_ops, total_retrans), F(bpf_sock_ops, segs_in), F(bpf_sock_ops, data_segs_in),
+	F(bpf_sock_ops, segs_out), F(bpf_sock_ops, data_segs_out), F(bpf_sock_ops, lost_out), F(bpf_sock_ops, sacked_out),
+	F(bpf_sock_ops, sk_txhash), F(bpf_sock_ops, bytes_received), F(bpf_sock_ops, bytes_acked), F(bpf_sock_ops, sk),
+	F(bpf_sock_ops, skb_data), F(bpf_sock_ops, skb_data_end), F(bpf_sock_ops, skb_len), F(bpf_sock_ops, skb_tcp_flags),
+};
+/* The system's uapi header (Linux 6.1) ends at skb_tcp_flags: skb_hwtstamp (u64, Linux 6.2)
+ * follows at the next 8-byte boundary, which is where the struct ends here. */
+const volatile __u32 sock_ops_size = sizeof(struct bpf_sock_ops);
+/* reply and replylong share args' bytes (an anonymous union) */
+const volatile __u32 sock_ops_union[] = { F(bpf_sock_ops, reply), F(bpf_sock_ops, replylong) };
+
 SEC("syscall")
 int layout(void *ctx)
 {

@@ -1,7 +1,7 @@
 // vm/contexts: layouts against the uapi headers as clang compiled them, the per-type access
 // rules of the kernel's *_is_valid_access(), and eth_type_trans() on loopback.
 import { describe, expect, it } from 'vitest';
-import { BPF_SOCK, PERF_EVENT_DATA, SOCK_ADDR, SK_BUFF, SK_LOOKUP, XDP_MD, encodeCtxFields, layoutToC, checkCtxAccess, field, progTypeInfo, writableRanges, type CtxLayout } from '../../vm/contexts.js';
+import { BPF_SOCK, PERF_EVENT_DATA, SOCK_ADDR, SOCKOPT, SOCK_OPS, SK_BUFF, SK_LOOKUP, XDP_MD, encodeCtxFields, layoutToC, checkCtxAccess, field, progTypeInfo, writableRanges, type CtxLayout } from '../../vm/contexts.js';
 import { ProgType } from '../../vm/prog-types.js';
 import { ethTypeTrans } from '../../vm/test-run.js';
 import { openObject } from '../../src/loader/index.js';
@@ -27,6 +27,18 @@ describe('context layouts match the uapi headers compiled by clang', () => {
   it('bpf_sock: every field offset and size', () => expectLayout(BPF_SOCK, u32s('bpf_sock_layout'), u32s('bpf_sock_size')[0]!));
   it('bpf_sk_lookup: every field offset and size', () => expectLayout(SK_LOOKUP, u32s('sk_lookup_layout'), u32s('sk_lookup_size')[0]!));
   it('bpf_sock_addr: every field offset and size', () => expectLayout(SOCK_ADDR, u32s('sock_addr_layout'), u32s('sock_addr_size')[0]!));
+  it('bpf_sockopt: every field offset and size', () => expectLayout(SOCKOPT, u32s('sockopt_layout'), u32s('sockopt_size')[0]!));
+  it('bpf_sock_ops: every field offset and size, reply/replylong in the args union', () => {
+    // the system header predates skb_hwtstamp (Linux 6.2), the last field: it starts where the
+    // older struct ends
+    const hw = field(SOCK_OPS, 'skb_hwtstamp');
+    expectLayout({ ...SOCK_OPS, fields: SOCK_OPS.fields.slice(0, -1), size: hw.offset }, u32s('sock_ops_layout'), u32s('sock_ops_size')[0]!);
+    expect([hw.offset + hw.size, hw.size]).toEqual([SOCK_OPS.size, 8]);
+    const [replyOff, replySize, longOff, longSize] = u32s('sock_ops_union');
+    const args = field(SOCK_OPS, 'args');
+    expect([replyOff, longOff]).toEqual([args.offset, args.offset]);
+    expect(SOCK_OPS.unions!.args!.map(([n, , k]) => [n, k * 4])).toEqual([['reply', replySize], ['replylong', longSize]]);
+  });
   it('bpf_perf_event_data: every field offset and size', () => expectLayout(PERF_EVENT_DATA, u32s('perf_event_data_layout'), u32s('perf_event_data_size')[0]!));
   it('prints as the uapi C declaration, padding as anonymous bitfields', () => {
     const c = layoutToC(SK_BUFF);
