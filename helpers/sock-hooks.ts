@@ -6,9 +6,9 @@
 //     lsm_cgroup except those whose return value is fixed (cgroup_skb ingress/egress, sock_ops,
 //     the recvmsg, getpeername and getsockname hooks). The value is the errno the hook's syscall
 //     will return; it starts at 0 and set_retval replaces it (returns 0).
-//   setsockopt (49) / getsockopt (57)(ctx or sk, level, optname, optval, optlen): sock_ops
-//     (ctx); sock_addr (ctx) at every hook but the unix getpeername/getsockname ones;
-//     cgroup_sockopt at the setsockopt hook only (sk: ARG_PTR_TO_BTF_ID_SOCK_COMMON).
+//   setsockopt (49) / getsockopt (57)(ctx or sk, level, optname, optval, optlen): sock_ops and
+//     sock_addr (ctx) at every hook; cgroup_sockopt at the setsockopt hook only (sk:
+//     ARG_PTR_TO_BTF_ID_SOCK_COMMON).
 //   bind (64)(ctx, addr, addr_len): sock_addr at connect4/connect6 only.
 //   sock_ops_cb_flags_set (59)(ctx, flags), load_hdr_opt (142)(ctx, buf, len, flags),
 //     store_hdr_opt (143)(ctx, from, len, flags), reserve_hdr_opt (144)(ctx, len, flags),
@@ -39,18 +39,10 @@ const FIXED_RETVAL_HOOKS: readonly number[] = [
 const retvalAllowed = (progType: number, attach: number): boolean =>
   progType === P.LSM ? attach === A.LSM_CGROUP : !FIXED_RETVAL_HOOKS.includes(attach);
 
-/** sock_addr hooks with bpf_setsockopt/getsockopt: all but unix getpeername/getsockname. */
-const SOCK_ADDR_SOCKOPT_HOOKS: readonly number[] = [
-  A.CGROUP_INET4_BIND, A.CGROUP_INET6_BIND, A.CGROUP_INET4_CONNECT, A.CGROUP_INET6_CONNECT, A.CGROUP_UNIX_CONNECT,
-  A.CGROUP_UDP4_RECVMSG, A.CGROUP_UDP6_RECVMSG, A.CGROUP_UNIX_RECVMSG, A.CGROUP_UDP4_SENDMSG, A.CGROUP_UDP6_SENDMSG,
-  A.CGROUP_UNIX_SENDMSG, A.CGROUP_INET4_GETPEERNAME, A.CGROUP_INET6_GETPEERNAME, A.CGROUP_INET4_GETSOCKNAME,
-  A.CGROUP_INET6_GETSOCKNAME,
-];
-const sockoptAllowed = (progType: number, attach: number): boolean => {
-  if (progType === P.CGROUP_SOCK_ADDR) return SOCK_ADDR_SOCKOPT_HOOKS.includes(attach);
-  if (progType === P.CGROUP_SOCKOPT) return attach === A.CGROUP_SETSOCKOPT;
-  return true;
-};
+/** bpf_setsockopt/getsockopt: every sock_addr hook (Linux 6.12 left out the unix
+ *  getpeername/getsockname hooks; the 6.18 host loads them there), cgroup_sockopt only at the
+ *  setsockopt hook, sock_ops always. */
+const sockoptAllowed = (progType: number, attach: number): boolean => progType !== P.CGROUP_SOCKOPT || attach === A.CGROUP_SETSOCKOPT;
 
 /** bpf_{sock_ops,sock_addr}_{set,get}sockopt take the context; cgroup_sockopt's
  *  bpf_sk_{set,get}sockopt the socket (ctx->sk). The option buffer is read (set) or written

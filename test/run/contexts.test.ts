@@ -2,7 +2,7 @@
 // rules of the kernel's *_is_valid_access(), and eth_type_trans() on loopback.
 import { describe, expect, it } from 'vitest';
 import { BPF_SOCK, PERF_EVENT_DATA, SOCK_ADDR, SOCKOPT, SOCK_OPS, SK_BUFF, SK_LOOKUP, XDP_MD, encodeCtxFields, layoutToC, checkCtxAccess, field, progTypeInfo, writableRanges, type CtxLayout } from '../../vm/contexts.js';
-import { ProgType } from '../../vm/prog-types.js';
+import { AttachType, ProgType } from '../../vm/prog-types.js';
 import { ethTypeTrans } from '../../vm/test-run.js';
 import { openObject } from '../../src/loader/index.js';
 import { readFileSync } from 'node:fs';
@@ -104,6 +104,39 @@ describe('context access rules', () => {
     expect(nf(8, 2)).toBe(false);
     expect(nf(16, 8)).toBe(false);
     expect(nf(0, 8, true)).toBe(false);
+  });
+
+  it('cgroup_sock: bound_dev_if/mark/priority at create and release, source fields after bind, the rest read-only', () => {
+    const cs = (attach: number, o: number, size: number, write = false) => checkCtxAccess(ProgType.CGROUP_SOCK, o, size, write, attach).ok;
+    const [create, release, pb4, pb6] = [AttachType.CGROUP_INET_SOCK_CREATE, AttachType.CGROUP_INET_SOCK_RELEASE, AttachType.CGROUP_INET4_POST_BIND, AttachType.CGROUP_INET6_POST_BIND];
+    for (const o of [0, 16, 20]) {
+      expect([cs(create, o, 4, true), cs(release, o, 4), cs(pb4, o, 4), cs(pb6, o, 4, true)]).toEqual([true, true, false, false]);
+      expect(cs(create, o, 2)).toBe(false); // whole u32s
+    }
+    expect([cs(pb4, 24, 4), cs(pb4, 27, 1), cs(pb6, 24, 4), cs(create, 24, 4), cs(pb4, 24, 4, true)]).toEqual([true, true, false, false, false]);
+    expect([cs(pb6, 28, 4), cs(pb6, 42, 2), cs(pb6, 28, 8), cs(pb4, 28, 4)]).toEqual([true, true, false, false]);
+    expect([cs(pb4, 44, 4), cs(pb6, 44, 2), cs(pb4, 45, 1), cs(create, 44, 4)]).toEqual([true, true, false, false]);
+    expect([cs(create, 4, 4), cs(create, 4, 1), cs(create, 5, 1), cs(create, 4, 4, true)]).toEqual([true, true, false, false]);
+    expect([cs(release, 48, 4), cs(release, 48, 2), cs(release, 49, 1), cs(release, 50, 2), cs(release, 51, 1)]).toEqual([true, true, true, false, false]);
+    expect([cs(release, 52, 1), cs(release, 59, 1), cs(release, 72, 4), cs(release, 73, 1), cs(release, 80, 4)]).toEqual([true, true, true, false, false]);
+  });
+
+  it('cgroup_sockopt: pointers as u64, retval at getsockopt only, level/optname written at setsockopt only', () => {
+    const so = (attach: number, o: number, size: number, write = false) => checkCtxAccess(ProgType.CGROUP_SOCKOPT, o, size, write, attach).ok;
+    const [get, set] = [AttachType.CGROUP_GETSOCKOPT, AttachType.CGROUP_SETSOCKOPT];
+    for (const o of [0, 8, 16]) expect([so(get, o, 8), so(set, o, 8), so(get, o, 4), so(get, o + 4, 4), so(set, o, 8, true)]).toEqual([true, true, false, false, false]);
+    for (const o of [24, 28]) expect([so(get, o, 4), so(set, o, 4, true), so(get, o, 4, true), so(set, o, 2, true), so(set, o, 1)]).toEqual([true, true, false, false, false]);
+    expect([so(get, 32, 4, true), so(set, 32, 4, true), so(get, 32, 2)]).toEqual([true, true, false]);
+    expect([so(get, 36, 4), so(get, 36, 4, true), so(set, 36, 4), so(set, 36, 4, true)]).toEqual([true, true, false, false]);
+    expect(so(get, 40, 4)).toBe(false);
+  });
+
+  it('sock_ops: u32 reads, u64 counters and pointers, narrow skb_tcp_flags, writes to reply and sk_txhash only', () => {
+    const op = (o: number, size: number, write = false) => checkCtxAccess(ProgType.SOCK_OPS, o, size, write, AttachType.CGROUP_SOCK_OPS).ok;
+    expect([op(0, 4), op(0, 2), op(0, 4, true), op(4, 4, true), op(8, 4, true), op(4, 8, true), op(164, 4, true)]).toEqual([true, false, false, true, false, false, true]);
+    for (const o of [168, 176, 184, 192, 200, 216]) expect([op(o, 8), op(o, 4), op(o, 8, true)]).toEqual([true, false, false]);
+    expect([op(212, 1), op(212, 2), op(212, 4), op(213, 1), op(208, 2)]).toEqual([true, true, true, false, false]);
+    expect([op(32, 4), op(44, 4), op(88, 1), op(224, 4)]).toEqual([true, true, false, false]);
   });
 
   it('cgroup_sock_addr: fields by the hook\'s address family, narrow and wide loads, u32/u64 writes', () => {
