@@ -23,7 +23,10 @@
 // there is -EDEADLK; deleting or overwriting its element frees it, so the callback's own start
 // then fails with -EINVAL; starting it from there arms it again (it fires again when the clock
 // reaches the new expiry). Without BPF_F_TIMER_CPU_PIN the kernel may migrate an hrtimer to
-// another CPU; ebpfvm always fires it on the arming CPU (one valid outcome).
+// another CPU; ebpfvm always fires it on the arming CPU (one valid outcome). Timers fire only
+// when user space advances the clock, never during a run: in the kernel a timer due within
+// microseconds may fire while the program that armed it is still running (from the timer
+// interrupt), which a program cannot rely on either way.
 //
 // An element overwritten (update), deleted, evicted (LRU), and every element of a destroyed map
 // cancels and frees its timer (bpf_obj_free_fields -> bpf_timer_cancel_and_free): the maps call

@@ -62,6 +62,7 @@ export class RuntimeClock {
     private readonly timers: TimerTable,
     private readonly fire: FireFn,
   ) {
+    if (source !== 'virtual' && typeof source !== 'function') throw new UsageError(`clock: expected 'virtual' or a function returning ns as a bigint (got ${String(source)})`);
     this.source = source === 'virtual' ? () => CLOCK_START_NS : source;
   }
 

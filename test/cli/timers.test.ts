@@ -37,6 +37,7 @@ describe('run --advance-ns', () => {
   it('a callback that faults (unverified) exits 1 naming the callback', async () => {
     const r = await cli('run', obj, '--prog', 'arm_bad_cb', '--no-verify', '--advance-ns', '5000');
     expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^Return value: 0, duration: \d+ns\n$/); // the run itself was fine
     expect(r.err).toMatch(/ebpfvm: fault in a timer callback: arm_bad_cb\/bad_cb pc \d+ .*'timer callback key' is read-only/);
   });
   it('a bad count is a usage error', async () => {

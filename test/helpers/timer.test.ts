@@ -162,6 +162,7 @@ describe('timers on the runtime clock', () => {
     expect(global(o, 'last_cpu')).toBe(1n);
     expect(runtime.clock.now()).toBe(CLOCK_START_NS + 10_999n);
     expect(() => runtime.clock.advance(-1)).toThrow(/non-negative/);
+    expect(() => new Runtime({ clock: 'real' as unknown as 'virtual' })).toThrow(/clock: expected 'virtual' or a function/);
   });
 
   it('destroying the map cancels its timers (map_release_uref)', () => {

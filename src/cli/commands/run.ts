@@ -184,6 +184,7 @@ function runCommand(objPath: string, opts: RunOptions): number {
     } catch (e) {
       if (!(e instanceof VmFault)) throw e;
       if (opts.json) process.stdout.write(JSON.stringify({ program: progName, verified, retval: r.retval, fault: { pc: e.pc, reason: e.reason, message: e.message, in: 'timer callback' } }) + '\n');
+      else process.stdout.write(resultLine(r) + '\n');
       process.stderr.write(`ebpfvm: fault in a timer callback: ${e.message}\n`);
       return 1;
     }
