@@ -164,6 +164,26 @@ scenario('trace_ext.c', 'test_trace_ext replaces test_pkt_md_access (its fentry/
   return rv === 0 && called === 54n ? true : `retval ${rv}, ext_called ${called} (want 0 and skb->len 54)`;
 });
 
+// ---- exceptions.c (its RUN_EXT cases with extensions) ---------------------------------------------
+scenario('exceptions.c', 'throwing extension (with custom cb) -> exception_cb: "Extension programs cannot attach to exception callback"', () => {
+  const t = target('exceptions.o', 'exception_ext_mod_cb_runtime');
+  const e = extension(t, 'exceptions_ext.o', { throwing_exception_cb_extension: 'exception_cb_mod' });
+  return e.error?.includes('Extension programs cannot attach to exception callback') ? true : `got ${e.error ?? 'a load'}`;
+});
+for (const [ext, tprog, func, want] of [
+  ['throwing_exception_cb_extension', 'exception_ext_mod_cb_runtime', 'exception_cb_mod_global', 131],
+  ['throwing_extension', 'exception_ext', 'exception_ext_global', 128],
+]) {
+  scenario('exceptions.c', `${ext} -> ${func}: ${tprog} returns ${want}`, () => {
+    const t = target('exceptions.o', tprog);
+    const e = extension(t, 'exceptions_ext.o', { [ext]: func });
+    if (e.error) return `load failed: ${e.error}`;
+    attachFreplace(e.obj, ext);
+    const rv = run(t, PKT_V4);
+    return rv === want ? true : `retval ${rv}`;
+  });
+}
+
 // ---- changes_pkt_data.c ------------------------------------------------------------------------
 const mains = [
   ['main_with_subprogs', 'changes_pkt_data', true],

@@ -95,4 +95,15 @@ int bad_ctx(struct __sk_buff *skb)
 	return *(int *)((char *)skb + 200);
 }
 
+extern void bpf_throw(__u64 cookie) __ksym;
+
+/* loads, but attaching is refused: ebpfvm cannot yet make an extension its own exception boundary */
+SEC("?freplace/fr_const")
+int throw_const(long v)
+{
+	if (v == 41)
+		bpf_throw(v);
+	return 0;
+}
+
 char _license[] SEC("license") = "GPL";
