@@ -28,7 +28,7 @@ await build({
   external: (id, importer) => id.startsWith('node:') && !isCommanderChildProcess(id, importer),
   plugins: [lazyChildProcess()],
   logLevel: 'warn',
-  output: { dir: out, format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+  output: { dir: out, format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs' },
 });
 
 /** commander requires node:child_process at load, which pulls in net, dgram and streams (~10 ms of

@@ -4,7 +4,7 @@
 // suite can be measured without building the C++ runner:
 //
 //   node scripts/conformance-run.mjs DIR [--cpu_version v1..v4] [--include_groups callx,packet]
-//        [--plugin dist/src/cli/bin-conformance.js] [--plugin_options "--engine compiled"] [--kernel] [--verbose]
+//        [--plugin dist/src/cli/bin-conformance.cjs] [--plugin_options "--engine compiled"] [--kernel] [--verbose]
 //
 // - files are parsed with the rules of bpf_test_parser.cc (comments stripped first, directives
 //   found by substring, unknown directive or neither result nor error => skipped; a non-empty
@@ -163,7 +163,7 @@ const argv = process.argv.slice(2);
 let dir;
 let cpu = 4;
 let groups = DEFAULT_GROUPS;
-let plugin = join(root, 'dist/src/cli/bin-conformance.js'); // the package bin: the bundle of `npm run build` when fresh
+let plugin = join(root, 'dist/src/cli/bin-conformance.cjs'); // the package bin: the bundle of `npm run build` when fresh
 let verbose = false;
 let pluginOptions = [];
 let kernel = false;

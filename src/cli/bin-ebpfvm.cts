@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// The `ebpfvm` executable (package.json "bin"): the bundled CLI with the code cache when the
+// bundle is fresh, else dist/src/cli/main.js (launch.cts). Both run the same main().
+import { launch } from './launch.cjs';
+
+launch<typeof import('./main.js')>(__filename, 'ebpfvm.cjs', 'main.js', (cli) => {
+  cli.main(process.argv.slice(2)).then(cli.exitWhenFlushed);
+});

@@ -1,0 +1,91 @@
+// The package bins' shared start (bin-ebpfvm.cts, bin-conformance.cts; issue 15, start-up). The
+// bins and this file are CommonJS: a CommonJS main module starts without Node's ESM loader, ~20 ms
+// of CPU of a plain `ebpfvm run` at the time of writing.
+//
+// `npm run build` bundles the CLI into a few CommonJS files under dist/src/cli/bundle/
+// (scripts/bundle-cli.mjs, one chunk per command). launch() requires that bundle when it was
+// built after the bin (so after the last `tsc`), else imports the unbundled ESM entry, so a bare
+// `tsc` never leaves a stale bundle in use; both run the same code.
+//
+// The bundle is loaded with a V8 code cache. Node 20 has no module compile cache
+// (module.enableCompileCache is 22.1+), and compiling the bundle's chunks was about a quarter of a
+// plain `ebpfvm run`'s CPU time. Each chunk is compiled here as Node compiles a CommonJS file (the
+// same wrapper, a `require` for that file), but through vm.Script with the cached data of an
+// earlier run; a chunk that had none, or whose data V8 rejected (another Node version or V8
+// flags), gets fresh data written when the process exits, after the command ran, so the data
+// covers the functions it compiled lazily.
+//
+// Cache files live in `<bundle>/v8-cache/` (removed with the bundle when it is rebuilt), or in
+// $EBPFVM_CODE_CACHE when set; EBPFVM_CODE_CACHE=0 turns the cache off. A file's name holds the
+// chunk's name, size and modification time and the Node version, so a rebuilt chunk never meets
+// data made for another (V8 itself checks only the source's length). Every failure (no such
+// file, unreadable, unwritable directory, a write interrupted by another process) falls back to a
+// plain compile: the cache can make a start faster, never make it fail.
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Script } from 'node:vm';
+
+type CompileFn = (this: Module, content: string, filename: string) => unknown;
+type Wrapped = (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => unknown;
+
+/** Start a bin: `run` gets the bundle's `file` (required with the code cache) when the bundle is
+ *  fresh, else the unbundled ESM module `fallback` (relative to the bin). */
+export function launch<M>(bin: string, file: string, fallback: string, run: (m: M) => void): void {
+  const dir = join(dirname(bin), 'bundle');
+  let fresh = false;
+  try {
+    fresh = statSync(join(dir, file)).mtimeMs >= statSync(bin).mtimeMs;
+  } catch {
+    // no bundle (npm run build not run): the unbundled entry
+  }
+  if (fresh) run(requireBundle(dir, file) as M);
+  else
+    // a failed import is an unhandled rejection: Node prints it and exits 1
+    void import(pathToFileURL(join(dirname(bin), fallback)).href).then((m: M) => run(m));
+}
+
+/** `require(entry)` for a file of the bundle directory `dir`, with every chunk of `dir` compiled
+ *  through the code cache. */
+export function requireBundle(dir: string, entry: string): unknown {
+  const setting = process.env['EBPFVM_CODE_CACHE'];
+  const cacheDir = setting === '0' ? undefined : setting || join(dir, 'v8-cache');
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+  const proto = Module.prototype as unknown as { _compile: CompileFn };
+  const plain = proto._compile;
+  const stale: [Script, string][] = [];
+  proto._compile = function (content: string, filename: string): unknown {
+    if (!filename.startsWith(prefix)) return plain.call(this, content, filename);
+    let file: string | undefined;
+    let cachedData: Buffer | undefined;
+    if (cacheDir !== undefined) {
+      try {
+        const st = statSync(filename);
+        file = join(cacheDir, `${basename(filename)}-${st.size}-${Math.round(st.mtimeMs)}-${process.version}.v8`);
+        cachedData = readFileSync(file);
+      } catch {
+        // no data yet (or no stat): compile and write it at exit
+      }
+    }
+    // Node strips a leading #! line itself; inside the wrapper it has to be a comment.
+    const source = content.startsWith('#!') ? `//${content}` : content;
+    const script = new Script(Module.wrap(source), cachedData ? { filename, cachedData } : { filename });
+    if (file !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) stale.push([script, file]);
+    const fn = script.runInThisContext() as Wrapped;
+    return fn.call(this.exports, this.exports, createRequire(filename), this, filename, dirname(filename));
+  };
+  process.once('exit', () => {
+    for (const [script, file] of stale) {
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+        const tmp = `${file}.${process.pid}.tmp`;
+        writeFileSync(tmp, script.createCachedData());
+        renameSync(tmp, file); // atomic: a concurrent start reads the old file or the new one
+      } catch {
+        // unwritable: the next start compiles again
+      }
+    }
+  });
+  return createRequire(join(prefix, entry))(join(prefix, entry));
+}
