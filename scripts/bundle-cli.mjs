@@ -3,8 +3,9 @@
 // (issue 15, start-up): `ebpfvm run` loads ~115 modules from dist/src, and Node's ESM loader spends more time
 // resolving, reading and linking them than the run itself takes. rolldown (vite's bundler, already
 // installed with vite) keeps each dynamic import a chunk of its own, so a command still loads only
-// its own code. The launchers (src/cli/bin-*.ts, package.json "bin") use the bundle only when it
-// is newer than the last tsc build. Run by `npm run build`; needs `npx tsc -p .` first.
+// its own code. The output is CommonJS (.cjs), so that the launchers (src/cli/bin-*.cts and
+// launch.cts, package.json "bin") can compile each chunk with a V8 code cache; they use the bundle
+// only when it is newer than the last tsc build. Run by `npm run build`; needs `npx tsc -p .` first.
 //
 //   node scripts/bundle-cli.mjs [--out DIR]   (default dist/src/cli/bundle; tests bundle elsewhere)
 import { rmSync } from 'node:fs';
