@@ -3,6 +3,6 @@
 // when the bundle is fresh, else dist/src/cli/conformance.js (launch.cts).
 import { launch } from './launch.cjs';
 
-launch<typeof import('./conformance.js')>(__filename, 'ebpfvm-conformance.cjs', 'conformance.js', (plugin) => {
+launch<typeof import('./conformance.js')>(__filename, 'ebpfvm-conformance.cjs', 'conformance.js', 'plugin', (plugin) => {
   plugin.pluginMain();
 });

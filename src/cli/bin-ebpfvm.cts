@@ -3,6 +3,7 @@
 // bundle is fresh, else dist/src/cli/main.js (launch.cts). Both run the same main().
 import { launch } from './launch.cjs';
 
-launch<typeof import('./main.js')>(__filename, 'ebpfvm.cjs', 'main.js', (cli) => {
+// the code cache is kept per command (launch.cts)
+launch<typeof import('./main.js')>(__filename, 'ebpfvm.cjs', 'main.js', process.argv[2] ?? '', (cli) => {
   cli.main(process.argv.slice(2)).then(cli.exitWhenFlushed);
 });

@@ -15,8 +15,12 @@
 // flags), gets fresh data written when the process exits, after the command ran, so the data
 // covers the functions it compiled lazily.
 //
-// Cache files live in `<bundle>/v8-cache/` (removed with the bundle when it is rebuilt), or in
-// $EBPFVM_CODE_CACHE when set; EBPFVM_CODE_CACHE=0 turns the cache off. A file's name holds the
+// Cache files live in `<bundle>/v8-cache/<variant>/` (removed with the bundle when it is rebuilt),
+// or in `$EBPFVM_CODE_CACHE/<variant>/` when that is set; EBPFVM_CODE_CACHE=0 turns the cache off.
+// The variant is the command (`run`, `verify`, ...; the plugin has one): commands share chunks but
+// call different functions of them, and data made by one start is never rewritten once accepted,
+// so each command keeps data that covers what it compiles (a shared file made by `run` left the
+// plugin compiling the interpreter's loop on every start). A file's name holds the
 // chunk's name, size and modification time and the Node version, so a rebuilt chunk never meets
 // data made for another (V8 itself checks only the source's length). Every failure (no such
 // file, unreadable, unwritable directory, a write interrupted by another process) falls back to a
@@ -30,9 +34,9 @@ import { Script } from 'node:vm';
 type CompileFn = (this: Module, content: string, filename: string) => unknown;
 type Wrapped = (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => unknown;
 
-/** Start a bin: `run` gets the bundle's `file` (required with the code cache) when the bundle is
- *  fresh, else the unbundled ESM module `fallback` (relative to the bin). */
-export function launch<M>(bin: string, file: string, fallback: string, run: (m: M) => void): void {
+/** Start a bin: `run` gets the bundle's `file` (required with the code cache of `variant`) when
+ *  the bundle is fresh, else the unbundled ESM module `fallback` (relative to the bin). */
+export function launch<M>(bin: string, file: string, fallback: string, variant: string, run: (m: M) => void): void {
   const dir = join(dirname(bin), 'bundle');
   let fresh = false;
   try {
@@ -40,17 +44,18 @@ export function launch<M>(bin: string, file: string, fallback: string, run: (m: 
   } catch {
     // no bundle (npm run build not run): the unbundled entry
   }
-  if (fresh) run(requireBundle(dir, file) as M);
+  if (fresh) run(requireBundle(dir, file, variant) as M);
   else
     // a failed import is an unhandled rejection: Node prints it and exits 1
     void import(pathToFileURL(join(dirname(bin), fallback)).href).then((m: M) => run(m));
 }
 
 /** `require(entry)` for a file of the bundle directory `dir`, with every chunk of `dir` compiled
- *  through the code cache. */
-export function requireBundle(dir: string, entry: string): unknown {
+ *  through the code cache of `variant` (a plain name: anything else shares one cache). */
+export function requireBundle(dir: string, entry: string, variant: string): unknown {
   const setting = process.env['EBPFVM_CODE_CACHE'];
-  const cacheDir = setting === '0' ? undefined : setting || join(dir, 'v8-cache');
+  const name = /^[a-z][a-z0-9-]{0,31}$/.test(variant) ? variant : '_';
+  const cacheDir = setting === '0' ? undefined : join(setting || join(dir, 'v8-cache'), name);
   const prefix = dir.endsWith('/') ? dir : `${dir}/`;
   const proto = Module.prototype as unknown as { _compile: CompileFn };
   const plain = proto._compile;

@@ -137,7 +137,7 @@ describe('start-up: the bundled CLI', () => {
         `const vm = require('node:vm');\nconst Script = vm.Script;\nlet used = 0, made = 0;\n` +
           `vm.Script = class extends Script { constructor(src, o) { super(src, o); if (o && o.cachedData) { if (this.cachedDataRejected) made++; else used++; } else made++; } };\n` +
           `const { requireBundle } = require(${JSON.stringify(join(ROOT, 'dist/src/cli/launch.cjs'))});\n` +
-          `const cli = requireBundle(${JSON.stringify(join(out, 'bundle'))}, 'ebpfvm.cjs');\n` +
+          `const cli = requireBundle(${JSON.stringify(join(out, 'bundle'))}, 'ebpfvm.cjs', 'run');\n` +
           `process.on('exit', () => process.stderr.write('code-cache used=' + used + ' compiled=' + made + '\\n'));\n` +
           `cli.main(process.argv.slice(2)).then(cli.exitWhenFlushed);\n`,
       );
@@ -150,12 +150,13 @@ describe('start-up: the bundled CLI', () => {
       const [used1, made1] = counts(first);
       expect(used1).toBe(0);
       expect(made1).toBeGreaterThan(3);
-      expect(readdirSync(cache)).toHaveLength(made1);
+      expect(readdirSync(cache)).toEqual(['run']); // one cache per command
+      expect(readdirSync(join(cache, 'run'))).toHaveLength(made1);
       const second = start();
       expect([second.status, strip(second.stdout)]).toEqual([0, strip(plain.stdout)]);
       expect(counts(second)).toEqual([made1, 0]);
       // corrupt data: V8 rejects it, the chunk compiles from source and the data is rewritten
-      for (const f of readdirSync(cache)) writeFileSync(join(cache, f), Buffer.from('not V8 code cache data'));
+      for (const f of readdirSync(join(cache, 'run'))) writeFileSync(join(cache, 'run', f), Buffer.from('not V8 code cache data'));
       const corrupt = start();
       expect([corrupt.status, strip(corrupt.stdout)]).toEqual([0, strip(plain.stdout)]);
       expect(counts(corrupt)).toEqual([0, made1]);
