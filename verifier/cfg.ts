@@ -281,7 +281,9 @@ export function useDef(input: VerifyInput, pc: number): { use: number; def: numb
         if ((x.code & 0x08) !== 0) return { use: 0x3e | bit(x.dst), def: 0x3f };
         if (x.src === PseudoCall.HELPER) {
           const h = input.helper(x.imm);
-          const nargs = h ? h.proto.args.length : 5;
+          // bpf_trace_printk's kernel prototype declares fmt and its size only (the table lists
+          // the three values too, which checkHelperCall skips the same way).
+          const nargs = x.imm === 6 && h?.name === 'trace_printk' ? 2 : h ? h.proto.args.length : 5;
           return { use: ((1 << (nargs + 1)) - 1) & ~1, def: 0x3f };
         }
         if (x.src === PseudoCall.KFUNC) {
