@@ -11,6 +11,8 @@
 //                               perf_event, raw_tp, fentry/fexit (tracing) and lsm programs only
 //                               (tc, xdp, syscall and the socket types are refused, checked on
 //                               Linux 6.18)
+//   get_current_cgroup_id (80), get_current_ancestor_cgroup_id (123)(level)  the current task's
+//                               cgroup (v2) id in the task model, and its ancestor's at a level
 // The address is the task image the runtime maps into its kernel-memory view at construction
 // (src/btf/builtin-kmem.ts), laid out from the built-in BTF's task_struct and filled from
 // RuntimeOptions.task (pid, tgid, uid/gid through cred, comm); `run --kmem` may overwrite bytes.
@@ -38,6 +40,30 @@ export const TRACING_HELPERS: readonly HelperEntry[] = [
     gplOnly: true,
     progTypes: 'all',
     impl: () => CURRENT_TASK_ADDR,
+  },
+  // The current task's default-hierarchy cgroup in the runtime's task model (its kernfs node id;
+  // the root's is 1), and its ancestor at a level (0 when level < 0 or deeper than the cgroup).
+  {
+    id: 80,
+    name: 'get_current_cgroup_id',
+    proto: { args: [], ret: { type: 'RET_INTEGER' } },
+    gplOnly: false,
+    progTypes: 'all',
+    impl: (call) => BigInt(call.env.kernel?.taskCgroup(CURRENT_TASK_ADDR)?.id ?? 0),
+  },
+  {
+    id: 123,
+    name: 'get_current_ancestor_cgroup_id',
+    proto: { args: [{ type: 'ARG_ANYTHING' }], ret: { type: 'RET_INTEGER' } },
+    gplOnly: false,
+    progTypes: 'all',
+    impl: (call) => {
+      const m = call.env.kernel;
+      const c = m?.taskCgroup(CURRENT_TASK_ADDR);
+      const level = call.s32(1);
+      if (!m || !c || level < 0 || level > c.level) return 0;
+      return BigInt(m.cgroup(c.ancestors[level]!)!.id);
+    },
   },
   {
     id: 175,
