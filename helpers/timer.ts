@@ -70,9 +70,21 @@ export interface BpfTimer {
   seq: number;
 }
 
+/** One arming in the expiry queue: valid while its timer still has this expiry and sequence
+ *  number (a re-arm, cancel, free or firing leaves it stale; stale entries are dropped lazily). */
+interface Arming {
+  t: BpfTimer;
+  expires: bigint;
+  seq: number;
+}
+
+const before = (a: Arming, b: Arming): boolean => a.expires < b.expires || (a.expires === b.expires && a.seq < b.seq);
+
 /** The runtime's timers by bpf_timer address. One per runtime; the clock fires them. */
 export class TimerTable implements MapTimers {
   private readonly byAddr = new Map<number, BpfTimer>();
+  /** Armings as a binary min-heap by (expiry, arming order). */
+  private readonly heap: Arming[] = [];
   private seq = 0;
   /** The timer whose callback is running (the kernel's per-CPU hrtimer_running). */
   running: BpfTimer | undefined = undefined;
@@ -89,14 +101,54 @@ export class TimerTable implements MapTimers {
     return [...this.byAddr.values()];
   }
 
-  /** The armed timer that expires first, if it expires at or before `limit`. */
+  /** The armed timer that expires first (the earliest armed among equal expiries), if it expires
+   *  at or before `limit`. */
   nextDue(limit: bigint): BpfTimer | undefined {
-    let best: BpfTimer | undefined;
-    for (const t of this.byAddr.values()) {
-      if (t.expires === undefined || t.expires > limit) continue;
-      if (!best || t.expires < best.expires! || (t.expires === best.expires && t.seq < best.seq)) best = t;
+    const h = this.heap;
+    while (h.length) {
+      const top = h[0]!;
+      if (top.t.expires === top.expires && top.t.seq === top.seq && this.byAddr.get(top.t.addr) === top.t) return top.expires <= limit ? top.t : undefined;
+      this.pop();
     }
-    return best;
+    return undefined;
+  }
+
+  /** Heap size at which stale armings are swept out (re-arming without firing leaves one each). */
+  private sweepAt = 4096;
+
+  private push(a: Arming): void {
+    const h = this.heap;
+    if (h.length >= this.sweepAt) {
+      const live = h.filter((x) => x.t.expires === x.expires && x.t.seq === x.seq && this.byAddr.get(x.t.addr) === x.t);
+      live.sort((x, y) => (before(x, y) ? -1 : 1)); // a sorted array is a heap
+      h.length = 0;
+      h.push(...live);
+      this.sweepAt = Math.max(4096, 2 * h.length);
+    }
+    let i = h.push(a) - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(a, h[p]!)) break;
+      h[i] = h[p]!;
+      i = p;
+    }
+    h[i] = a;
+  }
+
+  private pop(): void {
+    const h = this.heap;
+    const last = h.pop()!;
+    if (!h.length) return;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= h.length) break;
+      const c = l + 1 < h.length && before(h[l + 1]!, h[l]!) ? l + 1 : l;
+      if (!before(h[c]!, last)) break;
+      h[i] = h[c]!;
+      i = c;
+    }
+    h[i] = last;
   }
 
   init(addr: number, value: number, map: BpfMap, mapHandle: bigint, clock: number): BpfTimer {
@@ -116,6 +168,7 @@ export class TimerTable implements MapTimers {
     t.pinned = pinned;
     t.cpu = cpu;
     t.seq = ++this.seq;
+    this.push({ t, expires: at, seq: t.seq });
   }
 
   /** bpf_timer_cancel_and_free: the element holding the timer is freed or overwritten. */

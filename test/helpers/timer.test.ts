@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { testRun } from '../../vm/test-run.js';
 import { Runtime } from '../../src/runtime.js';
 import { VmFault } from '../../src/errors.js';
+import { TimerTable } from '../../helpers/timer.js';
+import type { BpfMap } from '../../maps/types.js';
 import { CLOCK_START_NS } from '../../src/clock.js';
 import { load } from '../../src/loader/load.js';
 import { openObject } from '../../src/loader/open.js';
@@ -229,5 +231,43 @@ describe('timers on the runtime clock', () => {
       // the array timer was cancelled by timer_cb2; abs_timer stays armed ~34 s ahead
       expect(runtime.timers.all().filter((t) => t.expires !== undefined).map((t) => t.map.name)).toEqual(['abs_timer']);
     }
+  });
+});
+
+describe('TimerTable', () => {
+  it('fires in (expiry, arming order) through re-arms, cancels and frees, like a full scan would', () => {
+    let now = 0n;
+    const table = new TimerTable(() => now);
+    const map = { name: 'm' } as unknown as BpfMap;
+    let x = 12345;
+    const rnd = (n: number) => ((x = (x * 1103515245 + 12345) % 2147483648), x % n);
+    for (let a = 0; a < 500; a++) table.init(a * 16, a * 16, map, 0n, 1).callback = { prog: {} as never, pc: 0, maxInsns: 0 };
+    const order: number[] = [];
+    const expected: number[] = [];
+    for (let step = 0; step < 20_000; step++) {
+      const t = table.get(rnd(500) * 16);
+      const op = rnd(10);
+      if (!t) table.init(rnd(500) * 16, 0, map, 0n, 1);
+      else if (op < 6) table.start(t, BigInt(rnd(1000)), false, false, 0);
+      else if (op < 7) t.expires = undefined; // cancel
+      else if (op < 8) table.free(t.addr);
+      else {
+        // fire what is due up to now + 100, checked against a scan of every timer
+        const limit = now + 100n;
+        for (;;) {
+          const due = table.all().filter((d) => d.expires !== undefined && d.expires <= limit);
+          due.sort((a, b) => (a.expires! < b.expires! ? -1 : a.expires! > b.expires! ? 1 : a.seq - b.seq));
+          const got = table.nextDue(limit);
+          expect(got?.addr).toBe(due[0]?.addr);
+          if (!got) break;
+          order.push(got.addr);
+          expected.push(due[0]!.addr);
+          got.expires = undefined;
+        }
+        now = limit;
+      }
+    }
+    expect(order).toEqual(expected);
+    expect(order.length).toBeGreaterThan(1000);
   });
 });
