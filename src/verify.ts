@@ -329,13 +329,17 @@ function scalarStruct(btf: Btf, id: number, depth: number): boolean {
   });
 }
 
+/** The map types array_map_alloc creates (the kernel records map->bypass_spec_v1 there): the
+ *  arrays, and the fd arrays built on them. */
+const ARRAY_ALLOC_TYPES = new Set<number>([MapType.ARRAY, MapType.PERCPU_ARRAY, MapType.PROG_ARRAY, MapType.PERF_EVENT_ARRAY, MapType.CGROUP_ARRAY, MapType.ARRAY_OF_MAPS]);
+
 /** The verifier's view of runtime map `m`. `noBtf`: the map was created without BTF (an
  *  unprivileged load: no special fields, no lock); `createdUnpriv`: by an unprivileged loader. */
 function toVerifierMap(id: number, m: BpfMap | undefined, objBtf: Btf | undefined, noBtf: boolean, createdUnpriv: boolean): VerifierMap | undefined {
   if (!m) return undefined;
   const btf = noBtf ? undefined : objBtf;
   const vm: VerifierMap = { id, name: m.name, type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.spec.flags, frozen: m.frozen };
-  if (createdUnpriv && (m.type === MapType.ARRAY || m.type === MapType.PERCPU_ARRAY)) vm.unprivArray = true;
+  if (createdUnpriv && ARRAY_ALLOC_TYPES.has(m.type)) vm.unprivArray = true;
   if (!noBtf) {
     if (m.spec.spinLockOffset !== undefined) vm.spinLockOffset = m.spec.spinLockOffset;
     if (m.spec.btfValueTypeId !== undefined) vm.hasBtf = true;

@@ -44,8 +44,9 @@ export interface VerifierMap {
   record?: BtfRecord;
   /** Template of the inner maps of a map-in-map. */
   inner?: VerifierMap;
-  /** Created by a loader without CAP_PERFMON (the kernel's `!map->bypass_spec_v1`): an array map
-   *  whose lookups the kernel masks with its index mask against Spectre v1. */
+  /** Created by a loader without CAP_PERFMON (the kernel's `!map->bypass_spec_v1`): a map of
+   *  array_map_alloc's types (array, percpu_array, prog_array, perf_event_array, cgroup_array,
+   *  array_of_maps) whose index the kernel masks against Spectre v1 (lookups, tail calls). */
   unprivArray?: boolean;
 }
 
