@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cli } from '../cli/capture.js';
 import { runObjectTests } from '../../src/selftest/runner.js';
-import { PermissionError, Runtime, load, openObject } from '../../src/index.js';
+import { PermissionError, Runtime, load, openObject, verifierInput } from '../../src/index.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const prog = (name: string) => join(ROOT, 'test/progs/verifier', name);
@@ -83,6 +83,24 @@ describe('ebpfvm verify --unpriv', () => {
     expect((await cli('verify', prog('unpriv_map.o'))).code).toBe(0);
     // the library: PermissionError from load, naming the map
     expect(() => load(new Runtime(), openObject(new Uint8Array(readFileSync(prog('unpriv_map.o')))), { unpriv: true })).toThrow(PermissionError);
+  });
+});
+
+describe('the verifier input of an unprivileged load', () => {
+  it('maps without BTF, array maps marked as created unprivileged (index-masked), no line info', () => {
+    const open = () => openObject(new Uint8Array(readFileSync(prog('unpriv_load.o'))));
+    const un = load(new Runtime(), open(), { unpriv: true, programs: ['sock_ok'] });
+    const priv = load(new Runtime(), open());
+    const unIn = verifierInput(un, un.program('sock_ok'));
+    const privIn = verifierInput(priv, priv.program('sock_ok'));
+    expect(unIn.map(un.mapId('map_array_48b'))).toMatchObject({ unprivArray: true });
+    expect(unIn.map(un.mapId('map_array_48b'))!.hasBtf).toBeUndefined();
+    expect(unIn.map(un.mapId('map_hash_8b'))!.unprivArray).toBeUndefined();
+    expect(privIn.map(priv.mapId('map_array_48b'))).toMatchObject({ hasBtf: true });
+    expect(privIn.map(priv.mapId('map_array_48b'))!.unprivArray).toBeUndefined();
+    expect(unIn.sourceLine?.(0)).toBeUndefined();
+    expect(privIn.sourceLine?.(0)).toMatch(/@ unpriv_load\.c:\d+$/);
+    expect(unIn.progBtf).toBeUndefined();
   });
 });
 
