@@ -4,7 +4,8 @@
 // kernel by test/agreement/kernel-progs-local.test.ts), described tasks and cgroups are what the
 // kfuncs find, references live in side tables programs cannot write, and bad descriptions are
 // refused naming the entry.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Runtime, type RuntimeOptions } from '../../src/runtime.js';
@@ -15,7 +16,7 @@ import { UsageError, VerifierError } from '../../src/errors.js';
 import { CURRENT_TASK_ADDR, INIT_TASK_ADDR } from '../../src/btf/builtin-addrs.js';
 import { taskRelease, cgroupRelease } from '../../helpers/task-kfuncs.js';
 import type { HelperCall } from '../../helpers/types.js';
-import { PROGS } from '../loader/helpers.js';
+import { PROGS, runCli } from '../loader/helpers.js';
 
 const bytes = (name: string) => new Uint8Array(readFileSync(join(PROGS, 'kfunc', `${name}.o`)));
 const HOST = JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/kernel-progs-local/kf_task.json'), 'utf8')) as { programs: Record<string, { runs: Record<string, { retval: number }> }> };
@@ -121,5 +122,22 @@ describe('task and cgroup kfuncs', () => {
     bad({ cgroups: [{ id: 5, parent: 9 }] }, /cgroups\[0\]\.parent 9 is not a described cgroup/);
     bad({ cgroups: [{ id: 5, name: 'a/b' }] }, /cgroups\[0\]\.name must be a file name/);
     bad({ currentCgroup: 4 }, /currentCgroup 4 is not a described cgroup/);
+  });
+
+  it('ebpfvm run --kernel FILE.json describes the model; a bad file is bad usage (exit 2) naming the entry', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ebpfvm-kernel-'));
+    writeFileSync(join(dir, 'k.json'), JSON.stringify(MODEL.kernel));
+    const obj = join(PROGS, 'kfunc', 'kf_task.o');
+    const ok = await runCli(['run', obj, '--prog', 'cgroup_current', '--kernel', join(dir, 'k.json'), '--json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out).retval).toBe(HOST.programs.cgroup_current!.runs.no_ctx!.retval);
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ cgroups: [{ id: 5, parent: 6 }] }));
+    const bad = await runCli(['run', obj, '--prog', 'cgroup_current', '--kernel', join(dir, 'bad.json')]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('kernel model: cgroups[0].parent 6 is not a described cgroup');
+    writeFileSync(join(dir, 'typo.json'), JSON.stringify({ tasks: [{ pid: 5, parent: 1 }] }));
+    const typo = await runCli(['run', obj, '--prog', 'cgroup_current', '--kernel', join(dir, 'typo.json')]);
+    expect(typo.code).toBe(2);
+    expect(typo.err).toContain('--kernel: tasks[0]: unknown field parent (pid, tgid, uid, gid, comm, ppid, cgroup)');
   });
 });

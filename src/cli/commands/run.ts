@@ -26,6 +26,7 @@ import { ENGINE_HELP, parseEngine } from '../engine.js';
 import { attachExtensions, parseExtArg } from '../freplace.js';
 import type { Engine } from '../../../vm/interpreter.js';
 import type { AdvanceResult } from '../../clock.js';
+import type { KernelCgroupDesc, KernelModelOptions, KernelTaskDesc } from '../../btf/kernel-objects.js';
 
 interface RunOptions {
   prog?: string;
@@ -40,6 +41,7 @@ interface RunOptions {
   map?: string[];
   args?: string;
   task?: string;
+  kernel?: string;
   sockets?: string;
   kmem?: string;
   btf?: string;
@@ -82,6 +84,7 @@ export const registerRun: RegisterCommand = (program: Command, setExit) => {
     .option('--cookie <n>', 'tracing programs: the BPF cookie bpf_get_attach_cookie returns (default 0, as in a test run)', u64('--cookie'))
     .option('--args <file.json>', 'tracing programs: arguments as a JSON array of integers (numbers or "0x..." strings)')
     .option('--task <file.json>', 'current task for get_current_* helpers: {"pid", "tgid", "uid", "gid", "comm"}')
+    .option('--kernel <file.json>', 'tasks and cgroups for the task/cgroup kfuncs: {"tasks": [{"pid", "tgid", "uid", "gid", "comm", "ppid", "cgroup"}], "cgroups": [{"id", "parent", "name"}], "currentCgroup"}')
     .option('--sockets <file.json>', 'sockets user space names by fd (sk_storage keys, sockmap values): [{"proto": "tcp"|"udp", "family": 4|6, "src", "dst", "srcPort", "dstPort", "state", "fd"}, ...]; fds default to 3, 4, ...')
     .option('--btf <file>', 'kernel BTF to relocate CO-RE against (e.g. /sys/kernel/btf/vmlinux); default: the built-in kernel BTF')
     .option('--kmem <file.json>', 'kernel memory the program may read: {"0xffff...": "hex bytes", ...}')
@@ -109,10 +112,11 @@ function runCommand(objPath: string, opts: RunOptions): number {
   const cpu = opts.cpu ?? 0;
   const ncpus = opts.ncpus ?? cpu + 1;
   const task = opts.task !== undefined ? readTask(opts.task) : undefined;
+  const kernel = opts.kernel !== undefined ? readKernelModel(opts.kernel) : undefined;
   const sockets = opts.sockets !== undefined ? readSockets(opts.sockets) : undefined;
   let runtime: Runtime;
   try {
-    runtime = new Runtime({ ncpus, cpu, ...(opts.advanceNs !== undefined ? { clock: 'virtual' as const } : {}), ...(opts.engine !== undefined ? { engine: opts.engine } : {}), ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}), ...(task ? { task } : {}), ...(sockets ? { sockets } : {}) });
+    runtime = new Runtime({ ncpus, cpu, ...(opts.advanceNs !== undefined ? { clock: 'virtual' as const } : {}), ...(opts.engine !== undefined ? { engine: opts.engine } : {}), ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}), ...(task ? { task } : {}), ...(kernel ? { kernel } : {}), ...(sockets ? { sockets } : {}) });
   } catch (e) {
     if (e instanceof UsageError && sockets) throw new UsageError(`--sockets: ${e.message}`);
     throw e;
@@ -308,6 +312,29 @@ function readArgs(file: string): bigint[] {
   const doc = readJson(file, '--args');
   if (!Array.isArray(doc)) throw new UsageError(`--args: ${file} must hold a JSON array of integers`);
   return doc.map((v, i) => jsonInt(v, `--args[${i}]`));
+}
+
+/** --kernel: the task model's tasks and cgroups (src/btf/kernel-objects.ts validates the
+ *  entries and names a bad one). */
+function readKernelModel(file: string): KernelModelOptions {
+  const doc = readJson(file, '--kernel');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new UsageError(`--kernel: ${file} must hold a JSON object`);
+  const out: { tasks?: KernelTaskDesc[]; cgroups?: KernelCgroupDesc[]; currentCgroup?: number } = {};
+  for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
+    if (k === 'tasks' || k === 'cgroups') {
+      if (!Array.isArray(v) || v.some((e) => typeof e !== 'object' || e === null || Array.isArray(e))) throw new UsageError(`--kernel: ${k} must be an array of objects`);
+      const known = k === 'tasks' ? ['pid', 'tgid', 'uid', 'gid', 'comm', 'ppid', 'cgroup'] : ['id', 'parent', 'name'];
+      v.forEach((e: Record<string, unknown>, i) => {
+        for (const f of Object.keys(e)) if (!known.includes(f)) throw new UsageError(`--kernel: ${k}[${i}]: unknown field ${f} (${known.join(', ')})`);
+      });
+      if (k === 'tasks') out.tasks = v as KernelTaskDesc[];
+      else out.cgroups = v as KernelCgroupDesc[];
+    } else if (k === 'currentCgroup') {
+      if (typeof v !== 'number') throw new UsageError('--kernel: currentCgroup must be a cgroup id');
+      out.currentCgroup = v;
+    } else throw new UsageError(`--kernel: unknown field ${k} (tasks, cgroups, currentCgroup)`);
+  }
+  return out;
 }
 
 function readTask(file: string): { pid?: number; tgid?: number; uid?: number; gid?: number; comm?: string } {
