@@ -5,6 +5,7 @@ import { AluOp, Cls, type Insn } from '../vm/isa.js';
 import { Scalar, scalarAlu } from './scalar.js';
 import { Reg, RegType, regTypeName } from './state.js';
 import type { Verifier } from './verifier.js';
+import { commitPtrAlu, sanitizeCheckBounds, sanitizePtrAlu, sanitizeValAlu } from './spectre.js';
 
 /** The kernel's bpf_alu_string, by op >> 4. */
 const ALU_STRING = ['+=', '-=', '*=', '/=', '|=', '&=', '<<=', '>>=', 'neg', '%=', '^=', '=', 's>>=', 'endian'];
@@ -99,6 +100,7 @@ export function checkAlu(v: Verifier, insn: Insn): void {
     ptrArith(v, insn, dstNo, dst, src);
     return;
   }
+  sanitizeValAlu(v, insn);
   const r = dst.clone();
   r.id = 0;
   scalarAlu(insn.code, insn.off, insn.imm, r.s, src.s);
@@ -161,8 +163,10 @@ function ptrArith(v: Verifier, insn: Insn, dstNo: number, ptr: Reg, off: Reg): v
   }
   saneOffset(v, off, ptr, true);
   saneOffset(v, ptr, ptr, false);
-  const r = ptr.clone();
   const dstIsOff = v.regs[dstNo] === off;
+  // Spectre v1 (verifier/spectre.ts): the masking of this insn, and its masked outcome explored.
+  const sanitize = sanitizePtrAlu(v, insn, ptr, off, !dstIsOff);
+  const r = ptr.clone();
   switch (op) {
     case AluOp.ADD: {
       const sum = ptr.off + Number(kval);
@@ -201,5 +205,7 @@ function ptrArith(v: Verifier, insn: Insn, dstNo: number, ptr: Reg, off: Reg): v
       v.reject(`R${dstNo} pointer arithmetic with ${ALU_STRING[op >> 4]} operator prohibited`);
   }
   saneOffset(v, r, ptr, false);
+  sanitizeCheckBounds(v, dstNo, r);
+  commitPtrAlu(v, insn, sanitize, r);
   v.setReg(dstNo, r);
 }

@@ -9,6 +9,7 @@ import { releaseReference } from './refs.js';
 import type { Verifier } from './verifier.js';
 import { mayPointToSpinLock } from './graph.js';
 import { noteInnerMapUid } from './timer.js';
+import { pushSpeculativeBranch } from './spectre.js';
 
 const AT_PKT_END = -1;
 const BEYOND_PKT_END = -2;
@@ -72,11 +73,16 @@ export function checkCondJmp(v: Verifier, insn: Insn): void {
     if (dst.type === RegType.SCALAR) v.markPrecise(1 << insn.dst);
     if (isX && src.type === RegType.SCALAR) v.markPrecise(1 << insn.src);
   }
+  // Spectre v1: the outcome the values rule out is still explored, speculatively.
   if (pred === 1) {
+    if (!v.bypassSpecV1) pushSpeculativeBranch(v, insn, v.pc + 1);
     v.jumpTo(target);
     return;
   }
-  if (pred === 0) return;
+  if (pred === 0) {
+    if (!v.bypassSpecV1) pushSpeculativeBranch(v, insn, target);
+    return;
+  }
   // Both outcomes possible: the jump target's state is pushed, the fall-through continues.
   const other = v.st.clone();
   const oRegs = other.cur.regs;

@@ -10,6 +10,7 @@ import { Frame, MAX_STACK, Reg, RegFlag, RegType, Slot, regTypeName } from './st
 import type { Verifier } from './verifier.js';
 import { allocAccess, mapFieldAccess } from './graph.js';
 import { checkUninitOverDynptr, destroyIfDynptr } from './dynptr.js';
+import { markStackSpill, markVarOffStackAccess } from './spectre.js';
 
 const S64_MIN = -(1n << 63n);
 /** BPF_MAX_VAR_OFF: variable offsets must stay below 2^29. */
@@ -380,6 +381,7 @@ function stackWrite(v: Verifier, reg: Reg, off: number, size: number, val: Reg |
   // Unprivileged, part of a spilled pointer may not be overwritten (its other bytes would then
   // be readable as a number).
   if (!v.allowPtrLeaks && size !== 8 && f.isSpilled(spi) && f.spills[spi]?.type !== RegType.SCALAR) v.reject('attempt to corrupt spilled pointer on stack');
+  markStackSpill(v, f, at, size, val);
   // Writing into either slot of a dynptr destroys it (refused for a referenced one).
   destroyIfDynptr(v, f, spi);
   v.scratchSlot(spi);
@@ -574,6 +576,7 @@ export function checkHelperMem(v: Verifier, regno: number, sizeMin: number, size
       stackBounds(v, regno, reg.off, sizeMax, uninit ? 'write' : 'helper');
       const f = stackFrame(v, reg);
       if (!reg.s.isConst()) {
+        markVarOffStackAccess(v);
         if (!uninit && !v.allowUninitStack) v.reject(`variable offset stack pointer cannot be passed into helper function; var_off=${formatTnum(reg.s.varOff)} off=${reg.off} size=${sizeMax}`);
       }
       const base = reg.s.isConst() ? Number(BigInt.asIntN(64, reg.s.constValue())) + reg.off : Number(reg.s.smin) + reg.off;

@@ -120,11 +120,17 @@ export function maybeLooping(old: VState, cur: VState): boolean {
 export interface PruneCaps {
   allowUninitStack: boolean;
   allPrecise: boolean;
+  /** explore_alu_limits (verifier/spectre.ts): a masked pointer op with a register offset was
+   *  seen, so scalars must be equal, precise or not: paths that would mask it differently are all
+   *  explored. */
+  exploreAluLimits?: boolean;
 }
 const PRIVILEGED: PruneCaps = { allowUninitStack: true, allPrecise: false };
 
 export function statesEqual(old: VState, cur: VState, liveAt: (frameIdx: number, f: Frame) => number, mode: Compare, caps: PruneCaps = PRIVILEGED): boolean {
   if (old.frames.length !== cur.frames.length) return false;
+  // A speculative path's state never covers a real one.
+  if (old.speculative && !cur.speculative) return false;
   if ((old.lock?.key ?? '') !== (cur.lock?.key ?? '')) return false;
   if (old.rcuLock !== cur.rcuLock || old.preemptLocks !== cur.preemptLocks) return false;
   if (old.refs.length !== cur.refs.length) return false;
@@ -157,6 +163,7 @@ function regSafe(o: Reg, c: Reg, ids: IdMap, mode: Compare, caps: PruneCaps = PR
   if (c.type === RegType.NOT_INIT) return false;
   if (o.type !== c.type) return false;
   if (o.type === RegType.SCALAR) {
+    if (caps.exploreAluLimits) return o.s.equals(c.s) && ids.check(o.id, c.id);
     // An imprecise scalar: no check depended on its value.
     if (!o.precise && !caps.allPrecise && mode === 'within') return true;
     if (!scalarWithin(o.s, c.s)) return false;
@@ -207,7 +214,7 @@ function stackSafe(o: Frame, c: Frame, ids: IdMap, mode: Compare, caps: PruneCap
     }
     if (ot === Slot.INVALID || (ot === Slot.MISC && caps.allowUninitStack)) continue;
     if (ot === Slot.MISC) {
-      if (ct === Slot.MISC || ct === Slot.ZERO || (ct === Slot.SPILL && c.spills[k >> 3]?.type === RegType.SCALAR)) continue;
+      if (ct === Slot.MISC || ct === Slot.ZERO || (ct === Slot.SPILL && c.spills[k >> 3]?.type === RegType.SCALAR && !caps.exploreAluLimits)) continue;
       return false;
     }
     if (ot === Slot.ZERO) {
@@ -219,7 +226,7 @@ function stackSafe(o: Frame, c: Frame, ids: IdMap, mode: Compare, caps: PruneCap
     // scalar is as good as misc or zero bytes (the kernel's scalar_reg_for_stack).
     if (ct !== Slot.SPILL) {
       const os = o.spills[k >> 3];
-      if (os && os.type === RegType.SCALAR && !os.precise && mode === 'within' && (ct === Slot.MISC || ct === Slot.ZERO)) continue;
+      if (os && os.type === RegType.SCALAR && !os.precise && mode === 'within' && !caps.exploreAluLimits && (ct === Slot.MISC || ct === Slot.ZERO)) continue;
       return false;
     }
     if ((k & 7) !== 7) continue;

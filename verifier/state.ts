@@ -373,6 +373,9 @@ export class VState {
    *  call, kept through its less/cmp runs): those runs converge only against states of the same
    *  call (verifier/rbtree.ts rbtreeMayPrune). */
   rbCall = 0;
+  /** A path the CPU may only take speculatively (Spectre v1 sanitation, verifier/spectre.ts):
+   *  checked for what it could leak, never used to prune a real path. */
+  speculative = false;
   get cur(): Frame {
     return this.frames[this.frames.length - 1]!;
   }
@@ -387,6 +390,7 @@ export class VState {
     s.condRelease = new Map(this.condRelease);
     s.mayGotoDepth = this.mayGotoDepth;
     s.rbCall = this.rbCall;
+    s.speculative = this.speculative;
     return s;
   }
 }

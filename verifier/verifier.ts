@@ -24,6 +24,7 @@ import { checkKfuncCall } from './kfuncs.js';
 import { THROW_KFUNC, inExceptionCallback, throwExit } from './exceptions.js';
 import { isIterNextInsn, iterActiveDepthsDiffer, iterArgActive } from './iters.js';
 import { graphKfuncAllowedLocked } from './graph.js';
+import { SpecAux, recoverableWithNospec } from './spectre.js';
 import { verifierCaps, type InsnFacts, type VerifyInput, type VerifyOptions } from './env.js';
 
 export const INSN_LIMIT = 1_000_000;
@@ -74,6 +75,8 @@ export class Verifier {
   readonly bpfCapable: boolean;
   readonly bypassSpecV1: boolean;
   readonly bypassSpecV4: boolean;
+  /** Spectre sanitation facts per insn (verifier/spectre.ts). */
+  readonly spec: SpecAux;
   private explored: (StatesAt | undefined)[];
   private parent: Checkpoint | undefined;
   private pending: Pending[] = [];
@@ -96,7 +99,7 @@ export class Verifier {
   readonly mayGotoFuncs = new Set<number>();
   /** What state comparison needs of the capability flags (prune.ts). */
   private get pruneCaps(): PruneCaps {
-    return { allowUninitStack: this.allowUninitStack, allPrecise: !this.bpfCapable };
+    return { allowUninitStack: this.allowUninitStack, allPrecise: !this.bpfCapable, exploreAluLimits: this.spec.exploreAluLimits };
   }
   /** The checkpoint saved by the latest isStateVisited. */
   private lastAdded: Checkpoint | undefined;
@@ -118,6 +121,7 @@ export class Verifier {
     this.bpfCapable = caps.bpfCapable;
     this.bypassSpecV1 = caps.bypassSpecV1;
     this.bypassSpecV4 = caps.bypassSpecV4;
+    this.spec = new SpecAux(this.insns.length);
     this.explored = new Array(this.insns.length);
     this.facts = this.insns.map(() => ({ seen: false, safeAccess: false }));
     this.stackDepth = cfg.subprogs.map(() => 0);
@@ -183,6 +187,11 @@ export class Verifier {
     hist.push(this.pc, this.histAux | (frameChange ? AUX_FRAME_CHANGE : 0));
     this.pending.push({ st, pc, prevPc: this.pc, logPos: this.log.pos, logOpen: this.log.openLen, parent: this.parent, hist, entryPc: this.entryPc, globalEntry: this.globalEntry });
     if (this.parent) this.parent.branches++;
+  }
+  /** push_stack(..., speculative = true): a path the CPU may only take speculatively. */
+  pushSpeculative(st: VState, pc: number): void {
+    st.speculative = true;
+    this.pushBranch(st, pc);
   }
   pushCallbackBranch(st: VState, pc: number): void {
     this.pushBranch(st, pc, true);
@@ -322,17 +331,44 @@ export class Verifier {
       const insn = (this.insn = this.insns[this.pc]!);
       if (++this.processed > limit) this.reject(`BPF program is too large. Processed ${this.processed} insn`, false, 7);
       if (this.cfg.prune[this.pc] && this.isStateVisited()) {
-        if (this.log.enabled) this.log.write(this.doPrintState ? `\nfrom ${this.prevPc} to ${this.pc}: safe\n` : `${this.pc}: safe\n`);
+        if (this.log.enabled) this.log.write(this.doPrintState ? `\nfrom ${this.prevPc} to ${this.pc}${this.specText()}: safe\n` : `${this.pc}: safe\n`);
         if (!this.endPath()) return;
         continue;
       }
       if (this.log.enabled) this.logInsn();
-      this.facts[this.pc]!.seen = true;
+      const speculative = this.st.speculative;
+      // sanitize_mark_insn_seen: only real paths make an insn live.
+      if (!speculative) this.facts[this.pc]!.seen = true;
+      // 6.13+: a speculative path stops at a barrier.
+      if (speculative && this.spec.nospec[this.pc]) {
+        this.scratchAllFlag = true;
+        if (!this.endPath()) return;
+        continue;
+      }
       this.nextPc = -1;
       this.pathDone = false;
       this.histAux = 0;
-      const ended = this.step(insn);
+      let ended: boolean;
+      try {
+        ended = this.step(insn);
+      } catch (e) {
+        // 6.13+: what a speculative path may not do gets a barrier before the insn instead of
+        // a rejection (error_recoverable_with_nospec); the message stays in the log.
+        if (!(e instanceof Reject) || !speculative || !recoverableWithNospec(e.errno)) throw e;
+        if (this.log.enabled) this.log.write(e.message + (e.noNewline ? '' : '\n'));
+        this.spec.nospec[this.pc] = 1;
+        this.spec.aluState[this.pc] = 0;
+        this.scratchAllFlag = true;
+        if (!this.endPath()) return;
+        continue;
+      }
       this.curHist.push(this.pc, this.histAux);
+      // A speculative path also stops at the barrier after a sanitized store (nospec_result).
+      if (speculative && this.spec.nospecResult[this.pc] && !ended && !this.pathDone) {
+        this.scratchAllFlag = true;
+        if (!this.endPath()) return;
+        continue;
+      }
       if (ended || this.pathDone) {
         if (!this.endPath()) return;
         continue;
@@ -342,9 +378,12 @@ export class Verifier {
     }
   }
 
+  private specText(): string {
+    return this.st.speculative ? ' (speculative execution)' : '';
+  }
   private logInsn(): void {
     if (this.log.level >= 2 && this.doPrintState) {
-      this.log.write(`\nfrom ${this.prevPc} to ${this.pc}:${this.stateText(true)}\n`);
+      this.log.write(`\nfrom ${this.prevPc} to ${this.pc}${this.specText()}:${this.stateText(true)}\n`);
       this.doPrintState = false;
     }
     if (this.scratchAllFlag || this.scratchRegs || this.scratchSlots.size) {
