@@ -7,6 +7,7 @@ import { Reject } from './errors.js';
 import { VLog } from './log.js';
 import { Frame, Reg, RegType, VState } from './state.js';
 import { Verifier } from './verifier.js';
+import { checkTailCallSites } from './spectre.js';
 import { checkExceptionCallbackSignature, checkExceptionTags, checkThrowSites } from './exceptions.js';
 import { extensionEntryState, globalArgReg } from './extension.js';
 import { Cls, JmpOp, PseudoCall } from '../vm/isa.js';
@@ -48,6 +49,7 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
     verifyGlobals(v, input);
     checkThrowSites(v);
     checkStackDepth(v, input);
+    checkTailCallSites(v);
   } catch (e) {
     if (e instanceof Reject) {
       error = e.message;

@@ -47,6 +47,9 @@ export class SpecAux {
   /** explore_alu_limits: a masked pointer op with a register offset was seen, so pruning compares
    *  scalars exactly (masking differences from other paths must be explored). */
   exploreAluLimits = false;
+  /** The prog array each bpf_tail_call site was reached with (aux map_ptr_state), and whether two
+   *  paths brought different ones (poison). */
+  readonly tailCallMaps = new Map<number, { map: unknown; poison: boolean }>();
   constructor(n: number) {
     this.aluState = new Uint8Array(n);
     this.aluLimit = new Uint32Array(n);
@@ -259,4 +262,32 @@ export function markStackSpill(v: Verifier, f: Frame, at: number, size: number, 
  *  unprivileged behind a barrier, so a speculative offset cannot reach another slot. */
 export function markVarOffStackAccess(v: Verifier): void {
   if (!v.bypassSpecV1) v.spec.nospec[v.pc] = 1;
+}
+
+/** BPF_FUNC_tail_call. */
+const TAIL_CALL = 12;
+
+/** record_func_map for bpf_tail_call: the prog array each call site was reached with; a site
+ *  reached with two different maps is poisoned. Call before the helper's checks clobber R2;
+ *  `commit` records it once they passed. */
+export function tailCallSite(v: Verifier, insn: Insn): (() => void) | undefined {
+  if (insn.imm !== TAIL_CALL) return undefined;
+  const map = v.regs[2]?.type === RegType.MAP_PTR ? v.regs[2].map : undefined;
+  if (!map) return undefined;
+  const pc = v.pc;
+  return () => {
+    const seen = v.spec.tailCallMaps.get(pc);
+    if (!seen) v.spec.tailCallMaps.set(pc, { map, poison: false });
+    else if (seen.map !== map) v.spec.tailCallMaps.set(pc, { map, poison: true });
+  };
+}
+
+/** do_misc_fixups: a tail call site of an unprivileged program gets an index bound check and
+ *  mask for its prog array, which needs the one map; a site poisoned by two maps is refused
+ *  (EINVAL) after verification. */
+export function checkTailCallSites(v: Verifier): void {
+  if (v.bypassSpecV1) return;
+  for (const [pc, site] of [...v.spec.tailCallMaps].sort((a, b) => a[0] - b[0])) {
+    if (site.poison && v.facts[pc]?.seen) throw new Reject('tail_call abusing map_ptr', pc, 22);
+  }
 }

@@ -24,7 +24,7 @@ import { checkKfuncCall } from './kfuncs.js';
 import { THROW_KFUNC, inExceptionCallback, throwExit } from './exceptions.js';
 import { isIterNextInsn, iterActiveDepthsDiffer, iterArgActive } from './iters.js';
 import { graphKfuncAllowedLocked } from './graph.js';
-import { SpecAux, recoverableWithNospec } from './spectre.js';
+import { SpecAux, recoverableWithNospec, tailCallSite } from './spectre.js';
 import { verifierCaps, type InsnFacts, type VerifyInput, type VerifyOptions } from './env.js';
 
 export const INSN_LIMIT = 1_000_000;
@@ -678,7 +678,11 @@ export class Verifier {
           this.scratchAllFlag = true;
           return true;
         }
-      } else checkHelperCall(this, insn);
+      } else {
+        const tailCall = tailCallSite(this, insn);
+        checkHelperCall(this, insn);
+        tailCall?.();
+      }
       this.scratchRegs |= 1;
       return false;
     }
