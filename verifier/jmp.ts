@@ -119,8 +119,10 @@ export function checkCondJmp(v: Verifier, insn: Insn): void {
   } else if (!is32 && isX) {
     pktMatched = pktCompare(v, other, insn, op);
   }
-  if (!nullCheck && !pktMatched && dst.isPointer && !v.allowPtrLeaks) v.reject(`R${insn.dst} pointer comparison prohibited`);
+  // The jump's state is pushed before this refusal, as the kernel's push_stack precedes it: on a
+  // speculative path the refusal only ends this outcome (6.18's barrier), the jump is explored.
   if (otherOk) v.pushBranch(other, target);
+  if (!nullCheck && !pktMatched && dst.isPointer && !v.allowPtrLeaks) v.reject(`R${insn.dst} pointer comparison prohibited`);
   if (!thisOk) v.endPathInfeasible();
 }
 

@@ -509,8 +509,11 @@ function stackRead(v: Verifier, reg: Reg, regno: number, off: number, size: numb
 }
 
 /** The constant a map key on the stack holds, if known (6.18's get_constant_map_key: a spilled
- *  constant of the key's size at the slot's start, or zero bytes). */
+ *  constant of the key's size at the slot's start, or zero bytes; privileged only). */
 export function constStackKey(v: Verifier, reg: Reg, keySize: number): bigint | undefined {
+  // Only with CAP_BPF (get_constant_map_key's -EOPNOTSUPP otherwise): an unprivileged array
+  // lookup keeps its NULL check.
+  if (!v.bpfCapable) return undefined;
   if (reg.type !== RegType.STACK || !reg.s.isConst() || keySize > 8 || keySize === 0) return undefined;
   const f = stackFrame(v, reg);
   const at = Number(BigInt.asIntN(64, reg.s.constValue())) + reg.off;
