@@ -2,7 +2,7 @@
 // fill, misc/zero/invalid bytes), map key/value with fixed and variable offsets, context from the
 // program-type table (vm/contexts.ts), packet with proven ranges, helper-returned memory, flow
 // keys, sockets and BTF-typed pointers. Helper argument memory goes through checkHelperMem.
-import { checkCtxAccess, fieldAt, progTypeInfo } from '../vm/contexts.js';
+import { bpfSockAccess, bpfSockCommonAccess, bpfTcpSockAccess, checkCtxAccess, fieldAt, progTypeInfo } from '../vm/contexts.js';
 import { ProgType } from '../vm/prog-types.js';
 import { walkedPointerFlags } from './kobj.js';
 import { formatTnum } from './tnum.js';
@@ -99,8 +99,12 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
     case RegType.TCP_SOCK:
       if (reg.maybeNull) v.reject(`R${regno} invalid mem access '${regTypeName(reg)}'`);
       if (t === 'write') v.reject(`R${regno} cannot write into ${regTypeName(reg)}`);
-      // struct bpf_sock is 80 bytes, struct bpf_tcp_sock 112
-      if (off < 0 || off + size > (reg.type === RegType.TCP_SOCK ? 112 : 80)) v.reject(`R${regno} invalid ${regTypeName(reg)} access off=${off} size=${size}`);
+      // check_sock_access: the uapi struct's field rules (vm/contexts)
+      if (reg.s.smin < 0n) v.reject(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+      {
+        const ok = reg.type === RegType.TCP_SOCK ? bpfTcpSockAccess(off, size) : reg.type === RegType.SOCKET ? bpfSockAccess(off, size) : bpfSockCommonAccess(off, size);
+        if (!ok.ok) v.reject(`R${regno} invalid ${regTypeName(reg)} access off=${off} size=${size}`);
+      }
       result = Reg.unknown();
       break;
     case RegType.XDP_SOCK:

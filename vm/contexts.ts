@@ -444,6 +444,23 @@ export function bpfSockAccess(off: number, size: number): CtxVerdict {
   }
 }
 
+/** bpf_sock_common_is_valid_access: a socket that may not be full (PTR_TO_SOCK_COMMON) has no
+ *  type, protocol, mark or priority. */
+export function bpfSockCommonAccess(off: number, size: number): CtxVerdict {
+  if (off >= field(BPF_SOCK, 'type').offset && off < field(BPF_SOCK, 'src_ip4').offset) return bad(off, size);
+  return bpfSockAccess(off, size);
+}
+
+/** sizeof(struct bpf_tcp_sock) up to icsk_retransmits, its last field; bytes_received (80) and
+ *  bytes_acked (88) are the u64s. */
+const BPF_TCP_SOCK_END = 112;
+
+/** bpf_tcp_sock_is_valid_access: read-only, aligned; the two byte counters as u64, the rest u32. */
+export function bpfTcpSockAccess(off: number, size: number): CtxVerdict {
+  if (off < 0 || off >= BPF_TCP_SOCK_END || off % size !== 0) return bad(off, size);
+  return (off >= 80 && off < 96 ? size === 8 : size === 4) ? { ok: true } : bad(off, size);
+}
+
 const A = AttachType;
 
 // __sock_filter_check_attach_type: bound_dev_if, mark and priority only at socket creation and
