@@ -160,7 +160,9 @@ export function mapFuncRefusal(mapType: number, funcId: number, funcName: string
   const maps = MAPS_FOR_HELPER.get(funcId);
   const sockmapUpdate = (mapType === M.SOCKMAP || mapType === M.SOCKHASH) && maySockmapUpdate(funcId, prog);
   if ((helpers && !helpers.includes(funcId) && !sockmapUpdate) || (maps && !maps.includes(mapType))) {
-    return `cannot pass map_type ${mapType} into func ${funcName}#${funcId}`;
+    // may_update_sockmap logs its own line first for an update or delete it refuses
+    const sockmapLine = (mapType === M.SOCKMAP || mapType === M.SOCKHASH) && (funcId === F.map_update_elem || funcId === F.map_delete_elem) ? 'cannot update sockmap in this context\n' : '';
+    return `${sockmapLine}cannot pass map_type ${mapType} into func ${funcName}#${funcId}`;
   }
   return undefined;
 }

@@ -69,8 +69,13 @@ describe('map-compat tables', () => {
   });
   it('sockmap updates depend on the program type (may_update_sockmap)', () => {
     expect(mapFuncRefusal(MapType.SOCKMAP, 2, 'bpf_map_update_elem', tc)).toBeUndefined();
-    expect(mapFuncRefusal(MapType.SOCKMAP, 2, 'bpf_map_update_elem', { ...tc, progType: ProgType.KPROBE })).toBe('cannot pass map_type 15 into func bpf_map_update_elem#2');
+    expect(mapFuncRefusal(MapType.SOCKMAP, 2, 'bpf_map_update_elem', { ...tc, progType: ProgType.KPROBE })).toBe('cannot update sockmap in this context\ncannot pass map_type 15 into func bpf_map_update_elem#2');
     expect(mapFuncRefusal(MapType.SOCKHASH, 3, 'bpf_map_delete_elem', { ...tc, progType: ProgType.SOCK_OPS })).toBeUndefined();
+    // sock_ops may delete but not update (through bpf_sock_map_update only); a lookup of another
+    // kind is refused without may_update_sockmap's line
+    expect(mapFuncRefusal(MapType.SOCKHASH, 2, 'bpf_map_update_elem', { ...tc, progType: ProgType.SOCK_OPS })).toBe('cannot update sockmap in this context\ncannot pass map_type 18 into func bpf_map_update_elem#2');
+    expect(mapFuncRefusal(MapType.SOCKMAP, 12, 'bpf_tail_call', tc)).toBe('expected prog array map for tail call');
+    expect(mapFuncRefusal(MapType.SOCKMAP, 87, 'bpf_map_push_elem', tc)).toBe('cannot pass map_type 15 into func bpf_map_push_elem#87');
   });
   it('program side: sleepable programs, spin locks, struct_ops maps', () => {
     const sleepable = { ...tc, progType: ProgType.SYSCALL, sleepable: true };

@@ -82,6 +82,38 @@ __naked void sops_sk_unchecked(void)
 }
 
 SEC("sockops")
+__description("sock_ops: sk's fields as bpf_sock_is_valid_access has them: type, dst_port by bytes")
+__success
+__naked void sops_sk_fields(void)
+{
+	asm volatile ("r2 = *(u64 *)(r1 + 184);" "if r2 == 0 goto 1f;" "r0 = *(u32 *)(r2 + 8);"
+		      "r0 = *(u8 *)(r2 + 49);" "r0 = *(u16 *)(r2 + 48);" "r0 = *(u8 *)(r2 + 31);"
+		      "1:" "r0 = 1;" "exit;"
+		::  : __clobber_all);
+}
+
+SEC("sockops")
+__description("sock_ops: sk has no field after dst_port")
+__failure __msg("R2 invalid sock access off=50 size=2")
+__naked void sops_sk_past_dst_port(void)
+{
+	asm volatile ("r2 = *(u64 *)(r1 + 184);" "if r2 == 0 goto 1f;" "r0 = *(u16 *)(r2 + 50);"
+		      "1:" "r0 = 1;" "exit;"
+		::  : __clobber_all);
+}
+
+SEC("sockops")
+__description("sock_ops: bpf_tcp_sock's byte counters are u64s")
+__failure __msg("R0 invalid tcp_sock access off=80 size=4")
+__naked void sops_tcp_sock_narrow(void)
+{
+	asm volatile ("r1 = *(u64 *)(r1 + 184);" "if r1 == 0 goto 1f;" "call %[bpf_tcp_sock];" "if r0 == 0 goto 1f;"
+		      "r2 = *(u64 *)(r0 + 88);" "r0 = *(u32 *)(r0 + 80);"
+		      "1:" "r0 = 1;" "exit;"
+		:: __imm(bpf_tcp_sock) : __clobber_all);
+}
+
+SEC("sockops")
 __description("sock_ops: the segment is read after a bounds check")
 __success
 __naked void sops_skb_data(void)
