@@ -354,6 +354,12 @@ struct bpf_sock_ops {
 	__u64 skb_hwtstamp;
 };
 
+struct bpf_cgroup_dev_ctx {
+	__u32 access_type;
+	__u32 major;
+	__u32 minor;
+};
+
 struct pt_regs {
 	unsigned long r15;
 	unsigned long r14;

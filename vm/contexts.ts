@@ -104,6 +104,10 @@ export const SOCKOPT = layout('bpf_sockopt', 40, [
   ['level', 24, 4], ['optname', 28, 4], ['optlen', 32, 4], ['retval', 36, 4],
 ], { sk: 'struct bpf_sock *', optval: 'void *', optval_end: 'void *', level: '__s32', optname: '__s32', optlen: '__s32', retval: '__s32' });
 
+/** struct bpf_cgroup_dev_ctx (uapi), the context of cgroup_device programs: the access asked for
+ *  (BPF_DEVCG_ACC_* << 16 | BPF_DEVCG_DEV_*) and the device numbers. */
+export const CGROUP_DEV_CTX = layout('bpf_cgroup_dev_ctx', 12, [['access_type', 0, 4], ['major', 4, 4], ['minor', 8, 4]]);
+
 /** struct bpf_sock_ops (uapi), the context of sock_ops programs: the callback (`op`) with its
  *  arguments (a union with the reply the program gives back), the connection's addresses, TCP
  *  state counters, and for the header-option callbacks the segment as packet pointers. */
@@ -512,6 +516,13 @@ function sockOpsAccess(off: number, size: number, write: boolean): CtxVerdict {
   return size === 4 ? { ok: true, field: f } : bad(off, size);
 }
 
+// cgroup_dev_is_valid_access: read-only; access_type also narrowly, major and minor as u32.
+function cgroupDevAccess(off: number, size: number, write: boolean): CtxVerdict {
+  if (write || off < 0 || off + size > CGROUP_DEV_CTX.size || off % size !== 0) return bad(off, size);
+  const f = fieldAt(CGROUP_DEV_CTX, off)!;
+  return size === 4 || (f.name === 'access_type' && size < 4) ? { ok: true, field: f } : bad(off, size);
+}
+
 // nf_is_valid_access: read-only, state and skb as whole pointers only.
 function nfAccess(off: number, size: number, write: boolean): CtxVerdict {
   if (off < 0 || off >= BPF_NF_CTX.size || off % size !== 0 || write) return bad(off, size);
@@ -535,7 +546,9 @@ const OTHER_TYPES: readonly ProgTypeInfo[] = [
     unreadable: s(),
     check: sockAddrAccess,
   },
-  // cg_sock_prog_ops, cg_sockopt_prog_ops and sock_ops_prog_ops have no .test_run either: -ENOTSUPP.
+  // cg_sock_prog_ops, cg_sockopt_prog_ops, sock_ops_prog_ops and cg_dev_prog_ops have no
+  // .test_run either: -ENOTSUPP.
+  { type: P.CGROUP_DEVICE, ctx: CGROUP_DEV_CTX, writable: s(), unreadable: s(), check: cgroupDevAccess },
   { type: P.CGROUP_SOCK, ctx: BPF_SOCK, writable: s('bound_dev_if', 'mark', 'priority'), unreadable: s(), check: sockFilterAccess },
   { type: P.CGROUP_SOCKOPT, ctx: SOCKOPT, writable: s('level', 'optname', 'optlen', 'retval'), unreadable: s(), check: sockoptAccess },
   // reply is the first word of the args union: the `args` field here

@@ -77,6 +77,11 @@ const volatile __u32 sock_ops_size = sizeof(struct bpf_sock_ops);
 /* reply and replylong share args' bytes (an anonymous union) */
 const volatile __u32 sock_ops_union[] = { F(bpf_sock_ops, reply), F(bpf_sock_ops, replylong) };
 
+const volatile __u32 cgroup_dev_layout[] = {
+	F(bpf_cgroup_dev_ctx, access_type), F(bpf_cgroup_dev_ctx, major), F(bpf_cgroup_dev_ctx, minor),
+};
+const volatile __u32 cgroup_dev_size = sizeof(struct bpf_cgroup_dev_ctx);
+
 SEC("syscall")
 int layout(void *ctx)
 {

@@ -1,7 +1,7 @@
 // vm/contexts: layouts against the uapi headers as clang compiled them, the per-type access
 // rules of the kernel's *_is_valid_access(), and eth_type_trans() on loopback.
 import { describe, expect, it } from 'vitest';
-import { BPF_SOCK, PERF_EVENT_DATA, SOCK_ADDR, SOCKOPT, SOCK_OPS, SK_BUFF, SK_LOOKUP, XDP_MD, encodeCtxFields, layoutToC, checkCtxAccess, field, progTypeInfo, writableRanges, type CtxLayout } from '../../vm/contexts.js';
+import { BPF_SOCK, CGROUP_DEV_CTX, PERF_EVENT_DATA, SOCK_ADDR, SOCKOPT, SOCK_OPS, SK_BUFF, SK_LOOKUP, XDP_MD, encodeCtxFields, layoutToC, checkCtxAccess, field, progTypeInfo, writableRanges, type CtxLayout } from '../../vm/contexts.js';
 import { AttachType, ProgType } from '../../vm/prog-types.js';
 import { ethTypeTrans } from '../../vm/test-run.js';
 import { openObject } from '../../src/loader/index.js';
@@ -39,6 +39,7 @@ describe('context layouts match the uapi headers compiled by clang', () => {
     expect([replyOff, longOff]).toEqual([args.offset, args.offset]);
     expect(SOCK_OPS.unions!.args!.map(([n, , k]) => [n, k * 4])).toEqual([['reply', replySize], ['replylong', longSize]]);
   });
+  it('bpf_cgroup_dev_ctx: every field offset and size', () => expectLayout(CGROUP_DEV_CTX, u32s('cgroup_dev_layout'), u32s('cgroup_dev_size')[0]!));
   it('bpf_perf_event_data: every field offset and size', () => expectLayout(PERF_EVENT_DATA, u32s('perf_event_data_layout'), u32s('perf_event_data_size')[0]!));
   it('prints as the uapi C declaration, padding as anonymous bitfields', () => {
     const c = layoutToC(SK_BUFF);
@@ -119,6 +120,11 @@ describe('context access rules', () => {
     expect([cs(create, 4, 4), cs(create, 4, 1), cs(create, 5, 1), cs(create, 4, 4, true)]).toEqual([true, true, false, false]);
     expect([cs(release, 48, 4), cs(release, 48, 2), cs(release, 49, 1), cs(release, 50, 2), cs(release, 51, 1)]).toEqual([true, true, true, false, false]);
     expect([cs(release, 52, 1), cs(release, 59, 1), cs(release, 72, 4), cs(release, 73, 1), cs(release, 80, 4)]).toEqual([true, true, true, false, false]);
+  });
+
+  it('cgroup_device: read-only, access_type also narrowly', () => {
+    const dv = (o: number, size: number, write = false) => checkCtxAccess(ProgType.CGROUP_DEVICE, o, size, write, AttachType.CGROUP_DEVICE).ok;
+    expect([dv(0, 4), dv(0, 2), dv(2, 2), dv(3, 1), dv(4, 4), dv(4, 2), dv(8, 4), dv(8, 8), dv(12, 4), dv(4, 4, true)]).toEqual([true, true, true, true, true, false, true, false, false, false]);
   });
 
   it('cgroup_sockopt: pointers as u64, retval at getsockopt only, level/optname written at setsockopt only', () => {
