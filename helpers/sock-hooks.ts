@@ -1,6 +1,6 @@
-// Helpers of the socket hook program types (net/core/filter.c, net/core/sock_map.c,
-// kernel/bpf/cgroup.c): the cgroup socket hooks (cgroup_sock, cgroup_sock_addr, cgroup_sockopt)
-// and sock_ops. Which program may call which follows the kernel's get_func_proto, including the
+// Helpers of the cgroup hook program types (net/core/filter.c, net/core/sock_map.c,
+// kernel/bpf/cgroup.c): the socket hooks (cgroup_sock, cgroup_sock_addr, cgroup_sockopt,
+// sock_ops) and the device and sysctl hooks. Which program may call which follows the kernel's get_func_proto, including the
 // gates by expected attach type:
 //   get_retval (186) / set_retval (187)(retval): cgroup_common_func_proto, every cgroup hook and
 //     lsm_cgroup except those whose return value is fixed (cgroup_skb ingress/egress, sock_ops,
@@ -13,10 +13,13 @@
 //   sock_ops_cb_flags_set (59)(ctx, flags), load_hdr_opt (142)(ctx, buf, len, flags),
 //     store_hdr_opt (143)(ctx, from, len, flags), reserve_hdr_opt (144)(ctx, len, flags),
 //     sock_map_update (53) / sock_hash_update (70)(ctx, map, key, flags): sock_ops.
+//   sysctl_get_name (101)(ctx, buf, len, flags), sysctl_get_current_value (102)(ctx, buf, len),
+//     sysctl_get_new_value (103)(ctx, buf, len), sysctl_set_new_value (104)(ctx, buf, len):
+//     cgroup_sysctl.
 // None of these program types can be test-run (bpf(2) says -ENOTSUPP, vm/test-run refuses
 // first), so apart from get_retval/set_retval the implementations only name what is missing if a
-// run ever reaches them: they act on a live socket inside a kernel syscall, which ebpfvm does
-// not have.
+// run ever reaches them: they act on a live socket or sysctl inside a kernel syscall, which
+// ebpfvm does not have.
 
 import { FaultSignal } from '../src/errors.js';
 import { AttachType as A, ProgType as P, progTypeName } from '../vm/prog-types.js';
@@ -55,7 +58,7 @@ const sockoptProto = (get: boolean, first: HelperArg): HelperProto => ({
 /** The run of a program type ebpfvm cannot test-run reached a helper that needs its hook. */
 function noHook(name: string) {
   return (call: HelperCall): never => {
-    throw new FaultSignal(`${name}: runs of ${progTypeName(call.progType)} programs are not modelled (the kernel runs them only inside a socket call)`);
+    throw new FaultSignal(`${name}: runs of ${progTypeName(call.progType)} programs are not modelled (the kernel runs them only inside the hooked syscall)`);
   };
 }
 
@@ -159,5 +162,37 @@ export const SOCK_HOOK_HELPERS: readonly HelperEntry[] = [
     gplOnly: false,
     progTypes: [P.SOCK_OPS],
     impl: noHook('sock_hash_update'),
+  },
+  {
+    id: 101,
+    name: 'sysctl_get_name',
+    proto: { args: [CTX, { type: 'ARG_PTR_TO_MEM' }, { type: 'ARG_CONST_SIZE' }, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: [P.CGROUP_SYSCTL],
+    impl: noHook('sysctl_get_name'),
+  },
+  {
+    id: 102,
+    name: 'sysctl_get_current_value',
+    proto: { args: [CTX, { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT'] }, { type: 'ARG_CONST_SIZE' }], ret: INT },
+    gplOnly: false,
+    progTypes: [P.CGROUP_SYSCTL],
+    impl: noHook('sysctl_get_current_value'),
+  },
+  {
+    id: 103,
+    name: 'sysctl_get_new_value',
+    proto: { args: [CTX, { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT'] }, { type: 'ARG_CONST_SIZE' }], ret: INT },
+    gplOnly: false,
+    progTypes: [P.CGROUP_SYSCTL],
+    impl: noHook('sysctl_get_new_value'),
+  },
+  {
+    id: 104,
+    name: 'sysctl_set_new_value',
+    proto: { args: [CTX, { type: 'ARG_PTR_TO_MEM', flags: ['MEM_RDONLY'] }, { type: 'ARG_CONST_SIZE' }], ret: INT },
+    gplOnly: false,
+    progTypes: [P.CGROUP_SYSCTL],
+    impl: noHook('sysctl_set_new_value'),
   },
 ];

@@ -360,6 +360,11 @@ struct bpf_cgroup_dev_ctx {
 	__u32 minor;
 };
 
+struct bpf_sysctl {
+	__u32 write;
+	__u32 file_pos;
+};
+
 struct pt_regs {
 	unsigned long r15;
 	unsigned long r14;

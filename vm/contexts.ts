@@ -108,6 +108,10 @@ export const SOCKOPT = layout('bpf_sockopt', 40, [
  *  (BPF_DEVCG_ACC_* << 16 | BPF_DEVCG_DEV_*) and the device numbers. */
 export const CGROUP_DEV_CTX = layout('bpf_cgroup_dev_ctx', 12, [['access_type', 0, 4], ['major', 4, 4], ['minor', 8, 4]]);
 
+/** struct bpf_sysctl (uapi), the context of cgroup_sysctl programs: whether the access writes,
+ *  and the file position (which the program may move). */
+export const SYSCTL = layout('bpf_sysctl', 8, [['write', 0, 4], ['file_pos', 4, 4]]);
+
 /** struct bpf_sock_ops (uapi), the context of sock_ops programs: the callback (`op`) with its
  *  arguments (a union with the reply the program gives back), the connection's addresses, TCP
  *  state counters, and for the header-option callbacks the segment as packet pointers. */
@@ -523,6 +527,14 @@ function cgroupDevAccess(off: number, size: number, write: boolean): CtxVerdict 
   return size === 4 || (f.name === 'access_type' && size < 4) ? { ok: true, field: f } : bad(off, size);
 }
 
+// sysctl_is_valid_access: write read-only (narrowly too), file_pos read narrowly and written as u32.
+function sysctlAccess(off: number, size: number, write: boolean): CtxVerdict {
+  if (off < 0 || off + size > SYSCTL.size || off % size !== 0) return bad(off, size);
+  const f = fieldAt(SYSCTL, off)!;
+  if (write) return f.name === 'file_pos' && size === 4 ? { ok: true, field: f } : bad(off, size);
+  return size <= 4 ? { ok: true, field: f } : bad(off, size);
+}
+
 // nf_is_valid_access: read-only, state and skb as whole pointers only.
 function nfAccess(off: number, size: number, write: boolean): CtxVerdict {
   if (off < 0 || off >= BPF_NF_CTX.size || off % size !== 0 || write) return bad(off, size);
@@ -546,9 +558,10 @@ const OTHER_TYPES: readonly ProgTypeInfo[] = [
     unreadable: s(),
     check: sockAddrAccess,
   },
-  // cg_sock_prog_ops, cg_sockopt_prog_ops, sock_ops_prog_ops and cg_dev_prog_ops have no
-  // .test_run either: -ENOTSUPP.
+  // cg_sock_prog_ops, cg_sockopt_prog_ops, sock_ops_prog_ops, cg_dev_prog_ops and
+  // cg_sysctl_prog_ops have no .test_run either: -ENOTSUPP.
   { type: P.CGROUP_DEVICE, ctx: CGROUP_DEV_CTX, writable: s(), unreadable: s(), check: cgroupDevAccess },
+  { type: P.CGROUP_SYSCTL, ctx: SYSCTL, writable: s('file_pos'), unreadable: s(), check: sysctlAccess },
   { type: P.CGROUP_SOCK, ctx: BPF_SOCK, writable: s('bound_dev_if', 'mark', 'priority'), unreadable: s(), check: sockFilterAccess },
   { type: P.CGROUP_SOCKOPT, ctx: SOCKOPT, writable: s('level', 'optname', 'optlen', 'retval'), unreadable: s(), check: sockoptAccess },
   // reply is the first word of the args union: the `args` field here

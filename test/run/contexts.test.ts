@@ -127,6 +127,11 @@ describe('context access rules', () => {
     expect([dv(0, 4), dv(0, 2), dv(2, 2), dv(3, 1), dv(4, 4), dv(4, 2), dv(8, 4), dv(8, 8), dv(12, 4), dv(4, 4, true)]).toEqual([true, true, true, true, true, false, true, false, false, false]);
   });
 
+  it('cgroup_sysctl: write read-only, file_pos written as u32, both read narrowly', () => {
+    const sc = (o: number, size: number, write = false) => checkCtxAccess(ProgType.CGROUP_SYSCTL, o, size, write, AttachType.CGROUP_SYSCTL).ok;
+    expect([sc(0, 4), sc(0, 1), sc(0, 4, true), sc(4, 2), sc(4, 4, true), sc(4, 2, true), sc(0, 8), sc(8, 4)]).toEqual([true, true, false, true, true, false, false, false]);
+  });
+
   it('cgroup_sockopt: pointers as u64, retval at getsockopt only, level/optname written at setsockopt only', () => {
     const so = (attach: number, o: number, size: number, write = false) => checkCtxAccess(ProgType.CGROUP_SOCKOPT, o, size, write, attach).ok;
     const [get, set] = [AttachType.CGROUP_GETSOCKOPT, AttachType.CGROUP_SETSOCKOPT];
