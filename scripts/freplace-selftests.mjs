@@ -8,7 +8,7 @@
 // (it refuses every trampoline program here, EPERM before its verifier runs), so these
 // assertions are the oracle. Prints one line per scenario and a total; exit 1 if one differs.
 //
-//   npx tsc -p . && node scripts/freplace-selftests.mjs [--markdown]
+//   npx tsc -p . && node scripts/freplace-selftests.mjs [--markdown] [--engine compiled|interpreter]
 import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -23,6 +23,8 @@ const { VerifierError } = await import(dist('src/errors.js'));
 
 const OBJS = process.env.EBPFVM_PROGS ?? '/root/.cache/ebpfvm/build/progs';
 const markdown = process.argv.includes('--markdown');
+const engineAt = process.argv.indexOf('--engine');
+const engine = engineAt >= 0 ? process.argv[engineAt + 1] : undefined;
 if (!existsSync(OBJS)) {
   process.stderr.write(`freplace-selftests: no selftest objects in ${OBJS} (npm run kernel:tree builds them)\n`);
   process.exit(2);
@@ -36,7 +38,7 @@ const hex = (s) => new Uint8Array(Buffer.from(s, 'hex'));
 const open = (f) => openObject(new Uint8Array(readFileSync(join(OBJS, f))), { name: objectNameFromPath(f) });
 
 /** Load `prog` of target object `tobj`, verified, in a fresh runtime. */
-function target(tobj, prog, runtime = new Runtime({ ncpus: 1 })) {
+function target(tobj, prog, runtime = new Runtime({ ncpus: 1, ...(engine ? { engine } : {}) })) {
   const obj = load(runtime, open(tobj), { programs: [prog] });
   const r = obj.program(prog).verify();
   if (!r.accepted) throw new Error(`target ${prog} rejected: ${r.error}`);

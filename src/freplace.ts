@@ -5,7 +5,7 @@
 // keeps its own maps and global data and the extension its own. An extension may also be
 // attached to another program than the one it was loaded for (bpf_link_create's target_fd): the
 // kernel checks that target again, and it must be of the same type and attach type.
-import { UnsupportedError, UsageError, VerifierError } from './errors.js';
+import { UsageError, VerifierError } from './errors.js';
 import { runnableProgram } from './verify.js';
 import { ProgArrayMap } from '../maps/prog-array.js';
 import { resolveExtTarget, type AttachTarget, type ExtTarget } from './loader/freplace.js';
@@ -44,10 +44,6 @@ function newTarget(obj: LoadedObject, ext: LoadedProgram, to: AttachTarget): Ext
 export function attachFreplace(obj: LoadedObject, name: string, to?: AttachTarget): FreplaceLink {
   const ext = obj.program(name);
   if (!ext.extTarget) throw new UsageError(`program ${name} is not an extension (freplace) program, so it cannot replace a function`);
-  // The kernel makes an extension that throws its own exception boundary (its callback's value is
-  // what the replaced function returns); the VM unwinds a bpf_throw to the program's entry only.
-  const throws = ext.program.exceptionCallback !== undefined || [...(ext.program.kfuncNames?.values() ?? [])].includes('bpf_throw');
-  if (throws) throw new UnsupportedError(`program ${name} calls bpf_throw: an extension that throws is not supported yet (the VM unwinds a throw only to the entry of the program run)`);
   const same = !to || (to.program === ext.extTarget.program && (to.func ?? ext.extTarget.func) === ext.extTarget.func);
   const t = same ? ext.extTarget : newTarget(obj, ext, to);
   const target = t.program;

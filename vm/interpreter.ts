@@ -424,11 +424,19 @@ export class Interpreter {
       }
       const entry = req.entry ?? 0;
       if (entry !== 0 && !isFunctionEntry(decoded, entry)) throw this.fault(run, prog, 0, decoded.code[0]!, R, `function entry pc ${entry} is outside the program or not an instruction`);
-      try {
-        this.exec(run, prog, decoded, entry, ctx, entry !== 0);
-      } catch (e) {
-        if (!(e instanceof ThrowSignal)) throw e;
-        this.endWithException(run, run.prog ?? prog, e.cookie, R);
+      let resume: { prog: Program; pc: number } | undefined;
+      for (;;) {
+        try {
+          if (resume) this.exec(run, resume.prog, this.decode(resume.prog), resume.pc, ctx, false, 1);
+          else this.exec(run, prog, decoded, entry, ctx, entry !== 0);
+          break;
+        } catch (e) {
+          if (!(e instanceof ThrowSignal)) throw e;
+          resume = this.catchInExtension(run, e.cookie, R);
+          if (resume) continue;
+          this.endWithException(run, run.prog ?? prog, e.cookie, R);
+          break;
+        }
       }
       run.depth--;
       if (run.locks.count > 0) {
@@ -441,6 +449,46 @@ export class Interpreter {
       this.clearDeepFrames(run);
       this.stackTop = run.stackBase;
     }
+  }
+
+  /** bpf_throw inside an attached extension (freplace): the kernel's stack walk stops at the
+   *  extension, its own exception boundary, so its exception callback (or the cookie, by default)
+   *  becomes what the replaced function returns, and its caller goes on. The innermost frame
+   *  entered at an entry of Program.extensionBoundaries catches; the resume point is the caller's
+   *  return address (undefined when no extension frame is live: the run ends as usual). */
+  private catchInExtension(run: Run, cookie: bigint, R: Int32Array): { prog: Program; pc: number } | undefined {
+    for (let k = run.depth - 1; k >= 1; k--) {
+      const caller = run.retProg[k];
+      const bounds = caller?.extensionBoundaries;
+      if (!caller || !bounds) continue;
+      const callPc = run.retPc[k]! - 1;
+      const call = caller.insns[callPc];
+      if (!call || call.code !== 0x85 || call.src !== 1) continue;
+      const entry = callPc + call.imm + 1;
+      if (!bounds.has(entry)) continue;
+      const cb = bounds.get(entry);
+      run.depth = k;
+      if (cb === undefined) setReg(R, 0, cookie);
+      else {
+        const d = this.decode(caller);
+        R.fill(0);
+        setReg(R, 1, cookie);
+        this.enterFrame(run, R);
+        try {
+          this.exec(run, caller, d, cb, run.contextAt(this, 1));
+        } catch (e) {
+          if (e instanceof ThrowSignal) throw this.fault(run, caller, run.pc, d.code[run.pc]!, R, 'bpf_throw inside the exception callback');
+          throw e;
+        }
+        run.depth = k;
+      }
+      // back in the caller's frame: its r6-r10, r0 the callback's value
+      this.setStackLow(run);
+      const o = k * 10;
+      for (let j = 0; j < 10; j++) R[12 + j] = run.saved[o + j]!;
+      return { prog: caller, pc: run.retPc[k]! };
+    }
+    return undefined;
   }
 
   /** bpf_throw: every frame is gone; the program that threw (a tail-call target is its own
@@ -458,11 +506,18 @@ export class Interpreter {
     R.fill(0);
     setReg(R, 1, cookie);
     this.enterFrame(run, R);
-    try {
-      this.exec(run, thrower, d, cb, run.contextAt(this, 1));
-    } catch (e) {
-      if (e instanceof ThrowSignal) throw this.fault(run, thrower, run.pc, d.code[run.pc]!, R, 'bpf_throw inside the exception callback');
-      throw e;
+    let resume: { prog: Program; pc: number } | undefined;
+    for (;;) {
+      try {
+        if (resume) this.exec(run, resume.prog, this.decode(resume.prog), resume.pc, run.contextAt(this, 1), false, 1);
+        else this.exec(run, thrower, d, cb, run.contextAt(this, 1));
+        return;
+      } catch (e) {
+        if (!(e instanceof ThrowSignal)) throw e;
+        // an extension the callback calls may throw: it is its own boundary
+        resume = this.catchInExtension(run, e.cookie, R);
+        if (!resume) throw this.fault(run, thrower, run.pc, d.code[run.pc]!, R, 'bpf_throw inside the exception callback');
+      }
     }
   }
 
@@ -654,12 +709,12 @@ export class Interpreter {
   /** Run from `entry` until the frame entered at the current depth exits; r0 is left in R[0..1].
    *  The loop itself has no try/catch (it costs ~5% in V8): every site that can throw first
    *  records pc and program in `run`, and this wrapper turns the throw into a VmFault there. */
-  private exec(run: Run, prog: Program, decoded: Decoded, entry: number, ctx: CallContext, callback = false): void {
+  private exec(run: Run, prog: Program, decoded: Decoded, entry: number, ctx: CallContext, callback = false, baseDepth = run.depth): void {
     run.pc = entry;
     run.prog = prog;
     try {
-      if (this.engine === 'compiled' && run.req.trace === undefined) this.execCompiled(run, prog, decoded, entry, ctx, callback);
-      else this.loop(run, prog, decoded, entry, ctx, run.depth);
+      if (this.engine === 'compiled' && run.req.trace === undefined) this.execCompiled(run, prog, decoded, entry, ctx, callback, baseDepth);
+      else this.loop(run, prog, decoded, entry, ctx, baseDepth);
     } catch (e) {
       throw this.asFault(run, prog, ctx.R, e);
     }
@@ -679,8 +734,7 @@ export class Interpreter {
    *  programs hand over to each other (tail calls, returns into another program's frame); a
    *  program the compiler left alone, or an entry pc that is not one of its block starts, is
    *  finished by the interpreter's loop from there, with the same run state. */
-  private execCompiled(run: Run, prog: Program, decoded: Decoded, entry: number, ctx: CallContext, callback: boolean): void {
-    const baseDepth = run.depth;
+  private execCompiled(run: Run, prog: Program, decoded: Decoded, entry: number, ctx: CallContext, callback: boolean, baseDepth = run.depth): void {
     let p = prog;
     let d = decoded;
     let pc = entry;

@@ -35,6 +35,10 @@ export interface Program {
   /** Functions of this program an attached extension (freplace) program replaces (the kernel's
    *  aux->is_extended): such a program may not be a tail-call target (maps/prog-array.ts). */
   extendedFuncs?: readonly string[];
+  /** Entries of attached extensions' code appended to this program, each an exception boundary
+   *  (a bpf_throw inside it ends there): the pc of its exception callback, or undefined for the
+   *  default one (the cookie is returned). */
+  extensionBoundaries?: ReadonlyMap<number, number | undefined>;
   /** The verifier proved (rbtree strict mode) that every rbtree helper touching a tree runs with
    *  that tree's lock held: the helpers skip their run-time lock check (helpers/rbtree.ts). */
   rbtreeLockProven?: boolean;

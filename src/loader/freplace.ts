@@ -214,11 +214,13 @@ export function withExtensions(own: Program, replaced: ReadonlyMap<string, Progr
   const coreFailures = new Map(own.coreFailures ?? []);
   const kfuncNames = new Map(own.kfuncNames ?? []);
   const entryOf = new Map<number, number>();
+  const boundaries = new Map<number, number | undefined>();
   for (const [name, ext] of replaced) {
     const at = funcs.find((f) => f.name === name);
     if (!at) throw new UsageError(`program ${own.name} has no function ${name} to replace`);
     const base = insns.length;
     entryOf.set(at.pc, base);
+    boundaries.set(base, ext.exceptionCallback === undefined ? undefined : base + ext.exceptionCallback);
     insns.push(...ext.insns.map((x) => ({ ...x })));
     for (const f of ext.funcs ?? [{ pc: 0, name: ext.name }]) outFuncs.push({ pc: base + f.pc, name: f.name });
     for (const l of ext.lineInfo ?? []) lineInfo.push({ ...l, pc: base + l.pc });
@@ -240,5 +242,6 @@ export function withExtensions(own: Program, replaced: ReadonlyMap<string, Progr
   if (lineInfo.length) out.lineInfo = lineInfo.sort((a, b) => a.pc - b.pc);
   if (coreFailures.size) out.coreFailures = coreFailures;
   if (kfuncNames.size) out.kfuncNames = kfuncNames;
+  out.extensionBoundaries = boundaries;
   return out;
 }

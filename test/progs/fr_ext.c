@@ -97,13 +97,31 @@ int bad_ctx(struct __sk_buff *skb)
 
 extern void bpf_throw(__u64 cookie) __ksym;
 
-/* loads, but attaching is refused: ebpfvm cannot yet make an extension its own exception boundary */
+static __attribute__((noinline)) int fr_throw_deep(long v)
+{
+	if (v == 41)
+		bpf_throw(v + ext_seed);
+	return v;
+}
+
+/* throws from a nested call with the default exception callback: fr_const() returns the cookie */
 SEC("?freplace/fr_const")
 int throw_const(long v)
 {
-	if (v == 41)
-		bpf_throw(v);
-	return 0;
+	return fr_throw_deep(v) + 1000;
+}
+
+__attribute__((noinline)) int fr_ext_cb(__u64 cookie)
+{
+	return cookie * 2 + ext_bias;
+}
+
+/* throws with its own exception callback: fr_const() returns fr_ext_cb(cookie) */
+SEC("?freplace/fr_const")
+__attribute__((btf_decl_tag("exception_callback:fr_ext_cb")))
+int throw_const_cb(long v)
+{
+	return fr_throw_deep(v) + 2000;
 }
 
 char _license[] SEC("license") = "GPL";

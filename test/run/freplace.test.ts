@@ -197,10 +197,20 @@ describe('freplace: what the kernel refuses', () => {
     expect(attachFreplace(other, 'new_scale').func).toBe('fr_scale');
   });
 
-  it('an extension that throws loads and verifies, but attaching it is refused as not supported yet', () => {
-    const s = setup('fr_main', { throw_const: undefined });
-    expect(() => attachFreplace(s.ext, 'throw_const')).toThrow(/throw_const calls bpf_throw: an extension that throws is not supported yet/);
-  });
+  for (const engine of ['compiled', 'interpreter'] as const) {
+    it(`an extension that throws is its own exception boundary: the replaced function returns its callback's value (${engine})`, () => {
+      const data = EQUIV.inputs.skb[1]![1];
+      const plain = run(setup('fr_main', {}, { engine }), 'fr_main', data).retval;
+      // fr_main calls fr_const(41): 42 from the target; thrown with cookie 41 + ext_seed 5
+      const bOf = (retval: number) => (((retval - 1) ^ (plain - 1)) >> 8) ^ 42;
+      const def = setup('fr_main', { throw_const: undefined }, { engine });
+      attachFreplace(def.ext, 'throw_const');
+      expect(bOf(run(def, 'fr_main', data).retval)).toBe(46); // the default callback: the cookie
+      const cb = setup('fr_main', { throw_const_cb: undefined }, { engine });
+      attachFreplace(cb.ext, 'throw_const_cb');
+      expect(bOf(run(cb, 'fr_main', data).retval)).toBe(46 * 2 + 7); // fr_ext_cb(cookie)
+    });
+  }
 });
 
 describe('freplace: one extension, several targets (bpf_link_create with a target_fd)', () => {
@@ -254,7 +264,7 @@ describe('freplace in the CLI', () => {
     expect(ok.err).toContain("Attached: new_main replaces fr_whole's fr_whole()");
     const many = await cli('run', progPath('fr_target.o'), '--prog', 'fr_main', '--data', path, '--replace', progPath('fr_ext.o'));
     expect(many.code).toBe(2);
-    expect(many.err).toMatch(/has 14 freplace programs; choose one with .*:PROG \(new_scale, new_const, new_touch, new_main, bad_nargs/);
+    expect(many.err).toMatch(/has 15 freplace programs; choose one with .*:PROG \(new_scale, new_const, new_touch, new_main, bad_nargs/);
     const bad = await cli('run', progPath('fr_target.o'), '--prog', 'fr_main', '--data', path, '--replace', `${progPath('fr_ext.o')}:bad_nargs`);
     expect(bad.code).toBe(1);
     expect(bad.err).toContain('bad_nargs() has 1 args while fr_scale() has 2 args');
