@@ -9,6 +9,9 @@
 // assertions are the oracle. Prints one line per scenario and a total; exit 1 if one differs.
 //
 //   npx tsc -p . && node scripts/freplace-selftests.mjs [--markdown] [--engine compiled|interpreter]
+//   node scripts/freplace-selftests.mjs --host   asks the host kernel instead, through
+//       test/kernel/harness/freplace-harness.c (built against the 6.12 tree's libbpf): fr_target.o
+//       with fr_ext.o's new_scale, and fexit_bpf2bpf's func_replace; one JSON line per step
 import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -22,6 +25,25 @@ const { testRun } = await import(dist('src/test-run-api.js'));
 const { VerifierError } = await import(dist('src/errors.js'));
 
 const OBJS = process.env.EBPFVM_PROGS ?? '/root/.cache/ebpfvm/build/progs';
+
+if (process.argv.includes('--host')) {
+  const { spawnSync } = await import('node:child_process');
+  const { ensureLibbpf, INCLUDE, TREE, CACHE } = await import('./kernel-tree.mjs');
+  const lib = ensureLibbpf();
+  const bin = join(CACHE, 'build/freplace-harness');
+  const cc = spawnSync('cc', ['-O2', '-g', '-Wall', '-I', INCLUDE, '-I', join(TREE, 'tools/include/uapi'), join(root, 'test/kernel/harness/freplace-harness.c'), lib, '-lelf', '-lz', '-o', bin], { stdio: 'inherit' });
+  if (cc.status !== 0) process.exit(2);
+  const v4 = '00'.repeat(12) + '0800' + '05' + '00' + '007b' + '00'.repeat(5) + '06' + '00'.repeat(10) + '00'.repeat(12) + '50' + '00'.repeat(5) + '7b00';
+  for (const args of [
+    [join(root, 'test/progs/fr_target.o'), 'fr_main', join(root, 'test/progs/fr_ext.o'), 'new_scale', 'fr_scale', 'pkt_v4', v4],
+    [join(OBJS, 'test_pkt_access.o'), 'test_pkt_access', join(OBJS, 'freplace_get_constant.o'), 'security_new_get_constant', 'get_constant', 'pkt_v4', v4],
+  ]) {
+    process.stdout.write(`# ${args[1]} with ${args[3]} in place of ${args[4]}\n`);
+    const r = spawnSync(bin, args, { encoding: 'utf8' });
+    process.stdout.write(r.stdout + (r.stderr ?? ''));
+  }
+  process.exit(0);
+}
 const markdown = process.argv.includes('--markdown');
 const engineAt = process.argv.indexOf('--engine');
 const engine = engineAt >= 0 ? process.argv[engineAt + 1] : undefined;
