@@ -67,8 +67,16 @@ function fixupMissingMapLoad(log: string, mapNames: readonly string[]): string {
 export function runnableProgram(lp: LoadedProgram): Program {
   const own = lp.xlated ?? lp.program;
   if (!lp.replacedBy?.size) return own;
-  return withExtensions(own, new Map([...lp.replacedBy].map(([func, ext]) => [func, runnableProgram(ext)])));
+  const parts = [...lp.replacedBy].map(([func, ext]) => [func, runnableProgram(ext)] as const);
+  // The same joined program while nothing changed: the engines decode and compile per Program.
+  const last = JOINED.get(lp);
+  if (last && last.own === own && last.parts.length === parts.length && last.parts.every(([f, p], i) => parts[i]![0] === f && parts[i]![1] === p)) return last.joined;
+  const joined = withExtensions(own, new Map(parts));
+  JOINED.set(lp, { own, parts, joined });
+  return joined;
 }
+
+const JOINED = new WeakMap<LoadedProgram, { own: Program; parts: readonly (readonly [string, Program])[]; joined: Program }>();
 
 /** Verify program `name` of `obj` before a run (the CLI's `run`/`bench` by default, runLoaded
  *  with `verify`): the accepted verdict, or a VerifierError (exit 1) carrying the kernel-format log

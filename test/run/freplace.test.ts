@@ -190,10 +190,16 @@ describe('freplace: what the kernel refuses', () => {
     expect(err).toBeInstanceOf(TestRunInputError);
     expect((err as TestRunInputError).errno).toBe('ENOTSUPP');
     const link = attachFreplace(s.ext, 'new_scale');
+    // one joined program while nothing changes (the engines compile per program)
+    const joined = runnableProgram(s.target.program('fr_main'));
+    expect(runnableProgram(s.target.program('fr_main'))).toBe(joined);
+    expect(s.runtime.programById(s.target.program('fr_main').id)).toBe(joined);
+    expect(joined.extendedFuncs).toEqual(['fr_scale']);
     expect(() => attachFreplace(s.ext, 'new_scale')).toThrow(/already attached .*-EBUSY/);
     const other = load(s.runtime, open('fr_ext.o'), { programs: ['new_scale'], attachTargets: { new_scale: { program: s.target.program('fr_main') } } });
     expect(() => attachFreplace(other, 'new_scale')).toThrow(/fr_scale\(\) is already replaced by new_scale \(-EBUSY\)/);
     link.detach();
+    expect(runnableProgram(s.target.program('fr_main'))).toBe(s.target.program('fr_main').xlated);
     expect(attachFreplace(other, 'new_scale').func).toBe('fr_scale');
   });
 
