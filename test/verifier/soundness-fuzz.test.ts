@@ -26,4 +26,20 @@ describe('verifier soundness fuzz (seeded)', () => {
     }
     expect(s.byOrigin.corpus?.accepted ?? 0).toBeGreaterThan(0);
   }, 60_000);
+
+  // Unprivileged verification adds speculative paths, 6.18's barrier instead of a rejection on
+  // them, and pruning rules of its own (verifier/spectre.ts): what it accepts must still be safe.
+  it('unprivileged: accepted programs never fault either', () => {
+    const seed = Number(process.env.EBPFVM_SOUNDNESS_SEED ?? 17);
+    const s = runFuzz({ seed, count: Number(process.env.EBPFVM_SOUNDNESS_COUNT ?? 300), corpusPct: 10, unpriv: true });
+    console.log(`soundness fuzz (unprivileged), seed ${seed}:\n${formatStats(s)}`);
+    expect(s.findings.map((f) => `${f.origin}: ${f.fault} (${f.input})\n${f.minimised}`)).toEqual([]);
+    expect(s.verifierErrors).toEqual([]);
+    expect(s.inputErrors).toEqual([]);
+    // No calls or loops without CAP_BPF; pointer arithmetic and spills remain.
+    expect(s.accepted).toBeGreaterThanOrEqual(s.programs * 0.05);
+    for (const f of ['pkt-ptr-arith', 'map-value-ptr-arith', 'map-value-access', 'spill-fill-ptr', 'helper-call'] as const) {
+      expect(s.features[f], f).toBeGreaterThan(0);
+    }
+  }, 60_000);
 });

@@ -37,6 +37,9 @@ export interface FuzzOptions {
   maxInsns?: number;
   /** Keep every program with its verdict (for the host-kernel diff). */
   keep?: boolean;
+  /** Verify as an unprivileged load (no CAP_BPF/PERFMON: Spectre sanitation, its speculative
+   *  paths and the unprivileged rules), runs unchanged. */
+  unpriv?: boolean;
   /** Called after each program. */
   progress?(done: number, stats: FuzzStats): void;
 }
@@ -147,6 +150,8 @@ interface Target {
   base?: Program;
   /** Runtime ids of the generated program's maps, by index. */
   mapIds?: number[];
+  /** Verified as an unprivileged load (FuzzOptions.unpriv). */
+  unpriv?: boolean;
 }
 
 function fromGenerated(p: GenProgram): Target {
@@ -302,7 +307,7 @@ function minimise(t: Target, insns: Insn[], inp: RunInput, maxInsns: number): In
       else trial[pc] = NOP;
       let v: VerifyResult;
       try {
-        v = verify({ ...t.verifyInput, insns: trial }, { logLevel: 0, insnLimit: 200_000 });
+        v = verify({ ...t.verifyInput, insns: trial }, { logLevel: 0, insnLimit: 200_000, unpriv: t.unpriv === true });
       } catch {
         continue;
       }
@@ -315,7 +320,7 @@ function minimise(t: Target, insns: Insn[], inp: RunInput, maxInsns: number): In
   // Without the placeholders, when that keeps the verdict and the fault.
   const small = compact(cur);
   try {
-    if (verify({ ...t.verifyInput, insns: small }, { logLevel: 0, insnLimit: 200_000 }).accepted && runOnce(t, small, inp, maxInsns).kind === 'fault') return small;
+    if (verify({ ...t.verifyInput, insns: small }, { logLevel: 0, insnLimit: 200_000, unpriv: t.unpriv === true }).accepted && runOnce(t, small, inp, maxInsns).kind === 'fault') return small;
   } catch {
     // keep the placeholders
   }
@@ -374,7 +379,7 @@ function check(t: Target, r: Rand, opts: Required<Pick<FuzzOptions, 'inputs' | '
   o.programs++;
   let v: VerifyResult;
   try {
-    v = verify({ ...t.verifyInput, insns: t.insns }, { logLevel: 0, insnLimit: 200_000 });
+    v = verify({ ...t.verifyInput, insns: t.insns }, { logLevel: 0, insnLimit: 200_000, unpriv: t.unpriv === true });
   } catch (e) {
     stats.verifierErrors.push(`${t.origin}: verifier threw ${(e as Error)?.message}\n${disassemble(t.insns)}`);
     return;
@@ -438,6 +443,7 @@ export function runFuzz(options: FuzzOptions): FuzzStats {
         if (t.gen) t.gen = { ...t.gen, origin: 'mutated' };
       } else t = fromGenerated(g);
     }
+    if (options.unpriv) t.unpriv = true;
     const t0 = performance.now();
     check(t, r, opts, stats, options.keep === true);
     const ms = performance.now() - t0;
