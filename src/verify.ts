@@ -39,7 +39,7 @@ export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptio
   lp.program.rbtreeLockProven = result.rbtreeLockProven === true;
   // An accepted program runs as the kernel runs it, with the verifier's rewrites (the pcs of its
   // faults and traces are the rewritten ones, as in the kernel's xlated program).
-  lp.xlated = result.accepted ? xlateProgram(lp.program) : undefined;
+  lp.xlated = result.accepted ? xlateProgram(lp.program, result.tailCallBounds ? { tailCallBounds: result.tailCallBounds } : {}) : undefined;
   obj.runtime.replaceProgram(lp.id, runnableProgram(lp));
   // A program with extensions attached runs them (src/freplace.ts); an extension that changed
   // changes what its target runs.

@@ -168,6 +168,9 @@ export interface VerifyResult {
   errorPc?: number;
   processed: number;
   facts?: InsnFacts[];
+  /** Unprivileged: the bpf_tail_call sites and their prog array's size, for the index bound check
+   *  the kernel's do_misc_fixups puts before each (verifier/fixups.ts). */
+  tailCallBounds?: { pc: number; maxEntries: number }[];
   /** stackDepth: per function, the bytes of stack it uses; mayGoto: the functions (indexes into
    *  stackDepth) with a reachable may_goto, for which the kernel reserves a hidden slot below that
    *  depth for the loop budget (the VM keeps the budget beside the frame). */

@@ -6,7 +6,9 @@
 // constant -1 impossible by testing the divisor first, with the hidden scratch register r11
 // (BPF_REG_AX) where the kernel uses it. The VM gives the same results without them (the ISA
 // defines every quotient), so running the guarded program changes no verdict or value; what it
-// changes is the pcs, as in the kernel.
+// changes is the pcs, as in the kernel. For an unprivileged program, each bpf_tail_call site gets
+// the kernel's index bound check and mask (Spectre v1): an index above 32 bits then skips the call
+// where the helper alone would have used its low half (verifier_runtime_jit's @unpriv retval).
 //
 // Jump, call and function offsets are moved as bpf_patch_insn_data moves them: a branch to a
 // patched instruction lands on the first instruction of its patch.
@@ -80,17 +82,34 @@ export interface Xlated {
   pcMap: Int32Array;
 }
 
+/** What the verifier found that the rewrite depends on (VerifyResult's fields of the same names). */
+export interface FixupFacts {
+  /** Unprivileged tail call sites and their prog array's max_entries. */
+  tailCallBounds?: readonly { pc: number; maxEntries: number }[];
+}
+
+/** An unprivileged bpf_tail_call (do_misc_fixups): the index is bounded with a 64-bit compare and
+ *  masked with the array's index_mask (max_entries rounded up to a power of two, minus one)
+ *  before the call, against out-of-bounds speculation; an index that only its low 32 bits would
+ *  put in range (which the helper uses) skips the call. */
+function tailCallPatch(call: Insn, maxEntries: number): Insn[] {
+  let mask = 1;
+  while (mask < maxEntries) mask *= 2;
+  return [jmp(true, JmpOp.JGE, 3, 2, maxEntries), alu(false, AluOp.AND, Src.K, 3, 0, 0, mask - 1), { ...call }];
+}
+
 /** The fixed-up instructions of a linked program, or undefined when nothing is rewritten. */
-export function fixupInsns(insns: readonly Insn[]): Xlated | undefined {
+export function fixupInsns(insns: readonly Insn[], facts: FixupFacts = {}): Xlated | undefined {
   const n = insns.length;
   const patches = new Map<number, Insn[]>();
+  for (const t of facts.tailCallBounds ?? []) if (t.pc < n) patches.set(t.pc, tailCallPatch(insns[t.pc]!, t.maxEntries));
   for (let pc = 0; pc < n; pc++) {
     const x = insns[pc]!;
     if (x.code === LD_IMM64) {
       pc++;
       continue;
     }
-    const p = patchFor(x);
+    const p = patches.has(pc) ? undefined : patchFor(x);
     if (p) patches.set(pc, p);
   }
   if (patches.size === 0) return undefined;
@@ -123,8 +142,8 @@ export function fixupInsns(insns: readonly Insn[]): Xlated | undefined {
 /** The program a verified run executes: `prog` with the fixups applied and every pc-keyed fact
  *  (line info, function starts, CO-RE poison sites, kfunc names, the exception callback) moved to
  *  the new pcs; `prog` itself when nothing is rewritten. */
-export function xlateProgram(prog: Program): Program {
-  const x = fixupInsns(prog.insns);
+export function xlateProgram(prog: Program, facts: FixupFacts = {}): Program {
+  const x = fixupInsns(prog.insns, facts);
   if (!x) return prog;
   const at = (pc: number): number => (pc >= 0 && pc < x.pcMap.length ? x.pcMap[pc]! : pc);
   const remap = <V>(m: ReadonlyMap<number, V>): Map<number, V> => new Map([...m].map(([pc, v]) => [at(pc), v]));

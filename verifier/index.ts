@@ -7,7 +7,7 @@ import { Reject } from './errors.js';
 import { VLog } from './log.js';
 import { Frame, Reg, RegType, VState } from './state.js';
 import { Verifier } from './verifier.js';
-import { checkTailCallSites } from './spectre.js';
+import { checkTailCallSites, tailCallBounds } from './spectre.js';
 import { checkExceptionCallbackSignature, checkExceptionTags, checkThrowSites } from './exceptions.js';
 import { extensionEntryState, globalArgReg } from './extension.js';
 import { Cls, JmpOp, PseudoCall } from '../vm/isa.js';
@@ -91,6 +91,8 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
   if (v && accepted) {
     for (const f of v.facts) f.safeAccess = f.seen && (f.ptrTypes?.length ?? 0) > 0;
     out.facts = v.facts;
+    const bounds = tailCallBounds(v);
+    if (bounds) out.tailCallBounds = bounds;
   }
   return out;
 }

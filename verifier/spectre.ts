@@ -22,6 +22,7 @@ import { Reject } from './errors.js';
 import { Reg, RegType, Slot, type Frame } from './state.js';
 import { checkRegion } from './mem.js';
 import type { Verifier } from './verifier.js';
+import type { VerifierMap } from './env.js';
 
 /** The kernel's BPF_ALU_* sanitation states (include/linux/bpf_verifier.h). */
 export const AluState = {
@@ -49,7 +50,7 @@ export class SpecAux {
   exploreAluLimits = false;
   /** The prog array each bpf_tail_call site was reached with (aux map_ptr_state), and whether two
    *  paths brought different ones (poison). */
-  readonly tailCallMaps = new Map<number, { map: unknown; poison: boolean }>();
+  readonly tailCallMaps = new Map<number, { map: VerifierMap; poison: boolean }>();
   constructor(n: number) {
     this.aluState = new Uint8Array(n);
     this.aluLimit = new Uint32Array(n);
@@ -290,4 +291,12 @@ export function checkTailCallSites(v: Verifier): void {
   for (const [pc, site] of [...v.spec.tailCallMaps].sort((a, b) => a[0] - b[0])) {
     if (site.poison && v.facts[pc]?.seen) throw new Reject('tail_call abusing map_ptr', pc, 22);
   }
+}
+
+/** The sites checkTailCallSites let through, for the fixup: each gets `if r3 >= max_entries goto
+ *  +2; w3 &= index_mask` before it, so an index the helper would truncate to 32 bits never calls. */
+export function tailCallBounds(v: Verifier): { pc: number; maxEntries: number }[] | undefined {
+  if (v.bypassSpecV1) return undefined;
+  const out = [...v.spec.tailCallMaps].filter(([pc]) => v.facts[pc]?.seen).map(([pc, s]) => ({ pc, maxEntries: s.map.maxEntries }));
+  return out.length ? out.sort((a, b) => a.pc - b.pc) : undefined;
 }

@@ -80,3 +80,14 @@ describe('division fixups', () => {
     });
   }
 });
+
+describe('unprivileged tail call fixup', () => {
+  it("bounds and masks the index before each unprivileged bpf_tail_call, as do_misc_fixups does", () => {
+    // A site of a 5-entry prog array: index_mask 7; a jump to the call lands on the bound check.
+    const x = xlateProgram(prog('if r1 == 0 goto +1\nr0 = 1\ncall 12\nr0 = 2\nexit'), { tailCallBounds: [{ pc: 2, maxEntries: 5 }] });
+    expect(xlatedText(x)).toBe(['0: if r1 == 0x0 goto pc+1', '1: r0 = 1', '2: if r3 >= 0x5 goto pc+2', '3: w3 &= 7', '4: call unknown#12', '5: r0 = 2', '6: exit', ''].join('\n'));
+    // Without unprivileged sites nothing changes.
+    const p = prog('call 12\nr0 = 2\nexit');
+    expect(xlateProgram(p)).toBe(p);
+  });
+});
