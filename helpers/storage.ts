@@ -9,6 +9,8 @@
 //     not-full socket.
 //   task_storage_get (156)(map, task, value, flags) / task_storage_delete (157)(map, task): the
 //     same on a task (NULL task: NULL / -EINVAL).
+//   cgrp_storage_get (210)(map, cgroup, value, flags) / cgrp_storage_delete (211)(map, cgroup):
+//     the same on a cgroup of the task model (NULL cgroup: NULL / -EINVAL).
 //   get_local_storage (81)(map, flags): the cgroup storage of the run (this CPU's copy for the
 //     per-CPU type); never NULL. `flags` is reserved and not looked at, as in the kernel.
 // A pointer that is no socket or task the runtime knows faults (the kernel's verifier only lets
@@ -19,6 +21,7 @@ import { CgroupStorageMap } from '../maps/cgroup-storage.js';
 import { BPF_LOCAL_STORAGE_GET_F_CREATE, type LocalStorageMap } from '../maps/local-storage.js';
 import { SkStorageMap } from '../maps/sk-storage.js';
 import { TaskStorageMap } from '../maps/task-storage.js';
+import { CgrpStorageMap } from '../maps/cgrp-storage.js';
 import { Errno, UpdateFlag } from '../maps/types.js';
 import { CURRENT_TASK_ADDR, INIT_TASK_ADDR } from '../src/btf/builtin-addrs.js';
 import { ProgType as P } from '../vm/prog-types.js';
@@ -57,12 +60,22 @@ export function socketArg(call: HelperCall, i: 2 | 1, helper: string): Socket | 
   return s;
 }
 
-/** The task at the pointer in argument 2 (a task_struct kernel address), undefined for NULL. */
+/** The task at the pointer in argument 2 (a task_struct kernel address of the runtime's task
+ *  model), undefined for NULL. */
 function taskArg(call: HelperCall, helper: string): bigint | undefined {
   const t = call.u64(2);
   if (t === 0n) return undefined;
-  if (t !== CURRENT_TASK_ADDR && t !== INIT_TASK_ADDR) throw new FaultSignal(`${helper}: r2 (0x${t.toString(16)}) is not a task_struct the runtime knows`);
+  const known = call.env.kernel ? call.env.kernel.taskUsers(t) !== undefined : t === CURRENT_TASK_ADDR || t === INIT_TASK_ADDR;
+  if (!known) throw new FaultSignal(`${helper}: r2 (0x${t.toString(16)}) is not a task_struct the runtime knows`);
   return t;
+}
+
+/** The cgroup at the pointer in argument 2 (a struct cgroup of the task model), undefined for NULL. */
+function cgroupArg(call: HelperCall, helper: string): bigint | undefined {
+  const c = call.u64(2);
+  if (c === 0n) return undefined;
+  if (!call.env.kernel?.cgroup(c)) throw new FaultSignal(`${helper}: r2 (0x${c.toString(16)}) is not a struct cgroup the runtime knows`);
+  return c;
 }
 
 function storageMap<M>(call: HelperCall, cls: abstract new (...a: never[]) => M, helper: string): M {
@@ -129,6 +142,28 @@ export const STORAGE_HELPERS: readonly HelperEntry[] = [
       const task = taskArg(call, 'task_storage_delete');
       if (task === undefined) return -Errno.EINVAL;
       return map.deleteOwner(task);
+    },
+  },
+  // bpf_base_func_proto: every program type with the base helpers.
+  {
+    id: 210,
+    name: 'cgrp_storage_get',
+    proto: { args: [MAP, { type: 'ARG_PTR_TO_BTF_ID', flags: ['PTR_MAYBE_NULL'], btfType: 'cgroup' }, VALUE_OR_NULL, { type: 'ARG_ANYTHING' }], ret: RET_VALUE_OR_NULL },
+    gplOnly: false,
+    progTypes: 'all',
+    impl: (call) => storageGet(call, storageMap(call, CgrpStorageMap, 'cgrp_storage_get'), cgroupArg(call, 'cgrp_storage_get')),
+  },
+  {
+    id: 211,
+    name: 'cgrp_storage_delete',
+    proto: { args: [MAP, { type: 'ARG_PTR_TO_BTF_ID', flags: ['PTR_MAYBE_NULL'], btfType: 'cgroup' }], ret: { type: 'RET_INTEGER' } },
+    gplOnly: false,
+    progTypes: 'all',
+    impl: (call) => {
+      const map = storageMap(call, CgrpStorageMap, 'cgrp_storage_delete');
+      const c = cgroupArg(call, 'cgrp_storage_delete');
+      if (c === undefined) return -Errno.EINVAL;
+      return map.deleteOwner(c);
     },
   },
   {

@@ -24,6 +24,7 @@ import { createSkStorageMap } from './sk-storage.js';
 import { createSockHash } from './sockhash.js';
 import { createSockMap } from './sockmap.js';
 import { createStackTraceMap } from './stack-trace.js';
+import { createCgrpStorageMap } from './cgrp-storage.js';
 import { createTaskStorageMap } from './task-storage.js';
 import { createUserRingbufMap } from './user-ringbuf.js';
 import { MapType, type MapFactory } from './types.js';
@@ -50,6 +51,7 @@ export const MAP_FACTORIES: Map<number, MapFactory> = new Map<number, MapFactory
   [MapType.CPUMAP, createCpumapMap],
   [MapType.SK_STORAGE, createSkStorageMap],
   [MapType.TASK_STORAGE, createTaskStorageMap],
+  [MapType.CGRP_STORAGE, createCgrpStorageMap],
   [MapType.CGROUP_STORAGE, createCgroupStorageMap],
   [MapType.PERCPU_CGROUP_STORAGE, createCgroupStorageMap],
   [MapType.STACK_TRACE, createStackTraceMap],

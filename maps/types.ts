@@ -147,6 +147,9 @@ export interface MapContext {
   /** The runtime's tasks: the kernel address of the task_struct with this pid (task_storage
    *  owners; user space names a task by pid where the kernel takes a pidfd). */
   taskByPid?(pid: number): bigint | undefined;
+  /** The runtime's cgroups: the kernel address of the struct cgroup with this id (cgrp_storage
+   *  owners; user space names a cgroup by id where the kernel takes a cgroup fd). */
+  cgroupById?(id: number): bigint | undefined;
 }
 
 /** The runtime's bpf_timer table as maps see it (helpers/timer.ts). */

@@ -200,7 +200,7 @@ export class Runtime implements VmEnv {
     if (!factory) throw new UnsupportedError(`unsupported map type ${mapTypeName(spec.type)}`);
     let map: BpfMap;
     try {
-      map = factory(spec, { arena: this.arena, ncpus: this.options.ncpus, runtime: this, graph: this.graph, sockets: this.sockets, timers: this.timers, taskByPid: (pid) => this.taskByPid(pid) });
+      map = factory(spec, { arena: this.arena, ncpus: this.options.ncpus, runtime: this, graph: this.graph, sockets: this.sockets, timers: this.timers, taskByPid: (pid) => this.taskByPid(pid), cgroupById: (id) => this.kernel.cgroupById(id)?.addr });
     } catch (e) {
       // The arena ran out while the map allocated (the kernel's allocation fails the same way).
       if (e instanceof FaultSignal) throw new MapError(`${mapTypeName(spec.type)}: cannot allocate: ${e.reason}`, spec.name, -Errno.ENOMEM);

@@ -288,6 +288,9 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
   if (!typeOk(arg, r)) {
     v.reject(`R${regno} type=${regTypeName(r)} expected=${EXPECTED[arg.type] ?? 'ptr'}`);
   }
+  // check_reg_type: a BTF argument names its struct (rb_node is the RFC rbtree's own check).
+  if (arg.type === 'ARG_PTR_TO_BTF_ID' && arg.btfType && arg.btfType !== 'rb_node' && r.type === RegType.BTF_ID && !(r.flags & RegFlag.MEM_ALLOC) && r.btfName !== arg.btfType)
+    v.reject(`R${regno} is of type ${r.btfName} but ${arg.btfType} is expected`, false, 13);
   // check_reg_type: kernel memory (a trusted BTF pointer) is never a helper's to write.
   if (arg.type === 'ARG_PTR_TO_MEM' && r.type === RegType.BTF_ID && !(arg.flags ?? []).includes('MEM_RDONLY'))
     v.reject(`${fnName(h)}() may write into memory pointed by R${regno} type=${regTypeName(r)}`, false, 13);

@@ -36,7 +36,7 @@ const userErrno = (f: () => unknown): number | undefined => {
 const exec = (rt: Runtime, src: string, progType: number = ProgType.SCHED_CLS) => BigInt.asIntN(64, rt.execute({ name: 'p', insns: assemble(src), progType, gpl: true } as never).r0);
 
 describe('local storage maps: creation', () => {
-  for (const type of [MapType.SK_STORAGE, MapType.TASK_STORAGE]) {
+  for (const type of [MapType.SK_STORAGE, MapType.TASK_STORAGE, MapType.CGRP_STORAGE]) {
     it(`map type ${type}: the kernel's attribute checks`, () => {
       const rt = new Runtime();
       expect(createErrno(rt, storageSpec(type))).toBe(0);
@@ -137,6 +137,22 @@ describe('task_storage', () => {
     expect(res(11)).toEqual([1, 0, 0, 77, 0, 1, 78, -22, 0, -2, 0]);
     expect(m.lookup(u32(4242))).toBeUndefined();
     expect(runtime.taskByPid(4242)).toBeDefined();
+  });
+});
+
+describe('cgrp_storage', () => {
+  it('user space names the cgroup by id (the kernel: a cgroup fd); an id the task model lacks is -EBADF', () => {
+    const rt = new Runtime({ kernel: { cgroups: [{ id: 100 }], currentCgroup: 100 } });
+    const m = rt.createMap(storageSpec(MapType.CGRP_STORAGE)).map;
+    expect(userErrno(() => m.lookup(u32(7)))).toBe(-9);
+    expect(m.lookup(u32(100))).toBeUndefined();
+    const v = new Uint8Array(m.valueSize).fill(3);
+    expect(m.update(u32(100), v, 1)).toBe(0);
+    expect(m.update(u32(100), v, 1)).toBe(-17); // BPF_NOEXIST on an existing value
+    expect(m.lookup(u32(1))).toBeUndefined(); // the root: another owner
+    expect(m.lookup(u32(100))).toEqual(v);
+    expect(m.delete(u32(100))).toBe(0);
+    expect(m.delete(u32(100))).toBe(-2);
   });
 });
 

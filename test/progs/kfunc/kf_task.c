@@ -9,6 +9,10 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
+/* uapi enum values ebpfvm's vmlinux.h does not carry */
+#define BPF_F_NO_PREALLOC 1
+#define BPF_LOCAL_STORAGE_GET_F_CREATE 1
+
 struct task_stash {
 	struct task_struct __kptr *task;
 };
@@ -30,6 +34,13 @@ struct {
 	__type(value, struct cgrp_stash);
 	__uint(max_entries, 1);
 } cgrps SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGRP_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, long);
+} cgs SEC(".maps");
 
 static int users(struct task_struct *t)
 {
@@ -252,6 +263,42 @@ int cgroup_stash(void *ctx)
 		res |= 4;
 		bpf_cgroup_release(c);
 	}
+	return res;
+}
+
+/* cgroup local storage on the current cgroup: none at first, created from the initial value,
+ * written, deleted once (then -ENOENT); flags other than F_CREATE give NULL, a NULL cgroup
+ * -EINVAL. 0x7f. */
+SEC("syscall")
+int cgroup_storage(void *ctx)
+{
+	struct cgroup *c = bpf_cgroup_from_id(bpf_get_current_cgroup_id());
+	long init = 5, *v;
+	int res = 0;
+
+	if (!c)
+		return -1;
+	v = bpf_cgrp_storage_get(&cgs, c, 0, 0);
+	if (!v)
+		res |= 1;
+	v = bpf_cgrp_storage_get(&cgs, c, &init, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (v && *v == 5) {
+		res |= 2;
+		*v = 9;
+	}
+	v = bpf_cgrp_storage_get(&cgs, c, 0, 0);
+	if (v && *v == 9)
+		res |= 4;
+	if (bpf_cgrp_storage_delete(&cgs, c) == 0)
+		res |= 8;
+	if (bpf_cgrp_storage_delete(&cgs, c) == -2)
+		res |= 0x10;
+	v = bpf_cgrp_storage_get(&cgs, c, &init, 4);
+	if (!v)
+		res |= 0x20;
+	if (bpf_cgrp_storage_delete(&cgs, 0) == -22)
+		res |= 0x40;
+	bpf_cgroup_release(c);
 	return res;
 }
 
