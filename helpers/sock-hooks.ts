@@ -16,6 +16,9 @@
 //   sysctl_get_name (101)(ctx, buf, len, flags), sysctl_get_current_value (102)(ctx, buf, len),
 //     sysctl_get_new_value (103)(ctx, buf, len), sysctl_set_new_value (104)(ctx, buf, len):
 //     cgroup_sysctl.
+//   msg_redirect_map (60), msg_redirect_hash (71), msg_apply_bytes (61), msg_cork_bytes (62),
+//     msg_pull_data (63), msg_push_data (90), msg_pop_data (91): sk_msg (a message on its way
+//     through a socket in a sockmap; the pull/push/pop ones change the packet data).
 // None of these program types can be test-run (bpf(2) says -ENOTSUPP, vm/test-run refuses
 // first), so apart from get_retval/set_retval the implementations only name what is missing if a
 // run ever reaches them: they act on a live socket or sysctl inside a kernel syscall, which
@@ -195,4 +198,15 @@ export const SOCK_HOOK_HELPERS: readonly HelperEntry[] = [
     progTypes: [P.CGROUP_SYSCTL],
     impl: noHook('sysctl_set_new_value'),
   },
+  ...(
+    [
+      [60, 'msg_redirect_map', [CTX, { type: 'ARG_CONST_MAP_PTR' }, ANY, ANY]],
+      [71, 'msg_redirect_hash', [CTX, { type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_PTR_TO_MAP_KEY' }, ANY]],
+      [61, 'msg_apply_bytes', [CTX, ANY]],
+      [62, 'msg_cork_bytes', [CTX, ANY]],
+      [63, 'msg_pull_data', [CTX, ANY, ANY, ANY]],
+      [90, 'msg_push_data', [CTX, ANY, ANY, ANY]],
+      [91, 'msg_pop_data', [CTX, ANY, ANY, ANY]],
+    ] as const
+  ).map(([id, name, args]): HelperEntry => ({ id, name, proto: { args, ret: INT }, gplOnly: false, progTypes: [P.SK_MSG], impl: noHook(name) })),
 ];

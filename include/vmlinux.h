@@ -365,6 +365,20 @@ struct bpf_sysctl {
 	__u32 file_pos;
 };
 
+struct sk_msg_md {
+	void *data;
+	void *data_end;
+	__u32 family;
+	__u32 remote_ip4;
+	__u32 local_ip4;
+	__u32 remote_ip6[4];
+	__u32 local_ip6[4];
+	__u32 remote_port;
+	__u32 local_port;
+	__u32 size;
+	struct bpf_sock *sk;
+};
+
 struct pt_regs {
 	unsigned long r15;
 	unsigned long r14;

@@ -108,6 +108,14 @@ export const SOCKOPT = layout('bpf_sockopt', 40, [
  *  (BPF_DEVCG_ACC_* << 16 | BPF_DEVCG_DEV_*) and the device numbers. */
 export const CGROUP_DEV_CTX = layout('bpf_cgroup_dev_ctx', 12, [['access_type', 0, 4], ['major', 4, 4], ['minor', 8, 4]]);
 
+/** struct sk_msg_md (uapi), the context of sk_msg programs: the message's data as packet
+ *  pointers, the connection's addresses, the message size and the socket. */
+export const SK_MSG_MD = layout('sk_msg_md', 80, [
+  ['data', 0, 8, 8, true], ['data_end', 8, 8, 8, true], ['family', 16, 4], ['remote_ip4', 20, 4], ['local_ip4', 24, 4],
+  ['remote_ip6', 28, 16, 4], ['local_ip6', 44, 16, 4], ['remote_port', 60, 4], ['local_port', 64, 4], ['size', 68, 4],
+  ['sk', 72, 8, 8, true],
+], { data: 'void *', data_end: 'void *', sk: 'struct bpf_sock *' });
+
 /** struct bpf_sysctl (uapi), the context of cgroup_sysctl programs: whether the access writes,
  *  and the file position (which the program may move). */
 export const SYSCTL = layout('bpf_sysctl', 8, [['write', 0, 4], ['file_pos', 4, 4]]);
@@ -535,6 +543,13 @@ function sysctlAccess(off: number, size: number, write: boolean): CtxVerdict {
   return size <= 4 ? { ok: true, field: f } : bad(off, size);
 }
 
+// sk_msg_is_valid_access: read-only; data, data_end (packet pointers) and sk as u64, the rest u32.
+function skMsgAccess(off: number, size: number, write: boolean): CtxVerdict {
+  if (write || off < 0 || off >= SK_MSG_MD.size || off % size !== 0) return bad(off, size);
+  const f = fieldAt(SK_MSG_MD, off)!;
+  return size === (f.pointer ? 8 : 4) ? { ok: true, field: f } : bad(off, size);
+}
+
 // nf_is_valid_access: read-only, state and skb as whole pointers only.
 function nfAccess(off: number, size: number, write: boolean): CtxVerdict {
   if (off < 0 || off >= BPF_NF_CTX.size || off % size !== 0 || write) return bad(off, size);
@@ -560,6 +575,8 @@ const OTHER_TYPES: readonly ProgTypeInfo[] = [
   },
   // cg_sock_prog_ops, cg_sockopt_prog_ops, sock_ops_prog_ops, cg_dev_prog_ops and
   // cg_sysctl_prog_ops have no .test_run either: -ENOTSUPP.
+  // sk_msg_prog_ops has no .test_run: -ENOTSUPP.
+  { type: P.SK_MSG, ctx: SK_MSG_MD, writable: s(), unreadable: s(), check: skMsgAccess },
   { type: P.CGROUP_DEVICE, ctx: CGROUP_DEV_CTX, writable: s(), unreadable: s(), check: cgroupDevAccess },
   { type: P.CGROUP_SYSCTL, ctx: SYSCTL, writable: s('file_pos'), unreadable: s(), check: sysctlAccess },
   { type: P.CGROUP_SOCK, ctx: BPF_SOCK, writable: s('bound_dev_if', 'mark', 'priority'), unreadable: s(), check: sockFilterAccess },

@@ -158,7 +158,7 @@ const PACKET_OTHERHOST = 3;
 
 /** Program types whose kernel prog_ops have no .test_run. */
 const NO_TEST_RUN: ReadonlySet<number> = new Set([
-  ProgType.RAW_TRACEPOINT_WRITABLE, ProgType.PERF_EVENT, ProgType.EXT, ProgType.CGROUP_SOCK_ADDR, ProgType.CGROUP_SOCK, ProgType.CGROUP_SOCKOPT, ProgType.SOCK_OPS, ProgType.CGROUP_DEVICE, ProgType.CGROUP_SYSCTL,
+  ProgType.RAW_TRACEPOINT_WRITABLE, ProgType.PERF_EVENT, ProgType.EXT, ProgType.CGROUP_SOCK_ADDR, ProgType.CGROUP_SOCK, ProgType.CGROUP_SOCKOPT, ProgType.SOCK_OPS, ProgType.CGROUP_DEVICE, ProgType.CGROUP_SYSCTL, ProgType.SK_MSG,
 ]);
 
 /** Run `prog` the way BPF_PROG_TEST_RUN would. Throws TestRunInputError for input the kernel
@@ -167,7 +167,7 @@ const NO_TEST_RUN: ReadonlySet<number> = new Set([
 export function testRun(host: TestRunHost, prog: Program, input: TestRunInput = {}): TestRunResult {
   const info = progTypeInfo(prog.progType);
   // raw_tracepoint_writable_prog_ops, perf_event_prog_ops, bpf_extension_prog_ops, cg_dev_prog_ops,
-  // cg_sysctl_prog_ops and the socket hooks' prog_ops (cg_sock_addr, cg_sock, cg_sockopt, sock_ops) have no
+  // cg_sysctl_prog_ops and the socket hooks' prog_ops (cg_sock_addr, cg_sock, cg_sockopt, sock_ops, sk_msg) have no
   // .test_run: bpf(2) says -ENOTSUPP (perf_event programs run only when a sampled perf event
   // overflows, extensions only in place of the function they replace, the cgroup hooks only inside
   // a device access, a sysctl access or a socket's bind/connect/setsockopt/... call or a TCP event).

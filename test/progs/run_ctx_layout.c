@@ -82,6 +82,16 @@ const volatile __u32 cgroup_dev_layout[] = {
 };
 const volatile __u32 cgroup_dev_size = sizeof(struct bpf_cgroup_dev_ctx);
 
+const volatile __u32 sk_msg_layout[] = {
+	F(sk_msg_md, data), F(sk_msg_md, data_end), F(sk_msg_md, family), F(sk_msg_md, remote_ip4),
+	F(sk_msg_md, local_ip4), F(sk_msg_md, remote_ip6), F(sk_msg_md, local_ip6), F(sk_msg_md, remote_port),
+	F(sk_msg_md, local_port), F(sk_msg_md, size), F(sk_msg_md, sk),
+};
+const volatile __u32 sk_msg_size = sizeof(struct sk_msg_md);
+
+const volatile __u32 sysctl_layout[] = { F(bpf_sysctl, write), F(bpf_sysctl, file_pos) };
+const volatile __u32 sysctl_size = sizeof(struct bpf_sysctl);
+
 SEC("syscall")
 int layout(void *ctx)
 {

@@ -1,7 +1,7 @@
 // vm/contexts: layouts against the uapi headers as clang compiled them, the per-type access
 // rules of the kernel's *_is_valid_access(), and eth_type_trans() on loopback.
 import { describe, expect, it } from 'vitest';
-import { BPF_SOCK, CGROUP_DEV_CTX, PERF_EVENT_DATA, SOCK_ADDR, SOCKOPT, SOCK_OPS, SK_BUFF, SK_LOOKUP, XDP_MD, encodeCtxFields, layoutToC, checkCtxAccess, field, progTypeInfo, writableRanges, type CtxLayout } from '../../vm/contexts.js';
+import { BPF_SOCK, CGROUP_DEV_CTX, SK_MSG_MD, SYSCTL, PERF_EVENT_DATA, SOCK_ADDR, SOCKOPT, SOCK_OPS, SK_BUFF, SK_LOOKUP, XDP_MD, encodeCtxFields, layoutToC, checkCtxAccess, field, progTypeInfo, writableRanges, type CtxLayout } from '../../vm/contexts.js';
 import { AttachType, ProgType } from '../../vm/prog-types.js';
 import { ethTypeTrans } from '../../vm/test-run.js';
 import { openObject } from '../../src/loader/index.js';
@@ -39,6 +39,8 @@ describe('context layouts match the uapi headers compiled by clang', () => {
     expect([replyOff, longOff]).toEqual([args.offset, args.offset]);
     expect(SOCK_OPS.unions!.args!.map(([n, , k]) => [n, k * 4])).toEqual([['reply', replySize], ['replylong', longSize]]);
   });
+  it('sk_msg_md: every field offset and size', () => expectLayout(SK_MSG_MD, u32s('sk_msg_layout'), u32s('sk_msg_size')[0]!));
+  it('bpf_sysctl: every field offset and size', () => expectLayout(SYSCTL, u32s('sysctl_layout'), u32s('sysctl_size')[0]!));
   it('bpf_cgroup_dev_ctx: every field offset and size', () => expectLayout(CGROUP_DEV_CTX, u32s('cgroup_dev_layout'), u32s('cgroup_dev_size')[0]!));
   it('bpf_perf_event_data: every field offset and size', () => expectLayout(PERF_EVENT_DATA, u32s('perf_event_data_layout'), u32s('perf_event_data_size')[0]!));
   it('prints as the uapi C declaration, padding as anonymous bitfields', () => {
@@ -130,6 +132,11 @@ describe('context access rules', () => {
   it('cgroup_sysctl: write read-only, file_pos written as u32, both read narrowly', () => {
     const sc = (o: number, size: number, write = false) => checkCtxAccess(ProgType.CGROUP_SYSCTL, o, size, write, AttachType.CGROUP_SYSCTL).ok;
     expect([sc(0, 4), sc(0, 1), sc(0, 4, true), sc(4, 2), sc(4, 4, true), sc(4, 2, true), sc(0, 8), sc(8, 4)]).toEqual([true, true, false, true, true, false, false, false]);
+  });
+
+  it('sk_msg: read-only, pointers as u64, the rest u32', () => {
+    const sm = (o: number, size: number, write = false) => checkCtxAccess(ProgType.SK_MSG, o, size, write, AttachType.SK_MSG_VERDICT).ok;
+    expect([sm(0, 8), sm(8, 8), sm(72, 8), sm(0, 4), sm(72, 4), sm(16, 4), sm(16, 2), sm(40, 4), sm(68, 4), sm(68, 4, true), sm(80, 4)]).toEqual([true, true, true, false, false, true, false, true, true, false, false]);
   });
 
   it('cgroup_sockopt: pointers as u64, retval at getsockopt only, level/optname written at setsockopt only', () => {
