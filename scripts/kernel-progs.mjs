@@ -148,9 +148,11 @@ const NONDET_HELPERS = { 7: 'bpf_get_prandom_u32', 5: 'bpf_ktime_get_ns', 125: '
 const HARNESS = join(CACHE, 'build/progs-harness');
 const SAME_AS_INPUT = '=data_in';
 const HARNESS_SRC = join(root, 'test/kernel/harness/progs-harness.c');
+// The harness is rebuilt when it is older than its source, the shared output header or libbpf.
+const HARNESS_DEPS = [HARNESS_SRC, join(root, 'test/kernel/harness/harness-io.h')];
 function ensureProgsHarness() {
   const lib = ensureLibbpf();
-  const fresh = existsSync(HARNESS) && statSync(HARNESS).mtimeMs >= statSync(HARNESS_SRC).mtimeMs && statSync(HARNESS).mtimeMs >= statSync(lib).mtimeMs;
+  const fresh = existsSync(HARNESS) && [...HARNESS_DEPS, lib].every((dep) => statSync(HARNESS).mtimeMs >= statSync(dep).mtimeMs);
   if (fresh) return;
   log('building progs-harness');
   const r = spawnSync('cc', ['-O2', '-g', '-Wall', '-I', INCLUDE, '-I', join(TREE, 'tools/include/uapi'), HARNESS_SRC, lib, '-lelf', '-lz', '-o', HARNESS], { stdio: 'inherit' });

@@ -26,57 +26,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "harness-io.h"
+
 #define LOG_SIZE (1 << 22)
-
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') printf("\\%c", c);
-		else if (c == '\n') fputs("\\n", stdout);
-		else if (c == '\t') fputs("\\t", stdout);
-		else if (c < 0x20 || c >= 0x7f) printf("\\u%04x", c);
-		else putchar(c);
-	}
-	putchar('"');
-}
-
-static void hex_out(const unsigned char *b, size_t n)
-{
-	putchar('"');
-	for (size_t i = 0; i < n; i++) printf("%02x", b[i]);
-	putchar('"');
-}
-
-static unsigned char *unhex(const char *s, size_t *n)
-{
-	size_t len = strlen(s);
-	unsigned char *b;
-
-	if (!strcmp(s, "-")) { *n = 0; return NULL; }
-	*n = len / 2;
-	b = calloc(*n + 1, 1);
-	for (size_t i = 0; i < *n; i++) sscanf(s + 2 * i, "%2hhx", &b[i]);
-	return b;
-}
-
-static const char *errname(int e)
-{
-	switch (e) {
-	case EINVAL: return "EINVAL";
-	case EPERM: return "EPERM";
-	case EACCES: return "EACCES";
-	case 524: return "ENOTSUPP"; /* kernel-internal, not in libc */
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case ENOENT: return "ENOENT";
-	case ESRCH: return "ESRCH";
-	case EBUSY: return "EBUSY";
-	case EFAULT: return "EFAULT";
-	case E2BIG: return "E2BIG";
-	default: { static char buf[32]; snprintf(buf, sizeof(buf), "E%d", e); return buf; }
-	}
-}
 
 static char warn_last[1024];
 

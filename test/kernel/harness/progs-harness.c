@@ -26,69 +26,13 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "harness-io.h"
+
 #define LOG_SIZE (1 << 22)
 #define OUT_EXTRA 65536
 
 static char *log_buf;
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') printf("\\%c", c);
-		else if (c == '\n') fputs("\\n", stdout);
-		else if (c == '\t') fputs("\\t", stdout);
-		else if (c < 0x20 || c >= 0x7f) printf("\\u%04x", c);
-		else putchar(c);
-	}
-	putchar('"');
-}
-
-static void hex_out(const unsigned char *b, size_t n)
-{
-	putchar('"');
-	for (size_t i = 0; i < n; i++) printf("%02x", b[i]);
-	putchar('"');
-}
-
-static unsigned char *unhex(const char *s, size_t *n)
-{
-	size_t len = strlen(s);
-	unsigned char *b;
-
-	if (!strcmp(s, "-")) { *n = 0; return NULL; }
-	*n = len / 2;
-	b = calloc(*n + 1, 1);
-	for (size_t i = 0; i < *n; i++) sscanf(s + 2 * i, "%2hhx", &b[i]);
-	return b;
-}
-
-static const char *errname(int e)
-{
-	switch (e) {
-	case EINVAL: return "EINVAL";
-	case EPERM: return "EPERM";
-	case EACCES: return "EACCES";
-	case 524: return "ENOTSUPP"; /* kernel-internal, not in libc */
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case ENOSPC: return "ENOSPC";
-	case E2BIG: return "E2BIG";
-	case EFAULT: return "EFAULT";
-	case ENOENT: return "ENOENT";
-	case ESRCH: return "ESRCH";
-	case ENOMEM: return "ENOMEM";
-	case ERANGE: return "ERANGE";
-	case EAFNOSUPPORT: return "EAFNOSUPPORT";
-	case EPROTO: return "EPROTO";
-	case ENODEV: return "ENODEV";
-	case EBUSY: return "EBUSY";
-	case ENXIO: return "ENXIO";
-	case ELOOP: return "ELOOP";
-	case EBADF: return "EBADF";
-	default: { static char buf[32]; snprintf(buf, sizeof(buf), "E%d", e); return buf; }
-	}
-}
 
 static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
