@@ -18,7 +18,8 @@
 //
 //   node scripts/kernel-progs.mjs [--no-record] [--no-compile] [--quick] [--jobs N] [FILE...]
 //     FILE: e.g. test_xdp; --no-record: use the committed fixtures; --quick: the unverified figure
-//     only, no doc; --doc-only: the doc from the last full run's results
+//     only, no doc; --doc-only: the doc from the last full run's results (runs of named files
+//     or --quick runs write last-results-partial.json instead)
 //   node scripts/kernel-progs.mjs --record-object test/progs/DIR/X.o...   the host kernel's results
 //     for ebpfvm's own test objects into test/fixtures/kernel-progs-local/X.json
 import { spawn, spawnSync } from 'node:child_process';
@@ -492,12 +493,17 @@ async function main() {
   const noVerify = await compareAll(fixtures, false);
   const tn = totals(noVerify);
   console.log(`kernel-progs: ${figureLine(tn, 'unverified (--no-verify)')}`);
-  writeFileSync(join(OBJS, 'last-results.json'), JSON.stringify({ noVerify }, null, 1));
+  // Only a complete run over every file may feed --doc-only; a run of named files or a --quick
+  // run keeps its results beside it, so it cannot replace the whole project's figures.
+  const partialResults = join(OBJS, 'last-results-partial.json');
   // --quick: the unverified figure only (while fixing things); the doc is not written.
-  if (flag('--quick')) return;
+  if (flag('--quick')) {
+    writeFileSync(partialResults, JSON.stringify({ noVerify }, null, 1));
+    return;
+  }
   const verified = await compareAll(fixtures, true);
   console.log(`kernel-progs: ${figureLine(totals(verified), 'verified')}`);
-  writeFileSync(join(OBJS, 'last-results.json'), JSON.stringify({ noVerify, verified }, null, 1));
+  writeFileSync(only.size ? partialResults : join(OBJS, 'last-results.json'), JSON.stringify({ noVerify, verified }, null, 1));
   if (!only.size) writeDoc(meta, noVerify, verified);
   for (const f of noVerify) for (const c of f.crash) console.log(`CRASH ${f.name}/${c.prog}: ${c.reason} ${c.stack ?? ''}`);
 }
