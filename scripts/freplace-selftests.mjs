@@ -28,11 +28,8 @@ const OBJS = process.env.EBPFVM_PROGS ?? '/root/.cache/ebpfvm/build/progs';
 
 if (process.argv.includes('--host')) {
   const { spawnSync } = await import('node:child_process');
-  const { ensureLibbpf, INCLUDE, TREE, CACHE } = await import('./kernel-tree.mjs');
-  const lib = ensureLibbpf();
-  const bin = join(CACHE, 'build/freplace-harness');
-  const cc = spawnSync('cc', ['-O2', '-g', '-Wall', '-I', INCLUDE, '-I', join(TREE, 'tools/include/uapi'), join(root, 'test/kernel/harness/freplace-harness.c'), lib, '-lelf', '-lz', '-o', bin], { stdio: 'inherit' });
-  if (cc.status !== 0) process.exit(2);
+  const { buildHarness } = await import('./kernel-tree.mjs');
+  const bin = buildHarness('freplace-harness');
   const v4 = '00'.repeat(12) + '0800' + '05' + '00' + '007b' + '00'.repeat(5) + '06' + '00'.repeat(10) + '00'.repeat(12) + '50' + '00'.repeat(5) + '7b00';
   for (const args of [
     [join(root, 'test/progs/fr_target.o'), 'fr_main', join(root, 'test/progs/fr_ext.o'), 'new_scale', 'fr_scale', 'pkt_v4', v4],

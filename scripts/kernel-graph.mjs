@@ -17,7 +17,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { compileSelftest, ensureLibbpf, INCLUDE, TREE, CACHE } from './kernel-tree.mjs';
+import { buildHarness, compileSelftest, TREE, CACHE } from './kernel-tree.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const args = process.argv.slice(2);
@@ -61,12 +61,7 @@ const bpftool = (...a) => execFileSync('bpftool', a, { encoding: 'utf8', stdio: 
 
 /** test/kernel/harness/pin-object.c, linked against the tree's libbpf. */
 function pinner() {
-  const lib = ensureLibbpf();
-  const src = join(root, 'test/kernel/harness/pin-object.c'), bin = join(CACHE, 'build/pin-object');
-  if (!existsSync(bin) || statSync(bin).mtimeMs < statSync(src).mtimeMs) {
-    execFileSync('cc', ['-O2', '-Wall', '-I', INCLUDE, '-I', join(TREE, 'tools/include/uapi'), src, lib, '-lelf', '-lz', '-o', bin], { stdio: 'inherit' });
-  }
-  return bin;
+  return buildHarness('pin-object');
 }
 
 function hostRun(obj, progs) {

@@ -25,7 +25,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ensureTree, ensureLibbpf, ensureVmlinux, selftestFlags, TREE, CACHE, INCLUDE } from './kernel-tree.mjs';
+import { buildHarness, ensureTree, ensureLibbpf, ensureVmlinux, selftestFlags, TREE, CACHE, INCLUDE } from './kernel-tree.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const args = process.argv.slice(2);
@@ -148,16 +148,8 @@ const NONDET_HELPERS = { 7: 'bpf_get_prandom_u32', 5: 'bpf_ktime_get_ns', 125: '
 
 const HARNESS = join(CACHE, 'build/progs-harness');
 const SAME_AS_INPUT = '=data_in';
-const HARNESS_SRC = join(root, 'test/kernel/harness/progs-harness.c');
-// The harness is rebuilt when it is older than its source, the shared output header or libbpf.
-const HARNESS_DEPS = [HARNESS_SRC, join(root, 'test/kernel/harness/harness-io.h')];
 function ensureProgsHarness() {
-  const lib = ensureLibbpf();
-  const fresh = existsSync(HARNESS) && [...HARNESS_DEPS, lib].every((dep) => statSync(HARNESS).mtimeMs >= statSync(dep).mtimeMs);
-  if (fresh) return;
-  log('building progs-harness');
-  const r = spawnSync('cc', ['-O2', '-g', '-Wall', '-I', INCLUDE, '-I', join(TREE, 'tools/include/uapi'), HARNESS_SRC, lib, '-lelf', '-lz', '-o', HARNESS], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('cannot build progs-harness');
+  buildHarness('progs-harness');
 }
 
 const objPathOf = (name) => (name.endsWith('.o') ? resolve(root, name) : join(OBJS, `${name}.o`));

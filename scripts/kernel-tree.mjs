@@ -12,7 +12,8 @@
 // Cache: $EBPFVM_CACHE, default ~/.cache/ebpfvm. An already unpacked tree (cache/linux-6.12) is
 // reused; on a fresh machine the package is downloaded and the needed directories extracted.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync, copyFileSync, statSync, renameSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, copyFileSync, statSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 
@@ -23,7 +24,6 @@ const BUILD = join(CACHE, 'build');
 const LIBBPF_OUT = join(BUILD, 'libbpf');
 export const INCLUDE = join(BUILD, 'include');   // bpf/*.h as libbpf installs them, plus vmlinux.h
 export const HARNESS = join(BUILD, 'verifier-harness');
-const HARNESS_SRC = join(root, 'test/kernel/harness/verifier-harness.c');
 const CLANG = process.env.CLANG ?? 'clang-19';
 // What the verifier work reads from the tree (semantics and selftests) plus what libbpf's build needs.
 const TREE_DIRS = ['include', 'kernel/bpf', 'net/core', 'net/bpf', 'scripts', 'tools'];
@@ -91,16 +91,39 @@ export function ensureVmlinux() {
   return out;
 }
 
-/** Our harness, linked statically against the tree's libbpf. */
+/**
+ * Build a host-kernel harness from test/kernel/harness/<name>.c, linked statically against the
+ * tree's libbpf, into the cache. Several checkouts (worktrees, CI clones) share the cache, so the
+ * binary is keyed by the content of its sources and libbpf, not by mtimes (a fresh checkout would
+ * look newer and rebuild it under a running sibling), and a build is renamed into place so a
+ * concurrent run never executes a half-written file.
+ */
+export function buildHarness(name) {
+  const lib = ensureLibbpf();
+  const dir = join(root, 'test/kernel/harness');
+  const sources = [`${name}.c`, ...readdirSync(dir).filter((f) => f.endsWith('.h')).sort()];
+  const hash = createHash('sha256');
+  for (const f of sources) hash.update(f).update(readFileSync(join(dir, f)));
+  hash.update(String(statSync(lib).size)).update(String(statSync(lib).mtimeMs));
+  const key = hash.digest('hex');
+  const bin = join(BUILD, name);
+  const keyFile = `${bin}.key`;
+  if (existsSync(bin) && existsSync(keyFile) && readFileSync(keyFile, 'utf8') === key) return bin;
+  log(`building ${name}`);
+  const tmp = `${bin}.tmp-${process.pid}`;
+  run('cc', ['-O2', '-g', '-Wall', '-I', INCLUDE, '-I', join(TREE, 'tools/include/uapi'), join(dir, `${name}.c`), lib,
+    '-lelf', '-lz', '-o', tmp], { stdio: 'inherit' });
+  renameSync(tmp, bin);
+  writeFileSync(keyFile, key);
+  return bin;
+}
+
+/** Our verifier harness (the test loader's semantics). */
 let harnessReady = false;
 export function ensureHarness() {
   if (harnessReady) return HARNESS;
-  const lib = ensureLibbpf();
+  buildHarness('verifier-harness');
   harnessReady = true;
-  if (newer(HARNESS_SRC, HARNESS) && newer(lib, HARNESS)) return HARNESS;
-  log('building verifier-harness');
-  run('cc', ['-O2', '-g', '-Wall', '-I', INCLUDE, '-I', join(TREE, 'tools/include/uapi'), HARNESS_SRC, lib,
-    '-lelf', '-lz', '-o', HARNESS], { stdio: 'inherit' });
   return HARNESS;
 }
 

@@ -11,16 +11,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { release } from 'node:os';
-import { ensureLibbpf, CACHE, INCLUDE, TREE } from './kernel-tree.mjs';
+import { buildHarness, CACHE } from './kernel-tree.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const BIN = join(CACHE, 'build/timer-fire');
 const PROGRAMS = ['arm_rel', 'arm_abs_pinned', 'arm_rearm', 'arm_self_cancel', 'update_frees', 'lru_evicts', 'arm_realtime_past'];
 const WAIT_MS = 300;
 
-const lib = ensureLibbpf();
-const cc = spawnSync('cc', ['-O2', '-g', '-Wall', '-I', INCLUDE, '-I', join(TREE, 'tools/include/uapi'), join(root, 'test/kernel/harness/timer-fire.c'), lib, '-lelf', '-lz', '-o', BIN], { stdio: 'inherit' });
-if (cc.status !== 0) throw new Error('cannot build timer-fire');
+buildHarness('timer-fire');
 const runs = [];
 for (let i = 0; i < 2; i++) {
   const r = spawnSync(BIN, [join(root, 'test/progs/run_timer_fire.o'), String(WAIT_MS), ...PROGRAMS], { encoding: 'utf8' });
