@@ -30,6 +30,7 @@
 //   bpf_preempt_disable/enable      no-ops: nothing preempts a run.
 //   bpf_throw                       a BPF exception: see vm/interpreter's endWithException.
 //   bpf_task_*, bpf_cgroup_*         on the runtime's task model: helpers/task-kfuncs.ts.
+//   bpf_crypto_*                     AES ecb/cbc contexts: helpers/crypto.ts.
 
 import { FaultSignal, ThrowSignal } from '../src/errors.js';
 import { Errno } from '../maps/types.js';
@@ -40,6 +41,7 @@ import { DYNPTR_SIZE, DynptrType, dataAddress, inRange, packetAddress, readDynpt
 import { skbBounds } from './skb.js';
 import { BPF_MEM_ALLOC_MAX } from '../maps/graph.js';
 import { cgroupAcquire, cgroupAncestor, cgroupFromId, cgroupRelease, taskAcquire, taskFromPid, taskGetCgroup1, taskRelease, taskUnderCgroup } from './task-kfuncs.js';
+import { cryptoKfuncImpls } from './crypto.js';
 import { listPeek, listPop, listPush, objDrop, objNew, percpuObjDrop, percpuObjNew, rbtreeAdd, rbtreeFirst, rbtreeLeft, rbtreeRemove, rbtreeRight, rbtreeRoot, refcountAcquire } from './graph.js';
 
 /** The kernel's KF_* kfunc flags (include/linux/btf.h), with their bit values. */
@@ -529,6 +531,34 @@ export const KFUNCS: readonly KfuncEntry[] = [
   { name: 'bpf_cgroup_from_id', ret: 'struct cgroup *', params: [P('u64', 'cgid')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: cgroupFromId },
   { name: 'bpf_task_under_cgroup', ret: 'long', params: [P('struct task_struct *', 'task'), P('struct cgroup *', 'ancestor')], flags: ['KF_RCU'], progTypes: GENERIC_TYPES, impl: taskUnderCgroup },
   { name: 'bpf_task_get_cgroup1', ret: 'struct cgroup *', params: [P('struct task_struct *', 'task'), P('int', 'hierarchy_id')], flags: ['KF_ACQUIRE', 'KF_RCU', 'KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: taskGetCgroup1 },
+  // kernel/bpf/crypto.c (6.10+): contexts are made, acquired and released by syscall programs
+  // (crypt_init_kfunc_set), used by tc and xdp programs (crypt_kfunc_set). helpers/crypto.ts.
+  {
+    name: 'bpf_crypto_ctx_create',
+    ret: 'struct bpf_crypto_ctx *',
+    params: [P('const struct bpf_crypto_params *', 'params'), P('u32', 'params__sz'), P('int *', 'err')],
+    flags: ['KF_ACQUIRE', 'KF_RET_NULL', 'KF_SLEEPABLE'],
+    progTypes: [ProgType.SYSCALL],
+    impl: cryptoKfuncImpls.create,
+  },
+  { name: 'bpf_crypto_ctx_release', ret: 'void', params: [P('struct bpf_crypto_ctx *', 'ctx')], flags: ['KF_RELEASE'], progTypes: [ProgType.SYSCALL], impl: cryptoKfuncImpls.release },
+  { name: 'bpf_crypto_ctx_acquire', ret: 'struct bpf_crypto_ctx *', params: [P('struct bpf_crypto_ctx *', 'ctx')], flags: ['KF_ACQUIRE', 'KF_RCU', 'KF_RET_NULL'], progTypes: [ProgType.SYSCALL], impl: cryptoKfuncImpls.acquire },
+  {
+    name: 'bpf_crypto_decrypt',
+    ret: 'int',
+    params: [P('struct bpf_crypto_ctx *', 'ctx'), P('const struct bpf_dynptr *', 'src'), P('const struct bpf_dynptr *', 'dst'), P('const struct bpf_dynptr *', 'siv__nullable')],
+    flags: ['KF_RCU'],
+    progTypes: [ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.XDP],
+    impl: cryptoKfuncImpls.decrypt,
+  },
+  {
+    name: 'bpf_crypto_encrypt',
+    ret: 'int',
+    params: [P('struct bpf_crypto_ctx *', 'ctx'), P('const struct bpf_dynptr *', 'src'), P('const struct bpf_dynptr *', 'dst'), P('const struct bpf_dynptr *', 'siv__nullable')],
+    flags: ['KF_RCU'],
+    progTypes: [ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.XDP],
+    impl: cryptoKfuncImpls.encrypt,
+  },
   // fs/bpf_fs_kfuncs.c (lsm programs), declared only: ebpfvm has no struct file model.
   { name: 'bpf_get_task_exe_file', ret: 'struct file *', params: [P('struct task_struct *', 'task')], flags: ['KF_ACQUIRE', 'KF_TRUSTED_ARGS', 'KF_RET_NULL'], progTypes: [ProgType.LSM] },
   { name: 'bpf_put_file', ret: 'void', params: [P('struct file *', 'file')], flags: ['KF_RELEASE'], progTypes: [ProgType.LSM] },

@@ -736,6 +736,28 @@ struct prog_test_ref_kfunc {
 	refcount_t cnt;
 };
 
+struct bpf_crypto_params {
+	char type[14];
+	u8 reserved[2];
+	char algo[128];
+	u8 key[256];
+	u32 key_len;
+	u32 authsize;
+};
+
+struct callback_head {
+	struct callback_head *next;
+	void *func;
+};
+
+struct bpf_crypto_ctx {
+	const void *type;
+	void *tfm;
+	u32 siv_len;
+	struct callback_head rcu;
+	refcount_t usage;
+};
+
 struct bpf_map;
 
 struct file;
@@ -804,6 +826,11 @@ extern struct cgroup *bpf_cgroup_ancestor(struct cgroup *cgrp, int level) __weak
 extern struct cgroup *bpf_cgroup_from_id(u64 cgid) __weak __ksym;
 extern long bpf_task_under_cgroup(struct task_struct *task, struct cgroup *ancestor) __weak __ksym;
 extern struct cgroup *bpf_task_get_cgroup1(struct task_struct *task, int hierarchy_id) __weak __ksym;
+extern struct bpf_crypto_ctx *bpf_crypto_ctx_create(const struct bpf_crypto_params *params, u32 params__sz, int *err) __weak __ksym;
+extern void bpf_crypto_ctx_release(struct bpf_crypto_ctx *ctx) __weak __ksym;
+extern struct bpf_crypto_ctx *bpf_crypto_ctx_acquire(struct bpf_crypto_ctx *ctx) __weak __ksym;
+extern int bpf_crypto_decrypt(struct bpf_crypto_ctx *ctx, const struct bpf_dynptr *src, const struct bpf_dynptr *dst, const struct bpf_dynptr *siv__nullable) __weak __ksym;
+extern int bpf_crypto_encrypt(struct bpf_crypto_ctx *ctx, const struct bpf_dynptr *src, const struct bpf_dynptr *dst, const struct bpf_dynptr *siv__nullable) __weak __ksym;
 extern struct file *bpf_get_task_exe_file(struct task_struct *task) __weak __ksym;
 extern void bpf_put_file(struct file *file) __weak __ksym;
 #endif

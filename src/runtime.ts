@@ -21,6 +21,7 @@ import { Arena, MemFlag, type ArenaOptions } from '../vm/memory.js';
 import { SocketTable, type SocketDesc } from '../vm/sockets.js';
 import { KernelModel, type KernelModelOptions } from './btf/kernel-objects.js';
 import { releaseKernelKptr } from '../helpers/task-kfuncs.js';
+import { releaseCryptoKptr } from '../helpers/crypto.js';
 import type { Program } from '../vm/program.js';
 import { FaultSignal, MapError, UnsupportedError, UsageError } from './errors.js';
 import { TimerTable, type BpfTimer } from '../helpers/timer.js';
@@ -177,7 +178,8 @@ export class Runtime implements VmEnv {
     };
     this.graph = new GraphHeap(this.arena, (addr) => self.graphContainer(addr));
     this.helperEnv.graph = this.graph;
-    this.graph.kernelKptrDtor = (addr) => void releaseKernelKptr(this.kernel, addr);
+    const helperEnv = this.helperEnv;
+    this.graph.kernelKptrDtor = (addr) => void (releaseKernelKptr(this.kernel, addr) || releaseCryptoKptr(helperEnv, addr));
     // The built-in kernel objects (current task, init_task, ...) get_current_task and typed
     // __ksyms point at; user-supplied kernel memory mapped later overwrites them. Mapped on the
     // first kernel-memory access: their images need the built-in BTF, which most runs never use.

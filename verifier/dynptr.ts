@@ -348,8 +348,16 @@ export function checkDynptrKfunc(v: Verifier, k: KfuncEntry): void {
   v.setReg(0, r0);
 }
 
+/** A kfunc's initialised dynptr argument that the kfunc only reads through (KF_ARG_PTR_TO_DYNPTR,
+ *  e.g. bpf_crypto_encrypt's src and dst): a stack dynptr, or a callback's const one. */
+export function checkKfuncDynptrArg(v: Verifier, regno: number): DynptrRef | undefined {
+  const r = v.regs[regno]!;
+  if (r.type === RegType.DYNPTR) constDynptrOff(v, regno);
+  return processDynptrArg(v, regno, { uninit: false, rdonly: r.type === RegType.DYNPTR });
+}
+
 /** check_kfunc_mem_size_reg: the buffer must hold `size` bytes (read and written), zero allowed. */
-function kfuncMemSize(v: Verifier, memRegno: number, sizeRegno: number): void {
+export function kfuncMemSize(v: Verifier, memRegno: number, sizeRegno: number): void {
   const sz = v.regs[sizeRegno]!;
   if (sz.type !== RegType.SCALAR) v.reject(`R${sizeRegno} is not a scalar`);
   const s = sz.s;

@@ -18,6 +18,7 @@ import { checkDynptrKfunc, isDynptrKfunc } from './dynptr.js';
 import { releaseReference } from './refs.js';
 import { checkKobjArgs, finishKobjCall, isKobjKfunc, rcuUnlockInvalidate } from './kobj.js';
 import { isIterKfunc, iterNextCall, iterStruct, processIterArg, type IterArg } from './iters.js';
+import { checkCryptoKfunc, isCryptoKfunc } from './crypto.js';
 
 /** A KF_RELEASE kfunc whose one argument is a pointer to a kernel struct (bpf_task_release,
  *  bpf_kfunc_call_test_release): the struct it releases, else undefined. */
@@ -75,6 +76,14 @@ export function checkKfuncCall(v: Verifier, insn: Insn): void {
     if (kfuncFlagBits(k) & KF.KF_SLEEPABLE && !v.input.sleepable) v.reject(`program must be sleepable to call sleepable kfunc ${k.name}`, false, 13);
     const { releaseRef } = checkKobjArgs(v, k);
     finishKobjCall(v, k, releaseRef);
+    return;
+  }
+  if (k && isCryptoKfunc(k.name)) {
+    // The crypto kfuncs: verifier/crypto.ts.
+    if (k.progTypes !== 'all' && !k.progTypes.includes(v.input.progType)) v.reject(`calling kernel function ${k.name} is not allowed`, false, 13);
+    if (kfuncFlagBits(k) & KF.KF_SLEEPABLE && !v.input.sleepable) v.reject(`program must be sleepable to call sleepable kfunc ${k.name}`, false, 13);
+    if (kfuncFlagBits(k) & KF.KF_SLEEPABLE && v.st.rcuLock) v.reject(`kernel func ${k.name} is sleepable within rcu_read_lock region`, false, 13);
+    checkCryptoKfunc(v, k);
     return;
   }
   const released = k ? releasedStruct(k) : undefined;

@@ -476,6 +476,12 @@ function build(): Rec[] {
   b.struct('prog_test_member', [['struct prog_test_member1', 'm'], ['int', 'c']]);
   b.struct('prog_test_ref_kfunc', [['int', 'a'], ['int', 'b'], ['struct prog_test_member', 'memb'], ['struct prog_test_ref_kfunc *', 'next'], ['refcount_t', 'cnt']]);
 
+  // The BPF crypto kfuncs' types (kernel/bpf/crypto.c, x86-64 layout): the params a program
+  // fills, and the context, opaque to programs (helpers/crypto.ts).
+  b.struct('bpf_crypto_params', [['char', 'type', 14], ['u8', 'reserved', 2], ['char', 'algo', 128], ['u8', 'key', 256], ['u32', 'key_len'], ['u32', 'authsize']]);
+  b.struct('callback_head', [['struct callback_head *', 'next'], ['void *', 'func']]);
+  b.struct('bpf_crypto_ctx', [['const void *', 'type'], ['void *', 'tfm'], ['u32', 'siv_len'], ['struct callback_head', 'rcu'], ['refcount_t', 'usage']]);
+
   // Helper prototypes (FUNC + FUNC_PROTO), from the helper table.
   // The RFC's rbtree helpers bpf_rbtree_first/remove share their names with mainline kfuncs: the
   // kfunc's FUNC is the one BTF carries (a kfunc call resolves by name; helpers by id need none).
