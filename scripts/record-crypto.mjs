@@ -14,10 +14,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { release } from 'node:os';
-import { ensureLibbpf, CACHE, INCLUDE, TREE } from './kernel-tree.mjs';
+import { buildHarness } from './kernel-tree.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
-const BIN = join(CACHE, 'build/seq-harness');
 const OBJ = 'test/progs/kfunc/kf_crypto.o';
 
 // ---- inputs -------------------------------------------------------------------------------
@@ -159,9 +158,7 @@ const SCENARIOS = [
 
 // ---- recording ----------------------------------------------------------------------------
 
-const lib = ensureLibbpf();
-const cc = spawnSync('cc', ['-O2', '-g', '-Wall', '-I', INCLUDE, '-I', join(TREE, 'tools/include/uapi'), join(root, 'test/kernel/harness/seq-harness.c'), lib, '-lelf', '-lz', '-o', BIN], { stdio: 'inherit' });
-if (cc.status !== 0) throw new Error('cannot build seq-harness');
+const BIN = buildHarness('seq-harness');
 
 function record() {
   return SCENARIOS.map((s) => {
