@@ -70,6 +70,12 @@ export class PercpuArrayMap implements BpfMap {
 
   // ---- program side -------------------------------------------------------------------
 
+  /** Each CPU's region base (the compiling tier inlines lookups as the kernel's
+   *  percpu_array_map_gen_lookup does: base of this CPU + index * stride). */
+  cpuBases(): readonly number[] {
+    return this.bases.slice();
+  }
+
   lookupElem(keyAddr: number, cpu: number): number {
     const idx = this.indexAt(keyAddr);
     if (idx >= this.maxEntries) return 0;

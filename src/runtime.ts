@@ -11,6 +11,8 @@ import { builtinBtf } from './btf/builtin.js';
 import { BtfKind } from './btf/btf.js';
 import { MAP_FACTORIES } from '../maps/index.js';
 import { ArrayMap } from '../maps/array.js';
+import { PercpuArrayMap } from '../maps/percpu-array.js';
+import type { InlineMap } from '../vm/compiler/codegen.js';
 import { bpfMapStruct } from '../maps/kernel-struct.js';
 import { Errno, mapTypeName, type BpfMap, type MapSpec } from '../maps/types.js';
 import { HandleKind, handleIndex, handleKind, makeHandle } from '../vm/handles.js';
@@ -282,6 +284,16 @@ export class Runtime implements VmEnv {
     return m !== undefined && m.constructor === ArrayMap ? (m as ArrayMap) : undefined;
   }
 
+  inlineMapLayout(index: number): InlineMap | undefined {
+    const a = this.inlineArrayMap(index);
+    if (a !== undefined) return { kind: 'array', base: a.base, stride: a.stride, maxEntries: a.maxEntries };
+    if (this.helperTable !== undefined) return undefined;
+    const m = this.maps[index]?.map;
+    if (m === undefined || m.constructor !== PercpuArrayMap) return undefined;
+    const p = m as PercpuArrayMap;
+    return { kind: 'percpu', bases: p.cpuBases(), stride: p.stride, maxEntries: p.maxEntries };
+  }
+
   destroyMap(id: number): void {
     const m = this.maps[id];
     if (!m) return;
@@ -374,6 +386,7 @@ export class Runtime implements VmEnv {
       args: req.args,
       cpu,
       maxInsns: req.maxInsns ?? (req.verified ? 0 : this.options.maxInsns),
+      verified: req.verified === true,
       trace: req.trace,
       output,
       packet: req.packet,

@@ -8,7 +8,7 @@ import { POISON_LDIMM64_MAP_BASE } from './loader/link.js';
 import { load, type LoadOptions } from './loader/load.js';
 import { Runtime } from './runtime.js';
 import type { ObjectSpec } from './loader/spec.js';
-import { verify, type GlobalArg, type VerifierMap, type VerifyInput, type VerifyOptions, type VerifyResult } from '../verifier/index.js';
+import { verify, type GlobalArg, type InsnFacts, type VerifierMap, type VerifyInput, type VerifyOptions, type VerifyResult } from '../verifier/index.js';
 import { BtfKind, type Btf } from './btf/btf.js';
 import { builtinBtf } from './btf/builtin.js';
 import { kfuncByName } from '../helpers/kfuncs.js';
@@ -18,7 +18,7 @@ import { MapType, type BpfMap } from '../maps/types.js';
 import { FieldError, mapValueRecord, structMetas, type BtfRecord } from './btf/fields.js';
 import { progTypeInfo } from '../vm/contexts.js';
 import { xlateProgram } from '../verifier/fixups.js';
-import type { Program } from '../vm/program.js';
+import type { Program, ProvenFacts } from '../vm/program.js';
 import type { LoadedObject, LoadedProgram } from './loader/load.js';
 import { withExtensions } from './loader/freplace.js';
 
@@ -40,11 +40,27 @@ export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptio
   // An accepted program runs as the kernel runs it, with the verifier's rewrites (the pcs of its
   // faults and traces are the rewritten ones, as in the kernel's xlated program).
   lp.xlated = result.accepted ? xlateProgram(lp.program, result.tailCallBounds ? { tailCallBounds: result.tailCallBounds } : {}) : undefined;
+  // The facts are per pc of the verified instructions: kept only when the verifier did not rewrite
+  // them (a rewrite moves pcs), and dropped when a later verification rejects the program.
+  lp.program.proven = result.accepted && lp.xlated === lp.program && result.facts ? provenFacts(result.facts) : undefined;
   obj.runtime.replaceProgram(lp.id, runnableProgram(lp));
   // A program with extensions attached runs them (src/freplace.ts); an extension that changed
   // changes what its target runs.
   for (const target of lp.attachedTo ?? []) obj.runtime.replaceProgram(target.id, runnableProgram(target));
   return result;
+}
+
+/** The facts the compiling tier uses (vm/program.ts ProvenFacts) from the verifier's per-insn
+ *  facts: an access is safe when every pointer type it was seen with is the stack or a plain map
+ *  value (the verifier checked bounds and write permission for each; per-CPU, read-only and
+ *  other pointer types keep the run-time checks). */
+function provenFacts(facts: readonly InsnFacts[]): ProvenFacts {
+  const safeMem = new Uint8Array(facts.length);
+  for (let pc = 0; pc < facts.length; pc++) {
+    const f = facts[pc]!;
+    if (f.safeAccess && f.ptrTypes !== undefined && f.ptrTypes.every((t) => t === 'fp' || t === 'map_value')) safeMem[pc] = 1;
+  }
+  return { safeMem };
 }
 
 /** libbpf's fixup_log_missing_map_load: where the verifier stopped at the call a load of an

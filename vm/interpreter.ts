@@ -22,8 +22,8 @@ import { predecode, validate, type Decoded } from './decode.js';
 import { formatInsn } from './disasm.js';
 import type { KernelMemory } from './kmem.js';
 import { MemFlag, type Arena } from './memory.js';
-import type { Program } from './program.js';
-import { compileLeaf, compileProgram, leafBlocks, MAX_COMPILED_SLOTS, NotCompiled, reachableFrom, type CompiledProgram, type CompilerKit, type CompiledLeaf } from './compiler/codegen.js';
+import type { Program, ProvenFacts } from './program.js';
+import { compileLeaf, compileProgram, type InlineMap, leafBlocks, MAX_COMPILED_SLOTS, NotCompiled, reachableFrom, type CompiledProgram, type CompilerKit, type CompiledLeaf } from './compiler/codegen.js';
 
 /** What the machine needs from its owner (implemented by src/runtime's Runtime). */
 export interface VmEnv {
@@ -51,6 +51,10 @@ export interface VmEnv {
    *  handle has this low half, so a lookup can call the map directly (`lookupElem`, what that
    *  helper calls) instead of going through the helper table. */
   directLookupMap?(index: number): BpfMap | undefined;
+  /** The layout of map `index` when its map_lookup_elem is what the kernel inlines for array and
+   *  per-CPU array maps (a bounds check and base + index * stride), for the compiling tier's
+   *  verified code; undefined for any other map, or with a custom helper table. */
+  inlineMapLayout?(index: number): InlineMap | undefined;
   /** LD_IMM64 src 1/5: the handle of the map with this runtime id. */
   mapHandleById(id: number): bigint | undefined;
   /** LD_IMM64 src 2/6: address of the map's direct value (key 0) plus `off`. */
@@ -80,6 +84,9 @@ export interface RunRequest {
   kfunc?: (id: number, args: readonly bigint[]) => bigint;
   /** The BPF cookie of the attachment this run simulates (bpf_get_attach_cookie); default 0. */
   cookie?: bigint;
+  /** The run starts as the verifier assumed (r1 the context): the compiling tier may use the
+   *  facts the verifier proved about the program (Program.proven) and drop the checks they cover. */
+  verified?: boolean;
   /** Start at this function of the program instead of pc 0: a callback a helper kept
    *  (HelperCall.functionRef) run on its own, as the kernel runs a bpf_timer callback. */
   entry?: number;
@@ -330,7 +337,9 @@ export class Interpreter {
 
   /** The compiled form of `prog`, made on first use and cached with the program; null when the
    *  compiler leaves it to the interpreter (the reason is in compileStats.notCompiled). */
-  compiled(prog: Program, decoded: Decoded = this.decode(prog)): CompiledProgram | null {
+  compiled(prog: Program, decoded: Decoded = this.decode(prog), proven = false): CompiledProgram | null {
+    // the variant that uses the verifier's facts has a cache of its own
+    if (proven && prog.proven !== undefined) return this.compiledProven(prog, decoded);
     // callbacks (rbtree comparators, bpf_loop) re-enter the same program many times per run
     if (prog === this.lastCompiledProg) return this.lastCompiled;
     let c = this.compiledCache.get(prog);
@@ -339,9 +348,23 @@ export class Interpreter {
       this.lastCompiled = c;
       return c;
     }
-    if (c !== undefined) return c;
+    c = this.compileOrNull(prog, decoded, undefined);
+    this.compiledCache.set(prog, c);
+    return c;
+  }
+
+  private readonly provenCache = new WeakMap<Program, CompiledProgram | null>();
+  private compiledProven(prog: Program, decoded: Decoded): CompiledProgram | null {
+    let c = this.provenCache.get(prog);
+    if (c === undefined) this.provenCache.set(prog, (c = this.compileOrNull(prog, decoded, prog.proven)));
+    return c;
+  }
+
+  private compileOrNull(prog: Program, decoded: Decoded, proven: ProvenFacts | undefined): CompiledProgram | null {
+    let c: CompiledProgram | null;
     try {
-      c = compileProgram(prog.insns, prog.name, this, prog, decoded, COMPILER_KIT);
+      const input = proven !== undefined ? { facts: proven, inlineMap: (id: number) => this.env.inlineMapLayout?.(id) } : undefined;
+      c = compileProgram(prog.insns, proven !== undefined ? `${prog.name}_verified` : prog.name, this, prog, decoded, COMPILER_KIT, undefined, input);
       this.compileStats.compiled++;
       this.compileStats.compileMs += c.compileMs;
     } catch (e) {
@@ -349,7 +372,6 @@ export class Interpreter {
       c = null;
       this.compileStats.notCompiled.push({ program: prog.name, reason: e instanceof NotCompiled ? e.message : `generated code: ${(e as Error).message}` });
     }
-    this.compiledCache.set(prog, c);
     return c;
   }
 
@@ -358,6 +380,8 @@ export class Interpreter {
    *  many times per run, dispatch among their own few blocks. Same code for every block it has;
    *  the whole program's function when the entry is 0 or an indirect call is reachable. */
   private compiledEntry(prog: Program, decoded: Decoded, pc: number, whole: CompiledProgram): CompiledProgram {
+    // entered at the start: the whole program (the variant the run asked for, never cached here)
+    if (pc === 0) return whole;
     if (prog === this.lastEntryProg && pc === this.lastEntryPc) return this.lastEntry!;
     let byPc = this.entryCache.get(prog);
     if (byPc === undefined) this.entryCache.set(prog, (byPc = new Map()));
@@ -741,7 +765,7 @@ export class Interpreter {
     let first = callback;
     this.compileStats.compiledRuns++;
     for (;;) {
-      const c = this.compiled(p, d);
+      const c = this.compiled(p, d, run.req.verified === true);
       if (c !== null && c.blocks[pc] === 1) {
         const f = first ? this.compiledEntry(p, d, pc, c) : c;
         first = false;

@@ -42,7 +42,19 @@ export interface Program {
   /** The verifier proved (rbtree strict mode) that every rbtree helper touching a tree runs with
    *  that tree's lock held: the helpers skip their run-time lock check (helpers/rbtree.ts). */
   rbtreeLockProven?: boolean;
+  /** What the verifier proved about exactly these instructions (src/verify.ts sets it on an
+   *  accepted program it did not rewrite). The compiling tier uses it only for runs that say the
+   *  program runs as verified (`ExecRequest.verified`): those start as the kernel starts them (r1
+   *  the context), which is what the proof assumed. */
+  proven?: ProvenFacts;
   /** The special fields of a type of the program's own BTF (bpf_obj_new's local type id), or why
    *  there are none: absent when the program carries no BTF. */
   localType?: (typeId: number) => GraphRecord | string;
+}
+
+/** Per-slot facts of an accepted program, for the compiling tier (vm/compiler). */
+export interface ProvenFacts {
+  /** 1 where the load or store at this slot was proven, on every path, to access a stack frame or
+   *  a (non-per-CPU) map value inside its bounds, with the permission it needs. */
+  readonly safeMem: Uint8Array;
 }

@@ -71,6 +71,7 @@ export interface TestRunHost {
       args?: readonly (bigint | number)[];
       cpu?: number;
       maxInsns?: number;
+      verified?: boolean;
       trace?: TraceFn;
       output?: RunOutput;
       /** LD_ABS/LD_IND bounds (skb->data .. end). `mac` and `network` are the headers that
@@ -106,6 +107,9 @@ export interface TestRunInput {
   cpu?: number;
   /** Instruction budget per run (unverified mode); 0 = unlimited. */
   maxInsns?: number;
+  /** The program passed the verifier and runs as verified (ExecRequest.verified): no budget
+   *  unless maxInsns, and the compiling tier may use the verifier's facts. */
+  verified?: boolean;
   trace?: TraceFn;
   /** Where printk/ringbuf/perf output goes (default: a fresh one, returned in the result). Pass
    *  your own to keep what a run printed before it faulted. */
@@ -770,6 +774,7 @@ function repeatRuns(
     args: [ctx],
     ...(input.cpu !== undefined ? { cpu: input.cpu } : {}),
     ...(input.maxInsns !== undefined ? { maxInsns: input.maxInsns } : {}),
+    ...(input.verified ? { verified: true } : {}),
     ...(input.trace ? { trace: input.trace } : {}),
     output,
     ...(packet ? { packet } : {}),

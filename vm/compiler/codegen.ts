@@ -30,6 +30,7 @@
 import { writesFramePointer } from '../decode.js';
 import type { Insn } from '../isa.js';
 import { BPF_MAX_LOOPS, LD_IMM64 } from '../isa.js';
+import type { ProvenFacts } from '../program.js';
 
 /** The signature of a compiled program: run from `entry` until the frame at `baseDepth` exits. */
 export type CompiledFn = (run: unknown, ctx: unknown, entry: number, baseDepth: number) => number;
@@ -168,8 +169,11 @@ export function leafBlocks(insns: readonly Insn[], entry: number): Uint8Array | 
  *  whose exit from the callback's own frame writes back r0 alone (the callback's register file is
  *  pooled per depth and read only for r0 by the helper that called it; a fault still syncs every
  *  register in the catch). */
-export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array, leafEntry?: number): { source: string; blocks: Set<number> } {
+export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array, leafEntry?: number, proven?: ProvenInput): { source: string; blocks: Set<number> } {
   const leaf = leafEntry !== undefined && only !== undefined;
+  const safeMem = proven?.facts.safeMem;
+  // map_lookup_elem sites whose map and key the block itself shows (see lookupSites)
+  const sites = proven !== undefined ? lookupSites(insns) : undefined;
   const n = insns.length;
   if (n > MAX_COMPILED_SLOTS) throw new NotCompiled(`${n} instruction slots (more than ${MAX_COMPILED_SLOTS})`);
   for (const x of insns) if (x.dst > 11 || x.src > 15) throw new NotCompiled(`register r${x.dst} out of range`);
@@ -204,6 +208,8 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
     [...readBases].map((r) => `let rS${r}=0,rE${r}=0;`).join('') + [...writeBases].map((r) => `let wS${r}=0,wE${r}=0;`).join('');
   const out: string[] = [];
   const e = (s: string) => out.push(s);
+  // per-CPU arrays' region bases by CPU, for inline lookups (constants made with the function)
+  const percpuBases: string[] = [];
   const lo = (r: number) => `l${r}`;
   const hi = (r: number) => `h${r}`;
   // All registers back into ctx.R: before handing the run over (return), and in the function's one
@@ -369,6 +375,12 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
         fast = sx ? `${dl}=i8[a];${dh}=${dl}>>31;` : `${dl}=u8[a];${dh}=0;`;
         slow = sx ? `${dl}=(tmp[0]<<24)>>24;${dh}=${dl}>>31;` : `${dl}=tmp[0];${dh}=0;`;
       }
+      if (safeMem?.[pc] === 1) {
+        // proven inside a stack frame or map value: the address is the register's low word plus
+        // the offset (an arena address has a zero high word), no range check can fail
+        e(`{const a=(${lo(S)}+${off})>>>0;${fast}}`);
+        continue;
+      }
       e(
         `L:{${memAddr(S, off)}if(ah!==0||a<rS${S}||a+${size}>rE${S}){if(ah===0&&arena.accessRange(a,false,rng)&&a+${size}<=rng[1]){rS${S}=rng[0];rE${S}=rng[1];}` +
           `else{${AT(pc)}vm.loadSlow(run,${pc},ah,a,${size});${slow}break L;}}${fast}}`,
@@ -395,6 +407,10 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
       else if (size === 4) st = `if((a&3)===0)i32[a>>>2]=${vl};else dv.setInt32(a,${vl},true);`;
       else if (size === 2) st = `if((a&1)===0)u16[a>>>1]=${vl};else dv.setUint16(a,${vl},true);`;
       else st = `u8[a]=${vl};`;
+      if (safeMem?.[pc] === 1) {
+        e(`{const a=(${lo(D)}+${off})>>>0;${st}}`);
+        continue;
+      }
       e(
         `{${memAddr(D, off)}if(ah!==0||a<wS${D}||a+${size}>wE${D}){if(ah===0&&arena.accessRange(a,true,rng)&&a+${size}<=rng[1]){wS${D}=rng[0];wE${D}=rng[1];}` +
           `else if(ah!==0||!arena.canAccess(a,${size},true)){${AT(pc)}vm.storeFault(ah,a,${size});}}${st}}`,
@@ -447,6 +463,19 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
       // the interpreter's kfunc path: the run's own hook, else the kfunc table (helpers/kfuncs.ts)
       return `${ARGS}run.insnCount=count;vm.callKfunc(run,ctx,prog,decoded,${pc},${imm32(x.imm)},R);count=run.insnCount;l0=R[0];h0=R[1];${RESET}gen=vm.resolvedGen;`;
     }
+    const site = x.imm === 1 ? sites?.get(pc) : undefined;
+    const known = site !== undefined ? proven!.inlineMap(site.mapId) : undefined;
+    if (known !== undefined) {
+      // the verifier's facts and the block: r1 is this array map (the LD_IMM64 before the call
+      // in the same block, which faults if the map is gone), r2 = r10 + off with the key proven
+      // inside the stack. The kernel's array_map_gen_lookup / percpu_array_map_gen_lookup:
+      // index < max_entries ? base (this CPU's) + index * stride : NULL, all constants here
+      const kOff = site!.keyOff;
+      const idx = `const k=(l10+${kOff})>>>0;const idx=(k&3)===0?i32[k>>>2]>>>0:dv.getUint32(k,true);`;
+      const base = known.kind === 'array' ? `${known.base}` : `PB${pc}[run.req.cpu]`;
+      if (known.kind === 'percpu') percpuBases.push(`const PB${pc}=[${known.bases.join(',')}];`);
+      return `{${idx}l0=idx<${known.maxEntries}?(${base}+idx*${known.stride})|0:0;h0=0;}`;
+    }
     if (x.imm === 1) {
       // map_lookup_elem on a plain array map, inline (the kernel inlines it too); anything else,
       // including a key the helper would fault on, takes the helper call
@@ -467,7 +496,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
   // compiled code is cached per interpreter): read once when the function is made, not per call
   // (a callback is entered ~10 times per rbtree operation).
   const prologue =
-    `"use strict";const env=vm.env;const arena=env.arena;const rng=vm.rng;const tmp=vm.tmp;const dv=arena.dv;const u8=arena.u8;const i8=arena.i8;` +
+    `"use strict";${percpuBases.join('')}const env=vm.env;const arena=env.arena;const rng=vm.rng;const tmp=vm.tmp;const dv=arena.dv;const u8=arena.u8;const i8=arena.i8;` +
     `const u16=arena.u16;const i16=arena.i16;const i32=arena.i32;` +
     (leaf
       ? // a leaf callback (leafBlocks): r1, r2 and r10 given, every other register 0, as
@@ -518,14 +547,67 @@ export interface CompiledLeaf {
   readonly compileMs: number;
 }
 
-export function compileProgram(insns: readonly Insn[], name: string, vm: unknown, prog: unknown, decoded: unknown, kit: CompilerKit, only?: Uint8Array): CompiledProgram {
+export function compileProgram(insns: readonly Insn[], name: string, vm: unknown, prog: unknown, decoded: unknown, kit: CompilerKit, only?: Uint8Array, proven?: ProvenInput): CompiledProgram {
   const t0 = performance.now();
-  const { source, blocks: starts } = generate(insns, name, only);
+  const { source, blocks: starts } = generate(insns, name, only, undefined, proven);
   const blocks = new Uint8Array(insns.length + 1);
   for (const pc of starts) blocks[pc] = 1;
   const factory = new Function('vm', 'prog', 'decoded', 'K', source) as (vm: unknown, prog: unknown, decoded: unknown, K: CompilerKit) => CompiledFn;
   const fn = factory(vm, prog, decoded, kit);
   return { fn, blocks, sourceChars: source.length, compileMs: performance.now() - t0 };
+}
+
+/** A map the compiled code may look up inline, with what its lookup computes (constants). */
+export type InlineMap =
+  | { kind: 'array'; base: number; stride: number; maxEntries: number }
+  | { kind: 'percpu'; bases: readonly number[]; stride: number; maxEntries: number };
+
+/** What a compilation for verified runs is given: the verifier's facts about these instructions,
+ *  and the maps whose lookups it may inline (by runtime map id). */
+export interface ProvenInput {
+  facts: ProvenFacts;
+  inlineMap(id: number): InlineMap | undefined;
+}
+
+/** map_lookup_elem calls (by pc) whose map and key the call's own basic block shows: r1 loaded
+ *  by an LD_IMM64 of a map id and r2 = r10 + off, neither changed before the call. Only a
+ *  straight line is followed (a jump target or any other write forgets a register), so what is
+ *  found holds on every path to the call. */
+export function lookupSites(insns: readonly Insn[]): Map<number, { mapId: number; keyOff: number }> {
+  const L = leaders(insns);
+  const out = new Map<number, { mapId: number; keyOff: number }>();
+  let map1: number | undefined;
+  let fp2: number | undefined;
+  for (let pc = 0; pc < insns.length; pc++) {
+    const x = insns[pc]!;
+    if (L.has(pc)) map1 = fp2 = undefined;
+    if (x.code === LD_IMM64) {
+      if (x.dst === 1) map1 = x.src === 1 ? x.imm : undefined;
+      if (x.dst === 2) fp2 = undefined;
+      pc++;
+      continue;
+    }
+    const c = x.code & 7;
+    if (x.code === 0x85 && x.src === 0 && x.imm === 1 && map1 !== undefined && fp2 !== undefined) out.set(pc, { mapId: map1, keyOff: fp2 });
+    if (c === 5 || c === 6) {
+      map1 = fp2 = undefined;
+      continue;
+    }
+    // what writes a register: ALU/ALU64 and loads write dst; atomics with fetch may write src or r0
+    if (c === 4 || c === 7 || c === 0 || c === 1) {
+      if (x.dst === 1) map1 = undefined;
+      if (x.dst === 2) {
+        if (x.code === 0xbf && x.src === 10 && x.off === 0) fp2 = 0;
+        else if (x.code === 0x07 && fp2 !== undefined) fp2 += x.imm | 0;
+        else fp2 = undefined;
+      }
+    } else if (c === 3 && (x.code & 0xe0) === 0xc0) {
+      map1 = fp2 = undefined;
+    }
+  }
+  // a key must lie inside the 512-byte frame below r10 (the verifier checked it for the call)
+  for (const [pc, s] of out) if (s.keyOff >= 0 || s.keyOff < -512) out.delete(pc);
+  return out;
 }
 
 function imm32(v: number): string {
@@ -548,11 +630,21 @@ function safeName(name: string): string {
 function alu64(aop: number, op: number, dl: string, dh: string, bl: string, bh: string, isX: boolean, imm: number, off: number): string | undefined {
   const rd = `const al=${dl},ah=${dh},bl=${bl},bh=${bh};`;
   switch (aop) {
+    // add and sub in int32 arithmetic only (a double sum and its compare with 2^32 cost V8 a
+    // conversion each way): the low word wraps, and the carry out of it is `t <u b` (the sum
+    // wrapped below an addend), the borrow `a <u b`. With an immediate, b's words are constants.
     case 0x00:
-      return `${rd}const t=(al>>>0)+(bl>>>0);${dl}=t|0;${dh}=(ah+bh+(t>${0xffffffff}?1:0))|0;`;
+      if (!isX) return `const t=(${dl}+${bl})|0;${dl}=t;${dh}=(${dh}${imm < 0 ? '-1' : ''}+((t>>>0)<${imm >>> 0}?1:0))|0;`;
+      return `${rd}const t=(al+bl)|0;${dl}=t;${dh}=(ah+bh+((t>>>0)<(bl>>>0)?1:0))|0;`;
     case 0x10:
-      return `${rd}const t=(al>>>0)-(bl>>>0);${dl}=t|0;${dh}=(ah-bh-(t<0?1:0))|0;`;
+      if (!isX) return `const al=${dl};${dl}=(al-${bl})|0;${dh}=(${dh}${imm < 0 ? '+1' : ''}-((al>>>0)<${imm >>> 0}?1:0))|0;`;
+      return `${rd}${dl}=(al-bl)|0;${dh}=(ah-bh-((al>>>0)<(bl>>>0)?1:0))|0;`;
     case 0x20:
+      // by a small non-negative immediate c: the low word is imul's, the high word imul(ah, c)
+      // plus the high word of al*c, which is (al>>>16)*c + ((al&0xffff)*c >>> 16) shifted down 16
+      // (every partial below 2^31 since c < 2^14, so V8 keeps it all in int32)
+      if (!isX && imm >= 0 && imm < 1 << 14)
+        return `const al=${dl};${dl}=Math.imul(al,${imm});${dh}=(Math.imul(${dh},${imm})+((((al>>>16)*${imm})+(((al&0xffff)*${imm})>>>16))>>>16))|0;`;
       return (
         `${rd}const a=al>>>0,b=bl>>>0,a0=a&0xffff,a1=a>>>16,b0=b&0xffff,b1=b>>>16,mid=a0*b1+a1*b0,low=a0*b0+(mid%65536)*65536;` +
         `${dh}=(a1*b1+Math.floor(mid/65536)+Math.floor(low/${TWO32})+Math.imul(al,bh)+Math.imul(ah,bl))|0;${dl}=low|0;`

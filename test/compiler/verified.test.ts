@@ -1,0 +1,211 @@
+// The compiling tier's verified variant (vm/compiler with Program.proven): for runs that say the
+// program runs as verified, loads and stores the verifier proved inside a stack frame or map value
+// skip their range checks, and array / per-CPU array lookups whose map and key the block shows are
+// inlined with the map's layout as constants. Everything observable must stay the interpreter's:
+// every accepted program of every object in test/progs, run verified on both engines, and the
+// specialised ALU forms (add/sub carries in int32, multiplies by small immediates) on edge values.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EbpfvmError, VmFault } from '../../src/errors.js';
+import { load, objectNameFromPath, openObject } from '../../src/loader/index.js';
+import { Runtime } from '../../src/runtime.js';
+import { dumpMapRaw, testRun, toHex } from '../../src/test-run-api.js';
+import { runnableProgram, verifyProgram } from '../../src/verify.js';
+import { generate, lookupSites } from '../../vm/compiler/codegen.js';
+import type { Engine } from '../../vm/interpreter.js';
+import { ROOT } from '../agreement/harness.js';
+import { exit, I, lddw, prog } from '../vm/enc.js';
+
+const ENGINES: readonly Engine[] = ['interpreter', 'compiled'];
+
+function runtime(engine: Engine): Runtime {
+  let t = 1_000_000_000n;
+  return new Runtime({ ncpus: 2, seed: 7, clock: () => (t += 1000n), engine });
+}
+
+function faultOf(e: unknown): unknown {
+  if (e instanceof VmFault) return { fault: e.reason, pc: e.pc, regs: e.registers.map((r) => r.toString(16)) };
+  if (e instanceof EbpfvmError) return { error: e.message };
+  throw e;
+}
+
+const PACKET = Uint8Array.from({ length: 96 }, (_, i) => (i * 37 + 11) & 0xff);
+PACKET.set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00, 0x45, 0, 0, 82, 0, 0, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2, 0x30, 0x39, 0, 80]);
+
+/** Load `object` on `engine`, verify every program, run the accepted ones verified (twice, on
+ *  CPU 0 and 1, so per-CPU copies and map state carry over); everything observable. */
+function outcome(engine: Engine, object: string): { summary: unknown[]; proven: number; verifiedRuns: number } {
+  const rt = runtime(engine);
+  const summary: unknown[] = [];
+  let obj: ReturnType<typeof load>;
+  try {
+    obj = load(rt, openObject(new Uint8Array(readFileSync(join(ROOT, object))), { name: objectNameFromPath(object) }));
+  } catch (e) {
+    return { summary: [faultOf(e)], proven: 0, verifiedRuns: 0 };
+  }
+  let proven = 0;
+  let verifiedRuns = 0;
+  for (const name of obj.programs.keys()) {
+    let accepted = false;
+    try {
+      accepted = verifyProgram(obj, name).accepted;
+    } catch (e) {
+      summary.push(faultOf(e));
+    }
+    if (!accepted) continue;
+    const p = runnableProgram(obj.program(name));
+    if (p.proven) proven += p.proven.safeMem.reduce((a, b) => a + b, 0);
+    for (const cpu of [0, 1]) {
+      try {
+        const res = testRun(rt, p, { data: PACKET, cpu, verified: true, maxInsns: 2_000_000 });
+        verifiedRuns++;
+        summary.push({ name, cpu, r0: res.r0.toString(16), insns: res.insnCount, data: res.dataOut && toHex(res.dataOut), out: res.output });
+      } catch (e) {
+        summary.push({ name, cpu, ...(faultOf(e) as object) });
+      }
+    }
+  }
+  for (const [name, lm] of obj.maps) {
+    try {
+      summary.push({ [name]: dumpMapRaw(lm.map, rt.options.ncpus) });
+    } catch (e) {
+      summary.push({ [name]: `not dumpable: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }
+  return { summary, proven, verifiedRuns };
+}
+
+function objects(dir: string): string[] {
+  return readdirSync(join(ROOT, dir))
+    .filter((f) => f.endsWith('.o'))
+    .sort()
+    .map((f) => `${dir}/${f}`);
+}
+
+describe('verified runs use the verifier facts and stay identical', () => {
+  it('every accepted program of every object in test/progs and the bench objects, run verified under both engines', () => {
+    let proven = 0;
+    let runs = 0;
+    // bench_rbtree.o and bench_vm.o take 20 s to verify alone (1024-iteration loops the verifier
+    // walks); engines_kern.o has the same lookup loops in the kernel's form
+    const corpus = [...objects('test/progs').filter((o) => !/\/bench_(rbtree|vm)\.o$/.test(o)), 'bench/kernel/engines_kern.o'];
+    for (const object of corpus) {
+      const [a, b] = ENGINES.map((e) => outcome(e, object));
+      expect(b!.summary, object).toEqual(a!.summary);
+      proven += b!.proven;
+      runs += b!.verifiedRuns;
+    }
+    // the facts are there to be used: hundreds of proven accesses over the corpus
+    expect(runs).toBeGreaterThan(100);
+    expect(proven).toBeGreaterThan(200);
+  }, 180_000);
+
+  it('array and per-CPU array lookups are inlined in verified code, with out-of-range keys NULL and each CPU its own copy', () => {
+    const rt = runtime('compiled');
+    const obj = load(rt, openObject(new Uint8Array(readFileSync(join(ROOT, 'bench/kernel/engines_kern.o'))), { name: 'engines_kern' }));
+    for (const n of ['fill', 'array_lookup', 'percpu_lookup', 'hash_lookup']) expect(verifyProgram(obj, n).accepted).toBe(true);
+    const run = (n: string, cpu = 0) => testRun(rt, runnableProgram(obj.program(n)), { data: PACKET, cpu, verified: true }).r0;
+    expect(run('fill')).toBe(0n);
+    // fill ran on CPU 0: CPU 1's per-CPU copies are still zero, but present (found, sum 0)
+    for (const n of ['array_lookup', 'percpu_lookup', 'hash_lookup']) expect(run(n), n).toBe(1024n);
+    expect(run('percpu_lookup', 1)).toBe(1024n);
+    // the generated verified code has the inline lookups (no helper call at those sites)
+    const p = runnableProgram(obj.program('percpu_lookup'));
+    const sites = lookupSites(p.insns);
+    expect(sites.size).toBe(1);
+    const [site] = [...sites.values()];
+    expect(site!.keyOff).toBe(-4);
+    const src = generate(p.insns, 'x', undefined, undefined, {
+      facts: p.proven!,
+      inlineMap: (id) => rt.inlineMapLayout(id),
+    }).source;
+    expect(src).toMatch(/const PB\d+=\[\d+,\d+\];/);
+    expect(src).not.toMatch(/vm\.callHelper/);
+    // the unverified variant of the same program keeps the helper path
+    expect(generate(p.insns, 'x').source).toMatch(/vm\.callHelper/);
+  });
+
+  it('out-of-range keys give NULL from inlined array lookups (facts given by hand); a per-CPU value written on one CPU is not seen on the other', () => {
+    // r1 = map, *(u32 *)(r10 - 4) = key, r2 = r10 - 4, call 1; r0 = r0 ? 1 + *(u64 *)r0 : 0
+    for (const engine of ENGINES) {
+      const rt = runtime(engine);
+      const obj = load(rt, openObject(new Uint8Array(readFileSync(join(ROOT, 'bench/kernel/engines_kern.o'))), { name: 'engines_kern' }));
+      const arr = obj.maps.get('arr')!;
+      const pcpu = obj.maps.get('pcpu')!;
+      const lookup = (mapId: number, key: number, store?: number) =>
+        prog([
+          I(0x62, 10, 0, -4, key), // *(u32 *)(r10 - 4) = key
+          I(0xbf, 2, 10), // r2 = r10
+          I(0x07, 2, 0, 0, -4), // r2 += -4
+          ...lddw(1, BigInt(mapId), 1), // r1 = map
+          I(0x85, 0, 0, 0, 1), // call map_lookup_elem
+          I(0x15, 0, 0, store === undefined ? 3 : 4, 0), // if r0 == 0 goto out
+          ...(store === undefined ? [] : [I(0x7a, 0, 0, 0, store)]), // *(u64 *)(r0 + 0) = store
+          I(0x79, 1, 0, 0), // r1 = *(u64 *)(r0 + 0)
+          I(0x07, 1, 0, 0, 1), // r1 += 1
+          I(0xbf, 0, 1), // r0 = r1
+          exit(),
+        ]);
+      const cases: [number, number, number | undefined, number, bigint][] = [
+        [arr.id, 5, 41, 0, 42n],
+        [arr.id, 5, undefined, 1, 42n], // arrays are shared by CPUs
+        [arr.id, 1023, undefined, 0, 1n],
+        [arr.id, 1024, undefined, 0, 0n], // out of range: NULL
+        [arr.id, 0xffffffff, undefined, 0, 0n],
+        [pcpu.id, 7, 99, 1, 100n],
+        [pcpu.id, 7, undefined, 0, 1n], // CPU 0's copy untouched
+        [pcpu.id, 7, undefined, 1, 100n],
+        [pcpu.id, 1024, undefined, 1, 0n],
+      ];
+      for (const [id, key, store, cpu, want] of cases) {
+        // the facts the verifier would give (this program is not loaded from an object): the
+        // key store is on the stack, the value accesses are inside the 8-byte value
+        const safeMem = new Uint8Array(12);
+        for (const pc of store === undefined ? [0, 7] : [0, 7, 8]) safeMem[pc] = 1;
+        const p = { ...lookup(id, key, store), progType: 3, proven: { safeMem } };
+        const res = rt.execute(p, { cpu, verified: true });
+        expect(res.r0, `${engine} map ${id} key ${key} cpu ${cpu}`).toBe(want);
+      }
+    }
+  });
+});
+
+describe('specialised 64-bit ALU forms give the exact 64-bit result', () => {
+  const M = (1n << 64n) - 1n;
+  const values = [0n, 1n, 2n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n, 0x1ffffffffn, 0x7fffffffffffffffn, 0x8000000000000000n, M, M - 1n, 0x123456789abcdef0n, 0xfedcba9876543210n];
+  const imms = [0, 1, 3, 5, 0x3fff, 0x4000, 0xffff, 0x10000, 0x7fffffff, -1, -2, -5, -0x4000, -0x80000000];
+  const sx = (i: number) => BigInt.asUintN(64, BigInt(i));
+  const ops: [string, number, (a: bigint, b: bigint) => bigint][] = [
+    ['add', 0x00, (a, b) => (a + b) & M],
+    ['sub', 0x10, (a, b) => (a - b) & M],
+    ['mul', 0x20, (a, b) => (a * b) & M],
+  ];
+  it('add, sub and mul with immediates and registers, on edge values (both engines, compiled code checked against BigInt)', () => {
+    for (const engine of ENGINES) {
+      const rt = runtime(engine);
+      const want: bigint[] = [];
+      const got: bigint[] = [];
+      for (const [, op, f] of ops) {
+        for (const a of values) {
+          for (const imm of imms) {
+            // r0 = a; r0 op= imm
+            const p = prog([...lddw(0, a), I(0x07 | op, 0, 0, 0, imm), exit()]);
+            got.push(rt.execute(p).r0);
+            want.push(f(a, sx(imm)));
+          }
+          for (const b of values) {
+            // r0 = a; r1 = b; r0 op= r1; and the aliasing form r1 = a; r1 op= r1
+            const p = prog([...lddw(0, a), ...lddw(1, b), I(0x0f | op, 0, 1), exit()]);
+            got.push(rt.execute(p).r0);
+            want.push(f(a, b));
+          }
+          const self = prog([...lddw(1, a), I(0x0f | op, 1, 1), I(0xbf, 0, 1), exit()]);
+          got.push(rt.execute(self).r0);
+          want.push(f(a, a));
+        }
+      }
+      expect(got, engine).toEqual(want);
+    }
+  });
+});
