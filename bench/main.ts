@@ -21,6 +21,7 @@ import './rbtree-helpers.js';
 import './kernel.js';
 import './memory.js';
 import './engines.js';
+import './engines-kernel.js';
 import './verify.js';
 import './verify-kernel.js';
 import './playground.js';
