@@ -23,6 +23,7 @@ import { createCgroupStorageMap } from './cgroup-storage.js';
 import { createSkStorageMap } from './sk-storage.js';
 import { createSockHash } from './sockhash.js';
 import { createSockMap } from './sockmap.js';
+import { createReuseportArray } from './reuseport-array.js';
 import { createStackTraceMap } from './stack-trace.js';
 import { createCgrpStorageMap } from './cgrp-storage.js';
 import { createTaskStorageMap } from './task-storage.js';
@@ -58,5 +59,6 @@ export const MAP_FACTORIES: Map<number, MapFactory> = new Map<number, MapFactory
   [MapType.USER_RINGBUF, createUserRingbufMap],
   [MapType.SOCKMAP, createSockMap],
   [MapType.SOCKHASH, createSockHash],
+  [MapType.REUSEPORT_SOCKARRAY, createReuseportArray],
   [MapType.XSKMAP, createXskMap],
 ]);

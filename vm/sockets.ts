@@ -53,6 +53,9 @@ export interface SocketDesc {
   state?: keyof typeof TcpState | number;
   /** The fd user space names it by; default the next free one from 3 up. */
   fd?: number;
+  /** SO_REUSEPORT: a listening TCP or bound UDP socket with it belongs to a reuseport group
+   *  (what a BPF_MAP_TYPE_REUSEPORT_SOCKARRAY holds). Default false. */
+  reuseport?: boolean;
 }
 
 export interface Socket {
@@ -67,6 +70,8 @@ export interface Socket {
   readonly state: number;
   /** Local port (host order); 0 when unbound. */
   readonly srcPort: number;
+  /** SO_REUSEPORT was set (SocketDesc.reuseport). */
+  readonly reuseport?: boolean;
 }
 
 /** Something that keeps data per socket and must drop it when the socket goes away. */
@@ -105,6 +110,7 @@ export class SocketTable {
     if (this.byFdMap.has(fd)) throw new UsageError(`${where}: fd ${fd} is already taken`);
     const state = typeof desc.state === 'number' ? desc.state : TcpState[desc.state ?? (proto === 'tcp' ? 'established' : 'close')];
     if (state === undefined || !Number.isInteger(state) || state < 1 || state > 12) throw new UsageError(`${where}: unknown TCP state ${String(desc.state)}`);
+    if (desc.reuseport !== undefined && typeof desc.reuseport !== 'boolean') throw new UsageError(`${where}: reuseport must be true or false`);
     for (const p of [desc.srcPort, desc.dstPort]) if (p !== undefined && (!Number.isInteger(p) || p < 0 || p > 0xffff)) throw new UsageError(`${where}: ports must be 0..65535`);
     const src = parseAddr(desc.src, family, where);
     const dst = parseAddr(desc.dst, family, where);
@@ -130,6 +136,7 @@ export class SocketTable {
       protocol: proto === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP,
       state,
       srcPort: desc.srcPort ?? 0,
+      reuseport: desc.reuseport === true,
     };
     this.byAddr.set(addr, sock);
     this.byFdMap.set(fd, sock);
