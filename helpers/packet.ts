@@ -69,6 +69,9 @@ const EACCES = 13;
 const MOVED = ' (moved)';
 
 const SKB_WRITE_TYPES = [ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.LWT_XMIT, ProgType.SK_SKB];
+/** l3/l4_csum_replace: tc and lwt_xmit only (sk_skb_func_proto has neither; the 6.18 host refuses
+ *  them there, test/progs/verifier/sk_skb.c). */
+const CSUM_REPLACE_TYPES = [ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.LWT_XMIT];
 const TC_TYPES = [ProgType.SCHED_CLS, ProgType.SCHED_ACT];
 
 // ---- one's-complement arithmetic as include/net/checksum.h ----
@@ -386,7 +389,7 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
     name: 'l3_csum_replace',
     proto: { args: [CTX, ANY, ANY, ANY, ANY], ret: INT },
     gplOnly: false,
-    progTypes: SKB_WRITE_TYPES,
+    progTypes: CSUM_REPLACE_TYPES,
     impl: (call) => {
       const flags = call.u64(5);
       if ((flags & ~0xfn) !== 0n) return -Errno.EINVAL;
@@ -403,7 +406,7 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
     name: 'l4_csum_replace',
     proto: { args: [CTX, ANY, ANY, ANY, ANY], ret: INT },
     gplOnly: false,
-    progTypes: SKB_WRITE_TYPES,
+    progTypes: CSUM_REPLACE_TYPES,
     impl: (call) => {
       const flags = call.u64(5);
       const MANGLED_0 = 1n << 5n;

@@ -90,8 +90,8 @@ const SKB_TYPES = [
 const RELATIVE_TYPES = [ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.CGROUP_SKB, ProgType.SK_REUSEPORT] as const;
 const CSUM_TYPES = [
   ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.XDP, ProgType.LWT_IN, ProgType.LWT_OUT, ProgType.LWT_XMIT,
-  ProgType.LWT_SEG6LOCAL, ProgType.SK_SKB,
-] as const; // checked on Linux 6.18: socket filters and syscall programs may not call csum_diff
+  ProgType.LWT_SEG6LOCAL,
+] as const; // checked on Linux 6.18: socket filters, sk_skb and syscall programs may not call csum_diff
 
 const INT: HelperRet = { type: 'RET_INTEGER' };
 const CTX: HelperArg = { type: 'ARG_PTR_TO_CTX' };

@@ -19,6 +19,11 @@
 //   msg_redirect_map (60), msg_redirect_hash (71), msg_apply_bytes (61), msg_cork_bytes (62),
 //     msg_pull_data (63), msg_push_data (90), msg_pop_data (91): sk_msg (a message on its way
 //     through a socket in a sockmap; the pull/push/pop ones change the packet data).
+//   sk_redirect_map (52)(skb, sockmap, key, flags), sk_redirect_hash (72)(skb, sockhash, &key,
+//     flags): sk_skb (a stream parser's or verdict's packet on its way to another socket; the
+//     map types are checked by helpers/map-compat).
+//   sk_select_reuseport (82)(reuse_md, map, &key, flags): sk_reuseport (the socket of the group
+//     that gets the packet, from a REUSEPORT_SOCKARRAY, sockmap or sockhash).
 // None of these program types can be test-run (bpf(2) says -ENOTSUPP, vm/test-run refuses
 // first), so apart from get_retval/set_retval the implementations only name what is missing if a
 // run ever reaches them: they act on a live socket or sysctl inside a kernel syscall, which
@@ -209,4 +214,11 @@ export const SOCK_HOOK_HELPERS: readonly HelperEntry[] = [
       [91, 'msg_pop_data', [CTX, ANY, ANY, ANY]],
     ] as const
   ).map(([id, name, args]): HelperEntry => ({ id, name, proto: { args, ret: INT }, gplOnly: false, progTypes: [P.SK_MSG], impl: noHook(name) })),
+  ...(
+    [
+      [52, 'sk_redirect_map', [CTX, { type: 'ARG_CONST_MAP_PTR' }, ANY, ANY], P.SK_SKB],
+      [72, 'sk_redirect_hash', [CTX, { type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_PTR_TO_MAP_KEY' }, ANY], P.SK_SKB],
+      [82, 'sk_select_reuseport', [CTX, { type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_PTR_TO_MAP_KEY' }, ANY], P.SK_REUSEPORT],
+    ] as const
+  ).map(([id, name, args, type]): HelperEntry => ({ id, name, proto: { args, ret: INT }, gplOnly: false, progTypes: [type], impl: noHook(name) })),
 ];

@@ -58,8 +58,8 @@ const SK_RELEASE_TYPES = [...SK_LOOKUP_TYPES, P.SK_LOOKUP];
 /** Program types whose helpers include bpf_sk_base_func_proto's (the skc_to_* casts). */
 const SK_BASE_TYPES = [
   P.SOCKET_FILTER, P.SCHED_CLS, P.SCHED_ACT, P.XDP, P.CGROUP_SKB, P.CGROUP_SOCK, P.CGROUP_SOCK_ADDR, P.LWT_IN, P.LWT_OUT,
-  P.LWT_XMIT, P.LWT_SEG6LOCAL, P.SOCK_OPS, P.SK_MSG, P.SK_SKB, P.FLOW_DISSECTOR, P.SK_REUSEPORT, P.SK_LOOKUP, P.TRACING,
-];
+  P.LWT_XMIT, P.LWT_SEG6LOCAL, P.SOCK_OPS, P.SK_MSG, P.SK_SKB, P.FLOW_DISSECTOR, P.SK_LOOKUP, P.TRACING,
+]; // not sk_reuseport: sk_reuseport_func_proto falls back to bpf_base_func_proto (the 6.18 host refuses skc_to_tcp_sock there)
 const TC_TYPES = [P.SCHED_CLS, P.SCHED_ACT];
 const BPF_SK_LOOKUP_F_REPLACE = 1n;
 const BPF_SK_LOOKUP_F_NO_REUSEPORT = 2n;
@@ -262,7 +262,11 @@ const SYNCOOKIE_PROTO = {
  *  sock_ops: the hook's socket). Tracing's variant (bpf_get_socket_ptr_cookie, a BTF socket
  *  argument) is not modelled. */
 const SOCKET_COOKIE_SKB_TYPES = [P.SOCKET_FILTER, P.CGROUP_SKB, ...TC_TYPES, P.SK_SKB];
-const SOCKET_COOKIE_TYPES = [...SOCKET_COOKIE_SKB_TYPES, P.CGROUP_SOCK, P.CGROUP_SOCK_ADDR, P.SOCK_OPS];
+const SOCKET_COOKIE_TYPES = [...SOCKET_COOKIE_SKB_TYPES, P.CGROUP_SOCK, P.CGROUP_SOCK_ADDR, P.SOCK_OPS, P.SK_REUSEPORT];
+/** bpf_get_socket_uid: sk_filter, tc and sk_skb (skb->sk's owner). */
+const SOCKET_UID_TYPES = [P.SOCKET_FILTER, ...TC_TYPES, P.SK_SKB];
+/** overflowuid: what bpf_get_socket_uid says for a packet without a full socket. */
+const OVERFLOW_UID = 65534;
 /** Program types with bpf_get_netns_cookie(ctx or NULL): sock, sock_addr, sockopt, sock_ops, sk_msg, and
  *  since Linux 6.15 tc and cgroup_skb too (the 6.18 host loads and runs those with NULL or ctx). */
 const NETNS_COOKIE_TYPES = [P.CGROUP_SOCK, P.CGROUP_SOCK_ADDR, P.CGROUP_SOCKOPT, P.SOCK_OPS, P.SK_MSG, ...TC_TYPES, P.CGROUP_SKB];
@@ -274,12 +278,27 @@ export const SOCK_HELPERS: readonly HelperEntry[] = [
     id: 46,
     name: 'get_socket_cookie',
     proto: { args: [{ type: 'ARG_PTR_TO_CTX' }], ret: { type: 'RET_INTEGER' } },
+    // sk_reuseport: bpf_get_socket_ptr_cookie_proto, the cookie of a socket pointer (ctx->sk)
+    protoByType: [{ progTypes: [P.SK_REUSEPORT], proto: { args: [{ type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }], ret: { type: 'RET_INTEGER' } } }],
     gplOnly: false,
     progTypes: SOCKET_COOKIE_TYPES,
     impl: (call) => {
       // Only the skb types can be test-run; the socket hooks' runs are refused before any call.
       if (!(SOCKET_COOKIE_SKB_TYPES as readonly number[]).includes(call.progType)) throw new FaultSignal(`get_socket_cookie: runs of ${progTypeName(call.progType)} programs are not modelled`);
       return skbSocket(call, 'get_socket_cookie')?.cookie ?? 0n;
+    },
+  },
+  {
+    id: 47,
+    name: 'get_socket_uid',
+    proto: { args: [{ type: 'ARG_PTR_TO_CTX' }], ret: { type: 'RET_INTEGER' } },
+    gplOnly: false,
+    progTypes: SOCKET_UID_TYPES,
+    // skb->sk's owner: ebpfvm's sockets (the test run's, sock_init_data(NULL, ...), and the
+    // described ones) all belong to uid 0; no socket or one that is not full: overflowuid.
+    impl: (call) => {
+      const sk = skbSocket(call, 'get_socket_uid');
+      return sk && isFull(sk) ? 0 : OVERFLOW_UID;
     },
   },
   {

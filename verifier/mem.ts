@@ -309,9 +309,16 @@ function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
       }
       case 'sk': {
         // sock_addr_is_valid_access: the hook always has a socket (PTR_TO_SOCKET, not null).
-        // cg_sockopt_is_valid_access and sk_msg_is_valid_access too; sock_ops: PTR_TO_SOCKET_OR_NULL (NULL unless full).
-        if (type === ProgType.CGROUP_SOCK_ADDR || type === ProgType.CGROUP_SOCKOPT || type === ProgType.SK_MSG) return Reg.ptr(RegType.SOCKET);
+        // cg_sockopt_is_valid_access, sk_msg_is_valid_access and sk_reuseport_is_valid_access too;
+        // sock_ops: PTR_TO_SOCKET_OR_NULL (NULL unless full).
+        if (type === ProgType.CGROUP_SOCK_ADDR || type === ProgType.CGROUP_SOCKOPT || type === ProgType.SK_MSG || type === ProgType.SK_REUSEPORT) return Reg.ptr(RegType.SOCKET);
         const r = Reg.ptr(type === ProgType.SOCK_OPS ? RegType.SOCKET : RegType.SOCK_COMMON, RegFlag.MAYBE_NULL);
+        r.id = v.newId();
+        return r;
+      }
+      case 'migrating_sk': {
+        // sk_reuseport: PTR_TO_SOCK_COMMON_OR_NULL (NULL unless a listener's requests migrate)
+        const r = Reg.ptr(RegType.SOCK_COMMON, RegFlag.MAYBE_NULL);
         r.id = v.newId();
         return r;
       }

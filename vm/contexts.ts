@@ -116,6 +116,15 @@ export const SK_MSG_MD = layout('sk_msg_md', 80, [
   ['sk', 72, 8, 8, true],
 ], { data: 'void *', data_end: 'void *', sk: 'struct bpf_sock *' });
 
+/** struct sk_reuseport_md (uapi), the context of sk_reuseport programs: the packet that picks a
+ *  socket of a reuseport group (data/data_end, its length and L2 protocol), the group's protocol,
+ *  whether it is bound to the any address, the flow hash, the socket the kernel found and, at
+ *  sk_reuseport/migrate, the socket whose requests move (NULL while selecting). */
+export const SK_REUSEPORT_MD = layout('sk_reuseport_md', 56, [
+  ['data', 0, 8, 8, true], ['data_end', 8, 8, 8, true], ['len', 16, 4], ['eth_protocol', 20, 4], ['ip_protocol', 24, 4],
+  ['bind_inany', 28, 4], ['hash', 32, 4], ['sk', 40, 8, 8, true], ['migrating_sk', 48, 8, 8, true],
+], { data: 'void *', data_end: 'void *', sk: 'struct bpf_sock *', migrating_sk: 'struct bpf_sock *' });
+
 /** struct bpf_sysctl (uapi), the context of cgroup_sysctl programs: whether the access writes,
  *  and the file position (which the program may move). */
 export const SYSCTL = layout('bpf_sysctl', 8, [['write', 0, 4], ['file_pos', 4, 4]]);
@@ -341,6 +350,10 @@ const PROG_TYPES: readonly ProgTypeInfo[] = [
     ),
   ),
   ...[P.LWT_IN, P.LWT_OUT, P.LWT_XMIT].map((t) => skbType(t, 'skb-l3', ['mark', 'priority', 'cb'], ['tc_classid', 'data_meta', ...SK_FIELDS_ONLY_SK_SKB])),
+  // sk_skb_is_valid_access: the connection's address fields and direct packet access, writes to
+  // tc_index and priority only, no mark at all (read or write), no tc_classid, data_meta, tstamp,
+  // wire_len or hwtstamp. sk_skb_prog_ops has no .test_run: -ENOTSUPP (vm/test-run).
+  skbType(P.SK_SKB, undefined, ['tc_index', 'priority'], ['mark', 'tc_classid', 'data_meta', 'tstamp', 'wire_len', 'hwtstamp']),
   { type: P.XDP, ctx: XDP_MD, testRun: 'xdp', writable: s(), unreadable: s(), check: xdpAccess },
   // syscall_prog_is_valid_access: any aligned access below U16_MAX; the buffer is the user's.
   {
@@ -550,6 +563,21 @@ function skMsgAccess(off: number, size: number, write: boolean): CtxVerdict {
   return size === (f.pointer ? 8 : 4) ? { ok: true, field: f } : bad(off, size);
 }
 
+// sk_reuseport_is_valid_access: read-only and aligned; data, data_end (packet pointers), sk
+// (PTR_TO_SOCKET) and migrating_sk (PTR_TO_SOCK_COMMON_OR_NULL) as u64, hash as a whole u32;
+// len, ip_protocol and bind_inany also narrowly (1, 2 or 4 bytes anywhere inside), eth_protocol
+// not below the 2 bytes of skb->protocol; nothing at the padding before sk.
+function skReuseportAccess(off: number, size: number, write: boolean): CtxVerdict {
+  if (write || off < 0 || off >= SK_REUSEPORT_MD.size || off % size !== 0) return bad(off, size);
+  const f = fieldAt(SK_REUSEPORT_MD, off);
+  if (!f) return bad(off, size);
+  if (f.pointer) return off === f.offset && size === 8 ? { ok: true, field: f } : bad(off, size);
+  if (f.name === 'hash') return off === f.offset && size === 4 ? { ok: true, field: f } : bad(off, size);
+  // eth_protocol: not below the 2 bytes of skb->protocol; then bpf_ctx_narrow_access_ok on a u32
+  if (f.name === 'eth_protocol' && size < 2) return bad(off, size);
+  return size <= 4 ? { ok: true, field: f } : bad(off, size);
+}
+
 // nf_is_valid_access: read-only, state and skb as whole pointers only.
 function nfAccess(off: number, size: number, write: boolean): CtxVerdict {
   if (off < 0 || off >= BPF_NF_CTX.size || off % size !== 0 || write) return bad(off, size);
@@ -577,6 +605,8 @@ const OTHER_TYPES: readonly ProgTypeInfo[] = [
   // cg_sysctl_prog_ops have no .test_run either: -ENOTSUPP.
   // sk_msg_prog_ops has no .test_run: -ENOTSUPP.
   { type: P.SK_MSG, ctx: SK_MSG_MD, writable: s(), unreadable: s(), check: skMsgAccess },
+  // sk_reuseport_prog_ops has no .test_run: -ENOTSUPP.
+  { type: P.SK_REUSEPORT, ctx: SK_REUSEPORT_MD, writable: s(), unreadable: s(), check: skReuseportAccess },
   { type: P.CGROUP_DEVICE, ctx: CGROUP_DEV_CTX, writable: s(), unreadable: s(), check: cgroupDevAccess },
   { type: P.CGROUP_SYSCTL, ctx: SYSCTL, writable: s('file_pos'), unreadable: s(), check: sysctlAccess },
   { type: P.CGROUP_SOCK, ctx: BPF_SOCK, writable: s('bound_dev_if', 'mark', 'priority'), unreadable: s(), check: sockFilterAccess },

@@ -163,6 +163,7 @@ const PACKET_OTHERHOST = 3;
 /** Program types whose kernel prog_ops have no .test_run. */
 const NO_TEST_RUN: ReadonlySet<number> = new Set([
   ProgType.RAW_TRACEPOINT_WRITABLE, ProgType.PERF_EVENT, ProgType.EXT, ProgType.CGROUP_SOCK_ADDR, ProgType.CGROUP_SOCK, ProgType.CGROUP_SOCKOPT, ProgType.SOCK_OPS, ProgType.CGROUP_DEVICE, ProgType.CGROUP_SYSCTL, ProgType.SK_MSG,
+  ProgType.SK_SKB, ProgType.SK_REUSEPORT,
 ]);
 
 /** Run `prog` the way BPF_PROG_TEST_RUN would. Throws TestRunInputError for input the kernel
@@ -171,15 +172,16 @@ const NO_TEST_RUN: ReadonlySet<number> = new Set([
 export function testRun(host: TestRunHost, prog: Program, input: TestRunInput = {}): TestRunResult {
   const info = progTypeInfo(prog.progType);
   // raw_tracepoint_writable_prog_ops, perf_event_prog_ops, bpf_extension_prog_ops, cg_dev_prog_ops,
-  // cg_sysctl_prog_ops and the socket hooks' prog_ops (cg_sock_addr, cg_sock, cg_sockopt, sock_ops, sk_msg) have no
+  // cg_sysctl_prog_ops and the socket hooks' prog_ops (cg_sock_addr, cg_sock, cg_sockopt, sock_ops, sk_msg, sk_skb, sk_reuseport) have no
   // .test_run: bpf(2) says -ENOTSUPP (perf_event programs run only when a sampled perf event
   // overflows, extensions only in place of the function they replace, the cgroup hooks only inside
   // a device access, a sysctl access or a socket's bind/connect/setsockopt/... call or a TCP event).
+  // bpf(2) refuses a ctx_in pointer with size 0 before looking at the program type (the host
+  // says EINVAL, not ENOTSUPP, for an empty ctx_in to a type without a test run).
+  if (input.ctx !== undefined && input.ctx.length === 0) throw new TestRunInputError('EINVAL', 'ctx_in is empty (omit it instead)');
   if (NO_TEST_RUN.has(prog.progType))
     throw new TestRunInputError('ENOTSUPP', `the kernel has no test run for ${progTypeName(prog.progType)} programs (${prog.name})`);
   if (!info?.testRun) throw new UnsupportedError(`program ${prog.name}: test runs of ${progTypeName(prog.progType)} programs are not supported`);
-  // bpf(2) refuses a ctx_in pointer with size 0 before looking at the program type.
-  if (input.ctx !== undefined && input.ctx.length === 0) throw new TestRunInputError('EINVAL', 'ctx_in is empty (omit it instead)');
   const repeat = input.repeat ?? 1;
   if (!Number.isInteger(repeat) || repeat < 0 || repeat > 0xffffffff) throw new UsageError(`repeat must be an unsigned 32-bit integer (got ${repeat})`);
   try {

@@ -12,7 +12,7 @@
 import { BtfError } from '../errors.js';
 import { BtfKind, IntEnc, Linkage, parseBtf, type Btf, type BtfMember, type BtfType } from './btf.js';
 import { encodeBtf } from './builtin-writer.js';
-import { SK_BUFF, XDP_MD, BPF_FLOW_KEYS, SK_LOOKUP, BPF_SOCK, SOCK_ADDR, SOCKOPT, SOCK_OPS, CGROUP_DEV_CTX, SYSCTL, SK_MSG_MD, PT_REGS_X86_64, PERF_EVENT_DATA, KERNEL_SK_BUFF, NF_HOOK_STATE, BPF_NF_CTX, type CtxLayout } from '../../vm/contexts.js';
+import { SK_BUFF, XDP_MD, BPF_FLOW_KEYS, SK_LOOKUP, BPF_SOCK, SOCK_ADDR, SOCKOPT, SOCK_OPS, CGROUP_DEV_CTX, SYSCTL, SK_MSG_MD, SK_REUSEPORT_MD, PT_REGS_X86_64, PERF_EVENT_DATA, KERNEL_SK_BUFF, NF_HOOK_STATE, BPF_NF_CTX, type CtxLayout } from '../../vm/contexts.js';
 import { ProgType } from '../../vm/prog-types.js';
 import { MapType } from '../../maps/types.js';
 import { LINUX_HELPERS } from '../../helpers/table.js';
@@ -350,6 +350,7 @@ function build(): Rec[] {
   b.layout(CGROUP_DEV_CTX);
   b.layout(SYSCTL);
   b.layout(SK_MSG_MD);
+  b.layout(SK_REUSEPORT_MD);
   b.layout(PT_REGS_X86_64);
   b.typedef('bpf_user_pt_regs_t', 'struct pt_regs');
   b.layout(PERF_EVENT_DATA);

@@ -82,6 +82,7 @@ export const SECTION_DEFS: readonly SectionDef[] = [
   d('sockops', P.SOCK_OPS, A.CGROUP_SOCK_OPS),
   d('sk_skb/stream_parser', P.SK_SKB, A.SK_SKB_STREAM_PARSER),
   d('sk_skb/stream_verdict', P.SK_SKB, A.SK_SKB_STREAM_VERDICT),
+  d('sk_skb/verdict', P.SK_SKB, A.SK_SKB_VERDICT),
   d('sk_skb', P.SK_SKB),
   d('sk_msg', P.SK_MSG, A.SK_MSG_VERDICT),
   d('lirc_mode2', P.LIRC_MODE2, A.LIRC_MODE2),

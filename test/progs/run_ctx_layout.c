@@ -89,6 +89,13 @@ const volatile __u32 sk_msg_layout[] = {
 };
 const volatile __u32 sk_msg_size = sizeof(struct sk_msg_md);
 
+const volatile __u32 sk_reuseport_layout[] = {
+	F(sk_reuseport_md, data), F(sk_reuseport_md, data_end), F(sk_reuseport_md, len), F(sk_reuseport_md, eth_protocol),
+	F(sk_reuseport_md, ip_protocol), F(sk_reuseport_md, bind_inany), F(sk_reuseport_md, hash), F(sk_reuseport_md, sk),
+	F(sk_reuseport_md, migrating_sk),
+};
+const volatile __u32 sk_reuseport_size = sizeof(struct sk_reuseport_md);
+
 const volatile __u32 sysctl_layout[] = { F(bpf_sysctl, write), F(bpf_sysctl, file_pos) };
 const volatile __u32 sysctl_size = sizeof(struct bpf_sysctl);
 

@@ -1,7 +1,7 @@
 // vm/contexts: layouts against the uapi headers as clang compiled them, the per-type access
 // rules of the kernel's *_is_valid_access(), and eth_type_trans() on loopback.
 import { describe, expect, it } from 'vitest';
-import { BPF_SOCK, CGROUP_DEV_CTX, SK_MSG_MD, SYSCTL, PERF_EVENT_DATA, SOCK_ADDR, SOCKOPT, SOCK_OPS, SK_BUFF, SK_LOOKUP, XDP_MD, encodeCtxFields, layoutToC, checkCtxAccess, field, progTypeInfo, writableRanges, type CtxLayout } from '../../vm/contexts.js';
+import { BPF_SOCK, CGROUP_DEV_CTX, SK_MSG_MD, SK_REUSEPORT_MD, SYSCTL, PERF_EVENT_DATA, SOCK_ADDR, SOCKOPT, SOCK_OPS, SK_BUFF, SK_LOOKUP, XDP_MD, encodeCtxFields, layoutToC, checkCtxAccess, field, progTypeInfo, writableRanges, type CtxLayout } from '../../vm/contexts.js';
 import { AttachType, ProgType } from '../../vm/prog-types.js';
 import { ethTypeTrans } from '../../vm/test-run.js';
 import { openObject } from '../../src/loader/index.js';
@@ -40,6 +40,7 @@ describe('context layouts match the uapi headers compiled by clang', () => {
     expect(SOCK_OPS.unions!.args!.map(([n, , k]) => [n, k * 4])).toEqual([['reply', replySize], ['replylong', longSize]]);
   });
   it('sk_msg_md: every field offset and size', () => expectLayout(SK_MSG_MD, u32s('sk_msg_layout'), u32s('sk_msg_size')[0]!));
+  it('sk_reuseport_md: every field offset and size', () => expectLayout(SK_REUSEPORT_MD, u32s('sk_reuseport_layout'), u32s('sk_reuseport_size')[0]!));
   it('bpf_sysctl: every field offset and size', () => expectLayout(SYSCTL, u32s('sysctl_layout'), u32s('sysctl_size')[0]!));
   it('bpf_cgroup_dev_ctx: every field offset and size', () => expectLayout(CGROUP_DEV_CTX, u32s('cgroup_dev_layout'), u32s('cgroup_dev_size')[0]!));
   it('bpf_perf_event_data: every field offset and size', () => expectLayout(PERF_EVENT_DATA, u32s('perf_event_data_layout'), u32s('perf_event_data_size')[0]!));
@@ -137,6 +138,23 @@ describe('context access rules', () => {
   it('sk_msg: read-only, pointers as u64, the rest u32', () => {
     const sm = (o: number, size: number, write = false) => checkCtxAccess(ProgType.SK_MSG, o, size, write, AttachType.SK_MSG_VERDICT).ok;
     expect([sm(0, 8), sm(8, 8), sm(72, 8), sm(0, 4), sm(72, 4), sm(16, 4), sm(16, 2), sm(40, 4), sm(68, 4), sm(68, 4, true), sm(80, 4)]).toEqual([true, true, true, false, false, true, false, true, true, false, false]);
+  });
+
+  it('sk_skb: address fields and packet pointers, tc_index and priority written, no mark', () => {
+    const sk = (o: number, size: number, write = false) => checkCtxAccess(ProgType.SK_SKB, o, size, write).ok;
+    // len, remote_ip4 (u32 only), local_port narrowly, data/data_end, sk (u64 read)
+    expect([sk(0, 4), sk(92, 4), sk(92, 2), sk(136, 2), sk(76, 4), sk(80, 4), sk(168, 8), sk(168, 8, true)]).toEqual([true, true, false, true, true, true, true, false]);
+    // mark (read or write), tc_classid, data_meta, tstamp, wire_len, hwtstamp
+    expect([sk(8, 4), sk(8, 4, true), sk(72, 4), sk(140, 4), sk(152, 8), sk(160, 4), sk(184, 8)]).toEqual([false, false, false, false, false, false, false]);
+    // writes: tc_index and priority only, as whole u32
+    expect([sk(44, 4, true), sk(32, 4, true), sk(44, 2, true), sk(48, 4, true), sk(0, 4, true), sk(48, 4)]).toEqual([true, true, false, false, false, true]);
+  });
+
+  it('sk_reuseport: read-only, u64 pointers, narrow len/ip_protocol/bind_inany, eth_protocol from 2 bytes, whole hash', () => {
+    const ru = (o: number, size: number, write = false) => checkCtxAccess(ProgType.SK_REUSEPORT, o, size, write).ok;
+    expect([ru(0, 8), ru(8, 8), ru(40, 8), ru(48, 8), ru(0, 4), ru(4, 4), ru(44, 4)]).toEqual([true, true, true, true, false, false, false]);
+    expect([ru(16, 4), ru(17, 1), ru(18, 2), ru(16, 8), ru(20, 4), ru(22, 2), ru(20, 1), ru(21, 1), ru(24, 1), ru(31, 1)]).toEqual([true, true, true, false, true, true, false, false, true, true]);
+    expect([ru(32, 4), ru(32, 2), ru(34, 2), ru(36, 4), ru(56, 4), ru(16, 4, true), ru(40, 8, true)]).toEqual([true, false, false, false, false, false, false]);
   });
 
   it('cgroup_sockopt: pointers as u64, retval at getsockopt only, level/optname written at setsockopt only', () => {

@@ -221,11 +221,15 @@ describe('test-run plumbing', () => {
     // cg_sock_addr_prog_ops has no .test_run either (the host's bpftool prog run: error 524)
     const sa = { name: 'c4', progType: ProgType.CGROUP_SOCK_ADDR, insns: [], gpl: true };
     expect(() => testRun(new Runtime(), sa, {})).toThrow(/-ENOTSUPP.*no test run for cgroup_sock_addr programs \(c4\)/);
-    // nor sk_msg_prog_ops, cg_sysctl_prog_ops, cg_dev_prog_ops, cg_sock_prog_ops, cg_sockopt_prog_ops, sock_ops_prog_ops (bpftool prog run: error 524)
-    for (const [t, n] of [[ProgType.SK_MSG, 'sk_msg'], [ProgType.CGROUP_SYSCTL, 'cgroup_sysctl'], [ProgType.CGROUP_DEVICE, 'cgroup_device'], [ProgType.CGROUP_SOCK, 'cgroup_sock'], [ProgType.CGROUP_SOCKOPT, 'cgroup_sockopt'], [ProgType.SOCK_OPS, 'sock_ops']] as const) {
+    // nor sk_skb_prog_ops, sk_reuseport_prog_ops, sk_msg_prog_ops, cg_sysctl_prog_ops, cg_dev_prog_ops, cg_sock_prog_ops, cg_sockopt_prog_ops, sock_ops_prog_ops (bpftool prog run: error 524)
+    for (const [t, n] of [[ProgType.SK_SKB, 'sk_skb'], [ProgType.SK_REUSEPORT, 'sk_reuseport'], [ProgType.SK_MSG, 'sk_msg'], [ProgType.CGROUP_SYSCTL, 'cgroup_sysctl'], [ProgType.CGROUP_DEVICE, 'cgroup_device'], [ProgType.CGROUP_SOCK, 'cgroup_sock'], [ProgType.CGROUP_SOCKOPT, 'cgroup_sockopt'], [ProgType.SOCK_OPS, 'sock_ops']] as const) {
       const p = { name: 'h', progType: t, insns: [], gpl: true };
       expect(() => testRun(new Runtime(), p, { data: new Uint8Array(64) })).toThrow(new RegExp(`-ENOTSUPP.*no test run for ${n} programs \\(h\\)`));
     }
+    // bpf_prog_test_run checks ctx_in before the type: an empty ctx_in is EINVAL even here (the
+    // host's answer for an sk_skb program given 64 bytes and a zero-length ctx_in)
+    const skb = { name: 'v', progType: ProgType.SK_SKB, insns: [], gpl: true };
+    expect(() => testRun(new Runtime(), skb, { data: new Uint8Array(64), ctx: new Uint8Array(0) })).toThrow(/EINVAL.*ctx_in is empty/);
   });
 
   it('duration is a per-run mean, insn counts add up over repeats', () => {
