@@ -379,6 +379,18 @@ struct sk_msg_md {
 	struct bpf_sock *sk;
 };
 
+struct sk_reuseport_md {
+	void *data;
+	void *data_end;
+	__u32 len;
+	__u32 eth_protocol;
+	__u32 ip_protocol;
+	__u32 bind_inany;
+	__u32 hash;
+	struct bpf_sock *sk;
+	struct bpf_sock *migrating_sk;
+};
+
 struct pt_regs {
 	unsigned long r15;
 	unsigned long r14;
