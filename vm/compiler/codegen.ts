@@ -180,6 +180,21 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
   const L = leaders(insns);
   if (only !== undefined) for (const pc of L) if (only[pc] !== 1) L.delete(pc);
   if (leaf) L.add(leafEntry);
+  // structured loops, whole-program functions only (callback entries keep the plain dispatcher)
+  const regions = only === undefined ? loopRegions(insns, L) : [];
+  const regionAt = new Map<number, LoopRegion>();
+  for (const r of regions) for (let pc = r.head; pc <= r.end; pc++) regionAt.set(pc, r);
+  /** A jump from `from` to `to`: inside a structured loop a continue or break, else through the
+   *  dispatcher. */
+  const jumpTo = (from: number, to: number): string => {
+    const r = regionAt.get(from);
+    if (r !== undefined) {
+      if (to === r.head) return `${r.entries.length > 0 ? `pc=${r.head};` : ''}continue R${r.head};`;
+      if (to > from && to <= r.end) return `break F${to};`;
+      if (to === r.end + 1) return `break R${r.head};`;
+    }
+    return `pc=${to};continue D;`;
+  };
   // The interpreter keeps one range cache per direction; here each base register has its own (a
   // loop that reads the stack, the context and a map value no longer misses three times per
   // iteration). A cache only ever admits an access inside a range that was accessible when it
@@ -239,6 +254,11 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
 
   for (let pc = 0; pc < n; pc++) {
     const x = insns[pc]!;
+    {
+      const r = regionAt.get(pc - 1);
+      // the loop's last instruction did not jump back: leave the loop into what follows it
+      if (r !== undefined && pc - 1 === r.end) e(`break R${r.head};}`);
+    }
     if (only !== undefined && only[pc] !== 1) {
       // not reachable from the entry: the slot before ended its block without falling through
       seg = 0;
@@ -246,7 +266,17 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
     }
     if (L.has(pc)) {
       flushCount();
-      e(`case ${pc}:`);
+      const r = regionAt.get(pc);
+      if (r !== undefined && pc === r.head) {
+        // a structured loop (see loopRegions): entered from the dispatcher at its head or at one of
+        // its entries, then iterating without it; forward jumps inside are breaks out of labelled
+        // blocks that all open here (so they nest whatever the jumps), back edges `continue`
+        e(`${[r.head, ...r.entries].map((x) => `case ${x}:`).join('')}R${r.head}:for(;;){`);
+        for (const k of [...r.targets].sort((a, b) => b - a)) e(`F${k}:{`);
+        for (const x of r.entries) e(`if(pc===${x})break F${x};`);
+      } else if (r !== undefined) {
+        if (r.targets.has(pc)) e('}');
+      } else e(`case ${pc}:`);
     }
     const op = x.code;
     const D = x.dst;
@@ -296,13 +326,13 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
         const k = seg;
         seg = 0;
         e(`count+=${k};${budget(pc)}`);
-        e(`{const left=run.loopBudget[run.depth];if(left===0){pc=${pc + off + 1};continue;}run.loopBudget[run.depth]=left-1;}`);
+        e(`{const left=run.loopBudget[run.depth];if(left===0){${jumpTo(pc, pc + off + 1)}}run.loopBudget[run.depth]=left-1;}`);
         continue;
       }
       if (op === 0x05 || op === 0x06) {
         const k = seg;
         seg = 0;
-        e(`count+=${k};${budget(pc)}pc=${op === 0x05 ? pc + off + 1 : pc + imm + 1};continue;`);
+        e(`count+=${k};${budget(pc)}${jumpTo(pc, op === 0x05 ? pc + off + 1 : pc + imm + 1)}`);
         continue;
       }
       const cond = cls === 5 ? cond64(jop, dl, dh, (op & 8) ? lo(S) : lit(imm), (op & 8) ? hi(S) : lit(immH)) : cond32(jop, dl, (op & 8) ? lo(S) : lit(imm));
@@ -313,7 +343,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
       const k = seg;
       seg = 0;
       // operands are read before the count check in the interpreter; nothing observable differs
-      e(`count+=${k};${budget(pc)}if(${cond}){pc=${pc + off + 1};continue;}`);
+      e(`count+=${k};${budget(pc)}if(${cond}){${jumpTo(pc, pc + off + 1)}}`);
       continue;
     }
     // ---- LD --------------------------------------------------------------------------------------
@@ -419,6 +449,10 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
     }
     e(`${AT(pc)}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
   }
+  {
+    const r = regionAt.get(n - 1);
+    if (r !== undefined && r.end === n - 1) e(`break R${r.head};}`);
+  }
   // running past the last slot: the interpreter's sentinel arm
   e(`${AT(n)}throw new K.FaultSignal('fell off the end of the program (no exit)');`);
 
@@ -432,7 +466,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
       `run.depth--;vm.setStackLow(run);${RESET}{const o=run.depth*10;` +
       `l6=sv[o];h6=sv[o+1];l7=sv[o+2];h7=sv[o+3];l8=sv[o+4];h8=sv[o+5];l9=sv[o+6];h9=sv[o+7];l10=sv[o+8];h10=sv[o+9];` +
       `const back=run.retProg[run.depth];pc=run.retPc[run.depth];` +
-      `if(back!==prog){${SYNC}run.insnCount=count;run.nextProg=back;run.nextPc=pc;return 1;}}continue;`
+      `if(back!==prog){${SYNC}run.insnCount=count;run.nextProg=back;run.nextPc=pc;return 1;}}continue D;`
     );
   }
 
@@ -446,7 +480,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
       // the depth limit is enterFrame's (one home): it throws before the callee runs, and what is
       // saved here first is never read after a fault
       `{const depth=run.depth;const o=depth*10;sv[o]=l6;sv[o+1]=h6;sv[o+2]=l7;sv[o+3]=h7;sv[o+4]=l8;sv[o+5]=h8;sv[o+6]=l9;sv[o+7]=h9;sv[o+8]=l10;sv[o+9]=h10;` +
-      `run.retPc[depth]=${pc + 1};run.retProg[depth]=prog;vm.enterFrame(run,R);l10=R[20];h10=R[21];pc=${target};continue;}`;
+      `run.retPc[depth]=${pc + 1};run.retProg[depth]=prog;vm.enterFrame(run,R);l10=R[20];h10=R[21];pc=${target};continue D;}`;
     if (x.code === 0x8d) {
       const r = x.dst !== 0 ? x.dst : x.imm;
       return (
@@ -511,12 +545,14 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
         CACHES +
         Array.from({ length: 12 }, (_, r) => `let l${r}=R[${2 * r}]|0,h${r}=R[${2 * r + 1}]|0;`).join('') +
         `let pc=entry;`) +
-    `try{for(;;){switch(pc){`;
+    `try{D:for(;;){switch(pc){`;
   // leafBlocks guarantees every jump lands on a block of the callback: the default arm is dead there
   const epilogue = leaf
     ? `default:throw new Error('leaf callback: no block at pc '+pc);}}}catch(e){${SYNC}throw e;}}`
     : `default:${SYNC}run.insnCount=count;run.nextProg=prog;run.nextPc=pc;return 2;}}}catch(e){${SYNC}throw e;}}`;
-  return { source: prologue + out.join('\n') + '\n' + epilogue, blocks: L };
+  const blocks = new Set(L);
+  for (const r of regions) for (let pc = r.head + 1; pc <= r.end; pc++) if (!r.entries.includes(pc)) blocks.delete(pc);
+  return { source: prologue + out.join('\n') + '\n' + epilogue, blocks };
 }
 
 /** Generate and bind one program: `vm` is the interpreter, `prog`/`decoded` the program as it
@@ -555,6 +591,73 @@ export function compileProgram(insns: readonly Insn[], name: string, vm: unknown
   const factory = new Function('vm', 'prog', 'decoded', 'K', source) as (vm: unknown, prog: unknown, decoded: unknown, K: CompilerKit) => CompiledFn;
   const fn = factory(vm, prog, decoded, kit);
   return { fn, blocks, sourceChars: source.length, compileMs: performance.now() - t0 };
+}
+
+/** An innermost loop compiled as a JS loop: the slots head..end, end being its last back edge. */
+interface LoopRegion {
+  head: number;
+  end: number;
+  /** Block starts after the head that jumps from outside the loop enter (clang's rotated loops
+   *  are entered in the middle): at most two, each tested once per iteration. */
+  entries: number[];
+  /** Block starts inside the loop that forward jumps inside it (or entries) go to. */
+  targets: Set<number>;
+}
+
+function jumpTarget(x: Insn, pc: number): number | undefined {
+  if (x.code === LD_IMM64 || !isJmp(x.code)) return undefined;
+  const op = x.code & 0xf0;
+  if (op === 0x80 || op === 0x90) return undefined;
+  return x.code === 0x06 ? pc + x.imm + 1 : pc + x.off + 1;
+}
+
+/** The loops that can be JS loops: a backward jump to `head` from `end`, where every backward jump
+ *  inside goes to `head` (innermost loops only), nothing inside is a function or call (a return
+ *  address or callback entry must stay a dispatcher arm), and jumps from outside land on the head
+ *  or on at most two other block starts. Regions do not overlap. */
+function loopRegions(insns: readonly Insn[], L: ReadonlySet<number>): LoopRegion[] {
+  const n = insns.length;
+  const lastBack = new Map<number, number>();
+  for (let pc = 0; pc < n; pc++) {
+    const x = insns[pc]!;
+    if (x.code === LD_IMM64) {
+      pc++;
+      continue;
+    }
+    const t = jumpTarget(x, pc);
+    if (t !== undefined && t <= pc && t >= 0 && L.has(t)) lastBack.set(t, Math.max(lastBack.get(t) ?? -1, pc));
+  }
+  const out: LoopRegion[] = [];
+  let after = -1;
+  for (const [head, end] of [...lastBack].sort((a, b) => a[0] - b[0])) {
+    if (head <= after) continue;
+    let ok = true;
+    const targets = new Set<number>();
+    const entries = new Set<number>();
+    for (let pc = 0; pc < n && ok; pc++) {
+      const x = insns[pc]!;
+      const inside = pc >= head && pc <= end;
+      if (x.code === LD_IMM64) {
+        // a function pointer (src 4) to a slot of the loop would make it a callback entry
+        if (x.src === 4 && pc + x.imm + 1 >= head && pc + x.imm + 1 <= end) ok = false;
+        pc++;
+        continue;
+      }
+      if (inside && (x.code === 0x8d || (x.code === 0x85 && x.src === 1))) ok = false;
+      if (x.code === 0x85 && x.src === 1 && pc + x.imm + 1 >= head && pc + x.imm + 1 <= end) ok = false;
+      const t = jumpTarget(x, pc);
+      if (t === undefined) continue;
+      if (inside) {
+        if (t <= pc && t !== head) ok = false;
+        else if (t > pc && t <= end) targets.add(t);
+      } else if (t > head && t <= end) entries.add(t);
+    }
+    if (!ok || entries.size > 2) continue;
+    for (const x of entries) targets.add(x);
+    out.push({ head, end, entries: [...entries].sort((a, b) => a - b), targets });
+    after = end;
+  }
+  return out;
 }
 
 /** A map the compiled code may look up inline, with what its lookup computes (constants). */
