@@ -88,6 +88,12 @@ export class RbTree {
     w[i + 5] = 0;
   }
 
+  /** RB_CLEAR_NODE of a node whose bytes are known to be zero (fresh from Arena.alloc, which
+   *  zeroes): only the parent word is not. */
+  clearZeroed(n: number): void {
+    this.w[n >>> 2] = n;
+  }
+
   // ---- queries ---------------------------------------------------------------------------
 
   first(): number {

@@ -123,7 +123,7 @@ export class RbtreeMap implements BpfMap {
     } catch {
       return 0; // ENOMEM: the helper returns NULL, as kmalloc failing would
     }
-    this.tree.clear(addr);
+    this.tree.clearZeroed(addr);
     this.arena.protect(addr, RB_NODE_SIZE);
     this.setOwned(addr, true);
     this.alive++;
@@ -165,9 +165,8 @@ export class RbtreeMap implements BpfMap {
   }
 
   private release(addr: number): void {
-    const len = this.arena.lengthOf(addr)!;
     this.setOwned(addr, false);
-    this.arena.free(addr); // also clears the write protection of the whole allocation
+    const len = this.arena.free(addr); // also clears the write protection of the whole allocation
     this.alive--;
     this.aliveBytes -= len;
   }
@@ -217,6 +216,13 @@ export class RbtreeMap implements BpfMap {
     if (this.busy || !this.ownsNode(node) || !this.tree.isLinked(node)) return 0;
     this.tree.erase(node);
     return node;
+  }
+
+  /** Unlink a linked node of this map and free it (user space's remove: the caller checked both,
+   *  so they are not asked twice). */
+  eraseAndFree(node: number): void {
+    this.tree.erase(node);
+    this.release(node);
   }
 
   first(): number {

@@ -69,6 +69,11 @@ export interface AllocOptions {
 // Size classes for slab allocations; larger requests get page-aligned regions of their own.
 // 40 is the rbtree node with a 16-byte payload (24-byte header + 16): 40 bytes a node, not 48.
 const SIZE_CLASSES = [8, 16, 24, 32, 40, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048];
+const MAX_CLASS = SIZE_CLASSES[SIZE_CLASSES.length - 1]!;
+/** CLASS_OF[(n + 7) >>> 3]: the size class of an n-byte request (1 <= n <= 2048), a table read
+ *  instead of a search per allocation (an rbtree add+remove pair allocates once). */
+const CLASS_OF = new Uint16Array((MAX_CLASS >>> 3) + 1);
+for (let u = 1; u < CLASS_OF.length; u++) CLASS_OF[u] = SIZE_CLASSES.find((c) => c >= u * 8)!;
 const SLAB_PAGES = 4;
 const NO_OWNER = 0;
 
@@ -167,24 +172,23 @@ export class Arena {
     if (!Number.isInteger(size) || size < 0) throw new FaultSignal(`invalid allocation size ${size}`);
     const flags = opts.flags ?? MemFlag.READ | MemFlag.WRITE;
     const kind = opts.kind ?? 'heap';
-    const want = Math.max(size, 1);
-    const cls = SIZE_CLASSES.find((c) => c >= want);
-    let addr: number;
-    if (cls === undefined) return this.allocRegion(size, flags, kind, opts.name ?? kind);
-    addr = this.allocSlabObject(cls, size, flags, kind);
+    if (size > MAX_CLASS) return this.allocRegion(size, flags, kind, opts.name ?? kind);
+    const addr = this.allocSlabObject(CLASS_OF[(Math.max(size, 1) + 7) >>> 3]!, size, flags, kind);
     this.liveBytes += size;
     return addr;
   }
 
-  /** Free an allocation made by `alloc`. Double frees and foreign addresses are FaultSignals. */
-  free(addr: number): void {
+  /** Free an allocation made by `alloc`; returns the length it had (what lengthOf said). Double
+   *  frees and foreign addresses are FaultSignals. */
+  free(addr: number): number {
     const owner = this.ownerOf(addr);
     if (owner > 0) {
       const r = this.regions[owner]!;
       if (r.base !== addr) throw new FaultSignal(`free of 0x${addr.toString(16)}: not the start of an allocation`);
+      const length = r.length;
       this.liveBytes -= r.start + r.length - r.base;
       this.releaseRegion(owner);
-      return;
+      return length;
     }
     if (owner < 0) {
       const slab = this.slabs[-owner]!;
@@ -193,12 +197,13 @@ export class Arena {
       if (off % slab.objSize !== 0 || slab.used[idx] === 0) {
         throw new FaultSignal(`free of 0x${addr.toString(16)}: not a live allocation (double free?)`);
       }
-      this.liveBytes -= slab.used[idx]! - 1;
+      const length = slab.used[idx]! - 1;
+      this.liveBytes -= length;
       slab.used[idx] = 0;
       this.clearProtect(addr, slab.objSize);
       if (slab.free.length === 0 && slab.fresh === slab.count) slab.partial.push(slab);
       slab.free.push(idx);
-      return;
+      return length;
     }
     throw new FaultSignal(`free of 0x${addr.toString(16)}: not an arena allocation`);
   }
@@ -375,6 +380,17 @@ export class Arena {
   protect(addr: number, len: number): void {
     if (len <= 0) return;
     const end = addr + len;
+    if (((addr | len) & 7) === 0) {
+      // whole words (an rbtree node's three links): set their bits; a word that was protected in
+      // part becomes wholly protected, so its byte mask goes
+      for (let w = addr >>> 3; w < end >>> 3; w++) {
+        const bit = 1 << (w & 7);
+        this.protectWords[w >>> 3]! |= bit;
+        if ((this.partialBits[w >>> 3]! & bit) !== 0) this.setWordMask(w, 0xff);
+      }
+      for (let p = addr >>> PAGE_SHIFT; p <= (end - 1) >>> PAGE_SHIFT; p++) this.pageProtected[p] = 1;
+      return;
+    }
     for (let w = Math.floor(addr / 8); w * 8 < end; w++) this.setWordMask(w, this.wordMask(w) | byteMask(w, addr, end));
     for (let p = addr >>> PAGE_SHIFT; p <= (end - 1) >>> PAGE_SHIFT; p++) this.pageProtected[p] = 1;
   }
@@ -468,6 +484,19 @@ export class Arena {
     }
     if (!any) return;
     const end = addr + len;
+    if (((addr | len) & 7) === 0 && len <= 64) {
+      // a small slab object (a freed rbtree node): a few whole words, no page covered entirely
+      for (let w = addr >>> 3; w < end >>> 3; w++) {
+        const bit = 1 << (w & 7);
+        if ((this.protectWords[w >>> 3]! & bit) === 0) continue;
+        this.protectWords[w >>> 3]! &= ~bit;
+        if ((this.partialBits[w >>> 3]! & bit) !== 0) {
+          this.partialBits[w >>> 3]! &= ~bit;
+          this.partialWords.delete(w);
+        }
+      }
+      return;
+    }
     // Words the range covers only in part keep their other protected bytes.
     const first = Math.ceil(addr / 8); // first word covered entirely
     const last = Math.floor(end / 8); // words [first, last) are covered entirely
@@ -550,7 +579,12 @@ export class Arena {
     if (slab.free.length === 0 && slab.fresh === slab.count) list.pop();
     slab.used[idx] = size + 1; // +1 so a zero-length allocation is still "used"
     const addr = slab.start + idx * objSize;
-    this.u8.fill(0, addr, addr + objSize);
+    // Small objects (every class is a multiple of 8, every slot 8-aligned): word stores beat a
+    // fill() call on the arena's resizable buffer.
+    if (objSize <= 64) {
+      const i32 = this.i32;
+      for (let i = addr >>> 2, e = (addr + objSize) >>> 2; i < e; i++) i32[i] = 0;
+    } else this.u8.fill(0, addr, addr + objSize);
     return addr;
   }
 
