@@ -326,6 +326,9 @@ export class Interpreter {
   private lastLeafProg: Program | undefined = undefined;
   private lastLeafPc = -1;
   private lastLeaf: CompiledLeaf | null = null;
+  /** Counts the frame entries of runLeaf: a compiled leaf keeps its range caches while the
+   *  entry it filled them in is still open (codegen's leaf prologue). */
+  private leafEpoch = 0;
   readonly compileStats: CompileStats = { compiled: 0, compileMs: 0, notCompiled: [], compiledRuns: 0, interpretedFallbacks: 0, leafCallbacks: 0 };
 
   constructor(
@@ -656,6 +659,7 @@ export class Interpreter {
   private runLeaf(run: Run, prog: Program, pc: number, leaf: CompiledLeaf, a: number, b: number): Int32Array {
     const R = run.contextAt(this, run.depth + (run.leafOpen ? 0 : 1)).R;
     if (!run.leafOpen) {
+      this.leafEpoch++;
       const deepest = run.maxDepth;
       this.enterFrame(run, R);
       // a callback that stores nothing leaves its frame's bytes as they were: the run's end need
@@ -668,7 +672,7 @@ export class Interpreter {
     run.prog = prog;
     this.compileStats.compiledRuns++;
     try {
-      return leaf.fn(run, R, a, b, R[20]!);
+      return leaf.fn(run, R, a, b, R[20]!, this.leafEpoch);
     } catch (e) {
       this.closeLeaf(run);
       throw this.asFault(run, prog, R, e);

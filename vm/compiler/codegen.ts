@@ -534,10 +534,15 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
     `const u16=arena.u16;const i16=arena.i16;const i32=arena.i32;` +
     (leaf
       ? // a leaf callback (leafBlocks): r1, r2 and r10 given, every other register 0, as
-        // Interpreter.invoke2 and enterFrame set them; r0 is returned in R[0..1]
-        `return function ${safeName(name)}(run,R,a,b,fp){` +
-        `const limit=run.limit;${pseudoLoads ? 'const pseudo=decoded.pseudo??(decoded.pseudo=new Int32Array(decoded.length*3));let gen=vm.resolvedGen;' : ''}let count=run.insnCount;` +
+        // Interpreter.invoke2 and enterFrame set them; r0 is returned in R[0..1]. Its range caches
+        // outlive a call: the comparator calls of one tree walk share one frame entry (`epoch`,
+        // Interpreter.runLeaf), during which nothing allocates, frees, protects or moves memory
+        // (every way to the arena closes the frame first), so a range admitted by one call is
+        // still accessible in the next; a new entry drops them, as the interpreter's cache is
+        // dropped between helper calls.
         CACHES +
+        `let seen=-1;return function ${safeName(name)}(run,R,a,b,fp,epoch){if(epoch!==seen){seen=epoch;${RESET}}` +
+        `const limit=run.limit;${pseudoLoads ? 'const pseudo=decoded.pseudo??(decoded.pseudo=new Int32Array(decoded.length*3));let gen=vm.resolvedGen;' : ''}let count=run.insnCount;` +
         Array.from({ length: 12 }, (_, r) => `let l${r}=${r === 1 ? 'a' : r === 2 ? 'b' : r === 10 ? 'fp' : '0'},h${r}=0;`).join('') +
         `let pc=${leafEntry};`
       : `return function ${safeName(name)}(run,ctx,entry,baseDepth){` +
@@ -558,9 +563,10 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
 /** Generate and bind one program: `vm` is the interpreter, `prog`/`decoded` the program as it
  *  decoded it. Throws NotCompiled for what the compiler leaves to the interpreter. */
 /** A compiled leaf callback (leafBlocks): runs the callback with r1 = a, r2 = b (both u32),
- *  r10 = fp and every other register 0, and returns `R` with r0 in R[0..1]. Faults throw with
+ *  r10 = fp and every other register 0, and returns `R` with r0 in R[0..1]; `epoch` names the
+ *  frame entry the call belongs to (a new one drops the range caches). Faults throw with
  *  run.pc/run.prog set and every register synced into `R`, as the whole-program function does. */
-export type LeafFn = (run: unknown, R: Int32Array, a: number, b: number, fp: number) => Int32Array;
+export type LeafFn = (run: unknown, R: Int32Array, a: number, b: number, fp: number, epoch: number) => Int32Array;
 
 /** Generate and bind the leaf function of the callback at `entry` (`only`: leafBlocks' answer). */
 export function compileLeaf(insns: readonly Insn[], name: string, vm: unknown, prog: unknown, decoded: unknown, kit: CompilerKit, only: Uint8Array, entry: number): CompiledLeaf {
