@@ -177,6 +177,44 @@ export class RbTree {
     if (isRightmost) this.rightmost = n;
   }
 
+  /** `add` with the order of an integer key field compiled in: `less(a, b)` is key(a) < key(b) for
+   *  the little-endian key of `size` 4 or 8 bytes at word `wi` of each node (signed or not), read
+   *  straight from the links' word view. The user-space API inserts with a key field this way:
+   *  the new node's key is read once, not at every level. Same walk, ties right. */
+  addByKey(n: number, wi: number, size: 4 | 8, signed: boolean): void {
+    const w = this.w;
+    // signed order is unsigned order with the sign bit flipped (of the high word for 8 bytes)
+    const flip = signed ? 0x80000000 : 0;
+    const ni = (n >>> 2) + wi;
+    const kHi = size === 8 ? (w[ni + 1]! ^ flip) >>> 0 : 0;
+    const kLo = size === 8 ? w[ni]! : (w[ni]! ^ flip) >>> 0;
+    let parent = 0;
+    let goLeft = false;
+    let isLeftmost = true;
+    let isRightmost = true;
+    for (let cur = this.root; cur !== 0; ) {
+      parent = cur;
+      const ci = (cur >>> 2) + wi;
+      let less: boolean;
+      if (size === 8) {
+        const h = (w[ci + 1]! ^ flip) >>> 0;
+        less = kHi < h || (kHi === h && kLo < w[ci]!);
+      } else less = kLo < (w[ci]! ^ flip) >>> 0;
+      if (less) {
+        goLeft = true;
+        isRightmost = false;
+        cur = w[(cur >>> 2) + LEFT]!;
+      } else {
+        goLeft = false;
+        isLeftmost = false;
+        cur = w[(cur >>> 2) + RIGHT]!;
+      }
+    }
+    this.link(n, parent, goLeft);
+    if (isLeftmost) this.leftmost = n;
+    if (isRightmost) this.rightmost = n;
+  }
+
   /** Link `n` as a red leaf under `parent` and restore the invariants. */
   private link(n: number, parent: number, asLeft: boolean): void {
     const i = n >>> 2;
@@ -274,8 +312,9 @@ export class RbTree {
 
   // ---- erase -----------------------------------------------------------------------------
 
-  /** Unlink `z` (which must be linked in this tree), rebalance, and RB_CLEAR_NODE it. */
-  erase(z: number): void {
+  /** Unlink `z` (which must be linked in this tree), rebalance, and RB_CLEAR_NODE it (unless
+   *  `clearNode` is false: the caller frees z at once, and freed bytes are never read). */
+  erase(z: number, clearNode = true): void {
     if (z === this.leftmost) this.leftmost = this.next(z);
     if (z === this.rightmost) this.rightmost = this.prev(z);
     let x: number;
@@ -314,7 +353,7 @@ export class RbTree {
     }
     this.size--;
     if (removedColor === BLACK) this.eraseFixup(x, xParent);
-    this.clear(z);
+    if (clearNode) this.clear(z);
   }
 
   private colorOf(n: number): number {

@@ -221,7 +221,7 @@ export class RbtreeMap implements BpfMap {
   /** Unlink a linked node of this map and free it (user space's remove: the caller checked both,
    *  so they are not asked twice). */
   eraseAndFree(node: number): void {
-    this.tree.erase(node);
+    this.tree.erase(node, false);
     this.release(node);
   }
 

@@ -102,7 +102,11 @@ export class RbtreeApi {
     const addr = this.map.allocNode(this.map.valueSize);
     if (addr === 0) throw new MapError('out of memory allocating a node', this.map.name, -Errno.ENOMEM);
     copyPayload(this.arenaOf(), addr, value);
-    this.map.tree.add(addr, less);
+    // An aligned little-endian key field (keyLess's fast case): the tree's own keyed walk, which
+    // reads the new node's key once instead of calling less at every level.
+    const f = less === this.lastLess ? this.lastOrder : undefined;
+    if (f !== undefined && isWordKey(f)) this.map.tree.addByKey(addr, f.offset >>> 2, f.size as 4 | 8, f.signed === true);
+    else this.map.tree.add(addr, less);
     return addr;
   }
 
@@ -227,6 +231,12 @@ function keyLess(arena: Arena, f: KeyField): (a: number, b: number) => boolean {
       };
     }
   }
+}
+
+/** A key field keyLess reads as whole little-endian words (4 or 8 bytes, 4-aligned): the ones
+ *  RbTree.addByKey orders the same way. */
+function isWordKey(f: KeyField): boolean {
+  return !f.bigEndian && f.offset % 4 === 0 && (f.size === 4 || f.size === 8);
 }
 
 /** A value's bytes after the rb_node into a fresh node at `addr` (8-aligned). Whole 4-byte words
