@@ -26,8 +26,8 @@ await build({
   },
   platform: 'node',
   // Built-ins stay imports; npm dependencies (commander, elfy) are bundled like our own code.
-  external: (id, importer) => id.startsWith('node:') && !isCommanderChildProcess(id, importer),
-  plugins: [lazyChildProcess()],
+  external: (id, importer) => id.startsWith('node:') && !isCommanderChildProcess(id, importer) && !isElfyAssert(id, importer),
+  plugins: [lazyChildProcess(), lazyElfyAssert()],
   logLevel: 'warn',
   output: { dir: out, format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs' },
 });
@@ -50,6 +50,35 @@ function lazyChildProcess() {
     load(id) {
       if (id !== ID) return null;
       return "module.exports = new Proxy({}, { get: (_, key) => process.getBuiltinModule('node:child_process')[key] });";
+    },
+  };
+}
+
+/** elfy requires node:assert at load (with it assertion_error and util's colors: ~2-5 ms of a
+ *  start) for one check per parse, `assert.equal(strtab.type, 'strtab')`, which src/elf/file.ts
+ *  has already made before elfy runs. Its require gets a stand-in that does the comparison itself
+ *  and calls the real node:assert only when a check fails (so a failure throws the real
+ *  AssertionError with its message) or for anything else it is asked for. */
+function isElfyAssert(id, importer) {
+  return (id === 'assert' || id === 'node:assert') && !!importer && /[\\/]node_modules[\\/]elfy[\\/]/.test(importer);
+}
+
+function lazyElfyAssert() {
+  const ID = '\0lazy-elfy-assert';
+  return {
+    name: 'ebpfvm-lazy-elfy-assert',
+    resolveId(source, importer) {
+      return isElfyAssert(source, importer) ? ID : null;
+    },
+    load(id) {
+      if (id !== ID) return null;
+      return [
+        "const real = () => process.getBuiltinModule('node:assert');",
+        'function assert(value, message) { if (!value) real()(value, message); }',
+        // assert.equal is ==, NaN equal to itself: the real one decides whenever == says no
+        'assert.equal = (actual, expected, message) => { if (actual != expected) real().equal(actual, expected, message); };',
+        'module.exports = new Proxy(assert, { get: (t, key) => (key in t ? t[key] : real()[key]) });',
+      ].join('\n');
     },
   };
 }

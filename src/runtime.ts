@@ -25,6 +25,7 @@ import { KernelModel, type KernelModelOptions } from './btf/kernel-objects.js';
 import { releaseKernelKptr } from '../helpers/task-kfuncs.js';
 import { releaseCryptoKptr } from '../helpers/crypto.js';
 import type { Program } from '../vm/program.js';
+import { nowMs } from '../vm/now.js';
 import { FaultSignal, MapError, UnsupportedError, UsageError } from './errors.js';
 import { TimerTable, type BpfTimer } from '../helpers/timer.js';
 import { RuntimeClock, type ClockSource } from './clock.js';
@@ -146,12 +147,12 @@ export class Runtime implements VmEnv {
     if (!Number.isInteger(ncpus) || ncpus < 1) throw new UsageError(`ncpus must be a positive integer (got ${ncpus})`);
     const cpu = opts.cpu ?? 0;
     if (!Number.isInteger(cpu) || cpu < 0 || cpu >= ncpus) throw new UsageError(`cpu ${cpu} out of range (ncpus ${ncpus})`);
-    const start = performance.now();
+    const start = nowMs();
     this.options = {
       ncpus,
       cpu,
       seed: opts.seed ?? 0,
-      clock: opts.clock ?? (() => BigInt(Math.round((performance.now() - start) * 1e6)) + 1_000_000_000n),
+      clock: opts.clock ?? (() => BigInt(Math.round((nowMs() - start) * 1e6)) + 1_000_000_000n),
       maxInsns: opts.maxInsns ?? DEFAULT_MAX_INSNS,
       task: { pid: 1000, tgid: 1000, uid: 0, gid: 0, comm: 'ebpfvm', ...opts.task },
       arena: opts.arena ?? {},

@@ -13,6 +13,7 @@ import { extensionEntryState, globalArgReg } from './extension.js';
 import { Cls, JmpOp, PseudoCall } from '../vm/isa.js';
 import { verifierCaps, type VerifyInput, type VerifyOptions, type VerifyResult } from './env.js';
 import { asyncCallbacks } from './timer.js';
+import { nowMs } from '../vm/now.js';
 
 export type { VerifyInput, VerifyOptions, VerifyResult, VerifierMap, InsnFacts, GlobalArg, VerifierCaps } from './env.js';
 export { verifierCaps } from './env.js';
@@ -29,7 +30,7 @@ export function verify(input: VerifyInput, opts: VerifyOptions = {}): VerifyResu
 }
 
 function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): VerifyResult {
-  const started = performance.now();
+  const started = nowMs();
   const log = new VLog(level);
   let v: Verifier | undefined;
   let error: string | undefined;
@@ -71,7 +72,7 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
   // depth as the kernel reports it after its fixups (8-byte slots, plus the hidden slot of a
   // function with a reachable may_goto: 16 bytes with the x86-64 JIT's timed may_goto, the host's).
   const statsText = opts.stats
-    ? `verification time ${Math.round((performance.now() - started) * 1000)} usec\nstack depth ${(v?.stackDepth ?? [0]).map((d, i) => Math.ceil(d / 8) * 8 + (v?.mayGotoFuncs.has(i) ? 16 : 0)).join('+')}\n`
+    ? `verification time ${Math.round((nowMs() - started) * 1000)} usec\nstack depth ${(v?.stackDepth ?? [0]).map((d, i) => Math.ceil(d / 8) * 8 + (v?.mayGotoFuncs.has(i) ? 16 : 0)).join('+')}\n`
     : '';
   const closing = `processed ${processed} insns (limit 1000000) max_states_per_insn ${stats.maxStatesPerInsn} total_states ${stats.totalStates} peak_states ${stats.peakStates} mark_read 0\n`;
   log.write(statsText + closing);

@@ -61,6 +61,7 @@ import { ProgType, progTypeName } from './prog-types.js';
 import type { Program } from './program.js';
 import type { TraceFn } from './interpreter.js';
 import { typedTracingArgs } from '../src/btf/builtin-args.js';
+import { nowMs } from './now.js';
 
 /** What a test run needs from its runtime (src/runtime's Runtime satisfies it). */
 export interface TestRunHost {
@@ -783,7 +784,7 @@ function repeatRuns(
     ...(probeMem ? { probeMem } : {}),
     ...(input.cookie !== undefined ? { cookie: input.cookie } : {}),
   };
-  const t0 = performance.now();
+  const t0 = nowMs();
   for (let i = 0; i < repeat; i++) {
     each.before?.();
     const r = host.execute(prog, req);
@@ -791,7 +792,7 @@ function repeatRuns(
     r0 = r.r0;
     insnCount += r.insnCount;
   }
-  const ns = ((performance.now() - t0) * 1e6) / repeat;
+  const ns = ((nowMs() - t0) * 1e6) / repeat;
   return {
     retval: Number(r0 & 0xffffffffn),
     r0,

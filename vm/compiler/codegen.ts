@@ -31,6 +31,7 @@ import { writesFramePointer } from '../decode.js';
 import type { Insn } from '../isa.js';
 import { BPF_MAX_LOOPS, LD_IMM64 } from '../isa.js';
 import type { ProvenFacts } from '../program.js';
+import { nowMs } from '../now.js';
 
 /** The signature of a compiled program: run from `entry` until the frame at `baseDepth` exits. */
 export type CompiledFn = (run: unknown, ctx: unknown, entry: number, baseDepth: number) => number;
@@ -570,7 +571,7 @@ export type LeafFn = (run: unknown, R: Int32Array, a: number, b: number, fp: num
 
 /** Generate and bind the leaf function of the callback at `entry` (`only`: leafBlocks' answer). */
 export function compileLeaf(insns: readonly Insn[], name: string, vm: unknown, prog: unknown, decoded: unknown, kit: CompilerKit, only: Uint8Array, entry: number): CompiledLeaf {
-  const t0 = performance.now();
+  const t0 = nowMs();
   const { source } = generate(insns, name, only, entry);
   const factory = new Function('vm', 'prog', 'decoded', 'K', source) as (vm: unknown, prog: unknown, decoded: unknown, K: CompilerKit) => LeafFn;
   let stores = false;
@@ -579,7 +580,7 @@ export function compileLeaf(insns: readonly Insn[], name: string, vm: unknown, p
     if (only[pc] === 1 && x.code !== LD_IMM64 && ((x.code & 7) === 2 || (x.code & 7) === 3)) stores = true;
     if (x.code === LD_IMM64) pc++;
   }
-  return { fn: factory(vm, prog, decoded, kit), stores, compileMs: performance.now() - t0 };
+  return { fn: factory(vm, prog, decoded, kit), stores, compileMs: nowMs() - t0 };
 }
 
 export interface CompiledLeaf {
@@ -590,13 +591,13 @@ export interface CompiledLeaf {
 }
 
 export function compileProgram(insns: readonly Insn[], name: string, vm: unknown, prog: unknown, decoded: unknown, kit: CompilerKit, only?: Uint8Array, proven?: ProvenInput): CompiledProgram {
-  const t0 = performance.now();
+  const t0 = nowMs();
   const { source, blocks: starts } = generate(insns, name, only, undefined, proven);
   const blocks = new Uint8Array(insns.length + 1);
   for (const pc of starts) blocks[pc] = 1;
   const factory = new Function('vm', 'prog', 'decoded', 'K', source) as (vm: unknown, prog: unknown, decoded: unknown, K: CompilerKit) => CompiledFn;
   const fn = factory(vm, prog, decoded, kit);
-  return { fn, blocks, sourceChars: source.length, compileMs: performance.now() - t0 };
+  return { fn, blocks, sourceChars: source.length, compileMs: nowMs() - t0 };
 }
 
 /** An innermost loop compiled as a JS loop: the slots head..end, end being its last back edge. */
