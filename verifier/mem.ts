@@ -310,9 +310,10 @@ function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
       case 'sk': {
         // sock_addr_is_valid_access: the hook always has a socket (PTR_TO_SOCKET, not null).
         // cg_sockopt_is_valid_access, sk_msg_is_valid_access and sk_reuseport_is_valid_access too;
-        // sock_ops: PTR_TO_SOCKET_OR_NULL (NULL unless full).
+        // sock_ops: PTR_TO_SOCKET_OR_NULL (NULL unless full); sk_lookup_is_valid_access too (the
+        // socket selected so far, NULL before bpf_sk_assign); skb types: PTR_TO_SOCK_COMMON_OR_NULL.
         if (type === ProgType.CGROUP_SOCK_ADDR || type === ProgType.CGROUP_SOCKOPT || type === ProgType.SK_MSG || type === ProgType.SK_REUSEPORT) return Reg.ptr(RegType.SOCKET);
-        const r = Reg.ptr(type === ProgType.SOCK_OPS ? RegType.SOCKET : RegType.SOCK_COMMON, RegFlag.MAYBE_NULL);
+        const r = Reg.ptr(type === ProgType.SOCK_OPS || type === ProgType.SK_LOOKUP ? RegType.SOCKET : RegType.SOCK_COMMON, RegFlag.MAYBE_NULL);
         r.id = v.newId();
         return r;
       }
