@@ -4,10 +4,12 @@
 //     flags other than BPF_F_INGRESS; XDP programs get XDP_REDIRECT (4), or XDP_ABORTED (0) for
 //     any flags. The ifindex is not checked here (the kernel checks it when it redirects).
 //   redirect_map (51)(map, key, flags), XDP only: XDP_REDIRECT when the devmap / devmap_hash /
-//     cpumap / xskmap has a target at `key` (or with BPF_F_BROADCAST on a devmap; an xskmap never
-//     has one here, maps/xskmap.ts); otherwise the fallback
+//     cpumap / xskmap has a target at `key` (or with BPF_F_BROADCAST on a devmap; an xskmap's
+//     targets are described AF_XDP sockets, maps/xskmap.ts); otherwise the fallback
 //     action in the low two bits of flags (XDP_ABORTED/DROP/PASS/TX). Flags beyond those bits and
-//     BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS (devmaps only) give XDP_ABORTED.
+//     BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS (devmaps only) give XDP_ABORTED. The u64 key is
+//     cut to the u32 every map's lookup takes (__bpf_xdp_redirect_map passes it on as is): key
+//     2^32 + 2 finds slot 2, as on the host (test/progs/maps/m_xskmap.c redir_key_cut).
 //   clone_redirect (13)(skb, ifindex, flags), tc: 0 when the clone goes out on the device,
 //     -EINVAL for flags other than BPF_F_INGRESS or a device that does not exist (ebpfvm has only
 //     loopback, ifindex 1).
@@ -65,7 +67,7 @@ export const REDIRECT_HELPERS: readonly HelperEntry[] = [
       if (!isDev && !(m instanceof CpumapMap) && !(m instanceof XskMap)) throw new FaultSignal(`redirect_map: map ${m.name} is not a devmap, devmap_hash, cpumap or xskmap`);
       const flagMask = isDev ? BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS : 0n;
       if ((flags & ~(XDP_ACTION_MASK | flagMask)) !== 0n) return XdpAction.ABORTED;
-      const found = key <= 0xffffffffn && m.hasTarget(Number(key));
+      const found = m.hasTarget(Number(key & 0xffffffffn));
       if (!found && (flags & BPF_F_BROADCAST) === 0n) return Number(flags & XDP_ACTION_MASK);
       call.state.set('redirect', { map: m.name, key, flags });
       return XdpAction.REDIRECT;

@@ -3,6 +3,7 @@
 // `run` and the kernel-agreement tests compare.
 import type { BpfMap } from '../maps/types.js';
 import { mapTypeName } from '../maps/types.js';
+import { XskMap } from '../maps/xskmap.js';
 import { testRun, type TestRunInput, type TestRunResult } from '../vm/test-run.js';
 import type { LoadedObject } from './loader/load.js';
 import { UsageError } from './errors.js';
@@ -108,6 +109,13 @@ export function dumpMapRaw(map: BpfMap, ncpus: number): RawMapDump {
   for (let guard = 0; guard < 1_000_000; guard++) {
     key = map.nextKey(key);
     if (!key) break;
+    if (map instanceof XskMap) {
+      // user space cannot read an xskmap (-EOPNOTSUPP, as bpftool finds): a dump shows the fd of
+      // the socket in each filled slot, what user space stored there
+      const fd = map.socketAt(new DataView(key.buffer, key.byteOffset).getUint32(0, true))?.fd;
+      if (fd !== undefined) entries.push({ key: toHex(key), value: toHex(new Uint8Array(new Uint32Array([fd]).buffer)) });
+      continue;
+    }
     const v = map.lookup(key);
     if (!v) continue;
     if (percpu) {

@@ -1,6 +1,8 @@
 // The runtime's sockets (issue 13: "sockets from a small socket table the user describes"). A
 // socket is a `struct bpf_sock` image in arena memory (read-only to programs) plus what the kernel
-// keeps beside it: a file descriptor user space names it by, a cookie, and its lifetime. Two kinds:
+// keeps beside it: a file descriptor user space names it by, a cookie, and its lifetime. An AF_XDP
+// socket (proto 'xdp', the only kind an xskmap takes) is a `struct bpf_xdp_sock` image instead,
+// which is all a program sees of it (PTR_TO_XDP_SOCK: the queue it is bound to). Two kinds:
 //   - described sockets: RuntimeOptions.sockets (or `add`), alive as long as the runtime; user
 //     space names them by fd in map operations (sk_storage keys, sockmap values), as the kernel's
 //     syscalls take a socket fd;
@@ -19,6 +21,11 @@ export const SOCK_STREAM = 1;
 export const SOCK_DGRAM = 2;
 export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
+/** PF_XDP, and the SOCK_RAW type an AF_XDP socket has. */
+export const AF_XDP = 44;
+export const SOCK_RAW = 3;
+/** sizeof(struct bpf_xdp_sock) (uapi): one __u32, queue_id. */
+export const BPF_XDP_SOCK_SIZE = 4;
 
 /** TCP states (include/net/tcp_states.h), the names a description may use. */
 export const TcpState = {
@@ -38,8 +45,9 @@ export const TcpState = {
 
 /** What a user describes about a socket (library option `sockets`, CLI `--sockets file.json`). */
 export interface SocketDesc {
-  /** 'tcp' (SOCK_STREAM, IPPROTO_TCP, the default) or 'udp' (SOCK_DGRAM, IPPROTO_UDP). */
-  proto?: 'tcp' | 'udp';
+  /** 'tcp' (SOCK_STREAM, IPPROTO_TCP, the default), 'udp' (SOCK_DGRAM, IPPROTO_UDP) or 'xdp' (an
+   *  AF_XDP socket, SOCK_RAW: no addresses, ports or state; see `queueId`). */
+  proto?: 'tcp' | 'udp' | 'xdp';
   /** 4 (default) or 6. */
   family?: 4 | 6;
   /** Local and remote address: dotted IPv4 or full/compressed IPv6 text. Default all zeros. */
@@ -56,6 +64,9 @@ export interface SocketDesc {
   /** SO_REUSEPORT: a listening TCP or bound UDP socket with it belongs to a reuseport group
    *  (what a BPF_MAP_TYPE_REUSEPORT_SOCKARRAY holds). Default false. */
   reuseport?: boolean;
+  /** 'xdp' only: the device queue it is bound to, what bpf_xdp_sock.queue_id reads (default 0, as
+   *  the kernel reads for an unbound socket). */
+  queueId?: number;
 }
 
 export interface Socket {
@@ -72,6 +83,8 @@ export interface Socket {
   readonly srcPort: number;
   /** SO_REUSEPORT was set (SocketDesc.reuseport). */
   readonly reuseport?: boolean;
+  /** AF_XDP sockets: the queue they are bound to. */
+  readonly queueId?: number;
 }
 
 /** Something that keeps data per socket and must drop it when the socket goes away. */
@@ -101,13 +114,12 @@ export class SocketTable {
   add(desc: SocketDesc): Socket {
     const where = `socket ${JSON.stringify(desc)}`;
     const proto = desc.proto ?? 'tcp';
-    if (proto !== 'tcp' && proto !== 'udp') throw new UsageError(`${where}: proto must be 'tcp' or 'udp'`);
+    if (proto !== 'tcp' && proto !== 'udp' && proto !== 'xdp') throw new UsageError(`${where}: proto must be 'tcp', 'udp' or 'xdp'`);
+    if (proto === 'xdp') return this.addXdp(desc, where);
+    if (desc.queueId !== undefined) throw new UsageError(`${where}: queueId is for 'xdp' (AF_XDP) sockets`);
     const family = desc.family ?? 4;
     if (family !== 4 && family !== 6) throw new UsageError(`${where}: family must be 4 or 6`);
-    let fd = desc.fd;
-    if (fd === undefined) for (fd = 3; this.byFdMap.has(fd); fd++);
-    if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) throw new UsageError(`${where}: fd must be a non-negative int`);
-    if (this.byFdMap.has(fd)) throw new UsageError(`${where}: fd ${fd} is already taken`);
+    const fd = this.freeFd(desc.fd, where);
     const state = typeof desc.state === 'number' ? desc.state : TcpState[desc.state ?? (proto === 'tcp' ? 'established' : 'close')];
     if (state === undefined || !Number.isInteger(state) || state < 1 || state > 12) throw new UsageError(`${where}: unknown TCP state ${String(desc.state)}`);
     if (desc.reuseport !== undefined && typeof desc.reuseport !== 'boolean') throw new UsageError(`${where}: reuseport must be true or false`);
@@ -141,6 +153,30 @@ export class SocketTable {
     this.byAddr.set(addr, sock);
     this.byFdMap.set(fd, sock);
     return sock;
+  }
+
+  /** An AF_XDP socket: a read-only struct bpf_xdp_sock (queue_id) under a fd. It has no address,
+   *  port or TCP state, so a description giving one is refused rather than ignored. */
+  private addXdp(desc: SocketDesc, where: string): Socket {
+    const extra = (['family', 'src', 'dst', 'srcPort', 'dstPort', 'state', 'reuseport'] as const).find((k) => desc[k] !== undefined);
+    if (extra !== undefined) throw new UsageError(`${where}: an 'xdp' (AF_XDP) socket has no ${extra}`);
+    const queueId = desc.queueId ?? 0;
+    if (!Number.isInteger(queueId) || queueId < 0 || queueId > 0xffffffff) throw new UsageError(`${where}: queueId must be 0..4294967295`);
+    const fd = this.freeFd(desc.fd, where);
+    const addr = this.arena.allocRegion(BPF_XDP_SOCK_SIZE, MemFlag.READ, 'other', `xdp socket fd ${fd}`);
+    this.arena.dv.setUint32(addr, queueId, true);
+    const sock: Socket = { addr, fd, cookie: this.nextCookie++, family: AF_XDP, type: SOCK_RAW, protocol: 0, state: TcpState.close, srcPort: 0, queueId };
+    this.byAddr.set(addr, sock);
+    this.byFdMap.set(fd, sock);
+    return sock;
+  }
+
+  private freeFd(want: number | undefined, where: string): number {
+    let fd = want;
+    if (fd === undefined) for (fd = 3; this.byFdMap.has(fd); fd++);
+    if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) throw new UsageError(`${where}: fd must be a non-negative int`);
+    if (this.byFdMap.has(fd)) throw new UsageError(`${where}: fd ${fd} is already taken`);
+    return fd;
   }
 
   /** Register the socket image a test run built at `addr` (no fd); `close` ends it. */

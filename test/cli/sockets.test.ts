@@ -35,10 +35,26 @@ describe('run --sockets', () => {
       { key: 2, value: 2 },
     ]);
   });
+  it('an AF_XDP socket (proto xdp) in an xskmap: lookups read its queueId, redirects find it, the dump shows its fd', async () => {
+    const xobj = join(ROOT, 'test/progs/maps/m_xskmap.o');
+    const socks = file('xsks.json', JSON.stringify([{ proto: 'xdp', queueId: 6, fd: 7 }]));
+    const fill = file('xm.json', JSON.stringify([{ key: 0, value: 7 }]));
+    const zero = file('zero64.bin', '\0'.repeat(64));
+    const look = await cli('run', xobj, '--prog', 'lookup_full', '--data', zero, '--sockets', socks, '--map', `xsks=${fill}`, '--json');
+    expect(look.code).toBe(0);
+    expect(JSON.parse(look.out).retval).toBe(1006);
+    const redir = await cli('run', xobj, '--prog', 'redir_full', '--data', zero, '--sockets', socks, '--map', `xsks=${fill}`, '--dump-maps');
+    expect(redir.code).toBe(0);
+    expect(redir.out).toContain('Return value: 4');
+    expect(redir.out).toContain('xsks: xskmap, key 4 bytes, value 4 bytes, 1 entry\n  0: 7');
+    const tcpInXsk = await cli('run', xobj, '--prog', 'redir_full', '--data', zero, '--sockets', file('t.json', '[{"proto":"tcp"}]'), '--map', `xsks=${file('xm3.json', '[{"key":0,"value":3}]')}`);
+    expect(tcpInXsk.code).toBe(2);
+    expect(tcpInXsk.err).toContain('errno 95');
+  });
   it('bad descriptions are usage errors naming the entry', async () => {
     const bad = await cli('run', obj, '--prog', 'm_sockmap', '--data', pkt, '--sockets', file('bad1.json', JSON.stringify([{ proto: 'sctp' }])));
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain("--sockets: socket {\"proto\":\"sctp\"}: proto must be 'tcp' or 'udp'");
+    expect(bad.err).toContain("--sockets: socket {\"proto\":\"sctp\"}: proto must be 'tcp', 'udp' or 'xdp'");
     const unknown = await cli('run', obj, '--prog', 'm_sockmap', '--data', pkt, '--sockets', file('bad2.json', JSON.stringify([{}, { port: 1 }])));
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('--sockets[1]: unknown field port');

@@ -1,6 +1,7 @@
 // BPF_MAP_TYPE_XSKMAP (maps/xskmap.ts): creation and user-space operations with the kernel's
-// errnos (net/xdp/xskmap.c). ebpfvm has no AF_XDP sockets, so no slot can be filled: the program
-// side (lookup NULL, bpf_redirect_map's fallback) is checked against the host kernel by
+// errnos (net/xdp/xskmap.c) without AF_XDP sockets; with described 'xdp' sockets the whole of
+// what the host does is replayed in xskmap-sockets.test.ts. Empty slots on the program side
+// (lookup NULL, bpf_redirect_map's fallback) are checked against the host kernel by
 // test/progs/verifier/xskmap.c and the kernel's xsk_xdp_progs.c (scripts/kernel-progs.mjs).
 import { describe, expect, it } from 'vitest';
 import { MapError } from '../../src/errors.js';
@@ -28,7 +29,7 @@ describe('xskmap', () => {
     }
   });
 
-  it('user space: no AF_XDP socket to store (-EBADF / -EOPNOTSUPP), lookup -EOPNOTSUPP, delete and next key by index', () => {
+  it('user space, no AF_XDP socket described: nothing to store (-EBADF / -EOPNOTSUPP), lookup -EOPNOTSUPP, delete and next key by index', () => {
     const rt = new Runtime({ sockets: [{ proto: 'tcp', state: 'established' }] }); // fd 3
     const m = rt.createMap(spec()).map;
     expect(m.update(u32(0), u32(3))).toBe(-95); // a TCP socket is not PF_XDP

@@ -85,7 +85,7 @@ export const registerRun: RegisterCommand = (program: Command, setExit) => {
     .option('--args <file.json>', 'tracing programs: arguments as a JSON array of integers (numbers or "0x..." strings)')
     .option('--task <file.json>', 'current task for get_current_* helpers: {"pid", "tgid", "uid", "gid", "comm"}')
     .option('--kernel <file.json>', 'tasks and cgroups for the task/cgroup kfuncs: {"tasks": [{"pid", "tgid", "uid", "gid", "comm", "ppid", "cgroup"}], "cgroups": [{"id", "parent", "name"}], "currentCgroup"}')
-    .option('--sockets <file.json>', 'sockets user space names by fd (sk_storage keys, sockmap and reuseport array values): [{"proto": "tcp"|"udp", "family": 4|6, "src", "dst", "srcPort", "dstPort", "state", "fd", "reuseport": true|false}, ...]; fds default to 3, 4, ...')
+    .option('--sockets <file.json>', 'sockets user space names by fd (sk_storage keys, sockmap, reuseport array and xskmap values): [{"proto": "tcp"|"udp", "family": 4|6, "src", "dst", "srcPort", "dstPort", "state", "fd", "reuseport": true|false}, {"proto": "xdp", "queueId"} (AF_XDP), ...]; fds default to 3, 4, ...')
     .option('--btf <file>', 'kernel BTF to relocate CO-RE against (e.g. /sys/kernel/btf/vmlinux); default: the built-in kernel BTF')
     .option('--kmem <file.json>', 'kernel memory the program may read: {"0xffff...": "hex bytes", ...}')
     .option('--map <name=file.json>', 'fill map NAME from a JSON file before the run (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
@@ -353,7 +353,7 @@ function readTask(file: string): { pid?: number; tgid?: number; uid?: number; gi
   return out;
 }
 
-const SOCKET_FIELDS = ['proto', 'family', 'src', 'dst', 'srcPort', 'dstPort', 'state', 'fd', 'reuseport'];
+const SOCKET_FIELDS = ['proto', 'family', 'src', 'dst', 'srcPort', 'dstPort', 'state', 'fd', 'reuseport', 'queueId'];
 
 /** The socket table: a JSON array of socket descriptions (vm/sockets.ts checks the values). */
 function readSockets(file: string): SocketDesc[] {
