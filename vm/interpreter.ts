@@ -340,9 +340,9 @@ export class Interpreter {
 
   /** The compiled form of `prog`, made on first use and cached with the program; null when the
    *  compiler leaves it to the interpreter (the reason is in compileStats.notCompiled). */
-  compiled(prog: Program, decoded: Decoded = this.decode(prog), proven = false): CompiledProgram | null {
-    // the variant that uses the verifier's facts has a cache of its own
-    if (proven && prog.proven !== undefined) return this.compiledProven(prog, decoded);
+  compiled(prog: Program, decoded: Decoded = this.decode(prog), proven = false, unlimited = false): CompiledProgram | null {
+    // the variants that use the verifier's facts (with and without budget checks) have caches of their own
+    if (proven && prog.proven !== undefined) return this.compiledProven(prog, decoded, unlimited);
     // callbacks (rbtree comparators, bpf_loop) re-enter the same program many times per run
     if (prog === this.lastCompiledProg) return this.lastCompiled;
     let c = this.compiledCache.get(prog);
@@ -357,16 +357,18 @@ export class Interpreter {
   }
 
   private readonly provenCache = new WeakMap<Program, CompiledProgram | null>();
-  private compiledProven(prog: Program, decoded: Decoded): CompiledProgram | null {
-    let c = this.provenCache.get(prog);
-    if (c === undefined) this.provenCache.set(prog, (c = this.compileOrNull(prog, decoded, prog.proven)));
+  private readonly provenUnlimitedCache = new WeakMap<Program, CompiledProgram | null>();
+  private compiledProven(prog: Program, decoded: Decoded, unlimited: boolean): CompiledProgram | null {
+    const cache = unlimited ? this.provenUnlimitedCache : this.provenCache;
+    let c = cache.get(prog);
+    if (c === undefined) cache.set(prog, (c = this.compileOrNull(prog, decoded, prog.proven, unlimited)));
     return c;
   }
 
-  private compileOrNull(prog: Program, decoded: Decoded, proven: ProvenFacts | undefined): CompiledProgram | null {
+  private compileOrNull(prog: Program, decoded: Decoded, proven: ProvenFacts | undefined, unlimited = false): CompiledProgram | null {
     let c: CompiledProgram | null;
     try {
-      const input = proven !== undefined ? { facts: proven, inlineMap: (id: number) => this.env.inlineMapLayout?.(id) } : undefined;
+      const input = proven !== undefined ? { facts: proven, unlimited, inlineMap: (id: number) => this.env.inlineMapLayout?.(id) } : undefined;
       c = compileProgram(prog.insns, proven !== undefined ? `${prog.name}_verified` : prog.name, this, prog, decoded, COMPILER_KIT, undefined, input);
       this.compileStats.compiled++;
       this.compileStats.compileMs += c.compileMs;
@@ -769,7 +771,7 @@ export class Interpreter {
     let first = callback;
     this.compileStats.compiledRuns++;
     for (;;) {
-      const c = this.compiled(p, d, run.req.verified === true);
+      const c = this.compiled(p, d, run.req.verified === true, run.limit === Infinity);
       if (c !== null && c.blocks[pc] === 1) {
         const f = first ? this.compiledEntry(p, d, pc, c) : c;
         first = false;
