@@ -6,6 +6,7 @@
 // specialised ALU forms (add/sub carries in int32, multiplies by small immediates) on edge values.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EbpfvmError, VmFault } from '../../src/errors.js';
 import { load, objectNameFromPath, openObject } from '../../src/loader/index.js';
@@ -13,6 +14,7 @@ import { Runtime } from '../../src/runtime.js';
 import { dumpMapRaw, testRun, toHex } from '../../src/test-run-api.js';
 import { runnableProgram, verifyProgram } from '../../src/verify.js';
 import { generate, lookupSites } from '../../vm/compiler/codegen.js';
+import type { Insn } from '../../vm/isa.js';
 import type { Engine } from '../../vm/interpreter.js';
 import { ROOT } from '../agreement/harness.js';
 import { exit, I, lddw, prog } from '../vm/enc.js';
@@ -56,9 +58,10 @@ function outcome(engine: Engine, object: string): { summary: unknown[]; proven: 
     if (!accepted) continue;
     const p = runnableProgram(obj.program(name));
     if (p.proven) proven += p.proven.safeMem.reduce((a, b) => a + b, 0);
+    // with a budget (the checked variant) on CPU 0, without one (no checks, Wasm loops) on CPU 1
     for (const cpu of [0, 1]) {
       try {
-        const res = testRun(rt, p, { data: PACKET, cpu, verified: true, maxInsns: 2_000_000 });
+        const res = testRun(rt, p, { data: PACKET, cpu, verified: true, ...(cpu === 0 ? { maxInsns: 2_000_000 } : {}) });
         verifiedRuns++;
         summary.push({ name, cpu, r0: res.r0.toString(16), insns: res.insnCount, data: res.dataOut && toHex(res.dataOut), out: res.output });
       } catch (e) {
@@ -208,4 +211,58 @@ describe('specialised 64-bit ALU forms give the exact 64-bit result', () => {
       expect(got, engine).toEqual(want);
     }
   });
+});
+
+describe('register-only loops of unlimited verified runs run as Wasm with the exact results', () => {
+  // r9 counts the loop down from n; the body is random register ALU (64- and 32-bit, every op but
+  // division and byte swaps, immediates and registers, movsx) over r0..r8 with forward conditional
+  // jumps (64- and 32-bit compares) inside the body; at the end every register is folded into r0
+  const reg = fc.integer({ min: 0, max: 8 });
+  const imm = fc.oneof(fc.integer({ min: -8, max: 8 }), fc.constantFrom(0x7fffffff, -0x80000000, 0x3fff, 63, 64, 31, 32), fc.integer({ min: -0x80000000, max: 0x7fffffff }));
+  const aluOp = fc.constantFrom(0x00, 0x10, 0x20, 0x40, 0x50, 0x60, 0x70, 0x80, 0xa0, 0xb0, 0xc0);
+  const alu = fc.record({ kind: fc.constant('alu' as const), cls: fc.constantFrom(7, 4), op: aluOp, x: fc.boolean(), dst: reg, src: reg, imm, sx: fc.constantFrom(0, 0, 8, 16, 32) });
+  const jmp = fc.record({ kind: fc.constant('jmp' as const), cls: fc.constantFrom(5, 6), op: fc.constantFrom(0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0xa0, 0xb0, 0xc0, 0xd0), x: fc.boolean(), dst: reg, src: reg, imm, skip: fc.integer({ min: 0, max: 6 }) });
+  function build(n: number, init: readonly number[], body: readonly ({ kind: 'alu'; cls: number; op: number; x: boolean; dst: number; src: number; imm: number; sx: number } | { kind: 'jmp'; cls: number; op: number; x: boolean; dst: number; src: number; imm: number; skip: number })[]): Insn[] {
+    const out: Insn[] = init.map((v, r) => I(0xb7, r, 0, 0, v));
+    out.push(I(0xb7, 9, 0, 0, n));
+    const head = out.length;
+    body.forEach((b, i) => {
+      if (b.kind === 'alu') {
+        let off = 0;
+        if (b.op === 0xb0 && b.x) off = b.cls === 7 ? b.sx : b.sx === 32 ? 0 : b.sx;
+        const x = b.x && b.op !== 0x80; // neg has no register form
+        out.push(I(b.cls | b.op | (x ? 8 : 0), b.dst, x ? b.src : 0, off, b.op === 0x80 || x ? 0 : b.imm));
+      } else {
+        // forward, to at most the loop's decrement
+        const left = body.length - i - 1;
+        out.push(I(b.cls | b.op | (b.x ? 8 : 0), b.dst, b.x ? b.src : 0, Math.min(b.skip, left), b.x ? 0 : b.imm));
+      }
+    });
+    out.push(I(0x07, 9, 0, 0, -1)); // r9 -= 1
+    out.push(I(0x55, 9, 0, head - out.length - 1, 0)); // if r9 != 0 goto head
+    for (let r = 1; r <= 8; r++) out.push(I(0xaf, 0, r)); // r0 ^= rN
+    out.push(exit());
+    return out;
+  }
+  it('random loops: r0 and the instruction count agree with the interpreter (and the Wasm path is taken)', () => {
+    const rts = ENGINES.map((e) => runtime(e));
+    let wasmPrograms = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.array(fc.integer({ min: -0x80000000, max: 0x7fffffff }), { minLength: 9, maxLength: 9 }), fc.array(fc.oneof(alu, alu, alu, jmp), { minLength: 1, maxLength: 24 }), (n, init, body) => {
+        const insns = build(n, init, body);
+        const p = prog(insns, { proven: { safeMem: new Uint8Array(insns.length) } });
+        if (generate(insns, 'x', undefined, undefined, { facts: p.proven!, unlimited: true, inlineMap: () => undefined }).wasm.length > 0) wasmPrograms++;
+        const [a, b] = rts.map((rt) => {
+          const r = rt.execute(p, { verified: true });
+          return { r0: r.r0.toString(16), insns: r.insnCount };
+        });
+        expect(b).toEqual(a);
+        // the same program with a budget takes the JS loop: same again
+        const c = rts[1]!.execute(p, { verified: true, maxInsns: 1_000_000 });
+        expect({ r0: c.r0.toString(16), insns: c.insnCount }).toEqual(a);
+      }),
+      { numRuns: 1500 },
+    );
+    expect(wasmPrograms).toBeGreaterThan(1000);
+  }, 60_000);
 });

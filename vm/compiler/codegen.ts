@@ -32,6 +32,7 @@ import type { Insn } from '../isa.js';
 import { BPF_MAX_LOOPS, LD_IMM64 } from '../isa.js';
 import type { ProvenFacts } from '../program.js';
 import { nowMs } from '../now.js';
+import { COUNT_SLOT, instantiateRegion, regionRegs, wasmEligible, wasmRegionModule, type WasmLoop } from './wasm.js';
 
 /** The signature of a compiled program: run from `entry` until the frame at `baseDepth` exits. */
 export type CompiledFn = (run: unknown, ctx: unknown, entry: number, baseDepth: number) => number;
@@ -170,7 +171,7 @@ export function leafBlocks(insns: readonly Insn[], entry: number): Uint8Array | 
  *  whose exit from the callback's own frame writes back r0 alone (the callback's register file is
  *  pooled per depth and read only for r0 by the helper that called it; a fault still syncs every
  *  register in the catch). */
-export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array, leafEntry?: number, proven?: ProvenInput): { source: string; blocks: Set<number> } {
+export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array, leafEntry?: number, proven?: ProvenInput): { source: string; blocks: Set<number>; wasm: Uint8Array[] } {
   const leaf = leafEntry !== undefined && only !== undefined;
   const safeMem = proven?.facts.safeMem;
   // map_lookup_elem sites whose map and key the block itself shows (see lookupSites)
@@ -185,6 +186,17 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
   const regions = only === undefined ? loopRegions(insns, L) : [];
   const regionAt = new Map<number, LoopRegion>();
   for (const r of regions) for (let pc = r.head; pc <= r.end; pc++) regionAt.set(pc, r);
+  // register-only loops of verified runs without a budget run as Wasm (vm/compiler/wasm.ts)
+  const wasm: Uint8Array[] = [];
+  const wasmAt = new Map<number, { index: number; regs: number[] }>();
+  if (proven?.unlimited === true && proven.wasm !== false) {
+    for (const r of regions) {
+      if (!wasmEligible(insns, r)) continue;
+      const regs = regionRegs(insns, r);
+      wasmAt.set(r.head, { index: wasm.length, regs });
+      wasm.push(wasmRegionModule(insns, r, regs));
+    }
+  }
   /** A jump from `from` to `to`: inside a structured loop a continue or break, else through the
    *  dispatcher. */
   const jumpTo = (from: number, to: number): string => {
@@ -260,7 +272,20 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
     {
       const r = regionAt.get(pc - 1);
       // the loop's last instruction did not jump back: leave the loop into what follows it
-      if (r !== undefined && pc - 1 === r.end) e(`break R${r.head};}`);
+      if (r !== undefined && pc - 1 === r.end && !wasmAt.has(r.head)) e(`break R${r.head};}`);
+    }
+    const w = wasmAt.get(pc);
+    if (w !== undefined) {
+      // the whole loop in one Wasm call: registers through its memory, the count it ran added
+      const r = regionAt.get(pc)!;
+      flushCount();
+      e(
+        `case ${pc}:{const W=WL[${w.index}].W;${w.regs.map((g) => `W[${2 * g}]=l${g};W[${2 * g + 1}]=h${g};`).join('')}WL[${w.index}].run();` +
+          `${w.regs.map((g) => `l${g}=W[${2 * g}];h${g}=W[${2 * g + 1}];`).join('')}count+=(W[${COUNT_SLOT}]>>>0)+W[${COUNT_SLOT + 1}]*${TWO32};}`,
+      );
+      pc = r.end;
+      seg = 0;
+      continue;
     }
     if (only !== undefined && only[pc] !== 1) {
       // not reachable from the entry: the slot before ended its block without falling through
@@ -456,7 +481,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
   }
   {
     const r = regionAt.get(n - 1);
-    if (r !== undefined && r.end === n - 1) e(`break R${r.head};}`);
+    if (r !== undefined && r.end === n - 1 && !wasmAt.has(r.head)) e(`break R${r.head};}`);
   }
   // running past the last slot: the interpreter's sentinel arm
   e(`${AT(n)}throw new K.FaultSignal('fell off the end of the program (no exit)');`);
@@ -562,7 +587,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
     : `default:${SYNC}run.insnCount=count;run.nextProg=prog;run.nextPc=pc;return 2;}}}catch(e){${SYNC}throw e;}}`;
   const blocks = new Set(L);
   for (const r of regions) for (let pc = r.head + 1; pc <= r.end; pc++) if (!r.entries.includes(pc)) blocks.delete(pc);
-  return { source: prologue + out.join('\n') + '\n' + epilogue, blocks };
+  return { source: prologue + out.join('\n') + '\n' + epilogue, blocks, wasm };
 }
 
 /** Generate and bind one program: `vm` is the interpreter, `prog`/`decoded` the program as it
@@ -596,11 +621,18 @@ export interface CompiledLeaf {
 
 export function compileProgram(insns: readonly Insn[], name: string, vm: unknown, prog: unknown, decoded: unknown, kit: CompilerKit, only?: Uint8Array, proven?: ProvenInput): CompiledProgram {
   const t0 = nowMs();
-  const { source, blocks: starts } = generate(insns, name, only, undefined, proven);
+  let g = generate(insns, name, only, undefined, proven);
+  let loops: WasmLoop[] = [];
+  if (g.wasm.length > 0) {
+    const made = g.wasm.map(instantiateRegion);
+    if (made.every((m) => m !== undefined)) loops = made as WasmLoop[];
+    else g = generate(insns, name, only, undefined, { ...proven!, wasm: false }); // no Wasm here: the JS loops
+  }
+  const { source, blocks: starts } = g;
   const blocks = new Uint8Array(insns.length + 1);
   for (const pc of starts) blocks[pc] = 1;
-  const factory = new Function('vm', 'prog', 'decoded', 'K', source) as (vm: unknown, prog: unknown, decoded: unknown, K: CompilerKit) => CompiledFn;
-  const fn = factory(vm, prog, decoded, kit);
+  const factory = new Function('vm', 'prog', 'decoded', 'K', 'WL', source) as (vm: unknown, prog: unknown, decoded: unknown, K: CompilerKit, WL: WasmLoop[]) => CompiledFn;
+  const fn = factory(vm, prog, decoded, kit, loops);
   return { fn, blocks, sourceChars: source.length, compileMs: nowMs() - t0 };
 }
 
@@ -682,6 +714,8 @@ export interface ProvenInput {
   facts: ProvenFacts;
   /** For runs with no instruction budget (run.limit Infinity): no budget checks are generated. */
   unlimited?: boolean;
+  /** Register-only loops as Wasm (unlimited runs only); false to keep them in JS. */
+  wasm?: boolean;
   inlineMap(id: number): InlineMap | undefined;
 }
 
