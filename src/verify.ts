@@ -167,6 +167,7 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram, unpriv = obj
     expectedAttachType: lp.extTarget?.program.expectedAttachType ?? lp.expectedAttachType,
     gpl: prog.gpl,
     sleepable: lp.spec.sleepable,
+    nrCpuIds: runtime.options.ncpus,
     map: mapOf,
     helper: (id) => helperForType(runtime.helper(id), progType),
     kfuncName: () => undefined,
@@ -362,7 +363,8 @@ const ARRAY_ALLOC_TYPES = new Set<number>([MapType.ARRAY, MapType.PERCPU_ARRAY, 
 function toVerifierMap(id: number, m: BpfMap | undefined, objBtf: Btf | undefined, noBtf: boolean, createdUnpriv: boolean): VerifierMap | undefined {
   if (!m) return undefined;
   const btf = noBtf ? undefined : objBtf;
-  const vm: VerifierMap = { id, name: m.name, type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.spec.flags, frozen: m.frozen };
+  // The kernel keeps BPF_OBJ_NAME_LEN - 1 (15) characters of a map's name (libbpf truncates it).
+  const vm: VerifierMap = { id, name: m.name.slice(0, 15), type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.spec.flags, frozen: m.frozen };
   if (createdUnpriv && ARRAY_ALLOC_TYPES.has(m.type)) vm.unprivArray = true;
   if (!noBtf) {
     if (m.spec.spinLockOffset !== undefined) vm.spinLockOffset = m.spec.spinLockOffset;

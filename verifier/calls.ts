@@ -33,7 +33,7 @@ const H = {
   map_push_elem: 87, map_pop_elem: 88, map_peek_elem: 89, spin_lock: 93, spin_unlock: 94,
   for_each_map_elem: 164, loop: 181, ringbuf_output: 130, ringbuf_reserve: 131, ringbuf_submit: 132,
   ringbuf_discard: 133, ringbuf_query: 134, rbtree_add: 213, rbtree_find: 214,
-  rbtree_lock: 218, rbtree_unlock: 219,
+  rbtree_lock: 218, rbtree_unlock: 219, get_smp_processor_id: 8,
 } as const;
 
 /** Helpers that may move packet data (bpf_helper_changes_pkt_data): packet pointers die. */
@@ -314,7 +314,8 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
     case 'ARG_PTR_TO_MAP_KEY':
       if (!meta.map) v.reject('invalid map_ptr to access map->key');
       checkHelperMem(v, regno, meta.map.keySize, meta.map.keySize, false, false, false);
-      meta.constKey = constStackKey(v, r, meta.map.keySize);
+      // can_elide_value_nullness: only array lookups ask for the key's constant.
+      if (meta.map.type === MapType.ARRAY || meta.map.type === MapType.PERCPU_ARRAY) meta.constKey = constStackKey(v, r, meta.map.keySize);
       return;
     case 'ARG_PTR_TO_MAP_VALUE':
       if (!meta.map) v.reject('invalid map_ptr to access map->value');
@@ -442,9 +443,21 @@ function setReturn(v: Verifier, h: HelperEntry, meta: CallMeta, conditional: boo
     case 'RET_VOID':
       v.setReg(0, new Reg());
       return;
-    case 'RET_INTEGER':
-      v.setReg(0, Reg.unknown());
+    case 'RET_INTEGER': {
+      const r0 = Reg.unknown();
+      // do_refine_retval_range: the CPU number is below nr_cpu_ids.
+      if (h.id === H.get_smp_processor_id) {
+        const max = BigInt((v.input.nrCpuIds ?? 1) - 1);
+        const s = r0.s;
+        s.umin = s.smin = 0n;
+        s.umax = s.smax = max;
+        s.u32min = s.s32min = 0;
+        s.u32max = s.s32max = Number(max);
+        s.sync();
+      }
+      v.setReg(0, r0);
       return;
+    }
     case 'RET_PTR_TO_MAP_VALUE': {
       const map = meta.map;
       if (map && (map.type === MapType.SOCKMAP || map.type === MapType.SOCKHASH) && h.id === H.map_lookup_elem) {

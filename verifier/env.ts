@@ -79,6 +79,9 @@ export interface VerifyInput {
   gpl: boolean;
   /** BPF_F_SLEEPABLE (a `.s` section). */
   sleepable?: boolean;
+  /** The kernel's nr_cpu_ids (the runtime's CPU count): bpf_get_smp_processor_id returns
+   *  0..nrCpuIds-1 (do_refine_retval_range). Default 1. */
+  nrCpuIds?: number;
   /** Function entry points and names (pc 0 is the main program). */
   funcs?: readonly { pc: number; name: string }[];
   /** Whether each subprogram's BTF return type is an integer or enum, by entry pc (check_btf_func:

@@ -535,9 +535,13 @@ export function constStackKey(v: Verifier, reg: Reg, keySize: number): bigint | 
     const sp = f.spills[spi]!;
     let spillSize = 1;
     for (let j = 7; j > 0 && f.stack[(spi << 3) + j - 1] === Slot.SPILL; j--) spillSize++;
-    if (sp.type === RegType.SCALAR && sp.s.isConst() && spillSize === keySize) return BigInt.asUintN(keySize * 8, sp.s.constValue());
-    return undefined;
+    if (sp.type !== RegType.SCALAR || !sp.s.isConst() || spillSize !== keySize) return undefined;
+    // The lookup relies on the spilled constant: its slot is precise, so pruning keeps it apart.
+    v.markPreciseSlot(reg.frameno, spi);
+    return BigInt.asUintN(keySize * 8, sp.s.constValue());
   }
+  // Zero bytes count from the key's first byte to the end of its 8-byte slot only.
+  if ((k & 7) + 1 < keySize) return undefined;
   for (let i = 0; i < keySize; i++) if (f.slotType(-(at + i) - 1) !== Slot.ZERO) return undefined;
   return 0n;
 }

@@ -223,6 +223,13 @@ export class Verifier {
     for (const s of stack) bt.stack[bt.frame]!.add(s);
     this.markPreciseBatch(bt);
   }
+  /** A check depended on the value spilled in stack slot `spi` of frame `frameno`
+   *  (get_constant_map_key's bt_set_frame_slot + mark_chain_precision_batch). */
+  markPreciseSlot(frameno: number, spi: number): void {
+    const bt = new Backtrack(this.st.frames.length - 1);
+    bt.stack[frameno]!.add(spi);
+    this.markPreciseBatch(bt);
+  }
   private markPreciseBatch(bt: Backtrack): void {
     if (!this.bpfCapable) return;
     markChainPrecision(this.precisionEnv(), this.curHist, this.parent, this.pc, this.entryPc, bt);
