@@ -20,7 +20,8 @@
 //     netfilter's bpf_nf_ctx, the skb types' sk_buff laid over __sk_buff; see KERN_CTX_IS_UAPI):
 //     elsewhere (xdp_buff, ...) the call faults naming the struct it cannot provide.
 //   bpf_rdonly_cast                 returns its argument (the verifier types it; memory is not
-//     touched).
+//     touched), except a socket's uapi pointer (its struct bpf_sock image: ctx->sk), which becomes
+//     the socket's kernel struct (vm/sockets.ts): what bpf_core_cast(skb->sk, struct sock) reads.
 //   bpf_dynptr_adjust/is_null/is_rdonly/size/clone/slice/slice_rdwr  on the dynptr model of
 //     helpers/dynptr.ts, with the kernel's error returns.
 //   bpf_dynptr_from_skb/xdp         dynptrs over the packet (size skb->len / data_end - data),
@@ -373,6 +374,13 @@ function dynptrFromXdp(call: HelperCall): HelperResult {
 
 const P = (type: string, name: string) => [type, name] as const;
 
+/** bpf_rdonly_cast: the same pointer; a socket's bpf_sock pointer is its kernel struct's. */
+function rdonlyCast(call: HelperCall): HelperResult {
+  const v = call.u64(1);
+  const sk = v !== 0n && v <= 0xffffffffn ? call.env.sockets?.byAddress(Number(v)) : undefined;
+  return sk ? (call.env.sockets!.kernelAddress(sk) ?? v) : v;
+}
+
 export const KFUNCS: readonly KfuncEntry[] = [
   // common_kfunc_set: every program type.
   { name: 'bpf_iter_num_new', ret: 'int', params: [P('struct bpf_iter_num *', 'it'), P('int', 'start'), P('int', 'end')], flags: ['KF_ITER_NEW'], progTypes: 'all', impl: iterNumNew },
@@ -389,7 +397,7 @@ export const KFUNCS: readonly KfuncEntry[] = [
   { name: 'bpf_iter_bits_next', ret: 'int *', params: [P('struct bpf_iter_bits *', 'it')], flags: ['KF_ITER_NEXT', 'KF_RET_NULL'], progTypes: 'all', impl: iterBitsNext },
   { name: 'bpf_iter_bits_destroy', ret: 'void', params: [P('struct bpf_iter_bits *', 'it')], flags: ['KF_ITER_DESTROY'], progTypes: 'all', impl: iterBitsDestroy },
   { name: 'bpf_cast_to_kern_ctx', ret: 'void *', params: [P('void *', 'obj')], flags: [], progTypes: 'all', impl: castToKernCtx },
-  { name: 'bpf_rdonly_cast', ret: 'void *', params: [P('const void *', 'obj__ign'), P('u32', 'btf_id__k')], flags: [], progTypes: 'all', impl: (call) => call.u64(1) },
+  { name: 'bpf_rdonly_cast', ret: 'void *', params: [P('const void *', 'obj__ign'), P('u32', 'btf_id__k')], flags: [], progTypes: 'all', impl: rdonlyCast },
   { name: 'bpf_dynptr_adjust', ret: 'int', params: [P('const struct bpf_dynptr *', 'p'), P('u32', 'start'), P('u32', 'end')], flags: [], progTypes: 'all', impl: dynptrAdjust },
   { name: 'bpf_dynptr_is_null', ret: 'bool', params: [P('const struct bpf_dynptr *', 'p')], flags: [], progTypes: 'all', impl: (call) => (readDynptr(call, 1, 'bpf_dynptr_is_null').data === 0n ? 1 : 0) },
   {

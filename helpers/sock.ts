@@ -25,10 +25,15 @@
 //       lookup's -EPROTOTYPE; an AF_INET socket for an AF_INET6 lookup (or the reverse)
 //       -EAFNOSUPPORT (ebpfvm's AF_INET6 sockets are not IPV6_V6ONLY, so they take both); a
 //       socket already selected without F_REPLACE -EEXIST.
-//   skc_to_tcp_sock (137)(sk): sk for a full TCP socket, else NULL. skc_to_tcp_request_sock
-//     (139)(sk): sk for an IPv4 TCP request socket (NEW_SYN_RECV; sk_prot is tcp_prot), else
-//     NULL. Both return the socket's pointer typed as the kernel's struct, whose fields ebpfvm
-//     does not model: a load through it beyond the struct bpf_sock image faults.
+//   skc_to_tcp6_sock (136), skc_to_tcp_sock (137), skc_to_tcp_timewait_sock (138),
+//   skc_to_tcp_request_sock (139), skc_to_udp6_sock (140), skc_to_unix_sock (178),
+//   skc_to_mptcp_sock (196)(sk): the socket's kernel struct when it is of that kind (a full IPv6
+//     TCP socket; a full TCP socket; TCP in TIME_WAIT; an IPv4 TCP request socket, NEW_SYN_RECV
+//     with sk_prot tcp_prot; a full IPv6 UDP socket), else NULL; ebpfvm has no AF_UNIX sockets
+//     and no MPTCP subflows, so the last two are always NULL. The result is the kernel address
+//     of the socket's struct (src/btf/kernel-socks.ts: tcp_sock, tcp6_sock, udp6_sock,
+//     tcp_request_sock, tcp_timewait_sock laid out from the built-in BTF, filled from the
+//     socket's description), not its bpf_sock pointer; both name the socket to the helpers.
 //   sk_cgroup_id (128)(sk), sk_ancestor_cgroup_id (129)(sk, level), and skb_cgroup_id (79)(skb),
 //   skb_ancestor_cgroup_id (83)(skb, level) for the skb's socket: ebpfvm has one cgroup, the
 //     cgroup v2 root (id 1, level 0), which every socket belongs to: 1 for a full socket, 0 for
@@ -48,7 +53,7 @@ import { FaultSignal } from '../src/errors.js';
 import { Errno } from '../maps/types.js';
 import { BPF_SOCK, SK_BUFF, SK_LOOKUP, field } from '../vm/contexts.js';
 import { ProgType as P, progTypeName } from '../vm/prog-types.js';
-import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, TcpState, type Socket } from '../vm/sockets.js';
+import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, TcpState, type Socket } from '../vm/sockets.js';
 import { isFull, socketArg } from './storage.js';
 import type { HelperArg, HelperCall, HelperEntry } from './types.js';
 
@@ -61,6 +66,21 @@ const SK_BASE_TYPES = [
   P.LWT_XMIT, P.LWT_SEG6LOCAL, P.SOCK_OPS, P.SK_MSG, P.SK_SKB, P.FLOW_DISSECTOR, P.SK_LOOKUP, P.TRACING,
 ]; // not sk_reuseport: sk_reuseport_func_proto falls back to bpf_base_func_proto (the 6.18 host refuses skc_to_tcp_sock there)
 const TC_TYPES = [P.SCHED_CLS, P.SCHED_ACT];
+
+/** One of the bpf_skc_to_* casts (net/core/filter.c): sk's kernel struct when `is` holds, else NULL. */
+function skcCast(id: number, name: string, btfType: string, is: (sk: Socket) => boolean): HelperEntry {
+  return {
+    id,
+    name,
+    proto: { args: [{ type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }], ret: { type: 'RET_PTR_TO_BTF_ID', flags: ['PTR_MAYBE_NULL'], btfType } },
+    gplOnly: false,
+    progTypes: SK_BASE_TYPES,
+    impl: (call) => {
+      const sk = socketArg(call, 1, name);
+      return sk && is(sk) ? (call.env.sockets!.kernelAddress(sk) ?? 0n) : 0n;
+    },
+  };
+}
 const BPF_SK_LOOKUP_F_REPLACE = 1n;
 const BPF_SK_LOOKUP_F_NO_REUSEPORT = 2n;
 /** The one cgroup ebpfvm has: the cgroup v2 root. */
@@ -324,28 +344,15 @@ export const SOCK_HELPERS: readonly HelperEntry[] = [
     progTypes: [...TC_TYPES, P.SK_LOOKUP],
     impl: (call) => (call.progType === P.SK_LOOKUP ? skLookupAssign(call) : tcAssign(call)),
   },
-  {
-    id: 137,
-    name: 'skc_to_tcp_sock',
-    proto: { args: [{ type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }], ret: { type: 'RET_PTR_TO_BTF_ID', flags: ['PTR_MAYBE_NULL'], btfType: 'tcp_sock' } },
-    gplOnly: false,
-    progTypes: SK_BASE_TYPES,
-    impl: (call) => {
-      const sk = socketArg(call, 1, 'skc_to_tcp_sock');
-      return sk && isFull(sk) && sk.protocol === IPPROTO_TCP ? sk.addr : 0;
-    },
-  },
-  {
-    id: 139,
-    name: 'skc_to_tcp_request_sock',
-    proto: { args: [{ type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }], ret: { type: 'RET_PTR_TO_BTF_ID', flags: ['PTR_MAYBE_NULL'], btfType: 'tcp_request_sock' } },
-    gplOnly: false,
-    progTypes: SK_BASE_TYPES,
-    impl: (call) => {
-      const sk = socketArg(call, 1, 'skc_to_tcp_request_sock');
-      return sk && sk.protocol === IPPROTO_TCP && sk.family === AF_INET && sk.state === TcpState.new_syn_recv ? sk.addr : 0;
-    },
-  },
+  // The skc_to_* casts: the socket's kernel struct (its kernel address) when it is of the type.
+  skcCast(136, 'skc_to_tcp6_sock', 'tcp6_sock', (sk) => isFull(sk) && sk.protocol === IPPROTO_TCP && sk.family === AF_INET6),
+  skcCast(137, 'skc_to_tcp_sock', 'tcp_sock', (sk) => isFull(sk) && sk.protocol === IPPROTO_TCP),
+  skcCast(138, 'skc_to_tcp_timewait_sock', 'tcp_timewait_sock', (sk) => sk.protocol === IPPROTO_TCP && sk.state === TcpState.time_wait),
+  skcCast(139, 'skc_to_tcp_request_sock', 'tcp_request_sock', (sk) => sk.protocol === IPPROTO_TCP && sk.family === AF_INET && sk.state === TcpState.new_syn_recv),
+  skcCast(140, 'skc_to_udp6_sock', 'udp6_sock', (sk) => isFull(sk) && sk.protocol === IPPROTO_UDP && sk.type === SOCK_DGRAM && sk.family === AF_INET6),
+  // ebpfvm's socket table has no AF_UNIX sockets and no MPTCP subflows: always NULL.
+  skcCast(178, 'skc_to_unix_sock', 'unix_sock', () => false),
+  skcCast(196, 'skc_to_mptcp_sock', 'mptcp_sock', () => false),
   {
     id: 128,
     name: 'sk_cgroup_id',

@@ -53,10 +53,12 @@ export function isFull(s: Socket): boolean {
 
 /** The socket at the pointer in argument `i`, undefined for NULL. */
 export function socketArg(call: HelperCall, i: 2 | 1, helper: string): Socket | undefined {
-  const addr = call.ptr(i);
-  if (addr === 0) return undefined;
-  const s = call.env.sockets?.byAddress(addr);
-  if (!s) throw new FaultSignal(`${helper}: r${i} (0x${addr.toString(16)}) is not a socket`);
+  // A socket has two addresses: its struct bpf_sock image (uapi pointers: ctx->sk, lookups) and
+  // its kernel struct (BTF pointers: bpf_skc_to_*, iterators); both name it.
+  const v = call.u64(i);
+  if (v === 0n) return undefined;
+  const s = v <= 0xffffffffn ? call.env.sockets?.byAddress(Number(v)) : call.env.sockets?.byKernelAddress(v);
+  if (!s) throw new FaultSignal(`${helper}: r${i} (0x${v.toString(16)}) is not a socket`);
   return s;
 }
 

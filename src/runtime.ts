@@ -21,6 +21,7 @@ import { KernelMemory } from '../vm/kmem.js';
 import { mapBuiltinKernel } from './btf/builtin-kmem.js';
 import { Arena, MemFlag, type ArenaOptions } from '../vm/memory.js';
 import { SocketTable, type SocketDesc } from '../vm/sockets.js';
+import { socketKernelImage } from './btf/kernel-socks.js';
 import { KernelModel, type KernelModelOptions } from './btf/kernel-objects.js';
 import { releaseKernelKptr } from '../helpers/task-kfuncs.js';
 import { releaseCryptoKptr } from '../helpers/crypto.js';
@@ -160,10 +161,11 @@ export class Runtime implements VmEnv {
     };
     this.helperTable = opts.helpers ? new Map(opts.helpers.map((h) => [h.id, h])) : undefined;
     this.arena = new Arena(this.options.arena);
-    this.sockets = new SocketTable(this.arena);
+    const self = this;
+    // Sockets' kernel structs (bpf_skc_to_*'s results) are made on first use, in kernel memory.
+    this.sockets = new SocketTable(this.arena, { map: (addr, bytes) => self.kmem.map(addr, bytes), image: (s, k) => socketKernelImage(s, k).bytes });
     for (const d of opts.sockets ?? []) this.sockets.add(d);
     this.prngState = (this.options.seed >>> 0) || 0x9e3779b9;
-    const self = this;
     this.timers = new TimerTable(() => self.clock.now());
     this.clock = new RuntimeClock(this.options.clock, this.timers, (t, output) => self.fireTimer(t, output));
     this.kernel = new KernelModel(opts.kernel, this.options.task);

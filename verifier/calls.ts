@@ -172,7 +172,14 @@ interface CallMeta {
   dynptr?: DynptrRef;
   dynptrArg?: boolean;
   dynptrRelease?: boolean;
+  /** The reference an argument carries (meta->ref_obj_id): a pointer cast's result shares it. */
+  argRef?: number;
 }
+
+/** is_ptr_cast_function: the result is the argument, typed anew, and carries its reference. */
+const PTR_CAST_HELPERS: ReadonlySet<string> = new Set([
+  'tcp_sock', 'sk_fullsock', 'skc_to_tcp_sock', 'skc_to_tcp6_sock', 'skc_to_udp6_sock', 'skc_to_mptcp_sock', 'skc_to_tcp_timewait_sock', 'skc_to_tcp_request_sock',
+]);
 
 export function checkHelperCall(v: Verifier, insn: Insn): void {
   const id = insn.imm;
@@ -288,6 +295,7 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
   if (!typeOk(arg, r)) {
     v.reject(`R${regno} type=${regTypeName(r)} expected=${EXPECTED[arg.type] ?? 'ptr'}`);
   }
+  if (r.refId && r.isPointer && meta.argRef === undefined) meta.argRef = r.refId;
   // check_reg_type: a BTF argument names its struct (rb_node is the RFC rbtree's own check).
   if (arg.type === 'ARG_PTR_TO_BTF_ID' && arg.btfType && arg.btfType !== 'rb_node' && r.type === RegType.BTF_ID && !(r.flags & RegFlag.MEM_ALLOC) && r.btfName !== arg.btfType)
     v.reject(`R${regno} is of type ${r.btfName} but ${arg.btfType} is expected`, false, 13);
@@ -531,6 +539,7 @@ function setReturn(v: Verifier, h: HelperEntry, meta: CallMeta, conditional: boo
     r.refId = r.id;
     acquireReference(v, r.id, h.name);
   }
+  if (PTR_CAST_HELPERS.has(h.name) && meta.argRef !== undefined) r.refId = meta.argRef;
   if (conditional && meta.releaseRef !== undefined) {
     // rbtree_add: the node's reference is released only when the result is non-NULL; tie the
     // result's id to the released reference so the null check settles it.

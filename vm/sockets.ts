@@ -87,6 +87,40 @@ export interface Socket {
   readonly queueId?: number;
 }
 
+/** What the kernel struct image of a socket is made from (src/btf/kernel-socks.ts): the socket
+ *  and its struct bpf_sock image's fields. Addresses in network order. */
+export interface SocketView {
+  family: number;
+  type: number;
+  protocol: number;
+  state: number;
+  /** Local port, host order (bpf_sock.src_port); remote port, host order. */
+  srcPort: number;
+  dstPort: number;
+  boundDevIf: number;
+  mark: number;
+  priority: number;
+  src4: Uint8Array;
+  dst4: Uint8Array;
+  src6: Uint8Array;
+  dst6: Uint8Array;
+  cookie: bigint;
+}
+
+/** Where sockets' kernel structs go: kernel memory and the image maker (the runtime wires
+ *  src/btf/kernel-socks.ts in; vm/ does not read BTF). */
+export interface SocketKernelView {
+  map(addr: bigint, bytes: Uint8Array): void;
+  image(s: SocketView, kaddr: bigint): Uint8Array;
+}
+
+/** Kernel addresses of the sockets' kernel structs: one 8 KiB slot each (tcp6_sock, the largest,
+ *  is under 2 KiB), in the direct map after the task model's cgroups. */
+export const SOCK_KERNEL_BASE = 0xffff888000a00000n;
+const SOCK_KERNEL_SLOT = 0x2000n;
+/** Most sockets with a kernel image at once (a run socket's slot is reused after its run). */
+export const MAX_KERNEL_SOCKETS = 4096;
+
 /** Something that keeps data per socket and must drop it when the socket goes away. */
 export interface SocketStorageOwner {
   socketClosed(sock: Socket): void;
@@ -107,8 +141,59 @@ export class SocketTable {
   private readonly byFdMap = new Map<number, Socket>();
   private readonly storages = new Set<SocketStorageOwner>();
   private nextCookie = 1n;
+  /** Kernel struct images: socket -> kernel address, and back; free slots for reuse. */
+  private readonly kaddrs = new Map<Socket, bigint>();
+  private readonly byKaddr = new Map<bigint, Socket>();
+  private readonly freeSlots: bigint[] = [];
+  private nextSlot = 0;
 
-  constructor(private readonly arena: Arena) {}
+  constructor(
+    private readonly arena: Arena,
+    private readonly kernel?: SocketKernelView,
+  ) {}
+
+  /** The kernel address of the socket's kernel struct (bpf_skc_to_*'s result), its image made and
+   *  mapped on first use from the socket's bpf_sock image; undefined without a kernel view. */
+  kernelAddress(sock: Socket): bigint | undefined {
+    const known = this.kaddrs.get(sock);
+    if (known !== undefined || !this.kernel || this.byAddr.get(sock.addr) !== sock) return known;
+    let k = this.freeSlots.pop();
+    if (k === undefined) {
+      if (this.nextSlot >= MAX_KERNEL_SOCKETS) throw new UsageError(`sockets: more than ${MAX_KERNEL_SOCKETS} sockets with a kernel struct at once`);
+      k = SOCK_KERNEL_BASE + BigInt(this.nextSlot++) * SOCK_KERNEL_SLOT;
+    }
+    this.kernel.map(k, this.kernel.image(this.view(sock), k));
+    this.kaddrs.set(sock, k);
+    this.byKaddr.set(k, sock);
+    return k;
+  }
+
+  /** The socket whose kernel struct is at `kaddr`, if any. */
+  byKernelAddress(kaddr: bigint): Socket | undefined {
+    return this.byKaddr.get(kaddr);
+  }
+
+  /** What the socket's bpf_sock image says, for its kernel image. */
+  private view(sock: Socket): SocketView {
+    const dv = this.arena.dv;
+    const at = (name: string): number => sock.addr + field(BPF_SOCK, name).offset;
+    return {
+      family: dv.getUint32(at('family'), true),
+      type: dv.getUint32(at('type'), true),
+      protocol: dv.getUint32(at('protocol'), true),
+      state: dv.getUint32(at('state'), true),
+      srcPort: dv.getUint32(at('src_port'), true) & 0xffff,
+      dstPort: dv.getUint16(at('dst_port'), false),
+      boundDevIf: dv.getUint32(at('bound_dev_if'), true),
+      mark: dv.getUint32(at('mark'), true),
+      priority: dv.getUint32(at('priority'), true),
+      src4: this.arena.read(at('src_ip4'), 4),
+      dst4: this.arena.read(at('dst_ip4'), 4),
+      src6: this.arena.read(at('src_ip6'), 16),
+      dst6: this.arena.read(at('dst_ip6'), 16),
+      cookie: sock.cookie,
+    };
+  }
 
   /** Add a described socket; returns it (its fd names it to user space). */
   add(desc: SocketDesc): Socket {
@@ -222,6 +307,14 @@ export class SocketTable {
     this.tcpImages.delete(sock);
     for (const s of this.storages) s.socketClosed(sock);
     this.omem.delete(sock);
+    const k = this.kaddrs.get(sock);
+    if (k !== undefined) {
+      // The slot's bytes stay mapped until reused: a stale pointer reads the old socket, as a
+      // freed kernel socket would be read through PROBE_MEM.
+      this.kaddrs.delete(sock);
+      this.byKaddr.delete(k);
+      this.freeSlots.push(k);
+    }
     this.byAddr.delete(sock.addr);
     if (sock.fd !== undefined) {
       this.byFdMap.delete(sock.fd);

@@ -12,6 +12,7 @@
 import { BtfError } from '../errors.js';
 import { BtfKind, IntEnc, Linkage, parseBtf, type Btf, type BtfMember, type BtfType } from './btf.js';
 import { encodeBtf } from './builtin-writer.js';
+import { declareSocketStructs } from './builtin-net.js';
 import { SK_BUFF, XDP_MD, BPF_FLOW_KEYS, SK_LOOKUP, BPF_SOCK, SOCK_ADDR, SOCKOPT, SOCK_OPS, CGROUP_DEV_CTX, SYSCTL, SK_MSG_MD, SK_REUSEPORT_MD, PT_REGS_X86_64, PERF_EVENT_DATA, KERNEL_SK_BUFF, NF_HOOK_STATE, BPF_NF_CTX, type CtxLayout } from '../../vm/contexts.js';
 import { ProgType } from '../../vm/prog-types.js';
 import { MapType } from '../../maps/types.js';
@@ -22,9 +23,9 @@ import type { HelperArg, HelperRet } from '../../helpers/types.js';
 type Rec = Omit<BtfType, 'id'>;
 
 /** Field row of an auto-laid-out struct: [C type, name, array count?, bitfield bits?]. */
-type Row = [string, string, number?, number?];
+export type Row = [string, string, number?, number?];
 
-class Builder {
+export class Builder {
   readonly recs: Rec[] = [];
   private readonly named = new Map<string, number>();
   private readonly tagged = new Map<string, number>(); // "struct foo" -> id (maybe still a placeholder)
@@ -112,8 +113,9 @@ class Builder {
     if (c.endsWith('*')) return this.ptr(this.ty(c.slice(0, -1)));
     if (c === 'void') return 0;
     if (c.startsWith('const ')) {
+      // const of a struct only declared (so far) has no size yet: pointers to it need none.
       const inner = this.ty(c.slice(6));
-      return this.derive(`const:${inner}`, () => this.add({ kind: BtfKind.CONST, name: '', kindFlag: false, vlen: 0, sizeOrType: inner }, inner ? this.sizeOf(inner) : undefined, this.alignOf(inner)));
+      return this.derive(`const:${inner}`, () => this.add({ kind: BtfKind.CONST, name: '', kindFlag: false, vlen: 0, sizeOrType: inner }, inner ? this.size.get(inner) : undefined, this.alignOf(inner)));
     }
     const m = /^(struct|union|enum) (\w+)$/.exec(c);
     if (m) {
@@ -400,6 +402,7 @@ function build(): Rec[] {
   ]);
   b.struct('udphdr', [['__be16', 'source'], ['__be16', 'dest'], ['__be16', 'len'], ['__sum16', 'check']]);
 
+
   // Tracing contexts: raw tracepoint arguments (uapi) and the sys_enter/sys_exit tracepoint
   // records (include/trace/events/syscalls.h), after their common trace_entry header.
   b.struct('bpf_raw_tracepoint_args', [['__u64', 'args', 0]]);
@@ -470,6 +473,10 @@ function build(): Rec[] {
     ['struct cgroup *', 'ancestors', 0],
   ]);
   b.struct('css_set', [['refcount_t', 'refcount'], ['struct css_set *', 'dom_cset'], ['struct cgroup *', 'dfl_cgrp']]);
+
+  // The kernel's socket structs (sock_common ... tcp6_sock, request and timewait socks) that
+  // the skc_to_* casts return and BTF-typed programs read: src/btf/builtin-net.ts.
+  declareSocketStructs(b);
 
   // net/bpf/test_run.c's kptr test object (bpf_kfunc_call_test_release's argument, the type of
   // `__kptr` fields in the kernel's local_kptr_stash selftest).
