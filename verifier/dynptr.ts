@@ -63,7 +63,10 @@ function slotAt(f: Frame, spi: number): Reg | undefined {
   return r?.dynptr?.first ? r : f.spills[spi + 1];
 }
 
-function clearSlots(f: Frame, spi: number): void {
+function clearSlots(v: Verifier, f: Frame, spi: number): void {
+  // Both slots are overwritten (the liveness analysis' sure writes, verifier/liveness.ts).
+  v.markStackWrite(f.frameno, spi);
+  v.markStackWrite(f.frameno, spi - 1);
   for (const s of [spi, spi - 1]) {
     for (let j = 0; j < 8; j++) f.stack[(s << 3) + j] = Slot.INVALID;
     f.spills[s] = undefined;
@@ -87,7 +90,7 @@ export function destroyIfDynptr(v: Verifier, f: Frame, spi: number): void {
   if (d?.dynptr?.type === 'ringbuf') v.reject('cannot overwrite referenced dynptr', false, 22);
   v.scratchSlot(spi);
   v.scratchSlot(spi - 1);
-  clearSlots(f, spi);
+  clearSlots(v, f, spi);
   if (d?.id) invalidateSlices(v, d.id);
 }
 
@@ -139,6 +142,9 @@ function processDynptrArg(v: Verifier, regno: number, m: ArgMode): DynptrRef | u
   const first = 'spi' in s ? f.spills[s.spi] : undefined;
   if (!('spi' in s) || !first?.dynptr?.first || !validBytes(f, s.spi)) rejectAfter(v, 'msg' in s ? s.msg : undefined, `Expected an initialized dynptr as arg #${argNo}`);
   if (m.type && first.dynptr.type !== m.type) v.reject(`Expected a dynptr of type ${m.type} as arg #${argNo}`, false, 22);
+  // mark_dynptr_read: both slots are read.
+  v.markStackRead(reg.frameno, s.spi);
+  v.markStackRead(reg.frameno, s.spi - 1);
   v.scratchSlot(s.spi);
   return { regno, id: first.id, type: first.dynptr.type, refId: first.refId };
 }
@@ -169,6 +175,7 @@ function markDynptr(v: Verifier, reg: Reg, type: DynptrType, cloneRef: number): 
     r.id = id;
     r.refId = refId;
     f.spills[spi] = r;
+    v.markStackWrite(f.frameno, spi);
     v.scratchSlot(spi);
   }
 }
@@ -181,7 +188,7 @@ function releaseDynptr(v: Verifier, ref: DynptrRef): void {
   if (!('spi' in s)) throw new Reject('verifier internal error: released dynptr not on the stack', v.pc, 14);
   const f = frameOf(v, reg);
   if (!ref.refId) {
-    clearSlots(f, s.spi);
+    clearSlots(v, f, s.spi);
     return;
   }
   // Clones anywhere in the call chain share the reference (the kernel looks in the dynptr's
@@ -192,7 +199,7 @@ function releaseDynptr(v: Verifier, ref: DynptrRef): void {
       const d = fr.spills[spi];
       if (fr.slotType(spi << 3) === Slot.DYNPTR && d?.dynptr?.first && d.refId === ref.refId) {
         dead.push(d.id);
-        clearSlots(fr, spi);
+        clearSlots(v, fr, spi);
       }
     }
   }

@@ -93,6 +93,7 @@ export function processIterArg(v: Verifier, k: KfuncEntry, regno: number): IterA
       r.iter = { type, active: true, depth: 0 };
       f.spills[at - i] = r;
       for (let j = 0; j < 8; j++) f.stack[((at - i) << 3) + j] = Slot.ITER;
+      v.markStackWrite(reg.frameno, at - i);
       v.scratchSlot(at - i);
     }
     return undefined;
@@ -108,6 +109,8 @@ export function processIterArg(v: Verifier, k: KfuncEntry, regno: number): IterA
   }
   if (!ok) v.reject(`${typeof spi === 'string' && spi !== 'range' ? `${spi}\n` : ''}expected an initialized iter_${type} as arg #${argNo}`, false, 22);
   const at = spi as number;
+  // mark_iter_read: every slot of the iterator is read.
+  for (let i = 0; i < nslots; i++) v.markStackRead(reg.frameno, at - i);
   for (let i = 0; i < nslots; i++) v.scratchSlot(at - i);
   const refId = f.spills[at]!.refId;
   if (flags & KF.KF_ITER_DESTROY) {
@@ -117,6 +120,7 @@ export function processIterArg(v: Verifier, k: KfuncEntry, regno: number): IterA
     for (let i = 0; i < nslots; i++) {
       f.spills[at - i] = undefined;
       for (let j = 0; j < 8; j++) f.stack[((at - i) << 3) + j] = Slot.INVALID;
+      v.markStackWrite(reg.frameno, at - i);
     }
   }
   return { frameno: reg.frameno, spi: at, refId };

@@ -390,6 +390,9 @@ function stackWrite(v: Verifier, reg: Reg, off: number, size: number, val: Reg |
   const at = Number(BigInt.asIntN(64, reg.s.constValue())) + off;
   const k0 = -at - 1;
   const spi = k0 >> 3;
+  // Only a write of the whole slot is a sure write for the liveness analysis (a partial one
+  // leaves bytes a later read may still need).
+  if (at % 8 === 0 && size === 8) v.markStackWrite(reg.frameno, spi);
   // Unprivileged, part of a spilled pointer may not be overwritten (its other bytes would then
   // be readable as a number).
   if (!v.allowPtrLeaks && size !== 8 && f.isSpilled(spi) && f.spills[spi]?.type !== RegType.SCALAR) v.reject('attempt to corrupt spilled pointer on stack');
@@ -466,6 +469,7 @@ function stackRead(v: Verifier, reg: Reg, regno: number, off: number, size: numb
     for (let o = lo; o < hi; o++) {
       const k = -o - 1;
       const t = f.slotType(k);
+      v.markStackRead(reg.frameno, k >> 3);
       if (t !== Slot.ZERO) zeros = false;
       if (t === Slot.DYNPTR || t === Slot.ITER || (t === Slot.SPILL && f.spills[k >> 3]?.isPointer && !v.allowPtrLeaks)) v.reject(`invalid read from stack R${regno} var_off ${formatTnum(reg.s.varOff)}+${o - lo} size ${size}`);
       v.scratchSlot(k >> 3);
@@ -476,6 +480,7 @@ function stackRead(v: Verifier, reg: Reg, regno: number, off: number, size: numb
   const k0 = -at - 1;
   const spi = k0 >> 3;
   v.scratchSlot(spi);
+  v.markStackRead(reg.frameno, spi);
   if (f.isSpilled(spi)) {
     // A fill restores the spilled register: backtracking follows it into the slot.
     v.noteStackSlot(reg.frameno, spi);
@@ -616,6 +621,8 @@ export function checkHelperMem(v: Verifier, regno: number, sizeMin: number, size
           f.stack[k] = Slot.MISC;
           continue;
         }
+        // check_stack_range_initialized: reading any byte reads the whole slot.
+        v.markStackRead(reg.frameno, spi);
         // 6.18 words a read of dynptr or iterator bytes without "indirect".
         if (t === Slot.DYNPTR || t === Slot.ITER) v.reject(`invalid read from stack R${regno} off ${base}+${i} size ${sizeMax}`);
         if (t === Slot.INVALID && !v.allowUninitStack) v.reject(`invalid indirect read from stack R${regno} off ${base}+${i} size ${sizeMax}`);

@@ -18,7 +18,7 @@ import { AUX_DST_STACK, AUX_FRAME_CHANGE, AUX_SRC_STACK, Backtrack, History, aux
 import { Reject } from './errors.js';
 import { VLog } from './log.js';
 import { Scalar } from './scalar.js';
-import { Frame, Reg, RegFlag, RegType, VState, formatFrame, formatRefs, regTypeName } from './state.js';
+import { Frame, Reg, RegFlag, RegType, Slot, VState, formatFrame, formatRefs, regTypeName } from './state.js';
 import { MAY_GOTO, subprogOf, type Cfg } from './cfg.js';
 import { checkKfuncCall } from './kfuncs.js';
 import { THROW_KFUNC, inExceptionCallback, throwExit } from './exceptions.js';
@@ -26,6 +26,7 @@ import { isIterNextInsn, iterActiveDepthsDiffer, iterArgActive } from './iters.j
 import { graphKfuncAllowedLocked } from './graph.js';
 import { SpecAux, recoverableWithNospec, tailCallSite } from './spectre.js';
 import { verifierCaps, type InsnFacts, type VerifyInput, type VerifyOptions } from './env.js';
+import { StackLiveness } from './liveness.js';
 
 export const INSN_LIMIT = 1_000_000;
 /** BPF_COMPLEXITY_LIMIT_JMP_SEQ: pending branches. The kernel counts the branch being pushed, so
@@ -52,11 +53,20 @@ function sameCallsites(a: VState, b: VState): boolean {
   return a.frames.length === b.frames.length && a.frames.every((f, i) => f.callsite === b.frames[i]!.callsite);
 }
 
-/** clean_verifier_state: registers dead at the state's insn (per frame) become NOT_INIT. */
-function cleanState(st: VState, live: (frameIdx: number, f: Frame) => number): void {
+/** clean_verifier_state: registers dead at the state's insn (per frame) become NOT_INIT, and
+ *  stack slots no later insn may read (verifier/liveness.ts) become invalid bytes, which
+ *  stacksafe lets match anything. */
+function cleanState(st: VState, pc: number, live: (frameIdx: number, f: Frame) => number, liveness: StackLiveness): void {
+  liveness.queryInit(st, pc);
   st.frames.forEach((f, i) => {
     const l = live(i, f);
     for (let r = 0; r < 10; r++) if (!(l & (1 << r))) f.regs[r] = new Reg();
+    const slots = f.allocated >> 3;
+    for (let spi = 0; spi < slots; spi++) {
+      if (liveness.slotAlive(i, spi)) continue;
+      f.spills[spi] = undefined;
+      f.stack.fill(Slot.INVALID, spi << 3, (spi << 3) + 8);
+    }
   });
 }
 
@@ -77,6 +87,8 @@ export class Verifier {
   readonly bypassSpecV4: boolean;
   /** Spectre sanitation facts per insn (verifier/spectre.ts). */
   readonly spec: SpecAux;
+  /** Which stack slots each insn reads and surely writes, per call chain (verifier/liveness.ts). */
+  readonly liveness: StackLiveness;
   private explored: (StatesAt | undefined)[];
   private parent: Checkpoint | undefined;
   private pending: Pending[] = [];
@@ -122,6 +134,7 @@ export class Verifier {
     this.bypassSpecV1 = caps.bypassSpecV1;
     this.bypassSpecV4 = caps.bypassSpecV4;
     this.spec = new SpecAux(this.insns.length);
+    this.liveness = new StackLiveness(this.insns, cfg.subprogs, cfg.prune, log.level >= 2 ? (t) => log.write(t) : undefined);
     this.explored = new Array(this.insns.length);
     this.facts = this.insns.map(() => ({ seen: false, safeAccess: false }));
     this.stackDepth = cfg.subprogs.map(() => 0);
@@ -160,6 +173,14 @@ export class Verifier {
   }
   scratchSlot(spi: number): void {
     this.scratchSlots.add(spi);
+  }
+  /** The current insn reads stack slot `spi` of frame `frameno` (bpf_mark_stack_read). */
+  markStackRead(frameno: number, spi: number): void {
+    this.liveness.markRead(this.st, frameno, this.pc, spi);
+  }
+  /** The current insn overwrites all of stack slot `spi` of frame `frameno`. */
+  markStackWrite(frameno: number, spi: number): void {
+    this.liveness.markWrite(frameno, spi);
   }
   scratchAll(): void {
     this.scratchAllFlag = true;
@@ -331,6 +352,7 @@ export class Verifier {
     this.globalEntry = globalEntry;
     this.entryPc = entry;
     this.scratchAllFlag = true;
+    this.liveness.resetCallchain();
     const n = this.insns.length;
     const limit = this.opts.insnLimit ?? INSN_LIMIT;
     for (;;) {
@@ -356,12 +378,17 @@ export class Verifier {
       this.pathDone = false;
       this.histAux = 0;
       let ended: boolean;
+      // The insn's sure stack writes are gathered while it is checked, then recorded for its
+      // call chain, unless it entered or left a function (the chain changed under it).
+      const frame = this.st.cur;
+      this.liveness.beginInsn(this.st, this.pc);
       try {
         ended = this.step(insn);
       } catch (e) {
         // 6.13+: what a speculative path may not do gets a barrier before the insn instead of
         // a rejection (error_recoverable_with_nospec); the message stays in the log.
         if (!(e instanceof Reject) || !speculative || !recoverableWithNospec(e.errno)) throw e;
+        this.commitStackWrites(frame);
         if (this.log.enabled) this.log.write(e.message + (e.noNewline ? '' : '\n'));
         this.spec.nospec[this.pc] = 1;
         this.spec.aluState[this.pc] = 0;
@@ -369,6 +396,7 @@ export class Verifier {
         if (!this.endPath()) return;
         continue;
       }
+      this.commitStackWrites(frame);
       this.curHist.push(this.pc, this.histAux);
       // A speculative path also stops at the barrier after a sanitized store (nospec_result).
       if (speculative && this.spec.nospecResult[this.pc] && !ended && !this.pathDone) {
@@ -377,7 +405,8 @@ export class Verifier {
         continue;
       }
       if (ended || this.pathDone) {
-        if (!this.endPath()) return;
+        // An impossible fall-through is no path end for the kernel: it goes on with the jump.
+        if (!this.endPath(ended || !this.pathDone)) return;
         continue;
       }
       this.prevPc = this.pc;
@@ -405,8 +434,20 @@ export class Verifier {
     this.log.insn(this.pc, this.insnText(this.pc));
   }
 
-  /** The current path is over (exit, pruned, infeasible): continue with a pending one. */
-  private endPath(): boolean {
+  private commitStackWrites(frame: Frame): void {
+    if (this.st.cur === frame) this.liveness.commit();
+    else this.liveness.resetCallchain();
+  }
+  /** A function returns: its chain's stack marks reach their fixed point first (the kernel's
+   *  process_bpf_exit_full before prepare_func_exit). */
+  beforeFrameExit(): void {
+    this.liveness.update(this.st);
+  }
+
+  /** The current path is over (exit, pruned, infeasible): continue with a pending one. At a
+   *  real path end the stack liveness of its call chain is brought up to date first. */
+  private endPath(update = true): boolean {
+    if (update) this.liveness.update(this.st);
     for (let cp = this.parent; cp; cp = cp.parent) {
       if (--cp.branches > 0) break;
       // Fully explored: from now on it may prune.
@@ -415,6 +456,7 @@ export class Verifier {
     }
     const next = this.pending.pop();
     if (!next) return false;
+    this.liveness.resetCallchain();
     this.st = next.st;
     this.pc = next.pc;
     this.prevPc = next.prevPc;
@@ -582,10 +624,14 @@ export class Verifier {
       if (this.jmps - this.prevJmps < 20 && this.processed - this.prevInsns < 100) addNew = force;
     }
     const done = at.done;
-    // clean_live_states: fully explored states here forget their dead registers (printed and
-    // propagated as the kernel's cleaned states are).
-    for (const cp of done) if (!cp.cleaned && sameCallsites(cp.state, cur)) cleanState(cp.state, live);
-    for (const cp of done) cp.cleaned ||= sameCallsites(cp.state, cur);
+    // clean_live_states: fully explored states here forget their dead registers and stack slots
+    // (printed and propagated as the kernel's cleaned states are); not while their loop's
+    // precision marks may still grow.
+    for (const cp of done) {
+      if (cp.cleaned || !sameCallsites(cp.state, cur) || this.incompleteMarks(cp)) continue;
+      cleanState(cp.state, pc, live, this.liveness);
+      cp.cleaned = true;
+    }
     for (let i = 0; i < done.length; i++) {
       const cp = done[i]!;
       const loop = this.incompleteMarks(cp);
@@ -703,6 +749,7 @@ export class Verifier {
       if (this.st.rcuLock && top) this.reject('BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region', false, 22);
       if (!top) {
         if (this.frame.inCallback && this.regs[0]!.type !== RegType.SCALAR) this.reject('R0 not a scalar value');
+        this.beforeFrameExit();
         this.nextPc = funcExit(this);
         this.doPrintState = true;
         return false;
@@ -841,6 +888,7 @@ export class Verifier {
       this.scratchRegs |= 1;
       this.pushBranch(this.st.clone(), this.pc + 1);
       this.setReg(0, Reg.known(0n));
+      this.beforeFrameExit();
       this.nextPc = funcExit(this);
       this.doPrintState = true;
     }
