@@ -689,7 +689,8 @@ export function checkFuncCall(v: Verifier, insn: Insn): number {
   for (let i = 1; i <= 5; i++) callee.regs[i] = caller.regs[i]!.clone();
   callee.regs[10] = Reg.ptr(RegType.STACK);
   callee.regs[10].frameno = callee.frameno;
-  for (let i = 1; i <= 5; i++) caller.regs[i] = new Reg();
+  // clear_caller_saved_regs: R0-R5 of the caller are not init while the callee runs.
+  for (let i = 0; i <= 5; i++) caller.regs[i] = new Reg();
   st.frames.push(callee);
   v.noteFrameChange();
   v.scratchAll();

@@ -190,7 +190,13 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
       // state from pushing it twice (visit_insn's is_async_callback_calling_insn).
       if (x.src === PseudoCall.HELPER && x.imm === 170) prune[pc] = 1;
       prune[pc + 1] = 1;
-      if (x.src === PseudoCall.LOCAL && (x.code & 0x08) === 0) visit(pc, pc + x.imm + 1);
+      if (x.src === PseudoCall.LOCAL && (x.code & 0x08) === 0) {
+        // visit_func_call_insn with visit_callee: the call insn is a prune point, and the BRANCH
+        // edge to the callee makes its first insn one (push_insn).
+        prune[pc] = 1;
+        prune[pc + x.imm + 1] = 1;
+        visit(pc, pc + x.imm + 1);
+      }
       visit(pc, pc + 1);
       continue;
     }
