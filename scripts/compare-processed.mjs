@@ -6,11 +6,15 @@
 // logs are identical (after masking addresses and times), the first differing line, and totals.
 //
 //   node scripts/compare-processed.mjs [--level 0|1|2] [--show] [--prog NAME] OBJ.o...
-//   (after npx tsc -p .; root: the harness loads into the host kernel)
+//   (after npx tsc -p .; root: the harness loads into the host kernel). HARNESS_BIN=PATH uses another
+//   build of the harness (one with a larger log buffer than its 2 MiB, for the level-2 logs of
+//   large programs, which the kernel otherwise truncates to their last 2 MiB).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { ensureHarness } from './kernel-tree.mjs';
+import { ensureHarness as buildHarness } from './kernel-tree.mjs';
+
+const ensureHarness = () => process.env.HARNESS_BIN ?? buildHarness();
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const { Runtime, load, openObject, verifyProgram } = await import(join(root, 'dist/src/index.js'));
