@@ -31,6 +31,8 @@ export function checkInner(runtime: MapRuntime, template: MapSpec, id: number): 
   if ((s.flags & ~MapFlag.INNER_MAP) !== (template.flags & ~MapFlag.INNER_MAP)) return -Errno.EINVAL;
   const arrayLike = s.type === MapType.ARRAY || s.type === MapType.PERCPU_ARRAY;
   if (arrayLike && (template.flags & MapFlag.INNER_MAP) === 0 && m.maxEntries !== template.maxEntries) return -Errno.EINVAL;
+  // xsk_map_meta_equal: an xskmap (which cannot take BPF_F_INNER_MAP) must match in max_entries too
+  if (s.type === MapType.XSKMAP && m.maxEntries !== template.maxEntries) return -Errno.EINVAL;
   return 0;
 }
 

@@ -3,7 +3,9 @@
 # loads the object with bpftool (pinning its maps), makes two AF_XDP sockets (unbound: an xskmap
 # takes any PF_XDP socket, xsk_map_update_elem does not ask for a bound one) and one TCP socket,
 # records the errno of each user-space map operation of a fixed sequence, leaves socket A in slot
-# 0 and socket B in slot 2, then test-runs every program on 64 zero bytes, pinned to CPU 0.
+# 0 and socket B in slot 2, then test-runs every program (xdp, tc, socket filter) on 64 zero bytes, pinned to CPU 0. Also
+# what an array_of_maps with an xskmap template takes (xsk_map_meta_equal: the same max_entries,
+# which a devmap template does not ask for).
 # Writes test/fixtures/xskmap/m_xskmap.json, which test/maps/xskmap-sockets.test.ts replays on
 # described "xdp" sockets. Needs root, bpffs and bpftool; not part of npm test.
 #
@@ -21,7 +23,7 @@ BPF_MAP_LOOKUP_ELEM, BPF_MAP_UPDATE_ELEM, BPF_MAP_DELETE_ELEM, BPF_MAP_GET_NEXT_
 BPF_PROG_TEST_RUN = 10
 PROGRAMS = ["redir_full", "redir_empty", "redir_key_cut", "redir_beyond", "redir_broadcast",
             "redir_bad_action", "lookup_full", "lookup_slot2", "lookup_empty", "lookup_beyond",
-            "lookup_then_redirect"]
+            "lookup_then_redirect", "tc_lookup", "sf_lookup", "xdp_skc_to_tcp"]
 
 
 def map_op(cmd, fd, key, value=None, flags=0):
@@ -39,6 +41,25 @@ def map_op(cmd, fd, key, value=None, flags=0):
     return struct.unpack("<I", v.raw)[0] if cmd == BPF_MAP_GET_NEXT_KEY else 0
 
 
+def map_create(mtype, key, value, entries, inner_fd=0):
+    attr = (ctypes.c_ubyte * 72)()
+    struct.pack_into("<IIIIII", attr, 0, mtype, key, value, entries, 0, inner_fd)
+    return bpf(0, attr)  # BPF_MAP_CREATE
+
+
+def inner_maps():
+    """Outer array_of_maps slot updates with inner maps of the template's max_entries and another."""
+    out = {}
+    for name, mtype in (("xskmap", 17), ("devmap", 14)):
+        tmpl, same, other = map_create(mtype, 4, 4, 4), map_create(mtype, 4, 4, 4), map_create(mtype, 4, 4, 8)
+        outer = map_create(12, 4, 4, 2, tmpl)
+        out[name] = {"same_max_entries": map_op(BPF_MAP_UPDATE_ELEM, outer, 0, same),
+                     "other_max_entries": map_op(BPF_MAP_UPDATE_ELEM, outer, 1, other)}
+        for fd in (tmpl, same, other, outer):
+            os.close(fd)
+    return out
+
+
 def test_run(fd, data):
     attr = (ctypes.c_ubyte * 80)()
     din = ctypes.create_string_buffer(data, len(data))
@@ -54,7 +75,7 @@ def main():
     shutil.rmtree(PIN, ignore_errors=True)
     os.makedirs(PIN)
     try:
-        subprocess.run(["bpftool", "prog", "loadall", OBJ, PIN + "/p", "type", "xdp", "pinmaps", PIN + "/m"], check=True)
+        subprocess.run(["bpftool", "prog", "loadall", OBJ, PIN + "/p", "pinmaps", PIN + "/m"], check=True)
         mfd = obj_get(PIN + "/m/xsks")
         socks = {"xskA": socket.socket(AF_XDP, socket.SOCK_RAW, 0), "xskB": socket.socket(AF_XDP, socket.SOCK_RAW, 0),
                  "tcp": socket.socket(socket.AF_INET, socket.SOCK_STREAM)}
@@ -82,7 +103,7 @@ def main():
             runs[p] = test_run(obj_get(PIN + "/p/" + p), bytes(64))
         out = {"kernel": platform.release(), "source": "test/progs/maps/m_xskmap.c",
                "sockets": {"xskA": "AF_XDP, unbound", "xskB": "AF_XDP, unbound", "tcp": "AF_INET SOCK_STREAM"},
-               "ops": ops, "input": "zero64", "runs": runs}
+               "ops": ops, "input": "zero64", "runs": runs, "inner_maps": inner_maps()}
         os.makedirs(os.path.join(ROOT, "test/fixtures/xskmap"), exist_ok=True)
         with open(os.path.join(ROOT, "test/fixtures/xskmap/m_xskmap.json"), "w") as f:
             f.write(json.dumps(out, indent=1) + "\n")

@@ -15,7 +15,11 @@ import { loadProg } from '../run/helpers.js';
 import { u32 } from './util.js';
 
 interface Op { op: 'update' | 'lookup' | 'delete' | 'next'; key: number | null; value: string | number | null; flags: number; result: number | string }
-interface Fixture { ops: Op[]; runs: Record<string, { retval: number; data_out: string }> }
+interface Fixture {
+  ops: Op[];
+  runs: Record<string, { retval: number; data_out: string }>;
+  inner_maps: Record<'xskmap' | 'devmap', { same_max_entries: number | string; other_max_entries: number | string }>;
+}
 const FX = JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/xskmap/m_xskmap.json'), 'utf8')) as Fixture;
 const ERRNO: Record<string, number> = { EINVAL: 22, EEXIST: 17, ENOENT: 2, EOPNOTSUPP: 95, EBADF: 9, E2BIG: 7 };
 const hostResult = (r: number | string): number => (typeof r === 'number' ? r : -ERRNO[r.slice(1)]!);
@@ -68,6 +72,20 @@ describe('xskmap with AF_XDP sockets: host kernel vs ebpfvm', () => {
       expect(got).toEqual(FX.runs);
     });
   }
+});
+
+describe('xskmap as an inner map: host kernel vs ebpfvm', () => {
+  it('an array_of_maps with an xskmap template takes only xskmaps of its max_entries (a devmap template any)', () => {
+    const rt = new Runtime();
+    for (const [name, type] of [['xskmap', 17], ['devmap', 14]] as const) {
+      const mk = (n: number) => rt.createMap({ name: `${name}${n}`, type, keySize: 4, valueSize: 4, maxEntries: n, flags: 0 });
+      const template = mk(4).map;
+      const outer = rt.createMap({ name: `outer_${name}`, type: 12, keySize: 4, valueSize: 4, maxEntries: 2, flags: 0, innerMap: template.spec }).map;
+      const got = { same_max_entries: outer.update(u32(0), u32(mk(4).id)), other_max_entries: outer.update(u32(1), u32(mk(8).id)) };
+      const want = FX.inner_maps[name];
+      expect(got, name).toEqual({ same_max_entries: hostResult(want.same_max_entries), other_max_entries: hostResult(want.other_max_entries) });
+    }
+  });
 });
 
 describe('xskmap sockets beyond the host recording', () => {

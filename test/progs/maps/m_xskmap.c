@@ -3,7 +3,8 @@
 // "xdp" sockets there): what an XDP test run can observe of them. bpf_redirect_map finds a socket
 // (XDP_REDIRECT) or takes the fallback action in the flags' low bits; its u64 key is cut to the
 // u32 the map's lookup takes; lookups give the socket, whose struct bpf_xdp_sock.queue_id is the
-// queue it is bound to (0 unbound). A test run without BPF_F_TEST_XDP_LIVE_FRAMES delivers nothing.
+// queue it is bound to (0 unbound), in XDP programs and others alike. A test run without
+// BPF_F_TEST_XDP_LIVE_FRAMES delivers nothing.
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -95,6 +96,31 @@ int lookup_then_redirect(struct xdp_md *ctx)
 	if (bpf_map_lookup_elem(&xsks, &key))
 		return bpf_redirect_map(&xsks, key, XDP_DROP);
 	return XDP_PASS;
+}
+
+/* Lookups are not limited to XDP programs: a tc program or a socket filter reads the socket too */
+SEC("tc")
+int tc_lookup(struct __sk_buff *skb)
+{
+	return queue_of(0);
+}
+
+SEC("socket")
+int sf_lookup(struct __sk_buff *skb)
+{
+	return queue_of(2);
+}
+
+/* an xdp_sock is a full socket but not a TCP one */
+SEC("xdp")
+int xdp_skc_to_tcp(struct xdp_md *ctx)
+{
+	__u32 key = 0;
+	struct bpf_sock *sk = bpf_map_lookup_elem(&xsks, &key);
+
+	if (!sk)
+		return 1;
+	return bpf_skc_to_tcp_sock(sk) ? 5 : 6;
 }
 
 char LICENSE[] SEC("license") = "GPL";
