@@ -13,15 +13,15 @@
 //     max_entries -E2BIG, a u64 fd above S32_MAX -EINVAL, a fd that names no socket -EBADF; then
 //     (reuseport_array_update_check) NOEXIST on a taken slot -EEXIST, EXIST on an empty one
 //     -ENOENT, a socket that is not in a reuseport group (SO_REUSEPORT on a listening TCP or a
-//     bound UDP socket) -EINVAL, a socket already in a slot of any reuseport array -EBUSY (its
-//     sk_user_data points at that slot). A replaced socket leaves its slot.
+//     bound UDP socket) -EINVAL, a socket already in a slot of any reuseport array, or in a
+//     sockmap or sockhash, -EBUSY (its sk_user_data points at that slot, or at the sockmap's
+//     psock; SocketTable.claimUserData). A replaced socket leaves its slot.
 //   lookup from user space: value_size 4 -ENOSPC (MapError), else the socket's cookie; an empty
 //     slot or an index beyond max_entries: not found.
 //   delete: an index beyond max_entries -E2BIG, an empty slot -ENOENT.
 //   get_next_key: every index in order (array semantics).
 // A socket that goes away (SocketTable.close; the kernel's bpf_sk_reuseport_detach at unhash)
-// leaves its slot. Not modelled: the kernel's sockmap also keeps its psock in sk_user_data, so a
-// socket cannot be in a sockmap and a reuseport array at once (-EBUSY); ebpfvm lets it.
+// leaves its slot.
 
 import { MapError } from '../src/errors.js';
 import { ACCESS_MASK, checkUserBytes, createError, isU32Flags } from './common.js';
@@ -30,9 +30,6 @@ import { Errno, MapFlag, UpdateFlag, type BpfMap, type MapContext, type MapFacto
 import { IPPROTO_TCP, IPPROTO_UDP, TcpState, type Socket, type SocketStorageOwner, type SocketTable } from '../vm/sockets.js';
 
 const CREATE_FLAGS = MapFlag.NUMA_NODE | ACCESS_MASK;
-
-/** Which reuseport array slot holds a socket (the kernel's sk->sk_user_data): at most one. */
-const slotOf = new WeakMap<Socket, ReuseportArray>();
 
 /** sk_hashed and sk_reuseport_cb: SO_REUSEPORT on a listening TCP socket or a bound UDP one. */
 function inReuseportGroup(sock: Socket): boolean {
@@ -81,7 +78,7 @@ export class ReuseportArray implements BpfMap, SocketStorageOwner {
 
   private drop(i: number): void {
     const s = this.slots.get(i);
-    if (s && slotOf.get(s) === this) slotOf.delete(s);
+    if (s) this.sockets.releaseUserData(s, 'reuseport');
     this.slots.delete(i);
   }
 
@@ -126,10 +123,10 @@ export class ReuseportArray implements BpfMap, SocketStorageOwner {
     if (!old && flags === UpdateFlag.EXIST) return -Errno.ENOENT;
     // every socket of the table is an AF_INET/AF_INET6 TCP or UDP one (no -ENOTSUPP case)
     if (!inReuseportGroup(sock)) return -Errno.EINVAL;
-    if (slotOf.has(sock)) return -Errno.EBUSY;
+    const busy = this.sockets.claimUserData(sock, 'reuseport');
+    if (busy !== 0) return busy;
     if (old) this.drop(idx);
     this.slots.set(idx, sock);
-    slotOf.set(sock, this);
     return 0;
   }
 

@@ -50,15 +50,28 @@ export class SockHash implements BpfMap, SocketStorageOwner {
     for (const [k, e] of this.entries) if (e.sock === sock) this.entries.delete(k);
   }
 
+  /** sock_hash_update_common: the socket's psock first (-EBUSY, as sockmap's), then the key. */
   private put(key: Uint8Array, sock: Socket, flags: number): number {
     if (!isU32Flags(flags) || flags > UpdateFlag.EXIST) return -Errno.EINVAL;
+    const busy = this.sockets.claimUserData(sock, 'psock');
+    if (busy !== 0) return busy;
     const k = hex(key);
     const old = this.entries.get(k);
-    if (old && flags === UpdateFlag.NOEXIST) return -Errno.EEXIST;
-    if (!old && flags === UpdateFlag.EXIST) return -Errno.ENOENT;
-    if (!old && this.entries.size >= this.maxEntries) return -Errno.E2BIG;
+    const refused = old && flags === UpdateFlag.NOEXIST ? -Errno.EEXIST : !old && flags === UpdateFlag.EXIST ? -Errno.ENOENT : !old && this.entries.size >= this.maxEntries ? -Errno.E2BIG : 0;
+    if (refused !== 0) {
+      this.sockets.releaseUserData(sock, 'psock');
+      return refused;
+    }
+    if (old) this.sockets.releaseUserData(old.sock, 'psock');
     this.entries.set(k, { key: key.slice(), sock });
     return 0;
+  }
+
+  private drop(k: string): boolean {
+    const e = this.entries.get(k);
+    if (!e) return false;
+    this.sockets.releaseUserData(e.sock, 'psock');
+    return this.entries.delete(k);
   }
 
   private keyAt(addr: number): Uint8Array {
@@ -78,7 +91,7 @@ export class SockHash implements BpfMap, SocketStorageOwner {
     return bad !== 0 ? bad : this.put(key, sock, flags);
   }
   deleteElem(keyAddr: number): number {
-    return this.entries.delete(hex(this.keyAt(keyAddr))) ? 0 : -Errno.ENOENT;
+    return this.drop(hex(this.keyAt(keyAddr))) ? 0 : -Errno.ENOENT;
   }
 
   // ---- user side
@@ -100,7 +113,7 @@ export class SockHash implements BpfMap, SocketStorageOwner {
   delete(key: Uint8Array): number {
     checkUserBytes(this.spec, 'key', key, this.keySize);
     if (this.frozen) return -Errno.EPERM;
-    return this.entries.delete(hex(key)) ? 0 : -Errno.ENOENT;
+    return this.drop(hex(key)) ? 0 : -Errno.ENOENT;
   }
   nextKey(key: Uint8Array | undefined): Uint8Array | undefined {
     const keys = [...this.entries.values()];
@@ -109,6 +122,7 @@ export class SockHash implements BpfMap, SocketStorageOwner {
     return keys[i + 1]?.key.slice();
   }
   destroy(): void {
+    for (const e of this.entries.values()) this.sockets.releaseUserData(e.sock, 'psock');
     this.entries.clear();
     this.sockets.unwatch(this);
   }

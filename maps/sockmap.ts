@@ -15,6 +15,8 @@
 //   lookup from user space: -ENOSPC with value_size 4 (MapError), the socket's cookie with 8;
 //     an empty slot: not found. From a program: the socket's pointer or NULL.
 //   delete: an index beyond max_entries or an empty slot: -EINVAL (not -ENOENT).
+//   a socket in a reuseport array cannot be added (-EBUSY before the slot checks: its
+//     sk_user_data is taken; SocketTable.claimUserData), nor the other way round.
 //   get_next_key: every index in order, empty or not (array semantics).
 // A socket that goes away (SocketTable.close) leaves every map it was in.
 
@@ -86,19 +88,28 @@ export class SockMap implements BpfMap, SocketStorageOwner {
     for (const [i, s] of this.slots) if (s === sock) this.slots.delete(i);
   }
 
-  /** sock_map_update_common. */
+  /** sock_map_update_common: the socket's psock first (sock_map_link: -EBUSY when its
+   *  sk_user_data is a reuseport array's), then the slot. */
   private put(idx: number, sock: Socket, flags: number): number {
     if (!isU32Flags(flags) || flags > UpdateFlag.EXIST) return -Errno.EINVAL;
     if (idx >= this.maxEntries) return -Errno.E2BIG;
+    const busy = this.sockets.claimUserData(sock, 'psock');
+    if (busy !== 0) return busy;
     const old = this.slots.get(idx);
-    if (old && flags === UpdateFlag.NOEXIST) return -Errno.EEXIST;
-    if (!old && flags === UpdateFlag.EXIST) return -Errno.ENOENT;
+    const refused = old && flags === UpdateFlag.NOEXIST ? -Errno.EEXIST : !old && flags === UpdateFlag.EXIST ? -Errno.ENOENT : 0;
+    if (refused !== 0) {
+      this.sockets.releaseUserData(sock, 'psock');
+      return refused;
+    }
+    if (old) this.sockets.releaseUserData(old, 'psock');
     this.slots.set(idx, sock);
     return 0;
   }
 
   private remove(idx: number): number {
-    if (idx >= this.maxEntries || !this.slots.has(idx)) return -Errno.EINVAL;
+    const old = this.slots.get(idx);
+    if (idx >= this.maxEntries || !old) return -Errno.EINVAL;
+    this.sockets.releaseUserData(old, 'psock');
     this.slots.delete(idx);
     return 0;
   }
@@ -150,6 +161,7 @@ export class SockMap implements BpfMap, SocketStorageOwner {
     return out;
   }
   destroy(): void {
+    for (const sock of this.slots.values()) this.sockets.releaseUserData(sock, 'psock');
     this.slots.clear();
     this.sockets.unwatch(this);
   }

@@ -120,6 +120,9 @@ export const SOCK_KERNEL_BASE = 0xffff888000a00000n;
 const SOCK_KERNEL_SLOT = 0x2000n;
 /** Most sockets with a kernel image at once (a run socket's slot is reused after its run). */
 export const MAX_KERNEL_SOCKETS = 4096;
+/** What a socket's sk_user_data may hold (SocketTable.claimUserData). */
+export type UserDataKind = 'psock' | 'reuseport';
+const EBUSY = 16;
 
 /** Something that keeps data per socket and must drop it when the socket goes away. */
 export interface SocketStorageOwner {
@@ -146,6 +149,9 @@ export class SocketTable {
   private readonly byKaddr = new Map<bigint, Socket>();
   private readonly freeSlots: bigint[] = [];
   private nextSlot = 0;
+  /** What each socket's sk_user_data holds: the sockmap psock (one per socket, shared by every
+   *  sockmap and sockhash slot that holds it, so counted) or a reuseport array slot. */
+  private readonly userData = new Map<Socket, { kind: UserDataKind; refs: number }>();
 
   constructor(
     private readonly arena: Arena,
@@ -298,6 +304,25 @@ export class SocketTable {
     return a;
   }
 
+  /** Take the socket's sk_user_data for a sockmap psock or a reuseport array slot: 0, or -EBUSY
+   *  when it holds the other kind (sk_psock_init, reuseport_array_update_check) or, for a
+   *  reuseport slot, any (one slot per socket). psock claims add up; each ends with a release. */
+  claimUserData(sock: Socket, kind: UserDataKind): number {
+    const d = this.userData.get(sock);
+    if (!d) {
+      this.userData.set(sock, { kind, refs: 1 });
+      return 0;
+    }
+    if (d.kind !== kind || kind === 'reuseport') return -EBUSY;
+    d.refs++;
+    return 0;
+  }
+
+  releaseUserData(sock: Socket, kind: UserDataKind): void {
+    const d = this.userData.get(sock);
+    if (d?.kind === kind && --d.refs === 0) this.userData.delete(sock);
+  }
+
   /** The socket goes away: storages drop what they held for it; a described socket's image is
    *  freed (a run socket's belongs to its test run). */
   close(sock: Socket): void {
@@ -306,6 +331,7 @@ export class SocketTable {
     if (tcp !== undefined) this.arena.free(tcp);
     this.tcpImages.delete(sock);
     for (const s of this.storages) s.socketClosed(sock);
+    this.userData.delete(sock);
     this.omem.delete(sock);
     const k = this.kaddrs.get(sock);
     if (k !== undefined) {
