@@ -1,6 +1,6 @@
 // The BPF crypto kfuncs (kernel/bpf/crypto.c, Linux 6.10+) with the "skcipher" crypto type of
 // crypto/bpf_crypto_skcipher.c, as Linux 6.18 runs them (checked against the host kernel by
-// test/progs/kfunc/kf_crypto.c, scripts/record-crypto.mjs):
+// test/progs/kfunc/kf_crypto.c, scripts/record-seq.mjs):
 //
 //   bpf_crypto_ctx_create(params, params__sz, err)   KF_ACQUIRE | KF_RET_NULL | KF_SLEEPABLE
 //     NULL with *err set: -EINVAL for params__sz != sizeof(struct bpf_crypto_params) (408) or a

@@ -32,6 +32,7 @@
 //   bpf_throw                       a BPF exception: see vm/interpreter's endWithException.
 //   bpf_task_*, bpf_cgroup_*         on the runtime's task model: helpers/task-kfuncs.ts.
 //   bpf_crypto_*                     AES ecb/cbc contexts: helpers/crypto.ts.
+//   bpf_wq_*                         work items run when the runtime's clock advances: helpers/wq.ts.
 
 import { FaultSignal, ThrowSignal } from '../src/errors.js';
 import { Errno } from '../maps/types.js';
@@ -43,6 +44,7 @@ import { skbBounds } from './skb.js';
 import { BPF_MEM_ALLOC_MAX } from '../maps/graph.js';
 import { cgroupAcquire, cgroupAncestor, cgroupFromId, cgroupRelease, taskAcquire, taskFromPid, taskGetCgroup1, taskRelease, taskUnderCgroup } from './task-kfuncs.js';
 import { cryptoKfuncImpls } from './crypto.js';
+import { wqKfuncImpls } from './wq.js';
 import { listPeek, listPop, listPush, objDrop, objNew, percpuObjDrop, percpuObjNew, rbtreeAdd, rbtreeFirst, rbtreeLeft, rbtreeRemove, rbtreeRight, rbtreeRoot, refcountAcquire } from './graph.js';
 
 /** The kernel's KF_* kfunc flags (include/linux/btf.h), with their bit values. */
@@ -473,6 +475,17 @@ export const KFUNCS: readonly KfuncEntry[] = [
   { name: 'bpf_preempt_disable', ret: 'void', params: [], flags: [], progTypes: 'all', impl: () => 0 },
   { name: 'bpf_preempt_enable', ret: 'void', params: [], flags: [], progTypes: 'all', impl: () => 0 },
   { name: 'bpf_rcu_read_unlock', ret: 'void', params: [], flags: [], progTypes: 'all', impl: () => 0 },
+  // bpf_wq (common set, 6.10+; 6.17+ names the hidden program argument aux__prog): helpers/wq.ts.
+  { name: 'bpf_wq_init', ret: 'int', params: [P('struct bpf_wq *', 'wq'), P('void *', 'p__map'), P('unsigned int', 'flags')], flags: [], progTypes: 'all', impl: wqKfuncImpls.init },
+  {
+    name: 'bpf_wq_set_callback_impl',
+    ret: 'int',
+    params: [P('struct bpf_wq *', 'wq'), P('int (*)(void *, int *, void *)', 'callback_fn'), P('unsigned int', 'flags'), P('void *', 'aux__prog')],
+    flags: [],
+    progTypes: 'all',
+    impl: wqKfuncImpls.setCallback,
+  },
+  { name: 'bpf_wq_start', ret: 'int', params: [P('struct bpf_wq *', 'wq'), P('unsigned int', 'flags')], flags: [], progTypes: 'all', impl: wqKfuncImpls.start },
 
   // generic_kfunc_set: allocated objects and the graph kfuncs (kernel/bpf/helpers.c; flags and
   // prototypes as Linux 6.18's BTF has them: the meta__ign/off arguments are filled in by the

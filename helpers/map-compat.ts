@@ -187,11 +187,12 @@ export interface MapKind {
   hasGraphRoot?: boolean;
   /** The value holds a struct bpf_timer (src/btf/fields.ts). */
   hasTimer?: boolean;
+  /** The value holds a struct bpf_wq. */
+  hasWq?: boolean;
 }
 
 /** check_map_prog_compatibility: the kernel's log line refusing a program's use of `map` (any
- *  ld_imm64 naming it), or undefined. bpf_wq in map values is not tracked by ebpfvm's maps, so
- *  its tracing-program refusal is left to the verifier. */
+ *  ld_imm64 naming it), or undefined. */
 export function mapProgRefusal(map: MapKind, prog: ProgramKind): string | undefined {
   if (map.hasGraphRoot && TRACING_TYPES.includes(prog.progType)) return 'tracing progs cannot use bpf_{list_head,rb_root} yet';
   if (map.hasSpinLock) {
@@ -199,6 +200,7 @@ export function mapProgRefusal(map: MapKind, prog: ProgramKind): string | undefi
     if (TRACING_TYPES.includes(prog.progType)) return 'tracing progs cannot use bpf_spin_lock yet';
   }
   if (map.hasTimer && TRACING_TYPES.includes(prog.progType)) return 'tracing progs cannot use bpf_timer yet';
+  if (map.hasWq && TRACING_TYPES.includes(prog.progType)) return 'tracing progs cannot use bpf_wq yet';
   if (map.type === M.STRUCT_OPS) return 'bpf_struct_ops map cannot be used in prog';
   if (prog.sleepable && !SLEEPABLE_MAPS.includes(map.type)) return 'Sleepable programs can only use array, hash, ringbuf and local storage maps';
   return undefined;

@@ -709,6 +709,10 @@ struct bpf_timer {
 	__u64 __opaque[2];
 };
 
+struct bpf_wq {
+	__u64 __opaque[2];
+};
+
 struct bpf_rb_root {
 	__u64 __opaque[2];
 };
@@ -1483,6 +1487,9 @@ extern void bpf_rcu_read_lock(void) __weak __ksym;
 extern void bpf_preempt_disable(void) __weak __ksym;
 extern void bpf_preempt_enable(void) __weak __ksym;
 extern void bpf_rcu_read_unlock(void) __weak __ksym;
+extern int bpf_wq_init(struct bpf_wq *wq, void *p__map, unsigned int flags) __weak __ksym;
+extern int bpf_wq_set_callback_impl(struct bpf_wq *wq, int (*callback_fn)(void *, int *, void *), unsigned int flags, void *aux__prog) __weak __ksym;
+extern int bpf_wq_start(struct bpf_wq *wq, unsigned int flags) __weak __ksym;
 extern void *bpf_obj_new_impl(u64 local_type_id__k, void *meta__ign) __weak __ksym;
 extern void *bpf_percpu_obj_new_impl(u64 local_type_id__k, void *meta__ign) __weak __ksym;
 extern void bpf_obj_drop_impl(void *p__alloc, void *meta__ign) __weak __ksym;

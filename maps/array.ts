@@ -23,6 +23,8 @@ export class ArrayMap implements BpfMap {
   private readonly graph: MapContext['graph'];
   /** The runtime's timers, when the values hold a struct bpf_timer (spec.timerOffset). */
   private readonly timers: MapContext['timers'];
+  /** Offsets of the value's struct bpf_timer and struct bpf_wq (16 bytes each), if any. */
+  private readonly asyncOffs: readonly number[];
   private destroyed = false;
 
   constructor(
@@ -40,7 +42,8 @@ export class ArrayMap implements BpfMap {
     this.stride = Math.ceil(spec.valueSize / 8) * 8;
     this.arena = ctx.arena;
     this.graph = spec.graph ? ctx.graph : undefined;
-    this.timers = spec.timerOffset !== undefined ? ctx.timers : undefined;
+    this.asyncOffs = [spec.timerOffset, spec.wqOffset].filter((o): o is number => o !== undefined);
+    this.timers = this.asyncOffs.length ? ctx.timers : undefined;
     const total = this.stride * this.maxEntries;
     checkFitsArena(spec, total, this.arena.maxBytes);
     this.base = this.arena.allocRegion(total, valueMemFlags(spec.flags), 'map', spec.name);
@@ -118,8 +121,7 @@ export class ArrayMap implements BpfMap {
     const lk = this.spec.spinLockOffset;
     if (lk !== undefined) out.fill(0, lk, lk + 4);
     for (const f of this.spec.graph?.fields ?? []) out.fill(0, f.offset, f.offset + GRAPH_FIELD_SIZE[f.kind]);
-    const tm = this.spec.timerOffset;
-    if (tm !== undefined) out.fill(0, tm, tm + TIMER_SIZE);
+    for (const o of this.asyncOffs) out.fill(0, o, o + TIMER_SIZE);
     return out;
   }
 
@@ -161,7 +163,7 @@ export class ArrayMap implements BpfMap {
     if (this.destroyed) return;
     // What the values' roots and kptrs still hold goes first (bpf_obj_free_fields per element).
     if (this.graph) for (let i = 0; i < this.maxEntries; i++) this.graph.freeFields(this.spec.graph!, this.base + i * this.stride);
-    if (this.timers) for (let i = 0; i < this.maxEntries; i++) this.timers.free(this.base + i * this.stride + this.spec.timerOffset!);
+    if (this.timers) for (let i = 0; i < this.maxEntries; i++) for (const o of this.asyncOffs) this.timers.free(this.base + i * this.stride + o);
     this.destroyed = true;
     this.arena.free(this.base); // also clears the spin-lock words' write protection
   }
@@ -207,9 +209,11 @@ export class ArrayMap implements BpfMap {
   // cancels and frees it; its bytes read as zero again, as the kernel's async->cb = NULL.
   private freeTimer(elem: number): void {
     if (!this.timers) return;
-    const at = elem + this.spec.timerOffset!;
-    this.arena.u8.fill(0, at, at + TIMER_SIZE);
-    this.timers.free(at);
+    for (const o of this.asyncOffs) {
+      const at = elem + o;
+      this.arena.u8.fill(0, at, at + TIMER_SIZE);
+      this.timers.free(at);
+    }
   }
 
   private userKey(key: Uint8Array): number {

@@ -91,7 +91,7 @@ export class HashTable implements BpfMap {
   /** Values holding a struct bpf_timer (spec.timerOffset; hash and lru_hash): value address ->
    *  slot, for the timer callback's key, and the runtime's timers, which a deleted, evicted or
    *  overwritten element frees its timer from. */
-  private readonly timerOff: number | undefined;
+  private readonly asyncOffs: readonly number[];
   private readonly timers: MapContext['timers'];
   private readonly timerValues: Map<number, number> | undefined;
   private slotKeyId: KeyId[] = [];
@@ -138,9 +138,10 @@ export class HashTable implements BpfMap {
     this.lockValues = spec.spinLockOffset !== undefined ? new Set() : undefined;
     this.graph = spec.graph && !kind.percpu ? ctx.graph : undefined;
     this.graphValues = this.graph ? new Map() : undefined;
-    this.timerOff = kind.percpu ? undefined : spec.timerOffset;
-    this.timers = this.timerOff !== undefined ? ctx.timers : undefined;
-    this.timerValues = this.timerOff !== undefined ? new Map() : undefined;
+    // bpf_timer and bpf_wq (16 bytes each), in the map types that may hold them
+    this.asyncOffs = kind.percpu ? [] : [spec.timerOffset, spec.wqOffset].filter((o): o is number => o !== undefined);
+    this.timers = this.asyncOffs.length ? ctx.timers : undefined;
+    this.timerValues = this.asyncOffs.length ? new Map() : undefined;
     this.valueFlags = valueMemFlags(spec.flags);
     const lists = percpuLru ? ctx.ncpus : 1;
     this.lruHead = new Int32Array(lists).fill(NONE);
@@ -268,7 +269,7 @@ export class HashTable implements BpfMap {
 
   destroy(): void {
     if (this.graph) for (let s = 0; s < this.fresh; s++) if (this.live[s]) this.graph.freeFields(this.spec.graph!, this.slotValAddr[s]!);
-    if (this.timers) for (let s = 0; s < this.fresh; s++) if (this.live[s]) this.timers.free(this.slotValAddr[s]! + this.timerOff!);
+    if (this.timers) for (let s = 0; s < this.fresh; s++) if (this.live[s]) for (const o of this.asyncOffs) this.timers.free(this.slotValAddr[s]! + o);
     this.graphValues?.clear();
     this.timerValues?.clear();
     for (let s = 0; s < this.fresh; s++) {
@@ -340,7 +341,7 @@ export class HashTable implements BpfMap {
 
   private unlinkSlot(slot: number): void {
     if (this.graph) this.graph.freeFields(this.spec.graph!, this.slotValAddr[slot]!);
-    if (this.timers) this.timers.free(this.slotValAddr[slot]! + this.timerOff!);
+    if (this.timers) for (const o of this.asyncOffs) this.timers.free(this.slotValAddr[slot]! + o);
     this.index.delete(this.slotKeyId[slot]!);
     this.slotKeyId[slot] = 0;
     this.live[slot] = 0;
@@ -463,9 +464,10 @@ export class HashTable implements BpfMap {
       // The kernel replaces an updated element by a new one (the old one's timer is freed with
       // it) whose timer starts empty: never copied in, read as zeros.
       if (this.timers) {
-        const at = dst + this.timerOff!;
-        if (!fresh) this.timers.free(at);
-        u8.fill(0, at, at + TIMER_SIZE);
+        for (const o of this.asyncOffs) {
+          if (!fresh) this.timers.free(dst + o);
+          u8.fill(0, dst + o, dst + o + TIMER_SIZE);
+        }
       }
       return;
     }
@@ -486,7 +488,7 @@ export class HashTable implements BpfMap {
       copyValueOut(u8, this.slotValAddr[base]!, out, 0, this.valueSize, this.lockOff);
       // Like the kernel's check_and_init_map_value: roots and kptrs read as zero from user space.
       if (this.graph) for (const f of this.spec.graph!.fields) out.fill(0, f.offset, f.offset + GRAPH_FIELD_SIZE[f.kind]);
-      if (this.timerOff !== undefined) out.fill(0, this.timerOff, this.timerOff + TIMER_SIZE);
+      for (const o of this.asyncOffs) out.fill(0, o, o + TIMER_SIZE);
       return out;
     }
     const out = new Uint8Array(this.percpuStride * this.ncpus);

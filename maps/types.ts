@@ -124,6 +124,9 @@ export interface MapSpec {
   /** Offset of the value's struct bpf_timer (BTF), in the map types that may hold one (hash,
    *  lru_hash, array): the map frees the timer with its element. */
   timerOffset?: number;
+  /** Offset of the value's struct bpf_wq (BTF), in the same map types: the map frees the work
+   *  item with its element (through `timers`, which frees work items too). */
+  wqOffset?: number;
   /** The value's graph roots and kptrs (src/btf/graph-record.ts), when it holds any: the map frees
    *  what they hold when an element is overwritten or deleted and when the map is destroyed. */
   graph?: GraphRecord;

@@ -11,6 +11,11 @@
 // moves the clock, so runs and timer firings are reproducible (the CLI's `run --advance-ns`
 // uses it). While a timer fires, the clock reads at least that timer's expiry: a virtual clock
 // jumps to each expiry in turn, so the callback sees the time it was due.
+//
+// bpf_wq work items (helpers/wq.ts) run on the same advance: the kernel runs queued work on a
+// worker as soon as it can, so every item queued runs before the next timer expiry is reached, at
+// the clock's current time, in the order queued (work a callback queues runs in the same advance;
+// `advance(0)` only drains the queue).
 
 import type { RunOutput } from '../helpers/types.js';
 import type { BpfTimer, TimerTable } from '../helpers/timer.js';
@@ -26,8 +31,10 @@ export const CLOCK_START_NS = 1_000_000_000n;
  *  delay would otherwise fire forever (the kernel's softirq would spin the same way). */
 export const MAX_FIRINGS_PER_ADVANCE = 100_000;
 
-/** One timer callback run by an advance. */
+/** One timer or work-item callback run by an advance. */
 export interface FiredTimer {
+  /** A bpf_timer expiry or a bpf_wq work item. */
+  kind: 'timer' | 'wq';
   /** The clock (ns) when it fired: its expiry, or later when the source had moved past it. */
   at: bigint;
   /** The map holding the timer and the element's key bytes (arrays: the u32 index). */
@@ -51,6 +58,9 @@ export interface AdvanceResult {
 /** How the runtime runs one callback (Runtime.fireTimer). */
 export type FireFn = (t: BpfTimer, output: RunOutput) => { r0: bigint; insns: number; key: Uint8Array };
 
+/** How the runtime runs the next queued work item, if any (Runtime.runNextWork). */
+export type WorkFn = (output: RunOutput) => { map: string; key: Uint8Array; cpu: number; r0: bigint; insns: number } | undefined;
+
 export class RuntimeClock {
   private readonly source: () => bigint;
   /** Nanoseconds added by advance (and by jumps to a timer's expiry). */
@@ -61,6 +71,7 @@ export class RuntimeClock {
     source: ClockSource,
     private readonly timers: TimerTable,
     private readonly fire: FireFn,
+    private readonly work: WorkFn = () => undefined,
   ) {
     if (source !== 'virtual' && typeof source !== 'function') throw new UsageError(`clock: expected 'virtual' or a function returning ns as a bigint (got ${String(source)})`);
     this.source = source === 'virtual' ? () => CLOCK_START_NS : source;
@@ -87,7 +98,15 @@ export class RuntimeClock {
     const fired: FiredTimer[] = [];
     this.advancing = true;
     try {
+      const tooMany = (): never => {
+        throw new UsageError(`clock.advance: more than ${MAX_FIRINGS_PER_ADVANCE} timer or work callbacks before ${target} ns (a timer or work item keeps re-arming itself before the target)`);
+      };
       for (;;) {
+        // Queued work first, at the current time.
+        for (let w = this.work(output); w; w = this.work(output)) {
+          fired.push({ kind: 'wq', at: this.now(), ...w });
+          if (fired.length >= MAX_FIRINGS_PER_ADVANCE) tooMany();
+        }
         const t = this.timers.nextDue(target);
         if (!t) break;
         if (fired.length >= MAX_FIRINGS_PER_ADVANCE) {
@@ -101,7 +120,7 @@ export class RuntimeClock {
         t.expires = undefined;
         if (!t.callback) continue;
         const r = this.fire(t, output);
-        fired.push({ at, map: t.map.name, key: r.key, cpu: t.cpu, r0: r.r0, insns: r.insns });
+        fired.push({ kind: 'timer', at, map: t.map.name, key: r.key, cpu: t.cpu, r0: r.r0, insns: r.insns });
       }
       if (this.now() < target) this.offset += target - this.now();
     } finally {

@@ -4,7 +4,7 @@
 // the helpers' HelperEnv; per-run state lives in the interpreter's Run objects, never here.
 
 import { GraphHeap, type GraphRecord } from '../maps/graph.js';
-import type { HelperEntry, HelperEnv, RunOutput } from '../helpers/types.js';
+import type { BpfFunctionRef, HelperEntry, HelperEnv, RunOutput } from '../helpers/types.js';
 import { helperById, LINUX_HELPERS } from '../helpers/table.js';
 import { KFUNCS, kfuncByName, type KfuncEntry } from '../helpers/kfuncs.js';
 import { builtinBtf } from './btf/builtin.js';
@@ -25,6 +25,7 @@ import { socketKernelImage } from './btf/kernel-socks.js';
 import { KernelModel, type KernelModelOptions } from './btf/kernel-objects.js';
 import { releaseKernelKptr } from '../helpers/task-kfuncs.js';
 import { releaseCryptoKptr } from '../helpers/crypto.js';
+import { workQueue } from '../helpers/wq.js';
 import type { Program } from '../vm/program.js';
 import { nowMs } from '../vm/now.js';
 import { FaultSignal, MapError, UnsupportedError, UsageError } from './errors.js';
@@ -167,7 +168,7 @@ export class Runtime implements VmEnv {
     for (const d of opts.sockets ?? []) this.sockets.add(d);
     this.prngState = (this.options.seed >>> 0) || 0x9e3779b9;
     this.timers = new TimerTable(() => self.clock.now());
-    this.clock = new RuntimeClock(this.options.clock, this.timers, (t, output) => self.fireTimer(t, output));
+    this.clock = new RuntimeClock(this.options.clock, this.timers, (t, output) => self.fireTimer(t, output), (output) => self.runNextWork(output));
     this.kernel = new KernelModel(opts.kernel, this.options.task);
     this.helperEnv = {
       nowNs: () => self.clock.now(),
@@ -207,7 +208,9 @@ export class Runtime implements VmEnv {
     if (!factory) throw new UnsupportedError(`unsupported map type ${mapTypeName(spec.type)}`);
     let map: BpfMap;
     try {
-      map = factory(spec, { arena: this.arena, ncpus: this.options.ncpus, runtime: this, graph: this.graph, sockets: this.sockets, timers: this.timers, taskByPid: (pid) => this.taskByPid(pid), cgroupById: (id) => this.kernel.cgroupById(id)?.addr });
+      // An element's timer and work item are freed with it (timers.free gets either's address).
+      const asyncFree = { free: (addr: number) => (this.timers.free(addr), workQueue(this.helperEnv).free(addr)) };
+      map = factory(spec, { arena: this.arena, ncpus: this.options.ncpus, runtime: this, graph: this.graph, sockets: this.sockets, timers: asyncFree, taskByPid: (pid) => this.taskByPid(pid), cgroupById: (id) => this.kernel.cgroupById(id)?.addr });
     } catch (e) {
       // The arena ran out while the map allocated (the kernel's allocation fails the same way).
       if (e instanceof FaultSignal) throw new MapError(`${mapTypeName(spec.type)}: cannot allocate: ${e.reason}`, spec.name, -Errno.ENOMEM);
@@ -405,9 +408,28 @@ export class Runtime implements VmEnv {
    *  the budget of the run that set the callback. While it runs the timer is the running one
    *  (cancelling it from there is -EDEADLK). */
   private fireTimer(t: BpfTimer, output: RunOutput): { r0: bigint; insns: number; key: Uint8Array } {
-    const cb = t.callback!;
-    const at = t.map.valueKey?.(t.value);
-    if (at === undefined) throw new FaultSignal(`bpf_timer at 0x${t.addr.toString(16)}: its element of map '${t.map.name}' is gone`);
+    const prev = this.timers.running;
+    this.timers.running = t;
+    try {
+      return this.runAsyncCallback(t.callback!, t.map, t.mapHandle, t.value, t.cpu, output, `bpf_timer at 0x${t.addr.toString(16)}`);
+    } finally {
+      this.timers.running = prev;
+    }
+  }
+
+  /** The clock drains the bpf_wq queue (helpers/wq.ts): run the next queued item's callback as
+   *  the kernel's bpf_wq_work does, with the map, the element's key and the value. */
+  private runNextWork(output: RunOutput): { map: string; key: Uint8Array; cpu: number; r0: bigint; insns: number } | undefined {
+    const w = workQueue(this.helperEnv).takeNext();
+    if (!w?.callback) return undefined;
+    const r = this.runAsyncCallback(w.callback, w.map, w.mapHandle, w.value, w.cpu, output, `bpf_wq at 0x${w.addr.toString(16)}`);
+    return { map: w.map.name, key: r.key, cpu: w.cpu, r0: r.r0, insns: r.insns };
+  }
+
+  /** One async callback run (timer or work item): (map, key, value) on `cpu`. */
+  private runAsyncCallback(cb: BpfFunctionRef, map: BpfMap, mapHandle: bigint, value: number, cpu: number, output: RunOutput, what: string): { r0: bigint; insns: number; key: Uint8Array } {
+    const at = map.valueKey?.(value);
+    if (at === undefined) throw new FaultSignal(`${what}: its element of map '${map.name}' is gone`);
     let keyAddr: number;
     let key: Uint8Array;
     if ('index' in at) {
@@ -420,16 +442,10 @@ export class Runtime implements VmEnv {
       new DataView(key.buffer).setUint32(0, at.index, true);
     } else {
       keyAddr = at.addr;
-      key = this.arena.read(at.addr, t.map.keySize);
+      key = this.arena.read(at.addr, map.keySize);
     }
-    const prev = this.timers.running;
-    this.timers.running = t;
-    try {
-      const r = this.interpreter.run(cb.prog, { args: [t.mapHandle, keyAddr, t.value], entry: cb.pc, cpu: t.cpu, maxInsns: cb.maxInsns, output });
-      return { r0: r.r0, insns: r.insnCount, key };
-    } finally {
-      this.timers.running = prev;
-    }
+    const r = this.interpreter.run(cb.prog, { args: [mapHandle, keyAddr, value], entry: cb.pc, cpu, maxInsns: cb.maxInsns, output });
+    return { r0: r.r0, insns: r.insnCount, key };
   }
   private timerKeyScratch = 0;
 

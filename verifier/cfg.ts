@@ -68,7 +68,7 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
         // is still of its own type here (resolve_pseudo_ldimm64 runs before check_attach_btf_id
         // records its target's)
         const progType = input.extension ? ProgType.EXT : input.progType;
-        const refusal = mapProgRefusal({ type: map.type, hasSpinLock: map.spinLockOffset !== undefined, hasTimer: timerOffset(map) !== undefined }, { progType, expectedAttachType: input.extension ? 0 : (input.expectedAttachType ?? 0), sleepable: input.sleepable ?? false });
+        const refusal = mapProgRefusal({ type: map.type, hasSpinLock: map.spinLockOffset !== undefined, hasTimer: timerOffset(map) !== undefined, hasWq: map.record?.fields.some((f) => f.type === 'bpf_wq') ?? false }, { progType, expectedAttachType: input.extension ? 0 : (input.expectedAttachType ?? 0), sleepable: input.sleepable ?? false });
         if (refusal) throw new Reject(refusal, pc, 22);
         // An arena maps kernel and user memory into the program: CAP_BPF and CAP_PERFMON only.
         if (map.type === MapType.ARENA && !bpfCapable) throw new Reject('CAP_BPF and CAP_PERFMON are required to use arena', pc, 1);

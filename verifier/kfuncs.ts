@@ -16,9 +16,10 @@ import { checkGraphKfunc, isGraphKfunc } from './graph.js';
 import { THROW_KFUNC, checkThrowCookie } from './exceptions.js';
 import { checkDynptrKfunc, isDynptrKfunc } from './dynptr.js';
 import { releaseReference } from './refs.js';
-import { checkKobjArgs, finishKobjCall, isKobjKfunc, rcuUnlockInvalidate } from './kobj.js';
+import { checkKobjArgs, finishKobjCall, inSleepable, isKobjKfunc, rcuUnlockInvalidate } from './kobj.js';
 import { isIterKfunc, iterNextCall, iterStruct, processIterArg, type IterArg } from './iters.js';
 import { checkCryptoKfunc, isCryptoKfunc } from './crypto.js';
+import { checkWqKfunc, isWqKfunc } from './wq.js';
 
 /** A KF_RELEASE kfunc whose one argument is a pointer to a kernel struct (bpf_task_release,
  *  bpf_kfunc_call_test_release): the struct it releases, else undefined. */
@@ -60,7 +61,7 @@ export function checkKfuncCall(v: Verifier, insn: Insn): void {
   if (k && isGraphKfunc(k.name)) {
     // Allocated objects and graphs: verifier/graph.ts (registration and sleepability first).
     if (k.progTypes !== 'all' && !k.progTypes.includes(v.input.progType)) v.reject(`calling kernel function ${k.name} is not allowed`, false, 13);
-    if (kfuncFlagBits(k) & KF.KF_SLEEPABLE && !v.input.sleepable) v.reject(`program must be sleepable to call sleepable kfunc ${k.name}`, false, 13);
+    if (kfuncFlagBits(k) & KF.KF_SLEEPABLE && !inSleepable(v)) v.reject(`program must be sleepable to call sleepable kfunc ${k.name}`, false, 13);
     checkGraphKfunc(v, insn, k);
     return;
   }
@@ -73,15 +74,20 @@ export function checkKfuncCall(v: Verifier, insn: Insn): void {
   if (k && isKobjKfunc(k.name)) {
     // Task and cgroup objects: verifier/kobj.ts.
     if (k.progTypes !== 'all' && !k.progTypes.includes(v.input.progType)) v.reject(`calling kernel function ${k.name} is not allowed`, false, 13);
-    if (kfuncFlagBits(k) & KF.KF_SLEEPABLE && !v.input.sleepable) v.reject(`program must be sleepable to call sleepable kfunc ${k.name}`, false, 13);
+    if (kfuncFlagBits(k) & KF.KF_SLEEPABLE && !inSleepable(v)) v.reject(`program must be sleepable to call sleepable kfunc ${k.name}`, false, 13);
     const { releaseRef } = checkKobjArgs(v, k);
     finishKobjCall(v, k, releaseRef);
+    return;
+  }
+  if (k && isWqKfunc(k.name)) {
+    // bpf_wq: verifier/wq.ts (registered for every program type).
+    checkWqKfunc(v, k, `${k.name}#${insn.imm}`);
     return;
   }
   if (k && isCryptoKfunc(k.name)) {
     // The crypto kfuncs: verifier/crypto.ts.
     if (k.progTypes !== 'all' && !k.progTypes.includes(v.input.progType)) v.reject(`calling kernel function ${k.name} is not allowed`, false, 13);
-    if (kfuncFlagBits(k) & KF.KF_SLEEPABLE && !v.input.sleepable) v.reject(`program must be sleepable to call sleepable kfunc ${k.name}`, false, 13);
+    if (kfuncFlagBits(k) & KF.KF_SLEEPABLE && !inSleepable(v)) v.reject(`program must be sleepable to call sleepable kfunc ${k.name}`, false, 13);
     if (kfuncFlagBits(k) & KF.KF_SLEEPABLE && v.st.rcuLock) v.reject(`kernel func ${k.name} is sleepable within rcu_read_lock region`, false, 13);
     checkCryptoKfunc(v, k);
     return;
@@ -98,7 +104,7 @@ export function checkKfuncCall(v: Verifier, insn: Insn): void {
   if (k.progTypes !== 'all' && !k.progTypes.includes(v.input.progType)) v.reject(`calling kernel function ${k.name} is not allowed`, false, 13);
   const flags = kfuncFlagBits(k);
   const sleepable = (flags & KF.KF_SLEEPABLE) !== 0;
-  if (sleepable && !v.input.sleepable) v.reject(`program must be sleepable to call sleepable kfunc ${k.name}`, false, 13);
+  if (sleepable && !inSleepable(v)) v.reject(`program must be sleepable to call sleepable kfunc ${k.name}`, false, 13);
 
   // check_kfunc_args.
   let constant: bigint | undefined;

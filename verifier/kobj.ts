@@ -61,9 +61,14 @@ export function isTrustedReg(r: Reg): boolean {
 }
 const isRcuReg = (r: Reg): boolean => (r.flags & RegFlag.MEM_RCU) !== 0;
 
-/** in_rcu_cs: an rcu read-side section, a held spin lock, or a non-sleepable program. */
+/** in_sleepable: a sleepable program, or a path in a bpf_wq callback (verifier/wq.ts). */
+export function inSleepable(v: Verifier): boolean {
+  return (v.input.sleepable ?? false) || v.st.inSleepable;
+}
+
+/** in_rcu_cs: an rcu read-side section, a held spin lock, or a non-sleepable context. */
 export function inRcuCs(v: Verifier): boolean {
-  return v.st.rcuLock || v.st.lock !== undefined || !v.input.sleepable;
+  return v.st.rcuLock || v.st.lock !== undefined || !inSleepable(v);
 }
 
 /** check_ptr_to_btf_access: the flags of a pointer loaded from member `member` of a kernel

@@ -132,7 +132,7 @@ export function statesEqual(old: VState, cur: VState, liveAt: (frameIdx: number,
   // A speculative path's state never covers a real one.
   if (old.speculative && !cur.speculative) return false;
   if ((old.lock?.key ?? '') !== (cur.lock?.key ?? '')) return false;
-  if (old.rcuLock !== cur.rcuLock || old.preemptLocks !== cur.preemptLocks) return false;
+  if (old.rcuLock !== cur.rcuLock || old.preemptLocks !== cur.preemptLocks || old.inSleepable !== cur.inSleepable) return false;
   if (old.refs.length !== cur.refs.length) return false;
   // rbtree: the held tree locks (strict mode) and the pending conditional releases of add.
   if (old.rbLocks.length !== cur.rbLocks.length || old.rbLocks.some((m, i) => cur.rbLocks[i] !== m)) return false;

@@ -376,6 +376,8 @@ export class VState {
   /** A path the CPU may only take speculatively (Spectre v1 sanitation, verifier/spectre.ts):
    *  checked for what it could leak, never used to prune a real path. */
   speculative = false;
+  /** A bpf_wq callback's path (kernel in_sleepable): sleepable whatever the program is. */
+  inSleepable = false;
   get cur(): Frame {
     return this.frames[this.frames.length - 1]!;
   }
@@ -391,6 +393,7 @@ export class VState {
     s.mayGotoDepth = this.mayGotoDepth;
     s.rbCall = this.rbCall;
     s.speculative = this.speculative;
+    s.inSleepable = this.inSleepable;
     return s;
   }
 }

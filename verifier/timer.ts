@@ -66,7 +66,7 @@ export function checkTimerMapMatch(v: Verifier, r: Reg, meta: TimerMeta): void {
 /** mark_ptr_not_null_reg: a non-NULL lookup of a map-in-map whose inner maps hold a timer names
  *  that inner map by the lookup's id. Called before the id is dropped. */
 export function noteInnerMapUid(r: Reg): void {
-  if (r.type === RegType.MAP_PTR && r.id && timerOffset(r.map) !== undefined) r.mapUid = r.id;
+  if (r.type === RegType.MAP_PTR && r.id && (timerOffset(r.map) !== undefined || r.map?.record?.fields.some((f) => f.type === 'bpf_wq'))) r.mapUid = r.id;
 }
 
 /** The subprograms (indexes) verified as async callbacks, per verification. */
@@ -79,13 +79,15 @@ export function asyncCallbacks(v: Verifier): ReadonlySet<number> {
 
 /** push_async_cb + set_timer_callback_state: queue the callback at `subprog` (its first insn) as
  *  a path of its own, with the arguments the timer's expiry passes: the map of the timer argument
- *  (the caller's R1), a key and the value. */
-export function pushTimerCallback(v: Verifier, subprog: number): void {
+ *  (the caller's R1), a key and the value. bpf_wq callbacks use the same state, `sleepable`
+ *  (verifier/wq.ts). */
+export function pushTimerCallback(v: Verifier, subprog: number, sleepable = false): void {
   const timer = v.regs[1]!;
   let roots = asyncRoots.get(v);
   if (!roots) asyncRoots.set(v, (roots = new Set()));
   roots.add(subprogOf(v.cfg, subprog));
   const st = new VState();
+  st.inSleepable = sleepable;
   const f = new Frame(0, -1, subprog);
   f.inAsyncCb = true;
   f.callbackRet = [0n, 0n];

@@ -363,6 +363,7 @@ function build(): Rec[] {
   // BPF objects that live in map values and global data (uapi layouts).
   b.struct('bpf_spin_lock', [['__u32', 'val']], { align: 4 });
   b.struct('bpf_timer', [['__u64', '__opaque', 2]], { align: 8 });
+  b.struct('bpf_wq', [['__u64', '__opaque', 2]], { align: 8 });
   b.struct('bpf_rb_root', [['__u64', '__opaque', 2]], { align: 8 });
   b.struct('bpf_rb_node', [['__u64', '__opaque', 4]], { align: 8 });
   b.struct('bpf_list_head', [['__u64', '__opaque', 2]], { align: 8 });

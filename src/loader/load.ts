@@ -180,7 +180,8 @@ function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program, btf: Bt
     const rec = btf && m.spec.btfValueTypeId !== undefined ? mapValueRecord(btf, m.spec.btfValueTypeId, m.valueSize) : undefined;
     const hasGraphRoot = rec?.fields.some((f) => f.type === 'bpf_list_head' || f.type === 'bpf_rb_root') ?? false;
     const hasTimer = rec?.fields.some((f) => f.type === 'bpf_timer') ?? false;
-    const line = mapProgRefusal({ type: m.type, hasSpinLock: m.spec.spinLockOffset !== undefined || rec?.spinLockOffset !== undefined, hasGraphRoot, hasTimer }, kind);
+    const hasWq = rec?.fields.some((f) => f.type === 'bpf_wq') ?? false;
+    const line = mapProgRefusal({ type: m.type, hasSpinLock: m.spec.spinLockOffset !== undefined || rec?.spinLockOffset !== undefined, hasGraphRoot, hasTimer, hasWq }, kind);
     if (line) refuse(p, pc, line);
   });
   prog.insns.forEach((insn, pc) => {

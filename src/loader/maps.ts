@@ -175,8 +175,11 @@ function parseMapDef(btf: Btf, name: string, def: BtfType, where: string, inner:
     // refuses the map, libbpf creates it again without BTF, and the verifier then refuses the
     // timer helpers: verifier/timer.ts).
     if (spec.type === MapType.HASH || spec.type === MapType.LRU_HASH || spec.type === MapType.ARRAY) {
-      const timer = mapValueRecord(btf, valueId, spec.valueSize)?.fields.find((f) => f.type === 'bpf_timer');
+      const fields = mapValueRecord(btf, valueId, spec.valueSize)?.fields;
+      const timer = fields?.find((f) => f.type === 'bpf_timer');
       if (timer) spec.timerOffset = timer.offset;
+      const wq = fields?.find((f) => f.type === 'bpf_wq');
+      if (wq) spec.wqOffset = wq.offset;
     }
   }
   return out;

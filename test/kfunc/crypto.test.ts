@@ -1,5 +1,5 @@
 // The BPF crypto kfuncs (helpers/crypto.ts, verifier/crypto.ts) against the host kernel: every
-// scenario of test/fixtures/crypto/kf_crypto.json (recorded by scripts/record-crypto.mjs from
+// scenario of test/fixtures/seq/kf_crypto.json (recorded by scripts/record-seq.mjs from
 // test/progs/kfunc/kf_crypto.c: a syscall program creates and stashes a context, tc programs
 // encrypt and decrypt packet regions in place) replayed step by step on one loaded object, under
 // both engines, verified and not: the same retvals, packets and errnos. Then the ciphers on their
@@ -22,7 +22,7 @@ interface Step {
   ctx?: string;
   result: { retval?: number; data_out?: string | null; errno?: string };
 }
-const FX = JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/crypto/kf_crypto.json'), 'utf8')) as { scenarios: { name: string; steps: Step[] }[] };
+const FX = JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/seq/kf_crypto.json'), 'utf8')) as { scenarios: { name: string; steps: Step[] }[] };
 const OBJ = new Uint8Array(readFileSync(join(PROGS, 'kfunc', 'kf_crypto.o')));
 const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 const unhex = (b: Uint8Array) => Buffer.from(b).toString('hex');

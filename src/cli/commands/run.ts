@@ -98,7 +98,7 @@ export const registerRun: RegisterCommand = (program: Command, setExit) => {
     .option('--strict', "verify with the rbtree verifier's strict mode")
     .option('--unpriv', 'load and verify as a user without CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN (EPERM for other program and map types); the test run itself runs with them, as the kernel test loader does')
     .option('--engine <name>', ENGINE_HELP, parseEngine)
-    .option('--advance-ns <n>', "after the run, advance the runtime's clock N ns and run the bpf_timer callbacks that expire on the way (printed; --dump-maps shows the maps after them). With it the clock is virtual: ktime reads start at 1 s and move only when advanced", u64('--advance-ns'))
+    .option('--advance-ns <n>', "after the run, advance the runtime's clock N ns and run the bpf_timer callbacks that expire on the way and the queued bpf_wq work (0 only runs the work) (printed; --dump-maps shows the maps after them). With it the clock is virtual: ktime reads start at 1 s and move only when advanced", u64('--advance-ns'))
     .option('--replace <ext.o[:prog][=func]>', "attach an extension (SEC(\"freplace/FUNC\")) program PROG of ext.o in place of FUNC of the program run, loaded and verified against it (repeatable); PROG may be omitted when ext.o has one, FUNC when the section names it", (v: string, acc: string[] = []) => [...acc, v])
     .action((objPath: string, opts: RunOptions) => {
       setExit(runCommand(objPath, opts));
@@ -238,11 +238,12 @@ export { hexDump } from '../../test-run-api.js';
 
 // ---- --advance-ns ---------------------------------------------------------------------------
 
-/** What the advance fired: when (ns after the run), which element's timer, on which CPU. */
+/** What the advance fired: when (ns after the run), which element's timer (or bpf_wq work item),
+ *  on which CPU. */
 function timersText(runtime: Runtime, a: AdvanceResult): string {
   const armed = runtime.timers.all().filter((t) => t.expires !== undefined).length;
   let text = `Timers: clock advanced ${a.to - a.from} ns, ${a.fired.length} callback${a.fired.length === 1 ? '' : 's'} fired, ${armed} still armed\n`;
-  for (const f of a.fired) text += `  +${f.at - a.from} ns: ${f.map} key ${toHex(f.key)} on cpu ${f.cpu}, r0 ${f.r0} (${f.insns} insns)\n`;
+  for (const f of a.fired) text += `  +${f.at - a.from} ns: ${f.kind === 'wq' ? 'bpf_wq work of ' : ''}${f.map} key ${toHex(f.key)} on cpu ${f.cpu}, r0 ${f.r0} (${f.insns} insns)\n`;
   for (const e of a.output.ringbuf) text += `ringbuf ${e.map}: ${e.data.length} bytes\n` + hexDump(e.data);
   for (const e of a.output.perf) text += `perf ${e.map} cpu ${e.cpu}: ${e.data.length} bytes\n` + hexDump(e.data);
   return text;
@@ -252,7 +253,7 @@ function timersJson(runtime: Runtime, a: AdvanceResult): Record<string, unknown>
   return {
     advanced_ns: (a.to - a.from).toString(),
     clock_ns: a.to.toString(),
-    fired: a.fired.map((f) => ({ after_ns: (f.at - a.from).toString(), map: f.map, key: toHex(f.key), cpu: f.cpu, r0: f.r0.toString(), insn_count: f.insns })),
+    fired: a.fired.map((f) => ({ after_ns: (f.at - a.from).toString(), ...(f.kind === 'wq' ? { kind: 'wq' } : {}), map: f.map, key: toHex(f.key), cpu: f.cpu, r0: f.r0.toString(), insn_count: f.insns })),
     armed: runtime.timers.all().filter((t) => t.expires !== undefined).length,
     printk: a.output.printk,
     ringbuf: a.output.ringbuf.map((e) => ({ map: e.map, data: toHex(e.data) })),

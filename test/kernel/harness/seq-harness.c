@@ -3,15 +3,17 @@
  * seq-harness.c: test-run several programs of one object in order on the host kernel, with the
  * object loaded once, so state the programs leave in maps (a stashed kptr, a work item) carries
  * from one step to the next, as a user-space test drives a skeleton. Used by
- * scripts/record-crypto.mjs.
+ * scripts/record-seq.mjs.
  *
- *   seq-harness OBJ STEP...      STEP is PROG:DATA_HEX:CTX_HEX ('-' for none)
+ *   seq-harness OBJ STEP...      STEP is PROG:DATA_HEX:CTX_HEX ('-' for none), or @sleep:MS:-
+ *                                (let kernel workers run: prints {"prog":"@sleep"})
  *
  * Prints one JSON line per step: {"prog":..,"retval":..,"data_out":"hex"|null} or {"prog":..,
  * "errno":"E..."} when the kernel refuses the run; a load failure prints {"load_errno":..}.
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <unistd.h>
 #include "harness-io.h"
 
 static int quiet(enum libbpf_print_level level, const char *fmt, va_list args)
@@ -44,7 +46,16 @@ int main(int argc, char **argv)
 		char *name = strtok(step, ":");
 		char *data_hex = strtok(NULL, ":");
 		char *ctx_hex = strtok(NULL, ":");
-		struct bpf_program *prog = name ? bpf_object__find_program_by_name(obj, name) : NULL;
+		struct bpf_program *prog;
+
+		if (name && !strcmp(name, "@sleep") && data_hex) {
+			usleep(atoi(data_hex) * 1000);
+			puts("{\"prog\":\"@sleep\"}");
+			fflush(stdout);
+			free(step);
+			continue;
+		}
+		prog = name ? bpf_object__find_program_by_name(obj, name) : NULL;
 		size_t data_len = 0, ctx_len = 0;
 		unsigned char *data, *ctx, *out = NULL;
 

@@ -5,7 +5,7 @@
 // in place, so the result comes back in data_out. The regions come from a header at the start
 // of the packet (struct crypt_req), so one program covers the length and IV errors. Recorded on
 // the host kernel step by step (setup, then crypt, in one loaded object) by
-// scripts/record-crypto.mjs into test/fixtures/crypto/kf_crypto.json; test/kfunc/crypto.test.ts
+// scripts/record-seq.mjs into test/fixtures/seq/kf_crypto.json; test/kfunc/crypto.test.ts
 // replays the same steps here.
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>

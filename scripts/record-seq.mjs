@@ -1,15 +1,18 @@
 #!/usr/bin/env node
-// The host kernel's results for test/progs/kfunc/kf_crypto.c (issue 13, the BPF crypto kfuncs):
-// builds test/kernel/harness/seq-harness.c against the 6.12 tree's libbpf (scripts/kernel-tree.mjs)
-// and runs each scenario below as user space would drive a skeleton: the object loaded once, then
-// its programs test-run in order (setup creates and stashes a crypto context from the params its
-// ctx carries, encrypt/decrypt work on regions of the packet named by its header, and the packet
-// comes back in data_out). Recorded twice (they must agree) into
-// test/fixtures/crypto/kf_crypto.json, which test/kfunc/crypto.test.ts replays. The vectors are
-// FIPS-197 appendix C and NIST SP 800-38A F.1/F.2. Needs root and the kernel tree; not part of
-// npm test.
+// The host kernel's results for programs that keep state between runs (issue 13): builds
+// test/kernel/harness/seq-harness.c against the 6.12 tree's libbpf (scripts/kernel-tree.mjs) and
+// runs each scenario below as user space would drive a skeleton: the object loaded once, then its
+// programs test-run in order (with pauses for kernel workers), pinned to CPU 0. Recorded twice
+// (they must agree) into test/fixtures/seq/<object>.json, which the tests replay:
+//  - test/progs/kfunc/kf_crypto.c (the BPF crypto kfuncs, test/kfunc/crypto.test.ts): setup
+//    creates and stashes a crypto context from the params its ctx carries, encrypt/decrypt work
+//    on regions of the packet named by its header, and the packet comes back in data_out. The
+//    vectors are FIPS-197 appendix C and NIST SP 800-38A F.1/F.2.
+//  - test/progs/kfunc/kf_wq.c (bpf_wq, test/kfunc/wq.test.ts): programs queue work items, a pause
+//    of 100 ms lets the kernel's worker run them, read programs return what they did.
+// Needs root and the kernel tree; not part of npm test.
 //
-//   node scripts/record-crypto.mjs
+//   node scripts/record-seq.mjs [kf_crypto|kf_wq]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,7 +20,6 @@ import { release } from 'node:os';
 import { buildHarness } from './kernel-tree.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
-const OBJ = 'test/progs/kfunc/kf_crypto.o';
 
 // ---- inputs -------------------------------------------------------------------------------
 
@@ -51,7 +53,7 @@ const SP_ECB = '3ad77bb40d7a3660a89ecaf32466ef97f5d3d58503b9699de785895a96fdbaaf
 const SP_CBC = '7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b273bed6b8e3c1743b7116e69e222295163ff1caa1681fac09120eca307586e1a7';
 const SP_IV = '000102030405060708090a0b0c0d0e0f';
 
-const SCENARIOS = [
+const CRYPTO = [
   {
     name: 'bpf_crypto_ctx_create errors and algorithms',
     steps: [
@@ -156,22 +158,37 @@ const SCENARIOS = [
   },
 ];
 
+const pause = { prog: '@sleep', data: '100' };
+const WQ = [
+  { name: 'return codes around init, callback and start; a start while queued runs once', steps: [{ prog: 'errors_init' }, { prog: 'errors_start' }, pause, { prog: 'read_arr' }] },
+  { name: 'a callback that queues itself again runs three times', steps: [{ prog: 'arm_again' }, pause, { prog: 'read_arr' }] },
+  { name: 'an overwritten array element cancels its queued work', steps: [{ prog: 'arm_then_update' }, pause, { prog: 'read_arr' }] },
+  { name: 'a deleted hash element cancels its queued work, a kept one runs', steps: [{ prog: 'arm_hash' }, pause, { prog: 'read_hash' }] },
+  // Not recorded: whether work runs between two test runs. The host's worker runs as soon as the
+  // CPU is free (often between two syscalls); ebpfvm runs it when user space advances the clock.
+];
+const OBJECTS = { kf_crypto: CRYPTO, kf_wq: WQ };
+
 // ---- recording ----------------------------------------------------------------------------
 
 const BIN = buildHarness('seq-harness');
 
-function record() {
-  return SCENARIOS.map((s) => {
-    const r = spawnSync('taskset', ['-c', '0', BIN, join(root, OBJ), ...s.steps.map((st) => `${st.prog}:${st.data ?? '-'}:${st.ctx ?? '-'}`)], { encoding: 'utf8' });
+function record(obj, scenarios) {
+  return scenarios.map((s) => {
+    const r = spawnSync('taskset', ['-c', '0', BIN, join(root, `test/progs/kfunc/${obj}.o`), ...s.steps.map((st) => `${st.prog}:${st.data ?? '-'}:${st.ctx ?? '-'}`)], { encoding: 'utf8' });
     const lines = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
     if (r.status !== 0 || lines.length !== s.steps.length) throw new Error(`${s.name}: ${r.stderr}${r.stdout}`);
     return { name: s.name, steps: s.steps.map((st, i) => { const { prog, ...result } = lines[i]; if (prog !== st.prog) throw new Error(`${s.name}: step ${i} ran ${prog}`); return { ...st, result }; }) };
   });
 }
-const a = record();
-const b = record();
-if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error('two recordings differ');
-mkdirSync(join(root, 'test/fixtures/crypto'), { recursive: true });
-const out = { kernel: release(), source: 'test/progs/kfunc/kf_crypto.c', scenarios: a };
-writeFileSync(join(root, 'test/fixtures/crypto/kf_crypto.json'), JSON.stringify(out, null, 1) + '\n');
-console.log(`record-crypto: ${a.length} scenarios, ${a.reduce((n, s) => n + s.steps.length, 0)} steps recorded`);
+const only = process.argv.slice(2);
+for (const [obj, scenarios] of Object.entries(OBJECTS)) {
+  if (only.length && !only.includes(obj)) continue;
+  const a = record(obj, scenarios);
+  const b = record(obj, scenarios);
+  if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`${obj}: two recordings differ:\n${JSON.stringify(a)}\n${JSON.stringify(b)}`);
+  mkdirSync(join(root, 'test/fixtures/seq'), { recursive: true });
+  const out = { kernel: release(), source: `test/progs/kfunc/${obj}.c`, scenarios: a };
+  writeFileSync(join(root, `test/fixtures/seq/${obj}.json`), JSON.stringify(out, null, 1) + '\n');
+  console.log(`record-seq: ${obj}: ${a.length} scenarios, ${a.reduce((n, s) => n + s.steps.length, 0)} steps recorded`);
+}
