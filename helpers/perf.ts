@@ -8,6 +8,16 @@
 // The delivered bytes are exactly the sample (the kernel's raw record pads the size so that
 // size + 4 is a multiple of 8; ebpfvm reports the unpadded sample) and land in the run's
 // `output.perf` with the CPU.
+//
+// perf_event_read (22)(map, flags) and perf_event_read_value (55)(map, flags, buf, size), tracing
+// programs: read the counter of the event in a slot (get_map_perf_counter). Flags beyond the low
+// 32 bits -EINVAL, an index beyond max_entries -E2BIG, an empty slot -ENOENT (what the 6.18 host
+// gives test_pe_preserve_elems.c with nothing open), a slot of another CPU -EINVAL
+// (perf_event_read_local: a per-CPU event is read only on its CPU). ebpfvm's events are output
+// events that count nothing, so an open slot of this CPU reads 0 with 0 enabled and running time
+// (the kernel's times are clock readings). read_value takes exactly a struct bpf_perf_event_value
+// (24 bytes, else -EINVAL) and zeroes it on any error; read returns the errno as its value, as the
+// kernel's uapi does.
 
 import { FaultSignal } from '../src/errors.js';
 import { Errno } from '../maps/types.js';
@@ -32,7 +42,50 @@ function packetOf(call: Parameters<HelperEntry['impl']>[0], ctx: number): { data
   return { data: dv.getUint32(ctx + 76, true), end: dv.getUint32(ctx + 80, true) };
 }
 
+/** sizeof(struct bpf_perf_event_value): counter, enabled, running (u64 each). */
+const PERF_EVENT_VALUE_SIZE = 24;
+/** bpf_tracing_func_proto's program types (kprobe, tracepoint, perf_event, raw_tp, tracing, lsm). */
+const TRACING_TYPES = [ProgType.KPROBE, ProgType.TRACEPOINT, ProgType.PERF_EVENT, ProgType.RAW_TRACEPOINT, ProgType.RAW_TRACEPOINT_WRITABLE, ProgType.TRACING, ProgType.LSM];
+
+/** get_map_perf_counter: 0 (the counter reads 0) or a negative errno. */
+function readCounter(call: Parameters<HelperEntry['impl']>[0], what: string): number {
+  const m = call.map(1);
+  if (!(m instanceof PerfEventArrayMap)) throw new FaultSignal(`${what}: map ${m.name} is not a perf event array`);
+  const flags = call.u64(2);
+  if ((flags & ~BPF_F_INDEX_MASK) !== 0n) return -Errno.EINVAL;
+  let index = Number(flags);
+  if (index === BPF_F_CURRENT_CPU) index = call.cpu;
+  return m.readCounter(index, call.cpu);
+}
+
 export const PERF_HELPERS: readonly HelperEntry[] = [
+  {
+    id: 22,
+    name: 'perf_event_read',
+    proto: { args: [{ type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_ANYTHING' }], ret: { type: 'RET_INTEGER' } },
+    gplOnly: true,
+    progTypes: TRACING_TYPES,
+    impl: (call) => readCounter(call, 'perf_event_read'),
+  },
+  {
+    id: 55,
+    name: 'perf_event_read_value',
+    proto: {
+      args: [{ type: 'ARG_CONST_MAP_PTR' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT'] }, { type: 'ARG_CONST_SIZE' }],
+      ret: { type: 'RET_INTEGER' },
+    },
+    gplOnly: true,
+    progTypes: TRACING_TYPES,
+    impl: (call) => {
+      const buf = call.ptr(3);
+      const size = Number(call.u64(4) & 0xffffffffn);
+      call.arena.check(buf, size, true);
+      const err = size !== PERF_EVENT_VALUE_SIZE ? -Errno.EINVAL : readCounter(call, 'perf_event_read_value');
+      // counter, enabled and running are 0 for ebpfvm's events; on an error the kernel zeroes the buffer too
+      call.arena.u8.fill(0, buf, buf + size);
+      return err;
+    },
+  },
   {
     id: 25,
     name: 'perf_event_output',

@@ -48,6 +48,15 @@ export class PerfEventArrayMap implements BpfMap {
     for (let i = 0; i < Math.min(ncpus, this.maxEntries); i++) if (this.slots.get(i) === 0) this.slots.set(i, i + 1);
   }
 
+  /** get_map_perf_counter's slot checks for bpf_perf_event_read(_value): -E2BIG beyond
+   *  max_entries, -ENOENT for an empty slot, -EINVAL for another CPU's event (perf_event_read_local);
+   *  0 for this CPU's, whose count ebpfvm keeps at 0. */
+  readCounter(index: number, cpu: number): number {
+    if (index >= this.maxEntries) return -Errno.E2BIG;
+    if (this.slots.get(index) === 0) return -Errno.ENOENT;
+    return index === cpu ? 0 : -Errno.EINVAL;
+  }
+
   /** bpf_perf_event_output's checks and delivery: 0 or negative errno. */
   output(index: number, cpu: number, data: Uint8Array): number {
     if (index >= this.maxEntries) return -Errno.E2BIG;

@@ -46,3 +46,19 @@ describe('perf_event_output (x_perf.c)', () => {
     expect(JSON.parse(out).perf[0]).toEqual({ map: 'events', cpu: 0, data: '0807060504030201' });
   });
 });
+
+describe('perf_event_read / perf_event_read_value (h_perf_read.c; empty slots against the host in kernel-progs-local)', () => {
+  const args = { args: new Array(12).fill(0n) };
+  it('an open event reads on its own CPU as a zero count (buffer zeroed), on another CPU -EINVAL', () => {
+    const { run, obj } = xprog('helpers/h_perf_read.o', { ncpus: 2, cpu: 1 });
+    (obj.maps.get('events')!.map as PerfEventArrayMap).openAll(2);
+    // slot 0 is CPU 0's event, read from CPU 1; BPF_F_CURRENT_CPU picks CPU 1's own
+    expect(run('read_empty', { ...args, cpu: 1 }).retval).toBe(2 ** 32 - 22);
+    expect(run('read_current_cpu', { ...args, cpu: 1 }).retval).toBe(0);
+    expect(run('value_empty', { ...args, cpu: 1 }).retval).toBe(0);
+    expect(run('value_zeroed', { ...args, cpu: 1 }).retval).toBe(0);
+    // the slot checks still come first
+    expect(run('read_beyond', { ...args, cpu: 1 }).retval).toBe(2 ** 32 - 7);
+    expect(run('value_bad_size', { ...args, cpu: 1 }).retval).toBe(2 ** 32 - 22);
+  });
+});
