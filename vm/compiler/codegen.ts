@@ -176,6 +176,9 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
   const safeMem = proven?.facts.safeMem;
   // map_lookup_elem sites whose map and key the block itself shows (see lookupSites)
   const sites = proven !== undefined ? lookupSites(insns) : undefined;
+  // stores whose value an inline lookup takes as its key (forwarded, see lookupSites)
+  const keyStores = new Set<number>();
+  for (const st of sites?.values() ?? []) if (st.keyStore !== undefined && proven!.facts.safeMem[st.keyStore] === 1 && proven!.inlineMap(st.mapId) !== undefined) keyStores.add(st.keyStore);
   const n = insns.length;
   if (n > MAX_COMPILED_SLOTS) throw new NotCompiled(`${n} instruction slots (more than ${MAX_COMPILED_SLOTS})`);
   for (const x of insns) if (x.dst > 11 || x.src > 15) throw new NotCompiled(`register r${x.dst} out of range`);
@@ -468,7 +471,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
       else if (size === 2) st = `if((a&1)===0)u16[a>>>1]=${vl};else dv.setUint16(a,${vl},true);`;
       else st = `u8[a]=${vl};`;
       if (safeMem?.[pc] === 1) {
-        e(`{const a=(${lo(D)}+${off})>>>0;${st}}`);
+        e(`{const a=(${lo(D)}+${off})>>>0;${st}}${keyStores.has(pc) ? `ks${pc}=${vl};` : ''}`);
         continue;
       }
       e(
@@ -535,7 +538,10 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
       // inside the stack. The kernel's array_map_gen_lookup / percpu_array_map_gen_lookup:
       // index < max_entries ? base (this CPU's) + index * stride : NULL, all constants here
       const kOff = site!.keyOff;
-      const idx = `const k=(l10+${kOff})>>>0;const idx=(k&3)===0?i32[k>>>2]>>>0:dv.getUint32(k,true);`;
+      const idx =
+        site!.keyStore !== undefined && keyStores.has(site!.keyStore)
+          ? `const idx=ks${site!.keyStore}>>>0;`
+          : `const k=(l10+${kOff})>>>0;const idx=(k&3)===0?i32[k>>>2]>>>0:dv.getUint32(k,true);`;
       const base = known.kind === 'array' ? `${known.base}` : `PB${pc}[run.req.cpu]`;
       if (known.kind === 'percpu') percpuBases.push(`const PB${pc}=[${known.bases.join(',')}];`);
       return `{${idx}l0=idx<${known.maxEntries}?(${base}+idx*${known.stride})|0:0;h0=0;}`;
@@ -578,6 +584,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
       : `return function ${safeName(name)}(run,ctx,entry,baseDepth){` +
         `const R=ctx.R;const sv=run.saved;const limit=run.limit;const pseudo=decoded.pseudo??(decoded.pseudo=new Int32Array(decoded.length*3));let gen=vm.resolvedGen;let count=run.insnCount;` +
         CACHES +
+        [...keyStores].map((pc) => `let ks${pc}=0;`).join('') +
         Array.from({ length: 12 }, (_, r) => `let l${r}=R[${2 * r}]|0,h${r}=R[${2 * r + 1}]|0;`).join('') +
         `let pc=entry;`) +
     `try{D:for(;;){switch(pc){`;
@@ -723,14 +730,20 @@ export interface ProvenInput {
  *  by an LD_IMM64 of a map id and r2 = r10 + off, neither changed before the call. Only a
  *  straight line is followed (a jump target or any other write forgets a register), so what is
  *  found holds on every path to the call. */
-export function lookupSites(insns: readonly Insn[]): Map<number, { mapId: number; keyOff: number }> {
+export function lookupSites(insns: readonly Insn[]): Map<number, { mapId: number; keyOff: number; keyStore?: number }> {
   const L = leaders(insns);
-  const out = new Map<number, { mapId: number; keyOff: number }>();
+  const out = new Map<number, { mapId: number; keyOff: number; keyStore?: number }>();
   let map1: number | undefined;
   let fp2: number | undefined;
+  // the last `*(u32 *)(r10 + off) = rS` of the block, while no other store ran: the key the call
+  // reads is what rS held there (the generated store keeps a copy; the store still happens)
+  let keyStore: { off: number; pc: number } | undefined;
   for (let pc = 0; pc < insns.length; pc++) {
     const x = insns[pc]!;
-    if (L.has(pc)) map1 = fp2 = undefined;
+    if (L.has(pc)) {
+      map1 = fp2 = undefined;
+      keyStore = undefined;
+    }
     if (x.code === LD_IMM64) {
       if (x.dst === 1) map1 = x.src === 1 ? x.imm : undefined;
       if (x.dst === 2) fp2 = undefined;
@@ -738,7 +751,9 @@ export function lookupSites(insns: readonly Insn[]): Map<number, { mapId: number
       continue;
     }
     const c = x.code & 7;
-    if (x.code === 0x85 && x.src === 0 && x.imm === 1 && map1 !== undefined && fp2 !== undefined) out.set(pc, { mapId: map1, keyOff: fp2 });
+    if (x.code === 0x85 && x.src === 0 && x.imm === 1 && map1 !== undefined && fp2 !== undefined)
+      out.set(pc, { mapId: map1, keyOff: fp2, ...(keyStore?.off === fp2 ? { keyStore: keyStore.pc } : {}) });
+    if (c === 2 || c === 3) keyStore = x.code === 0x63 && x.dst === 10 && x.src !== 10 ? { off: x.off, pc } : undefined;
     if (c === 5 || c === 6) {
       map1 = fp2 = undefined;
       continue;
