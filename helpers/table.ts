@@ -30,6 +30,7 @@ import { TUNNEL_HELPERS } from './tunnel.js';
 import { STORAGE_HELPERS } from './storage.js';
 import { USER_RINGBUF_HELPERS } from './user-ringbuf.js';
 import type { HelperEntry } from './types.js';
+import { ProgType } from '../vm/prog-types.js';
 
 export const LINUX_HELPERS: readonly HelperEntry[] = [
   ...RBTREE_HELPERS,
@@ -79,10 +80,23 @@ export function helperByName(name: string): HelperEntry | undefined {
   return LINUX_HELPERS.find((h) => h.name === n);
 }
 
+/** Helpers the table gives every program type ('all') that the kernel keeps to the tracing types
+ *  (bpf_tracing_func_proto: the legacy probe_read/probe_read_str, get_stack, get_stackid) or to
+ *  some types' own tables (perf_event_output), by the program types whose get_func_proto falls
+ *  back to bpf_base_func_proto / bpf_sk_base_func_proto for them, as checked against the 6.18
+ *  host (test/progs/verifier/sk_skb.c, sk_reuseport.c). The other non-tracing types still accept
+ *  them here: not yet checked type by type. */
+const TRACING_ONLY = ['probe_read', 'probe_read_str', 'get_stack', 'get_stackid'];
+const NOT_IN_BASE: ReadonlyMap<number, ReadonlySet<string>> = new Map([
+  [ProgType.SK_SKB, new Set(TRACING_ONLY)],
+  [ProgType.SK_REUSEPORT, new Set([...TRACING_ONLY, 'perf_event_output'])],
+]);
+
 /** Whether a program of `progType` with expected attach type `attach` may call `h` (the kernel's
  *  get_func_proto returning a proto at all). */
 export function helperAllowed(h: HelperEntry, progType: number, attach: number): boolean {
   if (h.progTypes !== 'all' && !h.progTypes.includes(progType)) return false;
+  if (h.progTypes === 'all' && NOT_IN_BASE.get(progType)?.has(h.name)) return false;
   return h.attachAllowed?.(progType, attach) ?? true;
 }
 

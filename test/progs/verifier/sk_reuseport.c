@@ -258,4 +258,39 @@ __naked void ru_sockmap_update(void)
 		:: __imm(bpf_map_update_elem), __imm_addr(ru_sockmap) : __clobber_all);
 }
 
+SEC("sk_reuseport")
+__description("sk_reuseport: no bpf_probe_read (tracing only)")
+__failure __msg("program of this type cannot use helper bpf_probe_read#4")
+__naked void ru_no_probe_read(void)
+{
+	asm volatile ("r1 = r10;" "r1 += -8;" "r2 = 8;" "r3 = 0;" "call %[bpf_probe_read];" "r0 = 1;" "exit;" :: __imm(bpf_probe_read) : __clobber_all);
+}
+
+SEC("sk_reuseport")
+__description("sk_reuseport: no bpf_get_stack (tracing only)")
+__failure __msg("program of this type cannot use helper bpf_get_stack#67")
+__naked void ru_no_get_stack(void)
+{
+	asm volatile ("r2 = r10;" "r2 += -16;" "r3 = 16;" "r4 = 0;" "call %[bpf_get_stack];" "r0 = 1;" "exit;" :: __imm(bpf_get_stack) : __clobber_all);
+}
+
+SEC("sk_reuseport")
+__description("sk_reuseport: no bpf_perf_event_output (bpf_base_func_proto has none)")
+__failure __msg("program of this type cannot use helper bpf_perf_event_output#25")
+__naked void ru_no_perf_output(void)
+{
+	asm volatile ("r2 = 0;" "*(u64 *)(r10 - 8) = r2;" "r2 = %[ru_sockmap] ll;" "r3 = 0;" "r4 = r10;" "r4 += -8;" "r5 = 8;"
+		      "call %[bpf_perf_event_output];" "r0 = 1;" "exit;"
+		:: __imm(bpf_perf_event_output), __imm_addr(ru_sockmap) : __clobber_all);
+}
+
+SEC("sk_reuseport")
+__description("sk_reuseport: bpf_get_current_comm and bpf_get_current_uid_gid (in 6.18's base helpers)")
+__success
+__naked void ru_current_comm(void)
+{
+	asm volatile ("r1 = r10;" "r1 += -16;" "r2 = 16;" "call %[bpf_get_current_comm];" "call %[bpf_get_current_uid_gid];" "r0 = 1;" "exit;"
+		:: __imm(bpf_get_current_comm), __imm(bpf_get_current_uid_gid) : __clobber_all);
+}
+
 char _license[] SEC("license") = "GPL";

@@ -352,4 +352,45 @@ __naked void skb_verdict_hook(void)
 		:: __imm(bpf_sk_redirect_map), __imm_addr(skb_sockmap) : __clobber_all);
 }
 
+SEC("sk_skb")
+__description("sk_skb: no bpf_probe_read (tracing only)")
+__failure __msg("program of this type cannot use helper bpf_probe_read#4")
+__naked void skb_no_probe_read(void)
+{
+	asm volatile ("r1 = r10;" "r1 += -8;" "r2 = 8;" "r3 = 0;" "call %[bpf_probe_read];" "r0 = 1;" "exit;" :: __imm(bpf_probe_read) : __clobber_all);
+}
+
+SEC("sk_skb")
+__description("sk_skb: no bpf_probe_read_str (tracing only)")
+__failure __msg("program of this type cannot use helper bpf_probe_read_str#45")
+__naked void skb_no_probe_read_str(void)
+{
+	asm volatile ("r1 = r10;" "r1 += -8;" "r2 = 8;" "r3 = 0;" "call %[bpf_probe_read_str];" "r0 = 1;" "exit;" :: __imm(bpf_probe_read_str) : __clobber_all);
+}
+
+SEC("sk_skb")
+__description("sk_skb: no bpf_get_stack (tracing only)")
+__failure __msg("program of this type cannot use helper bpf_get_stack#67")
+__naked void skb_no_get_stack(void)
+{
+	asm volatile ("r2 = r10;" "r2 += -16;" "r3 = 16;" "r4 = 0;" "call %[bpf_get_stack];" "r0 = 1;" "exit;" :: __imm(bpf_get_stack) : __clobber_all);
+}
+
+SEC("sk_skb")
+__description("sk_skb: no bpf_get_stackid (tracing only)")
+__failure __msg("program of this type cannot use helper bpf_get_stackid#27")
+__naked void skb_no_get_stackid(void)
+{
+	asm volatile ("r2 = %[skb_sockmap] ll;" "r3 = 0;" "call %[bpf_get_stackid];" "r0 = 1;" "exit;" :: __imm(bpf_get_stackid), __imm_addr(skb_sockmap) : __clobber_all);
+}
+
+SEC("sk_skb")
+__description("sk_skb: bpf_get_current_comm and bpf_get_current_uid_gid (in 6.18's base helpers)")
+__success
+__naked void skb_current_comm(void)
+{
+	asm volatile ("r1 = r10;" "r1 += -16;" "r2 = 16;" "call %[bpf_get_current_comm];" "call %[bpf_get_current_uid_gid];" "r0 = 1;" "exit;"
+		:: __imm(bpf_get_current_comm), __imm(bpf_get_current_uid_gid) : __clobber_all);
+}
+
 char _license[] SEC("license") = "GPL";
