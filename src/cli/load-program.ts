@@ -22,6 +22,8 @@ export interface ProgramForRun {
 
 export interface ProgramForRunOptions {
   prog?: string;
+  /** More programs of the object to load beside `prog` (run --before). */
+  also?: readonly string[];
   /** --verify (true) / --no-verify (false); undefined: VERIFY_BY_DEFAULT (verify). */
   verify?: boolean;
   strict?: boolean;
@@ -30,7 +32,7 @@ export interface ProgramForRunOptions {
 
 export function loadProgramForRun(runtime: Runtime, objPath: string, opts: ProgramForRunOptions): ProgramForRun {
   const spec = openObjectFile(objPath);
-  const obj = load(runtime, spec, { ...opts.load, ...(opts.prog !== undefined ? { programs: [opts.prog] } : {}) });
+  const obj = load(runtime, spec, { ...opts.load, ...(opts.prog !== undefined ? { programs: [opts.prog, ...(opts.also ?? []).filter((p) => p !== opts.prog)] } : {}) });
   for (const note of obj.notes) process.stderr.write(`ebpfvm: note: ${note}\n`);
   let progName = opts.prog;
   if (progName === undefined) {

@@ -5,7 +5,8 @@
 // both engines, verified and not: the same retvals, packets and errnos. Then the ciphers on their
 // own against FIPS-197 and SP 800-38A, and against node:crypto (the test may use it; the VM may not).
 import { createCipheriv } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Runtime } from '../../src/runtime.js';
@@ -14,7 +15,7 @@ import { openObject } from '../../src/loader/open.js';
 import { runLoaded } from '../../src/test-run-api.js';
 import { AesKey } from '../../helpers/aes.js';
 import { cryptoTable } from '../../helpers/crypto.js';
-import { PROGS } from '../loader/helpers.js';
+import { PROGS, runCli } from '../loader/helpers.js';
 
 interface Step {
   prog: string;
@@ -64,6 +65,33 @@ describe('bpf crypto kfuncs: the host kernel scenarios (kf_crypto.c)', () => {
     obj.map('ctxs').update(new Uint8Array(4), new Uint8Array(8));
     expect(table.live()).toHaveLength(0);
     expect(runLoaded(obj, 'acquire_release', {}, { verify: true }).retval).toBe(1);
+  });
+});
+
+describe('run --before: the setup program first, then the program run (crypto_sanity.c as its prog_test drives it)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ebpfvm-crypto-'));
+  const fips = FX.scenarios.find((s) => s.name.includes('AES-128'))!.steps;
+  writeFileSync(join(dir, 'params.bin'), hex(fips[0]!.ctx!));
+  writeFileSync(join(dir, 'pkt.bin'), hex(fips[1]!.data!));
+  const OBJ_PATH = join(PROGS, 'kfunc', 'kf_crypto.o');
+
+  it('encrypts with the context the setup program stashed (the host kernel data_out)', async () => {
+    const r = await runCli(['run', OBJ_PATH, '--prog', 'encrypt', '--before', `setup=${join(dir, 'params.bin')}`, '--data', join(dir, 'pkt.bin'), '--data-out', join(dir, 'out.bin')]);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/Before: setup retval 0/);
+    expect(r.out).toMatch(/Return value: 0,/);
+    expect(unhex(new Uint8Array(readFileSync(join(dir, 'out.bin'))))).toBe(fips[1]!.result.data_out);
+  });
+
+  it('without it there is no context (-1002, the program\'s own code)', async () => {
+    const r = await runCli(['run', OBJ_PATH, '--prog', 'encrypt', '--data', join(dir, 'pkt.bin')]);
+    expect(r.out).toMatch(/Return value: 4294966294,/);
+  });
+
+  it('an unknown program is a usage error naming the programs', async () => {
+    const r = await runCli(['run', OBJ_PATH, '--prog', 'encrypt', '--before', 'nosuch', '--data', join(dir, 'pkt.bin')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/no program named nosuch \(have: setup, acquire_release, teardown, encrypt, decrypt\)/);
   });
 });
 

@@ -5,12 +5,12 @@
 // forbidden ctx_in fields, malformed --map files) exits 2; a fault exits 1.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { UsageError, VmFault } from '../../errors.js';
+import { UsageError, VerifierError, VmFault } from '../../errors.js';
 import { Runtime } from '../../runtime.js';
 import { readBytes } from '../../node.js';
 import type { LoadedObject } from '../../loader/load.js';
 import { loadProgramForRun } from '../load-program.js';
-import { runnableProgram } from '../../verify.js';
+import { runnableProgram, verifyForRun } from '../../verify.js';
 import { parseBtf } from '../../btf/btf.js';
 import { dumpRbtree, formatRbtree, isRbtreeMap } from '../../rbtree-api.js';
 import { dumpMapRaw, hexDump, mapViews, resultLine, testRun, toHex, TestRunInputError, type TestRunResult } from '../../test-run-api.js';
@@ -54,6 +54,7 @@ interface RunOptions {
   unpriv?: boolean;
   engine?: Engine;
   replace?: string[];
+  before?: string[];
   advanceNs?: bigint;
 }
 
@@ -99,6 +100,7 @@ export const registerRun: RegisterCommand = (program: Command, setExit) => {
     .option('--unpriv', 'load and verify as a user without CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN (EPERM for other program and map types); the test run itself runs with them, as the kernel test loader does')
     .option('--engine <name>', ENGINE_HELP, parseEngine)
     .option('--advance-ns <n>', "after the run, advance the runtime's clock N ns and run the bpf_timer callbacks that expire on the way and the queued bpf_wq work (0 only runs the work) (printed; --dump-maps shows the maps after them). With it the clock is virtual: ktime reads start at 1 s and move only when advanced", u64('--advance-ns'))
+    .option('--before <prog[=ctx]>', "test-run program PROG of the same object first, on the same maps and verified like the program run (e.g. the syscall program that creates what it uses, as a user-space test does before attaching it); CTX is a file with its ctx_in (repeatable, in order; each prints its retval to stderr)", (v: string, acc: string[] = []) => [...acc, v])
     .option('--replace <ext.o[:prog][=func]>', "attach an extension (SEC(\"freplace/FUNC\")) program PROG of ext.o in place of FUNC of the program run, loaded and verified against it (repeatable); PROG may be omitted when ext.o has one, FUNC when the section names it", (v: string, acc: string[] = []) => [...acc, v])
     .action((objPath: string, opts: RunOptions) => {
       setExit(runCommand(objPath, opts));
@@ -124,6 +126,7 @@ function runCommand(objPath: string, opts: RunOptions): number {
   if (opts.kmem !== undefined) mapKernelMemory(runtime, opts.kmem);
   const { obj, progName, verdict } = loadProgramForRun(runtime, objPath, {
     ...(opts.prog !== undefined ? { prog: opts.prog } : {}),
+    ...(opts.before ? { also: opts.before.map((b) => b.split('=')[0]!) } : {}),
     ...(opts.verify !== undefined ? { verify: opts.verify } : {}),
     ...(opts.strict ? { strict: true } : {}),
     load: { ...(opts.btf !== undefined ? { targetBtf: parseBtf(readBytes(opts.btf)) } : {}), ...(opts.unpriv ? { unpriv: true } : {}) },
@@ -139,6 +142,26 @@ function runCommand(objPath: string, opts: RunOptions): number {
     if (!opts.json) process.stderr.write(`Attached: ${e.name} replaces ${progName}'s ${e.link.func}()\n`);
   }
   for (const arg of opts.map ?? []) fillMap(obj, arg, ncpus);
+  // --before: the other programs user space runs first, in order, on the same maps.
+  for (const arg of opts.before ?? []) {
+    const eq = arg.indexOf('=');
+    const name = eq < 0 ? arg : arg.slice(0, eq);
+    if (!name || !obj.programs.has(name)) throw new UsageError(`--before ${arg}: ${objPath} has no program named '${name}' (${[...obj.programs.keys()].join(', ')})`);
+    const bp = obj.program(name);
+    if (verified) {
+      let v;
+      try {
+        v = verifyForRun(obj, name, opts.strict ? { strict: true } : {});
+      } catch (e) {
+        if (e instanceof VerifierError) process.stderr.write(e.log.endsWith('\n') || e.log === '' ? e.log : e.log + '\n');
+        throw e;
+      }
+      if (!opts.json) process.stderr.write(`Verifier: ${name} accepted (${v.processed} insns processed)\n`);
+    }
+    const br = testRun(runtime, runnableProgram(bp), { cpu, ...(eq >= 0 ? { ctx: readCtx(arg.slice(eq + 1), bp.progType) } : {}) });
+    for (const l of br.output.printk) process.stderr.write(l.endsWith('\n') ? l : l + '\n');
+    process.stderr.write(`Before: ${name} retval ${br.retval}\n`);
+  }
   // Like a libbpf perf_buffer: an event open on every CPU, so perf_event_output delivers.
   for (const lm of obj.maps.values()) if (lm.map instanceof PerfEventArrayMap) lm.map.openAll(ncpus);
 
