@@ -91,3 +91,48 @@ __naked void xsk_redirect_oob(void)
 	asm volatile ("r1 = %[xsks] ll;" "r2 = 100;" "r3 = 3;" "call %[bpf_redirect_map];" "exit;"
 		:: __imm(bpf_redirect_map), __imm_addr(xsks) : __clobber_all);
 }
+
+SEC("xdp")
+__description("xskmap: no pointer arithmetic on an xdp_sock")
+__failure __msg("R0 pointer arithmetic on xdp_sock prohibited")
+__naked void xsk_ptr_arith(void)
+{
+	asm volatile ("r1 = 0;" "*(u32 *)(r10 - 8) = r1;" "r2 = r10;" "r2 += -8;"
+		"r1 = %[xsks] ll;" "call %[bpf_map_lookup_elem];"
+		"if r0 == 0 goto 1f;" "r0 += 4;" "r0 = *(u32 *)(r0 + 0);" "1: r0 = 0;" "exit;"
+		:: __imm(bpf_map_lookup_elem), __imm_addr(xsks) : __clobber_all);
+}
+
+SEC("xdp")
+__description("xskmap: a narrow read of queue_id is refused")
+__failure __msg("R0 invalid xdp_sock access off=0 size=2")
+__naked void xsk_narrow_read(void)
+{
+	asm volatile ("r1 = 0;" "*(u32 *)(r10 - 8) = r1;" "r2 = r10;" "r2 += -8;"
+		"r1 = %[xsks] ll;" "call %[bpf_map_lookup_elem];"
+		"if r0 == 0 goto 1f;" "r0 = *(u16 *)(r0 + 0);" "1: r0 = 0;" "exit;"
+		:: __imm(bpf_map_lookup_elem), __imm_addr(xsks) : __clobber_all);
+}
+
+SEC("xdp")
+__description("xskmap: an xdp_sock is no acquired reference, so it cannot be released")
+__failure __msg("R1 must be referenced when passed to release function")
+__naked void xsk_release(void)
+{
+	asm volatile ("r1 = 0;" "*(u32 *)(r10 - 8) = r1;" "r2 = r10;" "r2 += -8;"
+		"r1 = %[xsks] ll;" "call %[bpf_map_lookup_elem];"
+		"if r0 == 0 goto 1f;" "r1 = r0;" "call %[bpf_sk_release];" "1: r0 = 0;" "exit;"
+		:: __imm(bpf_map_lookup_elem), __imm(bpf_sk_release), __imm_addr(xsks) : __clobber_all);
+}
+
+SEC("xdp")
+__description("xskmap: a spilled and filled xdp_sock is still one (NULL check, queue_id read)")
+__success __retval(0)
+__naked void xsk_spill_fill(void)
+{
+	asm volatile ("r1 = 0;" "*(u32 *)(r10 - 8) = r1;" "r2 = r10;" "r2 += -8;"
+		"r1 = %[xsks] ll;" "call %[bpf_map_lookup_elem];"
+		"*(u64 *)(r10 - 16) = r0;" "r0 = *(u64 *)(r10 - 16);"
+		"if r0 == 0 goto 1f;" "r0 = *(u32 *)(r0 + 0);" "1: r0 = 0;" "exit;"
+		:: __imm(bpf_map_lookup_elem), __imm_addr(xsks) : __clobber_all);
+}
