@@ -19,6 +19,7 @@ import { FieldError, mapValueRecord, structMetas, type BtfRecord } from './btf/f
 import { progTypeInfo } from '../vm/contexts.js';
 import { xlateProgram } from '../verifier/fixups.js';
 import type { Program, ProvenFacts } from '../vm/program.js';
+import type { Insn } from '../vm/isa.js';
 import type { LoadedObject, LoadedProgram } from './loader/load.js';
 import { withExtensions } from './loader/freplace.js';
 
@@ -42,7 +43,7 @@ export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptio
   lp.xlated = result.accepted ? xlateProgram(lp.program, result.tailCallBounds ? { tailCallBounds: result.tailCallBounds } : {}) : undefined;
   // The facts are per pc of the verified instructions: kept only when the verifier did not rewrite
   // them (a rewrite moves pcs), and dropped when a later verification rejects the program.
-  lp.program.proven = result.accepted && lp.xlated === lp.program && result.facts ? provenFacts(result.facts) : undefined;
+  lp.program.proven = result.accepted && lp.xlated === lp.program && result.facts ? provenFacts(lp.program.insns, result.facts) : undefined;
   obj.runtime.replaceProgram(lp.id, runnableProgram(lp));
   // A program with extensions attached runs them (src/freplace.ts); an extension that changed
   // changes what its target runs.
@@ -54,13 +55,13 @@ export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptio
  *  facts: an access is safe when every pointer type it was seen with is the stack or a plain map
  *  value (the verifier checked bounds and write permission for each; per-CPU, read-only and
  *  other pointer types keep the run-time checks). */
-function provenFacts(facts: readonly InsnFacts[]): ProvenFacts {
+function provenFacts(insns: readonly Insn[], facts: readonly InsnFacts[]): ProvenFacts {
   const safeMem = new Uint8Array(facts.length);
   for (let pc = 0; pc < facts.length; pc++) {
     const f = facts[pc]!;
     if (f.safeAccess && f.ptrTypes !== undefined && f.ptrTypes.every((t) => t === 'fp' || t === 'map_value')) safeMem[pc] = 1;
   }
-  return { safeMem };
+  return { insns, safeMem };
 }
 
 /** libbpf's fixup_log_missing_map_load: where the verifier stopped at the call a load of an

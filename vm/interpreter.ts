@@ -342,7 +342,7 @@ export class Interpreter {
    *  compiler leaves it to the interpreter (the reason is in compileStats.notCompiled). */
   compiled(prog: Program, decoded: Decoded = this.decode(prog), proven = false, unlimited = false): CompiledProgram | null {
     // the variants that use the verifier's facts (with and without budget checks) have caches of their own
-    if (proven && prog.proven !== undefined) return this.compiledProven(prog, decoded, unlimited);
+    if (proven && prog.proven !== undefined && prog.proven.insns === prog.insns) return this.compiledProven(prog, decoded, unlimited);
     // callbacks (rbtree comparators, bpf_loop) re-enter the same program many times per run
     if (prog === this.lastCompiledProg) return this.lastCompiled;
     let c = this.compiledCache.get(prog);

@@ -54,6 +54,10 @@ export interface Program {
 
 /** Per-slot facts of an accepted program, for the compiling tier (vm/compiler). */
 export interface ProvenFacts {
+  /** The instruction array the facts were proven for: a Program made from this one by spreading
+   *  it (a rewrite, extensions joined in) carries the field along with other instructions, and
+   *  facts for another array are never used (vm/interpreter.ts checks identity). */
+  readonly insns: readonly Insn[];
   /** 1 where the load or store at this slot was proven, on every path, to access a stack frame or
    *  a (non-per-CPU) map value inside its bounds, with the permission it needs. */
   readonly safeMem: Uint8Array;

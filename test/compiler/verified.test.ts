@@ -166,11 +166,36 @@ describe('verified runs use the verifier facts and stay identical', () => {
         // key store is on the stack, the value accesses are inside the 8-byte value
         const safeMem = new Uint8Array(12);
         for (const pc of store === undefined ? [0, 7] : [0, 7, 8]) safeMem[pc] = 1;
-        const p = { ...lookup(id, key, store), progType: 3, proven: { safeMem } };
+        const base = lookup(id, key, store);
+        const p = { ...base, progType: 3, proven: { insns: base.insns, safeMem } };
         const res = rt.execute(p, { cpu, verified: true });
         expect(res.r0, `${engine} map ${id} key ${key} cpu ${cpu}`).toBe(want);
       }
     }
+  });
+});
+
+describe('facts are used only for the instructions they were proven for', () => {
+  it('a copy of a program with other instructions (a rewrite, joined extensions) keeps every check, and unverified runs too', () => {
+    // r0 = *(u64 *)(r1 + 0) with r1 = 8 (no region there): the interpreter faults. Facts claiming
+    // the load safe are false here on purpose: they must not be used for a spread copy whose
+    // instruction array is another one, nor for an unverified run.
+    const base = prog([I(0xb7, 1, 0, 0, 8), I(0x79, 0, 1, 0), exit()]);
+    const lying = { ...base, proven: { insns: base.insns, safeMem: Uint8Array.of(0, 1, 0) } };
+    const copy = { ...lying, insns: [...lying.insns] };
+    const rt = runtime('compiled');
+    const fault = (p: typeof base, verified: boolean) => {
+      try {
+        rt.execute(p, { verified });
+        return 'no fault';
+      } catch (e) {
+        return (faultOf(e) as { fault?: string }).fault ?? 'other';
+      }
+    };
+    expect(fault(copy, true)).toMatch(/invalid|out of|access|read/i);
+    expect(fault(lying, false)).toMatch(/invalid|out of|access|read/i);
+    // and the facts are used when they belong (this is what makes them dangerous to misapply)
+    expect(fault(lying, true)).toBe('no fault');
   });
 });
 
@@ -250,7 +275,8 @@ describe('register-only loops of unlimited verified runs run as Wasm with the ex
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 40 }), fc.array(fc.integer({ min: -0x80000000, max: 0x7fffffff }), { minLength: 9, maxLength: 9 }), fc.array(fc.oneof(alu, alu, alu, jmp), { minLength: 1, maxLength: 24 }), (n, init, body) => {
         const insns = build(n, init, body);
-        const p = prog(insns, { proven: { safeMem: new Uint8Array(insns.length) } });
+        const p = prog(insns);
+        p.proven = { insns: p.insns, safeMem: new Uint8Array(p.insns.length) };
         if (generate(insns, 'x', undefined, undefined, { facts: p.proven!, unlimited: true, inlineMap: () => undefined }).wasm.length > 0) wasmPrograms++;
         const [a, b] = rts.map((rt) => {
           const r = rt.execute(p, { verified: true });
