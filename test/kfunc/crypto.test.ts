@@ -14,7 +14,8 @@ import { load } from '../../src/loader/load.js';
 import { openObject } from '../../src/loader/open.js';
 import { runLoaded } from '../../src/test-run-api.js';
 import { AesKey } from '../../helpers/aes.js';
-import { cryptoTable } from '../../helpers/crypto.js';
+import { CRYPTO_PARAMS_SIZE, cryptoKfuncImpls, cryptoTable } from '../../helpers/crypto.js';
+import { FakeWorld } from '../helpers/fake-call.js';
 import { PROGS, runCli } from '../loader/helpers.js';
 
 interface Step {
@@ -92,6 +93,32 @@ describe('run --before: the setup program first, then the program run (crypto_sa
     const r = await runCli(['run', OBJ_PATH, '--prog', 'encrypt', '--before', 'nosuch', '--data', join(dir, 'pkt.bin')]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/no program named nosuch \(have: setup, acquire_release, teardown, encrypt, decrypt\)/);
+  });
+});
+
+describe('bpf crypto kfuncs: hostile arguments of unverified runs', () => {
+  it('a forged or released context faults naming the kfunc, never reaches the table', () => {
+    const w = new FakeWorld();
+    const dp = w.mem(new Uint8Array(16));
+    expect(() => cryptoKfuncImpls.encrypt(w.call([0x1234, dp, dp, 0]))).toThrow(/bpf_crypto_encrypt: 0x1234 is not a live bpf_crypto_ctx/);
+    expect(() => cryptoKfuncImpls.release(w.call([0]))).toThrow(/bpf_crypto_ctx_release: NULL is not a live bpf_crypto_ctx/);
+    // a real one, released twice
+    const params = new Uint8Array(CRYPTO_PARAMS_SIZE);
+    params.set(Buffer.from('skcipher'), 0);
+    params.set(Buffer.from('ecb(aes)'), 16);
+    new DataView(params.buffer).setUint32(400, 16, true);
+    const p = w.mem(params);
+    const err = w.mem(new Uint8Array(4));
+    const c = BigInt(cryptoKfuncImpls.create(w.call([p, CRYPTO_PARAMS_SIZE, err])));
+    expect(c).not.toBe(0n);
+    cryptoKfuncImpls.release(w.call([c]));
+    expect(() => cryptoKfuncImpls.acquire(w.call([c]))).toThrow(/is not a live bpf_crypto_ctx/);
+  });
+
+  it('params that are not readable fault naming them', () => {
+    const w = new FakeWorld();
+    const err = w.mem(new Uint8Array(4));
+    expect(() => cryptoKfuncImpls.create(w.call([0x7000_0000, CRYPTO_PARAMS_SIZE, err]))).toThrow(/bpf_crypto_ctx_create: params: /);
   });
 });
 
