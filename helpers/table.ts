@@ -84,11 +84,12 @@ export function helperByName(name: string): HelperEntry | undefined {
  *  (bpf_tracing_func_proto: the legacy probe_read/probe_read_str, get_stack, get_stackid) or to
  *  some types' own tables (perf_event_output), by the program types whose get_func_proto falls
  *  back to bpf_base_func_proto / bpf_sk_base_func_proto for them, as checked against the 6.18
- *  host (test/progs/verifier/sk_skb.c, sk_reuseport.c). The other non-tracing types still accept
+ *  host (test/progs/verifier/sk_skb.c, sk_reuseport.c, sk_msg.c). The other non-tracing types still accept
  *  them here: not yet checked type by type. */
 const TRACING_ONLY = ['probe_read', 'probe_read_str', 'get_stack', 'get_stackid'];
 const NOT_IN_BASE: ReadonlyMap<number, ReadonlySet<string>> = new Map([
   [ProgType.SK_SKB, new Set(TRACING_ONLY)],
+  [ProgType.SK_MSG, new Set(TRACING_ONLY)],
   [ProgType.SK_REUSEPORT, new Set([...TRACING_ONLY, 'perf_event_output'])],
 ]);
 

@@ -67,4 +67,28 @@ __naked void msg_bind(void)
 	asm volatile ("r2 = r10;" "r2 += -16;" "r3 = 16;" "call %[bpf_bind];" "r0 = 1;" "exit;" :: __imm(bpf_bind) : __clobber_all);
 }
 
+SEC("sk_msg")
+__description("sk_msg: no bpf_probe_read (tracing only)")
+__failure __msg("program of this type cannot use helper bpf_probe_read#4")
+__naked void msg_no_probe_read(void)
+{
+	asm volatile ("r1 = r10;" "r1 += -8;" "r2 = 8;" "r3 = 0;" "call %[bpf_probe_read];" "r0 = 1;" "exit;" :: __imm(bpf_probe_read) : __clobber_all);
+}
+
+SEC("sk_msg")
+__description("sk_msg: no bpf_probe_read_str (tracing only)")
+__failure __msg("program of this type cannot use helper bpf_probe_read_str#45")
+__naked void msg_no_probe_read_str(void)
+{
+	asm volatile ("r1 = r10;" "r1 += -8;" "r2 = 8;" "r3 = 0;" "call %[bpf_probe_read_str];" "r0 = 1;" "exit;" :: __imm(bpf_probe_read_str) : __clobber_all);
+}
+
+SEC("sk_msg")
+__description("sk_msg: no bpf_get_stack (tracing only)")
+__failure __msg("program of this type cannot use helper bpf_get_stack#67")
+__naked void msg_no_get_stack(void)
+{
+	asm volatile ("r2 = r10;" "r2 += -16;" "r3 = 16;" "r4 = 0;" "call %[bpf_get_stack];" "r0 = 1;" "exit;" :: __imm(bpf_get_stack) : __clobber_all);
+}
+
 char _license[] SEC("license") = "GPL";
