@@ -318,10 +318,10 @@ export class Interpreter {
   private readonly compiledCache = new WeakMap<Program, CompiledProgram | null>();
   private lastCompiledProg: Program | undefined = undefined;
   private lastCompiled: CompiledProgram | null = null;
-  private readonly entryCache = new WeakMap<Program, Map<number, CompiledProgram>>();
+  private readonly entryCache = new WeakMap<Program, Map<number, CompiledProgram | null>>();
   private lastEntryProg: Program | undefined = undefined;
   private lastEntryPc = -1;
-  private lastEntry: CompiledProgram | undefined = undefined;
+  private lastEntry: CompiledProgram | null = null;
   private readonly leafCache = new WeakMap<Program, Map<number, CompiledLeaf | null>>();
   private lastLeafProg: Program | undefined = undefined;
   private lastLeafPc = -1;
@@ -387,13 +387,16 @@ export class Interpreter {
   private compiledEntry(prog: Program, decoded: Decoded, pc: number, whole: CompiledProgram): CompiledProgram {
     // entered at the start: the whole program (the variant the run asked for, never cached here)
     if (pc === 0) return whole;
-    if (prog === this.lastEntryProg && pc === this.lastEntryPc) return this.lastEntry!;
+    if (prog === this.lastEntryProg && pc === this.lastEntryPc) return this.lastEntry ?? whole;
     let byPc = this.entryCache.get(prog);
     if (byPc === undefined) this.entryCache.set(prog, (byPc = new Map()));
     let c = byPc.get(pc);
     if (c === undefined) {
-      const only = pc === 0 ? undefined : reachableFrom(prog.insns, pc);
-      c = whole;
+      // null: no smaller function (a callx is reachable, or it did not compile), and the whole
+      // program of the variant each run asked for is used (a verified run's variant, with the
+      // verifier's facts, must never serve an unverified run from this cache)
+      c = null;
+      const only = reachableFrom(prog.insns, pc);
       if (only !== undefined) {
         try {
           c = compileProgram(prog.insns, `${prog.name}_at_${pc}`, this, prog, decoded, COMPILER_KIT, only);
@@ -408,8 +411,9 @@ export class Interpreter {
     this.lastEntryProg = prog;
     this.lastEntryPc = pc;
     this.lastEntry = c;
-    return c;
+    return c ?? whole;
   }
+
 
   /** Forget resolved map handles and addresses (the owner destroyed a map). */
   invalidateResolved(): void {
