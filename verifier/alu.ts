@@ -5,6 +5,7 @@ import { AluOp, Cls, type Insn } from '../vm/isa.js';
 import { Scalar, scalarAlu } from './scalar.js';
 import { Reg, RegType, regTypeName } from './state.js';
 import type { Verifier } from './verifier.js';
+import { assignScalarIdBeforeMov, clearScalarId, linkAfterScalarAlu } from './linked.js';
 import { commitPtrAlu, sanitizeCheckBounds, sanitizePtrAlu, sanitizeValAlu } from './spectre.js';
 
 /** The kernel's bpf_alu_string, by op >> 4. */
@@ -29,7 +30,7 @@ export function checkAlu(v: Verifier, insn: Insn): void {
       return;
     }
     const r = dst.clone();
-    r.id = 0;
+    clearScalarId(r);
     scalarAlu(insn.code, insn.off, insn.imm, r.s, Scalar.known(0n));
     v.setReg(dstNo, r);
     return;
@@ -42,35 +43,26 @@ export function checkAlu(v: Verifier, insn: Insn): void {
       return;
     }
     const src = v.regs[insn.src]!;
-    if (insn.off !== 0) {
-      // movsx: sign extension of a scalar's low bits; pointers become unknown scalars.
-      if (src.type !== RegType.SCALAR) {
-        if (!v.allowPtrLeaks) v.reject(`R${insn.src} sign-extension part of pointer`);
-        v.setReg(dstNo, Reg.unknown());
-        return;
-      }
-      const r = Reg.scalar(v.regs[dstNo]!.type === RegType.SCALAR ? v.regs[dstNo]!.s.clone() : Scalar.unknown());
-      scalarAlu(insn.code, insn.off, insn.imm, r.s, src.s);
-      v.setReg(dstNo, r);
-      return;
-    }
-    if (is64) {
-      if (src.type === RegType.SCALAR && src.id === 0 && !src.s.isConst()) src.id = v.newId();
+    const newId = (): number => v.newId();
+    if (is64 && insn.off === 0) {
+      assignScalarIdBeforeMov(newId, src);
       v.setReg(dstNo, src.clone());
       return;
     }
     if (src.type !== RegType.SCALAR) {
-      if (!v.allowPtrLeaks) v.reject(`R${insn.src} partial copy of pointer`);
+      // movsx of a pointer, or w1 = w2: a pointer's bits become an unknown scalar.
+      if (!v.allowPtrLeaks) v.reject(is64 ? `R${insn.src} sign-extension part of pointer` : `R${insn.src} partial copy of pointer`);
       v.setReg(dstNo, Reg.unknown());
       return;
     }
-    // w1 = w2 of a value that fits 32 bits copies it whole: the two share an id (linked), so
+    // The copy keeps the source's link (its id) when the value is unchanged by the move: it fits
+    // 32 bits (w1 = w2), or the bits a sign extension reads have the sign bit clear (movsx), so
     // bounds learned on either later reach the other (sync_linked_regs).
-    const fits32 = src.s.umax <= 0xffffffffn;
-    if (fits32 && src.id === 0 && !src.s.isConst()) src.id = v.newId();
-    const r = Reg.scalar(src.s.clone());
-    if (fits32) r.id = src.id;
-    scalarAlu(insn.code, 0, 0, r.s, src.s);
+    const keeps = insn.off === 0 ? src.s.umax <= 0xffffffffn : src.s.umax < 1n << BigInt(insn.off - 1);
+    if (keeps) assignScalarIdBeforeMov(newId, src);
+    const r = src.clone();
+    if (!keeps) clearScalarId(r);
+    scalarAlu(insn.code, insn.off, insn.imm, r.s, src.s);
     v.setReg(dstNo, r);
     return;
   }
@@ -102,8 +94,8 @@ export function checkAlu(v: Verifier, insn: Insn): void {
   }
   sanitizeValAlu(v, insn);
   const r = dst.clone();
-  r.id = 0;
   scalarAlu(insn.code, insn.off, insn.imm, r.s, src.s);
+  linkAfterScalarAlu(v.bpfCapable, insn, dst, src, r);
   v.setReg(dstNo, r);
 }
 

@@ -10,6 +10,7 @@ import type { Verifier } from './verifier.js';
 import { mayPointToSpinLock } from './graph.js';
 import { noteInnerMapUid } from './timer.js';
 import { pushSpeculativeBranch } from './spectre.js';
+import { collectLinked, syncLinked, type LinkedReg } from './linked.js';
 
 const AT_PKT_END = -1;
 const BEYOND_PKT_END = -2;
@@ -57,15 +58,6 @@ export function checkCondJmp(v: Verifier, insn: Insn): void {
   const src = isX ? v.regs[insn.src]! : Reg.known(BigInt(insn.imm));
   const target = v.pc + insn.off + 1;
   const pred = branchTaken(insn.code, dst, src, is32);
-  // Registers linked to the operands by id (copies of the same scalar), for backtracking.
-  let linked = 0;
-  for (const op of isX ? [dst, src] : [dst]) {
-    if (op.type !== RegType.SCALAR || !op.id) continue;
-    v.regs.forEach((r, i) => {
-      if (i < 10 && r.type === RegType.SCALAR && r.id === op.id) linked |= 1 << i;
-    });
-  }
-  if (linked) v.noteLinked(linked);
   v.noteJmpStackOperands(isX && src.type === RegType.STACK, dst.type === RegType.STACK);
   if (pred >= 0) {
     // The outcome depended on the values: they must be precise (kernel check_cond_jmp_op).
@@ -83,6 +75,13 @@ export function checkCondJmp(v: Verifier, insn: Insn): void {
     if (!v.bypassSpecV1) pushSpeculativeBranch(v, insn, target);
     return;
   }
+  // Both outcomes possible. The registers and spills linked to the operands by id (copies of
+  // the same scalar, verifier/linked.ts) are collected before the jump's state is pushed, so
+  // both paths' histories name them for backtracking.
+  const linked: LinkedReg[] = [];
+  if (isX && src.type === RegType.SCALAR && src.id) collectLinked(v.st, src.id, v.pc, v.cfg.liveIn, linked);
+  if (dst.type === RegType.SCALAR && dst.id) collectLinked(v.st, dst.id, v.pc, v.cfg.liveIn, linked);
+  if (linked.length > 1) v.noteLinked(linked);
   // Both outcomes possible: the jump target's state is pushed, the fall-through continues.
   const other = v.st.clone();
   const oRegs = other.cur.regs;
@@ -96,13 +95,14 @@ export function checkCondJmp(v: Verifier, insn: Insn): void {
   if (dst.type === RegType.SCALAR && src.type === RegType.SCALAR) {
     otherOk = refineBranch(insn.code, oDst.s, oSrc.s, true);
     thisOk = refineBranch(insn.code, dst.s, src.s, false);
+    // sync_linked_regs: the source's links first, then the destination's, as the kernel does.
     if (otherOk) {
-      syncLinked(other, oDst);
-      if (isX) syncLinked(other, oSrc);
+      if (isX) syncLinked(other, oSrc, linked);
+      syncLinked(other, oDst, linked);
     }
     if (thisOk) {
-      syncLinked(v.st, dst);
-      if (isX) syncLinked(v.st, src);
+      if (isX) syncLinked(v.st, src, linked);
+      syncLinked(v.st, dst, linked);
     }
   } else if (!isX && insn.imm === 0 && (op === JmpOp.JEQ || op === JmpOp.JNE) && dst.maybeNull && !is32) {
     // if (ptr == NULL): the jump (JEQ) or the fall-through (JNE) sees NULL.
@@ -177,13 +177,6 @@ function regNotNull(r: Reg): boolean {
   }
 }
 
-/** Copy refined bounds to every scalar sharing the register's id (sync_linked_regs). */
-function syncLinked(s: VState, reg: Reg): void {
-  if (!reg.id || reg.type !== RegType.SCALAR) return;
-  for (const r of allRegs(s)) {
-    if (r !== reg && r.type === RegType.SCALAR && r.id === reg.id) r.s = reg.s.clone();
-  }
-}
 
 /** mark_ptr_or_null_regs: every register with this id becomes the non-null pointer or 0. */
 export function markPtrOrNull(v: Verifier, s: VState, id: number, isNull: boolean): void {

@@ -11,6 +11,7 @@ import type { Verifier } from './verifier.js';
 import { allocAccess, mapFieldAccess } from './graph.js';
 import { checkUninitOverDynptr, destroyIfDynptr } from './dynptr.js';
 import { markStackSpill, markVarOffStackAccess } from './spectre.js';
+import { assignScalarIdBeforeMov, clearScalarId } from './linked.js';
 
 const S64_MIN = -(1n << 63n);
 /** BPF_MAX_VAR_OFF: variable offsets must stay below 2^29. */
@@ -414,9 +415,9 @@ function stackWrite(v: Verifier, reg: Reg, off: number, size: number, val: Reg |
     // given now if it has none), so bounds learned on either reach the other; a narrowing spill
     // breaks the link.
     const fits = val.s.umax.toString(2).length <= size * 8 || val.s.umax === 0n;
-    if (fits && val.id === 0 && !val.s.isConst()) val.id = v.newId();
+    if (fits) assignScalarIdBeforeMov(() => v.newId(), val);
     const copy = val.clone();
-    if (!fits) copy.id = 0;
+    if (!fits) clearScalarId(copy);
     saveSpill(f, spi, copy, size);
   } else if (!val && aligned && imm !== undefined && imm !== 0 && v.bpfCapable) {
     saveSpill(f, spi, Reg.known(BigInt(imm)), size);
@@ -501,7 +502,7 @@ function stackRead(v: Verifier, reg: Reg, regno: number, off: number, size: numb
       // so a value wider than the fill keeps what its low half is known to be. The relation to
       // other registers holds only when the value fits.
       const r = spilled.clone();
-      if (size < 8 && r.s.umax >= 1n << BigInt(size * 8)) r.id = 0;
+      if (size < 8 && r.s.umax >= 1n << BigInt(size * 8)) clearScalarId(r);
       return r;
     }
     let zero = 0;

@@ -16,20 +16,24 @@
 // checkpoint on the path becomes precise, as its mark_all_scalars_precise does.
 import { Cls, JmpOp, LD_IMM64, Mode, PseudoCall, type Insn } from '../vm/isa.js';
 import { RegType, type VState } from './state.js';
+import type { LinkedReg } from './linked.js';
 
 /** One executed instruction of a path. `aux`: bits 0-6 stack slot + 1 (0 = none), bits 7-10
- *  frame of that slot, bits 11-21 registers linked to a jump's operands, bit 22 "frame changed",
- *  bit 23/24 a jump's src/dst operand was a stack pointer (kernel INSN_F_SRC/DST_REG_STACK). */
+ *  frame of that slot, bit 22 "frame changed", bit 23/24 a jump's src/dst operand was a stack
+ *  pointer (kernel INSN_F_SRC/DST_REG_STACK). `links`: the registers and spills linked by id at a
+ *  conditional jump (kernel hist->linked_regs), by position, only where there are some. */
 export class History {
   pcs: number[] = [];
   aux: number[] = [];
+  links: Map<number, readonly LinkedReg[]> | undefined;
   /** The last walk over this whole segment: from which length, for which registers (a later walk
    *  reaching that point with no more than those registers has nothing new to mark). Used only
    *  when nothing is logged: the log shows every step of every walk, as the kernel's does. */
   walkedLen = -1;
   walkedRegs = 0;
   walkedFrame = 0;
-  push(pc: number, aux: number): void {
+  push(pc: number, aux: number, links?: readonly LinkedReg[]): void {
+    if (links) (this.links ??= new Map()).set(this.pcs.length, links);
     this.pcs.push(pc);
     this.aux.push(aux);
   }
@@ -37,6 +41,7 @@ export class History {
     const h = new History();
     h.pcs = this.pcs.slice();
     h.aux = this.aux.slice();
+    if (this.links) h.links = new Map(this.links);
     return h;
   }
 }
@@ -45,7 +50,6 @@ export const AUX_FRAME_CHANGE = 1 << 22;
 export const AUX_SRC_STACK = 1 << 23;
 export const AUX_DST_STACK = 1 << 24;
 export const auxStack = (frameno: number, spi: number): number => (spi + 1) | (frameno << 7);
-export const auxLinked = (mask: number): number => (mask & 0x7ff) << 11;
 
 /** The chain the walk follows: a checkpoint's state, the segment that led to it, its parent. */
 export interface PrecisionNode {
@@ -110,13 +114,20 @@ function isHelperWithCallback(insn: Insn): boolean {
 }
 
 /** backtrack_insn: walk one insn backwards, updating the masks. */
-function backtrackInsn(env: PrecisionEnv, idx: number, subseq: number, aux: number, bt: Backtrack): boolean {
+function backtrackInsn(env: PrecisionEnv, idx: number, subseq: number, aux: number, bt: Backtrack, links?: readonly LinkedReg[]): boolean {
   const insn = env.insns[idx]!;
   if (insn.code === 0) return true;
   if (env.log) env.log(`mark_precise: frame${bt.frame}: regs=${regMaskText(bt.regs[bt.frame]!)} stack=${stackMaskText(bt.stack[bt.frame]!)} before ${idx}: ${env.insnText(idx)}\n`);
-  const linked = (aux >> 11) & 0x7ff;
+  // bt_sync_linked_regs: when one of the registers linked at this jump is needed precisely,
+  // all of them are (the comparison's bounds reached each of them).
   const syncLinked = (): void => {
-    if (linked && linked & bt.regs[bt.frame]!) bt.regs[bt.frame]! |= linked;
+    if (!links) return;
+    const isSet = (e: LinkedReg): boolean => (e.isReg ? (bt.regs[e.frame]! & (1 << e.no)) !== 0 : bt.stack[e.frame]!.has(e.no));
+    if (!links.some(isSet)) return;
+    for (const e of links) {
+      if (e.isReg) bt.set(e.no, e.frame);
+      else bt.stack[e.frame]!.add(e.no);
+    }
   };
   syncLinked();
   const cls = insn.code & 7;
@@ -296,7 +307,7 @@ function walk(env: PrecisionEnv, curHist: History, parent: PrecisionNode | undef
       // Nothing new since the last walk over this segment (only when nothing is logged).
       if (!env.log && hist === curHist && i === curHist.walkedLen - 1 && bt.frame === curHist.walkedFrame && onlyTopRegs(bt) && (bt.regs[bt.frame]! & ~curHist.walkedRegs) === 0) return;
       const pc = hist.pcs[i]!;
-      if (!backtrackInsn(env, pc, subseq, hist.aux[i]!, bt)) return void (changed.v = fallback(env, parent, startFrame) || changed.v);
+      if (!backtrackInsn(env, pc, subseq, hist.aux[i]!, bt, hist.links?.get(i))) return void (changed.v = fallback(env, parent, startFrame) || changed.v);
       if (bt.empty) return;
       subseq = pc;
     }

@@ -13,6 +13,7 @@ import { Reg, RegType, Slot, type Frame, type VState } from './state.js';
 import { History, type PrecisionNode } from './precision.js';
 import { dynptrSlotSafe } from './dynptr.js';
 import { iterSlotSafe } from './iters.js';
+import { checkScalarIds, scalarIdsSafe } from './linked.js';
 
 /** A saved state at a prune point. */
 export class Checkpoint implements PrecisionNode {
@@ -163,11 +164,13 @@ function regSafe(o: Reg, c: Reg, ids: IdMap, mode: Compare, caps: PruneCaps = PR
   if (c.type === RegType.NOT_INIT) return false;
   if (o.type !== c.type) return false;
   if (o.type === RegType.SCALAR) {
-    if (caps.exploreAluLimits) return o.s.equals(c.s) && ids.check(o.id, c.id);
+    const check = (a: number, b: number): boolean => ids.check(a, b);
+    if (caps.exploreAluLimits) return o.s.equals(c.s) && o.off === c.off && checkScalarIds(o, c, check);
     // An imprecise scalar: no check depended on its value.
     if (!o.precise && !caps.allPrecise && mode === 'within') return true;
-    if (!scalarWithin(o.s, c.s)) return false;
-    return o.id === 0 || ids.check(o.id, c.id);
+    // Linked registers (verifier/linked.ts): same kind of link, same delta, ids that map.
+    if (!scalarIdsSafe(o, c, check)) return false;
+    return scalarWithin(o.s, c.s);
   }
   if (o.flags !== c.flags || o.map !== c.map || o.mapUid !== c.mapUid || o.off !== c.off || o.frameno !== c.frameno || o.btfName !== c.btfName || o.btfId !== c.btfId || o.memSize !== c.memSize || o.subprog !== c.subprog) return false;
   if (!ids.check(o.id, c.id) || !ids.check(o.refId, c.refId) || !ids.check(o.dynptrId, c.dynptrId)) return false;
@@ -183,7 +186,7 @@ function exactReg(o: Reg, c: Reg, ids: IdMap): boolean {
   if (o.type !== c.type) return false;
   if (o.type === RegType.NOT_INIT) return true;
   if (!o.s.equals(c.s)) return false;
-  if (o.type === RegType.SCALAR) return o.id === 0 || ids.check(o.id, c.id);
+  if (o.type === RegType.SCALAR) return o.off === c.off && checkScalarIds(o, c, (a, b) => ids.check(a, b));
   return o.flags === c.flags && o.map === c.map && o.mapUid === c.mapUid && o.off === c.off && o.range === c.range && o.frameno === c.frameno && o.memSize === c.memSize && ids.check(o.id, c.id) && ids.check(o.refId, c.refId);
 }
 

@@ -1268,6 +1268,19 @@ export function scalarAlu(opcode: number, off: number, imm: number, dst: Scalar,
   dst.sync();
 }
 
+/** sync_linked_regs' step for a register linked with a different delta: `dst` (a copy of the
+ *  register the branch refined) plus the constant difference of the two deltas, added as the
+ *  kernel adds it (the 32- and 64-bit bounds and the tnum, no fold to a constant first), then
+ *  zero-extended when the refined register's link came from a 32-bit add, and synced. */
+export function addLinkedDelta(dst: Scalar, delta: bigint, zext32: boolean): void {
+  const d = Scalar.known(BigInt.asUintN(64, delta));
+  add32(dst, d);
+  add64(dst, d);
+  dst.varOff = tnumAdd(dst.varOff, d.varOff);
+  if (zext32) dst.zext32();
+  dst.sync();
+}
+
 /** Whether `dst op= src` with a constant `src` is one the kernel splits into two states before
  *  computing (maybe_fork_scalars: AND/OR with a constant on a register in [-1, 0]): returns 64 or
  *  32 for the width that is forked, or 0. The caller pushes the state where dst is 0 (markKnown /

@@ -57,6 +57,11 @@ export const RegFlag = {
   /** A slice of an skb or xdp dynptr (DYNPTR_TYPE_SKB/XDP on PTR_TO_MEM): packet memory, dead
    *  when the packet may move (clear_all_pkt_pointers); not printed, as the kernel does not. */
   PKT_SLICE: 2048,
+  /** Scalars only: linked to the registers of the same id plus a constant delta (in `off`) by a
+   *  64-bit or a 32-bit add/sub (kernel BPF_ADD_CONST64 / BPF_ADD_CONST32 in the id; verifier/
+   *  linked.ts). Printed as `id=N+delta`. */
+  ADD_CONST64: 4096,
+  ADD_CONST32: 8192,
 } as const;
 
 const TYPE_NAME: Record<number, string> = {
@@ -228,7 +233,7 @@ export const unum = (v: bigint | number): string => formatUnum(BigInt.asUintN(64
 
 /** One register's text as 6.18 prints it (print_reg_state). `frameno` is the printing frame. */
 export function formatReg(r: Reg, frameno: number): string {
-  if (r.type === RegType.SCALAR) return formatScalar(r.s, r.id || undefined, r.precise);
+  if (r.type === RegType.SCALAR) return formatScalar(r.s, r.id || undefined, r.precise, r.flags & (RegFlag.ADD_CONST64 | RegFlag.ADD_CONST32) ? r.off : undefined);
   const name = regTypeName(r);
   if (r.type === RegType.STACK) {
     const fr = r.frameno !== frameno ? `[${r.frameno}]` : '';

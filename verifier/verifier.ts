@@ -14,7 +14,8 @@ import { checkFuncCall, checkHelperCall, checkReturnCode, funcExit } from './cal
 import { checkReferenceLeak } from './refs.js';
 import { iterationProgressed, rbtreeEndless, rbtreeExit, rbtreeMayPrune, rbtreeSameNodes, rbtreeSite } from './rbtree.js';
 import { Checkpoint, StatesAt, loopHash, maybeLooping, statesEqual, widenScalars, type PruneCaps } from './prune.js';
-import { AUX_DST_STACK, AUX_FRAME_CHANGE, AUX_SRC_STACK, Backtrack, History, auxLinked, auxStack, markChainPrecision, type PrecisionEnv } from './precision.js';
+import type { LinkedReg } from './linked.js';
+import { AUX_DST_STACK, AUX_FRAME_CHANGE, AUX_SRC_STACK, Backtrack, History, auxStack, markChainPrecision, type PrecisionEnv } from './precision.js';
 import { Reject } from './errors.js';
 import { VLog } from './log.js';
 import { Scalar } from './scalar.js';
@@ -95,6 +96,7 @@ export class Verifier {
   /** Insns run since the last checkpoint, and what the current insn touched (precision.ts). */
   private curHist = new History();
   private histAux = 0;
+  private histLinks: readonly LinkedReg[] | undefined;
   private scratchRegs = 0;
   private scratchSlots = new Set<number>();
   private scratchAllFlag = true;
@@ -205,7 +207,7 @@ export class Verifier {
   pushBranch(st: VState, pc: number, frameChange = false): void {
     if (this.pending.length >= MAX_PENDING) this.reject(`The sequence of ${this.pending.length + 1} jumps is too complex.`, false, 7);
     const hist = this.curHist.clone();
-    hist.push(this.pc, this.histAux | (frameChange ? AUX_FRAME_CHANGE : 0));
+    hist.push(this.pc, this.histAux | (frameChange ? AUX_FRAME_CHANGE : 0), this.histLinks);
     this.pending.push({ st, pc, prevPc: this.pc, logPos: this.log.pos, logOpen: this.log.openLen, parent: this.parent, hist, entryPc: this.entryPc, globalEntry: this.globalEntry });
     if (this.parent) this.parent.branches++;
   }
@@ -260,8 +262,9 @@ export class Verifier {
   noteStackSlot(frameno: number, spi: number): void {
     this.histAux = (this.histAux & ~0x7ff) | (frameno < 0 ? 0 : auxStack(frameno, spi));
   }
-  noteLinked(mask: number): void {
-    this.histAux |= auxLinked(mask);
+  /** The registers linked by id at the current conditional jump (verifier/linked.ts). */
+  noteLinked(links: readonly LinkedReg[]): void {
+    this.histLinks = links;
   }
   /** A conditional jump's operands that are stack pointers (not backtracked). */
   noteJmpStackOperands(src: boolean, dst: boolean): void {
@@ -377,6 +380,7 @@ export class Verifier {
       this.nextPc = -1;
       this.pathDone = false;
       this.histAux = 0;
+      this.histLinks = undefined;
       let ended: boolean;
       // The insn's sure stack writes are gathered while it is checked, then recorded for its
       // call chain, unless it entered or left a function (the chain changed under it).
@@ -397,7 +401,7 @@ export class Verifier {
         continue;
       }
       this.commitStackWrites(frame);
-      this.curHist.push(this.pc, this.histAux);
+      this.curHist.push(this.pc, this.histAux, this.histLinks);
       // A speculative path also stops at the barrier after a sanitized store (nospec_result).
       if (speculative && this.spec.nospecResult[this.pc] && !ended && !this.pathDone) {
         this.scratchAllFlag = true;
