@@ -46,12 +46,17 @@ export interface LoadOptions {
    *  bpf_map__set_inner_map_fd). Without either, creating the map fails with -EINVAL. */
   innerMaps?: Record<string, number>;
   /** Load only these programs (even from `?` sections, whose autoload is off), plus what they need:
-   *  the object's `__auxiliary` programs and the programs named in prog_array `values`, as libbpf
-   *  with autoload set per program and the kernel's test loader do. Default: every program whose
-   *  autoload is on. */
+   *  the object's `__auxiliary` programs and (unless `testLoader`) the programs named in prog_array
+   *  `values`. Default: every program whose autoload is on. */
   programs?: readonly string[];
   /** With `programs`: take the `__auxiliary_unpriv` programs instead (the `@unpriv` runs). */
   unprivAuxiliary?: boolean;
+  /** With `programs`: load exactly what the kernel's test loader (test_loader.c) sets to autoload,
+   *  the named programs and the auxiliary ones, not the prog_array `values` targets. A slot whose
+   *  target is not loaded is left empty and listed in `LoadedObject.unfilledSlots`: libbpf fills
+   *  slots after loading the programs and fails the load there (EBADF), so the caller verifies
+   *  the programs first and then reports it (src/selftest/runner.ts). */
+  testLoader?: boolean;
   /** Extension (`SEC("freplace/...")`) programs, by name: the loaded program whose function each
    *  replaces, and the function's name when the section does not give it (libbpf's
    *  bpf_program__set_attach_target). Attach with `attachFreplace` (src/freplace.ts). */
@@ -109,6 +114,9 @@ export class LoadedObject {
   readonly programs = new Map<string, LoadedProgram>();
   /** What a user should know about this load (maps skipped because no loaded program used them). */
   readonly notes: string[] = [];
+  /** prog_array `values` slots left empty because their program was not loaded (LoadOptions.
+   *  testLoader), in map and slot order. */
+  readonly unfilledSlots: { map: string; index: number; program: string }[] = [];
   /** Loaded without capabilities (LoadOptions.unpriv): its programs verify unprivileged. */
   unpriv = false;
   constructor(readonly runtime: Runtime, readonly spec: ObjectSpec) {}
@@ -308,7 +316,7 @@ function checkTypedKsyms(spec: ObjectSpec, options: LoadOptions): void {
 /** Names of the programs `load` links: the autoload ones, or with `options.programs` those, the
  *  `__auxiliary` programs and the prog_array `values` targets (programs of maps nobody loads are
  *  not needed, but libbpf fills every slot, so every target is taken). */
-export function selectPrograms(spec: ObjectSpec, options: Pick<LoadOptions, 'programs' | 'unprivAuxiliary'> = {}): Set<string> {
+export function selectPrograms(spec: ObjectSpec, options: Pick<LoadOptions, 'programs' | 'unprivAuxiliary' | 'testLoader'> = {}): Set<string> {
   if (!options.programs) return new Set([...spec.programs.values()].filter((p) => p.autoload).map((p) => p.name));
   const chosen = new Set<string>();
   for (const name of options.programs) {
@@ -317,7 +325,7 @@ export function selectPrograms(spec: ObjectSpec, options: Pick<LoadOptions, 'pro
   }
   for (const p of spec.programs.values()) if (isAuxiliary(spec.btf, p.name, options.unprivAuxiliary)) chosen.add(p.name);
   for (const m of spec.maps.values()) {
-    if (!m.autocreate || m.type !== MapType.PROG_ARRAY) continue;
+    if (options.testLoader || !m.autocreate || m.type !== MapType.PROG_ARRAY) continue;
     for (const slot of m.initSlots ?? []) if (slot.kind === 'prog' && spec.programs.has(slot.target)) chosen.add(slot.target);
   }
   return chosen;
@@ -428,6 +436,10 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
           id = inner.id;
         } else {
           const prog = obj.programs.get(slot.target);
+          if (!prog && options.testLoader && !selected.has(slot.target)) {
+            obj.unfilledSlots.push({ map: name, index: slot.index, program: slot.target });
+            continue;
+          }
           if (!prog) throw new LinkError(`values[${slot.index}] refers to program ${slot.target}, which was not loaded`, `map ${name}`);
           id = prog.id;
         }

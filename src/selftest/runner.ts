@@ -96,7 +96,7 @@ function loadOne(bytes: Uint8Array, open: OpenOptions, spec: TestSpec, strict: b
   if (unpriv) for (const m of objSpec.maps.values()) if (mapTypeCaps(m.type, m.flags)) m.autocreate = false;
   let obj: LoadedObject;
   try {
-    obj = load(runtime, objSpec, { programs: [spec.progName], ...(unpriv ? { unpriv: true, unprivAuxiliary: true } : {}) });
+    obj = load(runtime, objSpec, { programs: [spec.progName], testLoader: true, ...(unpriv ? { unpriv: true, unprivAuxiliary: true } : {}) });
   } catch (e) {
     // EPERM for the caller's capabilities: the kernel writes no log.
     if (e instanceof PermissionError) return { loaded: false, log: '', error: e.message };
@@ -122,6 +122,10 @@ function loadOne(bytes: Uint8Array, open: OpenOptions, spec: TestSpec, strict: b
     if (mine) testLog = r.log;
     if (!r.accepted) return { loaded: false, log: testLog, error: mine ? errorLine(r) : `auxiliary program ${name} rejected: ${errorLine(r)}` };
   }
+  // Then libbpf fills the prog_array `values` slots (bpf_object_init_prog_arrays): a slot whose
+  // program was not set to load gets fd -1 and fails the whole load with EBADF.
+  const slot = obj.unfilledSlots[0];
+  if (slot) return { loaded: false, log: testLog, error: `map '${slot.map}': failed to initialize slot [${slot.index}] to prog '${slot.program}' fd=-1: -9 (EBADF)` };
   return { loaded: true, log: testLog, obj };
 }
 

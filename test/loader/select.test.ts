@@ -1,6 +1,6 @@
 // Program selection (issue 12, DESIGN section 5): load(spec, { programs: [P] }) loads P even from a
-// `?` section, plus the __auxiliary programs and the prog_array `values` targets, and not the
-// siblings; a map nobody loaded uses and ebpfvm cannot create is skipped with a note.
+// `?` section, plus the __auxiliary programs and the prog_array `values` targets (not with
+// testLoader, as the kernel's test loader), and not the siblings; a map nobody loaded uses and ebpfvm cannot create is skipped with a note.
 import { describe, expect, it } from 'vitest';
 import { UnsupportedError, UsageError } from '../../src/errors.js';
 import { Runtime } from '../../src/runtime.js';
@@ -25,6 +25,15 @@ describe('program selection', () => {
     expect(r.retval).toBe(42);
     expect(obj.map('hits').lookup(new Uint8Array(4))).toEqual(new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]));
     expect(() => obj.program('broken_sibling')).toThrow(/was not loaded/);
+  });
+
+  it('testLoader: only the named and auxiliary programs load, the unloaded slot target is listed', () => {
+    const obj = load(new Runtime(), open('sel_programs'), { programs: ['wanted'], testLoader: true });
+    expect([...obj.programs.keys()].sort()).toEqual(['helper_aux', 'wanted']);
+    expect(obj.unfilledSlots).toEqual([{ map: 'jumps', index: 1, program: 'tail_target' }]);
+    // the slot stayed empty: the tail call falls through
+    const r = testRun(obj.runtime, obj.program('wanted').program, { data: new Uint8Array(64) });
+    expect(r.retval).toBe(7);
   });
 
   it('a failing sibling no longer sinks the program asked for, even when its autoload is on', () => {

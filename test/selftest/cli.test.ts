@@ -121,7 +121,10 @@ describe('ebpfvm test', () => {
       }
     };
     const serial = run([]);
-    expect(serial).toContain('13 passed, 3 failed, 3 skipped');
+    // sel_programs/wanted fails as under the kernel's test loader (the host too: errno 9): its
+    // tail-call target is not set to load, so libbpf cannot fill the prog_array slot.
+    expect(serial).toContain("FAIL sel_programs/wanted: unexpected load failure: map 'jumps': failed to initialize slot [1] to prog 'tail_target' fd=-1: -9 (EBADF)");
+    expect(serial).toContain('12 passed, 4 failed, 3 skipped');
     expect(run(['--jobs', '2'])).toBe(serial);
   });
 });
