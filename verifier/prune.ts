@@ -190,6 +190,19 @@ function exactReg(o: Reg, c: Reg, ids: IdMap): boolean {
   return o.flags === c.flags && o.map === c.map && o.mapUid === c.mapUid && o.off === c.off && o.range === c.range && o.frameno === c.frameno && o.memSize === c.memSize && ids.check(o.id, c.id) && ids.check(o.refId, c.refId);
 }
 
+const UNBOUND = Reg.unknown();
+/** scalar_reg_for_stack: the register a slot stands for, when it is a 64-bit spilled scalar or
+ *  all misc bytes (an unbound scalar); undefined otherwise. */
+function scalarRegForStack(f: Frame, spi: number, caps: PruneCaps): Reg | undefined {
+  const sp = f.spills[spi];
+  if (f.slotType(spi << 3) === Slot.SPILL && sp?.type === RegType.SCALAR) return sp;
+  for (let j = 0; j < 8; j++) {
+    const t = f.slotType((spi << 3) + j);
+    if (t !== Slot.MISC && !(t === Slot.INVALID && caps.allowUninitStack)) return undefined;
+  }
+  return UNBOUND;
+}
+
 /** stacksafe: old invalid bytes accept anything; old misc bytes too with allow_uninit_stack
  *  (privileged), else only misc, zero or a spilled scalar. */
 function stackSafe(o: Frame, c: Frame, ids: IdMap, mode: Compare, caps: PruneCaps): boolean {
@@ -216,6 +229,16 @@ function stackSafe(o: Frame, c: Frame, ids: IdMap, mode: Compare, caps: PruneCap
       continue;
     }
     if (ot === Slot.INVALID || (ot === Slot.MISC && caps.allowUninitStack)) continue;
+    // A 64-bit scalar spill against a slot of misc bytes (uninitialised ones too with
+    // allow_uninit_stack), either way round: a load from the misc slot gives an unbound scalar,
+    // so the two compare as registers (kernel scalar_reg_for_stack, at the first byte compared).
+    const oReg = scalarRegForStack(o, k >> 3, caps);
+    const cReg = oReg && scalarRegForStack(c, k >> 3, caps);
+    if (oReg && cReg) {
+      if (!regSafe(oReg, cReg, ids, mode, caps)) return false;
+      k |= 7;
+      continue;
+    }
     if (ot === Slot.MISC) {
       if (ct === Slot.MISC || ct === Slot.ZERO || (ct === Slot.SPILL && c.spills[k >> 3]?.type === RegType.SCALAR && !caps.exploreAluLimits)) continue;
       return false;
