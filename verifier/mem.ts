@@ -76,7 +76,7 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
       break;
     }
     case RegType.CTX:
-      result = ctxAccess(v, reg, regno, off, size, t, val);
+      result = ctxAccess(v, reg, regno, off, size, t, val, opts.ldsx === true);
       break;
     case RegType.STACK:
       stackBounds(v, regno, off, size, t);
@@ -260,7 +260,7 @@ export function checkPacket(v: Verifier, regno: number, off: number, size: numbe
   if (!inRegion(BigInt(off), size, reg.range, zeroOk) || reg.range < 0) v.reject(`${regionMessage(v, regno, BigInt(off), size, reg.range)}\nR${regno} offset is outside of the packet`);
 }
 
-function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: number, t: Access, val: Reg | undefined): Reg | undefined {
+function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: number, t: Access, val: Reg | undefined, ldsx: boolean): Reg | undefined {
   if (t === 'write' && val && val.isPointer && !v.allowPtrLeaks) v.reject(`R${v.insn.src} leaks addr into ctx`);
   if (reg.off < 0) v.reject(`negative offset ctx ptr R${regno} off=${reg.off} disallowed`);
   if (reg.off) v.reject(`dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`);
@@ -269,7 +269,11 @@ function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
   const verdict = checkCtxAccess(type, off, size, t === 'write', v.input.expectedAttachType ?? 0);
   // cg_skb_is_valid_access: direct packet access and writing tstamp need CAP_BPF.
   const cgSkbCapBpf = type === ProgType.CGROUP_SKB && !v.bpfCapable && ((off >= 76 && off < 84) || (t === 'write' && off >= 152 && off < 160));
-  if (!verdict.ok || cgSkbCapBpf) v.reject(`invalid bpf_context access off=${off} size=${size}`, true);
+  // A sign-extending load (BPF_MEMSX) of a field that gives a pointer: the packet bounds of
+  // __sk_buff and xdp_md (the is_valid_access callbacks' info->is_ldsx); the wider pointer
+  // fields cannot be read by the 1-, 2- and 4-byte ldsx anyway.
+  const ptrField = ldsx && verdict.ok && verdict.field?.pointer === true;
+  if (!verdict.ok || cgSkbCapBpf || ptrField) v.reject(`invalid bpf_context access off=${off} size=${size}`, true);
   if (t === 'write') return undefined;
   // Tracing programs: argument slots typed by the attach target's BTF.
   if ((type === ProgType.TRACING || type === ProgType.LSM) && v.input.ctxArgs) {
