@@ -71,6 +71,9 @@ function cleanState(st: VState, pc: number, live: (frameIdx: number, f: Frame) =
   });
 }
 
+/** reg_type_mismatch_ok: the pointer types one load/store insn may see in turn. */
+const MISMATCH_OK = (t: number): boolean => t !== RegType.CTX && t !== RegType.SOCKET && t !== RegType.SOCK_COMMON && t !== RegType.TCP_SOCK && t !== RegType.XDP_SOCK && t !== RegType.BTF_ID;
+
 export class Verifier {
   readonly insns: readonly Insn[];
   readonly log: VLog;
@@ -97,6 +100,8 @@ export class Verifier {
   private curHist = new History();
   private histAux = 0;
   private histLinks: readonly LinkedReg[] | undefined;
+  /** Per load/store insn, the first base pointer's type (kernel insn_aux ptr_type). */
+  private readonly auxPtrType: number[] = [];
   private scratchRegs = 0;
   private scratchSlots = new Set<number>();
   private scratchAllFlag = true;
@@ -186,6 +191,25 @@ export class Verifier {
   }
   scratchAll(): void {
     this.scratchAllFlag = true;
+  }
+  /** save_aux_ptr_type: a load or store insn keeps the pointer type its base had on the first
+   *  path; another path reaching it with a context, socket or BTF pointer where the first had a
+   *  different type is refused (the insn is rewritten per type, once). A load that saw a trusted
+   *  and an untrusted BTF pointer falls back to untrusted. */
+  private saveAuxPtrType(base: Reg, allowTrustMismatch: boolean): void {
+    const key = base.type * 0x10000 + (base.flags & 0xffff & ~(RegFlag.STALE | RegFlag.PKT_SLICE));
+    const prev = this.auxPtrType[this.pc];
+    if (prev === undefined) {
+      this.auxPtrType[this.pc] = key;
+      return;
+    }
+    const prevType = Math.floor(prev / 0x10000);
+    if (prev === key || (MISMATCH_OK(base.type) && MISMATCH_OK(prevType))) return;
+    if (allowTrustMismatch && base.type === RegType.BTF_ID && prevType === RegType.BTF_ID) {
+      this.auxPtrType[this.pc] = RegType.BTF_ID * 0x10000 + RegFlag.UNTRUSTED;
+      return;
+    }
+    this.reject('same insn cannot be used with different pointers', false, 22);
   }
   noteAccess(reg: Reg): void {
     const f = this.facts[this.pc]!;
@@ -695,12 +719,15 @@ export class Verifier {
         this.readReg(insn.src);
         this.writable(insn.dst);
         const size = SIZES[insn.code & 0x18]!;
+        const base = this.regs[insn.src]!;
         checkMemAccess(this, insn.src, insn.off, size, 'read', undefined, insn.dst, { ldsx: (insn.code & 0xe0) === Mode.MEMSX });
+        this.saveAuxPtrType(base, true);
         return false;
       }
       case Cls.ST:
         this.readReg(insn.dst);
         checkMemAccess(this, insn.dst, insn.off, SIZES[insn.code & 0x18]!, 'write', undefined, -1, { imm: insn.imm });
+        this.saveAuxPtrType(this.regs[insn.dst]!, false);
         return false;
       case Cls.STX:
         if ((insn.code & 0xe0) === Mode.ATOMIC) this.checkAtomic(insn);
@@ -708,6 +735,7 @@ export class Verifier {
           this.readReg(insn.src);
           this.readReg(insn.dst);
           checkMemAccess(this, insn.dst, insn.off, SIZES[insn.code & 0x18]!, 'write', this.regs[insn.src], -1);
+          this.saveAuxPtrType(this.regs[insn.dst]!, false);
         }
         return false;
       case Cls.LD:
@@ -918,6 +946,7 @@ export class Verifier {
     if (loadReg >= 0) this.writable(loadReg);
     const val = this.regs[insn.src];
     checkMemAccess(this, insn.dst, insn.off, size, 'read', undefined, -1, { strictAlignment: true });
+    this.saveAuxPtrType(this.regs[insn.dst]!, false);
     checkMemAccess(this, insn.dst, insn.off, size, 'write', val, -1, { strictAlignment: true });
     if (loadReg >= 0) this.setReg(loadReg, Reg.scalar(size === 8 ? Scalar.unknown() : Scalar.fromLoad(4, false)));
   }
