@@ -8,7 +8,7 @@ import { MapType } from '../maps/types.js';
 import { ProgType } from '../vm/prog-types.js';
 import type { HelperArg, HelperEntry } from '../helpers/types.js';
 import { helperAllowed, helperCapability, helperPktAccess } from '../helpers/table.js';
-import type { Insn } from '../vm/isa.js';
+import { Cls, JmpOp, PseudoCall, type Insn } from '../vm/isa.js';
 import { Scalar } from './scalar.js';
 import { formatTnum } from './tnum.js';
 import { checkHelperMem, checkRegion, constStackKey } from './mem.js';
@@ -552,6 +552,36 @@ function setReturn(v: Verifier, h: HelperEntry, meta: CallMeta, conditional: boo
 /** Packet pointers, and slices of skb/xdp dynptrs (reg_is_dynptr_slice_pkt). */
 const isPacketPointer = (r: Reg): boolean => r.isPkt() || r.type === RegType.PKT_END || (r.type === RegType.MEM && (r.flags & RegFlag.PKT_SLICE) !== 0);
 
+/** changes_pkt_data of each function (check_cfg's mark_subprog_changes_pkt_data and
+ *  merge_callee_effects): it calls a helper that may move packet data or bpf_tail_call, or a
+ *  function that does. Computed once per program. */
+const CHANGES_PKT_BY_PROG = new WeakMap<readonly Insn[], Uint8Array>();
+function subprogChangesPkt(v: Verifier, subprog: number): boolean {
+  let memo = CHANGES_PKT_BY_PROG.get(v.insns);
+  if (!memo) {
+    const starts = v.cfg.subprogs;
+    memo = new Uint8Array(starts.length); // 0 unknown, 1 no, 2 yes, 3 in progress
+    const visit = (sp: number): boolean => {
+      if (memo![sp] === 1 || memo![sp] === 3) return false;
+      if (memo![sp] === 2) return true;
+      memo![sp] = 3;
+      let yes = false;
+      const end = starts[sp + 1] ?? v.insns.length;
+      for (let pc = starts[sp]!; pc < end; pc++) {
+        const x = v.insns[pc]!;
+        if (x.code !== (Cls.JMP | JmpOp.CALL)) continue;
+        if (x.src === PseudoCall.LOCAL) yes = visit(subprogOf(v.cfg, pc + x.imm + 1)) || yes;
+        else if (x.src === 0 && (x.imm === H.tail_call || CHANGES_PKT.has(v.input.helper(x.imm)?.name ?? ''))) yes = true;
+      }
+      memo![sp] = yes ? 2 : 1;
+      return yes;
+    };
+    for (let sp = 0; sp < starts.length; sp++) visit(sp);
+    CHANGES_PKT_BY_PROG.set(v.insns, memo);
+  }
+  return memo[subprog] === 2;
+}
+
 /** clear_all_pkt_pointers: after a helper that may move packet data. */
 function clearPacketPointers(v: Verifier): void {
   for (const f of v.st.frames) {
@@ -679,6 +709,9 @@ export function checkFuncCall(v: Verifier, insn: Insn): number {
     });
     v.requireGlobal(target);
     if (v.log.enabled) v.log.write(`Func#${subprogOf(v.cfg, target)} ('${global.name}') is global and assumed valid.\n`);
+    // A global function that may move the packet (directly, by a tail call or through a function
+    // it calls) invalidates the caller's packet pointers, unseen as its body is.
+    if (subprogChangesPkt(v, subprogOf(v.cfg, target))) clearPacketPointers(v);
     for (let r = 1; r <= 5; r++) v.setReg(r, new Reg());
     v.setReg(0, Reg.unknown());
     return v.pc + 1;
