@@ -239,7 +239,7 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram, unpriv = obj
       if (fi.pc > 0) retScalar.set(fi.pc, funcReturnsScalar(btf, fi.typeId));
       if (fi.pc === 0 && lp.extTarget) {
         const fn = btf.type(fi.typeId);
-        if (fn.kind === BtfKind.FUNC) input.extension = { name: fn.name, args: globalArgs(btf, fn.sizeOrType, progType), retScalar: returnsScalar(btf, fn.sizeOrType) };
+        if (fn.kind === BtfKind.FUNC) input.extension = { name: fn.name, args: globalArgs(btf, fn.id, fn.sizeOrType, progType), retScalar: returnsScalar(btf, fn.sizeOrType) };
         continue;
       }
       if (fi.pc === 0) {
@@ -249,7 +249,7 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram, unpriv = obj
       }
       const fn = btf.type(fi.typeId);
       if (fn.kind !== BtfKind.FUNC || (fn.linkage ?? fn.vlen) !== 1) continue;
-      globals.set(fi.pc, { name: fn.name, args: globalArgs(btf, fn.sizeOrType, progType), retScalar: returnsScalar(btf, fn.sizeOrType) });
+      globals.set(fi.pc, { name: fn.name, args: globalArgs(btf, fn.id, fn.sizeOrType, progType), retScalar: returnsScalar(btf, fn.sizeOrType) });
     }
     if (globals.size) input.globalFuncs = globals;
     const main = lp.funcInfo.find((fi) => fi.pc === 0);
@@ -410,14 +410,19 @@ function returnsScalar(btf: Btf, protoId: number): boolean {
   return t.kind === BtfKind.INT || t.kind === BtfKind.ENUM || t.kind === BtfKind.ENUM64;
 }
 
-function globalArgs(btf: Btf, protoId: number, progType: number): GlobalArg[] {
+function globalArgs(btf: Btf, fnId: number, protoId: number, progType: number): GlobalArg[] {
   const proto = btf.type(protoId);
   const ctxStruct = progTypeInfo(progType)?.ctx?.struct;
-  return (proto.params ?? []).map((p): GlobalArg => {
+  return (proto.params ?? []).map((p, i): GlobalArg => {
+    // 'arg:<tag>' decl tags on the parameter take precedence over its type (btf_prepare_func_args):
+    // ctx makes any pointer the context, nonnull takes NULL from a memory argument. The other
+    // tags (trusted, nullable, arena) keep the type's reading here.
+    const tags = new Set(btf.types.filter((t) => t.kind === BtfKind.DECL_TAG && t.sizeOrType === fnId && t.componentIdx === i && t.name.startsWith('arg:')).map((t) => t.name.slice(4)));
     const t = btf.resolve(p.type);
     if (t.kind === BtfKind.INT || t.kind === BtfKind.ENUM || t.kind === BtfKind.ENUM64) return { kind: 'scalar' };
     if (t.kind === BtfKind.PTR) {
       const target = btf.resolve(t.sizeOrType);
+      if (tags.has('ctx')) return { kind: 'ctx' };
       // A struct bpf_dynptr * is a read-only dynptr (ARG_PTR_TO_DYNPTR | MEM_RDONLY).
       if (target.kind === BtfKind.STRUCT && target.name === 'bpf_dynptr') return { kind: 'dynptr' };
       if (target.kind === BtfKind.STRUCT && (target.name === ctxStruct || target.name === 'bpf_raw_tracepoint_args' || target.name === 'pt_regs')) return { kind: 'ctx' };
@@ -427,7 +432,7 @@ function globalArgs(btf: Btf, protoId: number, progType: number): GlobalArg[] {
       } catch {
         size = 0;
       }
-      if (size > 0) return { kind: 'mem', size, nullable: true };
+      if (size > 0 && !tags.has('trusted') && !tags.has('arena')) return { kind: 'mem', size, nullable: !tags.has('nonnull') };
       return { kind: 'unknown', what: btf.typeName(p.type) };
     }
     return { kind: 'unknown', what: btf.typeName(p.type) };
