@@ -36,6 +36,9 @@ const H = {
   rbtree_lock: 218, rbtree_unlock: 219, get_smp_processor_id: 8,
 } as const;
 
+/** get_stack, probe_read_str, get_task_stack, probe_read_user_str, probe_read_kernel_str. */
+const STR_OR_STACK_READERS: ReadonlySet<number> = new Set([67, 45, 141, 114, 115]);
+
 /** Helpers that may move packet data (bpf_helper_changes_pkt_data): packet pointers die. */
 export const CHANGES_PKT: ReadonlySet<string> = new Set([
   'skb_store_bytes', 'skb_change_head', 'skb_change_tail', 'skb_pull_data', 'skb_change_proto', 'skb_vlan_push', 'skb_vlan_pop',
@@ -166,6 +169,8 @@ interface CallMeta {
   lockRegno?: number;
   rawMemRegno?: number;
   rawMemArg?: HelperArg;
+  /** The size argument's largest value (meta->msize_max_value), for do_refine_retval_range. */
+  msizeMax?: bigint;
   /** bpf_per_cpu_ptr/this_cpu_ptr given a bpf_percpu_obj_new object: its CPU's copy is returned. */
   percpuAlloc?: Reg;
   /** The dynptr argument, once checked (verifier/dynptr.ts), and whether the helper releases it. */
@@ -355,6 +360,7 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
     case 'ARG_CONST_SIZE_OR_ZERO': {
       const zeroOk = arg.type === 'ARG_CONST_SIZE_OR_ZERO';
       const s = r.s;
+      meta.msizeMax = s.umax;
       if (s.smin < 0n) v.reject(`R${regno} min value is negative, either use unsigned or 'var &= const'`);
       if (s.umin === 0n && !zeroOk) v.reject(`R${regno} invalid zero-sized read: u64=[${s.umin},${s.umax}]`);
       if (s.umax >= MAX_VAR_SIZE) v.reject(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
@@ -461,6 +467,16 @@ function setReturn(v: Verifier, h: HelperEntry, meta: CallMeta, conditional: boo
         s.umax = s.smax = max;
         s.u32min = s.s32min = 0;
         s.u32max = s.s32max = Number(max);
+        s.sync();
+      }
+      // do_refine_retval_range: the stack and string readers return at most the size they were
+      // given, or a negative errno.
+      if (STR_OR_STACK_READERS.has(h.id) && meta.msizeMax !== undefined) {
+        const s = r0.s;
+        s.smax = meta.msizeMax;
+        s.s32max = Number(BigInt.asIntN(32, meta.msizeMax));
+        s.smin = -4095n;
+        s.s32min = -4095;
         s.sync();
       }
       v.setReg(0, r0);
