@@ -415,14 +415,23 @@ function globalArgs(btf: Btf, fnId: number, protoId: number, progType: number): 
   const ctxStruct = progTypeInfo(progType)?.ctx?.struct;
   return (proto.params ?? []).map((p, i): GlobalArg => {
     // 'arg:<tag>' decl tags on the parameter take precedence over its type (btf_prepare_func_args):
-    // ctx makes any pointer the context, nonnull takes NULL from a memory argument. The other
-    // tags (trusted, nullable, arena) keep the type's reading here.
+    // ctx makes any pointer the context, nonnull takes NULL from a memory argument, trusted makes a
+    // struct pointer a trusted BTF pointer (nullable: maybe NULL). arena keeps the type's reading.
     const tags = new Set(btf.types.filter((t) => t.kind === BtfKind.DECL_TAG && t.sizeOrType === fnId && t.componentIdx === i && t.name.startsWith('arg:')).map((t) => t.name.slice(4)));
     const t = btf.resolve(p.type);
     if (t.kind === BtfKind.INT || t.kind === BtfKind.ENUM || t.kind === BtfKind.ENUM64) return { kind: 'scalar' };
     if (t.kind === BtfKind.PTR) {
       const target = btf.resolve(t.sizeOrType);
       if (tags.has('ctx')) return { kind: 'ctx' };
+      if (tags.has('trusted') && (target.kind === BtfKind.STRUCT || target.kind === BtfKind.UNION)) {
+        let size = 0;
+        try {
+          size = btf.sizeof(target.id);
+        } catch {
+          size = 0;
+        }
+        return { kind: 'trusted', name: target.name, size, nullable: tags.has('nullable') };
+      }
       // A struct bpf_dynptr * is a read-only dynptr (ARG_PTR_TO_DYNPTR | MEM_RDONLY).
       if (target.kind === BtfKind.STRUCT && target.name === 'bpf_dynptr') return { kind: 'dynptr' };
       if (target.kind === BtfKind.STRUCT && (target.name === ctxStruct || target.name === 'bpf_raw_tracepoint_args' || target.name === 'pt_regs')) return { kind: 'ctx' };

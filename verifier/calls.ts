@@ -713,6 +713,18 @@ export function checkFuncCall(v: Verifier, insn: Insn): number {
       const r = v.regs[regno]!;
       if (a.kind === 'scalar' && r.type !== RegType.SCALAR) bad(`R${regno} is not a scalar`);
       if (a.kind === 'ctx' && r.type !== RegType.CTX) bad(`arg#${i} expected pointer to ctx, but got ${regTypeName(r)}`);
+      if (a.kind === 'trusted') {
+        // check_reg_type for ARG_PTR_TO_BTF_ID | PTR_TRUSTED: a plain, trusted or rcu pointer
+        // to the same struct (maybe NULL, or NULL itself, only with arg:nullable).
+        if (r.isNullConst() && a.nullable) return;
+        // 6.18 asks first that the pointer be referenced or trusted (is_trusted_reg).
+        const trusted = r.isPointer && !(r.flags & RegFlag.UNTRUSTED) && (r.refId !== 0 || (r.flags & (RegFlag.TRUSTED | RegFlag.MEM_ALLOC | RegFlag.NON_OWN | RegFlag.MEM_RCU)) !== 0);
+        if (!trusted) bad(`R${regno} must be referenced or trusted`);
+        const extra = r.flags & ~(RegFlag.TRUSTED | RegFlag.MEM_RCU | (a.nullable ? RegFlag.MAYBE_NULL : 0));
+        if (r.type !== RegType.BTF_ID || extra) bad(`R${regno} type=${regTypeName(r)} expected=ptr_, trusted_ptr_, rcu_ptr_`);
+        if (r.btfName !== a.name) bad(`R${regno} is of type ${r.btfName} but ${a.name} is expected`);
+        return;
+      }
       if (a.kind === 'dynptr') {
         const problem = globalDynptrArgProblem(v, regno);
         if (problem !== undefined) bad(problem);

@@ -22,6 +22,15 @@ export function globalArgReg(v: Verifier, a: GlobalArg): Reg {
     return r;
   }
   if (a.kind === 'dynptr') return callbackDynptr(v);
+  if (a.kind === 'trusted') {
+    // arg:trusted (ARG_PTR_TO_BTF_ID | PTR_TRUSTED), with arg:nullable maybe NULL; an id either
+    // way, as do_check_common gives one.
+    const r = Reg.ptr(RegType.BTF_ID, RegFlag.TRUSTED | (a.nullable ? RegFlag.MAYBE_NULL : 0));
+    r.btfName = a.name;
+    r.btfSize = a.size;
+    r.id = v.newId();
+    return r;
+  }
   return Reg.unknown();
 }
 
