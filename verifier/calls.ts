@@ -17,6 +17,7 @@ import { releaseReference, acquireReference, invalidatedReg } from './refs.js';
 import { checkNodeArg, rbtreeAfterArgs, rbtreeBeforeArgs, rbtreeCallbackArgs, rbtreeGlobalCall, rbtreeReturn } from './rbtree.js';
 import type { VerifierMap } from './env.js';
 import { subprogOf } from './cfg.js';
+import { Reject } from './errors.js';
 import type { Verifier } from './verifier.js';
 import { afterDynptrHelperArgs, callbackDynptr, globalDynptrArgProblem, checkHelperDynptrArg, dynptrHelperReturn, type DynptrRef } from './dynptr.js';
 import { KPTR_XCHG, allocLockOffset, checkKptrXchg, inGraphCallback, invalidateNonOwning, lockKeyOf } from './graph.js';
@@ -732,7 +733,13 @@ export function checkFuncCall(v: Verifier, insn: Insn): number {
       if (a.kind === 'mem') {
         if (r.isNullConst() && a.nullable) return;
         if (r.maybeNull && !a.nullable) bad(`arg#${i} is expected to be non-NULL`);
-        checkHelperMem(v, regno, a.size, a.size, true, false, false);
+        // check_mem_reg's refusal comes with the caller line too.
+        try {
+          checkHelperMem(v, regno, a.size, a.size, true, false, false);
+        } catch (e) {
+          if (e instanceof Reject) bad(e.message);
+          throw e;
+        }
       }
     });
     v.requireGlobal(target);

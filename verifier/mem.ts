@@ -556,6 +556,9 @@ export function constStackKey(v: Verifier, reg: Reg, keySize: number): bigint | 
   return 0n;
 }
 
+/** Program types whose verifier ops have no convert_ctx_access. */
+const NO_CTX_CONVERT: ReadonlySet<number> = new Set([ProgType.KPROBE, ProgType.TRACEPOINT, ProgType.RAW_TRACEPOINT, ProgType.RAW_TRACEPOINT_WRITABLE, ProgType.TRACING, ProgType.LSM, ProgType.STRUCT_OPS, ProgType.SYSCALL, ProgType.NETFILTER, ProgType.CGROUP_DEVICE, ProgType.LIRC_MODE2]);
+
 /** Memory a helper reads or writes through an argument (check_helper_mem_access): `size` bytes
  *  (min and max of a variable size), `uninit` for arguments the helper fills. */
 export function checkHelperMem(v: Verifier, regno: number, sizeMin: number, sizeMax: number, write: boolean, uninit: boolean, zeroOk: boolean): void {
@@ -596,8 +599,16 @@ export function checkHelperMem(v: Verifier, regno: number, sizeMin: number, size
       return;
     }
     case RegType.CTX: {
-      // Only contexts that are plain buffers (syscall programs) can be passed as memory.
-      if (v.input.progType !== ProgType.SYSCALL) break;
+      // A context the kernel does not rewrite accesses to (no convert_ctx_access: syscall and the
+      // tracing types) is checked where the access ends, one byte at size - 1, as a load (and a
+      // store when the helper writes) of the program's context would be; the others are refused.
+      if (!NO_CTX_CONVERT.has(v.input.progType)) break;
+      if (sizeMax === 0) {
+        if (zeroOk) return;
+        break;
+      }
+      checkMemAccess(v, regno, sizeMax - 1, 1, 'read', undefined, -1);
+      if (write) checkMemAccess(v, regno, sizeMax - 1, 1, 'write', undefined, -1);
       return;
     }
     case RegType.STACK: {
