@@ -110,12 +110,10 @@ export function checkCondJmp(v: Verifier, insn: Insn): void {
     markPtrOrNull(v, v.st, dst.id, op === JmpOp.JNE);
   } else if (isX && !is32 && (op === JmpOp.JEQ || op === JmpOp.JNE) && (dst.maybeNull || src.maybeNull)) {
     // Comparing a maybe-null pointer with a pointer known to be non-null: equal means non-null.
+    // Against a register holding NULL the kernel learns nothing (only `if rX == 0` with an
+    // immediate is a null check).
     const [maybe, known] = dst.maybeNull ? [dst, src] : [src, dst];
     if (known.isPointer && !known.maybeNull) markPtrOrNull(v, op === JmpOp.JEQ ? other : v.st, maybe.id, false);
-    else if (known.isNullConst()) {
-      markPtrOrNull(v, other, maybe.id, op === JmpOp.JEQ);
-      markPtrOrNull(v, v.st, maybe.id, op === JmpOp.JNE);
-    }
   } else if (!is32 && isX) {
     pktMatched = pktCompare(v, other, insn, op);
   }
