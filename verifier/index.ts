@@ -125,6 +125,8 @@ function verifyGlobals(v: Verifier, input: VerifyInput): void {
   }
 }
 
+const MAX_CALL_FRAMES = 8;
+
 /** check_max_stack_depth: every chain of bpf-to-bpf calls fits in 512 bytes (32-byte rounding). */
 function checkStackDepth(v: Verifier, input: VerifyInput): void {
   const subs = v.cfg.subprogs;
@@ -139,14 +141,18 @@ function checkStackDepth(v: Verifier, input: VerifyInput): void {
     }
     return out;
   });
-  const walk = (sp: number, depth: number, frames: number, seen: number[]): void => {
+  // A recursive chain (bounded by values, so the search got through it) is walked call by call
+  // until the frame limit, as the kernel's walk does: 'the call stack of 8 frames is too deep !'.
+  const walk = (sp: number, depth: number, frames: number): void => {
     const d = depth + round(v.stackDepth[sp]!);
     if (d > 512) throw new Reject(`combined stack size of ${frames} calls is ${d}. Too large`, subs[sp]!);
-    if (seen.includes(sp)) return;
-    for (const c of callees[sp]!) walk(c, d, frames + 1, [...seen, sp]);
+    for (const c of callees[sp]!) {
+      if (frames >= MAX_CALL_FRAMES) throw new Reject(`the call stack of ${frames} frames is too deep !`, subs[sp]!, 7);
+      walk(c, d, frames + 1);
+    }
   };
   // Async (timer) callbacks run on a stack of their own: each is a root, walked before the main
   // program and in descending order as the kernel does (the first failure is the one reported).
-  for (const sp of [...asyncCallbacks(v)].sort((a, b) => b - a)) walk(sp, 0, 1, []);
-  walk(0, 0, 1, []);
+  for (const sp of [...asyncCallbacks(v)].sort((a, b) => b - a)) walk(sp, 0, 1);
+  walk(0, 0, 1);
 }
