@@ -93,7 +93,11 @@ export class Verifier {
   readonly spec: SpecAux;
   /** Which stack slots each insn reads and surely writes, per call chain (verifier/liveness.ts). */
   readonly liveness: StackLiveness;
-  private explored: (StatesAt | undefined)[];
+  /** Checkpoints per insn and call site of the top frame: the kernel's explored_state lists are
+   *  hashed by (insn ^ callsite), so a state of the same insn reached through another call (a
+   *  function called from several places) neither counts as a loop still being explored nor
+   *  takes misses. */
+  private explored = new Map<number, StatesAt>();
   private parent: Checkpoint | undefined;
   private pending: Pending[] = [];
   /** Insns run since the last checkpoint, and what the current insn touched (precision.ts). */
@@ -142,7 +146,6 @@ export class Verifier {
     this.bypassSpecV4 = caps.bypassSpecV4;
     this.spec = new SpecAux(this.insns.length);
     this.liveness = new StackLiveness(this.insns, cfg.subprogs, cfg.prune, log.level >= 2 ? (t) => log.write(t) : undefined);
-    this.explored = new Array(this.insns.length);
     this.facts = this.insns.map(() => ({ seen: false, safeAccess: false }));
     this.stackDepth = cfg.subprogs.map(() => 0);
   }
@@ -479,7 +482,7 @@ export class Verifier {
     for (let cp = this.parent; cp; cp = cp.parent) {
       if (--cp.branches > 0) break;
       // Fully explored: from now on it may prune.
-      this.explored[cp.pc]!.finish(cp);
+      this.explored.get(this.exploredKey(cp.pc, cp.state))!.finish(cp);
       this.maybeExitScc(cp);
     }
     const next = this.pending.pop();
@@ -581,11 +584,17 @@ export class Verifier {
   /** Evicted checkpoints still being explored (kernel free_list, freed when explored). */
   private freeList = 0;
 
+  private exploredKey(pc: number, st: VState): number {
+    return pc * (this.insns.length + 1) + st.cur.callsite + 1;
+  }
+
   /** is_state_visited: true when the current state is covered by an explored one. */
   private isStateVisited(): boolean {
     const pc = this.pc;
     const cur = this.st;
-    const at = (this.explored[pc] ??= new StatesAt());
+    const key = this.exploredKey(pc, cur);
+    let at = this.explored.get(key);
+    if (!at) this.explored.set(key, (at = new StatesAt()));
     const before = at.done.length + at.activeCount;
     // BPF_F_TEST_STATE_FREQ (env->test_state_freq): a checkpoint at every prune point
     // (a privileged loader's flag only: bpf_check ignores it without CAP_BPF)
