@@ -122,4 +122,51 @@ sub:
       '(0) live stack update done in 2 iterations',
     ]);
   });
+
+  it('states of a function reached from another call site are another list (explored_state hashes insn ^ callsite)', () => {
+    // mix is called three times; the checkpoint at its entry from an earlier call is still being
+    // explored when a later call arrives. In one list per insn it looks like a loop still being
+    // explored, which stops new checkpoints there (96 insns processed); the host lists states per
+    // insn and call site and processes 78.
+    const r = run(`
+  r6 = r1
+  call 7
+  r7 = r0
+  r1 = r0
+  call mix
+  r8 = r0
+  if r7 > 1000 goto l1
+  r8 += 1
+l1:
+  r1 = r7
+  r1 += 1
+  r2 = 0
+  r9 = 0
+  if r8 > 50 goto l2
+  r9 = 1
+l2:
+  call mix
+  r0 += r9
+  r1 = r7
+  r1 += 2
+  if r0 > 7 goto l3
+  r0 = 1
+l3:
+  call mix
+  r0 = 0
+  exit
+mix:
+  r0 = r1
+  if r1 > 100 goto m1
+  r0 += 1
+m1:
+  r0 += 2
+  r0 *= 3
+  r0 ^= 5
+  r0 += 7
+  r0 &= 0xff
+  exit`, 1);
+    expect(r.accepted).toBe(true);
+    expect(r.log.trim().split('\n').pop()).toBe('processed 78 insns (limit 1000000) max_states_per_insn 1 total_states 8 peak_states 8 mark_read 0');
+  });
 });
