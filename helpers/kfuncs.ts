@@ -33,6 +33,7 @@
 //   bpf_task_*, bpf_cgroup_*         on the runtime's task model: helpers/task-kfuncs.ts.
 //   bpf_crypto_*                     AES ecb/cbc contexts: helpers/crypto.ts.
 //   bpf_wq_*                         work items run when the runtime's clock advances: helpers/wq.ts.
+//   bpf_arena_alloc_pages/free_pages BPF arena pages: helpers/arena.ts.
 
 import { FaultSignal, ThrowSignal } from '../src/errors.js';
 import { Errno } from '../maps/types.js';
@@ -45,6 +46,7 @@ import { BPF_MEM_ALLOC_MAX } from '../maps/graph.js';
 import { cgroupAcquire, cgroupAncestor, cgroupFromId, cgroupRelease, taskAcquire, taskFromPid, taskGetCgroup1, taskRelease, taskUnderCgroup } from './task-kfuncs.js';
 import { cryptoKfuncImpls } from './crypto.js';
 import { wqKfuncImpls } from './wq.js';
+import { arenaAllocPages, arenaFreePages } from './arena.js';
 import { listPeek, listPop, listPush, objDrop, objNew, percpuObjDrop, percpuObjNew, rbtreeAdd, rbtreeFirst, rbtreeLeft, rbtreeRemove, rbtreeRight, rbtreeRoot, refcountAcquire } from './graph.js';
 
 /** The kernel's KF_* kfunc flags (include/linux/btf.h), with their bit values. */
@@ -583,6 +585,16 @@ export const KFUNCS: readonly KfuncEntry[] = [
   // fs/bpf_fs_kfuncs.c (lsm programs), declared only: ebpfvm has no struct file model.
   { name: 'bpf_get_task_exe_file', ret: 'struct file *', params: [P('struct task_struct *', 'task')], flags: ['KF_ACQUIRE', 'KF_TRUSTED_ARGS', 'KF_RET_NULL'], progTypes: [ProgType.LSM] },
   { name: 'bpf_put_file', ret: 'void', params: [P('struct file *', 'file')], flags: ['KF_RELEASE'], progTypes: [ProgType.LSM] },
+  // BPF arenas (helpers/arena.ts): registered for BPF_PROG_TYPE_UNSPEC, i.e. every type.
+  {
+    name: 'bpf_arena_alloc_pages',
+    ret: 'void *',
+    params: [P('void *', 'p__map'), P('void *', 'addr__ign'), P('u32', 'page_cnt'), P('int', 'node_id'), P('u64', 'flags')],
+    flags: ['KF_TRUSTED_ARGS', 'KF_SLEEPABLE'],
+    progTypes: 'all',
+    impl: arenaAllocPages,
+  },
+  { name: 'bpf_arena_free_pages', ret: 'void', params: [P('void *', 'p__map'), P('void *', 'ptr__ign'), P('u32', 'page_cnt')], flags: ['KF_TRUSTED_ARGS', 'KF_SLEEPABLE'], progTypes: 'all', impl: arenaFreePages },
 ];
 
 let byName: Map<string, KfuncEntry> | undefined;

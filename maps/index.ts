@@ -28,6 +28,7 @@ import { createStackTraceMap } from './stack-trace.js';
 import { createCgrpStorageMap } from './cgrp-storage.js';
 import { createTaskStorageMap } from './task-storage.js';
 import { createUserRingbufMap } from './user-ringbuf.js';
+import { createBpfArenaMap } from './arena.js';
 import { MapType, type MapFactory } from './types.js';
 
 export const MAP_FACTORIES: Map<number, MapFactory> = new Map<number, MapFactory>([
@@ -61,4 +62,5 @@ export const MAP_FACTORIES: Map<number, MapFactory> = new Map<number, MapFactory
   [MapType.SOCKHASH, createSockHash],
   [MapType.REUSEPORT_SOCKARRAY, createReuseportArray],
   [MapType.XSKMAP, createXskMap],
+  [MapType.ARENA, createBpfArenaMap],
 ]);

@@ -28,6 +28,8 @@ export type { Insn } from '../vm/isa.js';
 export { MapType, type MapSpec, type BpfMap } from '../maps/types.js';
 export { ProgType } from '../vm/prog-types.js';
 export { testRun, runLoaded, dumpMapRaw, TestRunInputError, type TestRunInput, type TestRunResult, type RawMapDump, type RunLoadedOptions } from './test-run-api.js';
+export { ArenaView, arenaApi, type ArenaVariable } from './arena-api.js';
+export { isBpfArenaMap, type BpfArenaMap, ARENA_MAP_MAX_PAGES } from '../maps/arena.js';
 export { mapApi, MapHandle, BtfCodec, codecFor, rawCodec, type Codec, type UpdateMode, type UpdateOptions, type MapSource } from './map-api.js';
 export { RbtreeApi, formatRbtree, dumpRbtree, btfDecoder, hexPayload, isRbtreeMap, type KeyField, type NodeDecoder, type NodeComparator, type RbtreeNode, type RbtreeShape, type FormatOptions } from './rbtree-api.js';
 export { RbtreeMap, rbtreeSpec, RB_NODE_SIZE } from '../maps/rbtree.js';

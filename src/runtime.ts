@@ -11,6 +11,7 @@ import { builtinBtf } from './btf/builtin.js';
 import { BtfKind } from './btf/btf.js';
 import { MAP_FACTORIES } from '../maps/index.js';
 import { ArrayMap } from '../maps/array.js';
+import { isBpfArenaMap } from '../maps/arena.js';
 import { PercpuArrayMap } from '../maps/percpu-array.js';
 import type { InlineMap } from '../vm/compiler/codegen.js';
 import { bpfMapStruct } from '../maps/kernel-struct.js';
@@ -19,7 +20,7 @@ import { HandleKind, handleIndex, handleKind, makeHandle } from '../vm/handles.j
 import { Interpreter, type Engine, type VmEnv, type TraceFn } from '../vm/interpreter.js';
 import { KernelMemory } from '../vm/kmem.js';
 import { mapBuiltinKernel } from './btf/builtin-kmem.js';
-import { Arena, MemFlag, type ArenaOptions } from '../vm/memory.js';
+import { Arena, MemFlag, PAGE_SIZE, type ArenaOptions } from '../vm/memory.js';
 import { SocketTable, type SocketDesc } from '../vm/sockets.js';
 import { socketKernelImage } from './btf/kernel-socks.js';
 import { KernelModel, type KernelModelOptions } from './btf/kernel-objects.js';
@@ -310,6 +311,15 @@ export class Runtime implements VmEnv {
 
   mapHandleById(id: number): bigint | undefined {
     return this.maps[id]?.handle;
+  }
+
+  /** LD_IMM64 of a BPF arena's "value" (arena_map_direct_value_addr): its user view,
+   *  user_vm_start + off, a 64-bit user address that addr_space_cast turns into the VM address of
+   *  the byte; undefined when map `id` is no BPF arena or off is past its end. */
+  arenaValueAddress(id: number, off: number): bigint | undefined {
+    const m = this.maps[id]?.map;
+    if (!isBpfArenaMap(m) || off >>> 0 > m.maxEntries * PAGE_SIZE) return undefined;
+    return m.userVmStart + BigInt(off >>> 0);
   }
 
   mapValueAddress(id: number, off: number, cpu: number): number | undefined {

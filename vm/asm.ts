@@ -271,6 +271,11 @@ function parseInsn(raw: string, pc: number, line: number, opts: AsmOptions): Pen
     const f = find(line, s, (x) => x.kind === 'movsx' && x.width === w && x.fixed?.off === bits);
     return one(line, pc, enc(f, { dst: d.n, src: reg(m[3]!, line).n }));
   }
+  if ((m = new RegExp(`^(${REG}) = addr_space_cast\\((${REG}), (${NUM}), (${NUM})\\)$`).exec(s))) {
+    const imm = Number(parseNum(m[3]!, line)) * 65536 + Number(parseNum(m[4]!, line));
+    const f = find(line, s, (x) => x.kind === 'addrcast' && x.fixed?.imm === imm);
+    return one(line, pc, enc(f, { dst: reg(m[1]!, line).n, src: reg(m[2]!, line).n }));
+  }
   if ((m = new RegExp(`^(${REG}) = -(${REG})$`).exec(s))) {
     const d = reg(m[1]!, line);
     if (reg(m[2]!, line).n !== d.n) throw new AsmError(`neg negates its destination: '${s}'`, line);

@@ -101,6 +101,8 @@ function formatLlvm(insns: readonly Insn[], pc: number, opts: DisasmOptions): st
       return `${d} = -${d}`;
     case 'movsx':
       return `${d} = ${f.op}${s}`;
+    case 'addrcast':
+      return `${d} = addr_space_cast(${s}, ${hex(insn.imm >>> 16)}, ${hex(insn.imm & 0xffff)})`;
     case 'end':
       return `r${insn.dst} = ${f.op}${insn.imm} r${insn.dst}`;
     case 'ldimm64': {
@@ -213,6 +215,8 @@ function formatKernel(insns: readonly Insn[], pc: number, opts: DisasmOptions): 
     }
     case 'movsx':
       return `${code} ${w}${insn.dst} = (s${insn.off})${w}${insn.src}`;
+    case 'addrcast':
+      return `${code} r${insn.dst} = addr_space_cast(r${insn.src}, ${insn.imm >>> 16}, ${insn.imm & 0xffff})`;
     case 'neg':
       return `${code} ${w}${insn.dst} = -${w}${insn.dst}`;
     case 'end':

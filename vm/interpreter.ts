@@ -59,6 +59,8 @@ export interface VmEnv {
   mapHandleById(id: number): bigint | undefined;
   /** LD_IMM64 src 2/6: address of the map's direct value (key 0) plus `off`. */
   mapValueAddress(id: number, off: number, cpu: number): number | undefined;
+  /** LD_IMM64 of a BPF arena map's value: its user address, or undefined for other maps. */
+  arenaValueAddress?(id: number, off: number): bigint | undefined;
   /** Target of a tail call. */
   programById(id: number): Program | undefined;
 }
@@ -1081,6 +1083,12 @@ export class Interpreter {
             if (wd === 0) {
               R[d] = R[s]!;
               R[d + 1] = R[s + 1]!;
+            } else if (wd === 1) {
+              // addr_space_cast: to the kernel view (imm 1) the low 32 bits; to the user view
+              // (imm 1 << 16) the BPF arena's upper half is put back on a non-NULL pointer
+              const lo = R[s]!;
+              R[d] = lo;
+              R[d + 1] = P[(pc << 2) + 2] === 1 || lo === 0 ? 0 : addrSpaceUserHi(curProg);
             } else {
               const v = wd === 8 ? (R[s]! << 24) >> 24 : wd === 16 ? (R[s]! << 16) >> 16 : R[s]!;
               R[d] = v;
@@ -2251,7 +2259,7 @@ export class Interpreter {
               } else if (ah !== 0 || !arena.canAccess(a, 4, true)) {
                 run.pc = pc;
                 run.prog = curProg;
-                this.storeFault(ah, a, 4);
+                if (this.storeSlow(ah, a, 4)) break;
               }
             }
             if ((a & 3) === 0) i32[a >>> 2] = P[(pc << 2) + 2]!;
@@ -2275,7 +2283,7 @@ export class Interpreter {
               } else if (ah !== 0 || !arena.canAccess(a, 2, true)) {
                 run.pc = pc;
                 run.prog = curProg;
-                this.storeFault(ah, a, 2);
+                if (this.storeSlow(ah, a, 2)) break;
               }
             }
             if ((a & 1) === 0) u16[a >>> 1] = P[(pc << 2) + 2]!;
@@ -2299,7 +2307,7 @@ export class Interpreter {
               } else if (ah !== 0 || !arena.canAccess(a, 1, true)) {
                 run.pc = pc;
                 run.prog = curProg;
-                this.storeFault(ah, a, 1);
+                if (this.storeSlow(ah, a, 1)) break;
               }
             }
             u8[a] = P[(pc << 2) + 2]!;
@@ -2322,7 +2330,7 @@ export class Interpreter {
               } else if (ah !== 0 || !arena.canAccess(a, 8, true)) {
                 run.pc = pc;
                 run.prog = curProg;
-                this.storeFault(ah, a, 8);
+                if (this.storeSlow(ah, a, 8)) break;
               }
             }
             const v = P[(pc << 2) + 2]!;
@@ -2352,7 +2360,7 @@ export class Interpreter {
               } else if (ah !== 0 || !arena.canAccess(a, 4, true)) {
                 run.pc = pc;
                 run.prog = curProg;
-                this.storeFault(ah, a, 4);
+                if (this.storeSlow(ah, a, 4)) break;
               }
             }
             if ((a & 3) === 0) i32[a >>> 2] = R[(w >> 11) & 0x1e]!;
@@ -2376,7 +2384,7 @@ export class Interpreter {
               } else if (ah !== 0 || !arena.canAccess(a, 2, true)) {
                 run.pc = pc;
                 run.prog = curProg;
-                this.storeFault(ah, a, 2);
+                if (this.storeSlow(ah, a, 2)) break;
               }
             }
             if ((a & 1) === 0) u16[a >>> 1] = R[(w >> 11) & 0x1e]!;
@@ -2400,7 +2408,7 @@ export class Interpreter {
               } else if (ah !== 0 || !arena.canAccess(a, 1, true)) {
                 run.pc = pc;
                 run.prog = curProg;
-                this.storeFault(ah, a, 1);
+                if (this.storeSlow(ah, a, 1)) break;
               }
             }
             u8[a] = R[(w >> 11) & 0x1e]!;
@@ -2423,7 +2431,7 @@ export class Interpreter {
               } else if (ah !== 0 || !arena.canAccess(a, 8, true)) {
                 run.pc = pc;
                 run.prog = curProg;
-                this.storeFault(ah, a, 8);
+                if (this.storeSlow(ah, a, 8)) break;
               }
             }
             const s = ((w >> 11) & 0x1e);
@@ -2522,7 +2530,7 @@ export class Interpreter {
       if (h === undefined) throw new FaultSignal(`lddw: no map with id ${imm}`);
       v = h;
     } else if (s === 2 || s === 6) {
-      const a = this.env.mapValueAddress(imm, imm2, run.req.cpu);
+      const a = this.env.arenaValueAddress?.(imm, imm2) ?? this.env.mapValueAddress(imm, imm2, run.req.cpu);
       if (a === undefined) throw new FaultSignal(`lddw: map id ${imm} has no direct value`);
       v = a;
     } else if (s === 4) {
@@ -2546,7 +2554,8 @@ export class Interpreter {
     tmp[1] = 0;
     const arena = this.env.arena;
     if (ah === 0) {
-      if (this.isProbe(run, pc)) return;
+      // An unallocated page of a BPF arena reads 0, as the kernel's exception table makes it.
+      if (this.isProbe(run, pc) || arena.windowAt(a, size) !== undefined) return;
       throw new FaultSignal(arena.explain(a, size, false));
     }
     const kind = handleKindOfHi(ah);
@@ -2587,6 +2596,14 @@ export class Interpreter {
     return true;
   }
 
+  /** A store the fast path refused: true when it is to be dropped (an unallocated page of a BPF
+   *  arena: the kernel's exception table skips the faulting store), else a fault with the reason.
+   *  @internal (also called by vm/compiler's generated code) */
+  storeSlow(ah: number, a: number, size: number): boolean {
+    if (ah === 0 && this.env.arena.windowAt(a, size) !== undefined) return true;
+    return this.storeFault(ah, a, size);
+  }
+
   /** @internal (also called by vm/compiler's generated code) */
   storeFault(ah: number, a: number, size: number): never {
     const what = `write of ${size} byte${size === 1 ? '' : 's'}`;
@@ -2612,7 +2629,19 @@ export class Interpreter {
     }
     const wide = op === 0xdb;
     const sz = wide ? 8 : 4;
-    if (ah !== 0 || !arena.canAccess(a, sz, true) || !arena.canAccess(a, sz, false)) this.storeFault(ah, a, sz);
+    if (ah !== 0 || !arena.canAccess(a, sz, true) || !arena.canAccess(a, sz, false)) {
+      // An atomic on an unallocated BPF arena page is dropped like a store (BPF_PROBE_ATOMIC);
+      // the register a fetching form loads the old value into gets 0, as a load of that page.
+      this.storeSlow(ah, a, sz); // faults unless the page is a BPF arena's
+      if (aop === 0xf0) {
+        R[0] = 0;
+        R[1] = 0;
+      } else if (aop & 1) {
+        R[s] = 0;
+        R[s + 1] = 0;
+      }
+      return;
+    }
     const dv = arena.dv;
     const ol = dv.getInt32(a, true);
     const oh = wide ? dv.getInt32(a + 4, true) : 0;
@@ -2877,6 +2906,7 @@ const COMPILER_KIT: CompilerKit = {
   },
   FUNC_TAG,
   MAP_TAG,
+  addrSpaceUserHi: (prog) => addrSpaceUserHi(prog as Program),
 };
 
 // ---- arithmetic on (lo, hi) halves --------------------------------------------------------------
@@ -2888,6 +2918,15 @@ export function toU64(lo: number, hi: number): bigint {
   return (BigInt(h) << 32n) | BigInt(lo >>> 0);
 }
 /** Set register r from a number (signed, sign-extended) or bigint (mod 2^64). */
+/** The upper half addr_space_cast to the user view gives a non-NULL pointer of `prog`: its BPF
+ *  arena's user_vm_start upper 32 bits, 0 with BPF_F_NO_USER_CONV (the verifier turns the cast
+ *  into a 32-bit move then). The decoder accepts only imm 1 and 1 << 16. */
+export function addrSpaceUserHi(prog: Program): number {
+  const a = prog.arena;
+  if (a === undefined) throw new FaultSignal('addr_space_cast in a program that has no BPF arena map');
+  return a.noUserConv ? 0 : a.userHi;
+}
+
 function setReg(R: Int32Array, r: number, v: bigint | number): void {
   if (typeof v === 'number') {
     // the common results (0, addresses, u32 values) first: no float division

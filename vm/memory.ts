@@ -22,7 +22,7 @@ export const MemFlag = {
   WRITE: 2,
 } as const;
 
-export type RegionKind = 'stack' | 'ctx' | 'packet' | 'map' | 'global' | 'node' | 'heap' | 'input' | 'other';
+export type RegionKind = 'stack' | 'ctx' | 'packet' | 'map' | 'global' | 'node' | 'heap' | 'input' | 'bpf_arena' | 'other';
 
 /** What `describe` reports about an address; used for fault messages and by tests. */
 export interface RegionInfo {
@@ -76,6 +76,13 @@ const CLASS_OF = new Uint16Array((MAX_CLASS >>> 3) + 1);
 for (let u = 1; u < CLASS_OF.length; u++) CLASS_OF[u] = SIZE_CLASSES.find((c) => c >= u * 8)!;
 const SLAB_PAGES = 4;
 const NO_OWNER = 0;
+
+/** A reserved range of pages populated one page at a time (a BPF arena map's pages). */
+export interface SparseWindow {
+  readonly start: number;
+  readonly end: number;
+  readonly name: string;
+}
 
 interface Slab {
   objSize: number;
@@ -136,6 +143,7 @@ export class Arena {
   private readonly slabsByClass = new Map<string, Slab[]>();
   private lastClass: { objSize: number; flags: number; kind: RegionKind; list: Slab[] } = { objSize: -1, flags: -1, kind: 'other', list: [] };
   private readonly freePageRuns: { start: number; pages: number }[] = [];
+  private readonly windows: SparseWindow[] = [];
   private top: number = PAGE_SIZE; // first page never handed out
   private liveBytes = 0;
 
@@ -250,6 +258,75 @@ export class Arena {
     r.length = end - low;
   }
 
+  // ---- sparse windows (the pages of a BPF arena map) -----------------------------------
+  //
+  // A BPF_MAP_TYPE_ARENA map is a range of addresses whose pages come and go one at a time
+  // (bpf_arena_alloc_pages / free_pages, user-space page faults). Its range is reserved here as
+  // one run of pages no allocation is handed; each populated page is a region of its own, so the
+  // ordinary access checks and the range cache cover it; an unpopulated page belongs to nothing,
+  // so every access to it takes the slow path, where `windowAt` says the kernel's exception-table
+  // rule applies (loads read 0, stores are dropped) instead of a fault.
+
+  /** Reserve `pages` contiguous, inaccessible pages for a sparse window; returns its start.
+   *  FaultSignal when the arena cannot hold them. */
+  reserveWindow(pages: number, name: string): number {
+    if (!Number.isInteger(pages) || pages <= 0) throw new FaultSignal(`invalid window size ${pages} pages`);
+    const start = this.takePages(pages);
+    this.windows.push({ start, end: start + pages * PAGE_SIZE, name });
+    return start;
+  }
+
+  /** Unpopulate every page of the window starting at `start` and give its pages back. */
+  releaseWindow(start: number): void {
+    const i = this.windows.findIndex((w) => w.start === start);
+    if (i < 0) throw new FaultSignal(`releaseWindow: no window at 0x${start.toString(16)}`);
+    const w = this.windows[i]!;
+    for (let a = w.start; a < w.end; a += PAGE_SIZE) if (this.pageOwner[a >>> PAGE_SHIFT]! > 0) this.unpopulatePage(a);
+    this.windows.splice(i, 1);
+    this.freePageRuns.push({ start: w.start, pages: (w.end - w.start) / PAGE_SIZE });
+  }
+
+  /** The window holding every byte of [addr, addr + size), or undefined. */
+  windowAt(addr: number, size: number): SparseWindow | undefined {
+    for (const w of this.windows) if (addr >= w.start && addr + size <= w.end) return w;
+    return undefined;
+  }
+
+  /** Make the page at `addr` (page-aligned, inside a window, unpopulated) a zeroed, writable region. */
+  populatePage(addr: number, name: string): void {
+    const page = addr >>> PAGE_SHIFT;
+    if ((addr & (PAGE_SIZE - 1)) !== 0 || !this.windowAt(addr, PAGE_SIZE) || this.pageOwner[page] !== NO_OWNER) {
+      throw new FaultSignal(`populatePage: 0x${addr.toString(16)} is not an unpopulated window page`);
+    }
+    // Stores to an unpopulated page are dropped by the VM, but a page may still hold what it held
+    // before it was last unpopulated: a new page starts zeroed, as the kernel's __GFP_ZERO page.
+    this.u8.fill(0, addr, addr + PAGE_SIZE);
+    const id = this.freeRegionIds.pop() ?? this.regions.length;
+    this.regions[id] = { start: addr, length: PAGE_SIZE, base: addr, flags: MemFlag.READ | MemFlag.WRITE, kind: 'bpf_arena', name };
+    this.pageOwner[page] = id;
+    this.liveBytes += PAGE_SIZE;
+  }
+
+  /** Take a populated window page away again (its bytes become unreachable). */
+  unpopulatePage(addr: number): void {
+    const page = addr >>> PAGE_SHIFT;
+    const id = this.pageOwner[page]!;
+    if ((addr & (PAGE_SIZE - 1)) !== 0 || id <= 0 || this.regions[id]!.kind !== 'bpf_arena') {
+      throw new FaultSignal(`unpopulatePage: 0x${addr.toString(16)} is not a populated window page`);
+    }
+    this.pageOwner[page] = NO_OWNER;
+    this.clearProtect(addr, PAGE_SIZE);
+    this.regions[id] = undefined;
+    this.freeRegionIds.push(id);
+    this.liveBytes -= PAGE_SIZE;
+  }
+
+  /** Whether the window page holding `addr` is populated. */
+  isPopulated(addr: number): boolean {
+    const id = this.ownerOf(addr);
+    return id > 0 && this.regions[id]!.kind === 'bpf_arena';
+  }
+
   // ---- access checks (the hot path of unverified runs) ---------------------------------
 
   /** True when [addr, addr+size) lies inside one live allocation with the needed access.
@@ -334,7 +411,11 @@ export class Arena {
     // An access starting right past an allocation that ends on a page boundary (a call stack's
     // top, r10 + 0) still names that allocation.
     const info = this.describe(addr) ?? (addr > 0 ? this.describe(addr - 1) : undefined);
-    if (!info) return `${what}: not in any region`;
+    if (!info) {
+      const w = this.windows.find((x) => addr < x.end && addr + size > x.start);
+      if (w) return `${what}: out of bounds of bpf_arena '${w.name}' (window 0x${w.start.toString(16)}-0x${w.end.toString(16)})`;
+      return `${what}: not in any region`;
+    }
     const off = addr - info.start;
     if (addr < info.start || addr + size > info.start + info.length) {
       return `${what}: out of bounds of ${info.kind} '${info.name}' (size ${info.length}, offset ${off})`;

@@ -12,6 +12,7 @@ export type OpKind =
   | 'alu' // dst op= src|imm (incl. mov, sdiv/smod)
   | 'neg' // dst = -dst
   | 'movsx' // dst = (sN)src
+  | 'addrcast' // dst = addr_space_cast(src, to, from): MOV64 with off 1, imm from | to << 16 (Linux 6.9+)
   | 'end' // le/be/bswap, width in imm
   | 'ldimm64' // two slots; src = pseudo source
   | 'ldabs' // legacy packet load, r0 = *(size *)skb[imm]
@@ -130,6 +131,14 @@ function buildTable(): OpForm[] {
         for (const bits of w === 32 ? [8, 16] : [8, 16, 32]) {
           t.push({ name: `movsx${bits}${w}`, code: cls | AluOp.MOV | Src.X, kind: 'movsx', cls, operands: { dst: true, src: true }, width: w, op: `(s${bits})`, version: 4, group: w === 32 ? 'base32' : 'base64', fixed: { off: bits } });
         }
+      }
+    }
+    if (cls === Cls.ALU64) {
+      // addr_space_cast (BPF arenas): imm 1 casts address space 1 (user) to 0 (kernel), 1 << 16
+      // the other way; the kernel's verifier refuses other imm values, the decoder here too.
+      // Not in RFC 9669 or bpf_conformance.
+      for (const imm of [1, 1 << 16]) {
+        t.push({ name: imm === 1 ? 'addr_space_cast.0.1' : 'addr_space_cast.1.0', code: cls | AluOp.MOV | Src.X, kind: 'addrcast', cls, operands: { dst: true, src: true }, width: 64, op: 'addr_space_cast', version: 4, group: 'base64', fixed: { off: 1, imm } });
       }
     }
     t.push({ name: 'neg' + sfx, code: cls | AluOp.NEG, kind: 'neg', cls, operands: { dst: true }, width: w, op: '-', version: 1, group: 'base32' });

@@ -42,6 +42,9 @@ export interface Program {
   /** The verifier proved (rbtree strict mode) that every rbtree helper touching a tree runs with
    *  that tree's lock held: the helpers skip their run-time lock check (helpers/rbtree.ts). */
   rbtreeLockProven?: boolean;
+  /** The BPF arena map the program uses (the kernel's prog->aux->arena, one at most): what
+   *  addr_space_cast to the user view puts in the upper half. */
+  arena?: { readonly mapId: number; readonly userHi: number; readonly noUserConv: boolean };
   /** What the verifier proved about exactly these instructions (src/verify.ts sets it on an
    *  accepted program it did not rewrite). The compiling tier uses it only for runs that say the
    *  program runs as verified (`ExecRequest.verified`): those start as the kernel starts them (r1

@@ -153,3 +153,24 @@ function dataLockRecord(btf: Btf, id: number): GraphRecord | undefined {
     throw e;
   }
 }
+
+/** libbpf's ARENA_SEC: global `__arena` variables (clang's address_space(1) globals). */
+export const ARENA_SEC = '.addr_space.1';
+
+/** `.addr_space.1` (libbpf's init_arena_map_data): the section's image becomes the initial
+ *  contents of the object's one BPF arena map, copied to the arena's first pages after the map
+ *  is created (libbpf memcpys it into the mmap, which allocates those pages); relocations against
+ *  the section address the arena (src/loader/link.ts). Errors as libbpf's open fails. */
+export function collectArenaData(elf: ElfFile, spec: ObjectSpec): void {
+  const arenas = [...spec.maps.values()].filter((m) => m.type === MapType.ARENA);
+  if (arenas.length > 1) throw new LinkError(`only single ARENA map is supported (map '${arenas[1]!.name}' is also ARENA)`, `map ${arenas[0]!.name}`);
+  const sec = elf.sections.find((s) => s.name === ARENA_SEC);
+  if (!sec) return;
+  const arena = arenas[0];
+  if (!arena) throw new LinkError('to use global __arena variables the ARENA map should be explicitly declared in SEC(".maps")', `section ${ARENA_SEC}`);
+  const mmapSize = arena.maxEntries * 4096;
+  if (Math.ceil(sec.size / 4096) * 4096 > mmapSize) {
+    throw new LinkError(`declared ARENA map size (${mmapSize}) is too small to hold global __arena variables of size ${sec.size}`, `section ${ARENA_SEC}`);
+  }
+  arena.arenaData = sec.type === SHT.NOBITS ? new Uint8Array(sec.size) : sec.data.slice();
+}

@@ -9,7 +9,8 @@ import { applyCoreRelocations, coreFailureMessage } from '../btf/core.js';
 import { BtfKind, type Btf } from '../btf/btf.js';
 import { STT, SHN_UNDEF, RelocType } from '../elf/file.js';
 import { isCodeSection, functionAt } from './open.js';
-import { isDataSection } from './globals.js';
+import { ARENA_SEC, isDataSection } from './globals.js';
+import { MapType } from '../../maps/types.js';
 import { mapForSymbol } from './maps.js';
 import type { FuncSpec, ObjectSpec, ObjMapSpec, ProgramSpec } from './spec.js';
 
@@ -254,6 +255,18 @@ function relocate(
     Object.assign(insn, { src: PseudoLd.MAP_FD, imm: env.mapId(m) });
     out[pc + 1]!.imm = 0;
     notes.set(pc, `map ${m.name}`);
+    return;
+  }
+  if (sec.name === ARENA_SEC) {
+    // libbpf's arena data relocation: the arena map's direct value at the variable's offset,
+    // which the VM resolves to the variable's user address (user_vm_start + off).
+    const m = [...spec.maps.values()].find((x) => x.type === MapType.ARENA);
+    if (!m) throw new LinkError('bad arena data relocation, no arena maps defined', w);
+    const off = (sym.type === STT.SECTION ? 0 : sym.value) + insn.imm;
+    Object.assign(insn, { src: PseudoLd.MAP_VALUE, imm: env.mapId(m) });
+    out[pc + 1]!.imm = off;
+    const v = elf.symbols.find((x) => x.shndx === sec.index && x.type === STT.OBJECT && x.value === off && x.name);
+    notes.set(pc, v ? `${v.name} (${sec.name}+${off})` : `${sec.name}+${off}`);
     return;
   }
   if (isDataSection(sec)) {

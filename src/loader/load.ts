@@ -10,6 +10,7 @@ import { progTypeName } from '../../vm/prog-types.js';
 import { progTypeInfo } from '../../vm/contexts.js';
 import { Errno, MapType, type BpfMap } from '../../maps/types.js';
 import { MAX_ARRAY_VALUE_SIZE, checkFitsArena, createError } from '../../maps/common.js';
+import { isBpfArenaMap } from '../../maps/arena.js';
 import type { Program } from '../../vm/program.js';
 import type { Runtime, LoadedMap } from '../runtime.js';
 import type { Btf } from '../btf/btf.js';
@@ -378,6 +379,9 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
       }
       created.push(lm);
       obj.maps.set(name, lm);
+      // libbpf mmaps a BPF arena at creation and copies `.addr_space.1` into it (allocating
+      // those pages as the writes fault them in).
+      if (m.arenaData && isBpfArenaMap(lm.map)) lm.map.writeBytes(0, m.arenaData);
       if (m.pinning === 1) {
         const table = PINNED.get(runtime) ?? new Map<string, LoadedMap>();
         PINNED.set(runtime, table);
@@ -401,6 +405,7 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
       const target = options.targetBtf;
       if (target !== 'local') Object.defineProperty(linkEnv, 'targetBtf', { get: () => target ?? builtinBtf(), enumerable: true });
       const linked = linkProgram(spec, p, linkEnv);
+      linkArena(runtime, linked.program);
       if (options.unpriv) checkUnprivProgram(p.name, p.progType, linked.program.insns.length);
       const ext = p.progType === ProgType.EXT ? resolveExtTarget(p, spec.btf, linked.funcInfo.find((fi) => fi.pc === 0)?.typeId, linked.program, options.attachTargets?.[p.name], (id) => runtime.helper(id)) : undefined;
       checkSupported(runtime, p, linked.program, spec.btf, ext);
@@ -455,6 +460,25 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
       runtime.destroyMap(lm.id);
     }
     throw e;
+  }
+}
+
+/** The BPF arena the program uses (the kernel's prog->aux->arena): what its addr_space_cast
+ *  instructions need at run time. The first one referenced; the verifier refuses a second
+ *  ("Only one arena per program"). */
+function linkArena(runtime: Runtime, prog: Program): void {
+  const insns = prog.insns;
+  for (let pc = 0; pc < insns.length; pc++) {
+    const x = insns[pc]!;
+    if (x.code !== 0x18) continue;
+    if (x.src === PseudoLd.MAP_FD || x.src === PseudoLd.MAP_VALUE || x.src === PseudoLd.MAP_IDX || x.src === PseudoLd.MAP_IDX_VALUE) {
+      const m = runtime.mapById(x.imm)?.map;
+      if (isBpfArenaMap(m)) {
+        prog.arena = { mapId: x.imm, userHi: m.userHi, noUserConv: m.noUserConv };
+        return;
+      }
+    }
+    pc++;
   }
 }
 

@@ -9,7 +9,7 @@ import { parseBtfExt, type BtfExt } from '../btf/ext.js';
 import { findSectionDef, attachTarget } from './sections.js';
 import { isGplCompatible } from './license.js';
 import { collectBtfMaps, collectLegacyMaps, collectStructOps } from './maps.js';
-import { collectGlobalData } from './globals.js';
+import { collectArenaData, collectGlobalData } from './globals.js';
 import { collectExterns } from './externs.js';
 import type { FuncSpec, ObjectSpec, ProgramSpec, InsnReloc } from './spec.js';
 
@@ -84,6 +84,7 @@ function openInner(bytes: Uint8Array, options: OpenOptions): ObjectSpec {
   collectLegacyMaps(elf, spec);
   collectStructOps(elf, spec);
   collectGlobalData(elf, spec);
+  collectArenaData(elf, spec);
   collectExterns(elf, spec);
   return spec;
 }

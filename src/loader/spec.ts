@@ -64,6 +64,9 @@ export interface ObjMapSpec extends MapSpec {
   section: string;
   /** `values` initialisers (by symbol name). */
   initSlots?: MapInitSlot[];
+  /** A BPF arena map's initial first bytes: the `.addr_space.1` image (global `__arena`
+   *  variables), written to the arena's first pages after it is created. */
+  arenaData?: Uint8Array;
   /** Whether load creates it (users may turn maps off, like bpf_map__set_autocreate). */
   autocreate: boolean;
   /** Name of the map's BTF var/type for display. */

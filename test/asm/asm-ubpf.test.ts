@@ -295,7 +295,8 @@ describe('uBPF syntax round trip (property)', () => {
             off: f.operands.off ? off : (fx.off ?? 0),
             imm: f.operands.imm ? immv : (fx.imm ?? 0),
           };
-          expect(assembleUbpf(spellRandom(f, want)!)).toEqual([want]);
+          // uBPF's syntax has no address-space casts (BPF arenas, Linux 6.9+): llvm's spelling only
+          if (f.kind !== 'addrcast') expect(assembleUbpf(spellRandom(f, want)!)).toEqual([want]);
           expect(assemble(disassemble([want]))).toEqual([want]);
         },
       ),

@@ -62,6 +62,8 @@ export interface CompilerKit {
   setR0(R: Int32Array, v: number | bigint): void;
   FUNC_TAG: number;
   MAP_TAG: number;
+  /** addr_space_cast to the user view: the upper half of the program's BPF arena pointers. */
+  addrSpaceUserHi(prog: unknown): number;
 }
 
 /** Programs above this many slots stay on the interpreter: V8 does not optimise functions whose
@@ -475,8 +477,8 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
         continue;
       }
       e(
-        `{${memAddr(D, off)}if(ah!==0||a<wS${D}||a+${size}>wE${D}){if(ah===0&&arena.accessRange(a,true,rng)&&a+${size}<=rng[1]){wS${D}=rng[0];wE${D}=rng[1];}` +
-          `else if(ah!==0||!arena.canAccess(a,${size},true)){${AT(pc)}vm.storeFault(ah,a,${size});}}${st}}`,
+        `S:{${memAddr(D, off)}if(ah!==0||a<wS${D}||a+${size}>wE${D}){if(ah===0&&arena.accessRange(a,true,rng)&&a+${size}<=rng[1]){wS${D}=rng[0];wE${D}=rng[1];}` +
+          `else if(ah!==0||!arena.canAccess(a,${size},true)){${AT(pc)}if(vm.storeSlow(ah,a,${size}))break S;}}${st}}`,
       );
       continue;
     }
@@ -845,6 +847,8 @@ function alu64(aop: number, op: number, dl: string, dh: string, bl: string, bh: 
     case 0xb0:
       if (!isX) return `${dl}=${lit(imm)};${dh}=${lit(imm >> 31)};`;
       if (off === 0) return `${dl}=${bl};${dh}=${bh};`;
+      // addr_space_cast (imm 1: to the kernel view, the low half; 1 << 16: to the user view)
+      if (off === 1) return imm === 1 ? `${dl}=${bl};${dh}=0;` : `const v=${bl};${dl}=v;${dh}=v===0?0:K.addrSpaceUserHi(prog);`;
       return `const v=${off === 8 ? `(${bl}<<24)>>24` : off === 16 ? `(${bl}<<16)>>16` : bl};${dl}=v;${dh}=v>>31;`;
     case 0xd0:
       if (op !== 0xd7) return undefined;
