@@ -20,22 +20,33 @@
 //     FILE: e.g. test_xdp; --no-record: use the committed fixtures; --quick: the unverified figure
 //     only, no doc; --doc-only: the doc from the last full run's results (runs of named files
 //     or --quick runs write last-results-partial.json instead)
+//   node scripts/kernel-progs.mjs --tree 6.1 [...]   the same over Debian's linux-source-6.1 selftests
+//     (scripts/kernel-tree.mjs TREES): fixtures in test/fixtures/kernel-progs-6.1/, objects in the
+//     cache's build-6.1/progs, docs/kernel-progs-6.1.md; plus the verdict sweep below
 //   node scripts/kernel-progs.mjs --record-object test/progs/DIR/X.o...   the host kernel's results
 //     for ebpfvm's own test objects into test/fixtures/kernel-progs-local/X.json
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { buildHarness, ensureTree, ensureLibbpf, ensureVmlinux, selftestFlags, TREE, CACHE, INCLUDE } from './kernel-tree.mjs';
+import { buildHarness, ensureTree, ensureTreeHeaders, selftestFlags, treeInfo, CACHE } from './kernel-tree.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const args = process.argv.slice(2);
 const flag = (f) => args.includes(f);
-const jobsIdx = args.indexOf('--jobs');
-const JOBS = jobsIdx >= 0 ? Math.max(1, Number(args[jobsIdx + 1]) || 1) : 2;
-const only = new Set(args.filter((a, i) => !a.startsWith('--') && (jobsIdx < 0 || i !== jobsIdx + 1)).map((a) => a.replace(/\.[co]$/, '')));
-const PROGS = join(TREE, 'tools/testing/selftests/bpf/progs');
-const OBJS = join(CACHE, 'build/progs');
-const FIXTURES = join(root, 'test/fixtures/kernel-progs');
+const valueOf = (f) => { const i = args.indexOf(f); return i >= 0 ? { i, v: args[i + 1] } : undefined; };
+const jobsArg = valueOf('--jobs'), treeArg = valueOf('--tree');
+const JOBS = jobsArg ? Math.max(1, Number(jobsArg.v) || 1) : 2;
+const only = new Set(args.filter((a, i) => !a.startsWith('--') && i !== jobsArg?.i + 1 && i !== treeArg?.i + 1).map((a) => a.replace(/\.[co]$/, '')));
+// --tree 6.1: the same sweep over another tree's selftests, into its own fixtures, objects and doc.
+const VERSION = treeArg?.v ?? '6.12';
+const TREE_INFO = treeInfo(VERSION);
+const MAIN = VERSION === '6.12';
+const PROGS = join(TREE_INFO.dir, 'tools/testing/selftests/bpf/progs');
+const OBJS = join(TREE_INFO.build, 'progs');
+const FIXTURES = join(root, MAIN ? 'test/fixtures/kernel-progs' : `test/fixtures/kernel-progs-${VERSION}`);
+const DOC = join(root, MAIN ? 'docs/kernel-progs.md' : `docs/kernel-progs-${VERSION}.md`);
+const FIXTURES_REL = FIXTURES.slice(root.length + 1);
+const VERDICTS = !MAIN || flag('--verdicts');
 const CLANG = process.env.CLANG ?? 'clang-19';
 const log = (m) => process.stderr.write(`kernel-progs: ${m}\n`);
 
@@ -65,9 +76,9 @@ function runAsync(cmd, argv) {
 
 /** 2. Compile every progs/*.c (cached); returns {compiled: [name], errors: {name: first error}}. */
 export async function compileAll(names) {
-  ensureLibbpf(); ensureVmlinux();
+  ensureTreeHeaders(VERSION);
   mkdirSync(OBJS, { recursive: true });
-  const flags = selftestFlags();
+  const flags = selftestFlags(VERSION);
   const errors = {}, compiled = [];
   const errFile = join(OBJS, 'compile-errors.json');
   const known = existsSync(errFile) ? JSON.parse(readFileSync(errFile, 'utf8')) : {};
@@ -147,9 +158,13 @@ const NONDET_HELPERS = { 7: 'bpf_get_prandom_u32', 5: 'bpf_ktime_get_ns', 125: '
 // ---- 3. the kernel side: list and record ----------------------------------------------------
 
 const HARNESS = join(CACHE, 'build/progs-harness');
+// The verifier harness under its own name: the sweep needs its --plain mode, and other checkouts
+// rebuilding `verifier-harness` from an older source must not swap it out in the middle of a run.
+const HARNESS_V = join(CACHE, 'build/verifier-harness-sweep');
 const SAME_AS_INPUT = '=data_in';
 function ensureProgsHarness() {
   buildHarness('progs-harness');
+  if (VERDICTS) buildHarness('verifier-harness', 'verifier-harness-sweep');
 }
 
 const objPathOf = (name) => (name.endsWith('.o') ? resolve(root, name) : join(OBJS, `${name}.o`));
@@ -185,7 +200,7 @@ function hostKernel() {
 
 /** The host kernel's facts for one file: every test-runnable program, recorded twice. */
 function recordFile(name, listing, extra = {}) {
-  const out = { kernel: hostKernel(), tree: 'linux-source-6.12', source: `tools/testing/selftests/bpf/progs/${name}.c`, inputs: 'inputs.json', programs: {}, other: {} };
+  const out = { kernel: hostKernel(), tree: TREE_INFO.pkg, source: `tools/testing/selftests/bpf/progs/${name}.c`, inputs: 'inputs.json', programs: {}, other: {} };
   for (const p of listing.programs) {
     const kind = KIND[p.type];
     if (!kind) { out.other[p.type] = (out.other[p.type] ?? 0) + 1; continue; }
@@ -207,10 +222,168 @@ function recordFile(name, listing, extra = {}) {
 
 /** One program per line: the fixtures stay readable in a diff without one line per field. */
 function fixtureText(fx) {
-  const progs = Object.entries(fx.programs).map(([p, v]) => `  ${JSON.stringify(p)}: ${JSON.stringify(v)}`);
-  const { programs, ...head } = fx;
+  const block = (o) => Object.entries(o).map(([p, v]) => `  ${JSON.stringify(p)}: ${JSON.stringify(v)}`).join(',\n');
+  const { programs, verdicts, ...head } = fx;
   const top = JSON.stringify(head, null, 1).slice(0, -2);
-  return `${top},\n "programs": {\n${progs.join(',\n')}\n }\n}\n`;
+  return `${top},\n "programs": {\n${block(programs)}\n }${verdicts ? `,\n "verdicts": {\n${block(verdicts)}\n }` : ''}\n}\n`;
+}
+
+// ---- 6. the verdict sweep (--tree 6.1, or --verdicts): every program, whatever its type -------
+//
+// The host kernel's verdict on each program of each compiled object, loaded alone by root
+// (test/kernel/harness/verifier-harness --plain: every capability, no test run), and for the
+// test_loader programs (annotated with __success/__failure/__msg/__retval) also as test_loader
+// loads them, with whether the host satisfies the annotations. Facts kept: section, type, loaded,
+// errno and the log's error line ('' when the load failed before the verifier wrote a log, e.g. a
+// map libbpf could not create or an attach target this kernel lacks).
+
+function harnessJson(objPath, prog, extra) {
+  const r = spawnSync('taskset', ['-c', '0', HARNESS_V, objPath, prog, ...extra], { encoding: 'utf8', timeout: 300_000, maxBuffer: 64 << 20 });
+  try { return JSON.parse(r.stdout); } catch { return { harnessError: (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').pop().slice(0, 160) }; }
+}
+const errorLine = (log) => log.split('\n').filter((l) => l && !/^processed \d+ insns/.test(l) && !/^verification time/.test(l) && !/^stack depth/.test(l)).at(-1) ?? '';
+
+function recordVerdicts(name) {
+  const objPath = objPathOf(name);
+  let listing;
+  try { listing = JSON.parse(spawnSync(HARNESS_V, [objPath, '--list'], { encoding: 'utf8' }).stdout); } catch { return { openError: true }; }
+  const out = {};
+  for (const p of listing.programs) {
+    const r = harnessJson(objPath, p.name, ['--plain']);
+    if (r.harnessError) { out[p.name] = { section: p.section, type: p.type, harnessError: r.harnessError }; continue; }
+    const v = { section: p.section, type: p.type, loaded: r.loaded, ...(r.loaded ? {} : { errno: r.errno, error: errorLine(r.log) }) };
+    if (r.isTest) {
+      // as test_loader loads it (CAP_SYS_ADMIN dropped, __flag, __log_level, a test run)
+      const t = harnessJson(objPath, p.name, []);
+      v.test = t.harnessError ? { harnessError: t.harnessError } : { loaded: t.loaded, ...(t.loaded ? { retval: t.retval } : { errno: t.errno }), satisfied: t.satisfied, ...(t.satisfied ? {} : { problems: t.problems.split('\n')[0] }) };
+    }
+    out[p.name] = v;
+  }
+  return out;
+}
+
+/** ebpfvm's verdict on one program: loaded alone, then verified. */
+function verdictHere(A, bytes, prog) {
+  let stage = 'load';
+  const t0 = process.hrtime.bigint();
+  try {
+    const runtime = new A.Runtime({ ncpus: POSSIBLE_CPUS, cpu: 0 });
+    const obj = A.load(runtime, A.openObject(bytes), { programs: [prog] });
+    stage = 'verify';
+    const r = A.verifyProgram(obj, prog, { logLevel: 0 });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    return r.accepted ? { accepted: true, ms } : { rejected: `${r.errorPc !== undefined ? `insn ${r.errorPc}: ` : ''}${firstLine(r.error ?? 'rejected')}`, ms };
+  } catch (e) {
+    if (!(e instanceof A.EbpfvmError)) return { crash: `${e?.constructor?.name ?? 'Error'} at ${stage}: ${firstLine(e)}`, stack: String(e?.stack ?? '').split('\n').slice(1, 4).join(' | ') };
+    return { refused: `${stage === 'verify' ? 'verifier: ' : ''}${firstLine(e)}` };
+  }
+}
+
+/** Verdict classes, by the host's verdict and ours. */
+function verdictClass(k, h) {
+  if (h.crash) return 'crash';
+  if (k.harnessError) return 'host harness error';
+  if (k.loaded) return h.accepted ? 'agree (both accept)' : h.rejected ? 'ebpfvm\'s verifier rejects what the host accepts' : 'ebpfvm cannot load what the host accepts';
+  if (h.accepted) return k.error ? 'ebpfvm accepts what the host\'s verifier rejects' : 'ebpfvm accepts what the host cannot load (no verifier log)';
+  return 'agree (both refuse)';
+}
+const VERDICT_ORDER = ['agree (both accept)', 'agree (both refuse)', 'ebpfvm accepts what the host\'s verifier rejects', 'crash',
+  'ebpfvm\'s verifier rejects what the host accepts', 'ebpfvm cannot load what the host accepts', 'ebpfvm accepts what the host cannot load (no verifier log)', 'host harness error'];
+
+async function compareVerdicts(fixtures) {
+  const A = await ebpfvmApi();
+  const rows = [];
+  for (const [name, fx] of Object.entries(fixtures)) {
+    if (!fx.verdicts) continue;
+    const bytes = readFileSync(objPathOf(name));
+    const row = { name, programs: 0, classes: {}, items: [] };
+    for (const [prog, k] of Object.entries(fx.verdicts)) {
+      const h = verdictHere(A, bytes, prog);
+      if (h.ms > 20_000) log(`${name}/${prog}: verified in ${(h.ms / 1000).toFixed(1)} s`);
+      const c = verdictClass(k, h);
+      row.programs++;
+      row.classes[c] = (row.classes[c] ?? 0) + 1;
+      if (!c.startsWith('agree')) row.items.push({ prog, class: c, host: k.loaded ? 'accepts' : `${k.errno}: ${k.error || k.harnessError || '(no log)'}`, here: h.crash ?? h.rejected ?? h.refused ?? 'accepts', ...(h.stack ? { stack: h.stack } : {}) });
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** `ebpfvm test --json` over the files with test_loader annotations: PASS where the host satisfies. */
+function compareAnnotated(fixtures) {
+  const cli = join(root, 'dist/src/cli/main.js');
+  const rows = [];
+  for (const [name, fx] of Object.entries(fixtures)) {
+    const tests = Object.entries(fx.verdicts ?? {}).filter(([, v]) => v.test);
+    if (!tests.length) continue;
+    const r = spawnSync('node', [cli, 'test', objPathOf(name), '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    let list = [];
+    try { const j = JSON.parse(r.stdout); list = Array.isArray(j) ? j : j.results ?? j.programs ?? []; } catch { /* counted as no result */ }
+    const by = new Map(list.filter((x) => x.mode !== 'unpriv').map((x) => [x.prog ?? x.program ?? x.name, x]));
+    const row = { name, programs: tests.length, hostOk: 0, pass: 0, items: [] };
+    for (const [prog, v] of tests) {
+      const x = by.get(prog);
+      const st = String(x?.status ?? 'FAIL').toUpperCase();
+      if (v.test.satisfied) row.hostOk++;
+      if (st === 'PASS' && v.test.satisfied) row.pass++;
+      else if (v.test.satisfied) row.items.push({ prog, status: st, reason: String(x?.reason ?? x?.error ?? `no result (exit ${r.status})`).split('\n')[0].slice(0, 140) });
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+function verdictLines(rows, annotated) {
+  const esc = (s) => String(s).replace(/\|/g, '\\|');
+  const tot = {};
+  let programs = 0;
+  for (const r of rows) { programs += r.programs; for (const [c, n] of Object.entries(r.classes)) tot[c] = (tot[c] ?? 0) + n; }
+  const agree = (tot['agree (both accept)'] ?? 0) + (tot['agree (both refuse)'] ?? 0);
+  const aTot = annotated.reduce((a, r) => ({ programs: a.programs + r.programs, hostOk: a.hostOk + r.hostOk, pass: a.pass + r.pass }), { programs: 0, hostOk: 0, pass: 0 });
+  const groups = new Map();
+  for (const r of rows) for (const it of r.items) {
+    const key = `${it.class} — ${reasonKey(it.class.includes('ebpfvm accepts') ? `host: ${it.host}` : it.here).replace(/'[^']*'/g, "'…'")}`;
+    groups.set(key, [...(groups.get(key) ?? []), `${r.name}/${it.prog}`]);
+  }
+  return [
+    '## Verdicts: every program, whatever its type',
+    '',
+    'Each program of each compiled object loaded alone: on the host kernel by root with the tree\'s programs',
+    'as their own prog_tests load them (test/kernel/harness/verifier-harness `--plain`: every capability, no test run;',
+    `facts in ${FIXTURES_REL}/<file>.json under "verdicts"), here with \`load(spec, { programs: [P] })\` and`,
+    '`verifyProgram`. "Cannot load" is a refusal before verification (a map, program or attach type ebpfvm lacks).',
+    '',
+    `**${agree} of ${programs} programs get the host's verdict (${pct(agree, programs)} %).**`,
+    '',
+    '| class | programs |',
+    '|---|---:|',
+    ...VERDICT_ORDER.filter((c) => tot[c]).map((c) => `| ${c} | ${tot[c]} |`),
+    '',
+    `### Annotated test_loader programs (${aTot.programs})`,
+    '',
+    `The host satisfies the annotations of ${aTot.hostOk}; \`ebpfvm test\` passes **${aTot.pass}** of those.`,
+    '',
+    '| file | annotated | host satisfies | ebpfvm passes | not passed |',
+    '|---|---:|---:|---:|---|',
+    ...annotated.map((r) => `| ${r.name} | ${r.programs} | ${r.hostOk} | ${r.pass} | ${r.items.map((i) => `${i.prog}: ${esc(i.reason)}`).slice(0, 4).join('<br>')} |`),
+    '',
+    '### Verdict differences by group (largest first)',
+    '',
+    '| programs | class — reason | examples |',
+    '|---:|---|---|',
+    ...[...groups].sort((a, b) => b[1].length - a[1].length).map(([k, ps]) => `| ${ps.length} | ${esc(k)} | ${ps.slice(0, 3).join(', ')}${ps.length > 3 ? ', …' : ''} |`),
+    '',
+    '### Per file',
+    '',
+    '| file | programs | agree | differ | differences |',
+    '|---|---:|---:|---:|---|',
+    ...rows.filter((r) => r.programs).map((r) => {
+      const ag = (r.classes['agree (both accept)'] ?? 0) + (r.classes['agree (both refuse)'] ?? 0);
+      return `| ${r.name} | ${r.programs} | ${ag} | ${r.programs - ag} | ${r.items.slice(0, 3).map((i) => `${i.prog}: ${esc(i.class)} (${esc(reasonKey(i.class.includes('ebpfvm accepts') ? `host: ${i.host}` : i.here))})`).join('<br>')}${r.items.length > 3 ? '<br>…' : ''} |`;
+    }),
+    '',
+  ];
 }
 
 // ---- 5. ebpfvm's side -----------------------------------------------------------------------
@@ -303,6 +476,7 @@ async function compareAll(fixtures, verify) {
   const A = await ebpfvmApi();
   const files = [];
   for (const [name, fx] of Object.entries(fixtures)) {
+    if (!Object.keys(fx.programs).length) continue; // a file with verdicts only (the verdict sweep)
     const row = { name, programs: 0, hostRefused: 0, excluded: [], same: 0, different: [], refused: [], faulted: [], crash: [], graph: [] };
     const objPath = join(OBJS, `${name}.o`);
     const bytes = existsSync(objPath) ? readFileSync(objPath) : undefined;
@@ -347,7 +521,7 @@ function topReasons(files, key, n = 12, only = () => true) {
   return [...m].sort((a, b) => b[1] - a[1]).slice(0, n);
 }
 
-function writeDoc(meta, noVerify, verified) {
+function writeDoc(meta, noVerify, verified, extra = []) {
   const t = totals(noVerify), tv = totals(verified);
   const esc = (s) => String(s).replace(/\|/g, '\\|');
   const cellList = (items) => {
@@ -359,15 +533,15 @@ function writeDoc(meta, noVerify, verified) {
   const lines = [
     '# The kernel\'s BPF selftest programs under ebpfvm',
     '',
-    'Generated by `npm run test:kernel-progs` (scripts/kernel-progs.mjs). Debian\'s linux-source-6.12:',
+    `Generated by \`npm run test:kernel-progs${MAIN ? '' : ` -- --tree ${VERSION}`}\` (scripts/kernel-progs.mjs). Debian's ${TREE_INFO.pkg}:`,
     'every `tools/testing/selftests/bpf/progs/*.c` compiled with clang-19 and the selftests\' flags against that',
     'tree\'s headers and the host\'s vmlinux.h; every program of a type the kernel can `BPF_PROG_TEST_RUN`',
     `(${Object.keys(KIND).join(', ')}) loaded on its own — on the host kernel (${meta.kernel}) with the tree's`,
     'libbpf (only that program autoloaded), here with `load(spec, { programs: [P] })` — and run on the same inputs,',
     'each input on a fresh load: packets (skb, xdp, flow dissector, netfilter) 64 zero bytes, the selftests\' 54-byte',
     '`pkt_v4` and a valid 64-byte IPv4/TCP SYN; syscall no ctx and a 64-byte zero ctx; raw_tp 12 zero u64',
-    'arguments; sk_lookup one fixed context (test/fixtures/kernel-progs/inputs.json). The kernel side ran',
-    'pinned to CPU 0 and was recorded twice; its facts are test/fixtures/kernel-progs/<file>.json.',
+    `arguments; sk_lookup one fixed context (${FIXTURES_REL}/inputs.json). The kernel side ran`,
+    `pinned to CPU 0 and was recorded twice; its facts are ${FIXTURES_REL}/<file>.json.`,
     'A program has the same result when every input gives the kernel\'s retval and data_out (or the kernel\'s',
     'errno when the kernel refuses the run).',
     '',
@@ -411,7 +585,7 @@ function writeDoc(meta, noVerify, verified) {
     `Files that do not compile with clang-19: ${meta.compileErrors} (reasons in the script's cache, build/progs/compile-errors.json).`,
     '',
   ];
-  writeFileSync(join(root, 'docs/kernel-progs.md'), lines.join('\n'));
+  writeFileSync(DOC, [...lines, ...extra].join('\n'));
 }
 
 /** --record-object X.o: the host kernel's results for one of ebpfvm's own test objects, with the
@@ -441,7 +615,7 @@ async function main() {
     for (const o of args.slice(ro + 1).filter((a) => a.endsWith('.o'))) recordObject(o);
     return;
   }
-  ensureTree();
+  ensureTree(VERSION);
   const names = readdirSync(PROGS).filter((f) => f.endsWith('.c')).map((f) => f.slice(0, -2))
     .filter((n) => !only.size || only.has(n)).sort();
   const { compiled, errors } = flag('--no-compile')
@@ -463,15 +637,36 @@ async function main() {
       continue;
     }
     const listing = listPrograms(name);
-    if (listing.error || !listing.programs.some((p) => KIND[p.type])) continue;
-    const fx = recordFile(name, listing);
+    const runnable = !listing.error && listing.programs.some((p) => KIND[p.type]);
+    if (!runnable && !VERDICTS) continue;
+    const fx = runnable ? recordFile(name, listing)
+      : { kernel: hostKernel(), tree: TREE_INFO.pkg, source: `tools/testing/selftests/bpf/progs/${name}.c`, inputs: 'inputs.json', programs: {}, other: {} };
+    if (VERDICTS) fx.verdicts = recordVerdicts(name);
     writeFileSync(fxPath, fixtureText(fx));
     fixtures[name] = fx;
     if (++n % 25 === 0) log(`recorded ${n} files`);
   }
   log(`${Object.keys(fixtures).length} files with test-runnable programs`);
 
-  const meta = { kernel: Object.values(fixtures)[0]?.kernel ?? hostKernel(), files: names.length, compiled: compiled.length, compileErrors: names.length - compiled.length, withRunnable: Object.keys(fixtures).length };
+  const meta = { kernel: Object.values(fixtures)[0]?.kernel ?? hostKernel(), files: names.length, compiled: compiled.length, compileErrors: names.length - compiled.length, withRunnable: Object.values(fixtures).filter((f) => Object.keys(f.programs).length).length };
+  // the verdict sweep: every program of every file, against the host's verdicts
+  let verdictDoc = [];
+  if (VERDICTS && !flag('--doc-only')) {
+    const vrows = await compareVerdicts(fixtures);
+    const arows = compareAnnotated(fixtures);
+    verdictDoc = verdictLines(vrows, arows);
+    const all = vrows.reduce((n, r) => n + r.programs, 0);
+    const ag = vrows.reduce((n, r) => n + (r.classes['agree (both accept)'] ?? 0) + (r.classes['agree (both refuse)'] ?? 0), 0);
+    console.log(`kernel-progs: verdicts: ${ag} of ${all} programs get the host's verdict (${pct(ag, all)} %)`);
+    const cls = {};
+    for (const r of vrows) for (const [c, n] of Object.entries(r.classes)) cls[c] = (cls[c] ?? 0) + n;
+    for (const c of VERDICT_ORDER) if (cls[c]) console.log(`kernel-progs:   ${cls[c]} ${c}`);
+    const at = arows.reduce((a, r) => [a[0] + r.programs, a[1] + r.hostOk, a[2] + r.pass], [0, 0, 0]);
+    console.log(`kernel-progs: annotated: ${at[0]} programs, the host satisfies ${at[1]}, ebpfvm test passes ${at[2]} of those`);
+    writeFileSync(join(OBJS, only.size ? 'verdict-results-partial.json' : 'verdict-results.json'), JSON.stringify({ vrows, arows }, null, 1));
+    for (const r of vrows) for (const it of r.items) if (it.class === 'crash') console.log(`CRASH ${r.name}/${it.prog}: ${it.here} ${it.stack ?? ''}`);
+    if (flag('--verdicts-only')) return;
+  }
   // --doc-only: rewrite docs/kernel-progs.md from the last full run's results
   if (flag('--doc-only')) {
     const last = JSON.parse(readFileSync(join(OBJS, 'last-results.json'), 'utf8'));
@@ -496,7 +691,7 @@ async function main() {
   const verified = await compareAll(fixtures, true);
   console.log(`kernel-progs: ${figureLine(totals(verified), 'verified')}`);
   writeFileSync(only.size ? partialResults : join(OBJS, 'last-results.json'), JSON.stringify({ noVerify, verified }, null, 1));
-  if (!only.size) writeDoc(meta, noVerify, verified);
+  if (!only.size) writeDoc(meta, noVerify, verified, verdictDoc);
   for (const f of noVerify) for (const c of f.crash) console.log(`CRASH ${f.name}/${c.prog}: ${c.reason} ${c.stack ?? ''}`);
 }
 

@@ -8,6 +8,14 @@
 //   node scripts/kernel-tree.mjs                 prepare everything, print the paths as JSON
 //   node scripts/kernel-tree.mjs compile X.c O   compile one selftest-style program with the
 //                                                selftests' flags into O
+//   node scripts/kernel-tree.mjs --tree 6.1 [compile X.c O]
+//                                                the same for a second, older tree (TREES below):
+//                                                Debian bookworm's linux-source-6.1, unpacked into
+//                                                cache/linux-6.1; its selftests compile against its
+//                                                own tools/lib/bpf headers and bpf_helper_defs.h
+//                                                (build-6.1/include) and the host's vmlinux.h. The
+//                                                host-side harnesses stay linked against 6.12's
+//                                                libbpf (a newer loader opens the older objects).
 //
 // Cache: $EBPFVM_CACHE, default ~/.cache/ebpfvm. An already unpacked tree (cache/linux-6.12) is
 // reused; on a fresh machine the package is downloaded and the needed directories extracted.
@@ -32,27 +40,67 @@ const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: ['ignore'
 const log = (m) => process.stderr.write(`kernel-tree: ${m}\n`);
 const newer = (a, b) => existsSync(b) && statSync(b).mtimeMs >= statSync(a).mtimeMs;
 
-/** Download and unpack linux-source-6.12 unless the tree is already there. */
-export function ensureTree() {
-  if (existsSync(join(TREE, 'tools/lib/bpf/libbpf.c')) && existsSync(join(TREE, 'scripts/bpf_doc.py'))) return TREE;
+/**
+ * The kernel trees whose selftests are swept. 6.12 is the main one (libbpf, harnesses, the
+ * verifier selftests); 6.1 (Debian bookworm's own kernel) is a second corpus of programs written
+ * against an older libbpf and verifier. Each has its own unpacked tree, and its own headers dir
+ * (the tree's tools/lib/bpf headers, a bpf_helper_defs.h generated from its UAPI, the host's
+ * vmlinux.h) so a 6.1 program sees the helpers and macros it was written for.
+ */
+export const TREES = {
+  '6.12': { version: '6.12', pkg: 'linux-source-6.12', dir: TREE, pkgDir: join(CACHE, 'pkg'), include: INCLUDE, build: BUILD },
+  '6.1': { version: '6.1', pkg: 'linux-source-6.1', dir: join(CACHE, 'linux-6.1'), pkgDir: join(CACHE, 'pkg-6.1'), include: join(CACHE, 'build-6.1/include'), build: join(CACHE, 'build-6.1') },
+};
+export function treeInfo(version = '6.12') {
+  const t = TREES[version];
+  if (!t) throw new Error(`unknown kernel tree ${version} (known: ${Object.keys(TREES).join(', ')})`);
+  return t;
+}
+
+/** Download and unpack linux-source-<version> unless the tree is already there. */
+export function ensureTree(version = '6.12') {
+  const { pkg: name, dir, pkgDir } = treeInfo(version);
+  if (existsSync(join(dir, 'tools/lib/bpf/libbpf.c')) && existsSync(join(dir, 'scripts/bpf_doc.py'))) return dir;
   mkdirSync(CACHE, { recursive: true });
-  let deb = readdirSync(CACHE).find((f) => /^linux-source-6\.12_.*\.deb$/.test(f));
+  const debRe = new RegExp(`^${name.replace(/\./g, '\\.')}_.*\\.deb$`);
+  let deb = readdirSync(CACHE).find((f) => debRe.test(f));
   if (!deb) {
-    log('apt-get download linux-source-6.12');
-    run('apt-get', ['download', 'linux-source-6.12'], { cwd: CACHE, stdio: 'inherit' });
-    deb = readdirSync(CACHE).find((f) => /^linux-source-6\.12_.*\.deb$/.test(f));
-    if (!deb) throw new Error('apt-get download linux-source-6.12 produced no .deb');
+    log(`apt-get download ${name}`);
+    run('apt-get', ['download', name], { cwd: CACHE, stdio: 'inherit' });
+    deb = readdirSync(CACHE).find((f) => debRe.test(f));
+    if (!deb) throw new Error(`apt-get download ${name} produced no .deb`);
   }
-  const pkg = join(CACHE, 'pkg');
-  const tarball = join(pkg, 'usr/src/linux-source-6.12.tar.xz');
-  if (!existsSync(tarball)) { log(`unpacking ${deb}`); run('dpkg-deb', ['-x', join(CACHE, deb), pkg]); }
+  const tarball = join(pkgDir, `usr/src/${name}.tar.xz`);
+  if (!existsSync(tarball)) { log(`unpacking ${deb}`); run('dpkg-deb', ['-x', join(CACHE, deb), pkgDir]); }
   log(`extracting ${TREE_DIRS.join(' ')} from the source tarball`);
-  const tmp = join(CACHE, 'linux-6.12.partial');
+  const tmp = `${dir}.partial`;
   mkdirSync(tmp, { recursive: true });
   run('tar', ['-xJf', tarball, '-C', tmp, '--strip-components=1', '--wildcards',
-    ...TREE_DIRS.map((d) => `linux-source-6.12/${d}`)], { stdio: 'inherit' });
-  renameSync(tmp, TREE);
-  return TREE;
+    ...TREE_DIRS.map((d) => `${name}/${d}`)], { stdio: 'inherit' });
+  renameSync(tmp, dir);
+  return dir;
+}
+
+/** The BPF-side headers of an older tree: its libbpf headers as installed, its generated
+ *  bpf_helper_defs.h, and the host's vmlinux.h (no libbpf build: the harnesses use 6.12's). */
+export function ensureTreeHeaders(version) {
+  if (version === '6.12') { ensureLibbpf(); ensureVmlinux(); return INCLUDE; }
+  const { dir, include } = treeInfo(version);
+  ensureTree(version);
+  const bpfInc = join(include, 'bpf');
+  mkdirSync(bpfInc, { recursive: true });
+  for (const h of ['bpf_helpers.h', 'bpf_tracing.h', 'bpf_endian.h', 'bpf_core_read.h', 'usdt.bpf.h']) {
+    if (existsSync(join(dir, 'tools/lib/bpf', h))) copyFileSync(join(dir, 'tools/lib/bpf', h), join(bpfInc, h));
+  }
+  const defs = join(bpfInc, 'bpf_helper_defs.h');
+  const uapi = join(dir, 'include/uapi/linux/bpf.h');
+  if (!newer(uapi, defs)) {
+    log(`generating ${version}'s bpf_helper_defs.h with its scripts/bpf_doc.py`);
+    writeFileSync(defs, run('python3', [join(dir, 'scripts/bpf_doc.py'), 'helpers', '--header', '--file', uapi], { maxBuffer: 64 << 20 }));
+  }
+  const vmlinux = join(include, 'vmlinux.h');
+  if (!existsSync(vmlinux)) copyFileSync(ensureVmlinux(), vmlinux);
+  return include;
 }
 
 /** libbpf.a built from the tree into the cache; headers installed under INCLUDE/bpf. */
@@ -96,9 +144,11 @@ export function ensureVmlinux() {
  * tree's libbpf, into the cache. Several checkouts (worktrees, CI clones) share the cache, so the
  * binary is keyed by the content of its sources and libbpf, not by mtimes (a fresh checkout would
  * look newer and rebuild it under a running sibling), and a build is renamed into place so a
- * concurrent run never executes a half-written file.
+ * concurrent run never executes a half-written file. `bin` names the binary in the cache (default
+ * `name`): a long run that needs a newer harness than its siblings' checkouts keeps its own copy,
+ * which their rebuilds of `name` do not replace under it.
  */
-export function buildHarness(name) {
+export function buildHarness(name, binName = name) {
   const lib = ensureLibbpf();
   const dir = join(root, 'test/kernel/harness');
   const sources = [`${name}.c`, ...readdirSync(dir).filter((f) => f.endsWith('.h')).sort()];
@@ -106,7 +156,7 @@ export function buildHarness(name) {
   for (const f of sources) hash.update(f).update(readFileSync(join(dir, f)));
   hash.update(String(statSync(lib).size)).update(String(statSync(lib).mtimeMs));
   const key = hash.digest('hex');
-  const bin = join(BUILD, name);
+  const bin = join(BUILD, binName);
   const keyFile = `${bin}.key`;
   if (existsSync(bin) && existsSync(keyFile) && readFileSync(keyFile, 'utf8') === key) return bin;
   log(`building ${name}`);
@@ -127,21 +177,23 @@ export function ensureHarness() {
   return HARNESS;
 }
 
-/** The selftests' BPF compile flags (tools/testing/selftests/bpf/Makefile), for clang-19. */
-export function selftestFlags() {
+/** The selftests' BPF compile flags (tools/testing/selftests/bpf/Makefile), for clang-19, with
+ *  the include paths of the given tree. */
+export function selftestFlags(version = '6.12') {
+  const { dir, include } = treeInfo(version);
   const arch = run('uname', ['-m']).toString().trim() === 'aarch64' ? 'arm64' : 'x86';
   return ['-g', '-O2', '-target', 'bpf', '-mcpu=v3', `-D__TARGET_ARCH_${arch}`, '-DENABLE_ATOMICS_TESTS',
     '-Wno-compare-distinct-pointer-types', '-fno-stack-protector',
-    '-I', join(TREE, 'tools/testing/selftests/bpf'), '-I', join(TREE, 'tools/testing/selftests/bpf/progs'),
-    '-I', INCLUDE, '-I', join(TREE, 'tools/include/uapi'), '-I', join(TREE, 'tools/include'),
+    '-I', join(dir, 'tools/testing/selftests/bpf'), '-I', join(dir, 'tools/testing/selftests/bpf/progs'),
+    '-I', include, '-I', join(dir, 'tools/include/uapi'), '-I', join(dir, 'tools/include'),
     '-I', `/usr/include/${run('uname', ['-m']).toString().trim()}-linux-gnu`];
 }
 
 /** Compile one selftest program; throws with clang's stderr when it does not compile. */
-export function compileSelftest(src, out) {
-  ensureLibbpf(); ensureVmlinux();
+export function compileSelftest(src, out, version = '6.12') {
+  ensureTreeHeaders(version);
   mkdirSync(dirname(out), { recursive: true });
-  execFileSync(CLANG, [...selftestFlags(), '-c', src, '-o', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync(CLANG, [...selftestFlags(version), '-c', src, '-o', out], { stdio: ['ignore', 'pipe', 'pipe'] });
   return out;
 }
 
@@ -151,10 +203,16 @@ export function prepare() {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
-  const [cmd, ...rest] = process.argv.slice(2);
+  const argv = process.argv.slice(2);
+  const ti = argv.indexOf('--tree');
+  const version = ti >= 0 ? argv.splice(ti, 2)[1] : '6.12';
+  const [cmd, ...rest] = argv;
   if (cmd === 'compile') {
-    if (rest.length !== 2) { console.error('usage: kernel-tree.mjs compile SRC.c OUT.o'); process.exit(2); }
-    try { compileSelftest(rest[0], rest[1]); } catch (e) { process.stderr.write(e.stderr?.toString() ?? String(e)); process.exit(1); }
+    if (rest.length !== 2) { console.error('usage: kernel-tree.mjs [--tree V] compile SRC.c OUT.o'); process.exit(2); }
+    try { compileSelftest(rest[0], rest[1], version); } catch (e) { process.stderr.write(e.stderr?.toString() ?? String(e)); process.exit(1); }
+  } else if (!cmd && version !== '6.12') {
+    const p = prepare();
+    console.log(JSON.stringify({ ...p, tree: ensureTree(version), include: ensureTreeHeaders(version) }, null, 2));
   } else if (!cmd) {
     console.log(JSON.stringify(prepare(), null, 2));
   } else {

@@ -7,7 +7,7 @@
  *
  *   verifier-harness OBJ --list                 programs (name, section, type, whether the test loader
  *                                               makes an @unpriv run of it) in object order, and maps
- *   verifier-harness OBJ PROG [--seed-test-val MAP] [--unpriv]
+ *   verifier-harness OBJ PROG [--seed-test-val MAP] [--unpriv | --plain]
  *
  * For PROG: the object is opened, only PROG and the programs tagged __auxiliary are autoloaded,
  * PROG's annotations are read from its BTF decl tags (the plain "comment:tag", the 6.12
@@ -24,7 +24,11 @@
  * __auxiliary_unpriv (or __auxiliary with an unprivileged tag), maps an unprivileged user may not
  * create left uncreated (is_unpriv_capable_map; libbpf poisons their loads), CAP_SYS_ADMIN,
  * CAP_NET_ADMIN, CAP_PERFMON and CAP_BPF dropped from the effective set for the open and load and
- * restored for the test run. test_loader skips these runs when kernel.unprivileged_bpf_disabled is
+ * restored for the test run.
+ *
+ * --plain: the verdict of a plain load by root, as a program's own prog_tests/ loads it (the
+ * selftest sweep of scripts/kernel-progs.mjs, for programs that are not test_loader tests):
+ * CAP_SYS_ADMIN kept, no test run (the annotation check still reports what it can). test_loader skips these runs when kernel.unprivileged_bpf_disabled is
  * set; the harness instead sets it to 0 for the load (root may lower Debian's default 2; 1 is
  * sticky and refused) under an flock, so concurrent harnesses never see each other's value, and
  * puts the old value back right after the load, at exit and on SIGINT/SIGTERM/SIGHUP. The old
@@ -534,13 +538,13 @@ int main(int argc, char **argv)
 	struct bpf_object *obj;
 	struct spec spec, other;
 	int err, load_errno = 0, base_flags;
-	bool loaded, ran = false, unpriv = false;
+	bool loaded, ran = false, unpriv = false, plain = false;
 	int retval = 0;
 	unsigned char data_in[TEST_DATA_LEN] = {}, data_out[TEST_DATA_LEN << 2] = {};
 	__u32 out_size = 0;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: %s OBJ --list | OBJ PROG [--seed-test-val MAP] [--unpriv]\n", argv[0]);
+		fprintf(stderr, "usage: %s OBJ --list | OBJ PROG [--seed-test-val MAP] [--unpriv | --plain]\n", argv[0]);
 		return 2;
 	}
 	obj_path = argv[1];
@@ -548,6 +552,7 @@ int main(int argc, char **argv)
 	for (int i = 3; i < argc; i++) {
 		if (!strcmp(argv[i], "--seed-test-val") && i + 1 < argc) seed_map = argv[++i];
 		else if (!strcmp(argv[i], "--unpriv")) unpriv = true;
+		else if (!strcmp(argv[i], "--plain")) plain = true;
 		else { fprintf(stderr, "unknown argument %s\n", argv[i]); return 2; }
 	}
 	libbpf_set_print(quiet_print);
@@ -586,7 +591,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	drop_sys_admin();
+	if (!plain) drop_sys_admin();
 	base_flags = default_flags();
 	bpf_object__for_each_program(prog, obj) {
 		bool load = false;
@@ -652,7 +657,7 @@ int main(int argc, char **argv)
 
 	if (loaded && seed_map && seed_test_val(obj, seed_map))
 		problem(&spec, "cannot seed map %s", seed_map);
-	if (loaded) {
+	if (loaded && !plain) {
 		LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = data_in, .data_size_in = sizeof(data_in),
 			    .data_out = data_out, .data_size_out = sizeof(data_out), .repeat = 1);
 		bool empty = bpf_program__type(target) == BPF_PROG_TYPE_SYSCALL;
