@@ -201,21 +201,9 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram, unpriv = obj
     }
     return undefined;
   };
-  // A kfunc call's imm is its FUNC's id in the built-in BTF (src/runtime.ts kfuncId).
-  input.kfunc = (id) => {
-    const kb = builtinBtf();
-    if (id <= 0 || id >= kb.types.length) return undefined;
-    const t = kb.type(id);
-    return t.kind === BtfKind.FUNC ? kfuncByName(t.name) : undefined;
-  };
-  input.kernelType = (ref) => {
-    const kb = builtinBtf();
-    if (ref === 0) return { kind: 'void' };
-    const t = typeof ref === 'string' ? kb.find(ref, BtfKind.STRUCT)[0] : ref > 0 && ref < kb.types.length ? kb.type(ref) : undefined;
-    if (!t) return undefined;
-    if (t.kind === BtfKind.STRUCT || t.kind === BtfKind.UNION) return { kind: 'struct', name: t.name, size: kb.sizeof(t.id) };
-    return { kind: 'other' };
-  };
+  const hooks = builtinKernelHooks();
+  input.kfunc = hooks.kfunc;
+  input.kernelType = hooks.kernelType;
   const btf = objBtf;
   if (btf) {
     input.progBtf = true;
@@ -284,6 +272,35 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram, unpriv = obj
   }
   if (ksyms.size) input.ksym = (pc) => ksyms.get(pc);
   return input;
+}
+
+/** The verifier's hooks into the built-in kernel that need no loaded object: kfuncs (a kfunc
+ *  call's imm is its FUNC's id in the built-in BTF, src/runtime.ts kfuncId), kernel types and
+ *  kernel struct members. Inputs built from raw instructions (scripts/test-verifier.mjs) use them
+ *  as they are; verifierInput adds the object's own BTF to btfField. */
+export function builtinKernelHooks(): Required<Pick<VerifyInput, 'kfunc' | 'kfuncName' | 'kernelType' | 'btfField'>> {
+  const funcAt = (id: number) => {
+    const kb = builtinBtf();
+    if (id <= 0 || id >= kb.types.length) return undefined;
+    const t = kb.type(id);
+    return t.kind === BtfKind.FUNC ? t : undefined;
+  };
+  return {
+    kfunc: (id) => {
+      const t = funcAt(id);
+      return t ? kfuncByName(t.name) : undefined;
+    },
+    kfuncName: (id) => funcAt(id)?.name,
+    kernelType: (ref) => {
+      const kb = builtinBtf();
+      if (ref === 0) return { kind: 'void' };
+      const t = typeof ref === 'string' ? kb.find(ref, BtfKind.STRUCT)[0] : ref > 0 && ref < kb.types.length ? kb.type(ref) : undefined;
+      if (!t) return undefined;
+      if (t.kind === BtfKind.STRUCT || t.kind === BtfKind.UNION) return { kind: 'struct', name: t.name, size: kb.sizeof(t.id) };
+      return { kind: 'other' };
+    },
+    btfField: (s, off, size) => kernelField(builtinBtf(), s, off, size),
+  };
 }
 
 /** A BTF-typed program whose target the built-in kernel lacks: the parameters of its own
