@@ -264,20 +264,25 @@ for (const ver of trees) {
   ].join('\n');
 }
 
-// Recorded cases for the default test: per tree the first N of a spread of files whose runs the
-// host satisfies (privileged), the program and expectations as extracted, the host's verdict.
+// Recorded cases for the default test: per tree N tests from files spread over the tree, in each
+// the first whose runs the host satisfies and ebpfvm passes, preferring one with maps, an unprivileged expectation
+// or a non-zero retval; the program and expectations as extracted, with the host's verdicts.
 if (casesArg) {
   const n = Number(casesArg);
   const out = { note: 'Extracted test_verifier cases (scripts/test-verifier.mjs --cases) and the host kernel\'s verdicts, for test/verifier/test-verifier.test.ts', cases: [] };
   for (const ver of trees) {
     const fixture = JSON.parse(readFileSync(join(FIXTURES, `${ver}.json`), 'utf8'));
-    const seen = new Set();
-    for (const c of allCases[ver]) {
-      if (out.cases.filter((x) => x.tree === ver).length >= n) break;
-      const rec = fixture.tests[R.caseId(c)];
-      if (!c.insns || seen.has(c.file) || !rec?.p?.satisfied) continue;
-      seen.add(c.file);
-      out.cases.push({ tree: ver, host: { p: rec.p.satisfied, ...(rec.u ? { u: rec.u.satisfied } : {}) }, case: c });
+    // cases the host satisfies and ebpfvm passes in every mode (a regression test, not a to-do list)
+    const vmPass = (c) => (R.testAsUnpriv(c) ? [false, true] : [false]).every((u) => R.judge(c, u, R.runCase(c, u, ver)).status === 'PASS');
+    const ok = (c) => { const r = fixture.tests[R.caseId(c)]; return c.insns && r?.p?.satisfied && (!r.u || r.u.satisfied) && vmPass(c); };
+    const names = [...new Set(allCases[ver].map((c) => c.file))];
+    const step = Math.max(1, Math.floor(names.length / n));
+    for (let i = 0; i < names.length && out.cases.filter((x) => x.tree === ver).length < n; i += step) {
+      const inFile = allCases[ver].filter((c) => c.file === names[i] && ok(c));
+      const pick = inFile.find((c) => Object.keys(c.fixups).length || c.resultUnpriv || c.runs.some((r) => r.retval)) ?? inFile[0];
+      if (!pick) continue;
+      const rec = fixture.tests[R.caseId(pick)];
+      out.cases.push({ tree: ver, host: { p: rec.p, ...(rec.u ? { u: rec.u } : {}) }, case: pick });
     }
   }
   writeFileSync(join(FIXTURES, 'cases.json'), JSON.stringify(out, null, 1) + '\n');

@@ -5,7 +5,7 @@
 // mark_prune_point), forced checkpoints, and the registers live before each insn (6.18's
 // compute_live_registers), which state pruning uses to ignore dead registers.
 import { AluOp, Cls, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, type Insn } from '../vm/isa.js';
-import { formOf, insnProblem } from '../vm/opcodes.js';
+import { insnProblem } from '../vm/opcodes.js';
 import { mapProgRefusal } from '../helpers/map-compat.js';
 import { ProgType } from '../vm/prog-types.js';
 import { KF, kfuncFlagBits } from '../helpers/kfuncs.js';
@@ -54,36 +54,10 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
   const n = insns.length;
   if (n === 0) throw new Reject('empty program', -1);
   if (!bpfCapable) checkNoCalls(insns);
+  // LD_IMM64 second halves: check_subprogs walks them as plain insns (code 0, no jump), the
+  // encodings are resolve_pseudo_ldimm64's, after the function checks below.
   const second = new Uint8Array(n + 1);
-  // Encodings (resolve_pseudo_ldimm64 and the opcode table checks).
-  for (let pc = 0; pc < n; pc++) {
-    const x = insns[pc]!;
-    if (x.code === LD_IMM64) {
-      if (pc + 1 >= n || insns[pc + 1]!.code !== 0 || insns[pc + 1]!.dst || insns[pc + 1]!.src || insns[pc + 1]!.off) throw new Reject('invalid bpf_ld_imm64 insn', pc);
-      if (x.src > 6) throw new Reject('unrecognized bpf_ld_imm64 insn', pc);
-      if (x.src === PseudoLd.MAP_FD || x.src === PseudoLd.MAP_VALUE || x.src === PseudoLd.MAP_IDX || x.src === PseudoLd.MAP_IDX_VALUE) {
-        const map = input.map(x.imm);
-        if (!map) throw new Reject(`fd ${x.imm} is not pointing to valid bpf_map`, pc);
-        // check_map_prog_compatibility, from the one table the loader also applies; an extension
-        // is still of its own type here (resolve_pseudo_ldimm64 runs before check_attach_btf_id
-        // records its target's)
-        const progType = input.extension ? ProgType.EXT : input.progType;
-        const refusal = mapProgRefusal({ type: map.type, hasSpinLock: map.spinLockOffset !== undefined, hasTimer: timerOffset(map) !== undefined, hasWq: map.record?.fields.some((f) => f.type === 'bpf_wq') ?? false }, { progType, expectedAttachType: input.extension ? 0 : (input.expectedAttachType ?? 0), sleepable: input.sleepable ?? false });
-        if (refusal) throw new Reject(refusal, pc, 22);
-        // An arena maps kernel and user memory into the program: CAP_BPF and CAP_PERFMON only.
-        if (map.type === MapType.ARENA && !bpfCapable) throw new Reject('CAP_BPF and CAP_PERFMON are required to use arena', pc, 1);
-      }
-      second[pc + 1] = 1;
-      pc++;
-      continue;
-    }
-    const problem = insnProblem(insns, pc);
-    // A register past r10 is check_reg_arg's to refuse ("R15 is invalid") when the insn is reached.
-    if (problem && !legacyCallx(x) && x.code !== MAY_GOTO && !/^invalid (destination|source) register/.test(problem.reason)) {
-      if (!formOf(x)) throw new Reject(`unknown opcode ${(x.code & 0xff).toString(16).padStart(2, '0')}`, pc);
-      throw new Reject(reservedMessage(x), pc);
-    }
-  }
+  for (let pc = 0; pc + 1 < n; pc++) if (insns[pc]!.code === LD_IMM64) second[++pc] = 1;
   // Subprograms: pc 0, every local-call target, every function address taken.
   const starts = new Set<number>([0]);
   // The exception callback is a function of its own, reached from nowhere (verifier/exceptions.ts).
@@ -137,6 +111,7 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
     if (ldAbs) throw new Reject("LD_ABS is only allowed in functions that return 'int'.", start);
     if (tailCall) throw new Reject("tail_call is only allowed in functions that return 'int'.", start);
   }
+  checkEncodings(input, bpfCapable);
   // Without CAP_BPF no loops: the kernel's own search finds the first back-edge.
   if (!bpfCapable) checkNoBackEdges(insns, input.sourceLine);
   // Reachability (check_cfg's depth-first search) with prune points.
@@ -229,6 +204,98 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
 function legacyCallx(x: Insn): boolean {
   return x.code === (Cls.JMP | JmpOp.CALL | 0x08) && x.dst === 0 && x.src === 0 && x.off === 0 && x.imm > 0 && x.imm <= 10;
 }
+
+/** resolve_pseudo_ldimm64's walk (after check_subprogs and check_btf_func, before check_cfg):
+ *  LDX reserved fields, LD_IMM64 encodings and their maps, opcodes outside the kernel's insn
+ *  table. The other reserved-field checks are do_check's when it reaches the insn; they are
+ *  made here, after these, for every insn. */
+function checkEncodings(input: VerifyInput, bpfCapable: boolean): void {
+  const insns = input.insns;
+  const n = insns.length;
+  for (let pc = 0; pc < n; pc++) {
+    const x = insns[pc]!;
+    const mode = x.code & 0xe0;
+    if ((x.code & 7) === Cls.LDX && ((mode !== Mode.MEM && mode !== Mode.MEMSX) || x.imm !== 0)) throw new Reject('BPF_LDX uses reserved fields', pc, 22);
+    if (x.code === LD_IMM64) {
+      const y = insns[pc + 1];
+      if (!y || y.code !== 0 || y.dst || y.src || y.off) throw new Reject('invalid bpf_ld_imm64 insn', pc, 22);
+      pc++;
+      if (x.src === PseudoLd.IMM64 || x.src === PseudoLd.BTF_ID || x.src === PseudoLd.FUNC) continue;
+      const valueLoad = x.src === PseudoLd.MAP_VALUE || x.src === PseudoLd.MAP_IDX_VALUE;
+      if (!valueLoad && !((x.src === PseudoLd.MAP_FD || x.src === PseudoLd.MAP_IDX) && y.imm === 0)) throw new Reject('unrecognized bpf_ld_imm64 insn', pc - 1, 22);
+      const map = input.map(x.imm);
+      if (!map) throw new Reject(`fd ${x.imm} is not pointing to valid bpf_map`, pc - 1);
+      // check_map_prog_compatibility, from the one table the loader also applies; an extension
+      // is still of its own type here (resolve_pseudo_ldimm64 runs before check_attach_btf_id
+      // records its target's)
+      const progType = input.extension ? ProgType.EXT : input.progType;
+      const refusal = mapProgRefusal({ type: map.type, hasSpinLock: map.spinLockOffset !== undefined, hasTimer: timerOffset(map) !== undefined, hasWq: map.record?.fields.some((f) => f.type === 'bpf_wq') ?? false }, { progType, expectedAttachType: input.extension ? 0 : (input.expectedAttachType ?? 0), sleepable: input.sleepable ?? false });
+      if (refusal) throw new Reject(refusal, pc - 1, 22);
+      if (valueLoad) {
+        const off = y.imm >>> 0;
+        if (off >= BPF_MAX_VAR_OFF) throw new Reject(`direct value offset of ${off} is not allowed`, pc - 1, 22);
+        // array_map_direct_value_addr: the offset must be inside the value
+        if (map.type === MapType.ARRAY && off >= map.valueSize) throw new Reject(`invalid access to map value pointer, value_size=${map.valueSize} off=${off}`, pc - 1, 22);
+      }
+      // An arena maps kernel and user memory into the program: CAP_BPF and CAP_PERFMON only.
+      if (map.type === MapType.ARENA && !bpfCapable) throw new Reject('CAP_BPF and CAP_PERFMON are required to use arena', pc - 1, 1);
+      continue;
+    }
+    if (!KERNEL_INSN_TABLE[x.code & 0xff]) throw new Reject(`unknown opcode ${(x.code & 0xff).toString(16).padStart(2, '0')}`, pc, 22);
+  }
+  for (let pc = 0; pc < n; pc++) {
+    const x = insns[pc]!;
+    if (x.code === LD_IMM64) {
+      // check_ld_imm
+      if (x.off !== 0) throw new Reject('BPF_LD_IMM64 uses reserved fields', pc, 22);
+      pc++;
+      continue;
+    }
+    const problem = insnProblem(insns, pc);
+    // A register past r10 is check_reg_arg's to refuse ("R15 is invalid") when the insn is reached.
+    if (problem && !legacyCallx(x) && x.code !== MAY_GOTO && !/^invalid (destination|source) register/.test(problem.reason)) throw new Reject(reservedMessage(x), pc, 22);
+  }
+}
+
+/** BPF_MAX_VAR_OFF: the largest offset a direct map value load may carry. */
+const BPF_MAX_VAR_OFF = 1 << 29;
+
+/** The kernel's bpf_opcode_in_insntable (kernel/bpf/core.c, 6.18): the opcodes the verifier knows
+ *  at all; any other is "unknown opcode" before the search. */
+const KERNEL_INSN_TABLE: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  const on = (c: number) => (t[c] = 1);
+  const aluOps = [0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x90, 0xa0, 0xb0, 0xc0];
+  for (const cls of [Cls.ALU, Cls.ALU64]) {
+    for (const op of aluOps) for (const src of [0, 8]) on(cls | op | src);
+    on(cls | 0x80); // NEG
+  }
+  on(Cls.ALU | 0xd0); // END TO_LE
+  on(Cls.ALU | 0xd8); // END TO_BE
+  on(Cls.ALU64 | 0xd0); // BSWAP
+  const conds = [0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0xa0, 0xb0, 0xc0, 0xd0];
+  for (const cls of [Cls.JMP, Cls.JMP32]) {
+    for (const op of conds) for (const src of [0, 8]) on(cls | op | src);
+    on(cls | 0x00); // JA
+  }
+  on(Cls.JMP | 0x80); // CALL
+  on(Cls.JMP | 0x90); // EXIT
+  on(Cls.JMP | 0xe0); // JCOND (may_goto)
+  const sizes = [0x00, 0x08, 0x10, 0x18];
+  for (const sz of sizes) {
+    on(Cls.STX | 0xc0 | sz); // ATOMIC (B and H: load-acquire / store-release)
+    on(Cls.STX | Mode.MEM | sz);
+    on(Cls.ST | Mode.MEM | sz);
+    on(Cls.LDX | Mode.MEM | sz);
+  }
+  for (const sz of [0x00, 0x08, 0x10]) {
+    on(Cls.LDX | Mode.MEMSX | sz);
+    on(Cls.LD | 0x20 | sz); // ABS
+    on(Cls.LD | 0x40 | sz); // IND
+  }
+  on(LD_IMM64);
+  return t;
+})();
 
 /** The kernel's "uses reserved fields" message for the insn (check_alu_op, check_cond_jmp_op,
  *  do_check's per-class checks). */

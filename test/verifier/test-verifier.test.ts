@@ -1,0 +1,99 @@
+// A handful of the kernel's raw-instruction verifier tests (test_verifier's verifier/*.c, 6.12 and
+// 6.1), recorded with the host kernel's verdicts by `scripts/test-verifier.mjs --cases 8`: ebpfvm
+// must satisfy each test as test_verifier judges it (verdict, errstr in the log, retval), as the
+// host did. The full run (every test, both trees) is `npm run test:test-verifier`.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cmpStrSeq, judge, level4Log, runCase, testAsUnpriv, type Tree, type TvCase } from '../kernel/test-verifier/runner.js';
+
+interface Recorded {
+  tree: Tree;
+  host: { p: { satisfied: boolean; loaded: boolean }; u?: { satisfied: boolean; loaded: boolean } };
+  case: TvCase;
+}
+
+const ROOT = join(import.meta.dirname, '../..').replace(/\/dist$/, '');
+const { cases } = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/test-verifier/cases.json'), 'utf8')) as { cases: Recorded[] };
+
+describe('test_verifier cases recorded on the host kernel', () => {
+  it('has cases from both trees, accepting and rejecting, privileged and unprivileged', () => {
+    expect(cases.filter((c) => c.tree === '6.12').length).toBeGreaterThanOrEqual(5);
+    expect(cases.filter((c) => c.tree === '6.1').length).toBeGreaterThanOrEqual(5);
+    expect(cases.some((c) => !c.host.p.loaded)).toBe(true);
+    expect(cases.some((c) => c.host.u)).toBe(true);
+  });
+
+  for (const r of cases) {
+    const c = r.case;
+    it(`${r.tree} ${c.file}#${c.index} ${c.descr}`, () => {
+      const modes: boolean[] = testAsUnpriv(c) ? [false, true] : [false];
+      expect(modes.length).toBe(r.host.u ? 2 : 1);
+      for (const unpriv of modes) {
+        const host = unpriv ? r.host.u! : r.host.p;
+        expect(host.satisfied).toBe(true);
+        const o = runCase(c, unpriv, r.tree);
+        expect({ mode: unpriv ? 'u' : 'p', loaded: o.loaded }).toEqual({ mode: unpriv ? 'u' : 'p', loaded: host.loaded });
+        expect(judge(c, unpriv, o)).toEqual({ status: 'PASS' });
+      }
+    });
+  }
+});
+
+describe('test_verifier pass rules (judge)', () => {
+  const base: TvCase = { file: 'x', index: 0, descr: 'x', insns: [[0xb7, 0, 0, 0, 7], [0x95, 0, 0, 0, 0]], progType: 1, expectedAttachType: 0, flags: 0, result: 'ACCEPT', resultUnpriv: null, errstr: null, errstrUnpriv: null, runs: [{ retval: 7, retvalUnpriv: 0, data: '' }], fixups: {} };
+
+  it('errstr parts are found in order, tab-separated', () => {
+    expect(cmpStrSeq('a b c', 'a\tc')).toBeUndefined();
+    expect(cmpStrSeq('a b c', 'c\ta')).toMatch(/not found: 'a'/);
+    expect(cmpStrSeq('anything', '')).toBeUndefined();
+  });
+
+  it('a run with the wrong retval fails, and a REJECT test that loads fails', () => {
+    expect(judge(base, false, runCase(base, false, '6.12'))).toEqual({ status: 'PASS' });
+    expect(judge({ ...base, runs: [{ retval: 8, retvalUnpriv: 0, data: '' }] }, false, runCase(base, false, '6.12')).reason).toMatch(/retval 7 != 8/);
+    expect(judge({ ...base, result: 'REJECT', errstr: 'x' }, false, runCase(base, false, '6.12')).reason).toMatch(/expected load failure/);
+  });
+
+  it('the unprivileged expectation applies to the unprivileged run', () => {
+    // r0 = r10: a pointer leak, refused only without capabilities
+    const leak: TvCase = { ...base, insns: [[0xbf, 0, 10, 0, 0], [0x95, 0, 0, 0, 0]], resultUnpriv: 'REJECT', errstrUnpriv: 'R0 leaks addr', runs: [] };
+    expect(judge(leak, false, runCase(leak, false, '6.12'))).toEqual({ status: 'PASS' });
+    expect(judge(leak, true, runCase(leak, true, '6.12'))).toEqual({ status: 'PASS' });
+  });
+
+  it('the level-4 log keeps messages and drops the instruction dump', () => {
+    expect(level4Log('0: (b7) r0 = 0\n0: R0=0\nR1 !read_ok\nfrom 1 to 3: R0=1\nprocessed 2 insns')).toBe('R1 !read_ok\nprocessed 2 insns');
+  });
+});
+
+// Verifier fixes test_verifier found (verifier/cfg.ts): resolve_pseudo_ldimm64's encoding checks,
+// in the kernel's order after the function-boundary checks.
+describe('encoding checks in the kernel\'s order', () => {
+  const exit: [number, number, number, number, number] = [0x95, 0, 0, 0, 0];
+  const mk = (insns: TvCase['insns'], fixups: Record<string, number[]> = {}): TvCase => ({ file: 'x', index: 0, descr: 'x', insns, progType: 1, expectedAttachType: 0, flags: 0, result: 'REJECT', resultUnpriv: null, errstr: null, errstrUnpriv: null, runs: [], fixups });
+  const reason = (c: TvCase) => {
+    const o = runCase(c, false, '6.12');
+    expect(o.loaded).toBe(false);
+    return o.log;
+  };
+  it('an LD_IMM64 with a non-zero off is refused (it loaded before)', () => {
+    expect(reason(mk([[0x18, 0, 0, 1, 1], [0, 0, 0, 0, 1], exit]))).toContain('BPF_LD_IMM64 uses reserved fields');
+  });
+  it('a map-fd LD_IMM64 with a non-zero second imm is unrecognized (it loaded before)', () => {
+    expect(reason(mk([[0xb7, 0, 0, 0, 0], [0x18, 1, 1, 0, 0], [0, 0, 0, 0, 0xfefefe], exit], { map_hash_48b: [1] }))).toContain('unrecognized bpf_ld_imm64 insn');
+  });
+  it('a direct value offset from 2^29 up is refused before the value size', () => {
+    expect(reason(mk([[0x18, 1, 2, 0, 0], [0, 0, 0, 0, 1 << 29], [0xb7, 0, 0, 0, 0], exit], { map_array_48b: [0] }))).toContain('direct value offset of 536870912 is not allowed');
+    expect(reason(mk([[0x18, 1, 2, 0, 0], [0, 0, 0, 0, 48], [0xb7, 0, 0, 0, 0], exit], { map_array_48b: [0] }))).toContain('invalid access to map value pointer, value_size=48 off=48');
+  });
+  it('a program of one zero insn fails the last-insn check first', () => {
+    expect(reason(mk([[0, 0, 0, 0, 0]]))).toContain('last insn is not an exit or jmp');
+  });
+  it('LDX reserved fields, and opcodes outside the kernel table, before other field checks', () => {
+    expect(reason(mk([[0x61, 0, 1, 0, 1], [0xb7, 0, 0, 0, 0], exit]))).toContain('BPF_LDX uses reserved fields');
+    expect(reason(mk([[0x8d, 0, 0, 0, 1], [0xb7, 0, 0, 0, 0], exit]))).toContain('unknown opcode 8d');
+    expect(reason(mk([[0x7f, 0, 0, 1, 1], [0xb7, 0, 0, 0, 0], exit]))).toContain('BPF_ALU uses reserved fields');
+  });
+});
+
