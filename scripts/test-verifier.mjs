@@ -3,8 +3,8 @@
 // test_verifier runs) against ebpfvm, for Linux 6.12 and 6.1 (`npm run test:test-verifier`, not
 // part of npm test). Nothing from the kernel trees is committed; what is committed are facts:
 //
-//  1. the tree: 6.12 through scripts/kernel-tree.mjs, 6.1 from Debian's linux-source-6.1
-//     (`apt-get download`) into the same cache (linux-6.1, only the directories needed here);
+//  1. the trees: Debian's linux-source-6.12 and linux-source-6.1 through scripts/kernel-tree.mjs
+//     (`apt-get download` into the cache: linux-6.12, linux-6.1);
 //  2. extraction: test/kernel/test-verifier/extract.c, compiled on the host against the tree's
 //     headers with one array per verifier/*.c file (a generated header, as the selftests' Makefile
 //     generates verifier/tests.h), dumps every test as JSON (cached beside the tree);
@@ -26,9 +26,9 @@
 //     --cases N writes test/fixtures/test-verifier/cases.json (N recorded cases per tree for the
 //     default test, test/verifier/test-verifier.test.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CACHE, ensureTree as ensureTree612, buildHarness } from './kernel-tree.mjs';
+import { CACHE, ensureTree, buildHarness } from './kernel-tree.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const args = process.argv.slice(2);
@@ -48,31 +48,6 @@ if (!existsSync(runnerPath)) { console.error('test-verifier: dist/ is missing; r
 const R = await import(runnerPath);
 const { encodeInsns } = await import(join(root, 'dist/vm/isa.js'));
 const log = (m) => process.stderr.write(`test-verifier: ${m}\n`);
-
-/** linux-source-6.1: downloaded and unpacked as kernel-tree.mjs does 6.12, fewer directories. */
-function ensureTree61() {
-  const tree = join(CACHE, 'linux-6.1');
-  if (existsSync(join(tree, 'tools/testing/selftests/bpf/test_verifier.c'))) return tree;
-  mkdirSync(CACHE, { recursive: true });
-  let deb = readdirSync(CACHE).find((f) => /^linux-source-6\.1_.*\.deb$/.test(f));
-  if (!deb) {
-    log('apt-get download linux-source-6.1');
-    execFileSync('apt-get', ['download', 'linux-source-6.1'], { cwd: CACHE, stdio: 'inherit' });
-    deb = readdirSync(CACHE).find((f) => /^linux-source-6\.1_.*\.deb$/.test(f));
-    if (!deb) throw new Error('apt-get download linux-source-6.1 produced no .deb');
-  }
-  const pkg = join(CACHE, 'pkg61');
-  const tarball = join(pkg, 'usr/src/linux-source-6.1.tar.xz');
-  if (!existsSync(tarball)) { log(`unpacking ${deb}`); execFileSync('dpkg-deb', ['-x', join(CACHE, deb), pkg]); }
-  const tmp = join(CACHE, 'linux-6.1.partial');
-  mkdirSync(tmp, { recursive: true });
-  log('extracting the verifier tests and headers from the 6.1 source tarball');
-  execFileSync('tar', ['-xJf', tarball, '-C', tmp, '--strip-components=1', '--wildcards',
-    'linux-source-6.1/tools/include', 'linux-source-6.1/include/uapi', 'linux-source-6.1/tools/testing/selftests/bpf/verifier',
-    'linux-source-6.1/tools/testing/selftests/bpf/test_verifier.c', 'linux-source-6.1/tools/testing/selftests/bpf/*.h'], { stdio: 'inherit' });
-  renameSync(tmp, tree);
-  return tree;
-}
 
 /** Every test of the tree as extract.c dumps it (cached; rebuilt when the extractor changes). */
 function extract(tree, ver) {
@@ -164,7 +139,7 @@ function category(v, o, hostRec) {
 const docSections = {};
 const allCases = {};
 for (const ver of trees) {
-  const tree = ver === '6.12' ? ensureTree612() : ensureTree61();
+  const tree = ensureTree(ver);
   const cases = extract(tree, ver).filter((c) => !only.size || only.has(c.file));
   allCases[ver] = cases;
   const fixPath = join(FIXTURES, `${ver}.json`);

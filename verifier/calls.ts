@@ -8,6 +8,7 @@ import { MapType } from '../maps/types.js';
 import { ProgType } from '../vm/prog-types.js';
 import type { HelperArg, HelperEntry } from '../helpers/types.js';
 import { helperAllowed, helperCapability, helperPktAccess } from '../helpers/table.js';
+import { mapFuncRefusal } from '../helpers/map-compat.js';
 import { Cls, JmpOp, PseudoCall, type Insn } from '../vm/isa.js';
 import { Scalar } from './scalar.js';
 import { formatTnum } from './tnum.js';
@@ -120,40 +121,6 @@ function typeOk(arg: HelperArg, r: Reg): boolean {
   }
 }
 
-/** check_map_func_compatibility, both directions, for the map types and helpers ebpfvm has. */
-function mapFuncCompatible(map: VerifierMap, id: number): boolean {
-  const t = map.type;
-  switch (t) {
-    case MapType.PROG_ARRAY:
-      return id === H.tail_call;
-    case MapType.PERF_EVENT_ARRAY:
-      return id === H.perf_event_output || id === 55 /* perf_event_read */ || id === 67 /* skb_output-like */ || id === 111 /* xdp_output */ || id === 41 /* perf_event_read_value */;
-    case MapType.RINGBUF:
-      return id === H.ringbuf_output || id === H.ringbuf_reserve || id === H.ringbuf_query || id === 198 /* ringbuf_reserve_dynptr */;
-    case MapType.QUEUE:
-    case MapType.STACK:
-      return id === H.map_push_elem || id === H.map_pop_elem || id === H.map_peek_elem;
-    default:
-      break;
-  }
-  switch (id) {
-    case H.tail_call:
-      return t === MapType.PROG_ARRAY;
-    case H.perf_event_output:
-      return t === MapType.PERF_EVENT_ARRAY;
-    case H.ringbuf_output:
-    case H.ringbuf_reserve:
-    case H.ringbuf_query:
-      return t === MapType.RINGBUF;
-    case H.map_push_elem:
-    case H.map_pop_elem:
-    case H.map_peek_elem:
-      return t === MapType.QUEUE || t === MapType.STACK || t === MapType.BLOOM_FILTER;
-    default:
-      return true;
-  }
-}
-
 const fnName = (h: HelperEntry): string => `bpf_${h.name}`;
 
 interface CallMeta {
@@ -210,7 +177,9 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
   const args = id === 6 ? h.proto.args.slice(0, 2) : h.proto.args;
   for (let i = 0; i < args.length; i++) checkArg(v, h, i + 1, args[i]!, meta, args);
   const dynptrPkt = meta.dynptrArg ? afterDynptrHelperArgs(v, id, meta.dynptr, meta.dynptrRelease ?? false).changesPkt : false;
-  if (meta.map && !mapFuncCompatible(meta.map, id)) v.reject(`cannot pass map_type ${meta.map.type} into func ${fnName(h)}#${id}`, false, 22);
+  // check_map_func_compatibility: the one table the loader also applies (helpers/map-compat.ts).
+  const mapRefusal = meta.map ? mapFuncRefusal(meta.map.type, id, fnName(h), { progType: v.input.progType, expectedAttachType: v.input.expectedAttachType ?? 0, sleepable: v.input.sleepable ?? false }) : undefined;
+  if (mapRefusal) v.reject(mapRefusal, false, 22);
   // record_func_key: a constant in-range tail-call index is recorded, so it must be precise.
   if (id === H.tail_call && meta.map && v.regs[3]!.isConst() && v.regs[3]!.s.constValue() < BigInt(meta.map.maxEntries)) v.markPrecise(1 << 3);
   if (id === H.tail_call && v.st.refs.length) v.reject('tail_call would lead to reference leak', false, 22);

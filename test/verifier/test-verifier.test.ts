@@ -97,3 +97,23 @@ describe('encoding checks in the kernel\'s order', () => {
   });
 });
 
+
+// check_map_func_compatibility in the verifier is helpers/map-compat.ts's whole table (it had a
+// subset: these loaded here and not on the host, 6.1's cgroup_storage#1 and prevent_map_lookup#0).
+describe('map and helper compatibility at the call', () => {
+  const exit: [number, number, number, number, number] = [0x95, 0, 0, 0, 0];
+  const mk = (progType: number, insns: TvCase['insns'], fixups: Record<string, number[]>): TvCase => ({ file: 'x', index: 0, descr: 'x', insns, progType, expectedAttachType: 0, flags: 0, result: 'REJECT', resultUnpriv: null, errstr: null, errstrUnpriv: null, runs: [], fixups });
+  it('bpf_get_local_storage takes only cgroup storage', () => {
+    const c = mk(8, [[0xb7, 2, 0, 0, 0], [0x18, 1, 1, 0, 0], [0, 0, 0, 0, 0], [0x85, 0, 0, 0, 81], [0xb7, 0, 0, 0, 0], exit], { map_hash_8b: [1] });
+    const o = runCase(c, false, '6.1');
+    expect(o.loaded).toBe(false);
+    expect(o.log).toContain('cannot pass map_type 1 into func bpf_get_local_storage#81');
+    expect(runCase({ ...c, fixups: { cgroup_storage: [1] } }, false, '6.1').loaded).toBe(true);
+  });
+  it('a stack trace map has no lookup', () => {
+    const c = mk(7, [[0x7a, 10, 0, -8, 0], [0xbf, 2, 10, 0, 0], [0x07, 2, 0, 0, -8], [0x18, 1, 1, 0, 0], [0, 0, 0, 0, 0], [0x85, 0, 0, 0, 1], [0xb7, 0, 0, 0, 0], exit], { map_stacktrace: [3] });
+    const o = runCase(c, false, '6.1');
+    expect(o.loaded).toBe(false);
+    expect(o.log).toContain('cannot pass map_type 7 into func bpf_map_lookup_elem#1');
+  });
+});
