@@ -293,12 +293,14 @@ export class Runtime implements VmEnv {
 
   inlineMapLayout(index: number): InlineMap | undefined {
     const a = this.inlineArrayMap(index);
-    if (a !== undefined) return { kind: 'array', base: a.base, stride: a.stride, maxEntries: a.maxEntries };
+    const handle = this.maps[index]?.handle;
+    if (handle === undefined) return undefined;
+    if (a !== undefined) return { kind: 'array', base: a.base, stride: a.stride, maxEntries: a.maxEntries, handle };
     if (this.helperTable !== undefined) return undefined;
     const m = this.maps[index]?.map;
     if (m === undefined || m.constructor !== PercpuArrayMap) return undefined;
     const p = m as PercpuArrayMap;
-    return { kind: 'percpu', bases: p.cpuBases(), stride: p.stride, maxEntries: p.maxEntries };
+    return { kind: 'percpu', bases: p.cpuBases(), stride: p.stride, maxEntries: p.maxEntries, handle };
   }
 
   destroyMap(id: number): void {

@@ -173,6 +173,62 @@ describe('verified runs use the verifier facts and stay identical', () => {
       }
     }
   });
+  it('a lookup key store is deferred, and reaches the stack before a stack load, a helper or another key store needs it', () => {
+    // r6 = 5; *(u32 *)(r10 - 8) = r6; lookup(arr, r10 - 8); r6 = 9; *(u32 *)(r10 - 4) = r6;
+    // lookup(arr, r10 - 4); then either r0 = *(u64 *)(r10 - 8) (both keys, in order), or
+    // map_update_elem(arr, r10 - 4, r10 - 8) (the helper reads the key and the value from the
+    // stack) and r0 = *(u64 *) of the value at key 9: (9 << 32) | 5 on both engines
+    const results = ENGINES.map((engine) => {
+      const rt = runtime(engine);
+      const obj = load(rt, openObject(new Uint8Array(readFileSync(join(ROOT, 'bench/kernel/engines_kern.o'))), { name: 'engines_kern' }));
+      const arr = obj.maps.get('arr')!.id;
+      const key = (slot: number, value: number) => [
+        I(0xb7, 6, 0, 0, value), // r6 = value
+        I(0x63, 10, 6, slot), // *(u32 *)(r10 + slot) = r6
+        I(0xbf, 2, 10), // r2 = r10
+        I(0x07, 2, 0, 0, slot), // r2 += slot
+        ...lddw(1, BigInt(arr), 1),
+        I(0x85, 0, 0, 0, 1), // call map_lookup_elem (inline)
+      ];
+      const head = [...key(-8, 5), ...key(-4, 9)];
+      const viaLoad = prog([...head, I(0x79, 0, 10, -8), exit()]);
+      const viaHelper = prog([
+        ...head,
+        ...lddw(1, BigInt(arr), 1),
+        I(0xbf, 2, 10),
+        I(0x07, 2, 0, 0, -4), // key 9
+        I(0xbf, 3, 10),
+        I(0x07, 3, 0, 0, -8), // value: the two keys
+        I(0xb7, 4, 0, 0, 0),
+        I(0x85, 0, 0, 0, 2), // call map_update_elem
+        ...key(-4, 9),
+        I(0x15, 0, 0, 1, 0), // if r0 == 0 goto exit
+        I(0x79, 0, 0, 0), // r0 = *(u64 *)(r0 + 0)
+        exit(),
+      ]);
+      const out: unknown[] = [];
+      for (const base of [viaLoad, viaHelper]) {
+        // the facts the verifier gives: stack stores and loads, the value load a map value
+        const safeMem = new Uint8Array(base.insns.length);
+        const valueOnly = new Uint8Array(base.insns.length);
+        base.insns.forEach((x, pc) => {
+          if (x.code === 0x63 || (x.code === 0x79 && x.src === 10)) safeMem[pc] = 1;
+          if (x.code === 0x79 && x.src === 0) safeMem[pc] = valueOnly[pc] = 1;
+        });
+        const p = { ...base, progType: 3, proven: { insns: base.insns, safeMem, valueOnly } };
+        out.push(rt.execute(p, { verified: true }).r0);
+        if (engine === 'compiled') {
+          // the stores are deferred in this variant (the test would prove nothing otherwise)
+          const src = generate(p.insns, 'x', undefined, undefined, { facts: p.proven, unlimited: true, inlineMap: (id) => rt.inlineMapLayout(id) }).source;
+          expect(src).toMatch(/pd=1;/);
+          expect(src).not.toMatch(/vm\.callHelper\(run,ctx,prog,decoded,\d+,1,/);
+        }
+      }
+      return out;
+    });
+    expect(results[0]).toEqual([(9n << 32n) | 5n, (9n << 32n) | 5n]);
+    expect(results[1]).toEqual(results[0]);
+  });
 });
 
 describe('facts are used only for the instructions they were proven for', () => {

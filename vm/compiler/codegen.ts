@@ -181,6 +181,33 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
   // stores whose value an inline lookup takes as its key (forwarded, see lookupSites)
   const keyStores = new Set<number>();
   for (const st of sites?.values() ?? []) if (st.keyStore !== undefined && proven!.facts.safeMem[st.keyStore] === 1 && proven!.inlineMap(st.mapId) !== undefined) keyStores.add(st.keyStore);
+  // Of those, the stores that are deferred (`*(u32 *)(r10 + off) = rS` with off a multiple of 4,
+  // r10 being 8-aligned): an array lookup loop stores its key every iteration, and an element
+  // store on the arena's resizable buffer is among the dearest things the loop does. The value
+  // is kept in `pv` (i32 index `pa`, `pd` set) and written before anything could see the stack:
+  // a load or store not proven to hit a map value only, any call but an inline lookup, leaving
+  // the function (exit, return, the catch), and another deferred store to another slot. At most
+  // one store is pending, so stores reach memory in program order.
+  const sunk = new Set<number>();
+  for (const pc of keyStores) if (insns[pc]!.code === 0x63 && insns[pc]!.dst === 10 && (insns[pc]!.off & 3) === 0) sunk.add(pc);
+  const FLUSH = sunk.size > 0 ? 'if(pd!==0){i32[pa]=pv;pd=0;}' : '';
+  const valueOnly = proven?.facts.valueOnly;
+  /** What goes before a memory access at pc: the pending store, unless the access is proven to
+   *  touch a map value only (never a stack frame). */
+  const flushFor = (pc: number) => (valueOnly?.[pc] === 1 && safeMem?.[pc] === 1 ? '' : FLUSH);
+  // A verified run without a budget counts lazily: a conditional jump adds the count only on its
+  // taken edge, and the fall-through carries it on to the next point that needs it exact (a join,
+  // a call, an exit). Inside a JS loop an iteration then adds once, not once per block (the count
+  // is a double once it passes 2^31, and a chain of float adds is the loop's critical path).
+  const lazy = proven?.unlimited === true;
+  // The LD_IMM64s of r1 that feed inline lookups: their resolved value is kept in locals for the
+  // generation it was resolved in (what the `pseudo` cache holds, without three typed-array reads
+  // and their bounds checks per iteration of a lookup loop).
+  const mapLoads = new Map<number, bigint>();
+  for (const st of sites?.values() ?? []) {
+    const m = proven!.inlineMap(st.mapId);
+    if (m !== undefined) mapLoads.set(st.mapLoad, m.handle);
+  }
   const n = insns.length;
   if (n > MAX_COMPILED_SLOTS) throw new NotCompiled(`${n} instruction slots (more than ${MAX_COMPILED_SLOTS})`);
   for (const x of insns) if (x.dst > 11 || x.src > 15) throw new NotCompiled(`register r${x.dst} out of range`);
@@ -243,6 +270,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
   const e = (s: string) => out.push(s);
   // per-CPU arrays' region bases by CPU, for inline lookups (constants made with the function)
   const percpuBases: string[] = [];
+  const percpuEntry: string[] = [];
   const lo = (r: number) => `l${r}`;
   const hi = (r: number) => `h${r}`;
   // All registers back into ctx.R: before handing the run over (return), and in the function's one
@@ -277,7 +305,10 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
     {
       const r = regionAt.get(pc - 1);
       // the loop's last instruction did not jump back: leave the loop into what follows it
-      if (r !== undefined && pc - 1 === r.end && !wasmAt.has(r.head)) e(`break R${r.head};}`);
+      if (r !== undefined && pc - 1 === r.end && !wasmAt.has(r.head)) {
+        flushCount();
+        e(`break R${r.head};}`);
+      }
     }
     const w = wasmAt.get(pc);
     if (w !== undefined) {
@@ -298,8 +329,8 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
       continue;
     }
     if (L.has(pc)) {
-      flushCount();
       const r = regionAt.get(pc);
+      if (!(lazy && r !== undefined && pc !== r.head && !r.targets.has(pc))) flushCount();
       if (r !== undefined && pc === r.head) {
         // a structured loop (see loopRegions): entered from the dispatcher at its head or at one of
         // its entries, then iterating without it; forward jumps inside are breaks out of labelled
@@ -346,14 +377,20 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
         seg = 0;
         // an inline lookup cannot fault: only the budget check (which records its pc) is needed
         const inline = x.code === 0x85 && x.src === 0 && x.imm === 1 && sites?.has(pc) === true && proven!.inlineMap(sites.get(pc)!.mapId) !== undefined;
-        e(`count+=${k};${inline ? '' : AT(pc)}${budget(pc)}`);
+        if (inline && lazy) {
+          // nothing observes the count at an inline lookup: it stays pending
+          seg = k;
+          e(callCode(pc, x, insns));
+          continue;
+        }
+        e(`count+=${k};${inline ? '' : AT(pc) + FLUSH}${budget(pc)}`);
         e(callCode(pc, x, insns));
         continue;
       }
       if (op === 0x95) {
         const k = seg;
         seg = 0;
-        e(`count+=${k};${budget(pc)}`);
+        e(`count+=${k};${budget(pc)}${FLUSH}`);
         e(exitCode(pc));
         continue;
       }
@@ -376,6 +413,11 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
         continue;
       }
       const k = seg;
+      if (lazy) {
+        // the count is added on the taken edge; the fall-through carries it (seg stays k)
+        e(`if(${cond}){count+=${k};${jumpTo(pc, pc + off + 1)}}`);
+        continue;
+      }
       seg = 0;
       // operands are read before the count check in the interpreter; nothing observable differs
       e(`count+=${k};${budget(pc)}if(${cond}){${jumpTo(pc, pc + off + 1)}}`);
@@ -388,10 +430,17 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
       else {
         // the interpreter's resolved-value cache (made in the prologue, so its field never changes
         // type under optimised code), read inline; filled by the interpreter
-        e(
+        const resolve =
           `{if(pseudo[${pc * 3}]===gen){${dl}=pseudo[${pc * 3 + 1}];${dh}=pseudo[${pc * 3 + 2}];}` +
-            `else{${AT(pc)}vm.loadImm64Pseudo(run,decoded,${pc},${S},${imm},${hiWord},R,${2 * D});${dl}=R[${2 * D}];${dh}=R[${2 * D + 1}];}}`,
-        );
+          `else{${AT(pc)}vm.loadImm64Pseudo(run,decoded,${pc},${S},${imm},${hiWord},R,${2 * D});${dl}=R[${2 * D}];${dh}=R[${2 * D + 1}];}}`;
+        const handle = mapLoads.get(pc);
+        if (handle !== undefined) {
+          // the handle of the map the inline lookup was compiled for, as constants: valid while
+          // the generation it was resolved in lasts and it resolved to that same handle
+          const hl = Number(BigInt.asIntN(32, handle));
+          const hh = Number(BigInt.asIntN(32, handle >> 32n));
+          e(`if(mg${pc}===gen){${dl}=${lit(hl)};${dh}=${lit(hh)};}else{${resolve}if(${dl}===${lit(hl)}&&${dh}===${lit(hh)})mg${pc}=gen;}`);
+        } else e(resolve);
       }
       pc++;
       continue;
@@ -402,7 +451,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
         const size = (op & 0x18) === 0 ? 4 : (op & 0x18) === 8 ? 2 : 1;
         const k = seg;
         e(
-          `{let offset=${lit(imm)};` +
+          `{${FLUSH}let offset=${lit(imm)};` +
             (mode === 0x40 ? `offset=(offset+${lo(S)})|0;` : '') +
             `const pkt=run.req.packet;if(pkt===undefined){${AT(pc)}throw new K.FaultSignal('LD_ABS/LD_IND without packet data');}` +
             `const a=offset>=0?pkt.start+offset:K.packetNegative(pkt,offset);` +
@@ -443,11 +492,11 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
       if (safeMem?.[pc] === 1) {
         // proven inside a stack frame or map value: the address is the register's low word plus
         // the offset (an arena address has a zero high word), no range check can fail
-        e(`{const a=(${lo(S)}+${off})>>>0;${fast}}`);
+        e(`{${flushFor(pc)}const a=(${lo(S)}+${off})>>>0;${fast}}`);
         continue;
       }
       e(
-        `L:{${memAddr(S, off)}if(ah!==0||a<rS${S}||a+${size}>rE${S}){if(ah===0&&arena.accessRange(a,false,rng)&&a+${size}<=rng[1]){rS${S}=rng[0];rE${S}=rng[1];}` +
+        `L:{${FLUSH}${memAddr(S, off)}if(ah!==0||a<rS${S}||a+${size}>rE${S}){if(ah===0&&arena.accessRange(a,false,rng)&&a+${size}<=rng[1]){rS${S}=rng[0];rE${S}=rng[1];}` +
           `else{${AT(pc)}vm.loadSlow(run,${pc},ah,a,${size});${slow}break L;}}${fast}}`,
       );
       continue;
@@ -458,7 +507,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
       const sz = op & 0x18;
       const size = sz === 0 ? 4 : sz === 8 ? 2 : sz === 0x10 ? 1 : 8;
       if (cls === 3 && mode === 0xc0 && (size === 4 || size === 8)) {
-        e(`${AT(pc)}R[${2 * D}]=${dl};R[${2 * D + 1}]=${dh};R[${2 * S}]=${lo(S)};R[${2 * S + 1}]=${hi(S)};R[0]=l0;R[1]=h0;vm.atomic(${pc},${op},R,${2 * D},${2 * S},${off},${imm});l0=R[0];h0=R[1];${lo(S)}=R[${2 * S}];${hi(S)}=R[${2 * S + 1}];`);
+        e(`${AT(pc)}${FLUSH}R[${2 * D}]=${dl};R[${2 * D + 1}]=${dh};R[${2 * S}]=${lo(S)};R[${2 * S + 1}]=${hi(S)};R[0]=l0;R[1]=h0;vm.atomic(${pc},${op},R,${2 * D},${2 * S},${off},${imm});l0=R[0];h0=R[1];${lo(S)}=R[${2 * S}];${hi(S)}=R[${2 * S + 1}];`);
         continue;
       }
       if (mode !== 0x60) {
@@ -472,12 +521,17 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
       else if (size === 4) st = `if((a&3)===0)i32[a>>>2]=${vl};else dv.setInt32(a,${vl},true);`;
       else if (size === 2) st = `if((a&1)===0)u16[a>>>1]=${vl};else dv.setUint16(a,${vl},true);`;
       else st = `u8[a]=${vl};`;
+      if (sunk.has(pc)) {
+        // deferred (see `sunk`): a pending store to another slot goes first
+        e(`{ks${pc}=${vl};const a=((l10+${off})>>>0)>>>2;if(pd!==0&&pa!==a)i32[pa]=pv;pa=a;pv=ks${pc};pd=1;}`);
+        continue;
+      }
       if (safeMem?.[pc] === 1) {
-        e(`{const a=(${lo(D)}+${off})>>>0;${st}}${keyStores.has(pc) ? `ks${pc}=${vl};` : ''}`);
+        e(`{${flushFor(pc)}const a=(${lo(D)}+${off})>>>0;${st}}${keyStores.has(pc) ? `ks${pc}=${vl};` : ''}`);
         continue;
       }
       e(
-        `S:{${memAddr(D, off)}if(ah!==0||a<wS${D}||a+${size}>wE${D}){if(ah===0&&arena.accessRange(a,true,rng)&&a+${size}<=rng[1]){wS${D}=rng[0];wE${D}=rng[1];}` +
+        `S:{${FLUSH}${memAddr(D, off)}if(ah!==0||a<wS${D}||a+${size}>wE${D}){if(ah===0&&arena.accessRange(a,true,rng)&&a+${size}<=rng[1]){wS${D}=rng[0];wE${D}=rng[1];}` +
           `else if(ah!==0||!arena.canAccess(a,${size},true)){${AT(pc)}if(vm.storeSlow(ah,a,${size}))break S;}}${st}}`,
       );
       continue;
@@ -486,7 +540,10 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
   }
   {
     const r = regionAt.get(n - 1);
-    if (r !== undefined && r.end === n - 1 && !wasmAt.has(r.head)) e(`break R${r.head};}`);
+    if (r !== undefined && r.end === n - 1 && !wasmAt.has(r.head)) {
+      flushCount();
+      e(`break R${r.head};}`);
+    }
   }
   // running past the last slot: the interpreter's sentinel arm
   e(`${AT(n)}throw new K.FaultSignal('fell off the end of the program (no exit)');`);
@@ -510,11 +567,11 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
     const after = `count=run.insnCount;l0=R[0];h0=R[1];${RESET}gen=vm.resolvedGen;` +
       `if(run.pendingTail!==undefined){const t=run.pendingTail;run.pendingTail=undefined;run.loopBudget[run.depth]=${BPF_MAX_LOOPS};` +
       `${SYNC}run.insnCount=count;run.nextProg=t;run.nextPc=0;return 1;}`;
-    const helper = (id: string) => `${ARGS}run.insnCount=count;vm.callHelper(run,ctx,prog,decoded,${pc},${id},R);${after}`;
+    const helper = (id: string) => `${FLUSH}${ARGS}run.insnCount=count;vm.callHelper(run,ctx,prog,decoded,${pc},${id},R);${after}`;
     const local = (target: string) =>
       // the depth limit is enterFrame's (one home): it throws before the callee runs, and what is
       // saved here first is never read after a fault
-      `{const depth=run.depth;const o=depth*10;sv[o]=l6;sv[o+1]=h6;sv[o+2]=l7;sv[o+3]=h7;sv[o+4]=l8;sv[o+5]=h8;sv[o+6]=l9;sv[o+7]=h9;sv[o+8]=l10;sv[o+9]=h10;` +
+      `{${FLUSH}const depth=run.depth;const o=depth*10;sv[o]=l6;sv[o+1]=h6;sv[o+2]=l7;sv[o+3]=h7;sv[o+4]=l8;sv[o+5]=h8;sv[o+6]=l9;sv[o+7]=h9;sv[o+8]=l10;sv[o+9]=h10;` +
       `run.retPc[depth]=${pc + 1};run.retProg[depth]=prog;vm.enterFrame(run,R);l10=R[20];h10=R[21];pc=${target};continue D;}`;
     if (x.code === 0x8d) {
       const r = x.dst !== 0 ? x.dst : x.imm;
@@ -530,7 +587,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
     if (x.src === 1) return local(`${pc + x.imm + 1}`);
     if (x.src === 2) {
       // the interpreter's kfunc path: the run's own hook, else the kfunc table (helpers/kfuncs.ts)
-      return `${ARGS}run.insnCount=count;vm.callKfunc(run,ctx,prog,decoded,${pc},${imm32(x.imm)},R);count=run.insnCount;l0=R[0];h0=R[1];${RESET}gen=vm.resolvedGen;`;
+      return `${FLUSH}${ARGS}run.insnCount=count;vm.callKfunc(run,ctx,prog,decoded,${pc},${imm32(x.imm)},R);count=run.insnCount;l0=R[0];h0=R[1];${RESET}gen=vm.resolvedGen;`;
     }
     const site = x.imm === 1 ? sites?.get(pc) : undefined;
     const known = site !== undefined ? proven!.inlineMap(site.mapId) : undefined;
@@ -543,16 +600,20 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
       const idx =
         site!.keyStore !== undefined && keyStores.has(site!.keyStore)
           ? `const idx=ks${site!.keyStore}>>>0;`
-          : `const k=(l10+${kOff})>>>0;const idx=(k&3)===0?i32[k>>>2]>>>0:dv.getUint32(k,true);`;
-      const base = known.kind === 'array' ? `${known.base}` : `PB${pc}[run.req.cpu]`;
-      if (known.kind === 'percpu') percpuBases.push(`const PB${pc}=[${known.bases.join(',')}];`);
+          : `${FLUSH}const k=(l10+${kOff})>>>0;const idx=(k&3)===0?i32[k>>>2]>>>0:dv.getUint32(k,true);`;
+      // per-CPU: this CPU's base, read once per entry (a run's CPU never changes)
+      const base = known.kind === 'array' ? `${known.base}` : `pb${pc}`;
+      if (known.kind === 'percpu') {
+        percpuBases.push(`const PB${pc}=[${known.bases.join(',')}];`);
+        percpuEntry.push(`const pb${pc}=PB${pc}[run.req.cpu];`);
+      }
       return `{${idx}l0=idx<${known.maxEntries}?(${base}+idx*${known.stride})|0:0;h0=0;}`;
     }
     if (x.imm === 1) {
       // map_lookup_elem on a plain array map, inline (the kernel inlines it too); anything else,
       // including a key the helper would fault on, takes the helper call
       return (
-        `H:{if(h1===K.MAP_TAG&&h2===0&&env.inlineArrayMap!==undefined){const m=env.inlineArrayMap(l1>>>0);const k=l2>>>0;` +
+        `H:{${FLUSH}if(h1===K.MAP_TAG&&h2===0&&env.inlineArrayMap!==undefined){const m=env.inlineArrayMap(l1>>>0);const k=l2>>>0;` +
         `if(m!==undefined&&arena.canAccess(k,4,false)){const idx=(k&3)===0?i32[k>>>2]>>>0:dv.getUint32(k,true);l0=idx<m.maxEntries?(m.base+idx*m.stride)|0:0;h0=0;break H;}}` +
         // other maps (hash, LRU, per-CPU, ...): the map's own lookupElem, which is all the helper
         // does for them, without the helper table, registers synced first since it may fault
@@ -587,13 +648,16 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
         `const R=ctx.R;const sv=run.saved;const limit=run.limit;const pseudo=decoded.pseudo??(decoded.pseudo=new Int32Array(decoded.length*3));let gen=vm.resolvedGen;let count=run.insnCount;` +
         CACHES +
         [...keyStores].map((pc) => `let ks${pc}=0;`).join('') +
+        (sunk.size > 0 ? 'let pd=0,pa=0,pv=0;' : '') +
+        [...mapLoads.keys()].map((pc) => `let mg${pc}=-1;`).join('') +
+        percpuEntry.join('') +
         Array.from({ length: 12 }, (_, r) => `let l${r}=R[${2 * r}]|0,h${r}=R[${2 * r + 1}]|0;`).join('') +
         `let pc=entry;`) +
     `try{D:for(;;){switch(pc){`;
   // leafBlocks guarantees every jump lands on a block of the callback: the default arm is dead there
   const epilogue = leaf
     ? `default:throw new Error('leaf callback: no block at pc '+pc);}}}catch(e){${SYNC}throw e;}}`
-    : `default:${SYNC}run.insnCount=count;run.nextProg=prog;run.nextPc=pc;return 2;}}}catch(e){${SYNC}throw e;}}`;
+    : `default:${SYNC}${FLUSH}run.insnCount=count;run.nextProg=prog;run.nextPc=pc;return 2;}}}catch(e){${SYNC}${FLUSH}throw e;}}`;
   const blocks = new Set(L);
   for (const r of regions) for (let pc = r.head + 1; pc <= r.end; pc++) if (!r.entries.includes(pc)) blocks.delete(pc);
   return { source: prologue + out.join('\n') + '\n' + epilogue, blocks, wasm };
@@ -714,8 +778,8 @@ function loopRegions(insns: readonly Insn[], L: ReadonlySet<number>): LoopRegion
 
 /** A map the compiled code may look up inline, with what its lookup computes (constants). */
 export type InlineMap =
-  | { kind: 'array'; base: number; stride: number; maxEntries: number }
-  | { kind: 'percpu'; bases: readonly number[]; stride: number; maxEntries: number };
+  | { kind: 'array'; base: number; stride: number; maxEntries: number; handle: bigint }
+  | { kind: 'percpu'; bases: readonly number[]; stride: number; maxEntries: number; handle: bigint };
 
 /** What a compilation for verified runs is given: the verifier's facts about these instructions,
  *  and the maps whose lookups it may inline (by runtime map id). */
@@ -732,10 +796,11 @@ export interface ProvenInput {
  *  by an LD_IMM64 of a map id and r2 = r10 + off, neither changed before the call. Only a
  *  straight line is followed (a jump target or any other write forgets a register), so what is
  *  found holds on every path to the call. */
-export function lookupSites(insns: readonly Insn[]): Map<number, { mapId: number; keyOff: number; keyStore?: number }> {
+export function lookupSites(insns: readonly Insn[]): Map<number, { mapId: number; keyOff: number; keyStore?: number; mapLoad: number }> {
   const L = leaders(insns);
-  const out = new Map<number, { mapId: number; keyOff: number; keyStore?: number }>();
+  const out = new Map<number, { mapId: number; keyOff: number; keyStore?: number; mapLoad: number }>();
   let map1: number | undefined;
+  let map1Pc = -1;
   let fp2: number | undefined;
   // the last `*(u32 *)(r10 + off) = rS` of the block, while no other store ran: the key the call
   // reads is what rS held there (the generated store keeps a copy; the store still happens)
@@ -747,14 +812,17 @@ export function lookupSites(insns: readonly Insn[]): Map<number, { mapId: number
       keyStore = undefined;
     }
     if (x.code === LD_IMM64) {
-      if (x.dst === 1) map1 = x.src === 1 ? x.imm : undefined;
+      if (x.dst === 1) {
+        map1 = x.src === 1 ? x.imm : undefined;
+        map1Pc = pc;
+      }
       if (x.dst === 2) fp2 = undefined;
       pc++;
       continue;
     }
     const c = x.code & 7;
     if (x.code === 0x85 && x.src === 0 && x.imm === 1 && map1 !== undefined && fp2 !== undefined)
-      out.set(pc, { mapId: map1, keyOff: fp2, ...(keyStore?.off === fp2 ? { keyStore: keyStore.pc } : {}) });
+      out.set(pc, { mapId: map1, keyOff: fp2, mapLoad: map1Pc, ...(keyStore?.off === fp2 ? { keyStore: keyStore.pc } : {}) });
     if (c === 2 || c === 3) keyStore = x.code === 0x63 && x.dst === 10 && x.src !== 10 ? { off: x.off, pc } : undefined;
     if (c === 5 || c === 6) {
       map1 = fp2 = undefined;
