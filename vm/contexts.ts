@@ -329,12 +329,15 @@ function skbType(type: number, testRun: TestRunKind | undefined, writable: strin
   };
 }
 
-function xdpAccess(off: number, size: number, write: boolean): CtxVerdict {
-  if (off < 0 || off + size > XDP_MD.size || off % size !== 0) return { ok: false, reason: `invalid bpf_context access off=${off} size=${size}` };
+/** xdp_is_valid_access: egress_ifindex exists only for devmap programs (the device a devmap
+ *  entry sends to), and __is_valid_xdp_access reads every field whole, as a u32 (xdp has no
+ *  narrow loads: it sets no ctx_field_size). */
+function xdpAccess(off: number, size: number, write: boolean, attach = 0): CtxVerdict {
+  const bad = { ok: false as const, reason: `invalid bpf_context access off=${off} size=${size}` };
+  if (off === 20 && attach !== AttachType.XDP_DEVMAP) return { ...bad, reason: `${bad.reason}: egress_ifindex is only for xdp/devmap programs` };
+  if (off < 0 || off + size > XDP_MD.size || off % size !== 0 || size !== 4) return bad;
   if (write) return { ok: false, reason: `invalid bpf_context access off=${off} size=${size}: xdp_md is read-only` };
-  const f = fieldAt(XDP_MD, off)!;
-  if (f.pointer && size !== 4) return { ok: false, reason: `invalid bpf_context access off=${off} size=${size}` };
-  return { ok: true, field: f };
+  return { ok: true, field: fieldAt(XDP_MD, off)! };
 }
 
 const PROG_TYPES: readonly ProgTypeInfo[] = [
