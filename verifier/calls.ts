@@ -682,7 +682,16 @@ export function checkFuncCall(v: Verifier, insn: Insn): number {
       v.readReg(regno);
       const r = v.regs[regno]!;
       if (a.kind === 'scalar' && r.type !== RegType.SCALAR) bad(`R${regno} is not a scalar`);
-      if (a.kind === 'ctx' && r.type !== RegType.CTX) bad(`arg#${i} expected pointer to ctx, but got ${regTypeName(r)}`);
+      if (a.kind === 'ctx') {
+        // btf_check_func_arg_match: check_func_arg_reg_off (__check_ptr_off_reg) before the type,
+        // so a ctx pointer moved off its start is refused, not passed on as the callee's ctx.
+        if (r.type === RegType.CTX) {
+          if (r.off < 0) bad(`negative offset ctx ptr R${regno} off=${r.off} disallowed`);
+          if (r.off !== 0) bad(`dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
+          if (!r.s.isConst() || r.s.constValue() !== 0n) bad(`variable ctx access var_off=${formatTnum(r.s.varOff)} disallowed`);
+        }
+        if (r.type !== RegType.CTX) bad(`arg#${i} expected pointer to ctx, but got ${regTypeName(r)}`);
+      }
       if (a.kind === 'trusted') {
         // check_reg_type for ARG_PTR_TO_BTF_ID | PTR_TRUSTED: a plain, trusted or rcu pointer
         // to the same struct (maybe NULL, or NULL itself, only with arg:nullable).
