@@ -22,6 +22,7 @@ import type { Program, ProvenFacts } from '../vm/program.js';
 import type { Insn } from '../vm/isa.js';
 import type { LoadedObject, LoadedProgram } from './loader/load.js';
 import { withExtensions } from './loader/freplace.js';
+import { STB, STT } from './elf/file.js';
 
 export type { VerifyOptions, VerifyResult, InsnFacts } from '../verifier/index.js';
 
@@ -136,6 +137,21 @@ function mainSignatureNote(btf: Btf, funcId: number): string | undefined {
   }
 }
 
+/** libbpf's mark_btf_static: a global subprogram (a function of .text) whose symbol has hidden or
+ *  internal visibility gets a static BTF FUNC before the load, so the kernel verifies it in its
+ *  callers' context, not on its own (libbpf's usdt.bpf.h counts on it). The names of those. */
+function hiddenSubprogs(obj: LoadedObject): ReadonlySet<string> {
+  let names = HIDDEN.get(obj.spec);
+  if (names) return names;
+  const elf = obj.spec.elf;
+  const text = elf.section('.text')?.index;
+  names = new Set(elf.symbols.filter((s) => s.shndx === text && s.type === STT.FUNC && s.bind !== STB.LOCAL && (s.visibility === STV_HIDDEN || s.visibility === STV_INTERNAL)).map((s) => s.name));
+  HIDDEN.set(obj.spec, names);
+  return names;
+}
+const HIDDEN = new WeakMap<ObjectSpec, ReadonlySet<string>>();
+const STV_INTERNAL = 1, STV_HIDDEN = 2;
+
 /** check_btf_func's scalar_return: FUNC `funcId` returns btf_type_is_small_int or an enum. */
 function funcReturnsScalar(btf: Btf, funcId: number): boolean {
   try {
@@ -240,7 +256,7 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram, unpriv = obj
         continue;
       }
       const fn = btf.type(fi.typeId);
-      if (fn.kind !== BtfKind.FUNC || (fn.linkage ?? fn.vlen) !== 1) continue;
+      if (fn.kind !== BtfKind.FUNC || (fn.linkage ?? fn.vlen) !== 1 || hiddenSubprogs(obj).has(fn.name)) continue;
       globals.set(fi.pc, { name: fn.name, args: globalArgs(btf, fn.id, fn.sizeOrType, progType), retScalar: returnsScalar(btf, fn.sizeOrType) });
     }
     if (globals.size) input.globalFuncs = globals;
