@@ -91,6 +91,7 @@ export const Errno = {
   ENOSPC: 28,
   ERANGE: 34,
   EDEADLK: 35,
+  EPROTO: 71,
   ENOTSUPP: 524,
   EPROTOTYPE: 91,
   EPROTONOSUPPORT: 93,
