@@ -9,7 +9,7 @@ import { load, type LoadOptions } from './loader/load.js';
 import { Runtime } from './runtime.js';
 import type { ObjectSpec } from './loader/spec.js';
 import { verify, type GlobalArg, type InsnFacts, type VerifierMap, type VerifyInput, type VerifyOptions, type VerifyResult } from '../verifier/index.js';
-import { BtfKind, type Btf } from './btf/btf.js';
+import { BtfKind, KIND_NAMES, type Btf } from './btf/btf.js';
 import { builtinBtf } from './btf/builtin.js';
 import { kfuncByName } from '../helpers/kfuncs.js';
 import { helperForType } from '../helpers/table.js';
@@ -479,6 +479,11 @@ function globalArgs(btf: Btf, fnId: number, protoId: number, progType: number): 
         size = 0;
       }
       if (size > 0 && !tags.has('trusted') && !tags.has('arena')) return { kind: 'mem', size, nullable: !tags.has('nonnull') };
+      // btf_prepare_func_args: a plain pointer to something without a size (a forward
+      // declaration, void) cannot be a memory argument of a global function.
+      if (size === 0 && !tags.size && (target.kind === BtfKind.FWD || target.kind === BtfKind.UNKN)) {
+        return { kind: 'unknown', what: btf.typeName(p.type), sizeError: `arg#${i} reference type('${target.kind === BtfKind.UNKN ? 'UNKNOWN' : KIND_NAMES[target.kind]} ${target.name}') size cannot be determined: -22` };
+      }
       return { kind: 'unknown', what: btf.typeName(p.type) };
     }
     return { kind: 'unknown', what: btf.typeName(p.type) };

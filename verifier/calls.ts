@@ -677,6 +677,10 @@ export function checkFuncCall(v: Verifier, insn: Insn): number {
     rbtreeGlobalCall(v);
     // Verified once on its own (verifier.ts); here only the arguments against its prototype.
     const bad = (why: string): never => v.reject(`${why}\nCaller passes invalid args into func#${subprogOf(v.cfg, target)} ('${global.name}')`, false, 22);
+    // btf_check_subprog_call -> btf_prepare_func_args: the callee's prototype itself, at its first
+    // call (a void return, or a pointer argument to something without a size).
+    if (!global.retScalar) bad(`Global function ${global.name}() doesn't return scalar. Only those are supported.`);
+    for (const a of global.args) if (a.kind === 'unknown' && a.sizeError) bad(a.sizeError);
     global.args.forEach((a, i) => {
       const regno = i + 1;
       v.readReg(regno);

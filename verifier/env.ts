@@ -69,7 +69,7 @@ export function verifierCaps(opts: Pick<VerifyOptions, 'unpriv'>): VerifierCaps 
 }
 
 /** A BPF-to-BPF function argument/return as its BTF prototype says (global functions). */
-export type GlobalArg = { kind: 'scalar' } | { kind: 'ctx' } | { kind: 'mem'; size: number; nullable: boolean } | { kind: 'dynptr' } | { kind: 'trusted'; name: string; size: number; nullable: boolean } | { kind: 'unknown'; what: string };
+export type GlobalArg = { kind: 'scalar' } | { kind: 'ctx' } | { kind: 'mem'; size: number; nullable: boolean } | { kind: 'dynptr' } | { kind: 'trusted'; name: string; size: number; nullable: boolean } | { kind: 'unknown'; what: string; sizeError?: string };
 
 export interface VerifyInput {
   name: string;
