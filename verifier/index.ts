@@ -10,7 +10,7 @@ import { Verifier } from './verifier.js';
 import { checkTailCallSites, tailCallBounds } from './spectre.js';
 import { checkExceptionCallbackSignature, checkExceptionTags, checkThrowSites } from './exceptions.js';
 import { extensionEntryState, globalArgReg } from './extension.js';
-import { Cls, JmpOp, PseudoCall } from '../vm/isa.js';
+import { Cls, JmpOp, LD_IMM64, PseudoCall, PseudoLd } from '../vm/isa.js';
 import { verifierCaps, type VerifyInput, type VerifyOptions, type VerifyResult } from './env.js';
 import { asyncCallbacks } from './timer.js';
 import { nowMs } from '../vm/now.js';
@@ -132,12 +132,22 @@ function checkStackDepth(v: Verifier, input: VerifyInput): void {
   const subs = v.cfg.subprogs;
   // round_up_stack_depth with the JIT on (as on the host): 16-byte granularity.
   const round = (d: number): number => Math.ceil(d / 16) * 16;
+  // The kernel walks every bpf-to-bpf call and every function address (a callback runs a frame
+  // deeper) in the code, reached or not (dead code is removed after this check); a function
+  // address of an async callback adds nothing (its own stack, walked as a root below).
+  const async = asyncCallbacks(v);
   const callees = subs.map((start, i) => {
     const end = subs[i + 1] ?? input.insns.length;
     const out: number[] = [];
     for (let pc = start; pc < end; pc++) {
       const x = input.insns[pc]!;
-      if (x.code === (Cls.JMP | JmpOp.CALL) && x.src === PseudoCall.LOCAL && v.facts[pc]!.seen) out.push(subprogOf(v.cfg, pc + x.imm + 1));
+      if (v.cfg.second[pc]) continue;
+      const call = x.code === (Cls.JMP | JmpOp.CALL) && x.src === PseudoCall.LOCAL;
+      const func = x.code === LD_IMM64 && x.src === PseudoLd.FUNC;
+      if (!call && !func) continue;
+      const callee = subprogOf(v.cfg, pc + x.imm + 1);
+      if (func && async.has(callee)) continue;
+      out.push(callee);
     }
     return out;
   });
@@ -153,6 +163,6 @@ function checkStackDepth(v: Verifier, input: VerifyInput): void {
   };
   // Async (timer) callbacks run on a stack of their own: each is a root, walked before the main
   // program and in descending order as the kernel does (the first failure is the one reported).
-  for (const sp of [...asyncCallbacks(v)].sort((a, b) => b - a)) walk(sp, 0, 1);
+  for (const sp of [...async].sort((a, b) => b - a)) walk(sp, 0, 1);
   walk(0, 0, 1);
 }

@@ -117,3 +117,21 @@ describe('map and helper compatibility at the call', () => {
     expect(o.log).toContain('cannot pass map_type 7 into func bpf_map_lookup_elem#1');
   });
 });
+
+// check_max_stack_depth walks every call in the code, reached or not (dead code is removed only
+// after it): test_verifier's "calls: stack depth check in dead code", which loaded here.
+describe('call depth through dead code', () => {
+  it('a chain of 8 frames behind a never-taken branch is too deep', () => {
+    const call = (imm: number): [number, number, number, number, number] => [0x85, 0, 1, 0, imm];
+    const exit: [number, number, number, number, number] = [0x95, 0, 0, 0, 0];
+    const insns: TvCase['insns'] = [[0xb7, 1, 0, 0, 0], call(1), exit, [0x15, 1, 0, 1, 0], call(2), [0xb7, 0, 0, 0, 0], exit];
+    for (let i = 0; i < 6; i++) insns.push(call(1), exit);
+    insns.push([0xb7, 0, 0, 0, 0], exit);
+    const c: TvCase = { file: 'x', index: 0, descr: 'x', insns, progType: 6, expectedAttachType: 0, flags: 0, result: 'REJECT', resultUnpriv: null, errstr: 'call stack', errstrUnpriv: null, runs: [], fixups: {} };
+    const o = runCase(c, false, '6.12');
+    expect(o.loaded).toBe(false);
+    expect(o.log).toContain('the call stack of 8 frames is too deep !');
+    // one frame fewer (a call/exit pair of the chain left out) loads
+    expect(runCase({ ...c, insns: [...insns.slice(0, 15), ...insns.slice(17)] }, false, '6.12').loaded).toBe(true);
+  });
+});
