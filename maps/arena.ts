@@ -35,6 +35,11 @@ export const ARENA_KERNEL_MAX_PAGES = 1 << 20;
 /** ebpfvm's limit (256 MiB): the window must fit the VM's 32-bit address space beside everything
  *  else. Larger BPF arenas are refused with -ENOMEM. */
 export const ARENA_MAP_MAX_PAGES = 1 << 16;
+/** Pages reserved on each side of the window (the kernel's GUARD_SZ / 2 = 32 KiB, a load's or
+ *  store's largest offset, rounded up to 64 KiB): arena accesses a little outside the arena
+ *  (a page before the first, past the last) read 0 and drop stores, as in the kernel, instead
+ *  of reaching the VM memory beside the window. */
+export const ARENA_GUARD_PAGES = 16;
 /** Upper 32 bits of user_vm_start when map_extra does not give them. */
 export const DEFAULT_USER_VM_HI = 0x7f00;
 /** NUMA_NO_NODE; the runtime has one NUMA node, 0. */
@@ -97,8 +102,8 @@ export function createBpfArenaMap(spec: MapSpec, ctx: MapContext): BpfArenaMap {
   checkArenaSpec(spec);
   const arena: Arena = ctx.arena;
   const pages = spec.maxEntries;
-  checkFitsArena(spec, pages * PAGE_SIZE, arena.maxBytes);
-  const windowStart = arena.reserveWindow(pages, spec.name);
+  checkFitsArena(spec, (pages + 2 * ARENA_GUARD_PAGES) * PAGE_SIZE, arena.maxBytes);
+  const windowStart = arena.reserveWindow(pages, spec.name, ARENA_GUARD_PAGES);
   const extra = spec.mapExtra ?? 0n;
   const userHi = extra !== 0n ? Number(extra >> 32n) : DEFAULT_USER_VM_HI;
   const userVmStart = (BigInt(userHi) << 32n) | BigInt(windowStart);

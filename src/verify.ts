@@ -17,7 +17,7 @@ import { btfAttachTarget } from './btf/builtin-args.js';
 import { MapType, type BpfMap } from '../maps/types.js';
 import { FieldError, mapValueRecord, structMetas, type BtfRecord } from './btf/fields.js';
 import { progTypeInfo } from '../vm/contexts.js';
-import { xlateProgram } from '../verifier/fixups.js';
+import { xlateProgram, type FixupFacts } from '../verifier/fixups.js';
 import type { Program, ProvenFacts } from '../vm/program.js';
 import type { Insn } from '../vm/isa.js';
 import type { LoadedObject, LoadedProgram } from './loader/load.js';
@@ -41,7 +41,11 @@ export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptio
   lp.program.rbtreeLockProven = result.rbtreeLockProven === true;
   // An accepted program runs as the kernel runs it, with the verifier's rewrites (the pcs of its
   // faults and traces are the rewritten ones, as in the kernel's xlated program).
-  lp.xlated = result.accepted ? xlateProgram(lp.program, result.tailCallBounds ? { tailCallBounds: result.tailCallBounds } : {}) : undefined;
+  const fixups: FixupFacts = {};
+  if (result.tailCallBounds) fixups.tailCallBounds = result.tailCallBounds;
+  if (result.arenaAlu32) fixups.arenaAlu32 = result.arenaAlu32;
+  if (lp.program.arena?.noUserConv) fixups.arenaNoUserConv = true;
+  lp.xlated = result.accepted ? xlateProgram(lp.program, fixups) : undefined;
   // The facts are per pc of the verified instructions: kept only when the verifier did not rewrite
   // them (a rewrite moves pcs), and dropped when a later verification rejects the program.
   lp.program.proven = result.accepted && lp.xlated === lp.program && result.facts ? provenFacts(lp.program.insns, result.facts) : undefined;
@@ -453,13 +457,15 @@ function globalArgs(btf: Btf, fnId: number, protoId: number, progType: number): 
   return (proto.params ?? []).map((p, i): GlobalArg => {
     // 'arg:<tag>' decl tags on the parameter take precedence over its type (btf_prepare_func_args):
     // ctx makes any pointer the context, nonnull takes NULL from a memory argument, trusted makes a
-    // struct pointer a trusted BTF pointer (nullable: maybe NULL). arena keeps the type's reading.
+    // struct pointer a trusted BTF pointer (nullable: maybe NULL), arena a BPF arena pointer.
     const tags = new Set(btf.types.filter((t) => t.kind === BtfKind.DECL_TAG && t.sizeOrType === fnId && t.componentIdx === i && t.name.startsWith('arg:')).map((t) => t.name.slice(4)));
     const t = btf.resolve(p.type);
     if (t.kind === BtfKind.INT || t.kind === BtfKind.ENUM || t.kind === BtfKind.ENUM64) return { kind: 'scalar' };
     if (t.kind === BtfKind.PTR) {
       const target = btf.resolve(t.sizeOrType);
       if (tags.has('ctx')) return { kind: 'ctx' };
+      // arg:arena (__arg_arena): ARG_PTR_TO_ARENA, an unknown scalar inside the function.
+      if (tags.has('arena')) return { kind: 'arena' };
       if (tags.has('trusted') && (target.kind === BtfKind.STRUCT || target.kind === BtfKind.UNION)) {
         let size = 0;
         try {

@@ -44,6 +44,12 @@ export function checkAlu(v: Verifier, insn: Insn): void {
     }
     const src = v.regs[insn.src]!;
     const newId = (): number => v.newId();
+    if (is64 && insn.off === 1) {
+      // addr_space_cast (cfg.ts checked imm and the arena): to address space 0 (imm 1) the
+      // register becomes PTR_TO_ARENA, 32 bits; to address space 1 an unknown scalar.
+      v.setReg(dstNo, insn.imm === 1 ? Reg.ptr(RegType.ARENA) : Reg.unknown());
+      return;
+    }
     if (is64 && insn.off === 0) {
       assignScalarIdBeforeMov(newId, src);
       v.setReg(dstNo, src.clone());
@@ -77,6 +83,13 @@ export function checkAlu(v: Verifier, insn: Insn): void {
   v.writable(dstNo);
   const dst = v.regs[dstNo]!;
   const src = isX ? v.regs[insn.src]! : Reg.known(BigInt(insn.imm));
+  if (dst.type === RegType.ARENA || src.type === RegType.ARENA) {
+    // Any arithmetic on a BPF arena pointer is allowed and gives one (adjust_reg_min_max_vals);
+    // a 64-bit operation runs as a 32-bit one (needs_zext).
+    if (is64) v.arenaAlu32.add(v.pc);
+    v.setReg(dstNo, Reg.ptr(RegType.ARENA));
+    return;
+  }
   if (isX && src.type !== RegType.SCALAR) {
     if (dst.type !== RegType.SCALAR) {
       if (op === AluOp.SUB && v.allowPtrLeaks) {

@@ -696,6 +696,8 @@ export function checkFuncCall(v: Verifier, insn: Insn): number {
         }
         if (r.type !== RegType.CTX) bad(`arg#${i} expected pointer to ctx, but got ${regTypeName(r)}`);
       }
+      // arg:arena: only PTR_TO_ARENA or a scalar (an arena pointer in the user view) make sense
+      if (a.kind === 'arena' && r.type !== RegType.ARENA && r.type !== RegType.SCALAR) bad(`R${regno} is not a pointer to arena or scalar.`);
       if (a.kind === 'trusted') {
         // check_reg_type for ARG_PTR_TO_BTF_ID | PTR_TRUSTED: a plain, trusted or rcu pointer
         // to the same struct (maybe NULL, or NULL itself, only with arg:nullable).

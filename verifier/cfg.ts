@@ -212,6 +212,7 @@ function legacyCallx(x: Insn): boolean {
 function checkEncodings(input: VerifyInput, bpfCapable: boolean): void {
   const insns = input.insns;
   const n = insns.length;
+  let arenaId: number | undefined;
   for (let pc = 0; pc < n; pc++) {
     const x = insns[pc]!;
     const mode = x.code & 0xe0;
@@ -237,8 +238,13 @@ function checkEncodings(input: VerifyInput, bpfCapable: boolean): void {
         // array_map_direct_value_addr: the offset must be inside the value
         if (map.type === MapType.ARRAY && off >= map.valueSize) throw new Reject(`invalid access to map value pointer, value_size=${map.valueSize} off=${off}`, pc - 1, 22);
       }
-      // An arena maps kernel and user memory into the program: CAP_BPF and CAP_PERFMON only.
-      if (map.type === MapType.ARENA && !bpfCapable) throw new Reject('CAP_BPF and CAP_PERFMON are required to use arena', pc - 1, 1);
+      if (map.type === MapType.ARENA) {
+        // One BPF arena per program (resolve_pseudo_ldimm64); it maps kernel and user memory
+        // into the program: CAP_BPF and CAP_PERFMON only.
+        if (arenaId !== undefined && arenaId !== map.id) throw new Reject('Only one arena per program', pc - 1, 16);
+        if (!bpfCapable) throw new Reject('CAP_BPF and CAP_PERFMON are required to use arena', pc - 1, 1);
+        arenaId = map.id;
+      }
       continue;
     }
     if (!KERNEL_INSN_TABLE[x.code & 0xff]) throw new Reject(`unknown opcode ${(x.code & 0xff).toString(16).padStart(2, '0')}`, pc, 22);
@@ -250,6 +256,12 @@ function checkEncodings(input: VerifyInput, bpfCapable: boolean): void {
       if (x.off !== 0) throw new Reject('BPF_LD_IMM64 uses reserved fields', pc, 22);
       pc++;
       continue;
+    }
+    if (x.code === (Cls.ALU64 | AluOp.MOV | 0x08) && x.off === 1) {
+      // addr_space_cast (check_alu_op): between address spaces 1 and 0 only, in a program with
+      // a BPF arena.
+      if (x.imm !== 1 && x.imm !== 1 << 16) throw new Reject('addr_space_cast insn can only convert between address space 1 and 0', pc, 22);
+      if (arenaId === undefined) throw new Reject('addr_space_cast insn can only be used in a program that has an associated arena', pc, 22);
     }
     const problem = insnProblem(insns, pc);
     // A register past r10 is check_reg_arg's to refuse ("R15 is invalid") when the insn is reached.

@@ -69,7 +69,7 @@ export function verifierCaps(opts: Pick<VerifyOptions, 'unpriv'>): VerifierCaps 
 }
 
 /** A BPF-to-BPF function argument/return as its BTF prototype says (global functions). */
-export type GlobalArg = { kind: 'scalar' } | { kind: 'ctx' } | { kind: 'mem'; size: number; nullable: boolean } | { kind: 'dynptr' } | { kind: 'trusted'; name: string; size: number; nullable: boolean } | { kind: 'unknown'; what: string; sizeError?: string };
+export type GlobalArg = { kind: 'scalar' } | { kind: 'ctx' } | { kind: 'mem'; size: number; nullable: boolean } | { kind: 'dynptr' } | { kind: 'trusted'; name: string; size: number; nullable: boolean } | { kind: 'arena' } | { kind: 'unknown'; what: string; sizeError?: string };
 
 export interface VerifyInput {
   name: string;
@@ -174,6 +174,8 @@ export interface VerifyResult {
   /** Unprivileged: the bpf_tail_call sites and their prog array's size, for the index bound check
    *  the kernel's do_misc_fixups puts before each (verifier/fixups.ts). */
   tailCallBounds?: { pc: number; maxEntries: number }[];
+  /** ALU64 insns on BPF arena pointers, to run as 32-bit ones (verifier/fixups.ts). */
+  arenaAlu32?: number[];
   /** stackDepth: per function, the bytes of stack it uses; mayGoto: the functions (indexes into
    *  stackDepth) with a reachable may_goto, for which the kernel reserves a hidden slot below that
    *  depth for the loop budget (the VM keeps the budget beside the frame). */

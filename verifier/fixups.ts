@@ -28,6 +28,7 @@ const alu = (is64: boolean, op: number, src: number, dst: number, srcReg: number
 const jmp = (is64: boolean, op: number, dst: number, off: number, imm: number): Insn => ({ code: (is64 ? Cls.JMP : Cls.JMP32) | op | Src.K, dst, src: 0, off, imm });
 const ja = (off: number): Insn => ({ code: Cls.JMP | JmpOp.JA, dst: 0, src: 0, off, imm: 0 });
 const mov32Reg = (r: number): Insn => ({ code: Cls.ALU | AluOp.MOV | Src.X, dst: r, src: r, off: 0, imm: 0 });
+const mov32From = (d: number, s: number): Insn => ({ code: Cls.ALU | AluOp.MOV | Src.X, dst: d, src: s, off: 0, imm: 0 });
 const mov32Imm = (r: number, imm: number): Insn => ({ code: Cls.ALU | AluOp.MOV | Src.K, dst: r, src: 0, off: 0, imm });
 const neg = (is64: boolean, r: number): Insn => alu(is64, AluOp.NEG, Src.K, r, 0, 0, 0);
 
@@ -86,6 +87,11 @@ export interface Xlated {
 export interface FixupFacts {
   /** Unprivileged tail call sites and their prog array's max_entries. */
   tailCallBounds?: readonly { pc: number; maxEntries: number }[];
+  /** ALU64 insns on BPF arena pointers (needs_zext): they run as 32-bit ALU insns. */
+  arenaAlu32?: readonly number[];
+  /** The program's BPF arena has BPF_F_NO_USER_CONV: addr_space_cast to the user view becomes
+   *  a 32-bit move too (do_misc_fixups). */
+  arenaNoUserConv?: boolean;
 }
 
 /** An unprivileged bpf_tail_call (do_misc_fixups): the index is bounded with a 64-bit compare and
@@ -103,6 +109,14 @@ export function fixupInsns(insns: readonly Insn[], facts: FixupFacts = {}): Xlat
   const n = insns.length;
   const patches = new Map<number, Insn[]>();
   for (const t of facts.tailCallBounds ?? []) if (t.pc < n) patches.set(t.pc, tailCallPatch(insns[t.pc]!, t.maxEntries));
+  // PTR_TO_ARENA is 32-bit: a 64-bit operation on one becomes the 32-bit operation.
+  for (const pc of facts.arenaAlu32 ?? []) if (pc < n) patches.set(pc, [{ ...insns[pc]!, code: (insns[pc]!.code & ~7) | Cls.ALU }]);
+  if (facts.arenaNoUserConv) {
+    for (let pc = 0; pc < n; pc++) {
+      const x = insns[pc]!;
+      if (x.code === (Cls.ALU64 | AluOp.MOV | Src.X) && x.off === 1) patches.set(pc, [mov32From(x.dst, x.src)]);
+    }
+  }
   for (let pc = 0; pc < n; pc++) {
     const x = insns[pc]!;
     if (x.code === LD_IMM64) {

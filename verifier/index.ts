@@ -94,6 +94,7 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
     out.facts = v.facts;
     const bounds = tailCallBounds(v);
     if (bounds) out.tailCallBounds = bounds;
+    if (v.arenaAlu32.size > 0) out.arenaAlu32 = [...v.arenaAlu32].sort((a, b) => a - b);
   }
   return out;
 }

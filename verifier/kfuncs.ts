@@ -51,6 +51,21 @@ function statefulFamily(k: KfuncEntry): boolean {
   return /\bbpf_(dynptr|iter_|rb_|list_|refcount)/.test(types) || /^bpf_(obj_|percpu_obj_|refcount_|rbtree_|list_)/.test(k.name);
 }
 
+/** A `__map` argument (check_kfunc_args' KF_ARG_PTR_TO_MAP, then process_kf_arg_ptr_to_btf_id
+ *  with struct bpf_map): NULL is refused for KF_TRUSTED_ARGS kfuncs, a map pointer or a trusted
+ *  struct bpf_map pointer is taken, anything else named as the kernel names it. */
+function checkMapArg(v: Verifier, k: KfuncEntry, i: number, regno: number): void {
+  const r = v.regs[regno]!;
+  const trustedArgs = (kfuncFlagBits(k) & KF.KF_TRUSTED_ARGS) !== 0;
+  if (trustedArgs && ((r.type === RegType.SCALAR && r.s.isConst() && r.s.constValue() === 0n) || r.maybeNull)) v.reject(`Possibly NULL pointer passed to trusted arg${i}`, false, 13);
+  if (r.type === RegType.MAP_PTR) return;
+  if (r.type === RegType.BTF_ID && (r.flags & RegFlag.UNTRUSTED) === 0) {
+    if (r.btfName !== 'bpf_map') v.reject(`kernel function ${k.name} args#${i} expected pointer to STRUCT bpf_map but R${regno} has a pointer to STRUCT ${r.btfName}`, false, 22);
+    return;
+  }
+  v.reject(`arg#${i} is ${regTypeName(r)} expected ${r.type === RegType.BTF_ID ? 'ptr_' : regTypeName(r)} or socket`, false, 22);
+}
+
 /** Kernel scalar types of the table's prototypes (btf_type_is_scalar: ints, enums, bool). */
 const isPointerType = (t: string): boolean => t.includes('*');
 
@@ -131,6 +146,11 @@ export function checkKfuncCall(v: Verifier, insn: Insn): void {
     if (k.name === 'bpf_cast_to_kern_ctx') {
       // KF_ARG_PTR_TO_CTX
       if (r.type !== RegType.CTX) v.reject(`arg#${i} expected pointer to ctx, but got ${regTypeName(r)}`);
+      return;
+    }
+    if (pname.endsWith('__map')) {
+      // KF_ARG_PTR_TO_MAP: a map pointer (CONST_PTR_TO_MAP, or a trusted struct bpf_map).
+      checkMapArg(v, k, i, regno);
       return;
     }
     // Other pointer arguments (trusted/RCU BTF objects, memory with __sz sizes) are not checked yet.

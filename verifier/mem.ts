@@ -119,6 +119,13 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
       if (reg.maybeNull) v.reject(`R${regno} invalid mem access '${regTypeName(reg)}'`);
       result = reg.flags & RegFlag.MEM_ALLOC ? allocAccess(v, reg, regno, off, size) : btfAccess(v, reg, regno, off, size, t);
       break;
+    case RegType.ARENA:
+      // BPF arena memory (PROBE_MEM32): any offset, no bounds; the JIT's exception table reads
+      // 0 from and drops writes to pages nothing allocated. Sign-extending loads are refused
+      // (convert_ctx_accesses, -EOPNOTSUPP).
+      if (opts.ldsx) v.reject('sign extending loads from arena are not supported yet', false, 95);
+      result = Reg.unknown();
+      break;
     case RegType.MAP_PTR: {
       // check_ptr_to_map_access: struct bpf_map's fields, read-only, through the map type's struct.
       const struct = mapStruct(reg.map?.type ?? 0);

@@ -31,6 +31,10 @@ export const RegType = {
   DYNPTR: 18,
   /** PTR_TO_XDP_SOCK: an AF_XDP socket from an xskmap lookup (struct bpf_xdp_sock). */
   XDP_SOCK: 19,
+  /** PTR_TO_ARENA: the kernel view (low 32 bits) of a BPF arena pointer, after addr_space_cast
+   *  from address space 1; any arithmetic keeps it (as 32-bit), loads and stores through it are
+   *  unchecked (the kernel's PROBE_MEM32: faults read 0 / are dropped). */
+  ARENA: 20,
 } as const;
 export type RegType = (typeof RegType)[keyof typeof RegType];
 
@@ -85,6 +89,7 @@ const TYPE_NAME: Record<number, string> = {
   [RegType.BUF]: 'buf',
   [RegType.DYNPTR]: 'dynptr_ptr',
   [RegType.XDP_SOCK]: 'xdp_sock',
+  [RegType.ARENA]: 'arena',
 };
 
 /** The scalar part of registers that have none yet (NOT_INIT): shared, never mutated. */

@@ -3,6 +3,7 @@
 // checkpointed and compared (prune.ts); every instruction is checked by the module of its class.
 // Logging follows the kernel's: per-insn lines, the scratched registers after each insn, the
 // log rewound to the branch point when a path ends well (level 1).
+import { MapType } from '../maps/types.js';
 import { Cls, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, type Insn } from '../vm/isa.js';
 import { formatInsn } from '../vm/disasm.js';
 import { formOf } from '../vm/opcodes.js';
@@ -116,6 +117,9 @@ export class Verifier {
   private pathDone = false;
   private lastLine: string | undefined;
   readonly facts: InsnFacts[];
+  /** ALU64 insns that computed on a BPF arena pointer (the kernel's needs_zext): they run as
+   *  32-bit operations (verifier/fixups.ts), as PTR_TO_ARENA is 32-bit. */
+  readonly arenaAlu32 = new Set<number>();
   readonly stackDepth: number[];
   readonly globalsNeeded = new Set<number>();
   /** Functions (subprogram indexes) with a reachable may_goto. */
@@ -880,6 +884,11 @@ export class Verifier {
       case PseudoLd.MAP_VALUE:
       case PseudoLd.MAP_IDX_VALUE: {
         const map = this.input.map(insn.imm)!;
+        // A BPF arena's direct value is a user address: a scalar until addr_space_cast.
+        if (map.type === MapType.ARENA) {
+          this.setReg(insn.dst, Reg.unknown());
+          return;
+        }
         if (hi >>> 0 >= map.valueSize) this.reject(`invalid access to map value pointer, value_size=${map.valueSize} off=${hi >>> 0}`, false, 22);
         const r = Reg.ptr(RegType.MAP_VALUE);
         r.map = map;

@@ -82,6 +82,10 @@ export interface SparseWindow {
   readonly start: number;
   readonly end: number;
   readonly name: string;
+  /** The guard pages around [start, end): never populated, accesses behave as to unpopulated
+   *  pages. */
+  readonly guardStart: number;
+  readonly guardEnd: number;
 }
 
 interface Slab {
@@ -269,10 +273,11 @@ export class Arena {
 
   /** Reserve `pages` contiguous, inaccessible pages for a sparse window; returns its start.
    *  FaultSignal when the arena cannot hold them. */
-  reserveWindow(pages: number, name: string): number {
+  reserveWindow(pages: number, name: string, guardPages = 0): number {
     if (!Number.isInteger(pages) || pages <= 0) throw new FaultSignal(`invalid window size ${pages} pages`);
-    const start = this.takePages(pages);
-    this.windows.push({ start, end: start + pages * PAGE_SIZE, name });
+    const base = this.takePages(pages + 2 * guardPages);
+    const start = base + guardPages * PAGE_SIZE;
+    this.windows.push({ start, end: start + pages * PAGE_SIZE, name, guardStart: base, guardEnd: start + (pages + guardPages) * PAGE_SIZE });
     return start;
   }
 
@@ -283,19 +288,20 @@ export class Arena {
     const w = this.windows[i]!;
     for (let a = w.start; a < w.end; a += PAGE_SIZE) if (this.pageOwner[a >>> PAGE_SHIFT]! > 0) this.unpopulatePage(a);
     this.windows.splice(i, 1);
-    this.freePageRuns.push({ start: w.start, pages: (w.end - w.start) / PAGE_SIZE });
+    this.freePageRuns.push({ start: w.guardStart, pages: (w.guardEnd - w.guardStart) / PAGE_SIZE });
   }
 
-  /** The window holding every byte of [addr, addr + size), or undefined. */
+  /** The window whose range, guard pages included, holds every byte of [addr, addr + size). */
   windowAt(addr: number, size: number): SparseWindow | undefined {
-    for (const w of this.windows) if (addr >= w.start && addr + size <= w.end) return w;
+    for (const w of this.windows) if (addr >= w.guardStart && addr + size <= w.guardEnd) return w;
     return undefined;
   }
 
   /** Make the page at `addr` (page-aligned, inside a window, unpopulated) a zeroed, writable region. */
   populatePage(addr: number, name: string): void {
     const page = addr >>> PAGE_SHIFT;
-    if ((addr & (PAGE_SIZE - 1)) !== 0 || !this.windowAt(addr, PAGE_SIZE) || this.pageOwner[page] !== NO_OWNER) {
+    const w = this.windowAt(addr, PAGE_SIZE);
+    if ((addr & (PAGE_SIZE - 1)) !== 0 || !w || addr < w.start || addr >= w.end || this.pageOwner[page] !== NO_OWNER) {
       throw new FaultSignal(`populatePage: 0x${addr.toString(16)} is not an unpopulated window page`);
     }
     // Stores to an unpopulated page are dropped by the VM, but a page may still hold what it held
@@ -412,7 +418,7 @@ export class Arena {
     // top, r10 + 0) still names that allocation.
     const info = this.describe(addr) ?? (addr > 0 ? this.describe(addr - 1) : undefined);
     if (!info) {
-      const w = this.windows.find((x) => addr < x.end && addr + size > x.start);
+      const w = this.windows.find((x) => addr < x.guardEnd && addr + size > x.guardStart);
       if (w) return `${what}: out of bounds of bpf_arena '${w.name}' (window 0x${w.start.toString(16)}-0x${w.end.toString(16)})`;
       return `${what}: not in any region`;
     }

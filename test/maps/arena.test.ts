@@ -16,8 +16,10 @@ import { Errno, MapFlag, MapType, type MapSpec } from '../../maps/types.js';
 import { assemble } from '../../vm/asm.js';
 import { ProgType } from '../../vm/prog-types.js';
 import type { Engine } from '../../vm/interpreter.js';
+import { runnableProgram, verifyForRun } from '../../src/verify.js';
 
 const ENGINES: Engine[] = ['interpreter', 'compiled'];
+const MODES = ENGINES.flatMap((engine) => [false, true].map((verified) => ({ engine, verified, name: `${engine}, ${verified ? 'verified' : 'unverified'}` })));
 const KPROGS = '/root/.cache/ebpfvm/build/progs';
 
 function open(path: string, runtime: Runtime, programs?: string[], edit?: (o: ReturnType<typeof openObject>) => void): LoadedObject {
@@ -26,7 +28,13 @@ function open(path: string, runtime: Runtime, programs?: string[], edit?: (o: Re
   return load(runtime, spec, programs ? { programs } : {});
 }
 
-const run = (o: LoadedObject, p: string) => testRun(o.runtime, o.program(p).program, {}).retval | 0;
+/** A test run of program `p`, verified first (then run as the kernel runs it: the verifier's
+ *  rewrite, no instruction budget) when `verified`. */
+function runAs(o: LoadedObject, p: string, verified: boolean, input: { args?: bigint[] } = {}): number {
+  if (!verified) return testRun(o.runtime, o.program(p).program, input).retval | 0;
+  verifyForRun(o, p);
+  return testRun(o.runtime, runnableProgram(o.program(p)), { ...input, maxInsns: 0 }).retval | 0;
+}
 
 function bss(o: LoadedObject, name: string): bigint {
   const g = o.spec.globals.get(name)!;
@@ -95,8 +103,9 @@ describe('BPF_MAP_TYPE_ARENA creation', () => {
   });
 });
 
-describe.each(ENGINES)('BPF arena programs (%s)', (engine) => {
+describe.each(MODES)('BPF arena programs ($name)', ({ engine, verified }) => {
   const prog = new URL('../progs/maps/m_arena.o', import.meta.url).pathname;
+  const run = (o: LoadedObject, p: string) => runAs(o, p, verified);
 
   it('global __arena variables live in the first page; alloc_pages hands out the next', () => {
     const runtime = new Runtime({ engine });
@@ -150,7 +159,8 @@ describe.each(ENGINES)('BPF arena programs (%s)', (engine) => {
   });
 });
 
-describe.each(ENGINES)("the kernel's arena selftests (%s)", (engine) => {
+describe.each(MODES)("the kernel's arena selftests ($name)", ({ engine, verified }) => {
+  const run = (o: LoadedObject, p: string) => runAs(o, p, verified);
   // prog_tests/arena_htab.c: the program builds a hash table in the arena; user space walks its
   // buckets through the pointers the program stored and finds value == key for keys 0, 4, 8, 12.
   it.skipIf(!existsSync(`${KPROGS}/arena_htab.o`))('arena_htab.c: arena_htab_llvm', () => {
@@ -212,7 +222,7 @@ describe.each(ENGINES)("the kernel's arena selftests (%s)", (engine) => {
     const img = bssMap.lookup(new Uint8Array(4))!;
     new DataView(img.buffer, img.byteOffset).setUint32(g.offset, 1000, true); // the runtime task's tgid
     bssMap.update(new Uint8Array(4), img);
-    for (const p of progs) expect(testRun(runtime, o.program(p).program, p === 'uaf' ? {} : { args: new Array(12).fill(0n) }).retval, p).toBe(0);
+    for (const p of progs) expect(runAs(o, p, verified, p === 'uaf' ? {} : { args: new Array(12).fill(0n) }), p).toBe(0);
     const v = arenaApi(o);
     const want: Record<string, bigint> = {
       add64_value: 3n, add64_result: 1n, add32_value: 3n, add32_result: 1n, add_stack_value_copy: 3n, add_stack_result: 1n, add_noreturn_value: 3n,
