@@ -7,10 +7,9 @@
 // and N = n and takes the difference, which also cancels the fixed cost of creating the map.
 //
 // Counted: heapUsed (JS objects, including the arena's slab records and free lists), arrayBuffers
-// (every non-resizable typed array: page tables, the write-protect bitmap, slot tables, the rbtree
-// ownership bitmap) and, for the VM, the arena pages handed out to allocations. Node counts the
-// resizable arena buffer in neither heapUsed nor arrayBuffers (only in `external`), so it is taken
-// from Arena.footprint() instead.
+// (every typed array: page tables, the write-protect bitmap, slot tables, the rbtree ownership
+// bitmap, and the arena buffer, which bench/memory.ts takes out again) and, for the VM, the arena
+// pages handed out to allocations, from Arena.footprint().
 import { OrderedMap } from '@js-sdsl/ordered-map';
 import { RbtreeMap, rbtreeSpec } from '../maps/rbtree.js';
 import { RbtreeApi, type KeyField } from '../src/rbtree-api.js';

@@ -113,13 +113,14 @@ export class GraphHeap {
   private readonly objects = new Map<number, GraphObject>();
   private live = 0;
   private readonly roots = new Map<number, Root>();
-  private readonly w: Uint32Array;
-
   constructor(
     readonly arena: Arena,
     private readonly containers: ContainerLookup = () => undefined,
-  ) {
-    this.w = new Uint32Array(arena.u8.buffer);
+  ) {}
+
+  /** The arena's word view now (replaced when the arena grows: never kept). */
+  private get w(): Uint32Array {
+    return this.arena.u32;
   }
 
   /** Objects allocated and not yet freed. */
@@ -315,7 +316,7 @@ export class GraphHeap {
     if (!field || field.kind !== kind || !field.contains) {
       throw new FaultSignal(`${what}: ${hex(addr)} is not a ${name} (one that BTF declares with __contains in a map value, global data or an object)${addr === 0 ? ' (NULL)' : this.describeAddr(addr)}`);
     }
-    const r: Root = kind === 'rb_root' ? { kind: 'rb_root', addr, field, tree: new RbTree(this.arena.u8.buffer), busy: false } : { kind: 'list_head', addr, field, first: 0, last: 0, count: 0 };
+    const r: Root = kind === 'rb_root' ? { kind: 'rb_root', addr, field, tree: new RbTree(this.arena), busy: false } : { kind: 'list_head', addr, field, first: 0, last: 0, count: 0 };
     this.roots.set(addr, r);
     return r as Extract<Root, { kind: K }>;
   }

@@ -314,6 +314,9 @@ export class HashTable implements BpfMap {
     }
     slot = this.takeSlot();
     if (slot < 0) return -Errno.ENOMEM;
+    // A program's key and value are arena bytes: the allocation may have moved the arena to a new
+    // buffer (vm/memory.ts), so its byte view is read again.
+    if (!user) key = value = this.arena.u8;
     this.index.set(id, slot);
     this.slotKeyId[slot] = id;
     this.live[slot] = 1;

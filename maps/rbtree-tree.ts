@@ -26,17 +26,24 @@ const PC = 0;
 const RIGHT = 2;
 const LEFT = 4;
 
+/** Where the tree reads its nodes: the arena (its `u32` view is replaced when the arena grows, so
+ *  the tree reads it per access or once per operation between calls that cannot allocate). */
+export interface WordMemory {
+  readonly u32: Uint32Array;
+}
+
 export class RbTree {
-  /** Word view of the arena; length-tracking, so it follows arena growth. */
-  private readonly w: Uint32Array;
   root = 0;
   /** Cached leftmost/rightmost (rb_root_cached): first/last are O(1). */
   leftmost = 0;
   rightmost = 0;
   size = 0;
 
-  constructor(buffer: ArrayBufferLike) {
-    this.w = new Uint32Array(buffer);
+  constructor(private readonly mem: WordMemory) {}
+
+  /** The arena's word view now (never kept across a `less`/`cmp` call, which may allocate). */
+  private get w(): Uint32Array {
+    return this.mem.u32;
   }
 
   // ---- field access ----------------------------------------------------------------------

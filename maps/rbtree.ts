@@ -79,7 +79,7 @@ export class RbtreeMap implements BpfMap {
     this.valueSize = spec.valueSize;
     this.granule = spec.valueSize;
     this.arena = ctx.arena;
-    this.tree = new RbTree(ctx.arena.u8.buffer);
+    this.tree = new RbTree(ctx.arena);
     this.lockAddr = ctx.arena.alloc(SPIN_LOCK_SIZE, { kind: 'map', name: `${spec.name}.lock` });
     ctx.arena.protect(this.lockAddr, SPIN_LOCK_SIZE);
   }

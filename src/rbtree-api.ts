@@ -188,26 +188,27 @@ export class RbtreeApi {
 }
 
 /** `less` on a key field without BigInt: 8-byte keys compare as (high word, low word). Aligned
- *  little-endian fields read through a Uint32Array: on the arena's resizable buffer a DataView
- *  read costs several times a typed-array read (Node 20). */
+ *  little-endian fields read through the arena's word view (a DataView read costs several times
+ *  a typed-array read in Node 20). The views are read per call: the arena replaces them when it
+ *  grows, and a comparator is cached across inserts that allocate. */
 function keyLess(arena: Arena, f: KeyField): (a: number, b: number) => boolean {
-  const dv = arena.dv;
   const o = f.offset;
   const le = !f.bigEndian;
   if (le && o % 4 === 0 && (f.size === 4 || f.size === 8)) {
-    const w = new Uint32Array(arena.u8.buffer);
     const wi = o >>> 2;
     if (f.size === 4) {
-      if (!f.signed) return (a, b) => w[(a >>> 2) + wi]! < w[(b >>> 2) + wi]!;
-      return (a, b) => (w[(a >>> 2) + wi]! | 0) < (w[(b >>> 2) + wi]! | 0);
+      if (!f.signed) return (a, b) => arena.u32[(a >>> 2) + wi]! < arena.u32[(b >>> 2) + wi]!;
+      return (a, b) => (arena.u32[(a >>> 2) + wi]! | 0) < (arena.u32[(b >>> 2) + wi]! | 0);
     }
     return f.signed
       ? (a, b) => {
+          const w = arena.u32;
           const ha = w[(a >>> 2) + wi + 1]! | 0;
           const hb = w[(b >>> 2) + wi + 1]! | 0;
           return ha < hb || (ha === hb && w[(a >>> 2) + wi]! < w[(b >>> 2) + wi]!);
         }
       : (a, b) => {
+          const w = arena.u32;
           const ha = w[(a >>> 2) + wi + 1]!;
           const hb = w[(b >>> 2) + wi + 1]!;
           return ha < hb || (ha === hb && w[(a >>> 2) + wi]! < w[(b >>> 2) + wi]!);
@@ -215,19 +216,23 @@ function keyLess(arena: Arena, f: KeyField): (a: number, b: number) => boolean {
   }
   switch (f.size) {
     case 1:
-      return f.signed ? (a, b) => dv.getInt8(a + o) < dv.getInt8(b + o) : (a, b) => dv.getUint8(a + o) < dv.getUint8(b + o);
+      return f.signed ? (a, b) => arena.dv.getInt8(a + o) < arena.dv.getInt8(b + o) : (a, b) => arena.dv.getUint8(a + o) < arena.dv.getUint8(b + o);
     case 2:
-      return f.signed ? (a, b) => dv.getInt16(a + o, le) < dv.getInt16(b + o, le) : (a, b) => dv.getUint16(a + o, le) < dv.getUint16(b + o, le);
+      return f.signed
+        ? (a, b) => arena.dv.getInt16(a + o, le) < arena.dv.getInt16(b + o, le)
+        : (a, b) => arena.dv.getUint16(a + o, le) < arena.dv.getUint16(b + o, le);
     case 4:
-      return f.signed ? (a, b) => dv.getInt32(a + o, le) < dv.getInt32(b + o, le) : (a, b) => dv.getUint32(a + o, le) < dv.getUint32(b + o, le);
+      return f.signed
+        ? (a, b) => arena.dv.getInt32(a + o, le) < arena.dv.getInt32(b + o, le)
+        : (a, b) => arena.dv.getUint32(a + o, le) < arena.dv.getUint32(b + o, le);
     default: {
       const hiOff = le ? o + 4 : o;
       const loOff = le ? o : o + 4;
-      const hi = f.signed ? (n: number) => dv.getInt32(n + hiOff, le) : (n: number) => dv.getUint32(n + hiOff, le);
+      const hi = f.signed ? (n: number) => arena.dv.getInt32(n + hiOff, le) : (n: number) => arena.dv.getUint32(n + hiOff, le);
       return (a, b) => {
         const ha = hi(a);
         const hb = hi(b);
-        return ha < hb || (ha === hb && dv.getUint32(a + loOff, le) < dv.getUint32(b + loOff, le));
+        return ha < hb || (ha === hb && arena.dv.getUint32(a + loOff, le) < arena.dv.getUint32(b + loOff, le));
       };
     }
   }
@@ -240,8 +245,7 @@ function isWordKey(f: KeyField): boolean {
 }
 
 /** A value's bytes after the rb_node into a fresh node at `addr` (8-aligned). Whole 4-byte words
- *  go through the arena's Int32Array: a store into the arena's resizable buffer costs several
- *  times a read from the caller's plain one, so 4 stores beat 16. */
+ *  go through the arena's Int32Array: 4 stores beat 16. */
 function copyPayload(arena: Arena, addr: number, value: Uint8Array): void {
   const i32 = arena.i32;
   const n = value.length;

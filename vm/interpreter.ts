@@ -818,12 +818,16 @@ export class Interpreter {
     let bs = entry; // first pc of the current basic block
     // Last region found readable / writable; reset after every helper call (see Arena.accessRange).
     const rng = this.rng;
-    const dv = arena.dv;
-    const u8 = arena.u8;
-    const i32 = arena.i32;
-    const u16 = arena.u16;
-    const i16 = arena.i16;
-    const i8 = arena.i8;
+    // The arena's views: replaced when it grows (vm/memory.ts), which only a helper, a kfunc or a
+    // map value's first resolution (LD_IMM64) can make happen mid-run, so they are read again
+    // after those when `arena.views` moved.
+    let views = arena.views;
+    let dv = arena.dv;
+    let u8 = arena.u8;
+    let i32 = arena.i32;
+    let u16 = arena.u16;
+    let i16 = arena.i16;
+    let i8 = arena.i8;
     let rS = 0;
     let rE = 0;
     let wS = 0;
@@ -1913,6 +1917,15 @@ export class Interpreter {
               this.callKfunc(run, ctx, curProg, curDecoded, pc, P[(pc << 2) + 2]!, R);
               count = run.insnCount;
               rS = rE = wS = wE = 0; // like a helper, it may have changed memory
+              if (arena.views !== views) {
+                views = arena.views;
+                dv = arena.dv;
+                u8 = arena.u8;
+                i32 = arena.i32;
+                u16 = arena.u16;
+                i16 = arena.i16;
+                i8 = arena.i8;
+              }
               bs = pc + 1;
               break;
             }
@@ -1935,6 +1948,15 @@ export class Interpreter {
             this.callHelper(run, ctx, curProg, curDecoded, pc, helperId, R);
             count = run.insnCount;
             rS = rE = wS = wE = 0;
+            if (arena.views !== views) {
+              views = arena.views;
+              dv = arena.dv;
+              u8 = arena.u8;
+              i32 = arena.i32;
+              u16 = arena.u16;
+              i16 = arena.i16;
+              i8 = arena.i8;
+            }
             if (run.pendingTail !== undefined) {
               curProg = run.pendingTail;
               run.pendingTail = undefined;
@@ -1986,6 +2008,16 @@ export class Interpreter {
               run.pc = pc;
               run.prog = curProg;
               this.loadImm64Pseudo(run, curDecoded, pc, s, P[(pc << 2) + 2]!, P[(pc << 2) + 6]!, R, d);
+              // resolving a map value may allocate (Runtime.mapValueAddress): the views may have moved
+              if (arena.views !== views) {
+                views = arena.views;
+                dv = arena.dv;
+                u8 = arena.u8;
+                i32 = arena.i32;
+                u16 = arena.u16;
+                i16 = arena.i16;
+                i8 = arena.i8;
+              }
             }
             // two slots, one instruction: keep the block's slot count honest
             pc += 2;

@@ -43,7 +43,8 @@ export interface ArenaOptions {
 /** Arena.footprint(). Typed arrays are counted by byteLength; the JS objects around them (slab
  *  records, free lists, the partial-word map) are left to a heap measurement. */
 export interface ArenaFootprint {
-  /** Current size of the arena buffer (committed; grows by doubling up to maxBytes). */
+  /** Current size of the arena buffer (grows by doubling up to maxBytes; pages never touched
+   *  cost no RAM). Node counts it in `arrayBuffers`. */
   reservedBytes: number;
   /** The buffer's maximum size (address space reserved, not memory). */
   maxBytes: number;
@@ -75,6 +76,8 @@ const MAX_CLASS = SIZE_CLASSES[SIZE_CLASSES.length - 1]!;
 const CLASS_OF = new Uint16Array((MAX_CLASS >>> 3) + 1);
 for (let u = 1; u < CLASS_OF.length; u++) CLASS_OF[u] = SIZE_CLASSES.find((c) => c >= u * 8)!;
 const SLAB_PAGES = 4;
+/** Arena.relocateOnEveryAlloc moves arenas with at most this many bytes in use. */
+const RELOCATE_TEST_LIMIT = 4 << 20;
 const NO_OWNER = 0;
 
 /** A reserved range of pages populated one page at a time (a BPF arena map's pages). */
@@ -117,18 +120,36 @@ interface Region {
 }
 
 export class Arena {
-  /** Byte view of the whole arena; length-tracking, so it follows growth. */
-  readonly u8: Uint8Array;
-  /** DataView over the whole arena; length-tracking. */
-  readonly dv: DataView;
-  /** Aligned views (length-tracking) for the interpreter's fast paths: DataView accessors are
-   *  several times slower than typed-array elements in Node 20 (bench: 15 vs 2.6 µs per 1000). */
-  readonly i32: Int32Array;
-  readonly u16: Uint16Array;
-  readonly i16: Int16Array;
-  readonly i8: Int8Array;
+  // The views below are over a plain, fixed-size ArrayBuffer that is REPLACED when the arena
+  // grows: typed-array access on a resizable ArrayBuffer costs about 2x as much in Node 20 (V8
+  // 11.3; scripts/arena-views.mjs measures both), and every access of every program and tree goes
+  // through these views. Growth copies the used bytes into a buffer twice the size and swaps every
+  // view at once (`views` counts the swaps). So: read `arena.u8` (etc.) where you use it; a view
+  // kept in a local or a field goes stale at the next allocation (anything that may allocate: a
+  // helper, a map update, a node alloc), and writes through a stale view are lost. Long-lived
+  // holders re-read after `views` moves (the interpreter and compiled code after every helper or
+  // kfunc call, RbTree per operation). Assigned only by `setViews`.
+  /** Byte view of the whole arena. */
+  u8!: Uint8Array;
+  /** DataView over the whole arena. */
+  dv!: DataView;
+  /** Aligned views for the interpreter's fast paths: DataView accessors are several times slower
+   *  than typed-array elements in Node 20 (bench: 15 vs 2.6 µs per 1000). */
+  i32!: Int32Array;
+  u32!: Uint32Array;
+  u16!: Uint16Array;
+  i16!: Int16Array;
+  i8!: Int8Array;
+  /** How many times the views were replaced (growth); a holder of views compares it with the
+   *  value it last saw. */
+  views = 0;
   readonly maxBytes: number;
-  private readonly buffer: ArrayBuffer;
+  private buffer!: ArrayBuffer;
+  /** Test aid (EBPFVM_ARENA_RELOCATE=1 in test/engine-setup.ts): every allocation moves the arena
+   *  to a fresh buffer (arenas of up to 4 MiB: each move copies it) and detaches the old
+   *  one, so a view kept across an allocation reads nothing and writes nowhere (a stale DataView
+   *  throws), and code that would silently use one fails. */
+  static relocateOnEveryAlloc = false;
 
   // pageOwner[page]: 0 none, >0 region id, <0 slab id (-id).
   private pageOwner: Int32Array;
@@ -154,17 +175,23 @@ export class Arena {
   constructor(opts: ArenaOptions = {}) {
     this.maxBytes = roundPages(opts.maxBytes ?? 1 << 30);
     const initial = Math.min(roundPages(opts.initialBytes ?? 1 << 20), this.maxBytes);
-    this.buffer = new ArrayBuffer(initial, { maxByteLength: this.maxBytes });
-    this.u8 = new Uint8Array(this.buffer);
-    this.dv = new DataView(this.buffer);
-    this.i32 = new Int32Array(this.buffer);
-    this.u16 = new Uint16Array(this.buffer);
-    this.i16 = new Int16Array(this.buffer);
-    this.i8 = new Int8Array(this.buffer);
+    this.setViews(new ArrayBuffer(initial));
     this.pageOwner = new Int32Array(initial >>> PAGE_SHIFT);
     this.pageProtected = new Uint8Array(initial >>> PAGE_SHIFT);
     this.protectWords = new Uint8Array(initial >>> 6);
     this.partialBits = new Uint8Array(initial >>> 6);
+  }
+
+  private setViews(buffer: ArrayBuffer): void {
+    this.buffer = buffer;
+    this.u8 = new Uint8Array(buffer);
+    this.dv = new DataView(buffer);
+    this.i32 = new Int32Array(buffer);
+    this.u32 = new Uint32Array(buffer);
+    this.u16 = new Uint16Array(buffer);
+    this.i16 = new Int16Array(buffer);
+    this.i8 = new Int8Array(buffer);
+    this.views++;
   }
 
   /** Bytes currently allocated (requested sizes, not rounded). */
@@ -182,6 +209,7 @@ export class Arena {
   /** Allocate `size` zeroed bytes, 8-byte aligned. Throws FaultSignal when the arena is full. */
   alloc(size: number, opts: AllocOptions = {}): number {
     if (!Number.isInteger(size) || size < 0) throw new FaultSignal(`invalid allocation size ${size}`);
+    if (Arena.relocateOnEveryAlloc && this.buffer.byteLength <= RELOCATE_TEST_LIMIT) this.relocate(this.buffer.byteLength);
     const flags = opts.flags ?? MemFlag.READ | MemFlag.WRITE;
     const kind = opts.kind ?? 'heap';
     if (size > MAX_CLASS) return this.allocRegion(size, flags, kind, opts.name ?? kind);
@@ -242,6 +270,7 @@ export class Arena {
   /** Allocate a dedicated, page-aligned region (never slab-allocated), e.g. maps and stacks whose
    *  flags may change later. */
   allocRegion(size: number, flags: number, kind: RegionKind, name: string): number {
+    if (Arena.relocateOnEveryAlloc && this.buffer.byteLength <= RELOCATE_TEST_LIMIT) this.relocate(this.buffer.byteLength);
     const pages = Math.max(1, Math.ceil(size / PAGE_SIZE));
     const start = this.takePages(pages);
     this.u8.fill(0, start, start + pages * PAGE_SIZE);
@@ -533,8 +562,9 @@ export class Arena {
 
   // ---- accounting ----------------------------------------------------------------------
 
-  /** What the arena occupies, side tables included (bench/memory.ts): Node counts the resizable
-   *  arena buffer in neither heapUsed nor arrayBuffers, so memory figures take it from here. */
+  /** What the arena occupies, side tables included (bench/memory.ts): Node counts the arena
+   *  buffer (all of it, touched or not) in `arrayBuffers`, so memory figures take the pages in
+   *  use from here and subtract `reservedBytes` from Node's figure. */
   footprint(): ArenaFootprint {
     let slotTables = 0;
     for (const slab of this.slabs) if (slab) slotTables += slab.used.byteLength;
@@ -667,7 +697,7 @@ export class Arena {
     slab.used[idx] = size + 1; // +1 so a zero-length allocation is still "used"
     const addr = slab.start + idx * objSize;
     // Small objects (every class is a multiple of 8, every slot 8-aligned): word stores beat a
-    // fill() call on the arena's resizable buffer.
+    // fill() call.
     if (objSize <= 64) {
       const i32 = this.i32;
       for (let i = addr >>> 2, e = (addr + objSize) >>> 2; i < e; i++) i32[i] = 0;
@@ -707,7 +737,7 @@ export class Arena {
 
   private grow(needed: number): void {
     const next = Math.min(this.maxBytes, Math.max(needed, this.buffer.byteLength * 2));
-    this.buffer.resize(next);
+    this.relocate(next);
     const owner = new Int32Array(next >>> PAGE_SHIFT);
     owner.set(this.pageOwner);
     this.pageOwner = owner;
@@ -721,6 +751,24 @@ export class Arena {
     partial.set(this.partialBits);
     this.partialBits = partial;
   }
+
+  /** Move the arena into a fresh buffer of `size` bytes (>= the current size): the bytes below
+   *  `top` are copied (above it nothing was ever handed out, so it is still zero), then every view
+   *  is replaced. The old buffer is garbage once no stale view holds it. */
+  private relocate(size: number): void {
+    const old = this.buffer;
+    const oldU8 = this.u8;
+    const buffer = new ArrayBuffer(size);
+    new Uint8Array(buffer).set(oldU8.subarray(0, this.top));
+    this.setViews(buffer);
+    if (Arena.relocateOnEveryAlloc) detach(old);
+  }
+}
+
+/** Detach `buffer` (structuredClone with transfer is the portable way in Node 20 and browsers):
+ *  its views then have length 0, so a stale one reads undefined and writes nothing. */
+function detach(buffer: ArrayBuffer): void {
+  structuredClone(buffer, { transfer: [buffer] });
 }
 
 /** Bit i set when byte 8w+i of word `w` lies in [addr, end). */

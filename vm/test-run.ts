@@ -293,7 +293,6 @@ function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: Tes
   }
 
   const arena = host.arena;
-  const dv = arena.dv;
   // The kernel's skb data sits NET_SKB_PAD bytes into a slab buffer of at least 512 bytes, so the
   // MAC header's address ends in 0x40 (a program that stores a packet pointer's low byte into
   // the packet sees the same byte); the pad is not part of the packet region.
@@ -305,17 +304,17 @@ function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: Tes
   let runSock: Socket | undefined;
   try {
     fillTestSocket(arena, sk, data, protocol);
-    runSock = host.sockets?.openRunSocket(sk, dv.getUint32(sk + field(BPF_SOCK, 'family').offset, true), TCP_CLOSE);
-    dv.setBigUint64(ctx + field(SK_BUFF, 'sk').offset, BigInt(sk), true);
+    runSock = host.sockets?.openRunSocket(sk, arena.dv.getUint32(sk + field(BPF_SOCK, 'family').offset, true), TCP_CLOSE);
+    arena.dv.setBigUint64(ctx + field(SK_BUFF, 'sk').offset, BigInt(sk), true);
     arena.write(pkt, data);
     const skbData = l2 ? pkt : pkt + ETH_HLEN;
     const dataEnd = pkt + data.length;
-    const put32 = (name: string, v: number): void => dv.setUint32(ctx + field(SK_BUFF, name).offset, v >>> 0, true);
+    const put32 = (name: string, v: number): void => arena.dv.setUint32(ctx + field(SK_BUFF, name).offset, v >>> 0, true);
     put32('pkt_type', pktType);
     // skb->protocol is __be16; the context field reads it as stored, so 0x0800 reads 0x0008.
     put32('protocol', ((protocol & 0xff) << 8) | (protocol >>> 8));
     put32('ifindex', LOOPBACK_IFINDEX);
-    setSkb(dv, ctx, skbData, dataEnd); // data, data_end, data_meta and len (skbLen)
+    setSkb(arena.dv, ctx, skbData, dataEnd); // data, data_end, data_meta and len (skbLen)
     put32('wire_len', wireLen);
     if (wantCtx) {
       // convert___skb_to_skb: the accepted fields become the skb's.
@@ -332,13 +331,13 @@ function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: Tes
     const endAt = ctx + field(SK_BUFF, 'data_end').offset;
     const bounds = {
       get start(): number {
-        return dv.getUint32(dataAt, true);
+        return arena.dv.getUint32(dataAt, true);
       },
       get end(): number {
-        return dv.getUint32(endAt, true);
+        return arena.dv.getUint32(endAt, true);
       },
       get mac(): number {
-        const d = dv.getUint32(dataAt, true);
+        const d = arena.dv.getUint32(dataAt, true);
         return d === skbData ? pkt : (arena.describe(d)?.start ?? pkt);
       },
       get network(): number {
@@ -349,8 +348,8 @@ function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: Tes
 
     // After the run: the packet as data/data_end now say (helpers may move them), with a zeroed
     // Ethernet header in front for non-L2 types.
-    const curData = dv.getUint32(ctx + field(SK_BUFF, 'data').offset, true);
-    const curEnd = dv.getUint32(ctx + field(SK_BUFF, 'data_end').offset, true);
+    const curData = arena.dv.getUint32(ctx + field(SK_BUFF, 'data').offset, true);
+    const curEnd = arena.dv.getUint32(ctx + field(SK_BUFF, 'data_end').offset, true);
     const body = arena.read(curData, curEnd - curData);
     let dataOut = body;
     if (!l2) {
@@ -367,7 +366,7 @@ function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: Tes
     }
     return { ...run, dataOut, ...(ctxOut ? { ctxOut } : {}) };
   } finally {
-    freeMovedPacket(arena, dv.getUint32(ctx + field(SK_BUFF, 'data').offset, true));
+    freeMovedPacket(arena, arena.dv.getUint32(ctx + field(SK_BUFF, 'data').offset, true));
     arena.unprotect(ctx, SK_BUFF.size);
     // sk_free: the socket's storage goes with it
     if (runSock) host.sockets?.close(runSock);
@@ -385,19 +384,18 @@ const TCP_CLOSE = 7;
  *  receive queue (rx_queue_mapping -1) whose family and addresses come from the packet's IPv4 or
  *  IPv6 header (source = receive address, destination = peer). Read-only to programs. */
 function fillTestSocket(arena: Arena, sk: number, frame: Uint8Array, protocol: number): void {
-  const dv = arena.dv;
   const at = (name: string): number => sk + field(BPF_SOCK, name).offset;
   if (protocol === ETH_P_IP) {
-    dv.setUint32(at('family'), AF_INET, true);
+    arena.dv.setUint32(at('family'), AF_INET, true);
     arena.write(at('src_ip4'), frame.subarray(ETH_HLEN + 12, ETH_HLEN + 16));
     arena.write(at('dst_ip4'), frame.subarray(ETH_HLEN + 16, ETH_HLEN + 20));
   } else if (protocol === ETH_P_IPV6) {
-    dv.setUint32(at('family'), AF_INET6, true);
+    arena.dv.setUint32(at('family'), AF_INET6, true);
     arena.write(at('src_ip6'), frame.subarray(ETH_HLEN + 8, ETH_HLEN + 24));
     arena.write(at('dst_ip6'), frame.subarray(ETH_HLEN + 24, ETH_HLEN + 40));
   }
-  dv.setUint32(at('state'), TCP_CLOSE, true);
-  dv.setInt32(at('rx_queue_mapping'), -1, true);
+  arena.dv.setUint32(at('state'), TCP_CLOSE, true);
+  arena.dv.setInt32(at('rx_queue_mapping'), -1, true);
 }
 
 // ---- xdp ------------------------------------------------------------------------------------
@@ -447,16 +445,15 @@ function runXdp(host: TestRunHost, prog: Program, _info: ProgTypeInfo, input: Te
   try {
     const dataMeta = frame + headroom;
     arena.write(dataMeta, data);
-    const dv = arena.dv;
-    setXdp(dv, ctx, dataMeta + meta, dataMeta + data.length, dataMeta);
+    setXdp(arena.dv, ctx, dataMeta + meta, dataMeta + data.length, dataMeta);
     // Without an ingress device the kernel uses loopback's queue 0.
-    dv.setUint32(ctx + 12, ingress || LOOPBACK_IFINDEX, true);
-    dv.setUint32(ctx + 16, rxQueue, true);
+    arena.dv.setUint32(ctx + 12, ingress || LOOPBACK_IFINDEX, true);
+    arena.dv.setUint32(ctx + 16, rxQueue, true);
     protectExcept(arena, ctx, XDP_MD.size, []);
 
     const run = repeatRuns(host, prog, input, ctx, undefined);
 
-    const [d, e, m] = [dv.getUint32(ctx, true), dv.getUint32(ctx + 4, true), dv.getUint32(ctx + 8, true)];
+    const [d, e, m] = [arena.dv.getUint32(ctx, true), arena.dv.getUint32(ctx + 4, true), arena.dv.getUint32(ctx + 8, true)];
     const dataOut = arena.read(m, e - m);
     let ctxOut: Uint8Array | undefined;
     if (wantCtx) {
@@ -514,29 +511,28 @@ function runFlowDissector(host: TestRunHost, prog: Program, input: TestRunInput)
     flags = new DataView(userCtx.buffer).getUint32(flagsField.offset, true);
   }
   const arena = host.arena;
-  const dv = arena.dv;
   const pkt = arena.allocRegion(data.length, MemFlag.READ | MemFlag.WRITE, 'packet', `${prog.name} packet`);
   const ctx = arena.allocRegion(SK_BUFF.size, MemFlag.READ | MemFlag.WRITE, 'ctx', 'bpf_flow_dissector');
   const keys = arena.allocRegion(BPF_FLOW_KEYS.size, MemFlag.READ | MemFlag.WRITE, 'other', 'bpf_flow_keys');
   try {
     arena.write(pkt, data);
-    dv.setUint32(ctx + field(SK_BUFF, 'data').offset, pkt, true);
-    dv.setUint32(ctx + field(SK_BUFF, 'data_end').offset, pkt + data.length, true);
-    dv.setBigUint64(ctx + field(SK_BUFF, 'flow_keys').offset, BigInt(keys), true);
+    arena.dv.setUint32(ctx + field(SK_BUFF, 'data').offset, pkt, true);
+    arena.dv.setUint32(ctx + field(SK_BUFF, 'data_end').offset, pkt + data.length, true);
+    arena.dv.setBigUint64(ctx + field(SK_BUFF, 'flow_keys').offset, BigInt(keys), true);
     protectExcept(arena, ctx, SK_BUFF.size, []);
     const k = (name: string): number => keys + field(BPF_FLOW_KEYS, name).offset;
     const reset = (): void => {
       arena.zero(keys, BPF_FLOW_KEYS.size);
       arena.write(k('n_proto'), data.subarray(12, 14)); // __be16, as on the wire
-      dv.setUint16(k('nhoff'), ETH_HLEN, true);
-      dv.setUint16(k('thoff'), ETH_HLEN, true);
-      dv.setUint32(k('flags'), flags, true);
+      arena.dv.setUint16(k('nhoff'), ETH_HLEN, true);
+      arena.dv.setUint16(k('thoff'), ETH_HLEN, true);
+      arena.dv.setUint32(k('flags'), flags, true);
     };
     const clamp = (): void => {
       const c = (v: number, lo: number, hi: number): number => Math.min(Math.max(v, lo), hi);
-      const nhoff = c(dv.getUint16(k('nhoff'), true), ETH_HLEN, data.length);
-      dv.setUint16(k('nhoff'), nhoff, true);
-      dv.setUint16(k('thoff'), c(dv.getUint16(k('thoff'), true), nhoff, data.length), true);
+      const nhoff = c(arena.dv.getUint16(k('nhoff'), true), ETH_HLEN, data.length);
+      arena.dv.setUint16(k('nhoff'), nhoff, true);
+      arena.dv.setUint16(k('thoff'), c(arena.dv.getUint16(k('thoff'), true), nhoff, data.length), true);
     };
     const run = repeatRuns(host, prog, input, ctx, { start: pkt, end: pkt + data.length }, false, { before: reset, after: clamp });
     return { ...run, dataOut: arena.read(keys, BPF_FLOW_KEYS.size), ...(userCtx ? { ctxOut: userCtx } : {}) };
@@ -568,15 +564,14 @@ function runSkLookup(host: TestRunHost, prog: Program, input: TestRunInput): Tes
   const family = u.getUint32(off('family'), true) & 0xffff;
   if (family !== AF_INET && family !== AF_INET6) throw new TestRunInputError('EAFNOSUPPORT', `bpf_sk_lookup family ${family} is neither AF_INET (2) nor AF_INET6 (10)`);
   const arena = host.arena;
-  const dv = arena.dv;
   const ctx = arena.allocRegion(SK_LOOKUP.size, MemFlag.READ, 'ctx', 'bpf_sk_lookup');
   try {
     // What the kernel's bpf_sk_lookup_kern holds: 16-bit family, protocol and local port, the
     // addresses of the given family only.
-    dv.setUint32(ctx + off('family'), family, true);
-    dv.setUint32(ctx + off('protocol'), u.getUint32(off('protocol'), true) & 0xffff, true);
+    arena.dv.setUint32(ctx + off('family'), family, true);
+    arena.dv.setUint32(ctx + off('protocol'), u.getUint32(off('protocol'), true) & 0xffff, true);
     arena.write(ctx + off('remote_port'), user.subarray(off('remote_port'), off('remote_port') + 2));
-    dv.setUint32(ctx + off('local_port'), localPort, true);
+    arena.dv.setUint32(ctx + off('local_port'), localPort, true);
     const copy = (name: string, len: number): void => arena.write(ctx + off(name), user.subarray(off(name), off(name) + len));
     if (family === AF_INET) {
       copy('remote_ip4', 4);
@@ -587,12 +582,12 @@ function runSkLookup(host: TestRunHost, prog: Program, input: TestRunInput): Tes
     }
     // Each run starts with no socket selected; bpf_sk_assign writes the selection into ctx->sk.
     const skAt = ctx + off('sk');
-    const run = repeatRuns(host, prog, input, ctx, undefined, false, { before: () => dv.setBigUint64(skAt, 0n, true) });
+    const run = repeatRuns(host, prog, input, ctx, undefined, false, { before: () => arena.dv.setBigUint64(skAt, 0n, true) });
     // BPF_PROG_SK_LOOKUP_RUN_ARRAY keeps a selection only from a program that returns SK_PASS;
     // ctx_out's cookie is the selected socket's (ebpfvm's sockets have no reuseport group, so
     // the kernel's -EOPNOTSUPP for one cannot arise).
     const SK_PASS = 1;
-    const selected = run.retval === SK_PASS ? Number(dv.getBigUint64(skAt, true)) : 0;
+    const selected = run.retval === SK_PASS ? Number(arena.dv.getBigUint64(skAt, true)) : 0;
     const ctxOut = user.slice();
     new DataView(ctxOut.buffer).setBigUint64(0, selected ? (host.sockets?.byAddress(selected)?.cookie ?? 0n) : 0n, true);
     return { ...run, ctxOut };
@@ -649,7 +644,6 @@ function runNetfilter(host: TestRunHost, prog: Program, input: TestRunInput): Te
   }
 
   const arena = host.arena;
-  const dv = arena.dv;
   const pktBase = arena.allocRegion(NET_SKB_PAD + data.length, MemFlag.READ | MemFlag.WRITE, 'packet', `${prog.name} packet`);
   const pkt = pktBase + NET_SKB_PAD;
   arena.setRegionLow(pktBase, pkt);
@@ -659,20 +653,20 @@ function runNetfilter(host: TestRunHost, prog: Program, input: TestRunInput): Te
   const ctx = arena.allocRegion(BPF_NF_CTX.size, MemFlag.READ, 'ctx', 'bpf_nf_ctx');
   try {
     arena.write(pkt, data);
-    setSkb(dv, skb, pkt + start, pkt + data.length);
+    setSkb(arena.dv, skb, pkt + start, pkt + data.length);
     // skb->protocol is __be16, stored as on the wire.
-    dv.setUint16(skb + field(KERNEL_SK_BUFF, 'protocol').offset, protocol, false);
+    arena.dv.setUint16(skb + field(KERNEL_SK_BUFF, 'protocol').offset, protocol, false);
     arena.protect(skb, SK_BUFF.size);
-    dv.setUint8(state + field(NF_HOOK_STATE, 'hook').offset, hook);
-    dv.setUint8(state + field(NF_HOOK_STATE, 'pf').offset, pf);
-    dv.setBigUint64(ctx + field(BPF_NF_CTX, 'state').offset, BigInt(state), true);
-    dv.setBigUint64(ctx + field(BPF_NF_CTX, 'skb').offset, BigInt(skb), true);
+    arena.dv.setUint8(state + field(NF_HOOK_STATE, 'hook').offset, hook);
+    arena.dv.setUint8(state + field(NF_HOOK_STATE, 'pf').offset, pf);
+    arena.dv.setBigUint64(ctx + field(BPF_NF_CTX, 'state').offset, BigInt(state), true);
+    arena.dv.setBigUint64(ctx + field(BPF_NF_CTX, 'skb').offset, BigInt(skb), true);
     const bounds = { start: pkt + start, end: pkt + data.length };
     // bpf_test_finish with no data: data_size_out 0.
     return { ...repeatRuns(host, prog, input, ctx, bounds), dataOut: new Uint8Array(0) };
   } finally {
     arena.unprotect(skb, SK_BUFF.size);
-    freeMovedPacket(arena, dv.getUint32(skb + field(SK_BUFF, 'data').offset, true));
+    freeMovedPacket(arena, arena.dv.getUint32(skb + field(SK_BUFF, 'data').offset, true));
     arena.free(ctx);
     arena.free(state);
     arena.free(skb);

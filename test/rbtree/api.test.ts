@@ -89,7 +89,7 @@ describe('RbtreeApi', () => {
     );
   });
 
-  it('keeps working while the arena grows under it (length-tracking views)', () => {
+  it('keeps working while the arena grows under it (its buffer and views replaced)', () => {
     const arena = new Arena({ initialBytes: 64 << 10 });
     const map = new RbtreeMap(rbtreeSpec('grow', 40), { arena, ncpus: 1 });
     const api = new RbtreeApi(map);

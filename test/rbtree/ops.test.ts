@@ -19,12 +19,12 @@ function driver() {
   const tree = obj.map('tree') as RbtreeMap;
   // The syscall context lives in the arena; the program reads op/key and writes ret.
   const ctx = rt.arena.alloc(16, { kind: 'ctx', name: 'op' });
-  const dv = rt.arena.dv;
+  // the arena's views are replaced when it grows (a run allocating nodes may do that): read per use
   const op = (code: number, key = 0): number => {
-    dv.setUint32(ctx, code, true);
-    dv.setUint32(ctx + 4, key, true);
+    rt.arena.dv.setUint32(ctx, code, true);
+    rt.arena.dv.setUint32(ctx + 4, key, true);
     rt.execute(prog, { args: [ctx] });
-    return Number(dv.getBigInt64(ctx + 8, true));
+    return Number(rt.arena.dv.getBigInt64(ctx + 8, true));
   };
   return { op, tree, rt };
 }

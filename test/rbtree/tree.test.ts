@@ -9,7 +9,7 @@ const KEY = 24; // payload: u32 key, u32 insertion sequence
 
 function setup(initialBytes = 1 << 20) {
   const arena = new Arena({ initialBytes });
-  const tree = new RbTree(arena.u8.buffer);
+  const tree = new RbTree(arena);
   const key = (n: number): number => arena.dv.getUint32(n + KEY, true);
   const seq = (n: number): number => arena.dv.getUint32(n + KEY + 4, true);
   const less = (a: number, b: number): boolean => key(a) < key(b);

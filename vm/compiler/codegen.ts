@@ -262,8 +262,12 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
     if (c === 1 && (mode === 0x60 || mode === 0x80)) readBases.add(x.src);
     else if ((c === 2 || c === 3) && mode === 0x60) writeBases.add(x.dst);
   }
+  // The arena's views are replaced when it grows (vm/memory.ts), which only a helper, kfunc,
+  // callee or a map value's first resolution (LD_IMM64) can make happen: VIEWS reads them again
+  // after those, and where the range caches are dropped.
+  const VIEWS = 'if(arena.views!==views){views=arena.views;dv=arena.dv;u8=arena.u8;i8=arena.i8;u16=arena.u16;i16=arena.i16;i32=arena.i32;}';
   const RESET =
-    [...readBases].map((r) => `rS${r}=rE${r}=0;`).join('') + [...writeBases].map((r) => `wS${r}=wE${r}=0;`).join('');
+    [...readBases].map((r) => `rS${r}=rE${r}=0;`).join('') + [...writeBases].map((r) => `wS${r}=wE${r}=0;`).join('') + VIEWS;
   const CACHES =
     [...readBases].map((r) => `let rS${r}=0,rE${r}=0;`).join('') + [...writeBases].map((r) => `let wS${r}=0,wE${r}=0;`).join('');
   const out: string[] = [];
@@ -432,7 +436,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
         // type under optimised code), read inline; filled by the interpreter
         const resolve =
           `{if(pseudo[${pc * 3}]===gen){${dl}=pseudo[${pc * 3 + 1}];${dh}=pseudo[${pc * 3 + 2}];}` +
-          `else{${AT(pc)}vm.loadImm64Pseudo(run,decoded,${pc},${S},${imm},${hiWord},R,${2 * D});${dl}=R[${2 * D}];${dh}=R[${2 * D + 1}];}}`;
+          `else{${AT(pc)}vm.loadImm64Pseudo(run,decoded,${pc},${S},${imm},${hiWord},R,${2 * D});${dl}=R[${2 * D}];${dh}=R[${2 * D + 1}];${VIEWS}}}`;
         const handle = mapLoads.get(pc);
         if (handle !== undefined) {
           // the handle of the map the inline lookup was compiled for, as constants: valid while
@@ -625,12 +629,12 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
     return helper(`${x.imm | 0}`); // the interpreter reads imm as int32 (an unsigned imm is the same bits)
   }
 
-  // The interpreter's env, its arena and the arena's views never change (all readonly, and the
-  // compiled code is cached per interpreter): read once when the function is made, not per call
-  // (a callback is entered ~10 times per rbtree operation).
+  // The interpreter's env and its arena never change (readonly, and the compiled code is cached
+  // per interpreter): read once when the function is made, not per call (a callback is entered
+  // ~10 times per rbtree operation); the arena's views only when `arena.views` moved (VIEWS).
   const prologue =
-    `"use strict";${percpuBases.join('')}const env=vm.env;const arena=env.arena;const rng=vm.rng;const tmp=vm.tmp;const dv=arena.dv;const u8=arena.u8;const i8=arena.i8;` +
-    `const u16=arena.u16;const i16=arena.i16;const i32=arena.i32;` +
+    `"use strict";${percpuBases.join('')}const env=vm.env;const arena=env.arena;const rng=vm.rng;const tmp=vm.tmp;let views=arena.views;let dv=arena.dv;let u8=arena.u8;let i8=arena.i8;` +
+    `let u16=arena.u16;let i16=arena.i16;let i32=arena.i32;` +
     (leaf
       ? // a leaf callback (leafBlocks): r1, r2 and r10 given, every other register 0, as
         // Interpreter.invoke2 and enterFrame set them; r0 is returned in R[0..1]. Its range caches
@@ -645,7 +649,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
         Array.from({ length: 12 }, (_, r) => `let l${r}=${r === 1 ? 'a' : r === 2 ? 'b' : r === 10 ? 'fp' : '0'},h${r}=0;`).join('') +
         `let pc=${leafEntry};`
       : `return function ${safeName(name)}(run,ctx,entry,baseDepth){` +
-        `const R=ctx.R;const sv=run.saved;const limit=run.limit;const pseudo=decoded.pseudo??(decoded.pseudo=new Int32Array(decoded.length*3));let gen=vm.resolvedGen;let count=run.insnCount;` +
+        `const R=ctx.R;const sv=run.saved;const limit=run.limit;const pseudo=decoded.pseudo??(decoded.pseudo=new Int32Array(decoded.length*3));let gen=vm.resolvedGen;let count=run.insnCount;${VIEWS}` +
         CACHES +
         [...keyStores].map((pc) => `let ks${pc}=0;`).join('') +
         (sunk.size > 0 ? 'let pd=0,pa=0,pv=0;' : '') +
