@@ -418,13 +418,29 @@ export function mapFieldAccess(v: Verifier, reg: Reg, regno: number, off: number
   return undefined;
 }
 
+/** check_map_access for a helper's memory argument (ACCESS_HELPER): a kptr the range may touch
+ *  is refused (a helper would read or overwrite it behind the reference tracking). */
+export function mapFieldHelperAccess(v: Verifier, reg: Reg, off: number, size: number): void {
+  const rec = reg.map?.record;
+  if (!rec) return;
+  const lo = BigInt(off) + reg.s.smin;
+  const hi = BigInt(off) + reg.s.umax + BigInt(size);
+  for (const f of rec.fields) {
+    if (!(lo < BigInt(f.offset + f.size) && BigInt(f.offset) < hi)) continue;
+    if (f.type === 'kptr' || f.type === 'kptr_untrusted' || f.type === 'percpu_kptr') v.reject('kptr cannot be accessed indirectly by helper');
+  }
+}
+
 /** check_map_kptr_access. */
 function kptrAccess(v: Verifier, f: BtfField, write: boolean, val: Reg | undefined, imm: number | undefined): Reg | undefined {
   const insn = v.insn;
   const cls = insn.code & 7;
   if ((insn.code & 0xe0) !== 0x60) v.reject('kptr in map can only be accessed using BPF_MEM instruction mode');
   if (write) {
-    if (cls === 3 /* STX */ && f.type !== 'kptr_untrusted' && !(val && val.isNullConst())) v.reject(`store to referenced kptr disallowed`);
+    // Referenced (and per-CPU) kptrs move only through bpf_kptr_xchg: no store at all, not even
+    // of NULL; an untrusted one takes NULL or a pointer of its type.
+    if (f.type !== 'kptr_untrusted') v.reject('store to referenced kptr disallowed');
+    if (cls === 3 /* STX */ && val && !val.isNullConst()) kptrMatchType(v, f, val, insn.src);
     if (cls === 2 /* ST */ && imm) v.reject(`BPF_ST imm must be 0 when storing to kptr at off=${f.offset}`);
     return undefined;
   }
@@ -445,6 +461,20 @@ function kptrAccess(v: Verifier, f: BtfField, write: boolean, val: Reg | undefin
   }
   r.id = v.newId();
   return r;
+}
+
+/** map_kptr_match_type for an untrusted kptr field: a kernel BTF pointer (plain, trusted, rcu or
+ *  untrusted, maybe NULL) to the field's type, at a constant offset that stays the struct itself
+ *  (the walk to a first member at offset 0 is not modelled: such stores are refused). */
+function kptrMatchType(v: Verifier, f: BtfField, reg: Reg, regno: number): void {
+  const targ = f.kptr?.typeName ?? '';
+  const perm = RegFlag.MAYBE_NULL | RegFlag.TRUSTED | RegFlag.MEM_RCU | RegFlag.UNTRUSTED;
+  const bad = (): never =>
+    v.reject(`invalid kptr access, R${regno} type=${regTypeName(reg)}${reg.type === RegType.BTF_ID && !(reg.flags & ~perm) ? (reg.btfName ?? '') : ''} expected=ptr_${targ} or untrusted_ptr_${targ}`);
+  if (reg.type !== RegType.BTF_ID || reg.flags & ~perm) bad();
+  // __check_ptr_off_reg with a fixed offset allowed
+  if (!reg.s.isConst() || reg.s.constValue() !== 0n) v.reject(`variable ${regTypeName(reg)} access var_off=${formatTnum(reg.s.varOff)} disallowed`);
+  if (reg.off !== 0 || reg.btfName !== targ) bad();
 }
 
 function kptrLocalType(v: Verifier, f: BtfField): (LocalType & { kind: 'struct' }) | undefined {

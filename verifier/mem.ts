@@ -8,7 +8,7 @@ import { walkedPointerFlags } from './kobj.js';
 import { formatTnum } from './tnum.js';
 import { Frame, MAX_STACK, Reg, RegFlag, RegType, Slot, regTypeName } from './state.js';
 import type { Verifier } from './verifier.js';
-import { allocAccess, mapFieldAccess } from './graph.js';
+import { allocAccess, mapFieldAccess, mapFieldHelperAccess } from './graph.js';
 import { checkUninitOverDynptr, destroyIfDynptr } from './dynptr.js';
 import { markStackSpill, markVarOffStackAccess } from './spectre.js';
 import { assignScalarIdBeforeMov, clearScalarId } from './linked.js';
@@ -585,6 +585,7 @@ export function checkHelperMem(v: Verifier, regno: number, sizeMin: number, size
         if (!write && mapWriteOnly(map.flags)) v.reject(`read from map forbidden, value_size=${map.valueSize} off=${reg.off} size=${sizeMax}`);
       }
       checkRegion(v, regno, reg.off, sizeMax, reg.type === RegType.MAP_KEY ? map.keySize : map.valueSize, zeroOk);
+      if (reg.type === RegType.MAP_VALUE) mapFieldHelperAccess(v, reg, reg.off, sizeMax);
       return;
     }
     case RegType.MEM:

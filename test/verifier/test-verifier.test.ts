@@ -135,3 +135,32 @@ describe('call depth through dead code', () => {
     expect(runCase({ ...c, insns: [...insns.slice(0, 15), ...insns.slice(17)] }, false, '6.12').loaded).toBe(true);
   });
 });
+
+// check_map_kptr_access / check_map_access on kptr fields (test_verifier's map_kptr tests on the
+// map of struct btf_ptr: an untrusted kptr at 0, referenced ones at 8 and 16). All loaded here.
+describe('kptr fields of a map value', () => {
+  const exit: [number, number, number, number, number] = [0x95, 0, 0, 0, 0];
+  // r0 = bpf_map_lookup_elem(map, &(u32)0); if r0 == 0 exit
+  const lookup: NonNullable<TvCase['insns']> = [[0xbf, 2, 10, 0, 0], [0x18, 6, 1, 0, 0], [0, 0, 0, 0, 0], [0xbf, 1, 6, 0, 0], [0x07, 2, 0, 0, -4], [0xb7, 0, 0, 0, 0], [0x62, 2, 0, 0, 0], [0x85, 0, 0, 0, 1], [0x55, 0, 0, 1, 0], exit];
+  const mk = (tail: NonNullable<TvCase['insns']>): TvCase => ({ file: 'x', index: 0, descr: 'x', insns: [...lookup, ...tail], progType: 3, expectedAttachType: 0, flags: 0, result: 'REJECT', resultUnpriv: null, errstr: null, errstrUnpriv: null, runs: [], fixups: { map_kptr: [1] } });
+  const log = (c: TvCase) => {
+    const o = runCase(c, false, '6.12');
+    expect(o.loaded).toBe(false);
+    return o.log;
+  };
+  it('no store of any kind to a referenced kptr, not even NULL', () => {
+    expect(log(mk([[0x7a, 0, 0, 8, 0], exit]))).toContain('store to referenced kptr disallowed');
+    expect(log(mk([[0xb7, 1, 0, 0, 0], [0x7b, 0, 1, 8, 0], exit]))).toContain('store to referenced kptr disallowed');
+    // NULL into the untrusted one is fine
+    expect(runCase(mk([[0x7a, 0, 0, 0, 0], [0xb7, 0, 0, 0, 0], exit]), false, '6.12').loaded).toBe(true);
+  });
+  it('an untrusted kptr takes only a pointer of its type at offset 0', () => {
+    // r1 = *(u64 *)(r0 + 0); if r1 == 0 exit; r1 += 4; *(u64 *)(r0 + 0) = r1
+    expect(log(mk([[0x79, 1, 0, 0, 0], [0x55, 1, 0, 1, 0], exit, [0x07, 1, 0, 0, 4], [0x7b, 0, 1, 0, 0], exit]))).toContain('invalid kptr access, R1 type=untrusted_ptr_prog_test_ref_kfunc expected=ptr_prog_test_ref_kfunc or untrusted_ptr_prog_test_ref_kfunc');
+    expect(runCase(mk([[0x79, 1, 0, 0, 0], [0x55, 1, 0, 1, 0], exit, [0x7b, 0, 1, 0, 0], [0xb7, 0, 0, 0, 0], exit]), false, '6.12').loaded).toBe(true);
+  });
+  it('a helper may not touch a kptr through a map value pointer', () => {
+    // bpf_map_delete_elem(map, r0 + 2): the key overlaps the kptr at 0
+    expect(log(mk([[0xbf, 1, 6, 0, 0], [0x07, 0, 0, 0, 2], [0xbf, 2, 0, 0, 0], [0x85, 0, 0, 0, 3], exit]))).toContain('kptr cannot be accessed indirectly by helper');
+  });
+});
