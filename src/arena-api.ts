@@ -103,3 +103,46 @@ export function arenaApi(obj: LoadedObject, name?: string): ArenaView {
   }
   return new ArenaView(map, vars);
 }
+
+/** What `run --dump-maps` shows of a BPF arena: where user space sees it, its allocated pages
+ *  (each page's bytes in hex), and the global `__arena` variables (integers up to 8 bytes as
+ *  decimal strings, others as hex). */
+export interface ArenaDump {
+  type: 'arena';
+  max_entries: number;
+  user_vm_start: string;
+  pages: { page: number; addr: string; data: string }[];
+  variables: Record<string, string>;
+}
+
+const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+export function dumpArena(view: ArenaView): ArenaDump {
+  const variables: Record<string, string> = {};
+  for (const v of view.variables()) variables[v.name] = v.size === 1 || v.size === 2 || v.size === 4 || v.size === 8 ? view.int(v.name).toString() : hex(view.variable(v.name));
+  return {
+    type: 'arena',
+    max_entries: view.map.maxEntries,
+    user_vm_start: `0x${view.userVmStart.toString(16)}`,
+    pages: view.pages().map((p) => ({ page: p, addr: `0x${(view.userVmStart + BigInt(p * 4096)).toString(16)}`, data: hex(view.read(p * 4096, 4096)) })),
+    variables,
+  };
+}
+
+/** The dump as text: a header line, the variables, then each allocated page's non-zero 16-byte
+ *  rows (`+off: bytes`), as a hex dump that skips zeros. */
+export function formatArenaDump(name: string, d: ArenaDump): string {
+  let t = `${name}: arena, ${d.pages.length} of ${d.max_entries} pages allocated, user_vm_start ${d.user_vm_start}\n`;
+  const vars = Object.entries(d.variables);
+  if (vars.length) t += `  __arena: ${vars.map(([k, v]) => `${k}=${v}`).join(' ')}\n`;
+  for (const p of d.pages) {
+    const rows: string[] = [];
+    for (let off = 0; off < 4096; off += 16) {
+      const row = p.data.slice(off * 2, off * 2 + 32);
+      if (/^0+$/.test(row)) continue;
+      rows.push(`    +0x${off.toString(16).padStart(3, '0')}: ${row.match(/../g)!.join(' ')}`);
+    }
+    t += `  page ${p.page} (${p.addr}): ${rows.length ? '' : 'all zero'}\n${rows.length ? rows.join('\n') + '\n' : ''}`;
+  }
+  return t;
+}

@@ -28,7 +28,7 @@ export type { Insn } from '../vm/isa.js';
 export { MapType, type MapSpec, type BpfMap } from '../maps/types.js';
 export { ProgType } from '../vm/prog-types.js';
 export { testRun, runLoaded, dumpMapRaw, TestRunInputError, type TestRunInput, type TestRunResult, type RawMapDump, type RunLoadedOptions } from './test-run-api.js';
-export { ArenaView, arenaApi, type ArenaVariable } from './arena-api.js';
+export { ArenaView, arenaApi, dumpArena, formatArenaDump, type ArenaVariable, type ArenaDump } from './arena-api.js';
 export { isBpfArenaMap, type BpfArenaMap, ARENA_MAP_MAX_PAGES } from '../maps/arena.js';
 export { mapApi, MapHandle, BtfCodec, codecFor, rawCodec, type Codec, type UpdateMode, type UpdateOptions, type MapSource } from './map-api.js';
 export { RbtreeApi, formatRbtree, dumpRbtree, btfDecoder, hexPayload, isRbtreeMap, type KeyField, type NodeDecoder, type NodeComparator, type RbtreeNode, type RbtreeShape, type FormatOptions } from './rbtree-api.js';

@@ -234,3 +234,33 @@ describe.each(MODES)("the kernel's arena selftests ($name)", ({ engine, verified
     for (const [name, value] of Object.entries(want)) expect(v.int(name), name).toBe(value);
   });
 });
+
+describe('run --dump-maps shows a BPF arena', () => {
+  it('lists the allocated pages with their bytes and the __arena variables, text and JSON', async () => {
+    const { main } = await import('../../src/cli/main.js');
+    const { vi } = await import('vitest');
+    const prog = new URL('../progs/maps/m_arena.o', import.meta.url).pathname;
+    const capture = async (args: string[]) => {
+      let out = '';
+      const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+      const e = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      try {
+        return { code: await main(args), out };
+      } finally {
+        o.mockRestore();
+        e.mockRestore();
+      }
+    };
+    const j = await capture(['run', prog, '--prog', 'am_alloc', '--dump-maps', '--json']);
+    expect(j.code).toBe(0);
+    const a = (JSON.parse(j.out) as { maps: Record<string, { type: string; pages: { page: number; addr: string; data: string }[]; variables: Record<string, string> }> }).maps['arena']!;
+    expect(a.type).toBe('arena');
+    expect(a.pages.map((p) => p.page)).toEqual([0, 1]);
+    expect(a.variables['counter']).toBe('15');
+    expect(a.pages[1]!.data.slice(0, 16)).toBe('8877665544332211');
+    expect(BigInt(a.pages[1]!.addr) - BigInt(a.pages[0]!.addr)).toBe(4096n);
+    const t = await capture(['run', prog, '--prog', 'am_alloc', '--dump-maps']);
+    expect(t.out).toMatch(/arena: arena, 2 of 4 pages allocated, user_vm_start 0x7f00[0-9a-f]{8}\n  __arena: counter=15 /);
+    expect(t.out).toContain('+0x000: 88 77 66 55 44 33 22 11');
+  });
+});

@@ -3,6 +3,8 @@
 // ctx_out hex dumps, then `Return value: N, duration: Xns`; printk lines go to stderr. `--json`
 // prints one object (DESIGN section 9). Bad input (unknown program, data the kernel would refuse,
 // forbidden ctx_in fields, malformed --map files) exits 2; a fault exits 1.
+import { arenaApi, dumpArena, formatArenaDump } from '../../arena-api.js';
+import { isBpfArenaMap } from '../../../maps/arena.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError, VerifierError, VmFault } from '../../errors.js';
@@ -486,6 +488,10 @@ function mapsJson(obj: LoadedObject, ncpus: number, tree: boolean): Record<strin
       out[v.name] = dumpRbtree(m, { ...(v.value ? { decode: (b: Uint8Array) => v.value!(b) } : {}), tree });
       continue;
     }
+    if (isBpfArenaMap(m)) {
+      out[v.name] = dumpArena(arenaApi(obj, v.name));
+      continue;
+    }
     const raw = dumpMapRaw(m, ncpus);
     out[v.name] = {
       type: raw.type,
@@ -510,6 +516,10 @@ function mapsText(obj: LoadedObject, ncpus: number, tree: boolean): string {
     const m = v.map;
     if (isRbtreeMap(m)) {
       text += formatRbtree(m, { mode: tree ? 'tree' : 'inorder', ...(v.value ? { decode: (b: Uint8Array) => v.value!(b) } : {}) }) + '\n';
+      continue;
+    }
+    if (isBpfArenaMap(m)) {
+      text += formatArenaDump(v.name, dumpArena(arenaApi(obj, v.name)));
       continue;
     }
     const raw = dumpMapRaw(m, ncpus);
