@@ -1,7 +1,9 @@
 // Map helpers (kernel/bpf/helpers.c): bpf_map_lookup_elem (1), bpf_map_update_elem (2),
-// bpf_map_delete_elem (3). They only translate registers; the map types implement the semantics
+// bpf_map_delete_elem (3), bpf_map_lookup_percpu_elem (195). They only translate registers; the map types implement the semantics
 // (flags, errno, per-CPU copies) behind BpfMap, so user space and programs share one code path.
 
+import { FaultSignal } from '../src/errors.js';
+import { MapType, mapTypeName } from '../maps/types.js';
 import type { HelperArg, HelperEntry } from './types.js';
 
 const MAP: HelperArg = { type: 'ARG_CONST_MAP_PTR' };
@@ -20,6 +22,24 @@ export const MAP_HELPERS: readonly HelperEntry[] = [
       const m = call.map(1);
       // map-in-map lookups return the inner map's handle, not an address
       return m.lookupElemHandle !== undefined ? m.lookupElemHandle(call.ptr(2)) : m.lookupElem(call.ptr(2), call.cpu);
+    },
+  },
+  {
+    id: 195,
+    name: 'map_lookup_percpu_elem',
+    proto: { args: [MAP, KEY, { type: 'ARG_ANYTHING' }], ret: { type: 'RET_PTR_TO_MAP_VALUE', flags: ['PTR_MAYBE_NULL'] } },
+    gplOnly: false,
+    progTypes: 'all',
+    // Another CPU's copy of a per-CPU map's value (the verifier allows only per-CPU array and
+    // hash maps: helpers/map-compat.ts); NULL for a CPU at or past nr_cpu_ids, as the maps'
+    // map_lookup_percpu_elem ops check it.
+    impl: (call) => {
+      const m = call.map(1);
+      if (m.type !== MapType.PERCPU_ARRAY && m.type !== MapType.PERCPU_HASH && m.type !== MapType.LRU_PERCPU_HASH) {
+        throw new FaultSignal(`bpf_map_lookup_percpu_elem on a ${mapTypeName(m.type)} map, which has no per-CPU values`);
+      }
+      const cpu = call.u32(3);
+      return cpu >= call.env.ncpus ? 0 : m.lookupElem(call.ptr(2), cpu);
     },
   },
   {
