@@ -12,7 +12,7 @@ import { mapFuncRefusal } from '../helpers/map-compat.js';
 import { Cls, JmpOp, PseudoCall, type Insn } from '../vm/isa.js';
 import { Scalar } from './scalar.js';
 import { formatTnum } from './tnum.js';
-import { checkHelperMem, checkRegion, constStackKey } from './mem.js';
+import { checkAlignment, checkHelperMem, checkRegion, constStackKey } from './mem.js';
 import { Frame, Reg, RegFlag, RegType, regTypeName } from './state.js';
 import { releaseReference, acquireReference, invalidatedReg } from './refs.js';
 import { checkNodeArg, rbtreeAfterArgs, rbtreeBeforeArgs, rbtreeCallbackArgs, rbtreeGlobalCall, rbtreeReturn } from './rbtree.js';
@@ -324,6 +324,8 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
     case 'ARG_PTR_TO_INT': {
       const size = arg.type === 'ARG_PTR_TO_LONG' ? 8 : 4;
       checkHelperMem(v, regno, size, size, true, true, false);
+      // MEM_ALIGNED: the helper stores a whole long/int there
+      checkAlignment(v, r, 0, size, true);
       return;
     }
     case 'ARG_CONST_SIZE':

@@ -198,7 +198,7 @@ function mapStruct(type: number): string {
 
 /** check_ptr_alignment: stack accesses are always strictly aligned (spill tracking relies on
  *  it); everything else only with BPF_F_STRICT_ALIGNMENT. */
-function checkAlignment(v: Verifier, reg: Reg, off: number, size: number, strictOnce: boolean): void {
+export function checkAlignment(v: Verifier, reg: Reg, off: number, size: number, strictOnce: boolean): void {
   // strict_alignment_once: atomics are aligned whatever the program's flags say
   const strict = reg.type === RegType.STACK || strictOnce || ((v.opts.progFlags ?? 0) & 1) !== 0;
   if (!strict || size === 1) return;
