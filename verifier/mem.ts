@@ -198,12 +198,19 @@ function mapStruct(type: number): string {
 
 /** check_ptr_alignment: stack accesses are always strictly aligned (spill tracking relies on
  *  it); everything else only with BPF_F_STRICT_ALIGNMENT. */
+/** check_ptr_alignment's pointer_desc by register type (the context too, with
+ *  BPF_F_STRICT_ALIGNMENT: "misaligned context access"). */
+const ALIGN_DESC: ReadonlyMap<number, string> = new Map([
+  [RegType.STACK, 'stack '], [RegType.MAP_VALUE, 'value '], [RegType.MAP_KEY, 'key '], [RegType.CTX, 'context '], [RegType.FLOW_KEYS, 'flow keys '],
+  [RegType.SOCKET, 'sock '], [RegType.SOCK_COMMON, 'sock_common '], [RegType.TCP_SOCK, 'tcp_sock '], [RegType.XDP_SOCK, 'xdp_sock '],
+]);
+
 export function checkAlignment(v: Verifier, reg: Reg, off: number, size: number, strictOnce: boolean): void {
   // strict_alignment_once: atomics are aligned whatever the program's flags say
   const strict = reg.type === RegType.STACK || strictOnce || ((v.opts.progFlags ?? 0) & 1) !== 0;
   if (!strict || size === 1) return;
-  if (reg.type === RegType.CTX || reg.type === RegType.NOT_INIT || reg.type === RegType.SCALAR) return;
-  const desc = reg.type === RegType.STACK ? 'stack ' : reg.type === RegType.MAP_VALUE ? 'value ' : reg.isPkt() ? 'packet ' : '';
+  if (reg.type === RegType.NOT_INIT || reg.type === RegType.SCALAR || reg.type === RegType.ARENA) return;
+  const desc = ALIGN_DESC.get(reg.type) ?? (reg.isPkt() ? 'packet ' : '');
   const ip = reg.isPkt() ? 2 : 0;
   const known = reg.s.isConst() ? BigInt.asIntN(64, reg.s.constValue()) : undefined;
   const mask = reg.s.varOff.mask;

@@ -177,3 +177,17 @@ describe('aligned helper arguments', () => {
     expect(o.log).toContain('misaligned stack access off 0+-20+0 size 8');
   });
 });
+
+// check_ptr_alignment covers the context too: with BPF_F_STRICT_ALIGNMENT (test_verifier's
+// F_LOAD_WITH_STRICT_ALIGNMENT) a misaligned __sk_buff access is refused before the ctx checks.
+describe('strict alignment of context accesses', () => {
+  const c: TvCase = { file: 'x', index: 0, descr: 'x', insns: [[0xb7, 0, 0, 0, 0], [0x6b, 1, 0, 49, 0], [0x95, 0, 0, 0, 0]], progType: 1, expectedAttachType: 0, flags: 2, result: 'REJECT', resultUnpriv: null, errstr: 'misaligned context access', errstrUnpriv: null, runs: [], fixups: {} };
+  it('a 2-byte store at cb+1 is misaligned, as the host logs it', () => {
+    const o = runCase(c, false, '6.12');
+    expect(o.loaded).toBe(false);
+    expect(o.log).toContain('misaligned context access off 0+0+49 size 2');
+  });
+  it('without the flag the access is the ctx checks\' to judge', () => {
+    expect(runCase({ ...c, flags: 0 }, false, '6.12').log).toContain('invalid bpf_context access off=49 size=2');
+  });
+});
