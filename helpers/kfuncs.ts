@@ -17,8 +17,9 @@
 //     the kernel; a longer copy is kept by the run and the iterator holds a token in its place.
 //   bpf_cast_to_kern_ctx            the kernel returns its argument; so does this, but only for
 //     program types whose VM context has the kernel context's layout (kprobe's pt_regs,
-//     netfilter's bpf_nf_ctx, the skb types' sk_buff laid over __sk_buff; see KERN_CTX_IS_UAPI):
-//     elsewhere (xdp_buff, ...) the call faults naming the struct it cannot provide.
+//     netfilter's bpf_nf_ctx, the skb types' sk_buff laid over __sk_buff; see KERN_CTX_IS_UAPI);
+//     xdp gets an xdp_buff made from its xdp_md in kernel memory (loopback's rxq, device and
+//     namespace behind it); elsewhere the call faults naming the struct it cannot provide.
 //   bpf_rdonly_cast                 returns its argument (the verifier types it; memory is not
 //     touched), except a socket's uapi pointer (its struct bpf_sock image: ctx->sk), which becomes
 //     the socket's kernel struct (vm/sockets.ts): what bpf_core_cast(skb->sk, struct sock) reads.
@@ -42,6 +43,7 @@ import { ProgType } from '../vm/prog-types.js';
 import type { HelperCall, HelperResult } from './types.js';
 import { DYNPTR_SIZE, DynptrType, dataAddress, inRange, packetAddress, readDynptr, writeDynptr } from './dynptr.js';
 import { skbBounds } from './skb.js';
+import { LO_RXQ_ADDR, XDP_BUFF_ADDR } from '../src/btf/builtin-addrs.js';
 import { BPF_MEM_ALLOC_MAX } from '../maps/graph.js';
 import { cgroupAcquire, cgroupAncestor, cgroupFromId, cgroupRelease, taskAcquire, taskFromPid, taskGetCgroup1, taskRelease, taskUnderCgroup } from './task-kfuncs.js';
 import { cryptoKfuncImpls } from './crypto.js';
@@ -300,11 +302,39 @@ export function kernCtxStruct(progType: number): string | undefined {
 }
 
 function castToKernCtx(call: HelperCall): HelperResult {
+  if (call.progType === ProgType.XDP) return xdpBuff(call);
   if (!KERN_CTX_IS_UAPI.has(call.progType)) {
     const kern = KERN_CTX_STRUCT[call.progType];
     throw new FaultSignal(`bpf_cast_to_kern_ctx: the VM does not model the kernel's ${kern ? `struct ${kern}` : 'context struct'} for this program type (only its uapi context)`);
   }
   return call.u64(1);
+}
+
+/** The built-in BTF's struct xdp_buff (src/btf/builtin-netdev.ts; test/kfunc checks the offsets
+ *  against it): kept here as numbers so the helpers need not build the BTF. */
+export const XDP_BUFF = { data: 0, data_end: 8, data_meta: 16, data_hard_start: 24, rxq: 32, frame_sz: 48, size: 56 } as const;
+
+/** xdp: the run's struct xdp_buff, made from its xdp_md (the packet pointers, which the VM keeps
+ *  as arena addresses) in kernel memory; its rxq is loopback's queue 0 (src/btf/builtin-netdev.ts).
+ *  Made at the call, so it shows the packet as it is then (as the kernel's would, were the program
+ *  to keep the pointer across bpf_xdp_adjust_head: the VM does not update it afterwards). */
+function xdpBuff(call: HelperCall): HelperResult {
+  const ctx = call.ptr(1);
+  call.arena.check(ctx, 12, false);
+  const dv = call.arena.dv;
+  const data = dv.getUint32(ctx, true);
+  const frame = call.arena.describe(data);
+  if (!frame || !call.env.mapKernel) throw new FaultSignal('bpf_cast_to_kern_ctx: the xdp context does not point at a packet of this runtime');
+  const bytes = new Uint8Array(XDP_BUFF.size);
+  const b = new DataView(bytes.buffer);
+  b.setBigUint64(XDP_BUFF.data, BigInt(data), true);
+  b.setBigUint64(XDP_BUFF.data_end, BigInt(dv.getUint32(ctx + 4, true)), true);
+  b.setBigUint64(XDP_BUFF.data_meta, BigInt(dv.getUint32(ctx + 8, true)), true);
+  b.setBigUint64(XDP_BUFF.data_hard_start, BigInt(frame.start), true);
+  b.setBigUint64(XDP_BUFF.rxq, LO_RXQ_ADDR, true);
+  b.setUint32(XDP_BUFF.frame_sz, frame.length, true);
+  call.env.mapKernel(XDP_BUFF_ADDR, bytes);
+  return XDP_BUFF_ADDR;
 }
 
 // ---- dynptrs (the model is helpers/dynptr.ts) ------------------------------------------------

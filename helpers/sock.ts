@@ -51,7 +51,7 @@
 
 import { FaultSignal } from '../src/errors.js';
 import { Errno } from '../maps/types.js';
-import { BPF_SOCK, SK_BUFF, SK_LOOKUP, field } from '../vm/contexts.js';
+import { BPF_SOCK, KERNEL_SK_BUFF, SK_BUFF, SK_LOOKUP, field } from '../vm/contexts.js';
 import { ProgType as P, progTypeName } from '../vm/prog-types.js';
 import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, TcpState, type Socket } from '../vm/sockets.js';
 import { isFull, socketArg } from './storage.js';
@@ -223,7 +223,7 @@ function skbSocket(call: HelperCall, helper: string): Socket | undefined {
   const ctx = call.ptr(1);
   const at = ctx + field(SK_BUFF, 'sk').offset;
   const region = call.arena.describe(ctx);
-  if (!region || region.kind !== 'ctx' || region.start !== ctx || region.length !== SK_BUFF.size) throw new FaultSignal(`${helper}: r1 (0x${ctx.toString(16)}) is not an __sk_buff`);
+  if (!region || region.kind !== 'ctx' || region.start !== ctx || (region.length !== SK_BUFF.size && region.length !== KERNEL_SK_BUFF.size)) throw new FaultSignal(`${helper}: r1 (0x${ctx.toString(16)}) is not an __sk_buff`);
   const sk = Number(call.arena.dv.getBigUint64(at, true));
   return sk ? call.env.sockets?.byAddress(sk) : undefined;
 }

@@ -29,6 +29,7 @@ import { FIB_HELPERS } from './fib.js';
 import { TUNNEL_HELPERS } from './tunnel.js';
 import { STORAGE_HELPERS } from './storage.js';
 import { USER_RINGBUF_HELPERS } from './user-ringbuf.js';
+import { SEQ_HELPERS } from './seq.js';
 import type { HelperEntry } from './types.js';
 import { ProgType } from '../vm/prog-types.js';
 
@@ -62,6 +63,7 @@ export const LINUX_HELPERS: readonly HelperEntry[] = [
   ...FIB_HELPERS,
   ...TUNNEL_HELPERS,
   ...USER_RINGBUF_HELPERS,
+  ...SEQ_HELPERS,
 ];
 
 /** Helpers by id, dense (ids are small integers): every helper call of a run looks one up. */

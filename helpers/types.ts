@@ -9,6 +9,7 @@ import type { SocketTable } from '../vm/sockets.js';
 import type { Program } from '../vm/program.js';
 import type { TimerTable } from './timer.js';
 import type { KernelModel } from '../src/btf/kernel-objects.js';
+import type { SeqFile } from './seq.js';
 
 /** Argument types (kernel enum bpf_arg_type, without the flag bits). */
 export type ArgType =
@@ -99,6 +100,8 @@ export interface RunOutput {
   printk: string[];
   ringbuf: { map: string; data: Uint8Array }[];
   perf: { map: string; cpu: number; data: Uint8Array }[];
+  /** An iterator program's seq_file (helpers/seq.ts; set by the iterator run, src/iter.ts). */
+  seq?: SeqFile;
 }
 
 /** What a helper implementation sees: its arguments and the services of the current run.
@@ -200,6 +203,8 @@ export interface HelperEnv {
   mapFromHandle(handle: bigint): BpfMap | undefined;
   /** Read kernel memory (the read-only 64-bit view); undefined on a miss. */
   readKernel(addr: bigint, len: number): Uint8Array | undefined;
+  /** Map bytes into that view (a kernel object a kfunc hands out: xdp's xdp_buff). */
+  mapKernel?(addr: bigint, bytes: Uint8Array): void;
   /** The map owning the `struct bpf_spin_lock` at `addr` (BpfMap.spinLockAt), or undefined. */
   spinLockMap(addr: number): BpfMap | undefined;
   /** The runtime's objects, graph roots and kptrs (maps/graph.ts). */

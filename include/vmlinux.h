@@ -454,13 +454,32 @@ struct sk_buff {
 	long: 64;
 	long: 64;
 	long: 64;
+	unsigned char *head;
+	unsigned int end;
+};
+
+struct skb_shared_info {
+	__u8 flags;
+	__u8 meta_len;
+	__u8 nr_frags;
+	__u8 tx_flags;
+	__u16 gso_size;
+	__u16 gso_segs;
+	struct sk_buff *frag_list;
+	__u64 hwtstamps;
+	__u32 gso_type;
+	__u32 tskey;
+	atomic_t dataref;
+	long: 64;
+	long: 64;
+	long: 64;
 };
 
 struct net_device;
 
-struct net;
-
 struct sock;
+
+struct net;
 
 struct nf_hook_state {
 	u8 hook;
@@ -470,6 +489,19 @@ struct nf_hook_state {
 	struct sock *sk;
 	struct net *net;
 	void *okfn;
+};
+
+typedef struct {
+	struct net *net;
+} possible_net_t;
+
+struct net_device {
+	unsigned long state;
+	unsigned int flags;
+	unsigned int mtu;
+	int ifindex;
+	possible_net_t nd_net;
+	char name[16];
 };
 
 typedef __u64 __addrpair;
@@ -482,10 +514,6 @@ struct hlist_node {
 };
 
 struct proto;
-
-typedef struct {
-	struct net *net;
-} possible_net_t;
 
 struct in6_addr {
 	union {
@@ -694,6 +722,20 @@ struct sock {
 	void (*sk_destruct)(struct sock *);
 	struct sock_reuseport *sk_reuseport_cb;
 	struct bpf_local_storage *sk_bpf_storage;
+};
+
+struct ns_common {
+	void *stashed;
+	const void *ops;
+	unsigned int inum;
+	refcount_t count;
+};
+
+struct net {
+	refcount_t passive;
+	unsigned int dev_base_seq;
+	u32 ifindex;
+	struct ns_common ns;
 };
 
 struct bpf_nf_ctx {
@@ -1408,6 +1450,108 @@ struct tcp_timewait_sock {
 	u32 tw_tx_delay;
 };
 
+typedef long long __kernel_loff_t;
+
+typedef __kernel_loff_t loff_t;
+
+struct seq_file {
+	char *buf;
+	size_t size;
+	size_t from;
+	size_t count;
+	size_t pad_until;
+	loff_t index;
+	loff_t read_pos;
+};
+
+struct bpf_iter_meta {
+	struct seq_file *seq;
+	u64 session_id;
+	u64 seq_num;
+};
+
+struct bpf_map {
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	enum bpf_map_type map_type;
+	u32 key_size;
+	u32 value_size;
+	u32 max_entries;
+	u64 map_extra;
+	u32 map_flags;
+	u32 id;
+	long: 64;
+	int numa_node;
+	u32 btf_key_type_id;
+	u32 btf_value_type_id;
+	long: 64;
+	long: 64;
+	char name[16];
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	atomic64_t refcnt;
+	atomic64_t usercnt;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+};
+
+struct bpf_iter__bpf_map {
+	struct bpf_iter_meta *meta;
+	struct bpf_map *map;
+};
+
+struct bpf_iter__bpf_map_elem {
+	struct bpf_iter_meta *meta;
+	struct bpf_map *map;
+	void *key;
+	void *value;
+};
+
+struct bpf_iter__task {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
+};
+
+struct xdp_rxq_info {
+	struct net_device *dev;
+	u32 queue_index;
+	u32 reg_state;
+	u32 frag_size;
+};
+
+struct xdp_txq_info {
+	struct net_device *dev;
+};
+
+struct xdp_buff {
+	void *data;
+	void *data_end;
+	void *data_meta;
+	void *data_hard_start;
+	struct xdp_rxq_info *rxq;
+	struct xdp_txq_info *txq;
+	u32 frame_sz;
+	u32 flags;
+};
+
 struct prog_test_member1 {
 	int a;
 };
@@ -1446,8 +1590,6 @@ struct bpf_crypto_ctx {
 	struct callback_head rcu;
 	refcount_t usage;
 };
-
-struct bpf_map;
 
 typedef void (*btf_trace_sys_enter)(void *, struct pt_regs *, long);
 

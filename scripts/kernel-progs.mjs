@@ -411,17 +411,17 @@ async function ebpfvmApi() {
 const firstLine = (e) => String(e?.message ?? e).split('\n')[0].slice(0, 200);
 
 /** One program here, on the same inputs: a fresh runtime and load per input, as the kernel side.
- *  verify: verify the program first (once; a rejection refuses every input). */
+ *  verify: verify each load first, so every input runs the accepted program (its PROBE_MEM
+ *  loads, src/verify.ts); a rejection refuses every input. */
 function runHere(A, bytes, prog, kind, verify) {
   const res = {};
-  let verified = false;
   for (const [input, data, ctx] of INPUTS[kind]) {
     let stage = 'load';
     try {
       const runtime = new A.Runtime({ ncpus: POSSIBLE_CPUS, cpu: 0 });
       const spec = A.openObject(bytes);
       const obj = A.load(runtime, spec, { programs: [prog] });
-      if (verify && !verified) { stage = 'verify'; A.verifyForRun(obj, prog); verified = true; }
+      if (verify) { stage = 'verify'; A.verifyForRun(obj, prog); }
       stage = 'run';
       const p = obj.program(prog);
       const req = { cpu: 0 };

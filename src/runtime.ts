@@ -178,6 +178,7 @@ export class Runtime implements VmEnv {
       ncpus,
       mapFromHandle: (h) => self.mapFromHandle(h),
       readKernel: (addr, len) => self.kmem.read(addr, len),
+      mapKernel: (addr, bytes) => self.kmem.map(addr, bytes),
       spinLockMap: (addr) => self.spinLockMap(addr),
       sockets: this.sockets,
       timers: this.timers,

@@ -14,6 +14,7 @@ import { builtinBtf } from './btf/builtin.js';
 import { kfuncByName } from '../helpers/kfuncs.js';
 import { helperForType } from '../helpers/table.js';
 import { btfAttachTarget } from './btf/builtin-args.js';
+import { iterTarget } from './iter-targets.js';
 import { MapType, type BpfMap } from '../maps/types.js';
 import { FieldError, mapValueRecord, structMetas, type BtfRecord } from './btf/fields.js';
 import { progTypeInfo } from '../vm/contexts.js';
@@ -49,6 +50,7 @@ export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptio
   // The facts are per pc of the verified instructions: kept only when the verifier did not rewrite
   // them (a rewrite moves pcs), and dropped when a later verification rejects the program.
   lp.program.proven = result.accepted && lp.xlated === lp.program && result.facts ? provenFacts(lp.program.insns, result.facts) : undefined;
+  lp.program.probeLoads = result.accepted && lp.xlated === lp.program && result.facts ? btfLoads(lp.program.insns, result.facts) : undefined;
   obj.runtime.replaceProgram(lp.id, runnableProgram(lp));
   // A program with extensions attached runs them (src/freplace.ts); an extension that changed
   // changes what its target runs.
@@ -71,6 +73,17 @@ function provenFacts(insns: readonly Insn[], facts: readonly InsnFacts[]): Prove
     }
   }
   return { insns, safeMem, valueOnly };
+}
+
+/** The loads (BPF_LDX) whose base register was a BTF-typed pointer on some path ('ptr_',
+ *  'trusted_ptr_', 'untrusted_ptr_', 'rcu_ptr_', ...): the kernel's PROBE_MEM loads. */
+function btfLoads(insns: readonly Insn[], facts: readonly InsnFacts[]): ReadonlySet<number> | undefined {
+  const out = new Set<number>();
+  for (let pc = 0; pc < facts.length; pc++) {
+    const types = facts[pc]!.ptrTypes;
+    if (types?.some((t) => t.endsWith('ptr_')) && ((insns[pc]?.code ?? 0) & 0x07) === 0x01) out.add(pc);
+  }
+  return out.size ? out : undefined;
 }
 
 /** libbpf's fixup_log_missing_map_load: where the verifier stopped at the call a load of an
@@ -281,6 +294,9 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram, unpriv = obj
   const at = btfAttachTarget(lp.section);
   if (at && at.kind !== 'tp_btf' && !(at.kind === 'lsm' && !UNTRUSTED_LSM_HOOKS.has(at.target))) input.ctxArgsUntrusted = true;
   if (n) input.ctxArgs = Array.from({ length: n }, (_, i) => (kernelArgs?.[i]?.kind === 'btf' ? kernelArgs[i]! : own?.[i]?.kind === 'btf' ? own[i]! : (kernelArgs?.[i] ?? own?.[i])!));
+  // Iterator programs: the target's context (src/iter.ts); a target ebpfvm lacks is refused there.
+  const iter = iterTarget(lp.section);
+  if (iter) input.ctxArgs = iter.args;
   input.btfField = (s, off, size) => kernelField(builtinBtf(), s, off, size) ?? (btf ? kernelField(btf, s, off, size) : undefined);
   // Typed __ksyms: the linker turned them into addresses; the kernel's types say what they are.
   const typed = new Set(obj.spec.externs.filter((e) => e.kind === 'ksym' && e.ksymType).map((e) => e.name));

@@ -129,8 +129,14 @@ export interface VerifyInput {
   /** The ctx's BTF pointer arguments are plain PTR_TO_BTF_ID, not PTR_TRUSTED (fentry/fexit,
    *  untrusted lsm hooks: the kernel's prog_args_trusted is false). */
   ctxArgsUntrusted?: boolean;
-  ctxArgs?: readonly ({ kind: 'scalar' } | { kind: 'btf'; name: string; size: number } | { kind: 'void' })[];
+  ctxArgs?: readonly CtxArg[];
 }
+
+/** One u64 slot of a BTF-typed context (tracing arguments, iterator contexts). `nullable`: the
+ *  kernel's PTR_MAYBE_NULL (an iterator's object is NULL in its final call). `buf`: PTR_TO_BUF,
+ *  memory whose size the verifier does not know (an iterated map's key or value): accesses are
+ *  only recorded (max_rdonly_access / max_rdwr_access) and checked when the iterator is attached. */
+export type CtxArg = { kind: 'scalar' } | { kind: 'btf'; name: string; size: number; nullable?: boolean } | { kind: 'void' } | { kind: 'buf'; rdonly: boolean; nullable: boolean };
 
 export interface VerifyOptions {
   /** 1: failing path and error (what libbpf's retry gives); 2: every insn with state. */
@@ -176,6 +182,10 @@ export interface VerifyResult {
   tailCallBounds?: { pc: number; maxEntries: number }[];
   /** ALU64 insns on BPF arena pointers, to run as 32-bit ones (verifier/fixups.ts). */
   arenaAlu32?: number[];
+  /** The largest offset + size of any access through a PTR_TO_BUF context pointer (iterator
+   *  programs: the key, read-only, and the value, read-write), which attaching the iterator
+   *  checks against the map's key and value sizes (bpf_iter_attach_map: -EACCES). */
+  bufAccess?: { rdonly: number; rdwr: number };
   /** stackDepth: per function, the bytes of stack it uses; mayGoto: the functions (indexes into
    *  stackDepth) with a reachable may_goto, for which the kernel reserves a hidden slot below that
    *  depth for the loop budget (the VM keeps the budget beside the frame). */

@@ -64,8 +64,15 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
       }
       break;
     }
-    case RegType.MEM:
-    case RegType.BUF: {
+    case RegType.BUF:
+      // PTR_TO_BUF (an iterator's key or value): bounds are checked when the iterator is attached.
+      if (reg.maybeNull) v.reject(`R${regno} invalid mem access '${regTypeName(reg)}'`);
+      if (t === 'write' && reg.flags & RegFlag.RDONLY) v.reject(`R${regno} cannot write into ${regTypeName(reg)}`);
+      leak('mem');
+      checkBufferAccess(v, reg, regno, off, size);
+      result = Reg.unknown();
+      break;
+    case RegType.MEM: {
       if (reg.maybeNull) v.reject(`R${regno} invalid mem access '${regTypeName(reg)}'`);
       if (t === 'write' && reg.flags & RegFlag.RDONLY) v.reject(`R${regno} cannot write into ${regTypeName(reg)}`);
       leak('mem');
@@ -188,6 +195,16 @@ function btfAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
   return Reg.unknown();
 }
 
+/** check_buffer_access: a constant offset, not negative; the furthest byte is recorded for the
+ *  attach-time check (prog->aux->max_rdonly_access / max_rdwr_access). */
+function checkBufferAccess(v: Verifier, reg: Reg, regno: number, off: number, size: number): void {
+  const info = reg.flags & RegFlag.RDONLY ? 'rdonly' : 'rdwr';
+  if (off < 0) v.reject(`R${regno} invalid ${info} buffer access: off=${off}, size=${size}`);
+  if (!reg.s.isConst() || reg.s.constValue() !== 0n) v.reject(`R${regno} invalid variable buffer offset: off=${off}, var_off=${formatTnum(reg.s.varOff)}`);
+  if (info === 'rdonly') v.maxRdonlyAccess = Math.max(v.maxRdonlyAccess, off + size);
+  else v.maxRdwrAccess = Math.max(v.maxRdwrAccess, off + size);
+}
+
 /** The kernel struct behind a map pointer (the map type's map_btf_id). */
 function mapStruct(type: number): string {
   if (type === 2 || type === 6 || type === 3 || type === 4 || type === 8 || type === 12) return 'bpf_array';
@@ -293,9 +310,15 @@ function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
   if ((type === ProgType.TRACING || type === ProgType.LSM) && v.input.ctxArgs) {
     const a = v.input.ctxArgs[off >> 3];
     if (a?.kind === 'btf') {
-      const r = Reg.ptr(RegType.BTF_ID, v.input.ctxArgsUntrusted ? 0 : RegFlag.TRUSTED);
+      const r = Reg.ptr(RegType.BTF_ID, (v.input.ctxArgsUntrusted ? 0 : RegFlag.TRUSTED) | (a.nullable ? RegFlag.MAYBE_NULL : 0));
+      if (a.nullable) r.id = v.newId();
       r.btfName = a.name;
       r.btfSize = a.size;
+      return r;
+    }
+    if (a?.kind === 'buf') {
+      const r = Reg.ptr(RegType.BUF, (a.rdonly ? RegFlag.RDONLY : 0) | (a.nullable ? RegFlag.MAYBE_NULL : 0));
+      if (a.nullable) r.id = v.newId();
       return r;
     }
     return Reg.unknown();
@@ -596,9 +619,12 @@ export function checkHelperMem(v: Verifier, regno: number, sizeMin: number, size
       return;
     }
     case RegType.MEM:
-    case RegType.BUF:
       if (write && reg.flags & RegFlag.RDONLY) v.reject(`R${regno} cannot write into ${regTypeName(reg)}`);
       checkRegion(v, regno, reg.off, sizeMax, reg.memSize, zeroOk);
+      return;
+    case RegType.BUF:
+      if (write && reg.flags & RegFlag.RDONLY) v.reject(`R${regno} cannot write into ${regTypeName(reg)}`);
+      checkBufferAccess(v, reg, regno, reg.off, sizeMax);
       return;
     case RegType.BTF_ID: {
       // check_ptr_to_btf_access over the whole size: within the struct and within the member.

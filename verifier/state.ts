@@ -260,7 +260,7 @@ function joinAttrs(r: Reg): string {
   if (r.type !== RegType.STACK && r.off) a.push(`off=${snum(r.off)}`);
   if (r.type === RegType.STACK && r.off) a.push(`off=${snum(r.off)}`);
   if (r.isPkt()) a.push(`r=${unum(BigInt.asUintN(64, BigInt(r.range)))}`);
-  if (r.type === RegType.MEM || r.type === RegType.BUF) a.push(`sz=${unum(r.memSize)}`);
+  if (r.type === RegType.MEM) a.push(`sz=${unum(r.memSize)}`);
   if (r.s.isConst()) {
     const v = BigInt.asIntN(64, r.s.constValue());
     if (v) a.push(`imm=${snum(v)}`);

@@ -83,6 +83,9 @@ export class Verifier {
   prevPc = -1;
   insn!: Insn;
   processed = 0;
+  /** Furthest byte accessed through read-only / read-write PTR_TO_BUF pointers (iterators). */
+  maxRdonlyAccess = 0;
+  maxRdwrAccess = 0;
   private idGen = 0;
   /** Capability flags of this run (env.ts verifierCaps; the kernel's env->allow_ptr_leaks etc.). */
   readonly allowPtrLeaks: boolean;

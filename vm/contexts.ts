@@ -188,10 +188,22 @@ export const NF_HOOK_STATE = layout('nf_hook_state', 48, [
  *  counterpart holds the same value at the same place are listed: CO-RE relocations of any other
  *  sk_buff field fail against the built-in BTF, naming the field. The offsets are ebpfvm's (a
  *  program built with CO-RE does not depend on them). */
-export const KERNEL_SK_BUFF = layout('sk_buff', SK_BUFF.size, [
+export const KERNEL_SK_BUFF = layout('sk_buff', SK_BUFF.size + 16, [
   ['len', 0, 4], ['mark', 8, 4], ['queue_mapping', 12, 2], ['protocol', 16, 2], ['priority', 32, 4],
   ['skb_iif', 36, 4], ['tc_index', 44, 2], ['hash', 68, 4],
-], { len: 'unsigned int', protocol: '__be16', skb_iif: 'int' });
+  // Beyond the __sk_buff image (the test run allocates the 16 bytes, read-only): the start of
+  // the packet's buffer and the offset of its struct skb_shared_info from there (skb_shinfo(skb)
+  // is head + end), which the test run lays out after the packet (vm/test-run.ts kernelSkbTail).
+  ['head', SK_BUFF.size, 8], ['end', SK_BUFF.size + 8, 4],
+], { len: 'unsigned int', protocol: '__be16', skb_iif: 'int', head: 'unsigned char *', end: 'unsigned int' });
+
+/** struct skb_shared_info (include/linux/skbuff.h), its first members: what programs read from
+ *  skb_shinfo(skb) (meta_len, nr_frags, gso_*, frag_list). A test run's skb is linear: no frags,
+ *  no frag_list. */
+export const SKB_SHARED_INFO = layout('skb_shared_info', 64, [
+  ['flags', 0, 1], ['meta_len', 1, 1], ['nr_frags', 2, 1], ['tx_flags', 3, 1], ['gso_size', 4, 2], ['gso_segs', 6, 2],
+  ['frag_list', 8, 8], ['hwtstamps', 16, 8], ['gso_type', 24, 4], ['tskey', 28, 4], ['dataref', 32, 4],
+], { frag_list: 'struct sk_buff *', hwtstamps: '__u64', dataref: 'atomic_t' });
 
 /** Registers holding function arguments 1..6 in the x86-64 calling convention (PT_REGS_PARM1..6). */
 export const PT_REGS_ARG_REGS = ['di', 'si', 'dx', 'cx', 'r8', 'r9'] as const;

@@ -2575,7 +2575,9 @@ export class Interpreter {
   }
 
   private isProbe(run: Run, pc: number): boolean {
-    return run.probeAll || run.probePcs.has(pc);
+    // A program the verifier accepted: the loads it typed through a BTF pointer are the kernel's
+    // BPF_PROBE_MEM loads (Program.probeLoads), whatever the program type.
+    return run.probeAll || run.probePcs.has(pc) || run.prog?.probeLoads?.has(pc) === true;
   }
 
   /** A load the fast path refused: kernel view, PROBE_MEM, or a fault with the reason. */

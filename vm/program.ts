@@ -50,6 +50,10 @@ export interface Program {
    *  program runs as verified (`ExecRequest.verified`): those start as the kernel starts them (r1
    *  the context), which is what the proof assumed. */
   proven?: ProvenFacts;
+  /** Loads the verifier saw through a BTF-typed pointer (src/verify.ts sets it with `proven`):
+   *  the kernel makes them BPF_PROBE_MEM loads, so in runs of the accepted program they read 0 where the
+   *  kernel object is not there (a NULL member, an unmapped field) instead of faulting. */
+  probeLoads?: ReadonlySet<number>;
   /** The special fields of a type of the program's own BTF (bpf_obj_new's local type id), or why
    *  there are none: absent when the program carries no BTF. */
   localType?: (typeId: number) => GraphRecord | string;

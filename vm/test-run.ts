@@ -42,6 +42,7 @@ import {
   BPF_SOCK,
   ETH_HLEN,
   KERNEL_SK_BUFF,
+  SKB_SHARED_INFO,
   NF_HOOK_STATE,
   MAX_BPF_FUNC_ARGS,
   PERF_MAX_TRACE_SIZE,
@@ -57,7 +58,7 @@ import {
 } from './contexts.js';
 import { MemFlag, type Arena } from './memory.js';
 import type { Socket, SocketTable } from './sockets.js';
-import { ProgType, progTypeName } from './prog-types.js';
+import { AttachType, ProgType, progTypeName } from './prog-types.js';
 import type { Program } from './program.js';
 import type { TraceFn } from './interpreter.js';
 import { typedTracingArgs } from '../src/btf/builtin-args.js';
@@ -182,6 +183,10 @@ export function testRun(host: TestRunHost, prog: Program, input: TestRunInput = 
   if (input.ctx !== undefined && input.ctx.length === 0) throw new TestRunInputError('EINVAL', 'ctx_in is empty (omit it instead)');
   if (NO_TEST_RUN.has(prog.progType))
     throw new TestRunInputError('ENOTSUPP', `the kernel has no test run for ${progTypeName(prog.progType)} programs (${prog.name})`);
+  // bpf_prog_test_run_tracing runs fentry/fexit/fmod_ret only: an iterator (BPF_TRACE_ITER) runs
+  // inside reads of its iterator file (src/iter.ts).
+  if (prog.progType === ProgType.TRACING && prog.expectedAttachType === AttachType.TRACE_ITER)
+    throw new TestRunInputError('ENOTSUPP', `the kernel has no test run for iterator programs (${prog.name}, section ${prog.section ?? '?'}): read the iterator instead (ebpfvm run reads it; library: runIterator)`);
   if (!info?.testRun) throw new UnsupportedError(`program ${prog.name}: test runs of ${progTypeName(prog.progType)} programs are not supported`);
   const repeat = input.repeat ?? 1;
   if (!Number.isInteger(repeat) || repeat < 0 || repeat > 0xffffffff) throw new UsageError(`repeat must be an unsigned 32-bit integer (got ${repeat})`);
@@ -299,7 +304,12 @@ function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: Tes
   const pktBase = arena.allocRegion(NET_SKB_PAD + data.length, MemFlag.READ | MemFlag.WRITE, 'packet', `${prog.name} packet`);
   const pkt = pktBase + NET_SKB_PAD;
   arena.setRegionLow(pktBase, pkt);
-  const ctx = arena.allocRegion(SK_BUFF.size, MemFlag.READ | MemFlag.WRITE, 'ctx', '__sk_buff');
+  // The kernel-only tail (head, end) only for programs that ask for the kernel's view: for the
+  // others, as the verifier has it, the context ends with the __sk_buff.
+  const kern = castsToKernCtx(prog);
+  const ctxSize = kern ? KERNEL_SK_BUFF.size : SK_BUFF.size;
+  const ctx = arena.allocRegion(ctxSize, MemFlag.READ | MemFlag.WRITE, 'ctx', '__sk_buff');
+  const shinfo = kern ? kernelSkbTail(arena, ctx, pktBase) : 0;
   const sk = arena.allocRegion(BPF_SOCK.size, MemFlag.READ, 'other', 'bpf_sock');
   let runSock: Socket | undefined;
   try {
@@ -323,7 +333,7 @@ function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: Tes
         arena.write(ctx + f.offset, ctxIn.subarray(f.offset, f.offset + f.size));
       }
     }
-    protectExcept(arena, ctx, SK_BUFF.size, writableRanges(info));
+    protectExcept(arena, ctx, ctxSize, writableRanges(info));
 
     // LD_ABS/LD_IND read the packet where the context says it is now: helpers that resize the
     // packet (helpers/packet.ts) may move it and update data/data_end.
@@ -367,11 +377,12 @@ function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: Tes
     return { ...run, dataOut, ...(ctxOut ? { ctxOut } : {}) };
   } finally {
     freeMovedPacket(arena, arena.dv.getUint32(ctx + field(SK_BUFF, 'data').offset, true));
-    arena.unprotect(ctx, SK_BUFF.size);
+    arena.unprotect(ctx, ctxSize);
     // sk_free: the socket's storage goes with it
     if (runSock) host.sockets?.close(runSock);
     arena.free(sk);
     arena.free(ctx);
+    if (shinfo) arena.free(shinfo);
     arena.free(pktBase);
   }
 }
@@ -648,7 +659,8 @@ function runNetfilter(host: TestRunHost, prog: Program, input: TestRunInput): Te
   const pkt = pktBase + NET_SKB_PAD;
   arena.setRegionLow(pktBase, pkt);
   // The skb: ebpfvm's kernel sk_buff is laid over a __sk_buff image (vm/contexts KERNEL_SK_BUFF).
-  const skb = arena.allocRegion(SK_BUFF.size, MemFlag.READ | MemFlag.WRITE, 'other', 'sk_buff');
+  const skb = arena.allocRegion(KERNEL_SK_BUFF.size, MemFlag.READ | MemFlag.WRITE, 'other', 'sk_buff');
+  const shinfo = kernelSkbTail(arena, skb, pktBase);
   const state = arena.allocRegion(NF_HOOK_STATE.size, MemFlag.READ, 'other', 'nf_hook_state');
   const ctx = arena.allocRegion(BPF_NF_CTX.size, MemFlag.READ, 'ctx', 'bpf_nf_ctx');
   try {
@@ -656,7 +668,7 @@ function runNetfilter(host: TestRunHost, prog: Program, input: TestRunInput): Te
     setSkb(arena.dv, skb, pkt + start, pkt + data.length);
     // skb->protocol is __be16, stored as on the wire.
     arena.dv.setUint16(skb + field(KERNEL_SK_BUFF, 'protocol').offset, protocol, false);
-    arena.protect(skb, SK_BUFF.size);
+    arena.protect(skb, KERNEL_SK_BUFF.size);
     arena.dv.setUint8(state + field(NF_HOOK_STATE, 'hook').offset, hook);
     arena.dv.setUint8(state + field(NF_HOOK_STATE, 'pf').offset, pf);
     arena.dv.setBigUint64(ctx + field(BPF_NF_CTX, 'state').offset, BigInt(state), true);
@@ -665,11 +677,12 @@ function runNetfilter(host: TestRunHost, prog: Program, input: TestRunInput): Te
     // bpf_test_finish with no data: data_size_out 0.
     return { ...repeatRuns(host, prog, input, ctx, bounds), dataOut: new Uint8Array(0) };
   } finally {
-    arena.unprotect(skb, SK_BUFF.size);
+    arena.unprotect(skb, KERNEL_SK_BUFF.size);
     freeMovedPacket(arena, arena.dv.getUint32(skb + field(SK_BUFF, 'data').offset, true));
     arena.free(ctx);
     arena.free(state);
     arena.free(skb);
+    arena.free(shinfo);
     arena.free(pktBase);
   }
 }
@@ -741,6 +754,23 @@ function runTracing(host: TestRunHost, prog: Program, kind: 'raw-tp' | 'btf-args
 }
 
 // ---- shared ---------------------------------------------------------------------------------
+
+/** The program calls bpf_cast_to_kern_ctx (its skb context then has the kernel-only tail). */
+function castsToKernCtx(prog: Program): boolean {
+  for (const name of prog.kfuncNames?.values() ?? []) if (name === 'bpf_cast_to_kern_ctx') return true;
+  return false;
+}
+
+/** The kernel-only tail of an skb context (vm/contexts KERNEL_SK_BUFF): `head`, the packet
+ *  buffer's start, and `end`, the offset of its skb_shared_info, which is allocated here (zeroed:
+ *  a linear skb, dataref 1) and must be freed with the context. Returns the skb_shared_info. */
+function kernelSkbTail(arena: Arena, skb: number, pktBase: number): number {
+  const shinfo = arena.allocRegion(SKB_SHARED_INFO.size, MemFlag.READ, 'other', 'skb_shared_info');
+  arena.dv.setUint32(shinfo + field(SKB_SHARED_INFO, 'dataref').offset, 1, true);
+  arena.dv.setBigUint64(skb + field(KERNEL_SK_BUFF, 'head').offset, BigInt(pktBase), true);
+  arena.dv.setUint32(skb + field(KERNEL_SK_BUFF, 'end').offset, (shinfo - pktBase) >>> 0, true);
+  return shinfo;
+}
 
 /** Write-protect [start, start+size) except the given ranges (relative offsets). */
 function protectExcept(arena: Arena, start: number, size: number, writable: [number, number][]): void {

@@ -13,3 +13,11 @@ export const INIT_STACK_ADDR = 0xffffffff82a00000n;
 export const THREAD_SIZE = 0x4000n;
 /** sizeof(struct pt_regs) on x86-64. */
 export const PT_REGS_SIZE = 168n;
+/** The loopback device (ifindex 1), its receive queue 0, the initial network namespace, and the
+ *  xdp_buff bpf_cast_to_kern_ctx gives an xdp program (src/btf/builtin-netdev.ts). */
+export const LO_DEV_ADDR = 0xffff888002000000n;
+export const LO_RXQ_ADDR = 0xffff888002001000n;
+export const INIT_NET_ADDR = 0xffffffff83a0f000n;
+export const XDP_BUFF_ADDR = 0xffff888002002000n;
+/** The initial network namespace's inode number, as /proc/self/ns/net shows it on a host. */
+export const INIT_NET_INUM = 4026531840;

@@ -8,7 +8,7 @@ import { BtfError } from '../errors.js';
 import { BtfKind, type Btf } from './btf.js';
 import { builtinBtf } from './builtin.js';
 
-import { CURRENT_TASK_ADDR, CURRENT_CRED_ADDR, INIT_TASK_ADDR, INIT_CRED_ADDR, NR_CPU_IDS_ADDR, CURRENT_STACK_ADDR, INIT_STACK_ADDR, THREAD_SIZE, PT_REGS_SIZE } from './builtin-addrs.js';
+import { INIT_NET_ADDR, INIT_NET_INUM, LO_DEV_ADDR, LO_RXQ_ADDR, CURRENT_TASK_ADDR, CURRENT_CRED_ADDR, INIT_TASK_ADDR, INIT_CRED_ADDR, NR_CPU_IDS_ADDR, CURRENT_STACK_ADDR, INIT_STACK_ADDR, THREAD_SIZE, PT_REGS_SIZE } from './builtin-addrs.js';
 export { CURRENT_TASK_ADDR, CURRENT_CRED_ADDR, INIT_TASK_ADDR, INIT_CRED_ADDR, NR_CPU_IDS_ADDR, CURRENT_STACK_ADDR, INIT_STACK_ADDR };
 
 /** Where task_pt_regs(task) is for a task whose `stack` field holds `stack`. */
@@ -115,6 +115,20 @@ export function builtinKernelImages(task: KernelTaskInfo, ncpus: number, cpu = 0
     // The saved user registers at the top of each kernel stack (zero until --kmem fills them).
     { addr: ptRegsOf(CURRENT_STACK_ADDR), bytes: new Uint8Array(Number(PT_REGS_SIZE)) },
     { addr: ptRegsOf(INIT_STACK_ADDR), bytes: new Uint8Array(Number(PT_REGS_SIZE)) },
+    ...netdevImages(btf),
+  ];
+}
+
+/** IFF_UP | IFF_LOOPBACK | IFF_RUNNING (0x1 | 0x8 | 0x40) and loopback's 64 KiB MTU. */
+const LO_FLAGS = 0x49;
+const LO_MTU = 65536;
+
+/** The loopback device, its receive queue 0 and the initial namespace. */
+export function netdevImages(btf: Btf): { addr: bigint; bytes: Uint8Array }[] {
+  return [
+    { addr: LO_DEV_ADDR, bytes: new Image(btf, 'net_device').set('flags', LO_FLAGS).set('mtu', LO_MTU).set('ifindex', 1).set('nd_net.net', INIT_NET_ADDR).str('name', 'lo').bytes },
+    { addr: LO_RXQ_ADDR, bytes: new Image(btf, 'xdp_rxq_info').set('dev', LO_DEV_ADDR).set('queue_index', 0).set('reg_state', 1).bytes },
+    { addr: INIT_NET_ADDR, bytes: new Image(btf, 'net').set('passive.refs.counter', 1).set('ifindex', 2).set('ns.inum', INIT_NET_INUM).set('ns.count.refs.counter', 1).bytes },
   ];
 }
 

@@ -13,7 +13,9 @@ import { BtfError } from '../errors.js';
 import { BtfKind, IntEnc, Linkage, parseBtf, type Btf, type BtfMember, type BtfType } from './btf.js';
 import { encodeBtf } from './builtin-writer.js';
 import { declareSocketStructs } from './builtin-net.js';
-import { SK_BUFF, XDP_MD, BPF_FLOW_KEYS, SK_LOOKUP, BPF_SOCK, SOCK_ADDR, SOCKOPT, SOCK_OPS, CGROUP_DEV_CTX, SYSCTL, SK_MSG_MD, SK_REUSEPORT_MD, PT_REGS_X86_64, PERF_EVENT_DATA, KERNEL_SK_BUFF, NF_HOOK_STATE, BPF_NF_CTX, type CtxLayout } from '../../vm/contexts.js';
+import { declareIterStructs } from './builtin-iter.js';
+import { declareNetdevStructs } from './builtin-netdev.js';
+import { SK_BUFF, XDP_MD, BPF_FLOW_KEYS, SK_LOOKUP, BPF_SOCK, SOCK_ADDR, SOCKOPT, SOCK_OPS, CGROUP_DEV_CTX, SYSCTL, SK_MSG_MD, SK_REUSEPORT_MD, PT_REGS_X86_64, PERF_EVENT_DATA, KERNEL_SK_BUFF, SKB_SHARED_INFO, NF_HOOK_STATE, BPF_NF_CTX, type CtxLayout } from '../../vm/contexts.js';
 import { ProgType } from '../../vm/prog-types.js';
 import { MapType } from '../../maps/types.js';
 import { LINUX_HELPERS } from '../../helpers/table.js';
@@ -357,6 +359,7 @@ function build(): Rec[] {
   b.typedef('bpf_user_pt_regs_t', 'struct pt_regs');
   b.layout(PERF_EVENT_DATA);
   b.layout(KERNEL_SK_BUFF);
+  b.layout(SKB_SHARED_INFO);
   b.layout(NF_HOOK_STATE);
   b.layout(BPF_NF_CTX);
 
@@ -478,6 +481,12 @@ function build(): Rec[] {
   // The kernel's socket structs (sock_common ... tcp6_sock, request and timewait socks) that
   // the skc_to_* casts return and BTF-typed programs read: src/btf/builtin-net.ts.
   declareSocketStructs(b);
+
+  // Iterator programs' seq_file, bpf_iter_meta, bpf_map and contexts: src/btf/builtin-iter.ts.
+  declareIterStructs(b);
+
+  // The loopback device behind xdp's kernel context (xdp_buff, rxq, net_device, net).
+  declareNetdevStructs(b);
 
   // net/bpf/test_run.c's kptr test object (bpf_kfunc_call_test_release's argument, the type of
   // `__kptr` fields in the kernel's local_kptr_stash selftest).

@@ -19,6 +19,8 @@ const EXPECTED: [number, string, boolean][] = [
   [128, 'sk_cgroup_id', false], [129, 'sk_ancestor_cgroup_id', false], [137, 'skc_to_tcp_sock', false],
   [139, 'skc_to_tcp_request_sock', false], [189, 'xdp_load_bytes', false], [190, 'xdp_store_bytes', false],
   [192, 'skb_set_tstamp', false], [46, 'get_socket_cookie', false], [122, 'get_netns_cookie', false],
+  // iterators (kernel/trace/bpf_trace.c)
+  [126, 'seq_printf', true], [127, 'seq_write', true], [150, 'seq_printf_btf', true],
 ];
 
 describe('helper ids and gpl_only', () => {

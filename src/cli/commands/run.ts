@@ -12,6 +12,8 @@ import { Runtime } from '../../runtime.js';
 import { readBytes } from '../../node.js';
 import type { LoadedObject } from '../../loader/load.js';
 import { loadProgramForRun } from '../load-program.js';
+import { runIterator, type IterResult } from '../../iter.js';
+import { iterTarget } from '../../iter-targets.js';
 import { runnableProgram, verifyForRun } from '../../verify.js';
 import { parseBtf } from '../../btf/btf.js';
 import { dumpRbtree, formatRbtree, isRbtreeMap } from '../../rbtree-api.js';
@@ -58,6 +60,8 @@ interface RunOptions {
   replace?: string[];
   before?: string[];
   advanceNs?: bigint;
+  iterMap?: string;
+  iterReadSize?: number;
 }
 
 /** A u64 given in decimal or 0x-hex. */
@@ -103,6 +107,8 @@ export const registerRun: RegisterCommand = (program: Command, setExit) => {
     .option('--engine <name>', ENGINE_HELP, parseEngine)
     .option('--advance-ns <n>', "after the run, advance the runtime's clock N ns and run the bpf_timer callbacks that expire on the way and the queued bpf_wq work (0 only runs the work) (printed; --dump-maps shows the maps after them). With it the clock is virtual: ktime reads start at 1 s and move only when advanced", u64('--advance-ns'))
     .option('--before <prog[=ctx]>', "test-run program PROG of the same object first, on the same maps and verified like the program run (e.g. the syscall program that creates what it uses, as a user-space test does before attaching it); CTX is a file with its ctx_in (repeatable, in order; each prints its retval to stderr)", (v: string, acc: string[] = []) => [...acc, v])
+    .option('--iter-map <name>', 'iterator programs (SEC("iter/bpf_map_elem")): the map of the object to iterate, as `bpftool iter pin x.o PATH map ...` names it')
+    .option('--iter-read-size <n>', 'iterator programs: bytes each read() of the iterator asks for (default 131072, what cat asks for)', uint('--iter-read-size'))
     .option('--replace <ext.o[:prog][=func]>', "attach an extension (SEC(\"freplace/FUNC\")) program PROG of ext.o in place of FUNC of the program run, loaded and verified against it (repeatable); PROG may be omitted when ext.o has one, FUNC when the section names it", (v: string, acc: string[] = []) => [...acc, v])
     .action((objPath: string, opts: RunOptions) => {
       setExit(runCommand(objPath, opts));
@@ -166,6 +172,10 @@ function runCommand(objPath: string, opts: RunOptions): number {
   }
   // Like a libbpf perf_buffer: an event open on every CPU, so perf_event_output delivers.
   for (const lm of obj.maps.values()) if (lm.map instanceof PerfEventArrayMap) lm.map.openAll(ncpus);
+
+  // Iterator programs have no test run: they run inside reads of the iterator (src/iter.ts).
+  if (iterTarget(prog.section)) return runIterCommand(obj, progName, verified, opts, ncpus);
+  if (opts.iterMap !== undefined || opts.iterReadSize !== undefined) throw new UsageError(`--iter-map and --iter-read-size are for iterator programs (SEC("iter/...")); ${progName} is in section ${prog.section}`);
 
   const output = { printk: [] as string[], ringbuf: [] as RunOutput['ringbuf'], perf: [] as RunOutput['perf'] };
   const input = {
@@ -260,6 +270,60 @@ function runCommand(objPath: string, opts: RunOptions): number {
 }
 
 export { hexDump } from '../../test-run-api.js';
+
+// ---- iterator programs ----------------------------------------------------------------------
+
+/** `run` of an iterator program: read the iterator to its end as `cat` of a pinned iterator does;
+ *  the file's contents go to stdout as they are, a summary to stderr. A failed read (E2BIG,
+ *  EAGAIN) exits 1 after printing what was read before it. */
+function runIterCommand(obj: LoadedObject, progName: string, verified: boolean, opts: RunOptions, ncpus: number): number {
+  let r: IterResult;
+  try {
+    r = runIterator(obj, progName, {
+      ...(opts.iterMap !== undefined ? { map: opts.iterMap } : {}),
+      ...(opts.iterReadSize !== undefined ? { readSize: opts.iterReadSize } : {}),
+      verified,
+      ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}),
+      cpu: opts.cpu ?? 0,
+    });
+  } catch (e) {
+    if (e instanceof VmFault) {
+      if (opts.json) process.stdout.write(JSON.stringify({ program: progName, verified, fault: { pc: e.pc, reason: e.reason, message: e.message } }) + '\n');
+      process.stderr.write(`ebpfvm: fault: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  for (const l of r.printk) process.stderr.write(l.endsWith('\n') ? l : l + '\n');
+  if (opts.json) {
+    const out: Record<string, unknown> = {
+      program: progName,
+      verified,
+      iterator: {
+        ...(opts.iterMap !== undefined ? { map: opts.iterMap } : {}),
+        output: new TextDecoder('latin1').decode(r.output),
+        output_hex: toHex(r.output),
+        ...(r.error ? { error: r.error.message, errno: r.error.errno } : {}),
+        reads: r.reads,
+        calls: r.calls,
+        objects: r.objects,
+      },
+      insn_count: r.insnCount,
+      printk: r.printk,
+    };
+    if (opts.dumpMaps) out.maps = mapsJson(obj, ncpus, opts.dumpMaps === 'tree');
+    process.stdout.write(JSON.stringify(out, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) + '\n');
+  } else {
+    process.stdout.write(r.output);
+    if (opts.dumpMaps) process.stdout.write(mapsText(obj, ncpus, opts.dumpMaps === 'tree'));
+  }
+  process.stderr.write(`Iterator: ${r.objects} object${r.objects === 1 ? '' : 's'}, ${r.calls} program run${r.calls === 1 ? '' : 's'}, ${r.reads.length} read${r.reads.length === 1 ? '' : 's'}, ${r.output.length} bytes\n`);
+  if (r.error) {
+    process.stderr.write(`ebpfvm: read failed (-${r.error.errno}): ${r.error.message}\n`);
+    return 1;
+  }
+  return 0;
+}
 
 // ---- --advance-ns ---------------------------------------------------------------------------
 

@@ -68,6 +68,7 @@ static inline const char *errname(int e)
 	case ENXIO: return "ENXIO";
 	case ELOOP: return "ELOOP";
 	case EBADF: return "EBADF";
+	case EAGAIN: return "EAGAIN";
 	default: { static char buf[32]; snprintf(buf, sizeof(buf), "E%d", e); return buf; }
 	}
 }

@@ -1,0 +1,46 @@
+// The kernel types of BPF iterator programs in the built-in BTF (src/iter.ts runs them): the
+// seq_file they print into, struct bpf_iter_meta, struct bpf_map as map iterators hand it over,
+// and the context structs `struct bpf_iter__<target>` of the targets ebpfvm iterates (bpf_map,
+// bpf_map_elem, task). Programs compiled against a vmlinux.h reach all of these through CO-RE
+// (the context structs are preserve_access_index), so names matter more than offsets; struct
+// bpf_map keeps the host's (Linux 6.18) offsets anyway, because a map pointer read through a
+// map handle (maps/kernel-struct.ts) and a map pointer from an iterator context read the same
+// image. The context structs' pointer members are `__bpf_md_ptr`s in the kernel (an anonymous
+// union with a u64); here they are plain pointers at the same offsets, which CO-RE matches by
+// name through the union.
+import type { CtxField } from '../../vm/contexts.js';
+import type { Builder } from './builtin.js';
+
+const f = (name: string, offset: number, ctype: string, size: number, count = 1): CtxField => ({ name, offset, size, elem: size / count, ctype, count });
+
+export function declareIterStructs(b: Builder): void {
+  b.typedef('__kernel_loff_t', 'long long');
+  b.typedef('loff_t', '__kernel_loff_t');
+  // (atomic64_t comes with the socket structs, src/btf/builtin-net.ts, declared before these.)
+  // include/linux/seq_file.h (the members before the mutex; programs only pass it on).
+  b.struct('seq_file', [['char *', 'buf'], ['size_t', 'size'], ['size_t', 'from'], ['size_t', 'count'], ['size_t', 'pad_until'], ['loff_t', 'index'], ['loff_t', 'read_pos']]);
+  b.struct('bpf_iter_meta', [['struct seq_file *', 'seq'], ['u64', 'session_id'], ['u64', 'seq_num']]);
+  // include/linux/bpf.h, the host's offsets (maps/kernel-struct.ts writes the image).
+  b.layout({
+    struct: 'bpf_map',
+    size: 296,
+    fields: [
+      f('map_type', 64, 'enum bpf_map_type', 4),
+      f('key_size', 68, 'u32', 4),
+      f('value_size', 72, 'u32', 4),
+      f('max_entries', 76, 'u32', 4),
+      f('map_extra', 80, 'u64', 8),
+      f('map_flags', 88, 'u32', 4),
+      f('id', 92, 'u32', 4),
+      f('numa_node', 104, 'int', 4),
+      f('btf_key_type_id', 108, 'u32', 4),
+      f('btf_value_type_id', 112, 'u32', 4),
+      f('name', 136, 'char', 16, 16),
+      f('refcnt', 184, 'atomic64_t', 8),
+      f('usercnt', 192, 'atomic64_t', 8),
+    ],
+  });
+  b.struct('bpf_iter__bpf_map', [['struct bpf_iter_meta *', 'meta'], ['struct bpf_map *', 'map']]);
+  b.struct('bpf_iter__bpf_map_elem', [['struct bpf_iter_meta *', 'meta'], ['struct bpf_map *', 'map'], ['void *', 'key'], ['void *', 'value']]);
+  b.struct('bpf_iter__task', [['struct bpf_iter_meta *', 'meta'], ['struct task_struct *', 'task']]);
+}

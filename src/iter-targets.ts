@@ -1,0 +1,56 @@
+// The iterator targets ebpfvm models (SEC("iter/<target>")), as the verifier sees their contexts:
+// the kernel's bpf_iter_reg tables (ctx_arg_info) and the BTF prototype of bpf_iter_<target>.
+// src/iter.ts runs them.
+import { BtfKind } from './btf/btf.js';
+import { builtinBtf } from './btf/builtin.js';
+import { UnsupportedError } from './errors.js';
+import type { CtxArg } from '../verifier/env.js';
+
+/** A modelled iterator target: its name, context struct and the verifier's view of each u64
+ *  slot of the context. */
+export interface IterTarget {
+  name: string;
+  ctx: string;
+  args: readonly CtxArg[];
+  /** Attaching needs a map (bpf_iter_link_info.map.map_fd). */
+  needsMap: boolean;
+}
+
+const btfArg = (name: string, nullable = false): CtxArg => {
+  const btf = builtinBtf();
+  const t = btf.find(name, BtfKind.STRUCT)[0];
+  return { kind: 'btf', name, size: t ? btf.sizeof(t.id) : 0, ...(nullable ? { nullable } : {}) };
+};
+
+let targets: Map<string, IterTarget> | undefined;
+
+/** The targets ebpfvm models, by name. */
+export function iterTargets(): ReadonlyMap<string, IterTarget> {
+  if (!targets) {
+    const meta = btfArg('bpf_iter_meta');
+    targets = new Map(
+      [
+        { name: 'bpf_map', ctx: 'bpf_iter__bpf_map', args: [meta, btfArg('bpf_map', true)], needsMap: false },
+        {
+          name: 'bpf_map_elem',
+          ctx: 'bpf_iter__bpf_map_elem',
+          args: [meta, btfArg('bpf_map'), { kind: 'buf', rdonly: true, nullable: true }, { kind: 'buf', rdonly: false, nullable: true }] as CtxArg[],
+          needsMap: true,
+        },
+        { name: 'task', ctx: 'bpf_iter__task', args: [meta, btfArg('task_struct', true)], needsMap: false },
+      ].map((t) => [t.name, t]),
+    );
+  }
+  return targets;
+}
+
+/** The iterator target a section names (`iter/bpf_map`, `iter.s/task`), undefined for other
+ *  sections; an iterator section whose target ebpfvm does not model is refused, naming it. */
+export function iterTarget(section: string): IterTarget | undefined {
+  const m = /^iter(?:\.s)?\/(.+)$/.exec(section);
+  if (!m) return undefined;
+  const t = iterTargets().get(m[1]!);
+  if (!t) throw new UnsupportedError(`iterator target ${m[1]} is not modelled by ebpfvm (modelled: ${[...iterTargets().keys()].join(', ')})`);
+  return t;
+}
+
