@@ -1552,6 +1552,16 @@ struct xdp_buff {
 	u32 flags;
 };
 
+struct bpf_dummy_ops_state {
+	int val;
+};
+
+struct bpf_dummy_ops {
+	int (*test_1)(struct bpf_dummy_ops_state *);
+	int (*test_2)(struct bpf_dummy_ops_state *, int, unsigned short, char, unsigned long);
+	int (*test_sleepable)(struct bpf_dummy_ops_state *);
+};
+
 struct prog_test_member1 {
 	int a;
 };

@@ -1,4 +1,5 @@
 // The map-type table: type number -> factory. Each maps/<type>.ts adds one line here.
+import { createStructOpsMap } from './struct-ops.js';
 import { createArrayMap } from './array.js';
 import { createHashMap } from './hash.js';
 import { createLruHashMap } from './lru-hash.js';
@@ -33,6 +34,7 @@ import { MapType, type MapFactory } from './types.js';
 
 export const MAP_FACTORIES: Map<number, MapFactory> = new Map<number, MapFactory>([
   [MapType.ARRAY, createArrayMap],
+  [MapType.STRUCT_OPS, createStructOpsMap],
   [MapType.HASH, createHashMap],
   [MapType.PERCPU_HASH, createPercpuHashMap],
   [MapType.PERCPU_ARRAY, createPercpuArrayMap],

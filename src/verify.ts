@@ -2,7 +2,9 @@
 // the verifier's input from a loaded program (its linked instructions, the Runtime's maps and
 // helper table, line info, global functions and tracing arguments from BTF) and keeps the result
 // on the LoadedProgram, so later stages (run, the compiler) can read the verdict and the facts.
-import { EbpfvmError, PermissionError, VerifierError } from './errors.js';
+import { EbpfvmError, PermissionError, UnsupportedError, VerifierError } from './errors.js';
+import { ProgType } from '../vm/prog-types.js';
+import type { CtxArg } from '../verifier/env.js';
 import { checkUnprivProgram } from './loader/unpriv.js';
 import { POISON_LDIMM64_MAP_BASE } from './loader/link.js';
 import { load, type LoadOptions } from './loader/load.js';
@@ -15,6 +17,7 @@ import { kfuncByName } from '../helpers/kfuncs.js';
 import { helperForType } from '../helpers/table.js';
 import { btfAttachTarget } from './btf/builtin-args.js';
 import { iterTarget } from './iter-targets.js';
+import { STRUCT_OPS_TYPES } from './btf/builtin-struct-ops.js';
 import { MapType, type BpfMap } from '../maps/types.js';
 import { FieldError, mapValueRecord, structMetas, type BtfRecord } from './btf/fields.js';
 import { progTypeInfo } from '../vm/contexts.js';
@@ -34,7 +37,8 @@ export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptio
   // object, and then the program must also be one an unprivileged loader may load.
   const unpriv = opts.unpriv ?? obj.unpriv;
   if (unpriv) checkUnprivProgram(name, lp.progType, lp.program.insns.length);
-  const result = verify(verifierInput(obj, lp, unpriv), { ...opts, unpriv });
+  const refused = structOpsAttachError(lp);
+  const result = refused !== undefined ? attachRefusal(refused) : verify(verifierInput(obj, lp, unpriv), { ...opts, unpriv });
   result.log = fixupMissingMapLoad(result.log, [...obj.spec.maps.keys()]);
   lp.verified = result;
   // The rbtree helpers skip their run-time lock check for a program whose every tree operation
@@ -84,6 +88,47 @@ function btfLoads(insns: readonly Insn[], facts: readonly InsnFacts[]): Readonly
     if (types?.some((t) => t.endsWith('ptr_')) && ((insns[pc]?.code ?? 0) & 0x07) === 0x01) out.add(pc);
   }
   return out.size ? out : undefined;
+}
+
+/** The struct_ops member a program implements: its arguments as ctx slots (pointers to structs
+ *  are trusted BTF pointers, NULL-able where the kernel's stub says `__nullable`), and the struct
+ *  its type lets programs write. Undefined for other programs; a type ebpfvm does not model, or
+ *  a program no struct_ops map names, is refused. */
+function structOpsMember(lp: LoadedProgram): { name: string; args: CtxArg[]; writable?: string } | undefined {
+  if (lp.progType !== ProgType.STRUCT_OPS) return undefined;
+  const struct = lp.attachTo;
+  if (struct === undefined) throw new UnsupportedError(`struct_ops program ${lp.name}: no .struct_ops map names it, so it implements no member (libbpf does not load it either)`);
+  const type = STRUCT_OPS_TYPES[struct];
+  if (!type) throw new UnsupportedError(`struct_ops program ${lp.name}: struct ${struct} is not a struct_ops type ebpfvm models (${Object.keys(STRUCT_OPS_TYPES).join(', ')})`);
+  const btf = builtinBtf();
+  const t = btf.find(struct, BtfKind.STRUCT)[0]!;
+  const m = t.members![lp.expectedAttachType];
+  if (!m) throw new UnsupportedError(`struct_ops program ${lp.name}: struct ${struct} has no member #${lp.expectedAttachType}`);
+  const ptr = btf.resolve(m.type);
+  const proto = ptr.kind === BtfKind.PTR ? btf.resolve(ptr.sizeOrType) : undefined;
+  if (proto?.kind !== BtfKind.FUNC_PROTO) throw new UnsupportedError(`struct_ops program ${lp.name}: member ${m.name} of struct ${struct} is not a function pointer`);
+  const nullable = type.nullable[m.name] ?? [];
+  const args = proto.params!.map((p, i): CtxArg => {
+    const pt = btf.resolve(p.type);
+    const target = pt.kind === BtfKind.PTR ? btf.resolve(pt.sizeOrType) : undefined;
+    if (target?.kind === BtfKind.STRUCT) return { kind: 'btf', name: target.name, size: btf.sizeof(target.id), ...(nullable.includes(i) ? { nullable: true } : {}) };
+    return { kind: 'scalar' };
+  });
+  return { name: m.name, args, ...(type.writable ? { writable: type.writable } : {}) };
+}
+
+/** check_struct_ops_btf_id's refusals before the instructions are looked at: a sleepable program
+ *  for a member the type does not let sleep (check_member). */
+function structOpsAttachError(lp: LoadedProgram): string | undefined {
+  if (lp.progType !== ProgType.STRUCT_OPS || !lp.spec.sleepable) return undefined;
+  const member = structOpsMember(lp)!;
+  const type = STRUCT_OPS_TYPES[lp.attachTo!]!;
+  return type.sleepable.includes(member.name) ? undefined : `attach to unsupported member ${member.name} of struct ${lp.attachTo}`;
+}
+
+function attachRefusal(error: string): VerifyResult {
+  const stats = { maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, stackDepth: [], mayGoto: [] };
+  return { accepted: false, log: `${error}\nprocessed 0 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n`, error, errorPc: 0, processed: 0, stats };
 }
 
 /** libbpf's fixup_log_missing_map_load: where the verifier stopped at the call a load of an
@@ -294,6 +339,12 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram, unpriv = obj
   const at = btfAttachTarget(lp.section);
   if (at && at.kind !== 'tp_btf' && !(at.kind === 'lsm' && !UNTRUSTED_LSM_HOOKS.has(at.target))) input.ctxArgsUntrusted = true;
   if (n) input.ctxArgs = Array.from({ length: n }, (_, i) => (kernelArgs?.[i]?.kind === 'btf' ? kernelArgs[i]! : own?.[i]?.kind === 'btf' ? own[i]! : (kernelArgs?.[i] ?? own?.[i])!));
+  // struct_ops programs: the member's arguments (src/btf/builtin-struct-ops.ts).
+  const member = structOpsMember(lp);
+  if (member) {
+    input.ctxArgs = member.args;
+    if (member.writable) input.btfWritable = member.writable;
+  }
   // Iterator programs: the target's context (src/iter.ts); a target ebpfvm lacks is refused there.
   const iter = iterTarget(lp.section);
   if (iter) input.ctxArgs = iter.args;

@@ -130,6 +130,9 @@ export interface VerifyInput {
    *  untrusted lsm hooks: the kernel's prog_args_trusted is false). */
   ctxArgsUntrusted?: boolean;
   ctxArgs?: readonly CtxArg[];
+  /** The kernel struct this program type's btf_struct_access lets programs write through their
+   *  BTF pointers, within its size (struct_ops: bpf_dummy_ops_state). Other writes are refused. */
+  btfWritable?: string;
 }
 
 /** One u64 slot of a BTF-typed context (tracing arguments, iterator contexts). `nullable`: the

@@ -180,7 +180,14 @@ function btfAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
     if (t === 'write' && off < rb + 24 && off + size > rb) v.reject('only read is supported');
     return Reg.unknown();
   }
-  if (t === 'write') v.reject('only read is supported');
+  if (t === 'write') {
+    // the program type's btf_struct_access (bpf_dummy_ops_btf_struct_access), else read only
+    const w = v.input.btfWritable;
+    if (w === undefined) v.reject('only read is supported');
+    if (reg.btfName !== w) v.reject(`only access to ${w} is supported`);
+    if (off + size > reg.btfSize) v.reject(`write access at off ${off} with size ${size}`);
+    return Reg.unknown();
+  }
   if (reg.btfSize && off + size > reg.btfSize) v.reject(`access beyond struct ${reg.btfName} at off ${off} size ${size}`);
   const field = v.input.btfField?.(reg.btfName, off, size);
   if (field?.kind === 'ptr') {
@@ -307,7 +314,7 @@ function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
   if (!verdict.ok || cgSkbCapBpf || ptrField) v.reject(`invalid bpf_context access off=${off} size=${size}`, true);
   if (t === 'write') return undefined;
   // Tracing programs: argument slots typed by the attach target's BTF.
-  if ((type === ProgType.TRACING || type === ProgType.LSM) && v.input.ctxArgs) {
+  if ((type === ProgType.TRACING || type === ProgType.LSM || type === ProgType.STRUCT_OPS) && v.input.ctxArgs) {
     const a = v.input.ctxArgs[off >> 3];
     if (a?.kind === 'btf') {
       const r = Reg.ptr(RegType.BTF_ID, (v.input.ctxArgsUntrusted ? 0 : RegFlag.TRUSTED) | (a.nullable ? RegFlag.MAYBE_NULL : 0));

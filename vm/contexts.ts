@@ -280,7 +280,7 @@ export type CtxVerdict = { ok: true; field?: CtxField } | { ok: false; reason: s
  *  test runs. 'btf-args' (fentry/fexit/fmod_ret/tp_btf/lsm), 'pt-regs' (kprobe) and 'tp-record'
  *  (tracepoint) take user-supplied arguments, an extension: the kernel can only trigger the
  *  attach point. Types without one cannot be test-run (vm/test-run says so). */
-export type TestRunKind = 'skb-l2' | 'skb-l3' | 'xdp' | 'syscall' | 'raw-tp' | 'btf-args' | 'pt-regs' | 'tp-record' | 'flow-dissector' | 'sk-lookup' | 'netfilter';
+export type TestRunKind = 'skb-l2' | 'skb-l3' | 'xdp' | 'syscall' | 'raw-tp' | 'btf-args' | 'pt-regs' | 'tp-record' | 'flow-dissector' | 'sk-lookup' | 'netfilter' | 'struct-ops';
 
 export interface ProgTypeInfo {
   type: number;
@@ -629,6 +629,8 @@ const OTHER_TYPES: readonly ProgTypeInfo[] = [
   // reply is the first word of the args union: the `args` field here
   { type: P.SOCK_OPS, ctx: SOCK_OPS, writable: s('args', 'sk_txhash'), unreadable: s(), check: sockOpsAccess },
   // tp_prog_is_valid_access: the record after its first 8 bytes (the common fields are hidden).
+  // struct_ops: the member's arguments as u64 slots (bpf_tracing_btf_ctx_access), read only.
+  { type: P.STRUCT_OPS, testRun: 'struct-ops', writable: s(), unreadable: s(), check: readOnly(0, 8 * MAX_BPF_FUNC_ARGS, [8]) },
   { type: P.TRACEPOINT, testRun: 'tp-record', writable: s(), unreadable: s(), check: readOnly(8, PERF_MAX_TRACE_SIZE, [1, 2, 4, 8]) },
   // raw_tp_prog_is_valid_access: u64 args[MAX_BPF_FUNC_ARGS], read-only.
   ...[P.RAW_TRACEPOINT, P.RAW_TRACEPOINT_WRITABLE].map((t): ProgTypeInfo => ({ type: t, testRun: 'raw-tp', writable: s(), unreadable: s(), check: readOnly(0, 8 * MAX_BPF_FUNC_ARGS, [1, 2, 4, 8]) })),

@@ -30,6 +30,8 @@ export interface Program {
   section?: string;
   /** The expected attach type the section gives (BPF_XDP_DEVMAP, ...), when loaded from ELF. */
   expectedAttachType?: number;
+  /** struct_ops programs: the struct type whose member (expectedAttachType) they implement. */
+  structOps?: string;
   /** Entry pc of the exception callback (`__exception_cb`): where a bpf_throw ends the run. */
   exceptionCallback?: number;
   /** Functions of this program an attached extension (freplace) program replaces (the kernel's

@@ -62,6 +62,9 @@ import { AttachType, ProgType, progTypeName } from './prog-types.js';
 import type { Program } from './program.js';
 import type { TraceFn } from './interpreter.js';
 import { typedTracingArgs } from '../src/btf/builtin-args.js';
+import { STRUCT_OPS_TYPES } from '../src/btf/builtin-struct-ops.js';
+import { builtinBtf } from '../src/btf/builtin.js';
+import { BtfKind } from '../src/btf/btf.js';
 import { nowMs } from './now.js';
 
 /** What a test run needs from its runtime (src/runtime's Runtime satisfies it). */
@@ -136,7 +139,7 @@ export interface TestRunResult {
 /** Input the kernel would refuse: carries the errno the syscall would return. Exit code 2. */
 export class TestRunInputError extends UsageError {
   constructor(
-    readonly errno: 'EINVAL' | 'E2BIG' | 'ENODEV' | 'ERANGE' | 'EAFNOSUPPORT' | 'ENOTSUPP' | 'EPROTO',
+    readonly errno: 'EINVAL' | 'E2BIG' | 'ENODEV' | 'ERANGE' | 'EAFNOSUPPORT' | 'ENOTSUPP' | 'EPROTO' | 'EOPNOTSUPP',
     message: string,
   ) {
     super(`test run refused (-${errno}): ${message}`);
@@ -217,6 +220,50 @@ function dispatch(host: TestRunHost, prog: Program, info: ProgTypeInfo, kind: No
       return runSkLookup(host, prog, input);
     case 'netfilter':
       return runNetfilter(host, prog, input);
+    case 'struct-ops':
+      return runStructOps(host, prog, input);
+  }
+}
+
+/** bpf_struct_ops_test_run (net/bpf/bpf_dummy_struct_ops.c): only bpf_dummy_ops programs run
+ *  (-EOPNOTSUPP for other struct_ops types); ctx_in is the member's arguments as u64 values, one
+ *  per parameter (-EINVAL otherwise). The kernel reads the state pointed to by the first argument
+ *  from user memory and copies it back after the run; ebpfvm has no user memory, so a non-zero
+ *  first argument means "a state", whose bytes are data_in (zero if absent) and come back as
+ *  data_out. A zero pointer argument the member does not declare nullable is -EINVAL. */
+function runStructOps(host: TestRunHost, prog: Program, input: TestRunInput): TestRunResult {
+  const struct = prog.structOps;
+  const type = struct !== undefined ? STRUCT_OPS_TYPES[struct] : undefined;
+  if (!type?.testRun) throw new TestRunInputError('EOPNOTSUPP', `struct_ops program ${prog.name}${struct ? ` of struct ${struct}` : ''}: the kernel test-runs only bpf_dummy_ops programs`);
+  const btf = builtinBtf();
+  const st = btf.find(struct!, BtfKind.STRUCT)[0]!;
+  const member = st.members![prog.expectedAttachType ?? 0]!;
+  const proto = btf.resolve(btf.resolve(member.type).sizeOrType);
+  const params = proto.params ?? [];
+  if (input.args !== undefined && input.ctx !== undefined) throw new UsageError('struct_ops: give the arguments either as arguments or as ctx_in, not both');
+  const ctxIn = input.ctx ?? u64Bytes(input.args ?? []);
+  if (ctxIn.length !== 8 * params.length) throw new TestRunInputError('EINVAL', `${struct}.${member.name} takes ${params.length} u64 arguments (${8 * params.length} bytes of ctx_in), got ${ctxIn.length} bytes`);
+  const cdv = new DataView(ctxIn.buffer, ctxIn.byteOffset, ctxIn.byteLength);
+  const args = params.map((_, i) => cdv.getBigUint64(8 * i, true));
+  const nullable = type.nullable[member.name] ?? [];
+  params.forEach((p, i) => {
+    if (args[i] === 0n && btf.resolve(p.type).kind === BtfKind.PTR && !nullable.includes(i)) throw new TestRunInputError('EINVAL', `${struct}.${member.name}: argument ${i} is a pointer the member does not take NULL for`);
+  });
+  const statePtr = params.length > 0 && btf.resolve(params[0]!.type).kind === BtfKind.PTR ? btf.resolve(btf.resolve(params[0]!.type).sizeOrType) : undefined;
+  const stateSize = statePtr ? btf.sizeof(statePtr.id) : 0;
+  if (input.data !== undefined && input.data.length > stateSize) throw new TestRunInputError('EINVAL', `data_in (${input.data.length} bytes) is the state, struct ${statePtr?.name ?? '?'} of ${stateSize} bytes`);
+  const arena = host.arena;
+  const ctx = arena.allocRegion(8 * Math.max(1, params.length), MemFlag.READ, 'ctx', `${struct}.${member.name} args`);
+  const state = stateSize && args[0] !== 0n ? arena.allocRegion(stateSize, MemFlag.READ | MemFlag.WRITE, 'other', `struct ${statePtr!.name}`) : 0;
+  try {
+    if (state && input.data) arena.write(state, input.data);
+    args.forEach((a, i) => arena.dv.setBigUint64(ctx + 8 * i, i === 0 && state ? BigInt(state) : a, true));
+    const r = repeatRuns(host, prog, input, ctx, undefined, true);
+    // the member returns int: the kernel stores that int as the u32 retval
+    return { ...r, retval: Number(BigInt.asUintN(32, BigInt.asIntN(32, r.r0))), ...(state ? { dataOut: arena.read(state, stateSize).slice() } : {}) };
+  } finally {
+    arena.free(ctx);
+    if (state) arena.free(state);
   }
 }
 

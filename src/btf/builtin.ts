@@ -15,6 +15,7 @@ import { encodeBtf } from './builtin-writer.js';
 import { declareSocketStructs } from './builtin-net.js';
 import { declareIterStructs } from './builtin-iter.js';
 import { declareNetdevStructs } from './builtin-netdev.js';
+import { declareStructOpsStructs } from './builtin-struct-ops.js';
 import { SK_BUFF, XDP_MD, BPF_FLOW_KEYS, SK_LOOKUP, BPF_SOCK, SOCK_ADDR, SOCKOPT, SOCK_OPS, CGROUP_DEV_CTX, SYSCTL, SK_MSG_MD, SK_REUSEPORT_MD, PT_REGS_X86_64, PERF_EVENT_DATA, KERNEL_SK_BUFF, SKB_SHARED_INFO, NF_HOOK_STATE, BPF_NF_CTX, type CtxLayout } from '../../vm/contexts.js';
 import { ProgType } from '../../vm/prog-types.js';
 import { MapType } from '../../maps/types.js';
@@ -487,6 +488,9 @@ function build(): Rec[] {
 
   // The loopback device behind xdp's kernel context (xdp_buff, rxq, net_device, net).
   declareNetdevStructs(b);
+
+  // struct_ops types (bpf_dummy_ops): src/btf/builtin-struct-ops.ts.
+  declareStructOpsStructs(b);
 
   // net/bpf/test_run.c's kptr test object (bpf_kfunc_call_test_release's argument, the type of
   // `__kptr` fields in the kernel's local_kptr_stash selftest).

@@ -4,6 +4,7 @@
 import { graphRecordsOf } from '../btf/graph-record.js';
 import { LinkError, UnsupportedError, VerifierError } from '../errors.js';
 import { Cls, JmpOp, LD_IMM64, PseudoCall, PseudoLd, INSN_SIZE, type Insn } from '../../vm/isa.js';
+import { ProgType } from '../../vm/prog-types.js';
 import type { Program } from '../../vm/program.js';
 import { applyCoreRelocations, coreFailureMessage } from '../btf/core.js';
 import { BtfKind, type Btf } from '../btf/btf.js';
@@ -147,6 +148,7 @@ export function linkProgram(spec: ObjectSpec, prog: ProgramSpec, env: LinkEnv): 
   if (lineInfo.length) program.lineInfo = lineInfo.sort((a, b) => a.pc - b.pc);
   if (coreFailures.size) program.coreFailures = coreFailures;
   if (kfuncNames.size) program.kfuncNames = kfuncNames;
+  if (prog.progType === ProgType.STRUCT_OPS && prog.attachTo !== undefined) program.structOps = prog.attachTo;
   // bpf_obj_new's type id is one of this object's own BTF ids (bpf_core_type_id_local).
   const ownBtf = spec.btf;
   if (ownBtf) program.localType = (id) => graphRecordsOf(ownBtf).record(id);

@@ -318,6 +318,8 @@ export function collectStructOps(elf: ElfFile, spec: ObjectSpec): void {
       const prog = spec.programs.get(sym.name);
       if (!prog || sym.type !== STT.FUNC) throw new LinkError(`member ${t.members![idx]!.name} must point at a struct_ops program, found ${elf.symbolName(sym)}`, rw);
       prog.expectedAttachType = idx;
+      // the struct_ops type it implements a member of (libbpf's attach_btf_id)
+      prog.attachTo = t.name;
       (spec.maps.get(v.name)!.initSlots ??= []).push({ index: idx, kind: 'prog', target: prog.name });
     }
   }
