@@ -88,7 +88,9 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
         }
       }
       if (pc === end - 1) {
-        const c = second[pc] ? insns[pc - 1]!.code : x.code;
+        // check_subprogs reads the insn as it is: an LD_IMM64's second half is code 0, and an
+        // exit an LD_IMM64 swallowed is resolve_pseudo_ldimm64's to refuse
+        const c = x.code;
         if (c !== (Cls.JMP | JmpOp.EXIT) && c !== (Cls.JMP | JmpOp.JA) && c !== (Cls.JMP32 | JmpOp.JA)) throw new Reject('last insn is not an exit or jmp', pc);
       }
     }

@@ -87,6 +87,9 @@ describe('encoding checks in the kernel\'s order', () => {
     expect(reason(mk([[0x18, 1, 2, 0, 0], [0, 0, 0, 0, 1 << 29], [0xb7, 0, 0, 0, 0], exit], { map_array_48b: [0] }))).toContain('direct value offset of 536870912 is not allowed');
     expect(reason(mk([[0x18, 1, 2, 0, 0], [0, 0, 0, 0, 48], [0xb7, 0, 0, 0, 0], exit], { map_array_48b: [0] }))).toContain('invalid access to map value pointer, value_size=48 off=48');
   });
+  it('an exit swallowed as an LD_IMM64\'s second half is an invalid LD_IMM64, not a missing exit', () => {
+    expect(reason(mk([[0x18, 0, 0, 0, 0], exit]))).toContain('invalid bpf_ld_imm64 insn');
+  });
   it('a program of one zero insn fails the last-insn check first', () => {
     expect(reason(mk([[0, 0, 0, 0, 0]]))).toContain('last insn is not an exit or jmp');
   });
