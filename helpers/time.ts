@@ -4,10 +4,14 @@
 //   ktime_get_boot_ns (125)  the same clock: a VM never suspends, so boottime == monotonic
 //   ktime_get_coarse_ns (160) the clock truncated to the last timer tick (1/HZ)
 //   jiffies64 (118)          ticks since the clock's zero: floor(ns * HZ / 1e9)
+//   ktime_get_tai_ns (208)   CLOCK_TAI: the realtime clock (the clock plus timers' fixed epoch,
+//                            REALTIME_OFFSET) plus the TAI offset, 0 as the kernel keeps it until
+//                            adjtimex sets one (the recording host's is 0)
 // ebpfvm models CONFIG_HZ=250 (the common distribution setting); the kernel's jiffies also start
 // at INITIAL_JIFFIES (5 minutes before wrap), which we leave out so the value is predictable.
 
 import { ProgType } from '../vm/prog-types.js';
+import { REALTIME_OFFSET } from './timer.js';
 import type { HelperEntry, HelperRet } from './types.js';
 
 export const HZ = 250n;
@@ -35,5 +39,7 @@ export const TIME_HELPERS: readonly HelperEntry[] = [
       return ns - (ns % NS_PER_TICK);
     },
   },
+  // bpf_base_func_proto: every program type
+  { id: 208, name: 'ktime_get_tai_ns', proto: { args: [], ret: INT }, gplOnly: false, progTypes: 'all', impl: (call) => call.env.nowNs() + REALTIME_OFFSET },
   { id: 118, name: 'jiffies64', proto: { args: [], ret: INT }, gplOnly: false, progTypes: 'all', impl: (call) => call.env.nowNs() / NS_PER_TICK },
 ];

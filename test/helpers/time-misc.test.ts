@@ -8,6 +8,8 @@ describe('time helpers', () => {
     expect(w.invoke('ktime_get_ns')).toBe(12_345_678_901n);
     expect(w.invoke('ktime_get_boot_ns')).toBe(12_345_678_901n);
     expect(w.invoke('ktime_get_coarse_ns')).toBe(12_344_000_000n);
+    // CLOCK_TAI: realtime (the timers' fixed 2026-01-01 epoch) with a TAI offset of 0
+    expect(w.invoke('ktime_get_tai_ns')).toBe(1_767_225_600_000_000_000n + 12_345_678_901n);
     expect(w.invoke('jiffies64')).toBe(3086n);
     w.now += 4_000_000n;
     expect(w.invoke('jiffies64')).toBe(3087n);
