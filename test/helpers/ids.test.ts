@@ -21,6 +21,7 @@ const EXPECTED: [number, string, boolean][] = [
   [192, 'skb_set_tstamp', false], [46, 'get_socket_cookie', false], [122, 'get_netns_cookie', false],
   // iterators (kernel/trace/bpf_trace.c)
   [126, 'seq_printf', true], [127, 'seq_write', true], [150, 'seq_printf_btf', true],
+  // tunnel metadata, IPsec state, per-CPU lookup, the TAI clock (net/core/filter.c, kernel/bpf/helpers.c)
   [20, 'skb_get_tunnel_key', false], [29, 'skb_get_tunnel_opt', false], [30, 'skb_set_tunnel_opt', false],
   [66, 'skb_get_xfrm_state', false], [195, 'map_lookup_percpu_elem', false], [208, 'ktime_get_tai_ns', false],
 ];
