@@ -7,8 +7,12 @@
 //     max_entries, a node other than NUMA_NO_NODE (-1) and 0, no room, a map that is no arena.
 //   bpf_arena_free_pages(map, ptr__ign, page_cnt): frees the allocated pages among page_cnt from
 //     ptr's page (only the low 32 bits of ptr count), clipped to the arena; nothing for NULL,
-//     page_cnt 0, pages never allocated, or a map that is no arena.
+//     page_cnt 0, pages never allocated, or a map that is no arena; reservations in the range end.
+//   bpf_arena_reserve_pages(map, ptr__ign, page_cnt) (Linux 6.17): keeps page_cnt pages from ptr
+//     out of alloc_pages without backing them: 0 (also for page_cnt 0 and an unaligned ptr),
+//     -EINVAL past the end or for a map that is no arena, -EBUSY when a page is in use.
 import { isBpfArenaMap } from '../maps/arena.js';
+import { Errno } from '../maps/types.js';
 import type { HelperCall, HelperResult } from './types.js';
 
 export function arenaAllocPages(call: HelperCall): HelperResult {
@@ -22,4 +26,10 @@ export function arenaFreePages(call: HelperCall): HelperResult {
   if (!isBpfArenaMap(map)) return 0;
   map.freePages(call.u64(2), call.u32(3));
   return 0;
+}
+
+export function arenaReservePages(call: HelperCall): HelperResult {
+  const map = call.map(1);
+  if (!isBpfArenaMap(map)) return -Errno.EINVAL;
+  return map.reservePages(call.u64(2), call.u32(3));
 }

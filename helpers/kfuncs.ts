@@ -34,7 +34,7 @@
 //   bpf_task_*, bpf_cgroup_*         on the runtime's task model: helpers/task-kfuncs.ts.
 //   bpf_crypto_*                     AES ecb/cbc contexts: helpers/crypto.ts.
 //   bpf_wq_*                         work items run when the runtime's clock advances: helpers/wq.ts.
-//   bpf_arena_alloc_pages/free_pages BPF arena pages: helpers/arena.ts.
+//   bpf_arena_alloc/free/reserve_pages BPF arena pages: helpers/arena.ts.
 
 import { FaultSignal, ThrowSignal } from '../src/errors.js';
 import { Errno } from '../maps/types.js';
@@ -48,7 +48,7 @@ import { BPF_MEM_ALLOC_MAX } from '../maps/graph.js';
 import { cgroupAcquire, cgroupAncestor, cgroupFromId, cgroupRelease, taskAcquire, taskFromPid, taskGetCgroup1, taskRelease, taskUnderCgroup } from './task-kfuncs.js';
 import { cryptoKfuncImpls } from './crypto.js';
 import { wqKfuncImpls } from './wq.js';
-import { arenaAllocPages, arenaFreePages } from './arena.js';
+import { arenaAllocPages, arenaFreePages, arenaReservePages } from './arena.js';
 import { listPeek, listPop, listPush, objDrop, objNew, percpuObjDrop, percpuObjNew, rbtreeAdd, rbtreeFirst, rbtreeLeft, rbtreeRemove, rbtreeRight, rbtreeRoot, refcountAcquire } from './graph.js';
 
 /** The kernel's KF_* kfunc flags (include/linux/btf.h), with their bit values. */
@@ -625,6 +625,7 @@ export const KFUNCS: readonly KfuncEntry[] = [
     impl: arenaAllocPages,
   },
   { name: 'bpf_arena_free_pages', ret: 'void', params: [P('void *', 'p__map'), P('void *', 'ptr__ign'), P('u32', 'page_cnt')], flags: ['KF_TRUSTED_ARGS', 'KF_SLEEPABLE'], progTypes: 'all', impl: arenaFreePages },
+  { name: 'bpf_arena_reserve_pages', ret: 'int', params: [P('void *', 'p__map'), P('void *', 'ptr__ign'), P('u32', 'page_cnt')], flags: ['KF_TRUSTED_ARGS', 'KF_SLEEPABLE'], progTypes: 'all', impl: arenaReservePages },
 ];
 
 let byName: Map<string, KfuncEntry> | undefined;

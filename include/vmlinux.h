@@ -1677,6 +1677,7 @@ extern struct file *bpf_get_task_exe_file(struct task_struct *task) __weak __ksy
 extern void bpf_put_file(struct file *file) __weak __ksym;
 extern void *bpf_arena_alloc_pages(void *p__map, void *addr__ign, u32 page_cnt, int node_id, u64 flags) __weak __ksym;
 extern void bpf_arena_free_pages(void *p__map, void *ptr__ign, u32 page_cnt) __weak __ksym;
+extern int bpf_arena_reserve_pages(void *p__map, void *ptr__ign, u32 page_cnt) __weak __ksym;
 #endif
 
 #ifndef BPF_NO_PRESERVE_ACCESS_INDEX

@@ -63,7 +63,10 @@ export interface BpfArenaMap extends BpfMap {
   allocPages(addr: bigint, pageCnt: number, nodeId: number, flags: bigint): bigint;
   /** bpf_arena_free_pages (returns nothing in the kernel either). */
   freePages(addr: bigint, pageCnt: number): void;
-  /** Page offsets (pgoff) of the allocated pages, ascending. */
+  /** bpf_arena_reserve_pages (Linux 6.17): 0, or -EINVAL (past the end), -EBUSY (a page in use). */
+  reservePages(addr: bigint, pageCnt: number): number;
+  /** Page offsets (pgoff) of the allocated pages (with memory behind them: not the reserved
+   *  ones), ascending. */
   allocatedPages(): number[];
   /** User space reads `len` bytes at byte offset `off` of the BPF arena (as through its mmap).
    *  Pages nothing allocated read as zeros and stay unallocated (the kernel would fault a zero
@@ -112,7 +115,10 @@ export function createBpfArenaMap(spec: MapSpec, ctx: MapContext): BpfArenaMap {
   let destroyed = false;
 
   const pageAddr = (pgoff: number) => windowStart + pgoff * PAGE_SIZE;
-  const used = (pgoff: number) => arena.isPopulated(pageAddr(pgoff));
+  // The kernel's range tree marks pages in use: allocated (populated here) or reserved by
+  // bpf_arena_reserve_pages without a page behind them.
+  const reserved = new Uint8Array(pages);
+  const used = (pgoff: number) => reserved[pgoff] === 1 || arena.isPopulated(pageAddr(pgoff));
   // compute_pgoff: (u32)(uaddr - (u32)user_vm_start) >> PAGE_SHIFT
   const pgoffOf = (uaddr: bigint) => Number(BigInt.asUintN(32, uaddr - BigInt(windowStart)) >> 12n);
 
@@ -170,13 +176,27 @@ export function createBpfArenaMap(spec: MapSpec, ctx: MapContext): BpfArenaMap {
       if (full >= end) return;
       const cnt = Number((end - full) >> 12n);
       const first = pgoffOf(uaddr);
-      for (let p = first; p < first + cnt; p++) if (used(p)) arena.unpopulatePage(pageAddr(p));
+      // range_tree_set over the whole range: reservations end too
+      reserved.fill(0, first, first + cnt);
+      for (let p = first; p < first + cnt; p++) if (arena.isPopulated(pageAddr(p))) arena.unpopulatePage(pageAddr(p));
+    },
+
+    reservePages(addr, pageCnt) {
+      // bpf_arena_reserve_pages, then arena_reserve_pages (Linux 6.17): an unaligned address is
+      // ignored (0), a range past the end -EINVAL, a page in use -EBUSY
+      if (destroyed || pageCnt === 0) return 0;
+      if ((addr & BigInt(PAGE_SIZE - 1)) !== 0n) return 0;
+      const pgoff = pgoffOf(addr);
+      if (pgoff + pageCnt > pages) return -Errno.EINVAL;
+      for (let p = pgoff; p < pgoff + pageCnt; p++) if (used(p)) return -Errno.EBUSY;
+      reserved.fill(1, pgoff, pgoff + pageCnt);
+      return 0;
     },
 
     allocatedPages() {
       const out: number[] = [];
       if (destroyed) return out;
-      for (let p = 0; p < pages; p++) if (used(p)) out.push(p);
+      for (let p = 0; p < pages; p++) if (arena.isPopulated(pageAddr(p))) out.push(p);
       return out;
     },
 

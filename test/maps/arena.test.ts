@@ -139,6 +139,13 @@ describe.each(MODES)('BPF arena programs ($name)', ({ engine, verified }) => {
     expect(arenaApi(o).pages()).toEqual([0, 1]);
   });
 
+  it('bpf_arena_reserve_pages keeps pages from alloc_pages until they are freed', () => {
+    const runtime = new Runtime({ engine });
+    const o = open(prog, runtime);
+    expect(run(o, 'am_reserve')).toBe(0);
+    expect(arenaApi(o).pages()).toEqual([0, 1, 3]); // page 2 reserved, never populated
+  });
+
   it('atomics work on arena memory', () => {
     const runtime = new Runtime({ engine });
     const o = open(prog, runtime);

@@ -17,6 +17,7 @@ struct {
 
 void __arena *bpf_arena_alloc_pages(void *map, void __arena *addr, __u32 page_cnt, int node_id, __u64 flags) __ksym __weak;
 void bpf_arena_free_pages(void *map, void __arena *ptr, __u32 page_cnt) __ksym __weak;
+int bpf_arena_reserve_pages(void *map, void __arena *ptr, __u32 page_cnt) __ksym __weak;
 
 int __arena counter = 5;           /* .addr_space.1: page 0 is allocated at load */
 __u64 __arena table[4] = { 1, 2, 3, 4 };
@@ -112,6 +113,35 @@ int am_atomics(void *ctx)
 
 	__sync_fetch_and_add(&counter, 1);		/* 8 */
 	return old + cmp;
+}
+
+/* bpf_arena_reserve_pages (Linux 6.17): a reserved page is not handed out, explicitly or not;
+ * reserving a page in use is -EBUSY, past the end -EINVAL; freeing ends the reservation.
+ * Returns 0 when all hold. */
+SEC("syscall")
+int am_reserve(void *ctx)
+{
+	char __arena *base = (char __arena *)&counter;	/* page 0 (globals) */
+	char __arena *p;
+
+	if (bpf_arena_reserve_pages(&arena, base, 1) != -16)	/* in use */
+		return 1;
+	if (bpf_arena_reserve_pages(&arena, base + 3 * PAGE, 2) != -22)	/* past the end */
+		return 2;
+	if (bpf_arena_reserve_pages(&arena, base + PAGE, 2) != 0)	/* pages 1 and 2 */
+		return 3;
+	if (bpf_arena_alloc_pages(&arena, base + PAGE, 1, NUMA_NO_NODE, 0))
+		return 4;
+	p = bpf_arena_alloc_pages(&arena, NULL, 1, NUMA_NO_NODE, 0);
+	if (p != base + 3 * PAGE)	/* the only free page */
+		return 5;
+	bpf_arena_free_pages(&arena, base + PAGE, 1);	/* ends page 1's reservation */
+	p = bpf_arena_alloc_pages(&arena, NULL, 1, NUMA_NO_NODE, 0);
+	if (p != base + PAGE)
+		return 6;
+	if (bpf_arena_alloc_pages(&arena, NULL, 1, NUMA_NO_NODE, 0))	/* page 2 still reserved */
+		return 7;
+	return 0;
 }
 
 char _license[] SEC("license") = "GPL";
