@@ -965,11 +965,12 @@ export class Verifier {
     const loadReg = cmpxchg ? 0 : fetch ? insn.src : -1;
     // A fetch loads the old value into its source register (check_reg_arg DST_OP): not into r10.
     if (loadReg >= 0) this.writable(loadReg);
-    const val = this.regs[insn.src];
+    // check_atomic_rmw: a read, a second read that fills the fetch register as a load would (a
+    // spilled pointer or a known scalar comes back as it was), then a write of an unknown value.
     checkMemAccess(this, insn.dst, insn.off, size, 'read', undefined, -1, { strictAlignment: true });
+    if (loadReg >= 0) checkMemAccess(this, insn.dst, insn.off, size, 'read', undefined, loadReg, { strictAlignment: true });
     this.saveAuxPtrType(this.regs[insn.dst]!, false);
-    checkMemAccess(this, insn.dst, insn.off, size, 'write', val, -1, { strictAlignment: true });
-    if (loadReg >= 0) this.setReg(loadReg, Reg.scalar(size === 8 ? Scalar.unknown() : Scalar.fromLoad(4, false)));
+    checkMemAccess(this, insn.dst, insn.off, size, 'write', undefined, -1, { strictAlignment: true });
   }
 
   /** The initial state of the main program (R1 = ctx, R10 = fp). */

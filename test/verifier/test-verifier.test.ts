@@ -194,3 +194,19 @@ describe('strict alignment of context accesses', () => {
     expect(runCase({ ...c, flags: 0 }, false, '6.12').log).toContain('invalid bpf_context access off=49 size=2');
   });
 });
+
+// check_atomic_rmw fills the fetch register as a load from the slot would (test_verifier's
+// atomic_cmpxchg "Dest pointer in r0 - succeed" and atomic_bounds "mem->reg"), then writes an
+// unknown value: both were refused here.
+describe('atomic fetch fills its register like a load', () => {
+  const exit: [number, number, number, number, number] = [0x95, 0, 0, 0, 0];
+  const mk = (insns: TvCase['insns']): TvCase => ({ file: 'x', index: 0, descr: 'x', insns, progType: 1, expectedAttachType: 0, flags: 0, result: 'ACCEPT', resultUnpriv: null, errstr: null, errstrUnpriv: null, runs: [], fixups: {} });
+  it('cmpxchg of a spilled stack pointer gives the pointer back in r0', () => {
+    // r0 = r10; *(u64 *)(r10 - 8) = r0; r1 = 0; r0 = cmpxchg(r10 - 8, r0, r1); r1 = *(u64 *)(r0 - 8)
+    const c = mk([[0xbf, 0, 10, 0, 0], [0x7b, 10, 0, -8, 0], [0xb7, 1, 0, 0, 0], [0xdb, 10, 1, -8, 0xf1], [0x79, 1, 0, -8, 0], [0xb7, 0, 0, 0, 0], exit]);
+    expect(runCase(c, false, '6.12').loaded).toBe(true);
+    // and the slot now holds an unknown value: reading it back as a pointer fails
+    const after = mk([[0xbf, 0, 10, 0, 0], [0x7b, 10, 0, -8, 0], [0xb7, 1, 0, 0, 0], [0xdb, 10, 1, -8, 0xf1], [0x79, 2, 10, -8, 0], [0x79, 1, 2, -8, 0], [0xb7, 0, 0, 0, 0], exit]);
+    expect(runCase(after, false, '6.12').log).toContain("R2 invalid mem access 'scalar'");
+  });
+});
