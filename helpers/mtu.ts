@@ -56,7 +56,7 @@ export const MTU_HELPERS: readonly HelperEntry[] = [
     id: 163,
     name: 'check_mtu',
     proto: {
-      args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_PTR_TO_MEM', flags: ['MEM_FIXED_SIZE'], size: 4 }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
+      args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_PTR_TO_MEM', flags: ['MEM_FIXED_SIZE', 'MEM_ALIGNED'], size: 4 }, { type: 'ARG_ANYTHING' }, { type: 'ARG_ANYTHING' }],
       ret: { type: 'RET_INTEGER' },
     },
     gplOnly: true,

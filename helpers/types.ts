@@ -41,7 +41,8 @@ export type ArgType =
   | 'ARG_PTR_TO_ALLOC_MEM';
 
 /** Flag bits an argument type may carry (kernel enum bpf_type_flag, the ones args use). */
-export type ArgFlag = 'PTR_MAYBE_NULL' | 'MEM_RDONLY' | 'MEM_UNINIT' | 'MEM_FIXED_SIZE' | 'OBJ_RELEASE' | 'PTR_ITER' | 'PTR_ITER_END' | 'MEM_ALLOC';
+// MEM_ALIGNED: a MEM_FIXED_SIZE pointer must also be aligned to its size (check_ptr_alignment).
+export type ArgFlag = 'PTR_MAYBE_NULL' | 'MEM_RDONLY' | 'MEM_UNINIT' | 'MEM_FIXED_SIZE' | 'MEM_ALIGNED' | 'OBJ_RELEASE' | 'PTR_ITER' | 'PTR_ITER_END' | 'MEM_ALLOC';
 
 /** Return types (kernel enum bpf_return_type, without flag bits). */
 export type RetType =

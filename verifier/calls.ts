@@ -314,8 +314,10 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
       meta.func = r.subprog;
       return;
     case 'ARG_PTR_TO_MEM':
-      if (arg.size !== undefined) checkHelperMem(v, regno, arg.size, arg.size, !flags.includes('MEM_RDONLY'), flags.includes('MEM_UNINIT'), false);
-      else {
+      if (arg.size !== undefined) {
+        checkHelperMem(v, regno, arg.size, arg.size, !flags.includes('MEM_RDONLY'), flags.includes('MEM_UNINIT'), false);
+        if (flags.includes('MEM_ALIGNED')) checkAlignment(v, v.regs[regno]!, 0, arg.size, true);
+      } else {
         meta.rawMemRegno = regno;
         meta.rawMemArg = arg;
       }

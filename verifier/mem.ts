@@ -402,7 +402,7 @@ function stackBounds(v: Verifier, regno: number, off: number, size: number, t: A
   // check_stack_slot_within_bounds: without allow_uninit_stack a load may not reach below the
   // bytes already in use (they could only be uninitialised); 6.18 bounds helper reads so too.
   const floor = t === 'write' || v.allowUninitStack ? MAX_STACK : stackFrame(v, reg).allocated;
-  if (min < -BigInt(floor) || max > 0n || size < 0) {
+  if (min < -BigInt(floor) || min > -1n || max > 0n || size < 0) {
     if (reg.s.isConst()) v.reject(`invalid${extra} stack R${regno} off=${off} size=${size}`);
     v.reject(`invalid variable-offset${extra} stack R${regno} var_off=${formatTnum(reg.s.varOff)} off=${off} size=${size}`);
   }
@@ -660,8 +660,10 @@ export function checkHelperMem(v: Verifier, regno: number, sizeMin: number, size
       return;
     }
     case RegType.STACK: {
-      if (sizeMax === 0 && zeroOk) return;
+      // A zero-sized access is still bounded (check_stack_access_within_bounds): it may not
+      // start at or above the frame pointer nor reach past it anywhere in its variable range.
       stackBounds(v, regno, reg.off, sizeMax, uninit ? 'write' : 'helper');
+      if (sizeMax === 0 && zeroOk) return;
       const f = stackFrame(v, reg);
       if (!reg.s.isConst()) {
         markVarOffStackAccess(v);
