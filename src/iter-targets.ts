@@ -14,6 +14,8 @@ export interface IterTarget {
   args: readonly CtxArg[];
   /** Attaching needs a map (bpf_iter_link_info.map.map_fd). */
   needsMap: boolean;
+  /** Programs verify (the kernel's context), but ebpfvm has no objects of the target to read. */
+  verifyOnly?: boolean;
 }
 
 const btfArg = (name: string, nullable = false): CtxArg => {
@@ -28,6 +30,7 @@ let targets: Map<string, IterTarget> | undefined;
 export function iterTargets(): ReadonlyMap<string, IterTarget> {
   if (!targets) {
     const meta = btfArg('bpf_iter_meta');
+    const scalar: CtxArg = { kind: 'scalar' };
     targets = new Map(
       [
         { name: 'bpf_map', ctx: 'bpf_iter__bpf_map', args: [meta, btfArg('bpf_map', true)], needsMap: false },
@@ -38,6 +41,12 @@ export function iterTargets(): ReadonlyMap<string, IterTarget> {
           needsMap: true,
         },
         { name: 'task', ctx: 'bpf_iter__task', args: [meta, btfArg('task_struct', true)], needsMap: false },
+        // Verified only: the runtime has no sockets tables or cgroup walk to iterate (src/iter.ts
+        // refuses a read naming the target).
+        { name: 'tcp', ctx: 'bpf_iter__tcp', args: [meta, btfArg('sock_common', true), scalar], needsMap: false, verifyOnly: true },
+        { name: 'udp', ctx: 'bpf_iter__udp', args: [meta, btfArg('udp_sock', true), scalar, scalar], needsMap: false, verifyOnly: true },
+        { name: 'unix', ctx: 'bpf_iter__unix', args: [meta, btfArg('unix_sock', true), scalar], needsMap: false, verifyOnly: true },
+        { name: 'cgroup', ctx: 'bpf_iter__cgroup', args: [meta, btfArg('cgroup', true)], needsMap: false, verifyOnly: true },
       ].map((t) => [t.name, t]),
     );
   }

@@ -24,6 +24,8 @@
 //                 Attaching checks the program's furthest key and value accesses (verifier
 //                 bufAccess) against the map's sizes: -EACCES, as bpf_iter_attach_map does
 //   task          every task of the runtime's kernel model (src/btf/kernel-objects.ts), by pid
+//   tcp, udp, unix, cgroup  verified only (their contexts are in the built-in BTF); ebpfvm has no
+//                 socket tables or cgroup walk to read, so a read is refused naming the target
 import { UsageError, UnsupportedError } from './errors.js';
 import { SeqFile } from '../helpers/seq.js';
 import type { RunOutput } from '../helpers/types.js';
@@ -95,6 +97,7 @@ export function runIterator(obj: LoadedObject, name: string, opts: IterOptions =
   const lp = obj.program(name);
   const target = iterTarget(lp.section);
   if (!target) throw new UsageError(`program ${name} (section ${lp.section}) is not an iterator program`);
+  if (target.verifyOnly) throw new UnsupportedError(`iterator target ${target.name}: ebpfvm verifies these programs but has no ${target.name} objects to iterate`);
   const runtime = obj.runtime;
   const readSize = opts.readSize ?? 131072;
   if (!Number.isInteger(readSize) || readSize < 1) throw new UsageError(`iterator read size must be a positive integer (got ${readSize})`);

@@ -43,4 +43,11 @@ export function declareIterStructs(b: Builder): void {
   b.struct('bpf_iter__bpf_map', [['struct bpf_iter_meta *', 'meta'], ['struct bpf_map *', 'map']]);
   b.struct('bpf_iter__bpf_map_elem', [['struct bpf_iter_meta *', 'meta'], ['struct bpf_map *', 'map'], ['void *', 'key'], ['void *', 'value']]);
   b.struct('bpf_iter__task', [['struct bpf_iter_meta *', 'meta'], ['struct task_struct *', 'task']]);
+  // Targets verified only (src/iter-targets.ts): the socket tables and the cgroup walk.
+  // (uid and bucket are __aligned(8) in the kernel's structs)
+  const ptr = (name: string, struct: string, offset: number): CtxField => f(name, offset, `struct ${struct} *`, 8);
+  b.layout({ struct: 'bpf_iter__tcp', size: 24, fields: [ptr('meta', 'bpf_iter_meta', 0), ptr('sk_common', 'sock_common', 8), f('uid', 16, 'uid_t', 4)] });
+  b.layout({ struct: 'bpf_iter__udp', size: 32, fields: [ptr('meta', 'bpf_iter_meta', 0), ptr('udp_sk', 'udp_sock', 8), f('uid', 16, 'uid_t', 4), f('bucket', 24, 'int', 4)] });
+  b.layout({ struct: 'bpf_iter__unix', size: 24, fields: [ptr('meta', 'bpf_iter_meta', 0), ptr('unix_sk', 'unix_sock', 8), f('uid', 16, 'uid_t', 4)] });
+  b.struct('bpf_iter__cgroup', [['struct bpf_iter_meta *', 'meta'], ['struct cgroup *', 'cgroup']]);
 }
