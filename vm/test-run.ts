@@ -333,7 +333,9 @@ function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: Tes
   if (protocol === ETH_P_IP && l3Len < 20) throw new TestRunInputError('EINVAL', `IPv4 ethertype but only ${l3Len} bytes after the Ethernet header (an IPv4 header needs 20)`);
   if (protocol === ETH_P_IPV6 && l3Len < 40) throw new TestRunInputError('EINVAL', `IPv6 ethertype but only ${l3Len} bytes after the Ethernet header (an IPv6 header needs 40)`);
   const skbLen = l2 ? data.length : l3Len;
-  let wireLen = skbLen;
+  // convert___skb_to_skb sets the qdisc cb's pkt_len (what wire_len reads) only from a ctx: without
+  // one it stays 0.
+  let wireLen = wantCtx ? skbLen : 0;
   if (wantCtx) {
     const w = cin.getUint32(160, true);
     if (w !== 0) {

@@ -210,3 +210,12 @@ describe('atomic fetch fills its register like a load', () => {
     expect(runCase(after, false, '6.12').log).toContain("R2 invalid mem access 'scalar'");
   });
 });
+
+// A tc test run without ctx_in leaves the qdisc cb's pkt_len 0, so __sk_buff->wire_len reads 0
+// (test_verifier's ctx_skb "check wire_len is readable by tc classifier" returned 64 here).
+describe('wire_len of a test run without a context', () => {
+  it('reads 0', () => {
+    const c: TvCase = { file: 'x', index: 0, descr: 'x', insns: [[0x61, 0, 1, 160, 0], [0x95, 0, 0, 0, 0]], progType: 3, expectedAttachType: 0, flags: 0, result: 'ACCEPT', resultUnpriv: null, errstr: null, errstrUnpriv: null, runs: [{ retval: 0, retvalUnpriv: 0, data: '' }], fixups: {} };
+    expect(judge(c, false, runCase(c, false, '6.12'))).toEqual({ status: 'PASS' });
+  });
+});
