@@ -27,6 +27,17 @@ const show = args.includes('--show');
 const onlyProg = opt('--prog', undefined);
 const objects = args.filter((a, i) => a.endsWith('.o') && !['--level', '--prog'].includes(args[i - 1]));
 
+// The host's nr_cpu_ids (the possible CPUs): bpf_get_smp_processor_id's range depends on it, and
+// with it ids, states and pruning, so ebpfvm's runtime gets as many CPUs.
+const nrCpuIds = (() => {
+  try {
+    const m = /(\d+)\s*$/.exec(readFileSync('/sys/devices/system/cpu/possible', 'utf8'));
+    return m ? Number(m[1]) + 1 : 1;
+  } catch {
+    return 1;
+  }
+})();
+
 const mask = (log) =>
   log
     .replace(/0xffff[0-9a-f]{12}/g, 'ADDR')
@@ -56,7 +67,7 @@ for (const path of objects) {
       try {
         flags = parseTestSpec(spec.btf, name).progFlags;
       } catch {}
-      const obj = load(new Runtime(), spec, { programs: [name] });
+      const obj = load(new Runtime({ ncpus: nrCpuIds }), spec, { programs: [name] });
       const t0 = process.hrtime.bigint();
       ours = verifyProgram(obj, name, { logLevel: level, progFlags: flags }).log;
       ms = Number(process.hrtime.bigint() - t0) / 1e6;

@@ -15,6 +15,7 @@ import { formatTnum } from './tnum.js';
 import { checkAlignment, checkHelperMem, checkRegion, constStackKey } from './mem.js';
 import { Frame, Reg, RegFlag, RegType, regTypeName } from './state.js';
 import { releaseReference, acquireReference, invalidatedReg } from './refs.js';
+import { widenScalars } from './prune.js';
 import { checkNodeArg, rbtreeAfterArgs, rbtreeBeforeArgs, rbtreeCallbackArgs, rbtreeGlobalCall, rbtreeReturn } from './rbtree.js';
 import type { VerifierMap } from './env.js';
 import { subprogOf } from './cfg.js';
@@ -200,15 +201,20 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
   }
 
   // Callbacks run as functions in a new frame; the caller continues as if it had returned.
-  if (meta.func !== undefined) {
-    if (id === TIMER_SET_CALLBACK) pushTimerCallback(v, meta.func);
-    else pushCallback(v, h, meta);
-  }
   if (id === H.loop) {
     // update_loop_inline_state reads a zero flags argument (kept exact for inlining), and the
     // loop count decides when the iteration is the last: both precise (check_helper_call).
     if (v.regs[4]!.isNullConst()) v.markPrecise(1 << 4);
     if (v.regs[1]!.type === RegType.SCALAR) v.markPrecise(1 << 1);
+  }
+  if (meta.func !== undefined) {
+    if (id === TIMER_SET_CALLBACK) pushTimerCallback(v, meta.func);
+    else if (id === H.loop && v.st.cur.callbackDepth >= v.regs[1]!.s.umax) {
+      // As many callback runs as the count allows were pushed from here: no more (the
+      // iteration limit); the next visit of the call starts counting again.
+      v.st.cur.callbackDepth = 0;
+      if (v.log.level >= 2) v.log.write(`frame${v.st.frames.length - 1} bpf_loop iteration limit reached\n`);
+    } else pushCallback(v, h, meta);
   }
 
   // Clobber caller-saved registers, then R0.
@@ -630,6 +636,11 @@ function pushCallback(v: Verifier, h: HelperEntry, meta: CallMeta): void {
       for (let i = 1; i <= 5; i++) regs[i] = caller.regs[i]!.clone();
   }
   st.frames.push(callee);
+  // push_callback_call: the run is one more unrolled callback on its path, and one more run
+  // pushed from the caller's call; the path going on past the call starts counting afresh.
+  st.callbackUnrollDepth++;
+  caller.callbackDepth++;
+  v.st.cur.callbackDepth = 0;
   v.pushCallbackBranch(st, subprog);
 }
 
@@ -650,7 +661,14 @@ export function funcExit(v: Verifier): number {
   if (!callee.inCallback) caller.regs[0] = r0;
   v.scratchAll();
   v.logFrameReturn(callee, caller, callee.inCallback ? callee.callsite : callee.callsite + 1);
-  if (callee.inCallback) v.fromCallback = true;
+  if (callee.inCallback) {
+    v.fromCallback = true;
+    // Back from a callback run: imprecise scalars that changed since the call's previous visit
+    // on this path become unknown (widen_imprecise_scalars), so repeated runs converge; after
+    // the return is printed, as the kernel does.
+    const prev = v.findPrevEntry(callee.callsite, false);
+    if (prev) widenScalars(prev.state, v.st);
+  }
   return callee.inCallback ? callee.callsite : callee.callsite + 1;
 }
 

@@ -30,6 +30,10 @@ export interface Cfg {
   /** Per pc: the loop (strongly connected component of the control flow graph) the insn belongs
    *  to, numbered as 6.18's compute_scc numbers them; 0 outside loops. */
   scc: Uint32Array;
+  /** Per pc: a jump lands here or a call returns here (kernel jmp_point): each visit adds an
+   *  entry to the path's insn history, and a history longer than 40 entries since the last
+   *  checkpoint forces the next one (is_state_visited). */
+  jmpPoint: Uint8Array;
 }
 
 const isJmp = (code: number): boolean => (code & 7) === Cls.JMP || (code & 7) === Cls.JMP32;
@@ -119,6 +123,7 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
   // Reachability (check_cfg's depth-first search) with prune points.
   const prune = new Uint8Array(n + 1);
   const force = new Uint8Array(n + 1);
+  const jmpPoint = new Uint8Array(n + 1);
   const seen = new Uint8Array(n + 1);
   const work: number[] = [0];
   const visit = (from: number, to: number): void => {
@@ -144,6 +149,8 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
         prune[pc] = 1;
         prune[pc + 2] = 1;
         prune[pc + x.imm + 1] = 1;
+        jmpPoint[pc + 2] = 1;
+        jmpPoint[pc + x.imm + 1] = 1;
         visit(pc, pc + x.imm + 1);
       }
       visit(pc, pc + 2);
@@ -162,16 +169,20 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
       if ((x.src === PseudoCall.HELPER && (CALLBACK_HELPERS.has(x.imm) || ITER_HELPERS.has(x.imm))) || kf?.name === 'bpf_rbtree_add_impl' || (kf && kfuncFlagBits(kf) & KF.KF_ITER_NEXT)) {
         force[pc] = 1;
         prune[pc] = 1;
+        // Only the callback-calling ones are jmp points (the kernel's iter_next is not).
+        if (!(x.src === PseudoCall.HELPER && ITER_HELPERS.has(x.imm)) && !(kf && kfuncFlagBits(kf) & KF.KF_ITER_NEXT)) jmpPoint[pc] = 1;
       }
       // bpf_timer_set_callback pushes its async callback's path: a prune point keeps the same
       // state from pushing it twice (visit_insn's is_async_callback_calling_insn).
       if (x.src === PseudoCall.HELPER && x.imm === 170) prune[pc] = 1;
       prune[pc + 1] = 1;
+      jmpPoint[pc + 1] = 1;
       if (x.src === PseudoCall.LOCAL && (x.code & 0x08) === 0) {
         // visit_func_call_insn with visit_callee: the call insn is a prune point, and the BRANCH
         // edge to the callee makes its first insn one (push_insn).
         prune[pc] = 1;
         prune[pc + x.imm + 1] = 1;
+        jmpPoint[pc + x.imm + 1] = 1;
         visit(pc, pc + x.imm + 1);
       }
       visit(pc, pc + 1);
@@ -180,6 +191,7 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
     if (op === JmpOp.JA) {
       const t = (x.code & 7) === Cls.JMP32 ? pc + x.imm + 1 : pc + x.off + 1;
       prune[t] = 1;
+      jmpPoint[t] = 1;
       visit(pc, t);
       continue;
     }
@@ -188,6 +200,7 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
     prune[pc] = 1;
     if (x.code === MAY_GOTO) force[pc] = 1;
     prune[pc + x.off + 1] = 1;
+    jmpPoint[pc + x.off + 1] = 1;
     visit(pc, pc + 1);
     visit(pc, pc + x.off + 1);
   }
@@ -200,7 +213,7 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
   }
   const liveIn = computeLiveness(input, second);
   const scc = computeScc(insns, (pc) => insns[pc]!.code === (Cls.JMP | JmpOp.CALL) && insns[pc]!.src === PseudoCall.HELPER && CALLBACK_HELPERS.has(insns[pc]!.imm));
-  return { subprogs, prune, force, liveIn, second, scc };
+  return { subprogs, prune, force, liveIn, second, scc, jmpPoint };
 }
 
 function legacyCallx(x: Insn): boolean {

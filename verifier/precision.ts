@@ -32,13 +32,18 @@ export class History {
   walkedLen = -1;
   walkedRegs = 0;
   walkedFrame = 0;
-  push(pc: number, aux: number, links?: readonly LinkedReg[]): void {
+  /** How many of these insns the kernel's insn history holds (jmp points, stack spills and
+   *  fills, jumps on stack pointers, linked registers): over 40 forces a checkpoint. */
+  kernelEntries = 0;
+  push(pc: number, aux: number, links?: readonly LinkedReg[], jmpPoint = false): void {
     if (links) (this.links ??= new Map()).set(this.pcs.length, links);
     this.pcs.push(pc);
     this.aux.push(aux);
+    if (jmpPoint || links || aux & (0x7ff | AUX_SRC_STACK | AUX_DST_STACK)) this.kernelEntries++;
   }
   clone(): History {
     const h = new History();
+    h.kernelEntries = this.kernelEntries;
     h.pcs = this.pcs.slice();
     h.aux = this.aux.slice();
     if (this.links) h.links = new Map(this.links);

@@ -26,6 +26,11 @@ export class Checkpoint implements PrecisionNode {
   cleaned = false;
   /** loopHash of the state when it was saved (0 at callback sites). */
   hash = 0;
+  /** Dropped from its insn's list after too many misses while still being explored (the
+   *  kernel's free_list): no longer compared, nor found as a loop's previous entry. */
+  evicted = false;
+  /** Counted in the free list until fully explored (peak_states). */
+  inFreeList = false;
   constructor(
     readonly pc: number,
     readonly state: VState,
@@ -35,26 +40,14 @@ export class Checkpoint implements PrecisionNode {
   ) {}
 }
 
-/** The checkpoints of one insn: those still being explored (by loopHash, for the endless-loop
- *  check) and the fully explored ones that may prune. */
+/** The checkpoints of one insn (and call site), in the order the kernel's explored_state list
+ *  holds them: the newest first (stored oldest first, walked from the end). Fully explored ones
+ *  (branches 0) may prune; those still being explored are only compared at the loop-converging
+ *  insns and for the endless-loop check. Both kinds take misses and are dropped after too many. */
 export class StatesAt {
-  active = new Map<number, Checkpoint[]>();
-  activeCount = 0;
-  done: Checkpoint[] = [];
-  addActive(cp: Checkpoint): void {
-    const b = this.active.get(cp.hash);
-    if (b) b.push(cp);
-    else this.active.set(cp.hash, [cp]);
-    this.activeCount++;
-  }
-  finish(cp: Checkpoint): void {
-    const b = this.active.get(cp.hash);
-    const i = b ? b.indexOf(cp) : -1;
-    if (i < 0) return;
-    b!.splice(i, 1);
-    if (!b!.length) this.active.delete(cp.hash);
-    this.activeCount--;
-    this.done.push(cp);
+  list: Checkpoint[] = [];
+  add(cp: Checkpoint): void {
+    this.list.push(cp);
   }
 }
 
@@ -148,6 +141,8 @@ export function statesEqual(old: VState, cur: VState, liveAt: (frameIdx: number,
     const of = old.frames[i]!;
     const cf = cur.frames[i]!;
     if (of.callsite !== cf.callsite || of.inCallback !== cf.inCallback) return false;
+    // func_states_equal: fewer callback runs behind the old state do not cover more.
+    if (of.callbackDepth > cf.callbackDepth) return false;
     const live = liveAt(i, cf);
     for (let r = 0; r < 10; r++) {
       if (!(live & (1 << r))) continue;
@@ -160,7 +155,9 @@ export function statesEqual(old: VState, cur: VState, liveAt: (frameIdx: number,
 
 function regSafe(o: Reg, c: Reg, ids: IdMap, mode: Compare, caps: PruneCaps = PRIVILEGED): boolean {
   if (mode === 'exact') return exactReg(o, c, ids);
-  if (o.type === RegType.NOT_INIT) return true;
+  // An uninitialised old register covers anything, except by range (a loop's old state must
+  // have had it uninitialised too).
+  if (o.type === RegType.NOT_INIT) return mode === 'within' || c.type === RegType.NOT_INIT;
   if (c.type === RegType.NOT_INIT) return false;
   if (o.type !== c.type) return false;
   if (o.type === RegType.SCALAR) {
@@ -248,13 +245,9 @@ function stackSafe(o: Frame, c: Frame, ids: IdMap, mode: Compare, caps: PruneCap
       if (ct === Slot.SPILL && c.spills[k >> 3]?.isNullConst()) continue;
       return false;
     }
-    // Old spill: the current slot must hold a spill the old one contains. An imprecise spilled
-    // scalar is as good as misc or zero bytes (the kernel's scalar_reg_for_stack).
-    if (ct !== Slot.SPILL) {
-      const os = o.spills[k >> 3];
-      if (os && os.type === RegType.SCALAR && !os.precise && mode === 'within' && !caps.exploreAluLimits && (ct === Slot.MISC || ct === Slot.ZERO)) continue;
-      return false;
-    }
+    // Old spill: the current slot must hold a spill the old one contains (a 64-bit scalar spill
+    // against misc bytes was compared above as registers; a narrower spill has no such rule).
+    if (ct !== Slot.SPILL) return false;
     if ((k & 7) !== 7) continue;
     if (!regSafe(o.spills[k >> 3] ?? new Reg(), c.spills[k >> 3] ?? new Reg(), ids, mode, caps)) return false;
   }

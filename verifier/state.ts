@@ -318,6 +318,10 @@ export class Frame {
   rbtreeCb = false;
   /** The frame runs bpf_rbtree_add_impl's less callback (kernel in_rbtree_lock_required_cb). */
   graphCb = false;
+  /** Callback runs pushed from this frame's current callback-calling call since it last went
+   *  past it (kernel callback_depth): bpf_loop stops pushing runs at its count, and a state with
+   *  fewer runs behind it does not cover one with more. */
+  callbackDepth = 0;
 
   clone(): Frame {
     const regs: Reg[] = [];
@@ -331,6 +335,7 @@ export class Frame {
     f.inAsyncCb = this.inAsyncCb;
     f.rbtreeCb = this.rbtreeCb;
     f.graphCb = this.graphCb;
+    f.callbackDepth = this.callbackDepth;
     return f;
   }
 
@@ -379,6 +384,9 @@ export class VState {
   /** may_goto fall-throughs taken on this path (kernel may_goto_depth): a loop kept finite by
    *  may_goto converges when an iteration deeper than a state still being explored matches it. */
   mayGotoDepth = 0;
+  /** Callback runs entered on this path (kernel callback_unroll_depth): the same state in a
+   *  later run of a callback is the next iteration of the helper's loop, not an endless loop. */
+  callbackUnrollDepth = 0;
   /** The rbtree add/find call this path is in (a token taken when the program's flow reaches the
    *  call, kept through its less/cmp runs): those runs converge only against states of the same
    *  call (verifier/rbtree.ts rbtreeMayPrune). */
@@ -401,6 +409,7 @@ export class VState {
     s.preemptLocks = this.preemptLocks;
     s.condRelease = new Map(this.condRelease);
     s.mayGotoDepth = this.mayGotoDepth;
+    s.callbackUnrollDepth = this.callbackUnrollDepth;
     s.rbCall = this.rbCall;
     s.speculative = this.speculative;
     s.inSleepable = this.inSleepable;

@@ -241,7 +241,7 @@ export class Verifier {
   pushBranch(st: VState, pc: number, frameChange = false): void {
     if (this.pending.length >= MAX_PENDING) this.reject(`The sequence of ${this.pending.length + 1} jumps is too complex.`, false, 7);
     const hist = this.curHist.clone();
-    hist.push(this.pc, this.histAux | (frameChange ? AUX_FRAME_CHANGE : 0), this.histLinks);
+    hist.push(this.pc, this.histAux | (frameChange ? AUX_FRAME_CHANGE : 0), this.histLinks, this.cfg.jmpPoint[this.pc] === 1);
     this.pending.push({ st, pc, prevPc: this.pc, logPos: this.log.pos, logOpen: this.log.openLen, parent: this.parent, hist, entryPc: this.entryPc, globalEntry: this.globalEntry });
     if (this.parent) this.parent.branches++;
   }
@@ -362,7 +362,9 @@ export class Verifier {
   }
   logFrameReturn(callee: Frame, caller: Frame, to: number): void {
     if (!this.log.enabled) return;
-    this.log.write('returning from callee:\n' + formatFrame(callee, 0, undefined, true) + `\nto caller at ${to}:\n` + formatFrame(caller, 0, undefined, true) + '\n');
+    // print_verifier_state marks a frame running a callback with ` cb` (` async_cb`).
+    const tag = (f: Frame): string => (f.inCallback ? ' cb' : '') + (f.inAsyncCb ? ' async_cb' : '');
+    this.log.write('returning from callee:\n' + formatFrame(callee, 0, undefined, true) + tag(callee) + `\nto caller at ${to}:\n` + formatFrame(caller, 0, undefined, true) + tag(caller) + '\n');
     // print_verifier_state with print_all leaves the state clean: no state line follows at level
     // 1; level 2 prints the whole state again as `from EXIT to PC:` (do_print_state).
     this.cleanScratch();
@@ -435,7 +437,7 @@ export class Verifier {
         continue;
       }
       this.commitStackWrites(frame);
-      this.curHist.push(this.pc, this.histAux, this.histLinks);
+      this.curHist.push(this.pc, this.histAux, this.histLinks, this.cfg.jmpPoint[this.pc] === 1);
       // A speculative path also stops at the barrier after a sanitized store (nospec_result).
       if (speculative && this.spec.nospecResult[this.pc] && !ended && !this.pathDone) {
         this.scratchAllFlag = true;
@@ -488,9 +490,12 @@ export class Verifier {
     if (update) this.liveness.update(this.st);
     for (let cp = this.parent; cp; cp = cp.parent) {
       if (--cp.branches > 0) break;
-      // Fully explored: from now on it may prune.
-      this.explored.get(this.exploredKey(cp.pc, cp.state))!.finish(cp);
+      // Fully explored: from now on it may prune (when still listed); a dropped one is freed.
       this.maybeExitScc(cp);
+      if (cp.inFreeList && !this.incompleteMarks(cp)) {
+        cp.inFreeList = false;
+        this.freeList--;
+      }
     }
     const next = this.pending.pop();
     if (!next) return false;
@@ -595,17 +600,26 @@ export class Verifier {
     return pc * (this.insns.length + 1) + st.cur.callsite + 1;
   }
 
-  /** is_state_visited: true when the current state is covered by an explored one. */
+  /** is_state_visited: true when the current state is covered by an explored one. The
+   *  checkpoints of the insn are walked newest first, as the kernel's list: a fully explored one
+   *  equal to the current state prunes it; one still being explored below (a loop, or pending
+   *  siblings) prunes only at the insns where loops converge (an iterator's next, a may_goto, a
+   *  callback call) and is otherwise checked for an endless loop. Every miss counts while a new
+   *  checkpoint is due, and checkpoints that keep missing are dropped. */
   private isStateVisited(): boolean {
     const pc = this.pc;
     const cur = this.st;
     const key = this.exploredKey(pc, cur);
     let at = this.explored.get(key);
     if (!at) this.explored.set(key, (at = new StatesAt()));
-    const before = at.done.length + at.activeCount;
-    // BPF_F_TEST_STATE_FREQ (env->test_state_freq): a checkpoint at every prune point
-    // (a privileged loader's flag only: bpf_check ignores it without CAP_BPF)
-    const force = this.cfg.force[pc] === 1 || (((this.opts.progFlags ?? 0) & 8) !== 0 && this.bpfCapable);
+    const list = at.list;
+    const before = list.length;
+    // Forced checkpoints (is_force_checkpoint: callback calls, iterators' next, may_goto); with
+    // BPF_F_TEST_STATE_FREQ (env->test_state_freq, a privileged loader's flag only: bpf_check
+    // ignores it without CAP_BPF) a checkpoint at every prune point; and one after more than 40
+    // insn history entries since the last (the kernel keeps the history short).
+    const forced = this.cfg.force[pc] === 1;
+    const force = forced || (((this.opts.progFlags ?? 0) & 8) !== 0 && this.bpfCapable) || this.curHist.kernelEntries > 40;
     let addNew = force || (this.jmps - this.prevJmps >= 2 && this.processed - this.prevInsns >= 8);
     const topLive = this.cfg.liveIn[pc]!;
     const live = (i: number): number => {
@@ -613,89 +627,78 @@ export class Verifier {
       const next = cur.frames[i + 1]!;
       return next.inCallback ? this.cfg.liveIn[next.callsite]! : this.cfg.liveIn[next.callsite + 1]! & ~0x3f;
     };
-    let loopEntry: Checkpoint | undefined;
     const hash = loopHash(cur);
     const mayGoto = this.insns[pc]!.code === MAY_GOTO;
-    // Callback-calling helpers compare against states still being explored; a may_goto is forced
-    // too, but for its own rule below, and keeps the endless-loop check.
     // An iterator's next call converges its loop by its own rule (verifier/iters.ts).
     const iterNext = isIterNextInsn(this, this.insns[pc]!);
-    const cbSite = force && !mayGoto && !iterNext;
+    // Callback-calling helpers (calls_callback): a may_goto and an iterator's next are forced
+    // checkpoints too, with rules of their own.
+    const cbSite = forced && !mayGoto && !iterNext;
     // rbtree next/prev and add/find have their own convergence rules (verifier/rbtree.ts).
     const rbSite = cbSite ? rbtreeSite(this, this.insns[pc]!, this.fromCallback) : undefined;
-    if (at.activeCount > 0) {
-      // States still being explored below (a loop, or pending siblings): never used to prune,
-      // except at callback call sites and at a may_goto reached through more of its
-      // fall-throughs than the explored state (the next iteration of a loop it bounds);
-      // an exact match on the current path is an endless loop.
-      if (iterNext) {
-        // A state of an earlier iteration still being explored, equal by range, with the
-        // iterator active: the loop converges here (next keeps returning NULL once drained).
-        // No endless-loop check: each next call is an iteration deeper.
-        for (const bucket of at.active.values()) {
-          for (const cp of bucket) if (statesEqual(cp.state, cur, live, 'range', this.pruneCaps) && iterArgActive(this, cur)) return this.hit(cp, true);
-        }
-      }
-      if (mayGoto) {
-        for (const bucket of at.active.values()) {
-          for (const cp of bucket) {
-            if (cp.state.mayGotoDepth !== cur.mayGotoDepth && statesEqual(cp.state, cur, live, 'range', this.pruneCaps)) return this.hit(cp, true);
-          }
-        }
-      }
-      if (cbSite) {
-        for (const bucket of at.active.values()) {
-          for (const cp of bucket) {
-            const within = statesEqual(cp.state, cur, live, 'within', this.pruneCaps);
-            if (within && (rbSite === undefined ? rbtreeSameNodes(this, cp.state, cur, live) : rbtreeMayPrune(this, rbSite, pc, cp.state, cur, live) && this.isAncestor(cp))) return this.hit(cp, true);
-            loopEntry = cp;
-          }
-        }
-        // An rbtree call reached again in the same state as on an earlier lap, which it may not
-        // prune against: an endless loop, unless an iteration moved on (verifier/rbtree.ts).
-        if (rbSite === 'step' || rbSite === 'call') {
-          for (const bucket of at.active.values()) {
-            for (const cp of bucket) {
-              if (statesEqual(cp.state, cur, live, 'exact', this.pruneCaps) && this.isAncestor(cp) && rbtreeEndless(this, rbSite, pc, cp.state, cur, live)) this.endlessLoop(pc, cp);
-            }
-          }
-        }
-      } else if (!iterNext) {
-        for (const cp of at.active.get(hash) ?? []) {
-          if (cp.state.mayGotoDepth === cur.mayGotoDepth && maybeLooping(cp.state, cur) && statesEqual(cp.state, cur, live, 'exact', this.pruneCaps) && !iterActiveDepthsDiffer(cp.state, cur) && this.isAncestor(cp) && !iterationProgressed(this, cp.state, cur, live)) this.endlessLoop(pc, cp);
-        }
-      }
-      if (this.jmps - this.prevJmps < 20 && this.processed - this.prevInsns < 100) addNew = force;
-    }
-    const done = at.done;
     // clean_live_states: fully explored states here forget their dead registers and stack slots
     // (printed and propagated as the kernel's cleaned states are); not while their loop's
     // precision marks may still grow.
-    for (const cp of done) {
-      if (cp.cleaned || !sameCallsites(cp.state, cur) || this.incompleteMarks(cp)) continue;
+    for (const cp of list) {
+      if (cp.branches > 0 || cp.cleaned || !sameCallsites(cp.state, cur) || this.incompleteMarks(cp)) continue;
       cleanState(cp.state, pc, live, this.liveness);
       cp.cleaned = true;
     }
-    for (let i = 0; i < done.length; i++) {
-      const cp = done[i]!;
-      const loop = this.incompleteMarks(cp);
-      if (statesEqual(cp.state, cur, live, loop ? 'range' : 'within', this.pruneCaps) && rbtreeSameNodes(this, cp.state, cur, live)) return this.hit(cp, loop);
+    for (let i = list.length - 1; i >= 0; i--) {
+      const cp = list[i]!;
+      if (cp.branches > 0) {
+        if (iterNext) {
+          // A state of an earlier iteration, equal by range, with the iterator active: the loop
+          // converges here (next keeps returning NULL once drained). No endless-loop check: each
+          // next call is an iteration deeper.
+          if (statesEqual(cp.state, cur, live, 'range', this.pruneCaps) && iterArgActive(this, cur)) return this.hit(cp, true);
+        } else {
+          // A may_goto reached through more of its fall-throughs than the state (the next
+          // iteration of the loop it bounds).
+          if (mayGoto && cp.state.mayGotoDepth !== cur.mayGotoDepth && statesEqual(cp.state, cur, live, 'range', this.pruneCaps)) return this.hit(cp, true);
+          if (cbSite) {
+            // By range (calls_callback); the RFC rbtree calls keep their own lineage rules on
+            // top of the plain comparison (verifier/rbtree.ts).
+            if (statesEqual(cp.state, cur, live, rbSite === undefined ? 'range' : 'within', this.pruneCaps) && (rbSite === undefined ? rbtreeSameNodes(this, cp.state, cur, live) : rbtreeMayPrune(this, rbSite, pc, cp.state, cur, live) && this.isAncestor(cp))) return this.hit(cp, true);
+            // An rbtree call reached again in the same state as on an earlier lap, which it may
+            // not prune against: an endless loop, unless an iteration moved on (rbtree.ts).
+            if ((rbSite === 'step' || rbSite === 'call') && statesEqual(cp.state, cur, live, 'exact', this.pruneCaps) && this.isAncestor(cp) && rbtreeEndless(this, rbSite, pc, cp.state, cur, live)) this.endlessLoop(pc, cp);
+          } else if (
+            cp.hash === hash &&
+            cp.state.mayGotoDepth === cur.mayGotoDepth &&
+            cp.state.callbackUnrollDepth === cur.callbackUnrollDepth &&
+            maybeLooping(cp.state, cur) &&
+            statesEqual(cp.state, cur, live, 'exact', this.pruneCaps) &&
+            !iterActiveDepthsDiffer(cp.state, cur) &&
+            this.isAncestor(cp) &&
+            !iterationProgressed(this, cp.state, cur, live)
+          )
+            this.endlessLoop(pc, cp);
+        }
+        // A loop being explored: new checkpoints only now and then, as its laps rarely match.
+        if (!force && this.jmps - this.prevJmps < 20 && this.processed - this.prevInsns < 100) addNew = false;
+      } else {
+        const loop = this.incompleteMarks(cp);
+        if (statesEqual(cp.state, cur, live, loop ? 'range' : 'within', this.pruneCaps) && rbtreeSameNodes(this, cp.state, cur, live)) return this.hit(cp, loop);
+      }
+      // A miss counts only while a new checkpoint is due (so a loop's laps do not push out the
+      // states of its first iterations); a checkpoint that keeps missing is dropped (more
+      // leeway for a forced one still being explored: iterators converge against it).
       if (addNew) cp.miss++;
-      // Drop checkpoints that keep missing (kernel: miss_cnt > hit_cnt * 3 + 3).
-      if (cp.miss > cp.hit * 3 + 3) {
-        done[i] = done[done.length - 1]!;
-        done.pop();
-        i--;
+      const n = forced && cp.branches > 0 ? 64 : 3;
+      if (cp.miss > cp.hit * n + n) {
+        list.splice(i, 1);
         this.stats.curStates--;
+        cp.evicted = true;
+        if (cp.branches > 0 || this.incompleteMarks(cp)) {
+          cp.inFreeList = true;
+          this.freeList++;
+        }
       }
     }
     if (before > this.stats.maxStatesPerInsn) this.stats.maxStatesPerInsn = before;
     // BPF_COMPLEXITY_LIMIT_STATES: unprivileged, at most 64 states are kept per insn.
     if (!this.bpfCapable && before > 64) return false;
-    // Back from a callback run: widen what changed since the call (kernel prepare_func_exit's
-    // widen_imprecise_scalars), so repeated callback runs converge. Not for the caller's own
-    // next visit (an outer loop's next iteration keeps its counter).
-    if (loopEntry && this.fromCallback && cur.frames.length === loopEntry.state.frames.length) widenScalars(loopEntry.state, cur);
     this.fromCallback = false;
     if (!addNew) return false;
     const cp = new Checkpoint(pc, cur.clone(), this.parent, this.curHist);
@@ -703,7 +706,7 @@ export class Verifier {
     cp.hash = cbSite ? 0 : hash;
     this.curHist = new History();
     this.parent = cp;
-    at.addActive(cp);
+    at.add(cp);
     this.prevJmps = this.jmps;
     this.prevInsns = this.processed;
     this.stats.totalStates++;
@@ -847,12 +850,12 @@ export class Verifier {
 
   /** find_prev_entry: the latest checkpoint at `pc` on the current path (a loop's previous
    *  iteration), in the same call chain, not the one just saved for this visit. */
-  findPrevEntry(pc: number): Checkpoint | undefined {
+  findPrevEntry(pc: number, skipJustSaved = true): Checkpoint | undefined {
     let p = this.parent;
-    if (p && p === this.lastAdded && p.pc === pc) p = p.parent;
+    if (skipJustSaved && p && p === this.lastAdded && p.pc === pc) p = p.parent;
     const frames = this.st.frames;
     for (; p; p = p.parent) {
-      if (p.pc !== pc || p.state.frames.length !== frames.length) continue;
+      if (p.evicted || p.pc !== pc || p.state.frames.length !== frames.length) continue;
       if (p.state.frames.every((f, i) => f.callsite === frames[i]!.callsite)) return p;
     }
     return undefined;
