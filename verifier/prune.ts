@@ -1,12 +1,11 @@
 // State pruning (kernel is_state_visited / states_equal / regsafe / stacksafe). A state reached
-// at a prune point is safe when a fully explored state at the same insn "contains" it.
-//
-// Approximation (documented in the report): ebpfvm has no precision backtracking, so every scalar
-// is compared as if precise (range_within and tnum_in, the kernel's rule for precise scalars).
-// That is sound but prunes less than the kernel; dead registers are ignored using the static
-// liveness of cfg.ts (6.18's compute_live_registers), stack bytes are all compared. At callback
-// call sites, where the kernel widens imprecise scalars so callback loops converge, ebpfvm
-// widens every scalar that differs from the previous visit (verifier.ts).
+// at a prune point is safe when a fully explored state at the same insn "contains" it: an
+// imprecise scalar of the explored state matches anything (precision.ts marks what a check
+// depended on), dead registers are skipped using the static liveness of cfg.ts (6.18's
+// compute_live_registers) and dead stack slots are forgotten by the explored states
+// (liveness.ts). Loop states whose marks may still grow compare scalars by range; the endless-loop
+// check compares exactly. Back from a callback run, imprecise scalars that changed since the
+// call are widened (widenScalars, called from calls.ts as prepare_func_exit does).
 import { tnumIn } from './tnum.js';
 import { scalarWithin } from './scalar.js';
 import { Reg, RegType, Slot, type Frame, type VState } from './state.js';
