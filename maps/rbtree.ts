@@ -133,7 +133,7 @@ export class RbtreeMap implements BpfMap {
 
   /** Whether `addr` is the start of a live node allocated by this map. */
   ownsNode(addr: number): boolean {
-    if (addr <= 0 || addr % 8 !== 0) return false;
+    if (addr <= 0 || (addr & 7) !== 0) return false;
     const g = this.granule;
     const s = Math.floor(addr / g);
     const bits = this.owned;

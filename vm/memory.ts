@@ -234,7 +234,8 @@ export class Arena {
       const slab = this.slabs[-owner]!;
       const off = addr - slab.start;
       const idx = (off / slab.objSize) | 0;
-      if (off % slab.objSize !== 0 || slab.used[idx] === 0) {
+      // idx * objSize !== off rather than off % objSize: one integer division per free, not two
+      if (idx * slab.objSize !== off || slab.used[idx] === 0) {
         throw new FaultSignal(`free of 0x${addr.toString(16)}: not a live allocation (double free?)`);
       }
       const length = slab.used[idx]! - 1;
@@ -255,7 +256,8 @@ export class Arena {
     if (owner < 0) {
       const slab = this.slabs[-owner]!;
       const off = addr - slab.start;
-      return off % slab.objSize === 0 && slab.used[(off / slab.objSize) | 0] !== 0;
+      const idx = (off / slab.objSize) | 0;
+      return idx * slab.objSize === off && slab.used[idx] !== 0;
     }
     return false;
   }
@@ -591,18 +593,10 @@ export class Arena {
 
   private clearProtect(addr: number, len: number): void {
     if (len <= 0) return;
-    // Most memory was never protected: skip the per-bit walk unless a page says otherwise.
-    let any = false;
-    for (let p = addr >>> PAGE_SHIFT; p <= (addr + len - 1) >>> PAGE_SHIFT; p++) {
-      if (this.pageProtected[p] !== 0) {
-        any = true;
-        break;
-      }
-    }
-    if (!any) return;
     const end = addr + len;
     if (((addr | len) & 7) === 0 && len <= 64) {
-      // a small slab object (a freed rbtree node): a few whole words, no page covered entirely
+      // a small slab object (a freed rbtree node): on at most two pages, a few whole words
+      if (this.pageProtected[addr >>> PAGE_SHIFT] === 0 && this.pageProtected[(end - 1) >>> PAGE_SHIFT] === 0) return;
       for (let w = addr >>> 3; w < end >>> 3; w++) {
         const bit = 1 << (w & 7);
         if ((this.protectWords[w >>> 3]! & bit) === 0) continue;
@@ -614,6 +608,15 @@ export class Arena {
       }
       return;
     }
+    // Most memory was never protected: skip the per-bit walk unless a page says otherwise.
+    let any = false;
+    for (let p = addr >>> PAGE_SHIFT; p <= (end - 1) >>> PAGE_SHIFT; p++) {
+      if (this.pageProtected[p] !== 0) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) return;
     // Words the range covers only in part keep their other protected bytes.
     const first = Math.ceil(addr / 8); // first word covered entirely
     const last = Math.floor(end / 8); // words [first, last) are covered entirely
