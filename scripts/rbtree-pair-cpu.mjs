@@ -6,10 +6,18 @@
 // then 15 samples of each program alternately; prints the fastest and the median sample of each
 // and the pair (add_remove - nop).
 //
-//   node scripts/rbtree-pair-cpu.mjs [--engine compiled|interpreter] [--dir CHECKOUT]
+//   node scripts/rbtree-pair-cpu.mjs [--engine compiled|interpreter] [--dir CHECKOUT] [--kernel]
 //   (CHECKOUT: another checkout's root with a dist build, default this one; alternate two
 //   checkouts' runs for a before/after comparison)
-import { readFileSync } from 'node:fs';
+//
+// --kernel (root, bpffs, bpftool): the host kernel's pair in the same run, bench/kernel.ts's way:
+// bench/kernel/rbtree_kfunc.o loaded with bpftool, its tree filled to 1000 nodes, then before each
+// VM sample pair one `bpftool prog run ... repeat 20000` of add_remove and one of its empty
+// program; the kernel's figure is its own mean time per run (ktime around the runs, so a run
+// preempted by other work counts that time too), add_remove minus empty.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -52,12 +60,42 @@ const sample = (p) => {
   const d = process.cpuUsage(t0);
   return ((d.user + d.system) * 1000) / N;
 };
+let kernel;
+if (args.includes('--kernel')) {
+  const bpftool = (a) => execFileSync('bpftool', a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const pin = mkdtempSync('/sys/fs/bpf/ebpfvm-pair-');
+  const tmp = mkdtempSync(join(tmpdir(), 'ebpfvm-pair-'));
+  const pkt = join(tmp, 'pkt');
+  writeFileSync(pkt, new Uint8Array(64));
+  const cleanup = () => {
+    rmSync(pin, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
+  };
+  process.on('exit', cleanup);
+  bpftool(['prog', 'loadall', join(root, 'bench/kernel/rbtree_kfunc.o'), join(pin, 'p'), 'pinmaps', join(pin, 'm')]);
+  const run = (prog, repeat) => JSON.parse(bpftool(['-j', 'prog', 'run', 'pinned', join(pin, 'p', prog), 'data_in', pkt, 'repeat', String(repeat)]));
+  if (run('fill', 1000).retval !== 0) throw new Error('kernel: fill failed');
+  run('add_remove', 10_000);
+  kernel = { run, pair: [], empty: [] };
+}
+const kernelSample = () => {
+  if (!kernel) return;
+  const p = kernel.run('add_remove', N);
+  if (p.retval !== 0) throw new Error(`kernel add_remove returned ${p.retval}`);
+  kernel.pair.push(p.duration);
+  kernel.empty.push(kernel.run('empty', N).duration);
+};
 for (let w = 0; w < 5; w++) sample(addRemove), sample(nop);
 const a = [];
 const b = [];
-for (let s = 0; s < 15; s++) a.push(sample(addRemove)), b.push(sample(nop));
+for (let s = 0; s < 15; s++) kernelSample(), a.push(sample(addRemove)), b.push(sample(nop));
 if (exec(addRemove, 500_000) !== 0n || map.size !== 1000) throw new Error('add_remove changed the tree');
 a.sort((x, y) => x - y);
 b.sort((x, y) => x - y);
 const f = (x) => x.toFixed(0);
 console.log(`${engine} (${root}): add_remove fastest ${f(a[0])} median ${f(a[7])} ns; nop fastest ${f(b[0])} median ${f(b[7])} ns; pair fastest ${f(a[0] - b[0])} median ${f(a[7] - b[7])} ns CPU; load ${loadavg()[0].toFixed(1)}`);
+if (kernel) {
+  const d = kernel.pair.map((x, i) => x - kernel.empty[i]).sort((x, y) => x - y);
+  kernel.pair.sort((x, y) => x - y);
+  console.log(`host kernel (same run): add_remove fastest ${f(kernel.pair[0])} median ${f(kernel.pair[7])} ns; pair (minus empty, per sample) fastest ${f(d[0])} median ${f(d[7])} ns; VM pair / kernel pair: fastest ${((a[0] - b[0]) / d[0]).toFixed(2)}x, median ${((a[7] - b[7]) / d[7]).toFixed(2)}x`);
+}
