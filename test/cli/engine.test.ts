@@ -1,6 +1,7 @@
 // --engine on run, run-raw, bench and test: the compiled engine gives the interpreter's answers,
 // run --json says which engine ran and what compiling cost, and an unknown engine is bad usage.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { Interpreter } from '../../vm/interpreter.js';
 import { cli } from './capture.js';
 
 const SCHED = ['examples/scheduler.o', '--prog', 'schedule', '--data', 'examples/packets.bin', '--json', '--dump-maps'];
@@ -19,6 +20,39 @@ describe('--engine', () => {
     expect(jb.compile_ms).toBeGreaterThan(0);
     for (const j of [ja, jb]) delete j.engine, delete j.compile_ms, delete j.duration_ns;
     expect(jb).toEqual(ja);
+  });
+  it('run and bench: a verified program runs on the compiled variant that uses the verifier facts, --no-verify on the checked one, with the same results', async () => {
+    // the third argument of Interpreter.compiled: whether the run asked for the verified variant
+    const spy = vi.spyOn(Interpreter.prototype, 'compiled');
+    const variants = () => {
+      const seen = [...new Set(spy.mock.calls.map((c) => c[2] === true))];
+      spy.mockClear();
+      return seen;
+    };
+    try {
+      const v = await cli('run', ...SCHED);
+      const verified = variants();
+      const u = await cli('run', ...SCHED, '--no-verify');
+      const unverified = variants();
+      const i = await cli('run', ...SCHED, '--engine', 'interpreter');
+      expect(verified).toEqual([true]);
+      expect(unverified).toEqual([false]);
+      const [jv, ju, ji] = [v, u, i].map((r) => {
+        expect(r.code).toBe(0);
+        const j = JSON.parse(r.out);
+        delete j.engine, delete j.compile_ms, delete j.duration_ns, delete j.verified;
+        return j;
+      });
+      expect(ju).toEqual(jv);
+      expect(ji).toEqual(jv);
+      variants();
+      const b = await cli('bench', 'test/progs/smoke_array.o', '--time', '20ms', '--json');
+      expect(b.code).toBe(0);
+      expect(JSON.parse(b.out).mode).toBe('verified');
+      expect(variants()).toEqual([true]);
+    } finally {
+      spy.mockRestore();
+    }
   });
   it('run-raw: a fault is the same fault', async () => {
     const prog = '61 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00';

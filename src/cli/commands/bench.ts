@@ -124,7 +124,7 @@ export const registerBench: RegisterCommand = (program: Command, setExit) => {
     .option('--data <file>', 'packet data (data_in), binary')
     .option('--ctx <file>', 'context (ctx_in), binary')
     .option('--time <duration>', 'how long to measure, after a warm-up of a tenth of it (e.g. 2s, 500ms)', '2s')
-    .option('--max-insns <n>', 'instruction budget per run (unverified mode)', uint('--max-insns'))
+    .option('--max-insns <n>', 'instruction budget per run (default: 100 million unverified, none for a verified program, as in the kernel)', uint('--max-insns'))
     .option('--verify', 'verify first (the default); a rejected program exits 1 with the verifier message')
     .option('--no-verify', 'benchmark without verifying')
     .option('--strict', "verify with the rbtree verifier's strict mode")
@@ -147,6 +147,9 @@ export function benchProgram(objPath: string, opts: Omit<BenchOptions, 'engine'>
   const input: TestRunInput = {
     ...(opts.data !== undefined ? { data: readBytes(opts.data) } : {}),
     ...(opts.ctx !== undefined ? { ctx: readBytes(opts.ctx) } : {}),
+    // verified (the default): measured as the kernel runs it, without an instruction budget unless
+    // --max-insns, on the compiled engine's variant that uses the verifier's facts
+    ...(verdict !== undefined ? { verified: true, ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}) } : {}),
   };
   // One run first: refused input and faults surface before any timing.
   const first = testRun(runtime, prog, input);

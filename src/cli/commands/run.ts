@@ -96,7 +96,7 @@ export const registerRun: RegisterCommand = (program: Command, setExit) => {
     .option('--btf <file>', 'kernel BTF to relocate CO-RE against (e.g. /sys/kernel/btf/vmlinux); default: the built-in kernel BTF')
     .option('--kmem <file.json>', 'kernel memory the program may read: {"0xffff...": "hex bytes", ...}')
     .option('--map <name=file.json>', 'fill map NAME from a JSON file before the run (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
-    .option('--max-insns <n>', 'instruction budget per run (unverified mode)', uint('--max-insns'))
+    .option('--max-insns <n>', 'instruction budget per run (default: 100 million unverified, none for a verified program, as in the kernel)', uint('--max-insns'))
     .option('--trace', 'print every executed instruction to stderr')
     .option('--json', 'print one JSON object')
     .option('--dump-maps [mode]', "print every map after the run ('tree' draws rbtree maps as trees)")
@@ -166,7 +166,7 @@ function runCommand(objPath: string, opts: RunOptions): number {
       }
       if (!opts.json) process.stderr.write(`Verifier: ${name} accepted (${v.processed} insns processed)\n`);
     }
-    const br = testRun(runtime, runnableProgram(bp), { cpu, ...(eq >= 0 ? { ctx: readCtx(arg.slice(eq + 1), bp.progType) } : {}) });
+    const br = testRun(runtime, runnableProgram(bp), { cpu, ...(verified ? { verified: true } : {}), ...(eq >= 0 ? { ctx: readCtx(arg.slice(eq + 1), bp.progType) } : {}) });
     for (const l of br.output.printk) process.stderr.write(l.endsWith('\n') ? l : l + '\n');
     process.stderr.write(`Before: ${name} retval ${br.retval}\n`);
   }
@@ -187,6 +187,9 @@ function runCommand(objPath: string, opts: RunOptions): number {
     ...(opts.cookie !== undefined ? { cookie: opts.cookie } : {}),
     cpu,
     ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}),
+    // a verified program runs as the kernel runs it: no instruction budget (unless --max-insns),
+    // and the compiled engine's variant that uses the verifier's facts
+    ...(verified ? { verified: true } : {}),
     ...(opts.trace ? { trace: (line: string) => void process.stderr.write(line + '\n') } : {}),
   };
   let r: TestRunResult;
