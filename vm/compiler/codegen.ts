@@ -187,7 +187,8 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
   // is kept in `pv` (i32 index `pa`, `pd` set) and written before anything could see the stack:
   // a load or store not proven to hit a map value only, any call but an inline lookup, leaving
   // the function (exit, return, the catch), and another deferred store to another slot. At most
-  // one store is pending, so stores reach memory in program order.
+  // one store is pending, so stores reach memory in program order. (The catch writes it through
+  // the arena's current view: whatever threw may have grown the arena, replacing its views.)
   const sunk = new Set<number>();
   for (const pc of keyStores) if (insns[pc]!.code === 0x63 && insns[pc]!.dst === 10 && (insns[pc]!.off & 3) === 0) sunk.add(pc);
   const FLUSH = sunk.size > 0 ? 'if(pd!==0){i32[pa]=pv;pd=0;}' : '';
@@ -661,7 +662,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
   // leafBlocks guarantees every jump lands on a block of the callback: the default arm is dead there
   const epilogue = leaf
     ? `default:throw new Error('leaf callback: no block at pc '+pc);}}}catch(e){${SYNC}throw e;}}`
-    : `default:${SYNC}${FLUSH}run.insnCount=count;run.nextProg=prog;run.nextPc=pc;return 2;}}}catch(e){${SYNC}${FLUSH}throw e;}}`;
+    : `default:${SYNC}${FLUSH}run.insnCount=count;run.nextProg=prog;run.nextPc=pc;return 2;}}}catch(e){${SYNC}${sunk.size > 0 ? 'if(pd!==0){arena.i32[pa]=pv;pd=0;}' : ''}throw e;}}`;
   const blocks = new Set(L);
   for (const r of regions) for (let pc = r.head + 1; pc <= r.end; pc++) if (!r.entries.includes(pc)) blocks.delete(pc);
   return { source: prologue + out.join('\n') + '\n' + epilogue, blocks, wasm };
