@@ -68,15 +68,11 @@ export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptio
  *  other pointer types keep the run-time checks). */
 function provenFacts(insns: readonly Insn[], facts: readonly InsnFacts[]): ProvenFacts {
   const safeMem = new Uint8Array(facts.length);
-  const valueOnly = new Uint8Array(facts.length);
   for (let pc = 0; pc < facts.length; pc++) {
     const f = facts[pc]!;
-    if (f.safeAccess && f.ptrTypes !== undefined && f.ptrTypes.every((t) => t === 'fp' || t === 'map_value')) {
-      safeMem[pc] = 1;
-      if (f.ptrTypes.length > 0 && f.ptrTypes.every((t) => t === 'map_value')) valueOnly[pc] = 1;
-    }
+    if (f.safeAccess && f.ptrTypes !== undefined && f.ptrTypes.every((t) => t === 'fp' || t === 'map_value')) safeMem[pc] = 1;
   }
-  return { insns, safeMem, valueOnly };
+  return { insns, safeMem };
 }
 
 /** The loads (BPF_LDX) whose base register was a BTF-typed pointer on some path ('ptr_',

@@ -70,7 +70,4 @@ export interface ProvenFacts {
   /** 1 where the load or store at this slot was proven, on every path, to access a stack frame or
    *  a (non-per-CPU) map value inside its bounds, with the permission it needs. */
   readonly safeMem: Uint8Array;
-  /** 1 where the access at this slot (safe, as above) was seen with map-value pointers only,
-   *  never a stack frame: the compiled code keeps a deferred stack store pending across it. */
-  readonly valueOnly?: Uint8Array;
 }

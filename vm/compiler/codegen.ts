@@ -181,21 +181,6 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
   // stores whose value an inline lookup takes as its key (forwarded, see lookupSites)
   const keyStores = new Set<number>();
   for (const st of sites?.values() ?? []) if (st.keyStore !== undefined && proven!.facts.safeMem[st.keyStore] === 1 && proven!.inlineMap(st.mapId) !== undefined) keyStores.add(st.keyStore);
-  // Of those, the stores that are deferred (`*(u32 *)(r10 + off) = rS` with off a multiple of 4,
-  // r10 being 8-aligned): an array lookup loop stores its key every iteration, and an element
-  // store on the arena's resizable buffer is among the dearest things the loop does. The value
-  // is kept in `pv` (i32 index `pa`, `pd` set) and written before anything could see the stack:
-  // a load or store not proven to hit a map value only, any call but an inline lookup, leaving
-  // the function (exit, return, the catch), and another deferred store to another slot. At most
-  // one store is pending, so stores reach memory in program order. (The catch writes it through
-  // the arena's current view: whatever threw may have grown the arena, replacing its views.)
-  const sunk = new Set<number>();
-  for (const pc of keyStores) if (insns[pc]!.code === 0x63 && insns[pc]!.dst === 10 && (insns[pc]!.off & 3) === 0) sunk.add(pc);
-  const FLUSH = sunk.size > 0 ? 'if(pd!==0){i32[pa]=pv;pd=0;}' : '';
-  const valueOnly = proven?.facts.valueOnly;
-  /** What goes before a memory access at pc: the pending store, unless the access is proven to
-   *  touch a map value only (never a stack frame). */
-  const flushFor = (pc: number) => (valueOnly?.[pc] === 1 && safeMem?.[pc] === 1 ? '' : FLUSH);
   // A verified run without a budget counts lazily: a conditional jump adds the count only on its
   // taken edge, and the fall-through carries it on to the next point that needs it exact (a join,
   // a call, an exit). Inside a JS loop an iteration then adds once, not once per block (the count
@@ -388,14 +373,14 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
           e(callCode(pc, x, insns));
           continue;
         }
-        e(`count+=${k};${inline ? '' : AT(pc) + FLUSH}${budget(pc)}`);
+        e(`count+=${k};${inline ? '' : AT(pc)}${budget(pc)}`);
         e(callCode(pc, x, insns));
         continue;
       }
       if (op === 0x95) {
         const k = seg;
         seg = 0;
-        e(`count+=${k};${budget(pc)}${FLUSH}`);
+        e(`count+=${k};${budget(pc)}`);
         e(exitCode(pc));
         continue;
       }
@@ -456,7 +441,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
         const size = (op & 0x18) === 0 ? 4 : (op & 0x18) === 8 ? 2 : 1;
         const k = seg;
         e(
-          `{${FLUSH}let offset=${lit(imm)};` +
+          `{let offset=${lit(imm)};` +
             (mode === 0x40 ? `offset=(offset+${lo(S)})|0;` : '') +
             `const pkt=run.req.packet;if(pkt===undefined){${AT(pc)}throw new K.FaultSignal('LD_ABS/LD_IND without packet data');}` +
             `const a=offset>=0?pkt.start+offset:K.packetNegative(pkt,offset);` +
@@ -496,12 +481,23 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
       }
       if (safeMem?.[pc] === 1) {
         // proven inside a stack frame or map value: the address is the register's low word plus
-        // the offset (an arena address has a zero high word), no range check can fail
-        e(`{${flushFor(pc)}const a=(${lo(S)}+${off})>>>0;${fast}}`);
+        // the offset (an arena address has a zero high word), no range check can fail; off r10
+        // (frames are 512-aligned) the alignment is the offset's, known here
+        if (S === 10 && size > 1 && (off & (Math.min(size, 4) - 1)) === 0) {
+          fast =
+            size === 8
+              ? `${dl}=i32[a>>>2];${dh}=i32[(a>>>2)+1];`
+              : size === 4
+                ? `${dl}=i32[a>>>2];${dh}=${sx ? `${dl}>>31` : '0'};`
+                : sx
+                  ? `${dl}=i16[a>>>1];${dh}=${dl}>>31;`
+                  : `${dl}=u16[a>>>1];${dh}=0;`;
+        }
+        e(`{const a=(${lo(S)}+${off})>>>0;${fast}}`);
         continue;
       }
       e(
-        `L:{${FLUSH}${memAddr(S, off)}if(ah!==0||a<rS${S}||a+${size}>rE${S}){if(ah===0&&arena.accessRange(a,false,rng)&&a+${size}<=rng[1]){rS${S}=rng[0];rE${S}=rng[1];}` +
+        `L:{${memAddr(S, off)}if(ah!==0||a<rS${S}||a+${size}>rE${S}){if(ah===0&&arena.accessRange(a,false,rng)&&a+${size}<=rng[1]){rS${S}=rng[0];rE${S}=rng[1];}` +
           `else{${AT(pc)}vm.loadSlow(run,${pc},ah,a,${size});${slow}break L;}}${fast}}`,
       );
       continue;
@@ -512,7 +508,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
       const sz = op & 0x18;
       const size = sz === 0 ? 4 : sz === 8 ? 2 : sz === 0x10 ? 1 : 8;
       if (cls === 3 && mode === 0xc0 && (size === 4 || size === 8)) {
-        e(`${AT(pc)}${FLUSH}R[${2 * D}]=${dl};R[${2 * D + 1}]=${dh};R[${2 * S}]=${lo(S)};R[${2 * S + 1}]=${hi(S)};R[0]=l0;R[1]=h0;vm.atomic(${pc},${op},R,${2 * D},${2 * S},${off},${imm});l0=R[0];h0=R[1];${lo(S)}=R[${2 * S}];${hi(S)}=R[${2 * S + 1}];`);
+        e(`${AT(pc)}R[${2 * D}]=${dl};R[${2 * D + 1}]=${dh};R[${2 * S}]=${lo(S)};R[${2 * S + 1}]=${hi(S)};R[0]=l0;R[1]=h0;vm.atomic(${pc},${op},R,${2 * D},${2 * S},${off},${imm});l0=R[0];h0=R[1];${lo(S)}=R[${2 * S}];${hi(S)}=R[${2 * S + 1}];`);
         continue;
       }
       if (mode !== 0x60) {
@@ -526,17 +522,14 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
       else if (size === 4) st = `if((a&3)===0)i32[a>>>2]=${vl};else dv.setInt32(a,${vl},true);`;
       else if (size === 2) st = `if((a&1)===0)u16[a>>>1]=${vl};else dv.setUint16(a,${vl},true);`;
       else st = `u8[a]=${vl};`;
-      if (sunk.has(pc)) {
-        // deferred (see `sunk`): a pending store to another slot goes first
-        e(`{ks${pc}=${vl};const a=((l10+${off})>>>0)>>>2;if(pd!==0&&pa!==a)i32[pa]=pv;pa=a;pv=ks${pc};pd=1;}`);
-        continue;
-      }
       if (safeMem?.[pc] === 1) {
-        e(`{${flushFor(pc)}const a=(${lo(D)}+${off})>>>0;${st}}${keyStores.has(pc) ? `ks${pc}=${vl};` : ''}`);
+        if (D === 10 && size > 1 && (off & (Math.min(size, 4) - 1)) === 0)
+          st = size === 8 ? `i32[a>>>2]=${vl};i32[(a>>>2)+1]=${vh};` : size === 4 ? `i32[a>>>2]=${vl};` : `u16[a>>>1]=${vl};`;
+        e(`{const a=(${lo(D)}+${off})>>>0;${st}}${keyStores.has(pc) ? `ks${pc}=${vl};` : ''}`);
         continue;
       }
       e(
-        `S:{${FLUSH}${memAddr(D, off)}if(ah!==0||a<wS${D}||a+${size}>wE${D}){if(ah===0&&arena.accessRange(a,true,rng)&&a+${size}<=rng[1]){wS${D}=rng[0];wE${D}=rng[1];}` +
+        `S:{${memAddr(D, off)}if(ah!==0||a<wS${D}||a+${size}>wE${D}){if(ah===0&&arena.accessRange(a,true,rng)&&a+${size}<=rng[1]){wS${D}=rng[0];wE${D}=rng[1];}` +
           `else if(ah!==0||!arena.canAccess(a,${size},true)){${AT(pc)}if(vm.storeSlow(ah,a,${size}))break S;}}${st}}`,
       );
       continue;
@@ -572,11 +565,11 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
     const after = `count=run.insnCount;l0=R[0];h0=R[1];${RESET}gen=vm.resolvedGen;` +
       `if(run.pendingTail!==undefined){const t=run.pendingTail;run.pendingTail=undefined;run.loopBudget[run.depth]=${BPF_MAX_LOOPS};` +
       `${SYNC}run.insnCount=count;run.nextProg=t;run.nextPc=0;return 1;}`;
-    const helper = (id: string) => `${FLUSH}${ARGS}run.insnCount=count;vm.callHelper(run,ctx,prog,decoded,${pc},${id},R);${after}`;
+    const helper = (id: string) => `${ARGS}run.insnCount=count;vm.callHelper(run,ctx,prog,decoded,${pc},${id},R);${after}`;
     const local = (target: string) =>
       // the depth limit is enterFrame's (one home): it throws before the callee runs, and what is
       // saved here first is never read after a fault
-      `{${FLUSH}const depth=run.depth;const o=depth*10;sv[o]=l6;sv[o+1]=h6;sv[o+2]=l7;sv[o+3]=h7;sv[o+4]=l8;sv[o+5]=h8;sv[o+6]=l9;sv[o+7]=h9;sv[o+8]=l10;sv[o+9]=h10;` +
+      `{const depth=run.depth;const o=depth*10;sv[o]=l6;sv[o+1]=h6;sv[o+2]=l7;sv[o+3]=h7;sv[o+4]=l8;sv[o+5]=h8;sv[o+6]=l9;sv[o+7]=h9;sv[o+8]=l10;sv[o+9]=h10;` +
       `run.retPc[depth]=${pc + 1};run.retProg[depth]=prog;vm.enterFrame(run,R);l10=R[20];h10=R[21];pc=${target};continue D;}`;
     if (x.code === 0x8d) {
       const r = x.dst !== 0 ? x.dst : x.imm;
@@ -592,7 +585,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
     if (x.src === 1) return local(`${pc + x.imm + 1}`);
     if (x.src === 2) {
       // the interpreter's kfunc path: the run's own hook, else the kfunc table (helpers/kfuncs.ts)
-      return `${FLUSH}${ARGS}run.insnCount=count;vm.callKfunc(run,ctx,prog,decoded,${pc},${imm32(x.imm)},R);count=run.insnCount;l0=R[0];h0=R[1];${RESET}gen=vm.resolvedGen;`;
+      return `${ARGS}run.insnCount=count;vm.callKfunc(run,ctx,prog,decoded,${pc},${imm32(x.imm)},R);count=run.insnCount;l0=R[0];h0=R[1];${RESET}gen=vm.resolvedGen;`;
     }
     const site = x.imm === 1 ? sites?.get(pc) : undefined;
     const known = site !== undefined ? proven!.inlineMap(site.mapId) : undefined;
@@ -605,7 +598,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
       const idx =
         site!.keyStore !== undefined && keyStores.has(site!.keyStore)
           ? `const idx=ks${site!.keyStore}>>>0;`
-          : `${FLUSH}const k=(l10+${kOff})>>>0;const idx=(k&3)===0?i32[k>>>2]>>>0:dv.getUint32(k,true);`;
+          : `const k=(l10+${kOff})>>>0;const idx=(k&3)===0?i32[k>>>2]>>>0:dv.getUint32(k,true);`;
       // per-CPU: this CPU's base, read once per entry (a run's CPU never changes)
       const base = known.kind === 'array' ? `${known.base}` : `pb${pc}`;
       if (known.kind === 'percpu') {
@@ -618,7 +611,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
       // map_lookup_elem on a plain array map, inline (the kernel inlines it too); anything else,
       // including a key the helper would fault on, takes the helper call
       return (
-        `H:{${FLUSH}if(h1===K.MAP_TAG&&h2===0&&env.inlineArrayMap!==undefined){const m=env.inlineArrayMap(l1>>>0);const k=l2>>>0;` +
+        `H:{if(h1===K.MAP_TAG&&h2===0&&env.inlineArrayMap!==undefined){const m=env.inlineArrayMap(l1>>>0);const k=l2>>>0;` +
         `if(m!==undefined&&arena.canAccess(k,4,false)){const idx=(k&3)===0?i32[k>>>2]>>>0:dv.getUint32(k,true);l0=idx<m.maxEntries?(m.base+idx*m.stride)|0:0;h0=0;break H;}}` +
         // other maps (hash, LRU, per-CPU, ...): the map's own lookupElem, which is all the helper
         // does for them, without the helper table, registers synced first since it may fault
@@ -653,7 +646,6 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
         `const R=ctx.R;const sv=run.saved;const limit=run.limit;const pseudo=decoded.pseudo??(decoded.pseudo=new Int32Array(decoded.length*3));let gen=vm.resolvedGen;let count=run.insnCount;${VIEWS}` +
         CACHES +
         [...keyStores].map((pc) => `let ks${pc}=0;`).join('') +
-        (sunk.size > 0 ? 'let pd=0,pa=0,pv=0;' : '') +
         [...mapLoads.keys()].map((pc) => `let mg${pc}=-1;`).join('') +
         percpuEntry.join('') +
         Array.from({ length: 12 }, (_, r) => `let l${r}=R[${2 * r}]|0,h${r}=R[${2 * r + 1}]|0;`).join('') +
@@ -662,7 +654,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
   // leafBlocks guarantees every jump lands on a block of the callback: the default arm is dead there
   const epilogue = leaf
     ? `default:throw new Error('leaf callback: no block at pc '+pc);}}}catch(e){${SYNC}throw e;}}`
-    : `default:${SYNC}${FLUSH}run.insnCount=count;run.nextProg=prog;run.nextPc=pc;return 2;}}}catch(e){${SYNC}${sunk.size > 0 ? 'if(pd!==0){arena.i32[pa]=pv;pd=0;}' : ''}throw e;}}`;
+    : `default:${SYNC}run.insnCount=count;run.nextProg=prog;run.nextPc=pc;return 2;}}}catch(e){${SYNC}throw e;}}`;
   const blocks = new Set(L);
   for (const r of regions) for (let pc = r.head + 1; pc <= r.end; pc++) if (!r.entries.includes(pc)) blocks.delete(pc);
   return { source: prologue + out.join('\n') + '\n' + epilogue, blocks, wasm };
