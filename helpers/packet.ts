@@ -25,6 +25,16 @@
 //     (-EFAULT), growth past BPF_SKB_MAX_LEN -ENOTSUPP. BPF_F_ADJ_ROOM_FIXED_GSO and NO_CSUM_RESET
 //     are accepted (no effect on a linear, non-GSO skb); the encapsulation/decapsulation flags
 //     are not implemented (-ENOTSUPP), other bits -EINVAL.
+//   skb_vlan_push (18)(skb, vlan_proto, vlan_tci), tc: a vlan_proto other than 802.1Q or 802.1ad
+//     (network order) becomes 802.1Q. The tag goes to the skb's accelerated tag (__sk_buff
+//     vlan_present/vlan_tci/vlan_proto); only when one is already there is that older tag first
+//     written into the packet after the MAC addresses (4 bytes more; skb->protocol becomes its
+//     proto; the network header stays at its bytes, which are now 4 bytes further from data).
+//   skb_vlan_pop (19)(skb), tc: drop the accelerated tag if there is one; else, for an
+//     802.1Q/802.1ad skb->protocol, remove the tag after the MAC addresses (a packet shorter than
+//     18 bytes -ENOMEM) and take skb->protocol from its encapsulated type (below 0x600: 802.3 when
+//     the next 16 bits are 0xffff, else 802.2). Then, if skb->protocol is still a VLAN type, the
+//     next in-packet tag moves to the accelerated tag (skb_vlan_pop). Otherwise 0, unchanged.
 //   xdp_adjust_head (44), xdp_adjust_meta (54), xdp_adjust_tail (65): move data, data_meta or
 //     data_end as the kernel does, inside a frame of 4096 bytes that begins at data_hard_start
 //     (XDP_PACKET_HEADROOM before the packet) with struct xdp_frame (40 bytes) reserved at the
@@ -362,6 +372,93 @@ function flowHash(call: HelperCall, v: SkbView): number {
   return jhash2(buf, 0, words.length, 0) || 1;
 }
 
+// ---- VLAN tags (net/core/skbuff.c skb_vlan_push / skb_vlan_pop) ----
+
+const SKB_VLAN_PRESENT = 20;
+const SKB_VLAN_TCI = 24;
+const SKB_VLAN_PROTO = 28;
+const VLAN_HLEN = 4;
+/** ETH_P_8021Q and ETH_P_8021AD as __be16 values read little-endian (how __sk_buff holds them). */
+const BE_8021Q = 0x0081;
+const BE_8021AD = 0xa888;
+const isVlanBe = (p: number): boolean => p === BE_8021Q || p === BE_8021AD;
+const swap16 = (p: number): number => ((p & 0xff) << 8) | ((p >>> 8) & 0xff);
+
+function putHwTag(dv: DataView, ctx: number, protoBe: number, tci: number): void {
+  dv.setUint32(ctx + SKB_VLAN_PRESENT, protoBe !== 0 || tci !== 0 ? 1 : 0, true);
+  dv.setUint32(ctx + SKB_VLAN_TCI, tci, true);
+  dv.setUint32(ctx + SKB_VLAN_PROTO, protoBe, true);
+}
+
+/** __skb_vlan_pop: remove the in-packet tag after the MAC addresses; its TCI, or -ENOMEM when
+ *  the packet is too short (skb_ensure_writable of VLAN_ETH_HLEN). Data is at the MAC header in
+ *  tc, as the kernel requires. */
+function popPacketTag(call: HelperCall, v: SkbView): number {
+  if (v.end - v.data < ETH_HLEN + VLAN_HLEN) return -Errno.ENOMEM;
+  const dv = call.arena.dv;
+  const tci = dv.getUint16(v.data + ETH_HLEN, false);
+  const encap = dv.getUint16(v.data + ETH_HLEN + 2, false);
+  let proto = encap;
+  if (encap < 0x600) {
+    // vlan_set_encap_proto: a raw 802.3 frame starts with 0xffff, else LLC (802.2)
+    const raw = v.data + ETH_HLEN + VLAN_HLEN;
+    proto = raw + 2 <= v.region.start + v.region.length && dv.getUint16(raw, true) === 0xffff ? 0x0001 : 0x0004;
+  }
+  call.arena.u8.copyWithin(v.data + VLAN_HLEN, v.data, v.data + 12);
+  const h = skbHeaders(call);
+  h.headroom += VLAN_HLEN;
+  // the network header keeps its bytes but at least follows the Ethernet header
+  h.network = Math.max(h.network - VLAN_HLEN, ETH_HLEN);
+  if (h.transport !== undefined) h.transport -= VLAN_HLEN;
+  v.data += VLAN_HLEN;
+  setSkb(dv, v.ctx, v.data, v.end);
+  dv.setUint32(v.ctx + SKB_PROTOCOL, swap16(proto), true);
+  return tci;
+}
+
+function vlanPush(call: HelperCall): number {
+  const v = skbView(call, call.ptr(1));
+  const dv = call.arena.dv;
+  let proto = call.u32(2) & 0xffff;
+  if (!isVlanBe(proto)) proto = BE_8021Q;
+  const tci = call.u32(3) & 0xffff;
+  if (dv.getUint32(v.ctx + SKB_VLAN_PRESENT, true) !== 0) {
+    // __vlan_insert_tag of the accelerated tag: 4 bytes after the MAC addresses
+    const oldProto = dv.getUint32(v.ctx + SKB_VLAN_PROTO, true) & 0xffff;
+    const oldTci = dv.getUint32(v.ctx + SKB_VLAN_TCI, true) & 0xffff;
+    const h = skbHeaders(call);
+    cowHead(h, VLAN_HLEN);
+    h.headroom -= VLAN_HLEN;
+    if (h.transport !== undefined) h.transport += VLAN_HLEN;
+    const len = v.end - v.data;
+    const start = movePacket(call, v.region, v.data, len, VLAN_HLEN, 0);
+    call.arena.u8.copyWithin(start, start + VLAN_HLEN, start + VLAN_HLEN + Math.min(12, len));
+    dv.setUint16(start + 12, oldProto, true);
+    dv.setUint16(start + 14, oldTci, false);
+    setSkb(dv, v.ctx, start, start + len + VLAN_HLEN);
+    dv.setUint32(v.ctx + SKB_PROTOCOL, oldProto, true);
+  }
+  putHwTag(dv, v.ctx, proto, tci);
+  return 0;
+}
+
+function vlanPop(call: HelperCall): number {
+  const v = skbView(call, call.ptr(1));
+  const dv = call.arena.dv;
+  if (dv.getUint32(v.ctx + SKB_VLAN_PRESENT, true) !== 0) putHwTag(dv, v.ctx, 0, 0);
+  else {
+    if (!isVlanBe(dv.getUint32(v.ctx + SKB_PROTOCOL, true) & 0xffff)) return 0;
+    const r = popPacketTag(call, v);
+    if (r < 0) return r;
+  }
+  const proto = dv.getUint32(v.ctx + SKB_PROTOCOL, true) & 0xffff;
+  if (!isVlanBe(proto)) return 0;
+  const tci = popPacketTag(call, v);
+  if (tci < 0) return tci;
+  putHwTag(dv, v.ctx, proto, tci);
+  return 0;
+}
+
 export const PACKET_HELPERS: readonly HelperEntry[] = [
   {
     id: 9,
@@ -515,6 +612,22 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
       pushPop(call, v, h, off, diff);
       return 0;
     },
+  },
+  {
+    id: 18,
+    name: 'skb_vlan_push',
+    proto: { args: [CTX, ANY, ANY], ret: INT },
+    gplOnly: false,
+    progTypes: TC_TYPES,
+    impl: vlanPush,
+  },
+  {
+    id: 19,
+    name: 'skb_vlan_pop',
+    proto: { args: [CTX], ret: INT },
+    gplOnly: false,
+    progTypes: TC_TYPES,
+    impl: vlanPop,
   },
   {
     id: 31,

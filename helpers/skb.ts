@@ -18,6 +18,10 @@
 //   skb_set_tstamp (192)(skb, tstamp, type), tc: set __sk_buff.tstamp and tstamp_type for an
 //     IPv4/IPv6 skb (-EOPNOTSUPP otherwise); BPF_SKB_CLOCK_REALTIME any time, MONOTONIC and TAI
 //     a non-zero one, other types -EINVAL.
+//   get_cgroup_classid (17)(skb): the net_cls classid of the current task (task_get_classid); a
+//     test run is not in softirq, so the task's, and ebpfvm's one task sits in the root net_cls
+//     cgroup, whose classid is 0: always 0 (0 on the 6.18 host too, test/progs/helpers/h_vlan.c).
+//     sk_msg programs get the argument-less bpf_get_cgroup_classid_curr under the same id.
 //   skb_change_type (32)(skb, type): set skb->pkt_type (read back through __sk_buff.pkt_type);
 //     -EINVAL unless both the current and the new type are PACKET_HOST..PACKET_OTHERHOST (0-3).
 //
@@ -253,6 +257,15 @@ export const SKB_HELPERS: readonly HelperEntry[] = [
       dv.setUint8(ctx + SKB_TSTAMP_TYPE_OFF, type);
       return 0;
     },
+  },
+  {
+    id: 17,
+    name: 'get_cgroup_classid',
+    proto: { args: [{ type: 'ARG_PTR_TO_CTX' }], ret: { type: 'RET_INTEGER' } },
+    gplOnly: false,
+    progTypes: [ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.LWT_IN, ProgType.LWT_OUT, ProgType.LWT_XMIT, ProgType.LWT_SEG6LOCAL, ProgType.SK_MSG],
+    protoByType: [{ progTypes: [ProgType.SK_MSG], proto: { args: [], ret: { type: 'RET_INTEGER' } } }],
+    impl: () => 0,
   },
   {
     id: 32,

@@ -13,6 +13,9 @@
 //     ebpfvm keeps no TCP state), else NULL (a test run's own socket has no protocol: NULL, as
 //     on the kernel).
 //   sk_fullsock (95)(sk): sk when it is a full socket, else NULL.
+//   get_listener_sock (98)(sk): sk when it is a full TCP socket in LISTEN, else NULL (the kernel
+//     first maps a request socket to its listener; ebpfvm's request sockets carry no link to one,
+//     so they give NULL, as does a test run's own socket, which has no protocol).
 //   sk_assign (124), two helpers under one id as in the kernel:
 //     tc (bpf_sk_assign)(skb, sk, flags): NULL sk or flags -EINVAL; otherwise -EOPNOTSUPP, because
 //       a test run's skb is never at tc ingress (bpf_prog_test_run_skb leaves tc_at_ingress 0),
@@ -447,6 +450,19 @@ export const SOCK_HELPERS: readonly HelperEntry[] = [
     impl: (call) => {
       const sk = socketArg(call, 1, 'tcp_sock');
       return sk && isFull(sk) && sk.protocol === IPPROTO_TCP ? call.env.sockets!.tcpSockImage(sk) : 0;
+    },
+  },
+  {
+    id: 98,
+    name: 'get_listener_sock',
+    proto: { args: [{ type: 'ARG_PTR_TO_SOCK_COMMON' }], ret: { type: 'RET_PTR_TO_SOCKET', flags: ['PTR_MAYBE_NULL'] } },
+    gplOnly: false,
+    progTypes: [P.CGROUP_SKB, P.SCHED_CLS, P.SCHED_ACT],
+    // sk_to_full_sk, then a TCP listener that is SOCK_RCU_FREE (every hashed listener is); a
+    // request socket's own listener is not linked in ebpfvm's table, so NULL for those
+    impl: (call) => {
+      const sk = socketArg(call, 1, 'get_listener_sock');
+      return sk && rcuFreed(sk) && sk.protocol === IPPROTO_TCP && sk.state === TcpState.listen ? sk.addr : 0;
     },
   },
   {
