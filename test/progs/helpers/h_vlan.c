@@ -44,11 +44,11 @@ int push_one(struct __sk_buff *skb)
 	return report(skb, bpf_skb_vlan_push(skb, bpf_htons(0x8100), 0x1234));
 }
 
-/* A proto other than 802.1Q/802.1ad becomes 802.1Q; the TCI is taken as 16 bits. */
+/* A proto other than 802.1Q/802.1ad becomes 802.1Q. */
 SEC("tc")
 int push_bad_proto(struct __sk_buff *skb)
 {
-	return report(skb, bpf_skb_vlan_push(skb, bpf_htons(0x0800), 0x1abcd));
+	return report(skb, bpf_skb_vlan_push(skb, bpf_htons(0x0800), 0xabcd));
 }
 
 /* The second push writes the first (802.1ad) tag into the packet after the MAC addresses. */
@@ -117,6 +117,30 @@ int listener(struct __sk_buff *skb)
 		return 1;
 	l = bpf_get_listener_sock(sk);
 	return l ? 3 : 2;
+}
+
+/* socks[0] holds a described socket in test/helpers/vlan.test.ts (empty in the host recording: 1):
+ * a TCP listener comes back (3), any other socket gives NULL (2). */
+struct {
+	__uint(type, BPF_MAP_TYPE_SOCKMAP);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} socks SEC(".maps");
+
+SEC("tc")
+int listener_map(struct __sk_buff *skb)
+{
+	__u32 zero = 0;
+	struct bpf_sock *sk = bpf_map_lookup_elem(&socks, &zero), *l;
+	int r;
+
+	if (!sk)
+		return 1;
+	l = bpf_get_listener_sock(sk);
+	r = l ? (l == sk ? 3 : 4) : 2;
+	bpf_sk_release(sk);
+	return r;
 }
 
 char _license[] SEC("license") = "GPL";
