@@ -12,7 +12,7 @@ const ARG_TYPES = new Set([
   'ARG_PTR_TO_BTF_ID_SOCK_COMMON', 'ARG_PTR_TO_SOCKET', 'ARG_PTR_TO_SOCK_COMMON', 'ARG_PTR_TO_LONG', 'ARG_PTR_TO_INT',
   'ARG_PTR_TO_TIMER', 'ARG_PTR_TO_KPTR', 'ARG_PTR_TO_DYNPTR', 'ARG_PTR_TO_RINGBUF_MEM', 'ARG_PTR_TO_ALLOC_MEM',
 ]);
-const ARG_FLAGS = new Set(['PTR_MAYBE_NULL', 'MEM_RDONLY', 'MEM_UNINIT', 'MEM_FIXED_SIZE', 'OBJ_RELEASE', 'PTR_ITER', 'PTR_ITER_END', 'MEM_ALLOC']);
+const ARG_FLAGS = new Set(['PTR_MAYBE_NULL', 'MEM_RDONLY', 'MEM_UNINIT', 'MEM_FIXED_SIZE', 'MEM_ALIGNED', 'OBJ_RELEASE', 'PTR_ITER', 'PTR_ITER_END', 'MEM_ALLOC']);
 const RET_TYPES = new Set([
   'RET_INTEGER', 'RET_VOID', 'RET_PTR_TO_MAP_VALUE', 'RET_PTR_TO_SOCKET', 'RET_PTR_TO_TCP_SOCK', 'RET_PTR_TO_SOCK_COMMON',
   'RET_PTR_TO_MEM', 'RET_PTR_TO_MEM_OR_BTF_ID', 'RET_PTR_TO_BTF_ID', 'RET_PTR_TO_DYNPTR_MEM', 'RET_PTR_TO_ALLOC_MEM',
@@ -67,6 +67,8 @@ describe('the Linux helper table', () => {
           expect(next !== undefined && SIZE_ARGS.has(next.type), `arg ${i + 1} (ARG_PTR_TO_MEM) needs a size argument after it`).toBe(true);
         }
         if ((a.flags ?? []).includes('MEM_FIXED_SIZE')) expect(a.size, `arg ${i + 1}: MEM_FIXED_SIZE needs size`).toBeGreaterThan(0);
+        // the kernel's MEM_ALIGNED: alignment to the fixed size (check_ptr_alignment), so a size is needed
+        if ((a.flags ?? []).includes('MEM_ALIGNED')) expect((a.flags ?? []).includes('MEM_FIXED_SIZE'), `arg ${i + 1}: MEM_ALIGNED needs MEM_FIXED_SIZE`).toBe(true);
         if (a.type === 'ARG_PTR_TO_MAP_KEY' || a.type === 'ARG_PTR_TO_MAP_VALUE') {
           expect(args.slice(0, i).some((b) => b.type === 'ARG_CONST_MAP_PTR'), `arg ${i + 1} needs a map argument before it`).toBe(true);
         }

@@ -17,6 +17,8 @@ import { assemble } from '../../vm/asm.js';
 import { ProgType } from '../../vm/prog-types.js';
 import type { Engine } from '../../vm/interpreter.js';
 import { runnableProgram, verifyForRun } from '../../src/verify.js';
+import type { TestResult } from '../../src/selftest/runner.js';
+import { cli } from '../cli/capture.js';
 
 const ENGINES: Engine[] = ['interpreter', 'compiled'];
 const MODES = ENGINES.flatMap((engine) => [false, true].map((verified) => ({ engine, verified, name: `${engine}, ${verified ? 'verified' : 'unverified'}` })));
@@ -270,4 +272,20 @@ describe('run --dump-maps shows a BPF arena', () => {
     expect(t.out).toMatch(/arena: arena, 2 of 4 pages allocated, user_vm_start 0x7f00[0-9a-f]{8}\n  __arena: counter=15 /);
     expect(t.out).toContain('+0x000: 88 77 66 55 44 33 22 11');
   });
+});
+
+// The verifier's arena rules, annotated with the kernel's messages (test/progs/maps/arena_rules.c).
+// They sit outside test/progs/verifier because the host cannot create an arena (EPERM, see
+// docs/arena.md), so no host fixture can back them; `ebpfvm test` checks verdicts, messages and
+// retvals against the annotations on both engines.
+describe('arena verifier rules (ebpfvm test test/progs/maps/arena_rules.o)', () => {
+  for (const engine of ENGINES) {
+    it(`every annotated program passes (${engine})`, async () => {
+      const { out, code } = await cli('test', new URL('../progs/maps/arena_rules.o', import.meta.url).pathname, '--json', '--engine', engine);
+      const results = (JSON.parse(out) as { results: TestResult[] }).results;
+      expect(results.filter((r) => r.status !== 'PASS').map((r) => `${r.status} ${r.name}: ${r.reason}`)).toEqual([]);
+      expect(results.length).toBeGreaterThanOrEqual(9);
+      expect(code).toBe(0);
+    });
+  }
 });

@@ -7,7 +7,7 @@
  * kernel's (kernel/bpf/verifier.c); the 6.18 host refuses BPF_MAP_CREATE of an arena (EPERM), so
  * these have no host recording (docs/arena.md). */
 // cflags: -mcpu=v4
-#include "vmaps.h"
+#include "../verifier/vmaps.h" /* the annotation macros; not in test/progs/verifier, whose annotations must hold on the host */
 
 #define __arena __attribute__((address_space(1)))
 #define __arg_arena __attribute__((btf_decl_tag("arg:arena")))
