@@ -26,8 +26,11 @@ function haveToolchain(): boolean {
 const enabled = haveToolchain();
 let dumpBin = '';
 
-/** Objects libbpf 1.x refuses on purpose while ebpfvm accepts them (documented differences). */
-const EBPFVM_ONLY = new Set(['ld_legacy_maps.o']);
+/** Objects libbpf 1.x refuses on purpose while ebpfvm accepts them (documented differences), or
+ *  that the system's libbpf (1.1) refuses only for predating a section: run_struct_ops.o has a
+ *  `struct_ops.s/` (sleepable) program, which libbpf knows since 1.2 (1.1: "prog st_sleep is not
+ *  struct_ops BPF program", -EINVAL). */
+const EBPFVM_ONLY = new Set(['ld_legacy_maps.o', 'run_struct_ops.o']);
 
 /** Section names the system's libbpf (1.1) predates: it opens them as BPF_PROG_TYPE_UNSPEC (0/0).
  *  ebpfvm follows the newer libbpf's SEC_DEF, which the reference is patched to. */

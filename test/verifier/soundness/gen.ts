@@ -677,8 +677,10 @@ export function mutate(r: Rand, insns: readonly Insn[]): Insn[] {
       out[pc] = { code: 0x05, dst: 0, src: 0, off: 0, imm: 0 };
     } else if (k === 1 || k === 2) {
       const d = pick(r, [1, -1, 1, -1, 2, 4, 8, -8, 16]);
-      if (cls === 1 || cls === 2 || cls === 3) x.off += d;
-      else x.imm += d;
+      // fields wrap as the encoded 16-bit off and 32-bit imm do (an out-of-range value is a
+      // DecodeError before the verifier sees the program: not what the fuzz is after)
+      if (cls === 1 || cls === 2 || cls === 3) x.off = ((x.off + d) << 16) >> 16;
+      else x.imm = (x.imm + d) | 0;
     } else if (k === 3 && (cls === 5 || cls === 6) && (x.code & 0xf0) !== 0x00 && (x.code & 0xf0) !== 0x80 && (x.code & 0xf0) !== 0x90) {
       x.code = (x.code & 0x0f) | pick(r, JCOND_OPS);
     } else if (k === 3 && (cls === 4 || cls === 7) && [0x00, 0x10, 0x20, 0x40, 0x50, 0x60, 0x70, 0xa0, 0xc0].includes(x.code & 0xf0)) {
@@ -691,7 +693,7 @@ export function mutate(r: Rand, insns: readonly Insn[]): Insn[] {
       if (r() % 2) x.dst = r() % 10;
       else x.src = r() % 11;
     } else {
-      x.imm = pick(r, [0, 1, -1, 7, 8, 15, 16, 63, 64, 255, 0x7fffffff, -0x80000000, x.imm * 2, x.imm + 1]);
+      x.imm = pick(r, [0, 1, -1, 7, 8, 15, 16, 63, 64, 255, 0x7fffffff, -0x80000000, x.imm * 2, x.imm + 1]) | 0;
     }
   }
   return out;
