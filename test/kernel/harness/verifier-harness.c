@@ -559,6 +559,13 @@ int main(int argc, char **argv)
 
 	obj = bpf_object__open_file(obj_path, NULL);
 	if (!obj) { fprintf(stderr, "cannot open %s: %s\n", obj_path, strerror(errno)); return 2; }
+	/* no LIBBPF_PIN_BY_NAME pins in /sys/fs/bpf (6.1's test_sk_assign left server_map): every
+	 * load gets fresh maps, as progs-harness does */
+	{
+		struct bpf_map *pin_map;
+
+		bpf_object__for_each_map(pin_map, obj) bpf_map__set_pin_path(pin_map, NULL);
+	}
 
 	if (!strcmp(prog_name, "--list")) {
 		struct bpf_map *map;
@@ -634,6 +641,9 @@ int main(int argc, char **argv)
 
 		if (probe) {
 			struct bpf_program *pp;
+			struct bpf_map *pin_map;
+
+			bpf_object__for_each_map(pin_map, probe) bpf_map__set_pin_path(pin_map, NULL);
 
 			bpf_object__for_each_program(pp, probe) {
 				struct bpf_program *orig = bpf_object__find_program_by_name(obj, bpf_program__name(pp));
