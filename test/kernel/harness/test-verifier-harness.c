@@ -45,10 +45,8 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "harness-io.h"
+#include "unpriv-sysctl.h"
 
-#define UNPRIV_SYSCTL "/proc/sys/kernel/unprivileged_bpf_disabled"
-#define UNPRIV_LOCK "/run/ebpfvm-verifier-harness-unpriv.lock"
-#define UNPRIV_STATE "/run/ebpfvm-verifier-harness-unpriv.saved"
 #define ADMIN_CAPS ((1ULL << CAP_NET_ADMIN) | (1ULL << CAP_PERFMON) | (1ULL << CAP_BPF))
 #define LOG_SIZE (UINT32_MAX >> 8)
 #define MAX_RUNS 8
@@ -72,95 +70,6 @@ static void caps_set(uint64_t mask, bool on)
 		else data[CAP_TO_INDEX(i)].effective &= ~CAP_TO_MASK(i);
 	}
 	if (syscall(SYS_capset, &hdr, data)) { perror("capset"); exit(2); }
-}
-
-/* ---- kernel.unprivileged_bpf_disabled ---- */
-
-static int lock_fd = -1;
-static char saved[8];
-static volatile sig_atomic_t changed;
-
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CREAT, 0600);
-	ssize_t len = (ssize_t)strlen(val), w;
-
-	if (fd < 0) return -1;
-	w = write(fd, val, len);
-	close(fd);
-	return w == len ? 0 : -1;
-}
-
-static int read_str(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t r;
-
-	if (fd < 0) return -1;
-	r = read(fd, buf, size - 1);
-	close(fd);
-	if (r <= 0) return -1;
-	buf[r] = 0;
-	while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == ' ')) buf[--r] = 0;
-	return 0;
-}
-
-/* The sysctl needs CAP_SYS_ADMIN: raised for the write only (async-signal-safe). */
-static int sysctl_write(const char *val)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2], raised[2];
-	int err;
-
-	if (syscall(SYS_capget, &hdr, data)) return -1;
-	memcpy(raised, data, sizeof(data));
-	raised[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective |= CAP_TO_MASK(CAP_SYS_ADMIN);
-	if (syscall(SYS_capset, &hdr, raised)) return -1;
-	err = write_str(UNPRIV_SYSCTL, val);
-	syscall(SYS_capset, &hdr, data);
-	return err;
-}
-
-static void sysctl_restore(void)
-{
-	if (!changed) return;
-	if (!sysctl_write(saved)) { unlink(UNPRIV_STATE); changed = 0; }
-}
-
-static void on_exit_restore(void)
-{
-	sysctl_restore();
-	if (lock_fd >= 0) { flock(lock_fd, LOCK_UN); close(lock_fd); lock_fd = -1; }
-}
-
-static void on_signal(int sig)
-{
-	sysctl_restore();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/* Returns false when unprivileged loads cannot be allowed (the sysctl is 1 until reboot). */
-static bool allow_unpriv(void)
-{
-	char cur[8];
-
-	if (lock_fd >= 0) return true;
-	lock_fd = open(UNPRIV_LOCK, O_RDWR | O_CREAT, 0600);
-	if (lock_fd < 0 || flock(lock_fd, LOCK_EX)) { perror(UNPRIV_LOCK); exit(2); }
-	atexit(on_exit_restore);
-	if (read_str(UNPRIV_SYSCTL, cur, sizeof(cur))) { perror(UNPRIV_SYSCTL); exit(2); }
-	/* a harness killed between lowering and restoring left the old value in the state file */
-	if (read_str(UNPRIV_STATE, saved, sizeof(saved))) strcpy(saved, cur);
-	if (!strcmp(cur, "0")) { if (strcmp(saved, "0")) changed = 1; return true; }
-	if (!strcmp(cur, "1")) return false;
-	if (write_str(UNPRIV_STATE, saved)) { perror(UNPRIV_STATE); exit(2); }
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
-	changed = 1;
-	if (sysctl_write("0")) { perror("lowering kernel.unprivileged_bpf_disabled"); exit(2); }
-	return true;
 }
 
 /* ---- maps, as test_verifier's do_test_fixup creates them ---- */
@@ -451,7 +360,7 @@ int main(void)
 		else if (!strcmp(line, "run") && t.nruns < MAX_RUNS) { t.runs[t.nruns] = unhex(arg, &t.run_len[t.nruns]); t.nruns++; }
 		else if (!strcmp(line, "xlated")) t.xlated = true;
 		else if (!strcmp(line, "end")) {
-			if (t.unpriv && !unpriv_checked) { unpriv_ok = allow_unpriv(); unpriv_checked = true; }
+			if (t.unpriv && !unpriv_checked) { unpriv_ok = unpriv_sysctl_lower() == 0; unpriv_checked = true; }
 			if (t.unpriv && !unpriv_ok) {
 				printf("{\"id\":");
 				json_str(t.id);

@@ -53,6 +53,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "unpriv-sysctl.h"
 
 #define LOG_BUF_SIZE (2 * 1024 * 1024)
 #define TEST_DATA_LEN 64
@@ -72,9 +73,6 @@
 #define CAP_BPF 39
 #endif
 
-#define UNPRIV_SYSCTL "/proc/sys/kernel/unprivileged_bpf_disabled"
-#define UNPRIV_LOCK "/run/ebpfvm-verifier-harness-unpriv.lock"
-#define UNPRIV_STATE "/run/ebpfvm-verifier-harness-unpriv.saved"
 
 struct tag { long order; int idx; const char *payload; };
 
@@ -387,106 +385,6 @@ static void restore_caps(void)
 	caps_dropped = false;
 }
 
-/* kernel.unprivileged_bpf_disabled: lowered to 0 for an unprivileged load and put back. */
-static int sysctl_lock_fd = -1;
-static char sysctl_saved[8];
-static volatile sig_atomic_t sysctl_changed;
-
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CREAT, 0600);
-	ssize_t len = (ssize_t)strlen(val), w;
-
-	if (fd < 0) return -1;
-	w = write(fd, val, len);
-	close(fd);
-	return w == len ? 0 : -1;
-}
-
-static int read_str(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t r;
-
-	if (fd < 0) return -1;
-	r = read(fd, buf, size - 1);
-	close(fd);
-	if (r <= 0) return -1;
-	buf[r] = 0;
-	while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == ' ')) buf[--r] = 0;
-	return 0;
-}
-
-/* Writing the sysctl needs CAP_SYS_ADMIN, which the harness keeps out of its effective set (as
- * prog_tests/verifier.c does): raised for the write only (it is still permitted). Only
- * async-signal-safe calls: it also runs from the signal handler. */
-static int sysctl_write(const char *val)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2], raised[2];
-	int err;
-
-	if (syscall(SYS_capget, &hdr, data)) return -1;
-	memcpy(raised, data, sizeof(data));
-	raised[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective |= CAP_TO_MASK(CAP_SYS_ADMIN);
-	if (syscall(SYS_capset, &hdr, raised)) return -1;
-	err = write_str(UNPRIV_SYSCTL, val);
-	syscall(SYS_capset, &hdr, data);
-	return err;
-}
-
-static void sysctl_restore(void)
-{
-	if (!sysctl_changed) return;
-	if (sysctl_write(sysctl_saved) == 0) {
-		unlink(UNPRIV_STATE);
-		sysctl_changed = 0;
-	}
-}
-
-static void sysctl_unlock(void)
-{
-	sysctl_restore();
-	if (sysctl_lock_fd >= 0) { flock(sysctl_lock_fd, LOCK_UN); close(sysctl_lock_fd); sysctl_lock_fd = -1; }
-}
-
-static void on_signal(int sig)
-{
-	sysctl_restore();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void sysctl_allow_unpriv(void)
-{
-	char cur[8];
-
-	sysctl_lock_fd = open(UNPRIV_LOCK, O_RDWR | O_CREAT, 0600);
-	if (sysctl_lock_fd < 0 || flock(sysctl_lock_fd, LOCK_EX)) { perror(UNPRIV_LOCK); exit(2); }
-	if (read_str(UNPRIV_SYSCTL, cur, sizeof(cur))) { perror(UNPRIV_SYSCTL); exit(2); }
-	/* a harness killed between setting and restoring left the old value here */
-	if (read_str(UNPRIV_STATE, sysctl_saved, sizeof(sysctl_saved))) strcpy(sysctl_saved, cur);
-	if (!strcmp(cur, "0")) {
-		if (strcmp(sysctl_saved, "0")) sysctl_changed = 1; /* restore the stale state's value */
-		return;
-	}
-	if (!strcmp(cur, "1")) {
-		fprintf(stderr, "kernel.unprivileged_bpf_disabled is 1, which cannot be lowered until reboot: no unprivileged runs\n");
-		exit(3);
-	}
-	if (write_str(UNPRIV_STATE, sysctl_saved)) { perror(UNPRIV_STATE); exit(2); }
-	atexit(sysctl_unlock);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
-	sysctl_changed = 1;
-	if (sysctl_write("0")) {
-		perror("lowering kernel.unprivileged_bpf_disabled");
-		sysctl_unlock();
-		exit(2);
-	}
-}
-
 /* test_loader's is_unpriv_capable_map: the map types map_create gives an unprivileged user. */
 static bool unpriv_capable_map(const struct bpf_map *map)
 {
@@ -653,7 +551,10 @@ int main(int argc, char **argv)
 			bpf_object__load(probe);
 			bpf_object__close(probe);
 		}
-		sysctl_allow_unpriv();
+		if (unpriv_sysctl_lower()) {
+			fprintf(stderr, "kernel.unprivileged_bpf_disabled is 1, which cannot be lowered until reboot: no unprivileged runs\n");
+			exit(3);
+		}
 		drop_unpriv_caps();
 	}
 	err = bpf_object__load(obj);
@@ -662,7 +563,7 @@ int main(int argc, char **argv)
 	/* test_loader restores the capabilities before the test run */
 	if (unpriv) {
 		restore_caps();
-		sysctl_unlock();
+		unpriv_sysctl_release();
 	}
 
 	if (loaded && seed_map && seed_test_val(obj, seed_map))
