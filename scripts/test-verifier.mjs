@@ -140,7 +140,15 @@ const docSections = {};
 const allCases = {};
 for (const ver of trees) {
   const tree = ensureTree(ver);
-  const cases = extract(tree, ver).filter((c) => !only.size || only.has(c.file));
+  const extracted = extract(tree, ver);
+  const known = new Set(extracted.map((c) => c.file));
+  const unknown = [...only].filter((f) => !known.has(f));
+  const cases = extracted.filter((c) => !only.size || only.has(c.file));
+  if (unknown.length) {
+    // a file of one tree only is fine when both trees run; a name neither has is a typo
+    console.error(`test-verifier: linux-${ver} has no verifier/${unknown.join('.c, verifier/')}.c (its files: ${[...known].sort().join(' ')})`);
+    if (trees.length === 1 || cases.length === 0) process.exit(2);
+  }
   allCases[ver] = cases;
   const fixPath = join(FIXTURES, `${ver}.json`);
   const fixture = existsSync(fixPath) ? JSON.parse(readFileSync(fixPath, 'utf8')) : { kernel: '', tree: `linux-source-${ver}`, tests: {} };
