@@ -2,32 +2,11 @@
 // (add/remove/pop/find/first/last/next/prev/count, chosen by its syscall context); random sequences
 // are checked against a sorted model, with the red-black invariants checked every few hundred
 // steps and at the end, up to 1e5 nodes.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Runtime } from '../../src/runtime.js';
-import { openObject, load } from '../../src/loader/index.js';
-import { RbtreeMap } from '../../maps/rbtree.js';
+import { KEY_OFF, OP, rbtreeOpsDriver } from './ops-driver.js';
 
-const OP = { ADD: 1, REMOVE: 2, FIND: 3, FIRST: 4, LAST: 5, NEXT: 6, PREV: 7, COUNT: 8, POP: 9 } as const;
-const KEY_OFF = 24;
-
-function driver() {
-  const rt = new Runtime({ arena: { initialBytes: 16 << 20 } });
-  const obj = load(rt, openObject(new Uint8Array(readFileSync(new URL('../progs/rbtree_ops.o', import.meta.url))), { name: 'rbtree_ops' } as never));
-  const prog = obj.program('rbtree_op').program;
-  const tree = obj.map('tree') as RbtreeMap;
-  // The syscall context lives in the arena; the program reads op/key and writes ret.
-  const ctx = rt.arena.alloc(16, { kind: 'ctx', name: 'op' });
-  // the arena's views are replaced when it grows (a run allocating nodes may do that): read per use
-  const op = (code: number, key = 0): number => {
-    rt.arena.dv.setUint32(ctx, code, true);
-    rt.arena.dv.setUint32(ctx + 4, key, true);
-    rt.execute(prog, { args: [ctx] });
-    return Number(rt.arena.dv.getBigInt64(ctx + 8, true));
-  };
-  return { op, tree, rt };
-}
+const driver = () => rbtreeOpsDriver({ initialBytes: 16 << 20 });
 
 /** Sorted unique keys with O(log n) search (splice is fine at these sizes). */
 class Model {

@@ -6,14 +6,12 @@
 // an element. These tests grow small arenas many times in the middle of runs and operations, and
 // (with Arena.relocateOnEveryAlloc) move the arena at every allocation with the old buffer
 // detached, so any view kept across an allocation reads nothing and the results go wrong.
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Arena, MemFlag } from '../../vm/memory.js';
-import { Runtime } from '../../src/runtime.js';
-import { openObject, load } from '../../src/loader/index.js';
 import { RbtreeMap, rbtreeSpec } from '../../maps/rbtree.js';
 import { RbtreeApi } from '../../src/rbtree-api.js';
 import type { Engine } from '../../vm/interpreter.js';
+import { KEY_OFF, rbtreeOpsDriver } from '../rbtree/ops-driver.js';
 
 const wasRelocating = Arena.relocateOnEveryAlloc;
 afterEach(() => {
@@ -59,23 +57,8 @@ describe('Arena growth replaces the buffer and every view', () => {
   });
 });
 
-const KEY_OFF = 24;
-
 /** test/progs/rbtree_ops.c from a 64 KiB arena: each ADD allocates a node inside the run. */
-function rbtreeDriver(engine: Engine) {
-  const rt = new Runtime({ engine, arena: { initialBytes: 64 << 10 } });
-  const obj = load(rt, openObject(new Uint8Array(readFileSync(new URL('../progs/rbtree_ops.o', import.meta.url))), { name: 'rbtree_ops' } as never));
-  const prog = obj.program('rbtree_op').program;
-  const tree = obj.map('tree') as RbtreeMap;
-  const ctx = rt.arena.alloc(16, { kind: 'ctx', name: 'op' });
-  const op = (code: number, key = 0): number => {
-    rt.arena.dv.setUint32(ctx, code, true);
-    rt.arena.dv.setUint32(ctx + 4, key, true);
-    rt.execute(prog, { args: [ctx] });
-    return Number(rt.arena.dv.getBigInt64(ctx + 8, true));
-  };
-  return { rt, op, tree };
-}
+const rbtreeDriver = (engine: Engine) => rbtreeOpsDriver({ engine, initialBytes: 64 << 10 });
 
 describe('programs on a growing arena', () => {
   for (const engine of ['compiled', 'interpreter'] as const) {
