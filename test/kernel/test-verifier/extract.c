@@ -26,6 +26,7 @@
 #include <linux/btf.h>
 #include <linux/bpf_perf_event.h>
 #include <linux/if_ether.h>
+#include "../harness/harness-io.h" /* json_str */
 #include <linux/filter.h> /* tools/include/linux/filter.h (first on the path): the BPF_* insn macros */
 #include "test_btf.h"                       /* BTF_*_ENC for the tests that carry their own BTF */
 
@@ -207,19 +208,11 @@ struct tv_file {
 #define FILL_ARRAY
 #include "tv-files.h" /* generated: TV_FILES, the per-file arrays */
 
-static void json_str(const char *s)
+/* a string, or null for an absent one (harness-io.h's json_str takes only strings) */
+static void json_opt_str(const char *s)
 {
-	if (!s) { fputs("null", stdout); return; }
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') printf("\\%c", c);
-		else if (c == '\n') fputs("\\n", stdout);
-		else if (c == '\t') fputs("\\t", stdout);
-		else if (c < 0x20 || c >= 0x7f) printf("\\u%04x", c);
-		else putchar(c);
-	}
-	putchar('"');
+	if (!s) fputs("null", stdout);
+	else json_str(s);
 }
 
 static int insn_is_zero(const struct bpf_insn *x)
@@ -275,9 +268,9 @@ static void dump(const char *file, int index, struct bpf_test *t)
 	len++;
 
 	printf("{\"file\":");
-	json_str(file);
+	json_opt_str(file);
 	printf(",\"index\":%d,\"descr\":", index);
-	json_str(t->descr);
+	json_opt_str(t->descr);
 	if (t->fill_helper) {
 		const char *name = "unknown";
 		for (size_t i = 0; i < ARRAY_SIZE(fills); i++)
@@ -289,15 +282,15 @@ static void dump(const char *file, int index, struct bpf_test *t)
 	}
 	printf(",\"progType\":%d,\"expectedAttachType\":%d,\"flags\":%u", t->prog_type, t->expected_attach_type, t->flags);
 	printf(",\"result\":");
-	json_str(result_name(t->result));
+	json_opt_str(result_name(t->result));
 	printf(",\"resultUnpriv\":");
-	json_str(result_name(t->result_unpriv));
+	json_opt_str(result_name(t->result_unpriv));
 	printf(",\"errstr\":");
-	json_str(t->errstr);
+	json_opt_str(t->errstr);
 	printf(",\"errstrUnpriv\":");
-	json_str(t->errstr_unpriv);
+	json_opt_str(t->errstr_unpriv);
 	if (t->insn_processed) printf(",\"insnProcessed\":%u", t->insn_processed);
-	if (t->kfunc) { printf(",\"kfunc\":"); json_str(t->kfunc); }
+	if (t->kfunc) { printf(",\"kfunc\":"); json_opt_str(t->kfunc); }
 	/* runs: 0 means one run with the top-level retval/data (they alias retvals[0]); < 0 none */
 	printf(",\"runs\":[");
 	if (t->runs >= 0) {
@@ -339,7 +332,7 @@ static void dump(const char *file, int index, struct bpf_test *t)
 		printf(",\"kfuncFixups\":[");
 		for (int i = 0; i < MAX_FIXUPS && t->fixup_kfunc_btf_id[i].kfunc; i++) {
 			printf("%s{\"name\":", i ? "," : "");
-			json_str(t->fixup_kfunc_btf_id[i].kfunc);
+			json_opt_str(t->fixup_kfunc_btf_id[i].kfunc);
 			printf(",\"insn\":%d}", t->fixup_kfunc_btf_id[i].insn_idx);
 		}
 		putchar(']');
