@@ -11,7 +11,8 @@ const PANEL_TITLE: Record<string, string> = {
   'add+remove': 'add+remove pair, one run each (VM vs kernel)',
 };
 const SERIES: { impl: string; label: string; color: string; dash?: string }[] = [
-  { impl: 'bpf', label: 'BPF on the VM (unverified)', color: '#d62728' },
+  { impl: 'bpf', label: 'BPF, compiled engine', color: '#d62728' },
+  { impl: 'bpf-interpreter', label: 'BPF, interpreter', color: '#ff7f0e', dash: '4 2' },
   { impl: 'ts', label: 'TypeScript API', color: '#1f77b4' },
   { impl: 'js-sdsl', label: 'js-sdsl OrderedMap', color: '#2ca02c', dash: '6 3' },
   { impl: 'sorted-btree', label: 'sorted-btree BTree', color: '#9467bd', dash: '2 3' },

@@ -153,12 +153,14 @@ function kernelRows(sizes: readonly number[], samples: number, repeat: number, p
   return out;
 }
 
-/** The same pair from a BPF program on the VM, sampled the same way (R runs per sample). */
-function vmRows(sizes: readonly number[], samples: number, repeat: number, progress: (m: string) => void): BenchResult[] {
+/** The same pair from a BPF program on the VM, sampled the same way (R runs per sample), on one
+ *  engine: the compiling tier (impl `bpf`, the default engine) or the interpreter. */
+function vmRows(sizes: readonly number[], samples: number, repeat: number, progress: (m: string) => void, engine: 'compiled' | 'interpreter'): BenchResult[] {
   const out: BenchResult[] = [];
+  const tag = engine === 'compiled' ? 'VM' : 'VM interpreter';
   for (const size of sizes) {
-    progress(`VM add+remove pair @${size}`);
-    const rt = new Runtime({ arena: { initialBytes: 64 << 20 } });
+    progress(`${tag} add+remove pair @${size}`);
+    const rt = new Runtime({ arena: { initialBytes: 64 << 20 }, engine });
     const obj = load(rt, openObject(new Uint8Array(readFileSync(VMOBJ)), { name: 'rbtree_bench' } as never));
     const map = obj.map('tree') as RbtreeMap;
     const dv = rt.arena.dv;
@@ -195,7 +197,7 @@ function vmRows(sizes: readonly number[], samples: number, repeat: number, progr
     if (map.size !== size || map.nodesAlive !== size) throw new Error(`VM tree holds ${map.size} nodes (${map.nodesAlive} alive), expected ${size}`);
     const sum = summarize(per);
     out.push({
-      name: `kernel/add+remove pair: VM @${size}`,
+      name: `kernel/add+remove pair: ${tag} @${size}`,
       tags: ['kernel'],
       meanNs: sum.mean,
       minNs: sum.min,
@@ -204,7 +206,7 @@ function vmRows(sizes: readonly number[], samples: number, repeat: number, progr
       samples: sum.n,
       opsPerSec: 1e9 / sum.mean,
       mode: 'unverified',
-      params: { impl: 'bpf', op: 'add+remove', size, keys: 'random' },
+      params: { impl: engine === 'compiled' ? 'bpf' : 'bpf-interpreter', op: 'add+remove', size, keys: 'random' },
       note: 'rbtree_bench.o add_remove minus nop: alloc, lock, add, remove, unlock, free; process CPU time (the kernel side excludes the time it yields too)',
     });
     map.destroy();
@@ -304,7 +306,8 @@ registerSuite({
   rows: ({ quick, progress }) => {
     const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000];
     const samples = quick ? 3 : 10;
-    const rows = vmRows(sizes, samples, quick ? 2_000 : 10_000, progress);
+    const rows = vmRows(sizes, samples, quick ? 2_000 : 10_000, progress, 'compiled');
+    rows.push(...vmRows(sizes, samples, quick ? 2_000 : 10_000, progress, 'interpreter'));
     rows.push(...vmKfuncRows(sizes, samples, quick ? 2_000 : 10_000, progress));
     const why = kernelUnavailable();
     if (why) return [...rows, { name: 'kernel/column skipped', tags: ['kernel'], value: 0, unit: 'skipped', note: why }];
@@ -315,7 +318,7 @@ registerSuite({
     }
     // Ratio VM ÷ kernel on the fastest samples, in the VM row's note.
     for (const r of rows) {
-      if (r.params?.impl !== 'bpf' && r.params?.impl !== 'bpf-kfunc') continue;
+      if (r.params?.impl !== 'bpf' && r.params?.impl !== 'bpf-interpreter' && r.params?.impl !== 'bpf-kfunc') continue;
       const k = rows.find((x) => x.params?.impl === 'kernel' && x.params?.size === r.params!.size && x.params?.op === r.params!.op);
       if (k?.minNs) r.note += `; ${(r.minNs! / k.minNs).toFixed(2)}× the kernel (fastest samples)`;
     }

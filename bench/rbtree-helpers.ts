@@ -3,7 +3,9 @@
 // random and sequential keys, for four implementations doing the same operations on the same
 // keys in the same process:
 //   bpf           the helpers called from BPF programs on the VM (test/progs/bench_rbtree.c),
-//                 unverified mode, the batch loop's own cost subtracted (the `loop` program)
+//                 unverified mode, the batch loop's own cost subtracted (the `loop` program),
+//                 on the compiling engine (the default)
+//   bpf-interpreter  the same programs on the interpreter, so the report shows both engines
 //   ts            the same tree through the TypeScript API (RbtreeMap's methods)
 //   js-sdsl       @js-sdsl/ordered-map's OrderedMap (the baseline DESIGN section 10 names)
 //   sorted-btree  sorted-btree's BTree, a maintained B+ tree ordered map (second baseline)
@@ -36,8 +38,10 @@ export const SIZES_QUICK = [1_000, 10_000] as const;
 export type KeyOrder = 'random' | 'sequential';
 export const OPS = ['alloc_node', 'add', 'find', 'remove', 'free_node', 'first', 'next', 'get_lock', 'lock+unlock'] as const;
 export type Op = (typeof OPS)[number];
-export type ImplName = 'bpf' | 'ts' | 'js-sdsl' | 'sorted-btree';
-export const IMPLS: readonly ImplName[] = ['bpf', 'ts', 'js-sdsl', 'sorted-btree'];
+export type ImplName = 'bpf' | 'bpf-interpreter' | 'ts' | 'js-sdsl' | 'sorted-btree';
+export const IMPLS: readonly ImplName[] = ['bpf', 'bpf-interpreter', 'ts', 'js-sdsl', 'sorted-btree'];
+/** The implementations that are BPF programs on the VM (unverified runs). */
+const isBpf = (name: ImplName): boolean => name === 'bpf' || name === 'bpf-interpreter';
 
 /** One measured cell of the matrix. */
 export interface OpResult {
@@ -179,8 +183,8 @@ function tsImpl(): TreeImpl {
 
 const BENCH_OBJ = repoPath('test/progs/bench_rbtree.o');
 
-function bpfImpl(): TreeImpl {
-  const rt = new Runtime({ arena: { initialBytes: 64 << 20 } });
+function bpfImpl(engine: 'compiled' | 'interpreter'): TreeImpl {
+  const rt = new Runtime({ arena: { initialBytes: 64 << 20 }, engine });
   const obj = load(rt, openObject(new Uint8Array(readFileSync(BENCH_OBJ)), { name: 'bench_rbtree' } as never));
   const map = obj.map('tree') as RbtreeMap;
   const prog = (name: string): Program => obj.program(name).program;
@@ -208,7 +212,7 @@ function bpfImpl(): TreeImpl {
   // and free read them), so nothing is copied back inside a timed phase.
   const batchOp = (p: Program) => (_b: Batch) => run(p);
   return {
-    name: 'bpf',
+    name: engine === 'compiled' ? 'bpf' : 'bpf-interpreter',
     fill(order, n) {
       for (let i = 0; i < n; i++) {
         const node = map.allocNode(VALUE_SIZE);
@@ -351,7 +355,7 @@ function btreeImpl(): TreeImpl {
 type BTreeClass = typeof sortedBtree.default;
 export const BTree: BTreeClass = (sortedBtree as unknown as { default?: BTreeClass }).default ?? (sortedBtree as unknown as BTreeClass);
 
-const FACTORIES: Record<ImplName, () => TreeImpl> = { bpf: bpfImpl, ts: tsImpl, 'js-sdsl': sdslImpl, 'sorted-btree': btreeImpl };
+const FACTORIES: Record<ImplName, () => TreeImpl> = { bpf: () => bpfImpl('compiled'), 'bpf-interpreter': () => bpfImpl('interpreter'), ts: tsImpl, 'js-sdsl': sdslImpl, 'sorted-btree': btreeImpl };
 
 // ---- the protocol --------------------------------------------------------------------------
 
@@ -467,9 +471,9 @@ export function measureCell(name: ImplName, size: number, order: KeyOrder, sampl
         p50Ns: st.p50,
         rme: st.rme,
         samples: st.n,
-        mode: name === 'bpf' ? 'unverified' : 'n/a',
+        mode: isBpf(name) ? 'unverified' : 'n/a',
         ...(op === 'next' ? { note: 'first, then next per node of a full in-order walk' } : {}),
-        ...(name === 'bpf' ? {} : op === 'alloc_node' && name !== 'ts' ? { note: 'creates the 16-byte payload object' } : {}),
+        ...(isBpf(name) ? {} : op === 'alloc_node' && name !== 'ts' ? { note: 'creates the 16-byte payload object' } : {}),
       });
     }
     return out;

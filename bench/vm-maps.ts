@@ -1,8 +1,9 @@
 // More interpreter throughput (issue 8) beside bench/vm.ts's 64-bit ALU and memory loops: a 32-bit
 // ALU loop, a stack loop, bpf-to-bpf calls, helper calls and a map-lookup loop, in instructions per second; and
-// the cost of one array/hash/LRU lookup and update from a program. Every figure is unverified
-// mode: there is no verifier yet, so each memory access is bounds-checked at run time and the
-// instruction budget is counted, as `ebpfvm run` runs programs.
+// the cost of one array/hash/LRU lookup and update from a program, all on the interpreter (the
+// compiling tier's figures are bench/engines.ts's, side by side with it). Every figure is
+// unverified mode: each memory access is bounds-checked at run time and the instruction budget is
+// counted, as `ebpfvm run --no-verify` runs programs.
 import { readFileSync } from 'node:fs';
 import { load, openObject } from '../src/loader/index.js';
 import { Runtime } from '../src/runtime.js';
@@ -18,7 +19,7 @@ registerSuite({
   name: 'vm/alu32-loop (9004 insns)',
   tags: ['vm', 'quick'],
   mode: 'unverified',
-  setup: () => ({ rt: new Runtime(), prog: alu32Loop(N) }),
+  setup: () => ({ rt: new Runtime({ engine: 'interpreter' }), prog: alu32Loop(N) }),
   fn: (s) => void s.rt.execute(s.prog),
   check: (s) => {
     const r = s.rt.execute(s.prog);
@@ -32,7 +33,7 @@ registerSuite({
   name: 'vm/stack-loop (7003 insns)',
   tags: ['vm', 'quick'],
   mode: 'unverified',
-  setup: () => ({ rt: new Runtime(), prog: stackLoop(N) }),
+  setup: () => ({ rt: new Runtime({ engine: 'interpreter' }), prog: stackLoop(N) }),
   fn: (s) => void s.rt.execute(s.prog),
   check: (s) => {
     const r = s.rt.execute(s.prog);
@@ -56,7 +57,7 @@ interface VmState {
 }
 
 function vmState(): VmState {
-  const rt = new Runtime();
+  const rt = new Runtime({ engine: 'interpreter' });
   const obj = load(rt, openObject(new Uint8Array(readFileSync(OBJ)), { name: 'bench_vm' } as never));
   const ctx = rt.arena.alloc(8, { kind: 'ctx', name: 'ctx' });
   const run = (p: Program, n = BATCH) => {

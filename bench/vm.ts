@@ -1,6 +1,7 @@
 // Interpreter throughput (DESIGN section 10): instructions per second on a 64-bit ALU loop and on a
 // memory loop (load, add, store over an array), unverified (every access checked) with the
-// default budget, as `ebpfvm run-raw` runs them.
+// default budget, as `ebpfvm run-raw --engine interpreter` runs them. The compiling tier's figures
+// for the same loops are bench/engines.ts's.
 import { Runtime } from '../src/runtime.js';
 import { MemFlag } from '../vm/memory.js';
 import { I, aluLoop, aluLoopExpected, memLoop } from './programs.js';
@@ -10,7 +11,7 @@ registerSuite({
   name: 'vm/alu64-loop (9004 insns)',
   tags: ['vm', 'quick'],
   mode: 'unverified',
-  setup: () => ({ rt: new Runtime(), prog: aluLoop(1000) }),
+  setup: () => ({ rt: new Runtime({ engine: 'interpreter' }), prog: aluLoop(1000) }),
   fn: (s) => void s.rt.execute(s.prog),
   check: (s) => {
     const r = s.rt.execute(s.prog);
@@ -26,7 +27,7 @@ registerSuite({
   tags: ['vm', 'quick'],
   mode: 'unverified',
   setup: () => {
-    const rt = new Runtime();
+    const rt = new Runtime({ engine: 'interpreter' });
     const mem = rt.arena.allocRegion(MEM_N * 8, MemFlag.READ | MemFlag.WRITE, 'input', 'mem');
     return { rt, mem, prog: memLoop(MEM_N) };
   },
@@ -50,6 +51,7 @@ registerSuite({
   mode: 'unverified',
   setup: () => {
     const rt = new Runtime({
+      engine: 'interpreter',
       helpers: [
         {
           id: 1,

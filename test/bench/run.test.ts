@@ -42,7 +42,7 @@ describe.skipIf(!built)('npm run bench -- --quick', () => {
     expect(doc.machine.commit).toMatch(/^[0-9a-f]{7,}$|^unknown$/);
     expect(doc.load.start).toHaveLength(3);
     const ops = doc.results.filter((r: { name: string }) => r.name.startsWith('rbtree-ops/'));
-    expect(new Set(ops.map((r: { params: { impl: string } }) => r.params.impl))).toEqual(new Set(['bpf', 'ts', 'js-sdsl', 'sorted-btree']));
+    expect(new Set(ops.map((r: { params: { impl: string } }) => r.params.impl))).toEqual(new Set(['bpf', 'bpf-interpreter', 'ts', 'js-sdsl', 'sorted-btree']));
     for (const r of doc.results.filter((x: { name: string }) => /^(vm|maps)\//.test(x.name))) expect(r.mode).toBe('unverified');
   });
 

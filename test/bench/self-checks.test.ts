@@ -28,11 +28,11 @@ describe('rbtree matrix cells', () => {
         expect(ops).toContain('find');
         expect(ops).toContain('remove');
         expect(ops).toContain('next');
-        if (impl === 'bpf') expect(ops).toEqual([...OPS]);
+        if (impl === 'bpf' || impl === 'bpf-interpreter') expect(ops).toEqual([...OPS]);
         if (impl === 'ts') expect(ops).toEqual(OPS.filter((o) => o !== 'get_lock' && o !== 'lock+unlock'));
         expect(ops).toContain('first');
         for (const r of rows) {
-          expect(r).toMatchObject({ impl, size: 2_000, keys, samples: 2, mode: impl === 'bpf' ? 'unverified' : 'n/a' });
+          expect(r).toMatchObject({ impl, size: 2_000, keys, samples: 2, mode: impl === 'bpf' || impl === 'bpf-interpreter' ? 'unverified' : 'n/a' });
           expect(Number.isFinite(r.meanNs) && r.meanNs >= 0).toBe(true);
         }
       }
@@ -117,8 +117,10 @@ describe('kernel column', () => {
     const suite = allSuites().find((s) => s.name === 'kernel/add+remove pair')!;
     const rows = suite.rows!({ quick: true, progress: () => {} });
     expect(rows.at(-1)).toMatchObject({ name: 'kernel/column skipped', note: 'not root' });
-    const vm = rows.filter((r) => r.params?.impl === 'bpf');
-    expect(vm.map((r) => r.params!.size)).toEqual([1_000, 10_000]);
-    for (const r of vm) expect(r.mode).toBe('unverified');
+    for (const impl of ['bpf', 'bpf-interpreter']) {
+      const vm = rows.filter((r) => r.params?.impl === impl);
+      expect(vm.map((r) => r.params!.size)).toEqual([1_000, 10_000]);
+      for (const r of vm) expect(r.mode).toBe('unverified');
+    }
   });
 });
