@@ -298,7 +298,8 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
       meta.map = r.map;
       meta.mapUid = r.mapUid;
       meta.mapRegno = regno;
-      if (h.id === H.tail_call && r.map?.type !== MapType.PROG_ARRAY) v.reject('expected prog array map for tail call');
+      // The kernel's line has no newline: its log runs on into `processed ...`.
+      if (h.id === H.tail_call && r.map?.type !== MapType.PROG_ARRAY) v.reject('expected prog array map for tail call', false, 22, true);
       return;
     case 'ARG_PTR_TO_MAP_KEY':
       if (!meta.map) v.reject('invalid map_ptr to access map->key');

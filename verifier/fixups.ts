@@ -154,7 +154,7 @@ export function fixupInsns(insns: readonly Insn[], facts: FixupFacts = {}): Xlat
 }
 
 /** The program a verified run executes: `prog` with the fixups applied and every pc-keyed fact
- *  (line info, function starts, CO-RE poison sites, kfunc names, the exception callback) moved to
+ *  (line info, function starts, CO-RE poison sites, refused helper calls, kfunc names, the exception callback) moved to
  *  the new pcs; `prog` itself when nothing is rewritten. */
 export function xlateProgram(prog: Program, facts: FixupFacts = {}): Program {
   const x = fixupInsns(prog.insns, facts);
@@ -165,6 +165,7 @@ export function xlateProgram(prog: Program, facts: FixupFacts = {}): Program {
   if (prog.lineInfo) out.lineInfo = prog.lineInfo.map((l) => ({ ...l, pc: at(l.pc) }));
   if (prog.funcs) out.funcs = prog.funcs.map((f) => ({ ...f, pc: at(f.pc) }));
   if (prog.coreFailures) out.coreFailures = remap(prog.coreFailures);
+  if (prog.refusedCalls) out.refusedCalls = remap(prog.refusedCalls);
   if (prog.kfuncNames) out.kfuncNames = remap(prog.kfuncNames);
   if (prog.exceptionCallback !== undefined) out.exceptionCallback = at(prog.exceptionCallback);
   return out;

@@ -369,6 +369,13 @@ export class Interpreter {
 
   private compileOrNull(prog: Program, decoded: Decoded, proven: ProvenFacts | undefined, unlimited = false): CompiledProgram | null {
     let c: CompiledProgram | null;
+    if (proven === undefined && prog.refusedCalls !== undefined) {
+      // An unverified run of a program with calls the verifier refuses: the generated code takes
+      // helper shortcuts (inline map lookups) that would skip callHelper's refusal, and such a
+      // program is broken anyway, so the interpreter runs it.
+      this.compileStats.notCompiled.push({ program: prog.name, reason: 'it calls helpers the verifier refuses (unverified run)' });
+      return null;
+    }
     try {
       const input = proven !== undefined ? { facts: proven, unlimited, inlineMap: (id: number) => this.env.inlineMapLayout?.(id) } : undefined;
       c = compileProgram(prog.insns, proven !== undefined ? `${prog.name}_verified` : prog.name, this, prog, decoded, COMPILER_KIT, undefined, input);
@@ -398,7 +405,7 @@ export class Interpreter {
       // program of the variant each run asked for is used (a verified run's variant, with the
       // verifier's facts, must never serve an unverified run from this cache)
       c = null;
-      const only = reachableFrom(prog.insns, pc);
+      const only = prog.refusedCalls === undefined ? reachableFrom(prog.insns, pc) : undefined;
       if (only !== undefined) {
         try {
           c = compileProgram(prog.insns, `${prog.name}_at_${pc}`, this, prog, decoded, COMPILER_KIT, only);
@@ -2502,6 +2509,8 @@ export class Interpreter {
   callHelper(run: Run, ctx: CallContext, prog: Program, decoded: Decoded, pc: number, id: number, R: Int32Array): void {
     const entry = this.env.helper(id);
     if (entry === undefined) throw new FaultSignal(prog.coreFailures?.get(pc) ?? `unknown helper #${id}`);
+    const refused = prog.refusedCalls?.get(pc);
+    if (refused !== undefined) throw new FaultSignal(`${refused} (the kernel's verifier refuses this call; this run is unverified)`);
     if (entry.gplOnly && !run.gpl) throw new FaultSignal(`helper ${entry.name}#${id} is gpl_only and the program is not GPL`);
     this.invokeAt(run, ctx, prog, decoded, pc, entry.impl, R);
   }

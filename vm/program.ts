@@ -23,6 +23,11 @@ export interface Program {
   /** Poisoned CO-RE relocations (calls to helper 0xbad2310) by pc, with the message a run that
    *  reaches one faults with (src/btf/core.ts). */
   coreFailures?: ReadonlyMap<number, string>;
+  /** Helper calls the kernel's verifier refuses when its walk reaches them (a helper this program
+   *  type may not call, a gpl_only helper in a non-GPL program, a map the helper does not take),
+   *  by pc, with the verifier's line (src/loader/load.ts). The verifier reports them itself; a run
+   *  without it faults with the line at the call instead of calling the helper. */
+  refusedCalls?: ReadonlyMap<number, string>;
   /** The kfunc each kfunc call names, by pc (for fault messages: a weak kfunc the runtime lacks
    *  is a call to id 0). */
   kfuncNames?: ReadonlyMap<number, string>;

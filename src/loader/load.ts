@@ -199,6 +199,11 @@ function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program, btf: Bt
     const k = runtime.kfunc(insn.imm);
     if (k && k.progTypes !== 'all' && !k.progTypes.includes(callType)) refuse(p, pc, `calling kernel function ${k.name} is not allowed`);
   });
+  // Calls the kernel's check_helper_call refuses are refused where its walk reaches them, not at
+  // load: a call in code the verifier proves dead does not stop the load (the kernel accepts such
+  // a program), and the log shows the instructions walked before it, as the kernel's does. The
+  // lines are kept by pc for runs without the verifier, which fault at the call (vm/interpreter.ts).
+  const refused = new Map<number, string>();
   prog.insns.forEach((insn, pc) => {
     if (insn.code !== (Cls.JMP | JmpOp.CALL) || insn.src !== PseudoCall.HELPER) return;
     // A poisoned CO-RE relocation faults only if it runs (libbpf's rule).
@@ -209,18 +214,18 @@ function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program, btf: Bt
     // test_core_extern.c); it stays, and faults as an unknown helper if an unverified run reaches it.
     if (!h && linuxHelperName(insn.imm) === 'helper') return;
     if (!h) throw new UnsupportedError(`program ${p.name} insn ${pc}: unsupported helper ${linuxHelperName(insn.imm)}#${insn.imm}`);
-    // The kernel's verifier refuses these at load (check_helper_call), with these log lines;
-    // a program that could never make the call must not load only to fault when it runs.
-    if (h.gplOnly && !prog.gpl) refuse(p, pc, 'cannot call GPL-restricted function from non-GPL compatible program');
-    if (!helperAllowed(h, callType, ext ? ext.program.expectedAttachType : p.expectedAttachType)) refuse(p, pc, `program of this type cannot use helper bpf_${h.name}#${h.id}`);
+    // check_helper_call's order: the prototype for this program type first, then the license.
+    if (!helperAllowed(h, callType, ext ? ext.program.expectedAttachType : p.expectedAttachType)) return void refused.set(pc, `program of this type cannot use helper bpf_${h.name}#${h.id}`);
+    if (h.gplOnly && !prog.gpl) return void refused.set(pc, 'cannot call GPL-restricted function from non-GPL compatible program');
     // check_map_func_compatibility, where the map argument is an ld_imm64 map constant
     const mapArg = h.proto.args.findIndex((a) => a.type === 'ARG_CONST_MAP_PTR');
     if (mapArg < 0) return;
     const id = constMapArg(prog, pc, mapArg + 1);
     const m = id === undefined ? undefined : mapOf(id);
     const line = m && mapFuncRefusal(m.type, h.id, linuxHelperName(h.id), ext ? { ...kind, progType: callType, expectedAttachType: ext.program.expectedAttachType } : kind);
-    if (line) refuse(p, pc, line);
+    if (line) refused.set(pc, line);
   });
+  if (refused.size > 0) prog.refusedCalls = refused;
 }
 
 /** Whether slot `pc` is the second half of an ld_imm64. */

@@ -1,12 +1,13 @@
 // load(): maps created in a Runtime, programs linked (subprograms appended, calls and callbacks
 // rebased, map and global references rewritten), run, and refusals that name what is missing.
 import { describe, expect, it } from 'vitest';
-import { LinkError, UnsupportedError, UsageError, BtfError, VerifierError } from '../../src/errors.js';
+import { LinkError, UnsupportedError, UsageError, BtfError } from '../../src/errors.js';
 import { ProgType } from '../../vm/prog-types.js';
 import { Runtime } from '../../src/runtime.js';
 import { MAP_FACTORIES } from '../../maps/index.js';
 import { MapType } from '../../maps/types.js';
 import { load } from '../../src/loader/load.js';
+import { runLoaded } from '../../src/test-run-api.js';
 import { applyCoreRelocations } from '../../src/btf/core.js';
 import { linkProgram } from '../../src/loader/link.js';
 import { lineForPc } from '../../src/btf/ext.js';
@@ -327,28 +328,45 @@ describe('load into a Runtime', () => {
   });
 });
 
-describe('helper calls the kernel verifier refuses at load', () => {
-  it('a gpl_only helper in a non-GPL program: VerifierError with the kernel message', () => {
+describe('helper calls the kernel verifier refuses where its walk reaches them', () => {
+  it('a gpl_only helper in a non-GPL program: loads, the verifier refuses it with the kernel message, an unverified run faults at the call', () => {
     const spec = open('h_printk');
     spec.gpl = false;
-    let err: unknown;
-    try {
-      load(new Runtime(), spec);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(VerifierError);
-    expect((err as VerifierError).exitCode).toBe(1);
-    expect((err as VerifierError).message).toMatch(/insn \d+: cannot call GPL-restricted function from non-GPL compatible program$/);
-    expect((err as VerifierError).log).toBe('cannot call GPL-restricted function from non-GPL compatible program\n');
+    const runtime = new Runtime();
+    const obj = load(runtime, spec);
+    const [name, lp] = [...obj.programs][0]!;
+    const r = obj.program(name).verify({ logLevel: 1 });
+    expect(r.accepted).toBe(false);
+    expect(r.error).toBe('cannot call GPL-restricted function from non-GPL compatible program');
+    // The log shows the walk up to the call, as the kernel's does.
+    expect(r.log).toMatch(/call bpf_trace_printk#6\ncannot call GPL-restricted function from non-GPL compatible program\n/);
+    expect(() => runtime.execute(lp.program, { args: [0n] })).toThrow(/cannot call GPL-restricted function from non-GPL compatible program \(the kernel's verifier refuses this call; this run is unverified\)/);
   });
 
-  it('a helper the program type may not use: VerifierError "program of this type cannot use helper"', () => {
+  it('a helper the program type may not use: "program of this type cannot use helper" from the verifier', () => {
     const spec = open('h_skb');
     for (const p of spec.programs.values()) p.progType = ProgType.KPROBE; // no skb helpers for kprobes
-    expect(() => load(new Runtime(), spec)).toThrow(VerifierError);
-    expect(() => load(new Runtime(), spec)).toThrow(/program \w+ insn \d+: program of this type cannot use helper bpf_skb_\w+#\d+/);
-    // the same object as written (socket filter / tc programs) loads
-    expect(() => load(new Runtime(), open('h_skb'))).not.toThrow();
+    const obj = load(new Runtime(), spec);
+    const refused = [...obj.programs.keys()].map((n) => obj.program(n).verify({ logLevel: 1 })).filter((r) => !r.accepted);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) expect(r.error).toMatch(/^program of this type cannot use helper bpf_(skb_\w+|csum_diff)#\d+$/);
+    // the same object as written (socket filter / tc programs) verifies
+    const asWritten = load(new Runtime(), open('h_skb'));
+    for (const n of asWritten.programs.keys()) expect(asWritten.program(n).verify().accepted, n).toBe(true);
+  });
+
+  it('the same refused call in code the verifier proves dead loads and runs, as the kernel accepts it (verifier/dead_helper_calls.c)', () => {
+    const spec = open('verifier/dead_helper_calls');
+    const obj = load(new Runtime(), spec);
+    const pkt = new Uint8Array(64);
+    // bpf_skb_store_bytes behind a read-only 0: accepted, and the run returns 7 (the host's retval).
+    expect(runLoaded(obj, 'dead_store', { data: pkt }, { verify: true }).retval).toBe(7);
+    // Reached: refused after the walk up to the call; unverified, the run faults at the call.
+    const r = obj.program('live_store').verify({ logLevel: 1 });
+    expect(r.accepted).toBe(false);
+    expect(r.log).toMatch(/call bpf_skb_store_bytes#9\nprogram of this type cannot use helper bpf_skb_store_bytes#9\n/);
+    expect(() => runLoaded(obj, 'live_store', { data: new Uint8Array(2000) })).toThrow(/program of this type cannot use helper bpf_skb_store_bytes#9 \(the kernel's verifier refuses this call; this run is unverified\)/);
+    // A short packet does not reach the call: the unverified run returns 7.
+    expect(runLoaded(obj, 'live_store', { data: pkt }).retval).toBe(7);
   });
 });

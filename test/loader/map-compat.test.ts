@@ -1,7 +1,9 @@
-// The kernel's load-time map refusals that need no abstract interpretation (helpers/map-compat.ts,
-// applied by src/loader/load.ts): each x_compat_* object is refused with the line the host kernel
-// logged for it (test/fixtures/kernel/x_compat_*.json, recorded by scripts/record-kernel.mjs), as a
-// VerifierError (CLI exit 1); x_compat_ok, which the kernel loads, still loads and runs.
+// The kernel's map refusals (helpers/map-compat.ts): a map the program type may not use is refused
+// at load (src/loader/load.ts, as resolve_pseudo_ldimm64 does before the walk), a map a helper may
+// not take where the verifier's walk reaches the call (verifier/calls.ts). Each x_compat_* object
+// is refused with the line the host kernel logged for it (test/fixtures/kernel/x_compat_*.json,
+// recorded by scripts/record-kernel.mjs), as a VerifierError (CLI exit 1); x_compat_ok, which the
+// kernel loads, still loads and runs.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +17,9 @@ import { FIXTURES, readCases, type Recorded } from '../agreement/harness.js';
 import { ROOT, loadProg } from '../run/helpers.js';
 
 const refusals = readCases().cases.filter((c) => c.name.startsWith('x_compat_') && c.name !== 'x_compat_ok');
+/** The cases refused for the map alone, before any call is looked at; the rest are refused at the
+ *  helper call by the verifier's walk. */
+const MAP_PROG_REFUSED = new Set(['x_compat_sleepable', 'x_compat_spin_lock']);
 
 
 describe('load-time map refusals agree with the kernel', () => {
@@ -29,11 +34,22 @@ describe('load-time map refusals agree with the kernel', () => {
       const line = /^prog [^:]+: (.*) \([^)]*\)$/.exec(rec.load_error ?? '')?.[1];
       expect(line, rec.load_error).toBeDefined();
       let err: unknown;
+      let obj: ReturnType<typeof loadProg> | undefined;
       try {
-        loadProg(c.object.replace('test/progs/', ''));
+        obj = loadProg(c.object.replace('test/progs/', ''));
       } catch (e) {
         err = e;
       }
+      if (obj !== undefined) {
+        // A helper's map argument: check_helper_call refuses it where the walk reaches the call.
+        expect(MAP_PROG_REFUSED.has(c.name), `${c.name} loaded`).toBe(false);
+        const r = obj.program(c.prog).verify({ logLevel: 1 });
+        expect(r.accepted).toBe(false);
+        expect(r.error).toBe(line);
+        return;
+      }
+      // A map the program type may not use: refused before the walk (resolve_pseudo_ldimm64).
+      expect(MAP_PROG_REFUSED.has(c.name), `${c.name} refused at load`).toBe(true);
       expect(err).toBeInstanceOf(VerifierError);
       expect((err as VerifierError).message).toMatch(new RegExp(`^program ${c.prog} insn \\d+: `));
       expect((err as VerifierError).log.trim()).toBe(line);
