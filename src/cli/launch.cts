@@ -9,9 +9,9 @@
 //
 // The bundle is loaded with a V8 code cache. Node 20 has no module compile cache
 // (module.enableCompileCache is 22.1+), and compiling the bundle's chunks was about a quarter of a
-// plain `ebpfvm run`'s CPU time. Each chunk is compiled here as Node compiles a CommonJS file (the
-// same wrapper, a `require` for that file), but through vm.Script with the cached data of an
-// earlier run; a chunk that had none, or whose data V8 rejected (another Node version or V8
+// plain `ebpfvm run`'s CPU time. Each chunk is loaded here (requireBundle) and compiled as Node
+// compiles a CommonJS file (the same wrapper and arguments), but through vm.Script with the cached
+// data of an earlier run; a chunk that had none, or whose data V8 rejected (another Node version or V8
 // flags), gets fresh data written when the process exits, after the command ran, so the data
 // covers the functions it compiled lazily.
 //
@@ -31,7 +31,6 @@ import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
 
-type CompileFn = (this: Module, content: string, filename: string) => unknown;
 type Wrapped = (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => unknown;
 
 /** Start a bin: `run` gets the bundle's `file` (required with the code cache of `variant`) when
@@ -51,17 +50,33 @@ export function launch<M>(bin: string, file: string, fallback: string, variant: 
 }
 
 /** `require(entry)` for a file of the bundle directory `dir`, with every chunk of `dir` compiled
- *  through the code cache of `variant` (a plain name: anything else shares one cache). */
+ *  through the code cache of `variant` (a plain name: anything else shares one cache).
+ *
+ *  The chunks are loaded here rather than through Node's require: they name each other only as
+ *  `require("./<chunk>.cjs")` (test/cli/startup.test.ts checks that), and Node's loader spends
+ *  more on each such require (resolving, stat and realpath of every path, package.json scopes, a
+ *  createRequire per chunk) than reading and deserializing the chunk takes. A chunk gets the same
+ *  wrapper arguments as from Node (a Module of its own, its filename and directory); anything else
+ *  it requires (Node's built-ins) goes to Node's require. */
 export function requireBundle(dir: string, entry: string, variant: string): unknown {
   const setting = process.env['EBPFVM_CODE_CACHE'];
   const name = /^[a-z][a-z0-9-]{0,31}$/.test(variant) ? variant : '_';
   const cacheDir = setting === '0' ? undefined : join(setting || join(dir, 'v8-cache'), name);
   const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-  const proto = Module.prototype as unknown as { _compile: CompileFn };
-  const plain = proto._compile;
+  const nodeRequire = createRequire(join(prefix, entry));
   const stale: [Script, string][] = [];
-  proto._compile = function (content: string, filename: string): unknown {
-    if (!filename.startsWith(prefix)) return plain.call(this, content, filename);
+  const loaded = new Map<string, Module>();
+  // (resolve, cache and main as a require of the entry has them: every chunk is in one directory)
+  const chunkRequire: NodeJS.Require = Object.assign((id: string): unknown => (/^\.\/[^/]+\.cjs$/.test(id) ? load(prefix + id.slice(2)) : nodeRequire(id)), {
+    resolve: nodeRequire.resolve,
+    cache: nodeRequire.cache,
+    extensions: nodeRequire.extensions,
+    main: nodeRequire.main,
+  });
+  const load = (filename: string): unknown => {
+    const known = loaded.get(filename);
+    if (known !== undefined) return known.exports; // (a cycle gets the exports so far, as in Node)
+    const content = readFileSync(filename, 'utf8');
     let file: string | undefined;
     let cachedData: Buffer | undefined;
     if (cacheDir !== undefined) {
@@ -77,8 +92,13 @@ export function requireBundle(dir: string, entry: string, variant: string): unkn
     const source = content.startsWith('#!') ? `//${content}` : content;
     const script = new Script(Module.wrap(source), cachedData ? { filename, cachedData } : { filename });
     if (file !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) stale.push([script, file]);
+    const module = new Module(filename);
+    module.filename = filename;
+    loaded.set(filename, module);
     const fn = script.runInThisContext() as Wrapped;
-    return fn.call(this.exports, this.exports, createRequire(filename), this, filename, dirname(filename));
+    fn.call(module.exports, module.exports, chunkRequire, module, filename, dirname(filename));
+    module.loaded = true;
+    return module.exports;
   };
   process.once('exit', () => {
     for (const [script, file] of stale) {
@@ -92,5 +112,5 @@ export function requireBundle(dir: string, entry: string, variant: string): unkn
       }
     }
   });
-  return createRequire(join(prefix, entry))(join(prefix, entry));
+  return load(prefix + entry);
 }
