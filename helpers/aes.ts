@@ -18,7 +18,13 @@ function mul(a: number, b: number): number {
   return r;
 }
 
-(function buildTables(): void {
+// Filled on the first key expansion rather than at load: every run loads this module with the
+// helper table, few programs use the crypto kfuncs, and the loops cost ~1-2 ms of a CLI start
+// (issue 15, start-up).
+let tablesBuilt = false;
+
+function buildTables(): void {
+  tablesBuilt = true;
   // Multiplicative inverses by walking the generator 3: p runs over 3^i, q over 3^-i.
   let p = 1;
   let q = 1;
@@ -45,7 +51,7 @@ function mul(a: number, b: number): number {
       TD[t]![i] = ((d >>> (8 * t)) | (d << (32 - 8 * t))) >>> 0;
     }
   }
-})();
+}
 
 /** An expanded AES key: encryption and decryption round keys. */
 export class AesKey {
@@ -55,6 +61,7 @@ export class AesKey {
 
   /** `key` must be 16, 24 or 32 bytes (the caller checks: the kernel answers -EINVAL). */
   constructor(key: Uint8Array) {
+    if (!tablesBuilt) buildTables();
     const nk = key.length / 4;
     if (![4, 6, 8].includes(nk)) throw new RangeError(`AES key of ${key.length} bytes (16, 24 or 32 expected)`);
     this.rounds = nk + 6;
