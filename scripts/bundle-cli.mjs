@@ -29,7 +29,18 @@ await build({
   external: (id, importer) => id.startsWith('node:') && !isCommanderChildProcess(id, importer) && !isElfyAssert(id, importer),
   plugins: [lazyChildProcess(), lazyElfyAssert()],
   logLevel: 'warn',
-  output: { dir: out, format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs' },
+  output: {
+    dir: out,
+    format: 'cjs',
+    entryFileNames: '[name].cjs',
+    chunkFileNames: '[name]-[hash].cjs',
+    // Every start reads, decodes and hashes each chunk it loads and keeps it as a string on the
+    // heap: without comments and whitespace the chunks are ~30% smaller (about 1 ms of CPU of a
+    // plain `run`). The code itself is unchanged (no renaming, no compression), so names in stack
+    // traces are the source's; for readable line numbers run dist/src/cli/main.js.
+    comments: false,
+    minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
+  },
 });
 
 /** commander requires node:child_process at load, which pulls in net, dgram and streams (~10 ms of
