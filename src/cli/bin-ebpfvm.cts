@@ -5,5 +5,5 @@ import { launch } from './launch.cjs';
 
 // the code cache is kept per command (launch.cts)
 launch<typeof import('./main.js')>(__filename, 'ebpfvm.cjs', 'main.js', process.argv[2] ?? '', (cli) => {
-  cli.main(process.argv.slice(2)).then(cli.exitWhenFlushed);
+  cli.runProcess(process.argv.slice(2));
 });

@@ -13,7 +13,7 @@
 // `--engine compiled` (a test is one short run, which compiling would only make longer), and it
 // imports only what a run needs: the interpreter with a minimal VmEnv (an arena, no maps, this helper table) rather than the full
 // Runtime, which would also load every map type and the Linux helper table.
-import { readFileSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { HelperEntry, HelperEnv, HelperProto } from '../../helpers/types.js';
 import { ENGINES, Interpreter, type Engine, type VmEnv } from '../../vm/interpreter.js';
 import { rawInsns, type Insn } from '../../vm/isa.js';
@@ -21,6 +21,7 @@ import { KernelMemory } from '../../vm/kmem.js';
 import { Arena } from '../../vm/memory.js';
 import { EbpfvmError, FaultSignal, VmFault } from '../errors.js';
 import { isEntryModule } from './entry.js';
+import { useDescriptors, writeErr, writeOut } from './output.js';
 
 /** Reason of the fault the unwind helper raises to stop the program (not an error). */
 const UNWIND = 'conformance: unwind';
@@ -268,23 +269,11 @@ export function pluginMain(): void {
     stdin = '';
   }
   const r = runConformance(process.argv.slice(2), stdin);
-  if (r.stdout) emit(1, r.stdout);
-  if (r.stderr) emit(2, r.stderr);
+  // straight to the descriptors (output.ts): the runner starts the plugin once per test
+  useDescriptors();
+  if (r.stdout) writeOut(r.stdout);
+  if (r.stderr) writeErr(r.stderr);
   process.exitCode = r.code;
-}
-
-/** The answer, a line, straight to fd 1 or 2: making process.stdout or process.stderr loads
- *  Node's stream modules, ~7 ms of CPU of a ~90 ms plugin start (issue 15; the runner starts the
- *  plugin once per test). Whatever a write refuses (a non-blocking descriptor that is full, a
- *  closed reader) goes through the stream, as before. */
-function emit(fd: 1 | 2, text: string): void {
-  const bytes = Buffer.from(text, 'utf8');
-  let done = 0;
-  try {
-    while (done < bytes.length) done += writeSync(fd, bytes, done);
-  } catch {
-    (fd === 1 ? process.stdout : process.stderr).write(bytes.subarray(done));
-  }
 }
 
 if (isEntryModule(import.meta.url)) pluginMain();

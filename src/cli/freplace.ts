@@ -9,6 +9,7 @@ import { ProgType } from '../../vm/prog-types.js';
 import { verifyForRun, type VerifyResult } from '../verify.js';
 import { attachFreplace, type FreplaceLink } from '../freplace.js';
 import type { Runtime } from '../runtime.js';
+import { writeErr } from './output.js';
 
 export interface ExtArg {
   path: string;
@@ -71,14 +72,14 @@ export function attachExtensions(runtime: Runtime, target: LoadedProgram, args: 
     if (dup !== undefined) throw new UsageError(`--replace: ${dup} of ${path} is named twice`);
     const attachTargets = Object.fromEntries(group.map((a, i) => [names[i]!, { program: target, ...(a.func !== undefined ? { func: a.func } : {}) }]));
     const obj = load(runtime, spec, { programs: names, attachTargets });
-    for (const note of obj.notes) process.stderr.write(`ebpfvm: note: ${note}\n`);
+    for (const note of obj.notes) writeErr(`ebpfvm: note: ${note}\n`);
     for (const name of names) {
       let verdict: VerifyResult | undefined;
       if (verify) {
         try {
           verdict = verifyForRun(obj, name);
         } catch (e) {
-          if (e instanceof VerifierError) process.stderr.write(e.log.endsWith('\n') || e.log === '' ? e.log : e.log + '\n');
+          if (e instanceof VerifierError) writeErr(e.log.endsWith('\n') || e.log === '' ? e.log : e.log + '\n');
           throw e;
         }
       }

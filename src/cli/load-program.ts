@@ -7,6 +7,7 @@ import { load, type LoadedObject, type LoadOptions } from '../loader/load.js';
 import { openObjectFile } from '../node.js';
 import type { Runtime } from '../runtime.js';
 import { verifyForRun, type VerifyResult } from '../verify.js';
+import { writeErr } from './output.js';
 
 /** Whether `run` and `bench` verify without a flag: yes, as the kernel verifies every program it
  *  loads. `--no-verify` runs a program unverified (every memory access checked at run time, an
@@ -33,7 +34,7 @@ export interface ProgramForRunOptions {
 export function loadProgramForRun(runtime: Runtime, objPath: string, opts: ProgramForRunOptions): ProgramForRun {
   const spec = openObjectFile(objPath);
   const obj = load(runtime, spec, { ...opts.load, ...(opts.prog !== undefined ? { programs: [opts.prog, ...(opts.also ?? []).filter((p) => p !== opts.prog)] } : {}) });
-  for (const note of obj.notes) process.stderr.write(`ebpfvm: note: ${note}\n`);
+  for (const note of obj.notes) writeErr(`ebpfvm: note: ${note}\n`);
   let progName = opts.prog;
   if (progName === undefined) {
     const names = [...obj.programs.keys()];
@@ -45,7 +46,7 @@ export function loadProgramForRun(runtime: Runtime, objPath: string, opts: Progr
     return { obj, progName, verdict: verifyForRun(obj, progName, opts.strict ? { strict: true } : {}) };
   } catch (e) {
     // The kernel-format log first, as bpftool prints the verifier log before its own error.
-    if (e instanceof VerifierError) process.stderr.write(e.log.endsWith('\n') || e.log === '' ? e.log : e.log + '\n');
+    if (e instanceof VerifierError) writeErr(e.log.endsWith('\n') || e.log === '' ? e.log : e.log + '\n');
     throw e;
   }
 }

@@ -7,12 +7,13 @@ import { Command, CommanderError } from 'commander';
 import { errorReport } from '../errors.js';
 import { commandsFor } from './commands/index.js';
 import { isEntryModule } from './entry.js';
+import { streamsInUse, useDescriptors, writeErr, writeOut } from './output.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('ebpfvm')
     .description('eBPF virtual machine: load clang-built BPF objects, verify them, run them')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({ writeOut, writeErr })
     .showHelpAfterError(false);
   let code = 0;
   try {
@@ -31,21 +32,24 @@ export function reportError(err: unknown): number {
     return 2; // commander already printed the message
   }
   const { text, exitCode } = errorReport(err);
-  process.stderr.write(text + '\n');
+  writeErr(text + '\n');
   return exitCode;
 }
 
-/** Exit with `code` once everything written to stdout and stderr has reached the OS. Writes to a
- *  pipe are asynchronous in Node: whatever does not fit the pipe's buffer (64 KiB on Linux) waits
- *  in the stream, and exiting at once would drop it (`ebpfvm disasm big.o | wc -c`). A reader that
- *  goes away (`| head`) ends the wait too. */
+/** Exit with `code` once everything written to stdout and stderr has reached the OS. What a CLI
+ *  process writes directly has (output.ts); a stream is used after a write the descriptor refused
+ *  or for main() in-process. Writes to a pipe through a stream are asynchronous in Node: whatever
+ *  does not fit the pipe's buffer (64 KiB on Linux) waits in the stream, and exiting at once would
+ *  drop it (`ebpfvm disasm big.o | wc -c`). A reader that goes away (`| head`) ends the wait too. */
 export function exitWhenFlushed(code: number): void {
   process.exitCode = code;
-  let pending = 2;
+  const streams = streamsInUse();
+  let pending = streams.length;
+  if (pending === 0) process.exit(code);
   const done = () => {
     if (--pending === 0) process.exit(code);
   };
-  for (const stream of [process.stdout, process.stderr]) {
+  for (const stream of streams) {
     let finished = false;
     const once = () => {
       if (!finished) {
@@ -59,6 +63,11 @@ export function exitWhenFlushed(code: number): void {
   }
 }
 
-if (isEntryModule(import.meta.url)) {
-  main(process.argv.slice(2)).then(exitWhenFlushed);
+/** The CLI as a process (the `ebpfvm` bin, `node dist/src/cli/main.js`): output straight to the
+ *  descriptors, the exit code once it is out. */
+export function runProcess(argv: string[]): void {
+  useDescriptors();
+  main(argv).then(exitWhenFlushed);
 }
+
+if (isEntryModule(import.meta.url)) runProcess(process.argv.slice(2));

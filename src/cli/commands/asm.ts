@@ -10,6 +10,7 @@ import { assemble } from '../../../vm/asm.js';
 import { assembleUbpf } from '../../../vm/asm-ubpf.js';
 import { encodeInsns } from '../../../vm/isa.js';
 import type { RegisterCommand } from './index.js';
+import { writeOut } from '../output.js';
 
 /** Hex text of bytecode: one instruction slot per line, bytes separated by spaces. */
 export function bytecodeHex(bytes: Uint8Array): string {
@@ -41,7 +42,7 @@ export const registerAsm: RegisterCommand = (program: Command, setExit) => {
       const insns = opts.syntax === 'ubpf' ? assembleUbpf(text) : assemble(text, { helperId: linuxHelperId });
       const bytes = encodeInsns(insns);
       if (opts.output) writeFileSync(opts.output, bytes);
-      else process.stdout.write(bytecodeHex(bytes));
+      else writeOut(bytecodeHex(bytes));
       setExit(0);
     });
 };

@@ -19,6 +19,7 @@ import { testRun, type TestRunInput } from '../../test-run-api.js';
 import type { RegisterCommand } from './index.js';
 import { ENGINE_HELP, parseEngine } from '../engine.js';
 import type { Engine } from '../../../vm/interpreter.js';
+import { writeErr, writeOut } from '../output.js';
 
 // ---- statistics ----------------------------------------------------------------------------
 
@@ -215,27 +216,27 @@ function benchCommand(objPath: string, opts: BenchOptions): number {
     });
   } catch (e) {
     if (e instanceof VmFault) {
-      process.stderr.write(`ebpfvm: fault: ${e.message}\n`);
+      writeErr(`ebpfvm: fault: ${e.message}\n`);
       return 1;
     }
     throw e; // UsageError and friends: exit 2 through the CLI's error handler
   }
   if (opts.json) {
     const speedup = rs.length === 2 ? { speedup_p50: rs[0]!.p50Ns / rs[1]!.p50Ns } : {};
-    process.stdout.write(JSON.stringify(rs.length === 1 ? rs[0] : { engines: rs, ...speedup }) + '\n');
+    writeOut(JSON.stringify(rs.length === 1 ? rs[0] : { engines: rs, ...speedup }) + '\n');
     return 0;
   }
   for (const r of rs) printBench(r);
   if (rs.length === 2) {
     const x = rs[0]!.p50Ns / rs[1]!.p50Ns;
-    process.stdout.write(`compiled vs interpreter: ${x >= 1 ? `${x.toFixed(2)}x faster` : `${(1 / x).toFixed(2)}x slower`} (p50, same process, measured one after the other)\n`);
+    writeOut(`compiled vs interpreter: ${x >= 1 ? `${x.toFixed(2)}x faster` : `${(1 / x).toFixed(2)}x slower`} (p50, same process, measured one after the other)\n`);
   }
   return 0;
 }
 
 function printBench(r: ProgBenchResult): void {
   const cores = os.cpus().length;
-  process.stdout.write(
+  writeOut(
     `${r.program}: ${r.runs} runs in ${r.seconds.toFixed(2)} s (${r.samples} samples of ${r.runsPerSample}), ${r.mode} mode, return value ${r.retval}, ${r.engine} engine${r.engine === 'compiled' ? ` (compiled in ${r.compileMs.toFixed(2)} ms)` : ''}\n` +
       `  mean ${fmt(r.meanNs)} ±${r.rme.toFixed(2)}%   p50 ${fmt(r.p50Ns)}   p99 ${fmt(r.p99Ns)}   fastest ${fmt(r.minNs)}   (per run; percentiles over sample means)\n` +
       `  ${rate(r.opsPerSec)}runs/s   ${r.insnsPerRun} insns/run   ${rate(r.insnsPerSec)}insn/s\n` +

@@ -11,6 +11,7 @@ import { formatBtfRaw } from '../../btf/format-raw.js';
 import { builtinBtf, builtinBtfBytes } from '../../btf/builtin.js';
 import { vmlinuxHeader } from '../../btf/vmlinux-header.js';
 import type { RegisterCommand } from './index.js';
+import { writeOut } from '../output.js';
 
 export const registerBtf: RegisterCommand = (program: Command, setExit) => {
   const btf = program.command('btf').description('BTF of an object');
@@ -24,8 +25,8 @@ export const registerBtf: RegisterCommand = (program: Command, setExit) => {
       if (opts.format !== 'raw' && opts.format !== 'c' && opts.format !== 'btf') throw new UsageError(`--format must be raw, c or btf (got '${opts.format}')`);
       if (opts.builtin) {
         if (file) throw new UsageError('give either an object file or --builtin, not both');
-        if (opts.format === 'btf') process.stdout.write(builtinBtfBytes());
-        else process.stdout.write(opts.format === 'c' ? vmlinuxHeader() : formatBtfRaw(builtinBtf()));
+        if (opts.format === 'btf') writeOut(builtinBtfBytes());
+        else writeOut(opts.format === 'c' ? vmlinuxHeader() : formatBtfRaw(builtinBtf()));
         setExit(0);
         return;
       }
@@ -35,7 +36,7 @@ export const registerBtf: RegisterCommand = (program: Command, setExit) => {
       const sec = parseElf(readBytes(file)).section('.BTF');
       if (!sec) throw new BtfError('object has no .BTF section (compile with -g)', file);
       const parsed = parseBtf(sec.data);
-      process.stdout.write(opts.format === 'c' ? formatBtfC(parsed) : formatBtfRaw(parsed));
+      writeOut(opts.format === 'c' ? formatBtfC(parsed) : formatBtfRaw(parsed));
       setExit(0);
     });
 };

@@ -9,6 +9,7 @@ import { readBytesArg } from './run-raw.js';
 import { openObject, objectNameFromPath } from '../../loader/open.js';
 import { formatListing, listingUnits, type DisasmCliOptions, type DisasmUnit } from '../../loader/listing.js';
 import type { RegisterCommand } from './index.js';
+import { writeOut } from '../output.js';
 
 // The listing's text lives with the units in the loader (browser-safe: the playground prints it too).
 export { formatListing, linuxHelperName, type DisasmUnit, type DisasmCliOptions } from '../../loader/listing.js';
@@ -36,7 +37,7 @@ export const registerDisasm: RegisterCommand = (program: Command, setExit) => {
     .action((input: string, opts: DisasmCliOptions) => {
       if (opts.dialect !== 'llvm' && opts.dialect !== 'kernel') throw new UsageError(`--dialect must be llvm or kernel (got '${opts.dialect}')`);
       const units = loadDisasmInput(input, opts);
-      process.stdout.write(formatListing(units, opts));
+      writeOut(formatListing(units, opts));
       setExit(0);
     });
 };

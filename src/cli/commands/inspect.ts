@@ -8,6 +8,7 @@ import { builtinBtf } from '../../btf/builtin.js';
 import { applyCoreRelocations } from '../../btf/core.js';
 import type { ObjectSpec } from '../../loader/spec.js';
 import type { RegisterCommand } from './index.js';
+import { writeOut } from '../output.js';
 
 export const registerInspect: RegisterCommand = (program: Command, setExit) => {
   program
@@ -22,8 +23,8 @@ export const registerInspect: RegisterCommand = (program: Command, setExit) => {
       const spec = openObjectFile(file);
       const s = summarize(spec, { btfTypes: !!opts.btfTypes });
       const core = opts.core || opts.btf !== undefined ? coreRows(spec, opts.btf !== undefined ? parseBtf(readBytes(opts.btf)) : builtinBtf()) : undefined;
-      if (opts.json) process.stdout.write(JSON.stringify(core ? { ...s, core } : s, null, 2) + '\n');
-      else process.stdout.write(formatSummary(s) + (core ? formatCore(core, opts.btf ?? 'the built-in kernel BTF') : ''));
+      if (opts.json) writeOut(JSON.stringify(core ? { ...s, core } : s, null, 2) + '\n');
+      else writeOut(formatSummary(s) + (core ? formatCore(core, opts.btf ?? 'the built-in kernel BTF') : ''));
       setExit(0);
     });
 };

@@ -9,6 +9,7 @@ import { rawInsns } from '../../../vm/isa.js';
 import type { RegisterCommand } from './index.js';
 import { ENGINE_HELP, parseEngine } from '../engine.js';
 import type { Engine } from '../../../vm/interpreter.js';
+import { writeErr, writeOut } from '../output.js';
 
 /** Bytes from a hex string: bytes separated by whitespace, or one run of hex digits. */
 export function parseHexBytes(text: string, what: string): Uint8Array {
@@ -62,14 +63,14 @@ export const registerRunRaw: RegisterCommand = (program: Command, setExit) => {
       try {
         const r = rt.execute(prog, {
           args: [memAddr, mem.length],
-          trace: opts.trace ? (line) => process.stderr.write(line + '\n') : undefined,
+          trace: opts.trace ? (line) => writeErr(line + '\n') : undefined,
         });
-        for (const l of r.output.printk) process.stderr.write(l.endsWith('\n') ? l : l + '\n');
-        process.stdout.write(`0x${r.r0.toString(16)}\n`);
+        for (const l of r.output.printk) writeErr(l.endsWith('\n') ? l : l + '\n');
+        writeOut(`0x${r.r0.toString(16)}\n`);
         setExit(0);
       } catch (e) {
         if (e instanceof VmFault) {
-          process.stderr.write(`ebpfvm: fault: ${e.message}\n`);
+          writeErr(`ebpfvm: fault: ${e.message}\n`);
           setExit(1);
           return;
         }

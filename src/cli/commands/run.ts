@@ -31,6 +31,7 @@ import { attachExtensions, parseExtArg } from '../freplace.js';
 import type { Engine } from '../../../vm/interpreter.js';
 import type { AdvanceResult } from '../../clock.js';
 import type { KernelCgroupDesc, KernelModelOptions, KernelTaskDesc } from '../../btf/kernel-objects.js';
+import { writeErr, writeOut } from '../output.js';
 
 interface RunOptions {
   prog?: string;
@@ -141,13 +142,13 @@ function runCommand(objPath: string, opts: RunOptions): number {
   });
   const verified = verdict !== undefined;
   // Say that the program was verified (the text output itself is bpftool's, so this goes to stderr).
-  if (verdict && !opts.json) process.stderr.write(`Verifier: ${progName} accepted (${verdict.processed} insns processed)\n`);
+  if (verdict && !opts.json) writeErr(`Verifier: ${progName} accepted (${verdict.processed} insns processed)\n`);
   const prog = obj.program(progName);
   const exts = (opts.replace ?? []).map((arg) => parseExtArg('--replace', arg, false));
   const extensions = attachExtensions(runtime, prog, exts, verified);
   for (const e of extensions) {
-    if (e.verdict && !opts.json) process.stderr.write(`Verifier: ${e.name} accepted (${e.verdict.processed} insns processed)\n`);
-    if (!opts.json) process.stderr.write(`Attached: ${e.name} replaces ${progName}'s ${e.link.func}()\n`);
+    if (e.verdict && !opts.json) writeErr(`Verifier: ${e.name} accepted (${e.verdict.processed} insns processed)\n`);
+    if (!opts.json) writeErr(`Attached: ${e.name} replaces ${progName}'s ${e.link.func}()\n`);
   }
   for (const arg of opts.map ?? []) fillMap(obj, arg, ncpus);
   // --before: the other programs user space runs first, in order, on the same maps.
@@ -161,14 +162,14 @@ function runCommand(objPath: string, opts: RunOptions): number {
       try {
         v = verifyForRun(obj, name, opts.strict ? { strict: true } : {});
       } catch (e) {
-        if (e instanceof VerifierError) process.stderr.write(e.log.endsWith('\n') || e.log === '' ? e.log : e.log + '\n');
+        if (e instanceof VerifierError) writeErr(e.log.endsWith('\n') || e.log === '' ? e.log : e.log + '\n');
         throw e;
       }
-      if (!opts.json) process.stderr.write(`Verifier: ${name} accepted (${v.processed} insns processed)\n`);
+      if (!opts.json) writeErr(`Verifier: ${name} accepted (${v.processed} insns processed)\n`);
     }
     const br = testRun(runtime, runnableProgram(bp), { cpu, ...(verified ? { verified: true } : {}), ...(eq >= 0 ? { ctx: readCtx(arg.slice(eq + 1), bp.progType) } : {}) });
-    for (const l of br.output.printk) process.stderr.write(l.endsWith('\n') ? l : l + '\n');
-    process.stderr.write(`Before: ${name} retval ${br.retval}\n`);
+    for (const l of br.output.printk) writeErr(l.endsWith('\n') ? l : l + '\n');
+    writeErr(`Before: ${name} retval ${br.retval}\n`);
   }
   // Like a libbpf perf_buffer: an event open on every CPU, so perf_event_output delivers.
   for (const lm of obj.maps.values()) if (lm.map instanceof PerfEventArrayMap) lm.map.openAll(ncpus);
@@ -190,32 +191,32 @@ function runCommand(objPath: string, opts: RunOptions): number {
     // a verified program runs as the kernel runs it: no instruction budget (unless --max-insns),
     // and the compiled engine's variant that uses the verifier's facts
     ...(verified ? { verified: true } : {}),
-    ...(opts.trace ? { trace: (line: string) => void process.stderr.write(line + '\n') } : {}),
+    ...(opts.trace ? { trace: (line: string) => void writeErr(line + '\n') } : {}),
   };
   let r: TestRunResult;
   try {
     r = testRun(runtime, runnableProgram(prog), input);
   } catch (e) {
     // What the program printed before it faulted is often the best clue.
-    for (const l of output.printk) process.stderr.write(l.endsWith('\n') ? l : l + '\n');
+    for (const l of output.printk) writeErr(l.endsWith('\n') ? l : l + '\n');
     if (e instanceof TestRunInputError && opts.json) {
       // Like `bpftool -j prog run`: the refusal as JSON on stdout, the message on stderr.
-      process.stdout.write(JSON.stringify({ program: progName, error: e.message, errno: e.errno }) + '\n');
-      process.stderr.write(`ebpfvm: ${e.message}\n`);
+      writeOut(JSON.stringify({ program: progName, error: e.message, errno: e.errno }) + '\n');
+      writeErr(`ebpfvm: ${e.message}\n`);
       return 2;
     }
     if (e instanceof VmFault) {
-      if (opts.json) process.stdout.write(JSON.stringify({ program: progName, verified, fault: { pc: e.pc, reason: e.reason, message: e.message } }) + '\n');
-      process.stderr.write(`ebpfvm: fault: ${e.message}\n`);
+      if (opts.json) writeOut(JSON.stringify({ program: progName, verified, fault: { pc: e.pc, reason: e.reason, message: e.message } }) + '\n');
+      writeErr(`ebpfvm: fault: ${e.message}\n`);
       return 1;
     }
     throw e;
   }
-  for (const l of r.output.printk) process.stderr.write(l.endsWith('\n') ? l : l + '\n');
+  for (const l of r.output.printk) writeErr(l.endsWith('\n') ? l : l + '\n');
   for (const lm of obj.maps.values()) {
     // the kernel's verifier refuses such programs; unverified runs can end this way
     if (lm.map instanceof RingbufMap && lm.map.pendingReservations > 0) {
-      process.stderr.write(`ebpfvm: note: ring buffer ${lm.map.name} has ${lm.map.pendingReservations} reserved record(s) never submitted or discarded\n`);
+      writeErr(`ebpfvm: note: ring buffer ${lm.map.name} has ${lm.map.pendingReservations} reserved record(s) never submitted or discarded\n`);
     }
   }
   // --advance-ns: user space moves the clock on; the timers the run armed fire (src/clock.ts).
@@ -225,12 +226,12 @@ function runCommand(objPath: string, opts: RunOptions): number {
       advanced = runtime.clock.advance(opts.advanceNs);
     } catch (e) {
       if (!(e instanceof VmFault)) throw e;
-      if (opts.json) process.stdout.write(JSON.stringify({ program: progName, verified, retval: r.retval, fault: { pc: e.pc, reason: e.reason, message: e.message, in: 'timer callback' } }) + '\n');
-      else process.stdout.write(resultLine(r) + '\n');
-      process.stderr.write(`ebpfvm: fault in a timer callback: ${e.message}\n`);
+      if (opts.json) writeOut(JSON.stringify({ program: progName, verified, retval: r.retval, fault: { pc: e.pc, reason: e.reason, message: e.message, in: 'timer callback' } }) + '\n');
+      else writeOut(resultLine(r) + '\n');
+      writeErr(`ebpfvm: fault in a timer callback: ${e.message}\n`);
       return 1;
     }
-    for (const l of advanced.output.printk) process.stderr.write(l.endsWith('\n') ? l : l + '\n');
+    for (const l of advanced.output.printk) writeErr(l.endsWith('\n') ? l : l + '\n');
   }
   if (opts.dataOut !== undefined && r.dataOut) writeFileSync(opts.dataOut, r.dataOut);
   if (opts.ctxOut !== undefined && r.ctxOut) writeFileSync(opts.ctxOut, r.ctxOut);
@@ -256,7 +257,7 @@ function runCommand(objPath: string, opts: RunOptions): number {
     if (opts.dumpMaps) out.maps = Object.assign(mapsJson(obj, ncpus, opts.dumpMaps === 'tree'), ...extObjects(extensions).map((o) => mapsJson(o, ncpus, opts.dumpMaps === 'tree')));
     if (advanced) out.timers = timersJson(runtime, advanced);
     if (extensions.length) out.extensions = extensions.map((e) => ({ program: e.name, replaces: e.link.func, verified: e.verdict !== undefined }));
-    process.stdout.write(JSON.stringify(out, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) + '\n');
+    writeOut(JSON.stringify(out, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) + '\n');
     return 0;
   }
 
@@ -268,7 +269,7 @@ function runCommand(objPath: string, opts: RunOptions): number {
   for (const e of r.output.perf) text += `perf ${e.map} cpu ${e.cpu}: ${e.data.length} bytes\n` + hexDump(e.data);
   if (advanced) text += timersText(runtime, advanced);
   if (opts.dumpMaps) text += mapsText(obj, ncpus, opts.dumpMaps === 'tree') + extObjects(extensions).map((o) => mapsText(o, ncpus, opts.dumpMaps === 'tree')).join('');
-  process.stdout.write(text);
+  writeOut(text);
   return 0;
 }
 
@@ -291,13 +292,13 @@ function runIterCommand(obj: LoadedObject, progName: string, verified: boolean, 
     });
   } catch (e) {
     if (e instanceof VmFault) {
-      if (opts.json) process.stdout.write(JSON.stringify({ program: progName, verified, fault: { pc: e.pc, reason: e.reason, message: e.message } }) + '\n');
-      process.stderr.write(`ebpfvm: fault: ${e.message}\n`);
+      if (opts.json) writeOut(JSON.stringify({ program: progName, verified, fault: { pc: e.pc, reason: e.reason, message: e.message } }) + '\n');
+      writeErr(`ebpfvm: fault: ${e.message}\n`);
       return 1;
     }
     throw e;
   }
-  for (const l of r.printk) process.stderr.write(l.endsWith('\n') ? l : l + '\n');
+  for (const l of r.printk) writeErr(l.endsWith('\n') ? l : l + '\n');
   if (opts.json) {
     const out: Record<string, unknown> = {
       program: progName,
@@ -315,14 +316,14 @@ function runIterCommand(obj: LoadedObject, progName: string, verified: boolean, 
       printk: r.printk,
     };
     if (opts.dumpMaps) out.maps = mapsJson(obj, ncpus, opts.dumpMaps === 'tree');
-    process.stdout.write(JSON.stringify(out, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) + '\n');
+    writeOut(JSON.stringify(out, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) + '\n');
   } else {
-    process.stdout.write(r.output);
-    if (opts.dumpMaps) process.stdout.write(mapsText(obj, ncpus, opts.dumpMaps === 'tree'));
+    writeOut(r.output);
+    if (opts.dumpMaps) writeOut(mapsText(obj, ncpus, opts.dumpMaps === 'tree'));
   }
-  process.stderr.write(`Iterator: ${r.objects} object${r.objects === 1 ? '' : 's'}, ${r.calls} program run${r.calls === 1 ? '' : 's'}, ${r.reads.length} read${r.reads.length === 1 ? '' : 's'}, ${r.output.length} bytes\n`);
+  writeErr(`Iterator: ${r.objects} object${r.objects === 1 ? '' : 's'}, ${r.calls} program run${r.calls === 1 ? '' : 's'}, ${r.reads.length} read${r.reads.length === 1 ? '' : 's'}, ${r.output.length} bytes\n`);
   if (r.error) {
-    process.stderr.write(`ebpfvm: read failed (-${r.error.errno}): ${r.error.message}\n`);
+    writeErr(`ebpfvm: read failed (-${r.error.errno}): ${r.error.message}\n`);
     return 1;
   }
   return 0;

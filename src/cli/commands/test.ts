@@ -13,6 +13,7 @@ import { testFile, WORKER_MARK, type WorkerReply, type WorkerRequest } from '../
 import type { RegisterCommand } from './index.js';
 import { ENGINE_HELP, parseEngine } from '../engine.js';
 import type { Engine } from '../../../vm/interpreter.js';
+import { writeOut } from '../output.js';
 
 interface TestOptions {
   prog?: string;
@@ -73,14 +74,14 @@ async function testCommand(files: string[], opts: TestOptions): Promise<number> 
       text += formatResult(r) + '\n';
       if (opts.verbose && r.status === 'FAIL' && r.log) text += r.log.replace(/^/gm, '    ') + '\n';
     }
-    process.stdout.write(text);
+    writeOut(text);
   };
   const jobs = Math.min(opts.jobs ?? 1, chosen.length);
   if (jobs <= 1) for (const f of chosen) print(testFile(f, testOpts));
   else await inWorkers(chosen, testOpts, jobs, print);
   const t = totals(all);
-  if (opts.json) process.stdout.write(JSON.stringify({ files: chosen, results: all, ...t }) + '\n');
-  else process.stdout.write(formatTotals(t) + '\n');
+  if (opts.json) writeOut(JSON.stringify({ files: chosen, results: all, ...t }) + '\n');
+  else writeOut(formatTotals(t) + '\n');
   if (opts.prog !== undefined && all.length === 0) throw new UsageError(`no test named ${opts.prog}`);
   return t.failed > 0 ? 1 : 0;
 }

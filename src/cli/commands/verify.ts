@@ -14,6 +14,7 @@ import { loadTarget, parseExtArg } from '../freplace.js';
 import { ProgType } from '../../../vm/prog-types.js';
 import type { Runtime } from '../../runtime.js';
 import type { ObjectSpec } from '../../loader/spec.js';
+import { writeErr, writeOut } from '../output.js';
 
 interface VerifyCliOptions {
   prog?: string;
@@ -62,19 +63,19 @@ function verifyCommand(objPath: string, opts: VerifyCliOptions): number {
   if (opts.prog !== undefined && !spec.programs.has(opts.prog)) throw new UsageError(`no program named ${opts.prog} (have: ${[...spec.programs.keys()].join(', ') || 'none'})`);
   const notes = new Set<string>();
   const verdicts = names.map((n) => verifyOne(objPath, n, opts, notes));
-  for (const note of notes) process.stderr.write(`ebpfvm: note: ${note}\n`);
+  for (const note of notes) writeErr(`ebpfvm: note: ${note}\n`);
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ object: objPath, programs: verdicts }) + '\n');
+    writeOut(JSON.stringify({ object: objPath, programs: verdicts }) + '\n');
   } else {
     for (const v of verdicts) {
-      process.stdout.write(verdictLine(v) + '\n');
+      writeOut(verdictLine(v) + '\n');
       const showLog = v.log && (v.status === 'rejected' || (opts.logLevel ?? 0) > 0);
-      if (showLog) process.stderr.write(v.log!.endsWith('\n') ? v.log! : v.log! + '\n');
-      if (v.xlated !== undefined) process.stdout.write(v.xlated);
+      if (showLog) writeErr(v.log!.endsWith('\n') ? v.log! : v.log! + '\n');
+      if (v.xlated !== undefined) writeOut(v.xlated);
     }
   }
   if (verdicts.some((v) => v.status === 'error')) {
-    if (opts.prog !== undefined && !opts.json) process.stderr.write(`ebpfvm: ${verdicts[0]!.error}\n`);
+    if (opts.prog !== undefined && !opts.json) writeErr(`ebpfvm: ${verdicts[0]!.error}\n`);
     return 2;
   }
   return verdicts.some((v) => v.status === 'rejected') ? 1 : 0;
