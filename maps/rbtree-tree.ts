@@ -14,9 +14,9 @@
 // closures, because the map runs them as BPF callbacks; every comparison happens before the first
 // write, so a callback that faults leaves the tree as it was.
 //
-// Algorithms: insertion fix-up and deletion fix-up as in CLRS (ch. 13) with parent pointers;
-// ties on insert go right (the kernel's rb_add: `less(node, parent)` false -> right), so equal
-// keys keep insertion order.
+// Algorithms: the kernel's lib/rbtree.c insertion and erase (the cases of CLRS ch. 13, with
+// parent pointers, each case writing what it changes once); ties on insert go right (the
+// kernel's rb_add: `less(node, parent)` false -> right), so equal keys keep insertion order.
 
 const RED = 0;
 const BLACK = 1;
@@ -26,10 +26,16 @@ const PC = 0;
 const RIGHT = 2;
 const LEFT = 4;
 
-/** Where the tree reads its nodes: the arena (its `u32` view is replaced when the arena grows, so
- *  the tree reads it per access or once per operation between calls that cannot allocate). */
+/** Where the tree reads its nodes: the arena (its `i32` view is replaced when the arena grows, so
+ *  the tree reads it per access or once per operation between calls that cannot allocate).
+ *
+ *  Signed words, not unsigned: node addresses are below 2^31 (the arena's limit), so a link read
+ *  from an Int32Array is a small integer V8 keeps in a machine register; read from a Uint32Array
+ *  it may exceed int32, and V8 carries it as a double, converting it back (and checking the
+ *  conversion) at every `>>> 2` -- about a third of a walk's time in Node 20. Keys compare as
+ *  signed words too (an unsigned word with its top bit flipped orders as its signed value). */
 export interface WordMemory {
-  readonly u32: Uint32Array;
+  readonly i32: Int32Array;
 }
 
 export class RbTree {
@@ -39,32 +45,11 @@ export class RbTree {
   rightmost = 0;
   size = 0;
 
-  constructor(private readonly mem: WordMemory) {
-    this.v = mem.u32;
-  }
+  constructor(private readonly mem: WordMemory) {}
 
   /** The arena's word view now (never kept across a `less`/`cmp` call, which may allocate). */
-  private get w(): Uint32Array {
-    return this.mem.u32;
-  }
-
-  /** The view the rebalancing code uses: read once when link or erase starts (neither calls out
-   *  or allocates), not at every access (~10% of a 1e3-node add+erase pair). */
-  private v: Uint32Array;
-  private pv(n: number): number {
-    return this.v[(n >>> 2) + PC]! & ~3;
-  }
-  private lv(n: number): number {
-    return this.v[(n >>> 2) + LEFT]!;
-  }
-  private rv(n: number): number {
-    return this.v[(n >>> 2) + RIGHT]!;
-  }
-  private redv(n: number): boolean {
-    return n !== 0 && (this.v[(n >>> 2) + PC]! & 1) === RED;
-  }
-  private blackv(n: number): boolean {
-    return n === 0 || (this.v[(n >>> 2) + PC]! & 1) === BLACK;
+  private get w(): Int32Array {
+    return this.mem.i32;
   }
 
   // ---- field access ----------------------------------------------------------------------
@@ -87,21 +72,6 @@ export class RbTree {
   /** Linked into some tree: RB_EMPTY_NODE is parent == self. */
   isLinked(n: number): boolean {
     return this.w[(n >>> 2) + PC]! !== n;
-  }
-
-  private setParent(n: number, p: number): void {
-    const i = (n >>> 2) + PC;
-    this.v[i] = p | (this.v[i]! & 1);
-  }
-  private setColor(n: number, c: number): void {
-    const i = (n >>> 2) + PC;
-    this.v[i] = (this.v[i]! & ~1) | c;
-  }
-  private setLeft(n: number, v: number): void {
-    this.v[(n >>> 2) + LEFT] = v;
-  }
-  private setRight(n: number, v: number): void {
-    this.v[(n >>> 2) + RIGHT] = v;
   }
 
   /** RB_CLEAR_NODE: all six words, so the high halves are 0 too. */
@@ -200,53 +170,64 @@ export class RbTree {
         cur = this.right(cur);
       }
     }
-    this.link(n, parent, goLeft);
-    if (isLeftmost) this.leftmost = n;
-    if (isRightmost) this.rightmost = n;
+    this.link(n, parent, goLeft, isLeftmost, isRightmost);
   }
 
   /** `add` with the order of an integer key field compiled in: `less(a, b)` is key(a) < key(b) for
    *  the little-endian key of `size` 4 or 8 bytes at word `wi` of each node (signed or not), read
    *  straight from the links' word view. The user-space API inserts with a key field this way:
-   *  the new node's key is read once, not at every level. Same walk, ties right. */
+   *  the new node's key is read once, not at every level. Same walk, ties right; one loop per key
+   *  size, so no level tests the size again. */
   addByKey(n: number, wi: number, size: 4 | 8, signed: boolean): void {
-    const w = this.w;
-    // signed order is unsigned order with the sign bit flipped (of the high word for 8 bytes)
-    const flip = signed ? 0x80000000 : 0;
+    const w = this.mem.i32;
+    // unsigned order is signed order with the sign bit flipped (of the high word for 8 bytes; a
+    // low word always orders unsigned)
+    const flip = signed ? 0 : 0x80000000 | 0;
     const ni = (n >>> 2) + wi;
-    const kHi = size === 8 ? (w[ni + 1]! ^ flip) >>> 0 : 0;
-    const kLo = size === 8 ? w[ni]! : (w[ni]! ^ flip) >>> 0;
     let parent = 0;
     let goLeft = false;
     let isLeftmost = true;
     let isRightmost = true;
-    for (let cur = this.root; cur !== 0; ) {
-      parent = cur;
-      const ci = (cur >>> 2) + wi;
-      let less: boolean;
-      if (size === 8) {
-        const h = (w[ci + 1]! ^ flip) >>> 0;
-        less = kHi < h || (kHi === h && kLo < w[ci]!);
-      } else less = kLo < (w[ci]! ^ flip) >>> 0;
-      if (less) {
-        goLeft = true;
-        isRightmost = false;
-        cur = w[(cur >>> 2) + LEFT]!;
-      } else {
-        goLeft = false;
-        isLeftmost = false;
-        cur = w[(cur >>> 2) + RIGHT]!;
+    let cur = this.root;
+    if (size === 8) {
+      const kHi = w[ni + 1]! ^ flip;
+      const kLo = w[ni]! ^ (0x80000000 | 0);
+      while (cur !== 0) {
+        parent = cur;
+        const ci = (cur >>> 2) + wi;
+        const h = w[ci + 1]! ^ flip;
+        if (kHi < h || (kHi === h && kLo < (w[ci]! ^ (0x80000000 | 0)))) {
+          goLeft = true;
+          isRightmost = false;
+          cur = w[(cur >>> 2) + LEFT]!;
+        } else {
+          goLeft = false;
+          isLeftmost = false;
+          cur = w[(cur >>> 2) + RIGHT]!;
+        }
+      }
+    } else {
+      const k = w[ni]! ^ flip;
+      while (cur !== 0) {
+        parent = cur;
+        if (k < (w[(cur >>> 2) + wi]! ^ flip)) {
+          goLeft = true;
+          isRightmost = false;
+          cur = w[(cur >>> 2) + LEFT]!;
+        } else {
+          goLeft = false;
+          isLeftmost = false;
+          cur = w[(cur >>> 2) + RIGHT]!;
+        }
       }
     }
-    this.link(n, parent, goLeft);
-    if (isLeftmost) this.leftmost = n;
-    if (isRightmost) this.rightmost = n;
+    this.link(n, parent, goLeft, isLeftmost, isRightmost);
   }
 
-  /** Link `n` as a red leaf under `parent` and restore the invariants. */
-  private link(n: number, parent: number, asLeft: boolean): void {
+  /** Link `n` as a red leaf under `parent`, update the caches and restore the invariants. */
+  private link(n: number, parent: number, asLeft: boolean, isLeftmost: boolean, isRightmost: boolean): void {
     const i = n >>> 2;
-    const w = (this.v = this.mem.u32);
+    const w = this.mem.i32;
     w[i] = parent; // red
     w[i + 1] = 0;
     w[i + 2] = 0;
@@ -254,88 +235,114 @@ export class RbTree {
     w[i + 4] = 0;
     w[i + 5] = 0;
     if (parent === 0) this.root = n;
-    else if (asLeft) this.setLeft(parent, n);
-    else this.setRight(parent, n);
+    else w[(parent >>> 2) + (asLeft ? LEFT : RIGHT)] = n;
     this.size++;
-    this.insertFixup(n);
+    if (isLeftmost) this.leftmost = n;
+    if (isRightmost) this.rightmost = n;
+    this.insertColor(w, n);
   }
 
-  private insertFixup(n: number): void {
+  // The rebalancing below follows the kernel's lib/rbtree.c (__rb_insert, __rb_erase_augmented,
+  // ____rb_erase_color): the same cases as CLRS ch. 13, so the same shapes, but each case writes
+  // its links and parent|colour words once, from values it already holds, instead of going
+  // through generic rotations that re-read them. `w` is the arena's word view, read once per
+  // operation (nothing here calls out or allocates).
+
+  /** __rb_insert: `n` is a red leaf just linked. A red node's parent|colour word is its parent. */
+  private insertColor(w: Int32Array, n: number): void {
+    let node = n;
+    let parent = w[node >>> 2]!;
     for (;;) {
-      let p = this.pv(n);
-      if (p === 0) {
-        this.setColor(n, BLACK);
+      if (parent === 0) {
+        w[node >>> 2] = BLACK; // the root is black
         return;
       }
-      if (this.blackv(p)) return;
-      const g = this.pv(p); // p is red, so not the root
-      if (p === this.lv(g)) {
-        const u = this.rv(g);
-        if (this.redv(u)) {
-          this.setColor(p, BLACK);
-          this.setColor(u, BLACK);
-          this.setColor(g, RED);
-          n = g;
+      const pi = parent >>> 2;
+      const gparent = w[pi]!;
+      if ((gparent & 1) === BLACK) return;
+      // parent is red, so not the root: gparent is its parent (and black)
+      const gi = gparent >>> 2;
+      let tmp = w[gi + RIGHT]!;
+      if (parent !== tmp) {
+        // parent is gparent's left child
+        if (tmp !== 0 && (w[tmp >>> 2]! & 1) === RED) {
+          // Case 1: colour flips, go up two levels
+          w[tmp >>> 2] = gparent | BLACK;
+          w[pi] = gparent | BLACK;
+          node = gparent;
+          parent = w[gi]! & ~3;
+          w[gi] = parent; // red
           continue;
         }
-        if (n === this.rv(p)) {
-          this.rotateLeft(p);
-          n = p;
-          p = this.pv(n);
+        tmp = w[pi + RIGHT]!;
+        if (node === tmp) {
+          // Case 2: left rotate at parent
+          const ni = node >>> 2;
+          tmp = w[ni + LEFT]!;
+          w[pi + RIGHT] = tmp;
+          w[ni + LEFT] = parent;
+          if (tmp !== 0) w[tmp >>> 2] = parent | BLACK;
+          w[pi] = node; // red
+          parent = node;
+          tmp = w[ni + RIGHT]!;
         }
-        this.setColor(p, BLACK);
-        this.setColor(g, RED);
-        this.rotateRight(g);
+        // Case 3: right rotate at gparent
+        w[gi + LEFT] = tmp;
+        w[(parent >>> 2) + RIGHT] = gparent;
+        if (tmp !== 0) w[tmp >>> 2] = gparent | BLACK;
+        this.rotateSetParents(w, gparent, parent, RED);
         return;
       } else {
-        const u = this.lv(g);
-        if (this.redv(u)) {
-          this.setColor(p, BLACK);
-          this.setColor(u, BLACK);
-          this.setColor(g, RED);
-          n = g;
+        tmp = w[gi + LEFT]!;
+        if (tmp !== 0 && (w[tmp >>> 2]! & 1) === RED) {
+          // Case 1: colour flips, go up two levels
+          w[tmp >>> 2] = gparent | BLACK;
+          w[pi] = gparent | BLACK;
+          node = gparent;
+          parent = w[gi]! & ~3;
+          w[gi] = parent; // red
           continue;
         }
-        if (n === this.lv(p)) {
-          this.rotateRight(p);
-          n = p;
-          p = this.pv(n);
+        tmp = w[pi + LEFT]!;
+        if (node === tmp) {
+          // Case 2: right rotate at parent
+          const ni = node >>> 2;
+          tmp = w[ni + RIGHT]!;
+          w[pi + LEFT] = tmp;
+          w[ni + RIGHT] = parent;
+          if (tmp !== 0) w[tmp >>> 2] = parent | BLACK;
+          w[pi] = node; // red
+          parent = node;
+          tmp = w[ni + LEFT]!;
         }
-        this.setColor(p, BLACK);
-        this.setColor(g, RED);
-        this.rotateLeft(g);
+        // Case 3: left rotate at gparent
+        w[gi + RIGHT] = tmp;
+        w[(parent >>> 2) + LEFT] = gparent;
+        if (tmp !== 0) w[tmp >>> 2] = gparent | BLACK;
+        this.rotateSetParents(w, gparent, parent, RED);
         return;
       }
     }
   }
 
-  private rotateLeft(x: number): void {
-    const y = this.rv(x);
-    const b = this.lv(y);
-    this.setRight(x, b);
-    if (b !== 0) this.setParent(b, x);
-    this.replaceChild(x, y);
-    this.setLeft(y, x);
-    this.setParent(x, y);
+  /** __rb_rotate_set_parents: `nw` takes `old`'s place (parent, colour, slot in the parent);
+   *  `old` becomes nw's child with `color`. */
+  private rotateSetParents(w: Int32Array, old: number, nw: number, color: number): void {
+    const oi = old >>> 2;
+    const pc = w[oi]!;
+    w[nw >>> 2] = pc;
+    w[oi] = nw | color;
+    this.changeChild(w, old, nw, pc & ~3);
   }
 
-  private rotateRight(x: number): void {
-    const y = this.lv(x);
-    const b = this.rv(y);
-    this.setLeft(x, b);
-    if (b !== 0) this.setParent(b, x);
-    this.replaceChild(x, y);
-    this.setRight(y, x);
-    this.setParent(x, y);
-  }
-
-  /** Put `v` where `u` hangs (in u's parent or as root); v's parent becomes u's parent. */
-  private replaceChild(u: number, v: number): void {
-    const p = this.pv(u);
-    if (p === 0) this.root = v;
-    else if (u === this.lv(p)) this.setLeft(p, v);
-    else this.setRight(p, v);
-    if (v !== 0) this.setParent(v, p);
+  /** __rb_change_child: put `nw` where `old` hangs under `parent` (or at the root). */
+  private changeChild(w: Int32Array, old: number, nw: number, parent: number): void {
+    if (parent === 0) this.root = nw;
+    else {
+      const pi = parent >>> 2;
+      if (w[pi + LEFT] === old) w[pi + LEFT] = nw;
+      else w[pi + RIGHT] = nw;
+    }
   }
 
   // ---- erase -----------------------------------------------------------------------------
@@ -343,107 +350,168 @@ export class RbTree {
   /** Unlink `z` (which must be linked in this tree), rebalance, and RB_CLEAR_NODE it (unless
    *  `clearNode` is false: the caller frees z at once, and freed bytes are never read). */
   erase(z: number, clearNode = true): void {
-    this.v = this.mem.u32;
     if (z === this.leftmost) this.leftmost = this.next(z);
     if (z === this.rightmost) this.rightmost = this.prev(z);
-    let x: number;
-    let xParent: number;
-    let removedColor: number;
-    const zl = this.lv(z);
-    const zr = this.rv(z);
-    if (zl === 0) {
-      removedColor = this.colorOf(z);
-      x = zr;
-      xParent = this.pv(z);
-      this.replaceChild(z, zr);
-    } else if (zr === 0) {
-      removedColor = this.colorOf(z);
-      x = zl;
-      xParent = this.pv(z);
-      this.replaceChild(z, zl);
+    const w = this.mem.i32;
+    const zi = z >>> 2;
+    const child = w[zi + RIGHT]!;
+    const left = w[zi + LEFT]!;
+    let rebalance = 0;
+    if (left === 0) {
+      // At most one child, on the right; if there is one it is red and z black: it takes z's
+      // place and colour, and the black height is whole again.
+      const pc = w[zi]!;
+      const parent = pc & ~3;
+      this.changeChild(w, z, child, parent);
+      if (child !== 0) w[child >>> 2] = pc;
+      else if ((pc & 1) === BLACK) rebalance = parent;
+    } else if (child === 0) {
+      // Only a (red) left child: the same, mirrored
+      const pc = w[zi]!;
+      w[left >>> 2] = pc;
+      this.changeChild(w, z, left, pc & ~3);
     } else {
-      // z's successor y takes z's place and colour; y's old colour is what left the tree.
-      let y = zr;
-      for (let l = this.lv(y); l !== 0; l = this.lv(y)) y = l;
-      removedColor = this.colorOf(y);
-      x = this.rv(y);
-      if (this.pv(y) === z) {
-        xParent = y;
+      // Two children: z's successor takes z's place and colour; its own colour left the tree.
+      let successor = child;
+      let parent: number;
+      let child2: number;
+      let tmp = w[(child >>> 2) + LEFT]!;
+      if (tmp === 0) {
+        // the successor is z's right child
+        parent = successor;
+        child2 = w[(successor >>> 2) + RIGHT]!;
       } else {
-        xParent = this.pv(y);
-        this.replaceChild(y, x);
-        this.setRight(y, zr);
-        this.setParent(zr, y);
+        // the successor is leftmost under z's right child
+        do {
+          parent = successor;
+          successor = tmp;
+          tmp = w[(tmp >>> 2) + LEFT]!;
+        } while (tmp !== 0);
+        const si = successor >>> 2;
+        child2 = w[si + RIGHT]!;
+        w[(parent >>> 2) + LEFT] = child2;
+        w[si + RIGHT] = child;
+        const ci = child >>> 2;
+        w[ci] = successor | (w[ci]! & 1);
       }
-      this.replaceChild(z, y);
-      this.setLeft(y, zl);
-      this.setParent(zl, y);
-      this.setColor(y, this.colorOf(z));
+      const si = successor >>> 2;
+      w[si + LEFT] = left;
+      const li = left >>> 2;
+      w[li] = successor | (w[li]! & 1);
+      const pc = w[zi]!;
+      this.changeChild(w, z, successor, pc & ~3);
+      if (child2 !== 0) w[child2 >>> 2] = parent | BLACK;
+      else if ((w[si]! & 1) === BLACK) rebalance = parent;
+      w[si] = pc;
     }
     this.size--;
-    if (removedColor === BLACK) this.eraseFixup(x, xParent);
+    if (rebalance !== 0) this.eraseColor(w, rebalance);
     if (clearNode) this.clear(z);
   }
 
-  private colorOf(n: number): number {
-    return this.v[(n >>> 2) + PC]! & 1;
-  }
-
-  private eraseFixup(x: number, xp: number): void {
-    while (x !== this.root && this.blackv(x)) {
-      if (x === this.lv(xp)) {
-        let s = this.rv(xp);
-        if (this.redv(s)) {
-          this.setColor(s, BLACK);
-          this.setColor(xp, RED);
-          this.rotateLeft(xp);
-          s = this.rv(xp);
+  /** ____rb_erase_color: every path through `parent`'s child `node` (0 at first) is one black
+   *  short; node is black and not the root. */
+  private eraseColor(w: Int32Array, parent: number): void {
+    let node = 0;
+    for (;;) {
+      const pi = parent >>> 2;
+      let sibling = w[pi + RIGHT]!;
+      if (node !== sibling) {
+        // node is parent's left child
+        let si = sibling >>> 2;
+        if ((w[si]! & 1) === RED) {
+          // Case 1: left rotate at parent
+          const t = w[si + LEFT]!;
+          w[pi + RIGHT] = t;
+          w[si + LEFT] = parent;
+          w[t >>> 2] = parent | BLACK;
+          this.rotateSetParents(w, parent, sibling, RED);
+          sibling = t;
+          si = t >>> 2;
         }
-        if (this.blackv(this.lv(s)) && this.blackv(this.rv(s))) {
-          this.setColor(s, RED);
-          x = xp;
-          xp = this.pv(x);
-        } else {
-          if (this.blackv(this.rv(s))) {
-            this.setColor(this.lv(s), BLACK);
-            this.setColor(s, RED);
-            this.rotateRight(s);
-            s = this.rv(xp);
+        let tmp1 = w[si + RIGHT]!;
+        if (tmp1 === 0 || (w[tmp1 >>> 2]! & 1) === BLACK) {
+          const tmp2 = w[si + LEFT]!;
+          if (tmp2 === 0 || (w[tmp2 >>> 2]! & 1) === BLACK) {
+            // Case 2: sibling colour flip
+            w[si] = parent; // red
+            const ppc = w[pi]!;
+            if ((ppc & 1) === RED) w[pi] = ppc | BLACK;
+            else {
+              node = parent;
+              parent = ppc & ~3;
+              if (parent !== 0) continue;
+            }
+            return;
           }
-          this.setColor(s, this.colorOf(xp));
-          this.setColor(xp, BLACK);
-          this.setColor(this.rv(s), BLACK);
-          this.rotateLeft(xp);
-          x = this.root;
+          // Case 3: right rotate at sibling
+          const t2 = tmp2 >>> 2;
+          tmp1 = w[t2 + RIGHT]!;
+          w[si + LEFT] = tmp1;
+          w[t2 + RIGHT] = sibling;
+          w[pi + RIGHT] = tmp2;
+          if (tmp1 !== 0) w[tmp1 >>> 2] = sibling | BLACK;
+          tmp1 = sibling;
+          sibling = tmp2;
+          si = t2;
         }
+        // Case 4: left rotate at parent, colour flips
+        const tmp2 = w[si + LEFT]!;
+        w[pi + RIGHT] = tmp2;
+        w[si + LEFT] = parent;
+        w[tmp1 >>> 2] = sibling | BLACK;
+        if (tmp2 !== 0) w[tmp2 >>> 2] = parent | (w[tmp2 >>> 2]! & 1);
+        this.rotateSetParents(w, parent, sibling, BLACK);
+        return;
       } else {
-        let s = this.lv(xp);
-        if (this.redv(s)) {
-          this.setColor(s, BLACK);
-          this.setColor(xp, RED);
-          this.rotateRight(xp);
-          s = this.lv(xp);
+        sibling = w[pi + LEFT]!;
+        let si = sibling >>> 2;
+        if ((w[si]! & 1) === RED) {
+          // Case 1: right rotate at parent
+          const t = w[si + RIGHT]!;
+          w[pi + LEFT] = t;
+          w[si + RIGHT] = parent;
+          w[t >>> 2] = parent | BLACK;
+          this.rotateSetParents(w, parent, sibling, RED);
+          sibling = t;
+          si = t >>> 2;
         }
-        if (this.blackv(this.lv(s)) && this.blackv(this.rv(s))) {
-          this.setColor(s, RED);
-          x = xp;
-          xp = this.pv(x);
-        } else {
-          if (this.blackv(this.lv(s))) {
-            this.setColor(this.rv(s), BLACK);
-            this.setColor(s, RED);
-            this.rotateLeft(s);
-            s = this.lv(xp);
+        let tmp1 = w[si + LEFT]!;
+        if (tmp1 === 0 || (w[tmp1 >>> 2]! & 1) === BLACK) {
+          const tmp2 = w[si + RIGHT]!;
+          if (tmp2 === 0 || (w[tmp2 >>> 2]! & 1) === BLACK) {
+            // Case 2: sibling colour flip
+            w[si] = parent; // red
+            const ppc = w[pi]!;
+            if ((ppc & 1) === RED) w[pi] = ppc | BLACK;
+            else {
+              node = parent;
+              parent = ppc & ~3;
+              if (parent !== 0) continue;
+            }
+            return;
           }
-          this.setColor(s, this.colorOf(xp));
-          this.setColor(xp, BLACK);
-          this.setColor(this.lv(s), BLACK);
-          this.rotateRight(xp);
-          x = this.root;
+          // Case 3: left rotate at sibling
+          const t2 = tmp2 >>> 2;
+          tmp1 = w[t2 + LEFT]!;
+          w[si + RIGHT] = tmp1;
+          w[t2 + LEFT] = sibling;
+          w[pi + LEFT] = tmp2;
+          if (tmp1 !== 0) w[tmp1 >>> 2] = sibling | BLACK;
+          tmp1 = sibling;
+          sibling = tmp2;
+          si = t2;
         }
+        // Case 4: right rotate at parent, colour flips
+        const tmp2 = w[si + RIGHT]!;
+        w[pi + LEFT] = tmp2;
+        w[si + RIGHT] = parent;
+        w[tmp1 >>> 2] = sibling | BLACK;
+        if (tmp2 !== 0) w[tmp2 >>> 2] = parent | (w[tmp2 >>> 2]! & 1);
+        this.rotateSetParents(w, parent, sibling, BLACK);
+        return;
       }
     }
-    if (x !== 0) this.setColor(x, BLACK);
   }
 
   // ---- whole-tree walks ------------------------------------------------------------------
