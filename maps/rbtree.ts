@@ -17,10 +17,11 @@
 // We use the second. Programs that store into rb_node fault cleanly in unverified mode (the
 // verifier rejects such stores with "only read is supported" before that).
 //
-// Ownership is out of band and tamper-proof: a bitmap with one bit per value_size-byte window of
-// the arena (this map's nodes are at least value_size bytes and never overlap, so no two of them
-// share a window) says which node allocations belong to this map. Linked/unlinked is read from
-// the protected header (RB_EMPTY_NODE: parent == self), so it needs no extra state either.
+// Ownership is out of band and tamper-proof: a bitmap with one bit per window of the arena, the
+// largest power of two <= value_size (this map's nodes are at least value_size bytes and never
+// overlap, so no two of them share a window) says which node allocations belong to this map.
+// Linked/unlinked is read from the protected header (RB_EMPTY_NODE: parent == self), so it needs
+// no extra state either.
 //
 // Program-side semantics (checked here; the lock check is in helpers/rbtree.ts, which knows the
 // run): add refuses linked nodes, nodes of other maps and non-nodes (NULL, the program keeps the
@@ -64,9 +65,10 @@ export class RbtreeMap implements BpfMap {
   busy = false;
 
   readonly arena: Arena;
-  /** Ownership-bitmap granule: the smallest node this map allocates (value_size), so one bit
-   *  never covers two of its live nodes. */
-  private readonly granule: number;
+  /** Ownership-bitmap windows are 2^granuleShift bytes: the largest power of two that is at most
+   *  the smallest node this map allocates (value_size) and at most a page, so one bit never
+   *  covers two of its live nodes, and the bit of an address is a shift away, not a division. */
+  private readonly granuleShift: number;
   private owned: Uint8Array = new Uint8Array(64);
   private alive = 0;
   private aliveBytes = 0;
@@ -77,7 +79,7 @@ export class RbtreeMap implements BpfMap {
     this.spec = { ...spec };
     this.name = spec.name;
     this.valueSize = spec.valueSize;
-    this.granule = spec.valueSize;
+    this.granuleShift = 31 - Math.clz32(Math.min(spec.valueSize, 1 << PAGE_SHIFT));
     this.arena = ctx.arena;
     this.tree = new RbTree(ctx.arena);
     this.lockAddr = ctx.arena.alloc(SPIN_LOCK_SIZE, { kind: 'map', name: `${spec.name}.lock` });
@@ -134,19 +136,15 @@ export class RbtreeMap implements BpfMap {
   /** Whether `addr` is the start of a live node allocated by this map. */
   ownsNode(addr: number): boolean {
     if (addr <= 0 || (addr & 7) !== 0) return false;
-    const g = this.granule;
-    const s = Math.floor(addr / g);
+    const s = addr >>> this.granuleShift;
     const bits = this.owned;
     if ((s >>> 3) >= bits.length || (bits[s >>> 3]! & (1 << (s & 7))) === 0) return false;
-    if (!this.arena.isLive(addr)) return false;
-    // A set bit says one of our nodes starts in [gs, gs+g). Another live allocation starting in
-    // that window before our node would be shorter than g, so it cannot share our node's slab page
-    // (a slab holds one size class, >= our node's length); it can only exist when the window
-    // straddles a page boundary. Only then ask the arena, and require a node at least g long.
-    const lo = s * g;
-    if (lo >>> PAGE_SHIFT === (lo + g - 1) >>> PAGE_SHIFT) return true;
-    const info = this.arena.describe(addr);
-    return info !== undefined && info.kind === 'node' && info.start === addr && info.length >= g;
+    // A set bit says one of our nodes starts in this window. The window lies inside one page
+    // (a power of two, at most a page, aligned), and a page belongs to one slab or region. So any
+    // other live allocation starting in it would share our node's slab, whose slots are at least
+    // our node's length (>= value_size >= the window) apart: a live allocation starting at
+    // `addr` is our node.
+    return this.arena.isLive(addr);
   }
 
   isLinked(addr: number): boolean {
@@ -172,7 +170,7 @@ export class RbtreeMap implements BpfMap {
   }
 
   private setOwned(addr: number, on: boolean): void {
-    const s = Math.floor(addr / this.granule);
+    const s = addr >>> this.granuleShift;
     const byte = s >>> 3;
     if (byte >= this.owned.length) {
       // Grow by a quarter, not double: the bitmap is part of the per-node cost (still amortised O(1)).
@@ -309,8 +307,8 @@ export class RbtreeMap implements BpfMap {
       if (bits[byte] === 0) continue;
       for (let b = 0; b < 8; b++) {
         if ((bits[byte]! & (1 << b)) === 0) continue;
-        const lo = (byte * 8 + b) * this.granule;
-        for (let a = Math.ceil(lo / 8) * 8; a < lo + this.granule; a += 8) if (this.ownsNode(a)) this.release(a);
+        const lo = (byte * 8 + b) << this.granuleShift;
+        for (let a = lo; a < lo + (1 << this.granuleShift); a += 8) if (this.ownsNode(a)) this.release(a);
       }
     }
     this.arena.unprotect(this.lockAddr, SPIN_LOCK_SIZE);
