@@ -49,24 +49,25 @@ export function refcountAcquire(call: HelperCall): HelperResult {
   return heap(call, 'bpf_refcount_acquire_impl').refcountAcquire(call.ptr(1), 'bpf_refcount_acquire_impl');
 }
 
-/** The call whose `less` callback runs (set around rbAdd; restored after, in case a callback
- *  started another tree operation): one module-level comparator, no closure per add. */
-let lessCall: HelperCall | undefined;
+/** The `less` callback of the running add, bound once (HelperCall's comparator; set around
+ *  rbAdd and restored after, in case a callback started another tree operation): one
+ *  module-level comparator, no closure per add. */
+let lessFn: ((a: number, b: number) => Int32Array) | undefined;
 function lessCallback(a: number, b: number): boolean {
-  // less returns bool: any non-zero r0 is true. callback2: no array or BigInt per comparison.
-  const R = lessCall!.callback2(3, a, b);
+  // less returns bool: any non-zero r0 is true. No array or BigInt per comparison.
+  const R = lessFn!(a, b);
   return (R[0]! | R[1]!) !== 0;
 }
 
 export function rbtreeAdd(call: HelperCall): HelperResult {
   const what = 'bpf_rbtree_add_impl';
   const g = heap(call, what);
-  const outer = lessCall;
-  lessCall = call;
+  const outer = lessFn;
+  lessFn = call.comparator !== undefined ? call.comparator(3) : (a, b) => call.callback2(3, a, b);
   try {
     return g.rbAdd(call.ptr(1), call.ptr(2), lessCallback, what);
   } finally {
-    lessCall = outer;
+    lessFn = outer;
   }
 }
 

@@ -80,16 +80,29 @@ function lockArg(call: HelperCall, what: string): number {
   return addr;
 }
 
-/** The helper call whose less/cmp callback runs (set around RbTree.add/find; see 'add'). */
-let cbCall: HelperCall | undefined;
+/** The less/cmp callback of the running add/find, bound once per operation (HelperCall's
+ *  comparator: the handle checked and the compiled callback looked up once, not per comparison). */
+let cbFn: ((a: number, b: number) => Int32Array) | undefined;
 /** find's key, as a number, for cmpCallback. */
 let cbKey = 0;
 function lessCallback(a: number, b: number): boolean {
-  const R = cbCall!.callback2(3, a, b);
+  const R = cbFn!(a, b);
   return (R[0]! | R[1]!) !== 0;
 }
 function cmpCallback(n: number): number {
-  return cbCall!.callback2(3, cbKey, n)[0]!;
+  return cbFn!(cbKey, n)[0]!;
+}
+
+/** The comparator of argument 3 for a walk of `t`. Every node the walk hands to less/cmp is a
+ *  live node of the map, allocated with at least value_size bytes (RbtreeMap.allocNode),
+ *  readable, and nothing can free it while the walk runs (the map is busy, and a callback that
+ *  calls any helper is not a leaf): that is the promise of bytes (callback2's aBytes/bBytes) that
+ *  lets a compiled comparator read its nodes without range checks. find's key is the program's
+ *  and gets none. */
+function boundCallback(call: HelperCall, t: RbtreeMap, keyIsNode: boolean): (a: number, b: number) => Int32Array {
+  const n = t.valueSize;
+  const a = keyIsNode ? n : 0;
+  return call.comparator !== undefined ? call.comparator(3, a, n) : (x, y) => call.callback2(3, x, y, a, n);
 }
 
 const entry = (
@@ -123,14 +136,14 @@ export const RBTREE_HELPERS: readonly HelperEntry[] = [
       const t = lockedTree(call);
       if (!t) return 0;
       // less returns bool: any non-zero r0 is true. The comparator is one module-level function
-      // reading the current call (no closure per add, no array or BigInt per comparison); the
-      // previous call is restored after, in case a callback started another tree operation.
-      const outer = cbCall;
-      cbCall = call;
+      // calling the bound callback (no closure per add, no array or BigInt per comparison); the
+      // previous one is restored after, in case a callback started another tree operation.
+      const outer = cbFn;
+      cbFn = boundCallback(call, t, true);
       try {
         return t.add(call.ptr(2), lessCallback);
       } finally {
-        cbCall = outer;
+        cbFn = outer;
       }
     },
     { 3: [0n, 1n] },
@@ -149,14 +162,14 @@ export const RBTREE_HELPERS: readonly HelperEntry[] = [
       const key = k <= 0xffffffffn ? Number(k) : k;
       // cmp returns int: the low 32 bits, signed, as the kernel's int-returning wrapper sees them.
       if (typeof key === 'number') {
-        const outer = cbCall;
+        const outer = cbFn;
         const outerKey = cbKey;
-        cbCall = call;
+        cbFn = boundCallback(call, t, false);
         cbKey = key;
         try {
           return t.find(cmpCallback);
         } finally {
-          cbCall = outer;
+          cbFn = outer;
           cbKey = outerKey;
         }
       }

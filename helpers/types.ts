@@ -126,8 +126,16 @@ export interface HelperCall {
   callback(fnArg: ArgIndex, args: readonly (bigint | number)[]): bigint;
   /** The comparator fast path of `callback` (rbtree less/cmp): two number arguments, and the
    *  callee frame's register file back, r0's low half in [0] and high half in [1] (valid until the
-   *  next callback). No array or BigInt per call. */
-  callback2(fnArg: ArgIndex, a: number, b: number): Int32Array;
+   *  next callback). No array or BigInt per call. `aBytes`/`bBytes` (default 0): how many bytes
+   *  from a / b the caller guarantees are live, readable arena memory that nothing can free or
+   *  move while the callback runs (an rbtree's nodes during its walk); compiled callbacks read
+   *  inside them without range checks, which then could not fail anyway. */
+  callback2(fnArg: ArgIndex, a: number, b: number, aBytes?: number, bBytes?: number): Int32Array;
+  /** callback2 bound for a run of calls to the same function in one helper call (a tree walk's
+   *  comparator): the returned function's (a, b) is callback2(fnArg, a, b, aBytes, bBytes), with
+   *  what callback2 checks and looks up per call done once here (never faulting here: a bad
+   *  handle faults at the first call, as callback2's would). Valid until the helper returns. */
+  comparator?(fnArg: ArgIndex, aBytes?: number, bBytes?: number): (a: number, b: number) => Int32Array;
   /** Call a BPF function by handle value (for helpers that stored a handle). */
   callFunction(handle: bigint, args: readonly (bigint | number)[]): bigint;
   /** The BPF function whose handle is in argument `i`, kept to be called later, outside this run

@@ -159,6 +159,7 @@ const MAP_TAG = (HANDLE_TAG_BASE + HandleKind.MAP) | 0;
 const EMPTY_SET: ReadonlySet<number> = new Set();
 const NO_NAMES: readonly string[] = Object.freeze([]);
 const NO_ARGS: readonly number[] = Object.freeze([]);
+const NO_REGS = new Int32Array(24);
 
 /** Lock bookkeeping of one run. Arrays in taking order, not a Map: a run holds zero or one lock
  *  almost always, and a Map's set-then-delete costs ~130 ns in Node 20 (each delete of a small
@@ -216,6 +217,10 @@ class Run {
   callbacks = 0;
   /** A leaf callback's frame is still entered (Interpreter.runLeaf): it is left by closeLeaf. */
   leafOpen = false;
+  /** The leaf whose caches belong to the open frame entry (runLeaf resets another's first). */
+  openLeaf: CompiledLeaf | undefined = undefined;
+  /** The register file of the open leaf frame. */
+  leafR: Int32Array = NO_REGS;
   pendingTail: Program | undefined = undefined;
   /** Where compiled code hands over (vm/compiler: status 1 and 2). */
   nextProg: Program | undefined = undefined;
@@ -264,6 +269,7 @@ class Run {
     this.tailCalls = 0;
     this.callbacks = 0;
     this.leafOpen = false;
+    this.openLeaf = undefined;
     this.pendingTail = undefined;
     this.nextProg = undefined;
     this.lastPc = 0;
@@ -328,9 +334,6 @@ export class Interpreter {
   private lastLeafProg: Program | undefined = undefined;
   private lastLeafPc = -1;
   private lastLeaf: CompiledLeaf | null = null;
-  /** Counts the frame entries of runLeaf: a compiled leaf keeps its range caches while the
-   *  entry it filled them in is still open (codegen's leaf prologue). */
-  private leafEpoch = 0;
   readonly compileStats: CompileStats = { compiled: 0, compileMs: 0, notCompiled: [], compiledRuns: 0, interpretedFallbacks: 0, leafCallbacks: 0 };
 
   constructor(
@@ -641,13 +644,13 @@ export class Interpreter {
 
   /** `invoke` with two number arguments, returning the callee's register file (r0 in [0], [1]):
    *  the comparator path of rbtree add/find, called log2(N) times per operation. */
-  invoke2(run: Run, prog: Program, pc: number, a: number, b: number, decoded: Decoded): Int32Array {
+  invoke2(run: Run, prog: Program, pc: number, a: number, b: number, decoded: Decoded, aBytes = 0, bBytes = 0): Int32Array {
     if (pc < 0 || pc >= decoded.length || (pc > 0 && decoded.code[pc - 1] === 0x18)) {
       throw new FaultSignal(`function handle points at pc ${pc}, outside the program or not an instruction`);
     }
     if (this.engine === 'compiled' && run.req.trace === undefined && a >>> 0 === a && b >>> 0 === b) {
       const leaf = this.leafCallback(prog, decoded, pc);
-      if (leaf !== null) return this.runLeaf(run, prog, pc, leaf, a, b);
+      if (leaf !== null) return this.runLeaf(run, prog, pc, leaf, a, b, aBytes, bBytes);
     }
     this.closeLeaf(run);
     const ctx = run.contextAt(this, run.depth + 1);
@@ -670,11 +673,15 @@ export class Interpreter {
    *  at the same frame, a fresh may_goto budget, the stack bytes the previous frame at that depth
    *  left (as separate entries give), and every way out of the helper, or into another frame,
    *  run, tail call or the arena, closes the frame first (closeLeaf's callers). Only the frame's
-   *  r0 is written back on success (its other registers are never read); a fault reports them all. */
-  private runLeaf(run: Run, prog: Program, pc: number, leaf: CompiledLeaf, a: number, b: number): Int32Array {
-    const R = run.contextAt(this, run.depth + (run.leafOpen ? 0 : 1)).R;
+   *  r0 is written back on success (its other registers are never read); a fault reports them all.
+   *  @internal (also called by CallContext's comparator) */
+  runLeaf(run: Run, prog: Program, pc: number, leaf: CompiledLeaf, a: number, b: number, aBytes: number, bBytes: number): Int32Array {
+    let R: Int32Array;
     if (!run.leafOpen) {
-      this.leafEpoch++;
+      R = run.contextAt(this, run.depth + 1).R;
+      run.leafR = R;
+      run.openLeaf = leaf;
+      leaf.reset();
       const deepest = run.maxDepth;
       this.enterFrame(run, R);
       // a callback that stores nothing leaves its frame's bytes as they were: the run's end need
@@ -682,12 +689,22 @@ export class Interpreter {
       if (!leaf.stores) run.maxDepth = deepest;
       run.callbacks++;
       run.leafOpen = true;
-    } else run.loopBudget[run.depth] = BPF_MAX_LOOPS;
+    } else {
+      R = run.leafR;
+      // a fresh may_goto budget per call (only a callback with may_goto reads it)
+      if (leaf.mayGoto) run.loopBudget[run.depth] = BPF_MAX_LOOPS;
+      // another callback in the same frame entry: its caches are from an earlier entry
+      if (run.openLeaf !== leaf) {
+        run.loopBudget[run.depth] = BPF_MAX_LOOPS;
+        run.openLeaf = leaf;
+        leaf.reset();
+      }
+    }
     run.pc = pc;
     run.prog = prog;
     this.compileStats.compiledRuns++;
     try {
-      return leaf.fn(run, R, a, b, R[20]!, this.leafEpoch);
+      return leaf.fn(run, R, a, b, R[20]!, aBytes, bBytes);
     } catch (e) {
       this.closeLeaf(run);
       throw this.asFault(run, prog, R, e);
@@ -707,7 +724,8 @@ export class Interpreter {
   /** The compiled leaf function of the callback of `prog` at `pc` (codegen's leafBlocks), made on
    *  first use and cached with the program; null when the callback is not a leaf or does not
    *  compile (invoke2 then takes the general path). */
-  private leafCallback(prog: Program, decoded: Decoded, pc: number): CompiledLeaf | null {
+  /** @internal (also called by CallContext's comparator) */
+  leafCallback(prog: Program, decoded: Decoded, pc: number): CompiledLeaf | null {
     if (prog === this.lastLeafProg && pc === this.lastLeafPc) return this.lastLeaf;
     let byPc = this.leafCache.get(prog);
     if (byPc === undefined) this.leafCache.set(prog, (byPc = new Map()));
@@ -2835,13 +2853,46 @@ class CallContext implements VmHelperCall {
     if (this.R[2 * fnArg + 1] === FUNC_TAG && this.prog !== undefined) return this.vm.invoke(this.run, this.prog, this.R[2 * fnArg]! >>> 0, args, this.decoded);
     return this.callFunction(this.u64(fnArg), args);
   }
-  callback2(fnArg: ArgIndex, a: number, b: number): Int32Array {
-    if (this.R[2 * fnArg + 1] === FUNC_TAG && this.prog !== undefined) return this.vm.invoke2(this.run, this.prog, this.R[2 * fnArg]! >>> 0, a, b, this.decoded ?? this.vm.decode(this.prog));
+  callback2(fnArg: ArgIndex, a: number, b: number, aBytes = 0, bBytes = 0): Int32Array {
+    if (this.R[2 * fnArg + 1] === FUNC_TAG && this.prog !== undefined) return this.vm.invoke2(this.run, this.prog, this.R[2 * fnArg]! >>> 0, a, b, this.decoded ?? this.vm.decode(this.prog), aBytes, bBytes);
     const r0 = this.callFunction(this.u64(fnArg), [a, b]);
     const out = new Int32Array(2);
     out[0] = Number(r0 & 0xffffffffn) | 0;
     out[1] = Number(r0 >> 32n) | 0;
     return out;
+  }
+  /** What comparator bound: the function's pc, its compiled leaf (null: callback2 per call), the
+   *  argument holding its handle and the promised byte counts. */
+  private cmpPc = 0;
+  private cmpLeaf: CompiledLeaf | null = null;
+  private cmpFnArg: ArgIndex = 1;
+  private cmpA = 0;
+  private cmpB = 0;
+  /** The function comparator returns: one per context, so a tree walk allocates nothing. */
+  private readonly cmp = (a: number, b: number): Int32Array => {
+    const leaf = this.cmpLeaf;
+    if (leaf !== null && a >>> 0 === a && b >>> 0 === b) return this.vm.runLeaf(this.run, this.prog!, this.cmpPc, leaf, a, b, this.cmpA, this.cmpB);
+    return this.callback2(this.cmpFnArg, a, b, this.cmpA, this.cmpB);
+  };
+  comparator(fnArg: ArgIndex, aBytes = 0, bBytes = 0): (a: number, b: number) => Int32Array {
+    this.cmpFnArg = fnArg;
+    this.cmpA = aBytes;
+    this.cmpB = bBytes;
+    this.cmpLeaf = null;
+    // What invoke2 checks per call, once: a function handle of this program at a valid entry,
+    // the compiled engine without a trace, and a leaf callback there. Anything else (or a check
+    // that fails: callback2 faults at the first call, as before) takes callback2 per call.
+    const prog = this.prog;
+    const vm = this.vm;
+    if (this.R[2 * fnArg + 1] === FUNC_TAG && prog !== undefined && vm.engine === 'compiled' && this.run.req.trace === undefined) {
+      const pc = this.R[2 * fnArg]! >>> 0;
+      const decoded = this.decoded ?? vm.decode(prog);
+      if (isFunctionEntry(decoded, pc)) {
+        this.cmpPc = pc;
+        this.cmpLeaf = vm.leafCallback(prog, decoded, pc);
+      }
+    }
+    return this.cmp;
   }
   callFunction(handle: bigint, args: readonly (bigint | number)[]): bigint {
     const h = BigInt.asUintN(64, handle);

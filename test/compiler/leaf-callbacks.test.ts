@@ -10,7 +10,8 @@ import { Runtime } from '../../src/runtime.js';
 import type { HelperCall, HelperEntry, HelperResult } from '../../helpers/types.js';
 import type { Engine } from '../../vm/interpreter.js';
 import type { Insn } from '../../vm/isa.js';
-import { ADD, DW, I, JEQ, JLT, alu64k, alu64x, callLocal, exit, jmpk, jmpx, lddw, ldx, mayGoto, mov64, movr, prog, st, stx } from '../vm/enc.js';
+import { argLoads, generate, leafBlocks } from '../../vm/compiler/codegen.js';
+import { ADD, DW, I, JEQ, JLT, SUB, W, alu64k, alu64x, callLocal, exit, ja, jmpk, jmpx, lddw, ldx, mayGoto, mov64, movr, prog, st, stx } from '../vm/enc.js';
 
 const ENGINES: readonly Engine[] = ['interpreter', 'compiled'];
 
@@ -192,4 +193,84 @@ describe('leaf callbacks run as the interpreter runs them', () => {
     expect(c!.r).toEqual(i!.r);
     expect(c!.leaves).toBe(1);
   });
+
+  it('a comparator bound once (HelperCall.comparator) gives what callback2 per call gives', () => {
+    // the leaf, a general callback (it calls a helper) and a bad handle (faults at the first call,
+    // never at binding, and not at all without a call)
+    const leafCb = withCallback([movr(0, 1), alu64k(SUB, 0, 3), alu64x(ADD, 0, 2), exit()]);
+    const general = withCallback([I(0x85, 0, 0, 0, 3), alu64x(ADD, 0, 1), exit()]);
+    const bad = prog([mov64(1, 4), I(0x85, 0, 0, 0, 2), exit()]);
+    const bound = (ps: readonly [number, number][]) => (c: HelperCall): HelperResult => {
+      const f = c.comparator!(1);
+      let acc = 0;
+      for (const [a, b] of ps) {
+        const R = f(a, b);
+        acc = (Math.imul(acc, 31) + R[0]! + Math.imul(R[1]!, 7)) | 0;
+      }
+      return acc >>> 0;
+    };
+    const ps: [number, number][] = [[1, 2], [0xffffffff, 1], [7, 0x80000000], [2 ** 33, 5]];
+    for (const p of [leafCb, general, bad]) {
+      const per = both(() => ({ p, helpers: [helper(2, pairs(ps)), helper(3, () => 5)] }));
+      const once = both(() => ({ p, helpers: [helper(2, bound(ps)), helper(3, () => 5)] }));
+      expect(once[1]!.r).toEqual(once[0]!.r);
+      expect(once[0]!.r).toEqual(per[0]!.r);
+    }
+    expect(both(() => ({ p: bad, helpers: [helper(2, bound([]))] })).map((o) => o.r)).toEqual([{ r0: '0', insns: 3 }, { r0: '0', insns: 3 }]);
+  });
+
+  it('promised argument bytes: loads inside them skip the check and read the same; others are still checked', () => {
+    // r0 = *(u64 *)(r1 + 8) + *(u32 *)(r3 + 4) with r3 = r2 + 4, then *(u64 *)(r2 + r4) where r4
+    // is 0 (not a constant the compiler tracks): the last load keeps its check
+    const cb = [ldx(DW, 0, 1, 8), movr(3, 2), alu64k(ADD, 3, 4), ldx(W, 4, 3, 4), alu64x(ADD, 0, 4), mov64(4, 0), alu64x(ADD, 4, 2), ldx(DW, 4, 4, 0), alu64x(ADD, 0, 4), exit()];
+    const run = (promise: (a: number, b: number) => [number, number, number, number]) =>
+      both((rt) => {
+        const a = rt.arena.alloc(16, { kind: 'ctx', name: 'a' });
+        const b = rt.arena.alloc(16, { kind: 'ctx', name: 'b' });
+        rt.arena.dv.setUint32(a + 8, 1000, true);
+        rt.arena.dv.setUint32(b, 7, true);
+        rt.arena.dv.setUint32(b + 8, 30, true);
+        const [x, y, an, bn] = promise(a, b);
+        return { p: withCallback(cb), helpers: [helper(2, (c) => c.callback2(1, x, y, an, bn)[0]! >>> 0)] };
+      });
+    for (const o of [run((a, b) => [a, b, 16, 16]), run((a, b) => [a, b, 0, 0]), run((a, b) => [a, b, 16, 12])]) {
+      expect(o[1]!.r).toEqual(o[0]!.r);
+      expect(o[0]!.r).toMatchObject({ r0: String((1000 + 30 + 7).toString(16)) });
+    }
+    // a promise about a but not b: b is not memory, and the loads through it fault alike
+    const f = run((a) => [a, 24, 16, 0]);
+    expect(f[1]!.r).toEqual(f[0]!.r);
+    expect(f[0]!.r).toMatchObject({ fault: expect.stringMatching(/read of 4 bytes/), pc: 7 });
+  });
 });
+
+describe('argLoads: which loads of a leaf read through its arguments plus a constant', () => {
+  const of = (cb: Insn[]) => {
+    const p = withCallback(cb);
+    return [...argLoads(p.insns, leafBlocks(p.insns, 4)!, 4)].map(([pc, v]) => [pc - 4, v.arg, v.delta]);
+  };
+
+  it('follows 64-bit moves and constant adds and subtracts', () => {
+    expect(of([ldx(DW, 0, 1, 24), movr(3, 2), alu64k(ADD, 3, 8), alu64k(SUB, 3, 2), ldx(DW, 4, 3, 0), ldx(W, 5, 2, 4), exit()])).toEqual([
+      [0, 1, 0],
+      [4, 2, 6],
+      [5, 2, 0],
+    ]);
+    // and the generated leaf reads them unchecked inside the promise (an for r1, bn for r2)
+    const p = withCallback([ldx(DW, 0, 1, 24), movr(3, 2), alu64k(ADD, 3, 8), ldx(W, 4, 3, 0), exit()]);
+    const src = generate(p.insns, 'x', leafBlocks(p.insns, 4), 4).source;
+    expect(src).toContain('if(32<=an)');
+    expect(src).toContain('if(12<=bn)');
+  });
+
+  it('forgets a register written otherwise, on any path, or moved by a loop', () => {
+    // pc 0: if r0 == 0 skip the next; r1 = 5 on one path only; the load through r1 after the join
+    // is not an argument load, the one through r2 is
+    expect(of([jmpk(JEQ, 0, 0, 1), mov64(1, 5), ldx(DW, 3, 1, 0), ldx(DW, 4, 2, 0), exit()])).toEqual([[3, 2, 0]]);
+    // r2 += 8 in a loop: a different constant each lap
+    expect(of([ldx(DW, 3, 2, 0), alu64k(ADD, 2, 8), jmpk(JLT, 3, 10, -3), exit()])).toEqual([]);
+    // a 32-bit move and a load into the base register end it too
+    expect(of([I(0xbc, 1, 1), ldx(DW, 3, 1, 0), ldx(DW, 2, 2, 0), ldx(DW, 3, 2, 0), ja(0), exit()])).toEqual([[2, 2, 0]]);
+  });
+});
+

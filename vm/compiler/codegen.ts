@@ -167,6 +167,104 @@ export function leafBlocks(insns: readonly Insn[], entry: number): Uint8Array | 
   return only;
 }
 
+/** The loads of a leaf callback (leafBlocks' `only`, entered at `entry`) whose base register
+ *  holds, on every path from the entry, one of the callback's two arguments plus a constant:
+ *  load pc -> the argument (1 for r1, 2 for r2) and that constant. The helper calling the leaf may
+ *  promise that an argument points to so many live, readable bytes (callback2's aBytes/bBytes:
+ *  the rbtree nodes a `less` compares), and a load inside them cannot fail, whatever the program
+ *  is: the generated code then reads without a range check. A forward analysis to a fixed point;
+ *  registers only keep an argument through 64-bit moves and adds or subtracts of an immediate. */
+export function argLoads(insns: readonly Insn[], only: Uint8Array, entry: number): Map<number, { arg: 1 | 2; delta: number }> {
+  const n = insns.length;
+  // per slot and register: argument (0: unknown) and constant; `seen` marks slots reached
+  const argOf = new Int8Array((n + 1) * 11);
+  const delta = new Float64Array((n + 1) * 11);
+  const seen = new Uint8Array(n + 1);
+  const out = new Map<number, { arg: 1 | 2; delta: number }>();
+  const cur = new Int8Array(11);
+  const curD = new Float64Array(11);
+  const work: number[] = [];
+  const flow = (to: number) => {
+    if (to < 0 || to >= n || only[to] !== 1) return;
+    const o = to * 11;
+    if (seen[to] === 0) {
+      seen[to] = 1;
+      for (let r = 0; r < 11; r++) {
+        argOf[o + r] = cur[r]!;
+        delta[o + r] = curD[r]!;
+      }
+      work.push(to);
+      return;
+    }
+    let changed = false;
+    for (let r = 0; r < 11; r++) {
+      if (argOf[o + r] !== 0 && (argOf[o + r] !== cur[r] || delta[o + r] !== curD[r])) {
+        argOf[o + r] = 0;
+        changed = true;
+      }
+    }
+    if (changed) work.push(to);
+  };
+  cur[1] = 1;
+  cur[2] = 2;
+  flow(entry);
+  while (work.length > 0) {
+    const pc = work.pop()!;
+    const o = pc * 11;
+    for (let r = 0; r < 11; r++) {
+      cur[r] = argOf[o + r]!;
+      curD[r] = delta[o + r]!;
+    }
+    const x = insns[pc]!;
+    const c = x.code & 7;
+    if (x.code === LD_IMM64) {
+      if (x.dst < 11) cur[x.dst] = 0;
+      flow(pc + 2);
+      continue;
+    }
+    if (c === 5 || c === 6) {
+      const op = x.code & 0xf0;
+      if (op === 0x90) continue; // exit
+      // leafBlocks admits no calls: the rest are jumps
+      const t = jumpTarget(x, pc);
+      if (t !== undefined) flow(t);
+      if (x.code !== 0x05 && x.code !== 0x06) flow(pc + 1);
+      continue;
+    }
+    if (c === 1 && x.src < 11 && cur[x.src] !== 0 && ((x.code & 0xe0) === 0x60 || (x.code & 0xe0) === 0x80)) {
+      // recorded at every visit; a later visit with less known replaces it (below)
+      out.set(pc, { arg: cur[x.src] as 1 | 2, delta: curD[x.src]! });
+    }
+    if (c === 7 && x.dst < 11) {
+      const op = x.code;
+      if (op === 0xbf && x.off === 0 && x.src < 11) {
+        cur[x.dst] = cur[x.src]!;
+        curD[x.dst] = curD[x.src]!;
+      } else if ((op === 0x07 || op === 0x17) && cur[x.dst] !== 0) {
+        const d = curD[x.dst]! + (op === 0x07 ? x.imm | 0 : -(x.imm | 0));
+        if (Math.abs(d) < 1 << 24) curD[x.dst] = d;
+        else cur[x.dst] = 0;
+      } else cur[x.dst] = 0;
+    } else if (c === 4 || c === 1) {
+      if (x.dst < 11) cur[x.dst] = 0;
+    } else if (c === 0) {
+      cur.fill(0); // LD_ABS / LD_IND
+    } else if (c === 3 && (x.code & 0xe0) === 0xc0) {
+      // atomics: a fetch writes the source register, cmpxchg r0
+      cur[0] = 0;
+      if (x.src < 11) cur[x.src] = 0;
+    }
+    flow(pc + 1);
+  }
+  // keep only loads whose base was the same argument plus the same constant at the fixed point
+  for (const [pc, v] of out) {
+    const x = insns[pc]!;
+    const o = pc * 11 + x.src;
+    if (x.src >= 11 || seen[pc] === 0 || argOf[o] !== v.arg || delta[o] !== v.delta) out.delete(pc);
+  }
+  return out;
+}
+
 /** The generated source of one program and its block starts (no `new Function` yet). With
  *  `only` (reachableFrom of a callback's entry), just the blocks a callback entered there can
  *  run: a smaller function whose dispatcher has a few arms instead of the whole program's, and
@@ -175,6 +273,8 @@ export function leafBlocks(insns: readonly Insn[], entry: number): Uint8Array | 
  *  register in the catch). */
 export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array, leafEntry?: number, proven?: ProvenInput): { source: string; blocks: Set<number>; wasm: Uint8Array[] } {
   const leaf = leafEntry !== undefined && only !== undefined;
+  // a leaf's loads through its arguments, which the caller's promise (an, bn) makes check-free
+  const argAt = leaf ? argLoads(insns, only, leafEntry) : undefined;
   const safeMem = proven?.facts.safeMem;
   // map_lookup_elem sites whose map and key the block itself shows (see lookupSites)
   const sites = proven !== undefined ? lookupSites(insns) : undefined;
@@ -496,8 +596,14 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
         e(`{const a=(${lo(S)}+${off})>>>0;${fast}}`);
         continue;
       }
+      // through a leaf's argument inside the bytes its caller promised (argLoads): no check
+      const arg = argAt?.get(pc);
+      const promised =
+        arg !== undefined && arg.delta + off >= 0
+          ? `if(${arg.delta + off + size}<=${arg.arg === 1 ? 'an' : 'bn'}){const a=(${lo(S)}+${off})>>>0;${fast}break L;}`
+          : '';
       e(
-        `L:{${memAddr(S, off)}if(ah!==0||a<rS${S}||a+${size}>rE${S}){if(ah===0&&arena.accessRange(a,false,rng)&&a+${size}<=rng[1]){rS${S}=rng[0];rE${S}=rng[1];}` +
+        `L:{${promised}${memAddr(S, off)}if(ah!==0||a<rS${S}||a+${size}>rE${S}){if(ah===0&&arena.accessRange(a,false,rng)&&a+${size}<=rng[1]){rS${S}=rng[0];rE${S}=rng[1];}` +
           `else{${AT(pc)}vm.loadSlow(run,${pc},ah,a,${size});${slow}break L;}}${fast}}`,
       );
       continue;
@@ -632,13 +738,15 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
     (leaf
       ? // a leaf callback (leafBlocks): r1, r2 and r10 given, every other register 0, as
         // Interpreter.invoke2 and enterFrame set them; r0 is returned in R[0..1]. Its range caches
-        // outlive a call: the comparator calls of one tree walk share one frame entry (`epoch`,
-        // Interpreter.runLeaf), during which nothing allocates, frees, protects or moves memory
+        // outlive a call: the comparator calls of one tree walk share one frame entry
+        // (Interpreter.runLeaf), during which nothing allocates, frees, protects or moves memory
         // (every way to the arena closes the frame first), so a range admitted by one call is
-        // still accessible in the next; a new entry drops them, as the interpreter's cache is
-        // dropped between helper calls.
+        // still accessible in the next, and the arena's views stay; a new entry drops the caches
+        // and reads the views again (`reset`, called by runLeaf), as the interpreter's cache is
+        // dropped between helper calls. (Doing that here, behind a check per call, cost a third
+        // of the function's time: V8 then reloads every view at each access.)
         CACHES +
-        `let seen=-1;return function ${safeName(name)}(run,R,a,b,fp,epoch){if(epoch!==seen){seen=epoch;${RESET}}` +
+        `const fn=function ${safeName(name)}(run,R,a,b,fp,an,bn){` +
         `const limit=run.limit;${pseudoLoads ? 'const pseudo=decoded.pseudo??(decoded.pseudo=new Int32Array(decoded.length*3));let gen=vm.resolvedGen;' : ''}let count=run.insnCount;` +
         Array.from({ length: 12 }, (_, r) => `let l${r}=${r === 1 ? 'a' : r === 2 ? 'b' : r === 10 ? 'fp' : '0'},h${r}=0;`).join('') +
         `let pc=${leafEntry};`
@@ -653,7 +761,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
     `try{D:for(;;){switch(pc){`;
   // leafBlocks guarantees every jump lands on a block of the callback: the default arm is dead there
   const epilogue = leaf
-    ? `default:throw new Error('leaf callback: no block at pc '+pc);}}}catch(e){${SYNC}throw e;}}`
+    ? `default:throw new Error('leaf callback: no block at pc '+pc);}}}catch(e){${SYNC}throw e;}};return{fn,reset(){${RESET}}};`
     : `default:${SYNC}run.insnCount=count;run.nextProg=prog;run.nextPc=pc;return 2;}}}catch(e){${SYNC}throw e;}}`;
   const blocks = new Set(L);
   for (const r of regions) for (let pc = r.head + 1; pc <= r.end; pc++) if (!r.entries.includes(pc)) blocks.delete(pc);
@@ -663,29 +771,38 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
 /** Generate and bind one program: `vm` is the interpreter, `prog`/`decoded` the program as it
  *  decoded it. Throws NotCompiled for what the compiler leaves to the interpreter. */
 /** A compiled leaf callback (leafBlocks): runs the callback with r1 = a, r2 = b (both u32),
- *  r10 = fp and every other register 0, and returns `R` with r0 in R[0..1]; `epoch` names the
- *  frame entry the call belongs to (a new one drops the range caches). Faults throw with
- *  run.pc/run.prog set and every register synced into `R`, as the whole-program function does. */
-export type LeafFn = (run: unknown, R: Int32Array, a: number, b: number, fp: number, epoch: number) => Int32Array;
+ *  r10 = fp and every other register 0, and returns `R` with r0 in R[0..1]. Faults throw with
+ *  run.pc/run.prog set and every register synced into `R`, as the whole-program function does.
+ *  `an`/`bn`: how many bytes from a / b the caller promises are live and readable for the call
+ *  (0: none); the loads argLoads finds inside them skip their range check. */
+export type LeafFn = (run: unknown, R: Int32Array, a: number, b: number, fp: number, an: number, bn: number) => Int32Array;
 
 /** Generate and bind the leaf function of the callback at `entry` (`only`: leafBlocks' answer). */
 export function compileLeaf(insns: readonly Insn[], name: string, vm: unknown, prog: unknown, decoded: unknown, kit: CompilerKit, only: Uint8Array, entry: number): CompiledLeaf {
   const t0 = nowMs();
   const { source } = generate(insns, name, only, entry);
-  const factory = new Function('vm', 'prog', 'decoded', 'K', source) as (vm: unknown, prog: unknown, decoded: unknown, K: CompilerKit) => LeafFn;
+  const factory = new Function('vm', 'prog', 'decoded', 'K', source) as (vm: unknown, prog: unknown, decoded: unknown, K: CompilerKit) => { fn: LeafFn; reset: () => void };
   let stores = false;
+  let mayGoto = false;
   for (let pc = 0; pc < insns.length; pc++) {
     const x = insns[pc]!;
     if (only[pc] === 1 && x.code !== LD_IMM64 && ((x.code & 7) === 2 || (x.code & 7) === 3)) stores = true;
+    if (only[pc] === 1 && x.code === 0xe5) mayGoto = true;
     if (x.code === LD_IMM64) pc++;
   }
-  return { fn: factory(vm, prog, decoded, kit), stores, compileMs: nowMs() - t0 };
+  const { fn, reset } = factory(vm, prog, decoded, kit);
+  return { fn, reset, stores, mayGoto, compileMs: nowMs() - t0 };
 }
 
 export interface CompiledLeaf {
   readonly fn: LeafFn;
+  /** At each entry of the callback's frame, before its first call there: drops the range caches
+   *  the calls of the previous entry filled and reads the arena's views again. */
+  readonly reset: () => void;
   /** Whether the callback has a store or atomic (else it never writes memory, its frame included). */
   readonly stores: boolean;
+  /** Whether the callback has a may_goto (else its frame's loop budget is never read). */
+  readonly mayGoto: boolean;
   readonly compileMs: number;
 }
 
