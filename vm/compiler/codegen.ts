@@ -360,6 +360,8 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
   const e = (s: string) => out.push(s);
   // per-CPU arrays' region bases by CPU, for inline lookups (constants made with the function)
   const percpuBases: string[] = [];
+  // helper ids called directly (callCode's `direct`): their table entries, resolved once
+  const helperIds = new Set<number>();
   const percpuEntry: string[] = [];
   const lo = (r: number) => `l${r}`;
   const hi = (r: number) => `h${r}`;
@@ -672,6 +674,20 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
       `if(run.pendingTail!==undefined){const t=run.pendingTail;run.pendingTail=undefined;run.loopBudget[run.depth]=${BPF_MAX_LOOPS};` +
       `${SYNC}run.insnCount=count;run.nextProg=t;run.nextPc=0;return 1;}`;
     const helper = (id: string) => `${ARGS}run.insnCount=count;vm.callHelper(run,ctx,prog,decoded,${pc},${id},R);${after}`;
+    // A helper call whose id is constant: the table entry, resolved when the function was made
+    // (HEn, see the prologue), is called at this site, which V8 then sees calling one function
+    // (Interpreter.callHelper's `impl(ctx)` calls every helper, and inlines none). What runs is
+    // callHelper's and invokeAt's code; an unknown helper, or a GPL-only one from a program that
+    // is not GPL, takes callHelper, which faults.
+    const direct = (id: number) => {
+      const H = `HE${id >>> 0}`;
+      helperIds.add(id);
+      return (
+        `${ARGS}run.insnCount=count;if(${H}!==undefined&&(run.gpl||!${H}.gplOnly)){ctx.prog=prog;ctx.decoded=decoded;ctx.pc=${pc};run.contextsUsed=true;` +
+        `try{const v=${H}.impl(ctx);if(run.leafOpen)vm.closeLeaf(run);if(typeof v==='number'&&v>>>0===v){R[0]=v;R[1]=0;}else K.setR0(R,v);}` +
+        `catch(e){vm.closeLeaf(run);run.pc=${pc};run.prog=prog;throw e;}}else vm.callHelper(run,ctx,prog,decoded,${pc},${id},R);${after}`
+      );
+    };
     const local = (target: string) =>
       // the depth limit is enterFrame's (one home): it throws before the callee runs, and what is
       // saved here first is never read after a fault
@@ -726,14 +742,14 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
         `${helper('1')}}`
       );
     }
-    return helper(`${x.imm | 0}`); // the interpreter reads imm as int32 (an unsigned imm is the same bits)
+    return direct(x.imm | 0); // the interpreter reads imm as int32 (an unsigned imm is the same bits)
   }
 
   // The interpreter's env and its arena never change (readonly, and the compiled code is cached
   // per interpreter): read once when the function is made, not per call (a callback is entered
   // ~10 times per rbtree operation); the arena's views only when `arena.views` moved (VIEWS).
   const prologue =
-    `"use strict";${percpuBases.join('')}const env=vm.env;const arena=env.arena;const rng=vm.rng;const tmp=vm.tmp;let views=arena.views;let dv=arena.dv;let u8=arena.u8;let i8=arena.i8;` +
+    `"use strict";${percpuBases.join('')}${[...helperIds].map((id) => `const HE${id >>> 0}=vm.env.helper(${id});`).join('')}const env=vm.env;const arena=env.arena;const rng=vm.rng;const tmp=vm.tmp;let views=arena.views;let dv=arena.dv;let u8=arena.u8;let i8=arena.i8;` +
     `let u16=arena.u16;let i16=arena.i16;let i32=arena.i32;` +
     (leaf
       ? // a leaf callback (leafBlocks): r1, r2 and r10 given, every other register 0, as
