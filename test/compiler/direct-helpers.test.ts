@@ -1,8 +1,9 @@
-// Helper calls with a constant id: the compiled code calls the helper table's entry, resolved when
-// its function was made, instead of going through Interpreter.callHelper (vm/compiler/codegen.ts
-// callCode's `direct`). Everything observable must stay the interpreter's: r0 from every kind of
-// result, the GPL-only refusal, unknown helpers, faults raised in the helper (pc, registers), the
-// registers after the call and a tail call requested by the helper.
+// Helper and kfunc calls: the compiled code calls the helper table's entry (the kfunc table's
+// implementation), resolved when its function was made, instead of going through
+// Interpreter.callHelper / callKfunc (vm/compiler/codegen.ts callCode). Everything observable must
+// stay the interpreter's: r0 from every kind of result, the GPL-only refusal, unknown helpers and
+// kfuncs, a run's own kfunc hook, faults raised in the helper (pc, registers) and the registers
+// after the call.
 import { describe, expect, it } from 'vitest';
 import { FaultSignal, VmFault } from '../../src/errors.js';
 import { Runtime } from '../../src/runtime.js';
@@ -94,4 +95,28 @@ describe('helper calls with a constant id, compiled as direct calls', () => {
     expect(c).toEqual(i);
     expect(i).toMatchObject({ fault: 'after the callback returned 41', pc: 3 });
   });
+
+  it('kfunc calls: the table\'s implementation, the run\'s own hook and an unknown id, alike', () => {
+    const kcall = (id: number): Program => prog([mov64(6, 7), mov64(1, 11), I(0x85, 0, 2, 0, id), alu64x(ADD, 0, 6), exit()]);
+    const out = (hook?: (id: number, args: readonly bigint[]) => bigint) =>
+      ENGINES.map((engine) => {
+        const rt = new Runtime({ engine });
+        const id = rt.kfuncId('bpf_rcu_read_lock')!;
+        return [id, 999_999].map((k) => {
+          try {
+            return rt.interpreter.run(kcall(k), { cpu: 0, maxInsns: 1000, output: { printk: [], ringbuf: [], perf: [] }, ...(hook ? { kfunc: hook } : {}) }).r0.toString(16);
+          } catch (e) {
+            if (!(e instanceof VmFault)) throw e;
+            return `${e.reason} at ${e.pc}`;
+          }
+        });
+      });
+    const [i, c] = out();
+    expect(c).toEqual(i);
+    expect(i).toEqual(['7', 'unsupported kfunc #999999 at 2']);
+    const [hi, hc] = out((id, args) => BigInt(id % 1000) + args[0]!);
+    expect(hc).toEqual(hi);
+    expect(hi![1]).toBe((999 + 11 + 7).toString(16));
+  });
 });
+

@@ -362,6 +362,8 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
   const percpuBases: string[] = [];
   // helper ids called directly (callCode's `direct`): their table entries, resolved once
   const helperIds = new Set<number>();
+  // kfunc ids called (their implementations, resolved once)
+  const kfuncIds = new Set<number>();
   const percpuEntry: string[] = [];
   const lo = (r: number) => `l${r}`;
   const hi = (r: number) => `h${r}`;
@@ -675,18 +677,18 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
       `${SYNC}run.insnCount=count;run.nextProg=t;run.nextPc=0;return 1;}`;
     const helper = (id: string) => `${ARGS}run.insnCount=count;vm.callHelper(run,ctx,prog,decoded,${pc},${id},R);${after}`;
     // A helper call whose id is constant: the table entry, resolved when the function was made
-    // (HEn, see the prologue), is called at this site, which V8 then sees calling one function
+    // (HEn and its impl HIn, see the prologue), is called at this site, which V8 then sees calling one function
     // (Interpreter.callHelper's `impl(ctx)` calls every helper, and inlines none). What runs is
     // callHelper's and invokeAt's code; an unknown helper, or a GPL-only one from a program that
     // is not GPL, takes callHelper, which faults.
+    const invoke = (impl: string) =>
+      `ctx.prog=prog;ctx.decoded=decoded;ctx.pc=${pc};run.contextsUsed=true;` +
+      `try{const v=${impl}(ctx);if(run.leafOpen)vm.closeLeaf(run);if(typeof v==='number'&&v>>>0===v){R[0]=v;R[1]=0;}else K.setR0(R,v);}` +
+      `catch(e){vm.closeLeaf(run);run.pc=${pc};run.prog=prog;throw e;}`;
     const direct = (id: number) => {
       const H = `HE${id >>> 0}`;
       helperIds.add(id);
-      return (
-        `${ARGS}run.insnCount=count;if(${H}!==undefined&&(run.gpl||!${H}.gplOnly)){ctx.prog=prog;ctx.decoded=decoded;ctx.pc=${pc};run.contextsUsed=true;` +
-        `try{const v=${H}.impl(ctx);if(run.leafOpen)vm.closeLeaf(run);if(typeof v==='number'&&v>>>0===v){R[0]=v;R[1]=0;}else K.setR0(R,v);}` +
-        `catch(e){vm.closeLeaf(run);run.pc=${pc};run.prog=prog;throw e;}}else vm.callHelper(run,ctx,prog,decoded,${pc},${id},R);${after}`
-      );
+      return `${ARGS}run.insnCount=count;if(${H}!==undefined&&(run.gpl||!${H}.gplOnly)){${invoke(`HI${id >>> 0}`)}}else vm.callHelper(run,ctx,prog,decoded,${pc},${id},R);${after}`;
     };
     const local = (target: string) =>
       // the depth limit is enterFrame's (one home): it throws before the callee runs, and what is
@@ -706,8 +708,16 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
     }
     if (x.src === 1) return local(`${pc + x.imm + 1}`);
     if (x.src === 2) {
-      // the interpreter's kfunc path: the run's own hook, else the kfunc table (helpers/kfuncs.ts)
-      return `${ARGS}run.insnCount=count;vm.callKfunc(run,ctx,prog,decoded,${pc},${imm32(x.imm)},R);count=run.insnCount;l0=R[0];h0=R[1];${RESET}gen=vm.resolvedGen;`;
+      // the interpreter's kfunc path: the run's own hook, else the kfunc table (helpers/kfuncs.ts),
+      // whose entry is resolved when the function is made (KFn, as HEn for helpers); a run with its
+      // own hook, or an id the table has no implementation for, takes callKfunc
+      const id = x.imm | 0;
+      const F = `KF${id >>> 0}`;
+      kfuncIds.add(id);
+      return (
+        `${ARGS}run.insnCount=count;if(${F}!==undefined&&run.req.kfunc===undefined){${invoke(F)}}else vm.callKfunc(run,ctx,prog,decoded,${pc},${imm32(x.imm)},R);` +
+        `count=run.insnCount;l0=R[0];h0=R[1];${RESET}gen=vm.resolvedGen;`
+      );
     }
     const site = x.imm === 1 ? sites?.get(pc) : undefined;
     const known = site !== undefined ? proven!.inlineMap(site.mapId) : undefined;
@@ -749,7 +759,7 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
   // per interpreter): read once when the function is made, not per call (a callback is entered
   // ~10 times per rbtree operation); the arena's views only when `arena.views` moved (VIEWS).
   const prologue =
-    `"use strict";${percpuBases.join('')}${[...helperIds].map((id) => `const HE${id >>> 0}=vm.env.helper(${id});`).join('')}const env=vm.env;const arena=env.arena;const rng=vm.rng;const tmp=vm.tmp;let views=arena.views;let dv=arena.dv;let u8=arena.u8;let i8=arena.i8;` +
+    `"use strict";${percpuBases.join('')}${[...helperIds].map((id) => `const HE${id >>> 0}=vm.env.helper(${id}),HI${id >>> 0}=HE${id >>> 0}?.impl;`).join('')}${[...kfuncIds].map((id) => `const KF${id >>> 0}=vm.env.kfunc?.(${id})?.impl;`).join('')}const env=vm.env;const arena=env.arena;const rng=vm.rng;const tmp=vm.tmp;let views=arena.views;let dv=arena.dv;let u8=arena.u8;let i8=arena.i8;` +
     `let u16=arena.u16;let i16=arena.i16;let i32=arena.i32;` +
     (leaf
       ? // a leaf callback (leafBlocks): r1, r2 and r10 given, every other register 0, as
