@@ -6,9 +6,13 @@
 // then 15 samples of each program alternately; prints the fastest and the median sample of each
 // and the pair (add_remove - nop).
 //
-//   node scripts/rbtree-pair-cpu.mjs [--engine compiled|interpreter] [--dir CHECKOUT] [--kernel]
+//   node scripts/rbtree-pair-cpu.mjs [--engine compiled|interpreter] [--verified] [--dir CHECKOUT] [--kernel]
 //   (CHECKOUT: another checkout's root with a dist build, default this one; alternate two
 //   checkouts' runs for a before/after comparison)
+//
+// --verified: both programs verified first and run as `run` and `bench` run them, the verifier's
+// rewrite with its facts and no instruction budget (the kernel verifies every program it loads);
+// without it, unverified runs (every check, the runtime's budget), as the earlier figures were.
 //
 // --kernel (root, bpffs, bpftool): the host kernel's pair in the same run, bench/kernel.ts's way:
 // bench/kernel/rbtree_kfunc.o loaded with bpftool, its tree filled to 1000 nodes, then before each
@@ -46,11 +50,19 @@ for (let k = 0; k < 1000; k++) {
   setKey(new DataView(v.buffer), 24, k);
   api.insert(v, { offset: 24, size: 8 });
 }
-const addRemove = obj.program('add_remove').program;
-const nop = obj.program('nop').program;
+const verified = args.includes('--verified');
+const programOf = (name) => {
+  const lp = obj.program(name);
+  if (!verified) return lp.program;
+  const r = lp.verify();
+  if (!r.accepted || lp.xlated === undefined) throw new Error(`${name}: the verifier refused it`);
+  return lp.xlated;
+};
+const addRemove = programOf('add_remove');
+const nop = programOf('nop');
 const exec = (p, k) => {
   setKey(rt.arena.dv, ctx, k);
-  return rt.execute(p, { args: [ctx] }).r0;
+  return rt.execute(p, { args: [ctx], verified }).r0;
 };
 const N = 20_000;
 let i = 0;
@@ -93,7 +105,7 @@ if (exec(addRemove, 500_000) !== 0n || map.size !== 1000) throw new Error('add_r
 a.sort((x, y) => x - y);
 b.sort((x, y) => x - y);
 const f = (x) => x.toFixed(0);
-console.log(`${engine} (${root}): add_remove fastest ${f(a[0])} median ${f(a[7])} ns; nop fastest ${f(b[0])} median ${f(b[7])} ns; pair fastest ${f(a[0] - b[0])} median ${f(a[7] - b[7])} ns CPU; load ${loadavg()[0].toFixed(1)}`);
+console.log(`${engine}${verified ? ', verified' : ''} (${root}): add_remove fastest ${f(a[0])} median ${f(a[7])} ns; nop fastest ${f(b[0])} median ${f(b[7])} ns; pair fastest ${f(a[0] - b[0])} median ${f(a[7] - b[7])} ns CPU; load ${loadavg()[0].toFixed(1)}`);
 if (kernel) {
   const d = kernel.pair.map((x, i) => x - kernel.empty[i]).sort((x, y) => x - y);
   kernel.pair.sort((x, y) => x - y);
