@@ -680,7 +680,9 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
     // (HEn and its impl HIn, see the prologue), is called at this site, which V8 then sees calling one function
     // (Interpreter.callHelper's `impl(ctx)` calls every helper, and inlines none). What runs is
     // callHelper's and invokeAt's code; an unknown helper, or a GPL-only one from a program that
-    // is not GPL, takes callHelper, which faults.
+    // is not GPL, takes callHelper, which faults. (callHelper's refusal of a call the verifier
+    // refuses, Program.refusedCalls, is never needed here: unverified runs of such a program are
+    // interpreted, and an accepted program cannot reach such a call.)
     const invoke = (impl: string) =>
       `ctx.prog=prog;ctx.decoded=decoded;ctx.pc=${pc};run.contextsUsed=true;` +
       `try{const v=${impl}(ctx);if(run.leafOpen)vm.closeLeaf(run);if(typeof v==='number'&&v>>>0===v){R[0]=v;R[1]=0;}else K.setR0(R,v);}` +
