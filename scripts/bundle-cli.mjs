@@ -32,6 +32,8 @@ await build({
   output: {
     dir: out,
     format: 'cjs',
+    // The sources are ES modules, which are strict; a CommonJS chunk is strict only if it says so.
+    strict: true,
     entryFileNames: '[name].cjs',
     chunkFileNames: '[name]-[hash].cjs',
     // Every start reads, decodes and hashes each chunk it loads and keeps it as a string on the
