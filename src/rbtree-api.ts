@@ -56,6 +56,11 @@ export class RbtreeApi {
   private readonly lessCache = new WeakMap<KeyField, (a: number, b: number) => boolean>();
   private lastOrder: KeyField | undefined = undefined;
   private lastLess: ((a: number, b: number) => boolean) | undefined = undefined;
+  /** lastOrder as RbTree.addByKey takes it: the key's word index (-1: not a word key), size and
+   *  signedness. */
+  private lastKeyWord = -1;
+  private lastKeySize: 4 | 8 = 8;
+  private lastKeySigned = false;
 
   constructor(map: BpfMap, opts: { decode?: NodeDecoder } = {}) {
     if (!(map instanceof RbtreeMap)) throw new MapError('not an rbtree map', map.name);
@@ -104,8 +109,7 @@ export class RbtreeApi {
     copyPayload(this.arenaOf(), addr, value);
     // An aligned little-endian key field (keyLess's fast case): the tree's own keyed walk, which
     // reads the new node's key once instead of calling less at every level.
-    const f = less === this.lastLess ? this.lastOrder : undefined;
-    if (f !== undefined && isWordKey(f)) this.map.tree.addByKey(addr, f.offset >>> 2, f.size as 4 | 8, f.signed === true);
+    if (order === this.lastOrder && this.lastKeyWord >= 0) this.map.tree.addByKey(addr, this.lastKeyWord, this.lastKeySize, this.lastKeySigned);
     else this.map.tree.add(addr, less);
     return addr;
   }
@@ -174,6 +178,10 @@ export class RbtreeApi {
     if (!less) this.lessCache.set(order, (less = keyLess(arena, order)));
     this.lastOrder = order;
     this.lastLess = less;
+    // read once here, as keyLess does: addByKey's arguments for a word key, -1 for the rest
+    this.lastKeyWord = isWordKey(order) ? order.offset >>> 2 : -1;
+    this.lastKeySize = order.size === 8 ? 8 : 4;
+    this.lastKeySigned = order.signed === true;
     return less;
   }
 
