@@ -703,26 +703,10 @@ export class Arena {
 
   private allocSlabObject(objSize: number, size: number, flags: number, kind: RegionKind): number {
     // The class's slab list; repeated allocations of one kind (rbtree nodes) skip building the key.
-    let list: Slab[] | undefined;
-    if (objSize === this.lastClass.objSize && flags === this.lastClass.flags && kind === this.lastClass.kind) list = this.lastClass.list;
-    else {
-      const key = `${objSize}:${flags}:${kind}`;
-      list = this.slabsByClass.get(key);
-      if (!list) this.slabsByClass.set(key, (list = []));
-      this.lastClass = { objSize, flags, kind, list };
-    }
+    const last = this.lastClass;
+    const list = objSize === last.objSize && flags === last.flags && kind === last.kind ? last.list : this.classList(objSize, flags, kind);
     // `list` holds only slabs with free slots, so finding one is O(1), not a scan of every slab.
-    let slab = list[list.length - 1];
-    if (!slab) {
-      const pages = Math.max(SLAB_PAGES, Math.ceil(objSize / PAGE_SIZE));
-      const start = this.takePages(pages);
-      const count = Math.floor((pages * PAGE_SIZE) / objSize);
-      slab = { objSize, start, count, flags, kind, used: new Uint16Array(count), fresh: 0, free: [], partial: list };
-      const id = this.slabs.length;
-      this.slabs.push(slab);
-      this.pageOwner.fill(-id, start >>> PAGE_SHIFT, (start >>> PAGE_SHIFT) + pages);
-      list.push(slab);
-    }
+    const slab = list.length > 0 ? list[list.length - 1]! : this.newSlab(objSize, flags, kind, list);
     // Freed slots first (last freed, first reused), then fresh ones in address order.
     const idx = slab.free.length > 0 ? slab.free.pop()! : slab.fresh++;
     if (slab.free.length === 0 && slab.fresh === slab.count) list.pop();
@@ -735,6 +719,29 @@ export class Arena {
       for (let i = addr >>> 2, e = (addr + objSize) >>> 2; i < e; i++) i32[i] = 0;
     } else this.u8.fill(0, addr, addr + objSize);
     return addr;
+  }
+
+  /** The slab list of a class (size, flags, kind), made on first use; remembered as lastClass. */
+  private classList(objSize: number, flags: number, kind: RegionKind): Slab[] {
+    const key = `${objSize}:${flags}:${kind}`;
+    let list = this.slabsByClass.get(key);
+    if (!list) this.slabsByClass.set(key, (list = []));
+    this.lastClass = { objSize, flags, kind, list };
+    return list;
+  }
+
+  /** A fresh slab for the class `list` belongs to (out of allocSlabObject, so that the path every
+   *  small allocation takes is small). */
+  private newSlab(objSize: number, flags: number, kind: RegionKind, list: Slab[]): Slab {
+    const pages = Math.max(SLAB_PAGES, Math.ceil(objSize / PAGE_SIZE));
+    const start = this.takePages(pages);
+    const count = Math.floor((pages * PAGE_SIZE) / objSize);
+    const slab: Slab = { objSize, start, count, flags, kind, used: new Uint16Array(count), fresh: 0, free: [], partial: list };
+    const id = this.slabs.length;
+    this.slabs.push(slab);
+    this.pageOwner.fill(-id, start >>> PAGE_SHIFT, (start >>> PAGE_SHIFT) + pages);
+    list.push(slab);
+    return slab;
   }
 
   private releaseRegion(id: number): void {
