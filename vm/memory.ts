@@ -496,26 +496,30 @@ export class Arena {
   // ---- write protection ----------------------------------------------------------------
 
   protect(addr: number, len: number): void {
+    // At most 8 whole words (an rbtree node's three links, on every node allocation): their bits
+    // lie in at most two bytes of the bitmap, set with a mask each, unless one of the words was
+    // protected in part (its byte mask must go: protectRange). Small, so V8 inlines it.
+    if (((addr | len) & 7) === 0 && len > 0 && len <= 64) {
+      const w = addr >>> 3;
+      const b = w >>> 3;
+      const m = ((1 << (len >>> 3)) - 1) << (w & 7);
+      const lo = m & 0xff;
+      const hi = m >>> 8;
+      if ((this.partialBits[b]! & lo) === 0 && (hi === 0 || (this.partialBits[b + 1]! & hi) === 0)) {
+        this.protectWords[b]! |= lo;
+        if (hi !== 0) this.protectWords[b + 1]! |= hi;
+        this.pageProtected[addr >>> PAGE_SHIFT] = 1;
+        this.pageProtected[(addr + len - 1) >>> PAGE_SHIFT] = 1;
+        return;
+      }
+    }
+    this.protectRange(addr, len);
+  }
+
+  private protectRange(addr: number, len: number): void {
     if (len <= 0) return;
     const end = addr + len;
     if (((addr | len) & 7) === 0) {
-      // At most 8 whole words (an rbtree node's three links, on every node allocation): their
-      // bits lie in at most two bytes of the bitmap, set with a mask each, unless one of the
-      // words was protected in part (its byte mask must go: the loop below).
-      if (len <= 64) {
-        const w = addr >>> 3;
-        const b = w >>> 3;
-        const m = ((1 << (len >>> 3)) - 1) << (w & 7);
-        const lo = m & 0xff;
-        const hi = m >>> 8;
-        if ((this.partialBits[b]! & lo) === 0 && (hi === 0 || (this.partialBits[b + 1]! & hi) === 0)) {
-          this.protectWords[b]! |= lo;
-          if (hi !== 0) this.protectWords[b + 1]! |= hi;
-          this.pageProtected[addr >>> PAGE_SHIFT] = 1;
-          this.pageProtected[(end - 1) >>> PAGE_SHIFT] = 1;
-          return;
-        }
-      }
       // whole words: set their bits; a word that was protected in part becomes wholly
       // protected, so its byte mask goes
       for (let w = addr >>> 3; w < end >>> 3; w++) {
@@ -609,13 +613,12 @@ export class Arena {
   }
 
   private clearProtect(addr: number, len: number): void {
-    if (len <= 0) return;
-    const end = addr + len;
-    if (((addr | len) & 7) === 0 && len <= 64) {
-      // a small slab object (a freed rbtree node): on at most two pages, at most 8 whole words,
-      // whose bits lie in at most two bytes of the bitmap: cleared with a mask each, unless one
-      // of the words is protected in part (its byte mask must go too: the loop below)
-      if (this.pageProtected[addr >>> PAGE_SHIFT] === 0 && this.pageProtected[(end - 1) >>> PAGE_SHIFT] === 0) return;
+    // A small slab object (a freed rbtree node): on at most two pages, at most 8 whole words,
+    // whose bits lie in at most two bytes of the bitmap: cleared with a mask each, unless one of
+    // the words is protected in part (its byte mask must go too: clearProtectRange). Small, so
+    // V8 inlines it into free.
+    if (((addr | len) & 7) === 0 && len > 0 && len <= 64) {
+      if (this.pageProtected[addr >>> PAGE_SHIFT] === 0 && this.pageProtected[(addr + len - 1) >>> PAGE_SHIFT] === 0) return;
       const w0 = addr >>> 3;
       const b = w0 >>> 3;
       const m = ((1 << (len >>> 3)) - 1) << (w0 & 7);
@@ -626,6 +629,15 @@ export class Arena {
         if (hi !== 0) this.protectWords[b + 1]! &= ~hi;
         return;
       }
+    }
+    this.clearProtectRange(addr, len);
+  }
+
+  private clearProtectRange(addr: number, len: number): void {
+    if (len <= 0) return;
+    const end = addr + len;
+    if (((addr | len) & 7) === 0 && len <= 64) {
+      // a small object with a partly protected word among its words
       for (let w = addr >>> 3; w < end >>> 3; w++) {
         const bit = 1 << (w & 7);
         if ((this.protectWords[w >>> 3]! & bit) === 0) continue;
