@@ -23,6 +23,15 @@ function value(key: number, extra = 0, size = 40): Uint8Array {
   return v;
 }
 
+describe('RbtreeMap arena limit', () => {
+  it('refuses an arena that may grow past 2 GiB (node addresses are int32 words in the tree)', () => {
+    const arena = new Arena({ initialBytes: 1 << 16, maxBytes: 2 ** 32 });
+    expect(() => new RbtreeMap(rbtreeSpec('big', 40), { arena, ncpus: 1 })).toThrow(MapError);
+    expect(() => new RbtreeMap(rbtreeSpec('big', 40), { arena, ncpus: 1 })).toThrow(/at most 2 GiB/);
+    expect(() => new RbtreeMap(rbtreeSpec('ok', 40), { arena: new Arena({ initialBytes: 1 << 16, maxBytes: 2 ** 31 }), ncpus: 1 })).not.toThrow();
+  });
+});
+
 describe('RbtreeApi', () => {
   it('inserts by key field, walks in order, removes, and keeps the invariants', () => {
     const { api, map } = make();
