@@ -12,8 +12,8 @@
 //    read-only for programs with the arena's write protection from allocation until free, so only
 //    this code writes them. Live cost per node, every side table counted (bench/memory.ts, fresh
 //    processes): 40.1 bytes of slab pages, 2.1 of the arena's word write-protect bitmaps, 2.0 of
-//    its slot table, 0.1 of page tables, 0.1 of this map's ownership bitmap, ~1.0 of JS heap:
-//    ~45.3 bytes (it was ~64 with a per-byte bitmap, 4-byte slot lengths and JS free lists).
+//    its slot table, 0.1 of page tables, 0.2 of this map's ownership bitmap, ~1.0 of JS heap:
+//    ~45.4 bytes (it was ~64 with a per-byte bitmap, 4-byte slot lengths and JS free lists).
 // We use the second. Programs that store into rb_node fault cleanly in unverified mode (the
 // verifier rejects such stores with "only read is supported" before that).
 //
