@@ -114,7 +114,7 @@ export function memoryRows(n: number): BenchResult[] {
     row('rbtree write-protect bitmap', m.protectBitmap, 'bpf', 'unverified', '2 bits per 8 arena bytes (protected, partly protected), over the whole reserved arena'),
     row('rbtree slab slot tables', m.slotTables, 'bpf', 'unverified', '2 bytes a slot'),
     row('rbtree page tables', m.pageTables, 'bpf', 'unverified', 'page owner and protected-page flag, per reserved page'),
-    row('rbtree ownership bitmap', m.ownershipBitmap, 'bpf', 'unverified', 'the map\'s: 1 bit per 40-byte window'),
+    row('rbtree ownership bitmap', m.ownershipBitmap, 'bpf', 'unverified', 'the map\'s: 1 bit per window, the largest power of two <= the value size (32 bytes for these 40-byte nodes)'),
     row('rbtree JS heap', m.jsHeap, 'bpf', 'unverified', 'heapUsed growth: slab records, free lists'),
     row('rbtree other typed arrays', m.otherTypedArrays, 'bpf', 'unverified', 'arrayBuffers growth not in the rows above'),
     row('rbtree arena reserved (not live)', m.reserved, 'bpf', 'unverified', 'the arena buffer\'s size: grows by doubling, untouched pages cost no RAM'),

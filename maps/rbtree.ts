@@ -43,9 +43,6 @@ export const RB_NODE_SIZE = 24;
 /** The largest node alloc_node hands out: 4 MiB, kmalloc's KMALLOC_MAX_SIZE on x86-64. */
 export const RBTREE_NODE_MAX = 4 << 20;
 
-/** The largest arena an rbtree map works in: node addresses must fit an int32. */
-export const RBTREE_ARENA_MAX = 2 ** 31;
-
 /** sizeof(struct bpf_spin_lock). */
 export const SPIN_LOCK_SIZE = 4;
 const PAGE_SHIFT = 12;
@@ -79,11 +76,6 @@ export class RbtreeMap implements BpfMap {
 
   constructor(spec: MapSpec, ctx: MapContext) {
     validateSpec(spec);
-    // The tree holds node addresses in int32 words (maps/rbtree-tree.ts), as it always assumed:
-    // an arena that may grow past 2 GiB could hand out nodes it cannot link.
-    if (ctx.arena.maxBytes > RBTREE_ARENA_MAX) {
-      throw new MapError(`rbtree maps need an arena of at most 2 GiB, this one may grow to ${ctx.arena.maxBytes} bytes`, spec.name, Errno.EINVAL);
-    }
     this.spec = { ...spec };
     this.name = spec.name;
     this.valueSize = spec.valueSize;

@@ -12,10 +12,12 @@
 // are three whole words at an 8-aligned node start, so a tree costs 2 bits per 8 arena bytes, not
 // 1 per byte (bench/memory.ts measures every side table per rbtree node).
 
-import { FaultSignal } from '../src/errors.js';
+import { FaultSignal, UsageError } from '../src/errors.js';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
+/** The largest VM memory an Arena may grow to: every address fits an int32. */
+export const ARENA_MAX_BYTES = 2 ** 31;
 
 export const MemFlag = {
   READ: 1,
@@ -173,7 +175,11 @@ export class Arena {
   private liveBytes = 0;
 
   constructor(opts: ArenaOptions = {}) {
-    this.maxBytes = roundPages(opts.maxBytes ?? 1 << 30);
+    // Addresses live in int32 words (the rbtree and graph tree cores' links, the compiled code's
+    // registers): memory past 2 GiB would be mislinked or misread, so it is refused here, once.
+    const max = opts.maxBytes ?? 1 << 30;
+    if (!(max > 0 && max <= ARENA_MAX_BYTES)) throw new UsageError(`VM memory limit ${max} bytes: it must be more than 0 and at most 2 GiB (${ARENA_MAX_BYTES})`);
+    this.maxBytes = roundPages(max);
     const initial = Math.min(roundPages(opts.initialBytes ?? 1 << 20), this.maxBytes);
     this.setViews(new ArrayBuffer(initial));
     this.pageOwner = new Int32Array(initial >>> PAGE_SHIFT);

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { RbtreeMap, rbtreeSpec } from '../../maps/rbtree.js';
 import { RbtreeApi, btfDecoder, dumpRbtree, formatRbtree, type BtfLike, type KeyField } from '../../src/rbtree-api.js';
 import { Arena } from '../../vm/memory.js';
-import { MapError } from '../../src/errors.js';
+import { MapError, UsageError } from '../../src/errors.js';
 
 const KEY: KeyField = { offset: 24, size: 4 };
 
@@ -24,10 +24,10 @@ function value(key: number, extra = 0, size = 40): Uint8Array {
 }
 
 describe('RbtreeMap arena limit', () => {
-  it('refuses an arena that may grow past 2 GiB (node addresses are int32 words in the tree)', () => {
-    const arena = new Arena({ initialBytes: 1 << 16, maxBytes: 2 ** 32 });
-    expect(() => new RbtreeMap(rbtreeSpec('big', 40), { arena, ncpus: 1 })).toThrow(MapError);
-    expect(() => new RbtreeMap(rbtreeSpec('big', 40), { arena, ncpus: 1 })).toThrow(/at most 2 GiB/);
+  it('no arena grows past 2 GiB (node addresses are int32 words in the tree): the Arena refuses the limit', () => {
+    expect(() => new Arena({ initialBytes: 1 << 16, maxBytes: 2 ** 32 })).toThrow(UsageError);
+    expect(() => new Arena({ initialBytes: 1 << 16, maxBytes: 2 ** 32 })).toThrow(/at most 2 GiB/);
+    expect(() => new Arena({ maxBytes: 0 })).toThrow(/more than 0/);
     expect(() => new RbtreeMap(rbtreeSpec('ok', 40), { arena: new Arena({ initialBytes: 1 << 16, maxBytes: 2 ** 31 }), ncpus: 1 })).not.toThrow();
   });
 });
