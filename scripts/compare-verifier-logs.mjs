@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { ensureHarness } from './kernel-tree.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
-const { Runtime, load, openObject, verifyProgram } = await import(join(root, 'dist/src/index.js'));
+const { Runtime, load, openObject, verifyProgram, VerifierError } = await import(join(root, 'dist/src/index.js'));
 
 const args = process.argv.slice(2);
 const level = Number(args.includes('--level') ? args[args.indexOf('--level') + 1] : 2);
@@ -52,7 +52,10 @@ for (const f of objects) {
       const obj = load(new Runtime(), openObject(new Uint8Array(readFileSync(path)), { name: f.slice(0, -2) }), { programs: [name] });
       ours = verifyProgram(obj, name, { logLevel: level }).log;
     } catch (e) {
-      ours = `load: ${e.message}`;
+      // A program the loader hands to the verifier early (malformed code the decoder refuses) has
+      // the verifier's log on its VerifierError, as `ebpfvm verify` prints it; other load errors
+      // are compared as their message.
+      ours = e instanceof VerifierError && e.log ? e.log : `load: ${e.message}`;
     }
     total++;
     const a = mask(k.log);
