@@ -34,6 +34,10 @@ export interface Cfg {
    *  entry to the path's insn history, and a history longer than 40 entries since the last
    *  checkpoint forces the next one (is_state_visited). */
   jmpPoint: Uint8Array;
+  /** Per pc: the target of a branch edge of check_cfg's search (a jump, a local call's or a
+   *  function address's callee): the kernel's insn_aux_data.jump_target, which stops a bpf_fastcall
+   *  pattern from growing past it (verifier/fastcall.ts). Not set for call return points. */
+  jumpTarget: Uint8Array;
 }
 
 const isJmp = (code: number): boolean => (code & 7) === Cls.JMP || (code & 7) === Cls.JMP32;
@@ -124,6 +128,7 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
   const prune = new Uint8Array(n + 1);
   const force = new Uint8Array(n + 1);
   const jmpPoint = new Uint8Array(n + 1);
+  const jumpTarget = new Uint8Array(n + 1);
   const seen = new Uint8Array(n + 1);
   const work: number[] = [0];
   const visit = (from: number, to: number): void => {
@@ -151,6 +156,7 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
         prune[pc + x.imm + 1] = 1;
         jmpPoint[pc + 2] = 1;
         jmpPoint[pc + x.imm + 1] = 1;
+        jumpTarget[pc + x.imm + 1] = 1;
         visit(pc, pc + x.imm + 1);
       }
       visit(pc, pc + 2);
@@ -183,6 +189,7 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
         prune[pc] = 1;
         prune[pc + x.imm + 1] = 1;
         jmpPoint[pc + x.imm + 1] = 1;
+        jumpTarget[pc + x.imm + 1] = 1;
         visit(pc, pc + x.imm + 1);
       }
       visit(pc, pc + 1);
@@ -192,6 +199,7 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
       const t = (x.code & 7) === Cls.JMP32 ? pc + x.imm + 1 : pc + x.off + 1;
       prune[t] = 1;
       jmpPoint[t] = 1;
+      jumpTarget[t] = 1;
       visit(pc, t);
       continue;
     }
@@ -201,6 +209,7 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
     if (x.code === MAY_GOTO) force[pc] = 1;
     prune[pc + x.off + 1] = 1;
     jmpPoint[pc + x.off + 1] = 1;
+    jumpTarget[pc + x.off + 1] = 1;
     visit(pc, pc + 1);
     visit(pc, pc + x.off + 1);
   }
@@ -213,7 +222,7 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
   }
   const liveIn = computeLiveness(input, second);
   const scc = computeScc(insns, (pc) => insns[pc]!.code === (Cls.JMP | JmpOp.CALL) && insns[pc]!.src === PseudoCall.HELPER && CALLBACK_HELPERS.has(insns[pc]!.imm));
-  return { subprogs, prune, force, liveIn, second, scc, jmpPoint };
+  return { subprogs, prune, force, liveIn, second, scc, jmpPoint, jumpTarget };
 }
 
 function legacyCallx(x: Insn): boolean {

@@ -185,6 +185,9 @@ export interface VerifyResult {
   tailCallBounds?: { pc: number; maxEntries: number }[];
   /** ALU64 insns on BPF arena pointers, to run as 32-bit ones (verifier/fixups.ts). */
   arenaAlu32?: number[];
+  /** bpf_fastcall spills and fills the kernel removes (verifier/fastcall.ts): their calls are
+   *  inlined by code that clobbers no other register (verifier/fixups.ts). */
+  fastcallRemoved?: number[];
   /** The largest offset + size of any access through a PTR_TO_BUF context pointer (iterator
    *  programs: the key, read-only, and the value, read-write), which attaching the iterator
    *  checks against the map's key and value sizes (bpf_iter_attach_map: -EACCES). */

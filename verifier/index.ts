@@ -13,6 +13,7 @@ import { extensionEntryState, globalArgReg } from './extension.js';
 import { Cls, JmpOp, LD_IMM64, PseudoCall, PseudoLd } from '../vm/isa.js';
 import { verifierCaps, type VerifyInput, type VerifyOptions, type VerifyResult } from './env.js';
 import { asyncCallbacks } from './timer.js';
+import { fastcallRemovals } from './fastcall.js';
 import { nowMs } from '../vm/now.js';
 
 export type { VerifyInput, VerifyOptions, VerifyResult, VerifierMap, InsnFacts, GlobalArg, VerifierCaps } from './env.js';
@@ -36,6 +37,7 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
   let error: string | undefined;
   let errorPc: number | undefined;
   let noNewline = false;
+  let fastcallRemoved: number[] | undefined;
   try {
     checkExceptionTags(input);
     const cfg = checkStructure(input, (s) => log.write(s), level, verifierCaps(opts).bpfCapable);
@@ -49,6 +51,10 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
     if (input.exceptionCallback !== undefined) v.requireGlobal(input.exceptionCallback);
     verifyGlobals(v, input);
     checkThrowSites(v);
+    // remove_fastcall_spills_fills: before the combined depth is checked (it may lower it).
+    const fc = fastcallRemovals(v.fastcall, v.cfg, v.stackDepth);
+    fc.stackDepth.forEach((d, i) => (v!.stackDepth[i] = d));
+    if (fc.removed.length) fastcallRemoved = fc.removed;
     checkStackDepth(v, input);
     checkTailCallSites(v);
   } catch (e) {
@@ -94,6 +100,7 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
     out.facts = v.facts;
     const bounds = tailCallBounds(v);
     if (bounds) out.tailCallBounds = bounds;
+    if (fastcallRemoved) out.fastcallRemoved = fastcallRemoved;
     if (v.arenaAlu32.size > 0) out.arenaAlu32 = [...v.arenaAlu32].sort((a, b) => a - b);
     if (v.maxRdonlyAccess || v.maxRdwrAccess) out.bufAccess = { rdonly: v.maxRdonlyAccess, rdwr: v.maxRdwrAccess };
   }

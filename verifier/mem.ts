@@ -417,6 +417,7 @@ function stackWrite(v: Verifier, reg: Reg, off: number, size: number, val: Reg |
     // Variable-offset write: every byte it may touch becomes misc (zero stays zero only for 0).
     const lo = Number(reg.s.smin) + off;
     const hi = Number(reg.s.smax) + off + size;
+    v.noteStackAccess(f, lo);
     // A write that may touch a dynptr destroys it (refused for a referenced one).
     for (let o = lo; o < hi; o++) destroyIfDynptr(v, f, (-o - 1) >> 3);
     for (let o = lo; o < hi; o++) {
@@ -439,6 +440,7 @@ function stackWrite(v: Verifier, reg: Reg, off: number, size: number, val: Reg |
   const at = Number(BigInt.asIntN(64, reg.s.constValue())) + off;
   const k0 = -at - 1;
   const spi = k0 >> 3;
+  v.noteStackAccess(f, at);
   // Only a write of the whole slot is a sure write for the liveness analysis (a partial one
   // leaves bytes a later read may still need).
   if (at % 8 === 0 && size === 8) v.markStackWrite(reg.frameno, spi);
@@ -514,6 +516,7 @@ function stackRead(v: Verifier, reg: Reg, regno: number, off: number, size: numb
     // check_stack_read_var_off: every byte must be initialised (uninit allowed when privileged).
     const lo = Number(reg.s.smin) + off;
     const hi = Number(reg.s.smax) + off + size;
+    v.noteStackAccess(f, lo);
     let zeros = true;
     for (let o = lo; o < hi; o++) {
       const k = -o - 1;
@@ -528,6 +531,7 @@ function stackRead(v: Verifier, reg: Reg, regno: number, off: number, size: numb
   const at = Number(BigInt.asIntN(64, reg.s.constValue())) + off;
   const k0 = -at - 1;
   const spi = k0 >> 3;
+  v.noteStackAccess(f, at);
   v.scratchSlot(spi);
   v.markStackRead(reg.frameno, spi);
   if (f.isSpilled(spi)) {
@@ -672,6 +676,9 @@ export function checkHelperMem(v: Verifier, regno: number, sizeMin: number, size
       const base = reg.s.isConst() ? Number(BigInt.asIntN(64, reg.s.constValue())) + reg.off : Number(reg.s.smin) + reg.off;
       const span = reg.s.isConst() ? sizeMax : Number(reg.s.smax - reg.s.smin) + sizeMax;
       if (uninit) checkUninitOverDynptr(v, f, base, base + span);
+      // The helper's writes are stores of the call insn (check_mem_access per byte); its reads
+      // are not checked against the bpf_fastcall contract (check_stack_range_initialized).
+      if (uninit) v.noteStackAccess(f, base);
       for (let i = 0; i < span; i++) {
         const k = -(base + i) - 1;
         const spi = k >> 3;

@@ -29,6 +29,7 @@ import { graphKfuncAllowedLocked } from './graph.js';
 import { SpecAux, recoverableWithNospec, tailCallSite } from './spectre.js';
 import { verifierCaps, type InsnFacts, type VerifyInput, type VerifyOptions } from './env.js';
 import { StackLiveness } from './liveness.js';
+import { fastcallStackAccess, markFastcallPatterns, type FastcallState } from './fastcall.js';
 
 export const INSN_LIMIT = 1_000_000;
 /** BPF_COMPLEXITY_LIMIT_JMP_SEQ: pending branches. The kernel counts the branch being pushed, so
@@ -124,6 +125,8 @@ export class Verifier {
    *  32-bit operations (verifier/fixups.ts), as PTR_TO_ARENA is 32-bit. */
   readonly arenaAlu32 = new Set<number>();
   readonly stackDepth: number[];
+  /** The bpf_fastcall patterns and their functions' contract state (fastcall.ts). */
+  readonly fastcall: FastcallState;
   readonly globalsNeeded = new Set<number>();
   /** Functions (subprogram indexes) with a reachable may_goto. */
   readonly mayGotoFuncs = new Set<number>();
@@ -155,6 +158,7 @@ export class Verifier {
     this.liveness = new StackLiveness(this.insns, cfg.subprogs, cfg.prune, log.level >= 2 ? (t) => log.write(t) : undefined);
     this.facts = this.insns.map(() => ({ seen: false, safeAccess: false }));
     this.stackDepth = cfg.subprogs.map(() => 0);
+    this.fastcall = markFastcallPatterns(input, cfg, caps);
   }
 
   get frame(): Frame {
@@ -229,6 +233,11 @@ export class Verifier {
   noteStackDepth(f: Frame, depth: number): void {
     const sp = subprogOf(this.cfg, f.subprog);
     if (depth > this.stackDepth[sp]!) this.stackDepth[sp] = depth;
+  }
+  /** The current insn touches frame `f`'s stack from offset `off` up (the bpf_fastcall
+   *  contract: below its pattern slots only pattern members may). */
+  noteStackAccess(f: Frame, off: number): void {
+    fastcallStackAccess(this.fastcall, this.cfg, f.subprog, this.pc, off);
   }
   requireGlobal(pc: number): void {
     this.globalsNeeded.add(pc);

@@ -9,7 +9,7 @@
 //   `(b7) r0 = 0`, `*(u32 *)(r10 -4) = r1`, `goto pc+3`, `call bpf_map_lookup_elem#1`.
 //
 // Names come from optional callbacks so vm/ never imports the helper table or the ELF loader.
-import { AluOp, Cls, PseudoCall, PseudoLd, type Insn } from './isa.js';
+import { AluOp, Cls, PseudoCall, PseudoLd, isPercpuMov, type Insn } from './isa.js';
 import { formOf, insnError, slotCount, type OpForm } from './opcodes.js';
 
 export type Dialect = 'llvm' | 'kernel';
@@ -205,6 +205,8 @@ const kOff = (n: number): string => (n < 0 ? `${n}` : `+${n}`);
 function formatKernel(insns: readonly Insn[], pc: number, opts: DisasmOptions): string {
   const insn = insns[pc]!;
   const code = `(${insn.code.toString(16).padStart(2, '0')})`;
+  // The verifier's per-CPU address move (no opcode table form: only a rewrite holds one).
+  if (opts.xlated && isPercpuMov(insn)) return `${code} r${insn.dst} = &(void __percpu *)(r${insn.src})`;
   const f = validForm(insns, pc, opts.xlated);
   if (!f) return `${code} invalid`;
   const w = f.cls === Cls.ALU || f.cls === Cls.JMP32 ? 'w' : 'r';

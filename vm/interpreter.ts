@@ -21,6 +21,7 @@ import { BPF_MAX_LOOPS, MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_RUN_FRAMES, MAX_TAIL
 import { predecode, validate, type Decoded } from './decode.js';
 import { formatInsn } from './disasm.js';
 import type { KernelMemory } from './kmem.js';
+import { PERCPU_AREA_HI, PERCPU_AREA_LO, PERCPU_UNIT_SIZE } from '../src/btf/builtin-addrs.js';
 import { MemFlag, type Arena } from './memory.js';
 import type { Program, ProvenFacts } from './program.js';
 import { compileLeaf, compileProgram, type InlineMap, leafBlocks, MAX_COMPILED_SLOTS, NotCompiled, reachableFrom, type CompiledProgram, type CompilerKit, type CompiledLeaf } from './compiler/codegen.js';
@@ -1112,6 +1113,12 @@ export class Interpreter {
             if (wd === 0) {
               R[d] = R[s]!;
               R[d + 1] = R[s + 1]!;
+            } else if (wd === -1) {
+              // the verifier's per-CPU address move: this CPU's per-CPU offset added
+              const b = PERCPU_AREA_LO + run.req.cpu * PERCPU_UNIT_SIZE;
+              const t = (R[s]! + b) | 0;
+              R[d + 1] = (R[s + 1]! + PERCPU_AREA_HI + ((t >>> 0) < b ? 1 : 0)) | 0;
+              R[d] = t;
             } else if (wd === 1) {
               // addr_space_cast: to the kernel view (imm 1) the low 32 bits; to the user view
               // (imm 1 << 16) the BPF arena's upper half is put back on a non-NULL pointer

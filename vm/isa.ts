@@ -171,3 +171,11 @@ export function encodeInsns(insns: readonly Insn[]): Uint8Array {
 export function imm64(first: Insn, second: Insn): bigint {
   return (BigInt(second.imm >>> 0) << 32n) | BigInt(first.imm >>> 0);
 }
+
+/** BPF_MOV64_PERCPU_REG (`dst = &(void __percpu *)(src)`): ALU64 MOV X with off BPF_ADDR_PERCPU
+ *  (-1), the current CPU's per-CPU offset added to src. Only the verifier's rewrite emits it (the
+ *  kernel's verifier refuses it in a loaded program; so does the decoder outside Program.xlated). */
+export const ADDR_PERCPU = -1;
+export function isPercpuMov(x: Insn): boolean {
+  return x.code === (Cls.ALU64 | AluOp.MOV | Src.X) && x.off === ADDR_PERCPU && x.imm === 0;
+}

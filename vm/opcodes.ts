@@ -6,7 +6,7 @@
 // `off` (sdiv/smod = 1, movsx = 8/16/32), `imm` (byte swap width, atomic operation) or `src`
 // (call kind, LD_IMM64 pseudo source). Every other field is either an operand of the form or must be
 // zero; `operands` says which.
-import { AluOp, AtomicOp, Cls, JmpOp, Mode, PseudoCall, PseudoLd, Size, Src, type Insn } from './isa.js';
+import { AluOp, AtomicOp, Cls, JmpOp, Mode, PseudoCall, PseudoLd, Size, Src, isPercpuMov, type Insn } from './isa.js';
 
 export type OpKind =
   | 'alu' // dst op= src|imm (incl. mov, sdiv/smod)
@@ -248,6 +248,9 @@ export function insnError(insns: readonly Insn[], pc: number, maxReg = 10): stri
  *  reports the detail when there is one. */
 export function insnProblem(insns: readonly Insn[], pc: number, maxReg = 10): { reason: string; detail?: string } | undefined {
   const insn = insns[pc]!;
+  // The verifier's rewrite (maxReg 11) may hold a per-CPU address move (vm/isa.ts isPercpuMov);
+  // anywhere else its off -1 is an invalid movsx width, as for the kernel's verifier.
+  if (maxReg === 11 && isPercpuMov(insn)) return insn.dst > 10 || insn.src > 10 ? { reason: `invalid register in a per-CPU address move` } : undefined;
   const f = formOf(insn);
   if (!f) {
     const code = insn.code & 0xff;
