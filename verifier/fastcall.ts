@@ -7,9 +7,10 @@
 //   call bpf_get_smp_processor_id
 //   r1 = *(u64 *)(r10 - 16)          <- pattern
 //
-// Where the call is one the kernel replaces by code that clobbers nothing else (the x86-64
-// inlining of bpf_get_smp_processor_id in do_misc_fixups; the kfuncs bpf_cast_to_kern_ctx and
-// bpf_rdonly_cast), the pairs are redundant: the kernel removes them from the xlated program
+// Where the call is one the kernel replaces by code that clobbers nothing else and whose prototype
+// allows it (the x86-64 inlining of bpf_get_smp_processor_id in do_misc_fixups, for the program
+// types whose prototype has allow_fastcall; the kfuncs bpf_cast_to_kern_ctx and bpf_rdonly_cast),
+// the pairs are redundant: the kernel removes them from the xlated program
 // and lowers the function's stack depth to the slots above them, unless some instruction outside
 // every pattern touched those slots (then the whole function keeps its patterns). A pattern
 // around a call the kernel does not inline (any other helper or kfunc with a prototype) is kept,
@@ -19,11 +20,21 @@
 // access (mem.ts) to `fastcallStackAccess`; after it, `fastcallRemovals` says what goes.
 import { helperAllowed, helperCapability } from '../helpers/table.js';
 import { Cls, JmpOp, Mode, PseudoCall, Size, type Insn } from '../vm/isa.js';
+import { ProgType } from '../vm/prog-types.js';
 import { subprogOf, type Cfg } from './cfg.js';
 import type { VerifyInput } from './env.js';
 
 /** bpf_get_smp_processor_id: the helper the kernel inlines on x86-64 (a per-CPU load). */
 export const GET_SMP_PROCESSOR_ID = 8;
+/** The program types whose bpf_get_smp_processor_id prototype is bpf_get_smp_processor_id_proto,
+ *  the one with allow_fastcall: tc, xdp and lwt (net/core/filter.c) and the tracing family
+ *  (bpf_tracing_func_proto: kprobe, tracepoint, perf_event, raw_tp, tracing, lsm, syscall). The
+ *  others get bpf_base_func_proto's bpf_get_raw_smp_processor_id_proto, without it: their
+ *  patterns stay (the call is inlined all the same). */
+const SMP_PROCESSOR_ID_FASTCALL_TYPES: ReadonlySet<number> = new Set([
+  ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.XDP, ProgType.LWT_IN, ProgType.LWT_OUT, ProgType.LWT_XMIT, ProgType.LWT_SEG6LOCAL,
+  ProgType.KPROBE, ProgType.TRACEPOINT, ProgType.PERF_EVENT, ProgType.RAW_TRACEPOINT, ProgType.RAW_TRACEPOINT_WRITABLE, ProgType.TRACING, ProgType.LSM, ProgType.SYSCALL,
+]);
 /** The kfuncs whose calls the kernel's fixup_kfunc_call replaces by `r0 = r1`. */
 export const FASTCALL_KFUNCS: ReadonlySet<string> = new Set(['bpf_cast_to_kern_ctx', 'bpf_rdonly_cast']);
 
@@ -62,8 +73,8 @@ function callContract(input: VerifyInput, x: Insn, caps: FastcallCaps): { clobbe
     // The kernel's bpf_trace_printk prototype declares two arguments (calls.ts reads the same).
     const nargs = x.imm === 6 ? 2 : h.proto.args.length;
     const clobbers = (h.proto.ret.type === 'RET_VOID' ? 0 : 1) | (((1 << nargs) - 1) << 1);
-    // verifier_inlines_helper_call: x86-64 with the JIT, as on the host.
-    return { clobbers, inlined: x.imm === GET_SMP_PROCESSOR_ID };
+    // allow_fastcall and verifier_inlines_helper_call (x86-64 with the JIT, as on the host).
+    return { clobbers, inlined: x.imm === GET_SMP_PROCESSOR_ID && SMP_PROCESSOR_ID_FASTCALL_TYPES.has(input.progType) };
   }
   if (x.src === PseudoCall.KFUNC) {
     const k = input.kfunc?.(x.imm);

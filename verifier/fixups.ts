@@ -10,7 +10,7 @@
 // the kernel's index bound check and mask (Spectre v1): an index above 32 bits then skips the call
 // where the helper alone would have used its low half (verifier_runtime_jit's @unpriv retval).
 // bpf_get_smp_processor_id is inlined as on x86-64 (a load from the per-CPU area, which the VM
-// keeps in kernel memory, src/btf/builtin-addrs.ts), and the bpf_fastcall spills and fills the
+// keeps in kernel memory, vm/kmem.ts), and the bpf_fastcall spills and fills the
 // verifier found redundant (verifier/fastcall.ts) are removed. The kfuncs bpf_cast_to_kern_ctx and
 // bpf_rdonly_cast stay calls: the kernel makes them `r0 = r1`, but ebpfvm's do not always return
 // their argument (an xdp context's xdp_buff, a socket's kernel struct live elsewhere). ebpfvm's
@@ -19,7 +19,7 @@
 // Jump, call and function offsets are moved as bpf_patch_insn_data moves them: a branch to a
 // patched instruction lands on the first instruction of its patch.
 import { ADDR_PERCPU, AluOp, Cls, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, Size, Src, type Insn } from '../vm/isa.js';
-import { PCPU_CPU_NUMBER_OFF } from '../src/btf/builtin-addrs.js';
+import { PCPU_CPU_NUMBER_OFF } from '../vm/kmem.js';
 import { GET_SMP_PROCESSOR_ID } from './fastcall.js';
 import type { Program } from '../vm/program.js';
 
@@ -102,9 +102,6 @@ export interface FixupFacts {
   arenaNoUserConv?: boolean;
   /** bpf_fastcall spills and fills to remove (VerifyResult.fastcallRemoved). */
   fastcallRemoved?: readonly number[];
-  /** Without CAP_BPF the kernel leaves the removed spills and fills as `goto +0` (it drops NOPs
-   *  only for a privileged program, opt_remove_nops). */
-  keepNops?: boolean;
 }
 
 /** do_misc_fixups' x86-64 bpf_get_smp_processor_id: the CPU number read from this CPU's per-CPU
@@ -115,7 +112,7 @@ const SMP_PROCESSOR_ID_PATCH: readonly Insn[] = [
   { code: Cls.ALU64 | AluOp.MOV | Src.X, dst: 0, src: 0, off: ADDR_PERCPU, imm: 0 },
   { code: Cls.LDX | Mode.MEM | Size.W, dst: 0, src: 0, off: 0, imm: 0 },
 ];
-const NOP: Insn = { code: Cls.JMP | JmpOp.JA, dst: 0, src: 0, off: 0, imm: 0 };
+
 
 /** An unprivileged bpf_tail_call (do_misc_fixups): the index is bounded with a 64-bit compare and
  *  masked with the array's index_mask (max_entries rounded up to a power of two, minus one)
@@ -131,7 +128,9 @@ function tailCallPatch(call: Insn, maxEntries: number): Insn[] {
 export function fixupInsns(insns: readonly Insn[], facts: FixupFacts = {}): Xlated | undefined {
   const n = insns.length;
   const patches = new Map<number, Insn[]>();
-  for (const pc of facts.fastcallRemoved ?? []) if (pc < n) patches.set(pc, facts.keepNops ? [{ ...NOP }] : []);
+  // The kernel turns them into NOPs, which opt_remove_nops drops: a privileged program's only, but
+  // no program type with a bpf_fastcall helper or kfunc loads without CAP_BPF.
+  for (const pc of facts.fastcallRemoved ?? []) if (pc < n) patches.set(pc, []);
   for (let pc = 0; pc < n; pc++) {
     const x = insns[pc]!;
     if (x.code === LD_IMM64) pc++;

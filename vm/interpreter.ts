@@ -21,7 +21,7 @@ import { BPF_MAX_LOOPS, MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_RUN_FRAMES, MAX_TAIL
 import { predecode, validate, type Decoded } from './decode.js';
 import { formatInsn } from './disasm.js';
 import type { KernelMemory } from './kmem.js';
-import { PERCPU_AREA_HI, PERCPU_AREA_LO, PERCPU_UNIT_SIZE } from '../src/btf/builtin-addrs.js';
+import { PERCPU_AREA_HI, PERCPU_AREA_LO, PERCPU_UNIT_SIZE } from './kmem.js';
 import { MemFlag, type Arena } from './memory.js';
 import type { Program, ProvenFacts } from './program.js';
 import { compileLeaf, compileProgram, type InlineMap, leafBlocks, MAX_COMPILED_SLOTS, NotCompiled, reachableFrom, type CompiledProgram, type CompilerKit, type CompiledLeaf } from './compiler/codegen.js';

@@ -21,14 +21,3 @@ export const INIT_NET_ADDR = 0xffffffff83a0f000n;
 export const XDP_BUFF_ADDR = 0xffff888002002000n;
 /** The initial network namespace's inode number, as /proc/self/ns/net shows it on a host. */
 export const INIT_NET_INUM = 4026531840;
-/** The per-CPU areas (x86-64's __per_cpu_offset[cpu] = PERCPU_AREA_ADDR + cpu * PERCPU_UNIT_SIZE):
- *  what `&(void __percpu *)(r)` adds to a per-CPU offset (vm/isa.ts isPercpuMov). Each holds the
- *  CPU's number at PCPU_CPU_NUMBER_OFF, the kernel's pcpu_hot.cpu_number, which the verifier's
- *  inlined bpf_get_smp_processor_id loads (verifier/fixups.ts). Units are small here: the VM
- *  keeps no other per-CPU kernel variable. */
-export const PERCPU_AREA_ADDR = 0xffff88807fc00000n;
-export const PERCPU_UNIT_SIZE = 64;
-/** PERCPU_AREA_ADDR as the int32 halves the engines keep registers in. */
-export const PERCPU_AREA_LO = Number(PERCPU_AREA_ADDR & 0xffffffffn);
-export const PERCPU_AREA_HI = Number(BigInt.asIntN(32, PERCPU_AREA_ADDR >> 32n));
-export const PCPU_CPU_NUMBER_OFF = 8;

@@ -8,7 +8,8 @@ import { BtfError } from '../errors.js';
 import { BtfKind, type Btf } from './btf.js';
 import { builtinBtf } from './builtin.js';
 
-import { INIT_NET_ADDR, INIT_NET_INUM, LO_DEV_ADDR, LO_RXQ_ADDR, CURRENT_TASK_ADDR, CURRENT_CRED_ADDR, INIT_TASK_ADDR, INIT_CRED_ADDR, NR_CPU_IDS_ADDR, CURRENT_STACK_ADDR, INIT_STACK_ADDR, THREAD_SIZE, PT_REGS_SIZE, PERCPU_AREA_ADDR, PERCPU_UNIT_SIZE, PCPU_CPU_NUMBER_OFF } from './builtin-addrs.js';
+import { INIT_NET_ADDR, INIT_NET_INUM, LO_DEV_ADDR, LO_RXQ_ADDR, CURRENT_TASK_ADDR, CURRENT_CRED_ADDR, INIT_TASK_ADDR, INIT_CRED_ADDR, NR_CPU_IDS_ADDR, CURRENT_STACK_ADDR, INIT_STACK_ADDR, THREAD_SIZE, PT_REGS_SIZE } from './builtin-addrs.js';
+import { PERCPU_AREA_ADDR, PERCPU_UNIT_SIZE, PCPU_CPU_NUMBER_OFF } from '../../vm/kmem.js';
 export { CURRENT_TASK_ADDR, CURRENT_CRED_ADDR, INIT_TASK_ADDR, INIT_CRED_ADDR, NR_CPU_IDS_ADDR, CURRENT_STACK_ADDR, INIT_STACK_ADDR };
 
 /** Where task_pt_regs(task) is for a task whose `stack` field holds `stack`. */

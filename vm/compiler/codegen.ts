@@ -32,7 +32,7 @@ import type { Insn } from '../isa.js';
 import { BPF_MAX_LOOPS, LD_IMM64 } from '../isa.js';
 import type { ProvenFacts } from '../program.js';
 import { nowMs } from '../now.js';
-import { PERCPU_AREA_HI, PERCPU_AREA_LO, PERCPU_UNIT_SIZE } from '../../src/btf/builtin-addrs.js';
+import { PERCPU_AREA_HI, PERCPU_AREA_LO, PERCPU_UNIT_SIZE } from '../kmem.js';
 import { COUNT_SLOT, instantiateRegion, regionRegs, wasmEligible, wasmRegionModule, type WasmLoop } from './wasm.js';
 
 /** The signature of a compiled program: run from `entry` until the frame at `baseDepth` exits. */
