@@ -51,6 +51,7 @@ export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptio
   if (result.arenaAlu32) fixups.arenaAlu32 = result.arenaAlu32;
   if (lp.program.arena?.noUserConv) fixups.arenaNoUserConv = true;
   if (result.fastcallRemoved) fixups.fastcallRemoved = result.fastcallRemoved;
+  if (result.inlinedLoops) fixups.inlinedLoops = result.inlinedLoops;
   lp.xlated = result.accepted ? xlateProgram(lp.program, fixups) : undefined;
   // The facts are per pc of the verified instructions: kept only when the verifier did not rewrite
   // them (a rewrite moves pcs), and dropped when a later verification rejects the program.

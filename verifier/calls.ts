@@ -206,6 +206,7 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
     // loop count decides when the iteration is the last: both precise (check_helper_call).
     if (v.regs[4]!.isNullConst()) v.markPrecise(1 << 4);
     if (v.regs[1]!.type === RegType.SCALAR) v.markPrecise(1 << 1);
+    if (meta.func !== undefined) v.noteLoopCall(meta.func, v.regs[4]!.isNullConst());
   }
   if (meta.func !== undefined) {
     if (id === TIMER_SET_CALLBACK) pushTimerCallback(v, meta.func);

@@ -188,6 +188,9 @@ export interface VerifyResult {
   /** bpf_fastcall spills and fills the kernel removes (verifier/fastcall.ts): their calls are
    *  inlined by code that clobbers no other register (verifier/fixups.ts). */
   fastcallRemoved?: number[];
+  /** bpf_loop calls the kernel inlines (optimize_bpf_loop): the call's pc, its callback's first
+   *  insn, and the frame offset of the three slots the loop keeps r6-r8 in (verifier/fixups.ts). */
+  inlinedLoops?: { pc: number; callback: number; stackBase: number }[];
   /** The largest offset + size of any access through a PTR_TO_BUF context pointer (iterator
    *  programs: the key, read-only, and the value, read-write), which attaching the iterator
    *  checks against the map's key and value sizes (bpf_iter_attach_map: -EACCES). */

@@ -11,14 +11,15 @@
 // where the helper alone would have used its low half (verifier_runtime_jit's @unpriv retval).
 // bpf_get_smp_processor_id is inlined as on x86-64 (a load from the per-CPU area, which the VM
 // keeps in kernel memory, vm/kmem.ts), and the bpf_fastcall spills and fills the
-// verifier found redundant (verifier/fastcall.ts) are removed. The kfuncs bpf_cast_to_kern_ctx and
+// verifier found redundant (verifier/fastcall.ts) are removed. A bpf_loop call with zero flags and
+// one callback becomes the kernel's inlined loop (optimize_bpf_loop). The kfuncs bpf_cast_to_kern_ctx and
 // bpf_rdonly_cast stay calls: the kernel makes them `r0 = r1`, but ebpfvm's do not always return
 // their argument (an xdp context's xdp_buff, a socket's kernel struct live elsewhere). ebpfvm's
 // calls clobber no argument register, so the spills and fills around them can go all the same.
 //
 // Jump, call and function offsets are moved as bpf_patch_insn_data moves them: a branch to a
 // patched instruction lands on the first instruction of its patch.
-import { ADDR_PERCPU, AluOp, Cls, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, Size, Src, type Insn } from '../vm/isa.js';
+import { ADDR_PERCPU, AluOp, BPF_MAX_LOOPS, Cls, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, Size, Src, type Insn } from '../vm/isa.js';
 import { PCPU_CPU_NUMBER_OFF } from '../vm/kmem.js';
 import { GET_SMP_PROCESSOR_ID } from './fastcall.js';
 import type { Program } from '../vm/program.js';
@@ -102,6 +103,8 @@ export interface FixupFacts {
   arenaNoUserConv?: boolean;
   /** bpf_fastcall spills and fills to remove (VerifyResult.fastcallRemoved). */
   fastcallRemoved?: readonly number[];
+  /** bpf_loop calls to inline (VerifyResult.inlinedLoops). */
+  inlinedLoops?: readonly { pc: number; callback: number; stackBase: number }[];
 }
 
 /** do_misc_fixups' x86-64 bpf_get_smp_processor_id: the CPU number read from this CPU's per-CPU
@@ -124,6 +127,40 @@ function tailCallPatch(call: Insn, maxEntries: number): Insn[] {
   return [jmp(true, JmpOp.JGE, 3, 2, maxEntries), alu(false, AluOp.AND, Src.K, 3, 0, 0, mask - 1), { ...call }];
 }
 
+const reg64 = (op: number, d: number, sr: number): Insn => ({ code: Cls.ALU64 | op | Src.X, dst: d, src: sr, off: 0, imm: 0 });
+const stxDw = (sr: number, off: number): Insn => ({ code: Cls.STX | Mode.MEM | Size.DW, dst: 10, src: sr, off, imm: 0 });
+const ldxDw = (d: number, off: number): Insn => ({ code: Cls.LDX | Mode.MEM | Size.DW, dst: d, src: 10, off, imm: 0 });
+/** Where the callback call sits in LOOP_PATCH's output (its imm is set once the pcs are known). */
+const LOOP_CALL_AT = 12;
+
+/** inline_bpf_loop: bpf_loop(nr, callback, ctx, 0) as a loop calling the callback directly, with
+ *  the count, the index and ctx in r6-r8 (saved in the three slots at `stackBase` and restored).
+ *  The kernel's, with its differences from the helper: a count above BPF_MAX_LOOPS is tested on
+ *  all 64 bits and gives -E2BIG zero-extended (`w0 = -7`). */
+function loopPatch(stackBase: number): Insn[] {
+  return [
+    jmp(true, JmpOp.JLE, 1, 2, BPF_MAX_LOOPS),
+    mov32Imm(0, -7),
+    ja(16),
+    stxDw(6, stackBase),
+    stxDw(7, stackBase + 8),
+    stxDw(8, stackBase + 16),
+    reg64(AluOp.MOV, 6, 1),
+    mov32Imm(7, 0),
+    reg64(AluOp.MOV, 8, 3),
+    { code: Cls.JMP | JmpOp.JGE | Src.X, dst: 7, src: 6, off: 5, imm: 0 },
+    reg64(AluOp.MOV, 1, 7),
+    reg64(AluOp.MOV, 2, 8),
+    { code: Cls.JMP | JmpOp.CALL, dst: 0, src: PseudoCall.LOCAL, off: 0, imm: 0 },
+    alu(true, AluOp.ADD, Src.K, 7, 0, 0, 1),
+    jmp(true, JmpOp.JEQ, 0, -6, 0),
+    reg64(AluOp.MOV, 0, 7),
+    ldxDw(6, stackBase),
+    ldxDw(7, stackBase + 8),
+    ldxDw(8, stackBase + 16),
+  ];
+}
+
 /** The fixed-up instructions of a linked program, or undefined when nothing is rewritten. */
 export function fixupInsns(insns: readonly Insn[], facts: FixupFacts = {}): Xlated | undefined {
   const n = insns.length;
@@ -131,6 +168,12 @@ export function fixupInsns(insns: readonly Insn[], facts: FixupFacts = {}): Xlat
   // The kernel turns them into NOPs, which opt_remove_nops drops: a privileged program's only, but
   // no program type with a bpf_fastcall helper or kfunc loads without CAP_BPF.
   for (const pc of facts.fastcallRemoved ?? []) if (pc < n) patches.set(pc, []);
+  const loopCallbacks = new Map<number, number>();
+  for (const l of facts.inlinedLoops ?? []) {
+    if (l.pc >= n || l.callback >= n) continue;
+    patches.set(l.pc, loopPatch(l.stackBase));
+    loopCallbacks.set(l.pc, l.callback);
+  }
   for (let pc = 0; pc < n; pc++) {
     const x = insns[pc]!;
     if (x.code === LD_IMM64) pc++;
@@ -166,6 +209,8 @@ export function fixupInsns(insns: readonly Insn[], facts: FixupFacts = {}): Xlat
   for (let pc = 0; pc < n; pc++) {
     const p = patches.get(pc);
     if (p) {
+      const cb = loopCallbacks.get(pc);
+      if (cb !== undefined) p[LOOP_CALL_AT]!.imm = pcMap[cb]! - (pcMap[pc]! + LOOP_CALL_AT) - 1;
       out.push(...p);
       continue;
     }

@@ -38,6 +38,7 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
   let errorPc: number | undefined;
   let noNewline = false;
   let fastcallRemoved: number[] | undefined;
+  let loops: { pc: number; callback: number; stackBase: number }[] = [];
   try {
     checkExceptionTags(input);
     const cfg = checkStructure(input, (s) => log.write(s), level, verifierCaps(opts).bpfCapable);
@@ -56,6 +57,7 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
     fc.stackDepth.forEach((d, i) => (v!.stackDepth[i] = d));
     if (fc.removed.length) fastcallRemoved = fc.removed;
     checkStackDepth(v, input);
+    loops = inlinedLoops(v);
     checkTailCallSites(v);
   } catch (e) {
     if (e instanceof Reject) {
@@ -101,6 +103,7 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
     const bounds = tailCallBounds(v);
     if (bounds) out.tailCallBounds = bounds;
     if (fastcallRemoved) out.fastcallRemoved = fastcallRemoved;
+    if (loops.length) out.inlinedLoops = loops;
     if (v.arenaAlu32.size > 0) out.arenaAlu32 = [...v.arenaAlu32].sort((a, b) => a - b);
     if (v.maxRdonlyAccess || v.maxRdwrAccess) out.bufAccess = { rdonly: v.maxRdonlyAccess, rdwr: v.maxRdwrAccess };
   }
@@ -132,6 +135,26 @@ function verifyGlobals(v: Verifier, input: VerifyInput): void {
     if (v.log.level === 1) v.log.restore(0);
     if (v.log.enabled) v.log.write(`Func#${subprogOf(v.cfg, next)} ('${g.name}') is safe for any args that match its prototype\n`);
   }
+}
+
+/** optimize_bpf_loop: the bpf_loop calls every visit of which had zero flags and one callback
+ *  are inlined (verifier/fixups.ts), after the combined stack depth was checked. Their function
+ *  gets three slots more below its depth, where the loop keeps r6-r8 (`stackBase`). A loop whose
+ *  slots would not fit in the VM's 512-byte frame stays a call (the kernel's JIT has room). */
+function inlinedLoops(v: Verifier): { pc: number; callback: number; stackBase: number }[] {
+  const out: { pc: number; callback: number; stackBase: number }[] = [];
+  const extra = new Map<number, number>();
+  for (const [pc, st] of [...v.loopInline].sort((a, b) => a[0] - b[0])) {
+    if (!st.fit) continue;
+    const sp = subprogOf(v.cfg, pc);
+    const depth = v.stackDepth[sp]!;
+    const add = 24 + (Math.ceil(depth / 8) * 8 - depth);
+    if (depth + add > 512) continue;
+    out.push({ pc, callback: st.callback, stackBase: -(depth + add) });
+    extra.set(sp, add);
+  }
+  for (const [sp, add] of extra) v.stackDepth[sp] = v.stackDepth[sp]! + add;
+  return out;
 }
 
 const MAX_CALL_FRAMES = 8;

@@ -125,6 +125,9 @@ export class Verifier {
    *  32-bit operations (verifier/fixups.ts), as PTR_TO_ARENA is 32-bit. */
   readonly arenaAlu32 = new Set<number>();
   readonly stackDepth: number[];
+  /** Per bpf_loop call pc: whether every visit had zero flags and the same callback (its first
+   *  insn), so the kernel inlines the loop (update_loop_inline_state, verifier/fixups.ts). */
+  readonly loopInline = new Map<number, { fit: boolean; callback: number }>();
   /** The bpf_fastcall patterns and their functions' contract state (fastcall.ts). */
   readonly fastcall: FastcallState;
   readonly globalsNeeded = new Set<number>();
@@ -238,6 +241,12 @@ export class Verifier {
    *  contract: below its pattern slots only pattern members may). */
   noteStackAccess(f: Frame, off: number): void {
     fastcallStackAccess(this.fastcall, this.cfg, f.subprog, this.pc, off);
+  }
+  /** A visit of the bpf_loop call at the current pc with this callback. */
+  noteLoopCall(callback: number, zeroFlags: boolean): void {
+    const st = this.loopInline.get(this.pc);
+    if (!st) this.loopInline.set(this.pc, { fit: zeroFlags, callback });
+    else if (st.fit) st.fit = zeroFlags && st.callback === callback;
   }
   requireGlobal(pc: number): void {
     this.globalsNeeded.add(pc);
