@@ -198,4 +198,109 @@ __naked void fastcall_socket_raw_proto(void)
 	: __clobber_all);
 }
 
+__used
+__naked static void fastcall_loop_cb(void)
+{
+	asm volatile (
+	"r3 = *(u64 *)(r2 + 0);"
+	"r3 += r1;"
+	"*(u64 *)(r2 + 0) = r3;"
+	"r0 = 0;"
+	"exit;"
+	::: __clobber_all);
+}
+
+SEC("tc")
+__description("fastcall: bpf_loop inlined three slots below the lowered depth; the callback sums the indexes")
+__arch_x86_64
+__log_level(4) __msg("stack depth 32+0")
+__xlated("4: r1 = 6")
+__xlated("5: w0 = ")
+__xlated("...")
+__xlated("12: if r1 <= 0x800000 goto pc+2")
+__xlated("13: w0 = -7")
+__xlated("14: goto pc+16")
+__xlated("15: *(u64 *)(r10 -32) = r6")
+__xlated("...")
+__xlated("24: call pc+")
+__success __retval(15)
+__naked void fastcall_bpf_loop_inlined(void)
+{
+	asm volatile (
+	"r1 = 0;"
+	"*(u64 *)(r10 - 8) = r1;"
+	"r1 = 6;"
+	"*(u64 *)(r10 - 16) = r1;"
+	"call %[bpf_get_smp_processor_id];"
+	"r1 = *(u64 *)(r10 - 16);"
+	"r2 = %[fastcall_loop_cb];"
+	"r3 = r10;"
+	"r3 += -8;"
+	"r4 = 0;"
+	"call %[bpf_loop];"
+	"r1 = *(u64 *)(r10 - 8);"
+	/* 0 + 1 + ... + 5 = 15, and bpf_loop returned 6 */
+	"if r0 != 6 goto l0_%=;"
+	"r0 = r1;"
+	"exit;"
+"l0_%=:"
+	"r0 = 99;"
+	"exit;"
+	:
+	: __imm_ptr(fastcall_loop_cb),
+	  __imm(bpf_get_smp_processor_id),
+	  __imm(bpf_loop)
+	: __clobber_common);
+}
+
+SEC("tc")
+__description("fastcall: the inlined bpf_loop's -E2BIG is zero-extended (w0 = -7), unlike the helper's")
+__success __retval(0)
+__naked void bpf_loop_inlined_e2big(void)
+{
+	asm volatile (
+	"r1 = 0x800001;"
+	"r2 = %[fastcall_loop_cb];"
+	"r3 = r10;"
+	"r3 += -8;"
+	"r4 = 0;"
+	"*(u64 *)(r10 - 8) = r4;"
+	"call %[bpf_loop];"
+	"r0 >>= 32;"
+	"exit;"
+	:
+	: __imm_ptr(fastcall_loop_cb),
+	  __imm(bpf_loop)
+	: __clobber_common);
+}
+
+SEC("tc")
+__description("fastcall: bpf_loop with non-zero flags stays a call, and its -E2BIG is the helper's")
+__success __retval(-1)
+__naked void bpf_loop_flags_not_inlined(void)
+{
+	asm volatile (
+	"r1 = 0x800001;"
+	"r2 = %[fastcall_loop_cb];"
+	"r3 = r10;"
+	"r3 += -8;"
+	"r4 = 0;"
+	"*(u64 *)(r10 - 8) = r4;"
+	"call %[bpf_get_prandom_u32];"
+	"r4 = r0;"
+	"r4 &= 1;"
+	"r1 = 0x800001;"
+	"r2 = %[fastcall_loop_cb];"
+	"r3 = r10;"
+	"r3 += -8;"
+	"call %[bpf_loop];"
+	"r0 >>= 32;"
+	"exit;"
+	:
+	: __imm_ptr(fastcall_loop_cb),
+	  __imm(bpf_loop),
+	  __imm(bpf_get_prandom_u32)
+	: __clobber_common);
+}
+
 char _license[] SEC("license") = "GPL";
