@@ -275,7 +275,7 @@ __naked void bpf_loop_inlined_e2big(void)
 }
 
 SEC("tc")
-__description("fastcall: bpf_loop with non-zero flags stays a call, and its -E2BIG is the helper's")
+__description("fastcall: bpf_loop with flags not known to be zero stays a call (-EINVAL here)")
 __success __retval(-1)
 __naked void bpf_loop_flags_not_inlined(void)
 {
@@ -288,7 +288,7 @@ __naked void bpf_loop_flags_not_inlined(void)
 	"*(u64 *)(r10 - 8) = r4;"
 	"call %[bpf_get_prandom_u32];"
 	"r4 = r0;"
-	"r4 &= 1;"
+	"r4 |= 1;"
 	"r1 = 0x800001;"
 	"r2 = %[fastcall_loop_cb];"
 	"r3 = r10;"
