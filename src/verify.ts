@@ -21,7 +21,7 @@ import { STRUCT_OPS_TYPES } from './btf/builtin-struct-ops.js';
 import { MapType, type BpfMap } from '../maps/types.js';
 import { FieldError, mapValueRecord, structMetas, type BtfRecord } from './btf/fields.js';
 import { progTypeInfo } from '../vm/contexts.js';
-import { xlateProgram, type FixupFacts } from '../verifier/fixups.js';
+import { fixupFacts, xlateProgram, type FixupFacts } from '../verifier/fixups.js';
 import type { Program, ProvenFacts } from '../vm/program.js';
 import type { Insn } from '../vm/isa.js';
 import type { LoadedObject, LoadedProgram } from './loader/load.js';
@@ -46,12 +46,8 @@ export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptio
   lp.program.rbtreeLockProven = result.rbtreeLockProven === true;
   // An accepted program runs as the kernel runs it, with the verifier's rewrites (the pcs of its
   // faults and traces are the rewritten ones, as in the kernel's xlated program).
-  const fixups: FixupFacts = {};
-  if (result.tailCallBounds) fixups.tailCallBounds = result.tailCallBounds;
-  if (result.arenaAlu32) fixups.arenaAlu32 = result.arenaAlu32;
+  const fixups: FixupFacts = fixupFacts(result);
   if (lp.program.arena?.noUserConv) fixups.arenaNoUserConv = true;
-  if (result.fastcallRemoved) fixups.fastcallRemoved = result.fastcallRemoved;
-  if (result.inlinedLoops) fixups.inlinedLoops = result.inlinedLoops;
   lp.xlated = result.accepted ? xlateProgram(lp.program, fixups) : undefined;
   // The facts are per pc of the verified instructions: kept only when the verifier did not rewrite
   // them (a rewrite moves pcs), and dropped when a later verification rejects the program.

@@ -22,6 +22,7 @@
 import { ADDR_PERCPU, AluOp, BPF_MAX_LOOPS, Cls, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, Size, Src, type Insn } from '../vm/isa.js';
 import { PCPU_CPU_NUMBER_OFF } from '../vm/kmem.js';
 import { GET_SMP_PROCESSOR_ID } from './fastcall.js';
+import type { VerifyResult } from './env.js';
 import type { Program } from '../vm/program.js';
 
 /** The kernel's BPF_REG_AX: a scratch register only rewrites use (the VM has room for it). */
@@ -105,6 +106,16 @@ export interface FixupFacts {
   fastcallRemoved?: readonly number[];
   /** bpf_loop calls to inline (VerifyResult.inlinedLoops). */
   inlinedLoops?: readonly { pc: number; callback: number; stackBase: number }[];
+}
+
+/** The facts of a verdict the rewrite needs (everything but the program's own arena flags). */
+export function fixupFacts(r: Pick<VerifyResult, 'tailCallBounds' | 'arenaAlu32' | 'fastcallRemoved' | 'inlinedLoops'>): FixupFacts {
+  const f: FixupFacts = {};
+  if (r.tailCallBounds) f.tailCallBounds = r.tailCallBounds;
+  if (r.arenaAlu32) f.arenaAlu32 = r.arenaAlu32;
+  if (r.fastcallRemoved) f.fastcallRemoved = r.fastcallRemoved;
+  if (r.inlinedLoops) f.inlinedLoops = r.inlinedLoops;
+  return f;
 }
 
 /** do_misc_fixups' x86-64 bpf_get_smp_processor_id: the CPU number read from this CPU's per-CPU

@@ -15,7 +15,7 @@ import { mapTypeCaps, progTypeCaps } from '../../../src/loader/unpriv.js';
 import { helperForType } from '../../../helpers/table.js';
 import { MapType, type MapSpec } from '../../../maps/types.js';
 import { testRun, TestRunInputError } from '../../../vm/test-run.js';
-import { xlateProgram } from '../../../verifier/fixups.js';
+import { fixupFacts, xlateProgram } from '../../../verifier/fixups.js';
 import { verify, type VerifierMap, type VerifyInput } from '../../../verifier/index.js';
 import type { Insn } from '../../../vm/isa.js';
 import type { Program } from '../../../vm/program.js';
@@ -414,7 +414,7 @@ export function runCase(c: TvCase, unpriv: boolean, tree: Tree): TvOutcome {
   if (!res.accepted) return out;
   const prog: Program = { name: 'test', progType, gpl: true, insns, ...(input.funcs ? { funcs: [...input.funcs] } : {}) };
   if (input.expectedAttachType) prog.expectedAttachType = input.expectedAttachType;
-  const xl = xlateProgram(prog, res.tailCallBounds ? { tailCallBounds: res.tailCallBounds } : {});
+  const xl = xlateProgram(prog, fixupFacts(res));
   if (c.expectedInsns || c.unexpectedInsns) out.xlated = xl.insns;
   if (c.runs.length) {
     // kprobe and tracepoint programs have no test_run in the kernel (their prog_ops are empty):
