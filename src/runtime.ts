@@ -21,6 +21,7 @@ import { Interpreter, type Engine, type VmEnv, type TraceFn } from '../vm/interp
 import { KernelMemory } from '../vm/kmem.js';
 import { mapBuiltinKernel } from './btf/builtin-kmem.js';
 import { Arena, MemFlag, PAGE_SIZE, type ArenaOptions } from '../vm/memory.js';
+import { PCPU_CPU_NUMBER_OFF, PERCPU_UNIT_SIZE } from '../vm/isa.js';
 import { SocketTable, type SocketDesc } from '../vm/sockets.js';
 import { socketKernelImage } from './btf/kernel-socks.js';
 import { KernelModel, type KernelModelOptions } from './btf/kernel-objects.js';
@@ -142,6 +143,8 @@ export class Runtime implements VmEnv {
   private readonly helperTable: ReadonlyMap<number, HelperEntry> | undefined;
   private prngState: number;
   private keyScratch = 0;
+  /** The per-CPU areas (percpuArea), 0 until made. */
+  private percpu = 0;
   /** Implemented kfuncs by the id a call carries (the FUNC's id in the built-in BTF). */
   private kfuncIds: Map<number, KfuncEntry> | undefined;
 
@@ -310,6 +313,16 @@ export class Runtime implements VmEnv {
     m.map.destroy();
     this.maps[id] = undefined;
     this.interpreter.invalidateResolved();
+  }
+
+  /** VmEnv.percpuArea: the per-CPU areas, made once (read-only; each CPU's number in its unit). */
+  percpuArea(): number {
+    if (this.percpu === 0) {
+      const n = this.options.ncpus;
+      this.percpu = this.arena.allocRegion(n * PERCPU_UNIT_SIZE, MemFlag.READ, 'other', 'per-CPU areas');
+      for (let c = 0; c < n; c++) this.arena.dv.setUint32(this.percpu + c * PERCPU_UNIT_SIZE + PCPU_CPU_NUMBER_OFF, c, true);
+    }
+    return this.percpu;
   }
 
   mapHandleById(id: number): bigint | undefined {

@@ -22,6 +22,7 @@ import { MapType, type BpfMap } from '../maps/types.js';
 import { FieldError, mapValueRecord, structMetas, type BtfRecord } from './btf/fields.js';
 import { progTypeInfo } from '../vm/contexts.js';
 import { fixupFacts, xlateProgram, type FixupFacts } from '../verifier/fixups.js';
+import { isPercpuMov } from '../vm/isa.js';
 import type { Program, ProvenFacts } from '../vm/program.js';
 import type { Insn } from '../vm/isa.js';
 import type { LoadedObject, LoadedProgram } from './loader/load.js';
@@ -49,6 +50,8 @@ export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptio
   const fixups: FixupFacts = fixupFacts(result);
   if (lp.program.arena?.noUserConv) fixups.arenaNoUserConv = true;
   lp.xlated = result.accepted ? xlateProgram(lp.program, fixups) : undefined;
+  // The inlined bpf_get_smp_processor_id reads the per-CPU areas: made at load, outside any run.
+  if (lp.xlated && lp.xlated !== lp.program && lp.xlated.insns.some(isPercpuMov)) obj.runtime.percpuArea();
   // The facts are per pc of the verified instructions: kept only when the verifier did not rewrite
   // them (a rewrite moves pcs), and dropped when a later verification rejects the program.
   lp.program.proven = result.accepted && lp.xlated === lp.program && result.facts ? provenFacts(lp.program.insns, result.facts) : undefined;

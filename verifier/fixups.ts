@@ -10,7 +10,7 @@
 // the kernel's index bound check and mask (Spectre v1): an index above 32 bits then skips the call
 // where the helper alone would have used its low half (verifier_runtime_jit's @unpriv retval).
 // bpf_get_smp_processor_id is inlined as on x86-64 (a load from the per-CPU area, which the VM
-// keeps in kernel memory, vm/kmem.ts), and the bpf_fastcall spills and fills the
+// keeps in its arena, vm/isa.ts), and the bpf_fastcall spills and fills the
 // verifier found redundant (verifier/fastcall.ts) are removed. A bpf_loop call with zero flags and
 // one callback becomes the kernel's inlined loop (optimize_bpf_loop). The kfuncs bpf_cast_to_kern_ctx and
 // bpf_rdonly_cast stay calls: the kernel makes them `r0 = r1`, but ebpfvm's do not always return
@@ -19,8 +19,7 @@
 //
 // Jump, call and function offsets are moved as bpf_patch_insn_data moves them: a branch to a
 // patched instruction lands on the first instruction of its patch.
-import { ADDR_PERCPU, AluOp, BPF_MAX_LOOPS, Cls, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, Size, Src, type Insn } from '../vm/isa.js';
-import { PCPU_CPU_NUMBER_OFF } from '../vm/kmem.js';
+import { ADDR_PERCPU, AluOp, BPF_MAX_LOOPS, Cls, JmpOp, LD_IMM64, Mode, PCPU_CPU_NUMBER_OFF, PseudoCall, PseudoLd, Size, Src, type Insn } from '../vm/isa.js';
 import { GET_SMP_PROCESSOR_ID } from './fastcall.js';
 import type { VerifyResult } from './env.js';
 import type { Program } from '../vm/program.js';

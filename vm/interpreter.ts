@@ -17,11 +17,10 @@ import type { KfuncEntry } from '../helpers/kfuncs.js';
 import type { GraphRecord } from '../maps/graph.js';
 import type { BpfMap } from '../maps/types.js';
 import { HANDLE_TAG_BASE, HandleKind, handleKindOfHi } from './handles.js';
-import { BPF_MAX_LOOPS, MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_RUN_FRAMES, MAX_TAIL_CALLS } from './isa.js';
+import { BPF_MAX_LOOPS, MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_RUN_FRAMES, MAX_TAIL_CALLS, PERCPU_UNIT_SIZE, isPercpuMov } from './isa.js';
 import { predecode, validate, type Decoded } from './decode.js';
 import { formatInsn } from './disasm.js';
 import type { KernelMemory } from './kmem.js';
-import { PERCPU_AREA_HI, PERCPU_AREA_LO, PERCPU_UNIT_SIZE } from './kmem.js';
 import { MemFlag, type Arena } from './memory.js';
 import type { Program, ProvenFacts } from './program.js';
 import { compileLeaf, compileProgram, type InlineMap, leafBlocks, MAX_COMPILED_SLOTS, NotCompiled, reachableFrom, type CompiledProgram, type CompilerKit, type CompiledLeaf } from './compiler/codegen.js';
@@ -58,6 +57,9 @@ export interface VmEnv {
   inlineMapLayout?(index: number): InlineMap | undefined;
   /** LD_IMM64 src 1/5: the handle of the map with this runtime id. */
   mapHandleById(id: number): bigint | undefined;
+  /** The arena address of the per-CPU areas (vm/isa.ts PERCPU_UNIT_SIZE), made on first use:
+   *  what the verifier's per-CPU address move adds to. */
+  percpuArea?(): number;
   /** LD_IMM64 src 2/6: address of the map's direct value (key 0) plus `off`. */
   mapValueAddress(id: number, off: number, cpu: number): number | undefined;
   /** LD_IMM64 of a BPF arena map's value: its user address, or undefined for other maps. */
@@ -433,6 +435,15 @@ export class Interpreter {
     this.resolvedGen++;
   }
 
+  /** The arena address of the per-CPU areas, 0 until a program needs them (decode). */
+  private percpuBase = 0;
+  /** This CPU's per-CPU area (the per-CPU address move).
+   *  @internal (also called by vm/compiler's generated code) */
+  percpuAddr(cpu: number): number {
+    if (this.percpuBase === 0) throw new FaultSignal('per-CPU address move: this runtime has no per-CPU areas');
+    return this.percpuBase + cpu * PERCPU_UNIT_SIZE;
+  }
+
   /** Validate (DecodeError on malformed code) and pre-decode, once per program. */
   decode(prog: Program): Decoded {
     // Most runs repeat the previous program: skip the WeakMap lookup then.
@@ -440,6 +451,9 @@ export class Interpreter {
     let d = this.decodedCache.get(prog);
     if (!d) {
       validate(prog.insns, prog.xlated ? 11 : 10);
+      // The per-CPU areas are made now, not by the instruction: an allocation may grow the arena,
+      // which a running program's typed-array views would not see.
+      if (prog.xlated && this.percpuBase === 0 && prog.insns.some(isPercpuMov)) this.percpuBase = this.env.percpuArea?.() ?? 0;
       d = predecode(prog.insns);
       this.decodedCache.set(prog, d);
     }
@@ -1114,11 +1128,10 @@ export class Interpreter {
               R[d] = R[s]!;
               R[d + 1] = R[s + 1]!;
             } else if (wd === -1) {
-              // the verifier's per-CPU address move: this CPU's per-CPU offset added
-              const b = PERCPU_AREA_LO + run.req.cpu * PERCPU_UNIT_SIZE;
-              const t = (R[s]! + b) | 0;
-              R[d + 1] = (R[s + 1]! + PERCPU_AREA_HI + ((t >>> 0) < b ? 1 : 0)) | 0;
-              R[d] = t;
+              // the verifier's per-CPU address move: this CPU's per-CPU area added
+              const t = (R[s]! >>> 0) + this.percpuAddr(run.req.cpu);
+              R[d + 1] = (R[s + 1]! + (t > 0xffffffff ? 1 : 0)) | 0;
+              R[d] = t | 0;
             } else if (wd === 1) {
               // addr_space_cast: to the kernel view (imm 1) the low 32 bits; to the user view
               // (imm 1 << 16) the BPF arena's upper half is put back on a non-NULL pointer

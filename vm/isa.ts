@@ -176,6 +176,12 @@ export function imm64(first: Insn, second: Insn): bigint {
  *  (-1), the current CPU's per-CPU offset added to src. Only the verifier's rewrite emits it (the
  *  kernel's verifier refuses it in a loaded program; so does the decoder outside Program.xlated). */
 export const ADDR_PERCPU = -1;
+/** The per-CPU areas a runtime keeps in its arena (VmEnv.percpuArea): one unit per CPU, read-only,
+ *  each holding the CPU's number at PCPU_CPU_NUMBER_OFF (the kernel's pcpu_hot.cpu_number, which
+ *  the verifier's inlined bpf_get_smp_processor_id loads, verifier/fixups.ts). The per-CPU address
+ *  move adds `area + cpu * PERCPU_UNIT_SIZE`. The VM keeps no other per-CPU kernel variable. */
+export const PERCPU_UNIT_SIZE = 64;
+export const PCPU_CPU_NUMBER_OFF = 8;
 export function isPercpuMov(x: Insn): boolean {
   return x.code === (Cls.ALU64 | AluOp.MOV | Src.X) && x.off === ADDR_PERCPU && x.imm === 0;
 }

@@ -4,18 +4,6 @@
 // Stored as 4 KiB pages keyed by a Number (upper half * 2^20 + page index), so a lookup is one
 // Map probe without BigInt arithmetic on the interpreter's path.
 
-/** The per-CPU areas (x86-64's __per_cpu_offset[cpu] = PERCPU_AREA_ADDR + cpu * PERCPU_UNIT_SIZE):
- *  what `&(void __percpu *)(r)` adds to a per-CPU offset (vm/isa.ts isPercpuMov). Each holds the
- *  CPU's number at PCPU_CPU_NUMBER_OFF, the kernel's pcpu_hot.cpu_number, which the verifier's
- *  inlined bpf_get_smp_processor_id loads (verifier/fixups.ts); src/btf/builtin-kmem.ts maps them.
- *  Units are small here: the VM keeps no other per-CPU kernel variable. */
-export const PERCPU_AREA_ADDR = 0xffff88807fc00000n;
-export const PERCPU_UNIT_SIZE = 64;
-/** PERCPU_AREA_ADDR as the int32 halves the engines keep registers in. */
-export const PERCPU_AREA_LO = Number(PERCPU_AREA_ADDR & 0xffffffffn);
-export const PERCPU_AREA_HI = Number(BigInt.asIntN(32, PERCPU_AREA_ADDR >> 32n));
-export const PCPU_CPU_NUMBER_OFF = 8;
-
 const PAGE_SHIFT = 12;
 const PAGE_SIZE = 1 << PAGE_SHIFT;
 const PAGE_MASK = PAGE_SIZE - 1;

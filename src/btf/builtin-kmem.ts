@@ -9,7 +9,6 @@ import { BtfKind, type Btf } from './btf.js';
 import { builtinBtf } from './builtin.js';
 
 import { INIT_NET_ADDR, INIT_NET_INUM, LO_DEV_ADDR, LO_RXQ_ADDR, CURRENT_TASK_ADDR, CURRENT_CRED_ADDR, INIT_TASK_ADDR, INIT_CRED_ADDR, NR_CPU_IDS_ADDR, CURRENT_STACK_ADDR, INIT_STACK_ADDR, THREAD_SIZE, PT_REGS_SIZE } from './builtin-addrs.js';
-import { PERCPU_AREA_ADDR, PERCPU_UNIT_SIZE, PCPU_CPU_NUMBER_OFF } from '../../vm/kmem.js';
 export { CURRENT_TASK_ADDR, CURRENT_CRED_ADDR, INIT_TASK_ADDR, INIT_CRED_ADDR, NR_CPU_IDS_ADDR, CURRENT_STACK_ADDR, INIT_STACK_ADDR };
 
 /** Where task_pt_regs(task) is for a task whose `stack` field holds `stack`. */
@@ -117,16 +116,7 @@ export function builtinKernelImages(task: KernelTaskInfo, ncpus: number, cpu = 0
     { addr: ptRegsOf(CURRENT_STACK_ADDR), bytes: new Uint8Array(Number(PT_REGS_SIZE)) },
     { addr: ptRegsOf(INIT_STACK_ADDR), bytes: new Uint8Array(Number(PT_REGS_SIZE)) },
     ...netdevImages(btf),
-    { addr: PERCPU_AREA_ADDR, bytes: percpuAreas(ncpus) },
   ];
-}
-
-/** Every CPU's per-CPU area: its number at PCPU_CPU_NUMBER_OFF (pcpu_hot.cpu_number). */
-function percpuAreas(ncpus: number): Uint8Array {
-  const bytes = new Uint8Array(ncpus * PERCPU_UNIT_SIZE);
-  const dv = new DataView(bytes.buffer);
-  for (let c = 0; c < ncpus; c++) dv.setUint32(c * PERCPU_UNIT_SIZE + PCPU_CPU_NUMBER_OFF, c, true);
-  return bytes;
 }
 
 /** IFF_UP | IFF_LOOPBACK | IFF_RUNNING (0x1 | 0x8 | 0x40) and loopback's 64 KiB MTU. */

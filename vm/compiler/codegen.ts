@@ -32,7 +32,6 @@ import type { Insn } from '../isa.js';
 import { BPF_MAX_LOOPS, LD_IMM64 } from '../isa.js';
 import type { ProvenFacts } from '../program.js';
 import { nowMs } from '../now.js';
-import { PERCPU_AREA_HI, PERCPU_AREA_LO, PERCPU_UNIT_SIZE } from '../kmem.js';
 import { COUNT_SLOT, instantiateRegion, regionRegs, wasmEligible, wasmRegionModule, type WasmLoop } from './wasm.js';
 
 /** The signature of a compiled program: run from `entry` until the frame at `baseDepth` exits. */
@@ -1059,8 +1058,8 @@ function alu64(aop: number, op: number, dl: string, dh: string, bl: string, bh: 
       if (!isX) return `${dl}=${lit(imm)};${dh}=${lit(imm >> 31)};`;
       if (off === 0) return `${dl}=${bl};${dh}=${bh};`;
       // addr_space_cast (imm 1: to the kernel view, the low half; 1 << 16: to the user view)
-      // the verifier's per-CPU address move: this CPU's per-CPU offset added (vm/isa.ts)
-      if (off === -1) return `const b=${PERCPU_AREA_LO}+run.req.cpu*${PERCPU_UNIT_SIZE};const t=(${bl}+b)|0;${dh}=(${bh}+${PERCPU_AREA_HI}+((t>>>0)<b?1:0))|0;${dl}=t;`;
+      // the verifier's per-CPU address move: this CPU's per-CPU area added (vm/isa.ts)
+      if (off === -1) return `const t=(${bl}>>>0)+vm.percpuAddr(run.req.cpu);${dh}=(${bh}+(t>4294967295?1:0))|0;${dl}=t|0;`;
       if (off === 1) return imm === 1 ? `${dl}=${bl};${dh}=0;` : `const v=${bl};${dl}=v;${dh}=v===0?0:K.addrSpaceUserHi(prog);`;
       return `const v=${off === 8 ? `(${bl}<<24)>>24` : off === 16 ? `(${bl}<<16)>>16` : bl};${dl}=v;${dh}=v>>31;`;
     case 0xd0:
