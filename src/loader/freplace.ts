@@ -213,6 +213,8 @@ export function withExtensions(own: Program, replaced: ReadonlyMap<string, Progr
   const lineInfo = [...(own.lineInfo ?? [])];
   const coreFailures = new Map(own.coreFailures ?? []);
   const kfuncNames = new Map(own.kfuncNames ?? []);
+  // calls the verifier refuses (an unverified run faults at them): the extension's move with its code
+  const refusedCalls = new Map(own.refusedCalls ?? []);
   const entryOf = new Map<number, number>();
   const boundaries = new Map<number, number | undefined>();
   for (const [name, ext] of replaced) {
@@ -226,6 +228,7 @@ export function withExtensions(own: Program, replaced: ReadonlyMap<string, Progr
     for (const l of ext.lineInfo ?? []) lineInfo.push({ ...l, pc: base + l.pc });
     for (const [pc, m] of ext.coreFailures ?? []) coreFailures.set(base + pc, m);
     for (const [pc, m] of ext.kfuncNames ?? []) kfuncNames.set(base + pc, m);
+    for (const [pc, m] of ext.refusedCalls ?? []) refusedCalls.set(base + pc, m);
   }
   // Only the target's own code refers to the replaced entries; the appended code's calls and
   // callback addresses are relative and stay inside its own copy.
@@ -242,6 +245,7 @@ export function withExtensions(own: Program, replaced: ReadonlyMap<string, Progr
   if (lineInfo.length) out.lineInfo = lineInfo.sort((a, b) => a.pc - b.pc);
   if (coreFailures.size) out.coreFailures = coreFailures;
   if (kfuncNames.size) out.kfuncNames = kfuncNames;
+  if (refusedCalls.size) out.refusedCalls = refusedCalls;
   out.extensionBoundaries = boundaries;
   return out;
 }
