@@ -134,6 +134,13 @@ function markCall(input: VerifyInput, cfg: Cfg, caps: FastcallCaps, st: Fastcall
   // functions clang knows as bpf_fastcall and this kernel does not).
   if (c.inlined) st.spills[pc] = i - 1;
   else st.keep[s] = true;
+  // The kernel's min: the contract guards the slots of the function's *smallest* pattern only. A
+  // larger pattern's upper slots may then be touched by other insns, and its spills there still
+  // go: `*(r10-8) = r2; *(r10-16) = r1; call 8; r1 = *(r10-16); r2 = *(r10-8);
+  // *(r10-16) = r1; call 8; r1 = *(r10-16); r0 = *(r10-8); exit` (sched_cls) is accepted, and
+  // its rewrite returns the slot's old bytes (0) where the program as written returns r2. Kept as
+  // the kernel has it (its verdicts and xlated listings are the reference); the run stays memory
+  // safe (a rewritten program has no proven facts: every access keeps its run-time check).
   st.stackOff[s] = Math.min(st.stackOff[s]!, off);
 }
 
