@@ -1,5 +1,5 @@
 // The thin Node layer: file reading for the loader (the core takes bytes and stays browser-safe).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
 import { openObject, objectNameFromPath, type OpenOptions } from './loader/open.js';
 import type { ObjectSpec } from './loader/spec.js';
@@ -11,6 +11,16 @@ export function readBytes(path: string): Uint8Array {
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   } catch (e) {
     throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** Write a file (an output flag's), turning I/O errors (no such directory, a directory, no
+ *  permission) into UsageError (exit code 2) naming the flag and the path. */
+export function writeBytes(path: string, data: Uint8Array | string, flag: string): void {
+  try {
+    writeFileSync(path, data);
+  } catch (e) {
+    throw new UsageError(`${flag}: cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 

@@ -2,7 +2,8 @@
 // -o the bytes are printed as hex, one 8-byte instruction slot per line, which `run-raw` and
 // `disasm` read back. The llvm syntax is the default (what `disasm` prints); `ubpf` is the
 // bpf_conformance / uBPF syntax of `-- asm` sections.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeBytes } from '../../node.js';
 import type { Command } from 'commander';
 import { helperByName } from '../../../helpers/table.js';
 import { UsageError } from '../../errors.js';
@@ -41,7 +42,7 @@ export const registerAsm: RegisterCommand = (program: Command, setExit) => {
       if (opts.syntax !== 'llvm' && opts.syntax !== 'ubpf') throw new UsageError(`--syntax must be llvm or ubpf (got '${opts.syntax}')`);
       const insns = opts.syntax === 'ubpf' ? assembleUbpf(text) : assemble(text, { helperId: linuxHelperId });
       const bytes = encodeInsns(insns);
-      if (opts.output) writeFileSync(opts.output, bytes);
+      if (opts.output) writeBytes(opts.output, bytes, '-o');
       else writeOut(bytecodeHex(bytes));
       setExit(0);
     });

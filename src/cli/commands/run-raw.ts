@@ -1,7 +1,8 @@
 // `ebpfvm run-raw prog.bin|HEX [--mem f] [--trace] [--max-insns N]`: run raw bytecode, unverified,
 // the way uBPF's test runner does: r1 = address of the memory buffer, r2 = its length. Prints r0
 // in hex; a fault goes to stderr with exit code 1.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readBytes } from '../../node.js';
 import type { Command } from 'commander';
 import { UsageError, VmFault } from '../../errors.js';
 import { Runtime } from '../../runtime.js';
@@ -30,7 +31,7 @@ const looksLikeHexText = (b: Uint8Array): boolean => b.length > 0 && b.every((c)
 /** A program or memory argument: a file (binary, or hex text) or inline hex. */
 export function readBytesArg(arg: string, what: string): Uint8Array {
   if (existsSync(arg)) {
-    const data = new Uint8Array(readFileSync(arg));
+    const data = readBytes(arg); // (a directory, an unreadable file: UsageError naming it)
     return !arg.endsWith('.bin') && looksLikeHexText(data) ? parseHexBytes(Buffer.from(data).toString('latin1'), what) : data;
   }
   if (/^[0-9a-fA-Fx\s,]+$/.test(arg)) return parseHexBytes(arg, what);

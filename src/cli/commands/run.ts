@@ -5,11 +5,11 @@
 // forbidden ctx_in fields, malformed --map files) exits 2; a fault exits 1.
 import { arenaApi, dumpArena, formatArenaDump } from '../../arena-api.js';
 import { isBpfArenaMap } from '../../../maps/arena.js';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError, VerifierError, VmFault } from '../../errors.js';
 import { Runtime } from '../../runtime.js';
-import { readBytes } from '../../node.js';
+import { readBytes, writeBytes } from '../../node.js';
 import type { LoadedObject } from '../../loader/load.js';
 import { loadProgramForRun } from '../load-program.js';
 import { runIterator, type IterResult } from '../../iter.js';
@@ -233,8 +233,8 @@ function runCommand(objPath: string, opts: RunOptions): number {
     }
     for (const l of advanced.output.printk) writeErr(l.endsWith('\n') ? l : l + '\n');
   }
-  if (opts.dataOut !== undefined && r.dataOut) writeFileSync(opts.dataOut, r.dataOut);
-  if (opts.ctxOut !== undefined && r.ctxOut) writeFileSync(opts.ctxOut, r.ctxOut);
+  if (opts.dataOut !== undefined && r.dataOut) writeBytes(opts.dataOut, r.dataOut, '--data-out');
+  if (opts.ctxOut !== undefined && r.ctxOut) writeBytes(opts.ctxOut, r.ctxOut, '--ctx-out');
 
   if (opts.json) {
     const out: Record<string, unknown> = {
