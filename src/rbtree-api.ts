@@ -53,7 +53,9 @@ export class RbtreeApi {
   readonly map: RbtreeMap;
   /** How nodes are shown and compared; defaults to the payload bytes after rb_node as hex. */
   decode: NodeDecoder;
-  private readonly lessCache = new WeakMap<KeyField, (a: number, b: number) => boolean>();
+  /** Per key field object, what was read from it when its comparator was made: the comparator
+   *  and addByKey's arguments (word index, -1 when not a word key; size; signedness). */
+  private readonly lessCache = new WeakMap<KeyField, { less: (a: number, b: number) => boolean; word: number; size: 4 | 8; signed: boolean }>();
   private lastOrder: KeyField | undefined = undefined;
   private lastLess: ((a: number, b: number) => boolean) | undefined = undefined;
   /** lastOrder as RbTree.addByKey takes it: the key's word index (-1: not a word key), size and
@@ -63,7 +65,7 @@ export class RbtreeApi {
   private lastKeySigned = false;
 
   constructor(map: BpfMap, opts: { decode?: NodeDecoder } = {}) {
-    if (!(map instanceof RbtreeMap)) throw new MapError('not an rbtree map', map.name);
+    if (!(map instanceof RbtreeMap)) throw new MapError('not an rbtree map', (map as BpfMap | null | undefined)?.name);
     this.map = map;
     this.decode = opts.decode ?? hexPayload;
   }
@@ -110,7 +112,22 @@ export class RbtreeApi {
     // An aligned little-endian key field (keyLess's fast case): the tree's own keyed walk, which
     // reads the new node's key once instead of calling less at every level.
     if (order === this.lastOrder && this.lastKeyWord >= 0) this.map.tree.addByKey(addr, this.lastKeyWord, this.lastKeySize, this.lastKeySigned);
-    else this.map.tree.add(addr, less);
+    else {
+      // A comparator or decoder is the caller's code and runs mid-walk: the tree is busy meanwhile
+      // (an insert or remove from it would relink nodes under the walk: MapError, EBUSY), and one
+      // that throws stopped the walk before linking, so the node is freed again and the tree is
+      // as it was.
+      this.map.busy = true;
+      try {
+        this.map.tree.add(addr, less);
+      } catch (e) {
+        this.map.busy = false;
+        this.map.freeNode(addr);
+        throw e;
+      } finally {
+        this.map.busy = false;
+      }
+    }
     return addr;
   }
 
@@ -134,6 +151,8 @@ export class RbtreeApi {
 
   /** A node whose key field equals `key` (binary search; the tree must be ordered by that field). */
   findByKey(field: KeyField, key: number | bigint): number {
+    this.checkKeyField(field, 'field must be a key field { offset, size: 1, 2, 4 or 8 }');
+    if (typeof key !== 'bigint' && !Number.isInteger(key)) throw new MapError(`key ${String(key)} is not an integer`, this.map.name, -Errno.EINVAL);
     const want = BigInt(key);
     const dv = this.arenaOf().dv;
     return this.map.tree.find((n) => {
@@ -157,7 +176,13 @@ export class RbtreeApi {
   /** Red-black invariants (root black, no red-red, equal black heights, parent links, caches);
    *  with `order`, also that the in-order walk is sorted. Empty when sound. */
   check(order?: KeyField | NodeComparator): string[] {
-    return this.map.tree.check(order ? this.lessFor(order) : undefined);
+    const less = order ? this.lessFor(order) : undefined;
+    this.map.busy = true; // (a comparator that inserts or removes would change the tree under the walk)
+    try {
+      return this.map.tree.check(less);
+    } finally {
+      this.map.busy = false;
+    }
   }
 
   private lessFor(order: KeyField | NodeComparator): (a: number, b: number) => boolean {
@@ -168,21 +193,29 @@ export class RbtreeApi {
     if (typeof order === 'function') {
       return (a, b) => order(this.decode(arena.read(a, this.map.nodeLength(a)), a), this.decode(arena.read(b, this.map.nodeLength(b)), b)) < 0;
     }
-    if (typeof order !== 'object' || order === null || ![1, 2, 4, 8].includes(order.size)) {
-      throw new MapError('order must be a comparator or a key field { offset, size: 1, 2, 4 or 8 }', this.map.name, -Errno.EINVAL);
+    this.checkKeyField(order, 'order must be a comparator or a key field { offset, size: 1, 2, 4 or 8 }');
+    let made = this.lessCache.get(order);
+    if (!made) {
+      made = { less: keyLess(arena, order), word: isWordKey(order) ? order.offset >>> 2 : -1, size: order.size === 8 ? 8 : 4, signed: order.signed === true };
+      this.lessCache.set(order, made);
     }
-    if (!Number.isInteger(order.offset) || order.offset < RB_NODE_SIZE || order.offset + order.size > this.map.valueSize) {
-      throw new MapError(`key field [${order.offset}, +${order.size}) must lie in the value after its rb_node`, this.map.name, -Errno.EINVAL);
-    }
-    let less = this.lessCache.get(order);
-    if (!less) this.lessCache.set(order, (less = keyLess(arena, order)));
     this.lastOrder = order;
-    this.lastLess = less;
-    // read once here, as keyLess does: addByKey's arguments for a word key, -1 for the rest
-    this.lastKeyWord = isWordKey(order) ? order.offset >>> 2 : -1;
-    this.lastKeySize = order.size === 8 ? 8 : 4;
-    this.lastKeySigned = order.signed === true;
-    return less;
+    this.lastLess = made.less;
+    // as read when the comparator was made, so a field mutated since cannot order inserts by one
+    // key and the comparator (check, non-word keys) by another
+    this.lastKeyWord = made.word;
+    this.lastKeySize = made.size;
+    this.lastKeySigned = made.signed;
+    return made.less;
+  }
+
+  /** A key field inside the value after the rb_node (what every read of it relies on): else
+   *  -EINVAL with `what`, not a RangeError from the arena's views. */
+  private checkKeyField(field: KeyField, what: string): void {
+    if (typeof field !== 'object' || field === null || ![1, 2, 4, 8].includes(field.size)) throw new MapError(what, this.map.name, -Errno.EINVAL);
+    if (!Number.isInteger(field.offset) || field.offset < RB_NODE_SIZE || field.offset + field.size > this.map.valueSize) {
+      throw new MapError(`key field [${field.offset}, +${field.size}) must lie in the value after its rb_node`, this.map.name, -Errno.EINVAL);
+    }
   }
 
   /** A frozen map (BPF_MAP_FREEZE) takes no writes from user space: -EPERM, as its delete. */

@@ -127,6 +127,54 @@ describe('RbtreeApi', () => {
     expect(() => new RbtreeApi({ name: 'h' } as never)).toThrow(/not an rbtree/);
   });
 
+  it('findByKey refuses a key field outside the value and a key that is not an integer (MapError, not a RangeError or TypeError)', () => {
+    const { api } = make();
+    api.insert(value(1), KEY);
+    expect(() => api.findByKey({ offset: 1e9, size: 8 }, 1)).toThrow(/key field \[1000000000, \+8\) must lie in the value/);
+    expect(() => api.findByKey({ offset: 0, size: 8 }, 1)).toThrow(/after its rb_node/);
+    expect(() => api.findByKey({ offset: 24, size: 3 as never }, 1)).toThrow(MapError);
+    expect(() => api.findByKey(null as never, 1)).toThrow(MapError);
+    expect(() => api.findByKey(KEY, 1.5)).toThrow(/key 1.5 is not an integer/);
+    expect(() => api.findByKey(KEY, 'x' as never)).toThrow(MapError);
+    expect(() => new RbtreeApi(null as never)).toThrow(MapError);
+  });
+
+  it('a comparator that throws or re-enters the API leaves the tree and its node count as they were', () => {
+    const { api, map } = make();
+    for (const k of [5, 3, 9, 1, 7, 2, 8]) api.insert(value(k), KEY);
+    const before = api.values();
+    expect(() => api.insert(value(4), () => { throw new Error('boom'); })).toThrow('boom');
+    expect(map.nodesAlive).toBe(7); // the node allocated for the insert is freed again
+    // removing nodes from inside the walk would relink the tree under it
+    const victims = api.addresses().slice(0, 4);
+    expect(() => api.insert(value(4), (a, b) => (victims.forEach((x) => api.remove(x)), String(a).localeCompare(String(b))))).toThrow(/the tree is in the middle/);
+    expect(() => api.check((a, b) => (api.remove(victims[0]!), String(a).localeCompare(String(b))))).toThrow(/the tree is in the middle/);
+    expect(map.nodesAlive).toBe(7);
+    expect(api.values()).toEqual(before);
+    expect(api.check(KEY)).toEqual([]);
+    // and the API works after each
+    expect(api.remove(victims[0]!)).toBe(true);
+    api.insert(value(4), (a, b) => String(a).localeCompare(String(b)));
+    expect(api.size).toBe(7);
+  });
+
+  it('a key field object mutated after its first insert orders later inserts as its comparator does', () => {
+    const { api } = make();
+    const a: KeyField = { offset: 24, size: 4 };
+    const b: KeyField = { offset: 24, size: 4 };
+    const v = (k1: number, k2: number) => {
+      const x = value(k1);
+      new DataView(x.buffer).setUint32(28, k2, true);
+      return x;
+    };
+    api.insert(v(1, 9), a);
+    api.insert(v(2, 8), b);
+    a.offset = 28; // the comparator made for `a` reads offset 24
+    for (const [k1, k2] of [[3, 7], [0, 1], [5, 0]] as const) api.insert(v(k1, k2), a);
+    expect(api.check(a)).toEqual([]);
+    expect(api.values().map((h) => parseInt(String(h).slice(0, 2), 16))).toEqual([0, 1, 2, 3, 5]);
+  });
+
   it('formats in order and as a coloured tree, and dumps JSON', () => {
     const { api, map } = make();
     for (const k of [4, 2, 6, 1, 3, 5, 7, 8]) api.insert(value(k, k * 10), KEY);
