@@ -2,12 +2,13 @@
 // The `ebpfvm` command. Each command lives in src/cli/commands/<name>.ts and registers itself on
 // the commander program (imported only when it runs: commands/index.ts); this file owns only the
 // shared error handling and exit codes:
-//   0 success, 1 rejected / faulted / test failed, 2 bad usage or bad input (incl. unsupported).
+//   0 success, 1 rejected / faulted / test failed, 2 bad usage or bad input (incl. unsupported)
+//   or output lost to a write error (withLostOutput).
 import { Command, CommanderError } from 'commander';
 import { errorReport } from '../errors.js';
 import { commandsFor } from './commands/index.js';
 import { isEntryModule } from './entry.js';
-import { streamsInUse, useDescriptors, writeErr, writeOut } from './output.js';
+import { lostOutput, streamsInUse, useDescriptors, writeErr, writeOut } from './output.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('ebpfvm')
@@ -67,7 +68,16 @@ export function exitWhenFlushed(code: number): void {
  *  descriptors, the exit code once it is out. */
 export function runProcess(argv: string[]): void {
   useDescriptors();
-  main(argv).then(exitWhenFlushed);
+  main(argv).then((code) => exitWhenFlushed(withLostOutput(code)));
+}
+
+/** The exit code once output that never arrived is counted: a write refused with anything but
+ *  EPIPE (`> /dev/full`, a closed descriptor) is said on stderr and turns a success into 2. */
+export function withLostOutput(code: number): number {
+  const lost = lostOutput();
+  if (lost === undefined) return code;
+  writeErr(`ebpfvm: cannot write ${lost}\n`); // (dropped if it is stderr that failed)
+  return code === 0 ? 2 : code;
 }
 
 if (isEntryModule(import.meta.url)) runProcess(process.argv.slice(2));

@@ -9,7 +9,10 @@
 // EPIPE (the reader went away, `| head`) drops the rest of that descriptor's output, as the CLI
 // did when its stream failed; anything else (EAGAIN: a non-blocking descriptor that is full) hands
 // the rest, and every later write to that descriptor, to the stream, which keeps the order, and
-// exitWhenFlushed (main.ts) waits for it.
+// exitWhenFlushed (main.ts) waits for it. Any other error (ENOSPC: `> /dev/full`, EBADF: a closed
+// descriptor, EIO) drops the rest of that descriptor's output as EPIPE does, but is recorded:
+// the process then says so on stderr and exits non-zero (runProcess), as output that never
+// arrived is not a success.
 //
 // main() called in-process (tests, which capture process.stdout.write and process.stderr.write)
 // writes through the streams, as before.
@@ -21,6 +24,8 @@ let descriptors = false;
 /** Per descriptor: written directly, through its stream from now on, or dropped (EPIPE). */
 const mode: Record<Fd, 'direct' | 'stream' | 'closed'> = { 1: 'direct', 2: 'direct' };
 const used = new Set<Fd>();
+/** Per descriptor, the first write error that lost output (not EPIPE: the reader left). */
+const failed: Partial<Record<Fd, string>> = {};
 
 /** Write to the descriptors themselves from now on (a CLI process, not main() in-process). */
 export function useDescriptors(): void {
@@ -35,6 +40,13 @@ export function writeOut(data: string | Uint8Array): void {
 /** Text or bytes to standard error. */
 export function writeErr(data: string | Uint8Array): void {
   write(2, data);
+}
+
+/** Output a descriptor refused and that was lost, as `standard output: ENOSPC`; undefined when
+ *  every write arrived (or went to a reader that left). */
+export function lostOutput(): string | undefined {
+  const fd = failed[1] !== undefined ? 1 : failed[2] !== undefined ? 2 : undefined;
+  return fd === undefined ? undefined : `${fd === 1 ? 'standard output' : 'standard error'}: ${failed[fd]!}`;
 }
 
 /** The streams written to that may hold data not yet handed to the OS. */
@@ -56,8 +68,10 @@ function write(fd: Fd, data: string | Uint8Array): void {
   try {
     while (done < bytes.length) done += writeSync(fd, bytes, done);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EPIPE') {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EAGAIN') {
       mode[fd] = 'closed';
+      if (code !== 'EPIPE') failed[fd] ??= code ?? (e as Error).message;
       return;
     }
     mode[fd] = 'stream';

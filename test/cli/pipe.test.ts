@@ -3,8 +3,8 @@
 // `ebpfvm disasm big.o | wc -c` at a multiple of 64 KiB. The reader here waits before reading, so
 // the pipe is full when the CLI finishes; the built CLI (dist/, made by `npm test`'s tsc) runs as a
 // real process.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,5 +48,19 @@ describe('CLI output through a pipe', () => {
     const prog = bigProgram(20000);
     const out = execFileSync('bash', ['-c', `'${process.execPath}' '${CLI}' disasm '${prog}' | head -c 100 >/dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
     expect(out.trim()).toBe('0');
+  });
+});
+
+describe.skipIf(!existsSync('/dev/full'))('CLI output that cannot be written', () => {
+  it('stdout on a full device (ENOSPC): the CLI says so on stderr and exits 2, not 0 with the output lost', () => {
+    const obj = join(ROOT, 'test/progs/smoke_array.o');
+    const r = spawnSync('bash', ['-c', `'${process.execPath}' '${CLI}' inspect '${obj}' --json > /dev/full`], { encoding: 'utf8' });
+    expect(r.stderr).toBe('ebpfvm: cannot write standard output: ENOSPC\n');
+    expect(r.status).toBe(2);
+    // a command that failed keeps its own code
+    const bad = spawnSync('bash', ['-c', `'${process.execPath}' '${CLI}' verify '${join(ROOT, 'test/progs/bench_rbtree.o')}' > /dev/full`], { encoding: 'utf8' });
+    expect(bad.stderr).toMatch(/cannot write standard output: ENOSPC/);
+    expect(bad.status).toBe(1); // (rejected programs: exit 1)
+    // stdout to a reader that left is still a success (| head, above)
   });
 });
