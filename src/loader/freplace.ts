@@ -207,7 +207,11 @@ export function withExtensions(own: Program, replaced: ReadonlyMap<string, Progr
   const funcs = own.funcs ?? [{ pc: 0, name: own.name }];
   const main = replaced.get(funcs.find((f) => f.pc === 0)?.name ?? own.name);
   const extendedFuncs = [...replaced.keys()];
-  if (main) return { ...main, name: own.name, progType: own.progType, ...(own.expectedAttachType !== undefined ? { expectedAttachType: own.expectedAttachType } : {}), gpl: own.gpl, extendedFuncs };
+  // Each part's gpl_only calls were judged by its own license (the kernel's verifier checks an
+  // extension under its own, and bpf_check_attach_target compares no licenses); the loader put the
+  // calls its license refuses in refusedCalls, which move with the code. So the joined program
+  // runs as GPL when any part is: a non-GPL part's gpl_only calls still fault there.
+  if (main) return { ...main, name: own.name, progType: own.progType, ...(own.expectedAttachType !== undefined ? { expectedAttachType: own.expectedAttachType } : {}), gpl: main.gpl, extendedFuncs };
   const insns = own.insns.map((x) => ({ ...x }));
   const outFuncs = [...funcs];
   const lineInfo = [...(own.lineInfo ?? [])];
@@ -242,6 +246,7 @@ export function withExtensions(own: Program, replaced: ReadonlyMap<string, Progr
     if (isFuncAddr) pc++;
   }
   const out: Program = { ...own, insns, funcs: outFuncs, extendedFuncs, xlated: (own.xlated ?? false) || [...replaced.values()].some((e) => e.xlated === true) };
+  if ([...replaced.values()].some((e) => e.gpl)) out.gpl = true;
   if (lineInfo.length) out.lineInfo = lineInfo.sort((a, b) => a.pc - b.pc);
   if (coreFailures.size) out.coreFailures = coreFailures;
   if (kfuncNames.size) out.kfuncNames = kfuncNames;
