@@ -319,7 +319,14 @@ export class Runtime implements VmEnv {
   percpuArea(): number {
     if (this.percpu === 0) {
       const n = this.options.ncpus;
-      this.percpu = this.arena.allocRegion(n * PERCPU_UNIT_SIZE, MemFlag.READ, 'other', 'per-CPU areas');
+      try {
+        this.percpu = this.arena.allocRegion(n * PERCPU_UNIT_SIZE, MemFlag.READ, 'other', 'per-CPU areas');
+      } catch (e) {
+        // ncpus is the caller's (run --cpu/--ncpus): too many CPUs for the VM memory is bad input,
+        // not the arena's internal FaultSignal
+        if (e instanceof FaultSignal) throw new UsageError(`ncpus ${n}: the per-CPU areas (${n} x ${PERCPU_UNIT_SIZE} bytes) do not fit the VM memory: ${e.message}`);
+        throw e;
+      }
       for (let c = 0; c < n; c++) this.arena.dv.setUint32(this.percpu + c * PERCPU_UNIT_SIZE + PCPU_CPU_NUMBER_OFF, c, true);
     }
     return this.percpu;

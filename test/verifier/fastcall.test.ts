@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Runtime } from '../../src/runtime.js';
+import { UsageError } from '../../src/errors.js';
 import { load, openObject } from '../../src/loader/index.js';
 import { verifyProgram } from '../../src/verify.js';
 import { xlateProgram } from '../../verifier/fixups.js';
@@ -86,5 +87,15 @@ describe('inlined bpf_get_smp_processor_id', () => {
     const rt = new Runtime();
     const p: Program = { name: 't', progType: 3, gpl: true, insns: [{ code: 0xbf, dst: 0, src: 0, off: -1, imm: 0 }, { code: 0x95, dst: 0, src: 0, off: 0, imm: 0 }] };
     expect(() => rt.execute(p)).toThrow(/invalid off -1|invalid movsx width/);
+  });
+
+  it('more CPUs than the per-CPU areas fit in VM memory: a UsageError naming ncpus, at load and at run (was the arena\'s FaultSignal)', () => {
+    const obj = load(new Runtime({ ncpus: 20_000_000 }), openObject(OBJ, { name: 'fastcall' }));
+    expect(() => verifyProgram(obj, 'fastcall_removed', {})).toThrow(UsageError);
+    for (const engine of ENGINES) {
+      const rt = new Runtime({ engine, ncpus: 20_000_000 });
+      const x = xlateProgram({ name: 't', progType: 3, insns: assemble('r1 = 7\ncall 8\nexit'), gpl: true });
+      expect(() => rt.execute(x, { cpu: 5, verified: true }), engine).toThrow(/ncpus 20000000: the per-CPU areas \(20000000 x 64 bytes\) do not fit the VM memory/);
+    }
   });
 });
