@@ -389,6 +389,8 @@ export class SocketTable {
 function parseAddr(text: string | undefined, family: 4 | 6, where: string): Uint8Array {
   const out = new Uint8Array(family === 4 ? 4 : 16);
   if (text === undefined) return out;
+  // (a description read from JSON may hold anything there)
+  if (typeof text !== 'string') throw new UsageError(`${where}: ${JSON.stringify(text)} is not an IPv${family} address (a string)`);
   if (family === 4) {
     const parts = text.split('.');
     if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) throw new UsageError(`${where}: '${text}' is not an IPv4 address`);

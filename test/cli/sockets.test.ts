@@ -58,6 +58,13 @@ describe('run --sockets', () => {
     const unknown = await cli('run', obj, '--prog', 'm_sockmap', '--data', pkt, '--sockets', file('bad2.json', JSON.stringify([{}, { port: 1 }])));
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('--sockets[1]: unknown field port');
+    // an address that is not a string (was a TypeError from the address parser, exit 70)
+    for (const [i, d] of [{ dst: {} }, { src: 5 }, { family: 6, src: ['::1'] }].entries()) {
+      const notText = await cli('run', obj, '--prog', 'm_sockmap', '--data', pkt, '--sockets', file(`addr${i}.json`, JSON.stringify([d])));
+      expect(notText.err).not.toMatch(/internal error|TypeError/);
+      expect(notText.err).toMatch(/is not an IPv[46] address \(a string\)/);
+      expect(notText.code).toBe(2);
+    }
     const notArray = await cli('run', obj, '--prog', 'm_sockmap', '--data', pkt, '--sockets', file('bad3.json', '{}'));
     expect(notArray.err).toContain('must hold a JSON array');
     const sockmapBadFd = await cli('run', obj, '--prog', 'm_sockmap', '--data', pkt, '--map', `sm=${file('sm2.json', JSON.stringify([{ key: 0, value: 3 }]))}`);
