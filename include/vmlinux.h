@@ -888,6 +888,25 @@ struct trace_event_raw_sys_exit {
 	char __data[0];
 };
 
+struct syscall_trace_enter {
+	struct trace_entry ent;
+	int nr;
+	unsigned long args[0];
+};
+
+struct syscall_trace_exit {
+	struct trace_entry ent;
+	int nr;
+	long ret;
+};
+
+typedef long long __kernel_time64_t;
+
+struct __kernel_timespec {
+	__kernel_time64_t tv_sec;
+	long long tv_nsec;
+};
+
 struct thread_info {
 	unsigned long flags;
 	unsigned long syscall_work;
@@ -910,6 +929,8 @@ struct cred {
 struct mm_struct;
 
 struct css_set;
+
+struct callback_head;
 
 struct task_struct {
 	struct thread_info thread_info;
@@ -946,12 +967,18 @@ struct task_struct {
 	char comm[16];
 	refcount_t rcu_users;
 	struct css_set *cgroups;
+	struct callback_head *task_works;
 };
 
 struct css_set {
 	refcount_t refcount;
 	struct css_set *dom_cset;
 	struct cgroup *dfl_cgrp;
+};
+
+struct callback_head {
+	struct callback_head *next;
+	void *func;
 };
 
 struct kernfs_node {
@@ -1026,6 +1053,22 @@ struct socket {
 	struct file *file;
 	struct sock *sk;
 	const struct proto_ops *ops;
+};
+
+typedef unsigned short umode_t;
+
+struct inode {
+	umode_t i_mode;
+	unsigned short i_opflags;
+	kuid_t i_uid;
+	kgid_t i_gid;
+	unsigned int i_flags;
+	unsigned long i_ino;
+};
+
+struct socket_alloc {
+	struct socket socket;
+	struct inode vfs_inode;
 };
 
 struct ipv6_pinfo {
@@ -1611,11 +1654,6 @@ struct bpf_crypto_params {
 	u8 key[256];
 	u32 key_len;
 	u32 authsize;
-};
-
-struct callback_head {
-	struct callback_head *next;
-	void *func;
 };
 
 struct bpf_crypto_ctx {

@@ -409,12 +409,30 @@ function ownArgs(btf: Btf, name: string): VerifyInput['ctxArgs'] | undefined {
 
 /** The member of a built-in kernel struct covering [off, off + size) (btf_struct_walk, simplified:
  *  nested structs, unions and arrays are descended; a pointer to a struct is typed). */
-function kernelField(btf: Btf, struct: string, off: number, size: number): { kind: 'scalar'; pointer?: boolean; member?: string; end?: number } | { kind: 'ptr'; name: string; size: number; member: string } | undefined {
+function kernelField(btf: Btf, struct: string, off: number, size: number): { kind: 'scalar'; pointer?: boolean; member?: string; end?: number; flex?: boolean } | { kind: 'ptr'; name: string; size: number; member: string; flex?: boolean } | undefined {
   const s = btf.find(struct, BtfKind.STRUCT)[0] ?? btf.find(struct, BtfKind.UNION)[0];
   if (!s) return undefined;
   let t = btf.resolve(s.id);
   let at = off;
   let member = '';
+  if (off + size > btf.sizeof(s.id)) {
+    // btf_struct_walk's one relaxation of the struct's bounds: a struct ending in a flexible
+    // array (`struct sockaddr_un name[]` of unix_address) is read past its size, into that
+    // array's elements: integers are scalars, a struct element is walked at the offset modulo
+    // its size. Anything else past the end is "access beyond struct".
+    const members = t.members ?? [];
+    const last = members[members.length - 1];
+    const arr = last ? btf.resolve(last.type) : undefined;
+    if (!last || arr?.kind !== BtfKind.ARRAY || arr.nelems !== 0 || off < last.bitOffset / 8) return undefined;
+    const elem = btf.resolve(arr.elemType!);
+    if (elem.kind === BtfKind.INT) return { kind: 'scalar', member: last.name, flex: true };
+    const es = btf.sizeof(elem.id);
+    if (elem.kind !== BtfKind.STRUCT || es <= 0) return undefined;
+    at = (off - last.bitOffset / 8) % es;
+    if (at + size > es) return undefined;
+    const inner = kernelField(btf, elem.name, at, size);
+    return inner ? { ...inner, member: inner.member ? `${last.name}.${inner.member}` : last.name, flex: true } : undefined;
+  }
   // Where the member the walk is in ends (btf_struct_walk's mtrue_end), as an offset into
   // `struct`: its first-level member's end, an array counting whole.
   let end: number | undefined;

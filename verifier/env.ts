@@ -122,7 +122,7 @@ export interface VerifyInput {
   coreFailures?: ReadonlyMap<number, string>;
   /** The member of a kernel struct at [off, off + size): a pointer to a struct, or a scalar
    *  (`pointer` when it is a pointer to something else). */
-  btfField?(struct: string, off: number, size: number): { kind: 'scalar'; pointer?: boolean; member?: string; end?: number } | { kind: 'ptr'; name: string; size: number; member?: string } | undefined;
+  btfField?(struct: string, off: number, size: number): { kind: 'scalar'; pointer?: boolean; member?: string; end?: number; flex?: boolean } | { kind: 'ptr'; name: string; size: number; member?: string; flex?: boolean } | undefined;
   /** A typed `__ksym` the linker resolved into the LD_IMM64 at pc: its pointee. */
   ksym?(pc: number): { kind: 'btf'; name: string; size: number } | { kind: 'mem'; size: number } | undefined;
   /** Tracing programs: the types of the attach target's arguments (u64 slot n). */

@@ -188,8 +188,9 @@ function btfAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
     if (off + size > reg.btfSize) v.reject(`write access at off ${off} with size ${size}`);
     return Reg.unknown();
   }
-  if (reg.btfSize && off + size > reg.btfSize) v.reject(`access beyond struct ${reg.btfName} at off ${off} size ${size}`);
   const field = v.input.btfField?.(reg.btfName, off, size);
+  // past the struct's size only into a flexible array member that ends it (kernelField)
+  if (reg.btfSize && off + size > reg.btfSize && field?.flex !== true) v.reject(`access beyond struct ${reg.btfName} at off ${off} size ${size}`);
   if (field?.kind === 'ptr') {
     // A pointer read from kernel memory: loads through it never fault (PROBE_MEM). Its trust
     // follows the kernel's allow lists (verifier/kobj.ts): untrusted unless listed.

@@ -94,6 +94,11 @@ export function declareSocketStructs(b: Builder): void {
 
   // struct socket (include/linux/net.h): what sk->sk_socket points to.
   b.struct('socket', [['int', 'state'], ['short', 'type'], ['unsigned long', 'flags'], ['struct file *', 'file'], ['struct sock *', 'sk'], ['const struct proto_ops *', 'ops']]);
+  // A socket and its sockfs inode are one allocation (include/net/sock.h's SOCKET_I / SOCK_INODE):
+  // the selftests' sock_i_ino() reads the inode number through it. A subset of struct inode.
+  b.typedef('umode_t', 'unsigned short');
+  b.struct('inode', [['umode_t', 'i_mode'], ['unsigned short', 'i_opflags'], ['kuid_t', 'i_uid'], ['kgid_t', 'i_gid'], ['unsigned int', 'i_flags'], ['unsigned long', 'i_ino']]);
+  b.struct('socket_alloc', [['struct socket', 'socket'], ['struct inode', 'vfs_inode']]);
 
   // IPv4/IPv6 inet sockets.
   b.struct('ipv6_pinfo', [['struct in6_addr', 'saddr'], ['const struct in6_addr *', 'daddr_cache'], ['__be32', 'flow_label'], ['__u32', 'frag_size'], ['s16', 'hop_limit'], ['u8', 'mcast_hops'], ['int', 'ucast_oif'], ['int', 'mcast_oif']]);

@@ -414,6 +414,13 @@ function build(): Rec[] {
   b.struct('trace_entry', [['unsigned short', 'type'], ['unsigned char', 'flags'], ['unsigned char', 'preempt_count'], ['int', 'pid']]);
   b.struct('trace_event_raw_sys_enter', [['struct trace_entry', 'ent'], ['long', 'id'], ['unsigned long', 'args', 6], ['char', '__data', 0]]);
   b.struct('trace_event_raw_sys_exit', [['struct trace_entry', 'ent'], ['long', 'id'], ['long', 'ret'], ['char', '__data', 0]]);
+  // The records the ftrace syscall events write (kernel/trace/trace.h), which newer selftests
+  // read a sys_enter tracepoint's context as.
+  b.struct('syscall_trace_enter', [['struct trace_entry', 'ent'], ['int', 'nr'], ['unsigned long', 'args', 0]]);
+  b.struct('syscall_trace_exit', [['struct trace_entry', 'ent'], ['int', 'nr'], ['long', 'ret']]);
+  // uapi time types the syscall arguments point at (nanosleep, clock_gettime, ...).
+  b.typedef('__kernel_time64_t', 'long long');
+  b.struct('__kernel_timespec', [['__kernel_time64_t', 'tv_sec'], ['long long', 'tv_nsec']]);
 
   // The task the VM runs as, with the fields it can fill (see kernelImages()).
   b.struct('thread_info', [['unsigned long', 'flags'], ['unsigned long', 'syscall_work'], ['u32', 'status'], ['u32', 'cpu']]);
@@ -457,6 +464,8 @@ function build(): Rec[] {
     // Appended after comm so the offsets above stay what programs built earlier compiled in.
     ['refcount_t', 'rcu_users'],
     ['struct css_set *', 'cgroups'],
+    // pending task_work callbacks: none in the VM's tasks (NULL), as in a newly created task
+    ['struct callback_head *', 'task_works'],
   ]);
 
   // The cgroup v2 hierarchy of the runtime's task model (src/btf/builtin-kmem.ts): what the
