@@ -22,6 +22,11 @@
 //   adds its part without a check), and the check `count > limit` runs exactly where the
 //   interpreter's does, so the budget fault has the same pc and registers.
 //
+// - where the range analysis (vm/compiler/ranges.ts, sound for every program, verified or not)
+//   bounds the operands, 64-bit add/sub/mul/div/mod, register shifts and compares take 32-bit or
+//   Number forms with the exact path's result (narrowAlu64, narrowCond64); an entry the analysis
+//   did not start from is checked against its ranges in the prologue.
+//
 // The generated function returns 0 when the frame it was entered at exited (or an out-of-packet
 // LD_ABS ended the program), 1 when execution continues in another program (`run.nextProg` at
 // `run.nextPc`: a tail call, or a return into a caller frame of another program), 2 when the
@@ -33,6 +38,7 @@ import { BPF_MAX_LOOPS, LD_IMM64 } from '../isa.js';
 import type { ProvenFacts } from '../program.js';
 import { nowMs } from '../now.js';
 import { COUNT_SLOT, instantiateRegion, regionRegs, wasmEligible, wasmRegionModule, type WasmLoop } from './wasm.js';
+import { allUnknown, fitsEntry, lower, rangesOf, upper, type Ranges } from './ranges.js';
 
 /** The signature of a compiled program: run from `entry` until the frame at `baseDepth` exits. */
 export type CompiledFn = (run: unknown, ctx: unknown, entry: number, baseDepth: number) => number;
@@ -71,6 +77,15 @@ export interface CompilerKit {
 export const MAX_COMPILED_SLOTS = 6000;
 
 const TWO32 = 4294967296;
+const U32 = 4294967295;
+const MAX_EXACT = 2 ** 53 - 1;
+
+/** Narrowed arithmetic from the range analysis (vm/compiler/ranges.ts); off only to measure what it
+ *  gains (programs compiled while it is off keep the exact code in their cache). */
+let narrowing = true;
+export function setNarrowing(on: boolean): void {
+  narrowing = on;
+}
 
 function isJmp(code: number): boolean {
   const c = code & 7;
@@ -271,8 +286,22 @@ export function argLoads(insns: readonly Insn[], only: Uint8Array, entry: number
  *  whose exit from the callback's own frame writes back r0 alone (the callback's register file is
  *  pooled per depth and read only for r0 by the helper that called it; a fault still syncs every
  *  register in the catch). */
-export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array, leafEntry?: number, proven?: ProvenInput): { source: string; blocks: Set<number>; wasm: Uint8Array[] } {
+export function generate(
+  insns: readonly Insn[],
+  name = 'bpf',
+  only?: Uint8Array,
+  leafEntry?: number,
+  proven?: ProvenInput,
+): { source: string; blocks: Set<number>; wasm: Uint8Array[]; entryCheck: EntryCheck | undefined } {
   const leaf = leafEntry !== undefined && only !== undefined;
+  // Value ranges (vm/compiler/ranges.ts), sound for entries where every register is unknown and for
+  // flows inside the program; the whole-program function checks any other entry against them
+  // (fitsEntry, in the prologue). A leaf is entered at its entry alone, so it uses them only where
+  // they assume nothing there.
+  let rs: Ranges | undefined = narrowing && insns.length <= MAX_COMPILED_SLOTS ? rangesOf(insns) : undefined;
+  if (rs !== undefined && leaf && !allUnknown(rs, leafEntry)) rs = undefined;
+  // an entry whose state is not all unknown: the prologue checks the registers against it
+  const checkEntry = rs !== undefined && !leaf ? new Uint8Array(insns.length + 1).map((_, pc) => (allUnknown(rs!, pc) ? 0 : 1)) : undefined;
   // a leaf's loads through its arguments, which the caller's promise (an, bn) makes check-free
   const argAt = leaf ? argLoads(insns, only, leafEntry) : undefined;
   const safeMem = proven?.facts.safeMem;
@@ -457,7 +486,8 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
       const bl = isX ? lo(S) : lit(imm);
       const bh = isX ? hi(S) : lit(immH);
       const aop = op & 0xf0;
-      const body = cls === 7 ? alu64(aop, op, dl, dh, bl, bh, isX, imm, off) : alu32(aop, op, dl, dh, bl, isX, imm, off);
+      const narrow = cls === 7 && rs !== undefined ? narrowAlu64(rs, pc, x, dl, dh, bl) : undefined;
+      const body = narrow ?? (cls === 7 ? alu64(aop, op, dl, dh, bl, bh, isX, imm, off) : alu32(aop, op, dl, dh, bl, isX, imm, off));
       if (body === undefined) {
         e(`${AT(pc)}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
       } else e(`{${body}}`);
@@ -501,7 +531,10 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
         e(`count+=${k};${budget(pc)}${jumpTo(pc, op === 0x05 ? pc + off + 1 : pc + imm + 1)}`);
         continue;
       }
-      const cond = cls === 5 ? cond64(jop, dl, dh, (op & 8) ? lo(S) : lit(imm), (op & 8) ? hi(S) : lit(immH)) : cond32(jop, dl, (op & 8) ? lo(S) : lit(imm));
+      const cond =
+        cls === 5
+          ? ((rs !== undefined ? narrowCond64(rs, pc, x, dl) : undefined) ?? cond64(jop, dl, dh, op & 8 ? lo(S) : lit(imm), op & 8 ? hi(S) : lit(immH)))
+          : cond32(jop, dl, op & 8 ? lo(S) : lit(imm));
       if (cond === undefined) {
         e(`${AT(pc)}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
         continue;
@@ -785,7 +818,11 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
         [...mapLoads.keys()].map((pc) => `let mg${pc}=-1;`).join('') +
         percpuEntry.join('') +
         Array.from({ length: 12 }, (_, r) => `let l${r}=R[${2 * r}]|0,h${r}=R[${2 * r + 1}]|0;`).join('') +
-        `let pc=entry;`) +
+        `let pc=entry;` +
+        // an entry the range analysis did not start from (a return address after another program's
+        // exit, a handle an unverified program made up): the interpreter runs it unless the registers
+        // are inside the ranges the code there was narrowed for
+        (checkEntry !== undefined ? `if(EC.need[entry]===1&&!EC.fits(entry,R)){run.nextPc=entry;return 2;}` : '')) +
     `try{D:for(;;){switch(pc){`;
   // leafBlocks guarantees every jump lands on a block of the callback: the default arm is dead there
   const epilogue = leaf
@@ -793,7 +830,16 @@ export function generate(insns: readonly Insn[], name = 'bpf', only?: Uint8Array
     : `default:${SYNC}run.insnCount=count;run.nextProg=prog;run.nextPc=pc;return 2;}}}catch(e){${SYNC}throw e;}}`;
   const blocks = new Set(L);
   for (const r of regions) for (let pc = r.head + 1; pc <= r.end; pc++) if (!r.entries.includes(pc)) blocks.delete(pc);
-  return { source: prologue + out.join('\n') + '\n' + epilogue, blocks, wasm };
+  const entryCheck =
+    checkEntry !== undefined ? { need: checkEntry, fits: (pc: number, R: Int32Array) => fitsEntry(rs!, pc, R) } : undefined;
+  return { source: prologue + out.join('\n') + '\n' + epilogue, blocks, wasm, entryCheck };
+}
+
+/** What the generated whole-program function checks an entry with (its factory's `EC`): `need`
+ *  marks the slots whose range state assumes something, `fits` tests the registers against it. */
+export interface EntryCheck {
+  readonly need: Uint8Array;
+  readonly fits: (pc: number, R: Int32Array) => boolean;
 }
 
 /** Generate and bind one program: `vm` is the interpreter, `prog`/`decoded` the program as it
@@ -843,11 +889,18 @@ export function compileProgram(insns: readonly Insn[], name: string, vm: unknown
     if (made.every((m) => m !== undefined)) loops = made as WasmLoop[];
     else g = generate(insns, name, only, undefined, { ...proven!, wasm: false }); // no Wasm here: the JS loops
   }
-  const { source, blocks: starts } = g;
+  const { source, blocks: starts, entryCheck } = g;
   const blocks = new Uint8Array(insns.length + 1);
   for (const pc of starts) blocks[pc] = 1;
-  const factory = new Function('vm', 'prog', 'decoded', 'K', 'WL', source) as (vm: unknown, prog: unknown, decoded: unknown, K: CompilerKit, WL: WasmLoop[]) => CompiledFn;
-  const fn = factory(vm, prog, decoded, kit, loops);
+  const factory = new Function('vm', 'prog', 'decoded', 'K', 'WL', 'EC', source) as (
+    vm: unknown,
+    prog: unknown,
+    decoded: unknown,
+    K: CompilerKit,
+    WL: WasmLoop[],
+    EC: EntryCheck | undefined,
+  ) => CompiledFn;
+  const fn = factory(vm, prog, decoded, kit, loops, entryCheck);
   return { fn, blocks, sourceChars: source.length, compileMs: nowMs() - t0 };
 }
 
@@ -1065,6 +1118,115 @@ function alu64(aop: number, op: number, dl: string, dh: string, bl: string, bh: 
     case 0xd0:
       if (op !== 0xd7) return undefined;
       return swap(dl, dh, imm);
+  }
+  return undefined;
+}
+
+// ---- narrowed ALU64 and compares: operands the range analysis bounds (vm/compiler/ranges.ts) -------
+// Each form computes, for every value inside the proven ranges, the same lo/hi words as the exact
+// form above (alu64, cond64); outside them it is never run, since the ranges hold on every path.
+
+/** Range of operand B of `x` at `pc`: the source register's, or the immediate's when it is
+ *  non-negative (a negative one is 2^64 - k: nothing narrow applies to it but add/sub). */
+function operandRange(rs: Ranges, pc: number, x: Insn): [number, number] {
+  if ((x.code & 8) !== 0) return [lower(rs, pc, x.src), upper(rs, pc, x.src)];
+  const k = x.imm | 0;
+  return k >= 0 ? [k, k] : [0, Infinity];
+}
+
+function narrowAlu64(rs: Ranges, pc: number, x: Insn, dl: string, dh: string, bl: string): string | undefined {
+  const aop = x.code & 0xf0;
+  const isX = (x.code & 8) !== 0;
+  const imm = x.imm | 0;
+  const D = x.dst;
+  const al = lower(rs, pc, D);
+  const ah = upper(rs, pc, D);
+  const [bmin, bmax] = operandRange(rs, pc, x);
+  // both high words 0
+  const a32 = ah <= U32;
+  const b32 = bmax <= U32;
+  switch (aop) {
+    case 0x00:
+    case 0x10: {
+      // the result stays in [0, 2^32): no carry out of the low word, no borrow, high word 0
+      let sub = aop === 0x10;
+      let hi = bmax;
+      if (!isX && imm < 0) {
+        sub = !sub;
+        hi = -imm;
+      }
+      const fits = a32 && hi <= U32 && (sub ? al >= hi : ah + hi <= U32);
+      return fits ? `${dl}=(${dl}${aop === 0x10 ? '-' : '+'}${bl})|0;${dh}=0;` : undefined;
+    }
+    case 0x20: {
+      if (!(ah <= MAX_EXACT && bmax <= MAX_EXACT)) return undefined;
+      // a product below 2^32 is its own low word
+      if (a32 && b32 && ah * bmax <= U32) return `${dl}=Math.imul(${dl},${bl});${dh}=0;`;
+      // below 2^53: one exact double multiply, split into words (p / 2^32 is exact, and truncates
+      // as floor since p >= 0)
+      if (ah * bmax > MAX_EXACT) return undefined;
+      const A = a32 ? `(${dl}>>>0)` : `(${dh}*${TWO32}+(${dl}>>>0))`;
+      const B = !isX ? `${imm}` : b32 ? `(${bl}>>>0)` : `(h${x.src}*${TWO32}+(${bl}>>>0))`;
+      return `{const p=${A}*${B};${dl}=p|0;${dh}=(p/${TWO32})|0;}`;
+    }
+    case 0x30:
+    case 0x90: {
+      // u32 operands: the quotient and remainder of two doubles (the interpreter's own fast case
+      // in divmod64); the signed forms are the same on these non-negative values
+      if (!(a32 && b32)) return undefined;
+      const mod = aop === 0x90;
+      if (!isX) {
+        if (imm === 0) return mod ? '' : `${dl}=0;${dh}=0;`;
+        return `${dl}=((${dl}>>>0)${mod ? '%' : '/'}${imm})|0;${dh}=0;`;
+      }
+      return mod
+        ? `{const b=${bl}>>>0;if(b!==0)${dl}=((${dl}>>>0)%b)|0;}${dh}=0;`
+        : `{const b=${bl}>>>0;${dl}=b===0?0:((${dl}>>>0)/b)|0;}${dh}=0;`;
+    }
+    case 0x60:
+    case 0x70:
+    case 0xc0: {
+      // a register amount proven below 32: one branch of the exact form (and no test of it when
+      // it cannot be 0); a value with a zero high word shifts right in its low word alone
+      if (!isX || !(bmax <= 31)) return undefined;
+      if (aop !== 0x60 && a32) return `${dl}=(${dl}>>>${bl})|0;${dh}=0;`;
+      const body =
+        aop === 0x60
+          ? `const al=${dl};${dh}=(${dh}<<n)|(al>>>(32-n));${dl}=al<<n;`
+          : `const ah=${dh};${dl}=(${dl}>>>n)|(ah<<(32-n));${dh}=(ah${aop === 0x70 ? '>>>' : '>>'}n)|0;`;
+      return bmin >= 1 ? `{const n=${bl};${body}}` : `{const n=${bl};if(n!==0){${body}}}`;
+    }
+  }
+  return undefined;
+}
+
+/** A 64-bit compare of two values whose high words are both proven 0: the low words decide, signed
+ *  or not (both are non-negative). */
+function narrowCond64(rs: Ranges, pc: number, x: Insn, dl: string): string | undefined {
+  const isX = (x.code & 8) !== 0;
+  if (!(upper(rs, pc, x.dst) <= U32)) return undefined;
+  if (isX ? !(upper(rs, pc, x.src) <= U32) : (x.imm | 0) < 0) return undefined;
+  const b = isX ? `l${x.src}` : `${x.imm | 0}`;
+  const ub = isX ? `(${b}>>>0)` : b;
+  switch (x.code & 0xf0) {
+    case 0x10:
+      return `${dl}===${b}`;
+    case 0x50:
+      return `${dl}!==${b}`;
+    case 0x40:
+      return `(${dl}&${b})!==0`;
+    case 0x20:
+    case 0x60:
+      return `(${dl}>>>0)>${ub}`;
+    case 0x30:
+    case 0x70:
+      return `(${dl}>>>0)>=${ub}`;
+    case 0xa0:
+    case 0xc0:
+      return `(${dl}>>>0)<${ub}`;
+    case 0xb0:
+    case 0xd0:
+      return `(${dl}>>>0)<=${ub}`;
   }
   return undefined;
 }
