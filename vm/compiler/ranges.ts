@@ -10,7 +10,7 @@
 // verified or not (`--no-verify` too):
 // - path-insensitive abstract interpretation over the instruction array: one state per slot, joined
 //   (interval hull) where paths meet, widened at loop heads (targets of backward jumps) through
-//   thresholds taken from the program's jump and move constants, so a loop counter compared against
+//   thresholds taken from the loop's own jump and move constants, so a loop counter compared against
 //   a constant keeps its bound, and to "unknown" past the last threshold;
 // - a value is known only while it is below 2^53 (exact in a double); anything that may reach 2^53,
 //   or wrap past 2^64 (a sum, a borrow, a product), is unknown: [0, Infinity];
@@ -176,8 +176,10 @@ export function analyzeRanges(insns: readonly Insn[], maxVisits = insns.length *
   // the state being transferred
   const cl = new Float64Array(NREG);
   const ch = new Float64Array(NREG);
-  let again = false;
-  let at = 0; // the slot being processed (a flow to a slot at or before it needs another sweep)
+  // the slot being processed; a flow to a slot at or before it needs another sweep, from the
+  // lowest such slot (`restart`, n when none)
+  let at = 0;
+  let restart = n;
   // where flows go: the state arrays, or during a descending pass fresh ones (see below)
   let tLO = LO;
   let tHI = HI;
@@ -210,7 +212,7 @@ export function analyzeRanges(insns: readonly Insn[], maxVisits = insns.length *
     }
     if (descending) return;
     dirty[to] = 1;
-    if (to <= at) again = true;
+    if (to <= at && to < restart) restart = to;
   };
   const top = (r: number) => {
     if (r < NREG) {
@@ -241,10 +243,10 @@ export function analyzeRanges(insns: readonly Insn[], maxVisits = insns.length *
   // code) become entries themselves once the rest is done: the code there is compiled too and
   // may be entered, and this way it is entered with its range state all unknown, without a check.
   for (let round = 0; round < 2; round++) {
-    again = true;
-    while (again) {
-      again = false;
-      for (let pc = 0; pc < n; pc++) {
+    let from = 0;
+    while (from < n) {
+      restart = n;
+      for (let pc = from; pc < n; pc++) {
         if (dirty[pc] === 0) continue;
         dirty[pc] = 0;
         if (++visits > maxVisits) return undefined;
@@ -256,6 +258,7 @@ export function analyzeRanges(insns: readonly Insn[], maxVisits = insns.length *
         }
         step(pc, insns[pc]!);
       }
+      from = restart;
     }
     if (round === 1) break;
     at = -1;
