@@ -613,7 +613,10 @@ export class Arena {
   // ---- internals -----------------------------------------------------------------------
 
   private ownerOf(addr: number): number {
-    if (!Number.isInteger(addr) || addr < 0) return NO_OWNER;
+    // An integer in [0, 2^31) (every address is: ARENA_MAX_BYTES): `>>> PAGE_SHIFT` of anything
+    // above 2^32 wraps, and node + 2^32 named the node's own page, so isLive and free took it for
+    // the node.
+    if ((addr | 0) !== addr || addr < 0) return NO_OWNER;
     const page = addr >>> PAGE_SHIFT;
     return page < this.pageOwner.length ? this.pageOwner[page]! : NO_OWNER;
   }

@@ -120,6 +120,26 @@ describe('RbtreeApi', () => {
     expect(api.findByKey(KEY, 43)).toBe(0);
   });
 
+  it('remove of a node address plus 2^32 is not that node: false, the node stays, the accounting stays exact', () => {
+    // 64-byte nodes: 2^32 is a multiple of the slot size, so the wrapped page index named the
+    // node's own slot (the removal freed nothing, unlinked the node and made bytesInUse NaN)
+    const { api, map, arena } = make(64);
+    const a = api.insert(value(1, 0, 64), KEY);
+    const b = api.insert(value(2, 0, 64), KEY);
+    const bytes = arena.bytesInUse;
+    for (const bad of [a + 2 ** 32, b + 2 ** 32, b + 2 ** 36]) {
+      expect(api.remove(bad)).toBe(false);
+      expect(map.freeNode(bad)).toBe(-22);
+      expect(map.delete(new Uint8Array(new Float64Array([bad]).buffer))).toBeLessThan(0);
+    }
+    expect(api.addresses()).toEqual([a, b]);
+    expect(api.check(KEY)).toEqual([]);
+    expect([map.nodesAlive, map.bytesInUse, arena.bytesInUse]).toEqual([2, 2 * 64 + 4, bytes]);
+    expect(api.remove(a)).toBe(true);
+    expect(api.remove(b)).toBe(true);
+    expect([map.nodesAlive, map.bytesInUse, arena.bytesInUse]).toEqual([0, 4, bytes - 128]);
+  });
+
   it('refuses bad key fields, oversized values and non-rbtree maps', () => {
     const { api } = make();
     expect(() => api.insert(value(1), { offset: 0, size: 4 })).toThrow(/rb_node/);

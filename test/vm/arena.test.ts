@@ -41,6 +41,19 @@ describe('Arena', () => {
     expect(() => a.free(12)).toThrow(/not an arena allocation/);
     expect(() => a.free(12)).toThrow(FaultSignal);
   });
+  it('an address past 2^32 is no allocation, even one whose low 32 bits name a live one (its page index wrapped)', () => {
+    const a = new Arena();
+    for (const size of [64, 8, 2048, 10000]) {
+      const p = a.alloc(size);
+      for (const bad of [p + 2 ** 32, p + 2 ** 33, p + 2 ** 31, p + 2 ** 52]) {
+        expect(a.isLive(bad)).toBe(false);
+        expect(a.lengthOf(bad)).toBeUndefined();
+        expect(a.describe(bad)).toBeUndefined();
+        expect(() => a.free(bad)).toThrow(FaultSignal);
+      }
+      expect(a.isLive(p)).toBe(true);
+    }
+  });
   it('use after free is an access fault', () => {
     const a = new Arena();
     const p = a.alloc(40);
