@@ -34,7 +34,7 @@
 // walks the nodes in tree order, lookup returns a node's value bytes, delete unlinks and frees it.
 
 import { MapError } from '../src/errors.js';
-import type { Arena } from '../vm/memory.js';
+import type { Arena, SlabClass } from '../vm/memory.js';
 import { RbTree } from './rbtree-tree.js';
 import { Errno, MapType, type BpfMap, type MapContext, type MapFactory, type MapSpec } from './types.js';
 
@@ -70,6 +70,9 @@ export class RbtreeMap implements BpfMap {
    *  covers two of its live nodes, and the bit of an address is a shift away, not a division. */
   private readonly granuleShift: number;
   private owned: Uint8Array = new Uint8Array(64);
+  /** The arena's slab class of value_size-byte nodes (undefined when they are larger than a slab
+   *  object): nodes of that class are allocated from it directly. */
+  private readonly nodeClass: SlabClass | undefined;
   private alive = 0;
   private aliveBytes = 0;
   private destroyed = false;
@@ -82,6 +85,7 @@ export class RbtreeMap implements BpfMap {
     this.granuleShift = 31 - Math.clz32(Math.min(spec.valueSize, 1 << PAGE_SHIFT));
     this.arena = ctx.arena;
     this.tree = new RbTree(ctx.arena);
+    this.nodeClass = ctx.arena.slabClass(spec.valueSize, NODE_ALLOC.kind);
     this.lockAddr = ctx.arena.alloc(SPIN_LOCK_SIZE, { kind: 'map', name: `${spec.name}.lock` });
     ctx.arena.protect(this.lockAddr, SPIN_LOCK_SIZE);
   }
@@ -121,7 +125,8 @@ export class RbtreeMap implements BpfMap {
     if (this.destroyed || size < RB_NODE_SIZE || len > RBTREE_NODE_MAX) return 0;
     let addr: number;
     try {
-      addr = this.arena.alloc(len, NODE_ALLOC);
+      const cls = this.nodeClass;
+      addr = cls !== undefined && len <= cls.objSize ? this.arena.allocIn(cls, len) : this.arena.alloc(len, NODE_ALLOC);
     } catch {
       return 0; // ENOMEM: the helper returns NULL, as kmalloc failing would
     }
@@ -183,6 +188,61 @@ export class RbtreeMap implements BpfMap {
     else this.owned[byte]! &= ~(1 << (s & 7));
   }
 
+  // ---- user space (src/rbtree-api.ts: the caller checked that the map is idle and writable) ----
+
+  /** Insert a node of value_size bytes made from `value` (at most value_size bytes; its first 24,
+   *  the rb_node, ignored; bytes past its end zero), ordered by the word key RbTree.addByKey takes
+   *  (`wi` >= 6: after the rb_node). Returns the node, or 0 when the arena is full (nothing
+   *  allocated). One place does what allocNode, a payload copy and the walk would: the node's
+   *  words are each written once (the walk reads only the new node's key, and the link writes the
+   *  rb_node), so a node of this map's slab class is not zeroed first. */
+  insertValue(value: Uint8Array, wi: number, size: 4 | 8, signed: boolean): number {
+    const cls = this.nodeClass;
+    const len = this.valueSize;
+    let addr: number;
+    if (cls === undefined) {
+      addr = this.allocNode(len); // a region: zeroed
+      if (addr === 0) return 0;
+      const u8 = this.arena.u8;
+      for (let i = RB_NODE_SIZE; i < value.length; i++) u8[addr + i] = value[i]!;
+    } else {
+      if (this.destroyed) return 0;
+      // the rb_node write-protected, the payload after it, the slot's rest zeroed; the link
+      // below writes the rb_node (the walk reads only the new node's key)
+      addr = this.arena.allocProtectedHead(cls, len, RB_NODE_SIZE, value);
+      if (addr === 0) return 0; // arena full
+      const s = addr >>> this.granuleShift;
+      if (s >>> 3 < this.owned.length) this.owned[s >>> 3]! |= 1 << (s & 7);
+      else this.setOwned(addr, true);
+      this.alive++;
+      this.aliveBytes += len;
+    }
+    this.tree.addByKey(addr, wi, size, signed);
+    return addr;
+  }
+
+  /** Unlink and free `addr` when it is a linked node of this map (user space's remove); false, and
+   *  nothing happens, otherwise. */
+  removeLinked(addr: number): boolean {
+    if (addr <= 0 || (addr & 7) !== 0) return false;
+    const s = addr >>> this.granuleShift;
+    const bits = this.owned;
+    if (s >>> 3 >= bits.length || (bits[s >>> 3]! & (1 << (s & 7))) === 0) return false;
+    // The bit says one of our nodes starts in addr's window (see ownsNode), so reading the word
+    // at addr stays inside the arena; unless addr is a live allocation it is not acted on.
+    if (!this.tree.isLinked(addr)) return false;
+    // ownsNode's liveness check and the free in one arena lookup. The free comes first: it only
+    // marks the slot free and clears its write protection, and nothing allocates before erase
+    // has read the links (erase without clearing writes nothing into the node itself).
+    const len = this.arena.tryFree(addr);
+    if (len < 0) return false;
+    this.tree.erase(addr, false);
+    bits[s >>> 3]! &= ~(1 << (s & 7));
+    this.alive--;
+    this.aliveBytes -= len;
+    return true;
+  }
+
   // ---- tree operations (program side; callers check the lock) -------------------------------
 
   /** Insert with `less(a, b)`; returns the node, or 0 when the tree is busy, the node is not an
@@ -214,13 +274,6 @@ export class RbtreeMap implements BpfMap {
     if (this.busy || !this.ownsNode(node) || !this.tree.isLinked(node)) return 0;
     this.tree.erase(node);
     return node;
-  }
-
-  /** Unlink a linked node of this map and free it (user space's remove: the caller checked both,
-   *  so they are not asked twice). */
-  eraseAndFree(node: number): void {
-    this.tree.erase(node, false);
-    this.release(node);
   }
 
   first(): number {
@@ -314,6 +367,12 @@ export class RbtreeMap implements BpfMap {
     this.arena.unprotect(this.lockAddr, SPIN_LOCK_SIZE);
     this.arena.free(this.lockAddr);
     this.destroyed = true;
+  }
+
+  /** Neither busy, destroyed nor frozen: user space may insert and remove (what assertIdle and
+   *  a frozen map's -EPERM check, in one test for the API's hot paths). */
+  writableIdle(): boolean {
+    return !this.busy && !this.destroyed && !this.frozen;
   }
 
   /** User-space mutation while a program's callback is mid-operation on this tree is a bug. */

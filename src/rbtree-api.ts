@@ -98,6 +98,19 @@ export class RbtreeApi {
   /** Insert a node built from `value` (value_size bytes; its first 24 bytes, the rb_node, are
    *  ignored). Returns the new node's address. */
   insert(value: Uint8Array, order: KeyField | NodeComparator): number {
+    const map = this.map;
+    // The hot case first: the same word key field as last time (a loop of inserts; see lessFor)
+    // into an idle, writable map, with a value that fits. It passes every check insertChecked
+    // makes, and anything else goes there, so refusals (and their order) are the same.
+    if (order === this.lastOrder && this.lastKeyWord >= 0 && map.writableIdle() && value instanceof Uint8Array && value.length <= map.valueSize) {
+      const node = map.insertValue(value, this.lastKeyWord, this.lastKeySize, this.lastKeySigned);
+      if (node === 0) throw new MapError('out of memory allocating a node', map.name, -Errno.ENOMEM);
+      return node;
+    }
+    return this.insertChecked(value, order);
+  }
+
+  private insertChecked(value: Uint8Array, order: KeyField | NodeComparator): number {
     this.map.assertIdle('insert');
     if (!(value instanceof Uint8Array)) throw new MapError('value must be a Uint8Array', this.map.name, -Errno.EINVAL);
     if (value.length > this.map.valueSize) {
@@ -106,38 +119,44 @@ export class RbtreeApi {
     this.checkWritable();
     // Everything that can refuse runs before the node is allocated, so a refusal leaks nothing.
     const less = this.lessFor(order);
+    // An aligned little-endian key field (keyLess's fast case): the tree's own keyed walk, which
+    // reads the new node's key once instead of calling less at every level, with the node made
+    // and linked in one place (RbtreeMap.insertValue).
+    if (order === this.lastOrder && this.lastKeyWord >= 0) {
+      const node = this.map.insertValue(value, this.lastKeyWord, this.lastKeySize, this.lastKeySigned);
+      if (node === 0) throw new MapError('out of memory allocating a node', this.map.name, -Errno.ENOMEM);
+      return node;
+    }
     const addr = this.map.allocNode(this.map.valueSize);
     if (addr === 0) throw new MapError('out of memory allocating a node', this.map.name, -Errno.ENOMEM);
     copyPayload(this.arenaOf(), addr, value);
-    // An aligned little-endian key field (keyLess's fast case): the tree's own keyed walk, which
-    // reads the new node's key once instead of calling less at every level.
-    if (order === this.lastOrder && this.lastKeyWord >= 0) this.map.tree.addByKey(addr, this.lastKeyWord, this.lastKeySize, this.lastKeySigned);
-    else {
-      // A comparator or decoder is the caller's code and runs mid-walk: the tree is busy meanwhile
-      // (an insert or remove from it would relink nodes under the walk: MapError, EBUSY), and one
-      // that throws stopped the walk before linking, so the node is freed again and the tree is
-      // as it was.
-      this.map.busy = true;
-      try {
-        this.map.tree.add(addr, less);
-      } catch (e) {
-        this.map.busy = false;
-        this.map.freeNode(addr);
-        throw e;
-      } finally {
-        this.map.busy = false;
-      }
+    // A comparator or decoder is the caller's code and runs mid-walk: the tree is busy meanwhile
+    // (an insert or remove from it would relink nodes under the walk: MapError, EBUSY), and one
+    // that throws stopped the walk before linking, so the node is freed again and the tree is
+    // as it was. (A non-word key field's comparator, keyLess, throws nothing.)
+    this.map.busy = true;
+    try {
+      this.map.tree.add(addr, less);
+    } catch (e) {
+      this.map.busy = false;
+      this.map.freeNode(addr);
+      throw e;
+    } finally {
+      this.map.busy = false;
     }
     return addr;
   }
 
   /** Unlink and free a node. False when `addr` is not a linked node of this map. */
   remove(addr: number): boolean {
-    this.map.assertIdle('remove');
-    if (!this.map.ownsNode(addr) || !this.map.isLinked(addr)) return false;
+    const map = this.map;
+    if (map.writableIdle()) return map.removeLinked(addr);
+    map.assertIdle('remove');
+    // frozen: -EPERM for a linked node of this map; anything else is not one (false), as when
+    // writable
+    if (!map.ownsNode(addr) || !map.isLinked(addr)) return false;
     this.checkWritable();
-    this.map.eraseAndFree(addr);
-    return true;
+    return map.removeLinked(addr);
   }
 
   /** Remove and return the first node's bytes (the scheduler's "pop"), or undefined when empty. */

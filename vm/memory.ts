@@ -95,6 +95,8 @@ export interface SparseWindow {
 
 interface Slab {
   objSize: number;
+  /** 1 / objSize: slot indices by multiplication (slotOf), not division. */
+  inv: number;
   start: number;
   count: number;
   flags: number;
@@ -108,6 +110,28 @@ interface Slab {
   free: number[];
   /** The class's list of slabs with free slots (this slab is in it while `free` is non-empty). */
   partial: Slab[];
+}
+
+/** A slab size class: object size, access flags and kind, and its slabs with free slots. Opaque
+ *  outside the arena: a caller that allocates many objects of one size (an rbtree map's nodes)
+ *  takes it once from `slabClass` and allocates with `allocIn`, skipping the class lookup. */
+export interface SlabClass {
+  readonly objSize: number;
+  readonly flags: number;
+  readonly kind: RegionKind;
+  /** @internal Slabs of this class with a free slot (the last one is allocated from). */
+  readonly list: Slab[];
+}
+
+/** The slot of `slab` holding `addr` (an address on the slab's pages), by a multiplication: a
+ *  division costs several times as much, and every free, isLive and slab access check takes one.
+ *  Exact: with off = addr - start = q*s + r (0 <= r < s = objSize <= 2048, 0 <= off < 2^31),
+ *  (off + 0.5) / s = q + (r + 0.5)/s lies at least 0.5/s >= 2^-12 above q and as far below q + 1;
+ *  off + 0.5 is exact (< 2^53), and inv = 1/s rounded and the product rounded each err by a
+ *  relative 2^-53, so the computed product is within 2 * 2^-53 * 2^31 = 2^-21 of the true
+ *  quotient, and its truncation is q. */
+function slotOf(slab: Slab, addr: number): number {
+  return ((addr - slab.start + 0.5) * slab.inv) | 0;
 }
 
 interface Region {
@@ -167,8 +191,8 @@ export class Arena {
   private readonly regions: (Region | undefined)[] = [undefined];
   private readonly freeRegionIds: number[] = [];
   private readonly slabs: (Slab | undefined)[] = [undefined];
-  private readonly slabsByClass = new Map<string, Slab[]>();
-  private lastClass: { objSize: number; flags: number; kind: RegionKind; list: Slab[] } = { objSize: -1, flags: -1, kind: 'other', list: [] };
+  private readonly slabClasses = new Map<string, SlabClass>();
+  private lastClass: SlabClass = { objSize: -1, flags: -1, kind: 'other', list: [] };
   private readonly freePageRuns: { start: number; pages: number }[] = [];
   private readonly windows: SparseWindow[] = [];
   private top: number = PAGE_SIZE; // first page never handed out
@@ -219,8 +243,56 @@ export class Arena {
     const flags = opts.flags ?? MemFlag.READ | MemFlag.WRITE;
     const kind = opts.kind ?? 'heap';
     if (size > MAX_CLASS) return this.allocRegion(size, flags, kind, opts.name ?? kind);
-    const addr = this.allocSlabObject(CLASS_OF[(Math.max(size, 1) + 7) >>> 3]!, size, flags, kind);
-    this.liveBytes += size;
+    // The class; repeated allocations of one kind (rbtree nodes) skip building the key.
+    const objSize = CLASS_OF[(Math.max(size, 1) + 7) >>> 3]!;
+    const last = this.lastClass;
+    const cls = objSize === last.objSize && flags === last.flags && kind === last.kind ? last : this.classOf(objSize, flags, kind);
+    return this.allocSlabObject(cls, size);
+  }
+
+  /** The slab class `alloc(size, { kind })` takes its objects from, for `allocIn`; undefined when
+   *  such allocations are not slab objects (size above the largest class). */
+  slabClass(size: number, kind: RegionKind): SlabClass | undefined {
+    if (!Number.isInteger(size) || size < 0 || size > MAX_CLASS) return undefined;
+    return this.classOf(CLASS_OF[(Math.max(size, 1) + 7) >>> 3]!, MemFlag.READ | MemFlag.WRITE, kind);
+  }
+
+  /** `alloc(size, { kind })` from the class `slabClass(n, kind)` gave (any n of the same class):
+   *  the same allocation, zeroed and accounted, without finding the class again. `size` must be
+   *  an integer no larger than the class's objects (FaultSignal otherwise). */
+  allocIn(cls: SlabClass, size: number): number {
+    if (!(size >= 0 && size <= cls.objSize && (size | 0) === size)) throw new FaultSignal(`invalid allocation size ${size} for a ${cls.objSize}-byte slab class`);
+    if (Arena.relocateOnEveryAlloc && this.buffer.byteLength <= RELOCATE_TEST_LIMIT) this.relocate(this.buffer.byteLength);
+    return this.allocSlabObject(cls, size);
+  }
+
+  /** allocIn for an object with a write-protected head and a payload, in one call (the rbtree
+   *  user-space insert's hot path, where a node's words are each written once): bytes [0, head)
+   *  are write-protected and NOT written (the caller writes them before anything can read them:
+   *  an rbtree node's links), bytes [head, objSize) are `payload`'s bytes at the same offsets,
+   *  then zeros. `head` is a multiple of 8, at most 64; payload.length <= objSize. Returns 0 when
+   *  the arena is full (no exception: a try block around the call costs its caller ~10 ns). */
+  allocProtectedHead(cls: SlabClass, size: number, head: number, payload: Uint8Array): number {
+    const objSize = cls.objSize;
+    const n = payload.length;
+    // (the slow paths are calls: small enough, this is inlined into its caller)
+    if (!(size >= 0 && size <= objSize && (size | 0) === size && head > 0 && head <= 64 && (head & 7) === 0 && n <= objSize)) badHead(size, head, n, objSize);
+    if (Arena.relocateOnEveryAlloc) this.relocateForTest();
+    const list = cls.list;
+    const slab = list.length > 0 ? list[list.length - 1]! : this.newSlabOrFull(cls);
+    if (slab === undefined) return 0;
+    const addr = this.takeSlot(cls, slab, size);
+    // The payload: whole 4-byte words through the Int32Array (4 stores beat 16), a last partial
+    // word, then zeros to the end of the slot.
+    const i32 = this.i32;
+    let i = head;
+    for (; i + 4 <= n; i += 4) i32[(addr + i) >>> 2] = payload[i]! | (payload[i + 1]! << 8) | (payload[i + 2]! << 16) | (payload[i + 3]! << 24);
+    if (i < n) {
+      i32[(addr + i) >>> 2] = partialWord(payload, i);
+      i += 4;
+    }
+    for (; i < objSize; i += 4) i32[(addr + i) >>> 2] = 0;
+    this.protect(addr, head);
     return addr;
   }
 
@@ -238,21 +310,39 @@ export class Arena {
     }
     if (owner < 0) {
       const slab = this.slabs[-owner]!;
-      const off = addr - slab.start;
-      const idx = (off / slab.objSize) | 0;
-      // idx * objSize !== off rather than off % objSize: one integer division per free, not two
-      if (idx * slab.objSize !== off || slab.used[idx] === 0) {
+      const idx = slotOf(slab, addr);
+      // idx * objSize !== off: the start of a slot, told without a division
+      if (idx * slab.objSize !== addr - slab.start || slab.used[idx] === 0) {
         throw new FaultSignal(`free of 0x${addr.toString(16)}: not a live allocation (double free?)`);
       }
-      const length = slab.used[idx]! - 1;
-      this.liveBytes -= length;
-      slab.used[idx] = 0;
-      this.clearProtect(addr, slab.objSize);
-      if (slab.free.length === 0 && slab.fresh === slab.count) slab.partial.push(slab);
-      slab.free.push(idx);
-      return length;
+      return this.freeSlot(slab, idx, addr);
     }
     throw new FaultSignal(`free of 0x${addr.toString(16)}: not an arena allocation`);
+  }
+
+  /** `free` when `addr` is the start of a live allocation (returns its length), else -1 and
+   *  nothing happens: an owner's liveness check and its free in one lookup (an rbtree node's
+   *  removal from user space). */
+  tryFree(addr: number): number {
+    const owner = this.ownerOf(addr);
+    if (owner < 0) {
+      const slab = this.slabs[-owner]!;
+      const idx = slotOf(slab, addr);
+      if (idx * slab.objSize !== addr - slab.start || slab.used[idx] === 0) return -1;
+      return this.freeSlot(slab, idx, addr);
+    }
+    return owner > 0 && this.regions[owner]!.base === addr ? this.free(addr) : -1;
+  }
+
+  /** Free the live slot `idx` of `slab` (at `addr`); returns its length. */
+  private freeSlot(slab: Slab, idx: number, addr: number): number {
+    const length = slab.used[idx]! - 1;
+    this.liveBytes -= length;
+    slab.used[idx] = 0;
+    this.clearProtect(addr, slab.objSize);
+    if (slab.free.length === 0 && slab.fresh === slab.count) slab.partial.push(slab);
+    slab.free.push(idx);
+    return length;
   }
 
   /** Whether `addr` is the start of a live allocation. */
@@ -261,9 +351,8 @@ export class Arena {
     if (owner > 0) return this.regions[owner]!.base === addr;
     if (owner < 0) {
       const slab = this.slabs[-owner]!;
-      const off = addr - slab.start;
-      const idx = (off / slab.objSize) | 0;
-      return idx * slab.objSize === off && slab.used[idx] !== 0;
+      const idx = slotOf(slab, addr);
+      return idx * slab.objSize === addr - slab.start && slab.used[idx] !== 0;
     }
     return false;
   }
@@ -389,7 +478,7 @@ export class Arena {
       if (addr < start) return false; // below a moved low edge (setRegionLow)
     } else if (owner < 0) {
       const slab = this.slabs[-owner]!;
-      const idx = ((addr - slab.start) / slab.objSize) | 0;
+      const idx = slotOf(slab, addr);
       const used = slab.used[idx]!;
       if (used === 0) return false;
       start = slab.start + idx * slab.objSize;
@@ -427,7 +516,7 @@ export class Arena {
       if (addr < start) return false; // below a moved low edge (setRegionLow)
     } else if (owner < 0) {
       const slab = this.slabs[-owner]!;
-      const idx = ((addr - slab.start) / slab.objSize) | 0;
+      const idx = slotOf(slab, addr);
       const used = slab.used[idx]!;
       if (used === 0) return false;
       start = slab.start + idx * slab.objSize;
@@ -477,7 +566,7 @@ export class Arena {
     if (owner > 0) return this.regions[owner]!.length;
     if (owner < 0) {
       const slab = this.slabs[-owner]!;
-      const used = slab.used[((addr - slab.start) / slab.objSize) | 0]!;
+      const used = slab.used[slotOf(slab, addr)]!;
       return used === 0 ? undefined : used - 1;
     }
     return undefined;
@@ -491,7 +580,7 @@ export class Arena {
     }
     if (owner < 0) {
       const slab = this.slabs[-owner]!;
-      const idx = ((addr - slab.start) / slab.objSize) | 0;
+      const idx = slotOf(slab, addr);
       const used = slab.used[idx]!;
       if (used === 0) return undefined;
       return { start: slab.start + idx * slab.objSize, length: used - 1, flags: slab.flags, kind: slab.kind, name: slab.kind };
@@ -722,17 +811,12 @@ export class Arena {
     }
   }
 
-  private allocSlabObject(objSize: number, size: number, flags: number, kind: RegionKind): number {
-    // The class's slab list; repeated allocations of one kind (rbtree nodes) skip building the key.
-    const last = this.lastClass;
-    const list = objSize === last.objSize && flags === last.flags && kind === last.kind ? last.list : this.classList(objSize, flags, kind);
+  private allocSlabObject(cls: SlabClass, size: number): number {
+    const objSize = cls.objSize;
+    const list = cls.list;
     // `list` holds only slabs with free slots, so finding one is O(1), not a scan of every slab.
-    const slab = list.length > 0 ? list[list.length - 1]! : this.newSlab(objSize, flags, kind, list);
-    // Freed slots first (last freed, first reused), then fresh ones in address order.
-    const idx = slab.free.length > 0 ? slab.free.pop()! : slab.fresh++;
-    if (slab.free.length === 0 && slab.fresh === slab.count) list.pop();
-    slab.used[idx] = size + 1; // +1 so a zero-length allocation is still "used"
-    const addr = slab.start + idx * objSize;
+    const slab = list.length > 0 ? list[list.length - 1]! : this.newSlab(objSize, cls.flags, cls.kind, list);
+    const addr = this.takeSlot(cls, slab, size);
     // Small objects (every class is a multiple of 8, every slot 8-aligned): word stores beat a
     // fill() call.
     if (objSize <= 64) {
@@ -742,13 +826,35 @@ export class Arena {
     return addr;
   }
 
-  /** The slab list of a class (size, flags, kind), made on first use; remembered as lastClass. */
-  private classList(objSize: number, flags: number, kind: RegionKind): Slab[] {
+  /** A slot of `slab` (of class `cls`, with a free slot) for `size` bytes, accounted, not zeroed:
+   *  freed slots first (last freed, first reused), then fresh ones in address order. */
+  private takeSlot(cls: SlabClass, slab: Slab, size: number): number {
+    const free = slab.free;
+    const idx = free.length > 0 ? free.pop()! : slab.fresh++;
+    if (free.length === 0 && slab.fresh === slab.count) cls.list.pop(); // full: off the list
+    slab.used[idx] = size + 1; // +1 so a zero-length allocation is still "used"
+    this.liveBytes += size;
+    return slab.start + idx * cls.objSize;
+  }
+
+  /** The class (size, flags, kind), made on first use; remembered as lastClass. */
+  private classOf(objSize: number, flags: number, kind: RegionKind): SlabClass {
     const key = `${objSize}:${flags}:${kind}`;
-    let list = this.slabsByClass.get(key);
-    if (!list) this.slabsByClass.set(key, (list = []));
-    this.lastClass = { objSize, flags, kind, list };
-    return list;
+    let cls = this.slabClasses.get(key);
+    if (!cls) this.slabClasses.set(key, (cls = { objSize, flags, kind, list: [] }));
+    this.lastClass = cls;
+    return cls;
+  }
+
+  /** newSlab for `cls`, or undefined when the arena is full. */
+  private newSlabOrFull(cls: SlabClass): Slab | undefined {
+    try {
+      return this.newSlab(cls.objSize, cls.flags, cls.kind, cls.list);
+    } catch (e) {
+      // the arena at its limit (FaultSignal), or no memory for its grown buffer (RangeError)
+      if (e instanceof FaultSignal || e instanceof RangeError) return undefined;
+      throw e;
+    }
   }
 
   /** A fresh slab for the class `list` belongs to (out of allocSlabObject, so that the path every
@@ -757,7 +863,7 @@ export class Arena {
     const pages = Math.max(SLAB_PAGES, Math.ceil(objSize / PAGE_SIZE));
     const start = this.takePages(pages);
     const count = Math.floor((pages * PAGE_SIZE) / objSize);
-    const slab: Slab = { objSize, start, count, flags, kind, used: new Uint16Array(count), fresh: 0, free: [], partial: list };
+    const slab: Slab = { objSize, inv: 1 / objSize, start, count, flags, kind, used: new Uint16Array(count), fresh: 0, free: [], partial: list };
     const id = this.slabs.length;
     this.slabs.push(slab);
     this.pageOwner.fill(-id, start >>> PAGE_SHIFT, (start >>> PAGE_SHIFT) + pages);
@@ -812,6 +918,11 @@ export class Arena {
     this.partialBits = partial;
   }
 
+  /** The relocateOnEveryAlloc test aid's move, for fast paths that check the flag inline. */
+  private relocateForTest(): void {
+    if (this.buffer.byteLength <= RELOCATE_TEST_LIMIT) this.relocate(this.buffer.byteLength);
+  }
+
   /** Move the arena into a fresh buffer of `size` bytes (>= the current size): the bytes below
    *  `top` are copied (above it nothing was ever handed out, so it is still zero), then every view
    *  is replaced. The old buffer is garbage once no stale view holds it. */
@@ -829,6 +940,18 @@ export class Arena {
  *  its views then have length 0, so a stale one reads undefined and writes nothing. */
 function detach(buffer: ArrayBuffer): void {
   structuredClone(buffer, { transfer: [buffer] });
+}
+
+/** allocProtectedHead's refusal (out of line: the call it is in stays small). */
+function badHead(size: number, head: number, n: number, objSize: number): never {
+  throw new FaultSignal(`invalid allocation: ${size} bytes with a ${head}-byte head and ${n} bytes of payload in a ${objSize}-byte slab class`);
+}
+
+/** The little-endian word of bytes[i..] (fewer than 4 left; the rest zero). */
+function partialWord(bytes: Uint8Array, i: number): number {
+  let word = 0;
+  for (let j = i; j < bytes.length; j++) word |= bytes[j]! << ((j - i) << 3);
+  return word;
 }
 
 /** Bit i set when byte 8w+i of word `w` lies in [addr, end). */

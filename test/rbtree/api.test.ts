@@ -140,6 +140,91 @@ describe('RbtreeApi', () => {
     expect([map.nodesAlive, map.bytesInUse, arena.bytesInUse]).toEqual([0, 4, bytes - 128]);
   });
 
+  it('the word-key insert (one place allocates, fills, protects and links): bytes past the value are zero in a reused slot, links are write-protected for the node life, the accounting is exact', () => {
+    for (const valueSize of [40, 37, 48, 3000]) {
+      const { api, map, arena } = make(valueSize);
+      const base = arena.bytesInUse;
+      const full = new Uint8Array(valueSize).fill(0xa5);
+      new DataView(full.buffer).setUint32(24, 7, true);
+      const a = api.insert(full, KEY);
+      expect(arena.read(a + 24, valueSize - 24)).toEqual(full.subarray(24));
+      expect(api.remove(a)).toBe(true);
+      for (const len of [24, 28, 29, 30, 31, valueSize]) {
+        const v = new Uint8Array(len).fill(0x5a);
+        if (len >= 28) new DataView(v.buffer).setUint32(24, len, true);
+        const n = api.insert(v, KEY); // into the slot the last node left, bytes and all
+        const want = new Uint8Array(valueSize);
+        want.set(v.subarray(24), 24);
+        expect(arena.read(n + 24, valueSize - 24), `${valueSize}/${len}`).toEqual(want.subarray(24));
+        expect(api.node(n).bytes.length).toBe(valueSize);
+        expect(arena.isProtected(n, 24) && arena.isProtected(n + 16, 8)).toBe(true);
+        expect(arena.isProtected(n + 24, valueSize - 24)).toBe(false);
+        expect(arena.canAccess(n + 8, 8, true)).toBe(false);
+        expect([map.nodesAlive, map.bytesInUse, arena.bytesInUse]).toEqual([1, valueSize + 4, base + valueSize]);
+        expect(api.check(KEY)).toEqual([]);
+        expect(api.remove(n)).toBe(true);
+        expect(arena.isProtected(n, 24)).toBe(false);
+        expect([map.nodesAlive, map.bytesInUse, arena.bytesInUse]).toEqual([0, 4, base]);
+      }
+    }
+  });
+
+  it('the word-key insert refuses what the checked path refuses, in the same order, and a refusal leaks nothing', () => {
+    const { api, map, arena } = make();
+    api.insert(value(1), KEY); // KEY is now the cached order: the next inserts take the fast path
+    const base = arena.bytesInUse;
+    const errno = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(MapError);
+        return (e as MapError).errno;
+      }
+      return 'no error';
+    };
+    expect(errno(() => api.insert('x' as never, KEY))).toBe(-22);
+    expect(errno(() => api.insert(new Uint16Array(20) as never, KEY))).toBe(-22);
+    expect(errno(() => api.insert(new Uint8Array(41), KEY))).toBe(-22);
+    map.frozen = true;
+    expect(errno(() => api.insert(new Uint8Array(41), KEY))).toBe(-22); // the value is judged first
+    expect(errno(() => api.insert(value(2), KEY))).toBe(-1); // EPERM
+    expect(errno(() => api.remove(api.addresses()[0]!))).toBe(-1);
+    expect(api.remove(12345)).toBe(false); // not a node: false, frozen or not
+    map.frozen = false;
+    map.busy = true;
+    expect(errno(() => api.insert(new Uint8Array(41), KEY))).toBe(16); // EBUSY before the value
+    expect(errno(() => api.remove(api.addresses()[0]!))).toBe(16);
+    map.busy = false;
+    expect([api.size, map.nodesAlive, arena.bytesInUse]).toEqual([1, 1, base]);
+    map.destroy();
+    expect(errno(() => api.insert(value(2), KEY))).toBe(9); // EBADF
+    expect(errno(() => api.remove(8))).toBe(9);
+  });
+
+  it('the word-key insert into a full arena is -ENOMEM and allocates nothing; inserts work again after a remove', () => {
+    const arena = new Arena({ initialBytes: 1 << 16, maxBytes: 1 << 16 });
+    const map = new RbtreeMap(rbtreeSpec('q', 40), { arena, ncpus: 1 });
+    const api = new RbtreeApi(map);
+    const nodes: number[] = [];
+    let err: unknown;
+    for (let k = 0; k < 10000 && err === undefined; k++) {
+      try {
+        nodes.push(api.insert(value(k), KEY));
+      } catch (e) {
+        err = e;
+      }
+    }
+    expect(err).toBeInstanceOf(MapError);
+    expect((err as MapError).errno).toBe(-12);
+    const bytes = arena.bytesInUse;
+    expect([map.nodesAlive, map.bytesInUse, api.size]).toEqual([nodes.length, nodes.length * 40 + 4, nodes.length]);
+    expect(() => api.insert(value(1), KEY)).toThrow(/out of memory/);
+    expect(arena.bytesInUse).toBe(bytes);
+    expect(api.remove(nodes[5]!)).toBe(true);
+    expect(api.insert(value(5), KEY)).toBe(nodes[5]);
+    expect(api.check(KEY)).toEqual([]);
+  });
+
   it('refuses bad key fields, oversized values and non-rbtree maps', () => {
     const { api } = make();
     expect(() => api.insert(value(1), { offset: 0, size: 4 })).toThrow(/rb_node/);

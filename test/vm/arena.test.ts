@@ -54,6 +54,52 @@ describe('Arena', () => {
       expect(a.isLive(p)).toBe(true);
     }
   });
+  it('slot indices by multiplication are exact: in every size class, every slot start is live and no other address is', () => {
+    const a = new Arena({ initialBytes: 1 << 22 });
+    for (const size of [8, 16, 24, 32, 40, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048]) {
+      const cls = a.slabClass(size, 'other')!;
+      const first = a.allocIn(cls, size);
+      const addrs = [first];
+      while (addrs.length < (4 * PAGE_SIZE) / size) addrs.push(a.allocIn(cls, size - 1));
+      const slab = addrs.filter((x) => x - first < 4 * PAGE_SIZE && x >= first); // one slab's slots
+      for (const x of slab) {
+        expect(a.isLive(x), `${size} @${x - first}`).toBe(true);
+        expect(a.lengthOf(x + size - 1)).toBe(x === first ? size : size - 1);
+        for (const d of [8, size - 8]) if (d > 0 && d < size) expect(a.isLive(x + d)).toBe(false);
+      }
+      for (const x of addrs) expect(a.tryFree(x)).toBe(x === first ? size : size - 1);
+      expect(a.isLive(first)).toBe(false);
+      expect(a.tryFree(first)).toBe(-1); // twice: nothing happens
+    }
+    expect(a.bytesInUse).toBe(0);
+  });
+  it('allocProtectedHead: a slot with its head write-protected and unwritten, the payload after it, zeros to the end; 0 when full', () => {
+    const a = new Arena({ initialBytes: 1 << 16, maxBytes: 1 << 16 });
+    const cls = a.slabClass(48, 'node')!;
+    const p = a.allocIn(cls, 48);
+    a.u8.fill(0xee, p, p + 48);
+    a.free(p);
+    const payload = new Uint8Array(38).map((_, i) => i);
+    const q = a.allocProtectedHead(cls, 44, 24, payload);
+    expect(q).toBe(p);
+    expect([...a.read(q + 24, 24)]).toEqual([...payload.subarray(24), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(a.read(q, 24).every((b) => b === 0xee)).toBe(true); // the caller's to write
+    expect(a.isProtected(q, 24) && !a.isProtected(q + 24, 1)).toBe(true);
+    expect(a.lengthOf(q)).toBe(44);
+    expect(() => a.allocProtectedHead(cls, 49, 24, payload)).toThrow(FaultSignal);
+    expect(() => a.allocProtectedHead(cls, 40, 20, payload)).toThrow(FaultSignal);
+    expect(() => a.allocProtectedHead(cls, 40, 24, new Uint8Array(49))).toThrow(FaultSignal);
+    expect(() => a.allocIn(cls, 49)).toThrow(FaultSignal);
+    expect(() => a.allocIn(cls, 1.5)).toThrow(FaultSignal);
+    const before = a.bytesInUse;
+    let n = 0;
+    while (a.allocProtectedHead(cls, 48, 24, payload) !== 0) n++;
+    expect(a.bytesInUse).toBe(before + n * 48);
+    expect(() => a.alloc(48, { kind: 'node' })).toThrow(/arena exhausted/);
+    expect(a.tryFree(q)).toBe(44);
+    expect(a.isProtected(q, 24)).toBe(false);
+    expect(a.allocProtectedHead(cls, 48, 24, payload)).toBe(q);
+  });
   it('use after free is an access fault', () => {
     const a = new Arena();
     const p = a.alloc(40);
