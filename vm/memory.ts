@@ -134,6 +134,13 @@ function slotOf(slab: Slab, addr: number): number {
   return ((addr - slab.start + 0.5) * slab.inv) | 0;
 }
 
+/** slab.used[idx] (requested length + 1; 0: free), and 0 past the last slot: the slab's pages end
+ *  in slack smaller than a slot (16384 % 40 = 24 bytes) that is no allocation. (Read as a slot, its
+ *  undefined length made every access check pass there, so a write ran on into the next pages.) */
+function slotUse(slab: Slab, idx: number): number {
+  return idx < slab.count ? slab.used[idx]! : 0;
+}
+
 interface Region {
   /** First accessible byte; `base` unless moved up by setRegionLow. */
   start: number;
@@ -312,7 +319,7 @@ export class Arena {
       const slab = this.slabs[-owner]!;
       const idx = slotOf(slab, addr);
       // idx * objSize !== off: the start of a slot, told without a division
-      if (idx * slab.objSize !== addr - slab.start || slab.used[idx] === 0) {
+      if (idx * slab.objSize !== addr - slab.start || slotUse(slab, idx) === 0) {
         throw new FaultSignal(`free of 0x${addr.toString(16)}: not a live allocation (double free?)`);
       }
       return this.freeSlot(slab, idx, addr);
@@ -328,7 +335,7 @@ export class Arena {
     if (owner < 0) {
       const slab = this.slabs[-owner]!;
       const idx = slotOf(slab, addr);
-      if (idx * slab.objSize !== addr - slab.start || slab.used[idx] === 0) return -1;
+      if (idx * slab.objSize !== addr - slab.start || slotUse(slab, idx) === 0) return -1;
       return this.freeSlot(slab, idx, addr);
     }
     return owner > 0 && this.regions[owner]!.base === addr ? this.free(addr) : -1;
@@ -352,7 +359,7 @@ export class Arena {
     if (owner < 0) {
       const slab = this.slabs[-owner]!;
       const idx = slotOf(slab, addr);
-      return idx * slab.objSize === addr - slab.start && slab.used[idx] !== 0;
+      return idx * slab.objSize === addr - slab.start && slotUse(slab, idx) !== 0;
     }
     return false;
   }
@@ -479,7 +486,7 @@ export class Arena {
     } else if (owner < 0) {
       const slab = this.slabs[-owner]!;
       const idx = slotOf(slab, addr);
-      const used = slab.used[idx]!;
+      const used = slotUse(slab, idx);
       if (used === 0) return false;
       start = slab.start + idx * slab.objSize;
       length = used - 1;
@@ -517,7 +524,7 @@ export class Arena {
     } else if (owner < 0) {
       const slab = this.slabs[-owner]!;
       const idx = slotOf(slab, addr);
-      const used = slab.used[idx]!;
+      const used = slotUse(slab, idx);
       if (used === 0) return false;
       start = slab.start + idx * slab.objSize;
       length = used - 1;
@@ -566,7 +573,7 @@ export class Arena {
     if (owner > 0) return this.regions[owner]!.length;
     if (owner < 0) {
       const slab = this.slabs[-owner]!;
-      const used = slab.used[slotOf(slab, addr)]!;
+      const used = slotUse(slab, slotOf(slab, addr));
       return used === 0 ? undefined : used - 1;
     }
     return undefined;
@@ -581,7 +588,7 @@ export class Arena {
     if (owner < 0) {
       const slab = this.slabs[-owner]!;
       const idx = slotOf(slab, addr);
-      const used = slab.used[idx]!;
+      const used = slotUse(slab, idx);
       if (used === 0) return undefined;
       return { start: slab.start + idx * slab.objSize, length: used - 1, flags: slab.flags, kind: slab.kind, name: slab.kind };
     }

@@ -100,6 +100,31 @@ describe('Arena', () => {
     expect(a.isProtected(q, 24)).toBe(false);
     expect(a.allocProtectedHead(cls, 48, 24, payload)).toBe(q);
   });
+  it('the bytes past the last slot of a slab (its slack) belong to no allocation: no access, no free, and no write through them into the next pages', () => {
+    for (const size of [24, 40, 48, 96, 192, 384, 768, 1536]) {
+      const a = new Arena();
+      const first = a.alloc(size); // slot 0 of a fresh 4-page slab
+      const slots = Math.floor((4 * PAGE_SIZE) / size);
+      const slack = first + slots * size;
+      expect(slack).toBeLessThan(first + 4 * PAGE_SIZE);
+      const next = a.alloc(5000, { kind: 'map', name: 'victim' });
+      expect(next).toBe(first + 4 * PAGE_SIZE);
+      a.u8.fill(0x11, next, next + 64);
+      for (const at of [slack, first + 4 * PAGE_SIZE - 8]) {
+        expect(a.canAccess(at, 1, false), `${size}`).toBe(false);
+        expect(a.canAccess(at, 8, true)).toBe(false);
+        expect(a.accessRange(at, false, new Float64Array(2))).toBe(false);
+        expect(() => a.writeChecked(at, 64, new Uint8Array(64).fill(0xee))).toThrow(FaultSignal);
+        expect(a.isLive(at)).toBe(false);
+        expect(a.lengthOf(at)).toBeUndefined();
+        expect(a.describe(at)).toBeUndefined();
+        expect(a.tryFree(at)).toBe(-1);
+        expect(() => a.free(at)).toThrow(FaultSignal);
+      }
+      expect(a.read(next, 64).every((b) => b === 0x11)).toBe(true);
+      expect(a.bytesInUse).toBe(size + 5000);
+    }
+  });
   it('use after free is an access fault', () => {
     const a = new Arena();
     const p = a.alloc(40);
