@@ -13,7 +13,7 @@ import type { Engine } from '../../vm/interpreter.js';
 import type { Insn } from '../../vm/isa.js';
 import { MemFlag } from '../../vm/memory.js';
 import type { Program } from '../../vm/program.js';
-import { ADD, AND, B, DW, H, I, JGT, JLT, LSH, MUL, RSH, W, alu32k, alu64k, alu64x, call, callLocal, exit, ja, jmpk, lddw, ldx, ldxsx, mov64, movr, prog } from '../vm/enc.js';
+import { ADD, AND, B, DW, H, I, JGT, JLT, LSH, MUL, RSH, W, alu32k, alu64k, alu64x, call, callLocal, exit, ja, jmpk, jmpx, lddw, ldx, ldxsx, mov64, movr, prog } from '../vm/enc.js';
 import { insn, repair } from '../vm/random-program.js';
 
 const TOP = Infinity;
@@ -79,6 +79,9 @@ function observe(rt: Runtime, p: Program, rs: Ranges, args: readonly number[]): 
 describe('range analysis: sound on every executed slot', () => {
   const rt = runtime('interpreter');
   const mem = rt.arena.allocRegion(64, MemFlag.READ | MemFlag.WRITE, 'input', 'mem');
+  // the same region at the same address in a compiled runtime
+  const compiled = { rt: runtime('compiled') };
+  expect(compiled.rt.arena.allocRegion(64, MemFlag.READ | MemFlag.WRITE, 'input', 'mem')).toBe(mem);
 
   it('random programs (valid and faulting, with helpers, callbacks and local calls)', () => {
     let checked = 0;
@@ -167,11 +170,24 @@ describe('range analysis: sound on every executed slot', () => {
           expect(rs).toBeDefined();
           rt.arena.u8.set(bytes, mem);
           checked += observe(rt, p, rs, [mem, 64]);
+          // and the code narrowed with these ranges gives what the interpreter gives
+          const [a, b] = [rt, compiled.rt].map((r) => {
+            r.arena.u8.set(bytes, mem);
+            try {
+              const x = r.execute(p, { args: [mem, 64] });
+              return { r0: x.r0.toString(16), insns: x.insnCount };
+            } catch (e) {
+              if (!(e instanceof VmFault)) throw e;
+              return { fault: e.reason, pc: e.pc, regs: e.registers.map((v) => v.toString(16)) };
+            }
+          });
+          expect(b).toEqual(a);
         },
       ),
       { numRuns: 1500 },
     );
     expect(checked).toBeGreaterThan(100_000);
+    expect(compiled.rt.interpreter.compileStats.compiled).toBeGreaterThan(1000);
   }, 60_000);
 });
 
@@ -332,6 +348,34 @@ describe('narrowed code', () => {
       const rt = runtime(engine);
       expect(rt.execute(prog(insns)).r0, engine).toBe(want);
     }
+  });
+
+  it('at the edges of each narrowed form: masked operands of every width, both engines, against BigInt', () => {
+    // r2 = a & (2^wa - 1), r3 = b & (2^wb - 1) (masks as shifts: an AND immediate sign-extends);
+    // then one 64-bit op on them, whose form the widths pick (32-bit, Number or exact)
+    const rts = (['interpreter', 'compiled'] as const).map((e) => runtime(e));
+    const ops: [number, (a: bigint, b: bigint) => bigint][] = [
+      [0x0f, (a, b) => a + b],
+      [0x1f, (a, b) => a - b],
+      [0x2f, (a, b) => a * b],
+      [0x3f, (a, b) => (b === 0n ? 0n : a / b)],
+      [0x9f, (a, b) => (b === 0n ? a : a % b)],
+      [0x6f, (a, b) => a << (b & 63n)],
+      [0x7f, (a, b) => a >> (b & 63n)],
+    ];
+    const mask = (r: number, w: number) => (w === 64 ? [] : [alu64k(LSH, r, 64 - w), alu64k(RSH, r, 64 - w)]);
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 64 }), fc.integer({ min: 0, max: ops.length - 1 }), (a, b, wa, wb, k) => {
+        const [code, f] = ops[k]!;
+        const insns = [...lddw(2, a), ...lddw(3, b), ...mask(2, wa), ...mask(3, wb), I(code, 2, 3), movr(0, 2), jmpx(JGT, 2, 3, 1), alu64k(ADD, 0, 1), exit()];
+        const A = wa === 64 ? a : a & ((1n << BigInt(wa)) - 1n);
+        const B = wb === 64 ? b : b & ((1n << BigInt(wb)) - 1n);
+        const v = BigInt.asUintN(64, f(A, B));
+        const want = v > B ? v : BigInt.asUintN(64, v + 1n);
+        for (const rt of rts) expect(rt.execute(prog(insns)).r0).toBe(want);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('narrowed programs give the exact results under both engines (loops, mul, div, shifts, compares)', () => {
