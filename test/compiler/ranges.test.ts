@@ -323,7 +323,9 @@ describe('narrowed code', () => {
       alu64x(ADD, 5, 5), // may carry: exact
       exit(),
     ];
-    const on = generate(insns).source;
+    const g = generate(insns);
+    expect(g.narrowed).toBe(3);
+    const on = g.source;
     expect(on).toContain('{const p=(l4>>>0)*(l3>>>0);l4=p|0;h4=(p/4294967296)|0;}');
     expect(on).toContain('l5=Math.imul(l5,l3);h5=0;');
     expect(on).toContain('{const b=l3>>>0;l2=b===0?0:((l2>>>0)/b)|0;}h2=0;');

@@ -292,7 +292,7 @@ export function generate(
   only?: Uint8Array,
   leafEntry?: number,
   proven?: ProvenInput,
-): { source: string; blocks: Set<number>; wasm: Uint8Array[]; entryCheck: EntryCheck | undefined } {
+): { source: string; blocks: Set<number>; wasm: Uint8Array[]; entryCheck: EntryCheck | undefined; narrowed: number } {
   const leaf = leafEntry !== undefined && only !== undefined;
   // Value ranges (vm/compiler/ranges.ts), sound for entries where every register is unknown and for
   // flows inside the program; the whole-program function checks any other entry against them
@@ -301,6 +301,8 @@ export function generate(
   let rs: Ranges | undefined = narrowing && insns.length <= MAX_COMPILED_SLOTS ? rangesOf(insns) : undefined;
   if (rs !== undefined && leaf && !allUnknown(rs, leafEntry)) rs = undefined;
   // an entry whose state is not all unknown: the prologue checks the registers against it
+  // instructions given a narrowed form (reported with the source, for tests and measurements)
+  let narrowed = 0;
   const checkEntry = rs !== undefined && !leaf ? new Uint8Array(insns.length + 1).map((_, pc) => (allUnknown(rs!, pc) ? 0 : 1)) : undefined;
   // a leaf's loads through its arguments, which the caller's promise (an, bn) makes check-free
   const argAt = leaf ? argLoads(insns, only, leafEntry) : undefined;
@@ -487,6 +489,7 @@ export function generate(
       const bh = isX ? hi(S) : lit(immH);
       const aop = op & 0xf0;
       const narrow = cls === 7 && rs !== undefined ? narrowAlu64(rs, pc, x, dl, dh, bl) : undefined;
+      if (narrow !== undefined) narrowed++;
       const body = narrow ?? (cls === 7 ? alu64(aop, op, dl, dh, bl, bh, isX, imm, off) : alu32(aop, op, dl, dh, bl, isX, imm, off));
       if (body === undefined) {
         e(`${AT(pc)}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
@@ -531,10 +534,9 @@ export function generate(
         e(`count+=${k};${budget(pc)}${jumpTo(pc, op === 0x05 ? pc + off + 1 : pc + imm + 1)}`);
         continue;
       }
-      const cond =
-        cls === 5
-          ? ((rs !== undefined ? narrowCond64(rs, pc, x, dl) : undefined) ?? cond64(jop, dl, dh, op & 8 ? lo(S) : lit(imm), op & 8 ? hi(S) : lit(immH)))
-          : cond32(jop, dl, op & 8 ? lo(S) : lit(imm));
+      const narrowC = cls === 5 && rs !== undefined ? narrowCond64(rs, pc, x, dl) : undefined;
+      if (narrowC !== undefined) narrowed++;
+      const cond = cls === 5 ? (narrowC ?? cond64(jop, dl, dh, op & 8 ? lo(S) : lit(imm), op & 8 ? hi(S) : lit(immH))) : cond32(jop, dl, op & 8 ? lo(S) : lit(imm));
       if (cond === undefined) {
         e(`${AT(pc)}throw new K.FaultSignal('unknown opcode 0x${op.toString(16).padStart(2, '0')}');`);
         continue;
@@ -832,7 +834,7 @@ export function generate(
   for (const r of regions) for (let pc = r.head + 1; pc <= r.end; pc++) if (!r.entries.includes(pc)) blocks.delete(pc);
   const entryCheck =
     checkEntry !== undefined ? { need: checkEntry, fits: (pc: number, R: Int32Array) => fitsEntry(rs!, pc, R) } : undefined;
-  return { source: prologue + out.join('\n') + '\n' + epilogue, blocks, wasm, entryCheck };
+  return { source: prologue + out.join('\n') + '\n' + epilogue, blocks, wasm, entryCheck, narrowed };
 }
 
 /** What the generated whole-program function checks an entry with (its factory's `EC`): `need`
