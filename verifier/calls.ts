@@ -14,7 +14,7 @@ import { Scalar } from './scalar.js';
 import { formatTnum } from './tnum.js';
 import { checkAlignment, checkHelperMem, checkRegion, constStackKey } from './mem.js';
 import { Frame, Reg, RegFlag, RegType, regTypeName } from './state.js';
-import { releaseReference, acquireReference, invalidatedReg } from './refs.js';
+import { releaseReference, acquireReference, invalidatedReg, checkReferenceLeak } from './refs.js';
 import { widenScalars } from './prune.js';
 import { checkNodeArg, rbtreeAfterArgs, rbtreeBeforeArgs, rbtreeCallbackArgs, rbtreeGlobalCall, rbtreeReturn } from './rbtree.js';
 import type { VerifierMap } from './env.js';
@@ -183,7 +183,9 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
   if (mapRefusal) v.reject(mapRefusal, false, 22);
   // record_func_key: a constant in-range tail-call index is recorded, so it must be precise.
   if (id === H.tail_call && meta.map && v.regs[3]!.isConst() && v.regs[3]!.s.constValue() < BigInt(meta.map.maxEntries)) v.markPrecise(1 << 3);
-  if (id === H.tail_call && v.st.refs.length) v.reject('tail_call would lead to reference leak', false, 22);
+  // check_resource_leak(env, false, true, "tail_call"): each unreleased reference, then the
+  // verdict; a subprogram's tail call is not checked (check_reference_leak skips frames > 0)
+  if (id === H.tail_call && v.st.frames.length === 1) checkReferenceLeak(v, 'tail_call');
   if (id === H.tail_call && v.st.rcuLock) v.reject('tail_call cannot be used inside bpf_rcu_read_lock-ed region');
 
   // Locks; the rbtree rules (verifier/rbtree.ts) while the arguments are still in place.
@@ -718,7 +720,7 @@ export function checkFuncCall(v: Verifier, insn: Insn): number {
           if (r.off !== 0) bad(`dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
           if (!r.s.isConst() || r.s.constValue() !== 0n) bad(`variable ctx access var_off=${formatTnum(r.s.varOff)} disallowed`);
         }
-        if (r.type !== RegType.CTX) bad(`arg#${i} expected pointer to ctx, but got ${regTypeName(r)}`);
+        if (r.type !== RegType.CTX) bad(`arg#${i} expects pointer to ctx`);
       }
       // arg:arena: only PTR_TO_ARENA or a scalar (an arena pointer in the user view) make sense
       if (a.kind === 'arena' && r.type !== RegType.ARENA && r.type !== RegType.SCALAR) bad(`R${regno} is not a pointer to arena or scalar.`);

@@ -735,8 +735,9 @@ export class Verifier {
   }
 
   private endlessLoop(pc: number, cp: Checkpoint): never {
+    // verbose_linfo: the source line only when it is not the one printed last
     const line = this.input.sourceLine?.(pc);
-    this.reject(`${line !== undefined ? `; ${line}\n` : ''}infinite loop detected at insn ${pc}\ncur state:${this.stateText(true)}\nold state:${formatFrame(cp.state.cur, 0, undefined, true)}`, false, 22);
+    this.reject(`${line !== undefined && line !== this.lastLine ? `; ${line}\n` : ''}infinite loop detected at insn ${pc}\ncur state:${this.stateText(true)}\nold state:${formatFrame(cp.state.cur, 0, undefined, true)}`, false, 22);
   }
 
   private isAncestor(cp: Checkpoint): boolean {
