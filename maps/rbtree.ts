@@ -10,7 +10,8 @@
 //    of typed arrays + the Map entry);
 //  - in band, write-protected: the 24 rb_node bytes (three whole 8-byte words) are marked
 //    read-only for programs with the arena's write protection from allocation until free, so only
-//    this code writes them. Live cost per node, every side table counted (bench/memory.ts, fresh
+//    this code writes them (nodes of value_size come from a slab class whose slots keep those
+//    bytes protected for good, so allocating and freeing one sets and clears nothing). Live cost per node, every side table counted (bench/memory.ts, fresh
 //    processes): 40.1 bytes of slab pages, 2.1 of the arena's word write-protect bitmaps, 2.0 of
 //    its slot table, 0.1 of page tables, 0.2 of this map's ownership bitmap, ~1.0 of JS heap:
 //    ~45.4 bytes (it was ~64 with a per-byte bitmap, 4-byte slot lengths and JS free lists).
@@ -71,7 +72,9 @@ export class RbtreeMap implements BpfMap {
   private readonly granuleShift: number;
   private owned: Uint8Array = new Uint8Array(64);
   /** The arena's slab class of value_size-byte nodes (undefined when they are larger than a slab
-   *  object): nodes of that class are allocated from it directly. */
+   *  object), whose slots keep their first 24 bytes (the rb_node) write-protected for good (see
+   *  SlabClass): nodes of that class are allocated from it directly, with no protection to set
+   *  or clear. Larger nodes (allocNode with a size above the class) are protected one by one. */
   private readonly nodeClass: SlabClass | undefined;
   private alive = 0;
   private aliveBytes = 0;
@@ -85,7 +88,7 @@ export class RbtreeMap implements BpfMap {
     this.granuleShift = 31 - Math.clz32(Math.min(spec.valueSize, 1 << PAGE_SHIFT));
     this.arena = ctx.arena;
     this.tree = new RbTree(ctx.arena);
-    this.nodeClass = ctx.arena.slabClass(spec.valueSize, NODE_ALLOC.kind);
+    this.nodeClass = ctx.arena.slabClass(spec.valueSize, NODE_ALLOC.kind, RB_NODE_SIZE);
     this.lockAddr = ctx.arena.alloc(SPIN_LOCK_SIZE, { kind: 'map', name: `${spec.name}.lock` });
     ctx.arena.protect(this.lockAddr, SPIN_LOCK_SIZE);
   }
@@ -124,14 +127,15 @@ export class RbtreeMap implements BpfMap {
     const len = Math.max(size, this.valueSize);
     if (this.destroyed || size < RB_NODE_SIZE || len > RBTREE_NODE_MAX) return 0;
     let addr: number;
+    const cls = this.nodeClass;
+    const inClass = cls !== undefined && len <= cls.objSize;
     try {
-      const cls = this.nodeClass;
-      addr = cls !== undefined && len <= cls.objSize ? this.arena.allocIn(cls, len) : this.arena.alloc(len, NODE_ALLOC);
+      addr = inClass ? this.arena.allocIn(cls, len) : this.arena.alloc(len, NODE_ALLOC);
     } catch {
       return 0; // ENOMEM: the helper returns NULL, as kmalloc failing would
     }
     this.tree.clearZeroed(addr);
-    this.arena.protect(addr, RB_NODE_SIZE);
+    if (!inClass) this.arena.protect(addr, RB_NODE_SIZE); // (the class's are: see nodeClass)
     this.setOwned(addr, true);
     this.alive++;
     this.aliveBytes += len;
@@ -207,9 +211,9 @@ export class RbtreeMap implements BpfMap {
       for (let i = RB_NODE_SIZE; i < value.length; i++) u8[addr + i] = value[i]!;
     } else {
       if (this.destroyed) return 0;
-      // the rb_node write-protected, the payload after it, the slot's rest zeroed; the link
-      // below writes the rb_node (the walk reads only the new node's key)
-      addr = this.arena.allocProtectedHead(cls, len, RB_NODE_SIZE, value);
+      // the payload after the (write-protected) rb_node, the slot's rest zeroed; the link below
+      // writes the rb_node (the walk reads only the new node's key)
+      addr = this.arena.allocWithPayload(cls, len, value);
       if (addr === 0) return 0; // arena full
       const s = addr >>> this.granuleShift;
       if (s >>> 3 < this.owned.length) this.owned[s >>> 3]! |= 1 << (s & 7);

@@ -110,15 +110,26 @@ interface Slab {
   free: number[];
   /** The class's list of slabs with free slots (this slab is in it while `free` is non-empty). */
   partial: Slab[];
+  /** The class's protected head (SlabClass.head): kept protected in every slot, live or free. */
+  head: number;
 }
 
 /** A slab size class: object size, access flags and kind, and its slabs with free slots. Opaque
  *  outside the arena: a caller that allocates many objects of one size (an rbtree map's nodes)
- *  takes it once from `slabClass` and allocates with `allocIn`, skipping the class lookup. */
+ *  takes it once from `slabClass` and allocates with `allocIn`, skipping the class lookup.
+ *
+ *  A class with a protected head (`head` > 0 bytes, whole words) keeps the first `head` bytes of
+ *  every slot write-protected for good: set when a slab is made, never cleared (free leaves them;
+ *  a free slot is no allocation, so no access reaches it anyway). Its objects are the rbtree
+ *  nodes, whose links are protected for a node's whole life: allocating and freeing one then
+ *  costs no protection work (two bitmap updates per node were ~12 ns of a ~120 ns user-space
+ *  add+remove pair). Nothing else is ever protected in such an object (an rbtree node holds no
+ *  lock), so free clears nothing in it. */
 export interface SlabClass {
   readonly objSize: number;
   readonly flags: number;
   readonly kind: RegionKind;
+  readonly head: number;
   /** @internal Slabs of this class with a free slot (the last one is allocated from). */
   readonly list: Slab[];
 }
@@ -199,7 +210,7 @@ export class Arena {
   private readonly freeRegionIds: number[] = [];
   private readonly slabs: (Slab | undefined)[] = [undefined];
   private readonly slabClasses = new Map<string, SlabClass>();
-  private lastClass: SlabClass = { objSize: -1, flags: -1, kind: 'other', list: [] };
+  private lastClass: SlabClass = { objSize: -1, flags: -1, kind: 'other', head: 0, list: [] };
   private readonly freePageRuns: { start: number; pages: number }[] = [];
   private readonly windows: SparseWindow[] = [];
   private top: number = PAGE_SIZE; // first page never handed out
@@ -253,15 +264,19 @@ export class Arena {
     // The class; repeated allocations of one kind (rbtree nodes) skip building the key.
     const objSize = CLASS_OF[(Math.max(size, 1) + 7) >>> 3]!;
     const last = this.lastClass;
-    const cls = objSize === last.objSize && flags === last.flags && kind === last.kind ? last : this.classOf(objSize, flags, kind);
+    const cls = objSize === last.objSize && flags === last.flags && kind === last.kind && last.head === 0 ? last : this.classOf(objSize, flags, kind, 0);
     return this.allocSlabObject(cls, size);
   }
 
-  /** The slab class `alloc(size, { kind })` takes its objects from, for `allocIn`; undefined when
-   *  such allocations are not slab objects (size above the largest class). */
-  slabClass(size: number, kind: RegionKind): SlabClass | undefined {
+  /** The slab class `alloc(size, { kind })` takes its objects from, for `allocIn`, or with `head`
+   *  a class of its own whose objects' first `head` bytes stay write-protected (see SlabClass; a
+   *  multiple of 8, at most 64 and at most the object size); undefined when such allocations are
+   *  not slab objects (size above the largest class). */
+  slabClass(size: number, kind: RegionKind, head = 0): SlabClass | undefined {
     if (!Number.isInteger(size) || size < 0 || size > MAX_CLASS) return undefined;
-    return this.classOf(CLASS_OF[(Math.max(size, 1) + 7) >>> 3]!, MemFlag.READ | MemFlag.WRITE, kind);
+    const objSize = CLASS_OF[(Math.max(size, 1) + 7) >>> 3]!;
+    if (!(head >= 0 && head <= 64 && head <= objSize && (head & 7) === 0)) throw new FaultSignal(`invalid protected head of ${head} bytes for ${objSize}-byte objects`);
+    return this.classOf(objSize, MemFlag.READ | MemFlag.WRITE, kind, head);
   }
 
   /** `alloc(size, { kind })` from the class `slabClass(n, kind)` gave (any n of the same class):
@@ -273,17 +288,16 @@ export class Arena {
     return this.allocSlabObject(cls, size);
   }
 
-  /** allocIn for an object with a write-protected head and a payload, in one call (the rbtree
-   *  user-space insert's hot path, where a node's words are each written once): bytes [0, head)
-   *  are write-protected and NOT written (the caller writes them before anything can read them:
-   *  an rbtree node's links), bytes [head, objSize) are `payload`'s bytes at the same offsets,
-   *  then zeros. `head` is a multiple of 8, at most 64; payload.length <= objSize. Returns 0 when
-   *  the arena is full (no exception: a try block around the call costs its caller ~10 ns). */
-  allocProtectedHead(cls: SlabClass, size: number, head: number, payload: Uint8Array): number {
+  /** allocIn made from a payload, in one call (the rbtree user-space insert's hot path, where a
+   *  node's words are each written once): bytes [cls.head, objSize) are `payload`'s bytes at the
+   *  same offsets, then zeros; the head (write-protected: see SlabClass) is NOT written: the caller
+   *  writes it before anything can read it (an rbtree node's links). payload.length <= objSize.
+   *  Returns 0 when the arena is full (no exception: a try block around the call cost its caller
+   *  ~10 ns). */
+  allocWithPayload(cls: SlabClass, size: number, payload: Uint8Array): number {
     const objSize = cls.objSize;
     const n = payload.length;
-    // (the slow paths are calls: small enough, this is inlined into its caller)
-    if (!(size >= 0 && size <= objSize && (size | 0) === size && head > 0 && head <= 64 && (head & 7) === 0 && n <= objSize)) badHead(size, head, n, objSize);
+    if (!(size >= 0 && size <= objSize && (size | 0) === size && n <= objSize)) badPayload(size, n, objSize);
     if (Arena.relocateOnEveryAlloc) this.relocateForTest();
     const list = cls.list;
     const slab = list.length > 0 ? list[list.length - 1]! : this.newSlabOrFull(cls);
@@ -292,14 +306,13 @@ export class Arena {
     // The payload: whole 4-byte words through the Int32Array (4 stores beat 16), a last partial
     // word, then zeros to the end of the slot.
     const i32 = this.i32;
-    let i = head;
+    let i = cls.head;
     for (; i + 4 <= n; i += 4) i32[(addr + i) >>> 2] = payload[i]! | (payload[i + 1]! << 8) | (payload[i + 2]! << 16) | (payload[i + 3]! << 24);
     if (i < n) {
       i32[(addr + i) >>> 2] = partialWord(payload, i);
       i += 4;
     }
     for (; i < objSize; i += 4) i32[(addr + i) >>> 2] = 0;
-    this.protect(addr, head);
     return addr;
   }
 
@@ -346,7 +359,7 @@ export class Arena {
     const length = slab.used[idx]! - 1;
     this.liveBytes -= length;
     slab.used[idx] = 0;
-    this.clearProtect(addr, slab.objSize);
+    if (slab.head === 0) this.clearProtect(addr, slab.objSize); // else: see SlabClass
     if (slab.free.length === 0 && slab.fresh === slab.count) slab.partial.push(slab);
     slab.free.push(idx);
     return length;
@@ -822,7 +835,7 @@ export class Arena {
     const objSize = cls.objSize;
     const list = cls.list;
     // `list` holds only slabs with free slots, so finding one is O(1), not a scan of every slab.
-    const slab = list.length > 0 ? list[list.length - 1]! : this.newSlab(objSize, cls.flags, cls.kind, list);
+    const slab = list.length > 0 ? list[list.length - 1]! : this.newSlab(cls);
     const addr = this.takeSlot(cls, slab, size);
     // Small objects (every class is a multiple of 8, every slot 8-aligned): word stores beat a
     // fill() call.
@@ -845,10 +858,10 @@ export class Arena {
   }
 
   /** The class (size, flags, kind), made on first use; remembered as lastClass. */
-  private classOf(objSize: number, flags: number, kind: RegionKind): SlabClass {
-    const key = `${objSize}:${flags}:${kind}`;
+  private classOf(objSize: number, flags: number, kind: RegionKind, head: number): SlabClass {
+    const key = `${objSize}:${flags}:${kind}:${head}`;
     let cls = this.slabClasses.get(key);
-    if (!cls) this.slabClasses.set(key, (cls = { objSize, flags, kind, list: [] }));
+    if (!cls) this.slabClasses.set(key, (cls = { objSize, flags, kind, head, list: [] }));
     this.lastClass = cls;
     return cls;
   }
@@ -856,7 +869,7 @@ export class Arena {
   /** newSlab for `cls`, or undefined when the arena is full. */
   private newSlabOrFull(cls: SlabClass): Slab | undefined {
     try {
-      return this.newSlab(cls.objSize, cls.flags, cls.kind, cls.list);
+      return this.newSlab(cls);
     } catch (e) {
       // the arena at its limit (FaultSignal), or no memory for its grown buffer (RangeError)
       if (e instanceof FaultSignal || e instanceof RangeError) return undefined;
@@ -866,14 +879,18 @@ export class Arena {
 
   /** A fresh slab for the class `list` belongs to (out of allocSlabObject, so that the path every
    *  small allocation takes is small). */
-  private newSlab(objSize: number, flags: number, kind: RegionKind, list: Slab[]): Slab {
+  private newSlab(cls: SlabClass): Slab {
+    const { objSize, flags, kind, head, list } = cls;
     const pages = Math.max(SLAB_PAGES, Math.ceil(objSize / PAGE_SIZE));
     const start = this.takePages(pages);
     const count = Math.floor((pages * PAGE_SIZE) / objSize);
-    const slab: Slab = { objSize, inv: 1 / objSize, start, count, flags, kind, used: new Uint16Array(count), fresh: 0, free: [], partial: list };
+    const slab: Slab = { objSize, inv: 1 / objSize, start, count, flags, kind, used: new Uint16Array(count), fresh: 0, free: [], partial: list, head };
     const id = this.slabs.length;
     this.slabs.push(slab);
     this.pageOwner.fill(-id, start >>> PAGE_SHIFT, (start >>> PAGE_SHIFT) + pages);
+    // a protected-head class: every slot's head protected now, once (pages fresh from takePages
+    // carry no protection: a region's release clears all of its pages)
+    if (head > 0) for (let i = 0; i < count; i++) this.protect(start + i * objSize, head);
     list.push(slab);
     return slab;
   }
@@ -949,9 +966,9 @@ function detach(buffer: ArrayBuffer): void {
   structuredClone(buffer, { transfer: [buffer] });
 }
 
-/** allocProtectedHead's refusal (out of line: the call it is in stays small). */
-function badHead(size: number, head: number, n: number, objSize: number): never {
-  throw new FaultSignal(`invalid allocation: ${size} bytes with a ${head}-byte head and ${n} bytes of payload in a ${objSize}-byte slab class`);
+/** allocWithPayload's refusal (out of line: the call it is in stays small). */
+function badPayload(size: number, n: number, objSize: number): never {
+  throw new FaultSignal(`invalid allocation: ${size} bytes with ${n} bytes of payload in a ${objSize}-byte slab class`);
 }
 
 /** The little-endian word of bytes[i..] (fewer than 4 left; the rest zero). */

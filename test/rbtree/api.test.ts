@@ -163,7 +163,7 @@ describe('RbtreeApi', () => {
         expect([map.nodesAlive, map.bytesInUse, arena.bytesInUse]).toEqual([1, valueSize + 4, base + valueSize]);
         expect(api.check(KEY)).toEqual([]);
         expect(api.remove(n)).toBe(true);
-        expect(arena.isProtected(n, 24)).toBe(false);
+        expect(arena.canAccess(n, 8, false)).toBe(false);
         expect([map.nodesAlive, map.bytesInUse, arena.bytesInUse]).toEqual([0, 4, base]);
       }
     }

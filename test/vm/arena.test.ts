@@ -73,32 +73,45 @@ describe('Arena', () => {
     }
     expect(a.bytesInUse).toBe(0);
   });
-  it('allocProtectedHead: a slot with its head write-protected and unwritten, the payload after it, zeros to the end; 0 when full', () => {
+  it('a protected-head class keeps every slot head write-protected, live or free; allocWithPayload fills the rest from a payload, zeros after it; 0 when full', () => {
     const a = new Arena({ initialBytes: 1 << 16, maxBytes: 1 << 16 });
-    const cls = a.slabClass(48, 'node')!;
+    const cls = a.slabClass(44, 'node', 24)!;
+    expect(cls).not.toBe(a.slabClass(44, 'node')); // a class of its own: no other object shares its slabs
+    expect(() => a.slabClass(44, 'node', 20)).toThrow(FaultSignal);
+    expect(() => a.slabClass(16, 'node', 24)).toThrow(FaultSignal);
+    // a plain class: freed objects keep no protection
+    const plain = a.slabClass(0, 'heap')!;
+    const r = a.allocIn(plain, 8);
+    a.protect(r, 8);
+    a.free(r);
+    expect(a.isProtected(r, 8)).toBe(false);
     const p = a.allocIn(cls, 48);
-    a.u8.fill(0xee, p, p + 48);
+    expect(a.read(p, 48).every((b) => b === 0)).toBe(true);
+    expect(a.isProtected(p, 24) && a.isProtected(p + 16, 8) && !a.isProtected(p + 24, 24)).toBe(true);
+    expect(a.canAccess(p + 8, 8, true)).toBe(false);
+    expect(a.canAccess(p + 24, 24, true)).toBe(true);
+    a.u8.fill(0xee, p, p + 48); // the owner's own writes (the tree's links) are unchecked
     a.free(p);
+    expect(a.canAccess(p + 24, 8, false)).toBe(false); // a free slot is no allocation
     const payload = new Uint8Array(38).map((_, i) => i);
-    const q = a.allocProtectedHead(cls, 44, 24, payload);
+    const q = a.allocWithPayload(cls, 44, payload);
     expect(q).toBe(p);
     expect([...a.read(q + 24, 24)]).toEqual([...payload.subarray(24), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     expect(a.read(q, 24).every((b) => b === 0xee)).toBe(true); // the caller's to write
     expect(a.isProtected(q, 24) && !a.isProtected(q + 24, 1)).toBe(true);
     expect(a.lengthOf(q)).toBe(44);
-    expect(() => a.allocProtectedHead(cls, 49, 24, payload)).toThrow(FaultSignal);
-    expect(() => a.allocProtectedHead(cls, 40, 20, payload)).toThrow(FaultSignal);
-    expect(() => a.allocProtectedHead(cls, 40, 24, new Uint8Array(49))).toThrow(FaultSignal);
+    expect(() => a.allocWithPayload(cls, 49, payload)).toThrow(FaultSignal);
+    expect(() => a.allocWithPayload(cls, 40, new Uint8Array(49))).toThrow(FaultSignal);
     expect(() => a.allocIn(cls, 49)).toThrow(FaultSignal);
     expect(() => a.allocIn(cls, 1.5)).toThrow(FaultSignal);
     const before = a.bytesInUse;
-    let n = 0;
-    while (a.allocProtectedHead(cls, 48, 24, payload) !== 0) n++;
-    expect(a.bytesInUse).toBe(before + n * 48);
+    const all: number[] = [];
+    for (let x = a.allocWithPayload(cls, 48, payload); x !== 0; x = a.allocWithPayload(cls, 48, payload)) all.push(x);
+    expect(a.bytesInUse).toBe(before + all.length * 48);
     expect(() => a.alloc(48, { kind: 'node' })).toThrow(/arena exhausted/);
+    for (const x of [q, ...all]) expect(a.isProtected(x, 24) && !a.isProtected(x + 24, 24)).toBe(true);
     expect(a.tryFree(q)).toBe(44);
-    expect(a.isProtected(q, 24)).toBe(false);
-    expect(a.allocProtectedHead(cls, 48, 24, payload)).toBe(q);
+    expect(a.allocWithPayload(cls, 48, payload)).toBe(q);
   });
   it('the bytes past the last slot of a slab (its slack) belong to no allocation: no access, no free, and no write through them into the next pages', () => {
     for (const size of [24, 40, 48, 96, 192, 384, 768, 1536]) {
