@@ -221,7 +221,7 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
     }
   }
   const liveIn = computeLiveness(input, second);
-  const scc = computeScc(insns, (pc) => insns[pc]!.code === (Cls.JMP | JmpOp.CALL) && insns[pc]!.src === PseudoCall.HELPER && CALLBACK_HELPERS.has(insns[pc]!.imm));
+  const scc = computeScc(insns);
   return { subprogs, prune, force, liveIn, second, scc, jmpPoint, jumpTarget };
 }
 
@@ -470,9 +470,11 @@ function successors(insns: readonly Insn[], pc: number): number[] {
 
 /** The kernel's compute_scc (6.18): Tarjan's strongly connected components with Pearce's
  *  iterative low-link rule, roots tried in insn order, successors in insn_successors' order; a
- *  component gets the next number when it has two or more insns, a self edge, or is a call to a
- *  callback-calling helper (an implicit loop). The numbers show in the level-2 liveness listing. */
-export function computeScc(insns: readonly Insn[], callsCallback: (pc: number) => boolean): Uint32Array {
+ *  component gets the next number when it has two or more insns or a self edge. The numbers show
+ *  in the level-2 liveness listing. A call to a callback-calling helper (bpf_loop) is no
+ *  component of its own: upstream later counts it as an implicit loop, but the 6.18 hosts' logs
+ *  label no such call, and their state counts (peak_states) hold no backedges for one. */
+export function computeScc(insns: readonly Insn[]): Uint32Array {
   const n = insns.length;
   const NOT_ON_STACK = 0xffffffff;
   const scc = new Uint32Array(n);
@@ -505,7 +507,7 @@ export function computeScc(insns: readonly Insn[], callsCallback: (pc: number) =
         dfsSz--;
         continue;
       }
-      const assign = stack[stackSz - 1] !== w || succ.includes(w) || callsCallback(w);
+      const assign = stack[stackSz - 1] !== w || succ.includes(w);
       let t: number;
       do {
         t = stack[--stackSz]!;
