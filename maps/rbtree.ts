@@ -211,10 +211,21 @@ export class RbtreeMap implements BpfMap {
       for (let i = RB_NODE_SIZE; i < value.length; i++) u8[addr + i] = value[i]!;
     } else {
       if (this.destroyed) return 0;
-      // the payload after the (write-protected) rb_node, the slot's rest zeroed; the link below
-      // writes the rb_node (the walk reads only the new node's key)
-      addr = this.arena.allocWithPayload(cls, len, value);
+      addr = this.arena.allocUnwritten(cls, len);
       if (addr === 0) return 0; // arena full
+      // Every word of the slot is written: the link below writes the (write-protected) rb_node
+      // (the walk reads only the new node's key), here the value's bytes after it, then zeros.
+      // Whole 4-byte words go through the Int32Array: 4 stores beat 16.
+      const i32 = this.arena.i32;
+      const n = value.length;
+      const end = cls.objSize;
+      let i = RB_NODE_SIZE;
+      for (; i + 4 <= n; i += 4) i32[(addr + i) >>> 2] = value[i]! | (value[i + 1]! << 8) | (value[i + 2]! << 16) | (value[i + 3]! << 24);
+      if (i < n) {
+        i32[(addr + i) >>> 2] = partialWord(value, i);
+        i += 4;
+      }
+      for (; i < end; i += 4) i32[(addr + i) >>> 2] = 0;
       const s = addr >>> this.granuleShift;
       if (s >>> 3 < this.owned.length) this.owned[s >>> 3]! |= 1 << (s & 7);
       else this.setOwned(addr, true);
@@ -391,6 +402,13 @@ export class RbtreeMap implements BpfMap {
     if (key.length >= 8 && dv.getUint32(4, true) !== 0) return undefined;
     return dv.getUint32(0, true);
   }
+}
+
+/** The little-endian word of bytes[i..] (fewer than 4 left; the rest zero). */
+function partialWord(bytes: Uint8Array, i: number): number {
+  let word = 0;
+  for (let j = i; j < bytes.length; j++) word |= bytes[j]! << ((j - i) << 3);
+  return word;
 }
 
 function addrKey(addr: number): Uint8Array {

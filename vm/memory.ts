@@ -78,6 +78,9 @@ const MAX_CLASS = SIZE_CLASSES[SIZE_CLASSES.length - 1]!;
 const CLASS_OF = new Uint16Array((MAX_CLASS >>> 3) + 1);
 for (let u = 1; u < CLASS_OF.length; u++) CLASS_OF[u] = SIZE_CLASSES.find((c) => c >= u * 8)!;
 const SLAB_PAGES = 4;
+/** Offsets inside a slab are below 2^SLAB_OFFSET_BITS: every class fits SLAB_PAGES pages (2048 <
+ *  16384 bytes), which slotOf's multiply-shift relies on. */
+const SLAB_OFFSET_BITS = 14;
 /** Arena.relocateOnEveryAlloc moves arenas with at most this many bytes in use. */
 const RELOCATE_TEST_LIMIT = 4 << 20;
 const NO_OWNER = 0;
@@ -95,8 +98,9 @@ export interface SparseWindow {
 
 interface Slab {
   objSize: number;
-  /** 1 / objSize: slot indices by multiplication (slotOf), not division. */
-  inv: number;
+  /** slotOf's multiplier and shift: floor(off / objSize) = (off * mul) >>> shift. */
+  mul: number;
+  shift: number;
   start: number;
   count: number;
   flags: number;
@@ -134,15 +138,16 @@ export interface SlabClass {
   readonly list: Slab[];
 }
 
-/** The slot of `slab` holding `addr` (an address on the slab's pages), by a multiplication: a
- *  division costs several times as much, and every free, isLive and slab access check takes one.
- *  Exact: with off = addr - start = q*s + r (0 <= r < s = objSize <= 2048, 0 <= off < 2^31),
- *  (off + 0.5) / s = q + (r + 0.5)/s lies at least 0.5/s >= 2^-12 above q and as far below q + 1;
- *  off + 0.5 is exact (< 2^53), and inv = 1/s rounded and the product rounded each err by a
- *  relative 2^-53, so the computed product is within 2 * 2^-53 * 2^31 = 2^-21 of the true
- *  quotient, and its truncation is q. */
+/** The slot of `slab` holding `addr` (an address on the slab's pages), by a multiply and a shift:
+ *  a division costs several times as much, and every free, isLive and slab access check takes one.
+ *  Exact (Granlund-Montgomery): with off < 2^N (N = SLAB_OFFSET_BITS = 14), d = objSize,
+ *  l = ceil(log2 d), shift = N + l and mul = floor(2^shift / d) + 1 = (2^shift + e) / d with
+ *  0 < e <= d: off * mul / 2^shift = off/d + off*e / (d * 2^shift), and the second term is below
+ *  2^N * d / (d * 2^(N+l)) = 2^-l <= 1/d, which cannot carry off/d (whose fraction is at most
+ *  (d-1)/d) past the next integer. off * mul < 2^14 * 2^15 fits an int32. test/vm/arena.test.ts
+ *  checks every offset of every class. */
 function slotOf(slab: Slab, addr: number): number {
-  return ((addr - slab.start + 0.5) * slab.inv) | 0;
+  return ((addr - slab.start) * slab.mul) >>> slab.shift;
 }
 
 /** slab.used[idx] (requested length + 1; 0: free), and 0 past the last slot: the slab's pages end
@@ -288,32 +293,17 @@ export class Arena {
     return this.allocSlabObject(cls, size);
   }
 
-  /** allocIn made from a payload, in one call (the rbtree user-space insert's hot path, where a
-   *  node's words are each written once): bytes [cls.head, objSize) are `payload`'s bytes at the
-   *  same offsets, then zeros; the head (write-protected: see SlabClass) is NOT written: the caller
-   *  writes it before anything can read it (an rbtree node's links). payload.length <= objSize.
-   *  Returns 0 when the arena is full (no exception: a try block around the call cost its caller
-   *  ~10 ns). */
-  allocWithPayload(cls: SlabClass, size: number, payload: Uint8Array): number {
-    const objSize = cls.objSize;
-    const n = payload.length;
-    if (!(size >= 0 && size <= objSize && (size | 0) === size && n <= objSize)) badPayload(size, n, objSize);
+  /** allocIn without the zeroing, for an owner that writes every byte of the object (all
+   *  cls.objSize of them) before anything can read it: an rbtree node made from a value, whose
+   *  payload words are copied and whose links are written by the insertion (the user-space
+   *  insert's hot path: each word written once). Small, so its caller inlines it. Returns 0 when
+   *  the arena is full (no exception: a try block around the call cost its caller ~10 ns). */
+  allocUnwritten(cls: SlabClass, size: number): number {
+    if (!(size >= 0 && size <= cls.objSize && (size | 0) === size)) badSize(size, cls.objSize);
     if (Arena.relocateOnEveryAlloc) this.relocateForTest();
     const list = cls.list;
     const slab = list.length > 0 ? list[list.length - 1]! : this.newSlabOrFull(cls);
-    if (slab === undefined) return 0;
-    const addr = this.takeSlot(cls, slab, size);
-    // The payload: whole 4-byte words through the Int32Array (4 stores beat 16), a last partial
-    // word, then zeros to the end of the slot.
-    const i32 = this.i32;
-    let i = cls.head;
-    for (; i + 4 <= n; i += 4) i32[(addr + i) >>> 2] = payload[i]! | (payload[i + 1]! << 8) | (payload[i + 2]! << 16) | (payload[i + 3]! << 24);
-    if (i < n) {
-      i32[(addr + i) >>> 2] = partialWord(payload, i);
-      i += 4;
-    }
-    for (; i < objSize; i += 4) i32[(addr + i) >>> 2] = 0;
-    return addr;
+    return slab === undefined ? 0 : this.takeSlot(cls, slab, size);
   }
 
   /** Free an allocation made by `alloc`; returns the length it had (what lengthOf said). Double
@@ -884,7 +874,10 @@ export class Arena {
     const pages = Math.max(SLAB_PAGES, Math.ceil(objSize / PAGE_SIZE));
     const start = this.takePages(pages);
     const count = Math.floor((pages * PAGE_SIZE) / objSize);
-    const slab: Slab = { objSize, inv: 1 / objSize, start, count, flags, kind, used: new Uint16Array(count), fresh: 0, free: [], partial: list, head };
+    if (pages * PAGE_SIZE > 1 << SLAB_OFFSET_BITS) throw new Error(`slab of ${pages} pages: slotOf needs offsets below 2^${SLAB_OFFSET_BITS}`);
+    const shift = SLAB_OFFSET_BITS + Math.ceil(Math.log2(objSize));
+    const mul = Math.floor(2 ** shift / objSize) + 1;
+    const slab: Slab = { objSize, mul, shift, start, count, flags, kind, used: new Uint16Array(count), fresh: 0, free: [], partial: list, head };
     const id = this.slabs.length;
     this.slabs.push(slab);
     this.pageOwner.fill(-id, start >>> PAGE_SHIFT, (start >>> PAGE_SHIFT) + pages);
@@ -966,16 +959,9 @@ function detach(buffer: ArrayBuffer): void {
   structuredClone(buffer, { transfer: [buffer] });
 }
 
-/** allocWithPayload's refusal (out of line: the call it is in stays small). */
-function badPayload(size: number, n: number, objSize: number): never {
-  throw new FaultSignal(`invalid allocation: ${size} bytes with ${n} bytes of payload in a ${objSize}-byte slab class`);
-}
-
-/** The little-endian word of bytes[i..] (fewer than 4 left; the rest zero). */
-function partialWord(bytes: Uint8Array, i: number): number {
-  let word = 0;
-  for (let j = i; j < bytes.length; j++) word |= bytes[j]! << ((j - i) << 3);
-  return word;
+/** allocUnwritten's refusal (out of line: the call it is in stays small). */
+function badSize(size: number, objSize: number): never {
+  throw new FaultSignal(`invalid allocation size ${size} for a ${objSize}-byte slab class`);
 }
 
 /** Bit i set when byte 8w+i of word `w` lies in [addr, end). */

@@ -54,6 +54,20 @@ describe('Arena', () => {
       expect(a.isLive(p)).toBe(true);
     }
   });
+  it('slot indices by multiply-shift are exact: in every size class, every byte of a slab names its own slot', () => {
+    const a = new Arena({ initialBytes: 1 << 22 });
+    for (const size of [8, 16, 24, 32, 40, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048]) {
+      const cls = a.slabClass(size, 'input')!;
+      const first = a.allocIn(cls, 1); // slot 0 of a fresh slab
+      const slots = Math.floor((4 * PAGE_SIZE) / size);
+      for (let k = 1; k < slots; k++) expect(a.allocIn(cls, 1 + (k % (size - 1 || 1)))).toBe(first + k * size);
+      for (let off = 0; off < 4 * PAGE_SIZE; off++) {
+        const k = Math.floor(off / size);
+        const want = k < slots ? 1 + (k % (size - 1 || 1)) : undefined;
+        if (a.lengthOf(first + off) !== want) expect([size, off, a.lengthOf(first + off)]).toEqual([size, off, want]);
+      }
+    }
+  });
   it('slot indices by multiplication are exact: in every size class, every slot start is live and no other address is', () => {
     const a = new Arena({ initialBytes: 1 << 22 });
     for (const size of [8, 16, 24, 32, 40, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048]) {
@@ -73,7 +87,7 @@ describe('Arena', () => {
     }
     expect(a.bytesInUse).toBe(0);
   });
-  it('a protected-head class keeps every slot head write-protected, live or free; allocWithPayload fills the rest from a payload, zeros after it; 0 when full', () => {
+  it('a protected-head class keeps every slot head write-protected, live or free; allocUnwritten leaves a reused slot as it was (its owner writes it); 0 when full', () => {
     const a = new Arena({ initialBytes: 1 << 16, maxBytes: 1 << 16 });
     const cls = a.slabClass(44, 'node', 24)!;
     expect(cls).not.toBe(a.slabClass(44, 'node')); // a class of its own: no other object shares its slabs
@@ -93,25 +107,23 @@ describe('Arena', () => {
     a.u8.fill(0xee, p, p + 48); // the owner's own writes (the tree's links) are unchecked
     a.free(p);
     expect(a.canAccess(p + 24, 8, false)).toBe(false); // a free slot is no allocation
-    const payload = new Uint8Array(38).map((_, i) => i);
-    const q = a.allocWithPayload(cls, 44, payload);
+    const q = a.allocUnwritten(cls, 44);
     expect(q).toBe(p);
-    expect([...a.read(q + 24, 24)]).toEqual([...payload.subarray(24), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    expect(a.read(q, 24).every((b) => b === 0xee)).toBe(true); // the caller's to write
+    expect(a.read(q, 48).every((b) => b === 0xee)).toBe(true); // the owner's to write
     expect(a.isProtected(q, 24) && !a.isProtected(q + 24, 1)).toBe(true);
     expect(a.lengthOf(q)).toBe(44);
-    expect(() => a.allocWithPayload(cls, 49, payload)).toThrow(FaultSignal);
-    expect(() => a.allocWithPayload(cls, 40, new Uint8Array(49))).toThrow(FaultSignal);
+    expect(() => a.allocUnwritten(cls, 49)).toThrow(FaultSignal);
+    expect(() => a.allocUnwritten(cls, -1)).toThrow(FaultSignal);
     expect(() => a.allocIn(cls, 49)).toThrow(FaultSignal);
     expect(() => a.allocIn(cls, 1.5)).toThrow(FaultSignal);
     const before = a.bytesInUse;
     const all: number[] = [];
-    for (let x = a.allocWithPayload(cls, 48, payload); x !== 0; x = a.allocWithPayload(cls, 48, payload)) all.push(x);
+    for (let x = a.allocUnwritten(cls, 48); x !== 0; x = a.allocUnwritten(cls, 48)) all.push(x);
     expect(a.bytesInUse).toBe(before + all.length * 48);
     expect(() => a.alloc(48, { kind: 'node' })).toThrow(/arena exhausted/);
     for (const x of [q, ...all]) expect(a.isProtected(x, 24) && !a.isProtected(x + 24, 24)).toBe(true);
     expect(a.tryFree(q)).toBe(44);
-    expect(a.allocWithPayload(cls, 48, payload)).toBe(q);
+    expect(a.allocUnwritten(cls, 48)).toBe(q);
   });
   it('the bytes past the last slot of a slab (its slack) belong to no allocation: no access, no free, and no write through them into the next pages', () => {
     for (const size of [24, 40, 48, 96, 192, 384, 768, 1536]) {
