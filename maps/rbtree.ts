@@ -203,6 +203,8 @@ export class RbtreeMap implements BpfMap {
   insertValue(value: Uint8Array, wi: number, size: 4 | 8, signed: boolean): number {
     const cls = this.nodeClass;
     const len = this.valueSize;
+    // The API checks this first; here too, so that no caller can copy past the node.
+    if (!(value.length <= len)) throw new MapError(`value of ${value.length} bytes is larger than value_size ${len}`, this.name, -Errno.EINVAL);
     let addr: number;
     if (cls === undefined) {
       addr = this.allocNode(len); // a region: zeroed

@@ -185,6 +185,7 @@ describe('RbtreeApi', () => {
     expect(errno(() => api.insert('x' as never, KEY))).toBe(-22);
     expect(errno(() => api.insert(new Uint16Array(20) as never, KEY))).toBe(-22);
     expect(errno(() => api.insert(new Uint8Array(41), KEY))).toBe(-22);
+    expect(errno(() => map.insertValue(new Uint8Array(41), 6, 4, false))).toBe(-22); // whoever calls
     map.frozen = true;
     expect(errno(() => api.insert(new Uint8Array(41), KEY))).toBe(-22); // the value is judged first
     expect(errno(() => api.insert(value(2), KEY))).toBe(-1); // EPERM
