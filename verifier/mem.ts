@@ -701,6 +701,18 @@ export function checkHelperMem(v: Verifier, regno: number, sizeMin: number, size
         if (t === Slot.DYNPTR || t === Slot.ITER) v.reject(`invalid read from stack R${regno} off ${base}+${i} size ${sizeMax}`);
         if (t === Slot.INVALID && !v.allowUninitStack) v.reject(`invalid indirect read from stack R${regno} off ${base}+${i} size ${sizeMax}`);
         if (t === Slot.SPILL && f.spills[spi]?.isPointer && !v.allowPtrLeaks) v.reject(`invalid indirect read from stack R${regno} off ${base}+${i} size ${sizeMax}`);
+        // A write access (MEM_WRITE: the helper, kfunc or global function may store anything
+        // there; 6.18's clobber in check_stack_range_initialized): zero bytes become misc, and a
+        // spilled register becomes an unknown scalar whose slot is misc -- the value the program
+        // stored is no longer known after the call.
+        if (write) {
+          if (t === Slot.ZERO || t === Slot.INVALID) f.stack[k] = Slot.MISC;
+          else if (t === Slot.SPILL && f.isSpilled(spi)) {
+            for (let j = 0; j < 8; j++) if (f.stack[(spi << 3) + j] !== Slot.INVALID) f.stack[(spi << 3) + j] = Slot.MISC;
+            f.spills[spi] = undefined;
+          }
+          // (not scratched: the kernel's log shows the slot at its next use, not at the call)
+        }
       }
       return;
     }
