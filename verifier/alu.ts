@@ -209,6 +209,11 @@ function ptrArith(v: Verifier, insn: Insn, dstNo: number, ptr: Reg, off: Reg): v
     default:
       v.reject(`R${dstNo} pointer arithmetic with ${ALU_STRING[op >> 4]} operator prohibited`);
   }
+  // "pointer types do not carry 32-bit bounds at the moment": the kernel drops them and
+  // derives them again from the 64-bit ones (reg_bounds_sync), so a scalar's smax32 does not
+  // follow it into the pointer
+  r.s.mark32Unbounded();
+  r.s.sync();
   saneOffset(v, r, ptr, false);
   sanitizeCheckBounds(v, dstNo, r);
   commitPtrAlu(v, insn, sanitize, r);

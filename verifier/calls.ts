@@ -623,6 +623,8 @@ function pushCallback(v: Verifier, h: HelperEntry, meta: CallMeta): void {
       regs[2].map = map;
       regs[3] = Reg.ptr(RegType.MAP_VALUE);
       regs[3].map = map;
+      // 6.18 gives the element pointer an id of its own (its log shows map_value(id=N,...))
+      regs[3].id = v.newId();
       regs[4] = caller.regs[3]!.clone();
       break;
     }
