@@ -187,6 +187,7 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
   // verdict; a subprogram's tail call is not checked (check_reference_leak skips frames > 0)
   if (id === H.tail_call && v.st.frames.length === 1) checkReferenceLeak(v, 'tail_call');
   if (id === H.tail_call && v.st.rcuLock) v.reject('tail_call cannot be used inside bpf_rcu_read_lock-ed region');
+  if (id === H.tail_call && v.st.preemptLocks) v.reject('tail_call cannot be used inside bpf_preempt_disable-ed region');
 
   // Locks; the rbtree rules (verifier/rbtree.ts) while the arguments are still in place.
   rbtreeAfterArgs(v, h, meta.map, meta.lockRegno, meta.releaseRef, meta.memSize);

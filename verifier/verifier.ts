@@ -951,6 +951,7 @@ export class Verifier {
     const held = this.st.frames.length === 1 ? this.st.refs.filter((r) => r.kind !== 'lock') : [];
     if (held.length) this.reject([...held.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`), 'BPF_LD_[ABS|IND] would lead to reference leak'].join('\n'), false, 22);
     if (this.st.rcuLock) this.reject('BPF_LD_[ABS|IND] cannot be used inside bpf_rcu_read_lock-ed region', false, 22);
+    if (this.st.preemptLocks) this.reject('BPF_LD_[ABS|IND] cannot be used inside bpf_preempt_disable-ed region', false, 22);
     this.readReg(6);
     if ((insn.code & 0xe0) === Mode.IND) this.readReg(insn.src);
     if (this.regs[6]!.type !== RegType.CTX) this.reject('at the time of BPF_LD_ABS|IND R6 != pointer to skb', false, 22);

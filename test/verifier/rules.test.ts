@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../../vm/asm.js';
 import { helperById } from '../../helpers/table.js';
+import { kfuncByName } from '../../helpers/kfuncs.js';
 import { verify, type VerifierMap } from '../../verifier/index.js';
 
 const MAPS: Record<number, VerifierMap> = {
@@ -129,5 +130,19 @@ describe('verifier rules against the kernel', () => {
     expect(run(branches(8192), 1).accepted).toBe(true);
     const r = run(branches(8193), 1);
     expect(r.error).toBe('The sequence of 8193 jumps is too complex.');
+  });
+  it('refuses a tail call and LD_ABS with preemption disabled (check_resource_leak\'s preempt check, 6.10+)', () => {
+    // Not host-recorded (no prog array in this harness's host runs): the kernel's
+    // check_resource_leak(env, false, true, prefix) refuses both after its rcu check, in any frame.
+    const progArray: VerifierMap = { id: 4, name: 'pa', type: 3, keySize: 4, valueSize: 4, maxEntries: 4, flags: 0, frozen: false };
+    const kf = (id: number) => (id === 1 ? kfuncByName('bpf_preempt_disable') : id === 2 ? kfuncByName('bpf_preempt_enable') : undefined);
+    const go = (text: string) => verify({ name: 't', insns: assemble(text), progType: 3, gpl: true, map: (id) => (id === 4 ? progArray : MAPS[id]), helper: helperById, kfunc: kf }, {});
+    const tail = (body: string) => `r6 = r1\ncall kfunc#1\n${body}\ncall kfunc#2\nr0 = 0\nexit`;
+    expect(go(tail('r1 = r6\nr2 = map_by_fd(4) ll\nr3 = 0\ncall 12')).error).toBe('tail_call cannot be used inside bpf_preempt_disable-ed region');
+    expect(go(tail('r0 = *(u8 *)skb[0]')).error).toBe('BPF_LD_[ABS|IND] cannot be used inside bpf_preempt_disable-ed region');
+    // in a subprogram too (its references are not checked, its locks are)
+    expect(go(`r6 = r1\ncall kfunc#1\nr1 = r6\ncall sub\ncall kfunc#2\nr0 = 0\nexit\nsub:\nr2 = map_by_fd(4) ll\nr3 = 0\ncall 12\nr0 = 0\nexit`).error).toBe('tail_call cannot be used inside bpf_preempt_disable-ed region');
+    // enabled again: both are fine
+    expect(go('r6 = r1\ncall kfunc#1\ncall kfunc#2\nr1 = r6\nr2 = map_by_fd(4) ll\nr3 = 0\ncall 12\nr0 = *(u8 *)skb[0]\nr0 = 0\nexit').accepted).toBe(true);
   });
 });
