@@ -110,6 +110,13 @@ export class VerifierError extends EbpfvmError {
   }
 }
 
+/** The log of a refusal before the verifier's walk (bpf_check's early steps: a map the program
+ *  type may not use, a raw map fd, an attach target): the line, then the statistics, which
+ *  bpf_check prints however it ends (print_verification_stats after skip_full_check). */
+export function earlyRefusalLog(line: string): string {
+  return `${line}\nprocessed 0 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n`;
+}
+
 /** The bpf() syscall refused the caller's capabilities before the verifier ran (an unprivileged
  *  load: a program or map type that needs CAP_BPF, CAP_PERFMON or CAP_NET_ADMIN): EPERM (E2BIG for
  *  length), and the kernel writes no verifier log. */

@@ -30,7 +30,8 @@ function newTarget(obj: LoadedObject, ext: LoadedProgram, to: AttachTarget): Ext
   try {
     t = resolveExtTarget(ext.spec, ext.btf, ext.funcInfo.find((fi) => fi.pc === 0)?.typeId, ext.program, to, (id) => obj.runtime.helper(id));
   } catch (e) {
-    if (e instanceof VerifierError) throw new UsageError(`cannot attach ${ext.name} to ${to.program.name}: ${e.log.trim()} (-EINVAL)`);
+    // (the kernel's bpf_link_create logs nothing: the refusal's line, without the verifier's statistics)
+    if (e instanceof VerifierError) throw new UsageError(`cannot attach ${ext.name} to ${to.program.name}: ${e.log.trim().split('\n')[0]} (-EINVAL)`);
     throw e;
   }
   if (t.program.progType !== loadedFor.progType || t.program.expectedAttachType !== loadedFor.expectedAttachType)

@@ -2,7 +2,7 @@
 // the verifier's input from a loaded program (its linked instructions, the Runtime's maps and
 // helper table, line info, global functions and tracing arguments from BTF) and keeps the result
 // on the LoadedProgram, so later stages (run, the compiler) can read the verdict and the facts.
-import { EbpfvmError, PermissionError, UnsupportedError, VerifierError } from './errors.js';
+import { EbpfvmError, PermissionError, UnsupportedError, VerifierError, earlyRefusalLog } from './errors.js';
 import { ProgType } from '../vm/prog-types.js';
 import type { CtxArg } from '../verifier/env.js';
 import { checkUnprivProgram } from './loader/unpriv.js';
@@ -125,7 +125,7 @@ function structOpsAttachError(lp: LoadedProgram): string | undefined {
 
 function attachRefusal(error: string): VerifyResult {
   const stats = { maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, stackDepth: [], mayGoto: [] };
-  return { accepted: false, log: `${error}\nprocessed 0 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n`, error, errorPc: 0, processed: 0, stats };
+  return { accepted: false, log: earlyRefusalLog(error), error, errorPc: 0, processed: 0, stats };
 }
 
 /** libbpf's fixup_log_missing_map_load: where the verifier stopped at the call a load of an

@@ -397,6 +397,7 @@ export class Verifier {
       },
       kfuncName: (id) => this.input.kfuncName?.(id),
       allowPtrLeaks: this.allowPtrLeaks,
+      anyRegister: true,
     });
   }
 

@@ -39,6 +39,9 @@ export interface DisasmOptions extends DisasmAnnotations {
   alu32?: boolean;
   /** The program is the verifier's rewrite (Program.xlated): r11, the kernel's AX, is a register. */
   xlated?: boolean;
+  /** kernel dialect, the verifier's log: a register past r10 is printed as it is (print_bpf_insn
+   *  does; check_reg_arg then refuses it, "R11 is invalid"), not as an invalid insn. */
+  anyRegister?: boolean;
   /** kernel dialect: print the full 64-bit value of map-pointer LD_IMM64s (allow_ptr_leaks). */
   allowPtrLeaks?: boolean;
 }
@@ -187,10 +190,10 @@ function quadOf(insn: Insn): string {
 }
 
 /** The form at pc if the instruction is fully valid (all reserved fields zero). */
-function validForm(insns: readonly Insn[], pc: number, xlated?: boolean): OpForm | undefined {
+function validForm(insns: readonly Insn[], pc: number, xlated?: boolean, anyRegister?: boolean): OpForm | undefined {
   const f = formOf(insns[pc]!);
   if (!f) return undefined;
-  return insnError(insns, pc, xlated ? 11 : 10) === undefined ? f : undefined;
+  return insnError(insns, pc, anyRegister ? 15 : xlated ? 11 : 10) === undefined ? f : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -207,7 +210,7 @@ function formatKernel(insns: readonly Insn[], pc: number, opts: DisasmOptions): 
   const code = `(${insn.code.toString(16).padStart(2, '0')})`;
   // The verifier's per-CPU address move (no opcode table form: only a rewrite holds one).
   if (opts.xlated && isPercpuMov(insn)) return `${code} r${insn.dst} = &(void __percpu *)(r${insn.src})`;
-  const f = validForm(insns, pc, opts.xlated);
+  const f = validForm(insns, pc, opts.xlated, opts.anyRegister);
   if (!f) return `${code} invalid`;
   const w = f.cls === Cls.ALU || f.cls === Cls.JMP32 ? 'w' : 'r';
   switch (f.kind) {

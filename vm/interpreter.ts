@@ -2576,6 +2576,8 @@ export class Interpreter {
    *  conformance plugin), else the kfunc table's entry for the id the loader resolved.
    *  @internal (also called by vm/compiler's generated code) */
   callKfunc(run: Run, ctx: CallContext, prog: Program, decoded: Decoded, pc: number, id: number, R: Int32Array): void {
+    const refused = prog.refusedCalls?.get(pc);
+    if (refused !== undefined) throw new FaultSignal(`${refused} (the kernel's verifier refuses this call; this run is unverified)`);
     const own = run.req.kfunc;
     if (own !== undefined) {
       const args: bigint[] = [];

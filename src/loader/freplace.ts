@@ -12,7 +12,7 @@
 //    the kernel's verifier-log lines (a VerifierError), since that is where the kernel reports them.
 // The attachment itself (the target running the extension in place of the function) is
 // src/freplace.ts.
-import { LinkError, UsageError, VerifierError } from '../errors.js';
+import { LinkError, UsageError, VerifierError, earlyRefusalLog } from '../errors.js';
 import { BtfKind, KIND_NAMES, type Btf, type BtfType } from '../btf/btf.js';
 import { Cls, JmpOp, LD_IMM64, PseudoCall, PseudoLd } from '../../vm/isa.js';
 import { ProgType, progTypeName } from '../../vm/prog-types.js';
@@ -45,7 +45,7 @@ const TRACE_FENTRY = 24;
 const TRACE_FEXIT = 25;
 
 function refuse(p: ProgramSpec, line: string): never {
-  throw new VerifierError(`program ${p.name}: ${line}`, `${line}\n`);
+  throw new VerifierError(`program ${p.name}: ${line}`, earlyRefusalLog(line));
 }
 
 /** The name of a BTF type's kind as the kernel's btf_type_str prints it. */

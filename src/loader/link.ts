@@ -2,7 +2,7 @@
 // callback addresses, transitively), resolve relocations (maps, global data, externs, functions),
 // apply CO-RE and rebase func_info/line_info. The rules are libbpf's (DESIGN section 6).
 import { graphRecordsOf } from '../btf/graph-record.js';
-import { LinkError, UnsupportedError, VerifierError } from '../errors.js';
+import { LinkError, UnsupportedError, VerifierError, earlyRefusalLog } from '../errors.js';
 import { Cls, JmpOp, LD_IMM64, PseudoCall, PseudoLd, INSN_SIZE, type Insn } from '../../vm/isa.js';
 import { ProgType } from '../../vm/prog-types.js';
 import type { Program } from '../../vm/program.js';
@@ -111,7 +111,7 @@ export function linkProgram(spec: ObjectSpec, prog: ProgramSpec, env: LinkEnv): 
           // A raw map fd in the code (no relocation): libbpf passes it to the kernel as it is, and
           // no fd of ebpfvm's is a map, so the verifier's resolve_pseudo_ldimm64 refusal it is.
           const line = `fd ${insn.imm} is not pointing to valid bpf_map`;
-          throw new VerifierError(`${where}: ${line}`, `${line}\n`, pc);
+          throw new VerifierError(`${where}: ${line}`, earlyRefusalLog(line), pc);
         } else if (insn.code === LD_IMM64 && insn.src !== PseudoLd.IMM64) {
           throw new LinkError(`LD_IMM64 with src ${insn.src} but no relocation`, where);
         }

@@ -2,7 +2,7 @@
 // data written, .rodata and .kconfig frozen), links every auto-loaded program, refuses what the
 // runtime cannot run (helper, kfunc, map type, program type) by name, registers the programs and
 // fills `values` initialisers (map-in-map slots, prog_array slots).
-import { DecodeError, LinkError, UnsupportedError, UsageError, EbpfvmError, VerifierError } from '../errors.js';
+import { DecodeError, LinkError, UnsupportedError, UsageError, EbpfvmError, VerifierError, earlyRefusalLog } from '../errors.js';
 import { AluOp, AtomicOp, Cls, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, Src, type Insn } from '../../vm/isa.js';
 import { mapFuncRefusal, mapProgRefusal } from '../../helpers/map-compat.js';
 import { helperAllowed } from '../../helpers/table.js';
@@ -193,17 +193,19 @@ function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program, btf: Bt
     const line = mapProgRefusal({ type: m.type, hasSpinLock: m.spec.spinLockOffset !== undefined || rec?.spinLockOffset !== undefined, hasGraphRoot, hasTimer, hasWq }, kind);
     if (line) refuse(p, pc, line);
   });
+  // Calls the kernel's check_helper_call and check_kfunc_call refuse are refused where its walk
+  // reaches them, not at load: a call in code the verifier proves dead does not stop the load
+  // (the kernel accepts such a program), and the log shows the instructions walked before it, as
+  // the kernel's does. The lines are kept by pc for runs without the verifier, which fault at the
+  // call (vm/interpreter.ts).
+  const refused = new Map<number, string>();
   prog.insns.forEach((insn, pc) => {
     if (insn.code !== (Cls.JMP | JmpOp.CALL) || insn.src !== PseudoCall.KFUNC || insn.imm === 0) return;
-    // The kernel registers kfunc sets per program type (check_kfunc_call's fetch_kfunc_meta).
+    // The kernel registers kfunc sets per program type (6.18: check_kfunc_call's
+    // fetch_kfunc_meta, when the walk reaches the call; verifier/kfuncs.ts).
     const k = runtime.kfunc(insn.imm);
-    if (k && k.progTypes !== 'all' && !k.progTypes.includes(callType)) refuse(p, pc, `calling kernel function ${k.name} is not allowed`);
+    if (k && k.progTypes !== 'all' && !k.progTypes.includes(callType)) refused.set(pc, `calling kernel function ${k.name} is not allowed`);
   });
-  // Calls the kernel's check_helper_call refuses are refused where its walk reaches them, not at
-  // load: a call in code the verifier proves dead does not stop the load (the kernel accepts such
-  // a program), and the log shows the instructions walked before it, as the kernel's does. The
-  // lines are kept by pc for runs without the verifier, which fault at the call (vm/interpreter.ts).
-  const refused = new Map<number, string>();
   prog.insns.forEach((insn, pc) => {
     if (insn.code !== (Cls.JMP | JmpOp.CALL) || insn.src !== PseudoCall.HELPER) return;
     // A poisoned CO-RE relocation faults only if it runs (libbpf's rule).
@@ -302,7 +304,7 @@ function jumpTargets(prog: Program): Set<number> {
 }
 
 function refuse(p: ProgramSpec, pc: number, line: string): never {
-  throw new VerifierError(`program ${p.name} insn ${pc}: ${line}`, `${line}\n`, pc);
+  throw new VerifierError(`program ${p.name} insn ${pc}: ${line}`, earlyRefusalLog(line), pc);
 }
 
 /** Typed __ksyms resolved against the built-in kernel BTF: the VAR must exist (unless weak) and

@@ -369,4 +369,14 @@ describe('helper calls the kernel verifier refuses where its walk reaches them',
     // A short packet does not reach the call: the unverified run returns 7.
     expect(runLoaded(obj, 'live_store', { data: pkt }).retval).toBe(7);
   });
+
+  it('a kfunc the program type may not call is refused where the walk reaches it, not at load (verifier/crypto.c create_in_tc)', () => {
+    // 6.18's check_kfunc_call: the log shows the insns walked up to the call, as the host's does
+    // (test/fixtures/verifier-kernel/crypto.json); unverified, the run faults at the call.
+    const obj = load(new Runtime(), open('verifier/crypto'), { programs: ['create_in_tc'] });
+    const r = obj.program('create_in_tc').verify({ logLevel: 1 });
+    expect(r.accepted).toBe(false);
+    expect(r.log).toMatch(/\(85\) call bpf_crypto_ctx_create#\d+\ncalling kernel function bpf_crypto_ctx_create is not allowed\nprocessed 7 insns/);
+    expect(() => runLoaded(obj, 'create_in_tc', { data: new Uint8Array(64) })).toThrow(/calling kernel function bpf_crypto_ctx_create is not allowed \(the kernel's verifier refuses this call; this run is unverified\)/);
+  });
 });
