@@ -85,7 +85,7 @@ export class RbtreeApi {
   }
 
   node(addr: number): RbtreeNode {
-    if (!this.map.ownsNode(addr)) throw new MapError(`0x${addr.toString(16)} is not a node of this map`, this.map.name);
+    if (typeof addr !== 'number' || !this.map.ownsNode(addr)) throw new MapError(`${describeAddr(addr)} is not a node of this map`, this.map.name);
     const arena = this.arenaOf();
     return { addr, bytes: arena.read(addr, this.map.nodeLength(addr)), color: this.map.tree.isRed(addr) ? 'red' : 'black' };
   }
@@ -149,6 +149,9 @@ export class RbtreeApi {
 
   /** Unlink and free a node. False when `addr` is not a linked node of this map. */
   remove(addr: number): boolean {
+    // Only a number can be a node address (a bigint or string would reach the tree's word
+    // arithmetic: a TypeError, or a coerced string acting on a node): anything else is none.
+    if (typeof addr !== 'number') return false;
     const map = this.map;
     if (map.writableIdle()) return map.removeLinked(addr);
     map.assertIdle('remove');
@@ -306,6 +309,11 @@ function isWordKey(f: KeyField): boolean {
 
 /** A value's bytes after the rb_node into a fresh node at `addr` (8-aligned). Whole 4-byte words
  *  go through the arena's Int32Array: 4 stores beat 16. */
+/** An address argument as an error message names it, whatever the caller passed. */
+function describeAddr(addr: unknown): string {
+  return typeof addr === 'number' && Number.isInteger(addr) && addr >= 0 ? `0x${addr.toString(16)}` : `${typeof addr === 'bigint' ? `${addr}n` : String(addr)}`;
+}
+
 function copyPayload(arena: Arena, addr: number, value: Uint8Array): void {
   const i32 = arena.i32;
   const n = value.length;

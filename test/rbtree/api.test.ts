@@ -120,6 +120,18 @@ describe('RbtreeApi', () => {
     expect(api.findByKey(KEY, 43)).toBe(0);
   });
 
+  it('remove and node of a value that is not a number (a bigint, a string) name no node: false / MapError, never a TypeError, and nothing changes', () => {
+    const { api, map, arena } = make(40);
+    const a = api.insert(value(1, 0, 40), KEY);
+    const bytes = arena.bytesInUse;
+    for (const bad of [BigInt(a), String(a), null, undefined, {}, [a]] as unknown as number[]) {
+      expect(api.remove(bad)).toBe(false);
+      expect(() => api.node(bad)).toThrow(MapError);
+    }
+    expect(api.addresses()).toEqual([a]);
+    expect([map.nodesAlive, arena.bytesInUse]).toEqual([1, bytes]);
+  });
+
   it('remove of a node address plus 2^32 is not that node: false, the node stays, the accounting stays exact', () => {
     // 64-byte nodes: 2^32 is a multiple of the slot size, so the wrapped page index named the
     // node's own slot (the removal freed nothing, unlinked the node and made bytesInUse NaN)
