@@ -1203,35 +1203,16 @@ function narrowAlu64(rs: Ranges, pc: number, x: Insn, dl: string, dh: string, bl
 }
 
 /** A 64-bit compare of two values whose high words are both proven 0: the low words decide, signed
- *  or not (both are non-negative). */
+ *  or not (both are non-negative), so it is cond32's unsigned form of the same test. */
 function narrowCond64(rs: Ranges, pc: number, x: Insn, dl: string): string | undefined {
   const isX = (x.code & 8) !== 0;
   if (!(upper(rs, pc, x.dst) <= U32)) return undefined;
   if (isX ? !(upper(rs, pc, x.src) <= U32) : (x.imm | 0) < 0) return undefined;
-  const b = isX ? `l${x.src}` : `${x.imm | 0}`;
-  const ub = isX ? `(${b}>>>0)` : b;
-  switch (x.code & 0xf0) {
-    case 0x10:
-      return `${dl}===${b}`;
-    case 0x50:
-      return `${dl}!==${b}`;
-    case 0x40:
-      return `(${dl}&${b})!==0`;
-    case 0x20:
-    case 0x60:
-      return `(${dl}>>>0)>${ub}`;
-    case 0x30:
-    case 0x70:
-      return `(${dl}>>>0)>=${ub}`;
-    case 0xa0:
-    case 0xc0:
-      return `(${dl}>>>0)<${ub}`;
-    case 0xb0:
-    case 0xd0:
-      return `(${dl}>>>0)<=${ub}`;
-  }
-  return undefined;
+  return cond32(UNSIGNED_JMP[x.code & 0xf0] ?? x.code & 0xf0, dl, isX ? `l${x.src}` : `${x.imm | 0}`);
 }
+
+/** The unsigned jump of each signed one (jsgt -> jgt, ...). */
+const UNSIGNED_JMP: Readonly<Record<number, number>> = { 0x60: 0x20, 0x70: 0x30, 0xc0: 0xa0, 0xd0: 0xb0 };
 
 function swap(dl: string, dh: string, width: number): string {
   const b32 = (v: string) => `(((${v}&0xff)<<24)|((${v}&0xff00)<<8)|((${v}>>>8)&0xff00)|(${v}>>>24))`;
