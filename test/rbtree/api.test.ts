@@ -181,6 +181,51 @@ describe('RbtreeApi', () => {
     }
   });
 
+  it('a value reused for every insert (copied a word at a time once it repeats) gives each node the bytes it held then: aligned or not, rewritten, detached, a resizable buffer grown and shrunk', () => {
+    for (const valueSize of [40, 48, 37]) {
+      const { api, arena } = make(valueSize);
+      const expectNode = (n: number, want: Uint8Array, what: string) => {
+        const full = new Uint8Array(valueSize);
+        full.set(want.subarray(24, Math.min(want.length, valueSize)), 24);
+        expect(arena.read(n + 24, valueSize - 24), `${valueSize} ${what}`).toEqual(full.subarray(24));
+      };
+      // aligned, and at an odd offset of a larger buffer (no word view: bytes)
+      const backing = new Uint8Array(valueSize + 9);
+      for (const v of [new Uint8Array(valueSize), backing.subarray(1, 1 + valueSize), new Uint8Array(32)]) {
+        for (let i = 0; i < 5; i++) {
+          for (let b = 24; b < v.length; b++) v[b] = (b * 7 + i * 13) & 0xff;
+          new DataView(v.buffer, v.byteOffset).setUint32(24, 100 + i, true);
+          const n = api.insert(v, KEY);
+          expectNode(n, v.slice(), `offset ${v.byteOffset} length ${v.length} round ${i}`);
+        }
+      }
+      expect(api.check(KEY)).toEqual([]);
+      // a detached buffer: the value is empty now, and so is the node's payload
+      const d = new Uint8Array(valueSize).fill(0x33);
+      api.insert(d, KEY);
+      api.insert(d, KEY);
+      structuredClone(d.buffer, { transfer: [d.buffer] });
+      expect(d.length).toBe(0);
+      expectNode(api.insert(d, KEY), new Uint8Array(0), 'detached');
+      // a length-tracking view of a resizable buffer, shrunk and grown between inserts
+      const rab = new ArrayBuffer(valueSize, { maxByteLength: 2 * valueSize });
+      const r = new Uint8Array(rab);
+      r.fill(0x44);
+      api.insert(r, KEY);
+      api.insert(r, KEY);
+      rab.resize(28);
+      expectNode(api.insert(r, KEY), r.slice(), 'shrunk');
+      rab.resize(valueSize);
+      r.fill(0x55, 28);
+      expectNode(api.insert(r, KEY), r.slice(), 'grown back');
+      expect(() => {
+        rab.resize(valueSize + 4);
+        api.insert(r, KEY);
+      }).toThrow(MapError);
+      expect(api.check(KEY)).toEqual([]);
+    }
+  });
+
   it('the word-key insert refuses what the checked path refuses, in the same order, and a refusal leaks nothing', () => {
     const { api, map, arena } = make();
     api.insert(value(1), KEY); // KEY is now the cached order: the next inserts take the fast path
