@@ -152,6 +152,7 @@ function ptrArith(v: Verifier, insn: Insn, dstNo: number, ptr: Reg, off: Reg): v
     case RegType.BTF_ID:
     case RegType.MEM:
     case RegType.BUF:
+    case RegType.TP_BUFFER:
     case RegType.FUNC:
     case RegType.DYNPTR: // refused where it is used (verifier/dynptr.ts)
       break;

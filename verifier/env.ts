@@ -195,6 +195,9 @@ export interface VerifyResult {
    *  programs: the key, read-only, and the value, read-write), which attaching the iterator
    *  checks against the map's key and value sizes (bpf_iter_attach_map: -EACCES). */
   bufAccess?: { rdonly: number; rdwr: number };
+  /** The largest offset + size of any access through a writable raw tracepoint's buffer
+   *  (PTR_TO_TP_BUFFER), which attaching checks against the tracepoint's writable size. */
+  maxTpAccess?: number;
   /** stackDepth: per function, the bytes of stack it uses; mayGoto: the functions (indexes into
    *  stackDepth) with a reachable may_goto, for which the kernel reserves a hidden slot below that
    *  depth for the loop budget (the VM keeps the budget beside the frame). */

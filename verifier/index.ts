@@ -106,6 +106,7 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
     if (loops.length) out.inlinedLoops = loops;
     if (v.arenaAlu32.size > 0) out.arenaAlu32 = [...v.arenaAlu32].sort((a, b) => a - b);
     if (v.maxRdonlyAccess || v.maxRdwrAccess) out.bufAccess = { rdonly: v.maxRdonlyAccess, rdwr: v.maxRdwrAccess };
+    if (v.maxTpAccess) out.maxTpAccess = v.maxTpAccess;
   }
   return out;
 }

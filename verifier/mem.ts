@@ -72,6 +72,12 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
       checkBufferAccess(v, reg, regno, off, size);
       result = Reg.unknown();
       break;
+    case RegType.TP_BUFFER:
+      // check_tp_buffer_access: no leak check (a pointer may be stored there); the furthest byte
+      // is held against the tracepoint's writable size at attach time
+      checkBufferAccess(v, reg, regno, off, size, 'tracepoint');
+      result = Reg.unknown();
+      break;
     case RegType.MEM: {
       if (reg.maybeNull) v.reject(`R${regno} invalid mem access '${regTypeName(reg)}'`);
       if (t === 'write' && reg.flags & RegFlag.RDONLY) v.reject(`R${regno} cannot write into ${regTypeName(reg)}`);
@@ -205,12 +211,15 @@ function btfAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
 
 /** check_buffer_access: a constant offset, not negative; the furthest byte is recorded for the
  *  attach-time check (prog->aux->max_rdonly_access / max_rdwr_access). */
-function checkBufferAccess(v: Verifier, reg: Reg, regno: number, off: number, size: number): void {
-  const info = reg.flags & RegFlag.RDONLY ? 'rdonly' : 'rdwr';
+/** __check_buffer_access, for PTR_TO_BUF (`info` rdonly/rdwr by its flags) and PTR_TO_TP_BUFFER
+ *  ('tracepoint'): a constant, non-negative offset; the furthest byte is recorded for the attach. */
+function checkBufferAccess(v: Verifier, reg: Reg, regno: number, off: number, size: number, kind?: 'tracepoint'): void {
+  const info = kind ?? (reg.flags & RegFlag.RDONLY ? 'rdonly' : 'rdwr');
   if (off < 0) v.reject(`R${regno} invalid ${info} buffer access: off=${off}, size=${size}`);
   if (!reg.s.isConst() || reg.s.constValue() !== 0n) v.reject(`R${regno} invalid variable buffer offset: off=${off}, var_off=${formatTnum(reg.s.varOff)}`);
   if (info === 'rdonly') v.maxRdonlyAccess = Math.max(v.maxRdonlyAccess, off + size);
-  else v.maxRdwrAccess = Math.max(v.maxRdwrAccess, off + size);
+  else if (info === 'rdwr') v.maxRdwrAccess = Math.max(v.maxRdwrAccess, off + size);
+  else v.maxTpAccess = Math.max(v.maxTpAccess, off + size);
 }
 
 /** The kernel struct behind a map pointer (the map type's map_btf_id). */
@@ -312,8 +321,11 @@ function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
   // __sk_buff and xdp_md (the is_valid_access callbacks' info->is_ldsx); the wider pointer
   // fields cannot be read by the 1-, 2- and 4-byte ldsx anyway.
   const ptrField = ldsx && verdict.ok && verdict.field?.pointer === true;
-  if (!verdict.ok || cgSkbCapBpf || ptrField) v.reject(`invalid bpf_context access off=${off} size=${size}`, true);
+  // raw_tp_writable_prog_is_valid_access: args[0] is the tracepoint's writable buffer, read whole
+  const tpBuffer = type === ProgType.RAW_TRACEPOINT_WRITABLE && off === 0;
+  if (!verdict.ok || cgSkbCapBpf || ptrField || (tpBuffer && size !== 8)) v.reject(`invalid bpf_context access off=${off} size=${size}`, true);
   if (t === 'write') return undefined;
+  if (tpBuffer) return Reg.ptr(RegType.TP_BUFFER);
   // Tracing programs: argument slots typed by the attach target's BTF.
   if ((type === ProgType.TRACING || type === ProgType.LSM || type === ProgType.STRUCT_OPS) && v.input.ctxArgs) {
     const a = v.input.ctxArgs[off >> 3];

@@ -35,6 +35,9 @@ export const RegType = {
    *  from address space 1; any arithmetic keeps it (as 32-bit), loads and stores through it are
    *  unchecked (the kernel's PROBE_MEM32: faults read 0 / are dropped). */
   ARENA: 20,
+  /** PTR_TO_TP_BUFFER: a writable raw tracepoint's buffer (its context's args[0]); accessed only
+   *  at constant, non-negative offsets, its size checked when the program is attached. */
+  TP_BUFFER: 21,
 } as const;
 export type RegType = (typeof RegType)[keyof typeof RegType];
 
@@ -90,6 +93,7 @@ const TYPE_NAME: Record<number, string> = {
   [RegType.DYNPTR]: 'dynptr_ptr',
   [RegType.XDP_SOCK]: 'xdp_sock',
   [RegType.ARENA]: 'arena',
+  [RegType.TP_BUFFER]: 'tp_buffer',
 };
 
 /** The scalar part of registers that have none yet (NOT_INIT): shared, never mutated. */

@@ -87,6 +87,8 @@ export class Verifier {
   /** Furthest byte accessed through read-only / read-write PTR_TO_BUF pointers (iterators). */
   maxRdonlyAccess = 0;
   maxRdwrAccess = 0;
+  /** Furthest byte accessed through PTR_TO_TP_BUFFER (the kernel's max_tp_access). */
+  maxTpAccess = 0;
   private idGen = 0;
   /** Capability flags of this run (env.ts verifierCaps; the kernel's env->allow_ptr_leaks etc.). */
   readonly allowPtrLeaks: boolean;
