@@ -23,6 +23,10 @@
 //   node scripts/kernel-progs.mjs --tree 6.1 [...]   the same over Debian's linux-source-6.1 selftests
 //     (scripts/kernel-tree.mjs TREES): fixtures in test/fixtures/kernel-progs-6.1/, objects in the
 //     cache's build-6.1/progs, docs/kernel-progs-6.1.md; plus the verdict sweep below
+//   node scripts/kernel-progs.mjs --record-verdicts [FILE...]   only the host kernel's verdicts (the
+//     sweep of section 6), added under "verdicts" (with "verdictsKernel") to the fixtures as they
+//     are, a verdict-only fixture for a file without one; then the usual comparison and doc. The
+//     main tree's sweep runs by default once its fixtures hold verdicts.
 //   node scripts/kernel-progs.mjs --record-object test/progs/DIR/X.o...   the host kernel's results
 //     for ebpfvm's own test objects into test/fixtures/kernel-progs-local/X.json
 import { spawn, spawnSync } from 'node:child_process';
@@ -46,7 +50,10 @@ const OBJS = join(TREE_INFO.build, 'progs');
 const FIXTURES = join(root, MAIN ? 'test/fixtures/kernel-progs' : `test/fixtures/kernel-progs-${VERSION}`);
 const DOC = join(root, MAIN ? 'docs/kernel-progs.md' : `docs/kernel-progs-${VERSION}.md`);
 const FIXTURES_REL = FIXTURES.slice(root.length + 1);
-const VERDICTS = !MAIN || flag('--verdicts');
+// --record-verdicts: only the host's verdicts, added to the fixtures as they are (their test-run
+// facts, recorded on another host kernel build, stay byte for byte), then compared; no test run.
+const RECORD_VERDICTS = flag('--record-verdicts');
+const VERDICTS_FLAG = !MAIN || flag('--verdicts') || RECORD_VERDICTS;
 const CLANG = process.env.CLANG ?? 'clang-19';
 const log = (m) => process.stderr.write(`kernel-progs: ${m}\n`);
 
@@ -164,7 +171,7 @@ const HARNESS_V = join(CACHE, 'build/verifier-harness-sweep');
 const SAME_AS_INPUT = '=data_in';
 function ensureProgsHarness() {
   buildHarness('progs-harness');
-  if (VERDICTS) buildHarness('verifier-harness', 'verifier-harness-sweep');
+  if (VERDICTS_FLAG) buildHarness('verifier-harness', 'verifier-harness-sweep');
 }
 
 const objPathOf = (name) => (name.endsWith('.o') ? resolve(root, name) : join(OBJS, `${name}.o`));
@@ -223,9 +230,11 @@ function recordFile(name, listing, extra = {}) {
 /** One program per line: the fixtures stay readable in a diff without one line per field. */
 function fixtureText(fx) {
   const block = (o) => Object.entries(o).map(([p, v]) => `  ${JSON.stringify(p)}: ${JSON.stringify(v)}`).join(',\n');
-  const { programs, verdicts, ...head } = fx;
+  // verdictsKernel follows programs: the verdicts of a fixture recorded earlier are appended
+  // after its facts, which stay as they were
+  const { programs, verdictsKernel, verdicts, ...head } = fx;
   const top = JSON.stringify(head, null, 1).slice(0, -2);
-  return `${top},\n "programs": {\n${block(programs)}\n }${verdicts ? `,\n "verdicts": {\n${block(verdicts)}\n }` : ''}\n}\n`;
+  return `${top},\n "programs": {\n${block(programs)}\n }${verdictsKernel ? `,\n "verdictsKernel": ${JSON.stringify(verdictsKernel)}` : ''}${verdicts ? `,\n "verdicts": {\n${block(verdicts)}\n }` : ''}\n}\n`;
 }
 
 // ---- 6. the verdict sweep (--tree 6.1, or --verdicts): every program, whatever its type -------
@@ -335,12 +344,16 @@ function compareAnnotated(fixtures) {
   return rows;
 }
 
+/** The host kernels the verdicts were recorded on (a fixture's own kernel unless it says otherwise). */
+const verdictKernels = (fixtures) => [...new Set(Object.values(fixtures).filter((f) => f.verdicts).map((f) => f.verdictsKernel ?? f.kernel))].sort();
+
 /** A verdict difference's reason for grouping: program, section and symbol names dropped. */
 const verdictReason = (it) => reasonKey(it.class.includes('ebpfvm accepts') ? `host: ${it.host}` : it.here)
   .replace(/^program \S+: /, '').replace(/ \(section [^)]*\)?/, '').replace(/^\(relocation against \S+\): kernel symbol \S+/, 'kernel symbol')
   .replace(/'[^']*'/g, "'…'");
 
-function verdictLines(rows, annotated, unopened = []) {
+const VERDICT_HEADING = '## Verdicts: every program, whatever its type';
+function verdictLines(rows, annotated, unopened = [], kernels = []) {
   const esc = (s) => String(s).replace(/\|/g, '\\|');
   const tot = {};
   let programs = 0;
@@ -353,12 +366,13 @@ function verdictLines(rows, annotated, unopened = []) {
     groups.set(key, [...(groups.get(key) ?? []), `${r.name}/${it.prog}`]);
   }
   return [
-    '## Verdicts: every program, whatever its type',
+    VERDICT_HEADING,
     '',
     'Each program of each compiled object loaded alone: on the host kernel by root with the tree\'s programs',
-    'as their own prog_tests load them (test/kernel/harness/verifier-harness `--plain`: every capability, no test run;',
+    `as their own prog_tests load them (host kernel ${kernels.join(', ') || '?'}; test/kernel/harness/verifier-harness \`--plain\`: every capability, no test run;`,
     `facts in ${FIXTURES_REL}/<file>.json under "verdicts"), here with \`load(spec, { programs: [P] })\` and`,
     '`verifyProgram`. "Cannot load" is a refusal before verification (a map, program or attach type ebpfvm lacks).',
+    ...(MAIN ? ['This section is rewritten by runs with `--verdicts` (or `--record-verdicts`); other runs keep it as it is.'] : []),
     'The host\'s refusals without a verifier log (`host: errno: (no log)`) are this machine, not the verifier: 1 (EPERM)',
     'for fentry/fexit/LSM programs this host kernel does not attach, 3 (ESRCH) for attach targets of bpf_testmod (not',
     'loaded), 22 (EINVAL) where libbpf gives up on the object before the load (an extern another program of the object',
@@ -650,16 +664,30 @@ async function main() {
   let n = 0;
   for (const name of compiled) {
     const fxPath = join(FIXTURES, `${name}.json`);
+    if (RECORD_VERDICTS) {
+      const fx = existsSync(fxPath) ? JSON.parse(readFileSync(fxPath, 'utf8'))
+        : { kernel: hostKernel(), tree: TREE_INFO.pkg, source: `tools/testing/selftests/bpf/progs/${name}.c`, inputs: 'inputs.json', programs: {}, other: {} };
+      const v = recordVerdicts(name);
+      if (typeof v.openError === 'string') {
+        if (Object.keys(fx.programs).length) throw new Error(`${name}: libbpf cannot open it, but its fixture has test-run facts`);
+        fx.openError = v.openError; fx.verdicts = {};
+      } else fx.verdicts = v;
+      fx.verdictsKernel = hostKernel();
+      writeFileSync(fxPath, fixtureText(fx));
+      fixtures[name] = fx;
+      if (++n % 25 === 0) log(`recorded the verdicts of ${n} files`);
+      continue;
+    }
     if (flag('--no-record') || flag('--no-compile') || flag('--doc-only')) {
       if (existsSync(fxPath)) fixtures[name] = JSON.parse(readFileSync(fxPath, 'utf8'));
       continue;
     }
     const listing = listPrograms(name);
     const runnable = !listing.error && listing.programs.some((p) => KIND[p.type]);
-    if (!runnable && !VERDICTS) continue;
+    if (!runnable && !VERDICTS_FLAG) continue;
     const fx = runnable ? recordFile(name, listing)
       : { kernel: hostKernel(), tree: TREE_INFO.pkg, source: `tools/testing/selftests/bpf/progs/${name}.c`, inputs: 'inputs.json', programs: {}, other: {} };
-    if (VERDICTS) {
+    if (VERDICTS_FLAG) {
       // an object libbpf cannot open (linked_*.c are halves of a `bpftool gen object` link) has no
       // verdicts; the reason is kept
       const v = recordVerdicts(name);
@@ -669,19 +697,26 @@ async function main() {
     fixtures[name] = fx;
     if (++n % 25 === 0) log(`recorded ${n} files`);
   }
-  log(`${Object.keys(fixtures).length} files with test-runnable programs`);
+  log(`${Object.values(fixtures).filter((f) => Object.keys(f.programs).length).length} files with test-runnable programs, ${Object.values(fixtures).filter((f) => f.verdicts).length} with verdicts`);
 
-  const meta = { kernel: Object.values(fixtures)[0]?.kernel ?? hostKernel(), files: names.length, compiled: compiled.length, compileErrors: names.length - compiled.length, withRunnable: Object.values(fixtures).filter((f) => Object.keys(f.programs).length).length };
+  const meta = { kernel: Object.values(fixtures).find((f) => Object.keys(f.programs).length)?.kernel ?? hostKernel(), files: names.length, compiled: compiled.length, compileErrors: names.length - compiled.length, withRunnable: Object.values(fixtures).filter((f) => Object.keys(f.programs).length).length };
   // the verdict sweep: every program of every file, against the host's verdicts
   let verdictDoc = [];
+  // The main tree's sweep (some minutes: every verifier_*.c program) runs with --verdicts or
+  // --record-verdicts; a run without it keeps the doc's verdict section as it was.
+  const VERDICTS = VERDICTS_FLAG;
+  if (!VERDICTS && existsSync(DOC)) {
+    const old = readFileSync(DOC, 'utf8'), at = old.indexOf(VERDICT_HEADING);
+    if (at >= 0) verdictDoc = old.slice(at).split('\n');
+  }
   if (VERDICTS && flag('--doc-only')) {
     const { vrows, arows } = JSON.parse(readFileSync(join(OBJS, 'verdict-results.json'), 'utf8'));
-    verdictDoc = verdictLines(vrows, arows, Object.entries(fixtures).filter(([, f]) => f.openError).map(([f, x]) => [f, x.openError]));
+    verdictDoc = verdictLines(vrows, arows, Object.entries(fixtures).filter(([, f]) => f.openError).map(([f, x]) => [f, x.openError]), verdictKernels(fixtures));
   }
   if (VERDICTS && !flag('--doc-only')) {
     const vrows = await compareVerdicts(fixtures);
     const arows = compareAnnotated(fixtures);
-    verdictDoc = verdictLines(vrows, arows, Object.entries(fixtures).filter(([, f]) => f.openError).map(([f, x]) => [f, x.openError]));
+    verdictDoc = verdictLines(vrows, arows, Object.entries(fixtures).filter(([, f]) => f.openError).map(([f, x]) => [f, x.openError]), verdictKernels(fixtures));
     const all = vrows.reduce((n, r) => n + r.programs, 0);
     const ag = vrows.reduce((n, r) => n + (r.classes['agree (both accept)'] ?? 0) + (r.classes['agree (both refuse)'] ?? 0), 0);
     console.log(`kernel-progs: verdicts: ${ag} of ${all} programs get the host's verdict (${pct(ag, all)} %)`);
