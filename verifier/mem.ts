@@ -240,8 +240,10 @@ const ALIGN_DESC: ReadonlyMap<number, string> = new Map([
 ]);
 
 export function checkAlignment(v: Verifier, reg: Reg, off: number, size: number, strictOnce: boolean): void {
-  // strict_alignment_once: atomics are aligned whatever the program's flags say
-  const strict = reg.type === RegType.STACK || strictOnce || ((v.opts.progFlags ?? 0) & 1) !== 0;
+  // strict_alignment_once: atomics are aligned whatever the program's flags say; otherwise
+  // BPF_F_STRICT_ALIGNMENT (1) asks for it and BPF_F_ANY_ALIGNMENT (2) overrides that (bpf_check)
+  const flags = v.opts.progFlags ?? 0;
+  const strict = reg.type === RegType.STACK || strictOnce || (flags & 3) === 1;
   if (!strict || size === 1) return;
   if (reg.type === RegType.NOT_INIT || reg.type === RegType.SCALAR || reg.type === RegType.ARENA) return;
   const desc = ALIGN_DESC.get(reg.type) ?? (reg.isPkt() ? 'packet ' : '');

@@ -193,6 +193,13 @@ describe('strict alignment of context accesses', () => {
   it('without the flag the access is the ctx checks\' to judge', () => {
     expect(runCase({ ...c, flags: 0 }, false, '6.12').log).toContain('invalid bpf_context access off=49 size=2');
   });
+  it('BPF_F_ANY_ALIGNMENT overrides BPF_F_STRICT_ALIGNMENT (a test with F_NEEDS_EFFICIENT_UNALIGNED_ACCESS and a flag above bit 1 passes both)', () => {
+    // flags 9: F_NEEDS_EFFICIENT_UNALIGNED_ACCESS | BPF_F_TEST_STATE_FREQ, which test_verifier also
+    // ORs in whole, bit 0 (BPF_F_STRICT_ALIGNMENT) included (precise "ARG_CONST_ALLOC_SIZE_OR_ZERO")
+    const o = runCase({ ...c, flags: 9 }, false, '6.12');
+    expect(o.log).not.toContain('misaligned');
+    expect(o.log).toContain('invalid bpf_context access off=49 size=2');
+  });
 });
 
 // check_atomic_rmw fills the fetch register as a load from the slot would (test_verifier's
