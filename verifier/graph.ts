@@ -515,11 +515,15 @@ export function checkKptrXchg(v: Verifier): void {
   let released = 0;
   if (!obj.isNullConst()) {
     if (obj.type !== RegType.BTF_ID || obj.maybeNull) v.reject(`R2 type=${regTypeName(obj)} expected=ptr_, ptr_or_null_`);
-    if (!obj.refId) v.reject('R2 must be referenced when passed to release function');
-    if (obj.off || !obj.s.isConst() || obj.s.constValue() !== 0n) v.reject('R2 must have zero offset when passed to release func or trusted arg to kfunc', false, 22);
+    // map_kptr_match_type (check_reg_type) before the release checks of check_func_arg: the
+    // offset, then the type, matched strictly (a referenced kptr's object at offset 0, not a
+    // member of it)
+    if (obj.off < 0) v.reject(`negative offset ${regTypeName(obj)} ptr R2 off=${obj.off} disallowed`, false, 13);
+    if (!obj.s.isConst() || obj.s.constValue() !== 0n) v.reject(`variable ${regTypeName(obj)} access var_off=${formatTnum(obj.s.varOff)} disallowed`, false, 13);
     const want = f.kptr?.typeName ?? '';
     const sameType = local ? obj.flags & RegFlag.MEM_ALLOC && obj.btfId === local.id : obj.btfName === want;
-    if (!sameType) v.reject(`invalid kptr access, R2 type=${regTypeName(obj)}${obj.btfName} expected=ptr_${want}`);
+    if (!sameType || obj.off !== 0) v.reject(`invalid kptr access, R2 type=${regTypeName(obj)}${obj.btfName} expected=ptr_${want}`, false, 22);
+    if (!obj.refId) v.reject('R2 must be referenced when passed to release function');
     released = obj.refId;
   }
   if (released) releaseReference(v, released);

@@ -162,6 +162,14 @@ describe('kptr fields of a map value', () => {
     expect(log(mk([[0x79, 1, 0, 0, 0], [0x55, 1, 0, 1, 0], exit, [0x07, 1, 0, 0, 4], [0x7b, 0, 1, 0, 0], exit]))).toContain('invalid kptr access, R1 type=untrusted_ptr_prog_test_ref_kfunc expected=ptr_prog_test_ref_kfunc or untrusted_ptr_prog_test_ref_kfunc');
     expect(runCase(mk([[0x79, 1, 0, 0, 0], [0x55, 1, 0, 1, 0], exit, [0x7b, 0, 1, 0, 0], [0xb7, 0, 0, 0, 0], exit]), false, '6.12').loaded).toBe(true);
   });
+  it('bpf_kptr_xchg matches the object\'s type at offset 0 before its release checks: a member of a referenced object is the wrong type, not a wrong offset', () => {
+    // r0 += 8; r7 = r0; old = bpf_kptr_xchg(r0, NULL): a referenced prog_test_ref_kfunc; then
+    // bpf_kptr_xchg(r7 + 8, old + 8): the kptr at 16 wants a prog_test_member, which old + 8 is
+    // as a member (map_kptr_match_type matches a referenced kptr strictly)
+    const xchg: [number, number, number, number, number] = [0x85, 0, 0, 0, 194];
+    const tail: NonNullable<TvCase['insns']> = [[0x07, 0, 0, 0, 8], [0xbf, 7, 0, 0, 0], [0xbf, 1, 0, 0, 0], [0xb7, 2, 0, 0, 0], xchg, [0x55, 0, 0, 1, 0], exit, [0xbf, 1, 7, 0, 0], [0x07, 1, 0, 0, 8], [0x07, 0, 0, 0, 8], [0xbf, 2, 0, 0, 0], xchg, exit];
+    expect(log(mk(tail))).toContain('invalid kptr access, R2 type=ptr_prog_test_ref_kfunc expected=ptr_prog_test_member');
+  });
   it('a helper may not touch a kptr through a map value pointer', () => {
     // bpf_map_delete_elem(map, r0 + 2): the key overlaps the kptr at 0
     expect(log(mk([[0xbf, 1, 6, 0, 0], [0x07, 0, 0, 0, 2], [0xbf, 2, 0, 0, 0], [0x85, 0, 0, 0, 3], exit]))).toContain('kptr cannot be accessed indirectly by helper');
