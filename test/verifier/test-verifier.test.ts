@@ -139,6 +139,22 @@ describe('call depth through dead code', () => {
   });
 });
 
+// test_verifier loads at log level 4 (messages, no instruction trace); its log is derived here
+// from ebpfvm's level-1 log, where a message written after a branch was popped follows the jump
+// that pushed it on one line, as on the host (test/progs/verifier/loop_after_pop.c).
+describe('level-4 logs from level-1 logs', () => {
+  it('keeps an infinite loop found on a popped branch (calls "conditional call 6")', () => {
+    const insns: TvCase['insns'] = [[0xbf, 6, 1, 0, 0], [0xbf, 1, 6, 0, 0], [0x85, 0, 1, 0, 2], [0x15, 0, 0, -3, 0], [0x95, 0, 0, 0, 0], [0x61, 0, 1, 8, 0], [0x95, 0, 0, 0, 0]];
+    const c: TvCase = { file: 'x', index: 0, descr: 'x', insns, progType: 3, expectedAttachType: 0, flags: 0, result: 'REJECT', resultUnpriv: null, errstr: 'infinite loop detected', errstrUnpriv: null, runs: [], fixups: {} };
+    const o = runCase(c, false, '6.12');
+    expect(o.loaded).toBe(false);
+    const lines = o.log.split('\n');
+    const at = lines.indexOf('infinite loop detected at insn 1');
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(lines.slice(at + 1, at + 3)).toEqual(['cur state: R0=0 R6=ctx() R10=fp0', 'old state: R0=0 R6=ctx() R10=fp0']);
+  });
+});
+
 // check_map_kptr_access / check_map_access on kptr fields (test_verifier's map_kptr tests on the
 // map of struct btf_ptr: an untrusted kptr at 0, referenced ones at 8 and 16). All loaded here.
 describe('kptr fields of a map value', () => {

@@ -447,6 +447,11 @@ function errnoOf(res: { error?: string | undefined; errno?: number }): string {
 export function level4Log(log: string): string {
   return log
     .split('\n')
+    // A message written after the log was rewound to a jump that pushed a branch (is_state_visited
+    // on the popped branch) follows that jump's text on its line, as on the host at level 1 ("3:
+    // (15) if r0 == 0x0 goto pc-3 infinite loop detected at insn 1"); at level 4 it is a line.
+    .map((l) => (/^\d+: \([0-9a-f]{2}\)/.test(l) ? (POP_TIME_MESSAGE.exec(l)?.[1] ?? l) : l))
     .filter((l) => !/^\d+: \([0-9a-f]{2}\)/.test(l) && !/^\d+: (R\d+|frame\d+:|safe$)/.test(l) && !/^from \d+ to \d+: /.test(l) && !/^; /.test(l) && !/^\d+: $/.test(l))
     .join('\n');
 }
+const POP_TIME_MESSAGE = / (infinite loop detected at insn \d+|The sequence of \d+ jumps is too complex\.|BPF program is too large\. Processed \d+ insn)$/;
