@@ -19,6 +19,7 @@ import { disassemble } from '../../../vm/disasm.js';
 import { verify, type VerifierMap, type VerifyInput, type VerifyResult } from '../../../verifier/index.js';
 import type { Insn } from '../../../vm/isa.js';
 import type { Program } from '../../../vm/program.js';
+import { AttachType, ProgType } from '../../../vm/prog-types.js';
 import { FEATURES, generate, mutate, rng, type Feature, type GenProgram, type Rand } from './gen.js';
 
 const ROOT = join(import.meta.dirname, '../../..').replace(/\/dist$/, '');
@@ -102,7 +103,10 @@ export function corpusPrograms(): CorpusRef[] {
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.o') && !CORPUS_SKIP.has(x)).sort()) {
     try {
       const spec = openObject(new Uint8Array(readFileSync(join(dir, f))), { name: f.replace(/\.o$/, '') });
-      for (const p of spec.programs.values()) if (CORPUS_TYPES.has(p.progType) && !CORPUS_SKIP.has(`${f}:${p.name}`)) out.push({ file: join(dir, f), name: p.name });
+      // (xdp programs for devmap and cpumap entries are verified but never test-run, as in the
+      // kernel: nothing to run them with)
+      const runnable = (p: { progType: number; expectedAttachType: number }) => !(p.progType === ProgType.XDP && (p.expectedAttachType === AttachType.XDP_DEVMAP || p.expectedAttachType === AttachType.XDP_CPUMAP));
+      for (const p of spec.programs.values()) if (CORPUS_TYPES.has(p.progType) && runnable(p) && !CORPUS_SKIP.has(`${f}:${p.name}`)) out.push({ file: join(dir, f), name: p.name });
     } catch {
       // an object the loader refuses on purpose
     }
