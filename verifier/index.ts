@@ -15,6 +15,7 @@ import { verifierCaps, type VerifyInput, type VerifyOptions, type VerifyResult }
 import { asyncCallbacks } from './timer.js';
 import { fastcallRemovals } from './fastcall.js';
 import { nowMs } from '../vm/now.js';
+import { loadAttachType } from '../vm/prog-types.js';
 
 export type { VerifyInput, VerifyOptions, VerifyResult, VerifierMap, InsnFacts, GlobalArg, VerifierCaps } from './env.js';
 export { verifierCaps } from './env.js';
@@ -23,6 +24,8 @@ export function verify(input: VerifyInput, opts: VerifyOptions = {}): VerifyResu
   const level = opts.logLevel ?? 0;
   // BPF_F_SLEEPABLE from the caller's flags counts as much as a `.s` section.
   if ((opts.progFlags ?? 0) & 16 && !input.sleepable) input = { ...input, sleepable: true };
+  const attach = loadAttachType(input.progType, input.expectedAttachType ?? 0);
+  if (attach !== (input.expectedAttachType ?? 0)) input = { ...input, expectedAttachType: attach };
   const result = runOnce(input, opts, level);
   // Level 0 on rejection: the log libbpf's retry at level 1 gives (libbpf retries only when no log
   // was asked for, so not with the statistics).

@@ -98,6 +98,16 @@ export const AttachType = {
   CGROUP_UNIX_GETSOCKNAME: 53,
 } as const;
 
+/** bpf_prog_load_fixup_attach_type: BPF_PROG_LOAD gives a cgroup/sock program without an
+ *  expected attach type (0, which is also BPF_CGROUP_INET_INGRESS) the socket-creation hook, and
+ *  an sk_reuseport program the select hook, before anything else reads it. */
+export function loadAttachType(progType: number, expectedAttachType: number): number {
+  if (expectedAttachType !== 0) return expectedAttachType;
+  if (progType === ProgType.CGROUP_SOCK) return AttachType.CGROUP_INET_SOCK_CREATE;
+  if (progType === ProgType.SK_REUSEPORT) return AttachType.SK_REUSEPORT_SELECT;
+  return 0;
+}
+
 export function progTypeName(type: number): string {
   for (const [name, value] of Object.entries(ProgType)) if (value === type) return name.toLowerCase();
   return `prog_type#${type}`;

@@ -139,6 +139,19 @@ describe('call depth through dead code', () => {
   });
 });
 
+// bpf_prog_load_fixup_attach_type: a cgroup/sock program loaded without an expected attach type
+// gets the socket-creation hook, whose context has bound_dev_if (6.1 cgroup_inv_retcode "test2").
+describe('a load\'s default attach type', () => {
+  it('cgroup/sock without one is BPF_CGROUP_INET_SOCK_CREATE: bound_dev_if is readable', () => {
+    const insns: TvCase['insns'] = [[0x61, 0, 1, 0, 0], [0x57, 0, 0, 0, 1], [0x95, 0, 0, 0, 0]];
+    const c: TvCase = { file: 'x', index: 0, descr: 'x', insns, progType: 9, expectedAttachType: 0, flags: 0, result: 'ACCEPT', resultUnpriv: null, errstr: null, errstrUnpriv: null, runs: [], fixups: {} };
+    expect(runCase(c, false, '6.1').loaded).toBe(true);
+    // at an explicit hook without it (post_bind), the field is refused
+    const o = runCase({ ...c, expectedAttachType: 12 }, false, '6.1');
+    expect([o.loaded, o.log.includes('invalid bpf_context access off=0 size=4')]).toEqual([false, true]);
+  });
+});
+
 // test_verifier loads at log level 4 (messages, no instruction trace); its log is derived here
 // from ebpfvm's level-1 log, where a message written after a branch was popped follows the jump
 // that pushed it on one line, as on the host (test/progs/verifier/loop_after_pop.c).
