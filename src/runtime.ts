@@ -17,7 +17,7 @@ import type { InlineMap } from '../vm/compiler/codegen.js';
 import { bpfMapStruct } from '../maps/kernel-struct.js';
 import { Errno, mapTypeName, type BpfMap, type MapSpec } from '../maps/types.js';
 import { HandleKind, handleIndex, handleKind, makeHandle } from '../vm/handles.js';
-import { Interpreter, type Engine, type VmEnv, type TraceFn } from '../vm/interpreter.js';
+import { ENGINES, Interpreter, type Engine, type VmEnv, type TraceFn } from '../vm/interpreter.js';
 import { KernelMemory } from '../vm/kmem.js';
 import { mapBuiltinKernel } from './btf/builtin-kmem.js';
 import { Arena, MemFlag, PAGE_SIZE, type ArenaOptions } from '../vm/memory.js';
@@ -116,6 +116,14 @@ export interface ExecResult {
 
 export const DEFAULT_MAX_INSNS = 100_000_000;
 
+/** An instruction budget as given: 0 or Infinity (none) or a positive integer. The interpreter
+ *  treats anything not above 0 as no budget, so a negative or NaN budget would run an endless
+ *  loop for ever instead of stopping it. */
+function checkBudget(what: string, n: number): number {
+  if (n === Infinity || (Number.isSafeInteger(n) && n >= 0)) return n;
+  throw new UsageError(`${what} must be 0 (no budget) or a positive integer (got ${typeof n === 'string' ? JSON.stringify(n) : String(n)})`);
+}
+
 export function emptyOutput(): RunOutput {
   return { printk: [], ringbuf: [], perf: [] };
 }
@@ -153,13 +161,14 @@ export class Runtime implements VmEnv {
     if (!Number.isInteger(ncpus) || ncpus < 1) throw new UsageError(`ncpus must be a positive integer (got ${ncpus})`);
     const cpu = opts.cpu ?? 0;
     if (!Number.isInteger(cpu) || cpu < 0 || cpu >= ncpus) throw new UsageError(`cpu ${cpu} out of range (ncpus ${ncpus})`);
+    if (opts.engine !== undefined && !ENGINES.includes(opts.engine)) throw new UsageError(`engine must be one of ${ENGINES.join(', ')} (got ${String(opts.engine)})`);
     const start = nowMs();
     this.options = {
       ncpus,
       cpu,
       seed: opts.seed ?? 0,
       clock: opts.clock ?? (() => BigInt(Math.round((nowMs() - start) * 1e6)) + 1_000_000_000n),
-      maxInsns: opts.maxInsns ?? DEFAULT_MAX_INSNS,
+      maxInsns: checkBudget('maxInsns', opts.maxInsns ?? DEFAULT_MAX_INSNS),
       task: { pid: 1000, tgid: 1000, uid: 0, gid: 0, comm: 'ebpfvm', ...opts.task },
       arena: opts.arena ?? {},
       helpers: opts.helpers ?? LINUX_HELPERS,
@@ -424,7 +433,7 @@ export class Runtime implements VmEnv {
     const r = this.interpreter.run(prog, {
       args: req.args,
       cpu,
-      maxInsns: req.maxInsns ?? (req.verified ? 0 : this.options.maxInsns),
+      maxInsns: req.maxInsns !== undefined ? checkBudget('maxInsns', req.maxInsns) : req.verified ? 0 : this.options.maxInsns,
       verified: req.verified === true,
       trace: req.trace,
       output,

@@ -5,7 +5,7 @@ import { UsageError } from '../../src/errors.js';
 import { MapType } from '../../maps/types.js';
 import { LINUX_HELPERS } from '../../helpers/table.js';
 import { HandleKind, handleIndex, handleKind } from '../../vm/handles.js';
-import { exit, mov64, prog } from './enc.js';
+import { ADD, JNE, alu64k, exit, jmpk, mov64, prog } from './enc.js';
 
 describe('Runtime', () => {
   it('defaults', () => {
@@ -20,6 +20,19 @@ describe('Runtime', () => {
   it('rejects impossible CPU settings', () => {
     expect(() => new Runtime({ ncpus: 0 })).toThrow(UsageError);
     expect(() => new Runtime({ ncpus: 2, cpu: 2 })).toThrow(/cpu 2 out of range/);
+  });
+  it('refuses a budget or engine it cannot honour instead of running without a budget', () => {
+    // A negative or NaN budget was taken as "no budget": an endless loop then never stopped.
+    // The program counts 100000 iterations, so a run that ignored the refusal would finish.
+    const loop = prog([mov64(0, 0), alu64k(ADD, 0, 1), jmpk(JNE, 0, 100_000, -2), exit()]);
+    for (const bad of [-5, NaN, 1.5, -Infinity, '10' as unknown as number, 5n as unknown as number]) {
+      expect(() => new Runtime({ maxInsns: bad }), String(bad)).toThrow(/maxInsns must be 0 \(no budget\) or a positive integer/);
+      expect(() => new Runtime().execute(loop, { maxInsns: bad }), String(bad)).toThrow(UsageError);
+    }
+    expect(() => new Runtime({ maxInsns: 1000 }).execute(loop)).toThrow(/instruction budget of 1000 exhausted/);
+    expect(new Runtime({ maxInsns: Infinity }).execute(loop).r0).toBe(100_000n);
+    expect(new Runtime().execute(loop, { maxInsns: 0 }).r0).toBe(100_000n);
+    expect(() => new Runtime({ engine: 'jit' as unknown as 'compiled' })).toThrow(/engine must be one of interpreter, compiled \(got jit\)/);
   });
   it('prandom is deterministic per seed; the clock can be replaced', () => {
     const a = new Runtime({ seed: 7 });
