@@ -47,6 +47,14 @@ export function errorReport(err: unknown): { text: string; exitCode: number } {
   return { text: `ebpfvm: internal error: ${e?.stack ?? String(err)}`, exitCode: 70 };
 }
 
+/** What a value of the wrong type is, for the error that refuses it (JavaScript callers of the
+ *  typed API may pass anything). */
+export function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  const what = ArrayBuffer.isView(v) || v instanceof ArrayBuffer ? v.constructor.name : Array.isArray(v) ? 'array' : typeof v === 'object' ? `object (${(v as object).constructor?.name ?? 'no prototype'})` : typeof v;
+  return `${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what}`;
+}
+
 /** Malformed or unsupported ELF: `where` names the section/symbol/offset. */
 export class ElfError extends EbpfvmError {
   constructor(message: string, readonly where?: string, options?: EbpfvmErrorOptions) {

@@ -30,7 +30,8 @@ import { releaseCryptoKptr } from '../helpers/crypto.js';
 import { workQueue } from '../helpers/wq.js';
 import type { Program } from '../vm/program.js';
 import { nowMs } from '../vm/now.js';
-import { FaultSignal, MapError, UnsupportedError, UsageError } from './errors.js';
+import { FaultSignal, MapError, UnsupportedError, UsageError, describeValue } from './errors.js';
+import { checkProgram } from '../vm/decode.js';
 import { TimerTable, type BpfTimer } from '../helpers/timer.js';
 import { RuntimeClock, type ClockSource } from './clock.js';
 
@@ -157,6 +158,7 @@ export class Runtime implements VmEnv {
   private kfuncIds: Map<number, KfuncEntry> | undefined;
 
   constructor(opts: RuntimeOptions = {}) {
+    if (opts === null || typeof opts !== 'object') throw new UsageError(`Runtime options must be an object, got ${describeValue(opts)}`);
     const ncpus = opts.ncpus ?? 1;
     if (!Number.isInteger(ncpus) || ncpus < 1) throw new UsageError(`ncpus must be a positive integer (got ${ncpus})`);
     const cpu = opts.cpu ?? 0;
@@ -427,6 +429,7 @@ export class Runtime implements VmEnv {
 
   /** Run a program once. Throws VmFault on a fault, DecodeError if its code is malformed. */
   execute(prog: Program, req: ExecRequest = {}): ExecResult {
+    checkProgram(prog);
     const output = req.output ?? emptyOutput();
     const cpu = req.cpu ?? this.options.cpu;
     if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.options.ncpus) throw new UsageError(`cpu ${cpu} out of range (ncpus ${this.options.ncpus})`);

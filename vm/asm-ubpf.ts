@@ -15,7 +15,7 @@
 // `exit`, as in the suite's own assembler. Registers %r11..%r15 are accepted (the suite uses them
 // for negative tests); the VM rejects them at load time. Which encodings exist comes from
 // vm/opcodes.ts; this file only knows the spelling.
-import { AsmError } from '../src/errors.js';
+import { AsmError, describeValue } from '../src/errors.js';
 import { PseudoCall, type Insn } from './isa.js';
 import { OPCODE_BY_NAME, OPCODES, type OpForm } from './opcodes.js';
 
@@ -28,6 +28,7 @@ interface Fixup {
 
 /** Assemble uBPF-syntax text into instruction slots. Throws AsmError naming the line. */
 export function assembleUbpf(text: string): Insn[] {
+  if (typeof text !== 'string') throw new AsmError(`expected the program text as a string, got ${describeValue(text)}`);
   const out: Insn[] = [];
   const labels = new Map<string, number>();
   const fixups: Fixup[] = [];

@@ -3,7 +3,7 @@
 // (`name:`), symbolic jump/call targets (`goto LBB0_2`, `call mix`), and objdump listings pasted
 // as they are (`  12:\t<insn>`, `0000000000000000 <name>:`, ` <target>` suffixes, `; comments`).
 // Which encodings exist comes from vm/opcodes.ts; this file only knows the spelling.
-import { AsmError } from '../src/errors.js';
+import { AsmError, describeValue } from '../src/errors.js';
 import { PseudoCall, PseudoLd, type Insn } from './isa.js';
 import { OPCODES, type OpForm, type OpKind } from './opcodes.js';
 import { LD_PSEUDO_FUNCS } from './disasm.js';
@@ -27,6 +27,7 @@ const REG = String.raw`[rw]\d+`; // range-checked by reg() for a clear error
 
 /** Assemble llvm-dialect text into instruction slots. Throws AsmError naming the line. */
 export function assemble(text: string, opts: AsmOptions = {}): Insn[] {
+  if (typeof text !== 'string') throw new AsmError(`expected the program text as a string, got ${describeValue(text)}`);
   const labels = new Map<string, number>();
   const pending: Pending[] = [];
   let pc = 0;

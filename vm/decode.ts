@@ -3,8 +3,9 @@
 // LD_IMM64. `predecode` turns the instruction objects into parallel typed arrays so the
 // interpreter's hot loop touches no per-instruction objects (rbpf/uBPF style).
 
-import { DecodeError } from '../src/errors.js';
+import { DecodeError, describeValue } from '../src/errors.js';
 import { Cls, JmpOp, LD_IMM64, PseudoCall, Src, type Insn } from './isa.js';
+import type { Program } from './program.js';
 import { formOf, insnProblem } from './opcodes.js';
 
 /** Parallel arrays of one program. Slot `length` is a sentinel (opcode 0, which is invalid) so
@@ -63,6 +64,7 @@ export function predecode(insns: readonly Insn[]): Decoded {
  *  (`writesFramePointer`) and the verifier refuses it where it is reachable. `maxReg` is 11 for
  *  the verifier's rewrite of a program (Program.xlated), which may use r11 (the kernel's AX). */
 export function validate(insns: readonly Insn[], maxReg = 10): void {
+  if (!Array.isArray(insns)) throw new DecodeError(`not a program: insns is ${describeValue(insns)}, not an array of instructions`);
   const n = insns.length;
   if (n === 0) throw new DecodeError('empty program');
   // Programs built in JavaScript (not decoded from bytes) can hold anything in these fields: only
@@ -109,6 +111,13 @@ export function validate(insns: readonly Insn[], maxReg = 10): void {
       target(pc, pc + x.imm + 1, 'function');
     }
   }
+}
+
+/** A Program from a JavaScript caller is at least an object with an instructions array (the
+ *  rest is checked where it is read: validate, the program-type table). */
+export function checkProgram(prog: Program): void {
+  if (typeof prog !== 'object' || prog === null) throw new DecodeError(`not a program: ${describeValue(prog)}`);
+  if (!Array.isArray(prog.insns)) throw new DecodeError(`program ${String(prog.name)}: insns is ${describeValue(prog.insns)}, not an array of instructions`);
 }
 
 /** Why an instruction object's fields do not fit the encoding, or undefined. imm may also be given

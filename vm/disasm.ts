@@ -9,6 +9,7 @@
 //   `(b7) r0 = 0`, `*(u32 *)(r10 -4) = r1`, `goto pc+3`, `call bpf_map_lookup_elem#1`.
 //
 // Names come from optional callbacks so vm/ never imports the helper table or the ELF loader.
+import { DecodeError, describeValue } from '../src/errors.js';
 import { AluOp, Cls, PseudoCall, PseudoLd, isPercpuMov, type Insn } from './isa.js';
 import { formOf, insnError, slotCount, type OpForm } from './opcodes.js';
 
@@ -287,6 +288,9 @@ function formatKernel(insns: readonly Insn[], pc: number, opts: DisasmOptions): 
  *  may be just the dialect (`disassemble(insns, 'kernel')`, DESIGN section 9). */
 export function disassemble(insns: readonly Insn[], optsOrDialect: DisasmOptions | Dialect = {}): string {
   const opts: DisasmOptions = typeof optsOrDialect === 'string' ? { dialect: optsOrDialect } : optsOrDialect;
+  if (!Array.isArray(insns)) throw new DecodeError(`not a program: ${describeValue(insns)}, not an array of instructions`);
+  const bad = insns.findIndex((x) => typeof x !== 'object' || x === null);
+  if (bad >= 0) throw new DecodeError(`not an instruction object (${String(insns[bad])})`, bad);
   const out: string[] = [];
   const kernel = opts.dialect === 'kernel';
   const labels = kernel || opts.raw ? new Map<number, string>() : collectLabels(insns, opts);

@@ -35,7 +35,8 @@
 
 import { freeMovedPacket, setSkb, setXdp } from '../helpers/packet.js';
 import type { RunOutput } from '../helpers/types.js';
-import { UnsupportedError, UsageError } from '../src/errors.js';
+import { UnsupportedError, UsageError, describeValue } from '../src/errors.js';
+import { checkProgram } from './decode.js';
 import {
   BPF_FLOW_KEYS,
   BPF_NF_CTX,
@@ -175,6 +176,8 @@ const NO_TEST_RUN: ReadonlySet<number> = new Set([
  *  refuses, UnsupportedError for types or sizes ebpfvm does not model, VmFault on a fault. */
 
 export function testRun(host: TestRunHost, prog: Program, input: TestRunInput = {}): TestRunResult {
+  checkProgram(prog);
+  if (input === null || typeof input !== 'object') throw new UsageError(`test run input must be an object, got ${describeValue(input)}`);
   const info = progTypeInfo(prog.progType);
   // raw_tracepoint_writable_prog_ops, perf_event_prog_ops, bpf_extension_prog_ops, cg_dev_prog_ops,
   // cg_sysctl_prog_ops and the socket hooks' prog_ops (cg_sock_addr, cg_sock, cg_sockopt, sock_ops, sk_msg, sk_skb, sk_reuseport) have no

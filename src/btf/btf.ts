@@ -2,7 +2,7 @@
 // checked against the blob, every referenced type id against the table) so a corrupt blob becomes a
 // BtfError naming the type at fault. Layout questions (size, alignment, member offsets, bitfields)
 // are answered here for the map, global-data and CO-RE code.
-import { BtfError } from '../errors.js';
+import { BtfError, describeValue } from '../errors.js';
 
 export const BTF_MAGIC = 0xeb9f;
 
@@ -438,6 +438,7 @@ export class Btf {
 }
 
 export function parseBtf(bytes: Uint8Array): Btf {
+  if (!(bytes instanceof Uint8Array)) throw new BtfError(`expected the BTF bytes as a Uint8Array, got ${describeValue(bytes)}`, '.BTF');
   try {
     return new Btf(bytes);
   } catch (e) {

@@ -1,7 +1,7 @@
 // BTF.ext: per-section function info, line info and CO-RE relocation records. Offsets in records
 // are byte offsets into the ELF section named by the record group; strings live in .BTF's string
 // section, so the parser takes the Btf it belongs to.
-import { BtfError } from '../errors.js';
+import { BtfError, describeValue } from '../errors.js';
 import type { Btf } from './btf.js';
 
 export interface FuncInfo {
@@ -51,6 +51,7 @@ export interface BtfExt {
 
 export function parseBtfExt(bytes: Uint8Array, btf: Btf): BtfExt {
   const where = '.BTF.ext';
+  if (!(bytes instanceof Uint8Array)) throw new BtfError(`expected the BTF.ext bytes as a Uint8Array, got ${describeValue(bytes)}`, where);
   if (bytes.length < 24) throw new BtfError(`header truncated (${bytes.length} bytes)`, where);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = dv.getUint16(0, true);

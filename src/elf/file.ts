@@ -4,7 +4,7 @@
 // the end of the file, odd entry sizes) is done here, so a corrupt file becomes an ElfError that
 // names the section, symbol or offset at fault instead of a RangeError deep inside a parser.
 import elfy from 'elfy';
-import { ElfError } from '../errors.js';
+import { ElfError, describeValue } from '../errors.js';
 
 export const EM_BPF = 247;
 export const ET_REL = 1;
@@ -147,6 +147,8 @@ export class ElfFile {
   readonly symtabIndex: number = 0;
 
   constructor(readonly bytes: Uint8Array) {
+    // JavaScript callers may pass anything; a Buffer is a Uint8Array.
+    if (!(bytes instanceof Uint8Array)) throw new ElfError(`expected the object's bytes as a Uint8Array, got ${describeValue(bytes)}`, 'ELF header');
     const hdr = new Reader(bytes, 'ELF header');
     if (bytes.length < 4 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) {
       throw new ElfError('not an ELF file (bad magic)', 'ELF header');

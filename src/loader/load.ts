@@ -2,7 +2,7 @@
 // data written, .rodata and .kconfig frozen), links every auto-loaded program, refuses what the
 // runtime cannot run (helper, kfunc, map type, program type) by name, registers the programs and
 // fills `values` initialisers (map-in-map slots, prog_array slots).
-import { DecodeError, LinkError, UnsupportedError, UsageError, EbpfvmError, VerifierError, earlyRefusalLog } from '../errors.js';
+import { DecodeError, LinkError, UnsupportedError, UsageError, EbpfvmError, VerifierError, earlyRefusalLog, describeValue } from '../errors.js';
 import { AluOp, AtomicOp, Cls, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, Src, type Insn } from '../../vm/isa.js';
 import { mapFuncRefusal, mapProgRefusal } from '../../helpers/map-compat.js';
 import { helperAllowed } from '../../helpers/table.js';
@@ -340,6 +340,8 @@ export function selectPrograms(spec: ObjectSpec, options: Pick<LoadOptions, 'pro
 }
 
 export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = {}): LoadedObject {
+  if (typeof spec !== 'object' || spec === null || !(spec.programs instanceof Map) || !(spec.maps instanceof Map)) throw new UsageError(`load: expected an object spec from openObject, got ${describeValue(spec)}`);
+  if (options.programs !== undefined && !Array.isArray(options.programs)) throw new UsageError(`load: options.programs must be an array of program names, got ${describeValue(options.programs)}`);
   checkTypedKsyms(spec, options);
   const obj = new LoadedObject(runtime, spec);
   obj.unpriv = options.unpriv === true;

@@ -1,6 +1,6 @@
 // openObject: ELF bytes -> ObjectSpec, following libbpf's rules for what is a program, a map, a
 // global variable and an extern. Nothing is created here; see load.ts for that.
-import { BtfError, ElfError, LinkError, EbpfvmError } from '../errors.js';
+import { BtfError, ElfError, LinkError, EbpfvmError, UsageError, describeValue } from '../errors.js';
 import { rawInsns, INSN_SIZE } from '../../vm/isa.js';
 import { ProgType } from '../../vm/prog-types.js';
 import { parseElf, SHT, SHF, STB, STT, SHN_UNDEF, type ElfFile, type ElfSection, type ElfSymbol } from '../elf/file.js';
@@ -30,6 +30,8 @@ export function isCodeSection(s: ElfSection): boolean {
 }
 
 export function openObject(bytes: Uint8Array, options: OpenOptions = {}): ObjectSpec {
+  if (options === null || typeof options !== 'object') throw new UsageError(`openObject: options must be an object, got ${describeValue(options)}`);
+  if (options.name !== undefined && typeof options.name !== 'string') throw new UsageError(`openObject: options.name must be a string, got ${describeValue(options.name)}`);
   try {
     return openInner(bytes, options);
   } catch (e) {
