@@ -267,6 +267,56 @@ export class Btf {
       if (t.indexType !== undefined) ref(t, t.indexType, 'array index');
       if (t.kind === BtfKind.INT && (t.intBits! > 128 || t.intBits! === 0)) throw new BtfError(`bad int width ${t.intBits}`, `.BTF type [${t.id}] ${t.name}`);
     }
+    this.checkLoops();
+  }
+
+  /** A type may not contain itself except through a pointer (the kernel's btf_resolve: "Loop
+   *  detected"). Every walker of types (sizes, the map codecs, the C printer, the verifier's
+   *  field search) may then follow members, elements, modifiers and variables without a loop:
+   *  a struct that holds itself twice by value made the codecs' walk exponential. */
+  private checkLoops(): void {
+    const n = this.types.length;
+    // 0 unvisited, 1 on the current path, 2 done
+    const state = new Uint8Array(n);
+    const edges = (t: BtfType): number[] => {
+      switch (t.kind) {
+        case BtfKind.PTR:
+        case BtfKind.FWD:
+          return [];
+        case BtfKind.ARRAY:
+          return [t.elemType!, t.indexType!];
+        case BtfKind.STRUCT:
+        case BtfKind.UNION:
+          return t.members!.map((m) => m.type);
+        case BtfKind.FUNC_PROTO:
+          return [t.sizeOrType, ...t.params!.map((p) => p.type)];
+        case BtfKind.DATASEC:
+          return t.vars!.map((v) => v.type);
+        default:
+          return hasSize(t.kind) ? [] : [t.sizeOrType];
+      }
+    };
+    const stack: { id: number; next: number[] }[] = [];
+    for (let root = 1; root < n; root++) {
+      if (state[root] !== 0) continue;
+      state[root] = 1;
+      stack.push({ id: root, next: edges(this.types[root]!) });
+      while (stack.length > 0) {
+        const top = stack[stack.length - 1]!;
+        const to = top.next.pop();
+        if (to === undefined) {
+          state[top.id] = 2;
+          stack.pop();
+        } else if (to !== 0 && state[to] === 1) {
+          const path = stack.slice(stack.findIndex((f) => f.id === to)).map((f) => `[${f.id}]`);
+          const t = this.types[to]!;
+          throw new BtfError(`type loop: ${[...path, `[${to}]`].join(' -> ')} (a type contains itself other than through a pointer)`, `.BTF type [${to}]${t.name ? ` ${t.name}` : ''}`);
+        } else if (to !== 0 && state[to] === 0) {
+          state[to] = 1;
+          stack.push({ id: to, next: edges(this.types[to]!) });
+        }
+      }
+    }
   }
 
   /** Append a type (libbpf adds some at open, e.g. the `dummy_ksym` variable); returns its id. */

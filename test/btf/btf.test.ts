@@ -143,6 +143,35 @@ describe('BTF errors are located', () => {
     new DataView(dangling.buffer).setUint32(24 + 8, 99999, true);
     expect(() => parseBtf(dangling)).toThrow(/\.BTF type \[1\].*refers to type 99999/);
   });
+
+  it('a type that contains itself other than through a pointer is a loop, as the kernel says', () => {
+    // [1] int; [2] struct A { struct B x; struct B y; }; [3] struct B { struct A p; struct A q; }.
+    // Accepted, it made every walk of A (the map codecs' decode) double at each level: a hang.
+    const blob = (members: [number, number][][]) => {
+      const types: number[] = [0, (1 << 24) | 0, 4, 32];
+      for (const ms of members) {
+        types.push(1, ((4 << 24) | ms.length) >>> 0, 4);
+        for (const [type, bits] of ms) types.push(1, type, bits);
+      }
+      const t = new Uint8Array(new Uint32Array(types).buffer);
+      const strs = Uint8Array.of(0, 0x41, 0);
+      const out = new Uint8Array(24 + t.length + strs.length);
+      const dv = new DataView(out.buffer);
+      dv.setUint16(0, 0xeb9f, true);
+      dv.setUint8(2, 1);
+      dv.setUint32(4, 24, true);
+      dv.setUint32(8, 0, true);
+      dv.setUint32(12, t.length, true);
+      dv.setUint32(16, t.length, true);
+      dv.setUint32(20, strs.length, true);
+      out.set(t, 24);
+      out.set(strs, 24 + t.length);
+      return out;
+    };
+    expect(parseBtf(blob([[[1, 0]], [[1, 0], [2, 0]]])).count).toBe(3);
+    expect(() => parseBtf(blob([[[3, 0], [3, 0]], [[2, 0], [2, 0]]]))).toThrow(/^\.BTF type \[2\] A: type loop: \[2\] -> \[3\] -> \[2\]/);
+    expect(() => parseBtf(blob([[[2, 0]]]))).toThrow(/type loop: \[2\] -> \[2\]/);
+  });
 });
 
 describe('C printer matches bpftool', () => {
