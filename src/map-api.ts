@@ -324,6 +324,19 @@ export class BtfCodec implements Codec {
     return this.btf.resolve(this.typeId).kind === BtfKind.ARRAY;
   }
 
+  /** Whether a `t` at byte `off` lies within the value. */
+  private fits(t: BtfType, dv: DataView, off: number): boolean {
+    let size: number;
+    try {
+      size = this.btf.sizeof(t.id);
+    } catch {
+      // an array whose size overflows does not fit; kinds without a size (void, a function) are
+      // refused by the decoder and encoder themselves
+      return t.kind !== BtfKind.ARRAY;
+    }
+    return off >= 0 && off + size <= dv.byteLength;
+  }
+
   decode(bytes: Uint8Array): unknown {
     return this.dec(this.typeId, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, 0);
   }
@@ -338,6 +351,9 @@ export class BtfCodec implements Codec {
   private dec(id: number, dv: DataView, off: number, depth: number): unknown {
     const t = this.btf.resolve(id);
     if (depth > 32) return undefined;
+    // An object's BTF may place a member or element past the value's bytes (the kernel refuses
+    // such BTF, "Member exceeds struct_size"): that part decodes as undefined.
+    if (!this.fits(t, dv, off)) return undefined;
     switch (t.kind) {
       case BtfKind.INT:
         if ((t.intEncoding ?? 0) & 4) return dv.getUint8(off) !== 0;
@@ -358,6 +374,8 @@ export class BtfCodec implements Codec {
           return s;
         }
         const es = this.btf.sizeof(elem.id);
+        // zero-sized elements hold nothing (and their count is unbounded by the bytes)
+        if (es === 0) return [];
         return Array.from({ length: n }, (_, i) => this.dec(elem.id, dv, off + i * es, depth + 1));
       }
       case BtfKind.STRUCT:
@@ -365,7 +383,7 @@ export class BtfCodec implements Codec {
         const o: Record<string, unknown> = {};
         for (const m of t.members ?? []) {
           const name = m.name || `@${m.bitOffset / 8}`;
-          if (m.bitfieldSize) o[name] = readBits(dv, off, m.bitOffset, m.bitfieldSize, this.btf.resolve(m.type));
+          if (m.bitfieldSize) o[name] = off + ((m.bitOffset + m.bitfieldSize + 7) >> 3) <= dv.byteLength ? readBits(dv, off, m.bitOffset, m.bitfieldSize, this.btf.resolve(m.type)) : undefined;
           else o[name] = this.dec(m.type, dv, off + m.bitOffset / 8, depth + 1);
         }
         return o;
@@ -386,6 +404,7 @@ export class BtfCodec implements Codec {
   private enc(id: number, dv: DataView, off: number, value: unknown, path: string, depth: number): void {
     const t = this.btf.resolve(id);
     if (depth > 32) throw new MapError(`${path}: type nesting too deep`, undefined, -Errno.EINVAL);
+    if (!this.fits(t, dv, off)) throw new MapError(`${path}: its BTF type places it at byte ${off}, past the ${dv.byteLength} bytes of the value; pass a Uint8Array`, undefined, -Errno.EINVAL);
     const fail = (expected: string): never => {
       throw new MapError(`${path}: expected ${expected}, got ${describe(value)}`, undefined, -Errno.EINVAL);
     };
@@ -445,6 +464,7 @@ export class BtfCodec implements Codec {
           const m = members.get(name);
           if (!m) throw new MapError(`${path}: ${t.name || 'the struct'} has no member ${name} (members: ${[...members.keys()].join(', ')})`, undefined, -Errno.EINVAL);
           if (v === undefined) continue;
+          if (m.bitfieldSize && off + ((m.bitOffset + m.bitfieldSize + 7) >> 3) > dv.byteLength) throw new MapError(`${path}.${name}: its BTF bitfield lies past the ${dv.byteLength} bytes of the value; pass a Uint8Array`, undefined, -Errno.EINVAL);
           if (m.bitfieldSize) writeBits(dv, off, m.bitOffset, m.bitfieldSize, v, `${path}.${name}`);
           else this.enc(m.type, dv, off + m.bitOffset / 8, v, `${path}.${name}`, depth + 1);
         }

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { Runtime } from '../../src/runtime.js';
 import { load, openObject } from '../../src/loader/index.js';
 import { testRun } from '../../src/test-run-api.js';
-import { MapHandle, mapApi } from '../../src/map-api.js';
+import { BtfCodec, MapHandle, mapApi } from '../../src/map-api.js';
+import { parseBtf, type Btf } from '../../src/btf/btf.js';
 import { createHashMap } from '../../maps/hash.js';
 import { Errno, MapType } from '../../maps/types.js';
 import { MapError } from '../../src/errors.js';
@@ -149,5 +150,40 @@ describe('map API without BTF', () => {
     expect([...h.keys()]).toEqual([7]);
     expect(() => h.update(7, 5)).toThrow(/integer needs a 1, 2, 4 or 8-byte type/);
     expect(() => h.update(2 ** 32, Uint8Array.from([1, 2, 3]))).toThrow(/does not fit 32 bits/);
+  });
+});
+
+describe('BTF codecs: types that reach past the value', () => {
+  // The kernel refuses such BTF ("Member exceeds struct_size"); ebpfvm's parser does not check
+  // member extents, so the codecs must not read or write past the value (a RangeError before).
+  function btf(): Btf {
+    const w: number[] = [];
+    const t = (kind: number, vlen: number, sizeOrType: number, kflag = 0) => w.push(0, ((kflag << 31) | (kind << 24) | vlen) >>> 0, sizeOrType);
+    t(1, 0, 4); w.push(32); // [1] int
+    t(4, 1, 4); w.push(0, 1, 64); // [2] struct S (4 bytes) { int x at byte 8 }
+    t(4, 0, 0); // [3] struct E {} (0 bytes)
+    t(3, 0, 0); w.push(3, 1, 0xffffffff); // [4] struct E [4294967295]
+    t(4, 1, 4); w.push(0, 4, 0); // [5] struct T (4 bytes) { E a[4294967295] }
+    t(4, 1, 4, 1); w.push(0, 1, (3 << 24) | 40); // [6] struct U (4 bytes) { int b:3 at bit 40 }
+    const types = new Uint8Array(new Uint32Array(w).buffer);
+    const out = new Uint8Array(24 + types.length + 1);
+    const dv = new DataView(out.buffer);
+    dv.setUint16(0, 0xeb9f, true);
+    dv.setUint8(2, 1);
+    dv.setUint32(4, 24, true);
+    dv.setUint32(12, types.length, true);
+    dv.setUint32(16, types.length, true);
+    dv.setUint32(20, 1, true);
+    out.set(types, 24);
+    return parseBtf(out);
+  }
+  it('decode leaves what lies past the value undefined; encode refuses it with a MapError', () => {
+    const b = btf();
+    const value = new Uint8Array(4);
+    expect(new BtfCodec(b, 2, 4, 'v').decode(value)).toEqual({ '@8': undefined });
+    expect(() => new BtfCodec(b, 2, 4, 'v').encode({ '@8': 1 })).toThrow(MapError);
+    expect(new BtfCodec(b, 5, 4, 'v').decode(value)).toEqual({ '@0': [] });
+    expect(new BtfCodec(b, 6, 4, 'v').decode(value)).toEqual({ '@5': undefined });
+    expect(() => new BtfCodec(b, 6, 4, 'v').encode({ '@5': 1 })).toThrow(/bitfield lies past the 4 bytes of the value/);
   });
 });
