@@ -62,6 +62,8 @@ function runOnce(input: VerifyInput, opts: VerifyOptions, level: 0 | 1 | 2): Ver
     checkStackDepth(v, input);
     loops = inlinedLoops(v);
     checkTailCallSites(v);
+    // do_misc_fixups' fixup_kfunc_call: a kfunc call of id 0 the walk reached is still there
+    if (v.kfuncZeroReached) v.reject('invalid kernel function call not eliminated in verifier pass', false, 22);
   } catch (e) {
     if (e instanceof Reject) {
       error = e.message;

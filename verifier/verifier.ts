@@ -87,6 +87,8 @@ export class Verifier {
   /** Furthest byte accessed through read-only / read-write PTR_TO_BUF pointers (iterators). */
   maxRdonlyAccess = 0;
   maxRdwrAccess = 0;
+  /** A walked call of kfunc id 0 (fixup_kfunc_call refuses it once the walk is done). */
+  kfuncZeroReached = false;
   /** Furthest byte accessed through PTR_TO_TP_BUFFER (the kernel's max_tp_access). */
   maxTpAccess = 0;
   private idGen = 0;
@@ -798,6 +800,12 @@ export class Verifier {
       } else if (insn.src === PseudoCall.KFUNC) {
         // Only the graph kfuncs run under a bpf_spin_lock (is_bpf_graph_api_kfunc).
         if (this.st.lock && !graphKfuncAllowedLocked(this.input.kfunc?.(insn.imm)?.name ?? '')) this.reject('function calls are not allowed while holding a lock', false, 22);
+        // check_kfunc_call skips a call of kfunc id 0 ("skip for now"); reached, it is refused
+        // after the walk (fixup_kfunc_call), unreached it goes with the dead code
+        if (insn.imm === 0 && insn.off === 0) {
+          this.kfuncZeroReached = true;
+          return false;
+        }
         checkKfuncCall(this, insn);
         if (this.input.kfunc?.(insn.imm)?.name === THROW_KFUNC) {
           throwExit(this);

@@ -152,6 +152,21 @@ describe('a load\'s default attach type', () => {
   });
 });
 
+// check_kfunc_call skips a call of kfunc id 0; do_misc_fixups refuses it if the walk reached it
+// (calls "invalid kfunc call not eliminated" / "unreachable").
+describe('a call of kfunc id 0', () => {
+  const kcall: [number, number, number, number, number] = [0x85, 0, 2, 0, 0];
+  const mk = (insns: TvCase['insns']): TvCase => ({ file: 'x', index: 0, descr: 'x', insns, progType: 5, expectedAttachType: 0, flags: 0, result: 'REJECT', resultUnpriv: null, errstr: null, errstrUnpriv: null, runs: [], fixups: {} });
+  it('reached: refused after the walk', () => {
+    const o = runCase(mk([kcall, [0xb7, 0, 0, 0, 1], [0x95, 0, 0, 0, 0]]), false, '6.12');
+    expect(o.loaded).toBe(false);
+    expect(o.log).toContain('invalid kernel function call not eliminated in verifier pass');
+  });
+  it('behind a branch never taken: dead code, loaded', () => {
+    expect(runCase(mk([[0xb7, 0, 0, 0, 1], [0x25, 0, 0, 2, 0], kcall, [0xb7, 0, 0, 0, 1], [0x95, 0, 0, 0, 0]]), false, '6.12').loaded).toBe(true);
+  });
+});
+
 // test_verifier loads at log level 4 (messages, no instruction trace); its log is derived here
 // from ebpfvm's level-1 log, where a message written after a branch was popped follows the jump
 // that pushed it on one line, as on the host (test/progs/verifier/loop_after_pop.c).
