@@ -1,16 +1,44 @@
 // The thin Node layer: file reading for the loader (the core takes bytes and stays browser-safe).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
 import { openObject, objectNameFromPath, type OpenOptions } from './loader/open.js';
 import type { ObjectSpec } from './loader/spec.js';
 
-/** Read a file, turning I/O errors into UsageError (exit code 2) with the path. */
-export function readBytes(path: string): Uint8Array {
+/** The most a file named on the command line may hold: far above any object, BTF, packet or JSON
+ *  input ebpfvm takes, and the bound on a device or pipe that never ends (/dev/zero, a FIFO),
+ *  which readFileSync would read until the heap ran out. */
+export const MAX_INPUT_BYTES = 256 << 20;
+
+/** Read a file (or an open fd: 0 for stdin), turning I/O errors into UsageError (exit code 2)
+ *  with the path; more than `limit` bytes is refused the same way. */
+export function readBytes(path: string | number, limit = MAX_INPUT_BYTES): Uint8Array {
+  const name = typeof path === 'number' ? (path === 0 ? 'stdin' : `fd ${path}`) : path;
+  let fd: number | undefined;
   try {
-    const b = readFileSync(path);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    fd = typeof path === 'number' ? path : openSync(path, 'r');
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = new Uint8Array(Math.min(1 << 20, limit + 1 - total));
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      chunks.push(buf.subarray(0, n));
+      total += n;
+      if (total > limit) throw new UsageError(`cannot read ${name}: it holds more than ${limit} bytes`);
+    }
+    if (chunks.length === 1) return chunks[0]!;
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
   } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`cannot read ${name}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  } finally {
+    if (fd !== undefined && typeof path !== 'number') closeSync(fd);
   }
 }
 

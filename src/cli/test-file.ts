@@ -1,6 +1,6 @@
 // `ebpfvm test` on one object file, shared by the main thread and the --jobs worker threads
 // (test-worker.ts), and the messages they exchange.
-import { readFileSync } from 'node:fs';
+import { readBytes } from '../node.js';
 import { objectNameFromPath } from '../loader/open.js';
 import { runObjectTests, type ObjectTestOptions, type TestResult } from '../selftest/runner.js';
 
@@ -25,9 +25,9 @@ export function testFile(file: string, opts: ObjectTestOptions): TestResult[] {
   const name = objectNameFromPath(file);
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(readFileSync(file));
+    bytes = readBytes(file);
   } catch (e) {
-    return [{ object: name, program: '', name: '', mode: 'priv', status: 'FAIL', reason: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }];
+    return [{ object: name, program: '', name: '', mode: 'priv', status: 'FAIL', reason: (e as Error).message }];
   }
   return runObjectTests(bytes, name, opts);
 }

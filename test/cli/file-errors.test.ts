@@ -1,11 +1,12 @@
 // Every file argument of the CLI, read or written, that names a directory or a path that cannot
 // be made: exit 2 with a message naming the flag (or argument) and the path, never an internal
 // error (exit 70 with a stack trace), which each of these was before.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from './capture.js';
+import { readBytes } from '../../src/node.js';
 import { ROOT, ipv4Udp } from '../run/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ebpfvm-files-'));
@@ -41,4 +42,12 @@ describe('CLI file arguments that cannot be read or written', () => {
     refused(await cli('run', prog, '--prog', 'sock_fields', '--data', pkt, '--data-out', missingDir), /--data-out: cannot write .*no-such-dir\/x: ENOENT/);
     refused(await cli('run', prog, '--prog', 'sock_fields', '--data', pkt, '--data-out', dir), new RegExp(`--data-out: cannot write ${dir}: EISDIR`));
   });
+
+  it.skipIf(!existsSync('/dev/zero'))('a file that never ends (/dev/zero, a FIFO) is refused at the input limit instead of read until the heap runs out', async () => {
+    expect(() => readBytes('/dev/zero', 1 << 20)).toThrow(/^cannot read \/dev\/zero: it holds more than 1048576 bytes$/);
+    expect(readBytes(pkt, 1 << 20)).toEqual(new Uint8Array(ipv4Udp()));
+    const prog = join(ROOT, 'test/progs/run_sock.o');
+    refused(await cli('run', prog, '--prog', 'sock_fields', '--data', '/dev/zero'), /cannot read \/dev\/zero: it holds more than 268435456 bytes/);
+    refused(await cli('run', prog, '--prog', 'sock_fields', '--data', pkt, '--args', '/dev/zero'), /--args: cannot read \/dev\/zero: it holds more than/);
+  }, 60_000);
 });

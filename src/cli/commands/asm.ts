@@ -2,8 +2,7 @@
 // -o the bytes are printed as hex, one 8-byte instruction slot per line, which `run-raw` and
 // `disasm` read back. The llvm syntax is the default (what `disasm` prints); `ubpf` is the
 // bpf_conformance / uBPF syntax of `-- asm` sections.
-import { readFileSync } from 'node:fs';
-import { writeBytes } from '../../node.js';
+import { readBytes, writeBytes } from '../../node.js';
 import type { Command } from 'commander';
 import { helperByName } from '../../../helpers/table.js';
 import { UsageError } from '../../errors.js';
@@ -33,12 +32,7 @@ export const registerAsm: RegisterCommand = (program: Command, setExit) => {
     .option('-o, --output <file>', 'write the bytecode here instead of printing hex')
     .option('--syntax <syntax>', 'llvm (default) or ubpf', 'llvm')
     .action((file: string, opts: { output?: string; syntax: string }) => {
-      let text: string;
-      try {
-        text = readFileSync(file === '-' ? 0 : file, 'utf8');
-      } catch (e) {
-        throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
-      }
+      const text = new TextDecoder().decode(readBytes(file === '-' ? 0 : file));
       if (opts.syntax !== 'llvm' && opts.syntax !== 'ubpf') throw new UsageError(`--syntax must be llvm or ubpf (got '${opts.syntax}')`);
       const insns = opts.syntax === 'ubpf' ? assembleUbpf(text) : assemble(text, { helperId: linuxHelperId });
       const bytes = encodeInsns(insns);

@@ -5,7 +5,6 @@
 // forbidden ctx_in fields, malformed --map files) exits 2; a fault exits 1.
 import { arenaApi, dumpArena, formatArenaDump } from '../../arena-api.js';
 import { isBpfArenaMap } from '../../../maps/arena.js';
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError, VerifierError, VmFault } from '../../errors.js';
 import { Runtime } from '../../runtime.js';
@@ -388,8 +387,14 @@ function readCtx(file: string, progType: number): Uint8Array {
 // ---- --args, --task, --kmem -----------------------------------------------------------------
 
 function readJson(file: string, flag: string): unknown {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(file, 'utf8'));
+    text = new TextDecoder().decode(readBytes(file));
+  } catch (e) {
+    throw new UsageError(`${flag}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
   } catch (e) {
     throw new UsageError(`${flag}: cannot read ${file}: ${(e as Error).message}`);
   }
@@ -399,7 +404,7 @@ function readJson(file: string, flag: string): unknown {
 function jsonInt(v: unknown, what: string): bigint {
   if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
   if (typeof v === 'string' && /^(-?\d+|0x[0-9a-fA-F]+)$/.test(v)) return BigInt(v);
-  throw new UsageError(`${what}: ${JSON.stringify(v)} is not an integer (use a number or a "0x..." string)`);
+  throw new UsageError(`${what}: ${typeof v === 'number' ? String(v) : JSON.stringify(v)} is not an integer (use a number or a "0x..." string)`);
 }
 
 function readArgs(file: string): bigint[] {
