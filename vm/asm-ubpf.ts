@@ -188,15 +188,15 @@ function encodeLine(mnem: string, ops: string[], out: Insn[], fixups: Fixup[], l
     push(make(form('lddw', line), { dst: reg(ops[0], line), imm: Number(BigInt.asIntN(32, u)) }));
     return push({ code: 0, dst: 0, src: 0, off: 0, imm: Number(BigInt.asIntN(32, u >> 32n)) });
   }
-  if ((m = /^(ldx|ldxs)(b|h|w|dw)$/.exec(mnem))) {
+  if ((m = /^(ldx|ldxs|ldacq)(b|h|w|dw)$/.exec(mnem))) {
     arity(mnem, ops, 2, line);
     const a = memop(ops[1], line);
     return push(make(form(mnem, line), { dst: reg(ops[0], line), src: a.r, off: a.off }));
   }
-  if ((m = /^(st|stx)(b|h|w|dw)$/.exec(mnem))) {
+  if ((m = /^(st|stx|strel)(b|h|w|dw)$/.exec(mnem))) {
     arity(mnem, ops, 2, line);
     const a = memop(ops[0], line);
-    if (m[1] === 'stx') return push(make(form(mnem, line), { dst: a.r, off: a.off, src: reg(ops[1], line) }));
+    if (m[1] !== 'st') return push(make(form(mnem, line), { dst: a.r, off: a.off, src: reg(ops[1], line) }));
     return push(make(form(mnem, line), { dst: a.r, off: a.off, imm: imm32(ops[1], line) }));
   }
   if ((m = /^ldabs(b|h|w)$/.exec(mnem))) {

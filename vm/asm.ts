@@ -230,6 +230,16 @@ function parseInsn(raw: string, pc: number, line: number, opts: AsmOptions): Pen
     const a = mem(m[3]!, line);
     return one(line, pc, enc(find(line, s, (x) => x.kind === 'atomic' && x.width === w && x.op === 'cmpxchg'), { dst: a.r, off: a.off, src: reg(m[5]!, line).n }));
   }
+  if ((m = new RegExp(`^(${REG}) = load_acquire\\(\\((u8|u16|u32|u64) \\*\\)\\(([^)]*)\\)\\)$`).exec(s))) {
+    const bytes = BYTES[m[2]!]!;
+    const a = mem(m[3]!, line);
+    return one(line, pc, enc(find(line, s, (x) => x.kind === 'ldacq' && x.bytes === bytes), { dst: reg(m[1]!, line).n, src: a.r, off: a.off }));
+  }
+  if ((m = new RegExp(`^store_release\\(\\((u8|u16|u32|u64) \\*\\)\\(([^)]*)\\), (${REG})\\)$`).exec(s))) {
+    const bytes = BYTES[m[1]!]!;
+    const a = mem(m[2]!, line);
+    return one(line, pc, enc(find(line, s, (x) => x.kind === 'strel' && x.bytes === bytes), { dst: a.r, off: a.off, src: reg(m[3]!, line).n }));
+  }
   if ((m = new RegExp(`^\\*\\((u8|u16|u32|u64) \\*\\)\\(([^)]*)\\) = (${REG}|${NUM})$`).exec(s))) {
     const bytes = BYTES[m[1]!]!;
     const a = mem(m[2]!, line);

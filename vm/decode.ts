@@ -4,7 +4,7 @@
 // interpreter's hot loop touches no per-instruction objects (rbpf/uBPF style).
 
 import { DecodeError, describeValue } from '../src/errors.js';
-import { Cls, JmpOp, LD_IMM64, PseudoCall, Src, type Insn } from './isa.js';
+import { AtomicOp, Cls, JmpOp, LD_IMM64, Mode, PseudoCall, Src, type Insn } from './isa.js';
 import type { Program } from './program.js';
 import { formOf, insnProblem } from './opcodes.js';
 
@@ -26,6 +26,29 @@ export interface Decoded {
   pseudo?: Int32Array;
 }
 
+/** The plain LDX / STX (same size and operands) that a load-acquire / store-release runs as, or
+ *  `x` itself. A run is single-threaded, so acquire and release order nothing: the access, the
+ *  zero-extension of a B/H/W load and the faults are the plain instruction's. Both engines run
+ *  these through this one mapping (predecode, codegen's withPlainAccesses), so they agree. */
+export function plainAccess(x: Insn): Insn {
+  if ((x.code & 0xe7) !== (Cls.STX | Mode.ATOMIC)) return x;
+  if (x.imm === AtomicOp.LOAD_ACQ) return { code: Cls.LDX | Mode.MEM | (x.code & 0x18), dst: x.dst, src: x.src, off: x.off, imm: 0 };
+  if (x.imm === AtomicOp.STORE_REL) return { code: Cls.STX | Mode.MEM | (x.code & 0x18), dst: x.dst, src: x.src, off: x.off, imm: 0 };
+  return x;
+}
+
+const plainCache = new WeakMap<readonly Insn[], readonly Insn[]>();
+/** `insns` with every load-acquire / store-release as its plain access (`plainAccess`): the same
+ *  array when it has none, so analyses cached per array (vm/compiler/ranges.ts) still hit. */
+export function withPlainAccesses(insns: readonly Insn[]): readonly Insn[] {
+  let r = plainCache.get(insns);
+  if (r === undefined) {
+    r = insns.some((x) => plainAccess(x) !== x) ? insns.map(plainAccess) : insns;
+    plainCache.set(insns, r);
+  }
+  return r;
+}
+
 export function predecode(insns: readonly Insn[]): Decoded {
   const n = insns.length;
   const code = new Uint8Array(n + 1);
@@ -43,7 +66,7 @@ export function predecode(insns: readonly Insn[]): Decoded {
     imm[i] = x.imm;
     // A write to r10 is packed as opcode 0 (never valid): it faults when it runs, in the
     // interpreter's default arm, so dead code may hold one as the kernel allows.
-    const op = writesFramePointer(x) ? 0 : x.code & 0xff;
+    const op = writesFramePointer(x) ? 0 : plainAccess(x).code & 0xff;
     packed[i * 4] = op | ((x.dst & 0xf) << 8) | ((x.src & 0xf) << 12);
     packed[i * 4 + 1] = x.off;
     packed[i * 4 + 2] = x.imm;
@@ -141,5 +164,5 @@ function legacyCallx(x: Insn): boolean {
 export function writesFramePointer(x: Insn): boolean {
   if (x.dst !== 10) return false;
   const kind = formOf(x)?.kind;
-  return kind === 'alu' || kind === 'neg' || kind === 'movsx' || kind === 'end' || kind === 'ldimm64' || kind === 'ldx' || kind === 'ldxsx';
+  return kind === 'alu' || kind === 'neg' || kind === 'movsx' || kind === 'end' || kind === 'ldimm64' || kind === 'ldx' || kind === 'ldxsx' || kind === 'ldacq';
 }

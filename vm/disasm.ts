@@ -10,8 +10,8 @@
 //
 // Names come from optional callbacks so vm/ never imports the helper table or the ELF loader.
 import { DecodeError, describeValue } from '../src/errors.js';
-import { AluOp, Cls, PseudoCall, PseudoLd, isPercpuMov, type Insn } from './isa.js';
-import { formOf, insnError, slotCount, type OpForm } from './opcodes.js';
+import { AluOp, Cls, Mode, PseudoCall, PseudoLd, isPercpuMov, type Insn } from './isa.js';
+import { OPCODES, formOf, insnError, slotCount, type OpForm } from './opcodes.js';
 
 export type Dialect = 'llvm' | 'kernel';
 
@@ -154,6 +154,14 @@ function formatLlvm(insns: readonly Insn[], pc: number, opts: DisasmOptions): st
       if (f.op === 'cmpxchg') return is32 ? `${r}0 = cmpxchg32_32(${mem}, ${r}0, ${r}${insn.src})` : `r0 = cmpxchg_64(${mem}, r0, r${insn.src})`;
       return `${r}${insn.src} = atomic_fetch_${f.op}((${is32 ? 'u32' : 'u64'} *)(${mem}), ${r}${insn.src})`;
     }
+    case 'ldacq':
+    case 'strel': {
+      // llvm-objdump-19 predates these (LLVM 21 spells them); its raw text is `<unknown>`.
+      if (raw) return '<unknown>';
+      const r = f.bytes !== 8 && alu32 ? 'w' : 'r';
+      const mem = `(${TYPE[f.bytes!]} *)(r${f.kind === 'ldacq' ? insn.src : insn.dst} ${memOff(insn.off)})`;
+      return f.kind === 'ldacq' ? `${r}${insn.dst} = load_acquire(${mem})` : `store_release(${mem}, ${r}${insn.src})`;
+    }
     case 'ja':
       return `goto ${plusHex(insn.off)}${target(insn.off)}`;
     case 'gotol':
@@ -211,7 +219,15 @@ function formatKernel(insns: readonly Insn[], pc: number, opts: DisasmOptions): 
   const code = `(${insn.code.toString(16).padStart(2, '0')})`;
   // The verifier's per-CPU address move (no opcode table form: only a rewrite holds one).
   if (opts.xlated && isPercpuMov(insn)) return `${code} r${insn.dst} = &(void __percpu *)(r${insn.src})`;
-  const f = validForm(insns, pc, opts.xlated, opts.anyRegister);
+  let f = validForm(insns, pc, opts.xlated, opts.anyRegister);
+  if (!f && (insn.code & 0xe7) === (Cls.STX | Mode.ATOMIC)) {
+    // print_bpf_insn spells a read-modify-write by its imm whatever the size ("lock *(u8 *)...",
+    // refused later as "invalid atomic operand size"), and any other imm as BUG_<code>
+    const size = ({ 0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8 } as const)[insn.code & 0x18]!;
+    const rmw = OPCODES.find((o) => o.kind === 'atomic' && o.fixed?.imm === insn.imm);
+    if (!rmw) return `BUG_${insn.code.toString(16).padStart(2, '0')}`;
+    f = { ...rmw, bytes: size, width: size === 8 ? 64 : 32 };
+  }
   if (!f) return `${code} invalid`;
   const w = f.cls === Cls.ALU || f.cls === Cls.JMP32 ? 'w' : 'r';
   switch (f.kind) {
@@ -238,6 +254,10 @@ function formatKernel(insns: readonly Insn[], pc: number, opts: DisasmOptions): 
       if (f.op === 'xchg') return `${code} r${insn.src} = atomic${sz}_xchg((${t} *)${mem}, r${insn.src})`;
       return `${code} r${insn.src} = atomic${sz}_fetch_${f.op}((${t} *)${mem}, r${insn.src})`;
     }
+    case 'ldacq':
+      return `${code} r${insn.dst} = load_acquire((${TYPE[f.bytes!]} *)(r${insn.src} ${kOff(insn.off)}))`;
+    case 'strel':
+      return `${code} store_release((${TYPE[f.bytes!]} *)(r${insn.dst} ${kOff(insn.off)}), r${insn.src})`;
     case 'st':
       return `${code} *(${TYPE[f.bytes!]} *)(r${insn.dst} ${kOff(insn.off)}) = ${insn.imm}`;
     case 'ldx':

@@ -91,6 +91,10 @@ export const AtomicOp = {
   FETCH: 0x01,
   XCHG: 0xe0 | 0x01,
   CMPXCHG: 0xf0 | 0x01,
+  /** dst = load_acquire((size *)(src + off)), B/H/W/DW; B/H/W zero-extend (Linux 6.15+). */
+  LOAD_ACQ: 0x100,
+  /** store_release((size *)(dst + off), src), B/H/W/DW (Linux 6.15+). */
+  STORE_REL: 0x110,
 } as const;
 export type AtomicOp = (typeof AtomicOp)[keyof typeof AtomicOp];
 

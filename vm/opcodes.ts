@@ -22,6 +22,8 @@ export type OpKind =
   | 'st' // *(uN *)(dst + off) = imm
   | 'stx' // *(uN *)(dst + off) = src
   | 'atomic' // atomic read-modify-write, operation in imm
+  | 'ldacq' // dst = load_acquire((uN *)(src + off)): STX | ATOMIC | size, imm LOAD_ACQ (Linux 6.15)
+  | 'strel' // store_release((uN *)(dst + off), src): STX | ATOMIC | size, imm STORE_REL (Linux 6.15)
   | 'ja' // goto +off
   | 'gotol' // goto +imm (JMP32 | JA)
   | 'jcond' // if dst op src|imm goto +off
@@ -195,6 +197,16 @@ function buildTable(): OpForm[] {
       t.push({ name, code: Cls.STX | Mode.ATOMIC | size, kind: 'atomic', cls: Cls.STX, operands: { dst: true, src: true, off: true }, width: w, bytes: w === 32 ? 4 : 8, op: a.llvm, version: 3, group: w === 32 ? 'atomic32' : 'atomic64', fixed: { imm: a.imm } });
     }
   }
+  // Load-acquire / store-release (Linux 6.15, not in RFC 9669 or bpf_conformance): every size;
+  // the register width is 32 below DW as for llvm's spelling (`w0 = load_acquire((u8 *)...)`).
+  for (const size of [Size.B, Size.H, Size.W, Size.DW]) {
+    const bytes = SIZE_BYTES[size]!;
+    const w = size === Size.DW ? 64 : 32;
+    const group: ConfGroup = w === 32 ? 'atomic32' : 'atomic64';
+    const sfx = SIZE_SUFFIX[size]!;
+    t.push({ name: 'ldacq' + sfx, code: Cls.STX | Mode.ATOMIC | size, kind: 'ldacq', cls: Cls.STX, operands: { dst: true, src: true, off: true }, width: w, bytes, op: 'load_acquire', version: 4, group, fixed: { imm: AtomicOp.LOAD_ACQ } });
+    t.push({ name: 'strel' + sfx, code: Cls.STX | Mode.ATOMIC | size, kind: 'strel', cls: Cls.STX, operands: { dst: true, src: true, off: true }, width: w, bytes, op: 'store_release', version: 4, group, fixed: { imm: AtomicOp.STORE_REL } });
+  }
   return t;
 }
 
@@ -264,7 +276,10 @@ export function insnProblem(insns: readonly Insn[], pc: number, maxReg = 10): { 
       return why(`invalid off ${insn.off} for opcode 0x${hex2(code)}`, detail);
     }
     if (fx.imm !== undefined) {
-      const detail = first.kind === 'end' ? `invalid byte swap width ${insn.imm}` : `invalid atomic operation 0x${(insn.imm >>> 0).toString(16)}`;
+      // B/H atomics exist only as load-acquire / store-release: a read-modify-write op there is
+      // the kernel's "invalid atomic operand size"
+      const rmwOfByteOrHalf = first.kind === 'ldacq' && first.bytes! < 4 && ATOMIC_OPS.some((a) => a.imm === insn.imm);
+      const detail = first.kind === 'end' ? `invalid byte swap width ${insn.imm}` : rmwOfByteOrHalf ? 'invalid atomic operand size' : `invalid atomic operation 0x${(insn.imm >>> 0).toString(16)}`;
       return why(`invalid imm ${insn.imm} for opcode 0x${hex2(code)}`, detail);
     }
     return why(`invalid src ${insn.src} for opcode 0x${hex2(code)}`, first.kind === 'call' ? `invalid call source ${insn.src}` : `invalid lddw source ${insn.src}`);

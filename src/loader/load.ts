@@ -272,6 +272,7 @@ function writesRegister(insn: Insn, reg: number): boolean {
   if (c === Cls.ALU || c === Cls.ALU64 || c === Cls.LDX || c === Cls.LD) return insn.dst === reg || (c === Cls.LD && reg <= 5);
   if (c === Cls.STX && (insn.code & 0xe0) === Mode.ATOMIC) {
     if (insn.imm === AtomicOp.CMPXCHG) return reg === 0;
+    if (insn.imm === AtomicOp.LOAD_ACQ) return insn.dst === reg;
     return (insn.imm & AtomicOp.FETCH) !== 0 && insn.src === reg;
   }
   return false;

@@ -116,10 +116,12 @@ describe('uBPF-syntax assembler', () => {
           return `${f.name} %r1`;
         case 'ldx':
         case 'ldxsx':
+        case 'ldacq':
           return `${f.name} %r1, [%r2+4]`;
         case 'st':
           return `${f.name} [%r1+4], 5`;
         case 'stx':
+        case 'strel':
           return `${f.name} [%r1+4], %r2`;
         case 'atomic':
           return `${f.name.replace(/\./g, ' ')} [%r1+4], %r2`;
@@ -250,10 +252,12 @@ describe('uBPF syntax round trip (property)', () => {
         return `${f.name} %r${x.dst}`;
       case 'ldx':
       case 'ldxsx':
+      case 'ldacq':
         return `${f.name} %r${x.dst}, ${mem(x.src, x.off)}`;
       case 'st':
         return `${f.name} ${mem(x.dst, x.off)}, ${imm(x.imm)}`;
       case 'stx':
+      case 'strel':
         return `${f.name} ${mem(x.dst, x.off)}, %r${x.src}`;
       case 'atomic':
         return `${f.name.replace(/\./g, ' ')} ${mem(x.dst, x.off)}, %r${x.src}`;

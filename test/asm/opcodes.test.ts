@@ -61,7 +61,8 @@ describe('opcode table', () => {
     const known: { why: string; is: (x: Insn) => boolean; seen: number }[] = [
       { why: 'callx (0x8d, register in dst): RFC 9669 and LLVM 19 define it; Linux has no callx', is: (x) => x.code === 0x8d, seen: 0 },
       { why: 'addr_space_cast (mov64 reg with off 1): a kernel arena extension, not in RFC 9669', is: (x) => x.code === 0xbf && x.off === 1, seen: 0 },
-      { why: 'load_acquire/store_release (atomic imm 0x100/0x110): added in Linux 6.15, not in RFC 9669', is: (x) => (x.code & 0xe7) === 0xc3 && (x.imm === 0x100 || x.imm === 0x110), seen: 0 },
+      // (the table has load_acquire/store_release, Linux 6.15; what is left is the order of checks)
+      { why: 'load_acquire into r11 from the context: check_atomic_load refuses the pointer type before it looks at dst, so the verdict is "what it does"', is: (x) => (x.code & 0xe7) === 0xc3 && x.imm === 0x100 && x.dst === 11, seen: 0 },
     ];
     const exit: Insn = { code: 0x95, dst: 0, src: 0, off: 0, imm: 0 };
     const bad: string[] = [];

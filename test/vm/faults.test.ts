@@ -42,7 +42,7 @@ describe('decode-time validation', () => {
     ['ldx with imm', [I(0x61, 0, 1, 0, 1), exit()], /reserved imm/, 0],
     ['st with src', [I(0x62, 1, 2, 0, 1), exit()], /reserved src/, 0],
     ['atomic bad op', [I(0xdb, 1, 2, 0, 0x10), exit()], /invalid atomic operation/, 0],
-    ['atomic byte-sized', [I(0xd3, 1, 2, 0, 0), exit()], /unknown store/, 0],
+    ['atomic byte-sized', [I(0xd3, 1, 2, 0, 0), exit()], /invalid atomic operand size/, 0],
     ['LD_ABS DW', [I(0x38), exit()], /unknown LD/, 0],
     ['jump past the end', [ja(5), exit()], /jump target 6 out of range/, 0],
     ['jump before the start', [ja(-2), exit()], /jump target -1 out of range/, 0],

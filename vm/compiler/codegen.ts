@@ -32,7 +32,7 @@
 // `run.nextPc`: a tail call, or a return into a caller frame of another program), 2 when the
 // interpreter must take over at `run.nextPc` of this program.
 
-import { writesFramePointer } from '../decode.js';
+import { withPlainAccesses, writesFramePointer } from '../decode.js';
 import type { Insn } from '../isa.js';
 import { BPF_MAX_LOOPS, LD_IMM64 } from '../isa.js';
 import type { ProvenFacts } from '../program.js';
@@ -854,8 +854,10 @@ export interface EntryCheck {
 export type LeafFn = (run: unknown, R: Int32Array, a: number, b: number, fp: number, an: number, bn: number) => Int32Array;
 
 /** Generate and bind the leaf function of the callback at `entry` (`only`: leafBlocks' answer). */
-export function compileLeaf(insns: readonly Insn[], name: string, vm: unknown, prog: unknown, decoded: unknown, kit: CompilerKit, only: Uint8Array, entry: number): CompiledLeaf {
+export function compileLeaf(original: readonly Insn[], name: string, vm: unknown, prog: unknown, decoded: unknown, kit: CompilerKit, only: Uint8Array, entry: number): CompiledLeaf {
   const t0 = nowMs();
+  // load-acquire / store-release compile as the plain access the interpreter runs (vm/decode.ts)
+  const insns = withPlainAccesses(original);
   const { source } = generate(insns, name, only, entry);
   const factory = new Function('vm', 'prog', 'decoded', 'K', source) as (vm: unknown, prog: unknown, decoded: unknown, K: CompilerKit) => { fn: LeafFn; reset: () => void };
   let stores = false;
@@ -882,8 +884,10 @@ export interface CompiledLeaf {
   readonly compileMs: number;
 }
 
-export function compileProgram(insns: readonly Insn[], name: string, vm: unknown, prog: unknown, decoded: unknown, kit: CompilerKit, only?: Uint8Array, proven?: ProvenInput): CompiledProgram {
+export function compileProgram(original: readonly Insn[], name: string, vm: unknown, prog: unknown, decoded: unknown, kit: CompilerKit, only?: Uint8Array, proven?: ProvenInput): CompiledProgram {
   const t0 = nowMs();
+  // load-acquire / store-release compile as the plain access the interpreter runs (vm/decode.ts)
+  const insns = withPlainAccesses(original);
   let g = generate(insns, name, only, undefined, proven);
   let loops: WasmLoop[] = [];
   if (g.wasm.length > 0) {
