@@ -289,7 +289,10 @@ function checkEncodings(input: VerifyInput, bpfCapable: boolean): void {
     }
     const problem = insnProblem(insns, pc);
     // A register past r10 is check_reg_arg's to refuse ("R15 is invalid") when the insn is reached.
-    if (problem && !legacyCallx(x) && x.code !== MAY_GOTO && !/^invalid (destination|source) register/.test(problem.reason)) throw new Reject(reservedMessage(x), pc, 22);
+    // An atomic's operation (imm) is check_atomic's to refuse when the insn is reached ("BPF_ATOMIC
+    // uses invalid atomic opcode 101", "invalid atomic operand size" for a B/H read-modify-write).
+    const atomicOp = (x.code & 0xe7) === (Cls.STX | Mode.ATOMIC) && problem?.reason.startsWith('invalid imm');
+    if (problem && !atomicOp && !legacyCallx(x) && x.code !== MAY_GOTO && !/^invalid (destination|source) register/.test(problem.reason)) throw new Reject(reservedMessage(x), pc, 22);
   }
 }
 
@@ -373,6 +376,7 @@ export function useDef(input: VerifyInput, pc: number): { use: number; def: numb
       return { use: bit(x.dst), def: 0 };
     case Cls.STX: {
       if ((x.code & 0xe0) !== 0xc0) return { use: bit(x.dst) | bit(x.src), def: 0 };
+      if (x.imm === 0x100) return { use: bit(x.src), def: bit(x.dst) }; // load-acquire
       const fetch = (x.imm & 1) !== 0 || x.imm === 0xe1 || x.imm === 0xf1;
       if (x.imm === 0xf1) return { use: bit(x.dst) | bit(x.src) | 1, def: 1 };
       return { use: bit(x.dst) | bit(x.src), def: fetch ? bit(x.src) : 0 };

@@ -14,7 +14,7 @@
 // N first_idx N subseq_idx N`, `regs=r1 stack=-8 before N: insn`, `parent state regs=...`).
 // Where the kernel gives up (a precise register used as a store's base), every scalar of every
 // checkpoint on the path becomes precise, as its mark_all_scalars_precise does.
-import { Cls, JmpOp, LD_IMM64, Mode, PseudoCall, type Insn } from '../vm/isa.js';
+import { AtomicOp, Cls, JmpOp, LD_IMM64, Mode, PseudoCall, type Insn } from '../vm/isa.js';
 import { RegType, type VState } from './state.js';
 import type { LinkedReg } from './linked.js';
 
@@ -118,6 +118,31 @@ function isHelperWithCallback(insn: Insn): boolean {
   return (insn.code & 0xf7) === (Cls.JMP | JmpOp.CALL) && insn.src !== PseudoCall.LOCAL;
 }
 
+/** backtrack_insn's ST / STX arm (a store-release is a plain STX here): 'give up', 'done' (return
+ *  at once) or 'next' (the caller syncs the linked registers, as after the switch). */
+function backtrackStore(bt: Backtrack, insn: Insn, slot: number, slotFrame: number): 'give up' | 'done' | 'next' {
+  const cls = insn.code & 7;
+  const dreg = insn.dst;
+  const sreg = insn.src;
+  const atomic = cls === Cls.STX && (insn.code & 0xe0) === Mode.ATOMIC;
+  const fetch = atomic && (insn.imm & 1) !== 0 && insn.imm !== AtomicOp.STORE_REL;
+  if (fetch) {
+    // An atomic fetch loads the old value into src (r0 for cmpxchg), like a fill.
+    const load = insn.imm === 0xf1 ? 0 : sreg;
+    if (!bt.has(load)) return 'done';
+    bt.clear(load);
+    if (!slot) return 'done';
+    bt.stack[slotFrame]!.add(slot - 1);
+    return 'next';
+  }
+  if (bt.has(dreg)) return 'give up';
+  if (!slot) return 'done';
+  if (!bt.stack[slotFrame]!.has(slot - 1)) return 'done';
+  bt.stack[slotFrame]!.delete(slot - 1);
+  if (cls === Cls.STX) bt.set(sreg);
+  return 'next';
+}
+
 /** backtrack_insn: walk one insn backwards, updating the masks. */
 function backtrackInsn(env: PrecisionEnv, idx: number, subseq: number, aux: number, bt: Backtrack, links?: readonly LinkedReg[]): boolean {
   const insn = env.insns[idx]!;
@@ -135,6 +160,11 @@ function backtrackInsn(env: PrecisionEnv, idx: number, subseq: number, aux: numb
     }
   };
   syncLinked();
+  const storeStep = (r: 'give up' | 'done' | 'next'): boolean => {
+    if (r === 'give up') return GIVE_UP;
+    if (r === 'next') syncLinked();
+    return true;
+  };
   const cls = insn.code & 7;
   const slot = aux & 0x7f;
   const slotFrame = (aux >> 7) & 0xf;
@@ -153,31 +183,16 @@ function backtrackInsn(env: PrecisionEnv, idx: number, subseq: number, aux: numb
       break;
     }
     case Cls.LDX:
+    case Cls.STX:
+      // a load-acquire backtracks as the LDX it is (6.18's is_atomic_load_insn); other STX below
+      if (cls === Cls.STX && !((insn.code & 0xe0) === Mode.ATOMIC && insn.imm === AtomicOp.LOAD_ACQ)) return storeStep(backtrackStore(bt, insn, slot, slotFrame));
       if (!bt.has(dreg)) return true;
       bt.clear(dreg);
       if (!slot) return true;
       bt.stack[slotFrame]!.add(slot - 1);
       break;
     case Cls.ST:
-    case Cls.STX: {
-      const atomic = cls === Cls.STX && (insn.code & 0xe0) === Mode.ATOMIC;
-      const fetch = atomic && (insn.imm & 1) !== 0;
-      if (fetch) {
-        // An atomic fetch loads the old value into src (r0 for cmpxchg), like a fill.
-        const load = insn.imm === 0xf1 ? 0 : sreg;
-        if (!bt.has(load)) return true;
-        bt.clear(load);
-        if (!slot) return true;
-        bt.stack[slotFrame]!.add(slot - 1);
-        break;
-      }
-      if (bt.has(dreg)) return GIVE_UP;
-      if (!slot) return true;
-      if (!bt.stack[slotFrame]!.has(slot - 1)) return true;
-      bt.stack[slotFrame]!.delete(slot - 1);
-      if (cls === Cls.STX) bt.set(sreg);
-      break;
-    }
+      return storeStep(backtrackStore(bt, insn, slot, slotFrame));
     case Cls.LD:
       if (insn.code === LD_IMM64) {
         bt.clear(dreg);

@@ -250,7 +250,9 @@ function spillable(r: Reg): boolean {
  *  spill, uninitialised bytes) gets a barrier after it. */
 export function markStackSpill(v: Verifier, f: Frame, at: number, size: number, val: Reg | undefined): void {
   if (v.bypassSpecV4) return;
-  const stx = (v.insn.code & 7) === Cls.STX && (v.insn.code & 0xe0) === 0x60;
+  // the value register of a plain STX or a store-release (check_store_reg passes it; an atomic
+  // read-modify-write passes none)
+  const stx = (v.insn.code & 7) === Cls.STX && ((v.insn.code & 0xe0) === 0x60 || ((v.insn.code & 0xe0) === 0xc0 && v.insn.imm === 0x110));
   let sanitize = stx && val !== undefined && spillable(val);
   for (let i = 0; i < size && !sanitize; i++) {
     const t = f.slotType(-(at + i) - 1);

@@ -4,9 +4,9 @@
 // Logging follows the kernel's: per-insn lines, the scratched registers after each insn, the
 // log rewound to the branch point when a path ends well (level 1).
 import { MapType } from '../maps/types.js';
-import { Cls, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, type Insn } from '../vm/isa.js';
+import { AtomicOp, Cls, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, type Insn } from '../vm/isa.js';
 import { formatInsn } from '../vm/disasm.js';
-import { formOf } from '../vm/opcodes.js';
+import { ATOMIC_OPS, formOf } from '../vm/opcodes.js';
 import { ProgType } from '../vm/prog-types.js';
 import { checkAlu } from './alu.js';
 import { checkCondJmp } from './jmp.js';
@@ -981,8 +981,43 @@ export class Verifier {
     }
   }
 
+  /** atomic_ptr_type_ok: what no atomic may access (the context, a packet, the flow keys, a
+   *  socket). An arena pointer is the JIT's question (bpf_jit_supports_insn); x86's takes these. */
+  private static atomicPtrTypeOk(r: Reg): boolean {
+    const t = r.type;
+    return !(t === RegType.CTX || r.isPkt() || t === RegType.FLOW_KEYS || t === RegType.SOCKET || t === RegType.SOCK_COMMON || t === RegType.TCP_SOCK || t === RegType.XDP_SOCK);
+  }
+
+  /** check_atomic_load / check_atomic_store (Linux 6.15+): the pointer type is refused first (6.18
+   *  looks at it before the register checks, "BPF_ATOMIC loads from R1 ctx is not allowed" even
+   *  where the access itself would fail), then the access is a plain load (check_load_mem: dst
+   *  marked as LDX marks it, B/H/W zero-extended) or store (check_store_reg: a pointer spills to
+   *  the stack, leaks into a map unprivileged), except that it must be aligned whatever the
+   *  program's flags say (strict_alignment_once) and a load keeps one pointer type per insn
+   *  (save_aux_ptr_type without the LDX's trusted/untrusted BTF_ID leniency). */
+  private checkAcqRel(insn: Insn, load: boolean): void {
+    const ptr = load ? insn.src : insn.dst;
+    if (ptr <= 10 && !Verifier.atomicPtrTypeOk(this.regs[ptr]!))
+      this.reject(`BPF_ATOMIC ${load ? 'loads from' : 'stores into'} R${ptr} ${regTypeName(this.regs[ptr]!)} is not allowed`);
+    const size = SIZES[insn.code & 0x18]!;
+    if (load) {
+      this.readReg(insn.src);
+      this.writable(insn.dst);
+      const base = this.regs[insn.src]!;
+      checkMemAccess(this, insn.src, insn.off, size, 'read', undefined, insn.dst, { strictAlignment: true });
+      this.saveAuxPtrType(base, false);
+    } else {
+      this.readReg(insn.src);
+      this.readReg(insn.dst);
+      checkMemAccess(this, insn.dst, insn.off, size, 'write', this.regs[insn.src], -1, { strictAlignment: true });
+      this.saveAuxPtrType(this.regs[insn.dst]!, false);
+    }
+  }
+
   /** check_atomic. */
   private checkAtomic(insn: Insn): void {
+    if (insn.imm === AtomicOp.LOAD_ACQ || insn.imm === AtomicOp.STORE_REL) return this.checkAcqRel(insn, insn.imm === AtomicOp.LOAD_ACQ);
+    if (!ATOMIC_OPS.some((a) => a.imm === insn.imm)) this.reject(`BPF_ATOMIC uses invalid atomic opcode ${(insn.imm >>> 0).toString(16).padStart(2, '0')}`, false, 22);
     const form = formOf(insn);
     const size = SIZES[insn.code & 0x18]!;
     if (size !== 4 && size !== 8) this.reject('invalid atomic operand size', false, 22);
@@ -994,7 +1029,7 @@ export class Verifier {
     if (cmpxchg && this.regs[0]!.isPointer && !this.allowPtrLeaks) this.reject('R0 leaks addr into mem');
     if (this.regs[insn.src]!.isPointer && !this.allowPtrLeaks) this.reject(`R${insn.src} leaks addr into mem`);
     const d = this.regs[insn.dst]!;
-    if (d.type === RegType.CTX || d.isPkt() || d.type === RegType.FLOW_KEYS || d.type === RegType.SOCKET || d.type === RegType.SOCK_COMMON || d.type === RegType.TCP_SOCK || d.type === RegType.XDP_SOCK)
+    if (!Verifier.atomicPtrTypeOk(d))
       this.reject(`BPF_ATOMIC stores into R${insn.dst} ${regTypeName(d)} is not allowed`);
     const loadReg = cmpxchg ? 0 : fetch ? insn.src : -1;
     // A fetch loads the old value into its source register (check_reg_arg DST_OP): not into r10.
