@@ -66,4 +66,11 @@ describe('ebpfvm run-raw', () => {
     expect(Array.from(parseHexBytes('0x01 02\n ff # c\n', 'x'))).toEqual([1, 2, 255]);
     expect(Array.from(parseHexBytes('0102ff', 'x'))).toEqual([1, 2, 255]);
   });
+  it('one run of an odd number of hex digits is refused, not read with a one-digit last byte', async () => {
+    expect(() => parseHexBytes('0102f', 'x')).toThrow(/^x: a run of 5 hex digits is not whole bytes \(an odd count\)$/);
+    // 16 bytes of lddw, then 15 digits: the last was taken as byte 0x0 and the program ran
+    const r = await cli(['run-raw', '18010000010000000000000000000000950000000000000']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/program: a run of 47 hex digits is not whole bytes/);
+  });
 });

@@ -17,6 +17,8 @@ export function parseHexBytes(text: string, what: string): Uint8Array {
   const clean = text.replace(/#.*$/gm, '').trim();
   if (clean === '') return new Uint8Array(0);
   const tokens = clean.split(/[\s,]+/).map((t) => t.replace(/^0x/i, ''));
+  // One run of digits is read two at a time: an odd count would make its last digit a byte.
+  if (tokens.length === 1 && tokens[0]!.length > 2 && tokens[0]!.length % 2 !== 0) throw new UsageError(`${what}: a run of ${tokens[0]!.length} hex digits is not whole bytes (an odd count)`);
   const digits = tokens.length === 1 && tokens[0]!.length > 2 ? tokens[0]!.match(/.{1,2}/g)! : tokens;
   const out = new Uint8Array(digits.length);
   digits.forEach((d, i) => {
