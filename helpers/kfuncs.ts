@@ -47,6 +47,7 @@ import { LO_RXQ_ADDR, XDP_BUFF_ADDR } from '../src/btf/builtin-addrs.js';
 import { BPF_MEM_ALLOC_MAX } from '../maps/graph.js';
 import { cgroupAcquire, cgroupAncestor, cgroupFromId, cgroupRelease, taskAcquire, taskFromPid, taskGetCgroup1, taskRelease, taskUnderCgroup } from './task-kfuncs.js';
 import { cryptoKfuncImpls } from './crypto.js';
+import { tcpCongAvoidAi, tcpRenoCongAvoid, tcpRenoSsthresh, tcpRenoUndoCwnd, tcpSlowStart, unmodelledCaKfunc } from './tcp-ca-kfuncs.js';
 import { wqKfuncImpls } from './wq.js';
 import { arenaAllocPages, arenaFreePages, arenaReservePages } from './arena.js';
 import { listPeek, listPop, listPush, objDrop, objNew, percpuObjDrop, percpuObjNew, rbtreeAdd, rbtreeFirst, rbtreeLeft, rbtreeRemove, rbtreeRight, rbtreeRoot, refcountAcquire } from './graph.js';
@@ -572,6 +573,21 @@ export const KFUNCS: readonly KfuncEntry[] = [
   // Only bpf_testmod's kfuncs acquire such an object, so no kptr of this type can be non-NULL in
   // ebpfvm (nor on a host without bpf_testmod); the release has nothing to drop: a no-op.
   { name: 'bpf_kfunc_call_test_release', ret: 'void', params: [P('struct prog_test_ref_kfunc *', 'p')], flags: ['KF_RELEASE'], progTypes: [ProgType.SCHED_CLS], impl: () => 0 },
+  // TCP congestion control (bpf_tcp_ca_kfunc_set, registered for BPF_PROG_TYPE_STRUCT_OPS, no
+  // flags): helpers/tcp-ca.ts.
+  { name: 'tcp_reno_ssthresh', ret: 'u32', params: [P('struct sock *', 'sk')], flags: [], progTypes: [ProgType.STRUCT_OPS], impl: tcpRenoSsthresh },
+  { name: 'tcp_reno_cong_avoid', ret: 'void', params: [P('struct sock *', 'sk'), P('u32', 'ack'), P('u32', 'acked')], flags: [], progTypes: [ProgType.STRUCT_OPS], impl: tcpRenoCongAvoid },
+  { name: 'tcp_reno_undo_cwnd', ret: 'u32', params: [P('struct sock *', 'sk')], flags: [], progTypes: [ProgType.STRUCT_OPS], impl: tcpRenoUndoCwnd },
+  { name: 'tcp_slow_start', ret: 'u32', params: [P('struct tcp_sock *', 'tp'), P('u32', 'acked')], flags: [], progTypes: [ProgType.STRUCT_OPS], impl: tcpSlowStart },
+  { name: 'tcp_cong_avoid_ai', ret: 'void', params: [P('struct tcp_sock *', 'tp'), P('u32', 'w'), P('u32', 'acked')], flags: [], progTypes: [ProgType.STRUCT_OPS], impl: tcpCongAvoidAi },
+  ...([
+    ['cubictcp_init', 'void', []], ['cubictcp_recalc_ssthresh', 'u32', []], ['cubictcp_cong_avoid', 'void', [P('u32', 'ack'), P('u32', 'acked')]],
+    ['cubictcp_state', 'void', [P('u8', 'new_state')]], ['cubictcp_cwnd_event', 'void', [P('enum tcp_ca_event', 'event')]],
+    ['cubictcp_acked', 'void', [P('const struct ack_sample *', 'sample')]],
+    ['bbr_init', 'void', []], ['bbr_main', 'void', [P('u32', 'ack'), P('int', 'flag'), P('const struct rate_sample *', 'rs')]],
+    ['bbr_sndbuf_expand', 'u32', []], ['bbr_undo_cwnd', 'u32', []], ['bbr_cwnd_event', 'void', [P('enum tcp_ca_event', 'event')]],
+    ['bbr_ssthresh', 'u32', []], ['bbr_min_tso_segs', 'u32', []], ['bbr_set_state', 'void', [P('u8', 'new_state')]],
+  ] as const).map(([name, ret, rest]): KfuncEntry => ({ name, ret, params: [P('struct sock *', 'sk'), ...rest], flags: [], progTypes: [ProgType.STRUCT_OPS], impl: unmodelledCaKfunc(name) })),
   // Tasks and cgroups (generic_kfunc_set) on the runtime's task model: helpers/task-kfuncs.ts.
   { name: 'bpf_task_acquire', ret: 'struct task_struct *', params: [P('struct task_struct *', 'p')], flags: ['KF_ACQUIRE', 'KF_RCU', 'KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: taskAcquire },
   { name: 'bpf_task_release', ret: 'void', params: [P('struct task_struct *', 'p')], flags: ['KF_RELEASE'], progTypes: GENERIC_TYPES, impl: taskRelease },

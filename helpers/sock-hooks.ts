@@ -98,7 +98,8 @@ export const SOCK_HOOK_HELPERS: readonly HelperEntry[] = [
     id: 49,
     name: 'setsockopt',
     proto: sockoptProto(false, CTX),
-    protoByType: [{ progTypes: [P.CGROUP_SOCKOPT], proto: sockoptProto(false, { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }) }],
+    // bpf_sk_setsockopt_proto / bpf_sk_getsockopt_proto (cgroup sockopt, tcp congestion control)
+    protoByType: [{ progTypes: [P.CGROUP_SOCKOPT, P.STRUCT_OPS], proto: sockoptProto(false, { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }) }],
     gplOnly: false,
     progTypes: [P.SOCK_OPS, P.CGROUP_SOCK_ADDR, P.CGROUP_SOCKOPT],
     attachAllowed: sockoptAllowed,
@@ -108,7 +109,8 @@ export const SOCK_HOOK_HELPERS: readonly HelperEntry[] = [
     id: 57,
     name: 'getsockopt',
     proto: sockoptProto(true, CTX),
-    protoByType: [{ progTypes: [P.CGROUP_SOCKOPT], proto: sockoptProto(true, { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }) }],
+    // bpf_sk_setsockopt_proto / bpf_sk_getsockopt_proto (cgroup sockopt, tcp congestion control)
+    protoByType: [{ progTypes: [P.CGROUP_SOCKOPT, P.STRUCT_OPS], proto: sockoptProto(true, { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }) }],
     gplOnly: false,
     progTypes: [P.SOCK_OPS, P.CGROUP_SOCK_ADDR, P.CGROUP_SOCKOPT],
     attachAllowed: sockoptAllowed,

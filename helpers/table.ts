@@ -30,6 +30,8 @@ import { TUNNEL_HELPERS } from './tunnel.js';
 import { STORAGE_HELPERS } from './storage.js';
 import { USER_RINGBUF_HELPERS } from './user-ringbuf.js';
 import { SEQ_HELPERS } from './seq.js';
+import { TCP_CA_HELPERS } from './tcp-ca.js';
+import { STRUCT_OPS_TYPES } from '../src/btf/builtin-struct-ops.js';
 import type { HelperEntry } from './types.js';
 import { ProgType } from '../vm/prog-types.js';
 
@@ -64,6 +66,7 @@ export const LINUX_HELPERS: readonly HelperEntry[] = [
   ...TUNNEL_HELPERS,
   ...USER_RINGBUF_HELPERS,
   ...SEQ_HELPERS,
+  ...TCP_CA_HELPERS,
 ];
 
 /** Helpers by id, dense (ids are small integers): every helper call of a run looks one up. */
@@ -95,9 +98,20 @@ const NOT_IN_BASE: ReadonlyMap<number, ReadonlySet<string>> = new Map([
   [ProgType.SK_REUSEPORT, new Set([...TRACING_ONLY, 'perf_event_output'])],
 ]);
 
+/** Helpers of the table's base set ('all') that bpf_base_func_proto does not give: a struct_ops
+ *  type's get_func_proto falls back to it (bpf_tcp_ca_get_func_proto). */
+const STRUCT_OPS_NOT_IN_BASE: ReadonlySet<string> = new Set([...TRACING_ONLY, 'perf_event_output']);
+
 /** Whether a program of `progType` with expected attach type `attach` may call `h` (the kernel's
- *  get_func_proto returning a proto at all). */
-export function helperAllowed(h: HelperEntry, progType: number, attach: number): boolean {
+ *  get_func_proto returning a proto at all). A struct_ops program's helpers are its struct_ops
+ *  type's (`structOps`: the type and the member the program implements; the type's verifier_ops
+ *  replace the program type's, src/btf/builtin-struct-ops.ts). */
+export function helperAllowed(h: HelperEntry, progType: number, attach: number, structOps?: { struct: string; member: string }): boolean {
+  if (progType === ProgType.STRUCT_OPS && structOps) {
+    const type = STRUCT_OPS_TYPES[structOps.struct];
+    const base = h.progTypes === 'all' && !STRUCT_OPS_NOT_IN_BASE.has(h.name);
+    return type?.helper?.(h.name, base, structOps.member) ?? false;
+  }
   if (h.progTypes !== 'all' && !h.progTypes.includes(progType)) return false;
   if (h.progTypes === 'all' && NOT_IN_BASE.get(progType)?.has(h.name)) return false;
   return h.attachAllowed?.(progType, attach) ?? true;

@@ -1149,11 +1149,11 @@ struct inet_bind_bucket;
 
 struct inet_bind2_bucket;
 
-struct tcp_congestion_ops;
-
 struct inet_connection_sock_af_ops;
 
 struct tcp_ulp_ops;
+
+struct tcp_congestion_ops;
 
 struct inet_connection_sock {
 	struct inet_sock icsk_inet;
@@ -1204,6 +1204,49 @@ struct inet_connection_sock {
 	u32 icsk_probes_tstamp;
 	u32 icsk_user_timeout;
 	u64 icsk_ca_priv[13];
+};
+
+enum tcp_ca_event {
+	CA_EVENT_TX_START = 0,
+	CA_EVENT_CWND_RESTART = 1,
+	CA_EVENT_COMPLETE_CWR = 2,
+	CA_EVENT_LOSS = 3,
+	CA_EVENT_ECN_NO_CE = 4,
+	CA_EVENT_ECN_IS_CE = 5,
+};
+
+union tcp_cc_info;
+
+struct module;
+
+struct ack_sample;
+
+struct rate_sample;
+
+struct tcp_congestion_ops {
+	u32 (*ssthresh)(struct sock *);
+	void (*cong_avoid)(struct sock *, u32, u32);
+	void (*set_state)(struct sock *, u8);
+	void (*cwnd_event)(struct sock *, enum tcp_ca_event);
+	void (*in_ack_event)(struct sock *, u32);
+	void (*pkts_acked)(struct sock *, const struct ack_sample *);
+	u32 (*min_tso_segs)(struct sock *);
+	void (*cong_control)(struct sock *, u32, int, const struct rate_sample *);
+	u32 (*undo_cwnd)(struct sock *);
+	u32 (*sndbuf_expand)(struct sock *);
+	size_t (*get_info)(struct sock *, u32, int *, union tcp_cc_info *);
+	char name[16];
+	struct module *owner;
+	struct list_head list;
+	u32 key;
+	u32 flags;
+	void (*init)(struct sock *);
+	void (*release)(struct sock *);
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
 };
 
 struct minmax_sample {
@@ -1273,6 +1316,11 @@ struct tcp_sock {
 	u32 window_clamp;
 	u32 rcv_ssthresh;
 	u8 scaling_ratio;
+	u8 repair: 1;
+	u8 tcp_usec_ts: 1;
+	u8 is_sack_reneg: 1;
+	u8 is_cwnd_limited: 1;
+	u8 recvmsg_inq: 1;
 	u16 advmss;
 	u8 compressed_ack;
 	u32 chrono_start;
@@ -1630,6 +1678,31 @@ struct bpf_dummy_ops {
 	int (*test_sleepable)(struct bpf_dummy_ops_state *);
 };
 
+struct ack_sample {
+	u32 pkts_acked;
+	s32 rtt_us;
+	u32 in_flight;
+};
+
+struct rate_sample {
+	u64 prior_mstamp;
+	u32 prior_delivered;
+	u32 prior_delivered_ce;
+	s32 delivered;
+	s32 delivered_ce;
+	long interval_us;
+	u32 snd_interval_us;
+	u32 rcv_interval_us;
+	long rtt_us;
+	int losses;
+	u32 acked_sacked;
+	u32 prior_in_flight;
+	u32 last_end_seq;
+	bool is_app_limited;
+	bool is_retrans;
+	bool is_ack_delayed;
+};
+
 struct prog_test_member1 {
 	int a;
 };
@@ -1721,6 +1794,25 @@ extern struct bpf_rb_node *bpf_rbtree_root(struct bpf_rb_root *root) __weak __ks
 extern struct bpf_rb_node *bpf_rbtree_left(struct bpf_rb_root *root, struct bpf_rb_node *node) __weak __ksym;
 extern struct bpf_rb_node *bpf_rbtree_right(struct bpf_rb_root *root, struct bpf_rb_node *node) __weak __ksym;
 extern void bpf_kfunc_call_test_release(struct prog_test_ref_kfunc *p) __weak __ksym;
+extern u32 tcp_reno_ssthresh(struct sock *sk) __weak __ksym;
+extern void tcp_reno_cong_avoid(struct sock *sk, u32 ack, u32 acked) __weak __ksym;
+extern u32 tcp_reno_undo_cwnd(struct sock *sk) __weak __ksym;
+extern u32 tcp_slow_start(struct tcp_sock *tp, u32 acked) __weak __ksym;
+extern void tcp_cong_avoid_ai(struct tcp_sock *tp, u32 w, u32 acked) __weak __ksym;
+extern void cubictcp_init(struct sock *sk) __weak __ksym;
+extern u32 cubictcp_recalc_ssthresh(struct sock *sk) __weak __ksym;
+extern void cubictcp_cong_avoid(struct sock *sk, u32 ack, u32 acked) __weak __ksym;
+extern void cubictcp_state(struct sock *sk, u8 new_state) __weak __ksym;
+extern void cubictcp_cwnd_event(struct sock *sk, enum tcp_ca_event event) __weak __ksym;
+extern void cubictcp_acked(struct sock *sk, const struct ack_sample *sample) __weak __ksym;
+extern void bbr_init(struct sock *sk) __weak __ksym;
+extern void bbr_main(struct sock *sk, u32 ack, int flag, const struct rate_sample *rs) __weak __ksym;
+extern u32 bbr_sndbuf_expand(struct sock *sk) __weak __ksym;
+extern u32 bbr_undo_cwnd(struct sock *sk) __weak __ksym;
+extern void bbr_cwnd_event(struct sock *sk, enum tcp_ca_event event) __weak __ksym;
+extern u32 bbr_ssthresh(struct sock *sk) __weak __ksym;
+extern u32 bbr_min_tso_segs(struct sock *sk) __weak __ksym;
+extern void bbr_set_state(struct sock *sk, u8 new_state) __weak __ksym;
 extern struct task_struct *bpf_task_acquire(struct task_struct *p) __weak __ksym;
 extern void bpf_task_release(struct task_struct *p) __weak __ksym;
 extern struct task_struct *bpf_task_from_pid(s32 pid) __weak __ksym;

@@ -12,12 +12,12 @@ import { Runtime } from './runtime.js';
 import type { ObjectSpec } from './loader/spec.js';
 import { verify, type GlobalArg, type InsnFacts, type VerifierMap, type VerifyInput, type VerifyOptions, type VerifyResult } from '../verifier/index.js';
 import { BtfKind, KIND_NAMES, type Btf } from './btf/btf.js';
-import { builtinBtf } from './btf/builtin.js';
+import { builtinBtf, builtinMemberRange } from './btf/builtin.js';
 import { kfuncByName } from '../helpers/kfuncs.js';
 import { helperForType } from '../helpers/table.js';
 import { btfAttachTarget } from './btf/builtin-args.js';
 import { iterTarget } from './iter-targets.js';
-import { STRUCT_OPS_TYPES } from './btf/builtin-struct-ops.js';
+import { STRUCT_OPS_TYPES, type StructOpsType } from './btf/builtin-struct-ops.js';
 import { MapType, type BpfMap } from '../maps/types.js';
 import { FieldError, mapValueRecord, structMetas, type BtfRecord } from './btf/fields.js';
 import { progTypeInfo } from '../vm/contexts.js';
@@ -88,10 +88,11 @@ function btfLoads(insns: readonly Insn[], facts: readonly InsnFacts[]): Readonly
 }
 
 /** The struct_ops member a program implements: its arguments as ctx slots (pointers to structs
- *  are trusted BTF pointers, NULL-able where the kernel's stub says `__nullable`), and the struct
- *  its type lets programs write. Undefined for other programs; a type ebpfvm does not model, or
- *  a program no struct_ops map names, is refused. */
-function structOpsMember(lp: LoadedProgram): { name: string; args: CtxArg[]; writable?: string } | undefined {
+ *  are trusted BTF pointers, NULL-able where the kernel's stub says `__nullable`, retyped as the
+ *  type's is_valid_access retypes them), and the type's btf_struct_access for writes. Undefined
+ *  for other programs; a type ebpfvm does not model, or a program no struct_ops map names, is
+ *  refused. */
+function structOpsMember(lp: LoadedProgram): { name: string; args: CtxArg[]; type: StructOpsType; retVoid: boolean } | undefined {
   if (lp.progType !== ProgType.STRUCT_OPS) return undefined;
   const struct = lp.attachTo;
   if (struct === undefined) throw new UnsupportedError(`struct_ops program ${lp.name}: no .struct_ops map names it, so it implements no member (libbpf does not load it either)`);
@@ -108,19 +109,25 @@ function structOpsMember(lp: LoadedProgram): { name: string; args: CtxArg[]; wri
   const args = proto.params!.map((p, i): CtxArg => {
     const pt = btf.resolve(p.type);
     const target = pt.kind === BtfKind.PTR ? btf.resolve(pt.sizeOrType) : undefined;
-    if (target?.kind === BtfKind.STRUCT) return { kind: 'btf', name: target.name, size: btf.sizeof(target.id), ...(nullable.includes(i) ? { nullable: true } : {}) };
-    return { kind: 'scalar' };
+    if (target?.kind !== BtfKind.STRUCT) return { kind: 'scalar' };
+    const name = type.promote?.[target.name] ?? target.name;
+    const size = name === target.name ? btf.sizeof(target.id) : btf.sizeof(btf.find(name, BtfKind.STRUCT)[0]!.id);
+    return { kind: 'btf', name, size, ...(nullable.includes(i) ? { nullable: true } : {}) };
   });
-  return { name: m.name, args, ...(type.writable ? { writable: type.writable } : {}) };
+  return { name: m.name, args, type, retVoid: proto.sizeOrType === 0 };
 }
 
-/** check_struct_ops_btf_id's refusals before the instructions are looked at: a sleepable program
- *  for a member the type does not let sleep (check_member). */
+/** check_struct_ops_btf_id's refusals before the instructions are looked at, in its order: a
+ *  program without a GPL-compatible license, a member the type's cfi stubs leave out
+ *  (bpf_struct_ops_supported), a sleepable program for a member the type's check_member does
+ *  not let sleep. */
 function structOpsAttachError(lp: LoadedProgram): string | undefined {
-  if (lp.progType !== ProgType.STRUCT_OPS || !lp.spec.sleepable) return undefined;
+  if (lp.progType !== ProgType.STRUCT_OPS) return undefined;
   const member = structOpsMember(lp)!;
-  const type = STRUCT_OPS_TYPES[lp.attachTo!]!;
-  return type.sleepable.includes(member.name) ? undefined : `attach to unsupported member ${member.name} of struct ${lp.attachTo}`;
+  if (!lp.program.gpl) return 'struct ops programs must have a GPL compatible license';
+  if (member.type.unsupported?.includes(member.name)) return `attach to unsupported member ${member.name} of struct ${lp.attachTo}`;
+  if (lp.spec.sleepable && member.type.sleepable && !member.type.sleepable.includes(member.name)) return `attach to unsupported member ${member.name} of struct ${lp.attachTo}`;
+  return undefined;
 }
 
 function attachRefusal(error: string): VerifyResult {
@@ -340,7 +347,10 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram, unpriv = obj
   const member = structOpsMember(lp);
   if (member) {
     input.ctxArgs = member.args;
-    if (member.writable) input.btfWritable = member.writable;
+    const write = member.type.write;
+    input.btfWrite = write ? (s, off, size, structSize) => write(s, off, size, structSize, builtinMemberRange) : () => 'only read is supported';
+    input.structOps = { struct: lp.attachTo!, member: member.name };
+    if (member.retVoid) input.retVoid = true;
   }
   // Iterator programs: the target's context (src/iter.ts); a target ebpfvm lacks is refused there.
   const iter = iterTarget(lp.section);
@@ -384,7 +394,12 @@ export function builtinKernelHooks(): Required<Pick<VerifyInput, 'kfunc' | 'kfun
       if (ref === 0) return { kind: 'void' };
       const t = typeof ref === 'string' ? kb.find(ref, BtfKind.STRUCT)[0] : ref > 0 && ref < kb.types.length ? kb.type(ref) : undefined;
       if (!t) return undefined;
-      if (t.kind === BtfKind.STRUCT || t.kind === BtfKind.UNION) return { kind: 'struct', name: t.name, size: kb.sizeof(t.id) };
+      if (t.kind === BtfKind.STRUCT || t.kind === BtfKind.UNION) {
+        // the struct its first member is, when that member is a struct at offset 0
+        const m0 = t.kind === BtfKind.STRUCT ? t.members?.[0] : undefined;
+        const f = m0 && m0.bitOffset === 0 ? kb.resolve(m0.type) : undefined;
+        return { kind: 'struct', name: t.name, size: kb.sizeof(t.id), ...(f?.kind === BtfKind.STRUCT && f.name ? { first: f.name } : {}) };
+      }
       return { kind: 'other' };
     },
     btfField: (s, off, size) => kernelField(builtinBtf(), s, off, size),

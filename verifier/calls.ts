@@ -167,7 +167,7 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
   // (the harness gives allowPtrLeaks with CAP_PERFMON, bpfCapable with CAP_BPF).
   const cap = helperCapability(h);
   const capMissing = (cap === 'CAP_BPF' && !v.bpfCapable) || (cap === 'CAP_PERFMON' && !v.allowPtrLeaks);
-  if (!helperAllowed(h, v.input.progType, v.input.expectedAttachType ?? 0) || capMissing) v.reject(`program of this type cannot use helper ${fnName(h)}#${id}`, false, 22);
+  if (!helperAllowed(h, v.input.progType, v.input.expectedAttachType ?? 0, v.input.structOps) || capMissing) v.reject(`program of this type cannot use helper ${fnName(h)}#${id}`, false, 22);
   if (h.gplOnly && !v.input.gpl) v.reject('cannot call GPL-restricted function from non-GPL compatible program', false, 22);
   if (v.st.lock && id !== H.spin_unlock) v.reject('function calls are not allowed while holding a lock', false, 22);
   if (id === KPTR_XCHG) return checkKptrXchg(v);
@@ -782,6 +782,8 @@ export function checkFuncCall(v: Verifier, insn: Insn): number {
 /** check_return_code: R0 at the main program's exit, in the program type's range (R1, the
  *  cookie, at a bpf_throw with the default exception callback). */
 export function checkReturnCode(v: Verifier, regno = 0): void {
+  // a struct_ops member returning void: nothing is read (R0 may be unset)
+  if (v.input.retVoid && !v.st.cur.inAsyncCb) return;
   v.readReg(regno);
   const r0 = v.regs[regno]!;
   if (r0.isPointer && !v.allowPtrLeaks) v.reject(`R${regno} leaks addr as return value`);

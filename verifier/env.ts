@@ -113,7 +113,7 @@ export interface VerifyInput {
   /** The kfunc table entry of a call's BTF id (helpers/kfuncs.ts). */
   kfunc?(id: number): KfuncEntry | undefined;
   /** A kernel type, by name (a struct) or by built-in BTF id (bpf_rdonly_cast's constant). */
-  kernelType?(ref: string | number): { kind: 'struct'; name: string; size: number } | { kind: 'void' } | { kind: 'other' } | undefined;
+  kernelType?(ref: string | number): { kind: 'struct'; name: string; size: number; first?: string } | { kind: 'void' } | { kind: 'other' } | undefined;
   /** The program has BTF (bpf_obj_new needs it). */
   progBtf?: boolean;
   /** A type of the program's BTF by id (verifier/graph.ts). */
@@ -130,9 +130,16 @@ export interface VerifyInput {
    *  untrusted lsm hooks: the kernel's prog_args_trusted is false). */
   ctxArgsUntrusted?: boolean;
   ctxArgs?: readonly CtxArg[];
-  /** The kernel struct this program type's btf_struct_access lets programs write through their
-   *  BTF pointers, within its size (struct_ops: bpf_dummy_ops_state). Other writes are refused. */
-  btfWritable?: string;
+  /** The program type's btf_struct_access for writes through BTF pointers (struct_ops: the
+   *  type's, src/btf/builtin-struct-ops.ts): undefined when the write may go, else the log line.
+   *  Absent: every write is refused (`only read is supported`). */
+  btfWrite?(struct: string, off: number, size: number, structSize: number): string | undefined;
+  /** struct_ops programs: the struct_ops type and the member the program implements (its
+   *  get_func_proto decides the helpers). */
+  structOps?: { struct: string; member: string };
+  /** The function the program implements returns void (a struct_ops member): check_return_code
+   *  reads nothing at the exit. */
+  retVoid?: boolean;
 }
 
 /** One u64 slot of a BTF-typed context (tracing arguments, iterator contexts). `nullable`: the

@@ -17,6 +17,7 @@
 //    bpf_rcu_read_unlock turns rcu pointers untrusted (rcuUnlockInvalidate).
 import { KF, kfuncFlagBits, type KfuncEntry } from '../helpers/kfuncs.js';
 import { acquireReference, releaseReference } from './refs.js';
+import { isTcpCaKfunc } from '../helpers/tcp-ca.js';
 import { Reg, RegFlag, RegType, regTypeName, type VState } from './state.js';
 import { formatTnum } from './tnum.js';
 import type { Verifier } from './verifier.js';
@@ -27,7 +28,8 @@ const KOBJ_KFUNCS = new Set([
   'bpf_cgroup_acquire', 'bpf_cgroup_release', 'bpf_cgroup_ancestor', 'bpf_cgroup_from_id',
   'bpf_task_under_cgroup', 'bpf_task_get_cgroup1',
 ]);
-export const isKobjKfunc = (name: string): boolean => KOBJ_KFUNCS.has(name);
+/** ... and the TCP congestion-control kfuncs (helpers/tcp-ca.ts): sockets and their samples. */
+export const isKobjKfunc = (name: string): boolean => KOBJ_KFUNCS.has(name) || isTcpCaKfunc(name);
 
 /** rcu_protected_types: kptrs of these kernel types are rcu-safe (btf_ld_kptr_type). */
 const RCU_PROTECTED = new Set(['task_struct', 'cgroup', 'bpf_cpumask', 'prog_test_ref_kfunc', 'bpf_crypto_ctx']);
@@ -149,11 +151,25 @@ export function checkKobjArgs(v: Verifier, k: KfuncEntry): { releaseRef: number 
     }
     // process_kf_arg_ptr_to_btf_id: the struct (at the pointer's fixed offset: only 0 matches).
     const have = r.type === RegType.BTF_ID ? r.btfName : r.type === RegType.SOCKET ? 'sock' : r.type === RegType.TCP_SOCK ? 'tcp_sock' : 'sock_common';
-    if (have !== struct || r.off !== 0)
+    // btf_struct_ids_match: a reference a release takes must be of the struct itself; otherwise
+    // a struct whose first member (at offset 0, recursively) is the expected one matches too.
+    const strict = release && r.refId !== 0;
+    if ((strict ? have !== struct : !startsWithStruct(v, have, struct)) || r.off !== 0)
       v.reject(`kernel function ${k.name} args#${i} expected pointer to STRUCT ${struct} but R${regno} has a pointer to STRUCT ${have}`, false, 22);
   });
   if (release && !releaseRegno) v.reject(`release kernel function ${k.name} expects refcounted PTR_TO_BTF_ID`, false, 22);
   return { releaseRef: releaseRegno ? v.regs[releaseRegno]!.refId : 0 };
+}
+
+/** Whether struct `have` is struct `want` or begins with it: its first member, at offset 0, is
+ *  `want` or begins with it (btf_struct_ids_match's walk of a non-strict match). */
+function startsWithStruct(v: Verifier, have: string, want: string): boolean {
+  for (let s: string | undefined = have, depth = 0; s !== undefined && depth < 32; depth++) {
+    if (s === want) return true;
+    const t: ReturnType<NonNullable<typeof v.input.kernelType>> = v.input.kernelType?.(s);
+    s = t?.kind === 'struct' ? t.first : undefined;
+  }
+  return false;
 }
 
 /** The release and the return value of a KOBJ kfunc, after the rcu-region bookkeeping. */

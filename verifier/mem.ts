@@ -187,11 +187,9 @@ function btfAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
     return Reg.unknown();
   }
   if (t === 'write') {
-    // the program type's btf_struct_access (bpf_dummy_ops_btf_struct_access), else read only
-    const w = v.input.btfWritable;
-    if (w === undefined) v.reject('only read is supported');
-    if (reg.btfName !== w) v.reject(`only access to ${w} is supported`);
-    if (off + size > reg.btfSize) v.reject(`write access at off ${off} with size ${size}`);
+    // the program type's btf_struct_access (bpf_dummy_ops', bpf_tcp_ca's), else read only
+    const refusal = v.input.btfWrite ? v.input.btfWrite(reg.btfName, off, size, reg.btfSize) : 'only read is supported';
+    if (refusal !== undefined) v.reject(refusal);
     return Reg.unknown();
   }
   const field = v.input.btfField?.(reg.btfName, off, size);

@@ -571,3 +571,27 @@ function builtin(): { bytes: Uint8Array; btf: Btf } {
 export function builtinFunc(btf: Btf, name: string): BtfType | undefined {
   return btf.find(name, BtfKind.FUNC)[0];
 }
+
+/** [offset, end) in bytes of a member of a built-in kernel struct, by a dotted path into nested
+ *  structs (`icsk_ack.pending`): where the kernel's offsetof/offsetofend would put it in ebpfvm's
+ *  layout (the struct_ops write checks, the tcp congestion-control kfuncs). */
+export function builtinMemberRange(struct: string, path: string): readonly [number, number] {
+  const btf = builtinBtf();
+  let t = btf.find(struct, BtfKind.STRUCT)[0];
+  if (!t) throw new BtfError(`built-in BTF: no struct ${struct}`, 'builtin');
+  let off = 0;
+  for (const name of path.split('.')) {
+    const m = t.members?.find((x) => x.name === name);
+    if (!m) throw new BtfError(`built-in BTF: struct ${struct} has no member ${path}`, 'builtin');
+    off += m.bitOffset / 8;
+    t = btf.resolve(m.type);
+  }
+  return [off, off + btf.sizeof(t.id)];
+}
+
+/** The struct_ops member a program implements: member `index` (its expected_attach_type) of the
+ *  built-in struct `struct`, as the kernel names it; undefined when there is none. */
+export function builtinStructOpsMember(struct: string, index: number): { struct: string; member: string } | undefined {
+  const m = builtinBtf().find(struct, BtfKind.STRUCT)[0]?.members?.[index];
+  return m ? { struct, member: m.name } : undefined;
+}

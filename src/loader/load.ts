@@ -17,7 +17,7 @@ import type { Btf } from '../btf/btf.js';
 import { linkProgram } from './link.js';
 import { checkUnprivMap, checkUnprivProgram } from './unpriv.js';
 import { isAuxiliary } from '../selftest/annotations.js';
-import { builtinBtf } from '../btf/builtin.js';
+import { builtinBtf, builtinStructOpsMember } from '../btf/builtin.js';
 import { BtfKind } from '../btf/btf.js';
 import { typesAreCompatible } from '../btf/core.js';
 import { mapValueRecord } from '../btf/fields.js';
@@ -199,6 +199,8 @@ function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program, btf: Bt
   // the kernel's does. The lines are kept by pc for runs without the verifier, which fault at the
   // call (vm/interpreter.ts).
   const refused = new Map<number, string>();
+  // a struct_ops program's helpers are its struct_ops type's (helpers/table.ts helperAllowed)
+  const structOps = !ext && p.progType === ProgType.STRUCT_OPS && p.attachTo !== undefined ? builtinStructOpsMember(p.attachTo, p.expectedAttachType) : undefined;
   prog.insns.forEach((insn, pc) => {
     if (insn.code !== (Cls.JMP | JmpOp.CALL) || insn.src !== PseudoCall.KFUNC || insn.imm === 0) return;
     // The kernel registers kfunc sets per program type (6.18: check_kfunc_call's
@@ -217,7 +219,7 @@ function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program, btf: Bt
     if (!h && linuxHelperName(insn.imm) === 'helper') return;
     if (!h) throw new UnsupportedError(`program ${p.name} insn ${pc}: unsupported helper ${linuxHelperName(insn.imm)}#${insn.imm}`);
     // check_helper_call's order: the prototype for this program type first, then the license.
-    if (!helperAllowed(h, callType, ext ? ext.program.expectedAttachType : p.expectedAttachType)) return void refused.set(pc, `program of this type cannot use helper bpf_${h.name}#${h.id}`);
+    if (!helperAllowed(h, callType, ext ? ext.program.expectedAttachType : p.expectedAttachType, structOps)) return void refused.set(pc, `program of this type cannot use helper bpf_${h.name}#${h.id}`);
     if (h.gplOnly && !prog.gpl) return void refused.set(pc, 'cannot call GPL-restricted function from non-GPL compatible program');
     // check_map_func_compatibility, where the map argument is an ld_imm64 map constant
     const mapArg = h.proto.args.findIndex((a) => a.type === 'ARG_CONST_MAP_PTR');

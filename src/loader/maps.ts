@@ -4,6 +4,7 @@ import { mapGraphRecord } from '../btf/graph-record.js';
 import { mapValueRecord } from '../btf/fields.js';
 import { BtfError, ElfError, LinkError } from '../errors.js';
 import { MapType } from '../../maps/types.js';
+import { builtinBtf } from '../btf/builtin.js';
 import { BtfKind, type Btf, type BtfType } from '../btf/btf.js';
 import { SHN_UNDEF, STT, RelocType, type ElfFile } from '../elf/file.js';
 import type { ObjectSpec, ObjMapSpec, MapInitSlot } from './spec.js';
@@ -268,6 +269,20 @@ export function mapForSymbol(elf: ElfFile, spec: ObjectSpec, symIndex: number, a
 
 const BPF_F_LINK = 1 << 13;
 
+/** The bytes of a struct_ops variable's members that are not function pointers, by name (what
+ *  the type's init_member reads: tcp_congestion_ops' name and flags). */
+function dataMembers(btf: Btf, t: BtfType, image: Uint8Array): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  for (const m of t.members ?? []) {
+    if (m.bitfieldSize || !m.name) continue;
+    const mt = btf.resolve(m.type);
+    if (mt.kind === BtfKind.PTR && btf.resolve(mt.sizeOrType).kind === BtfKind.FUNC_PROTO) continue;
+    const off = m.bitOffset / 8;
+    out.set(m.name, image.slice(off, off + btf.sizeof(m.type)));
+  }
+  return out;
+}
+
 /** `.struct_ops` (and `.struct_ops.link`) variables: one STRUCT_OPS map each, whose function
  *  pointer members are relocations to struct_ops programs. As libbpf, a program's expected attach
  *  type becomes the index of the member it fills. */
@@ -305,6 +320,7 @@ export function collectStructOps(elf: ElfFile, spec: ObjectSpec): void {
         btfValueTypeId: t.id,
         valueType: btf.typeName(t.id),
         contents: [{ key: new Uint8Array(4), value: sec.type === 8 ? new Uint8Array(size) : sec.data.slice(sym.value, sym.value + size) }],
+        structOps: { programs: new Set(), data: dataMembers(btf, t, sec.type === 8 ? new Uint8Array(size) : sec.data.subarray(sym.value, sym.value + size)) },
       });
     }
     for (const r of elf.relocations.get(sec.index) ?? []) {
@@ -317,10 +333,19 @@ export function collectStructOps(elf: ElfFile, spec: ObjectSpec): void {
       const sym = elf.symbols[r.symbol]!;
       const prog = spec.programs.get(sym.name);
       if (!prog || sym.type !== STT.FUNC) throw new LinkError(`member ${t.members![idx]!.name} must point at a struct_ops program, found ${elf.symbolName(sym)}`, rw);
-      prog.expectedAttachType = idx;
+      // libbpf's bpf_map__init_kern_struct_ops: the expected attach type is the index of the
+      // member of the same name in the kernel's struct (the object's own declaration of the
+      // struct may order or cut its members differently); a member the kernel lacks fails
+      const mname = t.members![idx]!.name;
+      const kern = builtinBtf().find(t.name, BtfKind.STRUCT)[0];
+      const kidx = kern ? kern.members!.findIndex((m) => m.name === mname) : idx;
+      if (kidx < 0) throw new LinkError(`struct_ops init_kern ${v.name}: Cannot find member ${mname} in kernel BTF`, rw);
+      prog.expectedAttachType = kidx;
       // the struct_ops type it implements a member of (libbpf's attach_btf_id)
       prog.attachTo = t.name;
-      (spec.maps.get(v.name)!.initSlots ??= []).push({ index: idx, kind: 'prog', target: prog.name });
+      const m = spec.maps.get(v.name)!;
+      (m.initSlots ??= []).push({ index: idx, kind: 'prog', target: prog.name });
+      (m.structOps!.programs as Set<string>).add(mname);
     }
   }
 }

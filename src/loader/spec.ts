@@ -1,6 +1,7 @@
 // What the ELF says, before anything is live (cilium/ebpf's CollectionSpec): programs, maps,
 // global variables, externs. Everything here is plain data the user may edit between open and
 // load; `load()` turns it into a LoadedObject inside a Runtime.
+import type { StructOpsValue } from '../btf/builtin-struct-ops.js';
 import type { Insn } from '../../vm/isa.js';
 import type { MapSpec } from '../../maps/types.js';
 import type { Btf } from '../btf/btf.js';
@@ -69,6 +70,9 @@ export interface ObjMapSpec extends MapSpec {
   arenaData?: Uint8Array;
   /** Whether load creates it (users may turn maps off, like bpf_map__set_autocreate). */
   autocreate: boolean;
+  /** A struct_ops map's value as registration reads it (maps/struct-ops.ts): the kernel names
+   *  of the members set to programs, and the other members' bytes by name. */
+  structOps?: StructOpsValue;
   /** Name of the map's BTF var/type for display. */
   keyType?: string;
   valueType?: string;
