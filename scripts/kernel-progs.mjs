@@ -272,15 +272,20 @@ function recordVerdicts(name) {
   return out;
 }
 
-/** ebpfvm's verdict on one program: loaded alone, then verified. */
-function verdictHere(A, bytes, prog) {
+/** ebpfvm's verdict on one program: loaded alone, then verified; a test_loader program with the
+ *  prog flags of its __flag annotations (e.g. BPF_F_STRICT_ALIGNMENT), as the harness's --plain
+ *  load sets them. */
+function verdictHere(A, bytes, prog, annotated = false) {
   let stage = 'load';
   const t0 = process.hrtime.bigint();
   try {
     const runtime = new A.Runtime({ ncpus: POSSIBLE_CPUS, cpu: 0 });
-    const obj = A.load(runtime, A.openObject(bytes), { programs: [prog] });
+    const spec = A.openObject(bytes);
+    const obj = A.load(runtime, spec, { programs: [prog] });
     stage = 'verify';
-    const r = A.verifyProgram(obj, prog, { logLevel: 0 });
+    let progFlags = 0;
+    try { if (annotated && spec.btf) progFlags = annotations.parseTestSpec(spec.btf, prog).progFlags; } catch { /* unparsable annotations: no flags */ }
+    const r = A.verifyProgram(obj, prog, { logLevel: 0, ...(progFlags ? { progFlags } : {}) });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     return r.accepted ? { accepted: true, ms } : { rejected: `${r.errorPc !== undefined ? `insn ${r.errorPc}: ` : ''}${firstLine(r.error ?? 'rejected')}`, ms };
   } catch (e) {
@@ -308,7 +313,7 @@ async function compareVerdicts(fixtures) {
     const bytes = readFileSync(objPathOf(name));
     const row = { name, programs: 0, classes: {}, items: [] };
     for (const [prog, k] of Object.entries(fx.verdicts)) {
-      const h = verdictHere(A, bytes, prog);
+      const h = verdictHere(A, bytes, prog, k.test !== undefined);
       if (h.ms > 20_000) log(`${name}/${prog}: verified in ${(h.ms / 1000).toFixed(1)} s`);
       const c = verdictClass(k, h);
       row.programs++;
@@ -425,9 +430,10 @@ const POSSIBLE_CPUS = (() => {
   } catch { return 2; }
 })();
 
-let api;
+let api, annotations;
 async function ebpfvmApi() {
   api ??= await import(join(root, 'dist/src/index.js'));
+  annotations ??= await import(join(root, 'dist/src/selftest/annotations.js'));
   return api;
 }
 
