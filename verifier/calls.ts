@@ -115,8 +115,10 @@ function typeOk(arg: HelperArg, r: Reg): boolean {
     case 'ARG_PTR_TO_SOCKET':
       return r.type === RegType.SOCKET;
     case 'ARG_PTR_TO_SOCK_COMMON':
-    case 'ARG_PTR_TO_BTF_ID_SOCK_COMMON':
       return r.type === RegType.SOCKET || r.type === RegType.SOCK_COMMON || r.type === RegType.TCP_SOCK || r.type === RegType.XDP_SOCK || r.type === RegType.BTF_ID;
+    case 'ARG_PTR_TO_BTF_ID_SOCK_COMMON':
+      // btf_id_sock_common_types: a plain or trusted BTF pointer, never an untrusted one
+      return r.type === RegType.SOCKET || r.type === RegType.SOCK_COMMON || r.type === RegType.TCP_SOCK || r.type === RegType.XDP_SOCK || (r.type === RegType.BTF_ID && !(r.flags & RegFlag.UNTRUSTED));
     default:
       return r.isPointer;
   }

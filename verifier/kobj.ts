@@ -74,11 +74,14 @@ export function inRcuCs(v: Verifier): boolean {
 }
 
 /** check_ptr_to_btf_access: the flags of a pointer loaded from member `member` of a kernel
- *  struct through `reg` (6.18: a member outside the allow lists is untrusted). */
+ *  struct through `reg` (6.18: a member outside the allow lists is untrusted, and so is any
+ *  member of a plain pointer). */
 export function walkedPointerFlags(v: Verifier, reg: Reg, member: string | undefined): number {
   if (reg.flags & RegFlag.UNTRUSTED || member === undefined) return RegFlag.UNTRUSTED;
-  // "Old compat": a plain (legacy) pointer walks to plain pointers.
-  if (!isTrustedReg(reg) && !isRcuReg(reg)) return reg.flags & ~RegFlag.MAYBE_NULL ? RegFlag.UNTRUSTED : 0;
+  // A plain pointer (neither trusted, rcu nor referenced: bpf_skc_to_tcp_sock's return) walks
+  // to an untrusted one on 6.18, which a helper taking a kernel pointer refuses; 6.12's "old
+  // compat" branch left it plain (test/progs/verifier/walk_trust.c).
+  if (!isTrustedReg(reg) && !isRcuReg(reg)) return RegFlag.UNTRUSTED;
   const s = reg.btfName;
   if (isTrustedReg(reg) && listed(SAFE_TRUSTED, s, member)) return RegFlag.TRUSTED;
   if (isTrustedReg(reg) && listed(SAFE_TRUSTED_OR_NULL, s, member)) return RegFlag.TRUSTED | RegFlag.MAYBE_NULL;
