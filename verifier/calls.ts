@@ -702,9 +702,12 @@ export function invalidScalar(ctx: string, reg: string, s: Scalar, lo: bigint, h
 export function checkFuncCall(v: Verifier, insn: Insn): number {
   const target = v.pc + insn.imm + 1;
   if (v.st.frames.length >= MAX_CALL_FRAMES) v.reject(`the call stack of ${v.st.frames.length + 1} frames is too deep`, false, 7);
-  if (v.st.lock) v.reject('function calls are not allowed while holding a lock', false, 22);
   const global = v.input.globalFuncs?.get(target);
   if (global) {
+    // check_func_call: only global subprogs cannot be called with a lock held; a static one is
+    // walked in the caller's state, lock and all (since 6.11). 6.18 takes a global call with
+    // preemption disabled (6.12 refused it: preempt_lock/preempt_global_subprog_test).
+    if (v.st.lock) v.reject('global function calls are not allowed while holding a lock,\nuse static function instead', false, 22);
     rbtreeGlobalCall(v);
     // Verified once on its own (verifier.ts); here only the arguments against its prototype.
     const bad = (why: string): never => v.reject(`${why}\nCaller passes invalid args into func#${subprogOf(v.cfg, target)} ('${global.name}')`, false, 22);

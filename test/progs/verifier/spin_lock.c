@@ -174,4 +174,94 @@ int c_locked_counter(void *ctx)
 	return ret;
 }
 
+/* Only global subprogs cannot be called with a lock held (check_func_call, since 6.11): a static
+ * one is walked in the caller's state, lock and all, and may even release it; a helper call in it
+ * is still refused. */
+static __noinline int locked_bump(struct lock_val *v)
+{
+	v->cnt++;
+	return v->cnt;
+}
+
+static __noinline int locked_bump_unlock(struct lock_val *v)
+{
+	v->cnt++;
+	bpf_spin_unlock(&v->lock);
+	return v->cnt;
+}
+
+static __noinline int locked_helper(struct lock_val *v)
+{
+	return bpf_get_smp_processor_id() + v->cnt;
+}
+
+__noinline int global_bump(struct __sk_buff *ctx)
+{
+	return ctx ? ctx->len : 0;
+}
+
+SEC("tc")
+__description("spin lock: static subprog called with the lock held")
+__success __retval(1)
+int c_lock_static_call(struct __sk_buff *ctx)
+{
+	int key = 0, ret;
+	struct lock_val *v = bpf_map_lookup_elem(&lock_map, &key);
+
+	if (!v)
+		return 0;
+	bpf_spin_lock(&v->lock);
+	v->cnt = 0;
+	ret = locked_bump(v);
+	bpf_spin_unlock(&v->lock);
+	return ret;
+}
+
+SEC("tc")
+__description("spin lock: static subprog releases the caller's lock")
+__success __retval(1)
+int c_lock_static_unlock(struct __sk_buff *ctx)
+{
+	int key = 0;
+	struct lock_val *v = bpf_map_lookup_elem(&lock_map, &key);
+
+	if (!v)
+		return 0;
+	bpf_spin_lock(&v->lock);
+	v->cnt = 0;
+	return locked_bump_unlock(v);
+}
+
+SEC("tc")
+__description("spin lock: helper call in a static subprog under the lock")
+__failure __msg("function calls are not allowed while holding a lock")
+int c_lock_static_helper(struct __sk_buff *ctx)
+{
+	int key = 0, ret;
+	struct lock_val *v = bpf_map_lookup_elem(&lock_map, &key);
+
+	if (!v)
+		return 0;
+	bpf_spin_lock(&v->lock);
+	ret = locked_helper(v);
+	bpf_spin_unlock(&v->lock);
+	return ret;
+}
+
+SEC("tc")
+__description("spin lock: global subprog called with the lock held")
+__failure __msg("global function calls are not allowed while holding a lock,")
+int c_lock_global_call(struct __sk_buff *ctx)
+{
+	int key = 0, ret;
+	struct lock_val *v = bpf_map_lookup_elem(&lock_map, &key);
+
+	if (!v)
+		return 0;
+	bpf_spin_lock(&v->lock);
+	ret = global_bump(ctx);
+	bpf_spin_unlock(&v->lock);
+	return ret;
+}
+
 char _license[] SEC("license") = "GPL";
