@@ -30,7 +30,7 @@ let targets: Map<string, IterTarget> | undefined;
 export function iterTargets(): ReadonlyMap<string, IterTarget> {
   if (!targets) {
     const meta = btfArg('bpf_iter_meta');
-    const scalar: CtxArg = { kind: 'scalar' };
+    const scalar: CtxArg = { kind: 'scalar', int: true }; // uid_t, int bucket
     targets = new Map(
       [
         { name: 'bpf_map', ctx: 'bpf_iter__bpf_map', args: [meta, btfArg('bpf_map', true)], needsMap: false },

@@ -418,7 +418,7 @@ function ownArgs(btf: Btf, name: string): VerifyInput['ctxArgs'] | undefined {
       const target = btf.resolve(t.sizeOrType);
       if (target.kind === BtfKind.STRUCT) return { kind: 'btf' as const, name: target.name, size: btf.sizeof(target.id) };
     }
-    return { kind: 'scalar' as const };
+    return { kind: 'scalar' as const, ...(t.kind === BtfKind.INT || t.kind === BtfKind.ENUM || t.kind === BtfKind.ENUM64 ? { int: true } : {}) };
   });
 }
 
@@ -618,7 +618,7 @@ function tracingArgs(section: string): VerifyInput['ctxArgs'] | undefined {
       const target = btf.resolve(t.sizeOrType);
       if (target.kind === BtfKind.STRUCT) return { kind: 'btf' as const, name: target.name, size: btf.sizeof(target.id) };
     }
-    return { kind: 'scalar' as const };
+    return { kind: 'scalar' as const, ...(t.kind === BtfKind.INT || t.kind === BtfKind.ENUM || t.kind === BtfKind.ENUM64 ? { int: true } : {}) };
   });
 }
 

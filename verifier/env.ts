@@ -146,7 +146,9 @@ export interface VerifyInput {
  *  kernel's PTR_MAYBE_NULL (an iterator's object is NULL in its final call). `buf`: PTR_TO_BUF,
  *  memory whose size the verifier does not know (an iterated map's key or value): accesses are
  *  only recorded (max_rdonly_access / max_rdwr_access) and checked when the iterator is attached. */
-export type CtxArg = { kind: 'scalar' } | { kind: 'btf'; name: string; size: number; nullable?: boolean } | { kind: 'void' } | { kind: 'buf'; rdonly: boolean; nullable: boolean };
+/** A context slot of a tracing program; `int`: an integer or enum argument, which may be read
+ *  narrower than its u64 slot (btf_ctx_access: only a pointer must be read whole). */
+export type CtxArg = { kind: 'scalar'; int?: boolean } | { kind: 'btf'; name: string; size: number; nullable?: boolean } | { kind: 'void' } | { kind: 'buf'; rdonly: boolean; nullable: boolean };
 
 export interface VerifyOptions {
   /** 1: failing path and error (what libbpf's retry gives); 2: every insn with state. */

@@ -314,6 +314,12 @@ function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
   if (reg.off) v.reject(`dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`);
   if (!reg.s.isConst() || reg.s.constValue() !== 0n) v.reject(`variable ctx access var_off=${formatTnum(reg.s.varOff)} disallowed`);
   const type = v.input.progType;
+  // btf_ctx_access: an integer argument may be read narrower than its u64 slot, at an offset
+  // that is a multiple of 8 (and of the size, tracing_prog_is_valid_access); a pointer only whole.
+  if ((type === ProgType.TRACING || type === ProgType.LSM) && t === 'read' && !ldsx && size < 8 && off % 8 === 0) {
+    const a = v.input.ctxArgs?.[off >> 3];
+    if (a?.kind === 'scalar' && a.int) return Reg.unknown();
+  }
   const verdict = checkCtxAccess(type, off, size, t === 'write', v.input.expectedAttachType ?? 0);
   // cg_skb_is_valid_access: direct packet access and writing tstamp need CAP_BPF.
   const cgSkbCapBpf = type === ProgType.CGROUP_SKB && !v.bpfCapable && ((off >= 76 && off < 84) || (t === 'write' && off >= 152 && off < 160));
