@@ -575,6 +575,9 @@ function globalArgs(btf: Btf, fnId: number, protoId: number, progType: number): 
       // A struct bpf_dynptr * is a read-only dynptr (ARG_PTR_TO_DYNPTR | MEM_RDONLY).
       if (target.kind === BtfKind.STRUCT && target.name === 'bpf_dynptr') return { kind: 'dynptr' };
       if (target.kind === BtfKind.STRUCT && (target.name === ctxStruct || target.name === 'bpf_raw_tracepoint_args' || target.name === 'pt_regs')) return { kind: 'ctx' };
+      // btf_is_prog_ctx_type: a kprobe's ctx is also `struct bpf_user_pt_regs_t` (the selftests'
+      // stand-in for the arch typedef, an empty struct the kernel matches by name).
+      if (target.kind === BtfKind.STRUCT && target.name === 'bpf_user_pt_regs_t' && progType === ProgType.KPROBE) return { kind: 'ctx' };
       let size = 0;
       try {
         size = btf.sizeof(target.id);

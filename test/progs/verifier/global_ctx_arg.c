@@ -40,4 +40,22 @@ __naked void gca_ctx_negative(void)
 		::: __clobber_all);
 }
 
+/* btf_is_prog_ctx_type: a kprobe's context may also be typed `struct bpf_user_pt_regs_t` (the
+ * selftests' stand-in for the arch typedef, matched by name; test_global_func_ctx_args.c). */
+struct bpf_user_pt_regs_t {};
+char gca_stack[256];
+
+__noinline int gca_kprobe_stack(struct bpf_user_pt_regs_t *ctx)
+{
+	return bpf_get_stack(ctx, gca_stack, sizeof(gca_stack), 0);
+}
+
+SEC("?kprobe")
+__description("global ctx arg: a kprobe ctx typed struct bpf_user_pt_regs_t")
+__success
+int gca_kprobe_user_pt_regs(void *ctx)
+{
+	return gca_kprobe_stack(ctx);
+}
+
 char _license[] SEC("license") = "GPL";
