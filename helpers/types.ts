@@ -205,7 +205,7 @@ export interface HelperEnv {
   /** Seedable PRNG, 32-bit unsigned. */
   prandomU32(): number;
   /** Current task identity for get_current_* helpers. */
-  task: { pid: number; tgid: number; uid: number; gid: number; comm: string };
+  task: { pid: number; tgid: number; uid: number; gid: number; comm: string; pidnsDev?: number; pidnsIno?: number };
   /** Number of possible CPUs. */
   ncpus: number;
   /** Decode a map handle value; undefined when it is not one. */

@@ -41,6 +41,11 @@ export interface TaskInfo {
   uid: number;
   gid: number;
   comm: string;
+  /** The task's pid namespace as bpf_get_ns_current_pid_tgid identifies it: the st_dev and st_ino
+   *  of /proc/self/ns/pid. Default: the initial namespace (ino 0xeffffffc, PROC_PID_INIT_INO) on
+   *  nsfs device 4; the task's pid and tgid are the same in it. */
+  pidnsDev?: number;
+  pidnsIno?: number;
 }
 
 export interface RuntimeOptions {

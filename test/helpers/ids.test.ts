@@ -9,7 +9,7 @@ const EXPECTED: [number, string, boolean][] = [
   [8, 'get_smp_processor_id', false], [14, 'get_current_pid_tgid', false], [15, 'get_current_uid_gid', false],
   [16, 'get_current_comm', false], [26, 'skb_load_bytes', false], [28, 'csum_diff', false],
   [42, 'get_numa_node_id', false], [68, 'skb_load_bytes_relative', false], [93, 'spin_lock', false],
-  [94, 'spin_unlock', false], [105, 'strtol', false], [106, 'strtoul', false], [118, 'jiffies64', false],
+  [94, 'spin_unlock', false], [105, 'strtol', false], [106, 'strtoul', false], [118, 'jiffies64', false], [120, 'get_ns_current_pid_tgid', false],
   [125, 'ktime_get_boot_ns', false], [160, 'ktime_get_coarse_ns', false], [164, 'for_each_map_elem', false],
   [165, 'snprintf', true], [177, 'trace_vprintk', true], [181, 'loop', false], [182, 'strncmp', false],
   // networking (net/core/filter.c)
