@@ -18,6 +18,7 @@ import { helperForType } from '../helpers/table.js';
 import { btfAttachTarget } from './btf/builtin-args.js';
 import { iterTarget } from './iter-targets.js';
 import { STRUCT_OPS_TYPES, type StructOpsType } from './btf/builtin-struct-ops.js';
+import { lsmHookDisabled, lsmHookOf, lsmHookReturn, lsmHookUntrusted } from './btf/lsm-hooks.js';
 import { MapType, type BpfMap } from '../maps/types.js';
 import { FieldError, mapValueRecord, structMetas, type BtfRecord } from './btf/fields.js';
 import { progTypeInfo } from '../vm/contexts.js';
@@ -38,7 +39,7 @@ export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptio
   // object, and then the program must also be one an unprivileged loader may load.
   const unpriv = opts.unpriv ?? obj.unpriv;
   if (unpriv) checkUnprivProgram(name, lp.progType, lp.program.insns.length);
-  const refused = structOpsAttachError(lp);
+  const refused = structOpsAttachError(lp) ?? lsmAttachError(lp);
   const result = refused !== undefined ? attachRefusal(refused) : verify(verifierInput(obj, lp, unpriv), { ...opts, unpriv });
   result.log = fixupMissingMapLoad(result.log, [...obj.spec.maps.keys()]);
   lp.verified = result;
@@ -128,6 +129,18 @@ function structOpsAttachError(lp: LoadedProgram): string | undefined {
   if (member.type.unsupported?.includes(member.name)) return `attach to unsupported member ${member.name} of struct ${lp.attachTo}`;
   if (lp.spec.sleepable && member.type.sleepable && !member.type.sleepable.includes(member.name)) return `attach to unsupported member ${member.name} of struct ${lp.attachTo}`;
   return undefined;
+}
+
+/** bpf_lsm_verify_prog's refusals (check_attach_btf_id, before the instructions are looked at):
+ *  a non-GPL program, a hook of bpf_lsm_disabled_hooks. The id is the built-in BTF's, 0 for a
+ *  hook it lacks (the kernel prints its own BTF's id). */
+function lsmAttachError(lp: LoadedProgram): string | undefined {
+  const hook = lp.progType === ProgType.LSM ? lsmHookOf(lp.section) : undefined;
+  if (hook === undefined) return undefined;
+  if (!lp.program.gpl) return 'LSM programs must have a GPL compatible license';
+  if (!lsmHookDisabled(hook)) return undefined;
+  const id = builtinBtf().find(`bpf_lsm_${hook}`, BtfKind.FUNC)[0]?.id ?? 0;
+  return `attach_btf_id ${id} points to disabled hook bpf_lsm_${hook}`;
 }
 
 function attachRefusal(error: string): VerifyResult {
@@ -341,7 +354,9 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram, unpriv = obj
   // prog_args_trusted: tp_btf and iterator arguments are PTR_TRUSTED, lsm ones unless the hook is
   // one the kernel lists as untrusted; fentry/fexit/fmod_ret arguments are plain (legacy) pointers.
   const at = btfAttachTarget(lp.section);
-  if (at && at.kind !== 'tp_btf' && !(at.kind === 'lsm' && !UNTRUSTED_LSM_HOOKS.has(at.target))) input.ctxArgsUntrusted = true;
+  if (at && at.kind !== 'tp_btf' && !(at.kind === 'lsm' && !lsmHookUntrusted(at.target.slice('bpf_lsm_'.length)))) input.ctxArgsUntrusted = true;
+  const hook = progType === ProgType.LSM ? lsmHookOf(lp.section) : undefined;
+  if (hook !== undefined) input.lsmReturn = { ...lsmHookReturn(hook), ...(kernelArgs ? { slot: kernelArgs.length } : {}) };
   if (n) input.ctxArgs = Array.from({ length: n }, (_, i) => (kernelArgs?.[i]?.kind === 'btf' ? kernelArgs[i]! : own?.[i]?.kind === 'btf' ? own[i]! : (kernelArgs?.[i] ?? own?.[i])!));
   // struct_ops programs: the member's arguments (src/btf/builtin-struct-ops.ts).
   const member = structOpsMember(lp);
@@ -595,10 +610,6 @@ function globalArgs(btf: Btf, fnId: number, protoId: number, progType: number): 
     return { kind: 'unknown', what: btf.typeName(p.type) };
   });
 }
-
-/** The LSM hooks whose arguments the kernel does not trust (bpf_lsm.c untrusted_lsm_hooks): the
- *  object may be half torn down. */
-const UNTRUSTED_LSM_HOOKS = new Set(['bpf_lsm_bpf_map_free', 'bpf_lsm_bpf_prog_free', 'bpf_lsm_file_alloc_security', 'bpf_lsm_file_free_security', 'bpf_lsm_sk_alloc_security', 'bpf_lsm_sk_free_security', 'bpf_lsm_task_free']);
 
 /** BTF-typed tracing programs: the attach target's parameters from the built-in kernel BTF. */
 function tracingArgs(section: string): VerifyInput['ctxArgs'] | undefined {

@@ -5,7 +5,7 @@
 // any number of times; bpf-to-bpf calls with frames; global functions from their BTF prototype;
 // kfunc calls are verifier/kfuncs.ts.
 import { MapType } from '../maps/types.js';
-import { ProgType } from '../vm/prog-types.js';
+import { AttachType, ProgType } from '../vm/prog-types.js';
 import type { HelperArg, HelperEntry } from '../helpers/types.js';
 import { helperAllowed, helperCapability, helperPktAccess } from '../helpers/table.js';
 import { mapFuncRefusal } from '../helpers/map-compat.js';
@@ -789,18 +789,40 @@ export function checkFuncCall(v: Verifier, insn: Insn): number {
 export function checkReturnCode(v: Verifier, regno = 0): void {
   // a struct_ops member returning void: nothing is read (R0 may be unset)
   if (v.input.retVoid && !v.st.cur.inAsyncCb) return;
+  const { progType, lsmReturn } = v.input;
+  const attach = v.input.expectedAttachType ?? 0;
+  const lsmCgroup = progType === ProgType.LSM && attach === AttachType.LSM_CGROUP;
+  // An LSM program on a void hook returns nothing: R0 is not even read (BPF_LSM_MAC; a timer
+  // callback's return is still checked).
+  if (progType === ProgType.LSM && !lsmCgroup && lsmReturn?.void !== false && !v.st.cur.inAsyncCb) return;
   v.readReg(regno);
   const r0 = v.regs[regno]!;
   if (r0.isPointer && !v.allowPtrLeaks) v.reject(`R${regno} leaks addr as return value`);
   // An async (timer) callback returns exactly 0, whatever the program type (verifier/timer.ts).
   const async = v.st.cur.inAsyncCb;
-  const range = async ? ([0n, 0n] as const) : returnRange(v.input.progType, v.input.expectedAttachType ?? 0);
+  let range: readonly [bigint, bigint] | undefined;
+  // A BPF_LSM_MAC program's value is the hook's int: compared as 32 bits (return_32bit).
+  let return32 = false;
+  if (async) range = [0n, 0n];
+  else if (progType === ProgType.LSM) {
+    // BPF_LSM_CGROUP: 0 or 1, exactly 1 on a void hook (the shim ignores the value).
+    if (lsmCgroup) range = lsmReturn?.void ? [1n, 1n] : [0n, 1n];
+    else if (lsmReturn?.void === false) {
+      range = lsmReturn.range;
+      return32 = true;
+    }
+  } else range = returnRange(progType, attach);
   if (!range) return;
   const where = async ? 'At async callback return' : 'At program exit';
   if (r0.type !== RegType.SCALAR) v.reject(`${where} the register R${regno} is not a known value (${regTypeName(r0)})`, false, 22);
   v.markPrecise(1 << regno);
   const [lo, hi] = range;
-  if (!(r0.s.smin >= lo && r0.s.smax <= hi)) v.reject(invalidScalar(where, `R${regno}`, r0.s, lo, hi), false, 22);
+  const within = return32 ? BigInt(r0.s.s32min) >= lo && BigInt(r0.s.s32max) <= hi : r0.s.smin >= lo && r0.s.smax <= hi;
+  if (!within) {
+    let msg = invalidScalar(where, `R${regno}`, r0.s, lo, hi);
+    if (lsmCgroup && lsmReturn?.void) msg += "\nNote, BPF_LSM_CGROUP that attach to void LSM hooks can't modify return value!";
+    v.reject(msg, false, 22);
+  }
 }
 
 /** The return range a program type's exit must satisfy, or undefined for any value. */

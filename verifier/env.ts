@@ -140,6 +140,10 @@ export interface VerifyInput {
   /** The function the program implements returns void (a struct_ops member): check_return_code
    *  reads nothing at the exit. */
   retVoid?: boolean;
+  /** LSM programs: the hook returns void, or the range its programs must return
+   *  (bpf_lsm_get_retval_range; src/btf/lsm-hooks.ts), and where the hook's prototype is known,
+   *  the ctx slot of the return value so far (the slot after the arguments). */
+  lsmReturn?: ({ void: true } | { void: false; range: readonly [bigint, bigint] }) & { slot?: number };
 }
 
 /** One u64 slot of a BTF-typed context (tracing arguments, iterator contexts). `nullable`: the

@@ -3,7 +3,7 @@
 // program-type table (vm/contexts.ts), packet with proven ranges, helper-returned memory, flow
 // keys, sockets and BTF-typed pointers. Helper argument memory goes through checkHelperMem.
 import { bpfSockAccess, bpfSockCommonAccess, bpfTcpSockAccess, checkCtxAccess, fieldAt, progTypeInfo } from '../vm/contexts.js';
-import { ProgType } from '../vm/prog-types.js';
+import { AttachType, ProgType } from '../vm/prog-types.js';
 import { walkedPointerFlags } from './kobj.js';
 import { formatTnum } from './tnum.js';
 import { Frame, MAX_STACK, Reg, RegFlag, RegType, Slot, regTypeName } from './state.js';
@@ -345,6 +345,20 @@ function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
     if (a?.kind === 'buf') {
       const r = Reg.ptr(RegType.BUF, (a.rdonly ? RegFlag.RDONLY : 0) | (a.nullable ? RegFlag.MAYBE_NULL : 0));
       if (a.nullable) r.id = v.newId();
+      return r;
+    }
+    // A BPF_LSM_MAC program reading the hook's return value so far: within the hook's range
+    // (check_mem_access: is_retval, __mark_reg_s32_range).
+    const ret = v.input.lsmReturn;
+    if (type === ProgType.LSM && ret && !ret.void && ret.slot === off >> 3 && (v.input.expectedAttachType ?? 0) === AttachType.LSM_MAC) {
+      const r = Reg.unknown();
+      const [lo, hi] = ret.range;
+      const s = r.s;
+      s.s32min = Math.max(s.s32min, Number(lo));
+      s.s32max = Math.min(s.s32max, Number(hi));
+      s.smin = s.smin > lo ? s.smin : lo;
+      s.smax = s.smax < hi ? s.smax : hi;
+      s.sync();
       return r;
     }
     return Reg.unknown();
