@@ -458,6 +458,16 @@ struct sk_buff {
 	unsigned int end;
 };
 
+typedef unsigned long netmem_ref;
+
+struct skb_frag {
+	netmem_ref netmem;
+	unsigned int len;
+	unsigned int offset;
+};
+
+typedef struct skb_frag skb_frag_t;
+
 struct skb_shared_info {
 	__u8 flags;
 	__u8 meta_len;
@@ -470,9 +480,8 @@ struct skb_shared_info {
 	__u32 gso_type;
 	__u32 tskey;
 	atomic_t dataref;
-	long: 64;
-	long: 64;
-	long: 64;
+	void *destructor_arg;
+	skb_frag_t frags[17];
 };
 
 struct net_device;

@@ -197,13 +197,14 @@ export const KERNEL_SK_BUFF = layout('sk_buff', SK_BUFF.size + 16, [
   ['head', SK_BUFF.size, 8], ['end', SK_BUFF.size + 8, 4],
 ], { len: 'unsigned int', protocol: '__be16', skb_iif: 'int', head: 'unsigned char *', end: 'unsigned int' });
 
-/** struct skb_shared_info (include/linux/skbuff.h), its first members: what programs read from
- *  skb_shinfo(skb) (meta_len, nr_frags, gso_*, frag_list). A test run's skb is linear: no frags,
- *  no frag_list. */
-export const SKB_SHARED_INFO = layout('skb_shared_info', 64, [
+/** struct skb_shared_info (include/linux/skbuff.h as of 6.18, 320 bytes): what programs read from
+ *  skb_shinfo(skb) (meta_len, nr_frags, gso_*, frag_list) and bpf_fentry_test_sinfo's argument
+ *  (its frags at 48). A test run's skb is linear: no frags, no frag_list. */
+export const SKB_SHARED_INFO = layout('skb_shared_info', 320, [
   ['flags', 0, 1], ['meta_len', 1, 1], ['nr_frags', 2, 1], ['tx_flags', 3, 1], ['gso_size', 4, 2], ['gso_segs', 6, 2],
   ['frag_list', 8, 8], ['hwtstamps', 16, 8], ['gso_type', 24, 4], ['tskey', 28, 4], ['dataref', 32, 4],
-], { frag_list: 'struct sk_buff *', hwtstamps: '__u64', dataref: 'atomic_t' });
+  ['destructor_arg', 40, 8], ['frags', 48, 272, 16],
+], { frag_list: 'struct sk_buff *', hwtstamps: '__u64', dataref: 'atomic_t', destructor_arg: 'void *', frags: 'skb_frag_t' });
 
 /** Registers holding function arguments 1..6 in the x86-64 calling convention (PT_REGS_PARM1..6). */
 export const PT_REGS_ARG_REGS = ['di', 'si', 'dx', 'cx', 'r8', 'r9'] as const;

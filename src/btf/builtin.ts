@@ -253,6 +253,7 @@ export const BUILTIN_KERNEL_FUNCS: readonly { name: string; ret: string; params:
   { name: 'bpf_fentry_test2', ret: 'int', params: [['int', 'a'], ['u64', 'b']] },
   { name: 'bpf_fentry_test3', ret: 'int', params: [['char', 'a'], ['int', 'b'], ['u64', 'c']] },
   { name: 'bpf_fentry_test7', ret: 'int', params: [['struct bpf_fentry_test_t *', 'arg']] },
+  { name: 'bpf_fentry_test_sinfo', ret: 'void', params: [['struct skb_shared_info *', 'sinfo']] },
   // Task lifecycle points: BTF pointer arguments (PROBE_MEM loads into the kernel-memory view).
   { name: 'wake_up_new_task', ret: 'void', params: [['struct task_struct *', 'p']] },
   { name: 'do_exit', ret: 'void', params: [['long', 'code']] },
@@ -360,6 +361,10 @@ function build(): Rec[] {
   b.typedef('bpf_user_pt_regs_t', 'struct pt_regs');
   b.layout(PERF_EVENT_DATA);
   b.layout(KERNEL_SK_BUFF);
+  // skb_shared_info's frags (include/linux/skbuff.h as of 6.18).
+  b.typedef('netmem_ref', 'unsigned long');
+  b.struct('skb_frag', [['netmem_ref', 'netmem'], ['unsigned int', 'len'], ['unsigned int', 'offset']]);
+  b.typedef('skb_frag_t', 'struct skb_frag');
   b.layout(SKB_SHARED_INFO);
   b.layout(NF_HOOK_STATE);
   b.layout(BPF_NF_CTX);
