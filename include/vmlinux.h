@@ -1577,7 +1577,7 @@ struct bpf_map {
 	long: 64;
 	long: 64;
 	long: 64;
-	long: 64;
+	struct bpf_map *inner_map_meta;
 	long: 64;
 	enum bpf_map_type map_type;
 	u32 key_size;
@@ -1611,6 +1611,12 @@ struct bpf_map {
 	long: 64;
 	long: 64;
 	long: 64;
+};
+
+struct bpf_arena {
+	struct bpf_map map;
+	u64 user_vm_start;
+	u64 user_vm_end;
 };
 
 struct bpf_iter__bpf_map {

@@ -25,6 +25,7 @@ export function declareIterStructs(b: Builder): void {
     struct: 'bpf_map',
     size: 296,
     fields: [
+      f('inner_map_meta', 48, 'struct bpf_map *', 8),
       f('map_type', 64, 'enum bpf_map_type', 4),
       f('key_size', 68, 'u32', 4),
       f('value_size', 72, 'u32', 4),
@@ -40,6 +41,9 @@ export function declareIterStructs(b: Builder): void {
       f('usercnt', 192, 'atomic64_t', 8),
     ],
   });
+  // kernel/bpf/arena.c: an arena map's struct, its bpf_map first (programs reach the map's
+  // fields through it with CO-RE, as verifier_arena.c does).
+  b.struct('bpf_arena', [['struct bpf_map', 'map'], ['u64', 'user_vm_start'], ['u64', 'user_vm_end']]);
   b.struct('bpf_iter__bpf_map', [['struct bpf_iter_meta *', 'meta'], ['struct bpf_map *', 'map']]);
   b.struct('bpf_iter__bpf_map_elem', [['struct bpf_iter_meta *', 'meta'], ['struct bpf_map *', 'map'], ['void *', 'key'], ['void *', 'value']]);
   b.struct('bpf_iter__task', [['struct bpf_iter_meta *', 'meta'], ['struct task_struct *', 'task']]);

@@ -289,3 +289,18 @@ describe('arena verifier rules (ebpfvm test test/progs/maps/arena_rules.o)', () 
     });
   }
 });
+
+// An arena's struct bpf_map through CO-RE and bpf_map's inner_map_meta (test/progs/maps/arena_core.c,
+// as 6.12's verifier_arena.c basic_alloc3 / iter_maps3): the built-in BTF has struct bpf_arena and
+// the member, so the relocations resolve instead of poisoning the calls.
+describe('arena through CO-RE (ebpfvm test test/progs/maps/arena_core.o)', () => {
+  it('every annotated program passes', async () => {
+    const { out, code } = await cli('test', new URL('../progs/maps/arena_core.o', import.meta.url).pathname, '--json');
+    const results = (JSON.parse(out) as { results: TestResult[] }).results;
+    expect(results.map((r) => `${r.status} ${r.name}${r.reason ? `: ${r.reason}` : ''}`)).toEqual([
+      'PASS arena: every page through the arena struct\'s map (CO-RE)',
+      'PASS arena: a map\'s inner_map_meta is untrusted',
+    ]);
+    expect(code).toBe(0);
+  });
+});
