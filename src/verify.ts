@@ -41,7 +41,7 @@ export function verifyProgram(obj: LoadedObject, name: string, opts: VerifyOptio
   if (unpriv) checkUnprivProgram(name, lp.progType, lp.program.insns.length);
   const refused = structOpsAttachError(lp) ?? lsmAttachError(lp);
   const result = refused !== undefined ? attachRefusal(refused) : verify(verifierInput(obj, lp, unpriv), { ...opts, unpriv });
-  result.log = fixupMissingMapLoad(result.log, [...obj.spec.maps.keys()]);
+  result.log = fixupFailedCoreRelo(fixupMissingMapLoad(result.log, [...obj.spec.maps.keys()]), lp.program.coreFailureSpecs);
   lp.verified = result;
   // The rbtree helpers skip their run-time lock check for a program whose every tree operation
   // was proven to hold the lock (strict mode); any other verdict keeps the check.
@@ -161,6 +161,21 @@ function fixupMissingMapLoad(log: string, mapNames: readonly string[]): string {
   const start = m.index + m[1]!.length;
   if (log.slice(start).split('\n').length > 11) return log;
   return `${log.slice(0, start)}${m[2]}: <invalid BPF map reference>\nBPF map '${name}' is referenced but wasn't created\n${log.slice(m.index + m[0].length)}`;
+}
+
+/** libbpf's fixup_log_failed_core_relo: where the verifier stopped at the call a failed CO-RE
+ *  relocation was poisoned into (`N: (85) call unknown#195896080` / `invalid func
+ *  unknown#195896080`), libbpf puts `N: <invalid CO-RE relocation>` / `failed to resolve CO-RE
+ *  relocation SPEC` in their place, SPEC the relocation's local spec (src/btf/core.ts). */
+function fixupFailedCoreRelo(log: string, specs: ReadonlyMap<number, string> | undefined): string {
+  if (!specs) return log;
+  const m = /(^|\n)(\d+): \(85\) call unknown#195896080\ninvalid func unknown#195896080\n/.exec(log);
+  const spec = m ? specs.get(Number(m[2])) : undefined;
+  if (!m || spec === undefined) return log;
+  // libbpf looks at the last 10 lines only.
+  const start = m.index + m[1]!.length;
+  if (log.slice(start).split('\n').length > 11) return log;
+  return `${log.slice(0, start)}${m[2]}: <invalid CO-RE relocation>\nfailed to resolve CO-RE relocation ${spec}\n${log.slice(m.index + m[0].length)}`;
 }
 
 /** The program a run of `lp` executes: the verifier's rewrite once accepted, else the loaded one;

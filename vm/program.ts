@@ -23,6 +23,9 @@ export interface Program {
   /** Poisoned CO-RE relocations (calls to helper 0xbad2310) by pc, with the message a run that
    *  reaches one faults with (src/btf/core.ts). */
   coreFailures?: ReadonlyMap<number, string>;
+  /** The same relocations' local specs as libbpf formats them, for the log line libbpf puts in
+   *  place of the kernel's when the verifier stops at one (src/verify.ts). */
+  coreFailureSpecs?: ReadonlyMap<number, string>;
   /** Helper calls the kernel's verifier refuses when its walk reaches them (a helper this program
    *  type may not call, a gpl_only helper in a non-GPL program, a map the helper does not take),
    *  by pc, with the verifier's line (src/loader/load.ts). The verifier reports them itself; a run

@@ -18,7 +18,7 @@
 // the relocation's description when it executes it).
 import { BtfError } from '../errors.js';
 import { Cls, Mode, LD_IMM64, type Insn } from '../../vm/isa.js';
-import { Btf, BtfKind, IntEnc, type BtfType } from './btf.js';
+import { Btf, BtfKind, IntEnc, KIND_NAMES, type BtfType } from './btf.js';
 import { CoreKind, CORE_KIND_NAMES, type CoreRelo } from './ext.js';
 
 /** Helper id the kernel does not have; libbpf "poisons" unresolvable relocations with a call to it
@@ -488,6 +488,8 @@ export interface CoreReport {
   target: bigint | undefined;
   /** Why the relocation failed, when poisoned. */
   failure?: string;
+  /** The local spec as libbpf formats it (libbpfSpec). */
+  libbpfSpec: string;
 }
 
 function describeSpec(btf: Btf, rootId: number, kind: number, path: number[], local: FieldSpec | undefined): string {
@@ -551,7 +553,7 @@ export function applyCoreRelocations(insns: Insn[], records: readonly CoreRelo[]
       throw new BtfError(`instruction holds ${orig}, but the local BTF gives ${local.value}`, where);
 
     const report = (t: bigint | undefined, failure?: string) =>
-      out.push({ index, insn: rec.insn, kind: kindName, access: rec.access, type: localBtf.typeName(rec.typeId), spec, local: local.value, target: t, ...(failure ? { failure } : {}) });
+      out.push({ index, insn: rec.insn, kind: kindName, access: rec.access, type: localBtf.typeName(rec.typeId), spec, local: local.value, target: t, ...(failure ? { failure } : {}), libbpfSpec: libbpfSpec(localBtf, rec, path, localSpec) });
     const insn = insns[rec.insn]!;
     let failure: string | undefined = target.poison ? `${spec} not found in the target BTF` : undefined;
     // A field whose size changed: pointers and unsigned integers are loaded at the new size
@@ -574,6 +576,29 @@ export function applyCoreRelocations(insns: Insn[], records: readonly CoreRelo[]
     report(target.value);
   });
   return out;
+}
+
+/** libbpf's bpf_core_format_spec of the local side of a relocation, as libbpf prints it in the
+ *  log line it puts in place of the kernel's at a poisoned call ("failed to resolve CO-RE
+ *  relocation <rshift_u64> [23] struct s.f (0:1 @ offset 0.1)"): kind, root type id, kind and
+ *  name, then the enumerator or the named path, the raw access string and the bit offset. */
+function libbpfSpec(btf: Btf, rec: CoreRelo, path: number[], local: FieldSpec | undefined): string {
+  const root = btf.type(rec.typeId);
+  const kindStr = root.kind === BtfKind.UNKN ? 'unknown' : KIND_NAMES[root.kind]!.toLowerCase();
+  let out = `<${CORE_KIND_NAMES[rec.kind]}> [${rec.typeId}] ${kindStr} ${root.name || '<anon>'}`;
+  if (isEnumKind(rec.kind)) {
+    const t = btf.resolve(rec.typeId);
+    const e = t.values?.[path[0]!];
+    if (e) out += `::${e.name} = ${t.kindFlag ? BigInt.asIntN(t.kind === BtfKind.ENUM ? 32 : 64, BigInt(e.value)) : BigInt.asUintN(t.kind === BtfKind.ENUM ? 32 : 64, BigInt(e.value))}`;
+    return out;
+  }
+  if (!local) return out;
+  // spec[0] is the root's array index (shown when not 0); anonymous members are not in libbpf's spec.
+  if (path[0]) out += `[${path[0]}]`;
+  for (const s of local.steps) if (typeof s === 'number') out += `[${s}]`;
+  else if (!s.startsWith('#')) out += `.${s}`;
+  const bit = local.bitOffset;
+  return `${out} (${path.join(':')} @ offset ${Math.floor(bit / 8)}${bit % 8 ? `.${bit % 8}` : ''})`;
 }
 
 /** The message a run reports when it reaches a poisoned instruction. */

@@ -216,6 +216,7 @@ export function withExtensions(own: Program, replaced: ReadonlyMap<string, Progr
   const outFuncs = [...funcs];
   const lineInfo = [...(own.lineInfo ?? [])];
   const coreFailures = new Map(own.coreFailures ?? []);
+  const coreFailureSpecs = new Map(own.coreFailureSpecs ?? []);
   const kfuncNames = new Map(own.kfuncNames ?? []);
   // calls the verifier refuses (an unverified run faults at them): the extension's move with its code
   const refusedCalls = new Map(own.refusedCalls ?? []);
@@ -231,6 +232,7 @@ export function withExtensions(own: Program, replaced: ReadonlyMap<string, Progr
     for (const f of ext.funcs ?? [{ pc: 0, name: ext.name }]) outFuncs.push({ pc: base + f.pc, name: f.name });
     for (const l of ext.lineInfo ?? []) lineInfo.push({ ...l, pc: base + l.pc });
     for (const [pc, m] of ext.coreFailures ?? []) coreFailures.set(base + pc, m);
+    for (const [pc, m] of ext.coreFailureSpecs ?? []) coreFailureSpecs.set(base + pc, m);
     for (const [pc, m] of ext.kfuncNames ?? []) kfuncNames.set(base + pc, m);
     for (const [pc, m] of ext.refusedCalls ?? []) refusedCalls.set(base + pc, m);
   }
@@ -249,6 +251,7 @@ export function withExtensions(own: Program, replaced: ReadonlyMap<string, Progr
   if ([...replaced.values()].some((e) => e.gpl)) out.gpl = true;
   if (lineInfo.length) out.lineInfo = lineInfo.sort((a, b) => a.pc - b.pc);
   if (coreFailures.size) out.coreFailures = coreFailures;
+  if (coreFailureSpecs.size) out.coreFailureSpecs = coreFailureSpecs;
   if (kfuncNames.size) out.kfuncNames = kfuncNames;
   if (refusedCalls.size) out.refusedCalls = refusedCalls;
   out.extensionBoundaries = boundaries;

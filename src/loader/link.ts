@@ -53,6 +53,7 @@ export function linkProgram(spec: ObjectSpec, prog: ProgramSpec, env: LinkEnv): 
   const funcInfo: { pc: number; typeId: number }[] = [];
   /** Poisoned CO-RE relocations by pc: the VM reports these if it reaches one. */
   const coreFailures = new Map<number, string>();
+  const coreFailureSpecs = new Map<number, string>();
   /** The kfunc each kfunc call names, by pc. */
   const kfuncNames = new Map<number, string>();
   const elf = spec.elf;
@@ -68,6 +69,7 @@ export function linkProgram(spec: ObjectSpec, prog: ProgramSpec, env: LinkEnv): 
       for (const r of applyCoreRelocations(copy, f.coreRelos, btf, env.targetBtf ?? btf, `${f.section} ${f.name}`)) {
         if (!r.failure) continue;
         coreFailures.set(start + r.insn, coreFailureMessage(r));
+        coreFailureSpecs.set(start + r.insn, r.libbpfSpec);
         // A poisoned LD_IMM64 is two poisoned slots.
         if (f.insns[r.insn]?.code === LD_IMM64) coreFailures.set(start + r.insn + 1, coreFailureMessage(r));
       }
@@ -147,6 +149,7 @@ export function linkProgram(spec: ObjectSpec, prog: ProgramSpec, env: LinkEnv): 
   if (exceptionCallback !== undefined) program.exceptionCallback = exceptionCallback;
   if (lineInfo.length) program.lineInfo = lineInfo.sort((a, b) => a.pc - b.pc);
   if (coreFailures.size) program.coreFailures = coreFailures;
+  if (coreFailureSpecs.size) program.coreFailureSpecs = coreFailureSpecs;
   if (kfuncNames.size) program.kfuncNames = kfuncNames;
   if (prog.progType === ProgType.STRUCT_OPS && prog.attachTo !== undefined) program.structOps = prog.attachTo;
   // bpf_obj_new's type id is one of this object's own BTF ids (bpf_core_type_id_local).
