@@ -23,11 +23,17 @@
 //     -EINVAL with buf zeroed; skipping more than the stack: -EFAULT, buf zeroed. Otherwise the
 //     entries after the skipped ones, as many as fit, the rest of buf zeroed; returns the bytes
 //     of entries written. Build-id entries carry status BPF_STACK_BUILD_ID_IP and the ip.
+//   get_task_stack (141)(task, buf, size, flags): get_stack's rules for a task of the task model
+//     (another pointer faults naming the helper). The current task's stacks are get_stack's; any
+//     other task's kernel stack is empty (ebpfvm runs no other task: 0 bytes, buf zeroed) and its
+//     user stack -EOPNOTSUPP, as the kernel refuses a cross-task user stack.
 
 import { FaultSignal } from '../src/errors.js';
 import { BPF_STACK_BUILD_ID_IP, PERF_EVENT_MAX_STACK, STACK_BUILD_ID_SIZE, StackFlag, StackTraceMap } from '../maps/stack-trace.js';
 import { Errno } from '../maps/types.js';
-import type { HelperCall, HelperEntry } from './types.js';
+import { CURRENT_TASK_ADDR } from '../src/btf/builtin-kmem.js';
+import type { HelperCall, HelperEntry, HelperResult } from './types.js';
+import { ProgType } from '../vm/prog-types.js';
 
 /** The kernel frames under the program, innermost first. */
 export const KERNEL_FRAMES: readonly (readonly [bigint, string])[] = [
@@ -93,36 +99,59 @@ export const STACK_HELPERS: readonly HelperEntry[] = [
     proto: { args: [{ type: 'ARG_PTR_TO_CTX' }, { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT'] }, { type: 'ARG_CONST_SIZE_OR_ZERO' }, { type: 'ARG_ANYTHING' }], ret: { type: 'RET_INTEGER' } },
     gplOnly: true,
     progTypes: 'all',
+    impl: (call) => getStackInto(call, (user) => syntheticStack(call, user)),
+  },
+  {
+    id: 141,
+    name: 'get_task_stack',
+    proto: {
+      args: [{ type: 'ARG_PTR_TO_BTF_ID', btfType: 'task_struct' }, { type: 'ARG_PTR_TO_MEM', flags: ['MEM_UNINIT'] }, { type: 'ARG_CONST_SIZE_OR_ZERO' }, { type: 'ARG_ANYTHING' }],
+      ret: { type: 'RET_INTEGER' },
+    },
+    gplOnly: false,
+    // bpf_tracing_func_proto's (kprobe, tracepoint, perf_event, raw_tp, tracing, lsm).
+    progTypes: [ProgType.KPROBE, ProgType.TRACEPOINT, ProgType.PERF_EVENT, ProgType.RAW_TRACEPOINT, ProgType.RAW_TRACEPOINT_WRITABLE, ProgType.TRACING, ProgType.LSM],
     impl: (call) => {
-      const size = call.u32(3);
-      const buf = size > 0 ? call.ptr(2) : 0;
-      const flags = call.u64(4);
-      const clear = (err: number): number => {
-        if (size > 0) call.arena.writeChecked(buf, size); // zeroed
-        return err;
-      };
-      const allowed = BigInt(StackFlag.SKIP_FIELD_MASK | StackFlag.USER_STACK | StackFlag.USER_BUILD_ID);
-      if ((flags & ~allowed) !== 0n) return clear(-Errno.EINVAL);
-      const f = Number(flags);
-      const user = (f & StackFlag.USER_STACK) !== 0;
-      const buildId = (f & StackFlag.USER_BUILD_ID) !== 0;
-      if (!user && buildId) return clear(-Errno.EINVAL);
-      const elem = buildId ? STACK_BUILD_ID_SIZE : 8;
-      if (size % elem !== 0) return clear(-Errno.EINVAL);
-      const skip = f & StackFlag.SKIP_FIELD_MASK;
-      const trace = syntheticStack(call, user).slice(0, maxDepth(size, elem, skip));
-      if (trace.length < skip) return clear(-Errno.EFAULT);
-      const ips = trace.slice(skip);
-      const out = new Uint8Array(size);
-      const dv = new DataView(out.buffer);
-      ips.forEach((ip, i) => {
-        if (buildId) {
-          dv.setInt32(i * elem, BPF_STACK_BUILD_ID_IP, true);
-          dv.setBigUint64(i * elem + 24, ip, true);
-        } else dv.setBigUint64(i * elem, ip, true);
-      });
-      if (size > 0) call.arena.writeChecked(buf, size, out);
-      return ips.length * elem;
+      const task = call.u64(1);
+      if (call.env.kernel?.taskUsers(task) === undefined) throw new FaultSignal(`get_task_stack: ${task === 0n ? 'NULL' : `0x${task.toString(16)}`} is not a task_struct of the task model`);
+      if (task === CURRENT_TASK_ADDR) return getStackInto(call, (user) => syntheticStack(call, user));
+      return getStackInto(call, (user) => (user ? -Errno.EOPNOTSUPP : []));
     },
   },
 ];
+
+/** __bpf_get_stack into (buf = arg 2, size = arg 3) with flags = arg 4, from the stack `stack`
+ *  gives (or an errno for a stack the kernel does not take). */
+function getStackInto(call: HelperCall, stack: (user: boolean) => bigint[] | number): HelperResult {
+  const size = call.u32(3);
+  const buf = size > 0 ? call.ptr(2) : 0;
+  const flags = call.u64(4);
+  const clear = (err: number): number => {
+    if (size > 0) call.arena.writeChecked(buf, size); // zeroed
+    return err;
+  };
+  const allowed = BigInt(StackFlag.SKIP_FIELD_MASK | StackFlag.USER_STACK | StackFlag.USER_BUILD_ID);
+  if ((flags & ~allowed) !== 0n) return clear(-Errno.EINVAL);
+  const f = Number(flags);
+  const user = (f & StackFlag.USER_STACK) !== 0;
+  const buildId = (f & StackFlag.USER_BUILD_ID) !== 0;
+  if (!user && buildId) return clear(-Errno.EINVAL);
+  const elem = buildId ? STACK_BUILD_ID_SIZE : 8;
+  if (size % elem !== 0) return clear(-Errno.EINVAL);
+  const skip = f & StackFlag.SKIP_FIELD_MASK;
+  const all = stack(user);
+  if (typeof all === 'number') return clear(all);
+  const trace = all.slice(0, maxDepth(size, elem, skip));
+  if (trace.length < skip) return clear(-Errno.EFAULT);
+  const ips = trace.slice(skip);
+  const out = new Uint8Array(size);
+  const dv = new DataView(out.buffer);
+  ips.forEach((ip, i) => {
+    if (buildId) {
+      dv.setInt32(i * elem, BPF_STACK_BUILD_ID_IP, true);
+      dv.setBigUint64(i * elem + 24, ip, true);
+    } else dv.setBigUint64(i * elem, ip, true);
+  });
+  if (size > 0) call.arena.writeChecked(buf, size, out);
+  return ips.length * elem;
+}

@@ -6,6 +6,7 @@ import { Runtime } from '../../src/runtime.js';
 import { BPF_PROG_TEXT, KERNEL_FRAMES, USER_FRAMES, syntheticStack } from '../../helpers/stack.js';
 import { StackTraceMap, jhash2 } from '../../maps/stack-trace.js';
 import { MapType } from '../../maps/types.js';
+import { INIT_TASK_ADDR } from '../../src/btf/builtin-kmem.js';
 
 const RAW_TP = 17;
 const run = (rt: Runtime, src: string) => BigInt.asIntN(64, rt.execute({ name: 's', insns: assemble(src), progType: RAW_TP, gpl: true } as never).r0);
@@ -132,5 +133,26 @@ describe('get_stackid and the stack trace map', () => {
     expect(errno({ flags: 1 << 5, valueSize: 48 })).toBe(-22); // build id: 32-byte entries
     expect(errno({ flags: 1 << 5, valueSize: 64 })).toBe(0);
     expect(errno({ maxEntries: 2 ** 31 + 1 })).toBe(-7);
+  });
+});
+
+describe('get_task_stack', () => {
+  const rt = new Runtime();
+  // get_task_stack(TASK, fp-64, 64, FLAGS)
+  const call = (task: string, flags: number, tail = 'exit') => `${task}\nr2 = r10\nr2 += -64\nr3 = 64\nr4 = ${flags}\ncall 141\n${tail}`;
+  it("the current task's stacks are get_stack's", () => {
+    expect(run(rt, call('call 158\nr1 = r0', 0))).toBe(BigInt(8 * (1 + KERNEL_FRAMES.length)));
+    expect(run(rt, call('call 158\nr1 = r0', 0, 'r0 = *(u64 *)(r10 - 16)\nexit'))).toBe(BigInt.asIntN(64, KERNEL_FRAMES.at(-1)![0]));
+    expect(run(rt, call('call 158\nr1 = r0', 1 << 8))).toBe(BigInt(8 * USER_FRAMES.length));
+    expect(run(rt, call('call 158\nr1 = r0', 1 << 12))).toBe(-22n);
+  });
+  it("another task's kernel stack is empty, its user stack refused (-EOPNOTSUPP), both zeroing the buffer", () => {
+    const init = `r1 = ${INIT_TASK_ADDR} ll`;
+    expect(run(rt, call(init, 0))).toBe(0n);
+    expect(run(rt, call(init, 1 << 8))).toBe(-95n);
+    expect(run(rt, `r1 = -1\n*(u64 *)(r10 - 64) = r1\n${call(init, 1 << 8, 'r0 = *(u64 *)(r10 - 64)\nexit')}`)).toBe(0n);
+  });
+  it('a pointer that is no task of the model faults', () => {
+    expect(() => run(rt, call('r1 = 0', 0))).toThrow(/get_task_stack: NULL is not a task_struct/);
   });
 });
