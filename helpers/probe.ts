@@ -13,8 +13,16 @@
 // kernel); every other address, and every address of the user variants, reads the runtime's
 // user-supplied memory view (HelperEnv.readKernel), which stands for both kernel and user memory
 // (DESIGN section 2). So probe_read_user of a BPF stack address fails (-EFAULT), as in Linux.
+// copy_from_user (148)(dst, size, user_ptr) and copy_from_user_task (191)(dst, size, user_ptr,
+//   task, flags), sleepable programs only (might_sleep), every program type with CAP_PERFMON: size bytes of user memory (the view), 0,
+//   or -EFAULT with dst zeroed; size 0 reads nothing. copy_from_user_task: flags other than 0
+//   -EINVAL; the view is the current task's address space (ebpfvm has one), so another task of
+//   the task model has none of it (-EFAULT, dst zeroed); a pointer that is no task of the model
+//   faults naming the helper.
 
 import { Errno } from '../maps/types.js';
+import { FaultSignal } from '../src/errors.js';
+import { CURRENT_TASK_ADDR } from '../src/btf/builtin-kmem.js';
 import type { HelperCall, HelperEntry } from './types.js';
 
 function readByte(call: HelperCall, addr: bigint, arena: boolean): number | undefined {
@@ -84,7 +92,38 @@ function entry(id: number, name: string, str: boolean): HelperEntry {
   return { id, name, proto: { args: ARGS, ret: { type: 'RET_INTEGER' } }, gplOnly: true, progTypes: 'all', impl: (call) => (str ? probeReadStr(call, kernel, user) : probeRead(call, kernel, user)) };
 }
 
+/** bpf_copy_from_user(_task): a user read of the whole size, or -EFAULT with dst zeroed. */
+function copyFromUser(call: HelperCall, task: boolean): number {
+  const dst = call.ptr(1);
+  const size = Number(call.u64(2) & 0xffffffffn);
+  if (task) {
+    const t = call.u64(4);
+    if (call.env.kernel?.taskUsers(t) === undefined) throw new FaultSignal(`copy_from_user_task: ${t === 0n ? 'NULL' : `0x${t.toString(16)}`} is not a task_struct of the task model`);
+    if (call.u64(5) !== 0n) return -Errno.EINVAL;
+    if (size === 0) return 0;
+    if (t !== CURRENT_TASK_ADDR) {
+      call.arena.writeChecked(dst, size); // zeroed
+      return -Errno.EFAULT;
+    }
+  }
+  if (size === 0) return 0;
+  call.arena.check(dst, size, true);
+  const bytes = read(call, call.u64(3), size, false);
+  call.arena.writeChecked(dst, size, bytes);
+  return bytes ? 0 : -Errno.EFAULT;
+}
+
 export const PROBE_HELPERS: readonly HelperEntry[] = [
+  { id: 148, name: 'copy_from_user', proto: { args: ARGS, ret: { type: 'RET_INTEGER' } }, gplOnly: false, progTypes: 'all', mightSleep: true, impl: (call) => copyFromUser(call, false) },
+  {
+    id: 191,
+    name: 'copy_from_user_task',
+    proto: { args: [...ARGS, { type: 'ARG_PTR_TO_BTF_ID', btfType: 'task_struct' }, { type: 'ARG_ANYTHING' }], ret: { type: 'RET_INTEGER' } },
+    gplOnly: true,
+    progTypes: 'all',
+    mightSleep: true,
+    impl: (call) => copyFromUser(call, true),
+  },
   entry(4, 'probe_read', false),
   entry(45, 'probe_read_str', true),
   entry(112, 'probe_read_user', false),

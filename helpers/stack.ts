@@ -33,7 +33,6 @@ import { BPF_STACK_BUILD_ID_IP, PERF_EVENT_MAX_STACK, STACK_BUILD_ID_SIZE, Stack
 import { Errno } from '../maps/types.js';
 import { CURRENT_TASK_ADDR } from '../src/btf/builtin-kmem.js';
 import type { HelperCall, HelperEntry, HelperResult } from './types.js';
-import { ProgType } from '../vm/prog-types.js';
 
 /** The kernel frames under the program, innermost first. */
 export const KERNEL_FRAMES: readonly (readonly [bigint, string])[] = [
@@ -109,8 +108,9 @@ export const STACK_HELPERS: readonly HelperEntry[] = [
       ret: { type: 'RET_INTEGER' },
     },
     gplOnly: false,
-    // bpf_tracing_func_proto's (kprobe, tracepoint, perf_event, raw_tp, tracing, lsm).
-    progTypes: [ProgType.KPROBE, ProgType.TRACEPOINT, ProgType.PERF_EVENT, ProgType.RAW_TRACEPOINT, ProgType.RAW_TRACEPOINT_WRITABLE, ProgType.TRACING, ProgType.LSM],
+    // 6.18's bpf_base_func_proto (CAP_PERFMON): every program type (checked on the host:
+    // test/progs/verifier/find_vma.c).
+    progTypes: 'all',
     impl: (call) => {
       const task = call.u64(1);
       if (call.env.kernel?.taskUsers(task) === undefined) throw new FaultSignal(`get_task_stack: ${task === 0n ? 'NULL' : `0x${task.toString(16)}`} is not a task_struct of the task model`);

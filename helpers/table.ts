@@ -140,7 +140,7 @@ const NEEDS_CAP_PERFMON = new Set([
   'trace_printk', 'get_current_task', 'get_current_task_btf', 'probe_read_user', 'probe_read_kernel',
   'probe_read_user_str', 'probe_read_kernel_str', 'snprintf_btf', 'snprintf', 'task_pt_regs', 'trace_vprintk',
   'skc_to_tcp6_sock', 'skc_to_tcp_sock', 'skc_to_tcp_timewait_sock', 'skc_to_tcp_request_sock', 'skc_to_udp6_sock',
-  'skc_to_unix_sock', 'skc_to_mptcp_sock',
+  'skc_to_unix_sock', 'skc_to_mptcp_sock', 'copy_from_user', 'copy_from_user_task', 'get_task_stack', 'find_vma',
 ]);
 
 export function helperCapability(h: HelperEntry): 'CAP_BPF' | 'CAP_PERFMON' | undefined {

@@ -13,6 +13,11 @@
 //                               Linux 6.18)
 //   get_current_cgroup_id (80), get_current_ancestor_cgroup_id (123)(level)  the current task's
 //                               cgroup (v2) id in the task model, and its ancestor's at a level
+//   find_vma (180)(task, addr, callback, ctx, flags)  the vma of task's address space holding addr,
+//                               handed to callback(task, vma, ctx): the task model has no address
+//                               space map, so no address is in a vma: -ENOENT and the callback
+//                               never runs; flags other than 0 -EINVAL (checked first, as the
+//                               kernel does); a pointer that is no task of the model faults
 // The address is the task image the runtime maps into its kernel-memory view at construction
 // (src/btf/builtin-kmem.ts), laid out from the built-in BTF's task_struct and filled from
 // RuntimeOptions.task (pid, tgid, uid/gid through cred, comm); `run --kmem` may overwrite bytes.
@@ -21,6 +26,8 @@ import { CURRENT_TASK_ADDR, THREAD_SIZE, PT_REGS_SIZE } from '../src/btf/builtin
 import { builtinBtf } from '../src/btf/builtin.js';
 import { memberOffset } from '../src/btf/builtin-kmem.js';
 import { ProgType } from '../vm/prog-types.js';
+import { FaultSignal } from '../src/errors.js';
+import { Errno } from '../maps/types.js';
 import type { HelperEntry } from './types.js';
 
 export const TRACING_HELPERS: readonly HelperEntry[] = [
@@ -78,6 +85,25 @@ export const TRACING_HELPERS: readonly HelperEntry[] = [
       if (!bytes) return 0;
       const stack = new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true);
       return stack === 0n ? 0 : BigInt.asUintN(64, stack + THREAD_SIZE - PT_REGS_SIZE);
+    },
+  },
+  {
+    id: 180,
+    name: 'find_vma',
+    proto: {
+      args: [{ type: 'ARG_PTR_TO_BTF_ID', btfType: 'task_struct' }, { type: 'ARG_ANYTHING' }, { type: 'ARG_PTR_TO_FUNC' }, { type: 'ARG_PTR_TO_STACK', flags: ['PTR_MAYBE_NULL'] }, { type: 'ARG_ANYTHING' }],
+      ret: { type: 'RET_INTEGER' },
+      callbackRet: { 3: [0n, 1n] },
+    },
+    gplOnly: false,
+    // 6.18's bpf_base_func_proto (CAP_PERFMON): every program type (checked on the host:
+    // test/progs/verifier/find_vma.c).
+    progTypes: 'all',
+    impl: (call) => {
+      if (call.u64(5) !== 0n) return -Errno.EINVAL;
+      const task = call.u64(1);
+      if (call.env.kernel?.taskUsers(task) === undefined) throw new FaultSignal(`find_vma: ${task === 0n ? 'NULL' : `0x${task.toString(16)}`} is not a task_struct of the task model`);
+      return -Errno.ENOENT;
     },
   },
 ];

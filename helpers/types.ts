@@ -247,5 +247,8 @@ export interface HelperEntry {
    *  sock_addr programs, bpf_get_retval not to the hooks whose return value is fixed. Only asked
    *  for program types in `progTypes`; absent means every attach type. `helperAllowed` combines. */
   attachAllowed?: (progType: number, attach: number) => boolean;
+  /** The kernel's might_sleep: only a sleepable program may call it ('helper call might sleep in a
+   *  non-sleepable prog'), and not inside bpf_rcu_read_lock or bpf_preempt_disable. */
+  mightSleep?: boolean;
   impl: (call: HelperCall) => HelperResult;
 }

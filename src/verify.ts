@@ -594,13 +594,18 @@ function globalArgs(btf: Btf, fnId: number, protoId: number, progType: number): 
       // arg:arena (__arg_arena): ARG_PTR_TO_ARENA, an unknown scalar inside the function.
       if (tags.has('arena')) return { kind: 'arena' };
       if (tags.has('trusted') && (target.kind === BtfKind.STRUCT || target.kind === BtfKind.UNION)) {
+        // btf_get_ptr_to_btf_id: the kernel's type of that name without a CO-RE flavor
+        // (task_struct___local is task_struct).
+        const name = target.name.replace(/___.*$/, '');
+        const kernel = name !== target.name ? builtinBtf().find(name, target.kind)[0] : undefined;
         let size = 0;
         try {
           size = btf.sizeof(target.id);
+          if (kernel) size = builtinBtf().sizeof(kernel.id);
         } catch {
           size = 0;
         }
-        return { kind: 'trusted', name: target.name, size, nullable: tags.has('nullable') };
+        return { kind: 'trusted', name, size, nullable: tags.has('nullable') };
       }
       // A struct bpf_dynptr * is a read-only dynptr (ARG_PTR_TO_DYNPTR | MEM_RDONLY).
       if (target.kind === BtfKind.STRUCT && target.name === 'bpf_dynptr') return { kind: 'dynptr' };

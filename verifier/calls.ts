@@ -20,6 +20,7 @@ import { checkNodeArg, rbtreeAfterArgs, rbtreeBeforeArgs, rbtreeCallbackArgs, rb
 import type { VerifierMap } from './env.js';
 import { subprogOf } from './cfg.js';
 import { Reject } from './errors.js';
+import { inSleepable } from './kobj.js';
 import type { Verifier } from './verifier.js';
 import { afterDynptrHelperArgs, callbackDynptr, globalDynptrArgProblem, checkHelperDynptrArg, dynptrHelperReturn, type DynptrRef } from './dynptr.js';
 import { KPTR_XCHG, allocLockOffset, checkKptrXchg, inGraphCallback, invalidateNonOwning, lockKeyOf } from './graph.js';
@@ -171,6 +172,9 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
   const capMissing = (cap === 'CAP_BPF' && !v.bpfCapable) || (cap === 'CAP_PERFMON' && !v.allowPtrLeaks);
   if (!helperAllowed(h, v.input.progType, v.input.expectedAttachType ?? 0, v.input.structOps) || capMissing) v.reject(`program of this type cannot use helper ${fnName(h)}#${id}`, false, 22);
   if (h.gplOnly && !v.input.gpl) v.reject('cannot call GPL-restricted function from non-GPL compatible program', false, 22);
+  if (h.mightSleep && !inSleepable(v)) v.reject('helper call might sleep in a non-sleepable prog', false, 22);
+  if (h.mightSleep && v.st.rcuLock) v.reject(`sleepable helper ${fnName(h)}#${id} in rcu_read_lock region`, false, 22);
+  if (h.mightSleep && v.st.preemptLocks) v.reject(`sleepable helper ${fnName(h)}#${id} in non-preemptible region`, false, 22);
   if (v.st.lock && id !== H.spin_unlock) v.reject('function calls are not allowed while holding a lock', false, 22);
   if (id === KPTR_XCHG) return checkKptrXchg(v);
   rbtreeBeforeArgs(v, h);
@@ -635,6 +639,17 @@ function pushCallback(v: Verifier, h: HelperEntry, meta: CallMeta): void {
       regs[1] = callbackDynptr(v);
       regs[2] = caller.regs[3]!.clone();
       break;
+    case 180: {
+      // find_vma (set_find_vma_callback_state): the task, a (plain) vm_area_struct, the context.
+      regs[1] = caller.regs[1]!.clone();
+      const vma = Reg.ptr(RegType.BTF_ID);
+      vma.btfName = 'vm_area_struct';
+      const t = v.input.kernelType?.('vm_area_struct');
+      if (t?.kind === 'struct') vma.btfSize = t.size;
+      regs[2] = vma;
+      regs[3] = caller.regs[4]!.clone();
+      break;
+    }
     case H.rbtree_add:
     case H.rbtree_find: {
       rbtreeCallbackArgs(v, h, meta.map!, caller.regs[2]!, regs);

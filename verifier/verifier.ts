@@ -413,6 +413,10 @@ export class Verifier {
     this.pc = entry;
     this.globalEntry = globalEntry;
     this.entryPc = entry;
+    // A fresh walk (a global function after the main program, an exception callback): no
+    // checkpoint above it and no instructions behind it, as do_check_common's new state has.
+    this.parent = undefined;
+    this.curHist = new History();
     this.scratchAllFlag = true;
     this.liveness.resetCallchain();
     const n = this.insns.length;

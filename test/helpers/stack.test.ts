@@ -156,3 +156,14 @@ describe('get_task_stack', () => {
     expect(() => run(rt, call('r1 = 0', 0))).toThrow(/get_task_stack: NULL is not a task_struct/);
   });
 });
+
+describe('find_vma', () => {
+  const rt = new Runtime();
+  const call = (task: string, flags: number) => `${task}\nr2 = 4096\nr3 = 0\nr4 = 0\nr5 = ${flags}\ncall 180\nexit`;
+  it('the task model has no vmas: -ENOENT, the callback never runs; flags first (-EINVAL)', () => {
+    expect(run(rt, call('call 158\nr1 = r0', 0))).toBe(-2n);
+    expect(run(rt, call('call 158\nr1 = r0', 1))).toBe(-22n);
+    expect(run(rt, call('r1 = 0', 1))).toBe(-22n);
+    expect(() => run(rt, call('r1 = 0', 0))).toThrow(/find_vma: NULL is not a task_struct/);
+  });
+});

@@ -83,4 +83,14 @@ describe('level-2 precision log (mark_precise, SCC visits, state counts)', () =>
     expect(ours.split('\n')).toEqual(kernel.split('\n'));
     expect(ours).toContain('mark_precise: frame0: parent state regs=r0 stack=:  R0=P8 R1=ctx() R10=fp0\n');
   });
+
+  // A global function is walked afresh after the main program (do_check_common's new state): its
+  // backtracking starts at its own first insn, not at the main program's history.
+  it("copy_user/flavor_caller: the global function's mark_precise starts at its entry, as the host's", () => {
+    const fx = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/verifier-kernel/copy_user.json'), 'utf8')) as { programs: Record<string, { log: string }> };
+    const kernel = fx.programs.flavor_caller!.log;
+    const ours = verifyProgram(loadOne('copy_user.o', 'flavor_caller'), 'flavor_caller', { logLevel: 2 }).log;
+    expect(kernel).toContain('mark_precise: frame0: last_idx 12 first_idx 4 subseq_idx -1 \n');
+    expect(ours.split('\n')).toEqual(kernel.split('\n'));
+  });
 });
