@@ -272,8 +272,12 @@ export class Verifier {
     st.speculative = true;
     this.pushBranch(st, pc);
   }
+  /** push_callback_call: the callback's path. Its setup (init_func_state) scratches the whole
+   *  verifier state, whose scratch marks are the env's: the line after the call prints every
+   *  live register and stack slot of the caller. */
   pushCallbackBranch(st: VState, pc: number): void {
     this.pushBranch(st, pc, true);
+    this.scratchAll();
   }
   /** push_async_cb: a timer callback's path (verifier/timer.ts), a state without a parent or
    *  history, so nothing it needs precisely reaches back into the path that set it. */
