@@ -11,6 +11,7 @@
 //                  payload; order is BTF order, which clang emits in source order)
 //   older:         "comment:test_expect_msg=foo"
 import { BtfKind, type Btf } from '../btf/btf.js';
+import { Ere, EreError } from './ere.js';
 
 /** BPF_F_* program flags `__flag` may name (include/uapi/linux/bpf.h). */
 export const PROG_FLAGS: Readonly<Record<string, number>> = {
@@ -101,8 +102,8 @@ export function programTags(btf: Btf, funcName: string): string[] {
 export interface MsgPattern {
   text: string;
   negative: boolean;
-  /** Set when the text has `{{...}}`: the whole pattern compiled to a JS regex. */
-  regex?: RegExp;
+  /** Set when the text has `{{...}}`: the whole pattern as test_loader compiles it (ere.ts). */
+  regex?: Ere;
   /** Disassembly patterns (`__xlated`): must match on the line after the previous pattern's
    *  (unless a `...` pattern came between them). */
   onNextLine?: boolean;
@@ -163,18 +164,10 @@ function parseRetval(s: string): number {
   return Object.hasOwn(NAMED_RETVALS, s) ? NAMED_RETVALS[s]! : parseInt32(s, '__retval');
 }
 
-/** POSIX ERE (as regcomp(REG_EXTENDED | REG_NEWLINE) reads it) to JS: bracket classes by name. */
-function ereToJs(ere: string): string {
-  const classes: Record<string, string> = {
-    alpha: 'a-zA-Z', digit: '0-9', alnum: 'a-zA-Z0-9', upper: 'A-Z', lower: 'a-z', space: ' \\t\\n\\r\\f\\v',
-    xdigit: '0-9a-fA-F', punct: '!-\\/:-@\\[-`{-~', blank: ' \\t', word: 'a-zA-Z0-9_', cntrl: '\\x00-\\x1f\\x7f', print: '\\x20-\\x7e', graph: '\\x21-\\x7e',
-  };
-  return ere.replace(/\[:(\w+):\]/g, (all, name: string) => classes[name] ?? all);
-}
-
 const ERE_SPECIAL = new Set('.[]\\()*+?{}|^$'.split(''));
 
-function compilePattern(text: string): RegExp | undefined {
+/** test_loader's compile_regex: the verbatim parts escaped, the `{{...}}` parts as they are. */
+function compilePattern(text: string): Ere | undefined {
   if (!text.includes('{{')) return undefined;
   let out = '';
   let i = 0;
@@ -192,21 +185,22 @@ function compilePattern(text: string): RegExp | undefined {
     }
     const c = text[i]!;
     if (inRegex) {
-      // collect the regex part up to the closing braces and translate it as a whole
+      // the regex part up to the closing braces goes in as it is
       const end = text.indexOf('}}', i);
       if (end < 0) break;
-      out += ereToJs(text.slice(i, end));
+      out += text.slice(i, end);
       i = end;
       continue;
     }
-    out += ERE_SPECIAL.has(c) || c === '/' ? `\\${c}` : c;
+    out += ERE_SPECIAL.has(c) ? `\\${c}` : c;
     i++;
   }
   if (inRegex) throw new AnnotationError(`Regexp has open '{{' but no closing '}}': '${text}'`);
   try {
-    return new RegExp(out, 'm'); // REG_NEWLINE: ^ and $ at line ends, '.' never matches '\n'
+    return new Ere(out);
   } catch (e) {
-    throw new AnnotationError(`Regexp compilation error in '${out}': '${(e as Error).message}'`);
+    if (!(e instanceof EreError)) throw e;
+    throw new AnnotationError(`Regexp compilation error in '${out}': '${e.message}'`);
   }
 }
 
@@ -353,10 +347,7 @@ function findFrom(p: MsgPattern, log: string, from: number): Match | undefined {
     const at = log.indexOf(p.text, from);
     return at < 0 ? undefined : { start: at, end: at + p.text.length };
   }
-  const re = new RegExp(p.regex.source, p.regex.flags.includes('g') ? p.regex.flags : p.regex.flags + 'g');
-  re.lastIndex = from;
-  const m = re.exec(log);
-  return m ? { start: m.index, end: m.index + m[0].length } : undefined;
+  return p.regex.search(log, from);
 }
 
 /** Result of matching patterns against a log: the first problem, if any. */
