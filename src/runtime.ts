@@ -48,8 +48,11 @@ export interface TaskInfo {
   pidnsIno?: number;
 }
 
+/** x86-64's largest CONFIG_NR_CPUS: the most possible CPUs a kernel has. */
+const NR_CPUS_MAX = 8192;
+
 export interface RuntimeOptions {
-  /** Number of possible CPUs (per-CPU maps). Default 1. */
+  /** Number of possible CPUs (per-CPU maps), 1 to 8192 (NR_CPUS). Default 1. */
   ncpus?: number;
   /** CPU runs execute on unless a run says otherwise. Default 0. */
   cpu?: number;
@@ -166,6 +169,9 @@ export class Runtime implements VmEnv {
     if (opts === null || typeof opts !== 'object') throw new UsageError(`Runtime options must be an object, got ${describeValue(opts)}`);
     const ncpus = opts.ncpus ?? 1;
     if (!Number.isInteger(ncpus) || ncpus < 1) throw new UsageError(`ncpus must be a positive integer (got ${ncpus})`);
+    // The kernel has at most NR_CPUS possible CPUs (8192, x86-64's largest CONFIG_NR_CPUS); more
+    // only cost memory and seconds per per-CPU map before anything could fail
+    if (ncpus > NR_CPUS_MAX) throw new UsageError(`ncpus ${ncpus} is more than the kernel's NR_CPUS allows (${NR_CPUS_MAX})`);
     const cpu = opts.cpu ?? 0;
     if (!Number.isInteger(cpu) || cpu < 0 || cpu >= ncpus) throw new UsageError(`cpu ${cpu} out of range (ncpus ${ncpus})`);
     if (opts.engine !== undefined && !ENGINES.includes(opts.engine)) throw new UsageError(`engine must be one of ${ENGINES.join(', ')} (got ${String(opts.engine)})`);

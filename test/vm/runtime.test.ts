@@ -19,6 +19,9 @@ describe('Runtime', () => {
   });
   it('rejects impossible CPU settings', () => {
     expect(() => new Runtime({ ncpus: 0 })).toThrow(UsageError);
+    // NR_CPUS: more CPUs than a kernel can have is refused up front (2,000,000 took 12 s to fail)
+    expect(() => new Runtime({ ncpus: 8193 })).toThrow(/more than the kernel's NR_CPUS allows \(8192\)/);
+    expect(new Runtime({ ncpus: 8192, cpu: 8191 }).options.ncpus).toBe(8192);
     expect(() => new Runtime({ ncpus: 2, cpu: 2 })).toThrow(/cpu 2 out of range/);
   });
   it('refuses a budget or engine it cannot honour instead of running without a budget', () => {
