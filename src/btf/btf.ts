@@ -95,6 +95,26 @@ function hasSize(kind: number): boolean {
   return kind === BtfKind.INT || kind === BtfKind.STRUCT || kind === BtfKind.UNION || kind === BtfKind.ENUM || kind === BtfKind.ENUM64 || kind === BtfKind.DATASEC || kind === BtfKind.FLOAT;
 }
 
+/** The types `t` refers to: its target, members, element and index, parameters and return, or
+ *  variables (none for an INT, ENUM, FLOAT or FWD). */
+export function typeRefs(t: BtfType): number[] {
+  switch (t.kind) {
+    case BtfKind.ARRAY:
+      return [t.elemType!, t.indexType!];
+    case BtfKind.STRUCT:
+    case BtfKind.UNION:
+      return t.members!.map((m) => m.type);
+    case BtfKind.FUNC_PROTO:
+      return [t.sizeOrType, ...t.params!.map((p) => p.type)];
+    case BtfKind.DATASEC:
+      return t.vars!.map((v) => v.type);
+    case BtfKind.FWD:
+      return [];
+    default:
+      return hasSize(t.kind) ? [] : [t.sizeOrType];
+  }
+}
+
 /** Upper bound on types: a blob cannot hold more than one type per 12 bytes, this guards loops. */
 const MAX_RESOLVE_DEPTH = 64;
 
@@ -278,24 +298,7 @@ export class Btf {
     const n = this.types.length;
     // 0 unvisited, 1 on the current path, 2 done
     const state = new Uint8Array(n);
-    const edges = (t: BtfType): number[] => {
-      switch (t.kind) {
-        case BtfKind.PTR:
-        case BtfKind.FWD:
-          return [];
-        case BtfKind.ARRAY:
-          return [t.elemType!, t.indexType!];
-        case BtfKind.STRUCT:
-        case BtfKind.UNION:
-          return t.members!.map((m) => m.type);
-        case BtfKind.FUNC_PROTO:
-          return [t.sizeOrType, ...t.params!.map((p) => p.type)];
-        case BtfKind.DATASEC:
-          return t.vars!.map((v) => v.type);
-        default:
-          return hasSize(t.kind) ? [] : [t.sizeOrType];
-      }
-    };
+    const edges = (t: BtfType): number[] => (t.kind === BtfKind.PTR ? [] : typeRefs(t));
     const stack: { id: number; next: number[] }[] = [];
     for (let root = 1; root < n; root++) {
       if (state[root] !== 0) continue;

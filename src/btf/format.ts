@@ -3,7 +3,7 @@
 // cycles), anonymous structs and unions inline, bitfields as `: N`, explicit padding where natural
 // alignment would not reproduce the layout, and the vmlinux.h guard around it all.
 import { BtfError } from '../errors.js';
-import { Btf, BtfKind, type BtfType } from './btf.js';
+import { Btf, BtfKind, typeRefs, type BtfType } from './btf.js';
 
 const HEADER = `#ifndef __VMLINUX_H__
 #define __VMLINUX_H__
@@ -65,7 +65,7 @@ class CPrinter {
     // Legitimate output is roughly proportional to the BTF; corrupt BTF can make it exponential.
     this.maxWork = 200_000 + 50 * n;
     this.maxProduced = (4 << 20) + 64 * btf.bytes.length;
-    for (const t of btf.types) for (const r of refs(t)) this.referenced[r] = true;
+    for (const t of btf.types) for (const r of typeRefs(t)) this.referenced[r] = true;
   }
 
   dumpAll(): string {
@@ -502,32 +502,6 @@ function padding(cur: number, next: number, nextAlign: number, inBitfield: boole
   return s;
 }
 
-/** Types a type refers to (for "referenced" bookkeeping). */
-function refs(t: BtfType): number[] {
-  switch (t.kind) {
-    case BtfKind.PTR:
-    case BtfKind.TYPEDEF:
-    case BtfKind.VOLATILE:
-    case BtfKind.CONST:
-    case BtfKind.RESTRICT:
-    case BtfKind.FUNC:
-    case BtfKind.VAR:
-    case BtfKind.DECL_TAG:
-    case BtfKind.TYPE_TAG:
-      return [t.sizeOrType];
-    case BtfKind.ARRAY:
-      return [t.elemType!, t.indexType!];
-    case BtfKind.STRUCT:
-    case BtfKind.UNION:
-      return t.members!.map((m) => m.type);
-    case BtfKind.FUNC_PROTO:
-      return [t.sizeOrType, ...t.params!.map((p) => p.type)];
-    case BtfKind.DATASEC:
-      return t.vars!.map((v) => v.type);
-    default:
-      return [];
-  }
-}
 
 /** The whole BTF as C, like `bpftool btf dump file x.o format c`. */
 export function formatBtfC(btf: Btf): string {
