@@ -264,7 +264,6 @@ export class RbtreeMap implements BpfMap {
     for (; i < end; i += 4) i32[(addr + i) >>> 2] = 0;
   }
 
-
   /** An Int32Array over `value`'s bytes when the same word-aligned value came last time too (a
    *  caller that encodes each value into one scratch buffer): a word load per word instead of
    *  four byte loads, ~3 ns of a ~110 ns user-space pair. Made on the second use in a row, so a
@@ -276,7 +275,8 @@ export class RbtreeMap implements BpfMap {
       this.lastWords = null;
       return null;
     }
-    if (this.lastWords === null && (value.byteOffset & 3) === 0) this.lastWords = new Int32Array(value.buffer, value.byteOffset, value.length >>> 2);
+    // (a detached buffer has length 0, and a view of it would throw: never made for one)
+    if (this.lastWords === null && (value.byteOffset & 3) === 0 && value.length >= RB_NODE_SIZE) this.lastWords = new Int32Array(value.buffer, value.byteOffset, value.length >>> 2);
     return this.lastWords;
   }
 

@@ -207,6 +207,11 @@ describe('RbtreeApi', () => {
       structuredClone(d.buffer, { transfer: [d.buffer] });
       expect(d.length).toBe(0);
       expectNode(api.insert(d, KEY), new Uint8Array(0), 'detached');
+      // detached between its first and second use: no view is made of it (that would throw)
+      const e = new Uint8Array(valueSize).fill(0x66);
+      api.insert(e, KEY);
+      structuredClone(e.buffer, { transfer: [e.buffer] });
+      expectNode(api.insert(e, KEY), new Uint8Array(0), 'detached after one use');
       // a length-tracking view of a resizable buffer, shrunk and grown between inserts
       const rab = new ArrayBuffer(valueSize, { maxByteLength: 2 * valueSize });
       const r = new Uint8Array(rab);
