@@ -15,19 +15,9 @@ import { formatBtfC } from '../../src/btf/format.js';
 import { formatBtfRaw } from '../../src/btf/format-raw.js';
 import { mapApi } from '../../src/map-api.js';
 import { PROGS } from '../loader/helpers.js';
+import { prng } from '../prng.js';
 
 const CASES = Number(process.env.EBPFVM_FUZZ_CASES ?? 400);
-
-function prng(seed: number) {
-  let x = seed >>> 0 || 1;
-  const next = () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n) };
-}
 
 /** The .BTF section's file offset and size. */
 function btfSection(b: Uint8Array): { off: number; size: number } | undefined {

@@ -16,23 +16,12 @@ import { ProgType } from '../../vm/prog-types.js';
 import type { Insn } from '../../vm/isa.js';
 import { JEQ, W, call, exit, jmpk, lddw, mov64, movr, prog, st } from '../vm/enc.js';
 import { HELPERS, callHelper, check, helperProgram, hostileWorld, runInput, plausibleArgs, snapshot, type HostileWorld, type Reg } from './hostile.js';
+import { prng } from '../prng.js';
 
 const CALLS = Number(process.env.EBPFVM_FUZZ_CALLS ?? 150);
 /** A call costs well under 10 ms on an idle machine; the budget allows a loaded one. */
 const TIMEOUT = Math.max(60_000, CALLS * 250);
 const SEEDS = (process.env.EBPFVM_FUZZ_SEEDS ?? "1,2").split(",").map(Number);
-
-/** xorshift32: reproducible without a dependency on fast-check's shrinking (the world is stateful). */
-function prng(seed: number) {
-  let x = seed >>> 0 || 1;
-  const next = () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-  return { next, pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!, u64: () => (BigInt(Math.floor(next() * 2 ** 32)) << 32n) | BigInt(Math.floor(next() * 2 ** 32)) };
-}
 
 /** The hostile values an argument may take. */
 function pool(w: HostileWorld): Reg[] {

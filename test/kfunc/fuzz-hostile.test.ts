@@ -13,20 +13,10 @@ import { ProgType } from '../../vm/prog-types.js';
 import { I, prog } from '../vm/enc.js';
 import { check, helperProgram, hostileWorld, runInput, snapshot, type HostileWorld, type Reg } from '../helpers/hostile.js';
 import type { HelperEntry } from '../../helpers/types.js';
+import { prng } from '../prng.js';
 
 const CALLS = Number(process.env.EBPFVM_FUZZ_CALLS ?? 400);
 const SEEDS = (process.env.EBPFVM_FUZZ_SEEDS ?? '1,2').split(',').map(Number);
-
-function prng(seed: number) {
-  let x = seed >>> 0 || 1;
-  const next = () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-  return { next, pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!, u64: () => (BigInt(Math.floor(next() * 2 ** 32)) << 32n) | BigInt(Math.floor(next() * 2 ** 32)) };
-}
 
 function pool(w: HostileWorld): Reg[] {
   const size = BigInt(w.rt.arena.size);
