@@ -168,7 +168,19 @@ export class RbTree {
    *  the little-endian key of `size` 4 or 8 bytes at word `wi` of each node (signed or not), read
    *  straight from the links' word view. The user-space API inserts with a key field this way:
    *  the new node's key is read once, not at every level. Same walk, ties right; one loop per key
-   *  size, so no level tests the size again. */
+   *  size, so no level tests the size again.
+   *
+   *  Shaped for V8 (measured, the user-space pair at 1e3 nodes; see scripts/rbtree-api-cpu.mjs):
+   *  - Each loop takes two levels per iteration. What V8 re-establishes at every iteration (the
+   *    word view's map, length and data pointer, reloaded because the loop's interrupt check may
+   *    run arbitrary code; spills of the loop's values) is then paid once per two levels.
+   *  - Index sums are `| 0`: `cur >>> 2` is a uint32 to V8, and the plain sum of two had an
+   *    overflow check (a deopt point) at each access.
+   *  - The two loops make this method larger than V8 inlines (460 bytes of bytecode), on purpose:
+   *    it is always compiled on its own. When it could be inlined into RbtreeMap.insertValue,
+   *    whether it was depended on the order V8 happened to optimise the functions in, and a
+   *    process ran the pair at ~100 or at ~105 ns for good; compiled on its own, the walk also
+   *    keeps more of its values in registers. Together ~100-105 -> ~94-97 ns. */
   addByKey(n: number, wi: number, size: 4 | 8, signed: boolean): void {
     const w = this.mem.i32;
     // unsigned order is signed order with the sign bit flipped (of the high word for 8 bytes; a
@@ -177,8 +189,7 @@ export class RbTree {
     const ni = (n >>> 2) + wi;
     // The walk keeps two values, the node and the word index of the link it took (`slot`): which
     // side the new node goes and whether it is the leftmost or rightmost follow from them after
-    // the loop, so the loop carries no flags (fewer live values, no spills: ~3 ns of a ~110 ns
-    // pair at 1e3 nodes).
+    // the loop, so the loop carries no flags (fewer live values, fewer spills).
     let parent = 0;
     let slot = -1;
     let cur = this.root;
@@ -188,17 +199,28 @@ export class RbTree {
       const hw = wi + 1;
       while (cur !== 0) {
         parent = cur;
-        const b = cur >>> 2;
-        const h = w[b + hw]! ^ flip;
-        slot = kHi < h || (kHi === h && kLo < (w[b + wi]! ^ (0x80000000 | 0))) ? b + LEFT : b + RIGHT;
+        let b = cur >>> 2;
+        let h = w[(b + hw) | 0]! ^ flip;
+        slot = kHi < h || (kHi === h && kLo < (w[(b + wi) | 0]! ^ (0x80000000 | 0))) ? (b + LEFT) | 0 : (b + RIGHT) | 0;
+        cur = w[slot]!;
+        if (cur === 0) break;
+        parent = cur;
+        b = cur >>> 2;
+        h = w[(b + hw) | 0]! ^ flip;
+        slot = kHi < h || (kHi === h && kLo < (w[(b + wi) | 0]! ^ (0x80000000 | 0))) ? (b + LEFT) | 0 : (b + RIGHT) | 0;
         cur = w[slot]!;
       }
     } else {
       const k = w[ni]! ^ flip;
       while (cur !== 0) {
         parent = cur;
-        const b = cur >>> 2;
-        slot = k < (w[b + wi]! ^ flip) ? b + LEFT : b + RIGHT;
+        let b = cur >>> 2;
+        slot = k < (w[(b + wi) | 0]! ^ flip) ? (b + LEFT) | 0 : (b + RIGHT) | 0;
+        cur = w[slot]!;
+        if (cur === 0) break;
+        parent = cur;
+        b = cur >>> 2;
+        slot = k < (w[(b + wi) | 0]! ^ flip) ? (b + LEFT) | 0 : (b + RIGHT) | 0;
         cur = w[slot]!;
       }
     }
