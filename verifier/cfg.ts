@@ -9,6 +9,7 @@ import { insnProblem } from '../vm/opcodes.js';
 import { mapProgRefusal } from '../helpers/map-compat.js';
 import { ProgType } from '../vm/prog-types.js';
 import { KF, kfuncFlagBits } from '../helpers/kfuncs.js';
+import { helperAllowed, helperCapability } from '../helpers/table.js';
 import { MapType } from '../maps/types.js';
 import { Reject } from './errors.js';
 import { checkNoBackEdges, checkNoCalls } from './unpriv.js';
@@ -220,7 +221,7 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
       pc++;
     }
   }
-  const liveIn = computeLiveness(input, second);
+  const liveIn = computeLiveness(input, second, bpfCapable);
   const scc = computeScc(insns);
   return { subprogs, prune, force, liveIn, second, scc, jmpPoint, jumpTarget };
 }
@@ -358,7 +359,7 @@ function reservedMessage(x: Insn): string {
 }
 
 /** Registers read and written by one insn (bitmasks over r0..r9). */
-export function useDef(input: VerifyInput, pc: number): { use: number; def: number } {
+export function useDef(input: VerifyInput, pc: number, bpfCapable = true): { use: number; def: number } {
   const x = input.insns[pc]!;
   const c = x.code & 7;
   const bit = (r: number): number => (r < 10 ? 1 << r : 0);
@@ -393,7 +394,11 @@ export function useDef(input: VerifyInput, pc: number): { use: number; def: numb
       if (op === JmpOp.CALL) {
         if ((x.code & 0x08) !== 0) return { use: 0x3e | bit(x.dst), def: 0x3f };
         if (x.src === PseudoCall.HELPER) {
-          const h = input.helper(x.imm);
+          // get_call_summary: a helper the program type (or the loader's capabilities) gives no
+          // prototype is summarised as using r1-r5 (its refusal comes later, in do_check).
+          const h0 = input.helper(x.imm);
+          const cap = h0 && helperCapability(h0);
+          const h = h0 && helperAllowed(h0, input.progType, input.expectedAttachType ?? 0, input.structOps) && (cap === undefined || bpfCapable) ? h0 : undefined;
           // bpf_trace_printk's kernel prototype declares fmt and its size only (the table lists
           // the three values too, which checkHelperCall skips the same way).
           const nargs = x.imm === 6 && h?.name === 'trace_printk' ? 2 : h ? h.proto.args.length : 5;
@@ -401,7 +406,9 @@ export function useDef(input: VerifyInput, pc: number): { use: number; def: numb
         }
         if (x.src === PseudoCall.KFUNC) {
           // get_call_summary: a kfunc uses as many registers as its BTF prototype has parameters.
-          const k = input.kfunc?.(x.imm);
+          // A kfunc not registered for the program type fails fetch_kfunc_meta: r1-r5 too.
+          const k0 = input.kfunc?.(x.imm);
+          const k = k0 && (k0.progTypes === 'all' || k0.progTypes.includes(input.progType)) ? k0 : undefined;
           const nargs = k ? k.params.length : 5;
           return { use: ((1 << (nargs + 1)) - 1) & ~1, def: 0x3f };
         }
@@ -414,7 +421,7 @@ export function useDef(input: VerifyInput, pc: number): { use: number; def: numb
 
 /** Backward dataflow per function: a call's successor is the next insn (callee-saved r6-r9 flow
  *  through it), exit uses r0. */
-function computeLiveness(input: VerifyInput, second: Uint8Array): Uint16Array {
+function computeLiveness(input: VerifyInput, second: Uint8Array, bpfCapable: boolean): Uint16Array {
   const insns = input.insns;
   const n = insns.length;
   const use = new Uint16Array(n);
@@ -423,7 +430,7 @@ function computeLiveness(input: VerifyInput, second: Uint8Array): Uint16Array {
   for (let pc = 0; pc < n; pc++) {
     succ.push([]);
     if (second[pc]) continue;
-    const ud = useDef(input, pc);
+    const ud = useDef(input, pc, bpfCapable);
     use[pc] = ud.use;
     def[pc] = ud.def;
     const x = insns[pc]!;
