@@ -384,8 +384,9 @@ export function useDef(input: VerifyInput, pc: number, bpfCapable = true): { use
     }
     case Cls.LD: {
       if (x.code === LD_IMM64) return { use: 0, def: bit(x.dst) };
-      const ind = (x.code & 0xe0) === 0x40 ? bit(x.src) : 0;
-      return { use: bit(6) | ind, def: 0x3f };
+      // LD_ABS / LD_IND: compute_insn_live_regs keeps its defaults for them, every register
+      // used and none defined (conservative: the insn reads r6 and clobbers r0-r5).
+      return { use: 0x3ff, def: 0 };
     }
     default: {
       const op = x.code & 0xf0;
