@@ -32,7 +32,10 @@ const mask = (log) =>
     .map((l) => l.replace(/(\(18\) r\d+ = )(?:0x[0-9a-f]+|ADDR)( *;)?/, (_m, a, semi) => `${a}ADDR${semi ? ' ;' : ''}`))
     // a kfunc call prints the kfunc's BTF id: the running kernel's there, the built-in BTF's here
     // (helper ids are the same on both sides, so masking every call id hides nothing)
-    .map((l) => l.replace(/(\(85\) call \w+)#\d+( *;)?/, (_m, a, semi) => `${a}#ID${semi ? ' ;' : ''}`));
+    .map((l) => l.replace(/(\(85\) call \w+)#\d+( *;)?/, (_m, a, semi) => `${a}#ID${semi ? ' ;' : ''}`))
+    // btf_ctx_access names the argument's struct by its BTF id: the running kernel's there, the
+    // built-in BTF's here
+    .map((l) => l.replace(/^(func '\w+' arg\d+ has btf_id )\d+/, '$1ID'));
 
 let same = 0;
 let total = 0;

@@ -21,7 +21,8 @@ export interface IterTarget {
 const btfArg = (name: string, nullable = false): CtxArg => {
   const btf = builtinBtf();
   const t = btf.find(name, BtfKind.STRUCT)[0];
-  return { kind: 'btf', name, size: t ? btf.sizeof(t.id) : 0, ...(nullable ? { nullable } : {}) };
+  // The nullable objects are the target's ctx_arg_info (btf_ctx_access logs nothing for them).
+  return { kind: 'btf', name, size: t ? btf.sizeof(t.id) : 0, ...(nullable ? { nullable } : t ? { typed: { id: t.id, type: `STRUCT '${name}'` } } : {}) };
 };
 
 let targets: Map<string, IterTarget> | undefined;

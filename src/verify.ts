@@ -113,7 +113,9 @@ function structOpsMember(lp: LoadedProgram): { name: string; args: CtxArg[]; typ
     if (target?.kind !== BtfKind.STRUCT) return { kind: 'scalar' };
     const name = type.promote?.[target.name] ?? target.name;
     const size = name === target.name ? btf.sizeof(target.id) : btf.sizeof(btf.find(name, BtfKind.STRUCT)[0]!.id);
-    return { kind: 'btf', name, size, ...(nullable.includes(i) ? { nullable: true } : {}) };
+    // a nullable argument is typed from the program's ctx_arg_info (no log line); the others by
+    // btf_ctx_access, which names the prototype's struct (bpf_tcp_ca promotes it afterwards)
+    return { kind: 'btf', name, size, ...(nullable.includes(i) ? { nullable: true } : { typed: { id: target.id, type: `STRUCT '${target.name}'` } }) };
   });
   return { name: m.name, args, type, retVoid: proto.sizeOrType === 0 };
 }
@@ -385,6 +387,9 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram, unpriv = obj
   // Iterator programs: the target's context (src/iter.ts); a target ebpfvm lacks is refused there.
   const iter = iterTarget(lp.section);
   if (iter) input.ctxArgs = iter.args;
+  if (member) input.ctxFunc = member.name;
+  else if (iter) input.ctxFunc = `bpf_iter_${iter.name}`;
+  else if (at) input.ctxFunc = at.target;
   input.btfField = (s, off, size) => kernelField(builtinBtf(), s, off, size) ?? (btf ? kernelField(btf, s, off, size) : undefined);
   // Typed __ksyms: the linker turned them into addresses; the kernel's types say what they are.
   const typed = new Set(obj.spec.externs.filter((e) => e.kind === 'ksym' && e.ksymType).map((e) => e.name));
@@ -446,7 +451,7 @@ function ownArgs(btf: Btf, name: string): VerifyInput['ctxArgs'] | undefined {
     const t = btf.resolve(p.type);
     if (t.kind === BtfKind.PTR) {
       const target = btf.resolve(t.sizeOrType);
-      if (target.kind === BtfKind.STRUCT) return { kind: 'btf' as const, name: target.name, size: btf.sizeof(target.id) };
+      if (target.kind === BtfKind.STRUCT) return { kind: 'btf' as const, name: target.name, size: btf.sizeof(target.id), typed: { id: target.id, type: `STRUCT '${target.name}'` } };
     }
     return { kind: 'scalar' as const, ...(t.kind === BtfKind.INT || t.kind === BtfKind.ENUM || t.kind === BtfKind.ENUM64 ? { int: true } : {}) };
   });
@@ -650,7 +655,7 @@ function tracingArgs(section: string): VerifyInput['ctxArgs'] | undefined {
     const t = btf.resolve(p.type);
     if (t.kind === BtfKind.PTR) {
       const target = btf.resolve(t.sizeOrType);
-      if (target.kind === BtfKind.STRUCT) return { kind: 'btf' as const, name: target.name, size: btf.sizeof(target.id) };
+      if (target.kind === BtfKind.STRUCT) return { kind: 'btf' as const, name: target.name, size: btf.sizeof(target.id), typed: { id: target.id, type: `STRUCT '${target.name}'` } };
     }
     return { kind: 'scalar' as const, ...(t.kind === BtfKind.INT || t.kind === BtfKind.ENUM || t.kind === BtfKind.ENUM64 ? { int: true } : {}) };
   });

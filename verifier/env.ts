@@ -130,6 +130,9 @@ export interface VerifyInput {
    *  untrusted lsm hooks: the kernel's prog_args_trusted is false). */
   ctxArgsUntrusted?: boolean;
   ctxArgs?: readonly CtxArg[];
+  /** The function btf_ctx_access names in its log lines (prog->aux->attach_func_name): the
+   *  attach target, the struct_ops member, `bpf_iter_<target>`. */
+  ctxFunc?: string;
   /** The program type's btf_struct_access for writes through BTF pointers (struct_ops: the
    *  type's, src/btf/builtin-struct-ops.ts): undefined when the write may go, else the log line.
    *  Absent: every write is refused (`only read is supported`). */
@@ -152,7 +155,11 @@ export interface VerifyInput {
  *  only recorded (max_rdonly_access / max_rdwr_access) and checked when the iterator is attached. */
 /** A context slot of a tracing program; `int`: an integer or enum argument, which may be read
  *  narrower than its u64 slot (btf_ctx_access: only a pointer must be read whole). */
-export type CtxArg = { kind: 'scalar'; int?: boolean } | { kind: 'btf'; name: string; size: number; nullable?: boolean } | { kind: 'void' } | { kind: 'buf'; rdonly: boolean; nullable: boolean };
+/** A `btf` slot's `typed` is the struct its prototype names and that struct's BTF id (the line
+ *  btf_ctx_access logs when the slot is read: `func 'F' argN has btf_id ID type STRUCT 'S'`);
+ *  absent for the slots the kernel types from the program's ctx_arg_info (iterator objects,
+ *  nullable struct_ops arguments), which it logs nothing for. */
+export type CtxArg = { kind: 'scalar'; int?: boolean } | { kind: 'btf'; name: string; size: number; nullable?: boolean; typed?: { id: number; type: string } } | { kind: 'void' } | { kind: 'buf'; rdonly: boolean; nullable: boolean };
 
 export interface VerifyOptions {
   /** 1: failing path and error (what libbpf's retry gives); 2: every insn with state. */

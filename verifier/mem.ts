@@ -2,7 +2,7 @@
 // fill, misc/zero/invalid bytes), map key/value with fixed and variable offsets, context from the
 // program-type table (vm/contexts.ts), packet with proven ranges, helper-returned memory, flow
 // keys, sockets and BTF-typed pointers. Helper argument memory goes through checkHelperMem.
-import { bpfSockAccess, bpfSockCommonAccess, bpfTcpSockAccess, checkCtxAccess, fieldAt, progTypeInfo } from '../vm/contexts.js';
+import { bpfSockAccess, bpfSockCommonAccess, bpfTcpSockAccess, checkCtxAccess, fieldAt, MAX_BPF_FUNC_ARGS, progTypeInfo } from '../vm/contexts.js';
 import { AttachType, ProgType } from '../vm/prog-types.js';
 import { walkedPointerFlags } from './kobj.js';
 import { formatTnum } from './tnum.js';
@@ -308,6 +308,15 @@ export function checkPacket(v: Verifier, regno: number, off: number, size: numbe
   if (!inRegion(BigInt(off), size, reg.range, zeroOk) || reg.range < 0) v.reject(`${regionMessage(v, regno, BigInt(off), size, reg.range)}\nR${regno} offset is outside of the packet`);
 }
 
+/** The function btf_ctx_access names in its log lines, when it is reached: a BTF-typed program's
+ *  read that bpf_tracing_ctx_access lets through (within the argument slots, aligned to its
+ *  size). */
+function btfCtx(v: Verifier, type: number, off: number, size: number, t: Access): string | undefined {
+  if (type !== ProgType.TRACING && type !== ProgType.LSM && type !== ProgType.STRUCT_OPS) return undefined;
+  if (!v.input.ctxArgs || t !== 'read' || off < 0 || off >= 8 * MAX_BPF_FUNC_ARGS || off % size) return undefined;
+  return v.input.ctxFunc;
+}
+
 function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: number, t: Access, val: Reg | undefined, ldsx: boolean): Reg | undefined {
   if (t === 'write' && val && val.isPointer && !v.allowPtrLeaks) v.reject(`R${v.insn.src} leaks addr into ctx`);
   if (reg.off < 0) v.reject(`negative offset ctx ptr R${regno} off=${reg.off} disallowed`);
@@ -320,6 +329,9 @@ function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
     const a = v.input.ctxArgs?.[off >> 3];
     if (a?.kind === 'scalar' && a.int) return Reg.unknown();
   }
+  const fn = btfCtx(v, type, off, size, t);
+  if (fn !== undefined && off % 8) v.log.write(`func '${fn}' offset ${off} is not multiple of 8\n`);
+  else if (fn !== undefined && v.input.ctxArgs![off >> 3]?.kind === 'btf' && size !== 8) v.log.write(`func '${fn}' size ${size} must be 8\n`);
   const verdict = checkCtxAccess(type, off, size, t === 'write', v.input.expectedAttachType ?? 0);
   // cg_skb_is_valid_access: direct packet access and writing tstamp need CAP_BPF.
   const cgSkbCapBpf = type === ProgType.CGROUP_SKB && !v.bpfCapable && ((off >= 76 && off < 84) || (t === 'write' && off >= 152 && off < 160));
@@ -336,6 +348,7 @@ function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
   if ((type === ProgType.TRACING || type === ProgType.LSM || type === ProgType.STRUCT_OPS) && v.input.ctxArgs) {
     const a = v.input.ctxArgs[off >> 3];
     if (a?.kind === 'btf') {
+      if (a.typed && fn !== undefined) v.log.write(`func '${fn}' arg${off >> 3} has btf_id ${a.typed.id} type ${a.typed.type}\n`);
       const r = Reg.ptr(RegType.BTF_ID, (v.input.ctxArgsUntrusted ? 0 : RegFlag.TRUSTED) | (a.nullable ? RegFlag.MAYBE_NULL : 0));
       if (a.nullable) r.id = v.newId();
       r.btfName = a.name;

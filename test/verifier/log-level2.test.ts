@@ -95,7 +95,7 @@ describe('level-2 precision log (mark_precise, SCC visits, state counts)', () =>
   });
 });
 
-describe('level-2 liveness of a call the program type may not make', () => {
+describe('level-2 liveness: a call the program type may not make, LD_ABS', () => {
   // get_call_summary finds no prototype for a helper the program type is not given (or a kfunc
   // not registered for it): the call is summarised as using r1-r5, so r3-r5 show live before it
   // although the refusal comes later. Recorded on the host (HARNESS_LOG_LEVEL=2).
@@ -109,10 +109,33 @@ describe('level-2 liveness of a call the program type may not make', () => {
   it.each([
     ['hook_gates.o', 'bi_bind4', 'a helper the attach type lacks (bpf_bind from cgroup/bind4)'],
     ['crypto.o', 'create_in_tc', 'a kfunc not registered for the program type (bpf_crypto_ctx_create)'],
+    // not a call: compute_insn_live_regs keeps its defaults for LD_ABS / LD_IND, all used, none defined
+    ['kfuncs.o', 'rcu_ld_abs', 'an LD_ABS (every register live before it)'],
   ])('%s %s: %s', (object, prog) => {
     const kernel = readFileSync(join(ROOT, `test/fixtures/verifier-kernel/level2/${object.slice(0, -2)}.${prog}.log`), 'utf8');
     const ours = verifyProgram(loadOne(object, prog), prog, { logLevel: 2 }).log;
     expect(liveness(ours)).toEqual(liveness(kernel));
     expect(liveness(ours).length).toBeGreaterThan(3);
+  });
+});
+
+describe("btf_ctx_access's log lines (level 1, as the host's recorded logs)", () => {
+  // The kernel names the attach function (the iterator, the struct_ops member) when a BTF-typed
+  // context slot is read: the struct a pointer argument is typed as (then the state goes on a
+  // line of its own), a read not at a multiple of 8, a pointer read narrower than 8 bytes.
+  // The struct's BTF id and a kfunc call's are the running kernel's there, the built-in BTF's here.
+  const mask = (log: string) => log.replace(/(has btf_id )\d+/g, '$1ID').replace(/(\(85\) call \w+)#\d+ *;?/g, '$1#ID ;');
+  it.each([
+    ['iter_ctx', 'udp_bucket_high_half', "func 'bpf_iter_udp' offset 28 is not multiple of 8"],
+    ['iter_ctx', 'udp_sk_u32', "func 'bpf_iter_udp' size 4 must be 8"],
+    ['tcp_ca_kfunc_arg', 'ka_pkts_acked', "func 'pkts_acked' arg1 has btf_id ID type STRUCT 'ack_sample'"],
+    ['btf_tails', 'beyond_struct_without_tail', "func 'bpf_iter_unix' arg0 has btf_id ID type STRUCT 'bpf_iter_meta'"],
+  ])('%s/%s: %s', (object, prog, line) => {
+    const fx = JSON.parse(readFileSync(join(ROOT, `test/fixtures/verifier-kernel/${object}.json`), 'utf8')) as { programs: Record<string, { log: string; logLevel: number }> };
+    const kernel = fx.programs[prog]!;
+    expect(kernel.logLevel).toBe(1);
+    const ours = verifyProgram(loadOne(`${object}.o`, prog), prog, { logLevel: 1 }).log;
+    expect(mask(kernel.log).split('\n')).toContain(line);
+    expect(mask(ours).split('\n')).toEqual(mask(kernel.log).split('\n'));
   });
 });
