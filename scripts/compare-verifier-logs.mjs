@@ -19,6 +19,11 @@ const level = Number(args.includes('--level') ? args[args.indexOf('--level') + 1
 const show = args.includes('--show');
 const names = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--level');
 const dir = join(root, 'test/progs/verifier');
+// The host's possible CPUs (nr_cpu_ids): the range the verifier gives bpf_get_smp_processor_id
+const ncpus = (() => {
+  const m = /(\d+)\s*$/.exec(readFileSync('/sys/devices/system/cpu/possible', 'utf8'));
+  return m ? Number(m[1]) + 1 : 1;
+})();
 const objects = readdirSync(dir).filter((f) => f.endsWith('.o') && (names.length === 0 || names.includes(f.slice(0, -2)))).sort();
 
 const mask = (log) =>
@@ -52,7 +57,7 @@ for (const f of objects) {
     if (k.log.length > 1 << 20) continue; // the 1M-insn programs
     let ours;
     try {
-      const obj = load(new Runtime(), openObject(new Uint8Array(readFileSync(path)), { name: f.slice(0, -2) }), { programs: [name] });
+      const obj = load(new Runtime({ ncpus }), openObject(new Uint8Array(readFileSync(path)), { name: f.slice(0, -2) }), { programs: [name] });
       ours = verifyProgram(obj, name, { logLevel: level }).log;
     } catch (e) {
       // A program the loader hands to the verifier early (malformed code the decoder refuses) has
