@@ -514,6 +514,12 @@ export function checkKptrXchg(v: Verifier): void {
   const local = kptrLocalType(v, f);
   let released = 0;
   if (!obj.isNullConst()) {
+    // check_reg_type folds the argument's PTR_MAYBE_NULL into the register's type: a maybe-NULL
+    // kernel pointer (plain, trusted or rcu: a kptr loaded under rcu) matches, and is then
+    // refused as the release argument it is.
+    const kernelFlags = obj.flags & ~RegFlag.MAYBE_NULL;
+    if (obj.type === RegType.BTF_ID && obj.maybeNull && (kernelFlags === 0 || kernelFlags === RegFlag.TRUSTED || kernelFlags === RegFlag.MEM_RCU))
+      v.reject('Possibly NULL pointer passed to helper arg2', false, 13);
     if (obj.type !== RegType.BTF_ID || obj.maybeNull) v.reject(`R2 type=${regTypeName(obj)} expected=ptr_, ptr_or_null_`);
     // map_kptr_match_type (check_reg_type) before the release checks of check_func_arg: the
     // offset, then the type, matched strictly (a referenced kptr's object at offset 0, not a

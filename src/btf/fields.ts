@@ -47,6 +47,8 @@ export const ALLOC_OBJ_FIELDS: readonly FieldType[] = ['bpf_spin_lock', 'bpf_lis
 const ONCE: ReadonlySet<FieldType> = new Set(['bpf_spin_lock', 'bpf_timer', 'bpf_wq', 'bpf_refcount']);
 const NAMED: readonly FieldType[] = ['bpf_spin_lock', 'bpf_timer', 'bpf_wq', 'bpf_list_head', 'bpf_list_node', 'bpf_rb_root', 'bpf_rb_node', 'bpf_refcount'];
 const MAX_DEPTH = 32;
+/** The most special fields one record holds (include/linux/bpf.h). */
+const BTF_FIELDS_MAX = 11;
 
 /** A BTF layout the kernel would refuse (its errno-style reason). */
 export class FieldError extends Error {}
@@ -160,6 +162,8 @@ export function parseFields(btf: Btf, typeId: number, mask: readonly FieldType[]
     }
   } else throw new FieldError('not a struct or a section');
   if (!infos.length) return undefined;
+  // btf_find_field fills an array of BTF_FIELDS_MAX infos: one more field is -E2BIG.
+  if (infos.length > BTF_FIELDS_MAX) throw new FieldError(`${infos.length} special fields, more than BTF_FIELDS_MAX (${BTF_FIELDS_MAX})`);
   const rec: BtfRecord = { fields: [] };
   let next = 0;
   for (const f of infos) {
