@@ -35,6 +35,7 @@
 //   bpf_crypto_*                     AES ecb/cbc contexts: helpers/crypto.ts.
 //   bpf_wq_*                         work items run when the runtime's clock advances: helpers/wq.ts.
 //   bpf_arena_alloc/free/reserve_pages BPF arena pages: helpers/arena.ts.
+//   bpf_cpumask_*                    struct bpf_cpumask on the runtime's CPUs: helpers/cpumask.ts.
 
 import { FaultSignal, ThrowSignal } from '../src/errors.js';
 import { Errno } from '../maps/types.js';
@@ -49,6 +50,7 @@ import { cgroupAcquire, cgroupAncestor, cgroupFromId, cgroupRelease, taskAcquire
 import { cryptoKfuncImpls } from './crypto.js';
 import { tcpCongAvoidAi, tcpRenoCongAvoid, tcpRenoSsthresh, tcpRenoUndoCwnd, tcpSlowStart, unmodelledCaKfunc } from './tcp-ca-kfuncs.js';
 import { wqKfuncImpls } from './wq.js';
+import { cpumaskImpls } from './cpumask.js';
 import { arenaAllocPages, arenaFreePages, arenaReservePages } from './arena.js';
 import { listPeek, listPop, listPush, objDrop, objNew, percpuObjDrop, percpuObjNew, rbtreeAdd, rbtreeFirst, rbtreeLeft, rbtreeRemove, rbtreeRight, rbtreeRoot, refcountAcquire } from './graph.js';
 
@@ -93,6 +95,9 @@ const GENERIC_TYPES: readonly number[] = [
   ProgType.SCHED_CLS, ProgType.XDP, ProgType.STRUCT_OPS, ProgType.SYSCALL,
   ProgType.CGROUP_SKB, ProgType.CGROUP_SOCK, ProgType.CGROUP_DEVICE, ProgType.CGROUP_SOCK_ADDR, ProgType.CGROUP_SOCKOPT, ProgType.CGROUP_SYSCTL,
 ];
+
+/** The cpumask kfuncs' registration (kernel/bpf/cpumask.c): tracing, struct_ops, syscall. */
+const CPUMASK_TYPES: readonly number[] = [ProgType.TRACING, ProgType.TRACEPOINT, ProgType.PERF_EVENT, ProgType.LSM, ProgType.STRUCT_OPS, ProgType.SYSCALL];
 
 /** Bit value of an entry's flags. */
 export function kfuncFlagBits(k: KfuncEntry): number {
@@ -408,6 +413,8 @@ function dynptrFromXdp(call: HelperCall): HelperResult {
 // ---- the table ------------------------------------------------------------------------------
 
 const P = (type: string, name: string) => [type, name] as const;
+const CM = (name: string) => P('const struct cpumask *', name);
+const BCM = (name: string) => P('struct bpf_cpumask *', name);
 
 /** bpf_rdonly_cast: the same pointer; a socket's bpf_sock pointer is its kernel struct's. */
 function rdonlyCast(call: HelperCall): HelperResult {
@@ -600,6 +607,35 @@ export const KFUNCS: readonly KfuncEntry[] = [
   { name: 'bpf_cgroup_from_id', ret: 'struct cgroup *', params: [P('u64', 'cgid')], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: cgroupFromId },
   { name: 'bpf_task_under_cgroup', ret: 'long', params: [P('struct task_struct *', 'task'), P('struct cgroup *', 'ancestor')], flags: ['KF_RCU'], progTypes: GENERIC_TYPES, impl: taskUnderCgroup },
   { name: 'bpf_task_get_cgroup1', ret: 'struct cgroup *', params: [P('struct task_struct *', 'task'), P('int', 'hierarchy_id')], flags: ['KF_ACQUIRE', 'KF_RCU', 'KF_RET_NULL'], progTypes: GENERIC_TYPES, impl: taskGetCgroup1 },
+  // kernel/bpf/cpumask.c (6.3+): helpers/cpumask.ts. Registered for tracing, struct_ops and
+  // syscall programs (the tracing hook is also tracepoint, perf_event and lsm programs').
+  { name: 'bpf_cpumask_create', ret: 'struct bpf_cpumask *', params: [], flags: ['KF_ACQUIRE', 'KF_RET_NULL'], progTypes: CPUMASK_TYPES, impl: cpumaskImpls.create },
+  { name: 'bpf_cpumask_release', ret: 'void', params: [P('struct bpf_cpumask *', 'cpumask')], flags: ['KF_RELEASE'], progTypes: CPUMASK_TYPES, impl: cpumaskImpls.release },
+  { name: 'bpf_cpumask_acquire', ret: 'struct bpf_cpumask *', params: [P('struct bpf_cpumask *', 'cpumask')], flags: ['KF_ACQUIRE', 'KF_TRUSTED_ARGS'], progTypes: CPUMASK_TYPES, impl: cpumaskImpls.acquire },
+  ...([
+    ['bpf_cpumask_first', 'u32', [CM('cpumask')], cpumaskImpls.first],
+    ['bpf_cpumask_first_zero', 'u32', [CM('cpumask')], cpumaskImpls.firstZero],
+    ['bpf_cpumask_first_and', 'u32', [CM('src1'), CM('src2')], cpumaskImpls.firstAnd],
+    ['bpf_cpumask_set_cpu', 'void', [P('u32', 'cpu'), BCM('cpumask')], cpumaskImpls.setCpu],
+    ['bpf_cpumask_clear_cpu', 'void', [P('u32', 'cpu'), BCM('cpumask')], cpumaskImpls.clearCpu],
+    ['bpf_cpumask_test_cpu', 'bool', [P('u32', 'cpu'), CM('cpumask')], cpumaskImpls.testCpu],
+    ['bpf_cpumask_test_and_set_cpu', 'bool', [P('u32', 'cpu'), BCM('cpumask')], cpumaskImpls.testAndSetCpu],
+    ['bpf_cpumask_test_and_clear_cpu', 'bool', [P('u32', 'cpu'), BCM('cpumask')], cpumaskImpls.testAndClearCpu],
+    ['bpf_cpumask_setall', 'void', [BCM('cpumask')], cpumaskImpls.setall],
+    ['bpf_cpumask_clear', 'void', [BCM('cpumask')], cpumaskImpls.clear],
+    ['bpf_cpumask_and', 'bool', [BCM('dst'), CM('src1'), CM('src2')], cpumaskImpls.and],
+    ['bpf_cpumask_or', 'void', [BCM('dst'), CM('src1'), CM('src2')], cpumaskImpls.or],
+    ['bpf_cpumask_xor', 'void', [BCM('dst'), CM('src1'), CM('src2')], cpumaskImpls.xor],
+    ['bpf_cpumask_equal', 'bool', [CM('src1'), CM('src2')], cpumaskImpls.equal],
+    ['bpf_cpumask_intersects', 'bool', [CM('src1'), CM('src2')], cpumaskImpls.intersects],
+    ['bpf_cpumask_subset', 'bool', [CM('src1'), CM('src2')], cpumaskImpls.subset],
+    ['bpf_cpumask_empty', 'bool', [CM('cpumask')], cpumaskImpls.empty],
+    ['bpf_cpumask_full', 'bool', [CM('cpumask')], cpumaskImpls.full],
+    ['bpf_cpumask_copy', 'void', [BCM('dst'), CM('src')], cpumaskImpls.copy],
+    ['bpf_cpumask_any_distribute', 'u32', [CM('cpumask')], cpumaskImpls.anyDistribute],
+    ['bpf_cpumask_any_and_distribute', 'u32', [CM('src1'), CM('src2')], cpumaskImpls.anyAndDistribute],
+    ['bpf_cpumask_weight', 'u32', [CM('cpumask')], cpumaskImpls.weight],
+  ] as const).map(([name, ret, params, impl]): KfuncEntry => ({ name, ret, params, flags: ['KF_RCU'], progTypes: CPUMASK_TYPES, impl })),
   // kernel/bpf/crypto.c (6.10+): contexts are made, acquired and released by syscall programs
   // (crypt_init_kfunc_set), used by tc and xdp programs (crypt_kfunc_set). helpers/crypto.ts.
   {

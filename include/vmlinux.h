@@ -935,6 +935,17 @@ struct cred {
 	kgid_t fsgid;
 };
 
+struct cpumask {
+	unsigned long bits[128];
+};
+
+typedef struct cpumask cpumask_t;
+
+struct bpf_cpumask {
+	cpumask_t cpumask;
+	refcount_t usage;
+};
+
 struct mm_struct;
 
 struct css_set;
@@ -977,6 +988,9 @@ struct task_struct {
 	refcount_t rcu_users;
 	struct css_set *cgroups;
 	struct callback_head *task_works;
+	const cpumask_t *cpus_ptr;
+	cpumask_t *user_cpus_ptr;
+	cpumask_t cpus_mask;
 };
 
 struct css_set {
@@ -1838,6 +1852,31 @@ extern struct cgroup *bpf_cgroup_ancestor(struct cgroup *cgrp, int level) __weak
 extern struct cgroup *bpf_cgroup_from_id(u64 cgid) __weak __ksym;
 extern long bpf_task_under_cgroup(struct task_struct *task, struct cgroup *ancestor) __weak __ksym;
 extern struct cgroup *bpf_task_get_cgroup1(struct task_struct *task, int hierarchy_id) __weak __ksym;
+extern struct bpf_cpumask *bpf_cpumask_create(void) __weak __ksym;
+extern void bpf_cpumask_release(struct bpf_cpumask *cpumask) __weak __ksym;
+extern struct bpf_cpumask *bpf_cpumask_acquire(struct bpf_cpumask *cpumask) __weak __ksym;
+extern u32 bpf_cpumask_first(const struct cpumask *cpumask) __weak __ksym;
+extern u32 bpf_cpumask_first_zero(const struct cpumask *cpumask) __weak __ksym;
+extern u32 bpf_cpumask_first_and(const struct cpumask *src1, const struct cpumask *src2) __weak __ksym;
+extern void bpf_cpumask_set_cpu(u32 cpu, struct bpf_cpumask *cpumask) __weak __ksym;
+extern void bpf_cpumask_clear_cpu(u32 cpu, struct bpf_cpumask *cpumask) __weak __ksym;
+extern bool bpf_cpumask_test_cpu(u32 cpu, const struct cpumask *cpumask) __weak __ksym;
+extern bool bpf_cpumask_test_and_set_cpu(u32 cpu, struct bpf_cpumask *cpumask) __weak __ksym;
+extern bool bpf_cpumask_test_and_clear_cpu(u32 cpu, struct bpf_cpumask *cpumask) __weak __ksym;
+extern void bpf_cpumask_setall(struct bpf_cpumask *cpumask) __weak __ksym;
+extern void bpf_cpumask_clear(struct bpf_cpumask *cpumask) __weak __ksym;
+extern bool bpf_cpumask_and(struct bpf_cpumask *dst, const struct cpumask *src1, const struct cpumask *src2) __weak __ksym;
+extern void bpf_cpumask_or(struct bpf_cpumask *dst, const struct cpumask *src1, const struct cpumask *src2) __weak __ksym;
+extern void bpf_cpumask_xor(struct bpf_cpumask *dst, const struct cpumask *src1, const struct cpumask *src2) __weak __ksym;
+extern bool bpf_cpumask_equal(const struct cpumask *src1, const struct cpumask *src2) __weak __ksym;
+extern bool bpf_cpumask_intersects(const struct cpumask *src1, const struct cpumask *src2) __weak __ksym;
+extern bool bpf_cpumask_subset(const struct cpumask *src1, const struct cpumask *src2) __weak __ksym;
+extern bool bpf_cpumask_empty(const struct cpumask *cpumask) __weak __ksym;
+extern bool bpf_cpumask_full(const struct cpumask *cpumask) __weak __ksym;
+extern void bpf_cpumask_copy(struct bpf_cpumask *dst, const struct cpumask *src) __weak __ksym;
+extern u32 bpf_cpumask_any_distribute(const struct cpumask *cpumask) __weak __ksym;
+extern u32 bpf_cpumask_any_and_distribute(const struct cpumask *src1, const struct cpumask *src2) __weak __ksym;
+extern u32 bpf_cpumask_weight(const struct cpumask *cpumask) __weak __ksym;
 extern struct bpf_crypto_ctx *bpf_crypto_ctx_create(const struct bpf_crypto_params *params, u32 params__sz, int *err) __weak __ksym;
 extern void bpf_crypto_ctx_release(struct bpf_crypto_ctx *ctx) __weak __ksym;
 extern struct bpf_crypto_ctx *bpf_crypto_ctx_acquire(struct bpf_crypto_ctx *ctx) __weak __ksym;

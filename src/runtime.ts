@@ -26,6 +26,7 @@ import { SocketTable, type SocketDesc } from '../vm/sockets.js';
 import { socketKernelImage } from './btf/kernel-socks.js';
 import { KernelModel, type KernelModelOptions } from './btf/kernel-objects.js';
 import { releaseKernelKptr } from '../helpers/task-kfuncs.js';
+import { releaseCpumaskKptr } from '../helpers/cpumask.js';
 import { releaseCryptoKptr } from '../helpers/crypto.js';
 import { workQueue } from '../helpers/wq.js';
 import type { Program } from '../vm/program.js';
@@ -212,7 +213,7 @@ export class Runtime implements VmEnv {
     this.graph = new GraphHeap(this.arena, (addr) => self.graphContainer(addr));
     this.helperEnv.graph = this.graph;
     const helperEnv = this.helperEnv;
-    this.graph.kernelKptrDtor = (addr) => void (releaseKernelKptr(this.kernel, addr) || releaseCryptoKptr(helperEnv, addr));
+    this.graph.kernelKptrDtor = (addr) => void (releaseKernelKptr(this.kernel, addr) || releaseCryptoKptr(helperEnv, addr) || releaseCpumaskKptr(helperEnv, addr));
     // The built-in kernel objects (current task, init_task, ...) get_current_task and typed
     // __ksyms point at; user-supplied kernel memory mapped later overwrites them. Mapped on the
     // first kernel-memory access: their images need the built-in BTF, which most runs never use.

@@ -11,7 +11,7 @@ import { load, type LoadOptions } from './loader/load.js';
 import { Runtime } from './runtime.js';
 import type { ObjectSpec } from './loader/spec.js';
 import { verify, type GlobalArg, type InsnFacts, type VerifierMap, type VerifyInput, type VerifyOptions, type VerifyResult } from '../verifier/index.js';
-import { BtfKind, KIND_NAMES, type Btf } from './btf/btf.js';
+import { BtfKind, KIND_NAMES, type Btf, type BtfMember, type BtfType } from './btf/btf.js';
 import { builtinBtf, builtinMemberRange } from './btf/builtin.js';
 import { kfuncByName } from '../helpers/kfuncs.js';
 import { helperForType } from '../helpers/table.js';
@@ -320,6 +320,7 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram, unpriv = obj
   const hooks = builtinKernelHooks();
   input.kfunc = hooks.kfunc;
   input.kernelType = hooks.kernelType;
+  input.structAt = hooks.structAt;
   const btf = objBtf;
   if (btf) {
     input.progBtf = true;
@@ -411,7 +412,7 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram, unpriv = obj
  *  call's imm is its FUNC's id in the built-in BTF, src/runtime.ts kfuncId), kernel types and
  *  kernel struct members. Inputs built from raw instructions (scripts/test-verifier.mjs) use them
  *  as they are; verifierInput adds the object's own BTF to btfField. */
-export function builtinKernelHooks(): Required<Pick<VerifyInput, 'kfunc' | 'kfuncName' | 'kernelType' | 'btfField'>> {
+export function builtinKernelHooks(): Required<Pick<VerifyInput, 'kfunc' | 'kfuncName' | 'kernelType' | 'btfField' | 'structAt'>> {
   const funcAt = (id: number) => {
     const kb = builtinBtf();
     if (id <= 0 || id >= kb.types.length) return undefined;
@@ -438,7 +439,31 @@ export function builtinKernelHooks(): Required<Pick<VerifyInput, 'kfunc' | 'kfun
       return { kind: 'other' };
     },
     btfField: (s, off, size) => kernelField(builtinBtf(), s, off, size),
+    structAt: (s, off) => structAt(builtinBtf(), s, off),
   };
+}
+
+/** btf_struct_walk's WALK_STRUCT for a one-byte access at `off`: descending through the members
+ *  (and array elements) holding `off`, the first struct that begins exactly there. */
+function structAt(btf: Btf, struct: string, off: number): string | undefined {
+  let t: BtfType | undefined = btf.find(struct, BtfKind.STRUCT)[0] ?? btf.find(struct, BtfKind.UNION)[0];
+  for (let depth = 0; t && depth < 32; depth++) {
+    const m: BtfMember | undefined = t.members?.find((x) => x.bitOffset % 8 === 0 && off >= x.bitOffset / 8 && off < x.bitOffset / 8 + btf.sizeof(x.type));
+    if (!m) return undefined;
+    off -= m.bitOffset / 8;
+    let mt = btf.resolve(m.type);
+    while (mt.kind === BtfKind.ARRAY) {
+      const elem = btf.resolve(mt.elemType!);
+      const size = btf.sizeof(elem.id);
+      if (!size) return undefined;
+      off %= size;
+      mt = elem;
+    }
+    if (mt.kind !== BtfKind.STRUCT && mt.kind !== BtfKind.UNION) return undefined;
+    if (off === 0) return mt.name;
+    t = mt;
+  }
+  return undefined;
 }
 
 /** A BTF-typed program whose target the built-in kernel lacks: the parameters of its own

@@ -114,6 +114,10 @@ export interface VerifyInput {
   kfunc?(id: number): KfuncEntry | undefined;
   /** A kernel type, by name (a struct) or by built-in BTF id (bpf_rdonly_cast's constant). */
   kernelType?(ref: string | number): { kind: 'struct'; name: string; size: number; first?: string } | { kind: 'void' } | { kind: 'other' } | undefined;
+  /** btf_struct_walk of a one-byte access at `off` of kernel struct `struct`, as
+   *  btf_struct_ids_match uses it: the struct member (or array element) that begins at `off`,
+   *  outermost first; undefined when `off` is inside a non-struct member. */
+  structAt?(struct: string, off: number): string | undefined;
   /** The program has BTF (bpf_obj_new needs it). */
   progBtf?: boolean;
   /** A type of the program's BTF by id (verifier/graph.ts). */

@@ -28,8 +28,12 @@ const KOBJ_KFUNCS = new Set([
   'bpf_cgroup_acquire', 'bpf_cgroup_release', 'bpf_cgroup_ancestor', 'bpf_cgroup_from_id',
   'bpf_task_under_cgroup', 'bpf_task_get_cgroup1',
 ]);
-/** ... and the TCP congestion-control kfuncs (helpers/tcp-ca.ts): sockets and their samples. */
-export const isKobjKfunc = (name: string): boolean => KOBJ_KFUNCS.has(name) || isTcpCaKfunc(name);
+/** ... and the TCP congestion-control kfuncs (helpers/tcp-ca.ts): sockets and their samples, and
+ *  the cpumask kfuncs (helpers/cpumask.ts): struct bpf_cpumask and struct cpumask. */
+export const isKobjKfunc = (name: string): boolean => KOBJ_KFUNCS.has(name) || isTcpCaKfunc(name) || name.startsWith('bpf_cpumask_');
+
+/** Kernel structs of scalars only (__btf_type_is_scalar_struct) among the kobj kfuncs' parameters. */
+const SCALAR_STRUCTS = new Set(['cpumask', 'bpf_cpumask']);
 
 /** rcu_protected_types: kptrs of these kernel types are rcu-safe (btf_ld_kptr_type). */
 const RCU_PROTECTED = new Set(['task_struct', 'cgroup', 'bpf_cpumask', 'prog_test_ref_kfunc', 'bpf_crypto_ctx']);
@@ -137,6 +141,14 @@ export function checkKobjArgs(v: Verifier, k: KfuncEntry): { releaseRef: number 
     // get_kfunc_ptr_arg_type: a BTF pointer (or a socket) is KF_ARG_PTR_TO_BTF_ID; anything else
     // is memory, which must point to scalars.
     const btfLike = r.type === RegType.BTF_ID || r.type === RegType.SOCKET || r.type === RegType.SOCK_COMMON || r.type === RegType.TCP_SOCK;
+    if (!btfLike && SCALAR_STRUCTS.has(struct)) {
+      // A struct of scalars (struct cpumask, struct bpf_cpumask) is memory to the kernel then
+      // (KF_ARG_PTR_TO_MEM); Linux 6.18 still wants a trusted argument of a trusted-args kfunc
+      // (a released mask: checked on the host, test/progs/verifier/cpumask.c).
+      if (trusted) v.reject(`R${regno} must be referenced or trusted`, false, 22);
+      if (r.type === RegType.SCALAR) v.reject(`R${regno} type=scalar expected=fp`, false, 13);
+      v.reject(`kfunc ${k.name} arg#${i}: a struct ${struct} in program memory is not yet verified by ebpfvm`, false, 22);
+    }
     if (!btfLike) v.reject(`arg#${i} pointer type STRUCT ${struct} must point to scalar, or struct with scalar`, false, 22);
     if ((trusted || rcu) && !isTrustedReg(r)) {
       if (!rcu) v.reject(`R${regno} must be referenced or trusted`, false, 22);
@@ -157,20 +169,28 @@ export function checkKobjArgs(v: Verifier, k: KfuncEntry): { releaseRef: number 
     // btf_struct_ids_match: a reference a release takes must be of the struct itself; otherwise
     // a struct whose first member (at offset 0, recursively) is the expected one matches too.
     const strict = release && r.refId !== 0;
-    if ((strict ? have !== struct : !startsWithStruct(v, have, struct)) || r.off !== 0)
+    if (!structIdsMatch(v, have, r.off, struct, strict))
       v.reject(`kernel function ${k.name} args#${i} expected pointer to STRUCT ${struct} but R${regno} has a pointer to STRUCT ${have}`, false, 22);
   });
   if (release && !releaseRegno) v.reject(`release kernel function ${k.name} expects refcounted PTR_TO_BTF_ID`, false, 22);
   return { releaseRef: releaseRegno ? v.regs[releaseRegno]!.refId : 0 };
 }
 
-/** Whether struct `have` is struct `want` or begins with it: its first member, at offset 0, is
- *  `want` or begins with it (btf_struct_ids_match's walk of a non-strict match). */
-function startsWithStruct(v: Verifier, have: string, want: string): boolean {
+/** btf_struct_ids_match: whether a pointer `off` bytes into struct `have` points to a `want`:
+ *  `have` itself at offset 0, or (not strict) the struct member that begins at `off`, or the
+ *  one that begins that one, and so on (&task->cpus_mask is a struct cpumask). */
+function structIdsMatch(v: Verifier, have: string, off: number, want: string, strict: boolean): boolean {
+  if (off === 0 && have === want) return true;
+  if (strict) return false;
   for (let s: string | undefined = have, depth = 0; s !== undefined && depth < 32; depth++) {
+    if (v.input.structAt) s = v.input.structAt(s, off);
+    else {
+      // Inputs without the hook: only the first-member chain at offset 0.
+      const t: ReturnType<NonNullable<typeof v.input.kernelType>> = off === 0 ? v.input.kernelType?.(s) : undefined;
+      s = t?.kind === 'struct' ? t.first : undefined;
+    }
+    off = 0;
     if (s === want) return true;
-    const t: ReturnType<NonNullable<typeof v.input.kernelType>> = v.input.kernelType?.(s);
-    s = t?.kind === 'struct' ? t.first : undefined;
   }
   return false;
 }

@@ -73,7 +73,12 @@ export class Image {
 }
 
 export function taskImage(btf: Btf, self: bigint, cred: bigint, parent: bigint, stack: bigint, t: KernelTaskInfo, cpu: number, ncpus: number): Uint8Array {
-  return new Image(btf, 'task_struct')
+  // cpus_mask: every possible CPU (bits 0 .. ncpus-1), and cpus_ptr points at it.
+  const mask = memberOffset(btf, 'task_struct', 'cpus_mask').offset;
+  const img = new Image(btf, 'task_struct');
+  for (let i = 0; i < ncpus; i++) img.bytes[mask + (i >> 3)] |= 1 << (i & 7);
+  return img
+    .set('cpus_ptr', self + BigInt(mask))
     .set('thread_info.cpu', cpu)
     .set('__state', 0) // TASK_RUNNING: it is running this program
     .set('stack', stack)

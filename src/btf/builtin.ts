@@ -433,6 +433,12 @@ function build(): Rec[] {
     ['atomic_t', 'usage'], ['kuid_t', 'uid'], ['kgid_t', 'gid'], ['kuid_t', 'suid'], ['kgid_t', 'sgid'], ['kuid_t', 'euid'], ['kgid_t', 'egid'],
     ['kuid_t', 'fsuid'], ['kgid_t', 'fsgid'],
   ]);
+  // struct cpumask (include/linux/cpumask_types.h): NR_CPUS bits, with x86-64's largest
+  // CONFIG_NR_CPUS (8192, the Runtime's limit); kernel code only ever touches the first
+  // nr_cpu_ids of them. bpf_cpumask (kernel/bpf/cpumask.c) is what bpf_cpumask_create returns.
+  b.struct('cpumask', [['unsigned long', 'bits', 8192 / 64]]);
+  b.typedef('cpumask_t', 'struct cpumask');
+  b.struct('bpf_cpumask', [['cpumask_t', 'cpumask'], ['refcount_t', 'usage']]);
   b.struct('task_struct', [
     ['struct thread_info', 'thread_info'],
     ['unsigned int', '__state'],
@@ -471,6 +477,11 @@ function build(): Rec[] {
     ['struct css_set *', 'cgroups'],
     // pending task_work callbacks: none in the VM's tasks (NULL), as in a newly created task
     ['struct callback_head *', 'task_works'],
+    // The CPUs the task may run on: cpus_ptr points at cpus_mask (every possible CPU), and no
+    // sched_setaffinity() was made, so user_cpus_ptr is NULL.
+    ['const cpumask_t *', 'cpus_ptr'],
+    ['cpumask_t *', 'user_cpus_ptr'],
+    ['cpumask_t', 'cpus_mask'],
   ]);
 
   // The cgroup v2 hierarchy of the runtime's task model (src/btf/builtin-kmem.ts): what the
