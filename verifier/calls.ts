@@ -750,7 +750,7 @@ export function checkFuncCall(v: Verifier, insn: Insn): number {
       if (a.kind === 'trusted') {
         // check_reg_type for ARG_PTR_TO_BTF_ID | PTR_TRUSTED: a plain, trusted or rcu pointer
         // to the same struct (maybe NULL, or NULL itself, only with arg:nullable).
-        if (r.isNullConst() && a.nullable) return;
+        if (r.isNullConst() && a.nullable) return void v.markPrecise(1 << regno);
         // 6.18 asks first that the pointer be referenced or trusted (is_trusted_reg).
         const trusted = r.isPointer && !(r.flags & RegFlag.UNTRUSTED) && (r.refId !== 0 || (r.flags & (RegFlag.TRUSTED | RegFlag.MEM_ALLOC | RegFlag.NON_OWN | RegFlag.MEM_RCU)) !== 0);
         if (!trusted) bad(`R${regno} must be referenced or trusted`);

@@ -51,7 +51,11 @@ export function checkCryptoKfunc(v: Verifier, k: KfuncEntry): void {
     v.readReg(regno);
     const r = v.regs[regno]!;
     const nullable = k.params[i]![1].endsWith('__nullable');
-    if (r.isNullConst() && nullable) continue;
+    if (r.isNullConst() && nullable) {
+      // a NULL for a __nullable argument stays exact (6.18 marks it precise)
+      v.markPrecise(1 << regno);
+      continue;
+    }
     if (r.isNullConst() || r.maybeNull) v.reject(`Possibly NULL pointer passed to trusted arg${i}`, false, 13);
     checkKfuncDynptrArg(v, regno);
   }

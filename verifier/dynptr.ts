@@ -278,6 +278,7 @@ export function callbackDynptr(v: Verifier): Reg {
 export function checkDynptrKfunc(v: Verifier, k: KfuncEntry): void {
   let parent: DynptrRef | undefined;
   let constant: bigint | undefined;
+  let sliceBuf: string | undefined;
   const params = k.params;
   for (let i = 0; i < params.length; i++) {
     const [type, pname] = params[i]!;
@@ -329,9 +330,13 @@ export function checkDynptrKfunc(v: Verifier, k: KfuncEntry): void {
           if (e instanceof Reject) throw new Reject(`${e.message}\narg#${i} arg#${i + 1} memory, len pair leads to invalid memory access`, e.pc, e.errno);
           throw e;
         }
-      }
+      } else v.markPrecise(1 << regno); // the NULL stays exact (6.18 marks it precise)
       if (sz.type !== RegType.SCALAR || !sz.s.isConst()) v.reject(`R${sizeRegno} must be a known constant`, false, 22);
       constant = sz.s.constValue();
+      // the constant size (__szk) decides the slice's size: precise
+      v.markPrecise(1 << sizeRegno);
+      // The host prints a slice's stack buffer after its size (`buf=fp[0]-18+2`).
+      if (r.type === RegType.STACK && r.s.isConst()) sliceBuf = `fp[${r.frameno}]${r.off + Number(BigInt.asIntN(64, r.s.constValue()))}+${constant}`;
       i++;
       continue;
     }
@@ -347,6 +352,7 @@ export function checkDynptrKfunc(v: Verifier, k: KfuncEntry): void {
     r0 = Reg.ptr(RegType.MEM, RegFlag.MAYBE_NULL | (rdwr ? 0 : RegFlag.RDONLY) | (parent.type === 'skb' || parent.type === 'xdp' ? RegFlag.PKT_SLICE : 0));
     r0.memSize = Number(constant);
     r0.dynptrId = parent.id;
+    if (sliceBuf !== undefined) r0.sliceBuf = sliceBuf;
     // 6.18 gives a ring buffer dynptr's slices its reference, so the release kills them.
     r0.refId = parent.refId;
     r0.id = v.newId();
@@ -370,6 +376,10 @@ export function kfuncMemSize(v: Verifier, memRegno: number, sizeRegno: number): 
   const s = sz.s;
   if (s.smin < 0n) v.reject(`R${sizeRegno} min value is negative, either use unsigned or 'var &= const'`);
   if (s.umax >= MAX_VAR_SIZE) v.reject(`R${sizeRegno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
+  // check_kfunc_mem_size_reg: check_mem_size_reg for a read, then for a write, each marking the
+  // size precise (the current state is not marked, so the second walk is logged again).
+  checkHelperMem(v, memRegno, Number(s.umin), Number(s.umax), false, false, true);
+  v.markPrecise(1 << sizeRegno);
   checkHelperMem(v, memRegno, Number(s.umin), Number(s.umax), true, false, true);
   v.markPrecise(1 << sizeRegno);
 }

@@ -513,7 +513,9 @@ export function checkKptrXchg(v: Verifier): void {
   const obj = v.regs[2]!;
   const local = kptrLocalType(v, f);
   let released = 0;
-  if (!obj.isNullConst()) {
+  // a NULL object (nothing moves into the map) stays exact, as for any helper's nullable argument
+  if (obj.isNullConst()) v.markPrecise(1 << 2);
+  else {
     // check_reg_type folds the argument's PTR_MAYBE_NULL into the register's type: a maybe-NULL
     // kernel pointer (plain, trusted or rcu: a kptr loaded under rcu) matches, and is then
     // refused as the release argument it is.
@@ -543,6 +545,8 @@ export function checkKptrXchg(v: Verifier): void {
     const t = v.input.kernelType?.(r0.btfName);
     if (t?.kind === 'struct') r0.btfSize = t.size;
   }
+  // check_helper_call gives a maybe-NULL result an id, then the acquired reference its own.
+  v.newId();
   const id = v.newId();
   acquireReference(v, id, 'kptr_xchg');
   r0.id = id;

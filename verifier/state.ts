@@ -152,6 +152,9 @@ export class Reg {
   /** A dynptr slice (PTR_TO_MEM): the id of the dynptr it came from (kernel dynptr_id), so it
    *  dies with that dynptr. */
   dynptrId = 0;
+  /** A dynptr slice given a stack buffer: the buffer as the host's log prints it after the
+   *  slice's size (`fp[frame]off+size`). Printing only. */
+  sliceBuf: string | undefined = undefined;
   /** The state of an open-coded iterator, on its STACK_ITER slots (verifier/iters.ts). Shared
    *  by copies, replaced, never mutated. */
   iter: IterSlot | undefined = undefined;
@@ -176,6 +179,7 @@ export class Reg {
     r.precise = this.precise;
     r.dynptr = this.dynptr;
     r.dynptrId = this.dynptrId;
+    r.sliceBuf = this.sliceBuf;
     r.iter = this.iter;
     return r;
   }
@@ -265,6 +269,7 @@ function joinAttrs(r: Reg): string {
   if (r.type === RegType.STACK && r.off) a.push(`off=${snum(r.off)}`);
   if (r.isPkt()) a.push(`r=${unum(BigInt.asUintN(64, BigInt(r.range)))}`);
   if (r.type === RegType.MEM) a.push(`sz=${unum(r.memSize)}`);
+  if (r.sliceBuf !== undefined) a.push(`buf=${r.sliceBuf}`);
   if (r.s.isConst()) {
     const v = BigInt.asIntN(64, r.s.constValue());
     if (v) a.push(`imm=${snum(v)}`);
@@ -448,8 +453,9 @@ export function formatFrame(f: Frame, scratchRegs: number, scratchSlots: Set<num
       if (!f.spills[spi]?.dynptr?.first) spi++;
       const d = f.spills[spi];
       if (!d?.dynptr) continue;
-      // 6.18 prints the dynptr's id again as its dynptr_id.
-      const attrs = [d.id ? `id=${d.id}` : '', d.refId ? `ref_id=${d.refId}` : '', d.id ? `dynptr_id=${d.id}` : ''].filter(Boolean).join(',');
+      // 6.18 prints the slot's reg->dynptr_id, which shares its bytes with dynptr.first_slot (a
+      // union of bpf_reg_state): always 1 at the first slot, whatever the dynptr's id.
+      const attrs = [d.id ? `id=${d.id}` : '', d.refId ? `ref_id=${d.refId}` : '', 'dynptr_id=1'].filter(Boolean).join(',');
       out += ` fp${-(spi + 1) * 8}=dynptr_${d.dynptr.type}(${attrs})`;
     } else if (f.stack[(spi << 3) + 7] === Slot.ITER) {
       // Only the iterator's first slot (the one holding the reference) is printed.

@@ -139,3 +139,30 @@ describe("btf_ctx_access's log lines (level 1, as the host's recorded logs)", ()
     expect(mask(ours).split('\n')).toEqual(mask(kernel.log).split('\n'));
   });
 });
+
+describe('level-2 logs of dynptrs, kfunc memory arguments and kptr_xchg, whole (as the host)', () => {
+  // The host's whole level-2 logs (HARNESS_LOG_LEVEL=2), masked as compare-verifier-logs masks
+  // them (map addresses, kfunc BTF ids). They pin: a dynptr slot printed with dynptr_id=1 (the
+  // kernel's reg->dynptr_id shares its bytes with dynptr.first_slot), a clone keeping its own
+  // id; check_kfunc_mem_size_reg's two precision walks (read, then write) and one more for a
+  // __szk constant; a NULL for a nullable argument marked precise; a slice's stack buffer printed
+  // (`buf=fp[0]-18+2`); bpf_kptr_xchg's result id after the one its maybe-NULL type takes.
+  const mask = (log: string) =>
+    log
+      .replace(/0xffff[0-9a-f]{12}/g, 'ADDR')
+      .split('\n')
+      .map((l) => l.replace(/(\(18\) r\d+ = )(?:0x[0-9a-f]+|ADDR)( *;)?/, (_m, a: string, semi?: string) => `${a}ADDR${semi ? ' ;' : ''}`))
+      .map((l) => l.replace(/(\(85\) call \w+)#\d+( *;)?/, (_m, a: string, semi?: string) => `${a}#ID${semi ? ' ;' : ''}`));
+  it.each([
+    ['dynptr', 'skb_slice'],
+    ['dynptr', 'kfunc_slice_after_submit'],
+    ['dynptr', 'xdp_clone'],
+    ['crypto', 'create_leak'],
+    ['crypto', 'encrypt_ok'],
+    ['graph_kfuncs', 'kptr_stash'],
+  ])('%s/%s', (object, prog) => {
+    const kernel = readFileSync(join(ROOT, `test/fixtures/verifier-kernel/level2/${object}.${prog}.log`), 'utf8');
+    const ours = verifyProgram(loadOne(`${object}.o`, prog), prog, { logLevel: 2 }).log;
+    expect(mask(ours)).toEqual(mask(kernel));
+  });
+});
