@@ -292,7 +292,8 @@ export class Verifier {
       insns: this.insns,
       log: this.log.level >= 2 ? (t: string): void => this.log.write(t) : undefined,
       insnText: (pc) => this.insnText(pc),
-      frameText: (st, fr) => formatFrame(st.frames[fr]!, 0, undefined, true) + (fr === st.frames.length - 1 ? formatRefs(st) : '') + (st.frames[fr]!.inCallback ? ' cb' : '') + (st.frames[fr]!.inAsyncCb ? ' async_cb' : ''),
+      // any frame of the parent state is printed with the state's references
+      frameText: (st, fr) => formatFrame(st.frames[fr]!, 0, undefined, true) + formatRefs(st) + (st.frames[fr]!.inCallback ? ' cb' : '') + (st.frames[fr]!.inAsyncCb ? ' async_cb' : ''),
       isGlobal: (pc) => this.input.globalFuncs?.has(pc) ?? false,
     });
   }
@@ -384,13 +385,16 @@ export class Verifier {
   }
   logCall(caller: Frame, callee: Frame): void {
     if (!this.log.enabled) return;
-    this.log.write('caller:\n' + formatFrame(caller, 0, undefined, true) + '\ncallee:\n' + formatFrame(callee, 0, undefined, true) + '\n');
+    // Each frame is printed with the state's references (6.18 keeps them per state).
+    const refs = formatRefs(this.st);
+    this.log.write('caller:\n' + formatFrame(caller, 0, undefined, true) + refs + '\ncallee:\n' + formatFrame(callee, 0, undefined, true) + refs + '\n');
   }
   logFrameReturn(callee: Frame, caller: Frame, to: number): void {
     if (!this.log.enabled) return;
     // print_verifier_state marks a frame running a callback with ` cb` (` async_cb`).
     const tag = (f: Frame): string => (f.inCallback ? ' cb' : '') + (f.inAsyncCb ? ' async_cb' : '');
-    this.log.write('returning from callee:\n' + formatFrame(callee, 0, undefined, true) + tag(callee) + `\nto caller at ${to}:\n` + formatFrame(caller, 0, undefined, true) + tag(caller) + '\n');
+    const refs = formatRefs(this.st);
+    this.log.write('returning from callee:\n' + formatFrame(callee, 0, undefined, true) + refs + tag(callee) + `\nto caller at ${to}:\n` + formatFrame(caller, 0, undefined, true) + refs + tag(caller) + '\n');
     // print_verifier_state with print_all leaves the state clean: no state line follows at level
     // 1; level 2 prints the whole state again as `from EXIT to PC:` (do_print_state).
     this.cleanScratch();

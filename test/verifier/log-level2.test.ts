@@ -140,7 +140,7 @@ describe("btf_ctx_access's log lines (level 1, as the host's recorded logs)", ()
   });
 });
 
-describe('level-2 logs of dynptrs, kfunc memory arguments and kptr_xchg, whole (as the host)', () => {
+describe('level-2 logs of dynptrs, kfunc memory arguments, kptr_xchg and references across calls, whole (as the host)', () => {
   // The host's whole level-2 logs (HARNESS_LOG_LEVEL=2), masked as compare-verifier-logs masks
   // them (map addresses, kfunc BTF ids). They pin: a dynptr slot printed with dynptr_id=1 (the
   // kernel's reg->dynptr_id shares its bytes with dynptr.first_slot), a clone keeping its own
@@ -160,6 +160,11 @@ describe('level-2 logs of dynptrs, kfunc memory arguments and kptr_xchg, whole (
     ['crypto', 'create_leak'],
     ['crypto', 'encrypt_ok'],
     ['graph_kfuncs', 'kptr_stash'],
+    // every frame printed with the state's references: the caller and callee at a call, at a
+    // callback's return, in a parent state of a precision walk
+    ['iterators', 'in_subprog'],
+    ['spin_lock', 'c_lock_static_call'],
+    ['graph_kfuncs', 'add_remove_drop'],
   ])('%s/%s', (object, prog) => {
     const kernel = readFileSync(join(ROOT, `test/fixtures/verifier-kernel/level2/${object}.${prog}.log`), 'utf8');
     const ours = verifyProgram(loadOne(`${object}.o`, prog), prog, { logLevel: 2 }).log;
