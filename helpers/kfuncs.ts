@@ -40,7 +40,7 @@
 import { FaultSignal, ThrowSignal } from '../src/errors.js';
 import { Errno } from '../maps/types.js';
 import { BPF_MAX_LOOPS } from '../vm/isa.js';
-import { ProgType } from '../vm/prog-types.js';
+import { AttachType, ProgType } from '../vm/prog-types.js';
 import type { HelperCall, HelperResult } from './types.js';
 import { DYNPTR_SIZE, DynptrType, dataAddress, inRange, packetAddress, readDynptr, writeDynptr } from './dynptr.js';
 import { skbBounds } from './skb.js';
@@ -51,6 +51,7 @@ import { cryptoKfuncImpls } from './crypto.js';
 import { tcpCongAvoidAi, tcpRenoCongAvoid, tcpRenoSsthresh, tcpRenoUndoCwnd, tcpSlowStart, unmodelledCaKfunc } from './tcp-ca-kfuncs.js';
 import { wqKfuncImpls } from './wq.js';
 import { cpumaskImpls } from './cpumask.js';
+import { sessionCookie, sessionIsReturn } from './tracing.js';
 import { arenaAllocPages, arenaFreePages, arenaReservePages } from './arena.js';
 import { listPeek, listPop, listPush, objDrop, objNew, percpuObjDrop, percpuObjNew, rbtreeAdd, rbtreeFirst, rbtreeLeft, rbtreeRemove, rbtreeRight, rbtreeRoot, refcountAcquire } from './graph.js';
 
@@ -81,8 +82,19 @@ export interface KfuncEntry {
   flags: readonly KfuncFlag[];
   /** Program types the kernel registers the kfunc for: its common set is every type. */
   progTypes: 'all' | readonly number[];
+  /** A further gate on the program's expected attach type: the filter a kfunc set is registered
+   *  with (kprobe_multi's session kfuncs only for kprobe.session programs). Absent: every attach
+   *  type of the program types. Refused like an unregistered type ("is not allowed"). */
+  attachAllowed?: (progType: number, attach: number) => boolean;
   /** The implementation, called with r1-r5 like a helper; absent when only declared. */
   impl?: (call: HelperCall) => HelperResult;
+}
+
+/** Whether a program of `progType` with expected attach type `attach` may call `k` (its set is
+ *  registered for the type, and the set's filter lets the program through). */
+export function kfuncAllowed(k: KfuncEntry, progType: number, attach: number): boolean {
+  if (k.progTypes !== 'all' && !k.progTypes.includes(progType)) return false;
+  return k.attachAllowed?.(progType, attach) ?? true;
 }
 
 /** The kernel's generic_kfunc_set (kernel/bpf/helpers.c) is registered for TRACING, SCHED_CLS,
@@ -98,6 +110,7 @@ const GENERIC_TYPES: readonly number[] = [
 
 /** The cpumask kfuncs' registration (kernel/bpf/cpumask.c): tracing, struct_ops, syscall. */
 const CPUMASK_TYPES: readonly number[] = [ProgType.TRACING, ProgType.TRACEPOINT, ProgType.PERF_EVENT, ProgType.LSM, ProgType.STRUCT_OPS, ProgType.SYSCALL];
+const isSession = (_t: number, attach: number): boolean => attach === AttachType.TRACE_KPROBE_SESSION;
 
 /** Bit value of an entry's flags. */
 export function kfuncFlagBits(k: KfuncEntry): number {
@@ -510,6 +523,9 @@ export const KFUNCS: readonly KfuncEntry[] = [
       throw new ThrowSignal(call.u64(1));
     },
   },
+  // kprobe_multi_kfunc_set: kprobe programs, and its filter keeps it to kprobe.session ones
+  { name: 'bpf_session_is_return', ret: 'bool', params: [], flags: [], progTypes: [ProgType.KPROBE], attachAllowed: isSession, impl: sessionIsReturn },
+  { name: 'bpf_session_cookie', ret: '__u64 *', params: [], flags: [], progTypes: [ProgType.KPROBE], attachAllowed: isSession, impl: sessionCookie },
   { name: 'bpf_rcu_read_lock', ret: 'void', params: [], flags: [], progTypes: 'all', impl: () => 0 },
   // common set: no-ops, as the VM runs one program at a time on one CPU and never preempts it
   { name: 'bpf_preempt_disable', ret: 'void', params: [], flags: [], progTypes: 'all', impl: () => 0 },

@@ -18,6 +18,25 @@
 //                               space map, so no address is in a vma: -ENOENT and the callback
 //                               never runs; flags other than 0 -EINVAL (checked first, as the
 //                               kernel does); a pointer that is no task of the model faults
+//   get_func_ip (173)(ctx)      the address (src/btf/kallsyms.ts) of the function the run's program
+//                               is attached to, from its section: fentry/fexit/fmod_ret's target
+//                               (the kernel's trampoline stores it at ctx[-2]); a kprobe or
+//                               kretprobe at a function's entry ("kprobe/f", "kretprobe/f",
+//                               "ksyscall/name": __x64_sys_name), kprobe.multi and kprobe.session
+//                               naming one function. 0 where the kernel has no function entry:
+//                               a kprobe at an offset into a function ("kprobe/f+0x5") or with no
+//                               target. Where the kernel has an address ebpfvm cannot give, also
+//                               0: a function this kernel does not know, a kprobe.multi pattern
+//                               (the run does not say which match fired), uprobes (the probed user
+//                               address: the VM has no user address space). The verifier takes it
+//                               from tracing (fentry/fexit/fmod_ret only) and kprobe programs,
+//                               refuses the other types of bpf_tracing_func_proto with -ENOTSUPP
+//                               (check_get_func_ip); gpl_only, which the kernel waives for
+//                               kprobe.multi and uprobe.multi programs and ebpfvm does not.
+// The kprobe.session kfuncs (kprobe_multi_kfunc_set, kprobe programs attached as
+// BPF_TRACE_KPROBE_SESSION only): a run of such a program is the session's entry probe (ebpfvm
+// runs no return probe), so bpf_session_is_return is false; bpf_session_cookie points at the
+// session's u64, which reads 0 at the start of each run and which the program may write.
 // The address is the task image the runtime maps into its kernel-memory view at construction
 // (src/btf/builtin-kmem.ts), laid out from the built-in BTF's task_struct and filled from
 // RuntimeOptions.task (pid, tgid, uid/gid through cred, comm); `run --kmem` may overwrite bytes.
@@ -25,12 +44,66 @@
 import { CURRENT_TASK_ADDR, THREAD_SIZE, PT_REGS_SIZE } from '../src/btf/builtin-addrs.js';
 import { builtinBtf } from '../src/btf/builtin.js';
 import { memberOffset } from '../src/btf/builtin-kmem.js';
-import { ProgType } from '../vm/prog-types.js';
+import { AttachType, ProgType } from '../vm/prog-types.js';
+import { kernelFuncAddr } from '../src/btf/kallsyms.js';
 import { FaultSignal } from '../src/errors.js';
 import { Errno } from '../maps/types.js';
-import type { HelperEntry } from './types.js';
+import type { HelperCall, HelperEntry, HelperResult } from './types.js';
+
+/** bpf_get_func_ip's answer for a run attached by `section` (see the header). */
+export function funcIpOf(progType: number, attach: number, section: string | undefined): bigint {
+  if (section === undefined) return 0n;
+  const slash = section.indexOf('/');
+  const kind = slash < 0 ? section : section.slice(0, slash);
+  const target = slash < 0 ? '' : section.slice(slash + 1);
+  if (progType === ProgType.TRACING) {
+    if (attach !== AttachType.TRACE_FENTRY && attach !== AttachType.TRACE_FEXIT && attach !== AttachType.MODIFY_RETURN) return 0n;
+    return kernelFuncAddr(target) ?? 0n;
+  }
+  if (progType !== ProgType.KPROBE) return 0n;
+  if (attach === AttachType.TRACE_UPROBE_MULTI || kind.startsWith('uprobe') || kind.startsWith('uretprobe') || kind.startsWith('usdt')) return 0n;
+  if (kind === 'ksyscall' || kind === 'kretsyscall') return kernelFuncAddr(`__x64_sys_${target}`) ?? 0n;
+  // "f" or "f+0": the probe is on the function's entry (KPROBE_FLAG_ON_FUNC_ENTRY); "f+off" is not.
+  const m = /^([A-Za-z_][\w.]*)(?:\+(0x[0-9a-fA-F]+|\d+))?$/.exec(target);
+  if (!m || (m[2] !== undefined && Number(m[2]) !== 0)) return 0n;
+  return kernelFuncAddr(m[1]!) ?? 0n;
+}
+
+/** The session's u64 cookie: 8 bytes of arena memory per runtime (per arena), zeroed once per run
+ *  at its first use. */
+const sessionCookies = new WeakMap<object, number>();
+const SESSION_STATE = 'kfunc:session_cookie';
+
+export function sessionCookie(call: HelperCall): HelperResult {
+  const arena = call.arena;
+  let addr = sessionCookies.get(arena);
+  if (addr === undefined) sessionCookies.set(arena, (addr = arena.alloc(8)));
+  if (!call.state.has(SESSION_STATE)) {
+    call.state.set(SESSION_STATE, true);
+    arena.zero(addr, 8);
+  }
+  return addr;
+}
+
+export const sessionIsReturn = (): HelperResult => 0;
+
+/** get_func_ip's prototype: the context, an integer back. */
+const FUNC_IP_PROTO = { args: [{ type: 'ARG_PTR_TO_CTX' }], ret: { type: 'RET_INTEGER' } } as const;
 
 export const TRACING_HELPERS: readonly HelperEntry[] = [
+  {
+    id: 173,
+    name: 'get_func_ip',
+    proto: FUNC_IP_PROTO,
+    gplOnly: true,
+    // bpf_tracing_func_proto's types and the ones falling back to it; check_get_func_ip refuses
+    // all but kprobe and trampoline tracing programs (verifier/calls.ts)
+    progTypes: [ProgType.KPROBE, ProgType.TRACEPOINT, ProgType.PERF_EVENT, ProgType.RAW_TRACEPOINT, ProgType.RAW_TRACEPOINT_WRITABLE, ProgType.TRACING, ProgType.LSM, ProgType.SYSCALL],
+    impl: (call) => {
+      const a = call.attach;
+      return funcIpOf(call.progType, a?.expectedAttachType ?? 0, a?.section);
+    },
+  },
   {
     id: 174,
     name: 'get_attach_cookie',

@@ -149,6 +149,10 @@ export interface HelperCall {
   readonly attachCookie: bigint;
   /** The program type of the running program. */
   readonly progType: number;
+  /** The attach point of the run: the ELF section (e.g. "kprobe/do_unlinkat") and expected attach
+   *  type of the program the run started with (a tail call keeps it); undefined, or without a
+   *  section, when that program was not loaded from an ELF object. */
+  readonly attach?: { readonly section?: string; readonly expectedAttachType?: number } | undefined;
   /** Where the call is: the instruction index of the call in the program making it, and that
    *  program's name (the synthetic call stacks of helpers/stack.ts are built from them). */
   readonly pc?: number;

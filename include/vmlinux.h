@@ -1800,6 +1800,8 @@ extern void *bpf_dynptr_slice_rdwr(const struct bpf_dynptr *p, u32 offset, void 
 extern int bpf_dynptr_from_skb(struct __sk_buff *s, u64 flags, struct bpf_dynptr *ptr__uninit) __weak __ksym;
 extern int bpf_dynptr_from_xdp(struct xdp_md *x, u64 flags, struct bpf_dynptr *ptr__uninit) __weak __ksym;
 extern void bpf_throw(u64 cookie) __weak __ksym;
+extern bool bpf_session_is_return(void) __weak __ksym;
+extern __u64 *bpf_session_cookie(void) __weak __ksym;
 extern void bpf_rcu_read_lock(void) __weak __ksym;
 extern void bpf_preempt_disable(void) __weak __ksym;
 extern void bpf_preempt_enable(void) __weak __ksym;

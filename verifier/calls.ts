@@ -37,7 +37,7 @@ const H = {
   map_push_elem: 87, map_pop_elem: 88, map_peek_elem: 89, spin_lock: 93, spin_unlock: 94,
   for_each_map_elem: 164, loop: 181, ringbuf_output: 130, ringbuf_reserve: 131, ringbuf_submit: 132,
   ringbuf_discard: 133, ringbuf_query: 134, rbtree_add: 213, rbtree_find: 214,
-  rbtree_lock: 218, rbtree_unlock: 219, get_smp_processor_id: 8,
+  rbtree_lock: 218, rbtree_unlock: 219, get_smp_processor_id: 8, get_func_ip: 173,
 } as const;
 
 /** get_stack, probe_read_str, get_task_stack, probe_read_user_str, probe_read_kernel_str. */
@@ -187,6 +187,7 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
   // check_map_func_compatibility: the one table the loader also applies (helpers/map-compat.ts).
   const mapRefusal = meta.map ? mapFuncRefusal(meta.map.type, id, fnName(h), { progType: v.input.progType, expectedAttachType: v.input.expectedAttachType ?? 0, sleepable: v.input.sleepable ?? false }) : undefined;
   if (mapRefusal) v.reject(mapRefusal, false, 22);
+  if (id === H.get_func_ip) checkGetFuncIp(v);
   // record_func_key: a constant in-range tail-call index is recorded, so it must be precise.
   if (id === H.tail_call && meta.map && v.regs[3]!.isConst() && v.regs[3]!.s.constValue() < BigInt(meta.map.maxEntries)) v.markPrecise(1 << 3);
   // check_resource_leak(env, false, true, "tail_call"): each unreleased reference, then the
@@ -235,6 +236,20 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
   dynptrHelperReturn(v, id, meta.dynptr);
   rbtreeReturn(v, h, meta.map);
   if (CHANGES_PKT.has(h.name) || dynptrPkt) clearPacketPointers(v);
+}
+
+/** check_get_func_ip: a tracing program has the function's address only from a trampoline
+ *  (fentry, fexit, fmod_ret), a kprobe from its probe; the other types the prototype is handed to
+ *  (bpf_tracing_func_proto's) are refused with -ENOTSUPP. */
+function checkGetFuncIp(v: Verifier): void {
+  const type = v.input.progType;
+  const attach = v.input.expectedAttachType ?? 0;
+  if (type === ProgType.KPROBE) return;
+  if (type === ProgType.TRACING) {
+    if (attach === AttachType.TRACE_FENTRY || attach === AttachType.TRACE_FEXIT || attach === AttachType.MODIFY_RETURN) return;
+    v.reject(`func bpf_get_func_ip#${H.get_func_ip} supported only for fentry/fexit/fmod_ret programs`, false, 524);
+  }
+  v.reject(`func bpf_get_func_ip#${H.get_func_ip} not supported for program type ${type}`, false, 524);
 }
 
 function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, meta: CallMeta, all: readonly HelperArg[]): void {
@@ -858,6 +873,9 @@ function returnRange(progType: number, attach: number): readonly [bigint, bigint
       return [0n, 1n];
     case ProgType.TRACING:
       return attach === 24 || attach === 25 ? [0n, 0n] : attach === 28 ? [0n, 1n] : undefined;
+    case ProgType.KPROBE:
+      // a kprobe.session entry program's 1 skips the return probe
+      return attach === AttachType.TRACE_KPROBE_SESSION ? [0n, 1n] : undefined;
     case ProgType.SK_LOOKUP:
       return [0n, 1n];
     case ProgType.NETFILTER:

@@ -8,7 +8,7 @@
 // pointer arguments and struct pointer returns are refused by name
 // (`kfunc NAME is not yet verified by ebpfvm`): accepting them unchecked would let unsafe
 // programs through. bpf_throw's exception exit is verifier/exceptions.ts, dynptrs verifier/dynptr.ts.
-import { KF, kernCtxStruct, kfuncFlagBits, type KfuncEntry } from '../helpers/kfuncs.js';
+import { KF, kernCtxStruct, kfuncAllowed, kfuncFlagBits, type KfuncEntry } from '../helpers/kfuncs.js';
 import type { Insn } from '../vm/isa.js';
 import { Reg, RegFlag, RegType, regTypeName } from './state.js';
 import type { Verifier } from './verifier.js';
@@ -116,7 +116,7 @@ export function checkKfuncCall(v: Verifier, insn: Insn): void {
   // Other references (KF_ACQUIRE / KF_RELEASE) come with trusted pointer arguments and struct returns,
   // which are not checked yet: refused with the stateful families.
   if (!k || statefulFamily(k) || kfuncFlagBits(k) & (KF.KF_ACQUIRE | KF.KF_RELEASE)) notYet();
-  if (k.progTypes !== 'all' && !k.progTypes.includes(v.input.progType)) v.reject(`calling kernel function ${k.name} is not allowed`, false, 13);
+  if (!kfuncAllowed(k, v.input.progType, v.input.expectedAttachType ?? 0)) v.reject(`calling kernel function ${k.name} is not allowed`, false, 13);
   const flags = kfuncFlagBits(k);
   const sleepable = (flags & KF.KF_SLEEPABLE) !== 0;
   if (sleepable && !inSleepable(v)) v.reject(`program must be sleepable to call sleepable kfunc ${k.name}`, false, 13);
@@ -204,6 +204,10 @@ export function checkKfuncCall(v: Verifier, insn: Insn): void {
     for (let r = 1; r <= 5; r++) v.setReg(r, new Reg());
     iterNextCall(v, k, iterArg, v.findPrevEntry(v.pc)?.state);
     return;
+  } else if (k.name === 'bpf_session_cookie') {
+    // PTR_TO_MEM of the session's u64, writable (check_kfunc_call sets r0_rdonly false for it)
+    r0 = Reg.ptr(RegType.MEM, 0);
+    r0.memSize = 8;
   } else if (k.ret === 'void' || k.ret === 'void *' || !isPointerType(k.ret)) {
     // `void *` returns are scalars for the kernel too; void leaves R0 uninitialised.
     if (k.ret !== 'void') r0 = Reg.unknown();

@@ -232,6 +232,8 @@ class Run {
   /** Where the innermost running loop last recorded itself (for fault reports). */
   pc = 0;
   prog: Program | undefined = undefined;
+  /** The program the run started (its attach point: a tail call or an extension keeps it). */
+  entryProg: Program | undefined = undefined;
   probeAll = false;
   probePcs: ReadonlySet<number> = EMPTY_SET;
   req!: RunRequest;
@@ -469,6 +471,7 @@ export class Interpreter {
     // a helper starting a run: the calling run's comparator frame ends first (runLeaf)
     if (level > 0) this.closeLeaf(this.runs[level - 1]!);
     const run = (this.runs[level] ??= new Run()).init(req, this.stackTop, prog.gpl, prog.progType);
+    run.entryProg = prog;
     this.stackTop += MAX_RUN_FRAMES;
     try {
       const ctx = run.contextAt(this, 1);
@@ -2947,6 +2950,9 @@ class CallContext implements VmHelperCall {
   }
   get progType(): number {
     return this.run.progType;
+  }
+  get attach(): { section?: string; expectedAttachType?: number } | undefined {
+    return this.run.entryProg;
   }
   get progName(): string | undefined {
     return this.prog?.name;

@@ -96,6 +96,9 @@ export const AttachType = {
   CGROUP_UNIX_RECVMSG: 51,
   CGROUP_UNIX_GETPEERNAME: 52,
   CGROUP_UNIX_GETSOCKNAME: 53,
+  NETKIT_PRIMARY: 54,
+  NETKIT_PEER: 55,
+  TRACE_KPROBE_SESSION: 56,
 } as const;
 
 /** bpf_prog_load_fixup_attach_type: BPF_PROG_LOAD gives a cgroup/sock program without an

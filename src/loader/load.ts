@@ -6,6 +6,7 @@ import { DecodeError, LinkError, UnsupportedError, UsageError, EbpfvmError, Veri
 import { AluOp, AtomicOp, Cls, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, Src, type Insn } from '../../vm/isa.js';
 import { mapFuncRefusal, mapProgRefusal } from '../../helpers/map-compat.js';
 import { helperAllowed } from '../../helpers/table.js';
+import { kfuncAllowed } from '../../helpers/kfuncs.js';
 import { progTypeName } from '../../vm/prog-types.js';
 import { progTypeInfo } from '../../vm/contexts.js';
 import { Errno, MapType, type BpfMap } from '../../maps/types.js';
@@ -22,6 +23,7 @@ import { BtfKind } from '../btf/btf.js';
 import { typesAreCompatible } from '../btf/core.js';
 import { mapValueRecord } from '../btf/fields.js';
 import { BUILTIN_KSYMS } from '../btf/builtin-kmem.js';
+import { kernelFuncAddr } from '../btf/kallsyms.js';
 import { kconfigImage } from './externs.js';
 import { linuxHelperName } from './helper-names.js';
 import type { ObjectSpec, ObjMapSpec, ProgramSpec } from './spec.js';
@@ -143,9 +145,10 @@ export class LoadedObject {
   }
 }
 
-/** A `__ksym` the built-in kernel defines (a VAR of its BTF with an address in kernel memory). */
+/** A `__ksym` the built-in kernel defines: a VAR of its BTF with an address in kernel memory, or
+ *  a function of its text (src/btf/kallsyms.ts), which libbpf finds in /proc/kallsyms. */
 function builtinKsym(name: string): bigint | undefined {
-  return Object.hasOwn(BUILTIN_KSYMS, name) ? BUILTIN_KSYMS[name] : undefined;
+  return Object.hasOwn(BUILTIN_KSYMS, name) ? BUILTIN_KSYMS[name] : kernelFuncAddr(name);
 }
 
 function u32(v: number): Uint8Array {
@@ -206,7 +209,7 @@ function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program, btf: Bt
     // The kernel registers kfunc sets per program type (6.18: check_kfunc_call's
     // fetch_kfunc_meta, when the walk reaches the call; verifier/kfuncs.ts).
     const k = runtime.kfunc(insn.imm);
-    if (k && k.progTypes !== 'all' && !k.progTypes.includes(callType)) refused.set(pc, `calling kernel function ${k.name} is not allowed`);
+    if (k && !kfuncAllowed(k, callType, ext ? ext.program.expectedAttachType : p.expectedAttachType)) refused.set(pc, `calling kernel function ${k.name} is not allowed`);
   });
   prog.insns.forEach((insn, pc) => {
     if (insn.code !== (Cls.JMP | JmpOp.CALL) || insn.src !== PseudoCall.HELPER) return;

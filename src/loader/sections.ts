@@ -33,6 +33,7 @@ export const SECTION_DEFS: readonly SectionDef[] = [
   d('uretprobe.s+', P.KPROBE, undefined, true),
   d('kprobe.multi+', P.KPROBE, A.TRACE_KPROBE_MULTI),
   d('kretprobe.multi+', P.KPROBE, A.TRACE_KPROBE_MULTI),
+  d('kprobe.session+', P.KPROBE, A.TRACE_KPROBE_SESSION),
   d('uprobe.multi+', P.KPROBE, A.TRACE_UPROBE_MULTI),
   d('uretprobe.multi+', P.KPROBE, A.TRACE_UPROBE_MULTI),
   d('uprobe.multi.s+', P.KPROBE, A.TRACE_UPROBE_MULTI, true),
