@@ -11,9 +11,11 @@
 //     (MAX_BPRINTF_BIN_ARGS): strings are cut to fit, other arguments that do not fit are -ENOSPC.
 // Anything else is -EINVAL and nothing is printed.
 //
-// Rendering follows the kernel's vsnprintf/bstr_printf. ebpfvm has no kernel symbols or pointer
-// hashing, so %p, %pK and %px print the raw value as 16 hex digits (as with no_hash_pointers), NULL
-// as "(null)", and %ps/%pS/%pB print "0x<hex>" as the kernel does for an address without a symbol.
+// Rendering follows the kernel's vsnprintf/bstr_printf. ebpfvm has no pointer hashing, so %p, %pK
+// and %px print the raw value as 16 hex digits (as with no_hash_pointers), NULL as "(null)";
+// %ps/%pS/%pB print a function of the built-in kernel's text (src/btf/kallsyms.ts) as its name,
+// name+0xoff/0xsize, or as a return address, and "0x<hex>" as the kernel does for an address
+// without a symbol.
 // Details checked against Linux 6.18 (test/progs/h_snprintf*.c): %c and %s pad with spaces even
 // with '0'; IP addresses and %pB ignore the width (they are pre-formatted); letters and digits
 // right after a %p extension are swallowed.
@@ -24,6 +26,7 @@
 // pre-formatted argument met with the buffer full (bprintfLength).
 
 import { Errno } from '../maps/types.js';
+import { KERNEL_FUNC_SIZE, kernelFuncAt } from '../src/btf/kallsyms.js';
 import type { HelperArg, HelperCall, HelperEntry, HelperRet } from './types.js';
 
 export const MAX_TRACE_PRINTK_VARARGS = 3;
@@ -342,11 +345,22 @@ function pad(body: string, sign: string, flags: Flags, width: number): string {
 
 function renderPointer(kind: string, v: bigint, flags: Flags, width: number): string {
   const u = BigInt.asUintN(64, v);
-  if (kind === 's' || kind === 'S' || kind === 'B') return pad(`0x${u.toString(16)}`, '', { ...flags, zero: false }, width);
+  if (kind === 's' || kind === 'S' || kind === 'B') return pad(symbolString(kind, u), '', { ...flags, zero: false }, width);
   if (u === 0n && kind !== 'x' && kind !== 'K') return pad('(null)', '', { ...flags, zero: false }, width);
   // pointer_string: 16 zero-padded hex digits unless the format gives its own width
   if (width === 0) return u.toString(16).padStart(16, '0');
   return pad(u.toString(16), '', flags, width);
+}
+
+/** symbol_string: a function of the built-in kernel's text by name (%ps), name+offset/size (%pS),
+ *  or as a return address (%pB: the byte before it names the function, sprint_backtrace); any
+ *  other address as 0x<hex>. */
+function symbolString(kind: string, u: bigint): string {
+  const back = kind === 'B' ? 1n : 0n;
+  const f = kernelFuncAt(u - back);
+  if (!f) return `0x${u.toString(16)}`;
+  if (kind === 's') return f.name;
+  return `${f.name}+0x${(f.offset + back).toString(16)}/0x${KERNEL_FUNC_SIZE.toString(16)}`;
 }
 
 function renderIp(compactless: boolean, b: Uint8Array): string {

@@ -9,6 +9,7 @@
 // The types are declared with C type strings ("struct task_struct *", "const char *") resolved
 // by a small builder; structs without explicit offsets get the C ABI layout (natural alignment),
 // which is what clang produces for the same declaration in vmlinux.h.
+import { BUILTIN_KERNEL_FUNCS } from './kallsyms.js';
 import { BtfError } from '../errors.js';
 import { BtfKind, IntEnc, Linkage, parseBtf, type Btf, type BtfMember, type BtfType } from './btf.js';
 import { encodeBtf } from './builtin-writer.js';
@@ -240,31 +241,8 @@ export class Builder {
 
 // ---- what the built-in kernel contains ---------------------------------------------------------
 
-/** Kernel functions the RFC's selftests and common tracing programs attach to, with their
- *  prototypes (x86-64: syscall entry points take the saved user registers). */
-export const BUILTIN_KERNEL_FUNCS: readonly { name: string; ret: string; params: [string, string][] }[] = [
-  ...['getpgid', 'getpid', 'getppid', 'gettid', 'nanosleep', 'write', 'read', 'openat', 'close', 'execve', 'clone', 'exit_group', 'kill', 'bpf'].map((s) => ({
-    name: `__x64_sys_${s}`,
-    ret: 'long',
-    params: [['const struct pt_regs *', 'regs']] as [string, string][],
-  })),
-  // The kernel's own fentry test targets (net/bpf/test_run.c).
-  { name: 'bpf_fentry_test1', ret: 'int', params: [['int', 'a']] },
-  { name: 'bpf_fentry_test2', ret: 'int', params: [['int', 'a'], ['u64', 'b']] },
-  { name: 'bpf_fentry_test3', ret: 'int', params: [['char', 'a'], ['int', 'b'], ['u64', 'c']] },
-  { name: 'bpf_fentry_test7', ret: 'int', params: [['struct bpf_fentry_test_t *', 'arg']] },
-  { name: 'bpf_fentry_test_sinfo', ret: 'void', params: [['struct skb_shared_info *', 'sinfo']] },
-  // Task lifecycle points: BTF pointer arguments (PROBE_MEM loads into the kernel-memory view).
-  { name: 'wake_up_new_task', ret: 'void', params: [['struct task_struct *', 'p']] },
-  { name: 'do_exit', ret: 'void', params: [['long', 'code']] },
-  { name: '__set_task_comm', ret: 'void', params: [['struct task_struct *', 'tsk'], ['const char *', 'buf'], ['bool', 'exec']] },
-  { name: 'security_task_alloc', ret: 'int', params: [['struct task_struct *', 'task'], ['unsigned long', 'clone_flags']] },
-  { name: 'do_sys_openat2', ret: 'long', params: [['int', 'dfd'], ['const char *', 'filename'], ['void *', 'how']] },
-  // BPF LSM hooks (lsm/<hook> attaches to bpf_lsm_<hook>, kernel/bpf/bpf_lsm.c).
-  { name: 'bpf_lsm_task_alloc', ret: 'int', params: [['struct task_struct *', 'task'], ['unsigned long', 'clone_flags']] },
-  { name: 'bpf_lsm_task_free', ret: 'void', params: [['struct task_struct *', 'task']] },
-  { name: 'bpf_lsm_bpf', ret: 'int', params: [['int', 'cmd'], ['void *', 'attr'], ['unsigned int', 'size'], ['bool', 'kernel']] },
-];
+// The kernel functions (their prototypes and addresses): src/btf/kallsyms.ts.
+export { BUILTIN_KERNEL_FUNCS };
 
 function argCType(a: HelperArg): string {
   switch (a.type) {

@@ -1,13 +1,39 @@
 // The built-in kernel's text symbols (its kallsyms): the functions it has, each at an address in
 // the kernel image. An untyped `extern const void f __ksym` resolves here (libbpf looks such names
 // up in /proc/kallsyms), bpf_get_func_ip returns the address of the function a program is attached
-// to, and %ps/%pS print the name back. Every function of the built-in BTF's prototypes
-// (BUILTIN_KERNEL_FUNCS) is here, plus kernel functions programs name only by address.
+// to, and %ps/%pS print the name back. BUILTIN_KERNEL_FUNCS, the functions with a prototype (a FUNC
+// of the built-in BTF, src/btf/builtin.ts, which fentry and friends attach to), are here, plus
+// kernel functions programs name only by address. No imports: the helpers read it.
 //
 // An address is chosen from a hash of the name (a 64-byte slot in the first 16 MiB of the kernel
 // text), so adding a function never moves another; no two known names share a slot (checked when
 // the table is built). The kernel's text holds no bytes here: a read of an address faults.
-import { BUILTIN_KERNEL_FUNCS } from './builtin.js';
+
+/** Kernel functions the RFC's selftests and common tracing programs attach to, with their
+ *  prototypes (x86-64: syscall entry points take the saved user registers). */
+export const BUILTIN_KERNEL_FUNCS: readonly { name: string; ret: string; params: [string, string][] }[] = [
+  ...['getpgid', 'getpid', 'getppid', 'gettid', 'nanosleep', 'write', 'read', 'openat', 'close', 'execve', 'clone', 'exit_group', 'kill', 'bpf'].map((s) => ({
+    name: `__x64_sys_${s}`,
+    ret: 'long',
+    params: [['const struct pt_regs *', 'regs']] as [string, string][],
+  })),
+  // The kernel's own fentry test targets (net/bpf/test_run.c).
+  { name: 'bpf_fentry_test1', ret: 'int', params: [['int', 'a']] },
+  { name: 'bpf_fentry_test2', ret: 'int', params: [['int', 'a'], ['u64', 'b']] },
+  { name: 'bpf_fentry_test3', ret: 'int', params: [['char', 'a'], ['int', 'b'], ['u64', 'c']] },
+  { name: 'bpf_fentry_test7', ret: 'int', params: [['struct bpf_fentry_test_t *', 'arg']] },
+  { name: 'bpf_fentry_test_sinfo', ret: 'void', params: [['struct skb_shared_info *', 'sinfo']] },
+  // Task lifecycle points: BTF pointer arguments (PROBE_MEM loads into the kernel-memory view).
+  { name: 'wake_up_new_task', ret: 'void', params: [['struct task_struct *', 'p']] },
+  { name: 'do_exit', ret: 'void', params: [['long', 'code']] },
+  { name: '__set_task_comm', ret: 'void', params: [['struct task_struct *', 'tsk'], ['const char *', 'buf'], ['bool', 'exec']] },
+  { name: 'security_task_alloc', ret: 'int', params: [['struct task_struct *', 'task'], ['unsigned long', 'clone_flags']] },
+  { name: 'do_sys_openat2', ret: 'long', params: [['int', 'dfd'], ['const char *', 'filename'], ['void *', 'how']] },
+  // BPF LSM hooks (lsm/<hook> attaches to bpf_lsm_<hook>, kernel/bpf/bpf_lsm.c).
+  { name: 'bpf_lsm_task_alloc', ret: 'int', params: [['struct task_struct *', 'task'], ['unsigned long', 'clone_flags']] },
+  { name: 'bpf_lsm_task_free', ret: 'void', params: [['struct task_struct *', 'task']] },
+  { name: 'bpf_lsm_bpf', ret: 'int', params: [['int', 'cmd'], ['void *', 'attr'], ['unsigned int', 'size'], ['bool', 'kernel']] },
+];
 
 /** Where the kernel image's text starts on x86-64 (without KASLR). */
 export const KERNEL_TEXT_ADDR = 0xffffffff81000000n;

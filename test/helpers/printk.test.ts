@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { bprintf, memReader, type MemReader } from '../../helpers/printk.js';
 import { Errno } from '../../maps/types.js';
+import { kernelFuncAddr } from '../../src/btf/kallsyms.js';
 import { FakeWorld } from './fake-call.js';
 
 const noMem: MemReader = { cString: () => new Uint8Array(0), bytes: () => undefined };
@@ -27,6 +28,13 @@ describe('bprintf: rendering', () => {
     expect(render('%p', 0)).toBe('(null)');
     expect(render('%pK %px', 0x10, 0)).toBe('0000000000000010 0000000000000000');
     expect(render('%pS', 0xffffffff81000000n)).toBe('0xffffffff81000000');
+  });
+  it('%ps/%pS/%pB name a function of the built-in kernel (src/btf/kallsyms.ts)', () => {
+    const s = kernelFuncAddr('schedule')!;
+    expect(render('%ps %pS %pB', s, s + 5n, s + 5n)).toBe('schedule schedule+0x5/0x40 schedule+0x5/0x40');
+    // %pB is a return address: its byte before names the function, here none
+    expect(render('%pB', s)).toBe(`0x${s.toString(16)}`);
+    expect(render('[%10ps]', s)).toBe('[  schedule]');
   });
   it('%s reads the string through memory; a miss prints an empty string', () => {
     const w = new FakeWorld();
