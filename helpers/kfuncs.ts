@@ -52,6 +52,8 @@ import { tcpCongAvoidAi, tcpRenoCongAvoid, tcpRenoSsthresh, tcpRenoUndoCwnd, tcp
 import { wqKfuncImpls } from './wq.js';
 import { cpumaskImpls } from './cpumask.js';
 import { sessionCookie, sessionIsReturn } from './tracing.js';
+import { mapSumElemCount } from './maps.js';
+import { sockDestroy } from './sock.js';
 import { arenaAllocPages, arenaFreePages, arenaReservePages } from './arena.js';
 import { listPeek, listPop, listPush, objDrop, objNew, percpuObjDrop, percpuObjNew, rbtreeAdd, rbtreeFirst, rbtreeLeft, rbtreeRemove, rbtreeRight, rbtreeRoot, refcountAcquire } from './graph.js';
 
@@ -523,6 +525,10 @@ export const KFUNCS: readonly KfuncEntry[] = [
       throw new ThrowSignal(call.u64(1));
     },
   },
+  // common_kfunc_set (kernel/bpf/map_iter.c), registered for BPF_PROG_TYPE_UNSPEC: every type
+  { name: 'bpf_map_sum_elem_count', ret: 's64', params: [P('const struct bpf_map *', 'map')], flags: ['KF_TRUSTED_ARGS'], progTypes: 'all', impl: mapSumElemCount },
+  // bpf_sk_iter_kfunc_set (net/core/filter.c): tracing programs, its filter keeps it to iterators
+  { name: 'bpf_sock_destroy', ret: 'int', params: [P('struct sock_common *', 'sock')], flags: ['KF_TRUSTED_ARGS'], progTypes: [ProgType.TRACING], attachAllowed: (_t, attach) => attach === AttachType.TRACE_ITER, impl: sockDestroy },
   // kprobe_multi_kfunc_set: kprobe programs, and its filter keeps it to kprobe.session ones
   { name: 'bpf_session_is_return', ret: 'bool', params: [], flags: [], progTypes: [ProgType.KPROBE], attachAllowed: isSession, impl: sessionIsReturn },
   { name: 'bpf_session_cookie', ret: '__u64 *', params: [], flags: [], progTypes: [ProgType.KPROBE], attachAllowed: isSession, impl: sessionCookie },

@@ -3,6 +3,10 @@
 // (flags, errno, per-CPU copies) behind BpfMap, so user space and programs share one code path.
 
 import { FaultSignal } from '../src/errors.js';
+import { HashTable } from '../maps/hash-table.js';
+import { HandleKind, isHandle, makeHandle } from '../vm/handles.js';
+import { MAP_STRUCT_BASE, MAP_STRUCT_STRIDE } from '../src/btf/builtin-addrs.js';
+import type { HelperCall, HelperResult } from './types.js';
 import { MapType, mapTypeName } from '../maps/types.js';
 import type { HelperArg, HelperEntry } from './types.js';
 
@@ -66,3 +70,16 @@ export const MAP_HELPERS: readonly HelperEntry[] = [
     impl: (call) => call.map(1).deleteElem(call.ptr(2)),
   },
 ];
+
+/** The kfunc bpf_map_sum_elem_count(map) (kernel/bpf/map_iter.c): the number of elements of a map
+ *  that counts them (the hash maps: hash, lru_hash and their per-CPU kinds, whose per-CPU counters
+ *  the kernel sums), 0 for the others, which keep no count. The map is a struct bpf_map pointer
+ *  (an iterator's ctx->map: the map's kernel struct) or a map pointer; anything else faults. */
+export function mapSumElemCount(call: HelperCall): HelperResult {
+  const v = call.u64(1);
+  let map = isHandle(v, HandleKind.MAP) ? call.env.mapFromHandle(v) : undefined;
+  const off = v - MAP_STRUCT_BASE;
+  if (map === undefined && off >= 0n && off % MAP_STRUCT_STRIDE === 0n && off / MAP_STRUCT_STRIDE < 0x10000n) map = call.env.mapFromHandle(makeHandle(HandleKind.MAP, Number(off / MAP_STRUCT_STRIDE)));
+  if (map === undefined) throw new FaultSignal(`bpf_map_sum_elem_count: r1 (0x${v.toString(16)}) is not a struct bpf_map of the runtime`);
+  return map instanceof HashTable ? map.size : 0;
+}

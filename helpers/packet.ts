@@ -56,6 +56,7 @@ import { jhash2 } from '../maps/bloom-filter.js';
 import { Errno } from '../maps/types.js';
 import { MemFlag, type Arena, type RegionInfo } from '../vm/memory.js';
 import { ProgType } from '../vm/prog-types.js';
+import { KERNEL_SK_BUFF, field } from '../vm/contexts.js';
 import type { HelperArg, HelperCall, HelperEntry } from './types.js';
 
 const ETH_HLEN = 14;
@@ -139,13 +140,18 @@ function skbView(call: HelperCall, ctx: number): SkbView {
 
 /** Point an __sk_buff at [data, end): data, data_end, data_meta and len (the test run sets the
  *  packet up with this; the helpers move it). */
-export function setSkb(dv: DataView, ctx: number, data: number, end: number): void {
+export function setSkb(arena: Arena, ctx: number, data: number, end: number): void {
   // the context is write-protected for programs; helpers own these fields
+  const dv = arena.dv;
   dv.setUint32(ctx + SKB_DATA, data, true);
   dv.setUint32(ctx + SKB_DATA_END, end, true);
   dv.setUint32(ctx + SKB_DATA_META, data, true);
   dv.setUint32(ctx + SKB_LEN, end - data, true);
+  // a kernel sk_buff's own data pointer (vm/contexts KERNEL_SK_BUFF), where the context has one
+  const r = arena.describe(ctx);
+  if (r !== undefined && r.start === ctx && r.length === KERNEL_SK_BUFF.size) dv.setBigUint64(ctx + KSKB_DATA, BigInt(data), true);
 }
+const KSKB_DATA = field(KERNEL_SK_BUFF, 'data').offset;
 
 /** Free the packet region holding `addr` if a helper moved it there (the test run frees the
  *  original itself). */
@@ -171,12 +177,12 @@ function skbResizeTail(call: HelperCall, v: SkbView, newLen: number): void {
   const len = v.end - v.data;
   if (v.data + newLen <= v.region.start + v.region.length) {
     if (newLen > len) call.arena.zero(v.end, newLen - len);
-    setSkb(call.arena.dv, v.ctx, v.data, v.data + newLen);
+    setSkb(call.arena, v.ctx, v.data, v.data + newLen);
     return;
   }
   const head = v.data - v.region.start;
   const start = movePacket(call, v.region, v.region.start, head + len, 0, newLen - len);
-  setSkb(call.arena.dv, v.ctx, start + head, start + head + newLen);
+  setSkb(call.arena, v.ctx, start + head, start + head + newLen);
 }
 
 /** bpf_skb_net_hdr_push (diff > 0: `diff` zero bytes after the first `off`) or _pop (diff < 0:
@@ -189,11 +195,11 @@ function pushPop(call: HelperCall, v: SkbView, h: SkbHeaders, off: number, diff:
     // bpf_skb_generic_push: the first `off` bytes move to the front, the gap is zeroed
     call.arena.u8.copyWithin(start, start + diff, start + diff + off);
     call.arena.zero(start + off, diff);
-    setSkb(call.arena.dv, v.ctx, start, start + len + diff);
+    setSkb(call.arena, v.ctx, start, start + len + diff);
   } else {
     const n = -diff;
     call.arena.u8.copyWithin(v.data + n, v.data, v.data + off);
-    setSkb(call.arena.dv, v.ctx, v.data + n, v.end);
+    setSkb(call.arena, v.ctx, v.data + n, v.end);
   }
 }
 
@@ -411,7 +417,7 @@ function popPacketTag(call: HelperCall, v: SkbView): number {
   h.network = Math.max(h.network - VLAN_HLEN, ETH_HLEN);
   if (h.transport !== undefined) h.transport -= VLAN_HLEN;
   v.data += VLAN_HLEN;
-  setSkb(dv, v.ctx, v.data, v.end);
+  setSkb(call.arena, v.ctx, v.data, v.end);
   dv.setUint32(v.ctx + SKB_PROTOCOL, swap16(proto), true);
   return tci;
 }
@@ -435,7 +441,7 @@ function vlanPush(call: HelperCall): number {
     call.arena.u8.copyWithin(start, start + VLAN_HLEN, start + VLAN_HLEN + Math.min(12, len));
     dv.setUint16(start + 12, oldProto, true);
     dv.setUint16(start + 14, oldTci, false);
-    setSkb(dv, v.ctx, start, start + len + VLAN_HLEN);
+    setSkb(call.arena, v.ctx, start, start + len + VLAN_HLEN);
     dv.setUint32(v.ctx + SKB_PROTOCOL, oldProto, true);
   }
   putHwTag(dv, v.ctx, proto, tci);
@@ -571,7 +577,7 @@ export const PACKET_HELPERS: readonly HelperEntry[] = [
       cowHead(h, r);
       moveData(h, -r, false);
       const start = movePacket(call, v.region, v.data, len, r, 0);
-      setSkb(call.arena.dv, v.ctx, start, start + r + len);
+      setSkb(call.arena, v.ctx, start, start + r + len);
       return 0;
     },
   },

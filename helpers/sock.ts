@@ -58,7 +58,7 @@ import { BPF_SOCK, KERNEL_SK_BUFF, SK_BUFF, SK_LOOKUP, field } from '../vm/conte
 import { ProgType as P, progTypeName } from '../vm/prog-types.js';
 import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, TcpState, type Socket } from '../vm/sockets.js';
 import { isFull, socketArg } from './storage.js';
-import type { HelperArg, HelperCall, HelperEntry } from './types.js';
+import type { HelperArg, HelperCall, HelperEntry, HelperResult } from './types.js';
 
 /** Program types with the sk_lookup helpers and bpf_sk_release (net/core/filter.c). */
 const SK_LOOKUP_TYPES = [P.SCHED_CLS, P.SCHED_ACT, P.XDP, P.CGROUP_SKB, P.SK_SKB, P.CGROUP_SOCK_ADDR];
@@ -285,7 +285,10 @@ const SYNCOOKIE_PROTO = {
  *  sock_ops: the hook's socket). Tracing's variant (bpf_get_socket_ptr_cookie, a BTF socket
  *  argument) is not modelled. */
 const SOCKET_COOKIE_SKB_TYPES = [P.SOCKET_FILTER, P.CGROUP_SKB, ...TC_TYPES, P.SK_SKB];
-const SOCKET_COOKIE_TYPES = [...SOCKET_COOKIE_SKB_TYPES, P.CGROUP_SOCK, P.CGROUP_SOCK_ADDR, P.SOCK_OPS, P.SK_REUSEPORT];
+/** tracing_prog_func_proto's bpf_get_socket_ptr_cookie_proto: tracing programs (iterators), and
+ *  lsm and syscall ones through it: a socket pointer, maybe NULL (cookie 0). */
+const SOCKET_PTR_COOKIE_TYPES = [P.TRACING, P.LSM, P.SYSCALL];
+const SOCKET_COOKIE_TYPES = [...SOCKET_COOKIE_SKB_TYPES, P.CGROUP_SOCK, P.CGROUP_SOCK_ADDR, P.SOCK_OPS, P.SK_REUSEPORT, ...SOCKET_PTR_COOKIE_TYPES];
 /** bpf_get_socket_uid: sk_filter, tc and sk_skb (skb->sk's owner). */
 const SOCKET_UID_TYPES = [P.SOCKET_FILTER, ...TC_TYPES, P.SK_SKB];
 /** overflowuid: what bpf_get_socket_uid says for a packet without a full socket. */
@@ -302,10 +305,14 @@ export const SOCK_HELPERS: readonly HelperEntry[] = [
     name: 'get_socket_cookie',
     proto: { args: [{ type: 'ARG_PTR_TO_CTX' }], ret: { type: 'RET_INTEGER' } },
     // sk_reuseport: bpf_get_socket_ptr_cookie_proto, the cookie of a socket pointer (ctx->sk)
-    protoByType: [{ progTypes: [P.SK_REUSEPORT], proto: { args: [{ type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }], ret: { type: 'RET_INTEGER' } } }],
+    protoByType: [
+      { progTypes: [P.SK_REUSEPORT], proto: { args: [{ type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }], ret: { type: 'RET_INTEGER' } } },
+      { progTypes: SOCKET_PTR_COOKIE_TYPES, proto: { args: [{ type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON', flags: ['PTR_MAYBE_NULL'] }], ret: { type: 'RET_INTEGER' } } },
+    ],
     gplOnly: false,
     progTypes: SOCKET_COOKIE_TYPES,
     impl: (call) => {
+      if ((SOCKET_PTR_COOKIE_TYPES as readonly number[]).includes(call.progType)) return socketArg(call, 1, 'get_socket_cookie')?.cookie ?? 0n;
       // Only the skb types can be test-run; the socket hooks' runs are refused before any call.
       if (!(SOCKET_COOKIE_SKB_TYPES as readonly number[]).includes(call.progType)) throw new FaultSignal(`get_socket_cookie: runs of ${progTypeName(call.progType)} programs are not modelled`);
       return skbSocket(call, 'get_socket_cookie')?.cookie ?? 0n;
@@ -477,3 +484,16 @@ export const SOCK_HELPERS: readonly HelperEntry[] = [
     },
   },
 ];
+
+/** The kfunc bpf_sock_destroy(sock) (net/core/filter.c, iterators only): a TCP or UDP socket is
+ *  aborted (its diag_destroy: ECONNABORTED, state TCP_CLOSE; vm/sockets.ts abort) and 0 returned;
+ *  another protocol -EOPNOTSUPP. The pointer is a socket's kernel struct (or its bpf_sock image);
+ *  anything else faults. */
+export function sockDestroy(call: HelperCall): HelperResult {
+  const v = call.u64(1);
+  const sk = v === 0n ? undefined : v <= 0xffffffffn ? call.env.sockets?.byAddress(Number(v)) : call.env.sockets?.byKernelAddress(v);
+  if (!sk) throw new FaultSignal(`bpf_sock_destroy: r1 (0x${v.toString(16)}) is not a socket`);
+  if (sk.protocol !== IPPROTO_TCP && sk.protocol !== IPPROTO_UDP) return -Errno.EOPNOTSUPP;
+  call.env.sockets!.abort(sk);
+  return 0;
+}

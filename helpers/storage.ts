@@ -35,6 +35,11 @@ const RET_VALUE_OR_NULL = { type: 'RET_PTR_TO_MAP_VALUE', flags: ['PTR_MAYBE_NUL
 /** Program types whose helper tables hold bpf_sk_storage_get/delete (net/core/filter.c, the
  *  tracing and lsm variants). */
 const SK_STORAGE_TYPES = [P.CGROUP_SOCK_ADDR, P.CGROUP_SOCKOPT, P.CGROUP_SKB, P.SCHED_CLS, P.SCHED_ACT, P.SOCK_OPS, P.SK_MSG, P.TRACING, P.LSM];
+/** The socket of the tracing prototypes (bpf_sk_storage_get/delete_tracing_proto): any BTF
+ *  pointer to a struct starting with sock_common (plain, trusted or rcu), or NULL. (Their
+ *  `allowed` hook, which keeps them to iterators, tp_btf and fentry/fexit of functions other than
+ *  bpf_sk_storage*, is not applied.) */
+const SK_TRACING_ARG: HelperArg = { type: 'ARG_PTR_TO_BTF_ID', flags: ['PTR_MAYBE_NULL'], btfType: 'sock_common' };
 /** cgroup_sock programs have bpf_sk_storage_get only, as bpf_sk_storage_get_cg_sock_proto: the
  *  socket is the context itself (ARG_PTR_TO_CTX). */
 const SK_STORAGE_CG_SOCK_PROTO = {
@@ -103,7 +108,10 @@ export const STORAGE_HELPERS: readonly HelperEntry[] = [
     id: 107,
     name: 'sk_storage_get',
     proto: { args: [MAP, { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }, VALUE_OR_NULL, { type: 'ARG_ANYTHING' }], ret: RET_VALUE_OR_NULL },
-    protoByType: [{ progTypes: [P.CGROUP_SOCK], proto: SK_STORAGE_CG_SOCK_PROTO }],
+    protoByType: [
+      { progTypes: [P.CGROUP_SOCK], proto: SK_STORAGE_CG_SOCK_PROTO },
+      { progTypes: [P.TRACING], proto: { args: [MAP, SK_TRACING_ARG, VALUE_OR_NULL, { type: 'ARG_ANYTHING' }], ret: RET_VALUE_OR_NULL } },
+    ],
     gplOnly: false,
     progTypes: [...SK_STORAGE_TYPES, P.CGROUP_SOCK],
     impl: (call) => {
@@ -116,6 +124,7 @@ export const STORAGE_HELPERS: readonly HelperEntry[] = [
     id: 108,
     name: 'sk_storage_delete',
     proto: { args: [MAP, { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }], ret: { type: 'RET_INTEGER' } },
+    protoByType: [{ progTypes: [P.TRACING], proto: { args: [MAP, SK_TRACING_ARG], ret: { type: 'RET_INTEGER' } } }],
     gplOnly: false,
     progTypes: SK_STORAGE_TYPES,
     impl: (call) => {

@@ -33,6 +33,13 @@
 //                               refuses the other types of bpf_tracing_func_proto with -ENOTSUPP
 //                               (check_get_func_ip); gpl_only, which the kernel waives for
 //                               kprobe.multi and uprobe.multi programs and ebpfvm does not.
+//   send_signal (109)(sig), send_signal_thread (117)(sig)  a signal to the current task's process
+//                               (PIDTYPE_TGID) or the thread itself (PIDTYPE_PID): recorded in the
+//                               run's output (RunOutput.signals), the VM having no process to
+//                               deliver it to; 0, or -EINVAL for a signal above _NSIG (64), -EPERM
+//                               when the current task is init (tgid 1). Signal 0 checks only and
+//                               sends nothing. The kernel's -EBUSY (a signal still queued from
+//                               irq context) does not arise: each is delivered at once.
 // The kprobe.session kfuncs (kprobe_multi_kfunc_set, kprobe programs attached as
 // BPF_TRACE_KPROBE_SESSION only): a run of such a program is the session's entry probe (ebpfvm
 // runs no return probe), so bpf_session_is_return is false; bpf_session_cookie points at the
@@ -87,10 +94,26 @@ export function sessionCookie(call: HelperCall): HelperResult {
 
 export const sessionIsReturn = (): HelperResult => 0;
 
+/** bpf_send_signal_common: the checks, then the signal for the current task. */
+function sendSignal(call: HelperCall, thread: boolean): HelperResult {
+  const sig = call.u32(1);
+  const t = call.env.task;
+  if (t.tgid === 1) return -Errno.EPERM; // is_global_init(current)
+  if (sig > NSIG) return -Errno.EINVAL; // !valid_signal(sig)
+  if (sig !== 0) (call.output.signals ??= []).push({ sig, thread, pid: t.pid, tgid: t.tgid });
+  return 0;
+}
+/** _NSIG: the highest signal number. */
+const NSIG = 64;
+/** bpf_tracing_func_proto's program types and the ones falling back to it (lsm, syscall). */
+const TRACING_PROTO_TYPES = [ProgType.KPROBE, ProgType.TRACEPOINT, ProgType.PERF_EVENT, ProgType.RAW_TRACEPOINT, ProgType.RAW_TRACEPOINT_WRITABLE, ProgType.TRACING, ProgType.LSM, ProgType.SYSCALL];
+
 /** get_func_ip's prototype: the context, an integer back. */
 const FUNC_IP_PROTO = { args: [{ type: 'ARG_PTR_TO_CTX' }], ret: { type: 'RET_INTEGER' } } as const;
 
 export const TRACING_HELPERS: readonly HelperEntry[] = [
+  { id: 109, name: 'send_signal', proto: { args: [{ type: 'ARG_ANYTHING' }], ret: { type: 'RET_INTEGER' } }, gplOnly: false, progTypes: TRACING_PROTO_TYPES, impl: (call) => sendSignal(call, false) },
+  { id: 117, name: 'send_signal_thread', proto: { args: [{ type: 'ARG_ANYTHING' }], ret: { type: 'RET_INTEGER' } }, gplOnly: false, progTypes: TRACING_PROTO_TYPES, impl: (call) => sendSignal(call, true) },
   {
     id: 173,
     name: 'get_func_ip',
@@ -98,7 +121,7 @@ export const TRACING_HELPERS: readonly HelperEntry[] = [
     gplOnly: true,
     // bpf_tracing_func_proto's types and the ones falling back to it; check_get_func_ip refuses
     // all but kprobe and trampoline tracing programs (verifier/calls.ts)
-    progTypes: [ProgType.KPROBE, ProgType.TRACEPOINT, ProgType.PERF_EVENT, ProgType.RAW_TRACEPOINT, ProgType.RAW_TRACEPOINT_WRITABLE, ProgType.TRACING, ProgType.LSM, ProgType.SYSCALL],
+    progTypes: TRACING_PROTO_TYPES,
     impl: (call) => {
       const a = call.attach;
       return funcIpOf(call.progType, a?.expectedAttachType ?? 0, a?.section);

@@ -103,6 +103,10 @@ export interface RunOutput {
   perf: { map: string; cpu: number; data: Uint8Array }[];
   /** An iterator program's seq_file (helpers/seq.ts; set by the iterator run, src/iter.ts). */
   seq?: SeqFile;
+  /** Signals bpf_send_signal / bpf_send_signal_thread sent the current task (helpers/tracing.ts):
+   *  the signal, and whether it went to the thread (PIDTYPE_PID) or its process (PIDTYPE_TGID).
+   *  Absent until one is sent. */
+  signals?: { sig: number; thread: boolean; pid: number; tgid: number }[];
 }
 
 /** What a helper implementation sees: its arguments and the services of the current run.

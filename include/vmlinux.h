@@ -423,6 +423,8 @@ struct bpf_perf_event_data {
 	__u64 addr;
 };
 
+struct sock;
+
 struct sk_buff {
 	unsigned int len;
 	long: 0;
@@ -456,61 +458,11 @@ struct sk_buff {
 	long: 64;
 	unsigned char *head;
 	unsigned int end;
-};
-
-typedef unsigned long netmem_ref;
-
-struct skb_frag {
-	netmem_ref netmem;
-	unsigned int len;
-	unsigned int offset;
-};
-
-typedef struct skb_frag skb_frag_t;
-
-struct skb_shared_info {
-	__u8 flags;
-	__u8 meta_len;
-	__u8 nr_frags;
-	__u8 tx_flags;
-	__u16 gso_size;
-	__u16 gso_segs;
-	struct sk_buff *frag_list;
-	__u64 hwtstamps;
-	__u32 gso_type;
-	__u32 tskey;
-	atomic_t dataref;
-	void *destructor_arg;
-	skb_frag_t frags[17];
-};
-
-struct net_device;
-
-struct sock;
-
-struct net;
-
-struct nf_hook_state {
-	u8 hook;
-	u8 pf;
-	struct net_device *in;
-	struct net_device *out;
+	unsigned int data_len;
 	struct sock *sk;
-	struct net *net;
-	void *okfn;
-};
-
-typedef struct {
-	struct net *net;
-} possible_net_t;
-
-struct net_device {
-	unsigned long state;
-	unsigned int flags;
-	unsigned int mtu;
-	int ifindex;
-	possible_net_t nd_net;
-	char name[16];
+	unsigned char *data;
+	__u16 csum_start;
+	__u8 ip_summed: 2;
 };
 
 typedef __u64 __addrpair;
@@ -524,6 +476,12 @@ struct hlist_node {
 
 struct proto;
 
+struct net;
+
+typedef struct {
+	struct net *net;
+} possible_net_t;
+
 struct in6_addr {
 	union {
 		__u8 u6_addr8[16];
@@ -536,12 +494,12 @@ typedef struct {
 	s64 counter;
 } atomic64_t;
 
-struct inet_timewait_death_row;
-
 struct hlist_nulls_node {
 	struct hlist_nulls_node *next;
 	struct hlist_nulls_node **pprev;
 };
+
+struct inet_timewait_death_row;
 
 struct sock_common {
 	union {
@@ -733,6 +691,53 @@ struct sock {
 	struct bpf_local_storage *sk_bpf_storage;
 };
 
+typedef unsigned long netmem_ref;
+
+struct skb_frag {
+	netmem_ref netmem;
+	unsigned int len;
+	unsigned int offset;
+};
+
+typedef struct skb_frag skb_frag_t;
+
+struct skb_shared_info {
+	__u8 flags;
+	__u8 meta_len;
+	__u8 nr_frags;
+	__u8 tx_flags;
+	__u16 gso_size;
+	__u16 gso_segs;
+	struct sk_buff *frag_list;
+	__u64 hwtstamps;
+	__u32 gso_type;
+	__u32 tskey;
+	atomic_t dataref;
+	void *destructor_arg;
+	skb_frag_t frags[17];
+};
+
+struct net_device;
+
+struct nf_hook_state {
+	u8 hook;
+	u8 pf;
+	struct net_device *in;
+	struct net_device *out;
+	struct sock *sk;
+	struct net *net;
+	void *okfn;
+};
+
+struct net_device {
+	unsigned long state;
+	unsigned int flags;
+	unsigned int mtu;
+	int ifindex;
+	possible_net_t nd_net;
+	char name[16];
+};
+
 struct ns_common {
 	void *stashed;
 	const void *ops;
@@ -740,11 +745,28 @@ struct ns_common {
 	refcount_t count;
 };
 
+struct inet_hashinfo;
+
+struct inet_timewait_death_row {
+	refcount_t tw_refcount;
+	struct inet_hashinfo *hashinfo;
+	int sysctl_max_tw_buckets;
+};
+
+struct udp_table;
+
+struct netns_ipv4 {
+	struct inet_timewait_death_row tcp_death_row;
+	struct udp_table *udp_table;
+};
+
 struct net {
 	refcount_t passive;
 	unsigned int dev_base_seq;
 	u32 ifindex;
 	struct ns_common ns;
+	u32 hash_mix;
+	struct netns_ipv4 ipv4;
 };
 
 struct bpf_nf_ctx {
@@ -1675,6 +1697,28 @@ struct bpf_iter__cgroup {
 	struct cgroup *cgroup;
 };
 
+struct inet_hashinfo {
+	void *ehash;
+	void *ehash_locks;
+	unsigned int ehash_mask;
+	unsigned int ehash_locks_mask;
+	void *bind_bucket_cachep;
+	void *bhash;
+	void *bind2_bucket_cachep;
+	void *bhash2;
+	unsigned int bhash_size;
+	unsigned int lhash2_mask;
+	void *lhash2;
+	bool pernet;
+};
+
+struct udp_table {
+	void *hash;
+	void *hash2;
+	unsigned int mask;
+	unsigned int log;
+};
+
 struct xdp_rxq_info {
 	struct net_device *dev;
 	u32 queue_index;
@@ -1778,6 +1822,14 @@ typedef void (*btf_trace_task_newtask)(void *, struct task_struct *, u64);
 
 typedef void (*btf_trace_cgroup_mkdir)(void *, struct cgroup *, const char *);
 
+typedef void (*btf_trace_inet_sock_set_state)(void *, const struct sock *, const int, const int);
+
+typedef void (*btf_trace_tcp_retransmit_synack)(void *, const struct sock *, const struct request_sock *);
+
+typedef void (*btf_trace_tcp_probe)(void *, struct sock *, const struct sk_buff *);
+
+typedef void (*btf_trace_tcp_bad_csum)(void *, const struct sk_buff *);
+
 typedef void (*btf_trace_sched_switch)(void *, bool, struct task_struct *, struct task_struct *, unsigned int);
 
 /* BPF kfuncs */
@@ -1800,6 +1852,8 @@ extern void *bpf_dynptr_slice_rdwr(const struct bpf_dynptr *p, u32 offset, void 
 extern int bpf_dynptr_from_skb(struct __sk_buff *s, u64 flags, struct bpf_dynptr *ptr__uninit) __weak __ksym;
 extern int bpf_dynptr_from_xdp(struct xdp_md *x, u64 flags, struct bpf_dynptr *ptr__uninit) __weak __ksym;
 extern void bpf_throw(u64 cookie) __weak __ksym;
+extern s64 bpf_map_sum_elem_count(const struct bpf_map *map) __weak __ksym;
+extern int bpf_sock_destroy(struct sock_common *sock) __weak __ksym;
 extern bool bpf_session_is_return(void) __weak __ksym;
 extern __u64 *bpf_session_cookie(void) __weak __ksym;
 extern void bpf_rcu_read_lock(void) __weak __ksym;

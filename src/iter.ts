@@ -31,6 +31,7 @@ import { SeqFile } from '../helpers/seq.js';
 import type { RunOutput } from '../helpers/types.js';
 import { MapType, type BpfMap } from '../maps/types.js';
 import { MemFlag } from '../vm/memory.js';
+import { MAP_STRUCT_BASE, MAP_STRUCT_STRIDE } from './btf/builtin-addrs.js';
 import { iterTarget, type IterTarget } from './iter-targets.js';
 import { runnableProgram } from './verify.js';
 import type { LoadedObject } from './loader/load.js';
@@ -78,7 +79,6 @@ export const ITER_SEQ_SIZE = 4096 << 3;
 /** Kernel addresses of the iterator's own objects (kernel memory, read-only to programs). */
 const SEQ_ADDR = 0xffff888001000000n;
 const META_ADDR = 0xffff888001000100n;
-const MAP_STRUCT_BASE = 0xffff888001100000n;
 /** The kernel's MAX_ITER_OBJECTS: one read visits at most this many objects. */
 const MAX_ITER_OBJECTS = 1_000_000;
 
@@ -280,7 +280,7 @@ function objectsOf(obj: LoadedObject, target: IterTarget, bufAccess: { rdonly: n
 
 /** The map's kernel struct mapped into kernel memory; its address. */
 function mapStructAddr(runtime: Runtime, m: LoadedMap): bigint {
-  const addr = MAP_STRUCT_BASE + BigInt(m.id) * 0x200n;
+  const addr = MAP_STRUCT_BASE + BigInt(m.id) * MAP_STRUCT_STRIDE;
   const bytes = runtime.mapStruct(m.id);
   if (bytes) runtime.kmem.map(addr, bytes);
   return addr;

@@ -20,7 +20,7 @@ import { checkNodeArg, rbtreeAfterArgs, rbtreeBeforeArgs, rbtreeCallbackArgs, rb
 import type { VerifierMap } from './env.js';
 import { subprogOf } from './cfg.js';
 import { Reject } from './errors.js';
-import { inSleepable } from './kobj.js';
+import { inSleepable, structIdsMatch } from './kobj.js';
 import type { Verifier } from './verifier.js';
 import { afterDynptrHelperArgs, callbackDynptr, globalDynptrArgProblem, checkHelperDynptrArg, dynptrHelperReturn, type DynptrRef } from './dynptr.js';
 import { KPTR_XCHG, allocLockOffset, checkKptrXchg, inGraphCallback, invalidateNonOwning, lockKeyOf } from './graph.js';
@@ -302,8 +302,12 @@ function checkArg(v: Verifier, h: HelperEntry, regno: number, arg: HelperArg, me
     v.reject(`R${regno} type=${regTypeName(r)} expected=${EXPECTED[arg.type] ?? 'ptr'}`);
   }
   if (r.refId && r.isPointer && meta.argRef === undefined) meta.argRef = r.refId;
-  // check_reg_type: a BTF argument names its struct (rb_node is the RFC rbtree's own check).
-  if (arg.type === 'ARG_PTR_TO_BTF_ID' && arg.btfType && arg.btfType !== 'rb_node' && r.type === RegType.BTF_ID && !(r.flags & RegFlag.MEM_ALLOC) && r.btfName !== arg.btfType)
+  // check_reg_type: a BTF argument names its struct (rb_node is the RFC rbtree's own check); as
+  // btf_struct_ids_match without strict matching, a struct that starts with it (or a struct member
+  // at the pointer's offset) also matches (a sock for a sock_common), except for an argument the
+  // helper releases.
+  const strictBtf = flags.includes('OBJ_RELEASE');
+  if (arg.type === 'ARG_PTR_TO_BTF_ID' && arg.btfType && arg.btfType !== 'rb_node' && r.type === RegType.BTF_ID && !(r.flags & RegFlag.MEM_ALLOC) && !structIdsMatch(v, r.btfName!, r.off, arg.btfType, strictBtf))
     v.reject(`R${regno} is of type ${r.btfName} but ${arg.btfType} is expected`, false, 13);
   // check_reg_type: kernel memory (a trusted BTF pointer) is never a helper's to write.
   if (arg.type === 'ARG_PTR_TO_MEM' && r.type === RegType.BTF_ID && !(arg.flags ?? []).includes('MEM_RDONLY'))

@@ -88,7 +88,7 @@ export function checkKfuncCall(v: Verifier, insn: Insn): void {
   }
   if (k && isKobjKfunc(k.name)) {
     // Task and cgroup objects: verifier/kobj.ts.
-    if (k.progTypes !== 'all' && !k.progTypes.includes(v.input.progType)) v.reject(`calling kernel function ${k.name} is not allowed`, false, 13);
+    if (!kfuncAllowed(k, v.input.progType, v.input.expectedAttachType ?? 0)) v.reject(`calling kernel function ${k.name} is not allowed`, false, 13);
     if (kfuncFlagBits(k) & KF.KF_SLEEPABLE && !inSleepable(v)) v.reject(`program must be sleepable to call sleepable kfunc ${k.name}`, false, 13);
     const { releaseRef } = checkKobjArgs(v, k);
     finishKobjCall(v, k, releaseRef);

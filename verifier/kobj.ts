@@ -26,7 +26,7 @@ import type { Verifier } from './verifier.js';
 const KOBJ_KFUNCS = new Set([
   'bpf_task_acquire', 'bpf_task_release', 'bpf_task_from_pid', 'bpf_task_from_vpid',
   'bpf_cgroup_acquire', 'bpf_cgroup_release', 'bpf_cgroup_ancestor', 'bpf_cgroup_from_id',
-  'bpf_task_under_cgroup', 'bpf_task_get_cgroup1',
+  'bpf_task_under_cgroup', 'bpf_task_get_cgroup1', 'bpf_map_sum_elem_count', 'bpf_sock_destroy',
 ]);
 /** ... and the TCP congestion-control kfuncs (helpers/tcp-ca.ts): sockets and their samples, and
  *  the cpumask kfuncs (helpers/cpumask.ts): struct bpf_cpumask and struct cpumask. */
@@ -179,7 +179,7 @@ export function checkKobjArgs(v: Verifier, k: KfuncEntry): { releaseRef: number 
 /** btf_struct_ids_match: whether a pointer `off` bytes into struct `have` points to a `want`:
  *  `have` itself at offset 0, or (not strict) the struct member that begins at `off`, or the
  *  one that begins that one, and so on (&task->cpus_mask is a struct cpumask). */
-function structIdsMatch(v: Verifier, have: string, off: number, want: string, strict: boolean): boolean {
+export function structIdsMatch(v: Verifier, have: string, off: number, want: string, strict: boolean): boolean {
   if (off === 0 && have === want) return true;
   if (strict) return false;
   for (let s: string | undefined = have, depth = 0; s !== undefined && depth < 32; depth++) {

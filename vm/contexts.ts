@@ -37,6 +37,10 @@ export interface CtxLayout {
    *  the other members' [name, C type, element count] (bpf_sock_ops' args / reply / replylong).
    *  Access rules go by offset, so only the built-in BTF needs them. */
   unions?: Readonly<Record<string, readonly (readonly [string, string, number])[]>>;
+  /** Fields the kernel declares as bitfields, by name: their width in bits, from the first bit of
+   *  the field's byte (x86-64 order). CO-RE relocations of a bitfield only match a bitfield
+   *  (libbpf), so only the built-in BTF needs them; the memory holds the byte. */
+  bitfields?: Readonly<Record<string, number>>;
 }
 
 const UNSIGNED: Record<number, string> = { 1: '__u8', 2: '__u16', 4: '__u32', 8: '__u64' };
@@ -188,14 +192,19 @@ export const NF_HOOK_STATE = layout('nf_hook_state', 48, [
  *  counterpart holds the same value at the same place are listed: CO-RE relocations of any other
  *  sk_buff field fail against the built-in BTF, naming the field. The offsets are ebpfvm's (a
  *  program built with CO-RE does not depend on them). */
-export const KERNEL_SK_BUFF = layout('sk_buff', SK_BUFF.size + 16, [
+export const KERNEL_SK_BUFF: CtxLayout = { ...layout('sk_buff', SK_BUFF.size + 40, [
   ['len', 0, 4], ['mark', 8, 4], ['queue_mapping', 12, 2], ['protocol', 16, 2], ['priority', 32, 4],
   ['skb_iif', 36, 4], ['tc_index', 44, 2], ['hash', 68, 4],
-  // Beyond the __sk_buff image (the test run allocates the 16 bytes, read-only): the start of
+  // Beyond the __sk_buff image (the test run allocates the 40 bytes, read-only): the start of
   // the packet's buffer and the offset of its struct skb_shared_info from there (skb_shinfo(skb)
-  // is head + end), which the test run lays out after the packet (vm/test-run.ts kernelSkbTail).
-  ['head', SK_BUFF.size, 8], ['end', SK_BUFF.size + 8, 4],
-], { len: 'unsigned int', protocol: '__be16', skb_iif: 'int', head: 'unsigned char *', end: 'unsigned int' });
+  // is head + end), which the test run lays out after the packet (vm/test-run.ts kernelSkbTail);
+  // the run's socket (its kernel struct, vm/sockets.ts); the packet's data, which follows the
+  // packet as helpers move it (helpers/packet.ts setSkb); a linear skb's data_len 0, and
+  // ip_summed CHECKSUM_NONE with no csum_start, as a test run's skb has them. (ip_summed is a
+  // 2-bit field, here the low bits of a byte that reads 0.)
+  ['head', SK_BUFF.size, 8], ['end', SK_BUFF.size + 8, 4], ['data_len', SK_BUFF.size + 12, 4],
+  ['sk', SK_BUFF.size + 16, 8], ['data', SK_BUFF.size + 24, 8], ['csum_start', SK_BUFF.size + 32, 2], ['ip_summed', SK_BUFF.size + 34, 1],
+], { len: 'unsigned int', protocol: '__be16', skb_iif: 'int', head: 'unsigned char *', end: 'unsigned int', data_len: 'unsigned int', sk: 'struct sock *', data: 'unsigned char *', csum_start: '__u16', ip_summed: '__u8' }), bitfields: { ip_summed: 2 } };
 
 /** struct skb_shared_info (include/linux/skbuff.h as of 6.18, 320 bytes): what programs read from
  *  skb_shinfo(skb) (meta_len, nr_frags, gso_*, frag_list) and bpf_fentry_test_sinfo's argument

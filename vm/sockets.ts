@@ -323,6 +323,16 @@ export class SocketTable {
     if (d?.kind === kind && --d.refs === 0) this.userData.delete(sock);
   }
 
+  /** The socket is aborted (bpf_sock_destroy: tcp_abort / udp_abort): it goes to TCP_CLOSE, in its
+   *  bpf_sock image and in its kernel struct if one was made. */
+  abort(sock: Socket): void {
+    if (this.byAddr.get(sock.addr) !== sock) return;
+    (sock as { state: number }).state = TcpState.close;
+    if (this.arena.canAccess(sock.addr + field(BPF_SOCK, 'state').offset, 4, false)) this.arena.dv.setUint32(sock.addr + field(BPF_SOCK, 'state').offset, TcpState.close, true);
+    const k = this.kaddrs.get(sock);
+    if (k !== undefined && this.kernel) this.kernel.map(k, this.kernel.image(this.view(sock), k));
+  }
+
   /** The socket goes away: storages drop what they held for it; a described socket's image is
    *  freed (a run socket's belongs to its test run). */
   close(sock: Socket): void {

@@ -367,6 +367,8 @@ function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: Tes
   try {
     fillTestSocket(arena, sk, data, protocol);
     runSock = host.sockets?.openRunSocket(sk, arena.dv.getUint32(sk + field(BPF_SOCK, 'family').offset, true), TCP_CLOSE);
+    // the kernel view's skb->sk: the run socket's kernel struct
+    if (kern && runSock) arena.dv.setBigUint64(ctx + field(KERNEL_SK_BUFF, 'sk').offset, host.sockets!.kernelAddress(runSock) ?? 0n, true);
     arena.dv.setBigUint64(ctx + field(SK_BUFF, 'sk').offset, BigInt(sk), true);
     arena.write(pkt, data);
     const skbData = l2 ? pkt : pkt + ETH_HLEN;
@@ -376,7 +378,7 @@ function runSkb(host: TestRunHost, prog: Program, info: ProgTypeInfo, input: Tes
     // skb->protocol is __be16; the context field reads it as stored, so 0x0800 reads 0x0008.
     put32('protocol', ((protocol & 0xff) << 8) | (protocol >>> 8));
     put32('ifindex', LOOPBACK_IFINDEX);
-    setSkb(arena.dv, ctx, skbData, dataEnd); // data, data_end, data_meta and len (skbLen)
+    setSkb(arena, ctx, skbData, dataEnd); // data, data_end, data_meta and len (skbLen)
     put32('wire_len', wireLen);
     if (wantCtx) {
       // convert___skb_to_skb: the accepted fields become the skb's.
@@ -717,7 +719,7 @@ function runNetfilter(host: TestRunHost, prog: Program, input: TestRunInput): Te
   const ctx = arena.allocRegion(BPF_NF_CTX.size, MemFlag.READ, 'ctx', 'bpf_nf_ctx');
   try {
     arena.write(pkt, data);
-    setSkb(arena.dv, skb, pkt + start, pkt + data.length);
+    setSkb(arena, skb, pkt + start, pkt + data.length);
     // skb->protocol is __be16, stored as on the wire.
     arena.dv.setUint16(skb + field(KERNEL_SK_BUFF, 'protocol').offset, protocol, false);
     arena.protect(skb, KERNEL_SK_BUFF.size);

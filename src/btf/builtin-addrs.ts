@@ -21,3 +21,7 @@ export const INIT_NET_ADDR = 0xffffffff83a0f000n;
 export const XDP_BUFF_ADDR = 0xffff888002002000n;
 /** The initial network namespace's inode number, as /proc/self/ns/net shows it on a host. */
 export const INIT_NET_INUM = 4026531840;
+/** The struct bpf_map images of the runtime's maps (maps/kernel-struct.ts): map id N's at
+ *  MAP_STRUCT_BASE + N * MAP_STRUCT_STRIDE, mapped when an iterator hands them out (src/iter.ts). */
+export const MAP_STRUCT_BASE = 0xffff888001100000n;
+export const MAP_STRUCT_STRIDE = 0x200n;

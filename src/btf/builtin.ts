@@ -196,7 +196,7 @@ export class Builder {
       }
       let t = this.ty(f.ctype);
       if (f.count > 1) t = this.array(t, f.count);
-      return { name: f.name, type: t, bitOffset: f.offset * 8, bitfieldSize: 0 };
+      return { name: f.name, type: t, bitOffset: f.offset * 8, bitfieldSize: l.bitfields?.[f.name] ?? 0 };
     });
     this.fill(id, l.size, align, members);
     return id;
@@ -532,6 +532,12 @@ function build(): Rec[] {
   b.tracepoint('sched_process_exit', [['struct task_struct *', 'p']]);
   b.tracepoint('task_newtask', [['struct task_struct *', 'task'], ['u64', 'clone_flags']]);
   b.tracepoint('cgroup_mkdir', [['struct cgroup *', 'cgrp'], ['const char *', 'path']]);
+  // TCP and socket-state tracepoints (include/trace/events/tcp.h, sock.h), whose skb and sock
+  // arguments programs hand to the sk_storage helpers.
+  b.tracepoint('inet_sock_set_state', [['const struct sock *', 'sk'], ['const int', 'oldstate'], ['const int', 'newstate']]);
+  b.tracepoint('tcp_retransmit_synack', [['const struct sock *', 'sk'], ['const struct request_sock *', 'req']]);
+  b.tracepoint('tcp_probe', [['struct sock *', 'sk'], ['const struct sk_buff *', 'skb']]);
+  b.tracepoint('tcp_bad_csum', [['const struct sk_buff *', 'skb']]);
   b.tracepoint('sched_switch', [['bool', 'preempt'], ['struct task_struct *', 'prev'], ['struct task_struct *', 'next'], ['unsigned int', 'prev_state']]);
 
   // Typed __ksym variables (kernel/init_task.c, kernel/smp.c).
