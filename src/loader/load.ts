@@ -321,9 +321,19 @@ function checkTypedKsyms(spec: ObjectSpec, options: LoadOptions): void {
     // Built only here, when a typed __ksym needs it: building it is a measurable part of start-up.
     const kernel = builtinBtf();
     const v = kernel.find(e.name, BtfKind.VAR)[0];
-    if (!v) continue; // unknown symbols are reported by the linker (or set to 0 when weak)
+    if (!v) continue; // unknown symbols: checkKsymsKnown (or set to 0 when weak)
     if (!typesAreCompatible(spec.btf, e.ksymType, kernel, v.sizeOrType))
       throw new LinkError(`incompatible types: declared ${spec.btf.typeName(e.ksymType)}, but the kernel has ${kernel.typeName(v.sizeOrType)}`, `ksym ${e.name}`);
+  }
+}
+
+/** libbpf resolves every __ksym variable of the object when it loads it (bpf_object__resolve_externs,
+ *  whichever programs load): one the kernel does not have, unless weak, fails the whole object
+ *  (-ESRCH), also when the programs loaded never name it. */
+function checkKsymsKnown(spec: ObjectSpec, options: LoadOptions): void {
+  for (const e of spec.externs) {
+    if (e.kind !== 'ksym' || e.weak || options.ksyms?.[e.name] !== undefined || builtinKsym(e.name) !== undefined) continue;
+    throw new LinkError(`kernel symbol ${e.name} is not known to this runtime (libbpf resolves every __ksym of the object at load)`, `extern (ksym) ${e.name}`);
   }
 }
 
@@ -349,6 +359,7 @@ export function load(runtime: Runtime, spec: ObjectSpec, options: LoadOptions = 
   if (typeof spec !== 'object' || spec === null || !(spec.programs instanceof Map) || !(spec.maps instanceof Map)) throw new UsageError(`load: expected an object spec from openObject, got ${describeValue(spec)}`);
   if (options.programs !== undefined && !Array.isArray(options.programs)) throw new UsageError(`load: options.programs must be an array of program names, got ${describeValue(options.programs)}`);
   checkTypedKsyms(spec, options);
+  checkKsymsKnown(spec, options);
   const obj = new LoadedObject(runtime, spec);
   obj.unpriv = options.unpriv === true;
   const selected = selectPrograms(spec, options);
