@@ -53,7 +53,7 @@ import { wqKfuncImpls } from './wq.js';
 import { cpumaskImpls } from './cpumask.js';
 import { sessionCookie, sessionIsReturn } from './tracing.js';
 import { mapSumElemCount } from './maps.js';
-import { sockDestroy } from './sock.js';
+import { sockAddrSetSunPath, sockDestroy } from './sock.js';
 import { arenaAllocPages, arenaFreePages, arenaReservePages } from './arena.js';
 import { listPeek, listPop, listPush, objDrop, objNew, percpuObjDrop, percpuObjNew, rbtreeAdd, rbtreeFirst, rbtreeLeft, rbtreeRemove, rbtreeRight, rbtreeRoot, refcountAcquire } from './graph.js';
 
@@ -529,6 +529,8 @@ export const KFUNCS: readonly KfuncEntry[] = [
   { name: 'bpf_map_sum_elem_count', ret: 's64', params: [P('const struct bpf_map *', 'map')], flags: ['KF_TRUSTED_ARGS'], progTypes: 'all', impl: mapSumElemCount },
   // bpf_sk_iter_kfunc_set (net/core/filter.c): tracing programs, its filter keeps it to iterators
   { name: 'bpf_sock_destroy', ret: 'int', params: [P('struct sock_common *', 'sock')], flags: ['KF_TRUSTED_ARGS'], progTypes: [ProgType.TRACING], attachAllowed: (_t, attach) => attach === AttachType.TRACE_ITER, impl: sockDestroy },
+  // bpf_kfunc_set_sock_addr (net/core/filter.c): cgroup sock_addr programs
+  { name: 'bpf_sock_addr_set_sun_path', ret: 'int', params: [P('struct bpf_sock_addr_kern *', 'sa_kern'), P('const u8 *', 'sun_path'), P('u32', 'sun_path__sz')], flags: [], progTypes: [ProgType.CGROUP_SOCK_ADDR], impl: sockAddrSetSunPath },
   // kprobe_multi_kfunc_set: kprobe programs, and its filter keeps it to kprobe.session ones
   { name: 'bpf_session_is_return', ret: 'bool', params: [], flags: [], progTypes: [ProgType.KPROBE], attachAllowed: isSession, impl: sessionIsReturn },
   { name: 'bpf_session_cookie', ret: '__u64 *', params: [], flags: [], progTypes: [ProgType.KPROBE], attachAllowed: isSession, impl: sessionCookie },

@@ -497,3 +497,37 @@ export function sockDestroy(call: HelperCall): HelperResult {
   call.env.sockets!.abort(sk);
   return 0;
 }
+
+/** struct bpf_sock_addr_kern's offsets (src/btf/builtin-net.ts): sk, uaddr, uaddrlen. */
+const SA_KERN = { sk: 0, uaddr: 8, uaddrlen: 32 } as const;
+/** UNIX_PATH_MAX, and sun_path's offset in struct sockaddr_un. */
+const UNIX_PATH_MAX = 108;
+const AF_UNIX = 1;
+const SUN_PATH_OFF = 2;
+
+/** The kfunc bpf_sock_addr_set_sun_path(sa_kern, sun_path, sun_path__sz) (net/core/filter.c,
+ *  cgroup sock_addr programs): the address becomes that unix path. -EINVAL unless the socket is
+ *  AF_UNIX, for an empty path or one longer than UNIX_PATH_MAX. ebpfvm refuses test runs of these
+ *  programs (the kernel has none) and bpf_cast_to_kern_ctx makes no bpf_sock_addr_kern, so only a
+ *  caller that lays one out in the arena gets here; its pointers are read and written checked. */
+export function sockAddrSetSunPath(call: HelperCall): HelperResult {
+  const sa = call.ptr(1);
+  const size = call.u32(3);
+  call.arena.check(sa, SA_KERN.uaddrlen + 4, false);
+  const dv = call.arena.dv;
+  const skAddr = dv.getBigUint64(sa + SA_KERN.sk, true);
+  const sk = skAddr === 0n ? undefined : skAddr <= 0xffffffffn ? call.env.sockets?.byAddress(Number(skAddr)) : call.env.sockets?.byKernelAddress(skAddr);
+  if (!sk) throw new FaultSignal(`bpf_sock_addr_set_sun_path: sa_kern->sk (0x${skAddr.toString(16)}) is not a socket`);
+  // ebpfvm's sockets are inet and xdp ones: none is AF_UNIX
+  if (sk.family !== AF_UNIX) return -Errno.EINVAL;
+  if (size === 0 || size > UNIX_PATH_MAX) return -Errno.EINVAL;
+  const uaddr = dv.getBigUint64(sa + SA_KERN.uaddr, true);
+  if (uaddr >> 32n !== 0n) throw new FaultSignal(`bpf_sock_addr_set_sun_path: uaddr (0x${uaddr.toString(16)}) is not arena memory`);
+  const src = call.ptr(2);
+  call.arena.check(src, size, false);
+  call.arena.writeChecked(Number(uaddr) + SUN_PATH_OFF, size, call.arena.read(src, size));
+  const len = new Uint8Array(4);
+  new DataView(len.buffer).setUint32(0, SUN_PATH_OFF + size, true);
+  call.arena.writeChecked(sa + SA_KERN.uaddrlen, 4, len);
+  return 0;
+}

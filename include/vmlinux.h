@@ -1502,6 +1502,14 @@ struct unix_address {
 	struct sockaddr_un name[0];
 };
 
+struct bpf_sock_addr_kern {
+	struct sock *sk;
+	struct sockaddr *uaddr;
+	u64 tmp_reg;
+	void *t_ctx;
+	u32 uaddrlen;
+};
+
 struct unix_sock {
 	struct sock sk;
 	struct unix_address *addr;
@@ -1697,6 +1705,25 @@ struct bpf_iter__cgroup {
 	struct cgroup *cgroup;
 };
 
+struct kallsym_iter {
+	loff_t pos;
+	loff_t pos_mod_end;
+	loff_t pos_ftrace_mod_end;
+	loff_t pos_bpf_end;
+	unsigned long value;
+	unsigned int nameoff;
+	char type;
+	char name[512];
+	char module_name[56];
+	int exported;
+	int show_value;
+};
+
+struct bpf_iter__ksym {
+	struct bpf_iter_meta *meta;
+	struct kallsym_iter *ksym;
+};
+
 struct inet_hashinfo {
 	void *ehash;
 	void *ehash_locks;
@@ -1854,6 +1881,7 @@ extern int bpf_dynptr_from_xdp(struct xdp_md *x, u64 flags, struct bpf_dynptr *p
 extern void bpf_throw(u64 cookie) __weak __ksym;
 extern s64 bpf_map_sum_elem_count(const struct bpf_map *map) __weak __ksym;
 extern int bpf_sock_destroy(struct sock_common *sock) __weak __ksym;
+extern int bpf_sock_addr_set_sun_path(struct bpf_sock_addr_kern *sa_kern, const u8 *sun_path, u32 sun_path__sz) __weak __ksym;
 extern bool bpf_session_is_return(void) __weak __ksym;
 extern __u64 *bpf_session_cookie(void) __weak __ksym;
 extern void bpf_rcu_read_lock(void) __weak __ksym;

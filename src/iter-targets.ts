@@ -42,6 +42,8 @@ export function iterTargets(): ReadonlyMap<string, IterTarget> {
           needsMap: true,
         },
         { name: 'task', ctx: 'bpf_iter__task', args: [meta, btfArg('task_struct', true)], needsMap: false },
+        // the built-in kernel's functions (src/btf/kallsyms.ts)
+        { name: 'ksym', ctx: 'bpf_iter__ksym', args: [meta, btfArg('kallsym_iter', true)], needsMap: false },
         // Verified only: the runtime has no sockets tables or cgroup walk to iterate (src/iter.ts
         // refuses a read naming the target).
         { name: 'tcp', ctx: 'bpf_iter__tcp', args: [meta, btfArg('sock_common', true), scalar], needsMap: false, verifyOnly: true },

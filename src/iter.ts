@@ -24,6 +24,9 @@
 //                 Attaching checks the program's furthest key and value accesses (verifier
 //                 bufAccess) against the map's sizes: -EACCES, as bpf_iter_attach_map does
 //   task          every task of the runtime's kernel model (src/btf/kernel-objects.ts), by pid
+//   ksym          every function of the built-in kernel's text (src/btf/kallsyms.ts), by address:
+//                 ctx->ksym a struct kallsym_iter as the kernel fills it for a core symbol (pos,
+//                 value, type 'T', name, no module, show_value 1)
 //   tcp, udp, unix, cgroup  verified only (their contexts are in the built-in BTF); ebpfvm has no
 //                 socket tables or cgroup walk to read, so a read is refused naming the target
 import { UsageError, UnsupportedError } from './errors.js';
@@ -32,6 +35,8 @@ import type { RunOutput } from '../helpers/types.js';
 import { MapType, type BpfMap } from '../maps/types.js';
 import { MemFlag } from '../vm/memory.js';
 import { MAP_STRUCT_BASE, MAP_STRUCT_STRIDE } from './btf/builtin-addrs.js';
+import { kernelFuncs } from './btf/kallsyms.js';
+import { KALLSYM_ITER } from './btf/builtin-iter.js';
 import { iterTarget, type IterTarget } from './iter-targets.js';
 import { runnableProgram } from './verify.js';
 import type { LoadedObject } from './loader/load.js';
@@ -79,6 +84,8 @@ export const ITER_SEQ_SIZE = 4096 << 3;
 /** Kernel addresses of the iterator's own objects (kernel memory, read-only to programs). */
 const SEQ_ADDR = 0xffff888001000000n;
 const META_ADDR = 0xffff888001000100n;
+/** The ksym iterator's struct kallsym_iter. */
+const KSYM_ITER_ADDR = 0xffff888001000400n;
 /** The kernel's MAX_ITER_OBJECTS: one read visits at most this many objects. */
 const MAX_ITER_OBJECTS = 1_000_000;
 
@@ -267,6 +274,27 @@ function objectsOf(obj: LoadedObject, target: IterTarget, bufAccess: { rdonly: n
       };
     case 'task':
       return { list: [...runtime.kernel.tasks].sort((a, b) => a.pid - b.pid).map((t): IterObject => ({ enter: () => [t.addr] })), stopSlots: none };
+    case 'ksym': {
+      // kallsyms' core symbols in address order, each shown from the iterator's struct
+      // kallsym_iter: type 'T', no module, its value shown (root's view); the pos_*_end marks stay
+      // 0, as the kernel leaves them while it walks the core symbols.
+      return {
+        list: kernelFuncs().map(({ name, addr }, pos): IterObject => ({
+          enter: () => {
+            const img = new Uint8Array(KALLSYM_ITER.size);
+            const dv = new DataView(img.buffer);
+            dv.setBigInt64(KALLSYM_ITER.pos, BigInt(pos), true);
+            dv.setBigUint64(KALLSYM_ITER.value, addr, true);
+            img[KALLSYM_ITER.type] = 0x54; // 'T'
+            img.set(new TextEncoder().encode(name).subarray(0, 511), KALLSYM_ITER.name);
+            dv.setInt32(KALLSYM_ITER.showValue, 1, true);
+            runtime.kmem.map(KSYM_ITER_ADDR, img);
+            return [KSYM_ITER_ADDR];
+          },
+        })),
+        stopSlots: none,
+      };
+    }
     case 'bpf_map_elem': {
       if (mapName === undefined) throw new IterAttachError('EBADF', `iter/bpf_map_elem iterates one map: name it (ebpfvm run --iter-map NAME; maps: ${[...obj.maps.keys()].join(', ') || 'none'})`);
       const lm = obj.maps.get(mapName);

@@ -20,6 +20,7 @@ import { checkKobjArgs, finishKobjCall, inSleepable, isKobjKfunc, rcuUnlockInval
 import { isIterKfunc, iterNextCall, iterStruct, processIterArg, type IterArg } from './iters.js';
 import { checkCryptoKfunc, isCryptoKfunc } from './crypto.js';
 import { checkWqKfunc, isWqKfunc } from './wq.js';
+import { checkSockAddrKfunc, isSockAddrKfunc } from './sockaddr.js';
 
 /** A KF_RELEASE kfunc whose one argument is a pointer to a kernel struct (bpf_task_release,
  *  bpf_kfunc_call_test_release): the struct it releases, else undefined. */
@@ -97,6 +98,12 @@ export function checkKfuncCall(v: Verifier, insn: Insn): void {
   if (k && isWqKfunc(k.name)) {
     // bpf_wq: verifier/wq.ts (registered for every program type).
     checkWqKfunc(v, k, `${k.name}#${insn.imm}`);
+    return;
+  }
+  if (k && isSockAddrKfunc(k.name)) {
+    // bpf_sock_addr_set_sun_path: verifier/sockaddr.ts.
+    if (!kfuncAllowed(k, v.input.progType, v.input.expectedAttachType ?? 0)) v.reject(`calling kernel function ${k.name} is not allowed`, false, 13);
+    checkSockAddrKfunc(v, k);
     return;
   }
   if (k && isCryptoKfunc(k.name)) {

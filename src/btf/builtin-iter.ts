@@ -11,6 +11,9 @@
 import type { CtxField } from '../../vm/contexts.js';
 import type { Builder } from './builtin.js';
 
+/** struct kallsym_iter's offsets the ksym iterator fills (src/iter.ts). */
+export const KALLSYM_ITER = { pos: 0, value: 32, type: 44, name: 45, showValue: 620, size: 624 } as const;
+
 const f = (name: string, offset: number, ctype: string, size: number, count = 1): CtxField => ({ name, offset, size, elem: size / count, ctype, count });
 
 export function declareIterStructs(b: Builder): void {
@@ -54,4 +57,15 @@ export function declareIterStructs(b: Builder): void {
   b.layout({ struct: 'bpf_iter__udp', size: 32, fields: [ptr('meta', 'bpf_iter_meta', 0), ptr('udp_sk', 'udp_sock', 8), f('uid', 16, 'uid_t', 4), f('bucket', 24, 'int', 4)] });
   b.layout({ struct: 'bpf_iter__unix', size: 24, fields: [ptr('meta', 'bpf_iter_meta', 0), ptr('unix_sk', 'unix_sock', 8), f('uid', 16, 'uid_t', 4)] });
   b.struct('bpf_iter__cgroup', [['struct bpf_iter_meta *', 'meta'], ['struct cgroup *', 'cgroup']]);
+  // kernel/kallsyms.c's iterator over the kernel's symbols (src/btf/kallsyms.ts), the host's layout.
+  b.layout({
+    struct: 'kallsym_iter',
+    size: KALLSYM_ITER.size,
+    fields: [
+      f('pos', 0, 'loff_t', 8), f('pos_mod_end', 8, 'loff_t', 8), f('pos_ftrace_mod_end', 16, 'loff_t', 8), f('pos_bpf_end', 24, 'loff_t', 8),
+      f('value', KALLSYM_ITER.value, 'unsigned long', 8), f('nameoff', 40, 'unsigned int', 4), f('type', KALLSYM_ITER.type, 'char', 1),
+      f('name', KALLSYM_ITER.name, 'char', 512, 512), f('module_name', 557, 'char', 56, 56), f('exported', 616, 'int', 4), f('show_value', KALLSYM_ITER.showValue, 'int', 4),
+    ],
+  });
+  b.struct('bpf_iter__ksym', [['struct bpf_iter_meta *', 'meta'], ['struct kallsym_iter *', 'ksym']]);
 }

@@ -175,6 +175,9 @@ export function declareSocketStructs(b: Builder): void {
   b.struct('udp6_sock', [['struct udp_sock', 'udp'], ['struct ipv6_pinfo', 'inet6']]);
   b.struct('sockaddr_un', [['__kernel_sa_family_t', 'sun_family'], ['char', 'sun_path', 108]]);
   b.struct('unix_address', [['refcount_t', 'refcnt'], ['int', 'len'], ['struct sockaddr_un', 'name', 0]]);
+  // The kernel context of cgroup sock_addr programs (include/linux/filter.h): what
+  // bpf_cast_to_kern_ctx types and bpf_sock_addr_set_sun_path takes.
+  b.struct('bpf_sock_addr_kern', [['struct sock *', 'sk'], ['struct sockaddr *', 'uaddr'], ['u64', 'tmp_reg'], ['void *', 't_ctx'], ['u32', 'uaddrlen']]);
   b.struct('unix_sock', [['struct sock', 'sk'], ['struct unix_address *', 'addr'], ['struct sock *', 'peer'], ['struct sock *', 'listener'], ['unsigned long', 'gc_flags'], ['struct sk_buff *', 'oob_skb']]);
 
   // MPTCP's connection-level socket (net/mptcp/protocol.h).

@@ -84,3 +84,8 @@ export function kernelFuncAt(addr: bigint): { name: string; offset: bigint } | u
   const name = byAddr!.get(start);
   return name === undefined ? undefined : { name, offset: addr - start };
 }
+
+/** Every function of the text, by address (what /proc/kallsyms and the ksym iterator list). */
+export function kernelFuncs(): { name: string; addr: bigint }[] {
+  return [...table()].map(([name, addr]) => ({ name, addr })).sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
+}
