@@ -1087,9 +1087,9 @@ struct sockaddr_in6 {
 	__u32 sin6_scope_id;
 };
 
-struct file;
-
 struct proto_ops;
+
+struct file;
 
 struct socket {
 	int state;
@@ -1098,6 +1098,18 @@ struct socket {
 	struct file *file;
 	struct sock *sk;
 	const struct proto_ops *ops;
+};
+
+struct inode;
+
+struct file {
+	int f_lock;
+	unsigned int f_mode;
+	const void *f_op;
+	void *f_mapping;
+	void *private_data;
+	struct inode *f_inode;
+	unsigned int f_flags;
 };
 
 typedef unsigned short umode_t;
@@ -1722,6 +1734,46 @@ struct kallsym_iter {
 struct bpf_iter__ksym {
 	struct bpf_iter_meta *meta;
 	struct kallsym_iter *ksym;
+};
+
+struct bpf_link {
+	atomic64_t refcnt;
+	u32 id;
+	int type;
+	const void *ops;
+	void *prog;
+};
+
+struct bpf_iter__bpf_link {
+	struct bpf_iter_meta *meta;
+	struct bpf_link *link;
+};
+
+struct bpf_iter__task_file {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
+	u32 fd;
+	struct file *file;
+};
+
+struct vm_area_struct {
+	unsigned long vm_start;
+	unsigned long vm_end;
+	struct mm_struct *vm_mm;
+	unsigned long vm_page_prot;
+	unsigned long vm_flags;
+	unsigned int vm_lock_seq;
+	void *anon_vma_chain[2];
+	void *anon_vma;
+	const void *vm_ops;
+	unsigned long vm_pgoff;
+	struct file *vm_file;
+};
+
+struct bpf_iter__task_vma {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
+	struct vm_area_struct *vma;
 };
 
 struct inet_hashinfo {

@@ -44,6 +44,10 @@ export function iterTargets(): ReadonlyMap<string, IterTarget> {
         { name: 'task', ctx: 'bpf_iter__task', args: [meta, btfArg('task_struct', true)], needsMap: false },
         // the built-in kernel's functions (src/btf/kallsyms.ts)
         { name: 'ksym', ctx: 'bpf_iter__ksym', args: [meta, btfArg('kallsym_iter', true)], needsMap: false },
+        // the runtime has none of these objects: an iteration over nothing (src/iter.ts)
+        { name: 'bpf_link', ctx: 'bpf_iter__bpf_link', args: [meta, btfArg('bpf_link', true)], needsMap: false },
+        { name: 'task_file', ctx: 'bpf_iter__task_file', args: [meta, btfArg('task_struct', true), scalar, btfArg('file', true)], needsMap: false },
+        { name: 'task_vma', ctx: 'bpf_iter__task_vma', args: [meta, btfArg('task_struct', true), btfArg('vm_area_struct', true)], needsMap: false },
         // Verified only: the runtime has no sockets tables or cgroup walk to iterate (src/iter.ts
         // refuses a read naming the target).
         { name: 'tcp', ctx: 'bpf_iter__tcp', args: [meta, btfArg('sock_common', true), scalar], needsMap: false, verifyOnly: true },

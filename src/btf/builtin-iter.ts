@@ -68,4 +68,16 @@ export function declareIterStructs(b: Builder): void {
     ],
   });
   b.struct('bpf_iter__ksym', [['struct bpf_iter_meta *', 'meta'], ['struct kallsym_iter *', 'ksym']]);
+  // Targets the runtime has no objects of (src/iter.ts: an iteration with none), with the fields
+  // the kernel's selftests read: bpf_link (kernel/bpf/syscall.c), task_file and task_vma
+  // (kernel/bpf/task_iter.c: the task model has no files or address space).
+  b.struct('bpf_link', [['atomic64_t', 'refcnt'], ['u32', 'id'], ['int', 'type'], ['const void *', 'ops'], ['void *', 'prog']]);
+  b.struct('bpf_iter__bpf_link', [['struct bpf_iter_meta *', 'meta'], ['struct bpf_link *', 'link']]);
+  b.struct('file', [['int', 'f_lock'], ['unsigned int', 'f_mode'], ['const void *', 'f_op'], ['void *', 'f_mapping'], ['void *', 'private_data'], ['struct inode *', 'f_inode'], ['unsigned int', 'f_flags']]);
+  b.layout({ struct: 'bpf_iter__task_file', size: 32, fields: [ptr('meta', 'bpf_iter_meta', 0), ptr('task', 'task_struct', 8), f('fd', 16, 'u32', 4), ptr('file', 'file', 24)] });
+  b.struct('vm_area_struct', [
+    ['unsigned long', 'vm_start'], ['unsigned long', 'vm_end'], ['struct mm_struct *', 'vm_mm'], ['unsigned long', 'vm_page_prot'], ['unsigned long', 'vm_flags'],
+    ['unsigned int', 'vm_lock_seq'], ['void *', 'anon_vma_chain', 2], ['void *', 'anon_vma'], ['const void *', 'vm_ops'], ['unsigned long', 'vm_pgoff'], ['struct file *', 'vm_file'],
+  ]);
+  b.struct('bpf_iter__task_vma', [['struct bpf_iter_meta *', 'meta'], ['struct task_struct *', 'task'], ['struct vm_area_struct *', 'vma']]);
 }

@@ -25,3 +25,17 @@ describe('iter/ksym', () => {
     }
   }
 });
+
+describe('iter/bpf_link, iter/task_file, iter/task_vma: nothing to iterate', () => {
+  for (const prog of ['links', 'files', 'vmas']) {
+    for (const engine of ['compiled', 'interpreter'] as const) {
+      it(`${prog}: verified, then only the final call (${engine})`, () => {
+        const obj = load(new Runtime({ engine }), openObject(objBytes('helpers/h_iter_empty'), { name: 'h_iter_empty' }));
+        expect(verifyProgram(obj, prog).accepted).toBe(true);
+        const r = runIterator(obj, prog, { verified: true });
+        expect(new TextDecoder().decode(r.output)).toBe('end\n');
+        expect(r).toMatchObject({ objects: 0, calls: 1 });
+      });
+    }
+  }
+});
