@@ -18,6 +18,8 @@
 //                                    returns whether d is non-empty; or/xor do not mask)
 //   bpf_cpumask_equal/intersects/subset/empty/full/weight   over the first nr_cpu_ids bits
 //   bpf_cpumask_copy(d, s)           memcpy of the words
+//   bpf_cpumask_populate(m, src, src__sz)   (6.14+) -EACCES when src__sz is less than the
+//                                    words' bytes, else those bytes of src become m's words; 0
 //   bpf_cpumask_any_distribute(m), bpf_cpumask_any_and_distribute(a, b)
 //                                    the next set CPU after the one this CPU picked last
 //                                    (per-CPU distribute_cpu_mask_prev, starting at 0, so the
@@ -34,6 +36,7 @@
 // in the run's helper state, which every run starts without), so such a pointer never meets a
 // new mask in the same run; until then the old slot keeps its bits and may still be written.
 import { FaultSignal } from '../src/errors.js';
+import { Errno } from '../maps/types.js';
 import type { HelperCall, HelperEnv, HelperResult } from './types.js';
 
 /** sizeof(struct cpumask) (NR_CPUS 8192 bits) and of struct bpf_cpumask (plus refcount_t). */
@@ -282,7 +285,21 @@ const bytewise = (n: number, a: Uint8Array, b: Uint8Array, op: (x: number, y: nu
   return out;
 };
 
+/** bpf_cpumask_populate: the kernel needs no alignment of src on x86-64 (efficient unaligned
+ *  access); src is program memory (the verifier checked src__sz bytes of it). */
+function populate(call: HelperCall): HelperResult {
+  const t = table(call);
+  const d = writableMask(call, t, 1, 'bpf_cpumask_populate');
+  const n = wordBytes(call.env.ncpus);
+  if (call.u64(3) < BigInt(n)) return -Errno.EACCES;
+  const src = call.ptr(2);
+  if (!call.arena.canAccess(src, n, false)) throw new FaultSignal(`bpf_cpumask_populate: src: ${call.arena.explain(src, n, false)}`);
+  t.mapKernel(d, call.arena.read(src, n));
+  return 0;
+}
+
 export const cpumaskImpls = {
+  populate,
   create: cpumaskCreate,
   acquire: cpumaskAcquire,
   release: cpumaskRelease,

@@ -660,6 +660,8 @@ export const KFUNCS: readonly KfuncEntry[] = [
     ['bpf_cpumask_any_and_distribute', 'u32', [CM('src1'), CM('src2')], cpumaskImpls.anyAndDistribute],
     ['bpf_cpumask_weight', 'u32', [CM('cpumask')], cpumaskImpls.weight],
   ] as const).map(([name, ret, params, impl]): KfuncEntry => ({ name, ret, params, flags: ['KF_RCU'], progTypes: CPUMASK_TYPES, impl })),
+  // Linux 6.14+
+  { name: 'bpf_cpumask_populate', ret: 'int', params: [P('struct cpumask *', 'cpumask'), P('void *', 'src'), P('size_t', 'src__sz')], flags: ['KF_RCU'], progTypes: CPUMASK_TYPES, impl: cpumaskImpls.populate },
   // kernel/bpf/crypto.c (6.10+): contexts are made, acquired and released by syscall programs
   // (crypt_init_kfunc_set), used by tc and xdp programs (crypt_kfunc_set). helpers/crypto.ts.
   {

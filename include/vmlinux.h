@@ -2013,6 +2013,7 @@ extern void bpf_cpumask_copy(struct bpf_cpumask *dst, const struct cpumask *src)
 extern u32 bpf_cpumask_any_distribute(const struct cpumask *cpumask) __weak __ksym;
 extern u32 bpf_cpumask_any_and_distribute(const struct cpumask *src1, const struct cpumask *src2) __weak __ksym;
 extern u32 bpf_cpumask_weight(const struct cpumask *cpumask) __weak __ksym;
+extern int bpf_cpumask_populate(struct cpumask *cpumask, void *src, size_t src__sz) __weak __ksym;
 extern struct bpf_crypto_ctx *bpf_crypto_ctx_create(const struct bpf_crypto_params *params, u32 params__sz, int *err) __weak __ksym;
 extern void bpf_crypto_ctx_release(struct bpf_crypto_ctx *ctx) __weak __ksym;
 extern struct bpf_crypto_ctx *bpf_crypto_ctx_acquire(struct bpf_crypto_ctx *ctx) __weak __ksym;

@@ -83,6 +83,7 @@ export const Errno = {
   EBADF: 9,
   EAGAIN: 11,
   ENOMEM: 12,
+  EACCES: 13,
   EFAULT: 14,
   EBUSY: 16,
   EEXIST: 17,

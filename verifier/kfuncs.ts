@@ -16,7 +16,7 @@ import { checkGraphKfunc, isGraphKfunc } from './graph.js';
 import { THROW_KFUNC, checkThrowCookie } from './exceptions.js';
 import { checkDynptrKfunc, isDynptrKfunc } from './dynptr.js';
 import { releaseReference } from './refs.js';
-import { checkKobjArgs, finishKobjCall, inSleepable, isKobjKfunc, rcuUnlockInvalidate } from './kobj.js';
+import { checkCpumaskPopulate, checkKobjArgs, finishKobjCall, inSleepable, isKobjKfunc, rcuUnlockInvalidate } from './kobj.js';
 import { isIterKfunc, iterNextCall, iterStruct, processIterArg, type IterArg } from './iters.js';
 import { checkCryptoKfunc, isCryptoKfunc } from './crypto.js';
 import { checkWqKfunc, isWqKfunc } from './wq.js';
@@ -91,6 +91,7 @@ export function checkKfuncCall(v: Verifier, insn: Insn): void {
     // Task and cgroup objects: verifier/kobj.ts.
     if (!kfuncAllowed(k, v.input.progType, v.input.expectedAttachType ?? 0)) v.reject(`calling kernel function ${k.name} is not allowed`, false, 13);
     if (kfuncFlagBits(k) & KF.KF_SLEEPABLE && !inSleepable(v)) v.reject(`program must be sleepable to call sleepable kfunc ${k.name}`, false, 13);
+    if (k.name === 'bpf_cpumask_populate') return checkCpumaskPopulate(v, k);
     const { releaseRef } = checkKobjArgs(v, k);
     finishKobjCall(v, k, releaseRef);
     return;

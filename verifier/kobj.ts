@@ -20,6 +20,8 @@ import { acquireReference, releaseReference } from './refs.js';
 import { isTcpCaKfunc } from '../helpers/tcp-ca.js';
 import { Reg, RegFlag, RegType, regTypeName, type VState } from './state.js';
 import { formatTnum } from './tnum.js';
+import { kfuncMemSize } from './dynptr.js';
+import { Reject } from './errors.js';
 import type { Verifier } from './verifier.js';
 
 /** The kfuncs checked here: every pointer parameter and a pointer return are kernel structs. */
@@ -193,6 +195,25 @@ export function structIdsMatch(v: Verifier, have: string, off: number, want: str
     if (s === want) return true;
   }
   return false;
+}
+
+/** bpf_cpumask_populate(cpumask, src, src__sz) (6.14+): the mask as a KF_RCU kernel-object
+ *  argument, src and its size a memory/size pair (KF_ARG_PTR_TO_MEM_SIZE), not NULL (KF_RCU). The
+ *  kernel takes any struct cpumask it trusts; ebpfvm writes only struct bpf_cpumasks (the kernel's
+ *  own masks, a task's cpus_mask, are read-only here), so another is refused naming that. */
+export function checkCpumaskPopulate(v: Verifier, k: KfuncEntry): void {
+  checkKobjArgs(v, { ...k, params: [k.params[0]!] });
+  if (v.regs[1]!.btfName !== 'bpf_cpumask') v.reject(`kfunc ${k.name}: R1 is a struct ${v.regs[1]!.btfName}, not a struct bpf_cpumask: ebpfvm populates only masks bpf_cpumask_create made`, false, 22);
+  v.readReg(2);
+  v.readReg(3);
+  if (v.regs[2]!.isNullConst() || v.regs[2]!.maybeNull) v.reject('Possibly NULL pointer passed to trusted arg1', false, 13);
+  try {
+    kfuncMemSize(v, 2, 3);
+  } catch (e) {
+    if (e instanceof Reject) throw new Reject(`${e.message}\narg#1 arg#2 memory, len pair leads to invalid memory access`, e.pc, e.errno);
+    throw e;
+  }
+  finishKobjCall(v, k, 0);
 }
 
 /** The release and the return value of a KOBJ kfunc, after the rcu-region bookkeeping. */

@@ -199,6 +199,32 @@ int stash(void *ctx)
 	return r;
 }
 
+/* bpf_cpumask_populate (6.14+): a source shorter than the words of nr_cpu_ids bits is -EACCES
+ * and changes nothing; else the mask becomes the source's bits (CPUs 0 and 2). */
+__u64 pop_src[128] = { 0x5 };
+
+SEC("syscall")
+int populate(void *ctx)
+{
+	struct bpf_cpumask *m;
+	__u64 r = 0;
+	int bit = 0;
+	__u32 n;
+
+	m = bpf_cpumask_create();
+	if (!m)
+		return -1;
+	bpf_cpumask_setall(m);
+	n = bpf_cpumask_weight(cast(m));
+	CHECK(bpf_cpumask_populate((struct cpumask *)m, pop_src, 4) == -13);
+	CHECK(bpf_cpumask_full(cast(m)));
+	CHECK(bpf_cpumask_populate((struct cpumask *)m, pop_src, sizeof(pop_src)) == 0);
+	CHECK(bpf_cpumask_test_cpu(0, cast(m)) && !bpf_cpumask_test_cpu(1, cast(m)));
+	CHECK(bpf_cpumask_weight(cast(m)) == (n > 2 ? 2 : 1));
+	bpf_cpumask_release(m);
+	return r;
+}
+
 /* A mask left in the map: freed with the element (bpf_cpumask_release_dtor). 1 when stashed. */
 SEC("syscall")
 int stash_leave(void *ctx)

@@ -229,3 +229,50 @@ int raw_tp_create(void *ctx)
 		bpf_cpumask_release(m);
 	return 0;
 }
+
+SEC("syscall")
+__description("cpumask: populate from stack memory (6.14+)")
+__success __retval(0)
+int populate_stack(void *ctx)
+{
+	struct bpf_cpumask *m = bpf_cpumask_create();
+	__u64 bits[4] = { 1, 0, 0, 0 };
+	int r;
+
+	if (!m)
+		return -1;
+	r = bpf_cpumask_populate((struct cpumask *)m, bits, sizeof(bits));
+	bpf_cpumask_release(m);
+	return r;
+}
+
+SEC("syscall")
+__description("cpumask: populate from NULL")
+__failure __msg("Possibly NULL pointer passed to trusted arg1")
+int populate_null(void *ctx)
+{
+	struct bpf_cpumask *m = bpf_cpumask_create();
+	int r;
+
+	if (!m)
+		return -1;
+	r = bpf_cpumask_populate((struct cpumask *)m, (void *)0, 8);
+	bpf_cpumask_release(m);
+	return r;
+}
+
+SEC("syscall")
+__description("cpumask: populate's size is the source's")
+__failure __msg("arg#1 arg#2 memory, len pair leads to invalid memory access")
+int populate_short(void *ctx)
+{
+	struct bpf_cpumask *m = bpf_cpumask_create();
+	__u64 bits = 1;
+	int r;
+
+	if (!m)
+		return -1;
+	r = bpf_cpumask_populate((struct cpumask *)m, &bits, 16);
+	bpf_cpumask_release(m);
+	return r;
+}
