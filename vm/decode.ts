@@ -4,7 +4,7 @@
 // interpreter's hot loop touches no per-instruction objects (rbpf/uBPF style).
 
 import { DecodeError, describeValue } from '../src/errors.js';
-import { AtomicOp, Cls, JmpOp, LD_IMM64, Mode, PseudoCall, Src, type Insn } from './isa.js';
+import { AluOp, AtomicOp, Cls, JmpOp, LD_IMM64, MAX_BPF_STACK, Mode, PseudoCall, Src, type Insn } from './isa.js';
 import type { Program } from './program.js';
 import { formOf, insnProblem } from './opcodes.js';
 
@@ -24,6 +24,9 @@ export interface Decoded {
   /** The interpreter's cache of resolved LD_IMM64 pseudo values (map handles, direct value
    *  addresses, function handles): 3 words per slot [resolved, lo, hi], made on first use. */
   pseudo?: Int32Array;
+  /** The instructions that fault whenever they run, and why: writes to r10 and stack accesses
+   *  outside the frame (`staticFaults`); packed as opcode 0. */
+  readonly faults: ReadonlyMap<number, string>;
 }
 
 /** The plain LDX / STX (same size and operands) that a load-acquire / store-release runs as, or
@@ -57,6 +60,7 @@ export function predecode(insns: readonly Insn[]): Decoded {
   const off = new Int32Array(n + 1);
   const imm = new Int32Array(n + 1);
   const packed = new Int32Array((n + 1) * 4);
+  const faults = staticFaults(insns);
   for (let i = 0; i < n; i++) {
     const x = insns[i]!;
     code[i] = x.code;
@@ -64,9 +68,10 @@ export function predecode(insns: readonly Insn[]): Decoded {
     src[i] = x.src;
     off[i] = x.off;
     imm[i] = x.imm;
-    // A write to r10 is packed as opcode 0 (never valid): it faults when it runs, in the
-    // interpreter's default arm, so dead code may hold one as the kernel allows.
-    const op = writesFramePointer(x) ? 0 : plainAccess(x).code & 0xff;
+    // A write to r10 or an access outside the frame is packed as opcode 0 (never valid): it
+    // faults when it runs, in the interpreter's default arm, so dead code may hold one as the
+    // kernel allows.
+    const op = faults.has(i) ? 0 : plainAccess(x).code & 0xff;
     packed[i * 4] = op | ((x.dst & 0xf) << 8) | ((x.src & 0xf) << 12);
     packed[i * 4 + 1] = x.off;
     packed[i * 4 + 2] = x.imm;
@@ -75,7 +80,108 @@ export function predecode(insns: readonly Insn[]): Decoded {
   // `pseudo` is present (undefined) from the start: adding it later would give programs that use
   // LD_IMM64 pseudo values another hidden class, and the interpreter loop would deoptimise as
   // soon as it met both kinds (rbtree add+remove ran 2x slower after one empty run).
-  return { length: n, code, dst, src, off, imm, packed, pseudo: undefined };
+  return { length: n, code, dst, src, off, imm, packed, pseudo: undefined, faults };
+}
+
+const NO_FAULTS: ReadonlyMap<number, string> = new Map();
+
+/** The instructions of a program that fault whenever they run, with the fault's reason; both
+ *  engines read this one analysis (predecode, vm/compiler/codegen.ts), so they fault alike.
+ *  - A write to r10, the read-only frame pointer (`writesFramePointer`).
+ *  - A stack access outside the frame: through r10, or through a register set from r10 by moves
+ *    and constant adds earlier in the same straight-line code, at a fixed offset not inside
+ *    [r10 - 512, r10). Each frame is its own stack, as under the kernel's JIT (where a callee's
+ *    r10 + 8 is its return address): the VM's frames are adjacent in one region, so without this
+ *    a callee's r10 + 8 would be its caller's bottom slot. The kernel's verifier refuses such an
+ *    access ('invalid write to stack R1 off=8 size=8'); this is the same check for an unverified
+ *    run, and costs nothing at run time. What it cannot see, a pointer from r10 that went through
+ *    memory, a call or a join of paths, is still checked against the live stack (this frame and
+ *    its callers', which a callee legitimately reaches through a pointer its caller passed).
+ *  An instruction is analysed only from the straight-line code before it (every jump, call and
+ *  function target starts afresh), so a fault is only ever claimed where every path agrees. */
+export function staticFaults(insns: readonly Insn[]): ReadonlyMap<number, string> {
+  const n = insns.length;
+  let out: Map<number, string> | undefined;
+  const starts = new Uint8Array(n + 1);
+  let anyFp = false;
+  for (let pc = 0; pc < n; pc++) {
+    const x = insns[pc]!;
+    if (x.dst === 10 || x.src === 10) anyFp = true;
+    const c = x.code & 0x07;
+    if (x.code === LD_IMM64) {
+      if (x.src === 4) mark(starts, pc + x.imm + 1);
+      pc++;
+    } else if (c === Cls.JMP || c === Cls.JMP32) {
+      const op = x.code & 0xf0;
+      if (op === JmpOp.CALL) {
+        if ((x.code & Src.X) === 0 && x.src === PseudoCall.LOCAL) mark(starts, pc + x.imm + 1);
+      } else if (op !== JmpOp.EXIT) mark(starts, c === Cls.JMP32 && op === JmpOp.JA ? pc + x.imm + 1 : pc + x.off + 1);
+    }
+  }
+  if (!anyFp) return NO_FAULTS;
+  // fp[r]: r holds r10 + fp[r] here (NaN: unknown)
+  const fp = new Float64Array(11).fill(NaN);
+  for (let pc = 0; pc < n; pc++) {
+    const x = insns[pc]!;
+    if (starts[pc] === 1) fp.fill(NaN);
+    fp[10] = 0;
+    const why = writesFramePointer(x) ? 'r10 is read-only' : frameAccessProblem(plainAccess(x), fp);
+    if (why !== undefined) (out ??= new Map()).set(pc, why);
+    // what the instruction does to the registers tracked
+    const c = x.code & 0x07;
+    const d = x.dst;
+    if (x.code === LD_IMM64) {
+      if (d < 11) fp[d] = NaN;
+      pc++;
+    } else if (x.code === (Cls.ALU64 | AluOp.MOV | Src.X) && x.off === 0 && d < 11 && x.src < 11) fp[d] = fp[x.src]!;
+    else if ((x.code === (Cls.ALU64 | AluOp.ADD) || x.code === (Cls.ALU64 | AluOp.SUB)) && x.off === 0 && d < 11) fp[d] = fp[d]! + (x.code === (Cls.ALU64 | AluOp.ADD) ? x.imm | 0 : -(x.imm | 0));
+    else if (c === Cls.ALU || c === Cls.ALU64 || c === Cls.LDX) {
+      if (d < 11) fp[d] = NaN;
+    } else if (c === Cls.STX && (x.code & 0xe0) === Mode.ATOMIC) {
+      // fetching atomics write src (cmpxchg r0), a load-acquire dst
+      if (d < 11) fp[d] = NaN;
+      if (x.src < 11) fp[x.src] = NaN;
+      fp[0] = NaN;
+    } else if (c === Cls.JMP || c === Cls.JMP32) {
+      const op = x.code & 0xf0;
+      // a call clobbers r0-r5 (r6-r9 come back as they were); after an exit or a jump, straight
+      // -line code ends
+      if (op === JmpOp.CALL) fp.fill(NaN, 0, 6);
+      else if (op === JmpOp.EXIT || op === JmpOp.JA) fp.fill(NaN);
+    } else if (c === Cls.LD) fp.fill(NaN, 0, 6); // LD_ABS / LD_IND: r0 and r1-r5 clobbered
+  }
+  return out ?? NO_FAULTS;
+}
+
+function mark(starts: Uint8Array, t: number): void {
+  if (t >= 0 && t < starts.length) starts[t] = 1;
+}
+
+/** Why a load or store at a fixed offset from the frame pointer leaves its frame, in the kernel's
+ *  words (check_stack_access_within_bounds), or undefined. */
+function frameAccessProblem(x: Insn, fp: Float64Array): string | undefined {
+  const c = x.code & 0x07;
+  const mode = x.code & 0xe0;
+  let base: number;
+  let what: string;
+  if (c === Cls.LDX && (mode === Mode.MEM || mode === Mode.MEMSX)) {
+    base = x.src;
+    what = 'read from';
+  } else if ((c === Cls.ST || c === Cls.STX) && mode === Mode.MEM) {
+    base = x.dst;
+    what = 'write to';
+  } else if (c === Cls.STX && mode === Mode.ATOMIC) {
+    // the kernel checks an atomic's read first
+    base = x.dst;
+    what = 'read from';
+  } else return undefined;
+  if (base > 10) return undefined;
+  const delta = fp[base]!;
+  if (Number.isNaN(delta)) return undefined;
+  const size = [4, 2, 1, 8][(x.code >> 3) & 3]!;
+  const off = delta + x.off;
+  if (off >= -MAX_BPF_STACK && off + size <= 0) return undefined;
+  return `invalid ${what} stack R${base} off=${off} size=${size}: outside this frame (r10 - ${MAX_BPF_STACK} to r10); each call has its own frame (the kernel's verifier refuses this access; this run is unverified)`;
 }
 
 /** Throw DecodeError (with the instruction index) for the first malformed instruction. Which

@@ -309,9 +309,9 @@ export class Interpreter {
   private readonly stackLows: number[] = [];
   /** Call stacks, one per nesting level of runs (a helper may start another run): a single
    *  region of MAX_RUN_FRAMES * 512 bytes whose frames are adjacent, the first at the top and
-   *  each callee's directly below its caller's, as on a real stack and in uBPF. An access that
-   *  crosses a frame's edge therefore lands in the neighbouring frame instead of faulting, and a
-   *  pointer to a caller's stack slot is an ordinary in-bounds address for the callee. */
+   *  each callee's directly below its caller's, as on a real stack and in uBPF, so a pointer to a
+   *  caller's stack slot is an ordinary in-bounds address for the callee. An access at a fixed
+   *  offset from r10 outside its frame faults before it gets there (Decoded.faults). */
   private readonly stacks: number[] = [];
   private stackTop = 0;
   /** Generation of the resolved LD_IMM64 values (Decoded.pseudo); bumped when a map goes away. */
@@ -2536,7 +2536,10 @@ export class Interpreter {
             run.pc = pc;
             run.prog = curProg;
             if (pc === curDecoded.length) throw new FaultSignal('fell off the end of the program (no exit)');
-            if (curDecoded.code[pc] !== op) throw new FaultSignal('r10 is read-only'); // see predecode
+            { // a write to r10 or an access outside the frame (see predecode)
+              const f = curDecoded.faults.get(pc);
+              if (f !== undefined) throw new FaultSignal(f);
+            }
             throw new FaultSignal(`unknown opcode 0x${op.toString(16).padStart(2, '0')}`);
         }
         pc++;

@@ -5,7 +5,8 @@ import { Runtime } from '../../src/runtime.js';
 import { FaultSignal, VmFault } from '../../src/errors.js';
 import { MapType } from '../../maps/types.js';
 import type { HelperCall, HelperEntry } from '../../helpers/types.js';
-import { ADD, B, DW, I, W, alu64k, alu64x, call, callLocal, exit, ja, jmpk, lddw, ldx, mayGoto, mov64, movr, prog, st, stx } from './enc.js';
+import type { Insn } from '../../vm/isa.js';
+import { ADD, B, DW, I, JEQ, SUB, W, alu64k, atomic, alu64x, call, callLocal, exit, ja, jmpk, lddw, ldx, mayGoto, mov64, movr, prog, st, stx } from './enc.js';
 
 function helper(id: number, impl: (c: HelperCall) => number | bigint, extra: Partial<HelperEntry> = {}): HelperEntry {
   return { id, name: `test_${id}`, proto: { args: [], ret: { type: 'RET_INTEGER' } }, gplOnly: false, progTypes: 'all', impl, ...extra };
@@ -62,20 +63,50 @@ describe('runtime function calls (src 2)', () => {
 });
 
 describe('bpf-to-bpf calls', () => {
-  it('frames are adjacent in one stack: a callee access across its frame top lands in the caller frame', () => {
-    // Frames are 512 bytes, each callee's directly below its caller's (uBPF's layout, and the
-    // real stack's), so the callee's r10 + 0 is the caller's r10 - 512.
-    const p = prog([
-      st(DW, 10, -512, 0x11), // 0: caller's lowest slot
-      callLocal(2), // 1
-      ldx(DW, 0, 10, -512), // 2: what the callee wrote there
-      exit(), // 3
-      st(W, 10, -4, 0x22), // 4 (callee): stays inside the callee's frame
-      st(DW, 10, 0, 0x33), // 5: 8 bytes at the callee's r10 = the caller's r10 - 512
-      exit(), // 6
-    ]);
-    expect(rt().execute(p).r0).toBe(0x33n);
-  });
+  // Each call has its own frame, as under the kernel's JIT: an unverified callee's access at a
+  // fixed offset from r10 outside [r10 - 512, r10) faults (the kernel's verifier refuses it),
+  // under both engines alike, and writes nothing; the caller's frame stays reachable through a
+  // pointer the caller passed (next test).
+  for (const engine of ['interpreter', 'compiled'] as const) {
+    const run = (p: ReturnType<typeof prog>) => new Runtime({ helpers: HELPERS, engine }).execute(p);
+    it(`${engine}: a callee's access above its frame top faults, naming the access`, () => {
+      const caller = [st(DW, 10, -512, 0x11), st(DW, 10, -8, 0x22), callLocal(4), ldx(DW, 0, 10, -512), ldx(DW, 1, 10, -8), alu64x(ADD, 0, 1), exit()]; // 0-6
+      const cases: [Insn[], RegExp][] = [
+        [[st(DW, 10, 0, 0x33)], /^invalid write to stack R10 off=0 size=8: outside this frame/],
+        [[stx(W, 10, 1, 4)], /^invalid write to stack R10 off=4 size=4/],
+        [[ldx(B, 0, 10, 511)], /^invalid read from stack R10 off=511 size=1/],
+        [[st(DW, 10, -516, 1)], /^invalid write to stack R10 off=-516 size=8/],
+        [[st(DW, 10, -4, 1)], /^invalid write to stack R10 off=-4 size=8/],
+        [[atomic(DW, 10, 1, 8, ADD)], /^invalid read from stack R10 off=8 size=8/],
+        // through a copy of r10 moved by constants in the same straight-line code
+        [[movr(1, 10), alu64k(ADD, 1, 16), movr(2, 1), alu64k(SUB, 2, 8), stx(DW, 2, 1, 0)], /^invalid write to stack R2 off=8 size=8/],
+        [[movr(3, 10), alu64k(ADD, 3, -600), ldx(DW, 0, 3, 80)], /^invalid read from stack R3 off=-520 size=8/],
+      ];
+      for (const [body, reason] of cases) {
+        const p = prog([...caller, ...body, exit()]);
+        const f = faultOf(() => run(p));
+        expect(f.reason).toMatch(reason);
+        expect(f.reason).toMatch(/this run is unverified/);
+        expect(f.pc).toBe(caller.length + body.length - 1);
+        // nothing was written: the same program with the access removed returns the caller's slots
+        expect(run(prog([...caller, exit()])).r0).toBe(0x33n);
+      }
+      // the caller's own access below its frame, after the call
+      const q = prog([callLocal(2), ldx(DW, 0, 10, -520), exit(), st(DW, 10, -8, 1), exit()]);
+      expect(faultOf(() => run(q)).reason).toMatch(/^invalid read from stack R10 off=-520 size=8/);
+    });
+    it(`${engine}: such an access in dead code loads and runs; one the straight-line code cannot pin is checked at run time`, () => {
+      // 0: r0 = 7; 1: always jumps over 2; 2: the access
+      expect(run(prog([mov64(0, 7), jmpk(JEQ, 0, 7, 1), st(DW, 10, 8, 1), exit()])).r0).toBe(7n);
+      // r1 = r10 + 8 reaches the access only through a jump target: the run-time check (the top
+      // frame's r10 + 8 is past the stack) faults instead
+      const p = prog([movr(1, 10), alu64k(ADD, 1, 8), mov64(2, 0), jmpk(JEQ, 2, 0, 0), st(DW, 1, 0, 1), exit()]);
+      expect(faultOf(() => run(p)).reason).toMatch(/^write of 8 bytes at 0x[0-9a-f]+: not in any region/);
+      // a call in between forgets r1 (r1-r5 are the callee's to clobber); r6 is kept
+      const c = prog([movr(6, 10), alu64k(ADD, 6, 8), callLocal(2), st(DW, 6, 0, 1), exit(), mov64(0, 0), exit()]);
+      expect(faultOf(() => run(c)).reason).toMatch(/^invalid write to stack R6 off=8 size=8/);
+    });
+  }
 
   it('a callee reads and writes the caller frame through a pointer; the caller cannot reach below its own frame', () => {
     const p = prog([
@@ -92,7 +123,7 @@ describe('bpf-to-bpf calls', () => {
     ]);
     expect(rt().execute(p).r0).toBe(6n);
     // After the call the callee's frame is gone: below the caller's 512 bytes is out of bounds.
-    const q = prog([callLocal(2), ldx(DW, 0, 10, -520), exit(), st(DW, 10, -8, 1), exit()]);
+    const q = prog([callLocal(5), movr(1, 10), stx(DW, 10, 1, -8), ldx(DW, 1, 10, -8), ldx(DW, 0, 1, -520), exit(), st(DW, 10, -8, 1), exit()]);
     expect(faultOf(() => rt().execute(q)).reason).toMatch(/out of bounds of stack/);
   });
 

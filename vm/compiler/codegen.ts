@@ -32,7 +32,7 @@
 // `run.nextPc`: a tail call, or a return into a caller frame of another program), 2 when the
 // interpreter must take over at `run.nextPc` of this program.
 
-import { withPlainAccesses, writesFramePointer } from '../decode.js';
+import { staticFaults, withPlainAccesses } from '../decode.js';
 import type { Insn } from '../isa.js';
 import { BPF_MAX_LOOPS, LD_IMM64 } from '../isa.js';
 import type { ProvenFacts } from '../program.js';
@@ -425,6 +425,7 @@ export function generate(
         ? `let a=(l${base}>>>0)+${off};let ah=h${base};if(a>=${TWO32}){a-=${TWO32};ah=(ah+1)|0;}`
         : `let a=(l${base}>>>0)${off};let ah=h${base};if(a<0){a+=${TWO32};ah=(ah-1)|0;}`;
 
+  const faults = staticFaults(insns);
   for (let pc = 0; pc < n; pc++) {
     const x = insns[pc]!;
     {
@@ -476,8 +477,10 @@ export function generate(
     const immH = imm >> 31;
     const off = x.off;
     seg++;
-    if (writesFramePointer(x)) {
-      e(`${AT(pc)}throw new K.FaultSignal('r10 is read-only');`);
+    const fault = faults.get(pc);
+    if (fault !== undefined) {
+      // a write to r10 or an access outside the frame: faults whenever it runs (vm/decode.ts)
+      e(`${AT(pc)}throw new K.FaultSignal(${JSON.stringify(fault)});`);
       if (op === LD_IMM64) pc++;
       continue;
     }
