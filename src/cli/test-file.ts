@@ -27,7 +27,7 @@ export function testFile(file: string, opts: ObjectTestOptions): TestResult[] {
   try {
     bytes = readBytes(file);
   } catch (e) {
-    return [{ object: name, program: '', name: '', mode: 'priv', status: 'FAIL', reason: (e as Error).message }];
+    return [{ object: name, program: '', name: '', mode: 'priv', status: 'FAIL', reason: (e as Error).message, badInput: true }];
   }
   return runObjectTests(bytes, name, opts);
 }

@@ -30,6 +30,9 @@ export interface TestResult {
   reason?: string;
   /** Verifier log of the test program (kept for failures). */
   log?: string;
+  /** The object itself is bad input (unreadable, not an ELF object, no BTF): a FAIL that is no
+   *  test's verdict (`ebpfvm test` exits 2 for it, as every command does for bad input). */
+  badInput?: true;
 }
 
 export interface ObjectTestOptions {
@@ -197,7 +200,7 @@ function unattachedTracingRetval(progType: number, attach: number): number | und
 /** Every test of one object, in program order (privileged run, then the `@unpriv` one). */
 export function runObjectTests(bytes: Uint8Array, objName: string, opts: ObjectTestOptions = {}): TestResult[] {
   const open: OpenOptions = { name: objName };
-  const fail = (reason: string): TestResult[] => [{ object: objName, program: '', name: '', mode: 'priv', status: 'FAIL', reason }];
+  const fail = (reason: string): TestResult[] => [{ object: objName, program: '', name: '', mode: 'priv', status: 'FAIL', reason, badInput: true }];
   let probe;
   try {
     probe = openObject(bytes, open);

@@ -99,6 +99,25 @@ describe('ebpfvm test', () => {
     expect((await cli('test', prog('sel_annotations.o'), '--prog', 'nope')).code).toBe(2);
   });
 
+  it('exit 2 for bad usage or bad input (DESIGN, CLI): a directory, a file that is not an ELF object, an object without BTF', async () => {
+    // a directory is bad usage: nothing runs (it was a FAIL line and exit 1)
+    const d = await cli('test', dir);
+    expect(d).toMatchObject({ code: 2, out: '' });
+    expect(d.err).toMatch(new RegExp(`cannot read ${dir}: EISDIR`));
+    // a bad object prints its FAIL line among the others' results, and the exit is 2 (was 1)
+    const junk = join(dir, 'junk.o');
+    writeFileSync(junk, 'not an object');
+    const j = await cli('test', junk, prog('sel_tags_612.o'));
+    expect(j.code).toBe(2);
+    expect(j.out).toContain('FAIL junk: cannot open: ELF header: not an ELF file (bad magic)\n');
+    expect(j.out).toContain('3 passed, 1 failed, 0 skipped');
+    expect((await cli('test', prog('ld_nobtf.o'))).code).toBe(2);
+    expect(JSON.parse((await cli('test', junk, '--json')).out).results[0]).toMatchObject({ status: 'FAIL', badInput: true });
+    // a failed test alongside stays 1; bad input wins over it
+    expect((await cli('test', prog('sel_annotations.o'))).code).toBe(1);
+    expect((await cli('test', prog('sel_annotations.o'), junk)).code).toBe(2);
+  });
+
   it('--shard i/n takes contiguous slices of the sorted files', async () => {
     const files = ['d.o', 'a.o', 'c.o', 'b.o', 'e.o'];
     const shards = [1, 2, 3].map((i) => shardFiles(files, `${i}/3`));

@@ -3,9 +3,10 @@
 // with the reason), then `N passed, N failed, N skipped`. `--jobs N` spreads the objects over N
 // worker threads (results still print in file order); `--shard i/n` tests only the i-th of n
 // contiguous slices of the sorted file list, so CI machines can split a suite. Exit 1 if a test
-// failed, 2 for bad usage.
+// failed, 2 for bad usage (a missing file or a directory: nothing runs) or bad input (an object
+// that cannot be read or opened, or has no BTF: its FAIL line prints and the others still run).
 import { Worker } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { formatResult, formatTotals, totals, type ObjectTestOptions, type TestResult } from '../../selftest/runner.js';
@@ -62,7 +63,11 @@ export const registerTest: RegisterCommand = (program: Command, setExit) => {
 };
 
 async function testCommand(files: string[], opts: TestOptions): Promise<number> {
-  for (const f of files) if (!existsSync(f)) throw new UsageError(`cannot read ${f}: ENOENT`);
+  for (const f of files) {
+    const st = statSync(f, { throwIfNoEntry: false });
+    if (st === undefined) throw new UsageError(`cannot read ${f}: ENOENT`);
+    if (st.isDirectory()) throw new UsageError(`cannot read ${f}: EISDIR (ebpfvm test takes object files: ${f.replace(/\/+$/, '')}/*.o)`);
+  }
   const chosen = opts.shard !== undefined ? shardFiles(files, opts.shard) : files;
   const testOpts: ObjectTestOptions = { ...(opts.prog !== undefined ? { prog: opts.prog } : {}), ...(opts.strict ? { strict: true } : {}), ...(opts.unpriv ? { unprivOnly: true } : {}), ...(opts.engine !== undefined ? { engine: opts.engine } : {}) };
   const all: TestResult[] = [];
@@ -83,7 +88,7 @@ async function testCommand(files: string[], opts: TestOptions): Promise<number> 
   if (opts.json) writeOut(JSON.stringify({ files: chosen, results: all, ...t }) + '\n');
   else writeOut(formatTotals(t) + '\n');
   if (opts.prog !== undefined && all.length === 0) throw new UsageError(`no test named ${opts.prog}`);
-  return t.failed > 0 ? 1 : 0;
+  return all.some((r) => r.badInput) ? 2 : t.failed > 0 ? 1 : 0;
 }
 
 /** Test `files` on `jobs` worker threads; `print` gets each object's results in file order. */
