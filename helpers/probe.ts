@@ -22,7 +22,7 @@
 
 import { Errno } from '../maps/types.js';
 import { FaultSignal } from '../src/errors.js';
-import { CURRENT_TASK_ADDR } from '../src/btf/builtin-kmem.js';
+import { CURRENT_TASK_ADDR } from '../src/btf/builtin-addrs.js';
 import type { HelperCall, HelperEntry } from './types.js';
 
 function readByte(call: HelperCall, addr: bigint, arena: boolean): number | undefined {

@@ -31,7 +31,7 @@
 import { FaultSignal } from '../src/errors.js';
 import { BPF_STACK_BUILD_ID_IP, PERF_EVENT_MAX_STACK, STACK_BUILD_ID_SIZE, StackFlag, StackTraceMap } from '../maps/stack-trace.js';
 import { Errno } from '../maps/types.js';
-import { CURRENT_TASK_ADDR } from '../src/btf/builtin-kmem.js';
+import { CURRENT_TASK_ADDR } from '../src/btf/builtin-addrs.js';
 import type { HelperCall, HelperEntry, HelperResult } from './types.js';
 
 /** The kernel frames under the program, innermost first. */

@@ -1,27 +1,26 @@
 // The TCP congestion-control kfuncs' implementations (what they compute: helpers/tcp-ca.ts).
 import { FaultSignal } from '../src/errors.js';
-import { builtinMemberRange } from '../src/btf/builtin.js';
+import type { Btf } from '../src/btf/btf.js';
 import type { HelperCall, HelperResult } from './types.js';
 
-/** The tcp_sock fields the kfuncs use: [offset, end) in the built-in layout, resolved once. */
-let fields: Record<'snd_cwnd' | 'snd_ssthresh' | 'snd_cwnd_cnt' | 'snd_cwnd_clamp' | 'prior_cwnd' | 'max_packets_out' | 'limited', number> | undefined;
-let limitedBit = 0;
-function tcpFields(): NonNullable<typeof fields> {
-  if (!fields) {
-    const at = (p: string) => builtinMemberRange('tcp_sock', p)[0];
-    // is_cwnd_limited is a 1-bit field: its byte and bit
-    const [byte, bit] = bitOf('is_cwnd_limited');
-    limitedBit = bit;
-    fields = { snd_cwnd: at('snd_cwnd'), snd_ssthresh: at('snd_ssthresh'), snd_cwnd_cnt: at('snd_cwnd_cnt'), snd_cwnd_clamp: at('snd_cwnd_clamp'), prior_cwnd: at('prior_cwnd'), max_packets_out: at('max_packets_out'), limited: byte };
-  }
-  return fields;
-}
+type TcpFields = Record<'snd_cwnd' | 'snd_ssthresh' | 'snd_cwnd_cnt' | 'snd_cwnd_clamp' | 'prior_cwnd' | 'max_packets_out' | 'limited' | 'limitedBit', number>;
 
-/** Byte offset and bit of a bitfield member of tcp_sock (little-endian bit order): the start
- *  builtinMemberRange gives is the member's bit offset / 8. */
-function bitOf(name: string): [number, number] {
-  const bitOffset = Math.round(builtinMemberRange('tcp_sock', name)[0] * 8);
-  return [bitOffset >> 3, bitOffset & 7];
+/** The tcp_sock fields the kfuncs use: offsets in the runtime's built-in layout (HelperEnv's
+ *  builtinBtf, not imported: that BTF is generated from the kfunc table), resolved once. */
+const fieldsOf = new WeakMap<Btf, TcpFields>();
+function tcpFields(call: HelperCall): TcpFields {
+  const btf = call.env.builtinBtf?.();
+  if (btf === undefined) throw new FaultSignal('tcp congestion-control kfunc: this environment has no kernel BTF (tcp_sock layout)');
+  let f = fieldsOf.get(btf);
+  if (!f) {
+    const at = (p: string) => btf.memberRange('tcp_sock', p, 'built-in BTF')[0];
+    // is_cwnd_limited is a 1-bit field (little-endian bit order): its byte and bit; the start
+    // memberRange gives is the member's bit offset / 8
+    const bitOffset = Math.round(at('is_cwnd_limited') * 8);
+    f = { snd_cwnd: at('snd_cwnd'), snd_ssthresh: at('snd_ssthresh'), snd_cwnd_cnt: at('snd_cwnd_cnt'), snd_cwnd_clamp: at('snd_cwnd_clamp'), prior_cwnd: at('prior_cwnd'), max_packets_out: at('max_packets_out'), limited: bitOffset >> 3, limitedBit: bitOffset & 7 };
+    fieldsOf.set(btf, f);
+  }
+  return f;
 }
 
 function sockAt(call: HelperCall, i: 1 | 2, name: string): number {
@@ -44,7 +43,7 @@ function wr(call: HelperCall, tp: number, off: number, v: number): void {
 const min = (a: number, b: number): number => (a < b ? a : b);
 
 function slowStart(call: HelperCall, tp: number, acked: number, name: string): number {
-  const f = tcpFields();
+  const f = tcpFields(call);
   const snd = rd(call, tp, f.snd_cwnd, name);
   const cwnd = min((snd + acked) >>> 0, rd(call, tp, f.snd_ssthresh, name));
   const left = (acked - ((cwnd - snd) >>> 0)) >>> 0;
@@ -53,7 +52,7 @@ function slowStart(call: HelperCall, tp: number, acked: number, name: string): n
 }
 
 function congAvoidAi(call: HelperCall, tp: number, w: number, acked: number, name: string): void {
-  const f = tcpFields();
+  const f = tcpFields(call);
   let cnt = rd(call, tp, f.snd_cwnd_cnt, name);
   let cwnd = rd(call, tp, f.snd_cwnd, name);
   if (w === 0) throw new FaultSignal(`${name}: w is 0 (the kernel divides by it)`);
@@ -76,12 +75,12 @@ function congAvoidAi(call: HelperCall, tp: number, w: number, acked: number, nam
 // BTF's import cycle may still be evaluating this module.
 export function tcpRenoSsthresh(call: HelperCall): HelperResult {
   const tp = sockAt(call, 1, 'tcp_reno_ssthresh');
-  return Math.max(rd(call, tp, tcpFields().snd_cwnd, 'tcp_reno_ssthresh') >>> 1, 2);
+  return Math.max(rd(call, tp, tcpFields(call).snd_cwnd, 'tcp_reno_ssthresh') >>> 1, 2);
 }
 
 export function tcpRenoUndoCwnd(call: HelperCall): HelperResult {
   const tp = sockAt(call, 1, 'tcp_reno_undo_cwnd');
-  const f = tcpFields();
+  const f = tcpFields(call);
   return Math.max(rd(call, tp, f.snd_cwnd, 'tcp_reno_undo_cwnd'), rd(call, tp, f.prior_cwnd, 'tcp_reno_undo_cwnd'));
 }
 
@@ -97,12 +96,12 @@ export function tcpCongAvoidAi(call: HelperCall): HelperResult {
 export function tcpRenoCongAvoid(call: HelperCall): HelperResult {
   const name = 'tcp_reno_cong_avoid';
   const tp = sockAt(call, 1, name);
-  const f = tcpFields();
+  const f = tcpFields(call);
   let acked = call.u32(3);
   const inSlowStart = (): boolean => rd(call, tp, f.snd_cwnd, name) < rd(call, tp, f.snd_ssthresh, name);
   // tcp_is_cwnd_limited: the flag, or in slow start a cwnd below twice the most packets out
   if (!call.arena.canAccess(tp + f.limited, 1, false)) throw new FaultSignal(`${name}: ${call.arena.explain(tp + f.limited, 1, false)}`);
-  const limited = ((call.arena.dv.getUint8(tp + f.limited) >> limitedBit) & 1) === 1
+  const limited = ((call.arena.dv.getUint8(tp + f.limited) >> f.limitedBit) & 1) === 1
     || (inSlowStart() && rd(call, tp, f.snd_cwnd, name) < 2 * rd(call, tp, f.max_packets_out, name));
   if (!limited) return 0;
   if (inSlowStart()) {

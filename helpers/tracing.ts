@@ -49,8 +49,6 @@
 // RuntimeOptions.task (pid, tgid, uid/gid through cred, comm); `run --kmem` may overwrite bytes.
 
 import { CURRENT_TASK_ADDR, THREAD_SIZE, PT_REGS_SIZE } from '../src/btf/builtin-addrs.js';
-import { builtinBtf } from '../src/btf/builtin.js';
-import { memberOffset } from '../src/btf/builtin-kmem.js';
 import { AttachType, ProgType } from '../vm/prog-types.js';
 import { kernelFuncAddr } from '../src/btf/kallsyms.js';
 import { FaultSignal } from '../src/errors.js';
@@ -175,8 +173,9 @@ export const TRACING_HELPERS: readonly HelperEntry[] = [
     gplOnly: true,
     progTypes: 'all',
     impl: (call) => {
-      // Resolved at call time: the BTF module imports the helper table.
-      const off = BigInt(memberOffset(builtinBtf(), 'task_struct', 'stack').offset);
+      const btf = call.env.builtinBtf?.();
+      if (btf === undefined) throw new FaultSignal('task_pt_regs: this environment has no kernel BTF (task_struct layout)');
+      const off = BigInt(btf.memberRange('task_struct', 'stack')[0]);
       const bytes = call.env.readKernel(call.u64(1) + off, 8);
       if (!bytes) return 0;
       const stack = new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true);

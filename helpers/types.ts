@@ -9,6 +9,7 @@ import type { SocketTable } from '../vm/sockets.js';
 import type { Program } from '../vm/program.js';
 import type { TimerTable } from './timer.js';
 import type { KernelModel } from '../src/btf/kernel-objects.js';
+import type { Btf } from '../src/btf/btf.js';
 import type { SeqFile } from './seq.js';
 
 /** Argument types (kernel enum bpf_arg_type, without the flag bits). */
@@ -232,6 +233,11 @@ export interface HelperEnv {
   timers?: TimerTable;
   /** The runtime's tasks and cgroups (the task and cgroup kfuncs, get_current_cgroup_id). */
   kernel?: KernelModel;
+  /** The built-in kernel BTF, whose layout the kernel objects of kernel memory and of the
+   *  runtime follow (task_struct, tcp_sock). Given by the runtime, not imported: the built-in
+   *  BTF is generated from the helper and kfunc tables, so helpers importing it would close an
+   *  import cycle (a module of it imported first would meet the others half-initialised). */
+  builtinBtf?(): Btf;
 }
 
 /** Return value: a number is a signed integer (sign-extended to 64 bits, must be a safe integer);

@@ -209,6 +209,7 @@ export class Runtime implements VmEnv {
       sockets: this.sockets,
       timers: this.timers,
       kernel: this.kernel,
+      builtinBtf,
     };
     this.graph = new GraphHeap(this.arena, (addr) => self.graphContainer(addr));
     this.helperEnv.graph = this.graph;

@@ -360,6 +360,22 @@ export class Btf {
     }
   }
 
+  /** [offset, end) in bytes of a member of struct `struct`, by a dotted path into nested structs
+   *  (`icsk_ack.pending`): where the kernel's offsetof/offsetofend put it in this BTF's layout.
+   *  `where` names the BTF in the error. */
+  memberRange(struct: string, path: string, where = '.BTF'): [number, number] {
+    let t = this.find(struct, BtfKind.STRUCT)[0];
+    if (!t) throw new BtfError(`no struct ${struct}`, where);
+    let off = 0;
+    for (const name of path.split('.')) {
+      const m = t.members?.find((x) => x.name === name);
+      if (!m) throw new BtfError(`struct ${struct} has no member ${path}`, where);
+      off += m.bitOffset / 8;
+      t = this.resolve(m.type);
+    }
+    return [off, off + this.sizeof(t.id)];
+  }
+
   /** sizeof, like btf__resolve_size. */
   sizeof(id: number, depth = 0): number {
     if (depth > MAX_RESOLVE_DEPTH) throw new BtfError('type reference loop while computing a size', `.BTF type [${id}]`);

@@ -4,7 +4,6 @@
 // built-in BTF itself, so a program's BTF-typed load of `task->pid` and the image always agree.
 // Addresses look like x86-64 kernel addresses (direct map / kernel image) so they are never arena
 // addresses or handles; user --kmem entries mapped later overwrite any of these bytes.
-import { BtfError } from '../errors.js';
 import { BtfKind, type Btf } from './btf.js';
 import { builtinBtf } from './builtin.js';
 
@@ -27,18 +26,8 @@ export interface KernelTaskInfo {
 
 /** Byte offset and size of a dotted member path ("thread_info.cpu", "uid.val") in a struct. */
 export function memberOffset(btf: Btf, struct: string, path: string): { offset: number; size: number } {
-  let t = btf.find(struct, BtfKind.STRUCT)[0];
-  if (!t) throw new BtfError(`no struct ${struct}`, 'builtin');
-  let offset = 0;
-  let size = 0;
-  for (const name of path.split('.')) {
-    const m = t?.members?.find((x) => x.name === name);
-    if (!m) throw new BtfError(`struct ${struct} has no member ${path}`, 'builtin');
-    offset += m.bitOffset / 8;
-    size = btf.sizeof(m.type);
-    t = btf.resolve(m.type);
-  }
-  return { offset, size };
+  const [offset, end] = btf.memberRange(struct, path, 'builtin');
+  return { offset, size: end - offset };
 }
 
 /** The bytes of one kernel struct, filled member by member (dotted paths). */

@@ -576,17 +576,7 @@ export function builtinFunc(btf: Btf, name: string): BtfType | undefined {
  *  structs (`icsk_ack.pending`): where the kernel's offsetof/offsetofend would put it in ebpfvm's
  *  layout (the struct_ops write checks, the tcp congestion-control kfuncs). */
 export function builtinMemberRange(struct: string, path: string): readonly [number, number] {
-  const btf = builtinBtf();
-  let t = btf.find(struct, BtfKind.STRUCT)[0];
-  if (!t) throw new BtfError(`built-in BTF: no struct ${struct}`, 'builtin');
-  let off = 0;
-  for (const name of path.split('.')) {
-    const m = t.members?.find((x) => x.name === name);
-    if (!m) throw new BtfError(`built-in BTF: struct ${struct} has no member ${path}`, 'builtin');
-    off += m.bitOffset / 8;
-    t = btf.resolve(m.type);
-  }
-  return [off, off + btf.sizeof(t.id)];
+  return builtinBtf().memberRange(struct, path, 'built-in BTF');
 }
 
 /** The struct_ops member a program implements: member `index` (its expected_attach_type) of the

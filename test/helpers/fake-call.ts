@@ -6,6 +6,7 @@ import type { ArgIndex, HelperCall, HelperEntry, HelperEnv, LockSet, RunOutput }
 import { Arena } from '../../vm/memory.js';
 import { makeHandle, HandleKind, handleIndex, handleKind } from '../../vm/handles.js';
 import { LINUX_HELPERS } from '../../helpers/table.js';
+import { builtinBtf } from '../../src/btf/builtin.js';
 
 export type Callback = (args: readonly bigint[]) => bigint;
 
@@ -61,6 +62,7 @@ export class FakeWorld {
         }
         return undefined;
       },
+      builtinBtf,
     };
   }
   mapHandle(m: BpfMap): bigint {

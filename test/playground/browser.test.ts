@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RbtreeApi, Runtime, VerifierError, btfDecoder, errorReport, load, openObject, testRun } from '../../src/index.js';
-import { programVerdict, verdictLine, verifyForRun } from '../../src/verify.js';
+import { verifyForRun } from '../../src/verify.js';
+import { programVerdict, verdictLine } from '../../src/verdict.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 // EBPFVM_CHROMIUM names another binary (or a missing one, to see the skip).

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { openObjectFile } from '../../node.js';
-import { programVerdict, verdictLine, type ProgramVerdict } from '../../verify.js';
+import { programVerdict, verdictLine, type ProgramVerdict } from '../../verdict.js';
 import { xlatedListing } from '../../xlated.js';
 import type { RegisterCommand } from './index.js';
 import { loadTarget, parseExtArg } from '../freplace.js';
