@@ -35,6 +35,8 @@ export interface Cfg {
    *  entry to the path's insn history, and a history longer than 40 entries since the last
    *  checkpoint forces the next one (is_state_visited). */
   jmpPoint: Uint8Array;
+  /** The successors of each insn (`successorTable`). */
+  succ: Int32Array;
   /** Per pc: the target of a branch edge of check_cfg's search (a jump, a local call's or a
    *  function address's callee): the kernel's insn_aux_data.jump_target, which stops a bpf_fastcall
    *  pattern from growing past it (verifier/fastcall.ts). Not set for call return points. */
@@ -221,9 +223,10 @@ export function checkStructure(input: VerifyInput, log: (s: string) => void, lev
       pc++;
     }
   }
-  const liveIn = computeLiveness(input, second, bpfCapable);
-  const scc = computeScc(insns);
-  return { subprogs, prune, force, liveIn, second, scc, jmpPoint, jumpTarget };
+  const succ = successorTable(insns);
+  const liveIn = computeLiveness(input, second, succ, bpfCapable);
+  const scc = computeScc(insns, succ);
+  return { subprogs, prune, force, liveIn, second, scc, jmpPoint, jumpTarget, succ };
 }
 
 function legacyCallx(x: Insn): boolean {
@@ -422,28 +425,15 @@ export function useDef(input: VerifyInput, pc: number, bpfCapable = true): { use
 
 /** Backward dataflow per function: a call's successor is the next insn (callee-saved r6-r9 flow
  *  through it), exit uses r0. */
-function computeLiveness(input: VerifyInput, second: Uint8Array, bpfCapable: boolean): Uint16Array {
-  const insns = input.insns;
-  const n = insns.length;
+function computeLiveness(input: VerifyInput, second: Uint8Array, succ: Int32Array, bpfCapable: boolean): Uint16Array {
+  const n = input.insns.length;
   const use = new Uint16Array(n);
   const def = new Uint16Array(n);
-  const succ: number[][] = [];
   for (let pc = 0; pc < n; pc++) {
-    succ.push([]);
     if (second[pc]) continue;
     const ud = useDef(input, pc, bpfCapable);
     use[pc] = ud.use;
     def[pc] = ud.def;
-    const x = insns[pc]!;
-    if (x.code === LD_IMM64) succ[pc]!.push(pc + 2);
-    else if (!isJmp(x.code)) succ[pc]!.push(pc + 1);
-    else {
-      const op = x.code & 0xf0;
-      if (op === JmpOp.EXIT) continue;
-      if (op === JmpOp.CALL) succ[pc]!.push(pc + 1);
-      else if (op === JmpOp.JA) succ[pc]!.push((x.code & 7) === Cls.JMP32 ? pc + x.imm + 1 : pc + x.off + 1);
-      else succ[pc]!.push(pc + 1, pc + x.off + 1);
-    }
   }
   const live = new Uint16Array(n + 1);
   let changed = true;
@@ -452,8 +442,9 @@ function computeLiveness(input: VerifyInput, second: Uint8Array, bpfCapable: boo
     changed = false;
     for (let pc = n - 1; pc >= 0; pc--) {
       if (second[pc]) continue;
-      let out = 0;
-      for (const s of succ[pc]!) out |= live[s] ?? 0;
+      const a = succ[2 * pc]!;
+      const b = succ[2 * pc + 1]!;
+      const out = (a >= 0 ? live[a]! : 0) | (b >= 0 ? live[b]! : 0);
       const v = (use[pc]! | (out & ~def[pc]!)) & 0x3ff;
       if (v !== live[pc]) {
         live[pc] = v;
@@ -464,20 +455,40 @@ function computeLiveness(input: VerifyInput, second: Uint8Array, bpfCapable: boo
   return live;
 }
 
-/** Successors of an insn as the kernel's insn_successors lists them: the fall-through first (when
- *  inside the program), then a different jump target. Calls fall through (the callee is not a
- *  successor). */
-function successors(insns: readonly Insn[], pc: number): number[] {
-  const x = insns[pc]!;
-  const out: number[] = [];
-  const jmp = isJmp(x.code);
-  const op = x.code & 0xf0;
-  if ((!jmp || (op !== JmpOp.EXIT && op !== JmpOp.JA)) && pc + 1 < insns.length) out.push(pc + (x.code === LD_IMM64 ? 2 : 1));
-  if (jmp && op !== JmpOp.CALL && op !== JmpOp.EXIT) {
-    const t = x.code === (Cls.JMP32 | JmpOp.JA) ? pc + x.imm + 1 : pc + x.off + 1;
-    if (out[0] !== t) out.push(t);
+/** The kernel's insn_successors for every insn, two slots per pc (`2 * pc`, `2 * pc + 1`), -1
+ *  where there is none: the fall-through first (+2 after an LD_IMM64), then a different jump
+ *  target; exit has none, ja only its target, a call falls through (the callee is not a
+ *  successor). Targets outside the program are left out. One flat table for the dataflow, the
+ *  loop numbering and the stack liveness (verifier/liveness.ts), which each made a small array
+ *  per insn (a third of a 1M-insn program's verification time went to collecting them). */
+export function successorTable(insns: readonly Insn[]): Int32Array {
+  const n = insns.length;
+  const t = new Int32Array(2 * n).fill(-1);
+  for (let pc = 0; pc < n; pc++) {
+    const x = insns[pc]!;
+    let a = -1;
+    let b = -1;
+    if (!isJmp(x.code)) a = pc + (x.code === LD_IMM64 ? 2 : 1);
+    else {
+      const op = x.code & 0xf0;
+      if (op === JmpOp.CALL) a = pc + 1;
+      else if (op === JmpOp.JA) a = x.code === (Cls.JMP32 | JmpOp.JA) ? pc + x.imm + 1 : pc + x.off + 1;
+      else if (op !== JmpOp.EXIT) {
+        a = pc + 1;
+        b = pc + x.off + 1;
+        if (b === a) b = -1;
+      }
+    }
+    if (a >= n || a < 0) a = -1;
+    if (b >= n || b < 0) b = -1;
+    if (a < 0) {
+      a = b;
+      b = -1;
+    }
+    t[2 * pc] = a;
+    t[2 * pc + 1] = b;
   }
-  return out;
+  return t;
 }
 
 /** The kernel's compute_scc (6.18): Tarjan's strongly connected components with Pearce's
@@ -486,7 +497,7 @@ function successors(insns: readonly Insn[], pc: number): number[] {
  *  in the level-2 liveness listing. A call to a callback-calling helper (bpf_loop) is no
  *  component of its own: upstream later counts it as an implicit loop, but the 6.18 hosts' logs
  *  label no such call, and their state counts (peak_states) hold no backedges for one. */
-export function computeScc(insns: readonly Insn[]): Uint32Array {
+export function computeScc(insns: readonly Insn[], succ: Int32Array = successorTable(insns)): Uint32Array {
   const n = insns.length;
   const NOT_ON_STACK = 0xffffffff;
   const scc = new Uint32Array(n);
@@ -507,8 +518,9 @@ export function computeScc(insns: readonly Insn[]): Uint32Array {
         low[w] = pre[w] = nextPre++;
         stack[stackSz++] = w;
       }
-      const succ = successors(insns, w).filter((t) => t >= 0 && t < n);
-      for (const t of succ) {
+      for (let k = 0; k < 2; k++) {
+        const t = succ[2 * w + k]!;
+        if (t < 0) break;
         if (pre[t]) low[w] = Math.min(low[w]!, low[t]!);
         else {
           dfs[dfsSz++] = t;
@@ -519,7 +531,7 @@ export function computeScc(insns: readonly Insn[]): Uint32Array {
         dfsSz--;
         continue;
       }
-      const assign = stack[stackSz - 1] !== w || succ.includes(w);
+      const assign = stack[stackSz - 1] !== w || succ[2 * w] === w || succ[2 * w + 1] === w;
       let t: number;
       do {
         t = stack[--stackSz]!;

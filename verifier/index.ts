@@ -6,7 +6,7 @@ import { checkStructure, formatLiveness, subprogOf } from './cfg.js';
 import { Reject } from './errors.js';
 import { VLog } from './log.js';
 import { Frame, Reg, RegType, VState } from './state.js';
-import { Verifier } from './verifier.js';
+import { INSN_LIMIT, Verifier } from './verifier.js';
 import { checkTailCallSites, tailCallBounds } from './spectre.js';
 import { checkExceptionCallbackSignature, checkExceptionTags, checkThrowSites } from './exceptions.js';
 import { extensionEntryState, globalArgReg } from './extension.js';
@@ -26,6 +26,12 @@ export function verify(input: VerifyInput, opts: VerifyOptions = {}): VerifyResu
   if ((opts.progFlags ?? 0) & 16 && !input.sleepable) input = { ...input, sleepable: true };
   const attach = loadAttachType(input.progType, input.expectedAttachType ?? 0);
   if (attach !== (input.expectedAttachType ?? 0)) input = { ...input, expectedAttachType: attach };
+  // bpf_prog_load refuses a program longer than BPF_COMPLEXITY_LIMIT_INSNS before the verifier
+  // runs (E2BIG, no log); walking it would take seconds only to stop at the processed limit.
+  if (input.insns.length > INSN_LIMIT) {
+    const error = `program too large: ${input.insns.length} insns, more than BPF_COMPLEXITY_LIMIT_INSNS (${INSN_LIMIT}): E2BIG`;
+    return { accepted: false, log: '', error, processed: 0, stats: { maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, stackDepth: [], mayGoto: [] } };
+  }
   const result = runOnce(input, opts, level);
   // Level 0 on rejection: the log libbpf's retry at level 1 gives (libbpf retries only when no log
   // was asked for, so not with the statistics).

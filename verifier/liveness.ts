@@ -8,23 +8,8 @@
 // differ only in dead stack slots match: the kernel's pruning strength on stack contents.
 //
 // Masks hold 64 slots (512 bytes of stack) as two 32-bit halves: `lo` slots 0..31, `hi` 32..63.
-import { Cls, JmpOp, LD_IMM64, type Insn } from '../vm/isa.js';
+import type { Insn } from '../vm/isa.js';
 import type { VState } from './state.js';
-
-const isJmp = (code: number): boolean => (code & 7) === Cls.JMP || (code & 7) === Cls.JMP32;
-
-/** bpf_insn_successors: the fall-through first (+2 after an LD_IMM64), then the jump target;
- *  exit has none, ja only its target, a call falls through (the callee is not a successor). A
- *  conditional jump of offset 0 lists its one successor twice, as the kernel's table does. */
-function successors(insns: readonly Insn[], pc: number): number[] {
-  const x = insns[pc]!;
-  if (!isJmp(x.code)) return [pc + (x.code === LD_IMM64 ? 2 : 1)];
-  const op = x.code & 0xf0;
-  if (op === JmpOp.EXIT) return [];
-  if (op === JmpOp.CALL) return [pc + 1];
-  if (op === JmpOp.JA) return [(x.code & 7) === Cls.JMP32 ? pc + x.imm + 1 : pc + x.off + 1];
-  return [pc + 1, pc + x.off + 1];
-}
 
 /** Per frame of a chain: four masks per insn of the function, [lo, hi] pairs. */
 class FrameMasks {
@@ -79,7 +64,8 @@ export class StackLiveness {
   /** Insns of each function in the kernel's postorder (compute_postorder), and its bounds. */
   private readonly postorder: Int32Array;
   private readonly poStart: number[] = [];
-  private readonly succ: number[][];
+  /** Successors, two slots per insn (verifier/cfg.ts successorTable). */
+  private readonly succ: Int32Array;
   private cur: Instance | undefined;
   private writeIdx = 0;
   private readonly writeAcc = new Uint32Array(2 * 8);
@@ -90,12 +76,12 @@ export class StackLiveness {
     /** Sorted first insns of the functions. */
     private readonly subprogs: readonly number[],
     private readonly prunePoint: Uint8Array,
+    succ: Int32Array,
     /** The level-2 log, when there is one. */
     private readonly log: ((s: string) => void) | undefined,
   ) {
     const n = insns.length;
-    this.succ = [];
-    for (let pc = 0; pc < n; pc++) this.succ.push(successors(insns, pc).filter((s) => s < n));
+    this.succ = succ;
     // compute_postorder: per function a depth-first walk pushing every undiscovered successor,
     // an insn emitted when it is met again after its successors were pushed.
     this.postorder = new Int32Array(n);
@@ -114,8 +100,9 @@ export class StackLiveness {
           sz--;
           continue;
         }
-        for (const s of this.succ[top]!) {
-          if (!state[s]) {
+        for (let k = 0; k < 2; k++) {
+          const s = this.succ[2 * top + k]!;
+          if (s >= 0 && !state[s]) {
             stack[sz++] = s;
             state[s] = 1;
           }
@@ -231,15 +218,18 @@ export class StackLiveness {
 
   /** update_insn: live_before and must_write_acc of one insn from its successors'. */
   private updateInsn(inst: Instance, frame: number, pc: number): boolean {
-    const succ = this.succ[pc]!;
-    if (!succ.length) return false;
+    const s0 = this.succ[2 * pc]!;
+    if (s0 < 0) return false;
+    const s1 = this.succ[2 * pc + 1]!;
     const m = inst.frames[frame]!;
     const i = 2 * (pc - inst.start);
     let alo = 0;
     let ahi = 0;
     let wlo = 0xffffffff;
     let whi = 0xffffffff;
-    for (const s of succ) {
+    for (let k = 0; k < 2; k++) {
+      const s = k === 0 ? s0 : s1;
+      if (s < 0) break;
       const j = 2 * (s - inst.start);
       alo |= m.liveBefore[j]!;
       ahi |= m.liveBefore[j + 1]!;

@@ -162,7 +162,7 @@ export class Verifier {
     this.bypassSpecV1 = caps.bypassSpecV1;
     this.bypassSpecV4 = caps.bypassSpecV4;
     this.spec = new SpecAux(this.insns.length);
-    this.liveness = new StackLiveness(this.insns, cfg.subprogs, cfg.prune, log.level >= 2 ? (t) => log.write(t) : undefined);
+    this.liveness = new StackLiveness(this.insns, cfg.subprogs, cfg.prune, cfg.succ, log.level >= 2 ? (t) => log.write(t) : undefined);
     this.facts = this.insns.map(() => ({ seen: false, safeAccess: false }));
     this.stackDepth = cfg.subprogs.map(() => 0);
     this.fastcall = markFastcallPatterns(input, cfg, caps);

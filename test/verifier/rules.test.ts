@@ -8,6 +8,7 @@ import { assemble } from '../../vm/asm.js';
 import { helperById } from '../../helpers/table.js';
 import { kfuncByName } from '../../helpers/kfuncs.js';
 import { verify, type VerifierMap } from '../../verifier/index.js';
+import { INSN_LIMIT } from '../../verifier/verifier.js';
 
 const MAPS: Record<number, VerifierMap> = {
   1: { id: 1, name: 'm', type: 2, keySize: 4, valueSize: 8, maxEntries: 4, flags: 0, frozen: false },
@@ -130,6 +131,19 @@ describe('verifier rules against the kernel', () => {
     expect(run(branches(8192), 1).accepted).toBe(true);
     const r = run(branches(8193), 1);
     expect(r.error).toBe('The sequence of 8193 jumps is too complex.');
+  });
+  it('the complexity limits: 1M processed insns (the kernel\'s message), and a program longer than 1M insns refused before any walk (E2BIG)', () => {
+    expect(INSN_LIMIT).toBe(1_000_000);
+    // an unbounded counter: the walk goes on until the processed limit (here a smaller one)
+    const loop = { name: 't', insns: assemble('r0 = 0\nr1 = 0\nr1 += 1\nif r1 < 1000000000 goto -2\nexit'), progType: 6, gpl: true, map: (id: number) => MAPS[id], helper: helperById };
+    const r = verify(loop, { insnLimit: 5000 });
+    expect(r.error).toBe('BPF program is too large. Processed 5001 insn');
+    expect(r.log).toMatch(/BPF program is too large\. Processed 5001 insn\nprocessed 5001 insns \(limit 1000000\)/);
+    // bpf_prog_load's E2BIG: 1,000,001 insns are not walked (this took seconds, to stop at the limit)
+    const long = Array.from({ length: 1_000_001 }, () => ({ code: 0xb7, dst: 0, src: 0, off: 0, imm: 0 }));
+    long.push({ code: 0x95, dst: 0, src: 0, off: 0, imm: 0 });
+    const e = verify({ ...loop, insns: long }, { logLevel: 1 });
+    expect(e).toMatchObject({ accepted: false, processed: 0, log: '', error: 'program too large: 1000002 insns, more than BPF_COMPLEXITY_LIMIT_INSNS (1000000): E2BIG' });
   });
   it('refuses a tail call and LD_ABS with preemption disabled (check_resource_leak\'s preempt check, 6.10+)', () => {
     // Not host-recorded (no prog array in this harness's host runs): the kernel's
