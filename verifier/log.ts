@@ -10,10 +10,19 @@ const LOG_MIN_ALIGNMENT = 8;
  *  log keeps its last bytes beyond this, as the kernel's rotating log does. */
 const LOG_CAP = 16 << 20;
 
+/** Pieces gathered before they are joined into one string: a long log is a few thousand strings,
+ *  not millions (a 1M-insn walk at level 2 spent two thirds of its time collecting garbage). */
+const SEAL_PIECES = 1024;
+
 export class VLog {
+  /** The log's text: sealed chunks, then the pieces written since. Positions count characters
+   *  from the start of everything written (`base` of them dropped by rotation), so any piece may
+   *  be joined with its neighbours. */
+  private chunks: string[] = [];
   private pieces: string[] = [];
-  /** Pieces dropped from the front (rotation): positions count them. */
+  /** Characters dropped from the front (rotation). */
   private base = 0;
+  /** Characters held (chunks and pieces). */
   private chars = 0;
   /** Length in characters of the current instruction line including its newline (kernel
    *  prev_insn_print_pos), or -1 when something else was written after it. */
@@ -25,7 +34,7 @@ export class VLog {
   }
   /** Position to rewind to (kernel log.end_pos). */
   get pos(): number {
-    return this.base + this.pieces.length;
+    return this.base + this.chars;
   }
   /** Whether the last piece is an instruction line still waiting for its state (its length). */
   get openLen(): number {
@@ -33,15 +42,30 @@ export class VLog {
   }
   /** Rewind to a saved position (bpf_vlog_reset). */
   restore(pos: number, openLen = -1): void {
-    // What followed the open line: its state appended after `;`, or only its newline.
-    const next = pos - this.base >= 0 ? this.pieces[pos - this.base] : undefined;
-    if (pos < this.base) {
+    // The first character of what followed: after an open line, its state appended after `;`
+    // (padding first), or only its newline (closeInsn writes it alone).
+    let next: string | undefined;
+    const keep = pos - this.base;
+    if (keep < 0) {
+      this.chunks = [];
       this.pieces = [];
       this.base = pos;
       this.chars = 0;
-    } else if (pos - this.base < this.pieces.length) {
-      for (let i = pos - this.base; i < this.pieces.length; i++) this.chars -= this.pieces[i]!.length;
-      this.pieces.length = pos - this.base;
+    } else {
+      while (this.chars > keep) {
+        const list = this.pieces.length > 0 ? this.pieces : this.chunks;
+        const last = list[list.length - 1]!;
+        const start = this.chars - last.length;
+        if (start >= keep) {
+          list.pop();
+          this.chars = start;
+          if (start === keep) next = last[0];
+        } else {
+          next = last[keep - start];
+          list[list.length - 1] = last.slice(0, keep - start);
+          this.chars = keep;
+        }
+      }
     }
     // The kernel saved the position after the line's newline. When the line's state was then
     // appended (its print overwrote the newline with the alignment padding), the rewound line
@@ -54,12 +78,31 @@ export class VLog {
   private push(text: string): void {
     this.pieces.push(text);
     this.chars += text.length;
-    if (this.chars <= LOG_CAP) return;
-    // Rotate: drop the oldest quarter.
-    let drop = 0;
-    while (this.chars > (LOG_CAP * 3) / 4 && drop < this.pieces.length - 1) this.chars -= this.pieces[drop++]!.length;
-    this.pieces.splice(0, drop);
-    this.base += drop;
+    if (this.pieces.length >= SEAL_PIECES) {
+      this.chunks.push(this.pieces.join(''));
+      this.pieces = [];
+    }
+    if (this.chars > LOG_CAP) this.rotate();
+  }
+
+  /** Drop the oldest quarter, from a line start on (the kernel's rotating log keeps the end). */
+  private rotate(): void {
+    if (this.pieces.length > 0) {
+      this.chunks.push(this.pieces.join(''));
+      this.pieces = [];
+    }
+    let excess = this.chars - (LOG_CAP * 3) / 4;
+    let whole = 0;
+    while (whole < this.chunks.length - 1 && this.chunks[whole]!.length <= excess) excess -= this.chunks[whole++]!.length;
+    let dropped = 0;
+    for (let k = 0; k < whole; k++) dropped += this.chunks[k]!.length;
+    this.chunks.splice(0, whole);
+    const first = this.chunks[0]!;
+    const nl = first.indexOf('\n', excess);
+    const cut = nl >= 0 && nl + 1 < first.length ? nl + 1 : excess;
+    this.chunks[0] = first.slice(cut);
+    this.base += dropped + cut;
+    this.chars -= dropped + cut;
   }
 
   /** Text as the kernel's verbose() writes it. */
@@ -98,6 +141,6 @@ export class VLog {
 
   text(): string {
     this.closeInsn();
-    return this.pieces.join('');
+    return this.chunks.join('') + this.pieces.join('');
   }
 }
