@@ -333,6 +333,7 @@ function fieldValue(btf: Btf, f: FieldSpec, kind: number, where: string): FieldV
   } else {
     // Load the smallest power-of-two chunk (starting at the member type's size) that covers the
     // bits, so LSHIFT/RSHIFT extract the bitfield from a u64.
+    if (!(byteSize > 0)) throw new BtfError(`bitfield of a type of size ${byteSize}`, where);
     byteOff = Math.floor(f.bitOffset / 8 / byteSize) * byteSize;
     while (f.bitOffset + f.bitfieldSize - byteOff * 8 > byteSize * 8) {
       if (byteSize >= 8) throw new BtfError('bitfield cannot be loaded with one 64-bit access', where);

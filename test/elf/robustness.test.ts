@@ -137,3 +137,41 @@ describe('hostile objects through load()', () => {
     });
   }
 });
+
+describe('absurd words in .BTF and .BTF.ext (counts, offsets, sizes, type ids)', () => {
+  /** [file offset, size] of each named section. */
+  function sectionsOf(b: Uint8Array): Map<string, [number, number]> {
+    const dv = new DataView(b.buffer, b.byteOffset);
+    const shoff = Number(dv.getBigUint64(40, true));
+    const shnum = dv.getUint16(60, true);
+    const strs = Number(dv.getBigUint64(shoff + dv.getUint16(62, true) * 64 + 24, true));
+    const out = new Map<string, [number, number]>();
+    for (let i = 0; i < shnum; i++) {
+      const h = shoff + i * 64;
+      let name = '';
+      for (let k = strs + dv.getUint32(h, true); b[k]; k++) name += String.fromCharCode(b[k]!);
+      out.set(name, [Number(dv.getBigUint64(h + 24, true)), Number(dv.getBigUint64(h + 32, true))]);
+    }
+    return out;
+  }
+  it('ld_core: every one of the first 300 words of both set to 0, 0x7fffffff or 0xffffffff loads or is refused with an EbpfvmError', () => {
+    // Found this way: a bitfield whose member type has size 0 made the CO-RE byte offset NaN
+    // (a raw RangeError from BigInt).
+    const orig = objBytes('ld_core');
+    const secs = sectionsOf(orig);
+    let cases = 0;
+    for (const name of ['.BTF', '.BTF.ext']) {
+      const [off, size] = secs.get(name)!;
+      for (let w = 0; w < Math.min(300, size / 4); w++) {
+        for (const v of [0, 0x7fffffff, 0xffffffff]) {
+          const b = orig.slice();
+          new DataView(b.buffer).setUint32(off + 4 * w, v, true);
+          const e = exerciseLoad(b) ?? exercise(b);
+          if (e !== undefined) expectLoadRefusal(e, `${name} word ${w} = 0x${v.toString(16)}`);
+          cases++;
+        }
+      }
+    }
+    expect(cases).toBeGreaterThan(1000);
+  }, 120_000);
+});
