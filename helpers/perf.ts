@@ -32,7 +32,7 @@ import { Errno } from '../maps/types.js';
 import { PerfEventArrayMap } from '../maps/perf-event-array.js';
 import { ProgType } from '../vm/prog-types.js';
 import { KERNEL_SK_BUFF, field } from '../vm/contexts.js';
-import type { HelperCall, HelperEntry } from './types.js';
+import { keepOutput, type HelperCall, type HelperEntry } from './types.js';
 
 const BPF_F_INDEX_MASK = 0xffffffffn;
 const BPF_F_CURRENT_CPU = 0xffffffff;
@@ -160,7 +160,7 @@ function eventOutput(call: HelperCall, what: string, allowed: bigint, ctxBytes: 
   data.set(call.arena.u8.subarray(src, src + size));
   data.set(extra, size);
   const err = m.output(index, call.cpu, data);
-  if (err === 0) call.output.perf.push({ map: m.name, cpu: call.cpu, data });
+  if (err === 0 && keepOutput(call.output, call.output.perf, 'perf', data.length)) call.output.perf.push({ map: m.name, cpu: call.cpu, data });
   return err;
 }
 

@@ -27,7 +27,7 @@
 
 import { Errno } from '../maps/types.js';
 import { KERNEL_FUNC_SIZE, kernelFuncAt } from '../src/btf/kallsyms.js';
-import type { HelperArg, HelperCall, HelperEntry, HelperRet } from './types.js';
+import { keepOutput, type HelperArg, type HelperCall, type HelperEntry, type HelperRet } from './types.js';
 
 export const MAX_TRACE_PRINTK_VARARGS = 3;
 export const MAX_BPRINTF_VARARGS = 12;
@@ -421,7 +421,7 @@ function emit(call: HelperCall, p: PreparedFormat): number {
   const nul = line.indexOf('\0');
   if (nul >= 0) line = line.slice(0, nul);
   if (line.endsWith('\n')) line = line.slice(0, -1);
-  call.output.printk.push(line);
+  if (keepOutput(call.output, call.output.printk, 'printk', line.length + 1)) call.output.printk.push(line);
   return bprintfLength(p, MAX_BPRINTF_BUF);
 }
 

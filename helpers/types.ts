@@ -108,6 +108,28 @@ export interface RunOutput {
    *  the signal, and whether it went to the thread (PIDTYPE_PID) or its process (PIDTYPE_TGID).
    *  Absent until one is sent. */
   signals?: { sig: number; thread: boolean; pid: number; tgid: number }[];
+  /** Records a run made but did not keep: past RUN_OUTPUT_BYTES of trace_printk lines or of
+   *  perf samples the rest are counted here (the program saw them succeed; a perf event array's
+   *  reader still got them). The kernel's trace and perf buffers are bounded too; without this
+   *  a verified program's bpf_loop of printk calls could fill the heap. */
+  lost?: { printk?: number; perf?: number };
+}
+
+/** What a run keeps of its trace_printk lines, and of its perf samples: 16 MiB each. */
+export const RUN_OUTPUT_BYTES = 16 << 20;
+const keptBytes = new WeakMap<object, number>();
+
+/** Whether a record of `bytes` more fits what a run keeps in `list` (RunOutput's printk or perf);
+ *  when not, it is counted in `output.lost[kind]`. */
+export function keepOutput(output: RunOutput, list: object, kind: 'printk' | 'perf', bytes: number): boolean {
+  const used = keptBytes.get(list) ?? 0;
+  if (used + bytes > RUN_OUTPUT_BYTES) {
+    const lost = (output.lost ??= {});
+    lost[kind] = (lost[kind] ?? 0) + 1;
+    return false;
+  }
+  keptBytes.set(list, used + bytes);
+  return true;
 }
 
 /** What a helper implementation sees: its arguments and the services of the current run.

@@ -43,6 +43,14 @@ describe('CLI file arguments that cannot be read or written', () => {
     refused(await cli('run', prog, '--prog', 'sock_fields', '--data', pkt, '--data-out', dir), new RegExp(`--data-out: cannot write ${dir}: EISDIR`));
   });
 
+  it('a deeply nested JSON document as --args or --ctx: exit 2 naming the element, not a stack overflow (exit 70)', async () => {
+    const deep = join(dir, 'deep.json');
+    writeFileSync(deep, '['.repeat(200_000) + ']'.repeat(200_000));
+    const prog = join(ROOT, 'test/progs/run_sock.o');
+    refused(await cli('run', prog, '--prog', 'sock_fields', '--data', pkt, '--args', deep), /--args\[0\]: an array of 1 is not an integer/);
+    refused(await cli('run', prog, '--prog', 'sock_fields', '--data', pkt, '--ctx', deep), /--ctx\[0\]: an array of 1 is not an integer/);
+  });
+
   it.skipIf(!existsSync('/dev/zero'))('a file that never ends (/dev/zero, a FIFO) is refused at the input limit instead of read until the heap runs out', async () => {
     expect(() => readBytes('/dev/zero', 1 << 20)).toThrow(/^cannot read \/dev\/zero: it holds more than 1048576 bytes$/);
     expect(readBytes(pkt, 1 << 20)).toEqual(new Uint8Array(ipv4Udp()));

@@ -136,3 +136,25 @@ describe('helper entries', () => {
   });
 });
 
+
+describe('a run keeps 16 MiB of trace_printk lines', () => {
+  it('past it the lines are counted in output.lost, the calls still succeed (a bpf_loop of printk calls filled the heap)', async () => {
+    const { Runtime } = await import('../../src/runtime.js');
+    const { RUN_OUTPUT_BYTES } = await import('../../helpers/types.js');
+    const { DW, I, exit, lddw, stx, st, B, mov64, movr, alu64k, ADD, call } = await import('../vm/enc.js');
+    // main: 503 'a's and a NUL at r10 - 504; bpf_loop(40000, cb, r10 - 504, 0); cb(i, fmt):
+    // trace_printk(fmt, 504); 40000 lines of 504 bytes are 20 MB
+    const fill = Array.from({ length: 63 }, (_, k) => stx(DW, 10, 1, -8 * (k + 1)));
+    const main = [...lddw(1, 0x6161616161616161n), ...fill, st(B, 10, -1, 0), mov64(1, 40000), ...lddw(2, 0n, 4), movr(3, 10), alu64k(ADD, 3, -504), mov64(4, 0), call(181), exit()];
+    const fnAt = main.length;
+    const lddwAt = 2 + 63 + 1 + 1;
+    main[lddwAt] = I(0x18, 2, 4, 0, fnAt - lddwAt - 1);
+    const cb = [movr(1, 2), mov64(2, 504), call(6), mov64(0, 0), exit()];
+    const r = new Runtime().execute({ name: 'p', insns: [...main, ...cb], progType: 1, gpl: true });
+    expect(r.r0).toBe(40000n);
+    const kept = r.output.printk.length;
+    expect(kept).toBe(Math.floor(RUN_OUTPUT_BYTES / 504));
+    expect(r.output.printk[0]).toBe('a'.repeat(503));
+    expect(r.output.lost).toEqual({ printk: 40000 - kept });
+  }, 60_000);
+});

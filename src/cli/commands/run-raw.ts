@@ -11,6 +11,7 @@ import type { RegisterCommand } from './index.js';
 import { ENGINE_HELP, parseEngine } from '../engine.js';
 import type { Engine } from '../../../vm/interpreter.js';
 import { writeErr, writeOut } from '../output.js';
+import { lostNote } from './run.js';
 
 /** Bytes from a hex string: bytes separated by whitespace, or one run of hex digits. */
 export function parseHexBytes(text: string, what: string): Uint8Array {
@@ -69,6 +70,7 @@ export const registerRunRaw: RegisterCommand = (program: Command, setExit) => {
           trace: opts.trace ? (line) => writeErr(line + '\n') : undefined,
         });
         for (const l of r.output.printk) writeErr(l.endsWith('\n') ? l : l + '\n');
+        if (r.output.lost) writeErr(lostNote(r.output));
         writeOut(`0x${r.r0.toString(16)}\n`);
         setExit(0);
       } catch (e) {

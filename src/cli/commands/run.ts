@@ -22,7 +22,7 @@ import { PerfEventArrayMap } from '../../../maps/perf-event-array.js';
 import { RingbufMap } from '../../../maps/ringbuf.js';
 import { MapHandle, type Codec } from '../../map-api.js';
 import { encodeCtxFields, progTypeInfo } from '../../../vm/contexts.js';
-import type { RunOutput } from '../../../helpers/types.js';
+import { RUN_OUTPUT_BYTES, type RunOutput } from '../../../helpers/types.js';
 import type { RegisterCommand } from './index.js';
 import type { SocketDesc } from '../../../vm/sockets.js';
 import { ENGINE_HELP, parseEngine } from '../engine.js';
@@ -212,6 +212,7 @@ function runCommand(objPath: string, opts: RunOptions): number {
     throw e;
   }
   for (const l of r.output.printk) writeErr(l.endsWith('\n') ? l : l + '\n');
+  if (r.output.lost) writeErr(lostNote(r.output));
   for (const lm of obj.maps.values()) {
     // the kernel's verifier refuses such programs; unverified runs can end this way
     if (lm.map instanceof RingbufMap && lm.map.pendingReservations > 0) {
@@ -252,6 +253,7 @@ function runCommand(objPath: string, opts: RunOptions): number {
       printk: r.output.printk,
       ringbuf: r.output.ringbuf.map((e) => ({ map: e.map, data: toHex(e.data) })),
       perf: r.output.perf.map((e) => ({ map: e.map, cpu: e.cpu, data: toHex(e.data) })),
+      ...(r.output.lost ? { lost: r.output.lost } : {}),
     };
     if (opts.dumpMaps) out.maps = Object.assign(mapsJson(obj, ncpus, opts.dumpMaps === 'tree'), ...extObjects(extensions).map((o) => mapsJson(o, ncpus, opts.dumpMaps === 'tree')));
     if (advanced) out.timers = timersJson(runtime, advanced);
@@ -404,7 +406,16 @@ function readJson(file: string, flag: string): unknown {
 function jsonInt(v: unknown, what: string): bigint {
   if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
   if (typeof v === 'string' && /^(-?\d+|0x[0-9a-fA-F]+)$/.test(v)) return BigInt(v);
-  throw new UsageError(`${what}: ${typeof v === 'number' ? String(v) : JSON.stringify(v)} is not an integer (use a number or a "0x..." string)`);
+  throw new UsageError(`${what}: ${jsonText(v)} is not an integer (use a number or a "0x..." string)`);
+}
+
+/** A JSON value from a user's file as an error message shows it: short, and never a walk of a
+ *  deeply nested document (JSON.stringify of a million nested arrays overflows the stack). */
+function jsonText(v: unknown): string {
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === 'object' && v !== null) return 'an object';
+  const t = typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
+  return t.length > 80 ? `${t.slice(0, 77)}...` : t;
 }
 
 function readArgs(file: string): bigint[] {
@@ -494,7 +505,7 @@ function rawJsonBytes(v: unknown, what: string): Uint8Array | undefined {
   if (typeof v === 'string') clean = v.replace(/0x/gi, '').replace(/[\s,]+/g, '');
   else if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) clean = v.map((x: string) => x.replace(/^0x/i, '').padStart(2, '0')).join('');
   else return undefined;
-  if (!/^([0-9a-fA-F]{2})*$/.test(clean)) throw new UsageError(`${what}: ${JSON.stringify(v)} is not hex bytes`);
+  if (!/^([0-9a-fA-F]{2})*$/.test(clean)) throw new UsageError(`${what}: ${jsonText(v)} is not hex bytes`);
   return new Uint8Array(Buffer.from(clean, 'hex'));
 }
 
@@ -608,4 +619,12 @@ function mapsText(obj: LoadedObject, ncpus: number, tree: boolean): string {
     }
   }
   return text;
+}
+
+/** The note for what a run did not keep of its output (RunOutput.lost), or ''. */
+export function lostNote(output: RunOutput): string {
+  const l = output.lost;
+  if (!l) return '';
+  const parts = [l.printk ? `${l.printk} trace_printk line(s)` : '', l.perf ? `${l.perf} perf sample(s)` : ''].filter(Boolean);
+  return `ebpfvm: note: ${parts.join(' and ')} not kept: a run keeps ${RUN_OUTPUT_BYTES >> 20} MiB of each, as the kernel's trace and perf buffers are bounded\n`;
 }
