@@ -1776,6 +1776,106 @@ struct bpf_iter__task_vma {
 	struct vm_area_struct *vma;
 };
 
+struct netlink_sock {
+	struct sock sk;
+	unsigned long flags;
+	u32 portid;
+	u32 dst_portid;
+	u32 dst_group;
+	u32 subscriptions;
+	u32 ngroups;
+	unsigned long *groups;
+	unsigned long state;
+	size_t max_recvmsg_len;
+	bool bound;
+	bool cb_running;
+	int dump_done_errno;
+};
+
+struct bpf_iter__netlink {
+	struct bpf_iter_meta *meta;
+	struct netlink_sock *sk;
+};
+
+struct fib_nh_common {
+	struct net_device *nhc_dev;
+	void *nhc_dev_tracker;
+	int nhc_oif;
+	unsigned char nhc_scope;
+	u8 nhc_family;
+	u8 nhc_gw_family;
+	unsigned char nhc_flags;
+	void *nhc_lwtstate;
+	union {
+		__be32 ipv4;
+		struct in6_addr ipv6;
+	} nhc_gw;
+	int nhc_weight;
+};
+
+struct fib6_nh {
+	struct fib_nh_common nh_common;
+};
+
+struct nh_info {
+	void *unused_hash;
+	u8 family;
+	bool reject_nh;
+	bool fdb_nh;
+	union {
+		struct fib_nh_common fib_nhc;
+		struct fib6_nh fib6_nh;
+	};
+};
+
+struct nexthop {
+	void *rb_node[3];
+	void *fi_list[2];
+	void *f6i_list[2];
+	void *fdb_list[2];
+	void *grp_list[2];
+	void *net;
+	u32 id;
+	u8 protocol;
+	u8 nh_flags;
+	bool is_group;
+	refcount_t refcnt;
+	void *rcu[2];
+	struct nh_info *nh_info;
+};
+
+struct rt6key {
+	struct in6_addr addr;
+	int plen;
+};
+
+struct fib6_info {
+	void *fib6_table;
+	void *fib6_next;
+	void *fib6_node;
+	void *fib6_siblings[2];
+	unsigned int fib6_nsiblings;
+	refcount_t fib6_ref;
+	unsigned long expires;
+	void *fib6_metrics;
+	struct rt6key fib6_dst;
+	u32 fib6_flags;
+	struct rt6key fib6_src;
+	struct rt6key fib6_prefsrc;
+	u32 fib6_metric;
+	u8 fib6_protocol;
+	u8 fib6_type;
+	u8 offload;
+	u8 trap;
+	struct nexthop *nh;
+	struct fib6_nh fib6_nh[0];
+};
+
+struct bpf_iter__ipv6_route {
+	struct bpf_iter_meta *meta;
+	struct fib6_info *rt;
+};
+
 struct inet_hashinfo {
 	void *ehash;
 	void *ehash_locks;

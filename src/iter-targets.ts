@@ -48,6 +48,8 @@ export function iterTargets(): ReadonlyMap<string, IterTarget> {
         { name: 'bpf_link', ctx: 'bpf_iter__bpf_link', args: [meta, btfArg('bpf_link', true)], needsMap: false },
         { name: 'task_file', ctx: 'bpf_iter__task_file', args: [meta, btfArg('task_struct', true), scalar, btfArg('file', true)], needsMap: false },
         { name: 'task_vma', ctx: 'bpf_iter__task_vma', args: [meta, btfArg('task_struct', true), btfArg('vm_area_struct', true)], needsMap: false },
+        { name: 'netlink', ctx: 'bpf_iter__netlink', args: [meta, btfArg('netlink_sock', true)], needsMap: false },
+        { name: 'ipv6_route', ctx: 'bpf_iter__ipv6_route', args: [meta, btfArg('fib6_info', true)], needsMap: false },
         // Verified only: the runtime has no sockets tables or cgroup walk to iterate (src/iter.ts
         // refuses a read naming the target).
         { name: 'tcp', ctx: 'bpf_iter__tcp', args: [meta, btfArg('sock_common', true), scalar], needsMap: false, verifyOnly: true },

@@ -24,8 +24,10 @@
 //                 Attaching checks the program's furthest key and value accesses (verifier
 //                 bufAccess) against the map's sizes: -EACCES, as bpf_iter_attach_map does
 //   task          every task of the runtime's kernel model (src/btf/kernel-objects.ts), by pid
-//   bpf_link, task_file, task_vma  nothing: the runtime has no links, and its task model no open
-//                 files or address space (as bpf_find_vma finds no vma); only the final call
+//   bpf_link, task_file, task_vma, netlink, ipv6_route  nothing: the runtime has no links, netlink
+//                 sockets or IPv6 routes,
+//                 and its task model no open files or address space (as bpf_find_vma finds no
+//                 vma); only the final call
 //   ksym          every function of the built-in kernel's text (src/btf/kallsyms.ts), by address:
 //                 ctx->ksym a struct kallsym_iter as the kernel fills it for a core symbol (pos,
 //                 value, type 'T', name, no module, show_value 1)
@@ -300,6 +302,8 @@ function objectsOf(obj: LoadedObject, target: IterTarget, bufAccess: { rdonly: n
     case 'bpf_link':
     case 'task_file':
     case 'task_vma':
+    case 'netlink':
+    case 'ipv6_route':
       // no links (the runtime makes none), no open files or address spaces in the task model
       return { list: [], stopSlots: none };
     case 'bpf_map_elem': {

@@ -70,7 +70,7 @@ export function declareIterStructs(b: Builder): void {
   b.struct('bpf_iter__ksym', [['struct bpf_iter_meta *', 'meta'], ['struct kallsym_iter *', 'ksym']]);
   // Targets the runtime has no objects of (src/iter.ts: an iteration with none), with the fields
   // the kernel's selftests read: bpf_link (kernel/bpf/syscall.c), task_file and task_vma
-  // (kernel/bpf/task_iter.c: the task model has no files or address space).
+  // (kernel/bpf/task_iter.c: the task model has no files or address space), netlink, ipv6_route.
   b.struct('bpf_link', [['atomic64_t', 'refcnt'], ['u32', 'id'], ['int', 'type'], ['const void *', 'ops'], ['void *', 'prog']]);
   b.struct('bpf_iter__bpf_link', [['struct bpf_iter_meta *', 'meta'], ['struct bpf_link *', 'link']]);
   b.struct('file', [['int', 'f_lock'], ['unsigned int', 'f_mode'], ['const void *', 'f_op'], ['void *', 'f_mapping'], ['void *', 'private_data'], ['struct inode *', 'f_inode'], ['unsigned int', 'f_flags']]);
@@ -80,4 +80,28 @@ export function declareIterStructs(b: Builder): void {
     ['unsigned int', 'vm_lock_seq'], ['void *', 'anon_vma_chain', 2], ['void *', 'anon_vma'], ['const void *', 'vm_ops'], ['unsigned long', 'vm_pgoff'], ['struct file *', 'vm_file'],
   ]);
   b.struct('bpf_iter__task_vma', [['struct bpf_iter_meta *', 'meta'], ['struct task_struct *', 'task'], ['struct vm_area_struct *', 'vma']]);
+  // net/netlink/af_netlink.h (the members before the wait queue): no netlink sockets either.
+  b.struct('netlink_sock', [
+    ['struct sock', 'sk'], ['unsigned long', 'flags'], ['u32', 'portid'], ['u32', 'dst_portid'], ['u32', 'dst_group'], ['u32', 'subscriptions'], ['u32', 'ngroups'],
+    ['unsigned long *', 'groups'], ['unsigned long', 'state'], ['size_t', 'max_recvmsg_len'], ['bool', 'bound'], ['bool', 'cb_running'], ['int', 'dump_done_errno'],
+  ]);
+  b.struct('bpf_iter__netlink', [['struct bpf_iter_meta *', 'meta'], ['struct netlink_sock *', 'sk']]);
+  // IPv6 routes (include/net/ip6_fib.h, nexthop.h), as far as the selftest's /proc format reads
+  // them: the runtime has no routing table.
+  b.struct('__fib_nh_common_gw', [['__be32', 'ipv4'], ['struct in6_addr', 'ipv6']], { union: true, anon: true });
+  b.struct('fib_nh_common', [
+    ['struct net_device *', 'nhc_dev'], ['void *', 'nhc_dev_tracker'], ['int', 'nhc_oif'], ['unsigned char', 'nhc_scope'], ['u8', 'nhc_family'], ['u8', 'nhc_gw_family'],
+    ['unsigned char', 'nhc_flags'], ['void *', 'nhc_lwtstate'], ['union __fib_nh_common_gw', 'nhc_gw'], ['int', 'nhc_weight'],
+  ]);
+  b.struct('fib6_nh', [['struct fib_nh_common', 'nh_common']]);
+  b.struct('__nh_info_u', [['struct fib_nh_common', 'fib_nhc'], ['struct fib6_nh', 'fib6_nh']], { union: true, anon: true });
+  b.struct('nh_info', [['void *', 'unused_hash'], ['u8', 'family'], ['bool', 'reject_nh'], ['bool', 'fdb_nh'], ['union __nh_info_u', '']]);
+  b.struct('nexthop', [['void *', 'rb_node', 3], ['void *', 'fi_list', 2], ['void *', 'f6i_list', 2], ['void *', 'fdb_list', 2], ['void *', 'grp_list', 2], ['void *', 'net'], ['u32', 'id'], ['u8', 'protocol'], ['u8', 'nh_flags'], ['bool', 'is_group'], ['refcount_t', 'refcnt'], ['void *', 'rcu', 2], ['struct nh_info *', 'nh_info']]);
+  b.struct('rt6key', [['struct in6_addr', 'addr'], ['int', 'plen']]);
+  b.struct('fib6_info', [
+    ['void *', 'fib6_table'], ['void *', 'fib6_next'], ['void *', 'fib6_node'], ['void *', 'fib6_siblings', 2], ['unsigned int', 'fib6_nsiblings'], ['refcount_t', 'fib6_ref'],
+    ['unsigned long', 'expires'], ['void *', 'fib6_metrics'], ['struct rt6key', 'fib6_dst'], ['u32', 'fib6_flags'], ['struct rt6key', 'fib6_src'], ['struct rt6key', 'fib6_prefsrc'],
+    ['u32', 'fib6_metric'], ['u8', 'fib6_protocol'], ['u8', 'fib6_type'], ['u8', 'offload'], ['u8', 'trap'], ['struct nexthop *', 'nh'], ['struct fib6_nh', 'fib6_nh', 0],
+  ]);
+  b.struct('bpf_iter__ipv6_route', [['struct bpf_iter_meta *', 'meta'], ['struct fib6_info *', 'rt']]);
 }

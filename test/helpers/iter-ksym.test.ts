@@ -26,8 +26,8 @@ describe('iter/ksym', () => {
   }
 });
 
-describe('iter/bpf_link, iter/task_file, iter/task_vma: nothing to iterate', () => {
-  for (const prog of ['links', 'files', 'vmas']) {
+describe('iter/bpf_link, task_file, task_vma, netlink, ipv6_route: nothing to iterate', () => {
+  for (const prog of ['links', 'files', 'vmas', 'netlinks', 'routes']) {
     for (const engine of ['compiled', 'interpreter'] as const) {
       it(`${prog}: verified, then only the final call (${engine})`, () => {
         const obj = load(new Runtime({ engine }), openObject(objBytes('helpers/h_iter_empty'), { name: 'h_iter_empty' }));

@@ -1,5 +1,5 @@
 // Iterator targets the runtime has no objects of (test/helpers/iter-ksym.test.ts): bpf_link,
-// task_file and task_vma verify with the kernel's contexts and iterate nothing (the final call).
+// task_file, task_vma, netlink and ipv6_route verify with the kernel's contexts and iterate nothing (the final call).
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -38,6 +38,30 @@ int vmas(struct bpf_iter__task_vma *ctx)
 
 	if (vma)
 		BPF_SEQ_PRINTF(ctx->meta->seq, "%lx-%lx %lx\n", vma->vm_start, vma->vm_end, vma->vm_pgoff);
+	else
+		BPF_SEQ_PRINTF(ctx->meta->seq, "end\n");
+	return 0;
+}
+
+SEC("iter/netlink")
+int netlinks(struct bpf_iter__netlink *ctx)
+{
+	struct netlink_sock *nlk = ctx->sk;
+
+	if (nlk)
+		BPF_SEQ_PRINTF(ctx->meta->seq, "%u %d\n", nlk->portid, nlk->sk.sk_protocol);
+	else
+		BPF_SEQ_PRINTF(ctx->meta->seq, "end\n");
+	return 0;
+}
+
+SEC("iter/ipv6_route")
+int routes(struct bpf_iter__ipv6_route *ctx)
+{
+	struct fib6_info *rt = ctx->rt;
+
+	if (rt)
+		BPF_SEQ_PRINTF(ctx->meta->seq, "%pi6 %02x %08x\n", &rt->fib6_dst.addr, rt->fib6_dst.plen, rt->fib6_metric);
 	else
 		BPF_SEQ_PRINTF(ctx->meta->seq, "end\n");
 	return 0;
