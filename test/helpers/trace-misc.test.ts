@@ -17,6 +17,9 @@ import { sockDestroy } from '../../helpers/sock.js';
 import type { HelperCall } from '../../helpers/types.js';
 import { FaultSignal } from '../../src/errors.js';
 import { objBytes } from '../loader/helpers.js';
+import { FakeWorld, helper } from './fake-call.js';
+import { prng } from '../prng.js';
+import { ProgType } from '../../vm/prog-types.js';
 
 const OBJ = objBytes('helpers/h_trace_misc');
 const EINVAL = -22, ENOENT = -2, EFAULT = -14, EPERM = -1;
@@ -87,5 +90,29 @@ describe('tracing helpers', () => {
     expect(sockDestroy(call(kaddr))).toBe(0);
     expect(rt.sockets.byKernelAddress(kaddr)!.state).toBe(7);
     expect(() => sockDestroy(call(0xffff888012345678n))).toThrow(FaultSignal);
+  });
+});
+
+describe('hostile arguments to the tracing helpers no test-runnable program type can call', () => {
+  // bpf_read_branch_records (perf_event) and bpf_skb_output (tracing) are outside the helper fuzz
+  // (test/helpers/fuzz-hostile.test.ts runs only test-runnable types): wild pointers, sizes and
+  // flags give an errno or a VM fault, never a raw error, and write nothing.
+  it.each(['read_branch_records', 'skb_output'])('%s', (name) => {
+    const w = new FakeWorld({ progType: name === 'skb_output' ? ProgType.TRACING : ProgType.PERF_EVENT });
+    const buf = w.mem(new Uint8Array(64));
+    const r = prng(7);
+    const pool = [0n, 1n, 8n, 0xfffn, BigInt(buf), BigInt(buf + 60), 1n << 32n, -1n, 0xffff888000000000n, 24n, 0x7fffffffn, 0xffffffffn, 1n << 52n, 0xfffffn << 32n];
+    const h = helper(name);
+    for (let n = 0; n < 400; n++) {
+      const regs = Array.from({ length: 5 }, () => r.pick(pool));
+      const before = w.arena.read(buf, 64);
+      try {
+        const v = h.impl(w.call(regs));
+        expect(typeof v === 'number' || typeof v === 'bigint').toBe(true);
+      } catch (e) {
+        if (!(e instanceof FaultSignal)) throw new Error(`${name}(${regs.join(', ')}): a raw error: ${String(e)}`);
+      }
+      expect(w.arena.read(buf, 64)).toEqual(before);
+    }
   });
 });
