@@ -24,9 +24,9 @@ import { TaskStorageMap } from '../maps/task-storage.js';
 import { CgrpStorageMap } from '../maps/cgrp-storage.js';
 import { Errno, UpdateFlag } from '../maps/types.js';
 import { CURRENT_TASK_ADDR, INIT_TASK_ADDR } from '../src/btf/builtin-addrs.js';
-import { ProgType as P } from '../vm/prog-types.js';
+import { AttachType, ProgType as P } from '../vm/prog-types.js';
 import { TcpState, type Socket } from '../vm/sockets.js';
-import type { HelperArg, HelperCall, HelperEntry } from './types.js';
+import type { HelperArg, HelperCall, HelperEntry, HelperProgram } from './types.js';
 
 const MAP: HelperArg = { type: 'ARG_CONST_MAP_PTR' };
 const VALUE_OR_NULL: HelperArg = { type: 'ARG_PTR_TO_MAP_VALUE', flags: ['PTR_MAYBE_NULL'] };
@@ -36,10 +36,24 @@ const RET_VALUE_OR_NULL = { type: 'RET_PTR_TO_MAP_VALUE', flags: ['PTR_MAYBE_NUL
  *  tracing and lsm variants). */
 const SK_STORAGE_TYPES = [P.CGROUP_SOCK_ADDR, P.CGROUP_SOCKOPT, P.CGROUP_SKB, P.SCHED_CLS, P.SCHED_ACT, P.SOCK_OPS, P.SK_MSG, P.TRACING, P.LSM];
 /** The socket of the tracing prototypes (bpf_sk_storage_get/delete_tracing_proto): any BTF
- *  pointer to a struct starting with sock_common (plain, trusted or rcu), or NULL. (Their
- *  `allowed` hook, which keeps them to iterators, tp_btf and fentry/fexit of functions other than
- *  bpf_sk_storage*, is not applied.) */
+ *  pointer to a struct starting with sock_common (plain, trusted or rcu), or NULL. */
 const SK_TRACING_ARG: HelperArg = { type: 'ARG_PTR_TO_BTF_ID', flags: ['PTR_MAYBE_NULL'], btfType: 'sock_common' };
+/** The tracing prototypes' `allowed` hook (bpf_sk_storage_tracing_allowed): iterators and tp_btf,
+ *  and fentry/fexit of a function that is not itself one of bpf_sk_storage* (which would recurse
+ *  into the storage's locks); not fmod_ret, not an extension. */
+function skStorageTracingAllowed(p: HelperProgram): boolean {
+  if (p.extension) return false;
+  switch (p.attach) {
+    case AttachType.TRACE_ITER:
+    case AttachType.TRACE_RAW_TP:
+      return true;
+    case AttachType.TRACE_FENTRY:
+    case AttachType.TRACE_FEXIT:
+      return !(p.attachFunc ?? '').startsWith('bpf_sk_storage');
+    default:
+      return false;
+  }
+}
 /** cgroup_sock programs have bpf_sk_storage_get only, as bpf_sk_storage_get_cg_sock_proto: the
  *  socket is the context itself (ARG_PTR_TO_CTX). */
 const SK_STORAGE_CG_SOCK_PROTO = {
@@ -110,7 +124,7 @@ export const STORAGE_HELPERS: readonly HelperEntry[] = [
     proto: { args: [MAP, { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }, VALUE_OR_NULL, { type: 'ARG_ANYTHING' }], ret: RET_VALUE_OR_NULL },
     protoByType: [
       { progTypes: [P.CGROUP_SOCK], proto: SK_STORAGE_CG_SOCK_PROTO },
-      { progTypes: [P.TRACING], proto: { args: [MAP, SK_TRACING_ARG, VALUE_OR_NULL, { type: 'ARG_ANYTHING' }], ret: RET_VALUE_OR_NULL } },
+      { progTypes: [P.TRACING], proto: { args: [MAP, SK_TRACING_ARG, VALUE_OR_NULL, { type: 'ARG_ANYTHING' }], ret: RET_VALUE_OR_NULL, allowed: skStorageTracingAllowed } },
     ],
     gplOnly: false,
     progTypes: [...SK_STORAGE_TYPES, P.CGROUP_SOCK],
@@ -124,7 +138,7 @@ export const STORAGE_HELPERS: readonly HelperEntry[] = [
     id: 108,
     name: 'sk_storage_delete',
     proto: { args: [MAP, { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }], ret: { type: 'RET_INTEGER' } },
-    protoByType: [{ progTypes: [P.TRACING], proto: { args: [MAP, SK_TRACING_ARG], ret: { type: 'RET_INTEGER' } } }],
+    protoByType: [{ progTypes: [P.TRACING], proto: { args: [MAP, SK_TRACING_ARG], ret: { type: 'RET_INTEGER' }, allowed: skStorageTracingAllowed } }],
     gplOnly: false,
     progTypes: SK_STORAGE_TYPES,
     impl: (call) => {

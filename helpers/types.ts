@@ -93,6 +93,21 @@ export interface HelperProto {
   ret: HelperRet;
   /** Return range a callback argument must satisfy, by argument index (kernel callback_ret_range). */
   callbackRet?: Readonly<Record<number, readonly [bigint, bigint]>>;
+  /** The kernel prototype's `allowed` hook: a further test of the program (its expected attach
+   *  type, the function it attaches to); a call it refuses is 'helper call is not allowed in
+   *  probe'. */
+  allowed?: (prog: HelperProgram) => boolean;
+}
+
+/** What a prototype's `allowed` hook is told of the calling program. */
+export interface HelperProgram {
+  /** The expected attach type (vm/prog-types AttachType). */
+  attach: number;
+  /** prog->aux->attach_func_name: the traced function of fentry/fexit/fmod_ret, the tracepoint
+   *  of tp_btf, the iterator target; undefined for other programs. */
+  attachFunc: string | undefined;
+  /** An extension (freplace): the kernel's prog->aux->dst_prog is set. */
+  extension: boolean;
 }
 
 export type ArgIndex = 1 | 2 | 3 | 4 | 5;

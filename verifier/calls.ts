@@ -172,6 +172,7 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
   const capMissing = (cap === 'CAP_BPF' && !v.bpfCapable) || (cap === 'CAP_PERFMON' && !v.allowPtrLeaks);
   if (!helperAllowed(h, v.input.progType, v.input.expectedAttachType ?? 0, v.input.structOps) || capMissing) v.reject(`program of this type cannot use helper ${fnName(h)}#${id}`, false, 22);
   if (h.gplOnly && !v.input.gpl) v.reject('cannot call GPL-restricted function from non-GPL compatible program', false, 22);
+  if (h.proto.allowed && !h.proto.allowed({ attach: v.input.expectedAttachType ?? 0, attachFunc: v.input.ctxFunc, extension: v.input.extension !== undefined })) v.reject('helper call is not allowed in probe', false, 22);
   if (h.mightSleep && !inSleepable(v)) v.reject('helper call might sleep in a non-sleepable prog', false, 22);
   if (h.mightSleep && v.st.rcuLock) v.reject(`sleepable helper ${fnName(h)}#${id} in rcu_read_lock region`, false, 22);
   if (h.mightSleep && v.st.preemptLocks) v.reject(`sleepable helper ${fnName(h)}#${id} in non-preemptible region`, false, 22);
