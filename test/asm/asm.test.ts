@@ -141,6 +141,18 @@ describe('llvm assembler', () => {
   });
 });
 
+describe('hostile assembler input', () => {
+  it('a line with a long run of blanks is parsed in linear time (the target-annotation regex backtracked quadratically)', () => {
+    const t0 = performance.now();
+    expect(() => assemble('r0 = 0' + ' '.repeat(400_000) + 'x\nexit')).toThrow(AsmError);
+    expect(assemble('r0 = 0' + ' '.repeat(400_000) + '\nexit')).toHaveLength(2);
+    // 400,000 blanks took ~60 s before; generous for a loaded machine
+    expect(performance.now() - t0).toBeLessThan(5000);
+    // the annotation itself still goes
+    expect(assemble('goto +0x1 <LBB0_2>\nexit\nexit')[0]!.off).toBe(1);
+  });
+});
+
 describe('disassemble(insns, dialect)', () => {
   it('accepts the dialect alone as the second argument', () => {
     const insns = assemble('r0 = 1\nexit');
