@@ -223,7 +223,12 @@ function mainSignatureNote(btf: Btf, funcId: number): string | undefined {
     const params = proto.params ?? [];
     for (let i = 0; i < params.length; i++) {
       const t = params[i]!.type === 0 ? undefined : btf.resolve(params[i]!.type);
-      if (t?.kind === BtfKind.PTR && (t.sizeOrType === 0 || btf.resolve(t.sizeOrType).kind === BtfKind.UNKN)) return `arg#${i} reference type('UNKNOWN ') size cannot be determined: -22\n`;
+      // a pointer to void or to a forward-declared struct (not the program type's context,
+      // which must be a struct) has no size: btf_prepare_func_args logs it for the main function
+      // too (and goes on)
+      const to = t?.kind === BtfKind.PTR ? (t.sizeOrType === 0 ? undefined : btf.resolve(t.sizeOrType)) : null;
+      if (to === undefined || to?.kind === BtfKind.UNKN) return `arg#${i} reference type('UNKNOWN ') size cannot be determined: -22\n`;
+      if (to?.kind === BtfKind.FWD) return `arg#${i} reference type('FWD ${to.name}') size cannot be determined: -22\n`;
     }
     return undefined;
   } catch {
