@@ -53,7 +53,10 @@ const retvalAllowed = (progType: number, attach: number): boolean =>
 /** bpf_setsockopt/getsockopt: every sock_addr hook (Linux 6.12 left out the unix
  *  getpeername/getsockname hooks; the 6.18 host loads them there), cgroup_sockopt only at the
  *  setsockopt hook, sock_ops always. */
-const sockoptAllowed = (progType: number, attach: number): boolean => progType !== P.CGROUP_SOCKOPT || attach === A.CGROUP_SETSOCKOPT;
+// The tcp and unix iterators give their programs bpf_sk_{set,get}sockopt (bpf_iter_tcp_get_func_proto,
+// bpf_iter_unix_get_func_proto); other tracing programs have neither.
+const sockoptAllowed = (progType: number, attach: number, iter?: string): boolean =>
+  progType === P.TRACING ? attach === A.TRACE_ITER && (iter === 'tcp' || iter === 'unix') : progType !== P.CGROUP_SOCKOPT || attach === A.CGROUP_SETSOCKOPT;
 
 /** bpf_{sock_ops,sock_addr}_{set,get}sockopt take the context; cgroup_sockopt's
  *  bpf_sk_{set,get}sockopt the socket (ctx->sk). The option buffer is read (set) or written
@@ -98,10 +101,11 @@ export const SOCK_HOOK_HELPERS: readonly HelperEntry[] = [
     id: 49,
     name: 'setsockopt',
     proto: sockoptProto(false, CTX),
-    // bpf_sk_setsockopt_proto / bpf_sk_getsockopt_proto (cgroup sockopt, tcp congestion control)
-    protoByType: [{ progTypes: [P.CGROUP_SOCKOPT, P.STRUCT_OPS], proto: sockoptProto(false, { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }) }],
+    // bpf_sk_setsockopt_proto / bpf_sk_getsockopt_proto (cgroup sockopt, tcp congestion control,
+    // the tcp and unix iterators)
+    protoByType: [{ progTypes: [P.CGROUP_SOCKOPT, P.STRUCT_OPS, P.TRACING], proto: sockoptProto(false, { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }) }],
     gplOnly: false,
-    progTypes: [P.SOCK_OPS, P.CGROUP_SOCK_ADDR, P.CGROUP_SOCKOPT],
+    progTypes: [P.SOCK_OPS, P.CGROUP_SOCK_ADDR, P.CGROUP_SOCKOPT, P.TRACING],
     attachAllowed: sockoptAllowed,
     impl: noHook('setsockopt'),
   },
@@ -109,10 +113,11 @@ export const SOCK_HOOK_HELPERS: readonly HelperEntry[] = [
     id: 57,
     name: 'getsockopt',
     proto: sockoptProto(true, CTX),
-    // bpf_sk_setsockopt_proto / bpf_sk_getsockopt_proto (cgroup sockopt, tcp congestion control)
-    protoByType: [{ progTypes: [P.CGROUP_SOCKOPT, P.STRUCT_OPS], proto: sockoptProto(true, { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }) }],
+    // bpf_sk_setsockopt_proto / bpf_sk_getsockopt_proto (cgroup sockopt, tcp congestion control,
+    // the tcp and unix iterators)
+    protoByType: [{ progTypes: [P.CGROUP_SOCKOPT, P.STRUCT_OPS, P.TRACING], proto: sockoptProto(true, { type: 'ARG_PTR_TO_BTF_ID_SOCK_COMMON' }) }],
     gplOnly: false,
-    progTypes: [P.SOCK_OPS, P.CGROUP_SOCK_ADDR, P.CGROUP_SOCKOPT],
+    progTypes: [P.SOCK_OPS, P.CGROUP_SOCK_ADDR, P.CGROUP_SOCKOPT, P.TRACING],
     attachAllowed: sockoptAllowed,
     impl: noHook('getsockopt'),
   },

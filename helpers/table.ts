@@ -105,8 +105,9 @@ const STRUCT_OPS_NOT_IN_BASE: ReadonlySet<string> = new Set([...TRACING_ONLY, 'p
 /** Whether a program of `progType` with expected attach type `attach` may call `h` (the kernel's
  *  get_func_proto returning a proto at all). A struct_ops program's helpers are its struct_ops
  *  type's (`structOps`: the type and the member the program implements; the type's verifier_ops
- *  replace the program type's, src/btf/builtin-struct-ops.ts). */
-export function helperAllowed(h: HelperEntry, progType: number, attach: number, structOps?: { struct: string; member: string }): boolean {
+ *  replace the program type's, src/btf/builtin-struct-ops.ts). An iterator program also gets its
+ *  target's helpers (`iter`: the target, bpf_iter_get_func_proto). */
+export function helperAllowed(h: HelperEntry, progType: number, attach: number, structOps?: { struct: string; member: string }, iter?: string): boolean {
   if (progType === ProgType.STRUCT_OPS && structOps) {
     const type = STRUCT_OPS_TYPES[structOps.struct];
     const base = h.progTypes === 'all' && !STRUCT_OPS_NOT_IN_BASE.has(h.name);
@@ -114,7 +115,7 @@ export function helperAllowed(h: HelperEntry, progType: number, attach: number, 
   }
   if (h.progTypes !== 'all' && !h.progTypes.includes(progType)) return false;
   if (h.progTypes === 'all' && NOT_IN_BASE.get(progType)?.has(h.name)) return false;
-  return h.attachAllowed?.(progType, attach) ?? true;
+  return h.attachAllowed?.(progType, attach, iter) ?? true;
 }
 
 /** The entry as a program of `progType` sees it: its `protoByType` prototype for that type, if

@@ -297,7 +297,7 @@ export interface HelperEntry {
    *  helpers the kernel's get_func_proto hands out by hook: bpf_bind only to connect4/6
    *  sock_addr programs, bpf_get_retval not to the hooks whose return value is fixed. Only asked
    *  for program types in `progTypes`; absent means every attach type. `helperAllowed` combines. */
-  attachAllowed?: (progType: number, attach: number) => boolean;
+  attachAllowed?: (progType: number, attach: number, iter?: string) => boolean;
   /** The kernel's might_sleep: only a sleepable program may call it ('helper call might sleep in a
    *  non-sleepable prog'), and not inside bpf_rcu_read_lock or bpf_preempt_disable. */
   mightSleep?: boolean;

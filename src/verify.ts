@@ -393,6 +393,7 @@ export function verifierInput(obj: LoadedObject, lp: LoadedProgram, unpriv = obj
   if (iter) input.ctxArgs = iter.args;
   if (member) input.ctxFunc = member.name;
   else if (iter) input.ctxFunc = `bpf_iter_${iter.name}`;
+  if (iter) input.iterTarget = iter.name;
   else if (at) input.ctxFunc = at.target;
   input.btfField = (s, off, size) => kernelField(builtinBtf(), s, off, size) ?? (btf ? kernelField(btf, s, off, size) : undefined);
   // Typed __ksyms: the linker turned them into addresses; the kernel's types say what they are.

@@ -170,7 +170,7 @@ export function checkHelperCall(v: Verifier, insn: Insn): void {
   // (the harness gives allowPtrLeaks with CAP_PERFMON, bpfCapable with CAP_BPF).
   const cap = helperCapability(h);
   const capMissing = (cap === 'CAP_BPF' && !v.bpfCapable) || (cap === 'CAP_PERFMON' && !v.allowPtrLeaks);
-  if (!helperAllowed(h, v.input.progType, v.input.expectedAttachType ?? 0, v.input.structOps) || capMissing) v.reject(`program of this type cannot use helper ${fnName(h)}#${id}`, false, 22);
+  if (!helperAllowed(h, v.input.progType, v.input.expectedAttachType ?? 0, v.input.structOps, v.input.iterTarget) || capMissing) v.reject(`program of this type cannot use helper ${fnName(h)}#${id}`, false, 22);
   if (h.gplOnly && !v.input.gpl) v.reject('cannot call GPL-restricted function from non-GPL compatible program', false, 22);
   if (h.proto.allowed && !h.proto.allowed({ attach: v.input.expectedAttachType ?? 0, attachFunc: v.input.ctxFunc, extension: v.input.extension !== undefined })) v.reject('helper call is not allowed in probe', false, 22);
   if (h.mightSleep && !inSleepable(v)) v.reject('helper call might sleep in a non-sleepable prog', false, 22);

@@ -402,7 +402,7 @@ export function useDef(input: VerifyInput, pc: number, bpfCapable = true): { use
           // prototype is summarised as using r1-r5 (its refusal comes later, in do_check).
           const h0 = input.helper(x.imm);
           const cap = h0 && helperCapability(h0);
-          const h = h0 && helperAllowed(h0, input.progType, input.expectedAttachType ?? 0, input.structOps) && (cap === undefined || bpfCapable) ? h0 : undefined;
+          const h = h0 && helperAllowed(h0, input.progType, input.expectedAttachType ?? 0, input.structOps, input.iterTarget) && (cap === undefined || bpfCapable) ? h0 : undefined;
           // bpf_trace_printk's kernel prototype declares fmt and its size only (the table lists
           // the three values too, which checkHelperCall skips the same way).
           const nargs = x.imm === 6 && h?.name === 'trace_printk' ? 2 : h ? h.proto.args.length : 5;

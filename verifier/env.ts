@@ -137,6 +137,8 @@ export interface VerifyInput {
   /** The function btf_ctx_access names in its log lines (prog->aux->attach_func_name): the
    *  attach target, the struct_ops member, `bpf_iter_<target>`. */
   ctxFunc?: string;
+  /** An iterator program's target (`tcp` of SEC("iter/tcp")): its helpers are the target's too. */
+  iterTarget?: string;
   /** The program type's btf_struct_access for writes through BTF pointers (struct_ops: the
    *  type's, src/btf/builtin-struct-ops.ts): undefined when the write may go, else the log line.
    *  Absent: every write is refused (`only read is supported`). */

@@ -69,7 +69,7 @@ function callContract(input: VerifyInput, x: Insn, caps: FastcallCaps): { clobbe
     if (!h) return undefined;
     const cap = helperCapability(h);
     if ((cap === 'CAP_BPF' && !caps.bpfCapable) || (cap === 'CAP_PERFMON' && !caps.allowPtrLeaks)) return undefined;
-    if (!helperAllowed(h, input.progType, input.expectedAttachType ?? 0, input.structOps)) return undefined;
+    if (!helperAllowed(h, input.progType, input.expectedAttachType ?? 0, input.structOps, input.iterTarget)) return undefined;
     // The kernel's bpf_trace_printk prototype declares two arguments (calls.ts reads the same).
     const nargs = x.imm === 6 ? 2 : h.proto.args.length;
     const clobbers = (h.proto.ret.type === 'RET_VOID' ? 0 : 1) | (((1 << nargs) - 1) << 1);

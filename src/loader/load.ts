@@ -203,6 +203,8 @@ function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program, btf: Bt
   // call (vm/interpreter.ts).
   const refused = new Map<number, string>();
   // a struct_ops program's helpers are its struct_ops type's (helpers/table.ts helperAllowed)
+  // an iterator program's target adds its helpers (bpf_iter_get_func_proto)
+  const iter = ext ? undefined : /^iter(?:\.s)?\/(.+)$/.exec(p.section)?.[1];
   const structOps = !ext && p.progType === ProgType.STRUCT_OPS && p.attachTo !== undefined ? builtinStructOpsMember(p.attachTo, p.expectedAttachType) : undefined;
   prog.insns.forEach((insn, pc) => {
     if (insn.code !== (Cls.JMP | JmpOp.CALL) || insn.src !== PseudoCall.KFUNC || insn.imm === 0) return;
@@ -222,7 +224,7 @@ function checkSupported(runtime: Runtime, p: ProgramSpec, prog: Program, btf: Bt
     if (!h && linuxHelperName(insn.imm) === 'helper') return;
     if (!h) throw new UnsupportedError(`program ${p.name} insn ${pc}: unsupported helper ${linuxHelperName(insn.imm)}#${insn.imm}`);
     // check_helper_call's order: the prototype for this program type first, then the license.
-    if (!helperAllowed(h, callType, ext ? ext.program.expectedAttachType : p.expectedAttachType, structOps)) return void refused.set(pc, `program of this type cannot use helper bpf_${h.name}#${h.id}`);
+    if (!helperAllowed(h, callType, ext ? ext.program.expectedAttachType : p.expectedAttachType, structOps, iter)) return void refused.set(pc, `program of this type cannot use helper bpf_${h.name}#${h.id}`);
     if (h.gplOnly && !prog.gpl) return void refused.set(pc, 'cannot call GPL-restricted function from non-GPL compatible program');
     // check_map_func_compatibility, where the map argument is an ld_imm64 map constant
     const mapArg = h.proto.args.findIndex((a) => a.type === 'ARG_CONST_MAP_PTR');
