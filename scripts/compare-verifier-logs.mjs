@@ -13,6 +13,7 @@ import { ensureHarness } from './kernel-tree.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const { Runtime, load, openObject, verifyProgram, VerifierError } = await import(join(root, 'dist/src/index.js'));
+const { parseTestSpec } = await import(join(root, 'dist/src/selftest/annotations.js'));
 
 const args = process.argv.slice(2);
 const level = Number(args.includes('--level') ? args[args.indexOf('--level') + 1] : 2);
@@ -57,8 +58,12 @@ for (const f of objects) {
     if (k.log.length > 1 << 20) continue; // the 1M-insn programs
     let ours;
     try {
-      const obj = load(new Runtime({ ncpus }), openObject(new Uint8Array(readFileSync(path)), { name: f.slice(0, -2) }), { programs: [name] });
-      ours = verifyProgram(obj, name, { logLevel: level }).log;
+      const spec = openObject(new Uint8Array(readFileSync(path)), { name: f.slice(0, -2) });
+      // the harness loads with the program's __flag bits (BPF_F_TEST_STATE_FREQ, ...): so here
+      let progFlags = 0;
+      try { if (spec.btf) progFlags = parseTestSpec(spec.btf, name).progFlags; } catch { /* unparsable annotations: no flags */ }
+      const obj = load(new Runtime({ ncpus }), spec, { programs: [name] });
+      ours = verifyProgram(obj, name, { logLevel: level, ...(progFlags ? { progFlags } : {}) }).log;
     } catch (e) {
       // A program the loader hands to the verifier early (malformed code the decoder refuses) has
       // the verifier's log on its VerifierError, as `ebpfvm verify` prints it; other load errors
