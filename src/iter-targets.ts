@@ -18,11 +18,11 @@ export interface IterTarget {
   verifyOnly?: boolean;
 }
 
-const btfArg = (name: string, nullable = false): CtxArg => {
+const btfArg = (name: string, nullable = false, untrusted = false): CtxArg => {
   const btf = builtinBtf();
   const t = btf.find(name, BtfKind.STRUCT)[0];
   // The nullable objects are the target's ctx_arg_info (btf_ctx_access logs nothing for them).
-  return { kind: 'btf', name, size: t ? btf.sizeof(t.id) : 0, ...(nullable ? { nullable } : t ? { typed: { id: t.id, type: `STRUCT '${name}'` } } : {}) };
+  return { kind: 'btf', name, size: t ? btf.sizeof(t.id) : 0, ...(nullable ? { nullable } : t ? { typed: { id: t.id, type: `STRUCT '${name}'` } } : {}), ...(untrusted ? { untrusted } : {}) };
 };
 
 let targets: Map<string, IterTarget> | undefined;
@@ -54,7 +54,9 @@ export function iterTargets(): ReadonlyMap<string, IterTarget> {
         // refuses a read naming the target).
         { name: 'tcp', ctx: 'bpf_iter__tcp', args: [meta, btfArg('sock_common', true), scalar], needsMap: false, verifyOnly: true },
         { name: 'udp', ctx: 'bpf_iter__udp', args: [meta, btfArg('udp_sock', true), scalar, scalar], needsMap: false, verifyOnly: true },
-        { name: 'unix', ctx: 'bpf_iter__unix', args: [meta, btfArg('unix_sock', true), scalar], needsMap: false, verifyOnly: true },
+        // unix_sk is registered PTR_TO_BTF_ID_OR_NULL without PTR_TRUSTED (the host prints
+        // ptr_or_null_unix_sock); tcp's sk_common and udp's udp_sk are trusted.
+        { name: 'unix', ctx: 'bpf_iter__unix', args: [meta, btfArg('unix_sock', true, true), scalar], needsMap: false, verifyOnly: true },
         { name: 'cgroup', ctx: 'bpf_iter__cgroup', args: [meta, btfArg('cgroup', true)], needsMap: false, verifyOnly: true },
       ].map((t) => [t.name, t]),
     );

@@ -164,8 +164,9 @@ export interface VerifyInput {
 /** A `btf` slot's `typed` is the struct its prototype names and that struct's BTF id (the line
  *  btf_ctx_access logs when the slot is read: `func 'F' argN has btf_id ID type STRUCT 'S'`);
  *  absent for the slots the kernel types from the program's ctx_arg_info (iterator objects,
- *  nullable struct_ops arguments), which it logs nothing for. */
-export type CtxArg = { kind: 'scalar'; int?: boolean } | { kind: 'btf'; name: string; size: number; nullable?: boolean; typed?: { id: number; type: string } } | { kind: 'void' } | { kind: 'buf'; rdonly: boolean; nullable: boolean };
+ *  nullable struct_ops arguments), which it logs nothing for. `untrusted`: a ctx_arg_info entry
+ *  without PTR_TRUSTED (the unix iterator's unix_sk), a plain PTR_TO_BTF_ID. */
+export type CtxArg = { kind: 'scalar'; int?: boolean } | { kind: 'btf'; name: string; size: number; nullable?: boolean; untrusted?: boolean; typed?: { id: number; type: string } } | { kind: 'void' } | { kind: 'buf'; rdonly: boolean; nullable: boolean };
 
 export interface VerifyOptions {
   /** 1: failing path and error (what libbpf's retry gives); 2: every insn with state. */

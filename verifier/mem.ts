@@ -349,7 +349,7 @@ function ctxAccess(v: Verifier, reg: Reg, regno: number, off: number, size: numb
     const a = v.input.ctxArgs[off >> 3];
     if (a?.kind === 'btf') {
       if (a.typed && fn !== undefined) v.log.write(`func '${fn}' arg${off >> 3} has btf_id ${a.typed.id} type ${a.typed.type}\n`);
-      const r = Reg.ptr(RegType.BTF_ID, (v.input.ctxArgsUntrusted ? 0 : RegFlag.TRUSTED) | (a.nullable ? RegFlag.MAYBE_NULL : 0));
+      const r = Reg.ptr(RegType.BTF_ID, (v.input.ctxArgsUntrusted || a.untrusted ? 0 : RegFlag.TRUSTED) | (a.nullable ? RegFlag.MAYBE_NULL : 0));
       if (a.nullable) r.id = v.newId();
       r.btfName = a.name;
       r.btfSize = a.size;
