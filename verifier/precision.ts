@@ -35,6 +35,9 @@ export class History {
   /** How many of these insns the kernel's insn history holds (jmp points, stack spills and
    *  fills, jumps on stack pointers, linked registers): over 40 forces a checkpoint. */
   kernelEntries = 0;
+  /** The kernel's first_insn_idx of the segment's state when it is not the segment's first insn:
+   *  push_async_cb's fresh state has 0 (printed as the walk's first_idx). */
+  firstIdx: number | undefined;
   push(pc: number, aux: number, links?: readonly LinkedReg[], jmpPoint = false): void {
     if (links) (this.links ??= new Map()).set(this.pcs.length, links);
     this.pcs.push(pc);
@@ -317,7 +320,7 @@ function walk(env: PrecisionEnv, curHist: History, parent: PrecisionNode | undef
   let hist = curHist;
   let node = parent;
   let last = lastIdx;
-  let first = hist.pcs.length ? hist.pcs[0]! : parent ? lastIdx : entryPc;
+  let first = hist.firstIdx ?? (hist.pcs.length ? hist.pcs[0]! : parent ? lastIdx : entryPc);
   let subseq = -1;
   let current = true;
   for (;;) {

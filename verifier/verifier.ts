@@ -283,7 +283,10 @@ export class Verifier {
    *  history, so nothing it needs precisely reaches back into the path that set it. */
   pushAsyncBranch(st: VState, pc: number): void {
     if (this.pending.length >= MAX_PENDING) this.reject(`The sequence of ${this.pending.length + 1} jumps is too complex for async cb.`, false, 7);
-    this.pending.push({ st, pc, prevPc: this.pc, logPos: this.log.pos, logOpen: this.log.openLen, parent: undefined, hist: new History(), entryPc: pc, globalEntry: false });
+    // its state is zeroed, not copied: first_insn_idx 0, whatever the callback's first insn
+    const hist = new History();
+    hist.firstIdx = 0;
+    this.pending.push({ st, pc, prevPc: this.pc, logPos: this.log.pos, logOpen: this.log.openLen, parent: undefined, hist, entryPc: pc, globalEntry: false });
   }
   // ---- precision ----------------------------------------------------------------------------------
   /** The walk's view of this verifier (precision.ts). */
