@@ -12,19 +12,11 @@ import { AttachType, ProgType } from '../../vm/prog-types.js';
 import { assemble } from '../../vm/asm.js';
 import { helperById } from '../../helpers/table.js';
 import { verify } from '../../verifier/index.js';
-import { objBytes } from '../loader/helpers.js';
+import { bssVars, objBytes } from '../loader/helpers.js';
 
 const OBJ = objBytes('helpers/h_func_ip');
 
-function bss(obj: LoadedObject): Record<string, bigint> {
-  const btf = obj.spec.btf!;
-  const name = [...obj.maps.keys()].find((n) => n.endsWith('.bss'))!;
-  const v = obj.map(name).lookup(new Uint8Array(4))!;
-  const dv = new DataView(v.buffer, v.byteOffset);
-  const out: Record<string, bigint> = {};
-  for (const vi of btf.datasec('.bss')!.vars!) out[btf.type(vi.type).name] = vi.size === 8 ? dv.getBigUint64(vi.offset, true) : BigInt(dv.getInt32(vi.offset, true));
-  return out;
-}
+const bss = (obj: LoadedObject) => bssVars(obj);
 
 const fn = (name: string) => kernelFuncAddr(name)!;
 

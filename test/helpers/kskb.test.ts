@@ -8,20 +8,12 @@ import { Runtime } from '../../src/runtime.js';
 import { load, type LoadedObject } from '../../src/loader/load.js';
 import { runLoaded } from '../../src/test-run-api.js';
 import { openObject } from '../../src/loader/open.js';
-import { objBytes } from '../loader/helpers.js';
+import { bssVars, objBytes } from '../loader/helpers.js';
 import { ipv4Udp } from '../run/helpers.js';
 
 const OBJ = objBytes('helpers/h_kskb');
 
-function bss(obj: LoadedObject): Record<string, bigint> {
-  const btf = obj.spec.btf!;
-  const name = [...obj.maps.keys()].find((n) => n.endsWith('.bss'))!;
-  const v = obj.map(name).lookup(new Uint8Array(4))!;
-  const dv = new DataView(v.buffer, v.byteOffset);
-  const out: Record<string, bigint> = {};
-  for (const vi of btf.datasec('.bss')!.vars!) out[btf.type(vi.type).name] = dv.getBigInt64(vi.offset, true);
-  return out;
-}
+const bss = (obj: LoadedObject) => bssVars(obj, { signed: true });
 
 describe('the kernel sk_buff of a test run', () => {
   for (const engine of ['compiled', 'interpreter'] as const) {

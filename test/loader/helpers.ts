@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { openObject } from '../../src/loader/open.js';
 import { linkProgram, type LinkedProgram } from '../../src/loader/link.js';
 import type { ObjectSpec } from '../../src/loader/spec.js';
+import type { LoadedObject } from '../../src/loader/load.js';
 
 export const PROGS = join(import.meta.dirname, '..', 'progs');
 
@@ -43,4 +44,18 @@ export async function runCli(args: string[]): Promise<{ code: number; out: strin
     process.stdout.write = w;
     process.stderr.write = e;
   }
+}
+
+/** A loaded object's .bss variables by name, as the program left them: 8-byte ones as u64 (or s64
+ *  with `signed`), smaller ones as s32. */
+export function bssVars(obj: LoadedObject, opts: { signed?: boolean } = {}): Record<string, bigint> {
+  const btf = obj.spec.btf!;
+  const name = [...obj.maps.keys()].find((n) => n.endsWith('.bss'))!;
+  const v = obj.map(name).lookup(new Uint8Array(4))!;
+  const dv = new DataView(v.buffer, v.byteOffset);
+  const out: Record<string, bigint> = {};
+  for (const vi of btf.datasec('.bss')!.vars!) {
+    out[btf.type(vi.type).name] = vi.size === 8 ? (opts.signed ? dv.getBigInt64(vi.offset, true) : dv.getBigUint64(vi.offset, true)) : BigInt(dv.getInt32(vi.offset, true));
+  }
+  return out;
 }

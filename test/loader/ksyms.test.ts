@@ -9,17 +9,9 @@ import { load, type LoadedObject } from '../../src/loader/load.js';
 import { LinkError } from '../../src/errors.js';
 import { runLoaded } from '../../src/test-run-api.js';
 import { kernelFuncAddr } from '../../src/btf/kallsyms.js';
-import { open } from './helpers.js';
+import { bssVars, open } from './helpers.js';
 
-function bss(obj: LoadedObject): Record<string, bigint> {
-  const btf = obj.spec.btf!;
-  const name = [...obj.maps.keys()].find((n) => n.endsWith('.bss'))!;
-  const v = obj.map(name).lookup(new Uint8Array(4))!;
-  const dv = new DataView(v.buffer, v.byteOffset);
-  const out: Record<string, bigint> = {};
-  for (const vi of btf.datasec('.bss')!.vars!) out[btf.type(vi.type).name] = dv.getBigUint64(vi.offset, true);
-  return out;
-}
+const bss = (obj: LoadedObject) => bssVars(obj);
 
 describe('untyped __ksyms', () => {
   it('an unknown one fails the whole object, also for a program that never names it', () => {
