@@ -11,7 +11,6 @@
 //    argN`, as for any KF_RCU kfunc's pointer), siv a dynptr or NULL (__nullable); a scalar return.
 // Registration per program type, KF_SLEEPABLE and the rcu region are verifier/kfuncs.ts's.
 import type { KfuncEntry } from '../helpers/kfuncs.js';
-import { Reject } from './errors.js';
 import { checkKfuncDynptrArg, kfuncMemSize } from './dynptr.js';
 import { checkKobjArgs, finishKobjCall } from './kobj.js';
 import { checkHelperMem } from './mem.js';
@@ -25,12 +24,7 @@ export function checkCryptoKfunc(v: Verifier, k: KfuncEntry): void {
   if (k.name === 'bpf_crypto_ctx_create') {
     for (let r = 1; r <= 3; r++) v.readReg(r);
     if (v.regs[2]!.type !== RegType.SCALAR) v.reject('R2 is not a scalar', false, 22);
-    try {
-      kfuncMemSize(v, 1, 2);
-    } catch (e) {
-      if (e instanceof Reject) throw new Reject(`${e.message}\narg#0 arg#1 memory, len pair leads to invalid memory access`, e.pc, e.errno);
-      throw e;
-    }
+    kfuncMemSize(v, 1, 2);
     // check_mem_reg: NULL passes; else 4 bytes read, then written.
     if (!v.regs[3]!.isNullConst()) {
       checkHelperMem(v, 3, 4, 4, false, false, false);

@@ -324,12 +324,7 @@ export function checkDynptrKfunc(v: Verifier, k: KfuncEntry): void {
       v.readReg(sizeRegno);
       const sz = v.regs[sizeRegno]!;
       if (!r.isNullConst()) {
-        try {
-          kfuncMemSize(v, regno, sizeRegno);
-        } catch (e) {
-          if (e instanceof Reject) throw new Reject(`${e.message}\narg#${i} arg#${i + 1} memory, len pair leads to invalid memory access`, e.pc, e.errno);
-          throw e;
-        }
+        kfuncMemSize(v, regno, sizeRegno);
       } else v.markPrecise(1 << regno); // the NULL stays exact (6.18 marks it precise)
       if (sz.type !== RegType.SCALAR || !sz.s.isConst()) v.reject(`R${sizeRegno} must be a known constant`, false, 22);
       constant = sz.s.constValue();
@@ -369,8 +364,19 @@ export function checkKfuncDynptrArg(v: Verifier, regno: number): DynptrRef | und
   return processDynptrArg(v, regno, { uninit: false, rdonly: r.type === RegType.DYNPTR });
 }
 
-/** check_kfunc_mem_size_reg: the buffer must hold `size` bytes (read and written), zero allowed. */
+/** check_kfunc_mem_size_reg: the buffer must hold `size` bytes (read and written), zero allowed.
+ *  A refusal ends with check_kfunc_args' line naming the pair (`arg#0 arg#1 memory, len pair
+ *  leads to invalid memory access` for r1/r2). */
 export function kfuncMemSize(v: Verifier, memRegno: number, sizeRegno: number): void {
+  try {
+    kfuncMemSizeReg(v, memRegno, sizeRegno);
+  } catch (e) {
+    if (e instanceof Reject) throw new Reject(`${e.message}\narg#${memRegno - 1} arg#${sizeRegno - 1} memory, len pair leads to invalid memory access`, e.pc, e.errno);
+    throw e;
+  }
+}
+
+function kfuncMemSizeReg(v: Verifier, memRegno: number, sizeRegno: number): void {
   const sz = v.regs[sizeRegno]!;
   if (sz.type !== RegType.SCALAR) v.reject(`R${sizeRegno} is not a scalar`);
   const s = sz.s;
