@@ -3,21 +3,14 @@
 // test functions' own result; data_in not looked at), and bpf_fentry_test_sinfo's argument is
 // a BTF pointer to struct skb_shared_info.
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { TestResult } from '../../src/selftest/runner.js';
+import { describe, expect, it } from 'vitest';
+import { testJson } from './helpers.js';
 
 const OBJ = join(import.meta.dirname, '../progs/tracing_run.o');
 
-afterEach(() => vi.restoreAllMocks());
-
 describe('ebpfvm test: tracing programs the loader does not attach', () => {
   it('every annotation of test/progs/tracing_run.o holds', async () => {
-    let out = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    const code = await main(['test', OBJ, '--json']);
-    const results = (JSON.parse(out) as { results: TestResult[] }).results;
+    const { code, results } = await testJson(OBJ);
     expect(results.map((r) => `${r.program}: ${r.status}${r.reason ? ` ${r.reason}` : ''}`)).toEqual(['sinfo_frags: PASS', 'fentry_not_run: PASS', 'fmod_ret_not_run: PASS']);
     expect(code).toBe(0);
   });

@@ -5,8 +5,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import type { TestResult } from '../../src/selftest/runner.js';
+import { testJson } from './helpers.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const PROGS = join(ROOT, 'test/progs/verifier');
@@ -17,19 +17,6 @@ const KNOWN = new Set(
     .map((l) => l.replace(/#.*/, '').trim())
     .filter(Boolean),
 );
-
-async function testJson(file: string): Promise<{ code: number; results: TestResult[] }> {
-  let out = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const code = await main(['test', file, '--json']);
-    return { code, results: (JSON.parse(out) as { results: TestResult[] }).results };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -5,21 +5,14 @@
 // 1 on a void hook; a disabled hook is refused before the walk; the return value so far, read from
 // the ctx, is in the hook's range. Each through `ebpfvm test`, as the CLI runs it.
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { TestResult } from '../../src/selftest/runner.js';
+import { describe, expect, it } from 'vitest';
+import { testJson } from '../selftest/helpers.js';
 
 const OBJ = join(import.meta.dirname, '../progs/lsm_ret.o');
 
-afterEach(() => vi.restoreAllMocks());
-
 describe('LSM return values and hooks', () => {
   it('every annotation of test/progs/lsm_ret.o holds', async () => {
-    let out = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    const code = await main(['test', OBJ, '--json']);
-    const results = (JSON.parse(out) as { results: TestResult[] }).results;
+    const { code, results } = await testJson(OBJ);
     expect(results.length).toBe(10);
     expect(results.filter((r) => r.status !== 'PASS').map((r) => `${r.program}: ${r.reason}`)).toEqual([]);
     expect(code).toBe(0);
